@@ -1,0 +1,94 @@
+/**
+ * Every node type our palette offers: Thingwire's own nodes and the curated Node-RED core nodes. Browser-safe; the
+ * editor, the deploy checks and the generated Node-RED `.html` read from here.
+ *
+ * A new node: its folder, one line here and one line in `index.ts`.
+ */
+import type { AnyNodeDefinition } from './kit/define-node.ts';
+import { problemProperty, validateNodeConfig } from './kit/config-validator.ts';
+import { coreNodeDefinitions } from './core/core-nodes.def.ts';
+import { thingValidate } from './thing-validate/thing-validate.def.ts';
+
+/** Thingwire's own node types, in palette order. */
+export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [thingValidate];
+
+/** Every node type in the palette: ours, then Node-RED's core nodes. */
+export const nodeDefinitions: readonly AnyNodeDefinition[] = [...thingwireNodeDefinitions, ...coreNodeDefinitions];
+
+/** A node type as our editor and the REST API describe it: plain JSON, no TypeBox symbols. */
+export interface NodeTypeEntry {
+  type: string;
+  version: number;
+  label: string;
+  paletteLabel?: string;
+  category: string;
+  color: string;
+  icon: string;
+  inputs: number;
+  outputs: number;
+  outputLabels?: string[];
+  configSchema: Record<string, unknown>;
+  credentialsSchema?: Record<string, unknown>;
+  ui?: Record<string, unknown>;
+  help: string;
+  isConfigNode: boolean;
+  core: boolean;
+}
+
+/** The palette as plain JSON, for the editor (`GET /api/v1/node-types`) and deploy checks. */
+export function nodeTypeCatalog(definitions: readonly AnyNodeDefinition[] = nodeDefinitions): NodeTypeEntry[] {
+  return definitions.map((d) => ({
+    type: d.type,
+    version: d.version,
+    label: d.label,
+    ...(d.paletteLabel ? { paletteLabel: d.paletteLabel } : {}),
+    category: d.category,
+    color: d.color,
+    icon: d.icon,
+    inputs: d.inputs,
+    outputs: d.outputs,
+    ...(d.outputLabels ? { outputLabels: [...d.outputLabels] } : {}),
+    configSchema: plainJson(d.config),
+    ...(d.credentials ? { credentialsSchema: plainJson(d.credentials) } : {}),
+    ...(d.ui ? { ui: plainJson(d.ui) } : {}),
+    help: d.help,
+    isConfigNode: d.isConfigNode === true,
+    core: d.core === true,
+  }));
+}
+
+/** A TypeBox schema as plain JSON Schema (JSON drops TypeBox's symbol keys). */
+function plainJson(value: object): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+}
+
+/** A problem with one node of a flow, as the deploy check reports it. */
+export interface FlowNodeProblem {
+  nodeId: string;
+  type: string;
+  /** JSON pointer into the node. */
+  path: string;
+  message: string;
+}
+
+const byType = new Map(nodeDefinitions.map((definition) => [definition.type, definition]));
+const ENV_VAR_REF = /^\$\{[^}]+\}$/;
+
+/**
+ * Checks one node of a flow against its definition before deploy: the same validation the runtime applies, so the
+ * editor learns what the runtime would reject. `[]` for a valid node and for a type without a definition. A value
+ * that is an `${ENV_VAR}` reference is not judged: Node-RED substitutes it when the flow starts.
+ */
+export function checkFlowNodeConfig(node: { id: string; type: string; [property: string]: unknown }): FlowNodeProblem[] {
+  const definition = byType.get(node.type);
+  if (!definition) return [];
+  const result = validateNodeConfig(definition, node);
+  if (result.ok) return [];
+  return result.problems
+    .filter((problem) => {
+      const property = problemProperty(problem);
+      const value = property === undefined ? undefined : node[property];
+      return !(typeof value === 'string' && ENV_VAR_REF.test(value));
+    })
+    .map((problem) => ({ nodeId: node.id, type: node.type, ...problem }));
+}

@@ -1,0 +1,193 @@
+/**
+ * Validates a flow node's stored config against its definition: migrate to the current version, fill defaults,
+ * coerce the strings Node-RED's editor stores for numbers and booleans, and explain every problem in words a flow
+ * author understands. Browser-safe, so our editor and deploy checks give the same answers as the runtime.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Static, TObject } from '@sinclair/typebox';
+import { CONFIG_VERSION_PROPERTY, type NodeDefinition } from './define-node.ts';
+import { choicesOf, type JsonSchema } from './schema-fields.ts';
+
+/**
+ * One thing wrong with a config: `path` is a JSON pointer into the node (`/rules/0/t`, `''` for the whole config),
+ * `message` a sentence naming the property by its title.
+ */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export type ConfigValidation<T> = { ok: true; config: T } | { ok: false; problems: ConfigProblem[] };
+
+/**
+ * The one Ajv instance for node schemas. Strict, so a typo in a schema keyword fails the contract tests instead of
+ * being ignored; it knows our annotation keywords; it fills defaults and coerces types in place, which is why
+ * {@link validateNodeConfig} only ever hands it a copy.
+ */
+export const nodeSchemaAjv = new Ajv({
+  strict: true,
+  allErrors: true,
+  useDefaults: true,
+  coerceTypes: true,
+  verbose: true,
+});
+nodeSchemaAjv.addKeyword({ keyword: 'x-node-ref', schemaType: 'string' });
+nodeSchemaAjv.addKeyword({ keyword: 'x-ref', schemaType: 'string' });
+nodeSchemaAjv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+
+const compiled = new WeakMap<TObject, ValidateFunction>();
+
+/** The compiled validator of a schema, compiled on first use and kept for the schema's lifetime. */
+export function validatorFor(schema: TObject): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = nodeSchemaAjv.compile(schema);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+/**
+ * Validates the config of one flow node (the raw object from the flow JSON, with Node-RED's own `id`, `type`, `z`,
+ * `x`, `y`, `wires`, `name`… which are ignored). Runs the definition's migrations from the node's stored version
+ * (`v`, absent = 1) to the current one, then validates only the schema's properties. Never throws.
+ */
+export function validateNodeConfig<C extends TObject, K extends TObject>(
+  definition: NodeDefinition<C, K>,
+  rawNode: Readonly<Record<string, unknown>>,
+): ConfigValidation<Static<C>> {
+  const migrated = migrateToCurrent(definition, rawNode);
+  if (!migrated.ok) return migrated;
+  return validateObject(definition.config, migrated.config);
+}
+
+/** Validates a node's credentials (Node-RED keeps them apart from the flow JSON) against `definition.credentials`. */
+export function validateNodeCredentials<C extends TObject, K extends TObject>(
+  definition: NodeDefinition<C, K>,
+  credentials: Readonly<Record<string, unknown>> | undefined,
+): ConfigValidation<Static<K>> {
+  if (!definition.credentials) return { ok: true, config: {} as Static<K> };
+  const result = validateObject(definition.credentials, credentials ?? {});
+  return result.ok
+    ? result
+    : { ok: false, problems: result.problems.map((p) => ({ ...p, path: `/credentials${p.path}` })) };
+}
+
+/** The top-level config property a problem is about; undefined for the config as a whole. */
+export function problemProperty(problem: ConfigProblem): string | undefined {
+  const [, first] = problem.path.split('/');
+  return first === undefined ? undefined : decodePointer(first);
+}
+
+/** All problems in one line, for `node.error` and logs. */
+export function describeProblems(problems: readonly ConfigProblem[]): string {
+  return problems.map((problem) => problem.message).join('; ');
+}
+
+function migrateToCurrent(
+  definition: NodeDefinition<TObject, TObject>,
+  rawNode: Readonly<Record<string, unknown>>,
+): ConfigValidation<Record<string, unknown>> {
+  const stored = rawNode[CONFIG_VERSION_PROPERTY] ?? 1;
+  const version = typeof stored === 'string' && stored.trim() !== '' ? Number(stored) : stored;
+  const problem = (message: string) => ({ ok: false as const, problems: [{ path: `/${CONFIG_VERSION_PROPERTY}`, message }] });
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return problem(`config version must be a whole number from 1, got ${preview(stored)}`);
+  }
+  if (version > definition.version) {
+    return problem(
+      `config version ${version} was saved by a newer release of this node (this one understands up to ${definition.version})`,
+    );
+  }
+  // Migrations may rewrite nested values; they work on a copy so the flow Node-RED holds stays as deployed.
+  let config: Record<string, unknown> = version < definition.version ? structuredClone({ ...rawNode }) : rawNode;
+  for (let from = version; from < definition.version; from++) {
+    const migration = definition.migrations?.find((m) => m.from === from);
+    if (!migration) return problem(`no migration from config version ${from} to ${from + 1}`);
+    try {
+      config = migration.migrate(config);
+    } catch (err) {
+      return problem(`migrating config from version ${from} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { ok: true, config };
+}
+
+function validateObject<S extends TObject>(schema: S, source: Readonly<Record<string, unknown>>): ConfigValidation<Static<S>> {
+  // Only the schema's own properties are validated, on a copy: Node-RED's bookkeeping properties are not ours to
+  // judge, and ajv writes defaults and coerced values into what it validates.
+  const candidate: Record<string, unknown> = {};
+  for (const name of Object.keys(schema.properties)) {
+    if (source[name] !== undefined) candidate[name] = structuredClone(source[name]);
+  }
+  const validate = validatorFor(schema);
+  if (validate(candidate)) return { ok: true, config: candidate as Static<S> };
+  return { ok: false, problems: problemsFrom(validate.errors ?? [], schema) };
+}
+
+/** Turns ajv's errors into one problem per failing value, named by the property's title. */
+function problemsFrom(errors: readonly ErrorObject[], schema: TObject): ConfigProblem[] {
+  // A union reports every failed branch and then itself; the union's own error says it all.
+  const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
+  const relevant = errors.filter((e) => !unions.some((prefix) => e.schemaPath.startsWith(prefix)));
+  const problems: ConfigProblem[] = [];
+  for (const error of relevant) {
+    const missing = error.keyword === 'required' ? String(error.params['missingProperty']) : undefined;
+    const path = missing === undefined ? error.instancePath : `${error.instancePath}/${encodePointer(missing)}`;
+    const segments = path.split('/').slice(1).map(decodePointer);
+    const message = `${labelOf(schema, segments)} ${describe(error)}`;
+    if (!problems.some((p) => p.path === path && p.message === message)) problems.push({ path, message });
+  }
+  return problems;
+}
+
+function describe(error: ErrorObject): string {
+  const got = error.keyword === 'required' ? '' : ` (got ${preview(error.data)})`;
+  switch (error.keyword) {
+    case 'required':
+      return 'is required';
+    case 'minLength':
+      return error.params['limit'] === 1 && error.data === '' ? 'is required' : `${error.message}${got}`;
+    case 'type':
+      return `must be ${String(error.params['type'])
+        .split(',')
+        .map((t) => (t === 'integer' ? 'a whole number' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`))
+        .join(' or ')}${got}`;
+    case 'enum':
+    case 'anyOf':
+    case 'oneOf': {
+      const choices = choicesOf(error.parentSchema as JsonSchema);
+      if (choices) return `must be one of ${choices.map((c) => JSON.stringify(c.value)).join(', ')}${got}`;
+      return `does not match any allowed form${got}`;
+    }
+    case 'const':
+      return `must be ${JSON.stringify(error.params['allowedValue'])}${got}`;
+    default:
+      return `${error.message ?? 'is invalid'}${got}`;
+  }
+}
+
+function labelOf(schema: TObject, segments: readonly string[]): string {
+  const [first] = segments;
+  const property = first === undefined ? undefined : (schema.properties[first] as JsonSchema | undefined);
+  const title = typeof property?.['title'] === 'string' ? property['title'] : first;
+  if (title === undefined) return 'Config';
+  // `Rules[0].t` reads better in a sentence than a pointer.
+  return `${title}${segments
+    .slice(1)
+    .map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`))
+    .join('')}`;
+}
+
+function encodePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function decodePointer(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function preview(value: unknown): string {
+  const text = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
