@@ -1,0 +1,218 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { AuthService, type Principal } from './auth/auth-service.ts';
+import { registerAuthRoutes, requestToken } from './auth/auth-routes.ts';
+import type { ThingwireConfig } from './config.ts';
+import { openDatabase, type Db } from './db/database.ts';
+import { ApiError } from './errors.ts';
+import { createMetrics } from './http/metrics.ts';
+import { openApiDocument } from './http/openapi.ts';
+import { RouteTable } from './http/route-table.ts';
+import { registerFlowRoutes } from './node-red/flow-routes.ts';
+import { startFlowRuntime, type NodeRed } from './node-red/flow-runtime.ts';
+import { FlowService } from './node-red/flow-service.ts';
+import { LIVE_PATH, LiveSocket } from './node-red/live-socket.ts';
+import type { ThingwireServices } from './platform-services.ts';
+import { SecretBox } from './secrets/secret-box.ts';
+import { registerNodes } from '../nodes/kit/register-nodes.ts';
+import { implementations } from '../nodes/index.ts';
+import { checkFlowNodeConfig, nodeTypeCatalog } from '../nodes/definitions.ts';
+import { registerPaletteRoutes } from './node-red/palette-routes.ts';
+import { createRegistry, type Registry } from './registry.ts';
+
+const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** A running Thingwire: the HTTP server and what tests and `main.ts` need to reach inside it. */
+export interface Thingwire {
+  server: http.Server;
+  url: string;
+  db: Db;
+  auth: AuthService;
+  registry: Registry;
+  red: NodeRed;
+  /** Set on the first start only: the admin password that was generated (print it once). */
+  firstAdmin: { username: string; generatedPassword?: string } | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: opens the data dir, builds the platform services, starts the flow runtime and the HTTP
+ * server. Everything is created here and passed down; nothing is a module-level singleton except Node-RED itself.
+ */
+export async function startThingwire(config: ThingwireConfig, logger: Logger): Promise<Thingwire> {
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(path.join(config.dataDir, 'thingwire.db'), logger.child({ subsystem: 'db' }));
+  const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
+  const auth = new AuthService(db, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000);
+  const firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
+  const registry = createRegistry(db, secrets, logger);
+
+  const services: ThingwireServices = {
+    logger: logger.child({ subsystem: 'flows' }),
+    thingModels: registry.thingModels,
+  };
+
+  const authenticate = (req: http.IncomingMessage): Principal | undefined => {
+    const t = requestToken(req as Request) ?? queryToken(req);
+    return t ? auth.resolveToken(t.token) : undefined;
+  };
+
+  const api = express();
+  const server = http.createServer();
+  const flowRuntime = await startFlowRuntime({
+    server, dataDir: config.dataDir, logger,
+    thingwire: { services, registerNodes: (RED) => registerNodes(RED, implementations) },
+    resolveToken: (token) => auth.resolveToken(token),
+  });
+  const flows = new FlowService(flowRuntime.red, logger.child({ subsystem: 'flows' }), checkFlowNodeConfig);
+  const live = new LiveSocket({
+    events: flowRuntime.red.events, logger: logger.child({ subsystem: 'live' }), authenticate, allowedOrigins: config.corsOrigins,
+  });
+
+  const table = new RouteTable();
+  registerAuthRoutes(table, auth, config.sessionTtlHours);
+  registry.registerRoutes(table, auth);
+  registerFlowRoutes(table, flows);
+  registerPaletteRoutes(table, nodeTypeCatalog);
+  table.add({
+    method: 'get', path: '/openapi.json', access: 'public', tag: 'meta', summary: 'This API, as OpenAPI 3.1',
+    handler: () => openApiDocument(table, version),
+  });
+
+  const metrics = createMetrics();
+  api.disable('x-powered-by');
+  api.set('trust proxy', 'loopback');
+  api.use(securityHeaders, cors(config.corsOrigins), metrics.middleware);
+  api.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', version, uptimeSeconds: Math.round(process.uptime()) });
+  });
+  api.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  const v1 = express.Router();
+  v1.use(express.json({ limit: '2mb' }), express.text({ type: ['text/csv', 'text/plain'], limit: '10mb' }));
+  v1.use(csrfGuard(config.corsOrigins));
+  table.mount(v1, authenticate);
+  v1.use((req, _res, next) => next(new ApiError(404, 'not_found', `No API route ${req.method} ${req.baseUrl}${req.path}. See /api/v1/openapi.json.`)));
+  api.use('/api/v1', v1);
+  api.get('/', (_req, res) => {
+    res.type('text/plain').send(`Thingwire ${version} is running. API: /api/v1/openapi.json · health: /healthz\n`);
+  });
+  api.use(errorHandler(logger.child({ subsystem: 'http' })));
+
+  // Node-RED keeps its own Express 4 app; it is reached by path prefix (FACTS.md: its http-in node breaks under an
+  // Express 5 host app).
+  server.on('request', (req, res) => {
+    const url = req.url ?? '/';
+    if (/^\/(red|nodes)(\/|\?|$)/.test(url)) flowRuntime.app(req, res);
+    else api(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    if ((req.url ?? '').split('?')[0] === LIVE_PATH) live.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${address.port}`;
+  logger.info({ url, dataDir: config.dataDir }, 'Thingwire started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    server, url, db, auth, registry, red: flowRuntime.red, firstAdmin,
+    close: () =>
+      (closing ??= (async () => {
+        live.close();
+        await flowRuntime.red.stop();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        db.close();
+      })()),
+  };
+}
+
+function queryToken(req: http.IncomingMessage): { token: string; via: 'query' } | undefined {
+  // Browsers cannot set headers on a WebSocket handshake; scripts may pass the token in the query instead.
+  const token = new URL(req.url ?? '/', 'http://x').searchParams.get('access_token');
+  return token ? { token, via: 'query' } : undefined;
+}
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction) {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'same-origin');
+  next();
+}
+
+/** Cross-origin access only for the configured origins; never a wildcard. */
+function cors(origins: string[]) {
+  const allowed = new Set(origins);
+  return (req: Request, res: Response, next: NextFunction) => {
+    const origin = req.headers.origin;
+    if (origin && allowed.has(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Allow-Methods', 'GET,POST,PUT,PATCH,DELETE');
+        res.setHeader('Access-Control-Allow-Headers', 'Authorization,Content-Type');
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  };
+}
+
+/**
+ * The session cookie is SameSite=Strict; on top of that, a state-changing request authenticated by cookie must come
+ * from our own origin (or a configured one). Bearer-token requests are not exposed to CSRF.
+ */
+function csrfGuard(origins: string[]) {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method) || req.headers.authorization) return next();
+    const origin = req.headers.origin;
+    if (!origin || !req.headers.cookie) return next();
+    let sameHost = false;
+    try {
+      sameHost = new URL(origin).host === req.headers.host;
+    } catch {
+      // unparsable origin: treated as foreign
+    }
+    if (sameHost || origins.includes(origin)) return next();
+    next(new ApiError(403, 'cross_origin_refused', `Requests from ${origin} are not allowed. Add it to THINGWIRE_CORS_ORIGINS if it is yours.`));
+  };
+}
+
+function errorHandler(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    let status = 500;
+    let body: { code: string; message: string; details?: unknown };
+    const e = err as { type?: string; status?: number; message?: string; limit?: number };
+    if (err instanceof ApiError) {
+      status = err.status;
+      body = { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+    } else if (e.type === 'entity.parse.failed') {
+      status = 400;
+      body = { code: 'malformed_json', message: `The body is not valid JSON: ${e.message}` };
+    } else if (e.type === 'entity.too.large') {
+      status = 413;
+      body = { code: 'payload_too_large', message: `The body is larger than the ${e.limit} byte limit.` };
+    } else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      status = e.status;
+      body = { code: 'bad_request', message: e.message ?? 'bad request' };
+    } else {
+      logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
+      body = { code: 'internal', message: 'Something went wrong on the server; the error is in its log.' };
+    }
+    if (res.headersSent) return;
+    res.status(status).json({ error: body });
+  };
+}

@@ -1,0 +1,143 @@
+import { Type } from '@sinclair/typebox';
+import type { Request } from 'express';
+import { forbidden } from '../errors.ts';
+import type { RouteTable } from '../http/route-table.ts';
+import type { AuthService } from './auth-service.ts';
+import { roleAtMost, roles } from './permissions.ts';
+
+export const SESSION_COOKIE = 'thingwire_session';
+
+const Role = Type.Union(roles.map((r) => Type.Literal(r)));
+const UserSchema = Type.Object({
+  id: Type.Integer(), username: Type.String(), role: Role, disabled: Type.Boolean(), createdAt: Type.String(),
+});
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+/** Reads the bearer token or the session cookie of a request. */
+export function requestToken(req: Request): { token: string; via: 'header' | 'cookie' } | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return { token: header.slice(7).trim(), via: 'header' };
+  const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+  return cookie ? { token: cookie, via: 'cookie' } : undefined;
+}
+
+export function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0) {
+      try {
+        out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+      } catch {
+        // A malformed cookie is simply not ours.
+      }
+    }
+  }
+  return out;
+}
+
+export function registerAuthRoutes(table: RouteTable, auth: AuthService, sessionTtlHours: number): void {
+  table.add({
+    method: 'post', path: '/auth/login', access: 'public', tag: 'auth',
+    summary: 'Sign in: returns a bearer token and sets the session cookie',
+    body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+    response: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: UserSchema }),
+    async handler({ body, req, res }) {
+      const session = await auth.login(body.username, body.password, req.ip ?? 'unknown');
+      res.cookie(SESSION_COOKIE, session.token, {
+        httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: sessionTtlHours * 3_600_000,
+      });
+      auth.audit(session.user.username, 'auth.login', null, { from: req.ip });
+      return session;
+    },
+  });
+  table.add({
+    method: 'post', path: '/auth/logout', access: 'authenticated', tag: 'auth',
+    summary: 'End the current session',
+    handler({ req, res }) {
+      const t = requestToken(req);
+      if (t) auth.logout(t.token);
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
+    },
+  });
+  table.add({
+    method: 'get', path: '/auth/me', access: 'authenticated', tag: 'auth',
+    summary: 'Who am I, with which role and how signed in',
+    handler: ({ principal }) => ({ ...auth.getUser(principal.userId), via: principal.via, role: principal.role }),
+  });
+
+  table.add({
+    method: 'get', path: '/auth/tokens', access: 'tokens:own', tag: 'auth',
+    summary: 'List my API tokens (the tokens themselves are never shown again)',
+    handler: ({ principal }) => ({ items: auth.listApiTokens(principal.userId) }),
+  });
+  table.add({
+    method: 'post', path: '/auth/tokens', access: 'tokens:own', tag: 'auth', status: 201,
+    summary: 'Create a long-lived API token for scripts; its role cannot exceed mine',
+    body: Type.Object({
+      name: Type.String({ minLength: 1, maxLength: 100 }),
+      role: Type.Optional(Role),
+      expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+    }, { additionalProperties: false }),
+    handler({ body, principal }) {
+      const role = body.role ?? principal.role;
+      if (!roleAtMost(role, principal.role)) throw forbidden(`role ${role}`);
+      const created = auth.createApiToken(principal.userId, body.name, role, body.expiresInDays);
+      auth.audit(principal.username, 'token.create', body.name, { role });
+      return { token: created.token, ...created.info };
+    },
+  });
+  table.add({
+    method: 'delete', path: '/auth/tokens/:id', access: 'tokens:own', tag: 'auth',
+    summary: 'Revoke one of my API tokens', params: IdParams,
+    handler({ params, principal }) {
+      auth.revokeApiToken(principal.userId, params.id);
+      auth.audit(principal.username, 'token.revoke', String(params.id));
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/users', access: 'users:manage', tag: 'users', summary: 'List users',
+    handler: () => ({ items: auth.listUsers() }),
+  });
+  table.add({
+    method: 'post', path: '/users', access: 'users:manage', tag: 'users', status: 201, summary: 'Create a user',
+    body: Type.Object({
+      username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' }),
+      password: Type.String({ minLength: 10, maxLength: 1000 }),
+      role: Role,
+    }, { additionalProperties: false }),
+    response: UserSchema,
+    async handler({ body, principal }) {
+      const user = await auth.createUser(body.username, body.password, body.role);
+      auth.audit(principal.username, 'user.create', user.username, { role: user.role });
+      return user;
+    },
+  });
+  table.add({
+    method: 'patch', path: '/users/:id', access: 'users:manage', tag: 'users',
+    summary: 'Change a user\'s role, password or disabled flag', params: IdParams,
+    body: Type.Object({
+      role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Type.String({ minLength: 10, maxLength: 1000 })),
+    }, { additionalProperties: false }),
+    async handler({ params, body, principal }) {
+      const user = await auth.updateUser(params.id, body);
+      auth.audit(principal.username, 'user.update', user.username, { role: body.role, disabled: body.disabled, password: body.password ? 'changed' : undefined });
+      return user;
+    },
+  });
+  table.add({
+    method: 'delete', path: '/users/:id', access: 'users:manage', tag: 'users', summary: 'Delete a user', params: IdParams,
+    handler({ params, principal }) {
+      if (params.id === principal.userId) throw forbidden('deleting yourself');
+      const user = auth.getUser(params.id);
+      auth.deleteUser(params.id);
+      auth.audit(principal.username, 'user.delete', user.username);
+    },
+  });
+  table.add({
+    method: 'get', path: '/audit', access: 'audit:read', tag: 'users', summary: 'Audit log, newest first',
+    query: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), before: Type.Optional(Type.Integer()) }),
+    handler: ({ query }) => ({ items: auth.listAudit(query.limit, query.before) }),
+  });
+}

@@ -1,0 +1,15 @@
+import type Database from 'better-sqlite3';
+import * as createAuthTables from './20261122-01-create-auth-tables.ts';
+import * as createRegistryTables from './20261122-02-create-registry-tables.ts';
+
+export interface Migration {
+  /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
+  id: string;
+  up(db: Database.Database): void;
+}
+
+/** Every migration, oldest first. A new migration is one file and one line here. */
+export const migrations: Migration[] = [
+  { id: '20261122-01-create-auth-tables', up: createAuthTables.up },
+  { id: '20261122-02-create-registry-tables', up: createRegistryTables.up },
+];

@@ -1,0 +1,69 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
+
+/**
+ * The request and response shapes of devices, declared once: the routes validate and document with them, bulk
+ * import checks each row with them, the store is typed by them.
+ */
+
+/**
+ * Tag keys leave out `:` (the list filter is `tag=key:value`), `=` and `;` (the CSV tags cell is `k=v;k=v`).
+ * Values may not hold `;` for the same CSV reason.
+ */
+const TAG_KEY = '[A-Za-z0-9_.-]{1,64}';
+const TAG_VALUE = '[^;]{0,256}';
+export const MAX_TAGS = 50;
+
+export const Tags = Type.Record(Type.String(), Type.String({ pattern: `^${TAG_VALUE}$` }), {
+  propertyNames: { pattern: `^${TAG_KEY}$` },
+  maxProperties: MAX_TAGS,
+  description: 'Free-form labels {key: value} for grouping and filtering',
+});
+
+/** The listing filter `tag=key:value`; the key cannot hold `:`, so the first `:` separates them. */
+export const TagFilter = Type.String({ pattern: `^${TAG_KEY}:${TAG_VALUE}$`, description: 'key:value' });
+
+export const DeviceStatus = Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('inactive')], {
+  description: 'inactive: never connected',
+});
+
+const Description = Type.String({ maxLength: 2000 });
+
+export const NewDevice = Type.Object({
+  productKey: Type.String({ pattern: PRODUCT_KEY_PATTERN }),
+  deviceName: Type.Optional(Type.String({
+    pattern: DEVICE_NAME_PATTERN, description: 'Unique within the product; generated (20 characters) when left out',
+  })),
+  description: Type.Optional(Description),
+  tags: Type.Optional(Tags),
+}, { additionalProperties: false });
+
+export const DevicePatch = Type.Object({
+  description: Type.Optional(Description),
+  /** Replaces every tag: send the whole set. */
+  tags: Type.Optional(Tags),
+  enabled: Type.Optional(Type.Boolean({ description: 'false: the device may not connect' })),
+}, { additionalProperties: false });
+
+export const Device = Type.Object({
+  productKey: Type.String(),
+  deviceName: Type.String(),
+  description: Type.String(),
+  tags: Type.Record(Type.String(), Type.String()),
+  enabled: Type.Boolean(),
+  status: DeviceStatus,
+  lastOnlineAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export const DeviceSecret = Type.Object({ deviceSecret: Type.String({ description: '32 random bytes as hex' }) });
+
+export const CreatedDevice = Type.Composite([Device, DeviceSecret]);
+
+export type Tags = Static<typeof Tags>;
+export type DeviceStatus = Static<typeof DeviceStatus>;
+export type NewDevice = Static<typeof NewDevice>;
+export type DevicePatch = Static<typeof DevicePatch>;
+export type Device = Static<typeof Device>;
+export type CreatedDevice = Static<typeof CreatedDevice>;

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-main-'));
+const running = new Set<ChildProcess>();
+
+/** Starts `server/main.ts` the way `npm start` does and waits for its "started" log line. */
+async function start(env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string; stdout: () => string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
+    cwd: root, env: { ...process.env, THINGWIRE_ADMIN_PASSWORD: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(proc);
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (err += d));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 30 s:\n${out}\n${err}`)), 30_000);
+    proc.stdout!.on('data', () => {
+      const m = /"url":"([^"]+)"[^\n]*"msg":"Thingwire started"/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`exited ${code}:\n${out}\n${err}`)));
+  });
+  return { proc, url, stdout: () => out };
+}
+
+async function stop(proc: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  proc.kill('SIGTERM');
+  const code = await exited;
+  running.delete(proc);
+  return code;
+}
+
+const login = (url: string, password: string) =>
+  fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+
+afterAll(() => {
+  for (const p of running) p.kill('SIGKILL');
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('prints a generated admin password once, keeps data and flows in the data dir across restarts', async () => {
+    const first = await start();
+    const m = /password: (\S+)/.exec(first.stdout());
+    expect(m, 'the first start prints the admin password').not.toBeNull();
+    const password = m![1]!;
+    expect(password).toHaveLength(20);
+    const res = await login(first.url, password);
+    expect(res.status).toBe(200);
+    const { token } = (await res.json()) as { token: string };
+    const flows = [{ id: 'keep', type: 'tab', label: 'kept across restarts' }, { id: 'c1', type: 'comment', z: 'keep', name: 'hello' }];
+    const deploy = await fetch(`${first.url}/api/v1/flows`, {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ flows }),
+    });
+    expect(deploy.status).toBe(200);
+    expect(await stop(first.proc)).toBe(0);
+
+    expect(fs.existsSync(path.join(dataDir, 'thingwire.db'))).toBe(true);
+    expect(fs.existsSync(path.join(dataDir, 'node-red', 'flows.json'))).toBe(true);
+    expect(fs.statSync(path.join(dataDir, 'keys', 'secret.key')).mode & 0o077).toBe(0);
+
+    const second = await start();
+    expect(second.stdout()).not.toContain('password:');
+    const again = await login(second.url, password);
+    expect(again.status).toBe(200);
+    const { token: t2 } = (await again.json()) as { token: string };
+    const got = await (await fetch(`${second.url}/api/v1/flows`, { headers: { authorization: `Bearer ${t2}` } })).json();
+    expect((got as { flows: { id: string }[] }).flows.map((n) => n.id)).toEqual(['keep', 'c1']);
+    expect(await stop(second.proc)).toBe(0);
+  });
+
+  it('refuses a bad flag with a message, not a stack trace', async () => {
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', 'eighty'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    proc.stderr.on('data', (d) => (err += d));
+    const code = await new Promise((resolve) => proc.once('exit', resolve));
+    expect(code).toBe(2);
+    expect(err).toContain('--port / THINGWIRE_PORT must be an integer from 0 to 65535, got "eighty"');
+  });
+});

@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { startThingwire } from './app.ts';
+
+/** `npm start`: runs Thingwire with embedded defaults until SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`thingwire: ${(err as Error).message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await startThingwire(config, logger);
+  if (app.firstAdmin?.generatedPassword) {
+    // Printed once, to the terminal, outside the JSON log: it is never stored except as a hash.
+    process.stdout.write(
+      `\n  First start: created the admin account.\n    user:     ${app.firstAdmin.username}\n` +
+        `    password: ${app.firstAdmin.generatedPassword}\n  It is shown only this once. Sign in at ${app.url} and change it.\n\n`,
+    );
+  }
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`thingwire failed to start: ${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,28 @@
+import { Type } from '@sinclair/typebox';
+import type { RouteTable } from '../http/route-table.ts';
+import type { FlowService } from './flow-service.ts';
+
+const FlowsBody = Type.Object({
+  flows: Type.Array(Type.Unknown(), { description: 'Node-RED flow JSON: tabs, nodes, config nodes, subflows' }),
+  rev: Type.Optional(Type.String({ description: 'The rev you loaded; a stale rev is refused with 409' })),
+}, { additionalProperties: false });
+
+export function registerFlowRoutes(table: RouteTable, flows: FlowService): void {
+  table.add({
+    method: 'get', path: '/flows', access: 'flows:read', tag: 'flows',
+    summary: 'The deployed flows as Node-RED flow JSON, with their rev',
+    handler: () => flows.get(),
+  });
+  table.add({
+    method: 'post', path: '/flows', access: 'flows:write', tag: 'flows',
+    summary: 'Deploy (or import) Node-RED flow JSON; refused with the list of problems when a node type is missing',
+    body: FlowsBody,
+    handler: ({ body, principal }) => flows.deploy(body.flows, body.rev, principal.username),
+  });
+  table.add({
+    method: 'post', path: '/flows/check', access: 'flows:read', tag: 'flows',
+    summary: 'Check flow JSON without deploying: errors block a deploy, warnings are nodes that would start inert',
+    body: FlowsBody,
+    handler: ({ body }) => flows.check(body.flows),
+  });
+}

@@ -1,0 +1,110 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Principal } from '../auth/auth-service.ts';
+import { roleAllows } from '../auth/permissions.ts';
+
+export const LIVE_PATH = '/api/v1/live';
+
+export interface LiveSocketOptions {
+  events: NodeJS.EventEmitter;
+  logger: Logger;
+  /** Resolves the caller of an upgrade request (cookie, bearer header or `access_token` query). */
+  authenticate(req: http.IncomingMessage): Principal | undefined;
+  /** Origins allowed besides the server's own; a cookie-authenticated socket from any other origin is refused. */
+  allowedOrigins: string[];
+  /** Flush period: node statuses are coalesced per node, debug messages capped per period. */
+  flushMs?: number;
+  maxDebugPerFlush?: number;
+}
+
+/**
+ * `/api/v1/live`: node status and debug messages from the flow runtime (`RED.events` `node-status` and `comms`),
+ * throttled so a busy flow cannot flood a browser: statuses are coalesced per node (latest wins), debug messages are
+ * capped per flush and the rest counted as dropped.
+ */
+export class LiveSocket {
+  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  readonly #statuses = new Map<string, unknown>();
+  #debug: unknown[] = [];
+  #dropped = 0;
+  readonly #timer: NodeJS.Timeout;
+  readonly #onStatus = (e: { id: string; status?: unknown }) => {
+    this.#statuses.set(e.id, e.status ?? null);
+  };
+  readonly #onComms = (e: { topic: string; data: unknown }) => {
+    if (e.topic !== 'debug') return;
+    if (this.#debug.length < this.maxDebug) this.#debug.push(e.data);
+    else this.#dropped++;
+  };
+  readonly #onRuntime = (e: { id: string; payload?: unknown }) => this.#send({ type: 'runtime', id: e.id, payload: e.payload });
+  private readonly maxDebug: number;
+
+  constructor(private readonly options: LiveSocketOptions) {
+    this.maxDebug = options.maxDebugPerFlush ?? 50;
+    options.events.on('node-status', this.#onStatus);
+    options.events.on('comms', this.#onComms);
+    options.events.on('runtime-event', this.#onRuntime);
+    this.#timer = setInterval(() => this.#flush(), options.flushMs ?? 200);
+    this.#timer.unref();
+  }
+
+  /** Handles an HTTP upgrade on the live path; answers 401/403 before the handshake when not allowed. */
+  handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const principal = this.options.authenticate(req);
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n` +
+        JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : 'forbidden', message: text } }));
+    };
+    if (!principal) return refuse(401, 'Unauthorized');
+    if (!roleAllows(principal.role, 'flows:read')) return refuse(403, 'Forbidden');
+    // Browsers send cookies with cross-site WebSocket handshakes: check the origin (cross-site WebSocket hijacking).
+    const origin = req.headers.origin;
+    if (origin && !this.#originAllowed(origin, req.headers.host)) return refuse(403, 'Forbidden');
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      ws.on('error', (err) => this.options.logger.debug({ err }, 'live socket error'));
+      ws.send(JSON.stringify({ type: 'hello', user: principal.username }));
+    });
+  }
+
+  #originAllowed(origin: string, host: string | undefined): boolean {
+    try {
+      return new URL(origin).host === host || this.options.allowedOrigins.includes(origin);
+    } catch {
+      return false;
+    }
+  }
+
+  #flush(): void {
+    if (this.#wss.clients.size === 0) {
+      this.#statuses.clear();
+      this.#debug = [];
+      this.#dropped = 0;
+      return;
+    }
+    for (const [id, status] of this.#statuses) this.#send({ type: 'status', id, status });
+    this.#statuses.clear();
+    if (this.#debug.length) this.#send({ type: 'debug', messages: this.#debug });
+    this.#debug = [];
+    if (this.#dropped) this.#send({ type: 'debug-dropped', count: this.#dropped });
+    this.#dropped = 0;
+  }
+
+  #send(message: object): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.#wss.clients as Set<WebSocket>) {
+      // A slow client is skipped rather than buffered without bound.
+      if (ws.readyState === ws.OPEN && ws.bufferedAmount < 1024 * 1024) ws.send(text);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.options.events.off('node-status', this.#onStatus);
+    this.options.events.off('comms', this.#onComms);
+    this.options.events.off('runtime-event', this.#onRuntime);
+    for (const ws of this.#wss.clients) ws.terminate();
+    this.#wss.close();
+  }
+}

@@ -1,0 +1,62 @@
+import { Type } from '@sinclair/typebox';
+import type { AuthService } from '../auth/auth-service.ts';
+import type { RouteTable } from '../http/route-table.ts';
+import { CreatedProduct, NewProduct, Product, ProductKey, ProductPatch } from './product-schemas.ts';
+import type { ProductStore } from './product-store.ts';
+
+/** Path parameters of every route below `/products/:productKey`. */
+export const ProductParams = Type.Object({ productKey: ProductKey });
+
+/** `/api/v1/products`: create, list, read, change and delete products; reveal a product secret (admins). */
+export function registerProductRoutes(table: RouteTable, products: ProductStore, auth: AuthService): void {
+  table.add({
+    method: 'get', path: '/products', access: 'products:read', tag: 'products',
+    summary: 'List products with their device counts',
+    response: Type.Object({ items: Type.Array(Product) }),
+    handler: () => ({ items: products.list() }),
+  });
+  table.add({
+    method: 'post', path: '/products', access: 'products:write', tag: 'products', status: 201,
+    summary: 'Create a product; the response holds its product secret, shown only this once',
+    body: NewProduct, response: CreatedProduct,
+    handler({ body, principal }) {
+      const { product, productSecret } = products.create(body);
+      auth.audit(principal.username, 'product.create', product.productKey);
+      return { ...product, productSecret };
+    },
+  });
+  table.add({
+    method: 'get', path: '/products/:productKey', access: 'products:read', tag: 'products',
+    summary: 'One product', params: ProductParams, response: Product,
+    handler: ({ params }) => products.get(params.productKey),
+  });
+  table.add({
+    method: 'patch', path: '/products/:productKey', access: 'products:write', tag: 'products',
+    summary: 'Change a product\'s name, description, dialect or sign-in settings (auth fields not given are kept)',
+    params: ProductParams, body: ProductPatch, response: Product,
+    handler({ params, body, principal }) {
+      const product = products.update(params.productKey, body);
+      auth.audit(principal.username, 'product.update', params.productKey, body);
+      return product;
+    },
+  });
+  table.add({
+    method: 'delete', path: '/products/:productKey', access: 'products:write', tag: 'products',
+    summary: 'Delete a product and its thing models; refused (409 product_has_devices) while it has devices',
+    params: ProductParams,
+    handler({ params, principal }) {
+      products.delete(params.productKey);
+      auth.audit(principal.username, 'product.delete', params.productKey);
+    },
+  });
+  table.add({
+    method: 'post', path: '/products/:productKey/secret/reveal', access: 'devices:secret', tag: 'products',
+    summary: 'Show the product secret (for dynamic registration); the reveal is audited',
+    params: ProductParams, response: Type.Object({ productSecret: Type.String() }),
+    handler({ params, principal }) {
+      const productSecret = products.revealSecret(params.productKey);
+      auth.audit(principal.username, 'product.secret.reveal', params.productKey);
+      return { productSecret };
+    },
+  });
+}

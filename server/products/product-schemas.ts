@@ -1,0 +1,74 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { PRODUCT_KEY_PATTERN } from './identity.ts';
+
+/**
+ * The request and response shapes of products, declared once: the routes validate and document with them, the store
+ * is typed by them.
+ */
+
+export const ProductKey = Type.String({ pattern: PRODUCT_KEY_PATTERN });
+
+export const Dialect = Type.Union([Type.Literal('alink'), Type.Literal('things')], {
+  description: 'Topic dialect its devices speak (PROTOCOL.md); default alink',
+});
+
+export const SignMethod = Type.Union([Type.Literal('hmacsha256'), Type.Literal('hmacsha1'), Type.Literal('hmacmd5')]);
+
+/**
+ * How the product's devices sign in. Every field is optional in requests: on create an absent field takes its
+ * default, on update it keeps its value. (No `default` keywords: ajv would fill them into updates too.)
+ */
+export const ProductAuthInput = Type.Object({
+  signMethods: Type.Optional(Type.Array(SignMethod, {
+    minItems: 1, uniqueItems: true,
+    description: 'Accepted signmethod values; default [hmacsha256, hmacsha1]. hmacmd5 is for legacy firmware only.',
+  })),
+  timestampWindowSeconds: Type.Optional(Type.Integer({
+    minimum: 10, maximum: 86_400, description: 'Largest accepted distance of a signed timestamp from server time; default 300',
+  })),
+  requireTimestamp: Type.Optional(Type.Boolean({ description: 'Refuse signatures without a timestamp; default false' })),
+  dynamicRegistration: Type.Optional(Type.Boolean({
+    description: 'Devices holding the product secret may register themselves; default false',
+  })),
+}, { additionalProperties: false });
+
+export const ProductAuth = Type.Required(ProductAuthInput);
+
+export const NewProduct = Type.Object({
+  productKey: Type.Optional(Type.String({
+    pattern: PRODUCT_KEY_PATTERN, description: 'Unique; generated (11 characters) when left out',
+  })),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  dialect: Type.Optional(Dialect),
+  auth: Type.Optional(ProductAuthInput),
+}, { additionalProperties: false });
+
+export const ProductPatch = Type.Object({
+  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  description: Type.Optional(Type.String({ maxLength: 2000 })),
+  dialect: Type.Optional(Dialect),
+  auth: Type.Optional(ProductAuthInput),
+}, { additionalProperties: false });
+
+export const Product = Type.Object({
+  productKey: Type.String(),
+  name: Type.String(),
+  description: Type.String(),
+  dialect: Dialect,
+  auth: ProductAuth,
+  deviceCount: Type.Integer(),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export const CreatedProduct = Type.Composite([Product, Type.Object({
+  productSecret: Type.String({ description: 'Shown only in this response; an admin can reveal it later' }),
+})]);
+
+export type Dialect = Static<typeof Dialect>;
+export type SignMethod = Static<typeof SignMethod>;
+export type ProductAuth = Static<typeof ProductAuth>;
+export type NewProduct = Static<typeof NewProduct>;
+export type ProductPatch = Static<typeof ProductPatch>;
+export type Product = Static<typeof Product>;

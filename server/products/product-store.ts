@@ -1,0 +1,177 @@
+import type { Db } from '../db/database.ts';
+import { conflict, notFound } from '../errors.ts';
+import type { RegistryEvents } from '../registry.ts';
+import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
+import { generateProductKey } from './identity.ts';
+import type { Dialect, NewProduct, Product, ProductAuth, ProductPatch, SignMethod } from './product-schemas.ts';
+
+/** What a product gets for every auth setting it is created without. */
+export const DEFAULT_PRODUCT_AUTH: Readonly<ProductAuth> = Object.freeze<ProductAuth>({
+  signMethods: ['hmacsha256', 'hmacsha1'],
+  timestampWindowSeconds: 300,
+  requireTimestamp: false,
+  dynamicRegistration: false,
+});
+
+interface ProductRow {
+  product_key: string;
+  name: string;
+  description: string;
+  dialect: Dialect;
+  sign_methods: string;
+  timestamp_window_seconds: number;
+  require_timestamp: number;
+  dynamic_registration: number;
+  created_at: string;
+  updated_at: string;
+  device_count: number;
+}
+
+const now = () => new Date().toISOString();
+
+// The sealed secret is never selected here: it is read only by the one statement that reveals it.
+const SELECT_PRODUCT = `
+  SELECT p.product_key, p.name, p.description, p.dialect, p.sign_methods, p.timestamp_window_seconds,
+         p.require_timestamp, p.dynamic_registration, p.created_at, p.updated_at,
+         (SELECT count(*) FROM devices d WHERE d.product_key = p.product_key) AS device_count
+  FROM products p`;
+
+/** Products: their identity, sign-in settings and sealed product secret. */
+export class ProductStore {
+  readonly #insert;
+  readonly #list;
+  readonly #get;
+  readonly #exists;
+  readonly #update;
+  readonly #delete;
+  readonly #secret;
+
+  constructor(
+    private readonly db: Db,
+    private readonly secrets: SecretBox,
+    private readonly events: RegistryEvents,
+  ) {
+    this.#insert = db.prepare(`
+      INSERT INTO products (product_key, name, description, dialect, sign_methods, timestamp_window_seconds,
+                            require_timestamp, dynamic_registration, product_secret, created_at, updated_at)
+      VALUES (@productKey, @name, @description, @dialect, @signMethods, @timestampWindowSeconds,
+              @requireTimestamp, @dynamicRegistration, @productSecret, @at, @at)`);
+    this.#list = db.prepare(`${SELECT_PRODUCT} ORDER BY p.product_key`);
+    this.#get = db.prepare(`${SELECT_PRODUCT} WHERE p.product_key = ?`);
+    this.#exists = db.prepare('SELECT 1 FROM products WHERE product_key = ?').pluck();
+    this.#update = db.prepare(`
+      UPDATE products SET name = @name, description = @description, dialect = @dialect, sign_methods = @signMethods,
+        timestamp_window_seconds = @timestampWindowSeconds, require_timestamp = @requireTimestamp,
+        dynamic_registration = @dynamicRegistration, updated_at = @at
+      WHERE product_key = @productKey`);
+    this.#delete = db.prepare('DELETE FROM products WHERE product_key = ?');
+    this.#secret = db.prepare('SELECT product_secret FROM products WHERE product_key = ?').pluck();
+  }
+
+  /** Creates a product; the plain product secret is returned only here. Duplicate key → 409 `product_exists`. */
+  create(input: NewProduct): { product: Product; productSecret: string } {
+    const productKey = input.productKey ?? generateProductKey();
+    const productSecret = newSecret();
+    try {
+      this.#insert.run({
+        productKey,
+        name: input.name,
+        description: input.description ?? '',
+        dialect: input.dialect ?? 'alink',
+        ...authColumns({ ...DEFAULT_PRODUCT_AUTH, ...input.auth }),
+        productSecret: this.secrets.seal(productSecret),
+        at: now(),
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw conflict('product_exists', `A product with the key "${productKey}" already exists.`);
+      }
+      throw err;
+    }
+    this.events.emit('product.changed', { productKey, change: 'created' });
+    return { product: this.get(productKey), productSecret };
+  }
+
+  /** Every product with its device count, by key. */
+  list(): Product[] {
+    return (this.#list.all() as ProductRow[]).map(toProduct);
+  }
+
+  /** One product; 404 when it does not exist. */
+  get(productKey: string): Product {
+    const row = this.#get.get(productKey) as ProductRow | undefined;
+    if (!row) throw notFound('Product', productKey);
+    return toProduct(row);
+  }
+
+  /** Whether the product exists, without reading it. */
+  exists(productKey: string): boolean {
+    return this.#exists.get(productKey) !== undefined;
+  }
+
+  /** Changes the fields given; `auth` fields not given keep their values. */
+  update(productKey: string, patch: ProductPatch): Product {
+    const current = this.get(productKey);
+    this.#update.run({
+      productKey,
+      name: patch.name ?? current.name,
+      description: patch.description ?? current.description,
+      dialect: patch.dialect ?? current.dialect,
+      ...authColumns({ ...current.auth, ...patch.auth }),
+      at: now(),
+    });
+    this.events.emit('product.changed', { productKey, change: 'updated' });
+    return this.get(productKey);
+  }
+
+  /**
+   * Deletes a product with its thing models. Refused with 409 `product_has_devices` while it has devices: deleting
+   * them is a decision of its own, not a side effect.
+   */
+  delete(productKey: string): void {
+    this.db.transaction(() => {
+      const { deviceCount } = this.get(productKey);
+      if (deviceCount > 0) {
+        throw conflict(
+          'product_has_devices',
+          `Product "${productKey}" still has ${deviceCount} device${deviceCount === 1 ? '' : 's'}; delete ${deviceCount === 1 ? 'it' : 'them'} first.`,
+          { deviceCount },
+        );
+      }
+      this.#delete.run(productKey);
+    })();
+    this.events.emit('product.changed', { productKey, change: 'deleted' });
+  }
+
+  /** The plain product secret (for dynamic registration); callers audit who asked. */
+  revealSecret(productKey: string): string {
+    const sealed = this.#secret.get(productKey) as string | undefined;
+    if (sealed === undefined) throw notFound('Product', productKey);
+    return this.secrets.open(sealed);
+  }
+}
+
+function authColumns(auth: ProductAuth) {
+  return {
+    signMethods: JSON.stringify(auth.signMethods),
+    timestampWindowSeconds: auth.timestampWindowSeconds,
+    requireTimestamp: auth.requireTimestamp ? 1 : 0,
+    dynamicRegistration: auth.dynamicRegistration ? 1 : 0,
+  };
+}
+
+const toProduct = (r: ProductRow): Product => ({
+  productKey: r.product_key,
+  name: r.name,
+  description: r.description,
+  dialect: r.dialect,
+  auth: {
+    signMethods: JSON.parse(r.sign_methods) as SignMethod[],
+    timestampWindowSeconds: r.timestamp_window_seconds,
+    requireTimestamp: r.require_timestamp === 1,
+    dynamicRegistration: r.dynamic_registration === 1,
+  },
+  deviceCount: r.device_count,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});

@@ -1,0 +1,73 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { AuthService } from './auth/auth-service.ts';
+import type { Db } from './db/database.ts';
+import { registerDeviceRoutes } from './devices/device-routes.ts';
+import { DeviceStore } from './devices/device-store.ts';
+import type { RouteTable } from './http/route-table.ts';
+import { registerProductRoutes } from './products/product-routes.ts';
+import { ProductStore } from './products/product-store.ts';
+import type { SecretBox } from './secrets/secret-box.ts';
+import { registerThingModelRoutes } from './thing-model/thing-model-routes.ts';
+import { ThingModelStore } from './thing-model/thing-model-store.ts';
+import { ThingModelValidators } from './thing-model/thing-model-validators.ts';
+
+/** A product was created, changed (name, dialect, sign-in settings) or deleted. */
+export interface ProductChange {
+  productKey: string;
+  change: 'created' | 'updated' | 'deleted';
+}
+
+/**
+ * Something happened to a device that live sessions may have to follow: the device hub ends the sessions of a device
+ * that was `disabled`, `deleted` or had its secret rotated (`secret-rotated`).
+ */
+export interface DeviceChange {
+  productKey: string;
+  deviceName: string;
+  change: 'created' | 'updated' | 'enabled' | 'disabled' | 'deleted' | 'secret-rotated';
+}
+
+/** Events of the registry, emitted after the change is committed. */
+export interface RegistryEventMap {
+  'product.changed': [ProductChange];
+  'device.changed': [DeviceChange];
+  /** A new thing model version is now what the product's device messages are validated against. */
+  'thing-model.published': [{ productKey: string; version: number }];
+}
+
+export type RegistryEvents = EventEmitter<RegistryEventMap>;
+
+/** Products, their thing models and their devices, with the REST routes over them. */
+export interface Registry {
+  products: ProductStore;
+  /** Also the `thingModels` platform service: `compiledFor(productKey)` validates device messages. */
+  thingModels: ThingModelStore;
+  devices: DeviceStore;
+  events: RegistryEvents;
+  registerRoutes(table: RouteTable, auth: AuthService): void;
+}
+
+/** Builds the registry on the platform database; `secrets` seals product and device secrets at rest. */
+export function createRegistry(db: Db, secrets: SecretBox, logger: Logger): Registry {
+  const events: RegistryEvents = new EventEmitter<RegistryEventMap>();
+  const products = new ProductStore(db, secrets, events);
+  const thingModels = new ThingModelStore(db, products, new ThingModelValidators(), events);
+  const devices = new DeviceStore(db, secrets, products, events);
+  events.on('product.changed', ({ productKey, change }) => {
+    if (change === 'deleted') thingModels.forget(productKey);
+  });
+  const log = logger.child({ subsystem: 'registry' });
+  events.on('thing-model.published', (e) => log.info(e, 'thing model published'));
+  return {
+    products,
+    thingModels,
+    devices,
+    events,
+    registerRoutes(table, auth) {
+      registerProductRoutes(table, products, auth);
+      registerThingModelRoutes(table, thingModels, auth);
+      registerDeviceRoutes(table, devices, products, auth);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Encrypts secrets at rest (device secrets, product secrets) with AES-256-GCM. The key lives outside the database, in
+ * a file generated into the data dir on first start, so a copied database file alone does not reveal secrets.
+ * Sealed form: `v1:<iv b64url>:<tag b64url>:<ciphertext b64url>`.
+ */
+export class SecretBox {
+  readonly #key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== 32) throw new Error('secret key must be 32 bytes');
+    this.#key = key;
+  }
+
+  /** Reads the key file, creating it (mode 0600) with 32 random bytes when it does not exist yet. */
+  static fromKeyFile(file: string): SecretBox {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    if (!fs.existsSync(file)) {
+      fs.writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
+    }
+    const hex = fs.readFileSync(file, 'utf8').trim();
+    if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error(`${file} does not hold a 64-hex-digit key`);
+    return new SecretBox(Buffer.from(hex, 'hex'));
+  }
+
+  seal(plain: string): string {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
+    const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join(':');
+  }
+
+  open(sealed: string): string {
+    const [version, iv, tag, data] = sealed.split(':');
+    if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('not a sealed secret');
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  }
+}
+
+/** A new device or product secret: 32 random bytes as hex (PROTOCOL.md "Identity"). */
+export const newSecret = (): string => randomBytes(32).toString('hex');

@@ -1,0 +1,81 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Role } from '../auth/permissions.ts';
+import { startThingwire, type Thingwire } from '../app.ts';
+import { createLogger } from '../logger.ts';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface TestServer {
+  app: Thingwire;
+  url: string;
+  dataDir: string;
+  /** Bearer token of the first admin. */
+  adminToken: string;
+  /** A bearer token of a (new, cached) user with this role. */
+  tokenFor(role: Role): Promise<string>;
+  /** Calls the API; a JSON body is sent as JSON, a string as-is (set the content type in headers). */
+  request<T = any>(method: string, path: string, options?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  close(): Promise<void>;
+}
+
+export const TEST_ADMIN_PASSWORD = 'test-admin-password';
+
+/**
+ * A real Thingwire on a loopback port with a temp data dir, for tests that drive it over HTTP. Node-RED is a
+ * process-wide singleton: one test server per test file at a time (vitest runs each file in its own process).
+ */
+export async function startTestServer(options: { dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-test-'));
+  const app = await startThingwire(
+    { port: 0, host: '127.0.0.1', dataDir, adminPassword: TEST_ADMIN_PASSWORD, logLevel: process.env.THINGWIRE_TEST_LOG ?? 'silent', corsOrigins: [], sessionTtlHours: 1 },
+    createLogger(process.env.THINGWIRE_TEST_LOG ?? 'silent'),
+  );
+  const request: TestServer['request'] = async (method, p, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.token) headers.authorization = `Bearer ${o.token}`;
+    let body: string | undefined;
+    if (typeof o.body === 'string') body = o.body;
+    else if (o.body !== undefined) {
+      body = JSON.stringify(o.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(app.url + p, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if (res.headers.get('content-type')?.includes('json') && text) parsed = JSON.parse(text);
+    return { status: res.status, body: parsed as never, headers: res.headers };
+  };
+  const login = async (username: string, password: string) => {
+    const res = await request('POST', '/api/v1/auth/login', { body: { username, password } });
+    if (res.status !== 200) throw new Error(`login as ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.token as string;
+  };
+  const adminToken = await login('admin', TEST_ADMIN_PASSWORD);
+  const tokens = new Map<Role, Promise<string>>([['admin', Promise.resolve(adminToken)]]);
+  return {
+    app, url: app.url, dataDir, adminToken, request,
+    tokenFor(role) {
+      let t = tokens.get(role);
+      if (!t) {
+        t = (async () => {
+          const password = `${role}-password-1`;
+          const res = await request('POST', '/api/v1/users', { token: adminToken, body: { username: `${role}1`, password, role } });
+          if (res.status !== 201) throw new Error(`creating ${role} failed: ${JSON.stringify(res.body)}`);
+          return login(`${role}1`, password);
+        })();
+        tokens.set(role, t);
+      }
+      return t;
+    },
+    async close() {
+      await app.close();
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
