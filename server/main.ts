@@ -20,7 +20,8 @@ async function main(): Promise<void> {
     // Printed once, to the terminal, outside the JSON log: it is never stored except as a hash.
     process.stdout.write(
       `\n  First start: created the admin account.\n    user:     ${app.firstAdmin.username}\n` +
-        `    password: ${app.firstAdmin.generatedPassword}\n  It is shown only this once. Sign in at ${app.url} and change it.\n\n`,
+        `    password: ${app.firstAdmin.generatedPassword}\n  It is shown only this once. Sign in with it (POST ${app.url}/api/v1/auth/login)\n` +
+        `  and change it (POST /api/v1/auth/password); see README "Using the API".\n\n`,
     );
   }
   let stopping = false;

@@ -67,6 +67,18 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   });
 
   table.add({
+    method: 'post', path: '/auth/password', access: 'authenticated', tag: 'auth',
+    summary: 'Change my password (ends my other sessions)',
+    body: Type.Object({
+      currentPassword: Type.String({ minLength: 1, maxLength: 1000 }),
+      newPassword: Type.String({ minLength: 10, maxLength: 1000 }),
+    }, { additionalProperties: false }),
+    async handler({ body, principal, req }) {
+      await auth.changeOwnPassword(principal.userId, body.currentPassword, body.newPassword, principal.via === 'session' ? requestToken(req)?.token : undefined);
+      auth.audit(principal.username, 'auth.password-change', principal.username);
+    },
+  });
+  table.add({
     method: 'get', path: '/auth/tokens', access: 'tokens:own', tag: 'auth',
     summary: 'List my API tokens (the tokens themselves are never shown again)',
     handler: ({ principal }) => ({ items: auth.listApiTokens(principal.userId) }),

@@ -95,12 +95,13 @@ export class AuthService {
     return toUser(row);
   }
 
-  async updateUser(id: number, patch: { role?: Role; disabled?: boolean; password?: string }): Promise<User> {
+  /** A password change ends the user's sessions, except the one given (the session that asked for the change). */
+  async updateUser(id: number, patch: { role?: Role; disabled?: boolean; password?: string }, keepSessionToken?: string): Promise<User> {
     this.getUser(id);
     if (patch.password !== undefined) {
       if (patch.password.length < 10) throw new ApiError(422, 'weak_password', 'Passwords need at least 10 characters.');
       this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(await hashPassword(patch.password), id);
-      this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+      this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?').run(id, keepSessionToken ? sha256(keepSessionToken) : '');
     }
     if (patch.role !== undefined) this.db.prepare('UPDATE users SET role = ? WHERE id = ?').run(patch.role, id);
     if (patch.disabled !== undefined) {
@@ -109,6 +110,15 @@ export class AuthService {
     }
     this.db.prepare('UPDATE users SET updated_at = ? WHERE id = ?').run(now(), id);
     return this.getUser(id);
+  }
+
+  /** Changes one's own password after checking the current one; ends every other session of the user. */
+  async changeOwnPassword(userId: number, current: string, next: string, keepToken?: string): Promise<void> {
+    const row = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as { password_hash: string } | undefined;
+    if (!row || !(await verifyPassword(current, row.password_hash))) {
+      throw new ApiError(403, 'wrong_password', 'The current password is wrong.');
+    }
+    await this.updateUser(userId, { password: next }, keepToken);
   }
 
   deleteUser(id: number): void {

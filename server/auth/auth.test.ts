@@ -47,6 +47,21 @@ describe('sign-in', () => {
     expect(paths).toEqual(expect.arrayContaining(['/username', '/password', '/extra']));
   });
 
+  it('lets a user change their own password, which ends their other sessions', async () => {
+    const operator = await tw.tokenFor('operator');
+    const other = await tw.request('POST', '/api/v1/auth/login', { body: { username: 'operator1', password: 'operator-password-1' } });
+    const wrong = await tw.request('POST', '/api/v1/auth/password', { token: operator, body: { currentPassword: 'nope', newPassword: 'a-new-password' } });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error.code).toBe('wrong_password');
+    const ok = await tw.request('POST', '/api/v1/auth/password', { token: operator, body: { currentPassword: 'operator-password-1', newPassword: 'a-new-password' } });
+    expect(ok.status).toBe(204);
+    expect((await tw.request('GET', '/api/v1/auth/me', { token: operator })).status).toBe(200);
+    expect((await tw.request('GET', '/api/v1/auth/me', { token: other.body.token })).status).toBe(401);
+    const login = await tw.request('POST', '/api/v1/auth/login', { body: { username: 'operator1', password: 'a-new-password' } });
+    expect(login.status).toBe(200);
+    await tw.request('POST', '/api/v1/auth/password', { token: operator, body: { currentPassword: 'a-new-password', newPassword: 'operator-password-1' } });
+  });
+
   it('ends a session on logout', async () => {
     const login = await tw.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: TEST_ADMIN_PASSWORD } });
     expect((await tw.request('POST', '/api/v1/auth/logout', { token: login.body.token })).status).toBe(204);
