@@ -1,0 +1,71 @@
+/**
+ * The one internal message (DESIGN.md "One internal message"). Every ingress (MQTT, HTTP, CoAP, TCP, UDP, Modbus)
+ * decodes every dialect into a ThingMessage; flows see `msg.payload` = `params` and `msg.thing` = the rest.
+ */
+
+export type Dialect = 'alink' | 'things';
+
+/** How the device reached us: the listener kind and its transport. */
+export type IngressProtocol = 'mqtt' | 'mqtts' | 'mqtt-ws' | 'mqtt-wss' | 'http' | 'coap' | 'tcp' | 'udp' | 'modbus';
+
+export type ThingMessageKind =
+  | 'property.post'
+  | 'event.post'
+  | 'service.reply'
+  | 'property.set.reply'
+  | 'ota.inform'
+  | 'ota.progress'
+  | 'ota.get'
+  | 'raw.up'
+  | 'state';
+
+export interface ThingMessage {
+  /** The device's message id (digits, echoed in the reply); generated for messages the device did not number. */
+  id: string;
+  productKey: string;
+  deviceName: string;
+  kind: ThingMessageKind;
+  /** `event.post`: the event identifier (`overheat` of `thing.event.overheat.post`). */
+  eventId?: string;
+  /** `service.reply`: the service identifier (`reboot` of `…/thing/service/reboot_reply`). */
+  serviceId?: string;
+  /** What the device sent as `params` (for replies: `data`; for `state`: `{status, reason}`). */
+  params: unknown;
+  /** Reply code carried by a device reply (`service.reply`, `property.set.reply`). */
+  code?: number;
+  /** Device time in ms when the device gave one. */
+  deviceTime?: number;
+  /** Server receive time, ms since epoch. */
+  receivedAt: number;
+  protocol: IngressProtocol;
+  dialect: Dialect;
+  /** The device wants a reply (`ack`/`sys.ack` 1). */
+  ack: boolean;
+  /** The topic it came on (MQTT), for logs and raw handling. */
+  topic?: string;
+  /** Set when `ack`: pass to `hub.reply(token, code, data)`; Node-RED clones messages, so it is a token, not a callback. */
+  replyToken?: string;
+}
+
+/** A downlink: set properties, invoke a service, or raw bytes through the product codec. */
+export interface ThingCommand {
+  productKey: string;
+  deviceName: string;
+  kind: 'property.set' | 'service.invoke' | 'raw.down';
+  /** `service.invoke`: the service identifier. */
+  serviceId?: string;
+  params: unknown;
+  /** How long to wait for the device's reply (ms). */
+  timeoutMs?: number;
+  /** Offline device: keep the command (up to `ttlMs`) and deliver it on reconnect, or fail at once. */
+  whenOffline?: 'queue' | 'fail';
+  ttlMs?: number;
+}
+
+/** What became of a command: the device's reply, or why there is none (code 504 timeout, 503 offline, …). */
+export interface CommandResult {
+  id: string;
+  code: number;
+  data?: unknown;
+  message?: string;
+}

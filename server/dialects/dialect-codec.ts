@@ -1,0 +1,372 @@
+import type { ThingCommand, ThingMessage, ThingMessageKind } from '../device-hub/thing-message.ts';
+import { badRequest } from '../errors.ts';
+import { TSL_IDENTIFIER } from '../thing-model/tsl-check.ts';
+import { BUILTIN_METHODS } from '../thing-model/tsl-types.ts';
+import type { DeviceIdentity, DevicePublish, Dialect, DialectCodec, RefusedUplink, UplinkResult } from './dialect.ts';
+import { filterInNamespaces, topicInNamespaces, type Namespace } from './topic-acl.ts';
+
+/**
+ * What the two dialects share: the `thing/…` topic subtree (alink's under `/sys/{pk}/{dn}`, things' under
+ * `{pk}/{dn}`), envelope validation, the reply envelope and command encoding. A dialect supplies only where its
+ * topics live ({@link DialectLayout}) and how its envelope differs (ack field, `method`/`version`).
+ */
+
+/** How an uplink topic's payload is read and answered. */
+type UplinkBody =
+  /** A JSON request, answered on `{topic}_reply` when it asks for it. */
+  | 'request'
+  /** A JSON request that has no reply (OTA inform and progress). */
+  | 'notice'
+  /** A device's reply to a command: `{id, code, data}`; never answered. */
+  | 'reply'
+  /** Bytes for the product codec; answered on `{topic}_reply`. */
+  | 'raw';
+
+/** The operation an uplink topic carries. */
+export interface UplinkRoute {
+  kind: ThingMessageKind;
+  body: UplinkBody;
+  eventId?: string;
+  serviceId?: string;
+  /** The alink method of the operation: required on requests, checked when present on replies, echoed in replies. */
+  method?: string;
+}
+
+/** Where an uplink topic points. */
+export interface TopicTarget {
+  productKey: string;
+  deviceName: string;
+  /** Undefined for a topic of the namespace that carries no known operation (answered 404 when `answerable`). */
+  route: UplinkRoute | undefined;
+  /**
+   * Whether `{topic}_reply` is a reply topic of this device. False where the `_reply` convention does not hold (OTA,
+   * `/ext/…`), and it must be false wherever the topic could end at the device name: `pk/dn` + `_reply` is another
+   * device's namespace.
+   */
+  answerable: boolean;
+}
+
+/** What makes a dialect: where its topics live and how its envelope differs. */
+export interface DialectLayout {
+  dialect: Dialect;
+  /** The ACL: the device's namespaces, compiled by `namespaces(…)`. */
+  namespaces: readonly Namespace[];
+  /** The prefix of the device's `thing/…` topics. */
+  thingBase(id: DeviceIdentity): string;
+  /** Where OTA upgrade pushes go. */
+  otaUpgradeTopic(id: DeviceIdentity): string;
+  /** What an uplink topic, split on `/`, points at; undefined outside every device namespace of the dialect. */
+  locate(levels: readonly string[]): TopicTarget | undefined;
+  /** The envelope's ack flag: absent → true; undefined when present but neither 0/1 nor a boolean. */
+  ackOf(envelope: Envelope): boolean | undefined;
+  /** Alink envelopes carry `method` (checked on uplinks) and `version` ("1.0"); things envelopes have neither. */
+  methods: boolean;
+}
+
+/** A parsed JSON object. */
+export type Envelope = Record<string, unknown>;
+
+const MAX_MESSAGE_ID = 4_294_967_295;
+const MESSAGE_ID = /^\d{1,10}$/;
+const OTA_GET_METHOD = 'thing.ota.firmware.get';
+
+/** The `method` of an uplink request kind, as alink writes it and echoes it in the reply. */
+function requestMethod(kind: ThingMessageKind, eventId: string | undefined): string | undefined {
+  switch (kind) {
+    case 'property.post': return BUILTIN_METHODS.propertyPost;
+    case 'event.post': return `thing.event.${eventId}.post`;
+    case 'ota.get': return OTA_GET_METHOD;
+    default: return undefined;
+  }
+}
+
+const serviceMethod = (serviceId: string) => `thing.service.${serviceId}`;
+
+/** Where the reply to an uplink kind goes, under the thing base; undefined for kinds that have no reply. */
+function replyPath(kind: ThingMessageKind, eventId: string | undefined): string | undefined {
+  switch (kind) {
+    case 'property.post': return 'thing/event/property/post_reply';
+    case 'event.post': return `thing/event/${eventId}/post_reply`;
+    case 'raw.up': return 'thing/model/up_raw_reply';
+    case 'ota.get': return 'thing/ota/firmware/get_reply';
+    default: return undefined;
+  }
+}
+
+const PROPERTY_POST: UplinkRoute = { kind: 'property.post', body: 'request', method: BUILTIN_METHODS.propertyPost };
+const PROPERTY_SET_REPLY: UplinkRoute = { kind: 'property.set.reply', body: 'reply', method: BUILTIN_METHODS.propertySet };
+const RAW_UP: UplinkRoute = { kind: 'raw.up', body: 'raw' };
+const OTA_GET: UplinkRoute = { kind: 'ota.get', body: 'request', method: OTA_GET_METHOD };
+/** OTA inform and progress: their own topics in each dialect, the same operation. */
+export const OTA_INFORM: UplinkRoute = { kind: 'ota.inform', body: 'notice' };
+export const OTA_PROGRESS: UplinkRoute = { kind: 'ota.progress', body: 'notice' };
+
+/**
+ * The operation of a `thing/…` topic, `levels[at]` being `thing`: property and event posts, the device's replies to
+ * property sets and services, raw uplinks and the OTA firmware pull. Event and service identifiers must be TSL
+ * identifiers; anything else is unknown (404).
+ */
+export function routeThing(levels: readonly string[], at: number): UplinkRoute | undefined {
+  const group = levels[at + 1];
+  const a = levels[at + 2]!;
+  if (levels.length === at + 4) {
+    const b = levels[at + 3];
+    if (group === 'event' && b === 'post') {
+      if (a === 'property') return PROPERTY_POST;
+      if (TSL_IDENTIFIER.test(a)) return { kind: 'event.post', body: 'request', eventId: a, method: requestMethod('event.post', a) };
+    } else if (group === 'service' && a === 'property' && b === 'set_reply') {
+      return PROPERTY_SET_REPLY;
+    } else if (group === 'ota' && a === 'firmware' && b === 'get') {
+      return OTA_GET;
+    }
+  } else if (levels.length === at + 3) {
+    if (group === 'service' && a.endsWith('_reply')) {
+      const serviceId = a.slice(0, -'_reply'.length);
+      if (TSL_IDENTIFIER.test(serviceId)) return { kind: 'service.reply', body: 'reply', serviceId, method: serviceMethod(serviceId) };
+    } else if (group === 'model' && a === 'up_raw') {
+      return RAW_UP;
+    }
+  }
+  return undefined;
+}
+
+/** `ack`/`sys.ack`: 0 (or false) means no reply wanted; absent means a reply. */
+export function ackFlag(value: unknown): boolean | undefined {
+  if (value === undefined || value === 1 || value === true) return true;
+  if (value === 0 || value === false) return false;
+  return undefined;
+}
+
+export const isEnvelope = (value: unknown): value is Envelope =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(payload: Buffer): unknown {
+  try {
+    return JSON.parse(payload.toString('utf8'));
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** The envelope id as a string: digits, 1..4294967295; a number is accepted and normalised. */
+function messageIdOf(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    if (!MESSAGE_ID.test(value)) return undefined;
+    const n = Number(value);
+    return n >= 1 && n <= MAX_MESSAGE_ID ? value : undefined;
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_MESSAGE_ID) return String(value);
+  return undefined;
+}
+
+/**
+ * Ids for messages the device did not number (raw uplinks): one counter per process, in the id range, wrapping. The
+ * id only has to tell this message's reply and log entry from the device's others of the day.
+ */
+let lastGeneratedId = 0;
+const generateMessageId = (): string => {
+  lastGeneratedId = lastGeneratedId >= MAX_MESSAGE_ID ? 1 : lastGeneratedId + 1;
+  return String(lastGeneratedId);
+};
+
+/** PROTOCOL.md reply codes and the `message` a reply carries when the caller gives none. */
+const REPLY_TEXT: ReadonlyMap<number, string> = new Map([
+  [200, 'success'],
+  [400, 'malformed request'],
+  [401, 'not authorised'],
+  [404, 'not found'],
+  [422, 'failed the thing model'],
+  [429, 'rate limited'],
+  [500, 'platform error'],
+]);
+
+/** Builds the codec of a dialect from its layout. */
+export function createDialectCodec(layout: DialectLayout): DialectCodec {
+  const { dialect, methods } = layout;
+
+  /** `{"id","code","data","message"}`, plus `method` and `version` in alink (Alibaba's cloud sends both). */
+  function replyPayload(id: string | undefined, code: number, data: unknown, text: string | undefined, method: string | undefined): Buffer {
+    const reply: Envelope = { id, code, data: data ?? {}, message: text ?? REPLY_TEXT.get(code) ?? 'error' };
+    if (methods) {
+      if (method !== undefined) reply.method = method;
+      reply.version = '1.0';
+    }
+    return Buffer.from(JSON.stringify(reply));
+  }
+
+  function refuse(code: 400 | 404, reason: string, topic: string, id: string | undefined, ack: boolean, method?: string): RefusedUplink {
+    const refused: RefusedUplink = { ok: false, code, reason, ack };
+    if (id !== undefined) refused.id = id;
+    if (ack) {
+      refused.replyTopic = `${topic}_reply`;
+      refused.reply = { topic: refused.replyTopic, payload: replyPayload(id, code, {}, reason, method) };
+    }
+    return refused;
+  }
+
+  /**
+   * Whether an uplink on this topic is answered on `{topic}_reply`: requests and raw uplinks are, device replies and
+   * notices never; a topic with no known operation is where the layout allows it, unless it is itself a reply.
+   */
+  function hasReply(target: TopicTarget, levels: readonly string[]): boolean {
+    const { route } = target;
+    if (route) return route.body === 'request' || route.body === 'raw';
+    return target.answerable && !levels[levels.length - 1]!.endsWith('_reply');
+  }
+
+  /** Decodes an uplink whose topic is the device's own and names a known operation. */
+  function decodeRoute(target: TopicTarget, route: UplinkRoute, levels: readonly string[], topic: string, payload: Buffer, receivedAt: number): UplinkResult {
+    // No closures in here: this runs per message, and tsx (which runs the server) wraps every named function it
+    // creates in a naming helper that cost more than the JSON.parse.
+    if (route.body === 'raw') {
+      // A copy: the packet's buffer may be a slice of a larger socket chunk that should not stay alive with the message.
+      return { ok: true, message: thingMessage(target, route, generateMessageId(), Buffer.from(payload), true, receivedAt, dialect, topic) };
+    }
+    const answerable = hasReply(target, levels);
+    // The reply to a malformed request carries the topic's method, as a well-formed one would.
+    const { method } = route;
+
+    const envelope = parseJson(payload);
+    if (envelope === NOT_JSON) return refuse(400, 'malformed: payload is not JSON', topic, undefined, answerable, method);
+    if (!isEnvelope(envelope)) return refuse(400, 'malformed: payload is not a JSON object', topic, undefined, answerable, method);
+    const id = messageIdOf(envelope.id);
+    const wantsReply = layout.ackOf(envelope);
+    if (wantsReply === undefined) return refuse(400, `malformed: ${methods ? 'sys.ack' : 'ack'} must be 0 or 1`, topic, id, answerable, method);
+    const ack = answerable && wantsReply;
+    if (id === undefined) return refuse(400, 'malformed: id must be a string of digits, 1 to 4294967295', topic, undefined, ack, method);
+    if (methods && method !== undefined && envelope.method !== method && (route.body !== 'reply' || envelope.method !== undefined)) {
+      return refuse(400, `malformed: method must be "${method}" on this topic`, topic, id, ack, method);
+    }
+
+    let params: unknown;
+    let code: number | undefined;
+    if (route.body === 'reply') {
+      if (typeof envelope.code !== 'number' || !Number.isInteger(envelope.code)) {
+        return refuse(400, 'malformed: a reply needs an integer code', topic, id, false);
+      }
+      code = envelope.code;
+      params = envelope.data ?? {};
+    } else {
+      params = envelope.params ?? (route.kind === 'ota.get' ? {} : undefined);
+      if (!isEnvelope(params)) return refuse(400, 'malformed: params must be an object', topic, id, ack, method);
+    }
+
+    const message = thingMessage(target, route, id, params, ack, receivedAt, dialect, topic);
+    if (code !== undefined) message.code = code;
+    // An event's time is its params' (`{"value":…,"time":…}`); property times stay per property for thing-validate.
+    const time = route.kind === 'event.post' && (params as Envelope).time !== undefined ? (params as Envelope).time : envelope.time;
+    if (typeof time === 'number' && Number.isFinite(time)) message.deviceTime = time;
+    return { ok: true, message };
+  }
+
+  return {
+    dialect,
+
+    canPublish: (id, topic) => topicInNamespaces(layout.namespaces, id, topic),
+
+    canSubscribe: (id, filter) => filterInNamespaces(layout.namespaces, id, filter),
+
+    downlinkTopics(id) {
+      const base = layout.thingBase(id);
+      return [
+        `${base}/thing/service/property/set`,
+        `${base}/thing/service/+`,
+        `${base}/thing/model/down_raw`,
+        `${base}/thing/event/+/post_reply`,
+        `${base}/thing/model/up_raw_reply`,
+        `${base}/thing/ota/firmware/get_reply`,
+        layout.otaUpgradeTopic(id),
+      ];
+    },
+
+    decodeUplink(id, topic, payload, receivedAt) {
+      const levels = topic.split('/');
+      const target = layout.locate(levels);
+      if (!target || target.productKey !== id.productKey || target.deviceName !== id.deviceName) {
+        // Never answered: the reply would land outside the device's namespace.
+        return refuse(404, 'topic outside the device namespace', topic, undefined, false);
+      }
+      if (target.route) return decodeRoute(target, target.route, levels, topic, payload, receivedAt);
+      // Unknown operation: answered where a reply is possible, so the device learns.
+      const parsed = parseJson(payload);
+      const envelope = isEnvelope(parsed) ? parsed : undefined;
+      const ack = hasReply(target, levels) && (envelope === undefined || layout.ackOf(envelope) !== false);
+      return refuse(404, `unknown topic ${topic}`, topic, envelope && messageIdOf(envelope.id), ack);
+    },
+
+    encodeReply(message, code, data, text) {
+      if (!message.ack) return undefined;
+      let topic: string;
+      let method: string | undefined;
+      if (message.topic !== undefined) {
+        // The topic decides (a listener may answer a message it refused before decoding, under a stand-in kind), but
+        // only a topic of this device that has a reply: a reply never leaves the device's namespace.
+        const levels = message.topic.split('/');
+        const target = layout.locate(levels);
+        if (!target || target.productKey !== message.productKey || target.deviceName !== message.deviceName
+          || !hasReply(target, levels)) return undefined;
+        topic = `${message.topic}_reply`;
+        method = target.route?.method;
+      } else {
+        const path = replyPath(message.kind, message.eventId);
+        if (path === undefined) return undefined;
+        topic = `${layout.thingBase(message)}/${path}`;
+        method = requestMethod(message.kind, message.eventId);
+      }
+      return { topic, payload: replyPayload(message.id, code, data, text, method) };
+    },
+
+    encodeCommand(id, command, messageId) {
+      if (command.productKey !== id.productKey || command.deviceName !== id.deviceName) {
+        throw badRequest(`A command for ${command.productKey}/${command.deviceName} cannot be sent to ${id.productKey}/${id.deviceName}.`);
+      }
+      const base = layout.thingBase(id);
+      switch (command.kind) {
+        case 'property.set':
+          return request(`${base}/thing/service/property/set`, messageId, objectParams(command), BUILTIN_METHODS.propertySet);
+        case 'service.invoke': {
+          const { serviceId } = command;
+          // Also keeps a service id from reaching into other topics ("a/b", "+", "#").
+          if (serviceId === undefined || !TSL_IDENTIFIER.test(serviceId)) {
+            throw badRequest(`"${serviceId}" is not a service identifier.`);
+          }
+          return request(`${base}/thing/service/${serviceId}`, messageId, objectParams(command), serviceMethod(serviceId));
+        }
+        case 'raw.down': {
+          const bytes = command.params;
+          if (!(bytes instanceof Uint8Array)) throw badRequest('A raw.down command carries its bytes as a Buffer in params.');
+          return { topic: `${base}/thing/model/down_raw`, payload: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
+        }
+        default:
+          throw badRequest(`Unknown command kind "${(command as ThingCommand).kind}".`);
+      }
+    },
+  };
+
+  /** `{"id","version":"1.0","params","method"}` in alink, `{"id","params"}` in things. */
+  function request(topic: string, id: string, params: Envelope, method: string): DevicePublish {
+    const envelope: Envelope = methods ? { id, version: '1.0', params, method } : { id, params };
+    return { topic, payload: Buffer.from(JSON.stringify(envelope)) };
+  }
+}
+
+type DecodedMessage = Omit<ThingMessage, 'protocol' | 'replyToken'>;
+
+function thingMessage(
+  target: TopicTarget, route: UplinkRoute, id: string, params: unknown, ack: boolean, receivedAt: number, dialect: Dialect, topic: string,
+): DecodedMessage {
+  const message: DecodedMessage = {
+    id, productKey: target.productKey, deviceName: target.deviceName, kind: route.kind, params, receivedAt, dialect, ack, topic,
+  };
+  if (route.eventId !== undefined) message.eventId = route.eventId;
+  if (route.serviceId !== undefined) message.serviceId = route.serviceId;
+  return message;
+}
+
+function objectParams(command: ThingCommand): Envelope {
+  const params = command.params ?? (command.kind === 'service.invoke' ? {} : undefined);
+  if (!isEnvelope(params)) throw badRequest(`A ${command.kind} command carries an object in params.`);
+  return params;
+}

@@ -1,0 +1,81 @@
+import type { Dialect, ThingCommand, ThingMessage } from '../device-hub/thing-message.ts';
+
+export type { Dialect };
+
+/** The device a session belongs to, as its sign-in proved it. */
+export interface DeviceIdentity {
+  productKey: string;
+  deviceName: string;
+}
+
+/** One MQTT publication to a device. */
+export interface DevicePublish {
+  topic: string;
+  payload: Buffer;
+}
+
+/** An uplink turned into the internal message; the hub adds `protocol` and, when `ack`, the `replyToken`. */
+export interface DecodedUplink {
+  ok: true;
+  message: Omit<ThingMessage, 'protocol' | 'replyToken'>;
+}
+
+/**
+ * An uplink that cannot become a ThingMessage. PROTOCOL.md: a failing message is never silently dropped; it is
+ * recorded in the message log and, when `ack`, answered.
+ */
+export interface RefusedUplink {
+  ok: false;
+  /** 400 malformed envelope; 404 a topic of the device's namespace that carries no known operation. */
+  code: 400 | 404;
+  /** Why, for the message log and the reply's `message`. */
+  reason: string;
+  /** The envelope's id when it could be read. */
+  id?: string;
+  /** Whether the device is to be answered: broken JSON is answered (the device learns), replies and notices are not. */
+  ack: boolean;
+  /** `{topic}_reply` when the topic has a reply; never a topic outside the device's namespace. */
+  replyTopic?: string;
+  /** The answer ready to publish, present exactly when `ack` and `replyTopic` are. */
+  reply?: DevicePublish;
+}
+
+/** What {@link DialectCodec.decodeUplink} returns. */
+export type UplinkResult = DecodedUplink | RefusedUplink;
+
+/**
+ * One topic dialect of PROTOCOL.md: its ACL, its uplink decoding and its reply and command encoding. Every function
+ * is synchronous and pure (no I/O, no state other than the id counter of raw uplinks).
+ */
+export interface DialectCodec {
+  dialect: Dialect;
+  /** Whether the device may publish on `topic`: inside its own namespace, no wildcard. */
+  canPublish(id: DeviceIdentity, topic: string): boolean;
+  /**
+   * Whether the device may subscribe to `filter`: a valid MQTT filter whose every match is inside the device's own
+   * namespace. `#` or `+` in place of pk/dn, and any filter that could match another device's topics, are refused.
+   * Check every filter of a SUBSCRIBE.
+   */
+  canSubscribe(id: DeviceIdentity, filter: string): boolean;
+  /**
+   * Topic filters the platform publishes to this device on (commands, replies, OTA pushes), for subscribing a device
+   * on connect when it does not subscribe itself (e.g. a persistent session). Informational.
+   */
+  downlinkTopics(id: DeviceIdentity): string[];
+  /**
+   * Decodes one uplink. Runs for every message: one JSON.parse, the topic split once, no per-call regex compilation.
+   * A topic outside the device's namespace (which `canPublish` refuses first) is a 404 that is never answered.
+   */
+  decodeUplink(id: DeviceIdentity, topic: string, payload: Buffer, receivedAt: number): UplinkResult;
+  /**
+   * The reply to a decoded uplink (`{"id","code","data","message"}` on `{topic}_reply`; alink adds `method` and
+   * `version` as Alibaba's cloud does). Undefined when the message has no reply (OTA inform and progress, device
+   * replies) or did not ask for one (`ack` false).
+   */
+  encodeReply(message: ThingMessage, code: number, data?: unknown, text?: string): DevicePublish | undefined;
+  /**
+   * A command to the device, numbered `messageId` (the device's reply carries it back). Throws a 400 `ApiError` for a
+   * command it cannot express: another device's, an invalid service identifier, non-object params, non-binary raw.
+   */
+  encodeCommand(id: DeviceIdentity, command: ThingCommand, messageId: string): DevicePublish;
+}
