@@ -121,6 +121,10 @@ describe('who may call the registry routes', () => {
     { family: 'devices', route: 'get /devices/{productKey}/{deviceName}', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1` },
     { family: 'devices', route: 'patch /devices/{productKey}/{deviceName}', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/d1`, body: () => ({ enabled: false }) },
     { family: 'devices', route: 'delete /devices/{productKey}/{deviceName}', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/doomed` },
+    { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/connections', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/connections` },
+    { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/messages', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/messages` },
+    // d1 is offline: the call succeeds with the outcome `code: 503` in the body.
+    { family: 'devices', route: 'post /devices/{productKey}/{deviceName}/commands', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/d1/commands`, body: () => ({ kind: 'property.set', params: { power: 'on' } }) },
     { family: 'secrets', route: 'post /products/{productKey}/secret/reveal', permission: 'devices:secret', path: (pk) => `/api/v1/products/${pk}/secret/reveal` },
     { family: 'secrets', route: 'post /devices/{productKey}/{deviceName}/secret/reveal', permission: 'devices:secret', path: (pk) => `/api/v1/devices/${pk}/d1/secret/reveal` },
     { family: 'secrets', route: 'post /devices/{productKey}/{deviceName}/secret/rotate', permission: 'devices:secret', path: (pk) => `/api/v1/devices/${pk}/d1/secret/rotate` },

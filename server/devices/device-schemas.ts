@@ -52,7 +52,10 @@ export const Device = Type.Object({
   tags: Type.Record(Type.String(), Type.String()),
   enabled: Type.Boolean(),
   status: DeviceStatus,
-  lastOnlineAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastOnlineAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the device last connected' }),
+  lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'When the device last sent anything (a message or a keepalive); written every few seconds, so it may lag that much',
+  }),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });

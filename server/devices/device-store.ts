@@ -39,6 +39,7 @@ interface DeviceRow {
   enabled: number;
   status: DeviceStatus;
   last_online_at: string | null;
+  last_seen_at: string | null;
   created_at: string;
   updated_at: string;
   tags: string;
@@ -48,8 +49,8 @@ const now = () => new Date().toISOString();
 
 // The sealed secret is never selected here: listings and reads cannot leak it by accident.
 const SELECT_DEVICE = `
-  SELECT d.product_key, d.device_name, d.description, d.enabled, d.status, d.last_online_at, d.created_at,
-         d.updated_at,
+  SELECT d.product_key, d.device_name, d.description, d.enabled, d.status, d.last_online_at, d.last_seen_at,
+         d.created_at, d.updated_at,
          (SELECT json_group_object(t.key, t.value) FROM device_tags t WHERE t.device_id = d.id) AS tags
   FROM devices d`;
 
@@ -65,6 +66,10 @@ export class DeviceStore {
   readonly #secret;
   readonly #setSecret;
   readonly #credentials;
+  readonly #setOnline;
+  readonly #setOffline;
+  readonly #touch;
+  readonly #allOffline;
   /**
    * Listing statements by SQL text. The text varies only with which filters are present and how many tags (at most
    * 10, see the route), so this holds a few hundred statements at most.
@@ -94,6 +99,18 @@ export class DeviceStore {
       'UPDATE devices SET device_secret = ?, updated_at = ? WHERE product_key = ? AND device_name = ?',
     );
     this.#credentials = db.prepare('SELECT device_secret, enabled FROM devices WHERE product_key = ? AND device_name = ?');
+    // Status columns leave updated_at alone: it says when someone last edited the device, and would otherwise move on
+    // every reconnect.
+    this.#setOnline = db.prepare(`
+      UPDATE devices SET status = 'online', last_online_at = @at, last_seen_at = @at
+      WHERE product_key = @productKey AND device_name = @deviceName`);
+    this.#setOffline = db.prepare(`
+      UPDATE devices SET status = 'offline', last_seen_at = coalesce(@lastSeenAt, last_seen_at)
+      WHERE product_key = @productKey AND device_name = @deviceName`);
+    this.#touch = db.prepare('UPDATE devices SET last_seen_at = ? WHERE product_key = ? AND device_name = ?');
+    this.#allOffline = db.prepare(
+      "UPDATE devices SET status = 'offline' WHERE status = 'online' RETURNING product_key AS productKey, device_name AS deviceName",
+    );
   }
 
   /**
@@ -228,6 +245,33 @@ export class DeviceStore {
     return row && { secret: this.secrets.open(row.device_secret), enabled: row.enabled === 1 };
   }
 
+  /**
+   * Sets the connection status; only the device hub calls this (the API cannot: DevicePatch has no status). `online`
+   * also sets lastOnlineAt and lastSeenAt to `at`; `offline` keeps lastOnlineAt and writes the last time the device
+   * was seen, when known. Returns false when the device does not exist (any more).
+   */
+  setStatus(productKey: string, deviceName: string, status: 'online' | 'offline', at: string, lastSeenAt?: string): boolean {
+    const { changes } = status === 'online'
+      ? this.#setOnline.run({ productKey, deviceName, at })
+      : this.#setOffline.run({ productKey, deviceName, lastSeenAt: lastSeenAt ?? null });
+    return changes > 0;
+  }
+
+  /** Writes when devices were last seen, all in one transaction: the device hub's batched lastSeen. */
+  touch(seen: Iterable<{ productKey: string; deviceName: string; lastSeenAt: string }>): void {
+    this.db.transaction(() => {
+      for (const s of seen) this.#touch.run(s.lastSeenAt, s.productKey, s.deviceName);
+    })();
+  }
+
+  /**
+   * Marks every device still `online` as `offline` and returns them. The device hub calls this on start: sessions do
+   * not survive the process, so an `online` left in the table is from a process that stopped without saying so.
+   */
+  markAllOffline(): { productKey: string; deviceName: string }[] {
+    return this.#allOffline.all() as { productKey: string; deviceName: string }[];
+  }
+
   #writeTags(deviceId: number, tags: Tags): void {
     for (const [key, value] of Object.entries(tags)) this.#insertTag.run(deviceId, key, value);
   }
@@ -256,6 +300,7 @@ const toDevice = (r: DeviceRow): Device => ({
   enabled: r.enabled === 1,
   status: r.status,
   lastOnlineAt: r.last_online_at,
+  lastSeenAt: r.last_seen_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import * as createAuthTables from './20261122-01-create-auth-tables.ts';
 import * as createRegistryTables from './20261122-02-create-registry-tables.ts';
+import * as createDeviceHubTables from './20261122-03-create-device-hub-tables.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -12,4 +13,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { id: '20261122-01-create-auth-tables', up: createAuthTables.up },
   { id: '20261122-02-create-registry-tables', up: createRegistryTables.up },
+  { id: '20261122-03-create-device-hub-tables', up: createDeviceHubTables.up },
 ];

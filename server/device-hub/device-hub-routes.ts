@@ -1,0 +1,74 @@
+import type { AuthService } from '../auth/auth-service.ts';
+import type { DeviceStore } from '../devices/device-store.ts';
+import { notFound, validationFailed } from '../errors.ts';
+import type { RouteTable } from '../http/route-table.ts';
+import type { DeviceHub } from './device-hub.ts';
+import {
+  CommandRequest, CommandResult, ConnectionPage, ConnectionsQuery, DeviceParams, MessagePage, MessagesQuery,
+} from './device-hub-schemas.ts';
+
+/**
+ * `/api/v1/devices/:productKey/:deviceName/{connections,messages,commands}`: a device's connection history and message
+ * log, newest first, and commands sent from the API (the UI's "set property" and "invoke service", and tests).
+ * Status and lastSeenAt are on the device itself (`GET /devices/...`).
+ *
+ * @param auth when given, commands sent through the API are audited (who set what on which device).
+ */
+export function registerDeviceHubRoutes(table: RouteTable, hub: DeviceHub, devices: DeviceStore, auth?: Pick<AuthService, 'audit'>): void {
+  const mustExist = (p: { productKey: string; deviceName: string }) => {
+    if (!devices.exists(p.productKey, p.deviceName)) throw notFound('Device', `${p.productKey}/${p.deviceName}`);
+  };
+
+  table.add({
+    method: 'get', path: '/devices/:productKey/:deviceName/connections', access: 'devices:read', tag: 'devices',
+    summary: 'The device\'s connection history, newest first: connected, disconnected (with why) and refused attempts (with the real reason)',
+    params: DeviceParams, query: ConnectionsQuery, response: ConnectionPage,
+    handler({ params, query }) {
+      mustExist(params);
+      return hub.connections(params.productKey, params.deviceName, { limit: query.limit, offset: query.offset });
+    },
+  });
+
+  table.add({
+    method: 'get', path: '/devices/:productKey/:deviceName/messages', access: 'devices:read', tag: 'devices',
+    summary: 'The device\'s message log, newest first: uplinks with the reply code they got, commands with their outcome',
+    params: DeviceParams, query: MessagesQuery, response: MessagePage,
+    handler({ params, query }) {
+      mustExist(params);
+      return hub.messages(
+        params.productKey, params.deviceName,
+        { direction: query.direction, code: query.code },
+        { limit: query.limit, offset: query.offset },
+      );
+    },
+  });
+
+  table.add({
+    method: 'post', path: '/devices/:productKey/:deviceName/commands', access: 'devices:write', tag: 'devices',
+    summary:
+      'Set properties or invoke a service and wait for the device\'s reply. The answer is 200 with the outcome in `code` ' +
+      '(the device\'s code; 503 offline, 504 no reply in time); with whenOffline=queue and the device offline, 202 at once',
+    params: DeviceParams, body: CommandRequest, response: CommandResult,
+    async handler({ params, body, principal, res }) {
+      mustExist(params);
+      if (body.kind === 'service.invoke' && body.serviceId === undefined) {
+        throw validationFailed('The request body is invalid.', [{ path: '/serviceId', message: 'is required for service.invoke' }]);
+      }
+      if (body.kind === 'property.set' && body.serviceId !== undefined) {
+        throw validationFailed('The request body is invalid.', [{ path: '/serviceId', message: 'is only for service.invoke' }]);
+      }
+      auth?.audit(principal.username, 'device.command', `${params.productKey}/${params.deviceName}`, { kind: body.kind, serviceId: body.serviceId });
+      let queued: { id: string; ttlMs: number } | undefined;
+      const result = hub.sendCommand(
+        { ...params, ...body },
+        // A queued command may wait a day for its device: the caller is told at once, the outcome goes to the log.
+        { onQueued: (id, ttlMs) => (queued = { id, ttlMs }) },
+      );
+      if (queued) {
+        res.status(202).json({ id: queued.id, code: 202, message: `queued until the device connects (at most ${queued.ttlMs} ms); the outcome will be in its message log` });
+        return undefined;
+      }
+      return result;
+    },
+  });
+}

@@ -1,0 +1,593 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openDatabase, type Db } from '../db/database.ts';
+import { createLogger } from '../logger.ts';
+import { createRegistry, type Registry } from '../registry.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
+import { DeviceHub, type DeviceHubOptions } from './device-hub.ts';
+import { payloadText } from './device-log.ts';
+import { FakeDeviceSession } from './fake-device-session.ts';
+import type { ThingCommand, ThingMessage } from './thing-message.ts';
+
+let dir: string;
+let db: Db;
+let registry: Registry;
+let hub: DeviceHub | undefined;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-hub-'));
+  db = openDatabase(path.join(dir, 'thingwire.db'));
+  registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
+  registry.products.create({ productKey: 'pk', name: 'product' });
+  registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
+  registry.devices.create({ productKey: 'pk', deviceName: 'other' });
+});
+afterEach(() => {
+  hub?.close();
+  hub = undefined;
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const START = Date.parse('2026-11-22T10:00:00.000Z');
+/** Fake timers (and Date) from a fixed instant: timeouts are stepped through, never slept. */
+const useFakeClock = () => {
+  vi.useFakeTimers();
+  vi.setSystemTime(START);
+};
+const makeHub = (options: DeviceHubOptions = {}) => (hub = new DeviceHub(db, registry.devices, registry.events, createLogger('silent'), options));
+const history = (deviceName = 'dn') =>
+  hub!.connections('pk', deviceName, { limit: 500, offset: 0 }).items.reverse();
+const messageLog = (deviceName = 'dn') => hub!.messages('pk', deviceName, {}, { limit: 500, offset: 0 }).items.reverse();
+const rowCount = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
+const device = (deviceName = 'dn') => registry.devices.get('pk', deviceName);
+const command = (fields: Partial<ThingCommand> = {}): ThingCommand => ({
+  productKey: 'pk', deviceName: 'dn', kind: 'property.set', params: { power: 'on' }, ...fields,
+});
+/** Every message subscribers get, and the reply token of the last uplink. */
+const subscribeAll = () => {
+  const got: ThingMessage[] = [];
+  hub!.subscribe((m) => got.push(m));
+  return got;
+};
+
+describe('sessions and status', () => {
+  it('takes over: a second connection closes the first and the device stays online', () => {
+    makeHub();
+    const first = new FakeDeviceSession('pk', 'dn', { clientId: 'c1' });
+    const second = new FakeDeviceSession('pk', 'dn', { clientId: 'c2', remoteAddress: '198.51.100.7' });
+    hub!.opened(first);
+    hub!.opened(second);
+    expect(first.closes).toEqual(['takeover']);
+    // The transport then reports the close the hub asked for: already recorded, so ignored.
+    hub!.closed(first.id, 'takeover');
+
+    expect(hub!.isOnline('pk', 'dn')).toBe(true);
+    expect(hub!.status('pk', 'dn')).toMatchObject({ online: true, session: { id: second.id, clientId: 'c2', remoteAddress: '198.51.100.7' } });
+    expect(device().status).toBe('online');
+    expect(history().map((h) => [h.event, h.reason, h.clientId])).toEqual([
+      ['connected', null, 'c1'],
+      ['disconnected', 'takeover', 'c1'],
+      ['connected', null, 'c2'],
+    ]);
+  });
+
+  it('stays online when the transport reports a takeover before the newer connection opens (aedes, same client id)', async () => {
+    makeHub();
+    const states: unknown[] = [];
+    hub!.subscribe((m) => m.kind === 'state' && states.push(m.params));
+    const first = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(first);
+    const waiting = hub!.sendCommand(command());
+    hub!.closed(first.id, 'takeover');
+    expect(hub!.isOnline('pk', 'dn')).toBe(true);
+    expect(device().status).toBe('online');
+    const during = hub!.sendCommand(command({ params: { power: 'off' } }));
+
+    const second = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(second);
+    expect(second.commands.map((c) => c.command.params)).toEqual([{ power: 'off' }]);
+    hub!.uplink(second, second.message('property.set.reply', { id: first.commands[0]!.messageId }));
+    hub!.uplink(second, second.message('property.set.reply', { id: second.commands[0]!.messageId }));
+    expect((await Promise.all([waiting, during])).map((r) => r.code)).toEqual([200, 200]);
+    expect(states).toEqual([{ status: 'online' }, { status: 'online' }]);
+    expect(history().map((h) => [h.event, h.reason])).toEqual([['connected', null], ['disconnected', 'takeover'], ['connected', null]]);
+  });
+
+  it('goes offline when the newer connection of a takeover never opens', async () => {
+    useFakeClock();
+    makeHub({ takeoverGraceMs: 2000 });
+    const first = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(first);
+    const waiting = hub!.sendCommand(command({ timeoutMs: 10_000 }));
+    hub!.closed(first.id, 'takeover');
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(hub!.isOnline('pk', 'dn')).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(hub!.isOnline('pk', 'dn')).toBe(false);
+    expect(device().status).toBe('offline');
+    expect(await waiting).toMatchObject({ code: 503, message: 'device went offline' });
+  });
+
+  it('goes offline on disconnect, with the connection history and state messages for flows', () => {
+    makeHub();
+    const states: unknown[] = [];
+    hub!.subscribe((m) => m.kind === 'state' && states.push(m.params));
+    const session = new FakeDeviceSession('pk', 'dn', { protocol: 'mqtts', dialect: 'things', clientId: 'dn', remoteAddress: '203.0.113.9' });
+    expect(device()).toMatchObject({ status: 'inactive', lastOnlineAt: null, lastSeenAt: null });
+
+    hub!.opened(session);
+    expect(device()).toMatchObject({ status: 'online', lastOnlineAt: expect.any(String) });
+    hub!.closed(session.id, 'keepalive-timeout');
+
+    expect(hub!.isOnline('pk', 'dn')).toBe(false);
+    expect(device()).toMatchObject({ status: 'offline', lastSeenAt: expect.any(String) });
+    expect(history()).toEqual([
+      expect.objectContaining({ event: 'connected', reason: null, remoteAddress: '203.0.113.9', protocol: 'mqtts', dialect: 'things', clientId: 'dn' }),
+      expect.objectContaining({ event: 'disconnected', reason: 'keepalive-timeout', remoteAddress: '203.0.113.9' }),
+    ]);
+    expect(states).toEqual([{ status: 'online' }, { status: 'offline', reason: 'keepalive-timeout' }]);
+    // Closing it again (the transport's own report) changes nothing.
+    hub!.closed(session.id, 'disconnect');
+    expect(history()).toHaveLength(2);
+  });
+
+  it('records refused attempts with the real reason, and nothing for devices that do not exist', () => {
+    makeHub();
+    const attempt = { remoteAddress: '203.0.113.5', protocol: 'mqtt', dialect: 'alink', clientId: 'x|securemode=3|' } as const;
+    hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'dn', reason: 'signature does not match' });
+    hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'dn', reason: 'device disabled' });
+    hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'ghost', reason: 'unknown device' });
+    hub!.recordRefused({ ...attempt, productKey: 'nope', deviceName: 'dn', reason: 'unknown device' });
+    hub!.recordRefused({ ...attempt, reason: 'malformed username' });
+
+    expect(history().map((h) => [h.event, h.reason, h.remoteAddress, h.clientId])).toEqual([
+      ['refused', 'signature does not match', '203.0.113.5', 'x|securemode=3|'],
+      ['refused', 'device disabled', '203.0.113.5', 'x|securemode=3|'],
+    ]);
+    expect(rowCount('device_connections')).toBe(2);
+    expect(hub!.stats().refused).toEqual({ known: 2, unknownDevice: 3 });
+  });
+
+  it('sets devices left online by a stopped process offline when it starts', () => {
+    db.prepare("UPDATE devices SET status = 'online' WHERE device_name = 'dn'").run();
+    makeHub();
+    expect(device().status).toBe('offline');
+    expect(device('other').status).toBe('inactive');
+    expect(history()).toEqual([expect.objectContaining({ event: 'disconnected', reason: expect.stringMatching(/^server-stop/) })]);
+  });
+});
+
+describe('uplinks and replies by token', () => {
+  it('hands uplinks to every subscriber with one token; the first reply wins', () => {
+    makeHub();
+    const a = subscribeAll();
+    const b = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('property.post', { id: '7', ack: true, params: { temperature: 21.5 } }));
+
+    const [post] = a.filter((m) => m.kind === 'property.post');
+    expect(post).toMatchObject({ id: '7', productKey: 'pk', deviceName: 'dn', params: { temperature: 21.5 }, replyToken: expect.any(String) });
+    expect(b.find((m) => m.kind === 'property.post')?.replyToken).toBe(post!.replyToken);
+
+    expect(hub!.reply(post!.replyToken!, 200, { saved: 1 })).toBe(true);
+    expect(hub!.reply(post!.replyToken!, 422, { bad: 1 }, 'too late')).toBe(false);
+    expect(hub!.reply('not-a-token', 200)).toBe(false);
+    expect(session.replies).toEqual([{ message: expect.objectContaining({ id: '7' }), code: 200, data: { saved: 1 }, text: undefined }]);
+    expect(messageLog()).toEqual([expect.objectContaining({ direction: 'up', kind: 'property.post', msgId: '7', code: 200, payload: '{"temperature":21.5}' })]);
+  });
+
+  it('takes identity from the session, not from the message', () => {
+    makeHub();
+    const got = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, { ...session.message('property.post'), deviceName: 'other' });
+    expect(got.at(-1)).toMatchObject({ productKey: 'pk', deviceName: 'dn' });
+    expect(messageLog('other')).toEqual([]);
+  });
+
+  it('answers 504 when no flow replies within the reply timeout', async () => {
+    useFakeClock();
+    makeHub({ replyTimeoutMs: 5000 });
+    const got = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('event.post', { id: '9', eventId: 'overheat', ack: true }));
+
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(session.replies).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(session.replies).toEqual([expect.objectContaining({ code: 504, text: 'no flow answered in 5000 ms' })]);
+    expect(hub!.reply(got.at(-1)!.replyToken!, 200)).toBe(false);
+    expect(messageLog()).toEqual([expect.objectContaining({ msgId: '9', identifier: 'overheat', code: 504, reason: 'no flow answered in 5000 ms' })]);
+  });
+
+  it('answers 503 at once when no flow subscribes, and logs why a message went nowhere', () => {
+    makeHub();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('property.post', { id: '1', ack: true }));
+    expect(session.replies).toEqual([expect.objectContaining({ code: 503, text: 'no flow handles device messages' })]);
+
+    hub!.uplink(session, session.message('property.post', { id: '2', ack: false }));
+    expect(session.replies).toHaveLength(1);
+    expect(messageLog().map((m) => [m.msgId, m.code, m.reason])).toEqual([
+      ['1', 503, 'no flow handles device messages'],
+      ['2', null, 'no flow handles device messages'],
+    ]);
+    expect(hub!.stats().repliesByCode).toEqual({ 503: 1 });
+  });
+
+  it('keeps going when a subscriber throws', () => {
+    makeHub();
+    hub!.subscribe(() => {
+      throw new Error('broken node');
+    });
+    const got = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('property.post'));
+    expect(got.map((m) => m.kind)).toEqual(['state', 'property.post']);
+  });
+
+  it('does not deliver a reply once the connection that asked has ended', () => {
+    makeHub();
+    const got = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('property.post', { id: '3', ack: true }));
+    hub!.closed(session.id, 'connection-lost');
+    expect(hub!.reply(got.find((m) => m.kind === 'property.post')!.replyToken!, 200)).toBe(false);
+    expect(session.replies).toEqual([]);
+    expect(messageLog()[0]).toMatchObject({ msgId: '3', code: null, reason: 'not answered (200): the connection ended first' });
+  });
+
+  it('records what the listener refused by itself with its code', () => {
+    makeHub();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.refused(session, { id: '44', topic: '/sys/pk/dn/thing/event/property/post' }, 429, 'rate limit of 10 messages/s exceeded');
+    hub!.refused(session, { topic: '/sys/pk/dn/thing/nonsense' }, 404, 'unknown topic');
+    expect(messageLog().map((m) => [m.msgId, m.topic, m.code, m.reason])).toEqual([
+      ['44', '/sys/pk/dn/thing/event/property/post', 429, 'rate limit of 10 messages/s exceeded'],
+      [null, '/sys/pk/dn/thing/nonsense', 404, 'unknown topic'],
+    ]);
+    expect(hub!.stats().repliesByCode).toEqual({ 404: 1, 429: 1 });
+  });
+});
+
+describe('commands', () => {
+  /** Plays a device that answers every command `code` with `data`, after a stray reply to an id nobody waits for. */
+  const answering = (session: FakeDeviceSession, code = 200, data: unknown = { ok: true }) => {
+    session.onCommand = (cmd, messageId) => {
+      const kind = cmd.kind === 'property.set' ? 'property.set.reply' : 'service.reply';
+      queueMicrotask(() => {
+        hub!.uplink(session, session.message(kind, { id: '1', code: 200, params: { stray: true } }));
+        hub!.uplink(session, session.message(kind, { id: messageId, serviceId: cmd.serviceId, code, params: data }));
+      });
+    };
+  };
+
+  it('matches the device reply to the command by message id', async () => {
+    makeHub();
+    const session = new FakeDeviceSession('pk', 'dn');
+    answering(session, 200, { rebooting: true });
+    hub!.opened(session);
+    const result = await hub!.sendCommand(command({ kind: 'service.invoke', serviceId: 'reboot', params: { delay: 1 } }));
+    const [sent] = session.commands;
+    expect(sent).toMatchObject({ command: { kind: 'service.invoke', serviceId: 'reboot', params: { delay: 1 } }, messageId: expect.stringMatching(/^\d+$/) });
+    expect(result).toEqual({ id: sent!.messageId, code: 200, data: { rebooting: true } });
+
+    const second = await hub!.sendCommand(command());
+    expect(Number(second.id)).toBeGreaterThan(Number(result.id));
+    const down = messageLog().filter((m) => m.direction === 'down');
+    expect(down.map((m) => [m.kind, m.identifier, m.msgId, m.code])).toEqual([
+      ['service.invoke', 'reboot', result.id, 200],
+      ['property.set', null, second.id, 200],
+    ]);
+    // The stray reply is in the log, saying why nothing took it.
+    expect(messageLog().find((m) => m.msgId === '1')).toMatchObject({ reason: expect.stringMatching(/^no command waiting/) });
+  });
+
+  it('passes a device\'s error code through', async () => {
+    makeHub();
+    const session = new FakeDeviceSession('pk', 'dn');
+    answering(session, 460, { reason: 'busy' });
+    hub!.opened(session);
+    expect(await hub!.sendCommand(command())).toMatchObject({ code: 460, data: { reason: 'busy' } });
+  });
+
+  it('ends with 504 when the device does not answer in time', async () => {
+    useFakeClock();
+    makeHub();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    let result;
+    void hub!.sendCommand(command({ timeoutMs: 2000 })).then((r) => (result = r));
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(result).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(result).toEqual({ id: session.commands[0]!.messageId, code: 504, message: 'device did not answer in 2000 ms' });
+    expect(hub!.stats()).toMatchObject({ pendingCommands: 0, commandsByCode: { 504: 1 } });
+  });
+
+  it('fails at once with 503 when the device is offline, and 404 when it does not exist', async () => {
+    makeHub();
+    expect(await hub!.sendCommand(command())).toMatchObject({ code: 503, message: 'device is offline' });
+    expect(await hub!.sendCommand(command({ deviceName: 'ghost', whenOffline: 'queue' }))).toMatchObject({ code: 404 });
+    expect(await hub!.sendCommand(command({ kind: 'service.invoke' }))).toMatchObject({ code: 400 });
+    expect(messageLog()).toEqual([expect.objectContaining({ direction: 'down', code: 503, reason: 'device is offline' })]);
+  });
+
+  it('fails commands waiting for a reply with 503 when the device goes offline, but not on a takeover', async () => {
+    makeHub();
+    const first = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(first);
+    const beforeTakeover = hub!.sendCommand(command());
+    const second = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(second);
+    // The device answers on its new connection the command it got on the old one.
+    hub!.uplink(second, second.message('property.set.reply', { id: first.commands[0]!.messageId, code: 200 }));
+    expect(await beforeTakeover).toMatchObject({ code: 200 });
+
+    const lost = hub!.sendCommand(command());
+    hub!.closed(second.id, 'connection-lost');
+    expect(await lost).toMatchObject({ code: 503, message: 'device went offline' });
+  });
+
+  it('delivers queued commands when the device connects', async () => {
+    makeHub();
+    const results = [hub!.sendCommand(command({ whenOffline: 'queue', params: { power: 'on' } })), hub!.sendCommand(command({ whenOffline: 'queue', params: { power: 'off' } }))];
+    expect(hub!.stats().queuedCommands).toBe(2);
+    const session = new FakeDeviceSession('pk', 'dn');
+    answering(session);
+    hub!.opened(session);
+    expect(session.commands.map((c) => c.command.params)).toEqual([{ power: 'on' }, { power: 'off' }]);
+    expect((await Promise.all(results)).map((r) => r.code)).toEqual([200, 200]);
+  });
+
+  it('bounds the queue of an offline device', async () => {
+    makeHub({ maxQueuedCommands: 2 });
+    void hub!.sendCommand(command({ whenOffline: 'queue' }));
+    void hub!.sendCommand(command({ whenOffline: 'queue' }));
+    expect(await hub!.sendCommand(command({ whenOffline: 'queue' }))).toMatchObject({ code: 503, message: expect.stringMatching(/already has 2 commands queued/) });
+  });
+
+  it('ends a queued command with 410 when its TTL passes, and never delivers it', async () => {
+    useFakeClock();
+    makeHub({ queueTtlMs: 60_000 });
+    let result;
+    void hub!.sendCommand(command({ whenOffline: 'queue' })).then((r) => (result = r));
+    await vi.advanceTimersByTimeAsync(59_999);
+    expect(result).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(result).toMatchObject({ code: 410, message: 'expired: the device stayed offline for 60000 ms' });
+
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    expect(session.commands).toEqual([]);
+    expect(messageLog()).toEqual([expect.objectContaining({ direction: 'down', code: 410 })]);
+  });
+
+  it('holds commands until a session opened not ready says it is ready (MQTT: until the device subscribed)', async () => {
+    makeHub();
+    const queued = hub!.sendCommand(command({ whenOffline: 'queue', params: { power: 'on' } }));
+    const session = new FakeDeviceSession('pk', 'dn');
+    answering(session);
+    hub!.opened(session, { commandsReady: false });
+    expect(hub!.isOnline('pk', 'dn')).toBe(true);
+    const sentEarly = hub!.sendCommand(command({ params: { power: 'off' } }));
+    expect(session.commands).toEqual([]);
+
+    hub!.commandsReady(session);
+    hub!.commandsReady(session);
+    expect(session.commands.map((c) => c.command.params)).toEqual([{ power: 'on' }, { power: 'off' }]);
+    expect((await Promise.all([queued, sentEarly])).map((r) => r.code)).toEqual([200, 200]);
+  });
+
+  it('fails a command held for a not-ready session with 503 if the device leaves, and 504 if it never gets ready', async () => {
+    useFakeClock();
+    makeHub();
+    const first = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(first, { commandsReady: false });
+    const held = hub!.sendCommand(command());
+    const stillQueued = hub!.sendCommand(command({ whenOffline: 'queue' }));
+    hub!.closed(first.id, 'disconnect');
+    expect(await held).toMatchObject({ code: 503, message: 'device went offline' });
+    expect(hub!.stats().queuedCommands).toBe(1);
+
+    const second = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(second, { commandsReady: false });
+    let result;
+    void hub!.sendCommand(command({ timeoutMs: 3000 })).then((r) => (result = r));
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(result).toMatchObject({ code: 504, message: expect.stringMatching(/never became ready/) });
+    expect(second.commands).toEqual([]);
+    hub!.commandsReady(second);
+    expect(second.commands).toHaveLength(1);
+    void stillQueued;
+  });
+
+  it('checks the TTL again on delivery, by the hub\'s clock', async () => {
+    let clock = START;
+    makeHub({ now: () => clock, queueTtlMs: 60_000 });
+    const expired = hub!.sendCommand(command({ whenOffline: 'queue' }));
+    clock += 60_001;
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    expect(await expired).toMatchObject({ code: 410 });
+    expect(session.commands).toEqual([]);
+  });
+});
+
+describe('registry changes', () => {
+  it('kicks the session of a device that is disabled or has its secret rotated', () => {
+    makeHub();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    registry.devices.update('pk', 'dn', { enabled: false });
+    expect(session.closes).toEqual(['kicked']);
+    expect(hub!.isOnline('pk', 'dn')).toBe(false);
+    expect(device().status).toBe('offline');
+    hub!.closed(session.id, 'kicked');
+    expect(history().map((h) => [h.event, h.reason])).toEqual([['connected', null], ['disconnected', 'kicked: device disabled']]);
+
+    registry.devices.update('pk', 'dn', { enabled: true });
+    const again = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(again);
+    registry.devices.rotateSecret('pk', 'dn');
+    expect(again.closes).toEqual(['kicked']);
+    expect(history().at(-1)).toMatchObject({ event: 'disconnected', reason: 'kicked: device secret rotated' });
+    // Description edits do not disturb a connected device.
+    const third = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(third);
+    registry.devices.update('pk', 'dn', { description: 'kitchen' });
+    expect(third.closes).toEqual([]);
+  });
+
+  it('kicks a deleted device, fails its queued commands and forgets its history', async () => {
+    makeHub();
+    const queued = hub!.sendCommand(command({ deviceName: 'other', whenOffline: 'queue' }));
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.subscribe(() => {});
+    hub!.uplink(session, session.message('property.post'));
+    hub!.flush();
+    hub!.uplink(session, session.message('property.post'));
+    registry.devices.delete('pk', 'dn');
+    registry.devices.delete('pk', 'other');
+    expect(session.closes).toEqual(['kicked']);
+    expect(await queued).toMatchObject({ code: 404, message: 'device was deleted' });
+    hub!.flush();
+    expect(rowCount('device_messages')).toBe(0);
+    expect(rowCount('device_connections')).toBe(0);
+
+    // A session that opens for a device deleted after it signed in is closed at once.
+    const late = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(late);
+    expect(late.closes).toEqual(['kicked']);
+    expect(hub!.isOnline('pk', 'dn')).toBe(false);
+  });
+});
+
+describe('batched writes', () => {
+  it('writes the message log in batches: nothing before the flush, everything after', async () => {
+    useFakeClock();
+    makeHub();
+    hub!.subscribe(() => {});
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('property.post', { params: { n: 0 } }));
+    expect(rowCount('device_messages')).toBe(0);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(rowCount('device_messages')).toBe(1);
+
+    const transactions = vi.spyOn(db, 'transaction');
+    const flushesBefore = hub!.stats().messageLog.flushes;
+    for (let n = 1; n <= 10_000; n++) hub!.uplink(session, session.message('property.post', { params: { n } }));
+    hub!.flush();
+    expect(rowCount('device_messages')).toBe(10_001);
+    const flushes = hub!.stats().messageLog.flushes - flushesBefore;
+    expect(flushes).toBeLessThanOrEqual(10_000 / 500 + 1);
+    // Every write of the hub goes through a transaction: log batches, plus one for lastSeen.
+    expect(transactions.mock.calls.length).toBeLessThanOrEqual(flushes + 1);
+  });
+
+  it('sets a reply code that arrives after the entry was written on its row', () => {
+    makeHub();
+    const got = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('property.post', { id: '5', ack: true }));
+    hub!.flush();
+    expect(messageLog()[0]).toMatchObject({ msgId: '5', code: null });
+    hub!.reply(got.at(-1)!.replyToken!, 422, { errors: [] }, 'temperature above max');
+    expect(messageLog()[0]).toMatchObject({ msgId: '5', code: 422, reason: 'temperature above max' });
+    expect(hub!.messages('pk', 'dn', { code: 422 }, { limit: 10, offset: 0 }).total).toBe(1);
+  });
+
+  it('writes lastSeen at most once per interval, not per message', async () => {
+    useFakeClock();
+    makeHub({ lastSeenFlushMs: 5000 });
+    const touch = vi.spyOn(registry.devices, 'touch');
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.subscribe(() => {});
+    hub!.opened(session);
+    expect(device().lastSeenAt).toBe(new Date(START).toISOString());
+
+    await vi.advanceTimersByTimeAsync(1000);
+    for (let i = 0; i < 100; i++) {
+      hub!.seen(session);
+      hub!.uplink(session, session.message('property.post'));
+    }
+    expect(touch).not.toHaveBeenCalled();
+    expect(hub!.status('pk', 'dn')?.lastSeenAt).toBe(START + 1000);
+    // The batch is written lastSeenFlushMs after the first unwritten sighting.
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(touch).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(touch).toHaveBeenCalledTimes(1);
+    expect(device().lastSeenAt).toBe(new Date(START + 1000).toISOString());
+
+    // Going offline writes the last time at once.
+    await vi.advanceTimersByTimeAsync(500);
+    hub!.seen(session);
+    hub!.closed(session.id, 'disconnect');
+    expect(device()).toMatchObject({ status: 'offline', lastSeenAt: new Date(START + 6500).toISOString() });
+    expect(hub!.status('pk', 'dn')).toEqual({ online: false, lastSeenAt: START + 6500 });
+    expect(touch).toHaveBeenCalledTimes(1);
+  });
+
+  it('keeps the newest rows per device in the retention sweep', () => {
+    makeHub({ log: { messagesPerDevice: 5, connectionsPerDevice: 3 } });
+    hub!.subscribe(() => {});
+    const chatty = new FakeDeviceSession('pk', 'dn');
+    const quiet = new FakeDeviceSession('pk', 'other');
+    hub!.opened(quiet);
+    for (let i = 1; i <= 3; i++) {
+      hub!.opened(chatty);
+      for (let n = 1; n <= 10; n++) hub!.uplink(chatty, chatty.message('property.post', { id: `${i}${n}` }));
+      hub!.closed(chatty.id, 'disconnect');
+    }
+    hub!.uplink(quiet, quiet.message('property.post', { id: '1' }));
+    hub!.sweep();
+    expect(messageLog().map((m) => m.msgId)).toEqual(['36', '37', '38', '39', '310']);
+    expect(messageLog('other').map((m) => m.msgId)).toEqual(['1']);
+    expect(history().map((h) => h.event)).toEqual(['disconnected', 'connected', 'disconnected']);
+    expect(history('other')).toHaveLength(1);
+  });
+});
+
+describe('payloads in the message log', () => {
+  it('cuts payloads to 4 KB on a character boundary and says so', () => {
+    expect(payloadText({ a: 1 })).toEqual({ payload: '{"a":1}', truncated: false });
+    expect(payloadText(undefined)).toEqual({ payload: null, truncated: false });
+    const long = payloadText({ text: 'é'.repeat(5000) });
+    expect(long.truncated).toBe(true);
+    expect(Buffer.byteLength(long.payload!)).toBeLessThanOrEqual(4096);
+    expect(long.payload!.endsWith('é')).toBe(true);
+    expect(payloadText(Buffer.from([1, 2, 3]))).toEqual({ payload: '{"base64":"AQID"}', truncated: false });
+  });
+});
+
+describe('close', () => {
+  it('ends waiting commands with 503, writes what is buffered and stops answering', async () => {
+    makeHub();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    const waiting = hub!.sendCommand(command());
+    const queued = hub!.sendCommand(command({ deviceName: 'other', whenOffline: 'queue' }));
+    hub!.close();
+    expect(await waiting).toMatchObject({ code: 503 });
+    expect(await queued).toMatchObject({ code: 503 });
+    expect(rowCount('device_messages')).toBe(2);
+    expect(await hub!.sendCommand(command())).toMatchObject({ code: 503 });
+  });
+});

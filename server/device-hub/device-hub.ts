@@ -1,0 +1,831 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Db } from '../db/database.ts';
+import type { DeviceStore } from '../devices/device-store.ts';
+import type { DeviceChange, RegistryEvents } from '../registry.ts';
+import { DeviceLog, type ConnectionLogItem, type DeviceLogOptions, type DeviceLogStats, type LogPage, type MessageEntry, type MessageLogItem } from './device-log.ts';
+import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
+import type { CommandResult, Dialect, IngressProtocol, ThingCommand, ThingMessage, ThingMessageKind } from './thing-message.ts';
+
+export interface DeviceHubOptions {
+  /** How long a flow has to answer an uplink that wants a reply before the hub answers 504. */
+  replyTimeoutMs?: number;
+  /** How long a command waits for the device's reply when the command does not say. */
+  commandTimeoutMs?: number;
+  /** How long a queued command (device offline, `whenOffline: 'queue'`) waits when the command does not say. */
+  queueTtlMs?: number;
+  /** Queued commands kept per offline device; more are refused at once with 503. */
+  maxQueuedCommands?: number;
+  /** lastSeen is written to the devices table at most this often (per device and overall). */
+  lastSeenFlushMs?: number;
+  /**
+   * After `closed(id, 'takeover')` (the transport replaced the connection with a newer one of the same device, which
+   * has not reached `opened` yet), how long the device stays online waiting for it.
+   */
+  takeoverGraceMs?: number;
+  /** Group commit and retention of the message log and connection history. */
+  log?: DeviceLogOptions;
+  /** The clock, ms since epoch (tests). Timers still use setTimeout. */
+  now?: () => number;
+}
+
+/** Where a device stands, from the hub's live view. */
+export interface DeviceConnectionState {
+  online: boolean;
+  /** ms since epoch; null when the device was never seen. */
+  lastSeenAt: number | null;
+  /** The live connection, when online. */
+  session?: {
+    id: string;
+    protocol: IngressProtocol;
+    dialect: Dialect;
+    clientId: string;
+    remoteAddress: string;
+    connectedAt: number;
+  };
+}
+
+/** Counters for `/metrics`; all counts are since the hub started. */
+export interface DeviceHubStats {
+  onlineSessions: number;
+  uplinks: number;
+  /** Commands handed to a device session. */
+  downlinks: number;
+  /** Answers devices got to their uplinks, by code: flows' replies, the hub's 503/504 and the listeners' refusals. */
+  repliesByCode: Record<string, number>;
+  /** Outcomes of commands by code (device reply codes, 503 offline, 504 timeout, 410 expired, …). */
+  commandsByCode: Record<string, number>;
+  /** Connection attempts refused: for devices that exist (in their history) and for names that do not. */
+  refused: { known: number; unknownDevice: number };
+  pendingReplies: number;
+  pendingCommands: number;
+  queuedCommands: number;
+  messageLog: DeviceLogStats;
+}
+
+/** Receives every uplink and `state` change; must not throw (a throw is logged and the others still get it). */
+export type ThingMessageListener = (message: ThingMessage) => void;
+
+interface PendingUplink {
+  session: DeviceSession;
+  /** A copy kept for the reply: listeners get their own object and may change it. */
+  message: ThingMessage;
+  entry: MessageEntry;
+  timer: NodeJS.Timeout;
+}
+
+interface PendingCommand {
+  id: string;
+  deviceKey: string;
+  entry: MessageEntry;
+  timer: NodeJS.Timeout;
+  resolve(result: CommandResult): void;
+}
+
+/** A command waiting for its device: offline (`whenOffline: 'queue'`), or online but not ready for commands yet. */
+interface QueuedCommand {
+  id: string;
+  command: ThingCommand;
+  timeoutMs: number;
+  expiresAt: number;
+  /** What the command ends with when `expiresAt` passes before delivery. */
+  expiry: CommandResult;
+  /** Held only because the session was not ready: ends with 503 when the device goes offline, like a sent one. */
+  failOnClose: boolean;
+  entry: MessageEntry;
+  timer: NodeJS.Timeout;
+  resolve(result: CommandResult): void;
+}
+
+const DEVICE_REPLY_KINDS: ReadonlySet<ThingMessageKind> = new Set(['service.reply', 'property.set.reply']);
+const COMMAND_KINDS: ReadonlySet<string> = new Set(['property.set', 'service.invoke', 'raw.down']);
+const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+/** Message ids are decimal strings in 1..4294967295 (PROTOCOL.md "Envelopes"). */
+const MAX_MESSAGE_ID = 4_294_967_295;
+const NO_FLOW = 'no flow handles device messages';
+
+const deviceKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * The device hub: live sessions and the online/offline state machine, connection history, the message log, uplinks
+ * to flows with replies by token, and commands to devices with their replies, timeouts and offline queue
+ * (DESIGN.md "Replies by token").
+ *
+ * Transports (the MQTT listener, later HTTP/CoAP/TCP) authenticate devices and hand the hub a {@link DeviceSession}:
+ * `opened` once it is connected (and `commandsReady` once it can receive commands, when that comes later),
+ * `seen`/`uplink`/`refused` while it talks, `closed` when it ends. Flows `subscribe`, `reply` and `sendCommand`.
+ *
+ * Choices worth knowing:
+ * - One session per device: a second connection takes over, the first is closed (`takeover`) and the device stays
+ *   online.
+ * - When a device goes offline, its commands waiting for a reply fail at once with 503 `device went offline`: the
+ *   connection that would have carried the reply is gone, and a caller learns it now rather than at the timeout. A
+ *   takeover does not fail them (the device is still online and may answer on its new connection).
+ * - A queued command that outlives its TTL ends with 410 `expired` (never delivered, safe to retry), unlike 504
+ *   (delivered, unanswered: the device may have acted on it).
+ * - At construction, devices the table still says are `online` are set `offline`: sessions do not outlive the process.
+ *   (With several instances on one database this becomes a lease holder's job; see DESIGN.md "Scale-out path".)
+ * - Stop transports before `close()` so that their sessions are recorded as closed (`server-stop`).
+ */
+export class DeviceHub {
+  readonly #devices: DeviceStore;
+  readonly #events: RegistryEvents;
+  readonly #logger: Logger;
+  readonly #log: DeviceLog;
+  readonly #now: () => number;
+  readonly #replyTimeoutMs: number;
+  readonly #commandTimeoutMs: number;
+  readonly #queueTtlMs: number;
+  readonly #maxQueued: number;
+  readonly #lastSeenFlushMs: number;
+  readonly #takeoverGraceMs: number;
+
+  /** Registered sessions by session id. */
+  readonly #sessions = new Map<string, DeviceSession>();
+  /** The current session of each online device. */
+  readonly #current = new Map<string, DeviceSession>();
+  /** Devices between a transport's `closed(…, 'takeover')` and the newer session's `opened`, with the grace timer. */
+  readonly #handovers = new Map<string, { previous: DeviceSession; timer: NodeJS.Timeout }>();
+  /** Sessions opened with `commandsReady: false` that have not said `commandsReady` yet. */
+  readonly #notReady = new Set<string>();
+  /** Sessions that ended: a reply for one of their uplinks has nowhere to go. Weak, so ended sessions are collected. */
+  readonly #ended = new WeakSet<DeviceSession>();
+  /** When each online device was last seen (ms); offline devices' last value is in the devices table. */
+  readonly #lastSeen = new Map<string, { productKey: string; deviceName: string; at: number }>();
+  readonly #lastSeenDirty = new Set<string>();
+  #lastSeenTimer: NodeJS.Timeout | undefined;
+
+  readonly #listeners = new Set<ThingMessageListener>();
+  readonly #pendingUplinks = new Map<string, PendingUplink>();
+  /** Commands waiting for the device's reply, by device, then message id. */
+  readonly #pendingCommands = new Map<string, Map<string, PendingCommand>>();
+  readonly #queues = new Map<string, QueuedCommand[]>();
+
+  #nextMessageId: number;
+  /** Tokens from a previous process (a flow holding one across a restart) must not match this process's. */
+  readonly #tokenPrefix = randomBytes(6).toString('base64url');
+  #tokenSeq = 0;
+  #closed = false;
+  #noFlowWarnedAt = -Infinity;
+  #noFlowSuppressed = 0;
+
+  readonly #counts = {
+    uplinks: 0,
+    downlinks: 0,
+    repliesByCode: {} as Record<string, number>,
+    commandsByCode: {} as Record<string, number>,
+    refused: { known: 0, unknownDevice: 0 },
+  };
+
+  readonly #onDeviceChanged = (change: DeviceChange) => this.#deviceChanged(change);
+
+  /**
+   * @param logger the hub's logger (a child of the root, `{subsystem: 'device-hub'}`); payloads are never logged.
+   */
+  constructor(db: Db, devices: DeviceStore, registryEvents: RegistryEvents, logger: Logger, options: DeviceHubOptions = {}) {
+    this.#devices = devices;
+    this.#events = registryEvents;
+    this.#logger = logger;
+    this.#now = options.now ?? Date.now;
+    this.#replyTimeoutMs = options.replyTimeoutMs ?? 5000;
+    this.#commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
+    this.#queueTtlMs = options.queueTtlMs ?? 24 * 3_600_000;
+    this.#maxQueued = options.maxQueuedCommands ?? 100;
+    this.#lastSeenFlushMs = options.lastSeenFlushMs ?? 5000;
+    this.#takeoverGraceMs = options.takeoverGraceMs ?? 5000;
+    this.#log = new DeviceLog(db, logger, options.log);
+    // Seeded from the clock so that ids do not start again at 1 after a restart, where a device's late reply to a
+    // command of the previous process could match a new command.
+    this.#nextMessageId = (Math.floor(this.#now() / 1000) % MAX_MESSAGE_ID) + 1;
+    registryEvents.on('device.changed', this.#onDeviceChanged);
+
+    const stale = devices.markAllOffline();
+    if (stale.length > 0) {
+      const at = iso(this.#now());
+      for (const d of stale) {
+        this.#log.connection({ ...d, at, event: 'disconnected', reason: 'server-stop: still online when the server started again' });
+      }
+      logger.info({ devices: stale.length }, 'devices left online by the previous process set offline');
+    }
+  }
+
+  // ── sessions ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A device finished connecting. A session the device already had is closed (`takeover`); the device becomes
+   * `online`, the connection is recorded, a `state` message `{status: 'online'}` goes to subscribers, and queued
+   * commands still within their TTL are sent. A device deleted meanwhile has its session closed at once.
+   *
+   * @param options.commandsReady false when the connection cannot receive commands yet. MQTT: a command published
+   *   before the device has subscribed to its command topics is dropped by the broker, so the listener passes false
+   *   here and calls {@link commandsReady} on the device's first SUBSCRIBE. Until then, commands wait (queued ones up to
+   *   their TTL, others up to their timeout).
+   */
+  opened(session: DeviceSession, options: { commandsReady?: boolean } = {}): void {
+    const key = deviceKey(session.productKey, session.deviceName);
+    const previous = this.#current.get(key);
+    if (this.#closed || previous === session || this.#sessions.has(session.id)) return;
+    const at = this.#now();
+    if (!this.#devices.setStatus(session.productKey, session.deviceName, 'online', iso(at))) {
+      this.#ended.add(session);
+      this.#logger.info({ productKey: session.productKey, deviceName: session.deviceName }, 'session of a device that no longer exists closed');
+      this.#closeSession(session, 'kicked');
+      return;
+    }
+    this.#sessions.set(session.id, session);
+    this.#current.set(key, session);
+    const handover = this.#handovers.get(key);
+    if (handover) {
+      clearTimeout(handover.timer);
+      this.#handovers.delete(key);
+    }
+    if (previous) {
+      // The hub's state changes first: the transport may call closed() from inside close(), which must then be a no-op.
+      this.#sessions.delete(previous.id);
+      this.#notReady.delete(previous.id);
+      this.#ended.add(previous);
+      this.#recordConnection(previous, 'disconnected', 'takeover', at);
+      this.#closeSession(previous, 'takeover');
+    }
+    this.#lastSeen.set(key, { productKey: session.productKey, deviceName: session.deviceName, at });
+    this.#recordConnection(session, 'connected', null, at);
+    this.#logger.debug({ productKey: session.productKey, deviceName: session.deviceName, protocol: session.protocol, takeover: !!previous }, 'device online');
+    // Before the state message: a flow that reacts to `online` with a command must find the session's readiness set.
+    if (options.commandsReady === false) this.#notReady.add(session.id);
+    this.#emitState(session, { status: 'online' }, at);
+    if (options.commandsReady !== false) this.#deliverQueued(key, session);
+  }
+
+  /**
+   * The session can receive commands now (MQTT: the device subscribed). Sends what waited for it; later calls, and
+   * calls for sessions opened ready, do nothing.
+   */
+  commandsReady(session: DeviceSession): void {
+    if (!this.#notReady.delete(session.id) || this.#sessions.get(session.id) !== session) return;
+    this.#deliverQueued(deviceKey(session.productKey, session.deviceName), session);
+  }
+
+  /**
+   * A session ended. When it is still the device's current one, the device becomes `offline` (with its last-seen
+   * time), the close is recorded, its commands waiting for a reply fail with 503, and a `state` message
+   * `{status: 'offline', reason}` goes to subscribers. Unknown or already-ended sessions are ignored, so a transport
+   * may call this for every connection it closes, including those the hub closed itself.
+   *
+   * Reason `takeover` means the transport itself replaced the connection with a newer one of the same device that has
+   * not been `opened` yet (aedes closes the older client with the same client id before the newer is ready): the
+   * device stays online and its commands keep waiting for `takeoverGraceMs`, and goes offline only if no session
+   * opens in that time.
+   */
+  closed(sessionId: string, reason: SessionCloseReason, detail?: string): void {
+    const session = this.#sessions.get(sessionId);
+    if (!session || this.#closed) return;
+    this.#sessions.delete(sessionId);
+    this.#notReady.delete(sessionId);
+    this.#ended.add(session);
+    const key = deviceKey(session.productKey, session.deviceName);
+    const at = this.#now();
+    const text = detail ? `${reason}: ${detail}` : reason;
+    this.#recordConnection(session, 'disconnected', text, at);
+    if (this.#current.get(key) !== session) return;
+    this.#current.delete(key);
+    if (reason === 'takeover') {
+      const timer = setTimeout(() => {
+        this.#handovers.delete(key);
+        this.#wentOffline(session, 'takeover: the new connection did not complete', this.#now());
+      }, this.#takeoverGraceMs);
+      timer.unref();
+      this.#handovers.set(key, { previous: session, timer });
+      return;
+    }
+    this.#wentOffline(session, text, at);
+  }
+
+  #wentOffline(session: DeviceSession, text: string, at: number): void {
+    const key = deviceKey(session.productKey, session.deviceName);
+    const seen = this.#lastSeen.get(key);
+    this.#lastSeen.delete(key);
+    this.#lastSeenDirty.delete(key);
+    this.#devices.setStatus(session.productKey, session.deviceName, 'offline', iso(at), seen && iso(seen.at));
+    this.#logger.debug({ productKey: session.productKey, deviceName: session.deviceName, reason: text }, 'device offline');
+    const waiting = this.#pendingCommands.get(key);
+    if (waiting) {
+      for (const pending of [...waiting.values()]) this.#settle(pending, { id: pending.id, code: 503, message: 'device went offline' });
+    }
+    for (const held of (this.#queues.get(key) ?? []).filter((q) => q.failOnClose)) {
+      this.#unqueue(key, held);
+      this.#finish(held.entry, held.resolve, { id: held.id, code: 503, message: 'device went offline' });
+    }
+    this.#emitState(session, { status: 'offline', reason: text }, at);
+  }
+
+  /**
+   * A connection attempt was refused. Recorded in the device's history with the real reason when the device exists;
+   * attempts naming devices that do not exist are only counted (and logged at debug), so that nobody can fill the
+   * database by trying names.
+   */
+  recordRefused(attempt: RefusedAttempt): void {
+    const { productKey, deviceName } = attempt;
+    if (this.#closed) return;
+    if (productKey !== undefined && deviceName !== undefined && this.#devices.exists(productKey, deviceName)) {
+      this.#counts.refused.known++;
+      this.#log.connection({
+        productKey, deviceName, at: iso(this.#now()), event: 'refused', reason: attempt.reason,
+        remoteAddress: attempt.remoteAddress, protocol: attempt.protocol, dialect: attempt.dialect ?? null, clientId: attempt.clientId,
+      });
+      return;
+    }
+    this.#counts.refused.unknownDevice++;
+    this.#logger.debug({ remoteAddress: attempt.remoteAddress, protocol: attempt.protocol, reason: attempt.reason }, 'connection refused for an unknown device');
+  }
+
+  /**
+   * The device showed it is alive (any packet, keepalive included). Kept in memory; written to the devices table in
+   * one batch every `lastSeenFlushMs`, never once per message. Sessions the hub does not hold are ignored.
+   */
+  seen(session: DeviceSession): void {
+    if (this.#sessions.get(session.id) !== session) return;
+    this.#touch(session, this.#now());
+  }
+
+  // ── uplinks ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A decoded uplink. It is logged and goes to every subscriber. A device reply (`service.reply`,
+   * `property.set.reply`) whose id matches a waiting command resolves that command. When the device wants a reply
+   * (`ack`), subscribers get a `replyToken` for {@link reply}; without an answer within `replyTimeoutMs` the hub
+   * answers 504 itself; with no subscriber at all it answers 503 at once rather than make the device wait.
+   *
+   * Identity comes from the session, never from the message. Uplinks of a session that already ended (in flight
+   * during a takeover) are still processed; only their replies cannot be delivered.
+   */
+  uplink(session: DeviceSession, message: Omit<ThingMessage, 'replyToken'>): void {
+    if (this.#closed) return;
+    const at = this.#now();
+    if (this.#sessions.get(session.id) === session) this.#touch(session, at);
+    this.#counts.uplinks++;
+    const msg: ThingMessage = { ...message, productKey: session.productKey, deviceName: session.deviceName };
+    // Only the hub issues tokens; one a transport left on the message would never be answered.
+    if ('replyToken' in msg) delete msg.replyToken;
+    const isDeviceReply = DEVICE_REPLY_KINDS.has(msg.kind);
+    const entry = this.#log.message({
+      productKey: msg.productKey, deviceName: msg.deviceName, at: iso(at), direction: 'up', kind: msg.kind,
+      identifier: msg.eventId ?? msg.serviceId ?? null, topic: msg.topic, msgId: msg.id,
+      code: isDeviceReply ? msg.code ?? 200 : null, params: msg.params,
+    });
+
+    if (isDeviceReply) {
+      const pending = this.#pendingCommands.get(deviceKey(msg.productKey, msg.deviceName))?.get(msg.id);
+      if (pending) this.#settle(pending, { id: msg.id, code: msg.code ?? 200, data: msg.params });
+      else this.#log.setResult(entry, msg.code ?? 200, 'no command waiting for this id (answered too late, or unknown)');
+    }
+
+    if (this.#listeners.size === 0) {
+      // A device reply that no flow sees is still a complete exchange (the command got it); anything else is lost.
+      if (msg.ack || !isDeviceReply) {
+        if (msg.ack) this.#answer(session, msg, entry, 503, NO_FLOW);
+        else this.#log.setResult(entry, null, NO_FLOW);
+        this.#warnNoFlow();
+      }
+      return;
+    }
+    if (msg.ack) {
+      const token = `${this.#tokenPrefix}.${++this.#tokenSeq}`;
+      const timer = setTimeout(() => this.#replyTimedOut(token), this.#replyTimeoutMs);
+      timer.unref();
+      // Registered before the listeners run: one of them may reply synchronously.
+      this.#pendingUplinks.set(token, { session, message: { ...msg }, entry, timer });
+      msg.replyToken = token;
+    }
+    this.#emit(msg);
+  }
+
+  /**
+   * Answers an uplink by its reply token. The first call answers the device (encoded in its dialect by its session)
+   * and returns true; later calls, unknown or expired tokens, and tokens whose connection has ended return false.
+   * The code is recorded on the message's log entry.
+   */
+  reply(token: string, code: number, data?: unknown, text?: string): boolean {
+    const pending = this.#pendingUplinks.get(token);
+    if (!pending) return false;
+    this.#pendingUplinks.delete(token);
+    clearTimeout(pending.timer);
+    return this.#answer(pending.session, pending.message, pending.entry, code, text ?? null, data);
+  }
+
+  /**
+   * The transport answered a message itself (400 malformed, 401 outside the namespace, 404 unknown topic, 413 too
+   * large, 429 rate limited): recorded in the message log with its code and reason.
+   */
+  refused(session: DeviceSession, partial: { id?: string; topic: string; kind?: ThingMessageKind }, code: number, reason: string): void {
+    if (this.#closed) return;
+    const at = this.#now();
+    if (this.#sessions.get(session.id) === session) this.#touch(session, at);
+    this.#countReply(code);
+    this.#log.message({
+      productKey: session.productKey, deviceName: session.deviceName, at: iso(at), direction: 'up',
+      kind: partial.kind ?? null, topic: partial.topic, msgId: partial.id ?? null, code, reason,
+    });
+  }
+
+  /** Adds a listener for every uplink and `state` change (the `device in` nodes); returns the function removing it. */
+  subscribe(listener: ThingMessageListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  // ── commands ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sends a command and resolves with its outcome; never rejects. It gets a message id (digits, increasing). Online:
+   * sent through the device's session, then the device's reply with that id, or 504 after `timeoutMs`. Offline:
+   * 503 at once (`whenOffline: 'fail'`, the default), or (`'queue'`) kept until the device connects, or 410 after
+   * `ttlMs`. `raw.down` has no reply to wait for: 202 once sent. Every command is in the device's message log
+   * (direction `down`) with its outcome.
+   *
+   * @param options.onQueued called at once when the command was queued, for callers that should not wait for the
+   *   device to connect (the REST route answers 202).
+   */
+  sendCommand(command: ThingCommand, options: { onQueued?(id: string, ttlMs: number): void } = {}): Promise<CommandResult> {
+    const id = this.#newMessageId();
+    if (this.#closed) return Promise.resolve(this.#countCommand({ id, code: 503, message: 'the server is stopping' }));
+    const invalid = commandProblem(command);
+    if (invalid) return Promise.resolve(this.#countCommand({ id, code: 400, message: invalid }));
+    const key = deviceKey(command.productKey, command.deviceName);
+    const timeoutMs = command.timeoutMs ?? this.#commandTimeoutMs;
+    const session = this.#current.get(key);
+    const online = session !== undefined || this.#handovers.has(key);
+    if (!online && !this.#devices.exists(command.productKey, command.deviceName)) {
+      return Promise.resolve(this.#countCommand({ id, code: 404, message: 'device does not exist' }));
+    }
+    const entry = this.#log.message({
+      productKey: command.productKey, deviceName: command.deviceName, at: iso(this.#now()), direction: 'down',
+      kind: command.kind, identifier: command.serviceId ?? null, msgId: id, params: command.params,
+    });
+    return new Promise<CommandResult>((resolve) => {
+      if (session && !this.#notReady.has(session.id)) return this.#dispatch(session, id, command, timeoutMs, entry, resolve);
+      const queue = this.#queues.get(key) ?? [];
+      if (command.whenOffline === 'queue') {
+        if (queue.length >= this.#maxQueued) {
+          return this.#finish(entry, resolve, { id, code: 503, message: `device is offline and already has ${this.#maxQueued} commands queued` });
+        }
+        const ttlMs = command.ttlMs ?? this.#queueTtlMs;
+        this.#hold(key, queue, {
+          id, command, timeoutMs, entry, resolve, failOnClose: false, expiresAt: this.#now() + ttlMs,
+          expiry: { id, code: 410, message: `expired: the device stayed offline for ${ttlMs} ms` },
+        }, ttlMs);
+        this.#log.setResult(entry, null, online ? 'queued: device not ready for commands yet' : 'queued: device offline');
+        options.onQueued?.(id, ttlMs);
+        return;
+      }
+      if (!online) return this.#finish(entry, resolve, { id, code: 503, message: 'device is offline' });
+      // Online but not subscribed yet, or between two connections: moments, usually. It waits as long as it would
+      // have waited for the reply.
+      this.#hold(key, queue, {
+        id, command, timeoutMs, entry, resolve, failOnClose: true, expiresAt: this.#now() + timeoutMs,
+        expiry: { id, code: 504, message: `device did not answer in ${timeoutMs} ms (it never became ready for commands)` },
+      }, timeoutMs);
+    });
+  }
+
+  // ── reading ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Whether the device has a live session. */
+  isOnline(productKey: string, deviceName: string): boolean {
+    const key = deviceKey(productKey, deviceName);
+    return this.#current.has(key) || this.#handovers.has(key);
+  }
+
+  /** The device's live state; undefined for a device that does not exist. */
+  status(productKey: string, deviceName: string): DeviceConnectionState | undefined {
+    const key = deviceKey(productKey, deviceName);
+    const session = this.#current.get(key);
+    if (session) {
+      const { id, protocol, dialect, clientId, remoteAddress, connectedAt } = session;
+      return {
+        online: true,
+        lastSeenAt: this.#lastSeen.get(key)?.at ?? connectedAt,
+        session: { id, protocol, dialect, clientId, remoteAddress, connectedAt },
+      };
+    }
+    const handingOver = this.#lastSeen.get(key);
+    if (this.#handovers.has(key) && handingOver) return { online: true, lastSeenAt: handingOver.at };
+    if (!this.#devices.exists(productKey, deviceName)) return undefined;
+    const lastSeenAt = this.#devices.get(productKey, deviceName).lastSeenAt;
+    return { online: false, lastSeenAt: lastSeenAt === null ? null : Date.parse(lastSeenAt) };
+  }
+
+  /** A page of the device's message log, newest first; what is buffered is written first. */
+  messages(
+    productKey: string,
+    deviceName: string,
+    filter: { direction?: 'up' | 'down'; code?: number },
+    page: { limit: number; offset: number },
+  ): LogPage<MessageLogItem> {
+    this.#log.flush();
+    return this.#log.messages(productKey, deviceName, filter, page);
+  }
+
+  /** A page of the device's connection history, newest first; what is buffered is written first. */
+  connections(productKey: string, deviceName: string, page: { limit: number; offset: number }): LogPage<ConnectionLogItem> {
+    this.#log.flush();
+    return this.#log.connections(productKey, deviceName, page);
+  }
+
+  stats(): DeviceHubStats {
+    let pendingCommands = 0;
+    for (const m of this.#pendingCommands.values()) pendingCommands += m.size;
+    let queuedCommands = 0;
+    for (const q of this.#queues.values()) queuedCommands += q.length;
+    return {
+      onlineSessions: this.#current.size,
+      uplinks: this.#counts.uplinks,
+      downlinks: this.#counts.downlinks,
+      repliesByCode: { ...this.#counts.repliesByCode },
+      commandsByCode: { ...this.#counts.commandsByCode },
+      refused: { ...this.#counts.refused },
+      pendingReplies: this.#pendingUplinks.size,
+      pendingCommands,
+      queuedCommands,
+      messageLog: this.#log.stats(),
+    };
+  }
+
+  /** Writes the buffered message log, connection history and last-seen times now. */
+  flush(): void {
+    this.#flushLastSeen();
+    this.#log.flush();
+  }
+
+  /** Runs the retention sweep now (it also runs on its own every minute). */
+  sweep(): void {
+    this.#log.flush();
+    this.#log.sweep();
+  }
+
+  /**
+   * Stops the hub: commands still waiting end with 503, uplinks waiting for a flow get no answer, buffers are written
+   * and timers cleared. Sessions are not closed: stop the transports first, which report their sessions closed.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#events.off('device.changed', this.#onDeviceChanged);
+    for (const { timer } of this.#handovers.values()) clearTimeout(timer);
+    this.#handovers.clear();
+    for (const p of this.#pendingUplinks.values()) clearTimeout(p.timer);
+    this.#pendingUplinks.clear();
+    for (const m of [...this.#pendingCommands.values()]) {
+      for (const p of [...m.values()]) this.#settle(p, { id: p.id, code: 503, message: 'the server is stopping' });
+    }
+    for (const q of this.#queues.values()) {
+      for (const c of q) {
+        clearTimeout(c.timer);
+        this.#finish(c.entry, c.resolve, { id: c.id, code: 503, message: 'the server is stopping' });
+      }
+    }
+    this.#queues.clear();
+    this.#listeners.clear();
+    if (this.#lastSeenTimer) clearTimeout(this.#lastSeenTimer);
+    this.#flushLastSeen();
+    this.#log.close();
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+  #touch(session: DeviceSession, at: number): void {
+    const key = deviceKey(session.productKey, session.deviceName);
+    const seen = this.#lastSeen.get(key);
+    if (seen) seen.at = at;
+    else this.#lastSeen.set(key, { productKey: session.productKey, deviceName: session.deviceName, at });
+    if (this.#lastSeenDirty.has(key)) return;
+    this.#lastSeenDirty.add(key);
+    if (!this.#lastSeenTimer) {
+      this.#lastSeenTimer = setTimeout(() => {
+        this.#lastSeenTimer = undefined;
+        this.#flushLastSeen();
+      }, this.#lastSeenFlushMs);
+      this.#lastSeenTimer.unref();
+    }
+  }
+
+  #flushLastSeen(): void {
+    if (this.#lastSeenDirty.size === 0) return;
+    const batch: { productKey: string; deviceName: string; lastSeenAt: string }[] = [];
+    for (const key of this.#lastSeenDirty) {
+      const seen = this.#lastSeen.get(key);
+      if (seen) batch.push({ productKey: seen.productKey, deviceName: seen.deviceName, lastSeenAt: iso(seen.at) });
+    }
+    this.#lastSeenDirty.clear();
+    try {
+      this.#devices.touch(batch);
+    } catch (err) {
+      // Not retried: the next message from each device sets a newer time anyway.
+      this.#logger.error({ err, devices: batch.length }, 'writing last-seen times failed');
+    }
+  }
+
+  /** Answers an uplink through its session, unless the session has ended; records the code. */
+  #answer(session: DeviceSession, message: ThingMessage, entry: MessageEntry, code: number, text: string | null, data?: unknown): boolean {
+    if (this.#ended.has(session)) {
+      this.#log.setResult(entry, null, `not answered (${code}): the connection ended first`);
+      return false;
+    }
+    this.#countReply(code);
+    try {
+      session.replyUplink(message, code, data, text ?? undefined);
+      this.#log.setResult(entry, code, text);
+    } catch (err) {
+      this.#logger.warn({ err, productKey: session.productKey, deviceName: session.deviceName }, 'sending a reply to the device failed');
+      this.#log.setResult(entry, code, `reply could not be sent: ${(err as Error).message}`);
+    }
+    return true;
+  }
+
+  #replyTimedOut(token: string): void {
+    const pending = this.#pendingUplinks.get(token);
+    if (!pending) return;
+    this.#pendingUplinks.delete(token);
+    const text = `no flow answered in ${this.#replyTimeoutMs} ms`;
+    this.#logger.debug({ productKey: pending.message.productKey, deviceName: pending.message.deviceName, kind: pending.message.kind }, text);
+    this.#answer(pending.session, pending.message, pending.entry, 504, text);
+  }
+
+  #emit(message: ThingMessage): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(message);
+      } catch (err) {
+        this.#logger.error({ err, kind: message.kind }, 'a device message subscriber threw');
+      }
+    }
+  }
+
+  #emitState(session: DeviceSession, params: { status: 'online' | 'offline'; reason?: string }, at: number): void {
+    if (this.#listeners.size === 0) return;
+    this.#emit({
+      id: this.#newMessageId(), productKey: session.productKey, deviceName: session.deviceName, kind: 'state', params,
+      receivedAt: at, protocol: session.protocol, dialect: session.dialect, ack: false,
+    });
+  }
+
+  #dispatch(session: DeviceSession, id: string, command: ThingCommand, timeoutMs: number, entry: MessageEntry, resolve: (r: CommandResult) => void): void {
+    const key = deviceKey(command.productKey, command.deviceName);
+    this.#counts.downlinks++;
+    if (command.kind === 'raw.down') {
+      try {
+        session.sendCommand(command, id);
+      } catch (err) {
+        return this.#finish(entry, resolve, { id, code: 503, message: `could not be sent: ${(err as Error).message}` });
+      }
+      return this.#finish(entry, resolve, { id, code: 202, message: 'sent; raw downlinks get no reply' });
+    }
+    const pending: PendingCommand = {
+      id, deviceKey: key, entry, resolve,
+      timer: setTimeout(() => this.#settle(pending, { id, code: 504, message: `device did not answer in ${timeoutMs} ms` }), timeoutMs),
+    };
+    pending.timer.unref();
+    let waiting = this.#pendingCommands.get(key);
+    if (!waiting) this.#pendingCommands.set(key, (waiting = new Map()));
+    waiting.set(id, pending);
+    try {
+      session.sendCommand(command, id);
+    } catch (err) {
+      this.#settle(pending, { id, code: 503, message: `could not be sent: ${(err as Error).message}` });
+    }
+  }
+
+  /** Ends a command that was waiting for its reply. */
+  #settle(pending: PendingCommand, result: CommandResult): void {
+    const waiting = this.#pendingCommands.get(pending.deviceKey);
+    if (waiting?.get(pending.id) !== pending) return;
+    waiting.delete(pending.id);
+    if (waiting.size === 0) this.#pendingCommands.delete(pending.deviceKey);
+    clearTimeout(pending.timer);
+    this.#finish(pending.entry, pending.resolve, result);
+  }
+
+  #finish(entry: MessageEntry, resolve: (r: CommandResult) => void, result: CommandResult): void {
+    this.#log.setResult(entry, result.code, result.message ?? null);
+    resolve(this.#countCommand(result));
+  }
+
+  #hold(key: string, queue: QueuedCommand[], fields: Omit<QueuedCommand, 'timer'>, ms: number): void {
+    const queued: QueuedCommand = {
+      ...fields,
+      timer: setTimeout(() => {
+        if (this.#unqueue(key, queued)) this.#finish(queued.entry, queued.resolve, queued.expiry);
+      }, ms),
+    };
+    queued.timer.unref();
+    queue.push(queued);
+    this.#queues.set(key, queue);
+  }
+
+  /** Takes a command out of its device's queue; false when it was no longer there. */
+  #unqueue(key: string, queued: QueuedCommand): boolean {
+    const queue = this.#queues.get(key);
+    const i = queue?.indexOf(queued) ?? -1;
+    if (i < 0) return false;
+    queue!.splice(i, 1);
+    if (queue!.length === 0) this.#queues.delete(key);
+    clearTimeout(queued.timer);
+    return true;
+  }
+
+  #deliverQueued(key: string, session: DeviceSession): void {
+    const queue = this.#queues.get(key);
+    if (!queue) return;
+    this.#queues.delete(key);
+    const now = this.#now();
+    for (const q of queue) {
+      clearTimeout(q.timer);
+      // The timer may not have fired yet (a busy loop, or a clock that moved): the expiry is checked here too.
+      if (q.expiresAt <= now) this.#finish(q.entry, q.resolve, q.expiry);
+      else this.#dispatch(session, q.id, q.command, q.timeoutMs, q.entry, q.resolve);
+    }
+  }
+
+  #deviceChanged({ productKey, deviceName, change }: DeviceChange): void {
+    if (change !== 'disabled' && change !== 'deleted' && change !== 'secret-rotated') return;
+    const key = deviceKey(productKey, deviceName);
+    const session = this.#current.get(key);
+    const why = `kicked: device ${change === 'secret-rotated' ? 'secret rotated' : change}`;
+    if (session) {
+      this.closed(session.id, 'kicked', why.slice('kicked: '.length));
+      this.#closeSession(session, 'kicked');
+    }
+    const handover = this.#handovers.get(key);
+    if (handover) {
+      // Between two connections: the newer one will be refused, so there is nothing to wait for.
+      clearTimeout(handover.timer);
+      this.#handovers.delete(key);
+      this.#wentOffline(handover.previous, why, this.#now());
+    }
+    if (change !== 'deleted') return;
+    const queue = this.#queues.get(key);
+    this.#queues.delete(key);
+    for (const q of queue ?? []) {
+      clearTimeout(q.timer);
+      this.#finish(q.entry, q.resolve, { id: q.id, code: 404, message: 'device was deleted' });
+    }
+    this.#lastSeen.delete(key);
+    this.#lastSeenDirty.delete(key);
+    this.#log.forget(productKey, deviceName);
+  }
+
+  #closeSession(session: DeviceSession, reason: 'takeover' | 'kicked'): void {
+    try {
+      session.close(reason);
+    } catch (err) {
+      this.#logger.warn({ err, productKey: session.productKey, deviceName: session.deviceName, reason }, 'closing a device session failed');
+    }
+  }
+
+  #recordConnection(session: DeviceSession, event: 'connected' | 'disconnected', reason: string | null, at: number): void {
+    this.#log.connection({
+      productKey: session.productKey, deviceName: session.deviceName, at: iso(at), event, reason,
+      remoteAddress: session.remoteAddress, protocol: session.protocol, dialect: session.dialect, clientId: session.clientId,
+    });
+  }
+
+  #newMessageId(): string {
+    const id = this.#nextMessageId;
+    this.#nextMessageId = id >= MAX_MESSAGE_ID ? 1 : id + 1;
+    return String(id);
+  }
+
+  #countReply(code: number): void {
+    this.#counts.repliesByCode[code] = (this.#counts.repliesByCode[code] ?? 0) + 1;
+  }
+
+  #countCommand(result: CommandResult): CommandResult {
+    this.#counts.commandsByCode[result.code] = (this.#counts.commandsByCode[result.code] ?? 0) + 1;
+    return result;
+  }
+
+  /** Says it once a minute, not once a message: a device posting every second would otherwise flood the log. */
+  #warnNoFlow(): void {
+    const at = this.#now();
+    if (at - this.#noFlowWarnedAt < 60_000) {
+      this.#noFlowSuppressed++;
+      return;
+    }
+    this.#logger.warn({ sinceLastWarning: this.#noFlowSuppressed }, 'device messages arrive but no flow has a device in node; devices that want a reply get 503');
+    this.#noFlowWarnedAt = at;
+    this.#noFlowSuppressed = 0;
+  }
+}
+
+/** Why a command cannot be sent as given, or undefined. Flows build commands at run time, so this is checked here. */
+function commandProblem(command: ThingCommand): string | undefined {
+  if (!COMMAND_KINDS.has(command.kind)) return `unknown command kind "${String(command.kind)}" (property.set, service.invoke or raw.down)`;
+  if (command.kind === 'service.invoke' && !IDENTIFIER.test(command.serviceId ?? '')) {
+    return 'service.invoke needs a serviceId (an identifier of the thing model)';
+  }
+  if (command.timeoutMs !== undefined && !(command.timeoutMs > 0)) return 'timeoutMs must be a positive number';
+  if (command.ttlMs !== undefined && !(command.ttlMs > 0)) return 'ttlMs must be a positive number';
+  return undefined;
+}

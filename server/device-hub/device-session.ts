@@ -1,0 +1,53 @@
+import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from './thing-message.ts';
+
+/**
+ * One live connection of an authenticated device, as a transport (MQTT listener, CoAP, TCP, …) hands it to the
+ * device hub. The transport owns the socket and the dialect encoding; the hub owns state, history and replies.
+ */
+export interface DeviceSession {
+  /** Unique per connection (a reconnect is a new session). */
+  readonly id: string;
+  readonly productKey: string;
+  readonly deviceName: string;
+  readonly protocol: IngressProtocol;
+  readonly dialect: Dialect;
+  readonly clientId: string;
+  readonly remoteAddress: string;
+  /** ms since epoch. */
+  readonly connectedAt: number;
+  /** Encodes a reply to `message` in the session's dialect and sends it. */
+  replyUplink(message: ThingMessage, code: number, data?: unknown, text?: string): void;
+  /** Encodes a command in the session's dialect, numbered `messageId` (the device echoes it in its reply), and sends it. */
+  sendCommand(command: ThingCommand, messageId: string): void;
+  /**
+   * Ends the connection. The hub calls it on takeover (`takeover`) and when the registry says the device may no
+   * longer be connected (`kicked`); it has already recorded the close by then, so the transport's own
+   * `hub.closed(id, …)` that follows is ignored.
+   */
+  close(reason: string): void;
+}
+
+/** Why a session ended, as the connection history shows it. */
+export type SessionCloseReason =
+  | 'disconnect'
+  | 'keepalive-timeout'
+  | 'takeover'
+  | 'error'
+  | 'kicked'
+  | 'server-stop'
+  | 'connection-lost'
+  /** The device published or subscribed outside its namespace (the MQTT listener closes the connection). */
+  | 'acl-violation';
+
+/** A connection attempt that a transport refused (bad signature, disabled device, replay, keepalive out of range, …). */
+export interface RefusedAttempt {
+  /** Absent when the credentials could not even be parsed. */
+  productKey?: string;
+  deviceName?: string;
+  remoteAddress: string;
+  protocol: IngressProtocol;
+  dialect?: Dialect;
+  clientId: string;
+  /** The real reason, for the device's history; the device itself is told only "not authorized". */
+  reason: string;
+}

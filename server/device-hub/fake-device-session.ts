@@ -1,0 +1,55 @@
+import type { DeviceSession } from './device-session.ts';
+import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from './thing-message.ts';
+
+let sequence = 0;
+
+/**
+ * A DeviceSession with no transport behind it, for tests of the hub and of what builds on it: it records what the hub
+ * asks of it, and `onCommand` lets a test play the device answering.
+ */
+export class FakeDeviceSession implements DeviceSession {
+  readonly id: string;
+  readonly protocol: IngressProtocol;
+  readonly dialect: Dialect;
+  readonly clientId: string;
+  readonly remoteAddress: string;
+  readonly connectedAt = Date.now();
+  readonly replies: { message: ThingMessage; code: number; data?: unknown; text?: string }[] = [];
+  readonly commands: { command: ThingCommand; messageId: string }[] = [];
+  readonly closes: string[] = [];
+  /** Called after each command is recorded, e.g. to answer it through `hub.uplink`. */
+  onCommand?: (command: ThingCommand, messageId: string) => void;
+
+  constructor(
+    readonly productKey: string,
+    readonly deviceName: string,
+    init: { protocol?: IngressProtocol; dialect?: Dialect; clientId?: string; remoteAddress?: string } = {},
+  ) {
+    this.id = `fake-${++sequence}`;
+    this.protocol = init.protocol ?? 'mqtt';
+    this.dialect = init.dialect ?? 'alink';
+    this.clientId = init.clientId ?? `${deviceName}-client`;
+    this.remoteAddress = init.remoteAddress ?? '192.0.2.10';
+  }
+
+  replyUplink(message: ThingMessage, code: number, data?: unknown, text?: string): void {
+    this.replies.push({ message, code, data, text });
+  }
+
+  sendCommand(command: ThingCommand, messageId: string): void {
+    this.commands.push({ command, messageId });
+    this.onCommand?.(command, messageId);
+  }
+
+  close(reason: string): void {
+    this.closes.push(reason);
+  }
+
+  /** An uplink as a transport would hand it over, from this session's device. */
+  message(kind: ThingMessage['kind'], fields: Partial<Omit<ThingMessage, 'replyToken'>> = {}): Omit<ThingMessage, 'replyToken'> {
+    return {
+      id: String(++sequence), productKey: this.productKey, deviceName: this.deviceName, kind, params: {},
+      receivedAt: Date.now(), protocol: this.protocol, dialect: this.dialect, ack: false, ...fields,
+    };
+  }
+}
