@@ -4,7 +4,17 @@
  * A new node: its folder, one line here and one line in `definitions.ts`.
  */
 import type { NodeImplementation } from './kit/implement-node.ts';
+import { deviceInNode } from './device-in/device-in.runtime.ts';
+import { deviceOutNode } from './device-out/device-out.runtime.ts';
+import { deviceReplyNode } from './device-reply/device-reply.runtime.ts';
+import { mqttListenerNode } from './mqtt-listener/mqtt-listener.runtime.ts';
 import { thingValidateNode } from './thing-validate/thing-validate.runtime.ts';
 
 /** The runtime of every Thingwire node type, registered by `registerNodes(RED, implementations)`. */
-export const implementations: readonly NodeImplementation[] = [thingValidateNode];
+export const implementations: readonly NodeImplementation[] = [
+  mqttListenerNode,
+  deviceInNode,
+  deviceOutNode,
+  deviceReplyNode,
+  thingValidateNode,
+] as unknown as readonly NodeImplementation[];

@@ -23,6 +23,12 @@ import { implementations } from '../nodes/index.ts';
 import { checkFlowNodeConfig, nodeTypeCatalog } from '../nodes/definitions.ts';
 import { registerPaletteRoutes } from './node-red/palette-routes.ts';
 import { createRegistry, type Registry } from './registry.ts';
+import { DeviceAuthenticator } from './device-auth/device-authenticator.ts';
+import { DeviceHub } from './device-hub/device-hub.ts';
+import { registerDeviceHubRoutes } from './device-hub/device-hub-routes.ts';
+import { registerDeviceHubMetrics } from './device-hub/device-hub-metrics.ts';
+import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
+import type { Duplex } from 'node:stream';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -33,6 +39,8 @@ export interface Thingwire {
   db: Db;
   auth: AuthService;
   registry: Registry;
+  hub: DeviceHub;
+  mqttListeners: MqttListenerPool;
   red: NodeRed;
   /** Set on the first start only: the admin password that was generated (print it once). */
   firstAdmin: { username: string; generatedPassword?: string } | null;
@@ -43,17 +51,46 @@ export interface Thingwire {
  * The composition root: opens the data dir, builds the platform services, starts the flow runtime and the HTTP
  * server. Everything is created here and passed down; nothing is a module-level singleton except Node-RED itself.
  */
-export async function startThingwire(config: ThingwireConfig, logger: Logger): Promise<Thingwire> {
+export async function startThingwire(
+  config: ThingwireConfig,
+  logger: Logger,
+  options: { installDefaultFlows?: boolean } = {},
+): Promise<Thingwire> {
   fs.mkdirSync(config.dataDir, { recursive: true });
+  // First start of this data dir: no flows file yet. Later starts keep whatever the user deployed, even nothing.
+  const firstFlows = !fs.existsSync(path.join(config.dataDir, 'node-red', 'flows.json'));
   const db = openDatabase(path.join(config.dataDir, 'thingwire.db'), logger.child({ subsystem: 'db' }));
   const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
   const auth = new AuthService(db, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000);
   const firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
   const registry = createRegistry(db, secrets, logger);
 
+  const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {});
+  const authenticator = new DeviceAuthenticator({
+    credentialsFor: (productKey, deviceName) => registry.devices.credentialsFor(productKey, deviceName),
+    productAuth: (productKey) => registry.products.auth(productKey),
+  });
+  // WebSocket paths other parts claim on the HTTP port (MQTT over WebSocket at `/mqtt`).
+  type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+  const upgrades = new Map<string, UpgradeHandler>();
+  const mqttListeners = new MqttListenerPool(
+    {
+      hub, authenticator, logger: logger.child({ subsystem: 'mqtt' }),
+      registerUpgrade: (path, handler) => {
+        upgrades.set(path, handler);
+        return () => {
+          if (upgrades.get(path) === handler) upgrades.delete(path);
+        };
+      },
+    },
+    logger.child({ subsystem: 'mqtt' }),
+  );
+
   const services: ThingwireServices = {
     logger: logger.child({ subsystem: 'flows' }),
     thingModels: registry.thingModels,
+    deviceHub: hub,
+    mqttListeners,
   };
 
   const authenticate = (req: http.IncomingMessage): Principal | undefined => {
@@ -69,6 +106,11 @@ export async function startThingwire(config: ThingwireConfig, logger: Logger): P
     resolveToken: (token) => auth.resolveToken(token),
   });
   const flows = new FlowService(flowRuntime.red, logger.child({ subsystem: 'flows' }), checkFlowNodeConfig);
+  if (firstFlows && (options.installDefaultFlows ?? true)) {
+    const defaults = JSON.parse(fs.readFileSync(new URL('../flows/default.json', import.meta.url), 'utf8')) as { type: string; port?: number }[];
+    for (const node of defaults) if (node.type === 'thing-mqtt-listener') node.port = config.mqttPort;
+    await flows.deploy(defaults, undefined, 'thingwire (first start)');
+  }
   const live = new LiveSocket({
     events: flowRuntime.red.events, logger: logger.child({ subsystem: 'live' }), authenticate, allowedOrigins: config.corsOrigins,
   });
@@ -76,6 +118,7 @@ export async function startThingwire(config: ThingwireConfig, logger: Logger): P
   const table = new RouteTable();
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
+  registerDeviceHubRoutes(table, hub, registry.devices, auth);
   registerFlowRoutes(table, flows);
   registerPaletteRoutes(table, nodeTypeCatalog);
   table.add({
@@ -84,6 +127,7 @@ export async function startThingwire(config: ThingwireConfig, logger: Logger): P
   });
 
   const metrics = createMetrics();
+  registerDeviceHubMetrics(metrics.registry, hub);
   api.disable('x-powered-by');
   api.set('trust proxy', 'loopback');
   api.use(securityHeaders, cors(config.corsOrigins), metrics.middleware);
@@ -112,7 +156,9 @@ export async function startThingwire(config: ThingwireConfig, logger: Logger): P
     else api(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
-    if ((req.url ?? '').split('?')[0] === LIVE_PATH) live.handleUpgrade(req, socket, head);
+    const path = (req.url ?? '').split('?')[0]!;
+    if (path === LIVE_PATH) live.handleUpgrade(req, socket, head);
+    else if (upgrades.has(path)) upgrades.get(path)!(req, socket, head);
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
@@ -126,11 +172,13 @@ export async function startThingwire(config: ThingwireConfig, logger: Logger): P
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, db, auth, registry, red: flowRuntime.red, firstAdmin,
+    server, url, db, auth, registry, hub, mqttListeners, red: flowRuntime.red, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         live.close();
         await flowRuntime.red.stop();
+        await mqttListeners.closeAll();
+        hub.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         db.close();

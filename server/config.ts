@@ -14,6 +14,8 @@ export interface ThingwireConfig {
   /** Browser origins allowed to call the API cross-origin. Empty: same-origin only (never a wildcard). */
   corsOrigins: string[];
   sessionTtlHours: number;
+  /** MQTT port of the listener installed with the default flows on first start (0: any free port). */
+  mqttPort: number;
 }
 
 /** The configuration table the README documents: flag, environment variable, default. */
@@ -25,6 +27,7 @@ export const configOptions = [
   { flag: null, env: 'THINGWIRE_ADMIN_PASSWORD', default: '(generated, printed once)', doc: 'password of the first admin, used on first start only' },
   { flag: 'log-level', env: 'THINGWIRE_LOG_LEVEL', default: 'info', doc: 'pino level: trace, debug, info, warn, error' },
   { flag: 'cors-origins', env: 'THINGWIRE_CORS_ORIGINS', default: '(none)', doc: 'comma-separated origins allowed cross-origin' },
+  { flag: 'mqtt-port', env: 'THINGWIRE_MQTT_PORT', default: '1883', doc: 'MQTT port of the listener the first start installs (later: edit the listener node)' },
   { flag: 'session-ttl-hours', env: 'THINGWIRE_SESSION_TTL_HOURS', default: '12', doc: 'lifetime of a login session' },
 ] as const;
 
@@ -62,5 +65,6 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       .map((s) => s.trim())
       .filter((s) => s && s !== '*'),
     sessionTtlHours: int('session-ttl-hours', 'THINGWIRE_SESSION_TTL_HOURS', 12, 1, 24 * 90),
+    mqttPort: int('mqtt-port', 'THINGWIRE_MQTT_PORT', 1883, 0, 65535),
   };
 }

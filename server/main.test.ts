@@ -10,7 +10,7 @@ const running = new Set<ChildProcess>();
 
 /** Starts `server/main.ts` the way `npm start` does and waits for its "started" log line. */
 async function start(env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string; stdout: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--mqtt-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
     cwd: root, env: { ...process.env, THINGWIRE_ADMIN_PASSWORD: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);
@@ -58,6 +58,10 @@ describe('npm start', () => {
     const res = await login(first.url, password);
     expect(res.status).toBe(200);
     const { token } = (await res.json()) as { token: string };
+    const installed = (await (await fetch(`${first.url}/api/v1/flows`, { headers: { authorization: `Bearer ${token}` } })).json()) as { flows: { id: string }[] };
+    expect(installed.flows.map((n) => n.id), 'the first start installs the default device flow').toEqual(
+      expect.arrayContaining(['tw-mqtt-listener', 'tw-device-in', 'tw-validate', 'tw-accept']),
+    );
     const flows = [{ id: 'keep', type: 'tab', label: 'kept across restarts' }, { id: 'c1', type: 'comment', z: 'keep', name: 'hello' }];
     const deploy = await fetch(`${first.url}/api/v1/flows`, {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ flows }),

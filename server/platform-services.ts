@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { CommandResult, ThingCommand, ThingMessage } from './device-hub/thing-message.ts';
+import type { MqttListenerConfig } from './mqtt/mqtt-listener.ts';
 import type { CompiledThingModel } from './thing-model/compiled-thing-model.ts';
 
 /**
@@ -11,6 +13,18 @@ export interface ThingwireServices {
   thingModels: {
     /** The validators of a product's currently published thing model; undefined if the product has none. */
     compiledFor(productKey: string): CompiledThingModel | undefined;
+  };
+  /** Device sessions: uplinks to `device in` nodes, replies by token, commands from `device out` nodes. */
+  deviceHub: {
+    subscribe(listener: (message: ThingMessage) => void): () => void;
+    /** Answers an uplink; the first answer wins, later ones return false. */
+    reply(token: string, code: number, data?: unknown, text?: string): boolean;
+    sendCommand(command: ThingCommand): Promise<CommandResult>;
+  };
+  /** The pool of MQTT listeners, which outlive deploys. */
+  mqttListeners: {
+    acquire(owner: string, config: MqttListenerConfig): Promise<unknown>;
+    release(owner: string): void;
   };
 }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileThingModel } from '../../server/thing-model/tsl-compiler.ts';
 import { buildNodePackage, NODE_PACKAGE_NAME } from './build-node-package.ts';
+import { thingwireNodeDefinitions } from '../definitions.ts';
 import type { NodeStatus } from './node-red-api.ts';
 import { testServices } from './node-test-harness.ts';
 
@@ -91,7 +92,7 @@ describe('build:nodes', () => {
     expect(res.status).toBe(200);
     const sets = (await res.json()) as { module: string; types: string[]; enabled: boolean; loaded: boolean; err?: string }[];
     const ours = sets.find((set) => set.module === NODE_PACKAGE_NAME);
-    expect(ours).toMatchObject({ enabled: true, types: ['thing-validate'] });
+    expect(ours).toMatchObject({ enabled: true, types: thingwireNodeDefinitions.map((d) => d.type) });
     expect(ours?.err).toBeUndefined();
   });
 

@@ -45,11 +45,26 @@ export function onTab(nodes: readonly Record<string, unknown>[]): Record<string,
   return [{ id: 'tab', type: 'tab', label: 'test' }, ...nodes.map((node, i) => ({ ...node, z: 'tab', x: 100, y: 40 * (i + 1) }))];
 }
 
-/** Platform services for tests: a silent logger and the given thing models by product key. */
-export function testServices(models: Record<string, CompiledThingModel> = {}): ThingwireServices {
+/**
+ * Platform services for tests: a silent logger, the given thing models by product key, and a device hub that
+ * records replies (`replies`) and refuses commands; pass `overrides` to replace any service.
+ */
+export function testServices(
+  models: Record<string, CompiledThingModel> = {},
+  overrides: Partial<ThingwireServices> = {},
+): ThingwireServices & { replies: { token: string; code: number; data?: unknown }[] } {
+  const replies: { token: string; code: number; data?: unknown }[] = [];
   return {
     logger: pino({ level: 'silent' }),
     thingModels: { compiledFor: (productKey) => models[productKey] },
+    deviceHub: {
+      subscribe: () => () => {},
+      reply: (token, code, data) => (replies.push({ token, code, data }), true),
+      sendCommand: async () => ({ id: '0', code: 503, message: 'no devices in this test' }),
+    },
+    mqttListeners: { acquire: async () => undefined, release: () => {} },
+    replies,
+    ...overrides,
   };
 }
 

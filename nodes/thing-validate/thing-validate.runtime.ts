@@ -20,7 +20,12 @@ export const thingValidateNode = implementNode(thingValidate, ({ config, node, s
       if (rejection) {
         invalid++;
         message['error'] = rejection;
-        if (isThingMeta(message['thing'])) message['thing'].replyCode = rejection.code;
+        if (isThingMeta(message['thing'])) {
+          message['thing'].replyCode = rejection.code;
+          // The first node that rejects a device message answers it (DESIGN.md "Replies by token").
+          const token = message['thing'].replyToken;
+          if (token) services.deviceHub?.reply(token, rejection.code, rejection.details, rejection.message);
+        }
         send([null, message]);
       } else {
         valid++;

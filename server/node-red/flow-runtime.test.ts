@@ -27,8 +27,9 @@ const api = async (method: string, p: string, body?: unknown) => {
 
 beforeAll(async () => {
   tw = await startThingwire(
-    { port: 0, host: '127.0.0.1', dataDir, adminPassword: 'runtime-test-password', logLevel: 'info', corsOrigins: [], sessionTtlHours: 1 },
+    { port: 0, host: '127.0.0.1', dataDir, adminPassword: 'runtime-test-password', logLevel: 'info', corsOrigins: [], sessionTtlHours: 1, mqttPort: 0 },
     pino({ level: 'info' }, sink),
+    { installDefaultFlows: false },
   );
   const login = await fetch(`${tw.url}/api/v1/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'runtime-test-password' }),

@@ -45,6 +45,7 @@ export class ProductStore {
   readonly #update;
   readonly #delete;
   readonly #secret;
+  readonly #auth;
 
   constructor(
     private readonly db: Db,
@@ -66,6 +67,15 @@ export class ProductStore {
       WHERE product_key = @productKey`);
     this.#delete = db.prepare('DELETE FROM products WHERE product_key = ?');
     this.#secret = db.prepare('SELECT product_secret FROM products WHERE product_key = ?').pluck();
+    this.#auth = db.prepare(
+      'SELECT sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration FROM products WHERE product_key = ?',
+    );
+  }
+
+  /** A product's sign-in settings, or undefined when it does not exist: one indexed read, run on every CONNECT. */
+  auth(productKey: string): ProductAuth | undefined {
+    const r = this.#auth.get(productKey) as Pick<ProductRow, 'sign_methods' | 'timestamp_window_seconds' | 'require_timestamp' | 'dynamic_registration'> | undefined;
+    return r && toAuth(r);
   }
 
   /** Creates a product; the plain product secret is returned only here. Duplicate key → 409 `product_exists`. */
@@ -165,13 +175,17 @@ const toProduct = (r: ProductRow): Product => ({
   name: r.name,
   description: r.description,
   dialect: r.dialect,
-  auth: {
-    signMethods: JSON.parse(r.sign_methods) as SignMethod[],
-    timestampWindowSeconds: r.timestamp_window_seconds,
-    requireTimestamp: r.require_timestamp === 1,
-    dynamicRegistration: r.dynamic_registration === 1,
-  },
+  auth: toAuth(r),
   deviceCount: r.device_count,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
+
+function toAuth(r: Pick<ProductRow, 'sign_methods' | 'timestamp_window_seconds' | 'require_timestamp' | 'dynamic_registration'>): ProductAuth {
+  return {
+    signMethods: JSON.parse(r.sign_methods) as SignMethod[],
+    timestampWindowSeconds: r.timestamp_window_seconds,
+    requireTimestamp: r.require_timestamp === 1,
+    dynamicRegistration: r.dynamic_registration === 1,
+  };
+}

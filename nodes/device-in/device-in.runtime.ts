@@ -1,0 +1,26 @@
+import { implementNode } from '../kit/implement-node.ts';
+import { throttledStatus } from '../kit/throttled-status.ts';
+import { deviceIn } from './device-in.def.ts';
+
+/** Subscribes to the device hub for as long as the node runs; each matching uplink becomes one flow message. */
+export const deviceInNode = implementNode(deviceIn, ({ config, node, services }) => {
+  const kinds = config.kinds.length ? new Set<string>(config.kinds) : undefined;
+  const status = throttledStatus(node);
+  let count = 0;
+  const unsubscribe = services.deviceHub.subscribe((message) => {
+    if (config.product && message.productKey !== config.product) return;
+    if (config.device && message.deviceName !== config.device) return;
+    if (kinds && !kinds.has(message.kind)) return;
+    if (config.dialect !== 'any' && message.dialect !== config.dialect) return;
+    const { params, ...thing } = message;
+    node.send({ payload: params, thing, topic: `${message.productKey}/${message.deviceName}/${message.kind}` });
+    count++;
+    status.set({ fill: 'green', shape: 'dot', text: `${count} messages` });
+  });
+  return {
+    onClose() {
+      unsubscribe();
+      status.dispose();
+    },
+  };
+});

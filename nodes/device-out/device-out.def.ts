@@ -1,0 +1,44 @@
+import { Type } from '@sinclair/typebox';
+import { defineNode } from '../kit/define-node.ts';
+
+const help = `Sends a command to a device in its own dialect and waits for its reply.
+
+### Input
+\`msg.payload\`: the properties to set, the service's input, or the raw bytes (Buffer or base64 string).
+The target device is the node's **Product** / **Device**, else \`msg.thing.productKey\` / \`msg.thing.deviceName\`
+(so a device's own message can be answered with a command). With **Command** *from message*, \`msg.command\` is
+\`property.set\`, \`service.invoke\` or \`raw.down\` and \`msg.serviceId\` names the service.
+
+### Outputs
+1. **reply**: the device answered 200; \`msg.payload\` is its reply data, \`msg.reply\` = \`{id, code, data}\`.
+2. **error**: the device answered another code, did not answer in time (504), was offline (503) or the queued
+   command expired; \`msg.error = {code, message}\`.
+
+### Properties
+- **Command**: set properties, invoke a service (name it in **Service**), raw downlink, or from the message.
+- **Timeout**: how long to wait for the reply.
+- **When offline**: *queue* keeps the command for **Queue TTL** and delivers it when the device reconnects;
+  *fail* answers 503 at once.`;
+
+/** Property set, service invocation or raw downlink to a device, with its reply (or the failure) as output. */
+export const deviceOut = defineNode({
+  type: 'device-out',
+  version: 1,
+  label: 'device out',
+  category: 'device',
+  color: '#A6BBCF',
+  icon: 'bridge.svg',
+  inputs: 1,
+  outputs: 2,
+  outputLabels: ['reply', 'error / timeout'],
+  config: Type.Object({
+    product: Type.String({ title: 'Product', 'x-ref': 'product', default: '' }),
+    device: Type.String({ title: 'Device', 'x-ref': 'device', default: '' }),
+    command: Type.Union([Type.Literal('property.set'), Type.Literal('service.invoke'), Type.Literal('raw.down'), Type.Literal('from-message')], { title: 'Command', default: 'property.set' }),
+    service: Type.String({ title: 'Service', description: 'Service identifier for service.invoke', default: '' }),
+    timeoutMs: Type.Integer({ title: 'Timeout (ms)', minimum: 100, maximum: 600_000, default: 10_000 }),
+    whenOffline: Type.Union([Type.Literal('fail'), Type.Literal('queue')], { title: 'When offline', default: 'fail' }),
+    queueTtlSeconds: Type.Integer({ title: 'Queue TTL (s)', minimum: 1, maximum: 7 * 86400, default: 3600 }),
+  }),
+  help,
+});

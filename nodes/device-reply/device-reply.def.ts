@@ -1,0 +1,37 @@
+import { Type } from '@sinclair/typebox';
+import { choice, defineNode } from '../kit/define-node.ts';
+
+const help = `Answers the device that sent this message, if it asked for a reply and nobody answered yet.
+
+The first node that accepts or rejects a device message answers it: **thing validate** rejects with 422, storage
+accepts with 200 once the data is committed. Use this node where a flow accepts messages some other way (forwards
+them, hands them to another system) so the device hears 200 instead of waiting for the 504 timeout.
+
+### Input
+A message from **device in** (it carries \`msg.thing.replyToken\`). The reply data is \`msg.payload\` when
+**Send payload** is on, else \`{}\`.
+
+### Output
+The message, unchanged, with \`msg.replied\` true when this node's answer was the one the device got.
+
+### Properties
+- **Code**: 200 accepted; or a PROTOCOL.md error code (400, 404, 422, 429, 500).
+- **Message**: the reply's \`message\` text.`;
+
+/** Answers a device uplink from a flow (accept or reject) by its reply token. */
+export const deviceReply = defineNode({
+  type: 'device-reply',
+  version: 1,
+  label: 'device reply',
+  category: 'device',
+  color: '#A6BBCF',
+  icon: 'font-awesome/fa-reply',
+  inputs: 1,
+  outputs: 1,
+  config: Type.Object({
+    code: choice([200, 400, 401, 404, 422, 429, 500] as const, { title: 'Code', default: 200 }),
+    message: Type.String({ title: 'Message', default: 'success' }),
+    sendPayload: Type.Boolean({ title: 'Send payload', default: false }),
+  }),
+  help,
+});

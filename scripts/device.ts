@@ -1,0 +1,135 @@
+/**
+ * `npm run device -- --product P --device D [--secret S] [--rate N] [--dialect alink|things]`
+ *
+ * A simulated device: connects with a real signature, posts property values generated from the product's published
+ * thing model, and answers property sets and service invocations like firmware would. The thing model (and the
+ * secret, when --secret is not given) are read from the API with THINGWIRE_TOKEN (an API token; revealing a secret
+ * needs an admin's).
+ */
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { signAlink } from '../server/device-auth/alink-sign.ts';
+import { signThings } from '../server/device-auth/things-sign.ts';
+import type { TslDataType, TslDocument } from '../server/thing-model/tsl-types.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    product: { type: 'string' }, device: { type: 'string' }, secret: { type: 'string' },
+    rate: { type: 'string', default: '1' }, dialect: { type: 'string', default: 'alink' },
+    mqtt: { type: 'string', default: 'mqtt://localhost:1883' }, api: { type: 'string', default: 'http://localhost:1880' },
+    count: { type: 'string', description: 'stop after this many posts' },
+  },
+});
+
+function fail(message: string): never {
+  process.stderr.write(`device: ${message}\n`);
+  process.exit(2);
+}
+
+const productKey = args.product ?? fail('--product is required');
+const deviceName = args.device ?? fail('--device is required');
+const dialect = args.dialect === 'things' ? 'things' : args.dialect === 'alink' ? 'alink' : fail('--dialect is alink or things');
+const rate = Number(args.rate);
+if (!(rate > 0 && rate <= 10_000)) fail('--rate is messages per second, 0 < rate ≤ 10000');
+const token = process.env.THINGWIRE_TOKEN;
+
+async function api(method: string, path: string): Promise<any> {
+  if (!token) fail('set THINGWIRE_TOKEN to an API token (POST /api/v1/auth/tokens) so the simulator can read the thing model');
+  const res = await fetch(args.api + path, { method, headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json().catch(() => ({}))) as any;
+  if (!res.ok) fail(`${method} ${path}: ${res.status} ${body?.error?.message ?? ''}`);
+  return body;
+}
+
+const secret: string = args.secret ?? (await api('POST', `/api/v1/devices/${productKey}/${deviceName}/secret/reveal`)).deviceSecret;
+const summary = await api('GET', `/api/v1/products/${productKey}/thing-model`);
+const version = summary.published?.version;
+if (!version) fail(`product ${productKey} has no published thing model`);
+const tsl = (await api('GET', `/api/v1/products/${productKey}/thing-model/versions/${version}`)) as TslDocument;
+
+/** A plausible value for a data type: numbers drift inside their range, the rest is picked at random. */
+const state = new Map<string, unknown>();
+function generate(type: TslDataType, key: string): unknown {
+  const specs = (type.specs ?? {}) as Record<string, any>;
+  switch (type.type) {
+    case 'int': case 'float': case 'double': {
+      const min = Number(specs.min ?? 0);
+      const max = Number(specs.max ?? 100);
+      const last = (state.get(key) as number | undefined) ?? (min + max) / 2;
+      const next = Math.min(max, Math.max(min, last + (Math.random() - 0.5) * (max - min) * 0.05));
+      state.set(key, next);
+      return type.type === 'int' ? Math.round(next) : Math.round(next * 100) / 100;
+    }
+    case 'bool': return Math.random() < 0.5 ? 0 : 1;
+    case 'enum': { const keys = Object.keys(specs); return Number(keys[Math.floor(Math.random() * keys.length)] ?? 0); }
+    case 'text': return `sim-${Math.random().toString(36).slice(2, 8)}`.slice(0, Number(specs.length ?? 255));
+    case 'date': return String(Date.now());
+    case 'struct': return Object.fromEntries((specs as unknown as { identifier: string; dataType: TslDataType }[]).map((f) => [f.identifier, generate(f.dataType, `${key}.${f.identifier}`)]));
+    case 'array': return Array.from({ length: Math.min(3, Number(specs.size ?? 3)) }, (_, i) => generate(specs.item, `${key}[${i}]`));
+    default: return null;
+  }
+}
+
+const credentials = dialect === 'alink'
+  ? signAlink({ productKey, deviceName, deviceSecret: secret })
+  : signThings({ productKey, deviceName, deviceSecret: secret });
+const base = dialect === 'alink' ? `/sys/${productKey}/${deviceName}/thing` : `${productKey}/${deviceName}/thing`;
+const client = mqtt.connect(args.mqtt, { ...credentials, keepalive: 60, reconnectPeriod: 2000, protocolVersion: 4 });
+
+let nextId = 1;
+let sent = 0;
+const replies = new Map<number, number>();
+const limit = args.count ? Number(args.count) : Infinity;
+
+client.on('connect', () => {
+  process.stdout.write(`connected to ${args.mqtt} as ${productKey}/${deviceName} (${dialect}); posting ${rate}/s\n`);
+  client.subscribe([`${base}/service/#`, `${base}/event/+/post_reply`]);
+});
+client.on('error', (err) => process.stderr.write(`device: ${err.message}\n`));
+client.on('close', () => process.stdout.write('disconnected\n'));
+client.on('message', (topic, payload) => {
+  let body: any;
+  try {
+    body = JSON.parse(payload.toString());
+  } catch {
+    return;
+  }
+  if (topic.endsWith('_reply')) {
+    replies.set(body.code, (replies.get(body.code) ?? 0) + 1);
+    if (body.code !== 200) process.stdout.write(`reply ${body.code} to #${body.id}: ${body.message ?? ''} ${JSON.stringify(body.data ?? '')}\n`);
+    return;
+  }
+  // A command from the platform: set properties or invoke a service, and answer it as firmware would.
+  const service = topic.slice(`${base}/service/`.length);
+  let data: object = {};
+  if (service === 'property/set') {
+    for (const [k, v] of Object.entries(body.params ?? {})) state.set(k, v);
+    process.stdout.write(`set ${JSON.stringify(body.params)}\n`);
+  } else {
+    const def = tsl.services?.find((s) => s.identifier === service);
+    data = Object.fromEntries((def?.outputData ?? []).map((o: any) => [o.identifier, generate(o.dataType, `${service}.${o.identifier}`)]));
+    process.stdout.write(`invoked ${service}(${JSON.stringify(body.params)})\n`);
+  }
+  client.publish(`${topic}_reply`, JSON.stringify({ id: body.id, code: 200, data, message: 'success' }));
+});
+
+const timer = setInterval(() => {
+  if (!client.connected) return;
+  const params = Object.fromEntries((tsl.properties ?? []).map((p) => [p.identifier, generate(p.dataType, p.identifier)]));
+  const id = String(nextId++);
+  const envelope = dialect === 'alink'
+    ? { id, version: '1.0', sys: { ack: 1 }, method: 'thing.event.property.post', params }
+    : { id, ack: 1, params };
+  client.publish(`${base}/event/property/post`, JSON.stringify(envelope));
+  sent++;
+  if (sent % Math.max(1, Math.round(rate * 10)) === 0) {
+    process.stdout.write(`${sent} posts; replies ${JSON.stringify(Object.fromEntries(replies))}\n`);
+  }
+  if (sent >= limit) stop();
+}, 1000 / rate);
+
+function stop(): void {
+  clearInterval(timer);
+  setTimeout(() => client.end(false, () => process.exit(0)), 500);
+}
+process.on('SIGINT', stop);

@@ -1,0 +1,89 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, createDevices, deployListener, deviceOptions, listenerFlow, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { startTestServer, type TestServer } from '../testing/test-server.ts';
+
+let tw: TestServer;
+let url: string;
+let a: TestDevice;
+let b: TestDevice;
+let c: TestDevice;
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  tw = await startTestServer();
+  [a, b] = await createDevices(tw, 'pk1', ['a', 'b']);
+  [c] = await createDevices(tw, 'pk2', ['a']);
+  url = `mqtt://127.0.0.1:${await deployListener(tw, listenerFlow())}`;
+});
+afterAll(async () => {
+  for (const cl of clients) cl.end(true);
+  await tw?.close();
+});
+
+/** Every topic family of PROTOCOL.md for one device, both directions. */
+const topics = (d: TestDevice) => {
+  const P = `/sys/${d.productKey}/${d.deviceName}`;
+  return [
+    `${P}/thing/event/property/post`, `${P}/thing/event/property/post_reply`,
+    `${P}/thing/event/overheat/post`, `${P}/thing/event/overheat/post_reply`,
+    `${P}/thing/service/property/set`, `${P}/thing/service/property/set_reply`,
+    `${P}/thing/service/reboot`, `${P}/thing/service/reboot_reply`,
+    `${P}/thing/model/up_raw`, `${P}/thing/model/up_raw_reply`, `${P}/thing/model/down_raw`,
+    `${P}/thing/ota/firmware/get`, `${P}/thing/ota/firmware/get_reply`,
+    `/ota/device/inform/${d.productKey}/${d.deviceName}`, `/ota/device/upgrade/${d.productKey}/${d.deviceName}`,
+    `/ota/device/progress/${d.productKey}/${d.deviceName}`,
+    `${d.productKey}/${d.deviceName}/thing/event/property/post`, `${d.productKey}/${d.deviceName}/thing/service/property/set`,
+  ];
+};
+
+describe('ACL: devices never see each other\'s traffic', () => {
+  it('refuses every filter outside the device\'s namespace and every wildcard over product or device', async () => {
+    const client = await connect(url, deviceOptions(a));
+    clients.push(client);
+    const foreign = [
+      ...topics(b), ...topics(c),
+      '#', '+/#', '/sys/#', '/sys/+/#', '/sys/pk1/#', '/sys/pk1/+/#', '/sys/+/a/#', '/sys/+/+/thing/event/property/post',
+      '/ota/device/+/pk1/+', '/ota/device/upgrade/+/a', '/ota/#', '+/+/thing/#', 'pk1/+/thing/#', '$SYS/#', '/ext/ntp/pk1/b/request',
+    ];
+    for (const filter of foreign) expect(await subscribe(client, filter), filter).toBe(128);
+    for (const filter of [`/sys/pk1/a/#`, `/sys/pk1/a/thing/service/+`, `/ota/device/upgrade/pk1/a`, `/ota/device/+/pk1/a`]) {
+      expect(await subscribe(client, filter), filter).not.toBe(128);
+    }
+  });
+
+  it('delivers none of B\'s uplinks, replies or commands to A, across every topic family', async () => {
+    const spy = await connect(url, deviceOptions(a));
+    clients.push(spy);
+    await subscribe(spy, '/sys/pk1/a/#');
+    await subscribe(spy, '/ota/device/+/pk1/a');
+    const leaked: string[] = [];
+    spy.on('message', (topic) => {
+      if (!topic.startsWith('/sys/pk1/a/') && !topic.endsWith('/pk1/a')) leaked.push(topic);
+    });
+    const victim = await connect(url, deviceOptions(b));
+    clients.push(victim);
+    await subscribe(victim, '/sys/pk1/b/#');
+    for (const topic of topics(b).filter((t) => t.startsWith('/sys/pk1/b') || t.startsWith('/ota/device/inform') || t.startsWith('/ota/device/progress'))) {
+      if (/_reply$|\/set$|\/reboot$|down_raw$/.test(topic)) continue;
+      await victim.publishAsync(topic, JSON.stringify({ id: '1', version: '1.0', params: {}, method: 'thing.event.property.post' }), { qos: 1 });
+    }
+    await tw.request('POST', '/api/v1/devices/pk1/b/commands', { token: tw.adminToken, body: { kind: 'property.set', params: { target: 10 }, timeoutMs: 200 } });
+    await tw.request('POST', '/api/v1/devices/pk1/b/commands', { token: tw.adminToken, body: { kind: 'service.invoke', serviceId: 'reboot', params: { delay: 0 }, timeoutMs: 200 } });
+    // A round trip of A's own proves A's connection delivered everything sent before it.
+    const own = new Promise((r) => spy.once('message', r));
+    await spy.publishAsync('/sys/pk1/a/thing/event/property/post', JSON.stringify({ id: '2', version: '1.0', params: { temperature: 1 }, method: 'thing.event.property.post' }), { qos: 1 });
+    await own;
+    expect(leaked).toEqual([]);
+  });
+
+  it('disconnects a device that publishes into another device\'s topics', async () => {
+    const rogue = await connect(url, deviceOptions(a));
+    clients.push(rogue);
+    const closed = new Promise((r) => rogue.once('close', () => r(undefined)));
+    rogue.publish('/sys/pk1/b/thing/service/property/set', JSON.stringify({ id: '1', params: { target: 5 } }));
+    await closed;
+    const log = await tw.request('GET', '/api/v1/devices/pk1/a/messages', { token: tw.adminToken });
+    expect(log.body.items.some((m: { code: number; topic: string }) => m.code === 401 && m.topic === '/sys/pk1/b/thing/service/property/set')).toBe(true);
+  });
+});

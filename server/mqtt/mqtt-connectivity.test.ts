@@ -1,0 +1,159 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, createDevices, deployListener, deviceOptions, listenerFlow, nextMessage, request, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { startTestServer, type TestServer } from '../testing/test-server.ts';
+
+let tw: TestServer;
+let url: string;
+let a: TestDevice;
+let b: TestDevice;
+let t: TestDevice;
+const clients: MqttClient[] = [];
+const open = async (device: TestDevice, dialect: 'alink' | 'things' = 'alink', extra = {}) => {
+  const c = await connect(url, deviceOptions(device, dialect, extra));
+  clients.push(c);
+  return c;
+};
+
+beforeAll(async () => {
+  tw = await startTestServer();
+  [a, b] = await createDevices(tw, 'pk1', ['a', 'b']);
+  [t] = await createDevices(tw, 'pk2', ['t1'], 'things');
+  url = `mqtt://127.0.0.1:${await deployListener(tw, listenerFlow())}`;
+});
+afterAll(async () => {
+  for (const c of clients) c.end(true);
+  await tw?.close();
+});
+
+const P = (d: TestDevice) => `/sys/${d.productKey}/${d.deviceName}`;
+const post = (params: object, id = '1') => ({ id, version: '1.0', sys: { ack: 1 }, method: 'thing.event.property.post', params });
+
+describe('alink over MQTT 3.1.1', () => {
+  it('accepts a signed device and answers its property post 200 once the flow accepted it', async () => {
+    const c = await open(a);
+    await subscribe(c, `${P(a)}/thing/event/property/post_reply`);
+    const reply = await request(c, `${P(a)}/thing/event/property/post`, post({ temperature: 21.5, target: { value: 20, time: 1700000000000 } }, '42'));
+    expect(reply).toMatchObject({ id: '42', code: 200 });
+    const device = await tw.request('GET', '/api/v1/devices/pk1/a', { token: tw.adminToken });
+    expect(device.body.status).toBe('online');
+  });
+
+  it('answers 422 with each failing field when the values break the thing model', async () => {
+    const c = await open(b);
+    await subscribe(c, `${P(b)}/thing/event/property/post_reply`);
+    const reply = await request(c, `${P(b)}/thing/event/property/post`, post({ temperature: 900, target: 'warm' }, '7'));
+    expect(reply.id).toBe('7');
+    expect(reply.code).toBe(422);
+    expect(reply.data.map((f: { field: string }) => f.field).sort()).toEqual(['target', 'temperature']);
+  });
+
+  it('answers broken JSON with 400, never crashing, and logs it in the device\'s message log', async () => {
+    const c = clients[0]!;
+    const reply = nextMessage(c, `${P(a)}/thing/event/property/post_reply`);
+    await c.publishAsync(`${P(a)}/thing/event/property/post`, '{"id":"5","params":{');
+    expect((await reply).code).toBe(400);
+    const log = await tw.request('GET', '/api/v1/devices/pk1/a/messages', { token: tw.adminToken });
+    expect(log.status).toBe(200);
+    expect(log.body.items.some((m: { code: number }) => m.code === 400)).toBe(true);
+    expect((await tw.request('GET', '/healthz')).status).toBe(200);
+  });
+});
+
+describe('things dialect', () => {
+  it('accepts the nonce signature and answers on {topic}_reply', async () => {
+    const c = await open(t, 'things');
+    const topic = `pk2/t1/thing/event/property/post`;
+    await subscribe(c, `${topic}_reply`);
+    const reply = await request(c, topic, { id: '3', ack: 1, params: { temperature: 20 } });
+    expect(reply).toMatchObject({ id: '3', code: 200 });
+  });
+});
+
+describe('refusals', () => {
+  it('refuses unknown devices, wrong signatures and disabled devices with the same CONNACK, reasons in the history', async () => {
+    const refusedCode = async (options: object) => {
+      const err = (await connect(url, options).then(() => undefined, (e: Error & { code?: number }) => e))!;
+      expect(err, 'connection must be refused').toBeDefined();
+      return err.code;
+    };
+    const ghost = { productKey: 'pk1', deviceName: 'ghost', deviceSecret: a.deviceSecret };
+    const wrong = { ...a, deviceSecret: '0'.repeat(64) };
+    const codes = [
+      await refusedCode(deviceOptions(ghost)),
+      await refusedCode(deviceOptions(wrong)),
+      await refusedCode({ ...deviceOptions(a), clientId: `x|securemode=3,signmethod=hmacsha256,timestamp=${Date.now() - 3_600_000}|` }),
+    ];
+    await tw.request('PATCH', '/api/v1/devices/pk1/b', { token: tw.adminToken, body: { enabled: false } });
+    codes.push(await refusedCode(deviceOptions(b)));
+    expect(new Set(codes).size).toBe(1);
+    const history = await tw.request('GET', '/api/v1/devices/pk1/a/connections', { token: tw.adminToken });
+    const reasons = history.body.items.filter((h: { event: string }) => h.event === 'refused').map((h: { reason: string }) => h.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['bad-signature']));
+    const bHistory = await tw.request('GET', '/api/v1/devices/pk1/b/connections', { token: tw.adminToken });
+    expect(bHistory.body.items.map((h: { reason: string }) => h.reason)).toContain('disabled');
+    await tw.request('PATCH', '/api/v1/devices/pk1/b', { token: tw.adminToken, body: { enabled: true } });
+  });
+});
+
+describe('sessions', () => {
+  it('takes over: a second connection with the same identity closes the first', async () => {
+    const first = await open(a);
+    const closed = new Promise((r) => first.once('close', () => r(undefined)));
+    await open(a);
+    await closed;
+    const history = await tw.request('GET', '/api/v1/devices/pk1/a/connections', { token: tw.adminToken });
+    expect(history.body.items.some((h: { reason: string }) => h.reason === 'takeover')).toBe(true);
+    expect((await tw.request('GET', '/api/v1/devices/pk1/a', { token: tw.adminToken })).body.status).toBe('online');
+  });
+
+  it('keeps every device connected through repeated full deploys', async () => {
+    const c = await open(b);
+    let disconnects = 0;
+    c.on('close', () => disconnects++);
+    for (let i = 0; i < 5; i++) {
+      const flows = [...listenerFlow(), { id: `note${i}`, type: 'comment', z: 'tab', x: 10, y: 10, name: `deploy ${i}`, wires: [] }];
+      await deployListener(tw, flows);
+    }
+    await subscribe(c, `${P(b)}/thing/event/property/post_reply`);
+    const reply = await request(c, `${P(b)}/thing/event/property/post`, post({ temperature: 1 }, '99'));
+    expect(reply.code).toBe(200);
+    expect(disconnects).toBe(0);
+  });
+});
+
+describe('commands', () => {
+  it('sets properties on a device and returns its reply, matched by id', async () => {
+    const c = await open(a);
+    await subscribe(c, `${P(a)}/thing/service/property/set`);
+    c.on('message', (topic, payload) => {
+      if (topic !== `${P(a)}/thing/service/property/set`) return;
+      const { id } = JSON.parse(payload.toString());
+      void c.publishAsync(`${topic}_reply`, JSON.stringify({ id, code: 200, data: {} }));
+    });
+    const res = await tw.request('POST', '/api/v1/devices/pk1/a/commands', { token: tw.adminToken, body: { kind: 'property.set', params: { target: 22 }, timeoutMs: 3000 } });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ code: 200 });
+  });
+
+  it('answers 504 when the device does not reply, and 503 at once when it is offline', async () => {
+    const silent = await tw.request('POST', '/api/v1/devices/pk1/b/commands', { token: tw.adminToken, body: { kind: 'service.invoke', serviceId: 'reboot', params: { delay: 1 }, timeoutMs: 300 } });
+    expect(silent.body.code).toBe(504);
+    await tw.request('POST', '/api/v1/devices', { token: tw.adminToken, body: { productKey: 'pk1', deviceName: 'never-connected' } });
+    const offline = await tw.request('POST', '/api/v1/devices/pk1/never-connected/commands', { token: tw.adminToken, body: { kind: 'property.set', params: { target: 9 }, whenOffline: 'fail' } });
+    expect(offline.body.code).toBe(503);
+  });
+
+  it('queues a command for an offline device and delivers it once the device subscribes', async () => {
+    await tw.request('POST', '/api/v1/devices', { token: tw.adminToken, body: { productKey: 'pk1', deviceName: 'sleepy' } });
+    const secret = (await tw.request('POST', '/api/v1/devices/pk1/sleepy/secret/reveal', { token: tw.adminToken })).body.deviceSecret;
+    const queued = await tw.request('POST', '/api/v1/devices/pk1/sleepy/commands', {
+      token: tw.adminToken, body: { kind: 'property.set', params: { target: 18 }, whenOffline: 'queue', timeoutMs: 5000 },
+    });
+    expect(queued.status).toBe(202);
+    const sleepy = await open({ productKey: 'pk1', deviceName: 'sleepy', deviceSecret: secret });
+    const command = nextMessage(sleepy, '/sys/pk1/sleepy/thing/service/property/set');
+    await subscribe(sleepy, '/sys/pk1/sleepy/thing/service/#');
+    expect(await command).toMatchObject({ method: 'thing.service.property.set', params: { target: 18 } });
+  });
+});
