@@ -25,7 +25,7 @@ const seenByAuthenticate = new Map<string, { remoteAddress?: string; protocol?: 
 let bridgedPort: number;
 let directPort: number;
 let smallBufferPort: number;
-const benchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-mqtt5-bench-'));
+let benchDir: string | undefined;
 
 async function listen(bridge: boolean, options?: Mqtt5BridgeOptions): Promise<number> {
   const server = net.createServer((socket) => {
@@ -70,7 +70,7 @@ afterAll(async () => {
   for (const c of clients) c.end(true);
   for (const s of servers) s.close();
   await new Promise<void>((resolve) => broker.close(() => resolve()));
-  fs.rmSync(benchDir, { recursive: true, force: true });
+  if (benchDir) fs.rmSync(benchDir, { recursive: true, force: true });
 });
 
 /** Rejects with `what` if `promise` has not settled within `ms`: tests wait for events, never sleep. */
@@ -217,7 +217,9 @@ describe('bridgeMqtt5', () => {
   it('answers a refused subscription with 0x87 (not authorized)', async () => {
     const v5 = client(5);
     await connected(v5);
-    await expect(v5.subscribeAsync(['open/t', 'forbidden/t'], { qos: 1 })).rejects.toMatchObject({ code: 0x87, message: 'Subscribe error: Not authorized' });
+    const err = (await v5.subscribeAsync(['open/t', 'forbidden/t'], { qos: 1 }).catch((e: unknown) => e)) as Error & { packet?: { granted: number[] } };
+    expect(err.message).toBe('Subscribe error: Not authorized');
+    expect(err.packet?.granted).toEqual([1, 0x87]);
     v5.end();
   });
 
@@ -432,7 +434,9 @@ describe('bridgeMqtt5', () => {
     slow.socket.destroy();
   }, 60_000);
 
-  it('measures throughput of 50k QoS 0 messages of 100 B through the bridge and without it', async () => {
+  // Opt-in: it keeps both cores busy for ~15 s, which starves test files running beside it (mqtt-transports.test.ts
+  // missed its 5 s window that way). Run: THINGWIRE_BENCH=1 npx vitest run server/mqtt/mqtt5-bridge.test.ts
+  it.runIf(process.env.THINGWIRE_BENCH)('measures throughput of 50k QoS 0 messages of 100 B through the bridge and without it (a measurement, skipped unless THINGWIRE_BENCH=1: it loads both cores for 15 s)', async () => {
     const variants: Array<[label: string, port: number, version: 'mqttv311' | 'mqttv5', extra: string[]]> = [
       ['3.1.1, aedes alone (no bridge)', directPort, 'mqttv311', []],
       ['3.1.1 through bridgeMqtt5', bridgedPort, 'mqttv311', []],
@@ -488,6 +492,7 @@ interface Bench {
 let benchTag = 0;
 /** mosquitto_sub waits for `count` messages while mosquitto_pub -l sends one per line of a file. */
 async function bench(port: number, version: 'mqttv311' | 'mqttv5', extra: string[], count: number): Promise<Bench> {
+  benchDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-mqtt5-bench-'));
   const lines = path.join(benchDir, `${count}.txt`);
   if (!fs.existsSync(lines)) fs.writeFileSync(lines, `${'x'.repeat(100)}\n`.repeat(count));
   const tag = ++benchTag;
