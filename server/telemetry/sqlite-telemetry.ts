@@ -1,0 +1,312 @@
+import Database from 'better-sqlite3';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { migrate, type Db } from '../db/database.ts';
+import type { TslDocument } from '../thing-model/tsl-types.ts';
+import { telemetryMigrations } from './migrations/index.ts';
+import { ProductSchemas, type SchemaStorage } from './product-schemas.ts';
+import { prepareBatch } from './telemetry-batch.ts';
+import { assertProductKey, type PropertyColumn, type SchemaPlan, type StorageKind, type StoredColumn } from './telemetry-columns.ts';
+import { bucketLayout, checkRange, columnsOf, limitOf, mergeBuckets, numericColumns, valueOfRow } from './telemetry-query.ts';
+import type {
+  Bucket,
+  BucketQuery,
+  EventQuery,
+  EventType,
+  HistoryPoint,
+  HistoryQuery,
+  LatestValue,
+  StoredEvent,
+  TelemetryBackend,
+  TelemetryBatch,
+  WriteResult,
+} from './telemetry-store.ts';
+
+/** The telemetry database's file name in the data directory. */
+export const TELEMETRY_DB_FILE = 'telemetry.db';
+
+/**
+ * Declared column types. SQLite would store every kind in INTEGER/REAL/TEXT alone, but then the table could not say
+ * which kind a column holds (int, bool and date are all integers); the declared type can, and each keeps the
+ * affinity its values need (BOOLEAN, TIMESTAMP and JSON get NUMERIC affinity, which leaves integers and JSON text
+ * as they are: JSON of a struct or array never reads as a number).
+ */
+const COLUMN_TYPES: Record<StorageKind, string> = {
+  int: 'INTEGER',
+  double: 'REAL',
+  text: 'TEXT',
+  bool: 'BOOLEAN',
+  date: 'TIMESTAMP',
+  json: 'JSON',
+};
+const KIND_OF_TYPE = new Map(Object.entries(COLUMN_TYPES).map(([kind, type]) => [type, kind as StorageKind]));
+
+/** Rows scanned per retention delete: each is its own short write transaction, so ingestion never waits long. */
+const RETENTION_WINDOW = 50_000;
+/** Cached statements; a product's devices send few distinct column sets, so this is never reached in practice. */
+const STATEMENT_CACHE_SIZE = 256;
+
+interface ProductTables {
+  properties: string;
+  events: string;
+}
+
+/**
+ * The embedded telemetry backend: its own SQLite file (`telemetry.db`, WAL), apart from the registry's so telemetry
+ * writes never contend with registry writes. Per product: a property table `t_<product>` (`device, ts, received_at`
+ * and one column per property, indexed on (device, ts)) and an event table `e_<product>`; one `latest` table holds
+ * every device's shadow. Each `writeBatch` is one transaction (group commit) of cached prepared statements.
+ */
+export class SqliteTelemetry implements TelemetryBackend {
+  readonly #db: Db;
+  readonly #schemas: ProductSchemas;
+  readonly #tables = new Map<string, ProductTables>();
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #upsertLatest: Database.Statement;
+
+  /** Opens (creating if needed) the telemetry database at `file`. */
+  constructor(file: string, logger?: Logger) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    // Durable at each checkpoint rather than each commit: WAL keeps the database consistent through a crash, and a
+    // crash loses at most the last transactions, which for telemetry is the trade the batching already makes.
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('busy_timeout = 5000');
+    migrate(this.#db, telemetryMigrations, logger);
+    this.#upsertLatest = this.#db.prepare(`
+      INSERT INTO latest (product_key, device, property, value, ts) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (product_key, device, property) DO UPDATE SET value = excluded.value, ts = excluded.ts
+      WHERE excluded.ts >= latest.ts`);
+    this.#schemas = new ProductSchemas(this.#storage());
+  }
+
+  async ensureSchema(productKey: string, version: number, tsl: TslDocument): Promise<void> {
+    await this.#schemas.ensure(productKey, version, tsl);
+  }
+
+  async writeBatch(batch: TelemetryBatch): Promise<WriteResult> {
+    const prepared = prepareBatch(batch, (productKey) => this.#schemas.cached(productKey), { json: JSON.stringify, keepLatest: true });
+    this.#db.transaction(() => {
+      for (const group of prepared.groups) {
+        const insert = this.#insertRow(this.#tablesOf(group.productKey)!.properties, group.columns);
+        for (const row of group.rows) insert.run(row.deviceName, row.ts, row.receivedAt, ...row.values);
+      }
+      for (const e of prepared.events) {
+        const insert = this.#statement(
+          `INSERT INTO ${quote(this.#tablesOf(e.productKey)!.events)} (device, ts, received_at, event_id, type, data) VALUES (?, ?, ?, ?, ?, ?)`,
+        );
+        insert.run(e.deviceName, e.ts, e.receivedAt, e.eventId, e.type, e.data);
+      }
+      for (const l of prepared.latest) {
+        this.#upsertLatest.run(l.productKey, l.deviceName, l.property, JSON.stringify(l.value), l.ts);
+      }
+    })();
+    return { propertyRows: prepared.propertyRows, events: prepared.events.length, skipped: prepared.skipped };
+  }
+
+  async latest(productKey: string, deviceName: string): Promise<Record<string, LatestValue>> {
+    assertProductKey(productKey);
+    const rows = this.#statement('SELECT property, value, ts FROM latest WHERE product_key = ? AND device = ?')
+      .all(productKey, deviceName) as Array<{ property: string; value: string; ts: number }>;
+    const out: Record<string, LatestValue> = {};
+    for (const r of rows) out[r.property] = { value: JSON.parse(r.value) as unknown, time: r.ts };
+    return out;
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryPoint[]> {
+    checkRange(query.productKey, query);
+    const limit = limitOf(query.limit);
+    const schema = await this.#schemas.forReading(query.productKey);
+    const columns = columnsOf(schema, query.property);
+    if (columns.length === 0) return [];
+    const names = columns.map((c) => quote(c.name));
+    const rows = this.#statement(`
+      SELECT ts, ${names.join(', ')} FROM ${quote(this.#tablesOf(query.productKey)!.properties)}
+      WHERE device = ? AND ts >= ? AND ts < ? AND (${names.map((n) => `${n} IS NOT NULL`).join(' OR ')})
+      ORDER BY ts ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`)
+      .raw()
+      .all(query.deviceName, query.from, query.to, limit) as unknown[][];
+    return rows.map((r) => ({ time: r[0] as number, value: valueOfRow(columns, r.slice(1)) }));
+  }
+
+  async historyBuckets(query: BucketQuery): Promise<Bucket[]> {
+    checkRange(query.productKey, query);
+    const { width } = bucketLayout(query);
+    const schema = await this.#schemas.forReading(query.productKey);
+    const columns = numericColumns(schema, query.property);
+    if (columns.length === 0) return [];
+    const table = quote(this.#tablesOf(query.productKey)!.properties);
+    return mergeBuckets(
+      columns.map((c) => {
+        const col = quote(c.name);
+        // Parameters bind as REAL in better-sqlite3; the casts keep the bucket number an integer division.
+        return this.#statement(`
+          SELECT CAST(:from AS INTEGER) + ((ts - CAST(:from AS INTEGER)) / CAST(:width AS INTEGER)) * CAST(:width AS INTEGER) AS time,
+            MIN(${col}) AS min, MAX(${col}) AS max, AVG(${col}) AS avg, COUNT(${col}) AS count
+          FROM ${table} WHERE device = :device AND ts >= :from AND ts < :to AND ${col} IS NOT NULL
+          GROUP BY 1 ORDER BY 1`)
+          .all({ device: query.deviceName, from: query.from, to: query.to, width }) as Bucket[];
+      }),
+    );
+  }
+
+  async events(query: EventQuery): Promise<StoredEvent[]> {
+    checkRange(query.productKey, query);
+    const limit = limitOf(query.limit);
+    const tables = this.#tablesOf(query.productKey);
+    if (!tables) return [];
+    const where = ['ts >= ?', 'ts < ?'];
+    const params: unknown[] = [query.from, query.to];
+    if (query.deviceName !== undefined) where.push('device = ?'), params.push(query.deviceName);
+    if (query.eventId !== undefined) where.push('event_id = ?'), params.push(query.eventId);
+    if (query.type !== undefined) where.push('type = ?'), params.push(query.type);
+    const rows = this.#statement(`
+      SELECT device, ts, received_at, event_id, type, data FROM ${quote(tables.events)}
+      WHERE ${where.join(' AND ')} ORDER BY ts ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`)
+      .all(...params, limit) as EventDbRow[];
+    return rows.map((r) => ({
+      deviceName: r.device,
+      time: r.ts,
+      receivedAt: r.received_at,
+      eventId: r.event_id,
+      type: r.type,
+      data: JSON.parse(r.data) as Record<string, unknown>,
+    }));
+  }
+
+  async deleteBefore(productKey: string, before: number): Promise<number> {
+    checkRange(productKey, { from: before, to: before });
+    const tables = this.#tablesOf(productKey);
+    if (!tables) return 0;
+    const deleted = (await this.#deleteOlder(tables.properties, before)) + (await this.#deleteOlder(tables.events, before));
+    this.#statement('DELETE FROM latest WHERE product_key = ? AND ts < ?').run(productKey, before);
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    this.#statements.clear();
+    this.#db.close();
+  }
+
+  /**
+   * Deletes in windows of rowids rather than with one `DELETE … WHERE ts < ?`: the property table has no index on
+   * ts alone (it would cost every write), so one statement would scan the whole table holding the write lock, and
+   * block the event loop as long. Each window is a short transaction, with the event loop free in between.
+   */
+  async #deleteOlder(table: string, before: number): Promise<number> {
+    const bounds = this.#statement(`SELECT MIN(rowid) AS lo, MAX(rowid) AS hi FROM ${quote(table)}`).get() as {
+      lo: number | null;
+      hi: number | null;
+    };
+    if (bounds.lo === null || bounds.hi === null) return 0;
+    const window = this.#statement(`DELETE FROM ${quote(table)} WHERE rowid >= ? AND rowid < ? AND ts < ?`);
+    let deleted = 0;
+    for (let lo = bounds.lo; lo <= bounds.hi; lo += RETENTION_WINDOW) {
+      deleted += window.run(lo, lo + RETENTION_WINDOW, before).changes;
+      await yieldToEventLoop();
+    }
+    return deleted;
+  }
+
+  #insertRow(table: string, columns: readonly PropertyColumn[]): Database.Statement {
+    const names = ['device', 'ts', 'received_at', ...columns.map((c) => c.name)];
+    return this.#statement(
+      `INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+    );
+  }
+
+  /** A prepared statement by its SQL, cached (least recently used dropped first). */
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement) {
+      this.#statements.delete(sql);
+    } else {
+      statement = this.#db.prepare(sql);
+      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.delete(this.#statements.keys().next().value!);
+    }
+    this.#statements.set(sql, statement);
+    return statement;
+  }
+
+  #tablesOf(productKey: string): ProductTables | undefined {
+    let tables = this.#tables.get(productKey);
+    if (!tables) {
+      const row = this.#statement('SELECT property_table, event_table FROM telemetry_products WHERE product_key = ?').get(productKey) as
+        | { property_table: string; event_table: string }
+        | undefined;
+      if (!row) return undefined;
+      tables = { properties: row.property_table, events: row.event_table };
+      this.#tables.set(productKey, tables);
+    }
+    return tables;
+  }
+
+  #storage(): SchemaStorage {
+    return {
+      createTables: async (productKey) => {
+        if (this.#tablesOf(productKey)) return;
+        this.#db.transaction(() => {
+          const tables = this.#chooseTableNames(productKey);
+          const t = quote(tables.properties);
+          const e = quote(tables.events);
+          this.#db.exec(`
+            CREATE TABLE ${t} (device TEXT NOT NULL, ts INTEGER NOT NULL, received_at INTEGER NOT NULL);
+            -- Tables and indexes share one namespace: the i_ prefix keeps index names clear of every t_/e_ table.
+            CREATE INDEX ${quote(`i_${tables.properties}_device`)} ON ${t} (device, ts);
+            CREATE TABLE ${e} (
+              device TEXT NOT NULL, ts INTEGER NOT NULL, received_at INTEGER NOT NULL,
+              event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL
+            );
+            CREATE INDEX ${quote(`i_${tables.events}_device`)} ON ${e} (device, ts);
+            -- Events are few next to property rows, and product-wide event lists (no device) are a common query.
+            CREATE INDEX ${quote(`i_${tables.events}_ts`)} ON ${e} (ts);`);
+          this.#statement('INSERT INTO telemetry_products (product_key, property_table, event_table) VALUES (?, ?, ?)')
+            .run(productKey, tables.properties, tables.events);
+          this.#tables.set(productKey, tables);
+        })();
+      },
+      describe: async (productKey) => {
+        const tables = this.#tablesOf(productKey);
+        if (!tables) return undefined;
+        const info = this.#db.prepare(`SELECT name, type FROM pragma_table_info(?)`).all(tables.properties) as Array<{
+          name: string;
+          type: string;
+        }>;
+        return info.map((c): StoredColumn => ({ name: c.name, kind: KIND_OF_TYPE.get(c.type.toUpperCase()) }));
+      },
+      alter: async (productKey, plan: SchemaPlan) => {
+        // Widths mean nothing to SQLite (plan.widen is always empty here); only additions.
+        const table = quote(this.#tablesOf(productKey)!.properties);
+        this.#db.transaction(() => {
+          for (const c of plan.add) this.#db.exec(`ALTER TABLE ${table} ADD COLUMN ${quote(c.name)} ${COLUMN_TYPES[c.kind]}`);
+        })();
+      },
+    };
+  }
+
+  /** `t_<product>` and `e_<product>` with `-` as `_`, and a `_2`, `_3`… suffix if a product whose key differs only in case (or `-`/`_`) took them. */
+  #chooseTableNames(productKey: string): ProductTables {
+    const base = productKey.replaceAll('-', '_');
+    const taken = this.#db.prepare(
+      'SELECT 1 FROM telemetry_products WHERE property_table = ? OR event_table = ?',
+    );
+    for (let n = 1; ; n++) {
+      const suffix = n === 1 ? '' : `_${n}`;
+      const tables = { properties: `t_${base}${suffix}`, events: `e_${base}${suffix}` };
+      if (!taken.get(tables.properties, tables.events)) return tables;
+    }
+  }
+}
+
+interface EventDbRow {
+  device: string;
+  ts: number;
+  received_at: number;
+  event_id: string;
+  type: EventType;
+  data: string;
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}

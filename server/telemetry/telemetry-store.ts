@@ -1,0 +1,220 @@
+/**
+ * The telemetry store (DESIGN.md "Storage"): property history, events and the latest value per device property (the
+ * device shadow), behind one interface with two backends: SQLite (embedded default) and TDengine (at scale). Both pass
+ * the same contract suite (telemetry-contract.ts).
+ *
+ * Values cross this interface in the form the thing model's validators produce (tsl-compiler.ts): numbers for
+ * int/float/double/enum, 0 or 1 for bool, a string of digits (UTC ms) for date, a string for text, the JSON value
+ * for struct and array. Reads give them back in the same form, whatever the backend stores.
+ */
+import type { ThingMessage } from '../device-hub/thing-message.ts';
+import type { PropertyValue } from '../thing-model/compiled-thing-model.ts';
+import type { TslDocument } from '../thing-model/tsl-types.ts';
+
+/** Milliseconds since the Unix epoch, UTC. */
+export type EpochMs = number;
+
+/** One reported set of property values of one device at one time: one row of the product's property table. */
+export interface PropertyRow {
+  productKey: string;
+  deviceName: string;
+  /** When the values were measured: the device's time when it gave one, else the server's receive time. */
+  ts: EpochMs;
+  receivedAt: EpochMs;
+  /** Property identifier → value, as the thing model's validator returned it. */
+  values: Record<string, unknown>;
+}
+
+/** One event a device reported (`thing.event.{eventId}.post`). */
+export interface EventRow {
+  productKey: string;
+  deviceName: string;
+  ts: EpochMs;
+  receivedAt: EpochMs;
+  eventId: string;
+  /**
+   * The event's type. Left out, the backend takes it from the thing model last given to `ensureSchema`; an event that
+   * model does not define is then skipped (reason `unknown-event`) rather than stored under a guessed type.
+   */
+  type?: EventType;
+  /** The event's output parameters (`params.value`). */
+  data: Record<string, unknown>;
+}
+
+export type EventType = 'info' | 'alert' | 'error';
+
+export interface TelemetryBatch {
+  properties: PropertyRow[];
+  events: EventRow[];
+}
+
+/** Why a value or event of a batch was not stored. */
+export type SkipReason =
+  /** `ensureSchema` was not called for the product in this process, so there is no table or no current column. */
+  | 'unknown-product'
+  /** The thing model given to `ensureSchema` has no such property. */
+  | 'unknown-property'
+  /** Not a device name of PROTOCOL.md (device names become table names and tag values). */
+  | 'bad-device-name'
+  /** The event's type was not given and the thing model does not define the event. */
+  | 'unknown-event'
+  /** The value does not have the property's type (a message validated against an older model version, or none). */
+  | 'wrong-type'
+  /** Longer than the backend's column holds (TDengine columns have a declared width; see tdengine-telemetry.ts). */
+  | 'too-long'
+  /** A character the backend cannot store (TDengine's SQL text cannot carry NUL). */
+  | 'unsupported-character'
+  /** A time the backend cannot store (TDengine refuses times outside its database's keep window). */
+  | 'out-of-range';
+
+/** A value or event that was not stored, and why: nothing is dropped without being reported. */
+export interface SkippedItem {
+  productKey: string;
+  deviceName: string;
+  ts: EpochMs;
+  /** The property (property rows) or event identifier (events). */
+  identifier: string;
+  kind: 'property' | 'event';
+  reason: SkipReason;
+  detail: string;
+}
+
+export interface WriteResult {
+  /** Property rows written (a row none of whose values could be stored is not written). */
+  propertyRows: number;
+  events: number;
+  skipped: SkippedItem[];
+}
+
+/** A property's most recent value and when it was measured. */
+export interface LatestValue {
+  value: unknown;
+  time: EpochMs;
+}
+
+/** A time range: `from` inclusive, `to` exclusive, both UTC ms. */
+export interface TimeRange {
+  from: EpochMs;
+  to: EpochMs;
+}
+
+export type SortOrder = 'asc' | 'desc';
+
+export interface HistoryQuery extends TimeRange {
+  productKey: string;
+  deviceName: string;
+  property: string;
+  /** At most this many points (default {@link DEFAULT_LIMIT}, at most {@link MAX_LIMIT}). */
+  limit?: number;
+  /** By time; `asc` (default) gives the first `limit` points of the range, `desc` the last. */
+  order?: SortOrder;
+}
+
+export interface HistoryPoint {
+  time: EpochMs;
+  value: unknown;
+}
+
+export interface BucketQuery extends TimeRange {
+  productKey: string;
+  deviceName: string;
+  property: string;
+  /** How many equal buckets to split the range into (1..{@link MAX_BUCKETS}); see `bucketLayout`. */
+  buckets: number;
+}
+
+/** Aggregates of one time bucket; only buckets holding at least one value are returned. */
+export interface Bucket {
+  /** The bucket's start; it covers `[time, time + width)`. */
+  time: EpochMs;
+  min: number;
+  max: number;
+  avg: number;
+  count: number;
+}
+
+export interface EventQuery extends TimeRange {
+  productKey: string;
+  deviceName?: string;
+  eventId?: string;
+  type?: EventType;
+  limit?: number;
+  /** By time; `asc` by default. */
+  order?: SortOrder;
+}
+
+export interface StoredEvent {
+  deviceName: string;
+  time: EpochMs;
+  receivedAt: EpochMs;
+  eventId: string;
+  type: EventType;
+  data: Record<string, unknown>;
+}
+
+export const DEFAULT_LIMIT = 1000;
+export const MAX_LIMIT = 10_000;
+/** More points than a chart has pixels is waste; the cap also bounds the work one request can ask for. */
+export const MAX_BUCKETS = 10_000;
+
+/**
+ * Where telemetry is kept. One implementation per database; every implementation passes `runTelemetryContract`.
+ *
+ * Lifecycle: call {@link TelemetryBackend.ensureSchema} for every product's published thing model at startup and on
+ * each `thing-model.published` event, before writing that product's telemetry; rows for a product not ensured in
+ * this process are skipped (reported in {@link WriteResult.skipped}), because which column is current for a property
+ * whose type changed is only known from the model.
+ */
+export interface TelemetryBackend {
+  /**
+   * Makes sure the product's tables have a column for every property of this thing model version. Columns are only
+   * ever added (never dropped or retyped), so history recorded under earlier versions stays readable: a property
+   * whose storage type changed gets a new column (naming in telemetry-columns.ts) and reads merge both.
+   */
+  ensureSchema(productKey: string, version: number, tsl: TslDocument): Promise<void>;
+  /**
+   * Stores property rows (one row per row given: its time and the properties it carried), events, and the latest
+   * value per (device, property), as one transaction (SQLite) or one group of multi-row INSERTs (TDengine). Values
+   * that cannot be stored are skipped and listed, never failing the rest of the batch.
+   */
+  writeBatch(batch: TelemetryBatch): Promise<WriteResult>;
+  /** The device shadow: each property's most recent value and its time; `{}` for a device with no telemetry. */
+  latest(productKey: string, deviceName: string): Promise<Record<string, LatestValue>>;
+  /** A property's values in a time range, across every column the property had over its model versions. */
+  history(query: HistoryQuery): Promise<HistoryPoint[]>;
+  /**
+   * A numeric property downsampled for charts: min/max/avg/count per time bucket. A 422 `telemetry_not_numeric` for
+   * a property that never had a numeric type.
+   */
+  historyBuckets(query: BucketQuery): Promise<Bucket[]>;
+  events(query: EventQuery): Promise<StoredEvent[]>;
+  /**
+   * Retention: deletes the product's property rows and events older than `before`, and latest values measured
+   * before it (so both backends agree: TDengine derives the latest values from the rows). Returns how many property
+   * rows and events were deleted.
+   */
+  deleteBefore(productKey: string, before: EpochMs): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * The property rows of a validated `thing.event.property.post`: values the device stamped with different times go
+ * to different rows, so each value keeps its own time; values without a time take the message's.
+ */
+export function propertyRowsFromMessage(
+  message: Pick<ThingMessage, 'productKey' | 'deviceName' | 'deviceTime' | 'receivedAt'>,
+  values: readonly PropertyValue[],
+): PropertyRow[] {
+  const messageTime = message.deviceTime ?? message.receivedAt;
+  const byTime = new Map<number, PropertyRow>();
+  for (const { identifier, value, time } of values) {
+    const ts = time ?? messageTime;
+    let row = byTime.get(ts);
+    if (!row) {
+      row = { productKey: message.productKey, deviceName: message.deviceName, ts, receivedAt: message.receivedAt, values: {} };
+      byTime.set(ts, row);
+    }
+    row.values[identifier] = value;
+  }
+  return [...byTime.values()];
+}
