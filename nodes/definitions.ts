@@ -7,14 +7,16 @@
 import type { AnyNodeDefinition } from './kit/define-node.ts';
 import { problemProperty, validateNodeConfig } from './kit/config-validator.ts';
 import { coreNodeDefinitions } from './core/core-nodes.def.ts';
+import { alert } from './alert/alert.def.ts';
 import { deviceIn } from './device-in/device-in.def.ts';
+import { notify } from './notify/notify.def.ts';
 import { deviceOut } from './device-out/device-out.def.ts';
 import { deviceReply } from './device-reply/device-reply.def.ts';
 import { mqttListener } from './mqtt-listener/mqtt-listener.def.ts';
 import { thingValidate } from './thing-validate/thing-validate.def.ts';
 
 /** Thingwire's own node types, in palette order. */
-export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [mqttListener, deviceIn, deviceOut, deviceReply, thingValidate];
+export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [mqttListener, deviceIn, deviceOut, deviceReply, thingValidate, alert, notify];
 
 /** Every node type in the palette: ours, then Node-RED's core nodes. */
 export const nodeDefinitions: readonly AnyNodeDefinition[] = [...thingwireNodeDefinitions, ...coreNodeDefinitions];

@@ -4,7 +4,9 @@
  * A new node: its folder, one line here and one line in `definitions.ts`.
  */
 import type { NodeImplementation } from './kit/implement-node.ts';
+import { alertNode } from './alert/alert.runtime.ts';
 import { deviceInNode } from './device-in/device-in.runtime.ts';
+import { notifyNode } from './notify/notify.runtime.ts';
 import { deviceOutNode } from './device-out/device-out.runtime.ts';
 import { deviceReplyNode } from './device-reply/device-reply.runtime.ts';
 import { mqttListenerNode } from './mqtt-listener/mqtt-listener.runtime.ts';
@@ -17,4 +19,6 @@ export const implementations: readonly NodeImplementation[] = [
   deviceOutNode,
   deviceReplyNode,
   thingValidateNode,
+  alertNode,
+  notifyNode,
 ] as unknown as readonly NodeImplementation[];

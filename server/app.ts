@@ -28,6 +28,12 @@ import { DeviceHub } from './device-hub/device-hub.ts';
 import { registerDeviceHubRoutes } from './device-hub/device-hub-routes.ts';
 import { registerDeviceHubMetrics } from './device-hub/device-hub-metrics.ts';
 import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
+import { AlertEngine } from './alerts/alert-engine.ts';
+import { registerAlertRoutes } from './alerts/alert-routes.ts';
+import { AlertStore } from './alerts/alert-store.ts';
+import { thingModelEventTypes } from './alerts/event-types.ts';
+import { WebhookOutbox } from './notify/webhook-outbox.ts';
+import { registerNotifyRoutes } from './notify/notify-routes.ts';
 import type { Duplex } from 'node:stream';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -41,6 +47,8 @@ export interface Thingwire {
   registry: Registry;
   hub: DeviceHub;
   mqttListeners: MqttListenerPool;
+  alerts: AlertEngine;
+  notify: WebhookOutbox;
   red: NodeRed;
   /** Set on the first start only: the admin password that was generated (print it once). */
   firstAdmin: { username: string; generatedPassword?: string } | null;
@@ -86,11 +94,19 @@ export async function startThingwire(
     logger.child({ subsystem: 'mqtt' }),
   );
 
+  const alerts = new AlertEngine(new AlertStore(db), {
+    logger: logger.child({ subsystem: 'alerts' }),
+    eventTypeOf: thingModelEventTypes(registry.thingModels),
+  });
+  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }));
+
   const services: ThingwireServices = {
     logger: logger.child({ subsystem: 'flows' }),
     thingModels: registry.thingModels,
     deviceHub: hub,
     mqttListeners,
+    alerts,
+    notify,
   };
 
   const authenticate = (req: http.IncomingMessage): Principal | undefined => {
@@ -119,6 +135,8 @@ export async function startThingwire(
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
   registerDeviceHubRoutes(table, hub, registry.devices, auth);
+  registerAlertRoutes(table, alerts, auth);
+  registerNotifyRoutes(table, notify, auth);
   registerFlowRoutes(table, flows);
   registerPaletteRoutes(table, nodeTypeCatalog);
   table.add({
@@ -172,11 +190,13 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, db, auth, registry, hub, mqttListeners, red: flowRuntime.red, firstAdmin,
+    server, url, db, auth, registry, hub, mqttListeners, alerts, notify, red: flowRuntime.red, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         live.close();
         await flowRuntime.red.stop();
+        await notify.close();
+        alerts.close();
         await mqttListeners.closeAll();
         hub.close();
         server.closeAllConnections();

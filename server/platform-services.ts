@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { AlertService } from './alerts/alert-engine.ts';
 import type { CommandResult, ThingCommand, ThingMessage } from './device-hub/thing-message.ts';
+import type { NotifyService } from './notify/notify-service.ts';
 import type { MqttListenerConfig } from './mqtt/mqtt-listener.ts';
 import type { CompiledThingModel } from './thing-model/compiled-thing-model.ts';
 
@@ -26,6 +28,10 @@ export interface ThingwireServices {
     acquire(owner: string, config: MqttListenerConfig): Promise<unknown>;
     release(owner: string): void;
   };
+  /** Alert rules of `alert` nodes: evaluated per device, alerts kept in the database, operator actions announced. */
+  alerts: AlertService;
+  /** Outgoing webhooks: a durable, signed, retrying outbox (the notify node). */
+  notify?: NotifyService;
 }
 
 /** The shape of `settings.thingwire` as Node-RED nodes read it (`RED.settings.thingwire`). */

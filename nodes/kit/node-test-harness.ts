@@ -63,6 +63,7 @@ export function testServices(
       sendCommand: async () => ({ id: '0', code: 503, message: 'no devices in this test' }),
     },
     mqttListeners: { acquire: async () => undefined, release: () => {} },
+    alerts: { startRule: () => { throw new Error('no alert service in this test'); } } as unknown as ThingwireServices['alerts'],
     replies,
     ...overrides,
   };

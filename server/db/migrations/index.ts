@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import * as createAuthTables from './20261122-01-create-auth-tables.ts';
 import * as createRegistryTables from './20261122-02-create-registry-tables.ts';
 import * as createDeviceHubTables from './20261122-03-create-device-hub-tables.ts';
+import * as createAlerts from './20261122-04-create-alerts.ts';
+import * as createNotifyOutbox from './20261122-05-create-notify-outbox.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -14,4 +16,6 @@ export const migrations: Migration[] = [
   { id: '20261122-01-create-auth-tables', up: createAuthTables.up },
   { id: '20261122-02-create-registry-tables', up: createRegistryTables.up },
   { id: '20261122-03-create-device-hub-tables', up: createDeviceHubTables.up },
+  { id: '20261122-04-create-alerts', up: createAlerts.up },
+  { id: '20261122-05-create-notify-outbox', up: createNotifyOutbox.up },
 ];

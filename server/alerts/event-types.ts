@@ -1,0 +1,33 @@
+/**
+ * Event types (`info` / `alert` / `error`) from products' published thing models, for event rules that name a type
+ * rather than an event. The compiled validators do not carry them, so they are read from the published TSL once per
+ * product and version.
+ */
+import type { TslDocument } from '../thing-model/tsl-types.ts';
+import type { EventType } from './alert-rule.ts';
+
+/** The part of the thing model store this needs (`ThingModelStore` has it). */
+export interface PublishedThingModels {
+  /** The product's published model, which knows its version; undefined when none is published. */
+  compiledFor(productKey: string): { version: number } | undefined;
+  versionTsl(productKey: string, version: number): string;
+}
+
+/**
+ * `eventTypeOf` for the alert engine. Reads the version from `compiledFor` (kept in memory by the store) on every
+ * call, so a newly published model is used from its first event on; parses a TSL only when the version changed.
+ */
+export function thingModelEventTypes(models: PublishedThingModels): (productKey: string, eventId: string) => EventType | undefined {
+  const cache = new Map<string, { version: number; types: Map<string, EventType> }>();
+  return (productKey, eventId) => {
+    const version = models.compiledFor(productKey)?.version;
+    if (version === undefined) return undefined;
+    let entry = cache.get(productKey);
+    if (entry?.version !== version) {
+      const tsl = JSON.parse(models.versionTsl(productKey, version)) as TslDocument;
+      entry = { version, types: new Map((tsl.events ?? []).map((event) => [event.identifier, event.type])) };
+      cache.set(productKey, entry);
+    }
+    return entry.types.get(eventId);
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * One of several processes racing on the same alerts database (alert-engine.test.ts): each runs its own engine and
+ * connection, waits for `go` on stdin so all start together, feeds its messages and prints the transitions it emitted.
+ *
+ * argv: <database file> <messages> <pattern: high | alternate>
+ */
+import { pino } from 'pino';
+import { openDatabase } from '../../db/database.ts';
+import { AlertEngine, type AlertTransition } from '../alert-engine.ts';
+import { AlertStore } from '../alert-store.ts';
+
+const [file, count, pattern] = process.argv.slice(2);
+const db = openDatabase(file!);
+const engine = new AlertEngine(new AlertStore(db), { logger: pino({ level: 'silent' }) });
+const emitted: AlertTransition['transition'][] = [];
+const run = engine.startRule(
+  {
+    id: 'race', name: 'race', nodeId: 'race', severity: 'critical', productKey: '', messageTemplate: '',
+    kind: 'threshold', property: 'temperature', raise: { operator: '>', value: 30 }, forMs: 0, clear: 'auto',
+  },
+  (t) => emitted.push(t.transition),
+);
+process.stdout.write('ready\n');
+process.stdin.once('data', () => {
+  const start = Date.now();
+  for (let i = 0; i < Number(count); i++) {
+    const hot = pattern === 'high' || i % 2 === 0;
+    run.evaluate({
+      productKey: 'thermo', deviceName: 'hall', kind: 'property.post',
+      payload: { temperature: hot ? 35 : 20 }, values: [{ identifier: 'temperature', value: hot ? 35 : 20, time: start + i }],
+    });
+  }
+  engine.close();
+  db.close();
+  process.stdout.write(`${JSON.stringify(emitted)}\n`);
+  process.exit(0);
+});

@@ -1,0 +1,38 @@
+import type { AuthService } from '../auth/auth-service.ts';
+import type { RouteTable } from '../http/route-table.ts';
+import { Notification, NotificationDetail, NotificationPage, NotificationParams, NotificationsQuery } from './notify-schemas.ts';
+import type { WebhookOutbox } from './webhook-outbox.ts';
+
+/**
+ * `/api/v1/notifications`: the webhooks flows sent, newest first, each with its delivery log; and a retry for one
+ * that failed (or that should not wait out its backoff). Notifications belong to flows, so reading them takes
+ * `flows:read` and retrying `flows:write`.
+ *
+ * @param auth when given, retries are audited (who re-sent what).
+ */
+export function registerNotifyRoutes(table: RouteTable, outbox: WebhookOutbox, auth?: Pick<AuthService, 'audit'>): void {
+  table.add({
+    method: 'get', path: '/notifications', access: 'flows:read', tag: 'notifications',
+    summary: 'List webhook notifications, newest first, a page at a time, filtered by state and the node that sent them',
+    query: NotificationsQuery, response: NotificationPage,
+    handler: ({ query }) => outbox.list({ state: query.state, nodeId: query.nodeId }, { limit: query.limit, offset: query.offset }),
+  });
+  table.add({
+    method: 'get', path: '/notifications/:id', access: 'flows:read', tag: 'notifications',
+    summary: 'One notification with its headers, body and every delivery attempt (status, error, start of the response)',
+    params: NotificationParams, response: NotificationDetail,
+    handler: ({ params }) => outbox.get(params.id),
+  });
+  table.add({
+    method: 'post', path: '/notifications/:id/retry', access: 'flows:write', tag: 'notifications',
+    summary:
+      'Try a notification again now: a failed one gets a new round of attempts, a pending one skips its backoff. ' +
+      'A delivered one answers 409 already_delivered',
+    params: NotificationParams, response: Notification,
+    handler({ params, principal }) {
+      const notification = outbox.retry(params.id);
+      auth?.audit(principal.username, 'notification.retry', params.id);
+      return notification;
+    },
+  });
+}

@@ -1,0 +1,331 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type Db } from '../db/database.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
+import type { NotificationRequest } from './notify-service.ts';
+import { NotifyError, WebhookOutbox, type WebhookOutboxOptions } from './webhook-outbox.ts';
+import {
+  closedPort, nextAttempt, settlement, startWebhookReceiver, type ReceivedWebhook, type WebhookAnswer, type WebhookTestReceiver,
+} from './webhook-test-receiver.ts';
+
+const SECRET = 'whsec-0123456789abcdef';
+const silent = pino({ level: 'silent' });
+
+/**
+ * The receiver's side of the signature, written from the documented recipe (not with the outbox's own code): HMAC
+ * over `timestamp.rawBody`, compared in constant time, timestamp within 5 minutes.
+ */
+function verifiedByRecipe(request: ReceivedWebhook, secret: string): boolean {
+  const timestamp = String(request.headers['x-thingwire-timestamp']);
+  const signature = String(request.headers['x-thingwire-signature']);
+  const expected = 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex');
+  return (
+    expected.length === signature.length &&
+    timingSafeEqual(Buffer.from(expected), Buffer.from(signature)) &&
+    Math.abs(Date.now() / 1000 - Number(timestamp)) <= 300
+  );
+}
+
+let dir: string;
+let dbFile: string;
+let key: Buffer;
+let db: Db;
+let outbox: WebhookOutbox;
+let receiver: WebhookTestReceiver | undefined;
+
+/** Small, deterministic backoff (the jitter pinned at its top: the full exponential wait). */
+function open(options: WebhookOutboxOptions = {}): WebhookOutbox {
+  db = openDatabase(dbFile);
+  outbox = new WebhookOutbox(db, new SecretBox(key), silent, { backoff: { baseMs: 40, maxMs: 1000 }, random: () => 1, ...options });
+  return outbox;
+}
+
+async function reopen(options?: WebhookOutboxOptions): Promise<WebhookOutbox> {
+  await outbox.close();
+  db.close();
+  return open(options);
+}
+
+function request(url: string, overrides: Partial<NotificationRequest> = {}): NotificationRequest {
+  return {
+    nodeId: 'n1', url, body: JSON.stringify({ temperature: 21.5, device: 'hall' }),
+    signingKey: { ref: 'node:n1', secret: SECRET }, ...overrides,
+  };
+}
+
+async function receiver_(answer?: (request: ReceivedWebhook, n: number) => WebhookAnswer | Promise<WebhookAnswer>, port?: number) {
+  receiver = await startWebhookReceiver(answer, port);
+  return receiver;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-notify-'));
+  dbFile = path.join(dir, 'thingwire.db');
+  key = randomBytes(32);
+  open();
+});
+
+afterEach(async () => {
+  await outbox.close();
+  db.close();
+  await receiver?.close();
+  receiver = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('delivery', () => {
+  it('POSTs the body as JSON with a signature the receiver verifies by the documented recipe', async () => {
+    const hook = await receiver_();
+    const body = JSON.stringify({ temperature: 21.5, note: 'naïve ✓' });
+    const { id } = outbox.enqueue(request(hook.url, { body, headers: { 'X-Tenant': 'acme' } }));
+    const done = await settlement(outbox, id);
+
+    expect(done).toMatchObject({ id, state: 'delivered', attempts: 1, lastStatus: 200, lastError: null, deliveredAt: expect.any(String) });
+    expect(hook.requests).toHaveLength(1);
+    const [received] = hook.requests as [ReceivedWebhook];
+    expect(received.method).toBe('POST');
+    expect(received.body).toBe(body);
+    expect(received.headers['content-type']).toBe('application/json');
+    expect(received.headers['x-tenant']).toBe('acme');
+    expect(received.headers['x-thingwire-notification-id']).toBe(id);
+    expect(received.headers['x-thingwire-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifiedByRecipe(received, SECRET)).toBe(true);
+    expect(verifiedByRecipe(received, 'another-secret-of-16+')).toBe(false);
+    expect(verifiedByRecipe({ ...received, body: body.replace('21.5', '99') }, SECRET)).toBe(false);
+
+    expect(outbox.get(id).attemptLog).toEqual([
+      { attempt: 1, startedAt: expect.any(String), durationMs: expect.any(Number), outcome: 'delivered', status: 200, error: null, response: 'ok' },
+    ]);
+  });
+
+  it('keeps the signing secret sealed, once per sender, and nowhere in the outbox rows', async () => {
+    const hook = await receiver_();
+    const ids = [outbox.enqueue(request(hook.url)).id, outbox.enqueue(request(hook.url)).id];
+    await Promise.all(ids.map((id) => settlement(outbox, id)));
+    const secrets = db.prepare('SELECT ref, sealed FROM notify_secrets').all() as { ref: string; sealed: string }[];
+    expect(secrets.map((s) => s.ref)).toEqual(['node:n1']);
+    expect(new SecretBox(key).open(secrets[0]!.sealed)).toBe(SECRET);
+    const dump = JSON.stringify(db.prepare('SELECT * FROM notify_outbox').all()) + JSON.stringify(secrets);
+    expect(dump).not.toContain(SECRET);
+  });
+
+  it('retries 5xx with exponential backoff and delivers on the third attempt', async () => {
+    const hook = await receiver_((_request, n) => (n < 2 ? { status: 500, body: 'database down' } : { status: 200 }));
+    const { id } = outbox.enqueue(request(hook.url));
+    const done = await settlement(outbox, id);
+
+    expect(done).toMatchObject({ state: 'delivered', attempts: 3, lastStatus: 200 });
+    expect(hook.requests).toHaveLength(3);
+    // Backoff 40 ms, then 80 ms (jitter pinned at its top); timers may fire a millisecond early.
+    const [first, second, third] = hook.requests.map((r) => r.at) as [number, number, number];
+    expect(second - first).toBeGreaterThanOrEqual(39);
+    expect(third - second).toBeGreaterThanOrEqual(79);
+    expect(outbox.get(id).attemptLog.map((a) => [a.attempt, a.outcome, a.status, a.error, a.response])).toEqual([
+      [1, 'retry', 500, 'HTTP 500 Internal Server Error', 'database down'],
+      [2, 'retry', 500, 'HTTP 500 Internal Server Error', 'database down'],
+      [3, 'delivered', 200, null, null],
+    ]);
+    // Each attempt is signed afresh, so each carries a timestamp of its own time.
+    expect(hook.requests.every((r) => verifiedByRecipe(r, SECRET))).toBe(true);
+  });
+
+  it('fails at once on a 4xx, a permanent error, and keeps the receiver\'s reason', async () => {
+    const hook = await receiver_(() => ({ status: 400, body: '{"error":"unknown field temperature"}' }));
+    const { id } = outbox.enqueue(request(hook.url));
+    const done = await settlement(outbox, id);
+
+    expect(done).toMatchObject({ state: 'failed', attempts: 1, lastStatus: 400, lastError: 'HTTP 400 Bad Request', nextAttemptAt: null });
+    expect(outbox.get(id).attemptLog).toMatchObject([{ outcome: 'failed', response: '{"error":"unknown field temperature"}' }]);
+    expect(outbox.stats()).toEqual({ pending: 0, inFlight: 0 });
+    expect(hook.requests).toHaveLength(1);
+  });
+
+  it.each([
+    [408, 'retry'],
+    [429, 'retry'],
+    [503, 'retry'],
+    [401, 'failed'],
+    [404, 'failed'],
+    [410, 'failed'],
+  ] as const)('treats %i as %s', async (status, outcome) => {
+    const hook = await receiver_(() => ({ status }));
+    const { id } = outbox.enqueue(request(hook.url));
+    const { attempt } = await nextAttempt(outbox, id);
+    expect(attempt).toMatchObject({ status, outcome });
+  });
+
+  it('does not follow a redirect: the POST would go somewhere nobody configured', async () => {
+    const hook = await receiver_((_request, n) => (n === 0 ? { status: 301, headers: { location: '/moved' } } : { status: 200 }));
+    const { id } = outbox.enqueue(request(hook.url));
+    const done = await settlement(outbox, id);
+    expect(done.state).toBe('failed');
+    expect(done.lastError).toMatch(/^HTTP 301 Moved Permanently: redirects are not followed \(to \/moved\)/);
+    expect(hook.requests).toHaveLength(1);
+  });
+
+  it('retries an attempt that times out', async () => {
+    const hook = await receiver_((_request, n) => (n === 0 ? new Promise<WebhookAnswer>(() => {}) : { status: 204 }));
+    const { id } = outbox.enqueue(request(hook.url, { timeoutMs: 200 }));
+    const done = await settlement(outbox, id);
+
+    expect(done).toMatchObject({ state: 'delivered', attempts: 2, lastStatus: 204 });
+    const [timedOut] = outbox.get(id).attemptLog;
+    expect(timedOut).toMatchObject({ outcome: 'retry', status: null, error: 'no response within 200 ms' });
+    expect(timedOut!.durationMs).toBeGreaterThanOrEqual(190);
+  });
+
+  it('gives up after maxAttempts and says so', async () => {
+    const hook = await receiver_(() => ({ status: 503 }));
+    const { id } = outbox.enqueue(request(hook.url, { maxAttempts: 3 }));
+    const done = await settlement(outbox, id);
+
+    expect(done).toMatchObject({ state: 'failed', attempts: 3, lastStatus: 503 });
+    expect(done.lastError).toBe('HTTP 503 Service Unavailable; gave up after 3 attempts');
+    expect(outbox.get(id).attemptLog.map((a) => a.outcome)).toEqual(['retry', 'retry', 'failed']);
+    expect(hook.requests).toHaveLength(3);
+  });
+
+  it('waits at least as long as a Retry-After asks', async () => {
+    const hook = await receiver_(() => ({ status: 429, headers: { 'retry-after': '1' } }));
+    const { id } = outbox.enqueue(request(hook.url));
+    const { notification, attempt } = await nextAttempt(outbox, id);
+    const waited = Date.parse(notification.nextAttemptAt!) - Date.parse(attempt.startedAt);
+    expect(waited).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('keeps at most 4 attempts in flight', async () => {
+    const release: (() => void)[] = [];
+    const openAtArrival: number[] = [];
+    let openRequests = 0;
+    const hook = await receiver_(() => {
+      openAtArrival.push(++openRequests);
+      return new Promise<WebhookAnswer>((resolve) => release.push(() => (openRequests--, resolve({ status: 200 }))));
+    });
+    const ids = Array.from({ length: 6 }, () => outbox.enqueue(request(hook.url)).id);
+    const all = Promise.all(ids.map((id) => settlement(outbox, id)));
+
+    await hook.request(3);
+    expect(outbox.stats()).toEqual({ pending: 6, inFlight: 4 });
+    // A slot frees up only when a receiver answers: release one at a time and see the next arrive.
+    for (let n = 4; n < 6; n++) {
+      release.shift()!();
+      await hook.request(n);
+    }
+    for (const answer of release.splice(0)) answer();
+    expect((await all).map((n) => n.state)).toEqual(Array(6).fill('delivered'));
+    expect(Math.max(...openAtArrival)).toBe(4);
+  });
+});
+
+describe('durability', () => {
+  it('keeps a notification pending while the receiver is down and delivers it after a restart', async () => {
+    const port = await closedPort();
+    const { id } = (await reopen({ backoff: { baseMs: 200, maxMs: 1000 } })).enqueue(request(`http://127.0.0.1:${port}/hook`));
+    const { notification, attempt } = await nextAttempt(outbox, id);
+    expect(attempt).toMatchObject({ outcome: 'retry', status: null, error: expect.stringMatching(/^no connection: .*ECONNREFUSED/) });
+    expect(notification).toMatchObject({ state: 'pending', attempts: 1 });
+    expect(Date.parse(notification.nextAttemptAt!)).toBeGreaterThan(Date.parse(attempt.startedAt));
+
+    // A stop: the outbox and the database closed. Then the receiver comes up, and the platform starts again.
+    await outbox.close();
+    db.close();
+    const hook = await receiver_(undefined, port);
+    open();
+    const done = await settlement(outbox, id);
+
+    expect(done).toMatchObject({ state: 'delivered', attempts: 2 });
+    expect(outbox.get(id).attemptLog.map((a) => a.outcome)).toEqual(['retry', 'delivered']);
+    // Signed with the secret sealed before the restart.
+    expect(verifiedByRecipe(hook.requests[0]!, SECRET)).toBe(true);
+  });
+
+  it('interrupts an attempt in flight on close without counting it, and sends it first after the restart', async () => {
+    const hook = await receiver_((_request, n) => (n === 0 ? new Promise<WebhookAnswer>(() => {}) : { status: 200 }));
+    const { id } = outbox.enqueue(request(hook.url, { timeoutMs: 60_000 }));
+    await hook.request(0);
+    await outbox.close();
+
+    const detail = outbox.get(id);
+    expect(detail).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(detail.attemptLog).toMatchObject([{ attempt: 1, outcome: 'interrupted', status: null }]);
+    expect(() => outbox.enqueue(request(hook.url))).toThrow(expect.objectContaining({ code: 'outbox_closed' }));
+
+    await reopen();
+    expect(await settlement(outbox, id)).toMatchObject({ state: 'delivered', attempts: 1 });
+    expect(outbox.get(id).attemptLog.map((a) => [a.attempt, a.outcome])).toEqual([[1, 'interrupted'], [2, 'delivered']]);
+  });
+
+  it('signs waiting notifications with the sender\'s current secret after it changes', async () => {
+    const port = await closedPort();
+    const dead = `http://127.0.0.1:${port}/hook`;
+    await reopen({ backoff: { baseMs: 10_000, maxMs: 10_000 } });
+    const first = outbox.enqueue(request(dead)).id;
+    await nextAttempt(outbox, first);
+    const rotated = 'whsec-rotated-fedcba9876543210';
+    const second = outbox.enqueue(request(dead, { signingKey: { ref: 'node:n1', secret: rotated } })).id;
+    await nextAttempt(outbox, second);
+
+    const hook = await receiver_(undefined, port);
+    // Retrying a pending notification skips the rest of its backoff.
+    for (const id of [first, second]) outbox.retry(id);
+    await Promise.all([settlement(outbox, first), settlement(outbox, second)]);
+    expect(hook.requests.map((r) => verifiedByRecipe(r, rotated))).toEqual([true, true]);
+  });
+
+  it('deletes settled notifications past the retention, then stores a sender\'s secret again when it next sends', async () => {
+    const hook = await receiver_();
+    const first = outbox.enqueue(request(hook.url)).id;
+    await settlement(outbox, first);
+    await reopen({ retentionMs: 0 });
+    expect(outbox.list({}, { limit: 10, offset: 0 }).total).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM notify_secrets').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM notify_attempts').pluck().get()).toBe(0);
+
+    const second = outbox.enqueue(request(hook.url)).id;
+    expect(await settlement(outbox, second)).toMatchObject({ state: 'delivered' });
+  });
+});
+
+describe('enqueue', () => {
+  it.each([
+    ['an ftp URL', { url: 'ftp://example.com/hook' }, 'invalid_notification', 'URL must be http:// or https://, not ftp://'],
+    ['a URL with a password', { url: 'https://user:pw@example.com/hook' }, 'invalid_notification', 'URL must not contain a user name or password; send credentials in a header'],
+    ['not a URL', { url: 'http://exa mple' }, 'invalid_notification', 'URL "http://exa mple" is not a valid address'],
+    ['a reserved header', { headers: { 'content-type': 'text/plain' } }, 'invalid_notification', 'header content-type is set by Thingwire itself'],
+    ['a signature header', { headers: { 'X-Thingwire-Signature': 'x' } }, 'invalid_notification', 'header X-Thingwire-Signature is set by Thingwire itself'],
+    ['a header with a newline', { headers: { 'X-A': 'a\r\nX-B: b' } }, 'invalid_notification', 'header X-A must be text on one line'],
+    ['a body that is not JSON', { body: 'temperature=21' }, 'invalid_notification', 'the body must be JSON text: it is sent as application/json'],
+    ['a timeout out of range', { timeoutMs: 10 }, 'invalid_notification', 'timeout must be 100 to 60000 ms'],
+    ['no secret', { signingKey: { ref: 'node:n1', secret: '' } }, 'invalid_notification', 'a signing secret is required'],
+  ] as const)('refuses %s', (_what, overrides, code, message) => {
+    expect(() => outbox.enqueue(request('http://127.0.0.1:8080/hook', overrides as Partial<NotificationRequest>)))
+      .toThrow(expect.objectContaining({ code, message }));
+    expect(outbox.stats().pending).toBe(0);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    await reopen({ maxBodyBytes: 100 });
+    const error = (() => {
+      try {
+        outbox.enqueue(request('http://127.0.0.1:8080/hook', { body: JSON.stringify('x'.repeat(200)) }));
+      } catch (err) {
+        return err;
+      }
+    })();
+    expect(error).toBeInstanceOf(NotifyError);
+    expect(error).toMatchObject({ status: 413, code: 'body_too_large' });
+  });
+
+  it('refuses new notifications while the outbox holds maxPending, so a dead receiver cannot fill the disk', async () => {
+    const port = await closedPort();
+    await reopen({ maxPending: 2, backoff: { baseMs: 10_000, maxMs: 10_000 } });
+    const dead = `http://127.0.0.1:${port}/hook`;
+    outbox.enqueue(request(dead));
+    outbox.enqueue(request(dead));
+    expect(() => outbox.enqueue(request(dead))).toThrow(expect.objectContaining({ status: 503, code: 'outbox_full' }));
+  });
+});
