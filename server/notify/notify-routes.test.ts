@@ -1,17 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import express, { type NextFunction, type Request, type Response } from 'express';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../auth/auth-service.ts';
 import type { Role } from '../auth/permissions.ts';
 import { openDatabase, type Db } from '../db/database.ts';
-import { ApiError } from '../errors.ts';
 import { RouteTable } from '../http/route-table.ts';
+import { serveRouteTable } from '../testing/route-table-server.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { registerNotifyRoutes } from './notify-routes.ts';
 import { WebhookOutbox } from './webhook-outbox.ts';
@@ -22,7 +18,7 @@ let dir: string;
 let db: Db;
 let outbox: WebhookOutbox;
 let hook: WebhookTestReceiver;
-let server: http.Server;
+let served: Awaited<ReturnType<typeof serveRouteTable>> | undefined;
 let base: string;
 const audits: { actor: string; action: string; target: string | null }[] = [];
 /** What the receiver answers next: the tests turn it from refusing to accepting. */
@@ -36,29 +32,15 @@ beforeAll(async () => {
 
   const table = new RouteTable();
   registerNotifyRoutes(table, outbox, { audit: (actor, action, target) => audits.push({ actor, action, target }) });
-  const router = express.Router();
-  router.use(express.json());
-  table.mount(router, (req) => {
-    const role = req.headers.authorization?.replace(/^Bearer /, '') as Role | undefined;
-    return role ? ({ userId: 1, username: `${role}1`, role, via: 'api-token' } satisfies Principal) : undefined;
-  });
-  const app = express();
-  app.use('/api/v1', router);
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (!(err instanceof ApiError)) throw err;
-    res.status(err.status).json({ error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } });
-  });
-  server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  served = await serveRouteTable(table);
+  base = served.base;
 });
 
 afterAll(async () => {
   await outbox?.close();
   db?.close();
   await hook?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
