@@ -109,21 +109,12 @@ export interface DeviceLogStats {
   failedFlushes: number;
 }
 
-/** A message log row as buffered. */
-export interface MessageRow {
+/** A message log row as buffered: the API's item, less the row id, with its device and SQLite's boolean. */
+export type MessageRow = Omit<MessageLogItem, 'id' | 'payloadTruncated'> & {
   productKey: string;
   deviceName: string;
-  at: string;
-  direction: 'up' | 'down';
-  kind: string | null;
-  identifier: string | null;
-  topic: string | null;
-  msgId: string | null;
-  code: number | null;
-  reason: string | null;
-  payload: string | null;
   payloadTruncated: 0 | 1;
-}
+};
 
 type Pending =
   | { type: 'message'; entry: MessageEntry }

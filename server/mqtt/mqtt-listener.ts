@@ -254,7 +254,7 @@ export class MqttListener {
     try {
       const decoded = codec.decodeUplink(session, packet.topic, packet.payload, now);
       if (!decoded.ok) {
-        if (decoded.reply) this.#publish(decoded.reply.topic, decoded.reply.payload);
+        if (decoded.reply) this.publishTo(decoded.reply.topic, decoded.reply.payload);
         this.deps.hub.refused(session, { id: decoded.id, topic: packet.topic }, decoded.code, decoded.reason);
       } else {
         this.deps.hub.uplink(session, { ...decoded.message, protocol: session.protocol });
@@ -276,20 +276,16 @@ export class MqttListener {
         { id, productKey: state.session.productKey, deviceName: state.session.deviceName, kind: 'property.post', params: {}, receivedAt: Date.now(), protocol: state.session.protocol, dialect: state.session.dialect, ack: true, topic: packet.topic } as ThingMessage,
         code, {}, reason,
       );
-      if (reply) this.#publish(reply.topic, reply.payload);
+      if (reply) this.publishTo(reply.topic, reply.payload);
     }
     this.deps.hub.refused(state.session, { id, topic: packet.topic }, code, reason);
   }
 
-  #publish(topic: string, payload: Buffer, qos: 0 | 1 = 0): void {
+  /** Publishes to a device topic (replies at QoS 0, commands at QoS 1); used by this listener's sessions too. */
+  publishTo(topic: string, payload: Buffer, qos: 0 | 1 = 0): void {
     this.#broker?.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) => {
       if (err) this.deps.logger.warn({ topic, err: err.message }, 'mqtt publish failed');
     });
-  }
-
-  /** @internal used by sessions */
-  publishTo(topic: string, payload: Buffer, qos: 0 | 1): void {
-    this.#publish(topic, payload, qos);
   }
 }
 

@@ -144,11 +144,11 @@ describe('live WebSocket', () => {
     try {
       const engineer = await tw.tokenFor('engineer');
       const { rev } = (await tw.request('GET', '/api/v1/flows', { token: engineer })).body;
-      const flows = [
-        ...sumFlow,
+      // A copy of the fixture with fn1 also wired to st1 (the fixture itself stays as the other tests know it).
+      const flows: Record<string, unknown>[] = [
+        ...sumFlow.map((n) => (n.id === 'fn1' ? { ...n, wires: [['out1', 'dbg1', 'st1']] } : n)),
         { id: 'st1', type: 'function', z: 'tab1', x: 300, y: 200, func: 'node.status({fill:"green",shape:"dot",text:"seen " + msg.payload.sum}); return msg;', outputs: 1, wires: [] },
       ];
-      (flows[2] as { wires: string[][] }).wires = [['out1', 'dbg1', 'st1']];
       expect((await tw.request('POST', '/api/v1/flows', { token: engineer, body: { flows, rev } })).status).toBe(200);
       // 200 requests in a burst: the socket gets them in a few batches, capped, with the overflow counted.
       await Promise.all(Array.from({ length: 200 }, (_, i) => fetch(`${tw.url}/nodes/sum?a=${i}&b=0`).then((r) => r.text())));
