@@ -246,7 +246,7 @@ describe('uplinks and replies by token', () => {
     hub!.closed(session.id, 'connection-lost');
     expect(hub!.reply(got.find((m) => m.kind === 'property.post')!.replyToken!, 200)).toBe(false);
     expect(session.replies).toEqual([]);
-    expect(messageLog()[0]).toMatchObject({ msgId: '3', code: null, reason: 'not answered (200): the connection ended first' });
+    expect(messageLog()[0]).toMatchObject({ msgId: '3', code: 200, reason: 'reply not delivered: the connection ended first' });
   });
 
   it('records what the listener refused by itself with its code', () => {

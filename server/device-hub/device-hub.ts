@@ -627,10 +627,14 @@ export class DeviceHub {
     }
   }
 
-  /** Answers an uplink through its session, unless the session has ended; records the code. */
+  /**
+   * Answers an uplink through its session, unless the session has ended; records the code either way. A device that
+   * disconnects right after publishing (mosquitto_pub does) still had its message dealt with: the log keeps the
+   * flow's verdict and says the reply had nowhere to go.
+   */
   #answer(session: DeviceSession, message: ThingMessage, entry: MessageEntry, code: number, text: string | null, data?: unknown): boolean {
     if (this.#ended.has(session)) {
-      this.#log.setResult(entry, null, `not answered (${code}): the connection ended first`);
+      this.#log.setResult(entry, code, `${text ? `${text}; ` : ''}reply not delivered: the connection ended first`);
       return false;
     }
     this.#countReply(code);
