@@ -79,6 +79,57 @@ describe('changing products', () => {
   });
 });
 
+describe('telemetry retention', () => {
+  const patchProduct = (productKey: string, body: object) =>
+    tw.request('PATCH', `/api/v1/products/${productKey}`, { token: engineer, body });
+  beforeAll(async () => {
+    await createProduct({ productKey: 'kept-as-is', name: 'kept as is', retentionDays: 90 });
+  });
+
+  it('is null (keep forever) unless the product is created with a number of days', async () => {
+    expect((await createProduct({ name: 'no retention' })).body.retentionDays).toBeNull();
+
+    const res = await createProduct({ productKey: 'short-lived', name: 'short-lived', retentionDays: 30 });
+    expect(res.status).toBe(201);
+    expect(res.body.retentionDays).toBe(30);
+    expect((await tw.request('GET', '/api/v1/products/short-lived', { token: engineer })).body.retentionDays).toBe(30);
+    const list = await tw.request('GET', '/api/v1/products', { token: engineer });
+    expect(list.body.items).toContainEqual(expect.objectContaining({ productKey: 'short-lived', retentionDays: 30 }));
+  });
+
+  it('is changed by a PATCH that names it, kept by one that does not, and cleared with null', async () => {
+    await createProduct({ productKey: 'retained', name: 'retained', retentionDays: 7 });
+    expect((await patchProduct('retained', { retentionDays: 365 })).body).toMatchObject({ name: 'retained', retentionDays: 365 });
+    expect((await patchProduct('retained', { name: 'renamed' })).body).toMatchObject({ name: 'renamed', retentionDays: 365 });
+    const cleared = await patchProduct('retained', { retentionDays: null });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.retentionDays).toBeNull();
+    expect((await tw.request('GET', '/api/v1/products/retained', { token: engineer })).body.retentionDays).toBeNull();
+  });
+
+  it.each([
+    [0, 'must be >= 1'],
+    [-5, 'must be >= 1'],
+    [1.5, 'must be integer'],
+    [36_501, 'must be <= 36500'],
+    ['30', 'must be integer'],
+  ])('refuses %j days on create and on change, naming the field', async (retentionDays, message) => {
+    for (const res of [
+      await createProduct({ name: 'invalid retention', retentionDays }),
+      await patchProduct('kept-as-is', { retentionDays }),
+    ]) {
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'validation_failed', message: 'The request body is invalid.' });
+      expect(res.body.error.details).toContainEqual({ path: '/retentionDays', message });
+    }
+    expect((await tw.request('GET', '/api/v1/products/kept-as-is', { token: engineer })).body.retentionDays).toBe(90);
+  });
+
+  it('accepts the longest retention, 36500 days', async () => {
+    expect((await createProduct({ name: 'a century', retentionDays: 36_500 })).body.retentionDays).toBe(36_500);
+  });
+});
+
 describe('the product secret', () => {
   it('is revealed to an admin, with an audit entry, and refused to an engineer', async () => {
     const { body: created } = await createProduct({ productKey: 'dynreg', name: 'self-registering', auth: { dynamicRegistration: true } });

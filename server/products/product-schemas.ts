@@ -34,6 +34,13 @@ export const ProductAuthInput = Type.Object({
 
 export const ProductAuth = Type.Required(ProductAuthInput);
 
+/** The longest retention a product can set: 100 years, beyond which "forever" (null) says it better. */
+export const MAX_RETENTION_DAYS = 36_500;
+
+export const RetentionDays = Type.Union([Type.Integer({ minimum: 1, maximum: MAX_RETENTION_DAYS }), Type.Null()], {
+  description: `Days the product's telemetry is kept, 1..${MAX_RETENTION_DAYS}; null keeps it forever; default null`,
+});
+
 export const NewProduct = Type.Object({
   productKey: Type.Optional(Type.String({
     pattern: PRODUCT_KEY_PATTERN, description: 'Unique; generated (11 characters) when left out',
@@ -42,6 +49,7 @@ export const NewProduct = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   dialect: Type.Optional(Dialect),
   auth: Type.Optional(ProductAuthInput),
+  retentionDays: Type.Optional(RetentionDays),
 }, { additionalProperties: false });
 
 export const ProductPatch = Type.Object({
@@ -49,6 +57,7 @@ export const ProductPatch = Type.Object({
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   dialect: Type.Optional(Dialect),
   auth: Type.Optional(ProductAuthInput),
+  retentionDays: Type.Optional(RetentionDays),
 }, { additionalProperties: false });
 
 export const Product = Type.Object({
@@ -57,6 +66,7 @@ export const Product = Type.Object({
   description: Type.String(),
   dialect: Dialect,
   auth: ProductAuth,
+  retentionDays: RetentionDays,
   deviceCount: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

@@ -22,6 +22,7 @@ interface ProductRow {
   timestamp_window_seconds: number;
   require_timestamp: number;
   dynamic_registration: number;
+  retention_days: number | null;
   created_at: string;
   updated_at: string;
   device_count: number;
@@ -32,7 +33,7 @@ const now = () => new Date().toISOString();
 // The sealed secret is never selected here: it is read only by the one statement that reveals it.
 const SELECT_PRODUCT = `
   SELECT p.product_key, p.name, p.description, p.dialect, p.sign_methods, p.timestamp_window_seconds,
-         p.require_timestamp, p.dynamic_registration, p.created_at, p.updated_at,
+         p.require_timestamp, p.dynamic_registration, p.retention_days, p.created_at, p.updated_at,
          (SELECT count(*) FROM devices d WHERE d.product_key = p.product_key) AS device_count
   FROM products p`;
 
@@ -46,6 +47,7 @@ export class ProductStore {
   readonly #delete;
   readonly #secret;
   readonly #auth;
+  readonly #retention;
 
   constructor(
     private readonly db: Db,
@@ -54,22 +56,24 @@ export class ProductStore {
   ) {
     this.#insert = db.prepare(`
       INSERT INTO products (product_key, name, description, dialect, sign_methods, timestamp_window_seconds,
-                            require_timestamp, dynamic_registration, product_secret, created_at, updated_at)
+                            require_timestamp, dynamic_registration, retention_days, product_secret, created_at,
+                            updated_at)
       VALUES (@productKey, @name, @description, @dialect, @signMethods, @timestampWindowSeconds,
-              @requireTimestamp, @dynamicRegistration, @productSecret, @at, @at)`);
+              @requireTimestamp, @dynamicRegistration, @retentionDays, @productSecret, @at, @at)`);
     this.#list = db.prepare(`${SELECT_PRODUCT} ORDER BY p.product_key`);
     this.#get = db.prepare(`${SELECT_PRODUCT} WHERE p.product_key = ?`);
     this.#exists = db.prepare('SELECT 1 FROM products WHERE product_key = ?').pluck();
     this.#update = db.prepare(`
       UPDATE products SET name = @name, description = @description, dialect = @dialect, sign_methods = @signMethods,
         timestamp_window_seconds = @timestampWindowSeconds, require_timestamp = @requireTimestamp,
-        dynamic_registration = @dynamicRegistration, updated_at = @at
+        dynamic_registration = @dynamicRegistration, retention_days = @retentionDays, updated_at = @at
       WHERE product_key = @productKey`);
     this.#delete = db.prepare('DELETE FROM products WHERE product_key = ?');
     this.#secret = db.prepare('SELECT product_secret FROM products WHERE product_key = ?').pluck();
     this.#auth = db.prepare(
       'SELECT sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration FROM products WHERE product_key = ?',
     );
+    this.#retention = db.prepare('SELECT product_key AS productKey, retention_days AS days FROM products ORDER BY product_key');
   }
 
   /** A product's sign-in settings, or undefined when it does not exist: one indexed read, run on every CONNECT. */
@@ -89,6 +93,7 @@ export class ProductStore {
         description: input.description ?? '',
         dialect: input.dialect ?? 'alink',
         ...authColumns({ ...DEFAULT_PRODUCT_AUTH, ...input.auth }),
+        retentionDays: input.retentionDays ?? null,
         productSecret: this.secrets.seal(productSecret),
         at: now(),
       });
@@ -119,7 +124,7 @@ export class ProductStore {
     return this.#exists.get(productKey) !== undefined;
   }
 
-  /** Changes the fields given; `auth` fields not given keep their values. */
+  /** Changes the fields given; `auth` fields not given keep their values; `retentionDays: null` clears the retention. */
   update(productKey: string, patch: ProductPatch): Product {
     const current = this.get(productKey);
     this.#update.run({
@@ -128,6 +133,7 @@ export class ProductStore {
       description: patch.description ?? current.description,
       dialect: patch.dialect ?? current.dialect,
       ...authColumns({ ...current.auth, ...patch.auth }),
+      retentionDays: patch.retentionDays === undefined ? current.retentionDays : patch.retentionDays,
       at: now(),
     });
     this.events.emit('product.changed', { productKey, change: 'updated' });
@@ -153,6 +159,14 @@ export class ProductStore {
     this.events.emit('product.changed', { productKey, change: 'deleted' });
   }
 
+  /**
+   * Every product's telemetry retention (`days: null` keeps it forever), by key: one read of the products table
+   * without the device counts, for the retention sweeper to ask at each sweep.
+   */
+  retentionPolicies(): { productKey: string; days: number | null }[] {
+    return this.#retention.all() as { productKey: string; days: number | null }[];
+  }
+
   /** The plain product secret (for dynamic registration); callers audit who asked. */
   revealSecret(productKey: string): string {
     const sealed = this.#secret.get(productKey) as string | undefined;
@@ -176,6 +190,7 @@ const toProduct = (r: ProductRow): Product => ({
   description: r.description,
   dialect: r.dialect,
   auth: toAuth(r),
+  retentionDays: r.retention_days,
   deviceCount: r.device_count,
   createdAt: r.created_at,
   updatedAt: r.updated_at,

@@ -4,6 +4,7 @@ import * as createRegistryTables from './20261122-02-create-registry-tables.ts';
 import * as createDeviceHubTables from './20261122-03-create-device-hub-tables.ts';
 import * as createAlerts from './20261122-04-create-alerts.ts';
 import * as createNotifyOutbox from './20261122-05-create-notify-outbox.ts';
+import * as addProductRetentionDays from './20261122-06-add-product-retention-days.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { id: '20261122-03-create-device-hub-tables', up: createDeviceHubTables.up },
   { id: '20261122-04-create-alerts', up: createAlerts.up },
   { id: '20261122-05-create-notify-outbox', up: createNotifyOutbox.up },
+  { id: '20261122-06-add-product-retention-days', up: addProductRetentionDays.up },
 ];
