@@ -25,6 +25,13 @@ export interface DeviceHubOptions {
   takeoverGraceMs?: number;
   /** Group commit and retention of the message log and connection history. */
   log?: DeviceLogOptions;
+  /**
+   * Uplinks waiting for a flow's answer at most before the hub reports pressure (default 10,000): flows that fall
+   * behind slow the devices down (see IngressGate) instead of collecting messages without bound. Relieved at half.
+   */
+  maxPendingReplies?: number;
+  /** Told when pending replies pass `maxPendingReplies` and when they fall back under half of it. */
+  pressure?: (busy: boolean, reason: string) => void;
   /** The clock, ms since epoch (tests). Timers still use setTimeout. */
   now?: () => number;
 }
@@ -158,6 +165,9 @@ export class DeviceHub {
 
   readonly #listeners = new Set<ThingMessageListener>();
   readonly #pendingUplinks = new Map<string, PendingUplink>();
+  readonly #maxPendingReplies: number;
+  readonly #pressure: DeviceHubOptions['pressure'];
+  #behind = false;
   /** Commands waiting for the device's reply, by device, then message id. */
   readonly #pendingCommands = new Map<string, Map<string, PendingCommand>>();
   readonly #queues = new Map<string, QueuedCommand[]>();
@@ -194,6 +204,8 @@ export class DeviceHub {
     this.#maxQueued = options.maxQueuedCommands ?? 100;
     this.#lastSeenFlushMs = options.lastSeenFlushMs ?? 5000;
     this.#takeoverGraceMs = options.takeoverGraceMs ?? 5000;
+    this.#maxPendingReplies = options.maxPendingReplies ?? 10_000;
+    this.#pressure = options.pressure;
     this.#log = new DeviceLog(db, logger, options.log);
     // Seeded from the clock so that ids do not start again at 1 after a restart, where a device's late reply to a
     // command of the previous process could match a new command.
@@ -395,6 +407,7 @@ export class DeviceHub {
       timer.unref();
       // Registered before the listeners run: one of them may reply synchronously.
       this.#pendingUplinks.set(token, { session, message: { ...msg }, entry, timer });
+      if (!this.#behind && this.#pendingUplinks.size >= this.#maxPendingReplies) this.#setBehind(true);
       msg.replyToken = token;
     }
     this.#emit(msg);
@@ -409,6 +422,7 @@ export class DeviceHub {
     const pending = this.#pendingUplinks.get(token);
     if (!pending) return false;
     this.#pendingUplinks.delete(token);
+    if (this.#behind) this.#checkCaughtUp();
     clearTimeout(pending.timer);
     return this.#answer(pending.session, pending.message, pending.entry, code, text ?? null, data);
   }
@@ -648,10 +662,20 @@ export class DeviceHub {
     return true;
   }
 
+  #setBehind(behind: boolean): void {
+    this.#behind = behind;
+    this.#pressure?.(behind, `${this.#pendingUplinks.size} device messages waiting for a flow's answer`);
+  }
+
+  #checkCaughtUp(): void {
+    if (this.#pendingUplinks.size <= this.#maxPendingReplies / 2) this.#setBehind(false);
+  }
+
   #replyTimedOut(token: string): void {
     const pending = this.#pendingUplinks.get(token);
     if (!pending) return;
     this.#pendingUplinks.delete(token);
+    if (this.#behind) this.#checkCaughtUp();
     const text = `no flow answered in ${this.#replyTimeoutMs} ms`;
     this.#logger.debug({ productKey: pending.message.productKey, deviceName: pending.message.deviceName, kind: pending.message.kind }, text);
     this.#answer(pending.session, pending.message, pending.entry, 504, text);

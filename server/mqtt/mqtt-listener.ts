@@ -8,6 +8,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { DeviceAuthenticator } from '../device-auth/device-authenticator.ts';
 import type { DeviceHub } from '../device-hub/device-hub.ts';
 import type { DeviceSession } from '../device-hub/device-session.ts';
+import type { IngressGate } from '../ingress/ingress-gate.ts';
 import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from '../device-hub/thing-message.ts';
 import { codecs } from '../dialects/index.ts';
 import type { DialectCodec } from '../dialects/dialect.ts';
@@ -37,6 +38,8 @@ export interface MqttListenerDeps {
   hub: DeviceHub;
   authenticator: DeviceAuthenticator;
   logger: Logger;
+  /** Backpressure from the pipeline: while it is closed, QoS 1 publishes wait for their PUBACK and QoS 0 are dropped. */
+  gate?: IngressGate;
   /** Registers a WebSocket upgrade path on the platform's HTTP server; returns the unregister function. */
   registerUpgrade(path: string, handler: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void): () => void;
 }
@@ -58,8 +61,16 @@ interface AedesClient {
   conn: Duplex & { remoteAddress?: string };
   req?: http.IncomingMessage;
   close(cb?: () => void): void;
+  /** Set by aedes once the connection has ended. */
+  closed: boolean;
   /** Ours: the device behind this client, set once it authenticated. */
   thing?: ClientState;
+}
+
+interface PublishPacket {
+  topic: string;
+  payload: Buffer;
+  qos: 0 | 1 | 2;
 }
 
 interface ClientState {
@@ -121,7 +132,7 @@ export class MqttListener {
       const state = client.thing;
       cb(null, state && state.codec.canSubscribe(state.session, sub.topic) ? sub : null);
     };
-    broker.authorizePublish = (client: AedesClient | null, packet: { topic: string; payload: Buffer }, cb: (e?: Error | null) => void) =>
+    broker.authorizePublish = (client: AedesClient | null, packet: PublishPacket, cb: (e?: Error | null) => void) =>
       this.#onPublish(client, packet, cb);
     broker.on('clientReady', (client: AedesClient) => {
       if (client.thing) this.deps.hub.opened(client.thing.session, { commandsReady: false });
@@ -225,7 +236,7 @@ export class MqttListener {
     cb(null, true);
   }
 
-  #onPublish(client: AedesClient | null, packet: { topic: string; payload: Buffer }, cb: (e?: Error | null) => void): void {
+  #onPublish(client: AedesClient | null, packet: PublishPacket, cb: (e?: Error | null) => void): void {
     const state = client?.thing;
     // Wills and other broker-originated publishes have no device behind them; devices always do.
     if (!state) return cb(null);
@@ -236,8 +247,26 @@ export class MqttListener {
       // MQTT 3.1.1 has no negative PUBACK: the connection is closed (MQTT-3.3.5-2).
       return cb(new Error(`publish to ${packet.topic} not allowed`));
     }
-    const now = Date.now();
     this.deps.hub.seen(session);
+    const gate = this.deps.gate;
+    if (gate && !gate.open) {
+      if (packet.qos === 0) {
+        // Nothing to hold back for QoS 0: counted in /metrics, never queued without bound.
+        gate.dropped();
+        return cb(null);
+      }
+      // Not acknowledged until the pipeline has room; a connection that ends meanwhile leaves it to the device's resend.
+      return gate.whenOpen(() => {
+        if (!client!.closed) this.#take(state, packet, cb);
+      });
+    }
+    this.#take(state, packet, cb);
+  }
+
+  /** Rate limit, size limit, decode, hand to the hub; then lets aedes acknowledge. */
+  #take(state: ClientState, packet: PublishPacket, cb: (e?: Error | null) => void): void {
+    const { session, codec } = state;
+    const now = Date.now();
     if (this.config.ratePerDevice > 0) {
       state.tokens = Math.min(this.config.ratePerDevice * 2, state.tokens + ((now - state.refilledAt) / 1000) * this.config.ratePerDevice);
       state.refilledAt = now;
@@ -268,7 +297,7 @@ export class MqttListener {
   }
 
   /** Answers a message the listener will not process (too large, rate limited), when the device can be answered. */
-  #answerRefused(state: ClientState, packet: { topic: string; payload: Buffer }, code: number, reason: string): void {
+  #answerRefused(state: ClientState, packet: PublishPacket, code: number, reason: string): void {
     // The id is near the start of the envelope; reading it from the first bytes avoids parsing what is refused.
     const id = ID_IN_PAYLOAD.exec(packet.payload.subarray(0, 256).toString('latin1'))?.[1];
     if (id) {

@@ -1,0 +1,75 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { TelemetryWriter } from '../telemetry/telemetry-writer.ts';
+import type { IngressGate } from './ingress-gate.ts';
+
+/**
+ * Backpressure and storage on /metrics: whether ingress is held back, what it dropped, the telemetry queue and its
+ * commits. Read when scraped; the hot path only bumps plain counters.
+ */
+export function registerIngressMetrics(registry: Registry, gate: IngressGate, writer: TelemetryWriter): void {
+  const registers = [registry];
+  new Gauge({
+    name: 'thingwire_ingress_backpressure', help: '1 while device publishes are held back because storage is behind', registers,
+    collect() {
+      this.set(gate.open ? 0 : 1);
+    },
+  });
+  new Gauge({
+    name: 'thingwire_ingress_held', help: 'QoS 1 publishes waiting for their PUBACK until storage catches up', registers,
+    collect() {
+      this.set(gate.stats().waiting);
+    },
+  });
+  new Counter({
+    name: 'thingwire_ingress_held_total', help: 'QoS 1 publishes whose PUBACK was held back by backpressure', registers,
+    collect() {
+      this.reset();
+      this.inc(gate.stats().heldTotal);
+    },
+  });
+  new Counter({
+    name: 'thingwire_ingress_dropped_total', help: 'Device publishes dropped under backpressure (QoS 0 only; QoS 1 is held)',
+    labelNames: ['qos'], registers,
+    collect() {
+      this.reset();
+      this.inc({ qos: '0' }, gate.stats().droppedQos0);
+    },
+  });
+
+  // The writer's stats are read once per scrape, by the histogram (first in the collect order below).
+  let last = writer.stats();
+  new Histogram({
+    name: 'thingwire_telemetry_commit_seconds', help: 'Time of each telemetry group commit', registers,
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
+    collect() {
+      last = writer.stats();
+      for (const s of last.batchSeconds) this.observe(s);
+    },
+  });
+  new Gauge({
+    name: 'thingwire_telemetry_queued_rows', help: 'Property rows and events waiting for a commit', registers,
+    collect() {
+      this.set(last.queuedRows);
+    },
+  });
+  const counter = (name: string, help: string, value: () => number) =>
+    new Counter({
+      name, help, registers,
+      collect() {
+        this.reset();
+        this.inc(value());
+      },
+    });
+  counter('thingwire_telemetry_commits_total', 'Telemetry group commits', () => last.batches);
+  counter('thingwire_telemetry_rows_total', 'Property rows stored', () => last.rowsWritten);
+  counter('thingwire_telemetry_events_total', 'Device events stored', () => last.eventsWritten);
+  counter('thingwire_telemetry_refused_total', 'Messages refused (answered 503) because the telemetry queue was full', () => last.refused);
+  counter('thingwire_telemetry_failed_total', 'Messages not stored because their commit failed every attempt', () => last.failed);
+  new Counter({
+    name: 'thingwire_telemetry_skipped_total', help: 'Values and events the database could not take, by reason', labelNames: ['reason'], registers,
+    collect() {
+      this.reset();
+      for (const [reason, n] of Object.entries(last.skipped)) this.inc({ reason }, n);
+    },
+  });
+}
