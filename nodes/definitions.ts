@@ -14,9 +14,10 @@ import { deviceOut } from './device-out/device-out.def.ts';
 import { deviceReply } from './device-reply/device-reply.def.ts';
 import { mqttListener } from './mqtt-listener/mqtt-listener.def.ts';
 import { thingValidate } from './thing-validate/thing-validate.def.ts';
+import { telemetryStore } from './telemetry-store/telemetry-store.def.ts';
 
 /** Thingwire's own node types, in palette order. */
-export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [mqttListener, deviceIn, deviceOut, deviceReply, thingValidate, alert, notify];
+export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [mqttListener, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify];
 
 /** Every node type in the palette: ours, then Node-RED's core nodes. */
 export const nodeDefinitions: readonly AnyNodeDefinition[] = [...thingwireNodeDefinitions, ...coreNodeDefinitions];

@@ -11,6 +11,7 @@ import { deviceOutNode } from './device-out/device-out.runtime.ts';
 import { deviceReplyNode } from './device-reply/device-reply.runtime.ts';
 import { mqttListenerNode } from './mqtt-listener/mqtt-listener.runtime.ts';
 import { thingValidateNode } from './thing-validate/thing-validate.runtime.ts';
+import { telemetryStoreNode } from './telemetry-store/telemetry-store.runtime.ts';
 
 /** The runtime of every Thingwire node type, registered by `registerNodes(RED, implementations)`. */
 export const implementations: readonly NodeImplementation[] = [
@@ -19,6 +20,7 @@ export const implementations: readonly NodeImplementation[] = [
   deviceOutNode,
   deviceReplyNode,
   thingValidateNode,
+  telemetryStoreNode,
   alertNode,
   notifyNode,
 ] as unknown as readonly NodeImplementation[];

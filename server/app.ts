@@ -24,7 +24,7 @@ import { checkFlowNodeConfig, nodeTypeCatalog } from '../nodes/definitions.ts';
 import { registerPaletteRoutes } from './node-red/palette-routes.ts';
 import { createRegistry, type Registry } from './registry.ts';
 import { DeviceAuthenticator } from './device-auth/device-authenticator.ts';
-import { DeviceHub } from './device-hub/device-hub.ts';
+import { DeviceHub, type DeviceHubOptions } from './device-hub/device-hub.ts';
 import { registerDeviceHubRoutes } from './device-hub/device-hub-routes.ts';
 import { registerDeviceHubMetrics } from './device-hub/device-hub-metrics.ts';
 import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
@@ -35,6 +35,13 @@ import { thingModelEventTypes } from './alerts/event-types.ts';
 import { WebhookOutbox } from './notify/webhook-outbox.ts';
 import { registerNotifyRoutes } from './notify/notify-routes.ts';
 import type { Duplex } from 'node:stream';
+import { IngressGate } from './ingress/ingress-gate.ts';
+import { registerIngressMetrics } from './ingress/ingress-metrics.ts';
+import { SqliteTelemetry, TELEMETRY_DB_FILE } from './telemetry/sqlite-telemetry.ts';
+import { openTdengineTelemetry } from './telemetry/tdengine-telemetry.ts';
+import { TelemetryService, type TelemetryServiceOptions } from './telemetry/telemetry-service.ts';
+import type { TelemetryBackend } from './telemetry/telemetry-store.ts';
+import { registerTelemetryRoutes } from './telemetry/telemetry-routes.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -49,10 +56,25 @@ export interface Thingwire {
   mqttListeners: MqttListenerPool;
   alerts: AlertEngine;
   notify: WebhookOutbox;
+  telemetry: TelemetryService;
+  /** Backpressure from storage to the listeners. */
+  gate: IngressGate;
   red: NodeRed;
   /** Set on the first start only: the admin password that was generated (print it once). */
   firstAdmin: { username: string; generatedPassword?: string } | null;
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Deploy flows/device-pipeline.json on the first start of a data dir (default true). */
+  installDefaultFlows?: boolean;
+  /** Device hub tuning (reply timeout, how many device messages may wait for flows). */
+  hub?: Omit<DeviceHubOptions, 'pressure'>;
+  /** Telemetry tuning: the group commit's limits, and (tests) a wrapper around the backend to make it slow. */
+  telemetry?: {
+    writer?: TelemetryServiceOptions['writer'];
+    wrapBackend?: (backend: TelemetryBackend) => TelemetryBackend;
+  };
 }
 
 /**
@@ -62,7 +84,7 @@ export interface Thingwire {
 export async function startThingwire(
   config: ThingwireConfig,
   logger: Logger,
-  options: { installDefaultFlows?: boolean } = {},
+  options: StartOptions = {},
 ): Promise<Thingwire> {
   fs.mkdirSync(config.dataDir, { recursive: true });
   // First start of this data dir: no flows file yet. Later starts keep whatever the user deployed, even nothing.
@@ -73,7 +95,24 @@ export async function startThingwire(
   const firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
   const registry = createRegistry(db, secrets, logger);
 
-  const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {});
+  const gate = new IngressGate();
+  const telemetryLogger = logger.child({ subsystem: 'telemetry' });
+  const opened: TelemetryBackend = config.tdengine
+    ? await openTdengineTelemetry(config.tdengine)
+    : new SqliteTelemetry(path.join(config.dataDir, TELEMETRY_DB_FILE), telemetryLogger);
+  const backend = options.telemetry?.wrapBackend?.(opened) ?? opened;
+  const telemetry = await TelemetryService.start({
+    backend, writer: options.telemetry?.writer, thingModels: registry.thingModels, events: registry.events, gate, logger: telemetryLogger,
+    retention: () => registry.products.retentionPolicies(),
+  });
+
+  const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
+    ...options.hub,
+    pressure: (busy, reason) => {
+      gate.setBusy('flows', busy, reason);
+      logger[busy ? 'warn' : 'info']({ reason }, busy ? 'flows are behind: devices are slowed down' : 'flows caught up');
+    },
+  });
   const authenticator = new DeviceAuthenticator({
     credentialsFor: (productKey, deviceName) => registry.devices.credentialsFor(productKey, deviceName),
     productAuth: (productKey) => registry.products.auth(productKey),
@@ -83,7 +122,7 @@ export async function startThingwire(
   const upgrades = new Map<string, UpgradeHandler>();
   const mqttListeners = new MqttListenerPool(
     {
-      hub, authenticator, logger: logger.child({ subsystem: 'mqtt' }),
+      hub, authenticator, gate, logger: logger.child({ subsystem: 'mqtt' }),
       registerUpgrade: (path, handler) => {
         upgrades.set(path, handler);
         return () => {
@@ -107,6 +146,7 @@ export async function startThingwire(
     mqttListeners,
     alerts,
     notify,
+    telemetry,
   };
 
   const authenticate = (req: http.IncomingMessage): Principal | undefined => {
@@ -123,7 +163,7 @@ export async function startThingwire(
   });
   const flows = new FlowService(flowRuntime.red, logger.child({ subsystem: 'flows' }), checkFlowNodeConfig);
   if (firstFlows && (options.installDefaultFlows ?? true)) {
-    const defaults = JSON.parse(fs.readFileSync(new URL('../flows/default.json', import.meta.url), 'utf8')) as { type: string; port?: number }[];
+    const defaults = JSON.parse(fs.readFileSync(new URL('../flows/device-pipeline.json', import.meta.url), 'utf8')) as { type: string; port?: number }[];
     for (const node of defaults) if (node.type === 'thing-mqtt-listener') node.port = config.mqttPort;
     await flows.deploy(defaults, undefined, 'thingwire (first start)');
   }
@@ -135,6 +175,7 @@ export async function startThingwire(
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
   registerDeviceHubRoutes(table, hub, registry.devices, auth);
+  registerTelemetryRoutes(table, backend, registry.devices, registry.thingModels, { products: registry.products });
   registerAlertRoutes(table, alerts, auth);
   registerNotifyRoutes(table, notify, auth);
   registerFlowRoutes(table, flows);
@@ -146,6 +187,7 @@ export async function startThingwire(
 
   const metrics = createMetrics();
   registerDeviceHubMetrics(metrics.registry, hub);
+  registerIngressMetrics(metrics.registry, gate, telemetry.writer);
   api.disable('x-powered-by');
   api.set('trust proxy', 'loopback');
   api.use(securityHeaders, cors(config.corsOrigins), metrics.middleware);
@@ -190,11 +232,16 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, db, auth, registry, hub, mqttListeners, alerts, notify, red: flowRuntime.red, firstAdmin,
+    server, url, db, auth, registry, hub, mqttListeners, alerts, notify, telemetry, gate, red: flowRuntime.red, firstAdmin,
     close: () =>
       (closing ??= (async () => {
+        // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
+        // stop: a message a device was told was taken is in the database after a restart.
+        gate.shut();
+        await drain(hub, telemetry, logger);
         live.close();
         await flowRuntime.red.stop();
+        await telemetry.close();
         await notify.close();
         alerts.close();
         await mqttListeners.closeAll();
@@ -204,6 +251,26 @@ export async function startThingwire(
         db.close();
       })()),
   };
+}
+
+/**
+ * Waits until no uplink waits for a flow's answer and the telemetry queue is empty, twice in a row 20 ms apart (a
+ * message may be between nodes), for at most `limitMs`.
+ */
+async function drain(hub: DeviceHub, telemetry: TelemetryService, logger: Logger, limitMs = 10_000): Promise<void> {
+  const started = Date.now();
+  const until = started + limitMs;
+  const atStart = { pendingReplies: hub.stats().pendingReplies, queuedRows: telemetry.queuedRows() };
+  let quietChecks = 0;
+  while (quietChecks < 2) {
+    if (Date.now() > until) {
+      logger.warn({ pendingReplies: hub.stats().pendingReplies, queuedRows: telemetry.queuedRows() }, 'shutdown: flows did not drain in time');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    quietChecks = hub.stats().pendingReplies === 0 && telemetry.writer.idle ? quietChecks + 1 : 0;
+  }
+  logger.info({ ...atStart, ms: Date.now() - started }, 'shutdown: messages in flight were stored and answered');
 }
 
 function queryToken(req: http.IncomingMessage): { token: string; via: 'query' } | undefined {

@@ -16,6 +16,8 @@ export interface ThingwireConfig {
   sessionTtlHours: number;
   /** MQTT port of the listener installed with the default flows on first start (0: any free port). */
   mqttPort: number;
+  /** Telemetry in TDengine (taosAdapter's REST URL) instead of the embedded SQLite file. */
+  tdengine?: { url: string; user?: string; password?: string; database?: string };
 }
 
 /** The configuration table the README documents: flag, environment variable, default. */
@@ -28,6 +30,10 @@ export const configOptions = [
   { flag: 'log-level', env: 'THINGWIRE_LOG_LEVEL', default: 'info', doc: 'pino level: trace, debug, info, warn, error' },
   { flag: 'cors-origins', env: 'THINGWIRE_CORS_ORIGINS', default: '(none)', doc: 'comma-separated origins allowed cross-origin' },
   { flag: 'mqtt-port', env: 'THINGWIRE_MQTT_PORT', default: '1883', doc: 'MQTT port of the listener the first start installs (later: edit the listener node)' },
+  { flag: 'tdengine-url', env: 'THINGWIRE_TDENGINE_URL', default: '(none: SQLite)', doc: 'store telemetry in TDengine via taosAdapter REST, e.g. http://tdengine:6041' },
+  { flag: null, env: 'THINGWIRE_TDENGINE_USER', default: 'root', doc: 'TDengine user' },
+  { flag: null, env: 'THINGWIRE_TDENGINE_PASSWORD', default: 'taosdata', doc: 'TDengine password (environment only)' },
+  { flag: 'tdengine-database', env: 'THINGWIRE_TDENGINE_DATABASE', default: 'thingwire', doc: 'TDengine database (created if missing)' },
   { flag: 'session-ttl-hours', env: 'THINGWIRE_SESSION_TTL_HOURS', default: '12', doc: 'lifetime of a login session' },
 ] as const;
 
@@ -66,5 +72,27 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       .filter((s) => s && s !== '*'),
     sessionTtlHours: int('session-ttl-hours', 'THINGWIRE_SESSION_TTL_HOURS', 12, 1, 24 * 90),
     mqttPort: int('mqtt-port', 'THINGWIRE_MQTT_PORT', 1883, 0, 65535),
+    tdengine: tdengineOf(pick('tdengine-url', 'THINGWIRE_TDENGINE_URL'), {
+      user: pick(null, 'THINGWIRE_TDENGINE_USER'),
+      password: pick(null, 'THINGWIRE_TDENGINE_PASSWORD'),
+      database: pick('tdengine-database', 'THINGWIRE_TDENGINE_DATABASE'),
+    }),
   };
+}
+
+function tdengineOf(url: string | undefined, rest: { user?: string; password?: string; database?: string }): ThingwireConfig['tdengine'] {
+  if (url === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`--tdengine-url / THINGWIRE_TDENGINE_URL must be an http(s) URL such as http://localhost:6041, got "${url}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new ConfigError(`--tdengine-url / THINGWIRE_TDENGINE_URL must be an http(s) URL (taosAdapter's REST port, 6041), got "${url}"`);
+  }
+  if (parsed.username || parsed.password) {
+    throw new ConfigError('Put TDengine credentials in THINGWIRE_TDENGINE_USER / THINGWIRE_TDENGINE_PASSWORD, not in the URL (it is logged).');
+  }
+  return { url: url.replace(/\/+$/, ''), ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
 }

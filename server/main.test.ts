@@ -60,7 +60,7 @@ describe('npm start', () => {
     const { token } = (await res.json()) as { token: string };
     const installed = (await (await fetch(`${first.url}/api/v1/flows`, { headers: { authorization: `Bearer ${token}` } })).json()) as { flows: { id: string }[] };
     expect(installed.flows.map((n) => n.id), 'the first start installs the default device flow').toEqual(
-      expect.arrayContaining(['tw-mqtt-listener', 'tw-device-in', 'tw-validate', 'tw-accept']),
+      expect.arrayContaining(['tw-mqtt-listener', 'tw-device-in', 'tw-validate', 'tw-store', 'tw-alert']),
     );
     const flows = [{ id: 'keep', type: 'tab', label: 'kept across restarts' }, { id: 'c1', type: 'comment', z: 'keep', name: 'hello' }];
     const deploy = await fetch(`${first.url}/api/v1/flows`, {

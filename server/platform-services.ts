@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { AlertService } from './alerts/alert-engine.ts';
 import type { CommandResult, ThingCommand, ThingMessage } from './device-hub/thing-message.ts';
 import type { NotifyService } from './notify/notify-service.ts';
+import type { EventRow, PropertyRow } from './telemetry/telemetry-store.ts';
+import type { WriteCallback } from './telemetry/telemetry-writer.ts';
 import type { MqttListenerConfig } from './mqtt/mqtt-listener.ts';
 import type { CompiledThingModel } from './thing-model/compiled-thing-model.ts';
 
@@ -30,6 +32,15 @@ export interface ThingwireServices {
   };
   /** Alert rules of `alert` nodes: evaluated per device, alerts kept in the database, operator actions announced. */
   alerts: AlertService;
+  /**
+   * Telemetry storage (the telemetry-store node): rows are queued for the next group commit; `done` runs after the
+   * commit that holds them. `submit` returns false, without calling `done`, when the queue is full.
+   */
+  telemetry?: {
+    submit(properties: PropertyRow[], events: EventRow[], done: WriteCallback): boolean;
+    /** Rows waiting for a commit now. */
+    queuedRows?(): number;
+  };
   /** Outgoing webhooks: a durable, signed, retrying outbox (the notify node). */
   notify?: NotifyService;
 }

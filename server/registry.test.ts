@@ -95,7 +95,7 @@ describe('who may call the registry routes', () => {
   };
   /** Each role works on its own product, so one role's successful write cannot change what another role meets. */
   interface Case {
-    family: 'products' | 'thing models' | 'devices' | 'secrets';
+    family: 'products' | 'thing models' | 'devices' | 'telemetry' | 'secrets';
     /** As in /api/v1/openapi.json. */
     route: string;
     permission: Permission;
@@ -124,6 +124,11 @@ describe('who may call the registry routes', () => {
     { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/connections', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/connections` },
     { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/messages', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/messages` },
     // d1 is offline: the call succeeds with the outcome `code: 503` in the body.
+    { family: 'telemetry', route: 'get /devices/{productKey}/{deviceName}/properties', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/properties` },
+    { family: 'telemetry', route: 'get /devices/{productKey}/{deviceName}/properties/{identifier}/history', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/properties/temperature/history` },
+    { family: 'telemetry', route: 'get /devices/{productKey}/{deviceName}/events', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/events` },
+    { family: 'telemetry', route: 'get /devices/{productKey}/{deviceName}/telemetry.csv', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/telemetry.csv` },
+    { family: 'telemetry', route: 'get /products/{productKey}/events', permission: 'devices:read', path: (pk) => `/api/v1/products/${pk}/events` },
     { family: 'devices', route: 'post /devices/{productKey}/{deviceName}/commands', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/d1/commands`, body: () => ({ kind: 'property.set', params: { power: 'on' } }) },
     { family: 'secrets', route: 'post /products/{productKey}/secret/reveal', permission: 'devices:secret', path: (pk) => `/api/v1/products/${pk}/secret/reveal` },
     { family: 'secrets', route: 'post /devices/{productKey}/{deviceName}/secret/reveal', permission: 'devices:secret', path: (pk) => `/api/v1/devices/${pk}/d1/secret/reveal` },

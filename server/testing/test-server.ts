@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Role } from '../auth/permissions.ts';
-import { startThingwire, type Thingwire } from '../app.ts';
+import { startThingwire, type StartOptions, type Thingwire } from '../app.ts';
 import { createLogger } from '../logger.ts';
 
 export interface ApiResponse<T = any> {
@@ -30,12 +30,12 @@ export const TEST_ADMIN_PASSWORD = 'test-admin-password';
  * A real Thingwire on a loopback port with a temp data dir, for tests that drive it over HTTP. Node-RED is a
  * process-wide singleton: one test server per test file at a time (vitest runs each file in its own process).
  */
-export async function startTestServer(options: { dataDir?: string; installDefaultFlows?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string } & StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-test-'));
   const app = await startThingwire(
     { port: 0, host: '127.0.0.1', dataDir, adminPassword: TEST_ADMIN_PASSWORD, logLevel: process.env.THINGWIRE_TEST_LOG ?? 'silent', corsOrigins: [], sessionTtlHours: 1, mqttPort: 0 },
     createLogger(process.env.THINGWIRE_TEST_LOG ?? 'silent'),
-    { installDefaultFlows: options.installDefaultFlows ?? false },
+    { ...options, installDefaultFlows: options.installDefaultFlows ?? false },
   );
   const request: TestServer['request'] = async (method, p, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };

@@ -44,6 +44,7 @@ export class ThingModelStore {
   readonly #versions;
   readonly #version;
   readonly #insertVersion;
+  readonly #allLatest;
   /**
    * Latest published version per product (null: none), because `compiledFor` runs for every device message. Every
    * publish goes through this store, which keeps it current; it is dropped with the product.
@@ -69,6 +70,9 @@ export class ThingModelStore {
       ORDER BY version DESC`);
     this.#version = db.prepare(`
       SELECT version, tsl, published_at, published_by FROM thing_model_versions WHERE product_key = ? AND version = ?`);
+    this.#allLatest = db.prepare(`
+      SELECT v.product_key, v.version, v.tsl FROM thing_model_versions v
+      WHERE v.version = (SELECT MAX(version) FROM thing_model_versions WHERE product_key = v.product_key)`);
     this.#insertVersion = db.prepare(`
       INSERT INTO thing_model_versions (product_key, version, tsl, published_at, published_by) VALUES (?, ?, ?, ?, ?)`);
   }
@@ -129,6 +133,13 @@ export class ThingModelStore {
     this.#latestVersion.set(productKey, version);
     this.events.emit('thing-model.published', { productKey, version });
     return this.versionInfo(productKey, version);
+  }
+
+  /** Every product's currently published version with its TSL (for storage to prepare its tables at startup). */
+  published(): { productKey: string; version: number; tsl: TslDocument }[] {
+    return (this.#allLatest.all() as { product_key: string; version: number; tsl: string }[]).map((r) => ({
+      productKey: r.product_key, version: r.version, tsl: JSON.parse(r.tsl) as TslDocument,
+    }));
   }
 
   /** Every published version, newest first. */

@@ -1,0 +1,99 @@
+import type { Logger } from 'pino';
+import type { IngressGate } from '../ingress/ingress-gate.ts';
+import type { RegistryEvents } from '../registry.ts';
+import type { ThingModelStore } from '../thing-model/thing-model-store.ts';
+import type { TslDocument } from '../thing-model/tsl-types.ts';
+import { RetentionSweeper, type RetentionPolicy } from './retention.ts';
+import type { EventRow, PropertyRow, TelemetryBackend } from './telemetry-store.ts';
+import { TelemetryWriter, type TelemetryWriterOptions, type WriteCallback } from './telemetry-writer.ts';
+
+export interface TelemetryServiceOptions {
+  backend: TelemetryBackend;
+  thingModels: Pick<ThingModelStore, 'published' | 'versionTsl'>;
+  events: RegistryEvents;
+  /** Each product's retention in days, asked at every sweep. */
+  retention: () => Iterable<RetentionPolicy>;
+  /** Closed while the write queue is above its high-water mark. */
+  gate?: IngressGate;
+  logger: Logger;
+  writer?: Omit<TelemetryWriterOptions, 'backend' | 'pressure' | 'logger'>;
+  /** Retention sweeps; defaults in retention.ts. */
+  retentionIntervalMs?: number;
+}
+
+/**
+ * Telemetry as the platform runs it: the backend, kept in step with published thing models (every product's tables
+ * are prepared at startup and again on each publish, before any write that may need the new columns), the group
+ * commit writer the `telemetry-store` nodes submit to, and the retention sweeper.
+ */
+export class TelemetryService {
+  readonly backend: TelemetryBackend;
+  readonly writer: TelemetryWriter;
+  readonly retention: RetentionSweeper;
+  /** Schema changes in progress; a batch waits for them, so rows for a just-published property find their column. */
+  #schemas: Promise<void> = Promise.resolve();
+  readonly #unsubscribe: () => void;
+
+  private constructor(private readonly options: TelemetryServiceOptions) {
+    this.backend = options.backend;
+    const logger = options.logger;
+    this.writer = new TelemetryWriter({
+      ...options.writer,
+      backend: {
+        writeBatch: async (batch) => {
+          await this.#schemas;
+          return this.backend.writeBatch(batch);
+        },
+      },
+      pressure: (busy, reason) => {
+        options.gate?.setBusy('telemetry', busy, reason);
+        logger[busy ? 'warn' : 'info']({ reason }, busy ? 'telemetry is behind: devices are slowed down' : 'telemetry caught up');
+      },
+      logger,
+    });
+    this.retention = new RetentionSweeper({ backend: this.backend, policies: options.retention, logger, intervalMs: options.retentionIntervalMs });
+    const onPublished = ({ productKey, version }: { productKey: string; version: number }) => {
+      this.#ensure(productKey, version, () => JSON.parse(options.thingModels.versionTsl(productKey, version)) as TslDocument);
+    };
+    options.events.on('thing-model.published', onPublished);
+    this.#unsubscribe = () => options.events.off('thing-model.published', onPublished);
+  }
+
+  /** Prepares every product's tables for its published thing model, then starts the retention sweeps. */
+  static async start(options: TelemetryServiceOptions): Promise<TelemetryService> {
+    const service = new TelemetryService(options);
+    for (const { productKey, version, tsl } of options.thingModels.published()) service.#ensure(productKey, version, () => tsl);
+    await service.#schemas;
+    service.retention.start();
+    return service;
+  }
+
+  /** Queues one message's rows for the next commit; false when the queue is full (see TelemetryWriter.submit). */
+  submit(properties: PropertyRow[], events: EventRow[], done: WriteCallback): boolean {
+    return this.writer.submit(properties, events, done);
+  }
+
+  queuedRows(): number {
+    return this.writer.queuedRows;
+  }
+
+  /** Writes what is queued, stops the sweeps and closes the backend. */
+  async close(): Promise<void> {
+    this.#unsubscribe();
+    await this.writer.close();
+    await this.retention.stop();
+    await this.#schemas;
+    await this.backend.close();
+  }
+
+  #ensure(productKey: string, version: number, tsl: () => TslDocument): void {
+    this.#schemas = this.#schemas.then(async () => {
+      try {
+        await this.backend.ensureSchema(productKey, version, tsl());
+      } catch (err) {
+        // That product's rows are skipped (and counted) until the next publish or restart; the others go on.
+        this.options.logger.error({ err, productKey, version }, 'preparing telemetry tables failed; its telemetry is not stored');
+      }
+    });
+  }
+}

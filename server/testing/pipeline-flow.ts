@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+
+type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
+
+/**
+ * The shipped `flows/device-pipeline.json`, as a test deploys it: the listener on a free loopback port, and
+ * optionally a quicker alert, a notify node after the alert (webhook with its secret), and the scene-linkage tab
+ * enabled with a real fan device.
+ */
+export function pipelineFlow(options: {
+  alertForSeconds?: number;
+  webhook?: { url: string; secret: string };
+  fan?: { productKey: string; deviceName: string };
+} = {}): FlowNode[] {
+  const flows = JSON.parse(fs.readFileSync(new URL('../../flows/device-pipeline.json', import.meta.url), 'utf8')) as FlowNode[];
+  const node = (id: string) => {
+    const found = flows.find((n) => n.id === id);
+    if (!found) throw new Error(`flows/device-pipeline.json has no node ${id}`);
+    return found;
+  };
+  Object.assign(node('tw-mqtt-listener'), { port: 0, host: '127.0.0.1' });
+  if (options.alertForSeconds !== undefined) node('tw-alert').forSeconds = options.alertForSeconds;
+  if (options.webhook) {
+    const alert = node('tw-alert');
+    alert.wires = [[...alert.wires![0]!, 'test-notify']];
+    flows.push({
+      id: 'test-notify', type: 'notify', z: alert.z, name: 'webhook', url: options.webhook.url, method: 'POST', body: 'payload',
+      headers: {}, timeoutMs: 2000, maxAttempts: 10, credentials: { secret: options.webhook.secret }, x: 960, y: 40, wires: [[]],
+    });
+  }
+  if (options.fan) {
+    node('tw-scene-tab').disabled = false;
+    Object.assign(node('tw-set-fan'), { product: options.fan.productKey, device: options.fan.deviceName });
+  }
+  return flows;
+}
