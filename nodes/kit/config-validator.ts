@@ -129,7 +129,8 @@ function validateObject<S extends TObject>(schema: S, source: Readonly<Record<st
 function problemsFrom(errors: readonly ErrorObject[], schema: TObject): ConfigProblem[] {
   // A union reports every failed branch and then itself; the union's own error says it all.
   const unions = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
-  const relevant = errors.filter((e) => !unions.some((prefix) => e.schemaPath.startsWith(prefix)));
+  // An if/then reports the failing `then` and then `if` itself ("must match then schema"), which says nothing more.
+  const relevant = errors.filter((e) => e.keyword !== 'if' && !unions.some((prefix) => e.schemaPath.startsWith(prefix)));
   const problems: ConfigProblem[] = [];
   for (const error of relevant) {
     const missing = error.keyword === 'required' ? String(error.params['missingProperty']) : undefined;

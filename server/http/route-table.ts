@@ -47,14 +47,31 @@ const textAjv = addFormats(new Ajv({ allErrors: true, useDefaults: true, coerceT
 
 /** ajv errors as `{path, message}` a person can act on. */
 export function describeAjvErrors(errors: ErrorObject[] | null | undefined): { path: string; message: string }[] {
-  return (errors ?? []).map((e) => {
+  const all = errors ?? [];
+  // A union (`integer | null`, a choice of shapes) reports each failed branch and then itself. When a branch failed
+  // on something other than its type, that is the useful message; when every branch failed on type, one message
+  // naming the types says it. Either way the union's own "must match a schema in anyOf" goes.
+  const dropped = new Set<ErrorObject>();
+  const typeSummaries = new Map<ErrorObject, string>();
+  for (const union of all.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')) {
+    const branches = all.filter((e) => e.schemaPath.startsWith(`${union.schemaPath}/`));
+    const typeErrors = branches.filter((e) => e.keyword === 'type');
+    if (typeErrors.length < branches.length) {
+      dropped.add(union);
+      for (const e of typeErrors) dropped.add(e);
+    } else if (typeErrors.length > 0) {
+      for (const e of typeErrors) dropped.add(e);
+      typeSummaries.set(union, `must be ${[...new Set(typeErrors.map((e) => String(e.params.type)))].join(' or ')}`);
+    }
+  }
+  return all.filter((e) => !dropped.has(e)).map((e) => {
     const path = e.keyword === 'required' ? `${e.instancePath}/${e.params.missingProperty}` : e.instancePath || '/';
     if (e.keyword === 'additionalProperties') {
       return { path: `${e.instancePath}/${e.params.additionalProperty}`, message: 'is not a known field' };
     }
     if (e.keyword === 'required') return { path, message: 'is required' };
     if (e.keyword === 'enum') return { path, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')}` };
-    return { path, message: e.message ?? 'is invalid' };
+    return { path, message: typeSummaries.get(e) ?? e.message ?? 'is invalid' };
   });
 }
 
