@@ -113,6 +113,8 @@ describe('overload', () => {
     expect(held).toBeGreaterThan(0);
     expect(maxQueued).toBeLessThanOrEqual(MAX_QUEUED);
     expect(dropped).toBeGreaterThan(0);
+    // Every stored row's age at its commit is on /metrics (the benchmark's publish → stored latency).
+    expect(Number(/^thingwire_telemetry_row_age_seconds_count (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(acknowledged);
     expect(heapGrowthMb).toBeLessThan(150);
     // Slowed down, never turned away: every message that asked was answered 200.
     expect(Object.fromEntries(replyCodes)).toEqual({ 200: acknowledged });

@@ -36,7 +36,7 @@ import { WebhookOutbox } from './notify/webhook-outbox.ts';
 import { registerNotifyRoutes } from './notify/notify-routes.ts';
 import type { Duplex } from 'node:stream';
 import { IngressGate } from './ingress/ingress-gate.ts';
-import { registerIngressMetrics } from './ingress/ingress-metrics.ts';
+import { registerIngressMetrics, telemetryCommitObserver } from './ingress/ingress-metrics.ts';
 import { SqliteTelemetry, TELEMETRY_DB_FILE } from './telemetry/sqlite-telemetry.ts';
 import { openTdengineTelemetry } from './telemetry/tdengine-telemetry.ts';
 import { TelemetryService, type TelemetryServiceOptions } from './telemetry/telemetry-service.ts';
@@ -101,8 +101,9 @@ export async function startThingwire(
     ? await openTdengineTelemetry(config.tdengine)
     : new SqliteTelemetry(path.join(config.dataDir, TELEMETRY_DB_FILE), telemetryLogger);
   const backend = options.telemetry?.wrapBackend?.(opened) ?? opened;
+  const metrics = createMetrics();
   const telemetry = await TelemetryService.start({
-    backend, writer: options.telemetry?.writer, thingModels: registry.thingModels, events: registry.events, gate, logger: telemetryLogger,
+    backend, writer: { observe: telemetryCommitObserver(metrics.registry), ...options.telemetry?.writer }, thingModels: registry.thingModels, events: registry.events, gate, logger: telemetryLogger,
     retention: () => registry.products.retentionPolicies(),
   });
 
@@ -185,7 +186,6 @@ export async function startThingwire(
     handler: () => openApiDocument(table, version),
   });
 
-  const metrics = createMetrics();
   registerDeviceHubMetrics(metrics.registry, hub);
   registerIngressMetrics(metrics.registry, gate, telemetry.writer);
   api.disable('x-powered-by');

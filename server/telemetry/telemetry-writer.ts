@@ -23,6 +23,14 @@ export interface TelemetryWriterOptions {
   lingerMs?: number;
   /** Attempts of a failing batch before its messages are failed; default 4 (waits 100, 500, 2000 ms between). */
   attempts?: number;
+  /** Told of every commit: its duration, and the age of each row (commit time − the row's time), for /metrics. */
+  observe?: CommitObserver;
+}
+
+export interface CommitObserver {
+  commitSeconds(seconds: number): void;
+  /** Milliseconds from a row's time (the device's, else the receive time) to the commit that stored it. */
+  rowAgeMs(ms: number): void;
 }
 
 interface Pending {
@@ -45,8 +53,6 @@ export interface TelemetryWriterStats {
   refused: number;
   /** Messages whose batch failed every attempt. */
   failed: number;
-  /** Seconds of each committed batch, for a histogram; drained by the metrics collector. */
-  batchSeconds: number[];
 }
 
 const RETRY_WAITS_MS = [100, 500, 2000];
@@ -68,7 +74,6 @@ export class TelemetryWriter {
   #busy = false;
   #closed = false;
   readonly #stats = { batches: 0, rowsWritten: 0, eventsWritten: 0, refused: 0, failed: 0, skipped: {} as Record<string, number> };
-  #batchSeconds: number[] = [];
   readonly #maxQueued: number;
   readonly #high: number;
   readonly #low: number;
@@ -132,12 +137,7 @@ export class TelemetryWriter {
   }
 
   stats(): TelemetryWriterStats {
-    const batchSeconds = this.#batchSeconds;
-    this.#batchSeconds = [];
-    return {
-      ...this.#stats, skipped: { ...this.#stats.skipped }, queuedRows: this.#queuedRows, queuedMessages: this.#queue.length,
-      busy: this.#busy, batchSeconds,
-    };
+    return { ...this.#stats, skipped: { ...this.#stats.skipped }, queuedRows: this.#queuedRows, queuedMessages: this.#queue.length, busy: this.#busy };
   }
 
   #schedule(): void {
@@ -196,7 +196,7 @@ export class TelemetryWriter {
       const started = performance.now();
       try {
         result = await this.options.backend.writeBatch({ properties, events });
-        this.#batchSeconds.push((performance.now() - started) / 1000);
+        this.#observeCommit((performance.now() - started) / 1000, properties, events);
         break;
       } catch (err) {
         error = err as Error;
@@ -230,6 +230,15 @@ export class TelemetryWriter {
       ));
       this.#callback(p, null, own);
     }
+  }
+
+  #observeCommit(seconds: number, properties: readonly PropertyRow[], events: readonly EventRow[]): void {
+    const observe = this.options.observe;
+    if (!observe) return;
+    observe.commitSeconds(seconds);
+    const now = Date.now();
+    for (const r of properties) observe.rowAgeMs(now - r.ts);
+    for (const e of events) observe.rowAgeMs(now - e.ts);
   }
 
   #callback(p: Pending, err: Error | null, skipped: readonly SkippedItem[]): void {
