@@ -62,7 +62,7 @@ describe('telemetry-store', () => {
     helper.getNode('store').receive(message('property.post', { temperature: 21.5, humidity: 40 }, {
       values: [{ identifier: 'temperature', value: 21.5, time: T - 1000 }, { identifier: 'humidity', value: 40, time: T }],
     }));
-    // Not answered before the commit (the writer lingers 20 ms).
+    // Not answered before the commit (which comes after this turn of the event loop at the earliest).
     expect(services.replies).toEqual([]);
     await arrived;
     expect(services.replies).toEqual([{ token: 'tok-7', code: 200, data: {} }]);
