@@ -1,0 +1,36 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * `npm run bench -- --smoke`: the benchmark harness end to end at toy numbers (a real Thingwire process, real device
+ * clients in load processes, real Mosquitto). It asserts the table is complete, not any speed.
+ */
+describe('benchmark harness (smoke)', () => {
+  it('produces a complete table for Thingwire and Mosquitto', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-smoke-'));
+    const out = path.join(dir, 'latest.md');
+    try {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--out', out], {
+        cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8', timeout: 120_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      const table = fs.readFileSync(out, 'utf8');
+      expect(run.stdout).toContain(table.trim());
+      const rows = table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| measure') && !l.startsWith('| ---'));
+      expect(rows.length).toBeGreaterThanOrEqual(15);
+      const cells = (measure: RegExp) => rows.find((r) => measure.test(r))?.split('|').slice(2, 4).map((c) => c.trim());
+      // Every measure has a value for both, where both apply.
+      for (const measure of [/^\| max sustained/, /^\| publish → reply .* at 300/, /^\| idle connections held/, /^\| resident memory per idle/, /^\| CPU .* at max/]) {
+        const [thingwire, mosquitto] = cells(measure) ?? [];
+        expect(thingwire, String(measure)).toMatch(/\d/);
+        expect(mosquitto, String(measure)).toMatch(/\d/);
+      }
+      expect(cells(/^\| publish → stored .* at 300/)?.[0]).toMatch(/^\d+(\.\d)? \/ \d+(\.\d)? \/ \d+(\.\d)?$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 150_000);
+});

@@ -1,0 +1,513 @@
+/**
+ * `npm run bench`: the default device pipeline under load from real device clients, beside the same load on Mosquitto.
+ *
+ * Thingwire runs as its own process from a temp data dir (as `npm start` would, with its first-start pipeline flow),
+ * load comes from separate worker processes of mqtt.js clients that sign in like devices, and Mosquitto (Debian's) is
+ * started on a loopback port as a plain relay to one subscriber. Prints a markdown table and writes it to
+ * bench/results/latest.md. Every phase is bounded in count and time and targets loopback only.
+ */
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BenchDevice, RunReport, WorkerCommand } from './load-worker.ts';
+import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
+import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+interface Options {
+  smoke: boolean;
+  /** Offered rates tried when looking for the max sustained throughput (msg/s). */
+  rates: number[];
+  stepSeconds: number;
+  /** Duration of each fixed-rate latency run. */
+  duration: number;
+  /** The fixed rate of the latency run (msg/s). */
+  rate: number;
+  /** Devices that publish. */
+  devices: number;
+  /** Idle signed-in connections held in the connections phase. */
+  connections: number;
+  qos: 0 | 1;
+  payload: 'meter' | 'wide';
+  storage: 'sqlite' | 'tdengine';
+  workers: number;
+  mosquitto: boolean;
+  cpuProf: boolean;
+  out: string;
+}
+
+function options(argv = process.argv.slice(2)): Options {
+  const { values } = parseArgs({
+    args: argv, strict: true,
+    options: {
+      smoke: { type: 'boolean', default: false },
+      rates: { type: 'string' }, 'step-seconds': { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' },
+      devices: { type: 'string' }, connections: { type: 'string' }, qos: { type: 'string' }, payload: { type: 'string' },
+      storage: { type: 'string' }, workers: { type: 'string' }, 'no-mosquitto': { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`npm run bench -- [options]
+  --smoke                a few seconds, small numbers: checks the harness, not the speed
+  --rates 2000,4000,...  offered rates (msg/s) stepped through to find the max sustained throughput
+  --step-seconds 8       length of each step
+  --rate 10000           the fixed offered rate of the latency run (msg/s)
+  --duration 10          length of each latency run (s)
+  --devices 200          devices that publish
+  --connections 20000    idle signed-in devices held (capped by the open-files limit)
+  --qos 1                QoS of the publishes (0 or 1); every post asks for a reply (ack=1)
+  --payload meter        meter: 3 numeric properties; wide: 10
+  --storage sqlite       or tdengine (needs TDENGINE_URL)
+  --workers 2            load-generating processes
+  --no-mosquitto         skip the Mosquitto comparison
+  --cpu-prof             write a V8 CPU profile of Thingwire to bench/results/profiles/
+  --out FILE             default bench/results/latest.md
+`);
+    process.exit(0);
+  }
+  const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
+  const smoke = values.smoke;
+  const o: Options = {
+    smoke,
+    rates: values.rates ? values.rates.split(',').map(Number) : smoke ? [100, 200] : [1000, 2000, 4000, 6000, 8000, 10_000, 12_000, 15_000, 20_000, 25_000, 30_000, 40_000],
+    stepSeconds: num(values['step-seconds'], smoke ? 1 : 8),
+    duration: num(values.duration, smoke ? 1 : 10),
+    rate: num(values.rate, smoke ? 300 : 10_000),
+    devices: num(values.devices, smoke ? 10 : 200),
+    connections: num(values.connections, smoke ? 100 : 20_000),
+    qos: num(values.qos, 1) === 0 ? 0 : 1,
+    payload: values.payload === 'wide' ? 'wide' : 'meter',
+    storage: values.storage === 'tdengine' ? 'tdengine' : 'sqlite',
+    workers: num(values.workers, smoke ? 1 : 2),
+    mosquitto: !values['no-mosquitto'],
+    cpuProf: values['cpu-prof'],
+    out: values.out ?? path.join(root, 'bench/results/latest.md'),
+  };
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'number' && !(v > 0)) throw new Error(`--${k} must be a positive number`);
+  }
+  if (o.storage === 'tdengine' && !process.env.TDENGINE_URL) throw new Error('--storage tdengine needs TDENGINE_URL (taosAdapter, e.g. http://localhost:6041)');
+  return o;
+}
+
+// ── processes ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+async function startThingwire(o: Options, dataDir: string): Promise<{ child: ChildProcess; base: string; mqttUrl: string; token: string; stop(): Promise<void> }> {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const password = `bench-${process.pid}-password`;
+  const profDir = path.join(root, 'bench/results/profiles');
+  if (o.cpuProf) fs.mkdirSync(profDir, { recursive: true });
+  const child = spawn(process.execPath, [
+    ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', 'server/main.ts',
+    '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn',
+  ], {
+    cwd: root, stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env, THINGWIRE_ADMIN_PASSWORD: password,
+      ...(o.storage === 'tdengine' ? { THINGWIRE_TDENGINE_URL: process.env.TDENGINE_URL, THINGWIRE_TDENGINE_DATABASE: `bench_${process.pid}` } : {}),
+    },
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const base = `http://127.0.0.1:${httpPort}`;
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Thingwire exited (${child.exitCode}): ${stderr}`);
+    if (Date.now() > until) throw new Error(`Thingwire did not start in 60 s: ${stderr}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not yet
+    }
+    await sleep(100);
+  }
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  const token = ((await login.json()) as { token: string }).token;
+  return {
+    child, base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, token,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function startMosquitto(dir: string): Promise<{ child: ChildProcess; url: string; version: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const conf = path.join(dir, 'mosquitto.conf');
+  // A plain relay: anonymous, no persistence, no limits that would drop QoS 1 messages under load.
+  fs.writeFileSync(conf, [
+    `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_queued_messages 1000000',
+    'max_inflight_messages 0', 'log_dest none', 'set_tcp_nodelay true', '',
+  ].join('\n'));
+  const binary = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => fs.existsSync(p));
+  if (!binary) throw new Error('Mosquitto is not installed (apt-get install -y mosquitto); run with --no-mosquitto to skip the comparison');
+  // `mosquitto -h` prints its version and exits 3.
+  const help = spawnSync(binary, ['-h'], { encoding: 'utf8' });
+  const version = /mosquitto version (\S+)/.exec(`${help.stdout}${help.stderr}`)?.[1] ?? '?';
+  const child = spawn(binary, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  const until = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`mosquitto exited (${child.exitCode})`);
+    const up = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.end(), resolve(true)));
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > until) throw new Error('mosquitto did not start');
+    await sleep(50);
+  }
+  return {
+    child, url: `mqtt://127.0.0.1:${port}`, version,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** A load-generating process and a call-and-answer channel to it. */
+class Worker {
+  readonly child: ChildProcess;
+  #queue: { resolve(v: unknown): void; reject(e: Error): void }[] = [];
+
+  constructor() {
+    this.child = fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(this.child);
+    this.child.on('message', (m: { ok: boolean; result?: unknown; error?: string }) => {
+      const waiter = this.#queue.shift();
+      if (m.ok) waiter?.resolve(m.result);
+      else waiter?.reject(new Error(`load worker: ${m.error}`));
+    });
+    this.child.on('exit', () => {
+      for (const w of this.#queue.splice(0)) w.reject(new Error('load worker exited'));
+    });
+  }
+
+  call<T>(command: WorkerCommand): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ resolve: resolve as (v: unknown) => void, reject });
+      this.child.send(command);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.call({ cmd: 'close' }).catch(() => undefined);
+    await new Promise((r) => (this.child.exitCode !== null ? r(null) : this.child.once('exit', r)));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const chunks = <T>(list: T[], n: number): T[][] => Array.from({ length: n }, (_, i) => list.filter((_, j) => j % n === i));
+
+// ── provisioning ────────────────────────────────────────────────────────────────────────────────────────────────
+
+const PRODUCT = 'bench_meter';
+
+async function provision(tw: { base: string; token: string }, o: Options, count: number): Promise<BenchDevice[]> {
+  const api = async (method: string, p: string, body?: unknown) => {
+    const res = await fetch(`${tw.base}/api/v1${p}`, {
+      method, headers: { authorization: `Bearer ${tw.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+    return json as any;
+  };
+  const numeric = (identifier: string, unit: string) => ({
+    identifier, name: identifier, accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '100000', unit } },
+  });
+  const properties = o.payload === 'meter'
+    ? [numeric('voltage', 'V'), numeric('current', 'A'), numeric('power', 'W')]
+    : Array.from({ length: 10 }, (_, i) => numeric(`p${i}`, ''));
+  await api('POST', '/products', { productKey: PRODUCT, name: 'Benchmark smart meter' });
+  await api('PUT', `/products/${PRODUCT}/thing-model/draft`, { properties, events: [], services: [] });
+  await api('POST', `/products/${PRODUCT}/thing-model/publish`);
+  const devices: BenchDevice[] = [];
+  for (let start = 0; start < count; start += 10_000) {
+    const names = Array.from({ length: Math.min(10_000, count - start) }, (_, i) => ({ productKey: PRODUCT, deviceName: `m${start + i}` }));
+    const created = await api('POST', '/devices/bulk', { devices: names });
+    for (const d of created.items as BenchDevice[]) devices.push({ productKey: d.productKey, deviceName: d.deviceName, deviceSecret: d.deviceSecret });
+  }
+  // The alert rule of the default pipeline watches `temperature`; point it at a meter property so it does work.
+  const flows = await api('GET', '/flows');
+  const alert = (flows.flows as { id: string; property?: string; value?: number }[]).find((n) => n.id === 'tw-alert');
+  if (alert) {
+    Object.assign(alert, { property: o.payload === 'meter' ? 'power' : 'p0', value: 1_000_000 });
+    await api('POST', '/flows', { flows: flows.flows, rev: flows.rev });
+  }
+  return devices;
+}
+
+// ── phases ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+interface LoadResult {
+  offered: number;
+  achieved: number;
+  /** Messages answered 200 (Thingwire: stored) or delivered to the subscriber (Mosquitto), per second. */
+  completedPerSecond: number;
+  sustained: boolean;
+  why: string;
+  latency: { p50: number; p95: number; p99: number; count: number };
+  stored?: { p50: number; p95: number; p99: number; count: number };
+  server: PhaseStats;
+}
+
+async function runLoad(
+  target: 'thingwire' | 'mosquitto', workers: Worker[], subscriber: Worker | undefined, sampler: ProcSampler,
+  rate: number, seconds: number, o: Options, metricsUrl?: string,
+): Promise<LoadResult> {
+  const before = metricsUrl ? histogramBuckets(await (await fetch(metricsUrl)).text(), 'thingwire_telemetry_row_age_seconds') : undefined;
+  const phase = sampler.phase();
+  const durationMs = seconds * 1000;
+  const reports = await Promise.all(workers.map((w) => w.call<RunReport>({
+    cmd: 'run', rate: rate / workers.length, durationMs, qos: o.qos, drainMs: 3000, payload: o.payload, maxBacklog: Math.max(1000, (rate / workers.length) * 2),
+  })));
+  const server = phase.end();
+  const sent = reports.reduce((a, r) => a + r.sent, 0);
+  const errors = reports.reduce((a, r) => a + r.publishErrors, 0);
+  const acked = reports.reduce((a, r) => a + r.acked, 0);
+  let completed: number;
+  let latencies: number[];
+  let why = '';
+  let stored: LoadResult['stored'];
+  if (target === 'thingwire') {
+    const codes: Record<string, number> = {};
+    for (const r of reports) for (const [c, n] of Object.entries(r.codes)) codes[c] = (codes[c] ?? 0) + n;
+    completed = codes['200'] ?? 0;
+    latencies = reports.flatMap((r) => r.latencies);
+    const other = Object.entries(codes).filter(([c]) => c !== '200');
+    if (other.length) why = `replies ${other.map(([c, n]) => `${n}×${c}`).join(', ')}`;
+    const backlog = reports.reduce((a, r) => a + r.backlog, 0);
+    if (backlog > 0) why ||= `${backlog} unanswered after 3 s`;
+    if (metricsUrl && before) stored = histogramPercentiles(before, histogramBuckets(await (await fetch(metricsUrl)).text(), 'thingwire_telemetry_row_age_seconds'));
+  } else {
+    await sleep(500); // the last deliveries
+    const got = await subscriber!.call<{ count: number; latencies: number[] }>({ cmd: 'collect' });
+    completed = got.count;
+    latencies = got.latencies;
+    if (completed < sent) why = `${sent - completed} not delivered`;
+  }
+  if (errors > 0) why ||= `${errors} publish errors`;
+  if (o.qos === 1 && acked < sent) why ||= `${sent - acked} not acknowledged`;
+  if (reports.some((r) => r.throttled)) why ||= 'backlog over 2 s of load';
+  const achieved = sent / seconds;
+  if (!why && achieved < rate * 0.95) why = `load generator reached only ${fmt.int(achieved)} msg/s`;
+  return {
+    offered: rate, achieved, completedPerSecond: completed / seconds, sustained: !why, why: why || 'ok',
+    latency: percentiles(latencies), stored, server,
+  };
+}
+
+async function findMax(
+  target: 'thingwire' | 'mosquitto', workers: Worker[], subscriber: Worker | undefined, sampler: ProcSampler, o: Options, metricsUrl?: string,
+): Promise<{ max: number; steps: LoadResult[] }> {
+  const steps: LoadResult[] = [];
+  let max = 0;
+  for (const rate of o.rates) {
+    const r = await runLoad(target, workers, subscriber, sampler, rate, o.stepSeconds, o, metricsUrl);
+    steps.push(r);
+    log(`  ${target} ${fmt.int(rate)} msg/s offered: ${fmt.int(r.completedPerSecond)}/s ${target === 'thingwire' ? 'stored' : 'delivered'}, p99 ${fmt.ms(r.latency.p99)} ms, CPU ${fmt.int(r.server.cpuPercent)} % · ${r.why}`);
+    if (!r.sustained) break;
+    max = r.completedPerSecond;
+    await sleep(pause);
+  }
+  return { max, steps };
+}
+
+async function holdConnections(
+  url: string, mode: 'thingwire' | 'mosquitto', devices: BenchDevice[], sampler: ProcSampler, settleMs: number,
+): Promise<{ held: number; failed: number; firstError?: string; rssPerConnectionKb: number; connectsPerSecond: number; server: PhaseStats }> {
+  // Each worker keeps its clients under its own open-files limit.
+  const perWorker = 15_000;
+  const groups = chunks(devices, Math.max(1, Math.ceil(devices.length / perWorker)));
+  const idle = groups.map(() => new Worker());
+  const rssBefore = sampler.rssMb();
+  const phase = sampler.phase();
+  const started = performance.now();
+  const results = await Promise.all(idle.map((w, i) => w.call<{ connected: number; failed: number; firstError?: string }>({
+    cmd: 'connect', url, mode, devices: groups[i]!, listen: false, concurrency: 100,
+  })));
+  const connectMs = performance.now() - started;
+  await sleep(settleMs); // settle
+  const rssAfter = sampler.rssMb();
+  const server = phase.end();
+  await Promise.all(idle.map((w) => w.close()));
+  const held = results.reduce((a, r) => a + r.connected, 0);
+  return {
+    held, failed: results.reduce((a, r) => a + r.failed, 0), firstError: results.find((r) => r.firstError)?.firstError,
+    rssPerConnectionKb: held ? ((rssAfter - rssBefore) * 1024) / held : Number.NaN,
+    connectsPerSecond: held / (connectMs / 1000), server,
+  };
+}
+
+/** Between runs, so one run's tail does not count in the next. */
+let pause = 1000;
+
+function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+// ── main ────────────────────────────────────────────────────────────────────────────────────────────────────────
+
+async function main(): Promise<void> {
+  const o = options();
+  if (o.smoke) pause = 200;
+  const started = Date.now();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-bench-'));
+  // Each process (Thingwire, each load worker) may hold this many sockets; the connections phase stays under it.
+  const fdLimit = openFilesHardLimit();
+  const connections = Math.min(o.connections, fdLimit - 2000 - o.devices);
+  const connectionsNote = connections < o.connections
+    ? `requested ${fmt.int(o.connections)}; capped by this machine's open-files hard limit (${fmt.int(fdLimit)}, not raisable here)`
+    : '';
+  log(`Thingwire benchmark${o.smoke ? ' (smoke)' : ''}: ${o.devices} publishing devices, ${fmt.int(connections)} idle connections, QoS ${o.qos}, ${o.payload} payload, ${o.storage}`);
+
+  const results: Record<'thingwire' | 'mosquitto', {
+    max?: { max: number; steps: LoadResult[] }; fixed?: LoadResult; half?: LoadResult; ninety?: LoadResult;
+    conns?: Awaited<ReturnType<typeof holdConnections>>; idleRssMb?: number; version?: string;
+  }> = { thingwire: {}, mosquitto: {} };
+
+  // Thingwire
+  {
+    log('Thingwire: starting from a temp data dir and provisioning devices');
+    const tw = await startThingwire(o, path.join(tmp, 'thingwire'));
+    const sampler = new ProcSampler(tw.child.pid!);
+    try {
+      const devices = await provision(tw, o, o.devices + connections);
+      const publishing = devices.slice(0, o.devices);
+      const workers = Array.from({ length: o.workers }, () => new Worker());
+      const connected = await Promise.all(workers.map((w, i) => w.call<{ connected: number; failed: number; firstError?: string }>({
+        cmd: 'connect', url: tw.mqttUrl, mode: 'thingwire', devices: chunks(publishing, o.workers)[i]!, listen: true, concurrency: 50,
+      })));
+      const failed = connected.reduce((a, c) => a + c.failed, 0);
+      if (failed) throw new Error(`${failed} publishing devices could not connect: ${connected.find((c) => c.firstError)?.firstError}`);
+      results.thingwire.idleRssMb = sampler.rssMb();
+      const metricsUrl = `${tw.base}/metrics`;
+      log('Thingwire: stepping the offered rate');
+      const max = (results.thingwire.max = await findMax('thingwire', workers, undefined, sampler, o, metricsUrl));
+      log(`Thingwire: latency at ${fmt.int(o.rate)} msg/s, and at 50 % and 90 % of the max`);
+      results.thingwire.fixed = await runLoad('thingwire', workers, undefined, sampler, o.rate, o.duration, o, metricsUrl);
+      if (max.max > 0) {
+        await sleep(pause);
+        results.thingwire.half = await runLoad('thingwire', workers, undefined, sampler, Math.round(max.max * 0.5), o.duration, o, metricsUrl);
+        await sleep(pause);
+        results.thingwire.ninety = await runLoad('thingwire', workers, undefined, sampler, Math.round(max.max * 0.9), o.duration, o, metricsUrl);
+      }
+      await Promise.all(workers.map((w) => w.close()));
+      log(`Thingwire: holding ${fmt.int(connections)} idle signed-in devices`);
+      results.thingwire.conns = await holdConnections(tw.mqttUrl, 'thingwire', devices.slice(o.devices), sampler, o.smoke ? 300 : 3000);
+    } finally {
+      sampler.stop();
+      await tw.stop();
+    }
+  }
+
+  // Mosquitto
+  if (o.mosquitto) {
+    log('Mosquitto: the same load, relayed to one subscriber');
+    const mq = await startMosquitto(tmp);
+    results.mosquitto.version = mq.version;
+    const sampler = new ProcSampler(mq.child.pid!);
+    try {
+      const devices = Array.from({ length: o.devices + connections }, (_, i) => ({ productKey: PRODUCT, deviceName: `m${i}`, deviceSecret: '' }));
+      const subscriber = new Worker();
+      await subscriber.call({ cmd: 'subscribe-all', url: mq.url, topic: 'bench/#' });
+      const workers = Array.from({ length: o.workers }, () => new Worker());
+      await Promise.all(workers.map((w, i) => w.call({ cmd: 'connect', url: mq.url, mode: 'mosquitto', devices: chunks(devices.slice(0, o.devices), o.workers)[i]!, listen: true, concurrency: 50 })));
+      results.mosquitto.idleRssMb = sampler.rssMb();
+      const max = (results.mosquitto.max = await findMax('mosquitto', workers, subscriber, sampler, o));
+      results.mosquitto.fixed = await runLoad('mosquitto', workers, subscriber, sampler, o.rate, o.duration, o);
+      if (max.max > 0) {
+        await sleep(pause);
+        results.mosquitto.half = await runLoad('mosquitto', workers, subscriber, sampler, Math.round(max.max * 0.5), o.duration, o);
+        await sleep(pause);
+        results.mosquitto.ninety = await runLoad('mosquitto', workers, subscriber, sampler, Math.round(max.max * 0.9), o.duration, o);
+      }
+      await Promise.all([...workers, subscriber].map((w) => w.close()));
+      log(`Mosquitto: holding ${fmt.int(connections)} idle connections`);
+      results.mosquitto.conns = await holdConnections(mq.url, 'mosquitto', devices.slice(o.devices), sampler, o.smoke ? 300 : 3000);
+    } finally {
+      sampler.stop();
+      await mq.stop();
+    }
+  }
+
+  const table = render(o, results, connections, connectionsNote, (Date.now() - started) / 1000);
+  fs.mkdirSync(path.dirname(o.out), { recursive: true });
+  fs.writeFileSync(o.out, table);
+  process.stdout.write(`${table}\n`);
+  log(`written to ${path.relative(process.cwd(), o.out)}`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+
+function render(
+  o: Options, r: Record<'thingwire' | 'mosquitto', any>, connections: number, connectionsNote: string, seconds: number,
+): string {
+  const t = r.thingwire;
+  const m = r.mosquitto;
+  const lat = (x: LoadResult | undefined, which: 'latency' | 'stored' = 'latency') => {
+    const p = x?.[which];
+    return p ? `${fmt.ms(p.p50)} / ${fmt.ms(p.p95)} / ${fmt.ms(p.p99)}` : '–';
+  };
+  const at = (x: LoadResult | undefined) => (x ? `${fmt.int(x.offered)} msg/s offered` : '');
+  const cpuRss = (x: { server: PhaseStats } | undefined) => (x ? `${fmt.int(x.server.cpuPercent)} % / ${fmt.mb(x.server.peakRssMb)} MB` : '–');
+  const maxStep = (x: { steps: LoadResult[] } | undefined) => x?.steps.filter((s) => s.sustained).at(-1);
+  const rows: string[][] = [
+    ['max sustained throughput (msg/s stored; Mosquitto: relayed)', fmt.int(t.max?.max), fmt.int(m.max?.max), fmt.ratio(t.max?.max, m.max?.max)],
+    ['… first rate not sustained, and why', t.max?.steps.find((s: LoadResult) => !s.sustained) ? `${fmt.int(t.max.steps.find((s: LoadResult) => !s.sustained).offered)}: ${t.max.steps.find((s: LoadResult) => !s.sustained).why}` : 'all sustained', m.max?.steps.find((s: LoadResult) => !s.sustained) ? `${fmt.int(m.max.steps.find((s: LoadResult) => !s.sustained).offered)}: ${m.max.steps.find((s: LoadResult) => !s.sustained).why}` : 'all sustained', ''],
+    [`publish → reply p50 / p95 / p99 ms at ${fmt.int(o.rate)} msg/s (Mosquitto: → subscriber)`, lat(t.fixed), lat(m.fixed), ''],
+    [`publish → stored p50 / p95 / p99 ms at ${fmt.int(o.rate)} msg/s`, lat(t.fixed, 'stored'), '–', ''],
+    [`… stored per second at ${fmt.int(o.rate)} msg/s offered`, `${fmt.int(t.fixed?.completedPerSecond)} (${t.fixed?.why ?? '–'})`, `${fmt.int(m.fixed?.completedPerSecond)} (${m.fixed?.why ?? '–'})`, ''],
+    ['publish → reply p50 / p95 / p99 ms at 50 % of max', `${lat(t.half)} (${at(t.half)})`, `${lat(m.half)} (${at(m.half)})`, ''],
+    ['publish → stored p50 / p95 / p99 ms at 50 % of max', lat(t.half, 'stored'), '–', ''],
+    ['publish → reply p50 / p95 / p99 ms at 90 % of max', `${lat(t.ninety)} (${at(t.ninety)})`, `${lat(m.ninety)} (${at(m.ninety)})`, ''],
+    ['publish → stored p50 / p95 / p99 ms at 90 % of max', lat(t.ninety, 'stored'), '–', ''],
+    ['idle connections held' + (connectionsNote ? ` (${connectionsNote})` : ''), fmt.int(t.conns?.held), fmt.int(m.conns?.held), fmt.ratio(t.conns?.held, m.conns?.held)],
+    ['… connects per second', fmt.int(t.conns?.connectsPerSecond), fmt.int(m.conns?.connectsPerSecond), ''],
+    ['resident memory per idle connection (KB)', fmt.int(t.conns?.rssPerConnectionKb), fmt.int(m.conns?.rssPerConnectionKb), fmt.ratio(t.conns?.rssPerConnectionKb, m.conns?.rssPerConnectionKb)],
+    ['RSS with the publishing devices connected, idle (MB)', fmt.mb(t.idleRssMb), fmt.mb(m.idleRssMb), ''],
+    ['CPU (% of one core) / peak RSS: at max throughput', cpuRss(maxStep(t.max)), cpuRss(maxStep(m.max)), ''],
+    [`CPU / peak RSS: at ${fmt.int(o.rate)} msg/s`, cpuRss(t.fixed), cpuRss(m.fixed), ''],
+    ['CPU / peak RSS: holding the idle connections', cpuRss(t.conns), cpuRss(m.conns), ''],
+  ];
+  const cpus = os.cpus();
+  return [
+    `## Benchmark${o.smoke ? ' (smoke run: checks the harness, not the speed)' : ''}`,
+    '',
+    `${new Date().toISOString().slice(0, 10)} · ${cpus.length} × ${cpus[0]?.model.trim() ?? 'CPU'} · ${fmt.int(os.totalmem() / 2 ** 30)} GiB · Node ${process.version} · ` +
+      `Mosquitto ${m.version ?? 'not run'} · ${o.devices} publishing devices, QoS ${o.qos}, ack=1, ${o.payload} payload, ${o.storage} storage, ` +
+      `${o.workers} load processes on the same machine · ${Math.round(seconds)} s`,
+    '',
+    markdownTable(['measure', 'Thingwire (full pipeline)', 'Mosquitto (relay)', 'Thingwire / Mosquitto'], rows),
+    '',
+    `Steps (offered msg/s → stored/relayed per s): Thingwire ${t.max?.steps.map((s: LoadResult) => `${fmt.int(s.offered)}→${fmt.int(s.completedPerSecond)}`).join(', ') ?? '–'}; ` +
+      `Mosquitto ${m.max?.steps.map((s: LoadResult) => `${fmt.int(s.offered)}→${fmt.int(s.completedPerSecond)}`).join(', ') ?? '–'}.`,
+    '',
+  ].join('\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+  process.exitCode = 1;
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});

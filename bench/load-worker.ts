@@ -1,0 +1,213 @@
+/**
+ * One load-generating process of the benchmark (forked by bench.ts, driven over IPC): real mqtt.js clients that sign
+ * in like devices (Thingwire) or connect anonymously (Mosquitto), publish at a set rate and time what comes back.
+ * Every loop is bounded by a count and a deadline; clients connect to loopback only.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import { signAlink } from '../server/device-auth/alink-sign.ts';
+
+export interface BenchDevice {
+  productKey: string;
+  deviceName: string;
+  deviceSecret: string;
+}
+
+export type WorkerCommand =
+  | { cmd: 'connect'; url: string; mode: 'thingwire' | 'mosquitto'; devices: BenchDevice[]; listen: boolean; localAddress?: string; concurrency: number }
+  | { cmd: 'subscribe-all'; url: string; topic: string }
+  | { cmd: 'run'; rate: number; durationMs: number; qos: 0 | 1; drainMs: number; payload: 'meter' | 'wide'; maxBacklog: number }
+  | { cmd: 'collect' }
+  | { cmd: 'close' };
+
+export interface RunReport {
+  sent: number;
+  /** PUBACKs (QoS 1). */
+  acked: number;
+  publishErrors: number;
+  /** Reply codes (Thingwire) or deliveries to the subscriber (Mosquitto, as code 200). */
+  codes: Record<string, number>;
+  /** Milliseconds, publish → reply (Thingwire) or publish → delivered (Mosquitto subscriber). */
+  latencies: number[];
+  /** Messages still unanswered when the drain time ran out. */
+  backlog: number;
+  /** True if publishing paused because too many were unanswered. */
+  throttled: boolean;
+}
+
+const clients: MqttClient[] = [];
+let active: { client: MqttClient; device: BenchDevice; topic: string }[] = [];
+let sentAt = new Float64Array(0);
+let answered = new Uint8Array(0);
+let replies = 0;
+let codes: Record<string, number> = {};
+let latencies: number[] = [];
+let subscriberLatencies: number[] = [];
+let subscriberCount = 0;
+
+const send = (message: unknown) => process.send!(message);
+const now = () => performance.timeOrigin + performance.now();
+
+process.on('message', (command: WorkerCommand) => {
+  void handle(command).then(
+    (result) => send({ ok: true, result }),
+    (err: Error) => send({ ok: false, error: err.stack ?? String(err) }),
+  );
+});
+
+async function handle(command: WorkerCommand): Promise<unknown> {
+  switch (command.cmd) {
+    case 'connect':
+      return connectAll(command);
+    case 'subscribe-all':
+      return subscribeAll(command.url, command.topic);
+    case 'run':
+      return run(command);
+    case 'collect': {
+      const result = { count: subscriberCount, latencies: subscriberLatencies };
+      subscriberCount = 0;
+      subscriberLatencies = [];
+      return result;
+    }
+    case 'close':
+      for (const c of clients) c.end(true);
+      setTimeout(() => process.exit(0), 50);
+      return null;
+  }
+}
+
+async function connectAll(command: Extract<WorkerCommand, { cmd: 'connect' }>): Promise<{ connected: number; failed: number; firstError?: string }> {
+  let connected = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  const one = async () => {
+    while (next < command.devices.length) {
+      const device = command.devices[next++]!;
+      try {
+        const client = await connectOne(command.url, command.mode, device, command.localAddress);
+        clients.push(client);
+        if (command.listen) {
+          const topic = command.mode === 'thingwire'
+            ? `/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`
+            : `bench/${device.deviceName}`;
+          if (command.mode === 'thingwire') {
+            await client.subscribeAsync(`${topic}_reply`, { qos: 0 });
+            client.on('message', onReply);
+          }
+          active.push({ client, device, topic });
+        }
+        connected++;
+      } catch (err) {
+        failed++;
+        firstError ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: command.concurrency }, one));
+  return { connected, failed, firstError };
+}
+
+function connectOne(url: string, mode: 'thingwire' | 'mosquitto', device: BenchDevice, localAddress?: string): Promise<MqttClient> {
+  const auth = mode === 'thingwire'
+    ? signAlink({ productKey: device.productKey, deviceName: device.deviceName, deviceSecret: device.deviceSecret, clientId: device.deviceName, timestamp: Date.now() })
+    : { clientId: `bench-${device.deviceName}`, username: undefined, password: undefined };
+  return new Promise((resolve, reject) => {
+    const client = mqtt.connect(url, {
+      clientId: auth.clientId, username: auth.username, password: auth.password, protocolVersion: 4, keepalive: 600,
+      reconnectPeriod: 0, connectTimeout: 30_000, ...(localAddress ? { localAddress } : {}),
+    });
+    client.once('connect', () => resolve(client));
+    client.once('error', (err) => {
+      client.end(true);
+      reject(err);
+    });
+  });
+}
+
+function onReply(_topic: string, payload: Buffer): void {
+  const at = now();
+  // {"id":"123","code":200,...}: read the two fields without a full parse per reply.
+  const text = payload.toString('latin1');
+  const id = Number(/"id":"(\d+)"/.exec(text)?.[1]);
+  const code = /"code":(\d+)/.exec(text)?.[1] ?? '?';
+  codes[code] = (codes[code] ?? 0) + 1;
+  if (id >= 0 && id < sentAt.length && answered[id] === 0) {
+    answered[id] = 1;
+    replies++;
+    latencies.push(at - sentAt[id]!);
+  }
+}
+
+async function subscribeAll(url: string, topic: string): Promise<null> {
+  const client = mqtt.connect(url, { clientId: `bench-subscriber-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, keepalive: 600 });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  clients.push(client);
+  await client.subscribeAsync(topic, { qos: 1 });
+  client.on('message', (_t, payload) => {
+    const at = now();
+    const t = Number(/"t":([\d.]+)/.exec(payload.toString('latin1'))?.[1]);
+    subscriberCount++;
+    if (t > 0) subscriberLatencies.push(at - t);
+  });
+  return null;
+}
+
+async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<RunReport> {
+  const total = Math.ceil((command.rate * command.durationMs) / 1000);
+  sentAt = new Float64Array(total + 1);
+  answered = new Uint8Array(total + 1);
+  replies = 0;
+  codes = {};
+  latencies = [];
+  let sent = 0;
+  let acked = 0;
+  let publishErrors = 0;
+  let throttled = false;
+  const thingwire = active.some((a) => a.topic.startsWith('/sys/'));
+  const started = performance.now();
+  let device = 0;
+
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const elapsed = performance.now() - started;
+      const due = Math.min(total, Math.floor((command.rate * elapsed) / 1000));
+      while (sent < due) {
+        const outstanding = thingwire ? sent - replies : 0;
+        if (outstanding > command.maxBacklog) {
+          throttled = true;
+          break;
+        }
+        const id = ++sent;
+        const target = active[device++ % active.length]!;
+        const t = now();
+        sentAt[id] = t;
+        const body = thingwire ? alinkPost(id, Math.floor(t), command.payload) : JSON.stringify({ id, t, v: 230.1 });
+        target.client.publish(target.topic, body, { qos: command.qos }, (err) => {
+          if (err) publishErrors++;
+          else acked++;
+        });
+      }
+      if (elapsed >= command.durationMs || sent >= total) return resolve();
+      setTimeout(tick, 5);
+    };
+    tick();
+  });
+
+  // Drain: wait for the replies still on their way, bounded by drainMs.
+  const drainUntil = performance.now() + command.drainMs;
+  while (thingwire && replies < sent && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+  if (command.qos === 1) while (acked + publishErrors < sent && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+  return { sent, acked, publishErrors, codes, latencies, backlog: thingwire ? sent - replies : 0, throttled };
+}
+
+/** A signed device's property post asking for a reply (ack=1): the reply comes once the post is stored. */
+function alinkPost(id: number, time: number, payload: 'meter' | 'wide'): string {
+  const v = 220 + (id % 20);
+  const params = payload === 'meter'
+    ? `{"voltage":{"value":${v}.5,"time":${time}},"current":{"value":${(id % 50) / 10},"time":${time}},"power":{"value":${v * 3},"time":${time}}}`
+    : `{${Array.from({ length: 10 }, (_, i) => `"p${i}":{"value":${(id + i) % 100},"time":${time}}`).join(',')}}`;
+  return `{"id":"${id}","version":"1.0","sys":{"ack":1},"method":"thing.event.property.post","params":${params}}`;
+}

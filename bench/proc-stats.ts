@@ -1,0 +1,75 @@
+/**
+ * CPU and memory of another process, read from /proc (Linux): sampled on a timer so a phase's peak RSS is seen, and
+ * CPU time differenced over each phase.
+ */
+import fs from 'node:fs';
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+export interface PhaseStats {
+  /** CPU time over wall time, in % of one core (200 % = both cores of this machine busy). */
+  cpuPercent: number;
+  peakRssMb: number;
+}
+
+function read(pid: number): { cpuMs: number; rssKb: number } | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    const rssKb = Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    return { cpuMs, rssKb };
+  } catch {
+    return undefined; // the process has ended
+  }
+}
+
+/** Samples one process every `intervalMs` until stopped; `phase()` measures from its call to the returned `end()`. */
+export class ProcSampler {
+  #timer: NodeJS.Timeout;
+  #peakKb = 0;
+
+  constructor(private readonly pid: number, intervalMs = 200) {
+    this.#timer = setInterval(() => {
+      const s = read(this.pid);
+      if (s) this.#peakKb = Math.max(this.#peakKb, s.rssKb);
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  rssMb(): number {
+    return (read(this.pid)?.rssKb ?? 0) / 1024;
+  }
+
+  phase(): { end(): PhaseStats } {
+    const start = read(this.pid);
+    const startedAt = performance.now();
+    this.#peakKb = start?.rssKb ?? 0;
+    return {
+      end: () => {
+        const stop = read(this.pid);
+        const wallMs = performance.now() - startedAt;
+        return {
+          cpuPercent: start && stop && wallMs > 0 ? ((stop.cpuMs - start.cpuMs) / wallMs) * 100 : 0,
+          peakRssMb: Math.max(this.#peakKb, stop?.rssKb ?? 0) / 1024,
+        };
+      },
+    };
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+/** The hard limit on open files of this process (what a child can raise its soft limit to). */
+export function openFilesHardLimit(): number {
+  try {
+    const line = fs.readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
+    const hard = line?.trim().split(/\s+/)[4];
+    return hard === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(hard);
+  } catch {
+    return 1024;
+  }
+}
