@@ -116,12 +116,20 @@ function connectOne(url: string, mode: 'thingwire' | 'mosquitto', device: BenchD
       clientId: auth.clientId, username: auth.username, password: auth.password, protocolVersion: 4, keepalive: 600,
       reconnectPeriod: 0, connectTimeout: 30_000, ...(localAddress ? { localAddress } : {}),
     });
-    client.once('connect', () => resolve(client));
+    client.once('connect', () => {
+      noDelay(client);
+      resolve(client);
+    });
     client.once('error', (err) => {
       client.end(true);
       reject(err);
     });
   });
+}
+
+/** mqtt.js leaves Nagle on; small publishes would then wait for ACKs (FACTS.md: 20–30 ms p50 at moderate rates). */
+function noDelay(client: MqttClient): void {
+  (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
 }
 
 function onReply(_topic: string, payload: Buffer): void {
@@ -141,7 +149,10 @@ function onReply(_topic: string, payload: Buffer): void {
 async function subscribeAll(url: string, topic: string): Promise<null> {
   const client = mqtt.connect(url, { clientId: `bench-subscriber-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, keepalive: 600 });
   await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => resolve());
+    client.once('connect', () => {
+      noDelay(client);
+      resolve();
+    });
     client.once('error', reject);
   });
   clients.push(client);
