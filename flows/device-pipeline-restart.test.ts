@@ -53,8 +53,13 @@ describe('across a restart', () => {
     try {
       const delivered = await receiver.request(0, 15_000);
       expect(JSON.parse(delivered.body)).toMatchObject({ transition: 'raised', alert: { deviceName: 'hall' } });
-      const after = await tw.request('GET', `/api/v1/notifications/${pending!.id}`, { token: tw.adminToken });
-      expect(after.body).toMatchObject({ state: 'delivered' });
+      // The outbox records the delivery once the receiver's answer is in: wait for that, bounded.
+      let state = '';
+      for (const until = Date.now() + 5000; state !== 'delivered' && Date.now() < until;) {
+        state = (await tw.request('GET', `/api/v1/notifications/${pending!.id}`, { token: tw.adminToken })).body.state;
+        if (state !== 'delivered') await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(state).toBe('delivered');
     } finally {
       await tw.close();
       await receiver.close();
