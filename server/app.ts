@@ -12,6 +12,7 @@ import { ApiError } from './errors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { RouteTable } from './http/route-table.ts';
+import { uiRoutes } from './http/ui.ts';
 import { registerFlowRoutes } from './node-red/flow-routes.ts';
 import { startFlowRuntime, type NodeRed } from './node-red/flow-runtime.ts';
 import { FlowService } from './node-red/flow-service.ts';
@@ -203,9 +204,7 @@ export async function startThingwire(
   table.mount(v1, authenticate);
   v1.use((req, _res, next) => next(new ApiError(404, 'not_found', `No API route ${req.method} ${req.baseUrl}${req.path}. See /api/v1/openapi.json.`)));
   api.use('/api/v1', v1);
-  api.get('/', (_req, res) => {
-    res.type('text/plain').send(`Thingwire ${version} is running. API: /api/v1/openapi.json · health: /healthz\n`);
-  });
+  api.use(uiRoutes());
   api.use(errorHandler(logger.child({ subsystem: 'http' })));
 
   // Node-RED keeps its own Express 4 app; it is reached by path prefix (FACTS.md: its http-in node breaks under an

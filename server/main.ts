@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startThingwire } from './app.ts';
+import { ensureUiBuilt } from './http/ui-build.ts';
 
 /** `npm start`: runs Thingwire with embedded defaults until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -15,6 +16,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
+  try {
+    await ensureUiBuilt(logger);
+  } catch (err) {
+    // Devices, flows and the API do not need the UI: start anyway; the error says what broke the build.
+    logger.error({ err }, 'building the web UI failed: serving the last build, if any');
+  }
   const app = await startThingwire(config, logger);
   if (app.firstAdmin?.generatedPassword) {
     // Printed once, to the terminal, outside the JSON log: it is never stored except as a hash.

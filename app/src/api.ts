@@ -1,0 +1,35 @@
+/** An error answered by the REST API in its envelope `{error:{code,message,details?}}`. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/**
+ * Calls `/api/v1<path>` with the session cookie and answers the parsed JSON body (`undefined` for 204). A non-2xx
+ * answer throws {@link ApiError} carrying the API's own message, so screens can show it as it is.
+ */
+export async function apiRequest<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json: unknown = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
+    throw new ApiError(res.status, error?.code ?? 'http_error', error?.message ?? `The server answered ${res.status} ${res.statusText}.`, error?.details);
+  }
+  return json as T;
+}
+
+/** `GET /api/v1<path>`. */
+export const apiGet = <T>(path: string): Promise<T> => apiRequest<T>('GET', path);

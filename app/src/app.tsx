@@ -1,0 +1,40 @@
+import { useEffect } from 'react';
+import { FlowEditor } from '../../editor/flow-editor.tsx';
+import { apiGet } from './api.ts';
+import { LoginScreen } from './login-screen.tsx';
+import { navigate, usePath } from './routing.ts';
+import { useSession } from './session.ts';
+import { Shell } from './shell.tsx';
+
+/** The editor's view of the API; one object, so the editor does not reload on every render of the app. */
+const editorApi = { get: apiGet };
+
+/** The management app: the sign-in screen until a session exists, then the shell with the page for the path. */
+export function App() {
+  const { session, login, logout } = useSession();
+  const path = usePath();
+
+  useEffect(() => {
+    if (path === '/') navigate('/flows', { replace: true });
+  }, [path]);
+
+  if (session.status === 'checking') return null;
+  if (session.status === 'signed-out') return <LoginScreen onLogin={login} />;
+  return (
+    <Shell user={session.user} path={path} onLogout={() => void logout()}>
+      {path === '/flows' ? <FlowEditor api={editorApi} /> : <NotFound path={path} />}
+    </Shell>
+  );
+}
+
+function NotFound({ path }: { path: string }) {
+  if (path === '/') return null;
+  return (
+    <div className="p-8 text-slate-700">
+      <h1 className="mb-2 text-lg font-semibold">Nothing at {path}</h1>
+      <a href="/flows" onClick={(e) => { e.preventDefault(); navigate('/flows'); }} className="text-sky-700 underline">
+        Go to the flows
+      </a>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import { useCallback, useEffect, useState } from 'react';
+import { ApiError, apiRequest } from './api.ts';
+
+/** The signed-in user as `GET /api/v1/auth/me` describes them. */
+export interface SessionUser {
+  username: string;
+  role: 'operator' | 'engineer' | 'admin';
+}
+
+/** Whether the browser holds a session: unknown until `/auth/me` answered. */
+export type SessionState = { status: 'checking' } | { status: 'signed-out' } | { status: 'signed-in'; user: SessionUser };
+
+/**
+ * The browser session. The cookie is HttpOnly, so the only way to know whether one exists is to ask `/auth/me`; a
+ * 401 there means signed out, not an error.
+ */
+export function useSession(): {
+  session: SessionState;
+  login(username: string, password: string): Promise<void>;
+  logout(): Promise<void>;
+} {
+  const [session, setSession] = useState<SessionState>({ status: 'checking' });
+
+  useEffect(() => {
+    let current = true;
+    apiRequest<SessionUser>('GET', '/auth/me').then(
+      (user) => current && setSession({ status: 'signed-in', user }),
+      (err: unknown) => {
+        if (!current) return;
+        if (!(err instanceof ApiError) || err.status !== 401) console.error('checking the session failed', err);
+        setSession({ status: 'signed-out' });
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+
+  const login = useCallback(async (username: string, password: string) => {
+    const { user } = await apiRequest<{ user: SessionUser }>('POST', '/auth/login', { username, password });
+    setSession({ status: 'signed-in', user });
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await apiRequest('POST', '/auth/logout');
+    } finally {
+      // Signed out locally even if the server already forgot the session (expired, restarted with a new data dir).
+      setSession({ status: 'signed-out' });
+    }
+  }, []);
+
+  return { session, login, logout };
+}

@@ -1,0 +1,31 @@
+import path from 'node:path';
+import react from '@vitejs/plugin-react';
+import tailwindcss from '@tailwindcss/vite';
+import { defineConfig } from 'vite';
+
+const root = import.meta.dirname;
+/** Where `npm start` runs Thingwire; `npx vite` forwards the API there so the dev server needs no CORS. */
+const apiTarget = process.env.THINGWIRE_DEV_API ?? 'http://localhost:1880';
+
+/**
+ * The browser UI: the management app in `app/` with the flow editor from `editor/`, built into `dist/app/`, which
+ * the server hosts (`server/http/ui.ts`) and builds on start when stale (`server/http/ui-build.ts`).
+ */
+export default defineConfig({
+  root: path.join(root, 'app'),
+  base: '/',
+  plugins: [react(), tailwindcss()],
+  // Files outside app/ (editor/, nodes/ definitions) are part of the bundle; the dev server may read them.
+  server: {
+    fs: { allow: [root] },
+    proxy: {
+      '/api': { target: apiTarget, ws: true, changeOrigin: false },
+      '/red': { target: apiTarget },
+      '/mqtt': { target: apiTarget, ws: true },
+    },
+  },
+  build: {
+    outDir: path.join(root, 'dist', 'app'),
+    emptyOutDir: true,
+  },
+});
