@@ -1,0 +1,121 @@
+/**
+ * What is wrong with the flows before they are deployed, node by node: configs the runtime would reject (the same
+ * validation it applies), types nobody installed, references to config nodes that are gone, nodes on a flow that is
+ * gone. Only missing types block a deploy (Node-RED would not start the flows at all); the rest mark the nodes.
+ * Browser-safe.
+ */
+import { checkFlowNodeConfig } from '../../nodes/definitions.ts';
+import { nodeIndex, type FlowDocument, type NodeRedNode } from './flow-codec.ts';
+import { isUnknownType, kindOf, subflowIdOf, type FlowCatalog } from './node-catalog.ts';
+
+/**
+ * - `config`: a config value the node's definition rejects;
+ * - `unknown-type`: the node's type is not installed (or its subflow is missing): blocks deploy;
+ * - `missing-reference`: a config node (or linked node) it refers to is not in the flows;
+ * - `missing-flow`: its `z` names no tab or subflow, so no canvas shows it.
+ */
+export type NodeProblemKind = 'config' | 'unknown-type' | 'missing-reference' | 'missing-flow';
+
+export interface NodeProblem {
+  nodeId: string;
+  type: string;
+  kind: NodeProblemKind;
+  /** JSON pointer to the property at fault; `''` for the node as a whole. */
+  path: string;
+  message: string;
+}
+
+export interface FlowProblems {
+  /** Every problem, in document order. */
+  all: readonly NodeProblem[];
+  /** Problems by node id, for marking nodes; a node without problems has no entry. */
+  byNode: ReadonlyMap<string, readonly NodeProblem[]>;
+  /** The missing types, each once, in order of first use. */
+  unknownTypes: readonly string[];
+  /** Why a deploy must wait, naming the missing types; null when nothing blocks it. */
+  deployBlocker: string | null;
+}
+
+/** The problems of a document (computed once per document and catalog; config checks once per node version). */
+export function flowProblems(doc: FlowDocument, catalog: FlowCatalog): FlowProblems {
+  const hit = memo.get(doc);
+  if (hit?.catalog === catalog) return hit.value;
+  const value = computeProblems(doc, catalog);
+  memo.set(doc, { catalog, value });
+  return value;
+}
+const memo = new WeakMap<FlowDocument, { catalog: FlowCatalog; value: FlowProblems }>();
+
+function computeProblems(doc: FlowDocument, catalog: FlowCatalog): FlowProblems {
+  const index = nodeIndex(doc);
+  const all: NodeProblem[] = [];
+  const unknownTypes: string[] = [];
+  let unknownNodes = 0;
+  for (const node of doc.nodes) {
+    const kind = kindOf(node);
+    if (kind === 'tab' || kind === 'subflow') continue;
+    const z = node['z'];
+    if (typeof z === 'string' && z !== '' && !isContainer(index.get(z))) {
+      all.push(problem(node, 'missing-flow', '/z', `is on flow ${z}, which is not in the flows`));
+    }
+    if (isUnknownType(node, doc, catalog)) {
+      unknownNodes++;
+      if (!unknownTypes.includes(node.type)) unknownTypes.push(node.type);
+      const subflowId = subflowIdOf(node);
+      const message = subflowId === undefined ? `Node type "${node.type}" is not installed` : `Subflow ${subflowId} is not in the flows`;
+      all.push(problem(node, 'unknown-type', '/type', message));
+      continue;
+    }
+    const definition = catalog.definition(node.type);
+    if (!definition) continue;
+    for (const found of cachedConfigProblems(node)) all.push({ ...found, kind: 'config' });
+    const properties = definition.config.properties as Record<string, Record<string, unknown>>;
+    for (const [name, schema] of Object.entries(properties)) {
+      const refType = schema['x-node-ref'];
+      if (typeof refType !== 'string') continue;
+      const value = node[name];
+      const ids = typeof value === 'string' && schema['type'] === 'string' ? [value] : Array.isArray(value) ? value : [];
+      const title = typeof schema['title'] === 'string' ? schema['title'] : name;
+      for (const id of ids) {
+        if (typeof id !== 'string' || id === '' || /^\$\{[^}]+\}$/.test(id)) continue;
+        const target = index.get(id);
+        if (!target || (refType !== '*' && target.type !== refType)) {
+          const what = refType === '*' ? 'node' : `${refType} node`;
+          all.push(problem(node, 'missing-reference', `/${name}`, `${title} refers to ${what} ${id}, which is not in the flows`));
+        }
+      }
+    }
+  }
+  const byNode = new Map<string, NodeProblem[]>();
+  for (const found of all) {
+    const list = byNode.get(found.nodeId);
+    if (list) list.push(found);
+    else byNode.set(found.nodeId, [found]);
+  }
+  const deployBlocker =
+    unknownTypes.length === 0
+      ? null
+      : `Cannot deploy: ${unknownNodes === 1 ? '1 node uses a type' : `${unknownNodes} nodes use types`} not installed here: ${unknownTypes
+          .map((type) => `"${type}"`)
+          .join(', ')}. Install ${unknownTypes.length === 1 ? 'it' : 'them'} or delete those nodes.`;
+  return { all, byNode, unknownTypes, deployBlocker };
+}
+
+const configCache = new WeakMap<NodeRedNode, readonly Omit<NodeProblem, 'kind'>[]>();
+
+function cachedConfigProblems(node: NodeRedNode): readonly Omit<NodeProblem, 'kind'>[] {
+  let found = configCache.get(node);
+  if (!found) {
+    found = checkFlowNodeConfig(node).map(({ nodeId, type, path, message }) => ({ nodeId, type, path, message }));
+    configCache.set(node, found);
+  }
+  return found;
+}
+
+function isContainer(node: NodeRedNode | undefined): boolean {
+  return node?.type === 'tab' || node?.type === 'subflow';
+}
+
+function problem(node: NodeRedNode, kind: NodeProblemKind, path: string, message: string): NodeProblem {
+  return { nodeId: node.id, type: node.type, kind, path, message };
+}
