@@ -7,10 +7,7 @@ import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node
 import '@xyflow/react/dist/style.css';
 import type { NodeTypeEntry } from '../nodes/definitions.ts';
 
-/** How the editor reads the REST API; the host app passes its client (session cookie, error envelope). */
-export interface EditorApi {
-  get<T>(path: string): Promise<T>;
-}
+import type { EditorApi } from './editor-api.ts';
 
 /** One entry of Node-RED flow JSON, as far as drawing it needs. */
 interface FlowJsonNode {

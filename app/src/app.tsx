@@ -1,13 +1,14 @@
 import { useEffect } from 'react';
 import { FlowEditor } from '../../editor/flow-editor.tsx';
-import { apiGet } from './api.ts';
+import { apiGet, apiRequest } from './api.ts';
+import type { EditorApi } from '../../editor/editor-api.ts';
 import { LoginScreen } from './login-screen.tsx';
 import { navigate, usePath } from './routing.ts';
 import { useSession } from './session.ts';
 import { Shell } from './shell.tsx';
 
 /** The editor's view of the API; one object, so the editor does not reload on every render of the app. */
-const editorApi = { get: apiGet };
+const editorApi: EditorApi = { get: apiGet, request: apiRequest };
 
 /** The management app: the sign-in screen until a session exists, then the shell with the page for the path. */
 export function App() {
