@@ -1,6 +1,6 @@
 import path from 'node:path';
 import react from '@vitejs/plugin-react';
-import tailwindcss from '@tailwindcss/vite';
+import tailwindcss from 'tailwindcss';
 import { defineConfig } from 'vite';
 
 const root = import.meta.dirname;
@@ -14,7 +14,18 @@ const apiTarget = process.env.THINGWIRE_DEV_API ?? 'http://localhost:1880';
 export default defineConfig({
   root: path.join(root, 'app'),
   base: '/',
-  plugins: [react(), tailwindcss()],
+  plugins: [react()],
+  css: {
+    postcss: {
+      // Tailwind 3 (pure JavaScript): Tailwind 4's native engine has no packages for other platforms on the registry
+      // this project installs from, which leaves the lock file unusable for `npm ci`. Absolute globs, so the build
+      // scans the same files from any working directory (server start, tests).
+      plugins: [tailwindcss({
+        content: [path.join(root, 'app/index.html'), path.join(root, 'app/src/**/*.{ts,tsx}'), path.join(root, 'editor/**/*.{ts,tsx}')],
+        theme: { extend: {} },
+      })],
+    },
+  },
   // Files outside app/ (editor/, nodes/ definitions) are part of the bundle; the dev server may read them.
   server: {
     fs: { allow: [root] },
