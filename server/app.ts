@@ -181,7 +181,7 @@ export async function startThingwire(
   registerAlertRoutes(table, alerts, auth);
   registerNotifyRoutes(table, notify, auth);
   registerFlowRoutes(table, flows);
-  registerPaletteRoutes(table, nodeTypeCatalog);
+  registerPaletteRoutes(table, nodeTypeCatalog, () => flows.installedTypes());
   table.add({
     method: 'get', path: '/openapi.json', access: 'public', tag: 'meta', summary: 'This API, as OpenAPI 3.1',
     handler: () => openApiDocument(table, version),

@@ -7,6 +7,14 @@ const FlowsBody = Type.Object({
   rev: Type.Optional(Type.String({ description: 'The rev you loaded; a stale rev is refused with 409' })),
 }, { additionalProperties: false });
 
+const DeployBody = Type.Object({
+  flows: FlowsBody.properties.flows,
+  rev: FlowsBody.properties.rev,
+  deploymentType: Type.Optional(Type.Union([Type.Literal('full'), Type.Literal('nodes'), Type.Literal('flows')], {
+    description: "What restarts: 'full' every flow (default), 'flows' the changed flows, 'nodes' the changed nodes (Node-RED-Deployment-Type)",
+  })),
+}, { additionalProperties: false });
+
 export function registerFlowRoutes(table: RouteTable, flows: FlowService): void {
   table.add({
     method: 'get', path: '/flows', access: 'flows:read', tag: 'flows',
@@ -16,8 +24,8 @@ export function registerFlowRoutes(table: RouteTable, flows: FlowService): void 
   table.add({
     method: 'post', path: '/flows', access: 'flows:write', tag: 'flows',
     summary: 'Deploy (or import) Node-RED flow JSON; refused with the list of problems when a node type is missing',
-    body: FlowsBody,
-    handler: ({ body, principal }) => flows.deploy(body.flows, body.rev, principal.username),
+    body: DeployBody,
+    handler: ({ body, principal }) => flows.deploy(body.flows, body.rev, principal.username, body.deploymentType),
   });
   table.add({
     method: 'post', path: '/flows/check', access: 'flows:read', tag: 'flows',

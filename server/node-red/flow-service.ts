@@ -15,6 +15,12 @@ export interface FlowProblem {
 const builtInTypes = new Set(['tab', 'subflow', 'group', 'junction']);
 
 /**
+ * What a deploy replaces, as Node-RED's Admin API `Node-RED-Deployment-Type` header names it: `full` restarts every
+ * flow; `flows` only the flows that changed; `nodes` only the nodes that changed (the editor's "modified nodes").
+ */
+export type DeploymentType = 'full' | 'flows' | 'nodes';
+
+/**
  * Reads and deploys flows on the embedded runtime. Deploys are refused, with every problem listed, when the JSON is
  * not a flow, when a node type is not installed (Node-RED would otherwise start no flows at all), or when the rev is
  * stale (someone else deployed since; never overwrite their work).
@@ -26,6 +32,13 @@ export class FlowService {
     /** Checks one node's config against its definition (ours or a curated core node); [] when valid or unknown. */
     private readonly checkNodeConfig: (node: FlowNode) => FlowProblem[],
   ) {}
+
+  /** Every node type the runtime has registered and enabled (core, ours, contrib), sorted. */
+  installedTypes(): string[] {
+    const types = new Set<string>();
+    for (const set of this.red.nodes.getNodeList()) if (set.enabled !== false) for (const type of set.types) types.add(type);
+    return [...types].sort();
+  }
 
   async get(): Promise<{ rev: string; flows: FlowNode[] }> {
     const { flows, rev } = await this.red.runtime.flows.getFlows({});
@@ -79,7 +92,12 @@ export class FlowService {
     return { errors, warnings };
   }
 
-  async deploy(flows: unknown, rev: string | undefined, user: string): Promise<{ rev: string; warnings: FlowProblem[] }> {
+  /**
+   * Deploys flows at `rev` (stale → 409). `deploymentType` is passed to the runtime as the Admin API's
+   * `Node-RED-Deployment-Type` would be: with `nodes` or `flows` only what changed restarts, so devices on untouched
+   * flows see nothing.
+   */
+  async deploy(flows: unknown, rev: string | undefined, user: string, deploymentType: DeploymentType = 'full'): Promise<{ rev: string; warnings: FlowProblem[] }> {
     const { errors, warnings } = this.check(flows);
     if (errors.length) {
       const missingTypes = errors.filter((e) => e.type && !e.nodeId).map((e) => e.type);
@@ -89,18 +107,19 @@ export class FlowService {
       throw validationFailed('The flow is not valid Node-RED flow JSON. Nothing was deployed.', errors);
     }
     // Node-RED resolves setFlows before the new flows have started; answer only once they run, so a caller can use
-    // what it deployed (an HTTP endpoint, a listener) as soon as the deploy returns.
+    // what it deployed (an HTTP endpoint, a listener) as soon as the deploy returns. A `nodes`/`flows` deploy that
+    // changes nothing starts nothing; it still emits `flows:started` in Node-RED 4.1 (checked by a test).
     const started = this.#nextStart();
     try {
       const result = await this.red.runtime.flows.setFlows({
         flows: rev === undefined ? { flows } : { flows, rev },
-        deploymentType: 'full',
+        deploymentType,
         user: { username: user },
       });
       if (!(await started.promise)) {
         warnings.push({ message: `the flows did not report started within ${START_TIMEOUT_MS / 1000} s; check the node statuses` });
       }
-      this.logger.info({ rev: result.rev, nodes: (flows as unknown[]).length, user, invalidNodes: warnings.length }, 'flows deployed');
+      this.logger.info({ rev: result.rev, nodes: (flows as unknown[]).length, user, deploymentType, invalidNodes: warnings.length }, 'flows deployed');
       return { rev: result.rev, warnings };
     } catch (err) {
       started.cancel();

@@ -91,6 +91,44 @@ describe('flows API over the embedded Node-RED runtime', () => {
     expect(res.body).toEqual({ errors: [], warnings: [{ nodeId: 'd', type: 'debug', message: expect.stringContaining('no x/y position') }] });
   });
 
+  it('restarts only the changed nodes on a "nodes" deploy, every node on a full one', async () => {
+    const engineer = await tw.tokenFor('engineer');
+    // The counter node counts its own starts in global context (which outlives deploys); the endpoint reads it.
+    const counted = (note: string) => [
+      { id: 'tabc', type: 'tab', label: 'Starts' },
+      { id: 'inc', type: 'http in', z: 'tabc', x: 100, y: 100, url: '/starts', method: 'get', wires: [['counter']] },
+      {
+        id: 'counter', type: 'function', z: 'tabc', x: 250, y: 100, outputs: 1, wires: [['outc']],
+        initialize: "global.set('starts', (global.get('starts') || 0) + 1);",
+        func: "msg.payload = { starts: global.get('starts') };\nreturn msg;",
+      },
+      { id: 'outc', type: 'http response', z: 'tabc', x: 400, y: 100, statusCode: '', headers: {}, wires: [] },
+      { id: 'notec', type: 'comment', z: 'tabc', x: 100, y: 200, name: note, wires: [] },
+    ];
+    const starts = async () => ((await (await fetch(`${tw.url}/nodes/starts`)).json()) as { starts: number }).starts;
+    const deploy = async (flows: object[], deploymentType?: string) => {
+      const { rev } = (await tw.request('GET', '/api/v1/flows', { token: engineer })).body;
+      const res = await tw.request('POST', '/api/v1/flows', { token: engineer, body: { flows, rev, deploymentType } });
+      expect(res.status).toBe(200);
+    };
+    await deploy(counted('first'), 'full');
+    const first = await starts();
+    await deploy(counted('second'), 'nodes');
+    expect(await starts()).toBe(first);
+    await deploy(counted('third'), 'full');
+    expect(await starts()).toBe(first + 1);
+
+    const bad = await tw.request('POST', '/api/v1/flows', { token: engineer, body: { flows: counted('x'), deploymentType: 'everything' } });
+    expect(bad.status).toBe(422);
+  });
+
+  it('lists every node type the runtime has installed next to the palette, core nodes we do not curate included', async () => {
+    const res = await tw.request('GET', '/api/v1/node-types', { token: await tw.tokenFor('operator') });
+    expect(res.status).toBe(200);
+    expect(res.body.installedTypes).toEqual(expect.arrayContaining(['split', 'join', 'http in', 'link call', 'debug', 'thing-validate', 'device-in']));
+    expect(res.body.installedTypes).not.toContain('ui_gauge');
+  });
+
   it('lets operators read flows but not deploy them', async () => {
     const operator = await tw.tokenFor('operator');
     expect((await tw.request('GET', '/api/v1/flows', { token: operator })).status).toBe(200);
