@@ -1,9 +1,24 @@
 import path from 'node:path';
 import react from '@vitejs/plugin-react';
 import tailwindcss from 'tailwindcss';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { nodeDefinitions } from './nodes/definitions.ts';
+import { precompiledValidatorsModule } from './nodes/kit/precompiled-validators.ts';
 
 const root = import.meta.dirname;
+
+/**
+ * `virtual:node-config-validators`: every node definition's config validator, compiled at build time. The UI's
+ * Content-Security-Policy has no `unsafe-eval`, so the editor cannot compile JSON Schemas in the browser.
+ */
+function nodeConfigValidators(): Plugin {
+  const id = 'virtual:node-config-validators';
+  return {
+    name: 'thingwire-node-config-validators',
+    resolveId: (source) => (source === id ? `\0${id}` : undefined),
+    load: (resolved) => (resolved === `\0${id}` ? precompiledValidatorsModule(nodeDefinitions) : undefined),
+  };
+}
 /** Where `npm start` runs Thingwire; `npx vite` forwards the API there so the dev server needs no CORS. */
 const apiTarget = process.env.THINGWIRE_DEV_API ?? 'http://localhost:1880';
 
@@ -14,7 +29,7 @@ const apiTarget = process.env.THINGWIRE_DEV_API ?? 'http://localhost:1880';
 export default defineConfig({
   root: path.join(root, 'app'),
   base: '/',
-  plugins: [react()],
+  plugins: [react(), nodeConfigValidators()],
   css: {
     postcss: {
       // Tailwind 3 (pure JavaScript): Tailwind 4's native engine has no packages for other platforms on the registry

@@ -24,24 +24,48 @@ export type ConfigValidation<T> = { ok: true; config: T } | { ok: false; problem
  * being ignored; it knows our annotation keywords; it fills defaults and coerces types in place, which is why
  * {@link validateNodeConfig} only ever hands it a copy.
  */
-export const nodeSchemaAjv = new Ajv({
-  strict: true,
-  allErrors: true,
-  useDefaults: true,
-  coerceTypes: true,
-  verbose: true,
-});
-nodeSchemaAjv.addKeyword({ keyword: 'x-node-ref', schemaType: 'string' });
-nodeSchemaAjv.addKeyword({ keyword: 'x-ref', schemaType: 'string' });
-nodeSchemaAjv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+export const nodeSchemaAjv = createNodeSchemaAjv();
+
+/**
+ * An Ajv configured for node schemas. `source` also keeps each validator's code, for
+ * `precompiledValidatorsModule` to write them out for the browser.
+ */
+export function createNodeSchemaAjv(options: { source?: boolean } = {}): Ajv {
+  const ajv = new Ajv({
+    strict: true,
+    allErrors: true,
+    useDefaults: true,
+    coerceTypes: true,
+    verbose: true,
+    ...(options.source ? { code: { source: true, esm: true } } : {}),
+  });
+  ajv.addKeyword({ keyword: 'x-node-ref', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-ref', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-secret', schemaType: 'boolean' });
+  return ajv;
+}
 
 const compiled = new WeakMap<TObject, ValidateFunction>();
+const precompiled = new Map<string, ValidateFunction>();
 
-/** The compiled validator of a schema, compiled on first use and kept for the schema's lifetime. */
+/** The key a precompiled validator is found by: the schema as JSON (TypeBox's symbol keys drop out). */
+export function schemaKey(schema: object): string {
+  return JSON.stringify(schema);
+}
+
+/**
+ * Validators compiled at build time, by {@link schemaKey}. The browser needs them: the UI's Content-Security-Policy
+ * forbids `eval`, which compiling a schema at run time uses.
+ */
+export function registerPrecompiledValidators(validators: Readonly<Record<string, ValidateFunction>>): void {
+  for (const [key, validate] of Object.entries(validators)) precompiled.set(key, validate);
+}
+
+/** The compiled validator of a schema (precompiled, else compiled on first use), kept for the schema's lifetime. */
 export function validatorFor(schema: TObject): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = nodeSchemaAjv.compile(schema);
+    validate = (precompiled.size > 0 ? precompiled.get(schemaKey(schema)) : undefined) ?? nodeSchemaAjv.compile(schema);
     compiled.set(schema, validate);
   }
   return validate;
