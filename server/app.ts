@@ -13,6 +13,7 @@ import { createMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { RouteTable } from './http/route-table.ts';
 import { uiRoutes } from './http/ui.ts';
+import { adminApiGate } from './node-red/admin-api-gate.ts';
 import { registerFlowRoutes } from './node-red/flow-routes.ts';
 import { startFlowRuntime, type NodeRed } from './node-red/flow-runtime.ts';
 import { FlowService } from './node-red/flow-service.ts';
@@ -209,9 +210,16 @@ export async function startThingwire(
 
   // Node-RED keeps its own Express 4 app; it is reached by path prefix (FACTS.md: its http-in node breaks under an
   // Express 5 host app).
+  // Node-RED's admin API takes only a bearer token (its adminAuth), so the gate in front of it does too.
+  const bearer = (req: http.IncomingMessage) => {
+    const header = req.headers.authorization;
+    return header?.startsWith('Bearer ') ? auth.resolveToken(header.slice(7).trim()) : undefined;
+  };
+  const adminApi = adminApiGate(bearer, flows, flowRuntime.app);
   server.on('request', (req, res) => {
     const url = req.url ?? '/';
-    if (/^\/(red|nodes)(\/|\?|$)/.test(url)) flowRuntime.app(req, res);
+    if (/^\/red(\/|\?|$)/.test(url)) adminApi(req, res);
+    else if (/^\/nodes(\/|\?|$)/.test(url)) flowRuntime.app(req, res);
     else api(req, res);
   });
   server.on('upgrade', (req, socket, head) => {

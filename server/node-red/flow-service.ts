@@ -93,11 +93,11 @@ export class FlowService {
   }
 
   /**
-   * Deploys flows at `rev` (stale → 409). `deploymentType` is passed to the runtime as the Admin API's
-   * `Node-RED-Deployment-Type` would be: with `nodes` or `flows` only what changed restarts, so devices on untouched
-   * flows see nothing.
+   * Refuses (422, every problem listed) flows the runtime must not get: not flow JSON, or using node types that are not
+   * installed. Answers the warnings (invalid node configs), which do not block a deploy. Every way in to the runtime
+   * (this API and Node-RED's own admin API at `/red`) goes through here.
    */
-  async deploy(flows: unknown, rev: string | undefined, user: string, deploymentType: DeploymentType = 'full'): Promise<{ rev: string; warnings: FlowProblem[] }> {
+  assertDeployable(flows: unknown): FlowProblem[] {
     const { errors, warnings } = this.check(flows);
     if (errors.length) {
       const missingTypes = errors.filter((e) => e.type && !e.nodeId).map((e) => e.type);
@@ -106,6 +106,16 @@ export class FlowService {
       }
       throw validationFailed('The flow is not valid Node-RED flow JSON. Nothing was deployed.', errors);
     }
+    return warnings;
+  }
+
+  /**
+   * Deploys flows at `rev` (stale → 409; without a rev, whatever is deployed is replaced, as with Node-RED's API). `deploymentType` is passed to the runtime as the Admin API's
+   * `Node-RED-Deployment-Type` would be: with `nodes` or `flows` only what changed restarts, so devices on untouched
+   * flows see nothing.
+   */
+  async deploy(flows: unknown, rev: string | undefined, user: string, deploymentType: DeploymentType = 'full'): Promise<{ rev: string; warnings: FlowProblem[] }> {
+    const warnings = this.assertDeployable(flows);
     // Node-RED resolves setFlows before the new flows have started; answer only once they run, so a caller can use
     // what it deployed (an HTTP endpoint, a listener) as soon as the deploy returns. A `nodes`/`flows` deploy that
     // changes nothing starts nothing; it still emits `flows:started` in Node-RED 4.1 (checked by a test).

@@ -148,7 +148,41 @@ describe('flows API over the embedded Node-RED runtime', () => {
       headers: { authorization: `Bearer ${await tw.tokenFor('operator')}`, 'content-type': 'application/json' },
       body: '[]',
     });
-    expect(write.status).toBe(401);
+    expect(write.status).toBe(403);
+    expect(((await write.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+    const anonymous = await fetch(`${tw.url}/red/flows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
+  });
+
+  it('checks deploys through /red as through /api/v1/flows: an uninstalled type is refused and the flows keep running', async () => {
+    const engineer = await tw.tokenFor('engineer');
+    const red = (method: string, path: string, body: unknown) => fetch(`${tw.url}/red${path}`, {
+      method, body: JSON.stringify(body),
+      headers: { authorization: `Bearer ${engineer}`, 'content-type': 'application/json', 'Node-RED-API-Version': 'v2' },
+    });
+    const ping = (url: string) => [
+      { id: 'tabr', type: 'tab', label: 'Ping' },
+      { id: 'inr', type: 'http in', z: 'tabr', x: 100, y: 100, url, method: 'get', wires: [['outr']] },
+      { id: 'outr', type: 'http response', z: 'tabr', x: 300, y: 100, statusCode: '', headers: {}, wires: [] },
+    ];
+    const { rev } = (await tw.request('GET', '/api/v1/flows', { token: engineer })).body;
+    const ok = await red('POST', '/flows', { flows: ping('/red-ping'), rev });
+    expect(ok.status).toBe(200);
+    await expect.poll(async () => (await fetch(`${tw.url}/nodes/red-ping`)).status).toBe(200);
+
+    const broken = [...ping('/red-ping'), { id: 'ghost', type: 'ui_gauge', z: 'tabr', x: 100, y: 200, wires: [] }];
+    const refused = await red('POST', '/flows', broken);
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'unknown_node_types', message: expect.stringContaining('ui_gauge'),
+    });
+    const oneFlow = await red('PUT', '/flow/tabr', { id: 'tabr', label: 'Ping', nodes: broken.slice(1) });
+    expect(oneFlow.status).toBe(422);
+    const malformed = await fetch(`${tw.url}/red/flows`, { method: 'POST', headers: { authorization: `Bearer ${engineer}`, 'content-type': 'application/json' }, body: '[{' });
+    expect(malformed.status).toBe(400);
+    // Nothing of that reached the runtime: the deployed flow still answers.
+    expect((await fetch(`${tw.url}/nodes/red-ping`)).status).toBe(200);
   });
 });
 
