@@ -161,6 +161,16 @@ describe('health, metrics, OpenAPI', () => {
     const doc = (await tw.request('GET', '/api/v1/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/api/v1/auth/login'].post.requestBody.content['application/json'].schema.required).toEqual(['username', 'password']);
+    // Paging has defaults: a client need not send it.
+    const listDevices = doc.paths['/api/v1/devices'].get.parameters as { name: string; required: boolean }[];
+    expect(listDevices.find((p) => p.name === 'limit')).toMatchObject({ required: false });
+  });
+
+  it('counts a failed request under the same route as a successful one', async () => {
+    await tw.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'not-it' } });
+    const metrics = (await tw.request('GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/thingwire_http_requests_total\{method="POST",route="\/api\/v1\/auth\/login",status="401"\} \d/);
+    expect(metrics).not.toContain('route="/auth/login"');
   });
 
   it('never sends a wildcard CORS header', async () => {

@@ -111,6 +111,7 @@ describe('bulk creation from CSV', () => {
       'sensor,short',
       'ghost,x,,',
       'sensor,bad/name,,',
+      'ghost,bad/name,,',
     ].join('\n');
     const res = await bulkCsv(csv);
     expect(res.status).toBe(422);
@@ -121,6 +122,9 @@ describe('bulk creation from CSV', () => {
       { row: 6, field: '', message: 'has 2 cells; the header has 4' },
       { row: 7, field: 'productKey', message: 'product "ghost" does not exist' },
       { row: 8, field: 'deviceName', message: expect.stringContaining('must match pattern') },
+      // Every problem of a row at once.
+      { row: 9, field: 'deviceName', message: expect.stringContaining('must match pattern') },
+      { row: 9, field: 'productKey', message: 'product "ghost" does not exist' },
     ]);
     expect(await deviceCount()).toBe(before);
   });

@@ -95,14 +95,23 @@ export function checkBulkRows(rows: BulkRow[], lookups: BulkLookups): { devices:
   for (const { row, input, problems: readProblems } of rows) {
     problems.push(...readProblems);
     if (readProblems.length > 0) continue;
+    const productExists = (productKey: string) => {
+      let exists = products.get(productKey);
+      if (exists === undefined) products.set(productKey, (exists = lookups.productExists(productKey)));
+      return exists;
+    };
     if (!validateNewDevice(input)) {
-      problems.push(...schemaProblems(row));
+      const rowProblems = schemaProblems(row);
+      // Say everything wrong with the row at once: an unknown product too, when the key itself is well-formed.
+      const productKey = (input as { productKey?: unknown }).productKey;
+      if (typeof productKey === 'string' && !rowProblems.some((p) => p.field === 'productKey') && !productExists(productKey)) {
+        rowProblems.push({ row, field: 'productKey', message: `product "${productKey}" does not exist` });
+      }
+      problems.push(...rowProblems);
       continue;
     }
     const { productKey, deviceName } = input;
-    let productExists = products.get(productKey);
-    if (productExists === undefined) products.set(productKey, (productExists = lookups.productExists(productKey)));
-    if (!productExists) {
+    if (!productExists(productKey)) {
       problems.push({ row, field: 'productKey', message: `product "${productKey}" does not exist` });
       continue;
     }

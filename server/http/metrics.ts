@@ -16,7 +16,7 @@ export function createMetrics() {
     const end = duration.startTimer();
     res.on('finish', () => {
       // The matched route pattern, not the URL, keeps label cardinality bounded.
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const route = typeof res.locals['route'] === 'string' ? res.locals['route'] : req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
       end({ method: req.method, route });
       requests.inc({ method: req.method, route, status: String(res.statusCode) });
     });

@@ -20,7 +20,8 @@ export function openApiDocument(table: RouteTable, version: string): object {
     const parameters = [
       ...Object.entries((r.params?.properties ?? {}) as Record<string, object>).map(([name, schema]) => ({ name, in: 'path', required: true, schema: plain(schema) })),
       ...Object.entries((r.query?.properties ?? {}) as Record<string, object>).map(([name, schema]) => ({
-        name, in: 'query', required: ((r.query?.required ?? []) as string[]).includes(name), schema: plain(schema),
+        // TypeBox lists a property with a default as required; the server fills it in, so the caller need not send it.
+        name, in: 'query', required: ((r.query?.required ?? []) as string[]).includes(name) && !('default' in schema), schema: plain(schema),
       })),
     ];
     const content: Record<string, object> = {};

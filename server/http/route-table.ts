@@ -93,6 +93,8 @@ export class RouteTable {
       const validateQuery = spec.query && textAjv.compile(spec.query);
       const validateParams = spec.params && textAjv.compile(spec.params);
       router[spec.method](spec.path, async (req: Request, res: Response, next: NextFunction) => {
+        // The route pattern for the metrics, kept here: Express forgets the router's baseUrl once an error leaves it.
+        res.locals['route'] = `${req.baseUrl}${spec.path}`;
         try {
           const principal = authenticate(req);
           if (spec.access !== 'public') {
