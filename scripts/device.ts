@@ -85,7 +85,15 @@ client.on('connect', () => {
   process.stdout.write(`connected to ${args.mqtt} as ${productKey}/${deviceName} (${dialect}); posting ${rate}/s\n`);
   client.subscribe([`${base}/service/#`, `${base}/event/+/post_reply`]);
 });
-client.on('error', (err) => process.stderr.write(`device: ${err.message}\n`));
+client.on('error', (err) => {
+  // A refused sign-in does not get better by retrying: say what to check and stop.
+  const code = (err as { code?: number }).code;
+  if (code === 4 || code === 5 || code === 134 || code === 135) {
+    fail(`${err.message}: the platform refused the sign-in. Check --secret, that ${productKey}/${deviceName} exists and is enabled; ` +
+      `its connection history (GET /api/v1/devices/${productKey}/${deviceName}/connections) has the reason.`);
+  }
+  process.stderr.write(`device: ${err.message}\n`);
+});
 client.on('close', () => process.stdout.write('disconnected\n'));
 client.on('message', (topic, payload) => {
   let body: any;

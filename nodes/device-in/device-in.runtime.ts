@@ -15,7 +15,7 @@ export const deviceInNode = implementNode(deviceIn, ({ config, node, services })
     const { params, ...thing } = message;
     node.send({ payload: params, thing, topic: `${message.productKey}/${message.deviceName}/${message.kind}` });
     count++;
-    status.set({ fill: 'green', shape: 'dot', text: `${count} messages` });
+    status.set({ fill: 'green', shape: 'dot', text: count === 1 ? '1 message' : `${count.toLocaleString('en')} messages` });
   });
   return {
     onClose() {

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator, type SimulatorProcess } from '../server/testing/device-simulator.ts';
+import { createDevices, deployListener, listenerFlow, testTsl, type TestDevice } from '../server/testing/mqtt-devices.ts';
+import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
+
+let tw: TestServer;
+let mqttUrl: string;
+let alinkDevice: TestDevice;
+let thingsDevice: TestDevice;
+const running: SimulatorProcess[] = [];
+
+beforeAll(async () => {
+  tw = await startTestServer();
+  [alinkDevice, thingsDevice] = await createDevices(tw, 'a1sim', ['sim-alink', 'sim-things']);
+  mqttUrl = `mqtt://127.0.0.1:${await deployListener(tw, listenerFlow())}`;
+});
+
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.stop()));
+  await tw?.close();
+});
+
+const simulate = (...args: Parameters<typeof startSimulator>) => {
+  const sim = startSimulator(...args);
+  running.push(sim);
+  return sim;
+};
+
+/** Waits until the device's message log holds `count` answered uplinks, and returns those (newest first). */
+async function uplinks(device: TestDevice, count: number): Promise<{ code: number | null; payload: string | null }[]> {
+  let items: { code: number | null; payload: string | null }[] = [];
+  await expect.poll(async () => {
+    const res = await tw.request('GET', `/api/v1/devices/${device.productKey}/${device.deviceName}/messages?direction=up`, { token: tw.adminToken });
+    items = res.body.items.filter((item: { code: number | null }) => item.code !== null);
+    return items.length;
+  }, { timeout: 10_000 }).toBeGreaterThanOrEqual(count);
+  return items;
+}
+
+describe('npm run device (the device simulator)', () => {
+  it('signs in with the secret it reads from the API, posts values the thing model accepts, and answers commands', async () => {
+    const sim = simulate(tw, alinkDevice, { mqttUrl, rate: 20, secret: false });
+    await sim.waitFor(/^connected to .* as a1sim\/sim-alink \(alink\)/);
+    const posts = await uplinks(alinkDevice, 3);
+    // Every generated post passed thing validate (200), with values inside the model's ranges.
+    expect(posts.every((p) => p.code === 200)).toBe(true);
+    const values = JSON.parse(posts[0]!.payload!);
+    const [temperature, target] = testTsl.properties;
+    expect(values.temperature).toBeGreaterThanOrEqual(Number(temperature!.dataType.specs.min));
+    expect(values.temperature).toBeLessThanOrEqual(Number(temperature!.dataType.specs.max));
+    expect(Number.isInteger(values.target)).toBe(true);
+    expect(values.target).toBeGreaterThanOrEqual(Number(target!.dataType.specs.min));
+
+    const path = `/api/v1/devices/${alinkDevice.productKey}/${alinkDevice.deviceName}/commands`;
+    const set = await tw.request('POST', path, { token: tw.adminToken, body: { kind: 'property.set', params: { target: 21 } } });
+    expect(set.body).toMatchObject({ code: 200 });
+    await sim.waitFor(/^set \{"target":21\}/);
+    const invoke = await tw.request('POST', path, { token: tw.adminToken, body: { kind: 'service.invoke', serviceId: 'reboot', params: { delay: 3 } } });
+    expect(invoke.body).toMatchObject({ code: 200 });
+    await sim.waitFor(/^invoked reboot\(\{"delay":3\}\)/);
+    expect(await sim.stop()).toBe(0);
+  });
+
+  it('speaks the things dialect and stops by itself after --count posts', async () => {
+    const sim = simulate(tw, thingsDevice, { mqttUrl, rate: 50, count: 5, dialect: 'things' });
+    await sim.waitFor(/^connected to .* \(things\)/);
+    const posts = await uplinks(thingsDevice, 5);
+    expect(posts.map((p) => p.code)).toEqual([200, 200, 200, 200, 200]);
+    expect(posts).toHaveLength(5);
+    await sim.waitFor(/^disconnected/);
+  });
+
+  it('says what is wrong when it cannot sign in or read the thing model', async () => {
+    const unknown = simulate(tw, { ...alinkDevice, deviceName: 'no-such-device' }, { mqttUrl, secret: false });
+    await unknown.waitFor(/^device: POST \/api\/v1\/devices\/a1sim\/no-such-device\/secret\/reveal: 404/);
+    const wrongSecret = simulate(tw, { ...alinkDevice, deviceSecret: '00'.repeat(32) }, { mqttUrl });
+    await wrongSecret.waitFor(/^device: .*the platform refused the sign-in/);
+    expect(await wrongSecret.stop()).toBe(2);
+    const history = await tw.request('GET', `/api/v1/devices/${alinkDevice.productKey}/${alinkDevice.deviceName}/connections`, { token: tw.adminToken });
+    expect(history.body.items[0]).toMatchObject({ event: 'refused', reason: expect.stringMatching(/signature/i) });
+  });
+});
