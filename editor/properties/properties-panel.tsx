@@ -1,0 +1,300 @@
+/**
+ * The properties panel: the selected node's (or config node's) form, generated from its type's JSON Schema
+ * (`formFields`), with the node's help, and every problem the validator finds shown under the field at fault.
+ * Edits go to the store as they are typed (`ongoing`), so one gesture is one undo step.
+ */
+import { useMemo, useState, type JSX, type ReactNode } from 'react';
+import { useStore, type StoreApi } from 'zustand';
+import type { AnyNodeDefinition } from '../../nodes/kit/define-node.ts';
+import { validateNodeCredentials, type ConfigProblem } from '../../nodes/kit/config-validator.ts';
+import type { EditorApi } from '../editor-api.ts';
+import type { NodeRedNode } from '../model/flow-codec.ts';
+import { selectNode, selectNodeProblems } from '../model/flow-selectors.ts';
+import type { FlowEditorState } from '../model/flow-store.ts';
+import { isUnknownType, kindOf, labelOf } from '../model/node-catalog.ts';
+import { CodeEditor } from './code-editor.tsx';
+import { DevicePicker, ProductPicker, ThingIdentifierPicker } from './entity-pickers.tsx';
+import { fieldKey, problemsByField } from './field-problems.ts';
+import {
+  CheckboxWidget,
+  JsonWidget,
+  KeyValueWidget,
+  MultiSelectWidget,
+  NumberWidget,
+  SecretWidget,
+  SelectWidget,
+  TextWidget,
+  TextareaWidget,
+  type WidgetProps,
+} from './field-widgets.tsx';
+import { codeLanguage, formFields, type FormField } from './form-fields.ts';
+import { HelpMarkdown } from './help-markdown.tsx';
+import { ConfigNodeRefWidget, NodeListWidget } from './node-ref-fields.tsx';
+
+export interface PropertiesPanelProps {
+  store: StoreApi<FlowEditorState>;
+  /** The node (or config node) to edit; null when nothing is selected. */
+  nodeId: string | null;
+  api: EditorApi;
+}
+
+/** The properties of one node, as a form generated from its type's config schema. */
+export function PropertiesPanel({ store, nodeId, api }: PropertiesPanelProps): JSX.Element {
+  return (
+    <aside aria-label="Properties" className="flex h-full min-h-0 flex-col overflow-y-auto bg-white text-sm">
+      {nodeId === null ? (
+        <p className="p-3 text-xs text-slate-500">Select a node to see its properties.</p>
+      ) : (
+        // Keyed by node: drafts of one node's fields never show on another.
+        <NodeProperties key={nodeId} store={store} nodeId={nodeId} api={api} depth={0} />
+      )}
+    </aside>
+  );
+}
+
+function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEditorState>; nodeId: string; api: EditorApi; depth: number }) {
+  const node = useStore(store, useMemo(() => selectNode(nodeId), [nodeId]));
+  const catalog = useStore(store, (s) => s.catalog);
+  if (!node) return <p className="p-3 text-xs text-slate-500">Node {nodeId} is no longer in the flows.</p>;
+  const document = store.getState().document;
+  const definition = catalog.definition(node.type);
+  const name = labelOf(node, document, catalog);
+  const typeLabel = definition ? (definition.paletteLabel ?? definition.label) : node.type;
+  const nested = depth > 0;
+  return (
+    <div className={nested ? 'space-y-3' : 'space-y-3 p-3'} data-node-id={node.id}>
+      {!nested && (
+        <header className="flex items-center gap-2 border-b border-slate-200 pb-2">
+          <span className="h-4 w-4 shrink-0 rounded-sm border border-black/20" style={{ background: definition?.color ?? '#ddd' }} />
+          <div className="min-w-0">
+            <h2 className="truncate font-semibold text-slate-900">{name}</h2>
+            <p className="text-xs text-slate-500">
+              {typeLabel}
+              {kindOf(node) === 'config' ? ' · config node' : ''}
+              <span className="ml-1 font-mono text-slate-400">{node.id}</span>
+            </p>
+          </div>
+        </header>
+      )}
+      {definition ? (
+        <NodeForm store={store} node={node} definition={definition} api={api} depth={depth} />
+      ) : (
+        <RawNode node={node} unknown={isUnknownType(node, document, catalog)} />
+      )}
+    </div>
+  );
+}
+
+/** A node whose type has no form here: its JSON as it is, read-only. */
+function RawNode({ node, unknown }: { node: NodeRedNode; unknown: boolean }) {
+  const kind = kindOf(node);
+  const note = unknown
+    ? `Node type "${node.type}" is not installed: it is kept as it is, and the flows cannot be deployed until it is installed or deleted.`
+    : kind === 'node' || kind === 'config'
+      ? `Node type "${node.type}" is installed in the runtime, but has no form here; its properties are shown as they are.`
+      : `A ${kind}: edit it on the canvas.`;
+  return (
+    <>
+      <p role={unknown ? 'alert' : undefined} className={`rounded px-2 py-1.5 text-xs ${unknown ? 'bg-red-50 text-red-800' : 'bg-slate-50 text-slate-700'}`}>
+        {note}
+      </p>
+      <pre aria-label="Node JSON" className="max-h-96 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs text-slate-800">
+        {JSON.stringify(node, null, 2)}
+      </pre>
+    </>
+  );
+}
+
+function NodeForm({ store, node, definition, api, depth }: { store: StoreApi<FlowEditorState>; node: NodeRedNode; definition: AnyNodeDefinition; api: EditorApi; depth: number }) {
+  const nodeId = node.id;
+  const fields = useMemo(() => formFields(definition).filter((f) => f.widget !== 'hidden'), [definition]);
+  const problems = useStore(store, useMemo(() => selectNodeProblems(nodeId), [nodeId]));
+  const [localErrors, setLocalErrors] = useState<Readonly<Record<string, string>>>({});
+  const credentials = (typeof node['credentials'] === 'object' && node['credentials'] !== null ? node['credentials'] : {}) as Record<string, unknown>;
+
+  const sorted = useMemo(() => {
+    // Credentials are checked only where something was typed: an empty secret keeps the stored one.
+    const credentialProblems = typedCredentialProblems(definition, credentials);
+    return problemsByField([...problems, ...credentialProblems], {
+      config: fields.filter((f) => f.source === 'config').map((f) => f.name),
+      credentials: fields.filter((f) => f.source === 'credentials').map((f) => f.name),
+    });
+  }, [problems, fields, definition, credentials]);
+
+  const current = () => selectNode(nodeId)(store.getState());
+  const change = (field: FormField, value: unknown, ongoing: boolean) => {
+    const state = store.getState();
+    if (field.source === 'config') {
+      state.updateNodeConfig(nodeId, { [field.name]: value }, { ongoing });
+      return;
+    }
+    const stored = current()?.['credentials'];
+    const next: Record<string, unknown> = { ...(typeof stored === 'object' && stored !== null ? stored : {}) };
+    if (value === undefined) delete next[field.name];
+    else next[field.name] = value;
+    state.updateNodeConfig(nodeId, { credentials: Object.keys(next).length > 0 ? next : undefined }, { ongoing });
+  };
+  // Leaving a field ends its gesture: the same value again, not ongoing, closes the undo step.
+  const commit = (field: FormField) => {
+    const key = field.source === 'config' ? field.name : 'credentials';
+    store.getState().updateNodeConfig(nodeId, { [key]: current()?.[key] });
+  };
+
+  const nodeZ = typeof node['z'] === 'string' ? node['z'] : undefined;
+  const valueOf = (field: FormField) => (field.source === 'config' ? node[field.name] : credentials[field.name]);
+  const productOf = (field: FormField) => {
+    const product = field.productField === undefined ? undefined : node[field.productField];
+    return typeof product === 'string' ? product : '';
+  };
+
+  return (
+    <>
+      {depth === 0 && definition.help && (
+        <details className="rounded border border-slate-200">
+          <summary className="cursor-pointer px-2 py-1 text-xs font-medium text-slate-700">Help</summary>
+          <div className="border-t border-slate-200 px-2 py-2">
+            <HelpMarkdown markdown={definition.help} />
+          </div>
+        </details>
+      )}
+      {sorted.general.length > 0 && (
+        <ul role="alert" aria-label="Node problems" className="list-disc rounded bg-red-50 py-1.5 pr-2 pl-6 text-xs text-red-800">
+          {sorted.general.map((message) => (
+            <li key={message}>{message}</li>
+          ))}
+        </ul>
+      )}
+      <form className="space-y-3" onSubmit={(e) => e.preventDefault()} aria-label={`${definition.label} properties`}>
+        {fields.map((field) => {
+          const key = fieldKey(field.source, field.name);
+          const id = `prop-${depth}-${nodeId}-${key}`;
+          const messages = [...(localErrors[key] ? [localErrors[key]] : []), ...(sorted.byField.get(key) ?? [])];
+          const invalid = messages.length > 0;
+          const describedBy = [field.description || field.secret ? `${id}-help` : '', invalid ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+          const props: WidgetProps = {
+            field, id, value: valueOf(field), invalid, ...(describedBy ? { describedBy } : {}),
+            onChange: (value, ongoing) => change(field, value, ongoing),
+            onCommit: () => commit(field),
+            onLocalError: (message) =>
+              setLocalErrors((errors) => {
+                if ((errors[key] ?? null) === message) return errors;
+                const next = { ...errors };
+                if (message === null) delete next[key];
+                else next[key] = message;
+                return next;
+              }),
+          };
+          return (
+            <FieldRow key={key} field={field} id={id} invalid={invalid} messages={messages}>
+              {renderWidget(field, props, { store, api, node, nodeZ, product: productOf(field), depth })}
+            </FieldRow>
+          );
+        })}
+      </form>
+    </>
+  );
+}
+
+/** Problems of the credentials typed in this session (an empty secret keeps the stored one, so it is not judged). */
+function typedCredentialProblems(definition: AnyNodeDefinition, credentials: Record<string, unknown>): ConfigProblem[] {
+  if (!definition.credentials || Object.keys(credentials).length === 0) return [];
+  let result: ReturnType<typeof validateNodeCredentials>;
+  try {
+    result = validateNodeCredentials(definition, credentials);
+  } catch {
+    // No validator for this schema in this build (the browser cannot compile one): the runtime still checks it.
+    return [];
+  }
+  return result.ok ? [] : result.problems.filter((p) => credentials[p.path.split('/')[2] ?? ''] !== undefined);
+}
+
+function renderWidget(
+  field: FormField,
+  props: WidgetProps,
+  context: { store: StoreApi<FlowEditorState>; api: EditorApi; node: NodeRedNode; nodeZ: string | undefined; product: string; depth: number },
+): ReactNode {
+  const text = typeof props.value === 'string' ? props.value : props.value === undefined && typeof field.default === 'string' ? field.default : '';
+  const picker = { field, id: props.id, value: text, api: context.api, invalid: props.invalid, onChange: (v: string) => props.onChange(v, false), ...(props.describedBy ? { describedBy: props.describedBy } : {}) };
+  switch (field.widget) {
+    case 'number':
+      return <NumberWidget {...props} />;
+    case 'checkbox':
+      return <CheckboxWidget {...props} />;
+    case 'select':
+      return <SelectWidget {...props} />;
+    case 'multi-select':
+      return <MultiSelectWidget {...props} />;
+    case 'key-value':
+      return <KeyValueWidget {...props} />;
+    case 'json':
+      return <JsonWidget {...props} />;
+    case 'textarea':
+      return <TextareaWidget {...props} />;
+    case 'secret':
+      return <SecretWidget {...props} />;
+    case 'code':
+      return (
+        <CodeEditor
+          id={props.id} label={field.title} language={codeLanguage(field, context.node)} value={text} invalid={props.invalid}
+          {...(props.describedBy ? { describedBy: props.describedBy } : {})}
+          onChange={(value) => props.onChange(value, true)} onBlur={props.onCommit}
+        />
+      );
+    case 'product':
+      return <ProductPicker {...picker} />;
+    case 'device':
+      return <DevicePicker {...picker} product={context.product} />;
+    case 'thing-identifier':
+      return <ThingIdentifierPicker {...picker} product={context.product} />;
+    case 'node-ref':
+      return (
+        <ConfigNodeRefWidget
+          {...props} store={context.store} nodeZ={context.nodeZ}
+          renderEditor={(id) => (context.depth < 2 ? <NodeProperties store={context.store} nodeId={id} api={context.api} depth={context.depth + 1} /> : null)}
+        />
+      );
+    case 'node-refs':
+      return <NodeListWidget {...props} store={context.store} nodeId={context.node.id} nodeZ={context.nodeZ} />;
+    default:
+      return <TextWidget {...props} />;
+  }
+}
+
+/** A field's label, its widget, what it is for, and what is wrong with it. */
+function FieldRow({ field, id, invalid, messages, children }: { field: FormField; id: string; invalid: boolean; messages: readonly string[]; children: ReactNode }) {
+  const grouped = field.widget === 'multi-select' || field.widget === 'node-refs' || field.widget === 'key-value';
+  const label = (
+    <span className="text-xs font-medium text-slate-700">
+      {field.title}
+      {field.required && !field.hasDefault && !field.blankAllowed && <span className="text-red-600" aria-hidden> *</span>}
+    </span>
+  );
+  return (
+    <div data-field={field.name} data-invalid={invalid || undefined}>
+      {field.widget === 'checkbox' ? (
+        <label htmlFor={id} className="flex items-center gap-2">
+          {children}
+          {label}
+        </label>
+      ) : (
+        <>
+          {grouped ? <div id={`${id}-label`}>{label}</div> : <label htmlFor={id} className="block pb-0.5">{label}</label>}
+          {children}
+        </>
+      )}
+      {(field.description || field.secret) && (
+        <p id={`${id}-help`} className="mt-0.5 text-xs text-slate-500">
+          {field.description}
+          {field.secret && `${field.description ? ' · ' : ''}Stored encrypted; leave empty to keep.`}
+        </p>
+      )}
+      {invalid && (
+        <div id={`${id}-error`} className="mt-0.5 space-y-0.5 text-xs text-red-700">
+          {messages.map((message) => (
+            <p key={message}>{message}</p>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
