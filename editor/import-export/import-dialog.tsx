@@ -1,0 +1,76 @@
+/**
+ * Import of Node-RED flow JSON, pasted or from a file: added to the flows with fresh ids (as Node-RED's import does,
+ * so nothing existing is replaced), or replacing all flows as they are in the file. A text that is not flow JSON is
+ * refused with the reason, and nothing changes.
+ */
+import { useState } from 'react';
+import { useFlowEditor } from '../editor-context.tsx';
+import { parseFlowJson } from '../model/flow-codec.ts';
+import { BUTTON, Modal, ModalActions, PRIMARY_BUTTON } from '../ui/modal.tsx';
+import { readFileText } from './flow-files.ts';
+import { replaceFlows } from './replace-flows.ts';
+
+type ImportMode = 'add' | 'replace';
+
+export function ImportDialog({ onClose, onImported }: { onClose(): void; onImported(message: string): void }) {
+  const { store } = useFlowEditor();
+  const [text, setText] = useState('');
+  const [mode, setMode] = useState<ImportMode>('add');
+  const [error, setError] = useState<string | null>(null);
+
+  const importText = () => {
+    try {
+      if (mode === 'replace') {
+        replaceFlows(store, parseFlowJson(text));
+        onImported('Replaced the flows with the import. Deploy to run them.');
+      } else {
+        const ids = store.getState().paste(text);
+        onImported(`Imported ${ids.length} node${ids.length === 1 ? '' : 's'}.`);
+      }
+      onClose();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  return (
+    <Modal title="Import flows" onClose={onClose} wide>
+      <div className="space-y-2 text-sm">
+        <label className="block">
+          <span className="mb-1 block text-slate-700">Flow JSON</span>
+          <textarea
+            aria-label="Flow JSON" spellCheck={false} value={text} placeholder="Paste Node-RED flow JSON here, or pick a file"
+            onChange={(e) => { setText(e.target.value); setError(null); }}
+            className="h-56 w-full rounded border border-slate-300 p-2 font-mono text-xs outline-none focus:border-sky-500"
+          />
+        </label>
+        <label className="flex items-center gap-2 text-slate-700">
+          <span>From a file:</span>
+          <input
+            type="file" aria-label="Flow file" accept=".json,application/json"
+            onChange={async (e) => {
+              const file = e.target.files?.[0];
+              if (file) setText(await readFileText(file));
+              setError(null);
+            }}
+            className="text-xs"
+          />
+        </label>
+        <fieldset className="flex gap-4 text-slate-700">
+          <legend className="sr-only">Import as</legend>
+          <label className="flex items-center gap-1">
+            <input type="radio" name="import-mode" checked={mode === 'add'} onChange={() => setMode('add')} /> Add to the flows (new ids)
+          </label>
+          <label className="flex items-center gap-1">
+            <input type="radio" name="import-mode" checked={mode === 'replace'} onChange={() => setMode('replace')} /> Replace all flows
+          </label>
+        </fieldset>
+        {error && <p role="alert" className="text-red-700">{error}</p>}
+      </div>
+      <ModalActions>
+        <button type="button" className={BUTTON} onClick={onClose}>Cancel</button>
+        <button type="button" className={PRIMARY_BUTTON} onClick={importText} disabled={text.trim() === ''}>Import</button>
+      </ModalActions>
+    </Modal>
+  );
+}
