@@ -1,134 +1,138 @@
 /**
- * Placeholder flow editor: proves the browser stack end to end (palette from `/node-types`, the first tab of the
- * deployed flows drawn read-only). The real editor (store, editing, deploy) replaces this file.
+ * The Flows page: Node-RED's editor layout (palette, flow tabs over the canvas, sidebar with properties, config nodes
+ * and debug) around one flow store. It loads the node types and the deployed flows, offers back unsaved changes a
+ * previous page left, keeps new ones in a local draft and asks before the page is left with undeployed changes.
  */
-import { useEffect, useMemo, useState } from 'react';
-import { Background, Controls, Handle, Position, ReactFlow, type Edge, type Node, type NodeProps } from '@xyflow/react';
-import '@xyflow/react/dist/style.css';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import './node-config-validators.ts';
 import type { NodeTypeEntry } from '../nodes/definitions.ts';
-
+import { FlowCanvasView } from './canvas/flow-canvas-view.tsx';
+import { DeployButton, type Notice } from './deploy/deploy-button.tsx';
+import { DraftBanner } from './deploy/draft-banner.tsx';
+import { discardDraft, pendingDraft, watchDraft, type PendingDraft } from './deploy/flow-draft-storage.ts';
+import { useLeaveGuard } from './deploy/use-leave-guard.ts';
 import type { EditorApi } from './editor-api.ts';
+import { FlowEditorContext, useFlowStore, type FlowEditorContextValue } from './editor-context.tsx';
+import { ExportDialog } from './import-export/export-dialog.tsx';
+import { ImportDialog } from './import-export/import-dialog.tsx';
+import { createLiveClient } from './live/live-client.ts';
+import type { NodeRedNode } from './model/flow-codec.ts';
+import { selectCanRedo, selectCanUndo } from './model/flow-selectors.ts';
+import { createFlowStore, type FlowStore } from './model/flow-store.ts';
+import { Palette } from './palette/palette.tsx';
+import { EditorSidebar } from './sidebar/editor-sidebar.tsx';
+import { TabBar } from './tabs/tab-bar.tsx';
 
-/** One entry of Node-RED flow JSON, as far as drawing it needs. */
-interface FlowJsonNode {
-  id: string;
-  type: string;
-  z?: string;
-  x?: number;
-  y?: number;
-  name?: string;
-  label?: string;
-  wires?: string[][];
+interface Loaded {
+  types: NodeTypeEntry[];
+  store: FlowStore;
+  draft: PendingDraft | null;
 }
 
-type CanvasNodeData = { label: string; color: string; inputs: number; outputs: number };
-type CanvasNode = Node<CanvasNodeData, 'flow-node'>;
+type LoadState = { status: 'loading' } | { status: 'failed'; message: string } | ({ status: 'ready' } & Loaded);
 
-type Loaded = { status: 'loading' } | { status: 'failed'; message: string } | { status: 'ready'; types: NodeTypeEntry[]; flows: FlowJsonNode[] };
-
-/** The Flows page: palette on the left, the canvas filling the rest. */
+/** The flow editor, talking to the server through `api`. */
 export function FlowEditor({ api }: { api: EditorApi }) {
-  const [loaded, setLoaded] = useState<Loaded>({ status: 'loading' });
+  const [state, setState] = useState<LoadState>({ status: 'loading' });
 
   useEffect(() => {
     let current = true;
-    Promise.all([api.get<{ items: NodeTypeEntry[] }>('/node-types'), api.get<{ flows: FlowJsonNode[] }>('/flows')]).then(
-      ([types, flows]) => current && setLoaded({ status: 'ready', types: types.items, flows: flows.flows }),
-      (err: unknown) => current && setLoaded({ status: 'failed', message: err instanceof Error ? err.message : String(err) }),
+    Promise.all([
+      api.get<{ items: NodeTypeEntry[]; installedTypes?: string[] }>('/node-types'),
+      api.get<{ flows: NodeRedNode[]; rev: string }>('/flows'),
+    ]).then(
+      ([types, flows]) => {
+        if (!current) return;
+        const store = createFlowStore({ flows: flows.flows, rev: flows.rev, installedTypes: types.installedTypes ?? [] });
+        setState({ status: 'ready', types: types.items, store, draft: pendingDraft(localStorage, flows.rev) });
+      },
+      (err: unknown) => current && setState({ status: 'failed', message: err instanceof Error ? err.message : String(err) }),
     );
     return () => {
       current = false;
     };
   }, [api]);
 
-  if (loaded.status === 'loading') return <p className="p-4 text-sm text-slate-500">Loading the flows…</p>;
-  if (loaded.status === 'failed') return <p role="alert" className="p-4 text-sm text-red-700">Could not load the flows: {loaded.message}</p>;
-  return (
-    <div className="absolute inset-0 flex">
-      <Palette types={loaded.types} />
-      <Canvas types={loaded.types} flows={loaded.flows} />
-    </div>
-  );
+  if (state.status === 'loading') return <p className="p-4 text-sm text-slate-500">Loading the flows…</p>;
+  if (state.status === 'failed') return <p role="alert" className="p-4 text-sm text-red-700">Could not load the flows: {state.message}</p>;
+  return <LoadedEditor api={api} types={state.types} store={state.store} draft={state.draft} />;
 }
 
-function Palette({ types }: { types: NodeTypeEntry[] }) {
-  // Config nodes (listeners, brokers) are not dragged onto a flow; Node-RED keeps them out of the palette too.
-  const groups = useMemo(() => {
-    const byCategory = new Map<string, NodeTypeEntry[]>();
-    for (const t of types) if (!t.isConfigNode) byCategory.set(t.category, [...(byCategory.get(t.category) ?? []), t]);
-    return [...byCategory];
-  }, [types]);
-  return (
-    <aside aria-label="Palette" className="w-48 shrink-0 overflow-y-auto border-r border-slate-200 bg-slate-50 p-2 text-sm">
-      {groups.map(([category, entries]) => (
-        <section key={category} className="mb-3">
-          <h2 className="px-1 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{category}</h2>
-          <ul className="space-y-1">
-            {entries.map((t) => (
-              <li key={t.type} title={t.type} className="flex items-center gap-2 rounded border border-slate-300 bg-white px-2 py-1 text-slate-800">
-                <span className="h-3 w-3 shrink-0 rounded-sm border border-black/20" style={{ background: t.color }} />
-                {t.paletteLabel ?? t.label}
-              </li>
-            ))}
-          </ul>
-        </section>
-      ))}
-    </aside>
-  );
-}
+function LoadedEditor({ api, types, store, draft: initialDraft }: { api: EditorApi } & Loaded) {
+  const [live, setLive] = useState<FlowEditorContextValue['live']>(null);
+  const [draft, setDraft] = useState(initialDraft);
+  const [notice, setNotice] = useState<Notice | null>(null);
+  const [dialog, setDialog] = useState<'import' | 'export' | null>(null);
 
-const nodeTypes = { 'flow-node': FlowNodeView };
+  useEffect(() => {
+    const client = createLiveClient();
+    setLive(client);
+    return () => client.close();
+  }, []);
+  useEffect(() => watchDraft(store, localStorage), [store]);
+  useLeaveGuard(store);
 
-function Canvas({ types, flows }: { types: NodeTypeEntry[]; flows: FlowJsonNode[] }) {
-  const tab = flows.find((n) => n.type === 'tab');
-  const { nodes, edges } = useMemo(() => toCanvas(types, flows, tab?.id), [types, flows, tab?.id]);
+  const context = useMemo(() => ({ store, live, api }), [store, live, api]);
+  const onError = useCallback((text: string) => setNotice({ kind: 'error', text }), []);
+  const onDone = useCallback((text: string) => setNotice({ kind: 'ok', text }), []);
+  const onDeployed = useCallback(() => setDraft(null), []);
+
   return (
-    <div className="flex min-w-0 flex-1 flex-col">
-      <div className="border-b border-slate-200 px-3 py-1.5 text-sm font-medium text-slate-700">{tab?.label ?? 'No flows deployed'}</div>
-      <div className="min-h-0 flex-1" data-testid="flow-canvas">
-        <ReactFlow
-          nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodeOrigin={[0.5, 0.5]} fitView
-          nodesDraggable={false} nodesConnectable={false} elementsSelectable={false}
-        >
-          <Background />
-          <Controls showInteractive={false} />
-        </ReactFlow>
+    <FlowEditorContext.Provider value={context}>
+      <div className="absolute inset-0 flex flex-col">
+        <div className="flex h-10 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-3">
+          <HistoryButtons />
+          <button type="button" onClick={() => setDialog('import')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">Import</button>
+          <button type="button" onClick={() => setDialog('export')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">Export</button>
+          <div className="min-w-0 flex-1 truncate text-sm" aria-live="polite">
+            {notice && (
+              <span role={notice.kind === 'error' ? 'alert' : 'status'} className={notice.kind === 'error' ? 'text-red-700' : 'text-emerald-700'}>
+                {notice.text}
+              </span>
+            )}
+          </div>
+          <DeployButton onNotice={setNotice} onDeployed={onDeployed} />
+        </div>
+        {draft && (
+          <DraftBanner
+            pending={draft}
+            onRestore={() => {
+              store.getState().restoreDraft(draft.text);
+              setDraft(null);
+            }}
+            onDiscard={() => {
+              discardDraft(localStorage);
+              setDraft(null);
+            }}
+          />
+        )}
+        <div className="flex min-h-0 flex-1">
+          <Palette types={types} />
+          <div className="flex min-w-0 flex-1 flex-col">
+            <TabBar />
+            <div className="relative min-h-0 flex-1">
+              <FlowCanvasView onError={onError} />
+            </div>
+          </div>
+          <EditorSidebar types={types} />
+        </div>
+        {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onImported={onDone} />}
+        {dialog === 'export' && <ExportDialog onClose={() => setDialog(null)} onExported={onDone} />}
       </div>
-    </div>
+    </FlowEditorContext.Provider>
   );
 }
 
-/** The nodes of one tab at their Node-RED x/y (node centres, hence `nodeOrigin` [0.5,0.5]) and their wires as edges. */
-function toCanvas(types: NodeTypeEntry[], flows: FlowJsonNode[], tabId: string | undefined): { nodes: CanvasNode[]; edges: Edge[] } {
-  const byType = new Map(types.map((t) => [t.type, t]));
-  const onTab = flows.filter((n) => tabId !== undefined && n.z === tabId && typeof n.x === 'number' && typeof n.y === 'number');
-  const ids = new Set(onTab.map((n) => n.id));
-  const nodes = onTab.map((n): CanvasNode => {
-    const t = byType.get(n.type);
-    return {
-      id: n.id, type: 'flow-node', position: { x: n.x!, y: n.y! },
-      data: { label: n.name || t?.label || n.type, color: t?.color ?? '#ddd', inputs: t?.inputs ?? 1, outputs: n.wires?.length ?? t?.outputs ?? 0 },
-    };
-  });
-  const edges = onTab.flatMap((n) =>
-    (n.wires ?? []).flatMap((targets, port) =>
-      targets.filter((target) => ids.has(target)).map((target): Edge => ({ id: `${n.id}:${port}:${target}`, source: n.id, sourceHandle: `out-${port}`, target })),
-    ),
-  );
-  return { nodes, edges };
-}
-
-function FlowNodeView({ data }: NodeProps<CanvasNode>) {
+function HistoryButtons() {
+  const canUndo = useFlowStore(selectCanUndo);
+  const canRedo = useFlowStore(selectCanRedo);
+  const undo = useFlowStore((s) => s.undo);
+  const redo = useFlowStore((s) => s.redo);
+  const button = 'rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 disabled:opacity-40';
   return (
-    <div className="min-w-28 rounded border border-slate-500 px-3 py-1.5 text-xs text-slate-900 shadow-sm" style={{ background: data.color }}>
-      {data.inputs > 0 && <Handle type="target" position={Position.Left} isConnectable={false} />}
-      {data.label}
-      {Array.from({ length: data.outputs }, (_, port) => (
-        <Handle
-          key={port} id={`out-${port}`} type="source" position={Position.Right} isConnectable={false}
-          style={{ top: `${((port + 1) * 100) / (data.outputs + 1)}%` }}
-        />
-      ))}
-    </div>
+    <>
+      <button type="button" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo" className={button}>↶</button>
+      <button type="button" onClick={redo} disabled={!canRedo} title="Redo (Shift+Ctrl+Z)" aria-label="Redo" className={button}>↷</button>
+    </>
   );
 }

@@ -1,0 +1,138 @@
+/**
+ * The canvas of the active tab: React Flow controlled by the flow store (every change goes through a store action,
+ * so it is undoable and the document stays the one truth). Node-RED's x/y are node centres, hence `nodeOrigin`
+ * [0.5, 0.5]. Nodes keep their canvas objects while they do not change, so a drag re-renders only what moves; off-
+ * screen nodes are not rendered, so a 1,000-node flow pans smoothly.
+ */
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent } from 'react';
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type Viewport,
+  type XYPosition,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import './flow-canvas.css';
+import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
+import { applyEdgeChanges, applyNodeChanges } from '../model/canvas-changes.ts';
+import type { CanvasEdge, CanvasNode } from '../model/flow-canvas.ts';
+import { selectCanvasEdges, selectCanvasNodes } from '../model/flow-selectors.ts';
+import { NODE_TYPE_MEDIA_TYPE } from '../palette/palette-drag.ts';
+import { viewportFor } from './fit-viewport.ts';
+import { nodeTypes } from './node-types.ts';
+import { useEditorShortcuts } from './use-editor-shortcuts.ts';
+
+const NODE_ORIGIN: [number, number] = [0.5, 0.5];
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const DEFAULT_EDGE_OPTIONS = { type: 'default' } as const;
+const FIT_OPTIONS = { padding: 0.1, maxZoom: 1.25 };
+
+/** The canvas; `onError` tells the user why something they did had no effect. */
+export function FlowCanvasView({ onError }: { onError(message: string): void }) {
+  return (
+    <ReactFlowProvider>
+      <Canvas onError={onError} />
+    </ReactFlowProvider>
+  );
+}
+
+/** Waits for the pane's size, so the first frame can already show the whole flow. */
+function Canvas({ onError }: { onError(message: string): void }) {
+  const pane = useRef<HTMLDivElement>(null);
+  const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+  useLayoutEffect(() => {
+    const rect = pane.current!.getBoundingClientRect();
+    setSize({ width: rect.width, height: rect.height });
+  }, []);
+  return (
+    <div ref={pane} className="h-full w-full">
+      {size && <SizedCanvas size={size} onError={onError} />}
+    </div>
+  );
+}
+
+function SizedCanvas({ size, onError }: { size: { width: number; height: number }; onError(message: string): void }) {
+  const { store } = useFlowEditor();
+  const nodes = useFlowStore(selectCanvasNodes);
+  const edges = useFlowStore(selectCanvasEdges);
+  const activeTab = useFlowStore((s) => s.activeTab);
+  const { screenToFlowPosition, setViewport, fitView } = useReactFlow();
+  const pointer = useRef<XYPosition | null>(null);
+  useEditorShortcuts({ store, pastePosition: pointer, onError });
+
+  // A tab opens showing all of its nodes, as Node-RED scrolls to them (the first one through `defaultViewport`).
+  const [initialViewport] = useState<Viewport>(() => viewportFor(nodes, size.width, size.height));
+  const shownTab = useRef(activeTab);
+  useEffect(() => {
+    if (shownTab.current !== activeTab) {
+      shownTab.current = activeTab;
+      void setViewport(viewportFor(selectCanvasNodes(store.getState()), size.width, size.height));
+    }
+    // The estimate put every node in view, so all are measured a frame later: fit again to their real sizes.
+    let frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(() => void fitView(FIT_OPTIONS));
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [activeTab, setViewport, fitView, store, size]);
+
+  const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => applyNodeChanges(store, changes), [store]);
+  const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => applyEdgeChanges(store, changes), [store]);
+  const onConnect = useCallback((connection: Connection) => void store.getState().connect(connection), [store]);
+  const onDragOver = useCallback((event: DragEvent) => {
+    if (!event.dataTransfer.types.includes(NODE_TYPE_MEDIA_TYPE)) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+  }, []);
+  const onDrop = useCallback(
+    (event: DragEvent) => {
+      const type = event.dataTransfer.getData(NODE_TYPE_MEDIA_TYPE);
+      if (!type) return;
+      event.preventDefault();
+      store.getState().addNode(type, roundPosition(screenToFlowPosition({ x: event.clientX, y: event.clientY })));
+    },
+    [store, screenToFlowPosition],
+  );
+  const onMouseMove = useCallback(
+    (event: MouseEvent) => {
+      pointer.current = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+    },
+    [screenToFlowPosition],
+  );
+
+  return (
+    <div className="h-full w-full" data-testid="flow-canvas" onDragOver={onDragOver} onDrop={onDrop} onMouseMove={onMouseMove} onMouseLeave={() => (pointer.current = null)}>
+      <ReactFlow<CanvasNode, CanvasEdge>
+        nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodeOrigin={NODE_ORIGIN}
+        onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
+        defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+        deleteKeyCode={null} selectionKeyCode="Shift" multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        defaultViewport={initialViewport} onlyRenderVisibleElements minZoom={0.1} maxZoom={3} snapToGrid={false}
+        proOptions={{ hideAttribution: true }} className="flow-canvas"
+      >
+        <Background variant={BackgroundVariant.Lines} gap={20} color="#eef0f2" />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} className="!bg-white" />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
+
+/** Node-RED stores whole-pixel positions. */
+function roundPosition({ x, y }: XYPosition): XYPosition {
+  return { x: Math.round(x), y: Math.round(y) };
+}
+
+function miniMapColor(node: CanvasNode): string {
+  if (node.type === 'flow-node') return node.data.color ?? '#ddd';
+  if (node.type === 'unknown-node') return '#f87171';
+  if (node.type === 'flow-group') return 'transparent';
+  return '#cbd5e1';
+}

@@ -1,0 +1,81 @@
+/**
+ * A node on the canvas, drawn as Node-RED draws it: a rounded body in the type's colour with an icon band, its
+ * label, an input port on the left and output ports on the right (labelled on hover when it has several), a red
+ * marker for problems and its live status underneath. Unknown types get a dashed red body; they still connect.
+ */
+import { memo } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { outputHandle, type FlowCanvasNode, type UnknownCanvasNode } from '../model/flow-canvas.ts';
+import { NodeProblemMarker } from './node-problem-marker.tsx';
+import { NodeStatusBadge } from './node-status-badge.tsx';
+import { nodeHeight, portTop } from './node-geometry.ts';
+
+const PORT_CLASS = '!h-2.5 !w-2.5 !rounded-[3px] !border !border-slate-500 !bg-slate-200 hover:!bg-orange-400';
+
+function FlowNodeBody(props: {
+  id: string;
+  label: string;
+  inputs: number;
+  outputs: number;
+  outputLabels?: readonly string[] | undefined;
+  color: string;
+  disabled: boolean;
+  selected: boolean;
+  unknown: boolean;
+  iconRight: boolean;
+}) {
+  const { id, label, inputs, outputs, outputLabels, color, disabled, selected, unknown } = props;
+  const border = selected ? 'border-2 border-orange-500' : unknown ? 'border-2 border-dashed border-red-600' : 'border border-slate-500';
+  return (
+    <div
+      data-testid="flow-node" data-label={label}
+      className={`relative flex min-w-[100px] items-stretch rounded-[5px] text-[13px] text-slate-900 ${border} ${disabled ? 'opacity-50' : ''}`}
+      style={{ height: nodeHeight(Math.max(inputs, outputs)), background: unknown ? '#fff0f0' : color }}
+    >
+      {!props.iconRight && <span aria-hidden className="w-[22px] shrink-0 rounded-l-[4px] bg-black/10" />}
+      <span className={`flex items-center whitespace-nowrap px-2.5 ${unknown ? 'italic text-red-800' : ''}`}>{label}</span>
+      {props.iconRight && <span aria-hidden className="ml-auto w-[22px] shrink-0 rounded-r-[4px] bg-black/10" />}
+      {inputs > 0 && <Handle type="target" position={Position.Left} className={PORT_CLASS} />}
+      {Array.from({ length: outputs }, (_, port) => {
+        const portLabel = outputLabels?.[port];
+        return (
+          <Handle
+            key={port} id={outputHandle(port)} type="source" position={Position.Right}
+            className={`group ${PORT_CLASS}`} style={{ top: portTop(port, outputs) }}
+            title={portLabel || `output ${port + 1}`}
+          >
+            {outputs > 1 && portLabel && (
+              <span className="pointer-events-none absolute left-3 top-1/2 hidden -translate-y-1/2 whitespace-nowrap rounded bg-slate-700 px-1 text-[10px] text-white group-hover:block">
+                {portLabel}
+              </span>
+            )}
+          </Handle>
+        );
+      })}
+      <NodeProblemMarker id={id} />
+      <NodeStatusBadge id={id} />
+    </div>
+  );
+}
+
+/** A node of a type the runtime has. */
+export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: NodeProps<FlowCanvasNode>) {
+  return (
+    <FlowNodeBody
+      id={id} label={data.label} inputs={data.inputs} outputs={data.outputs} outputLabels={data.outputLabels}
+      color={data.color ?? '#ddd'} disabled={data.disabled} selected={selected} unknown={false}
+      // Node-RED puts the icon on the right of nodes that only take messages in (debug, http response…).
+      iconRight={data.inputs > 0 && data.outputs === 0}
+    />
+  );
+});
+
+/** A node of a type the runtime does not have: kept and exported as is, but it blocks deploy. */
+export const UnknownNodeView = memo(function UnknownNodeView({ id, data, selected }: NodeProps<UnknownCanvasNode>) {
+  return (
+    <FlowNodeBody
+      id={id} label={data.label} inputs={data.inputs} outputs={data.outputs} color="#fff0f0"
+      disabled={data.disabled} selected={selected} unknown iconRight={false}
+    />
+  );
+});

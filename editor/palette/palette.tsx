@@ -1,0 +1,52 @@
+/**
+ * The palette: every node type by category, searchable; an entry is dragged onto the canvas (HTML5 drag and drop)
+ * to add a node there. Looks like Node-RED's: a small node in the type's colour with its label.
+ */
+import { useMemo, useState, type DragEvent } from 'react';
+import type { NodeTypeEntry } from '../../nodes/definitions.ts';
+import { NODE_TYPE_MEDIA_TYPE } from './palette-drag.ts';
+import { paletteGroups, paletteLabel } from './palette-groups.ts';
+
+/** The palette of `types` (from `GET /api/v1/node-types`). */
+export function Palette({ types }: { types: readonly NodeTypeEntry[] }) {
+  const [search, setSearch] = useState('');
+  const groups = useMemo(() => paletteGroups(types, search), [types, search]);
+  return (
+    <aside aria-label="Palette" className="flex w-48 shrink-0 flex-col border-r border-slate-200 bg-slate-50 text-sm">
+      <input
+        type="search" aria-label="Search nodes" placeholder="filter nodes" value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        className="m-2 rounded border border-slate-300 bg-white px-2 py-1 text-sm outline-none focus:border-sky-500"
+      />
+      <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
+        {groups.length === 0 && <p className="px-1 text-xs text-slate-500">No node matches “{search}”.</p>}
+        {groups.map(({ category, entries }) => (
+          <section key={category} className="mb-3">
+            <h2 className="px-1 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{category}</h2>
+            <ul className="space-y-1.5">
+              {entries.map((entry) => <PaletteEntry key={entry.type} entry={entry} />)}
+            </ul>
+          </section>
+        ))}
+      </div>
+    </aside>
+  );
+}
+
+function PaletteEntry({ entry }: { entry: NodeTypeEntry }) {
+  const onDragStart = (event: DragEvent) => {
+    event.dataTransfer.setData(NODE_TYPE_MEDIA_TYPE, entry.type);
+    event.dataTransfer.effectAllowed = 'copy';
+  };
+  return (
+    <li
+      draggable onDragStart={onDragStart} title={`${entry.type}: drag onto the flow`} data-node-type={entry.type}
+      className="relative flex h-7 cursor-grab items-center rounded-[5px] border border-slate-400 pl-3 pr-3 text-[13px] text-slate-900 shadow-sm active:cursor-grabbing"
+      style={{ background: entry.color }}
+    >
+      {entry.inputs > 0 && <span aria-hidden className="absolute -left-[5px] h-2.5 w-2.5 rounded-[3px] border border-slate-400 bg-slate-200" />}
+      <span className="truncate">{paletteLabel(entry)}</span>
+      {entry.outputs > 0 && <span aria-hidden className="absolute -right-[5px] h-2.5 w-2.5 rounded-[3px] border border-slate-400 bg-slate-200" />}
+    </li>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * The editor's right-hand sidebar, as Node-RED's: the selected node's properties, the configuration nodes, and the
+ * debug messages of the running flows. Opening a config node switches to the properties.
+ */
+import { useCallback, useState } from 'react';
+import type { NodeTypeEntry } from '../../nodes/definitions.ts';
+import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
+import { DebugSidebar } from '../live/debug-sidebar.tsx';
+import type { FlowEditorState } from '../model/flow-store.ts';
+import { PropertiesPanel } from '../properties/properties-panel.tsx';
+import { ConfigNodesPanel } from './config-nodes-panel.tsx';
+
+type SidebarTab = 'properties' | 'config' | 'debug';
+
+/** The one node the properties show: the selection when it is exactly one node. */
+const selectInspected = (s: FlowEditorState): string | null => (s.selection.nodes.size === 1 ? [...s.selection.nodes][0]! : null);
+
+export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
+  const { store, live, api } = useFlowEditor();
+  const [tab, setTab] = useState<SidebarTab>('properties');
+  const nodeId = useFlowStore(selectInspected);
+  const openConfig = useCallback(
+    (id: string) => {
+      store.getState().select({ nodes: [id], edges: [] });
+      setTab('properties');
+    },
+    [store],
+  );
+  const tabButton = (id: SidebarTab, label: string) => (
+    <button
+      type="button" role="tab" aria-selected={tab === id} onClick={() => setTab(id)}
+      className={`flex-1 border-b-2 px-2 py-1.5 text-xs font-medium ${tab === id ? 'border-sky-600 text-slate-900' : 'border-transparent text-slate-500 hover:text-slate-800'}`}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <aside aria-label="Sidebar" className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white">
+      <div role="tablist" aria-label="Sidebar" className="flex shrink-0 border-b border-slate-200">
+        {tabButton('properties', 'Properties')}
+        {tabButton('config', 'Config nodes')}
+        {tabButton('debug', 'Debug')}
+      </div>
+      <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">
+        {tab === 'properties' && <PropertiesPanel store={store} nodeId={nodeId} api={api} />}
+        {tab === 'config' && <ConfigNodesPanel types={types} onOpen={openConfig} />}
+        {/* Kept mounted while hidden, so messages that arrive meanwhile are there when the user looks. */}
+        <div className={tab === 'debug' ? 'flex min-h-0 flex-1 flex-col' : 'hidden'}>
+          {live ? <DebugSidebar live={live} store={store} /> : <p className="p-2 text-xs text-slate-500">Connecting to the runtime…</p>}
+        </div>
+      </div>
+    </aside>
+  );
+}
