@@ -40,6 +40,9 @@ interface Options {
   out: string;
 }
 
+/** A wrong option: said in one line, without a stack. */
+class UsageError extends Error {}
+
 function options(argv = process.argv.slice(2)): Options {
   const { values } = parseArgs({
     args: argv, strict: true,
@@ -71,6 +74,10 @@ function options(argv = process.argv.slice(2)): Options {
     process.exit(0);
   }
   const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
+  const oneOf = <const T extends readonly string[]>(name: string, v: string, allowed: T): T[number] => {
+    if (!allowed.includes(v)) throw new UsageError(`--${name} is one of ${allowed.join(', ')} (got "${v}")`);
+    return v as T[number];
+  };
   const smoke = values.smoke;
   const o: Options = {
     smoke,
@@ -80,18 +87,19 @@ function options(argv = process.argv.slice(2)): Options {
     rate: num(values.rate, smoke ? 300 : 10_000),
     devices: num(values.devices, smoke ? 10 : 200),
     connections: num(values.connections, smoke ? 100 : 20_000),
-    qos: num(values.qos, 1) === 0 ? 0 : 1,
-    payload: values.payload === 'wide' ? 'wide' : 'meter',
-    storage: values.storage === 'tdengine' ? 'tdengine' : 'sqlite',
+    qos: oneOf('qos', values.qos ?? '1', ['0', '1'] as const) === '0' ? 0 : 1,
+    payload: oneOf('payload', values.payload ?? 'meter', ['meter', 'wide'] as const),
+    storage: oneOf('storage', values.storage ?? 'sqlite', ['sqlite', 'tdengine'] as const),
     workers: num(values.workers, smoke ? 1 : 2),
     mosquitto: !values['no-mosquitto'],
     cpuProf: values['cpu-prof'],
     out: values.out ?? path.join(root, 'bench/results/latest.md'),
   };
   for (const [k, v] of Object.entries(o)) {
-    if (typeof v === 'number' && !(v > 0)) throw new Error(`--${k} must be a positive number`);
+    if (k !== 'qos' && typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be a positive number`);
   }
-  if (o.storage === 'tdengine' && !process.env.TDENGINE_URL) throw new Error('--storage tdengine needs TDENGINE_URL (taosAdapter, e.g. http://localhost:6041)');
+  if (o.rates.some((r) => !(r > 0))) throw new UsageError('--rates must be positive numbers, comma-separated');
+  if (o.storage === 'tdengine' && !process.env.TDENGINE_URL) throw new UsageError('--storage tdengine needs TDENGINE_URL (taosAdapter, e.g. http://localhost:6041)');
   return o;
 }
 
@@ -363,7 +371,8 @@ async function holdConnections(
   const held = results.reduce((a, r) => a + r.connected, 0);
   return {
     held, failed: results.reduce((a, r) => a + r.failed, 0), firstError: results.find((r) => r.firstError)?.firstError,
-    rssPerConnectionKb: held ? ((rssAfter - rssBefore) * 1024) / held : Number.NaN,
+    // Below a few thousand connections the growth is lost in GC noise (it can come out negative): not a measurement.
+    rssPerConnectionKb: held >= 1000 ? ((rssAfter - rssBefore) * 1024) / held : Number.NaN,
     connectsPerSecond: held / (connectMs / 1000), server,
   };
 }
@@ -497,11 +506,18 @@ function render(
   };
   const at = (x: LoadResult | undefined) => (x ? `${fmt.int(x.offered)} msg/s offered` : '');
   const cpuRss = (x: { server: PhaseStats } | undefined) => (x ? `${fmt.int(x.server.cpuPercent)} % / ${fmt.mb(x.server.peakRssMb)} MB` : '–');
+  const perConnection = (x: { held: number; rssPerConnectionKb: number } | undefined) =>
+    !x ? '–' : Number.isFinite(x.rssPerConnectionKb) ? fmt.int(x.rssPerConnectionKb) : `not measured (${fmt.int(x.held)} held; needs ≥ 1,000)`;
+  const firstFailure = (x: { steps: LoadResult[] } | undefined) => {
+    if (!x) return '–';
+    const failed = x.steps.find((step) => !step.sustained);
+    return failed ? `${fmt.int(failed.offered)}: ${failed.why}` : 'all sustained';
+  };
   // The highest sustained step; the first step when none was (the row stays filled, the max row says 0).
   const maxStep = (x: { steps: LoadResult[] } | undefined) => x?.steps.filter((s) => s.sustained).at(-1) ?? x?.steps[0];
   const rows: string[][] = [
     [`max sustained throughput (msg/s stored, all answered 200, p99 < ${fmt.int(MAX_P99_MS)} ms; Mosquitto: relayed)`, fmt.int(t.max?.max), fmt.int(m.max?.max), fmt.ratio(t.max?.max, m.max?.max)],
-    ['… first rate not sustained, and why', t.max?.steps.find((s: LoadResult) => !s.sustained) ? `${fmt.int(t.max.steps.find((s: LoadResult) => !s.sustained).offered)}: ${t.max.steps.find((s: LoadResult) => !s.sustained).why}` : 'all sustained', m.max?.steps.find((s: LoadResult) => !s.sustained) ? `${fmt.int(m.max.steps.find((s: LoadResult) => !s.sustained).offered)}: ${m.max.steps.find((s: LoadResult) => !s.sustained).why}` : 'all sustained', ''],
+    ['… first rate not sustained, and why', firstFailure(t.max), firstFailure(m.max), ''],
     [`publish → reply p50 / p95 / p99 ms at ${fmt.int(o.rate)} msg/s (Mosquitto: → subscriber)`, lat(t.fixed), lat(m.fixed), ''],
     [`publish → stored p50 / p95 / p99 ms at ${fmt.int(o.rate)} msg/s`, lat(t.fixed, 'stored'), '–', ''],
     [`… stored per second at ${fmt.int(o.rate)} msg/s offered`, `${fmt.int(t.fixed?.completedPerSecond)} (${t.fixed?.why ?? '–'})`, `${fmt.int(m.fixed?.completedPerSecond)} (${m.fixed?.why ?? '–'})`, ''],
@@ -511,9 +527,11 @@ function render(
     ['publish → stored p50 / p95 / p99 ms at 90 % of max', lat(t.ninety, 'stored'), '–', ''],
     ['idle connections held' + (connectionsNote ? ` (${connectionsNote})` : ''), fmt.int(t.conns?.held), fmt.int(m.conns?.held), fmt.ratio(t.conns?.held, m.conns?.held)],
     ['… connects per second', fmt.int(t.conns?.connectsPerSecond), fmt.int(m.conns?.connectsPerSecond), ''],
-    ['resident memory per idle connection (KB)', fmt.int(t.conns?.rssPerConnectionKb), fmt.int(m.conns?.rssPerConnectionKb), fmt.ratio(t.conns?.rssPerConnectionKb, m.conns?.rssPerConnectionKb)],
+    ['resident memory per idle connection (KB)', perConnection(t.conns), perConnection(m.conns), fmt.ratio(t.conns?.rssPerConnectionKb, m.conns?.rssPerConnectionKb)],
     ['RSS with the publishing devices connected, idle (MB)', fmt.mb(t.idleRssMb), fmt.mb(m.idleRssMb), ''],
     ['CPU (% of one core) / peak RSS: at max throughput', cpuRss(maxStep(t.max)), cpuRss(maxStep(m.max)), ''],
+    ['CPU / peak RSS: at 50 % of max', cpuRss(t.half), cpuRss(m.half), ''],
+    ['CPU / peak RSS: at 90 % of max', cpuRss(t.ninety), cpuRss(m.ninety), ''],
     [`CPU / peak RSS: at ${fmt.int(o.rate)} msg/s`, cpuRss(t.fixed), cpuRss(m.fixed), ''],
     ['CPU / peak RSS: holding the idle connections', cpuRss(t.conns), cpuRss(m.conns), ''],
   ];
@@ -534,7 +552,7 @@ function render(
 }
 
 main().catch((err) => {
-  process.stderr.write(`bench failed: ${(err as Error).stack ?? err}\n`);
+  process.stderr.write(err instanceof UsageError ? `bench: ${err.message} (see --help)\n` : `bench failed: ${(err as Error).stack ?? err}\n`);
   process.exitCode = 1;
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
 });

@@ -195,7 +195,8 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
         const target = active[device++ % active.length]!;
         const t = now();
         sentAt[id] = t;
-        const body = thingwire ? alinkPost(id, Math.floor(t), command.payload) : JSON.stringify({ id, t, v: 230.1 });
+        // Mosquitto relays the same bytes, plus the send time its subscriber measures latency by.
+        const body = alinkPost(id, Math.floor(t), command.payload, thingwire ? undefined : t);
         target.client.publish(target.topic, body, { qos: command.qos }, (err) => {
           if (err) publishErrors++;
           else acked++;
@@ -215,10 +216,10 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
 }
 
 /** A signed device's property post asking for a reply (ack=1): the reply comes once the post is stored. */
-function alinkPost(id: number, time: number, payload: 'meter' | 'wide'): string {
+function alinkPost(id: number, time: number, payload: 'meter' | 'wide', sentAt?: number): string {
   const v = 220 + (id % 20);
   const params = payload === 'meter'
     ? `{"voltage":{"value":${v}.5,"time":${time}},"current":{"value":${(id % 50) / 10},"time":${time}},"power":{"value":${v * 3},"time":${time}}}`
     : `{${Array.from({ length: 10 }, (_, i) => `"p${i}":{"value":${(id + i) % 100},"time":${time}}`).join(',')}}`;
-  return `{"id":"${id}","version":"1.0","sys":{"ack":1},"method":"thing.event.property.post","params":${params}}`;
+  return `{"id":"${id}",${sentAt === undefined ? '' : `"t":${sentAt},`}"version":"1.0","sys":{"ack":1},"method":"thing.event.property.post","params":${params}}`;
 }
