@@ -145,6 +145,48 @@ describe('the flow editor', () => {
     await close();
   });
 
+  it('keeps nodes of uninstalled types from pasted flow JSON, draws them as unknown and refuses to deploy them by name', async () => {
+    const { page, errors, close } = await openEditor();
+    const text = fs.readFileSync(path.join(import.meta.dirname, '../editor/model/fixtures/unknown-contrib.json'), 'utf8');
+    const before = await deployedFlows();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import flows' });
+    await dialog.getByLabel('Flow JSON').fill('[{"id": "x", "type": ');
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    // Not flow JSON: said in the dialog, nothing imported.
+    await dialog.getByRole('alert').waitFor();
+    await dialog.getByLabel('Flow JSON').fill(text);
+    await dialog.getByLabel('Replace all flows').check();
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('tab', { name: 'Dashboard' }).click();
+    // Labelled with the missing type, as Node-RED draws unknown nodes.
+    const unknown = canvas(page).locator('[data-testid="flow-node"][data-label="ui_gauge"]');
+    await unknown.waitFor();
+    expect(await unknown.getAttribute('class')).toContain('border-dashed');
+    await unknown.click();
+    await expect.poll(() => properties(page).getByRole('alert').textContent()).toContain('Node type "ui_gauge" is not installed');
+    await screenshot(page, 'flow-editor-unknown');
+
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    const notice = page.getByRole('alert').filter({ hasText: 'Not deployed' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toMatch(/modbus-read/);
+    expect(await notice.textContent()).toMatch(/ui_gauge/);
+    expect((await deployedFlows()).rev).toBe(before.rev);
+
+    // Exported as it came in, unknown properties and all.
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const exportDialog = page.getByRole('dialog', { name: 'Export flows' });
+    // A node is selected, so the export offers it alone first; take all flows.
+    await exportDialog.getByLabel('All flows').check();
+    const download = page.waitForEvent('download');
+    await exportDialog.getByRole('button', { name: 'Download' }).click();
+    expect(JSON.parse(fs.readFileSync((await (await download).path())!, 'utf8'))).toEqual(JSON.parse(text));
+    await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear());
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('shows who changed what when someone else deployed since the editor loaded, and overwrites only when asked', async () => {
     const { page, errors, close } = await openEditor();
     // Someone else deploys meanwhile: a comment on Flow 1.

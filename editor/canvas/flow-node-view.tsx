@@ -6,6 +6,7 @@
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { outputHandle, type FlowCanvasNode, type UnknownCanvasNode } from '../model/flow-canvas.ts';
+import { NodeIcon } from './node-icon.tsx';
 import { NodeProblemMarker } from './node-problem-marker.tsx';
 import { NodeStatusBadge } from './node-status-badge.tsx';
 import { nodeHeight, portTop } from './node-geometry.ts';
@@ -23,6 +24,7 @@ function FlowNodeBody(props: {
   selected: boolean;
   unknown: boolean;
   iconRight: boolean;
+  icon?: string | undefined;
 }) {
   const { id, label, inputs, outputs, outputLabels, color, disabled, selected, unknown } = props;
   const border = selected ? 'border-2 border-orange-500' : unknown ? 'border-2 border-dashed border-red-600' : 'border border-slate-500';
@@ -32,9 +34,9 @@ function FlowNodeBody(props: {
       className={`relative flex min-w-[100px] items-stretch rounded-[5px] text-[13px] text-slate-900 ${border} ${disabled ? 'opacity-50' : ''}`}
       style={{ height: nodeHeight(Math.max(inputs, outputs)), background: unknown ? '#fff0f0' : color }}
     >
-      {!props.iconRight && <span aria-hidden className="w-[22px] shrink-0 rounded-l-[4px] bg-black/10" />}
+      {!props.iconRight && <IconBand icon={props.icon} side="left" />}
       <span className={`flex items-center whitespace-nowrap px-2.5 ${unknown ? 'italic text-red-800' : ''}`}>{label}</span>
-      {props.iconRight && <span aria-hidden className="ml-auto w-[22px] shrink-0 rounded-r-[4px] bg-black/10" />}
+      {props.iconRight && <IconBand icon={props.icon} side="right" />}
       {inputs > 0 && <Handle type="target" position={Position.Left} className={PORT_CLASS} />}
       {Array.from({ length: outputs }, (_, port) => {
         const portLabel = outputLabels?.[port];
@@ -58,12 +60,22 @@ function FlowNodeBody(props: {
   );
 }
 
+/** The darker band at the node's end that holds its icon. */
+function IconBand({ icon, side }: { icon: string | undefined; side: 'left' | 'right' }) {
+  const edge = side === 'left' ? 'rounded-l-[4px] border-r' : 'ml-auto rounded-r-[4px] border-l';
+  return (
+    <span aria-hidden className={`flex w-[26px] shrink-0 items-center justify-center border-black/10 bg-black/10 ${edge}`}>
+      <NodeIcon icon={icon} />
+    </span>
+  );
+}
+
 /** A node of a type the runtime has. */
 export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: NodeProps<FlowCanvasNode>) {
   return (
     <FlowNodeBody
       id={id} label={data.label} inputs={data.inputs} outputs={data.outputs} outputLabels={data.outputLabels}
-      color={data.color ?? '#ddd'} disabled={data.disabled} selected={selected} unknown={false}
+      color={data.color ?? '#ddd'} icon={data.icon} disabled={data.disabled} selected={selected} unknown={false}
       // Node-RED puts the icon on the right of nodes that only take messages in (debug, http response…).
       iconRight={data.inputs > 0 && data.outputs === 0}
     />

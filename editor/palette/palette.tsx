@@ -4,6 +4,7 @@
  */
 import { useMemo, useState, type DragEvent } from 'react';
 import type { NodeTypeEntry } from '../../nodes/definitions.ts';
+import { NodeIcon } from '../canvas/node-icon.tsx';
 import { NODE_TYPE_MEDIA_TYPE } from './palette-drag.ts';
 import { paletteGroups, paletteLabel } from './palette-groups.ts';
 
@@ -41,12 +42,23 @@ function PaletteEntry({ entry }: { entry: NodeTypeEntry }) {
   return (
     <li
       draggable onDragStart={onDragStart} title={`${entry.type}: drag onto the flow`} data-node-type={entry.type}
-      className="relative flex h-7 cursor-grab items-center rounded-[5px] border border-slate-400 pl-3 pr-3 text-[13px] text-slate-900 shadow-sm active:cursor-grabbing"
+      className="relative flex h-7 cursor-grab items-stretch rounded-[5px] border border-slate-400 text-[13px] text-slate-900 shadow-sm active:cursor-grabbing"
       style={{ background: entry.color }}
     >
-      {entry.inputs > 0 && <span aria-hidden className="absolute -left-[5px] h-2.5 w-2.5 rounded-[3px] border border-slate-400 bg-slate-200" />}
-      <span className="truncate">{paletteLabel(entry)}</span>
-      {entry.outputs > 0 && <span aria-hidden className="absolute -right-[5px] h-2.5 w-2.5 rounded-[3px] border border-slate-400 bg-slate-200" />}
+      {entry.inputs > 0 && <span aria-hidden className="absolute -left-[5px] top-1/2 h-2.5 w-2.5 -translate-y-1/2 rounded-[3px] border border-slate-400 bg-slate-200" />}
+      {/* Node-RED puts the icon on the right of nodes that only take messages in (debug…). */}
+      {!(entry.inputs > 0 && entry.outputs === 0) && <PaletteIcon icon={entry.icon} side="left" />}
+      <span className={`flex min-w-0 flex-1 items-center truncate ${entry.inputs > 0 && entry.outputs === 0 ? 'pl-3 pr-2' : 'px-2'}`}>{paletteLabel(entry)}</span>
+      {entry.inputs > 0 && entry.outputs === 0 && <PaletteIcon icon={entry.icon} side="right" />}
+      {entry.outputs > 0 && <span aria-hidden className="absolute -right-[5px] top-1/2 h-2.5 w-2.5 -translate-y-1/2 rounded-[3px] border border-slate-400 bg-slate-200" />}
     </li>
+  );
+}
+
+function PaletteIcon({ icon, side }: { icon: string; side: 'left' | 'right' }) {
+  return (
+    <span aria-hidden className={`flex w-6 shrink-0 items-center justify-center bg-black/10 ${side === 'left' ? 'rounded-l-[4px]' : 'rounded-r-[4px]'}`}>
+      <NodeIcon icon={icon} size={14} />
+    </span>
   );
 }
