@@ -118,6 +118,34 @@ describe('the flow editor', () => {
     await close();
   });
 
+  it('fires an inject node with its button and shows what it sent; an undeployed inject is not fired', async () => {
+    const before = await deployedFlows();
+    const flows = [
+      ...before.flows.filter((n) => n['z'] !== 'inject-tab' && n.id !== 'inject-tab'),
+      { id: 'inject-tab', type: 'tab', label: 'Buttons', disabled: false, info: '' },
+      { id: 'btn', type: 'inject', z: 'inject-tab', name: 'press me', x: 200, y: 100, props: [{ p: 'payload' }], payload: 'hello from the button', payloadType: 'str', repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', wires: [['btn-debug']] },
+      { id: 'btn-debug', type: 'debug', z: 'inject-tab', name: 'button output', x: 420, y: 100, active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto', wires: [] },
+    ];
+    expect((await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows, rev: before.rev } })).status).toBe(200);
+    const { page, errors, close } = await openEditor();
+    await page.getByRole('tab', { name: 'Buttons' }).click();
+    await page.getByRole('tablist', { name: 'Sidebar' }).getByRole('tab', { name: 'Debug' }).click();
+    await page.getByRole('button', { name: 'Inject press me' }).click();
+    await page.getByRole('status').filter({ hasText: 'Injected: press me' }).waitFor();
+    await page.getByRole('complementary', { name: 'Debug' }).getByText('"hello from the button"').waitFor();
+
+    // Renamed on the canvas but not deployed: the runtime would run the old node, so it is not fired.
+    await canvasNode(page, 'press me').click();
+    await page.getByRole('tablist', { name: 'Sidebar' }).getByRole('tab', { name: 'Properties' }).click();
+    await properties(page).getByLabel('Name', { exact: true }).fill('press me again');
+    await page.getByRole('button', { name: 'Inject press me again' }).click();
+    await page.getByRole('alert').filter({ hasText: 'undeployed changes' }).waitFor();
+    await screenshot(page, 'flow-editor-inject');
+    await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear());
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('imports a flow file as it is and exports it unchanged', async () => {
     const { page, errors, close } = await openEditor();
     const original = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../editor/model/fixtures/group.json'), 'utf8'));

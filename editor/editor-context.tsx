@@ -8,10 +8,18 @@ import type { EditorApi } from './editor-api.ts';
 import type { LiveClient } from './live/live-client.ts';
 import type { FlowEditorState, FlowStore } from './model/flow-store.ts';
 
+/** A line for the toolbar: how something the user did turned out. */
+export interface Notice {
+  kind: 'ok' | 'error';
+  text: string;
+}
+
 export interface FlowEditorContextValue {
   store: FlowStore;
   live: LiveClient | null;
   api: EditorApi;
+  /** Tells the user in the toolbar how an action came out. */
+  notify(notice: Notice): void;
 }
 
 export const FlowEditorContext = createContext<FlowEditorContextValue | null>(null);

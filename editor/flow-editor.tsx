@@ -7,12 +7,12 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import './node-config-validators.ts';
 import type { NodeTypeEntry } from '../nodes/definitions.ts';
 import { FlowCanvasView } from './canvas/flow-canvas-view.tsx';
-import { DeployButton, type Notice } from './deploy/deploy-button.tsx';
+import { DeployButton } from './deploy/deploy-button.tsx';
 import { DraftBanner } from './deploy/draft-banner.tsx';
 import { discardDraft, pendingDraft, watchDraft, type PendingDraft } from './deploy/flow-draft-storage.ts';
 import { useLeaveGuard } from './deploy/use-leave-guard.ts';
 import type { EditorApi } from './editor-api.ts';
-import { FlowEditorContext, useFlowStore, type FlowEditorContextValue } from './editor-context.tsx';
+import { FlowEditorContext, useFlowStore, type FlowEditorContextValue, type Notice } from './editor-context.tsx';
 import { ExportDialog } from './import-export/export-dialog.tsx';
 import { ImportDialog } from './import-export/import-dialog.tsx';
 import { createLiveClient } from './live/live-client.ts';
@@ -72,7 +72,7 @@ function LoadedEditor({ api, types, store, draft: initialDraft }: { api: EditorA
   useEffect(() => watchDraft(store, localStorage), [store]);
   useLeaveGuard(store);
 
-  const context = useMemo(() => ({ store, live, api }), [store, live, api]);
+  const context = useMemo(() => ({ store, live, api, notify: setNotice }), [store, live, api]);
   const onError = useCallback((text: string) => setNotice({ kind: 'error', text }), []);
   const onDone = useCallback((text: string) => setNotice({ kind: 'ok', text }), []);
   const onDeployed = useCallback(() => setDraft(null), []);

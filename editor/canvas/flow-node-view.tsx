@@ -6,6 +6,7 @@
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { outputHandle, type FlowCanvasNode, type UnknownCanvasNode } from '../model/flow-canvas.ts';
+import { InjectButton } from './inject-button.tsx';
 import { NodeIcon } from './node-icon.tsx';
 import { NodeProblemMarker } from './node-problem-marker.tsx';
 import { NodeStatusBadge } from './node-status-badge.tsx';
@@ -25,6 +26,8 @@ function FlowNodeBody(props: {
   unknown: boolean;
   iconRight: boolean;
   icon?: string | undefined;
+  /** An inject node: it gets Node-RED's button to fire it. */
+  injectable?: boolean;
 }) {
   const { id, label, inputs, outputs, outputLabels, color, disabled, selected, unknown } = props;
   const border = selected ? 'border-2 border-orange-500' : unknown ? 'border-2 border-dashed border-red-600' : 'border border-slate-500';
@@ -54,6 +57,7 @@ function FlowNodeBody(props: {
           </Handle>
         );
       })}
+      {props.injectable && <InjectButton id={id} label={label} disabled={disabled} />}
       <NodeProblemMarker id={id} />
       <NodeStatusBadge id={id} />
     </div>
@@ -76,6 +80,7 @@ export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: N
     <FlowNodeBody
       id={id} label={data.label} inputs={data.inputs} outputs={data.outputs} outputLabels={data.outputLabels}
       color={data.color ?? '#ddd'} icon={data.icon} disabled={data.disabled} selected={selected} unknown={false}
+      injectable={data.node.type === 'inject'}
       // Node-RED puts the icon on the right of nodes that only take messages in (debug, http response…).
       iconRight={data.inputs > 0 && data.outputs === 0}
     />

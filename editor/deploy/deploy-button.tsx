@@ -3,15 +3,11 @@
  * modified flows, modified nodes). The outcome is told in `onNotice`; a conflict opens the conflict dialog.
  */
 import { useState } from 'react';
-import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
+import { useFlowEditor, useFlowStore, type Notice } from '../editor-context.tsx';
 import { selectIsDirty } from '../model/flow-selectors.ts';
 import { ConflictDialog } from './conflict-dialog.tsx';
 import { deployFlows, type DeployOutcome, type DeploymentType } from './deploy-flows.ts';
 
-export interface Notice {
-  kind: 'ok' | 'error';
-  text: string;
-}
 
 const TYPES: { type: DeploymentType; label: string; hint: string }[] = [
   { type: 'full', label: 'Full', hint: 'Restarts every flow' },

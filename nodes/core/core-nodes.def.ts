@@ -60,7 +60,11 @@ export const inject = defineNode({
   outputs: 1,
   config: Type.Object({
     name: name(),
-    props: listOf('Properties', { p: Type.String(), v: Type.String(), vt: Type.String() }, [
+    // Node-RED keeps msg.payload and msg.topic in these fields; `props` lists them (without values) and any others.
+    payloadType: choice(typedValueTypes, { title: 'Payload type', default: 'date', description: 'date: the time of the inject, in ms' }),
+    payload: Type.String({ title: 'Payload', default: '', description: 'msg.payload, read as the payload type' }),
+    topic: Type.String({ title: 'Topic', default: '', description: 'msg.topic' }),
+    props: listOf('Message properties', { p: Type.String(), v: Type.String(), vt: Type.String() }, [
       { p: 'payload' },
       { p: 'topic', vt: 'str' },
     ]),
@@ -68,9 +72,6 @@ export const inject = defineNode({
     crontab: Type.String({ title: 'Schedule (cron)', default: '' }),
     once: Type.Boolean({ title: 'Inject once after start', default: false }),
     onceDelay: Type.Union([Type.Number(), Type.Literal('')], { title: 'Delay before first (seconds)', default: 0.1 }),
-    topic: Type.String({ title: 'Topic (legacy)', default: '' }),
-    payload: Type.String({ title: 'Payload (legacy)', default: '' }),
-    payloadType: choice(typedValueTypes, { title: 'Payload type (legacy)', default: 'date' }),
   }),
   help: coreHelp('Injects a message into a flow by hand or on a schedule.'),
 });

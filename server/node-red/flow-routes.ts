@@ -28,6 +28,15 @@ export function registerFlowRoutes(table: RouteTable, flows: FlowService): void 
     handler: ({ body, principal }) => flows.deploy(body.flows, body.rev, principal.username, body.deploymentType),
   });
   table.add({
+    method: 'post', path: '/flows/inject/:nodeId', access: 'flows:write', tag: 'flows',
+    summary: 'Fire a deployed inject node, as its button in the editor does (404 when no such inject node runs)',
+    params: Type.Object({ nodeId: Type.String({ minLength: 1, maxLength: 64 }) }),
+    handler: ({ params, principal }) => {
+      flows.inject(params.nodeId, principal.username);
+      return undefined;
+    },
+  });
+  table.add({
     method: 'post', path: '/flows/check', access: 'flows:read', tag: 'flows',
     summary: 'Check flow JSON without deploying: errors block a deploy, warnings are nodes that would start inert',
     body: FlowsBody,

@@ -24,7 +24,12 @@ export interface NodeRed {
       setFlows(opts: object): Promise<{ rev: string }>;
     };
   };
-  nodes: { getType(type: string): unknown; getNodeList(): { types: string[]; enabled: boolean }[] };
+  nodes: {
+    getType(type: string): unknown;
+    getNodeList(): { types: string[]; enabled: boolean }[];
+    /** A running node, by id. */
+    getNode(id: string): { type: string; receive(msg?: object): void } | null;
+  };
 }
 
 /** A node or tab of Node-RED flow JSON; everything beyond these fields is the node type's own config. */

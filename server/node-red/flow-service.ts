@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ApiError, conflict, validationFailed } from '../errors.ts';
+import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
 import type { FlowNode, NodeRed } from './flow-runtime.ts';
 
 /** A problem with one node of a flow, placed so the editor can show it on that node. */
@@ -38,6 +38,19 @@ export class FlowService {
     const types = new Set<string>();
     for (const set of this.red.nodes.getNodeList()) if (set.enabled !== false) for (const type of set.types) types.add(type);
     return [...types].sort();
+  }
+
+  /**
+   * Fires an inject node of the running flows, as its button in Node-RED's editor does (the runtime's
+   * `/inject/:id`). Only inject nodes: any other node would get an empty message it does not expect.
+   */
+  inject(nodeId: string, user: string): void {
+    const node = this.red.nodes.getNode(nodeId);
+    if (!node || node.type !== 'inject') {
+      throw notFound('Running inject node', nodeId);
+    }
+    node.receive();
+    this.logger.info({ nodeId, user }, 'inject node fired');
   }
 
   async get(): Promise<{ rev: string; flows: FlowNode[] }> {

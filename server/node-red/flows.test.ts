@@ -129,6 +129,29 @@ describe('flows API over the embedded Node-RED runtime', () => {
     expect(res.body.installedTypes).not.toContain('ui_gauge');
   });
 
+  it('fires a deployed inject node on request, as its button in the editor does', async () => {
+    const engineer = await tw.tokenFor('engineer');
+    // inject → function remembers the payload; GET /nodes/pressed reads it back.
+    const flows = [
+      { id: 'tabi', type: 'tab', label: 'Inject' },
+      { id: 'inj', type: 'inject', z: 'tabi', x: 100, y: 100, props: [{ p: 'payload' }], payload: 'pressed', payloadType: 'str', repeat: '', once: false, wires: [['keep']] },
+      { id: 'keep', type: 'function', z: 'tabi', x: 250, y: 100, outputs: 1, wires: [[]], func: "global.set('pressed', msg.payload); return msg;" },
+      { id: 'readi', type: 'http in', z: 'tabi', x: 100, y: 200, url: '/pressed', method: 'get', wires: [['echo']] },
+      { id: 'echo', type: 'function', z: 'tabi', x: 250, y: 200, outputs: 1, wires: [['outi']], func: "msg.payload = { pressed: global.get('pressed') ?? null }; return msg;" },
+      { id: 'outi', type: 'http response', z: 'tabi', x: 400, y: 200, statusCode: '', headers: {}, wires: [] },
+    ];
+    const { rev } = (await tw.request('GET', '/api/v1/flows', { token: engineer })).body;
+    expect((await tw.request('POST', '/api/v1/flows', { token: engineer, body: { flows, rev } })).status).toBe(200);
+    const pressed = async () => ((await (await fetch(`${tw.url}/nodes/pressed`)).json()) as { pressed: string | null }).pressed;
+    expect(await pressed()).toBeNull();
+    expect((await tw.request('POST', '/api/v1/flows/inject/inj', { token: engineer })).status).toBe(204);
+    await expect.poll(pressed).toBe('pressed');
+    // Only inject nodes, only running ones; operators may not.
+    expect((await tw.request('POST', '/api/v1/flows/inject/keep', { token: engineer })).status).toBe(404);
+    expect((await tw.request('POST', '/api/v1/flows/inject/nope', { token: engineer })).status).toBe(404);
+    expect((await tw.request('POST', '/api/v1/flows/inject/inj', { token: await tw.tokenFor('operator') })).status).toBe(403);
+  });
+
   it('lets operators read flows but not deploy them', async () => {
     const operator = await tw.tokenFor('operator');
     expect((await tw.request('GET', '/api/v1/flows', { token: operator })).status).toBe(200);
