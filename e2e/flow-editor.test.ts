@@ -146,6 +146,18 @@ describe('the flow editor', () => {
     await close();
   });
 
+  it('shows an operator the flows and their debug output read-only: no deploy, no inject', async () => {
+    await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'olga', password: 'operator-password', role: 'operator' } });
+    const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
+    await signIn(app.page, 'olga', 'operator-password');
+    await app.page.getByText('Read only: your role cannot deploy').waitFor();
+    expect(await app.page.getByRole('button', { name: 'Deploy', exact: true }).count()).toBe(0);
+    await app.page.getByRole('tab', { name: 'Flow 1' }).waitFor();
+    expect(await app.page.getByRole('button', { name: /^Inject / }).count()).toBe(0);
+    expect(app.errors).toEqual([]);
+    await app.close();
+  });
+
   it('imports a flow file as it is and exports it unchanged', async () => {
     const { page, errors, close } = await openEditor();
     const original = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../editor/model/fixtures/group.json'), 'utf8'));

@@ -18,6 +18,8 @@ export interface FlowEditorContextValue {
   store: FlowStore;
   live: LiveClient | null;
   api: EditorApi;
+  /** Whether the user may deploy and fire inject nodes (not an operator). */
+  canDeploy: boolean;
   /** Tells the user in the toolbar how an action came out. */
   notify(notice: Notice): void;
 }

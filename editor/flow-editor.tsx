@@ -31,8 +31,11 @@ interface Loaded {
 
 type LoadState = { status: 'loading' } | { status: 'failed'; message: string } | ({ status: 'ready' } & Loaded);
 
-/** The flow editor, talking to the server through `api`. */
-export function FlowEditor({ api }: { api: EditorApi }) {
+/**
+ * The flow editor, talking to the server through `api`. `canDeploy` false (an operator) shows the flows and their live
+ * status and debug but offers no deploy and no inject: the API would refuse them.
+ */
+export function FlowEditor({ api, canDeploy = true }: { api: EditorApi; canDeploy?: boolean }) {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
 
   useEffect(() => {
@@ -55,10 +58,10 @@ export function FlowEditor({ api }: { api: EditorApi }) {
 
   if (state.status === 'loading') return <p className="p-4 text-sm text-slate-500">Loading the flows…</p>;
   if (state.status === 'failed') return <p role="alert" className="p-4 text-sm text-red-700">Could not load the flows: {state.message}</p>;
-  return <LoadedEditor api={api} types={state.types} store={state.store} draft={state.draft} />;
+  return <LoadedEditor api={api} canDeploy={canDeploy} types={state.types} store={state.store} draft={state.draft} />;
 }
 
-function LoadedEditor({ api, types, store, draft: initialDraft }: { api: EditorApi } & Loaded) {
+function LoadedEditor({ api, canDeploy, types, store, draft: initialDraft }: { api: EditorApi; canDeploy: boolean } & Loaded) {
   const [live, setLive] = useState<FlowEditorContextValue['live']>(null);
   const [draft, setDraft] = useState(initialDraft);
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -72,7 +75,7 @@ function LoadedEditor({ api, types, store, draft: initialDraft }: { api: EditorA
   useEffect(() => watchDraft(store, localStorage), [store]);
   useLeaveGuard(store);
 
-  const context = useMemo(() => ({ store, live, api, notify: setNotice }), [store, live, api]);
+  const context = useMemo(() => ({ store, live, api, canDeploy, notify: setNotice }), [store, live, api, canDeploy]);
   const onError = useCallback((text: string) => setNotice({ kind: 'error', text }), []);
   const onDone = useCallback((text: string) => setNotice({ kind: 'ok', text }), []);
   const onDeployed = useCallback(() => setDraft(null), []);
@@ -91,7 +94,13 @@ function LoadedEditor({ api, types, store, draft: initialDraft }: { api: EditorA
               </span>
             )}
           </div>
-          <DeployButton onNotice={setNotice} onDeployed={onDeployed} />
+          {canDeploy ? (
+            <DeployButton onNotice={setNotice} onDeployed={onDeployed} />
+          ) : (
+            <span className="rounded bg-slate-100 px-2 py-1 text-xs text-slate-600" title="Your role may look at the flows; an engineer or admin deploys them">
+              Read only: your role cannot deploy
+            </span>
+          )}
         </div>
         {draft && (
           <DraftBanner

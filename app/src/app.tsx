@@ -23,7 +23,7 @@ export function App() {
   if (session.status === 'signed-out') return <LoginScreen onLogin={login} />;
   return (
     <Shell user={session.user} path={path} onLogout={() => void logout()}>
-      {path === '/flows' ? <FlowEditor api={editorApi} /> : <NotFound path={path} />}
+      {path === '/flows' ? <FlowEditor api={editorApi} canDeploy={session.user.role !== 'operator'} /> : <NotFound path={path} />}
     </Shell>
   );
 }

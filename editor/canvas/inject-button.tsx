@@ -7,8 +7,9 @@ import { useFlowEditor } from '../editor-context.tsx';
 import { changedSinceBaseline } from '../model/flow-store.ts';
 
 export function InjectButton({ id, label, disabled }: { id: string; label: string; disabled: boolean }) {
-  const { store, api, notify } = useFlowEditor();
+  const { store, api, notify, canDeploy } = useFlowEditor();
   const [busy, setBusy] = useState(false);
+  if (!canDeploy) return null;
   const fire = async (event: MouseEvent) => {
     event.stopPropagation();
     const changes = changedSinceBaseline(store.getState());
