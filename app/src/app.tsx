@@ -1,11 +1,13 @@
-import { useEffect } from 'react';
-import { FlowEditor } from '../../editor/flow-editor.tsx';
+import { lazy, Suspense, useEffect } from 'react';
 import { apiGet, apiRequest } from './api.ts';
 import type { EditorApi } from '../../editor/editor-api.ts';
 import { LoginScreen } from './login-screen.tsx';
 import { navigate, usePath } from './routing.ts';
 import { useSession } from './session.ts';
 import { Shell } from './shell.tsx';
+
+// The editor (React Flow, CodeMirror) is most of the bundle: loaded when the flows are opened, not at sign-in.
+const FlowEditor = lazy(() => import('../../editor/flow-editor.tsx').then((m) => ({ default: m.FlowEditor })));
 
 /** The editor's view of the API; one object, so the editor does not reload on every render of the app. */
 const editorApi: EditorApi = { get: apiGet, request: apiRequest };
@@ -23,7 +25,13 @@ export function App() {
   if (session.status === 'signed-out') return <LoginScreen onLogin={login} />;
   return (
     <Shell user={session.user} path={path} onLogout={() => void logout()}>
-      {path === '/flows' ? <FlowEditor api={editorApi} canDeploy={session.user.role !== 'operator'} /> : <NotFound path={path} />}
+      {path === '/flows' ? (
+        <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading the flow editor…</p>}>
+          <FlowEditor api={editorApi} canDeploy={session.user.role !== 'operator'} />
+        </Suspense>
+      ) : (
+        <NotFound path={path} />
+      )}
     </Shell>
   );
 }
