@@ -10,11 +10,12 @@ const help = `Messages from devices, whichever listener and dialect they came by
 ### Output
 \`msg.payload\`: the message's params (property values, event data, a reply's data, \`{status}\` for state
 changes). \`msg.thing\`: the rest: \`productKey\`, \`deviceName\`, \`kind\`, \`eventId\` / \`serviceId\`, \`id\`,
-\`deviceTime\`, \`receivedAt\`, \`protocol\`, \`dialect\`, \`ack\` and, when the device wants an answer,
-\`replyToken\`. \`msg.topic\` is \`productKey/deviceName/kind\`.
+\`deviceTime\`, \`receivedAt\`, \`protocol\`, \`dialect\`, \`ack\` and \`replyToken\` (not on a device's own replies
+to commands). \`msg.topic\` is \`productKey/deviceName/kind\`.
 
-A device that asked for a reply (\`ack\`) is answered by the first node that accepts or rejects the message (a
-**thing validate** failure answers 422); if none does within the listener's reply timeout it gets 504.
+The first node that accepts or rejects the message gives it its verdict (a **thing validate** failure is 422,
+storage 200); if none does within the listener's reply timeout the verdict is 504. The verdict is recorded in the
+device's message log, and sent to the device when it asked for a reply (\`ack\`).
 
 ### Properties
 - **Product**, **Device**: only messages of this product / device; empty: all.

@@ -1,18 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode } from '../kit/define-node.ts';
 
-const help = `Answers the device that sent this message, if it asked for a reply and nobody answered yet.
+const help = `Gives a device message its verdict, if nobody did yet: recorded in the device's message log, and sent to
+the device when it asked for a reply (\`ack\`).
 
 The first node that accepts or rejects a device message answers it: **thing validate** rejects with 422, storage
 accepts with 200 once the data is committed. Use this node where a flow accepts messages some other way (forwards
-them, hands them to another system) so the device hears 200 instead of waiting for the 504 timeout.
+them, hands them to another system) so the device hears 200, and its message log shows 200, instead of 504 at the reply timeout.
 
 ### Input
 A message from **device in** (it carries \`msg.thing.replyToken\`). The reply data is \`msg.payload\` when
 **Send payload** is on, else \`{}\`.
 
 ### Output
-The message, unchanged, with \`msg.replied\` true when this node's answer was the one the device got.
+The message, unchanged, with \`msg.replied\` true when this node's answer was the verdict (the one the device got,
+when it asked for one).
 
 ### Properties
 - **Code**: 200 accepted; or a PROTOCOL.md error code (400, 404, 422, 429, 500).

@@ -22,8 +22,9 @@ Any other kind (state changes, replies) is not stored and passes straight throug
    could be stored, e.g. a product with no published thing model (**500**, the reason in the message).
 
 ### Properties
-- **Answer the device**: reply 200 once stored (or the error code) to a device that asked for a reply and was not
-  answered yet. Turn off when a later node answers.
+- **Answer the device**: give the message its verdict, 200 once stored (or the error code), unless a node did
+  already: recorded in the device's message log, and sent to a device that asked for a reply. Turn off when a later
+  node answers.
 
 The status shows messages stored and refused, and the write queue when it is filling.`;
 

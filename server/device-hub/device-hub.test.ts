@@ -218,11 +218,89 @@ describe('uplinks and replies by token', () => {
 
     hub!.uplink(session, session.message('property.post', { id: '2', ack: false }));
     expect(session.replies).toHaveLength(1);
+    // Without ack nothing is published, but the log still has the verdict.
     expect(messageLog().map((m) => [m.msgId, m.code, m.reason])).toEqual([
       ['1', 503, 'no flow handles device messages'],
-      ['2', null, 'no flow handles device messages'],
+      ['2', 503, 'no flow handles device messages'],
     ]);
     expect(hub!.stats().repliesByCode).toEqual({ 503: 1 });
+  });
+
+  it('records the flow\'s verdict on an uplink without ack, publishing nothing', () => {
+    makeHub();
+    const got = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('property.post', { id: '8', ack: false, params: { temperature: 900 } }));
+
+    const token = got.find((m) => m.kind === 'property.post')?.replyToken;
+    expect(token).toEqual(expect.any(String));
+    expect(hub!.reply(token!, 422, [{ field: 'temperature' }], 'temperature above max')).toBe(true);
+    expect(hub!.reply(token!, 200)).toBe(false);
+    expect(session.replies).toEqual([]);
+    expect(messageLog()).toEqual([expect.objectContaining({ msgId: '8', code: 422, reason: 'temperature above max' })]);
+    // Counted as answers only when a device got one.
+    expect(hub!.stats().repliesByCode).toEqual({});
+  });
+
+  it('records 504 for an uplink without ack that no flow answered, publishing nothing', async () => {
+    useFakeClock();
+    makeHub({ replyTimeoutMs: 5000 });
+    subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('event.post', { id: '10', eventId: 'overheat', ack: false }));
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(messageLog()[0]).toMatchObject({ msgId: '10', code: null });
+    await vi.advanceTimersByTimeAsync(1);
+    expect(session.replies).toEqual([]);
+    expect(messageLog()).toEqual([expect.objectContaining({ msgId: '10', code: 504, reason: 'no flow answered in 5000 ms' })]);
+    expect(hub!.stats().pendingReplies).toBe(0);
+  });
+
+  it('keeps a device reply\'s own code: it gets no token and never times out', async () => {
+    useFakeClock();
+    makeHub({ replyTimeoutMs: 1000 });
+    const got = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    hub!.uplink(session, session.message('service.reply', { id: '11', serviceId: 'reboot', code: 460, ack: false }));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(got.at(-1)).toMatchObject({ kind: 'service.reply' });
+    expect(got.at(-1)!.replyToken).toBeUndefined();
+    expect(messageLog()).toEqual([expect.objectContaining({ msgId: '11', code: 460 })]);
+  });
+
+  it('waits for the reply as long as the session\'s listener says, not the hub default', async () => {
+    useFakeClock();
+    makeHub({ replyTimeoutMs: 5000 });
+    subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn', { replyTimeoutMs: 300 });
+    hub!.opened(session);
+    hub!.uplink(session, session.message('property.post', { id: '12', ack: true }));
+    await vi.advanceTimersByTimeAsync(299);
+    expect(session.replies).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(session.replies).toEqual([expect.objectContaining({ code: 504, text: 'no flow answered in 300 ms' })]);
+  });
+
+  it('reports pressure for uplinks waiting to be answered, not for those without ack', () => {
+    const pressure: boolean[] = [];
+    makeHub({ maxPendingReplies: 2, pressure: (busy) => pressure.push(busy) });
+    const got = subscribeAll();
+    const session = new FakeDeviceSession('pk', 'dn');
+    hub!.opened(session);
+    for (let i = 0; i < 5; i++) hub!.uplink(session, session.message('property.post', { ack: false }));
+    expect(pressure).toEqual([]);
+    hub!.uplink(session, session.message('property.post', { ack: true }));
+    hub!.uplink(session, session.message('property.post', { ack: true }));
+    expect(pressure).toEqual([true]);
+    for (const m of got.filter((m) => m.ack)) hub!.reply(m.replyToken!, 200);
+    expect(pressure).toEqual([true, false]);
+    // Nobody waits on the five without ack (shutdown does not hold for them), but their verdicts are still recorded.
+    expect(hub!.stats().pendingReplies).toBe(0);
+    hub!.close();
+    expect(messageLog().map((m) => m.code)).toEqual([503, 503, 503, 503, 503, 200, 200]);
   });
 
   it('keeps going when a subscriber throws', () => {
@@ -316,6 +394,27 @@ describe('commands', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(result).toEqual({ id: session.commands[0]!.messageId, code: 504, message: 'device did not answer in 2000 ms' });
     expect(hub!.stats()).toMatchObject({ pendingCommands: 0, commandsByCode: { 504: 1 } });
+  });
+
+  it('answers 400, not 503, when the device\'s dialect cannot encode the command', async () => {
+    makeHub();
+    const session = new FakeDeviceSession('pk', 'dn', { encode: true });
+    hub!.opened(session);
+    expect(await hub!.sendCommand(command({ kind: 'raw.down', params: 'AQID' }))).toMatchObject({
+      code: 400, message: 'A raw.down command carries its bytes as a Buffer in params.',
+    });
+    expect(await hub!.sendCommand(command({ params: 'warm' }))).toMatchObject({ code: 400, message: 'A property.set command carries an object in params.' });
+    expect(await hub!.sendCommand(command({ kind: 'raw.down', params: Buffer.from([1, 2, 3]) }))).toMatchObject({ code: 202 });
+    expect(session.published.map((p) => p.topic)).toEqual(['/sys/pk/dn/thing/model/down_raw']);
+    expect(messageLog().map((m) => m.code)).toEqual([400, 400, 202]);
+
+    // A transport that cannot send is still a 503: the command was fine, the connection was not.
+    const broken = new FakeDeviceSession('pk', 'dn');
+    broken.onCommand = () => {
+      throw new Error('socket closed');
+    };
+    hub!.opened(broken);
+    expect(await hub!.sendCommand(command())).toMatchObject({ code: 503, message: 'could not be sent: socket closed' });
   });
 
   it('fails at once with 503 when the device is offline, and 404 when it does not exist', async () => {

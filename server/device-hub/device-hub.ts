@@ -2,13 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
+import { ApiError } from '../errors.ts';
 import type { DeviceChange, RegistryEvents } from '../registry.ts';
 import { DeviceLog, type ConnectionLogItem, type DeviceLogOptions, type DeviceLogStats, type LogPage, type MessageEntry, type MessageLogItem } from './device-log.ts';
 import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
 import type { CommandResult, Dialect, IngressProtocol, ThingCommand, ThingMessage, ThingMessageKind } from './thing-message.ts';
 
 export interface DeviceHubOptions {
-  /** How long a flow has to answer an uplink that wants a reply before the hub answers 504. */
+  /**
+   * How long a flow has to answer an uplink before the hub records (and, when the device asked, answers) 504; for
+   * sessions that do not bring their own (`DeviceSession.replyTimeoutMs`, the listener's setting). Default 5000.
+   */
   replyTimeoutMs?: number;
   /** How long a command waits for the device's reply when the command does not say. */
   commandTimeoutMs?: number;
@@ -26,8 +30,10 @@ export interface DeviceHubOptions {
   /** Group commit and retention of the message log and connection history. */
   log?: DeviceLogOptions;
   /**
-   * Uplinks waiting for a flow's answer at most before the hub reports pressure (default 10,000): flows that fall
-   * behind slow the devices down (see IngressGate) instead of collecting messages without bound. Relieved at half.
+   * Uplinks that asked for a reply (`ack`) waiting for a flow's answer at most before the hub reports pressure
+   * (default 10,000): flows that fall behind slow the devices down (see IngressGate) instead of collecting messages
+   * without bound. Relieved at half. Uplinks without ack wait for their verdict too (for the message log) but do not
+   * count: a flow that never answers them (device in → debug) is a valid flow, not one that has fallen behind.
    */
   maxPendingReplies?: number;
   /** Told when pending replies pass `maxPendingReplies` and when they fall back under half of it. */
@@ -64,6 +70,10 @@ export interface DeviceHubStats {
   commandsByCode: Record<string, number>;
   /** Connection attempts refused: for devices that exist (in their history) and for names that do not. */
   refused: { known: number; unknownDevice: number };
+  /**
+   * Uplinks waiting for the flow's answer that the device asked for (ack). Those without ack wait for their verdict
+   * too (for the message log), but nobody waits on them: shutdown does not hold for them, nor does this count them.
+   */
   pendingReplies: number;
   pendingCommands: number;
   queuedCommands: number;
@@ -75,10 +85,14 @@ export type ThingMessageListener = (message: ThingMessage) => void;
 
 interface PendingUplink {
   session: DeviceSession;
-  /** A copy kept for the reply: listeners get their own object and may change it. */
-  message: ThingMessage;
+  /**
+   * When the device asked for a reply (`ack`): a copy kept to encode it, since listeners get their own object and
+   * may change it. Undefined without ack: the verdict is only recorded, so nothing is copied.
+   */
+  message: ThingMessage | undefined;
   entry: MessageEntry;
   timer: NodeJS.Timeout;
+  timeoutMs: number;
 }
 
 interface PendingCommand {
@@ -165,6 +179,8 @@ export class DeviceHub {
 
   readonly #listeners = new Set<ThingMessageListener>();
   readonly #pendingUplinks = new Map<string, PendingUplink>();
+  /** The pending uplinks that asked for a reply: what `maxPendingReplies` bounds. */
+  #pendingAcks = 0;
   readonly #maxPendingReplies: number;
   readonly #pressure: DeviceHubOptions['pressure'];
   #behind = false;
@@ -189,6 +205,8 @@ export class DeviceHub {
   };
 
   readonly #onDeviceChanged = (change: DeviceChange) => this.#deviceChanged(change);
+  /** One handler for every reply timer, the token passed as its argument: no closure per uplink. */
+  readonly #onReplyTimeout = (token: string) => this.#replyTimedOut(token);
 
   /**
    * @param logger the hub's logger (a child of the root, `{subsystem: 'device-hub'}`); payloads are never logged.
@@ -364,9 +382,11 @@ export class DeviceHub {
 
   /**
    * A decoded uplink. It is logged and goes to every subscriber. A device reply (`service.reply`,
-   * `property.set.reply`) whose id matches a waiting command resolves that command. When the device wants a reply
-   * (`ack`), subscribers get a `replyToken` for {@link reply}; without an answer within `replyTimeoutMs` the hub
-   * answers 504 itself; with no subscriber at all it answers 503 at once rather than make the device wait.
+   * `property.set.reply`) whose id matches a waiting command resolves that command. Every other uplink gets a
+   * `replyToken` for {@link reply}, so the flow's verdict lands in the message log (PROTOCOL.md: no message is
+   * silently dropped); it is published to the device only when the device asked (`ack`). Without a verdict within the
+   * session's reply timeout (else `replyTimeoutMs`) the hub records 504, answering it when asked; with no subscriber
+   * at all it records 503 at once rather than make the device wait.
    *
    * Identity comes from the session, never from the message. Uplinks of a session that already ended (in flight
    * during a takeover) are still processed; only their replies cannot be delivered.
@@ -396,34 +416,38 @@ export class DeviceHub {
       // A device reply that no flow sees is still a complete exchange (the command got it); anything else is lost.
       if (msg.ack || !isDeviceReply) {
         if (msg.ack) this.#answer(session, msg, entry, 503, NO_FLOW);
-        else this.#log.setResult(entry, null, NO_FLOW);
+        else this.#log.setResult(entry, 503, NO_FLOW);
         this.#warnNoFlow();
       }
       return;
     }
-    if (msg.ack) {
+    // A device reply already has its verdict (the device's own code); it waits for a flow only if it asked to.
+    if (msg.ack || !isDeviceReply) {
       const token = `${this.#tokenPrefix}.${++this.#tokenSeq}`;
-      const timer = setTimeout(() => this.#replyTimedOut(token), this.#replyTimeoutMs);
+      const timeoutMs = session.replyTimeoutMs ?? this.#replyTimeoutMs;
+      const timer = setTimeout(this.#onReplyTimeout, timeoutMs, token);
       timer.unref();
       // Registered before the listeners run: one of them may reply synchronously.
-      this.#pendingUplinks.set(token, { session, message: { ...msg }, entry, timer });
-      if (!this.#behind && this.#pendingUplinks.size >= this.#maxPendingReplies) this.#setBehind(true);
+      this.#pendingUplinks.set(token, { session, message: msg.ack ? { ...msg } : undefined, entry, timer, timeoutMs });
+      if (msg.ack && ++this.#pendingAcks >= this.#maxPendingReplies && !this.#behind) this.#setBehind(true);
       msg.replyToken = token;
     }
     this.#emit(msg);
   }
 
   /**
-   * Answers an uplink by its reply token. The first call answers the device (encoded in its dialect by its session)
-   * and returns true; later calls, unknown or expired tokens, and tokens whose connection has ended return false.
-   * The code is recorded on the message's log entry.
+   * Gives an uplink its verdict by its reply token. The first call records the code on the message's log entry and,
+   * when the device asked for a reply, answers it (encoded in its dialect by its session); it returns true. Later
+   * calls, unknown or expired tokens, and tokens whose connection has ended before an asked-for reply return false.
    */
   reply(token: string, code: number, data?: unknown, text?: string): boolean {
-    const pending = this.#pendingUplinks.get(token);
+    const pending = this.#takePending(token);
     if (!pending) return false;
-    this.#pendingUplinks.delete(token);
-    if (this.#behind) this.#checkCaughtUp();
     clearTimeout(pending.timer);
+    if (!pending.message) {
+      this.#log.setResult(pending.entry, code, text ?? null);
+      return true;
+    }
     return this.#answer(pending.session, pending.message, pending.entry, code, text ?? null, data);
   }
 
@@ -560,7 +584,7 @@ export class DeviceHub {
       repliesByCode: { ...this.#counts.repliesByCode },
       commandsByCode: { ...this.#counts.commandsByCode },
       refused: { ...this.#counts.refused },
-      pendingReplies: this.#pendingUplinks.size,
+      pendingReplies: this.#pendingAcks,
       pendingCommands,
       queuedCommands,
       messageLog: this.#log.stats(),
@@ -580,8 +604,9 @@ export class DeviceHub {
   }
 
   /**
-   * Stops the hub: commands still waiting end with 503, uplinks waiting for a flow get no answer, buffers are written
-   * and timers cleared. Sessions are not closed: stop the transports first, which report their sessions closed.
+   * Stops the hub: commands still waiting end with 503, uplinks waiting for a flow get no answer (their log entries
+   * say the server stopped first), buffers are written and timers cleared. Sessions are not closed: stop the
+   * transports first, which report their sessions closed.
    */
   close(): void {
     if (this.#closed) return;
@@ -589,8 +614,12 @@ export class DeviceHub {
     this.#events.off('device.changed', this.#onDeviceChanged);
     for (const { timer } of this.#handovers.values()) clearTimeout(timer);
     this.#handovers.clear();
-    for (const p of this.#pendingUplinks.values()) clearTimeout(p.timer);
+    for (const p of this.#pendingUplinks.values()) {
+      clearTimeout(p.timer);
+      this.#log.setResult(p.entry, 503, 'the server stopped before a flow answered');
+    }
     this.#pendingUplinks.clear();
+    this.#pendingAcks = 0;
     for (const m of [...this.#pendingCommands.values()]) {
       for (const p of [...m.values()]) this.#settle(p, { id: p.id, code: 503, message: 'the server is stopping' });
     }
@@ -664,21 +693,29 @@ export class DeviceHub {
 
   #setBehind(behind: boolean): void {
     this.#behind = behind;
-    this.#pressure?.(behind, `${this.#pendingUplinks.size} device messages waiting for a flow's answer`);
+    this.#pressure?.(behind, `${this.#pendingAcks} device messages waiting for a flow's answer`);
   }
 
-  #checkCaughtUp(): void {
-    if (this.#pendingUplinks.size <= this.#maxPendingReplies / 2) this.#setBehind(false);
+  /** Removes a pending uplink by its token, keeping the count that pressure is judged by. */
+  #takePending(token: string): PendingUplink | undefined {
+    const pending = this.#pendingUplinks.get(token);
+    if (!pending) return undefined;
+    this.#pendingUplinks.delete(token);
+    if (pending.message) {
+      this.#pendingAcks--;
+      if (this.#behind && this.#pendingAcks <= this.#maxPendingReplies / 2) this.#setBehind(false);
+    }
+    return pending;
   }
 
   #replyTimedOut(token: string): void {
-    const pending = this.#pendingUplinks.get(token);
+    const pending = this.#takePending(token);
     if (!pending) return;
-    this.#pendingUplinks.delete(token);
-    if (this.#behind) this.#checkCaughtUp();
-    const text = `no flow answered in ${this.#replyTimeoutMs} ms`;
-    this.#logger.debug({ productKey: pending.message.productKey, deviceName: pending.message.deviceName, kind: pending.message.kind }, text);
-    this.#answer(pending.session, pending.message, pending.entry, 504, text);
+    const text = `no flow answered in ${pending.timeoutMs} ms`;
+    const { session, entry } = pending;
+    this.#logger.debug({ productKey: session.productKey, deviceName: session.deviceName, kind: entry.row.kind }, text);
+    if (pending.message) this.#answer(session, pending.message, entry, 504, text);
+    else this.#log.setResult(entry, 504, text);
   }
 
   #emit(message: ThingMessage): void {
@@ -706,7 +743,7 @@ export class DeviceHub {
       try {
         session.sendCommand(command, id);
       } catch (err) {
-        return this.#finish(entry, resolve, { id, code: 503, message: `could not be sent: ${(err as Error).message}` });
+        return this.#finish(entry, resolve, sendFailure(id, err));
       }
       return this.#finish(entry, resolve, { id, code: 202, message: 'sent; raw downlinks get no reply' });
     }
@@ -721,7 +758,7 @@ export class DeviceHub {
     try {
       session.sendCommand(command, id);
     } catch (err) {
-      this.#settle(pending, { id, code: 503, message: `could not be sent: ${(err as Error).message}` });
+      this.#settle(pending, sendFailure(id, err));
     }
   }
 
@@ -845,6 +882,16 @@ export class DeviceHub {
     this.#noFlowWarnedAt = at;
     this.#noFlowSuppressed = 0;
   }
+}
+
+/**
+ * What a session's refusal to send a command means: the dialect's encoder refusing the command (a 400 `ApiError`:
+ * raw bytes that are not a Buffer, params that are not an object) is the caller's mistake and stays 400; anything
+ * else is the connection failing (503), worth retrying.
+ */
+function sendFailure(id: string, err: unknown): CommandResult {
+  if (err instanceof ApiError && err.status === 400) return { id, code: 400, message: err.message };
+  return { id, code: 503, message: `could not be sent: ${(err as Error).message}` };
 }
 
 /** Why a command cannot be sent as given, or undefined. Flows build commands at run time, so this is checked here. */

@@ -15,6 +15,11 @@ export interface DeviceSession {
   readonly remoteAddress: string;
   /** ms since epoch. */
   readonly connectedAt: number;
+  /**
+   * How long flows have to give this connection's uplinks their verdict before the hub records 504 (the listener's
+   * setting, read per uplink so that a redeploy changing it applies at once); absent: the hub's default.
+   */
+  readonly replyTimeoutMs?: number;
   /** Encodes a reply to `message` in the session's dialect and sends it. */
   replyUplink(message: ThingMessage, code: number, data?: unknown, text?: string): void;
   /** Encodes a command in the session's dialect, numbered `messageId` (the device echoes it in its reply), and sends it. */

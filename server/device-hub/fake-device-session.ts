@@ -1,3 +1,5 @@
+import { codecs } from '../dialects/index.ts';
+import type { DevicePublish } from '../dialects/dialect.ts';
 import type { DeviceSession } from './device-session.ts';
 import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from './thing-message.ts';
 
@@ -14,8 +16,12 @@ export class FakeDeviceSession implements DeviceSession {
   readonly clientId: string;
   readonly remoteAddress: string;
   readonly connectedAt = Date.now();
+  readonly replyTimeoutMs?: number;
   readonly replies: { message: ThingMessage; code: number; data?: unknown; text?: string }[] = [];
   readonly commands: { command: ThingCommand; messageId: string }[] = [];
+  /** With `encode`: what each command became in the session's dialect, as a transport would publish it. */
+  readonly published: DevicePublish[] = [];
+  readonly #encode: boolean;
   readonly closes: string[] = [];
   /** Called after each command is recorded, e.g. to answer it through `hub.uplink`. */
   onCommand?: (command: ThingCommand, messageId: string) => void;
@@ -23,13 +29,21 @@ export class FakeDeviceSession implements DeviceSession {
   constructor(
     readonly productKey: string,
     readonly deviceName: string,
-    init: { protocol?: IngressProtocol; dialect?: Dialect; clientId?: string; remoteAddress?: string } = {},
+    init: {
+      protocol?: IngressProtocol; dialect?: Dialect; clientId?: string; remoteAddress?: string;
+      /** The transport's reply timeout for uplinks (a listener setting); absent: the hub's default. */
+      replyTimeoutMs?: number;
+      /** Encode commands with the real dialect codec first, so a command it refuses throws as it would over MQTT. */
+      encode?: boolean;
+    } = {},
   ) {
     this.id = `fake-${++sequence}`;
     this.protocol = init.protocol ?? 'mqtt';
     this.dialect = init.dialect ?? 'alink';
     this.clientId = init.clientId ?? `${deviceName}-client`;
     this.remoteAddress = init.remoteAddress ?? '192.0.2.10';
+    if (init.replyTimeoutMs !== undefined) this.replyTimeoutMs = init.replyTimeoutMs;
+    this.#encode = init.encode ?? false;
   }
 
   replyUplink(message: ThingMessage, code: number, data?: unknown, text?: string): void {
@@ -37,6 +51,7 @@ export class FakeDeviceSession implements DeviceSession {
   }
 
   sendCommand(command: ThingCommand, messageId: string): void {
+    if (this.#encode) this.published.push(codecs[this.dialect].encodeCommand(this, command, messageId));
     this.commands.push({ command, messageId });
     this.onCommand?.(command, messageId);
   }

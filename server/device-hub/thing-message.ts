@@ -43,7 +43,11 @@ export interface ThingMessage {
   ack: boolean;
   /** The topic it came on (MQTT), for logs and raw handling. */
   topic?: string;
-  /** Set when `ack`: pass to `hub.reply(token, code, data)`; Node-RED clones messages, so it is a token, not a callback. */
+  /**
+   * Set on every uplink but device replies (and on those too when `ack`): pass to `hub.reply(token, code, data)` to
+   * give the message its verdict, recorded in the message log and sent to the device only when `ack`. Node-RED clones
+   * messages, so it is a token, not a callback.
+   */
   replyToken?: string;
 }
 

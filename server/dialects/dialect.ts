@@ -14,7 +14,7 @@ export interface DevicePublish {
   payload: Buffer;
 }
 
-/** An uplink turned into the internal message; the hub adds `protocol` and, when `ack`, the `replyToken`. */
+/** An uplink turned into the internal message; the hub adds `protocol` and the `replyToken`. */
 export interface DecodedUplink {
   ok: true;
   message: Omit<ThingMessage, 'protocol' | 'replyToken'>;

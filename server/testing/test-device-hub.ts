@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Db } from '../db/database.ts';
+import { DeviceHub, type DeviceHubOptions } from '../device-hub/device-hub.ts';
+import type { MessageLogItem } from '../device-hub/device-log.ts';
+import { createLogger } from '../logger.ts';
+import { createRegistry, type Registry } from '../registry.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
+
+/** A real device hub on a SQLite file in a temp dir, for tests of what uses it (the device nodes). */
+export interface TestDeviceHub {
+  hub: DeviceHub;
+  registry: Registry;
+  db: Db;
+  /** The device's message log, oldest first (what is buffered is written first). */
+  messageLog(productKey: string, deviceName: string): MessageLogItem[];
+  /** Closes the hub and the database and removes the temp dir. */
+  close(): void;
+}
+
+/** Creates the products and devices named `productKey/deviceName`, and a hub over them. */
+export function startTestDeviceHub(devices: readonly string[], options: DeviceHubOptions = {}): TestDeviceHub {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-test-hub-'));
+  const db = openDatabase(path.join(dir, 'thingwire.db'));
+  const registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
+  const products = new Set<string>();
+  for (const name of devices) {
+    const [productKey, deviceName] = name.split('/') as [string, string];
+    if (!products.has(productKey)) registry.products.create({ productKey, name: productKey });
+    products.add(productKey);
+    registry.devices.create({ productKey, deviceName });
+  }
+  const hub = new DeviceHub(db, registry.devices, registry.events, createLogger('silent'), options);
+  return {
+    hub, registry, db,
+    messageLog: (productKey, deviceName) => hub.messages(productKey, deviceName, {}, { limit: 500, offset: 0 }).items.reverse(),
+    close() {
+      hub.close();
+      db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
