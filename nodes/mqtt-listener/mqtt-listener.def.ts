@@ -14,9 +14,11 @@ them commands.
 - **Max payload**: larger messages are answered 400 and not processed.
 - **Rate per device**: messages per second (bursts of twice that); beyond it devices are answered 429. 0 = no limit.
 - **Keepalive**: the range of keepalive seconds a device may ask for; outside it the device is refused.
+- **Reply timeout**: how long flows have to answer a device message (accept or reject it); then the message is
+  recorded as 504 in the device's message log, and a device that asked for a reply (\`ack\`) is answered 504.
 
 The listener outlives deploys: redeploying flows that do not change its port, host, TLS or WebSocket path keeps
-every device connected. Changing one of those restarts it.`;
+every device connected (the other settings apply at once). Changing one of those restarts it.`;
 
 /** The MQTT ingress: a config node owning one pooled embedded broker. */
 export const mqttListener = defineNode({
@@ -39,6 +41,8 @@ export const mqttListener = defineNode({
     ratePerDevice: Type.Number({ title: 'Rate per device (msg/s)', minimum: 0, maximum: 100_000, default: 100 }),
     keepaliveMin: Type.Integer({ title: 'Keepalive min (s)', minimum: 0, maximum: 65535, default: 10 }),
     keepaliveMax: Type.Integer({ title: 'Keepalive max (s)', minimum: 1, maximum: 65535, default: 1200 }),
+    // Bounded above: every message waiting for its verdict is held in memory, and devices give up waiting long before.
+    replyTimeoutMs: Type.Integer({ title: 'Reply timeout (ms)', description: 'Unanswered device messages get 504 after this', minimum: 100, maximum: 60_000, default: 5000 }),
   }),
   credentials: Type.Object({
     tlsKey: Type.Optional(Type.String({ title: 'Key', description: 'PEM private key for TLS', 'x-secret': true })),

@@ -16,6 +16,7 @@ export const mqttListenerNode = implementNode(mqttListener, ({ config, credentia
       ratePerDevice: config.ratePerDevice,
       keepaliveMin: config.keepaliveMin,
       keepaliveMax: config.keepaliveMax,
+      replyTimeoutMs: config.replyTimeoutMs,
     })
     .then(
       () => node.log(`listening on ${config.host}:${config.port}${wantsTls ? `, TLS ${config.tlsPort}` : ''}${config.wsPath ? `, WebSocket ${config.wsPath}` : ''}`),

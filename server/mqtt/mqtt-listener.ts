@@ -29,6 +29,8 @@ export interface MqttListenerConfig {
   /** Accepted CONNECT keepalive range in seconds; a device outside it is refused. */
   keepaliveMin: number;
   keepaliveMax: number;
+  /** How long flows have to answer an uplink before it gets 504; absent: the device hub's default. */
+  replyTimeoutMs?: number;
 }
 
 /** The restart-free part of the config can change under running connections. */
@@ -228,7 +230,7 @@ export class MqttListener {
       this.deps.logger.error({ err }, 'device authentication failed');
       return refuse('malformed');
     }
-    if (!result.ok) return refuse(result.reason, result.productKey, result.deviceName);
+    if (!result.ok) return refuse(result.reason, result.productKey, result.deviceName, result.dialect);
     const keepalive = (client as AedesClient & { keepaliveAsked?: number }).keepaliveAsked ?? 0;
     if (keepalive < this.config.keepaliveMin || keepalive > this.config.keepaliveMax) {
       return refuse(`keepalive ${keepalive} s outside ${this.config.keepaliveMin}..${this.config.keepaliveMax} s`, result.productKey, result.deviceName, result.dialect);
@@ -339,6 +341,11 @@ class MqttDeviceSession implements DeviceSession {
     readonly remoteAddress: string,
   ) {
     this.clientId = client.id;
+  }
+
+  /** Read per uplink: a redeploy that changes only the reply timeout updates the listener's config in place. */
+  get replyTimeoutMs(): number | undefined {
+    return this.listener.config.replyTimeoutMs;
   }
 
   replyUplink(message: ThingMessage, code: number, data?: unknown, text?: string): void {
