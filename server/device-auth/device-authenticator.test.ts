@@ -70,7 +70,7 @@ describe('alink sign-in', () => {
   it('accepts a sign-in without timestamp unless the product requires one', () => {
     expect(authenticator().auth.authenticate(alink({ timestamp: null }))).toMatchObject({ ok: true });
     expect(authenticator({ pk: { requireTimestamp: true } }).auth.authenticate(alink({ timestamp: null })))
-      .toEqual({ ok: false, reason: 'missing-timestamp', productKey: 'pk', deviceName: 'dn' });
+      .toEqual({ ok: false, reason: 'missing-timestamp', productKey: 'pk', deviceName: 'dn', dialect: 'alink' });
   });
 
   it('accepts timestamps exactly at the window edges and refuses one millisecond beyond', () => {
@@ -116,7 +116,7 @@ describe('alink sign-in', () => {
       `${password.slice(0, -2)}zz`,
       '',
     ]) {
-      expect(auth.authenticate({ ...request, password: bad })).toEqual({ ok: false, reason: 'bad-signature', productKey: 'pk', deviceName: 'dn' });
+      expect(auth.authenticate({ ...request, password: bad })).toEqual({ ok: false, reason: 'bad-signature', productKey: 'pk', deviceName: 'dn', dialect: 'alink' });
     }
     // The signature covers the client id and the timestamp.
     expect(auth.authenticate({ ...request, clientId: request.clientId.replace('pk.dn', 'other') })).toMatchObject({ reason: 'bad-signature' });
@@ -125,14 +125,14 @@ describe('alink sign-in', () => {
 
   it('refuses unknown devices and products after computing the signature all the same', () => {
     const { auth, lookups } = authenticator();
-    expect(auth.authenticate(alink({ deviceName: 'ghost' }))).toEqual({ ok: false, reason: 'unknown-device', productKey: 'pk', deviceName: 'ghost' });
+    expect(auth.authenticate(alink({ deviceName: 'ghost' }))).toEqual({ ok: false, reason: 'unknown-device', productKey: 'pk', deviceName: 'ghost', dialect: 'alink' });
     expect(auth.authenticate(alink({ productKey: 'nope' }))).toMatchObject({ ok: false, reason: 'unknown-device' });
     expect(lookups).toEqual(['pk/ghost']);
   });
 
   it('refuses a disabled device only once its signature is proven', () => {
     const { auth } = authenticator();
-    expect(auth.authenticate(alink({ deviceName: 'off' }))).toEqual({ ok: false, reason: 'disabled', productKey: 'pk', deviceName: 'off' });
+    expect(auth.authenticate(alink({ deviceName: 'off' }))).toEqual({ ok: false, reason: 'disabled', productKey: 'pk', deviceName: 'off', dialect: 'alink' });
     expect(auth.authenticate(alink({ deviceName: 'off', deviceSecret: 'wrong' }))).toMatchObject({ reason: 'bad-signature' });
   });
 
@@ -169,7 +169,7 @@ describe('things sign-in', () => {
   it('refuses a nonce seen again within the window, and accepts it again after', () => {
     const { auth, clock } = authenticator();
     expect(auth.authenticate(things({ nonce: 'n1' }))).toMatchObject({ ok: true });
-    expect(auth.authenticate(things({ nonce: 'n1' }))).toEqual({ ok: false, reason: 'replayed-nonce', productKey: 'pk', deviceName: 'dn' });
+    expect(auth.authenticate(things({ nonce: 'n1' }))).toEqual({ ok: false, reason: 'replayed-nonce', productKey: 'pk', deviceName: 'dn', dialect: 'things' });
     // Same nonce, fresher timestamp, still inside the first password's window: still a replay.
     clock.now = NOW + 200_000;
     expect(auth.authenticate(things({ nonce: 'n1', timestamp: Math.floor(clock.now / 1000) }))).toMatchObject({ reason: 'replayed-nonce' });
@@ -198,14 +198,24 @@ describe('things sign-in', () => {
 
   it('refuses wrong signatures, unknown and disabled devices, and products without hmacsha1', () => {
     const { auth } = authenticator();
-    expect(auth.authenticate(things({ deviceSecret: 'other' }))).toMatchObject({ ok: false, reason: 'bad-signature' });
-    expect(auth.authenticate(things({ deviceName: 'ghost' }))).toMatchObject({ ok: false, reason: 'unknown-device' });
+    expect(auth.authenticate(things({ deviceSecret: 'other' }))).toMatchObject({ ok: false, reason: 'bad-signature', dialect: 'things' });
+    expect(auth.authenticate(things({ deviceName: 'ghost' }))).toMatchObject({ ok: false, reason: 'unknown-device', dialect: 'things' });
     expect(auth.authenticate(things({ productKey: 'nope' }))).toMatchObject({ ok: false, reason: 'unknown-device' });
     expect(auth.authenticate(things({ deviceName: 'off' }))).toMatchObject({ ok: false, reason: 'disabled' });
     expect(authenticator({ pk: { signMethods: ['hmacsha256'] } }).auth.authenticate(things()))
       .toMatchObject({ ok: false, reason: 'signmethod-not-allowed' });
     // The client id is the signed device name: another device's signature does not carry over.
     expect(auth.authenticate({ ...things(), clientId: 'device' })).toMatchObject({ ok: false, reason: 'bad-signature', deviceName: 'device' });
+  });
+
+  it('says which dialect a refused attempt used, once it named a device, for the connection history', () => {
+    const { auth } = authenticator();
+    expect(auth.authenticate({ ...things(), password: 'abc.def' })).toMatchObject({ reason: 'malformed', productKey: 'pk', dialect: 'things' });
+    expect(auth.authenticate({ ...alink(), clientId: 'pk.dn' })).toMatchObject({ reason: 'malformed', productKey: 'pk', dialect: 'alink' });
+    expect(auth.authenticate(alink({ deviceName: 'off' }))).toMatchObject({ reason: 'disabled', dialect: 'alink' });
+    expect(auth.authenticate(things({ deviceName: 'off' }))).toMatchObject({ reason: 'disabled', dialect: 'things' });
+    // Nothing named, nothing recorded: no dialect to tell.
+    expect(auth.authenticate({ ...alink(), username: undefined })).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it.each([

@@ -50,10 +50,13 @@ export type DeviceAuthRefusal =
   | 'signmethod-not-allowed'
   | 'malformed';
 
-/** The outcome of a sign-in. `clientId` is the device's own id: alink's `{id}` part, things' device name. */
+/**
+ * The outcome of a sign-in. `clientId` is the device's own id: alink's `{id}` part, things' device name. A refusal
+ * carries the dialect the attempt's shape used (for the connection history) once the credentials named a device.
+ */
 export type DeviceAuthResult =
   | { ok: true; productKey: string; deviceName: string; dialect: Dialect; clientId: string }
-  | { ok: false; reason: DeviceAuthRefusal; productKey?: string; deviceName?: string };
+  | { ok: false; reason: DeviceAuthRefusal; productKey?: string; deviceName?: string; dialect?: Dialect };
 
 const PRODUCT_KEY = new RegExp(PRODUCT_KEY_PATTERN);
 const DEVICE_NAME = new RegExp(DEVICE_NAME_PATTERN);
@@ -102,10 +105,10 @@ export class DeviceAuthenticator {
     const clientId = parseAlinkClientId(clientIdText);
     const timestamp = clientId?.timestamp;
     if (!clientId?.signmethod || (timestamp !== undefined && !UNIX_MS.test(timestamp))) {
-      return refuse('malformed', productKey, deviceName);
+      return refuse('malformed', productKey, deviceName, 'alink');
     }
     const method = clientId.signmethod;
-    if (!isSignMethod(method)) return refuse('signmethod-not-allowed', productKey, deviceName);
+    if (!isSignMethod(method)) return refuse('signmethod-not-allowed', productKey, deviceName, 'alink');
 
     const product = this.#lookup.productAuth(productKey);
     const device = product && this.#lookup.credentialsFor(productKey, deviceName);
@@ -115,14 +118,14 @@ export class DeviceAuthenticator {
     const signatureMatches = hexMatches(expected, password);
 
     const refusal = this.#check(product, device, method, signatureMatches, timestamp === undefined ? undefined : Number(timestamp));
-    if (refusal) return refuse(refusal, productKey, deviceName);
+    if (refusal) return refuse(refusal, productKey, deviceName, 'alink');
     return { ok: true, productKey, deviceName, dialect: 'alink', clientId: clientId.id };
   }
 
   #things(deviceName: string, productKey: string, passwordText: string): DeviceAuthResult {
     if (!PRODUCT_KEY.test(productKey) || !DEVICE_NAME.test(deviceName)) return refuse('malformed');
     const password = parseThingsPassword(passwordText);
-    if (!password) return refuse('malformed', productKey, deviceName);
+    if (!password) return refuse('malformed', productKey, deviceName, 'things');
 
     const product = this.#lookup.productAuth(productKey);
     const device = product && this.#lookup.credentialsFor(productKey, deviceName);
@@ -131,12 +134,12 @@ export class DeviceAuthenticator {
 
     const timestampMs = Number(password.timestamp) * 1000;
     const refusal = this.#check(product, device, 'hmacsha1', signatureMatches, timestampMs);
-    if (refusal) return refuse(refusal, productKey, deviceName);
+    if (refusal) return refuse(refusal, productKey, deviceName, 'things');
     // Only a verified sign-in reaches the cache, so nobody can fill it with a device's nonces without its secret.
     // The key cannot collide across devices: neither pk nor dn may contain "/".
     const windowMs = (product!.timestampWindowSeconds ?? DEFAULT_PRODUCT_AUTH.timestampWindowSeconds) * 1000;
     if (!this.#nonces.claim(`${productKey}/${deviceName}/${password.nonce}`, timestampMs + windowMs, this.#now())) {
-      return refuse('replayed-nonce', productKey, deviceName);
+      return refuse('replayed-nonce', productKey, deviceName, 'things');
     }
     return { ok: true, productKey, deviceName, dialect: 'things', clientId: deviceName };
   }
@@ -167,5 +170,5 @@ export class DeviceAuthenticator {
   }
 }
 
-const refuse = (reason: DeviceAuthRefusal, productKey?: string, deviceName?: string): DeviceAuthResult =>
-  productKey === undefined ? { ok: false, reason } : { ok: false, reason, productKey, deviceName };
+const refuse = (reason: DeviceAuthRefusal, productKey?: string, deviceName?: string, dialect?: Dialect): DeviceAuthResult =>
+  productKey === undefined ? { ok: false, reason } : { ok: false, reason, productKey, deviceName, dialect };
