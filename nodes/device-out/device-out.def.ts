@@ -4,15 +4,18 @@ import { defineNode } from '../kit/define-node.ts';
 const help = `Sends a command to a device in its own dialect and waits for its reply.
 
 ### Input
-\`msg.payload\`: the properties to set, the service's input, or the raw bytes (Buffer or base64 string).
+\`msg.payload\`: the properties to set, the service's input, or the raw bytes (Buffer, or a base64 string, which is
+decoded; a string that is not base64 is refused with 400 on output 2).
 The target device is the node's **Product** / **Device**, else \`msg.thing.productKey\` / \`msg.thing.deviceName\`
 (so a device's own message can be answered with a command). With **Command** *from message*, \`msg.command\` is
 \`property.set\`, \`service.invoke\` or \`raw.down\` and \`msg.serviceId\` names the service.
 
 ### Outputs
-1. **reply**: the device answered 200; \`msg.payload\` is its reply data, \`msg.reply\` = \`{id, code, data}\`.
-2. **error**: the device answered another code, did not answer in time (504), was offline (503) or the queued
-   command expired; \`msg.error = {code, message}\`.
+1. **reply**: the device answered 200; \`msg.payload\` is its reply data, \`msg.reply\` = \`{id, code, data}\`. A raw
+   downlink gets no reply: it comes out here once sent, with \`msg.reply.code\` 202.
+2. **error**: the device answered another code, did not answer in time (504), was offline (503), the queued
+   command expired (410), or the command cannot be sent as given (400: e.g. properties that are not an object);
+   \`msg.error = {code, message}\`.
 
 ### Properties
 - **Command**: set properties, invoke a service (name it in **Service**), raw downlink, or from the message.
