@@ -1,6 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createDevices, deployListener, deviceOptions, listenerFlow, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { connect, createDevices, deployListener, deviceOptions, listenerFlow, nextMessage, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 
 let tw: TestServer;
@@ -9,6 +9,12 @@ let a: TestDevice;
 let b: TestDevice;
 let c: TestDevice;
 const clients: MqttClient[] = [];
+
+/** An OTA upgrade push (PROTOCOL.md "OTA") as the platform publishes it, through the listener devices are on. */
+const pushUpgrade = (topic: string) => tw.app.mqttListeners.listeners()[0]!.publishTo(topic, Buffer.from(JSON.stringify({
+  code: '1000', id: Date.now(), message: 'success',
+  data: { size: 4, version: '2.0.0', url: 'http://127.0.0.1/ota/firmware/1?token=t', sign: '0'.repeat(64), signMethod: 'SHA256', module: 'default', extData: {} },
+})), 1);
 
 beforeAll(async () => {
   tw = await startTestServer();
@@ -70,10 +76,68 @@ describe('ACL: devices never see each other\'s traffic', () => {
     }
     await tw.request('POST', '/api/v1/devices/pk1/b/commands', { token: tw.adminToken, body: { kind: 'property.set', params: { target: 10 }, timeoutMs: 200 } });
     await tw.request('POST', '/api/v1/devices/pk1/b/commands', { token: tw.adminToken, body: { kind: 'service.invoke', serviceId: 'reboot', params: { delay: 0 }, timeoutMs: 200 } });
-    // A round trip of A's own proves A's connection delivered everything sent before it.
-    const own = new Promise((r) => spy.once('message', r));
-    await spy.publishAsync('/sys/pk1/a/thing/event/property/post', JSON.stringify({ id: '2', version: '1.0', params: { temperature: 1 }, method: 'thing.event.property.post' }), { qos: 1 });
-    await own;
+    pushUpgrade('/ota/device/upgrade/pk1/b');
+    // A's own upgrade push reaches A: the push path works, and A's connection delivered everything sent before it.
+    const own = nextMessage(spy, '/ota/device/upgrade/pk1/a');
+    pushUpgrade('/ota/device/upgrade/pk1/a');
+    expect(await own).toMatchObject({ code: '1000', data: { version: '2.0.0' } });
+    expect(leaked).toEqual([]);
+  });
+
+  it('refuses a things-dialect device every filter outside {pk}/{dn}/#', async () => {
+    const client = await connect(url, deviceOptions(a, 'things'));
+    clients.push(client);
+    for (const filter of ['#', '+/#', '+/+/#', 'pk1/+/#', '+/a/#', 'pk1/b/#', 'pk1/b/thing/service/property/set', 'pk1/b/ota/upgrade', 'pk2/a/#', '+/a/ota/upgrade', 'pk1/+/ota/upgrade']) {
+      expect(await subscribe(client, filter), filter).toBe(128);
+    }
+    for (const filter of ['pk1/a/#', 'pk1/a/thing/service/+', 'pk1/a/ota/upgrade']) expect(await subscribe(client, filter), filter).not.toBe(128);
+  });
+
+  it('delivers none of a things-dialect device\'s uplinks, replies, commands or upgrade pushes to others, whichever dialect they speak', async () => {
+    // A speaks things, C (pk2/a: the same device name in another product) alink; B, the victim, things.
+    const spyA = await connect(url, deviceOptions(a, 'things'));
+    const spyC = await connect(url, deviceOptions(c));
+    const victim = await connect(url, deviceOptions(b, 'things'));
+    clients.push(spyA, spyC, victim);
+    await subscribe(spyA, 'pk1/a/#');
+    await subscribe(spyC, '/sys/pk2/a/#');
+    await subscribe(spyC, '/ota/device/+/pk2/a');
+    await subscribe(victim, 'pk1/b/#');
+    const leaked: string[] = [];
+    spyA.on('message', (topic) => {
+      if (!topic.startsWith('pk1/a/')) leaked.push(`A got ${topic}`);
+    });
+    spyC.on('message', (topic) => {
+      if (!topic.startsWith('/sys/pk2/a/') && !topic.endsWith('/pk2/a')) leaked.push(`C got ${topic}`);
+    });
+
+    // Uplinks of each kind, answered on {topic}_reply (200, 422 or 404: all replies B alone may see).
+    const uplinks: [string, object][] = [
+      ['pk1/b/thing/event/property/post', { id: '1', ack: 1, params: { temperature: 1 } }],
+      ['pk1/b/thing/event/overheat/post', { id: '2', ack: 1, params: { value: { temp: 90 } } }],
+      ['pk1/b/thing/event/property/post', { id: '3', ack: 1, params: { temperature: 'hot' } }],
+      ['pk1/b/ota/version', { id: '4', params: { version: '1.0.0' } }],
+      ['pk1/b/ota/progress', { id: '5', params: { step: '50', desc: 'downloading' } }],
+    ];
+    const replied = nextMessage(victim, 'pk1/b/thing/event/property/post_reply');
+    for (const [topic, body] of uplinks) await victim.publishAsync(topic, JSON.stringify(body), { qos: 1 });
+    expect(await replied).toMatchObject({ id: '1', code: 200 });
+    // Commands go out in B's dialect, on its things topics.
+    const command = nextMessage(victim, 'pk1/b/thing/service/property/set');
+    await tw.request('POST', '/api/v1/devices/pk1/b/commands', { token: tw.adminToken, body: { kind: 'property.set', params: { target: 10 }, timeoutMs: 200 } });
+    await tw.request('POST', '/api/v1/devices/pk1/b/commands', { token: tw.adminToken, body: { kind: 'service.invoke', serviceId: 'reboot', params: { delay: 0 }, timeoutMs: 200 } });
+    expect(await command).toMatchObject({ params: { target: 10 } });
+    const upgrade = nextMessage(victim, 'pk1/b/ota/upgrade');
+    pushUpgrade('pk1/b/ota/upgrade');
+    pushUpgrade('/ota/device/upgrade/pk1/b');
+    await upgrade;
+
+    // Each spy's own upgrade push comes after all of B's traffic: once it arrived, anything leaked would have too.
+    const ownA = nextMessage(spyA, 'pk1/a/ota/upgrade');
+    const ownC = nextMessage(spyC, '/ota/device/upgrade/pk2/a');
+    pushUpgrade('pk1/a/ota/upgrade');
+    pushUpgrade('/ota/device/upgrade/pk2/a');
+    await Promise.all([ownA, ownC]);
     expect(leaked).toEqual([]);
   });
 

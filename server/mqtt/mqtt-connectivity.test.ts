@@ -1,8 +1,11 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signAlink } from '../device-auth/alink-sign.ts';
+import { signThings } from '../device-auth/things-sign.ts';
 import { connect, createDevices, deployListener, deviceOptions, listenerFlow, nextMessage, request, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 
+const REPLY_TIMEOUT_MS = 500;
 let tw: TestServer;
 let url: string;
 let a: TestDevice;
@@ -19,7 +22,8 @@ beforeAll(async () => {
   tw = await startTestServer();
   [a, b] = await createDevices(tw, 'pk1', ['a', 'b']);
   [t] = await createDevices(tw, 'pk2', ['t1'], 'things');
-  url = `mqtt://127.0.0.1:${await deployListener(tw, listenerFlow())}`;
+  // A short reply timeout (the listener's setting), so that what no flow answers shows up quickly.
+  url = `mqtt://127.0.0.1:${await deployListener(tw, listenerFlow({ replyTimeoutMs: REPLY_TIMEOUT_MS }))}`;
 });
 afterAll(async () => {
   for (const c of clients) c.end(true);
@@ -27,7 +31,20 @@ afterAll(async () => {
 });
 
 const P = (d: TestDevice) => `/sys/${d.productKey}/${d.deviceName}`;
-const post = (params: object, id = '1') => ({ id, version: '1.0', sys: { ack: 1 }, method: 'thing.event.property.post', params });
+const post = (params: object, id = '1', ack = 1) => ({ id, version: '1.0', sys: { ack }, method: 'thing.event.property.post', params });
+/** The device's message log entry for a message id, once it has a result code (the log is written in batches). */
+async function loggedWithCode(device: TestDevice, msgId: string) {
+  let item: { msgId: string; code: number | null; reason: string | null } | undefined;
+  await expect.poll(async () => {
+    const log = await tw.request('GET', `/api/v1/devices/${device.productKey}/${device.deviceName}/messages?direction=up`, { token: tw.adminToken });
+    item = log.body.items.find((m: { msgId: string }) => m.msgId === msgId);
+    return item?.code ?? null;
+  }, { timeout: 5000 }).not.toBeNull();
+  return item!;
+}
+const refusals = async (device: TestDevice) =>
+  (await tw.request('GET', `/api/v1/devices/${device.productKey}/${device.deviceName}/connections`, { token: tw.adminToken })).body.items
+    .filter((h: { event: string }) => h.event === 'refused') as { reason: string; dialect: string | null }[];
 
 describe('alink over MQTT 3.1.1', () => {
   it('accepts a signed device and answers its property post 200 once the flow accepted it', async () => {
@@ -60,6 +77,36 @@ describe('alink over MQTT 3.1.1', () => {
   });
 });
 
+describe('verdicts and timeouts', () => {
+  it('records the flow\'s verdict on uplinks without ack in the message log, in both dialects, and publishes no reply', async () => {
+    const c = await open(b);
+    await subscribe(c, `${P(b)}/thing/event/property/post_reply`);
+    await c.publishAsync(`${P(b)}/thing/event/property/post`, JSON.stringify(post({ temperature: 900 }, '31', 0)));
+    // Had the 422 been published it would come first: the answers go out in the order the flow gives them.
+    expect(await request(c, `${P(b)}/thing/event/property/post`, post({ temperature: 20 }, '32'))).toMatchObject({ id: '32', code: 200 });
+    expect(await loggedWithCode(b, '31')).toMatchObject({ code: 422 });
+
+    const things = await open(t, 'things');
+    await things.publishAsync('pk2/t1/thing/event/property/post', JSON.stringify({ id: '33', ack: 0, params: { temperature: 20 } }));
+    expect(await loggedWithCode(t, '33')).toMatchObject({ code: 200 });
+  });
+
+  it('records 504 for an uplink without ack that no flow answered within the listener\'s reply timeout', async () => {
+    const c = await open(b);
+    // The test flow's device in takes property and event posts only: nobody answers an OTA version report.
+    await c.publishAsync(`/ota/device/inform/${b.productKey}/${b.deviceName}`, JSON.stringify({ id: '34', params: { version: '1.0.0' } }));
+    expect(await loggedWithCode(b, '34')).toMatchObject({ code: 504, reason: `no flow answered in ${REPLY_TIMEOUT_MS} ms` });
+  });
+
+  it('answers 504 to an uplink with ack once the listener\'s reply timeout passes, not the hub default', async () => {
+    const c = await open(a);
+    const topic = `${P(a)}/thing/ota/firmware/get`;
+    await subscribe(c, `${topic}_reply`);
+    const reply = await request(c, topic, { id: '35', version: '1.0', sys: { ack: 1 }, method: 'thing.ota.firmware.get', params: { module: 'default' } });
+    expect(reply).toMatchObject({ id: '35', code: 504, message: `no flow answered in ${REPLY_TIMEOUT_MS} ms` });
+  });
+});
+
 describe('things dialect', () => {
   it('accepts the nonce signature and answers on {topic}_reply', async () => {
     const c = await open(t, 'things');
@@ -79,20 +126,39 @@ describe('refusals', () => {
     };
     const ghost = { productKey: 'pk1', deviceName: 'ghost', deviceSecret: a.deviceSecret };
     const wrong = { ...a, deviceSecret: '0'.repeat(64) };
+    // Correctly signed an hour ago: refused for its timestamp, not its signature.
+    const stale = signAlink({ ...a, clientId: 'a-c', timestamp: Date.now() - 3_600_000 });
     const codes = [
       await refusedCode(deviceOptions(ghost)),
       await refusedCode(deviceOptions(wrong)),
-      await refusedCode({ ...deviceOptions(a), clientId: `x|securemode=3,signmethod=hmacsha256,timestamp=${Date.now() - 3_600_000}|` }),
+      await refusedCode({ ...deviceOptions(a), ...stale }),
     ];
     await tw.request('PATCH', '/api/v1/devices/pk1/b', { token: tw.adminToken, body: { enabled: false } });
     codes.push(await refusedCode(deviceOptions(b)));
     expect(new Set(codes).size).toBe(1);
-    const history = await tw.request('GET', '/api/v1/devices/pk1/a/connections', { token: tw.adminToken });
-    const reasons = history.body.items.filter((h: { event: string }) => h.event === 'refused').map((h: { reason: string }) => h.reason);
-    expect(reasons).toEqual(expect.arrayContaining(['bad-signature']));
-    const bHistory = await tw.request('GET', '/api/v1/devices/pk1/b/connections', { token: tw.adminToken });
-    expect(bHistory.body.items.map((h: { reason: string }) => h.reason)).toContain('disabled');
+    expect(await refusals(a)).toEqual([
+      expect.objectContaining({ reason: 'stale-timestamp', dialect: 'alink' }),
+      expect.objectContaining({ reason: 'bad-signature', dialect: 'alink' }),
+    ]);
+    expect(await refusals(b)).toEqual([expect.objectContaining({ reason: 'disabled', dialect: 'alink' })]);
     await tw.request('PATCH', '/api/v1/devices/pk1/b', { token: tw.adminToken, body: { enabled: true } });
+  });
+
+  it('refuses a things sign-in with a stale timestamp or a replayed nonce, with the same CONNACK, reasons in the history', async () => {
+    const refusal = (options: object) => connect(url, options).then(() => undefined, (e: Error & { code?: number }) => e.code);
+    const base = deviceOptions(t, 'things');
+    const stale = signThings({ ...t, timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    expect(await refusal({ ...base, ...stale })).toBe(5);
+
+    const once = signThings({ ...t, nonce: 'replay-me' });
+    const first = await connect(url, { ...base, ...once });
+    first.end(true);
+    expect(await refusal({ ...base, ...once })).toBe(5);
+
+    expect((await refusals(t)).slice(0, 2)).toEqual([
+      expect.objectContaining({ reason: 'replayed-nonce', dialect: 'things' }),
+      expect.objectContaining({ reason: 'stale-timestamp', dialect: 'things' }),
+    ]);
   });
 });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAlink } from '../device-auth/alink-sign.ts';
+import { signThings } from '../device-auth/things-sign.ts';
 import { connect, createDevices, deployListener, deviceOptions, freePort, listenerFlow, request, selfSignedCert, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 
@@ -15,6 +16,8 @@ let cert: string;
 let d1: TestDevice;
 let d2: TestDevice;
 let d3: TestDevice;
+let t1: TestDevice;
+let t2: TestDevice;
 const clients: MqttClient[] = [];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-tls-'));
 const P = (d: TestDevice) => `/sys/${d.productKey}/${d.deviceName}`;
@@ -23,6 +26,7 @@ const post = (params: object, id = '1') => ({ id, version: '1.0', sys: { ack: 1 
 beforeAll(async () => {
   tw = await startTestServer();
   [d1, d2, d3] = await createDevices(tw, 'pk1', ['d1', 'd2', 'd3']);
+  [t1, t2] = await createDevices(tw, 'pk3', ['t1', 't2'], 'things');
   const pem = selfSignedCert(tmp);
   cert = pem.cert;
   tlsPort = await freePort();
@@ -77,6 +81,33 @@ describe('transports', () => {
     const refused = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-i', pub.clientId, '-u', pub.username, '-P', 'deadbeef', '-k', '30', '-t', 'x', '-m', '1']);
     expect(refused.code).not.toBe(0);
     expect(refused.out).toMatch(/not authori[sz]ed/i);
+  });
+
+  it('serves mosquitto_pub and mosquitto_sub speaking the things dialect', async () => {
+    // t1 waits for a command with mosquitto_sub; things clients are named by their device, so t2 posts.
+    const s = signThings(t1);
+    const sub = run('mosquitto_sub', ['-h', '127.0.0.1', '-p', String(port), '-i', s.clientId, '-u', s.username, '-P', s.password, '-k', '30', '-t', 'pk3/t1/thing/service/property/set', '-C', '1', '-W', '8']);
+    const sent = tw.request('POST', '/api/v1/devices/pk3/t1/commands', {
+      token: tw.adminToken, body: { kind: 'property.set', params: { target: 19 }, whenOffline: 'queue', timeoutMs: 8000 },
+    });
+    const received = await sub;
+    await sent;
+    expect(received.code, received.out).toBe(0);
+    // The things envelope: no method, no version.
+    expect(JSON.parse(received.out)).toEqual({ id: expect.stringMatching(/^\d+$/), params: { target: 19 } });
+    const history = await tw.request('GET', '/api/v1/devices/pk3/t1/connections', { token: tw.adminToken });
+    expect(history.body.items.at(-1)).toMatchObject({ event: 'connected', dialect: 'things', clientId: 't1' });
+
+    const pub = signThings(t2);
+    const result = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-i', pub.clientId, '-u', pub.username, '-P', pub.password, '-k', '30', '-q', '1', '-t', 'pk3/t2/thing/event/property/post', '-m', JSON.stringify({ id: '78', ack: 1, params: { temperature: 3 } })]);
+    expect(result.code, result.out).toBe(0);
+    await expect.poll(async () => (await tw.request('GET', '/api/v1/devices/pk3/t2/messages', { token: tw.adminToken })).body.items
+      .find((m: { msgId: string }) => m.msgId === '78')?.code, { timeout: 5000 }).toBe(200);
+
+    // The same password again is a replayed nonce: refused like any bad sign-in.
+    const replayed = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-i', pub.clientId, '-u', pub.username, '-P', pub.password, '-k', '30', '-t', 'pk3/t2/thing/event/property/post', '-m', '{}']);
+    expect(replayed.code).not.toBe(0);
+    expect(replayed.out).toMatch(/not authori[sz]ed/i);
   });
 
   it('serves MQTT over WebSocket at /mqtt on the HTTP port', async () => {

@@ -57,13 +57,18 @@ export async function createDevices<const N extends readonly string[]>(
  * The flow most connectivity tests deploy: a listener, and device in → thing validate → device reply (200) so
  * valid messages are accepted and invalid ones answered 422 by thing validate.
  */
-export function listenerFlow(options: { port?: number; tlsPort?: number; tlsCert?: string; wsPath?: string; ratePerDevice?: number; maxPayloadBytes?: number; keepaliveMin?: number } = {}) {
+export function listenerFlow(options: {
+  port?: number; tlsPort?: number; tlsCert?: string; wsPath?: string; ratePerDevice?: number; maxPayloadBytes?: number; keepaliveMin?: number;
+  /** Absent: the node's default fills in. */
+  replyTimeoutMs?: number;
+} = {}) {
   return [
     { id: 'tab', type: 'tab', label: 'devices' },
     {
       id: 'listener', type: 'thing-mqtt-listener', port: options.port ?? 0, host: '127.0.0.1', tlsPort: options.tlsPort ?? 0,
       tlsCert: options.tlsCert ?? '', wsPath: options.wsPath ?? '/mqtt', maxPayloadBytes: options.maxPayloadBytes ?? 262144,
       ratePerDevice: options.ratePerDevice ?? 0, keepaliveMin: options.keepaliveMin ?? 0, keepaliveMax: 1200,
+      ...(options.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: options.replyTimeoutMs }),
     },
     { id: 'in', type: 'device-in', z: 'tab', x: 100, y: 100, product: '', device: '', kinds: ['property.post', 'event.post'], dialect: 'any', wires: [['validate']] },
     { id: 'validate', type: 'thing-validate', z: 'tab', x: 250, y: 100, product: '', unknownProperties: 'reject', wires: [['accept'], []] },
