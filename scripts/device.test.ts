@@ -59,6 +59,9 @@ describe('npm run device (the device simulator)', () => {
     expect(invoke.body).toMatchObject({ code: 200 });
     await sim.waitFor(/^invoked reboot\(\{"delay":3\}\)/);
     expect(await sim.stop()).toBe(0);
+    // It counts the platform's replies to its posts, not its own answers to the commands (which it also receives).
+    const [, postCount, counted] = [...sim.output().matchAll(/^(\d+) posts; replies (\{.*\})$/gm)].at(-1)!;
+    expect(JSON.parse(counted!)).toEqual({ 200: Number(postCount) });
   });
 
   it('speaks the things dialect and stops by itself after --count posts', async () => {

@@ -78,12 +78,21 @@ const client = mqtt.connect(args.mqtt, { ...credentials, keepalive: 60, reconnec
 
 let nextId = 1;
 let sent = 0;
+/** The platform's replies to this device's posts, by code. */
 const replies = new Map<number, number>();
+let answered = 0;
+let stopping = false;
+let finished = false;
+let giveUp: NodeJS.Timeout | undefined;
 const limit = args.count ? Number(args.count) : Infinity;
+const commands = `${base}/service/`;
+const progress = () => `${sent} posts; replies ${JSON.stringify(Object.fromEntries(replies))}\n`;
 
 client.on('connect', () => {
   process.stdout.write(`connected to ${args.mqtt} as ${productKey}/${deviceName} (${dialect}); posting ${rate}/s\n`);
-  client.subscribe([`${base}/service/#`, `${base}/event/+/post_reply`]);
+  // Not `${base}/service/#`: it matches this device's own `…_reply` answers, which the broker hands back to it (MQTT
+  // 3.1.1 has no "no local"), and they would be taken for the platform's replies.
+  client.subscribe([`${commands}property/set`, `${commands}+`, `${base}/event/+/post_reply`]);
 });
 client.on('error', (err) => {
   // A refused sign-in does not get better by retrying: say what to check and stop.
@@ -102,13 +111,17 @@ client.on('message', (topic, payload) => {
   } catch {
     return;
   }
-  if (topic.endsWith('_reply')) {
+  if (!topic.startsWith(commands)) {
     replies.set(body.code, (replies.get(body.code) ?? 0) + 1);
+    answered++;
     if (body.code !== 200) process.stdout.write(`reply ${body.code} to #${body.id}: ${body.message ?? ''} ${JSON.stringify(body.data ?? '')}\n`);
+    if (stopping && answered >= sent) finish();
     return;
   }
+  // `service/+` also matches this device's own `{serviceId}_reply` answers: only commands are handled.
+  if (topic.endsWith('_reply')) return;
   // A command from the platform: set properties or invoke a service, and answer it as firmware would.
-  const service = topic.slice(`${base}/service/`.length);
+  const service = topic.slice(commands.length);
   let data: object = {};
   if (service === 'property/set') {
     for (const [k, v] of Object.entries(body.params ?? {})) state.set(k, v);
@@ -130,14 +143,24 @@ const timer = setInterval(() => {
     : { id, ack: 1, params };
   client.publish(`${base}/event/property/post`, JSON.stringify(envelope));
   sent++;
-  if (sent % Math.max(1, Math.round(rate * 10)) === 0) {
-    process.stdout.write(`${sent} posts; replies ${JSON.stringify(Object.fromEntries(replies))}\n`);
-  }
+  if (sent % Math.max(1, Math.round(rate * 10)) === 0) process.stdout.write(progress());
   if (sent >= limit) stop();
 }, 1000 / rate);
 
+/** Stops posting; ends once the last posts are answered (or 2 s passed), with a summary that counts them. */
 function stop(): void {
+  if (stopping) return;
+  stopping = true;
   clearInterval(timer);
-  setTimeout(() => client.end(false, () => process.exit(0)), 500);
+  giveUp = setTimeout(finish, 2000);
+  if (answered >= sent) finish();
+}
+
+function finish(): void {
+  if (finished) return;
+  finished = true;
+  clearTimeout(giveUp);
+  process.stdout.write(progress());
+  client.end(false, () => process.exit(0));
 }
 process.on('SIGINT', stop);
