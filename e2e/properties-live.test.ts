@@ -38,6 +38,8 @@ const liveFlow = [
     func: 'for (let i = 0; i < 150; i++) node.send({ payload: i });\nreturn null;', x: 300, y: 220, wires: [['e2e-burst-out']],
   },
   { id: 'e2e-burst-out', type: 'debug', z: TAB, name: 'burst out', active: true, tosidebar: true, console: false, tostatus: false, complete: 'false', statusVal: '', statusType: 'auto', x: 480, y: 220, wires: [] },
+  // A core node we have no form for: edited as JSON.
+  { id: 'e2e-split', type: 'split', z: TAB, name: 'lines', splt: '\\n', spltType: 'str', arraySplt: 1, arraySpltType: 'len', stream: false, addname: '', x: 120, y: 300, wires: [[]] },
   {
     id: 'e2e-alert', type: 'alert', z: TAB, name: 'Hot rule', severity: 'warning', product: PRODUCT, trigger: 'threshold', property: 'CurrentTemperature',
     operator: '>', value: 30, low: 0, high: 0, forSeconds: 10, clearOperator: 'auto', clearValue: 0, clearLow: 0, clearHigh: 0, event: '',
@@ -155,6 +157,31 @@ describe('the properties panel', () => {
     expect(await panel.getByRole('checkbox', { name: 'property.post' }).isChecked()).toBe(true);
     expect(await panel.getByRole('checkbox', { name: 'state' }).isChecked()).toBe(false);
     await screenshot(page, 'properties-panel-device-in');
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
+
+describe('nodes without a form', () => {
+  it('edits an installed core node\'s properties as JSON, marks text that is not JSON and keeps the node as it was', async () => {
+    const { page, errors, close } = await openEditor();
+    await canvasNode(page, 'lines').click();
+    const panel = page.getByRole('complementary', { name: 'Properties' });
+    const code = panel.getByRole('textbox', { name: 'Properties (JSON)' });
+    await code.waitFor();
+    expect(await code.textContent()).toContain('"spltType": "str"');
+    await code.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('{"name": "words", "splt": " "');
+    await panel.getByText('Not JSON yet').waitFor();
+    expect(await canvasNode(page, 'lines').count()).toBe(1);
+    await page.keyboard.type('}');
+    await canvasNode(page, 'words').waitFor();
+    await screenshot(page, 'properties-panel-json');
+    // The edit is one undo step; the canvas and the JSON come back.
+    await page.getByTestId('flow-canvas').locator('.react-flow__pane').click({ position: { x: 40, y: 40 } });
+    await page.keyboard.press('Control+Z');
+    await canvasNode(page, 'lines').waitFor();
     expect(errors).toEqual([]);
     await close();
   });

@@ -30,6 +30,7 @@ import {
 import { codeLanguage, formFields, type FormField } from './form-fields.ts';
 import { HelpMarkdown } from './help-markdown.tsx';
 import { ConfigNodeRefWidget, NodeListWidget } from './node-ref-fields.tsx';
+import { RawConfigEditor } from './raw-config-editor.tsx';
 
 export interface PropertiesPanelProps {
   store: StoreApi<FlowEditorState>;
@@ -79,28 +80,36 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
       {definition ? (
         <NodeForm store={store} node={node} definition={definition} api={api} depth={depth} />
       ) : (
-        <RawNode node={node} unknown={isUnknownType(node, document, catalog)} />
+        <RawNode store={store} node={node} unknown={isUnknownType(node, document, catalog)} />
       )}
     </div>
   );
 }
 
-/** A node whose type has no form here: its JSON as it is, read-only. */
-function RawNode({ node, unknown }: { node: NodeRedNode; unknown: boolean }) {
+/**
+ * A node whose type has no form here. An installed type's properties are edited as JSON; an unknown type's are shown
+ * as they are (they are kept and exported unchanged, and nothing here could check an edit).
+ */
+function RawNode({ store, node, unknown }: { store: StoreApi<FlowEditorState>; node: NodeRedNode; unknown: boolean }) {
   const kind = kindOf(node);
+  const editable = !unknown && (kind === 'node' || kind === 'config');
   const note = unknown
     ? `Node type "${node.type}" is not installed: it is kept as it is, and the flows cannot be deployed until it is installed or deleted.`
-    : kind === 'node' || kind === 'config'
-      ? `Node type "${node.type}" is installed in the runtime, but has no form here; its properties are shown as they are.`
+    : editable
+      ? `Node type "${node.type}" has no form here: edit its properties as JSON, with Node-RED's property names (see its Node-RED documentation).`
       : `A ${kind}: edit it on the canvas.`;
   return (
     <>
       <p role={unknown ? 'alert' : undefined} className={`rounded px-2 py-1.5 text-xs ${unknown ? 'bg-red-50 text-red-800' : 'bg-slate-50 text-slate-700'}`}>
         {note}
       </p>
-      <pre aria-label="Node JSON" className="max-h-96 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs text-slate-800">
-        {JSON.stringify(node, null, 2)}
-      </pre>
+      {editable ? (
+        <RawConfigEditor store={store} node={node} />
+      ) : (
+        <pre aria-label="Node JSON" className="max-h-96 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs text-slate-800">
+          {JSON.stringify(node, null, 2)}
+        </pre>
+      )}
     </>
   );
 }
