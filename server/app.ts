@@ -8,7 +8,7 @@ import { AuthService, type Principal } from './auth/auth-service.ts';
 import { registerAuthRoutes, requestToken } from './auth/auth-routes.ts';
 import type { ThingwireConfig } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
-import { ApiError } from './errors.ts';
+import { ApiError, clientError, errorBody, internalError } from './errors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { RouteTable } from './http/route-table.ts';
@@ -212,10 +212,10 @@ export async function startThingwire(
   // Express 5 host app).
   // Node-RED's admin API takes only a bearer token (its adminAuth), so the gate in front of it does too.
   const bearer = (req: http.IncomingMessage) => {
-    const header = req.headers.authorization;
-    return header?.startsWith('Bearer ') ? auth.resolveToken(header.slice(7).trim()) : undefined;
+    const t = requestToken(req as Request);
+    return t?.via === 'header' ? auth.resolveToken(t.token) : undefined;
   };
-  const adminApi = adminApiGate(bearer, flows, flowRuntime.app);
+  const adminApi = adminApiGate(bearer, flows, flowRuntime.app, logger.child({ subsystem: 'http' }));
   server.on('request', (req, res) => {
     const url = req.url ?? '/';
     if (/^\/red(\/|\?|$)/.test(url)) adminApi(req, res);
@@ -335,26 +335,12 @@ function csrfGuard(origins: string[]) {
 
 function errorHandler(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    let status = 500;
-    let body: { code: string; message: string; details?: unknown };
-    const e = err as { type?: string; status?: number; message?: string; limit?: number };
-    if (err instanceof ApiError) {
-      status = err.status;
-      body = { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
-    } else if (e.type === 'entity.parse.failed') {
-      status = 400;
-      body = { code: 'malformed_json', message: `The body is not valid JSON: ${e.message}` };
-    } else if (e.type === 'entity.too.large') {
-      status = 413;
-      body = { code: 'payload_too_large', message: `The body is larger than the ${e.limit} byte limit.` };
-    } else if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
-      status = e.status;
-      body = { code: 'bad_request', message: e.message ?? 'bad request' };
-    } else {
+    let known = clientError(err);
+    if (!known) {
       logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-      body = { code: 'internal', message: 'Something went wrong on the server; the error is in its log.' };
+      known = internalError();
     }
     if (res.headersSent) return;
-    res.status(status).json({ error: body });
+    res.status(known.status).json({ error: errorBody(known) });
   };
 }

@@ -14,6 +14,27 @@ export class ApiError extends Error {
   }
 }
 
+/** The body of the one error envelope, `{error: errorBody(err)}`. */
+export function errorBody(err: ApiError): { code: string; message: string; details?: unknown } {
+  return { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+}
+
+/**
+ * What a request error means to the caller: an `ApiError` as it is, a body parser's refusal (malformed JSON, too
+ * large) or another 4xx error in words; undefined for anything else, which is a 500 worth logging.
+ */
+export function clientError(err: unknown): ApiError | undefined {
+  if (err instanceof ApiError) return err;
+  const e = err as { type?: string; status?: number; message?: string; limit?: number } | null;
+  if (e?.type === 'entity.parse.failed') return new ApiError(400, 'malformed_json', `The body is not valid JSON: ${e.message}`);
+  if (e?.type === 'entity.too.large') return new ApiError(413, 'payload_too_large', `The body is larger than the ${e.limit} byte limit.`);
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new ApiError(e.status, 'bad_request', e.message ?? 'bad request');
+  return undefined;
+}
+
+/** The 500 answer: what went wrong is in the log, not in the response. */
+export const internalError = () => new ApiError(500, 'internal', 'Something went wrong on the server; the error is in its log.');
+
 export const badRequest = (message: string, details?: unknown) => new ApiError(400, 'bad_request', message, details);
 export const validationFailed = (message: string, details: unknown) => new ApiError(422, 'validation_failed', message, details);
 export const unauthorized = (message = 'Sign in first: send a bearer token or the session cookie.') =>

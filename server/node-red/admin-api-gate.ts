@@ -1,6 +1,8 @@
 import type http from 'node:http';
+import express, { type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import type { Principal } from '../auth/auth-service.ts';
-import { ApiError, forbidden, unauthorized } from '../errors.ts';
+import { clientError, errorBody, forbidden, internalError, unauthorized } from '../errors.ts';
 import type { FlowNode } from './flow-runtime.ts';
 
 /** What the gate needs of the flows: the deploy checks of `FlowService`, and the subflows deployed now. */
@@ -9,7 +11,8 @@ export interface DeployChecks {
   get(): Promise<{ flows: FlowNode[] }>;
 }
 
-const MAX_BODY_BYTES = 5 * 1024 * 1024;
+// Whatever the content type says: Node-RED tools send flows as JSON, and anything else is refused as malformed.
+const jsonBody = express.json({ limit: '5mb', type: () => true });
 
 /**
  * Guards Node-RED's own admin API (`/red`), which tools written for Node-RED use, with the same rules as ours:
@@ -22,20 +25,25 @@ export function adminApiGate(
   authenticate: (req: http.IncomingMessage) => Principal | undefined,
   checks: DeployChecks,
   next: http.RequestListener,
+  logger: Logger,
 ): http.RequestListener {
   return (req, res) => {
-    void gate(req).then(
+    void gate(req, res).then(
       () => next(req, res),
       (err: unknown) => {
-        const e = err instanceof ApiError ? err : new ApiError(500, 'internal', 'Something went wrong on the server; the error is in its log.');
+        let known = clientError(err);
+        if (!known) {
+          logger.error({ err, method: req.method, url: req.url }, 'admin API request failed');
+          known = internalError();
+        }
         if (res.headersSent) return;
-        res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } }));
+        res.writeHead(known.status, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(JSON.stringify({ error: errorBody(known) }));
       },
     );
   };
 
-  async function gate(req: http.IncomingMessage): Promise<void> {
+  async function gate(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const principal = authenticate(req);
     if (!principal) throw unauthorized();
     const method = req.method ?? 'GET';
@@ -45,14 +53,15 @@ export function adminApiGate(
     const deploysAll = method === 'POST' && path === '/red/flows';
     const deploysOne = (method === 'POST' && path === '/red/flow') || (method === 'PUT' && /^\/red\/flow\/[^/]+$/.test(path));
     if (!deploysAll && !deploysOne) return;
-    const body = await readJson(req);
+    const body = await parseJson(req, res);
     if (deploysAll) {
       // Admin API v1 sends the array, v2 `{flows, rev}`.
       checks.assertDeployable(Array.isArray(body) ? body : (body as { flows?: unknown } | null)?.flows);
     } else {
       checks.assertDeployable(await oneFlowInContext(body, checks));
     }
-    Object.assign(req, { body, _body: true });
+    // Node-RED's own body parser (body-parser 1) skips a request marked as parsed; the stream is consumed by now.
+    Object.assign(req, { _body: true });
   }
 }
 
@@ -72,27 +81,9 @@ async function oneFlowInContext(body: unknown, checks: DeployChecks): Promise<un
   ];
 }
 
-function readJson(req: http.IncomingMessage): Promise<unknown> {
+/** The JSON body, read by the same parser as our API's (its refusals become our 400/413), left on `req.body`. */
+function parseJson(req: http.IncomingMessage, res: http.ServerResponse): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new ApiError(413, 'payload_too_large', `The body is larger than the ${MAX_BODY_BYTES} byte limit.`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('error', reject);
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(text === '' ? undefined : JSON.parse(text));
-      } catch (err) {
-        reject(new ApiError(400, 'malformed_json', `The body is not valid JSON: ${(err as Error).message}`));
-      }
-    });
+    jsonBody(req as Request, res as Response, (err?: unknown) => (err ? reject(err) : resolve((req as Request).body)));
   });
 }
