@@ -32,8 +32,7 @@ export function DebugSidebar({ live, store }: DebugSidebarProps) {
   const shown = useMemo(
     () =>
       log.filter((entry) => {
-        // Flows starting and stopping on every deploy is not news; a runtime problem is.
-        if (entry.kind === 'runtime') return entry.level !== undefined && filter !== 'selected';
+        if (entry.kind === 'runtime') return filter !== 'selected';
         if (filter === 'all') return true;
         if (entry.kind !== 'debug' || entry.nodeId === undefined) return false;
         if (filter === 'selected') return selected.has(entry.nodeId);

@@ -102,10 +102,13 @@ describe('createLiveClient', () => {
     expect(last).toMatchObject({ kind: 'debug', nodeId: 'n3', z: 't1', level: 'error' });
 
     const before = client.log();
+    // Flows starting on a deploy is not kept; the problem after it is.
+    send(ws, { type: 'runtime', id: 'runtime-state', payload: { state: 'start', deploy: true } });
     send(ws, { type: 'runtime', id: 'runtime-state', payload: { state: 'stop', error: 'missing-types', type: 'warning', text: 'notification.warnings.missing-types', types: ['ui_gauge'] } });
     await until(client.subscribeLog, () => client.log().at(-1)?.kind === 'runtime', 'runtime event');
     expect(client.log()).not.toBe(before);
     expect(client.log().at(-1)).toMatchObject({ kind: 'runtime', id: 'runtime-state', level: 'error', text: expect.stringContaining('node types not installed: ui_gauge') });
+    expect(client.log().filter((e) => e.kind === 'runtime')).toHaveLength(1);
 
     client.clearLog();
     expect(client.log()).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * The browser's end of `/api/v1/live` (see `server/node-red/live-socket.ts`): node statuses and debug messages from
  * the flow runtime. One socket per editor, reconnected with backoff; statuses are kept per node (latest wins), debug
- * messages and runtime events in a bounded buffer, and the server's count of messages it dropped (rate limit) summed.
+ * messages and runtime problems in a bounded buffer, and the server's count of messages it dropped (rate limit) summed.
  * Reads are snapshots that stay the same object until they change, for `useSyncExternalStore`. Pure TS, no React.
  */
 import { debugEntryOf, runtimeEntryOf, type LiveLogEntry } from './debug-message.ts';
@@ -24,7 +24,7 @@ export interface LiveClient {
   nodeStatus(nodeId: string): NodeStatus | undefined;
   /** Calls `listener` when that node's status changes (and only then). */
   subscribeNodeStatus(nodeId: string, listener: () => void): () => void;
-  /** Debug messages and runtime events, oldest first, at most the buffer size; a new array on every change. */
+  /** Debug messages and runtime problems, oldest first, at most the buffer size; a new array on every change. */
   log(): readonly LiveLogEntry[];
   /** Messages the server dropped (rate limit) since the client started or the log was last cleared. */
   droppedCount(): number;
@@ -138,7 +138,11 @@ export function createLiveClient(url?: string, options: LiveClientOptions = {}):
         }
         break;
       case 'runtime':
-        if (typeof message['id'] === 'string') append([runtimeEntryOf(message['id'], message['payload'], ++seq, now())]);
+        if (typeof message['id'] === 'string') {
+          // Flows stopping and starting on every deploy is not news; a runtime problem (missing types…) is.
+          const entry = runtimeEntryOf(message['id'], message['payload'], ++seq, now());
+          if (entry.level !== undefined) append([entry]);
+        }
         break;
     }
   };
