@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../server/testing/device-simulator.ts';
-import { createDevices, type TestDevice } from '../server/testing/mqtt-devices.ts';
+import { connect, createDevices, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
 
@@ -144,6 +144,68 @@ describe('the flow editor', () => {
     await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear());
     expect(errors).toEqual([]);
     await close();
+  });
+
+  it('box-selects, copies to another tab and pastes; edits the listener in the config nodes panel; deploys modified nodes with devices staying connected', async () => {
+    const before = await deployedFlows();
+    const flows = [
+      ...before.flows,
+      { id: 'copy-from', type: 'tab', label: 'Copy from', disabled: false, info: '' },
+      { id: 'copy-to', type: 'tab', label: 'Copy to', disabled: false, info: '' },
+      { id: 'cp-src', type: 'inject', z: 'copy-from', name: 'source', x: 200, y: 120, props: [{ p: 'payload' }], payload: '', payloadType: 'date', repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', wires: [['cp-dst']] },
+      { id: 'cp-dst', type: 'debug', z: 'copy-from', name: 'target', x: 420, y: 120, active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto', wires: [] },
+      { id: 'cp-far', type: 'comment', z: 'copy-from', name: 'far away', x: 300, y: 400, info: '', wires: [] },
+    ];
+    expect((await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows, rev: before.rev } })).status).toBe(200);
+    const port = server.app.mqttListeners.listeners()[0]!.ports.tcp;
+    const client = await connect(`mqtt://127.0.0.1:${port}`, deviceOptions(device));
+    let disconnects = 0;
+    client.on('close', () => disconnects++);
+    const { page, errors, close } = await openEditor();
+    try {
+      await page.getByRole('tab', { name: 'Copy from' }).click();
+      // Shift+drag a box around the two wired nodes, not the comment below them.
+      const [a, b] = [(await canvasNode(page, 'source').boundingBox())!, (await canvasNode(page, 'target').boundingBox())!];
+      await page.keyboard.down('Shift');
+      await page.mouse.move(a.x - 30, Math.min(a.y, b.y) - 30);
+      await page.mouse.down();
+      await page.mouse.move(b.x + b.width + 30, Math.max(a.y + a.height, b.y + b.height) + 30, { steps: 10 });
+      await page.mouse.up();
+      await page.keyboard.up('Shift');
+      await expect.poll(() => canvas(page).locator('.react-flow__node.selected').count()).toBe(2);
+      await page.keyboard.press('Control+C');
+      await page.getByRole('tab', { name: 'Copy to' }).click();
+      const box = (await canvas(page).boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.keyboard.press('Control+V');
+      await canvasNode(page, 'source').waitFor();
+      await expect.poll(() => canvas(page).locator('.react-flow__edge').count()).toBe(1);
+      expect(await canvasNode(page, 'far away').count()).toBe(0);
+
+      // The listener is a config node: listed in its panel, edited in the properties.
+      await page.getByRole('tablist', { name: 'Sidebar' }).getByRole('tab', { name: 'Config nodes' }).click();
+      await page.getByRole('region', { name: 'Configuration nodes' }).getByRole('button', { name: /Devices \(MQTT\)/ }).click();
+      await properties(page).getByLabel('Rate per device (msg/s)').fill('50');
+      await screenshot(page, 'flow-editor-copy-config');
+
+      await page.getByRole('button', { name: 'Deploy options' }).click();
+      await page.getByRole('menuitemradio', { name: /Modified nodes/ }).click();
+      await page.getByRole('button', { name: 'Deploy (modified nodes)' }).click();
+      await page.getByText('Deployed.').waitFor();
+      const after = (await deployedFlows()).flows;
+      expect(after.find((n) => n.id === 'e2e-listener')).toMatchObject({ ratePerDevice: 50 });
+      const copies = after.filter((n) => n['z'] === 'copy-to');
+      expect(copies.map((n) => n.type).sort()).toEqual(['debug', 'inject']);
+      const copiedSource = copies.find((n) => n.type === 'inject')!;
+      expect(copiedSource.wires).toEqual([[copies.find((n) => n.type === 'debug')!.id]]);
+      // The device on the listener never noticed the deploy.
+      expect(client.connected).toBe(true);
+      expect(disconnects).toBe(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await client.endAsync();
+      await close();
+    }
   });
 
   it('shows an operator the flows and their debug output read-only: no deploy, no inject', async () => {
