@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts', 'e2e/**/*.test.ts'],
     // Real servers, real sockets, real SQLite files: give each test file its own process.
     pool: 'forks',
     // Builds the web UI once for the browser tests (and `npm start` in server/main.test.ts) when it is stale.

@@ -1,10 +1,19 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
 import { apiGet, apiRequest } from './api.ts';
 import type { EditorApi } from '../../editor/editor-api.ts';
+import { AlertListPage } from './alerts/alert-list-page.tsx';
+import { AlertPage } from './alerts/alert-page.tsx';
+import { DashboardPage } from './dashboard/dashboard-page.tsx';
+import { DeviceDetailPage } from './devices/device-detail-page.tsx';
+import { DeviceListPage } from './devices/device-list-page.tsx';
 import { LoginScreen } from './login-screen.tsx';
-import { navigate, usePath } from './routing.ts';
-import { useSession } from './session.ts';
+import { ProductListPage } from './products/product-list-page.tsx';
+import { ProductPage } from './products/product-page.tsx';
+import { Link, matchPath, navigate, usePath } from './routing.ts';
+import { UserContext, useSession, type SessionUser } from './session.ts';
 import { Shell } from './shell.tsx';
+import { AccountPage } from './users/account-page.tsx';
+import { UserListPage } from './users/user-list-page.tsx';
 
 // The editor (React Flow, CodeMirror) is most of the bundle: loaded when the flows are opened, not at sign-in.
 const FlowEditor = lazy(() => import('../../editor/flow-editor.tsx').then((m) => ({ default: m.FlowEditor })));
@@ -12,38 +21,62 @@ const FlowEditor = lazy(() => import('../../editor/flow-editor.tsx').then((m) =>
 /** The editor's view of the API; one object, so the editor does not reload on every render of the app. */
 const editorApi: EditorApi = { get: apiGet, request: apiRequest };
 
+/** The app's pages by path pattern; the first match wins. `permission` hides a page from roles without it. */
+const routes: readonly { pattern: string; permission?: string; render(params: Record<string, string>, user: SessionUser): ReactNode }[] = [
+  { pattern: '/dashboard', render: () => <DashboardPage /> },
+  { pattern: '/devices', render: () => <DeviceListPage /> },
+  { pattern: '/devices/:productKey/:deviceName', render: (p) => <DeviceDetailPage productKey={p.productKey!} deviceName={p.deviceName!} /> },
+  { pattern: '/products', render: () => <ProductListPage /> },
+  { pattern: '/products/:productKey', render: (p) => <ProductPage productKey={p.productKey!} /> },
+  { pattern: '/alerts', render: () => <AlertListPage /> },
+  { pattern: '/alerts/:id', render: (p) => <AlertPage id={p.id!} /> },
+  {
+    pattern: '/flows',
+    render: (_p, user) => (
+      <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading the flow editor…</p>}>
+        <FlowEditor api={editorApi} canDeploy={user.permissions.includes('flows:write')} />
+      </Suspense>
+    ),
+  },
+  { pattern: '/users', permission: 'users:manage', render: () => <UserListPage /> },
+  { pattern: '/account', render: () => <AccountPage /> },
+];
+
 /** The management app: the sign-in screen until a session exists, then the shell with the page for the path. */
 export function App() {
   const { session, login, logout } = useSession();
   const path = usePath();
 
   useEffect(() => {
-    if (path === '/') navigate('/flows', { replace: true });
+    if (path === '/') navigate('/dashboard', { replace: true });
   }, [path]);
 
   if (session.status === 'checking') return null;
   if (session.status === 'signed-out') return <LoginScreen onLogin={login} />;
+  const { user } = session;
+  let page: ReactNode = path === '/' ? null : <NotFound path={path} />;
+  for (const route of routes) {
+    const params = matchPath(route.pattern, path);
+    if (!params) continue;
+    page = route.permission && !user.permissions.includes(route.permission) ? <NotFound path={path} /> : route.render(params, user);
+    break;
+  }
   return (
-    <Shell user={session.user} path={path} onLogout={() => void logout()}>
-      {path === '/flows' ? (
-        <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading the flow editor…</p>}>
-          <FlowEditor api={editorApi} canDeploy={session.user.role !== 'operator'} />
-        </Suspense>
-      ) : (
-        <NotFound path={path} />
-      )}
-    </Shell>
+    <UserContext.Provider value={user}>
+      <Shell user={user} path={path} onLogout={() => void logout()}>
+        {page}
+      </Shell>
+    </UserContext.Provider>
   );
 }
 
 function NotFound({ path }: { path: string }) {
-  if (path === '/') return null;
   return (
     <div className="p-8 text-slate-700">
       <h1 className="mb-2 text-lg font-semibold">Nothing at {path}</h1>
-      <a href="/flows" onClick={(e) => { e.preventDefault(); navigate('/flows'); }} className="text-sky-700 underline">
-        Go to the flows
-      </a>
+      <p className="text-sm">
+        The page does not exist, or your role cannot open it. <Link to="/dashboard" className="text-sky-700 underline">Go to the dashboard</Link>
+      </p>
     </div>
   );
 }

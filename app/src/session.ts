@@ -1,10 +1,12 @@
-import { useCallback, useEffect, useState } from 'react';
+import { createContext, useCallback, useContext, useEffect, useState } from 'react';
 import { ApiError, apiRequest } from './api.ts';
 
-/** The signed-in user as `GET /api/v1/auth/me` describes them. */
+/** The signed-in user as `GET /api/v1/auth/me` describes them, with what their role permits. */
 export interface SessionUser {
   username: string;
   role: 'operator' | 'engineer' | 'admin';
+  /** The permissions of the role (`products:write`, `alerts:ack`, …), as the API checks them. */
+  permissions: readonly string[];
 }
 
 /** Whether the browser holds a session: unknown until `/auth/me` answered. */
@@ -37,8 +39,9 @@ export function useSession(): {
   }, []);
 
   const login = useCallback(async (username: string, password: string) => {
-    const { user } = await apiRequest<{ user: SessionUser }>('POST', '/auth/login', { username, password });
-    setSession({ status: 'signed-in', user });
+    await apiRequest('POST', '/auth/login', { username, password });
+    // /auth/me carries the role's permissions, which the login answer does not.
+    setSession({ status: 'signed-in', user: await apiRequest<SessionUser>('GET', '/auth/me') });
   }, []);
 
   const logout = useCallback(async () => {
@@ -51,4 +54,18 @@ export function useSession(): {
   }, []);
 
   return { session, login, logout };
+}
+
+export const UserContext = createContext<SessionUser | null>(null);
+
+/** The signed-in user; only inside the shell. */
+export function useUser(): SessionUser {
+  const user = useContext(UserContext);
+  if (!user) throw new Error('useUser outside the signed-in app');
+  return user;
+}
+
+/** Whether the signed-in user's role has `permission`: pages offer only the buttons the API would accept. */
+export function useCan(permission: string): boolean {
+  return useUser().permissions.includes(permission);
 }

@@ -1,21 +1,28 @@
 import type { ReactNode } from 'react';
-import { navigate } from './routing.ts';
+import { Link } from './routing.ts';
 import type { SessionUser } from './session.ts';
+import { cx } from './ui/cx.ts';
 
-/** The app's sections; those not `ready` are shown so users see what is coming, but cannot be opened yet. */
-const sections: readonly { path: string; label: string; ready: boolean }[] = [
-  { path: '/flows', label: 'Flows', ready: true },
-  { path: '/devices', label: 'Devices', ready: false },
-  { path: '/products', label: 'Products', ready: false },
-  { path: '/alerts', label: 'Alerts', ready: false },
+/** The app's sections in the left navigation; `permission` hides one from roles that could not use it. */
+const sections: readonly { path: string; label: string; icon: string; permission?: string }[] = [
+  { path: '/dashboard', label: 'Dashboard', icon: 'fa-tachometer' },
+  { path: '/devices', label: 'Devices', icon: 'fa-microchip' },
+  { path: '/products', label: 'Products', icon: 'fa-cubes' },
+  { path: '/alerts', label: 'Alerts', icon: 'fa-bell' },
+  { path: '/flows', label: 'Flows', icon: 'fa-sitemap' },
+  { path: '/users', label: 'Users', icon: 'fa-users', permission: 'users:manage' },
+  { path: '/account', label: 'My account', icon: 'fa-user' },
 ];
 
-/** The frame around every signed-in page: top bar (product, user, sign out) and the left navigation. */
+/**
+ * The frame around every signed-in page: top bar (product, user, sign out) and the left navigation, which narrows to
+ * icons on tablet widths so the page keeps its room.
+ */
 export function Shell({ user, path, onLogout, children }: { user: SessionUser; path: string; onLogout(): void; children: ReactNode }) {
   return (
-    <div className="flex h-full flex-col bg-white text-slate-900">
+    <div className="flex h-full flex-col bg-slate-100 text-slate-900">
       <header className="flex h-12 shrink-0 items-center justify-between bg-slate-900 px-4 text-white">
-        <span className="text-lg font-semibold tracking-tight">Thingwire</span>
+        <Link to="/dashboard" className="text-lg font-semibold tracking-tight">Thingwire</Link>
         <div className="flex items-center gap-4 text-sm">
           <span>
             <span data-testid="current-user">{user.username}</span>{' '}
@@ -27,32 +34,32 @@ export function Shell({ user, path, onLogout, children }: { user: SessionUser; p
         </div>
       </header>
       <div className="flex min-h-0 flex-1">
-        <nav aria-label="Sections" className="w-44 shrink-0 border-r border-slate-200 bg-slate-50 py-3 text-sm">
-          <ul>
-            {sections.map((s) => (
-              <li key={s.path}>
-                {s.ready ? (
-                  <a
-                    href={s.path}
-                    aria-current={path.startsWith(s.path) ? 'page' : undefined}
-                    onClick={(e) => {
-                      e.preventDefault();
-                      navigate(s.path);
-                    }}
-                    className="block px-4 py-2 font-medium text-slate-700 hover:bg-slate-200 aria-[current=page]:bg-sky-100 aria-[current=page]:text-sky-900"
-                  >
-                    {s.label}
-                  </a>
-                ) : (
-                  <span aria-disabled="true" title="Coming soon" className="flex items-center justify-between px-4 py-2 text-slate-400">
-                    {s.label} <span className="text-[10px] uppercase tracking-wide">soon</span>
-                  </span>
-                )}
-              </li>
-            ))}
+        <nav aria-label="Sections" className="w-14 shrink-0 border-r border-slate-200 bg-white py-3 text-sm lg:w-48">
+          <ul className="space-y-0.5">
+            {sections
+              .filter((s) => !s.permission || user.permissions.includes(s.permission))
+              .map((s) => {
+                const current = path === s.path || path.startsWith(`${s.path}/`);
+                return (
+                  <li key={s.path}>
+                    <Link
+                      to={s.path}
+                      aria-current={current ? 'page' : undefined}
+                      title={s.label}
+                      className={cx(
+                        'mx-2 flex items-center gap-3 rounded-md px-3 py-2 font-medium',
+                        current ? 'bg-sky-50 text-sky-900' : 'text-slate-700 hover:bg-slate-100',
+                      )}
+                    >
+                      <i aria-hidden className={cx('fa fa-fw', s.icon, current ? 'text-sky-700' : 'text-slate-400')} />
+                      <span className="sr-only lg:not-sr-only">{s.label}</span>
+                    </Link>
+                  </li>
+                );
+              })}
           </ul>
         </nav>
-        <main className="relative min-w-0 flex-1">{children}</main>
+        <main className="relative min-w-0 flex-1 bg-slate-50">{children}</main>
       </div>
     </div>
   );

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { forbidden } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { AuthService } from './auth-service.ts';
-import { roleAtMost, roles } from './permissions.ts';
+import { permissionsByRole, roleAtMost, roles } from './permissions.ts';
 
 export const SESSION_COOKIE = 'thingwire_session';
 
@@ -62,8 +62,10 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   });
   table.add({
     method: 'get', path: '/auth/me', access: 'authenticated', tag: 'auth',
-    summary: 'Who am I, with which role and how signed in',
-    handler: ({ principal }) => ({ ...auth.getUser(principal.userId), via: principal.via, role: principal.role }),
+    summary: 'Who am I, with which role, what it permits (so a UI offers only what I may do) and how signed in',
+    handler: ({ principal }) => ({
+      ...auth.getUser(principal.userId), via: principal.via, role: principal.role, permissions: permissionsByRole[principal.role],
+    }),
   });
 
   table.add({

@@ -55,7 +55,11 @@ describe('sign-in', () => {
     expect(wrong.body.error.code).toBe('wrong_password');
     const ok = await tw.request('POST', '/api/v1/auth/password', { token: operator, body: { currentPassword: 'operator-password-1', newPassword: 'a-new-password' } });
     expect(ok.status).toBe(204);
-    expect((await tw.request('GET', '/api/v1/auth/me', { token: operator })).status).toBe(200);
+    const me = await tw.request('GET', '/api/v1/auth/me', { token: operator });
+    expect(me.status).toBe(200);
+    // What the UI uses to offer only the buttons this role may use.
+    expect(me.body.permissions).toContain('alerts:ack');
+    expect(me.body.permissions).not.toContain('products:write');
     expect((await tw.request('GET', '/api/v1/auth/me', { token: other.body.token })).status).toBe(401);
     const login = await tw.request('POST', '/api/v1/auth/login', { body: { username: 'operator1', password: 'a-new-password' } });
     expect(login.status).toBe(200);

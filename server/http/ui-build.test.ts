@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isUiSource, uiBuildStatus } from './ui-build.ts';
+import { buildLock, isUiSource, uiBuildStatus } from './ui-build.ts';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -66,5 +66,27 @@ describe('whether the web UI needs a build', () => {
     expect(isUiSource('e2e/shell.test.ts')).toBe(false);
     expect(isUiSource('editor/model/flow-codec.test.ts')).toBe(false);
     expect(isUiSource('nodes/kit/config-validator.test.ts')).toBe(false);
+  });
+});
+
+describe('the build lock', () => {
+  it('makes a second build wait until the first releases, and takes over a lock left by a killed build', async () => {
+    const root = repo(1_000);
+    const lock = path.join(root, 'dist', '.ui-build.lock');
+    const releaseFirst = await buildLock(lock);
+    let secondHasIt = false;
+    const second = buildLock(lock).then((release) => {
+      secondHasIt = true;
+      return release;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(secondHasIt).toBe(false);
+    releaseFirst();
+    (await second)();
+    expect(fs.existsSync(lock)).toBe(false);
+
+    fs.mkdirSync(lock);
+    fs.utimesSync(lock, 1_000, 1_000);
+    (await buildLock(lock))();
   });
 });

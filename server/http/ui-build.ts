@@ -71,6 +71,37 @@ function* walk(start: string): Generator<string> {
  * was built before. Throws when the build itself fails.
  */
 export async function ensureUiBuilt(logger: Logger, root: string = REPO_ROOT): Promise<UiBuildStatus> {
+  if (uiBuildStatus(root).state === 'fresh') return { state: 'fresh' };
+  // Two processes starting at once (a server and a test run, parallel test runs) would both empty and write
+  // dist/app, each serving the other's half-written files: one builds, the other waits and finds it fresh.
+  const release = await buildLock(path.join(root, 'dist', '.ui-build.lock'));
+  try {
+    return await buildWhenStale(logger, root);
+  } finally {
+    release();
+  }
+}
+
+/** A lock between processes: a directory created atomically; one older than `staleMs` was left by a killed build. */
+export async function buildLock(dir: string, staleMs = 5 * 60_000): Promise<() => void> {
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(dir);
+      return () => fs.rmSync(dir, { recursive: true, force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      try {
+        if (Date.now() - fs.statSync(dir).mtimeMs > staleMs) fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // Released between the two calls: try again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function buildWhenStale(logger: Logger, root: string): Promise<UiBuildStatus> {
   const log = logger.child({ subsystem: 'ui-build' });
   const status = uiBuildStatus(root);
   if (status.state === 'fresh') return status;
