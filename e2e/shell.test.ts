@@ -56,7 +56,7 @@ describe('the app shell', () => {
     await canvas.locator('.react-flow__node').first().waitFor();
     expect(await canvas.locator('.react-flow__node').count()).toBe(onTab.length);
     expect(await canvas.locator('.react-flow__edge').count()).toBeGreaterThan(0);
-    expect(await page.getByText(tab.label!, { exact: true }).isVisible()).toBe(true);
+    expect(await page.getByRole('tablist', { name: 'Flows' }).getByText(tab.label!, { exact: true }).isVisible()).toBe(true);
 
     expect(await nav.getByRole('link', { name: 'Flows' }).getAttribute('aria-current')).toBe('page');
 

@@ -12,19 +12,36 @@ export function navigate(path: string, options: { replace?: boolean } = {}): voi
   window.dispatchEvent(new Event(PATH_CHANGED));
 }
 
+/** Calls `update` on in-app navigation ({@link navigate}) and on back/forward; answers the unsubscribe. */
+function onLocationChange(update: () => void): () => void {
+  window.addEventListener('popstate', update);
+  window.addEventListener(PATH_CHANGED, update);
+  return () => {
+    window.removeEventListener('popstate', update);
+    window.removeEventListener(PATH_CHANGED, update);
+  };
+}
+
 /** The current path, re-rendering on {@link navigate} and on back/forward. */
 export function usePath(): string {
   const [path, setPath] = useState(window.location.pathname);
-  useEffect(() => {
-    const update = () => setPath(window.location.pathname);
-    window.addEventListener('popstate', update);
-    window.addEventListener(PATH_CHANGED, update);
-    return () => {
-      window.removeEventListener('popstate', update);
-      window.removeEventListener(PATH_CHANGED, update);
-    };
-  }, []);
+  useEffect(() => onLocationChange(() => setPath(window.location.pathname)), []);
   return path;
+}
+
+/**
+ * `window.location.search` (filters and pages kept in the URL, so links open a filtered list and back/forward step
+ * through filter changes), re-rendering on {@link navigate} and on back/forward.
+ */
+export function useLocationSearch(): string {
+  const [search, setSearch] = useState(window.location.search);
+  useEffect(() => {
+    const update = () => setSearch(window.location.search);
+    // A move between the first render and this effect would otherwise be missed.
+    update();
+    return onLocationChange(update);
+  }, []);
+  return search;
 }
 
 /**

@@ -1,5 +1,268 @@
+import { Fragment, useEffect, useState } from 'react';
+import { ApiError } from '../api.ts';
+import { Link, pathOf } from '../routing.ts';
+import { useCan } from '../session.ts';
+import { queryString, useApi } from '../use-api.ts';
+import { SeverityBadge } from '../ui/badge.tsx';
+import { Button } from '../ui/button.tsx';
+import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';
+import { Field, INPUT } from '../ui/field.tsx';
 import { Page } from '../ui/page.tsx';
+import { Pager } from '../ui/pager.tsx';
+import { Table, TBody, Td, Th } from '../ui/table.tsx';
+import { TimeAgo } from '../ui/time.tsx';
+import { LINK_BUTTON, RowActions } from './alert-action-buttons.tsx';
+import { useAlertActions } from './alert-actions.ts';
+import { AlertStateBadge } from './alert-state-badge.tsx';
+import { alertTitle, severities, shortValue, stateFilters, type AlertListAnswer, type StateFilter } from './alert-types.ts';
+import { useSearch } from './use-search.ts';
 
+const PAGE_SIZE = 25;
+/** New alerts appear without a reload; the API has no alert feed on the live socket, so the list polls. */
+const POLL_MS = 5000;
+const DEVICE_NAME = /^[A-Za-z0-9_.:@-]{1,64}$/;
+
+interface ProductSummary {
+  productKey: string;
+  name: string;
+}
+
+/**
+ * `/alerts`: the alerts the alert nodes raised, newest first, filtered by state (open by default), severity, product,
+ * device and rule, all kept in the URL so a link (the dashboard's "critical alerts") opens the same view.
+ */
 export function AlertListPage() {
-  return <Page title="Alerts"><p className="text-sm text-slate-600">Being built.</p></Page>;
+  const [search, setSearch] = useSearch();
+  const state = readState(search.get('state'));
+  const severity = search.get('severity') ?? '';
+  const productKey = search.get('productKey') ?? '';
+  const deviceName = search.get('deviceName') ?? '';
+  const ruleId = search.get('ruleId') ?? '';
+  const offset = Math.max(0, Number.parseInt(search.get('offset') ?? '0', 10) || 0);
+  const filtered = state !== 'open' || !!severity || !!productKey || !!deviceName || !!ruleId;
+
+  const canAck = useCan('alerts:ack');
+  const list = useApi<AlertListAnswer>(
+    `/alerts${queryString({ limit: PAGE_SIZE, offset, state: state === 'all' ? undefined : state, severity, productKey, deviceName, ruleId })}`,
+    { pollMs: POLL_MS },
+  );
+  const products = useApi<{ items: ProductSummary[] }>('/products');
+  const actions = useAlertActions(list.reload);
+
+  // A filter change starts at the first page again.
+  const setFilter = (changes: Record<string, string | undefined>) => setSearch({ ...changes, offset: undefined }, { replace: true });
+
+  const deviceError = fieldError(list.error, '/deviceName');
+  const productError = fieldError(list.error, '/productKey');
+  const otherError = list.error && !deviceError && !productError ? list.error : undefined;
+  const items = list.data?.items ?? [];
+  const ruleLabel = ruleId ? (items.find((a) => a.ruleId === ruleId)?.ruleName || ruleId) : '';
+
+  return (
+    <Page
+      title="Alerts"
+      subtitle="Raised by the alert nodes in your flows; this list refreshes every 5 s."
+      actions={<Button variant="ghost" onClick={() => void list.reload()}><i aria-hidden className="fa fa-refresh" /> Refresh</Button>}
+    >
+      <form
+        role="search"
+        aria-label="Filter alerts"
+        onSubmit={(e) => e.preventDefault()}
+        className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm md:grid-cols-4"
+      >
+        <Field label="State">
+          <select className={INPUT} value={state} onChange={(e) => setFilter({ state: e.target.value === 'open' ? undefined : e.target.value })}>
+            {stateFilters.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+          </select>
+        </Field>
+        <Field label="Severity">
+          <select className={INPUT} value={severity} onChange={(e) => setFilter({ severity: e.target.value })}>
+            <option value="">Any severity</option>
+            {severities.map((s) => <option key={s} value={s}>{s}</option>)}
+          </select>
+        </Field>
+        <Field label="Product" error={productError}>
+          <select className={INPUT} value={productKey} onChange={(e) => setFilter({ productKey: e.target.value })}>
+            <option value="">Any product</option>
+            {withCurrent(products.data?.items ?? [], productKey).map((p) => (
+              <option key={p.productKey} value={p.productKey}>{p.name && p.name !== p.productKey ? `${p.name} (${p.productKey})` : p.productKey}</option>
+            ))}
+          </select>
+        </Field>
+        <DeviceFilter value={deviceName} apiError={deviceError} onChange={(v) => setFilter({ deviceName: v })} />
+        {(ruleId || filtered) && (
+          <div className="col-span-full flex flex-wrap items-center gap-2 text-sm">
+            {ruleId && (
+              <span className="inline-flex items-center gap-1 rounded-full bg-sky-50 px-2.5 py-0.5 text-sky-900 ring-1 ring-inset ring-sky-200">
+                Rule: {ruleLabel}
+                <button type="button" aria-label="Remove the rule filter" className="ml-1 text-sky-700 hover:text-sky-950" onClick={() => setFilter({ ruleId: undefined })}>
+                  <i aria-hidden className="fa fa-times" />
+                </button>
+              </span>
+            )}
+            {filtered && (
+              <Button size="sm" variant="ghost" onClick={() => setSearch({ state: undefined, severity: undefined, productKey: undefined, deviceName: undefined, ruleId: undefined, offset: undefined }, { replace: true })}>
+                Reset filters
+              </Button>
+            )}
+          </div>
+        )}
+      </form>
+
+      {otherError && <ErrorNote error={otherError} />}
+
+      {list.loading ? (
+        <Loading what="alerts" />
+      ) : !list.data ? null : list.data.total === 0 ? (
+        filtered ? (
+          <EmptyState
+            title="No alerts match these filters"
+            action={<Button onClick={() => setSearch({ state: undefined, severity: undefined, productKey: undefined, deviceName: undefined, ruleId: undefined, offset: undefined }, { replace: true })}>Reset filters</Button>}
+          >
+            Try another state or severity, or show all alerts including cleared ones.
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title="No open alerts"
+            action={
+              <>
+                <Link to="/flows" className={LINK_BUTTON}><i aria-hidden className="fa fa-sitemap" /> Open the flows</Link>
+                <Button variant="ghost" onClick={() => setFilter({ state: 'cleared' })}>Show cleared alerts</Button>
+              </>
+            }
+          >
+            Alerts are raised by the alert node in your flows: a threshold held for a while, a device event, or a device
+            that stays offline. The shipped “Devices” flow has one (temperature above 30 for 10 s).
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <p className="text-sm text-slate-600" aria-live="polite">
+            {list.data.total.toLocaleString()} {list.data.total === 1 ? 'alert' : 'alerts'}
+          </p>
+          <Table label="Alerts">
+            <thead>
+              <tr>
+                <Th className="hidden 2xl:table-cell">Severity</Th>
+                <Th className="hidden 2xl:table-cell">State</Th>
+                <Th>Alert</Th>
+                <Th>Device</Th>
+                <Th className="hidden 2xl:table-cell">Product</Th>
+                <Th>Value</Th>
+                <Th>Raised</Th>
+                <Th>Acknowledged</Th>
+                {canAck && <Th><span className="sr-only">Actions</span></Th>}
+              </tr>
+            </thead>
+            <TBody>
+              {list.data.items.map((raw) => {
+                const alert = actions.view(raw);
+                const error = actions.error(alert.id);
+                const columns = canAck ? 9 : 8;
+                return (
+                  <Fragment key={alert.id}>
+                    <tr aria-label={`${alertTitle(alert)} on ${alert.deviceName}`}>
+                      <Td className="hidden 2xl:table-cell"><SeverityBadge severity={alert.severity} /></Td>
+                      <Td className="hidden 2xl:table-cell"><AlertStateBadge state={alert.state} /></Td>
+                      <Td className="max-w-[16rem] 2xl:max-w-[20rem]">
+                        {/* Narrower screens: the two badges sit over the title instead of in columns of their own. */}
+                        <div className="mb-1 flex flex-wrap gap-1 2xl:hidden">
+                          <SeverityBadge severity={alert.severity} />
+                          <AlertStateBadge state={alert.state} />
+                        </div>
+                        <Link to={`/alerts/${alert.id}`} className="font-medium text-sky-800 hover:underline">{alertTitle(alert)}</Link>
+                        <div className="truncate text-xs text-slate-500" title={alert.message}>{alert.message}</div>
+                      </Td>
+                      <Td>
+                        <Link to={pathOf('devices', alert.productKey, alert.deviceName)} className="text-sky-800 hover:underline">{alert.deviceName}</Link>
+                        <div className="text-xs text-slate-500 2xl:hidden">{alert.productKey}</div>
+                      </Td>
+                      <Td className="hidden 2xl:table-cell">
+                        <Link to={pathOf('products', alert.productKey)} className="text-sky-800 hover:underline">{alert.productKey}</Link>
+                      </Td>
+                      <Td className="whitespace-nowrap font-mono" title={typeof alert.value === 'object' ? JSON.stringify(alert.value) : undefined}>
+                        {shortValue(alert.value, 24)}
+                      </Td>
+                      <Td className="whitespace-nowrap"><TimeAgo at={alert.raisedAt} /></Td>
+                      <Td className="whitespace-nowrap">
+                        {alert.acknowledgedBy ? (
+                          <>
+                            {alert.acknowledgedBy}
+                            <div className="text-xs text-slate-500"><TimeAgo at={alert.acknowledgedAt} /></div>
+                          </>
+                        ) : <span className="text-slate-400">—</span>}
+                      </Td>
+                      {canAck && (
+                        <Td className="whitespace-nowrap text-right">
+                          <RowActions alert={alert} busy={actions.busy(alert.id)} onAct={(a) => void actions.act(alert, a)} />
+                        </Td>
+                      )}
+                    </tr>
+                    {error !== undefined && (
+                      <tr>
+                        <td colSpan={columns} className="bg-red-50/40 px-3 pb-2">
+                          <div className="flex items-start gap-2">
+                            <ErrorNote error={error} className="flex-1" />
+                            <Button size="sm" variant="ghost" onClick={() => actions.dismiss(alert.id)}>Dismiss</Button>
+                          </div>
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
+                );
+              })}
+            </TBody>
+          </Table>
+          <Pager total={list.data.total} limit={PAGE_SIZE} offset={offset} onOffset={(o) => setSearch({ offset: o ? String(o) : undefined })} />
+        </>
+      )}
+    </Page>
+  );
+}
+
+/** The device filter: typed, applied after a pause in typing (or Enter), checked like the API checks it. */
+function DeviceFilter({ value, apiError, onChange }: { value: string; apiError?: string; onChange(value: string): void }) {
+  const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]);
+  const trimmed = draft.trim();
+  const invalid = trimmed !== '' && !DEVICE_NAME.test(trimmed);
+  useEffect(() => {
+    if (trimmed === value || invalid) return;
+    const timer = setTimeout(() => onChange(trimmed), 400);
+    return () => clearTimeout(timer);
+  }, [trimmed, value, invalid, onChange]);
+  return (
+    <Field
+      label="Device name"
+      error={invalid ? 'Device names hold letters, digits and _ . : @ - (up to 64).' : apiError}
+    >
+      <input
+        className={INPUT}
+        type="search"
+        value={draft}
+        placeholder="Any device"
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !invalid) onChange(trimmed);
+        }}
+      />
+    </Field>
+  );
+}
+
+function readState(value: string | null): StateFilter {
+  return stateFilters.some((s) => s.value === value) ? (value as StateFilter) : 'open';
+}
+
+/** The message of an API field problem at `path` (the query's `details`), if the error has one. */
+function fieldError(error: unknown, path: string): string | undefined {
+  if (!(error instanceof ApiError) || !Array.isArray(error.details)) return undefined;
+  const found = (error.details as { path?: string; message?: string }[]).find((d) => d.path === path);
+  return found ? `${path.slice(1)} ${found.message ?? 'is invalid'}` : undefined;
+}
+
+/** The products to offer, with the one in the URL kept even when it is not (or no longer) in the list. */
+function withCurrent(products: readonly ProductSummary[], current: string): readonly ProductSummary[] {
+  if (!current || products.some((p) => p.productKey === current)) return products;
+  return [...products, { productKey: current, name: current }];
 }

@@ -1,10 +1,13 @@
 import type { ReactNode, TdHTMLAttributes, ThHTMLAttributes } from 'react';
 import { cx } from './cx.ts';
 
-/** A list of records as a table that scrolls sideways on narrow screens instead of squeezing its columns. */
+/**
+ * A list of records as a table that scrolls sideways on narrow screens instead of squeezing its columns. `relative`
+ * keeps absolutely positioned cell content (an `sr-only` header) inside the scroll box, not widening the page.
+ */
 export function Table({ children, label }: { children: ReactNode; label: string }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
       <table aria-label={label} className="min-w-full divide-y divide-slate-200 text-sm">{children}</table>
     </div>
   );

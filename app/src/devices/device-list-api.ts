@@ -1,0 +1,84 @@
+/**
+ * What the device list and the create dialogs read and send, typed as the server answers it
+ * (`server/devices/device-schemas.ts`, `server/devices/device-routes.ts`, `server/products/product-schemas.ts`).
+ */
+import { apiRequest } from '../api.ts';
+
+export type DeviceStatus = 'online' | 'offline' | 'inactive';
+
+/** A device as `GET /devices` lists it (no secret). */
+export interface ListedDevice {
+  productKey: string;
+  deviceName: string;
+  description: string;
+  tags: Record<string, string>;
+  enabled: boolean;
+  status: DeviceStatus;
+  lastOnlineAt: string | null;
+  lastSeenAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A device as `POST /devices` and `POST /devices/bulk` answer it: with its secret, shown only then. */
+export interface CreatedDevice extends ListedDevice {
+  deviceSecret: string;
+}
+
+export interface DevicePage {
+  items: ListedDevice[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** The fields of a product the device screens need. */
+export interface ProductSummary {
+  productKey: string;
+  name: string;
+  deviceCount: number;
+}
+
+/** One problem of one row of a bulk upload (`details` of the 422 `invalid_devices`). */
+export interface RowProblem {
+  /** For CSV: the line of the file the row ends on; the header is line 1. */
+  row: number;
+  /** The column or field (`tags.room`); empty for the whole row. */
+  field: string;
+  message: string;
+}
+
+/** The field problems of a 422 `validation_failed` (`[{path: '/deviceName', message}]`). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/** Device names as PROTOCOL.md "Identity" allows them (the API checks; the form uses it only for its hint). */
+export const DEVICE_NAME_HINT = 'Letters, digits and _ . : @ - (at most 64). Leave empty to have one generated.';
+
+/** The identity patterns the API checks, said in words (ajv's own message quotes the regular expression). */
+const PATTERN_WORDS: Record<string, string> = {
+  deviceName: 'may hold only letters, digits and _ . : @ - (1 to 64 characters)',
+  productKey: 'may hold only letters, digits, _ and - (1 to 32 characters)',
+};
+
+/** An API problem on `field` as a person reads it: pattern failures of names in words, the rest as answered. */
+export function problemText(field: string, message: string): string {
+  const words = PATTERN_WORDS[field];
+  return words && message.startsWith('must match pattern') ? words : message;
+}
+
+/** The CSV columns `POST /devices/bulk` reads, in the order the template uses. */
+export const CSV_COLUMNS = ['productKey', 'deviceName', 'description', 'tags'] as const;
+
+/** The most devices one upload may create (`MAX_BULK_DEVICES` on the server). */
+export const MAX_BULK_DEVICES = 10_000;
+
+/**
+ * `POST /api/v1/devices/bulk` with a CSV body (`Content-Type: text/csv`), so row numbers in the answer are the
+ * lines of the user's file.
+ */
+export function postDevicesCsv(csv: string): Promise<{ items: CreatedDevice[] }> {
+  return apiRequest('POST', '/devices/bulk', { raw: csv, contentType: 'text/csv' });
+}

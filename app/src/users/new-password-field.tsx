@@ -1,0 +1,28 @@
+import { CopyButton } from '../ui/copy-button.tsx';
+import { Button } from '../ui/button.tsx';
+import { Field, INPUT } from '../ui/field.tsx';
+import { generatePassword } from './form-errors.ts';
+import { MIN_PASSWORD } from './user-types.ts';
+
+/**
+ * A password an admin sets for someone else: shown in clear (it has to be handed over), with a button that fills in
+ * a strong one and another that copies it.
+ */
+export function NewPasswordField({ label, value, onChange, error }: { label: string; value: string; onChange(value: string): void; error?: string }) {
+  return (
+    <div className="flex items-start gap-2">
+      <Field
+        label={label}
+        className="min-w-0 flex-1"
+        error={error}
+        hint={`At least ${MIN_PASSWORD} characters. Hand it over safely; the user can change it on My account.`}
+      >
+        <input className={`${INPUT} font-mono`} type="text" autoComplete="new-password" spellCheck={false} value={value} onChange={(e) => onChange(e.target.value)} />
+      </Field>
+      <div className="mt-7 flex shrink-0 gap-1.5">
+        <Button size="sm" onClick={() => onChange(generatePassword())}><i aria-hidden className="fa fa-random" /> Generate</Button>
+        {value && <CopyButton text={value} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,74 @@
+import { useState, type FormEvent } from 'react';
+import { apiRequest } from '../api.ts';
+import { Button } from '../ui/button.tsx';
+import { ErrorNote } from '../ui/feedback.tsx';
+import { Field, INPUT } from '../ui/field.tsx';
+import { Panel } from '../ui/page.tsx';
+import { formErrors } from './form-errors.ts';
+import { MIN_PASSWORD } from './user-types.ts';
+
+type PasswordField = 'currentPassword' | 'newPassword' | 'confirm';
+
+/** Change my password: the current one, the new one twice. The API ends my other sessions; this one stays. */
+export function PasswordPanel() {
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<{ fields: Partial<Record<PasswordField, string>>; rest?: unknown }>({ fields: {} });
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setDone(false);
+    const fields: Partial<Record<PasswordField, string>> = {};
+    if (!current) fields.currentPassword = 'Enter your current password.';
+    if (next.length < MIN_PASSWORD) fields.newPassword = `Passwords need at least ${MIN_PASSWORD} characters.`;
+    else if (next === current) fields.newPassword = 'The new password is the same as the current one.';
+    if (confirm !== next) fields.confirm = 'This does not match the new password.';
+    setErrors({ fields });
+    if (Object.keys(fields).length) return;
+    setBusy(true);
+    try {
+      await apiRequest('POST', '/auth/password', { currentPassword: current, newPassword: next });
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+      setDone(true);
+    } catch (err) {
+      setErrors(formErrors<PasswordField>(err, { wrong_password: 'currentPassword', weak_password: 'newPassword' }));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel title="Change password">
+      <form onSubmit={(e) => void submit(e)} className="space-y-4" aria-label="Change password" noValidate>
+        {/* Lets password managers tie the new password to the account. */}
+        <input type="text" name="username" autoComplete="username" hidden readOnly />
+        <Field label="Current password" error={errors.fields.currentPassword}>
+          <input className={INPUT} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+        </Field>
+        <div className="grid gap-4 sm:grid-cols-2">
+          <Field label="New password" hint={`At least ${MIN_PASSWORD} characters; a few unrelated words are easy to remember.`} error={errors.fields.newPassword}>
+            <input className={INPUT} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+          </Field>
+          <Field label="Confirm new password" error={errors.fields.confirm}>
+            <input className={INPUT} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+          </Field>
+        </div>
+        {errors.rest !== undefined && <ErrorNote error={errors.rest} />}
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <p className="text-xs text-slate-500">Changing it signs you out on your other browsers; this one stays signed in. API tokens keep working.</p>
+          <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Changing…' : 'Change password'}</Button>
+        </div>
+        {done && (
+          <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
+            <i aria-hidden className="fa fa-check" /> Password changed. Your other sessions are signed out.
+          </p>
+        )}
+      </form>
+    </Panel>
+  );
+}
