@@ -1,0 +1,60 @@
+/** The products API as the screens use it (`server/products/product-schemas.ts` is the source of these shapes). */
+import { ApiError } from '../api.ts';
+
+export type Dialect = 'alink' | 'things';
+export type SignMethod = 'hmacsha256' | 'hmacsha1' | 'hmacmd5';
+
+export interface Product {
+  productKey: string;
+  name: string;
+  description: string;
+  dialect: Dialect;
+  auth: { signMethods: SignMethod[]; timestampWindowSeconds: number; requireTimestamp: boolean; dynamicRegistration: boolean };
+  /** null: telemetry is kept forever. */
+  retentionDays: number | null;
+  deviceCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const DIALECTS: { value: Dialect; label: string }[] = [
+  { value: 'alink', label: 'alink — Alibaba Link SDK topics (/sys/{pk}/{dn}/…)' },
+  { value: 'things', label: 'things — lightweight topics ({pk}/{dn}/thing/…)' },
+];
+
+export const SIGN_METHODS: { value: SignMethod; label: string }[] = [
+  { value: 'hmacsha256', label: 'HMAC-SHA256' },
+  { value: 'hmacsha1', label: 'HMAC-SHA1' },
+  { value: 'hmacmd5', label: 'HMAC-MD5 (legacy firmware only)' },
+];
+
+/** PROTOCOL.md "Identity". */
+export const PRODUCT_KEY_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+
+export const productPath = (productKey: string): string => `/products/${encodeURIComponent(productKey)}`;
+
+/**
+ * The API's problem with one request field (`details: [{path: '/name', message}]` of a 422), in words for under
+ * that field; `fields` maps each field to the paths that belong to it.
+ */
+export function fieldErrors(err: unknown, fields: Record<string, readonly string[]>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!(err instanceof ApiError) || !Array.isArray(err.details)) return out;
+  for (const d of err.details as { path?: string; message?: string }[]) {
+    for (const [field, paths] of Object.entries(fields)) {
+      if (d.path !== undefined && paths.some((p) => d.path === p || d.path!.startsWith(`${p}/`))) {
+        out[field] = out[field] ? `${out[field]}; ${d.message}` : `${capitalise(d.message ?? 'is invalid')}`;
+      }
+    }
+  }
+  return out;
+}
+
+/** Whether every field problem of `err` was placed under a field (so the general error need not list them again). */
+export function allPlaced(err: unknown, fields: Record<string, readonly string[]>): boolean {
+  if (!(err instanceof ApiError) || !Array.isArray(err.details)) return false;
+  const paths = Object.values(fields).flat();
+  return (err.details as { path?: string }[]).every((d) => d.path !== undefined && paths.some((p) => d.path === p || d.path!.startsWith(`${p}/`)));
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,116 @@
+/** Changes a product's name, description, dialect, telemetry retention and how its devices sign in. */
+import { useState, type FormEvent } from 'react';
+import { apiRequest } from '../api.ts';
+import { Button } from '../ui/button.tsx';
+import { Dialog } from '../ui/dialog.tsx';
+import { ErrorNote } from '../ui/feedback.tsx';
+import { Field, INPUT } from '../ui/field.tsx';
+import { allPlaced, DIALECTS, fieldErrors, productPath, SIGN_METHODS, type Dialect, type Product, type SignMethod } from './product-api.ts';
+
+const FIELDS = {
+  name: ['/name'], description: ['/description'], dialect: ['/dialect'], retentionDays: ['/retentionDays'],
+  signMethods: ['/auth/signMethods'], timestampWindowSeconds: ['/auth/timestampWindowSeconds'],
+  requireTimestamp: ['/auth/requireTimestamp'], dynamicRegistration: ['/auth/dynamicRegistration'],
+} as const;
+
+export function ProductEditDialog({ product, onClose, onSaved }: { product: Product; onClose(): void; onSaved(product: Product): void }) {
+  const [name, setName] = useState(product.name);
+  const [description, setDescription] = useState(product.description);
+  const [dialect, setDialect] = useState<Dialect>(product.dialect);
+  const [retention, setRetention] = useState(product.retentionDays === null ? '' : String(product.retentionDays));
+  const [signMethods, setSignMethods] = useState<SignMethod[]>(product.auth.signMethods);
+  const [timestampWindow, setTimestampWindow] = useState(String(product.auth.timestampWindowSeconds));
+  const [requireTimestamp, setRequireTimestamp] = useState(product.auth.requireTimestamp);
+  const [dynamicRegistration, setDynamicRegistration] = useState(product.auth.dynamicRegistration);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [local, setLocal] = useState<Record<string, string>>({});
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const problems: Record<string, string> = {};
+    if (name.trim() === '') problems.name = 'Give the product a name.';
+    if (retention.trim() !== '' && !/^\d+$/.test(retention.trim())) problems.retentionDays = 'A whole number of days, or empty to keep telemetry forever.';
+    if (!/^\d+$/.test(timestampWindow.trim())) problems.timestampWindowSeconds = 'A whole number of seconds.';
+    if (signMethods.length === 0) problems.signMethods = 'Accept at least one sign method.';
+    setLocal(problems);
+    if (Object.keys(problems).length > 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await apiRequest<Product>('PATCH', productPath(product.productKey), {
+        name: name.trim(), description, dialect,
+        retentionDays: retention.trim() === '' ? null : Number(retention),
+        auth: { signMethods, timestampWindowSeconds: Number(timestampWindow), requireTimestamp, dynamicRegistration },
+      });
+      onSaved(saved);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const apiErrors = fieldErrors(error, FIELDS);
+  const errorFor = (field: keyof typeof FIELDS) => local[field] ?? apiErrors[field];
+
+  return (
+    <Dialog
+      open wide onOpenChange={(o) => !o && onClose()} title={`Edit ${product.name}`}
+      description={<>Product key <code className="font-mono">{product.productKey}</code> cannot change: devices sign in with it.</>}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="edit-product-form" disabled={busy}>{busy ? 'Saving…' : 'Save'}</Button>
+        </>
+      }
+    >
+      <form id="edit-product-form" onSubmit={submit} noValidate aria-label="Edit product" className="-mx-1 grid max-h-[62vh] gap-4 overflow-y-auto px-1 pb-1 md:grid-cols-2">
+        <div className="space-y-4">
+          <Field label="Name" error={errorFor('name')}>
+            <input className={INPUT} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} />
+          </Field>
+          <Field label="Description" error={errorFor('description')}>
+            <textarea className={INPUT} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
+          </Field>
+          <Field label="Topic dialect" error={errorFor('dialect')}>
+            <select className={INPUT} value={dialect} onChange={(e) => setDialect(e.target.value as Dialect)}>
+              {DIALECTS.map((d) => <option key={d.value} value={d.value}>{d.label}</option>)}
+            </select>
+          </Field>
+          <Field label="Keep telemetry (days)" error={errorFor('retentionDays')} hint="Empty keeps it forever; at most 36500.">
+            <input className={INPUT} value={retention} onChange={(e) => setRetention(e.target.value)} inputMode="numeric" placeholder="forever" />
+          </Field>
+        </div>
+        <fieldset className="space-y-4 rounded-md border border-slate-200 bg-slate-50 p-3">
+          <legend className="px-1 text-sm font-medium text-slate-700">Device sign-in</legend>
+          <div role="group" aria-label="Accepted sign methods" className="text-sm">
+            <p className="mb-1 font-medium text-slate-700">Accepted sign methods</p>
+            {SIGN_METHODS.map((m) => (
+              <label key={m.value} className="flex items-center gap-2 py-0.5 text-slate-700">
+                <input
+                  type="checkbox" checked={signMethods.includes(m.value)}
+                  onChange={(e) => setSignMethods((list) => (e.target.checked ? [...list, m.value] : list.filter((x) => x !== m.value)))}
+                />
+                {m.label}
+              </label>
+            ))}
+            {errorFor('signMethods') && <p className="mt-1 text-xs text-red-700">{errorFor('signMethods')}</p>}
+          </div>
+          <Field label="Timestamp window (seconds)" error={errorFor('timestampWindowSeconds')} hint="How far a signed timestamp may be from the server’s clock: 10 to 86400.">
+            <input className={INPUT} value={timestampWindow} onChange={(e) => setTimestampWindow(e.target.value)} inputMode="numeric" />
+          </Field>
+          <label className="flex items-start gap-2 text-sm text-slate-700">
+            <input type="checkbox" className="mt-0.5" checked={requireTimestamp} onChange={(e) => setRequireTimestamp(e.target.checked)} />
+            <span>Require a timestamp in every signature (refuses replayed sign-ins; the firmware must know the time)</span>
+          </label>
+          <label className="flex items-start gap-2 text-sm text-slate-700">
+            <input type="checkbox" className="mt-0.5" checked={dynamicRegistration} onChange={(e) => setDynamicRegistration(e.target.checked)} />
+            <span>Dynamic registration: devices holding the product secret may register themselves</span>
+          </label>
+        </fieldset>
+        {error && !allPlaced(error, FIELDS) ? <ErrorNote error={error} className="md:col-span-2" /> : null}
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,50 @@
+/** TSL JSON files in and out of the browser. */
+import { parseJsonText, type JsonTextError } from './json-text.ts';
+
+export type TslFile = { ok: true; doc: Record<string, unknown> } | { ok: false; message: string; error?: JsonTextError };
+
+/** Reads a file the user chose as a TSL document (an object), or says why it is not one. */
+export async function readTslFile(file: File): Promise<TslFile> {
+  let text: string;
+  try {
+    text = await file.text();
+  } catch (err) {
+    return { ok: false, message: `${file.name} could not be read: ${(err as Error).message}` };
+  }
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    const { line, column, message } = parsed.error;
+    return { ok: false, message: `${file.name} is not valid JSON: line ${line}, column ${column}: ${message}.`, error: parsed.error };
+  }
+  const doc = parsed.value;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    return { ok: false, message: `${file.name} is not a thing model: a TSL file is a JSON object with properties, services and events.` };
+  }
+  return { ok: true, doc: doc as Record<string, unknown> };
+}
+
+/** The file name thing models are exported as. */
+export const exportFileName = (productKey: string): string => `${productKey}-thing-model.json`;
+
+/** Offers `value` as a JSON file download. */
+export function downloadJson(fileName: string, value: unknown): void {
+  const blob = new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has started by the time the click returns; the URL is only needed until then.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** "10 properties, 2 services and 2 events" of a document, leaving out Alibaba's generated post/set/get. */
+export function featureCounts(doc: Record<string, unknown>): string {
+  const generated = new Set(['thing.event.property.post', 'thing.service.property.set', 'thing.service.property.get']);
+  const count = (key: string) =>
+    Array.isArray(doc[key]) ? (doc[key] as { method?: unknown }[]).filter((f) => !generated.has(String(f?.method))).length : 0;
+  const part = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  return `${part(count('properties'), 'property', 'properties')}, ${part(count('services'), 'service', 'services')} and ${part(count('events'), 'event', 'events')}`;
+}
