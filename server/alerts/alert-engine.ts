@@ -153,6 +153,11 @@ export class AlertEngine implements AlertService {
     return this.#store.get(id);
   }
 
+  /** Open alerts counted by state (active, acknowledged) and severity, for the dashboard. */
+  openCounts(): ReturnType<AlertStore['openCounts']> {
+    return this.#store.openCounts();
+  }
+
   /** A page of alerts matching the filter, newest first. */
   list(filter: AlertFilter, page: { limit: number; offset: number }): AlertPage {
     return this.#store.list(filter, page);

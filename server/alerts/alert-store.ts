@@ -170,6 +170,18 @@ export class AlertStore {
     return toAlert(row);
   }
 
+  /** Open alerts counted by state and severity (one grouped count over the `alerts_by_state` index). */
+  openCounts(): Record<Exclude<AlertState, 'cleared'>, Record<AlertSeverity, number>> {
+    const counts = {
+      active: { info: 0, warning: 0, critical: 0 },
+      acknowledged: { info: 0, warning: 0, critical: 0 },
+    };
+    const rows = this.#listing("SELECT state, severity, count(*) AS n FROM alerts WHERE state != 'cleared' GROUP BY state, severity")
+      .all() as { state: Exclude<AlertState, 'cleared'>; severity: AlertSeverity; n: number }[];
+    for (const { state, severity, n } of rows) counts[state][severity] += n;
+    return counts;
+  }
+
   /** A page of the alerts matching `filter`, newest first. */
   list(filter: AlertFilter, page: { limit: number; offset: number }): AlertPage {
     const where: string[] = [];

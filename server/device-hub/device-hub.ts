@@ -4,7 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import { ApiError } from '../errors.ts';
 import type { DeviceChange, RegistryEvents } from '../registry.ts';
-import { DeviceLog, type ConnectionLogItem, type DeviceLogOptions, type DeviceLogStats, type LogPage, type MessageEntry, type MessageLogItem } from './device-log.ts';
+import { DeviceLog, type ConnectionLogItem, type DeviceLogOptions, type FleetConnectionLogItem, type DeviceLogStats, type LogPage, type MessageEntry, type MessageLogItem } from './device-log.ts';
 import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
 import type { CommandResult, Dialect, IngressProtocol, ThingCommand, ThingMessage, ThingMessageKind } from './thing-message.ts';
 
@@ -178,6 +178,8 @@ export class DeviceHub {
   #lastSeenTimer: NodeJS.Timeout | undefined;
 
   readonly #listeners = new Set<ThingMessageListener>();
+  /** Watchers that see every message but handle none (the live feed): they do not make a flow, see {@link observe}. */
+  readonly #observers = new Set<ThingMessageListener>();
   readonly #pendingUplinks = new Map<string, PendingUplink>();
   /** The pending uplinks that asked for a reply: what `maxPendingReplies` bounds. */
   #pendingAcks = 0;
@@ -419,6 +421,7 @@ export class DeviceHub {
         else this.#log.setResult(entry, 503, NO_FLOW);
         this.#warnNoFlow();
       }
+      if (this.#observers.size > 0) this.#emit(msg);
       return;
     }
     // A device reply already has its verdict (the device's own code); it waits for a flow only if it asked to.
@@ -471,6 +474,20 @@ export class DeviceHub {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Adds an observer: it gets every uplink and `state` change as {@link subscribe} listeners do, but does not count as
+   * a flow handling them. With only observers, uplinks are still answered 503 at once ("no flow handles device
+   * messages") and nothing waits for a verdict on their account. For watchers such as the live device feed, whose
+   * presence (a browser tab open) must not change how devices are answered. It runs on the ingress hot path: keep it
+   * cheap, and treat the message as read-only.
+   */
+  observe(listener: ThingMessageListener): () => void {
+    this.#observers.add(listener);
+    return () => {
+      this.#observers.delete(listener);
     };
   }
 
@@ -572,6 +589,15 @@ export class DeviceHub {
     return this.#log.connections(productKey, deviceName, page);
   }
 
+  /**
+   * The newest connection events of every device (connected, disconnected, refused), newest first; what is buffered
+   * is written first. For the dashboard's "recent connections".
+   */
+  recentConnections(limit: number): FleetConnectionLogItem[] {
+    this.#log.flush();
+    return this.#log.recentConnections(limit);
+  }
+
   stats(): DeviceHubStats {
     let pendingCommands = 0;
     for (const m of this.#pendingCommands.values()) pendingCommands += m.size;
@@ -631,6 +657,7 @@ export class DeviceHub {
     }
     this.#queues.clear();
     this.#listeners.clear();
+    this.#observers.clear();
     if (this.#lastSeenTimer) clearTimeout(this.#lastSeenTimer);
     this.#flushLastSeen();
     this.#log.close();
@@ -726,10 +753,17 @@ export class DeviceHub {
         this.#logger.error({ err, kind: message.kind }, 'a device message subscriber threw');
       }
     }
+    for (const observer of this.#observers) {
+      try {
+        observer(message);
+      } catch (err) {
+        this.#logger.error({ err, kind: message.kind }, 'a device message observer threw');
+      }
+    }
   }
 
   #emitState(session: DeviceSession, params: { status: 'online' | 'offline'; reason?: string }, at: number): void {
-    if (this.#listeners.size === 0) return;
+    if (this.#listeners.size === 0 && this.#observers.size === 0) return;
     this.#emit({
       id: this.#newMessageId(), productKey: session.productKey, deviceName: session.deviceName, kind: 'state', params,
       receivedAt: at, protocol: session.protocol, dialect: session.dialect, ack: false,

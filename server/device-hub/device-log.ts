@@ -35,6 +35,12 @@ export interface ConnectionLogItem {
   clientId: string | null;
 }
 
+/** A row of the connection history of any device: the row with the device it belongs to. */
+export interface FleetConnectionLogItem extends ConnectionLogItem {
+  productKey: string;
+  deviceName: string;
+}
+
 /** One page, newest first, with the number of rows matching across all pages. */
 export interface LogPage<T> {
   items: T[];
@@ -386,6 +392,18 @@ export class DeviceLog {
       FROM device_connections WHERE product_key = ? AND device_name = ? ORDER BY id DESC LIMIT ? OFFSET ?`)
       .all(productKey, deviceName, page.limit, page.offset) as ConnectionLogItem[];
     return { items, total, ...page };
+  }
+
+  /**
+   * The newest connection events across all devices, newest first. Ordered by the rowid, so this reads the last
+   * `limit` rows of the table and needs no index of its own.
+   */
+  recentConnections(limit: number): FleetConnectionLogItem[] {
+    return this.#query(`
+      SELECT id, product_key AS productKey, device_name AS deviceName, at, event, reason, remote_address AS remoteAddress,
+             protocol, dialect, client_id AS clientId
+      FROM device_connections ORDER BY id DESC LIMIT ?`)
+      .all(limit) as FleetConnectionLogItem[];
   }
 
   stats(): DeviceLogStats {

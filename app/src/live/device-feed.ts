@@ -1,53 +1,107 @@
 /**
- * PLACEHOLDER — the live device feed client is being written (see the task of the live-feed engineer). The hook
- * signatures below are the contract other screens code against; they answer "nothing live yet" until then.
+ * React hooks over the live device feed (`/api/v1/live/devices`): one socket for the whole app, opened when the first
+ * hook mounts and closed shortly after the last one unmounts (see `device-feed-client.ts`). Each hook reads a snapshot
+ * that changes only when its own data does, so a push re-renders only the components it concerns.
+ *
+ * What the feed pushes is what changed since the page loaded (or the hook mounted); screens start from what the REST
+ * API answered and take a pushed value when it is newer.
  */
+import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react';
+import {
+  createDeviceFeedClient,
+  type DeviceFeedClient,
+  type LiveDeviceState,
+  type LiveEvent,
+  type LivePropertyValue,
+  type LiveRate,
+} from './device-feed-client.ts';
 
-/** A device's connection state as the feed last reported it. */
-export interface LiveDeviceState {
-  online: boolean;
-  /** ms since epoch of the change. */
-  at: number;
+export type { LiveDeviceState, LivePropertyValue, LiveRate } from './device-feed-client.ts';
+
+let client: DeviceFeedClient | undefined;
+/** The app's one feed client, created on first use (nothing connects until a hook mounts). */
+function feed(): DeviceFeedClient {
+  return (client ??= createDeviceFeedClient());
 }
 
-/** A property's latest value as the feed last reported it. */
-export interface LivePropertyValue {
-  value: unknown;
-  /** ms since epoch: the device's time when it sent one, else when the platform received it. */
-  time: number;
+const deviceKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
+const nothing = () => undefined;
+const noStates: ReadonlyMap<string, LiveDeviceState> = new Map();
+const noProperties: Readonly<Record<string, LivePropertyValue>> = Object.freeze({});
+const noRates: readonly LiveRate[] = [];
+
+/** Keeps the socket open while subscribed, and listens with `listen`. */
+function retained(listen: (c: DeviceFeedClient, listener: () => void) => () => void) {
+  return (listener: () => void) => {
+    const c = feed();
+    const release = c.retain();
+    const off = listen(c, listener);
+    return () => {
+      off();
+      release();
+    };
+  };
 }
 
-export interface LiveRate {
-  uplinksPerSecond: number;
-  downlinksPerSecond: number;
-  online: number;
-  at: number;
-}
+const subscribeStates = retained((c, l) => c.subscribeStates(l));
+const subscribeRate = retained((c, l) => c.subscribeRate(l));
+const subscribeConnection = retained((c, l) => c.subscribeConnection(l));
 
 /** The state of one device pushed since the page loaded (undefined: no change seen; use what the API answered). */
-export function useLiveDeviceState(_productKey: string, _deviceName: string): LiveDeviceState | undefined {
-  return undefined;
+export function useLiveDeviceState(productKey: string, deviceName: string): LiveDeviceState | undefined {
+  const key = deviceKey(productKey, deviceName);
+  const read = useCallback(() => feed().deviceState(key), [key]);
+  return useSyncExternalStore(subscribeStates, read, nothing);
 }
 
 /** States of every device pushed since the page loaded, keyed `productKey/deviceName` (for lists). */
 export function useLiveDeviceStates(): ReadonlyMap<string, LiveDeviceState> {
-  return new Map();
+  return useSyncExternalStore(subscribeStates, () => feed().deviceStates(), () => noStates);
 }
 
 /** Latest property values of one device pushed since the hook mounted, merged per identifier. */
-export function useLiveProperties(_productKey: string, _deviceName: string): Readonly<Record<string, LivePropertyValue>> {
-  return {};
+export function useLiveProperties(productKey: string, deviceName: string): Readonly<Record<string, LivePropertyValue>> {
+  const key = deviceKey(productKey, deviceName);
+  const subscribe = useCallback((listener: () => void) => {
+    const c = feed();
+    const unwatch = c.watch(key);
+    const off = c.subscribeProperties(key, listener);
+    return () => {
+      off();
+      unwatch();
+    };
+  }, [key]);
+  const read = useCallback(() => feed().properties(key), [key]);
+  return useSyncExternalStore(subscribe, read, () => noProperties);
 }
 
 /** Calls `listener` for each event the device posts while mounted. */
-export function useLiveEvents(_productKey: string, _deviceName: string, _listener: (event: { identifier: string; params: unknown; at: number }) => void): void {}
+export function useLiveEvents(productKey: string, deviceName: string, listener: (event: { identifier: string; params: unknown; at: number }) => void): void {
+  const latest = useRef(listener);
+  latest.current = listener;
+  const key = deviceKey(productKey, deviceName);
+  useEffect(() => {
+    const c = feed();
+    const unwatch = c.watch(key);
+    const off = c.subscribeEvents(key, (event: LiveEvent) => latest.current(event));
+    return () => {
+      off();
+      unwatch();
+    };
+  }, [key]);
+}
 
 /** Messages per second across the fleet, pushed every second. */
 export function useLiveRate(): LiveRate | undefined {
-  return undefined;
+  return useSyncExternalStore(subscribeRate, () => feed().rate(), nothing);
+}
+
+/** The rate pushes of about the last minute, oldest first (for a sparkline). */
+export function useLiveRateHistory(): readonly LiveRate[] {
+  return useSyncExternalStore(subscribeRate, () => feed().rateHistory(), () => noRates);
 }
 
 /** Whether the feed's socket is connected. */
 export function useLiveConnection(): 'connecting' | 'open' | 'closed' {
-  return 'closed';
+  return useSyncExternalStore(subscribeConnection, () => feed().connectionState(), () => 'closed' as const);
 }
