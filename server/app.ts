@@ -44,6 +44,9 @@ import { openTdengineTelemetry } from './telemetry/tdengine-telemetry.ts';
 import { TelemetryService, type TelemetryServiceOptions } from './telemetry/telemetry-service.ts';
 import type { TelemetryBackend } from './telemetry/telemetry-store.ts';
 import { registerTelemetryRoutes } from './telemetry/telemetry-routes.ts';
+import { registerDeviceCredentialRoutes } from './devices/device-credentials-routes.ts';
+import { DEVICE_FEED_PATH, DeviceFeed } from './device-hub/device-feed.ts';
+import { registerOverviewRoutes } from './device-hub/overview-routes.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -173,13 +176,18 @@ export async function startThingwire(
   const live = new LiveSocket({
     events: flowRuntime.red.events, logger: logger.child({ subsystem: 'live' }), authenticate, allowedOrigins: config.corsOrigins,
   });
+  const deviceFeed = new DeviceFeed({
+    hub, thingModels: registry.thingModels, logger: logger.child({ subsystem: 'device-feed' }), authenticate, allowedOrigins: config.corsOrigins,
+  });
 
   const table = new RouteTable();
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
   registerDeviceHubRoutes(table, hub, registry.devices, auth);
+  registerDeviceCredentialRoutes(table, { devices: registry.devices, products: registry.products, listeners: mqttListeners, auth });
   registerTelemetryRoutes(table, backend, registry.devices, registry.thingModels, { products: registry.products });
   registerAlertRoutes(table, alerts, auth);
+  registerOverviewRoutes(table, { devices: registry.devices, hub, alerts, rate: () => deviceFeed.rate() });
   registerNotifyRoutes(table, notify, auth);
   registerFlowRoutes(table, flows);
   registerPaletteRoutes(table, nodeTypeCatalog, () => flows.installedTypes());
@@ -225,6 +233,7 @@ export async function startThingwire(
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0]!;
     if (path === LIVE_PATH) live.handleUpgrade(req, socket, head);
+    else if (path === DEVICE_FEED_PATH) deviceFeed.handleUpgrade(req, socket, head);
     else if (upgrades.has(path)) upgrades.get(path)!(req, socket, head);
     else socket.destroy();
   });
@@ -247,6 +256,7 @@ export async function startThingwire(
         gate.shut();
         await drain(hub, telemetry, logger);
         live.close();
+        deviceFeed.close();
         await flowRuntime.red.stop();
         await telemetry.close();
         await notify.close();

@@ -123,6 +123,8 @@ describe('who may call the registry routes', () => {
     { family: 'devices', route: 'delete /devices/{productKey}/{deviceName}', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/doomed` },
     { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/connections', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/connections` },
     { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/messages', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/messages` },
+    { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/connection-info', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/connection-info` },
+    { family: 'devices', route: 'post /devices/{productKey}/{deviceName}/credentials', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/d1/credentials` },
     // d1 is offline: the call succeeds with the outcome `code: 503` in the body.
     { family: 'telemetry', route: 'get /devices/{productKey}/{deviceName}/properties', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/properties` },
     { family: 'telemetry', route: 'get /devices/{productKey}/{deviceName}/properties/{identifier}/history', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/properties/temperature/history` },

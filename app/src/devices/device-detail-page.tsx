@@ -1,5 +1,173 @@
+/**
+ * One device: whether it is online and how it is connected, its latest values and history, its events and message
+ * log, how to connect it by hand, and (engineers) commands to it. Everything is polled while the tab is visible and
+ * updated from the live feed as soon as that pushes something newer.
+ */
+import { useState } from 'react';
+import { ApiError, apiRequest } from '../api.ts';
+import { Link, navigate, pathOf } from '../routing.ts';
+import { useCan } from '../session.ts';
+import { Badge, OnlineBadge } from '../ui/badge.tsx';
+import { Button } from '../ui/button.tsx';
+import { ConfirmDialog } from '../ui/dialog.tsx';
+import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';
 import { Page } from '../ui/page.tsx';
+import { Tabs } from '../ui/tabs.tsx';
+import { TimeAgo } from '../ui/time.tsx';
+import { useApi } from '../use-api.ts';
+import { CommandPanel } from './command-form.tsx';
+import { ConnectionPanel, type ConnectionState } from './connection-panel.tsx';
+import { devicePath, useDevice, useLatestValues, usePublishedTsl, type Device, type Product } from './device-detail-api.ts';
+import { EventsTab } from './device-detail-events.tsx';
+import { OverviewTab } from './device-detail-overview.tsx';
+import { HistoryPanel } from './history-panel.tsx';
+import type { RangeChoice } from './history-range.ts';
+
+const TAB_NAMES = ['overview', 'history', 'events', 'connection', 'commands'] as const;
+type TabName = (typeof TAB_NAMES)[number];
+
+/** The open tab lives in `?tab=`, so a reload or a shared link opens the same one. */
+function useTab(): [TabName, (tab: string) => void] {
+  const [tab, setTab] = useState<TabName>(() => {
+    const asked = new URLSearchParams(window.location.search).get('tab');
+    return (TAB_NAMES as readonly string[]).includes(asked ?? '') ? (asked as TabName) : 'overview';
+  });
+  return [tab, (next) => {
+    setTab(next as TabName);
+    const search = next === 'overview' ? '' : `?tab=${next}`;
+    window.history.replaceState(null, '', window.location.pathname + search);
+  }];
+}
 
 export function DeviceDetailPage({ productKey, deviceName }: { productKey: string; deviceName: string }) {
-  return <Page title="Device"><p className="text-sm text-slate-600">Being built.</p></Page>;
+  const device = useDevice(productKey, deviceName);
+  const product = useApi<Product>(`/products/${encodeURIComponent(productKey)}`);
+  const { tsl, error: tslError } = usePublishedTsl(productKey);
+  const latest = useLatestValues(productKey, deviceName);
+  const canWrite = useCan('devices:write');
+  const [tab, setTab] = useTab();
+  const [connection, setConnection] = useState<ConnectionState>({});
+  const [historyChoice, setHistoryChoice] = useState<RangeChoice>({ preset: '1h' });
+  const back = <Link to="/devices" className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> Devices</Link>;
+
+  if (device.loading) return <Page title={deviceName} back={back}><Loading what="the device" /></Page>;
+  if (!device.data) {
+    const missing = device.error instanceof ApiError && device.error.status === 404;
+    return (
+      <Page title={deviceName} back={back}>
+        {missing ? (
+          <EmptyState title="No such device" action={<Link to="/devices" className="text-sm font-medium text-sky-700 underline">All devices</Link>}>
+            Product <code className="font-mono">{productKey}</code> has no device named <code className="font-mono">{deviceName}</code>. It may have been deleted.
+          </EmptyState>
+        ) : <ErrorNote error={device.error} />}
+      </Page>
+    );
+  }
+  const d = device.data;
+  const online = device.online;
+
+  const tabs = [
+    {
+      value: 'overview', label: 'Overview',
+      content: <OverviewTab device={d} online={online} product={product.data} tsl={tsl} latest={latest} />,
+    },
+    {
+      value: 'history', label: 'History',
+      content: <HistoryPanel productKey={productKey} deviceName={deviceName} tsl={tsl} choice={historyChoice} onChoice={setHistoryChoice} />,
+    },
+    { value: 'events', label: 'Events & messages', content: <EventsTab productKey={productKey} deviceName={deviceName} tsl={tsl} /> },
+    {
+      value: 'connection', label: 'Connection',
+      content: <ConnectionPanel device={d} online={online} tsl={tsl} state={connection} onState={setConnection} />,
+    },
+    ...(canWrite ? [{
+      value: 'commands', label: 'Commands',
+      content: (
+        <CommandPanel
+          productKey={productKey}
+          deviceName={deviceName}
+          online={online}
+          tsl={tsl}
+          current={latest.loading ? undefined : latest.values}
+          onSent={() => void latest.reload()}
+        />
+      ),
+    }] : []),
+  ];
+
+  return (
+    <Page
+      title={<span data-testid="device-title">{d.deviceName}</span>}
+      back={back}
+      subtitle={(
+        <span className="flex flex-wrap items-center gap-x-3 gap-y-1">
+          <Link to={pathOf('products', productKey)} className="text-sky-700 hover:underline">
+            <i className="fa fa-cube mr-1 text-slate-400" aria-hidden />{product.data?.name ?? productKey}
+          </Link>
+          <span data-testid="device-online"><OnlineBadge online={online} /></span>
+          {d.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="amber">disabled</Badge>}
+          <span className="text-slate-500">
+            {online ? (d.lastOnlineAt && d.status === 'online' ? <>connected <TimeAgo at={d.lastOnlineAt} /></> : 'connected just now') : <>last seen {d.lastSeenAt ?? d.lastOnlineAt ? <TimeAgo at={d.lastSeenAt ?? d.lastOnlineAt} /> : 'never'}</>}
+          </span>
+        </span>
+      )}
+      actions={canWrite && <DeviceActions device={d} onChanged={() => void device.reload()} />}
+    >
+      {device.error && <ErrorNote error={device.error} />}
+      {tslError && <ErrorNote error={tslError} />}
+      <Tabs label="Device sections" value={tabs.some((t) => t.value === tab) ? tab : 'overview'} onValueChange={setTab} tabs={tabs} />
+    </Page>
+  );
+}
+
+/** Enable/disable and delete, for roles that may change devices. */
+function DeviceActions({ device, onChanged }: { device: Device; onChanged(): void }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [confirm, setConfirm] = useState<'disable' | 'delete'>();
+  const path = devicePath(device.productKey, device.deviceName);
+
+  const run = async (what: 'enable' | 'disable' | 'delete') => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      if (what === 'delete') {
+        await apiRequest('DELETE', path);
+        navigate('/devices');
+        return;
+      }
+      await apiRequest('PATCH', path, { enabled: what === 'enable' });
+      setConfirm(undefined);
+      onChanged();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="flex flex-col items-end gap-2">
+      <div className="flex gap-2">
+        {device.enabled
+          ? <Button onClick={() => setConfirm('disable')}><i className="fa fa-ban" aria-hidden /> Disable</Button>
+          : <Button onClick={() => void run('enable')} disabled={busy}><i className="fa fa-check" aria-hidden /> Enable</Button>}
+        <Button variant="ghost" onClick={() => setConfirm('delete')}><i className="fa fa-trash-o" aria-hidden /> Delete</Button>
+      </div>
+      {!confirm && <ErrorNote error={error} />}
+      <ConfirmDialog
+        open={confirm !== undefined}
+        onOpenChange={(open) => !open && setConfirm(undefined)}
+        title={confirm === 'delete' ? `Delete ${device.deviceName}?` : `Disable ${device.deviceName}?`}
+        confirmLabel={confirm === 'delete' ? 'Delete device' : 'Disable device'}
+        busy={busy}
+        onConfirm={() => void run(confirm!)}
+        error={confirm && error ? <ErrorNote error={error} /> : undefined}
+      >
+        {confirm === 'delete'
+          ? 'The device and its secret are deleted and its connection is closed; it can no longer sign in. This cannot be undone.'
+          : 'The device is disconnected now and refused when it tries to sign in again, until it is enabled.'}
+      </ConfirmDialog>
+    </div>
+  );
 }

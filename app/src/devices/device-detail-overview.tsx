@@ -1,0 +1,138 @@
+/** Overview: the device's status and the facts of its connection, its latest values, and its connection history. */
+import { useState, type ReactNode } from 'react';
+import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import { Link, pathOf } from '../routing.ts';
+import { Badge, OnlineBadge, type Tone } from '../ui/badge.tsx';
+import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';
+import { Facts, Panel } from '../ui/page.tsx';
+import { Pager } from '../ui/pager.tsx';
+import { Table, TBody, Td, Th } from '../ui/table.tsx';
+import { formatTime, TimeAgo } from '../ui/time.tsx';
+import { queryString, useApi } from '../use-api.ts';
+import { devicePath, useRecentConnections, type ConnectionItem, type Device, type PageOf, type Product, type useLatestValues } from './device-detail-api.ts';
+import { LiveValues } from './device-detail-live-values.tsx';
+
+export function OverviewTab({ device, online, product, tsl, latest }: {
+  device: Device;
+  online: boolean;
+  product: Product | undefined;
+  tsl: TslDocument | null | undefined;
+  latest: ReturnType<typeof useLatestValues>;
+}) {
+  return (
+    <div className="space-y-5">
+      <div className="grid gap-5 lg:grid-cols-5">
+        <Panel title="Status" className="lg:col-span-2">
+          <StatusFacts device={device} online={online} product={product} />
+        </Panel>
+        <Panel title="Latest values" className="lg:col-span-3" bodyClassName="[&>div>div]:rounded-none [&>div>div]:border-0 [&>div>div]:shadow-none">
+          <LiveValues tsl={tsl} values={latest.values} items={latest.items} loading={latest.loading} error={latest.error} />
+        </Panel>
+      </div>
+      <ConnectionHistory device={device} />
+    </div>
+  );
+}
+
+function StatusFacts({ device, online, product }: { device: Device; online: boolean; product: Product | undefined }) {
+  const recent = useRecentConnections(device.productKey, device.deviceName, 5000);
+  const items = recent.data?.items ?? [];
+  const connected = items.find((c) => c.event === 'connected');
+  const ended = items.find((c) => c.event === 'disconnected');
+  const refused = items.find((c) => c.event === 'refused');
+  const lastRefusalIsNews = refused && (!connected || Date.parse(refused.at) > Date.parse(connected.at));
+
+  const facts: [ReactNode, ReactNode][] = [
+    ['Status', (
+      <span className="flex flex-wrap items-center gap-2">
+        <OnlineBadge online={online} />
+        {device.status === 'inactive' && !online && <span className="text-slate-500">never connected</span>}
+        {!device.enabled && <Badge tone="amber">disabled</Badge>}
+      </span>
+    )],
+  ];
+  if (online && connected) {
+    facts.push(
+      ['Connected since', <span key="s">{formatTime(connected.at)} (<TimeAgo at={connected.at} />)</span>],
+      ['Protocol', <code key="p" className="font-mono text-xs">{connected.protocol ?? '—'}</code>],
+      ['Dialect', connected.dialect ?? '—'],
+      ['Client ID', <code key="c" className="break-all font-mono text-xs">{connected.clientId ?? '—'}</code>],
+      ['Remote address', <code key="r" className="font-mono text-xs">{connected.remoteAddress ?? '—'}</code>],
+    );
+  } else {
+    facts.push(['Last online', device.lastOnlineAt ? <span key="o">{formatTime(device.lastOnlineAt)} (<TimeAgo at={device.lastOnlineAt} />)</span> : 'never']);
+    if (ended) facts.push(['Last disconnect', <span key="d">{ended.reason ?? 'disconnect'}{ended.remoteAddress ? ` · from ${ended.remoteAddress}` : ''}</span>]);
+  }
+  // Written every few seconds: a device that just connected (the live feed knew first) was seen when it connected.
+  const seen = device.lastSeenAt ?? device.lastOnlineAt ?? (online ? connected?.at : undefined);
+  facts.push(['Last seen', seen ? <TimeAgo key="l" at={seen} /> : 'never']);
+  facts.push(['Product', (
+    <Link key="pr" to={pathOf('products', device.productKey)} className="text-sky-700 hover:underline">
+      {product?.name ?? device.productKey} <code className="font-mono text-xs text-slate-500">{device.productKey}</code>
+    </Link>
+  )]);
+  if (product) facts.push(['Product dialect', product.dialect]);
+  if (device.description) facts.push(['Description', device.description]);
+  const tags = Object.entries(device.tags);
+  if (tags.length > 0) {
+    facts.push(['Tags', <span key="t" className="flex flex-wrap gap-1">{tags.map(([k, v]) => <Badge key={k}>{k}: {v}</Badge>)}</span>]);
+  }
+  facts.push(['Created', formatTime(device.createdAt)]);
+
+  return (
+    <div className="space-y-3">
+      <Facts items={facts} />
+      {lastRefusalIsNews && (
+        <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="last-refusal">
+          The last sign-in attempt was refused <TimeAgo at={refused.at} />: <strong>{refused.reason ?? 'refused'}</strong>
+          {refused.remoteAddress && <> from <code className="font-mono text-xs">{refused.remoteAddress}</code></>}. The device was told only
+          “bad user name or password”.
+        </p>
+      )}
+      <ErrorNote error={recent.error} />
+    </div>
+  );
+}
+
+const EVENT_TONES: Record<ConnectionItem['event'], Tone> = { connected: 'green', disconnected: 'neutral', refused: 'red' };
+const PAGE = 20;
+
+function ConnectionHistory({ device }: { device: Device }) {
+  const [offset, setOffset] = useState(0);
+  const read = useApi<PageOf<ConnectionItem>>(
+    `${devicePath(device.productKey, device.deviceName)}/connections${queryString({ limit: PAGE, offset })}`,
+    // The first page follows new connections; older pages stay put while being read.
+    { pollMs: offset === 0 ? 5000 : undefined },
+  );
+  return (
+    <Panel title="Connection history" actions={read.data && <span className="text-xs text-slate-500">{read.data.total.toLocaleString()} {read.data.total === 1 ? 'event' : 'events'}</span>}>
+      {read.loading ? <Loading what="connection history" /> : !read.data ? <ErrorNote error={read.error} /> : read.data.total === 0 ? (
+        <EmptyState title="No connections yet">
+          Sign-ins, disconnects and refused attempts appear here. The Connection tab has the credentials to connect this device.
+        </EmptyState>
+      ) : (
+        <div className="space-y-3">
+          <Table label="Connection history">
+            <thead>
+              <tr><Th>Time</Th><Th>Event</Th><Th>Reason</Th><Th>Remote address</Th><Th>Protocol</Th><Th>Client ID</Th></tr>
+            </thead>
+            <TBody>
+              {read.data.items.map((c) => (
+                <tr key={c.id}>
+                  <Td className="whitespace-nowrap text-xs tabular-nums" title={c.at}>{formatTime(c.at)}</Td>
+                  <Td><Badge tone={EVENT_TONES[c.event]}>{c.event}</Badge></Td>
+                  <Td className="text-xs">{c.reason ?? <span className="text-slate-400">—</span>}</Td>
+                  <Td className="font-mono text-xs">{c.remoteAddress ?? '—'}</Td>
+                  <Td className="whitespace-nowrap text-xs">{[c.protocol, c.dialect].filter(Boolean).join(' · ') || '—'}</Td>
+                  <Td className="max-w-[16rem] truncate font-mono text-xs" title={c.clientId ?? undefined}>{c.clientId ?? '—'}</Td>
+                </tr>
+              ))}
+            </TBody>
+          </Table>
+          <Pager total={read.data.total} limit={PAGE} offset={offset} onOffset={setOffset} />
+          <ErrorNote error={read.error} />
+        </div>
+      )}
+    </Panel>
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * A time series chart on uPlot: one line (a value, or the average of each bucket) with an optional min/max band,
+ * sized to its container (ResizeObserver), a time axis in the browser's zone and a value axis with its unit. uPlot
+ * draws on canvas and is fast with thousands of points; this wrapper only creates it, feeds it data and resizes it.
+ */
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+export interface TimeSeriesData {
+  /** Times in ms since the epoch, ascending. */
+  x: readonly number[];
+  /** The line: a value per time; null breaks the line (a gap in the data). */
+  y: readonly (number | null)[];
+  /** Lower and upper edge of a band per time (bucket min/max); both or neither. */
+  min?: readonly (number | null)[];
+  max?: readonly (number | null)[];
+}
+
+const LINE = '#0369a1';
+const BAND_EDGE = 'rgba(3, 105, 161, 0.35)';
+const BAND_FILL = 'rgba(3, 105, 161, 0.12)';
+const AXIS = '#475569';
+const GRID = '#e2e8f0';
+
+const format = (v: number) => {
+  const abs = Math.abs(v);
+  return v.toLocaleString('en-US', { maximumFractionDigits: abs !== 0 && abs < 0.01 ? 6 : abs < 100 ? 3 : 1, useGrouping: abs >= 10_000 });
+};
+
+/**
+ * The chart. `range` fixes the time axis to the range asked for (not just where points are), so an empty stretch
+ * shows as empty. `label` names the line in the legend; `unit` labels the value axis and legend values.
+ */
+export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLabel, bandLabels = ['min', 'max'] }: {
+  data: TimeSeriesData;
+  range: { from: number; to: number };
+  label: string;
+  unit?: string;
+  height?: number;
+  ariaLabel: string;
+  bandLabels?: [string, string];
+}) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const rangeRef = useRef(range);
+  rangeRef.current = range;
+  const hasBand = data.min !== undefined && data.max !== undefined;
+
+  useEffect(() => {
+    const el = container.current!;
+    const withUnit = (v: number | null | undefined) => (v === null || v === undefined ? '—' : unit ? `${format(v)} ${unit}` : format(v));
+    const series: uPlot.Series[] = [
+      { value: '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' },
+      { label, stroke: LINE, width: 1.75, value: (_u, v) => withUnit(v) },
+    ];
+    if (hasBand) {
+      series.push(
+        { label: bandLabels[0], stroke: BAND_EDGE, width: 1, value: (_u, v) => withUnit(v), points: { show: false } },
+        { label: bandLabels[1], stroke: BAND_EDGE, width: 1, value: (_u, v) => withUnit(v), points: { show: false } },
+      );
+    }
+    const options: uPlot.Options = {
+      width: Math.max(200, el.clientWidth),
+      height,
+      series,
+      bands: hasBand ? [{ series: [3, 2], fill: BAND_FILL }] : [],
+      scales: {
+        x: { time: true, range: () => [rangeRef.current.from / 1000, rangeRef.current.to / 1000] },
+        y: { range: (_u, min, max) => (min === max ? [min - 1, max + 1] : uPlot.rangeNum(min, max, 0.1, true)) },
+      },
+      axes: [
+        { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, values: timeTicks },
+        {
+          stroke: AXIS,
+          grid: { stroke: GRID, width: 1 },
+          ticks: { stroke: GRID, width: 1 },
+          label: unit,
+          labelSize: unit ? 18 : 0,
+          values: (_u, splits) => splits.map(format),
+          // Wide enough for the longest tick label, so large values are not cut off.
+          size: (_u, values) => 14 + 7 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
+        },
+      ],
+      cursor: { drag: { x: true, y: false } },
+      legend: { live: true },
+    };
+    const chart = new uPlot(options, toAligned(data, hasBand), el);
+    plot.current = chart;
+    const resize = new ResizeObserver(() => {
+      const width = Math.max(200, el.clientWidth);
+      if (width !== chart.width) chart.setSize({ width, height });
+    });
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      chart.destroy();
+      plot.current = null;
+    };
+    // Data changes go through setData below; only what shapes the chart recreates it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [label, unit, height, hasBand, bandLabels[0], bandLabels[1]]);
+
+  useEffect(() => {
+    plot.current?.setData(toAligned(data, hasBand));
+  }, [data, hasBand, range.from, range.to]);
+
+  return <div ref={container} role="figure" aria-label={ariaLabel} data-points={data.x.length} className="w-full min-w-0" />;
+}
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Time axis labels in 24-hour time like the rest of the app: seconds when ticks are that close, the date under the
+ * time where a day starts (hour ticks), the date alone for day ticks.
+ */
+function timeTicks(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+  return splits.map((s, i) => {
+    const d = new Date(s * 1000);
+    const hm = `${p2(d.getHours())}:${p2(d.getMinutes())}`;
+    const day = `${p2(d.getMonth() + 1)}-${p2(d.getDate())}`;
+    if (incr >= 86_400) return day;
+    if (incr < 60) return `${hm}:${p2(d.getSeconds())}`;
+    const before = i > 0 ? new Date(splits[i - 1]! * 1000) : undefined;
+    return incr >= 3600 && (!before || before.getDate() !== d.getDate()) ? `${hm}\n${day}` : hm;
+  });
+}
+
+/** uPlot's column layout: seconds on x, then the line, then the band's lower and upper edge. */
+function toAligned(data: TimeSeriesData, hasBand: boolean): uPlot.AlignedData {
+  const columns: (number | null)[][] = [data.x.map((t) => t / 1000), [...data.y]];
+  if (hasBand) columns.push([...data.min!], [...data.max!]);
+  return columns as uPlot.AlignedData;
+}

@@ -1,0 +1,135 @@
+import { Type } from '@sinclair/typebox';
+import type { Request } from 'express';
+import type { AuthService } from '../auth/auth-service.ts';
+import { signAlink } from '../device-auth/alink-sign.ts';
+import type { SignMethod } from '../device-auth/hmac.ts';
+import { DeviceParams } from '../device-hub/device-hub-schemas.ts';
+import { notFound } from '../errors.ts';
+import type { RouteTable } from '../http/route-table.ts';
+import type { MqttListener } from '../mqtt/mqtt-listener.ts';
+import type { ProductStore } from '../products/product-store.ts';
+import type { DeviceStore } from './device-store.ts';
+
+/** The order in which a sign method is chosen from those the product accepts: the strongest first. */
+const SIGN_METHOD_PREFERENCE: readonly SignMethod[] = ['hmacsha256', 'hmacsha1', 'hmacmd5'];
+
+const Transport = Type.Union([Type.Literal('mqtt'), Type.Literal('mqtts'), Type.Literal('ws'), Type.Literal('wss')]);
+
+export const MqttEndpoint = Type.Object({
+  transport: Transport,
+  host: Type.String({ description: 'The host name the caller reached this server by (IPv6 without brackets)' }),
+  port: Type.Integer(),
+  url: Type.String({ description: 'As mqtt.js takes it: mqtt://host:port, mqtts://…, ws://host:port/path, wss://…' }),
+});
+
+const Endpoints = Type.Array(MqttEndpoint, {
+  description: 'The MQTT listeners running now (TCP, TLS, WebSocket on the HTTP port); empty when no deployed flow has one',
+});
+
+export const ConnectionInfo = Type.Object({
+  username: Type.String({ description: '{deviceName}&{productKey}' }),
+  clientId: Type.String({ description: 'The client id\'s form; {unix ms} is the signing time' }),
+  signMethod: Type.String({ description: 'The sign method a password is signed with (the strongest the product accepts)' }),
+  timestampWindowSeconds: Type.Integer({ description: 'How far a signed timestamp may be from server time' }),
+  endpoints: Endpoints,
+});
+
+export const SignedCredentials = Type.Object({
+  clientId: Type.String(),
+  username: Type.String(),
+  password: Type.String({ description: 'hex HMAC of the device secret over the sign content (PROTOCOL.md)' }),
+  signMethod: Type.String(),
+  timestamp: Type.Integer({ description: 'The signed timestamp, unix ms (also in the client id)' }),
+  validUntil: Type.String({ format: 'date-time', description: 'After this the product refuses the timestamp as stale; a connection made before stays up' }),
+  endpoints: Endpoints,
+});
+
+/** What the credential routes read: devices and products, the running MQTT listeners, and the audit log. */
+export interface DeviceCredentialDeps {
+  devices: Pick<DeviceStore, 'credentialsFor'>;
+  products: Pick<ProductStore, 'auth'>;
+  listeners: { listeners(): Pick<MqttListener, 'ports' | 'config'>[] };
+  auth: Pick<AuthService, 'audit'>;
+  /** Server time in ms; default Date.now. */
+  now?: () => number;
+}
+
+/**
+ * `/api/v1/devices/:productKey/:deviceName/{connection-info,credentials}`: where and as whom a device connects over
+ * MQTT, and (engineers) freshly signed alink credentials. The secret never leaves the server: the password is signed
+ * here, for the management screens' "connect a device by hand" panel.
+ */
+export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCredentialDeps): void {
+  const now = deps.now ?? Date.now;
+  const signIn = (p: { productKey: string; deviceName: string }) => {
+    const product = deps.products.auth(p.productKey);
+    const device = product && deps.devices.credentialsFor(p.productKey, p.deviceName);
+    if (!product || !device) throw notFound('Device', `${p.productKey}/${p.deviceName}`);
+    const signMethod = SIGN_METHOD_PREFERENCE.find((m) => product.signMethods.includes(m)) ?? 'hmacsha256';
+    return { secret: device.secret, signMethod, windowSeconds: product.timestampWindowSeconds };
+  };
+
+  table.add({
+    method: 'get', path: '/devices/:productKey/:deviceName/connection-info', access: 'devices:read', tag: 'devices',
+    summary: 'Where and as whom the device connects over MQTT: the running listeners as the caller reaches them, username, client id form (no password)',
+    params: DeviceParams, response: ConnectionInfo,
+    handler({ params, req }) {
+      const { signMethod, windowSeconds } = signIn(params);
+      return {
+        username: `${params.deviceName}&${params.productKey}`,
+        clientId: `${params.productKey}.${params.deviceName}|securemode=3,signmethod=${signMethod},timestamp={unix ms}|`,
+        signMethod,
+        timestampWindowSeconds: windowSeconds,
+        endpoints: mqttEndpoints(req, deps.listeners.listeners()),
+      };
+    },
+  });
+
+  table.add({
+    method: 'post', path: '/devices/:productKey/:deviceName/credentials', access: 'devices:write', tag: 'devices',
+    summary:
+      'Sign fresh alink MQTT credentials for the device on the server (the secret stays there), valid for the product\'s ' +
+      'timestamp window; with the running listeners as the caller reaches them. Audited',
+    params: DeviceParams, response: SignedCredentials,
+    handler({ params, req, principal }) {
+      const { secret, signMethod, windowSeconds } = signIn(params);
+      const timestamp = now();
+      const signed = signAlink({ ...params, deviceSecret: secret, timestamp, signmethod: signMethod });
+      deps.auth.audit(principal.username, 'device.credentials.sign', `${params.productKey}/${params.deviceName}`, { signMethod });
+      return {
+        ...signed,
+        signMethod,
+        timestamp,
+        validUntil: new Date(timestamp + windowSeconds * 1000).toISOString(),
+        endpoints: mqttEndpoints(req, deps.listeners.listeners()),
+      };
+    },
+  });
+}
+
+type Endpoint = { transport: 'mqtt' | 'mqtts' | 'ws' | 'wss'; host: string; port: number; url: string };
+
+/**
+ * The listeners as the caller can reach them: the host name it used for this request (behind a proxy on loopback,
+ * the forwarded one), the listeners' bound TCP and TLS ports, and WebSocket paths on the port the request came in on.
+ */
+export function mqttEndpoints(req: Request, listeners: Pick<MqttListener, 'ports' | 'config'>[]): Endpoint[] {
+  // Express 5's req.host is the Host (or trusted X-Forwarded-Host) header with its port; hostname drops the port.
+  const hostHeader = req.host ?? '';
+  const host = (req.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1');
+  const inUrl = host.includes(':') ? `[${host}]` : host;
+  const httpPort = Number(/:(\d+)$/.exec(hostHeader)?.[1] ?? (req.secure ? 443 : 80));
+  const ws: 'ws' | 'wss' = req.secure ? 'wss' : 'ws';
+  const endpoints: Endpoint[] = [];
+  for (const listener of listeners) {
+    const { tcp, tls } = listener.ports;
+    if (tcp) endpoints.push({ transport: 'mqtt', host, port: tcp, url: `mqtt://${inUrl}:${tcp}` });
+    if (tls) endpoints.push({ transport: 'mqtts', host, port: tls, url: `mqtts://${inUrl}:${tls}` });
+    // Only a listening TCP port says the listener started; its WebSocket path is registered in the same start.
+    if (tcp && listener.config.wsPath) {
+      endpoints.push({ transport: ws, host, port: httpPort, url: `${ws}://${inUrl}:${httpPort}${listener.config.wsPath}` });
+    }
+  }
+  const rank = { mqtt: 0, mqtts: 1, ws: 2, wss: 3 };
+  return endpoints.sort((a, b) => rank[a.transport] - rank[b.transport] || a.port - b.port);
+}
