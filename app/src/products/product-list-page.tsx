@@ -90,7 +90,7 @@ export function ProductListPage() {
                     <Td className="font-mono text-xs">{p.productKey}</Td>
                     <Td>{p.dialect}</Td>
                     <Td className="text-right tabular-nums">
-                      <Link to={`/devices${queryString({ productKey: p.productKey })}`} className="text-sky-800 hover:underline" aria-label={`${p.deviceCount} devices of ${p.name}`}>
+                      <Link to={`/devices${queryString({ productKey: p.productKey })}`} className="text-sky-800 hover:underline" aria-label={`${p.deviceCount} ${p.deviceCount === 1 ? 'device' : 'devices'} of ${p.name}`}>
                         {p.deviceCount.toLocaleString()}
                       </Link>
                     </Td>
