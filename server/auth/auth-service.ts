@@ -97,7 +97,8 @@ export class AuthService {
 
   /** A password change ends the user's sessions, except the one given (the session that asked for the change). */
   async updateUser(id: number, patch: { role?: Role; disabled?: boolean; password?: string }, keepSessionToken?: string): Promise<User> {
-    this.getUser(id);
+    const user = this.getUser(id);
+    if ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true) this.#keepAnAdmin(user);
     if (patch.password !== undefined) {
       if (patch.password.length < 10) throw new ApiError(422, 'weak_password', 'Passwords need at least 10 characters.');
       this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(await hashPassword(patch.password), id);
@@ -122,8 +123,20 @@ export class AuthService {
   }
 
   deleteUser(id: number): void {
-    this.getUser(id);
+    this.#keepAnAdmin(this.getUser(id));
     this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+  }
+
+  /**
+   * Refuses to take away the last enabled admin (demoted, disabled or deleted): nobody could manage users or reveal
+   * secrets afterwards, and there is no default account to fall back on.
+   */
+  #keepAnAdmin(user: User): void {
+    if (user.role !== 'admin' || user.disabled) return;
+    const others = this.db.prepare("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?").pluck().get(user.id) as number;
+    if (others === 0) {
+      throw new ApiError(409, 'last_admin', `${user.username} is the only enabled admin: make another user an admin first, then change this one.`);
+    }
   }
 
   /** Checks a username and password; refuses after repeated failures for the same name and address. */

@@ -125,6 +125,21 @@ describe('users (admin only)', () => {
     expect(audit.body.items.map((a: { action: string }) => a.action)).toEqual(expect.arrayContaining(['user.create', 'user.update']));
   });
 
+  it('keeps one enabled admin: demoting or disabling the last one is refused with a reason, a second admin may be', async () => {
+    const me = await tw.request('GET', '/api/v1/auth/me', { token: tw.adminToken });
+    for (const body of [{ role: 'engineer' }, { disabled: true }]) {
+      const res = await tw.request('PATCH', `/api/v1/users/${me.body.id}`, { token: tw.adminToken, body });
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('last_admin');
+      expect(res.body.error.message).toMatch(/only enabled admin: make another user an admin first/);
+    }
+    expect((await tw.request('GET', '/api/v1/auth/me', { token: tw.adminToken })).body.role).toBe('admin');
+    const second = await tw.request('POST', '/api/v1/users', { token: tw.adminToken, body: { username: 'admin2', password: 'second-admin-pass', role: 'admin' } });
+    expect((await tw.request('PATCH', `/api/v1/users/${second.body.id}`, { token: tw.adminToken, body: { role: 'operator' } })).status).toBe(200);
+    // Back to one admin: deleting is refused for yourself already, demoting yourself again for being the last.
+    expect((await tw.request('PATCH', `/api/v1/users/${me.body.id}`, { token: tw.adminToken, body: { role: 'operator' } })).status).toBe(409);
+  });
+
   it('stores passwords only as scrypt hashes', async () => {
     const hashes = tw.app.db.prepare('SELECT password_hash FROM users').pluck().all() as string[];
     for (const h of hashes) expect(h).toMatch(/^scrypt\$/);
