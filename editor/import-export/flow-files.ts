@@ -8,13 +8,16 @@ export function flowJsonText(flows: unknown): string {
   return JSON.stringify(flows, null, 4);
 }
 
-/** Downloads `text` as a file named `fileName`. */
-export function downloadText(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+/** Downloads `text` as a file named `fileName` (flows, thing models, device secrets; the app uses it too). */
+export function downloadText(text: string, fileName: string, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
+  // In the document while clicked: some browsers ignore a click on a detached link.
+  document.body.append(link);
   link.click();
+  link.remove();
   // The download has started from the click; the URL can go once the current task ends.
   setTimeout(() => URL.revokeObjectURL(url), 0);
 }

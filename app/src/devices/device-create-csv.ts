@@ -102,16 +102,3 @@ export function csvTemplate(productKey: string): string {
 export function secretsCsv(devices: readonly CreatedDevice[]): string {
   return toCsv([['productKey', 'deviceName', 'deviceSecret'], ...devices.map((d) => [d.productKey, d.deviceName, d.deviceSecret])]);
 }
-
-/** Saves `text` as a file through the browser's download. */
-export function downloadText(fileName: string, text: string, type = 'text/csv'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has started from the click; the URL may go once the event loop moves on.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}

@@ -7,7 +7,8 @@ import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
-import { csvTemplate, downloadText, previewCsv, secretsCsv, type CsvPreview } from './device-create-csv.ts';
+import { downloadText } from '../../../editor/import-export/flow-files.ts';
+import { csvTemplate, previewCsv, secretsCsv, type CsvPreview } from './device-create-csv.ts';
 import { CSV_COLUMNS, MAX_BULK_DEVICES, postDevicesCsv, problemText, type CreatedDevice, type RowProblem } from './device-list-api.ts';
 
 /** Rows drawn in the preview, the problem list and the result; the downloads always hold every row. */
@@ -163,7 +164,7 @@ function CsvFormat({ template, open }: { template: string; open: boolean }) {
         {MAX_BULK_DEVICES.toLocaleString('en')} devices per file.
       </p>
       <pre aria-label="Example CSV" className="mt-2 overflow-x-auto rounded bg-white p-2 font-mono text-xs text-slate-800 ring-1 ring-slate-200">{template}</pre>
-      <Button size="sm" className="mt-2" onClick={() => downloadText('devices-template.csv', template)}>
+      <Button size="sm" className="mt-2" onClick={() => downloadText(template, 'devices-template.csv', 'text/csv')}>
         <i className="fa fa-download" aria-hidden /> Download template
       </Button>
     </details>
@@ -270,7 +271,7 @@ function ImportResult({ devices }: { devices: readonly CreatedDevice[] }) {
         <Button
           variant="primary"
           onClick={() => {
-            downloadText(`device-secrets-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`, secretsCsv(devices));
+            downloadText(secretsCsv(devices), `device-secrets-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`, 'text/csv');
             setDownloaded(true);
           }}
         >

@@ -1,5 +1,6 @@
 /** TSL JSON files in and out of the browser. */
 import { parseJsonText, type JsonTextError } from './json-text.ts';
+import { downloadText } from '../../../editor/import-export/flow-files.ts';
 
 export type TslFile = { ok: true; doc: Record<string, unknown> } | { ok: false; message: string; error?: JsonTextError };
 
@@ -28,16 +29,7 @@ export const exportFileName = (productKey: string): string => `${productKey}-thi
 
 /** Offers `value` as a JSON file download. */
 export function downloadJson(fileName: string, value: unknown): void {
-  const blob = new Blob([`${JSON.stringify(value, null, 2)}\n`], { type: 'application/json' });
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has started by the time the click returns; the URL is only needed until then.
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  downloadText(`${JSON.stringify(value, null, 2)}\n`, fileName);
 }
 
 /** "10 properties, 2 services and 2 events" of a document, leaving out Alibaba's generated post/set/get. */
