@@ -1,37 +1,10 @@
 /**
- * Alerts as `GET /api/v1/alerts` answers them (`server/alerts/alert-schemas.ts` is the source; the app reads the API
- * over HTTP, so the shape is restated here rather than imported from the server).
+ * Alerts as `GET /api/v1/alerts` answers them: the types are the API's own response schema
+ * (`server/alerts/alert-schemas.ts`), imported as types only, so the screens cannot drift from what the API sends.
  */
-export type AlertSeverity = 'info' | 'warning' | 'critical';
-export type AlertState = 'active' | 'acknowledged' | 'cleared';
-export type AlertKind = 'threshold' | 'event' | 'offline';
+import type { Alert, AlertSeverity, AlertState } from '../../../server/alerts/alert-schemas.ts';
 
-export interface Alert {
-  id: number;
-  /** The alert node (rule) that raised it, by its runtime id. */
-  ruleId: string;
-  /** The rule node's name when the alert was raised; may be empty. */
-  ruleName: string;
-  nodeId: string;
-  kind: AlertKind;
-  productKey: string;
-  deviceName: string;
-  severity: AlertSeverity;
-  state: AlertState;
-  raisedAt: string;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  clearedAt: string | null;
-  /** The operator who cleared it; null while open and when the rule cleared it by itself. */
-  clearedBy: string | null;
-  /** What raised it: the property value, the event data, or the offline state. */
-  value: unknown;
-  /** What cleared it automatically (the value, the clear event, the online state); null otherwise. */
-  clearValue: unknown;
-  /** The rule's parameters when it was raised. */
-  details: Record<string, unknown>;
-  message: string;
-}
+export type { Alert, AlertKind, AlertSeverity, AlertState } from '../../../server/alerts/alert-schemas.ts';
 
 export interface AlertListAnswer {
   items: Alert[];
