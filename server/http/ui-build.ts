@@ -15,8 +15,8 @@ export type UiBuildStatus =
   | { state: 'outdated'; newestSource: string }
   | { state: 'no-sources' };
 
-/** Pure server modules the app bundles: the thing model editor runs the server's own TSL check. */
-const BUNDLED_SERVER_FILES = new Set(['server/thing-model/tsl-problems.ts', 'server/thing-model/tsl-types.ts']);
+/** Pure server modules the app bundles: the thing model editor runs the server's own TSL check, the user screens its roles. */
+const BUNDLED_SERVER_FILES = new Set(['server/thing-model/tsl-problems.ts', 'server/thing-model/tsl-types.ts', 'server/auth/permissions.ts']);
 
 /**
  * Files the bundle is made from, as paths relative to the repository root. The editor imports the node definitions

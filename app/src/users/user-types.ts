@@ -2,8 +2,10 @@
  * Users, API tokens and audit entries as `server/auth/auth-routes.ts` answers them (restated here: the app reads the
  * API over HTTP).
  */
-export const roles = ['operator', 'engineer', 'admin'] as const;
-export type Role = (typeof roles)[number];
+import type { Role } from '../../../server/auth/permissions.ts';
+
+// The server's own role list and ceiling rule (a pure module the app bundles), so the screens offer what it accepts.
+export { roleAtMost, roles, type Role } from '../../../server/auth/permissions.ts';
 
 /** What each role may do, after `server/auth/permissions.ts`. */
 export const roleSummaries: Record<Role, string> = {
@@ -11,11 +13,6 @@ export const roleSummaries: Record<Role, string> = {
   engineer: 'What an operator does, and edits products, devices and flows.',
   admin: 'What an engineer does, and manages users, reveals device secrets and reads the audit log.',
 };
-
-/** Whether `wanted` is at most as strong as `ceiling` (a token's role cannot exceed its owner's). */
-export function roleAtMost(wanted: Role, ceiling: Role): boolean {
-  return roles.indexOf(wanted) <= roles.indexOf(ceiling);
-}
 
 export interface User {
   id: number;
