@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
 
 /** Everything the process can be told at start. Flags win over environment variables, which win over defaults. */
@@ -18,6 +19,25 @@ export interface ThingwireConfig {
   mqttPort: number;
   /** Telemetry in TDengine (taosAdapter's REST URL) instead of the embedded SQLite file. */
   tdengine?: { url: string; user?: string; password?: string; database?: string };
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (Express's `trust proxy`: `loopback`, addresses, CIDRs). Empty: the
+   * socket's address is the client's, whatever a header says.
+   */
+  trustProxy: string[];
+  /** Install Node-RED's host nodes (`exec`, `file`, `file in`, `watch`); off means they are not installed at all. */
+  hostNodes: boolean;
+  /** Let engineers deploy code-bearing nodes too (`flows:code`); off: admins only. */
+  engineersDeployCode: boolean;
+  /** Node types counted as code-bearing besides the built-in ones (contrib nodes that run code or touch the host). */
+  codeNodeTypes: string[];
+  /** Serve flow HTTP endpoints (`/nodes`) on this port instead of the main one (0: any free port). */
+  flowHttpPort?: number;
+  /** Environment variables flows may read besides those named `FLOW_*`. */
+  flowEnv: string[];
+  /** Webhooks (and other outbound requests) may reach private, loopback and link-local addresses. */
+  allowPrivateWebhooks: boolean;
+  /** Private ranges outbound requests may reach, as CIDRs (`10.1.0.0/16`, `127.0.0.1/32`). */
+  webhookAllowCidrs: string[];
 }
 
 /** The configuration table the README documents: flag, environment variable, default. */
@@ -35,7 +55,24 @@ export const configOptions = [
   { flag: null, env: 'THINGWIRE_TDENGINE_PASSWORD', default: 'taosdata', doc: 'TDengine password (environment only)' },
   { flag: 'tdengine-database', env: 'THINGWIRE_TDENGINE_DATABASE', default: 'thingwire', doc: 'TDengine database (created if missing)' },
   { flag: 'session-ttl-hours', env: 'THINGWIRE_SESSION_TTL_HOURS', default: '12', doc: 'lifetime of a login session' },
-] as const;
+  { flag: 'trust-proxy', env: 'THINGWIRE_TRUST_PROXY', default: '(none)', doc: 'comma-separated proxies whose X-Forwarded-For is believed: loopback, addresses or CIDRs' },
+  { flag: 'host-nodes', env: 'THINGWIRE_HOST_NODES', default: 'off', boolean: true, doc: 'install the exec, file, file in and watch nodes (host access; admins deploy them)' },
+  { flag: 'engineers-deploy-code', env: 'THINGWIRE_ENGINEERS_DEPLOY_CODE', default: 'off', boolean: true, doc: 'let engineers add and change code nodes (function, exec, …): host access' },
+  { flag: 'code-node-types', env: 'THINGWIRE_CODE_NODE_TYPES', default: '(none)', doc: 'comma-separated node types to treat as code nodes besides function, exec, file, file in, watch' },
+  { flag: 'flow-http-port', env: 'THINGWIRE_FLOW_HTTP_PORT', default: '(none: /nodes on --port)', doc: 'serve flow endpoints (/nodes) on their own port, where pages may run scripts' },
+  { flag: 'flow-env', env: 'THINGWIRE_FLOW_ENV', default: '(none)', doc: 'comma-separated environment variables flows may read besides FLOW_*' },
+  { flag: 'allow-private-webhooks', env: 'THINGWIRE_ALLOW_PRIVATE_WEBHOOKS', default: 'off', boolean: true, doc: 'let webhooks reach loopback, link-local and private addresses' },
+  { flag: 'webhook-allow-cidrs', env: 'THINGWIRE_WEBHOOK_ALLOW_CIDRS', default: '(none)', doc: 'comma-separated private ranges webhooks may reach, e.g. 10.1.0.0/16' },
+] as const satisfies readonly ConfigOption[];
+
+interface ConfigOption {
+  flag: string | null;
+  env: string;
+  default: string;
+  doc: string;
+  /** A switch: `--flag` alone turns it on; the environment variable takes true/false, 1/0, on/off. */
+  boolean?: boolean;
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -44,13 +81,28 @@ export class ConfigError extends Error {
 export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): ThingwireConfig {
   const { values } = parseArgs({
     args: argv,
-    options: Object.fromEntries(configOptions.flatMap((o) => (o.flag ? [[o.flag, { type: 'string' as const }]] : []))),
+    options: Object.fromEntries(
+      configOptions.flatMap((o: ConfigOption) => (o.flag ? [[o.flag, { type: o.boolean ? ('boolean' as const) : ('string' as const) }]] : [])),
+    ),
     strict: true,
   });
   const pick = (flag: string | null, envName: string): string | undefined => {
     const fromFlag = flag ? values[flag] : undefined;
     return typeof fromFlag === 'string' ? fromFlag : env[envName] || undefined;
   };
+  const bool = (flag: string, envName: string): boolean => {
+    if (values[flag] === true) return true;
+    const raw = env[envName]?.trim().toLowerCase();
+    if (!raw) return false;
+    if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+    throw new ConfigError(`${envName} must be true or false, got "${env[envName]}"`);
+  };
+  const list = (flag: string, envName: string): string[] =>
+    (pick(flag, envName) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const int = (flag: string, envName: string, fallback: number, min: number, max: number): number => {
     const raw = pick(flag, envName);
     if (raw === undefined) return fallback;
@@ -66,10 +118,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     dataDir: path.resolve(pick('data-dir', 'THINGWIRE_DATA_DIR') ?? 'data'),
     adminPassword: pick(null, 'THINGWIRE_ADMIN_PASSWORD'),
     logLevel: pick('log-level', 'THINGWIRE_LOG_LEVEL') ?? 'info',
-    corsOrigins: (pick('cors-origins', 'THINGWIRE_CORS_ORIGINS') ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s && s !== '*'),
+    corsOrigins: list('cors-origins', 'THINGWIRE_CORS_ORIGINS').filter((s) => s !== '*'),
     sessionTtlHours: int('session-ttl-hours', 'THINGWIRE_SESSION_TTL_HOURS', 12, 1, 24 * 90),
     mqttPort: int('mqtt-port', 'THINGWIRE_MQTT_PORT', 1883, 0, 65535),
     tdengine: tdengineOf(pick('tdengine-url', 'THINGWIRE_TDENGINE_URL'), {
@@ -77,7 +126,37 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       password: pick(null, 'THINGWIRE_TDENGINE_PASSWORD'),
       database: pick('tdengine-database', 'THINGWIRE_TDENGINE_DATABASE'),
     }),
+    trustProxy: list('trust-proxy', 'THINGWIRE_TRUST_PROXY').map((p) => checkedProxy(p)),
+    hostNodes: bool('host-nodes', 'THINGWIRE_HOST_NODES'),
+    engineersDeployCode: bool('engineers-deploy-code', 'THINGWIRE_ENGINEERS_DEPLOY_CODE'),
+    codeNodeTypes: list('code-node-types', 'THINGWIRE_CODE_NODE_TYPES'),
+    flowHttpPort: pick('flow-http-port', 'THINGWIRE_FLOW_HTTP_PORT') === undefined ? undefined : int('flow-http-port', 'THINGWIRE_FLOW_HTTP_PORT', 0, 0, 65535),
+    flowEnv: list('flow-env', 'THINGWIRE_FLOW_ENV'),
+    allowPrivateWebhooks: bool('allow-private-webhooks', 'THINGWIRE_ALLOW_PRIVATE_WEBHOOKS'),
+    webhookAllowCidrs: list('webhook-allow-cidrs', 'THINGWIRE_WEBHOOK_ALLOW_CIDRS').map((c) => checkedCidr(c)),
   };
+}
+
+/** Environment variables that hold secrets; `main.ts` removes them from `process.env` once the config is read. */
+export const secretEnvironment = ['THINGWIRE_ADMIN_PASSWORD', 'THINGWIRE_TDENGINE_PASSWORD'] as const;
+
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function checkedProxy(value: string): string {
+  if (proxyNames.has(value) || isIP(value) || isCidr(value)) return value;
+  throw new ConfigError(`--trust-proxy / THINGWIRE_TRUST_PROXY takes loopback, linklocal, uniquelocal, addresses or CIDRs; got "${value}"`);
+}
+
+function checkedCidr(value: string): string {
+  if (isCidr(value)) return value;
+  throw new ConfigError(`--webhook-allow-cidrs / THINGWIRE_WEBHOOK_ALLOW_CIDRS takes CIDRs such as 10.1.0.0/16 or 127.0.0.1/32; got "${value}"`);
+}
+
+function isCidr(value: string): boolean {
+  const [address, bits, ...rest] = value.split('/');
+  const family = isIP(address ?? '');
+  if (!family || bits === undefined || rest.length || !/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 function tdengineOf(url: string | undefined, rest: { user?: string; password?: string; database?: string }): ThingwireConfig['tdengine'] {

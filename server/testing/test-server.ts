@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { HashParams } from '../auth/passwords.ts';
 import type { Role } from '../auth/permissions.ts';
 import { startThingwire, type StartOptions, type Thingwire } from '../app.ts';
+import { loadConfig, type ThingwireConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';
 
 export interface ApiResponse<T = any> {
@@ -27,15 +29,32 @@ export interface TestServer {
 export const TEST_ADMIN_PASSWORD = 'test-admin-password';
 
 /**
+ * Cheap scrypt parameters (1 MiB, a few ms) for test servers: every test server creates and signs in an admin, and
+ * hundreds of sign-ins at the production N=2^17 (~0.5 s each) would make the suite minutes slower while testing
+ * nothing more. Tests of the real parameters pass `auth: { hashParams: defaultHashParams }`.
+ */
+export const TEST_HASH_PARAMS: HashParams = { N: 1 << 10, r: 8, p: 1 };
+
+/** The configuration `npm start` would have with no flags, on loopback and free ports, with the test admin password. */
+export function testConfig(overrides: Partial<ThingwireConfig> = {}): ThingwireConfig {
+  return {
+    ...loadConfig([], {}),
+    port: 0, host: '127.0.0.1', adminPassword: TEST_ADMIN_PASSWORD, logLevel: process.env.THINGWIRE_TEST_LOG ?? 'silent',
+    sessionTtlHours: 1, mqttPort: 0,
+    ...overrides,
+  };
+}
+
+/**
  * A real Thingwire on a loopback port with a temp data dir, for tests that drive it over HTTP. Node-RED is a
  * process-wide singleton: one test server per test file at a time (vitest runs each file in its own process).
  */
-export async function startTestServer(options: { dataDir?: string } & StartOptions = {}): Promise<TestServer> {
+export async function startTestServer(options: { dataDir?: string; config?: Partial<ThingwireConfig> } & StartOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-test-'));
   const app = await startThingwire(
-    { port: 0, host: '127.0.0.1', dataDir, adminPassword: TEST_ADMIN_PASSWORD, logLevel: process.env.THINGWIRE_TEST_LOG ?? 'silent', corsOrigins: [], sessionTtlHours: 1, mqttPort: 0 },
+    testConfig({ dataDir, ...options.config }),
     createLogger(process.env.THINGWIRE_TEST_LOG ?? 'silent'),
-    { ...options, installDefaultFlows: options.installDefaultFlows ?? false },
+    { ...options, installDefaultFlows: options.installDefaultFlows ?? false, auth: { hashParams: TEST_HASH_PARAMS, ...options.auth } },
   );
   const request: TestServer['request'] = async (method, p, o = {}) => {
     const headers: Record<string, string> = { ...o.headers };
