@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { forbidden } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { AuthService } from './auth-service.ts';
-import { permissionsByRole, roleAtMost, roles } from './permissions.ts';
+import { roleAtMost, roles } from './permissions.ts';
 
 export const SESSION_COOKIE = 'thingwire_session';
 
@@ -54,30 +54,35 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   table.add({
     method: 'post', path: '/auth/logout', access: 'authenticated', tag: 'auth',
     summary: 'End the current session',
-    handler({ req, res }) {
+    handler({ req, res, principal }) {
       const t = requestToken(req);
       if (t) auth.logout(t.token);
       res.clearCookie(SESSION_COOKIE, { path: '/' });
+      auth.audit(principal.username, 'auth.logout', null, { via: principal.via });
     },
   });
   table.add({
     method: 'get', path: '/auth/me', access: 'authenticated', tag: 'auth',
     summary: 'Who am I, with which role, what it permits (so a UI offers only what I may do) and how signed in',
     handler: ({ principal }) => ({
-      ...auth.getUser(principal.userId), via: principal.via, role: principal.role, permissions: permissionsByRole[principal.role],
+      ...auth.getUser(principal.userId), via: principal.via, role: principal.role, permissions: [...principal.permissions],
     }),
   });
 
   table.add({
     method: 'post', path: '/auth/password', access: 'authenticated', tag: 'auth',
-    summary: 'Change my password (ends my other sessions)',
+    summary: 'Change my password (ends my other sessions, and my API tokens unless revokeTokens is false)',
     body: Type.Object({
       currentPassword: Type.String({ minLength: 1, maxLength: 1000 }),
       newPassword: Type.String({ minLength: 10, maxLength: 1000 }),
+      revokeTokens: Type.Boolean({ default: true, description: 'Also revoke my API tokens (a leaked password may have made some)' }),
     }, { additionalProperties: false }),
     async handler({ body, principal, req }) {
-      await auth.changeOwnPassword(principal.userId, body.currentPassword, body.newPassword, principal.via === 'session' ? requestToken(req)?.token : undefined);
-      auth.audit(principal.username, 'auth.password-change', principal.username);
+      await auth.changeOwnPassword(principal.userId, body.currentPassword, body.newPassword, {
+        sessionToken: principal.via === 'session' ? requestToken(req)?.token : undefined,
+        apiTokens: !body.revokeTokens,
+      });
+      auth.audit(principal.username, 'auth.password-change', principal.username, { tokensRevoked: body.revokeTokens });
     },
   });
   table.add({
@@ -97,7 +102,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
       const role = body.role ?? principal.role;
       if (!roleAtMost(role, principal.role)) throw forbidden(`role ${role}`);
       const created = auth.createApiToken(principal.userId, body.name, role, body.expiresInDays);
-      auth.audit(principal.username, 'token.create', body.name, { role });
+      auth.audit(principal.username, 'token.create', body.name, { id: created.info.id, role, expiresInDays: body.expiresInDays ?? null });
       return { token: created.token, ...created.info };
     },
   });
@@ -105,8 +110,8 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
     method: 'delete', path: '/auth/tokens/:id', access: 'tokens:own', tag: 'auth',
     summary: 'Revoke one of my API tokens', params: IdParams,
     handler({ params, principal }) {
-      auth.revokeApiToken(principal.userId, params.id);
-      auth.audit(principal.username, 'token.revoke', String(params.id));
+      const name = auth.revokeApiToken(principal.userId, params.id);
+      auth.audit(principal.username, 'token.revoke', name, { id: params.id, owner: principal.username });
     },
   });
 
@@ -130,13 +135,19 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   });
   table.add({
     method: 'patch', path: '/users/:id', access: 'users:manage', tag: 'users',
-    summary: 'Change a user\'s role, password or disabled flag', params: IdParams,
+    summary: 'Change a user\'s role, password or disabled flag. A new password ends their sessions and (unless revokeTokens is false) their API tokens; disabling ends both',
+    params: IdParams,
     body: Type.Object({
       role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Type.String({ minLength: 10, maxLength: 1000 })),
+      revokeTokens: Type.Boolean({ default: true, description: 'With a new password: also revoke their API tokens' }),
     }, { additionalProperties: false }),
     async handler({ params, body, principal }) {
-      const user = await auth.updateUser(params.id, body);
-      auth.audit(principal.username, 'user.update', user.username, { role: body.role, disabled: body.disabled, password: body.password ? 'changed' : undefined });
+      const { revokeTokens, ...patch } = body;
+      const user = await auth.updateUser(params.id, patch, { apiTokens: !revokeTokens });
+      auth.audit(principal.username, 'user.update', user.username, {
+        role: body.role, disabled: body.disabled, password: body.password ? 'changed' : undefined,
+        tokensRevoked: body.disabled === true || (body.password !== undefined && revokeTokens) || undefined,
+      });
       return user;
     },
   });
@@ -147,6 +158,24 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
       const user = auth.getUser(params.id);
       auth.deleteUser(params.id);
       auth.audit(principal.username, 'user.delete', user.username);
+    },
+  });
+  table.add({
+    method: 'get', path: '/users/:id/tokens', access: 'users:manage', tag: 'users', params: IdParams,
+    summary: 'List a user\'s API tokens (names, roles, last use; never the tokens themselves)',
+    handler: ({ params }) => {
+      auth.getUser(params.id);
+      return { items: auth.listApiTokens(params.id) };
+    },
+  });
+  table.add({
+    method: 'delete', path: '/users/:id/tokens/:tokenId', access: 'users:manage', tag: 'users',
+    summary: 'Revoke one of a user\'s API tokens; it stops working at once',
+    params: Type.Object({ id: Type.Integer({ minimum: 1 }), tokenId: Type.Integer({ minimum: 1 }) }),
+    handler({ params, principal }) {
+      const owner = auth.getUser(params.id);
+      const name = auth.revokeApiToken(params.id, params.tokenId);
+      auth.audit(principal.username, 'token.revoke', name, { id: params.tokenId, owner: owner.username });
     },
   });
   table.add({

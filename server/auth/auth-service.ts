@@ -1,17 +1,28 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
-import { decoyHash, generatePassword, hashPassword, verifyPassword } from './passwords.ts';
-import type { Role } from './permissions.ts';
+import { HashGate } from './hash-gate.ts';
+import { LoginLimiter } from './login-limiter.ts';
+import { decoyHash, defaultHashParams, generatePassword, hashPassword, needsRehash, verifyPassword, type HashParams } from './passwords.ts';
+import { rolePermissions, weakerRole, type Permission, type Role } from './permissions.ts';
 
 /** Who is calling: resolved from a session token, the session cookie or an API token. */
 export interface Principal {
   userId: number;
   username: string;
+  /** The role in effect: the user's, or for an API token the weaker of the token's and its owner's current role. */
   role: Role;
+  /** What {@link role} may do on this server (see `rolePermissions`). */
+  permissions: ReadonlySet<Permission>;
   via: 'session' | 'api-token';
   tokenId?: number;
+}
+
+/** Whether the caller holds a permission. */
+export function allows(principal: Principal | undefined, permission: Permission): boolean {
+  return principal?.permissions.has(permission) ?? false;
 }
 
 export interface User {
@@ -38,20 +49,51 @@ const now = () => new Date().toISOString();
 const SESSION_PREFIX = 'tws_';
 const API_TOKEN_PREFIX = 'twt_';
 
-const loginWindowMs = 15 * 60_000;
-const maxFailures = 10;
+export interface AuthServiceOptions {
+  /** What each role may do on this server; default {@link rolePermissions}() (engineers deploy no code). */
+  permissions?: Record<Role, ReadonlySet<Permission>>;
+  /** scrypt parameters for new and upgraded hashes; default {@link defaultHashParams} (tests pass cheaper ones). */
+  hashParams?: HashParams;
+  /** The bound on concurrent sign-in hashes; default a `HashGate` with its defaults. */
+  hashGate?: HashGate;
+  /** Failed sign-ins per account and per address; default a `LoginLimiter` with its defaults. */
+  loginLimiter?: LoginLimiter;
+}
+
 
 /** Users, login sessions and long-lived API tokens, stored hashed in SQLite. */
 export class AuthService {
-  readonly #failures = new Map<string, { count: number; since: number }>();
+  readonly #hashParams: HashParams;
+  readonly #hashGate: HashGate;
+  readonly #loginLimiter: LoginLimiter;
   readonly #touch;
+  readonly #sessionOf;
+  readonly #apiTokenOf;
+  /** `access-changed`: a user's sessions, tokens or role changed (see {@link AuthService.events}). */
+  readonly events = new EventEmitter<{ 'access-changed': [{ userId: number }] }>();
+
+  readonly #permissions: Record<Role, ReadonlySet<Permission>>;
 
   constructor(
     private readonly db: Db,
     private readonly logger: Logger,
     private readonly sessionTtlMs: number,
+    options: AuthServiceOptions = {},
   ) {
+    this.#permissions = options.permissions ?? rolePermissions();
+    this.#hashParams = options.hashParams ?? defaultHashParams;
+    this.#hashGate = options.hashGate ?? new HashGate();
+    this.#loginLimiter = options.loginLimiter ?? new LoginLimiter();
     this.#touch = db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
+    this.#sessionOf = db.prepare(
+      `SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`,
+    );
+    this.#apiTokenOf = db.prepare(
+      `SELECT t.id AS token_id, t.role, u.id, u.username, u.role AS user_role FROM api_tokens t
+       JOIN users u ON u.id = t.user_id
+       WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0`,
+    );
   }
 
   /**
@@ -70,7 +112,7 @@ export class AuthService {
     if (password.length < 10) {
       throw new ApiError(422, 'weak_password', 'Passwords need at least 10 characters.');
     }
-    const hash = await hashPassword(password);
+    const hash = await hashPassword(password, this.#hashParams);
     try {
       const t = now();
       const id = this.db
@@ -95,36 +137,63 @@ export class AuthService {
     return toUser(row);
   }
 
-  /** A password change ends the user's sessions, except the one given (the session that asked for the change). */
-  async updateUser(id: number, patch: { role?: Role; disabled?: boolean; password?: string }, keepSessionToken?: string): Promise<User> {
+  /**
+   * Changes a user. A new password ends the user's sessions (except `keep.sessionToken`, the one that asked) and, unless
+   * `keep.apiTokens`, their API tokens; disabling ends both for good (re-enabling does not bring them back).
+   */
+  async updateUser(
+    id: number,
+    patch: { role?: Role; disabled?: boolean; password?: string },
+    keep: { sessionToken?: string; apiTokens?: boolean } = {},
+  ): Promise<User> {
     const user = this.getUser(id);
     if ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true) this.#keepAnAdmin(user);
-    if (patch.password !== undefined) {
-      if (patch.password.length < 10) throw new ApiError(422, 'weak_password', 'Passwords need at least 10 characters.');
-      this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(await hashPassword(patch.password), id);
-      this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?').run(id, keepSessionToken ? sha256(keepSessionToken) : '');
+    if (patch.password !== undefined && patch.password.length < 10) {
+      throw new ApiError(422, 'weak_password', 'Passwords need at least 10 characters.');
     }
-    if (patch.role !== undefined) this.db.prepare('UPDATE users SET role = ? WHERE id = ?').run(patch.role, id);
-    if (patch.disabled !== undefined) {
-      this.db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(patch.disabled ? 1 : 0, id);
-      if (patch.disabled) this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
-    }
-    this.db.prepare('UPDATE users SET updated_at = ? WHERE id = ?').run(now(), id);
+    const hash = patch.password === undefined ? undefined : await hashPassword(patch.password, this.#hashParams);
+    this.db.transaction(() => {
+      if (hash !== undefined) {
+        this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, id);
+        this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?').run(id, keep.sessionToken ? sha256(keep.sessionToken) : '');
+        if (!keep.apiTokens) this.db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(id);
+      }
+      if (patch.role !== undefined) this.db.prepare('UPDATE users SET role = ? WHERE id = ?').run(patch.role, id);
+      if (patch.disabled !== undefined) {
+        this.db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(patch.disabled ? 1 : 0, id);
+        if (patch.disabled) {
+          this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+          this.db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(id);
+        }
+      }
+      this.db.prepare('UPDATE users SET updated_at = ? WHERE id = ?').run(now(), id);
+    })();
+    this.#accessChanged(id);
     return this.getUser(id);
   }
 
-  /** Changes one's own password after checking the current one; ends every other session of the user. */
-  async changeOwnPassword(userId: number, current: string, next: string, keepToken?: string): Promise<void> {
+  /** Changes one's own password after checking the current one; ends every other session (and the API tokens unless kept). */
+  async changeOwnPassword(userId: number, current: string, next: string, keep: { sessionToken?: string; apiTokens?: boolean } = {}): Promise<void> {
     const row = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as { password_hash: string } | undefined;
     if (!row || !(await verifyPassword(current, row.password_hash))) {
       throw new ApiError(403, 'wrong_password', 'The current password is wrong.');
     }
-    await this.updateUser(userId, { password: next }, keepToken);
+    await this.updateUser(userId, { password: next }, keep);
   }
 
+  /** Deletes a user; their sessions and API tokens go with them (foreign keys cascade). */
   deleteUser(id: number): void {
     this.#keepAnAdmin(this.getUser(id));
     this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+    this.#accessChanged(id);
+  }
+
+  /**
+   * Tells listeners (live sockets) that what a user's credentials grant may have changed: a session ended, a token was
+   * revoked, a role changed, the user was disabled or deleted. They re-resolve their credentials at once.
+   */
+  #accessChanged(userId: number): void {
+    this.events.emit('access-changed', { userId });
   }
 
   /**
@@ -139,23 +208,35 @@ export class AuthService {
     }
   }
 
-  /** Checks a username and password; refuses after repeated failures for the same name and address. */
+  /**
+   * Checks a username and password. Refuses (429) after repeated failures for the account or from the address, and
+   * (503) when too many checks wait; neither costs a hash. A stored hash weaker than the current parameters is
+   * replaced with the password just proven.
+   */
   async login(username: string, password: string, from: string): Promise<{ token: string; expiresAt: string; user: User }> {
-    const key = `${username.toLowerCase()}|${from}`;
-    const failures = this.#failures.get(key);
-    if (failures && Date.now() - failures.since < loginWindowMs && failures.count >= maxFailures) {
-      throw new ApiError(429, 'too_many_attempts', 'Too many failed sign-ins for this user. Wait 15 minutes and try again.');
+    // Reserved before any await, so parallel attempts count each other: at most the limit's number of checks run.
+    const attempt = this.#loginLimiter.reserve(username, from);
+    let checked: { row: UserRow | undefined; ok: boolean };
+    try {
+      checked = await this.#hashGate.run(async () => {
+        // Read in our turn, not before waiting for it: the password may have changed meanwhile.
+        const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+        const ok = await verifyPassword(password, row?.password_hash ?? decoyHash(this.#hashParams));
+        // In the same turn: the new hash takes as much memory as any other, so it counts against the same bound.
+        if (row && ok && !row.disabled && needsRehash(row.password_hash, this.#hashParams)) await this.#rehash(row, password);
+        return { row, ok };
+      }, { urgent: !attempt.suspect, label: username });
+    } catch (err) {
+      attempt.cancelled();
+      throw err;
     }
-    const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
-    const ok = await verifyPassword(password, row?.password_hash ?? decoyHash);
+    const { row, ok } = checked;
     if (!row || !ok || row.disabled) {
-      const f = failures && Date.now() - failures.since < loginWindowMs ? failures : { count: 0, since: Date.now() };
-      f.count += 1;
-      this.#failures.set(key, f);
+      attempt.failed();
       this.logger.warn({ username, from }, 'failed sign-in');
       throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
     }
-    this.#failures.delete(key);
+    attempt.succeeded();
     const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
     const expires = Date.now() + this.sessionTtlMs;
     this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
@@ -165,34 +246,37 @@ export class AuthService {
     return { token, expiresAt: new Date(expires).toISOString(), user: toUser(row) };
   }
 
-  logout(token: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(sha256(token));
+  /** Replaces a user's hash made with weaker parameters, unless the password changed since it was read. */
+  async #rehash(row: UserRow, password: string): Promise<void> {
+    const hash = await hashPassword(password, this.#hashParams);
+    const { changes } = this.db
+      .prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?')
+      .run(hash, row.id, row.password_hash);
+    if (changes) this.logger.info({ username: row.username, ...this.#hashParams }, 'password hash upgraded');
   }
 
-  /** Resolves a session or API token to its principal, or undefined when unknown, expired or its user is disabled. */
+  logout(token: string): void {
+    const userId = this.db.prepare('DELETE FROM sessions WHERE token_hash = ? RETURNING user_id').pluck().get(sha256(token)) as number | undefined;
+    if (userId !== undefined) this.#accessChanged(userId);
+  }
+
+  /**
+   * Resolves a session or API token to its principal, or undefined when unknown, expired or its user is disabled. An
+   * API token acts with the weaker of its own role and its owner's role now: demoting a user demotes their tokens.
+   */
   resolveToken(token: string): Principal | undefined {
     if (token.startsWith(SESSION_PREFIX)) {
-      const row = this.db
-        .prepare(
-          `SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-           WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`,
-        )
-        .get(sha256(token), Date.now()) as { id: number; username: string; role: Role } | undefined;
-      return row && { userId: row.id, username: row.username, role: row.role, via: 'session' };
+      const row = this.#sessionOf.get(sha256(token), Date.now()) as { id: number; username: string; role: Role } | undefined;
+      return row && { userId: row.id, username: row.username, role: row.role, permissions: this.#permissions[row.role], via: 'session' };
     }
     if (token.startsWith(API_TOKEN_PREFIX)) {
-      const row = this.db
-        .prepare(
-          `SELECT t.id AS token_id, t.role, u.id, u.username, u.role AS user_role FROM api_tokens t
-           JOIN users u ON u.id = t.user_id
-           WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0`,
-        )
-        .get(sha256(token), Date.now()) as
+      const row = this.#apiTokenOf.get(sha256(token), Date.now()) as
         | { token_id: number; role: Role; id: number; username: string; user_role: Role }
         | undefined;
       if (!row) return undefined;
       this.#touch.run(now(), row.token_id);
-      return { userId: row.id, username: row.username, role: row.role, via: 'api-token', tokenId: row.token_id };
+      const role = weakerRole(row.role, row.user_role);
+      return { userId: row.id, username: row.username, role, permissions: this.#permissions[role], via: 'api-token', tokenId: row.token_id };
     }
     return undefined;
   }
@@ -221,9 +305,12 @@ export class AuthService {
     }));
   }
 
-  revokeApiToken(userId: number, tokenId: number): void {
-    const { changes } = this.db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ?').run(tokenId, userId);
-    if (!changes) throw notFound('API token', String(tokenId));
+  /** Revokes one of a user's API tokens; it stops working at once. Answers the token's name. */
+  revokeApiToken(userId: number, tokenId: number): string {
+    const name = this.db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING name').pluck().get(tokenId, userId) as string | undefined;
+    if (name === undefined) throw notFound('API token', String(tokenId));
+    this.#accessChanged(userId);
+    return name;
   }
 
   /** Appends to the audit log (who revealed which secret, who changed which user…). */

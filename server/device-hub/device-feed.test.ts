@@ -8,6 +8,7 @@ import { pipelineFlow } from '../testing/pipeline-flow.ts';
 import { startTestDeviceHub } from '../testing/test-device-hub.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { createLogger } from '../logger.ts';
+import { rolePermissions } from '../auth/permissions.ts';
 import { DEVICE_FEED_PATH, DeviceFeed } from './device-feed.ts';
 import { FakeDeviceSession } from './fake-device-session.ts';
 
@@ -277,7 +278,7 @@ describe('a feed on a hub of its own', () => {
     let signedIn = true;
     const feed = new DeviceFeed({
       hub: test.hub, thingModels: test.registry.thingModels, logger: createLogger('silent'), allowedOrigins: [], recheckMs: 50,
-      authenticate: () => (signedIn ? { userId: 1, username: 'op', role: 'operator', via: 'session' } : undefined),
+      authenticate: () => (signedIn ? { userId: 1, username: 'op', role: 'operator', permissions: rolePermissions().operator, via: 'session' } : undefined),
     });
     const httpServer = http.createServer();
     httpServer.on('upgrade', (req, socket, head) => feed.handleUpgrade(req, socket, head));

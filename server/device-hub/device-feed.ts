@@ -2,8 +2,9 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { EventEmitter } from 'node:events';
 import type { Principal } from '../auth/auth-service.ts';
-import { roleAllows } from '../auth/permissions.ts';
+import { admitUpgrade, SocketSessions } from '../http/socket-access.ts';
 import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
 import type { CompiledThingModel } from '../thing-model/compiled-thing-model.ts';
 import type { DeviceHub } from './device-hub.ts';
@@ -42,8 +43,10 @@ export interface DeviceFeedOptions {
   maxPostsPerFlush?: number;
   /** A socket with more than this waiting to be sent is skipped until it catches up. */
   maxBufferedBytes?: number;
-  /** How often each socket's credentials are checked again (a revoked session stops its feed). */
+  /** How often each socket's credentials are checked again (an expired session stops its feed). */
   recheckMs?: number;
+  /** The auth service's events: a socket closes as soon as its session ends or its role loses `devices:read`. */
+  authEvents?: EventEmitter<{ 'access-changed': [{ userId: number }] }>;
   now?: () => number;
 }
 
@@ -55,7 +58,6 @@ interface WatchRequest {
 
 interface FeedClient {
   ws: WebSocket;
-  req: http.IncomingMessage;
   /** Keys `productKey/deviceName` of the devices it watches. */
   watched: Set<string>;
   /** Messages not sent because the socket was behind. */
@@ -110,6 +112,8 @@ export class DeviceFeed {
   #rate: FleetRate;
   #last: { uplinks: number; downlinks: number; at: number } | undefined;
   readonly #timers: NodeJS.Timeout[];
+  readonly #access;
+  readonly #sessions: SocketSessions;
   readonly #unobserve: () => void;
 
   readonly #onMessage = (message: ThingMessage): void => {
@@ -150,10 +154,16 @@ export class DeviceFeed {
     this.#rate = { uplinksPerSecond: 0, downlinksPerSecond: 0, online: options.hub.stats().onlineSessions, at: this.#now() };
     this.#measure();
     this.#unobserve = options.hub.observe(this.#onMessage);
+    this.#access = { authenticate: options.authenticate, permission: 'devices:read', allowedOrigins: options.allowedOrigins } as const;
+    this.#sessions = new SocketSessions({
+      ...this.#access, events: options.authEvents, recheckMs: options.recheckMs,
+      onEnded: (ws) => {
+        for (const client of this.#clients) if (client.ws === ws) this.#drop(client);
+      },
+    });
     this.#timers = [
       setInterval(() => this.#flush(), options.flushMs ?? 250),
       setInterval(() => this.#pushRate(), options.rateMs ?? 1000),
-      setInterval(() => this.#recheck(), options.recheckMs ?? 30_000),
     ];
     for (const timer of this.#timers) timer.unref();
   }
@@ -165,21 +175,12 @@ export class DeviceFeed {
 
   /** Handles an HTTP upgrade on the feed's path; answers 401/403 before the handshake when not allowed. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const refuse = (status: 401 | 403, text: string, message: string) => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n` +
-        JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : 'forbidden', message } }));
-    };
-    const principal = this.#options.authenticate(req);
-    if (!principal) return refuse(401, 'Unauthorized', 'Sign in first: send the session cookie, a bearer token or access_token.');
-    if (!roleAllows(principal.role, 'devices:read')) return refuse(403, 'Forbidden', 'Your role lacks devices:read.');
-    // Browsers send cookies with cross-site WebSocket handshakes: check the origin (cross-site WebSocket hijacking).
-    const origin = req.headers.origin;
-    if (origin && !this.#originAllowed(origin, req.headers.host)) {
-      return refuse(403, 'Forbidden', `Connections from ${origin} are not allowed. Add it to THINGWIRE_CORS_ORIGINS if it is yours.`);
-    }
+    const principal = admitUpgrade(req, socket, this.#access);
+    if (!principal) return;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: FeedClient = { ws, req, watched: new Set(), skipped: 0 };
+      const client: FeedClient = { ws, watched: new Set(), skipped: 0 };
       this.#clients.add(client);
+      this.#sessions.add(ws, req);
       ws.on('error', (err) => this.#options.logger.debug({ err }, 'device feed socket error'));
       ws.on('close', () => this.#drop(client));
       ws.on('message', (data, isBinary) => this.#receive(client, data, isBinary));
@@ -191,19 +192,12 @@ export class DeviceFeed {
   /** Closes every socket and stops observing the hub. */
   close(): void {
     for (const timer of this.#timers) clearInterval(timer);
+    this.#sessions.close();
     this.#unobserve();
     for (const client of this.#clients) client.ws.terminate();
     this.#clients.clear();
     this.#watched.clear();
     this.#wss.close();
-  }
-
-  #originAllowed(origin: string, host: string | undefined): boolean {
-    try {
-      return new URL(origin).host === host || this.#options.allowedOrigins.includes(origin);
-    } catch {
-      return false;
-    }
   }
 
   #receive(client: FeedClient, data: RawData, isBinary: boolean): void {
@@ -369,16 +363,6 @@ export class DeviceFeed {
       online: stats.onlineSessions,
       at,
     };
-  }
-
-  /** Ends the feed of sockets whose session or token has ended, or whose role no longer reads devices. */
-  #recheck(): void {
-    for (const client of this.#clients) {
-      const principal = this.#options.authenticate(client.req);
-      if (principal && roleAllows(principal.role, 'devices:read')) continue;
-      client.ws.close(4401, 'signed out');
-      this.#drop(client);
-    }
   }
 
   #send(client: FeedClient, text: string): void {

@@ -2,8 +2,8 @@ import type { Static, TSchema, TUnknown } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { NextFunction, Request, Response, Router } from 'express';
-import type { Principal } from '../auth/auth-service.ts';
-import { roleAllows, type Permission } from '../auth/permissions.ts';
+import { allows, type Principal } from '../auth/auth-service.ts';
+import type { Permission } from '../auth/permissions.ts';
 import { ApiError, forbidden, unauthorized, validationFailed } from '../errors.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -99,7 +99,7 @@ export class RouteTable {
           const principal = authenticate(req);
           if (spec.access !== 'public') {
             if (!principal) throw unauthorized();
-            if (spec.access !== 'authenticated' && !roleAllows(principal.role, spec.access)) throw forbidden(spec.access);
+            if (spec.access !== 'authenticated' && !allows(principal, spec.access)) throw forbidden(spec.access);
           }
           const params = check(validateParams, { ...req.params }, 'path parameters');
           const query = check(validateQuery, { ...(req.query as object) }, 'query');

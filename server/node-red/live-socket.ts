@@ -2,8 +2,9 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { EventEmitter } from 'node:events';
 import type { Principal } from '../auth/auth-service.ts';
-import { roleAllows } from '../auth/permissions.ts';
+import { admitUpgrade, SocketSessions } from '../http/socket-access.ts';
 
 export const LIVE_PATH = '/api/v1/live';
 
@@ -14,6 +15,8 @@ export interface LiveSocketOptions {
   authenticate(req: http.IncomingMessage): Principal | undefined;
   /** Origins allowed besides the server's own; a cookie-authenticated socket from any other origin is refused. */
   allowedOrigins: string[];
+  /** The auth service's events: a socket closes as soon as its session ends or its role loses `flows:read`. */
+  authEvents?: EventEmitter<{ 'access-changed': [{ userId: number }] }>;
   /** Flush period: node statuses are coalesced per node, debug messages capped per period. */
   flushMs?: number;
   maxDebugPerFlush?: number;
@@ -40,9 +43,13 @@ export class LiveSocket {
   };
   readonly #onRuntime = (e: { id: string; payload?: unknown }) => this.#send({ type: 'runtime', id: e.id, payload: e.payload });
   private readonly maxDebug: number;
+  readonly #sessions: SocketSessions;
+  readonly #access;
 
   constructor(private readonly options: LiveSocketOptions) {
     this.maxDebug = options.maxDebugPerFlush ?? 50;
+    this.#access = { authenticate: options.authenticate, permission: 'flows:read', allowedOrigins: options.allowedOrigins } as const;
+    this.#sessions = new SocketSessions({ ...this.#access, events: options.authEvents });
     options.events.on('node-status', this.#onStatus);
     options.events.on('comms', this.#onComms);
     options.events.on('runtime-event', this.#onRuntime);
@@ -52,28 +59,13 @@ export class LiveSocket {
 
   /** Handles an HTTP upgrade on the live path; answers 401/403 before the handshake when not allowed. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const principal = this.options.authenticate(req);
-    const refuse = (status: number, text: string) => {
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n` +
-        JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : 'forbidden', message: text } }));
-    };
-    if (!principal) return refuse(401, 'Unauthorized');
-    if (!roleAllows(principal.role, 'flows:read')) return refuse(403, 'Forbidden');
-    // Browsers send cookies with cross-site WebSocket handshakes: check the origin (cross-site WebSocket hijacking).
-    const origin = req.headers.origin;
-    if (origin && !this.#originAllowed(origin, req.headers.host)) return refuse(403, 'Forbidden');
+    const principal = admitUpgrade(req, socket, this.#access);
+    if (!principal) return;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (err) => this.options.logger.debug({ err }, 'live socket error'));
+      this.#sessions.add(ws, req);
       ws.send(JSON.stringify({ type: 'hello', user: principal.username }));
     });
-  }
-
-  #originAllowed(origin: string, host: string | undefined): boolean {
-    try {
-      return new URL(origin).host === host || this.options.allowedOrigins.includes(origin);
-    } catch {
-      return false;
-    }
   }
 
   #flush(): void {
@@ -101,6 +93,7 @@ export class LiveSocket {
 
   close(): void {
     clearInterval(this.#timer);
+    this.#sessions.close();
     this.options.events.off('node-status', this.#onStatus);
     this.options.events.off('comms', this.#onComms);
     this.options.events.off('runtime-event', this.#onRuntime);

@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Principal } from '../auth/auth-service.ts';
-import type { Role } from '../auth/permissions.ts';
+import { rolePermissions, type Role } from '../auth/permissions.ts';
 import { ApiError } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 
@@ -11,11 +11,12 @@ import type { RouteTable } from '../http/route-table.ts';
  * is the caller's role (`Authorization: Bearer engineer`); errors answer the API's envelope.
  */
 export async function serveRouteTable(table: RouteTable): Promise<{ base: string; close(): Promise<void> }> {
+  const permissions = rolePermissions();
   const router = express.Router();
   router.use(express.json());
   table.mount(router, (req) => {
     const role = req.headers.authorization?.replace(/^Bearer /, '') as Role | undefined;
-    return role ? ({ userId: 1, username: `${role}1`, role, via: 'api-token' } satisfies Principal) : undefined;
+    return role ? ({ userId: 1, username: `${role}1`, role, permissions: permissions[role], via: 'api-token' } satisfies Principal) : undefined;
   });
   const app = express();
   app.use('/api/v1', router);

@@ -4,13 +4,13 @@ import { useUser } from '../session.ts';
 import { useApi } from '../use-api.ts';
 import { Button } from '../ui/button.tsx';
 import { CopyBlock } from '../ui/copy-button.tsx';
-import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
+import { Dialog } from '../ui/dialog.tsx';
 import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { Panel } from '../ui/page.tsx';
-import { Table, TBody, Td, Th } from '../ui/table.tsx';
-import { formatTime, TimeAgo } from '../ui/time.tsx';
+import { formatTime } from '../ui/time.tsx';
 import { formErrors } from './form-errors.ts';
+import { TokenTable } from './token-table.tsx';
 import { roleAtMost, roles, roleSummaries, type ApiToken, type CreatedApiToken, type Role } from './user-types.ts';
 
 type TokenField = 'name' | 'role' | 'expiresInDays';
@@ -24,22 +24,6 @@ export function ApiTokensPanel() {
   const tokens = useApi<{ items: ApiToken[] }>('/auth/tokens');
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<CreatedApiToken | null>(null);
-  const [revoking, setRevoking] = useState<ApiToken | null>(null);
-  const [revokeState, setRevokeState] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
-
-  const revoke = async () => {
-    if (!revoking) return;
-    setRevokeState({ busy: true });
-    try {
-      await apiRequest('DELETE', `/auth/tokens/${revoking.id}`);
-      setRevoking(null);
-      setRevokeState({ busy: false });
-      await tokens.reload();
-    } catch (err) {
-      setRevokeState({ busy: false, error: err });
-    }
-  };
-
   const origin = window.location.origin;
   return (
     <Panel
@@ -54,8 +38,9 @@ export function ApiTokensPanel() {
           device simulator reads it from <code className="rounded bg-slate-100 px-1 font-mono text-xs">THINGWIRE_TOKEN</code>.
         </p>
         <p className="text-slate-600">
-          A token may have a weaker role than yours (an operator token for a dashboard script), works until it expires or
-          you revoke it, and is shown only once, when you create it.
+          A token may have a weaker role than yours (an operator token for a dashboard script) and never does more than your
+          role does now. It works until it expires or you revoke it, and is shown only once, when you create it. Changing
+          your password revokes your tokens unless you choose to keep them.
         </p>
       </div>
 
@@ -81,39 +66,7 @@ export function ApiTokensPanel() {
           </EmptyState>
         )
       ) : tokens.data && (
-        <Table label="API tokens">
-          <thead>
-            <tr>
-              <Th>Name</Th>
-              <Th>Role</Th>
-              <Th>Created</Th>
-              <Th>Expires</Th>
-              <Th>Last used</Th>
-              <Th><span className="sr-only">Actions</span></Th>
-            </tr>
-          </thead>
-          <TBody>
-            {tokens.data.items.map((t) => {
-              const expired = t.expiresAt !== null && new Date(t.expiresAt).getTime() < Date.now();
-              return (
-                <tr key={t.id} aria-label={t.name}>
-                  <Td className="font-medium">{t.name}</Td>
-                  <Td>{t.role}</Td>
-                  <Td className="whitespace-nowrap text-slate-600">{formatTime(t.createdAt)}</Td>
-                  <Td className="whitespace-nowrap">
-                    {t.expiresAt === null ? <span className="text-slate-500">never</span> : (
-                      <span className={expired ? 'font-medium text-red-700' : 'text-slate-600'}>{expired ? 'expired ' : ''}{formatTime(t.expiresAt)}</span>
-                    )}
-                  </Td>
-                  <Td className="whitespace-nowrap"><TimeAgo at={t.lastUsedAt} /></Td>
-                  <Td className="text-right">
-                    <Button size="sm" variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => { setRevokeState({ busy: false }); setRevoking(t); }}>Revoke</Button>
-                  </Td>
-                </tr>
-              );
-            })}
-          </TBody>
-        </Table>
+        <TokenTable items={tokens.data.items} revokePath={(t) => `/auth/tokens/${t.id}`} onRevoked={tokens.reload} />
       )}
 
       <Dialog
@@ -146,17 +99,6 @@ export function ApiTokensPanel() {
         )}
       </Dialog>
 
-      <ConfirmDialog
-        open={revoking !== null}
-        onOpenChange={(open) => !open && setRevoking(null)}
-        title={`Revoke ${revoking?.name ?? ''}?`}
-        confirmLabel="Revoke token"
-        busy={revokeState.busy}
-        onConfirm={() => void revoke()}
-        error={revokeState.error !== undefined && <ErrorNote error={revokeState.error} />}
-      >
-        Scripts using this token are refused (401) from now on. This cannot be undone.
-      </ConfirmDialog>
     </Panel>
   );
 }

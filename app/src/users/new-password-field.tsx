@@ -5,6 +5,24 @@ import { generatePassword } from './form-errors.ts';
 import { MIN_PASSWORD } from './user-types.ts';
 
 /**
+ * Whether a password change also revokes the API tokens (on by default: a password that leaked may have been used to
+ * make tokens, and a token outlives the password otherwise).
+ */
+export function RevokeTokensChoice({ checked, onChange, whose }: { checked: boolean; onChange(checked: boolean): void; whose: 'my' | 'their' }) {
+  return (
+    <label className="flex items-start gap-2 text-sm text-slate-700">
+      <input type="checkbox" className="mt-0.5 h-4 w-4 accent-sky-700" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <span>
+        Also revoke {whose} API tokens
+        <span className="block text-xs text-slate-500">
+          Recommended if the old password may be known to someone: scripts then need new tokens.
+        </span>
+      </span>
+    </label>
+  );
+}
+
+/**
  * A password an admin sets for someone else: shown in clear (it has to be handed over), with a button that fills in
  * a strong one and another that copies it.
  */

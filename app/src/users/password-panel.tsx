@@ -5,6 +5,7 @@ import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { Panel } from '../ui/page.tsx';
 import { formErrors } from './form-errors.ts';
+import { RevokeTokensChoice } from './new-password-field.tsx';
 import { MIN_PASSWORD } from './user-types.ts';
 
 type PasswordField = 'currentPassword' | 'newPassword' | 'confirm';
@@ -14,9 +15,11 @@ export function PasswordPanel() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [revokeTokens, setRevokeTokens] = useState(true);
   const [errors, setErrors] = useState<{ fields: Partial<Record<PasswordField, string>>; rest?: unknown }>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
+  const [revokedTokens, setRevokedTokens] = useState(false);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -30,11 +33,12 @@ export function PasswordPanel() {
     if (Object.keys(fields).length) return;
     setBusy(true);
     try {
-      await apiRequest('POST', '/auth/password', { currentPassword: current, newPassword: next });
+      await apiRequest('POST', '/auth/password', { currentPassword: current, newPassword: next, revokeTokens });
       setCurrent('');
       setNext('');
       setConfirm('');
       setDone(true);
+      setRevokedTokens(revokeTokens);
     } catch (err) {
       setErrors(formErrors<PasswordField>(err, { wrong_password: 'currentPassword', weak_password: 'newPassword' }));
     } finally {
@@ -58,14 +62,15 @@ export function PasswordPanel() {
             <input className={INPUT} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
           </Field>
         </div>
+        <RevokeTokensChoice checked={revokeTokens} onChange={setRevokeTokens} whose="my" />
         {errors.rest !== undefined && <ErrorNote error={errors.rest} />}
         <div className="flex flex-wrap items-center justify-between gap-3">
-          <p className="text-xs text-slate-500">Changing it signs you out on your other browsers; this one stays signed in. API tokens keep working.</p>
+          <p className="text-xs text-slate-500">Changing it signs you out on your other browsers; this one stays signed in.</p>
           <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Changing…' : 'Change password'}</Button>
         </div>
         {done && (
           <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-            <i aria-hidden className="fa fa-check" /> Password changed. Your other sessions are signed out.
+            <i aria-hidden className="fa fa-check" /> Password changed. Your other sessions are signed out{revokedTokens ? ' and your API tokens revoked' : ''}.
           </p>
         )}
       </form>

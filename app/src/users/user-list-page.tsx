@@ -14,8 +14,9 @@ import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { AuditLogPanel } from './audit-log-panel.tsx';
 import { formErrors } from './form-errors.ts';
-import { NewPasswordField } from './new-password-field.tsx';
-import { MIN_PASSWORD, roles, roleSummaries, USERNAME, USERNAME_RULE, type Role, type User } from './user-types.ts';
+import { NewPasswordField, RevokeTokensChoice } from './new-password-field.tsx';
+import { TokenTable } from './token-table.tsx';
+import { MIN_PASSWORD, roles, roleSummaries, USERNAME, USERNAME_RULE, type ApiToken, type Role, type User } from './user-types.ts';
 
 /**
  * `/users` (admins): the accounts, their roles, and the audit log. Your own account has no delete, disable or role
@@ -27,6 +28,7 @@ export function UserListPage() {
   const users = useApi<{ items: User[] }>('/users');
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
+  const [tokensOf, setTokensOf] = useState<User | null>(null);
   const [deleting, setDeleting] = useState<User | null>(null);
   const [deleteState, setDeleteState] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
   const [rows, setRows] = useState<Record<number, { busy?: boolean; error?: unknown }>>({});
@@ -118,6 +120,7 @@ export function UserListPage() {
                       ) : (
                         <Button size="sm" aria-label={`Reset the password of ${user.username}`} onClick={() => setResetting(user)}>Reset password</Button>
                       )}
+                      <Button size="sm" aria-label={`API tokens of ${user.username}`} onClick={() => setTokensOf(user)}>Tokens</Button>
                       {!self && (
                         <Button size="sm" disabled={row.busy} aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.username}`} onClick={() => void patch(user, { disabled: !user.disabled })}>
                           {user.disabled ? 'Enable' : 'Disable'}
@@ -149,6 +152,7 @@ export function UserListPage() {
 
       <NewUserDialog open={creating} onOpenChange={setCreating} onCreated={() => void changed()} />
       {resetting && <ResetPasswordDialog user={resetting} onClose={() => setResetting(null)} onDone={() => void changed()} />}
+      {tokensOf && <UserTokensDialog user={tokensOf} onClose={() => setTokensOf(null)} onRevoked={() => setChanges((n) => n + 1)} />}
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(open) => !open && setDeleting(null)}
@@ -246,8 +250,38 @@ function NewUserDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpe
   );
 }
 
+/** A user's API tokens, for an admin to see what scripts act as them and to revoke any one. */
+function UserTokensDialog({ user, onClose, onRevoked }: { user: User; onClose(): void; onRevoked(): void }) {
+  const tokens = useApi<{ items: ApiToken[] }>(`/users/${user.id}/tokens`);
+  return (
+    <Dialog
+      open wide
+      onOpenChange={(o) => !o && onClose()}
+      title={`API tokens of ${user.username}`}
+      description={`Scripts using these act as ${user.username}, never with more than their role (${user.role}) allows now.`}
+      footer={<Button variant="primary" onClick={onClose}>Done</Button>}
+    >
+      {tokens.error && <ErrorNote error={tokens.error} />}
+      {tokens.loading ? (
+        <Loading what="their tokens" />
+      ) : tokens.data && tokens.data.items.length === 0 ? (
+        <p className="text-sm text-slate-600">{user.username} has no API tokens.</p>
+      ) : tokens.data && (
+        <TokenTable
+          items={tokens.data.items} whose={user.username} revokePath={(t) => `/users/${user.id}/tokens/${t.id}`}
+          onRevoked={async () => {
+            await tokens.reload();
+            onRevoked();
+          }}
+        />
+      )}
+    </Dialog>
+  );
+}
+
 function ResetPasswordDialog({ user, onClose, onDone }: { user: User; onClose(): void; onDone(): void }) {
   const [password, setPassword] = useState('');
+  const [revokeTokens, setRevokeTokens] = useState(true);
   const [error, setError] = useState<{ fields: Partial<Record<'password', string>>; rest?: unknown }>({ fields: {} });
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(false);
@@ -260,7 +294,7 @@ function ResetPasswordDialog({ user, onClose, onDone }: { user: User; onClose():
     }
     setBusy(true);
     try {
-      await apiRequest('PATCH', `/users/${user.id}`, { password });
+      await apiRequest('PATCH', `/users/${user.id}`, { password, revokeTokens });
       setDone(true);
       onDone();
     } catch (err) {
@@ -275,16 +309,20 @@ function ResetPasswordDialog({ user, onClose, onDone }: { user: User; onClose():
       open
       onOpenChange={(o) => !o && onClose()}
       title={`Reset the password of ${user.username}`}
-      description={done ? undefined : `Sets a new password and signs ${user.username} out everywhere. Their API tokens keep working.`}
+      description={done ? undefined : `Sets a new password and signs ${user.username} out everywhere.`}
     >
       {done ? (
         <div className="space-y-4 text-sm">
-          <p>The password of <strong>{user.username}</strong> is changed and their sessions are ended. Hand the new password over safely.</p>
+          <p>
+            The password of <strong>{user.username}</strong> is changed and their sessions are ended
+            {revokeTokens ? ', and their API tokens revoked' : ''}. Hand the new password over safely.
+          </p>
           <div className="flex justify-end"><Button variant="primary" onClick={onClose}>Done</Button></div>
         </div>
       ) : (
         <form onSubmit={(e) => void submit(e)} className="space-y-4" aria-label="Reset password" noValidate>
           <NewPasswordField label="New password" value={password} onChange={setPassword} error={error.fields.password} />
+          <RevokeTokensChoice checked={revokeTokens} onChange={setRevokeTokens} whose="their" />
           {error.rest !== undefined && <ErrorNote error={error.rest} />}
           <div className="flex justify-end gap-2">
             <Button onClick={onClose}>Cancel</Button>
