@@ -25,6 +25,8 @@ import { TabBar } from './tabs/tab-bar.tsx';
 
 interface Loaded {
   types: NodeTypeEntry[];
+  /** Code node types this user may not add or change. */
+  lockedTypes: ReadonlySet<string>;
   store: FlowStore;
   draft: PendingDraft | null;
 }
@@ -33,35 +35,37 @@ type LoadState = { status: 'loading' } | { status: 'failed'; message: string } |
 
 /**
  * The flow editor, talking to the server through `api`. `canDeploy` false (an operator) shows the flows and their live
- * status and debug but offers no deploy and no inject: the API would refuse them.
+ * status and debug but offers no deploy and no inject: the API would refuse them. `canDeployCode` false (an engineer
+ * without `flows:code`) locks code nodes: they can be moved, rewired and deleted, not added or changed.
  */
-export function FlowEditor({ api, canDeploy = true }: { api: EditorApi; canDeploy?: boolean }) {
+export function FlowEditor({ api, canDeploy = true, canDeployCode = true }: { api: EditorApi; canDeploy?: boolean; canDeployCode?: boolean }) {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
 
   useEffect(() => {
     let current = true;
     Promise.all([
-      api.get<{ items: NodeTypeEntry[]; installedTypes?: string[] }>('/node-types'),
+      api.get<{ items: NodeTypeEntry[]; installedTypes?: string[]; codeTypes?: string[] }>('/node-types'),
       api.get<{ flows: NodeRedNode[]; rev: string }>('/flows'),
     ]).then(
       ([types, flows]) => {
         if (!current) return;
-        const store = createFlowStore({ flows: flows.flows, rev: flows.rev, installedTypes: types.installedTypes ?? [] });
-        setState({ status: 'ready', types: types.items, store, draft: pendingDraft(localStorage, flows.rev) });
+        const lockedTypes = new Set(canDeployCode ? [] : (types.codeTypes ?? []));
+        const store = createFlowStore({ flows: flows.flows, rev: flows.rev, installedTypes: types.installedTypes ?? [], lockedTypes });
+        setState({ status: 'ready', types: types.items, lockedTypes, store, draft: pendingDraft(localStorage, flows.rev) });
       },
       (err: unknown) => current && setState({ status: 'failed', message: err instanceof Error ? err.message : String(err) }),
     );
     return () => {
       current = false;
     };
-  }, [api]);
+  }, [api, canDeployCode]);
 
   if (state.status === 'loading') return <p className="p-4 text-sm text-slate-500">Loading the flows…</p>;
   if (state.status === 'failed') return <p role="alert" className="p-4 text-sm text-red-700">Could not load the flows: {state.message}</p>;
-  return <LoadedEditor api={api} canDeploy={canDeploy} types={state.types} store={state.store} draft={state.draft} />;
+  return <LoadedEditor api={api} canDeploy={canDeploy} types={state.types} lockedTypes={state.lockedTypes} store={state.store} draft={state.draft} />;
 }
 
-function LoadedEditor({ api, canDeploy, types, store, draft: initialDraft }: { api: EditorApi; canDeploy: boolean } & Loaded) {
+function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initialDraft }: { api: EditorApi; canDeploy: boolean } & Loaded) {
   const [live, setLive] = useState<FlowEditorContextValue['live']>(null);
   const [draft, setDraft] = useState(initialDraft);
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -116,7 +120,7 @@ function LoadedEditor({ api, canDeploy, types, store, draft: initialDraft }: { a
           />
         )}
         <div className="flex min-h-0 flex-1">
-          <Palette types={types} />
+          <Palette types={types} lockedTypes={lockedTypes} />
           <div className="flex min-w-0 flex-1 flex-col">
             <TabBar />
             <div className="relative min-h-0 flex-1">

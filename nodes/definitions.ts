@@ -5,7 +5,7 @@
  * A new node: its folder, one line here and one line in `index.ts`.
  */
 import type { AnyNodeDefinition } from './kit/define-node.ts';
-import { problemProperty, validateNodeConfig } from './kit/config-validator.ts';
+import { problemProperty, upgradeNode, validateNodeConfig } from './kit/config-validator.ts';
 import { coreNodeDefinitions } from './core/core-nodes.def.ts';
 import { alert } from './alert/alert.def.ts';
 import { deviceIn } from './device-in/device-in.def.ts';
@@ -98,4 +98,13 @@ export function checkFlowNodeConfig(node: { id: string; type: string; [property:
       return !(typeof value === 'string' && ENV_VAR_REF.test(value));
     })
     .map((problem) => ({ nodeId: node.id, type: node.type, ...problem }));
+}
+
+/**
+ * A node of ours saved at an older config version, brought to the current one by its definition's migrations (for
+ * the deploy path, which stores flows at the current version); `undefined` for any other node.
+ */
+export function upgradeFlowNode<N extends { id: string; type: string }>(node: N): N | undefined {
+  const definition = byType.get(node.type);
+  return definition ? (upgradeNode(definition, node) as N | undefined) : undefined;
 }

@@ -34,7 +34,7 @@ const routes: readonly { pattern: string; permission?: string; render(params: Re
     pattern: '/flows',
     render: (_p, user) => (
       <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading the flow editor…</p>}>
-        <FlowEditor api={editorApi} canDeploy={user.permissions.includes('flows:write')} />
+        <FlowEditor api={editorApi} canDeploy={user.permissions.includes('flows:write')} canDeployCode={user.permissions.includes('flows:code')} />
       </Suspense>
     ),
   },

@@ -11,6 +11,8 @@ import { NodeIcon } from './node-icon.tsx';
 import { NodeProblemMarker } from './node-problem-marker.tsx';
 import { NodeStatusBadge } from './node-status-badge.tsx';
 import { nodeHeight, portTop } from './node-geometry.ts';
+import { useFlowStore } from '../editor-context.tsx';
+import { isPublicEndpoint } from '../model/node-catalog.ts';
 
 const PORT_CLASS = '!h-2.5 !w-2.5 !rounded-[3px] !border !border-slate-500 !bg-slate-200 hover:!bg-orange-400';
 
@@ -28,6 +30,10 @@ function FlowNodeBody(props: {
   icon?: string | undefined;
   /** An inject node: it gets Node-RED's button to fire it. */
   injectable?: boolean;
+  /** A code node this user may not change (no `flows:code`): marked with a lock. */
+  locked?: boolean;
+  /** A flow endpoint anyone may call without signing in: marked so it is not public by accident. */
+  publicEndpoint?: boolean;
 }) {
   const { id, label, inputs, outputs, outputLabels, color, disabled, selected, unknown } = props;
   const border = selected ? 'border-2 border-orange-500' : unknown ? 'border-2 border-dashed border-red-600' : 'border border-slate-500';
@@ -58,6 +64,22 @@ function FlowNodeBody(props: {
         );
       })}
       {props.injectable && <InjectButton id={id} label={label} disabled={disabled} />}
+      {props.locked && (
+        <span
+          role="img" aria-label="Locked: only admins change code nodes" title="Runs code on the server: only admins (flows:code) change it. You can move, wire or delete it."
+          className="absolute -left-1.5 -top-2 flex h-4 w-4 items-center justify-center rounded-full border border-amber-500 bg-amber-100 text-[9px] text-amber-900"
+        >
+          <i aria-hidden className="fa fa-lock" />
+        </span>
+      )}
+      {props.publicEndpoint && (
+        <span
+          data-testid="public-endpoint" title="Public: anyone can call this endpoint without signing in"
+          className="absolute -top-2 left-3 rounded border border-amber-500 bg-amber-100 px-1 text-[9px] font-semibold uppercase leading-[12px] tracking-wide text-amber-900"
+        >
+          public
+        </span>
+      )}
       <NodeProblemMarker id={id} />
       <NodeStatusBadge id={id} />
     </div>
@@ -76,11 +98,12 @@ function IconBand({ icon, side }: { icon: string | undefined; side: 'left' | 'ri
 
 /** A node of a type the runtime has. */
 export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: NodeProps<FlowCanvasNode>) {
+  const locked = useFlowStore((s) => s.catalog.isCodeLocked(data.node.type));
   return (
     <FlowNodeBody
       id={id} label={data.label} inputs={data.inputs} outputs={data.outputs} outputLabels={data.outputLabels}
       color={data.color ?? '#ddd'} icon={data.icon} disabled={data.disabled} selected={selected} unknown={false}
-      injectable={data.node.type === 'inject'}
+      injectable={data.node.type === 'inject'} locked={locked} publicEndpoint={isPublicEndpoint(data.node)}
       // Node-RED puts the icon on the right of nodes that only take messages in (debug, http response…).
       iconRight={data.inputs > 0 && data.outputs === 0}
     />

@@ -5,6 +5,7 @@
  * Browser-safe.
  */
 import { checkFlowNodeConfig } from '../../nodes/definitions.ts';
+import { codeNodeChanges } from '../../server/node-red/code-nodes.ts';
 import { nodeIndex, type FlowDocument, type NodeRedNode } from './flow-codec.ts';
 import { isUnknownType, kindOf, subflowIdOf, type FlowCatalog } from './node-catalog.ts';
 
@@ -12,9 +13,10 @@ import { isUnknownType, kindOf, subflowIdOf, type FlowCatalog } from './node-cat
  * - `config`: a config value the node's definition rejects;
  * - `unknown-type`: the node's type is not installed (or its subflow is missing): blocks deploy;
  * - `missing-reference`: a config node (or linked node) it refers to is not in the flows;
- * - `missing-flow`: its `z` names no tab or subflow, so no canvas shows it.
+ * - `missing-flow`: its `z` names no tab or subflow, so no canvas shows it;
+ * - `code`: a code node (function…) this user added or changed without `flows:code`: blocks deploy.
  */
-export type NodeProblemKind = 'config' | 'unknown-type' | 'missing-reference' | 'missing-flow';
+export type NodeProblemKind = 'config' | 'unknown-type' | 'missing-reference' | 'missing-flow' | 'code';
 
 export interface NodeProblem {
   nodeId: string;
@@ -36,18 +38,23 @@ export interface FlowProblems {
   deployBlocker: string | null;
 }
 
-/** The problems of a document (computed once per document and catalog; config checks once per node version). */
-export function flowProblems(doc: FlowDocument, catalog: FlowCatalog): FlowProblems {
+/**
+ * The problems of a document (computed once per document, catalog and baseline; config checks once per node
+ * version). `baseline` is what is deployed: code nodes that differ from it are this user's changes.
+ */
+export function flowProblems(doc: FlowDocument, catalog: FlowCatalog, baseline?: FlowDocument): FlowProblems {
   const hit = memo.get(doc);
-  if (hit?.catalog === catalog) return hit.value;
-  const value = computeProblems(doc, catalog);
-  memo.set(doc, { catalog, value });
+  if (hit?.catalog === catalog && hit.baseline === baseline) return hit.value;
+  const value = computeProblems(doc, catalog, baseline);
+  memo.set(doc, { catalog, baseline, value });
   return value;
 }
-const memo = new WeakMap<FlowDocument, { catalog: FlowCatalog; value: FlowProblems }>();
+const memo = new WeakMap<FlowDocument, { catalog: FlowCatalog; baseline: FlowDocument | undefined; value: FlowProblems }>();
 
-function computeProblems(doc: FlowDocument, catalog: FlowCatalog): FlowProblems {
+function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: FlowDocument | undefined): FlowProblems {
   const index = nodeIndex(doc);
+  const deployed = baseline ? nodeIndex(baseline) : new Map<string, NodeRedNode>();
+  let codeNodes = 0;
   const all: NodeProblem[] = [];
   const unknownTypes: string[] = [];
   let unknownNodes = 0;
@@ -65,6 +72,16 @@ function computeProblems(doc: FlowDocument, catalog: FlowCatalog): FlowProblems 
       const message = subflowId === undefined ? `Node type "${node.type}" is not installed` : `Subflow ${subflowId} is not in the flows`;
       all.push(problem(node, 'unknown-type', '/type', message));
       continue;
+    }
+    if (catalog.isCodeLocked(node.type)) {
+      const before = deployed.get(node.id);
+      const [change] = codeNodeChanges([node], before ? [before] : [], new Set([node.type]));
+      if (change) {
+        codeNodes++;
+        all.push(problem(node, 'code', '', change.change === 'added'
+          ? `Only admins add ${node.type} nodes: they run code on the server (flows:code). Delete this one, or ask an admin.`
+          : `Only admins change ${node.type} nodes: they run code on the server (flows:code). Undo the change, or ask an admin.`));
+      }
     }
     const definition = catalog.definition(node.type);
     if (!definition) continue;
@@ -93,11 +110,13 @@ function computeProblems(doc: FlowDocument, catalog: FlowCatalog): FlowProblems 
     else byNode.set(found.nodeId, [found]);
   }
   const deployBlocker =
-    unknownTypes.length === 0
-      ? null
-      : `Cannot deploy: ${unknownNodes === 1 ? '1 node uses a type' : `${unknownNodes} nodes use types`} not installed here: ${unknownTypes
+    unknownTypes.length > 0
+      ? `Cannot deploy: ${unknownNodes === 1 ? '1 node uses a type' : `${unknownNodes} nodes use types`} not installed here: ${unknownTypes
           .map((type) => `"${type}"`)
-          .join(', ')}. Install ${unknownTypes.length === 1 ? 'it' : 'them'} or delete those nodes.`;
+          .join(', ')}. Install ${unknownTypes.length === 1 ? 'it' : 'them'} or delete those nodes.`
+      : codeNodes > 0
+        ? `Cannot deploy: ${codeNodes === 1 ? '1 code node was' : `${codeNodes} code nodes were`} added or changed, which only admins may do (they run code on the server). Undo those changes or delete the nodes; they are marked.`
+        : null;
   return { all, byNode, unknownTypes, deployBlocker };
 }
 

@@ -51,8 +51,8 @@ describe('flow selectors', () => {
     ]);
     const mqtt = createFlowStore({ flows: mqttBrokerConfig });
     expect(selectConfigNodes(mqtt.getState())).toEqual([
-      { id: '2b8e04c9d7f15a63', type: 'mqtt-broker', label: 'plant broker', users: ['90f2d7b4a16ce835', 'e3a6c1d58b0f7249'], unknown: false },
-      { id: '7d4f0a9e3c62b815', type: 'mqtt-broker', label: 'flow-scoped test broker', scope: 'c5e1a8f02b7d3946', users: [], unknown: false },
+      { id: '2b8e04c9d7f15a63', type: 'mqtt-broker', label: 'plant broker', users: ['90f2d7b4a16ce835', 'e3a6c1d58b0f7249'], unknown: false, publicEndpoint: false },
+      { id: '7d4f0a9e3c62b815', type: 'mqtt-broker', label: 'flow-scoped test broker', scope: 'c5e1a8f02b7d3946', users: [], unknown: false, publicEndpoint: false },
     ]);
   });
 

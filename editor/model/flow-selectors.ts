@@ -8,7 +8,7 @@ import { canvasEdges, canvasNodes, type CanvasEdge, type CanvasNode } from './fl
 import { isUnchanged, type FlowChanges } from './flow-diff.ts';
 import { flowProblems, type FlowProblems, type NodeProblem } from './flow-problems.ts';
 import { changedSinceBaseline, type FlowEditorState } from './flow-store.ts';
-import { isUnknownType, kindOf, labelOf } from './node-catalog.ts';
+import { isPublicEndpoint, isUnknownType, kindOf, labelOf } from './node-catalog.ts';
 
 /** The React Flow nodes of the active tab. */
 export const selectCanvasNodes = memoized(
@@ -54,6 +54,8 @@ export interface ConfigNodeEntry {
   /** Ids of the nodes that refer to it. */
   users: string[];
   unknown: boolean;
+  /** A WebSocket listener anyone may connect to without signing in. */
+  publicEndpoint: boolean;
 }
 
 /** Config nodes in document order, with their users. */
@@ -69,6 +71,7 @@ export const selectConfigNodes = memoized(
         label: labelOf(node, document, catalog),
         users: users.get(node.id) ?? [],
         unknown: isUnknownType(node, document, catalog),
+        publicEndpoint: isPublicEndpoint(node),
       };
       if (typeof node['z'] === 'string') entry.scope = node['z'];
       return entry;
@@ -78,8 +81,8 @@ export const selectConfigNodes = memoized(
 
 /** Every problem of the flows; `.byNode.get(id)` for one node, `.deployBlocker` for the deploy button. */
 export const selectProblems = memoized(
-  (s: FlowEditorState) => [s.document, s.catalog] as const,
-  (document, catalog): FlowProblems => flowProblems(document, catalog),
+  (s: FlowEditorState) => [s.document, s.catalog, s.baseline] as const,
+  (document, catalog, baseline): FlowProblems => flowProblems(document, catalog, baseline),
 );
 
 const NO_PROBLEMS: readonly NodeProblem[] = Object.freeze([]);

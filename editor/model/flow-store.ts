@@ -196,6 +196,8 @@ export interface FlowStoreOptions {
   rev?: string | null;
   /** Types the runtime has beyond our definitions (see `FlowCatalogOptions`). */
   installedTypes?: Iterable<string>;
+  /** Code node types this user may not add or change (see `FlowCatalogOptions`). */
+  lockedTypes?: Iterable<string>;
   /** Undo steps kept; 100 by default. */
   historyLimit?: number;
   /** Makes node ids; Node-RED-style random ids by default. */
@@ -208,7 +210,7 @@ const EMPTY_SELECTION: FlowSelection = Object.freeze({ nodes: new Set<string>(),
 
 /** Creates a flow editor store. */
 export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
-  const catalog = flowCatalog({ installedTypes: options.installedTypes ?? [] });
+  const catalog = flowCatalog({ installedTypes: options.installedTypes ?? [], lockedTypes: options.lockedTypes ?? [] });
   const limit = options.historyLimit ?? 100;
   const newId = options.newId ?? newNodeId;
   const now = options.now ?? (() => new Date());
@@ -479,8 +481,8 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       deployRequest() {
-        const { document, loadedRev } = get();
-        const problems = flowProblems(document, catalog);
+        const { document, baseline, loadedRev } = get();
+        const problems = flowProblems(document, catalog, baseline);
         if (problems.deployBlocker !== null) throw new FlowDeployBlockedError(problems.deployBlocker, problems.unknownTypes);
         return { rev: loadedRev, flows: exportFlows(document) };
       },
@@ -521,7 +523,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       problems() {
-        return flowProblems(get().document, catalog);
+        return flowProblems(get().document, catalog, get().baseline);
       },
     };
   });

@@ -13,6 +13,8 @@ export interface FlowCatalog {
   definition(type: string): AnyNodeDefinition | undefined;
   /** Whether the runtime can run a type (a definition of ours, or one of {@link FlowCatalogOptions.installedTypes}). */
   isInstalled(type: string): boolean;
+  /** Whether this user may not add or change nodes of a type: a code node, without `flows:code`. */
+  isCodeLocked(type: string): boolean;
 }
 
 export interface FlowCatalogOptions {
@@ -21,6 +23,11 @@ export interface FlowCatalogOptions {
    * from Node-RED's `GET /nodes`: not "unknown", not validated.
    */
   installedTypes?: Iterable<string>;
+  /**
+   * Code node types (function, exec…) this user may move, rewire and delete but not add or change: the server's
+   * `codeTypes` when the user lacks `flows:code`.
+   */
+  lockedTypes?: Iterable<string>;
 }
 
 const definitionsByType = new Map(nodeDefinitions.map((definition) => [definition.type, definition]));
@@ -28,9 +35,11 @@ const definitionsByType = new Map(nodeDefinitions.map((definition) => [definitio
 /** The catalog of `nodeDefinitions` plus the given installed types. */
 export function flowCatalog(options: FlowCatalogOptions = {}): FlowCatalog {
   const installed = new Set(options.installedTypes ?? []);
+  const locked = new Set(options.lockedTypes ?? []);
   return {
     definition: (type) => definitionsByType.get(type),
     isInstalled: (type) => definitionsByType.has(type) || installed.has(type),
+    isCodeLocked: (type) => locked.has(type),
   };
 }
 
@@ -72,6 +81,14 @@ export const SUBFLOW_INSTANCE_PREFIX = 'subflow:';
 /** The subflow definition an instance runs, if the node is a subflow instance. */
 export function subflowIdOf(node: NodeRedNode): string | undefined {
   return node.type.startsWith(SUBFLOW_INSTANCE_PREFIX) ? node.type.slice(SUBFLOW_INSTANCE_PREFIX.length) : undefined;
+}
+
+/**
+ * Whether a node is a flow endpoint marked public (`public: true` on an `http in` node or a `websocket-listener`):
+ * callable without signing in.
+ */
+export function isPublicEndpoint(node: NodeRedNode): boolean {
+  return node['public'] === true && (node.type === 'http in' || node.type === 'websocket-listener');
 }
 
 /** Whether a node has a numeric `x` and `y`. */

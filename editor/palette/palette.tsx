@@ -8,8 +8,8 @@ import { NodeIcon } from '../canvas/node-icon.tsx';
 import { NODE_TYPE_MEDIA_TYPE } from './palette-drag.ts';
 import { paletteGroups, paletteLabel } from './palette-groups.ts';
 
-/** The palette of `types` (from `GET /api/v1/node-types`). */
-export function Palette({ types }: { types: readonly NodeTypeEntry[] }) {
+/** The palette of `types` (from `GET /api/v1/node-types`); `lockedTypes` are shown but cannot be dragged out. */
+export function Palette({ types, lockedTypes = new Set() }: { types: readonly NodeTypeEntry[]; lockedTypes?: ReadonlySet<string> }) {
   const [search, setSearch] = useState('');
   const groups = useMemo(() => paletteGroups(types, search), [types, search]);
   return (
@@ -25,7 +25,7 @@ export function Palette({ types }: { types: readonly NodeTypeEntry[] }) {
           <section key={category} className="mb-3">
             <h2 className="px-1 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{category}</h2>
             <ul className="space-y-1.5">
-              {entries.map((entry) => <PaletteEntry key={entry.type} entry={entry} />)}
+              {entries.map((entry) => <PaletteEntry key={entry.type} entry={entry} locked={lockedTypes.has(entry.type)} />)}
             </ul>
           </section>
         ))}
@@ -34,15 +34,16 @@ export function Palette({ types }: { types: readonly NodeTypeEntry[] }) {
   );
 }
 
-function PaletteEntry({ entry }: { entry: NodeTypeEntry }) {
+function PaletteEntry({ entry, locked }: { entry: NodeTypeEntry; locked: boolean }) {
   const onDragStart = (event: DragEvent) => {
     event.dataTransfer.setData(NODE_TYPE_MEDIA_TYPE, entry.type);
     event.dataTransfer.effectAllowed = 'copy';
   };
   return (
     <li
-      draggable onDragStart={onDragStart} title={`${entry.type}: drag onto the flow`} data-node-type={entry.type}
-      className="relative flex h-7 cursor-grab items-stretch rounded-[5px] border border-slate-400 text-[13px] text-slate-900 shadow-sm active:cursor-grabbing"
+      draggable={!locked} onDragStart={locked ? undefined : onDragStart} data-node-type={entry.type} aria-disabled={locked || undefined}
+      title={locked ? `${entry.type}: runs code on the server, so only admins add it (flows:code)` : `${entry.type}: drag onto the flow`}
+      className={`relative flex h-7 items-stretch rounded-[5px] border border-slate-400 text-[13px] text-slate-900 shadow-sm ${locked ? 'cursor-not-allowed opacity-45' : 'cursor-grab active:cursor-grabbing'}`}
       style={{ background: entry.color }}
     >
       {entry.inputs > 0 && <span aria-hidden className="absolute -left-[5px] top-1/2 h-2.5 w-2.5 -translate-y-1/2 rounded-[3px] border border-slate-400 bg-slate-200" />}
@@ -51,6 +52,11 @@ function PaletteEntry({ entry }: { entry: NodeTypeEntry }) {
       <span className={`flex min-w-0 flex-1 items-center truncate ${entry.inputs > 0 && entry.outputs === 0 ? 'pl-3 pr-2' : 'px-2'}`}>{paletteLabel(entry)}</span>
       {entry.inputs > 0 && entry.outputs === 0 && <PaletteIcon icon={entry.icon} side="right" />}
       {entry.outputs > 0 && <span aria-hidden className="absolute -right-[5px] top-1/2 h-2.5 w-2.5 -translate-y-1/2 rounded-[3px] border border-slate-400 bg-slate-200" />}
+      {locked && (
+        <span role="img" aria-label="locked: admins only" className="absolute -right-1.5 -top-1.5 flex h-4 w-4 items-center justify-center rounded-full border border-amber-500 bg-amber-100 text-[9px] text-amber-900">
+          <i aria-hidden className="fa fa-lock" />
+        </span>
+      )}
     </li>
   );
 }

@@ -8,7 +8,7 @@ import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
 import { json } from '@codemirror/lang-json';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
-import { Compartment, EditorState, type Extension } from '@codemirror/state';
+import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 
 export interface CodeEditorProps {
@@ -20,6 +20,8 @@ export interface CodeEditorProps {
   id?: string;
   invalid?: boolean;
   describedBy?: string;
+  /** Shown, selectable and copyable, but not editable (a locked code node). */
+  readOnly?: boolean;
   onChange(value: string): void;
   /** The editor lost focus: the typing gesture is over. */
   onBlur?(): void;
@@ -38,7 +40,9 @@ const theme = EditorView.theme({
   '.cm-gutters': { backgroundColor: 'rgb(248 250 252)', color: 'rgb(148 163 184)', borderRight: '1px solid rgb(226 232 240)' },
 });
 
-export function CodeEditor({ value, language, label, id, invalid, describedBy, onChange, onBlur }: CodeEditorProps) {
+const readOnlyTheme = EditorView.theme({ '&': { backgroundColor: 'rgb(248 250 252)', color: 'rgb(71 85 105)' } });
+
+export function CodeEditor({ value, language, label, id, invalid, describedBy, readOnly = false, onChange, onBlur }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const callbacks = useRef({ onChange, onBlur });
@@ -62,6 +66,9 @@ export function CodeEditor({ value, language, label, id, invalid, describedBy, o
           keymap.of([...defaultKeymap, ...historyKeymap]),
           languageSlot.current.of(languageExtension(language)),
           theme,
+          EditorState.readOnly.of(readOnly),
+          EditorView.editable.of(!readOnly),
+          readOnly ? Prec.highest(readOnlyTheme) : [],
           EditorView.lineWrapping,
           EditorView.contentAttributes.of({ 'aria-label': label, ...(id ? { id } : {}), ...(describedBy ? { 'aria-describedby': describedBy } : {}) }),
           EditorView.updateListener.of((update) => {

@@ -1,13 +1,14 @@
 /**
  * The plain widgets of the properties form: text, textarea, number (bounds checked as typed), checkbox, select,
- * checkboxes for an array of choices, a key/value list, JSON text, and the password input of a credential.
+ * checkboxes for an array of choices, a key/value list, JSON text, and the inputs of credentials (a password, a JSON
+ * object), which never show what is stored.
  * Each reports edits as `onChange(value, ongoing)`: `ongoing` while typing, so the store joins keystrokes into one
  * undo step, which `onCommit` (leaving the field) ends.
  */
 import { useEffect, useState } from 'react';
 import type { FieldChoice } from '../../nodes/kit/schema-fields.ts';
 import { CodeEditor } from './code-editor.tsx';
-import { parseNumberInput, type FormField } from './form-fields.ts';
+import { parseNumberInput, parseSecretJsonInput, type FormField } from './form-fields.ts';
 
 export interface WidgetProps<T = unknown> {
   field: FormField;
@@ -204,6 +205,27 @@ export function SecretWidget({ id, invalid, describedBy, onChange, onCommit }: W
       onChange={(e) => {
         setText(e.target.value);
         onChange(e.target.value === '' ? undefined : e.target.value, true);
+      }}
+      onBlur={onCommit}
+    />
+  );
+}
+
+/**
+ * A credential that is a JSON object (a notify node's headers): never shown, never prefilled; empty keeps what is
+ * stored. What is typed is stored once it is a JSON object; until then the error says why and nothing changes.
+ */
+export function SecretJsonWidget({ field, id, invalid, describedBy, onChange, onCommit, onLocalError }: WidgetProps) {
+  const [text, setText] = useState('');
+  return (
+    <textarea
+      id={id} rows={4} className={`${inputClass(invalid)} font-mono text-xs`} value={text} placeholder="unchanged"
+      autoComplete="off" spellCheck={false} aria-invalid={invalid} aria-describedby={describedBy}
+      onChange={(e) => {
+        setText(e.target.value);
+        const parsed = parseSecretJsonInput(field, e.target.value);
+        onLocalError(parsed.ok ? null : parsed.message);
+        if (parsed.ok) onChange(parsed.value, true);
       }}
       onBlur={onCommit}
     />

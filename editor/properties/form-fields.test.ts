@@ -11,7 +11,7 @@ import { notify } from '../../nodes/notify/notify.def.ts';
 import { validateNodeConfig } from '../../nodes/kit/config-validator.ts';
 import { nodeDefinitions } from '../../nodes/definitions.ts';
 import { fieldKey, problemsByField } from './field-problems.ts';
-import { codeLanguage, formFields, parseNumberInput, type FormField } from './form-fields.ts';
+import { codeLanguage, formFields, parseNumberInput, parseSecretJsonInput, type FormField } from './form-fields.ts';
 import { thingIdentifiers } from './thing-model-identifiers.ts';
 
 const byName = (fields: FormField[], name: string) => {
@@ -49,9 +49,10 @@ describe('formFields', () => {
 
   it('puts ui.order first, then credentials as secrets or text', () => {
     const n = formFields(notify);
-    expect(n.map((f) => f.name)).toEqual(['url', 'method', 'body', 'headers', 'timeoutMs', 'maxAttempts', 'secret']);
-    expect(byName(n, 'headers').widget).toBe('key-value');
+    expect(n.map((f) => f.name)).toEqual(['url', 'method', 'body', 'timeoutMs', 'maxAttempts', 'secret', 'headers']);
     expect(byName(n, 'secret')).toMatchObject({ widget: 'secret', source: 'credentials' });
+    // A record credential: typed as JSON, never shown, kept when left empty (the row says so, as for a secret).
+    expect(byName(n, 'headers')).toMatchObject({ widget: 'secret-json', source: 'credentials', secret: true, required: false });
     const h = formFields(httpRequest);
     expect(byName(h, 'user')).toMatchObject({ widget: 'text', source: 'credentials' });
     expect(byName(h, 'password')).toMatchObject({ widget: 'secret', source: 'credentials' });
@@ -100,6 +101,24 @@ describe('parseNumberInput', () => {
   it('stores empty text as "" where the schema allows it', () => {
     expect(parseNumberInput(timeout, '')).toEqual({ ok: true, value: '' });
     expect(parseNumberInput(timeout, '2.5')).toEqual({ ok: true, value: 2.5 });
+  });
+});
+
+describe('parseSecretJsonInput', () => {
+  const headers = byName(formFields(notify), 'headers');
+
+  it('keeps the stored value for empty text and stores a typed JSON object', () => {
+    expect(parseSecretJsonInput(headers, '  ')).toEqual({ ok: true, value: undefined });
+    expect(parseSecretJsonInput(headers, '{"Authorization": "Bearer t0k3n"}')).toEqual({ ok: true, value: { Authorization: 'Bearer t0k3n' } });
+    expect(parseSecretJsonInput(headers, '{}')).toEqual({ ok: true, value: {} });
+  });
+
+  it('refuses text that is not a JSON object, saying what is wanted', () => {
+    expect(parseSecretJsonInput(headers, '{"Authorization": ')).toMatchObject({ ok: false, message: expect.stringMatching(/^Not valid JSON: /) });
+    expect(parseSecretJsonInput(headers, '["Authorization"]')).toEqual({
+      ok: false, message: 'Headers must be a JSON object, such as {"Authorization": "Bearer …"}',
+    });
+    expect(parseSecretJsonInput(headers, 'Bearer t0k3n')).toMatchObject({ ok: false });
   });
 });
 

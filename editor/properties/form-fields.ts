@@ -16,6 +16,7 @@ import { choicesOf, configFields, type ConfigField, type FieldChoice, type JsonS
  * - `thing-identifier`: a property, service or event identifier of the chosen product's published thing model;
  * - `node-ref`, `node-refs`: config nodes (or other nodes) of the flows (`x-node-ref`);
  * - `secret`: a password credential, never shown;
+ * - `secret-json`: a credential that is an object (a notify node's headers), typed as JSON, never shown;
  * - `hidden`: not shown (`ui.fields[name].widget: 'hidden'`).
  */
 export type WidgetKind =
@@ -34,6 +35,7 @@ export type WidgetKind =
   | 'node-ref'
   | 'node-refs'
   | 'secret'
+  | 'secret-json'
   | 'hidden';
 
 /** What part of a thing model an identifier field names. */
@@ -121,7 +123,7 @@ function toFormField(field: ConfigField, source: FormField['source'], productFie
 function widgetOf(field: ConfigField, productField: string | undefined): WidgetKind {
   const hinted = field.hint.widget;
   if (hinted === 'hidden') return 'hidden';
-  if (field.secret) return 'secret';
+  if (field.secret) return field.kind === 'json' ? 'secret-json' : 'secret';
   if (field.kind === 'node-ref') return 'node-ref';
   if (field.kind === 'node-refs') return 'node-refs';
   if (field.entityRef === 'product') return 'product';
@@ -216,6 +218,27 @@ export function parseNumberInput(field: FormField, text: string): NumberInput {
     return { ok: false, message: `${field.title} must be a multiple of ${field.step}` };
   }
   return { ok: true, value };
+}
+
+/** What the text typed into a `secret-json` field means: the value to store (`undefined`: keep the stored one). */
+export type SecretJsonInput = { ok: true; value: Record<string, unknown> | undefined } | { ok: false; message: string };
+
+/**
+ * Reads a `secret-json` field's text. Empty text keeps the stored value, as an empty password does; otherwise it must
+ * be a JSON object (the schema judges its entries, as for any credential typed in).
+ */
+export function parseSecretJsonInput(field: FormField, text: string): SecretJsonInput {
+  if (text.trim() === '') return { ok: true, value: undefined };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, message: `Not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return { ok: false, message: `${field.title} must be a JSON object, such as {"Authorization": "Bearer …"}` };
+  }
+  return { ok: true, value: parsed as Record<string, unknown> };
 }
 
 /** The language of a `code` field for this node: a template's `format` decides its highlighting. */

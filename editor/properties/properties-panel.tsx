@@ -21,6 +21,7 @@ import {
   KeyValueWidget,
   MultiSelectWidget,
   NumberWidget,
+  SecretJsonWidget,
   SecretWidget,
   SelectWidget,
   TextWidget,
@@ -62,6 +63,7 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
   const name = labelOf(node, document, catalog);
   const typeLabel = definition ? (definition.paletteLabel ?? definition.label) : node.type;
   const nested = depth > 0;
+  const locked = catalog.isCodeLocked(node.type);
   return (
     <div className={nested ? 'space-y-3' : 'space-y-3 p-3'} data-node-id={node.id}>
       {!nested && (
@@ -77,12 +79,24 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
           </div>
         </header>
       )}
+      {locked && <CodeLockNote type={typeLabel} />}
       {definition ? (
-        <NodeForm store={store} node={node} definition={definition} api={api} depth={depth} />
+        <NodeForm store={store} node={node} definition={definition} api={api} depth={depth} readOnly={locked} />
       ) : (
-        <RawNode store={store} node={node} unknown={isUnknownType(node, document, catalog)} />
+        <RawNode store={store} node={node} unknown={isUnknownType(node, document, catalog)} readOnly={locked} />
       )}
     </div>
+  );
+}
+
+/** Why a code node cannot be edited by this user, and what they can still do with it. */
+function CodeLockNote({ type }: { type: string }) {
+  return (
+    <p role="note" data-testid="code-lock" className="rounded border border-amber-300 bg-amber-50 px-2 py-1.5 text-xs text-amber-900">
+      <i aria-hidden className="fa fa-lock mr-1" />
+      <strong>Locked.</strong> A {type} node runs code on the server, so only admins (permission <code>flows:code</code>) add or change
+      one. You can move it, wire it and delete it.
+    </p>
   );
 }
 
@@ -90,12 +104,14 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
  * A node whose type has no form here. An installed type's properties are edited as JSON; an unknown type's are shown
  * as they are (they are kept and exported unchanged, and nothing here could check an edit).
  */
-function RawNode({ store, node, unknown }: { store: StoreApi<FlowEditorState>; node: NodeRedNode; unknown: boolean }) {
+function RawNode({ store, node, unknown, readOnly }: { store: StoreApi<FlowEditorState>; node: NodeRedNode; unknown: boolean; readOnly: boolean }) {
   const kind = kindOf(node);
-  const editable = !unknown && (kind === 'node' || kind === 'config');
+  const editable = !unknown && !readOnly && (kind === 'node' || kind === 'config');
   const note = unknown
     ? `Node type "${node.type}" is not installed: it is kept as it is, and the flows cannot be deployed until it is installed or deleted.`
-    : editable
+    : readOnly
+      ? 'Its properties, as deployed:'
+      : editable
       ? `Node type "${node.type}" has no form here: edit its properties as JSON, with Node-RED's property names (see its Node-RED documentation).`
       : `A ${kind}: edit it on the canvas.`;
   return (
@@ -114,7 +130,9 @@ function RawNode({ store, node, unknown }: { store: StoreApi<FlowEditorState>; n
   );
 }
 
-function NodeForm({ store, node, definition, api, depth }: { store: StoreApi<FlowEditorState>; node: NodeRedNode; definition: AnyNodeDefinition; api: EditorApi; depth: number }) {
+function NodeForm({ store, node, definition, api, depth, readOnly = false }: {
+  store: StoreApi<FlowEditorState>; node: NodeRedNode; definition: AnyNodeDefinition; api: EditorApi; depth: number; readOnly?: boolean;
+}) {
   const nodeId = node.id;
   const fields = useMemo(() => formFields(definition).filter((f) => f.widget !== 'hidden'), [definition]);
   const problems = useStore(store, useMemo(() => selectNodeProblems(nodeId), [nodeId]));
@@ -174,6 +192,10 @@ function NodeForm({ store, node, definition, api, depth }: { store: StoreApi<Flo
         </ul>
       )}
       <form className="space-y-3" onSubmit={(e) => e.preventDefault()} aria-label={`${definition.label} properties`}>
+        <fieldset
+          disabled={readOnly}
+          className={`m-0 min-w-0 space-y-3 border-0 p-0 ${readOnly ? '[&_input]:bg-slate-50 [&_input]:text-slate-600 [&_select]:bg-slate-50 [&_textarea]:bg-slate-50' : ''}`}
+        >
         {fields.map((field) => {
           const key = fieldKey(field.source, field.name);
           const id = `prop-${depth}-${nodeId}-${key}`;
@@ -195,10 +217,11 @@ function NodeForm({ store, node, definition, api, depth }: { store: StoreApi<Flo
           };
           return (
             <FieldRow key={key} field={field} id={id} invalid={invalid} messages={messages}>
-              {renderWidget(field, props, { store, api, node, nodeZ, product: productOf(field), depth })}
+              {renderWidget(field, props, { store, api, node, nodeZ, product: productOf(field), depth, readOnly })}
             </FieldRow>
           );
         })}
+        </fieldset>
       </form>
     </>
   );
@@ -220,7 +243,7 @@ function typedCredentialProblems(definition: AnyNodeDefinition, credentials: Rec
 function renderWidget(
   field: FormField,
   props: WidgetProps,
-  context: { store: StoreApi<FlowEditorState>; api: EditorApi; node: NodeRedNode; nodeZ: string | undefined; product: string; depth: number },
+  context: { store: StoreApi<FlowEditorState>; api: EditorApi; node: NodeRedNode; nodeZ: string | undefined; product: string; depth: number; readOnly: boolean },
 ): ReactNode {
   const text = typeof props.value === 'string' ? props.value : props.value === undefined && typeof field.default === 'string' ? field.default : '';
   const picker = { field, id: props.id, value: text, api: context.api, invalid: props.invalid, onChange: (v: string) => props.onChange(v, false), ...(props.describedBy ? { describedBy: props.describedBy } : {}) };
@@ -241,10 +264,12 @@ function renderWidget(
       return <TextareaWidget {...props} />;
     case 'secret':
       return <SecretWidget {...props} />;
+    case 'secret-json':
+      return <SecretJsonWidget {...props} />;
     case 'code':
       return (
         <CodeEditor
-          id={props.id} label={field.title} language={codeLanguage(field, context.node)} value={text} invalid={props.invalid}
+          id={props.id} label={field.title} language={codeLanguage(field, context.node)} value={text} invalid={props.invalid} readOnly={context.readOnly}
           {...(props.describedBy ? { describedBy: props.describedBy } : {})}
           onChange={(value) => props.onChange(value, true)} onBlur={props.onCommit}
         />
@@ -294,7 +319,7 @@ function FieldRow({ field, id, invalid, messages, children }: { field: FormField
       {(field.description || field.secret) && (
         <p id={`${id}-help`} className="mt-0.5 text-xs text-slate-500">
           {field.description}
-          {field.secret && `${field.description ? ' · ' : ''}Stored encrypted; leave empty to keep.`}
+          {field.secret && `${field.description ? ' · ' : ''}Stored encrypted; leave empty to keep${field.widget === 'secret-json' ? ', {} to clear' : ''}.`}
         </p>
       )}
       {invalid && (

@@ -28,7 +28,12 @@ export function ConfigNodesPanel({ types, onOpen }: { types: readonly NodeTypeEn
             >
               <span className="min-w-0">
                 <span className="block truncate text-slate-900">{config.label}</span>
-                <span className="block truncate text-[11px] text-slate-500">{config.type} · {scopeLabel(config.scope)}</span>
+                <span className="block truncate text-[11px] text-slate-500">
+                  {config.type} · {scopeLabel(config.scope)}
+                  {config.publicEndpoint && (
+                    <span title="Public: anyone can connect without signing in" className="ml-1 rounded border border-amber-500 bg-amber-100 px-1 text-[9px] font-semibold uppercase text-amber-900">public</span>
+                  )}
+                </span>
               </span>
               <span title="nodes using it" className={`shrink-0 rounded-full px-1.5 text-[11px] ${config.users.length === 0 ? 'bg-slate-100 text-slate-400' : 'bg-sky-100 text-sky-800'}`}>
                 {config.users.length}

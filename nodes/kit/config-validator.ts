@@ -108,6 +108,20 @@ export function describeProblems(problems: readonly ConfigProblem[]): string {
   return problems.map((problem) => problem.message).join('; ');
 }
 
+/**
+ * A flow node brought to its definition's current config version: its migrations run on a copy, which gets the
+ * version property; `undefined` when the node is current already or cannot be migrated (its validation says why).
+ */
+export function upgradeNode<C extends TObject, K extends TObject>(
+  definition: NodeDefinition<C, K>,
+  node: Readonly<Record<string, unknown>>,
+): Record<string, unknown> | undefined {
+  if (Number(node[CONFIG_VERSION_PROPERTY] ?? 1) === definition.version || definition.core) return undefined;
+  const migrated = migrateToCurrent(definition, node);
+  if (!migrated.ok || migrated.config === node) return undefined;
+  return { ...migrated.config, [CONFIG_VERSION_PROPERTY]: definition.version };
+}
+
 function migrateToCurrent(
   definition: NodeDefinition<TObject, TObject>,
   rawNode: Readonly<Record<string, unknown>>,

@@ -1,25 +1,53 @@
 import type http from 'node:http';
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Principal } from '../auth/auth-service.ts';
+import { allows, type Principal } from '../auth/auth-service.ts';
 import { clientError, errorBody, forbidden, internalError, unauthorized } from '../errors.ts';
 import type { FlowNode } from './flow-runtime.ts';
+import type { DeploySummary } from './flow-service.ts';
 
-/** What the gate needs of the flows: the deploy checks of `FlowService`, and the subflows deployed now. */
+/** What the gate needs of the flows: the deploy checks of `FlowService`, the flows deployed now, and its audit. */
 export interface DeployChecks {
-  assertDeployable(flows: unknown): unknown;
+  prepare(flows: unknown, actor: Principal): Promise<{ summary: DeploySummary }>;
   get(): Promise<{ flows: FlowNode[] }>;
+  audited(user: string, action: string, details: Record<string, unknown> & Partial<DeploySummary>): void;
 }
 
 // Whatever the content type says: Node-RED tools send flows as JSON, and anything else is refused as malformed.
 const jsonBody = express.json({ limit: '5mb', type: () => true });
 
+/** A write through `/red`, by what it does; `other` is every write not named (node sets, settings, context…). */
+type RedWrite = 'deploy-all' | 'deploy-one' | 'delete-one' | 'inject' | 'debug' | 'other';
+
+/**
+ * Names a write to Node-RED's admin API. Express 4 routes case-insensitively and ignores a trailing slash, so the
+ * path is compared lower-cased, percent-decoded, with repeated and trailing slashes dropped: `POST /red/Flows/` is a
+ * deploy like `POST /red/flows`.
+ */
+export function classifyRedWrite(method: string, url: string): RedWrite {
+  let path: string;
+  try {
+    path = decodeURIComponent((url.split('?')[0] ?? '').replace(/\/+/g, '/')).toLowerCase().replace(/\/+$/, '');
+  } catch {
+    return 'other';
+  }
+  if (method === 'POST' && path === '/red/flows') return 'deploy-all';
+  if ((method === 'POST' && path === '/red/flow') || (method === 'PUT' && /^\/red\/flow\/[^/]+$/.test(path))) return 'deploy-one';
+  if (method === 'DELETE' && /^\/red\/flow\/[^/]+$/.test(path)) return 'delete-one';
+  if (method === 'POST' && /^\/red\/inject\/[^/]+$/.test(path)) return 'inject';
+  if (method === 'POST' && /^\/red\/debug\/[^/]+(\/[^/]+)?$/.test(path)) return 'debug';
+  return 'other';
+}
+
 /**
  * Guards Node-RED's own admin API (`/red`), which tools written for Node-RED use, with the same rules as ours:
- * our tokens only (401 in our error envelope, before Node-RED sees the request), operators read only (403), and a
- * deploy through it (`POST /red/flows`, `POST /red/flow`, `PUT /red/flow/:id`) gets the same checks as
- * `POST /api/v1/flows`, so an uninstalled node type cannot stop every flow by this way in either. The body the gate
- * read is handed on as `req.body` with `req._body` set, which Node-RED's body parser takes as already parsed.
+ * our tokens only (401 in our error envelope, before Node-RED sees the request); operators read only (403);
+ * engineers deploy, delete flows, fire inject nodes and toggle debug nodes, and every other write (node sets,
+ * settings, context, library) takes `flows:code` (admins), since it changes what the runtime can do. A deploy through
+ * it (`POST /red/flows`, `POST /red/flow`, `PUT /red/flow/:id`) gets the same checks as `POST /api/v1/flows`: an
+ * uninstalled node type cannot stop every flow, and code nodes take `flows:code`. Every write is audited with its
+ * outcome. The body the gate read is handed on as `req.body` with `req._body` set, which Node-RED's body parser
+ * takes as already parsed.
  */
 export function adminApiGate(
   authenticate: (req: http.IncomingMessage) => Principal | undefined,
@@ -47,21 +75,31 @@ export function adminApiGate(
     const principal = authenticate(req);
     if (!principal) throw unauthorized();
     const method = req.method ?? 'GET';
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return;
-    if (principal.role === 'operator') throw forbidden('flows:write');
-    const path = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '');
-    const deploysAll = method === 'POST' && path === '/red/flows';
-    const deploysOne = (method === 'POST' && path === '/red/flow') || (method === 'PUT' && /^\/red\/flow\/[^/]+$/.test(path));
-    if (!deploysAll && !deploysOne) return;
-    const body = await parseJson(req, res);
-    if (deploysAll) {
-      // Admin API v1 sends the array, v2 `{flows, rev}`.
-      checks.assertDeployable(Array.isArray(body) ? body : (body as { flows?: unknown } | null)?.flows);
-    } else {
-      checks.assertDeployable(await oneFlowInContext(body, checks));
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {
+      if (!allows(principal, 'flows:read')) throw forbidden('flows:read');
+      return;
     }
-    // Node-RED's own body parser (body-parser 1) skips a request marked as parsed; the stream is consumed by now.
-    Object.assign(req, { _body: true });
+    const write = classifyRedWrite(method, req.url ?? '');
+    const needed = write === 'other' ? 'flows:code' : 'flows:write';
+    if (!allows(principal, needed)) throw forbidden(needed);
+    let summary: Partial<DeploySummary> | undefined;
+    if (write === 'deploy-all' || write === 'deploy-one') {
+      const body = await parseJson(req, res);
+      // Admin API v1 sends the array, v2 `{flows, rev}`; the checks may upgrade nodes in place, which Node-RED then gets.
+      const flows = write === 'deploy-all' ? (Array.isArray(body) ? body : (body as { flows?: unknown } | null)?.flows) : await oneFlowInContext(body, checks);
+      const { summary: all } = await checks.prepare(flows, principal);
+      // One flow is checked beside the deployed others, so "removed" would count every other flow's nodes.
+      const { removed, ...rest } = all;
+      summary = write === 'deploy-one' ? rest : { ...rest, removed };
+      // Node-RED's own body parser (body-parser 1) skips a request marked as parsed; the stream is consumed by now.
+      Object.assign(req, { _body: true });
+    }
+    const path = (req.url ?? '').split('?')[0];
+    res.once('finish', () => {
+      checks.audited(principal.username, write === 'deploy-all' || write === 'deploy-one' ? 'flows.deploy' : 'red.write', {
+        via: '/red', method, path, status: res.statusCode, ...summary,
+      });
+    });
   }
 }
 

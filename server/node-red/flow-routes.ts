@@ -23,9 +23,11 @@ export function registerFlowRoutes(table: RouteTable, flows: FlowService): void 
   });
   table.add({
     method: 'post', path: '/flows', access: 'flows:write', tag: 'flows',
-    summary: 'Deploy (or import) Node-RED flow JSON; refused with the list of problems when a node type is missing',
+    summary:
+      'Deploy (or import) Node-RED flow JSON; refused with the list of problems when a node type is missing, and with 403 and ' +
+      'the node ids when it adds or changes code nodes (function, exec, file…) without flows:code',
     body: DeployBody,
-    handler: ({ body, principal }) => flows.deploy(body.flows, body.rev, principal.username, body.deploymentType),
+    handler: ({ body, principal }) => flows.deploy(body.flows, body.rev, principal, body.deploymentType),
   });
   table.add({
     method: 'post', path: '/flows/inject/:nodeId', access: 'flows:write', tag: 'flows',

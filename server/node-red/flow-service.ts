@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import type { Permission } from '../auth/permissions.ts';
 import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
+import { canonicalJson, codeNodeChanges, HOST_NODE_FILES, type CodeNodeChange } from './code-nodes.ts';
 import type { FlowNode, NodeRed } from './flow-runtime.ts';
 
 /** A problem with one node of a flow, placed so the editor can show it on that node. */
@@ -20,6 +22,37 @@ const builtInTypes = new Set(['tab', 'subflow', 'group', 'junction']);
  */
 export type DeploymentType = 'full' | 'flows' | 'nodes';
 
+/** Who deploys: a signed-in user (a `Principal`) or the platform itself. */
+export interface DeployActor {
+  username: string;
+  permissions: ReadonlySet<Permission>;
+}
+
+/** The platform deploying its own flows (the first start's default pipeline, upgrades of stored flows). */
+export const PLATFORM_ACTOR: DeployActor = { username: 'thingwire', permissions: new Set<Permission>(['flows:write', 'flows:code']) };
+
+export interface FlowServiceOptions {
+  /** Node types that run code or touch the host: adding or changing one takes `flows:code`. */
+  codeTypes: ReadonlySet<string>;
+  /**
+   * Brings a node of ours saved by an older release to its definition's current version (its migrations), or answers
+   * undefined when there is nothing to do. Deploys store flows at the current version, so a migration that moves a
+   * secret into credentials takes it out of the flow JSON.
+   */
+  upgradeNode?(node: FlowNode): FlowNode | undefined;
+  /** Appends to the audit log. */
+  audit?(actor: string, action: string, target: string | null, details?: unknown): void;
+}
+
+/** What a deploy changes, node by node, against what runs: for the audit log. */
+export interface DeploySummary {
+  nodes: number;
+  added: number;
+  changed: number;
+  removed: number;
+  codeNodes: CodeNodeChange[];
+}
+
 /**
  * Reads and deploys flows on the embedded runtime. Deploys are refused, with every problem listed, when the JSON is
  * not a flow, when a node type is not installed (Node-RED would otherwise start no flows at all), or when the rev is
@@ -31,7 +64,13 @@ export class FlowService {
     private readonly logger: Logger,
     /** Checks one node's config against its definition (ours or a curated core node); [] when valid or unknown. */
     private readonly checkNodeConfig: (node: FlowNode) => FlowProblem[],
+    private readonly options: FlowServiceOptions = { codeTypes: new Set() },
   ) {}
+
+  /** The node types adding or changing takes `flows:code`, sorted. */
+  codeTypes(): string[] {
+    return [...this.options.codeTypes].sort();
+  }
 
   /** Every node type the runtime has registered and enabled (core, ours, contrib), sorted. */
   installedTypes(): string[] {
@@ -51,11 +90,13 @@ export class FlowService {
     }
     node.receive();
     this.logger.info({ nodeId, user }, 'inject node fired');
+    this.options.audit?.(user, 'flows.inject', nodeId);
   }
 
   async get(): Promise<{ rev: string; flows: FlowNode[] }> {
-    const { flows, rev } = await this.red.runtime.flows.getFlows({});
-    return { rev, flows };
+    // Before the first deploy of a data dir there is no flow config at all.
+    const current = await this.red.runtime.flows.getFlows({});
+    return { rev: current?.rev ?? '', flows: current?.flows ?? [] };
   }
 
   /**
@@ -100,17 +141,36 @@ export class FlowService {
       warnings.push(...this.checkNodeConfig(node));
     });
     for (const [type, nodeIds] of missing) {
-      errors.push({ type, message: `node type "${type}" is not installed (used by ${nodeIds.length} node${nodeIds.length > 1 ? 's' : ''}: ${nodeIds.slice(0, 5).join(', ')})` });
+      const used = `used by ${nodeIds.length} node${nodeIds.length > 1 ? 's' : ''}: ${nodeIds.slice(0, 5).join(', ')}`;
+      errors.push({
+        type,
+        message: HOST_NODE_FILES[type]
+          ? `node type "${type}" is a host node (it reaches the server's files or processes), not installed on this server unless it is started with --host-nodes (${used})`
+          : `node type "${type}" is not installed (${used})`,
+      });
     }
     return { errors, warnings };
   }
 
   /**
-   * Refuses (422, every problem listed) flows the runtime must not get: not flow JSON, or using node types that are not
-   * installed. Answers the warnings (invalid node configs), which do not block a deploy. Every way in to the runtime
-   * (this API and Node-RED's own admin API at `/red`) goes through here.
+   * Makes flows ready for the runtime, or refuses them: brings our nodes to their current config version (in place),
+   * refuses (422, every problem listed) what is not flow JSON or uses node types that are not installed, and refuses
+   * (403, with the node ids) code nodes the actor adds or changes without `flows:code`. Answers the warnings (invalid
+   * node configs, which do not block a deploy) and what the deploy changes. Every way in to the runtime (this API and
+   * Node-RED's own admin API at `/red`) goes through here; `flows` may be one flow with the deployed subflows.
    */
-  assertDeployable(flows: unknown): FlowProblem[] {
+  async prepare(flows: unknown, actor: DeployActor): Promise<{ warnings: FlowProblem[]; summary: DeploySummary }> {
+    if (Array.isArray(flows) && this.options.upgradeNode) {
+      for (const node of flows as unknown[]) {
+        if (!node || typeof node !== 'object' || typeof (node as FlowNode).type !== 'string') continue;
+        const upgraded = this.options.upgradeNode(node as FlowNode);
+        // In place: the caller's body (the `/red` gate hands it on to Node-RED) must carry the upgraded node.
+        if (upgraded) {
+          for (const key of Object.keys(node)) delete (node as Record<string, unknown>)[key];
+          Object.assign(node, upgraded);
+        }
+      }
+    }
     const { errors, warnings } = this.check(flows);
     if (errors.length) {
       const missingTypes = errors.filter((e) => e.type && !e.nodeId).map((e) => e.type);
@@ -119,16 +179,29 @@ export class FlowService {
       }
       throw validationFailed('The flow is not valid Node-RED flow JSON. Nothing was deployed.', errors);
     }
-    return warnings;
+    const next = flows as FlowNode[];
+    const deployed = (await this.get()).flows;
+    const codeNodes = codeNodeChanges(next, deployed, this.options.codeTypes);
+    if (codeNodes.length && !actor.permissions.has('flows:code')) {
+      const list = codeNodes.slice(0, 10).map((c) => `${c.type} ${c.id} (${c.change})`).join(', ');
+      throw new ApiError(
+        403, 'forbidden',
+        `Adding or changing code nodes takes the flows:code permission (admins, or engineers when the server allows it): ${list}${codeNodes.length > 10 ? ', …' : ''}. ` +
+          'You may move, rewire or delete them. Nothing was deployed.',
+        { permission: 'flows:code', nodes: codeNodes },
+      );
+    }
+    return { warnings, summary: { ...diffCounts(next, deployed), codeNodes } };
   }
 
   /**
    * Deploys flows at `rev` (stale → 409; without a rev, whatever is deployed is replaced, as with Node-RED's API). `deploymentType` is passed to the runtime as the Admin API's
    * `Node-RED-Deployment-Type` would be: with `nodes` or `flows` only what changed restarts, so devices on untouched
-   * flows see nothing.
+   * flows see nothing. Audited with what changed.
    */
-  async deploy(flows: unknown, rev: string | undefined, user: string, deploymentType: DeploymentType = 'full'): Promise<{ rev: string; warnings: FlowProblem[] }> {
-    const warnings = this.assertDeployable(flows);
+  async deploy(flows: unknown, rev: string | undefined, actor: DeployActor, deploymentType: DeploymentType = 'full'): Promise<{ rev: string; warnings: FlowProblem[] }> {
+    const { warnings, summary } = await this.prepare(flows, actor);
+    const user = actor.username;
     // Node-RED resolves setFlows before the new flows have started; answer only once they run, so a caller can use
     // what it deployed (an HTTP endpoint, a listener) as soon as the deploy returns. A `nodes`/`flows` deploy that
     // changes nothing starts nothing; it still emits `flows:started` in Node-RED 4.1 (checked by a test).
@@ -143,6 +216,7 @@ export class FlowService {
         warnings.push({ message: `the flows did not report started within ${START_TIMEOUT_MS / 1000} s; check the node statuses` });
       }
       this.logger.info({ rev: result.rev, nodes: (flows as unknown[]).length, user, deploymentType, invalidNodes: warnings.length }, 'flows deployed');
+      this.audited(user, 'flows.deploy', { via: 'api', deploymentType, rev: result.rev, ...summary });
       return { rev: result.rev, warnings };
     } catch (err) {
       started.cancel();
@@ -152,6 +226,26 @@ export class FlowService {
       }
       throw err;
     }
+  }
+
+  /**
+   * Brings the stored flows to the current config versions of our nodes (a release moved a setting, or a secret into
+   * credentials): redeploys the upgraded nodes only, as the platform. Answers how many nodes were upgraded.
+   */
+  async upgradeStored(): Promise<number> {
+    const { flows, rev } = await this.get();
+    const upgrade = this.options.upgradeNode;
+    if (!upgrade || !flows.some((node) => upgrade(node))) return 0;
+    const upgraded = flows.filter((node) => upgrade(node)).length;
+    await this.deploy(structuredClone(flows), rev, { ...PLATFORM_ACTOR, username: 'thingwire (upgrade)' }, 'nodes');
+    this.logger.info({ upgraded }, 'stored flows brought to the current node versions');
+    return upgraded;
+  }
+
+  /** Audits a change to the flows: who, how, how many nodes and which code nodes changed. */
+  audited(user: string, action: string, details: Record<string, unknown> & Partial<DeploySummary>): void {
+    const { codeNodes, ...rest } = details;
+    this.options.audit?.(user, action, null, { ...rest, ...(codeNodes ? { codeNodesChanged: codeNodes.map((c) => `${c.id} (${c.type}, ${c.change})`) } : {}) });
   }
 
   /** Resolves true on the runtime's next `flows:started`, false after the timeout or when cancelled. */
@@ -173,3 +267,19 @@ export class FlowService {
 }
 
 const START_TIMEOUT_MS = 30_000;
+
+/** How many nodes a deploy adds, changes and removes against what runs. */
+function diffCounts(next: readonly FlowNode[], deployed: readonly FlowNode[]): Omit<DeploySummary, 'codeNodes'> {
+  const before = new Map(deployed.map((node) => [node.id, canonicalJson(node)]));
+  let added = 0;
+  let changed = 0;
+  for (const node of next) {
+    const old = before.get(node.id);
+    if (old === undefined) added++;
+    else {
+      before.delete(node.id);
+      if (old !== canonicalJson(node)) changed++;
+    }
+  }
+  return { nodes: next.length, added, changed, removed: before.size };
+}

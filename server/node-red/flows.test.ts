@@ -9,10 +9,13 @@ beforeAll(async () => {
 afterAll(() => tw?.close());
 
 // Nodes carry x/y as editor exports do: Node-RED treats a node without them as a config node.
-/** An HTTP endpoint flow: GET /nodes/sum?a=..&b=.. answers {sum} from a function node. */
+/**
+ * A public HTTP endpoint flow: GET /nodes/sum?a=..&b=.. answers {sum} from a function node. Function nodes run code
+ * on the server: admins deploy them (engineers may move them, see code-nodes.test.ts).
+ */
 const sumFlow = [
   { id: 'tab1', type: 'tab', label: 'API' },
-  { id: 'in1', type: 'http in', z: 'tab1', x: 100, y: 100, url: '/sum', method: 'get', wires: [['fn1']] },
+  { id: 'in1', type: 'http in', z: 'tab1', x: 100, y: 100, url: '/sum', method: 'get', public: true, wires: [['fn1']] },
   { id: 'fn1', type: 'function', z: 'tab1', x: 200, y: 100, func: 'msg.payload = { sum: Number(msg.req.query.a) + Number(msg.req.query.b) };\nreturn msg;', outputs: 1, wires: [['out1', 'dbg1']] },
   { id: 'out1', type: 'http response', z: 'tab1', x: 300, y: 100, statusCode: '', headers: {}, wires: [] },
   { id: 'dbg1', type: 'debug', z: 'tab1', x: 300, y: 150, active: true, tosidebar: true, complete: 'payload', wires: [] },
@@ -20,7 +23,7 @@ const sumFlow = [
 
 describe('flows API over the embedded Node-RED runtime', () => {
   it('deploys a flow that then runs: its HTTP endpoint answers on /nodes', async () => {
-    const engineer = await tw.tokenFor('engineer');
+    const engineer = tw.adminToken;
     const current = await tw.request('GET', '/api/v1/flows', { token: engineer });
     expect(current.status).toBe(200);
     const deployed = await tw.request('POST', '/api/v1/flows', { token: engineer, body: { flows: sumFlow, rev: current.body.rev } });
@@ -36,6 +39,7 @@ describe('flows API over the embedded Node-RED runtime', () => {
 
   it('refuses a deploy with a stale rev and keeps what is deployed', async () => {
     const engineer = await tw.tokenFor('engineer');
+    // The function node is deployed as is: engineers may deploy flows that keep code nodes unchanged.
     const { rev } = (await tw.request('GET', '/api/v1/flows', { token: engineer })).body;
     const changed = [...sumFlow, { id: 'note1', type: 'comment', z: 'tab1', name: 'changed by someone else', wires: [] }];
     const first = await tw.request('POST', '/api/v1/flows', { token: engineer, body: { flows: changed, rev } });
@@ -92,11 +96,11 @@ describe('flows API over the embedded Node-RED runtime', () => {
   });
 
   it('restarts only the changed nodes on a "nodes" deploy, every node on a full one', async () => {
-    const engineer = await tw.tokenFor('engineer');
+    const engineer = tw.adminToken;
     // The counter node counts its own starts in global context (which outlives deploys); the endpoint reads it.
     const counted = (note: string) => [
       { id: 'tabc', type: 'tab', label: 'Starts' },
-      { id: 'inc', type: 'http in', z: 'tabc', x: 100, y: 100, url: '/starts', method: 'get', wires: [['counter']] },
+      { id: 'inc', type: 'http in', z: 'tabc', x: 100, y: 100, url: '/starts', method: 'get', public: true, wires: [['counter']] },
       {
         id: 'counter', type: 'function', z: 'tabc', x: 250, y: 100, outputs: 1, wires: [['outc']],
         initialize: "global.set('starts', (global.get('starts') || 0) + 1);",
@@ -131,17 +135,18 @@ describe('flows API over the embedded Node-RED runtime', () => {
 
   it('fires a deployed inject node on request, as its button in the editor does', async () => {
     const engineer = await tw.tokenFor('engineer');
+    const admin = tw.adminToken;
     // inject → function remembers the payload; GET /nodes/pressed reads it back.
     const flows = [
       { id: 'tabi', type: 'tab', label: 'Inject' },
       { id: 'inj', type: 'inject', z: 'tabi', x: 100, y: 100, props: [{ p: 'payload' }], payload: 'pressed', payloadType: 'str', repeat: '', once: false, wires: [['keep']] },
       { id: 'keep', type: 'function', z: 'tabi', x: 250, y: 100, outputs: 1, wires: [[]], func: "global.set('pressed', msg.payload); return msg;" },
-      { id: 'readi', type: 'http in', z: 'tabi', x: 100, y: 200, url: '/pressed', method: 'get', wires: [['echo']] },
+      { id: 'readi', type: 'http in', z: 'tabi', x: 100, y: 200, url: '/pressed', method: 'get', public: true, wires: [['echo']] },
       { id: 'echo', type: 'function', z: 'tabi', x: 250, y: 200, outputs: 1, wires: [['outi']], func: "msg.payload = { pressed: global.get('pressed') ?? null }; return msg;" },
       { id: 'outi', type: 'http response', z: 'tabi', x: 400, y: 200, statusCode: '', headers: {}, wires: [] },
     ];
-    const { rev } = (await tw.request('GET', '/api/v1/flows', { token: engineer })).body;
-    expect((await tw.request('POST', '/api/v1/flows', { token: engineer, body: { flows, rev } })).status).toBe(200);
+    const { rev } = (await tw.request('GET', '/api/v1/flows', { token: admin })).body;
+    expect((await tw.request('POST', '/api/v1/flows', { token: admin, body: { flows, rev } })).status).toBe(200);
     const pressed = async () => ((await (await fetch(`${tw.url}/nodes/pressed`)).json()) as { pressed: string | null }).pressed;
     expect(await pressed()).toBeNull();
     expect((await tw.request('POST', '/api/v1/flows/inject/inj', { token: engineer })).status).toBe(204);
@@ -186,7 +191,7 @@ describe('flows API over the embedded Node-RED runtime', () => {
     });
     const ping = (url: string) => [
       { id: 'tabr', type: 'tab', label: 'Ping' },
-      { id: 'inr', type: 'http in', z: 'tabr', x: 100, y: 100, url, method: 'get', wires: [['outr']] },
+      { id: 'inr', type: 'http in', z: 'tabr', x: 100, y: 100, url, method: 'get', public: true, wires: [['outr']] },
       { id: 'outr', type: 'http response', z: 'tabr', x: 300, y: 100, statusCode: '', headers: {}, wires: [] },
     ];
     const { rev } = (await tw.request('GET', '/api/v1/flows', { token: engineer })).body;
@@ -237,7 +242,7 @@ describe('live WebSocket', () => {
   it('forwards debug messages and node status, throttled into batches', async () => {
     const { ws, messages } = await connect(`?access_token=${await tw.tokenFor('operator')}`);
     try {
-      const engineer = await tw.tokenFor('engineer');
+      const engineer = tw.adminToken;
       const { rev } = (await tw.request('GET', '/api/v1/flows', { token: engineer })).body;
       // A copy of the fixture with fn1 also wired to st1 (the fixture itself stays as the other tests know it).
       const flows: Record<string, unknown>[] = [

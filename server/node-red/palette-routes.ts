@@ -1,14 +1,19 @@
 import type { RouteTable } from '../http/route-table.ts';
 
 /**
- * `GET /api/v1/node-types`: every palette entry (our nodes and the curated core nodes) with its config schema, and
- * `installedTypes`: every type the runtime has registered. The editor needs the second list so a core node we do not
- * curate (split, join, http in, link call…) is not shown as unknown and does not block a deploy the runtime accepts.
+ * `GET /api/v1/node-types`: every palette entry (our nodes and the curated core nodes) with its config schema;
+ * `installedTypes`: every type the runtime has registered, so a core node we do not curate (split, join, link call…)
+ * is not shown as unknown and does not block a deploy the runtime accepts; and `codeTypes`: the types whose nodes
+ * take `flows:code` to add or change, which the editor locks for everyone else.
  */
-export function registerPaletteRoutes(table: RouteTable, catalog: () => unknown[], installedTypes: () => string[]): void {
+export function registerPaletteRoutes(
+  table: RouteTable,
+  catalog: () => unknown[],
+  runtime: { installedTypes(): string[]; codeTypes(): string[] },
+): void {
   table.add({
     method: 'get', path: '/node-types', access: 'palette:read', tag: 'flows',
-    summary: 'Every node type of the palette with the JSON Schema of its config, and every type the runtime has installed',
-    handler: () => ({ items: catalog(), installedTypes: installedTypes() }),
+    summary: 'Every node type of the palette with the JSON Schema of its config, every type the runtime has installed, and the code node types',
+    handler: () => ({ items: catalog(), installedTypes: runtime.installedTypes(), codeTypes: runtime.codeTypes() }),
   });
 }
