@@ -28,7 +28,9 @@ describe('across a restart', () => {
     const dataDir = tempDir();
     const port = await closedPort();
     const hookUrl = `http://127.0.0.1:${port}/hook`;
-    let tw = await startTestServer({ dataDir });
+    // The webhook receiver is on loopback, which outbound requests may reach only when allowed.
+    const config = { webhookAllowCidrs: ['127.0.0.1/32'] };
+    let tw = await startTestServer({ dataDir, config });
     const [sensor] = await createDevices(tw, 'thermo', ['hall']);
     const mqttPort = await deployListener(tw, pipelineFlow({ alertForSeconds: 0, webhook: { url: hookUrl, secret: 'restart-webhook-secret' } }));
     const c = await connect(`mqtt://127.0.0.1:${mqttPort}`, deviceOptions(sensor));
@@ -49,7 +51,7 @@ describe('across a restart', () => {
 
     // The receiver comes up; Thingwire starts again on the same data dir and delivers it.
     const receiver = await startWebhookReceiver(undefined, port);
-    tw = await startTestServer({ dataDir });
+    tw = await startTestServer({ dataDir, config });
     try {
       const delivered = await receiver.request(0, 15_000);
       expect(JSON.parse(delivered.body)).toMatchObject({ transition: 'raised', alert: { deviceName: 'hall' } });

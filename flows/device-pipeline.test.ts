@@ -35,7 +35,8 @@ const until = async <T>(what: string, read: () => Promise<T> | T, ok: (v: T) => 
 };
 
 beforeAll(async () => {
-  tw = await startTestServer();
+  // The webhook receiver is on loopback, which outbound requests may reach only when allowed.
+  tw = await startTestServer({ config: { webhookAllowCidrs: ['127.0.0.1/32'] } });
   receiver = await startWebhookReceiver();
   [sensor] = await createDevices(tw, 'thermo', ['hall']);
   // The fan is a product of its own with a writable `fan` switch.

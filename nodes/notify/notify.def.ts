@@ -53,21 +53,32 @@ function verify(secret, rawBody, headers) {
 In Python: \`hmac.compare_digest("sha256=" + hmac.new(secret.encode(), f"{ts}.".encode() + raw_body, hashlib.sha256).hexdigest(), sig)\`
 and the same timestamp check.
 
+### Addresses
+Webhooks go to public addresses only. Loopback (\`127.0.0.1\`, \`localhost\`, \`::1\`), link-local (such as the
+cloud metadata service at \`169.254.169.254\`), private (\`10.x\`, \`172.16–31.x\`, \`192.168.x\`, \`fc00::/7\`),
+carrier-grade NAT, multicast and reserved addresses are refused, also when a host name resolves to one: the
+address is checked when the connection is made. An IP address the platform refuses is refused at deploy (red
+status); a host name that resolves to one fails its notification at once, with the reason. The platform's
+administrator can allow ranges with \`--webhook-allow-cidrs\` (e.g. \`10.1.0.0/16\`) or every private address with
+\`--allow-private-webhooks\`. Ports that other protocols use (25, 110, 6667, …) are refused too.
+
 ### Properties
 - **URL**: the service's \`http://\` or \`https://\` address, without a user name or password (use **Headers**).
 - **Body**: \`msg.payload\`, or the whole message.
-- **Headers**: extra headers as a JSON object, e.g. \`{"Authorization": "Bearer …"}\`. They are stored in the
-  flow, unlike the **Secret**.
 - **Timeout**: how long one attempt waits for the response.
 - **Max attempts**: attempts before the notification counts as failed.
 - **Secret**: signs every request; at least 16 characters (\`openssl rand -hex 32\` makes a good one). The
   receiver needs the same secret. Changing it applies to notifications still waiting, too.
+- **Headers**: extra headers as a JSON object, e.g. \`{"Authorization": "Bearer …"}\`. Like the **Secret** they are
+  stored encrypted, never in the flow JSON, and never shown again: the form stays empty, and leaving it empty keeps
+  the stored headers; enter \`{}\` to remove them. The notifications API lists header names only.
 `;
 
 /** Sends each message as a signed JSON webhook through the durable outbox; outputs the message once it is stored. */
 export const notify = defineNode({
   type: 'notify',
-  version: 1,
+  // 2: headers moved from the config (the flow JSON, readable with flows:read) to the encrypted credentials.
+  version: 2,
   label: 'notify',
   paletteLabel: 'webhook',
   category: 'notify',
@@ -85,18 +96,40 @@ export const notify = defineNode({
       description: 'What is sent as JSON',
       default: 'payload',
     }),
-    headers: Type.Record(Type.String({ pattern: HEADER_NAME_PATTERN }), Type.String(), {
-      title: 'Headers',
-      description: 'Extra request headers, as a JSON object of strings',
-      default: {},
-      additionalProperties: false,
-    }),
     timeoutMs: Type.Integer({ title: 'Timeout (ms)', description: 'Per attempt', minimum: 100, maximum: 60_000, default: 5_000 }),
     maxAttempts: Type.Integer({ title: 'Max attempts', minimum: 1, maximum: 50, default: 8 }),
   }),
   credentials: Type.Object({
     secret: Type.String({ title: 'Secret', description: 'Signs every request (HMAC-SHA256)', minLength: 16, 'x-secret': true }),
+    // Credentials, because they usually carry one (`Authorization`); `x-secret` makes it a Node-RED password-type
+    // credential, which Node-RED never hands back to an editor.
+    headers: Type.Optional(
+      Type.Record(Type.String({ pattern: HEADER_NAME_PATTERN }), Type.String(), {
+        title: 'Headers',
+        description: 'Extra request headers, as a JSON object of strings',
+        additionalProperties: false,
+        'x-secret': true,
+      }),
+    ),
   }),
-  ui: { order: ['url', 'method', 'body', 'headers', 'timeoutMs', 'maxAttempts'] },
+  ui: { order: ['url', 'method', 'body', 'timeoutMs', 'maxAttempts'] },
+  migrations: [
+    {
+      from: 1,
+      // On the whole flow node, before Node-RED stores it: Node-RED takes `credentials` off the node and keeps it
+      // encrypted in flows_cred.json.
+      migrate({ headers, ...node }) {
+        // Nothing to move: the node's stored credentials stay as they are.
+        if (headers === undefined || isEmptyObject(headers)) return node;
+        const credentials = typeof node['credentials'] === 'object' && node['credentials'] !== null ? (node['credentials'] as Record<string, unknown>) : {};
+        // Headers typed into the credentials in the same edit are newer than the ones in the flow JSON.
+        return { ...node, credentials: { ...credentials, headers: credentials['headers'] ?? headers } };
+      },
+    },
+  ],
   help,
 });
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}

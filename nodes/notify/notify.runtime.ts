@@ -11,9 +11,13 @@ import { notify } from './notify.def.ts';
 export const notifyNode = implementNode(notify, ({ config, credentials, node, services }) => {
   const outbox = services.notify;
   if (!outbox) throw new Error('the notification outbox is not available');
-  // A problem the schema cannot see (a malformed host, credentials in the URL, a reserved header) fails the deploy
-  // here, once, rather than every message later.
-  const problem = webhookUrlProblem(config.url) ?? webhookHeadersProblem(config.headers);
+  // Credentials since config version 2: deploys (and the upgrade of stored flows at start) move a version-1 node's
+  // headers there before Node-RED stores the node. The kit's migration at construction only shapes the config (the
+  // headers leave it; it cannot reach the credentials), so whatever an old config still says, they come from here.
+  const headers = credentials.headers ?? {};
+  // A problem the schema cannot see (a malformed host, credentials in the URL, a reserved header, an address or port
+  // the platform will not call) fails the deploy here, once, rather than every message later.
+  const problem = webhookUrlProblem(config.url) ?? webhookHeadersProblem(headers) ?? outbox.urlRefusal(config.url);
   if (problem) throw new Error(problem);
   // The kit has validated the credentials; the type cannot know.
   const secret = credentials.secret;
@@ -48,7 +52,7 @@ export const notifyNode = implementNode(notify, ({ config, credentials, node, se
         nodeId: node.id,
         url: config.url,
         method: config.method,
-        headers: config.headers,
+        headers,
         body: bodyOf(message, config.body),
         signingKey,
         timeoutMs: config.timeoutMs,

@@ -8,10 +8,13 @@ import { openDatabase, type Db } from '../../server/db/database.ts';
 import { SecretBox } from '../../server/secrets/secret-box.ts';
 import { WebhookOutbox } from '../../server/notify/webhook-outbox.ts';
 import { settlement, startWebhookReceiver, type WebhookTestReceiver } from '../../server/notify/webhook-test-receiver.ts';
+import { validateNodeConfig } from '../kit/config-validator.ts';
 import { registerNodes } from '../kit/register-nodes.ts';
+import { credentialTypes } from '../kit/schema-fields.ts';
 import {
   messagesTo, nextMessage, nodeTestHelper, onTab, settled, statusesOf, testServices, type NodeTestHelper,
 } from '../kit/node-test-harness.ts';
+import { notify } from './notify.def.ts';
 import { notifyNode } from './notify.runtime.ts';
 
 const SECRET = 'node-secret-0123456789';
@@ -44,7 +47,8 @@ describe('notify', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-notify-node-'));
     db = openDatabase(path.join(dir, 'thingwire.db'));
-    outbox = new WebhookOutbox(db, new SecretBox(randomBytes(32)), pino({ level: 'silent' }));
+    // The receiver listens on 127.0.0.1, which the outbox refuses unless it is allowed.
+    outbox = new WebhookOutbox(db, new SecretBox(randomBytes(32)), pino({ level: 'silent' }), { outbound: { allowCidrs: ['127.0.0.1/32'] } });
     hook.requests.length = 0;
   });
   afterEach(async () => {
@@ -54,11 +58,15 @@ describe('notify', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function load(config: Record<string, unknown>, options: { secret?: string | null; withOutbox?: boolean } = {}) {
+  async function load(
+    config: Record<string, unknown>,
+    options: { secret?: string | null; headers?: Record<string, string>; withOutbox?: boolean } = {},
+  ) {
     const services = testServices({}, options.withOutbox === false ? {} : { notify: outbox });
     helper.settings({ thingwire: { services, registerNodes: register } });
     const secret = options.secret === undefined ? SECRET : options.secret;
-    await helper.load(register, pipeline(config), secret === null ? {} : { notify: { secret } });
+    const credentials = { ...(secret === null ? {} : { secret }), ...(options.headers ? { headers: options.headers } : {}) };
+    await helper.load(register, pipeline(config), { notify: credentials });
   }
 
   it('turns a message into one signed delivery and passes it on once stored, with msg.notification', async () => {
@@ -83,14 +91,65 @@ describe('notify', () => {
   });
 
   it('sends the whole message, without http-in\'s req and res, with its configured headers and limits', async () => {
-    await load({ url: hook.url, body: 'message', headers: { 'X-Site': 'plant-3' }, timeoutMs: '2000', maxAttempts: '3' });
+    await load({ url: hook.url, body: 'message', timeoutMs: '2000', maxAttempts: '3', v: 2 }, { headers: { 'X-Site': 'plant-3' } });
     const out = nextMessage(helper, 'out');
     helper.getNode('notify').receive({ _msgid: 'm-1', payload: 7, topic: 'alarm', req: { socket: {} }, res: { _res: {} } });
     const { id } = (await out)['notification'] as { id: string };
     await settlement(outbox, id);
     expect(JSON.parse(hook.requests[0]!.body)).toEqual({ _msgid: 'm-1', payload: 7, topic: 'alarm' });
     expect(hook.requests[0]!.headers['x-site']).toBe('plant-3');
-    expect(outbox.get(id)).toMatchObject({ maxAttempts: 3, headers: { 'X-Site': 'plant-3' } });
+    expect(outbox.get(id)).toMatchObject({ maxAttempts: 3, headerNames: ['X-Site'] });
+  });
+
+  it('keeps its headers with the secret, as password-type credentials Node-RED stores encrypted and never hands back', () => {
+    expect(credentialTypes(notify.credentials!)).toEqual({ secret: { type: 'password' }, headers: { type: 'password' } });
+    expect(notify.config.properties).not.toHaveProperty('headers');
+  });
+
+  it('moves a version-1 node\'s headers out of the flow JSON into its credentials', () => {
+    const v1 = { id: 'n1', type: 'notify', z: 't1', url: 'https://hooks.example.com/in', headers: { Authorization: 'Bearer t0k3n' }, wires: [[]] };
+    const [migration] = notify.migrations!;
+    expect(migration!.migrate(structuredClone(v1))).toEqual({
+      id: 'n1', type: 'notify', z: 't1', url: 'https://hooks.example.com/in', wires: [[]], credentials: { headers: { Authorization: 'Bearer t0k3n' } },
+    });
+    // Beside a secret typed in the same edit; headers typed in the same edit are newer and win.
+    expect(migration!.migrate({ ...structuredClone(v1), credentials: { secret: SECRET } })['credentials']).toEqual({
+      secret: SECRET, headers: { Authorization: 'Bearer t0k3n' },
+    });
+    expect(migration!.migrate({ ...structuredClone(v1), credentials: { headers: { 'X-New': '1' } } })['credentials']).toEqual({ headers: { 'X-New': '1' } });
+    // No headers (or the old default, none): the stored credentials are left as they are.
+    expect(migration!.migrate({ id: 'n2', type: 'notify', headers: {} })).toEqual({ id: 'n2', type: 'notify' });
+    expect(validateNodeConfig(notify, v1)).toEqual({
+      ok: true, config: { url: 'https://hooks.example.com/in', method: 'POST', body: 'payload', timeoutMs: 5000, maxAttempts: 8 },
+    });
+  });
+
+  it('runs a version-1 node from its credentials, whatever its old config still says', async () => {
+    await load({ url: hook.url, headers: {} }, { headers: { Authorization: 'Bearer from-credentials' } });
+    const out = nextMessage(helper, 'out');
+    helper.getNode('notify').receive({ payload: 1 });
+    const { id } = (await out)['notification'] as { id: string };
+    expect(await settlement(outbox, id)).toMatchObject({ state: 'delivered' });
+    expect(hook.requests[0]!.headers.authorization).toBe('Bearer from-credentials');
+  });
+
+  it('refuses at deploy an IP address the platform does not call, saying how to allow it', async () => {
+    await load({ url: 'http://169.254.169.254/latest/meta-data/' });
+    expect(statusesOf(helper, 'notify')).toEqual([{
+      fill: 'red', shape: 'ring',
+      text: 'failed to start: refused: webhook address 169.254.169.254 is a link-local address; allow it with --webhook-allow-cidrs 169.254.169.254/32 or --allow-private-webhooks',
+    }]);
+    const caught = nextMessage(helper, 'caught');
+    helper.getNode('notify').receive({ payload: 1 });
+    expect(((await caught)['error'] as { message: string }).message).toContain('refused: webhook address 169.254.169.254');
+    expect(outbox.stats().pending).toBe(0);
+  });
+
+  it('refuses a header Thingwire sets itself at deploy, from the credentials too', async () => {
+    await load({ url: hook.url }, { headers: { 'X-Thingwire-Signature': 'forged' } });
+    expect(statusesOf(helper, 'notify')).toEqual([
+      { fill: 'red', shape: 'ring', text: 'failed to start: header X-Thingwire-Signature is set by Thingwire itself' },
+    ]);
   });
 
   it('fails a message it cannot send as JSON to the catch node, and sends nothing', async () => {

@@ -1,4 +1,4 @@
-import type { AuthService } from '../auth/auth-service.ts';
+import { allows, type AuthService } from '../auth/auth-service.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { Notification, NotificationDetail, NotificationPage, NotificationParams, NotificationsQuery } from './notify-schemas.ts';
 import type { WebhookOutbox } from './webhook-outbox.ts';
@@ -6,7 +6,8 @@ import type { WebhookOutbox } from './webhook-outbox.ts';
 /**
  * `/api/v1/notifications`: the webhooks flows sent, newest first, each with its delivery log; and a retry for one
  * that failed (or that should not wait out its backoff). Notifications belong to flows, so reading them takes
- * `flows:read` and retrying `flows:write`.
+ * `flows:read` and retrying `flows:write`. What was sent and what came back (bodies, response excerpts) is shown only
+ * with `flows:write`: operators watch deliveries, they do not read their content. Header values are never shown.
  *
  * @param auth when given, retries are audited (who re-sent what).
  */
@@ -19,9 +20,15 @@ export function registerNotifyRoutes(table: RouteTable, outbox: WebhookOutbox, a
   });
   table.add({
     method: 'get', path: '/notifications/:id', access: 'flows:read', tag: 'notifications',
-    summary: 'One notification with its headers, body and every delivery attempt (status, error, start of the response)',
+    summary:
+      'One notification with the names of its headers and every delivery attempt (status, error); with flows:write also ' +
+      'its body and the start of each response',
     params: NotificationParams, response: NotificationDetail,
-    handler: ({ params }) => outbox.get(params.id),
+    handler({ params, principal }) {
+      const detail = outbox.get(params.id);
+      // The same check as a route's access, so it follows the server's permissions rather than a fixed role list.
+      return allows(principal, 'flows:write') ? detail : withoutContent(detail);
+    },
   });
   table.add({
     method: 'post', path: '/notifications/:id/retry', access: 'flows:write', tag: 'notifications',
@@ -35,4 +42,10 @@ export function registerNotifyRoutes(table: RouteTable, outbox: WebhookOutbox, a
       return notification;
     },
   });
+}
+
+/** A notification as an operator sees it: how its delivery went, without what was sent or what came back. */
+function withoutContent(detail: NotificationDetail): NotificationDetail {
+  const { body: _body, attemptLog, ...rest } = detail;
+  return { ...rest, attemptLog: attemptLog.map(({ response: _response, ...attempt }) => attempt) };
 }

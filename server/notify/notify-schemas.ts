@@ -50,13 +50,16 @@ export const NotificationAttempt = Type.Object({
   }),
   status: NullableInteger(),
   error: NullableString(),
-  response: NullableString('The first 1 KB of the response body'),
+  // A receiver's answer can echo what it was sent or hold its own secrets: shown to those who may change flows only.
+  response: Type.Optional(NullableString('The first 1 KB of the response body; only for callers with flows:write')),
 });
 
 export const NotificationDetail = Type.Object({
   ...Notification.properties,
-  headers: Type.Record(Type.String(), Type.String(), { description: 'The sender\'s extra headers' }),
-  body: Type.String({ description: 'The JSON text sent, byte for byte what is signed' }),
+  headerNames: Type.Array(Type.String(), {
+    description: 'Names of the sender\'s extra headers. Their values (credentials, often) are stored encrypted and never shown',
+  }),
+  body: Type.Optional(Type.String({ description: 'The JSON text sent, byte for byte what is signed; only for callers with flows:write' })),
   attemptLog: Type.Array(NotificationAttempt, { description: 'Every attempt, oldest first' }),
 });
 

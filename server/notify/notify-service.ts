@@ -10,7 +10,10 @@ export interface NotificationRequest {
   /** An `http:` or `https:` URL without user info. */
   url: string;
   method?: 'POST';
-  /** Extra headers; the `Content-Type` and `X-Thingwire-*` headers are the outbox's own and may not be set. */
+  /**
+   * Extra headers; the `Content-Type` and `X-Thingwire-*` headers are the outbox's own and may not be set. Stored
+   * encrypted; the API shows their names only.
+   */
   headers?: Readonly<Record<string, string>>;
   /** The JSON text to send; it is sent and signed byte for byte as given. */
   body: string;
@@ -43,6 +46,12 @@ export interface NotifyService {
    * committed. Throws a `NotifyError` for a request that can never be delivered, a full or closed outbox.
    */
   enqueue(request: NotificationRequest): { id: string };
+  /**
+   * Why no notification to `url` could ever be delivered, whatever DNS answers: its host is an IP address the
+   * platform's outbound policy refuses, or its port is one other protocols use. A sentence saying how to allow it;
+   * undefined when attempts may succeed (a host name is judged by what it resolves to, at each attempt).
+   */
+  urlRefusal(url: string): string | undefined;
   /** Calls `listener` with the outcome of each notification node `nodeId` sent; returns the unsubscribe. */
   subscribe(nodeId: string, listener: (outcome: NotificationOutcome) => void): () => void;
 }

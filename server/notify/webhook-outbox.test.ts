@@ -37,10 +37,15 @@ let db: Db;
 let outbox: WebhookOutbox;
 let receiver: WebhookTestReceiver | undefined;
 
+/** The receivers of these tests listen on 127.0.0.1, which the outbox refuses unless it is allowed. */
+const LOOPBACK_ALLOWED = { allowCidrs: ['127.0.0.1/32'] };
+
 /** Small, deterministic backoff (the jitter pinned at its top: the full exponential wait). */
 function open(options: WebhookOutboxOptions = {}): WebhookOutbox {
   db = openDatabase(dbFile);
-  outbox = new WebhookOutbox(db, new SecretBox(key), silent, { backoff: { baseMs: 40, maxMs: 1000 }, random: () => 1, ...options });
+  outbox = new WebhookOutbox(db, new SecretBox(key), silent, {
+    backoff: { baseMs: 40, maxMs: 1000 }, random: () => 1, outbound: LOOPBACK_ALLOWED, ...options,
+  });
   return outbox;
 }
 
@@ -111,6 +116,30 @@ describe('delivery', () => {
     expect(new SecretBox(key).open(secrets[0]!.sealed)).toBe(SECRET);
     const dump = JSON.stringify(db.prepare('SELECT * FROM notify_outbox').all()) + JSON.stringify(secrets);
     expect(dump).not.toContain(SECRET);
+  });
+
+  it('keeps the headers sealed at rest and shows their names only', async () => {
+    const hook = await receiver_();
+    const { id } = outbox.enqueue(request(hook.url, { headers: { Authorization: 'Bearer hook-credential-42' } }));
+    await settlement(outbox, id);
+    expect(hook.requests[0]!.headers.authorization).toBe('Bearer hook-credential-42');
+    expect(JSON.stringify(db.prepare('SELECT * FROM notify_outbox').all())).not.toContain('hook-credential-42');
+    const detail = outbox.get(id);
+    expect(detail.headerNames).toEqual(['Authorization']);
+    expect(JSON.stringify(detail)).not.toContain('hook-credential-42');
+  });
+
+  it('still sends the plain headers of a notification stored before headers were sealed', async () => {
+    const port = await closedPort();
+    await reopen({ backoff: { baseMs: 10_000, maxMs: 10_000 } });
+    const { id } = outbox.enqueue(request(`http://127.0.0.1:${port}/hook`));
+    await nextAttempt(outbox, id);
+    db.prepare('UPDATE notify_outbox SET headers = ? WHERE id = ?').run('{"X-Legacy":"plain"}', id);
+    const hook = await receiver_(undefined, port);
+    outbox.retry(id);
+    expect(await settlement(outbox, id)).toMatchObject({ state: 'delivered' });
+    expect(hook.requests[0]!.headers['x-legacy']).toBe('plain');
+    expect(outbox.get(id).headerNames).toEqual(['X-Legacy']);
   });
 
   it('retries 5xx with exponential backoff and delivers on the third attempt', async () => {
@@ -218,6 +247,49 @@ describe('delivery', () => {
     for (const answer of release.splice(0)) answer();
     expect((await all).map((n) => n.state)).toEqual(Array(6).fill('delivered'));
     expect(Math.max(...openAtArrival)).toBe(4);
+  });
+});
+
+describe('addresses', () => {
+  it.each([
+    ['a loopback IP', (port: number) => `http://127.0.0.1:${port}/hook`, /^refused: webhook address 127\.0\.0\.1 is a loopback address; allow it with --webhook-allow-cidrs 127\.0\.0\.1\/32 or --allow-private-webhooks$/],
+    ['a name resolving to loopback', (port: number) => `http://localhost:${port}/hook`, /^refused: webhook address (127\.0\.0\.1|::1) \(localhost\) is a loopback address; /],
+    ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/iam/', /^refused: webhook address 169\.254\.169\.254 is a link-local address; allow it with --webhook-allow-cidrs 169\.254\.169\.254\/32 or --allow-private-webhooks$/],
+    ['IPv6 loopback', (port: number) => `http://[::1]:${port}/hook`, /^refused: webhook address ::1 is a loopback address; /],
+    ['IPv4-mapped loopback', (port: number) => `http://[::ffff:127.0.0.1]:${port}/hook`, /^refused: webhook address ::ffff:7f00:1 maps to 127\.0\.0\.1, a loopback address; /],
+  ] as const)('by default refuses %s, at once and for good, without sending anything', async (_what, url, error) => {
+    const hook = await receiver_();
+    await reopen({ outbound: undefined });
+    const { id } = outbox.enqueue(request(url(hook.port)));
+    const done = await settlement(outbox, id);
+    expect(done).toMatchObject({ state: 'failed', attempts: 1, lastStatus: null, nextAttemptAt: null });
+    expect(done.lastError).toMatch(error);
+    expect(outbox.get(id).attemptLog).toMatchObject([{ outcome: 'failed', status: null, response: null }]);
+    expect(hook.requests).toEqual([]);
+  });
+
+  it('sends to an allow-listed range, by address and by a name resolving into it', async () => {
+    const hook = await receiver_();
+    await reopen({ outbound: { allowCidrs: ['127.0.0.0/30'] } });
+    const ids = [outbox.enqueue(request(hook.url)).id, outbox.enqueue(request(`http://localhost:${hook.port}/hook`)).id];
+    expect((await Promise.all(ids.map((id) => settlement(outbox, id)))).map((n) => n.state)).toEqual(['delivered', 'delivered']);
+    expect(hook.requests).toHaveLength(2);
+  });
+
+  it('says at deploy time which URLs it will never deliver to', async () => {
+    await reopen({ outbound: undefined });
+    expect(outbox.urlRefusal('http://127.0.0.1:8080/hook')).toMatch(/^refused: webhook address 127\.0\.0\.1 is a loopback address; /);
+    expect(outbox.urlRefusal('http://hooks.example.com:6667/')).toMatch(/^port 6667 is on the Fetch standard's list/);
+    // A name is judged by what it resolves to, at each attempt.
+    expect(outbox.urlRefusal('http://localhost:8080/hook')).toBeUndefined();
+    expect(outbox.urlRefusal('https://hooks.example.com/in')).toBeUndefined();
+  });
+
+  it('fails a port other protocols use at once, as fetch did', async () => {
+    const { id } = outbox.enqueue(request('http://127.0.0.1:6000/hook'));
+    const done = await settlement(outbox, id);
+    expect(done).toMatchObject({ state: 'failed', attempts: 1 });
+    expect(done.lastError).toBe("port 6000 is on the Fetch standard's list of ports never called (it speaks another protocol); use another port");
   });
 });
 

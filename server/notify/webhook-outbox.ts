@@ -4,6 +4,8 @@ import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
+import { OutboundPolicy, OutboundRefusedError, type OutboundPolicyOptions } from '../outbound/outbound-policy.ts';
+import { outboundRequest, type OutboundResponse } from '../outbound/outbound-request.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, verdictFor, type AttemptVerdict, type BackoffOptions } from './delivery-policy.ts';
 import {
@@ -38,6 +40,11 @@ export interface WebhookOutboxOptions {
   maxBodyBytes?: number;
   /** Delivered and failed notifications (and their attempts) are deleted this long after they were created. */
   retentionMs?: number;
+  /**
+   * Where webhooks may go. Default: public addresses only, so a flow cannot reach the platform's own loopback
+   * services, the cloud metadata endpoint or the private network behind the host.
+   */
+  outbound?: OutboundPolicy | OutboundPolicyOptions;
 }
 
 /** Events of the outbox, emitted after the change is committed. */
@@ -53,6 +60,7 @@ interface OutboxRow {
   node_id: string | null;
   url: string;
   method: 'POST';
+  /** The sender's extra headers as JSON, sealed with the SecretBox; plain JSON in rows written before they were. */
   headers: string;
   body: string;
   secret_ref: string;
@@ -106,8 +114,9 @@ const NOTIFICATION_COLUMNS = `
  * for the next due retry. At most `concurrency` attempts are in flight; each is a signed JSON POST (see
  * `webhook-signature.ts`) bounded by the notification's timeout. What an answer means is `verdictFor`'s
  * (`delivery-policy.ts`): 2xx delivered; 408, 429, 5xx, timeouts and network errors retried with exponential backoff
- * and jitter up to the notification's `maxAttempts`, then failed; any other status failed at once. Every attempt is
- * logged in `notify_attempts`.
+ * and jitter up to the notification's `maxAttempts`, then failed; any other status failed at once. An address the
+ * outbound policy refuses fails the attempt at once, too (it would be refused again). Every attempt is logged in
+ * `notify_attempts`. Headers (they carry the receivers' credentials) are stored sealed, like the signing secrets.
  *
  * One process owns the database's outbox: which notifications are in flight is known in memory only.
  */
@@ -123,6 +132,7 @@ export class WebhookOutbox implements NotifyService {
   readonly #maxPending: number;
   readonly #maxBodyBytes: number;
   readonly #retentionMs: number;
+  readonly #outbound: OutboundPolicy;
   /** Plain signing secrets by ref, as stored: an enqueue with an unchanged secret writes nothing. */
   readonly #secrets = new Map<string, string>();
   readonly #inFlight = new Map<string, AbortController>();
@@ -162,6 +172,7 @@ export class WebhookOutbox implements NotifyService {
     this.#maxPending = options.maxPending ?? 10_000;
     this.#maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.#retentionMs = options.retentionMs ?? 14 * 86_400_000;
+    this.#outbound = options.outbound instanceof OutboundPolicy ? options.outbound : new OutboundPolicy(options.outbound);
 
     this.#insert = db.prepare(`
       INSERT INTO notify_outbox (id, node_id, url, method, headers, body, secret_ref, timeout_ms, max_attempts, next_attempt_at, state, created_at)
@@ -228,7 +239,7 @@ export class WebhookOutbox implements NotifyService {
     const now = iso(Date.now());
     this.#db.transaction(() => {
       if (storeSecret) this.#upsertSecret.run(ref, this.#secretBox.seal(secret), now);
-      this.#insert.run({ id, nodeId: request.nodeId, secretRef: ref, now, ...checked });
+      this.#insert.run({ id, nodeId: request.nodeId, secretRef: ref, now, ...checked, headers: this.#secretBox.seal(checked.headers) });
     })();
     if (storeSecret) this.#secrets.set(ref, secret);
     this.#schedulePass();
@@ -266,12 +277,15 @@ export class WebhookOutbox implements NotifyService {
     return { items: rows.map(notificationOf), total, ...page };
   }
 
-  /** One notification with its headers, body and every attempt; throws `not_found`. */
+  /**
+   * One notification with the names of its headers (never their values), its body and every attempt; throws
+   * `not_found`.
+   */
   get(id: string): NotificationDetail {
     const row = this.#row(id);
     return {
       ...notificationOf(row),
-      headers: JSON.parse(row.headers) as Record<string, string>,
+      headerNames: Object.keys(this.#headersOf(row)),
       body: row.body,
       attemptLog: this.#attemptsOf.all(id) as NotificationAttempt[],
     };
@@ -292,6 +306,14 @@ export class WebhookOutbox implements NotifyService {
     else this.#reschedule.run(now, id);
     this.#schedulePass();
     return notificationOf(this.#row(id));
+  }
+
+  /**
+   * Why no notification to `url` can ever be delivered whatever DNS answers (its host is an IP address the outbound
+   * policy refuses, or its port is one other protocols use); undefined when attempts may succeed.
+   */
+  urlRefusal(url: string): string | undefined {
+    return this.#outbound.urlRefusal(new URL(url))?.message;
   }
 
   /** Notifications not yet delivered or failed (those in flight included), and attempts under way. */
@@ -430,40 +452,46 @@ export class WebhookOutbox implements NotifyService {
       startedAt, durationMs: Date.now() - startedAt, ...r,
     });
     let secret: string;
+    let extraHeaders: Record<string, string>;
     try {
       secret = this.#secret(row.secret_ref);
+      extraHeaders = this.#headersOf(row);
     } catch (err) {
       return result({
         verdict: 'failed', status: null, response: null,
-        error: `the signing secret cannot be opened (${errorMessage(err)}); was the data dir's key file replaced?`,
+        error: `the signing secret or the headers cannot be opened (${errorMessage(err)}); was the data dir's key file replaced?`,
       });
     }
     const timestamp = String(Math.floor(startedAt / 1000));
     const headers: Record<string, string> = {
-      ...(JSON.parse(row.headers) as Record<string, string>),
+      ...extraHeaders,
       'Content-Type': 'application/json',
       'User-Agent': USER_AGENT,
       [NOTIFICATION_ID_HEADER]: row.id,
       [TIMESTAMP_HEADER]: timestamp,
       [SIGNATURE_HEADER]: webhookSignature(secret, timestamp, row.body),
     };
+    const timeout = AbortSignal.timeout(row.timeout_ms);
     try {
-      const response = await fetch(row.url, {
-        method: row.method, headers, body: row.body, redirect: 'manual',
-        signal: AbortSignal.any([closing, AbortSignal.timeout(row.timeout_ms)]),
+      // Redirects are not followed (maxRedirects 0): the POST would go somewhere nobody configured.
+      const response = await outboundRequest(row.url, {
+        method: row.method, headers, body: row.body, policy: this.#outbound, maxBodyBytes: MAX_RESPONSE_EXCERPT_BYTES,
+        signal: AbortSignal.any([closing, timeout]),
       });
-      const excerpt = await responseExcerpt(response);
       const verdict = verdictFor(response.status);
       return result({
-        verdict, status: response.status, response: excerpt,
+        verdict, status: response.status, response: responseExcerpt(response),
         error: verdict === 'delivered' ? null : statusError(response),
-        retryAfterMs: retryAfterMs(response.headers.get('retry-after'), Date.now()),
+        retryAfterMs: retryAfterMs(headerValue(response.headers['retry-after']) ?? null, Date.now()),
       });
     } catch (err) {
       if (closing.aborted) {
         return result({ verdict: 'interrupted', status: null, response: null, error: 'interrupted: the platform stopped during the attempt' });
       }
-      return result({ status: null, response: null, ...networkFailure(err, row) });
+      if (timeout.aborted) return result({ verdict: 'retry', status: null, response: null, error: `no response within ${row.timeout_ms} ms` });
+      // Refused by the outbound policy: the next attempt would be refused too.
+      if (err instanceof OutboundRefusedError) return result({ verdict: 'failed', status: null, response: null, error: err.message });
+      return result({ verdict: 'retry', status: null, response: null, error: `no connection: ${errorMessage(err)}` });
     }
   }
 
@@ -554,6 +582,12 @@ export class WebhookOutbox implements NotifyService {
     return secret;
   }
 
+  /** The sender's extra headers; rows written before headers were sealed hold them as plain JSON. */
+  #headersOf(row: OutboxRow): Record<string, string> {
+    const text = row.headers.startsWith('{') ? row.headers : this.#secretBox.open(row.headers);
+    return JSON.parse(text) as Record<string, string>;
+  }
+
   #query(sql: string): Statement {
     let statement = this.#listings.get(sql);
     if (!statement) this.#listings.set(sql, (statement = this.#db.prepare(sql)));
@@ -570,7 +604,7 @@ export function webhookUrlProblem(url: string): string | undefined {
     return `URL ${JSON.stringify(url)} is not a valid address`;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `URL must be http:// or https://, not ${parsed.protocol}//`;
-  // fetch refuses such a URL on every attempt; a header carries the same without a password in every log line.
+  // A header carries the same without a password in every log line and every listing of the notification.
   if (parsed.username || parsed.password) return 'URL must not contain a user name or password; send credentials in a header';
   return undefined;
 }
@@ -603,55 +637,27 @@ function notificationOf(row: OutboxRow): Notification {
   };
 }
 
-function statusError(response: Response): string {
+function statusError(response: OutboundResponse): string {
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   if (response.status >= 300 && response.status < 400) {
-    const location = response.headers.get('location');
+    const location = headerValue(response.headers.location);
     return `${status}: redirects are not followed${location ? ` (to ${location})` : ''}; set the node's URL to the final address`;
   }
   return status;
 }
 
-/** Why a request got no response; all are worth retrying but a port fetch will never call. */
-function networkFailure(err: unknown, row: OutboxRow): { verdict: AttemptVerdict; error: string } {
-  if (err instanceof Error && err.name === 'TimeoutError') return { verdict: 'retry', error: `no response within ${row.timeout_ms} ms` };
-  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : undefined;
-  if (cause?.message === 'bad port') {
-    return {
-      verdict: 'failed',
-      error: `port ${new URL(row.url).port} is on the Fetch standard's list of ports never called (it speaks another protocol); use another port`,
-    };
-  }
-  return { verdict: 'retry', error: `no connection: ${cause ? cause.message : errorMessage(err)}` };
+/** The start of the response body, for the delivery log (a receiver's error text says why it refused). */
+function responseExcerpt(response: OutboundResponse): string | null {
+  // The status already arrived and decides the outcome; a body cut off by the timeout only shortens the log.
+  if (response.bodyError) return `(the response body could not be read: ${response.bodyError.message})`;
+  if (response.body.byteLength === 0) return null;
+  const text = response.body.toString('utf8');
+  // A multi-byte character cut at the limit decodes as U+FFFD; drop it rather than log a character never sent.
+  return response.truncated ? text.replace(/\uFFFD+$/, '') : text;
 }
 
-/**
- * The start of the response body, for the delivery log (a receiver's error text says why it refused). Reading it
- * also frees the connection for reuse; the rest is discarded unread.
- */
-async function responseExcerpt(response: Response): Promise<string | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < MAX_RESPONSE_EXCERPT_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch (err) {
-    // The status already arrived and decides the outcome; a body cut off by the timeout only shortens the log.
-    return `(the response body could not be read: ${errorMessage(err)})`;
-  } finally {
-    // Cancelling a finished or failed stream can reject; nothing more is wanted from it either way.
-    reader.cancel().catch(() => undefined);
-  }
-  if (size === 0) return null;
-  const text = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_EXCERPT_BYTES).toString('utf8');
-  // A multi-byte character cut at the limit decodes as U+FFFD; drop it rather than log a character never sent.
-  return size > MAX_RESPONSE_EXCERPT_BYTES ? text.replace(/\uFFFD+$/, '') : text;
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function errorMessage(err: unknown): string {
