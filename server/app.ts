@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { AuthService, type Principal } from './auth/auth-service.ts';
+import { AuthService, type AuthServiceOptions, type Principal } from './auth/auth-service.ts';
 import { registerAuthRoutes, requestToken } from './auth/auth-routes.ts';
+import { rolePermissions } from './auth/permissions.ts';
 import type { ThingwireConfig } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { ApiError, clientError, errorBody, internalError } from './errors.ts';
@@ -14,15 +15,17 @@ import { openApiDocument } from './http/openapi.ts';
 import { RouteTable } from './http/route-table.ts';
 import { uiRoutes } from './http/ui.ts';
 import { adminApiGate } from './node-red/admin-api-gate.ts';
+import { BUILT_IN_CODE_NODE_TYPES } from './node-red/code-nodes.ts';
+import { FLOW_ENDPOINT_ROOT, FlowEndpoints } from './node-red/flow-endpoints.ts';
 import { registerFlowRoutes } from './node-red/flow-routes.ts';
 import { startFlowRuntime, type NodeRed } from './node-red/flow-runtime.ts';
-import { FlowService } from './node-red/flow-service.ts';
+import { FlowService, PLATFORM_ACTOR } from './node-red/flow-service.ts';
 import { LIVE_PATH, LiveSocket } from './node-red/live-socket.ts';
 import type { ThingwireServices } from './platform-services.ts';
 import { SecretBox } from './secrets/secret-box.ts';
 import { registerNodes } from '../nodes/kit/register-nodes.ts';
 import { implementations } from '../nodes/index.ts';
-import { checkFlowNodeConfig, nodeTypeCatalog } from '../nodes/definitions.ts';
+import { checkFlowNodeConfig, nodeTypeCatalog, upgradeFlowNode } from '../nodes/definitions.ts';
 import { registerPaletteRoutes } from './node-red/palette-routes.ts';
 import { createRegistry, type Registry } from './registry.ts';
 import { DeviceAuthenticator } from './device-auth/device-authenticator.ts';
@@ -54,6 +57,8 @@ const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.me
 export interface Thingwire {
   server: http.Server;
   url: string;
+  /** Where flow HTTP endpoints are served: `<url>/nodes`, or on their own port with `--flow-http-port`. */
+  flowEndpointsUrl: string;
   db: Db;
   auth: AuthService;
   registry: Registry;
@@ -71,6 +76,8 @@ export interface Thingwire {
 }
 
 export interface StartOptions {
+  /** Sign-in tuning: scrypt parameters (tests pass cheap ones), and (tests) the hash gate and login limiter. */
+  auth?: Pick<AuthServiceOptions, 'hashParams' | 'hashGate' | 'loginLimiter'>;
   /** Deploy flows/device-pipeline.json on the first start of a data dir (default true). */
   installDefaultFlows?: boolean;
   /** Device hub tuning (reply timeout, how many device messages may wait for flows). */
@@ -91,12 +98,15 @@ export async function startThingwire(
   logger: Logger,
   options: StartOptions = {},
 ): Promise<Thingwire> {
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  keepDataPrivate(config.dataDir);
   // First start of this data dir: no flows file yet. Later starts keep whatever the user deployed, even nothing.
   const firstFlows = !fs.existsSync(path.join(config.dataDir, 'node-red', 'flows.json'));
   const db = openDatabase(path.join(config.dataDir, 'thingwire.db'), logger.child({ subsystem: 'db' }));
   const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
-  const auth = new AuthService(db, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000);
+  const auth = new AuthService(db, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000, {
+    ...options.auth,
+    permissions: rolePermissions({ engineersDeployCode: config.engineersDeployCode }),
+  });
   const firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
   const registry = createRegistry(db, secrets, logger);
 
@@ -143,7 +153,9 @@ export async function startThingwire(
     logger: logger.child({ subsystem: 'alerts' }),
     eventTypeOf: thingModelEventTypes(registry.thingModels),
   });
-  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }));
+  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), {
+    outbound: { allowPrivate: config.allowPrivateWebhooks, allowCidrs: config.webhookAllowCidrs },
+  });
 
   const services: ThingwireServices = {
     logger: logger.child({ subsystem: 'flows' }),
@@ -160,24 +172,50 @@ export async function startThingwire(
     return t ? auth.resolveToken(t.token) : undefined;
   };
 
+  // Flow endpoints take the session cookie or a bearer token, not `access_token` in the URL (it would be logged).
+  const authenticateRequest = (req: http.IncomingMessage): Principal | undefined => {
+    const t = requestToken(req as Request);
+    return t ? auth.resolveToken(t.token) : undefined;
+  };
+
   const api = express();
   const server = http.createServer();
   const flowRuntime = await startFlowRuntime({
-    server, dataDir: config.dataDir, logger,
+    dataDir: config.dataDir, logger,
     thingwire: { services, registerNodes: (RED) => registerNodes(RED, implementations) },
     resolveToken: (token) => auth.resolveToken(token),
+    hostNodes: config.hostNodes,
+    flowEnv: config.flowEnv,
   });
-  const flows = new FlowService(flowRuntime.red, logger.child({ subsystem: 'flows' }), checkFlowNodeConfig);
+  const flowEndpoints = new FlowEndpoints({
+    authenticate, authenticateRequest, allowedOrigins: config.corsOrigins, nodeApp: flowRuntime.nodeApp, upgrades: flowRuntime.upgrades,
+    sandbox: config.flowHttpPort === undefined,
+  });
+  const flows = new FlowService(flowRuntime.red, logger.child({ subsystem: 'flows' }), checkFlowNodeConfig, {
+    codeTypes: new Set([...BUILT_IN_CODE_NODE_TYPES, ...config.codeNodeTypes]),
+    upgradeNode: upgradeFlowNode,
+    audit: (actor, action, target, details) => auth.audit(actor, action, target, details),
+  });
+  // Which flow endpoints are public follows what runs.
+  const onFlowsStarted = () => {
+    flows.get().then((current) => flowEndpoints.update(current.flows), (err: unknown) => logger.error({ err }, 'reading the deployed flows failed'));
+  };
+  flowRuntime.red.events.on('flows:started', onFlowsStarted);
+  onFlowsStarted();
   if (firstFlows && (options.installDefaultFlows ?? true)) {
     const defaults = JSON.parse(fs.readFileSync(new URL('../flows/device-pipeline.json', import.meta.url), 'utf8')) as { type: string; port?: number }[];
     for (const node of defaults) if (node.type === 'thing-mqtt-listener') node.port = config.mqttPort;
-    await flows.deploy(defaults, undefined, 'thingwire (first start)');
+    await flows.deploy(defaults, undefined, { ...PLATFORM_ACTOR, username: 'thingwire (first start)' });
+  } else {
+    await flows.upgradeStored();
   }
   const live = new LiveSocket({
     events: flowRuntime.red.events, logger: logger.child({ subsystem: 'live' }), authenticate, allowedOrigins: config.corsOrigins,
+    authEvents: auth.events,
   });
   const deviceFeed = new DeviceFeed({
     hub, thingModels: registry.thingModels, logger: logger.child({ subsystem: 'device-feed' }), authenticate, allowedOrigins: config.corsOrigins,
+    authEvents: auth.events,
   });
 
   const table = new RouteTable();
@@ -190,7 +228,7 @@ export async function startThingwire(
   registerOverviewRoutes(table, { devices: registry.devices, hub, alerts, rate: () => deviceFeed.rate() });
   registerNotifyRoutes(table, notify, auth);
   registerFlowRoutes(table, flows);
-  registerPaletteRoutes(table, nodeTypeCatalog, () => flows.installedTypes());
+  registerPaletteRoutes(table, nodeTypeCatalog, flows);
   table.add({
     method: 'get', path: '/openapi.json', access: 'public', tag: 'meta', summary: 'This API, as OpenAPI 3.1',
     handler: () => openApiDocument(table, version),
@@ -199,7 +237,9 @@ export async function startThingwire(
   registerDeviceHubMetrics(metrics.registry, hub);
   registerIngressMetrics(metrics.registry, gate, telemetry.writer);
   api.disable('x-powered-by');
-  api.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies named: anyone else could pick their own address and escape
+  // the per-address sign-in limit.
+  api.set('trust proxy', config.trustProxy.length ? config.trustProxy : false);
   api.use(securityHeaders, cors(config.corsOrigins), metrics.middleware);
   api.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version, uptimeSeconds: Math.round(process.uptime()) });
@@ -223,32 +263,51 @@ export async function startThingwire(
     const t = requestToken(req as Request);
     return t?.via === 'header' ? auth.resolveToken(t.token) : undefined;
   };
-  const adminApi = adminApiGate(bearer, flows, flowRuntime.app, logger.child({ subsystem: 'http' }));
+  const adminApi = adminApiGate(bearer, flows, flowRuntime.adminApp, logger.child({ subsystem: 'http' }));
+  // Flow endpoints share the UI's port (sandboxed) unless they have their own (`--flow-http-port`).
+  const flowServer = config.flowHttpPort === undefined ? undefined : http.createServer();
+  const isFlowPath = (url: string) => /^\/nodes(\/|\?|$)/i.test(url);
   server.on('request', (req, res) => {
     const url = req.url ?? '/';
-    if (/^\/red(\/|\?|$)/.test(url)) adminApi(req, res);
-    else if (/^\/nodes(\/|\?|$)/.test(url)) flowRuntime.app(req, res);
-    else api(req, res);
+    if (/^\/red(\/|\?|$)/i.test(url)) adminApi(req, res);
+    else if (isFlowPath(url)) {
+      if (flowServer) flowEndpointsElsewhere(res, flowServer);
+      else flowEndpoints.handleRequest(req, res);
+    } else api(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0]!;
     if (path === LIVE_PATH) live.handleUpgrade(req, socket, head);
     else if (path === DEVICE_FEED_PATH) deviceFeed.handleUpgrade(req, socket, head);
     else if (upgrades.has(path)) upgrades.get(path)!(req, socket, head);
+    else if (!flowServer && isFlowPath(path)) flowEndpoints.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
+  const listen = (s: http.Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, config.host, () => resolve((s.address() as AddressInfo).port));
+    });
+  const port = await listen(server, config.port);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  const url = `http://${host}:${address.port}`;
-  logger.info({ url, dataDir: config.dataDir }, 'Thingwire started');
+  const url = `http://${host}:${port}`;
+  let flowEndpointsUrl = `${url}${FLOW_ENDPOINT_ROOT}`;
+  if (flowServer) {
+    flowServer.on('request', (req, res) => {
+      if (isFlowPath(req.url ?? '/')) flowEndpoints.handleRequest(req, res);
+      else refuseWith(res, new ApiError(404, 'not_found', `This port serves flow endpoints only, below ${FLOW_ENDPOINT_ROOT}/.`));
+    });
+    flowServer.on('upgrade', (req, socket, head) => {
+      if (isFlowPath(req.url ?? '/')) flowEndpoints.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+    flowEndpointsUrl = `http://${host}:${await listen(flowServer, config.flowHttpPort!)}${FLOW_ENDPOINT_ROOT}`;
+  }
+  logger.info({ url, flowEndpoints: flowEndpointsUrl, dataDir: config.dataDir }, 'Thingwire started');
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, db, auth, registry, hub, mqttListeners, alerts, notify, telemetry, gate, red: flowRuntime.red, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, alerts, notify, telemetry, gate, red: flowRuntime.red, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
@@ -257,14 +316,17 @@ export async function startThingwire(
         await drain(hub, telemetry, logger);
         live.close();
         deviceFeed.close();
+        flowRuntime.red.events.off('flows:started', onFlowsStarted);
         await flowRuntime.red.stop();
         await telemetry.close();
         await notify.close();
         alerts.close();
         await mqttListeners.closeAll();
         hub.close();
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
+        for (const s of flowServer ? [server, flowServer] : [server]) {
+          s.closeAllConnections();
+          await new Promise<void>((resolve) => s.close(() => resolve()));
+        }
         db.close();
       })()),
   };
@@ -288,6 +350,37 @@ async function drain(hub: DeviceHub, telemetry: TelemetryService, logger: Logger
     quietChecks = hub.stats().pendingReplies === 0 && telemetry.writer.idle ? quietChecks + 1 : 0;
   }
   logger.info({ ...atStart, ms: Date.now() - started }, 'shutdown: messages in flight were stored and answered');
+}
+
+/** `/nodes` on the UI's port when flow endpoints have their own: say where they went. */
+function flowEndpointsElsewhere(res: http.ServerResponse, flowServer: http.Server): void {
+  const port = (flowServer.address() as AddressInfo | null)?.port;
+  refuseWith(res, new ApiError(404, 'not_found', `Flow endpoints are served on port ${port} (--flow-http-port), not on this one.`));
+}
+
+function refuseWith(res: http.ServerResponse, err: ApiError): void {
+  res.writeHead(err.status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' });
+  res.end(JSON.stringify({ error: errorBody(err) }));
+}
+
+/**
+ * Keeps the data dir to the user running Thingwire: the database holds password hashes and sealed secrets, the keys
+ * open them, flows.json holds what flows do. Files created from here on are 0600 (dirs 0700); what an older release
+ * left readable is made private on start.
+ */
+function keepDataPrivate(dataDir: string): void {
+  process.umask(0o077);
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const walk = (dir: string) => {
+    fs.chmodSync(dir, 0o700);
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      // Node-RED's own node_modules and lib folders are code, not data: only its files at the top are ours to close.
+      if (entry.isDirectory() && ['node-red', 'keys'].includes(entry.name) && dir === dataDir) walk(full);
+      else if (entry.isFile()) fs.chmodSync(full, 0o600);
+    }
+  };
+  walk(dataDir);
 }
 
 function queryToken(req: http.IncomingMessage): { token: string; via: 'query' } | undefined {
@@ -351,6 +444,9 @@ function errorHandler(logger: Logger) {
       known = internalError();
     }
     if (res.headersSent) return;
+    // A refusal that says when to come back (429, 503) also says it the standard way, for clients and proxies.
+    const retryAfter = (known.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(known.status).json({ error: errorBody(known) });
   };
 }

@@ -9,8 +9,8 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-main-'));
 const running = new Set<ChildProcess>();
 
 /** Starts `server/main.ts` the way `npm start` does and waits for its "started" log line. */
-async function start(env: Record<string, string> = {}): Promise<{ proc: ChildProcess; url: string; stdout: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--mqtt-port', '0', '--host', '127.0.0.1', '--data-dir', dataDir], {
+async function start(env: Record<string, string> = {}, args: string[] = [], dir = dataDir): Promise<{ proc: ChildProcess; url: string; stdout: () => string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--mqtt-port', '0', '--host', '127.0.0.1', '--data-dir', dir, ...args], {
     cwd: root, env: { ...process.env, THINGWIRE_ADMIN_PASSWORD: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);
@@ -71,7 +71,10 @@ describe('npm start', () => {
 
     expect(fs.existsSync(path.join(dataDir, 'thingwire.db'))).toBe(true);
     expect(fs.existsSync(path.join(dataDir, 'node-red', 'flows.json'))).toBe(true);
-    expect(fs.statSync(path.join(dataDir, 'keys', 'secret.key')).mode & 0o077).toBe(0);
+    // Nobody but the user running Thingwire reads the database, the flows or the keys.
+    for (const file of ['.', 'thingwire.db', 'telemetry.db', 'node-red', 'node-red/flows.json', 'keys/secret.key', 'keys/node-red-credentials.key']) {
+      expect(fs.statSync(path.join(dataDir, file)).mode & 0o077, file).toBe(0);
+    }
 
     const second = await start();
     expect(second.stdout()).not.toContain('password:');
@@ -81,6 +84,37 @@ describe('npm start', () => {
     const got = await (await fetch(`${second.url}/api/v1/flows`, { headers: { authorization: `Bearer ${t2}` } })).json();
     expect((got as { flows: { id: string }[] }).flows.map((n) => n.id)).toEqual(['keep', 'c1']);
     expect(await stop(second.proc)).toBe(0);
+  });
+
+  it('keeps the platform\'s secrets from flows: no THINGWIRE_* secret in the environment, only FLOW_* and allowed names', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-env-'));
+    try {
+      const tw = await start({ THINGWIRE_ADMIN_PASSWORD: 'leaked-admin-password', FLOW_GREETING: 'hello', MY_ALLOWED: 'yes', MY_SECRET: 'no' }, ['--flow-env', 'MY_ALLOWED'], dir);
+      const { token } = (await (await login(tw.url, 'leaked-admin-password')).json()) as { token: string };
+      const read = (name: string) => ({ t: 'set', p: `payload.${name}`, pt: 'msg', to: name, tot: 'env' });
+      const flows = [
+        { id: 'tabv', type: 'tab', label: 'env' },
+        { id: 'inv', type: 'http in', z: 'tabv', x: 100, y: 100, url: '/env', method: 'get', wires: [['chv']] },
+        {
+          id: 'chv', type: 'change', z: 'tabv', x: 250, y: 100, wires: [['outv']],
+          rules: [
+            { t: 'set', p: 'payload', pt: 'msg', to: '{}', tot: 'json' },
+            { t: 'set', p: 'payload.jsonata', pt: 'msg', to: "$env('THINGWIRE_ADMIN_PASSWORD')", tot: 'jsonata' },
+            ...['THINGWIRE_ADMIN_PASSWORD', 'PATH', 'MY_SECRET', 'FLOW_GREETING', 'MY_ALLOWED'].map(read),
+          ],
+        },
+        { id: 'outv', type: 'http response', z: 'tabv', x: 400, y: 100, statusCode: '', headers: {}, wires: [] },
+      ];
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      expect((await fetch(`${tw.url}/api/v1/flows`, { method: 'POST', headers, body: JSON.stringify({ flows }) })).status).toBe(200);
+      const seen = (await (await fetch(`${tw.url}/nodes/env`, { headers })).json()) as Record<string, unknown>;
+      expect(JSON.stringify(seen)).not.toContain('leaked-admin-password');
+      // Node-RED reads a variable it may not see as empty.
+      expect(seen).toEqual({ jsonata: '', THINGWIRE_ADMIN_PASSWORD: '', PATH: '', MY_SECRET: '', FLOW_GREETING: 'hello', MY_ALLOWED: 'yes' });
+      expect(await stop(tw.proc)).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bad flag with a message, not a stack trace', async () => {

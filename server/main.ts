@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, secretEnvironment } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startThingwire } from './app.ts';
 import { ensureUiBuilt } from './http/ui-build.ts';
@@ -15,6 +15,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Read once, then gone: nothing running later in this process (a flow, a library, a child process) finds them.
+  for (const name of secretEnvironment) delete process.env[name];
   const logger = createLogger(config.logLevel);
   try {
     await ensureUiBuilt(logger);

@@ -336,6 +336,85 @@ export const httpRequest = defineNode({
   help: coreHelp('Sends an HTTP request and outputs the response.'),
 });
 
+/**
+ * Whether a flow endpoint may be called without signing in. Thingwire's own property on Node-RED's `http in` and
+ * `websocket-listener` nodes (stock Node-RED ignores it): without it, `/nodes` asks for a session or API token.
+ */
+const publicEndpoint = (what: string) =>
+  Type.Boolean({
+    title: 'Public (no sign-in)',
+    description: `Anyone who can reach the server may ${what}; otherwise callers need a Thingwire session or API token`,
+    default: false,
+  });
+
+const endpointHelp = `
+### Who may call it
+Flow endpoints are served below \`/nodes\` (or on their own port with \`--flow-http-port\`). By default a caller needs a
+Thingwire session cookie or an API token (\`Authorization: Bearer …\`), and the flow sees who called in the
+\`x-thingwire-user\` and \`x-thingwire-role\` request headers, never the caller's cookie or token. Tick **Public** for
+an endpoint devices or other services call without a Thingwire account; it is then marked *public* on the canvas.
+
+On the UI's own port every answer carries \`Content-Security-Policy: sandbox\`: a page served there cannot run scripts
+as the UI. Serve real web pages from flows with \`--flow-http-port\`.`;
+
+export const httpIn = defineNode({
+  ...core,
+  type: 'http in',
+  label: 'http in',
+  category: 'network',
+  color: 'rgb(231, 231, 174)',
+  icon: 'white-globe.svg',
+  inputs: 0,
+  outputs: 1,
+  config: Type.Object({
+    name: name(),
+    method: choice(['get', 'post', 'put', 'delete', 'patch'], { title: 'Method', default: 'get' }),
+    url: Type.String({ title: 'URL', description: 'Path below /nodes, e.g. /status or /devices/:id', minLength: 1, pattern: '^\\S+$' }),
+    public: publicEndpoint('call it'),
+    upload: Type.Boolean({ title: 'Accept file uploads', default: false }),
+    skipBodyParsing: Type.Boolean({ title: 'Do not parse the body', default: false }),
+    swaggerDoc: Type.Optional(Type.String({ title: 'Swagger doc', 'x-node-ref': 'swagger-doc' })),
+  }),
+  // A swagger doc is a config node of a contrib package this palette does not have; the reference is kept as is.
+  ui: { order: ['method', 'url', 'public', 'name'], fields: { swaggerDoc: { widget: 'hidden' } } },
+  help: coreHelp(`Creates an HTTP endpoint; answer each request with an **http response** node.\n${endpointHelp}`),
+});
+
+export const httpResponse = defineNode({
+  ...core,
+  type: 'http response',
+  label: 'http response',
+  category: 'network',
+  color: 'rgb(231, 231, 174)',
+  icon: 'white-globe.svg',
+  inputs: 1,
+  outputs: 0,
+  config: Type.Object({
+    name: name(),
+    statusCode: numberText('Status code', '', { description: 'Empty: msg.statusCode, else 200' }),
+    headers: Type.Record(Type.String(), Type.String(), { title: 'Headers', default: {} }),
+  }),
+  help: coreHelp('Answers the request an **http in** node received (`msg.res`) with `msg.payload`.'),
+});
+
+export const websocketListener = defineNode({
+  ...core,
+  type: 'websocket-listener',
+  label: 'websocket-listener',
+  category: 'config',
+  color: 'rgb(215, 215, 160)',
+  icon: 'white-globe.svg',
+  inputs: 0,
+  outputs: 0,
+  isConfigNode: true,
+  config: Type.Object({
+    path: Type.String({ title: 'Path', description: 'Below /nodes, e.g. /ws/alerts', minLength: 1 }),
+    wholemsg: choice(['false', 'true'], { title: 'Send/receive', description: '"false": msg.payload; "true": the whole message', default: 'false' }),
+    public: publicEndpoint('connect'),
+  }),
+  help: coreHelp(`A WebSocket endpoint for **websocket in** and **websocket out** nodes.\n${endpointHelp}`),
+});
+
 const qos = ['0', '1', '2'] as const;
 
 export const mqttBroker = defineNode({
@@ -523,6 +602,9 @@ export const coreNodeDefinitions: readonly AnyNodeDefinition[] = [
   template,
   json,
   httpRequest,
+  httpIn,
+  httpResponse,
+  websocketListener,
   mqttIn,
   mqttOut,
   mqttBroker,

@@ -16,7 +16,8 @@ let sha1Device: TestDevice;
 const clients: MqttClient[] = [];
 
 beforeAll(async () => {
-  tw = await startTestServer();
+  // Behind a reverse proxy on loopback, named with --trust-proxy so its X-Forwarded-* headers count.
+  tw = await startTestServer({ config: { trustProxy: ['loopback'] } });
   engineer = await tw.tokenFor('engineer');
   operator = await tw.tokenFor('operator');
   [device] = await createDevices(tw, 'credpk', ['room-1']);
@@ -134,7 +135,7 @@ describe('POST /devices/:productKey/:deviceName/credentials with the shipped pip
     expect(res.body.endpoints.map((e: { url: string }) => e.url)).toEqual([
       `mqtt://iot.example.com:${tcpPort}`, `mqtts://iot.example.com:${tlsPort}`, 'ws://iot.example.com:8443/mqtt',
     ]);
-    // A proxy on loopback (trusted) forwarding https: its host, and wss on its port.
+    // The trusted proxy forwarding https: its host, and wss on its port.
     const proxied = await requestWithHost('GET', '/api/v1/devices/credpk/room-1/connection-info', operator, {
       'x-forwarded-host': 'things.example.org', 'x-forwarded-proto': 'https',
     });

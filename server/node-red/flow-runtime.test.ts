@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThingwire, type Thingwire } from '../app.ts';
+import { TEST_HASH_PARAMS, testConfig } from '../testing/test-server.ts';
 
 /** A real server whose JSON log lines are captured, to see Node-RED's log arrive in ours. */
 const lines: Record<string, any>[] = [];
@@ -27,9 +28,9 @@ const api = async (method: string, p: string, body?: unknown) => {
 
 beforeAll(async () => {
   tw = await startThingwire(
-    { port: 0, host: '127.0.0.1', dataDir, adminPassword: 'runtime-test-password', logLevel: 'info', corsOrigins: [], sessionTtlHours: 1, mqttPort: 0 },
+    testConfig({ dataDir, adminPassword: 'runtime-test-password', logLevel: 'info' }),
     pino({ level: 'info' }, sink),
-    { installDefaultFlows: false },
+    { installDefaultFlows: false, auth: { hashParams: TEST_HASH_PARAMS } },
   );
   const login = await fetch(`${tw.url}/api/v1/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'runtime-test-password' }),
@@ -89,10 +90,12 @@ return msg;`,
     expect(deployed.status).toBe(200);
     expect(deployed.body.warnings).toEqual([expect.objectContaining({ nodeId: 'broken', type: 'thing-validate', path: '/unknownProperties' })]);
 
-    const good = await fetch(`${tw.url}/nodes/post?temperature=21.5`);
+    // Flow endpoints take a session or API token unless marked public.
+    const signedIn = { headers: { authorization: `Bearer ${token}` } };
+    const good = await fetch(`${tw.url}/nodes/post?temperature=21.5`, signedIn);
     expect(good.status).toBe(200);
     expect(await good.json()).toEqual({ temperature: 21.5 });
-    const bad = await fetch(`${tw.url}/nodes/post?temperature=300`);
+    const bad = await fetch(`${tw.url}/nodes/post?temperature=300`, signedIn);
     expect(bad.status).toBe(422);
     expect(((await bad.json()) as any).details).toEqual([{ field: 'temperature', reason: expect.stringContaining('125') }]);
 

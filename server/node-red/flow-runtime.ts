@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type http from 'node:http';
 import { createRequire } from 'node:module';
@@ -7,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/auth-service.ts';
 import type { ThingwireSettings } from '../platform-services.ts';
+import { HOST_NODE_FILES } from './code-nodes.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -50,19 +52,47 @@ const levels: Record<number, 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'tr
 };
 
 export interface FlowRuntimeOptions {
-  server: http.Server;
   dataDir: string;
   logger: Logger;
   thingwire: ThingwireSettings;
   /** Resolves our bearer tokens for Node-RED's admin API (`/red`). */
   resolveToken(token: string): Principal | undefined;
+  /** Install the host nodes (`exec`, `file`, `file in`, `watch`); otherwise they are not loaded at all. */
+  hostNodes?: boolean;
+  /** Environment variables flows may read besides `FLOW_*` (see {@link flowEnvExcludes}). */
+  flowEnv?: readonly string[];
+}
+
+/** The embedded runtime and the ways in to it. */
+export interface FlowRuntime {
+  red: NodeRed;
+  /** Node-RED's admin API, for `/red` (behind our gate). */
+  adminApp: http.RequestListener;
+  /** The HTTP endpoints of flows (`http in`), for `/nodes` (behind our gate). */
+  nodeApp: http.RequestListener;
+  /**
+   * Where Node-RED's WebSocket endpoints (`websocket in/out` listeners) take upgrades: Node-RED gets this emitter as
+   * its "server", so an upgrade reaches a flow only when our gate passes it on (`emit('upgrade', req, socket, head)`).
+   */
+  upgrades: EventEmitter;
+}
+
+/**
+ * The environment variables flows must not read: every one present but `FLOW_*` and those allowed by name. Node-RED
+ * resolves `${VAR}` in node properties, `$env()` in JSONata and `env.get()` in functions from `process.env`, and
+ * knows only a deny list (`envVarExcludes`), computed here at start from what is set.
+ */
+export function flowEnvExcludes(env: NodeJS.ProcessEnv, allowed: readonly string[] = []): string[] {
+  const allow = new Set(allowed);
+  return Object.keys(env).filter((name) => !name.startsWith('FLOW_') && !allow.has(name));
 }
 
 /**
  * Starts the embedded Node-RED runtime: editor UI off, admin API at `/red` behind our tokens, flow HTTP endpoints at
- * `/nodes`, flows and encrypted credentials in `<dataDir>/node-red`, its log bridged into ours.
+ * `/nodes`, flows and encrypted credentials in `<dataDir>/node-red`, its log bridged into ours, host nodes off unless
+ * asked for, and the environment limited to what flows may read.
  */
-export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<{ red: NodeRed; app: http.RequestListener }> {
+export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<FlowRuntime> {
   const red = require('node-red') as NodeRed;
   const userDir = path.join(options.dataDir, 'node-red');
   fs.mkdirSync(userDir, { recursive: true });
@@ -76,6 +106,9 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<{ r
     httpNodeRoot: '/nodes',
     disableEditor: true,
     nodesDir: [paletteDir],
+    // Host nodes run commands and read and write the server's files: not installed unless the operator says so.
+    nodesExcludes: options.hostNodes ? [] : [...new Set(Object.values(HOST_NODE_FILES))],
+    envVarExcludes: flowEnvExcludes(process.env, options.flowEnv),
     // Our palette is curated: no installs from the network, no npm modules pulled into function nodes.
     externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false }, modules: { allowInstall: false } },
     functionExternalModules: false,
@@ -110,7 +143,8 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<{ r
     },
     thingwire: options.thingwire,
   };
-  red.init(options.server, settings);
+  const upgrades = new EventEmitter();
+  red.init(upgrades as unknown as http.Server, settings);
   await red.start();
 
   // Node-RED's HTTP apps stay on its bundled Express 4 (FACTS.md): one app, reached by path prefix.
@@ -118,17 +152,19 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<{ r
     use(path: string, handler: unknown): void;
     disable(name: string): void;
   };
-  const app = express4();
-  app.disable('x-powered-by');
-  app.use('/red', (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => {
+  const adminApp = express4();
+  adminApp.disable('x-powered-by');
+  adminApp.use('/red', (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => {
     // Node-RED 4.1's admin API always answers `Access-Control-Allow-Origin: *`; we allow no cross-origin callers.
     const setHeader = res.setHeader.bind(res);
     res.setHeader = (name, value) => (/^access-control-/i.test(name) ? res : setHeader(name, value));
     next();
   });
-  app.use('/red', red.httpAdmin);
-  app.use('/nodes', red.httpNode);
-  return { red, app };
+  adminApp.use('/red', red.httpAdmin);
+  const nodeApp = express4();
+  nodeApp.disable('x-powered-by');
+  nodeApp.use('/nodes', red.httpNode);
+  return { red, adminApp, nodeApp, upgrades };
 }
 
 function credentialSecret(file: string): string {

@@ -1,0 +1,102 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
+import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+
+let server: TestServer;
+let browser: Browser;
+let engineer: string;
+
+const deploy = async (token: string, flows: object[]) => {
+  const { rev } = (await server.request('GET', '/api/v1/flows', { token })).body;
+  const res = await server.request('POST', '/api/v1/flows', { token, body: { flows, rev } });
+  if (res.status !== 200) throw new Error(`deploy: ${JSON.stringify(res.body)}`);
+};
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  engineer = await server.tokenFor('engineer');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('flows cannot take the platform', () => {
+  it('runs no script of an engineer\'s flow page in the admin\'s browser: the page cannot create an admin', async () => {
+    // The attack of the review: http in → template page whose script posts /api/v1/users with the visitor's cookie.
+    const script = `fetch('/api/v1/users', { method: 'POST', credentials: 'include', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'pwned', password: 'pwned-password-1', role: 'admin' }) }).then(() => { document.title = 'ran'; });`;
+    await deploy(engineer, [
+      { id: 'tab-evil', type: 'tab', label: 'Report' },
+      { id: 'evil-in', type: 'http in', z: 'tab-evil', x: 100, y: 100, url: '/report', method: 'get', wires: [['evil-page']] },
+      {
+        id: 'evil-page', type: 'template', z: 'tab-evil', x: 250, y: 100, field: 'payload', fieldType: 'msg', format: 'html', syntax: 'plain', output: 'str',
+        template: `<!doctype html><title>report</title><h1>Monthly report</h1><script>${script}</script>`, wires: [['evil-out']],
+      },
+      { id: 'evil-out', type: 'http response', z: 'tab-evil', x: 400, y: 100, statusCode: '', headers: { 'content-type': 'text/html' }, wires: [] },
+    ]);
+    const { page, close } = await openApp(browser, server, '/');
+    try {
+      await signIn(page);
+      const blocked = page.waitForEvent('console', (m) => /sandboxed/i.test(m.text()));
+      await page.goto('/nodes/report');
+      await page.getByRole('heading', { name: 'Monthly report' }).waitFor();
+      await blocked;
+      expect(await page.title()).toBe('report');
+    } finally {
+      await close();
+    }
+    const users = (await server.request('GET', '/api/v1/users', { token: server.adminToken })).body.items as { username: string }[];
+    expect(users.map((u) => u.username)).not.toContain('pwned');
+    expect((await fetch(`${server.url}/nodes/report`)).status).toBe(401);
+  });
+
+  it('shows an engineer the admin\'s function node locked, and lets them move it and deploy', async () => {
+    await deploy(server.adminToken, [
+      { id: 'tab-code', type: 'tab', label: 'Code' },
+      { id: 'pub-in', type: 'http in', z: 'tab-code', x: 120, y: 100, name: 'status', url: '/status', method: 'get', public: true, wires: [['fn']] },
+      { id: 'fn', type: 'function', z: 'tab-code', x: 320, y: 100, name: 'shape', func: 'msg.payload = { ok: true };\nreturn msg;', outputs: 1, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['pub-out']] },
+      { id: 'pub-out', type: 'http response', z: 'tab-code', x: 520, y: 100, statusCode: '', headers: {}, wires: [] },
+    ]);
+    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
+    page.setDefaultTimeout(6000);
+    try {
+      await signIn(page, 'engineer1', 'engineer-password-1');
+      await page.getByRole('tab', { name: 'Code' }).click();
+      const canvas = page.getByTestId('flow-canvas');
+      const fnNode = canvas.locator('[data-testid="flow-node"][data-label="shape"]');
+      await expect.poll(() => fnNode.getByRole('img', { name: /Locked/ }).count()).toBe(1);
+      await expect.poll(() => canvas.locator('[data-testid="flow-node"][data-label="status"]').getByTestId('public-endpoint').count()).toBe(1);
+      expect(await page.getByRole('complementary', { name: 'Palette' }).locator('[data-node-type="function"]').getAttribute('aria-disabled')).toBe('true');
+
+      await fnNode.click();
+      const properties = page.getByRole('complementary', { name: 'Properties' });
+      await properties.getByTestId('code-lock').waitFor();
+      expect(await properties.locator('.cm-content').first().getAttribute('contenteditable')).toBe('false');
+      await screenshot(page, 'flow-code-locked');
+      // The endpoint's form says it is public, where its author set it.
+      await canvas.locator('[data-testid="flow-node"][data-label="status"]').click();
+      expect(await properties.getByLabel('Public (no sign-in)').isChecked()).toBe(true);
+      await screenshot(page, 'flow-public-endpoint');
+      await fnNode.click();
+
+      // Moving it is allowed: drag it down, deploy, and the server keeps the code as it was.
+      const box = (await fnNode.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 + 120, { steps: 8 });
+      await page.mouse.up();
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Deployed.' }).waitFor();
+      const deployed = (await server.request('GET', '/api/v1/flows', { token: engineer })).body.flows as { id: string; y: number; func: string }[];
+      const fn = deployed.find((n) => n.id === 'fn')!;
+      expect(fn.y).toBeGreaterThan(150);
+      expect(fn.func).toBe('msg.payload = { ok: true };\nreturn msg;');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+});
