@@ -18,7 +18,7 @@ import { adminApiGate } from './node-red/admin-api-gate.ts';
 import { BUILT_IN_CODE_NODE_TYPES } from './node-red/code-nodes.ts';
 import { FLOW_ENDPOINT_ROOT, FlowEndpoints } from './node-red/flow-endpoints.ts';
 import { registerFlowRoutes } from './node-red/flow-routes.ts';
-import { startFlowRuntime, type NodeRed } from './node-red/flow-runtime.ts';
+import { startFlowRuntime, type FlowNode, type NodeRed } from './node-red/flow-runtime.ts';
 import { FlowService, PLATFORM_ACTOR } from './node-red/flow-service.ts';
 import { LIVE_PATH, LiveSocket } from './node-red/live-socket.ts';
 import type { ThingwireServices } from './platform-services.ts';
@@ -196,12 +196,12 @@ export async function startThingwire(
     upgradeNode: upgradeFlowNode,
     audit: (actor, action, target, details) => auth.audit(actor, action, target, details),
   });
-  // Which flow endpoints are public follows what runs.
-  const onFlowsStarted = () => {
-    flows.get().then((current) => flowEndpoints.update(current.flows), (err: unknown) => logger.error({ err }, 'reading the deployed flows failed'));
+  // Which flow endpoints are public follows what runs: set from the started flows before a deploy is answered.
+  const onFlowsStarted = (event: { config?: { flows?: FlowNode[] } }) => {
+    if (Array.isArray(event?.config?.flows)) flowEndpoints.update(event.config.flows);
   };
   flowRuntime.red.events.on('flows:started', onFlowsStarted);
-  onFlowsStarted();
+  flowEndpoints.update((await flows.get()).flows);
   if (firstFlows && (options.installDefaultFlows ?? true)) {
     const defaults = JSON.parse(fs.readFileSync(new URL('../flows/device-pipeline.json', import.meta.url), 'utf8')) as { type: string; port?: number }[];
     for (const node of defaults) if (node.type === 'thing-mqtt-listener') node.port = config.mqttPort;

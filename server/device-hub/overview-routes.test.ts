@@ -83,16 +83,13 @@ describe('GET /overview', () => {
     for (let i = 0; i < 300; i++) {
       tw.app.hub.recordRefused({ productKey: 'fleet', deviceName: `d-0-${i}`, remoteAddress: '203.0.113.9', protocol: 'mqtt', clientId: 'x', reason: 'signature does not match' });
     }
-    await overview();
-    const started = performance.now();
     const body = await overview();
-    const ms = performance.now() - started;
     expect(body.devices.total).toBe(20_004);
     expect(body.devices.inactive).toBe(20_002);
     expect(body.recentConnections).toHaveLength(20);
     expect(body.recentConnections[0]).toMatchObject({ deviceName: 'd-0-299', event: 'refused' });
-    // A full read of 20,000 rows takes far longer; generous for a slow CI machine.
-    expect(ms).toBeLessThan(100);
+    // Cheap by construction, not by a stopwatch (a busy machine would fail one): the newest connections come off the
+    // end of the table's index, with no sort of the whole table.
     const plan = tw.app.db.prepare('EXPLAIN QUERY PLAN SELECT id FROM device_connections ORDER BY id DESC LIMIT 20').all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).not.toContain('TEMP B-TREE');
   });

@@ -1,13 +1,20 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 
 // A server an operator opened up on purpose: flow endpoints on their own port, host nodes installed, engineers trusted
 // with code, and `template` counted as a code node too.
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-opened-'));
 let tw: TestServer;
 beforeAll(async () => {
-  tw = await startTestServer({ config: { flowHttpPort: 0, hostNodes: true, engineersDeployCode: true, codeNodeTypes: ['template'] } });
+  tw = await startTestServer({ dataDir, config: { flowHttpPort: 0, hostNodes: true, engineersDeployCode: true, codeNodeTypes: ['template'] } });
 });
-afterAll(() => tw?.close());
+afterAll(async () => {
+  await tw?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
 
 const page = [
   { id: 'tabp', type: 'tab', label: 'Pages' },
@@ -47,5 +54,15 @@ describe('an opened-up server', () => {
     expect((await fetch(`${tw.app.flowEndpointsUrl}/secret`, { headers: { authorization: `Bearer ${tw.adminToken}` } })).status).toBe(200);
     // The API is not served there.
     expect((await fetch(`${new URL(tw.app.flowEndpointsUrl).origin}/api/v1/flows`, { headers: { authorization: `Bearer ${tw.adminToken}` } })).status).toBe(404);
+  });
+
+  it('starts at once without --host-nodes on flows that use them, keeps those flows, and takes a deploy without them', async () => {
+    await tw.close();
+    tw = await startTestServer({ dataDir });
+    const { flows, rev } = (await tw.request('GET', '/api/v1/flows', { token: tw.adminToken })).body as { flows: { id: string; type: string }[]; rev: string };
+    expect(flows.map((n) => n.type)).toContain('exec');
+    const without = flows.filter((n) => n.type !== 'exec');
+    expect((await tw.request('POST', '/api/v1/flows', { token: tw.adminToken, body: { flows: without, rev } })).status).toBe(200);
+    expect((await fetch(`${tw.url}/nodes/page`)).status).toBe(200);
   });
 });

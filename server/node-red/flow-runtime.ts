@@ -145,7 +145,31 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<Flo
   };
   const upgrades = new EventEmitter();
   red.init(upgrades as unknown as http.Server, settings);
+  // red.start() resolves before the stored flows have started; a deploy made before they did would be answered by
+  // their `flows:started` instead of its own. Wait for it (Node-RED emits it for an empty flow file too).
+  const loaded = new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      log.warn('the stored flows did not report started within 30 s; starting anyway');
+      resolve();
+    }, 30_000);
+    const done = () => {
+      clearTimeout(timer);
+      red.events.off('flows:started', done);
+      red.events.off('runtime-event', onRuntimeEvent);
+      resolve();
+    };
+    // Stored flows using a type that is no longer installed (a contrib module removed, host nodes turned off) do not
+    // start at all: say which types, rather than wait.
+    const onRuntimeEvent = (event: { id?: string; payload?: { error?: string; types?: string[] } }) => {
+      if (event.id !== 'runtime-state' || event.payload?.error !== 'missing-types') return;
+      log.error({ types: event.payload.types }, 'the stored flows use node types that are not installed, so no flow runs: deploy flows without them (or install them, or start with --host-nodes for exec, file and watch)');
+      done();
+    };
+    red.events.on('flows:started', done);
+    red.events.on('runtime-event', onRuntimeEvent);
+  });
   await red.start();
+  await loaded;
 
   // Node-RED's HTTP apps stay on its bundled Express 4 (FACTS.md): one app, reached by path prefix.
   const express4 = createRequire(require.resolve('node-red'))('express') as () => http.RequestListener & {

@@ -150,7 +150,9 @@ function DeviceResults({ page, error, loading, filtered, canWrite, onClear, onAd
   onRetry(): void;
   children: ReactNode;
 }) {
-  if (!page) {
+  // Until the products are read too: the empty state's Add device needs them, and a button that opens nothing yet
+  // would lose the click.
+  if (!page || loading) {
     if (error) {
       return (
         <div className="space-y-2">
