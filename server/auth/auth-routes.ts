@@ -81,7 +81,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
       await auth.changeOwnPassword(principal.userId, body.currentPassword, body.newPassword, {
         sessionToken: principal.via === 'session' ? requestToken(req)?.token : undefined,
         apiTokens: !body.revokeTokens,
-      });
+      }, req.ip ?? 'unknown');
       auth.audit(principal.username, 'auth.password-change', principal.username, { tokensRevoked: body.revokeTokens });
     },
   });

@@ -172,10 +172,19 @@ export class AuthService {
     return this.getUser(id);
   }
 
-  /** Changes one's own password after checking the current one; ends every other session (and the API tokens unless kept). */
-  async changeOwnPassword(userId: number, current: string, next: string, keep: { sessionToken?: string; apiTokens?: boolean } = {}): Promise<void> {
-    const row = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as { password_hash: string } | undefined;
-    if (!row || !(await verifyPassword(current, row.password_hash))) {
+  /**
+   * Changes one's own password after checking the current one (under the sign-in limits: a stolen session must not
+   * become a way to guess it); ends every other session, and the API tokens unless kept.
+   */
+  async changeOwnPassword(
+    userId: number,
+    current: string,
+    next: string,
+    keep: { sessionToken?: string; apiTokens?: boolean } = {},
+    from = 'unknown',
+  ): Promise<void> {
+    const user = this.getUser(userId);
+    if (!(await this.#checkPassword(user.username, current, from))) {
       throw new ApiError(403, 'wrong_password', 'The current password is wrong.');
     }
     await this.updateUser(userId, { password: next }, keep);
@@ -214,6 +223,23 @@ export class AuthService {
    * replaced with the password just proven.
    */
   async login(username: string, password: string, from: string): Promise<{ token: string; expiresAt: string; user: User }> {
+    const row = await this.#checkPassword(username, password, from);
+    if (!row) throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
+    const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
+    const expires = Date.now() + this.sessionTtlMs;
+    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
+    this.db
+      .prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .run(sha256(token), row.id, now(), expires);
+    return { token, expiresAt: new Date(expires).toISOString(), user: toUser(row) };
+  }
+
+  /**
+   * Checks a password under the sign-in limits and the hash bound (a refusal throws 429 or 503 without hashing);
+   * answers the enabled user it proves, or undefined. Sign-ins and password changes both come here: either is a way
+   * to guess a password, and each check costs the same memory.
+   */
+  async #checkPassword(username: string, password: string, from: string): Promise<UserRow | undefined> {
     // Reserved before any await, so parallel attempts count each other: at most the limit's number of checks run.
     const attempt = this.#loginLimiter.reserve(username, from);
     let checked: { row: UserRow | undefined; ok: boolean };
@@ -233,17 +259,11 @@ export class AuthService {
     const { row, ok } = checked;
     if (!row || !ok || row.disabled) {
       attempt.failed();
-      this.logger.warn({ username, from }, 'failed sign-in');
-      throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
+      this.logger.warn({ username, from }, 'wrong password');
+      return undefined;
     }
     attempt.succeeded();
-    const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
-    const expires = Date.now() + this.sessionTtlMs;
-    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(sha256(token), row.id, now(), expires);
-    return { token, expiresAt: new Date(expires).toISOString(), user: toUser(row) };
+    return row;
   }
 
   /** Replaces a user's hash made with weaker parameters, unless the password changed since it was read. */

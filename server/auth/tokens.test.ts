@@ -65,6 +65,16 @@ describe('API tokens follow their owner', () => {
     expect((await me(kept.token)).status).toBe(200);
   });
 
+  it('counts wrong current passwords against the sign-in limit, so a stolen session cannot guess the password', async () => {
+    const someone = await user('operator');
+    const guess = (currentPassword: string) =>
+      tw.request('POST', '/api/v1/auth/password', { token: someone.session, body: { currentPassword, newPassword: 'guessed-password-1' } });
+    const answers = [];
+    for (let i = 0; i < 11; i++) answers.push((await guess(`guess-${i}-password`)).status);
+    expect(answers).toEqual([...Array(10).fill(403), 429]);
+    expect((await guess(someone.password)).status).toBe(429);
+  });
+
   it('ends sessions and tokens when an admin resets the password', async () => {
     const someone = await user('operator');
     const { token } = await apiToken(someone.session, 'operator');
