@@ -164,6 +164,25 @@ describe('users and my account', () => {
     await close();
   });
 
+  it('shows an admin another user\'s API tokens and revokes one, which stops working at once', async () => {
+    const engineer = await server.tokenFor('engineer');
+    const made = (await server.request('POST', '/api/v1/auth/tokens', { token: engineer, body: { name: 'grafana-export', role: 'operator' } })).body;
+    const { page, errors, close } = await openApp(browser, server, '/users');
+    await signIn(page);
+    await page.getByRole('button', { name: 'API tokens of engineer1' }).click();
+    const dialog = page.getByRole('dialog', { name: 'API tokens of engineer1' });
+    const row = dialog.getByRole('row', { name: 'grafana-export' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('operator');
+    await screenshot(page, 'users-tokens');
+    await row.getByRole('button', { name: 'Revoke grafana-export' }).click();
+    await page.getByRole('alertdialog', { name: 'Revoke grafana-export?' }).getByRole('button', { name: 'Revoke token' }).click();
+    await dialog.getByText('engineer1 has no API tokens.').waitFor();
+    expect((await fetch(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${made.token}` } })).status).toBe(401);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('offers an operator only operator tokens', async () => {
     await server.tokenFor('operator');
     const { page, errors, close } = await openApp(browser, server, '/account');

@@ -33,7 +33,8 @@ export function AuditLogPanel({ refreshKey = 0 }: { refreshKey?: number }) {
       bodyClassName="space-y-3"
     >
       <p className="text-sm text-slate-600">
-        Who did what, newest first: sign-ins, user and token changes, secrets revealed, alerts acknowledged and cleared.
+        Who did what, newest first: sign-ins, user and token changes, secrets revealed, deploys and flow changes, alerts
+        acknowledged and cleared.
       </p>
       {read.error && <ErrorNote error={read.error} />}
       {read.loading ? (

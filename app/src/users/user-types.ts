@@ -10,8 +10,8 @@ export { roleAtMost, roles, type Role } from '../../../server/auth/permissions.t
 /** What each role may do, after `server/auth/permissions.ts`. */
 export const roleSummaries: Record<Role, string> = {
   operator: 'Reads products, devices, flows and alerts; acknowledges and clears alerts.',
-  engineer: 'What an operator does, and edits products, devices and flows.',
-  admin: 'What an engineer does, and manages users, reveals device secrets and reads the audit log.',
+  engineer: 'What an operator does, and edits products, devices and flows (code nodes only where the server allows it).',
+  admin: 'What an engineer does, and deploys code nodes (host access), manages users and tokens, reveals device secrets and reads the audit log.',
 };
 
 export interface User {
