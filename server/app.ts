@@ -9,7 +9,7 @@ import { registerAuthRoutes, requestToken } from './auth/auth-routes.ts';
 import { rolePermissions } from './auth/permissions.ts';
 import type { ThingwireConfig } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
-import { ApiError, clientError, errorBody, internalError } from './errors.ts';
+import { ApiError, clientError, internalError, sendApiError } from './errors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { RouteTable } from './http/route-table.ts';
@@ -22,6 +22,7 @@ import { startFlowRuntime, type FlowNode, type NodeRed } from './node-red/flow-r
 import { FlowService, PLATFORM_ACTOR } from './node-red/flow-service.ts';
 import { LIVE_PATH, LiveSocket } from './node-red/live-socket.ts';
 import type { ThingwireServices } from './platform-services.ts';
+import { OutboundPolicy } from './outbound/outbound-policy.ts';
 import { SecretBox } from './secrets/secret-box.ts';
 import { registerNodes } from '../nodes/kit/register-nodes.ts';
 import { implementations } from '../nodes/index.ts';
@@ -153,9 +154,7 @@ export async function startThingwire(
     logger: logger.child({ subsystem: 'alerts' }),
     eventTypeOf: thingModelEventTypes(registry.thingModels),
   });
-  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), {
-    outbound: { allowPrivate: config.allowPrivateWebhooks, allowCidrs: config.webhookAllowCidrs },
-  });
+  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { outbound: OutboundPolicy.fromConfig(config) });
 
   const services: ThingwireServices = {
     logger: logger.child({ subsystem: 'flows' }),
@@ -167,16 +166,16 @@ export async function startThingwire(
     telemetry,
   };
 
-  const authenticate = (req: http.IncomingMessage): Principal | undefined => {
-    const t = requestToken(req as Request) ?? queryToken(req);
-    return t ? auth.resolveToken(t.token) : undefined;
+  /**
+   * Who sent a request, from the credentials a way in accepts: the API and live sockets take the bearer header, the
+   * session cookie and `access_token` (browsers cannot set headers on a WebSocket); flow endpoints not the query (it
+   * would be logged); Node-RED's admin API only the bearer header.
+   */
+  const caller = (accepts: { cookie: boolean; query: boolean }) => (req: http.IncomingMessage): Principal | undefined => {
+    const t = requestToken(req as Request) ?? (accepts.query ? queryToken(req) : undefined);
+    return t && (accepts.cookie || t.via === 'header') ? auth.resolveToken(t.token) : undefined;
   };
-
-  // Flow endpoints take the session cookie or a bearer token, not `access_token` in the URL (it would be logged).
-  const authenticateRequest = (req: http.IncomingMessage): Principal | undefined => {
-    const t = requestToken(req as Request);
-    return t ? auth.resolveToken(t.token) : undefined;
-  };
+  const authenticate = caller({ cookie: true, query: true });
 
   const api = express();
   const server = http.createServer();
@@ -188,7 +187,7 @@ export async function startThingwire(
     flowEnv: config.flowEnv,
   });
   const flowEndpoints = new FlowEndpoints({
-    authenticate, authenticateRequest, allowedOrigins: config.corsOrigins, nodeApp: flowRuntime.nodeApp, upgrades: flowRuntime.upgrades,
+    authenticate, authenticateRequest: caller({ cookie: true, query: false }), allowedOrigins: config.corsOrigins, nodeApp: flowRuntime.nodeApp, upgrades: flowRuntime.upgrades,
     sandbox: config.flowHttpPort === undefined,
   });
   const flows = new FlowService(flowRuntime.red, logger.child({ subsystem: 'flows' }), checkFlowNodeConfig, {
@@ -259,11 +258,7 @@ export async function startThingwire(
   // Node-RED keeps its own Express 4 app; it is reached by path prefix (FACTS.md: its http-in node breaks under an
   // Express 5 host app).
   // Node-RED's admin API takes only a bearer token (its adminAuth), so the gate in front of it does too.
-  const bearer = (req: http.IncomingMessage) => {
-    const t = requestToken(req as Request);
-    return t?.via === 'header' ? auth.resolveToken(t.token) : undefined;
-  };
-  const adminApi = adminApiGate(bearer, flows, flowRuntime.adminApp, logger.child({ subsystem: 'http' }));
+  const adminApi = adminApiGate(caller({ cookie: false, query: false }), flows, flowRuntime.adminApp, logger.child({ subsystem: 'http' }));
   // Flow endpoints share the UI's port (sandboxed) unless they have their own (`--flow-http-port`).
   const flowServer = config.flowHttpPort === undefined ? undefined : http.createServer();
   const isFlowPath = (url: string) => /^\/nodes(\/|\?|$)/i.test(url);
@@ -295,7 +290,7 @@ export async function startThingwire(
   if (flowServer) {
     flowServer.on('request', (req, res) => {
       if (isFlowPath(req.url ?? '/')) flowEndpoints.handleRequest(req, res);
-      else refuseWith(res, new ApiError(404, 'not_found', `This port serves flow endpoints only, below ${FLOW_ENDPOINT_ROOT}/.`));
+      else sendApiError(res, new ApiError(404, 'not_found', `This port serves flow endpoints only, below ${FLOW_ENDPOINT_ROOT}/.`));
     });
     flowServer.on('upgrade', (req, socket, head) => {
       if (isFlowPath(req.url ?? '/')) flowEndpoints.handleUpgrade(req, socket, head);
@@ -355,12 +350,7 @@ async function drain(hub: DeviceHub, telemetry: TelemetryService, logger: Logger
 /** `/nodes` on the UI's port when flow endpoints have their own: say where they went. */
 function flowEndpointsElsewhere(res: http.ServerResponse, flowServer: http.Server): void {
   const port = (flowServer.address() as AddressInfo | null)?.port;
-  refuseWith(res, new ApiError(404, 'not_found', `Flow endpoints are served on port ${port} (--flow-http-port), not on this one.`));
-}
-
-function refuseWith(res: http.ServerResponse, err: ApiError): void {
-  res.writeHead(err.status, { 'content-type': 'application/json; charset=utf-8', 'x-content-type-options': 'nosniff' });
-  res.end(JSON.stringify({ error: errorBody(err) }));
+  sendApiError(res, new ApiError(404, 'not_found', `Flow endpoints are served on port ${port} (--flow-http-port), not on this one.`));
 }
 
 /**
@@ -443,10 +433,6 @@ function errorHandler(logger: Logger) {
       logger.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
       known = internalError();
     }
-    if (res.headersSent) return;
-    // A refusal that says when to come back (429, 503) also says it the standard way, for clients and proxies.
-    const retryAfter = (known.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-    res.status(known.status).json({ error: errorBody(known) });
+    if (!res.headersSent) sendApiError(res, known);
   };
 }

@@ -18,4 +18,18 @@ describe('configuration', () => {
     expect(() => loadConfig([], { THINGWIRE_TDENGINE_URL: 'tdengine:6041' })).toThrow(ConfigError);
     expect(() => loadConfig([], { THINGWIRE_TDENGINE_URL: 'http://root:taosdata@tdengine:6041' })).toThrow(/THINGWIRE_TDENGINE_USER/);
   });
+
+  it('reads the trust-model switches and lists, refusing what it cannot use with the option to fix', () => {
+    const config = loadConfig(['--host-nodes', '--flow-env', 'TZ, SITE', '--webhook-allow-cidrs', '10.1.0.0/16,127.0.0.1/32'], {
+      THINGWIRE_ENGINEERS_DEPLOY_CODE: 'true', THINGWIRE_TRUST_PROXY: 'loopback,192.0.2.10', THINGWIRE_FLOW_HTTP_PORT: '1881',
+    });
+    expect(config).toMatchObject({
+      hostNodes: true, engineersDeployCode: true, allowPrivateWebhooks: false, flowEnv: ['TZ', 'SITE'],
+      webhookAllowCidrs: ['10.1.0.0/16', '127.0.0.1/32'], trustProxy: ['loopback', '192.0.2.10'], flowHttpPort: 1881,
+    });
+    expect(loadConfig([], {})).toMatchObject({ hostNodes: false, engineersDeployCode: false, trustProxy: [], flowHttpPort: undefined });
+    expect(() => loadConfig(['--webhook-allow-cidrs', '10.1.0.0/33'], {})).toThrow(/--webhook-allow-cidrs.*10\.1\.0\.0\/33/);
+    expect(() => loadConfig(['--trust-proxy', 'everyone'], {})).toThrow(/--trust-proxy/);
+    expect(() => loadConfig([], { THINGWIRE_HOST_NODES: 'maybe' })).toThrow(/THINGWIRE_HOST_NODES must be true or false/);
+  });
 });

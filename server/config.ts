@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
+import { parseCidr } from './outbound/outbound-policy.ts';
 
 /** Everything the process can be told at start. Flags win over environment variables, which win over defaults. */
 export interface ThingwireConfig {
@@ -143,21 +144,15 @@ export const secretEnvironment = ['THINGWIRE_ADMIN_PASSWORD', 'THINGWIRE_TDENGIN
 const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 function checkedProxy(value: string): string {
-  if (proxyNames.has(value) || isIP(value) || isCidr(value)) return value;
+  if (proxyNames.has(value) || isIP(value) || parseCidr(value)) return value;
   throw new ConfigError(`--trust-proxy / THINGWIRE_TRUST_PROXY takes loopback, linklocal, uniquelocal, addresses or CIDRs; got "${value}"`);
 }
 
 function checkedCidr(value: string): string {
-  if (isCidr(value)) return value;
+  if (parseCidr(value)) return value;
   throw new ConfigError(`--webhook-allow-cidrs / THINGWIRE_WEBHOOK_ALLOW_CIDRS takes CIDRs such as 10.1.0.0/16 or 127.0.0.1/32; got "${value}"`);
 }
 
-function isCidr(value: string): boolean {
-  const [address, bits, ...rest] = value.split('/');
-  const family = isIP(address ?? '');
-  if (!family || bits === undefined || rest.length || !/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
-}
 
 function tdengineOf(url: string | undefined, rest: { user?: string; password?: string; database?: string }): ThingwireConfig['tdengine'] {
   if (url === undefined) return undefined;

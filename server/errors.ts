@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+
 /**
  * Typed errors with a stable `code`. The HTTP layer turns any `ApiError` into the one envelope
  * `{error:{code,message,details?}}` with its status; anything else is a 500 `internal` and is logged.
@@ -17,6 +19,20 @@ export class ApiError extends Error {
 /** The body of the one error envelope, `{error: errorBody(err)}`. */
 export function errorBody(err: ApiError): { code: string; message: string; details?: unknown } {
   return { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) };
+}
+
+/**
+ * Answers an error in the envelope on a plain Node response, for the ways in that are not our Express API (Node-RED's
+ * admin API and flow endpoints, the flow port). A refusal that says when to come back also says it in `Retry-After`.
+ */
+export function sendApiError(res: ServerResponse, err: ApiError): void {
+  const retryAfter = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+  res.writeHead(err.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'x-content-type-options': 'nosniff',
+    ...(typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {}),
+  });
+  res.end(JSON.stringify({ error: errorBody(err) }));
 }
 
 /**

@@ -12,7 +12,7 @@ import { NodeProblemMarker } from './node-problem-marker.tsx';
 import { NodeStatusBadge } from './node-status-badge.tsx';
 import { nodeHeight, portTop } from './node-geometry.ts';
 import { useFlowStore } from '../editor-context.tsx';
-import { isPublicEndpoint } from '../model/node-catalog.ts';
+import { isPublicEndpoint } from '../../nodes/core/core-nodes.def.ts';
 
 const PORT_CLASS = '!h-2.5 !w-2.5 !rounded-[3px] !border !border-slate-500 !bg-slate-200 hover:!bg-orange-400';
 

@@ -8,7 +8,8 @@ import { canvasEdges, canvasNodes, type CanvasEdge, type CanvasNode } from './fl
 import { isUnchanged, type FlowChanges } from './flow-diff.ts';
 import { flowProblems, type FlowProblems, type NodeProblem } from './flow-problems.ts';
 import { changedSinceBaseline, type FlowEditorState } from './flow-store.ts';
-import { isPublicEndpoint, isUnknownType, kindOf, labelOf } from './node-catalog.ts';
+import { isPublicEndpoint } from '../../nodes/core/core-nodes.def.ts';
+import { isUnknownType, kindOf, labelOf } from './node-catalog.ts';
 
 /** The React Flow nodes of the active tab. */
 export const selectCanvasNodes = memoized(

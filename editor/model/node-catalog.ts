@@ -83,14 +83,6 @@ export function subflowIdOf(node: NodeRedNode): string | undefined {
   return node.type.startsWith(SUBFLOW_INSTANCE_PREFIX) ? node.type.slice(SUBFLOW_INSTANCE_PREFIX.length) : undefined;
 }
 
-/**
- * Whether a node is a flow endpoint marked public (`public: true` on an `http in` node or a `websocket-listener`):
- * callable without signing in.
- */
-export function isPublicEndpoint(node: NodeRedNode): boolean {
-  return node['public'] === true && (node.type === 'http in' || node.type === 'websocket-listener');
-}
-
 /** Whether a node has a numeric `x` and `y`. */
 export function hasPosition(node: NodeRedNode): node is NodeRedNode & { x: number; y: number } {
   return typeof node['x'] === 'number' && typeof node['y'] === 'number';
@@ -150,7 +142,7 @@ export function labelOf(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatal
   const subflowId = subflowIdOf(node);
   if (subflowId !== undefined) return textOf(nodeById(doc, subflowId)?.['name']) ?? node.type;
   const definition = catalog.definition(node.type);
-  return definition ? (definition.paletteLabel ?? definition.label) : node.type;
+  return definition ? (definition.labelOf?.(node) ?? definition.paletteLabel ?? definition.label) : node.type;
 }
 
 function textOf(value: unknown): string | undefined {

@@ -180,7 +180,7 @@ export class DeviceFeed {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const client: FeedClient = { ws, watched: new Set(), skipped: 0 };
       this.#clients.add(client);
-      this.#sessions.add(ws, req);
+      this.#sessions.add(ws, req, principal);
       ws.on('error', (err) => this.#options.logger.debug({ err }, 'device feed socket error'));
       ws.on('close', () => this.#drop(client));
       ws.on('message', (data, isBinary) => this.#receive(client, data, isBinary));

@@ -56,9 +56,10 @@ export const SIGNED_OUT_CLOSE_CODE = 4401;
  * at once; every `recheckMs` all are, so expired sessions end too.
  */
 export class SocketSessions {
-  readonly #sockets = new Map<WebSocket, http.IncomingMessage>();
+  /** Each socket's upgrade request (its credentials) and the user it was admitted as. */
+  readonly #sockets = new Map<WebSocket, { req: http.IncomingMessage; userId: number }>();
   readonly #timer: NodeJS.Timeout;
-  readonly #onAccessChanged = () => this.recheck();
+  readonly #onAccessChanged = ({ userId }: { userId: number }) => this.recheck(userId);
 
   constructor(
     private readonly access: UpgradeAccess & {
@@ -74,15 +75,19 @@ export class SocketSessions {
     this.#timer.unref();
   }
 
-  /** Watches an admitted socket, with the upgrade request its credentials came with. */
-  add(ws: WebSocket, req: http.IncomingMessage): void {
-    this.#sockets.set(ws, req);
+  /** Watches an admitted socket, with the upgrade request its credentials came with and whom they named. */
+  add(ws: WebSocket, req: http.IncomingMessage, principal: Principal): void {
+    this.#sockets.set(ws, { req, userId: principal.userId });
     ws.once('close', () => this.#sockets.delete(ws));
   }
 
-  /** Closes every watched socket whose credentials no longer resolve to a caller holding the permission. */
-  recheck(): void {
-    for (const [ws, req] of this.#sockets) {
+  /**
+   * Closes every watched socket (of `userId`, when given: only that user's access changed) whose credentials no longer
+   * resolve to a caller holding the permission.
+   */
+  recheck(userId?: number): void {
+    for (const [ws, { req, userId: owner }] of this.#sockets) {
+      if (userId !== undefined && owner !== userId) continue;
       const principal = this.access.authenticate(req);
       if (principal && (this.access.permission === 'authenticated' || allows(principal, this.access.permission))) continue;
       this.#sockets.delete(ws);

@@ -2,7 +2,7 @@ import type http from 'node:http';
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { allows, type Principal } from '../auth/auth-service.ts';
-import { clientError, errorBody, forbidden, internalError, unauthorized } from '../errors.ts';
+import { clientError, forbidden, internalError, sendApiError, unauthorized } from '../errors.ts';
 import type { FlowNode } from './flow-runtime.ts';
 import type { DeploySummary } from './flow-service.ts';
 
@@ -64,9 +64,7 @@ export function adminApiGate(
           logger.error({ err, method: req.method, url: req.url }, 'admin API request failed');
           known = internalError();
         }
-        if (res.headersSent) return;
-        res.writeHead(known.status, { 'content-type': 'application/json; charset=utf-8' });
-        res.end(JSON.stringify({ error: errorBody(known) }));
+        if (!res.headersSent) sendApiError(res, known);
       },
     );
   };

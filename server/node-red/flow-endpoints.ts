@@ -4,8 +4,9 @@ import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../auth/auth-service.ts';
 import { SESSION_COOKIE } from '../auth/auth-routes.ts';
-import { errorBody, forbidden, unauthorized, type ApiError } from '../errors.ts';
+import { forbidden, sendApiError, unauthorized } from '../errors.ts';
 import { admitUpgrade, originAllowed } from '../http/socket-access.ts';
+import { isPublicEndpoint } from '../../nodes/core/core-nodes.def.ts';
 import type { FlowNode } from './flow-runtime.ts';
 
 // The route matcher of the Express 4 that serves Node-RED's `http in` routes (its runtime's): a public endpoint is
@@ -20,11 +21,6 @@ const pathToRegexp = createRequire(runtimeRequire.resolve('express'))('path-to-r
 /** Where flow endpoints live below the HTTP root (Node-RED's `httpNodeRoot`). */
 export const FLOW_ENDPOINT_ROOT = '/nodes';
 
-/** Headers a flow's answer cannot change on the UI's origin: a page there never runs as the UI. */
-const SANDBOX_HEADERS: Readonly<Record<string, string>> = {
-  'x-content-type-options': 'nosniff',
-  'content-security-policy': 'sandbox',
-};
 
 /** Request headers that tell a flow who called; set only by the gate (a caller's own are dropped). */
 export const CALLER_HEADERS = { user: 'x-thingwire-user', role: 'x-thingwire-role' } as const;
@@ -69,7 +65,7 @@ export class FlowEndpoints {
     const routes: PublicRoute[] = [];
     const sockets = new Set<string>();
     for (const node of flows) {
-      if (node['public'] !== true || node['d'] === true) continue;
+      if (!isPublicEndpoint(node) || node['d'] === true) continue;
       if (node.type === 'http in' && typeof node['url'] === 'string' && node['url']) {
         const url = node['url'].startsWith('/') ? node['url'] : `/${node['url']}`;
         const method = typeof node['method'] === 'string' ? node['method'].toUpperCase() : 'GET';
@@ -92,11 +88,11 @@ export class FlowEndpoints {
     guardAnswer(res, this.options.sandbox);
     const principal = this.options.authenticateRequest(req);
     if (!this.isPublic(req.method ?? 'GET', req.url ?? '/')) {
-      if (!principal) return refuse(res, unauthorized());
+      if (!principal) return sendApiError(res, unauthorized());
       const write = !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
       const origin = req.headers.origin;
       if (write && origin && !req.headers.authorization && !originAllowed(origin, req.headers.host, this.options.allowedOrigins)) {
-        return refuse(res, forbidden(`requests from ${origin}`));
+        return sendApiError(res, forbidden(`requests from ${origin}`));
       }
     }
     withoutOurCredentials(req, principal);
@@ -115,11 +111,6 @@ export class FlowEndpoints {
     if (this.options.upgrades.listenerCount('upgrade') === 0) socket.destroy();
     else this.options.upgrades.emit('upgrade', req, socket, head);
   }
-}
-
-function refuse(res: http.ServerResponse, err: ApiError): void {
-  res.writeHead(err.status, { 'content-type': 'application/json; charset=utf-8' });
-  res.end(JSON.stringify({ error: errorBody(err) }));
 }
 
 /** Express 4's regexp for a route path: case-insensitive, trailing slash optional, as Node-RED's routes are. */
@@ -173,9 +164,9 @@ function guardAnswer(res: http.ServerResponse, sandbox: boolean): void {
       if (kept.length) res.setHeader('set-cookie', kept);
       else res.removeHeader('set-cookie');
     }
-    res.setHeader('x-content-type-options', SANDBOX_HEADERS['x-content-type-options']!);
-    // On its own port a flow sets what policy it likes.
-    if (sandbox) res.setHeader('content-security-policy', SANDBOX_HEADERS['content-security-policy']!);
+    res.setHeader('x-content-type-options', 'nosniff');
+    // On the UI's origin a page from a flow never runs as the UI; on its own port a flow sets what policy it likes.
+    if (sandbox) res.setHeader('content-security-policy', 'sandbox');
     return writeHead(...args);
   }) as typeof res.writeHead;
 }

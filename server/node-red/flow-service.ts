@@ -235,8 +235,9 @@ export class FlowService {
   async upgradeStored(): Promise<number> {
     const { flows, rev } = await this.get();
     const upgrade = this.options.upgradeNode;
-    if (!upgrade || !flows.some((node) => upgrade(node))) return 0;
-    const upgraded = flows.filter((node) => upgrade(node)).length;
+    const upgraded = upgrade ? flows.filter((node) => upgrade(node)).length : 0;
+    if (upgraded === 0) return 0;
+    // The deploy runs the upgrades itself (prepare), on a copy: what getFlows answered is the runtime's own config.
     await this.deploy(structuredClone(flows), rev, { ...PLATFORM_ACTOR, username: 'thingwire (upgrade)' }, 'nodes');
     this.logger.info({ upgraded }, 'stored flows brought to the current node versions');
     return upgraded;

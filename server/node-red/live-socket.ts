@@ -63,7 +63,7 @@ export class LiveSocket {
     if (!principal) return;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', (err) => this.options.logger.debug({ err }, 'live socket error'));
-      this.#sessions.add(ws, req);
+      this.#sessions.add(ws, req, principal);
       ws.send(JSON.stringify({ type: 'hello', user: principal.username }));
     });
   }

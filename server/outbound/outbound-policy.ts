@@ -176,16 +176,21 @@ function ipv6Groups(address: string): number[] {
   return [...before, ...Array<number>(8 - before.length - after.length).fill(0), ...after];
 }
 
+/** A CIDR (`10.1.0.0/16`, `fd00::/8`) as its network, prefix length and family; undefined when it is not one. */
+export function parseCidr(cidr: string): { network: string; prefix: number; family: 'ipv4' | 'ipv6' } | undefined {
+  const [network = '', bits, ...rest] = cidr.split('/');
+  const family = isIP(network);
+  const prefix = Number(bits);
+  if (!family || rest.length > 0 || !/^\d{1,3}$/.test(bits ?? '') || prefix > (family === 4 ? 32 : 128)) return undefined;
+  return { network, prefix, family: family === 4 ? 'ipv4' : 'ipv6' };
+}
+
 function blockListOf(cidrs: readonly string[]): BlockList {
   const list = new BlockList();
   for (const cidr of cidrs) {
-    const [network = '', bits, ...rest] = cidr.split('/');
-    const family = isIP(network);
-    const prefix = Number(bits);
-    if (!family || rest.length > 0 || !/^\d{1,3}$/.test(bits ?? '') || prefix > (family === 4 ? 32 : 128)) {
-      throw new RangeError(`${JSON.stringify(cidr)} is not a CIDR such as 10.1.0.0/16 or fd00::/8`);
-    }
-    list.addSubnet(network, prefix, family === 4 ? 'ipv4' : 'ipv6');
+    const parsed = parseCidr(cidr);
+    if (!parsed) throw new RangeError(`${JSON.stringify(cidr)} is not a CIDR such as 10.1.0.0/16 or fd00::/8`);
+    list.addSubnet(parsed.network, parsed.prefix, parsed.family);
   }
   return list;
 }
