@@ -1,11 +1,15 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startWebhookReceiver, type WebhookTestReceiver } from '../server/notify/webhook-test-receiver.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
 let engineer: string;
+let receiver: WebhookTestReceiver;
 
 const deploy = async (token: string, flows: object[]) => {
   const { rev } = (await server.request('GET', '/api/v1/flows', { token })).body;
@@ -14,11 +18,15 @@ const deploy = async (token: string, flows: object[]) => {
 };
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  // The webhook receiver is on loopback, which webhooks may reach only when allowed.
+  [server, browser, receiver] = await Promise.all([
+    startTestServer({ config: { webhookAllowCidrs: ['127.0.0.1/32'] } }), launchBrowser(), startWebhookReceiver(),
+  ]);
   engineer = await server.tokenFor('engineer');
 });
 
 afterAll(async () => {
+  await receiver?.close();
   await browser?.close();
   await server?.close();
 });
@@ -94,6 +102,54 @@ describe('flows cannot take the platform', () => {
       const fn = deployed.find((n) => n.id === 'fn')!;
       expect(fn.y).toBeGreaterThan(150);
       expect(fn.func).toBe('msg.payload = { ok: true };\nreturn msg;');
+      expect(errors).toEqual([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('takes a webhook\'s headers in the form, sends them, and never shows or stores them in the flows', async () => {
+    const secretHeader = 'Bearer receiver-key-9f3a';
+    await deploy(server.adminToken, [
+      { id: 'tab-hook', type: 'tab', label: 'Hooks' },
+      { id: 'hook-in', type: 'http in', z: 'tab-hook', x: 120, y: 100, name: 'ring', url: '/ring', method: 'get', public: true, wires: [['hook', 'hook-out']] },
+      {
+        id: 'hook', type: 'notify', v: 2, z: 'tab-hook', x: 320, y: 100, name: 'to receiver', url: receiver.url, method: 'POST', body: 'payload',
+        timeoutMs: 5000, maxAttempts: 3, wires: [[]], credentials: { secret: 'a-signing-secret-of-enough-length' },
+      },
+      { id: 'hook-out', type: 'http response', z: 'tab-hook', x: 320, y: 160, statusCode: '', headers: {}, wires: [] },
+      { id: 'ws-open', type: 'websocket-listener', path: '/ws/open', wholemsg: 'false', public: true },
+    ]);
+    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
+    page.setDefaultTimeout(6000);
+    try {
+      await signIn(page, 'engineer1', 'engineer-password-1');
+      await page.getByRole('tab', { name: 'Hooks' }).click();
+      await page.getByTestId('flow-canvas').locator('[data-testid="flow-node"][data-label="to receiver"]').click();
+      const properties = page.getByRole('complementary', { name: 'Properties' });
+      const headers = properties.getByLabel('Headers');
+      expect(await headers.inputValue()).toBe('');
+      await headers.fill(JSON.stringify({ Authorization: secretHeader }));
+      await headers.blur();
+      await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Deployed.' }).waitFor();
+      await screenshot(page, 'flow-webhook-headers');
+
+      // The receiver gets them; the flows, the flow file and the form never show them again.
+      expect((await fetch(`${server.url}/nodes/ring`)).status).toBe(200);
+      expect((await receiver.request(0)).headers['authorization']).toBe(secretHeader);
+      expect(JSON.stringify((await server.request('GET', '/api/v1/flows', { token: engineer })).body)).not.toContain('receiver-key');
+      expect(fs.readFileSync(path.join(server.dataDir, 'node-red', 'flows.json'), 'utf8')).not.toContain('receiver-key');
+      await page.reload();
+      await page.getByRole('tab', { name: 'Hooks' }).click();
+      await page.getByTestId('flow-canvas').locator('[data-testid="flow-node"][data-label="to receiver"]').click();
+      expect(await properties.getByLabel('Headers').inputValue()).toBe('');
+
+      // The public WebSocket listener is marked where config nodes are listed.
+      await page.getByRole('tab', { name: 'Config nodes' }).click();
+      const listener = page.getByRole('region', { name: 'Configuration nodes' }).getByRole('button', { name: /ws\/open/ });
+      expect(await listener.textContent()).toContain('public');
+      await screenshot(page, 'flow-config-public-listener');
       expect(errors).toEqual([]);
     } finally {
       await close();

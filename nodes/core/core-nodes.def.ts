@@ -347,6 +347,14 @@ const publicEndpoint = (what: string) =>
     default: false,
   });
 
+/**
+ * Whether a flow node is an endpoint marked public (`public: true` on an `http in` node or a `websocket-listener`):
+ * callable without signing in. The server's `/nodes` gate and the editor's *public* badge both ask this.
+ */
+export function isPublicEndpoint(node: { type: string; [property: string]: unknown }): boolean {
+  return node['public'] === true && (node.type === httpIn.type || node.type === websocketListener.type);
+}
+
 const endpointHelp = `
 ### Who may call it
 Flow endpoints are served below \`/nodes\` (or on their own port with \`--flow-http-port\`). By default a caller needs a
@@ -377,6 +385,7 @@ export const httpIn = defineNode({
   }),
   // A swagger doc is a config node of a contrib package this palette does not have; the reference is kept as is.
   ui: { order: ['method', 'url', 'public', 'name'], fields: { swaggerDoc: { widget: 'hidden' } } },
+  labelOf: (node) => (typeof node['url'] === 'string' && node['url'] ? `[${String(node['method'] ?? 'get')}] ${node['url']}` : undefined),
   help: coreHelp(`Creates an HTTP endpoint; answer each request with an **http response** node.\n${endpointHelp}`),
 });
 
@@ -412,6 +421,7 @@ export const websocketListener = defineNode({
     wholemsg: choice(['false', 'true'], { title: 'Send/receive', description: '"false": msg.payload; "true": the whole message', default: 'false' }),
     public: publicEndpoint('connect'),
   }),
+  labelOf: (node) => (typeof node['path'] === 'string' && node['path'] ? node['path'] : undefined),
   help: coreHelp(`A WebSocket endpoint for **websocket in** and **websocket out** nodes.\n${endpointHelp}`),
 });
 

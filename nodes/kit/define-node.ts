@@ -57,6 +57,11 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
   readonly label: string;
   /** Label in the palette when it differs from {@link label}. */
   readonly paletteLabel?: string;
+  /**
+   * The label of a node without a name, from its config, as Node-RED's own label function makes it (an endpoint's
+   * path); undefined falls back to {@link label}.
+   */
+  readonly labelOf?: (node: Readonly<Record<string, unknown>>) => string | undefined;
   readonly category: string;
   /** CSS colour of the node body. */
   readonly color: string;
