@@ -3,9 +3,11 @@ import { alink } from './alink.ts';
 
 // What only alink does: `method` in envelopes and replies, `sys.ack`, the /ota and /ext topics.
 const A = { productKey: 'pk1', deviceName: 'a' };
+/** When the messages arrive: after the device times in them (the examples' 2018), as a device clock should be. */
+const NOW = 1_700_000_000_000;
 const P = '/sys/pk1/a';
 const decode = (topic: string, body: unknown) =>
-  alink.decodeUplink(A, topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), 1);
+  alink.decodeUplink(A, topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), NOW);
 const replyOf = (result: ReturnType<typeof decode>) => (result.ok ? undefined : result.reply && JSON.parse(result.reply.payload.toString()));
 
 describe('alink envelopes', () => {

@@ -280,6 +280,101 @@ describe.each(['alink', 'things'] as const)('%s codec', (dialect) => {
     });
   });
 
+  describe('payloads that are not valid UTF-8', () => {
+    const topic = `${c.base}/thing/event/property/post`;
+    /** A valid envelope whose label holds `bytes` where a character should be. */
+    const withBytes = (bytes: number[], ack?: number) => {
+      const [head, tail] = JSON.stringify(c.request('31', { label: '@' }, 'thing.event.property.post', ack)).split('@') as [string, string];
+      return Buffer.concat([Buffer.from(head), Buffer.from(bytes), Buffer.from(tail)]);
+    };
+
+    it.each([
+      ['a lone continuation byte', [0x80]],
+      ['a truncated sequence', [0xe2, 0x82]],
+      ['an overlong encoding', [0xc0, 0xaf]],
+      ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+      ['a code point above U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+      ['a byte UTF-8 never uses', [0xff]],
+    ])('answers %s with 400, the id recovered, and decodes nothing', (_, bytes) => {
+      const result = decode(topic, withBytes(bytes));
+      expect(result).toMatchObject({ ok: false, code: 400, reason: 'malformed: payload is not valid UTF-8', id: '31', ack: true, replyTopic: `${topic}_reply` });
+      expect(parsed(!result.ok ? result.reply?.payload : undefined)).toMatchObject({ id: '31', code: 400, message: 'malformed: payload is not valid UTF-8' });
+    });
+
+    it('does not answer when the envelope asked for no reply, and takes valid multi-byte text as sent', () => {
+      expect(decode(topic, withBytes([0xff], 0))).toMatchObject({ ok: false, code: 400, ack: false });
+      expect(decode(topic, withBytes([0xff], 0))).not.toHaveProperty('reply');
+      expect(decoded(decode(topic, withBytes([...Buffer.from('Süd – 😀')]))).params).toEqual({ label: 'Süd – 😀' });
+      // Not a JSON payload in any encoding: still "not valid UTF-8", answered without an id.
+      expect(decode(topic, Buffer.from([0xff, 0xfe]))).toMatchObject({ ok: false, code: 400, reason: 'malformed: payload is not valid UTF-8', ack: true });
+    });
+  });
+
+  describe('device clocks', () => {
+    const postTopic = `${c.base}/thing/event/property/post`;
+    const eventTopic = `${c.base}/thing/event/overheat/post`;
+    const YEAR_3000 = Date.UTC(3000, 0, 1);
+    const SKEW = 300_000;
+    const refuse = { maxAheadMs: SKEW, future: 'refuse' } as const;
+    const clamp = { maxAheadMs: SKEW, future: 'clamp' } as const;
+    const decodeWith = (rule: typeof refuse | typeof clamp | undefined, topic: string, body: object) =>
+      codec.decodeUplink(A, topic, json(body), NOW, rule);
+    const post = (params: object, extra: object = {}) => ({ ...c.request('41', params, 'thing.event.property.post'), ...extra });
+    const event = (params: object) => c.request('42', params, 'thing.event.overheat.post');
+
+    it('refuses a post dated ahead of the receive time by more than the skew with 400, saying by how much', () => {
+      for (const rule of [refuse, undefined]) {
+        const result = decodeWith(rule, postTopic, post({ t: 1 }, { time: YEAR_3000 }));
+        expect(result).toMatchObject({ ok: false, code: 400, id: '41', ack: true });
+        const reason = !result.ok ? result.reason : '';
+        expect(reason).toMatch(/^device clock is ahead: time is 9\d\d years \(\d+ ms\) after the time it was received; at most 5 min is allowed$/);
+        expect(reason).toContain(`(${YEAR_3000 - NOW} ms)`);
+        expect(parsed(!result.ok ? result.reply?.payload : undefined)).toMatchObject({ id: '41', code: 400, message: reason });
+      }
+    });
+
+    it("refuses a property's own time and an event's time the same way, naming the one furthest ahead", () => {
+      const result = decodeWith(refuse, postTopic, post({ a: { value: 1, time: NOW + SKEW + 60_000 }, b: { value: 2, time: NOW + 3 * 3_600_000 }, c: 3 }));
+      expect(!result.ok && result.reason).toMatch(/^device clock is ahead: params\.b\.time is 3 h \(10800000 ms\) after/);
+      const ev = decodeWith(refuse, eventTopic, event({ value: { temp: 1 }, time: NOW + 10 * 86_400_000 }));
+      expect(!ev.ok && ev.reason).toMatch(/^device clock is ahead: params\.time is 10 days/);
+      // An event without its own time is dated by the envelope.
+      expect(decodeWith(refuse, eventTopic, { ...event({ value: { temp: 1 } }), time: YEAR_3000 })).toMatchObject({ ok: false, code: 400 });
+    });
+
+    it('takes times up to the skew ahead as sent, and times in the past however old', () => {
+      const edge = decoded(decodeWith(refuse, postTopic, post({ a: { value: 1, time: NOW + SKEW } }, { time: NOW + SKEW })));
+      expect(edge).toMatchObject({ deviceTime: NOW + SKEW, params: { a: { value: 1, time: NOW + SKEW } } });
+      for (const old of [0, Date.UTC(1999, 0, 1), NOW - 1]) {
+        expect(decoded(decodeWith(refuse, postTopic, post({ a: { value: 1, time: old } }, { time: old }))))
+          .toMatchObject({ deviceTime: old, params: { a: { value: 1, time: old } } });
+        expect(decoded(decodeWith(refuse, eventTopic, event({ value: { temp: 1 }, time: old }))).deviceTime).toBe(old);
+      }
+    });
+
+    it('refuses a negative time on posts as malformed', () => {
+      expect(decodeWith(refuse, postTopic, post({ t: 1 }, { time: -1 }))).toMatchObject({ ok: false, code: 400, reason: 'malformed: time must be ms since 1970, not negative' });
+      expect(decodeWith(clamp, eventTopic, event({ value: { temp: 1 }, time: -5 }))).toMatchObject({ ok: false, code: 400, reason: 'malformed: params.time must be ms since 1970, not negative' });
+    });
+
+    it('with clamp, replaces every time too far ahead by the receive time and decodes the message', () => {
+      const message = decoded(decodeWith(clamp, postTopic, post(
+        { a: { value: 1, time: YEAR_3000 }, b: { value: 2, time: NOW - 1000 }, c: 3, d: { value: 4, time: NOW + SKEW } }, { time: YEAR_3000 },
+      )));
+      expect(message.deviceTime).toBe(NOW);
+      expect(message.params).toEqual({ a: { value: 1, time: NOW }, b: { value: 2, time: NOW - 1000 }, c: 3, d: { value: 4, time: NOW + SKEW } });
+      const ev = decoded(decodeWith(clamp, eventTopic, event({ value: { temp: 1 }, time: YEAR_3000 })));
+      expect(ev).toMatchObject({ deviceTime: NOW, params: { value: { temp: 1 }, time: NOW } });
+    });
+
+    it('never refuses a device reply for its time (the command would lose its outcome): the time is clamped', () => {
+      const reply = decoded(decodeWith(refuse, `${c.base}/thing/service/property/set_reply`, { id: '9', code: 200, data: {}, time: YEAR_3000 }));
+      expect(reply).toMatchObject({ kind: 'property.set.reply', deviceTime: NOW });
+      const negative = decoded(decodeWith(refuse, `${c.base}/thing/service/property/set_reply`, { id: '9', code: 200, data: {}, time: -1 }));
+      expect(negative).not.toHaveProperty('deviceTime');
+    });
+  });
+
   describe('downlink topics', () => {
     it('are all subscribable by the device itself and by no other device', () => {
       const topics = codec.downlinkTopics(A);

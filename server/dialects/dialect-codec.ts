@@ -2,7 +2,7 @@ import type { ThingCommand, ThingMessage, ThingMessageKind } from '../device-hub
 import { badRequest } from '../errors.ts';
 import { TSL_IDENTIFIER } from '../thing-model/tsl-check.ts';
 import { BUILTIN_METHODS } from '../thing-model/tsl-types.ts';
-import type { DeviceIdentity, DevicePublish, Dialect, DialectCodec, RefusedUplink, UplinkResult } from './dialect.ts';
+import { DEFAULT_CLOCK_RULE, type DeviceClockRule, type DeviceIdentity, type DevicePublish, type Dialect, type DialectCodec, type RefusedUplink, type UplinkResult } from './dialect.ts';
 import { filterInNamespaces, topicInNamespaces, type Namespace } from './topic-acl.ts';
 
 /**
@@ -141,12 +141,37 @@ export const isEnvelope = (value: unknown): value is Envelope =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const NOT_JSON = Symbol('not JSON');
+const NOT_UTF8 = Symbol('not UTF-8');
+
+/**
+ * Strict UTF-8: a malformed sequence throws instead of becoming U+FFFD, which would be stored as if the device had
+ * sent it. One decoder for every message; as cheap as `toString('utf8')` on ~200-byte payloads, where
+ * `buffer.isUtf8` before `toString` costs half as much again. `ignoreBOM` keeps a BOM in the text, so a payload
+ * starting with one is still "not JSON", as before.
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function parseJson(payload: Buffer): unknown {
+  let text: string;
   try {
-    return JSON.parse(payload.toString('utf8'));
+    text = UTF8.decode(payload);
+  } catch {
+    return NOT_UTF8;
+  }
+  try {
+    return JSON.parse(text);
   } catch {
     return NOT_JSON;
+  }
+}
+
+/** The envelope of a payload that is not valid UTF-8, read leniently: only for its id and ack, never processed. */
+function lenientEnvelope(payload: Buffer): Envelope | undefined {
+  try {
+    const parsed: unknown = JSON.parse(payload.toString('utf8'));
+    return isEnvelope(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -217,7 +242,9 @@ export function createDialectCodec(layout: DialectLayout): DialectCodec {
   }
 
   /** Decodes an uplink whose topic is the device's own and names a known operation. */
-  function decodeRoute(target: TopicTarget, route: UplinkRoute, levels: readonly string[], topic: string, payload: Buffer, receivedAt: number): UplinkResult {
+  function decodeRoute(
+    target: TopicTarget, route: UplinkRoute, levels: readonly string[], topic: string, payload: Buffer, receivedAt: number, clock: DeviceClockRule,
+  ): UplinkResult {
     // No closures in here: this runs per message, and tsx (which runs the server) wraps every named function it
     // creates in a naming helper that cost more than the JSON.parse.
     if (route.body === 'raw') {
@@ -229,6 +256,12 @@ export function createDialectCodec(layout: DialectLayout): DialectCodec {
     const { method } = route;
 
     const envelope = parseJson(payload);
+    if (envelope === NOT_UTF8) {
+      // The device still learns which message was refused, when its id can be read.
+      const lenient = lenientEnvelope(payload);
+      const ack = answerable && (lenient === undefined || layout.ackOf(lenient) !== false);
+      return refuse(400, 'malformed: payload is not valid UTF-8', topic, lenient && messageIdOf(lenient.id), ack, method);
+    }
     if (envelope === NOT_JSON) return refuse(400, 'malformed: payload is not JSON', topic, undefined, answerable, method);
     if (!isEnvelope(envelope)) return refuse(400, 'malformed: payload is not a JSON object', topic, undefined, answerable, method);
     const id = messageIdOf(envelope.id);
@@ -253,11 +286,24 @@ export function createDialectCodec(layout: DialectLayout): DialectCodec {
       if (!isEnvelope(params)) return refuse(400, 'malformed: params must be an object', topic, id, ack, method);
     }
 
+    // An event's time is its params' (`{"value":…,"time":…}`); property times stay per property for thing-validate.
+    const inParams = route.kind === 'event.post' && (params as Envelope).time !== undefined;
+    const time = inParams ? (params as Envelope).time : envelope.time;
+    let deviceTime = typeof time === 'number' && Number.isFinite(time) ? time : undefined;
+    if (deviceTime !== undefined && deviceTime < 0) {
+      // A post would be stored before 1970; any other message simply has no usable time.
+      if (route.kind === 'property.post' || route.kind === 'event.post') {
+        return refuse(400, `malformed: ${inParams ? 'params.time' : 'time'} must be ms since 1970, not negative`, topic, id, ack, method);
+      }
+      deviceTime = undefined;
+    }
+    const ahead = clockProblem(route, params as Envelope, deviceTime, inParams, receivedAt, clock);
+    if (ahead !== undefined) return refuse(400, ahead, topic, id, ack, method);
+    if (deviceTime !== undefined && deviceTime > receivedAt + clock.maxAheadMs) deviceTime = receivedAt;
+
     const message = thingMessage(target, route, id, params, ack, receivedAt, dialect, topic);
     if (code !== undefined) message.code = code;
-    // An event's time is its params' (`{"value":…,"time":…}`); property times stay per property for thing-validate.
-    const time = route.kind === 'event.post' && (params as Envelope).time !== undefined ? (params as Envelope).time : envelope.time;
-    if (typeof time === 'number' && Number.isFinite(time)) message.deviceTime = time;
+    if (deviceTime !== undefined) message.deviceTime = deviceTime;
     return { ok: true, message };
   }
 
@@ -281,14 +327,14 @@ export function createDialectCodec(layout: DialectLayout): DialectCodec {
       ];
     },
 
-    decodeUplink(id, topic, payload, receivedAt) {
+    decodeUplink(id, topic, payload, receivedAt, clock = DEFAULT_CLOCK_RULE) {
       const levels = topic.split('/');
       const target = layout.locate(levels);
       if (!target || target.productKey !== id.productKey || target.deviceName !== id.deviceName) {
         // Never answered: the reply would land outside the device's namespace.
         return refuse(404, 'topic outside the device namespace', topic, undefined, false);
       }
-      if (target.route) return decodeRoute(target, target.route, levels, topic, payload, receivedAt);
+      if (target.route) return decodeRoute(target, target.route, levels, topic, payload, receivedAt, clock);
       // Unknown operation: answered where a reply is possible, so the device learns.
       const parsed = parseJson(payload);
       const envelope = isEnvelope(parsed) ? parsed : undefined;
@@ -350,6 +396,56 @@ export function createDialectCodec(layout: DialectLayout): DialectCodec {
     const envelope: Envelope = methods ? { id, version: '1.0', params, method } : { id, params };
     return { topic, payload: Buffer.from(JSON.stringify(envelope)) };
   }
+}
+
+/**
+ * The clock check of {@link DeviceClockRule}: the device times of a message (its envelope or event time, and on
+ * property posts every `{value, time}`) more than `maxAheadMs` after `receivedAt`. On a property or event post under
+ * `refuse` it returns the refusal, naming the time furthest ahead and by how much; otherwise it replaces those in
+ * `params` by `receivedAt` (the caller does the same with the message's own time) and returns undefined. A loop over
+ * the params only on property posts: no allocation when every time is fine.
+ */
+function clockProblem(
+  route: UplinkRoute, params: Envelope, deviceTime: number | undefined, inParams: boolean, receivedAt: number, clock: DeviceClockRule,
+): string | undefined {
+  const limit = receivedAt + clock.maxAheadMs;
+  const refusing = clock.future === 'refuse' && (route.kind === 'property.post' || route.kind === 'event.post');
+  let worst = deviceTime !== undefined && deviceTime > limit ? deviceTime : -1;
+  let where = inParams ? 'params.time' : 'time';
+  if (inParams && worst >= 0 && !refusing) params.time = receivedAt;
+  if (route.kind === 'property.post') {
+    for (const identifier in params) {
+      const reported = params[identifier];
+      if (typeof reported !== 'object' || reported === null) continue;
+      const t = (reported as { time?: unknown }).time;
+      if (typeof t !== 'number' || t <= limit || (reported as { value?: unknown }).value === undefined) continue;
+      if (!refusing) {
+        (reported as { time: number }).time = receivedAt;
+      } else if (t > worst) {
+        worst = t;
+        // Not checked against the thing model yet: a device's key is shown, not a page of it.
+        where = `params.${identifier.length > 64 ? `${identifier.slice(0, 64)}…` : identifier}.time`;
+      }
+    }
+  }
+  if (!refusing || worst < 0) return undefined;
+  return `device clock is ahead: ${where} is ${duration(worst - receivedAt)} (${worst - receivedAt} ms) after the time it was `
+    + `received; at most ${duration(clock.maxAheadMs)} is allowed`;
+}
+
+const DURATION_UNITS: readonly (readonly [number, string])[] = [
+  [31_557_600_000, 'years'], [86_400_000, 'days'], [3_600_000, 'h'], [60_000, 'min'], [1000, 's'],
+];
+
+/** A span of ms in the largest unit that fits, for people reading a refusal: "975 years", "7 min", "40 s". */
+function duration(ms: number): string {
+  for (const [size, unit] of DURATION_UNITS) {
+    if (ms >= 2 * size || (size <= 60_000 && ms >= size)) {
+      const n = ms / size;
+      return `${n >= 10 ? Math.round(n) : Math.round(n * 10) / 10} ${unit}`;
+    }
+  }
+  return `${ms} ms`;
 }
 
 type DecodedMessage = Omit<ThingMessage, 'protocol' | 'replyToken'>;

@@ -40,6 +40,27 @@ export interface RefusedUplink {
   reply?: DevicePublish;
 }
 
+/** What becomes of a device time too far ahead of the receive time; a product setting. */
+export type FutureTimes = 'refuse' | 'clamp';
+
+/**
+ * How far a device's clock is believed. A device time (the envelope's `time`, an event's `params.time`, a property's
+ * `{value, time}`) more than `maxAheadMs` after the receive time would pin the device's latest values in the future:
+ * on property and event posts it is refused (400, nothing processed) or, with `clamp`, replaced by the receive time
+ * (the message is processed). On other messages (device replies, OTA) it is always replaced: nothing is stored by it,
+ * and refusing a device's reply would lose the command's outcome. Times in the past are taken however old (devices
+ * upload buffered history); a negative envelope time is malformed.
+ */
+export interface DeviceClockRule {
+  /** The platform's `--max-clock-skew`, in ms. */
+  maxAheadMs: number;
+  /** The product's `futureTimes`. */
+  future: FutureTimes;
+}
+
+/** The rule when none is given: 5 minutes, refused. */
+export const DEFAULT_CLOCK_RULE: Readonly<DeviceClockRule> = Object.freeze({ maxAheadMs: 300_000, future: 'refuse' });
+
 /** What {@link DialectCodec.decodeUplink} returns. */
 export type UplinkResult = DecodedUplink | RefusedUplink;
 
@@ -64,9 +85,11 @@ export interface DialectCodec {
   downlinkTopics(id: DeviceIdentity): string[];
   /**
    * Decodes one uplink. Runs for every message: one JSON.parse, the topic split once, no per-call regex compilation.
-   * A topic outside the device's namespace (which `canPublish` refuses first) is a 404 that is never answered.
+   * A topic outside the device's namespace (which `canPublish` refuses first) is a 404 that is never answered. A JSON
+   * payload that is not valid UTF-8 is a 400. Device times are checked against `receivedAt` by `clock` (absent:
+   * {@link DEFAULT_CLOCK_RULE}).
    */
-  decodeUplink(id: DeviceIdentity, topic: string, payload: Buffer, receivedAt: number): UplinkResult;
+  decodeUplink(id: DeviceIdentity, topic: string, payload: Buffer, receivedAt: number, clock?: DeviceClockRule): UplinkResult;
   /**
    * The reply to a decoded uplink (`{"id","code","data","message"}` on `{topic}_reply`; alink adds `method` and
    * `version` as Alibaba's cloud does). Undefined when the message has no reply (OTA inform and progress, device
