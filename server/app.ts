@@ -51,6 +51,7 @@ import { registerTelemetryRoutes } from './telemetry/telemetry-routes.ts';
 import { registerDeviceCredentialRoutes } from './devices/device-credentials-routes.ts';
 import { DEVICE_FEED_PATH, DeviceFeed } from './device-hub/device-feed.ts';
 import { registerOverviewRoutes } from './device-hub/overview-routes.ts';
+import { thingModelCommandCheck } from './thing-model/command-check.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -124,6 +125,8 @@ export async function startThingwire(
   });
 
   const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
+    // Every command (API, device out nodes) is checked against the product's published thing model before it is sent.
+    checkCommand: thingModelCommandCheck(registry.thingModels),
     ...options.hub,
     pressure: (busy, reason) => {
       gate.setBusy('flows', busy, reason);

@@ -15,7 +15,10 @@ The target device is the node's **Product** / **Device**, else \`msg.thing.produ
    downlink gets no reply: it comes out here once sent, with \`msg.reply.code\` 202.
 2. **error**: the device answered another code, did not answer in time (504), was offline (503), the queued
    command expired (410), or the command cannot be sent as given (400: e.g. properties that are not an object);
-   \`msg.error = {code, message}\`.
+   \`msg.error = {code, message}\`. A property set or service call that does not fit the product's published thing
+   model (a property not in it or read-only, a value out of range or not in the enum, an unknown service or input)
+   is never sent: 422, with each failing field in \`msg.error.details\` = \`[{field, reason}]\` (\`field\` like
+   \`params.mode\`). A product without a published thing model is not checked. Raw downlinks are not checked.
 
 ### Properties
 - **Command**: set properties, invoke a service (name it in **Service**), raw downlink, or from the message.

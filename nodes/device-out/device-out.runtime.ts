@@ -45,7 +45,9 @@ export const deviceOutNode = implementNode(deviceOut, ({ config, node, services 
         if (ok) {
           send([{ ...msg, payload: result.data, reply: result }, null]);
         } else {
-          send([null, { ...msg, error: { code: result.code, message: result.message ?? `device answered ${result.code}` }, reply: result }]);
+          // A command the thing model refused (422) lists its failing fields, as thing validate does for uplinks.
+          const error = { code: result.code, message: result.message ?? `device answered ${result.code}`, ...(result.details ? { details: result.details } : {}) };
+          send([null, { ...msg, error, reply: result }]);
         }
         status.set({ fill: ok ? 'green' : 'red', shape: 'dot', text: `${result.code} ${deviceName}` });
       } finally {

@@ -2,12 +2,13 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDeviceSession } from '../../server/device-hub/fake-device-session.ts';
 import type { CommandResult } from '../../server/device-hub/thing-message.ts';
 import { startTestDeviceHub, type TestDeviceHub } from '../../server/testing/test-device-hub.ts';
+import { thingModelCommandCheck } from '../../server/thing-model/command-check.ts';
 import { registerNodes } from '../kit/register-nodes.ts';
 import { messagesTo, nextMessage, nodeTestHelper, onTab, settled, statusesOf, testServices, type NodeTestHelper } from '../kit/node-test-harness.ts';
 import type { NodeMessage } from '../kit/node-red-api.ts';
 import { deviceOutNode } from './device-out.runtime.ts';
 
-type OutMessage = NodeMessage & { reply?: CommandResult; error?: { code: number; message: string } };
+type OutMessage = NodeMessage & { reply?: CommandResult; error?: { code: number; message: string; details?: unknown } };
 
 describe('device-out', () => {
   let helper: NodeTestHelper;
@@ -156,6 +157,27 @@ describe('device-out', () => {
     await load({ command: 'property.set' });
     const set = await send({ payload: 'on' }, 'error');
     expect(set.error).toEqual({ code: 400, message: 'A property.set command carries an object in params.' });
+  });
+
+  it('puts a command the published thing model refuses on output 2 with 422 and the failing fields, sending nothing', async () => {
+    devices.close();
+    devices = startTestDeviceHub(['lamps/porch'], { checkCommand: (command) => thingModelCommandCheck(devices.registry.thingModels)(command) });
+    devices.registry.thingModels.saveDraft('lamps', {
+      properties: [{ identifier: 'mode', name: 'Mode', accessMode: 'rw', dataType: { type: 'enum', specs: { 0: 'off', 1: 'on' } } }],
+    }, 'test');
+    devices.registry.thingModels.publish('lamps', 'test');
+    await load();
+    answers(lamp, 200);
+    devices.hub.opened(lamp);
+    const out = await send({ payload: { mode: 5 } }, 'error');
+    expect(out.error).toEqual({
+      code: 422,
+      message: 'not sent: the command does not fit the thing model of lamps (version 1): params.mode: must be one of 0 (off), 1 (on)',
+      details: [{ field: 'params.mode', reason: 'must be one of 0 (off), 1 (on)' }],
+    });
+    expect(lamp.published).toEqual([]);
+    expect(await send({ payload: { mode: 1 } }, 'reply')).toMatchObject({ reply: { code: 200 } });
+    expect(lamp.published.map((p) => JSON.parse(p.payload.toString()).params)).toEqual([{ mode: 1 }]);
   });
 
   it('reports a message without a target device to Catch nodes', async () => {

@@ -47,8 +47,16 @@ export function registerDeviceHubRoutes(table: RouteTable, hub: DeviceHub, devic
     method: 'post', path: '/devices/:productKey/:deviceName/commands', access: 'devices:write', tag: 'devices',
     summary:
       'Set properties or invoke a service and wait for the device\'s reply. The answer is 200 with the outcome in `code` ' +
-      '(the device\'s code; 503 offline, 504 no reply in time); with whenOffline=queue and the device offline, 202 at once',
+      '(the device\'s code; 503 offline, 504 no reply in time); with whenOffline=queue and the device offline, 202 at once. ' +
+      'A command that does not fit the product\'s published thing model is refused with 422 and never sent; a product ' +
+      'without a published thing model has nothing to check against, so its commands go out unchecked',
     params: DeviceParams, body: CommandRequest, response: CommandResult,
+    errors: {
+      422: 'Not sent: the command does not fit the product\'s published thing model (a property that is not in it or is ' +
+        'read-only, a value of the wrong type, out of range, not in the enum or too long; a service that is not in it or ' +
+        'an input it does not take). `validation_failed`, each failing field in `details` as {path, message}, e.g. ' +
+        '{"path": "/params/mode", "message": "must be one of 0 (off), 1 (on)"}; also in the device\'s message log as 422',
+    },
     async handler({ params, body, principal, res }) {
       mustExist(params);
       if (body.kind === 'service.invoke' && body.serviceId === undefined) {
@@ -68,7 +76,22 @@ export function registerDeviceHubRoutes(table: RouteTable, hub: DeviceHub, devic
         res.status(202).json({ id: queued.id, code: 202, message: `queued until the device connects (at most ${queued.ttlMs} ms); the outcome will be in its message log` });
         return undefined;
       }
-      return result;
+      const outcome = await result;
+      // Refused by the hub before sending (it does not fit the published thing model): the request was wrong, so it is
+      // an error, with the failing fields where request validation puts them. A device's own 422 stays a 200 outcome.
+      if (outcome.code === 422 && outcome.details) {
+        const message = outcome.message ?? 'not sent: the command does not fit the thing model';
+        throw validationFailed(
+          message.charAt(0).toUpperCase() + message.slice(1),
+          outcome.details.map((d) => ({ path: pointer(d.field), message: d.reason })),
+        );
+      }
+      return outcome;
     },
   });
+}
+
+/** A path in the command (`params.pos.lat`, `params.list[2]`, `serviceId`) as a JSON pointer into the request body. */
+function pointer(field: string): string {
+  return `/${field.replace(/\[(\d+)\]/g, '.$1').split('.').join('/')}`;
 }

@@ -40,6 +40,13 @@ export interface DeviceHubOptions {
   pressure?: (busy: boolean, reason: string) => void;
   /** The clock, ms since epoch (tests). Timers still use setTimeout. */
   now?: () => number;
+  /**
+   * Checks a command before it is sent or queued (the composition root checks property sets and service calls
+   * against the product's published thing model). A refusal ends the command at once with 422, its message and the
+   * failing fields in `details`; it is in the device's message log and never reaches the device. Must not throw (a
+   * throw is logged and the command ends with 500, unsent).
+   */
+  checkCommand?: (command: ThingCommand) => { message: string; details: NonNullable<CommandResult['details']> } | undefined;
 }
 
 /** Where a device stands, from the hub's live view. */
@@ -161,6 +168,7 @@ export class DeviceHub {
   readonly #maxQueued: number;
   readonly #lastSeenFlushMs: number;
   readonly #takeoverGraceMs: number;
+  readonly #checkCommand: DeviceHubOptions['checkCommand'];
 
   /** Registered sessions by session id. */
   readonly #sessions = new Map<string, DeviceSession>();
@@ -226,6 +234,7 @@ export class DeviceHub {
     this.#takeoverGraceMs = options.takeoverGraceMs ?? 5000;
     this.#maxPendingReplies = options.maxPendingReplies ?? 10_000;
     this.#pressure = options.pressure;
+    this.#checkCommand = options.checkCommand;
     this.#log = new DeviceLog(db, logger, options.log);
     // Seeded from the clock so that ids do not start again at 1 after a restart, where a device's late reply to a
     // command of the previous process could match a new command.
@@ -498,7 +507,8 @@ export class DeviceHub {
    * sent through the device's session, then the device's reply with that id, or 504 after `timeoutMs`. Offline:
    * 503 at once (`whenOffline: 'fail'`, the default), or (`'queue'`) kept until the device connects, or 410 after
    * `ttlMs`. `raw.down` has no reply to wait for: 202 once sent. Every command is in the device's message log
-   * (direction `down`) with its outcome.
+   * (direction `down`) with its outcome. A command `checkCommand` refuses ends at once with 422 and the failing
+   * fields in `details`, unsent and unqueued.
    *
    * @param options.onQueued called at once when the command was queued, for callers that should not wait for the
    *   device to connect (the REST route answers 202).
@@ -519,7 +529,17 @@ export class DeviceHub {
       productKey: command.productKey, deviceName: command.deviceName, at: iso(this.#now()), direction: 'down',
       kind: command.kind, identifier: command.serviceId ?? null, msgId: id, params: command.params,
     });
+    let refused: CommandResult | undefined;
+    try {
+      const refusal = this.#checkCommand?.(command);
+      if (refusal) refused = { id, code: 422, message: refusal.message, details: refusal.details };
+    } catch (err) {
+      this.#logger.error({ err, productKey: command.productKey, deviceName: command.deviceName, kind: command.kind }, 'checking a command failed');
+      refused = { id, code: 500, message: 'not sent: the command could not be checked' };
+    }
     return new Promise<CommandResult>((resolve) => {
+      // Refused before it could be queued: a command that does not fit now would not fit when the device connects.
+      if (refused) return this.#finish(entry, resolve, refused);
       if (session && !this.#notReady.has(session.id)) return this.#dispatch(session, id, command, timeoutMs, entry, resolve);
       const queue = this.#queues.get(key) ?? [];
       if (command.whenOffline === 'queue') {

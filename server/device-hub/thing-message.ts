@@ -72,4 +72,10 @@ export interface CommandResult {
   code: number;
   data?: unknown;
   message?: string;
+  /**
+   * Set only when the hub refused the command before sending it (422: it does not fit the product's published thing
+   * model): each failing field, a dotted path in the command (`params.mode`, `params.pos.lat`, `serviceId`), and why.
+   * A device's own 422 reply has no `details` (what it says is in `data`).
+   */
+  details?: Array<{ field: string; reason: string }>;
 }

@@ -12,6 +12,8 @@ const errorEnvelope = {
   },
 };
 
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
 /** OpenAPI 3.1 document generated from the same route specs that validate requests, so it cannot drift. */
 export function openApiDocument(table: RouteTable, version: string): object {
   const paths: Record<string, Record<string, object>> = {};
@@ -37,7 +39,8 @@ export function openApiDocument(table: RouteTable, version: string): object {
       ...(Object.keys(content).length ? { requestBody: { required: true, content } } : {}),
       responses: {
         [ok]: { description: 'success', ...(r.response ? { content: { 'application/json': { schema: plain(r.response) } } } : {}) },
-        default: { description: 'error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+        ...Object.fromEntries(Object.entries(r.errors ?? {}).map(([status, description]) => [status, { description, content: errorContent }])),
+        default: { description: 'error', content: errorContent },
       },
     };
   }

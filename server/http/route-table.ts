@@ -37,6 +37,11 @@ export interface RouteSpec<B extends TSchema = TUnknown, Q extends TSchema = TUn
   response?: TSchema;
   /** Success status; a handler returning undefined answers 204. */
   status?: number;
+  /**
+   * Refusals particular to this route, by status, with when they happen: documented in OpenAPI as responses of their
+   * own (the error envelope). Refusals every route shares (401, 403, a request that fails its schemas) are not listed.
+   */
+  errors?: Record<number, string>;
   handler(ctx: RouteContext<Static<B>, Static<Q>, Static<P>>): unknown;
 }
 
