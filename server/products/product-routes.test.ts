@@ -131,6 +131,30 @@ describe('telemetry retention', () => {
   });
 });
 
+describe('device times ahead of the server clock', () => {
+  const patchProduct = (productKey: string, body: object) =>
+    tw.request('PATCH', `/api/v1/products/${productKey}`, { token: engineer, body });
+
+  it('are refused unless the product says clamp; a PATCH changes the setting and one without it keeps it', async () => {
+    expect((await createProduct({ productKey: 'clock-default', name: 'default' })).body.futureTimes).toBe('refuse');
+    expect((await createProduct({ productKey: 'clock-clamped', name: 'clamped', futureTimes: 'clamp' })).body.futureTimes).toBe('clamp');
+    expect((await patchProduct('clock-default', { futureTimes: 'clamp' })).body.futureTimes).toBe('clamp');
+    expect((await patchProduct('clock-default', { name: 'renamed' })).body).toMatchObject({ name: 'renamed', futureTimes: 'clamp' });
+    expect((await tw.request('GET', '/api/v1/products/clock-default', { token: engineer })).body.futureTimes).toBe('clamp');
+    expect((await patchProduct('clock-clamped', { futureTimes: 'refuse' })).body.futureTimes).toBe('refuse');
+  });
+
+  it('take no other setting, naming the field', async () => {
+    for (const res of [
+      await createProduct({ name: 'ignore', futureTimes: 'ignore' }),
+      await patchProduct('clock-clamped', { futureTimes: null }),
+    ]) {
+      expect(res.status).toBe(422);
+      expect(res.body.error.details).toEqual([{ path: '/futureTimes', message: 'must be one of refuse, clamp' }]);
+    }
+  });
+});
+
 describe('the product secret', () => {
   it('is revealed to an admin, with an audit entry, and refused to an engineer', async () => {
     const { body: created } = await createProduct({ productKey: 'dynreg', name: 'self-registering', auth: { dynamicRegistration: true } });

@@ -32,7 +32,7 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
   });
   table.add({
     method: 'patch', path: '/products/:productKey', access: 'products:write', tag: 'products',
-    summary: 'Change a product\'s name, description, dialect, sign-in settings (auth fields not given are kept) or retention',
+    summary: 'Change a product\'s name, description, dialect, sign-in settings (auth fields not given are kept), retention or future times',
     params: ProductParams, body: ProductPatch, response: Product,
     handler({ params, body, principal }) {
       const product = products.update(params.productKey, body);

@@ -41,6 +41,14 @@ export const RetentionDays = Type.Union([Type.Integer({ minimum: 1, maximum: MAX
   description: `Days the product's telemetry is kept, 1..${MAX_RETENTION_DAYS}; null keeps it forever; default null`,
 });
 
+// An enum rather than a union of literals: a wrong value is told "must be one of refuse, clamp", once.
+export const FutureTimes = Type.Unsafe<'refuse' | 'clamp'>({
+  enum: ['refuse', 'clamp'],
+  description: 'What becomes of a device time further ahead of the server clock than the platform allows '
+    + '(--max-clock-skew, default 5 min): refuse answers the post 400 and processes nothing; clamp takes the receive '
+    + 'time instead and processes it. Default refuse',
+});
+
 export const NewProduct = Type.Object({
   productKey: Type.Optional(Type.String({
     pattern: PRODUCT_KEY_PATTERN, description: 'Unique; generated (11 characters) when left out',
@@ -50,6 +58,7 @@ export const NewProduct = Type.Object({
   dialect: Type.Optional(Dialect),
   auth: Type.Optional(ProductAuthInput),
   retentionDays: Type.Optional(RetentionDays),
+  futureTimes: Type.Optional(FutureTimes),
 }, { additionalProperties: false });
 
 export const ProductPatch = Type.Object({
@@ -58,6 +67,7 @@ export const ProductPatch = Type.Object({
   dialect: Type.Optional(Dialect),
   auth: Type.Optional(ProductAuthInput),
   retentionDays: Type.Optional(RetentionDays),
+  futureTimes: Type.Optional(FutureTimes),
 }, { additionalProperties: false });
 
 export const Product = Type.Object({
@@ -67,6 +77,7 @@ export const Product = Type.Object({
   dialect: Dialect,
   auth: ProductAuth,
   retentionDays: RetentionDays,
+  futureTimes: FutureTimes,
   deviceCount: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
@@ -78,6 +89,7 @@ export const CreatedProduct = Type.Composite([Product, Type.Object({
 
 export type Dialect = Static<typeof Dialect>;
 export type SignMethod = Static<typeof SignMethod>;
+export type FutureTimes = Static<typeof FutureTimes>;
 export type ProductAuth = Static<typeof ProductAuth>;
 export type NewProduct = Static<typeof NewProduct>;
 export type ProductPatch = Static<typeof ProductPatch>;

@@ -62,5 +62,24 @@ describe('retention policies', () => {
     const { products } = registryOn(db);
     expect(products.retentionPolicies()).toEqual([{ productKey: 'legacy', days: null }]);
     expect(products.get('legacy').retentionDays).toBeNull();
+    // Nor did they believe device clocks far ahead before the setting existed.
+    expect(products.get('legacy').futureTimes).toBe('refuse');
+    expect(products.futureTimes('legacy')).toBe('refuse');
+  });
+});
+
+describe('future times', () => {
+  it('are read once per product and follow every change the store makes', () => {
+    db = openDatabase(file);
+    const { products } = registryOn(db);
+    expect(products.futureTimes('nowhere')).toBe('refuse');
+    products.create({ productKey: 'nowhere', name: 'created after a lookup', futureTimes: 'clamp' });
+    expect(products.futureTimes('nowhere')).toBe('clamp');
+    products.update('nowhere', { futureTimes: 'refuse' });
+    expect(products.futureTimes('nowhere')).toBe('refuse');
+    products.update('nowhere', { futureTimes: 'clamp' });
+    expect(products.futureTimes('nowhere')).toBe('clamp');
+    products.delete('nowhere');
+    expect(products.futureTimes('nowhere')).toBe('refuse');
   });
 });

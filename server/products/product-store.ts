@@ -3,7 +3,7 @@ import { conflict, notFound } from '../errors.ts';
 import type { RegistryEvents } from '../registry.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import { generateProductKey } from './identity.ts';
-import type { Dialect, NewProduct, Product, ProductAuth, ProductPatch, SignMethod } from './product-schemas.ts';
+import type { Dialect, FutureTimes, NewProduct, Product, ProductAuth, ProductPatch, SignMethod } from './product-schemas.ts';
 
 /** What a product gets for every auth setting it is created without. */
 export const DEFAULT_PRODUCT_AUTH: Readonly<ProductAuth> = Object.freeze<ProductAuth>({
@@ -23,6 +23,7 @@ interface ProductRow {
   require_timestamp: number;
   dynamic_registration: number;
   retention_days: number | null;
+  future_times: FutureTimes;
   created_at: string;
   updated_at: string;
   device_count: number;
@@ -33,7 +34,7 @@ const now = () => new Date().toISOString();
 // The sealed secret is never selected here: it is read only by the one statement that reveals it.
 const SELECT_PRODUCT = `
   SELECT p.product_key, p.name, p.description, p.dialect, p.sign_methods, p.timestamp_window_seconds,
-         p.require_timestamp, p.dynamic_registration, p.retention_days, p.created_at, p.updated_at,
+         p.require_timestamp, p.dynamic_registration, p.retention_days, p.future_times, p.created_at, p.updated_at,
          (SELECT count(*) FROM devices d WHERE d.product_key = p.product_key) AS device_count
   FROM products p`;
 
@@ -48,6 +49,9 @@ export class ProductStore {
   readonly #secret;
   readonly #auth;
   readonly #retention;
+  readonly #futureTimes;
+  /** `futureTimes` by product key, read once per product: it is asked on every device message. */
+  readonly #futureTimesCache = new Map<string, FutureTimes>();
 
   constructor(
     private readonly db: Db,
@@ -56,17 +60,18 @@ export class ProductStore {
   ) {
     this.#insert = db.prepare(`
       INSERT INTO products (product_key, name, description, dialect, sign_methods, timestamp_window_seconds,
-                            require_timestamp, dynamic_registration, retention_days, product_secret, created_at,
-                            updated_at)
+                            require_timestamp, dynamic_registration, retention_days, future_times, product_secret,
+                            created_at, updated_at)
       VALUES (@productKey, @name, @description, @dialect, @signMethods, @timestampWindowSeconds,
-              @requireTimestamp, @dynamicRegistration, @retentionDays, @productSecret, @at, @at)`);
+              @requireTimestamp, @dynamicRegistration, @retentionDays, @futureTimes, @productSecret, @at, @at)`);
     this.#list = db.prepare(`${SELECT_PRODUCT} ORDER BY p.product_key`);
     this.#get = db.prepare(`${SELECT_PRODUCT} WHERE p.product_key = ?`);
     this.#exists = db.prepare('SELECT 1 FROM products WHERE product_key = ?').pluck();
     this.#update = db.prepare(`
       UPDATE products SET name = @name, description = @description, dialect = @dialect, sign_methods = @signMethods,
         timestamp_window_seconds = @timestampWindowSeconds, require_timestamp = @requireTimestamp,
-        dynamic_registration = @dynamicRegistration, retention_days = @retentionDays, updated_at = @at
+        dynamic_registration = @dynamicRegistration, retention_days = @retentionDays, future_times = @futureTimes,
+        updated_at = @at
       WHERE product_key = @productKey`);
     this.#delete = db.prepare('DELETE FROM products WHERE product_key = ?');
     this.#secret = db.prepare('SELECT product_secret FROM products WHERE product_key = ?').pluck();
@@ -74,6 +79,7 @@ export class ProductStore {
       'SELECT sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration FROM products WHERE product_key = ?',
     );
     this.#retention = db.prepare('SELECT product_key AS productKey, retention_days AS days FROM products ORDER BY product_key');
+    this.#futureTimes = db.prepare('SELECT future_times FROM products WHERE product_key = ?').pluck();
   }
 
   /** A product's sign-in settings, or undefined when it does not exist: one indexed read, run on every CONNECT. */
@@ -94,6 +100,7 @@ export class ProductStore {
         dialect: input.dialect ?? 'alink',
         ...authColumns({ ...DEFAULT_PRODUCT_AUTH, ...input.auth }),
         retentionDays: input.retentionDays ?? null,
+        futureTimes: input.futureTimes ?? 'refuse',
         productSecret: this.secrets.seal(productSecret),
         at: now(),
       });
@@ -134,8 +141,10 @@ export class ProductStore {
       dialect: patch.dialect ?? current.dialect,
       ...authColumns({ ...current.auth, ...patch.auth }),
       retentionDays: patch.retentionDays === undefined ? current.retentionDays : patch.retentionDays,
+      futureTimes: patch.futureTimes ?? current.futureTimes,
       at: now(),
     });
+    this.#futureTimesCache.delete(productKey);
     this.events.emit('product.changed', { productKey, change: 'updated' });
     return this.get(productKey);
   }
@@ -156,6 +165,7 @@ export class ProductStore {
       }
       this.#delete.run(productKey);
     })();
+    this.#futureTimesCache.delete(productKey);
     this.events.emit('product.changed', { productKey, change: 'deleted' });
   }
 
@@ -165,6 +175,20 @@ export class ProductStore {
    */
   retentionPolicies(): { productKey: string; days: number | null }[] {
     return this.#retention.all() as { productKey: string; days: number | null }[];
+  }
+
+  /**
+   * What becomes of the product's device times too far ahead of the server clock; asked for every device message, so
+   * kept in memory once read (every change goes through this store). `refuse` for a product that does not exist.
+   */
+  futureTimes(productKey: string): FutureTimes {
+    let value = this.#futureTimesCache.get(productKey);
+    if (value === undefined) {
+      value = this.#futureTimes.get(productKey) as FutureTimes | undefined;
+      if (value === undefined) return 'refuse';
+      this.#futureTimesCache.set(productKey, value);
+    }
+    return value;
   }
 
   /** The plain product secret (for dynamic registration); callers audit who asked. */
@@ -191,6 +215,7 @@ const toProduct = (r: ProductRow): Product => ({
   dialect: r.dialect,
   auth: toAuth(r),
   retentionDays: r.retention_days,
+  futureTimes: r.future_times,
   deviceCount: r.device_count,
   createdAt: r.created_at,
   updatedAt: r.updated_at,

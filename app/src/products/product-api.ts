@@ -3,6 +3,7 @@ import { ApiError } from '../api.ts';
 
 export type Dialect = 'alink' | 'things';
 export type SignMethod = 'hmacsha256' | 'hmacsha1' | 'hmacmd5';
+export type FutureTimes = 'refuse' | 'clamp';
 
 export interface Product {
   productKey: string;
@@ -12,6 +13,8 @@ export interface Product {
   auth: { signMethods: SignMethod[]; timestampWindowSeconds: number; requireTimestamp: boolean; dynamicRegistration: boolean };
   /** null: telemetry is kept forever. */
   retentionDays: number | null;
+  /** A device time further ahead of the server clock than the platform allows: refused (400) or clamped. */
+  futureTimes: FutureTimes;
   deviceCount: number;
   createdAt: string;
   updatedAt: string;
@@ -26,6 +29,11 @@ export const SIGN_METHODS: { value: SignMethod; label: string }[] = [
   { value: 'hmacsha256', label: 'HMAC-SHA256' },
   { value: 'hmacsha1', label: 'HMAC-SHA1' },
   { value: 'hmacmd5', label: 'HMAC-MD5 (legacy firmware only)' },
+];
+
+export const FUTURE_TIMES: { value: FutureTimes; label: string }[] = [
+  { value: 'refuse', label: 'Refuse the message (400): the device learns its clock is wrong' },
+  { value: 'clamp', label: 'Take the time it was received instead, and keep the message' },
 ];
 
 /** PROTOCOL.md "Identity". */

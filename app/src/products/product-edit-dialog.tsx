@@ -1,14 +1,14 @@
-/** Changes a product's name, description, dialect, telemetry retention and how its devices sign in. */
+/** Changes a product's name, description, dialect, telemetry retention, device clock handling and how its devices sign in. */
 import { useState, type FormEvent } from 'react';
 import { apiRequest } from '../api.ts';
 import { Button } from '../ui/button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
-import { allPlaced, DIALECTS, fieldErrors, productPath, SIGN_METHODS, type Dialect, type Product, type SignMethod } from './product-api.ts';
+import { allPlaced, DIALECTS, fieldErrors, FUTURE_TIMES, productPath, SIGN_METHODS, type Dialect, type FutureTimes, type Product, type SignMethod } from './product-api.ts';
 
 const FIELDS = {
-  name: ['/name'], description: ['/description'], dialect: ['/dialect'], retentionDays: ['/retentionDays'],
+  name: ['/name'], description: ['/description'], dialect: ['/dialect'], retentionDays: ['/retentionDays'], futureTimes: ['/futureTimes'],
   signMethods: ['/auth/signMethods'], timestampWindowSeconds: ['/auth/timestampWindowSeconds'],
   requireTimestamp: ['/auth/requireTimestamp'], dynamicRegistration: ['/auth/dynamicRegistration'],
 } as const;
@@ -18,6 +18,7 @@ export function ProductEditDialog({ product, onClose, onSaved }: { product: Prod
   const [description, setDescription] = useState(product.description);
   const [dialect, setDialect] = useState<Dialect>(product.dialect);
   const [retention, setRetention] = useState(product.retentionDays === null ? '' : String(product.retentionDays));
+  const [futureTimes, setFutureTimes] = useState<FutureTimes>(product.futureTimes);
   const [signMethods, setSignMethods] = useState<SignMethod[]>(product.auth.signMethods);
   const [timestampWindow, setTimestampWindow] = useState(String(product.auth.timestampWindowSeconds));
   const [requireTimestamp, setRequireTimestamp] = useState(product.auth.requireTimestamp);
@@ -41,6 +42,7 @@ export function ProductEditDialog({ product, onClose, onSaved }: { product: Prod
       const saved = await apiRequest<Product>('PATCH', productPath(product.productKey), {
         name: name.trim(), description, dialect,
         retentionDays: retention.trim() === '' ? null : Number(retention),
+        futureTimes,
         auth: { signMethods, timestampWindowSeconds: Number(timestampWindow), requireTimestamp, dynamicRegistration },
       });
       onSaved(saved);
@@ -80,6 +82,11 @@ export function ProductEditDialog({ product, onClose, onSaved }: { product: Prod
           </Field>
           <Field label="Keep telemetry (days)" error={errorFor('retentionDays')} hint="Empty keeps it forever; at most 36500.">
             <input className={INPUT} value={retention} onChange={(e) => setRetention(e.target.value)} inputMode="numeric" placeholder="forever" />
+          </Field>
+          <Field label="Device clock ahead" error={errorFor('futureTimes')} hint="A device time further ahead of the server clock than the platform allows (5 minutes unless configured).">
+            <select className={INPUT} value={futureTimes} onChange={(e) => setFutureTimes(e.target.value as FutureTimes)}>
+              {FUTURE_TIMES.map((f) => <option key={f.value} value={f.value}>{f.label}</option>)}
+            </select>
           </Field>
         </div>
         <fieldset className="space-y-4 rounded-md border border-slate-200 bg-slate-50 p-3">

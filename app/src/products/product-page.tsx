@@ -141,6 +141,7 @@ function Overview({ product: p, canWrite, onChanged }: { product: Product; canWr
             ['Topic dialect', p.dialect === 'alink' ? 'alink (/sys/{pk}/{dn}/…)' : 'things ({pk}/{dn}/thing/…)'],
             ['Devices', <Link key="d" to={`/devices${queryString({ productKey: p.productKey })}`} className="text-sky-800 hover:underline">{p.deviceCount.toLocaleString()}</Link>],
             ['Telemetry kept', p.retentionDays === null ? 'forever' : `${p.retentionDays} days`],
+            ['Device clock ahead', p.futureTimes === 'clamp' ? 'times taken as received' : 'messages refused (400)'],
             ['Created', formatTime(p.createdAt)],
             ['Changed', <TimeAgo key="u" at={p.updatedAt} />],
           ]}

@@ -5,6 +5,7 @@ import * as createDeviceHubTables from './20261122-03-create-device-hub-tables.t
 import * as createAlerts from './20261122-04-create-alerts.ts';
 import * as createNotifyOutbox from './20261122-05-create-notify-outbox.ts';
 import * as addProductRetentionDays from './20261122-06-add-product-retention-days.ts';
+import * as addProductFutureTimes from './20261205-11-add-product-future-times.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { id: '20261122-04-create-alerts', up: createAlerts.up },
   { id: '20261122-05-create-notify-outbox', up: createNotifyOutbox.up },
   { id: '20261122-06-add-product-retention-days', up: addProductRetentionDays.up },
+  { id: '20261205-11-add-product-future-times', up: addProductFutureTimes.up },
 ];
