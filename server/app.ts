@@ -140,9 +140,13 @@ export async function startThingwire(
   // WebSocket paths other parts claim on the HTTP port (MQTT over WebSocket at `/mqtt`).
   type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
   const upgrades = new Map<string, UpgradeHandler>();
+  // Two rules, built once: the lookup per uplink allocates nothing.
+  const maxAheadMs = config.maxClockSkewSeconds * 1000;
+  const clockRules = { refuse: { maxAheadMs, future: 'refuse' }, clamp: { maxAheadMs, future: 'clamp' } } as const;
   const mqttListeners = new MqttListenerPool(
     {
       hub, authenticator, gate, logger: logger.child({ subsystem: 'mqtt' }),
+      clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
       registerUpgrade: (path, handler) => {
         upgrades.set(path, handler);
         return () => {

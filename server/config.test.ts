@@ -32,4 +32,11 @@ describe('configuration', () => {
     expect(() => loadConfig(['--trust-proxy', 'everyone'], {})).toThrow(/--trust-proxy/);
     expect(() => loadConfig([], { THINGWIRE_HOST_NODES: 'maybe' })).toThrow(/THINGWIRE_HOST_NODES must be true or false/);
   });
+
+  it('lets device clocks run up to 5 minutes ahead unless told otherwise, in whole seconds', () => {
+    expect(loadConfig([], {}).maxClockSkewSeconds).toBe(300);
+    expect(loadConfig(['--max-clock-skew', '30'], { THINGWIRE_MAX_CLOCK_SKEW: '60' }).maxClockSkewSeconds).toBe(30);
+    expect(loadConfig([], { THINGWIRE_MAX_CLOCK_SKEW: '0' }).maxClockSkewSeconds).toBe(0);
+    expect(() => loadConfig(['--max-clock-skew', '5m'], {})).toThrow(/--max-clock-skew \/ THINGWIRE_MAX_CLOCK_SKEW must be an integer from 0 to 31536000, got "5m"/);
+  });
 });

@@ -39,6 +39,11 @@ export interface ThingwireConfig {
   allowPrivateWebhooks: boolean;
   /** Private ranges outbound requests may reach, as CIDRs (`10.1.0.0/16`, `127.0.0.1/32`). */
   webhookAllowCidrs: string[];
+  /**
+   * How far (seconds) a device time may be ahead of the server clock; further ahead, a post is refused or its time
+   * clamped to the receive time, as the product's `futureTimes` says.
+   */
+  maxClockSkewSeconds: number;
 }
 
 /** The configuration table the README documents: flag, environment variable, default. */
@@ -64,6 +69,7 @@ export const configOptions = [
   { flag: 'flow-env', env: 'THINGWIRE_FLOW_ENV', default: '(none)', doc: 'comma-separated environment variables flows may read besides FLOW_*' },
   { flag: 'allow-private-webhooks', env: 'THINGWIRE_ALLOW_PRIVATE_WEBHOOKS', default: 'off', boolean: true, doc: 'let webhooks reach loopback, link-local and private addresses' },
   { flag: 'webhook-allow-cidrs', env: 'THINGWIRE_WEBHOOK_ALLOW_CIDRS', default: '(none)', doc: 'comma-separated private ranges webhooks may reach, e.g. 10.1.0.0/16' },
+  { flag: 'max-clock-skew', env: 'THINGWIRE_MAX_CLOCK_SKEW', default: '300', doc: 'seconds a device time may be ahead of the server clock; further ahead, posts are refused (400) or clamped to the receive time, per product (futureTimes)' },
 ] as const satisfies readonly ConfigOption[];
 
 interface ConfigOption {
@@ -135,6 +141,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     flowEnv: list('flow-env', 'THINGWIRE_FLOW_ENV'),
     allowPrivateWebhooks: bool('allow-private-webhooks', 'THINGWIRE_ALLOW_PRIVATE_WEBHOOKS'),
     webhookAllowCidrs: list('webhook-allow-cidrs', 'THINGWIRE_WEBHOOK_ALLOW_CIDRS').map((c) => checkedCidr(c)),
+    maxClockSkewSeconds: int('max-clock-skew', 'THINGWIRE_MAX_CLOCK_SKEW', 300, 0, 31_536_000),
   };
 }
 

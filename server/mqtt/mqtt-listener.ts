@@ -11,7 +11,7 @@ import type { DeviceSession } from '../device-hub/device-session.ts';
 import type { IngressGate } from '../ingress/ingress-gate.ts';
 import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from '../device-hub/thing-message.ts';
 import { codecs } from '../dialects/index.ts';
-import type { DialectCodec } from '../dialects/dialect.ts';
+import type { DeviceClockRule, DialectCodec } from '../dialects/dialect.ts';
 import { bridgeMqtt5 } from './mqtt5-bridge.ts';
 
 /** What an MQTT listener node configures. Changing `port`, `host`, `tls` or `wsPath` restarts the listener. */
@@ -42,6 +42,11 @@ export interface MqttListenerDeps {
   logger: Logger;
   /** Backpressure from the pipeline: while it is closed, QoS 1 publishes wait for their PUBACK and QoS 0 are dropped. */
   gate?: IngressGate;
+  /**
+   * How far a product's device clocks are believed (the platform's skew, the product's refuse or clamp); asked per
+   * uplink, so keep it a lookup. Absent: 5 minutes, refused.
+   */
+  clockRule?(productKey: string): DeviceClockRule;
   /** Registers a WebSocket upgrade path on the platform's HTTP server; returns the unregister function. */
   registerUpgrade(path: string, handler: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void): () => void;
 }
@@ -288,7 +293,7 @@ export class MqttListener {
       return cb(null);
     }
     try {
-      const decoded = codec.decodeUplink(session, packet.topic, packet.payload, now);
+      const decoded = codec.decodeUplink(session, packet.topic, packet.payload, now, this.deps.clockRule?.(session.productKey));
       if (!decoded.ok) {
         if (decoded.reply) this.publishTo(decoded.reply.topic, decoded.reply.payload);
         this.deps.hub.refused(session, { id: decoded.id, topic: packet.topic }, decoded.code, decoded.reason);
