@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,10 +7,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-main-'));
 const running = new Set<ChildProcess>();
+/** Processes started under `npm start`, killed at the end should one outlive it. */
+const descendants = new Set<number>();
 
-/** Starts `server/main.ts` the way `npm start` does and waits for its "started" log line. */
-async function start(env: Record<string, string> = {}, args: string[] = [], dir = dataDir): Promise<{ proc: ChildProcess; url: string; stdout: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', '0', '--mqtt-port', '0', '--host', '127.0.0.1', '--data-dir', dir, ...args], {
+/**
+ * Starts `server/main.ts` the way `npm start` does (or through `npm start` itself) and waits for its "started" log
+ * line.
+ */
+async function start(
+  env: Record<string, string> = {}, args: string[] = [], dir = dataDir, via: 'node' | 'npm start' = 'node',
+): Promise<{ proc: ChildProcess; url: string; stdout: () => string }> {
+  const flags = ['--port', '0', '--mqtt-port', '0', '--host', '127.0.0.1', '--data-dir', dir, ...args];
+  const [command, argv] = via === 'node'
+    ? [process.execPath, ['--import', 'tsx', 'server/main.ts', ...flags]]
+    : [path.join(path.dirname(process.execPath), 'npm'), ['start', '--', ...flags]];
+  const proc = spawn(command, argv, {
     cwd: root, env: { ...process.env, THINGWIRE_ADMIN_PASSWORD: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(proc);
@@ -32,9 +43,9 @@ async function start(env: Record<string, string> = {}, args: string[] = [], dir 
   return { proc, url, stdout: () => out };
 }
 
-async function stop(proc: ChildProcess): Promise<number | null> {
+async function stop(proc: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  proc.kill('SIGTERM');
+  proc.kill(signal);
   const code = await exited;
   running.delete(proc);
   return code;
@@ -43,8 +54,29 @@ async function stop(proc: ChildProcess): Promise<number | null> {
 const login = (url: string, password: string) =>
   fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
 
+/** Every process below `pid` (`pgrep -P`, level by level). */
+function descendantsOf(pid: number): number[] {
+  let children: number[];
+  try {
+    children = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there are none
+  }
+  return children.flatMap((child) => [child, ...descendantsOf(child)]);
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 afterAll(() => {
   for (const p of running) p.kill('SIGKILL');
+  for (const pid of descendants) if (alive(pid)) process.kill(pid, 'SIGKILL');
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -112,6 +144,28 @@ describe('npm start', () => {
       // Node-RED reads a variable it may not see as empty.
       expect(seen).toEqual({ jsonata: '', THINGWIRE_ADMIN_PASSWORD: '', PATH: '', MY_SECRET: '', FLOW_GREETING: 'hello', MY_ALLOWED: 'yes' });
       expect(await stop(tw.proc)).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('stops gracefully on %s sent to the npm process, leaving no process behind', async (signal) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-npm-'));
+    try {
+      const tw = await start({}, [], dir, 'npm start');
+      // npm runs the script through `sh -c`; whatever runs below npm must end with it.
+      const below = descendantsOf(tw.proc.pid!);
+      for (const pid of below) descendants.add(pid);
+      expect(below.length).toBeGreaterThan(0);
+      const closed = new Promise<void>((resolve) => tw.proc.once('close', () => resolve()));
+      const code = await stop(tw.proc, signal);
+      expect(below.filter(alive), 'processes left running after npm exited').toEqual([]);
+      expect(code).toBe(0);
+      // Everything the server wrote has been read once every end of the pipe is closed.
+      await closed;
+      expect(tw.stdout()).toContain(`"signal":"${signal}","msg":"stopping"`);
+      expect(tw.stdout()).toContain('"msg":"shutdown: messages in flight were stored and answered"');
+      expect(tw.stdout()).toContain(`"signal":"${signal}","msg":"stopped"`);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
