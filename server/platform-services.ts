@@ -1,3 +1,4 @@
+import type { Receipt } from './device-hub/uplink-receipts.ts';
 import type { Logger } from 'pino';
 import type { AlertService } from './alerts/alert-engine.ts';
 import type { CommandResult, ThingCommand, ThingMessage } from './device-hub/thing-message.ts';
@@ -22,7 +23,7 @@ export interface ThingwireServices {
   deviceHub: {
     subscribe(listener: (message: ThingMessage) => void): () => void;
     /** Answers an uplink; the first answer wins, later ones return false. */
-    reply(token: string, code: number, data?: unknown, text?: string): boolean;
+    reply(token: string, code: number, data?: unknown, text?: string, options?: { durable?: boolean }): boolean;
     sendCommand(command: ThingCommand): Promise<CommandResult>;
   };
   /** The pool of MQTT listeners, which outlive deploys. */
@@ -37,7 +38,9 @@ export interface ThingwireServices {
    * commit that holds them. `submit` returns false, without calling `done`, when the queue is full.
    */
   telemetry?: {
-    submit(properties: PropertyRow[], events: EventRow[], done: WriteCallback): boolean;
+    submit(properties: PropertyRow[], events: EventRow[], done: WriteCallback, receipt?: Receipt): boolean;
+    /** Whether a receipt submitted with rows is committed in the same transaction (then the reply is `durable`). */
+    readonly receiptsWithRows?: boolean;
     /** Rows waiting for a commit now. */
     queuedRows?(): number;
   };

@@ -5,7 +5,11 @@ import { startTestServer, type TestServer } from './testing/test-server.ts';
 
 const fixtureTsl = fs.readFileSync(new URL('./thing-model/fixtures/alibaba-example-tsl.json', import.meta.url), 'utf8');
 const smallTsl = {
-  properties: [{ identifier: 'temperature', name: 'Temperature', accessMode: 'r', dataType: { type: 'float', specs: { min: '-40', max: '120' } } }],
+  properties: [
+    { identifier: 'temperature', name: 'Temperature', accessMode: 'r', dataType: { type: 'float', specs: { min: '-40', max: '120' } } },
+    // Writable, and in the Alibaba example too: whichever of the two is published, a command setting it is valid.
+    { identifier: 'DeviceLabel', name: 'Label', accessMode: 'rw', dataType: { type: 'text', specs: { length: '64' } } },
+  ],
   services: [],
   events: [],
 };
@@ -131,7 +135,7 @@ describe('who may call the registry routes', () => {
     { family: 'telemetry', route: 'get /devices/{productKey}/{deviceName}/events', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/events` },
     { family: 'telemetry', route: 'get /devices/{productKey}/{deviceName}/telemetry.csv', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/telemetry.csv` },
     { family: 'telemetry', route: 'get /products/{productKey}/events', permission: 'devices:read', path: (pk) => `/api/v1/products/${pk}/events` },
-    { family: 'devices', route: 'post /devices/{productKey}/{deviceName}/commands', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/d1/commands`, body: () => ({ kind: 'property.set', params: { power: 'on' } }) },
+    { family: 'devices', route: 'post /devices/{productKey}/{deviceName}/commands', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/d1/commands`, body: () => ({ kind: 'property.set', params: { DeviceLabel: 'on' } }) },
     { family: 'secrets', route: 'post /products/{productKey}/secret/reveal', permission: 'devices:secret', path: (pk) => `/api/v1/products/${pk}/secret/reveal` },
     { family: 'secrets', route: 'post /devices/{productKey}/{deviceName}/secret/reveal', permission: 'devices:secret', path: (pk) => `/api/v1/devices/${pk}/d1/secret/reveal` },
     { family: 'secrets', route: 'post /devices/{productKey}/{deviceName}/secret/rotate', permission: 'devices:secret', path: (pk) => `/api/v1/devices/${pk}/d1/secret/rotate` },

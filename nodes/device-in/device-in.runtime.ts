@@ -8,14 +8,16 @@ export const deviceInNode = implementNode(deviceIn, ({ config, node, services })
   const status = throttledStatus(node);
   let count = 0;
   const unsubscribe = services.deviceHub.subscribe((message) => {
-    if (config.product && message.productKey !== config.product) return;
-    if (config.device && message.deviceName !== config.device) return;
-    if (kinds && !kinds.has(message.kind)) return;
-    if (config.dialect !== 'any' && message.dialect !== config.dialect) return;
+    // false: not this node's message (if no node takes it, the device hears 503 at once instead of 504 later).
+    if (config.product && message.productKey !== config.product) return false;
+    if (config.device && message.deviceName !== config.device) return false;
+    if (kinds && !kinds.has(message.kind)) return false;
+    if (config.dialect !== 'any' && message.dialect !== config.dialect) return false;
     const { params, ...thing } = message;
     node.send({ payload: params, thing, topic: `${message.productKey}/${message.deviceName}/${message.kind}` });
     count++;
     status.set({ fill: 'green', shape: 'dot', text: count === 1 ? '1 message' : `${count.toLocaleString('en')} messages` });
+    return true;
   });
   return {
     onClose() {

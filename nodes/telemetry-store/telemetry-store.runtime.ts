@@ -19,8 +19,8 @@ export const telemetryStoreNode = implementNode(telemetryStore, ({ config, node,
     const fill = refused ? 'red' : skipped ? 'yellow' : 'green';
     status.set({ fill, shape: 'dot', text: `${stored} stored${refused ? `, ${refused} refused` : ''}${skipped ? `, ${skipped} values skipped` : ''}${queued > 1000 ? `, ${queued} queued` : ''}` });
   };
-  const answer = (thing: ThingMeta, code: number, text?: string) => {
-    if (config.reply && thing.replyToken) services.deviceHub.reply(thing.replyToken, code, {}, text);
+  const answer = (thing: ThingMeta, code: number, text?: string, durable = false) => {
+    if (config.reply && thing.replyToken) services.deviceHub.reply(thing.replyToken, code, {}, text, { durable });
   };
   const fail = (message: NodeMessage, thing: ThingMeta | undefined, code: number, text: string) => {
     refused++;
@@ -45,6 +45,11 @@ export const telemetryStoreNode = implementNode(telemetryStore, ({ config, node,
         send([message, null]);
         return done();
       }
+      // The message's receipt goes into the commit that stores its rows: a device resending it after a crash is then
+      // answered from the receipt rather than stored twice, and the device may be acknowledged at once (durable).
+      const receipt = config.reply && telemetry.receiptsWithRows && thing.fingerprint !== undefined && rows.items > 0
+        ? { productKey: thing.productKey, deviceName: thing.deviceName, msgId: thing.id, fingerprint: thing.fingerprint, code: 200, reason: null, at: Date.now() }
+        : undefined;
       const accepted = telemetry.submit(rows.properties, rows.events, (err, skippedItems) => {
         if (err) {
           fail(message, thing, 500, `storing failed: ${err.message}`);
@@ -61,12 +66,12 @@ export const telemetryStoreNode = implementNode(telemetryStore, ({ config, node,
             skipped += skippedItems.length;
             (thing as ThingMeta & { skipped?: unknown }).skipped = skippedItems.map((s) => ({ identifier: s.identifier, reason: s.reason, detail: s.detail }));
           }
-          answer(thing, 200);
+          answer(thing, 200, undefined, receipt !== undefined);
           send([message, null]);
         }
         showStatus();
         done();
-      });
+      }, receipt);
       if (!accepted) {
         fail(message, thing, 503, 'the platform is overloaded: telemetry queue full; send again later');
         send([null, message]);

@@ -21,6 +21,13 @@ export function registerDeviceHubMetrics(registry: Registry, hub: Pick<DeviceHub
     },
   });
   new Counter({
+    name: 'thingwire_device_uplink_repeats_total', help: 'Device messages that repeated one already received: answered with its verdict, not processed again', registers,
+    collect() {
+      this.reset();
+      this.inc(hub.stats().repeats);
+    },
+  });
+  new Counter({
     name: 'thingwire_device_replies_total', help: 'Answers devices got to their messages, by reply code', labelNames: ['code'], registers,
     collect() {
       this.reset();

@@ -52,7 +52,7 @@ const command = (fields: Partial<ThingCommand> = {}): ThingCommand => ({
 /** Every message subscribers get, and the reply token of the last uplink. */
 const subscribeAll = () => {
   const got: ThingMessage[] = [];
-  hub!.subscribe((m) => got.push(m));
+  hub!.subscribe((m) => void got.push(m));
   return got;
 };
 
@@ -80,7 +80,7 @@ describe('sessions and status', () => {
   it('stays online when the transport reports a takeover before the newer connection opens (aedes, same client id)', async () => {
     makeHub();
     const states: unknown[] = [];
-    hub!.subscribe((m) => m.kind === 'state' && states.push(m.params));
+    hub!.subscribe((m) => void (m.kind === 'state' && states.push(m.params)));
     const first = new FakeDeviceSession('pk', 'dn');
     hub!.opened(first);
     const waiting = hub!.sendCommand(command());
@@ -117,7 +117,7 @@ describe('sessions and status', () => {
   it('goes offline on disconnect, with the connection history and state messages for flows', () => {
     makeHub();
     const states: unknown[] = [];
-    hub!.subscribe((m) => m.kind === 'state' && states.push(m.params));
+    hub!.subscribe((m) => void (m.kind === 'state' && states.push(m.params)));
     const session = new FakeDeviceSession('pk', 'dn', { protocol: 'mqtts', dialect: 'things', clientId: 'dn', remoteAddress: '203.0.113.9' });
     expect(device()).toMatchObject({ status: 'inactive', lastOnlineAt: null, lastSeenAt: null });
 

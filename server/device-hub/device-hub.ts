@@ -7,6 +7,7 @@ import type { DeviceChange, RegistryEvents } from '../registry.ts';
 import { DeviceLog, type ConnectionLogItem, type DeviceLogOptions, type FleetConnectionLogItem, type DeviceLogStats, type LogPage, type MessageEntry, type MessageLogItem } from './device-log.ts';
 import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
 import type { CommandResult, Dialect, IngressProtocol, ThingCommand, ThingMessage, ThingMessageKind } from './thing-message.ts';
+import { isFinal, receiptKey, UplinkReceipts, type Receipt, type UplinkReceiptsOptions } from './uplink-receipts.ts';
 
 export interface DeviceHubOptions {
   /**
@@ -47,7 +48,48 @@ export interface DeviceHubOptions {
    * throw is logged and the command ends with 500, unsent).
    */
   checkCommand?: (command: ThingCommand) => { message: string; details: NonNullable<CommandResult['details']> } | undefined;
+  /** How long, and how many, uplink verdicts are remembered to answer repeats (see UplinkReceipts). */
+  receipts?: UplinkReceiptsOptions;
 }
+
+/** What a transport passes with an uplink besides the message. */
+export interface UplinkOptions {
+  /**
+   * A fingerprint of the payload's bytes (`fingerprintOf`), given when the message id is the device's own: the
+   * uplink is then deduplicated by (device, message id, fingerprint). Absent: never treated as a repeat.
+   */
+  fingerprint?: number;
+  /**
+   * Called once the verdict is in and its record (stored data, message log entry, receipt) committed. `retry` is true
+   * when nothing was taken for a reason that may pass (storage failed, the platform is overloaded): the device should
+   * send the message again, and the call comes at once. A message no flow handles (503) or answers in time (504) is
+   * not retried: sending it again would not change that. Never called when the hub stops first. The transport
+   * acknowledges the message here (MQTT: PUBACK).
+   */
+  onVerdict?: (code: number, text: string | null, retry: boolean) => void;
+}
+
+/** The verdict side of an uplink: who waits for it, and the repeats that arrived while it was pending. */
+interface VerdictWaiters {
+  /** The receipt key when the uplink has an identity (see UplinkOptions.fingerprint). */
+  key: string | undefined;
+  productKey: string;
+  deviceName: string;
+  msgId: string;
+  fingerprint: number;
+  onVerdict: UplinkOptions['onVerdict'];
+  repeats: Repeat[] | undefined;
+}
+
+/** A repeat of an uplink whose verdict is still pending: answered with that verdict. */
+interface Repeat {
+  session: DeviceSession;
+  message: ThingMessage;
+  entry: MessageEntry;
+  onVerdict: UplinkOptions['onVerdict'];
+}
+
+const REPEAT = 'repeat of a message already received; not processed again';
 
 /** Where a device stands, from the hub's live view. */
 export interface DeviceConnectionState {
@@ -69,6 +111,10 @@ export interface DeviceConnectionState {
 export interface DeviceHubStats {
   onlineSessions: number;
   uplinks: number;
+  /** Uplinks that repeated one already received (same device, message id and bytes): answered, not processed again. */
+  repeats: number;
+  /** Verdicts remembered to answer repeats, and how far back they reach (the window, or less when the cap bites). */
+  receipts: { receipts: number; windowMs: number };
   /** Commands handed to a device session. */
   downlinks: number;
   /** Answers devices got to their uplinks, by code: flows' replies, the hub's 503/504 and the listeners' refusals. */
@@ -87,8 +133,12 @@ export interface DeviceHubStats {
   messageLog: DeviceLogStats;
 }
 
-/** Receives every uplink and `state` change; must not throw (a throw is logged and the others still get it). */
-export type ThingMessageListener = (message: ThingMessage) => void;
+/**
+ * Receives every uplink and `state` change; must not throw (a throw is logged and the others still get it). Returns
+ * false for a message it does not handle (a `device in` node filtering by kind or product): when no listener takes an
+ * uplink, it is answered 503 at once instead of waiting for a verdict that will not come.
+ */
+export type ThingMessageListener = (message: ThingMessage) => boolean | void;
 
 interface PendingUplink {
   session: DeviceSession;
@@ -100,6 +150,8 @@ interface PendingUplink {
   entry: MessageEntry;
   timer: NodeJS.Timeout;
   timeoutMs: number;
+  /** Absent for uplinks nobody waits on beyond the log (no transport callback, no identity). */
+  waiters: VerdictWaiters | undefined;
 }
 
 interface PendingCommand {
@@ -189,6 +241,10 @@ export class DeviceHub {
   /** Watchers that see every message but handle none (the live feed): they do not make a flow, see {@link observe}. */
   readonly #observers = new Set<ThingMessageListener>();
   readonly #pendingUplinks = new Map<string, PendingUplink>();
+  readonly #receipts: UplinkReceipts;
+  /** Uplinks with an identity whose verdict is pending, by receipt key: a repeat meanwhile waits for that verdict. */
+  readonly #inflight = new Map<string, VerdictWaiters>();
+  #repeats = 0;
   /** The pending uplinks that asked for a reply: what `maxPendingReplies` bounds. */
   #pendingAcks = 0;
   readonly #maxPendingReplies: number;
@@ -236,6 +292,8 @@ export class DeviceHub {
     this.#pressure = options.pressure;
     this.#checkCommand = options.checkCommand;
     this.#log = new DeviceLog(db, logger, options.log);
+    this.#receipts = new UplinkReceipts(options.receipts);
+    this.#receipts.load(this.#log.receipts(this.#now() - this.#receipts.windowMs), this.#now());
     // Seeded from the clock so that ids do not start again at 1 after a restart, where a device's late reply to a
     // command of the previous process could match a new command.
     this.#nextMessageId = (Math.floor(this.#now() / 1000) % MAX_MESSAGE_ID) + 1;
@@ -402,20 +460,32 @@ export class DeviceHub {
    * Identity comes from the session, never from the message. Uplinks of a session that already ended (in flight
    * during a takeover) are still processed; only their replies cannot be delivered.
    */
-  uplink(session: DeviceSession, message: Omit<ThingMessage, 'replyToken'>): void {
+  uplink(session: DeviceSession, message: Omit<ThingMessage, 'replyToken'>, options: UplinkOptions = {}): void {
     if (this.#closed) return;
     const at = this.#now();
     if (this.#sessions.get(session.id) === session) this.#touch(session, at);
-    this.#counts.uplinks++;
     const msg: ThingMessage = { ...message, productKey: session.productKey, deviceName: session.deviceName };
     // Only the hub issues tokens; one a transport left on the message would never be answered.
     if ('replyToken' in msg) delete msg.replyToken;
     const isDeviceReply = DEVICE_REPLY_KINDS.has(msg.kind);
+    const { fingerprint, onVerdict } = options;
+    const key = fingerprint !== undefined && !isDeviceReply ? receiptKey(msg.productKey, msg.deviceName, msg.id) : undefined;
+    if (key !== undefined && this.#repeated(session, msg, key, fingerprint!, onVerdict, at)) return;
+    this.#counts.uplinks++;
     const entry = this.#log.message({
       productKey: msg.productKey, deviceName: msg.deviceName, at: iso(at), direction: 'up', kind: msg.kind,
       identifier: msg.eventId ?? msg.serviceId ?? null, topic: msg.topic, msgId: msg.id,
       code: isDeviceReply ? msg.code ?? 200 : null, params: msg.params,
     });
+    const waiters: VerdictWaiters | undefined = key !== undefined || onVerdict
+      ? { key, productKey: msg.productKey, deviceName: msg.deviceName, msgId: msg.id, fingerprint: fingerprint ?? 0, onVerdict, repeats: undefined }
+      : undefined;
+    if (key !== undefined) {
+      this.#inflight.set(key, waiters!);
+      msg.fingerprint = fingerprint;
+    } else if ('fingerprint' in msg) {
+      delete msg.fingerprint;
+    }
 
     if (isDeviceReply) {
       const pending = this.#pendingCommands.get(deviceKey(msg.productKey, msg.deviceName))?.get(msg.id);
@@ -429,6 +499,10 @@ export class DeviceHub {
         if (msg.ack) this.#answer(session, msg, entry, 503, NO_FLOW);
         else this.#log.setResult(entry, 503, NO_FLOW);
         this.#warnNoFlow();
+        this.#settleVerdict(waiters, 503, NO_FLOW, false, false);
+      } else {
+        // The device's own code says how its command went; for the transport, its reply was taken.
+        this.#settleVerdict(waiters, 200, null, false);
       }
       if (this.#observers.size > 0) this.#emit(msg);
       return;
@@ -440,34 +514,120 @@ export class DeviceHub {
       const timer = setTimeout(this.#onReplyTimeout, timeoutMs, token);
       timer.unref();
       // Registered before the listeners run: one of them may reply synchronously.
-      this.#pendingUplinks.set(token, { session, message: msg.ack ? { ...msg } : undefined, entry, timer, timeoutMs });
+      this.#pendingUplinks.set(token, { session, message: msg.ack ? { ...msg } : undefined, entry, timer, timeoutMs, waiters });
       if (msg.ack && ++this.#pendingAcks >= this.#maxPendingReplies && !this.#behind) this.#setBehind(true);
       msg.replyToken = token;
+      if (!this.#emit(msg)) this.#noFlowTook(token);
+      return;
     }
+    this.#settleVerdict(waiters, 200, null, false);
     this.#emit(msg);
+  }
+
+  /** No flow takes this kind of message (every `device in` filtered it out): 503 now rather than 504 later. */
+  #noFlowTook(token: string): void {
+    const pending = this.#takePending(token);
+    if (!pending) return; // answered synchronously after all
+    clearTimeout(pending.timer);
+    const text = `no flow handles ${pending.entry.row.kind ?? 'this kind of'} messages`;
+    if (pending.message) this.#answer(pending.session, pending.message, pending.entry, 503, text);
+    else this.#log.setResult(pending.entry, 503, text);
+    this.#settleVerdict(pending.waiters, 503, text, false, false);
   }
 
   /**
    * Gives an uplink its verdict by its reply token. The first call records the code on the message's log entry and,
    * when the device asked for a reply, answers it (encoded in its dialect by its session); it returns true. Later
    * calls, unknown or expired tokens, and tokens whose connection has ended before an asked-for reply return false.
+   *
+   * @param options.durable the caller has already committed the message's receipt with what it stored (the telemetry
+   *   writer does, in the same transaction as the rows), so the transport may acknowledge at once.
    */
-  reply(token: string, code: number, data?: unknown, text?: string): boolean {
+  reply(token: string, code: number, data?: unknown, text?: string, options?: { durable?: boolean }): boolean {
     const pending = this.#takePending(token);
     if (!pending) return false;
     clearTimeout(pending.timer);
-    if (!pending.message) {
-      this.#log.setResult(pending.entry, code, text ?? null);
-      return true;
+    let answered = true;
+    if (!pending.message) this.#log.setResult(pending.entry, code, text ?? null);
+    else answered = this.#answer(pending.session, pending.message, pending.entry, code, text ?? null, data);
+    // A flow's 5xx other than a timeout (storage failed, overloaded) is worth sending again.
+    this.#settleVerdict(pending.waiters, code, text ?? null, options?.durable === true, code >= 500 && code !== 504);
+    return answered;
+  }
+
+  /** Receipts read back from a store that commits them with what it stored (the telemetry database), at start-up. */
+  loadReceipts(receipts: Iterable<Receipt>): void {
+    this.#receipts.load(receipts, this.#now());
+  }
+
+  /**
+   * The identity of a message seen before: answered with the first verdict (at once when it is known, else when it
+   * comes), logged as a repeat, and not handed to flows again. False for a new message.
+   */
+  #repeated(session: DeviceSession, msg: ThingMessage, key: string, fingerprint: number, onVerdict: UplinkOptions['onVerdict'], at: number): boolean {
+    const first = this.#receipts.find(key, fingerprint, at);
+    const inflight = first ? undefined : this.#inflight.get(key);
+    if (!first && inflight?.fingerprint !== fingerprint) return false;
+    this.#repeats++;
+    const entry = this.#log.message({
+      productKey: msg.productKey, deviceName: msg.deviceName, at: iso(at), direction: 'up', kind: msg.kind,
+      identifier: msg.eventId ?? null, topic: msg.topic, msgId: msg.id, code: null, params: msg.params,
+    });
+    const repeat: Repeat = { session, message: msg, entry, onVerdict };
+    if (first) this.#answerRepeat(repeat, first.code, first.reason, false);
+    else (inflight!.repeats ??= []).push(repeat);
+    return true;
+  }
+
+  #answerRepeat(repeat: Repeat, code: number, text: string | null, retry: boolean): void {
+    const reason = `${REPEAT}; first answered ${code}${text ? `: ${text}` : ''}`;
+    if (repeat.message.ack) this.#answer(repeat.session, repeat.message, repeat.entry, code, reason);
+    else this.#log.setResult(repeat.entry, code, reason);
+    if (repeat.onVerdict) this.#whenDurable(code, reason, false, retry, repeat.onVerdict);
+  }
+
+  /**
+   * An uplink has its verdict: remembered for repeats when it is final (and its receipt written, unless the caller
+   * already committed it), the repeats that waited for it answered, and the transport told once it is durable.
+   */
+  #settleVerdict(waiters: VerdictWaiters | undefined, code: number, text: string | null, durable: boolean, retry = false): void {
+    if (!waiters) return;
+    const { key } = waiters;
+    if (key !== undefined) {
+      if (this.#inflight.get(key) === waiters) this.#inflight.delete(key);
+      if (isFinal(code)) {
+        const at = this.#now();
+        this.#receipts.remember(key, waiters.fingerprint, code, text, at);
+        if (!durable) {
+          this.#log.receipt({ productKey: waiters.productKey, deviceName: waiters.deviceName, msgId: waiters.msgId, fingerprint: waiters.fingerprint, code, reason: text, at });
+        }
+      }
     }
-    return this.#answer(pending.session, pending.message, pending.entry, code, text ?? null, data);
+    if (waiters.repeats) for (const r of waiters.repeats) this.#answerRepeat(r, code, text, retry);
+    if (waiters.onVerdict) this.#whenDurable(code, text, durable, retry, waiters.onVerdict);
+  }
+
+  /** Calls back once the verdict's record is committed; one to be retried (nothing was taken, nothing to keep) at once. */
+  #whenDurable(code: number, text: string | null, durable: boolean, retry: boolean, onVerdict: NonNullable<UplinkOptions['onVerdict']>): void {
+    const call = () => {
+      try {
+        onVerdict(code, text, retry);
+      } catch (err) {
+        this.#logger.error({ err }, 'a transport failed to acknowledge an uplink');
+      }
+    };
+    if (durable || retry) call();
+    else this.#log.whenDurable(call);
   }
 
   /**
    * The transport answered a message itself (400 malformed, 401 outside the namespace, 404 unknown topic, 413 too
    * large, 429 rate limited): recorded in the message log with its code and reason.
    */
-  refused(session: DeviceSession, partial: { id?: string; topic: string; kind?: ThingMessageKind }, code: number, reason: string): void {
+  refused(
+    session: DeviceSession, partial: { id?: string; topic: string; kind?: ThingMessageKind }, code: number, reason: string,
+    onVerdict?: UplinkOptions['onVerdict'],
+  ): void {
     if (this.#closed) return;
     const at = this.#now();
     if (this.#sessions.get(session.id) === session) this.#touch(session, at);
@@ -476,6 +636,8 @@ export class DeviceHub {
       productKey: session.productKey, deviceName: session.deviceName, at: iso(at), direction: 'up',
       kind: partial.kind ?? null, topic: partial.topic, msgId: partial.id ?? null, code, reason,
     });
+    // The transport's own 500 (a bug of ours on this message) may not happen again: worth a resend.
+    if (onVerdict) this.#whenDurable(code, reason, false, code >= 500, onVerdict);
   }
 
   /** Adds a listener for every uplink and `state` change (the `device in` nodes); returns the function removing it. */
@@ -626,6 +788,8 @@ export class DeviceHub {
     return {
       onlineSessions: this.#current.size,
       uplinks: this.#counts.uplinks,
+      repeats: this.#repeats,
+      receipts: this.#receipts.stats(this.#now()),
       downlinks: this.#counts.downlinks,
       repliesByCode: { ...this.#counts.repliesByCode },
       commandsByCode: { ...this.#counts.commandsByCode },
@@ -665,6 +829,7 @@ export class DeviceHub {
       this.#log.setResult(p.entry, 503, 'the server stopped before a flow answered');
     }
     this.#pendingUplinks.clear();
+    this.#inflight.clear();
     this.#pendingAcks = 0;
     for (const m of [...this.#pendingCommands.values()]) {
       for (const p of [...m.values()]) this.#settle(p, { id: p.id, code: 503, message: 'the server is stopping' });
@@ -763,13 +928,17 @@ export class DeviceHub {
     this.#logger.debug({ productKey: session.productKey, deviceName: session.deviceName, kind: entry.row.kind }, text);
     if (pending.message) this.#answer(session, pending.message, entry, 504, text);
     else this.#log.setResult(entry, 504, text);
+    this.#settleVerdict(pending.waiters, 504, text, false, false);
   }
 
-  #emit(message: ThingMessage): void {
+  /** Hands a message to every listener and observer; true when a listener took it (see ThingMessageListener). */
+  #emit(message: ThingMessage): boolean {
+    let taken = false;
     for (const listener of this.#listeners) {
       try {
-        listener(message);
+        if (listener(message) !== false) taken = true;
       } catch (err) {
+        taken = true;
         this.#logger.error({ err, kind: message.kind }, 'a device message subscriber threw');
       }
     }
@@ -780,6 +949,7 @@ export class DeviceHub {
         this.#logger.error({ err, kind: message.kind }, 'a device message observer threw');
       }
     }
+    return taken;
   }
 
   #emitState(session: DeviceSession, params: { status: 'online' | 'offline'; reason?: string }, at: number): void {
@@ -893,6 +1063,7 @@ export class DeviceHub {
     this.#lastSeen.delete(key);
     this.#lastSeenDirty.delete(key);
     this.#log.forget(productKey, deviceName);
+    this.#receipts.forget(productKey, deviceName);
   }
 
   #closeSession(session: DeviceSession, reason: 'takeover' | 'kicked'): void {

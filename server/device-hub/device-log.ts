@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
+import { RECEIPT_WINDOW_MS, type Receipt } from './uplink-receipts.ts';
 
 /** Payloads are kept for debugging, not as telemetry: the first 4 KB say what the device sent. */
 export const MAX_LOGGED_PAYLOAD_BYTES = 4096;
@@ -125,7 +126,8 @@ export type MessageRow = Omit<MessageLogItem, 'id' | 'payloadTruncated'> & {
 type Pending =
   | { type: 'message'; entry: MessageEntry }
   | { type: 'connection'; row: Required<NewConnectionEntry> }
-  | { type: 'result'; entry: MessageEntry };
+  | { type: 'result'; entry: MessageEntry }
+  | { type: 'receipt'; receipt: Receipt };
 
 const key = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
 
@@ -147,6 +149,11 @@ export class DeviceLog {
   readonly #messagesPerDevice: number;
   readonly #connectionsPerDevice: number;
   #pending: Pending[] = [];
+  /** Called after the next successful flush: what they wait for is in `#pending` (see whenDurable). */
+  #durableWaiters: (() => void)[] = [];
+  #durableSoon: NodeJS.Immediate | undefined;
+  readonly #insertReceipt: Statement;
+  readonly #sweepReceipts: Statement;
   #flushTimer: NodeJS.Timeout | undefined;
   /** Failed flushes in a row: retries back off so that a full disk is not hammered (and logged) ten times a second. */
   #failuresInARow = 0;
@@ -172,6 +179,10 @@ export class DeviceLog {
     this.#maxBuffered = options.maxBuffered ?? 20_000;
     this.#messagesPerDevice = options.messagesPerDevice ?? 500;
     this.#connectionsPerDevice = options.connectionsPerDevice ?? 200;
+    this.#insertReceipt = db.prepare(
+      'INSERT INTO uplink_receipts (product_key, device_name, msg_id, fingerprint, code, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#sweepReceipts = db.prepare('DELETE FROM uplink_receipts WHERE at < ?');
     // Positional parameters: binding a 12-key object per row costs more than the insert itself.
     this.#insertMessage = db.prepare(`
       INSERT INTO device_messages
@@ -232,6 +243,32 @@ export class DeviceLog {
     if (entry.rowid !== undefined) this.#push({ type: 'result', entry });
   }
 
+  /** Buffers the receipt of an uplink's final verdict (for answering repeats after a restart; see UplinkReceipts). */
+  receipt(receipt: Receipt): void {
+    this.#push({ type: 'receipt', receipt });
+  }
+
+  /** The receipts written since `since` (ms), oldest first. */
+  receipts(since: number): Receipt[] {
+    return this.#query(`
+      SELECT product_key AS productKey, device_name AS deviceName, msg_id AS msgId, fingerprint, code, reason, at
+      FROM uplink_receipts WHERE at >= ? ORDER BY at`).all(since) as Receipt[];
+  }
+
+  /**
+   * Calls `done` once everything buffered now is committed: at once when nothing is buffered, else after a flush that
+   * comes right after this turn of the event loop (the waiters of one turn share it). A transport acknowledges a
+   * refused message here, so that what the device was told is on disk before it forgets the message.
+   */
+  whenDurable(done: () => void): void {
+    if (this.#pending.length === 0) return done();
+    this.#durableWaiters.push(done);
+    this.#durableSoon ??= setImmediate(() => {
+      this.#durableSoon = undefined;
+      if (this.#failuresInARow === 0) this.flush();
+    });
+  }
+
   /** Buffers a connection history entry. */
   connection(input: NewConnectionEntry): void {
     this.#push({
@@ -259,6 +296,8 @@ export class DeviceLog {
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
+    const waiters = this.#durableWaiters;
+    this.#durableWaiters = [];
     // Rowids become the entries' only after the commit: a rolled-back batch must not leave rowids behind.
     const rowids: (number | undefined)[] = [];
     try {
@@ -288,6 +327,9 @@ export class DeviceLog {
             const r = p.row;
             if (!exists(r.productKey, r.deviceName)) continue;
             this.#insertConnection.run(r.productKey, r.deviceName, r.at, r.event, r.reason, r.remoteAddress, r.protocol, r.dialect, r.clientId);
+          } else if (p.type === 'receipt') {
+            const r = p.receipt;
+            this.#insertReceipt.run(r.productKey, r.deviceName, r.msgId, r.fingerprint, r.code, r.reason, r.at);
           } else {
             const { row } = p.entry;
             this.#setResult.run(row.code, row.reason, p.entry.rowid, row.productKey, row.deviceName);
@@ -298,6 +340,7 @@ export class DeviceLog {
       this.#stats.failedFlushes++;
       this.#logger.error({ err, entries: batch.length }, 'writing the device message log failed; will retry');
       this.#pending = batch.concat(this.#pending);
+      this.#durableWaiters = waiters.concat(this.#durableWaiters);
       this.#trimBuffer();
       this.#failuresInARow++;
       this.#schedule(Math.min(this.#flushMs * 2 ** this.#failuresInARow, 30_000));
@@ -306,7 +349,7 @@ export class DeviceLog {
     this.#failuresInARow = 0;
     let i = 0;
     for (const p of batch) {
-      if (p.type === 'result') continue;
+      if (p.type === 'result' || p.type === 'receipt') continue;
       const who = p.type === 'message' ? p.entry.row : p.row;
       if (p.type === 'message') p.entry.rowid = rowids[i++];
       const k = key(who.productKey, who.deviceName);
@@ -314,6 +357,7 @@ export class DeviceLog {
     }
     this.#stats.flushes++;
     this.#stats.written += batch.length;
+    for (const done of waiters) done();
   }
 
   /**
@@ -321,6 +365,11 @@ export class DeviceLog {
    * sweep runs in chunks so that thousands of devices do not hold the event loop in one go.
    */
   sweep(): void {
+    try {
+      this.#sweepReceipts.run(Date.now() - RECEIPT_WINDOW_MS);
+    } catch (err) {
+      this.#logger.error({ err }, 'sweeping old uplink receipts failed');
+    }
     const devices = [...this.#touched.values()];
     this.#touched = new Map();
     const chunk = (start: number) => {
@@ -345,7 +394,7 @@ export class DeviceLog {
   /** Forgets a deleted device: its buffered entries and its rows. */
   forget(productKey: string, deviceName: string): void {
     const mine = (p: Pending) => {
-      const who = p.type === 'connection' ? p.row : p.entry.row;
+      const who = p.type === 'connection' ? p.row : p.type === 'receipt' ? p.receipt : p.entry.row;
       return who.productKey === productKey && who.deviceName === deviceName;
     };
     this.#pending = this.#pending.filter((p) => !mine(p));
@@ -353,6 +402,7 @@ export class DeviceLog {
     this.#db.transaction(() => {
       this.#forgetMessages.run(productKey, deviceName);
       this.#forgetConnections.run(productKey, deviceName);
+      this.#query('DELETE FROM uplink_receipts WHERE product_key = ? AND device_name = ?').run(productKey, deviceName);
     })();
   }
 
@@ -413,6 +463,7 @@ export class DeviceLog {
   /** Writes what is buffered and stops the timers. */
   close(): void {
     clearInterval(this.#sweepTimer);
+    if (this.#durableSoon) clearImmediate(this.#durableSoon);
     this.flush();
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;

@@ -42,7 +42,11 @@ export type SessionCloseReason =
   | 'server-stop'
   | 'connection-lost'
   /** The device published or subscribed outside its namespace (the MQTT listener closes the connection). */
-  | 'acl-violation';
+  | 'acl-violation'
+  /** A packet larger than the listener's limit (the connection is closed before its body is read). */
+  | 'packet-too-large'
+  /** A QoS 1/2 message the platform could not take (5xx) over MQTT 3.1.1: closed unacknowledged, so it is sent again. */
+  | 'unacknowledged';
 
 /** A connection attempt that a transport refused (bad signature, disabled device, replay, keepalive out of range, …). */
 export interface RefusedAttempt {

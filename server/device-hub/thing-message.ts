@@ -49,6 +49,11 @@ export interface ThingMessage {
    * messages, so it is a token, not a callback.
    */
   replyToken?: string;
+  /**
+   * Set by the hub on uplinks with an identity (the device's message id and a fingerprint of its bytes): stores that
+   * commit a receipt with what they store (telemetry-store) write `{productKey, deviceName, id, fingerprint}`.
+   */
+  fingerprint?: number;
 }
 
 /** A downlink: set properties, invoke a service, or raw bytes through the product codec. */

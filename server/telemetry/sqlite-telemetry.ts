@@ -1,3 +1,4 @@
+import { RECEIPT_WINDOW_MS, type Receipt } from '../device-hub/uplink-receipts.ts';
 import Database from 'better-sqlite3';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
@@ -63,6 +64,9 @@ export class SqliteTelemetry implements TelemetryBackend {
   readonly #tables = new Map<string, ProductTables>();
   readonly #statements = new Map<string, Database.Statement>();
   readonly #upsertLatest: Database.Statement;
+  readonly #insertReceipt: Database.Statement;
+  /** Receipts older than the dedup window are deleted at most once a minute, in a write's transaction. */
+  #receiptsSweptAt = 0;
 
   /** Opens (creating if needed) the telemetry database at `file`. */
   constructor(file: string, logger?: Logger) {
@@ -77,6 +81,9 @@ export class SqliteTelemetry implements TelemetryBackend {
       INSERT INTO latest (product_key, device, property, value, ts) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (product_key, device, property) DO UPDATE SET value = excluded.value, ts = excluded.ts
       WHERE excluded.ts >= latest.ts`);
+    this.#insertReceipt = this.#db.prepare(
+      'INSERT INTO uplink_receipts (product_key, device_name, msg_id, fingerprint, code, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     this.#schemas = new ProductSchemas(this.#storage());
   }
 
@@ -100,8 +107,22 @@ export class SqliteTelemetry implements TelemetryBackend {
       for (const l of prepared.latest) {
         this.#upsertLatest.run(l.productKey, l.deviceName, l.property, JSON.stringify(l.value), l.ts);
       }
+      if (batch.receipts) {
+        for (const r of batch.receipts) this.#insertReceipt.run(r.productKey, r.deviceName, r.msgId, r.fingerprint, r.code, r.reason, r.at);
+        const now = Date.now();
+        if (now - this.#receiptsSweptAt > 60_000) {
+          this.#receiptsSweptAt = now;
+          this.#statement('DELETE FROM uplink_receipts WHERE at < ?').run(now - RECEIPT_WINDOW_MS);
+        }
+      }
     })();
     return { propertyRows: prepared.propertyRows, events: prepared.events.length, skipped: prepared.skipped };
+  }
+
+  async recentReceipts(since: number): Promise<Receipt[]> {
+    return this.#statement(`
+      SELECT product_key AS productKey, device_name AS deviceName, msg_id AS msgId, fingerprint, code, reason, at
+      FROM uplink_receipts WHERE at >= ? ORDER BY at`).all(since) as Receipt[];
   }
 
   async latest(productKey: string, deviceName: string): Promise<Record<string, LatestValue>> {

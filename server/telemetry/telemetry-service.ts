@@ -1,3 +1,4 @@
+import type { Receipt } from '../device-hub/uplink-receipts.ts';
 import type { Logger } from 'pino';
 import type { IngressGate } from '../ingress/ingress-gate.ts';
 import type { RegistryEvents } from '../registry.ts';
@@ -69,8 +70,13 @@ export class TelemetryService {
   }
 
   /** Queues one message's rows for the next commit; false when the queue is full (see TelemetryWriter.submit). */
-  submit(properties: PropertyRow[], events: EventRow[], done: WriteCallback): boolean {
-    return this.writer.submit(properties, events, done);
+  submit(properties: PropertyRow[], events: EventRow[], done: WriteCallback, receipt?: Receipt): boolean {
+    return this.writer.submit(properties, events, done, receipt);
+  }
+
+  /** Whether a receipt submitted with rows is committed with them (see TelemetryBackend.recentReceipts). */
+  get receiptsWithRows(): boolean {
+    return this.backend.recentReceipts !== undefined;
   }
 
   queuedRows(): number {

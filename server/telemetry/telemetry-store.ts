@@ -7,6 +7,7 @@
  * int/float/double/enum, 0 or 1 for bool, a string of digits (UTC ms) for date, a string for text, the JSON value
  * for struct and array. Reads give them back in the same form, whatever the backend stores.
  */
+import type { Receipt } from '../device-hub/uplink-receipts.ts';
 import type { ThingMessage } from '../device-hub/thing-message.ts';
 import type { PropertyValue } from '../thing-model/compiled-thing-model.ts';
 import type { TslDocument } from '../thing-model/tsl-types.ts';
@@ -46,6 +47,11 @@ export type EventType = 'info' | 'alert' | 'error';
 export interface TelemetryBatch {
   properties: PropertyRow[];
   events: EventRow[];
+  /**
+   * The verdicts of the messages these rows came from, committed with them by backends that can
+   * (`recentReceipts` defined): a device resending a stored message after a crash is then answered, not stored twice.
+   */
+  receipts?: Receipt[];
 }
 
 /** Why a value or event of a batch was not stored. */
@@ -178,6 +184,11 @@ export interface TelemetryBackend {
    * that cannot be stored are skipped and listed, never failing the rest of the batch.
    */
   writeBatch(batch: TelemetryBatch): Promise<WriteResult>;
+  /**
+   * Receipts committed with rows since `since` (ms), for the device hub at start-up. Defined only by backends that
+   * commit `batch.receipts` in the same transaction as the rows (SQLite); others ignore receipts.
+   */
+  recentReceipts?(since: EpochMs): Promise<Receipt[]>;
   /** The device shadow: each property's most recent value and its time; `{}` for a device with no telemetry. */
   latest(productKey: string, deviceName: string): Promise<Record<string, LatestValue>>;
   /** A property's values in a time range, across every column the property had over its model versions. */

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Receipt } from '../device-hub/uplink-receipts.ts';
 import type { EventRow, PropertyRow, SkippedItem, TelemetryBackend, WriteResult } from './telemetry-store.ts';
 
 /** What one submitted message became once its batch was committed (or failed for good). */
@@ -40,6 +41,7 @@ interface Pending {
   events: EventRow[];
   rows: number;
   done: WriteCallback;
+  receipt: Receipt | undefined;
 }
 
 export interface TelemetryWriterStats {
@@ -98,7 +100,7 @@ export class TelemetryWriter {
    * Queues one message's rows; `done` runs after the commit holding them. Returns false, without calling `done`,
    * when the queue is full or the writer is closed: the caller answers the device (503) and nothing was taken.
    */
-  submit(properties: PropertyRow[], events: EventRow[], done: WriteCallback): boolean {
+  submit(properties: PropertyRow[], events: EventRow[], done: WriteCallback, receipt?: Receipt): boolean {
     const rows = properties.length + events.length;
     if (this.#closed || (this.#queuedRows + rows > this.#maxQueued && this.#queuedRows > 0)) {
       this.#stats.refused++;
@@ -108,7 +110,7 @@ export class TelemetryWriter {
       done(null, []);
       return true;
     }
-    this.#queue.push({ properties, events, rows, done });
+    this.#queue.push({ properties, events, rows, done, receipt });
     this.#queuedRows += rows;
     if (!this.#busy && this.#queuedRows >= this.#high) this.#setBusy(true);
     this.#schedule();
@@ -195,10 +197,12 @@ export class TelemetryWriter {
   async #commit(taken: Pending[]): Promise<void> {
     const properties: PropertyRow[] = [];
     const events: EventRow[] = [];
+    const receipts: Receipt[] = [];
     let rows = 0;
     for (const p of taken) {
       for (const r of p.properties) properties.push(r);
       for (const e of p.events) events.push(e);
+      if (p.receipt) receipts.push(p.receipt);
       rows += p.rows;
     }
     let result: WriteResult | undefined;
@@ -207,7 +211,7 @@ export class TelemetryWriter {
       const started = performance.now();
       this.#lastCommitAt = started;
       try {
-        result = await this.options.backend.writeBatch({ properties, events });
+        result = await this.options.backend.writeBatch({ properties, events, receipts });
         this.#observeCommit((performance.now() - started) / 1000, properties, events);
         break;
       } catch (err) {

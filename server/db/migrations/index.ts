@@ -5,6 +5,7 @@ import * as createDeviceHubTables from './20261122-03-create-device-hub-tables.t
 import * as createAlerts from './20261122-04-create-alerts.ts';
 import * as createNotifyOutbox from './20261122-05-create-notify-outbox.ts';
 import * as addProductRetentionDays from './20261122-06-add-product-retention-days.ts';
+import * as createUplinkReceipts from './20261205-12-create-uplink-receipts.ts';
 import * as addProductFutureTimes from './20261205-11-add-product-future-times.ts';
 
 export interface Migration {
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   { id: '20261122-05-create-notify-outbox', up: createNotifyOutbox.up },
   { id: '20261122-06-add-product-retention-days', up: addProductRetentionDays.up },
   { id: '20261205-11-add-product-future-times', up: addProductFutureTimes.up },
+  { id: '20261205-12-create-uplink-receipts', up: createUplinkReceipts.up },
 ];

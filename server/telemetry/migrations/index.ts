@@ -1,5 +1,6 @@
 import type { Migration } from '../../db/migrations/index.ts';
 import * as createTelemetryTables from './20261122-01-create-telemetry-tables.ts';
+import * as createUplinkReceipts from './20261205-10-create-uplink-receipts.ts';
 
 /**
  * Migrations of the telemetry database (telemetry.db, apart from the registry's file so telemetry writes never wait
@@ -8,4 +9,5 @@ import * as createTelemetryTables from './20261122-01-create-telemetry-tables.ts
  */
 export const telemetryMigrations: Migration[] = [
   { id: '20261122-01-create-telemetry-tables', up: createTelemetryTables.up },
+  { id: '20261205-10-create-uplink-receipts', up: createUplinkReceipts.up },
 ];
