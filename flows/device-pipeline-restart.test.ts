@@ -123,9 +123,9 @@ describe('across a restart', () => {
         }
         return client;
       });
-      await new Promise((r) => setTimeout(r, 1500));
-      const sentBeforeStop = [...acknowledged.values()].reduce((a, s) => a + s.size, 0);
-      expect(sentBeforeStop).toBeGreaterThan(1000);
+      // Stopped mid-stream, once a thousand messages were taken.
+      const takenSoFar = () => [...acknowledged.values()].reduce((a, s) => a + s.size, 0);
+      await expect.poll(takenSoFar, { timeout: 20_000, interval: 20 }).toBeGreaterThan(1000);
       server.child.kill('SIGTERM');
       const code = await server.exited;
       stop = true;
@@ -157,6 +157,148 @@ describe('across a restart', () => {
       if (server.child.exitCode === null) server.child.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe('a message resent after a restart', () => {
+  it('is answered from the receipt committed with its rows, and not stored again', async () => {
+    const dataDir = tempDir();
+    let tw = await startTestServer({ dataDir });
+    const [meter] = await createDevices(tw, 'meters', ['r1']);
+    const body = { id: '4242', version: '1.0', method: 'thing.event.property.post', params: { temperature: 42.42 } };
+    const send = async () => {
+      const mqttPort = await deployListener(tw, pipelineFlow());
+      const c = await connect(`mqtt://127.0.0.1:${mqttPort}`, deviceOptions(meter));
+      await subscribe(c, topic(meter, 'thing/event/property/post_reply'));
+      const reply = await request(c, topic(meter, 'thing/event/property/post'), body);
+      c.end(true);
+      return reply;
+    };
+    try {
+      expect(await send()).toMatchObject({ id: '4242', code: 200, message: 'success' });
+      await tw.close();
+      tw = await startTestServer({ dataDir });
+      expect(await send()).toMatchObject({ id: '4242', code: 200, message: expect.stringContaining('repeat of a message already received') });
+    } finally {
+      await tw.close();
+    }
+    const file = new Database(path.join(dataDir, TELEMETRY_DB_FILE), { readonly: true });
+    try {
+      expect(file.prepare('SELECT count(*) FROM t_meters WHERE device = ?').pluck().get('r1')).toBe(1);
+    } finally {
+      file.close();
+    }
+  }, 30_000);
+});
+
+describe('killed with SIGKILL mid-stream', () => {
+  it('stores every PUBACKed message exactly once, across three crashes and the devices sending again what got no PUBACK', async () => {
+    const dataDir = tempDir();
+    const httpPort = await freePort();
+    const mqttPort = await freePort();
+    let server = startProcess(dataDir, httpPort, mqttPort);
+    try {
+      await server.ready;
+      const base = `http://127.0.0.1:${httpPort}/api/v1`;
+      const token = await login(base);
+      const api = (method: string, p: string, body?: unknown) =>
+        fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      await api('POST', '/products', { productKey: 'meters', name: 'Meters' });
+      await api('PUT', '/products/meters/thing-model/draft', testTsl);
+      await api('POST', '/products/meters/thing-model/publish');
+      const devices: TestDevice[] = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await api('POST', '/devices', { productKey: 'meters', deviceName: `k${i}` });
+        devices.push({ productKey: 'meters', deviceName: `k${i}`, deviceSecret: ((await res.json()) as { deviceSecret: string }).deviceSecret });
+      }
+      // Per device: every message sent (id → payload) and the ids PUBACKed. Ids never repeat across runs.
+      const sent = new Map(devices.map((d) => [d.deviceName, new Map<number, string>()]));
+      const acked = new Map(devices.map((d) => [d.deviceName, new Set<number>()]));
+      const payloadOf = (id: number) => JSON.stringify({ id: String(id), version: '1.0', method: 'thing.event.property.post', params: { temperature: id / 1000 } });
+      // Like a device: tries again until the listener is up (it starts with the flows, just after /healthz answers).
+      const open = async (d: TestDevice) => {
+        for (let attempt = 1; ; attempt++) {
+          const signed = signAlink({ ...d, clientId: d.deviceName, timestamp: Date.now() });
+          const client = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: signed.clientId, username: signed.username, password: signed.password, reconnectPeriod: 0, protocolVersion: 4 });
+          client.on('error', () => {});
+          const ok = await new Promise<boolean>((resolve) => {
+            client.once('connect', () => resolve(true));
+            client.once('error', () => resolve(false));
+            client.once('close', () => resolve(false));
+          });
+          if (ok) return client;
+          client.end(true);
+          if (attempt === 100) throw new Error(`${d.deviceName} could not connect`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      let nextId = 0;
+      let killedAtAcks = 0;
+      for (let run = 0; run < 3; run++) {
+        // Ten devices stream QoS 1 at 90 messages/s each; the server is killed once 300 more are PUBACKed.
+        let stop = false;
+        const before = [...acked.values()].reduce((n, s) => n + s.size, 0);
+        const loops = devices.map(async (d) => {
+          const client = await open(d);
+          while (!stop && client.connected) {
+            for (let burst = 0; burst < 9; burst++) {
+              const id = ++nextId;
+              sent.get(d.deviceName)!.set(id, payloadOf(id));
+              client.publish(`/sys/meters/${d.deviceName}/thing/event/property/post`, payloadOf(id), { qos: 1 }, (err) => {
+                if (!err) acked.get(d.deviceName)!.add(id);
+              });
+            }
+            await new Promise((r) => setTimeout(r, 100));
+          }
+          return client;
+        });
+        const ackedNow = () => [...acked.values()].reduce((n, s) => n + s.size, 0);
+        await expect.poll(ackedNow, { timeout: 20_000, interval: 5 }).toBeGreaterThan(before + 300);
+        killedAtAcks = ackedNow();
+        server.child.kill('SIGKILL');
+        await server.exited;
+        stop = true;
+        for (const client of await Promise.all(loops)) client.end(true);
+
+        // Started again on the same data dir, each device sends again what it got no PUBACK for, as it would.
+        server = startProcess(dataDir, httpPort, mqttPort);
+        await server.ready;
+        await Promise.all(devices.map(async (d) => {
+          const unacked = [...sent.get(d.deviceName)!].filter(([id]) => !acked.get(d.deviceName)!.has(id));
+          if (unacked.length === 0) return;
+          const client = await open(d);
+          await Promise.all(unacked.map(([id, payload]) => client.publishAsync(`/sys/meters/${d.deviceName}/thing/event/property/post`, payload, { qos: 1, dup: true })
+            .then(() => void acked.get(d.deviceName)!.add(id))));
+          client.end(true);
+        }));
+      }
+      server.child.kill('SIGTERM');
+      await server.exited;
+
+      const file = new Database(path.join(dataDir, TELEMETRY_DB_FILE), { readonly: true });
+      try {
+        let total = 0;
+        for (const d of devices) {
+          const rows = (file.prepare('SELECT p_temperature AS t FROM t_meters WHERE device = ?').all(d.deviceName) as { t: number }[]).map((r) => Math.round(r.t * 1000));
+          const counts = new Map<number, number>();
+          for (const id of rows) counts.set(id, (counts.get(id) ?? 0) + 1);
+          const ids = acked.get(d.deviceName)!;
+          expect(ids.size, `${d.deviceName}: everything sent was PUBACKed in the end`).toBe(sent.get(d.deviceName)!.size);
+          const wrong = [...ids].filter((id) => counts.get(id) !== 1).map((id) => `${id}: stored ${counts.get(id) ?? 0} times`);
+          expect(wrong, `${d.deviceName}: PUBACKed but not stored exactly once`).toEqual([]);
+          expect(rows.length).toBe(ids.size);
+          total += ids.size;
+        }
+        const registry = new Database(path.join(dataDir, 'thingwire.db'), { readonly: true });
+        const repeats = registry.prepare("SELECT count(*) FROM device_messages WHERE reason LIKE 'repeat of a message%'").pluck().get();
+        registry.close();
+        console.log(`SIGKILL x3: ${total} messages PUBACKed, each stored once (last kill after ${killedAtAcks} PUBACKs); ${repeats} resends were stored before the crash and answered from their receipt`);
+      } finally {
+        file.close();
+      }
+    } finally {
+      if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    }
+  }, 120_000);
 });
 
 /** `npm start` as a user runs it (node + tsx on server/main.ts), resolved once it serves /healthz. */

@@ -31,6 +31,8 @@ import { registerPaletteRoutes } from './node-red/palette-routes.ts';
 import { createRegistry, type Registry } from './registry.ts';
 import { DeviceAuthenticator } from './device-auth/device-authenticator.ts';
 import { DeviceHub, type DeviceHubOptions } from './device-hub/device-hub.ts';
+import { RECEIPT_WINDOW_MS } from './device-hub/uplink-receipts.ts';
+import { SignInBans } from './device-auth/sign-in-bans.ts';
 import { registerDeviceHubRoutes } from './device-hub/device-hub-routes.ts';
 import { registerDeviceHubMetrics } from './device-hub/device-hub-metrics.ts';
 import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
@@ -42,7 +44,7 @@ import { WebhookOutbox } from './notify/webhook-outbox.ts';
 import { registerNotifyRoutes } from './notify/notify-routes.ts';
 import type { Duplex } from 'node:stream';
 import { IngressGate } from './ingress/ingress-gate.ts';
-import { registerIngressMetrics, telemetryCommitObserver } from './ingress/ingress-metrics.ts';
+import { registerIngressMetrics, registerSignInMetrics, telemetryCommitObserver } from './ingress/ingress-metrics.ts';
 import { SqliteTelemetry, TELEMETRY_DB_FILE } from './telemetry/sqlite-telemetry.ts';
 import { openTdengineTelemetry } from './telemetry/tdengine-telemetry.ts';
 import { TelemetryService, type TelemetryServiceOptions } from './telemetry/telemetry-service.ts';
@@ -133,6 +135,8 @@ export async function startThingwire(
       logger[busy ? 'warn' : 'info']({ reason }, busy ? 'flows are behind: devices are slowed down' : 'flows caught up');
     },
   });
+  // Verdicts of stored messages were committed with their rows: a device resending one after a crash gets its answer.
+  if (backend.recentReceipts) hub.loadReceipts(await backend.recentReceipts(Date.now() - RECEIPT_WINDOW_MS));
   const authenticator = new DeviceAuthenticator({
     credentialsFor: (productKey, deviceName) => registry.devices.credentialsFor(productKey, deviceName),
     productAuth: (productKey) => registry.products.auth(productKey),
@@ -143,9 +147,10 @@ export async function startThingwire(
   // Two rules, built once: the lookup per uplink allocates nothing.
   const maxAheadMs = config.maxClockSkewSeconds * 1000;
   const clockRules = { refuse: { maxAheadMs, future: 'refuse' }, clamp: { maxAheadMs, future: 'clamp' } } as const;
+  const bans = new SignInBans({ logger: logger.child({ subsystem: 'device-auth' }) });
   const mqttListeners = new MqttListenerPool(
     {
-      hub, authenticator, gate, logger: logger.child({ subsystem: 'mqtt' }),
+      hub, authenticator, gate, bans, logger: logger.child({ subsystem: 'mqtt' }),
       clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
       registerUpgrade: (path, handler) => {
         upgrades.set(path, handler);
@@ -242,6 +247,7 @@ export async function startThingwire(
 
   registerDeviceHubMetrics(metrics.registry, hub);
   registerIngressMetrics(metrics.registry, gate, telemetry.writer);
+  registerSignInMetrics(metrics.registry, bans, () => mqttListeners.listeners());
   api.disable('x-powered-by');
   // X-Forwarded-For is believed only from the proxies named: anyone else could pick their own address and escape
   // the per-address sign-in limit.

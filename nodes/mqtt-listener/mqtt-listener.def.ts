@@ -11,11 +11,16 @@ them commands.
 - **Port**, **Host**: where MQTT over TCP listens (1883 by default).
 - **TLS port**, **Certificate**, **Key**: MQTT over TLS (8883) when a PEM certificate and key are given; 0 = off.
 - **WebSocket path**: MQTT over WebSocket on the platform's HTTP port (\`ws://host:1880/mqtt\`); empty = off.
-- **Max payload**: larger messages are answered 400 and not processed.
+- **Max payload**: larger messages are answered 400 and not processed; a packet more than 64 KB over it closes the
+  connection as soon as its header announces the size (MQTT 5: DISCONNECT 0x95), before it is read into memory.
 - **Rate per device**: messages per second (bursts of twice that); beyond it devices are answered 429. 0 = no limit.
 - **Keepalive**: the range of keepalive seconds a device may ask for; outside it the device is refused.
 - **Reply timeout**: how long flows have to answer a device message (accept or reject it); then the message is
   recorded as 504 in the device's message log, and a device that asked for a reply (\`ack\`) is answered 504.
+  A QoS 1 message is acknowledged (PUBACK) only once its answer is in and on disk.
+- **Sign-in timeout**, **Max connections signing in**: a connection has this long to send a valid CONNECT; at most
+  this many may be signing in at once (CONNECT itself is limited to 64 KB). Addresses with 20 failed sign-ins in a
+  minute are banned for 5 minutes.
 
 The listener outlives deploys: redeploying flows that do not change its port, host, TLS or WebSocket path keeps
 every device connected (the other settings apply at once). Changing one of those restarts it.`;
@@ -43,6 +48,8 @@ export const mqttListener = defineNode({
     keepaliveMax: Type.Integer({ title: 'Keepalive max (s)', minimum: 1, maximum: 65535, default: 1200 }),
     // Bounded above: every message waiting for its verdict is held in memory, and devices give up waiting long before.
     replyTimeoutMs: Type.Integer({ title: 'Reply timeout (ms)', description: 'Unanswered device messages get 504 after this', minimum: 100, maximum: 60_000, default: 5000 }),
+    signInTimeoutMs: Type.Integer({ title: 'Sign-in timeout (ms)', description: 'Connections not signed in by then are closed', minimum: 500, maximum: 120_000, default: 10_000 }),
+    maxPendingSignIns: Type.Integer({ title: 'Max connections signing in', description: 'More are closed as they arrive', minimum: 1, maximum: 1_000_000, default: 2000 }),
   }),
   credentials: Type.Object({
     tlsKey: Type.Optional(Type.String({ title: 'Key', description: 'PEM private key for TLS', 'x-secret': true })),

@@ -17,6 +17,8 @@ export const mqttListenerNode = implementNode(mqttListener, ({ config, credentia
       keepaliveMin: config.keepaliveMin,
       keepaliveMax: config.keepaliveMax,
       replyTimeoutMs: config.replyTimeoutMs,
+      signInTimeoutMs: config.signInTimeoutMs,
+      maxPendingSignIns: config.maxPendingSignIns,
     })
     .then(
       () => node.log(`listening on ${config.host}:${config.port}${wantsTls ? `, TLS ${config.tlsPort}` : ''}${config.wsPath ? `, WebSocket ${config.wsPath}` : ''}`),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { SignInBans } from '../device-auth/sign-in-bans.ts';
 import type { CommitObserver, TelemetryWriter } from '../telemetry/telemetry-writer.ts';
 import type { IngressGate } from './ingress-gate.ts';
 
@@ -87,4 +88,43 @@ export function telemetryCommitObserver(registry: Registry): CommitObserver {
     commitSeconds: (s) => commits.observe(s),
     rowAgeMs: (ms) => ages.observe(ms / 1000),
   };
+}
+
+/** What the sign-in limits turned away: failed sign-ins, bans, connections closed unsigned or for their size. */
+export function registerSignInMetrics(
+  registry: Registry,
+  bans: Pick<SignInBans, 'stats'>,
+  listeners: () => Iterable<{ stats(): { pendingSignIns: number; signInTimeouts: number; refusedPending: number; packetsTooLarge: number } }>,
+): void {
+  const registers = [registry];
+  const sum = (field: 'pendingSignIns' | 'signInTimeouts' | 'refusedPending' | 'packetsTooLarge') => {
+    let n = 0;
+    for (const l of listeners()) n += l.stats()[field];
+    return n;
+  };
+  const counter = (name: string, help: string, read: () => number) => new Counter({
+    name, help, registers,
+    collect() {
+      this.reset();
+      this.inc(read());
+    },
+  });
+  counter('thingwire_device_sign_in_failures_total', 'Device sign-ins refused for a bad signature or unknown device', () => bans.stats().failures);
+  counter('thingwire_device_sign_in_bans_total', 'Addresses banned for too many failed device sign-ins', () => bans.stats().bans);
+  counter('thingwire_device_banned_connections_total', 'Connections from banned addresses closed as they arrived', () => bans.stats().refusedWhileBanned);
+  new Gauge({
+    name: 'thingwire_device_banned_addresses', help: 'Addresses banned now', registers,
+    collect() {
+      this.set(bans.stats().bannedNow);
+    },
+  });
+  new Gauge({
+    name: 'thingwire_mqtt_pending_sign_ins', help: 'MQTT connections open that have not signed in yet', registers,
+    collect() {
+      this.set(sum('pendingSignIns'));
+    },
+  });
+  counter('thingwire_mqtt_sign_in_timeouts_total', 'MQTT connections closed for not signing in in time', () => sum('signInTimeouts'));
+  counter('thingwire_mqtt_pending_refused_total', 'MQTT connections closed because too many were signing in', () => sum('refusedPending'));
+  counter('thingwire_mqtt_packets_too_large_total', 'MQTT connections closed for a packet over the size limit', () => sum('packetsTooLarge'));
 }

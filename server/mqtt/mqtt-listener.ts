@@ -7,12 +7,15 @@ import type { Logger } from 'pino';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { DeviceAuthenticator } from '../device-auth/device-authenticator.ts';
 import type { DeviceHub } from '../device-hub/device-hub.ts';
-import type { DeviceSession } from '../device-hub/device-session.ts';
+import type { DeviceSession, SessionCloseReason } from '../device-hub/device-session.ts';
 import type { IngressGate } from '../ingress/ingress-gate.ts';
 import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from '../device-hub/thing-message.ts';
 import { codecs } from '../dialects/index.ts';
 import type { DeviceClockRule, DialectCodec } from '../dialects/dialect.ts';
-import { bridgeMqtt5 } from './mqtt5-bridge.ts';
+import type { SignInBans } from '../device-auth/sign-in-bans.ts';
+import { fingerprintOf } from '../device-hub/uplink-receipts.ts';
+import { bridgeMqtt5, setPubackReason } from './mqtt5-bridge.ts';
+import { PacketSizeGuard } from './packet-size-guard.ts';
 
 /** What an MQTT listener node configures. Changing `port`, `host`, `tls` or `wsPath` restarts the listener. */
 export interface MqttListenerConfig {
@@ -31,7 +34,16 @@ export interface MqttListenerConfig {
   keepaliveMax: number;
   /** How long flows have to answer an uplink before it gets 504; absent: the device hub's default. */
   replyTimeoutMs?: number;
+  /** How long a new connection has to sign in (CONNECT accepted) before it is closed; default 10 s. */
+  signInTimeoutMs?: number;
+  /** Connections that have not signed in yet, at most; more are closed as they arrive. Default 2,000. */
+  maxPendingSignIns?: number;
 }
+
+/** A CONNECT larger than this is refused before it is read: credentials, will and properties fit many times over. */
+export const MAX_CONNECT_BYTES = 64 * 1024;
+/** What a PUBLISH may carry besides its payload (topic, packet id, MQTT 5 properties) before the parser refuses it. */
+export const MAX_PUBLISH_OVERHEAD_BYTES = 64 * 1024;
 
 /** The restart-free part of the config can change under running connections. */
 export const restartKey = (c: MqttListenerConfig) => JSON.stringify([c.port, c.host, c.tls ?? null, c.wsPath ?? '']);
@@ -47,6 +59,8 @@ export interface MqttListenerDeps {
    * uplink, so keep it a lookup. Absent: 5 minutes, refused.
    */
   clockRule?(productKey: string): DeviceClockRule;
+  /** Per-address limit on failed sign-ins; banned addresses' connections are closed as they arrive. */
+  bans?: SignInBans;
   /** Registers a WebSocket upgrade path on the platform's HTTP server; returns the unregister function. */
   registerUpgrade(path: string, handler: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void): () => void;
 }
@@ -65,6 +79,9 @@ interface Aedes {
 
 interface AedesClient {
   id: string;
+  /** Restored from a persistent session before `clientReady`, or added by SUBSCRIBE. */
+  subscriptions: Record<string, unknown>;
+  _parser: { parse(buf: Buffer): unknown };
   conn: Duplex & { remoteAddress?: string };
   req?: http.IncomingMessage;
   close(cb?: () => void): void;
@@ -78,6 +95,8 @@ interface PublishPacket {
   topic: string;
   payload: Buffer;
   qos: 0 | 1 | 2;
+  retain: boolean;
+  messageId?: number;
 }
 
 interface ClientState {
@@ -90,9 +109,36 @@ interface ClientState {
   /** Token bucket for the per-device rate limit. */
   tokens: number;
   refilledAt: number;
+  /**
+   * Acknowledgements waiting for their turn: each PUBACK goes out once its message's verdict is durable, and in the
+   * order the publishes came (MQTT-4.6.0-2), so a fast refusal never overtakes a slow store.
+   */
+  acks: AckSlot[];
+}
+
+/** Acknowledges a QoS 1/2 publish with its verdict (see MqttListener#ackSlot). */
+type Ack = (code: number, text?: string | null, retry?: boolean) => void;
+
+interface AckSlot {
+  /** Set when the verdict is in: lets aedes acknowledge (or close the connection). */
+  release: (() => void) | undefined;
+}
+
+/** A socket's sign-in state, for the limits on connections that have not signed in. */
+interface Admission {
+  signedIn: boolean;
+  timer: NodeJS.Timeout;
 }
 
 const NOT_AUTHORIZED = 5;
+/**
+ * Devices' publishes are consumed by the listener (authorizePublish), never routed to other MQTT clients: nothing but
+ * devices connects, and a device may subscribe only to its own downlinks. Each is republished by aedes to this topic,
+ * which no one can subscribe to, so a device cannot plant messages (retained or not) on its own command topics.
+ */
+const CONSUMED = '$thingwire/consumed';
+/** MQTT 5 PUBACK reason codes for what a refusal means (§3.4.2.1). */
+const V5_PUBACK = { ok: 0x00, unspecified: 0x80, implementation: 0x83, notAuthorized: 0x87, topicInvalid: 0x90, quota: 0x97, payloadInvalid: 0x99 } as const;
 const ID_IN_PAYLOAD = /"id"\s*:\s*"?(\d{1,10})/;
 
 /**
@@ -107,6 +153,14 @@ export class MqttListener {
   #unregisterWs?: () => void;
   #wss?: WebSocketServer;
   readonly #sockets = new Set<Duplex>();
+  #pendingSignIns = 0;
+  #signInTimeouts = 0;
+  #refusedPending = 0;
+  #tooLarge = 0;
+  /** The bridge's own CONNECT deadline is the sign-in deadline's job here. */
+  get #bridgeOptions() {
+    return { connectTimeoutMs: this.config.signInTimeoutMs ?? 10_000, maxConnectBytes: MAX_CONNECT_BYTES, maxPacketBytes: () => this.config.maxPayloadBytes + MAX_PUBLISH_OVERHEAD_BYTES, logger: this.deps.logger };
+  }
 
   constructor(
     public config: MqttListenerConfig,
@@ -147,7 +201,12 @@ export class MqttListener {
     broker.authorizePublish = (client: AedesClient | null, packet: PublishPacket, cb: (e?: Error | null) => void) =>
       this.#onPublish(client, packet, cb);
     broker.on('clientReady', (client: AedesClient) => {
-      if (client.thing) this.deps.hub.opened(client.thing.session, { commandsReady: false });
+      const state = client.thing;
+      if (!state) return;
+      // A persistent session resumed with its subscriptions: the device can take commands at once, without
+      // subscribing again (aedes restores them without a 'subscribe' event).
+      state.subscribed = Object.keys(client.subscriptions).length > 0;
+      this.deps.hub.opened(state.session, { commandsReady: state.subscribed });
     });
     broker.on('subscribe', (_subs: unknown, client: AedesClient) => {
       const state = client?.thing;
@@ -160,24 +219,23 @@ export class MqttListener {
       if (client.thing) client.thing.closeReason ??= 'keepalive-timeout';
     });
     broker.on('clientError', (client: AedesClient, err: Error) => {
+      // The MQTT 5 bridge refused a packet by its announced size (DISCONNECT 0x95).
+      if ((err as Error & { code?: string }).code === 'packet_too_large') return this.#packetTooLarge(client, err.message);
       if (client.thing) client.thing.closeReason ??= 'error';
       this.deps.logger.debug({ clientId: client.id, err: err.message }, 'mqtt client error');
     });
     broker.on('connectionError', (_client: AedesClient, err: Error) => this.deps.logger.debug({ err: err.message }, 'mqtt connection error'));
     broker.on('clientDisconnect', (client: AedesClient) => {
       if (!client.thing) return;
-      // aedes closes the older client itself when a new one comes with the same client id (the usual reconnect):
-      // that is a takeover, not the device going away.
-      const successor = broker.clients[client.id];
-      const reason = successor && successor !== client ? 'takeover' : (client.thing.closeReason ?? 'disconnect');
-      this.deps.hub.closed(client.thing.session.id, reason as never);
+      // A takeover (a newer connection of the same device signed in) is marked in #authenticate.
+      this.deps.hub.closed(client.thing.session.id, (client.thing.closeReason ?? 'disconnect') as SessionCloseReason);
     });
 
     const accept = (protocol: IngressProtocol) => (socket: net.Socket) => {
+      if (!this.#admit(socket, socket.remoteAddress)) return;
       socket.setNoDelay(true); // FACTS.md: without it p50 latency is 20–30 ms
-      this.#track(socket);
       (socket as Duplex & { thingwireProtocol?: IngressProtocol }).thingwireProtocol = protocol;
-      bridgeMqtt5(socket, (stream) => broker.handle(stream));
+      bridgeMqtt5(socket, (stream) => this.#handle(broker, stream), this.#bridgeOptions);
     };
     const tcp = net.createServer(accept('mqtt'));
     this.#servers.push(tcp);
@@ -197,8 +255,8 @@ export class MqttListener {
           (stream as Duplex & { thingwireProtocol?: IngressProtocol }).thingwireProtocol = 'mqtt-ws';
           (stream as Duplex & { remoteAddress?: string }).remoteAddress = req.socket.remoteAddress;
           stream.on('error', () => stream.destroy());
-          this.#track(stream);
-          bridgeMqtt5(stream, (s) => broker.handle(s, req));
+          if (!this.#admit(stream, req.socket.remoteAddress)) return;
+          bridgeMqtt5(stream, (s) => this.#handle(broker, s, req), this.#bridgeOptions);
         });
       });
     }
@@ -214,17 +272,85 @@ export class MqttListener {
     this.deps.logger.info({ port: this.config.port }, 'mqtt listener stopped');
   }
 
-  #track(socket: Duplex): void {
+  /**
+   * Takes a new connection under the sign-in limits, or closes it: banned addresses and connections beyond
+   * `maxPendingSignIns` are closed at once; the others get `signInTimeoutMs` to sign in.
+   */
+  #admit(socket: Duplex, remoteAddress: string | undefined): boolean {
+    if (this.deps.bans?.banned(remoteAddress ?? 'unknown') || this.#pendingSignIns >= (this.config.maxPendingSignIns ?? 2000)) {
+      if (this.#pendingSignIns >= (this.config.maxPendingSignIns ?? 2000)) this.#refusedPending++;
+      socket.destroy();
+      return false;
+    }
     this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    this.#pendingSignIns++;
+    const admission: Admission = {
+      signedIn: false,
+      timer: setTimeout(() => {
+        this.#signInTimeouts++;
+        socket.destroy();
+      }, this.config.signInTimeoutMs ?? 10_000),
+    };
+    admission.timer.unref();
+    (socket as Duplex & { thingwireAdmission?: Admission }).thingwireAdmission = admission;
+    socket.once('close', () => {
+      this.#sockets.delete(socket);
+      this.#signedIn(admission);
+    });
+    return true;
+  }
+
+  /** The connection signed in (or closed): it no longer counts against the sign-in limits. */
+  #signedIn(admission: Admission | undefined): void {
+    if (!admission || admission.signedIn) return;
+    admission.signedIn = true;
+    clearTimeout(admission.timer);
+    this.#pendingSignIns--;
+  }
+
+  /**
+   * Hands a connection (or the MQTT 5 bridge's stream for it) to aedes, with the packet size limit in front of the
+   * parser: 64 KB until the device signed in, then the payload limit plus headers. A larger packet closes the
+   * connection as soon as its header announces the size, before its body is read into memory.
+   */
+  #handle(broker: Aedes, stream: Duplex, req?: http.IncomingMessage): void {
+    const client = broker.handle(stream, req) as AedesClient;
+    const guard = new PacketSizeGuard(() => (client.thing ? this.config.maxPayloadBytes + MAX_PUBLISH_OVERHEAD_BYTES : MAX_CONNECT_BYTES));
+    const parse = client._parser.parse.bind(client._parser);
+    client._parser.parse = (buf: Buffer) => {
+      const size = guard.check(buf);
+      if (size === 0) return parse(buf);
+      this.#packetTooLarge(client, size);
+      return undefined;
+    };
+  }
+
+  #packetTooLarge(client: AedesClient, size: number | string): void {
+    this.#tooLarge++;
+    const state = client.thing;
+    const limit = state ? this.config.maxPayloadBytes + MAX_PUBLISH_OVERHEAD_BYTES : MAX_CONNECT_BYTES;
+    const reason = typeof size === 'string' ? size : `packet of ${size} bytes exceeds the limit of ${limit}${state ? '' : ' before sign-in'}`;
+    if (state) {
+      state.closeReason = 'packet-too-large';
+      this.deps.hub.refused(state.session, { topic: '' }, 413, `${reason}: connection closed`);
+    } else {
+      this.deps.logger.debug({ remoteAddress: (client.conn as { remoteAddress?: string }).remoteAddress, size }, 'mqtt packet too large before sign-in');
+    }
+    client.conn.destroy();
+  }
+
+  /** Counters for /metrics. */
+  stats(): { pendingSignIns: number; signInTimeouts: number; refusedPending: number; packetsTooLarge: number } {
+    return { pendingSignIns: this.#pendingSignIns, signInTimeouts: this.#signInTimeouts, refusedPending: this.#refusedPending, packetsTooLarge: this.#tooLarge };
   }
 
   #authenticate(client: AedesClient, username: string | undefined, password: Buffer | undefined, cb: (e: Error | null, ok: boolean | null) => void): void {
     const conn = client.conn as Duplex & { thingwireProtocol?: IngressProtocol; remoteAddress?: string };
     const protocol = conn.thingwireProtocol ?? 'mqtt';
     const remoteAddress = conn.remoteAddress ?? client.req?.socket.remoteAddress ?? 'unknown';
-    const refuse = (reason: string, productKey?: string, deviceName?: string, dialect?: Dialect) => {
+    const refuse = (reason: string, productKey?: string, deviceName?: string, dialect?: Dialect, signatureFailed = true) => {
       this.deps.hub.recordRefused({ productKey, deviceName, remoteAddress, protocol, dialect, clientId: client.id, reason });
+      if (signatureFailed) this.deps.bans?.failed(remoteAddress);
       // The same answer whatever the reason: a device that does not exist looks like a wrong signature.
       cb(Object.assign(new Error('not authorized'), { returnCode: NOT_AUTHORIZED }), null);
     };
@@ -238,13 +364,20 @@ export class MqttListener {
     if (!result.ok) return refuse(result.reason, result.productKey, result.deviceName, result.dialect);
     const keepalive = (client as AedesClient & { keepaliveAsked?: number }).keepaliveAsked ?? 0;
     if (keepalive < this.config.keepaliveMin || keepalive > this.config.keepaliveMax) {
-      return refuse(`keepalive ${keepalive} s outside ${this.config.keepaliveMin}..${this.config.keepaliveMax} s`, result.productKey, result.deviceName, result.dialect);
+      return refuse(`keepalive ${keepalive} s outside ${this.config.keepaliveMin}..${this.config.keepaliveMax} s`, result.productKey, result.deviceName, result.dialect, false);
     }
     const session = new MqttDeviceSession(this, client, result.productKey, result.deviceName, result.dialect, protocol, remoteAddress);
     client.thing = {
       session, codec: codecs[result.dialect], keepalive, subscribed: false,
-      tokens: this.config.ratePerDevice * 2, refilledAt: Date.now(),
+      tokens: this.config.ratePerDevice * 2, refilledAt: Date.now(), acks: [],
     };
+    // The broker keys sessions by the identity that signed in, not by the client id the device chose: only the same
+    // device can take over (or resume) a session, and Alink client ids, which carry a timestamp, still resume theirs.
+    client.id = identityKey(result.productKey, result.deviceName);
+    // aedes closes the device's older connection when this one registers: that is a takeover, not the device leaving.
+    const previous = this.#broker?.clients[client.id];
+    if (previous?.thing && previous !== client) previous.thing.closeReason = 'takeover';
+    this.#signedIn((conn as Duplex & { thingwireAdmission?: Admission }).thingwireAdmission);
     cb(null, true);
   }
 
@@ -253,73 +386,111 @@ export class MqttListener {
     // Wills and other broker-originated publishes have no device behind them; devices always do.
     if (!state) return cb(null);
     const { session, codec } = state;
-    if (!codec.canPublish(session, packet.topic)) {
-      this.deps.hub.refused(session, { topic: packet.topic }, 401, 'topic outside the device namespace');
+    const topic = packet.topic;
+    // Consumed here: aedes republishes it where nobody listens, and never keeps it as a retained message (a device's
+    // retain flag is dropped: the platform stores what devices report; the broker does not).
+    packet.topic = CONSUMED;
+    packet.retain = false;
+    if (!codec.canPublish(session, topic)) {
+      const reason = 'topic outside the device namespace';
+      if (packet.qos === 1 && setPubackReason(client!.conn, packet.messageId!, V5_PUBACK.notAuthorized)) {
+        // MQTT 5 can say no to one message: PUBACK 0x87 (in its turn), and the connection stays.
+        return this.deps.hub.refused(session, { topic }, 401, reason, this.#ackSlot(client!, state, packet, cb));
+      }
+      this.deps.hub.refused(session, { topic }, 401, reason);
       state.closeReason = 'acl-violation';
       // MQTT 3.1.1 has no negative PUBACK: the connection is closed (MQTT-3.3.5-2).
-      return cb(new Error(`publish to ${packet.topic} not allowed`));
+      return cb(new Error(`publish to ${topic} not allowed`));
     }
     this.deps.hub.seen(session);
+    const ack = packet.qos === 0 ? undefined : this.#ackSlot(client!, state, packet, cb);
+    if (!ack) cb(null); // QoS 0: nothing to acknowledge
     const gate = this.deps.gate;
     if (gate && !gate.open) {
-      if (packet.qos === 0) {
+      if (!ack) {
         // Nothing to hold back for QoS 0: counted in /metrics, never queued without bound.
         gate.dropped();
-        return cb(null);
+        return;
       }
       // Not acknowledged until the pipeline has room; a connection that ends meanwhile leaves it to the device's resend.
       return gate.whenOpen(() => {
-        if (!client!.closed) this.#take(state, packet, cb);
+        if (!client!.closed) this.#take(state, topic, packet, ack);
       });
     }
-    this.#take(state, packet, cb);
+    this.#take(state, topic, packet, ack);
   }
 
-  /** Rate limit, size limit, decode, hand to the hub; then lets aedes acknowledge. */
-  #take(state: ClientState, packet: PublishPacket, cb: (e?: Error | null) => void): void {
+  /**
+   * Queues the acknowledgement of a QoS 1/2 publish; the returned function is called with the message's verdict once
+   * it is durable. Acknowledged (MQTT 5: with the reason code matching the verdict), unless the verdict asks for a
+   * resend (storage failed, overloaded): MQTT 5 then gets PUBACK 0x80; MQTT 3.1.1, which has no negative
+   * acknowledgement, gets none and the connection is closed, so the device sends the message again on reconnecting.
+   */
+  #ackSlot(client: AedesClient, state: ClientState, packet: PublishPacket, cb: (e?: Error | null) => void): Ack {
+    const slot: AckSlot = { release: undefined };
+    state.acks.push(slot);
+    return (code: number, _text?: string | null, retry = code >= 500) => {
+      if (slot.release) return;
+      const v5 = packet.qos === 1 && setPubackReason(client.conn, packet.messageId!, pubackReason(code));
+      if (!retry || v5) {
+        slot.release = () => cb(null);
+      } else {
+        state.closeReason ??= 'unacknowledged';
+        slot.release = () => cb(new Error(`message not taken (${code}); closing so that the device sends it again`));
+      }
+      const acks = state.acks;
+      let n = 0;
+      while (n < acks.length && acks[n]!.release) n++;
+      if (n === 0) return;
+      const ready = acks.splice(0, n);
+      for (const s of ready) s.release!();
+    };
+  }
+
+  /** Rate limit, size limit, decode, hand to the hub; the verdict acknowledges (`ack`, QoS 1/2). */
+  #take(state: ClientState, topic: string, packet: PublishPacket, ack: Ack | undefined): void {
     const { session, codec } = state;
     const now = Date.now();
     if (this.config.ratePerDevice > 0) {
       state.tokens = Math.min(this.config.ratePerDevice * 2, state.tokens + ((now - state.refilledAt) / 1000) * this.config.ratePerDevice);
       state.refilledAt = now;
       if (state.tokens < 1) {
-        this.#answerRefused(state, packet, 429, `rate limit of ${this.config.ratePerDevice} messages/s exceeded`);
-        return cb(null);
+        return this.#answerRefused(state, topic, packet, 429, `rate limit of ${this.config.ratePerDevice} messages/s exceeded`, ack);
       }
       state.tokens -= 1;
     }
     if (packet.payload.length > this.config.maxPayloadBytes) {
-      this.#answerRefused(state, packet, 400, `payload of ${packet.payload.length} bytes exceeds the limit of ${this.config.maxPayloadBytes}`);
-      return cb(null);
+      return this.#answerRefused(state, topic, packet, 400, `payload of ${packet.payload.length} bytes exceeds the limit of ${this.config.maxPayloadBytes}`, ack);
     }
     try {
-      const decoded = codec.decodeUplink(session, packet.topic, packet.payload, now, this.deps.clockRule?.(session.productKey));
+      const decoded = codec.decodeUplink(session, topic, packet.payload, now, this.deps.clockRule?.(session.productKey));
       if (!decoded.ok) {
         if (decoded.reply) this.publishTo(decoded.reply.topic, decoded.reply.payload);
-        this.deps.hub.refused(session, { id: decoded.id, topic: packet.topic }, decoded.code, decoded.reason);
+        this.deps.hub.refused(session, { id: decoded.id, topic }, decoded.code, decoded.reason, ack);
       } else {
-        this.deps.hub.uplink(session, { ...decoded.message, protocol: session.protocol });
+        // Raw uplinks are numbered by the platform: only the device's own ids identify a resend.
+        const fingerprint = decoded.message.kind === 'raw.up' ? undefined : fingerprintOf(packet.payload);
+        this.deps.hub.uplink(session, { ...decoded.message, protocol: session.protocol }, { fingerprint, onVerdict: ack });
       }
     } catch (err) {
       // A bug of ours must cost one message (answered 500), never the connection or the process.
-      this.deps.logger.error({ err, topic: packet.topic, device: `${session.productKey}/${session.deviceName}` }, 'uplink handling failed');
-      this.#answerRefused(state, packet, 500, 'platform error');
+      this.deps.logger.error({ err, topic, device: `${session.productKey}/${session.deviceName}` }, 'uplink handling failed');
+      this.#answerRefused(state, topic, packet, 500, 'platform error', ack);
     }
-    cb(null);
   }
 
   /** Answers a message the listener will not process (too large, rate limited), when the device can be answered. */
-  #answerRefused(state: ClientState, packet: PublishPacket, code: number, reason: string): void {
+  #answerRefused(state: ClientState, topic: string, packet: PublishPacket, code: number, reason: string, onVerdict?: Ack): void {
     // The id is near the start of the envelope; reading it from the first bytes avoids parsing what is refused.
     const id = ID_IN_PAYLOAD.exec(packet.payload.subarray(0, 256).toString('latin1'))?.[1];
     if (id) {
       const reply = state.codec.encodeReply(
-        { id, productKey: state.session.productKey, deviceName: state.session.deviceName, kind: 'property.post', params: {}, receivedAt: Date.now(), protocol: state.session.protocol, dialect: state.session.dialect, ack: true, topic: packet.topic } as ThingMessage,
+        { id, productKey: state.session.productKey, deviceName: state.session.deviceName, kind: 'property.post', params: {}, receivedAt: Date.now(), protocol: state.session.protocol, dialect: state.session.dialect, ack: true, topic } as ThingMessage,
         code, {}, reason,
       );
       if (reply) this.publishTo(reply.topic, reply.payload);
     }
-    this.deps.hub.refused(state.session, { id, topic: packet.topic }, code, reason);
+    this.deps.hub.refused(state.session, { id, topic }, code, reason, onVerdict);
   }
 
   /** Publishes to a device topic (replies at QoS 0, commands at QoS 1); used by this listener's sessions too. */
@@ -369,10 +540,25 @@ class MqttDeviceSession implements DeviceSession {
   }
 }
 
+/** The MQTT 5 PUBACK reason code for a verdict. */
+function pubackReason(code: number): number {
+  if (code < 300) return V5_PUBACK.ok;
+  if (code === 400 || code === 413) return V5_PUBACK.payloadInvalid;
+  if (code === 401 || code === 403) return V5_PUBACK.notAuthorized;
+  if (code === 404) return V5_PUBACK.topicInvalid;
+  if (code === 429) return V5_PUBACK.quota;
+  if (code < 500) return V5_PUBACK.implementation;
+  return V5_PUBACK.unspecified;
+}
+
+const identityKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
+
 function listen(server: net.Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    // A fleet reconnecting at once (after a network outage, or a restart) arrives faster than the loop accepts: Node's
+    // default backlog of 511 would leave the rest half-connected until they time out.
+    server.listen({ port, host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });

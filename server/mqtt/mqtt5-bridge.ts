@@ -30,6 +30,13 @@ export interface Mqtt5BridgeOptions {
   maxOutboundBufferBytes?: number;
   /** Debug-level notes on refused and broken connections (never payloads). */
   logger?: Pick<Logger, 'debug'>;
+  /** Largest packet (remaining length) a v5 client may send before CONNACK; larger is refused with 0x95. Default 64 KiB. */
+  maxConnectBytes?: number;
+  /**
+   * Largest packet a v5 client may send once connected, announced in CONNACK as the Maximum Packet Size; larger is
+   * answered DISCONNECT 0x95 as soon as its header is read, before its body is buffered. Default 256 MB (no limit).
+   */
+  maxPacketBytes?: () => number;
 }
 
 /** Why the bridge closed a v5 connection; aedes sees it as the connection's error (`clientError`/`connectionError`). */
@@ -39,6 +46,7 @@ export type Mqtt5BridgeErrorCode =
   | 'topic_alias_invalid'
   | 'bad_authentication_method'
   | 'outbound_overflow'
+  | 'packet_too_large'
   | 'broker_output_invalid';
 
 /** An error the bridge raised on a v5 connection, with a stable {@link Mqtt5BridgeErrorCode}. */
@@ -70,6 +78,8 @@ export function bridgeMqtt5(socket: Duplex, handle: (stream: Duplex) => void, op
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     topicAliasMaximum: Math.min(options.topicAliasMaximum ?? 16, 0xffff),
     maxOutboundBufferBytes: options.maxOutboundBufferBytes ?? 8 * 1024 * 1024,
+    maxConnectBytes: options.maxConnectBytes ?? 64 * 1024,
+    maxPacketBytes: options.maxPacketBytes ?? (() => MAX_REMAINING_LENGTH),
     logger: options.logger ?? SILENT,
   };
   // FACTS.md: without TCP_NODELAY p50 latency is 20–30 ms. The listener sets it too; the bridge must not lose it.
@@ -123,6 +133,8 @@ export function bridgeMqtt5(socket: Duplex, handle: (stream: Duplex) => void, op
 
 interface Settings {
   connectTimeoutMs: number;
+  maxConnectBytes: number;
+  maxPacketBytes: () => number;
   topicAliasMaximum: number;
   maxOutboundBufferBytes: number;
   logger: Pick<Logger, 'debug'>;
@@ -179,7 +191,8 @@ const TOPIC_ALIAS_INVALID = 0x94;
 const DISCONNECT_WITH_WILL = 0x04;
 const SUBACK_FAILURE_V4 = 0x80;
 /** Which of the bridge's own reason codes a CONNACK may carry (0x94 topic alias invalid is DISCONNECT-only). */
-const CONNACK_CAN_CARRY = new Set([MALFORMED_PACKET, PROTOCOL_ERROR, IMPLEMENTATION_ERROR, BAD_AUTHENTICATION_METHOD]);
+const PACKET_TOO_LARGE = 0x95;
+const CONNACK_CAN_CARRY = new Set([MALFORMED_PACKET, PROTOCOL_ERROR, IMPLEMENTATION_ERROR, BAD_AUTHENTICATION_METHOD, PACKET_TOO_LARGE]);
 
 const V4 = { protocolVersion: 4 } as const;
 const V5 = { protocolVersion: 5 } as const;
@@ -188,7 +201,7 @@ const PINGREQ = Buffer.from([0xc0, 0x00]);
 const CLOSE_GRACE_MS = 2_000;
 
 /** Listener tags on the socket that aedes hooks read from `client.conn` (see mqtt-listener.ts). */
-const CARRIED_TAGS = ['thingwireProtocol'] as const;
+const CARRIED_TAGS = ['thingwireProtocol', 'thingwireAdmission'] as const;
 
 const PUBLISH_TYPE = 3;
 const PUBACK_TYPE = 4;
@@ -207,12 +220,18 @@ const MAX_REMAINING_LENGTH = 268_435_455;
  */
 class PacketFramer {
   readonly #onPacket: (packet: Buffer, headerLength: number) => void;
+  /** Asked per packet: a larger remaining length is refused before its body is buffered. */
+  readonly #maxSize: (() => number) | undefined;
+  readonly #onTooLarge: ((size: number) => void) | undefined;
+  #refused = false;
   /** Bytes of a fixed header not complete yet (at most 4). */
   #head: Buffer | undefined;
   #partial: { chunks: Buffer[]; buffered: number; size: number; headerLength: number } | undefined;
 
-  constructor(onPacket: (packet: Buffer, headerLength: number) => void) {
+  constructor(onPacket: (packet: Buffer, headerLength: number) => void, limit?: { maxSize: () => number; onTooLarge: (size: number) => void }) {
     this.#onPacket = onPacket;
+    this.#maxSize = limit?.maxSize;
+    this.#onTooLarge = limit?.onTooLarge;
   }
 
   /**
@@ -221,6 +240,7 @@ class PacketFramer {
    * seems to announce.
    */
   feed(chunk: Buffer): boolean {
+    if (this.#refused) return true;
     let at = 0;
     const partial = this.#partial;
     if (partial) {
@@ -255,6 +275,11 @@ class PacketFramer {
         if ((byte & 0x80) === 0) break;
       }
       const headerLength = i - at;
+      if (this.#maxSize && remaining > this.#maxSize()) {
+        this.#refused = true;
+        this.#onTooLarge!(remaining);
+        return true;
+      }
       const end = i + remaining;
       if (end <= chunk.length) {
         this.#onPacket(chunk.subarray(at, end), headerLength);
@@ -356,6 +381,8 @@ function publishV4ToV5(packet: Buffer, headerLength: number): Buffer | undefined
 class Mqtt5Connection extends Duplex {
   /** Set by the listener before the bridge runs; carried over so aedes hooks see it on `client.conn`. */
   thingwireProtocol?: string;
+  /** The listener's sign-in bookkeeping for the socket, carried over like the protocol tag. */
+  thingwireAdmission?: unknown;
 
   readonly #socket: Duplex;
   readonly #handle: (stream: Duplex) => void;
@@ -363,7 +390,12 @@ class Mqtt5Connection extends Duplex {
   readonly #connectTimer: NodeJS.Timeout;
   // Framers cut whole packets out of each byte stream. The hot ones (PUBLISH, acknowledgements, pings) are rewritten
   // as bytes; the rest are decoded by mqtt-packet and encoded again.
-  readonly #fromClientFramer = new PacketFramer((packet, headerLength) => this.#fromClientPacket(packet, headerLength));
+  readonly #fromClientFramer = new PacketFramer((packet, headerLength) => this.#fromClientPacket(packet, headerLength), {
+    maxSize: () => (this.#connackSent ? this.#settings.maxPacketBytes() : this.#settings.maxConnectBytes),
+    onTooLarge: (size) => this.#fail(PACKET_TOO_LARGE, 'packet_too_large', `packet of ${size} bytes exceeds the limit`),
+  });
+  /** PUBACKs the listener gave a reason code other than success, by packet id (see setPubackReason). */
+  readonly #pubackReasons = new Map<number, number>();
   readonly #fromBrokerFramer = new PacketFramer((packet, headerLength) => this.#fromBrokerPacket(packet, headerLength));
   /** Topic alias → topic, as defined by this client's PUBLISHes (aliases are per connection and per direction). */
   readonly #aliases = new Map<number, string>();
@@ -396,7 +428,7 @@ class Mqtt5Connection extends Duplex {
     this.#connectTimer = connectTimer;
     for (const tag of CARRIED_TAGS) {
       const value = (socket as Duplex & Partial<Record<typeof tag, string>>)[tag];
-      if (value !== undefined) this[tag] = value;
+      if (value !== undefined) (this as Record<typeof tag, unknown>)[tag] = value;
     }
 
     // aedes listens for errors once it has the stream; this one covers the time before and after it.
@@ -689,12 +721,17 @@ class Mqtt5Connection extends Duplex {
         if (v5) return this.#publishToClient(v5, packet, headerLength);
         break;
       }
+      case PUBACK_TYPE: {
+        const reason = packet.length === 4 ? this.#pubackReasons.get(packet.readUInt16BE(2)) : undefined;
+        if (reason === undefined) return void this.#toClient.push(packet);
+        this.#pubackReasons.delete(packet.readUInt16BE(2));
+        return void this.#toClient.push(Buffer.from([PUBACK_TYPE << 4, 3, packet[2]!, packet[3]!, reason]));
+      }
       case PUBREL_TYPE:
         if (packet.length === 4 && this.#settledLocally.delete(packet.readUInt16BE(2))) {
           return this.#pushToBroker(Buffer.from([PUBCOMP_TYPE << 4, 2, packet[2]!, packet[3]!]));
         }
       // falls through: a v4 acknowledgement is a valid v5 one (reason code 0 may be left out, §3.4.2.1)
-      case PUBACK_TYPE:
       case PUBREC_TYPE:
       case PUBCOMP_TYPE:
       case PINGRESP_TYPE:
@@ -739,6 +776,8 @@ class Mqtt5Connection extends Duplex {
     return {
       ...(this.#settings.topicAliasMaximum > 0 && { topicAliasMaximum: this.#settings.topicAliasMaximum }),
       ...(this.#assignedClientId && { assignedClientIdentifier: this.#assignedClientId }),
+      // So that a v5 client refuses to send what would be refused anyway (§3.2.2.3.6).
+      maximumPacketSize: Math.min(this.#settings.maxPacketBytes() + 5, MAX_REMAINING_LENGTH),
       // aedes 1.2 has neither; saying so keeps v5 clients from relying on them.
       sharedSubscriptionAvailable: false,
       subscriptionIdentifiersAvailable: false,
@@ -773,6 +812,12 @@ class Mqtt5Connection extends Duplex {
   // --- closing --------------------------------------------------------------------------------------------------
 
   /** Tells the client why (CONNACK before the session exists, DISCONNECT after), then closes both sides. */
+  /** The listener's verdict for a QoS 1 publish, carried by the PUBACK aedes is about to send for it. */
+  pubackReason(messageId: number, reasonCode: number): void {
+    if (reasonCode === 0) this.#pubackReasons.delete(messageId);
+    else this.#pubackReasons.set(messageId, reasonCode);
+  }
+
   #fail(reasonCode: number, code: Mqtt5BridgeErrorCode, message: string): void {
     if (this.#closing) return;
     const socket = this.#socket;
@@ -803,4 +848,14 @@ class Mqtt5Connection extends Duplex {
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
   }
+}
+
+/**
+ * Gives the PUBACK of a QoS 1 publish an MQTT 5 reason code (0x87 not authorised, 0x97 quota exceeded, …) when the
+ * connection is an MQTT 5 one; false for 3.1.1 connections, which have no negative acknowledgement.
+ */
+export function setPubackReason(conn: Duplex, messageId: number, reasonCode: number): boolean {
+  if (!(conn instanceof Mqtt5Connection)) return false;
+  conn.pubackReason(messageId, reasonCode);
+  return true;
 }

@@ -59,6 +59,7 @@ export async function createDevices<const N extends readonly string[]>(
  */
 export function listenerFlow(options: {
   port?: number; tlsPort?: number; tlsCert?: string; wsPath?: string; ratePerDevice?: number; maxPayloadBytes?: number; keepaliveMin?: number;
+  signInTimeoutMs?: number; maxPendingSignIns?: number;
   /** Absent: the node's default fills in. */
   replyTimeoutMs?: number;
 } = {}) {
@@ -69,10 +70,14 @@ export function listenerFlow(options: {
       tlsCert: options.tlsCert ?? '', wsPath: options.wsPath ?? '/mqtt', maxPayloadBytes: options.maxPayloadBytes ?? 262144,
       ratePerDevice: options.ratePerDevice ?? 0, keepaliveMin: options.keepaliveMin ?? 0, keepaliveMax: 1200,
       ...(options.replyTimeoutMs === undefined ? {} : { replyTimeoutMs: options.replyTimeoutMs }),
+      ...(options.signInTimeoutMs === undefined ? {} : { signInTimeoutMs: options.signInTimeoutMs }),
+      ...(options.maxPendingSignIns === undefined ? {} : { maxPendingSignIns: options.maxPendingSignIns }),
     },
     { id: 'in', type: 'device-in', z: 'tab', x: 100, y: 100, product: '', device: '', kinds: ['property.post', 'event.post'], dialect: 'any', wires: [['validate']] },
     { id: 'validate', type: 'thing-validate', z: 'tab', x: 250, y: 100, product: '', unknownProperties: 'reject', wires: [['accept'], []] },
     { id: 'accept', type: 'device-reply', z: 'tab', x: 400, y: 100, code: 200, message: 'success', sendPayload: false, wires: [[]] },
+    // Takes firmware requests and never answers them: what a flow that drops messages looks like (504 after the timeout).
+    { id: 'silent', type: 'device-in', z: 'tab', x: 100, y: 200, product: '', device: '', kinds: ['ota.get'], dialect: 'any', wires: [[]] },
   ];
 }
 
