@@ -147,7 +147,7 @@ export async function startThingwire(
   // Two rules, built once: the lookup per uplink allocates nothing.
   const maxAheadMs = config.maxClockSkewSeconds * 1000;
   const clockRules = { refuse: { maxAheadMs, future: 'refuse' }, clamp: { maxAheadMs, future: 'clamp' } } as const;
-  const bans = new SignInBans({ logger: logger.child({ subsystem: 'device-auth' }) });
+  const bans = new SignInBans({ maxFailures: config.signInMaxFailures, banMs: config.signInBanSeconds * 1000, logger: logger.child({ subsystem: 'device-auth' }) });
   const mqttListeners = new MqttListenerPool(
     {
       hub, authenticator, gate, bans, logger: logger.child({ subsystem: 'mqtt' }),

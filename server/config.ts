@@ -44,6 +44,10 @@ export interface ThingwireConfig {
    * clamped to the receive time, as the product's `futureTimes` says.
    */
   maxClockSkewSeconds: number;
+  /** Failed device sign-ins from one address within a minute that ban it; 0 turns bans off. */
+  signInMaxFailures: number;
+  /** How long such a ban lasts, in seconds. */
+  signInBanSeconds: number;
 }
 
 /** The configuration table the README documents: flag, environment variable, default. */
@@ -70,6 +74,8 @@ export const configOptions = [
   { flag: 'allow-private-webhooks', env: 'THINGWIRE_ALLOW_PRIVATE_WEBHOOKS', default: 'off', boolean: true, doc: 'let webhooks reach loopback, link-local and private addresses' },
   { flag: 'webhook-allow-cidrs', env: 'THINGWIRE_WEBHOOK_ALLOW_CIDRS', default: '(none)', doc: 'comma-separated private ranges webhooks may reach, e.g. 10.1.0.0/16' },
   { flag: 'max-clock-skew', env: 'THINGWIRE_MAX_CLOCK_SKEW', default: '300', doc: 'seconds a device time may be ahead of the server clock; further ahead, posts are refused (400) or clamped to the receive time, per product (futureTimes)' },
+  { flag: 'sign-in-max-failures', env: 'THINGWIRE_SIGN_IN_MAX_FAILURES', default: '20', doc: 'failed device sign-ins from one address within a minute that get it banned; 0: no bans' },
+  { flag: 'sign-in-ban', env: 'THINGWIRE_SIGN_IN_BAN', default: '300', doc: 'seconds a banned address has its device connections closed as they arrive' },
 ] as const satisfies readonly ConfigOption[];
 
 interface ConfigOption {
@@ -142,6 +148,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     allowPrivateWebhooks: bool('allow-private-webhooks', 'THINGWIRE_ALLOW_PRIVATE_WEBHOOKS'),
     webhookAllowCidrs: list('webhook-allow-cidrs', 'THINGWIRE_WEBHOOK_ALLOW_CIDRS').map((c) => checkedCidr(c)),
     maxClockSkewSeconds: int('max-clock-skew', 'THINGWIRE_MAX_CLOCK_SKEW', 300, 0, 31_536_000),
+    signInMaxFailures: int('sign-in-max-failures', 'THINGWIRE_SIGN_IN_MAX_FAILURES', 20, 0, 1_000_000),
+    signInBanSeconds: int('sign-in-ban', 'THINGWIRE_SIGN_IN_BAN', 300, 1, 86_400),
   };
 }
 
