@@ -14,8 +14,10 @@ changes). \`msg.thing\`: the rest: \`productKey\`, \`deviceName\`, \`kind\`, \`e
 to commands). \`msg.topic\` is \`productKey/deviceName/kind\`.
 
 The first node that accepts or rejects the message gives it its verdict (a **thing validate** failure is 422,
-storage 200); if none does within the listener's reply timeout the verdict is 504. The verdict is recorded in the
-device's message log, and sent to the device when it asked for a reply (\`ack\`).
+storage 200); if none does within the listener's reply timeout the verdict is 504. A message that no device in
+node takes (all filter it out) is answered 503 at once. The verdict is recorded in the device's message log, and sent
+to the device when it asked for a reply (\`ack\`). A QoS 1 message is acknowledged (PUBACK) only once it has its
+verdict: a flow that never answers holds the device's acknowledgement until the reply timeout.
 
 ### Properties
 - **Product**, **Device**: only messages of this product / device; empty: all.

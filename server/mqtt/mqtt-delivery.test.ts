@@ -141,3 +141,17 @@ describe('MQTT 5 reason codes', () => {
     expect(device.connected).toBe(true);
   });
 });
+
+describe('QoS 2', () => {
+  it('completes the exchange once the verdict is in, and answers a resend of the same message from its receipt', async () => {
+    const device = await open(c);
+    await subscribe(device, `${P(c)}/thing/event/property/post_reply`);
+    const replies: { id: string; code: number; message: string }[] = [];
+    device.on('message', (_t, payload) => replies.push(JSON.parse(payload.toString())));
+    await device.publishAsync(`${P(c)}/thing/event/property/post`, JSON.stringify(post('6000')), { qos: 2 });
+    // PUBREC waited for the verdict, which was sent first.
+    expect(replies).toEqual([expect.objectContaining({ id: '6000', code: 200 })]);
+    await device.publishAsync(`${P(c)}/thing/event/property/post`, JSON.stringify(post('6000')), { qos: 2 });
+    expect(replies[1]).toMatchObject({ id: '6000', code: 200, message: expect.stringContaining('repeat') });
+  });
+});
