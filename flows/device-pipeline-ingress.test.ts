@@ -6,6 +6,7 @@ import { TELEMETRY_DB_FILE } from '../server/telemetry/sqlite-telemetry.ts';
 import { connect, deployListener, deviceOptions, nextMessage, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
+import { until } from '../server/testing/until.ts';
 
 /**
  * What the default pipeline does with device messages it must not believe, with real signed MQTT devices: a device
@@ -29,15 +30,6 @@ const post = (params: object, extra: object = {}) =>
   ({ id: String(++nextId), version: '1.0', sys: { ack: 1 }, method: 'thing.event.property.post', params, ...extra });
 const postTopic = (d: TestDevice) => `/sys/${d.productKey}/${d.deviceName}/thing/event/property/post`;
 
-const until = async <T>(what: string, read: () => Promise<T> | T, ok: (v: T) => boolean, ms = 8000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 /** A product with the label/temperature model and one device; `futureTimes` as given (absent: the default). */
 async function productWithDevice(productKey: string, futureTimes?: 'refuse' | 'clamp'): Promise<TestDevice> {

@@ -75,18 +75,7 @@ describe('across a restart', () => {
     const server = startProcess(dataDir, httpPort, mqttPort);
     try {
       await server.ready;
-      const base = `http://127.0.0.1:${httpPort}/api/v1`;
-      const token = await login(base);
-      const api = (method: string, p: string, body?: unknown) =>
-        fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      await api('POST', '/products', { productKey: 'meters', name: 'Meters' });
-      await api('PUT', '/products/meters/thing-model/draft', testTsl);
-      await api('POST', '/products/meters/thing-model/publish');
-      const devices: TestDevice[] = [];
-      for (let i = 0; i < 20; i++) {
-        const res = await api('POST', '/devices', { productKey: 'meters', deviceName: `m${i}` });
-        devices.push({ productKey: 'meters', deviceName: `m${i}`, deviceSecret: ((await res.json()) as { deviceSecret: string }).deviceSecret });
-      }
+      const devices = await provisionMeters(httpPort, 'm', 20);
 
       // Twenty devices publish QoS 1 at 90 messages/s each (under the default flow's per-device limit of 100/s):
       // 1,800 messages/s. A PUBACK or a 200 reply means "taken".
@@ -198,18 +187,7 @@ describe('killed with SIGKILL mid-stream', () => {
     let server = startProcess(dataDir, httpPort, mqttPort);
     try {
       await server.ready;
-      const base = `http://127.0.0.1:${httpPort}/api/v1`;
-      const token = await login(base);
-      const api = (method: string, p: string, body?: unknown) =>
-        fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-      await api('POST', '/products', { productKey: 'meters', name: 'Meters' });
-      await api('PUT', '/products/meters/thing-model/draft', testTsl);
-      await api('POST', '/products/meters/thing-model/publish');
-      const devices: TestDevice[] = [];
-      for (let i = 0; i < 10; i++) {
-        const res = await api('POST', '/devices', { productKey: 'meters', deviceName: `k${i}` });
-        devices.push({ productKey: 'meters', deviceName: `k${i}`, deviceSecret: ((await res.json()) as { deviceSecret: string }).deviceSecret });
-      }
+      const devices = await provisionMeters(httpPort, 'k', 10);
       // Per device: every message sent (id → payload) and the ids PUBACKed. Ids never repeat across runs.
       const sent = new Map(devices.map((d) => [d.deviceName, new Map<number, string>()]));
       const acked = new Map(devices.map((d) => [d.deviceName, new Set<number>()]));
@@ -329,6 +307,23 @@ function startProcess(dataDir: string, httpPort: number, mqttPort: number): { ch
     throw new Error(`thingwire did not start: ${output}`);
   })();
   return { child, ready, exited };
+}
+
+/** Through the API of a server started by startProcess: the meters product with its thing model, and `count` devices. */
+async function provisionMeters(httpPort: number, prefix: string, count: number): Promise<TestDevice[]> {
+  const base = `http://127.0.0.1:${httpPort}/api/v1`;
+  const token = await login(base);
+  const api = (method: string, p: string, body?: unknown) =>
+    fetch(base + p, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  await api('POST', '/products', { productKey: 'meters', name: 'Meters' });
+  await api('PUT', '/products/meters/thing-model/draft', testTsl);
+  await api('POST', '/products/meters/thing-model/publish');
+  const devices: TestDevice[] = [];
+  for (let i = 0; i < count; i++) {
+    const res = await api('POST', '/devices', { productKey: 'meters', deviceName: `${prefix}${i}` });
+    devices.push({ productKey: 'meters', deviceName: `${prefix}${i}`, deviceSecret: ((await res.json()) as { deviceSecret: string }).deviceSecret });
+  }
+  return devices;
 }
 
 async function login(base: string): Promise<string> {

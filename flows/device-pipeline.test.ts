@@ -7,6 +7,7 @@ import { TELEMETRY_DB_FILE } from '../server/telemetry/sqlite-telemetry.ts';
 import { connect, createDevices, deployListener, deviceOptions, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
+import { until } from '../server/testing/until.ts';
 
 /**
  * The shipped device pipeline end to end, with real MQTT devices: posts are validated, stored in the SQLite file,
@@ -24,15 +25,6 @@ const topic = (d: TestDevice, suffix: string) => `/sys/${d.productKey}/${d.devic
 let nextId = 100;
 const post = (params: object) => ({ id: String(++nextId), version: '1.0', sys: { ack: 1 }, method: 'thing.event.property.post', params });
 
-const until = async <T>(what: string, read: () => Promise<T> | T, ok: (v: T) => boolean, ms = 8000): Promise<T> => {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
 
 beforeAll(async () => {
   // The webhook receiver is on loopback, which outbound requests may reach only when allowed.

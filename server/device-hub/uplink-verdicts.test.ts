@@ -54,15 +54,23 @@ const flow = () => {
   hub!.subscribe((m) => void (m.replyToken && tokens.push(m.replyToken)));
   return tokens;
 };
+/** A new hub with a device connected, a flow (unless `withFlow` is false), and what the transport is handed. */
+const connected = (withFlow = true) => {
+  makeHub();
+  const tokens = withFlow ? flow() : [];
+  const session = new FakeDeviceSession('pk', 'dn');
+  hub!.opened(session);
+  const { got, onVerdict } = verdicts();
+  /** The device sends message `id` (with these params), as a transport hands it over. */
+  const send = (id: string, params?: object, acknowledge = true) =>
+    hub!.uplink(session, post(id, params), { fingerprint: bytes(id, params), onVerdict: acknowledge ? onVerdict(id) : undefined });
+  return { tokens, session, got, send };
+};
 
 describe('a transport acknowledges an uplink once its verdict is on disk', () => {
   it('hands over a refusal only after the message log holding it is committed', async () => {
-    makeHub();
-    const tokens = flow();
-    const session = new FakeDeviceSession('pk', 'dn');
-    hub!.opened(session);
-    const { got, onVerdict } = verdicts();
-    hub!.uplink(session, post('1'), { fingerprint: bytes('1'), onVerdict: onVerdict('1') });
+    const { tokens, got, send } = connected();
+    send('1');
     expect(got).toEqual([]);
     hub!.reply(tokens[0]!, 422, {}, 'temperature: must be at most 100');
     await expect.poll(() => got.length).toBe(1);
@@ -71,29 +79,22 @@ describe('a transport acknowledges an uplink once its verdict is on disk', () =>
   });
 
   it('acknowledges at once when the store committed the receipt with the rows (durable), and asks a resend for a failed store', () => {
-    makeHub();
-    const tokens = flow();
-    const session = new FakeDeviceSession('pk', 'dn');
-    hub!.opened(session);
-    const { got, onVerdict } = verdicts();
-    hub!.uplink(session, post('1'), { fingerprint: bytes('1'), onVerdict: onVerdict('1') });
-    hub!.uplink(session, post('2'), { fingerprint: bytes('2'), onVerdict: onVerdict('2') });
+    const { tokens, got, send } = connected();
+    send('1');
+    send('2');
     hub!.reply(tokens[0]!, 200, {}, undefined, { durable: true });
     hub!.reply(tokens[1]!, 500, {}, 'storing failed: disk I/O error');
     expect(got.map(({ code, retry }) => ({ code, retry }))).toEqual([{ code: 200, retry: false }, { code: 500, retry: true }]);
   });
 
   it('does not ask a resend for what no flow takes (503) or answers in time (504)', async () => {
-    makeHub();
-    const session = new FakeDeviceSession('pk', 'dn');
-    hub!.opened(session);
-    const { got, onVerdict } = verdicts();
-    hub!.uplink(session, post('1'), { fingerprint: bytes('1'), onVerdict: onVerdict('1') });
+    const { got, send } = connected(false);
+    send('1');
     await expect.poll(() => got.length).toBe(1);
     expect(got[0]).toMatchObject({ code: 503, retry: false });
     // A device in that filters the message out does not take it either.
     hub!.subscribe(() => false);
-    hub!.uplink(session, post('2'), { fingerprint: bytes('2'), onVerdict: onVerdict('2') });
+    send('2');
     await expect.poll(() => got.length).toBe(2);
     expect(got[1]).toMatchObject({ code: 503, retry: false });
   });
@@ -101,18 +102,14 @@ describe('a transport acknowledges an uplink once its verdict is on disk', () =>
 
 describe('a repeated uplink (same device, message id and bytes)', () => {
   it('is answered with the first verdict, logged as a repeat, and never reaches the flows again', async () => {
-    makeHub();
-    const tokens = flow();
-    const session = new FakeDeviceSession('pk', 'dn');
-    hub!.opened(session);
-    const { got, onVerdict } = verdicts();
-    hub!.uplink(session, post('7'), { fingerprint: bytes('7'), onVerdict: onVerdict('7') });
+    const { tokens, session, got, send } = connected();
+    send('7');
     // The resend arrives while the first is still with the flow: it waits for that verdict.
-    hub!.uplink(session, post('7'), { fingerprint: bytes('7'), onVerdict: onVerdict('7') });
+    send('7');
     expect(tokens).toHaveLength(1);
     hub!.reply(tokens[0]!, 200, {}, undefined, { durable: true });
     // And one after the verdict is answered from the receipt.
-    hub!.uplink(session, post('7'), { fingerprint: bytes('7'), onVerdict: onVerdict('7') });
+    send('7');
     await expect.poll(() => got.length).toBe(3);
     expect(tokens).toHaveLength(1);
     expect(got.map((v) => v.code)).toEqual([200, 200, 200]);
@@ -125,25 +122,19 @@ describe('a repeated uplink (same device, message id and bytes)', () => {
   });
 
   it('is processed again when the bytes differ (a device that counts its ids from 1 after a reboot), or the first was 5xx', () => {
-    makeHub();
-    const tokens = flow();
-    const session = new FakeDeviceSession('pk', 'dn');
-    hub!.opened(session);
-    hub!.uplink(session, post('1', { temperature: 20 }), { fingerprint: bytes('1', { temperature: 20 }) });
+    const { tokens, send } = connected();
+    send('1', { temperature: 20 }, false);
     hub!.reply(tokens[0]!, 200);
-    hub!.uplink(session, post('1', { temperature: 21 }), { fingerprint: bytes('1', { temperature: 21 }) });
+    send('1', { temperature: 21 }, false);
     expect(tokens).toHaveLength(2);
     hub!.reply(tokens[1]!, 503, {}, 'telemetry queue full');
-    hub!.uplink(session, post('1', { temperature: 21 }), { fingerprint: bytes('1', { temperature: 21 }) });
+    send('1', { temperature: 21 }, false);
     expect(tokens).toHaveLength(3);
   });
 
   it('is still recognised after a restart, from the receipts written with the verdicts', async () => {
-    makeHub();
-    const tokens = flow();
-    const session = new FakeDeviceSession('pk', 'dn');
-    hub!.opened(session);
-    hub!.uplink(session, post('9'), { fingerprint: bytes('9') });
+    const { tokens, send } = connected();
+    send('9', undefined, false);
     hub!.reply(tokens[0]!, 422, {}, 'temperature: must be a number');
     hub!.close();
     hub = undefined;
