@@ -164,6 +164,18 @@ describe('connections that do not sign in', () => {
 });
 
 describe('password guessing', () => {
+  it('does not count a disabled device reconnecting in a loop: its neighbours behind the same address stay in', async () => {
+    const [disabled] = await createDevices(tw, 'pk9', ['retired']);
+    await tw.request('PATCH', '/api/v1/devices/pk9/retired', { token: tw.adminToken, body: { enabled: false } });
+    for (let i = 0; i < 25; i++) {
+      const err = await connect(`mqtt://127.0.0.1:${port}`, deviceOptions(disabled!)).then(() => undefined, (e: Error & { code?: number }) => e);
+      expect(err?.code).toBe(5);
+    }
+    expect(await metric('thingwire_device_sign_in_bans_total')).toBe(0);
+    expect(await metric('thingwire_device_sign_in_failures_total')).toBe(0);
+  });
+
+
   it('bans an address after 20 failed sign-ins in a minute: its connections are closed before any signature is checked', async () => {
     const url = `mqtt://127.0.0.1:${port}`;
     const wrong = { ...deviceOptions(flooder), password: '0'.repeat(64) };

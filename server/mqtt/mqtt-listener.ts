@@ -131,6 +131,8 @@ interface Admission {
 }
 
 const NOT_AUTHORIZED = 5;
+/** Sign-in refusals that count towards an address's ban. */
+const GUESSING: ReadonlySet<string> = new Set(['bad-signature', 'unknown-device', 'malformed']);
 /**
  * Devices' publishes are consumed by the listener (authorizePublish), never routed to other MQTT clients: nothing but
  * devices connects, and a device may subscribe only to its own downlinks. Each is republished by aedes to this topic,
@@ -241,7 +243,8 @@ export class MqttListener {
     this.#servers.push(tcp);
     await listen(tcp, this.config.port, this.config.host);
     if (this.config.tls) {
-      const secure = tls.createServer({ cert: this.config.tls.cert, key: this.config.tls.key }, accept('mqtts'));
+      // A TLS handshake is the first thing a connection owes: it gets the sign-in deadline too (Node's default is 120 s).
+      const secure = tls.createServer({ cert: this.config.tls.cert, key: this.config.tls.key, handshakeTimeout: this.config.signInTimeoutMs ?? 10_000 }, accept('mqtts'));
       secure.on('tlsClientError', (err) => this.deps.logger.debug({ err: err.message }, 'mqtt tls handshake failed'));
       this.#servers.push(secure);
       await listen(secure, this.config.tls.port, this.config.host);
@@ -348,7 +351,7 @@ export class MqttListener {
     const conn = client.conn as Duplex & { thingwireProtocol?: IngressProtocol; remoteAddress?: string };
     const protocol = conn.thingwireProtocol ?? 'mqtt';
     const remoteAddress = conn.remoteAddress ?? client.req?.socket.remoteAddress ?? 'unknown';
-    const refuse = (reason: string, productKey?: string, deviceName?: string, dialect?: Dialect, signatureFailed = true) => {
+    const refuse = (reason: string, productKey?: string, deviceName?: string, dialect?: Dialect, signatureFailed = false) => {
       this.deps.hub.recordRefused({ productKey, deviceName, remoteAddress, protocol, dialect, clientId: client.id, reason });
       if (signatureFailed) this.deps.bans?.failed(remoteAddress);
       // The same answer whatever the reason: a device that does not exist looks like a wrong signature.
@@ -359,9 +362,11 @@ export class MqttListener {
       result = this.deps.authenticator.authenticate({ clientId: client.id, username, password, secure: protocol === 'mqtts' || protocol === 'mqtt-wss' });
     } catch (err) {
       this.deps.logger.error({ err }, 'device authentication failed');
-      return refuse('malformed');
+      return refuse('malformed', undefined, undefined, undefined, true);
     }
-    if (!result.ok) return refuse(result.reason, result.productKey, result.deviceName, result.dialect);
+    // Only what guessing looks like counts towards a ban: a disabled device or a wrong clock reconnecting in a loop
+    // must not get its neighbours behind the same NAT banned.
+    if (!result.ok) return refuse(result.reason, result.productKey, result.deviceName, result.dialect, GUESSING.has(result.reason));
     const keepalive = (client as AedesClient & { keepaliveAsked?: number }).keepaliveAsked ?? 0;
     if (keepalive < this.config.keepaliveMin || keepalive > this.config.keepaliveMax) {
       return refuse(`keepalive ${keepalive} s outside ${this.config.keepaliveMin}..${this.config.keepaliveMax} s`, result.productKey, result.deviceName, result.dialect, false);
