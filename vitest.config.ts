@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SlowFirstSequencer } from './vitest.sequencer.ts';
 
 export default defineConfig({
   test: {
@@ -10,6 +11,7 @@ export default defineConfig({
     maxWorkers: 2,
     // Builds the web UI once for the browser tests (and `npm start` in server/main.test.ts) when it is stale.
     globalSetup: ['e2e/global-setup.ts'],
+    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default', 'json'],
