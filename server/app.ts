@@ -33,6 +33,8 @@ import { DeviceAuthenticator } from './device-auth/device-authenticator.ts';
 import { DeviceHub, type DeviceHubOptions } from './device-hub/device-hub.ts';
 import { RECEIPT_WINDOW_MS } from './device-hub/uplink-receipts.ts';
 import { SignInBans } from './device-auth/sign-in-bans.ts';
+import { forgetInitialPassword, initialPasswordUser, writeInitialPassword } from './auth/initial-password.ts';
+import { checkPortsFree, listenerPortsIn } from './http/port-check.ts';
 import { registerDeviceHubRoutes } from './device-hub/device-hub-routes.ts';
 import { registerDeviceHubMetrics } from './device-hub/device-hub-metrics.ts';
 import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
@@ -75,7 +77,8 @@ export interface Thingwire {
   gate: IngressGate;
   red: NodeRed;
   /** Set on the first start only: the admin password that was generated (print it once). */
-  firstAdmin: { username: string; generatedPassword?: string } | null;
+  /** Set on the first start: the admin created, with its generated password and the file keeping it until first sign-in. */
+  firstAdmin: { username: string; generatedPassword?: string; passwordFile?: string } | null;
   close(): Promise<void>;
 }
 
@@ -104,14 +107,32 @@ export async function startThingwire(
 ): Promise<Thingwire> {
   keepDataPrivate(config.dataDir);
   // First start of this data dir: no flows file yet. Later starts keep whatever the user deployed, even nothing.
-  const firstFlows = !fs.existsSync(path.join(config.dataDir, 'node-red', 'flows.json'));
+  const flowsFile = path.join(config.dataDir, 'node-red', 'flows.json');
+  const firstFlows = !fs.existsSync(flowsFile);
+  const installDefaults = firstFlows && (options.installDefaultFlows ?? true);
+  // Every port this start will bind, checked before anything is created: a busy port fails here in one line, not after
+  // the first admin's password was printed for an account whose start then failed.
+  const listenerPorts = firstFlows ? [] : listenerPortsIn(readJson(flowsFile));
+  await checkPortsFree([
+    { port: config.port, host: config.host, what: 'HTTP (--port)' },
+    ...(config.flowHttpPort ? [{ port: config.flowHttpPort, host: config.host, what: 'flow endpoints (--flow-http-port)' }] : []),
+    ...(installDefaults ? [{ port: config.mqttPort, host: '0.0.0.0', what: 'MQTT (--mqtt-port)' }] : listenerPorts),
+  ]);
+  if (!firstFlows && config.mqttPortGiven && !listenerPorts.some((p) => p.port === config.mqttPort)) {
+    logger.warn(
+      { mqttPort: config.mqttPort, listenerPorts: listenerPorts.map((p) => p.port) },
+      '--mqtt-port applies to the first start only: the MQTT listener now takes its port from its node in the flows (edit it there)',
+    );
+  }
   const db = openDatabase(path.join(config.dataDir, 'thingwire.db'), logger.child({ subsystem: 'db' }));
   const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
   const auth = new AuthService(db, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000, {
     ...options.auth,
     permissions: rolePermissions({ engineersDeployCode: config.engineersDeployCode }),
+    onSignIn: (username) => {
+      if (initialPasswordUser(config.dataDir) === username) forgetInitialPassword(config.dataDir);
+    },
   });
-  const firstAdmin = await auth.ensureFirstAdmin(config.adminPassword);
   const registry = createRegistry(db, secrets, logger);
 
   const gate = new IngressGate();
@@ -213,7 +234,7 @@ export async function startThingwire(
   };
   flowRuntime.red.events.on('flows:started', onFlowsStarted);
   flowEndpoints.update((await flows.get()).flows);
-  if (firstFlows && (options.installDefaultFlows ?? true)) {
+  if (installDefaults) {
     const defaults = JSON.parse(fs.readFileSync(new URL('../flows/device-pipeline.json', import.meta.url), 'utf8')) as { type: string; port?: number }[];
     for (const node of defaults) if (node.type === 'thing-mqtt-listener') node.port = config.mqttPort;
     await flows.deploy(defaults, undefined, { ...PLATFORM_ACTOR, username: 'thingwire (first start)' });
@@ -310,6 +331,11 @@ export async function startThingwire(
       else socket.destroy();
     });
     flowEndpointsUrl = `http://${host}:${await listen(flowServer, config.flowHttpPort!)}${FLOW_ENDPOINT_ROOT}`;
+  }
+  // Last, once everything is up: a start that failed before leaves no account behind whose password scrolled away.
+  const firstAdmin: Thingwire['firstAdmin'] = await auth.ensureFirstAdmin(config.adminPassword);
+  if (firstAdmin?.generatedPassword) {
+    firstAdmin.passwordFile = writeInitialPassword(config.dataDir, firstAdmin.username, firstAdmin.generatedPassword);
   }
   logger.info({ url, flowEndpoints: flowEndpointsUrl, dataDir: config.dataDir }, 'Thingwire started');
 
@@ -448,4 +474,13 @@ function errorHandler(logger: Logger) {
     }
     if (!res.headersSent) sendApiError(res, known);
   };
+}
+
+/** A JSON file's content; undefined when it cannot be read or parsed (the code reading it decides what that means). */
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }

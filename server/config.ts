@@ -18,6 +18,8 @@ export interface ThingwireConfig {
   sessionTtlHours: number;
   /** MQTT port of the listener installed with the default flows on first start (0: any free port). */
   mqttPort: number;
+  /** Whether --mqtt-port / THINGWIRE_MQTT_PORT was given (it applies to the first start only: said when it no longer does). */
+  mqttPortGiven: boolean;
   /** Telemetry in TDengine (taosAdapter's REST URL) instead of the embedded SQLite file. */
   tdengine?: { url: string; user?: string; password?: string; database?: string };
   /**
@@ -134,6 +136,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     corsOrigins: list('cors-origins', 'THINGWIRE_CORS_ORIGINS').filter((s) => s !== '*'),
     sessionTtlHours: int('session-ttl-hours', 'THINGWIRE_SESSION_TTL_HOURS', 12, 1, 24 * 90),
     mqttPort: int('mqtt-port', 'THINGWIRE_MQTT_PORT', 1883, 0, 65535),
+    mqttPortGiven: pick('mqtt-port', 'THINGWIRE_MQTT_PORT') !== undefined,
     tdengine: tdengineOf(pick('tdengine-url', 'THINGWIRE_TDENGINE_URL'), {
       user: pick(null, 'THINGWIRE_TDENGINE_USER'),
       password: pick(null, 'THINGWIRE_TDENGINE_PASSWORD'),

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, secretEnvironment } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startThingwire } from './app.ts';
 import { ensureUiBuilt } from './http/ui-build.ts';
+import { StartupError } from './http/port-check.ts';
 
 /** `npm start`: runs Thingwire with embedded defaults until SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -24,13 +25,23 @@ async function main(): Promise<void> {
     // Devices, flows and the API do not need the UI: start anyway; the error says what broke the build.
     logger.error({ err }, 'building the web UI failed: serving the last build, if any');
   }
-  const app = await startThingwire(config, logger);
+  let app;
+  try {
+    app = await startThingwire(config, logger);
+  } catch (err) {
+    if (err instanceof StartupError) {
+      process.stderr.write(`thingwire: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   if (app.firstAdmin?.generatedPassword) {
     // Printed once, to the terminal, outside the JSON log: it is never stored except as a hash.
     process.stdout.write(
       `\n  First start: created the admin account.\n    user:     ${app.firstAdmin.username}\n` +
-        `    password: ${app.firstAdmin.generatedPassword}\n  It is shown only this once. Sign in with it (POST ${app.url}/api/v1/auth/login)\n` +
-        `  and change it (POST /api/v1/auth/password); see README "Using the API".\n\n`,
+        `    password: ${app.firstAdmin.generatedPassword}\n  Sign in at ${app.url} and change it. Until then it is also in\n` +
+        `  ${app.firstAdmin.passwordFile} (readable by this user only, deleted at the first sign-in).\n` +
+        `  Lost it? npm run admin -- reset-password ${app.firstAdmin.username}\n\n`,
     );
   }
   let stopping = false;

@@ -58,6 +58,8 @@ export interface AuthServiceOptions {
   hashGate?: HashGate;
   /** Failed sign-ins per account and per address; default a `LoginLimiter` with its defaults. */
   loginLimiter?: LoginLimiter;
+  /** Told of every successful sign-in (the first admin's password file goes at its first). */
+  onSignIn?: (username: string) => void;
 }
 
 
@@ -66,6 +68,7 @@ export class AuthService {
   readonly #hashParams: HashParams;
   readonly #hashGate: HashGate;
   readonly #loginLimiter: LoginLimiter;
+  readonly #onSignIn: AuthServiceOptions['onSignIn'];
   readonly #touch;
   readonly #sessionOf;
   readonly #apiTokenOf;
@@ -84,6 +87,7 @@ export class AuthService {
     this.#hashParams = options.hashParams ?? defaultHashParams;
     this.#hashGate = options.hashGate ?? new HashGate();
     this.#loginLimiter = options.loginLimiter ?? new LoginLimiter();
+    this.#onSignIn = options.onSignIn;
     this.#touch = db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
     this.#sessionOf = db.prepare(
       `SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
@@ -231,6 +235,7 @@ export class AuthService {
     this.db
       .prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
       .run(sha256(token), row.id, now(), expires);
+    this.#onSignIn?.(row.username);
     return { token, expiresAt: new Date(expires).toISOString(), user: toUser(row) };
   }
 
