@@ -83,3 +83,23 @@ describe('npm run device (the device simulator)', () => {
     expect(history.body.items[0]).toMatchObject({ event: 'refused', reason: expect.stringMatching(/signature/i) });
   });
 });
+
+describe('npm run device -- --help', () => {
+  it('prints its options, and an unknown option is an error with the usage, not a stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const run = (arg: string) => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/device.ts', arg], { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      proc.stdout.on('data', (d) => (out += d));
+      proc.stderr.on('data', (d) => (out += d));
+      proc.once('close', (code) => resolve({ code, out }));
+    });
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--rate <n>            posts per second');
+    const bad = await run('--bogus');
+    expect(bad.code).toBe(2);
+    expect(bad.out).toMatch(/^device: Unknown option '--bogus'/);
+    expect(bad.out).not.toContain('    at ');
+  });
+});

@@ -12,18 +12,44 @@ import { signAlink } from '../server/device-auth/alink-sign.ts';
 import { signThings } from '../server/device-auth/things-sign.ts';
 import type { TslDataType, TslDocument } from '../server/thing-model/tsl-types.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    product: { type: 'string' }, device: { type: 'string' }, secret: { type: 'string' },
-    rate: { type: 'string', default: '1' }, dialect: { type: 'string', default: 'alink' },
-    mqtt: { type: 'string', default: 'mqtt://localhost:1883' }, api: { type: 'string', default: 'http://localhost:1880' },
-    count: { type: 'string', description: 'stop after this many posts' },
-  },
-});
+const USAGE = `npm run device -- --product <productKey> --device <deviceName> [options]
+
+A simulated device: signs in over MQTT, posts values generated from the product's published thing model, and
+answers property sets and service calls. Reads the thing model (and, without --secret, the device secret) from the
+API with THINGWIRE_TOKEN (an API token; revealing a secret needs an admin's).
+
+Options
+  --secret <hex>        the device secret (default: revealed through the API)
+  --rate <n>            posts per second (default 1)
+  --count <n>           stop after n posts and print how they were answered
+  --dialect alink|things  (default alink)
+  --mqtt <url>          the MQTT listener (default mqtt://localhost:1883)
+  --api <url>           the HTTP API (default http://localhost:1880)
+  --help
+`;
 
 function fail(message: string): never {
   process.stderr.write(`device: ${message}\n`);
   process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      product: { type: 'string' }, device: { type: 'string' }, secret: { type: 'string' },
+      rate: { type: 'string', default: '1' }, dialect: { type: 'string', default: 'alink' },
+      mqtt: { type: 'string', default: 'mqtt://localhost:1883' }, api: { type: 'string', default: 'http://localhost:1880' },
+      count: { type: 'string' }, help: { type: 'boolean' },
+    },
+  });
+} catch (err) {
+  fail(`${(err as Error).message}\n\n${USAGE}`);
+}
+const args = parsed.values;
+if (args.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
 }
 
 const productKey = args.product ?? fail('--product is required');

@@ -37,7 +37,9 @@ describe('configuration', () => {
     expect(loadConfig([], {}).maxClockSkewSeconds).toBe(300);
     expect(loadConfig(['--max-clock-skew', '30'], { THINGWIRE_MAX_CLOCK_SKEW: '60' }).maxClockSkewSeconds).toBe(30);
     expect(loadConfig([], { THINGWIRE_MAX_CLOCK_SKEW: '0' }).maxClockSkewSeconds).toBe(0);
-    expect(loadConfig([], {})).toMatchObject({ signInMaxFailures: 20, signInBanSeconds: 300 });
+    expect(loadConfig([], {})).toMatchObject({ signInMaxFailures: 20, signInBanSeconds: 300, logFormat: undefined });
+    expect(loadConfig(['--log-format', 'json'], { THINGWIRE_LOG_FORMAT: 'pretty' }).logFormat).toBe('json');
+    expect(() => loadConfig(['--log-format', 'xml'], {})).toThrow('--log-format / THINGWIRE_LOG_FORMAT must be one of json, pretty, got "xml"');
     expect(loadConfig(['--sign-in-max-failures', '0', '--sign-in-ban', '60'], {})).toMatchObject({ signInMaxFailures: 0, signInBanSeconds: 60 });
     expect(() => loadConfig(['--max-clock-skew', '5m'], {})).toThrow(/--max-clock-skew \/ THINGWIRE_MAX_CLOCK_SKEW must be an integer from 0 to 31536000, got "5m"/);
   });

@@ -20,6 +20,8 @@ export interface ThingwireConfig {
   mqttPort: number;
   /** Whether --mqtt-port / THINGWIRE_MQTT_PORT was given (it applies to the first start only: said when it no longer does). */
   mqttPortGiven: boolean;
+  /** Log lines as JSON or for a person; undefined: pretty when stdout is a terminal. */
+  logFormat: 'json' | 'pretty' | undefined;
   /** Telemetry in TDengine (taosAdapter's REST URL) instead of the embedded SQLite file. */
   tdengine?: { url: string; user?: string; password?: string; database?: string };
   /**
@@ -60,6 +62,7 @@ export const configOptions = [
   // Environment only: a password on the command line would show in `ps`.
   { flag: null, env: 'THINGWIRE_ADMIN_PASSWORD', default: '(generated, printed once)', doc: 'password of the first admin, used on first start only' },
   { flag: 'log-level', env: 'THINGWIRE_LOG_LEVEL', default: 'info', doc: 'pino level: trace, debug, info, warn, error' },
+  { flag: 'log-format', env: 'THINGWIRE_LOG_FORMAT', default: '(pretty on a terminal, else json)', doc: 'json (one JSON object per line, for log collectors) or pretty (one readable line per entry)' },
   { flag: 'cors-origins', env: 'THINGWIRE_CORS_ORIGINS', default: '(none)', doc: 'comma-separated origins allowed cross-origin' },
   { flag: 'mqtt-port', env: 'THINGWIRE_MQTT_PORT', default: '1883', doc: 'MQTT port of the listener the first start installs (later: edit the listener node)' },
   { flag: 'tdengine-url', env: 'THINGWIRE_TDENGINE_URL', default: '(none: SQLite)', doc: 'store telemetry in TDengine via taosAdapter REST, e.g. http://tdengine:6041' },
@@ -118,6 +121,12 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
+  const oneOf = <const T extends string>(flag: string, envName: string, allowed: readonly T[]): T | undefined => {
+    const raw = pick(flag, envName)?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return undefined;
+    if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`--${flag} / ${envName} must be one of ${allowed.join(', ')}, got "${raw}"`);
+    return raw as T;
+  };
   const int = (flag: string, envName: string, fallback: number, min: number, max: number): number => {
     const raw = pick(flag, envName);
     if (raw === undefined) return fallback;
@@ -137,6 +146,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     sessionTtlHours: int('session-ttl-hours', 'THINGWIRE_SESSION_TTL_HOURS', 12, 1, 24 * 90),
     mqttPort: int('mqtt-port', 'THINGWIRE_MQTT_PORT', 1883, 0, 65535),
     mqttPortGiven: pick('mqtt-port', 'THINGWIRE_MQTT_PORT') !== undefined,
+    logFormat: oneOf('log-format', 'THINGWIRE_LOG_FORMAT', ['json', 'pretty'] as const),
     tdengine: tdengineOf(pick('tdengine-url', 'THINGWIRE_TDENGINE_URL'), {
       user: pick(null, 'THINGWIRE_TDENGINE_USER'),
       password: pick(null, 'THINGWIRE_TDENGINE_PASSWORD'),

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, secretEnvironment } from './config.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, wantsPrettyLogs } from './logger.ts';
 import { startThingwire } from './app.ts';
 import { ensureUiBuilt } from './http/ui-build.ts';
 import { StartupError } from './http/port-check.ts';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   // Read once, then gone: nothing running later in this process (a flow, a library, a child process) finds them.
   for (const name of secretEnvironment) delete process.env[name];
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { pretty: wantsPrettyLogs(config.logFormat) });
   try {
     await ensureUiBuilt(logger);
   } catch (err) {
