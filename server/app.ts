@@ -317,6 +317,12 @@ export async function startThingwire(
       s.once('error', reject);
       s.listen(port, config.host, () => resolve((s.address() as AddressInfo).port));
     });
+  // Once everything else runs, and before anyone can sign in: a start that failed before leaves no account behind whose
+  // password scrolled away (the ports were checked first, so listening is what is left).
+  const firstAdmin: Thingwire['firstAdmin'] = await auth.ensureFirstAdmin(config.adminPassword);
+  if (firstAdmin?.generatedPassword) {
+    firstAdmin.passwordFile = writeInitialPassword(config.dataDir, firstAdmin.username, firstAdmin.generatedPassword);
+  }
   const port = await listen(server, config.port);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
@@ -331,11 +337,6 @@ export async function startThingwire(
       else socket.destroy();
     });
     flowEndpointsUrl = `http://${host}:${await listen(flowServer, config.flowHttpPort!)}${FLOW_ENDPOINT_ROOT}`;
-  }
-  // Last, once everything is up: a start that failed before leaves no account behind whose password scrolled away.
-  const firstAdmin: Thingwire['firstAdmin'] = await auth.ensureFirstAdmin(config.adminPassword);
-  if (firstAdmin?.generatedPassword) {
-    firstAdmin.passwordFile = writeInitialPassword(config.dataDir, firstAdmin.username, firstAdmin.generatedPassword);
   }
   logger.info({ url, flowEndpoints: flowEndpointsUrl, dataDir: config.dataDir }, 'Thingwire started');
 
