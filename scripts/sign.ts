@@ -11,7 +11,11 @@ import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../server/products/ide
 
 const USAGE = `Usage: npm run sign -- --product <productKey> --device <deviceName> --secret <deviceSecret>
          [--dialect alink|things] [--signmethod hmacsha256|hmacsha1|hmacmd5] [--host localhost] [--port 1883]
-         [--client-id <id>]   (alink only; default {productKey}.{deviceName})`;
+         [--client-id <id>]   (alink only; default {productKey}.{deviceName})
+         [--format commands|env]
+  commands (default): the credentials, and mosquitto_rr / mosquitto_pub / mosquitto_sub lines to paste
+  env: MQTT_HOST, MQTT_PORT, MQTT_CLIENT_ID, MQTT_USERNAME, MQTT_PASSWORD and MQTT_TOPIC as shell assignments,
+       for scripts: eval "$(npm run -s sign -- … --format env)"`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n\n${USAGE}\n`);
@@ -30,6 +34,7 @@ try {
       host: { type: 'string', default: 'localhost' },
       port: { type: 'string', default: '1883' },
       'client-id': { type: 'string' },
+      format: { type: 'string', default: 'commands' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -52,6 +57,7 @@ const signmethod = values.signmethod ?? (dialect === 'alink' ? 'hmacsha256' : 'h
 if (!isSignMethod(signmethod)) fail(`--signmethod must be hmacsha256, hmacsha1 or hmacmd5, not "${signmethod}".`);
 if (dialect === 'things' && signmethod !== 'hmacsha1') fail('things signing is always HMAC-SHA1: leave out --signmethod.');
 if (dialect === 'things' && values['client-id'] !== undefined) fail('things devices sign in with their device name as client id: leave out --client-id.');
+if (values.format !== 'commands' && values.format !== 'env') fail(`--format must be commands or env, not "${values.format}".`);
 if (!/^\d{1,5}$/.test(values.port) || Number(values.port) < 1 || Number(values.port) > 65535) fail(`--port must be 1..65535, not "${values.port}".`);
 
 const device = { productKey: productKey!, deviceName: deviceName!, deviceSecret: deviceSecret! };
@@ -82,6 +88,11 @@ const connect = () => {
 };
 
 const shown = credentials();
+if (values.format === 'env') {
+  const vars = { MQTT_HOST: host, MQTT_PORT: values.port, MQTT_CLIENT_ID: shown.clientId, MQTT_USERNAME: shown.username, MQTT_PASSWORD: shown.password, MQTT_TOPIC: base };
+  process.stdout.write(Object.entries(vars).map(([k, v]) => `${k}=${quote(v!)}\n`).join(''));
+  process.exit(0);
+}
 const validity = dialect === 'alink'
   ? `valid while ${timestamp} (unix ms) is within the product's timestamp window of server time (default ±300 s)`
   : "each password is accepted once (its nonce) and while its timestamp is within the product's window (default ±300 s)";
