@@ -17,7 +17,7 @@ The message, unchanged, with \`msg.replied\` true when this node's answer was th
 when it asked for one).
 
 ### Properties
-- **Code**: 200 accepted; or a PROTOCOL.md error code (400, 404, 422, 429, 500).
+- **Code**: 200 accepted; or an error code of the device protocol (400, 404, 422, 429, 500).
 - **Message**: the reply's \`message\` text.`;
 
 /** Answers a device uplink from a flow (accept or reject) by its reply token. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { alinkSignContent, alinkSignature, parseAlinkClientId, signAlink } from './alink-sign.ts';
 
-// Published by Alibaba with its signing documentation (PROTOCOL.md "CONNECT, alink signing").
+// Published by Alibaba with its signing documentation (docs/protocol.md "Test vectors").
 const VECTOR = { clientId: '12345', deviceName: 'device', productKey: 'pk', timestamp: '789' };
 
 describe('alink signature', () => {

@@ -1,7 +1,7 @@
 import { hmac, type SignMethod } from './hmac.ts';
 
 /**
- * The parts of an alink MQTT client id `{id}|securemode=3,signmethod=hmacsha256,timestamp=…|` (PROTOCOL.md
+ * The parts of an alink MQTT client id `{id}|securemode=3,signmethod=hmacsha256,timestamp=…|` (docs/protocol.md
  * "CONNECT, alink signing"). Parameters other than these three (`_v=`, `lan=`, `gw=`, `ext=`, …) are accepted and
  * ignored: Link SDK versions add their own, and none of them is signed.
  */

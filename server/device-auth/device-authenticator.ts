@@ -38,7 +38,7 @@ export interface DeviceConnectRequest {
 
 /**
  * Why a sign-in was refused. For logs and the connection history only: the device is always answered CONNACK
- * "bad user name or password" whatever the reason, so it cannot learn whether a device exists (PROTOCOL.md).
+ * "not authorized" (return code 5) whatever the reason, so it cannot learn whether a device exists (docs/protocol.md "Refused sign-ins").
  */
 export type DeviceAuthRefusal =
   | 'unknown-device'
@@ -69,8 +69,8 @@ const UNIX_MS = /^\d{1,16}$/;
 const DUMMY_SECRET = randomBytes(32).toString('hex');
 
 /**
- * Checks the signature of a device CONNECT in either dialect (PROTOCOL.md "CONNECT, alink signing" and "CONNECT,
- * things signing"). Synchronous and allocation-light: it runs for every CONNECT, reconnect storms included.
+ * Checks the signature of a device CONNECT in either dialect (docs/protocol.md "Alink sign-in" and "Things
+ * sign-in"). Synchronous and allocation-light: it runs for every CONNECT, reconnect storms included.
  *
  * The dialect follows from the shape: a username `{dn}&{pk}` is alink; otherwise username = pk, clientId = dn and a
  * password with two dots is things.

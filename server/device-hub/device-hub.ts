@@ -180,7 +180,7 @@ interface QueuedCommand {
 const DEVICE_REPLY_KINDS: ReadonlySet<ThingMessageKind> = new Set(['service.reply', 'property.set.reply']);
 const COMMAND_KINDS: ReadonlySet<string> = new Set(['property.set', 'service.invoke', 'raw.down']);
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
-/** Message ids are decimal strings in 1..4294967295 (PROTOCOL.md "Envelopes"). */
+/** Message ids are decimal strings in 1..4294967295 (docs/protocol.md "Requests"). */
 const MAX_MESSAGE_ID = 4_294_967_295;
 const NO_FLOW = 'no flow handles device messages';
 
@@ -452,7 +452,7 @@ export class DeviceHub {
   /**
    * A decoded uplink. It is logged and goes to every subscriber. A device reply (`service.reply`,
    * `property.set.reply`) whose id matches a waiting command resolves that command. Every other uplink gets a
-   * `replyToken` for {@link reply}, so the flow's verdict lands in the message log (PROTOCOL.md: no message is
+   * `replyToken` for {@link reply}, so the flow's verdict lands in the message log (docs/protocol.md "Reply codes": no message is
    * silently dropped); it is published to the device only when the device asked (`ack`). Without a verdict within the
    * session's reply timeout (else `replyTimeoutMs`) the hub records 504, answering it when asked; with no subscriber
    * at all it records 503 at once rather than make the device wait.

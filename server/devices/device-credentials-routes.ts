@@ -37,7 +37,7 @@ export const ConnectionInfo = Type.Object({
 export const SignedCredentials = Type.Object({
   clientId: Type.String(),
   username: Type.String(),
-  password: Type.String({ description: 'hex HMAC of the device secret over the sign content (PROTOCOL.md)' }),
+  password: Type.String({ description: 'hex HMAC of the device secret over the sign content (docs/protocol.md "Alink sign-in")' }),
   signMethod: Type.String(),
   timestamp: Type.Integer({ description: 'The signed timestamp, unix ms (also in the client id)' }),
   validUntil: Type.String({ format: 'date-time', description: 'After this the product refuses the timestamp as stale; a connection made before stays up' }),

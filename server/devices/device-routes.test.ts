@@ -41,7 +41,7 @@ describe('creating devices', () => {
     expect(JSON.stringify(got.body)).not.toContain(deviceSecret);
   });
 
-  it('accepts every character PROTOCOL.md allows in a device name, in the path as well', async () => {
+  it('accepts every character the protocol allows in a device name, in the path as well', async () => {
     expect((await createDevice({ productKey: 'plug', deviceName: 'gw-01.a_b:c@d' })).status).toBe(201);
     expect((await tw.request('GET', '/api/v1/devices/plug/gw-01.a_b:c@d', { token: operator })).body.deviceName).toBe('gw-01.a_b:c@d');
     expect((await tw.request('GET', `/api/v1/devices/plug/${encodeURIComponent('gw-01.a_b:c@d')}`, { token: operator })).status).toBe(200);

@@ -11,7 +11,7 @@ const decode = (topic: string, body: unknown) =>
 const replyOf = (result: ReturnType<typeof decode>) => (result.ok ? undefined : result.reply && JSON.parse(result.reply.payload.toString()));
 
 describe('alink envelopes', () => {
-  it("decodes PROTOCOL.md's request and event examples unchanged", () => {
+  it("decodes the protocol's request and event examples unchanged", () => {
     expect(decode(`${P}/thing/event/property/post`, '{"id":"123","version":"1.0","sys":{"ack":1},"method":"thing.event.property.post",'
       + '"params":{"temperature":23.6,"power":{"value":"on","time":1524448722000}}}')).toMatchObject({
       ok: true, message: { id: '123', kind: 'property.post', ack: true, params: { temperature: 23.6, power: { value: 'on', time: 1524448722000 } } },

@@ -6,7 +6,7 @@ import { namespaces } from './topic-acl.ts';
 const OTA_UPLINKS: ReadonlyMap<string, UplinkRoute> = new Map([['inform', OTA_INFORM], ['progress', OTA_PROGRESS]]);
 
 /**
- * The alink dialect (PROTOCOL.md "Topics (alink)"): Alibaba Cloud IoT's topics and envelopes, so Link SDK firmware
+ * The alink dialect (docs/protocol.md "Alink topics"): Alibaba Cloud IoT's topics and envelopes, so Link SDK firmware
  * connects by changing only the host name. Namespace: `/sys/{pk}/{dn}/#`, `/ota/device/+/{pk}/{dn}` and the register
  * topics `/ext/session/{pk}/{dn}/…` (gateway sub-device sessions) and `/ext/ntp/{pk}/{dn}/…` (clock sync). The
  * `/ext/…` topics are allowed by the ACL but carry no ThingMessage: `decodeUplink` answers them 404 without a reply,

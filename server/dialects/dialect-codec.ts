@@ -196,7 +196,7 @@ const generateMessageId = (): string => {
   return String(lastGeneratedId);
 };
 
-/** PROTOCOL.md reply codes and the `message` a reply carries when the caller gives none. */
+/** The reply codes (docs/protocol.md "Reply codes") and the `message` a reply carries when the caller gives none. */
 const REPLY_TEXT: ReadonlyMap<number, string> = new Map([
   [200, 'success'],
   [400, 'malformed request'],

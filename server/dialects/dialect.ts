@@ -21,7 +21,7 @@ export interface DecodedUplink {
 }
 
 /**
- * An uplink that cannot become a ThingMessage. PROTOCOL.md: a failing message is never silently dropped; it is
+ * An uplink that cannot become a ThingMessage. docs/protocol.md "Reply codes": a failing message is never silently dropped; it is
  * recorded in the message log and, when `ack`, answered.
  */
 export interface RefusedUplink {
@@ -65,7 +65,7 @@ export const DEFAULT_CLOCK_RULE: Readonly<DeviceClockRule> = Object.freeze({ max
 export type UplinkResult = DecodedUplink | RefusedUplink;
 
 /**
- * One topic dialect of PROTOCOL.md: its ACL, its uplink decoding and its reply and command encoding. Every function
+ * One topic dialect (docs/protocol.md "Dialects"): its ACL, its uplink decoding and its reply and command encoding. Every function
  * is synchronous and pure (no I/O, no state other than the id counter of raw uplinks).
  */
 export interface DialectCodec {

@@ -9,7 +9,7 @@ const decode = (topic: string, body: unknown) =>
   things.decodeUplink(A, topic, Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), NOW);
 
 describe('things envelopes', () => {
-  it("decodes PROTOCOL.md's request example and answers without method or version", () => {
+  it("decodes the protocol's request example and answers without method or version", () => {
     const result = decode('pk1/a/thing/event/property/post', '{"id":"123","ack":1,"params":{"temperature":23.6}}');
     expect(result).toMatchObject({ ok: true, message: { id: '123', kind: 'property.post', ack: true, dialect: 'things', params: { temperature: 23.6 } } });
     const reply = result.ok ? things.encodeReply({ ...result.message, protocol: 'mqtt' }, 200) : undefined;

@@ -6,7 +6,7 @@ import { namespaces } from './topic-acl.ts';
 const OTA_UPLINKS: ReadonlyMap<string, UplinkRoute> = new Map([['version', OTA_INFORM], ['progress', OTA_PROGRESS]]);
 
 /**
- * The things dialect (PROTOCOL.md, RMQTT-Things): `{pk}/{dn}/thing/…` with `{id, params, ack}` envelopes and no
+ * The things dialect (docs/protocol.md "Things topics"): `{pk}/{dn}/thing/…` with `{id, params, ack}` envelopes and no
  * `method`. Namespace: `{pk}/{dn}/#`. The `thing/…` subtree is alink's, so its raw uplink (`thing/model/up_raw`,
  * bytes as a Buffer in `params`) and OTA pull (`thing/ota/firmware/get`) work here too; OTA inform and progress are
  * `{pk}/{dn}/ota/version` and `{pk}/{dn}/ota/progress`, pushes go to `{pk}/{dn}/ota/upgrade`.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeviceIdentity } from './dialect.ts';
 import { codecs } from './index.ts';
 
-// The ACL matrix (PROTOCOL.md "ACL"): device A (pk1/a) against B (pk1/b, same product) and C (pk2/a, same name in
+// The ACL matrix (docs/protocol.md "Topic ACL"): device A (pk1/a) against B (pk1/b, same product) and C (pk2/a, same name in
 // another product), over every topic family of both dialects and every filter shape, checked against an independent
 // MQTT matcher so that no accepted filter can deliver another device's traffic.
 

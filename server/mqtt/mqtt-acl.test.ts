@@ -10,7 +10,7 @@ let b: TestDevice;
 let c: TestDevice;
 const clients: MqttClient[] = [];
 
-/** An OTA upgrade push (PROTOCOL.md "OTA") as the platform publishes it, through the listener devices are on. */
+/** An OTA upgrade push (docs/protocol.md "OTA and raw messages") as the platform publishes it, through the listener devices are on. */
 const pushUpgrade = (topic: string) => tw.app.mqttListeners.listeners()[0]!.publishTo(topic, Buffer.from(JSON.stringify({
   code: '1000', id: Date.now(), message: 'success',
   data: { size: 4, version: '2.0.0', url: 'http://127.0.0.1/ota/firmware/1?token=t', sign: '0'.repeat(64), signMethod: 'SHA256', module: 'default', extData: {} },
@@ -27,7 +27,7 @@ afterAll(async () => {
   await tw?.close();
 });
 
-/** Every topic family of PROTOCOL.md for one device, both directions. */
+/** Every topic family (docs/protocol.md "Topics") for one device, both directions. */
 const topics = (d: TestDevice) => {
   const P = `/sys/${d.productKey}/${d.deviceName}`;
   return [

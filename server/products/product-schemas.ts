@@ -9,7 +9,7 @@ import { PRODUCT_KEY_PATTERN } from './identity.ts';
 export const ProductKey = Type.String({ pattern: PRODUCT_KEY_PATTERN });
 
 export const Dialect = Type.Union([Type.Literal('alink'), Type.Literal('things')], {
-  description: 'Topic dialect its devices speak (PROTOCOL.md); default alink',
+  description: 'Topic dialect its devices speak (docs/protocol.md "Dialects"); informational: each device\'s credentials decide its dialect. Default alink',
 });
 
 export const SignMethod = Type.Union([Type.Literal('hmacsha256'), Type.Literal('hmacsha1'), Type.Literal('hmacmd5')]);

@@ -42,5 +42,5 @@ export class SecretBox {
   }
 }
 
-/** A new device or product secret: 32 random bytes as hex (PROTOCOL.md "Identity"). */
+/** A new device or product secret: 32 random bytes as hex (docs/protocol.md "Identity"). */
 export const newSecret = (): string => randomBytes(32).toString('hex');

@@ -22,7 +22,7 @@ const DATABASE_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 /** What this module generates: product keys (`[A-Za-z0-9_-]`), column names (`@`), hashes. */
 const IDENTIFIER = /^[A-Za-z0-9_@-]{1,192}$/;
 
-/** Device names are at most 64 characters (PROTOCOL.md); the tag is as wide. */
+/** Device names are at most 64 characters (docs/protocol.md "Identity"); the tag is as wide. */
 export const DEVICE_TAG = '`device` NCHAR(64)';
 
 /**

@@ -51,7 +51,7 @@ export function propertyOfColumn(name: string): string | undefined {
   return PROPERTY_COLUMN.exec(name)?.[1];
 }
 
-/** Product keys end up in table names: anything but PROTOCOL.md's product key is refused before any SQL is built. */
+/** Product keys end up in table names: anything but a product key (docs/protocol.md "Identity") is refused before any SQL is built. */
 export function assertProductKey(productKey: string): void {
   if (!PRODUCT_KEY.test(productKey)) throw badRequest(`"${productKey}" is not a product key (${PRODUCT_KEY_PATTERN}).`);
 }

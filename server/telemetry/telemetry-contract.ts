@@ -15,7 +15,7 @@ const HOUR = 3_600_000;
 /** A whole hour a day ago: recent for TDengine, round for bucket arithmetic. */
 const T0 = Math.floor(Date.now() / HOUR) * HOUR - 24 * HOUR;
 
-/** A device name using every character PROTOCOL.md allows. */
+/** A device name using every character a device name may have (docs/protocol.md "Identity"). */
 const DEVICE = 'dev.1:a@b-c_D';
 /** Quotes, backslashes, an SQL comment, newlines and characters outside the BMP: injection and escaping. */
 const NASTY_TEXT = "it's \"quoted\" \\ back\\slash \n新しい 😀 '); DROP TABLE x; -- \\' \\\\";

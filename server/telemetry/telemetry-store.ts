@@ -60,7 +60,7 @@ export type SkipReason =
   | 'unknown-product'
   /** The thing model given to `ensureSchema` has no such property. */
   | 'unknown-property'
-  /** Not a device name of PROTOCOL.md (device names become table names and tag values). */
+  /** Not a device name (docs/protocol.md "Identity") (device names become table names and tag values). */
   | 'bad-device-name'
   /** The event's type was not given and the thing model does not define the event. */
   | 'unknown-event'

@@ -1,6 +1,6 @@
 /**
  * What the rest of the platform sees of a published thing model: validators compiled from the TSL, answering in
- * the terms of the device protocol (PROTOCOL.md reply codes 400/404/422).
+ * the terms of the device protocol (docs/protocol.md "Reply codes": 400/404/422).
  */
 
 /** One failing field, as listed in a 422 reply's `data`. `field` is a dotted path: `power`, `pos.lat`, `list[2]`. */
@@ -33,7 +33,7 @@ export interface CompiledThingModel {
     params: unknown,
     options?: { dropUnknown?: boolean },
   ): ValidationOutcome<{ values: PropertyValue[]; dropped: string[] }>;
-  /** An event's params: `{value:{...outputData}, time?}` per PROTOCOL.md; unknown event id → 404. */
+  /** An event's params: `{value:{...outputData}, time?}` per docs/protocol.md "Events"; unknown event id → 404. */
   validateEvent(eventId: string, params: unknown): ValidationOutcome<{ value: Record<string, unknown>; time?: number }>;
   /** A service call's input (downlink) and the device's reply data (uplink); unknown service → 404. */
   validateServiceInput(serviceId: string, params: unknown): ValidationOutcome<Record<string, unknown>>;

@@ -11,7 +11,7 @@ import {
 } from './tsl-types.ts';
 
 /**
- * Turns a TSL document into ajv validators answering in the device protocol's terms (PROTOCOL.md reply codes
+ * Turns a TSL document into ajv validators answering in the device protocol's terms (docs/protocol.md "Reply codes"
  * 400/404/422), with reasons a device developer can act on ("must be ≤ 100") instead of ajv's wording.
  *
  * One JSON Schema per property, per event's output and per service's input and output, compiled eagerly when a

@@ -1,6 +1,6 @@
 /**
  * Alibaba Cloud IoT's TSL (Thing Specification Language) JSON, as the Alibaba console exports it and as we import it
- * unchanged (PROTOCOL.md, "Thing model (TSL)"). These types describe a document that `checkTsl` accepted; before that
+ * unchanged (docs/thing-models.md). These types describe a document that `checkTsl` accepted; before that
  * a document is `unknown`.
  */
 

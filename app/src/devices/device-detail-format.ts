@@ -44,7 +44,7 @@ export function formatValue(value: unknown, dataType?: TslDataType, unit?: strin
   return JSON.stringify(value);
 }
 
-/** What a reply or outcome code means (PROTOCOL.md), for the badge's neighbour. */
+/** What a reply or outcome code means (docs/protocol.md "Reply codes"), for the badge's neighbour. */
 export function codeMeaning(code: number | null | undefined): string {
   switch (code) {
     case null: case undefined: return 'no outcome yet';

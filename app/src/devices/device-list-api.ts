@@ -54,7 +54,7 @@ export interface FieldProblem {
   message: string;
 }
 
-/** Device names as PROTOCOL.md "Identity" allows them (the API checks; the form uses it only for its hint). */
+/** Device names as docs/protocol.md "Identity" allows them (the API checks; the form uses it only for its hint). */
 export const DEVICE_NAME_HINT = 'Letters, digits and _ . : @ - (at most 64). Leave empty to have one generated.';
 
 /** The identity patterns the API checks, said in words (ajv's own message quotes the regular expression). */

@@ -36,7 +36,7 @@ export const FUTURE_TIMES: { value: FutureTimes; label: string }[] = [
   { value: 'clamp', label: 'Take the time it was received instead, and keep the message' },
 ];
 
-/** PROTOCOL.md "Identity". */
+/** docs/protocol.md "Identity". */
 export const PRODUCT_KEY_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 
 export const productPath = (productKey: string): string => `/products/${encodeURIComponent(productKey)}`;

@@ -1,5 +1,5 @@
 /**
- * The thing model editor's form model and its two-way mapping to Alibaba TSL JSON (PROTOCOL.md, "Thing model").
+ * The thing model editor's form model and its two-way mapping to Alibaba TSL JSON (docs/thing-models.md).
  *
  * The forms edit strings (a half-typed `-` is a legitimate state of a min field) and lists of value/label pairs (an
  * enum whose two rows briefly share a value must not lose one), so they cannot edit the TSL object directly. The

@@ -32,7 +32,7 @@ export function SeverityBadge({ severity }: { severity: string }) {
   return <Badge tone={severityTones[severity] ?? 'neutral'}>{severity}</Badge>;
 }
 
-/** A device reply or command result code as PROTOCOL.md defines them: 200 green, 4xx amber, 5xx red. */
+/** A device reply or command result code as the device protocol defines them (docs/protocol.md "Reply codes"): 200 green, 4xx amber, 5xx red. */
 export function CodeBadge({ code }: { code: number | null | undefined }) {
   if (code === null || code === undefined) return <Badge>pending</Badge>;
   const tone: Tone = code >= 200 && code < 300 ? 'green' : code >= 500 ? 'red' : 'amber';
