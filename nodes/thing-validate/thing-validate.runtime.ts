@@ -22,7 +22,7 @@ export const thingValidateNode = implementNode(thingValidate, ({ config, node, s
         message['error'] = rejection;
         if (isThingMeta(message['thing'])) {
           message['thing'].replyCode = rejection.code;
-          // The first node that rejects a device message answers it (DESIGN.md "Replies by token").
+          // The first node that rejects a device message answers it (docs/flows-and-nodes.md "The message a device sends, in a flow").
           const token = message['thing'].replyToken;
           if (token) services.deviceHub?.reply(token, rejection.code, rejection.details, rejection.message);
         }

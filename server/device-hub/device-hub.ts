@@ -190,7 +190,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 /**
  * The device hub: live sessions and the online/offline state machine, connection history, the message log, uplinks
  * to flows with replies by token, and commands to devices with their replies, timeouts and offline queue
- * (DESIGN.md "Replies by token").
+ * (docs/architecture.md "The path of a device message").
  *
  * Transports (the MQTT listener, later HTTP/CoAP/TCP) authenticate devices and hand the hub a {@link DeviceSession}:
  * `opened` once it is connected (and `commandsReady` once it can receive commands, when that comes later),
@@ -205,7 +205,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * - A queued command that outlives its TTL ends with 410 `expired` (never delivered, safe to retry), unlike 504
  *   (delivered, unanswered: the device may have acted on it).
  * - At construction, devices the table still says are `online` are set `offline`: sessions do not outlive the process.
- *   (With several instances on one database this becomes a lease holder's job; see DESIGN.md "Scale-out path".)
+ *   (With several instances on one database this becomes a lease holder's job; see docs/architecture.md "Scale-out".)
  * - Stop transports before `close()` so that their sessions are recorded as closed (`server-stop`).
  */
 export class DeviceHub {

@@ -1,5 +1,5 @@
 /**
- * The one internal message (DESIGN.md "One internal message"). Every ingress (MQTT, HTTP, CoAP, TCP, UDP, Modbus)
+ * The one internal message (docs/architecture.md "The path of a device message"). Every ingress (MQTT today)
  * decodes every dialect into a ThingMessage; flows see `msg.payload` = `params` and `msg.thing` = the rest.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Backpressure from the pipeline to the ingress listeners (DESIGN.md "Storage": bounded queues).
+ * Backpressure from the pipeline to the ingress listeners (docs/architecture.md "Backpressure").
  *
  * A sink that falls behind (the telemetry writer above its high-water mark) marks itself busy. While any sink is
  * busy, or once the platform is shutting down, listeners stop acknowledging what devices send:

@@ -12,7 +12,7 @@ interface Entry {
 }
 
 /**
- * Listeners outlive deploys (DESIGN.md). A full deploy closes every node and creates it again; the listener config
+ * Listeners outlive deploys (docs/architecture.md "Listeners outlive deploys"). A full deploy closes every node and creates it again; the listener config
  * node releases its listener on close and acquires it again on start. The pool keeps a released listener for a grace
  * period, so the same config is handed back with every device still connected. A listener is keyed by its port:
  * settings that need no restart (payload limit, rate, keepalive bounds) are applied in place; a changed port, host,

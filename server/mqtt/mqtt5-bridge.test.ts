@@ -446,7 +446,7 @@ describe('bridgeMqtt5', () => {
     ];
     const results = variants.map(() => [] as Bench[]);
     for (const [, port, version, extra] of variants) await bench(port, version, extra, 10_000); // warm-up
-    // Interleaved rounds, medians: the machine is shared and noisy (FACTS.md).
+    // Interleaved rounds, medians: the machine is shared and noisy.
     for (let round = 0; round < 3; round++) {
       for (const [i, [, port, version, extra]] of variants.entries()) results[i]!.push(await bench(port, version, extra, 50_000));
     }

@@ -82,7 +82,7 @@ export function bridgeMqtt5(socket: Duplex, handle: (stream: Duplex) => void, op
     maxPacketBytes: options.maxPacketBytes ?? (() => MAX_REMAINING_LENGTH),
     logger: options.logger ?? SILENT,
   };
-  // FACTS.md: without TCP_NODELAY p50 latency is 20–30 ms. The listener sets it too; the bridge must not lose it.
+  // Without TCP_NODELAY p50 latency is 20–30 ms. The listener sets it too; the bridge must not lose it.
   (socket as Partial<Socket>).setNoDelay?.(true);
 
   let head: Buffer | undefined;

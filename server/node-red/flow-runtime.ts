@@ -171,7 +171,7 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<Flo
   await red.start();
   await loaded;
 
-  // Node-RED's HTTP apps stay on its bundled Express 4 (FACTS.md): one app, reached by path prefix.
+  // Node-RED's HTTP apps stay on its bundled Express 4 (its http in node breaks under an Express 5 host: docs/architecture.md "How Node-RED is embedded"): one app, reached by path prefix.
   const express4 = createRequire(require.resolve('node-red'))('express') as () => http.RequestListener & {
     use(path: string, handler: unknown): void;
     disable(name: string): void;

@@ -1,7 +1,7 @@
 /**
  * TDengine's REST API (`POST {url}/rest/sql`, served by taosAdapter), spoken with Node's fetch.
  *
- * Why not `@tdengine/rest`: the package declares itself unmaintained (FACTS.md), and what it wraps is one HTTP POST
+ * Why not `@tdengine/rest`: the package declares itself unmaintained, and what it wraps is one HTTP POST
  * with a SQL body and a JSON answer, documented and stable across TDengine 3.x. Our own twenty lines add no
  * dependency, take an injected `fetch` (so the exact SQL is unit-tested with a recording fake), and give typed errors
  * carrying TDengine's error code.

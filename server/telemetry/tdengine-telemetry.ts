@@ -89,7 +89,7 @@ export async function openTdengineTelemetry(options: TdengineTelemetryOptions): 
 }
 
 /**
- * The telemetry backend at scale (DESIGN.md "Storage"), over TDengine's REST API. Table layout and the exact SQL are
+ * The telemetry backend at scale (docs/architecture.md "Storage", docs/operations.md "TDengine"), over TDengine's REST API. Table layout and the exact SQL are
  * in tdengine-sql.ts. Several Thingwire instances may share the database: schema changes are read back from
  * TDengine rather than assumed (see ProductSchemas).
  *

@@ -1,5 +1,5 @@
 /**
- * The one behaviour every telemetry backend must show (DESIGN.md "Storage": both backends pass one contract suite).
+ * The one behaviour every telemetry backend must show (both backends pass this one contract suite).
  * A backend's test file calls `runTelemetryContract(name, makeBackend)`; `makeBackend` gives a fresh, open backend,
  * closed after each test. Every test uses its own product keys, so backends may share one database across tests.
  *

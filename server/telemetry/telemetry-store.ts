@@ -1,5 +1,5 @@
 /**
- * The telemetry store (DESIGN.md "Storage"): property history, events and the latest value per device property (the
+ * The telemetry store (docs/architecture.md "Storage"): property history, events and the latest value per device property (the
  * device shadow), behind one interface with two backends: SQLite (embedded default) and TDengine (at scale). Both pass
  * the same contract suite (telemetry-contract.ts).
  *
