@@ -34,7 +34,7 @@ import { DeviceHub, type DeviceHubOptions } from './device-hub/device-hub.ts';
 import { RECEIPT_WINDOW_MS } from './device-hub/uplink-receipts.ts';
 import { SignInBans } from './device-auth/sign-in-bans.ts';
 import { forgetInitialPassword, initialPasswordUser, writeInitialPassword } from './auth/initial-password.ts';
-import { checkPortsFree, listenerPortsIn } from './http/port-check.ts';
+import { checkPortsFree, listenerPortsIn, StartupError } from './http/port-check.ts';
 import { registerDeviceHubRoutes } from './device-hub/device-hub-routes.ts';
 import { registerDeviceHubMetrics } from './device-hub/device-hub-metrics.ts';
 import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
@@ -124,7 +124,20 @@ export async function startThingwire(
       '--mqtt-port applies to the first start only: the MQTT listener now takes its port from its node in the flows (edit it there)',
     );
   }
-  const db = openDatabase(path.join(config.dataDir, 'thingwire.db'), logger.child({ subsystem: 'db' }));
+  // The keys are made with the database. A database whose keys are gone holds secrets nothing can open any more: a new
+  // key would have every device refused (and its address banned), so the start stops and says what to restore.
+  const dbFile = path.join(config.dataDir, 'thingwire.db');
+  const sealedWith: [string, string][] = [['secret.key', dbFile], ['node-red-credentials.key', flowsFile]];
+  for (const [key, holder] of sealedWith) {
+    const keyFile = path.join(config.dataDir, 'keys', key);
+    if (fs.existsSync(holder) && !fs.existsSync(keyFile)) {
+      throw new StartupError(
+        `${keyFile} is missing, but ${holder} holds secrets sealed with it: restore the keys folder from the backup you took ` +
+          'with the data (docs/operations.md "Backup")',
+      );
+    }
+  }
+  const db = openDatabase(dbFile, logger.child({ subsystem: 'db' }));
   const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
   const auth = new AuthService(db, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000, {
     ...options.auth,

@@ -134,6 +134,18 @@ describe('npm start', () => {
     const got = await (await fetch(`${second.url}/api/v1/flows`, { headers: { authorization: `Bearer ${t2}` } })).json();
     expect((got as { flows: { id: string }[] }).flows.map((n) => n.id)).toEqual(['keep', 'c1']);
     expect(await stop(second.proc)).toBe(0);
+
+    // A lost key is not replaced by a new one that opens nothing: the start stops and says what to restore.
+    const key = path.join(dataDir, 'keys', 'secret.key');
+    fs.renameSync(key, `${key}.away`);
+    try {
+      const { code, stderr } = await run(process.execPath, ['--import', 'tsx', 'server/main.ts', '--host', '127.0.0.1', '--port', '0', '--mqtt-port', '0', '--data-dir', dataDir]);
+      expect(code).toBe(1);
+      expect(stderr.trim()).toMatch(/^thingwire: .*keys\/secret\.key is missing, but .*thingwire\.db holds secrets sealed with it: restore the keys folder from the backup/);
+      expect(fs.existsSync(key), 'no new key was made').toBe(false);
+    } finally {
+      fs.renameSync(`${key}.away`, key);
+    }
   });
 
   it('keeps the platform\'s secrets from flows: no THINGWIRE_* secret in the environment, only FLOW_* and allowed names', async () => {
