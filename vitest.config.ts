@@ -1,20 +1,87 @@
 import { defineConfig } from 'vitest/config';
 import { SlowFirstSequencer } from './vitest.sequencer.ts';
 
+/**
+ * Test files of pure code: no server, socket, database file, child process, browser, fake clock or module mock. They
+ * share their worker's process and modules (no isolation), which saves the ~2 s each file otherwise spends starting a
+ * process and importing. Everything else, and any new file until it is added here, runs isolated.
+ */
+const pureFiles = [
+  'app/src/devices/command-fields.test.ts',
+  'app/src/devices/history-range.test.ts',
+  'app/src/live/device-feed-client.test.ts',
+  'app/src/thing-model/json-text.test.ts',
+  'app/src/thing-model/tsl-diff.test.ts',
+  'app/src/thing-model/tsl-form.test.ts',
+  'editor/canvas/fit-viewport.test.ts',
+  'editor/deploy/deploy-flows.test.ts',
+  'editor/import-export/replace-flows.test.ts',
+  'editor/live/json-tree-model.test.ts',
+  'editor/live/live-client.test.ts',
+  'editor/model/canvas-changes.test.ts',
+  'editor/model/code-lock.test.ts',
+  'editor/model/flow-codec.test.ts',
+  'editor/model/flow-selectors.test.ts',
+  'editor/model/flow-store.test.ts',
+  'editor/palette/palette-groups.test.ts',
+  'editor/properties/form-fields.test.ts',
+  'editor/properties/raw-config-editor.test.ts',
+  'flows/flows.test.ts',
+  'nodes/device-in/device-in.test.ts',
+  'nodes/device-reply/device-reply.test.ts',
+  'nodes/kit/config-validator.test.ts',
+  'nodes/kit/node-definitions.test.ts',
+  'nodes/kit/register-nodes.test.ts',
+  'server/alerts/event-types.test.ts',
+  'server/auth/hash-gate.test.ts',
+  'server/auth/login-limiter.test.ts',
+  'server/auth/passwords.test.ts',
+  'server/config.test.ts',
+  'server/device-auth/alink-sign.test.ts',
+  'server/device-auth/device-authenticator.test.ts',
+  'server/device-auth/readme-example.test.ts',
+  'server/device-auth/sign-in-bans.test.ts',
+  'server/device-auth/things-sign.test.ts',
+  'server/device-hub/device-hub-metrics.test.ts',
+  'server/dialects/alink.test.ts',
+  'server/dialects/dialect-codec.test.ts',
+  'server/dialects/things.test.ts',
+  'server/dialects/topic-acl.test.ts',
+  'server/ingress/ingress-gate.test.ts',
+  'server/mqtt/packet-size-guard.test.ts',
+  'server/notify/delivery-policy.test.ts',
+  'server/outbound/outbound-policy.test.ts',
+  'server/telemetry/telemetry-columns.test.ts',
+  'server/thing-model/command-check.test.ts',
+  'server/thing-model/thing-model-validators.test.ts',
+  'server/thing-model/tsl-check.test.ts',
+  'server/thing-model/tsl-compiler.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts', 'e2e/**/*.test.ts'],
-    // Real servers, real sockets, real SQLite files: give each test file its own process.
+    // Real servers, real sockets, real SQLite files: each integration file gets its own process.
     pool: 'forks',
     // Vitest's default is one fewer than the cores: one worker on a 2-core machine. The files spend most of their time
     // waiting on servers, devices and the browser, so two run side by side in about 60 % of the time.
     maxWorkers: 2,
+    sequence: { sequencer: SlowFirstSequencer },
     // Builds the web UI once for the browser tests (and `npm start` in server/main.test.ts) when it is stale.
     globalSetup: ['e2e/global-setup.ts'],
-    sequence: { sequencer: SlowFirstSequencer },
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results/results.json' },
+    projects: [
+      { extends: true, test: { name: 'pure', include: pureFiles, isolate: false } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts', 'e2e/**/*.test.ts'],
+          exclude: pureFiles,
+        },
+      },
+    ],
   },
 });
