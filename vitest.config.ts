@@ -2,9 +2,11 @@ import { defineConfig } from 'vitest/config';
 import { SlowFirstSequencer } from './vitest.sequencer.ts';
 
 /**
- * Test files of pure code: no server, socket, database file, child process, browser, fake clock or module mock. They
- * share their worker's process and modules (no isolation), which saves the ~2 s each file otherwise spends starting a
- * process and importing. Everything else, and any new file until it is added here, runs isolated.
+ * Test files that need no process of their own: no Thingwire or Node-RED started in-process (Node-RED is a
+ * singleton), no child process, browser, module mock or stubbed global; what they open (temp SQLite files, loopback
+ * servers, fake clocks) they close or restore themselves. They share their worker's process and modules (no
+ * isolation), which saves the ~2 s each file otherwise spends starting a process and importing. Everything else, and
+ * any new file until it is added here, runs isolated.
  */
 const pureFiles = [
   'app/src/devices/command-fields.test.ts',
@@ -15,6 +17,7 @@ const pureFiles = [
   'app/src/thing-model/tsl-form.test.ts',
   'editor/canvas/fit-viewport.test.ts',
   'editor/deploy/deploy-flows.test.ts',
+  'editor/deploy/flow-draft-storage.test.ts',
   'editor/import-export/replace-flows.test.ts',
   'editor/live/json-tree-model.test.ts',
   'editor/live/live-client.test.ts',
@@ -32,6 +35,8 @@ const pureFiles = [
   'nodes/kit/config-validator.test.ts',
   'nodes/kit/node-definitions.test.ts',
   'nodes/kit/register-nodes.test.ts',
+  'nodes/notify/notify.test.ts',
+  'server/alerts/alert-routes.test.ts',
   'server/alerts/event-types.test.ts',
   'server/auth/hash-gate.test.ts',
   'server/auth/login-limiter.test.ts',
@@ -43,6 +48,10 @@ const pureFiles = [
   'server/device-auth/sign-in-bans.test.ts',
   'server/device-auth/things-sign.test.ts',
   'server/device-hub/device-hub-metrics.test.ts',
+  'server/device-hub/device-hub.test.ts',
+  'server/device-hub/device-log.test.ts',
+  'server/device-hub/uplink-verdicts.test.ts',
+  'server/devices/device-store.test.ts',
   'server/dialects/alink.test.ts',
   'server/dialects/dialect-codec.test.ts',
   'server/dialects/things.test.ts',
@@ -50,9 +59,18 @@ const pureFiles = [
   'server/ingress/ingress-gate.test.ts',
   'server/mqtt/packet-size-guard.test.ts',
   'server/notify/delivery-policy.test.ts',
+  'server/notify/webhook-outbox.test.ts',
   'server/outbound/outbound-policy.test.ts',
+  'server/outbound/outbound-request.test.ts',
+  'server/products/product-store.test.ts',
+  'server/telemetry/retention.test.ts',
+  'server/telemetry/sqlite-telemetry.test.ts',
+  'server/telemetry/tdengine-telemetry.test.ts',
   'server/telemetry/telemetry-columns.test.ts',
+  'server/telemetry/telemetry-routes.test.ts',
+  'server/telemetry/telemetry-writer.test.ts',
   'server/thing-model/command-check.test.ts',
+  'server/thing-model/thing-model-store.test.ts',
   'server/thing-model/thing-model-validators.test.ts',
   'server/thing-model/tsl-check.test.ts',
   'server/thing-model/tsl-compiler.test.ts',
@@ -73,7 +91,8 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results/results.json' },
     projects: [
-      { extends: true, test: { name: 'pure', include: pureFiles, isolate: false } },
+      // Named to sort first: vitest runs projects one after the other, and these take ~15 s on both workers.
+      { extends: true, test: { name: 'fast', include: pureFiles, isolate: false } },
       {
         extends: true,
         test: {
