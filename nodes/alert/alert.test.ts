@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AlertEngine, type AlertTransition } from '../../server/alerts/alert-engine.ts';
 import type { Alert } from '../../server/alerts/alert-schemas.ts';
 import { AlertStore } from '../../server/alerts/alert-store.ts';
-import { ManualAlertClock } from '../../server/alerts/manual-alert-clock.ts';
+import { ManualAlertClock } from '../../server/testing/manual-alert-clock.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
 import { nodeSchemaAjv, validateNodeConfig } from '../kit/config-validator.ts';
 import { nodeHtml } from '../kit/node-html.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FakeDeviceSession } from '../../server/device-hub/fake-device-session.ts';
+import { FakeDeviceSession } from '../../server/testing/fake-device-session.ts';
 import type { CommandResult } from '../../server/device-hub/thing-message.ts';
 import { startTestDeviceHub, type TestDeviceHub } from '../../server/testing/test-device-hub.ts';
 import { thingModelCommandCheck } from '../../server/thing-model/command-check.ts';

@@ -1,6 +1,6 @@
 /**
  * Time as the alert engine sees it: the wall clock for `raisedAt` and one-shot timers for `for` durations and offline
- * waits. Injected, so tests drive hours of rule time in microseconds (see manual-alert-clock.ts).
+ * waits. Injected, so tests drive hours of rule time in microseconds (see server/testing/manual-alert-clock.ts).
  */
 
 /** Cancels a timer; calling it after the timer fired, or twice, does nothing. */

@@ -10,7 +10,7 @@ import { ApiError } from '../errors.ts';
 import { AlertEngine, type AlertRuleRun, type AlertTransition } from './alert-engine.ts';
 import { AlertRuleError, type AlertInput, type AlertRule, type EventType } from './alert-rule.ts';
 import { AlertStore } from './alert-store.ts';
-import { ManualAlertClock } from './manual-alert-clock.ts';
+import { ManualAlertClock } from '../testing/manual-alert-clock.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -11,7 +11,7 @@ import { AlertEngine, type AlertRuleRun, type AlertTransition } from './alert-en
 import type { AlertInput } from './alert-rule.ts';
 import { registerAlertRoutes } from './alert-routes.ts';
 import { AlertStore } from './alert-store.ts';
-import { ManualAlertClock } from './manual-alert-clock.ts';
+import { ManualAlertClock } from '../testing/manual-alert-clock.ts';
 
 // The routes on a RouteTable mounted as app.ts mounts it; the bearer token is the role (auth has its own tests).
 let dir: string;

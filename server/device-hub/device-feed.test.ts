@@ -10,7 +10,7 @@ import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { createLogger } from '../logger.ts';
 import { rolePermissions } from '../auth/permissions.ts';
 import { DEVICE_FEED_PATH, DeviceFeed } from './device-feed.ts';
-import { FakeDeviceSession } from './fake-device-session.ts';
+import { FakeDeviceSession } from '../testing/fake-device-session.ts';
 
 let tw: TestServer;
 let mqttUrl: string;

@@ -9,7 +9,7 @@ import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { DeviceHub, type DeviceHubOptions } from './device-hub.ts';
 import { payloadText } from './device-log.ts';
-import { FakeDeviceSession } from './fake-device-session.ts';
+import { FakeDeviceSession } from '../testing/fake-device-session.ts';
 import type { ThingCommand, ThingMessage } from './thing-message.ts';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
-import { FakeDeviceSession } from './fake-device-session.ts';
+import { FakeDeviceSession } from '../testing/fake-device-session.ts';
 
 let tw: TestServer;
 let operator: string;

@@ -8,7 +8,7 @@ import { createLogger } from '../logger.ts';
 import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { DeviceHub } from './device-hub.ts';
-import { FakeDeviceSession } from './fake-device-session.ts';
+import { FakeDeviceSession } from '../testing/fake-device-session.ts';
 import type { ThingMessage } from './thing-message.ts';
 import { fingerprintOf, UplinkReceipts } from './uplink-receipts.ts';
 

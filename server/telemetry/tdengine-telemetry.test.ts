@@ -5,7 +5,7 @@ import { runTelemetryContract } from './telemetry-contract.ts';
 import type { PropertyRow } from './telemetry-store.ts';
 import { TdengineError, TdengineRest } from './tdengine-rest.ts';
 import { asciiJson, identifier, insertStatements, jsonWidth, stringLiteral, subTable } from './tdengine-sql.ts';
-import { FakeTdengine } from './fake-tdengine.ts';
+import { FakeTdengine } from '../testing/fake-tdengine.ts';
 import { openTdengineTelemetry, parseKeep, type TdengineTelemetry } from './tdengine-telemetry.ts';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -25,7 +25,7 @@ describe.skipIf(!url)(liveTitle, () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
-// The same contract on the SQLite-backed emulator (fake-tdengine.ts): not TDengine, but every run exercises this
+// The same contract on the SQLite-backed emulator (server/testing/fake-tdengine.ts): not TDengine, but every run exercises this
 // backend's own logic end to end (statement building, result parsing, merging, skipping).
 
 runTelemetryContract('tdengine backend on the emulator', async () => {

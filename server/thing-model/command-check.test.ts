@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeDeviceSession } from '../device-hub/fake-device-session.ts';
+import { FakeDeviceSession } from '../testing/fake-device-session.ts';
 import type { ThingCommand } from '../device-hub/thing-message.ts';
 import { startTestDeviceHub, type TestDeviceHub } from '../testing/test-device-hub.ts';
 import { checkCommand, thingModelCommandCheck } from './command-check.ts';

@@ -1,4 +1,4 @@
-import type { AlertClock, CancelTimer } from './alert-clock.ts';
+import type { AlertClock, CancelTimer } from '../alerts/alert-clock.ts';
 
 /**
  * A clock for tests that moves only when told: {@link advance} fires every timer that falls due, in due order, with
