@@ -139,11 +139,16 @@ export async function startThingwire(
   }
   const db = openDatabase(dbFile, logger.child({ subsystem: 'db' }));
   const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
+  // Whose first password the data dir still keeps (a start before this one may have written it): read once, not per
+  // sign-in.
+  let initialPasswordOf = initialPasswordUser(config.dataDir);
   const auth = new AuthService(db, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000, {
     ...options.auth,
     permissions: rolePermissions({ engineersDeployCode: config.engineersDeployCode }),
     onSignIn: (username) => {
-      if (initialPasswordUser(config.dataDir) === username) forgetInitialPassword(config.dataDir);
+      if (username !== initialPasswordOf) return;
+      forgetInitialPassword(config.dataDir);
+      initialPasswordOf = undefined;
     },
   });
   const registry = createRegistry(db, secrets, logger);
@@ -335,6 +340,7 @@ export async function startThingwire(
   const firstAdmin: Thingwire['firstAdmin'] = await auth.ensureFirstAdmin(config.adminPassword);
   if (firstAdmin?.generatedPassword) {
     firstAdmin.passwordFile = writeInitialPassword(config.dataDir, firstAdmin.username, firstAdmin.generatedPassword);
+    initialPasswordOf = firstAdmin.username;
   }
   const port = await listen(server, config.port);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

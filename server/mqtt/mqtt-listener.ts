@@ -280,8 +280,9 @@ export class MqttListener {
    * `maxPendingSignIns` are closed at once; the others get `signInTimeoutMs` to sign in.
    */
   #admit(socket: Duplex, remoteAddress: string | undefined): boolean {
-    if (this.deps.bans?.banned(remoteAddress ?? 'unknown') || this.#pendingSignIns >= (this.config.maxPendingSignIns ?? 2000)) {
-      if (this.#pendingSignIns >= (this.config.maxPendingSignIns ?? 2000)) this.#refusedPending++;
+    const full = this.#pendingSignIns >= (this.config.maxPendingSignIns ?? 2000);
+    if (full || this.deps.bans?.banned(remoteAddress ?? 'unknown')) {
+      if (full) this.#refusedPending++;
       socket.destroy();
       return false;
     }
@@ -351,9 +352,11 @@ export class MqttListener {
     const conn = client.conn as Duplex & { thingwireProtocol?: IngressProtocol; remoteAddress?: string };
     const protocol = conn.thingwireProtocol ?? 'mqtt';
     const remoteAddress = conn.remoteAddress ?? client.req?.socket.remoteAddress ?? 'unknown';
-    const refuse = (reason: string, productKey?: string, deviceName?: string, dialect?: Dialect, signatureFailed = false) => {
+    const refuse = (reason: string, productKey?: string, deviceName?: string, dialect?: Dialect) => {
       this.deps.hub.recordRefused({ productKey, deviceName, remoteAddress, protocol, dialect, clientId: client.id, reason });
-      if (signatureFailed) this.deps.bans?.failed(remoteAddress);
+      // Only what guessing looks like counts towards a ban: a disabled device or a wrong clock reconnecting in a loop
+      // must not get its neighbours behind the same NAT banned.
+      if (GUESSING.has(reason)) this.deps.bans?.failed(remoteAddress);
       // The same answer whatever the reason: a device that does not exist looks like a wrong signature.
       cb(Object.assign(new Error('not authorized'), { returnCode: NOT_AUTHORIZED }), null);
     };
@@ -362,14 +365,12 @@ export class MqttListener {
       result = this.deps.authenticator.authenticate({ clientId: client.id, username, password, secure: protocol === 'mqtts' || protocol === 'mqtt-wss' });
     } catch (err) {
       this.deps.logger.error({ err }, 'device authentication failed');
-      return refuse('malformed', undefined, undefined, undefined, true);
+      return refuse('malformed');
     }
-    // Only what guessing looks like counts towards a ban: a disabled device or a wrong clock reconnecting in a loop
-    // must not get its neighbours behind the same NAT banned.
-    if (!result.ok) return refuse(result.reason, result.productKey, result.deviceName, result.dialect, GUESSING.has(result.reason));
+    if (!result.ok) return refuse(result.reason, result.productKey, result.deviceName, result.dialect);
     const keepalive = (client as AedesClient & { keepaliveAsked?: number }).keepaliveAsked ?? 0;
     if (keepalive < this.config.keepaliveMin || keepalive > this.config.keepaliveMax) {
-      return refuse(`keepalive ${keepalive} s outside ${this.config.keepaliveMin}..${this.config.keepaliveMax} s`, result.productKey, result.deviceName, result.dialect, false);
+      return refuse(`keepalive ${keepalive} s outside ${this.config.keepaliveMin}..${this.config.keepaliveMax} s`, result.productKey, result.deviceName, result.dialect);
     }
     const session = new MqttDeviceSession(this, client, result.productKey, result.deviceName, result.dialect, protocol, remoteAddress);
     client.thing = {
