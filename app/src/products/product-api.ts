@@ -32,8 +32,8 @@ export const SIGN_METHODS: { value: SignMethod; label: string }[] = [
 ];
 
 export const FUTURE_TIMES: { value: FutureTimes; label: string }[] = [
-  { value: 'refuse', label: 'Refuse the message (400): the device learns its clock is wrong' },
-  { value: 'clamp', label: 'Take the time it was received instead, and keep the message' },
+  { value: 'refuse', label: 'Refuse the message (400)' },
+  { value: 'clamp', label: 'Keep it, at the receive time' },
 ];
 
 /** docs/protocol.md "Identity". */

@@ -83,7 +83,7 @@ export function ProductEditDialog({ product, onClose, onSaved }: { product: Prod
           <Field label="Keep telemetry (days)" error={errorFor('retentionDays')} hint="Empty keeps it forever; at most 36500.">
             <input className={INPUT} value={retention} onChange={(e) => setRetention(e.target.value)} inputMode="numeric" placeholder="forever" />
           </Field>
-          <Field label="Device clock ahead" error={errorFor('futureTimes')} hint="A device time further ahead of the server clock than the platform allows (5 minutes unless configured).">
+          <Field label="Device clock ahead" error={errorFor('futureTimes')} hint="For a device time further ahead of the server clock than the platform allows (5 minutes unless configured). Refused, the device learns its clock is wrong; kept, the message is stored at the time it arrived.">
             <select className={INPUT} value={futureTimes} onChange={(e) => setFutureTimes(e.target.value as FutureTimes)}>
               {FUTURE_TIMES.map((f) => <option key={f.value} value={f.value}>{f.label}</option>)}
             </select>
