@@ -41,7 +41,7 @@ export default defineConfig({
       })],
     },
   },
-  // Files outside app/ (editor/, nodes/ definitions) are part of the bundle; the dev server may read them.
+  // Files outside app/ (editor/, domain/, nodes/ definitions) are part of the bundle; the dev server may read them.
   server: {
     fs: { allow: [root] },
     proxy: {

@@ -9,6 +9,8 @@ import { SlowFirstSequencer } from './vitest.sequencer.ts';
  * any new file until it is added here, runs isolated.
  */
 const pureFiles = [
+  'domain/alerts/event-types.test.ts',
+  'domain/thing-model/command-check.test.ts',
   'app/src/devices/command-fields.test.ts',
   'app/src/devices/history-range.test.ts',
   'app/src/live/device-feed-client.test.ts',
@@ -37,7 +39,6 @@ const pureFiles = [
   'nodes/kit/register-nodes.test.ts',
   'nodes/notify/notify.test.ts',
   'server/alerts/alert-routes.test.ts',
-  'server/alerts/event-types.test.ts',
   'server/auth/hash-gate.test.ts',
   'server/auth/login-limiter.test.ts',
   'server/auth/passwords.test.ts',
@@ -69,7 +70,6 @@ const pureFiles = [
   'server/telemetry/telemetry-columns.test.ts',
   'server/telemetry/telemetry-routes.test.ts',
   'server/telemetry/telemetry-writer.test.ts',
-  'server/thing-model/command-check.test.ts',
   'server/thing-model/thing-model-store.test.ts',
   'server/thing-model/thing-model-validators.test.ts',
   'server/thing-model/tsl-check.test.ts',
@@ -97,7 +97,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts', 'e2e/**/*.test.ts'],
+          include: ['domain/**/*.test.ts', 'server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts', 'e2e/**/*.test.ts'],
           exclude: pureFiles,
         },
       },

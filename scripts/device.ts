@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { signAlink } from '../server/device-auth/alink-sign.ts';
 import { signThings } from '../server/device-auth/things-sign.ts';
-import type { TslDataType, TslDocument } from '../server/thing-model/tsl-types.ts';
+import type { TslDataType, TslDocument } from '../domain/thing-model/tsl-types.ts';
 
 const USAGE = `npm run device -- --product <productKey> --device <deviceName> [options]
 

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { signAlink, type MqttCredentials } from '../server/device-auth/alink-sign.ts';
 import { isSignMethod } from '../server/device-auth/hmac.ts';
 import { signThings } from '../server/device-auth/things-sign.ts';
-import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../server/products/identity.ts';
+import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../domain/products/identity.ts';
 
 const USAGE = `Usage: npm run sign -- --product <productKey> --device <deviceName> --secret <deviceSecret>
          [--dialect alink|things] [--signmethod hmacsha256|hmacsha1|hmacmd5] [--host localhost] [--port 1883]

@@ -6,7 +6,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { Logger } from 'pino';
 import { AuthService, type AuthServiceOptions, type Principal } from './auth/auth-service.ts';
 import { registerAuthRoutes, requestToken } from './auth/auth-routes.ts';
-import { rolePermissions } from './auth/permissions.ts';
+import { rolePermissions } from '../domain/auth/permissions.ts';
 import type { ThingwireConfig } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
 import { ApiError, clientError, internalError, sendApiError } from './errors.ts';
@@ -15,13 +15,14 @@ import { openApiDocument } from './http/openapi.ts';
 import { RouteTable } from './http/route-table.ts';
 import { uiRoutes } from './http/ui.ts';
 import { adminApiGate } from './node-red/admin-api-gate.ts';
-import { BUILT_IN_CODE_NODE_TYPES } from './node-red/code-nodes.ts';
+import { BUILT_IN_CODE_NODE_TYPES } from '../domain/flows/code-nodes.ts';
 import { FLOW_ENDPOINT_ROOT, FlowEndpoints } from './node-red/flow-endpoints.ts';
 import { registerFlowRoutes } from './node-red/flow-routes.ts';
-import { startFlowRuntime, type FlowNode, type NodeRed } from './node-red/flow-runtime.ts';
+import { startFlowRuntime, type NodeRed } from './node-red/flow-runtime.ts';
+import { type FlowNode } from '../domain/flows/flow-json.ts';
 import { FlowService, PLATFORM_ACTOR } from './node-red/flow-service.ts';
 import { LIVE_PATH, LiveSocket } from './node-red/live-socket.ts';
-import type { ThingwireServices } from './platform-services.ts';
+import type { ThingwireServices } from '../domain/platform-services.ts';
 import { OutboundPolicy } from './outbound/outbound-policy.ts';
 import { SecretBox } from './secrets/secret-box.ts';
 import { registerNodes } from '../nodes/kit/register-nodes.ts';
@@ -41,7 +42,7 @@ import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { registerAlertRoutes } from './alerts/alert-routes.ts';
 import { AlertStore } from './alerts/alert-store.ts';
-import { thingModelEventTypes } from './alerts/event-types.ts';
+import { thingModelEventTypes } from '../domain/alerts/event-types.ts';
 import { WebhookOutbox } from './notify/webhook-outbox.ts';
 import { registerNotifyRoutes } from './notify/notify-routes.ts';
 import type { Duplex } from 'node:stream';
@@ -55,7 +56,7 @@ import { registerTelemetryRoutes } from './telemetry/telemetry-routes.ts';
 import { registerDeviceCredentialRoutes } from './devices/device-credentials-routes.ts';
 import { DEVICE_FEED_PATH, DeviceFeed } from './device-hub/device-feed.ts';
 import { registerOverviewRoutes } from './device-hub/overview-routes.ts';
-import { thingModelCommandCheck } from './thing-model/command-check.ts';
+import { thingModelCommandCheck } from '../domain/thing-model/command-check.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -208,7 +209,6 @@ export async function startThingwire(
   const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { outbound: OutboundPolicy.fromConfig(config) });
 
   const services: ThingwireServices = {
-    logger: logger.child({ subsystem: 'flows' }),
     thingModels: registry.thingModels,
     deviceHub: hub,
     mqttListeners,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from './auth/permissions.ts';
+import type { Role } from '../domain/auth/permissions.ts';
 import { startTestServer, type TestServer } from './testing/test-server.ts';
 
 const fixtureTsl = fs.readFileSync(new URL('./thing-model/fixtures/alibaba-example-tsl.json', import.meta.url), 'utf8');

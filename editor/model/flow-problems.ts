@@ -5,7 +5,7 @@
  * Browser-safe.
  */
 import { checkFlowNodeConfig } from '../../nodes/definitions.ts';
-import { codeNodeChanges } from '../../server/node-red/code-nodes.ts';
+import { codeNodeChanges } from '../../domain/flows/code-nodes.ts';
 import { nodeIndex, type FlowDocument, type NodeRedNode } from './flow-codec.ts';
 import { isUnknownType, kindOf, subflowIdOf, type FlowCatalog } from './node-catalog.ts';
 

@@ -1,6 +1,6 @@
-import type { AlertService, AlertTransition } from '../../server/alerts/alert-engine.ts';
-import type { AlertCondition, AlertInput, AlertRule } from '../../server/alerts/alert-rule.ts';
-import type { ThingwireServices } from '../../server/platform-services.ts';
+import type { AlertService, AlertTransition } from '../../domain/alerts/alert-service.ts';
+import type { AlertCondition, AlertInput, AlertRule } from '../../domain/alerts/alert-rule.ts';
+import type { ThingwireServices } from '../../domain/platform-services.ts';
 import type { NodeConfig } from '../kit/define-node.ts';
 import { implementNode } from '../kit/implement-node.ts';
 import type { NodeMessage, NodeRedNode } from '../kit/node-red-api.ts';

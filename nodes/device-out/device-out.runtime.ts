@@ -1,4 +1,4 @@
-import type { ThingCommand } from '../../server/device-hub/thing-message.ts';
+import type { ThingCommand } from '../../domain/devices/thing-message.ts';
 import { implementNode } from '../kit/implement-node.ts';
 import { throttledStatus } from '../kit/throttled-status.ts';
 import { deviceOut } from './device-out.def.ts';

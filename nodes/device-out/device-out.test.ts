@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDeviceSession } from '../../server/testing/fake-device-session.ts';
-import type { CommandResult } from '../../server/device-hub/thing-message.ts';
+import type { CommandResult } from '../../domain/devices/thing-message.ts';
 import { startTestDeviceHub, type TestDeviceHub } from '../../server/testing/test-device-hub.ts';
-import { thingModelCommandCheck } from '../../server/thing-model/command-check.ts';
+import { thingModelCommandCheck } from '../../domain/thing-model/command-check.ts';
 import { registerNodes } from '../kit/register-nodes.ts';
 import { messagesTo, nextMessage, nodeTestHelper, onTab, settled, statusesOf, testServices, type NodeTestHelper } from '../kit/node-test-harness.ts';
 import type { NodeMessage } from '../kit/node-red-api.ts';

@@ -3,7 +3,7 @@
  * returns the node's handlers. The kit ({@link registerNodes} in `register-nodes.ts`) does the Node-RED plumbing.
  */
 import type { Static, TObject } from '@sinclair/typebox';
-import type { ThingwireServices } from '../../server/platform-services.ts';
+import type { ThingwireServices } from '../../domain/platform-services.ts';
 import type { NodeDefinition } from './define-node.ts';
 import type { DoneFunction, NodeMessage, NodeRedApi, NodeRedNode, SendFunction } from './node-red-api.ts';
 

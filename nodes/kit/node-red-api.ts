@@ -2,7 +2,7 @@
  * The part of Node-RED's node API the kit and the nodes use, typed (Node-RED ships no types). Only what is used is
  * declared, so a mismatch with Node-RED shows up here and nowhere else.
  */
-import type { ThingwireSettings } from '../../server/platform-services.ts';
+import type { ThingwireSettings } from '../../domain/platform-services.ts';
 
 /** A flow message. Node-RED deep-clones it on fan-out, so it must stay plain data. */
 export interface NodeMessage {

@@ -3,9 +3,8 @@
  * flow JSON, messages are awaited (never slept for), statuses are read from what the node actually set.
  */
 import { createRequire } from 'node:module';
-import { pino } from 'pino';
-import type { ThingwireServices } from '../../server/platform-services.ts';
-import type { CompiledThingModel } from '../../server/thing-model/compiled-thing-model.ts';
+import type { ThingwireServices } from '../../domain/platform-services.ts';
+import type { CompiledThingModel } from '../../domain/thing-model/compiled-thing-model.ts';
 import type { NodeMessage, NodeStatus } from './node-red-api.ts';
 
 const require = createRequire(import.meta.url);
@@ -46,7 +45,7 @@ export function onTab(nodes: readonly Record<string, unknown>[]): Record<string,
 }
 
 /**
- * Platform services for tests: a silent logger, the given thing models by product key, and a device hub that
+ * Platform services for tests: the given thing models by product key, and a device hub that
  * records replies (`replies`) and refuses commands; pass `overrides` to replace any service.
  */
 export function testServices(
@@ -55,7 +54,6 @@ export function testServices(
 ): ThingwireServices & { replies: { token: string; code: number; data?: unknown }[] } {
   const replies: { token: string; code: number; data?: unknown }[] = [];
   return {
-    logger: pino({ level: 'silent' }),
     thingModels: { compiledFor: (productKey) => models[productKey] },
     deviceHub: {
       subscribe: () => () => {},

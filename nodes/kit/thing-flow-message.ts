@@ -2,11 +2,11 @@
  * The flow message that carries a ThingMessage (docs/flows-and-nodes.md "The message a device sends, in a flow"): `msg.payload` holds the params
  * and `msg.thing` the rest.
  */
-import type { ThingMessage } from '../../server/device-hub/thing-message.ts';
-import type { FieldError, PropertyValue } from '../../server/thing-model/compiled-thing-model.ts';
+import type { ThingMessage } from '../../domain/devices/thing-message.ts';
+import type { FieldError, PropertyValue } from '../../domain/thing-model/compiled-thing-model.ts';
 import type { NodeMessage } from './node-red-api.ts';
 
-export type { ThingMessageKind } from '../../server/device-hub/thing-message.ts';
+export type { ThingMessageKind } from '../../domain/devices/thing-message.ts';
 
 /** `msg.thing`: everything about a device message except its params (which are `msg.payload`). */
 export type ThingMeta = Omit<ThingMessage, 'params'> & {

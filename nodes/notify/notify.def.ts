@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { HEADER_NAME_PATTERN } from '../../server/notify/notify-schemas.ts';
+import { HEADER_NAME_PATTERN } from '../../domain/notify/notify-schemas.ts';
 import { choice, defineNode } from '../kit/define-node.ts';
 
 const help = `Sends a message to a web service as a signed JSON webhook, reliably: it is stored first and retried

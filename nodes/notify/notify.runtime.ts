@@ -1,4 +1,4 @@
-import { webhookHeadersProblem, webhookUrlProblem } from '../../server/notify/webhook-outbox.ts';
+import { webhookHeadersProblem, webhookUrlProblem } from '../../domain/notify/webhook-checks.ts';
 import { implementNode } from '../kit/implement-node.ts';
 import type { NodeMessage, NodeStatus } from '../kit/node-red-api.ts';
 import { throttledStatus } from '../kit/throttled-status.ts';

@@ -1,5 +1,6 @@
-import { propertyRowsFromMessage, type EventRow, type PropertyRow } from '../../server/telemetry/telemetry-store.ts';
-import type { PropertyValue } from '../../server/thing-model/compiled-thing-model.ts';
+import { propertyRowsFromMessage } from '../../domain/telemetry/telemetry-rows.ts';
+import { type EventRow, type PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
+import type { PropertyValue } from '../../domain/thing-model/compiled-thing-model.ts';
 import { implementNode } from '../kit/implement-node.ts';
 import type { NodeMessage } from '../kit/node-red-api.ts';
 import type { ThingFlowMessage, ThingMeta } from '../kit/thing-flow-message.ts';

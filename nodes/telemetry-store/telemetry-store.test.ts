@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteTelemetry } from '../../server/telemetry/sqlite-telemetry.ts';
 import { TelemetryWriter } from '../../server/telemetry/telemetry-writer.ts';
-import type { TslDocument } from '../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { registerNodes } from '../kit/register-nodes.ts';
 import { messagesTo, nextMessage, nodeTestHelper, onTab, settled, statusesOf, testServices, type NodeTestHelper } from '../kit/node-test-harness.ts';
 import type { NodeMessage } from '../kit/node-red-api.ts';

@@ -1,5 +1,5 @@
-import type { ThingwireServices } from '../../server/platform-services.ts';
-import type { FieldError, ValidationOutcome } from '../../server/thing-model/compiled-thing-model.ts';
+import type { ThingwireServices } from '../../domain/platform-services.ts';
+import type { FieldError, ValidationOutcome } from '../../domain/thing-model/compiled-thing-model.ts';
 import type { NodeConfig } from '../kit/define-node.ts';
 import { implementNode } from '../kit/implement-node.ts';
 import type { NodeMessage } from '../kit/node-red-api.ts';

@@ -1,6 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { compileThingModel } from '../../server/thing-model/tsl-compiler.ts';
-import type { TslDocument } from '../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { registerNodes } from '../kit/register-nodes.ts';
 import {
   messagesTo,

@@ -2,7 +2,7 @@
  * The text of an alert: the rule's `{{placeholder}}` template, or a default sentence per trigger kind. Rendered once,
  * when the alert is raised, and stored with it: later edits of the rule do not rewrite history.
  */
-import { describeCondition, type AlertRule } from './alert-rule.ts';
+import { describeCondition, type AlertRule } from '../../domain/alerts/alert-rule.ts';
 
 /** Longest stored message; a template that expands a large value must not bloat every listing. */
 const MAX_MESSAGE_LENGTH = 1000;

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
+import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
 import type { AlertEngine } from './alert-engine.ts';
-import { Alert, AlertSeverity } from './alert-schemas.ts';
+import { Alert, AlertSeverity } from '../../domain/alerts/alert-schemas.ts';
 
 const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.ts';
 import { conflict, notFound } from '../errors.ts';
-import type { Alert, AlertKind, AlertSeverity, AlertState } from './alert-schemas.ts';
+import type { Alert, AlertKind, AlertSeverity, AlertState } from '../../domain/alerts/alert-schemas.ts';
 
 /** What raising an alert writes; the store adds the id and the `active` state. */
 export interface NewAlert {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../testing/test-server.ts';
-import { roleAllows, roles, type Permission, type Role } from './permissions.ts';
+import { roleAllows, roles, type Permission, type Role } from '../../domain/auth/permissions.ts';
 
 let tw: TestServer;
 /** Per role, how it signs in: a login session token and an API token of that role, both sent as bearer tokens. */

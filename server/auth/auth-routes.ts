@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { forbidden } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { AuthService } from './auth-service.ts';
-import { roleAtMost, roles } from './permissions.ts';
+import { roleAtMost, roles } from '../../domain/auth/permissions.ts';
 
 export const SESSION_COOKIE = 'thingwire_session';
 

@@ -6,7 +6,7 @@ import { ApiError, conflict, notFound } from '../errors.ts';
 import { HashGate } from './hash-gate.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, defaultHashParams, generatePassword, hashPassword, needsRehash, verifyPassword, type HashParams } from './passwords.ts';
-import { rolePermissions, weakerRole, type Permission, type Role } from './permissions.ts';
+import { rolePermissions, weakerRole, type Permission, type Role } from '../../domain/auth/permissions.ts';
 
 /** Who is calling: resolved from a session token, the session cookie or an API token. */
 export interface Principal {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Dialect } from '../device-hub/thing-message.ts';
+import type { Dialect } from '../../domain/devices/thing-message.ts';
 import type { DeviceCredentials } from '../devices/device-store.ts';
-import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
-import type { ProductAuth } from '../products/product-schemas.ts';
+import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
+import type { ProductAuth } from '../../domain/products/product-schemas.ts';
 import { DEFAULT_PRODUCT_AUTH } from '../products/product-store.ts';
 import { alinkSignContent, parseAlinkClientId } from './alink-sign.ts';
 import { hexMatches, hmac, isSignMethod, type SignMethod } from './hmac.ts';

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { SignMethod } from '../products/product-schemas.ts';
+import type { SignMethod } from '../../domain/products/product-schemas.ts';
 
 export type { SignMethod };
 

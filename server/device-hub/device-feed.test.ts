@@ -8,7 +8,7 @@ import { pipelineFlow } from '../testing/pipeline-flow.ts';
 import { startTestDeviceHub } from '../testing/test-device-hub.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
 import { createLogger } from '../logger.ts';
-import { rolePermissions } from '../auth/permissions.ts';
+import { rolePermissions } from '../../domain/auth/permissions.ts';
 import { DEVICE_FEED_PATH, DeviceFeed } from './device-feed.ts';
 import { FakeDeviceSession } from '../testing/fake-device-session.ts';
 

@@ -5,10 +5,10 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EventEmitter } from 'node:events';
 import type { Principal } from '../auth/auth-service.ts';
 import { admitUpgrade, SocketSessions } from '../http/socket-access.ts';
-import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
-import type { CompiledThingModel } from '../thing-model/compiled-thing-model.ts';
+import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
+import type { CompiledThingModel } from '../../domain/thing-model/compiled-thing-model.ts';
 import type { DeviceHub } from './device-hub.ts';
-import type { ThingMessage } from './thing-message.ts';
+import type { ThingMessage } from '../../domain/devices/thing-message.ts';
 
 export const DEVICE_FEED_PATH = '/api/v1/live/devices';
 

@@ -5,7 +5,7 @@ import type { RouteTable } from '../http/route-table.ts';
 import type { DeviceHub } from './device-hub.ts';
 import {
   CommandRequest, CommandResult, ConnectionPage, ConnectionsQuery, DeviceParams, MessagePage, MessagesQuery,
-} from './device-hub-schemas.ts';
+} from '../../domain/devices/device-hub-schemas.ts';
 
 /**
  * `/api/v1/devices/:productKey/:deviceName/{connections,messages,commands}`: a device's connection history and message

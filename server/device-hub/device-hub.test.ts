@@ -10,7 +10,7 @@ import { SecretBox } from '../secrets/secret-box.ts';
 import { DeviceHub, type DeviceHubOptions } from './device-hub.ts';
 import { payloadText } from './device-log.ts';
 import { FakeDeviceSession } from '../testing/fake-device-session.ts';
-import type { ThingCommand, ThingMessage } from './thing-message.ts';
+import type { ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 
 let dir: string;
 let db: Db;

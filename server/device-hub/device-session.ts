@@ -1,4 +1,4 @@
-import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from './thing-message.ts';
+import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 
 /**
  * One live connection of an authenticated device, as a transport (MQTT listener, CoAP, TCP, …) hands it to the

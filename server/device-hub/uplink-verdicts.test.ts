@@ -9,7 +9,7 @@ import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { DeviceHub } from './device-hub.ts';
 import { FakeDeviceSession } from '../testing/fake-device-session.ts';
-import type { ThingMessage } from './thing-message.ts';
+import type { ThingMessage } from '../../domain/devices/thing-message.ts';
 import { fingerprintOf, UplinkReceipts } from './uplink-receipts.ts';
 
 let dir: string;

@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { parse, type Info } from 'csv-parse/sync';
 import { ApiError, badRequest } from '../errors.ts';
 import { describeAjvErrors } from '../http/route-table.ts';
-import { NewDevice, type Tags } from './device-schemas.ts';
+import { NewDevice, type Tags } from '../../domain/devices/device-schemas.ts';
 
 /** The most devices one bulk request may create. */
 export const MAX_BULK_DEVICES = 10_000;

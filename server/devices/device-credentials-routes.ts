@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import type { AuthService } from '../auth/auth-service.ts';
 import { signAlink } from '../device-auth/alink-sign.ts';
 import type { SignMethod } from '../device-auth/hmac.ts';
-import { DeviceParams } from '../device-hub/device-hub-schemas.ts';
+import { DeviceParams } from '../../domain/devices/device-hub-schemas.ts';
 import { notFound } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { MqttListener } from '../mqtt/mqtt-listener.ts';

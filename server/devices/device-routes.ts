@@ -2,10 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { AuthService } from '../auth/auth-service.ts';
 import { ApiError } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
+import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import { checkBulkRows, MAX_BULK_DEVICES, rowsFromCsv, rowsFromJson } from './device-bulk.ts';
-import { CreatedDevice, Device, DevicePatch, DeviceSecret, DeviceStatus, NewDevice, TagFilter } from './device-schemas.ts';
+import { CreatedDevice, Device, DevicePatch, DeviceSecret, DeviceStatus, NewDevice, TagFilter } from '../../domain/devices/device-schemas.ts';
 import type { DeviceStore } from './device-store.ts';
 
 const DeviceParams = Type.Object({

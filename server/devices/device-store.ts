@@ -1,11 +1,11 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
-import { generateDeviceName } from '../products/identity.ts';
+import { generateDeviceName } from '../products/generated-names.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import type { DeviceChange, RegistryEvents } from '../registry.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
-import type { CreatedDevice, Device, DevicePatch, DeviceStatus, NewDevice, Tags } from './device-schemas.ts';
+import type { CreatedDevice, Device, DevicePatch, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
 
 /** Which devices a listing returns; every given criterion must hold. */
 export interface DeviceFilter {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ThingCommand, ThingMessage } from '../device-hub/thing-message.ts';
+import type { ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 import type { DialectCodec, UplinkResult } from './dialect.ts';
 import { codecs } from './index.ts';
 

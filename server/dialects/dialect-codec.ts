@@ -1,7 +1,7 @@
-import type { ThingCommand, ThingMessage, ThingMessageKind } from '../device-hub/thing-message.ts';
+import type { ThingCommand, ThingMessage, ThingMessageKind } from '../../domain/devices/thing-message.ts';
 import { badRequest } from '../errors.ts';
-import { TSL_IDENTIFIER } from '../thing-model/tsl-check.ts';
-import { BUILTIN_METHODS } from '../thing-model/tsl-types.ts';
+import { TSL_IDENTIFIER } from '../../domain/thing-model/tsl-problems.ts';
+import { BUILTIN_METHODS } from '../../domain/thing-model/tsl-types.ts';
 import { DEFAULT_CLOCK_RULE, type DeviceClockRule, type DeviceIdentity, type DevicePublish, type Dialect, type DialectCodec, type RefusedUplink, type UplinkResult } from './dialect.ts';
 import { filterInNamespaces, topicInNamespaces, type Namespace } from './topic-acl.ts';
 

@@ -1,4 +1,4 @@
-import type { Dialect, ThingCommand, ThingMessage } from '../device-hub/thing-message.ts';
+import type { Dialect, ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 
 export type { Dialect };
 

@@ -3,7 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { NextFunction, Request, Response, Router } from 'express';
 import { allows, type Principal } from '../auth/auth-service.ts';
-import type { Permission } from '../auth/permissions.ts';
+import type { Permission } from '../../domain/auth/permissions.ts';
 import { ApiError, forbidden, unauthorized, validationFailed } from '../errors.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;

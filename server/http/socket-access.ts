@@ -3,7 +3,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { allows, type Principal } from '../auth/auth-service.ts';
-import type { Permission } from '../auth/permissions.ts';
+import type { Permission } from '../../domain/auth/permissions.ts';
 
 export interface UpgradeAccess {
   /** Resolves the caller of an upgrade request (cookie, bearer header or `access_token` query). */

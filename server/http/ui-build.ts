@@ -15,19 +15,17 @@ export type UiBuildStatus =
   | { state: 'outdated'; newestSource: string }
   | { state: 'no-sources' };
 
-/** Pure server modules the app bundles: the thing model editor runs the server's own TSL check, the user screens its roles. */
-const BUNDLED_SERVER_FILES = new Set(['server/thing-model/tsl-problems.ts', 'server/thing-model/tsl-types.ts', 'server/auth/permissions.ts']);
-
 /**
- * Files the bundle is made from, as paths relative to the repository root. The editor imports the node definitions
- * (`*.def.ts`, their index and the kit they use), so a changed node changes the UI too; tests never are bundled.
+ * Files the bundle is made from, as paths relative to the repository root: the app, the editor, the shared `domain/`
+ * layer, and the node definitions the editor imports (`*.def.ts`, their index and the kit they use), so a changed node
+ * changes the UI too; tests never are bundled.
  */
 export function isUiSource(relativePath: string): boolean {
   const p = relativePath.split(path.sep).join('/');
   if (/\.test\.tsx?$/.test(p)) return false;
   return (
-    p.startsWith('app/') || p.startsWith('editor/') || p === 'vite.config.ts' || p === 'nodes/definitions.ts' ||
-    /^nodes\/.+\.def\.ts$/.test(p) || /^nodes\/kit\/[^/]+\.ts$/.test(p) || BUNDLED_SERVER_FILES.has(p)
+    p.startsWith('app/') || p.startsWith('editor/') || p.startsWith('domain/') || p === 'vite.config.ts' || p === 'nodes/definitions.ts' ||
+    /^nodes\/.+\.def\.ts$/.test(p) || /^nodes\/kit\/[^/]+\.ts$/.test(p)
   );
 }
 
@@ -40,7 +38,7 @@ export function uiBuildStatus(root: string = REPO_ROOT, distDir: string = UI_DIS
     return fs.existsSync(path.join(root, 'app', 'index.html')) ? { state: 'missing' } : { state: 'no-sources' };
   }
   let newest: { file: string; mtimeMs: number } | undefined;
-  for (const start of ['app', 'editor', 'nodes', 'vite.config.ts', ...BUNDLED_SERVER_FILES]) {
+  for (const start of ['app', 'editor', 'domain', 'nodes', 'vite.config.ts']) {
     for (const file of walk(path.join(root, start))) {
       const relative = path.relative(root, file);
       if (!isUiSource(relative)) continue;

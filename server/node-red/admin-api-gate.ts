@@ -3,7 +3,7 @@ import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { allows, type Principal } from '../auth/auth-service.ts';
 import { clientError, forbidden, internalError, sendApiError, unauthorized } from '../errors.ts';
-import type { FlowNode } from './flow-runtime.ts';
+import type { FlowNode } from '../../domain/flows/flow-json.ts';
 import type { DeploySummary } from './flow-service.ts';
 
 /** What the gate needs of the flows: the deploy checks of `FlowService`, the flows deployed now, and its audit. */

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
-import { codeNodeChanges } from './code-nodes.ts';
-import type { FlowNode } from './flow-runtime.ts';
+import { codeNodeChanges } from '../../domain/flows/code-nodes.ts';
+import type { FlowNode } from '../../domain/flows/flow-json.ts';
 
 // The escape the review used: a function node reaches the server's `process` through the outer-realm `msg` object.
 const ESCAPE = "msg.payload = { pid: msg.constructor.constructor('return process')().pid }; return msg;";

@@ -7,7 +7,7 @@ import { SESSION_COOKIE } from '../auth/auth-routes.ts';
 import { forbidden, sendApiError, unauthorized } from '../errors.ts';
 import { admitUpgrade, originAllowed } from '../http/socket-access.ts';
 import { isPublicEndpoint } from '../../nodes/core/core-nodes.def.ts';
-import type { FlowNode } from './flow-runtime.ts';
+import type { FlowNode } from '../../domain/flows/flow-json.ts';
 
 // The route matcher of the Express 4 that serves Node-RED's `http in` routes (its runtime's): a public endpoint is
 // matched by exactly the rules that route a request to its node.

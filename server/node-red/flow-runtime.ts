@@ -7,8 +7,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/auth-service.ts';
-import type { ThingwireSettings } from '../platform-services.ts';
-import { HOST_NODE_FILES } from './code-nodes.ts';
+import type { ThingwireSettings } from '../../domain/platform-services.ts';
+import { HOST_NODE_FILES } from '../../domain/flows/code-nodes.ts';
+import type { FlowNode } from '../../domain/flows/flow-json.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -32,15 +33,6 @@ export interface NodeRed {
     /** A running node, by id. */
     getNode(id: string): { type: string; receive(msg?: object): void } | null;
   };
-}
-
-/** A node or tab of Node-RED flow JSON; everything beyond these fields is the node type's own config. */
-export interface FlowNode {
-  id: string;
-  type: string;
-  z?: string;
-  wires?: string[][];
-  [key: string]: unknown;
 }
 
 /** Where the palette shim lives: a tiny Node-RED node package that calls `settings.thingwire.registerNodes`. */

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { Permission } from '../auth/permissions.ts';
+import type { Permission } from '../../domain/auth/permissions.ts';
 import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
-import { canonicalJson, codeNodeChanges, HOST_NODE_FILES, type CodeNodeChange } from './code-nodes.ts';
-import type { FlowNode, NodeRed } from './flow-runtime.ts';
+import { canonicalJson, codeNodeChanges, HOST_NODE_FILES, type CodeNodeChange } from '../../domain/flows/code-nodes.ts';
+import type { NodeRed } from './flow-runtime.ts';
+import type { FlowNode } from '../../domain/flows/flow-json.ts';
 
 /** A problem with one node of a flow, placed so the editor can show it on that node. */
 export interface FlowProblem {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Ajv } from 'ajv';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../auth/permissions.ts';
+import type { Role } from '../../domain/auth/permissions.ts';
 import { openDatabase, type Db } from '../db/database.ts';
 import { RouteTable } from '../http/route-table.ts';
 import { serveRouteTable } from '../testing/route-table-server.ts';

@@ -1,6 +1,6 @@
 import { allows, type AuthService } from '../auth/auth-service.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import { Notification, NotificationDetail, NotificationPage, NotificationParams, NotificationsQuery } from './notify-schemas.ts';
+import { Notification, NotificationDetail, NotificationPage, NotificationParams, NotificationsQuery } from '../../domain/notify/notify-schemas.ts';
 import type { WebhookOutbox } from './webhook-outbox.ts';
 
 /**

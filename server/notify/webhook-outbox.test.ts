@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
-import type { NotificationRequest } from './notify-service.ts';
+import type { NotificationRequest } from '../../domain/notify/notify-service.ts';
 import { NotifyError, WebhookOutbox, type WebhookOutboxOptions } from './webhook-outbox.ts';
 import {
   closedPort, nextAttempt, settlement, startWebhookReceiver, type ReceivedWebhook, type WebhookAnswer, type WebhookTestReceiver,

@@ -9,11 +9,11 @@ import { outboundRequest, type OutboundResponse } from '../outbound/outbound-req
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, verdictFor, type AttemptVerdict, type BackoffOptions } from './delivery-policy.ts';
 import {
-  HEADER_NAME_PATTERN,
   type Notification, type NotificationAttempt, type NotificationDetail, type NotificationPage, type NotificationState,
-} from './notify-schemas.ts';
-import type { NotificationOutcome, NotificationRequest, NotifyService } from './notify-service.ts';
+} from '../../domain/notify/notify-schemas.ts';
+import type { NotificationOutcome, NotificationRequest, NotifyService } from '../../domain/notify/notify-service.ts';
 import { NOTIFICATION_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature.ts';
+import { webhookHeadersProblem, webhookUrlProblem } from '../../domain/notify/webhook-checks.ts';
 
 /** Why a notification was not accepted into the outbox. */
 export type NotifyErrorCode = 'invalid_notification' | 'body_too_large' | 'outbox_full' | 'outbox_closed';
@@ -95,9 +95,6 @@ const RECORD_FAILURE_HOLD_MS = 30_000;
 const SWEEP_INTERVAL_MS = 3_600_000;
 const SWEEP_BATCH = 1_000;
 const USER_AGENT = 'Thingwire-Webhook/1';
-/** Header names the outbox sets itself; a sender's own value would break the signature or the framing. */
-const RESERVED_HEADERS = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'host']);
-const HEADER_NAME = new RegExp(HEADER_NAME_PATTERN);
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -593,31 +590,6 @@ export class WebhookOutbox implements NotifyService {
     if (!statement) this.#listings.set(sql, (statement = this.#db.prepare(sql)));
     return statement;
   }
-}
-
-/** Why `url` cannot be a webhook's address, in a sentence; undefined when it can. */
-export function webhookUrlProblem(url: string): string | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return `URL ${JSON.stringify(url)} is not a valid address`;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `URL must be http:// or https://, not ${parsed.protocol}//`;
-  // A header carries the same without a password in every log line and every listing of the notification.
-  if (parsed.username || parsed.password) return 'URL must not contain a user name or password; send credentials in a header';
-  return undefined;
-}
-
-/** Why `headers` cannot go with a webhook, in a sentence; undefined when they can. */
-export function webhookHeadersProblem(headers: Readonly<Record<string, unknown>>): string | undefined {
-  for (const [name, value] of Object.entries(headers)) {
-    if (!HEADER_NAME.test(name)) return `header name ${JSON.stringify(name)} is not a valid HTTP header name`;
-    const lower = name.toLowerCase();
-    if (RESERVED_HEADERS.has(lower) || lower.startsWith('x-thingwire-')) return `header ${name} is set by Thingwire itself`;
-    if (typeof value !== 'string' || /[\r\n\0]/.test(value)) return `header ${name} must be text on one line`;
-  }
-  return undefined;
 }
 
 function notificationOf(row: OutboxRow): Notification {

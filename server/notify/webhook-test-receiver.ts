@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Notification, NotificationAttempt } from './notify-schemas.ts';
+import type { Notification, NotificationAttempt } from '../../domain/notify/notify-schemas.ts';
 import type { WebhookOutbox } from './webhook-outbox.ts';
 
 /** One request as the receiver got it. */

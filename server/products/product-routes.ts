@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import { CreatedProduct, NewProduct, Product, ProductKey, ProductPatch } from './product-schemas.ts';
+import { CreatedProduct, NewProduct, Product, ProductKey, ProductPatch } from '../../domain/products/product-schemas.ts';
 import type { ProductStore } from './product-store.ts';
 
 /** Path parameters of every route below `/products/:productKey`. */

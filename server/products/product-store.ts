@@ -2,8 +2,8 @@ import type { Db } from '../db/database.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { RegistryEvents } from '../registry.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
-import { generateProductKey } from './identity.ts';
-import type { Dialect, FutureTimes, NewProduct, Product, ProductAuth, ProductPatch, SignMethod } from './product-schemas.ts';
+import { generateProductKey } from './generated-names.ts';
+import type { Dialect, FutureTimes, NewProduct, Product, ProductAuth, ProductPatch, SignMethod } from '../../domain/products/product-schemas.ts';
 
 /** What a product gets for every auth setting it is created without. */
 export const DEFAULT_PRODUCT_AUTH: Readonly<ProductAuth> = Object.freeze<ProductAuth>({

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import type { EpochMs, TelemetryBackend } from './telemetry-store.ts';
+import type { TelemetryBackend } from './telemetry-store.ts';
+import type { EpochMs } from '../../domain/telemetry/telemetry-rows.ts';
 
 const DAY_MS = 86_400_000;
 

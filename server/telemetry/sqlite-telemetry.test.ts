@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TslDataType, TslDocument } from '../thing-model/tsl-types.ts';
+import type { TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { SqliteTelemetry, TELEMETRY_DB_FILE } from './sqlite-telemetry.ts';
 import { runTelemetryContract } from './telemetry-contract.ts';
-import type { PropertyRow } from './telemetry-store.ts';
+import type { PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-telemetry-'));
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));

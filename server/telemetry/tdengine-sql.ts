@@ -13,7 +13,7 @@
  * and the device name is only ever a string literal (the tag value), escaped per TDengine's escape table.
  */
 import { createHash } from 'node:crypto';
-import type { TslArrayItem, TslDataType } from '../thing-model/tsl-types.ts';
+import type { TslArrayItem, TslDataType } from '../../domain/thing-model/tsl-types.ts';
 import type { PreparedEvent, PreparedGroup } from './telemetry-batch.ts';
 import { textLengthOf, type ColumnValue, type PropertyColumn, type StorageKind } from './telemetry-columns.ts';
 

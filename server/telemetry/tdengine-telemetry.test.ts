@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TslDataType, TslDocument } from '../thing-model/tsl-types.ts';
+import type { TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { runTelemetryContract } from './telemetry-contract.ts';
-import type { PropertyRow } from './telemetry-store.ts';
+import type { PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
 import { TdengineError, TdengineRest } from './tdengine-rest.ts';
 import { asciiJson, identifier, insertStatements, jsonWidth, stringLiteral, subTable } from './tdengine-sql.ts';
 import { FakeTdengine } from '../testing/fake-tdengine.ts';

@@ -1,8 +1,10 @@
-import { DEVICE_NAME_PATTERN } from '../products/identity.ts';
-import { TSL_IDENTIFIER } from '../thing-model/tsl-check.ts';
+import { DEVICE_NAME_PATTERN } from '../../domain/products/identity.ts';
+import { TSL_IDENTIFIER } from '../../domain/thing-model/tsl-problems.ts';
 import type { ProductSchema } from './product-schemas.ts';
 import { encodeValue, type ColumnValue, type PropertyColumn } from './telemetry-columns.ts';
-import type { EpochMs, EventType, PropertyRow, SkippedItem, SkipReason, TelemetryBatch } from './telemetry-store.ts';
+import type { TelemetryBatch } from './telemetry-store.ts';
+import type { EventType } from '../../domain/thing-model/tsl-types.ts';
+import type { EpochMs, PropertyRow, SkippedItem, SkipReason } from '../../domain/telemetry/telemetry-rows.ts';
 
 const DEVICE_NAME = new RegExp(DEVICE_NAME_PATTERN);
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['info', 'alert', 'error']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TslDataType, TslDocument } from '../thing-model/tsl-types.ts';
+import type { TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { decodeValue, encodeValue, planColumns, propertyOfColumn, type StoredColumn } from './telemetry-columns.ts';
 
 const tsl = (properties: Record<string, TslDataType>): TslDocument => ({

@@ -17,10 +17,11 @@
  * most one column per storage kind; a type that changes back (int → text → int) writes to its old column again.
  */
 import { badRequest } from '../errors.ts';
-import { PRODUCT_KEY_PATTERN } from '../products/identity.ts';
-import { TSL_IDENTIFIER, TSL_TEXT_MAX_LENGTH } from '../thing-model/tsl-check.ts';
-import { isBuiltinEvent, type TslDataType, type TslDocument } from '../thing-model/tsl-types.ts';
-import type { EventType } from './telemetry-store.ts';
+import { PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
+import { TSL_TEXT_MAX_LENGTH } from '../thing-model/tsl-check.ts';
+import { TSL_IDENTIFIER } from '../../domain/thing-model/tsl-problems.ts';
+import { isBuiltinEvent, type TslDataType, type TslDocument } from '../../domain/thing-model/tsl-types.ts';
+import type { EventType } from '../../domain/thing-model/tsl-types.ts';
 
 /**
  * How a value is stored, which decides its column type. Fewer kinds than TSL types: enum is stored as int and float

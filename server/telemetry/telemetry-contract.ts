@@ -8,8 +8,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TslDataType, TslDocument, TslProperty } from '../thing-model/tsl-types.ts';
-import type { PropertyRow, TelemetryBackend } from './telemetry-store.ts';
+import type { TslDataType, TslDocument, TslProperty } from '../../domain/thing-model/tsl-types.ts';
+import type { TelemetryBackend } from './telemetry-store.ts';
+import type { PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
 
 const HOUR = 3_600_000;
 /** A whole hour a day ago: recent for TDengine, round for bucket arithmetic. */

@@ -4,17 +4,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../auth/permissions.ts';
+import type { Role } from '../../domain/auth/permissions.ts';
 import { openDatabase, type Db } from '../db/database.ts';
 import { RouteTable } from '../http/route-table.ts';
 import { createLogger } from '../logger.ts';
 import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { serveRouteTable } from '../testing/route-table-server.ts';
-import type { TslDocument } from '../thing-model/tsl-types.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { SqliteTelemetry, TELEMETRY_DB_FILE } from './sqlite-telemetry.ts';
 import { registerTelemetryRoutes } from './telemetry-routes.ts';
-import { MAX_LIMIT, type PropertyRow } from './telemetry-store.ts';
+import { MAX_LIMIT, type PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
 
 // Real parts: the registry on a platform database, SQLite telemetry on a temp file, the routes served on loopback
 // (the bearer token is the role).

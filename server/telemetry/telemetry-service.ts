@@ -1,12 +1,14 @@
-import type { Receipt } from '../device-hub/uplink-receipts.ts';
+import type { Receipt } from '../../domain/devices/thing-message.ts';
 import type { Logger } from 'pino';
 import type { IngressGate } from '../ingress/ingress-gate.ts';
 import type { RegistryEvents } from '../registry.ts';
 import type { ThingModelStore } from '../thing-model/thing-model-store.ts';
-import type { TslDocument } from '../thing-model/tsl-types.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { RetentionSweeper, type RetentionPolicy } from './retention.ts';
-import type { EventRow, PropertyRow, TelemetryBackend } from './telemetry-store.ts';
-import { TelemetryWriter, type TelemetryWriterOptions, type WriteCallback } from './telemetry-writer.ts';
+import type { TelemetryBackend } from './telemetry-store.ts';
+import type { EventRow, PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
+import { TelemetryWriter, type TelemetryWriterOptions } from './telemetry-writer.ts';
+import { type WriteCallback } from '../../domain/telemetry/telemetry-rows.ts';
 
 export interface TelemetryServiceOptions {
   backend: TelemetryBackend;

@@ -7,42 +7,12 @@
  * int/float/double/enum, 0 or 1 for bool, a string of digits (UTC ms) for date, a string for text, the JSON value
  * for struct and array. Reads give them back in the same form, whatever the backend stores.
  */
-import type { Receipt } from '../device-hub/uplink-receipts.ts';
-import type { ThingMessage } from '../device-hub/thing-message.ts';
-import type { PropertyValue } from '../thing-model/compiled-thing-model.ts';
-import type { TslDocument } from '../thing-model/tsl-types.ts';
-
-/** Milliseconds since the Unix epoch, UTC. */
-export type EpochMs = number;
-
-/** One reported set of property values of one device at one time: one row of the product's property table. */
-export interface PropertyRow {
-  productKey: string;
-  deviceName: string;
-  /** When the values were measured: the device's time when it gave one, else the server's receive time. */
-  ts: EpochMs;
-  receivedAt: EpochMs;
-  /** Property identifier → value, as the thing model's validator returned it. */
-  values: Record<string, unknown>;
-}
-
-/** One event a device reported (`thing.event.{eventId}.post`). */
-export interface EventRow {
-  productKey: string;
-  deviceName: string;
-  ts: EpochMs;
-  receivedAt: EpochMs;
-  eventId: string;
-  /**
-   * The event's type. Left out, the backend takes it from the thing model last given to `ensureSchema`; an event that
-   * model does not define is then skipped (reason `unknown-event`) rather than stored under a guessed type.
-   */
-  type?: EventType;
-  /** The event's output parameters (`params.value`). */
-  data: Record<string, unknown>;
-}
-
-export type EventType = 'info' | 'alert' | 'error';
+import type { Receipt } from '../../domain/devices/thing-message.ts';
+import type { ThingMessage } from '../../domain/devices/thing-message.ts';
+import type { PropertyValue } from '../../domain/thing-model/compiled-thing-model.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
+import type { EpochMs, EventRow, PropertyRow, SkippedItem } from '../../domain/telemetry/telemetry-rows.ts';
+import type { EventType } from '../../domain/thing-model/tsl-types.ts';
 
 export interface TelemetryBatch {
   properties: PropertyRow[];
@@ -52,37 +22,6 @@ export interface TelemetryBatch {
    * (`recentReceipts` defined): a device resending a stored message after a crash is then answered, not stored twice.
    */
   receipts?: Receipt[];
-}
-
-/** Why a value or event of a batch was not stored. */
-export type SkipReason =
-  /** `ensureSchema` was not called for the product in this process, so there is no table or no current column. */
-  | 'unknown-product'
-  /** The thing model given to `ensureSchema` has no such property. */
-  | 'unknown-property'
-  /** Not a device name (docs/protocol.md "Identity") (device names become table names and tag values). */
-  | 'bad-device-name'
-  /** The event's type was not given and the thing model does not define the event. */
-  | 'unknown-event'
-  /** The value does not have the property's type (a message validated against an older model version, or none). */
-  | 'wrong-type'
-  /** Longer than the backend's column holds (TDengine columns have a declared width; see tdengine-telemetry.ts). */
-  | 'too-long'
-  /** A character the backend cannot store (TDengine's SQL text cannot carry NUL). */
-  | 'unsupported-character'
-  /** A time the backend cannot store (TDengine refuses times outside its database's keep window). */
-  | 'out-of-range';
-
-/** A value or event that was not stored, and why: nothing is dropped without being reported. */
-export interface SkippedItem {
-  productKey: string;
-  deviceName: string;
-  ts: EpochMs;
-  /** The property (property rows) or event identifier (events). */
-  identifier: string;
-  kind: 'property' | 'event';
-  reason: SkipReason;
-  detail: string;
 }
 
 export interface WriteResult {
@@ -158,11 +97,6 @@ export interface StoredEvent {
   data: Record<string, unknown>;
 }
 
-export const DEFAULT_LIMIT = 1000;
-export const MAX_LIMIT = 10_000;
-/** More points than a chart has pixels is waste; the cap also bounds the work one request can ask for. */
-export const MAX_BUCKETS = 10_000;
-
 /**
  * Where telemetry is kept. One implementation per database; every implementation passes `runTelemetryContract`.
  *
@@ -206,26 +140,4 @@ export interface TelemetryBackend {
    */
   deleteBefore(productKey: string, before: EpochMs): Promise<number>;
   close(): Promise<void>;
-}
-
-/**
- * The property rows of a validated `thing.event.property.post`: values the device stamped with different times go
- * to different rows, so each value keeps its own time; values without a time take the message's.
- */
-export function propertyRowsFromMessage(
-  message: Pick<ThingMessage, 'productKey' | 'deviceName' | 'deviceTime' | 'receivedAt'>,
-  values: readonly PropertyValue[],
-): PropertyRow[] {
-  const messageTime = message.deviceTime ?? message.receivedAt;
-  const byTime = new Map<number, PropertyRow>();
-  for (const { identifier, value, time } of values) {
-    const ts = time ?? messageTime;
-    let row = byTime.get(ts);
-    if (!row) {
-      row = { productKey: message.productKey, deviceName: message.deviceName, ts, receivedAt: message.receivedAt, values: {} };
-      byTime.set(ts, row);
-    }
-    row.values[identifier] = value;
-  }
-  return [...byTime.values()];
 }

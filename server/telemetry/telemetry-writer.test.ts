@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteTelemetry } from './sqlite-telemetry.ts';
-import type { PropertyRow, TelemetryBatch, WriteResult } from './telemetry-store.ts';
+import type { TelemetryBatch, WriteResult } from './telemetry-store.ts';
+import type { PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
 import { TelemetryWriter } from './telemetry-writer.ts';
 
 const row = (i: number, deviceName = 'd1'): PropertyRow => ({ productKey: 'pk', deviceName, ts: 1_700_000_000_000 + i, receivedAt: 1_700_000_000_000 + i, values: { temperature: i } });

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
-import type { Receipt } from '../device-hub/uplink-receipts.ts';
-import type { EventRow, PropertyRow, SkippedItem, TelemetryBackend, WriteResult } from './telemetry-store.ts';
-
-/** What one submitted message became once its batch was committed (or failed for good). */
-export type WriteCallback = (err: Error | null, skipped: readonly SkippedItem[]) => void;
+import type { Receipt } from '../../domain/devices/thing-message.ts';
+import type { TelemetryBackend, WriteResult } from './telemetry-store.ts';
+import type { EventRow, PropertyRow, SkippedItem } from '../../domain/telemetry/telemetry-rows.ts';
+import type { WriteCallback } from '../../domain/telemetry/telemetry-rows.ts';
 
 export interface TelemetryWriterOptions {
   backend: Pick<TelemetryBackend, 'writeBatch'>;

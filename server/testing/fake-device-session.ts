@@ -1,7 +1,7 @@
 import { codecs } from '../dialects/index.ts';
 import type { DevicePublish } from '../dialects/dialect.ts';
 import type { DeviceSession } from '../device-hub/device-session.ts';
-import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from '../device-hub/thing-message.ts';
+import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 
 let sequence = 0;
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HashParams } from '../auth/passwords.ts';
-import type { Role } from '../auth/permissions.ts';
+import type { Role } from '../../domain/auth/permissions.ts';
 import { startThingwire, type StartOptions, type Thingwire } from '../app.ts';
 import { loadConfig, type ThingwireConfig } from '../config.ts';
 import { createLogger } from '../logger.ts';

@@ -3,10 +3,10 @@ import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import type { RegistryEvents } from '../registry.ts';
-import type { CompiledThingModel } from './compiled-thing-model.ts';
+import type { CompiledThingModel } from '../../domain/thing-model/compiled-thing-model.ts';
 import type { ThingModelValidators } from './thing-model-validators.ts';
 import { checkTsl } from './tsl-check.ts';
-import type { TslDocument } from './tsl-types.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 
 /** The draft a product's thing model is edited in. */
 export interface ThingModelDraftInfo {

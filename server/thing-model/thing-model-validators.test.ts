@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { TslInvalidError } from './tsl-check.ts';
 import { ThingModelValidators } from './thing-model-validators.ts';
-import type { TslDocument } from './tsl-types.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 
 function docWithMax(max: number): TslDocument {
   return {

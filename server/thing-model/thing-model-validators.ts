@@ -1,6 +1,6 @@
-import type { CompiledThingModel } from './compiled-thing-model.ts';
+import type { CompiledThingModel } from '../../domain/thing-model/compiled-thing-model.ts';
 import { compileThingModel, type TslThingModel } from './tsl-compiler.ts';
-import type { TslDocument } from './tsl-types.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 
 /** Options of {@link ThingModelValidators}. */
 export interface ThingModelValidatorsOptions {

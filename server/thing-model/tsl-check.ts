@@ -1,8 +1,8 @@
 import { ApiError } from '../errors.ts';
-import { checkTsl, type TslProblem } from './tsl-problems.ts';
-import type { TslDocument } from './tsl-types.ts';
+import { checkTsl, type TslProblem } from '../../domain/thing-model/tsl-problems.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 
-export * from './tsl-problems.ts';
+export * from '../../domain/thing-model/tsl-problems.ts';
 
 /**
  * Thrown where a TSL document must be valid (import, compile). An {@link ApiError}, so a REST route that lets it

@@ -1,6 +1,6 @@
 import { bench, describe } from 'vitest';
 import { compileThingModel } from './tsl-compiler.ts';
-import type { TslDataType, TslProperty } from './tsl-types.ts';
+import type { TslDataType, TslProperty } from '../../domain/thing-model/tsl-types.ts';
 
 // `npx vitest bench server/thing-model`: the property-post hot path for a typical 10-property report.
 const types: TslDataType[] = [

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CompiledThingModel, FieldError } from './compiled-thing-model.ts';
+import type { CompiledThingModel, FieldError } from '../../domain/thing-model/compiled-thing-model.ts';
 import { TslInvalidError, assertTsl } from './tsl-check.ts';
 import { compileThingModel } from './tsl-compiler.ts';
-import type { TslDataType, TslDocument } from './tsl-types.ts';
+import type { TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 
 function loadExample(): TslDocument {
   const doc: unknown = JSON.parse(readFileSync(new URL('./fixtures/alibaba-example-tsl.json', import.meta.url), 'utf8'));

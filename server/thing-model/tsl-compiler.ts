@@ -1,5 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import type { CompiledThingModel, FieldError, PropertyValue, ValidationOutcome } from './compiled-thing-model.ts';
+import type { CompiledThingModel, FieldError, PropertyValue, ValidationOutcome } from '../../domain/thing-model/compiled-thing-model.ts';
 import { INT32_MAX, INT32_MIN, TslInvalidError, checkTsl, tslNumber } from './tsl-check.ts';
 import {
   isBuiltinEvent,
@@ -8,7 +8,7 @@ import {
   type TslDataType,
   type TslDocument,
   type TslParam,
-} from './tsl-types.ts';
+} from '../../domain/thing-model/tsl-types.ts';
 
 /**
  * Turns a TSL document into ajv validators answering in the device protocol's terms (docs/protocol.md "Reply codes"

@@ -2,9 +2,9 @@
  * Alerts as `GET /api/v1/alerts` answers them: the types are the API's own response schema
  * (`server/alerts/alert-schemas.ts`), imported as types only, so the screens cannot drift from what the API sends.
  */
-import type { Alert, AlertSeverity, AlertState } from '../../../server/alerts/alert-schemas.ts';
+import type { Alert, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
 
-export type { Alert, AlertKind, AlertSeverity, AlertState } from '../../../server/alerts/alert-schemas.ts';
+export type { Alert, AlertKind, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
 
 export interface AlertListAnswer {
   items: Alert[];

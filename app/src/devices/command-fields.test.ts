@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { checkValue, fieldOf, initialInput, invocableServices, parseInput, sampleValue, writableFields } from './command-fields.ts';
 
 const tsl = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../../server/thing-model/fixtures/alibaba-example-tsl.json'), 'utf8')) as TslDocument;

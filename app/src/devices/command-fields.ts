@@ -4,7 +4,7 @@
  * (`server/thing-model/tsl-compiler.ts`), so a wrong value is marked under its field before anything is sent.
  * Framework-free, so it is tested without a browser.
  */
-import type { TslArrayItem, TslDataType, TslDocument, TslParam, TslService } from '../../../server/thing-model/tsl-types.ts';
+import type { TslArrayItem, TslDataType, TslDocument, TslParam, TslService } from '../../../domain/thing-model/tsl-types.ts';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;

@@ -4,7 +4,7 @@
  * none came in time, 503 when the device is offline), and offers to queue a command for an offline device.
  */
 import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
-import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { ApiError } from '../api.ts';
 import { Badge, CodeBadge } from '../ui/badge.tsx';
 import { Button } from '../ui/button.tsx';

@@ -2,7 +2,7 @@
  * The copy-paste command lines of the connection panel: a `mosquitto_pub` property post with signed credentials, and
  * the device simulator (`npm run device`). Framework-free, tested in node.
  */
-import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { sampleValue } from './command-fields.ts';
 import type { MqttEndpoint } from './device-detail-api.ts';
 

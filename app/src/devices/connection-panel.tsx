@@ -4,7 +4,7 @@
  * device simulator.
  */
 import { useState } from 'react';
-import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { apiRequest } from '../api.ts';
 import { Link } from '../routing.ts';
 import { useCan } from '../session.ts';

@@ -4,7 +4,7 @@
  * `server/devices/device-credentials-routes.ts`), and the hooks that load and merge it with the live feed.
  */
 import { useEffect, useRef, useState } from 'react';
-import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { useLiveDeviceState, useLiveProperties } from '../live/device-feed.ts';
 import { queryString, useApi } from '../use-api.ts';
 

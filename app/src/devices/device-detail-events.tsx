@@ -1,6 +1,6 @@
 /** Events & messages: the events the device reported, and its message log (uplinks with their reply codes, commands with their outcomes). */
 import { Fragment, useState, type ChangeEvent } from 'react';
-import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { useLiveEvents } from '../live/device-feed.ts';
 import { Badge, CodeBadge, type Tone } from '../ui/badge.tsx';
 import { Button } from '../ui/button.tsx';

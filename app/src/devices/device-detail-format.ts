@@ -1,5 +1,5 @@
 /** How the device page writes values, units and codes for people. */
-import type { TslDataType } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDataType } from '../../../domain/thing-model/tsl-types.ts';
 import { formatTime } from '../ui/time.tsx';
 
 /** A number without float noise (23.600000000000001 → 23.6), grouped like the rest of the app. */

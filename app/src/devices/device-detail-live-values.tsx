@@ -1,5 +1,5 @@
 /** The latest value of every thing model property, updating as the device reports (poll + live feed). */
-import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { TimeAgo } from '../ui/time.tsx';

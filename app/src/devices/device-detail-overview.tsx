@@ -1,6 +1,6 @@
 /** Overview: the device's status and the facts of its connection, its latest values, and its connection history. */
 import { useState, type ReactNode } from 'react';
-import type { TslDocument } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { Link, pathOf } from '../routing.ts';
 import { Badge, OnlineBadge, type Tone } from '../ui/badge.tsx';
 import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';

@@ -3,7 +3,7 @@
  * min/max band), re-fetched while the range ends now, and the range as CSV.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { TslDocument, TslProperty } from '../../../server/thing-model/tsl-types.ts';
+import type { TslDocument, TslProperty } from '../../../domain/thing-model/tsl-types.ts';
 import { apiGet } from '../api.ts';
 import { TimeSeriesChart } from '../ui/chart-time-series.tsx';
 import { cx } from '../ui/cx.ts';

@@ -12,7 +12,7 @@ import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { featureCounts, readTslFile } from '../thing-model/tsl-file.ts';
-import { checkTsl } from '../../../server/thing-model/tsl-problems.ts';
+import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
 import { allPlaced, DIALECTS, fieldErrors, PRODUCT_KEY_PATTERN, productPath, type Dialect, type Product } from './product-api.ts';
 
 const FIELDS = { name: ['/name'], productKey: ['/productKey'], description: ['/description'], dialect: ['/dialect'] } as const;

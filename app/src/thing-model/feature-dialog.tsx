@@ -11,7 +11,7 @@ import { Field, INPUT } from '../ui/field.tsx';
 import { ParamList, DataTypeEditor } from './data-type-editor.tsx';
 import { ProblemsProvider, problemsUnder, useProblem, type Problem } from './problems.tsx';
 import { featurePath, tslFromForm, type EventForm, type PropertyForm, type ServiceForm, type ThingModelForm } from './tsl-form.ts';
-import { checkTsl } from '../../../server/thing-model/tsl-problems.ts';
+import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
 
 export type FeatureList = 'properties' | 'services' | 'events';
 export type Feature = PropertyForm | ServiceForm | EventForm;

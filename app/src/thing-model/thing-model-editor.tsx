@@ -25,7 +25,7 @@ import { diffThingModels } from './tsl-diff.ts';
 import {
   emptyThingModel, featurePath, formFromTsl, jsonEqual, newEvent, newProperty, newService, tslFromForm, type ThingModelForm,
 } from './tsl-form.ts';
-import { checkTsl } from '../../../server/thing-model/tsl-problems.ts';
+import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
 
 const TslJsonEditor = lazy(() => import('./tsl-json-editor.tsx').then((m) => ({ default: m.TslJsonEditor })));
 

@@ -2,12 +2,12 @@
  * Users, API tokens and audit entries as `server/auth/auth-routes.ts` answers them (restated here: the app reads the
  * API over HTTP).
  */
-import type { Role } from '../../../server/auth/permissions.ts';
+import type { Role } from '../../../domain/auth/permissions.ts';
 
 // The server's own role list and ceiling rule (a pure module the app bundles), so the screens offer what it accepts.
-export { roleAtMost, roles, type Role } from '../../../server/auth/permissions.ts';
+export { roleAtMost, roles, type Role } from '../../../domain/auth/permissions.ts';
 
-/** What each role may do, after `server/auth/permissions.ts`. */
+/** What each role may do (`domain/auth/permissions.ts`). */
 export const roleSummaries: Record<Role, string> = {
   operator: 'Reads products, devices, flows and alerts; acknowledges and clears alerts.',
   engineer: 'What an operator does, and edits products, devices and flows (code nodes only where the server allows it).',

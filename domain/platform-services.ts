@@ -1,11 +1,8 @@
-import type { Receipt } from './device-hub/uplink-receipts.ts';
-import type { Logger } from 'pino';
-import type { AlertService } from './alerts/alert-engine.ts';
-import type { CommandResult, ThingCommand, ThingMessage } from './device-hub/thing-message.ts';
+import type { AlertService } from './alerts/alert-service.ts';
+import type { MqttListenerConfig } from './devices/mqtt-listener-config.ts';
+import type { CommandResult, Receipt, ThingCommand, ThingMessage } from './devices/thing-message.ts';
 import type { NotifyService } from './notify/notify-service.ts';
-import type { EventRow, PropertyRow } from './telemetry/telemetry-store.ts';
-import type { WriteCallback } from './telemetry/telemetry-writer.ts';
-import type { MqttListenerConfig } from './mqtt/mqtt-listener.ts';
+import type { EventRow, PropertyRow, WriteCallback } from './telemetry/telemetry-rows.ts';
 import type { CompiledThingModel } from './thing-model/compiled-thing-model.ts';
 
 /**
@@ -14,7 +11,6 @@ import type { CompiledThingModel } from './thing-model/compiled-thing-model.ts';
  * the same in tests and under a stock Node-RED whose settings file builds the services.
  */
 export interface ThingwireServices {
-  logger: Logger;
   thingModels: {
     /** The validators of a product's currently published thing model; undefined if the product has none. */
     compiledFor(productKey: string): CompiledThingModel | undefined;

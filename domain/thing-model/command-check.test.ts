@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeDeviceSession } from '../testing/fake-device-session.ts';
-import type { ThingCommand } from '../device-hub/thing-message.ts';
-import { startTestDeviceHub, type TestDeviceHub } from '../testing/test-device-hub.ts';
+import { FakeDeviceSession } from '../../server/testing/fake-device-session.ts';
+import type { ThingCommand } from '../devices/thing-message.ts';
+import { startTestDeviceHub, type TestDeviceHub } from '../../server/testing/test-device-hub.ts';
 import { checkCommand, thingModelCommandCheck } from './command-check.ts';
-import { compileThingModel } from './tsl-compiler.ts';
+import { compileThingModel } from '../../server/thing-model/tsl-compiler.ts';
 import type { TslDocument } from './tsl-types.ts';
 
 /** A lamp: a writable enum, int and struct, a read-only text, and a service with inputs. */

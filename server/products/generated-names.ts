@@ -1,10 +1,5 @@
 import { randomInt } from 'node:crypto';
 
-/** A product key (docs/protocol.md "Identity"). */
-export const PRODUCT_KEY_PATTERN = '^[A-Za-z0-9_-]{1,32}$';
-/** A device name, unique within its product (docs/protocol.md "Identity"). */
-export const DEVICE_NAME_PATTERN = '^[A-Za-z0-9_.:@-]{1,64}$';
-
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
 /**

@@ -84,3 +84,31 @@ export interface CommandResult {
    */
   details?: Array<{ field: string; reason: string }>;
 }
+
+/**
+ * What each recent uplink was answered, by its identity (device, message id), so that a repeat is answered with the
+ * first verdict instead of being processed (stored) again: a device that resends after a lost reply, or an MQTT
+ * QoS 1 publish sent again with DUP after a reconnect.
+ *
+ * Only final verdicts are kept: 2xx (taken) and 4xx (refused for good). A 5xx (no flow, timeout, storage failed) asks
+ * the device to try again, so a repeat of it is processed like a new message.
+ *
+ * A message id alone is not trusted: devices that restart often count their ids from 1 again, and a new message under
+ * a reused id must not be thrown away as a repeat. A receipt also holds a fingerprint of the payload's bytes; a repeat
+ * is the same id with the same bytes (what a resend is).
+ *
+ * Memory is bounded: receipts older than the window are forgotten, and so is the oldest receipt whenever more than
+ * `maxEntries` are kept (under heavy load the window is then shorter than configured; `stats().windowMs` says how long
+ * it really is). The receipts survive a restart through the stores that write them (see `DeviceHub`), which hand them
+ * back to {@link load}.
+ */
+export interface Receipt {
+  productKey: string;
+  deviceName: string;
+  msgId: string;
+  fingerprint: number;
+  code: number;
+  reason: string | null;
+  /** ms since epoch, when the verdict was given. */
+  at: number;
+}

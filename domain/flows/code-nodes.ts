@@ -1,4 +1,4 @@
-import type { FlowNode } from './flow-runtime.ts';
+import type { FlowNode } from './flow-json.ts';
 
 /**
  * Node types that run code or touch the host's files and processes. Node-RED's `function` node is no sandbox (its

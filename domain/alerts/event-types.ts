@@ -4,7 +4,7 @@
  * product and version.
  */
 import type { TslDocument } from '../thing-model/tsl-types.ts';
-import type { EventType } from './alert-rule.ts';
+import type { EventType } from '../thing-model/tsl-types.ts';
 
 /** The part of the thing model store this needs (`ThingModelStore` has it). */
 export interface PublishedThingModels {

@@ -95,11 +95,14 @@ export interface TslService {
   outputData?: TslParam[];
 }
 
+/** The type of an event: how serious it is (`info` is routine; alert rules watch `alert` and `error`). */
+export type EventType = 'info' | 'alert' | 'error';
+
 /** An event defined by the product (reported with `thing.event.{identifier}.post`). */
 export interface TslEvent {
   identifier: string;
   name: string;
-  type: 'info' | 'alert' | 'error';
+  type: EventType;
   required?: boolean;
   /** `thing.event.{identifier}.post` in Alibaba's export. */
   method?: string;

@@ -2,7 +2,8 @@
  * What an alert rule is and how its conditions are judged. A rule is an alert node in a flow: the node turns its
  * config into an {@link AlertRule} and the engine evaluates it per device. Pure functions and types only.
  */
-import type { ThingMessageKind } from '../device-hub/thing-message.ts';
+import type { ThingMessageKind } from '../devices/thing-message.ts';
+import type { EventType } from '../thing-model/tsl-types.ts';
 import type { PropertyValue } from '../thing-model/compiled-thing-model.ts';
 import type { AlertSeverity } from './alert-schemas.ts';
 
@@ -31,9 +32,6 @@ export function isRangeCondition(condition: AlertCondition): condition is RangeC
 
 /** Which events raise an event rule that names no event identifier, by the event's thing-model type. */
 export type EventTypeFilter = 'alert-or-error' | 'alert' | 'error' | 'any';
-
-/** The thing-model type of an event (`TslEvent.type`). */
-export type EventType = 'info' | 'alert' | 'error';
 
 /**
  * A property crosses a condition and holds it for `forMs` (judged on message times) → raise. While raised, a value

@@ -1,4 +1,4 @@
-import type { ThingCommand } from '../device-hub/thing-message.ts';
+import type { ThingCommand } from '../devices/thing-message.ts';
 import type { CompiledThingModel, FieldError, ValidationOutcome } from './compiled-thing-model.ts';
 
 /**

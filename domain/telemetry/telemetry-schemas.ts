@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import { DeviceParams } from '../device-hub/device-hub-schemas.ts';
-import { TSL_IDENTIFIER } from '../thing-model/tsl-check.ts';
-import { DEFAULT_LIMIT, MAX_BUCKETS, MAX_LIMIT } from './telemetry-store.ts';
+import { DeviceParams } from '../devices/device-hub-schemas.ts';
+import { TSL_IDENTIFIER } from '../thing-model/tsl-problems.ts';
+import { DEFAULT_LIMIT, MAX_BUCKETS, MAX_LIMIT } from './telemetry-rows.ts';
 
 /** The request and response shapes of the telemetry routes, declared once for validation and OpenAPI. */
 
