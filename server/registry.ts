@@ -11,32 +11,7 @@ import type { SecretBox } from './secrets/secret-box.ts';
 import { registerThingModelRoutes } from './thing-model/thing-model-routes.ts';
 import { ThingModelStore } from './thing-model/thing-model-store.ts';
 import { ThingModelValidators } from './thing-model/thing-model-validators.ts';
-
-/** A product was created, changed (name, dialect, sign-in settings) or deleted. */
-export interface ProductChange {
-  productKey: string;
-  change: 'created' | 'updated' | 'deleted';
-}
-
-/**
- * Something happened to a device that live sessions may have to follow: the device hub ends the sessions of a device
- * that was `disabled`, `deleted` or had its secret rotated (`secret-rotated`).
- */
-export interface DeviceChange {
-  productKey: string;
-  deviceName: string;
-  change: 'created' | 'updated' | 'enabled' | 'disabled' | 'deleted' | 'secret-rotated';
-}
-
-/** Events of the registry, emitted after the change is committed. */
-export interface RegistryEventMap {
-  'product.changed': [ProductChange];
-  'device.changed': [DeviceChange];
-  /** A new thing model version is now what the product's device messages are validated against. */
-  'thing-model.published': [{ productKey: string; version: number }];
-}
-
-export type RegistryEvents = EventEmitter<RegistryEventMap>;
+import type { RegistryEventMap, RegistryEvents } from './registry-events.ts';
 
 /** Products, their thing models and their devices, with the REST routes over them. */
 export interface Registry {

@@ -56,3 +56,20 @@ export function weakerRole(a: Role, b: Role): Role {
 export function roleAtMost(wanted: Role, ceiling: Role): boolean {
   return roles.indexOf(wanted) <= roles.indexOf(ceiling);
 }
+
+/** Who is calling: resolved from a session token, the session cookie or an API token. */
+export interface Principal {
+  userId: number;
+  username: string;
+  /** The role in effect: the user's, or for an API token the weaker of the token's and its owner's current role. */
+  role: Role;
+  /** What {@link role} may do on this server (see `rolePermissions`). */
+  permissions: ReadonlySet<Permission>;
+  via: 'session' | 'api-token';
+  tokenId?: number;
+}
+
+/** Whether the caller holds a permission. */
+export function allows(principal: Principal | undefined, permission: Permission): boolean {
+  return principal?.permissions.has(permission) ?? false;
+}

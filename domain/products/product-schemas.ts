@@ -94,3 +94,6 @@ export type ProductAuth = Static<typeof ProductAuth>;
 export type NewProduct = Static<typeof NewProduct>;
 export type ProductPatch = Static<typeof ProductPatch>;
 export type Product = Static<typeof Product>;
+
+/** Path parameters of every route below `/products/:productKey`. */
+export const ProductParams = Type.Object({ productKey: ProductKey });

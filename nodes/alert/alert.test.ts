@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AlertEngine } from '../../server/alerts/alert-engine.ts';
-import { type AlertTransition } from '../../domain/alerts/alert-service.ts';
+import type { AlertTransition } from '../../domain/alerts/alert-service.ts';
 import type { Alert } from '../../domain/alerts/alert-schemas.ts';
 import { AlertStore } from '../../server/alerts/alert-store.ts';
 import { ManualAlertClock } from '../../server/testing/manual-alert-clock.ts';

@@ -1,5 +1,5 @@
 import { propertyRowsFromMessage } from '../../domain/telemetry/telemetry-rows.ts';
-import { type EventRow, type PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
+import type { EventRow, PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
 import type { PropertyValue } from '../../domain/thing-model/compiled-thing-model.ts';
 import { implementNode } from '../kit/implement-node.ts';
 import type { NodeMessage } from '../kit/node-red-api.ts';

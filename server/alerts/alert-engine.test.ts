@@ -8,9 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
 import { ApiError } from '../errors.ts';
 import { AlertEngine } from './alert-engine.ts';
-import { type AlertRuleRun, type AlertTransition } from '../../domain/alerts/alert-service.ts';
+import type { AlertRuleRun, AlertTransition } from '../../domain/alerts/alert-service.ts';
 import { AlertRuleError, type AlertInput, type AlertRule } from '../../domain/alerts/alert-rule.ts';
-import { type EventType } from '../../domain/thing-model/tsl-types.ts';
+import type { EventType } from '../../domain/thing-model/tsl-types.ts';
 import { AlertStore } from './alert-store.ts';
 import { ManualAlertClock } from '../testing/manual-alert-clock.ts';
 

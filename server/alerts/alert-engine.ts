@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { systemAlertClock, type AlertClock, type CancelTimer } from './alert-clock.ts';
 import { alertMessage, type RaiseFacts } from './alert-message.ts';
 import { checkAlertRule, conditionHolds, describeCondition, eventTypeMatches, isRangeCondition, numericValue, type AlertCondition, type AlertInput, type AlertRule, type EventTrigger, type OfflineTrigger, type ThresholdTrigger } from '../../domain/alerts/alert-rule.ts';
-import { type EventType } from '../../domain/thing-model/tsl-types.ts';
+import type { EventType } from '../../domain/thing-model/tsl-types.ts';
 import type { Alert } from '../../domain/alerts/alert-schemas.ts';
 import type { AlertFilter, AlertPage, AlertStore, OpenAlertRef } from './alert-store.ts';
 import type { AlertRuleRun, AlertService, AlertTransition, AlertTransitionListener } from '../../domain/alerts/alert-service.ts';

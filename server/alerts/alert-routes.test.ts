@@ -8,7 +8,7 @@ import { openDatabase, type Db } from '../db/database.ts';
 import { RouteTable } from '../http/route-table.ts';
 import { serveRouteTable } from '../testing/route-table-server.ts';
 import { AlertEngine } from './alert-engine.ts';
-import { type AlertRuleRun, type AlertTransition } from '../../domain/alerts/alert-service.ts';
+import type { AlertRuleRun, AlertTransition } from '../../domain/alerts/alert-service.ts';
 import type { AlertInput } from '../../domain/alerts/alert-rule.ts';
 import { registerAlertRoutes } from './alert-routes.ts';
 import { AlertStore } from './alert-store.ts';

@@ -6,24 +6,7 @@ import { ApiError, conflict, notFound } from '../errors.ts';
 import { HashGate } from './hash-gate.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, defaultHashParams, generatePassword, hashPassword, needsRehash, verifyPassword, type HashParams } from './passwords.ts';
-import { rolePermissions, weakerRole, type Permission, type Role } from '../../domain/auth/permissions.ts';
-
-/** Who is calling: resolved from a session token, the session cookie or an API token. */
-export interface Principal {
-  userId: number;
-  username: string;
-  /** The role in effect: the user's, or for an API token the weaker of the token's and its owner's current role. */
-  role: Role;
-  /** What {@link role} may do on this server (see `rolePermissions`). */
-  permissions: ReadonlySet<Permission>;
-  via: 'session' | 'api-token';
-  tokenId?: number;
-}
-
-/** Whether the caller holds a permission. */
-export function allows(principal: Principal | undefined, permission: Permission): boolean {
-  return principal?.permissions.has(permission) ?? false;
-}
+import { rolePermissions, weakerRole, type Permission, type Principal, type Role } from '../../domain/auth/permissions.ts';
 
 export interface User {
   id: number;

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { EventEmitter } from 'node:events';
-import type { Principal } from '../auth/auth-service.ts';
+import type { Principal } from '../../domain/auth/permissions.ts';
 import { admitUpgrade, SocketSessions } from '../http/socket-access.ts';
 import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
 import type { CompiledThingModel } from '../../domain/thing-model/compiled-thing-model.ts';

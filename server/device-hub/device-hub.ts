@@ -3,12 +3,12 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import { ApiError } from '../errors.ts';
-import type { DeviceChange, RegistryEvents } from '../registry.ts';
+import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import { DeviceLog, type ConnectionLogItem, type DeviceLogOptions, type FleetConnectionLogItem, type DeviceLogStats, type LogPage, type MessageEntry, type MessageLogItem } from './device-log.ts';
 import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
 import type { CommandResult, Dialect, IngressProtocol, ThingCommand, ThingMessage, ThingMessageKind } from '../../domain/devices/thing-message.ts';
 import { isFinal, receiptKey, UplinkReceipts, type UplinkReceiptsOptions } from './uplink-receipts.ts';
-import { type Receipt } from '../../domain/devices/thing-message.ts';
+import type { Receipt } from '../../domain/devices/thing-message.ts';
 
 export interface DeviceHubOptions {
   /**

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import { RECEIPT_WINDOW_MS } from './uplink-receipts.ts';
-import { type Receipt } from '../../domain/devices/thing-message.ts';
+import type { Receipt } from '../../domain/devices/thing-message.ts';
 
 /** Payloads are kept for debugging, not as telemetry: the first 4 KB say what the device sent. */
 export const MAX_LOGGED_PAYLOAD_BYTES = 4096;

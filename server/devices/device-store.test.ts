@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
 import { createLogger } from '../logger.ts';
-import { createRegistry, type DeviceChange, type Registry } from '../registry.ts';
+import { createRegistry, type Registry } from '../registry.ts';
+import type { DeviceChange } from '../registry-events.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 
 // What the device hub builds on and no HTTP route shows: registry events and the credentials lookup.

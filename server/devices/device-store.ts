@@ -3,7 +3,7 @@ import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import { generateDeviceName } from '../products/generated-names.ts';
 import type { ProductStore } from '../products/product-store.ts';
-import type { DeviceChange, RegistryEvents } from '../registry.ts';
+import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import type { CreatedDevice, Device, DevicePatch, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
 

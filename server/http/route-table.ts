@@ -2,7 +2,7 @@ import type { Static, TSchema, TUnknown } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { NextFunction, Request, Response, Router } from 'express';
-import { allows, type Principal } from '../auth/auth-service.ts';
+import { allows, type Principal } from '../../domain/auth/permissions.ts';
 import type { Permission } from '../../domain/auth/permissions.ts';
 import { ApiError, forbidden, unauthorized, validationFailed } from '../errors.ts';
 

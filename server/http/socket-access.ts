@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { allows, type Principal } from '../auth/auth-service.ts';
+import { allows, type Principal } from '../../domain/auth/permissions.ts';
 import type { Permission } from '../../domain/auth/permissions.ts';
 
 export interface UpgradeAccess {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { MqttListener, restartKey, type MqttListenerDeps } from './mqtt-listener.ts';
-import { type MqttListenerConfig } from '../../domain/devices/mqtt-listener-config.ts';
+import type { MqttListenerConfig } from '../../domain/devices/mqtt-listener-config.ts';
 
 interface Entry {
   listener: MqttListener;

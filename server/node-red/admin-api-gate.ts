@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import express, { type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { allows, type Principal } from '../auth/auth-service.ts';
+import { allows, type Principal } from '../../domain/auth/permissions.ts';
 import { clientError, forbidden, internalError, sendApiError, unauthorized } from '../errors.ts';
 import type { FlowNode } from '../../domain/flows/flow-json.ts';
 import type { DeploySummary } from './flow-service.ts';

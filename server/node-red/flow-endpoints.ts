@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import type { Principal } from '../auth/auth-service.ts';
+import type { Principal } from '../../domain/auth/permissions.ts';
 import { SESSION_COOKIE } from '../auth/auth-routes.ts';
 import { forbidden, sendApiError, unauthorized } from '../errors.ts';
 import { admitUpgrade, originAllowed } from '../http/socket-access.ts';

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { Principal } from '../auth/auth-service.ts';
+import type { Principal } from '../../domain/auth/permissions.ts';
 import type { ThingwireSettings } from '../../domain/platform-services.ts';
 import { HOST_NODE_FILES } from '../../domain/flows/code-nodes.ts';
 import type { FlowNode } from '../../domain/flows/flow-json.ts';

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventEmitter } from 'node:events';
-import type { Principal } from '../auth/auth-service.ts';
+import type { Principal } from '../../domain/auth/permissions.ts';
 import { admitUpgrade, SocketSessions } from '../http/socket-access.ts';
 
 export const LIVE_PATH = '/api/v1/live';

@@ -1,4 +1,5 @@
-import { allows, type AuthService } from '../auth/auth-service.ts';
+import type { AuthService } from '../auth/auth-service.ts';
+import { allows } from '../../domain/auth/permissions.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { Notification, NotificationDetail, NotificationPage, NotificationParams, NotificationsQuery } from '../../domain/notify/notify-schemas.ts';
 import type { WebhookOutbox } from './webhook-outbox.ts';

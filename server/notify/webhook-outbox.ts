@@ -8,9 +8,7 @@ import { OutboundPolicy, OutboundRefusedError, type OutboundPolicyOptions } from
 import { outboundRequest, type OutboundResponse } from '../outbound/outbound-request.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
 import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, verdictFor, type AttemptVerdict, type BackoffOptions } from './delivery-policy.ts';
-import {
-  type Notification, type NotificationAttempt, type NotificationDetail, type NotificationPage, type NotificationState,
-} from '../../domain/notify/notify-schemas.ts';
+import type { Notification, NotificationAttempt, NotificationDetail, NotificationPage, NotificationState } from '../../domain/notify/notify-schemas.ts';
 import type { NotificationOutcome, NotificationRequest, NotifyService } from '../../domain/notify/notify-service.ts';
 import { NOTIFICATION_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature.ts';
 import { webhookHeadersProblem, webhookUrlProblem } from '../../domain/notify/webhook-checks.ts';

@@ -1,5 +1,4 @@
 import { BlockList, isIP } from 'node:net';
-import type { ThingwireConfig } from '../config.ts';
 
 /**
  * Which addresses the platform may connect to when it makes a request on a user's behalf (webhooks now; OTA
@@ -90,8 +89,8 @@ export class OutboundPolicy {
     this.#allowed = blockListOf(options.allowCidrs ?? []);
   }
 
-  /** The policy the server's configuration asks for. */
-  static fromConfig(config: Pick<ThingwireConfig, 'allowPrivateWebhooks' | 'webhookAllowCidrs'>): OutboundPolicy {
+  /** The policy the server's configuration (`--allow-private-webhooks`, `--webhook-allow-cidrs`) asks for. */
+  static fromConfig(config: { allowPrivateWebhooks: boolean; webhookAllowCidrs: readonly string[] }): OutboundPolicy {
     return new OutboundPolicy({ allowPrivate: config.allowPrivateWebhooks, allowCidrs: config.webhookAllowCidrs });
   }
 

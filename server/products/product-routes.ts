@@ -1,11 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import { CreatedProduct, NewProduct, Product, ProductKey, ProductPatch } from '../../domain/products/product-schemas.ts';
+import { CreatedProduct, NewProduct, Product, ProductParams, ProductPatch } from '../../domain/products/product-schemas.ts';
 import type { ProductStore } from './product-store.ts';
-
-/** Path parameters of every route below `/products/:productKey`. */
-export const ProductParams = Type.Object({ productKey: ProductKey });
 
 /** `/api/v1/products`: create, list, read, change and delete products; reveal a product secret (admins). */
 export function registerProductRoutes(table: RouteTable, products: ProductStore, auth: AuthService): void {

@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.ts';
 import { conflict, notFound } from '../errors.ts';
-import type { RegistryEvents } from '../registry.ts';
+import type { RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import { generateProductKey } from './generated-names.ts';
 import type { Dialect, FutureTimes, NewProduct, Product, ProductAuth, ProductPatch, SignMethod } from '../../domain/products/product-schemas.ts';

@@ -1,5 +1,5 @@
 import { RECEIPT_WINDOW_MS } from '../device-hub/uplink-receipts.ts';
-import { type Receipt } from '../../domain/devices/thing-message.ts';
+import type { Receipt } from '../../domain/devices/thing-message.ts';
 import Database from 'better-sqlite3';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';

@@ -2,7 +2,7 @@
 import { ApiError, badRequest } from '../errors.ts';
 import type { ProductSchema } from './product-schemas.ts';
 import { assertProductKey, decodeValue, type PropertyColumn } from './telemetry-columns.ts';
-import { type Bucket, type BucketQuery, type TimeRange } from './telemetry-store.ts';
+import type { Bucket, BucketQuery, TimeRange } from './telemetry-store.ts';
 import { DEFAULT_LIMIT, MAX_BUCKETS, MAX_LIMIT, type EpochMs } from '../../domain/telemetry/telemetry-rows.ts';
 
 /** TDengine's smallest INTERVAL; applied to both backends so they give the same buckets. */

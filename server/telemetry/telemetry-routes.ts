@@ -3,13 +3,13 @@ import { DeviceParams } from '../../domain/devices/device-hub-schemas.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import { ProductParams } from '../products/product-routes.ts';
+import { ProductParams } from '../../domain/products/product-schemas.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import type { ThingModelStore } from '../thing-model/thing-model-store.ts';
 import type { TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { bucketLayout } from './telemetry-query.ts';
 import { CsvQuery, EventList, EventsQuery, History, HistoryQuery, PropertyList, PropertyParams } from '../../domain/telemetry/telemetry-schemas.ts';
-import { type EventQuery, type HistoryQuery as BackendHistoryQuery, type TelemetryBackend, type TimeRange } from './telemetry-store.ts';
+import type { EventQuery, HistoryQuery as BackendHistoryQuery, TelemetryBackend, TimeRange } from './telemetry-store.ts';
 import { MAX_LIMIT, type EpochMs } from '../../domain/telemetry/telemetry-rows.ts';
 
 /** Most lines one CSV export may have: the file is built in memory so that a refusal can still be a clear error. */

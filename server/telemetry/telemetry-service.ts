@@ -1,14 +1,13 @@
 import type { Receipt } from '../../domain/devices/thing-message.ts';
 import type { Logger } from 'pino';
-import type { IngressGate } from '../ingress/ingress-gate.ts';
-import type { RegistryEvents } from '../registry.ts';
+import type { RegistryEvents } from '../registry-events.ts';
 import type { ThingModelStore } from '../thing-model/thing-model-store.ts';
 import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { RetentionSweeper, type RetentionPolicy } from './retention.ts';
 import type { TelemetryBackend } from './telemetry-store.ts';
 import type { EventRow, PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
 import { TelemetryWriter, type TelemetryWriterOptions } from './telemetry-writer.ts';
-import { type WriteCallback } from '../../domain/telemetry/telemetry-rows.ts';
+import type { WriteCallback } from '../../domain/telemetry/telemetry-rows.ts';
 
 export interface TelemetryServiceOptions {
   backend: TelemetryBackend;
@@ -16,8 +15,8 @@ export interface TelemetryServiceOptions {
   events: RegistryEvents;
   /** Each product's retention in days, asked at every sweep. */
   retention: () => Iterable<RetentionPolicy>;
-  /** Closed while the write queue is above its high-water mark. */
-  gate?: IngressGate;
+  /** The ingress gate (server/ingress/ingress-gate.ts): closed while the write queue is above its high-water mark. */
+  gate?: { setBusy(source: string, busy: boolean, reason?: string): void };
   logger: Logger;
   writer?: Omit<TelemetryWriterOptions, 'backend' | 'pressure' | 'logger'>;
   /** Retention sweeps; defaults in retention.ts. */

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Principal } from '../auth/auth-service.ts';
+import type { Principal } from '../../domain/auth/permissions.ts';
 import { rolePermissions, type Role } from '../../domain/auth/permissions.ts';
 import { ApiError } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import type { AuthService } from '../auth/auth-service.ts';
 import { badRequest } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import { ProductParams } from '../products/product-routes.ts';
+import { ProductParams } from '../../domain/products/product-schemas.ts';
 import type { ThingModelStore } from './thing-model-store.ts';
 
 const VersionInfo = Type.Object({

@@ -2,7 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import type { ProductStore } from '../products/product-store.ts';
-import type { RegistryEvents } from '../registry.ts';
+import type { RegistryEvents } from '../registry-events.ts';
 import type { CompiledThingModel } from '../../domain/thing-model/compiled-thing-model.ts';
 import type { ThingModelValidators } from './thing-model-validators.ts';
 import { checkTsl } from './tsl-check.ts';

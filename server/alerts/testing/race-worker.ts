@@ -7,7 +7,7 @@
 import { pino } from 'pino';
 import { openDatabase } from '../../db/database.ts';
 import { AlertEngine } from '../alert-engine.ts';
-import { type AlertTransition } from '../../../domain/alerts/alert-service.ts';
+import type { AlertTransition } from '../../../domain/alerts/alert-service.ts';
 import { AlertStore } from '../alert-store.ts';
 
 const [file, count, pattern] = process.argv.slice(2);

@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
 import type { AuthService } from '../auth/auth-service.ts';
-import { signAlink } from '../device-auth/alink-sign.ts';
-import type { SignMethod } from '../device-auth/hmac.ts';
+import { signAlink } from './alink-sign.ts';
+import type { SignMethod } from './hmac.ts';
 import { DeviceParams } from '../../domain/devices/device-hub-schemas.ts';
 import { notFound } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import type { MqttListener } from '../mqtt/mqtt-listener.ts';
+import type { MqttListenerConfig } from '../../domain/devices/mqtt-listener-config.ts';
 import type { ProductStore } from '../products/product-store.ts';
-import type { DeviceStore } from './device-store.ts';
+import type { DeviceStore } from '../devices/device-store.ts';
 
 /** The order in which a sign method is chosen from those the product accepts: the strongest first. */
 const SIGN_METHOD_PREFERENCE: readonly SignMethod[] = ['hmacsha256', 'hmacsha1', 'hmacmd5'];
@@ -45,10 +45,16 @@ export const SignedCredentials = Type.Object({
 });
 
 /** What the credential routes read: devices and products, the running MQTT listeners, and the audit log. */
+/** What a running MQTT listener tells about where devices connect (server/mqtt/mqtt-listener.ts has it). */
+export interface RunningListener {
+  readonly ports: { tcp?: number; tls?: number };
+  readonly config: MqttListenerConfig;
+}
+
 export interface DeviceCredentialDeps {
   devices: Pick<DeviceStore, 'credentialsFor'>;
   products: Pick<ProductStore, 'auth'>;
-  listeners: { listeners(): Pick<MqttListener, 'ports' | 'config'>[] };
+  listeners: { listeners(): RunningListener[] };
   auth: Pick<AuthService, 'audit'>;
   /** Server time in ms; default Date.now. */
   now?: () => number;
@@ -113,7 +119,7 @@ type Endpoint = { transport: 'mqtt' | 'mqtts' | 'ws' | 'wss'; host: string; port
  * The listeners as the caller can reach them: the host name it used for this request (behind a proxy on loopback,
  * the forwarded one), the listeners' bound TCP and TLS ports, and WebSocket paths on the port the request came in on.
  */
-export function mqttEndpoints(req: Request, listeners: Pick<MqttListener, 'ports' | 'config'>[]): Endpoint[] {
+export function mqttEndpoints(req: Request, listeners: readonly RunningListener[]): Endpoint[] {
   // Express 5's req.host is the Host (or trusted X-Forwarded-Host) header with its port; hostname drops the port.
   const hostHeader = req.host ?? '';
   const host = (req.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1');

@@ -1,0 +1,32 @@
+/**
+ * What the registry announces after a change is committed: the device hub ends sessions of disabled or deleted
+ * devices, telemetry and alerts follow published thing models. Its own file, so the stores that emit and the services
+ * that listen need not import the registry that wires them.
+ */
+import type { EventEmitter } from 'node:events';
+
+/** A product was created, changed (name, dialect, sign-in settings) or deleted. */
+export interface ProductChange {
+  productKey: string;
+  change: 'created' | 'updated' | 'deleted';
+}
+
+/**
+ * Something happened to a device that live sessions may have to follow: the device hub ends the sessions of a device
+ * that was `disabled`, `deleted` or had its secret rotated (`secret-rotated`).
+ */
+export interface DeviceChange {
+  productKey: string;
+  deviceName: string;
+  change: 'created' | 'updated' | 'enabled' | 'disabled' | 'deleted' | 'secret-rotated';
+}
+
+/** Events of the registry, emitted after the change is committed. */
+export interface RegistryEventMap {
+  'product.changed': [ProductChange];
+  'device.changed': [DeviceChange];
+  /** A new thing model version is now what the product's device messages are validated against. */
+  'thing-model.published': [{ productKey: string; version: number }];
+}
+
+export type RegistryEvents = EventEmitter<RegistryEventMap>;
