@@ -23,6 +23,7 @@ const pureFiles = [
   'editor/import-export/replace-flows.test.ts',
   'editor/live/json-tree-model.test.ts',
   'editor/live/live-client.test.ts',
+  'editor/live/reconnecting-socket.test.ts',
   'editor/model/canvas-changes.test.ts',
   'editor/model/code-lock.test.ts',
   'editor/model/flow-codec.test.ts',

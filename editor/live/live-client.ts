@@ -5,6 +5,7 @@
  * Reads are snapshots that stay the same object until they change, for `useSyncExternalStore`. Pure TS, no React.
  */
 import { debugEntryOf, runtimeEntryOf, type LiveLogEntry } from './debug-message.ts';
+import { createReconnectingSocket, sameOriginSocketUrl, type SocketConstructor, type SocketState } from './reconnecting-socket.ts';
 
 /** A node's status as Node-RED sets it (`node.status({fill, shape, text})`). */
 export interface NodeStatus {
@@ -13,12 +14,10 @@ export interface NodeStatus {
   text?: string;
 }
 
-export type LiveConnectionState = 'connecting' | 'open' | 'closed';
-
 /** The live feed of one editor. */
 export interface LiveClient {
   /** The socket's state; `closed` between reconnect attempts and after {@link close}. */
-  connectionState(): LiveConnectionState;
+  connectionState(): SocketState;
   subscribeConnection(listener: () => void): () => void;
   /** The latest status of a node; undefined when it has none (or it was cleared). */
   nodeStatus(nodeId: string): NodeStatus | undefined;
@@ -36,21 +35,9 @@ export interface LiveClient {
   close(): void;
 }
 
-/** The part of the WebSocket API the client uses: the browser's, or `ws` in Node tests. */
-export interface LiveSocketLike {
-  readonly readyState: number;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: unknown) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  close(code?: number, reason?: string): void;
-}
-
-export type LiveSocketConstructor = new (url: string) => LiveSocketLike;
-
 export interface LiveClientOptions {
   /** The WebSocket constructor; the global one by default (Node 20 has none: pass `ws`'s). */
-  WebSocket?: LiveSocketConstructor;
+  WebSocket?: SocketConstructor;
   /** Log entries kept; 1,000 by default. */
   maxLogEntries?: number;
   /** First reconnect delay (doubled per failed attempt, up to {@link maxReconnectMs}); 500 ms by default. */
@@ -62,40 +49,26 @@ export interface LiveClientOptions {
 
 /** The live endpoint of the page's own origin (cookie auth needs the same origin). */
 export function defaultLiveUrl(): string {
-  const { protocol, host } = globalThis.location;
-  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/api/v1/live`;
+  return sameOriginSocketUrl('/api/v1/live');
 }
 
 /** Connects to `/api/v1/live` (default: on the page's origin) and keeps connecting until closed. */
 export function createLiveClient(url?: string, options: LiveClientOptions = {}): LiveClient {
   const target = url ?? defaultLiveUrl();
-  const Socket = options.WebSocket ?? (globalThis as { WebSocket?: LiveSocketConstructor }).WebSocket;
+  const Socket = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
   if (!Socket) throw new Error('No WebSocket implementation: pass options.WebSocket');
   const maxEntries = options.maxLogEntries ?? 1000;
-  const initialDelay = options.initialReconnectMs ?? 500;
-  const maxDelay = options.maxReconnectMs ?? 30_000;
   const now = options.now ?? Date.now;
 
   const statuses = new Map<string, NodeStatus>();
   const statusListeners = new Map<string, Set<() => void>>();
   const logListeners = new Set<() => void>();
-  const connectionListeners = new Set<() => void>();
   let log: readonly LiveLogEntry[] = [];
   let dropped = 0;
   let seq = 0;
-  let state: LiveConnectionState = 'connecting';
-  let socket: LiveSocketLike | null = null;
-  let attempts = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let closed = false;
 
   const notify = (listeners: Iterable<() => void> | undefined) => {
     for (const listener of [...(listeners ?? [])]) listener();
-  };
-  const setState = (next: LiveConnectionState) => {
-    if (state === next) return;
-    state = next;
-    notify(connectionListeners);
   };
 
   const append = (entries: LiveLogEntry[]) => {
@@ -114,13 +87,7 @@ export function createLiveClient(url?: string, options: LiveClientOptions = {}):
     notify(statusListeners.get(id));
   };
 
-  const receive = (data: unknown) => {
-    let message: Record<string, unknown>;
-    try {
-      message = JSON.parse(typeof data === 'string' ? data : String(data)) as Record<string, unknown>;
-    } catch {
-      return;
-    }
+  const receive = (message: Record<string, unknown>) => {
     switch (message['type']) {
       case 'status':
         if (typeof message['id'] === 'string') setStatus(message['id'], message['status']);
@@ -147,50 +114,18 @@ export function createLiveClient(url?: string, options: LiveClientOptions = {}):
     }
   };
 
-  const connect = () => {
-    timer = undefined;
-    if (closed) return;
-    setState('connecting');
-    let ws: LiveSocketLike;
-    try {
-      ws = new Socket(target);
-    } catch {
-      scheduleReconnect();
-      return;
-    }
-    socket = ws;
-    ws.onopen = () => {
-      attempts = 0;
-      setState('open');
-    };
-    ws.onmessage = (event) => receive(event.data);
-    ws.onerror = () => {
-      // A close event always follows; reconnecting is its job.
-    };
-    ws.onclose = () => {
-      if (socket !== ws) return;
-      socket = null;
-      setState('closed');
-      scheduleReconnect();
-    };
-  };
-
-  const scheduleReconnect = () => {
-    if (closed || timer !== undefined) return;
-    const base = Math.min(maxDelay, initialDelay * 2 ** attempts);
-    attempts++;
-    // Jitter, so a restarted server is not met by every editor at the same instant.
-    timer = setTimeout(connect, base / 2 + Math.random() * (base / 2));
-  };
-
-  connect();
+  const socket = createReconnectingSocket({
+    url: () => target,
+    WebSocket: Socket,
+    initialReconnectMs: options.initialReconnectMs,
+    maxReconnectMs: options.maxReconnectMs,
+    onMessage: receive,
+  });
+  socket.open();
 
   return {
-    connectionState: () => state,
-    subscribeConnection(listener) {
-      connectionListeners.add(listener);
-      return () => connectionListeners.delete(listener);
-    },
+    connectionState: socket.state,
+    subscribeConnection: socket.subscribeState,
     nodeStatus: (nodeId) => statuses.get(nodeId),
     subscribeNodeStatus(nodeId, listener) {
       let listeners = statusListeners.get(nodeId);
@@ -213,16 +148,7 @@ export function createLiveClient(url?: string, options: LiveClientOptions = {}):
       dropped = 0;
       notify(logListeners);
     },
-    close() {
-      if (closed) return;
-      closed = true;
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      const ws = socket;
-      socket = null;
-      ws?.close();
-      setState('closed');
-    },
+    close: socket.close,
   };
 }
 

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { createDeviceFeedClient, type DeviceFeedClient, type FeedSocketConstructor, type LiveEvent } from './device-feed-client.ts';
+import type { SocketConstructor } from '../../../editor/live/reconnecting-socket.ts';
+import { createDeviceFeedClient, type DeviceFeedClient, type LiveEvent } from './device-feed-client.ts';
 
 /** A stand-in for the server's device feed: real `ws` on loopback, speaking the same messages. */
 let server: WebSocketServer;
@@ -34,7 +35,7 @@ afterEach(async () => {
 
 function feed(options: Parameters<typeof createDeviceFeedClient>[1] = {}): DeviceFeedClient {
   const client = createDeviceFeedClient(url, {
-    WebSocket: WebSocket as unknown as FeedSocketConstructor, initialReconnectMs: 20, idleCloseMs: 50, stateNotifyMs: 10, ...options,
+    WebSocket: WebSocket as unknown as SocketConstructor, initialReconnectMs: 20, idleCloseMs: 50, stateNotifyMs: 10, ...options,
   });
   clients.push(client);
   return client;

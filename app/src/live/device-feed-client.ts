@@ -7,7 +7,12 @@
  * union of the devices watched. Reads are snapshots that stay the same object until they change, for
  * `useSyncExternalStore`. Pure TS, no React.
  */
-import type { LiveSocketLike } from '../../../editor/live/live-client.ts';
+import {
+  createReconnectingSocket,
+  sameOriginSocketUrl,
+  type SocketConstructor,
+  type SocketState,
+} from '../../../editor/live/reconnecting-socket.ts';
 
 /** A device's connection state as the feed last reported it. */
 export interface LiveDeviceState {
@@ -36,12 +41,10 @@ export interface LiveEvent {
   at: number;
 }
 
-export type FeedConnectionState = 'connecting' | 'open' | 'closed';
-
 export interface DeviceFeedClient {
   /** Keeps the socket open until the returned function is called (counted: every user calls it once). */
   retain(): () => void;
-  connectionState(): FeedConnectionState;
+  connectionState(): SocketState;
   subscribeConnection(listener: () => void): () => void;
   /** States pushed since the client started, keyed `productKey/deviceName`; a new Map after each change. */
   deviceStates(): ReadonlyMap<string, LiveDeviceState>;
@@ -70,14 +73,9 @@ export interface DeviceFeedClient {
   close(): void;
 }
 
-/** The editor's live socket (the browser's WebSocket, or `ws` in Node tests), which this client also writes to. */
-export type FeedSocketLike = LiveSocketLike & { send(data: string): void };
-
-export type FeedSocketConstructor = new (url: string) => FeedSocketLike;
-
 export interface DeviceFeedClientOptions {
   /** The WebSocket constructor; the global one by default (Node 20 has none: pass `ws`'s). */
-  WebSocket?: FeedSocketConstructor;
+  WebSocket?: SocketConstructor;
   /** First reconnect delay (doubled per failed attempt, up to {@link maxReconnectMs}); 500 ms by default. */
   initialReconnectMs?: number;
   maxReconnectMs?: number;
@@ -93,23 +91,18 @@ export interface DeviceFeedClientOptions {
 
 /** The feed's endpoint on the page's own origin (cookie auth needs the same origin). */
 export function defaultDeviceFeedUrl(): string {
-  const { protocol, host } = globalThis.location;
-  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}/api/v1/live/devices`;
+  return sameOriginSocketUrl('/api/v1/live/devices');
 }
 
-const OPEN = 1;
 const NO_PROPERTIES: Readonly<Record<string, LivePropertyValue>> = Object.freeze({});
 
 /** A client for the device feed at `url` (default: on the page's origin); nothing connects until it is retained. */
 export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOptions = {}): DeviceFeedClient {
-  const initialDelay = options.initialReconnectMs ?? 500;
-  const maxDelay = options.maxReconnectMs ?? 30_000;
   const idleCloseMs = options.idleCloseMs ?? 2000;
   const historySize = options.rateHistory ?? 60;
   const stateNotifyMs = options.stateNotifyMs ?? 150;
   let maxWatched = options.maxWatched ?? 100;
 
-  const connectionListeners = new Set<() => void>();
   const stateListeners = new Set<() => void>();
   const rateListeners = new Set<() => void>();
   const propertyListeners = new Map<string, Set<() => void>>();
@@ -126,10 +119,6 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
   let dropped = 0;
 
   let users = 0;
-  let state: FeedConnectionState = 'closed';
-  let socket: FeedSocketLike | null = null;
-  let attempts = 0;
-  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let watchTimer: ReturnType<typeof setTimeout> | undefined;
   /** The watch list last sent on the current socket. */
@@ -138,11 +127,6 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
 
   const notify = (listeners: Iterable<() => void> | undefined) => {
     for (const listener of [...(listeners ?? [])]) listener();
-  };
-  const setState = (next: FeedConnectionState) => {
-    if (state === next) return;
-    state = next;
-    notify(connectionListeners);
   };
 
   /** A burst of state changes (a server restart reconnects the whole fleet) re-renders lists a few times, not thousands. */
@@ -173,13 +157,7 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
     notify(propertyListeners.get(key));
   };
 
-  const receive = (data: unknown) => {
-    let message: Record<string, unknown>;
-    try {
-      message = JSON.parse(typeof data === 'string' ? data : String(data)) as Record<string, unknown>;
-    } catch {
-      return;
-    }
+  const receive = (message: Record<string, unknown>) => {
     const key = typeof message['productKey'] === 'string' && typeof message['deviceName'] === 'string'
       ? `${message['productKey']}/${message['deviceName']}` : undefined;
     switch (message['type']) {
@@ -221,68 +199,31 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
 
   const sendWatch = () => {
     watchTimer = undefined;
-    if (!socket || socket.readyState !== OPEN) return;
     const text = JSON.stringify({ type: 'watch', devices: [...watched.keys()].slice(0, maxWatched) });
-    if (text === sentWatch) return;
-    sentWatch = text;
-    socket.send(text);
+    if (text !== sentWatch && socket.send(text)) sentWatch = text;
   };
   /** Changes to the watched set within one render are sent as one request. */
   const watchChanged = () => {
     if (watchTimer === undefined) watchTimer = setTimeout(sendWatch, 10);
   };
 
-  const connect = () => {
-    reconnectTimer = undefined;
-    if (closed || users === 0) return;
-    setState('connecting');
-    const Socket = options.WebSocket ?? (globalThis as { WebSocket?: FeedSocketConstructor }).WebSocket;
-    let ws: FeedSocketLike;
-    try {
-      if (!Socket) throw new Error('no WebSocket');
-      ws = new Socket(url ?? defaultDeviceFeedUrl());
-    } catch {
-      scheduleReconnect();
-      return;
-    }
-    socket = ws;
-    sentWatch = undefined;
-    ws.onopen = () => {
-      attempts = 0;
-      setState('open');
-      // Always sent on a new socket, even empty: the server starts each socket watching nothing.
+  const socket = createReconnectingSocket({
+    url: () => url ?? defaultDeviceFeedUrl(),
+    WebSocket: options.WebSocket,
+    initialReconnectMs: options.initialReconnectMs,
+    maxReconnectMs: options.maxReconnectMs,
+    wanted: () => users > 0,
+    onOpen() {
+      // A new socket watches nothing until told.
+      sentWatch = undefined;
       if (watched.size > 0) sendWatch();
-    };
-    ws.onmessage = (event) => receive(event.data);
-    ws.onerror = () => {
-      // A close event always follows; reconnecting is its job.
-    };
-    ws.onclose = () => {
-      if (socket !== ws) return;
-      socket = null;
-      setState('closed');
-      scheduleReconnect();
-    };
-  };
-
-  const scheduleReconnect = () => {
-    if (closed || users === 0 || reconnectTimer !== undefined) return;
-    const base = Math.min(maxDelay, initialDelay * 2 ** attempts);
-    attempts++;
-    // Jitter, so a restarted server is not met by every browser at the same instant.
-    reconnectTimer = setTimeout(connect, base / 2 + Math.random() * (base / 2));
-  };
+    },
+    onMessage: receive,
+  });
 
   const disconnect = () => {
     idleTimer = undefined;
-    if (users > 0) return;
-    if (reconnectTimer !== undefined) clearTimeout(reconnectTimer);
-    reconnectTimer = undefined;
-    attempts = 0;
-    const ws = socket;
-    socket = null;
-    ws?.close(1000, 'nothing on screen uses the feed');
-    setState('closed');
+    if (users === 0) socket.stop(1000, 'nothing on screen uses the feed');
   };
 
   const retain = () => {
@@ -292,7 +233,7 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
       clearTimeout(idleTimer);
       idleTimer = undefined;
     }
-    if (!socket && reconnectTimer === undefined && !closed) connect();
+    socket.open();
     return () => {
       if (released) return;
       released = true;
@@ -313,11 +254,8 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
 
   return {
     retain,
-    connectionState: () => state,
-    subscribeConnection(listener) {
-      connectionListeners.add(listener);
-      return () => connectionListeners.delete(listener);
-    },
+    connectionState: socket.state,
+    subscribeConnection: socket.subscribeState,
     deviceStates: () => (statesSnapshot ??= new Map(states)),
     deviceState: (key) => states.get(key),
     subscribeStates(listener) {
@@ -354,11 +292,8 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
     droppedEvents: () => dropped,
     close() {
       closed = true;
-      for (const timer of [reconnectTimer, idleTimer, watchTimer, stateTimer]) if (timer !== undefined) clearTimeout(timer);
-      const ws = socket;
-      socket = null;
-      ws?.close();
-      setState('closed');
+      for (const timer of [idleTimer, watchTimer, stateTimer]) if (timer !== undefined) clearTimeout(timer);
+      socket.close();
     },
   };
 }

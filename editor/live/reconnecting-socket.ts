@@ -1,0 +1,161 @@
+/**
+ * The browser's reconnecting WebSocket, shared by the editor's live feed (`live-client.ts`) and the app's device feed
+ * (`app/src/live/device-feed-client.ts`): it connects, reports its state, and after the connection drops connects
+ * again with a doubling, jittered delay until it is stopped or closed. What the messages mean is the channel's
+ * business: it gets each JSON message parsed (others are ignored) and a call on every (re)connect. Pure TS, no React.
+ */
+
+export type SocketState = 'connecting' | 'open' | 'closed';
+
+/** The part of the WebSocket API used: the browser's, or `ws` in Node tests. */
+export interface SocketLike {
+  readonly readyState: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: unknown) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type SocketConstructor = new (url: string) => SocketLike;
+
+export interface ReconnectingSocketOptions {
+  /** Where to connect; read on every attempt. */
+  url: () => string;
+  /** The WebSocket constructor; the global one by default (Node 20 has none: pass `ws`'s). */
+  WebSocket?: SocketConstructor;
+  /** First reconnect delay (doubled per failed attempt, up to {@link maxReconnectMs}); 500 ms by default. */
+  initialReconnectMs?: number;
+  maxReconnectMs?: number;
+  /** Whether a connection is wanted at all; when it says no, a dropped socket stays closed. Always by default. */
+  wanted?: () => boolean;
+  /** Called on every (re)connect, after the state became `open`: a channel re-sends what the server must know. */
+  onOpen?: () => void;
+  /** Called with each message that parses as JSON. */
+  onMessage: (message: Record<string, unknown>) => void;
+}
+
+export interface ReconnectingSocket {
+  /** `closed` before the first {@link open}, between reconnect attempts, after {@link stop} and after {@link close}. */
+  state(): SocketState;
+  subscribeState(listener: () => void): () => void;
+  /** Connects, unless a socket is already there or a reconnect is already due. */
+  open(): void;
+  /** Sends when the socket is open; says whether it did. */
+  send(data: string): boolean;
+  /** Closes the socket (with `code` and `reason`) and reconnects no more until {@link open}, which starts the backoff over. */
+  stop(code?: number, reason?: string): void;
+  /** Closes the socket for good. */
+  close(): void;
+}
+
+const OPEN = 1;
+
+/** The WebSocket URL of `path` on the page's own origin (cookie auth needs the same origin). */
+export function sameOriginSocketUrl(path: string): string {
+  const { protocol, host } = globalThis.location;
+  return `${protocol === 'https:' ? 'wss' : 'ws'}://${host}${path}`;
+}
+
+/** A socket to `options.url` that connects on {@link ReconnectingSocket.open} and keeps connecting until stopped. */
+export function createReconnectingSocket(options: ReconnectingSocketOptions): ReconnectingSocket {
+  const initialDelay = options.initialReconnectMs ?? 500;
+  const maxDelay = options.maxReconnectMs ?? 30_000;
+  const wanted = options.wanted ?? (() => true);
+
+  const stateListeners = new Set<() => void>();
+  let state: SocketState = 'closed';
+  let socket: SocketLike | null = null;
+  let attempts = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+
+  const setState = (next: SocketState) => {
+    if (state === next) return;
+    state = next;
+    for (const listener of [...stateListeners]) listener();
+  };
+
+  const connect = () => {
+    timer = undefined;
+    if (closed || !wanted()) return;
+    setState('connecting');
+    const Socket = options.WebSocket ?? (globalThis as { WebSocket?: SocketConstructor }).WebSocket;
+    let ws: SocketLike;
+    try {
+      if (!Socket) throw new Error('no WebSocket');
+      ws = new Socket(options.url());
+    } catch {
+      scheduleReconnect();
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      attempts = 0;
+      setState('open');
+      options.onOpen?.();
+    };
+    ws.onmessage = (event) => {
+      let message: Record<string, unknown>;
+      try {
+        message = JSON.parse(typeof event.data === 'string' ? event.data : String(event.data)) as Record<string, unknown>;
+      } catch {
+        return;
+      }
+      options.onMessage(message);
+    };
+    ws.onerror = () => {
+      // A close event always follows; reconnecting is its job.
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = null;
+      setState('closed');
+      scheduleReconnect();
+    };
+  };
+
+  const scheduleReconnect = () => {
+    if (closed || !wanted() || timer !== undefined) return;
+    const base = Math.min(maxDelay, initialDelay * 2 ** attempts);
+    attempts++;
+    // Jitter, so a restarted server is not met by every browser at the same instant.
+    timer = setTimeout(connect, base / 2 + Math.random() * (base / 2));
+  };
+
+  /** Drops the socket and any due reconnect. */
+  const drop = (code?: number, reason?: string) => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const ws = socket;
+    socket = null;
+    ws?.close(code, reason);
+    setState('closed');
+  };
+
+  return {
+    state: () => state,
+    subscribeState(listener) {
+      stateListeners.add(listener);
+      return () => stateListeners.delete(listener);
+    },
+    open() {
+      if (!socket && timer === undefined && !closed) connect();
+    },
+    send(data) {
+      if (!socket || socket.readyState !== OPEN) return false;
+      socket.send(data);
+      return true;
+    },
+    stop(code, reason) {
+      attempts = 0;
+      drop(code, reason);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      drop();
+    },
+  };
+}
