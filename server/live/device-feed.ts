@@ -7,8 +7,8 @@ import type { Principal } from '../auth/auth-service.ts';
 import { admitUpgrade, SocketSessions } from '../http/socket-access.ts';
 import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
 import type { CompiledThingModel } from '../thing-model/compiled-thing-model.ts';
-import type { DeviceHub } from './device-hub.ts';
-import type { ThingMessage } from './thing-message.ts';
+import type { DeviceHub } from '../device-hub/device-hub.ts';
+import type { ThingMessage } from '../device-hub/thing-message.ts';
 
 export const DEVICE_FEED_PATH = '/api/v1/live/devices';
 
