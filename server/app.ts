@@ -55,8 +55,8 @@ import { TelemetryService, type TelemetryServiceOptions } from './telemetry/tele
 import type { TelemetryBackend } from './telemetry/telemetry-store.ts';
 import { registerTelemetryRoutes } from './telemetry/telemetry-routes.ts';
 import { registerDeviceCredentialRoutes } from './device-auth/device-credentials-routes.ts';
-import { DEVICE_FEED_PATH, DeviceFeed } from './device-hub/device-feed.ts';
-import { registerOverviewRoutes } from './device-hub/overview-routes.ts';
+import { DEVICE_FEED_PATH, DeviceFeed } from './live/device-feed.ts';
+import { registerOverviewRoutes } from './live/overview-routes.ts';
 import { thingModelCommandCheck } from '../domain/thing-model/command-check.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -1,5 +1,4 @@
-import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 'react';
-import { createElement } from 'react';
+import { type AnchorHTMLAttributes, createElement, type MouseEvent, useEffect, useState } from 'react';
 
 const PATH_CHANGED = 'thingwire:navigate';
 

@@ -3,8 +3,7 @@
  * rather than an event. The compiled validators do not carry them, so they are read from the published TSL once per
  * product and version.
  */
-import type { TslDocument } from '../thing-model/tsl-types.ts';
-import type { EventType } from '../thing-model/tsl-types.ts';
+import type { EventType, TslDocument } from '../thing-model/tsl-types.ts';
 
 /** The part of the thing model store this needs (`ThingModelStore` has it). */
 export interface PublishedThingModels {

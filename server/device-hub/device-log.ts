@@ -132,6 +132,9 @@ type Pending =
 
 const key = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
 
+/** A time as the log and the devices table keep it. */
+export const iso = (ms: number) => new Date(ms).toISOString();
+
 /**
  * The device message log (`device_messages`) and connection history (`device_connections`). Writes sit on the hot
  * path of every uplink, so they are buffered and written in one transaction every `flushMs` or `batchSize` entries

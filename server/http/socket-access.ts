@@ -1,9 +1,6 @@
-import type { EventEmitter } from 'node:events';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
-import { allows, type Principal } from '../../domain/auth/permissions.ts';
-import type { Permission } from '../../domain/auth/permissions.ts';
+import { allows, type Permission, type Principal } from '../../domain/auth/permissions.ts';
 
 export interface UpgradeAccess {
   /** Resolves the caller of an upgrade request (cookie, bearer header or `access_token` query). */
@@ -44,61 +41,5 @@ export function originAllowed(origin: string, host: string | undefined, allowedO
     return new URL(origin).host === host || allowedOrigins.includes(origin);
   } catch {
     return false;
-  }
-}
-
-/** Close code of a socket whose session ended or whose role no longer allows it (4000 + HTTP 401). */
-export const SIGNED_OUT_CLOSE_CODE = 4401;
-
-/**
- * Keeps open only the sockets whose credentials still hold: when a user signs out, changes password, is demoted,
- * disabled or deleted, or a token is revoked (`access-changed` from the auth service), their sockets are re-checked
- * at once; every `recheckMs` all are, so expired sessions end too.
- */
-export class SocketSessions {
-  /** Each socket's upgrade request (its credentials) and the user it was admitted as. */
-  readonly #sockets = new Map<WebSocket, { req: http.IncomingMessage; userId: number }>();
-  readonly #timer: NodeJS.Timeout;
-  readonly #onAccessChanged = ({ userId }: { userId: number }) => this.recheck(userId);
-
-  constructor(
-    private readonly access: UpgradeAccess & {
-      /** The auth service's events (`access-changed`). */
-      events?: EventEmitter<{ 'access-changed': [{ userId: number }] }>;
-      recheckMs?: number;
-      /** Called after a socket was closed for its credentials. */
-      onEnded?(ws: WebSocket): void;
-    },
-  ) {
-    access.events?.on('access-changed', this.#onAccessChanged);
-    this.#timer = setInterval(() => this.recheck(), access.recheckMs ?? 30_000);
-    this.#timer.unref();
-  }
-
-  /** Watches an admitted socket, with the upgrade request its credentials came with and whom they named. */
-  add(ws: WebSocket, req: http.IncomingMessage, principal: Principal): void {
-    this.#sockets.set(ws, { req, userId: principal.userId });
-    ws.once('close', () => this.#sockets.delete(ws));
-  }
-
-  /**
-   * Closes every watched socket (of `userId`, when given: only that user's access changed) whose credentials no longer
-   * resolve to a caller holding the permission.
-   */
-  recheck(userId?: number): void {
-    for (const [ws, { req, userId: owner }] of this.#sockets) {
-      if (userId !== undefined && owner !== userId) continue;
-      const principal = this.access.authenticate(req);
-      if (principal && (this.access.permission === 'authenticated' || allows(principal, this.access.permission))) continue;
-      this.#sockets.delete(ws);
-      ws.close(SIGNED_OUT_CLOSE_CODE, 'signed out');
-      this.access.onEnded?.(ws);
-    }
-  }
-
-  close(): void {
-    clearInterval(this.#timer);
-    this.access.events?.off('access-changed', this.#onAccessChanged);
-    this.#sockets.clear();
   }
 }

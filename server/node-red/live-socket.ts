@@ -1,10 +1,9 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventEmitter } from 'node:events';
 import type { Principal } from '../../domain/auth/permissions.ts';
-import { admitUpgrade, SocketSessions } from '../http/socket-access.ts';
+import { LiveGate } from '../live/live-gate.ts';
 
 export const LIVE_PATH = '/api/v1/live';
 
@@ -25,10 +24,10 @@ export interface LiveSocketOptions {
 /**
  * `/api/v1/live`: node status and debug messages from the flow runtime (`RED.events` `node-status` and `comms`),
  * throttled so a busy flow cannot flood a browser: statuses are coalesced per node (latest wins), debug messages are
- * capped per flush and the rest counted as dropped.
+ * capped per flush and the rest counted as dropped. Who may connect, and for how long, is the {@link LiveGate}'s.
  */
 export class LiveSocket {
-  readonly #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  readonly #gate: LiveGate;
   readonly #statuses = new Map<string, unknown>();
   #debug: unknown[] = [];
   #dropped = 0;
@@ -43,13 +42,14 @@ export class LiveSocket {
   };
   readonly #onRuntime = (e: { id: string; payload?: unknown }) => this.#send({ type: 'runtime', id: e.id, payload: e.payload });
   private readonly maxDebug: number;
-  readonly #sessions: SocketSessions;
-  readonly #access;
 
   constructor(private readonly options: LiveSocketOptions) {
     this.maxDebug = options.maxDebugPerFlush ?? 50;
-    this.#access = { authenticate: options.authenticate, permission: 'flows:read', allowedOrigins: options.allowedOrigins } as const;
-    this.#sessions = new SocketSessions({ ...this.#access, events: options.authEvents });
+    this.#gate = new LiveGate({
+      name: 'live socket', logger: options.logger, permission: 'flows:read',
+      authenticate: options.authenticate, allowedOrigins: options.allowedOrigins, authEvents: options.authEvents,
+      opened: (ws, principal) => this.#gate.send(ws, JSON.stringify({ type: 'hello', user: principal.username })),
+    });
     options.events.on('node-status', this.#onStatus);
     options.events.on('comms', this.#onComms);
     options.events.on('runtime-event', this.#onRuntime);
@@ -59,17 +59,11 @@ export class LiveSocket {
 
   /** Handles an HTTP upgrade on the live path; answers 401/403 before the handshake when not allowed. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const principal = admitUpgrade(req, socket, this.#access);
-    if (!principal) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      ws.on('error', (err) => this.options.logger.debug({ err }, 'live socket error'));
-      this.#sessions.add(ws, req, principal);
-      ws.send(JSON.stringify({ type: 'hello', user: principal.username }));
-    });
+    this.#gate.handleUpgrade(req, socket, head);
   }
 
   #flush(): void {
-    if (this.#wss.clients.size === 0) {
+    if (this.#gate.size === 0) {
       this.#statuses.clear();
       this.#debug = [];
       this.#dropped = 0;
@@ -84,20 +78,14 @@ export class LiveSocket {
   }
 
   #send(message: object): void {
-    const text = JSON.stringify(message);
-    for (const ws of this.#wss.clients as Set<WebSocket>) {
-      // A slow client is skipped rather than buffered without bound.
-      if (ws.readyState === ws.OPEN && ws.bufferedAmount < 1024 * 1024) ws.send(text);
-    }
+    this.#gate.broadcast(JSON.stringify(message));
   }
 
   close(): void {
     clearInterval(this.#timer);
-    this.#sessions.close();
+    this.#gate.close();
     this.options.events.off('node-status', this.#onStatus);
     this.options.events.off('comms', this.#onComms);
     this.options.events.off('runtime-event', this.#onRuntime);
-    for (const ws of this.#wss.clients) ws.terminate();
-    this.#wss.close();
   }
 }

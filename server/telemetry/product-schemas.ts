@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.ts';
-import type { TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
+import type { EventType, TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import {
   assertProductKey,
   eventTypesOf,
@@ -10,7 +10,6 @@ import {
   type StorageKind,
   type StoredColumn,
 } from './telemetry-columns.ts';
-import type { EventType } from '../../domain/thing-model/tsl-types.ts';
 
 /** What a backend knows of one product's tables. */
 export interface ProductSchema {

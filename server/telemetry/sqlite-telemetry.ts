@@ -4,14 +4,13 @@ import Database from 'better-sqlite3';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { migrate, type Db } from '../db/database.ts';
-import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
+import type { EventType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { telemetryMigrations } from './migrations/index.ts';
 import { ProductSchemas, type SchemaStorage } from './product-schemas.ts';
 import { prepareBatch } from './telemetry-batch.ts';
 import { assertProductKey, type PropertyColumn, type SchemaPlan, type StorageKind, type StoredColumn } from './telemetry-columns.ts';
 import { bucketLayout, checkRange, columnsOf, limitOf, mergeBuckets, numericColumns, valueOfRow } from './telemetry-query.ts';
 import type { Bucket, BucketQuery, EventQuery, HistoryPoint, HistoryQuery, LatestValue, StoredEvent, TelemetryBackend, TelemetryBatch, WriteResult } from './telemetry-store.ts';
-import type { EventType } from '../../domain/thing-model/tsl-types.ts';
 
 /** The telemetry database's file name in the data directory. */
 export const TELEMETRY_DB_FILE = 'telemetry.db';

@@ -1,12 +1,11 @@
 import { ApiError } from '../errors.ts';
-import type { TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
+import type { EventType, TslDataType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { isBuiltinEvent } from '../../domain/thing-model/tsl-types.ts';
 import { ProductSchemas, type SchemaStorage } from './product-schemas.ts';
 import { prepareBatch, type BatchRules } from './telemetry-batch.ts';
 import { textLengthOf, type PropertyColumn, type SchemaPlan, type StorageKind, type StoredColumn } from './telemetry-columns.ts';
 import { bucketLayout, checkRange, columnsOf, limitOf, mergeBuckets, numericColumns, valueOfRow } from './telemetry-query.ts';
 import type { Bucket, BucketQuery, EventQuery, HistoryPoint, HistoryQuery, LatestValue, StoredEvent, TelemetryBackend, TelemetryBatch, WriteResult } from './telemetry-store.ts';
-import type { EventType } from '../../domain/thing-model/tsl-types.ts';
 import { affectedRows, TdengineRest, type TdengineConnection, type TdResult } from './tdengine-rest.ts';
 import {
   addColumnSql,

@@ -5,9 +5,8 @@ import type { ThingModelStore } from '../thing-model/thing-model-store.ts';
 import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { RetentionSweeper, type RetentionPolicy } from './retention.ts';
 import type { TelemetryBackend } from './telemetry-store.ts';
-import type { EventRow, PropertyRow } from '../../domain/telemetry/telemetry-rows.ts';
+import type { EventRow, PropertyRow, WriteCallback } from '../../domain/telemetry/telemetry-rows.ts';
 import { TelemetryWriter, type TelemetryWriterOptions } from './telemetry-writer.ts';
-import type { WriteCallback } from '../../domain/telemetry/telemetry-rows.ts';
 
 export interface TelemetryServiceOptions {
   backend: TelemetryBackend;

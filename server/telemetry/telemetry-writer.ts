@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import type { Receipt } from '../../domain/devices/thing-message.ts';
 import type { TelemetryBackend, WriteResult } from './telemetry-store.ts';
-import type { EventRow, PropertyRow, SkippedItem } from '../../domain/telemetry/telemetry-rows.ts';
-import type { WriteCallback } from '../../domain/telemetry/telemetry-rows.ts';
+import type { EventRow, PropertyRow, SkippedItem, WriteCallback } from '../../domain/telemetry/telemetry-rows.ts';
 
 export interface TelemetryWriterOptions {
   backend: Pick<TelemetryBackend, 'writeBatch'>;

@@ -1,5 +1,5 @@
 /**
- * `GET /api/v1/overview` as the dashboard reads it (`server/device-hub/overview-routes.ts` is the source; the app reads
+ * `GET /api/v1/overview` as the dashboard reads it (`server/live/overview-routes.ts` is the source; the app reads
  * the API over HTTP, so the shape is restated here), polled and refreshed early when the live feed reports a device
  * going online or offline.
  */

@@ -1,5 +1,5 @@
 /**
- * The browser's end of `/api/v1/live/devices` (see `server/device-hub/device-feed.ts`): device states for the whole
+ * The browser's end of `/api/v1/live/devices` (see `server/live/device-feed.ts`): device states for the whole
  * fleet, property values and events of the devices some screen watches, and the fleet's message rate.
  *
  * One client per app. Its socket opens when the first user {@link DeviceFeedClient.retain}s it and closes a moment

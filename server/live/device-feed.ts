@@ -1,14 +1,14 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { EventEmitter } from 'node:events';
 import type { Principal } from '../../domain/auth/permissions.ts';
-import { admitUpgrade, SocketSessions } from '../http/socket-access.ts';
+import type { ThingMessage } from '../../domain/devices/thing-message.ts';
 import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
 import type { CompiledThingModel } from '../../domain/thing-model/compiled-thing-model.ts';
-import type { DeviceHub } from './device-hub.ts';
-import type { ThingMessage } from '../../domain/devices/thing-message.ts';
+import type { DeviceHub } from '../device-hub/device-hub.ts';
+import { LiveGate } from './live-gate.ts';
 
 export const DEVICE_FEED_PATH = '/api/v1/live/devices';
 
@@ -60,8 +60,6 @@ interface FeedClient {
   ws: WebSocket;
   /** Keys `productKey/deviceName` of the devices it watches. */
   watched: Set<string>;
-  /** Messages not sent because the socket was behind. */
-  skipped: number;
 }
 
 /** A device at least one socket watches, with what it posted since the last flush. */
@@ -92,18 +90,17 @@ const WATCH_KEY = new RegExp(`^(${PRODUCT_KEY_PATTERN.slice(1, -1)})/(${DEVICE_N
  *
  * It observes the device hub ({@link DeviceHub.observe}): its presence does not change how devices are answered. The
  * observer runs on the ingress hot path, so it only files messages away; an unwatched property post costs two Map
- * lookups. Everything else (validation, JSON) happens once per flush. A slow socket is skipped rather than buffered
- * without bound.
+ * lookups. Everything else (validation, JSON) happens once per flush. Who may connect, and for how long, and
+ * skipping a slow socket rather than buffering without bound, is the {@link LiveGate}'s.
  */
 export class DeviceFeed {
-  readonly #wss: WebSocketServer;
+  readonly #gate: LiveGate;
   readonly #options: DeviceFeedOptions;
   readonly #now: () => number;
   readonly #maxWatched: number;
   readonly #maxEvents: number;
   readonly #maxPosts: number;
-  readonly #maxBuffered: number;
-  readonly #clients = new Set<FeedClient>();
+  readonly #clients = new Map<WebSocket, FeedClient>();
   /** Watched devices by product key, then device name: looked up without building a key string per message. */
   readonly #watched = new Map<string, Map<string, WatchedDevice>>();
   /** State changes since the last flush, by `productKey/deviceName`. */
@@ -112,8 +109,6 @@ export class DeviceFeed {
   #rate: FleetRate;
   #last: { uplinks: number; downlinks: number; at: number } | undefined;
   readonly #timers: NodeJS.Timeout[];
-  readonly #access;
-  readonly #sessions: SocketSessions;
   readonly #unobserve: () => void;
 
   readonly #onMessage = (message: ThingMessage): void => {
@@ -149,17 +144,15 @@ export class DeviceFeed {
     this.#maxWatched = options.maxWatched ?? 100;
     this.#maxEvents = options.maxEventsPerFlush ?? 50;
     this.#maxPosts = options.maxPostsPerFlush ?? 50;
-    this.#maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     this.#rate = { uplinksPerSecond: 0, downlinksPerSecond: 0, online: options.hub.stats().onlineSessions, at: this.#now() };
     this.#measure();
     this.#unobserve = options.hub.observe(this.#onMessage);
-    this.#access = { authenticate: options.authenticate, permission: 'devices:read', allowedOrigins: options.allowedOrigins } as const;
-    this.#sessions = new SocketSessions({
-      ...this.#access, events: options.authEvents, recheckMs: options.recheckMs,
-      onEnded: (ws) => {
-        for (const client of this.#clients) if (client.ws === ws) this.#drop(client);
-      },
+    this.#gate = new LiveGate({
+      name: 'device feed', logger: options.logger, permission: 'devices:read',
+      authenticate: options.authenticate, allowedOrigins: options.allowedOrigins, authEvents: options.authEvents,
+      recheckMs: options.recheckMs, maxBufferedBytes: options.maxBufferedBytes,
+      opened: (ws, principal) => this.#opened(ws, principal),
+      ended: (ws) => this.#drop(ws),
     });
     this.#timers = [
       setInterval(() => this.#flush(), options.flushMs ?? 250),
@@ -175,29 +168,24 @@ export class DeviceFeed {
 
   /** Handles an HTTP upgrade on the feed's path; answers 401/403 before the handshake when not allowed. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const principal = admitUpgrade(req, socket, this.#access);
-    if (!principal) return;
-    this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      const client: FeedClient = { ws, watched: new Set(), skipped: 0 };
-      this.#clients.add(client);
-      this.#sessions.add(ws, req, principal);
-      ws.on('error', (err) => this.#options.logger.debug({ err }, 'device feed socket error'));
-      ws.on('close', () => this.#drop(client));
-      ws.on('message', (data, isBinary) => this.#receive(client, data, isBinary));
-      this.#send(client, JSON.stringify({ type: 'hello', user: principal.username, maxWatched: this.#maxWatched }));
-      this.#send(client, JSON.stringify({ type: 'rate', ...this.#rate }));
-    });
+    this.#gate.handleUpgrade(req, socket, head);
   }
 
   /** Closes every socket and stops observing the hub. */
   close(): void {
     for (const timer of this.#timers) clearInterval(timer);
-    this.#sessions.close();
+    this.#gate.close();
     this.#unobserve();
-    for (const client of this.#clients) client.ws.terminate();
     this.#clients.clear();
     this.#watched.clear();
-    this.#wss.close();
+  }
+
+  #opened(ws: WebSocket, principal: Principal): void {
+    const client: FeedClient = { ws, watched: new Set() };
+    this.#clients.set(ws, client);
+    ws.on('message', (data, isBinary) => this.#receive(client, data, isBinary));
+    this.#send(client, JSON.stringify({ type: 'hello', user: principal.username, maxWatched: this.#maxWatched }));
+    this.#send(client, JSON.stringify({ type: 'rate', ...this.#rate }));
   }
 
   #receive(client: FeedClient, data: RawData, isBinary: boolean): void {
@@ -253,8 +241,10 @@ export class DeviceFeed {
     this.#events = this.#events.filter((e) => e.device !== device);
   }
 
-  #drop(client: FeedClient): void {
-    if (!this.#clients.delete(client)) return;
+  #drop(ws: WebSocket): void {
+    const client = this.#clients.get(ws);
+    if (!client) return;
+    this.#clients.delete(ws);
     for (const key of client.watched) this.#unwatch(client, key);
     client.watched.clear();
   }
@@ -266,7 +256,7 @@ export class DeviceFeed {
     }
     for (const state of this.#states.values()) {
       const text = JSON.stringify({ type: 'state', ...state });
-      for (const client of this.#clients) this.#send(client, text);
+      this.#gate.broadcast(text);
     }
     this.#states.clear();
 
@@ -341,8 +331,7 @@ export class DeviceFeed {
   #pushRate(): void {
     this.#measure();
     if (this.#clients.size === 0) return;
-    const text = JSON.stringify({ type: 'rate', ...this.#rate });
-    for (const client of this.#clients) this.#send(client, text);
+    this.#gate.broadcast(JSON.stringify({ type: 'rate', ...this.#rate }));
   }
 
   /** Messages per second since the previous measurement, from the hub's counters. */
@@ -366,15 +355,7 @@ export class DeviceFeed {
   }
 
   #send(client: FeedClient, text: string): void {
-    const { ws } = client;
-    if (ws.readyState !== ws.OPEN) return;
-    // A slow client is skipped rather than buffered without bound; the dashboard's polling fills the gap.
-    if (ws.bufferedAmount > this.#maxBuffered) {
-      if (client.skipped++ === 0) this.#options.logger.debug('a device feed client is behind; skipping messages to it');
-      return;
-    }
-    client.skipped = 0;
-    ws.send(text);
+    this.#gate.send(client.ws, text);
   }
 }
 

@@ -3,7 +3,7 @@ import type { AlertEngine } from '../alerts/alert-engine.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { FleetRate } from './device-feed.ts';
-import type { DeviceHub } from './device-hub.ts';
+import type { DeviceHub } from '../device-hub/device-hub.ts';
 
 /** Connection events the overview lists. */
 export const RECENT_CONNECTIONS = 20;

@@ -1,0 +1,301 @@
+import type { Logger } from 'pino';
+import type { DeviceStore } from '../devices/device-store.ts';
+import { iso, type DeviceLog } from './device-log.ts';
+import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
+import type { Dialect, IngressProtocol } from '../../domain/devices/thing-message.ts';
+
+/** How the hub keys a device in its maps. */
+export const deviceKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
+
+/** Where a device stands, from the hub's live view. */
+export interface DeviceConnectionState {
+  online: boolean;
+  /** ms since epoch; null when the device was never seen. */
+  lastSeenAt: number | null;
+  /** The live connection, when online. */
+  session?: {
+    id: string;
+    protocol: IngressProtocol;
+    dialect: Dialect;
+    clientId: string;
+    remoteAddress: string;
+    connectedAt: number;
+  };
+}
+
+export interface OnlineDevicesOptions {
+  devices: DeviceStore;
+  log: DeviceLog;
+  logger: Logger;
+  now: () => number;
+  /** lastSeen is written to the devices table at most this often (per device and overall). */
+  lastSeenFlushMs: number;
+  /** How long a device stays online after a transport's `takeover` close, waiting for the newer session. */
+  takeoverGraceMs: number;
+  /**
+   * The device's new session is in place and recorded. `commandsReady` false: the session cannot take commands yet
+   * (see {@link OnlineDevices.commandsReady}).
+   */
+  wentOnline(session: DeviceSession, at: number, commandsReady: boolean): void;
+  /** The device is offline (its status written); `reason` as the connection history says it. */
+  wentOffline(session: DeviceSession, reason: string, at: number): void;
+}
+
+/**
+ * Which devices are online, through which session: the online/offline state machine (takeovers, the grace for a
+ * transport's own takeover, kicks), the connection history, refused attempts and last-seen times. It tells the hub
+ * when a device goes online or offline; what follows from that (state messages, commands) is not its business.
+ */
+export class OnlineDevices {
+  readonly #options: OnlineDevicesOptions;
+  /** Registered sessions by session id. */
+  readonly #sessions = new Map<string, DeviceSession>();
+  /** The current session of each online device. */
+  readonly #current = new Map<string, DeviceSession>();
+  /** Devices between a transport's `closed(…, 'takeover')` and the newer session's `opened`, with the grace timer. */
+  readonly #handovers = new Map<string, { previous: DeviceSession; timer: NodeJS.Timeout }>();
+  /** Sessions opened with `commandsReady: false` that have not said `commandsReady` yet. */
+  readonly #notReady = new Set<string>();
+  /** Sessions that ended: a reply for one of their uplinks has nowhere to go. Weak, so ended sessions are collected. */
+  readonly #ended = new WeakSet<DeviceSession>();
+  /** When each online device was last seen (ms); offline devices' last value is in the devices table. */
+  readonly #lastSeen = new Map<string, { productKey: string; deviceName: string; at: number }>();
+  readonly #lastSeenDirty = new Set<string>();
+  #lastSeenTimer: NodeJS.Timeout | undefined;
+  readonly #refused = { known: 0, unknownDevice: 0 };
+
+  /** Devices the table still says are `online` are set `offline`: sessions do not outlive the process. */
+  constructor(options: OnlineDevicesOptions) {
+    this.#options = options;
+    const stale = options.devices.markAllOffline();
+    if (stale.length > 0) {
+      const at = iso(options.now());
+      for (const d of stale) {
+        options.log.connection({ ...d, at, event: 'disconnected', reason: 'server-stop: still online when the server started again' });
+      }
+      options.logger.info({ devices: stale.length }, 'devices left online by the previous process set offline');
+    }
+  }
+
+  /** See {@link DeviceHub.opened}. */
+  opened(session: DeviceSession, options: { commandsReady?: boolean }): void {
+    const { devices, logger, now } = this.#options;
+    const key = deviceKey(session.productKey, session.deviceName);
+    const previous = this.#current.get(key);
+    if (previous === session || this.#sessions.has(session.id)) return;
+    const at = now();
+    if (!devices.setStatus(session.productKey, session.deviceName, 'online', iso(at))) {
+      this.#ended.add(session);
+      logger.info({ productKey: session.productKey, deviceName: session.deviceName }, 'session of a device that no longer exists closed');
+      this.#closeSession(session, 'kicked');
+      return;
+    }
+    this.#sessions.set(session.id, session);
+    this.#current.set(key, session);
+    const handover = this.#handovers.get(key);
+    if (handover) {
+      clearTimeout(handover.timer);
+      this.#handovers.delete(key);
+    }
+    if (previous) {
+      // The state changes first: the transport may call closed() from inside close(), which must then be a no-op.
+      this.#sessions.delete(previous.id);
+      this.#notReady.delete(previous.id);
+      this.#ended.add(previous);
+      this.#recordConnection(previous, 'disconnected', 'takeover', at);
+      this.#closeSession(previous, 'takeover');
+    }
+    this.#lastSeen.set(key, { productKey: session.productKey, deviceName: session.deviceName, at });
+    this.#recordConnection(session, 'connected', null, at);
+    logger.debug({ productKey: session.productKey, deviceName: session.deviceName, protocol: session.protocol, takeover: !!previous }, 'device online');
+    // Before the hub hears of it: a flow that reacts to `online` with a command must find the session's readiness set.
+    if (options.commandsReady === false) this.#notReady.add(session.id);
+    this.#options.wentOnline(session, at, options.commandsReady !== false);
+  }
+
+  /** True when the session, which the hub holds, has just become ready for commands (see {@link DeviceHub.commandsReady}). */
+  commandsReady(session: DeviceSession): boolean {
+    return this.#notReady.delete(session.id) && this.#sessions.get(session.id) === session;
+  }
+
+  /** See {@link DeviceHub.closed}. */
+  closed(sessionId: string, reason: SessionCloseReason, detail?: string): void {
+    const session = this.#sessions.get(sessionId);
+    if (!session) return;
+    this.#sessions.delete(sessionId);
+    this.#notReady.delete(sessionId);
+    this.#ended.add(session);
+    const key = deviceKey(session.productKey, session.deviceName);
+    const at = this.#options.now();
+    const text = detail ? `${reason}: ${detail}` : reason;
+    this.#recordConnection(session, 'disconnected', text, at);
+    if (this.#current.get(key) !== session) return;
+    this.#current.delete(key);
+    if (reason === 'takeover') {
+      const timer = setTimeout(() => {
+        this.#handovers.delete(key);
+        this.#wentOffline(session, 'takeover: the new connection did not complete', this.#options.now());
+      }, this.#options.takeoverGraceMs);
+      timer.unref();
+      this.#handovers.set(key, { previous: session, timer });
+      return;
+    }
+    this.#wentOffline(session, text, at);
+  }
+
+  /**
+   * The registry says the device may no longer be connected: its session is closed (`kicked`), and a device between
+   * two connections goes offline at once (the newer one will be refused, so there is nothing to wait for).
+   */
+  kick(productKey: string, deviceName: string, why: string): void {
+    const key = deviceKey(productKey, deviceName);
+    const session = this.#current.get(key);
+    if (session) {
+      this.closed(session.id, 'kicked', why);
+      this.#closeSession(session, 'kicked');
+    }
+    const handover = this.#handovers.get(key);
+    if (handover) {
+      clearTimeout(handover.timer);
+      this.#handovers.delete(key);
+      this.#wentOffline(handover.previous, `kicked: ${why}`, this.#options.now());
+    }
+  }
+
+  /** See {@link DeviceHub.recordRefused}. */
+  recordRefused(attempt: RefusedAttempt): void {
+    const { productKey, deviceName } = attempt;
+    const { devices, log, logger, now } = this.#options;
+    if (productKey !== undefined && deviceName !== undefined && devices.exists(productKey, deviceName)) {
+      this.#refused.known++;
+      log.connection({
+        productKey, deviceName, at: iso(now()), event: 'refused', reason: attempt.reason,
+        remoteAddress: attempt.remoteAddress, protocol: attempt.protocol, dialect: attempt.dialect ?? null, clientId: attempt.clientId,
+      });
+      return;
+    }
+    this.#refused.unknownDevice++;
+    logger.debug({ remoteAddress: attempt.remoteAddress, protocol: attempt.protocol, reason: attempt.reason }, 'connection refused for an unknown device');
+  }
+
+  /**
+   * The device showed it is alive at `at`. Kept in memory; written to the devices table in one batch every
+   * `lastSeenFlushMs`, never once per message. Sessions not held (ended, or never opened) are ignored.
+   */
+  seen(session: DeviceSession, at: number): void {
+    if (this.#sessions.get(session.id) !== session) return;
+    const key = deviceKey(session.productKey, session.deviceName);
+    const seen = this.#lastSeen.get(key);
+    if (seen) seen.at = at;
+    else this.#lastSeen.set(key, { productKey: session.productKey, deviceName: session.deviceName, at });
+    if (this.#lastSeenDirty.has(key)) return;
+    this.#lastSeenDirty.add(key);
+    if (!this.#lastSeenTimer) {
+      this.#lastSeenTimer = setTimeout(() => {
+        this.#lastSeenTimer = undefined;
+        this.flushLastSeen();
+      }, this.#options.lastSeenFlushMs);
+      this.#lastSeenTimer.unref();
+    }
+  }
+
+  /** Whether the session ended (taken over, closed or kicked): a reply to it has nowhere to go. */
+  hasEnded(session: DeviceSession): boolean {
+    return this.#ended.has(session);
+  }
+
+  /** The device's current session, by {@link deviceKey}. */
+  current(key: string): DeviceSession | undefined {
+    return this.#current.get(key);
+  }
+
+  /** Whether the session can take commands: opened ready, or said {@link commandsReady} since. */
+  isReady(session: DeviceSession): boolean {
+    return !this.#notReady.has(session.id);
+  }
+
+  /** Online: a live session, or between two connections of a transport's takeover. */
+  isOnline(key: string): boolean {
+    return this.#current.has(key) || this.#handovers.has(key);
+  }
+
+  /** See {@link DeviceHub.status}. */
+  status(productKey: string, deviceName: string): DeviceConnectionState | undefined {
+    const key = deviceKey(productKey, deviceName);
+    const session = this.#current.get(key);
+    if (session) {
+      const { id, protocol, dialect, clientId, remoteAddress, connectedAt } = session;
+      return {
+        online: true,
+        lastSeenAt: this.#lastSeen.get(key)?.at ?? connectedAt,
+        session: { id, protocol, dialect, clientId, remoteAddress, connectedAt },
+      };
+    }
+    const handingOver = this.#lastSeen.get(key);
+    if (this.#handovers.has(key) && handingOver) return { online: true, lastSeenAt: handingOver.at };
+    const { devices } = this.#options;
+    if (!devices.exists(productKey, deviceName)) return undefined;
+    const lastSeenAt = devices.get(productKey, deviceName).lastSeenAt;
+    return { online: false, lastSeenAt: lastSeenAt === null ? null : Date.parse(lastSeenAt) };
+  }
+
+  /** Forgets a deleted device's last-seen time. */
+  forget(key: string): void {
+    this.#lastSeen.delete(key);
+    this.#lastSeenDirty.delete(key);
+  }
+
+  stats(): { onlineSessions: number; refused: { known: number; unknownDevice: number } } {
+    return { onlineSessions: this.#current.size, refused: { ...this.#refused } };
+  }
+
+  /** Writes the last-seen times kept in memory to the devices table now. */
+  flushLastSeen(): void {
+    if (this.#lastSeenDirty.size === 0) return;
+    const batch: { productKey: string; deviceName: string; lastSeenAt: string }[] = [];
+    for (const key of this.#lastSeenDirty) {
+      const seen = this.#lastSeen.get(key);
+      if (seen) batch.push({ productKey: seen.productKey, deviceName: seen.deviceName, lastSeenAt: iso(seen.at) });
+    }
+    this.#lastSeenDirty.clear();
+    try {
+      this.#options.devices.touch(batch);
+    } catch (err) {
+      // Not retried: the next message from each device sets a newer time anyway.
+      this.#options.logger.error({ err, devices: batch.length }, 'writing last-seen times failed');
+    }
+  }
+
+  /** Stops the handover grace timers (those devices stay as they are) and writes the last-seen times. */
+  close(): void {
+    for (const { timer } of this.#handovers.values()) clearTimeout(timer);
+    this.#handovers.clear();
+    if (this.#lastSeenTimer) clearTimeout(this.#lastSeenTimer);
+    this.flushLastSeen();
+  }
+
+  #wentOffline(session: DeviceSession, text: string, at: number): void {
+    const key = deviceKey(session.productKey, session.deviceName);
+    const seen = this.#lastSeen.get(key);
+    this.#lastSeen.delete(key);
+    this.#lastSeenDirty.delete(key);
+    this.#options.devices.setStatus(session.productKey, session.deviceName, 'offline', iso(at), seen && iso(seen.at));
+    this.#options.logger.debug({ productKey: session.productKey, deviceName: session.deviceName, reason: text }, 'device offline');
+    this.#options.wentOffline(session, text, at);
+  }
+
+  #closeSession(session: DeviceSession, reason: 'takeover' | 'kicked'): void {
+    try {
+      session.close(reason);
+    } catch (err) {
+      this.#options.logger.warn({ err, productKey: session.productKey, deviceName: session.deviceName, reason }, 'closing a device session failed');
+    }
+  }
+
+  #recordConnection(session: DeviceSession, event: 'connected' | 'disconnected', reason: string | null, at: number): void {
+    this.#options.log.connection({
+      productKey: session.productKey, deviceName: session.deviceName, at: iso(at), event, reason,
+      remoteAddress: session.remoteAddress, protocol: session.protocol, dialect: session.dialect, clientId: session.clientId,
+    });
+  }
+}
