@@ -75,3 +75,8 @@ export const CommandResult = Type.Object({
 });
 
 export type CommandRequest = Static<typeof CommandRequest>;
+export type ConnectionLogItem = Static<typeof ConnectionLogItem>;
+export type MessageLogItem = Static<typeof MessageLogItem>;
+export type ConnectionPage = Static<typeof ConnectionPage>;
+export type MessagePage = Static<typeof MessagePage>;
+export type CommandResult = Static<typeof CommandResult>;

@@ -64,9 +64,13 @@ export const DeviceSecret = Type.Object({ deviceSecret: Type.String({ descriptio
 
 export const CreatedDevice = Type.Composite([Device, DeviceSecret]);
 
+/** A page of `GET /devices`. */
+export const DevicePage = Type.Object({ items: Type.Array(Device), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+
 export type Tags = Static<typeof Tags>;
 export type DeviceStatus = Static<typeof DeviceStatus>;
 export type NewDevice = Static<typeof NewDevice>;
 export type DevicePatch = Static<typeof DevicePatch>;
 export type Device = Static<typeof Device>;
 export type CreatedDevice = Static<typeof CreatedDevice>;
+export type DevicePage = Static<typeof DevicePage>;

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { DeviceParams } from '../devices/device-hub-schemas.ts';
 import { TSL_IDENTIFIER } from '../thing-model/tsl-problems.ts';
 import { DEFAULT_LIMIT, MAX_BUCKETS, MAX_LIMIT } from './telemetry-rows.ts';
@@ -88,3 +88,6 @@ export const EventList = Type.Object({
 });
 
 export const PropertyParams = Type.Composite([DeviceParams, Type.Object({ identifier: Type.String({ pattern: `^${identifier}$` }) })]);
+
+export type PropertyList = Static<typeof PropertyList>;
+export type EventList = Static<typeof EventList>;

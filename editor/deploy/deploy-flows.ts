@@ -4,22 +4,19 @@
  * is never overwritten silently: the answer is a conflict carrying the server's current flows and what each side
  * changed, for the user to choose. Browser-safe.
  */
+import type { DeployResult, DeploymentType, FlowSet } from '../../domain/flows/flow-json.ts';
 import { isEditorApiError, type EditorApi } from '../editor-api.ts';
 import type { FlowConflictSummary } from '../model/flow-diff.ts';
 import { FlowDeployBlockedError, type FlowStore } from '../model/flow-store.ts';
 import type { NodeRedNode } from '../model/flow-codec.ts';
 
-/** What a deploy replaces on the runtime: everything, the changed flows, or only the changed nodes. */
-export type DeploymentType = 'full' | 'flows' | 'nodes';
+export type { DeploymentType };
 
 /** The server's flows at the moment a deploy met a newer rev. */
-export interface ServerFlows {
-  flows: NodeRedNode[];
-  rev: string;
-}
+export type ServerFlows = FlowSet<NodeRedNode>;
 
 export type DeployOutcome =
-  | { status: 'deployed'; rev: string; warnings: { nodeId?: string; message: string }[] }
+  | ({ status: 'deployed' } & DeployResult)
   | { status: 'unchanged' }
   | { status: 'blocked'; message: string; types: readonly string[] }
   | { status: 'conflict'; server: ServerFlows; summary: FlowConflictSummary }

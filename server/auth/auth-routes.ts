@@ -3,14 +3,11 @@ import type { Request } from 'express';
 import { forbidden } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { AuthService } from './auth-service.ts';
-import { roleAtMost, roles } from '../../domain/auth/permissions.ts';
+import { ApiToken, AuditEntry, CreatedApiToken, Me, MIN_PASSWORD_LENGTH, Role, User, USERNAME_PATTERN } from '../../domain/auth/auth-schemas.ts';
+import { roleAtMost } from '../../domain/auth/permissions.ts';
 
 export const SESSION_COOKIE = 'thingwire_session';
 
-const Role = Type.Union(roles.map((r) => Type.Literal(r)));
-const UserSchema = Type.Object({
-  id: Type.Integer(), username: Type.String(), role: Role, disabled: Type.Boolean(), createdAt: Type.String(),
-});
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 /** Reads the bearer token or the session cookie of a request. */
@@ -41,7 +38,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
     method: 'post', path: '/auth/login', access: 'public', tag: 'auth',
     summary: 'Sign in: returns a bearer token and sets the session cookie',
     body: Type.Object({ username: Type.String({ minLength: 1, maxLength: 100 }), password: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
-    response: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: UserSchema }),
+    response: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: User }),
     async handler({ body, req, res }) {
       const session = await auth.login(body.username, body.password, req.ip ?? 'unknown');
       res.cookie(SESSION_COOKIE, session.token, {
@@ -64,6 +61,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   table.add({
     method: 'get', path: '/auth/me', access: 'authenticated', tag: 'auth',
     summary: 'Who am I, with which role, what it permits (so a UI offers only what I may do) and how signed in',
+    response: Me,
     handler: ({ principal }) => ({
       ...auth.getUser(principal.userId), via: principal.via, role: principal.role, permissions: [...principal.permissions],
     }),
@@ -74,7 +72,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
     summary: 'Change my password (ends my other sessions, and my API tokens unless revokeTokens is false)',
     body: Type.Object({
       currentPassword: Type.String({ minLength: 1, maxLength: 1000 }),
-      newPassword: Type.String({ minLength: 10, maxLength: 1000 }),
+      newPassword: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000 }),
       revokeTokens: Type.Boolean({ default: true, description: 'Also revoke my API tokens (a leaked password may have made some)' }),
     }, { additionalProperties: false }),
     async handler({ body, principal, req }) {
@@ -88,6 +86,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   table.add({
     method: 'get', path: '/auth/tokens', access: 'tokens:own', tag: 'auth',
     summary: 'List my API tokens (the tokens themselves are never shown again)',
+    response: Type.Object({ items: Type.Array(ApiToken) }),
     handler: ({ principal }) => ({ items: auth.listApiTokens(principal.userId) }),
   });
   table.add({
@@ -98,6 +97,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
       role: Type.Optional(Role),
       expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     }, { additionalProperties: false }),
+    response: CreatedApiToken,
     handler({ body, principal }) {
       const role = body.role ?? principal.role;
       if (!roleAtMost(role, principal.role)) throw forbidden(`role ${role}`);
@@ -117,16 +117,17 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
 
   table.add({
     method: 'get', path: '/users', access: 'users:manage', tag: 'users', summary: 'List users',
+    response: Type.Object({ items: Type.Array(User) }),
     handler: () => ({ items: auth.listUsers() }),
   });
   table.add({
     method: 'post', path: '/users', access: 'users:manage', tag: 'users', status: 201, summary: 'Create a user',
     body: Type.Object({
-      username: Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' }),
-      password: Type.String({ minLength: 10, maxLength: 1000 }),
+      username: Type.String({ pattern: USERNAME_PATTERN }),
+      password: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000 }),
       role: Role,
     }, { additionalProperties: false }),
-    response: UserSchema,
+    response: User,
     async handler({ body, principal }) {
       const user = await auth.createUser(body.username, body.password, body.role);
       auth.audit(principal.username, 'user.create', user.username, { role: user.role });
@@ -138,7 +139,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
     summary: 'Change a user\'s role, password or disabled flag. A new password ends their sessions and (unless revokeTokens is false) their API tokens; disabling ends both',
     params: IdParams,
     body: Type.Object({
-      role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Type.String({ minLength: 10, maxLength: 1000 })),
+      role: Type.Optional(Role), disabled: Type.Optional(Type.Boolean()), password: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 1000 })),
       revokeTokens: Type.Boolean({ default: true, description: 'With a new password: also revoke their API tokens' }),
     }, { additionalProperties: false }),
     async handler({ params, body, principal }) {
@@ -163,6 +164,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   table.add({
     method: 'get', path: '/users/:id/tokens', access: 'users:manage', tag: 'users', params: IdParams,
     summary: 'List a user\'s API tokens (names, roles, last use; never the tokens themselves)',
+    response: Type.Object({ items: Type.Array(ApiToken) }),
     handler: ({ params }) => {
       auth.getUser(params.id);
       return { items: auth.listApiTokens(params.id) };
@@ -181,6 +183,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   table.add({
     method: 'get', path: '/audit', access: 'audit:read', tag: 'users', summary: 'Audit log, newest first',
     query: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), before: Type.Optional(Type.Integer()) }),
+    response: Type.Object({ items: Type.Array(AuditEntry) }),
     handler: ({ query }) => ({ items: auth.listAudit(query.limit, query.before) }),
   });
 }

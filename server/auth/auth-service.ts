@@ -7,23 +7,8 @@ import { HashGate } from './hash-gate.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, defaultHashParams, generatePassword, hashPassword, needsRehash, verifyPassword, type HashParams } from './passwords.ts';
 import { rolePermissions, weakerRole, type Permission, type Principal, type Role } from '../../domain/auth/permissions.ts';
+import type { ApiToken, AuditEntry, User } from '../../domain/auth/auth-schemas.ts';
 
-export interface User {
-  id: number;
-  username: string;
-  role: Role;
-  disabled: boolean;
-  createdAt: string;
-}
-
-export interface ApiTokenInfo {
-  id: number;
-  name: string;
-  role: Role;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-}
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 const now = () => new Date().toISOString();
@@ -290,7 +275,7 @@ export class AuthService {
   }
 
   /** A long-lived token for scripts; the token itself is returned only here. */
-  createApiToken(userId: number, name: string, role: Role, expiresInDays?: number): { token: string; info: ApiTokenInfo } {
+  createApiToken(userId: number, name: string, role: Role, expiresInDays?: number): { token: string; info: ApiToken } {
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expires = expiresInDays ? Date.now() + expiresInDays * 86_400_000 : null;
     const id = this.db
@@ -299,7 +284,7 @@ export class AuthService {
     return { token, info: this.listApiTokens(userId).find((t) => t.id === Number(id))! };
   }
 
-  listApiTokens(userId: number): ApiTokenInfo[] {
+  listApiTokens(userId: number): ApiToken[] {
     const rows = this.db
       .prepare('SELECT id, name, role, created_at, expires_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id')
       .all(userId) as { id: number; name: string; role: Role; created_at: string; expires_at: number | null; last_used_at: string | null }[];
@@ -328,7 +313,7 @@ export class AuthService {
       .run(now(), actor, action, target, details === undefined ? null : JSON.stringify(details));
   }
 
-  listAudit(limit: number, before?: number): { id: number; at: string; actor: string; action: string; target: string | null; details: unknown }[] {
+  listAudit(limit: number, before?: number): AuditEntry[] {
     const rows = this.db
       .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
       .all(before ?? Number.MAX_SAFE_INTEGER, limit) as { id: number; at: string; actor: string; action: string; target: string | null; details: string | null }[];

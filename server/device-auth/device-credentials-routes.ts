@@ -1,8 +1,8 @@
-import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
 import type { AuthService } from '../auth/auth-service.ts';
 import { signAlink } from './alink-sign.ts';
 import type { SignMethod } from './hmac.ts';
+import { ConnectionInfo, SignedCredentials, type MqttEndpoint } from '../../domain/devices/device-credential-schemas.ts';
 import { DeviceParams } from '../../domain/devices/device-hub-schemas.ts';
 import { notFound } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
@@ -13,44 +13,13 @@ import type { DeviceStore } from '../devices/device-store.ts';
 /** The order in which a sign method is chosen from those the product accepts: the strongest first. */
 const SIGN_METHOD_PREFERENCE: readonly SignMethod[] = ['hmacsha256', 'hmacsha1', 'hmacmd5'];
 
-const Transport = Type.Union([Type.Literal('mqtt'), Type.Literal('mqtts'), Type.Literal('ws'), Type.Literal('wss')]);
-
-export const MqttEndpoint = Type.Object({
-  transport: Transport,
-  host: Type.String({ description: 'The host name the caller reached this server by (IPv6 without brackets)' }),
-  port: Type.Integer(),
-  url: Type.String({ description: 'As mqtt.js takes it: mqtt://host:port, mqtts://…, ws://host:port/path, wss://…' }),
-});
-
-const Endpoints = Type.Array(MqttEndpoint, {
-  description: 'The MQTT listeners running now (TCP, TLS, WebSocket on the HTTP port); empty when no deployed flow has one',
-});
-
-export const ConnectionInfo = Type.Object({
-  username: Type.String({ description: '{deviceName}&{productKey}' }),
-  clientId: Type.String({ description: 'The client id\'s form; {unix ms} is the signing time' }),
-  signMethod: Type.String({ description: 'The sign method a password is signed with (the strongest the product accepts)' }),
-  timestampWindowSeconds: Type.Integer({ description: 'How far a signed timestamp may be from server time' }),
-  endpoints: Endpoints,
-});
-
-export const SignedCredentials = Type.Object({
-  clientId: Type.String(),
-  username: Type.String(),
-  password: Type.String({ description: 'hex HMAC of the device secret over the sign content (docs/protocol.md "Alink sign-in")' }),
-  signMethod: Type.String(),
-  timestamp: Type.Integer({ description: 'The signed timestamp, unix ms (also in the client id)' }),
-  validUntil: Type.String({ format: 'date-time', description: 'After this the product refuses the timestamp as stale; a connection made before stays up' }),
-  endpoints: Endpoints,
-});
-
-/** What the credential routes read: devices and products, the running MQTT listeners, and the audit log. */
 /** What a running MQTT listener tells about where devices connect (server/mqtt/mqtt-listener.ts has it). */
 export interface RunningListener {
   readonly ports: { tcp?: number; tls?: number };
   readonly config: MqttListenerConfig;
 }
 
+/** What the credential routes read: devices and products, the running MQTT listeners, and the audit log. */
 export interface DeviceCredentialDeps {
   devices: Pick<DeviceStore, 'credentialsFor'>;
   products: Pick<ProductStore, 'auth'>;
@@ -113,20 +82,19 @@ export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCr
   });
 }
 
-type Endpoint = { transport: 'mqtt' | 'mqtts' | 'ws' | 'wss'; host: string; port: number; url: string };
 
 /**
  * The listeners as the caller can reach them: the host name it used for this request (behind a proxy on loopback,
  * the forwarded one), the listeners' bound TCP and TLS ports, and WebSocket paths on the port the request came in on.
  */
-export function mqttEndpoints(req: Request, listeners: readonly RunningListener[]): Endpoint[] {
+export function mqttEndpoints(req: Request, listeners: readonly RunningListener[]): MqttEndpoint[] {
   // Express 5's req.host is the Host (or trusted X-Forwarded-Host) header with its port; hostname drops the port.
   const hostHeader = req.host ?? '';
   const host = (req.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1');
   const inUrl = host.includes(':') ? `[${host}]` : host;
   const httpPort = Number(/:(\d+)$/.exec(hostHeader)?.[1] ?? (req.secure ? 443 : 80));
   const ws: 'ws' | 'wss' = req.secure ? 'wss' : 'ws';
-  const endpoints: Endpoint[] = [];
+  const endpoints: MqttEndpoint[] = [];
   for (const listener of listeners) {
     const { tcp, tls } = listener.ports;
     if (tcp) endpoints.push({ transport: 'mqtt', host, port: tcp, url: `mqtt://${inUrl}:${tcp}` });

@@ -2,16 +2,12 @@ import { Type } from '@sinclair/typebox';
 import type { AuthService } from '../auth/auth-service.ts';
 import { ApiError } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
-import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
+import { PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import { checkBulkRows, MAX_BULK_DEVICES, rowsFromCsv, rowsFromJson } from './device-bulk.ts';
-import { CreatedDevice, Device, DevicePatch, DeviceSecret, DeviceStatus, NewDevice, TagFilter } from '../../domain/devices/device-schemas.ts';
+import { DeviceParams } from '../../domain/devices/device-hub-schemas.ts';
+import { CreatedDevice, Device, DevicePage, DevicePatch, DeviceSecret, DeviceStatus, NewDevice, TagFilter } from '../../domain/devices/device-schemas.ts';
 import type { DeviceStore } from './device-store.ts';
-
-const DeviceParams = Type.Object({
-  productKey: Type.String({ pattern: PRODUCT_KEY_PATTERN }),
-  deviceName: Type.String({ pattern: DEVICE_NAME_PATTERN }),
-});
 
 const ListQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
@@ -36,7 +32,7 @@ export function registerDeviceRoutes(table: RouteTable, devices: DeviceStore, pr
     method: 'get', path: '/devices', access: 'devices:read', tag: 'devices',
     summary: 'List devices, a page at a time, filtered by product, status, enabled, tags (key:value) and text',
     query: ListQuery,
-    response: Type.Object({ items: Type.Array(Device), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+    response: DevicePage,
     handler({ query }) {
       const tags = query.tag === undefined ? [] : [query.tag].flat();
       return devices.list(

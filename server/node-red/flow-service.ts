@@ -3,25 +3,10 @@ import type { Permission } from '../../domain/auth/permissions.ts';
 import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
 import { canonicalJson, codeNodeChanges, HOST_NODE_FILES, type CodeNodeChange } from '../../domain/flows/code-nodes.ts';
 import type { NodeRed } from './flow-runtime.ts';
-import type { FlowNode } from '../../domain/flows/flow-json.ts';
-
-/** A problem with one node of a flow, placed so the editor can show it on that node. */
-export interface FlowProblem {
-  nodeId?: string;
-  type?: string;
-  /** JSON pointer into the node's config, when the problem is one field. */
-  path?: string;
-  message: string;
-}
+import type { DeploymentType, DeployResult, FlowNode, FlowProblem } from '../../domain/flows/flow-json.ts';
 
 // Structural types Node-RED handles itself; they are never "installed".
 const builtInTypes = new Set(['tab', 'subflow', 'group', 'junction']);
-
-/**
- * What a deploy replaces, as Node-RED's Admin API `Node-RED-Deployment-Type` header names it: `full` restarts every
- * flow; `flows` only the flows that changed; `nodes` only the nodes that changed (the editor's "modified nodes").
- */
-export type DeploymentType = 'full' | 'flows' | 'nodes';
 
 /** Who deploys: a signed-in user (a `Principal`) or the platform itself. */
 export interface DeployActor {
@@ -200,7 +185,7 @@ export class FlowService {
    * `Node-RED-Deployment-Type` would be: with `nodes` or `flows` only what changed restarts, so devices on untouched
    * flows see nothing. Audited with what changed.
    */
-  async deploy(flows: unknown, rev: string | undefined, actor: DeployActor, deploymentType: DeploymentType = 'full'): Promise<{ rev: string; warnings: FlowProblem[] }> {
+  async deploy(flows: unknown, rev: string | undefined, actor: DeployActor, deploymentType: DeploymentType = 'full'): Promise<DeployResult> {
     const { warnings, summary } = await this.prepare(flows, actor);
     const user = actor.username;
     // Node-RED resolves setFlows before the new flows have started; answer only once they run, so a caller can use

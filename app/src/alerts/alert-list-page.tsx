@@ -16,16 +16,15 @@ import { useAlertActions } from './alert-actions.ts';
 import { AlertStateBadge } from './alert-state-badge.tsx';
 import { alertTitle, severities, shortValue, stateFilters, type AlertListAnswer, type StateFilter } from './alert-types.ts';
 import { useSearch } from './use-search.ts';
+import { DEVICE_NAME_PATTERN } from '../../../domain/products/identity.ts';
+import type { Product } from '../../../domain/products/product-schemas.ts';
 
 const PAGE_SIZE = 25;
 /** New alerts appear without a reload; the API has no alert feed on the live socket, so the list polls. */
 const POLL_MS = 5000;
-const DEVICE_NAME = /^[A-Za-z0-9_.:@-]{1,64}$/;
+const DEVICE_NAME = new RegExp(DEVICE_NAME_PATTERN);
 
-interface ProductSummary {
-  productKey: string;
-  name: string;
-}
+type ProductSummary = Pick<Product, 'productKey' | 'name'>;
 
 /**
  * `/alerts`: the alerts the alert nodes raised, newest first, filtered by state (open by default), severity, product,

@@ -1,30 +1,13 @@
 /**
- * `GET /api/v1/overview` as the dashboard reads it (`server/live/overview-routes.ts` is the source; the app reads
- * the API over HTTP, so the shape is restated here), polled and refreshed early when the live feed reports a device
- * going online or offline.
+ * `GET /api/v1/overview` as the dashboard reads it (its shape: `domain/devices/overview-schemas.ts`), polled and
+ * refreshed early when the live feed reports a device going online or offline.
  */
 import { useEffect, useRef } from 'react';
+import type { Overview } from '../../../domain/devices/overview-schemas.ts';
 import { useLiveDeviceStates } from '../live/device-feed.ts';
 import { useApi } from '../use-api.ts';
 
-export type Severity = 'info' | 'warning' | 'critical';
-
-export interface ConnectionEvent {
-  productKey: string;
-  deviceName: string;
-  at: string;
-  event: 'connected' | 'disconnected' | 'refused';
-  reason: string | null;
-  protocol: string | null;
-  remoteAddress: string | null;
-}
-
-export interface Overview {
-  devices: { total: number; online: number; offline: number; inactive: number; disabled: number };
-  messages: { uplinksPerSecond: number; downlinksPerSecond: number; at: string };
-  alerts: { active: Record<Severity, number>; acknowledged: Record<Severity, number> };
-  recentConnections: ConnectionEvent[];
-}
+export type { ConnectionEvent, Overview, Severity } from '../../../domain/devices/overview-schemas.ts';
 
 const POLL_MS = 5000;
 /** A fleet reconnecting after a restart sends thousands of state changes: the counts are read again at most this often. */

@@ -1,116 +1,24 @@
 /**
- * What the device detail page reads from the REST API, typed as the server's schemas answer it
- * (`server/devices/device-schemas.ts`, `server/device-hub/device-hub-schemas.ts`, `server/telemetry/telemetry-schemas.ts`,
- * `server/devices/device-credentials-routes.ts`), and the hooks that load and merge it with the live feed.
+ * What the device detail page reads from the REST API, typed by the schemas the server validates and answers with
+ * (`domain/devices/`, `domain/telemetry/telemetry-schemas.ts`), and the hooks that load and merge it with the live feed.
  */
 import { useEffect, useRef, useState } from 'react';
+import type { ConnectionPage } from '../../../domain/devices/device-hub-schemas.ts';
+import type { Device } from '../../../domain/devices/device-schemas.ts';
+import type { EventList, PropertyList } from '../../../domain/telemetry/telemetry-schemas.ts';
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { useLiveDeviceState, useLiveProperties } from '../live/device-feed.ts';
 import { queryString, useApi } from '../use-api.ts';
 
-export interface Device {
-  productKey: string;
-  deviceName: string;
-  description: string;
-  tags: Record<string, string>;
-  enabled: boolean;
-  status: 'online' | 'offline' | 'inactive';
-  lastOnlineAt: string | null;
-  lastSeenAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { CommandResult, ConnectionLogItem, ConnectionPage, MessageLogItem, MessagePage } from '../../../domain/devices/device-hub-schemas.ts';
+export type { ConnectionInfo, MqttEndpoint, SignedCredentials } from '../../../domain/devices/device-credential-schemas.ts';
+export type { Device } from '../../../domain/devices/device-schemas.ts';
+export type { Product } from '../../../domain/products/product-schemas.ts';
 
-export interface Product {
-  productKey: string;
-  name: string;
-  dialect: 'alink' | 'things';
-  auth: { signMethods: string[]; timestampWindowSeconds: number; requireTimestamp: boolean };
-}
-
-export interface PageOf<T> {
-  items: T[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export interface ConnectionItem {
-  id: number;
-  at: string;
-  event: 'connected' | 'disconnected' | 'refused';
-  reason: string | null;
-  remoteAddress: string | null;
-  protocol: string | null;
-  dialect: string | null;
-  clientId: string | null;
-}
-
-export interface MessageItem {
-  id: number;
-  at: string;
-  direction: 'up' | 'down';
-  kind: string | null;
-  identifier: string | null;
-  topic: string | null;
-  msgId: string | null;
-  code: number | null;
-  reason: string | null;
-  payload: string | null;
-  payloadTruncated: boolean;
-}
-
-export interface EventItem {
-  deviceName: string;
-  time: string;
-  receivedAt: string;
-  eventId: string;
-  type: 'info' | 'alert' | 'error';
-  data: Record<string, unknown>;
-}
-
-export interface PropertyItem {
-  identifier: string;
-  value: unknown;
-  time: string;
-  name?: string;
-  unit?: string;
-}
-
-export interface MqttEndpoint {
-  transport: 'mqtt' | 'mqtts' | 'ws' | 'wss';
-  host: string;
-  port: number;
-  url: string;
-}
-
-/** `GET …/connection-info`: for everyone who may read the device. */
-export interface ConnectionInfo {
-  username: string;
-  clientId: string;
-  signMethod: string;
-  timestampWindowSeconds: number;
-  endpoints: MqttEndpoint[];
-}
-
-/** `POST …/credentials`: signed on the server (devices:write). */
-export interface SignedCredentials {
-  clientId: string;
-  username: string;
-  password: string;
-  signMethod: string;
-  timestamp: number;
-  validUntil: string;
-  endpoints: MqttEndpoint[];
-}
-
-/** `POST …/commands`: the device's reply code, or 503 offline, 504 no reply in time, 202 queued. */
-export interface CommandResult {
-  id: string;
-  code: number;
-  data?: unknown;
-  message?: string;
-}
+/** One stored event of the device (`GET …/events`). */
+export type EventItem = EventList['items'][number];
+/** One property of the device shadow (`GET …/properties`). */
+export type PropertyItem = PropertyList['items'][number];
 
 /** `/api/v1/devices/{pk}/{dn}` with both parts encoded. */
 export const devicePath = (productKey: string, deviceName: string) =>
@@ -169,7 +77,7 @@ export function useLatestValues(productKey: string, deviceName: string) {
 
 /** The most recent connection events (for the facts of the current or last connection). */
 export function useRecentConnections(productKey: string, deviceName: string, pollMs: number) {
-  return useApi<PageOf<ConnectionItem>>(`${devicePath(productKey, deviceName)}/connections${queryString({ limit: 50 })}`, { pollMs });
+  return useApi<ConnectionPage>(`${devicePath(productKey, deviceName)}/connections${queryString({ limit: 50 })}`, { pollMs });
 }
 
 /** `Date.now()` that ticks every `ms`, for countdowns and "ago" columns. */

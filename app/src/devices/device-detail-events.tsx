@@ -11,7 +11,7 @@ import { Pager } from '../ui/pager.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { queryString, useApi } from '../use-api.ts';
-import { devicePath, type EventItem, type MessageItem, type PageOf } from './device-detail-api.ts';
+import { devicePath, type EventItem, type MessageLogItem, type MessagePage } from './device-detail-api.ts';
 import { codeMeaning, prettyJson } from './device-detail-format.ts';
 
 export function EventsTab({ productKey, deviceName, tsl }: { productKey: string; deviceName: string; tsl: TslDocument | null | undefined }) {
@@ -100,7 +100,7 @@ function MessageLog({ productKey, deviceName }: { productKey: string; deviceName
   const [code, setCode] = useState('');
   const [offset, setOffset] = useState(0);
   const [open, setOpen] = useState<number>();
-  const read = useApi<PageOf<MessageItem>>(
+  const read = useApi<MessagePage>(
     `${devicePath(productKey, deviceName)}/messages${queryString({ direction, code, limit: MESSAGES_PAGE, offset })}`,
     { pollMs: offset === 0 ? 5000 : undefined },
   );

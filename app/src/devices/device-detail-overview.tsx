@@ -9,7 +9,7 @@ import { Pager } from '../ui/pager.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
 import { queryString, useApi } from '../use-api.ts';
-import { devicePath, useRecentConnections, type ConnectionItem, type Device, type PageOf, type Product, type useLatestValues } from './device-detail-api.ts';
+import { devicePath, useRecentConnections, type ConnectionLogItem, type ConnectionPage, type Device, type Product, type useLatestValues } from './device-detail-api.ts';
 import { LiveValues } from './device-detail-live-values.tsx';
 
 export function OverviewTab({ device, online, product, tsl, latest }: {
@@ -94,12 +94,12 @@ function StatusFacts({ device, online, product }: { device: Device; online: bool
   );
 }
 
-const EVENT_TONES: Record<ConnectionItem['event'], Tone> = { connected: 'green', disconnected: 'neutral', refused: 'red' };
+const EVENT_TONES: Record<ConnectionLogItem['event'], Tone> = { connected: 'green', disconnected: 'neutral', refused: 'red' };
 const PAGE = 20;
 
 function ConnectionHistory({ device }: { device: Device }) {
   const [offset, setOffset] = useState(0);
-  const read = useApi<PageOf<ConnectionItem>>(
+  const read = useApi<ConnectionPage>(
     `${devicePath(device.productKey, device.deviceName)}/connections${queryString({ limit: PAGE, offset })}`,
     // The first page follows new connections; older pages stay put while being read.
     { pollMs: offset === 0 ? 5000 : undefined },

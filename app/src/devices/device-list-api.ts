@@ -1,43 +1,18 @@
 /**
- * What the device list and the create dialogs read and send, typed as the server answers it
- * (`server/devices/device-schemas.ts`, `server/devices/device-routes.ts`, `server/products/product-schemas.ts`).
+ * What the device list and the create dialogs read and send, typed by the schemas the server answers with
+ * (`domain/devices/device-schemas.ts`, `domain/products/product-schemas.ts`).
  */
+import type { CreatedDevice, Device } from '../../../domain/devices/device-schemas.ts';
+import type { Product } from '../../../domain/products/product-schemas.ts';
 import { apiRequest } from '../api.ts';
 
-export type DeviceStatus = 'online' | 'offline' | 'inactive';
+export type { CreatedDevice, DevicePage, DeviceStatus } from '../../../domain/devices/device-schemas.ts';
 
 /** A device as `GET /devices` lists it (no secret). */
-export interface ListedDevice {
-  productKey: string;
-  deviceName: string;
-  description: string;
-  tags: Record<string, string>;
-  enabled: boolean;
-  status: DeviceStatus;
-  lastOnlineAt: string | null;
-  lastSeenAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** A device as `POST /devices` and `POST /devices/bulk` answer it: with its secret, shown only then. */
-export interface CreatedDevice extends ListedDevice {
-  deviceSecret: string;
-}
-
-export interface DevicePage {
-  items: ListedDevice[];
-  total: number;
-  limit: number;
-  offset: number;
-}
+export type ListedDevice = Device;
 
 /** The fields of a product the device screens need. */
-export interface ProductSummary {
-  productKey: string;
-  name: string;
-  deviceCount: number;
-}
+export type ProductSummary = Pick<Product, 'productKey' | 'name' | 'deviceCount'>;
 
 /** One problem of one row of a bulk upload (`details` of the 422 `invalid_devices`). */
 export interface RowProblem {

@@ -1,24 +1,9 @@
-/** The products API as the screens use it (`server/products/product-schemas.ts` is the source of these shapes). */
+/** The products API as the screens use it (`domain/products/product-schemas.ts` is the source of these shapes). */
+import type { Dialect, FutureTimes, SignMethod } from '../../../domain/products/product-schemas.ts';
+import { PRODUCT_KEY_PATTERN as PRODUCT_KEY } from '../../../domain/products/identity.ts';
 import { ApiError } from '../api.ts';
 
-export type Dialect = 'alink' | 'things';
-export type SignMethod = 'hmacsha256' | 'hmacsha1' | 'hmacmd5';
-export type FutureTimes = 'refuse' | 'clamp';
-
-export interface Product {
-  productKey: string;
-  name: string;
-  description: string;
-  dialect: Dialect;
-  auth: { signMethods: SignMethod[]; timestampWindowSeconds: number; requireTimestamp: boolean; dynamicRegistration: boolean };
-  /** null: telemetry is kept forever. */
-  retentionDays: number | null;
-  /** A device time further ahead of the server clock than the platform allows: refused (400) or clamped. */
-  futureTimes: FutureTimes;
-  deviceCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { Dialect, FutureTimes, Product, SignMethod } from '../../../domain/products/product-schemas.ts';
 
 export const DIALECTS: { value: Dialect; label: string }[] = [
   { value: 'alink', label: 'alink — Alibaba Link SDK topics (/sys/{pk}/{dn}/…)' },
@@ -37,7 +22,7 @@ export const FUTURE_TIMES: { value: FutureTimes; label: string }[] = [
 ];
 
 /** docs/protocol.md "Identity". */
-export const PRODUCT_KEY_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+export const PRODUCT_KEY_PATTERN = new RegExp(PRODUCT_KEY);
 
 export const productPath = (productKey: string): string => `/products/${encodeURIComponent(productKey)}`;
 

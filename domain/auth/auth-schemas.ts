@@ -1,0 +1,48 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { roles } from './permissions.ts';
+
+/** The shapes of the sign-in, user, token and audit routes, declared once for the server, OpenAPI and the screens. */
+
+/** User names: letters, digits and `_ . @ -`, at most 64. */
+export const USERNAME_PATTERN = '^[A-Za-z0-9_.@-]{1,64}$';
+/** The shortest password a user may set (the first admin's generated one is longer). */
+export const MIN_PASSWORD_LENGTH = 10;
+
+export const Role = Type.Union(roles.map((r) => Type.Literal(r)));
+
+export const User = Type.Object({
+  id: Type.Integer(), username: Type.String(), role: Role, disabled: Type.Boolean(), createdAt: Type.String({ format: 'date-time' }),
+});
+
+/** `GET /auth/me`: the user, the role in effect (a token's may be weaker), what it permits and how they signed in. */
+export const Me = Type.Composite([User, Type.Object({
+  via: Type.Union([Type.Literal('session'), Type.Literal('api-token')]),
+  permissions: Type.Array(Type.String()),
+})]);
+
+export const ApiToken = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  role: Role,
+  createdAt: Type.String({ format: 'date-time' }),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+
+/** A token as its creation answers it: the only time the token itself is shown. */
+export const CreatedApiToken = Type.Composite([ApiToken, Type.Object({ token: Type.String() })]);
+
+export const AuditEntry = Type.Object({
+  id: Type.Integer(),
+  at: Type.String({ format: 'date-time' }),
+  actor: Type.String(),
+  action: Type.String({ description: 'What was done: `user.create`, `flows.deploy`, `auth.logout`, …' }),
+  target: Type.Union([Type.String(), Type.Null()]),
+  details: Type.Unknown(),
+});
+
+export type User = Static<typeof User>;
+export type Me = Static<typeof Me>;
+export type ApiToken = Static<typeof ApiToken>;
+export type CreatedApiToken = Static<typeof CreatedApiToken>;
+export type AuditEntry = Static<typeof AuditEntry>;
