@@ -149,4 +149,18 @@ describe('createReconnectingSocket', () => {
     expect(socket.state()).toBe('connecting');
     await until(socket, 'open');
   });
+
+  it('tells when the server closes for changed access (4401), and connects again', async () => {
+    let told = 0;
+    const first = nextConnection();
+    const socket = socketTo({ onAccessChanged: () => told++ });
+    socket.open();
+    (await first).close(4401, 'signed out');
+    const second = await nextConnection();
+    expect(told).toBe(1);
+    await until(socket, 'open');
+    second.close(1001, 'going away');
+    await nextConnection();
+    expect(told).toBe(1);
+  });
 });

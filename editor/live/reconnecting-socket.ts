@@ -7,6 +7,21 @@
 
 export type SocketState = 'connecting' | 'open' | 'closed';
 
+/** The close code the server sends when the socket's access ended or changed: signed out, token revoked, role changed. */
+export const ACCESS_CHANGED_CLOSE = 4401;
+/**
+ * The browser event announced when the server says the caller's access ended or changed: a live socket closed with
+ * {@link ACCESS_CHANGED_CLOSE}, or an API call answered 401. The app's session reads `/auth/me` again on it, and so
+ * shows the sign-in screen, or the screens the new role allows.
+ */
+export const ACCESS_CHANGED_EVENT = 'thingwire:access-changed';
+
+/** Announces {@link ACCESS_CHANGED_EVENT} on the page (nothing happens where there is no page, as in Node tests). */
+export function announceAccessChanged(): void {
+  const target = globalThis as { dispatchEvent?: (event: Event) => boolean };
+  target.dispatchEvent?.(new Event(ACCESS_CHANGED_EVENT));
+}
+
 /** The part of the WebSocket API used: the browser's, or `ws` in Node tests. */
 export interface SocketLike {
   readonly readyState: number;
@@ -34,6 +49,8 @@ export interface ReconnectingSocketOptions {
   onOpen?: () => void;
   /** Called with each message that parses as JSON. */
   onMessage: (message: Record<string, unknown>) => void;
+  /** Called when the server closed with {@link ACCESS_CHANGED_CLOSE}; {@link announceAccessChanged} by default. */
+  onAccessChanged?: () => void;
 }
 
 export interface ReconnectingSocket {
@@ -108,10 +125,13 @@ export function createReconnectingSocket(options: ReconnectingSocketOptions): Re
     ws.onerror = () => {
       // A close event always follows; reconnecting is its job.
     };
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       if (socket !== ws) return;
       socket = null;
       setState('closed');
+      // Reconnecting still follows: with a new role the server admits the socket again; signed out, the session
+      // shows the sign-in screen and the channel's users let go of it.
+      if ((event as { code?: number } | null)?.code === ACCESS_CHANGED_CLOSE) (options.onAccessChanged ?? announceAccessChanged)();
       scheduleReconnect();
     };
   };
