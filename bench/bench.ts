@@ -235,13 +235,13 @@ const PRODUCT = 'bench_meter';
 const MAX_P99_MS = 1000;
 
 async function provision(tw: { base: string; token: string }, o: Options, count: number): Promise<BenchDevice[]> {
-  const api = async (method: string, p: string, body?: unknown) => {
+  const api = async <T = unknown>(method: string, p: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${tw.base}/api/v1${p}`, {
       method, headers: { authorization: `Bearer ${tw.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
     if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
-    return json as any;
+    return json as T;
   };
   const numeric = (identifier: string, unit: string) => ({
     identifier, name: identifier, accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '100000', unit } },
@@ -255,12 +255,12 @@ async function provision(tw: { base: string; token: string }, o: Options, count:
   const devices: BenchDevice[] = [];
   for (let start = 0; start < count; start += 10_000) {
     const names = Array.from({ length: Math.min(10_000, count - start) }, (_, i) => ({ productKey: PRODUCT, deviceName: `m${start + i}` }));
-    const created = await api('POST', '/devices/bulk', { devices: names });
-    for (const d of created.items as BenchDevice[]) devices.push({ productKey: d.productKey, deviceName: d.deviceName, deviceSecret: d.deviceSecret });
+    const created = await api<{ items: BenchDevice[] }>('POST', '/devices/bulk', { devices: names });
+    for (const d of created.items) devices.push({ productKey: d.productKey, deviceName: d.deviceName, deviceSecret: d.deviceSecret });
   }
   // The alert rule of the default pipeline watches `temperature`; point it at a meter property so it does work.
-  const flows = await api('GET', '/flows');
-  const alert = (flows.flows as { id: string; property?: string; value?: number }[]).find((n) => n.id === 'tw-alert');
+  const flows = await api<{ flows: { id: string; property?: string; value?: number }[]; rev: string }>('GET', '/flows');
+  const alert = flows.flows.find((n) => n.id === 'tw-alert');
   if (alert) {
     Object.assign(alert, { property: o.payload === 'meter' ? 'power' : 'p0', value: 1_000_000 });
     await api('POST', '/flows', { flows: flows.flows, rev: flows.rev });
@@ -412,10 +412,7 @@ async function main(): Promise<void> {
     : '';
   log(`Thingwire benchmark${o.smoke ? ' (smoke)' : ''}: ${o.devices} publishing devices, ${fmt.int(connections)} idle connections, QoS ${o.qos}, ${o.payload} payload, ${o.storage}`);
 
-  const results: Record<'thingwire' | 'mosquitto', {
-    max?: { max: number; steps: LoadResult[] }; fixed?: LoadResult; half?: LoadResult; ninety?: LoadResult;
-    conns?: Awaited<ReturnType<typeof holdConnections>>; idleRssMb?: number; version?: string;
-  }> = { thingwire: {}, mosquitto: {} };
+  const results: Record<'thingwire' | 'mosquitto', BrokerResults> = { thingwire: {}, mosquitto: {} };
 
   // Thingwire
   {
@@ -495,8 +492,19 @@ async function main(): Promise<void> {
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 
+/** What the phases measured of one broker; a phase that did not run leaves its field out. */
+interface BrokerResults {
+  max?: { max: number; steps: LoadResult[] };
+  fixed?: LoadResult;
+  half?: LoadResult;
+  ninety?: LoadResult;
+  conns?: Awaited<ReturnType<typeof holdConnections>>;
+  idleRssMb?: number;
+  version?: string;
+}
+
 function render(
-  o: Options, r: Record<'thingwire' | 'mosquitto', any>, connections: number, connectionsNote: string, seconds: number,
+  o: Options, r: Record<'thingwire' | 'mosquitto', BrokerResults>, connections: number, connectionsNote: string, seconds: number,
 ): string {
   const t = r.thingwire;
   const m = r.mosquitto;

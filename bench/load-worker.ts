@@ -35,7 +35,7 @@ export interface RunReport {
 }
 
 const clients: MqttClient[] = [];
-let active: { client: MqttClient; device: BenchDevice; topic: string }[] = [];
+const active: { client: MqttClient; device: BenchDevice; topic: string }[] = [];
 let sentAt = new Float64Array(0);
 let answered = new Uint8Array(0);
 let replies = 0;

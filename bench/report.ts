@@ -49,11 +49,13 @@ export function histogramPercentiles(before: Buckets, after: Buckets): { p50: nu
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), count: total };
 }
 
+/** Table cells; a measure that is missing (its phase did not run) or not finite shows as '–'. */
+const finite = (n: number | undefined): n is number => n !== undefined && Number.isFinite(n);
 export const fmt = {
-  int: (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–'),
-  ms: (n: number) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : Math.round(n).toString()) : '–'),
-  ratio: (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? (a / b).toFixed(2) : '–'),
-  mb: (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '–'),
+  int: (n: number | undefined) => (finite(n) ? Math.round(n).toLocaleString('en-US') : '–'),
+  ms: (n: number | undefined) => (finite(n) ? (n < 10 ? n.toFixed(1) : Math.round(n).toString()) : '–'),
+  ratio: (a: number | undefined, b: number | undefined) => (finite(a) && finite(b) && b > 0 ? (a / b).toFixed(2) : '–'),
+  mb: (n: number | undefined) => (finite(n) ? n.toFixed(0) : '–'),
 };
 
 export function markdownTable(header: string[], rows: string[][]): string {

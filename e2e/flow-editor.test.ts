@@ -64,7 +64,7 @@ async function wire(page: Page, from: Locator, to: Locator, port = 0): Promise<v
   await page.mouse.up();
 }
 
-async function deployedFlows(): Promise<{ rev: string; flows: Record<string, any>[] }> {
+async function deployedFlows(): Promise<{ rev: string; flows: Record<string, unknown>[] }> {
   return (await server.request('GET', '/api/v1/flows', { token: server.adminToken })).body;
 }
 

@@ -46,9 +46,11 @@ const dialog = (page: Page) => page.getByRole('dialog');
  * as a reader would.
  */
 async function jsonViewLines(page: Page): Promise<string[]> {
-  // The server's tsconfig has no DOM types: the page's objects are typed loosely here.
-  return page.getByTestId('tsl-json').locator('.cm-scroller').evaluate(async (scroller: any) => {
-    const frame = () => new Promise((r) => (globalThis as any).requestAnimationFrame(() => (globalThis as any).requestAnimationFrame(r)));
+  // The server's tsconfig has no DOM types: the page's objects are typed here with what is used of them.
+  type Scroller = { clientHeight: number; scrollHeight: number; scrollTop: number; querySelectorAll(selector: string): Iterable<{ textContent: string | null }> };
+  return page.getByTestId('tsl-json').locator('.cm-scroller').evaluate(async (scroller: Scroller) => {
+    const window = globalThis as unknown as { requestAnimationFrame(callback: () => void): number };
+    const frame = () => new Promise<void>((r) => window.requestAnimationFrame(() => window.requestAnimationFrame(() => r())));
     const seen: string[] = [];
     for (let top = 0; ; top += scroller.clientHeight / 2) {
       scroller.scrollTop = top;

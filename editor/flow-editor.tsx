@@ -73,6 +73,7 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
 
   useEffect(() => {
     const client = createLiveClient();
+    // eslint-disable-next-line react-hooks/set-state-in-effect -- the socket is the mount's: opened here, closed by the cleanup (StrictMode's remount opens another); state hands the open one to the panels
     setLive(client);
     return () => client.close();
   }, []);

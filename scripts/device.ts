@@ -59,39 +59,39 @@ const rate = Number(args.rate);
 if (!(rate > 0 && rate <= 10_000)) fail('--rate is messages per second, 0 < rate ≤ 10000');
 const token = process.env.THINGWIRE_TOKEN;
 
-async function api(method: string, path: string): Promise<any> {
+/** The API's JSON answer, taken to be a `T`; a refusal stops the simulator with the API's message. */
+async function api<T>(method: string, path: string): Promise<T> {
   if (!token) fail('set THINGWIRE_TOKEN to an API token (POST /api/v1/auth/tokens) so the simulator can read the thing model');
   const res = await fetch(args.api + path, { method, headers: { authorization: `Bearer ${token}` } });
-  const body = (await res.json().catch(() => ({}))) as any;
-  if (!res.ok) fail(`${method} ${path}: ${res.status} ${body?.error?.message ?? ''}`);
-  return body;
+  const body: unknown = await res.json().catch(() => ({}));
+  if (!res.ok) fail(`${method} ${path}: ${res.status} ${(body as { error?: { message?: string } } | null)?.error?.message ?? ''}`);
+  return body as T;
 }
 
-const secret: string = args.secret ?? (await api('POST', `/api/v1/devices/${productKey}/${deviceName}/secret/reveal`)).deviceSecret;
-const summary = await api('GET', `/api/v1/products/${productKey}/thing-model`);
+const secret: string = args.secret ?? (await api<{ deviceSecret: string }>('POST', `/api/v1/devices/${productKey}/${deviceName}/secret/reveal`)).deviceSecret;
+const summary = await api<{ published?: { version: number } | null }>('GET', `/api/v1/products/${productKey}/thing-model`);
 const version = summary.published?.version;
 if (!version) fail(`product ${productKey} has no published thing model`);
-const tsl = (await api('GET', `/api/v1/products/${productKey}/thing-model/versions/${version}`)) as TslDocument;
+const tsl = await api<TslDocument>('GET', `/api/v1/products/${productKey}/thing-model/versions/${version}`);
 
 /** A plausible value for a data type: numbers drift inside their range, the rest is picked at random. */
 const state = new Map<string, unknown>();
-function generate(type: TslDataType, key: string): unknown {
-  const specs = (type.specs ?? {}) as Record<string, any>;
+function generate(type: TslDataType | Extract<TslDataType, { type: 'array' }>['specs']['item'], key: string): unknown {
   switch (type.type) {
     case 'int': case 'float': case 'double': {
-      const min = Number(specs.min ?? 0);
-      const max = Number(specs.max ?? 100);
+      const min = Number(type.specs?.min ?? 0);
+      const max = Number(type.specs?.max ?? 100);
       const last = (state.get(key) as number | undefined) ?? (min + max) / 2;
       const next = Math.min(max, Math.max(min, last + (Math.random() - 0.5) * (max - min) * 0.05));
       state.set(key, next);
       return type.type === 'int' ? Math.round(next) : Math.round(next * 100) / 100;
     }
     case 'bool': return Math.random() < 0.5 ? 0 : 1;
-    case 'enum': { const keys = Object.keys(specs); return Number(keys[Math.floor(Math.random() * keys.length)] ?? 0); }
-    case 'text': return `sim-${Math.random().toString(36).slice(2, 8)}`.slice(0, Number(specs.length ?? 255));
+    case 'enum': { const keys = Object.keys(type.specs ?? {}); return Number(keys[Math.floor(Math.random() * keys.length)] ?? 0); }
+    case 'text': return `sim-${Math.random().toString(36).slice(2, 8)}`.slice(0, Number(type.specs?.length ?? 255));
     case 'date': return String(Date.now());
-    case 'struct': return Object.fromEntries((specs as unknown as { identifier: string; dataType: TslDataType }[]).map((f) => [f.identifier, generate(f.dataType, `${key}.${f.identifier}`)]));
-    case 'array': return Array.from({ length: Math.min(3, Number(specs.size ?? 3)) }, (_, i) => generate(specs.item, `${key}[${i}]`));
+    case 'struct': return Object.fromEntries((type.specs ?? []).map((f) => [f.identifier, generate(f.dataType, `${key}.${f.identifier}`)]));
+    case 'array': return Array.from({ length: Math.min(3, Number(type.specs.size ?? 3)) }, (_, i) => generate(type.specs.item, `${key}[${i}]`));
     default: return null;
   }
 }
@@ -131,9 +131,10 @@ client.on('error', (err) => {
 });
 client.on('close', () => process.stdout.write('disconnected\n'));
 client.on('message', (topic, payload) => {
-  let body: any;
+  // A reply to a post (`code`), or a command from the platform (`params`).
+  let body: { id: string; code: number; message?: string; data?: unknown; params?: Record<string, unknown> };
   try {
-    body = JSON.parse(payload.toString());
+    body = JSON.parse(payload.toString()) as typeof body;
   } catch {
     return;
   }
@@ -154,7 +155,7 @@ client.on('message', (topic, payload) => {
     process.stdout.write(`set ${JSON.stringify(body.params)}\n`);
   } else {
     const def = tsl.services?.find((s) => s.identifier === service);
-    data = Object.fromEntries((def?.outputData ?? []).map((o: any) => [o.identifier, generate(o.dataType, `${service}.${o.identifier}`)]));
+    data = Object.fromEntries((def?.outputData ?? []).map((o) => [o.identifier, generate(o.dataType, `${service}.${o.identifier}`)]));
     process.stdout.write(`invoked ${service}(${JSON.stringify(body.params)})\n`);
   }
   client.publish(`${topic}_reply`, JSON.stringify({ id: body.id, code: 200, data, message: 'success' }));

@@ -12,6 +12,8 @@ export interface ApiRead<T> {
   error: ApiError | Error | undefined;
   /** True until the first answer (or failure) for the current path. */
   loading: boolean;
+  /** When `data` arrived (`Date.now()`), so a newer live push can win over an older answer. */
+  receivedAt: number | undefined;
   /** Loads again (after a change the page made). */
   reload(): Promise<void>;
 }
@@ -21,7 +23,7 @@ export interface ApiRead<T> {
  * figures that change on their own (device status, alert counts).
  */
 export function useApi<T>(path: string | null, options: { pollMs?: number } = {}): ApiRead<T> {
-  const [state, setState] = useState<{ path: string | null; data?: T; error?: ApiError | Error; loading: boolean }>({ path, loading: path !== null });
+  const [state, setState] = useState<{ path: string | null; data?: T; receivedAt?: number; error?: ApiError | Error; loading: boolean }>({ path, loading: path !== null });
   const latest = useRef(path);
   latest.current = path;
 
@@ -29,9 +31,11 @@ export function useApi<T>(path: string | null, options: { pollMs?: number } = {}
     if (path === null) return;
     try {
       const data = await apiGet<T>(path);
-      if (latest.current === path) setState({ path, data, loading: false });
+      if (latest.current === path) setState({ path, data, receivedAt: Date.now(), loading: false });
     } catch (err) {
-      if (latest.current === path) setState((s) => ({ path, data: s.path === path ? s.data : undefined, error: err as Error, loading: false }));
+      if (latest.current === path) {
+        setState((s) => (s.path === path ? { ...s, error: err as Error, loading: false } : { path, error: err as Error, loading: false }));
+      }
     }
   }, [path]);
 
@@ -45,8 +49,8 @@ export function useApi<T>(path: string | null, options: { pollMs?: number } = {}
     return () => clearInterval(timer);
   }, [load, options.pollMs, path]);
 
-  const current = state.path === path ? state : { data: undefined, error: undefined, loading: path !== null };
-  return { data: current.data, error: current.error, loading: current.loading, reload: load };
+  const current = state.path === path ? state : { data: undefined, receivedAt: undefined, error: undefined, loading: path !== null };
+  return { data: current.data, error: current.error, loading: current.loading, receivedAt: current.receivedAt, reload: load };
 }
 
 /** A query string from the defined, non-empty values of `params` (`?a=1&b=x`), or '' when there are none. */

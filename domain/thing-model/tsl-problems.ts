@@ -2,7 +2,7 @@
  * Alibaba's TSL rules as a pure check: no server state, so the browser's thing model editor runs the same code and
  * shows what the server would refuse under the field before saving, in the server's words and at its JSON pointers.
  */
-import { BUILTIN_IDENTIFIERS, BUILTIN_METHODS, type TslDocument } from './tsl-types.ts';
+import { BUILTIN_IDENTIFIERS, BUILTIN_METHODS } from './tsl-types.ts';
 
 /** One thing wrong with a TSL document, located by a JSON pointer into it (`/properties/2/dataType/specs/min`). */
 export interface TslProblem {
@@ -43,7 +43,7 @@ export function tslNumber(raw: unknown): number | undefined {
 
 /**
  * Checks a document against Alibaba's TSL rules and lists every problem found, so a user importing a thing model can
- * fix them all at once. An empty list means the document is a valid {@link TslDocument}.
+ * fix them all at once. An empty list means the document is a valid `TslDocument` (tsl-types.ts).
  */
 export function checkTsl(doc: unknown): TslProblem[] {
   const problems: TslProblem[] = [];

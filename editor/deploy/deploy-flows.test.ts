@@ -15,13 +15,16 @@ class HttpError extends Error {
   }
 }
 
+/** What a deploy sends (the fields these tests read). */
+type DeployBody = { rev: string; deploymentType?: string; flows: { label?: string }[] };
+
 /** An API that answers deploys from a script and records what was sent. */
-function fakeApi(answer: (body: any) => unknown, server = { flows, rev: 'rev-2' }) {
-  const sent: any[] = [];
+function fakeApi(answer: (body: unknown) => unknown, server = { flows, rev: 'rev-2' }) {
+  const sent: DeployBody[] = [];
   const api: EditorApi = {
     get: async <T,>() => server as T,
     request: async <T,>(_method: string, _path: string, body?: unknown) => {
-      sent.push(body);
+      sent.push(body as DeployBody);
       return answer(body) as T;
     },
   };
@@ -35,7 +38,7 @@ describe('deployFlows', () => {
     const { api, sent } = fakeApi(() => ({ rev: 'rev-2', warnings: [] }));
     expect(await deployFlows(store, api, { type: 'nodes' })).toEqual({ status: 'deployed', rev: 'rev-2', warnings: [] });
     expect(sent[0]).toMatchObject({ rev: 'rev-1', deploymentType: 'nodes' });
-    expect(sent[0].flows[0].label).toBe('Renamed');
+    expect(sent[0]!.flows[0]!.label).toBe('Renamed');
     expect(store.getState().isDirty()).toBe(false);
     expect(store.getState().loadedRev).toBe('rev-2');
   });
@@ -55,7 +58,7 @@ describe('deployFlows', () => {
 
     const { api: again, sent: resent } = fakeApi(() => ({ rev: 'rev-4' }));
     expect(await deployFlows(store, again, { overwriteRev: 'rev-3' })).toMatchObject({ status: 'deployed', rev: 'rev-4' });
-    expect(resent[0].rev).toBe('rev-3');
+    expect(resent[0]!.rev).toBe('rev-3');
   });
 
   it('refuses before sending anything when the flows use uninstalled types, naming them', async () => {

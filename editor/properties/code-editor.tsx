@@ -3,7 +3,7 @@
  * and highlighting for JavaScript and JSON. Changes from outside (the store's undo) replace the text; typing reports
  * each change and, on leaving the editor, the end of the gesture.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { javascript } from '@codemirror/lang-javascript';
 import { json } from '@codemirror/lang-json';
@@ -45,12 +45,16 @@ const readOnlyTheme = EditorView.theme({ '&': { backgroundColor: 'rgb(248 250 25
 export function CodeEditor({ value, language, label, id, invalid, describedBy, readOnly = false, onChange, onBlur }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  const callbacks = useRef({ onChange, onBlur });
-  callbacks.current = { onChange, onBlur };
   const languageSlot = useRef(new Compartment());
   const external = useRef(false);
+  const changed = useEffectEvent((text: string) => onChange(text));
+  const blurred = useEffectEvent(() => onBlur?.());
+  // The editor is made once, from the props of that moment; value and language changes are applied by the effects
+  // below.
+  const initialProps = useEffectEvent(() => ({ value, language, label, id, describedBy, readOnly }));
 
   useEffect(() => {
+    const { value, language, label, id, describedBy, readOnly } = initialProps();
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
@@ -72,8 +76,8 @@ export function CodeEditor({ value, language, label, id, invalid, describedBy, r
           EditorView.lineWrapping,
           EditorView.contentAttributes.of({ 'aria-label': label, ...(id ? { id } : {}), ...(describedBy ? { 'aria-describedby': describedBy } : {}) }),
           EditorView.updateListener.of((update) => {
-            if (update.docChanged && !external.current) callbacks.current.onChange(update.state.doc.toString());
-            if (update.focusChanged && !update.view.hasFocus) callbacks.current.onBlur?.();
+            if (update.docChanged && !external.current) changed(update.state.doc.toString());
+            if (update.focusChanged && !update.view.hasFocus) blurred();
           }),
         ],
       }),
@@ -83,7 +87,6 @@ export function CodeEditor({ value, language, label, id, invalid, describedBy, r
       editor.destroy();
       view.current = null;
     };
-    // The editor is made once; value and language changes are applied by the effects below.
   }, []);
 
   useEffect(() => {

@@ -5,7 +5,7 @@
  * Each reports edits as `onChange(value, ongoing)`: `ongoing` while typing, so the store joins keystrokes into one
  * undo step, which `onCommit` (leaving the field) ends.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { FieldChoice } from '../../nodes/kit/schema-fields.ts';
 import { CodeEditor } from './code-editor.tsx';
 import { parseNumberInput, parseSecretJsonInput, type FormField } from './form-fields.ts';
@@ -50,9 +50,13 @@ export function TextareaWidget({ field, id, value, invalid, describedBy, onChang
 export function NumberWidget({ field, id, value, invalid, describedBy, onChange, onCommit, onLocalError }: WidgetProps) {
   const stored = value === undefined ? field.default : value;
   const storedText = stored === undefined || stored === null ? '' : String(stored);
-  // The text being typed: it may not be a number yet ("-", "1e"), and then stays local.
+  // The text being typed: it may not be a number yet ("-", "1e"), and then stays local until the stored value changes.
   const [draft, setDraft] = useState<string | null>(null);
-  useEffect(() => setDraft(null), [storedText]);
+  const [draftOf, setDraftOf] = useState(storedText);
+  if (draftOf !== storedText) {
+    setDraftOf(storedText);
+    setDraft(null);
+  }
   return (
     <input
       id={id} type="number" inputMode="decimal" className={inputClass(invalid)} value={draft ?? storedText}
@@ -136,11 +140,14 @@ type Row = { key: string; value: string };
 export function KeyValueWidget({ field, id, value, describedBy, onChange, onCommit, onLocalError }: WidgetProps) {
   const stored = recordOf(value === undefined ? field.default : value);
   const [rows, setRows] = useState<Row[]>(() => rowsOf(stored));
-  // Follow the store (undo, another panel) when it no longer matches what is being edited.
-  useEffect(() => {
+  // Follow the store (undo, another panel) when it no longer matches what is being edited. Keyed by the stored
+  // record's content: a new but equal object from the store changes nothing.
+  const storedJson = JSON.stringify(stored);
+  const [rowsFrom, setRowsFrom] = useState(storedJson);
+  if (rowsFrom !== storedJson) {
+    setRowsFrom(storedJson);
     if (!sameRecord(recordFromRows(rows).record, stored)) setRows(rowsOf(stored));
-    // Keyed by the stored record's content: a new but equal object from the store changes nothing.
-  }, [JSON.stringify(stored)]);
+  }
   const update = (next: Row[], ongoing: boolean) => {
     setRows(next);
     const { record, duplicate } = recordFromRows(next);
@@ -174,8 +181,13 @@ export function KeyValueWidget({ field, id, value, describedBy, onChange, onComm
 export function JsonWidget({ field, id, value, invalid, describedBy, onChange, onCommit, onLocalError }: WidgetProps) {
   const stored = value === undefined ? field.default : value;
   const storedText = JSON.stringify(stored ?? null, null, 2);
+  // The text being typed, until the stored value changes.
   const [draft, setDraft] = useState<string | null>(null);
-  useEffect(() => setDraft(null), [storedText]);
+  const [draftOf, setDraftOf] = useState(storedText);
+  if (draftOf !== storedText) {
+    setDraftOf(storedText);
+    setDraft(null);
+  }
   return (
     <CodeEditor
       id={id} label={field.title} language="json" value={draft ?? storedText} invalid={invalid} describedBy={describedBy}

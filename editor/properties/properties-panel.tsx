@@ -137,7 +137,11 @@ function NodeForm({ store, node, definition, api, depth, readOnly = false }: {
   const fields = useMemo(() => formFields(definition).filter((f) => f.widget !== 'hidden'), [definition]);
   const problems = useStore(store, useMemo(() => selectNodeProblems(nodeId), [nodeId]));
   const [localErrors, setLocalErrors] = useState<Readonly<Record<string, string>>>({});
-  const credentials = (typeof node['credentials'] === 'object' && node['credentials'] !== null ? node['credentials'] : {}) as Record<string, unknown>;
+  const storedCredentials = node['credentials'];
+  const credentials = useMemo(
+    () => (typeof storedCredentials === 'object' && storedCredentials !== null ? storedCredentials : {}) as Record<string, unknown>,
+    [storedCredentials],
+  );
 
   const sorted = useMemo(() => {
     // Credentials are checked only where something was typed: an empty secret keeps the stored one.

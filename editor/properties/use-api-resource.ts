@@ -2,7 +2,7 @@
  * Reads of the REST API for the pickers (products, devices of a product, a product's thing model), shared by every
  * field and panel of one editor and kept briefly, so opening node after node does not refetch the same lists.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import type { EditorApi } from '../editor-api.ts';
 
 /** How long a read is reused. */
@@ -30,19 +30,20 @@ export type Resource<T> = { status: 'idle' } | { status: 'loading' } | { status:
 /** A read keyed by `key` (null: nothing to read); `load` runs once per key while fresh. */
 export function useApiResource<T>(api: EditorApi, key: string | null, load?: () => Promise<T>): Resource<T> {
   const [state, setState] = useState<{ key: string | null; resource: Resource<T> }>({ key: null, resource: { status: 'idle' } });
+  // `load` is derived from `key`: the latest one is used, and a new closure each render does not refetch.
+  const read = useEffectEvent((from: EditorApi, path: string) => cachedGet<T>(from, path, load));
   useEffect(() => {
     if (key === null) return;
     let current = true;
-    setState({ key, resource: { status: 'loading' } });
-    cachedGet<T>(api, key, load).then(
+    read(api, key).then(
       (data) => current && setState({ key, resource: { status: 'ready', data } }),
       (err: unknown) => current && setState({ key, resource: { status: 'failed', message: err instanceof Error ? err.message : String(err) } }),
     );
     return () => {
       current = false;
     };
-    // `load` is derived from `key`; a new closure each render must not refetch.
   }, [api, key]);
   if (key === null) return { status: 'idle' };
+  // Until this key's answer arrives, it is loading.
   return state.key === key ? state.resource : { status: 'loading' };
 }

@@ -34,11 +34,8 @@ export function registerNodes(RED: unknown, implementations: readonly NodeImplem
 
 function nodeConstructor(RED: NodeRedApi, implementation: NodeImplementation) {
   const { definition } = implementation;
-  // Node-RED calls this with `new` and has made it inherit from its Node class in registerType.
-  return function ThingwireNode(this: NodeRedNode, rawConfig: Record<string, unknown>): void {
-    RED.nodes.createNode(this, rawConfig);
-    const node = this;
-
+  /** Checks the config and starts the implementation on a node that Node-RED has just created. */
+  const start = (node: NodeRedNode, rawConfig: Record<string, unknown>): void => {
     const config = validateNodeConfig(definition, rawConfig);
     const credentials = validateNodeCredentials(definition, node.credentials);
     const problems: ConfigProblem[] = [
@@ -90,6 +87,11 @@ function nodeConstructor(RED: NodeRedApi, implementation: NodeImplementation) {
         true,
       );
     });
+  };
+  // Node-RED calls this with `new` and has made it inherit from its Node class in registerType.
+  return function ThingwireNode(this: NodeRedNode, rawConfig: Record<string, unknown>): void {
+    RED.nodes.createNode(this, rawConfig);
+    start(this, rawConfig);
   };
 }
 

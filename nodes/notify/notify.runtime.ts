@@ -79,7 +79,7 @@ function bodyOf(message: NodeMessage, body: 'payload' | 'message'): string {
   try {
     text = JSON.stringify(value);
   } catch (err) {
-    throw new Error(`${body === 'payload' ? 'msg.payload' : 'the message'} cannot be sent as JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`${body === 'payload' ? 'msg.payload' : 'the message'} cannot be sent as JSON: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   // `undefined` (no payload) and functions have no JSON form; the receiver gets JSON null rather than an empty body.
   return text ?? 'null';

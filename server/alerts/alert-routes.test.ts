@@ -7,6 +7,7 @@ import type { Role } from '../../domain/auth/permissions.ts';
 import { openDatabase, type Db } from '../db/database.ts';
 import { RouteTable } from '../http/route-table.ts';
 import { serveRouteTable } from '../testing/route-table-server.ts';
+import type { TestJson } from '../testing/test-server.ts';
 import { AlertEngine } from './alert-engine.ts';
 import type { AlertRuleRun, AlertTransition } from '../../domain/alerts/alert-service.ts';
 import type { AlertInput } from '../../domain/alerts/alert-rule.ts';
@@ -57,7 +58,7 @@ afterAll(async () => {
 
 async function call(method: string, url: string, role: Role | null = 'operator') {
   const res = await fetch(base + url, { method, headers: role ? { authorization: `Bearer ${role}` } : {} });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as TestJson };
 }
 
 function temperature(value: number, deviceName: string): AlertInput {

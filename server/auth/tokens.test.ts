@@ -96,7 +96,7 @@ describe('API tokens follow their owner', () => {
     expect((await me(token)).status).toBe(401);
     expect((await tw.request('DELETE', `/api/v1/users/${someone.id}/tokens/${id}`, { token: tw.adminToken })).status).toBe(404);
 
-    const audit = (await tw.request('GET', '/api/v1/audit?limit=50', { token: tw.adminToken })).body.items as { actor: string; action: string; details: any }[];
+    const audit = (await tw.request('GET', '/api/v1/audit?limit=50', { token: tw.adminToken })).body.items as { actor: string; action: string; details: unknown }[];
     expect(audit).toEqual(expect.arrayContaining([
       expect.objectContaining({ actor: someone.username, action: 'token.create', details: expect.objectContaining({ id, role: 'engineer' }) }),
       expect.objectContaining({ actor: 'admin', action: 'token.revoke', details: { id, owner: someone.username } }),

@@ -6,7 +6,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, freePort, request, selfSignedCert, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { pipelineFlow } from '../testing/pipeline-flow.ts';
-import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 
 let tw: TestServer;
 let engineer: string;
@@ -35,7 +35,7 @@ const sign = (d: { productKey: string; deviceName: string }, token = engineer) =
 const post = (params: object, id: string) => ({ id, version: '1.0', sys: { ack: 1 }, method: 'thing.event.property.post', params });
 
 /** A request with a Host header of our choosing (fetch may not set one). */
-function requestWithHost(method: string, p: string, token: string, headers: Record<string, string>): Promise<any> {
+function requestWithHost(method: string, p: string, token: string, headers: Record<string, string>): Promise<TestJson> {
   return new Promise((resolve, reject) => {
     const url = new URL(tw.url);
     const req = http.request({ host: url.hostname, port: url.port, method, path: p, headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {

@@ -6,7 +6,7 @@ import { WebSocket } from 'ws';
 import { connect, createDevices, deployListener, deviceOptions, request, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { pipelineFlow } from '../testing/pipeline-flow.ts';
 import { startTestDeviceHub } from '../testing/test-device-hub.ts';
-import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { createLogger } from '../logger.ts';
 import { rolePermissions } from '../../domain/auth/permissions.ts';
 import { DEVICE_FEED_PATH, DeviceFeed } from './device-feed.ts';
@@ -33,7 +33,7 @@ afterAll(async () => {
   await tw?.close();
 });
 
-type FeedMessage = Record<string, any> & { type: string };
+type FeedMessage = Record<string, TestJson> & { type: string };
 
 /** A `ws` client on the feed that keeps every message, so a test can wait for the one it expects. */
 class FeedClient {

@@ -46,7 +46,9 @@ export interface MqttListenerDeps {
 interface Aedes {
   handle(stream: Duplex, req?: http.IncomingMessage): unknown;
   publish(packet: object, cb: (err?: Error) => void): void;
-  on(event: string, listener: (...args: any[]) => void): void;
+  on(event: 'clientReady' | 'keepaliveTimeout' | 'clientDisconnect', listener: (client: AedesClient) => void): void;
+  on(event: 'subscribe', listener: (subscriptions: unknown, client: AedesClient) => void): void;
+  on(event: 'clientError' | 'connectionError', listener: (client: AedesClient, err: Error) => void): void;
   close(cb: () => void): void;
   authenticate: unknown;
   preConnect: unknown;

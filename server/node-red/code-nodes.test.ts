@@ -141,7 +141,7 @@ describe('deploying code takes flows:code', () => {
     expect((await deploy(engineer, flows)).status).toBe(200);
     expect((await tw.request('POST', '/api/v1/flows/inject/inj', { token: engineer })).status).toBe(204);
     expect((await red(engineer, 'DELETE', '/flow/tabc', undefined)).status).toBe(204);
-    const audit = (await tw.request('GET', '/api/v1/audit?limit=20', { token: tw.adminToken })).body.items as { actor: string; action: string; target: string; details: any }[];
+    const audit = (await tw.request('GET', '/api/v1/audit?limit=20', { token: tw.adminToken })).body.items as { actor: string; action: string; target: string; details: unknown }[];
     expect(audit.find((e) => e.action === 'red.write')).toMatchObject({ actor: 'engineer1', details: { via: '/red', method: 'DELETE', path: '/red/flow/tabc', status: 204 } });
     expect(audit.find((e) => e.action === 'flows.inject')).toMatchObject({ actor: 'engineer1', target: 'inj' });
     expect(audit.find((e) => e.action === 'flows.deploy' && e.actor === 'engineer1')).toMatchObject({

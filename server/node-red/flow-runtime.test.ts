@@ -5,10 +5,10 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThingwire, type Thingwire } from '../app.ts';
-import { TEST_HASH_PARAMS, testConfig } from '../testing/test-server.ts';
+import { TEST_HASH_PARAMS, testConfig, type TestJson } from '../testing/test-server.ts';
 
 /** A real server whose JSON log lines are captured, to see Node-RED's log arrive in ours. */
-const lines: Record<string, any>[] = [];
+const lines: Record<string, TestJson>[] = [];
 const sink = new Writable({
   write(chunk, _enc, cb) {
     for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l));
@@ -23,7 +23,7 @@ const api = async (method: string, p: string, body?: unknown) => {
   const res = await fetch(tw.url + p, {
     method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+  return { status: res.status, body: (await res.json().catch(() => undefined)) as TestJson };
 };
 
 beforeAll(async () => {
@@ -97,7 +97,7 @@ return msg;`,
     expect(await good.json()).toEqual({ temperature: 21.5 });
     const bad = await fetch(`${tw.url}/nodes/post?temperature=300`, signedIn);
     expect(bad.status).toBe(422);
-    expect(((await bad.json()) as any).details).toEqual([{ field: 'temperature', reason: expect.stringContaining('125') }]);
+    expect(((await bad.json()) as TestJson).details).toEqual([{ field: 'temperature', reason: expect.stringContaining('125') }]);
 
     const brokenLog = lines.find((l) => l.subsystem === 'node-red' && l.node?.id === 'broken');
     expect(brokenLog?.level).toBeGreaterThanOrEqual(50);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 
 let tw: TestServer;
 beforeAll(async () => {
@@ -215,24 +215,24 @@ describe('flows API over the embedded Node-RED runtime', () => {
 });
 
 describe('live WebSocket', () => {
-  function connect(query: string): Promise<{ ws: WebSocket; messages: any[] }> {
+  function connect(query: string): Promise<{ ws: WebSocket; messages: TestJson[] }> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(`${tw.url.replace('http', 'ws')}/api/v1/live${query}`);
-      const messages: any[] = [];
+      const messages: TestJson[] = [];
       ws.on('message', (data) => messages.push(JSON.parse(String(data))));
       ws.once('open', () => resolve({ ws, messages }));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       ws.once('error', reject);
     });
   }
-  const until = async (messages: any[], pred: (m: any) => boolean, ms = 5000) => {
+  const until = async (messages: TestJson[], pred: (m: TestJson) => boolean, ms = 5000) => {
     const end = Date.now() + ms;
     while (Date.now() < end) {
       const m = messages.find(pred);
       if (m) return m;
       await new Promise((r) => setTimeout(r, 20));
     }
-    throw new Error(`no such message in ${JSON.stringify(messages.map((m) => m.type === "debug" ? m.messages.filter((d: any) => d.id !== "dbg1") : m)).slice(0, 1500)}`);
+    throw new Error(`no such message in ${JSON.stringify(messages.map((m) => m.type === "debug" ? m.messages.filter((d: TestJson) => d.id !== "dbg1") : m)).slice(0, 1500)}`);
   };
 
   it('refuses a socket without credentials', async () => {

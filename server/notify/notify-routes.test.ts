@@ -9,7 +9,7 @@ import type { Role } from '../../domain/auth/permissions.ts';
 import { openDatabase, type Db } from '../db/database.ts';
 import { RouteTable } from '../http/route-table.ts';
 import { serveRouteTable } from '../testing/route-table-server.ts';
-import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { registerNotifyRoutes } from './notify-routes.ts';
 import { WebhookOutbox } from './webhook-outbox.ts';
@@ -50,7 +50,7 @@ afterAll(async () => {
 
 async function call(method: string, url: string, role: Role | null = 'operator') {
   const res = await fetch(base + url, { method, headers: role ? { authorization: `Bearer ${role}` } : {} });
-  return { status: res.status, body: (await res.json()) as any };
+  return { status: res.status, body: (await res.json()) as TestJson };
 }
 
 function send(nodeId: string, payload: unknown): string {

@@ -167,9 +167,18 @@ export class SqliteTelemetry implements TelemetryBackend {
     if (!tables) return [];
     const where = ['ts >= ?', 'ts < ?'];
     const params: unknown[] = [query.from, query.to];
-    if (query.deviceName !== undefined) where.push('device = ?'), params.push(query.deviceName);
-    if (query.eventId !== undefined) where.push('event_id = ?'), params.push(query.eventId);
-    if (query.type !== undefined) where.push('type = ?'), params.push(query.type);
+    if (query.deviceName !== undefined) {
+      where.push('device = ?');
+      params.push(query.deviceName);
+    }
+    if (query.eventId !== undefined) {
+      where.push('event_id = ?');
+      params.push(query.eventId);
+    }
+    if (query.type !== undefined) {
+      where.push('type = ?');
+      params.push(query.type);
+    }
     const rows = this.#statement(`
       SELECT device, ts, received_at, event_id, type, data FROM ${quote(tables.events)}
       WHERE ${where.join(' AND ')} ORDER BY ts ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`)

@@ -11,6 +11,7 @@ import { createLogger } from '../logger.ts';
 import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { serveRouteTable } from '../testing/route-table-server.ts';
+import type { TestJson } from '../testing/test-server.ts';
 import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { SqliteTelemetry, TELEMETRY_DB_FILE } from './sqlite-telemetry.ts';
 import { registerTelemetryRoutes } from './telemetry-routes.ts';
@@ -61,7 +62,7 @@ let dir: string;
 let db: Db;
 let registry: Registry;
 let telemetry: SqliteTelemetry;
-let served: Awaited<ReturnType<typeof serveRouteTable>>[] = [];
+const served: Awaited<ReturnType<typeof serveRouteTable>>[] = [];
 let base: string;
 /** The same routes with a CSV cap of 2 lines. */
 let cappedBase: string;
@@ -116,7 +117,7 @@ async function get(url: string, role: Role | null = 'operator', at = base) {
   const res = await fetch(at + url, { headers: role ? { authorization: `Bearer ${role}` } : {} });
   const text = await res.text();
   const json = res.headers.get('content-type')?.startsWith('application/json');
-  return { status: res.status, headers: res.headers, text, body: (json ? JSON.parse(text) : undefined) as any };
+  return { status: res.status, headers: res.headers, text, body: (json ? JSON.parse(text) : undefined) as TestJson };
 }
 
 /** `from`/`to` of the hour around the m1 data. */

@@ -7,8 +7,7 @@
  * int/float/double/enum, 0 or 1 for bool, a string of digits (UTC ms) for date, a string for text, the JSON value
  * for struct and array. Reads give them back in the same form, whatever the backend stores.
  */
-import type { Receipt, ThingMessage } from '../../domain/devices/thing-message.ts';
-import type { PropertyValue } from '../../domain/thing-model/compiled-thing-model.ts';
+import type { Receipt } from '../../domain/devices/thing-message.ts';
 import type { EventType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import type { EpochMs, EventRow, PropertyRow, SkippedItem } from '../../domain/telemetry/telemetry-rows.ts';
 

@@ -165,7 +165,9 @@ export class FakeTdengine {
   }
 
   #select(sql: string): Answer {
-    let { text, params } = toSqlite(sql);
+    const parsed = toSqlite(sql);
+    const params = parsed.params;
+    let text = parsed.text;
     let m: RegExpExecArray | null;
     if ((m = /^SELECT LAST\("ts"\), LAST\(("[^"]+")\) FROM (\S+) WHERE (.*)$/.exec(text))) {
       text = `SELECT "ts", ${m[1]} FROM ${m[2]} WHERE ${m[3]} ORDER BY "ts" DESC LIMIT 1`;

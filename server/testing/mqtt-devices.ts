@@ -4,7 +4,7 @@ import net from 'node:net';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { signAlink } from '../device-auth/alink-sign.ts';
 import { signThings } from '../device-auth/things-sign.ts';
-import type { TestServer } from './test-server.ts';
+import type { TestJson, TestServer } from './test-server.ts';
 
 /** A thing model small enough to reason about in tests: one rw float, one r int, an event, a service. */
 export const testTsl = {
@@ -115,7 +115,7 @@ export function connect(url: string, options: IClientOptions): Promise<MqttClien
 }
 
 /** The next message on a topic (JSON-parsed), or a rejection after the timeout. */
-export function nextMessage(client: MqttClient, topic: string, timeoutMs = 5000): Promise<any> {
+export function nextMessage(client: MqttClient, topic: string, timeoutMs = 5000): Promise<TestJson> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       client.off('message', onMessage);
@@ -149,7 +149,7 @@ export async function subscribe(client: MqttClient, filter: string): Promise<num
 }
 
 /** Publishes a request and resolves its reply from `{topic}_reply`. */
-export async function request(client: MqttClient, topic: string, body: object): Promise<any> {
+export async function request(client: MqttClient, topic: string, body: object): Promise<TestJson> {
   const reply = nextMessage(client, `${topic}_reply`);
   await client.publishAsync(topic, JSON.stringify(body));
   return reply;

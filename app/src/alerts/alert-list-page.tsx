@@ -222,7 +222,12 @@ export function AlertListPage() {
 /** The device filter: typed, applied after a pause in typing (or Enter), checked like the API checks it. */
 function DeviceFilter({ value, apiError, onChange }: { value: string; apiError?: string; onChange(value: string): void }) {
   const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
+  // A new value from outside (the URL, or this box's own applied text) replaces what is typed.
+  const [draftOf, setDraftOf] = useState(value);
+  if (draftOf !== value) {
+    setDraftOf(value);
+    setDraft(value);
+  }
   const trimmed = draft.trim();
   const invalid = trimmed !== '' && !DEVICE_NAME.test(trimmed);
   useEffect(() => {

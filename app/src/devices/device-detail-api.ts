@@ -2,7 +2,7 @@
  * What the device detail page reads from the REST API, typed by the schemas the server validates and answers with
  * (`domain/devices/`, `domain/telemetry/telemetry-schemas.ts`), and the hooks that load and merge it with the live feed.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ConnectionPage } from '../../../domain/devices/device-hub-schemas.ts';
 import type { Device } from '../../../domain/devices/device-schemas.ts';
 import type { EventList, PropertyList } from '../../../domain/telemetry/telemetry-schemas.ts';
@@ -33,23 +33,16 @@ export function usePublishedTsl(productKey: string): { tsl: TslDocument | null |
   return { tsl: model.data, version, error: summary.error ?? model.error };
 }
 
-/** When `data` was last answered, in browser ms: lets a newer live push win over an older poll. */
-function useAnsweredAt(data: unknown): number {
-  const seen = useRef<{ data: unknown; at: number }>({ data: undefined, at: 0 });
-  if (seen.current.data !== data) seen.current = { data, at: Date.now() };
-  return seen.current.at;
-}
-
 /**
  * The device, polled every 5 s while the tab is visible, with its status taken from the live feed when the feed's
  * change is newer than the last poll.
  */
 export function useDevice(productKey: string, deviceName: string) {
   const read = useApi<Device>(devicePath(productKey, deviceName), { pollMs: 5000 });
-  const answeredAt = useAnsweredAt(read.data);
   const live = useLiveDeviceState(productKey, deviceName);
   let online = read.data?.status === 'online';
-  if (live && live.at >= answeredAt) online = live.online;
+  // A live change newer than the poll's answer wins.
+  if (live && live.at >= (read.receivedAt ?? 0)) online = live.online;
   return { ...read, online };
 }
 
@@ -82,7 +75,7 @@ export function useRecentConnections(productKey: string, deviceName: string, pol
 
 /** `Date.now()` that ticks every `ms`, for countdowns and "ago" columns. */
 export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), ms);
     return () => clearInterval(timer);

@@ -11,7 +11,7 @@ import { Pager } from '../ui/pager.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { queryString, useApi } from '../use-api.ts';
-import { devicePath, type EventItem, type MessageLogItem, type MessagePage } from './device-detail-api.ts';
+import { devicePath, useNow, type EventItem, type MessagePage } from './device-detail-api.ts';
 import { codeMeaning, prettyJson } from './device-detail-format.ts';
 
 export function EventsTab({ productKey, deviceName, tsl }: { productKey: string; deviceName: string; tsl: TslDocument | null | undefined }) {
@@ -33,7 +33,8 @@ function EventList({ productKey, deviceName, tsl }: { productKey: string; device
   const [limit, setLimit] = useState(EVENTS_PAGE);
   const span = EVENT_RANGES.find((r) => r[0] === range)![2];
   // `from` is rounded to the minute so the polled path (and the list) stays put between polls.
-  const from = Math.floor((Date.now() - span) / 60_000) * 60_000;
+  const now = useNow(10_000);
+  const from = Math.floor((now - span) / 60_000) * 60_000;
   const read = useApi<{ items: EventItem[] }>(
     `${devicePath(productKey, deviceName)}/events${queryString({ from, type, limit })}`,
     { pollMs: 5000 },

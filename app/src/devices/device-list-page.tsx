@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useEffectEvent, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useLiveDeviceStates } from '../live/device-feed.ts';
 import { Link, navigate, useLocationSearch } from '../routing.ts';
 import { useCan } from '../session.ts';
@@ -31,8 +31,8 @@ export function DeviceListPage() {
   const products = useApi<{ items: ProductSummary[] }>('/products');
   const list = useApi<DevicePage>(deviceListApiPath(query), { pollMs: POLL_MS });
   const live = useLiveDeviceStates();
-  // A new answer is a new object: the time it arrived is what live changes are compared with.
-  const listReadAt = useMemo(() => Date.now(), [list.data]);
+  // The time the list's answer arrived is what live changes are compared with.
+  const listReadAt = list.receivedAt ?? 0;
   const [dialog, setDialog] = useState<'add' | 'import' | null>(null);
 
   const go = (change: Partial<DeviceListQuery>, options: { replace?: boolean } = {}) =>
@@ -226,14 +226,13 @@ function Filters({ query, products, go }: {
       setText(urlQ);
     }
   }, [urlQ]);
-  const goRef = useRef(go);
-  goRef.current = go;
+  const pushSearch = useEffectEvent((q: string | undefined) => go({ q }));
   useEffect(() => {
     const wanted = text.trim().slice(0, 100);
     if (wanted === urlQ) return;
     const timer = setTimeout(() => {
       pushed.current = wanted;
-      goRef.current({ q: wanted || undefined });
+      pushSearch(wanted || undefined);
     }, SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [text, urlQ]);

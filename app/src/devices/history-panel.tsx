@@ -2,7 +2,7 @@
  * History: a chart per numeric property over a chosen range, downsampled by the API into round buckets (avg line,
  * min/max band), re-fetched while the range ends now, and the range as CSV.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useEffectEvent, useMemo, useState } from 'react';
 import type { TslDocument, TslProperty } from '../../../domain/thing-model/tsl-types.ts';
 import { apiGet } from '../api.ts';
 import { TimeSeriesChart } from '../ui/chart-time-series.tsx';
@@ -59,9 +59,9 @@ const choiceKey = (c: RangeChoice) => ('preset' in c ? c.preset : `${c.from}-${c
 function RangeSelector({ choice, onChoice, csvHref }: { choice: RangeChoice; onChoice(c: RangeChoice): void; csvHref(): string }) {
   const custom = !('preset' in choice);
   const [editing, setEditing] = useState(custom);
-  const initial = custom ? choice : { from: Date.now() - 3_600_000, to: Date.now() };
-  const [from, setFrom] = useState(toDatetimeLocal(initial.from));
-  const [to, setTo] = useState(toDatetimeLocal(initial.to));
+  // The fields start from the custom range shown, or else the last hour.
+  const [from, setFrom] = useState(() => toDatetimeLocal(custom ? choice.from : Date.now() - 3_600_000));
+  const [to, setTo] = useState(() => toDatetimeLocal(custom ? choice.to : Date.now()));
   const [error, setError] = useState<string>();
 
   const apply = () => {
@@ -132,6 +132,8 @@ interface Loaded {
   key: string;
   range: HistoryQueryRange;
   items: HistoryBucket[];
+  /** When the answer arrived (`Date.now()`). */
+  at: number;
 }
 
 /**
@@ -142,23 +144,25 @@ function useBuckets(base: string, identifier: string, choice: RangeChoice) {
   const key = choiceKey(choice);
   const [loaded, setLoaded] = useState<Loaded>();
   const [error, setError] = useState<unknown>();
+  // The range the choice means at this moment; a new but equal choice (same key) does not reload.
+  const rangeNow = useEffectEvent(() => queryRange(choice, Date.now()));
   useEffect(() => {
     let current = true;
     const load = async () => {
-      const range = queryRange(choice, Date.now());
+      const range = rangeNow();
       try {
         const answer = await apiGet<{ bucketMs: number; items: HistoryBucket[] }>(
           `${base}/properties/${encodeURIComponent(identifier)}/history${queryString({ from: range.from, to: range.to, buckets: range.buckets })}`,
         );
         if (!current) return;
-        setLoaded({ key, range, items: answer.items });
+        setLoaded({ key, range, items: answer.items, at: Date.now() });
         setError(undefined);
       } catch (err) {
         if (current) setError(err);
       }
     };
     void load();
-    const first = queryRange(choice, Date.now());
+    const first = rangeNow();
     if (!first.live) return () => void (current = false);
     const timer = setInterval(() => {
       if (document.visibilityState === 'visible') void load();
@@ -167,8 +171,6 @@ function useBuckets(base: string, identifier: string, choice: RangeChoice) {
       current = false;
       clearInterval(timer);
     };
-    // choice is identified by its key.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [base, identifier, key]);
   return { loaded: loaded?.key === key ? loaded : undefined, stale: loaded, error };
 }
@@ -207,7 +209,7 @@ function PropertyChart({ base, property, choice }: { base: string; property: Tsl
       ) : (
         <TimeSeriesChart
           data={data!}
-          range={{ from: shown.range.from, to: Math.min(shown.range.to, 'preset' in choice ? Date.now() : shown.range.to) }}
+          range={{ from: shown.range.from, to: Math.min(shown.range.to, 'preset' in choice ? shown.at : shown.range.to) }}
           label={columns!.spread ? 'avg' : property.name}
           unit={unit}
           ariaLabel={`${property.name} over time`}

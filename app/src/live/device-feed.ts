@@ -6,7 +6,7 @@
  * What the feed pushes is what changed since the page loaded (or the hook mounted); screens start from what the REST
  * API answered and take a pushed value when it is newer.
  */
-import { useCallback, useEffect, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useEffectEvent, useSyncExternalStore } from 'react';
 import {
   createDeviceFeedClient,
   type DeviceFeedClient,
@@ -77,13 +77,12 @@ export function useLiveProperties(productKey: string, deviceName: string): Reado
 
 /** Calls `listener` for each event the device posts while mounted. */
 export function useLiveEvents(productKey: string, deviceName: string, listener: (event: { identifier: string; params: unknown; at: number }) => void): void {
-  const latest = useRef(listener);
-  latest.current = listener;
+  const onEvent = useEffectEvent(listener);
   const key = deviceKey(productKey, deviceName);
   useEffect(() => {
     const c = feed();
     const unwatch = c.watch(key);
-    const off = c.subscribeEvents(key, (event: LiveEvent) => latest.current(event));
+    const off = c.subscribeEvents(key, (event: LiveEvent) => onEvent(event));
     return () => {
       off();
       unwatch();

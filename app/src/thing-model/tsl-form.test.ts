@@ -6,7 +6,7 @@ import {
 } from './tsl-form.ts';
 
 const fixtureText = fs.readFileSync(new URL('../../../server/thing-model/fixtures/alibaba-example-tsl.json', import.meta.url), 'utf8');
-const fixture = () => JSON.parse(fixtureText) as Record<string, any>;
+const fixture = (): unknown => JSON.parse(fixtureText);
 
 describe('reading and writing TSL', () => {
   it('writes Alibaba’s export back exactly as it read it, key order included', () => {
@@ -33,11 +33,12 @@ describe('reading and writing TSL', () => {
     form.properties = form.properties.filter((p) => p.identifier !== 'DeviceLabel');
     const added = { ...newProperty(), identifier: 'Fan', name: 'Fan', accessMode: 'rw', dataType: withType(newProperty().dataType, 'bool') };
     form.properties.push(added);
-    const doc = tslFromForm(form) as { services: any[]; events: any[] };
-    const set = doc.services.find((s) => s.identifier === 'set');
-    const get = doc.services.find((s) => s.identifier === 'get');
-    const post = doc.events.find((e) => e.identifier === 'post');
-    expect(set.inputData.map((p: any) => p.identifier)).toEqual(['PowerSwitch', 'LastMaintenance', 'WorkMode', 'AlarmThresholds', 'Schedule', 'Fan']);
+    type Feature = { identifier: string; desc?: string; inputData: unknown[]; outputData: unknown[] };
+    const doc = tslFromForm(form) as { services: Feature[]; events: Feature[] };
+    const set = doc.services.find((s) => s.identifier === 'set')!;
+    const get = doc.services.find((s) => s.identifier === 'get')!;
+    const post = doc.events.find((e) => e.identifier === 'post')!;
+    expect(set.inputData.map((p) => (p as { identifier: string }).identifier)).toEqual(['PowerSwitch', 'LastMaintenance', 'WorkMode', 'AlarmThresholds', 'Schedule', 'Fan']);
     expect(get.inputData).toContain('Fan');
     expect(get.inputData).not.toContain('DeviceLabel');
     expect(post.outputData.at(-1)).toEqual({ identifier: 'Fan', name: 'Fan', dataType: { type: 'bool', specs: { 0: 'off', 1: 'on' } } });

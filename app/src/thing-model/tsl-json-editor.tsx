@@ -2,7 +2,7 @@
  * The thing model as JSON text in CodeMirror, with the place of a syntax error marked in the text itself: the line is
  * tinted and the character underlined, and the message sits under that line. Loaded on demand (CodeMirror is large).
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { json } from '@codemirror/lang-json';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
@@ -75,11 +75,13 @@ export function TslJsonEditor({ value, onChange, error, label, readOnly = false 
 }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  const onChangeRef = useRef(onChange);
-  onChangeRef.current = onChange;
   const external = useRef(false);
+  const changed = useEffectEvent((text: string) => onChange(text));
+  // The editor is made once, from the props of that moment; value and error changes are applied by the effects below.
+  const initialProps = useEffectEvent(() => ({ value, label, readOnly }));
 
   useEffect(() => {
+    const { value, label, readOnly } = initialProps();
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
@@ -92,7 +94,7 @@ export function TslJsonEditor({ value, onChange, error, label, readOnly = false 
           EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly),
           EditorView.contentAttributes.of({ 'aria-label': label, 'aria-multiline': 'true', role: 'textbox', ...(readOnly ? { 'aria-readonly': 'true' } : {}) }),
           EditorView.updateListener.of((update) => {
-            if (update.docChanged && !external.current) onChangeRef.current(update.state.doc.toString());
+            if (update.docChanged && !external.current) changed(update.state.doc.toString());
           }),
         ],
       }),
@@ -102,7 +104,6 @@ export function TslJsonEditor({ value, onChange, error, label, readOnly = false 
       editor.destroy();
       view.current = null;
     };
-    // Made once; value and error changes are applied by the effects below.
   }, []);
 
   useEffect(() => {

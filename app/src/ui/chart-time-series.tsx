@@ -3,7 +3,7 @@
  * sized to its container (ResizeObserver), a time axis in the browser's zone and a value axis with its unit. uPlot
  * draws on canvas and is fast with thousands of points; this wrapper only creates it, feeds it data and resizes it.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -43,9 +43,12 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
 }) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const rangeRef = useRef(range);
-  rangeRef.current = range;
   const hasBand = data.min !== undefined && data.max !== undefined;
+  const [lowLabel, highLabel] = bandLabels;
+  // Read by uPlot when it draws, never during render: the current range and data without recreating the chart (data
+  // changes go through setData below; only what shapes the chart recreates it).
+  const timeAxis = useEffectEvent((): [number, number] => [range.from / 1000, range.to / 1000]);
+  const currentData = useEffectEvent(() => toAligned(data, hasBand));
 
   useEffect(() => {
     const el = container.current!;
@@ -56,8 +59,8 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
     ];
     if (hasBand) {
       series.push(
-        { label: bandLabels[0], stroke: BAND_EDGE, width: 1, value: (_u, v) => withUnit(v), points: { show: false } },
-        { label: bandLabels[1], stroke: BAND_EDGE, width: 1, value: (_u, v) => withUnit(v), points: { show: false } },
+        { label: lowLabel, stroke: BAND_EDGE, width: 1, value: (_u, v) => withUnit(v), points: { show: false } },
+        { label: highLabel, stroke: BAND_EDGE, width: 1, value: (_u, v) => withUnit(v), points: { show: false } },
       );
     }
     const options: uPlot.Options = {
@@ -66,7 +69,7 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
       series,
       bands: hasBand ? [{ series: [3, 2], fill: BAND_FILL }] : [],
       scales: {
-        x: { time: true, range: () => [rangeRef.current.from / 1000, rangeRef.current.to / 1000] },
+        x: { time: true, range: () => timeAxis() },
         y: { range: (_u, min, max) => (min === max ? [min - 1, max + 1] : uPlot.rangeNum(min, max, 0.1, true)) },
       },
       axes: [
@@ -85,7 +88,7 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
     };
-    const chart = new uPlot(options, toAligned(data, hasBand), el);
+    const chart = new uPlot(options, currentData(), el);
     plot.current = chart;
     const resize = new ResizeObserver(() => {
       const width = Math.max(200, el.clientWidth);
@@ -97,9 +100,7 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
       chart.destroy();
       plot.current = null;
     };
-    // Data changes go through setData below; only what shapes the chart recreates it.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [label, unit, height, hasBand, bandLabels[0], bandLabels[1]]);
+  }, [label, unit, height, hasBand, lowLabel, highLabel]);
 
   useEffect(() => {
     plot.current?.setData(toAligned(data, hasBand));

@@ -20,7 +20,7 @@ export function ago(at: string | number, now: number = Date.now()): string {
 
 /** A time shown as "how long ago", ticking, with the exact time as its tooltip and machine-readable value. */
 export function TimeAgo({ at }: { at: string | number | null | undefined }) {
-  const [now, setNow] = useState(Date.now());
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 5000);
     return () => clearInterval(timer);

@@ -6,6 +6,7 @@ import { ErrorNote } from '../ui/feedback.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
 import type { ApiToken } from './user-types.ts';
+import { useNow } from '../devices/device-detail-api.ts';
 
 /**
  * API tokens as a table (name, role, dates; never the token) with a revoke button each, asked once more before the
@@ -20,6 +21,8 @@ export function TokenTable({ items, revokePath, whose, onRevoked }: {
 }) {
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const [state, setState] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
+  // A token open in the table can pass its expiry.
+  const now = useNow(60_000);
 
   const revoke = async () => {
     if (!revoking) return;
@@ -49,7 +52,7 @@ export function TokenTable({ items, revokePath, whose, onRevoked }: {
         </thead>
         <TBody>
           {items.map((t) => {
-            const expired = t.expiresAt !== null && new Date(t.expiresAt).getTime() < Date.now();
+            const expired = t.expiresAt !== null && new Date(t.expiresAt).getTime() < now;
             return (
               <tr key={t.id} aria-label={t.name}>
                 <Td className="font-medium">{t.name}</Td>
