@@ -1,3 +1,5 @@
+import { announceAccessChanged } from '../../editor/live/reconnecting-socket.ts';
+
 /** An error answered by the REST API in its envelope `{error:{code,message,details?}}`. */
 export class ApiError extends Error {
   constructor(
@@ -33,6 +35,8 @@ export async function apiRequest<T>(method: string, path: string, body?: unknown
   const text = await res.text();
   const json: unknown = text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined;
   if (!res.ok) {
+    // The session ended while the page was open (the sign-in routes answer 401 for their own reasons).
+    if (res.status === 401 && !path.startsWith('/auth/')) announceAccessChanged();
     const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
     throw new ApiError(res.status, error?.code ?? 'http_error', error?.message ?? `The server answered ${res.status} ${res.statusText}.`, error?.details);
   }

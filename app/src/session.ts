@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { ACCESS_CHANGED_EVENT } from '../../editor/live/reconnecting-socket.ts';
 import { ApiError, apiRequest } from './api.ts';
 
 /** The signed-in user as `GET /api/v1/auth/me` describes them, with what their role permits. */
@@ -25,16 +26,22 @@ export function useSession(): {
 
   useEffect(() => {
     let current = true;
-    apiRequest<SessionUser>('GET', '/auth/me').then(
-      (user) => current && setSession({ status: 'signed-in', user }),
-      (err: unknown) => {
-        if (!current) return;
-        if (!(err instanceof ApiError) || err.status !== 401) console.error('checking the session failed', err);
-        setSession({ status: 'signed-out' });
-      },
-    );
+    const check = () =>
+      apiRequest<SessionUser>('GET', '/auth/me').then(
+        (user) => current && setSession({ status: 'signed-in', user }),
+        (err: unknown) => {
+          if (!current) return;
+          if (!(err instanceof ApiError) || err.status !== 401) console.error('checking the session failed', err);
+          setSession({ status: 'signed-out' });
+        },
+      );
+    void check();
+    // Signed out elsewhere, the token revoked, the role changed: the server said so on a live socket or with a 401.
+    // Asking again shows the sign-in screen, or the screens the new role allows.
+    globalThis.addEventListener(ACCESS_CHANGED_EVENT, check);
     return () => {
       current = false;
+      globalThis.removeEventListener(ACCESS_CHANGED_EVENT, check);
     };
   }, []);
 

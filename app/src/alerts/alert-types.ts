@@ -1,6 +1,6 @@
 /**
  * Alerts as `GET /api/v1/alerts` answers them: the types are the API's own response schema
- * (`server/alerts/alert-schemas.ts`), imported as types only, so the screens cannot drift from what the API sends.
+ * (`domain/alerts/alert-schemas.ts`), imported as types only, so the screens cannot drift from what the API sends.
  */
 import type { Alert, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
 
