@@ -4,13 +4,12 @@ import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
-import { OutboundPolicy, OutboundRefusedError, type OutboundPolicyOptions } from '../outbound/outbound-policy.ts';
-import { outboundRequest, type OutboundResponse } from '../outbound/outbound-request.ts';
+import { OutboundPolicy, type OutboundPolicyOptions } from '../outbound/outbound-policy.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
-import { backoffDelay, DEFAULT_BACKOFF, retryAfterMs, verdictFor, type AttemptVerdict, type BackoffOptions } from './delivery-policy.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './delivery-policy.ts';
+import { attemptWebhook, errorMessage, failedBeforeSending, type AttemptResult } from './webhook-attempt.ts';
 import type { Notification, NotificationAttempt, NotificationDetail, NotificationPage, NotificationState } from '../../domain/notify/notify-schemas.ts';
 import type { NotificationOutcome, NotificationRequest, NotifyService } from '../../domain/notify/notify-service.ts';
-import { NOTIFICATION_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, webhookSignature } from './webhook-signature.ts';
 import { webhookHeadersProblem, webhookUrlProblem } from '../../domain/notify/webhook-checks.ts';
 
 /** Why a notification was not accepted into the outbox. */
@@ -73,26 +72,14 @@ interface OutboxRow {
   delivered_at: string | null;
 }
 
-interface AttemptResult {
-  startedAt: number;
-  durationMs: number;
-  verdict: AttemptVerdict | 'interrupted';
-  status: number | null;
-  error: string | null;
-  response: string | null;
-  retryAfterMs?: number | undefined;
-}
-
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_ATTEMPTS = 8;
-const MAX_RESPONSE_EXCERPT_BYTES = 1024;
 /** The loop looks at the table at least this often, so a wall-clock jump cannot leave a due notification waiting. */
 const MAX_SLEEP_MS = 60_000;
 /** How long a notification whose attempt could not be recorded is held back (a full disk is not hammered). */
 const RECORD_FAILURE_HOLD_MS = 30_000;
 const SWEEP_INTERVAL_MS = 3_600_000;
 const SWEEP_BATCH = 1_000;
-const USER_AGENT = 'Thingwire-Webhook/1';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -106,7 +93,7 @@ const NOTIFICATION_COLUMNS = `
  * delivery is at least once, and receivers deduplicate by `X-Thingwire-Notification-Id`.
  *
  * The delivery loop runs in this process: an immediate pass on every enqueue and completion, and an unref'd timer
- * for the next due retry. At most `concurrency` attempts are in flight; each is a signed JSON POST (see
+ * for the next due retry. At most `concurrency` attempts are in flight; each is a signed JSON POST (`webhook-attempt.ts`, see
  * `webhook-signature.ts`) bounded by the notification's timeout. What an answer means is `verdictFor`'s
  * (`delivery-policy.ts`): 2xx delivered; 408, 429, 5xx, timeouts and network errors retried with exponential backoff
  * and jitter up to the notification's `maxAttempts`, then failed; any other status failed at once. An address the
@@ -440,54 +427,23 @@ export class WebhookOutbox implements NotifyService {
     this.#deliveries.add(delivery);
   }
 
-  /** One signed POST. Never rejects: every way it can end is a result to record. */
+  /** One signed POST of a stored notification. Never rejects: every way it can end is a result to record. */
   async #attempt(row: OutboxRow, closing: AbortSignal): Promise<AttemptResult> {
-    const startedAt = Date.now();
-    const result = (r: Omit<AttemptResult, 'startedAt' | 'durationMs'>): AttemptResult => ({
-      startedAt, durationMs: Date.now() - startedAt, ...r,
-    });
     let secret: string;
-    let extraHeaders: Record<string, string>;
+    let headers: Record<string, string>;
     try {
       secret = this.#secret(row.secret_ref);
-      extraHeaders = this.#headersOf(row);
+      headers = this.#headersOf(row);
     } catch (err) {
-      return result({
-        verdict: 'failed', status: null, response: null,
-        error: `the signing secret or the headers cannot be opened (${errorMessage(err)}); was the data dir's key file replaced?`,
-      });
+      return failedBeforeSending(
+        `the signing secret or the headers cannot be opened (${errorMessage(err)}); was the data dir's key file replaced?`,
+      );
     }
-    const timestamp = String(Math.floor(startedAt / 1000));
-    const headers: Record<string, string> = {
-      ...extraHeaders,
-      'Content-Type': 'application/json',
-      'User-Agent': USER_AGENT,
-      [NOTIFICATION_ID_HEADER]: row.id,
-      [TIMESTAMP_HEADER]: timestamp,
-      [SIGNATURE_HEADER]: webhookSignature(secret, timestamp, row.body),
-    };
-    const timeout = AbortSignal.timeout(row.timeout_ms);
-    try {
-      // Redirects are not followed (maxRedirects 0): the POST would go somewhere nobody configured.
-      const response = await outboundRequest(row.url, {
-        method: row.method, headers, body: row.body, policy: this.#outbound, maxBodyBytes: MAX_RESPONSE_EXCERPT_BYTES,
-        signal: AbortSignal.any([closing, timeout]),
-      });
-      const verdict = verdictFor(response.status);
-      return result({
-        verdict, status: response.status, response: responseExcerpt(response),
-        error: verdict === 'delivered' ? null : statusError(response),
-        retryAfterMs: retryAfterMs(headerValue(response.headers['retry-after']) ?? null, Date.now()),
-      });
-    } catch (err) {
-      if (closing.aborted) {
-        return result({ verdict: 'interrupted', status: null, response: null, error: 'interrupted: the platform stopped during the attempt' });
-      }
-      if (timeout.aborted) return result({ verdict: 'retry', status: null, response: null, error: `no response within ${row.timeout_ms} ms` });
-      // Refused by the outbound policy: the next attempt would be refused too.
-      if (err instanceof OutboundRefusedError) return result({ verdict: 'failed', status: null, response: null, error: err.message });
-      return result({ verdict: 'retry', status: null, response: null, error: `no connection: ${errorMessage(err)}` });
-    }
+    return attemptWebhook(
+      { id: row.id, url: row.url, method: row.method, body: row.body, timeoutMs: row.timeout_ms, secret, headers },
+      this.#outbound,
+      closing,
+    );
   }
 
   /** Logs the attempt and moves the notification on, in one transaction; then tells listeners. */
@@ -605,31 +561,4 @@ function notificationOf(row: OutboxRow): Notification {
     createdAt: row.created_at,
     deliveredAt: row.delivered_at,
   };
-}
-
-function statusError(response: OutboundResponse): string {
-  const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-  if (response.status >= 300 && response.status < 400) {
-    const location = headerValue(response.headers.location);
-    return `${status}: redirects are not followed${location ? ` (to ${location})` : ''}; set the node's URL to the final address`;
-  }
-  return status;
-}
-
-/** The start of the response body, for the delivery log (a receiver's error text says why it refused). */
-function responseExcerpt(response: OutboundResponse): string | null {
-  // The status already arrived and decides the outcome; a body cut off by the timeout only shortens the log.
-  if (response.bodyError) return `(the response body could not be read: ${response.bodyError.message})`;
-  if (response.body.byteLength === 0) return null;
-  const text = response.body.toString('utf8');
-  // A multi-byte character cut at the limit decodes as U+FFFD; drop it rather than log a character never sent.
-  return response.truncated ? text.replace(/\uFFFD+$/, '') : text;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
