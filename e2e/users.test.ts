@@ -123,6 +123,20 @@ describe('users and my account', () => {
     await close();
   });
 
+  it('shows the sign-in screen on an open page as soon as an admin disables the user', async () => {
+    const made = await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'leaver', password: 'leaver-password-1', role: 'operator' } });
+    expect(made.status).toBe(201);
+    // The dashboard holds the live device feed open; disabling the user closes it (4401), and the page asks who it is.
+    const { page, close } = await openApp(browser, server, '/dashboard');
+    await signIn(page, 'leaver', 'leaver-password-1');
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const disabled = await server.request('PATCH', `/api/v1/users/${made.body.id}`, { token: server.adminToken, body: { disabled: true } });
+    expect(disabled.status).toBe(200);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByTestId('current-user').count()).toBe(0);
+    await close();
+  });
+
   it('creates an API token on My account that works against the API once shown, until it is revoked', async () => {
     const { page, errors, close } = await openApp(browser, server, '/account');
     await signIn(page);
