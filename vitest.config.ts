@@ -84,8 +84,6 @@ export default defineConfig({
     // waiting on servers, devices and the browser, so two run side by side in about 60 % of the time.
     maxWorkers: 2,
     sequence: { sequencer: SlowFirstSequencer },
-    // Builds the web UI once for the browser tests (and `npm start` in server/main.test.ts) when it is stale.
-    globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default', 'json'],
@@ -97,8 +95,19 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts', 'e2e/**/*.test.ts'],
+          include: ['server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts'],
           exclude: pureFiles,
+          // Builds the web UI when it is stale, once, before `npm start` in server/main.test.ts would (in each start).
+          globalSetup: ['e2e/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          // The UI build the browser tests load, and one Chromium for all of them (each file connects to it).
+          globalSetup: ['e2e/global-setup.ts', 'e2e/browser-server.ts'],
         },
       },
     ],

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../server/testing/device-simulator.ts';
 import { connect, createDevices, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { downloadedText, launchBrowser, openApp, screenshot, signIn } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -240,7 +240,7 @@ describe('the flow editor', () => {
     const exportDialog = page.getByRole('dialog', { name: 'Export flows' });
     const download = page.waitForEvent('download');
     await exportDialog.getByRole('button', { name: 'Download' }).click();
-    const exported = JSON.parse(fs.readFileSync((await (await download).path())!, 'utf8'));
+    const exported = JSON.parse(await downloadedText(await download));
     expect(exported).toEqual(original);
     fs.rmSync(dir, { recursive: true, force: true });
     expect(errors).toEqual([]);
@@ -283,7 +283,7 @@ describe('the flow editor', () => {
     await exportDialog.getByLabel('All flows').check();
     const download = page.waitForEvent('download');
     await exportDialog.getByRole('button', { name: 'Download' }).click();
-    expect(JSON.parse(fs.readFileSync((await (await download).path())!, 'utf8'))).toEqual(JSON.parse(text));
+    expect(JSON.parse(await downloadedText(await download))).toEqual(JSON.parse(text));
     await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear());
     expect(errors).toEqual([]);
     await close();
