@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
+import { until } from '../server/testing/until.ts';
 import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
 
 let server: TestServer;
@@ -123,11 +124,7 @@ describe('the alert screens', () => {
 
   it('narrows the list by severity, state and device, kept in the URL', async () => {
     await postTemperature(lobby, 50);
-    const deadline = Date.now() + APPEARS_MS;
-    while ((await openAlerts()).length < 2) {
-      if (Date.now() > deadline) throw new Error(`lobby's alerts were not raised: ${JSON.stringify(await openAlerts())}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until("lobby's two alerts raised", openAlerts, (open) => open.length >= 2, APPEARS_MS);
 
     const { page, errors, close } = await openApp(browser, server, '/alerts');
     await signIn(page);
