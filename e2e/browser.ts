@@ -36,14 +36,20 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
-/** Opens `path` of the test server's UI in a new context of `browser`, at a laptop-sized viewport by default. */
+/**
+ * Opens `path` of the test server's UI in a new context of `browser`, at a laptop-sized viewport by default. With
+ * `clock`, the page's timers run on Playwright's clock (at real speed until moved on): a screen that reloads every
+ * few seconds is made to reload now with `page.clock.fastForward(ms)`, while the server and devices keep real time.
+ */
 export async function openApp(
   browser: Browser,
   server: TestServer,
   appPath = '/',
   viewport: { width: number; height: number } = { width: 1280, height: 800 },
+  options: { clock?: boolean } = {},
 ): Promise<AppPage> {
   const context = await browser.newContext({ baseURL: server.url, viewport });
+  if (options.clock) await context.clock.install();
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
