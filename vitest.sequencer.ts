@@ -6,28 +6,28 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * clone (CI) vitest has no timings and starts the largest files first, which left a 25 s file for the end: these go
  * first there.
  */
-const SLOW = [/^e2e\//, /^flows\/device-pipeline-restart\.test\.ts$/, /^bench\/bench\.test\.ts$/, /^server\/main\.test\.ts$/, /^editor\/model\/flow-codec\.test\.ts$/];
+const SLOW = [/^e2e\//, /^flows\/device-pipeline-(restart|crash)\.test\.ts$/, /^bench\/bench\.test\.ts$/, /^server\/main(-cli)?\.test\.ts$/, /^editor\/model\/flow-codec\.test\.ts$/];
 
 /**
- * Longest first across the isolated projects (`e2e`, `integration`), so the two workers finish together: vitest's own
- * order runs project after project, which leaves one worker alone with the last project's longest file. The files
- * of `fast` share their worker's process only while they follow one another, so they stay one block, at the end,
- * where their ~0.1 s each evens out the two workers' finish.
+ * The projects in the order they run. A worker keeps its process for the next file only while that file is of the
+ * same non-isolated project, so each project is one block: browser files, then integration, then the isolated node
+ * tests, then the pure files, whose ~0.1 s each even out the two workers' finish.
  */
+const PROJECTS = ['e2e', 'integration', 'isolated', 'fast'];
+
+/** Within a project: failed first (as vitest does), then longest first, so the two workers finish together. */
 export class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
     const path = (f: TestSpecification) => relative(this.ctx.config.root, f.moduleId);
     const result = (f: TestSpecification) => this.ctx.cache.getFileTestResults(`${f.project.name}:${path(f)}`);
-    const shared = sorted.filter((f) => f.project.config.isolate === false);
-    const isolated = sorted.filter((f) => f.project.config.isolate !== false);
-    if (isolated.every(result)) {
-      // Failed first (as vitest does), then longest first.
-      isolated.sort((a, b) => Number(result(b)!.failed) - Number(result(a)!.failed) || result(b)!.duration - result(a)!.duration);
-    } else {
-      const slow = (f: TestSpecification) => SLOW.some((re) => re.test(path(f)));
-      isolated.splice(0, isolated.length, ...isolated.filter(slow), ...isolated.filter((f) => !slow(f)));
-    }
-    return [...isolated, ...shared];
+    const slow = (f: TestSpecification) => SLOW.some((re) => re.test(path(f)));
+    const rank = (f: TestSpecification) => (PROJECTS.includes(f.project.name) ? PROJECTS.indexOf(f.project.name) : PROJECTS.length);
+    const blocks = [...new Set(sorted.map(rank))].sort((a, b) => a - b).map((r) => sorted.filter((f) => rank(f) === r));
+    return blocks.flatMap((block) => {
+      // vitest's own order when every file has a timing; else the slow ones first.
+      if (block.every(result)) return block;
+      return [...block.filter(slow), ...block.filter((f) => !slow(f))];
+    });
   }
 }
