@@ -104,7 +104,6 @@ describe('overload', () => {
       }
     }));
 
-
     // Let storage catch up: every PUBACKed message gets through.
     await until('storage caught up (writer idle, gate open, no reply pending)',
       () => tw.app.telemetry.writer.idle && tw.app.gate.open && tw.app.hub.stats().pendingReplies === 0, Boolean, 30_000);
