@@ -5,8 +5,7 @@ import { SlowFirstSequencer } from './vitest.sequencer.ts';
  * Test files that need no process of their own: no Thingwire or Node-RED started in-process (Node-RED is a
  * singleton), no child process, browser, module mock or stubbed global; what they open (temp SQLite files, loopback
  * servers, fake clocks) they close or restore themselves. They share their worker's process and modules (no
- * isolation), which saves the ~2 s each file otherwise spends starting a process and importing. Everything else, and
- * any new file until it is added here, runs isolated.
+ * isolation), which saves the ~2 s each file otherwise spends starting a process and importing.
  */
 const pureFiles = [
   'domain/alerts/event-types.test.ts',
@@ -77,30 +76,59 @@ const pureFiles = [
   'server/thing-model/tsl-compiler.test.ts',
 ];
 
+/**
+ * Projects, and how their files share processes:
+ * - `fast`: the pure files above, sharing their worker's process.
+ * - `integration` and `e2e`: files that start Thingwire (and with it Node-RED) in their own process, child processes
+ *   (`npm start`, the simulator, the benchmark) or pages in the run's shared Chromium. They too share their worker's
+ *   process, one file after another: the first Thingwire a process starts spends ~1.5 s loading Node-RED, the palette
+ *   and the server's modules, later ones ~0.3 s (each file's own server, data dir and ports are as fresh as before;
+ *   Node-RED, a process-wide singleton, is stopped by one file's server and started again by the next). A file here
+ *   must not mock modules or stub globals, and restores what it changes process-wide (fake timers, environment).
+ * - `isolated`: files that need a process of their own: the flow nodes' tests start Node-RED through its test helper
+ *   or as a stock runtime, which does not restart cleanly after another file's Thingwire. Put a file that mocks
+ *   modules here too.
+ */
+const sharedInclude = ['domain/**/*.test.ts', 'server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    // Real servers, real sockets, real SQLite files: each integration file gets its own process.
+    // Real servers, real sockets, real SQLite files; child processes for the CLI, the simulator and the benchmark.
     pool: 'forks',
     // Vitest's default is one fewer than the cores: one worker on a 2-core machine. The files spend most of their time
     // waiting on servers, devices and the browser, so two run side by side in about 60 % of the time.
     maxWorkers: 2,
     sequence: { sequencer: SlowFirstSequencer },
-    // Builds the web UI once for the browser tests (and `npm start` in server/main.test.ts) when it is stale.
-    globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results/results.json' },
     projects: [
-      // Named to sort first: vitest runs projects one after the other, and these take ~15 s on both workers.
       { extends: true, test: { name: 'fast', include: pureFiles, isolate: false } },
       {
         extends: true,
         test: {
           name: 'integration',
-          include: ['domain/**/*.test.ts', 'server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'nodes/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts', 'editor/**/*.test.ts', 'e2e/**/*.test.ts'],
+          include: sharedInclude,
           exclude: pureFiles,
+          isolate: false,
+          // Builds the web UI when it is stale, once, before `npm start` in server/main.test.ts would (in each start).
+          globalSetup: ['e2e/global-setup.ts'],
         },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          isolate: false,
+          // The UI build the browser tests load, and one Chromium for all of them (each file connects to it).
+          globalSetup: ['e2e/global-setup.ts', 'e2e/browser-server.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'isolated', include: ['nodes/**/*.test.ts', 'editor/**/*.test.ts'], exclude: pureFiles },
       },
     ],
   },

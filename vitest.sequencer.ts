@@ -2,18 +2,32 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Files that take tens of seconds (a browser, a server process started and killed, the benchmark harness). Vitest
- * starts the files that took longest last time first, so the two workers finish together; on a fresh clone (CI) it
- * has no timings and starts the largest files first, which left a 25 s file for the end. These go first there.
+ * Files that take tens of seconds (a browser, a server process started and killed, the benchmark harness). On a fresh
+ * clone (CI) vitest has no timings and starts the largest files first, which left a 25 s file for the end: these go
+ * first there.
  */
-const SLOW = [/^e2e\//, /^flows\/device-pipeline-restart\.test\.ts$/, /^bench\/bench\.test\.ts$/, /^server\/main\.test\.ts$/, /^editor\/model\/flow-codec\.test\.ts$/];
+const SLOW = [/^e2e\//, /^flows\/device-pipeline-(restart|crash)\.test\.ts$/, /^bench\/bench\.test\.ts$/, /^server\/main(-cli)?\.test\.ts$/, /^editor\/model\/flow-codec\.test\.ts$/];
 
+/**
+ * The projects in the order they run. A worker keeps its process for the next file only while that file is of the
+ * same non-isolated project, so each project is one block: browser files, then integration, then the isolated node
+ * tests, then the pure files, whose ~0.1 s each even out the two workers' finish.
+ */
+const PROJECTS = ['e2e', 'integration', 'isolated', 'fast'];
+
+/** Within a project: failed first (as vitest does), then longest first, so the two workers finish together. */
 export class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const sorted = await super.sort(files);
-    const known = sorted.every((f) => this.ctx.cache.getFileTestResults(`${f.project.name}:${relative(this.ctx.config.root, f.moduleId)}`));
-    if (known) return sorted;
-    const slow = (f: TestSpecification) => SLOW.some((re) => re.test(relative(this.ctx.config.root, f.moduleId)));
-    return [...sorted.filter(slow), ...sorted.filter((f) => !slow(f))];
+    const path = (f: TestSpecification) => relative(this.ctx.config.root, f.moduleId);
+    const result = (f: TestSpecification) => this.ctx.cache.getFileTestResults(`${f.project.name}:${path(f)}`);
+    const slow = (f: TestSpecification) => SLOW.some((re) => re.test(path(f)));
+    const rank = (f: TestSpecification) => (PROJECTS.includes(f.project.name) ? PROJECTS.indexOf(f.project.name) : PROJECTS.length);
+    const blocks = [...new Set(sorted.map(rank))].sort((a, b) => a - b).map((r) => sorted.filter((f) => rank(f) === r));
+    return blocks.flatMap((block) => {
+      // vitest's own order when every file has a timing; else the slow ones first.
+      if (block.every(result)) return block;
+      return [...block.filter(slow), ...block.filter((f) => !slow(f))];
+    });
   }
 }

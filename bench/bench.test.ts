@@ -6,14 +6,15 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * `npm run bench -- --smoke`: the benchmark harness end to end at toy numbers (a real Thingwire process, real device
- * clients in load processes, real Mosquitto). It asserts the table is complete, not any speed.
+ * clients in load processes, real Mosquitto). It asserts the table is complete, not any speed: one rate step and
+ * half-second runs fill every row as the smoke run's two steps of a second did.
  */
 describe('benchmark harness (smoke)', () => {
   it('produces a complete table for Thingwire and Mosquitto', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-smoke-'));
     const out = path.join(dir, 'latest.md');
     try {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--out', out], {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--rates', '100', '--step-seconds', '0.5', '--duration', '0.5', '--out', out], {
         cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8', timeout: 120_000,
       });
       expect(run.status, run.stderr).toBe(0);

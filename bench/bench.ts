@@ -311,8 +311,8 @@ async function runLoad(
     if (backlog > 0) why ||= `${backlog} unanswered after 3 s`;
     if (metricsUrl && before) stored = histogramPercentiles(before, histogramBuckets(await (await fetch(metricsUrl)).text(), 'thingwire_telemetry_row_age_seconds'));
   } else {
-    await sleep(500); // the last deliveries
-    const got = await subscriber!.call<{ count: number; latencies: number[] }>({ cmd: 'collect' });
+    // The last deliveries: all of them, or what came within 500 ms.
+    const got = await subscriber!.call<{ count: number; latencies: number[] }>({ cmd: 'collect', expect: sent, withinMs: 500 });
     completed = got.count;
     latencies = got.latencies;
     if (completed < sent) why = `${sent - completed} not delivered`;

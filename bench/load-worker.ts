@@ -16,7 +16,8 @@ export type WorkerCommand =
   | { cmd: 'connect'; url: string; mode: 'thingwire' | 'mosquitto'; devices: BenchDevice[]; listen: boolean; localAddress?: string; concurrency: number }
   | { cmd: 'subscribe-all'; url: string; topic: string }
   | { cmd: 'run'; rate: number; durationMs: number; qos: 0 | 1; drainMs: number; payload: 'meter' | 'wide'; maxBacklog: number }
-  | { cmd: 'collect' }
+  /** What the subscriber got since the last collect, once `expect` messages are in or `withinMs` passed. */
+  | { cmd: 'collect'; expect: number; withinMs: number }
   | { cmd: 'close' };
 
 export interface RunReport {
@@ -63,6 +64,8 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'run':
       return run(command);
     case 'collect': {
+      const until = performance.now() + command.withinMs;
+      while (subscriberCount < command.expect && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
       const result = { count: subscriberCount, latencies: subscriberLatencies };
       subscriberCount = 0;
       subscriberLatencies = [];

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
+import { until } from '../server/testing/until.ts';
 import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
 
 let server: TestServer;
@@ -19,8 +20,10 @@ let mqttPort: number;
 const clients = new Map<string, MqttClient>();
 let nextId = 1;
 
-/** The list polls every 5 s; an alert must show within a couple of polls. */
+/** How long the pipeline may take to raise an alert (its `for` is 1 s). */
 const APPEARS_MS = 15_000;
+/** The alert screens reload every 5 s; tests move the page's clock on to the next reload instead of waiting. */
+const RELOAD_MS = 5000;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
@@ -72,15 +75,18 @@ const row = (page: Page, name: string) => page.getByRole('row', { name });
 
 describe('the alert screens', () => {
   it('shows an alert a real device raised without a reload; the detail shows its value; acknowledge and clear it', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/alerts');
+    const { page, errors, close } = await openApp(browser, server, '/alerts', undefined, { clock: true });
     await signIn(page);
     await page.getByText('No open alerts').waitFor();
     expect(await page.getByRole('link', { name: 'Open the flows' }).getAttribute('href')).toBe('/flows');
     await screenshot(page, 'alerts-empty');
 
     await postTemperature(hall, 35);
+    // Raised after its `for`; the open list shows it at its next reload.
+    await until('the alert raised', openAlerts, (open) => open.length >= 1, APPEARS_MS);
+    await page.clock.fastForward(RELOAD_MS);
     const hot = row(page, 'Too hot on hall');
-    await hot.waitFor({ timeout: APPEARS_MS });
+    await hot.waitFor();
     const text = await hot.textContent();
     expect(text).toContain('warning');
     expect(text).toContain('active');
@@ -123,11 +129,7 @@ describe('the alert screens', () => {
 
   it('narrows the list by severity, state and device, kept in the URL', async () => {
     await postTemperature(lobby, 50);
-    const deadline = Date.now() + APPEARS_MS;
-    while ((await openAlerts()).length < 2) {
-      if (Date.now() > deadline) throw new Error(`lobby's alerts were not raised: ${JSON.stringify(await openAlerts())}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await until("lobby's two alerts raised", openAlerts, (open) => open.length >= 2, APPEARS_MS);
 
     const { page, errors, close } = await openApp(browser, server, '/alerts');
     await signIn(page);

@@ -1,24 +1,31 @@
 /**
- * Browser tests drive the real server (`startTestServer`) in Debian's headless Chromium, as a person would: through
- * the login form, clicks and typing. Browsers cannot be downloaded by Playwright here, hence playwright-core and the
- * system Chromium (`apt-get install chromium`; `.ci/run` installs it).
+ * Browser tests drive the real server (`startTestServer`) in Debian's headless Chromium (see `chromium.ts`), as a
+ * person would: through the login form, clicks and typing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Download, type Page } from 'playwright-core';
+import { inject } from 'vitest';
 import { TEST_ADMIN_PASSWORD, type TestServer } from '../server/testing/test-server.ts';
+import { chromiumLaunchOptions } from './chromium.ts';
 
 /** Where screenshots go (gitignored); look at them after a run. */
 export const ARTIFACTS_DIR = path.join(import.meta.dirname, 'artifacts');
 
-const CHROMIUM = process.env.THINGWIRE_CHROMIUM ?? '/usr/bin/chromium';
-
-/** Starts headless Chromium. One per test file; a page per test keeps tests apart (own cookies). */
+/**
+ * The run's shared Chromium (started by `browser-server.ts`), or a Chromium of its own when the file runs without
+ * that setup. `close()` lets go of it. A context per test (`openApp`) keeps tests apart (own cookies and storage).
+ */
 export async function launchBrowser(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get update && apt-get install -y chromium) or set THINGWIRE_CHROMIUM.`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, headless: true });
+  const shared = inject('chromiumWsEndpoint');
+  return shared ? chromium.connect(shared) : chromium.launch(chromiumLaunchOptions());
+}
+
+/** The text of a finished download (read through Playwright: the browser may run in another process). */
+export async function downloadedText(download: Download): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of await download.createReadStream()) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A page in a fresh browser context (no cookies), with what went wrong in it collected for assertions. */
@@ -29,14 +36,20 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
-/** Opens `path` of the test server's UI in a new context of `browser`, at a laptop-sized viewport by default. */
+/**
+ * Opens `path` of the test server's UI in a new context of `browser`, at a laptop-sized viewport by default. With
+ * `clock`, the page's timers run on Playwright's clock (at real speed until moved on): a screen that reloads every
+ * few seconds is made to reload now with `page.clock.fastForward(ms)`, while the server and devices keep real time.
+ */
 export async function openApp(
   browser: Browser,
   server: TestServer,
   appPath = '/',
   viewport: { width: number; height: number } = { width: 1280, height: 800 },
+  options: { clock?: boolean } = {},
 ): Promise<AppPage> {
   const context = await browser.newContext({ baseURL: server.url, viewport });
+  if (options.clock) await context.clock.install();
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));

@@ -69,8 +69,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function openDevicePage(user?: [string, string], viewport?: { width: number; height: number }) {
-  const app = await openApp(browser, server, PAGE_PATH, viewport);
+async function openDevicePage(user?: [string, string], viewport?: { width: number; height: number }, options?: { clock?: boolean }) {
+  const app = await openApp(browser, server, PAGE_PATH, viewport, options);
   app.page.setDefaultTimeout(10_000);
   await signIn(app.page, ...(user ?? []));
   await app.page.getByRole('heading', { level: 1, name: DEVICE }).waitFor();
@@ -128,22 +128,34 @@ describe('the device page', () => {
     await page.getByRole('table', { name: 'Connection history' }).getByText('connected', { exact: true }).first().waitFor();
     await screenshot(page, 'device-detail');
 
-    // History: a chart per numeric property, its point count growing as the simulator posts.
-    await tab(page, 'History').click();
-    const points = page.getByTestId('chart-points-temperature');
-    await points.filter({ hasText: /[1-9]/ }).waitFor({ timeout: 15_000 });
-    const before = Number((await points.textContent())!.replace(/\D/g, ''));
-    await expect.poll(async () => Number((await points.textContent())!.replace(/\D/g, '')), { timeout: 20_000 }).toBeGreaterThan(before);
-    const chart = page.getByRole('figure', { name: 'Temperature over time', exact: true });
-    expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
-    expect(await chart.locator('canvas').count()).toBe(1);
-    expect(await page.getByRole('figure').count()).toBe(3); // temperature, humidity, target temperature
-    await page.getByRole('button', { name: '15 min' }).click();
-    await expect.poll(async () => (await page.getByRole('button', { name: '15 min' }).getAttribute('aria-pressed'))).toBe('true');
-    const csv = await page.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
-    expect(csv).toMatch(new RegExp(`^/api/v1/devices/${PRODUCT}/${DEVICE}/telemetry\\.csv\\?from=`));
-    await points.filter({ hasText: /[1-9]/ }).waitFor();
-    await screenshot(page, 'device-detail-history');
+    // History, in a second window: a chart per numeric property, its point count growing as the simulator posts. The
+    // charts reload every 5 s; that window's clock is moved on to each next reload instead of waiting for it. (This
+    // window keeps real time: it weighs the live feed's server times against its own clock.)
+    {
+      const { page: history, errors: historyErrors, close: closeHistory } = await openDevicePage(undefined, undefined, { clock: true });
+      await tab(history, 'History').click();
+      const points = history.getByTestId('chart-points-temperature');
+      const count = async () => Number((await points.textContent())!.replace(/\D/g, ''));
+      const afterReload = async () => {
+        await history.clock.fastForward(5000);
+        return count();
+      };
+      await expect.poll(afterReload, { timeout: 15_000, interval: 500 }).toBeGreaterThan(0);
+      const before = await count();
+      await expect.poll(afterReload, { timeout: 20_000, interval: 500 }).toBeGreaterThan(before);
+      const chart = history.getByRole('figure', { name: 'Temperature over time', exact: true });
+      expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
+      expect(await chart.locator('canvas').count()).toBe(1);
+      expect(await history.getByRole('figure').count()).toBe(3); // temperature, humidity, target temperature
+      await history.getByRole('button', { name: '15 min' }).click();
+      await expect.poll(async () => (await history.getByRole('button', { name: '15 min' }).getAttribute('aria-pressed'))).toBe('true');
+      const csv = await history.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+      expect(csv).toMatch(new RegExp(`^/api/v1/devices/${PRODUCT}/${DEVICE}/telemetry\\.csv\\?from=`));
+      await points.filter({ hasText: /[1-9]/ }).waitFor();
+      await screenshot(history, 'device-detail-history');
+      expect(historyErrors).toEqual([]);
+      await closeHistory();
+    }
 
     // Commands: a wrong value is caught under its field; a right one reaches the simulator, which answers 200.
     await tab(page, 'Commands').click();

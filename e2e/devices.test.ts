@@ -1,11 +1,10 @@
-import fs from 'node:fs';
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, deployListener, deviceOptions } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { downloadedText, launchBrowser, openApp, screenshot, signIn } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -150,7 +149,7 @@ describe('the device list', () => {
 
     const downloading = page.waitForEvent('download');
     await result.getByRole('button', { name: 'Download secrets as CSV' }).click();
-    const file = fs.readFileSync((await (await downloading).path())!, 'utf8').trim().split(/\r?\n/);
+    const file = (await downloadedText(await downloading)).trim().split(/\r?\n/);
     expect(file[0]).toBe('productKey,deviceName,deviceSecret');
     expect(file.slice(1)).toEqual([
       `a1lamp,lamp-2,${await revealSecret('a1lamp', 'lamp-2')}`,

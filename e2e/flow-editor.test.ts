@@ -1,32 +1,19 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../server/testing/device-simulator.ts';
 import { connect, createDevices, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { canvas, canvasNode, deployStartingFlows, dropFromPalette, flowsOf, openEditorPage, properties, wire } from './flow-editor-page.ts';
 
 let server: TestServer;
 let browser: Browser;
 let device: TestDevice;
 
-/** What an engineer starts from: an empty flow and the device listener (a config node, set up once). */
-const startingFlows = [
-  { id: 'e2e-tab', type: 'tab', label: 'Flow 1', disabled: false, info: '' },
-  {
-    id: 'e2e-listener', type: 'thing-mqtt-listener', name: 'Devices (MQTT)', port: 0, host: '127.0.0.1', tlsPort: 0, tlsCert: '',
-    wsPath: '/mqtt', maxPayloadBytes: 262144, ratePerDevice: 0, keepaliveMin: 0, keepaliveMax: 1200,
-  },
-];
-
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   [device] = await createDevices(server, 'a1editor', ['room-1']);
-  const { rev } = (await server.request('GET', '/api/v1/flows', { token: server.adminToken })).body;
-  const res = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: startingFlows, rev } });
-  if (res.status !== 200) throw new Error(`deploy: ${JSON.stringify(res.body)}`);
+  await deployStartingFlows(server);
 });
 
 afterAll(async () => {
@@ -34,39 +21,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function openEditor(): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-  const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
-  // Fail on the step that went wrong, well inside the test's own timeout.
-  app.page.setDefaultTimeout(6000);
-  await signIn(app.page);
-  await app.page.getByRole('tab', { name: 'Flow 1' }).waitFor();
-  return app;
-}
-
-const canvas = (page: Page) => page.getByTestId('flow-canvas');
-const canvasNode = (page: Page, label: string) => canvas(page).locator(`[data-testid="flow-node"][data-label="${label}"]`);
-const properties = (page: Page) => page.getByRole('complementary', { name: 'Properties' });
-
-/** Drags a palette entry onto the canvas at (x, y) from the canvas's top-left corner. */
-async function dropFromPalette(page: Page, type: string, x: number, y: number): Promise<void> {
-  await page.getByRole('complementary', { name: 'Palette' }).locator(`[data-node-type="${type}"]`).dragTo(canvas(page).locator('.react-flow__pane'), {
-    targetPosition: { x, y },
-  });
-}
-
-/** Draws a wire with the mouse from an output port to a node's input port. */
-async function wire(page: Page, from: Locator, to: Locator, port = 0): Promise<void> {
-  const source = (await from.locator('.react-flow__handle.source').nth(port).boundingBox())!;
-  const target = (await to.locator('.react-flow__handle.target').boundingBox())!;
-  await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 8 });
-  await page.mouse.up();
-}
-
-async function deployedFlows(): Promise<{ rev: string; flows: Record<string, unknown>[] }> {
-  return (await server.request('GET', '/api/v1/flows', { token: server.adminToken })).body;
-}
+const openEditor = () => openEditorPage(browser, server);
+const deployedFlows = () => flowsOf(server);
 
 describe('the flow editor', () => {
   it('builds device in → switch → debug by drag and drop, deploys it, and shows a real device’s message and status', async () => {
@@ -218,152 +174,5 @@ describe('the flow editor', () => {
     expect(await app.page.getByRole('button', { name: /^Inject / }).count()).toBe(0);
     expect(app.errors).toEqual([]);
     await app.close();
-  });
-
-  it('imports a flow file as it is and exports it unchanged', async () => {
-    const { page, errors, close } = await openEditor();
-    const original = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../editor/model/fixtures/group.json'), 'utf8'));
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-import-'));
-    const file = path.join(dir, 'group.json');
-    fs.writeFileSync(file, JSON.stringify(original, null, 2));
-
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Import flows' });
-    await dialog.getByLabel('Flow file').setInputFiles(file);
-    await expect.poll(() => dialog.getByLabel('Flow JSON').inputValue()).toContain('"type"');
-    await dialog.getByLabel('Replace all flows').check();
-    await dialog.getByRole('button', { name: 'Import' }).click();
-    await canvas(page).getByTestId('group-node').first().waitFor();
-    await screenshot(page, 'flow-editor-imported');
-
-    await page.getByRole('button', { name: 'Export', exact: true }).click();
-    const exportDialog = page.getByRole('dialog', { name: 'Export flows' });
-    const download = page.waitForEvent('download');
-    await exportDialog.getByRole('button', { name: 'Download' }).click();
-    const exported = JSON.parse(fs.readFileSync((await (await download).path())!, 'utf8'));
-    expect(exported).toEqual(original);
-    fs.rmSync(dir, { recursive: true, force: true });
-    expect(errors).toEqual([]);
-    await close();
-  });
-
-  it('keeps nodes of uninstalled types from pasted flow JSON, draws them as unknown and refuses to deploy them by name', async () => {
-    const { page, errors, close } = await openEditor();
-    const text = fs.readFileSync(path.join(import.meta.dirname, '../editor/model/fixtures/unknown-contrib.json'), 'utf8');
-    const before = await deployedFlows();
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Import flows' });
-    await dialog.getByLabel('Flow JSON').fill('[{"id": "x", "type": ');
-    await dialog.getByRole('button', { name: 'Import' }).click();
-    // Not flow JSON: said in the dialog, nothing imported.
-    await dialog.getByRole('alert').waitFor();
-    await dialog.getByLabel('Flow JSON').fill(text);
-    await dialog.getByLabel('Replace all flows').check();
-    await dialog.getByRole('button', { name: 'Import' }).click();
-    await page.getByRole('tab', { name: 'Dashboard' }).click();
-    // Labelled with the missing type, as Node-RED draws unknown nodes.
-    const unknown = canvas(page).locator('[data-testid="flow-node"][data-label="ui_gauge"]');
-    await unknown.waitFor();
-    expect(await unknown.getAttribute('class')).toContain('border-dashed');
-    await unknown.click();
-    await expect.poll(() => properties(page).getByRole('alert').textContent()).toContain('Node type "ui_gauge" is not installed');
-    await screenshot(page, 'flow-editor-unknown');
-
-    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-    const notice = page.getByRole('alert').filter({ hasText: 'Not deployed' });
-    await notice.waitFor();
-    expect(await notice.textContent()).toMatch(/modbus-read/);
-    expect(await notice.textContent()).toMatch(/ui_gauge/);
-    expect((await deployedFlows()).rev).toBe(before.rev);
-
-    // Exported as it came in, unknown properties and all.
-    await page.getByRole('button', { name: 'Export', exact: true }).click();
-    const exportDialog = page.getByRole('dialog', { name: 'Export flows' });
-    // A node is selected, so the export offers it alone first; take all flows.
-    await exportDialog.getByLabel('All flows').check();
-    const download = page.waitForEvent('download');
-    await exportDialog.getByRole('button', { name: 'Download' }).click();
-    expect(JSON.parse(fs.readFileSync((await (await download).path())!, 'utf8'))).toEqual(JSON.parse(text));
-    await page.evaluate(() => (globalThis as unknown as { localStorage: { clear(): void } }).localStorage.clear());
-    expect(errors).toEqual([]);
-    await close();
-  });
-
-  it('shows who changed what when someone else deployed since the editor loaded, and overwrites only when asked', async () => {
-    const { page, errors, close } = await openEditor();
-    // Someone else deploys meanwhile: a comment on Flow 1.
-    const before = await deployedFlows();
-    const theirs = [...before.flows, { id: 'their-note', type: 'comment', z: 'e2e-tab', name: 'their note', info: '', x: 300, y: 400, wires: [] }];
-    expect((await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: theirs, rev: before.rev } })).status).toBe(200);
-
-    await dropFromPalette(page, 'inject', 200, 320);
-    await canvasNode(page, 'inject').waitFor();
-    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Someone else deployed since you loaded' });
-    await dialog.waitFor();
-    expect(await dialog.getByTestId('their-changes').textContent()).toContain('Added: their note (comment) on “Flow 1”');
-    expect(await dialog.getByTestId('your-changes').textContent()).toContain('Added: inject');
-    await screenshot(page, 'flow-editor-conflict');
-    // Nothing was overwritten while the dialog is open.
-    expect((await deployedFlows()).flows.map((n) => n.id)).toContain('their-note');
-
-    await dialog.getByRole('button', { name: 'Overwrite' }).click();
-    await page.getByText('Deployed.').waitFor();
-    const after = await deployedFlows();
-    expect(after.flows.some((n) => n.type === 'inject')).toBe(true);
-    expect(after.flows.map((n) => n.id)).not.toContain('their-note');
-    expect(errors).toEqual([]);
-    await close();
-  });
-
-  it('edits with the keyboard and tabs, asks before leaving with unsaved changes, and offers them back after a reload', async () => {
-    const { page, errors, close } = await openEditor();
-    await page.getByRole('button', { name: 'Add flow' }).click();
-    const newTab = page.getByRole('tab', { name: 'Flow 2' });
-    await newTab.dblclick();
-    await page.getByLabel('Flow name').fill('Scratch');
-    await page.keyboard.press('Enter');
-    await page.getByRole('tab', { name: 'Scratch' }).waitFor();
-
-    await dropFromPalette(page, 'inject', 200, 200);
-    const injects = canvas(page).locator('[data-testid="flow-node"][data-label="inject"]');
-    await injects.first().click();
-    await page.keyboard.press('Control+C');
-    const box = (await canvas(page).boundingBox())!;
-    await page.mouse.move(box.x + 400, box.y + 320);
-    await page.keyboard.press('Control+V');
-    await expect.poll(() => injects.count()).toBe(2);
-    await page.keyboard.press('Delete');
-    await expect.poll(() => injects.count()).toBe(1);
-    await page.keyboard.press('Control+Z');
-    await expect.poll(() => injects.count()).toBe(2);
-    await page.keyboard.press('Control+Shift+Z');
-    await expect.poll(() => injects.count()).toBe(1);
-    await page.keyboard.press('Control+Z');
-    await expect.poll(() => injects.count()).toBe(2);
-    await screenshot(page, 'flow-editor-edited');
-
-    // Leaving asks first; after the reload the draft is offered back.
-    const asked = new Promise<string>((resolve) => page.once('dialog', (dialog) => {
-      resolve(dialog.type());
-      void dialog.accept();
-    }));
-    // The draft is written shortly after the last change: wait until it holds both injects on Scratch.
-    await page.waitForFunction(() => {
-      type Node = { id: string; type: string; z?: string; label?: string };
-      const text = (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem('thingwire.flow-editor.draft');
-      const flows = text === null ? [] : (JSON.parse(text) as { flows: Node[] }).flows;
-      const tab = flows.find((n) => n.type === 'tab' && n.label === 'Scratch');
-      return tab !== undefined && flows.filter((n) => n.type === 'inject' && n.z === tab.id).length === 2;
-    });
-    await page.reload();
-    expect(await asked).toBe('beforeunload');
-    const banner = page.getByRole('status', { name: 'Unsaved changes' });
-    await banner.waitFor();
-    await banner.getByRole('button', { name: 'Restore' }).click();
-    await page.getByRole('tab', { name: 'Scratch' }).click();
-    await expect.poll(() => injects.count()).toBe(2);
-    expect(errors).toEqual([]);
-    await close();
   });
 });

@@ -127,10 +127,25 @@ describe('running a fleet from the browser', () => {
     await page.getByRole('tab', { name: 'History' }).click();
     const points = page.getByTestId('chart-points-temperature');
     await points.filter({ hasText: /[1-9]/ }).waitFor({ timeout: 20_000 });
-    const count = async () => Number((await points.textContent())!.replace(/\D/g, ''));
-    const before = await count();
-    await expect.poll(count, { timeout: 20_000 }).toBeGreaterThan(before);
     await screenshot(page, 'journey-3-history');
+    {
+      // The chart keeps growing as the simulator posts, seen in a second window of the same page: the charts reload
+      // every 5 s, and that window's clock is moved on to the next reload instead of waiting for it. (This window
+      // keeps real time: it weighs the live feed's server times against its own clock.)
+      const second = await openApp(browser, server, `/devices/${PRODUCT}/${DEVICE}?tab=history`, undefined, { clock: true });
+      await signIn(second.page);
+      const secondPoints = second.page.getByTestId('chart-points-temperature');
+      const count = async () => Number((await secondPoints.textContent())!.replace(/\D/g, ''));
+      const afterReload = async () => {
+        await second.page.clock.fastForward(5000);
+        return count();
+      };
+      await expect.poll(afterReload, { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
+      const before = await count();
+      await expect.poll(afterReload, { timeout: 20_000, interval: 500 }).toBeGreaterThan(before);
+      expect(second.errors).toEqual([]);
+      await second.close();
+    }
 
     // A property set from the generated form; the simulator answers it like firmware.
     await page.getByRole('tab', { name: 'Commands' }).click();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { downloadedText, launchBrowser, openApp, screenshot, signIn } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -199,7 +199,7 @@ describe('products and thing models', () => {
     await page.getByRole('button', { name: 'Export' }).click();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('menuitem', { name: 'Published version 2' }).click()]);
     expect(download.suggestedFilename()).toBe('e2eSensor-thing-model.json');
-    expect(JSON.parse(fs.readFileSync(await download.path(), 'utf8'))).toEqual(v2);
+    expect(JSON.parse(await downloadedText(download))).toEqual(v2);
 
     await page.getByRole('link', { name: 'Products' }).first().click();
     await page.waitForURL('**/products');

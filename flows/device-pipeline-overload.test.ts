@@ -7,6 +7,7 @@ import type { TelemetryBackend } from '../server/telemetry/telemetry-store.ts';
 import { connect, createDevices, deployListener, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
+import { until } from '../server/testing/until.ts';
 
 /**
  * Storage slower than the devices: the real SQLite backend made to take 50 ms per commit of at most 50 rows
@@ -16,6 +17,8 @@ const MAX_QUEUED = 400;
 let tw: TestServer;
 let port: number;
 let devices: TestDevice[];
+/** Sends only the QoS 0 flood: none of its publishes is ever held, so its socket is read while the gate is closed. */
+let flooderDevice: TestDevice;
 const clients: MqttClient[] = [];
 const slow = (backend: TelemetryBackend): TelemetryBackend => ({
   ensureSchema: (...a) => backend.ensureSchema(...a),
@@ -37,7 +40,9 @@ beforeAll(async () => {
     // Device messages waiting for the flow's answer: the gate also closes past this many, whatever the flow does.
     hub: { maxPendingReplies: 300 },
   });
-  devices = await createDevices(tw, 'meters', ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+  const created = await createDevices(tw, 'meters', ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'q0']);
+  devices = created.slice(0, 8);
+  flooderDevice = created[8];
   const flows = pipelineFlow();
   // No per-device rate limit: this test is about what storage can take. A reply timeout (the listener's) longer
   // than the slow storage needs to work off the burst: the test counts 200s, not 504s.
@@ -58,14 +63,23 @@ describe('overload', () => {
     const replyCodes = new Map<number, number>();
     let maxQueued = 0;
     let sawBackpressure = false;
+    // A QoS 0 flood the moment storage is behind (the gate closed): dropped and counted, not queued.
+    const flooder = await connect(`mqtt://127.0.0.1:${port}`, deviceOptions(flooderDevice));
+    clients.push(flooder);
+    const qos0Sent = 3000;
     const sampler = setInterval(() => {
       maxQueued = Math.max(maxQueued, tw.app.telemetry.writer.queuedRows);
-      sawBackpressure ||= !tw.app.gate.open;
+      if (tw.app.gate.open || sawBackpressure) return;
+      sawBackpressure = true;
+      for (let i = 0; i < qos0Sent; i++) {
+        flooder.publish(`/sys/${flooderDevice.productKey}/${flooderDevice.deviceName}/thing/event/property/post`,
+          JSON.stringify({ id: String(QOS0_FIRST_ID + i), version: '1.0', method: 'thing.event.property.post', params: { temperature: 99 } }), { qos: 0 });
+      }
     }, 5);
     const heapBefore = process.memoryUsage().heapUsed;
 
     // Eight devices, each with up to 50 QoS 1 publishes in flight, for 1 s: many times what storage takes.
-    const until = Date.now() + 1000;
+    const loadEnds = Date.now() + 1000;
     await Promise.all(devices.map(async (d) => {
       const c = await connect(`mqtt://127.0.0.1:${port}`, deviceOptions(d));
       c.on('close', () => closedClients++);
@@ -74,14 +88,11 @@ describe('overload', () => {
       taken.set(d.deviceName, ids);
       await c.subscribeAsync(`/sys/${d.productKey}/${d.deviceName}/thing/event/property/post_reply`);
       c.on('message', (_t, payload) => {
-        const { id, code } = JSON.parse(payload.toString()) as { id: string; code: number };
-        // The QoS 0 flood below asks for replies too (alink's default ack): those that got in while the gate was
-        // open are answered, with no PUBACK to match. Only the QoS 1 messages are counted here.
-        if (Number(id) >= QOS0_FIRST_ID) return;
+        const { code } = JSON.parse(payload.toString()) as { code: number };
         replyCodes.set(code, (replyCodes.get(code) ?? 0) + 1);
       });
       let n = 0;
-      while (Date.now() < until && n < 20_000) {
+      while (Date.now() < loadEnds && n < 20_000) {
         const batch: Promise<void>[] = [];
         for (let i = 0; i < 50; i++) {
           const id = ++n;
@@ -93,20 +104,9 @@ describe('overload', () => {
       }
     }));
 
-    // A QoS 0 flood while storage is behind: dropped and counted, not queued.
-    const flooder = clients[0]!;
-    const d0 = devices[0]!;
-    const qos0Sent = 3000;
-    for (let i = 0; i < qos0Sent; i++) {
-      flooder.publish(`/sys/${d0.productKey}/${d0.deviceName}/thing/event/property/post`,
-        JSON.stringify({ id: String(QOS0_FIRST_ID + i), version: '1.0', method: 'thing.event.property.post', params: { temperature: 99 } }), { qos: 0 });
-    }
-
     // Let storage catch up: every PUBACKed message gets through.
-    const settleBy = Date.now() + 30_000;
-    while ((!tw.app.telemetry.writer.idle || !tw.app.gate.open || tw.app.hub.stats().pendingReplies > 0) && Date.now() < settleBy) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until('storage caught up (writer idle, gate open, no reply pending)',
+      () => tw.app.telemetry.writer.idle && tw.app.gate.open && tw.app.hub.stats().pendingReplies === 0, Boolean, 30_000);
     clearInterval(sampler);
     const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
 

@@ -144,8 +144,12 @@ describe('the default device pipeline', () => {
     await until('fan off', () => sets, (s) => s.length === 2);
     expect(sets).toEqual([{ fan: 1 }, { fan: 0 }]);
 
-    // Exactly one webhook per transition, each signed.
-    await new Promise((r) => setTimeout(r, 300));
+    // Exactly one webhook per transition, each signed: the outbox holds one notification per transition, both
+    // delivered (a delivered one is never sent again), and the receiver got those two.
+    const notifications = await until('both webhooks recorded as delivered',
+      async () => (await tw.request('GET', '/api/v1/notifications', { token: tw.adminToken })).body.items as { state: string }[],
+      (items) => items.length >= 2 && items.every((n) => n.state === 'delivered'));
+    expect(notifications).toHaveLength(2);
     expect(receiver.requests).toHaveLength(2);
     for (const r of receiver.requests) expect(Object.keys(r.headers).some((h) => /signature/i.test(h))).toBe(true);
     const cleared = await tw.request('GET', '/api/v1/alerts?state=cleared', { token: tw.adminToken });

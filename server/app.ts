@@ -44,7 +44,7 @@ import { AlertEngine } from './alerts/alert-engine.ts';
 import { registerAlertRoutes } from './alerts/alert-routes.ts';
 import { AlertStore } from './alerts/alert-store.ts';
 import { thingModelEventTypes } from '../domain/alerts/event-types.ts';
-import { WebhookOutbox } from './notify/webhook-outbox.ts';
+import { WebhookOutbox, type WebhookOutboxOptions } from './notify/webhook-outbox.ts';
 import { registerNotifyRoutes } from './notify/notify-routes.ts';
 import type { Duplex } from 'node:stream';
 import { IngressGate } from './ingress/ingress-gate.ts';
@@ -96,6 +96,8 @@ export interface StartOptions {
     writer?: TelemetryServiceOptions['writer'];
     wrapBackend?: (backend: TelemetryBackend) => TelemetryBackend;
   };
+  /** Webhook outbox tuning (tests): the wait before a failed delivery is tried again (default from 2.5 s). */
+  notify?: Pick<WebhookOutboxOptions, 'backoff'>;
 }
 
 /**
@@ -207,7 +209,7 @@ export async function startThingwire(
     logger: logger.child({ subsystem: 'alerts' }),
     eventTypeOf: thingModelEventTypes(registry.thingModels),
   });
-  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { outbound: OutboundPolicy.fromConfig(config) });
+  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
 
   const services: ThingwireServices = {
     thingModels: registry.thingModels,

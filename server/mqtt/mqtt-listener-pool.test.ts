@@ -3,6 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deviceOptions, freePort, listenerFlow, request, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { until } from '../testing/until.ts';
 
 let tw: TestServer;
 let device: TestDevice;
@@ -24,13 +25,7 @@ afterAll(async () => {
 async function deployOn(port: number, options: Parameters<typeof listenerFlow>[0] = {}) {
   const res = await tw.request('POST', '/api/v1/flows', { token: tw.adminToken, body: { flows: listenerFlow({ ...options, port }) } });
   expect(res.status).toBe(200);
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const listener = tw.app.mqttListeners.listeners().find((l) => l.ports.tcp === port);
-    if (listener) return listener;
-    if (Date.now() > deadline) throw new Error(`no listener on port ${port} within 5 s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return (await until(`a listener on port ${port}`, () => tw.app.mqttListeners.listeners().find((l) => l.ports.tcp === port), Boolean, 5000))!;
 }
 
 /** Resolves with the socket error of a plain TCP connection attempt (undefined when it connects). */

@@ -355,7 +355,10 @@ export class MqttListener {
     const session = new MqttDeviceSession(this, client, result.productKey, result.deviceName, result.dialect, protocol, remoteAddress);
     client.thing = {
       session, codec: codecs[result.dialect], keepalive, subscribed: false,
-      tokens: this.config.ratePerDevice * 2, refilledAt: Date.now(), acks: [],
+      // Full: the first take fills the bucket to the burst of whatever limit applies then, also one a deploy set after
+      // this device connected (starting from the limit at connect time, 0 when there was none, refused its first
+      // messages with 429 until the bucket refilled).
+      tokens: Number.POSITIVE_INFINITY, refilledAt: Date.now(), acks: [],
     };
     // The broker keys sessions by the identity that signed in, not by the client id the device chose: only the same
     // device can take over (or resume) a session, and Alink client ids, which carry a timestamp, still resume theirs.

@@ -8,6 +8,7 @@ import { signAlink } from '../device-auth/alink-sign.ts';
 import { signThings } from '../device-auth/things-sign.ts';
 import { connect, createDevices, deployListener, deviceOptions, freePort, listenerFlow, request, selfSignedCert, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { until } from '../testing/until.ts';
 
 let tw: TestServer;
 let port: number;
@@ -74,9 +75,7 @@ describe('transports', () => {
     const result = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-i', pub.clientId, '-u', pub.username, '-P', pub.password, '-k', '30', '-q', '1', '-t', `${P(d2)}/thing/event/property/post`, '-m', JSON.stringify(post({ temperature: 3 }, '77'))]);
     expect(result.code, result.out).toBe(0);
     const logged = async () => (await tw.request('GET', '/api/v1/devices/pk1/d2/messages', { token: tw.adminToken })).body.items.find((m: { msgId: string }) => m.msgId === '77');
-    const until = Date.now() + 5000;
-    while (!(await logged())?.code && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
-    expect((await logged())?.code).toBe(200);
+    expect((await until('the post logged with its code', logged, (m) => Boolean(m?.code), 5000)).code).toBe(200);
 
     const refused = await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-i', pub.clientId, '-u', pub.username, '-P', 'deadbeef', '-k', '30', '-t', 'x', '-m', '1']);
     expect(refused.code).not.toBe(0);
@@ -150,8 +149,7 @@ describe('limits', () => {
     const codes: number[] = [];
     c.on('message', (_t, payload) => codes.push(JSON.parse(payload.toString()).code));
     for (let i = 0; i < 30; i++) c.publish(`${P(d2)}/thing/event/property/post`, JSON.stringify(post({ temperature: i }, String(100 + i))));
-    const deadline = Date.now() + 5000;
-    while (codes.length < 30 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until('a reply to each of the 30 posts', () => codes, (c) => c.length >= 30, 5000);
     expect(codes.filter((x) => x === 429).length).toBeGreaterThan(10);
     expect(codes.filter((x) => x === 200).length).toBeGreaterThanOrEqual(5);
     expect(c.connected).toBe(true);

@@ -5,6 +5,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { signAlink } from '../device-auth/alink-sign.ts';
 import { signThings } from '../device-auth/things-sign.ts';
 import type { TestJson, TestServer } from './test-server.ts';
+import { until } from './until.ts';
 
 /** A thing model small enough to reason about in tests: one rw float, one r int, an event, a service. */
 export const testTsl = {
@@ -85,13 +86,7 @@ export function listenerFlow(options: {
 export async function deployListener(tw: TestServer, flows: object[]): Promise<number> {
   const res = await tw.request('POST', '/api/v1/flows', { token: tw.adminToken, body: { flows } });
   if (res.status !== 200) throw new Error(`deploy: ${JSON.stringify(res.body)}`);
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline) {
-    const port = tw.app.mqttListeners.listeners()[0]?.ports.tcp;
-    if (port) return port;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('the MQTT listener did not start');
+  return (await until('the MQTT listener started', () => tw.app.mqttListeners.listeners()[0]?.ports.tcp, Boolean, 5000))!;
 }
 
 /** Connection options of a device, signed with its secret in its dialect. */

@@ -1,0 +1,40 @@
+/**
+ * `npm run bench:editor`: the flow editor on a 1,000-node flow (25 wired chains of 40 nodes on one tab) in headless
+ * Chromium at 1440 × 900: how long a signed-in navigation takes until every node is on the canvas, and the frames
+ * per second while a person pans (mouse drags on the pane) and zooms (wheel) with the whole flow in view. A real
+ * Thingwire (in this process, on a temp data dir and a loopback port) serves the built UI. Prints the figures.
+ */
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions } from '../e2e/chromium.ts';
+import { largeFlow, openCanvas, panAndZoom } from '../e2e/large-flow.ts';
+import { ensureUiBuilt } from '../server/http/ui-build.ts';
+import { createLogger } from '../server/logger.ts';
+import { startTestServer, TEST_ADMIN_PASSWORD } from '../server/testing/test-server.ts';
+
+const { values } = parseArgs({ options: { nodes: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '4' } } });
+const nodes = Number(values.nodes);
+const rounds = Number(values.rounds);
+
+await ensureUiBuilt(createLogger('warn'));
+const server = await startTestServer();
+const browser = await chromium.launch(chromiumLaunchOptions());
+try {
+  const { rev } = (await server.request('GET', '/api/v1/flows', { token: server.adminToken })).body;
+  const deployed = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: largeFlow(nodes), rev } });
+  if (deployed.status !== 200) throw new Error(`deploy: ${JSON.stringify(deployed.body)}`);
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto('/flows');
+  await page.getByLabel('Username').fill('admin');
+  await page.getByLabel('Password').fill(TEST_ADMIN_PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.react-flow__node').first().waitFor();
+
+  const openMs = await openCanvas(page, nodes);
+  const { frames, seconds } = await panAndZoom(page, rounds);
+  process.stdout.write(`flow editor, ${nodes} nodes: open in ${openMs} ms; ${(frames / seconds).toFixed(1)} frames/s while panning and zooming (${frames} frames in ${seconds.toFixed(1)} s)\n`);
+} finally {
+  await browser.close();
+  await server.close();
+}

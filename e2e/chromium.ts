@@ -1,0 +1,15 @@
+import fs from 'node:fs';
+import type { LaunchOptions } from 'playwright-core';
+
+const CHROMIUM = process.env.THINGWIRE_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Debian's headless Chromium: browsers cannot be downloaded by Playwright here, hence playwright-core and the system
+ * Chromium (`apt-get install chromium`; `.ci/run` installs it).
+ */
+export function chromiumLaunchOptions(): LaunchOptions {
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`No Chromium at ${CHROMIUM}: install Debian's (apt-get update && apt-get install -y chromium) or set THINGWIRE_CHROMIUM.`);
+  }
+  return { executablePath: CHROMIUM, headless: true };
+}

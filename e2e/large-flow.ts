@@ -1,0 +1,82 @@
+/**
+ * A large flow in the editor, shared by its browser test (`large-flow.test.ts`, a functional check at a size that
+ * still fills the canvas) and the editor benchmark (`bench/editor.ts`, timed at 1,000 nodes). Plain Playwright: no
+ * test runner here.
+ */
+import type { Page } from 'playwright-core';
+
+/** Nodes per row: each row is one wired chain inject → change/function… → debug. */
+export const COLUMNS = 40;
+
+/**
+ * `nodes` nodes on one tab, in rows of {@link COLUMNS}, each row a wired chain inject → change/function… → debug, laid
+ * out as Node-RED lays out nodes (centres 160 px apart, rows 60 px apart).
+ */
+export function largeFlow(nodes: number): Record<string, unknown>[] {
+  const flows: Record<string, unknown>[] = [{ id: 'big-tab', type: 'tab', label: 'Big flow', disabled: false, info: '' }];
+  for (let i = 0; i < nodes; i++) {
+    const column = i % COLUMNS;
+    const row = Math.floor(i / COLUMNS);
+    const next = column === COLUMNS - 1 || i === nodes - 1 ? [] : [`n${i + 1}`];
+    const at = { id: `n${i}`, z: 'big-tab', x: 100 + column * 160, y: 60 + row * 60 };
+    if (column === 0) flows.push({ ...at, type: 'inject', name: `row ${row}`, props: [{ p: 'payload' }], repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', payload: '', payloadType: 'date', wires: [next] });
+    else if (column === COLUMNS - 1) flows.push({ ...at, type: 'debug', name: `out ${row}`, active: false, tosidebar: true, console: false, tostatus: false, complete: 'false', statusVal: '', statusType: 'auto', wires: [] });
+    else if (column % 2 === 0) flows.push({ ...at, type: 'function', name: `f ${i}`, func: 'return msg;', outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], wires: [next] });
+    else flows.push({ ...at, type: 'change', name: `c ${i}`, rules: [{ t: 'set', p: 'topic', pt: 'msg', to: `${i}`, tot: 'str' }], wires: [next] });
+  }
+  return flows;
+}
+
+/**
+ * The page's globals the page functions below use: this file is type-checked for Node, without the DOM's types, and
+ * page functions are serialized, so each casts `globalThis` itself.
+ */
+interface PageGlobals {
+  document: { querySelectorAll(selector: string): { length: number } };
+  framesCounted: number;
+  counting: boolean;
+}
+
+/** A fresh navigation to the editor (signed in) until `nodes` nodes are on the canvas; answers how long it took. */
+export async function openCanvas(page: Page, nodes: number, timeoutMs = 10_000): Promise<number> {
+  const started = Date.now();
+  await page.goto('/flows');
+  await page.waitForFunction((count) => (globalThis as unknown as PageGlobals).document.querySelectorAll('.react-flow__node').length >= count, nodes, { timeout: timeoutMs, polling: 'raf' });
+  return Date.now() - started;
+}
+
+/**
+ * Pans (mouse drags on the pane) and zooms (wheel) as a person does, `rounds` times, counting the frames the page
+ * draws meanwhile (requestAnimationFrame).
+ */
+export async function panAndZoom(page: Page, rounds: number): Promise<{ frames: number; seconds: number }> {
+  // A string, not a function: tsx (the benchmark) would add a helper to a named function the page does not have.
+  await page.evaluate(`(() => {
+    window.framesCounted = 0;
+    window.counting = true;
+    const tick = () => {
+      window.framesCounted++;
+      if (window.counting) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  })()`);
+  const pane = (await page.getByTestId('flow-canvas').boundingBox())!;
+  const cx = pane.x + pane.width / 2;
+  const cy = pane.y + pane.height / 2;
+  const t0 = Date.now();
+  for (let round = 0; round < rounds; round++) {
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx - 300, cy - 150, { steps: 30 });
+    await page.mouse.move(cx, cy, { steps: 30 });
+    await page.mouse.up();
+    for (let i = 0; i < 10; i++) await page.mouse.wheel(0, round % 2 === 0 ? -120 : 120);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const frames = await page.evaluate(() => {
+    const w = (globalThis as unknown as PageGlobals);
+    w.counting = false;
+    return w.framesCounted;
+  });
+  return { frames, seconds };
+}
