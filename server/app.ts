@@ -232,7 +232,10 @@ export async function startThingwire(
   const authenticate = caller({ cookie: true, query: true });
 
   const api = express();
-  const server = http.createServer();
+  // Idle keep-alive connections are closed by the client, not by us: a server that closes one (Node's default is
+  // after 5 s) can do so just as the client reuses it, and that request fails with ECONNRESET. Clients and proxies
+  // give up idle connections sooner (fetch after 4 s, load balancers after 60 s).
+  const server = http.createServer({ keepAliveTimeout: 65_000 });
   const flowRuntime = await startFlowRuntime({
     dataDir: config.dataDir, logger,
     thingwire: { services, registerNodes: (RED) => registerNodes(RED, implementations) },
