@@ -38,7 +38,7 @@ beforeAll(async () => {
     clearHigh: 0, event: '', eventType: 'alert-or-error', clearEvent: '', offlineMinutes: 5, message: '', x: 740, y: 160, wires: [[]],
   });
   mqttPort = await deployListener(server, flows);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   for (const c of clients.values()) c.end(true);

@@ -30,7 +30,7 @@ afterAll(async () => {
 /** Signs in on `/` and lands on the dashboard, as a person does. */
 async function openDashboard(viewport?: { width: number; height: number }, user?: [string, string]) {
   const app = await openApp(browser, server, '/', viewport);
-  app.page.setDefaultTimeout(8000);
+  app.page.setDefaultTimeout(24_000);
   await signIn(app.page, ...(user ?? []));
   await app.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
   expect(new URL(app.page.url()).pathname).toBe('/dashboard');
@@ -78,8 +78,8 @@ describe('the dashboard', () => {
     const stop = keepPosting(device, boiler);
     try {
       // Pushed by the feed: no waiting for the next poll.
-      await expect.poll(() => statValue(page, 'online').textContent(), { timeout: 4000 }).toBe('1');
-      await expect.poll(async () => Number(await stat(page, 'uplinks').textContent()), { timeout: 5000 }).toBeGreaterThan(0);
+      await expect.poll(() => statValue(page, 'online').textContent(), { timeout: 12_000 }).toBe('1');
+      await expect.poll(async () => Number(await stat(page, 'uplinks').textContent()), { timeout: 15_000 }).toBeGreaterThan(0);
       const row = page.locator('tr[data-connection="a1dash/boiler-1"]').first();
       await row.getByText('connected').waitFor();
       expect(await row.getByRole('link', { name: 'boiler-1' }).getAttribute('href')).toBe('/devices/a1dash/boiler-1');
@@ -87,11 +87,11 @@ describe('the dashboard', () => {
       await refused.getByText('refused').waitFor();
 
       // The example alert of the shipped pipeline (warning) counts as active, linked to the filtered alert list.
-      await expect.poll(() => statValue(page, 'alerts-warning').textContent(), { timeout: 8000 }).toBe('1');
+      await expect.poll(() => statValue(page, 'alerts-warning').textContent(), { timeout: 24_000 }).toBe('1');
       expect(await stat(page, 'alerts-warning').getAttribute('href')).toBe('/alerts?state=active&severity=warning');
       // A few rate pushes for the sparkline to draw.
       await page.locator('svg[role="img"] polyline').waitFor({ state: 'attached' });
-      await expect.poll(async () => ((await page.locator('svg[role="img"] polyline').getAttribute('points')) ?? '').split(' ').length, { timeout: 8000 }).toBeGreaterThan(3);
+      await expect.poll(async () => ((await page.locator('svg[role="img"] polyline').getAttribute('points')) ?? '').split(' ').length, { timeout: 24_000 }).toBeGreaterThan(3);
       await screenshot(page, 'dashboard');
 
       const tablet = await openDashboard({ width: 820, height: 1180 });
@@ -112,10 +112,10 @@ describe('the dashboard', () => {
     }
 
     await device.endAsync();
-    await expect.poll(() => statValue(page, 'online').textContent(), { timeout: 4000 }).toBe('0');
+    await expect.poll(() => statValue(page, 'online').textContent(), { timeout: 12_000 }).toBe('0');
     expect(await statValue(page, 'offline').textContent()).toBe('1');
     await page.locator('tr[data-connection="a1dash/boiler-1"]').first().getByText('disconnected').waitFor();
-    await expect.poll(() => stat(page, 'uplinks').textContent(), { timeout: 5000 }).toBe('0');
+    await expect.poll(() => stat(page, 'uplinks').textContent(), { timeout: 15_000 }).toBe('0');
 
     // A card opens the filtered device list.
     await stat(page, 'offline').click();

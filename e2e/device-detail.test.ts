@@ -60,7 +60,7 @@ beforeAll(async () => {
   expect(created.status).toBe(201);
   await deployListener(server, pipelineFlow());
   await server.tokenFor('operator');
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await simulator?.stop();
@@ -71,7 +71,7 @@ afterAll(async () => {
 
 async function openDevicePage(user?: [string, string], viewport?: { width: number; height: number }, options?: { clock?: boolean }) {
   const app = await openApp(browser, server, PAGE_PATH, viewport, options);
-  app.page.setDefaultTimeout(10_000);
+  app.page.setDefaultTimeout(30_000);
   await signIn(app.page, ...(user ?? []));
   await app.page.getByRole('heading', { level: 1, name: DEVICE }).waitFor();
   return app;
@@ -123,7 +123,7 @@ describe('the device page', () => {
     const temperature = page.getByTestId('live-value-temperature-value');
     await temperature.filter({ hasText: /^-?\d+(\.\d+)? °C$/ }).waitFor();
     const firstValue = await temperature.textContent();
-    await expect.poll(() => temperature.textContent(), { timeout: 15_000 }).not.toBe(firstValue);
+    await expect.poll(() => temperature.textContent(), { timeout: 45_000 }).not.toBe(firstValue);
     expect(await text(page, 'live-value-mode-value')).toMatch(/^(auto|cool|heat) \(\d\)$/);
     await page.getByRole('table', { name: 'Connection history' }).getByText('connected', { exact: true }).first().waitFor();
     await screenshot(page, 'device-detail');
@@ -140,9 +140,9 @@ describe('the device page', () => {
         await history.clock.fastForward(5000);
         return count();
       };
-      await expect.poll(afterReload, { timeout: 15_000, interval: 500 }).toBeGreaterThan(0);
+      await expect.poll(afterReload, { timeout: 45_000, interval: 500 }).toBeGreaterThan(0);
       const before = await count();
-      await expect.poll(afterReload, { timeout: 20_000, interval: 500 }).toBeGreaterThan(before);
+      await expect.poll(afterReload, { timeout: 60_000, interval: 500 }).toBeGreaterThan(before);
       const chart = history.getByRole('figure', { name: 'Temperature over time', exact: true });
       expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(0);
       expect(await chart.locator('canvas').count()).toBe(1);
@@ -167,7 +167,7 @@ describe('the device page', () => {
     await setForm.getByLabel('Target temperature').fill('21.5');
     await setForm.getByRole('button', { name: 'Send Target temperature' }).click();
     const reply = setForm.getByTestId('command-reply');
-    await reply.filter({ hasText: '200' }).waitFor({ timeout: 15_000 });
+    await reply.filter({ hasText: '200' }).waitFor({ timeout: 45_000 });
     expect(await reply.textContent()).toContain('Device replied');
     await simulator.waitFor(/^set \{"targetTemperature":21\.5\}/);
     await reply.scrollIntoViewIfNeeded();
@@ -209,7 +209,7 @@ describe('the device page', () => {
     await serviceForm.getByTestId('command-waiting').waitFor();
     expect((await received).params).toEqual({ delay: 3 });
     const timedOut = serviceForm.getByTestId('command-reply');
-    await timedOut.filter({ hasText: '504' }).waitFor({ timeout: 10_000 });
+    await timedOut.filter({ hasText: '504' }).waitFor({ timeout: 30_000 });
     expect(await timedOut.textContent()).toContain('no reply in time');
     await timedOut.scrollIntoViewIfNeeded();
     await screenshot(page, 'device-detail-command-timeout');

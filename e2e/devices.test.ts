@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function openDevices(role: 'engineer' | 'operator', appPath = '/devices', viewport?: { width: number; height: number }) {
   const app = await openApp(browser, server, appPath, viewport);
-  app.page.setDefaultTimeout(8000);
+  app.page.setDefaultTimeout(24_000);
   await signIn(app.page, `${role}1`, `${role}-password-1`);
   await app.page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
   return app;
@@ -208,7 +208,7 @@ describe('the device list', () => {
     await close();
   });
 
-  it('turns a row online when the real device connects and offline when it leaves', { timeout: 60_000 }, async () => {
+  it('turns a row online when the real device connects and offline when it leaves', { timeout: 180_000 }, async () => {
     const { page, errors, close } = await openDevices('engineer');
     const status = deviceRow(page, 'a1lamp/lamp-1').locator('[data-column="status"]');
     await status.getByText('never connected').waitFor();
@@ -216,11 +216,11 @@ describe('the device list', () => {
     let client: MqttClient | undefined = await connect(`mqtt://127.0.0.1:${mqttPort}`, deviceOptions({ productKey: 'a1lamp', deviceName: 'lamp-1', deviceSecret: lamp1Secret }));
     try {
       // The live feed or, at the latest, the 10 s poll.
-      await status.getByText('online', { exact: true }).waitFor({ timeout: 15_000 });
+      await status.getByText('online', { exact: true }).waitFor({ timeout: 45_000 });
       await screenshot(page, 'devices');
       await client.endAsync();
       client = undefined;
-      await status.getByText('offline', { exact: true }).waitFor({ timeout: 15_000 });
+      await status.getByText('offline', { exact: true }).waitFor({ timeout: 45_000 });
     } finally {
       await client?.endAsync(true);
     }

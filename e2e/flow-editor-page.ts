@@ -26,7 +26,7 @@ export async function deployStartingFlows(server: TestServer): Promise<void> {
 export async function openEditorPage(browser: Browser, server: TestServer): Promise<AppPage> {
   const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
   // Fail on the step that went wrong, well inside the test's own timeout.
-  app.page.setDefaultTimeout(6000);
+  app.page.setDefaultTimeout(18_000);
   await signIn(app.page);
   await app.page.getByRole('tab', { name: 'Flow 1' }).waitFor();
   return app;

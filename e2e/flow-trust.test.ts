@@ -69,7 +69,7 @@ describe('flows cannot take the platform', () => {
       { id: 'pub-out', type: 'http response', z: 'tab-code', x: 520, y: 100, statusCode: '', headers: {}, wires: [] },
     ]);
     const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
-    page.setDefaultTimeout(6000);
+    page.setDefaultTimeout(18_000);
     try {
       await signIn(page, 'engineer1', 'engineer-password-1');
       await page.getByRole('tab', { name: 'Code' }).click();
@@ -121,7 +121,7 @@ describe('flows cannot take the platform', () => {
       { id: 'ws-open', type: 'websocket-listener', path: '/ws/open', wholemsg: 'false', public: true },
     ]);
     const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
-    page.setDefaultTimeout(6000);
+    page.setDefaultTimeout(18_000);
     try {
       await signIn(page, 'engineer1', 'engineer-password-1');
       await page.getByRole('tab', { name: 'Hooks' }).click();

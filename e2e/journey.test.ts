@@ -46,7 +46,7 @@ beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-journey-'));
   tslFile = path.join(dir, 'boiler-thing-model.json');
   fs.writeFileSync(tslFile, JSON.stringify(TSL, null, 2));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await simulator?.stop();
@@ -118,15 +118,15 @@ describe('running a fleet from the browser', () => {
     await simulator.waitFor(/^connected to/, 15_000);
 
     // Online, values arriving, the chart drawing them.
-    await page.getByRole('banner').locator('..').getByText('online', { exact: true }).first().waitFor({ timeout: 15_000 });
+    await page.getByRole('banner').locator('..').getByText('online', { exact: true }).first().waitFor({ timeout: 45_000 });
     await page.getByRole('tab', { name: 'Overview' }).click();
     const temperature = page.getByTestId('live-value-temperature');
-    await temperature.filter({ hasText: /3\d/ }).waitFor({ timeout: 15_000 });
+    await temperature.filter({ hasText: /3\d/ }).waitFor({ timeout: 45_000 });
     const first = await temperature.textContent();
-    await expect.poll(() => temperature.textContent(), { timeout: 15_000 }).not.toBe(first);
+    await expect.poll(() => temperature.textContent(), { timeout: 45_000 }).not.toBe(first);
     await page.getByRole('tab', { name: 'History' }).click();
     const points = page.getByTestId('chart-points-temperature');
-    await points.filter({ hasText: /[1-9]/ }).waitFor({ timeout: 20_000 });
+    await points.filter({ hasText: /[1-9]/ }).waitFor({ timeout: 60_000 });
     await screenshot(page, 'journey-3-history');
     {
       // The chart keeps growing as the simulator posts, seen in a second window of the same page: the charts reload
@@ -140,9 +140,9 @@ describe('running a fleet from the browser', () => {
         await second.page.clock.fastForward(5000);
         return count();
       };
-      await expect.poll(afterReload, { timeout: 20_000, interval: 500 }).toBeGreaterThan(0);
+      await expect.poll(afterReload, { timeout: 60_000, interval: 500 }).toBeGreaterThan(0);
       const before = await count();
-      await expect.poll(afterReload, { timeout: 20_000, interval: 500 }).toBeGreaterThan(before);
+      await expect.poll(afterReload, { timeout: 60_000, interval: 500 }).toBeGreaterThan(before);
       expect(second.errors).toEqual([]);
       await second.close();
     }
@@ -151,13 +151,13 @@ describe('running a fleet from the browser', () => {
     await page.getByRole('tab', { name: 'Commands' }).click();
     await page.getByLabel('Set point').fill('21.5');
     await page.getByRole('button', { name: 'Send Set point' }).click();
-    await page.getByTestId('command-reply').filter({ hasText: '200' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('command-reply').filter({ hasText: '200' }).waitFor({ timeout: 45_000 });
     await screenshot(page, 'journey-4-command-reply');
 
     // The example alert trips on the simulated temperatures; acknowledge it from the Alerts screen.
     await openSection(page, 'Alerts');
     const row = page.getByRole('row', { name: new RegExp(`Too hot.*${DEVICE}`) });
-    await row.waitFor({ timeout: 20_000 });
+    await row.waitFor({ timeout: 60_000 });
     await row.getByRole('button', { name: /^Acknowledge/ }).click();
     await row.getByText('acknowledged', { exact: true }).filter({ visible: true }).waitFor();
     const alerts = await server.request('GET', `/api/v1/alerts?deviceName=${DEVICE}`, { token: server.adminToken });
@@ -165,7 +165,7 @@ describe('running a fleet from the browser', () => {
     await screenshot(page, 'journey-5-alert-acknowledged');
 
     await openSection(page, 'Dashboard');
-    await expect.poll(() => page.locator('[data-stat="online"] [data-value]').textContent(), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => page.locator('[data-stat="online"] [data-value]').textContent(), { timeout: 30_000 }).toBe('1');
     await screenshot(page, 'journey-6-dashboard');
     expect(errors).toEqual([]);
     await close();

@@ -68,7 +68,7 @@ describe('products and thing models', () => {
     const file = path.join(tempDir, 'room-sensor-tsl.json');
     fs.writeFileSync(file, JSON.stringify(sensorTsl, null, 2));
     const { page, errors, close } = await openApp(browser, server, '/products');
-    page.setDefaultTimeout(8000);
+    page.setDefaultTimeout(24_000);
     await signIn(page);
 
     // No products yet: the empty state says what a product is and offers to create one.
@@ -212,7 +212,7 @@ describe('products and thing models', () => {
   it('shows a JSON syntax error at its place, and a problem the server would refuse under its field before saving', async () => {
     await server.request('POST', '/api/v1/products', { token: server.adminToken, body: { productKey: 'e2eJson', name: 'JSON lamp' } });
     const { page, errors, close } = await openApp(browser, server, '/products/e2eJson?tab=thing-model');
-    page.setDefaultTimeout(8000);
+    page.setDefaultTimeout(24_000);
     await signIn(page);
     await page.getByText('No properties yet').waitFor();
     await page.getByRole('button', { name: 'JSON', exact: true }).click();
@@ -289,7 +289,7 @@ describe('products and thing models', () => {
     const device = await server.request('POST', '/api/v1/devices', { token: server.adminToken, body: { productKey: 'e2eDoomed', deviceName: 'plug-1' } });
     expect(device.status).toBe(201);
     const { page, errors, close } = await openApp(browser, server, '/products/e2eDoomed');
-    page.setDefaultTimeout(8000);
+    page.setDefaultTimeout(24_000);
     await signIn(page);
     await page.getByText('Timestamp window').waitFor();
 
@@ -329,7 +329,7 @@ describe('products and thing models', () => {
   it('shows an operator the products and thing model without a button that would change them', async () => {
     await server.tokenFor('operator');
     const { page, errors, close } = await openApp(browser, server, '/products');
-    page.setDefaultTimeout(8000);
+    page.setDefaultTimeout(24_000);
     await signIn(page, 'operator1', 'operator-password-1');
     await page.getByRole('table', { name: 'Products' }).getByRole('link', { name: 'Room sensor', exact: true }).click();
     await page.getByRole('heading', { name: 'Room sensor' }).waitFor();
@@ -358,7 +358,7 @@ describe('products and thing models', () => {
 
   it('fits a tablet in portrait', async () => {
     const { page, errors, close } = await openApp(browser, server, '/products', { width: 820, height: 1180 });
-    page.setDefaultTimeout(8000);
+    page.setDefaultTimeout(24_000);
     await signIn(page);
     await page.getByRole('table', { name: 'Products' }).waitFor();
     await screenshot(page, 'products-tablet');

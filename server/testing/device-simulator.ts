@@ -54,7 +54,7 @@ export function startSimulator(
 
   return {
     output: () => text,
-    waitFor(pattern, timeoutMs = 10_000) {
+    waitFor(pattern, timeoutMs = 30_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const line = text.split('\n').find((l) => pattern.test(l));

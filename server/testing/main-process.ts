@@ -34,7 +34,7 @@ export async function start(
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (err += d));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 30 s:\n${out}\n${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${out}\n${err}`)), 60_000);
     proc.stdout!.on('data', () => {
       const m = /"url":"([^"]+)"[^\n]*"msg":"Thingwire started"/.exec(out);
       if (m) {

@@ -86,7 +86,7 @@ export function listenerFlow(options: {
 export async function deployListener(tw: TestServer, flows: object[]): Promise<number> {
   const res = await tw.request('POST', '/api/v1/flows', { token: tw.adminToken, body: { flows } });
   if (res.status !== 200) throw new Error(`deploy: ${JSON.stringify(res.body)}`);
-  return (await until('the MQTT listener started', () => tw.app.mqttListeners.listeners()[0]?.ports.tcp, Boolean, 5000))!;
+  return (await until('the MQTT listener started', () => tw.app.mqttListeners.listeners()[0]?.ports.tcp, Boolean, 15_000))!;
 }
 
 /** Connection options of a device, signed with its secret in its dialect. */
@@ -110,7 +110,7 @@ export function connect(url: string, options: IClientOptions): Promise<MqttClien
 }
 
 /** The next message on a topic (JSON-parsed), or a rejection after the timeout. */
-export function nextMessage(client: MqttClient, topic: string, timeoutMs = 5000): Promise<TestJson> {
+export function nextMessage(client: MqttClient, topic: string, timeoutMs = 15_000): Promise<TestJson> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       client.off('message', onMessage);
