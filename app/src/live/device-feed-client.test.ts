@@ -58,6 +58,20 @@ async function serverSocket(): Promise<ServerSocket> {
 
 const send = (ws: ServerSocket, message: object) => ws.send(JSON.stringify(message));
 
+/**
+ * Resolves once a whole idle time has passed: a second client with the same idle time is retained, released and seen
+ * closed. A socket that should have outlived that time can then be checked, with no fixed wait. Counts its own
+ * connection out of `connections`.
+ */
+async function anIdleTimeLater(): Promise<void> {
+  const witness = feed();
+  const release = witness.retain();
+  await until(() => witness.connectionState() === 'open', 'the witness open');
+  release();
+  await until(() => witness.connectionState() === 'closed', 'the witness closed after its idle time');
+  connections--;
+}
+
 describe('createDeviceFeedClient', () => {
   it('connects only while retained, and closes a moment after the last user lets go', async () => {
     const client = feed();
@@ -72,13 +86,13 @@ describe('createDeviceFeedClient', () => {
     const ws = await serverSocket();
     releaseA();
     releaseA();
-    await new Promise((r) => setTimeout(r, 80));
+    await anIdleTimeLater();
     // B still holds it.
     expect(ws.readyState).toBe(ws.OPEN);
     releaseB();
     // A page change: released and retained again within the idle time keeps the same socket.
     const releaseC = client.retain();
-    await new Promise((r) => setTimeout(r, 80));
+    await anIdleTimeLater();
     expect(ws.readyState).toBe(ws.OPEN);
     releaseC();
     await until(() => client.connectionState() === 'closed' && ws.readyState === ws.CLOSED, 'closed after idle');
