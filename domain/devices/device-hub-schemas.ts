@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { pageOf } from '../page-schema.ts';
 import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
 
 /** The request and response shapes of the device hub routes, declared once for validation and OpenAPI. */
@@ -50,11 +51,9 @@ export const MessageLogItem = Type.Object({
   payloadTruncated: Type.Boolean(),
 });
 
-const page = <T extends ReturnType<typeof Type.Object>>(item: T) =>
-  Type.Object({ items: Type.Array(item), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
 
-export const ConnectionPage = page(ConnectionLogItem);
-export const MessagePage = page(MessageLogItem);
+export const ConnectionPage = pageOf(ConnectionLogItem);
+export const MessagePage = pageOf(MessageLogItem);
 
 export const CommandRequest = Type.Object({
   kind: Type.Union([Type.Literal('property.set'), Type.Literal('service.invoke')]),

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { pageOf } from '../page-schema.ts';
 import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.ts';
 
 /**
@@ -65,7 +66,7 @@ export const DeviceSecret = Type.Object({ deviceSecret: Type.String({ descriptio
 export const CreatedDevice = Type.Composite([Device, DeviceSecret]);
 
 /** A page of `GET /devices`. */
-export const DevicePage = Type.Object({ items: Type.Array(Device), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() });
+export const DevicePage = pageOf(Device);
 
 export type Tags = Static<typeof Tags>;
 export type DeviceStatus = Static<typeof DeviceStatus>;

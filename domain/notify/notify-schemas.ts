@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { pageOf } from '../page-schema.ts';
 
 /**
  * The request and response shapes of the notification routes, declared once for validation and OpenAPI. Browser-safe:
@@ -63,12 +64,7 @@ export const NotificationDetail = Type.Object({
   attemptLog: Type.Array(NotificationAttempt, { description: 'Every attempt, oldest first' }),
 });
 
-export const NotificationPage = Type.Object({
-  items: Type.Array(Notification),
-  total: Type.Integer(),
-  limit: Type.Integer(),
-  offset: Type.Integer(),
-});
+export const NotificationPage = pageOf(Notification);
 
 export type NotificationState = Static<typeof NotificationState>;
 export type Notification = Static<typeof Notification>;

@@ -4,6 +4,7 @@ import type { RouteTable } from '../http/route-table.ts';
 import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
 import type { AlertEngine } from './alert-engine.ts';
 import { Alert, AlertSeverity } from '../../domain/alerts/alert-schemas.ts';
+import { pageOf } from '../../domain/page-schema.ts';
 
 const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
@@ -32,7 +33,7 @@ export function registerAlertRoutes(table: RouteTable, alerts: AlertOperations, 
     method: 'get', path: '/alerts', access: 'alerts:read', tag: 'alerts',
     summary: 'List alerts, newest first, a page at a time, filtered by state (open = active or acknowledged), severity, product, device and rule',
     query: ListQuery,
-    response: Type.Object({ items: Type.Array(Alert), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }),
+    response: pageOf(Alert),
     handler({ query }) {
       const { limit, offset, ...filter } = query;
       return alerts.list(filter, { limit, offset });
