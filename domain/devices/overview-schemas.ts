@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { ConnectionLogItem } from './device-hub-schemas.ts';
 
 /** `GET /api/v1/overview`: the dashboard's figures. */
 
@@ -7,7 +8,6 @@ export const RECENT_CONNECTIONS = 20;
 
 const Count = Type.Integer({ minimum: 0 });
 const BySeverity = Type.Object({ info: Count, warning: Count, critical: Count });
-const NullableString = Type.Union([Type.String(), Type.Null()]);
 
 export const Overview = Type.Object({
   devices: Type.Object({
@@ -26,15 +26,11 @@ export const Overview = Type.Object({
     active: BySeverity,
     acknowledged: BySeverity,
   }, { description: 'Open alerts: not yet cleared' }),
-  recentConnections: Type.Array(Type.Object({
-    productKey: Type.String(),
-    deviceName: Type.String(),
-    at: Type.String({ format: 'date-time' }),
-    event: Type.Union([Type.Literal('connected'), Type.Literal('disconnected'), Type.Literal('refused')]),
-    reason: Type.Union([Type.String(), Type.Null()], { description: 'Why it was refused or ended' }),
-    protocol: NullableString,
-    remoteAddress: NullableString,
-  }), { description: `The newest ${RECENT_CONNECTIONS} connection events of all devices, newest first` }),
+  // A device's connection log entry (its own page lists the same), with whose it is.
+  recentConnections: Type.Array(Type.Composite([
+    Type.Object({ productKey: Type.String(), deviceName: Type.String() }),
+    Type.Pick(ConnectionLogItem, ['at', 'event', 'reason', 'protocol', 'remoteAddress']),
+  ]), { description: `The newest ${RECENT_CONNECTIONS} connection events of all devices, newest first` }),
 });
 
 export type Overview = Static<typeof Overview>;
