@@ -2,6 +2,7 @@ import type { AlertService } from './alerts/alert-service.ts';
 import type { MqttListenerConfig } from './devices/mqtt-listener-config.ts';
 import type { CommandResult, Receipt, ThingCommand, ThingMessage } from './devices/thing-message.ts';
 import type { NotifyService } from './notify/notify-service.ts';
+import type { OtaNodeService } from './ota/ota-service.ts';
 import type { EventRow, PropertyRow, WriteCallback } from './telemetry/telemetry-rows.ts';
 import type { CompiledThingModel } from './thing-model/compiled-thing-model.ts';
 
@@ -42,6 +43,8 @@ export interface ThingwireServices {
   };
   /** Outgoing webhooks: a durable, signed, retrying outbox (the notify node). */
   notify?: NotifyService;
+  /** Firmware updates: versions, campaigns and device upgrades (the ota and ota upgrade nodes). */
+  ota?: OtaNodeService;
 }
 
 /** The shape of `settings.thingwire` as Node-RED nodes read it (`RED.settings.thingwire`). */

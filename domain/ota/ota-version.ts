@@ -1,0 +1,78 @@
+/**
+ * Firmware versions (docs/ota.md "Versions"): `major.minor.patch`, compared as the integer
+ * `major*100000 + minor*1000 + patch` (1.2.34 → 102034), the encoding the things dialect sends and RMQTT Things uses.
+ * minor ≤ 99 and patch ≤ 999 keep the encoding one-to-one; major ≤ 21473 keeps it a 32-bit integer.
+ */
+
+export const VERSION_PATTERN = '^(0|[1-9]\\d{0,4})\\.(0|[1-9]\\d?)\\.(0|[1-9]\\d{0,2})$';
+const VERSION = new RegExp(VERSION_PATTERN);
+const MAX_MAJOR = 21473;
+
+/** The module a device reports when it names none. */
+export const DEFAULT_MODULE = 'default';
+/** Module names: what Alibaba's console allows (letters, digits, `_`, `-`, `.`), 1 to 64 characters. */
+export const MODULE_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+
+/** The integer of a version string, or undefined when it is not `major.minor.patch` within the limits. */
+export function versionCode(version: string): number | undefined {
+  const m = VERSION.exec(version);
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  if (major > MAX_MAJOR) return undefined;
+  return major * 100_000 + Number(m[2]) * 1000 + Number(m[3]);
+}
+
+/** The version string of an integer code (every integer in range is one), or undefined when negative, fractional or too big. */
+export function versionOfCode(code: number): string | undefined {
+  if (!Number.isSafeInteger(code) || code < 0 || code > MAX_MAJOR * 100_000 + 99_999) return undefined;
+  const patch = code % 1000;
+  const minor = Math.floor(code / 1000) % 100;
+  return `${Math.floor(code / 100_000)}.${minor}.${patch}`;
+}
+
+/**
+ * A version a device reported, as a string or as its integer code (things dialect); undefined when it is neither a
+ * valid version nor a valid code. Devices that report `1.2` or `v1.2.0` are told so by the ota node.
+ */
+export function parseReportedVersion(value: unknown): { version: string; code: number } | undefined {
+  if (typeof value === 'number') {
+    const version = versionOfCode(value);
+    return version === undefined ? undefined : { version, code: value };
+  }
+  if (typeof value === 'string') {
+    const code = versionCode(value);
+    return code === undefined ? undefined : { version: value, code };
+  }
+  return undefined;
+}
+
+/** Which source versions a firmware may be installed over; absent fields do not constrain. */
+export interface VersionConstraint {
+  /** Lowest version it installs over, inclusive. */
+  minVersion?: string;
+  /** Highest version it installs over, inclusive. */
+  maxVersion?: string;
+  /** Only these versions (an upgrade path that a delta image needs). */
+  fromVersions?: string[];
+}
+
+/**
+ * Why a device at `current` may not take firmware `target` under `constraint`, or undefined when it may: only a
+ * newer version is pushed, and only over the versions the firmware allows.
+ */
+export function upgradeRefusal(current: string, target: string, constraint: VersionConstraint | null | undefined): string | undefined {
+  const from = versionCode(current);
+  const to = versionCode(target);
+  if (from === undefined) return `reports version "${current}", which is not major.minor.patch`;
+  if (to === undefined) return `the firmware version "${target}" is not major.minor.patch`;
+  if (from >= to) return from === to ? `already runs ${target}` : `runs ${current}, newer than ${target}`;
+  if (!constraint) return undefined;
+  const min = constraint.minVersion === undefined ? undefined : versionCode(constraint.minVersion);
+  const max = constraint.maxVersion === undefined ? undefined : versionCode(constraint.maxVersion);
+  if (min !== undefined && from < min) return `runs ${current}, below the firmware's minimum source version ${constraint.minVersion}`;
+  if (max !== undefined && from > max) return `runs ${current}, above the firmware's maximum source version ${constraint.maxVersion}`;
+  if (constraint.fromVersions?.length && !constraint.fromVersions.includes(current)) {
+    return `runs ${current}, not one of the versions the firmware installs over (${constraint.fromVersions.join(', ')})`;
+  }
+  return undefined;
+}
