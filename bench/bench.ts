@@ -6,17 +6,16 @@
  * started on a loopback port as a plain relay to one subscriber. Prints a markdown table and writes it to
  * bench/results/latest.md. Every phase is bounded in count and time and targets loopback only.
  */
-import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { BenchDevice, RunReport, WorkerCommand } from './load-worker.ts';
+import { apiOf, children, chunks, createDevices, freePort, log, root, sleep, startThingwire, UsageError, Worker } from './harness.ts';
+import type { BenchDevice, RunReport } from './load-worker.ts';
 import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
-
-const root = path.resolve(import.meta.dirname, '..');
 
 interface Options {
   smoke: boolean;
@@ -39,9 +38,6 @@ interface Options {
   cpuProf: boolean;
   out: string;
 }
-
-/** A wrong option: said in one line, without a stack. */
-class UsageError extends Error {}
 
 function options(argv = process.argv.slice(2)): Options {
   const { values } = parseArgs({
@@ -103,61 +99,7 @@ function options(argv = process.argv.slice(2)): Options {
   return o;
 }
 
-// ── processes ───────────────────────────────────────────────────────────────────────────────────────────────────
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-const children: ChildProcess[] = [];
-process.on('exit', () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-});
-
-async function startThingwire(o: Options, dataDir: string): Promise<{ child: ChildProcess; base: string; mqttUrl: string; token: string; stop(): Promise<void> }> {
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
-  const password = `bench-${process.pid}-password`;
-  const profDir = path.join(root, 'bench/results/profiles');
-  if (o.cpuProf) fs.mkdirSync(profDir, { recursive: true });
-  const child = spawn(process.execPath, [
-    ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', 'server/main.ts',
-    '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn',
-  ], {
-    cwd: root, stdio: ['ignore', 'ignore', 'pipe'],
-    env: {
-      ...process.env, THINGWIRE_ADMIN_PASSWORD: password,
-      ...(o.storage === 'tdengine' ? { THINGWIRE_TDENGINE_URL: process.env.TDENGINE_URL, THINGWIRE_TDENGINE_DATABASE: `bench_${process.pid}` } : {}),
-    },
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-  const base = `http://127.0.0.1:${httpPort}`;
-  const until = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`Thingwire exited (${child.exitCode}): ${stderr}`);
-    if (Date.now() > until) throw new Error(`Thingwire did not start in 60 s: ${stderr}`);
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) break;
-    } catch {
-      // not yet
-    }
-    await sleep(100);
-  }
-  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
-  const token = ((await login.json()) as { token: string }).token;
-  return {
-    child, base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, token,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
-    },
-  };
-}
+// ── Mosquitto ───────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function startMosquitto(dir: string): Promise<{ child: ChildProcess; url: string; version: string; stop(): Promise<void> }> {
   const port = await freePort();
@@ -194,40 +136,6 @@ async function startMosquitto(dir: string): Promise<{ child: ChildProcess; url: 
   };
 }
 
-/** A load-generating process and a call-and-answer channel to it. */
-class Worker {
-  readonly child: ChildProcess;
-  #queue: { resolve(v: unknown): void; reject(e: Error): void }[] = [];
-
-  constructor() {
-    this.child = fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    children.push(this.child);
-    this.child.on('message', (m: { ok: boolean; result?: unknown; error?: string }) => {
-      const waiter = this.#queue.shift();
-      if (m.ok) waiter?.resolve(m.result);
-      else waiter?.reject(new Error(`load worker: ${m.error}`));
-    });
-    this.child.on('exit', () => {
-      for (const w of this.#queue.splice(0)) w.reject(new Error('load worker exited'));
-    });
-  }
-
-  call<T>(command: WorkerCommand): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ resolve: resolve as (v: unknown) => void, reject });
-      this.child.send(command);
-    });
-  }
-
-  async close(): Promise<void> {
-    await this.call({ cmd: 'close' }).catch(() => undefined);
-    await new Promise((r) => (this.child.exitCode !== null ? r(null) : this.child.once('exit', r)));
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const chunks = <T>(list: T[], n: number): T[][] => Array.from({ length: n }, (_, i) => list.filter((_, j) => j % n === i));
-
 // ── provisioning ────────────────────────────────────────────────────────────────────────────────────────────────
 
 const PRODUCT = 'bench_meter';
@@ -235,14 +143,7 @@ const PRODUCT = 'bench_meter';
 const MAX_P99_MS = 1000;
 
 async function provision(tw: { base: string; token: string }, o: Options, count: number): Promise<BenchDevice[]> {
-  const api = async <T = unknown>(method: string, p: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${tw.base}/api/v1${p}`, {
-      method, headers: { authorization: `Bearer ${tw.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
-    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
-    return json as T;
-  };
+  const api = apiOf(tw);
   const numeric = (identifier: string, unit: string) => ({
     identifier, name: identifier, accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '100000', unit } },
   });
@@ -252,12 +153,7 @@ async function provision(tw: { base: string; token: string }, o: Options, count:
   await api('POST', '/products', { productKey: PRODUCT, name: 'Benchmark smart meter' });
   await api('PUT', `/products/${PRODUCT}/thing-model/draft`, { properties, events: [], services: [] });
   await api('POST', `/products/${PRODUCT}/thing-model/publish`);
-  const devices: BenchDevice[] = [];
-  for (let start = 0; start < count; start += 10_000) {
-    const names = Array.from({ length: Math.min(10_000, count - start) }, (_, i) => ({ productKey: PRODUCT, deviceName: `m${start + i}` }));
-    const created = await api<{ items: BenchDevice[] }>('POST', '/devices/bulk', { devices: names });
-    for (const d of created.items) devices.push({ productKey: d.productKey, deviceName: d.deviceName, deviceSecret: d.deviceSecret });
-  }
+  const devices = await createDevices(api, PRODUCT, count);
   // The alert rule of the default pipeline watches `temperature`; point it at a meter property so it does work.
   const flows = await api<{ flows: { id: string; property?: string; value?: number }[]; rev: string }>('GET', '/flows');
   const alert = flows.flows.find((n) => n.id === 'tw-alert');
@@ -391,10 +287,6 @@ async function settled(metricsUrl: string): Promise<void> {
     await sleep(200);
   }
   await sleep(pause);
-}
-
-function log(line: string): void {
-  process.stderr.write(`${line}\n`);
 }
 
 // ── main ────────────────────────────────────────────────────────────────────────────────────────────────────────

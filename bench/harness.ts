@@ -1,0 +1,141 @@
+/**
+ * What the benchmark's modes share: the processes it starts (Thingwire, load workers) and kills when it ends, and
+ * small helpers. Everything listens and connects on loopback only.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { BenchDevice, WorkerCommand } from './load-worker.ts';
+
+export const root = path.resolve(import.meta.dirname, '..');
+
+/** A wrong option: said in one line, without a stack. */
+export class UsageError extends Error {}
+
+export function log(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+export const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
+
+/** A Thingwire process started by the bench, signed in as its admin. */
+export interface BenchThingwire {
+  child: ChildProcess;
+  base: string;
+  mqttUrl: string;
+  token: string;
+  /** The end of what it wrote to stderr (warnings and errors: it runs with --log-level warn). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+/** Thingwire as `npm start` runs it, from `dataDir`, on free loopback ports; `cpuProf` writes a V8 profile at exit. */
+export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 'tdengine' }, dataDir: string): Promise<BenchThingwire> {
+  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const password = `bench-${process.pid}-password`;
+  const profDir = path.join(root, 'bench/results/profiles');
+  if (o.cpuProf) fs.mkdirSync(profDir, { recursive: true });
+  const child = spawn(process.execPath, [
+    ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', 'server/main.ts',
+    '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn',
+  ], {
+    cwd: root, stdio: ['ignore', 'ignore', 'pipe'],
+    env: {
+      ...process.env, THINGWIRE_ADMIN_PASSWORD: password,
+      ...(o.storage === 'tdengine' ? { THINGWIRE_TDENGINE_URL: process.env.TDENGINE_URL, THINGWIRE_TDENGINE_DATABASE: `bench_${process.pid}` } : {}),
+    },
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const base = `http://127.0.0.1:${httpPort}`;
+  const until = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Thingwire exited (${child.exitCode}): ${stderr}`);
+    if (Date.now() > until) throw new Error(`Thingwire did not start in 60 s: ${stderr}`);
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // not yet
+    }
+    await sleep(100);
+  }
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+  const token = ((await login.json()) as { token: string }).token;
+  return {
+    child, base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, token, stderr: () => stderr,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** A load-generating process and a call-and-answer channel to it. */
+export class Worker {
+  readonly child: ChildProcess;
+  #queue: { resolve(v: unknown): void; reject(e: Error): void }[] = [];
+
+  constructor() {
+    this.child = fork(path.join(root, 'bench/load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    children.push(this.child);
+    this.child.on('message', (m: { ok: boolean; result?: unknown; error?: string }) => {
+      const waiter = this.#queue.shift();
+      if (m.ok) waiter?.resolve(m.result);
+      else waiter?.reject(new Error(`load worker: ${m.error}`));
+    });
+    this.child.on('exit', () => {
+      for (const w of this.#queue.splice(0)) w.reject(new Error('load worker exited'));
+    });
+  }
+
+  call<T>(command: WorkerCommand): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ resolve: resolve as (v: unknown) => void, reject });
+      this.child.send(command);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.call({ cmd: 'close' }).catch(() => undefined);
+    await new Promise((r) => (this.child.exitCode !== null ? r(null) : this.child.once('exit', r)));
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export const chunks = <T>(list: T[], n: number): T[][] => Array.from({ length: n }, (_, i) => list.filter((_, j) => j % n === i));
+
+/** The API of a started Thingwire as its admin: JSON in and out; a status other than 2xx throws with the answer. */
+export function apiOf(tw: { base: string; token: string }) {
+  return async <T = unknown>(method: string, p: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${tw.base}/api/v1${p}`, {
+      method, headers: { authorization: `Bearer ${tw.token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
+    if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${JSON.stringify(json)}`);
+    return json as T;
+  };
+}
+
+/** `count` devices of the product, named m0, m1, …, created 10,000 to a request (the bulk API's most), with their secrets. */
+export async function createDevices(api: ReturnType<typeof apiOf>, productKey: string, count: number): Promise<BenchDevice[]> {
+  const devices: BenchDevice[] = [];
+  for (let start = 0; start < count; start += 10_000) {
+    const names = Array.from({ length: Math.min(10_000, count - start) }, (_, i) => ({ productKey, deviceName: `m${start + i}` }));
+    const created = await api<{ items: BenchDevice[] }>('POST', '/devices/bulk', { devices: names });
+    for (const d of created.items) devices.push({ productKey: d.productKey, deviceName: d.deviceName, deviceSecret: d.deviceSecret });
+  }
+  return devices;
+}
