@@ -6,6 +6,8 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { ensureUiBuilt } from '../server/http/ui-build.ts';
+import { createLogger } from '../server/logger.ts';
 import type { BenchDevice, WorkerCommand } from './load-worker.ts';
 
 export const root = path.resolve(import.meta.dirname, '..');
@@ -43,6 +45,9 @@ export interface BenchThingwire {
 
 /** Thingwire as `npm start` runs it, from `dataDir`, on free loopback ports; `cpuProf` writes a V8 profile at exit. */
 export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 'tdengine' }, dataDir: string): Promise<BenchThingwire> {
+  // Built here when stale, not by Thingwire at its start: a Vite build in the measured process left it ~550 MB larger
+  // than a start on a fresh build (754 against 190 MB idle, measured), which every RSS figure would carry.
+  await ensureUiBuilt(createLogger('warn'));
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   const password = `bench-${process.pid}-password`;
   const profDir = path.join(root, 'bench/results/profiles');
