@@ -9,6 +9,9 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 export interface PhaseStats {
   /** CPU time over wall time, in % of one core (200 % = both cores of this machine busy). */
   cpuPercent: number;
+  /** CPU time (user + system) spent in the phase. */
+  cpuSeconds: number;
+  wallSeconds: number;
   peakRssMb: number;
 }
 
@@ -42,6 +45,12 @@ export class ProcSampler {
     return (read(this.pid)?.rssKb ?? 0) / 1024;
   }
 
+  /** CPU time (user + system) the process has used since it started; NaN once it has ended. */
+  cpuSeconds(): number {
+    const s = read(this.pid);
+    return s ? s.cpuMs / 1000 : Number.NaN;
+  }
+
   phase(): { end(): PhaseStats } {
     const start = read(this.pid);
     const startedAt = performance.now();
@@ -50,8 +59,9 @@ export class ProcSampler {
       end: () => {
         const stop = read(this.pid);
         const wallMs = performance.now() - startedAt;
+        const cpuMs = start && stop ? stop.cpuMs - start.cpuMs : 0;
         return {
-          cpuPercent: start && stop && wallMs > 0 ? ((stop.cpuMs - start.cpuMs) / wallMs) * 100 : 0,
+          cpuPercent: wallMs > 0 ? (cpuMs / wallMs) * 100 : 0, cpuSeconds: cpuMs / 1000, wallSeconds: wallMs / 1000,
           peakRssMb: Math.max(this.#peakKb, stop?.rssKb ?? 0) / 1024,
         };
       },
