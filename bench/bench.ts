@@ -5,6 +5,8 @@
  * load comes from separate worker processes of mqtt.js clients that sign in like devices, and Mosquitto (Debian's) is
  * started on a loopback port as a plain relay to one subscriber. Prints a markdown table and writes it to
  * bench/results/latest.md. Every phase is bounded in count and time and targets loopback only.
+ *
+ * `npm run bench -- --ota` measures a firmware campaign instead (bench/ota-bench.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { apiOf, children, chunks, createDevices, freePort, log, root, sleep, startThingwire, UsageError, Worker } from './harness.ts';
 import type { BenchDevice, RunReport } from './load-worker.ts';
+import { otaOptions, runOtaBench } from './ota-bench.ts';
 import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
 
@@ -66,6 +69,7 @@ function options(argv = process.argv.slice(2)): Options {
   --no-mosquitto         skip the Mosquitto comparison
   --cpu-prof             write a V8 CPU profile of Thingwire to bench/results/profiles/
   --out FILE             default bench/results/latest.md
+  --ota                  instead: a firmware campaign over 10,000 devices (npm run bench -- --ota --help)
 `);
     process.exit(0);
   }
@@ -292,6 +296,7 @@ async function settled(metricsUrl: string): Promise<void> {
 // ── main ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
+  if (process.argv.slice(2).includes('--ota')) return runOtaBench(otaOptions(process.argv.slice(2)));
   const o = options();
   if (o.smoke) pause = 200;
   const started = Date.now();

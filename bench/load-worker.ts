@@ -5,6 +5,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { signAlink } from '../server/device-auth/alink-sign.ts';
+import { OtaFleet, type OtaDeviceRecord } from './ota-device.ts';
 
 export interface BenchDevice {
   productKey: string;
@@ -18,6 +19,15 @@ export type WorkerCommand =
   | { cmd: 'run'; rate: number; durationMs: number; qos: 0 | 1; drainMs: number; payload: 'meter' | 'wide'; maxBacklog: number }
   /** What the subscriber got since the last collect, once `expect` messages are in or `withinMs` passed. */
   | { cmd: 'collect'; expect: number; withinMs: number }
+  /**
+   * OTA campaign devices (bench/ota-device.ts): sign in, listen on the upgrade topic, and download with at most
+   * `maxSockets` downloads of this process at once. `fail` names the devices that report a verification failure.
+   */
+  | { cmd: 'ota-connect'; url: string; devices: BenchDevice[]; fail: string[]; concurrency: number; maxSockets: number }
+  /** Every OTA device reports `version` of `module`. */
+  | { cmd: 'ota-inform'; version: string; module: string; timeoutMs: number }
+  /** What each OTA device saw and did. */
+  | { cmd: 'ota-records' }
   | { cmd: 'close' };
 
 export interface RunReport {
@@ -45,6 +55,8 @@ let latencies: number[] = [];
 let subscriberLatencies: number[] = [];
 let subscriberCount = 0;
 
+let fleet: OtaFleet | undefined;
+
 const send = (message: unknown) => process.send!(message);
 const now = () => performance.timeOrigin + performance.now();
 
@@ -71,7 +83,14 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       subscriberLatencies = [];
       return result;
     }
+    case 'ota-connect':
+      return otaConnect(command);
+    case 'ota-inform':
+      return fleet!.informAll(command.version, command.module, 200, command.timeoutMs);
+    case 'ota-records':
+      return fleet?.records() ?? ([] satisfies OtaDeviceRecord[]);
     case 'close':
+      fleet?.close();
       for (const c of clients) c.end(true);
       setTimeout(() => process.exit(0), 50);
       return null;
@@ -99,6 +118,31 @@ async function connectAll(command: Extract<WorkerCommand, { cmd: 'connect' }>): 
           }
           active.push({ client, device, topic });
         }
+        connected++;
+      } catch (err) {
+        failed++;
+        firstError ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: command.concurrency }, one));
+  return { connected, failed, firstError };
+}
+
+async function otaConnect(command: Extract<WorkerCommand, { cmd: 'ota-connect' }>): Promise<{ connected: number; failed: number; firstError?: string }> {
+  fleet ??= new OtaFleet(command.maxSockets);
+  const failing = new Set(command.fail);
+  let connected = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  const one = async () => {
+    while (next < command.devices.length) {
+      const device = command.devices[next++]!;
+      try {
+        const client = await connectOne(command.url, 'thingwire', device);
+        clients.push(client);
+        await fleet!.add(client, device, failing.has(device.deviceName));
         connected++;
       } catch (err) {
         failed++;
