@@ -2,15 +2,22 @@
  * What the OTA screens read and send (docs/ota.md "API"), typed by the shapes the server validates and answers with
  * (`domain/ota/ota-schemas.ts`).
  */
-import type { Campaign, CampaignPreview, CampaignTarget, Firmware, FirmwareUploadQuery, NewCampaign } from '../../../domain/ota/ota-schemas.ts';
+import type { Static } from '@sinclair/typebox';
+import type {
+  Campaign, CampaignPage as CampaignPageSchema, CampaignPreview, CampaignTarget, DeviceUpgradePage as DeviceUpgradePageSchema, Firmware,
+  FirmwarePage as FirmwarePageSchema, FirmwareUploadQuery, NewCampaign,
+} from '../../../domain/ota/ota-schemas.ts';
 import { apiRequest, apiUpload, type Upload, type UploadProgress } from '../api.ts';
 import { queryString } from '../use-api.ts';
 
 export type {
-  Campaign, CampaignPage, CampaignPreview, CampaignState, CampaignStrategy, CampaignTarget, DeviceOta, DeviceUpgrade,
-  DeviceUpgradePage, Firmware, FirmwarePage, FirmwareUploadQuery, ModuleVersion, NewCampaign, OtaEvent, StateCounts,
-  UpgradeState,
+  Campaign, CampaignPreview, CampaignState, CampaignStrategy, CampaignTarget, DeviceOta, DeviceUpgrade, Firmware,
+  FirmwareUploadQuery, ModuleVersion, NewCampaign, OtaEvent, StateCounts, UpgradeState,
 } from '../../../domain/ota/ota-schemas.ts';
+// (The schemas file declares the pages as schemas only.)
+export type FirmwarePage = Static<typeof FirmwarePageSchema>;
+export type CampaignPage = Static<typeof CampaignPageSchema>;
+export type DeviceUpgradePage = Static<typeof DeviceUpgradePageSchema>;
 export { FINAL_UPGRADE_STATES, UPGRADE_STATES } from '../../../domain/ota/ota-schemas.ts';
 
 export const firmwarePath = (id: number): string => `/firmware/${id}`;
