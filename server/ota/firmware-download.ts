@@ -53,7 +53,8 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Disposition', `attachment; filename="${firmware.fileName.replace(/["\\\r\n]/g, '_')}"`);
+    // A header holds printable ASCII only: anything else in an uploaded name becomes `_`.
+    res.setHeader('Content-Disposition', `attachment; filename="${firmware.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"`);
     const ifRange = req.headers['if-range'];
     const range = ifRange !== undefined && ifRange !== etag ? undefined : parseRange(req.headers.range, firmware.size);
     if (range === 'unsatisfiable') {
@@ -68,11 +69,11 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
       res.setHeader('Content-Range', `bytes ${start}-${end}/${firmware.size}`);
     }
     res.setHeader('Content-Length', String(end - start + 1));
-    ota.downloaded(upgradeId, start);
     if (req.method === 'HEAD') {
       res.end();
       return;
     }
+    ota.downloaded(upgradeId, start);
     const step = Math.max(1, Math.floor(firmware.size / 20));
     let sent = start;
     let reported = start;
