@@ -12,6 +12,7 @@ import { deviceReplyNode } from './device-reply/device-reply.runtime.ts';
 import { mqttListenerNode } from './mqtt-listener/mqtt-listener.runtime.ts';
 import { thingValidateNode } from './thing-validate/thing-validate.runtime.ts';
 import { telemetryStoreNode } from './telemetry-store/telemetry-store.runtime.ts';
+import { otaNode } from './ota/ota.runtime.ts';
 
 /** The runtime of every Thingwire node type, registered by `registerNodes(RED, implementations)`. */
 export const implementations: readonly NodeImplementation[] = [
@@ -23,4 +24,5 @@ export const implementations: readonly NodeImplementation[] = [
   telemetryStoreNode,
   alertNode,
   notifyNode,
+  otaNode,
 ] as unknown as readonly NodeImplementation[];
