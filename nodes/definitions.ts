@@ -16,10 +16,11 @@ import { mqttListener } from './mqtt-listener/mqtt-listener.def.ts';
 import { thingValidate } from './thing-validate/thing-validate.def.ts';
 import { telemetryStore } from './telemetry-store/telemetry-store.def.ts';
 import { ota } from './ota/ota.def.ts';
+import { otaUpgrade } from './ota-upgrade/ota-upgrade.def.ts';
 
 /** Thingwire's own node types, in palette order. */
 export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [
-  mqttListener, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify, ota,
+  mqttListener, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify, ota, otaUpgrade,
 ];
 
 /** Every node type in the palette: ours, then Node-RED's core nodes. */
