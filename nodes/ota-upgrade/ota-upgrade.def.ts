@@ -18,13 +18,21 @@ or **http in** node). A message that names no device is an error for **catch** n
 1. **started**: \`msg.payload\` is the campaign created for the device (\`id\`, \`name\`, \`version\`,
    \`state\`, \`counts\`, …). Its changes come out of the **ota** node.
 2. **refused**: the service would not upgrade the device; \`msg.payload\` is
-   \`{reason, productKey, deviceName, module, version}\` (\`version\` only when set), the reason in words:
-   "already runs 2.0.0", a source version the firmware does not install over, no firmware for the module, a
-   running upgrade, …
+   \`{reason, code, productKey, deviceName, module, version}\` (\`version\` only when set). \`reason\` says why in
+   words: the device already runs that version, runs a source version the firmware does not install over, has not
+   reported a version yet, is being upgraded by another campaign; or there is no such firmware. \`code\` is the
+   service's: \`not_upgradable\` when the device does not qualify, \`not_found\` when the firmware does not exist.
 
 A refusal is an answer, not a fault: a device that already runs the newest firmware is refused at every start, so
 refusals go to output 2, which may stay unwired, instead of filling the log and the catch nodes. Everything else
 on the message (\`msg.thing\`, \`msg.topic\`, …) passes unchanged.
+
+### Which report it sees
+The service judges by the versions it has on record, and the **ota** node of the Devices tab records each report.
+Two **device in** nodes get a report in the order they started: this node's, on a tab after the Devices tab (where
+new tabs go), gets it after the ota node recorded it. Started first (its tab before the Devices tab, or only the
+Devices tab redeployed since), it judges a report before it is recorded: a device's very first report is then
+refused ("has not reported a version") and its upgrade starts at its next report.
 
 ### Properties
 - **Module**: the firmware module to upgrade; \`default\` is the module of devices that name none.

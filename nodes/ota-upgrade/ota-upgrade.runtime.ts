@@ -5,8 +5,10 @@ import { throttledStatus } from '../kit/throttled-status.ts';
 import { otaUpgrade } from './ota-upgrade.def.ts';
 
 /** Output 2's `msg.payload`: why the device was not upgraded, and what was asked. */
-export interface UpgradeRefusal {
+export interface RefusalPayload {
   reason: string;
+  /** The service's error code when it gives one: `not_upgradable` (the device does not qualify), `not_found` (no such firmware), … */
+  code?: string;
   productKey: string;
   deviceName: string;
   module: string;
@@ -45,7 +47,9 @@ export const otaUpgradeNode = implementNode(otaUpgrade, ({ config, node, service
         lastReason = err instanceof Error ? err.message : String(err);
         refused++;
         lastRefused = true;
-        const payload: UpgradeRefusal = { reason: lastReason, productKey: request.productKey, deviceName: request.deviceName, module: config.module };
+        const payload: RefusalPayload = { reason: lastReason, productKey: request.productKey, deviceName: request.deviceName, module: config.module };
+        const code = (err as { code?: unknown } | null)?.code;
+        if (typeof code === 'string') payload.code = code;
         if (request.version) payload.version = request.version;
         message.payload = payload;
         send([null, message]);

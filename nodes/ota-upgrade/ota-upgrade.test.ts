@@ -12,7 +12,7 @@ import {
 import { registerNodes } from '../kit/register-nodes.ts';
 import { FakeOtaService } from '../ota/fake-ota-service.ts';
 import { otaUpgrade } from './ota-upgrade.def.ts';
-import { otaUpgradeNode, type UpgradeRefusal } from './ota-upgrade.runtime.ts';
+import { otaUpgradeNode, type RefusalPayload } from './ota-upgrade.runtime.ts';
 
 let helper: NodeTestHelper;
 let service: FakeOtaService;
@@ -89,7 +89,7 @@ describe('ota upgrade node', () => {
     const refused = nextMessage(helper, 'refused');
     send(inform('porch'));
     const message = await refused;
-    expect(message.payload).toEqual({ reason: 'already runs 2.0.0', productKey: 'lamps', deviceName: 'porch', module: 'default', version: '2.0.0' } satisfies UpgradeRefusal);
+    expect(message.payload).toEqual({ reason: 'already runs 2.0.0', code: 'not_upgradable', productKey: 'lamps', deviceName: 'porch', module: 'default', version: '2.0.0' } satisfies RefusalPayload);
     expect(message).toMatchObject({ thing: { deviceName: 'porch' } });
     await settled();
     expect(started).toEqual([]);

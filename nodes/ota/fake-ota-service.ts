@@ -13,7 +13,7 @@ export class FakeOtaService implements OtaNodeService {
   readonly upgrades: { request: DeviceUpgradeRequest; actor: string }[] = [];
   /** The verdict of an uplink; default 200 (with `{}` for `ota.get`). */
   verdictOf: (message: ThingMessage) => OtaVerdict = (message) => (message.kind === 'ota.get' ? { code: 200, data: {} } : { code: 200 });
-  /** Why an upgrade is refused (thrown as the error's message); undefined: it starts. */
+  /** Why an upgrade is refused (thrown as the message of an error with code `not_upgradable`); undefined: it starts. */
   refusalOf: (request: DeviceUpgradeRequest) => string | undefined = () => undefined;
   readonly #listeners = new Set<(event: OtaEvent) => void>();
   #nextCampaignId = 1;
@@ -26,7 +26,8 @@ export class FakeOtaService implements OtaNodeService {
   upgradeDevice(request: DeviceUpgradeRequest, actor: string): Campaign {
     this.upgrades.push({ request, actor });
     const refusal = this.refusalOf(request);
-    if (refusal !== undefined) throw new Error(refusal);
+    // With a code, as the server's service refuses (an ApiError).
+    if (refusal !== undefined) throw Object.assign(new Error(refusal), { code: 'not_upgradable' });
     return campaign({
       id: this.#nextCampaignId++,
       name: `${request.productKey}/${request.deviceName} to ${request.version ?? '2.0.0'}`,
