@@ -284,7 +284,7 @@ export class OtaSimulator {
       if (signal.aborted) return;
       const failure = err instanceof StepFailure ? err : new StepFailure(-1, `upgrade failed: ${(err as Error).message}`);
       this.#log(`ota: ${module}: ${failure.message}; keeping ${from}`);
-      await this.#progress(module, failure.step, failure.message).catch(() => {});
+      await this.#progress(module, failure.step, failure.message);
       this.#o.onEvent?.({ type: 'failed', module, step: failure.step, desc: failure.message });
     }
   }
@@ -404,7 +404,13 @@ export class OtaSimulator {
     const payload = this.#o.dialect === 'alink'
       ? { id: this.#id(), params: module === DEFAULT_MODULE ? { step: String(step), desc } : { step: String(step), desc, module } }
       : { key: module, step, desc };
-    await this.#o.publish(this.#topic.progress, JSON.stringify(payload));
+    try {
+      await this.#o.publish(this.#topic.progress, JSON.stringify(payload));
+    } catch (err) {
+      // A lost report does not stop an upgrade (the connection may be restarting for another module's).
+      this.#log(`ota: ${module}: step ${step} not reported: ${(err as Error).message}`);
+      return;
+    }
     if (step >= 0) this.#log(`ota: ${module}: step ${step} ${desc}`);
     this.#o.onEvent?.({ type: 'progress', module, step, desc });
   }
