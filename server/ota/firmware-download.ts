@@ -43,6 +43,11 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
     }
     const { firmware, upgradeId, release } = granted;
     res.on('close', release);
+    if (!fs.existsSync(files.fileOf(firmware.id))) {
+      logger.error({ firmwareId: firmware.id, file: files.fileOf(firmware.id) }, 'a firmware image is missing from the data dir: upload the version again');
+      release();
+      return sendApiError(res, new ApiError(404, 'not_found', 'The firmware image is missing on the server.'));
+    }
     const etag = `"${firmware.sha256}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Accept-Ranges', 'bytes');
