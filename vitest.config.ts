@@ -9,6 +9,7 @@ import { SlowFirstSequencer } from './vitest.sequencer.ts';
  */
 const pureFiles = [
   'domain/alerts/event-types.test.ts',
+  'domain/ota/ota-version.test.ts',
   'domain/thing-model/command-check.test.ts',
   'app/src/devices/command-fields.test.ts',
   'app/src/devices/history-range.test.ts',
@@ -62,6 +63,7 @@ const pureFiles = [
   'server/dialects/things.test.ts',
   'server/dialects/topic-acl.test.ts',
   'server/ingress/ingress-gate.test.ts',
+  'server/ota/ota-parts.test.ts',
   'server/mqtt/packet-size-guard.test.ts',
   'server/notify/delivery-policy.test.ts',
   'server/notify/webhook-outbox.test.ts',

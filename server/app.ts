@@ -58,6 +58,13 @@ import { registerDeviceCredentialRoutes } from './device-auth/device-credentials
 import { DEVICE_FEED_PATH, DeviceFeed } from './live/device-feed.ts';
 import { registerOverviewRoutes } from './live/overview-routes.ts';
 import { thingModelCommandCheck } from '../domain/thing-model/command-check.ts';
+import { OtaStore } from './ota/ota-store.ts';
+import { FirmwareFiles } from './ota/firmware-files.ts';
+import { DownloadTokens } from './ota/download-tokens.ts';
+import { OtaService, type OtaServiceOptions } from './ota/ota-service.ts';
+import { registerOtaRoutes } from './ota/ota-routes.ts';
+import { FIRMWARE_DOWNLOAD_PATH, firmwareDownload } from './ota/firmware-download.ts';
+import { OtaFeed } from './live/ota-feed.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -75,6 +82,7 @@ export interface Thingwire {
   alerts: AlertEngine;
   notify: WebhookOutbox;
   telemetry: TelemetryService;
+  ota: OtaService;
   /** Backpressure from storage to the listeners. */
   gate: IngressGate;
   red: NodeRed;
@@ -98,6 +106,8 @@ export interface StartOptions {
   };
   /** Webhook outbox tuning (tests): the wait before a failed delivery is tried again (default from 2.5 s). */
   notify?: Pick<WebhookOutboxOptions, 'backoff'>;
+  /** Test hooks: a faster campaign timer, a clock. */
+  ota?: Pick<OtaServiceOptions, 'tickMs' | 'now'>;
 }
 
 /**
@@ -211,6 +221,16 @@ export async function startThingwire(
   });
   const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
 
+  // Firmware URLs name the address devices reach us at; known once the server listens, unless configured.
+  let publicUrl = config.publicUrl;
+  const firmwareFiles = new FirmwareFiles(config.dataDir, config.firmwareMaxMb * 1024 * 1024);
+  const ota = new OtaService({
+    store: new OtaStore(db), files: firmwareFiles, tokens: new DownloadTokens(secrets.derive('ota-download-token')), hub,
+    registryEvents: registry.events, productExists: (pk) => registry.products.exists(pk), publicUrl: () => publicUrl ?? '',
+    audit: (actor, action, target, details) => auth.audit(actor, action, target, details), logger: logger.child({ subsystem: 'ota' }),
+    ...options.ota,
+  });
+
   const services: ThingwireServices = {
     thingModels: registry.thingModels,
     deviceHub: hub,
@@ -218,6 +238,7 @@ export async function startThingwire(
     alerts,
     notify,
     telemetry,
+    ota,
   };
 
   /**
@@ -274,6 +295,8 @@ export async function startThingwire(
     authEvents: auth.events,
   });
 
+  const otaFeed = new OtaFeed({ ota, feed: deviceFeed });
+
   const table = new RouteTable();
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
@@ -283,6 +306,7 @@ export async function startThingwire(
   registerAlertRoutes(table, alerts, auth);
   registerOverviewRoutes(table, { devices: registry.devices, hub, alerts, rate: () => deviceFeed.rate() });
   registerNotifyRoutes(table, notify, auth);
+  registerOtaRoutes(table, ota, registry.devices);
   registerFlowRoutes(table, flows);
   registerPaletteRoutes(table, nodeTypeCatalog, flows);
   table.add({
@@ -310,6 +334,7 @@ export async function startThingwire(
   table.mount(v1, authenticate);
   v1.use((req, _res, next) => next(new ApiError(404, 'not_found', `No API route ${req.method} ${req.baseUrl}${req.path}. See /api/v1/openapi.json.`)));
   api.use('/api/v1', v1);
+  api.get(FIRMWARE_DOWNLOAD_PATH, firmwareDownload(ota, firmwareFiles, logger.child({ subsystem: 'ota' })));
   api.use(uiRoutes());
   api.use(errorHandler(logger.child({ subsystem: 'http' })));
 
@@ -351,6 +376,7 @@ export async function startThingwire(
   const port = await listen(server, config.port);
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}`;
+  publicUrl ??= url;
   let flowEndpointsUrl = `${url}${FLOW_ENDPOINT_ROOT}`;
   if (flowServer) {
     flowServer.on('request', (req, res) => {
@@ -367,7 +393,7 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, alerts, notify, telemetry, gate, red: flowRuntime.red, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
@@ -375,12 +401,14 @@ export async function startThingwire(
         gate.shut();
         await drain(hub, telemetry, logger);
         live.close();
+        otaFeed.close();
         deviceFeed.close();
         flowRuntime.red.events.off('flows:started', onFlowsStarted);
         await flowRuntime.red.stop();
         await telemetry.close();
         await notify.close();
         alerts.close();
+        ota.close();
         await mqttListeners.closeAll();
         hub.close();
         for (const s of flowServer ? [server, flowServer] : [server]) {

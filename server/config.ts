@@ -48,6 +48,10 @@ export interface ThingwireConfig {
    * clamped to the receive time, as the product's `futureTimes` says.
    */
   maxClockSkewSeconds: number;
+  /** The address devices reach the platform at, without a trailing slash (firmware URLs); undefined: the UI's address. */
+  publicUrl?: string;
+  /** Largest firmware image accepted, in MB. */
+  firmwareMaxMb: number;
   /** Failed device sign-ins from one address within a minute that ban it; 0 turns bans off. */
   signInMaxFailures: number;
   /** How long such a ban lasts, in seconds. */
@@ -81,6 +85,8 @@ export const configOptions = [
   { flag: 'max-clock-skew', env: 'THINGWIRE_MAX_CLOCK_SKEW', default: '300', doc: 'seconds a device time may be ahead of the server clock; further ahead, posts are refused (400) or clamped to the receive time, per product (futureTimes)' },
   { flag: 'sign-in-max-failures', env: 'THINGWIRE_SIGN_IN_MAX_FAILURES', default: '20', doc: 'failed device sign-ins from one address within a minute that get it banned; 0: no bans' },
   { flag: 'sign-in-ban', env: 'THINGWIRE_SIGN_IN_BAN', default: '300', doc: 'seconds a banned address has its device connections closed as they arrive' },
+  { flag: 'public-url', env: 'THINGWIRE_PUBLIC_URL', default: '(the UI address)', doc: 'the http(s) address devices reach this server at; firmware download URLs start with it, e.g. https://iot.example.com' },
+  { flag: 'firmware-max-mb', env: 'THINGWIRE_FIRMWARE_MAX_MB', default: '64', doc: 'largest firmware image an upload may be, in MB' },
 ] as const satisfies readonly ConfigOption[];
 
 interface ConfigOption {
@@ -163,6 +169,8 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     maxClockSkewSeconds: int('max-clock-skew', 'THINGWIRE_MAX_CLOCK_SKEW', 300, 0, 31_536_000),
     signInMaxFailures: int('sign-in-max-failures', 'THINGWIRE_SIGN_IN_MAX_FAILURES', 20, 0, 1_000_000),
     signInBanSeconds: int('sign-in-ban', 'THINGWIRE_SIGN_IN_BAN', 300, 1, 86_400),
+    publicUrl: publicUrlOf(pick('public-url', 'THINGWIRE_PUBLIC_URL')),
+    firmwareMaxMb: int('firmware-max-mb', 'THINGWIRE_FIRMWARE_MAX_MB', 64, 1, 4096),
   };
 }
 
@@ -181,6 +189,20 @@ function checkedCidr(value: string): string {
   throw new ConfigError(`--webhook-allow-cidrs / THINGWIRE_WEBHOOK_ALLOW_CIDRS takes CIDRs such as 10.1.0.0/16 or 127.0.0.1/32; got "${value}"`);
 }
 
+
+function publicUrlOf(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search || parsed.hash) {
+    throw new ConfigError(`--public-url / THINGWIRE_PUBLIC_URL must be the http(s) address devices reach this server at, such as https://iot.example.com; got "${url}"`);
+  }
+  return url.replace(/\/+$/, '');
+}
 
 function tdengineOf(url: string | undefined, rest: { user?: string; password?: string; database?: string }): ThingwireConfig['tdengine'] {
   if (url === undefined) return undefined;

@@ -1,5 +1,5 @@
 /**
- * Roles and what each may do. Operators read and acknowledge; engineers also edit products, devices and flows;
+ * Roles and what each may do. Operators read and acknowledge; engineers also edit products, devices and flows and roll out firmware;
  * admins also deploy code nodes (host access), manage users and secrets. Every route names exactly one permission.
  * Browser-safe: the app offers only what a role's permissions allow.
  */
@@ -8,15 +8,15 @@ export type Role = (typeof roles)[number];
 
 export const permissionsByRole = {
   operator: [
-    'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read',
+    'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read', 'ota:read',
   ],
   engineer: [
-    'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read',
-    'products:write', 'devices:write', 'flows:write',
+    'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read', 'ota:read',
+    'products:write', 'devices:write', 'flows:write', 'ota:write',
   ],
   admin: [
-    'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read',
-    'products:write', 'devices:write', 'flows:write',
+    'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read', 'ota:read',
+    'products:write', 'devices:write', 'flows:write', 'ota:write',
     // Deploying a node that runs code or touches the host (function, exec, file…) is host access: whoever holds it
     // can read the key files and the database, so it is its own permission.
     'flows:code',

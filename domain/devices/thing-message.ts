@@ -56,11 +56,14 @@ export interface ThingMessage {
   fingerprint?: number;
 }
 
-/** A downlink: set properties, invoke a service, or raw bytes through the product codec. */
+/**
+ * A downlink: set properties, invoke a service, raw bytes through the product codec, or an OTA push (`ota.upgrade`,
+ * `ota.cancel`: only the OTA service sends those, through `DeviceHub.push`; params are {@link OtaPushParams}).
+ */
 export interface ThingCommand {
   productKey: string;
   deviceName: string;
-  kind: 'property.set' | 'service.invoke' | 'raw.down';
+  kind: 'property.set' | 'service.invoke' | 'raw.down' | 'ota.upgrade' | 'ota.cancel';
   /** `service.invoke`: the service identifier. */
   serviceId?: string;
   params: unknown;
@@ -111,4 +114,17 @@ export interface Receipt {
   reason: string | null;
   /** ms since epoch, when the verdict was given. */
   at: number;
+}
+
+/** What an OTA push tells a device (docs/ota.md "Device side"); a cancel carries only module and version. */
+export interface OtaPushParams {
+  module: string;
+  version: string;
+  versionCode: number;
+  url?: string;
+  size?: number;
+  sign?: string;
+  signMethod?: 'SHA256' | 'MD5';
+  md5?: string;
+  extData?: Record<string, unknown>;
 }

@@ -56,23 +56,34 @@ export interface VersionConstraint {
   fromVersions?: string[];
 }
 
+/** Why a device may not take a firmware: `group` is the same for every device refused alike (a preview counts them). */
+export interface UpgradeRefusal {
+  group: string;
+  text: string;
+}
+
 /**
  * Why a device at `current` may not take firmware `target` under `constraint`, or undefined when it may: only a
  * newer version is pushed, and only over the versions the firmware allows.
  */
-export function upgradeRefusal(current: string, target: string, constraint: VersionConstraint | null | undefined): string | undefined {
+export function upgradeRefusal(current: string, target: string, constraint: VersionConstraint | null | undefined): UpgradeRefusal | undefined {
   const from = versionCode(current);
   const to = versionCode(target);
-  if (from === undefined) return `reports version "${current}", which is not major.minor.patch`;
-  if (to === undefined) return `the firmware version "${target}" is not major.minor.patch`;
-  if (from >= to) return from === to ? `already runs ${target}` : `runs ${current}, newer than ${target}`;
+  if (from === undefined) return { group: 'reports a version that is not major.minor.patch', text: `reports version "${current}", which is not major.minor.patch` };
+  if (to === undefined) return { group: 'the firmware version is not major.minor.patch', text: `the firmware version "${target}" is not major.minor.patch` };
+  if (from === to) return { group: `already runs ${target}`, text: `already runs ${target}` };
+  if (from > to) return { group: `runs a newer version than ${target}`, text: `runs ${current}, newer than ${target}` };
   if (!constraint) return undefined;
-  const min = constraint.minVersion === undefined ? undefined : versionCode(constraint.minVersion);
-  const max = constraint.maxVersion === undefined ? undefined : versionCode(constraint.maxVersion);
-  if (min !== undefined && from < min) return `runs ${current}, below the firmware's minimum source version ${constraint.minVersion}`;
-  if (max !== undefined && from > max) return `runs ${current}, above the firmware's maximum source version ${constraint.maxVersion}`;
-  if (constraint.fromVersions?.length && !constraint.fromVersions.includes(current)) {
-    return `runs ${current}, not one of the versions the firmware installs over (${constraint.fromVersions.join(', ')})`;
+  const { minVersion, maxVersion, fromVersions } = constraint;
+  if (minVersion !== undefined && from < (versionCode(minVersion) ?? 0)) {
+    return { group: `runs a version below the firmware's minimum source version ${minVersion}`, text: `runs ${current}, below the firmware's minimum source version ${minVersion}` };
+  }
+  if (maxVersion !== undefined && from > (versionCode(maxVersion) ?? Infinity)) {
+    return { group: `runs a version above the firmware's maximum source version ${maxVersion}`, text: `runs ${current}, above the firmware's maximum source version ${maxVersion}` };
+  }
+  if (fromVersions?.length && !fromVersions.includes(current)) {
+    const list = fromVersions.join(', ');
+    return { group: `runs a version the firmware does not install over (only ${list})`, text: `runs ${current}, not one of the versions the firmware installs over (${list})` };
   }
   return undefined;
 }

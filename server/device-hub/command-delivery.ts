@@ -122,6 +122,34 @@ export class CommandDelivery {
     });
   }
 
+  /**
+   * See {@link DeviceHub.push}: an OTA push, sent now through a session ready for it or not at all (the OTA service
+   * keeps its own queue), logged as a downlink with its outcome. No reply is awaited: the device answers with progress.
+   */
+  push(command: ThingCommand): CommandResult {
+    const { online, now, ids } = this.#options;
+    const id = ids.next();
+    if (this.#closed) return { id, code: 503, message: 'the server is stopping' };
+    const session = online.current(deviceKey(command.productKey, command.deviceName));
+    if (!session || !online.isReady(session)) {
+      return { id, code: 503, message: session ? 'device not ready for commands yet' : 'device is offline' };
+    }
+    const entry = this.#log.message({
+      productKey: command.productKey, deviceName: command.deviceName, at: iso(now()), direction: 'down',
+      kind: command.kind, identifier: null, msgId: id, params: command.params,
+    });
+    this.#downlinks++;
+    let result: CommandResult;
+    try {
+      session.sendCommand(command, id);
+      result = { id, code: 202, message: 'sent; the device answers with its progress' };
+    } catch (err) {
+      result = sendFailure(id, err);
+    }
+    this.#log.setResult(entry, result.code, result.message ?? null);
+    return this.#count(result);
+  }
+
   /** A device's reply (`service.reply`, `property.set.reply`): ends the command waiting for its id, if any. */
   deviceReplied(reply: ThingMessage, entry: MessageEntry): void {
     const pending = this.#pending.get(deviceKey(reply.productKey, reply.deviceName))?.get(reply.id);

@@ -323,6 +323,15 @@ export class DeviceHub {
     return this.#commands.send(command, options);
   }
 
+  /**
+   * Sends an OTA push (`ota.upgrade` or `ota.cancel`) to the device if it is online and ready for commands: 202 sent,
+   * 503 offline or not ready (nothing is queued: the OTA service pushes again when the device reports in). Logged in
+   * the device's message log like any command.
+   */
+  push(command: ThingCommand & { kind: 'ota.upgrade' | 'ota.cancel' }): CommandResult {
+    return this.#commands.push(command);
+  }
+
   // ── reading ───────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** Whether the device has a live session. */

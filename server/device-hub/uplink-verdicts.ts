@@ -81,6 +81,12 @@ interface PendingUplink {
 }
 
 const DEVICE_REPLY_KINDS: ReadonlySet<ThingMessageKind> = new Set(['service.reply', 'property.set.reply']);
+/**
+ * Reports of what the device is now (its firmware version, its upgrade's progress, a request for its upgrade): never
+ * taken as repeats. A device that restarts numbers its messages from 1 again and reports the same version in the same
+ * bytes; that report is news (it restarted), and processing one twice changes nothing.
+ */
+const STATE_REPORT_KINDS: ReadonlySet<string> = new Set(['ota.inform', 'ota.progress', 'ota.get']);
 const REPEAT = 'repeat of a message already received; not processed again';
 const NO_FLOW = 'no flow handles device messages';
 
@@ -125,7 +131,7 @@ export class UplinkVerdicts {
   receive(session: DeviceSession, msg: ThingMessage, options: UplinkOptions, at: number): ReceivedUplink | undefined {
     const deviceReply = DEVICE_REPLY_KINDS.has(msg.kind);
     const { fingerprint, onVerdict } = options;
-    const key = fingerprint !== undefined && !deviceReply ? receiptKey(msg.productKey, msg.deviceName, msg.id) : undefined;
+    const key = fingerprint !== undefined && !deviceReply && !STATE_REPORT_KINDS.has(msg.kind) ? receiptKey(msg.productKey, msg.deviceName, msg.id) : undefined;
     if (key !== undefined && this.#repeated(session, msg, key, fingerprint!, onVerdict, at)) return undefined;
     this.#uplinks++;
     const entry = this.#log.message({

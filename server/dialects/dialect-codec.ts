@@ -1,4 +1,4 @@
-import type { ThingCommand, ThingMessage, ThingMessageKind } from '../../domain/devices/thing-message.ts';
+import type { OtaPushParams, ThingCommand, ThingMessage, ThingMessageKind } from '../../domain/devices/thing-message.ts';
 import { badRequest } from '../errors.ts';
 import { TSL_IDENTIFIER } from '../../domain/thing-model/tsl-problems.ts';
 import { BUILTIN_METHODS } from '../../domain/thing-model/tsl-types.ts';
@@ -263,6 +263,12 @@ export function createDialectCodec(layout: DialectLayout): DialectCodec {
       return refuse(400, 'malformed: payload is not valid UTF-8', topic, lenient && messageIdOf(lenient.id), ack, method);
     }
     if (envelope === NOT_JSON) return refuse(400, 'malformed: payload is not JSON', topic, undefined, answerable, method);
+    if (route.body === 'notice' && (Array.isArray(envelope) || (isEnvelope(envelope) && envelope.params === undefined))) {
+      // OTA reports without the envelope: the things dialect's `[{key, version}]` and `{key, step, desc}` (RMQTT and
+      // ThingsPanel devices send them bare). Notices get no reply, so the id is only for the message log.
+      const id = (isEnvelope(envelope) ? messageIdOf(envelope.id) : undefined) ?? generateMessageId();
+      return { ok: true, message: thingMessage(target, route, id, envelope, false, receivedAt, dialect, topic) };
+    }
     if (!isEnvelope(envelope)) return refuse(400, 'malformed: payload is not a JSON object', topic, undefined, answerable, method);
     const id = messageIdOf(envelope.id);
     const wantsReply = layout.ackOf(envelope);
@@ -283,7 +289,10 @@ export function createDialectCodec(layout: DialectLayout): DialectCodec {
       params = envelope.data ?? {};
     } else {
       params = envelope.params ?? (route.kind === 'ota.get' ? {} : undefined);
-      if (!isEnvelope(params)) return refuse(400, 'malformed: params must be an object', topic, id, ack, method);
+      // A version report lists modules: `params` may be the things dialect's array of `{key, version}`.
+      if (!isEnvelope(params) && !(route.kind === 'ota.inform' && Array.isArray(params))) {
+        return refuse(400, 'malformed: params must be an object', topic, id, ack, method);
+      }
     }
 
     // An event's time is its params' (`{"value":…,"time":…}`); property times stay per property for thing-validate.
@@ -385,11 +394,37 @@ export function createDialectCodec(layout: DialectLayout): DialectCodec {
           if (!(bytes instanceof Uint8Array)) throw badRequest('A raw.down command carries its bytes as a Buffer in params.');
           return { topic: `${base}/thing/model/down_raw`, payload: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) };
         }
+        case 'ota.upgrade':
+        case 'ota.cancel':
+          return { topic: layout.otaUpgradeTopic(id), payload: otaPush(command.kind, command.params as OtaPushParams, messageId) };
         default:
           throw badRequest(`Unknown command kind "${(command as ThingCommand).kind}".`);
       }
     },
   };
+
+  /**
+   * docs/ota.md "Device side": alink's `{code:"1000", id, message, data:{…}}` (a cancel is code "9001"), the things
+   * dialect's `[{key, version, version_name, file_url, sign, sign_method, md5, size}]` (a cancel `[{key, version, cancel}]`).
+   */
+  function otaPush(kind: 'ota.upgrade' | 'ota.cancel', p: OtaPushParams, messageId: string): Buffer {
+    if (methods) {
+      const body = kind === 'ota.cancel'
+        ? { code: '9001', id: Number(messageId), message: 'upgrade cancelled', data: { module: p.module, version: p.version } }
+        : {
+          code: '1000', id: Number(messageId), message: 'success',
+          data: { size: p.size, version: p.version, url: p.url, sign: p.sign, signMethod: p.signMethod, md5: p.md5, module: p.module, extData: p.extData ?? {} },
+        };
+      return Buffer.from(JSON.stringify(body));
+    }
+    const item = kind === 'ota.cancel'
+      ? { key: p.module, version: p.versionCode, version_name: p.version, cancel: true }
+      : {
+        key: p.module, version: p.versionCode, version_name: p.version, file_url: p.url, sign: p.sign, sign_method: p.signMethod, md5: p.md5,
+        size: p.size, ext_data: p.extData ?? {},
+      };
+    return Buffer.from(JSON.stringify([item]));
+  }
 
   /** `{"id","version":"1.0","params","method"}` in alink, `{"id","params"}` in things. */
   function request(topic: string, id: string, params: Envelope, method: string): DevicePublish {

@@ -172,6 +172,16 @@ export class DeviceFeed {
   }
 
   /** Closes every socket and stops observing the hub. */
+  /** Sends a message to every socket of the feed (OTA progress: see OtaFeed). */
+  broadcast(message: object): void {
+    if (this.#gate.size > 0) this.#gate.broadcast(JSON.stringify(message));
+  }
+
+  /** Whether any socket is open: producers skip building messages nobody reads. */
+  get watched(): boolean {
+    return this.#gate.size > 0;
+  }
+
   close(): void {
     for (const timer of this.#timers) clearInterval(timer);
     this.#gate.close();

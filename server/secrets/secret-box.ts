@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -24,6 +24,11 @@ export class SecretBox {
     const hex = fs.readFileSync(file, 'utf8').trim();
     if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error(`${file} does not hold a 64-hex-digit key`);
     return new SecretBox(Buffer.from(hex, 'hex'));
+  }
+
+  /** A key of its own for one purpose (signing download tokens, …), derived from this one: HMAC-SHA256(key, purpose). */
+  derive(purpose: string): Buffer {
+    return createHmac('sha256', this.#key).update(`thingwire:${purpose}`).digest();
   }
 
   seal(plain: string): string {

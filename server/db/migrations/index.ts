@@ -7,6 +7,7 @@ import * as createNotifyOutbox from './20261122-05-create-notify-outbox.ts';
 import * as addProductRetentionDays from './20261122-06-add-product-retention-days.ts';
 import * as createUplinkReceipts from './20261205-12-create-uplink-receipts.ts';
 import * as addProductFutureTimes from './20261205-11-add-product-future-times.ts';
+import * as createOtaTables from './20261205-13-create-ota-tables.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   { id: '20261122-06-add-product-retention-days', up: addProductRetentionDays.up },
   { id: '20261205-11-add-product-future-times', up: addProductFutureTimes.up },
   { id: '20261205-12-create-uplink-receipts', up: createUplinkReceipts.up },
+  { id: '20261205-13-create-ota-tables', up: createOtaTables.up },
 ];
