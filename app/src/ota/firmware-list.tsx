@@ -124,7 +124,7 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
                   <tr className="bg-slate-50/70" data-group={key}>
                     <th scope="rowgroup" colSpan={canWrite ? 7 : 6} className="px-3 py-1.5 text-left text-xs font-medium text-slate-600">
                       <Link to={pathOf('products', pk)} className="text-sky-800 hover:underline">{names.get(pk) ?? pk}</Link>
-                      {names.has(pk) && <span className="ml-1 font-mono font-normal text-slate-500">{pk}</span>}
+                      {names.has(pk) && names.get(pk) !== pk && <span className="ml-1 font-mono font-normal text-slate-500">{pk}</span>}
                       <span className="mx-1.5 text-slate-300">/</span>
                       module <span className="font-mono text-slate-800">{m}</span>
                     </th>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { constraintText, formatBytes, funnel, percentOf, shortHash, stepText } from './ota-format.ts';
+import { constraintText, formatBytes, funnel, percentOf, progressNote, shortHash, stepText } from './ota-format.ts';
 
 describe('ota-format', () => {
   it('says sizes, hashes and steps', () => {
@@ -11,6 +11,15 @@ describe('ota-format', () => {
     expect(stepText(-3)).toBe('verification failed');
     expect(stepText(45)).toBe('step 45');
     expect(stepText(null)).toBe('');
+  });
+
+  it('says where an upgrade is, and for one that ended badly only where it got to', () => {
+    expect(progressNote({ state: 'queued', step: null, message: '' })).toBe('');
+    expect(progressNote({ state: 'notified', step: null, message: 'told to upgrade' })).toBe('told to upgrade');
+    expect(progressNote({ state: 'downloading', step: 45, message: 'downloading' })).toBe('step 45: downloading');
+    expect(progressNote({ state: 'failed', step: -3, message: 'told to upgrade' })).toBe('');
+    expect(progressNote({ state: 'cancelled', step: 45, message: 'downloading' })).toBe('got to step 45: downloading');
+    expect(progressNote({ state: 'timed_out', step: null, message: 'told to upgrade' })).toBe('');
   });
 
   it('says constraints', () => {

@@ -1,5 +1,5 @@
 /** How the OTA screens say sizes, hashes, steps and progress. Pure. */
-import type { CampaignState, StateCounts, UpgradeState } from '../../../domain/ota/ota-schemas.ts';
+import type { CampaignState, DeviceUpgrade, StateCounts, UpgradeState } from '../../../domain/ota/ota-schemas.ts';
 import type { VersionConstraintInput } from '../../../domain/ota/ota-schemas.ts';
 
 /** `432945` → `422.8 KiB` (and the exact bytes go in a tooltip). */
@@ -31,6 +31,20 @@ export function stepText(step: number | null): string {
     case -4: return 'flashing failed';
     default: return step < 0 ? `failed (step ${step})` : `step ${step}`;
   }
+}
+
+/**
+ * The progress column of a device upgrade: the device's step and text while it upgrades (or after it succeeded); for an
+ * upgrade that ended otherwise, where it had got to (the reason column says why it ended, and the last text the
+ * platform kept, such as "told to upgrade", would only mislead), or '' when it never started.
+ */
+export function progressNote(u: Pick<DeviceUpgrade, 'state' | 'step' | 'message'>): string {
+  if (u.state === 'queued') return '';
+  if (u.state === 'failed' || u.state === 'timed_out' || u.state === 'cancelled') {
+    if (u.step === null || u.step < 0) return '';
+    return `got to step ${u.step}${u.message ? `: ${u.message}` : ''}`;
+  }
+  return [stepText(u.step), u.message].filter(Boolean).join(': ');
 }
 
 /** The version constraint in words, or '' when there is none. */
