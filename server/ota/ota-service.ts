@@ -290,6 +290,12 @@ export class OtaService implements OtaNodeService {
   upgradeDevice(request: DeviceUpgradeRequest, actor: string): Campaign {
     const { productKey, deviceName } = request;
     const module = request.module ?? DEFAULT_MODULE;
+    if (request.reported !== undefined) {
+      const reports = versionReports(request.reported);
+      if (typeof reports === 'string') throw badRequest(`The version report is malformed: ${reports}.`);
+      const at = iso(this.#now());
+      for (const r of reports) this.#store.setModuleVersion(productKey, deviceName, r.module, r.version, r.code, at);
+    }
     let firmware: Firmware | undefined;
     if (request.firmwareId !== undefined) firmware = this.firmware(request.firmwareId);
     else if (request.version !== undefined) firmware = this.#store.firmwareByVersion(productKey, module, request.version);
