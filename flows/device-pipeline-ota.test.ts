@@ -36,9 +36,11 @@ beforeAll(async () => {
       id: 'test-ota-alert', type: 'alert', z: 'tw-devices-tab', x: 810, y: 340, name: 'Firmware upgrade failed', severity: 'warning',
       product: '', trigger: 'event', event: 'ota_failed', clearEvent: 'ota_succeeded', message: '{{device}}: firmware upgrade failed', wires: [[]],
     },
-    // A user's tab, after the Devices tab as the editor adds it: every device that reports an older version is brought
-    // to the newest firmware. Its device in starts after the pipeline's, so the ota node has recorded a report when the
-    // ota upgrade node judges it (the node's help, "Which report it sees").
+  );
+  // A user's tab, placed before the Devices tab, so that its device in starts first and gets each report before the
+  // pipeline's ota node has recorded it: every device that reports an older version is brought to the newest firmware
+  // all the same (the ota upgrade node hands the service the report).
+  flows.unshift(
     { id: 'test-tab', type: 'tab', label: 'Keep firmware current' },
     { id: 'test-informs', type: 'device-in', z: 'test-tab', x: 130, y: 100, product: '', device: '', kinds: ['ota.inform'], dialect: 'any', wires: [['test-upgrade']] },
     { id: 'test-upgrade', type: 'ota-upgrade', z: 'test-tab', x: 330, y: 100, name: '', module: 'default', version: '', wires: [[], []] },

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDevices, deployListener, listenerFlow, type TestDevice } from '../server/testing/mqtt-devices.ts';
+import { createDevices, deployListener, type TestDevice } from '../server/testing/mqtt-devices.ts';
+import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
 import { startOtaDevice, type OtaDevice, type OtaDeviceOptions, type OtaSimEvent } from './device-ota.ts';
@@ -16,15 +17,7 @@ const image = randomBytes(250_000);
 
 beforeAll(async () => {
   tw = await startTestServer({ ota: { tickMs: 50 } });
-  mqttUrl = `mqtt://127.0.0.1:${await deployListener(tw, listenerFlow().filter((n) => n.id !== 'silent'))}`;
-  // The ota node's part (OTA uplinks to the service, its verdict back), as server/ota/ota-service.test.ts plays it
-  // until the default pipeline's ota node ships.
-  tw.app.hub.subscribe((m) => {
-    if (!m.kind.startsWith('ota.')) return false;
-    const verdict = tw.app.ota.handle(m);
-    tw.app.hub.reply(m.replyToken!, verdict.code, verdict.data, verdict.text);
-    return true;
-  });
+  mqttUrl = `mqtt://127.0.0.1:${await deployListener(tw, pipelineFlow())}`;
 });
 
 afterAll(async () => {

@@ -2,14 +2,16 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDevices, deployListener, listenerFlow, type TestDevice } from '../server/testing/mqtt-devices.ts';
+import { createDevices, deployListener, type TestDevice } from '../server/testing/mqtt-devices.ts';
+import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
 
 /**
  * examples/ota-device.py, a device written from docs/protocol.md and docs/ota.md alone with paho-mqtt, through a
  * whole campaign on the real platform: sign-in, version report, upgrade push, download from the platform's route,
- * progress, restart and the new version. `.ci/run` installs python3-paho-mqtt.
+ * progress, restart and the new version, through the shipped device pipeline (its ota node). `.ci/run` installs
+ * python3-paho-mqtt.
  */
 const EXAMPLE = path.join(import.meta.dirname, '../examples/ota-device.py');
 const PK = 'pyota';
@@ -35,15 +37,7 @@ function pythonWithPaho(): string {
 beforeAll(async () => {
   tw = await startTestServer({ ota: { tickMs: 50 } });
   [device] = await createDevices(tw, PK, ['py1']);
-  mqttUrl = `mqtt://127.0.0.1:${await deployListener(tw, listenerFlow().filter((n) => n.id !== 'silent'))}`;
-  // The ota node's part (the default pipeline's ota node: OTA uplinks to the OTA service, its verdict back), as
-  // server/ota/ota-service.test.ts plays it until that node ships.
-  tw.app.hub.subscribe((m) => {
-    if (!m.kind.startsWith('ota.')) return false;
-    const verdict = tw.app.ota.handle(m);
-    tw.app.hub.reply(m.replyToken!, verdict.code, verdict.data, verdict.text);
-    return true;
-  });
+  mqttUrl = `mqtt://127.0.0.1:${await deployListener(tw, pipelineFlow())}`;
 });
 
 afterAll(async () => {

@@ -27,12 +27,10 @@ A refusal is an answer, not a fault: a device that already runs the newest firmw
 refusals go to output 2, which may stay unwired, instead of filling the log and the catch nodes. Everything else
 on the message (\`msg.thing\`, \`msg.topic\`, …) passes unchanged.
 
-### Which report it sees
-The service judges by the versions it has on record, and the **ota** node of the Devices tab records each report.
-Two **device in** nodes get a report in the order they started: this node's, on a tab after the Devices tab (where
-new tabs go), gets it after the ota node recorded it. Started first (its tab before the Devices tab, or only the
-Devices tab redeployed since), it judges a report before it is recorded: a device's very first report is then
-refused ("has not reported a version") and its upgrade starts at its next report.
+### A device's own report
+Wired after a **device in** taking \`ota.inform\`, the node hands the service the version the device just reported,
+which records it before judging: the upgrade does not depend on whether the Devices tab's **ota** node saw the
+report first.
 
 ### Properties
 - **Module**: the firmware module to upgrade; \`default\` is the module of devices that name none.

@@ -40,6 +40,8 @@ export const otaUpgradeNode = implementNode(otaUpgrade, ({ config, node, service
         ...deviceOf(message),
         module: config.module,
         ...(config.version ? { version: config.version } : {}),
+        // A device's version report: the service records it first, whether or not the ota node has yet.
+        ...((message['thing'] as { kind?: unknown } | undefined)?.kind === 'ota.inform' ? { reported: message.payload } : {}),
       };
       try {
         message.payload = service.upgradeDevice(request, actor);

@@ -57,7 +57,8 @@ describe('ota upgrade node', () => {
     const refused = messagesTo(helper, 'refused');
     send(inform());
     const message = await started;
-    expect(service.upgrades).toEqual([{ request: { productKey: 'lamps', deviceName: 'porch', module: 'default' }, actor: 'node:up' }]);
+    // The device's report goes with the request: the service records it before judging.
+    expect(service.upgrades).toEqual([{ request: { productKey: 'lamps', deviceName: 'porch', module: 'default', reported: { module: 'default', version: '1.0.0' } }, actor: 'node:up' }]);
     expect(message.payload).toMatchObject({ id: 1, productKey: 'lamps', version: '2.0.0', target: { type: 'devices', deviceNames: ['porch'] }, createdBy: 'node:up' } satisfies Partial<Campaign>);
     // The rest of the message passes: downstream still knows the device.
     expect(message).toMatchObject({ topic: 'lamps/porch/ota.inform', thing: { deviceName: 'porch', kind: 'ota.inform' } });
@@ -70,7 +71,7 @@ describe('ota upgrade node', () => {
     const started = nextMessage(helper, 'started');
     send(inform());
     await started;
-    expect(service.upgrades.map((u) => u.request)).toEqual([{ productKey: 'lamps', deviceName: 'porch', module: 'mcu', version: '2.1.0' }]);
+    expect(service.upgrades.map((u) => u.request)).toEqual([{ productKey: 'lamps', deviceName: 'porch', module: 'mcu', version: '2.1.0', reported: { module: 'default', version: '1.0.0' } }]);
   });
 
   it('takes the device from msg.payload in a message without msg.thing', async () => {
@@ -134,7 +135,7 @@ describe('ota upgrade node', () => {
       const started = nextMessage(helper, 'started');
       devices.hub.uplink(session, session.message('ota.inform', { params: { version: '1.0.0' } }));
       expect((await started).payload).toMatchObject({ productKey: 'lamps', target: { type: 'devices', deviceNames: ['porch'] } });
-      expect(service.upgrades.map((u) => u.request)).toEqual([{ productKey: 'lamps', deviceName: 'porch', module: 'default' }]);
+      expect(service.upgrades.map((u) => u.request)).toEqual([{ productKey: 'lamps', deviceName: 'porch', module: 'default', reported: { version: '1.0.0' } }]);
     } finally {
       await helper.unload();
       devices.close();

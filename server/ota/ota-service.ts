@@ -290,6 +290,12 @@ export class OtaService implements OtaNodeService {
   upgradeDevice(request: DeviceUpgradeRequest, actor: string): Campaign {
     const { productKey, deviceName } = request;
     const module = request.module ?? DEFAULT_MODULE;
+    if (request.reported !== undefined) {
+      const reports = versionReports(request.reported);
+      if (typeof reports === 'string') throw badRequest(`The version report is malformed: ${reports}.`);
+      const at = iso(this.#now());
+      for (const r of reports) this.#store.setModuleVersion(productKey, deviceName, r.module, r.version, r.code, at);
+    }
     let firmware: Firmware | undefined;
     if (request.firmwareId !== undefined) firmware = this.firmware(request.firmwareId);
     else if (request.version !== undefined) firmware = this.#store.firmwareByVersion(productKey, module, request.version);
@@ -379,7 +385,9 @@ export class OtaService implements OtaNodeService {
     const desc = report.desc.slice(0, 200);
     if (report.step < 0) {
       const what = FAILURE_STEPS.get(report.step) ?? `failed with step ${report.step}`;
-      this.#fail(live, row, 'failed', desc ? `${what}: ${desc}` : what, at, report.step);
+      // The device's words follow the step's meaning, unless they already start with it.
+      const reason = !desc ? what : desc.toLowerCase().startsWith(what) ? desc : `${what}: ${desc}`;
+      this.#fail(live, row, 'failed', reason, at, report.step);
     } else {
       const state: UpgradeState = report.step >= 100 || FLASHING_TEXT.test(desc) ? 'flashing' : 'downloading';
       const change: UpgradeChange = { state, step: report.step, percent: Math.max(row.state === state ? row.percent : 0, report.step), message: desc };
@@ -567,7 +575,7 @@ export class OtaService implements OtaNodeService {
       this.#change(live, row, { state: 'queued', step: step ?? row.step, percent: 0, message: `retrying after: ${reason}`, reason: '' }, at);
       return;
     }
-    this.#change(live, row, { state, step: step ?? row.step, reason, finished_at: at }, at);
+    this.#change(live, row, { state, step: step ?? row.step, reason, message: reason, finished_at: at }, at);
     const { campaign } = live;
     if (campaign.state !== 'running') return;
     const { failed, size } = live.tally.failures(row.wave);
