@@ -1,9 +1,10 @@
 /**
  * The firmware update screens against the real OTA service, with real signed MQTT devices (mqtt.js) reporting their
  * versions: an engineer's upload through the dialog (progress, then the stored image's hashes), a campaign made in the
- * wizard from a CSV of device names, its page following devices live as they connect, download and fail, pause and
- * cancel; the device's Firmware tab; and an operator who may look but not change. The ota node's part (OTA uplinks to
- * the service, its verdict back) is played by a hub subscriber, as in server/ota/ota-service.test.ts.
+ * wizard from a CSV of device names, its page following devices live as they connect, download and fail, pause, resume
+ * retrying the failure, and cancel; the device's Firmware tab; and an operator who may look but not change. The ota
+ * node's part (OTA uplinks to the service, its verdict back) is played by a hub subscriber, as in
+ * server/ota/ota-service.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
@@ -141,7 +142,7 @@ describe('the firmware update screens', () => {
     await close();
   });
 
-  it('roll it out with the wizard to offline devices; the campaign page follows them live, pauses and cancels', async () => {
+  it('roll it out with the wizard to offline devices; the campaign page follows them live, pauses, resumes retrying the failed one, and cancels', async () => {
     const { page, errors, close } = await openApp(browser, server, '/ota/firmware', TALL);
     page.setDefaultTimeout(30_000);
     await signIn(page);
@@ -218,18 +219,24 @@ describe('the firmware update screens', () => {
     expect(await page.getByRole('table', { name: 'Device upgrades' }).locator('tbody tr').count()).toBe(1);
     await page.locator('[data-count="failed"]').click();
 
-    // Pause, then cancel.
+    // Pause; resume, retrying the failed device; then cancel.
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.getByTestId('campaign-state').getByText('paused').waitFor();
     expect((await api(`/ota/campaigns/${id}`)).state).toBe('paused');
+    await page.getByLabel('Retry failed devices (1)').check();
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await page.getByTestId('campaign-state').getByText('running').waitFor();
+    await count(page, 'failed').filter({ hasText: /^0$/ }).waitFor();
+    await until('valve-2 told again', () => two.pushes.filter((p) => p.code === '1000').length, (n) => n >= 2);
     await page.getByRole('button', { name: 'Cancel campaign…' }).click();
     const confirm = page.getByRole('alertdialog', { name: 'Cancel Valves to 2.0.0?' });
     await confirm.getByRole('button', { name: 'Cancel campaign' }).click();
     await page.getByTestId('campaign-state').getByText('cancelled').waitFor();
-    await count(page, 'cancelled').filter({ hasText: /^3$/ }).waitFor();
-    // valve-1 had been told to upgrade: it is told to stop.
+    await count(page, 'cancelled').filter({ hasText: /^4$/ }).waitFor();
+    // The devices that had been told to upgrade are told to stop.
     expect(await pushed(one, '9001')).toMatchObject({ data: { module: 'mcu', version: '2.0.0' } });
-    expect((await api(`/ota/campaigns/${id}`)).counts).toMatchObject({ cancelled: 3, failed: 1, queued: 0, downloading: 0 });
+    await pushed(two, '9001');
+    expect((await api(`/ota/campaigns/${id}`)).counts).toMatchObject({ cancelled: 4, failed: 0, queued: 0, downloading: 0 });
     expect(await page.getByRole('button', { name: 'Pause' }).count()).toBe(0);
     await rowOf('valve-3').getByText('cancelled', { exact: true }).waitFor();
     await screenshot(page, 'ota-campaign-cancelled');
@@ -238,6 +245,7 @@ describe('the firmware update screens', () => {
     await page.getByRole('link', { name: 'Campaigns', exact: true }).first().click();
     const listed = page.locator(`tr[data-campaign="${id}"]`);
     await listed.getByText('0 of 4 succeeded').waitFor();
+    expect(await listed.getByText('failed').count()).toBe(0);
     await listed.getByText('cancelled', { exact: true }).waitFor();
     await screenshot(page, 'ota-campaign-list');
 

@@ -12,7 +12,7 @@ import { Link, pathOf } from '../routing.ts';
 import { useCan } from '../session.ts';
 import { Button } from '../ui/button.tsx';
 import { cx } from '../ui/cx.ts';
-import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
+import { ConfirmDialog } from '../ui/dialog.tsx';
 import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { Facts, Page, Panel } from '../ui/page.tsx';
@@ -131,12 +131,15 @@ export function CampaignPage({ id }: { id: string }) {
   );
 }
 
-/** Pause, resume (optionally retrying the wave's failed devices) and cancel, where the state allows each. */
+/**
+ * Pause, resume (with "retry failed devices" beside it) and cancel, where the state allows each. A stopped campaign
+ * says why it stopped in the header; resuming it without fixing that stops it again.
+ */
 function CampaignActions({ campaign, onChanged }: { campaign: Campaign; onChanged(campaign: Campaign): void }) {
   const canWrite = useCan('ota:write');
   const [busy, setBusy] = useState<'pause' | 'resume' | 'cancel'>();
   const [error, setError] = useState<unknown>();
-  const [dialog, setDialog] = useState<'resume' | 'cancel'>();
+  const [confirming, setConfirming] = useState(false);
   const [retryFailed, setRetryFailed] = useState(false);
   if (!canWrite) return null;
 
@@ -146,7 +149,8 @@ function CampaignActions({ campaign, onChanged }: { campaign: Campaign; onChange
     try {
       const next = what === 'pause' ? await pauseCampaign(campaign.id) : what === 'resume' ? await resumeCampaign(campaign.id, retryFailed) : await cancelCampaign(campaign.id);
       onChanged(next);
-      setDialog(undefined);
+      setConfirming(false);
+      setRetryFailed(false);
     } catch (err) {
       setError(err);
     } finally {
@@ -159,52 +163,36 @@ function CampaignActions({ campaign, onChanged }: { campaign: Campaign; onChange
 
   return (
     <div className="flex flex-col items-end gap-2">
-      <div className="flex gap-2">
+      <div className="flex flex-wrap items-center justify-end gap-2">
         {canPause(state) && (
           <Button onClick={() => void run('pause')} disabled={busy !== undefined}>
             <i aria-hidden className="fa fa-pause" /> {busy === 'pause' ? 'Pausing…' : 'Pause'}
           </Button>
         )}
         {canResume(state) && (
-          <Button variant="primary" onClick={() => { setError(undefined); setRetryFailed(false); setDialog('resume'); }} disabled={busy !== undefined}>
-            <i aria-hidden className="fa fa-play" /> Resume…
-          </Button>
+          <>
+            <label
+              className="flex items-center gap-1.5 text-sm text-slate-700"
+              title="Queues the failed and timed-out devices of the waves reached again; fix what failed them first"
+            >
+              <input type="checkbox" checked={retryFailed} disabled={busy !== undefined} onChange={(e) => setRetryFailed(e.target.checked)} />
+              Retry failed devices{failed > 0 ? ` (${failed.toLocaleString('en')})` : ''}
+            </label>
+            <Button variant="primary" onClick={() => void run('resume')} disabled={busy !== undefined}>
+              <i aria-hidden className="fa fa-play" /> {busy === 'resume' ? 'Resuming…' : 'Resume'}
+            </Button>
+          </>
         )}
         {canCancel(state) && (
-          <Button variant="ghost" onClick={() => { setError(undefined); setDialog('cancel'); }} disabled={busy !== undefined}>
+          <Button variant="ghost" onClick={() => { setError(undefined); setConfirming(true); }} disabled={busy !== undefined}>
             <i aria-hidden className="fa fa-ban" /> Cancel campaign…
           </Button>
         )}
       </div>
-      {!dialog && <ErrorNote error={error} />}
-      <Dialog
-        open={dialog === 'resume'}
-        onOpenChange={(open) => !open && setDialog(undefined)}
-        title={`Resume ${campaign.name}?`}
-        description={state === 'stopped'
-          ? 'It stopped itself because too many devices of the wave failed. Resume once you know why they failed and fixed it.'
-          : 'Devices are notified again where the campaign left off.'}
-        footer={(
-          <>
-            <Button onClick={() => setDialog(undefined)}>Keep it {state}</Button>
-            <Button variant="primary" disabled={busy !== undefined} onClick={() => void run('resume')}>{busy === 'resume' ? 'Resuming…' : 'Resume'}</Button>
-          </>
-        )}
-      >
-        <label className="flex items-start gap-2 text-sm text-slate-800">
-          <input type="checkbox" className="mt-0.5" checked={retryFailed} onChange={(e) => setRetryFailed(e.target.checked)} />
-          <span>
-            Retry failed devices
-            <span className="block text-xs text-slate-500">
-              Queues the failed and timed-out devices of the waves reached again ({failed.toLocaleString('en')} now).
-            </span>
-          </span>
-        </label>
-        {error !== undefined && <ErrorNote error={error} className="mt-3" />}
-      </Dialog>
+      {!confirming && <ErrorNote error={error} />}
       <ConfirmDialog
-        open={dialog === 'cancel'}
-        onOpenChange={(open) => !open && setDialog(undefined)}
+        open={confirming}
+        onOpenChange={setConfirming}
         title={`Cancel ${campaign.name}?`}
         confirmLabel="Cancel campaign"
         dismissLabel="Keep it"
