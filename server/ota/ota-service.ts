@@ -11,6 +11,7 @@ import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { DeviceHub } from '../device-hub/device-hub.ts';
 import type { RegistryEvents } from '../registry-events.ts';
 import { CampaignTally } from './campaign-tally.ts';
+import { DEFAULT_STRATEGY, waveSizesOf } from '../../domain/ota/campaign-strategy.ts';
 import type { DownloadTokens } from './download-tokens.ts';
 import type { FirmwareFiles } from './firmware-files.ts';
 import { upgradeOf, type OtaStore, type UpgradeChange, type UpgradeRow } from './ota-store.ts';
@@ -30,11 +31,6 @@ export interface OtaServiceOptions {
   /** How often campaigns move on: timeouts, waves, dispatch. */
   tickMs?: number;
 }
-
-/** The strategy with every default filled in (what a campaign stores). */
-export const DEFAULT_STRATEGY: CampaignStrategy = {
-  waves: [100], maxInFlight: 100, maxConcurrentDownloads: 50, deviceTimeoutSeconds: 1800, retries: 0, failureThreshold: 0.2, signMethod: 'SHA256',
-};
 
 const FAILURE_STEPS: ReadonlyMap<number, string> = new Map([
   [-1, 'upgrade failed'], [-2, 'download failed'], [-3, 'verification failed'], [-4, 'flash failed'],
@@ -723,11 +719,6 @@ export class OtaService implements OtaNodeService {
       }
     }
   }
-}
-
-/** Cumulative wave sizes of `total` devices: each wave's share rounded up, so a 1 % wave of 50 devices is one device. */
-export function waveSizesOf(waves: readonly number[], total: number): number[] {
-  return waves.map((percent, i) => (i === waves.length - 1 ? total : Math.min(total, Math.ceil((percent / 100) * total))));
 }
 
 function checkStrategy(strategy: CampaignStrategy): void {

@@ -4,17 +4,10 @@
  * sizes the screens show. Pure.
  */
 import type { CampaignStrategy, CampaignTarget, NewCampaign } from '../../../domain/ota/ota-schemas.ts';
+import { DEFAULT_STRATEGY, waveSizesOf } from '../../../domain/ota/campaign-strategy.ts';
 
 /** The strategy's defaults, as the API applies them to a field left out. */
-export const STRATEGY_DEFAULTS = {
-  waves: [100],
-  maxInFlight: 100,
-  maxConcurrentDownloads: 50,
-  deviceTimeoutSeconds: 1800,
-  retries: 0,
-  failureThreshold: 0.2,
-  signMethod: 'SHA256',
-} as const satisfies Partial<CampaignStrategy>;
+export const STRATEGY_DEFAULTS = DEFAULT_STRATEGY;
 
 /** Wave plans offered as one click; "custom" is typed. */
 export const WAVE_PRESETS: readonly { id: string; label: string; waves: number[] }[] = [
@@ -45,13 +38,9 @@ export function parseWaves(text: string): { waves: number[] } | { problem: strin
   return { waves };
 }
 
-/**
- * How many devices each wave reaches, cumulative like the waves: `ceil(pct / 100 × matched)`, so a small first wave
- * still holds a device (1 % of 30 is 1), and the last holds them all. The same arithmetic as the server's
- * `waveSizesOf` (server/ota/ota-service.ts), so the wizard shows the sizes the campaign will have.
- */
+/** How many devices each wave reaches (cumulative), as the server will size the campaign. */
 export function waveSizes(matched: number, waves: readonly number[]): number[] {
-  return waves.map((pct, i) => (i === waves.length - 1 ? matched : Math.min(matched, Math.ceil((pct / 100) * matched))));
+  return waveSizesOf(waves, matched);
 }
 
 /** The devices each wave adds (the sizes are cumulative). */
