@@ -28,19 +28,19 @@ import {
   type Campaign, type DeviceUpgrade, type DeviceUpgradePage, type UpgradeState,
 } from './ota-api.ts';
 import { canCancel, canPause, canResume, funnel, percentOf, progressNote, UPGRADE_STATE_LABELS } from './ota-format.ts';
-import { newer, useCoalescedReload } from './ota-live.ts';
+import { newer, useCoalescedReload, withPushed, type Pushed } from './ota-live.ts';
 
 const PAGE_SIZE = 50;
 
 export function CampaignPage({ id }: { id: string }) {
   const read = useApi<Campaign>(campaignPath(id));
-  const [pushed, setPushed] = useState<{ value: Campaign; at: number }>();
+  const [pushed, setPushed] = useState<Pushed<Campaign>>();
   const [search, setSearch] = useSearch();
   const stateParam = search.get('state') ?? '';
   const stateFilter = (UPGRADE_STATES as readonly string[]).includes(stateParam) ? (stateParam as UpgradeState) : undefined;
   const offset = Math.max(0, Number.parseInt(search.get('offset') ?? '0', 10) || 0);
   const devices = useApi<DeviceUpgradePage>(`${campaignPath(id)}/devices${queryString({ state: stateFilter, limit: PAGE_SIZE, offset })}`);
-  const [rows, setRows] = useState<ReadonlyMap<number, { value: DeviceUpgrade; at: number }>>(new Map());
+  const [rows, setRows] = useState<ReadonlyMap<number, Pushed<DeviceUpgrade>>>(new Map());
   const reloadCampaign = useCoalescedReload(read.reload, 1000);
   const reloadDevices = useCoalescedReload(devices.reload, 1000);
   const back = <Link to={CAMPAIGNS_HREF} className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> Campaigns</Link>;
@@ -58,11 +58,7 @@ export function CampaignPage({ id }: { id: string }) {
     }
     if (upgrades.length === 0) return;
     const now = Date.now();
-    setRows((held) => {
-      const next = new Map(held);
-      for (const u of upgrades) next.set(u.id, { value: u, at: now });
-      return next;
-    });
+    setRows((held) => withPushed(held, upgrades, now));
     // The server follows device changes with the campaign's counts ("progress"); without them, read the counts.
     if (!counted) reloadCampaign();
     // A device not on this page may now belong on it, or one on it no longer (it left the filter's state).

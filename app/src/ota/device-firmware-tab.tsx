@@ -19,23 +19,19 @@ import {
   campaignHref, deviceOtaPath, FIRMWARE_HREF, upgradeDevice, type Campaign, type DeviceOta, type DeviceUpgrade, type Firmware, type FirmwarePage,
 } from './ota-api.ts';
 import { progressNote } from './ota-format.ts';
-import { newer, useCoalescedReload } from './ota-live.ts';
+import { newer, useCoalescedReload, withPushed, type Pushed } from './ota-live.ts';
 
 export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: string; deviceName: string }) {
   const ota = useApi<DeviceOta>(deviceOtaPath(productKey, deviceName));
   const canWrite = useCan('ota:write');
-  const [pushed, setPushed] = useState<ReadonlyMap<number, { value: DeviceUpgrade; at: number }>>(new Map());
+  const [pushed, setPushed] = useState<ReadonlyMap<number, Pushed<DeviceUpgrade>>>(new Map());
   const reloadSoon = useCoalescedReload(ota.reload, 1000);
 
   useLiveOta((events) => {
     const mine = events.flatMap((e) => (e.type === 'ota.device' && e.upgrade.productKey === productKey && e.upgrade.deviceName === deviceName ? [e.upgrade] : []));
     if (mine.length === 0) return;
     const now = Date.now();
-    setPushed((held) => {
-      const next = new Map(held);
-      for (const u of mine) next.set(u.id, { value: u, at: now });
-      return next;
-    });
+    setPushed((held) => withPushed(held, mine, now));
     // A new upgrade, or one that ended (the device reported its new version): read the versions and history again.
     if (mine.some((u) => u.state === 'succeeded' || !ota.data?.upgrades.some((known) => known.id === u.id))) reloadSoon();
   }, () => void ota.reload());

@@ -22,8 +22,21 @@ export function useCoalescedReload(reload: () => unknown, ms = 1000): () => void
   }, [ms]);
 }
 
+/** Something the feed pushed, and when (ms): shown until a re-read is newer (see {@link newer}). */
+export interface Pushed<T> {
+  value: T;
+  at: number;
+}
+
+/** Upgrades held from the feed, with `upgrades` (just pushed) replacing what was held for their ids. */
+export function withPushed<T extends { id: number }>(held: ReadonlyMap<number, Pushed<T>>, upgrades: readonly T[], at: number): ReadonlyMap<number, Pushed<T>> {
+  const next = new Map(held);
+  for (const u of upgrades) next.set(u.id, { value: u, at });
+  return next;
+}
+
 /** The newer of what the API answered (`readAt`, ms) and what was pushed since (`pushedAt`). */
-export function newer<T>(read: T | undefined, readAt: number | undefined, pushed: { value: T; at: number } | undefined): T | undefined {
+export function newer<T>(read: T | undefined, readAt: number | undefined, pushed: Pushed<T> | undefined): T | undefined {
   if (pushed && (read === undefined || pushed.at >= (readAt ?? 0))) return pushed.value;
   return read;
 }
