@@ -39,7 +39,7 @@ describe('the app shell', () => {
     expect(await page.getByTestId('current-user').textContent()).toBe('admin');
     expect(await page.getByRole('banner').textContent()).toContain('admin');
     const nav = page.getByRole('navigation', { name: 'Sections' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'Devices', 'Products', 'Alerts', 'Flows', 'Users', 'My account']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Dashboard', 'Devices', 'Products', 'Firmware', 'Alerts', 'Flows', 'Users', 'My account']);
     await nav.getByRole('link', { name: 'Flows' }).click();
     await page.waitForURL('**/flows');
 

@@ -20,3 +20,25 @@ describe('shipped flows', () => {
     });
   }
 });
+
+/** What the default pipeline promises in docs/flows-and-nodes.md, beyond being a valid flow. */
+describe('the default device pipeline', () => {
+  type FlowNode = { id: string; type: string; z?: string; kinds?: string[]; output?: string; wires?: string[][] };
+  const flows = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, 'device-pipeline.json'), 'utf8')) as FlowNode[];
+  const byId = new Map(flows.map((n) => [n.id, n]));
+  const targets = (node: FlowNode) => (node.wires ?? []).flat().map((id) => byId.get(id)!);
+
+  it('hands every OTA report kind on the Devices tab to an ota node, so devices are answered by it rather than 503 "no flow"', () => {
+    const devicesTab = flows.filter((n) => n.z === 'tw-devices-tab');
+    for (const kind of ['ota.inform', 'ota.progress', 'ota.get']) {
+      const sources = devicesTab.filter((n) => n.type === 'device-in' && n.kinds?.includes(kind));
+      expect(sources.map((n) => targets(n).map((t) => t.type)), kind).toEqual([['ota']]);
+    }
+  });
+
+  it('sends the ended device upgrades, each shaped for an alert node, to a debug node', () => {
+    const ota = byId.get('tw-ota')!;
+    expect(ota.output).toBe('ends');
+    expect(targets(ota).map((t) => t.type)).toEqual(['debug']);
+  });
+});

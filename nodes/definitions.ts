@@ -15,9 +15,13 @@ import { deviceReply } from './device-reply/device-reply.def.ts';
 import { mqttListener } from './mqtt-listener/mqtt-listener.def.ts';
 import { thingValidate } from './thing-validate/thing-validate.def.ts';
 import { telemetryStore } from './telemetry-store/telemetry-store.def.ts';
+import { ota } from './ota/ota.def.ts';
+import { otaUpgrade } from './ota-upgrade/ota-upgrade.def.ts';
 
 /** Thingwire's own node types, in palette order. */
-export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [mqttListener, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify];
+export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [
+  mqttListener, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify, ota, otaUpgrade,
+];
 
 /** Every node type in the palette: ours, then Node-RED's core nodes. */
 export const nodeDefinitions: readonly AnyNodeDefinition[] = [...thingwireNodeDefinitions, ...coreNodeDefinitions];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type SimulatorProcess } from '../server/testing/device-simulator.ts';
+import { firmwareImage, startFirmwareServer, type FirmwareServer } from '../server/testing/firmware-http.ts';
 import { createDevices, deployListener, listenerFlow, testTsl, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 
@@ -7,16 +8,19 @@ let tw: TestServer;
 let mqttUrl: string;
 let alinkDevice: TestDevice;
 let thingsDevice: TestDevice;
+let otaDevice: TestDevice;
+let fw: FirmwareServer;
 const running: SimulatorProcess[] = [];
 
 beforeAll(async () => {
-  tw = await startTestServer();
-  [alinkDevice, thingsDevice] = await createDevices(tw, 'a1sim', ['sim-alink', 'sim-things']);
+  [tw, fw] = await Promise.all([startTestServer(), startFirmwareServer()]);
+  [alinkDevice, thingsDevice, otaDevice] = await createDevices(tw, 'a1sim', ['sim-alink', 'sim-things', 'sim-ota']);
   mqttUrl = `mqtt://127.0.0.1:${await deployListener(tw, listenerFlow())}`;
 });
 
 afterAll(async () => {
   await Promise.all(running.map((s) => s.stop()));
+  await fw?.close();
   await tw?.close();
 });
 
@@ -84,11 +88,33 @@ describe('npm run device (the device simulator)', () => {
   });
 });
 
+describe('npm run device with firmware versions (docs/ota.md)', () => {
+  it('informs its module versions, takes an upgrade push, resumes a dropped download with Range, restarts and informs the new version', async () => {
+    const sim = simulate(tw, otaDevice, { mqttUrl, rate: 1, args: ['--firmware', '1.0.0', '--module', 'mcu=1.0.0', '--ota-drop-at', '50'] });
+    await sim.waitFor(/^ota: informed default 1\.0\.0, mcu 1\.0\.0$/);
+    const image = firmwareImage(300 * 1024);
+    const url = fw.serve('sim.bin', image);
+    // The upgrade push as the platform publishes it, through the listener the simulator is on.
+    tw.app.mqttListeners.listeners()[0]!.publishTo(`/ota/device/upgrade/${otaDevice.productKey}/${otaDevice.deviceName}`, Buffer.from(JSON.stringify({
+      code: '1000', id: 1, message: 'success',
+      data: { size: image.bytes.length, version: '2.0.0', url, sign: image.sha256, signMethod: 'SHA256', md5: image.md5, module: 'mcu', extData: {} },
+    })), 1);
+    await sim.waitFor(/^ota: informed default 1\.0\.0, mcu 2\.0\.0$/);
+    const out = sim.output();
+    expect(out).toMatch(/^ota: mcu: dropped the download at \d+ of 307200 bytes \(--ota-drop-at 50\)$/m);
+    expect(out).toMatch(/^ota: mcu: resumed: 206, Content-Range bytes \d+-307199\/307200$/m);
+    expect(out).toMatch(/^ota: mcu: verified SHA256 [0-9a-f]{16}…$/m);
+    expect(out).toMatch(/^ota: mcu: step 100 burning\nota: mcu: flashed 2\.0\.0; restarting\ndisconnected\nconnected to /m);
+    expect(fw.requests.filter((r) => r.path === '/sim.bin').map((r) => [r.status, r.range?.replace(/\d+/, 'N')])).toEqual([[200, undefined], [206, 'bytes=N-']]);
+    expect(await sim.stop()).toBe(0);
+  });
+});
+
 describe('npm run device -- --help', () => {
   it('prints its options, and an unknown option is an error with the usage, not a stack trace', async () => {
     const { spawn } = await import('node:child_process');
-    const run = (arg: string) => new Promise<{ code: number | null; out: string }>((resolve) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/device.ts', arg], { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] });
+    const run = (...arg: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/device.ts', ...arg], { cwd: new URL('..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       proc.stdout.on('data', (d) => (out += d));
       proc.stderr.on('data', (d) => (out += d));
@@ -97,9 +123,13 @@ describe('npm run device -- --help', () => {
     const help = await run('--help');
     expect(help.code).toBe(0);
     expect(help.out).toContain('--rate <n>            posts per second');
+    expect(help.out).toContain('--ota-fail download|verify|flash');
     const bad = await run('--bogus');
     expect(bad.code).toBe(2);
     expect(bad.out).toMatch(/^device: Unknown option '--bogus'/);
     expect(bad.out).not.toContain('    at ');
+    const badFail = await run('--product', 'p', '--device', 'd', '--ota-fail', 'later');
+    expect(badFail.code).toBe(2);
+    expect(badFail.out).toMatch(/^device: --ota-fail is download, verify, flash/);
   });
 });

@@ -1,15 +1,14 @@
 /**
- * `npm run device -- --product P --device D [--secret S] [--rate N] [--dialect alink|things]`
+ * `npm run device -- --product P --device D [--secret S] [--rate N] [--dialect alink|things] [--firmware V] [--ota-…]`
  *
  * A simulated device: connects with a real signature, posts property values generated from the product's published
- * thing model, and answers property sets and service invocations like firmware would. The thing model (and the
- * secret, when --secret is not given) are read from the API with THINGWIRE_TOKEN (an API token; revealing a secret
- * needs an admin's).
+ * thing model, and answers property sets and service invocations like firmware would. With firmware versions it also
+ * takes firmware updates (scripts/device-ota.ts, docs/ota.md). The thing model (and the secret, when --secret is not
+ * given) are read from the API with THINGWIRE_TOKEN (an API token; revealing a secret needs an admin's).
  */
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
-import { signAlink } from '../server/device-auth/alink-sign.ts';
-import { signThings } from '../server/device-auth/things-sign.ts';
+import { OTA_FAIL_MODES, OtaSimulator, parseModuleVersion, resignOnReconnect, restartClient, signDevice, type OtaFailMode } from './device-ota.ts';
 import type { TslDataType, TslDocument } from '../domain/thing-model/tsl-types.ts';
 
 const USAGE = `npm run device -- --product <productKey> --device <deviceName> [options]
@@ -26,6 +25,15 @@ Options
   --mqtt <url>          the MQTT listener (default mqtt://localhost:1883)
   --api <url>           the HTTP API (default http://localhost:1880)
   --help
+
+Firmware updates (docs/ota.md), on when any of these is given
+  --firmware <version>  the version of the default module (default 1.0.0), informed at every start
+  --module <name>=<version>  a module and its version, repeatable (--module mcu=1.0.0 --module modem=2.1.0)
+  --ota-fail download|verify|flash  fail every upgrade there (step -2, -3 or -4) and keep the old version
+  --ota-drop-at <percent>  drop the download's connection once at this percent and resume it with Range
+  --ota-get             ask for a pending upgrade (thing/ota/firmware/get) after connecting
+An upgrade push is downloaded (waiting out 503 Retry-After), its hash checked, progress reported (0..80
+downloading, 100 burning); then the device reconnects and informs the new version.
 `;
 
 function fail(message: string): never {
@@ -41,6 +49,8 @@ try {
       rate: { type: 'string', default: '1' }, dialect: { type: 'string', default: 'alink' },
       mqtt: { type: 'string', default: 'mqtt://localhost:1883' }, api: { type: 'string', default: 'http://localhost:1880' },
       count: { type: 'string' }, help: { type: 'boolean' },
+      firmware: { type: 'string' }, module: { type: 'string', multiple: true },
+      'ota-fail': { type: 'string' }, 'ota-drop-at': { type: 'string' }, 'ota-get': { type: 'boolean' },
     },
   });
 } catch (err) {
@@ -58,6 +68,25 @@ const dialect = args.dialect === 'things' ? 'things' : args.dialect === 'alink' 
 const rate = Number(args.rate);
 if (!(rate > 0 && rate <= 10_000)) fail('--rate is messages per second, 0 < rate ≤ 10000');
 const token = process.env.THINGWIRE_TOKEN;
+
+/** Module versions, when the device takes firmware updates; undefined when no OTA option was given. */
+function otaVersions(): Record<string, string> | undefined {
+  const given = args.firmware !== undefined || args.module !== undefined || args['ota-fail'] !== undefined ||
+    args['ota-drop-at'] !== undefined || args['ota-get'] === true;
+  if (!given) return undefined;
+  try {
+    const modules = (args.module ?? []).map((m) => (m.includes('=') ? parseModuleVersion(m) : fail(`--module is <name>=<version>, not "${m}"`)));
+    const withDefault = args.firmware !== undefined || modules.length === 0;
+    return Object.fromEntries(withDefault ? [parseModuleVersion(args.firmware ?? '1.0.0'), ...modules] : modules);
+  } catch (err) {
+    fail(`${(err as Error).message}`);
+  }
+}
+const versions = otaVersions();
+const otaFail = args['ota-fail'];
+if (otaFail !== undefined && !OTA_FAIL_MODES.includes(otaFail as OtaFailMode)) fail(`--ota-fail is ${OTA_FAIL_MODES.join(', ')}`);
+const dropAt = args['ota-drop-at'] === undefined ? undefined : Number(args['ota-drop-at']);
+if (dropAt !== undefined && !(dropAt > 0 && dropAt < 100)) fail('--ota-drop-at is a percent of the download, 0 < percent < 100');
 
 /** The API's JSON answer, taken to be a `T`; a refusal stops the simulator with the API's message. */
 async function api<T>(method: string, path: string): Promise<T> {
@@ -96,11 +125,20 @@ function generate(type: TslDataType | Extract<TslDataType, { type: 'array' }>['s
   }
 }
 
-const credentials = dialect === 'alink'
-  ? signAlink({ productKey, deviceName, deviceSecret: secret })
-  : signThings({ productKey, deviceName, deviceSecret: secret });
+const sign = () => signDevice(dialect, { productKey, deviceName, deviceSecret: secret });
 const base = dialect === 'alink' ? `/sys/${productKey}/${deviceName}/thing` : `${productKey}/${deviceName}/thing`;
-const client = mqtt.connect(args.mqtt, { ...credentials, keepalive: 60, reconnectPeriod: 2000, protocolVersion: 4 });
+const client = mqtt.connect(args.mqtt, { ...sign(), keepalive: 60, reconnectPeriod: 2000, protocolVersion: 4 });
+// Every connect is signed afresh: a things nonce is accepted once, and an alink timestamp ages out.
+resignOnReconnect(client, sign);
+const ota = versions && new OtaSimulator({
+  productKey, deviceName, dialect, versions,
+  ...(otaFail ? { fail: otaFail as OtaFailMode } : {}),
+  ...(dropAt !== undefined ? { dropAtPercent: dropAt } : {}),
+  publish: (topic, payload) => client.publishAsync(topic, payload),
+  restart: () => restartClient(client),
+  log: (line) => process.stdout.write(`${line}\n`),
+});
+let firstConnect = true;
 
 let nextId = 1;
 let sent = 0;
@@ -118,7 +156,15 @@ client.on('connect', () => {
   process.stdout.write(`connected to ${args.mqtt} as ${productKey}/${deviceName} (${dialect}); posting ${rate}/s\n`);
   // Not `${base}/service/#`: it matches this device's own `…_reply` answers, which the broker hands back to it (MQTT
   // 3.1.1 has no "no local"), and they would be taken for the platform's replies.
-  client.subscribe([`${commands}property/set`, `${commands}+`, `${base}/event/+/post_reply`]);
+  client.subscribe([`${commands}property/set`, `${commands}+`, `${base}/event/+/post_reply`, ...(ota?.topics ?? [])], (err) => {
+    if (err || !ota) return;
+    // At every start (the first connect, and after flashing) a device informs its versions.
+    const askForUpgrade = firstConnect && args['ota-get'] === true;
+    firstConnect = false;
+    void ota.connected()
+      .then(() => (askForUpgrade ? ota.requestFirmware() : undefined))
+      .catch((e: Error) => process.stderr.write(`device: ota: ${e.message}\n`));
+  });
 });
 client.on('error', (err) => {
   // A refused sign-in does not get better by retrying: say what to check and stop.
@@ -131,6 +177,7 @@ client.on('error', (err) => {
 });
 client.on('close', () => process.stdout.write('disconnected\n'));
 client.on('message', (topic, payload) => {
+  if (ota?.handle(topic, payload)) return;
   // A reply to a post (`code`), or a command from the platform (`params`).
   let body: { id: string; code: number; message?: string; data?: unknown; params?: Record<string, unknown> };
   try {
@@ -187,6 +234,7 @@ function finish(): void {
   if (finished) return;
   finished = true;
   clearTimeout(giveUp);
+  ota?.stop();
   process.stdout.write(progress());
   client.end(false, () => process.exit(0));
 }

@@ -7,6 +7,9 @@ import { DashboardPage } from './dashboard/dashboard-page.tsx';
 import { DeviceDetailPage } from './devices/device-detail-page.tsx';
 import { DeviceListPage } from './devices/device-list-page.tsx';
 import { LoginScreen } from './login-screen.tsx';
+import { CampaignPage } from './ota/campaign-page.tsx';
+import { CampaignWizardPage } from './ota/campaign-wizard-page.tsx';
+import { OtaPage } from './ota/ota-page.tsx';
 import { ProductListPage } from './products/product-list-page.tsx';
 import { ProductPage } from './products/product-page.tsx';
 import { Link, matchPath, navigate, usePath } from './routing.ts';
@@ -28,6 +31,10 @@ const routes: readonly { pattern: string; permission?: string; render(params: Re
   { pattern: '/devices/:productKey/:deviceName', render: (p) => <DeviceDetailPage productKey={p.productKey!} deviceName={p.deviceName!} /> },
   { pattern: '/products', render: () => <ProductListPage /> },
   { pattern: '/products/:productKey', render: (p) => <ProductPage productKey={p.productKey!} /> },
+  { pattern: '/ota/firmware', permission: 'ota:read', render: () => <OtaPage tab="firmware" /> },
+  { pattern: '/ota/campaigns', permission: 'ota:read', render: () => <OtaPage tab="campaigns" /> },
+  { pattern: '/ota/campaigns/new', permission: 'ota:write', render: () => <CampaignWizardPage /> },
+  { pattern: '/ota/campaigns/:id', permission: 'ota:read', render: (p) => <CampaignPage key={p.id} id={p.id!} /> },
   { pattern: '/alerts', render: () => <AlertListPage /> },
   { pattern: '/alerts/:id', render: (p) => <AlertPage id={p.id!} /> },
   {
@@ -49,12 +56,13 @@ export function App() {
 
   useEffect(() => {
     if (path === '/') navigate('/dashboard', { replace: true });
+    if (path === '/ota' || path === '/ota/') navigate('/ota/firmware', { replace: true });
   }, [path]);
 
   if (session.status === 'checking') return null;
   if (session.status === 'signed-out') return <LoginScreen onLogin={login} />;
   const { user } = session;
-  let page: ReactNode = path === '/' ? null : <NotFound path={path} />;
+  let page: ReactNode = path === '/' || path === '/ota' ? null : <NotFound path={path} />;
   for (const route of routes) {
     const params = matchPath(route.pattern, path);
     if (!params) continue;

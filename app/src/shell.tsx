@@ -8,6 +8,7 @@ const sections: readonly { path: string; label: string; icon: string; permission
   { path: '/dashboard', label: 'Dashboard', icon: 'fa-tachometer' },
   { path: '/devices', label: 'Devices', icon: 'fa-microchip' },
   { path: '/products', label: 'Products', icon: 'fa-cubes' },
+  { path: '/ota', label: 'Firmware', icon: 'fa-cloud-download', permission: 'ota:read' },
   { path: '/alerts', label: 'Alerts', icon: 'fa-bell' },
   { path: '/flows', label: 'Flows', icon: 'fa-sitemap' },
   { path: '/users', label: 'Users', icon: 'fa-users', permission: 'users:manage' },

@@ -16,6 +16,11 @@ export interface DeviceUpgradeRequest {
   version?: string;
   /** Overrides module and version. */
   firmwareId?: number;
+  /**
+   * The params of an `ota.inform` the request comes from: recorded first, so a flow that upgrades devices as they
+   * report in does not depend on whether the ota node saw the report before it.
+   */
+  reported?: unknown;
 }
 
 /**

@@ -43,12 +43,18 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
     }
     const { firmware, upgradeId, release } = granted;
     res.on('close', release);
+    if (!fs.existsSync(files.fileOf(firmware.id))) {
+      logger.error({ firmwareId: firmware.id, file: files.fileOf(firmware.id) }, 'a firmware image is missing from the data dir: upload the version again');
+      release();
+      return sendApiError(res, new ApiError(404, 'not_found', 'The firmware image is missing on the server.'));
+    }
     const etag = `"${firmware.sha256}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Accept-Ranges', 'bytes');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Type', 'application/octet-stream');
-    res.setHeader('Content-Disposition', `attachment; filename="${firmware.fileName.replace(/["\\\r\n]/g, '_')}"`);
+    // A header holds printable ASCII only: anything else in an uploaded name becomes `_`.
+    res.setHeader('Content-Disposition', `attachment; filename="${firmware.fileName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"`);
     const ifRange = req.headers['if-range'];
     const range = ifRange !== undefined && ifRange !== etag ? undefined : parseRange(req.headers.range, firmware.size);
     if (range === 'unsatisfiable') {
@@ -63,11 +69,11 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
       res.setHeader('Content-Range', `bytes ${start}-${end}/${firmware.size}`);
     }
     res.setHeader('Content-Length', String(end - start + 1));
-    ota.downloaded(upgradeId, start);
     if (req.method === 'HEAD') {
       res.end();
       return;
     }
+    ota.downloaded(upgradeId, start);
     const step = Math.max(1, Math.floor(firmware.size / 20));
     let sent = start;
     let reported = start;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CampaignTally } from './campaign-tally.ts';
 import { DownloadTokens } from './download-tokens.ts';
 import { parseRange } from './firmware-download.ts';
-import { waveSizesOf } from './ota-service.ts';
+import { waveSizesOf } from '../../domain/ota/campaign-strategy.ts';
 import { alink } from '../dialects/alink.ts';
 import { things } from '../dialects/things.ts';
 
@@ -42,6 +42,8 @@ describe('waves', () => {
     expect(waveSizesOf([1, 10, 100], 50)).toEqual([1, 5, 50]);
     expect(waveSizesOf([1, 10, 100], 10_000)).toEqual([100, 1000, 10_000]);
     expect(waveSizesOf([100], 3)).toEqual([3]);
+    // 10 % of 110 is 11, though 0.1 × 110 is a hair over 11 in floating point.
+    expect(waveSizesOf([10, 100], 110)).toEqual([11, 110]);
   });
 
   it('are done when every device finished or waits for its device to connect', () => {

@@ -75,7 +75,8 @@ describe('OTA across a restart', () => {
     expect(busy.status).toBe(503);
     expect(busy.headers.get('retry-after')).toBe('5');
     await reader.cancel();
-    await until('the slot is free', async () => (await fetch(url2, { method: 'HEAD' })).status, (s) => s === 200);
+    // d2 comes back and starts its download.
+    await until('the slot is free', async () => (await fetch(url2, { headers: { range: 'bytes=0-0' } })).status, (s) => s === 206);
 
     const events = await until('live OTA events', () => seen, (s) => s.some((e) => e.type === 'ota.campaign' && e.change === 'started')
       && s.some((e) => e.type === 'ota.device' && e.upgrade.deviceName === 'd1' && e.upgrade.state === 'downloading')

@@ -11,6 +11,7 @@ import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { DeviceHub } from '../device-hub/device-hub.ts';
 import type { RegistryEvents } from '../registry-events.ts';
 import { CampaignTally } from './campaign-tally.ts';
+import { DEFAULT_STRATEGY, waveSizesOf } from '../../domain/ota/campaign-strategy.ts';
 import type { DownloadTokens } from './download-tokens.ts';
 import type { FirmwareFiles } from './firmware-files.ts';
 import { upgradeOf, type OtaStore, type UpgradeChange, type UpgradeRow } from './ota-store.ts';
@@ -30,11 +31,6 @@ export interface OtaServiceOptions {
   /** How often campaigns move on: timeouts, waves, dispatch. */
   tickMs?: number;
 }
-
-/** The strategy with every default filled in (what a campaign stores). */
-export const DEFAULT_STRATEGY: CampaignStrategy = {
-  waves: [100], maxInFlight: 100, maxConcurrentDownloads: 50, deviceTimeoutSeconds: 1800, retries: 0, failureThreshold: 0.2, signMethod: 'SHA256',
-};
 
 const FAILURE_STEPS: ReadonlyMap<number, string> = new Map([
   [-1, 'upgrade failed'], [-2, 'download failed'], [-3, 'verification failed'], [-4, 'flash failed'],
@@ -290,6 +286,12 @@ export class OtaService implements OtaNodeService {
   upgradeDevice(request: DeviceUpgradeRequest, actor: string): Campaign {
     const { productKey, deviceName } = request;
     const module = request.module ?? DEFAULT_MODULE;
+    if (request.reported !== undefined) {
+      const reports = versionReports(request.reported);
+      if (typeof reports === 'string') throw badRequest(`The version report is malformed: ${reports}.`);
+      const at = iso(this.#now());
+      for (const r of reports) this.#store.setModuleVersion(productKey, deviceName, r.module, r.version, r.code, at);
+    }
     let firmware: Firmware | undefined;
     if (request.firmwareId !== undefined) firmware = this.firmware(request.firmwareId);
     else if (request.version !== undefined) firmware = this.#store.firmwareByVersion(productKey, module, request.version);
@@ -379,7 +381,9 @@ export class OtaService implements OtaNodeService {
     const desc = report.desc.slice(0, 200);
     if (report.step < 0) {
       const what = FAILURE_STEPS.get(report.step) ?? `failed with step ${report.step}`;
-      this.#fail(live, row, 'failed', desc ? `${what}: ${desc}` : what, at, report.step);
+      // The device's words follow the step's meaning, unless they already start with it.
+      const reason = !desc ? what : desc.toLowerCase().startsWith(what) ? desc : `${what}: ${desc}`;
+      this.#fail(live, row, 'failed', reason, at, report.step);
     } else {
       const state: UpgradeState = report.step >= 100 || FLASHING_TEXT.test(desc) ? 'flashing' : 'downloading';
       const change: UpgradeChange = { state, step: report.step, percent: Math.max(row.state === state ? row.percent : 0, report.step), message: desc };
@@ -567,7 +571,7 @@ export class OtaService implements OtaNodeService {
       this.#change(live, row, { state: 'queued', step: step ?? row.step, percent: 0, message: `retrying after: ${reason}`, reason: '' }, at);
       return;
     }
-    this.#change(live, row, { state, step: step ?? row.step, reason, finished_at: at }, at);
+    this.#change(live, row, { state, step: step ?? row.step, reason, message: reason, finished_at: at }, at);
     const { campaign } = live;
     if (campaign.state !== 'running') return;
     const { failed, size } = live.tally.failures(row.wave);
@@ -715,11 +719,6 @@ export class OtaService implements OtaNodeService {
       }
     }
   }
-}
-
-/** Cumulative wave sizes of `total` devices: each wave's share rounded up, so a 1 % wave of 50 devices is one device. */
-export function waveSizesOf(waves: readonly number[], total: number): number[] {
-  return waves.map((percent, i) => (i === waves.length - 1 ? total : Math.min(total, Math.ceil((percent / 100) * total))));
 }
 
 function checkStrategy(strategy: CampaignStrategy): void {

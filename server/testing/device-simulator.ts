@@ -22,12 +22,13 @@ export interface SimulatorProcess {
 export function startSimulator(
   tw: TestServer,
   device: TestDevice,
-  options: { mqttUrl: string; rate?: number; count?: number; dialect?: 'alink' | 'things'; secret?: boolean },
+  options: { mqttUrl: string; rate?: number; count?: number; dialect?: 'alink' | 'things'; secret?: boolean; args?: string[] },
 ): SimulatorProcess {
   const args = ['--import', 'tsx', SCRIPT, '--product', device.productKey, '--device', device.deviceName,
     '--mqtt', options.mqttUrl, '--api', tw.url, '--rate', String(options.rate ?? 5), '--dialect', options.dialect ?? 'alink'];
   if (options.secret !== false) args.push('--secret', device.deviceSecret);
   if (options.count !== undefined) args.push('--count', String(options.count));
+  if (options.args) args.push(...options.args);
   const child: ChildProcess = spawn(process.execPath, args, {
     env: { ...process.env, THINGWIRE_TOKEN: tw.adminToken },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -15,6 +15,7 @@ import { Page } from '../ui/page.tsx';
 import { Tabs } from '../ui/tabs.tsx';
 import { TimeAgo } from '../ui/time.tsx';
 import { useApi } from '../use-api.ts';
+import { DeviceFirmwareTab } from '../ota/device-firmware-tab.tsx';
 import { CommandPanel } from './command-form.tsx';
 import { ConnectionPanel, type ConnectionState } from './connection-panel.tsx';
 import { devicePath, useDevice, useLatestValues, usePublishedTsl, type Device, type Product } from './device-detail-api.ts';
@@ -23,7 +24,7 @@ import { OverviewTab } from './device-detail-overview.tsx';
 import { HistoryPanel } from './history-panel.tsx';
 import type { RangeChoice } from './history-range.ts';
 
-const TAB_NAMES = ['overview', 'history', 'events', 'connection', 'commands'] as const;
+const TAB_NAMES = ['overview', 'history', 'events', 'connection', 'firmware', 'commands'] as const;
 type TabName = (typeof TAB_NAMES)[number];
 
 /** The open tab lives in `?tab=`, so a reload or a shared link opens the same one. */
@@ -45,6 +46,7 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
   const { tsl, error: tslError } = usePublishedTsl(productKey);
   const latest = useLatestValues(productKey, deviceName);
   const canWrite = useCan('devices:write');
+  const canReadOta = useCan('ota:read');
   const [tab, setTab] = useTab();
   const [connection, setConnection] = useState<ConnectionState>({});
   const [historyChoice, setHistoryChoice] = useState<RangeChoice>({ preset: '1h' });
@@ -80,6 +82,7 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
       value: 'connection', label: 'Connection',
       content: <ConnectionPanel device={d} online={online} tsl={tsl} state={connection} onState={setConnection} />,
     },
+    ...(canReadOta ? [{ value: 'firmware', label: 'Firmware', content: <DeviceFirmwareTab productKey={productKey} deviceName={deviceName} /> }] : []),
     ...(canWrite ? [{
       value: 'commands', label: 'Commands',
       content: (

@@ -190,6 +190,40 @@ describe('createDeviceFeedClient', () => {
     expect(client.properties('pk/a')).toEqual({});
   });
 
+  it('passes OTA pushes on to every OTA listener, without a watch, leaving out events it cannot use', async () => {
+    const client = feed();
+    const release = client.retain();
+    const pushes: unknown[][] = [];
+    const off = client.subscribeOta((events) => pushes.push([...events]));
+    const ws = await serverSocket();
+    const upgrade = { id: 3, campaignId: 1, productKey: 'pk', deviceName: 'a', state: 'downloading', percent: 40 };
+    const campaign = { id: 1, state: 'stopped', counts: { failed: 2 } };
+    send(ws, {
+      type: 'ota',
+      events: [
+        { type: 'ota.device', upgrade },
+        { type: 'ota.device', upgrade: { id: 'x' } },
+        { type: 'ota.campaign', campaign, change: 'stopped' },
+        { type: 'something.else' },
+        null,
+      ],
+    });
+    // Nothing usable: no call.
+    send(ws, { type: 'ota', events: [{ type: 'ota.device' }] });
+    send(ws, { type: 'ota', events: [{ type: 'ota.campaign', campaign: { id: 1, state: 'running', counts: {} }, change: 'resumed' }] });
+    await until(() => pushes.length === 2, 'two OTA pushes');
+    expect(pushes[0]).toEqual([{ type: 'ota.device', upgrade }, { type: 'ota.campaign', campaign, change: 'stopped' }]);
+    expect(pushes[1]).toMatchObject([{ campaign: { state: 'running' } }]);
+    expect(received.get(ws)).toEqual([]);
+
+    off();
+    send(ws, { type: 'ota', events: [{ type: 'ota.device', upgrade }] });
+    send(ws, { type: 'rate', uplinksPerSecond: 5, downlinksPerSecond: 0, online: 0, at: 1 });
+    await until(() => client.rate()?.uplinksPerSecond === 5, 'a later push');
+    expect(pushes).toHaveLength(2);
+    release();
+  });
+
   it('watches at most as many devices as the server said it takes', async () => {
     const client = feed();
     const release = client.retain();

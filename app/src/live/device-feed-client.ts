@@ -1,6 +1,7 @@
 /**
  * The browser's end of `/api/v1/live/devices` (see `server/live/device-feed.ts`): device states for the whole
- * fleet, property values and events of the devices some screen watches, and the fleet's message rate.
+ * fleet, property values and events of the devices some screen watches, the fleet's message rate, and OTA events
+ * (device upgrades and campaigns changing state, docs/ota.md).
  *
  * One client per app. Its socket opens when the first user {@link DeviceFeedClient.retain}s it and closes a moment
  * after the last one lets go; it reconnects with backoff meanwhile and, on every (re)connect, tells the server the
@@ -13,6 +14,7 @@ import {
   type SocketConstructor,
   type SocketState,
 } from '../../../editor/live/reconnecting-socket.ts';
+import type { OtaEvent } from '../../../domain/ota/ota-schemas.ts';
 
 /** A device's connection state as the feed last reported it. */
 export interface LiveDeviceState {
@@ -67,6 +69,11 @@ export interface DeviceFeedClient {
   /** The rate pushes of the last minute or so, oldest first; a new array on each push. */
   rateHistory(): readonly LiveRate[];
   subscribeRate(listener: () => void): () => void;
+  /**
+   * Calls `listener` with the OTA events of each `{type:'ota', events}` push (every socket gets them; the newest state
+   * of each device upgrade per push). Retain the socket too, or nothing arrives.
+   */
+  subscribeOta(listener: (events: readonly OtaEvent[]) => void): () => void;
   /** Events the server dropped (more than it pushes per period) for the watched devices, since the client started. */
   droppedEvents(): number;
   /** Closes the socket for good. */
@@ -107,6 +114,7 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
   const rateListeners = new Set<() => void>();
   const propertyListeners = new Map<string, Set<() => void>>();
   const eventListeners = new Map<string, Set<(event: LiveEvent) => void>>();
+  const otaListeners = new Set<(events: readonly OtaEvent[]) => void>();
   const states = new Map<string, LiveDeviceState>();
   let statesSnapshot: ReadonlyMap<string, LiveDeviceState> | undefined;
   let stateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -191,6 +199,11 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
         const joined = [...history, rate];
         history = joined.length > historySize ? joined.slice(joined.length - historySize) : joined;
         notify(rateListeners);
+        break;
+      }
+      case 'ota': {
+        const events = Array.isArray(message['events']) ? message['events'].filter(isOtaEvent) : [];
+        if (events.length > 0) for (const listener of [...otaListeners]) listener(events);
         break;
       }
       // 'watching' confirms a watch; 'error' answers a request the server could not take (it keeps the previous one).
@@ -289,6 +302,10 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
       rateListeners.add(listener);
       return () => rateListeners.delete(listener);
     },
+    subscribeOta(listener) {
+      otaListeners.add(listener);
+      return () => otaListeners.delete(listener);
+    },
     droppedEvents: () => dropped,
     close() {
       closed = true;
@@ -296,4 +313,21 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
       socket.close();
     },
   };
+}
+
+/** An OTA event the screens can use: a device upgrade or a campaign with the ids and state they key on. */
+function isOtaEvent(value: unknown): value is OtaEvent {
+  if (typeof value !== 'object' || value === null) return false;
+  const event = value as { type?: unknown; upgrade?: Record<string, unknown> | null; campaign?: Record<string, unknown> | null };
+  if (event.type === 'ota.device') {
+    const u = event.upgrade;
+    return typeof u === 'object' && u !== null && typeof u['id'] === 'number' && typeof u['campaignId'] === 'number'
+      && typeof u['deviceName'] === 'string' && typeof u['state'] === 'string';
+  }
+  if (event.type === 'ota.campaign') {
+    const c = event.campaign;
+    return typeof c === 'object' && c !== null && typeof c['id'] === 'number' && typeof c['state'] === 'string'
+      && typeof c['counts'] === 'object' && c['counts'] !== null;
+  }
+  return false;
 }

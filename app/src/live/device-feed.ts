@@ -15,6 +15,7 @@ import {
   type LivePropertyValue,
   type LiveRate,
 } from './device-feed-client.ts';
+import type { OtaEvent } from '../../../domain/ota/ota-schemas.ts';
 
 export type { LiveDeviceState, LivePropertyValue, LiveRate } from './device-feed-client.ts';
 
@@ -88,6 +89,32 @@ export function useLiveEvents(productKey: string, deviceName: string, listener: 
       unwatch();
     };
   }, [key]);
+}
+
+/**
+ * Calls `listener` with the OTA events of each push while mounted (device upgrades and campaigns changing state), and
+ * `onOpened` each time the socket opens after the hook mounted: what changed before then was not pushed, so a screen
+ * reads again.
+ */
+export function useLiveOta(listener: (events: readonly OtaEvent[]) => void, onOpened?: () => void): void {
+  const onEvents = useEffectEvent(listener);
+  const opened = useEffectEvent(() => onOpened?.());
+  useEffect(() => {
+    const c = feed();
+    const release = c.retain();
+    const off = c.subscribeOta((events) => onEvents(events));
+    let state = c.connectionState();
+    const offConnection = c.subscribeConnection(() => {
+      const next = c.connectionState();
+      if (next !== state && next === 'open') opened();
+      state = next;
+    });
+    return () => {
+      offConnection();
+      off();
+      release();
+    };
+  }, []);
 }
 
 /** Messages per second across the fleet, pushed every second. */

@@ -40,7 +40,7 @@ export function Dialog({ open, onOpenChange, title, description, children, foote
  * Asks before something that cannot be undone (delete, rotate a secret). `error` is the API's refusal, shown inside
  * the dialog next to the button that caused it.
  */
-export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabel, onConfirm, busy = false, error }: {
+export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabel, onConfirm, busy = false, error, dismissLabel = 'Cancel' }: {
   open: boolean;
   onOpenChange(open: boolean): void;
   title: string;
@@ -49,6 +49,8 @@ export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabe
   onConfirm(): void;
   busy?: boolean;
   error?: ReactNode;
+  /** The button that leaves things as they are; say what it keeps when the action is itself a "cancel". */
+  dismissLabel?: string;
 }) {
   return (
     <AlertDialog.Root open={open} onOpenChange={onOpenChange}>
@@ -62,7 +64,7 @@ export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabe
           {error && <div className="mt-3">{error}</div>}
           <div className="mt-5 flex justify-end gap-2">
             <AlertDialog.Cancel asChild>
-              <Button>Cancel</Button>
+              <Button>{dismissLabel}</Button>
             </AlertDialog.Cancel>
             {/* Not AlertDialog.Action: that closes at once, and a refusal must stay visible. */}
             <Button variant="danger" disabled={busy} onClick={onConfirm}>{busy ? 'Working…' : confirmLabel}</Button>

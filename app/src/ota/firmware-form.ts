@@ -1,0 +1,146 @@
+/**
+ * The upload dialog's form, checked in the browser the way the API checks it (so the message sits at the field before
+ * anything is sent), and turned into the query of `POST /firmware`. The server checks again; its verdict is placed at
+ * the field it names ({@link uploadErrors}).
+ */
+import { MODULE_PATTERN, versionCode, DEFAULT_MODULE } from '../../../domain/ota/ota-version.ts';
+import { PRODUCT_KEY_PATTERN } from '../../../domain/products/identity.ts';
+import type { FirmwareUploadQuery } from '../../../domain/ota/ota-schemas.ts';
+import { ApiError } from '../api.ts';
+
+export interface FirmwareForm {
+  productKey: string;
+  module: string;
+  version: string;
+  releaseNotes: string;
+  minVersion: string;
+  maxVersion: string;
+  /** Versions separated by commas or spaces. */
+  fromVersions: string;
+  /** A JSON object, or empty. */
+  extData: string;
+  file: { name: string; size: number } | undefined;
+}
+
+export type FirmwareField = keyof FirmwareForm;
+
+export const EMPTY_FIRMWARE_FORM: FirmwareForm = {
+  productKey: '', module: DEFAULT_MODULE, version: '', releaseNotes: '', minVersion: '', maxVersion: '', fromVersions: '', extData: '', file: undefined,
+};
+
+export const VERSION_HINT = 'major.minor.patch, e.g. 2.1.0 (minor at most 99, patch at most 999).';
+const MODULE = new RegExp(MODULE_PATTERN);
+const PRODUCT_KEY = new RegExp(PRODUCT_KEY_PATTERN);
+const MAX_NOTES = 10_000;
+const MAX_EXT_DATA = 10_000;
+
+/** What is wrong with a version typed in a field, or undefined when it is one. */
+export function versionProblem(text: string): string | undefined {
+  if (versionCode(text) !== undefined) return undefined;
+  if (/^v\d/i.test(text)) return `Leave out the "v": ${text.slice(1)}.`;
+  if (/^\d+\.\d+$/.test(text)) return `Three numbers are needed: ${text}.0, for example.`;
+  return `"${text}" is not a version: ${VERSION_HINT}`;
+}
+
+/** The versions of a comma- or space-separated list. */
+export function splitVersions(text: string): string[] {
+  return text.split(/[\s,;]+/).filter(Boolean);
+}
+
+/** The form as the upload's query, or the problem of each field that has one. */
+export function firmwareUpload(form: FirmwareForm): { query: FirmwareUploadQuery } | { errors: Partial<Record<FirmwareField, string>> } {
+  const errors: Partial<Record<FirmwareField, string>> = {};
+  const productKey = form.productKey.trim();
+  const module = form.module.trim() || DEFAULT_MODULE;
+  const version = form.version.trim();
+  if (!PRODUCT_KEY.test(productKey)) errors.productKey = 'Choose the product the firmware is for.';
+  if (!MODULE.test(module)) errors.module = 'Letters, digits and _ . - (at most 64).';
+  if (!version) errors.version = `The firmware's version: ${VERSION_HINT}`;
+  else errors.version = versionProblem(version);
+  if (form.releaseNotes.length > MAX_NOTES) errors.releaseNotes = `At most ${MAX_NOTES.toLocaleString('en')} characters.`;
+  const min = form.minVersion.trim();
+  const max = form.maxVersion.trim();
+  if (min) errors.minVersion = versionProblem(min);
+  if (max) errors.maxVersion = versionProblem(max);
+  if (min && max && !errors.minVersion && !errors.maxVersion && versionCode(min)! > versionCode(max)!) {
+    errors.maxVersion = `The highest source version is below the lowest (${min}).`;
+  }
+  const from = splitVersions(form.fromVersions);
+  const badFrom = from.filter((v) => versionCode(v) === undefined);
+  if (badFrom.length > 0) errors.fromVersions = `Not versions: ${badFrom.join(', ')}. ${VERSION_HINT}`;
+  else if (from.length > 100) errors.fromVersions = 'At most 100 versions.';
+  // Only a newer version is ever pushed: a source version at or above the firmware's would never match a device.
+  const target = versionCode(version);
+  if (!errors.version && target !== undefined) {
+    if (!errors.minVersion && min && versionCode(min)! >= target) errors.minVersion = `No device at ${min} or above takes ${version}: it is not newer.`;
+    const notOlder = errors.fromVersions ? [] : from.filter((v) => versionCode(v)! >= target);
+    if (notOlder.length > 0) errors.fromVersions = `Not older than ${version}: ${notOlder.join(', ')}. Only older versions take an upgrade.`;
+  }
+  const extData = form.extData.trim();
+  if (extData) errors.extData = extDataProblem(extData);
+  if (!form.file) errors.file = 'Choose the firmware image.';
+  else if (form.file.size === 0) errors.file = `"${form.file.name}" is empty.`;
+
+  const problems = Object.fromEntries(Object.entries(errors).filter(([, v]) => v !== undefined)) as Partial<Record<FirmwareField, string>>;
+  if (Object.keys(problems).length > 0) return { errors: problems };
+  const query: FirmwareUploadQuery = { productKey, module, version };
+  if (form.file) query.fileName = form.file.name.slice(0, 255);
+  if (form.releaseNotes.trim()) query.releaseNotes = form.releaseNotes.trim();
+  if (min) query.minVersion = min;
+  if (max) query.maxVersion = max;
+  if (from.length > 0) query.fromVersions = [...new Set(from)].join(',');
+  if (extData) query.extData = JSON.stringify(JSON.parse(extData));
+  return { query };
+}
+
+function extDataProblem(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return `Not JSON: ${(err as Error).message}`;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'A JSON object, e.g. {"signature": "…"}: it is passed to devices as is.';
+  if (JSON.stringify(value).length > MAX_EXT_DATA) return `At most ${MAX_EXT_DATA.toLocaleString('en')} characters of JSON.`;
+  return undefined;
+}
+
+/** Error codes of the upload (server/ota/ota-routes.ts) that are about one field. */
+const FIELD_OF_CODE: Record<string, FirmwareField> = {
+  firmware_exists: 'version',
+  firmware_too_large: 'file',
+  firmware_empty: 'file',
+};
+
+/** Query names the API's problems point at (`/querystring/version`, `/version`, `version`). */
+const FIELDS: readonly FirmwareField[] = ['productKey', 'module', 'version', 'releaseNotes', 'minVersion', 'maxVersion', 'fromVersions', 'extData'];
+
+/**
+ * The API's refusal of an upload split over the form: each problem under its field (by `details` path or error
+ * code), and what belongs to no field kept for the dialog.
+ */
+export function uploadErrors(err: unknown): { fields: Partial<Record<FirmwareField, string>>; rest: unknown } {
+  if (!(err instanceof ApiError)) return { fields: {}, rest: err };
+  const byCode = FIELD_OF_CODE[err.code];
+  if (byCode) return { fields: { [byCode]: err.message }, rest: undefined };
+  if (err.status === 413) return { fields: { file: err.message }, rest: undefined };
+  // `Product "x" does not exist.`
+  if (err.status === 404 && /^Product\b/.test(err.message)) return { fields: { productKey: err.message }, rest: undefined };
+  const fields: Partial<Record<FirmwareField, string>> = {};
+  let unplaced = !Array.isArray(err.details) || err.details.length === 0;
+  for (const d of Array.isArray(err.details) ? (err.details as { path?: string; field?: string; message?: string }[]) : []) {
+    const name = String(d.path ?? d.field ?? '').split('/').filter(Boolean).find((part) => (FIELDS as readonly string[]).includes(part)) as FirmwareField | undefined;
+    if (!name) {
+      unplaced = true;
+      continue;
+    }
+    const message = d.message?.startsWith('must match pattern') ? (name === 'module' ? 'Letters, digits and _ . - (at most 64).' : VERSION_HINT) : d.message ?? 'is invalid';
+    fields[name] = fields[name] ? `${fields[name]}; ${message}` : message;
+  }
+  // A message about one field that came without details ("extData is not a JSON object") is placed there too.
+  if (unplaced && Object.keys(fields).length === 0) {
+    const named = FIELDS.find((f) => new RegExp(`\\b${f}\\b`).test(err.message));
+    if (named) return { fields: { [named]: err.message }, rest: undefined };
+  }
+  return { fields, rest: unplaced ? err : undefined };
+}

@@ -1,0 +1,262 @@
+/**
+ * The Firmware tab: every image of every product's modules, newest first, filtered by product and module (in the
+ * URL), with its version code, size, hashes, the versions it installs over and its notes. Engineers and admins upload,
+ * roll out and delete.
+ */
+import { Fragment, useState } from 'react';
+import type { Product } from '../../../domain/products/product-schemas.ts';
+import { useSearch } from '../alerts/use-search.ts';
+import { LINK_BUTTON } from '../alerts/alert-action-buttons.tsx';
+import { Link, pathOf } from '../routing.ts';
+import { useCan } from '../session.ts';
+import { Button } from '../ui/button.tsx';
+import { ConfirmDialog } from '../ui/dialog.tsx';
+import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';
+import { Field, INPUT } from '../ui/field.tsx';
+import { Pager } from '../ui/pager.tsx';
+import { Table, TBody, Td, Th } from '../ui/table.tsx';
+import { formatTime, TimeAgo } from '../ui/time.tsx';
+import { queryString, useApi } from '../use-api.ts';
+import { FirmwareUploadDialog } from './firmware-upload-dialog.tsx';
+import { HashValue } from './ota-badges.tsx';
+import { deleteFirmware, newCampaignHref, type Firmware, type FirmwarePage } from './ota-api.ts';
+import { constraintText, formatBytes, shortHash } from './ota-format.ts';
+
+const PAGE_SIZE = 25;
+
+export type ProductChoice = Pick<Product, 'productKey' | 'name'>;
+
+export function FirmwareList({ uploading, onUploading }: { uploading: boolean; onUploading(open: boolean): void }) {
+  const [search, setSearch] = useSearch();
+  const productKey = search.get('productKey') ?? '';
+  const module = search.get('module') ?? '';
+  const offset = Math.max(0, Number.parseInt(search.get('offset') ?? '0', 10) || 0);
+  const canWrite = useCan('ota:write');
+  const products = useApi<{ items: ProductChoice[] }>('/products');
+  const list = useApi<FirmwarePage>(`/firmware${queryString({ productKey, module, limit: PAGE_SIZE, offset })}`);
+  const [deleting, setDeleting] = useState<Firmware>();
+  const [deleteBusy, setDeleteBusy] = useState(false);
+  const [deleteError, setDeleteError] = useState<unknown>();
+  const filtered = productKey !== '' || module !== '';
+  const productItems = products.data?.items ?? [];
+  const names = new Map(productItems.map((p) => [p.productKey, p.name]));
+
+  const setFilter = (changes: Record<string, string | undefined>) => setSearch({ ...changes, offset: undefined }, { replace: true });
+
+  const remove = async () => {
+    if (!deleting) return;
+    setDeleteBusy(true);
+    setDeleteError(undefined);
+    try {
+      await deleteFirmware(deleting.id);
+      setDeleting(undefined);
+      void list.reload();
+    } catch (err) {
+      setDeleteError(err);
+    } finally {
+      setDeleteBusy(false);
+    }
+  };
+
+  const page = list.data;
+  return (
+    <div className="space-y-4">
+      <form
+        role="search"
+        aria-label="Filter firmware"
+        onSubmit={(e) => e.preventDefault()}
+        className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm md:grid-cols-4"
+      >
+        <Field label="Product">
+          <select className={INPUT} value={productKey} onChange={(e) => setFilter({ productKey: e.target.value })}>
+            <option value="">All products</option>
+            {productItems.map((p) => <option key={p.productKey} value={p.productKey}>{p.name} ({p.productKey})</option>)}
+            {productKey && !names.has(productKey) && <option value={productKey}>{productKey}</option>}
+          </select>
+        </Field>
+        <ModuleFilter value={module} onChange={(m) => setFilter({ module: m })} />
+        {filtered && (
+          <div className="flex items-end">
+            <Button variant="ghost" onClick={() => setSearch({ productKey: undefined, module: undefined, offset: undefined }, { replace: true })}>
+              <i aria-hidden className="fa fa-times" /> Clear filters
+            </Button>
+          </div>
+        )}
+      </form>
+
+      {list.error && <ErrorNote error={list.error} />}
+      {list.loading ? (
+        <Loading what="firmware" />
+      ) : !page ? null : page.total === 0 ? (
+        filtered ? (
+          <EmptyState title="No firmware matches these filters" action={<Button onClick={() => setSearch({ productKey: undefined, module: undefined, offset: undefined })}>Clear filters</Button>}>
+            {productKey ? <>Product <code className="font-mono">{productKey}</code> has no firmware{module ? <> for module <code className="font-mono">{module}</code></> : null} yet.</> : 'Try another module.'}
+          </EmptyState>
+        ) : (
+          <EmptyState
+            title="No firmware yet"
+            action={canWrite && <Button variant="primary" onClick={() => onUploading(true)}><i aria-hidden className="fa fa-upload" /> Upload firmware</Button>}
+          >
+            Upload a firmware image for a product's module (its version, and which versions it installs over); then roll
+            it out to the product's devices in a campaign.{canWrite ? '' : ' Engineers and admins upload firmware.'}
+          </EmptyState>
+        )
+      ) : (
+        <>
+          <p className="text-sm text-slate-600">
+            {page.total.toLocaleString('en')} {page.total === 1 ? 'image' : 'images'}, by product and module, newest version first
+          </p>
+          <Table label="Firmware">
+            <thead>
+              <tr>
+                <Th>Version</Th>
+                <Th>Image</Th>
+                <Th>Hashes</Th>
+                <Th>Installs over</Th>
+                <Th>Release notes</Th>
+                <Th>Uploaded</Th>
+                {canWrite && <Th><span className="sr-only">Actions</span></Th>}
+              </tr>
+            </thead>
+            <TBody>
+              {groups(page.items).map(({ key, productKey: pk, module: m, items }) => (
+                <Fragment key={key}>
+                  <tr className="bg-slate-50/70" data-group={key}>
+                    <th scope="rowgroup" colSpan={canWrite ? 7 : 6} className="px-3 py-1.5 text-left text-xs font-medium text-slate-600">
+                      <Link to={pathOf('products', pk)} className="text-sky-800 hover:underline">{names.get(pk) ?? pk}</Link>
+                      {names.has(pk) && names.get(pk) !== pk && <span className="ml-1 font-mono font-normal text-slate-500">{pk}</span>}
+                      <span className="mx-1.5 text-slate-300">/</span>
+                      module <span className="font-mono text-slate-800">{m}</span>
+                    </th>
+                  </tr>
+                  {items.map((f) => (
+                    <tr key={f.id} data-firmware={f.id} aria-label={`${f.productKey} ${f.module} ${f.version}`}>
+                      <Td className="whitespace-nowrap">
+                        <span className="font-mono font-semibold text-slate-900">{f.version}</span>
+                        <span className="block font-mono text-xs text-slate-500" title="The integer the things dialect carries">code {f.versionCode}</span>
+                      </Td>
+                      <Td>
+                        <span className="block whitespace-nowrap" title={`${f.size.toLocaleString('en')} bytes`}>{formatBytes(f.size)}</span>
+                        <span className="block max-w-[10rem] truncate font-mono text-xs text-slate-500" title={f.fileName}>{f.fileName || '—'}</span>
+                      </Td>
+                      <Td>
+                        <HashValue label="SHA-256" hex={f.sha256} />
+                        <span className="mt-0.5 flex items-center gap-1 whitespace-nowrap">
+                          <span className="w-14 text-xs text-slate-500">MD5</span>
+                          <code className="font-mono text-xs text-slate-700" title={f.md5}>{shortHash(f.md5)}</code>
+                        </span>
+                      </Td>
+                      <Td className="max-w-[10rem] text-xs text-slate-700">
+                        {constraintText(f.constraint) || <span className="text-slate-400">any older version</span>}
+                      </Td>
+                      <Td className="min-w-[10rem] max-w-[18rem]">
+                        {f.releaseNotes ? (
+                          <span className="line-clamp-2 text-xs text-slate-700" title={f.releaseNotes}>{f.releaseNotes}</span>
+                        ) : <span className="text-slate-400">—</span>}
+                      </Td>
+                      <Td className="whitespace-nowrap text-xs">
+                        <span title={formatTime(f.createdAt)}><TimeAgo at={f.createdAt} /></span>
+                        <span className="block text-slate-500">by {f.createdBy}</span>
+                      </Td>
+                      {canWrite && (
+                        <Td className="whitespace-nowrap text-right">
+                          <span className="inline-flex gap-1">
+                            <Link to={newCampaignHref(f.id)} className={`${LINK_BUTTON} !px-2 !py-1 !text-xs`} aria-label={`Roll out ${f.module} ${f.version}`}>
+                              <i aria-hidden className="fa fa-rocket" /> Roll out
+                            </Link>
+                            <Button
+                              size="sm"
+                              variant="ghost"
+                              aria-label={`Delete ${f.module} ${f.version}`}
+                              title="Delete"
+                              onClick={() => {
+                                setDeleteError(undefined);
+                                setDeleting(f);
+                              }}
+                            >
+                              <i aria-hidden className="fa fa-trash-o" />
+                            </Button>
+                          </span>
+                        </Td>
+                      )}
+                    </tr>
+                  ))}
+                </Fragment>
+              ))}
+            </TBody>
+          </Table>
+          <Pager total={page.total} limit={PAGE_SIZE} offset={offset} onOffset={(o) => setSearch({ offset: o ? String(o) : undefined })} />
+        </>
+      )}
+
+      {canWrite && (
+        <FirmwareUploadDialog
+          open={uploading}
+          onOpenChange={onUploading}
+          products={productItems}
+          defaultProductKey={productKey || undefined}
+          defaultModule={module || undefined}
+          onUploaded={() => void list.reload()}
+        />
+      )}
+      <ConfirmDialog
+        open={deleting !== undefined}
+        onOpenChange={(open) => !open && setDeleting(undefined)}
+        title={deleting ? `Delete ${deleting.module} ${deleting.version}?` : 'Delete firmware?'}
+        confirmLabel="Delete firmware"
+        busy={deleteBusy}
+        onConfirm={() => void remove()}
+        error={deleteError ? <ErrorNote error={deleteError} /> : undefined}
+      >
+        {deleting && (
+          <>
+            The image <code className="font-mono">{deleting.fileName || `#${deleting.id}`}</code> of{' '}
+            <code className="font-mono">{deleting.productKey}</code> is deleted; devices can no longer download it. Firmware a
+            campaign uses cannot be deleted. This cannot be undone.
+          </>
+        )}
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+/** The page's images by product and module (in the order each first appears), newest version first in each. */
+function groups(items: readonly Firmware[]): { key: string; productKey: string; module: string; items: Firmware[] }[] {
+  const byKey = new Map<string, { key: string; productKey: string; module: string; items: Firmware[] }>();
+  for (const f of items) {
+    const key = `${f.productKey}/${f.module}`;
+    let group = byKey.get(key);
+    if (!group) byKey.set(key, (group = { key, productKey: f.productKey, module: f.module, items: [] }));
+    group.items.push(f);
+  }
+  for (const group of byKey.values()) group.items.sort((a, b) => b.versionCode - a.versionCode);
+  return [...byKey.values()];
+}
+
+/** The module filter: typed, applied on Enter or when the box is left. */
+function ModuleFilter({ value, onChange }: { value: string; onChange(value: string): void }) {
+  const [draft, setDraft] = useState(value);
+  const [draftOf, setDraftOf] = useState(value);
+  if (draftOf !== value) {
+    setDraftOf(value);
+    setDraft(value);
+  }
+  const apply = () => {
+    if (draft.trim() !== value) onChange(draft.trim());
+  };
+  return (
+    <Field label="Module">
+      <input
+        type="search"
+        className={INPUT}
+        value={draft}
+        placeholder="Any module (mcu, default, …)"
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={apply}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') apply();
+        }}
+      />
+    </Field>
+  );
+}
