@@ -448,7 +448,7 @@ function renderOta(run: OtaRun): string {
     ['**platform time per device, ms CPU** (campaign CPU / devices)', (campaign.total ? (run.server.cpuSeconds * 1000) / campaign.total : Number.NaN).toFixed(2)],
     ['**platform RSS, MB**: before the campaign / peak during / at completion / ' + `${run.rss.afterSeconds} s after`,
       `${fmt.mb(run.rss.before)} / ${fmt.mb(run.server.peakRssMb)} / ${fmt.mb(run.rss.atEnd)} / ${fmt.mb(run.rss.after)}`],
-    ['… of which the JS heap, MB used / allocated (before / at completion / after; a heap grows before it collects: used after a GC is what stays)',
+    ['… of which the JS heap, MB used / allocated: before · at completion · after (V8 collects lazily: "used" counts garbage not collected yet)',
       [run.heap.before, run.heap.atEnd, run.heap.after].map((h) => `${fmt.mb(h.used)} / ${fmt.mb(h.total)}`).join(' · ')],
     ['setup: devices created (bulk API) / signed in / versions recorded, s',
       `${run.provisionSeconds.toFixed(1)} / ${run.connect.seconds.toFixed(1)} (${fmt.int(run.connect.connected / run.connect.seconds)}/s) / ${run.informSeconds.toFixed(1)}`],
