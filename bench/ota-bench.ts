@@ -338,10 +338,13 @@ async function campaignRun(o: OtaOptions, tw: BenchThingwire, sampler: ProcSampl
 type Pcts = ReturnType<typeof percentiles>;
 const pcts = (p: Pcts) => (p.count ? `${fmt.ms(p.p50)} / ${fmt.ms(p.p95)} / ${fmt.ms(p.p99)}` : '–');
 
+/** Shorter waves have no steady part worth the name: a burst of ±30 ms jitter at a second's edge moves it by 1/n. */
+export const MIN_STEADY_SECONDS = 10;
+
 /**
  * Devices notified per second over the steady part of a wave: the mean of the whole seconds between its first and
- * its last push (the campaign dispatches once a second, so the partial first and last seconds would skew it).
- * Undefined for a wave shorter than three seconds.
+ * its last push (the campaign dispatches in bursts once a second, so the partial first and last seconds would skew
+ * it). Undefined for a wave shorter than {@link MIN_STEADY_SECONDS}.
  */
 export function steadyRate(pushTimes: number[]): number | undefined {
   if (pushTimes.length < 2) return undefined;
@@ -349,7 +352,7 @@ export function steadyRate(pushTimes: number[]): number | undefined {
   const first = sorted[0]!;
   const span = sorted[sorted.length - 1]! - first;
   const seconds = Math.floor(span / 1000);
-  if (seconds < 3) return undefined;
+  if (seconds < MIN_STEADY_SECONDS) return undefined;
   // Seconds 1 .. seconds-1 after the first push: whole seconds inside the wave.
   let inside = 0;
   for (const t of sorted) if (t - first >= 1000 && t - first < seconds * 1000) inside++;
@@ -436,7 +439,7 @@ function renderOta(run: OtaRun): string {
     ['outcome', `${fmt.int(c.succeeded)} succeeded · ${fmt.int(c.failed)} failed (${fmt.int(run.told)} told to fail verification) · ${fmt.int(c.timed_out)} timed out · ` +
       `${fmt.int(c.cancelled)} cancelled · ${fmt.int(c.queued + c.notified + c.downloading + c.flashing)} unfinished`],
     [`**dispatch rate achieved vs the strategy's ${fmt.int(perSecond)}/s** (devices notified per s, steady part of wave ${f.largest.wave + 1}, from the devices' push times)`,
-      f.largest.rate !== undefined ? `${fmt.int(f.largest.rate)}/s (${fmt.ratio(f.largest.rate, perSecond)} of the strategy's)` : '– (wave too short to measure)'],
+      f.largest.rate !== undefined ? `${fmt.int(f.largest.rate)}/s (${fmt.ratio(f.largest.rate, perSecond)} of the strategy's)` : `– (wave shorter than ${MIN_STEADY_SECONDS} s)`],
     ['… over the whole campaign, waves\' hand-overs included (first to last push)', f.allPushes !== undefined ? `${fmt.int(f.allPushes)}/s` : '–'],
     ['**push → success p50 / p95 / p99, ms** (device got the push → platform recorded the new version)', pcts(f.pushToSuccess)],
     ['… platform notified → device got the push, p50 / p95 / p99 ms', pcts(f.pushDelivery)],
