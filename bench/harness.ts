@@ -6,6 +6,7 @@ import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import WebSocket from 'ws';
 import { ensureUiBuilt } from '../server/http/ui-build.ts';
 import { createLogger } from '../server/logger.ts';
 import type { BenchDevice, WorkerCommand } from './load-worker.ts';
@@ -40,11 +41,16 @@ export interface BenchThingwire {
   token: string;
   /** The end of what it wrote to stderr (warnings and errors: it runs with --log-level warn). */
   stderr(): string;
+  /** A full garbage collection in Thingwire now (started with `inspect`: through its inspector on loopback). */
+  collectGarbage(): Promise<void>;
   stop(): Promise<void>;
 }
 
-/** Thingwire as `npm start` runs it, from `dataDir`, on free loopback ports; `cpuProf` writes a V8 profile at exit. */
-export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 'tdengine' }, dataDir: string): Promise<BenchThingwire> {
+/**
+ * Thingwire as `npm start` runs it, from `dataDir`, on free loopback ports; `cpuProf` writes a V8 profile at exit;
+ * `inspect` opens its inspector on a loopback port, for {@link BenchThingwire.collectGarbage}.
+ */
+export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 'tdengine'; inspect?: boolean }, dataDir: string): Promise<BenchThingwire> {
   // Built here when stale, not by Thingwire at its start: a Vite build in the measured process left it ~550 MB larger
   // than a start on a fresh build (754 against 190 MB idle, measured), which every RSS figure would carry.
   await ensureUiBuilt(createLogger('warn'));
@@ -53,7 +59,7 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   const profDir = path.join(root, 'bench/results/profiles');
   if (o.cpuProf) fs.mkdirSync(profDir, { recursive: true });
   const child = spawn(process.execPath, [
-    ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), '--import', 'tsx', 'server/main.ts',
+    ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(o.inspect ? ['--inspect=127.0.0.1:0'] : []), '--import', 'tsx', 'server/main.ts',
     '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn',
   ], {
     cwd: root, stdio: ['ignore', 'ignore', 'pipe'],
@@ -64,7 +70,15 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   });
   children.push(child);
   let stderr = '';
-  child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  let inspector: string | undefined;
+  child.stderr!.on('data', (d: Buffer) => {
+    // Node's own lines about the inspector are not Thingwire's warnings.
+    const text = String(d).replace(/^(?:Debugger .*|For help, see: .*|Waiting for the debugger .*)\n/gm, (line) => {
+      inspector ??= /^Debugger listening on (ws:\S+)/.exec(line)?.[1];
+      return '';
+    });
+    stderr = (stderr + text).slice(-4000);
+  });
   const base = `http://127.0.0.1:${httpPort}`;
   const until = Date.now() + 60_000;
   for (;;) {
@@ -81,11 +95,39 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   const token = ((await login.json()) as { token: string }).token;
   return {
     child, base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, token, stderr: () => stderr,
+    collectGarbage: async () => {
+      if (!inspector) throw new Error('Thingwire was started without its inspector (inspect: true)');
+      await inspectorCall(inspector, 'HeapProfiler.collectGarbage');
+    },
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },
   };
+}
+
+/** One Chrome DevTools Protocol call over a short-lived inspector session; bounded by 30 s. */
+async function inspectorCall(url: string, method: string): Promise<unknown> {
+  const socket = new WebSocket(url);
+  try {
+    return await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${method}: no answer from the inspector in 30 s`)), 30_000);
+      socket.on('open', () => socket.send(JSON.stringify({ id: 1, method })));
+      socket.on('message', (data) => {
+        const answer = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
+        if (answer.id !== 1) return;
+        clearTimeout(timer);
+        if (answer.error) reject(new Error(`${method}: ${answer.error.message}`));
+        else resolve(answer.result);
+      });
+      socket.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  } finally {
+    socket.close();
+  }
 }
 
 /** A load-generating process and a call-and-answer channel to it. */

@@ -40,7 +40,8 @@ describe('OTA campaign benchmark harness (smoke)', () => {
       expect(cell(/^\| \*\*dispatch rate achieved/)).toBe('– (wave shorter than 10 s)');
       expect(cell(/^\| \*\*platform CPU during the campaign/)).toMatch(/^\d+\.\d \(\d+ % over \d+\.\d s\)$/);
       expect(cell(/^\| \*\*platform time per device/)).toMatch(/^\d+\.\d\d$/);
-      expect(cell(/^\| \*\*platform RSS/)).toMatch(/^\d+ \/ \d+ \/ \d+ \/ \d+$/);
+      expect(cell(/^\| \*\*platform RSS/)).toMatch(/^\d+ \/ \d+ \/ \d+ \/ \d+ \/ \d+$/);
+      expect(cell(/^\| \*\*live JS heap/)).toMatch(/^\d+ → \d+ \([+−]\d+\.\d MB, [+−]\d+\.\d\d KB per device\)$/);
       // Waves of 1 %, 10 % and 100 % of 50 devices: 1, 4 and 45 devices, each with its timings.
       const waves = table.split('\n').filter((l) => /^\| \d \(to \d+ %\)/.test(l)).map((l) => l.split('|').slice(2, 6).map((c) => c.trim()));
       expect(waves.map((w) => w[0])).toEqual(['1', '4', '45']);

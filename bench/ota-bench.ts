@@ -178,8 +178,9 @@ interface OtaRun {
   records: OtaDeviceRecord[];
   told: number;
   server: PhaseStats;
-  rss: { before: number; atEnd: number; after: number; afterSeconds: number };
-  heap: { before: Heap; atEnd: Heap; after: Heap };
+  rss: { before: number; atEnd: number; after: number; afterSeconds: number; afterGc: number };
+  /** `before` and `afterGc` right after a full GC: the live heap. */
+  heap: { before: Heap; atEnd: Heap; after: Heap; afterGc: Heap };
   progress: Progress[];
   warnings: string;
   seconds: number;
@@ -197,7 +198,8 @@ export async function runOtaBench(o: OtaOptions): Promise<void> {
   log(`Thingwire OTA benchmark${o.smoke ? ' (smoke)' : ''}: a campaign over ${fmt.int(devices)} devices, waves [${o.waves.join(', ')}], ` +
     `${fmt.int(o.ratePerMinute)}/min, ${o.firmwareKb} KB firmware, ${o.workers} device processes`);
 
-  const tw = await startThingwire({ cpuProf: o.cpuProf, storage: 'sqlite' }, path.join(tmp, 'thingwire'));
+  // With its inspector on loopback, for a full GC before and after the campaign: what memory the campaign left behind.
+  const tw = await startThingwire({ cpuProf: o.cpuProf, storage: 'sqlite', inspect: true }, path.join(tmp, 'thingwire'));
   const sampler = new ProcSampler(tw.child.pid!);
   let run: OtaRun;
   try {
@@ -265,6 +267,7 @@ async function campaignRun(o: OtaOptions, tw: BenchThingwire, sampler: ProcSampl
     const informSeconds = (performance.now() - informStarted) / 1000;
 
     await sleep(o.smoke ? 200 : 3000); // the reports' tail of work (message log, GC) out of the campaign's figures
+    await tw.collectGarbage();
     const rssBefore = sampler.rssMb();
     const heapBefore = await heapOf(tw);
     const phase = sampler.phase();
@@ -320,13 +323,17 @@ async function campaignRun(o: OtaOptions, tw: BenchThingwire, sampler: ProcSampl
     await sleep(afterSeconds * 1000);
     const rssAfter = sampler.rssMb();
     const heapAfter = await heapOf(tw);
+    await tw.collectGarbage();
+    const rssAfterGc = sampler.rssMb();
+    const heapAfterGc = await heapOf(tw);
     const upgrades = await campaignDevices(api, created.id, campaign.total);
     const records: OtaDeviceRecord[] = [];
     for (const w of workers) records.push(...(await w.call<OtaDeviceRecord[]>({ cmd: 'ota-records' })));
     return {
       o, devices: count, devicesNote, flowNote, firmware: { size: image.length, sha256 }, provisionSeconds, connect, informSeconds, createMs,
       campaign, completed: campaign.state === 'completed', upgrades, records, told: failing.length, server,
-      rss: { before: rssBefore, atEnd: rssAtEnd, after: rssAfter, afterSeconds }, heap: { before: heapBefore, atEnd: heapAtEnd, after: heapAfter }, progress, warnings: tw.stderr(), seconds: 0,
+      rss: { before: rssBefore, atEnd: rssAtEnd, after: rssAfter, afterSeconds, afterGc: rssAfterGc },
+      heap: { before: heapBefore, atEnd: heapAtEnd, after: heapAfter, afterGc: heapAfterGc }, progress, warnings: tw.stderr(), seconds: 0,
     };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
@@ -424,6 +431,8 @@ export function otaFigures(run: Pick<OtaRun, 'campaign' | 'upgrades' | 'records'
   };
 }
 
+const signed = (n: number, digits = 1) => (n >= 0 ? '+' : '−') + Math.abs(n).toFixed(digits);
+
 function renderOta(run: OtaRun): string {
   const { o, campaign } = run;
   const f = otaFigures(run);
@@ -449,10 +458,13 @@ function renderOta(run: OtaRun): string {
       `${fmt.int(f.busy)} answered 503 busy)`],
     ['**platform CPU during the campaign, s** (% of one core)', `${run.server.cpuSeconds.toFixed(1)} (${fmt.int(run.server.cpuPercent)} % over ${run.server.wallSeconds.toFixed(1)} s)`],
     ['**platform time per device, ms CPU** (campaign CPU / devices)', (campaign.total ? (run.server.cpuSeconds * 1000) / campaign.total : Number.NaN).toFixed(2)],
-    ['**platform RSS, MB**: before the campaign / peak during / at completion / ' + `${run.rss.afterSeconds} s after`,
-      `${fmt.mb(run.rss.before)} / ${fmt.mb(run.server.peakRssMb)} / ${fmt.mb(run.rss.atEnd)} / ${fmt.mb(run.rss.after)}`],
-    ['… of which the JS heap, MB used / allocated: before · at completion · after (V8 collects lazily: "used" counts garbage not collected yet)',
-      [run.heap.before, run.heap.atEnd, run.heap.after].map((h) => `${fmt.mb(h.used)} / ${fmt.mb(h.total)}`).join(' · ')],
+    ['**platform RSS, MB**: before the campaign / peak during / at completion / ' + `${run.rss.afterSeconds} s after / then after a full GC`,
+      `${fmt.mb(run.rss.before)} / ${fmt.mb(run.server.peakRssMb)} / ${fmt.mb(run.rss.atEnd)} / ${fmt.mb(run.rss.after)} / ${fmt.mb(run.rss.afterGc)}`],
+    ['… JS heap used, MB: at completion / ' + `${run.rss.afterSeconds} s after (V8 collects lazily: it counts garbage not collected yet)`,
+      `${fmt.mb(run.heap.atEnd.used)} / ${fmt.mb(run.heap.after.used)}`],
+    ['**live JS heap (after a full GC), MB: before → after the campaign** (what the campaign left behind)',
+      `${fmt.mb(run.heap.before.used)} → ${fmt.mb(run.heap.afterGc.used)} (${signed(run.heap.afterGc.used - run.heap.before.used)} MB, ` +
+      `${signed(((run.heap.afterGc.used - run.heap.before.used) * 1024) / Math.max(1, campaign.total), 2)} KB per device)`],
     ['setup: devices created (bulk API) / signed in / versions recorded, s',
       `${run.provisionSeconds.toFixed(1)} / ${run.connect.seconds.toFixed(1)} (${fmt.int(run.connect.connected / run.connect.seconds)}/s) / ${run.informSeconds.toFixed(1)}`],
   ];
