@@ -43,11 +43,6 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
     }
     const { firmware, upgradeId, release } = granted;
     res.on('close', release);
-    if (!fs.existsSync(files.fileOf(firmware.id))) {
-      logger.error({ firmwareId: firmware.id, file: files.fileOf(firmware.id) }, 'a firmware image is missing from the data dir: upload the version again');
-      release();
-      return sendApiError(res, new ApiError(404, 'not_found', 'The firmware image is missing on the server.'));
-    }
     const etag = `"${firmware.sha256}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Accept-Ranges', 'bytes');
@@ -73,11 +68,15 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
       res.end();
       return;
     }
-    ota.downloaded(upgradeId, start);
     const step = Math.max(1, Math.floor(firmware.size / 20));
     let sent = start;
     let reported = start;
     const stream = fs.createReadStream(files.fileOf(firmware.id), { start, end });
+    // Headers wait for the file to open: a missing image is still a 404 that says so (one open per download, no stat).
+    stream.once('open', () => {
+      ota.downloaded(upgradeId, start);
+      stream.pipe(res);
+    });
     stream.on('data', (chunk) => {
       sent += chunk.length;
       if (sent - reported >= step) {
@@ -89,11 +88,15 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
       if (reported !== sent) ota.downloaded(upgradeId, sent);
     });
     stream.on('error', (err) => {
+      if (!res.headersSent && (err as NodeJS.ErrnoException).code === 'ENOENT') {
+        logger.error({ firmwareId: firmware.id, file: files.fileOf(firmware.id) }, 'a firmware image is missing from the data dir: upload the version again');
+        for (const header of res.getHeaderNames()) res.removeHeader(header);
+        return sendApiError(res, new ApiError(404, 'not_found', 'The firmware image is missing on the server.'));
+      }
       logger.error({ err, firmwareId: firmware.id }, 'reading a firmware image failed');
       res.destroy(err);
     });
     // A device that drops the connection stops the read (and resumes later with Range).
     res.on('close', () => stream.destroy());
-    stream.pipe(res);
   };
 }

@@ -114,3 +114,28 @@ describe('OTA across a restart', () => {
     }
   });
 });
+
+describe('a firmware image missing from the data dir', () => {
+  it('is a 404 that says so, not a broken download', async () => {
+    const tw = await startTestServer({ ota: { tickMs: 50 } });
+    try {
+      handleOta(tw);
+      await deployListener(tw, listenerFlow().filter((n) => n.id !== 'silent'));
+      const [d] = await createDevices(tw, 'lostpk', ['d1']);
+      const a = await online(tw, d!, '1.0.0');
+      await until('version', () => tw.app.ota.deviceOta('lostpk', 'd1').modules.length, (n) => n === 1);
+      const fw = (await (await fetch(`${tw.url}/api/v1/firmware?productKey=lostpk&version=2.0.0`, {
+        method: 'POST', headers: { authorization: `Bearer ${tw.adminToken}`, 'content-type': 'application/octet-stream' }, body: randomBytes(1000),
+      })).json()) as TestJson;
+      await tw.request('POST', '/api/v1/ota/campaigns', { token: tw.adminToken, body: { name: 'lost', firmwareId: fw.id, target: { type: 'all' } } });
+      const url: string = (await a.push).data.url;
+      fs.rmSync(path.join(tw.dataDir, 'firmware', `${fw.id}.bin`));
+      const res = await fetch(url);
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ error: { code: 'not_found', message: 'The firmware image is missing on the server.' } });
+      a.client.end(true);
+    } finally {
+      await tw.close();
+    }
+  });
+});

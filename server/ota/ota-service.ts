@@ -28,7 +28,7 @@ export interface OtaServiceOptions {
   audit(actor: string, action: string, target: string, details?: Record<string, unknown>): void;
   logger: Logger;
   now?: () => number;
-  /** How often campaigns move on: timeouts, waves, dispatch. */
+  /** How often campaigns move on: timeouts, waves, dispatch (ms, default 200). */
   tickMs?: number;
 }
 
@@ -84,7 +84,8 @@ export class OtaService implements OtaNodeService {
       if (m.kind === 'state' && (m.params as { status?: string }).status === 'online') this.#deviceOnline(m.productKey, m.deviceName);
     });
     options.registryEvents.on('device.changed', this.#onDeviceChanged);
-    this.#timer = setInterval(() => this.tick(), options.tickMs ?? 1000);
+    // Five times a second: a rate is spread over the second instead of sent in one burst per tick.
+    this.#timer = setInterval(() => this.tick(), options.tickMs ?? 200);
     this.#timer.unref();
   }
 
@@ -527,8 +528,9 @@ export class OtaService implements OtaNodeService {
     const { strategy } = live.campaign;
     let capacity = strategy.maxInFlight - live.tally.inFlight();
     if (strategy.ratePerMinute !== undefined) {
-      // A second's worth at most, so that a quiet spell does not save up a burst.
-      const burst = Math.max(1, strategy.ratePerMinute / 60);
+      // Half a second's worth at most: more than a tick's refill (a late tick loses nothing), and a quiet spell does
+      // not save up a burst.
+      const burst = Math.max(1, strategy.ratePerMinute / 120);
       live.tokens = Math.min(burst, live.tokens + ((now - live.refilledAt) * strategy.ratePerMinute) / 60_000);
       live.refilledAt = now;
       capacity = Math.min(capacity, Math.floor(live.tokens));
