@@ -79,7 +79,9 @@ describe('a paho-mqtt device written from the docs (examples/ota-device.py)', ()
     const upgrades = () => tw.request('GET', `/api/v1/ota/campaigns/${created.body.id}/devices`, { token: tw.adminToken }).then((r) => r.body.items as TestJson[]);
     const [upgrade] = await until('the device succeeded', upgrades, (items) => items[0]?.state === 'succeeded' || items[0]?.state === 'failed');
     expect(upgrade, output).toMatchObject({ deviceName: device.deviceName, module: 'mcu', fromVersion: '1.0.0', toVersion: '2.0.0', state: 'succeeded', step: 100 });
-    expect((await tw.request('GET', `/api/v1/ota/campaigns/${created.body.id}`, { token: tw.adminToken })).body).toMatchObject({ state: 'completed', counts: { succeeded: 1 } });
+    // The campaign completes at its next tick after the last device finished.
+    const campaign = () => tw.request('GET', `/api/v1/ota/campaigns/${created.body.id}`, { token: tw.adminToken }).then((r) => r.body);
+    expect(await until('the campaign completed', campaign, (c) => c.state !== 'running')).toMatchObject({ state: 'completed', counts: { succeeded: 1 } });
     expect((await ota()).modules).toMatchObject([{ module: 'mcu', version: '2.0.0', versionCode: 200000 }]);
 
     // It exits by itself once the platform has the new version (--exit-after-upgrade).

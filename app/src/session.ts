@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
-import { ACCESS_CHANGED_EVENT } from '../../editor/live/reconnecting-socket.ts';
+import { ACCESS_CHANGED_EVENT, ACCESS_CONFIRMED_EVENT } from '../../editor/live/reconnecting-socket.ts';
 import { ApiError, apiRequest } from './api.ts';
 
 /** The signed-in user as `GET /api/v1/auth/me` describes them, with what their role permits. */
@@ -28,7 +28,12 @@ export function useSession(): {
     let current = true;
     const check = () =>
       apiRequest<SessionUser>('GET', '/auth/me').then(
-        (user) => current && setSession({ status: 'signed-in', user }),
+        (user) => {
+          if (!current) return;
+          setSession({ status: 'signed-in', user });
+          // Live sockets closed for changed access connect again now (with the new role, if it changed).
+          globalThis.dispatchEvent(new Event(ACCESS_CONFIRMED_EVENT));
+        },
         (err: unknown) => {
           if (!current) return;
           if (!(err instanceof ApiError) || err.status !== 401) console.error('checking the session failed', err);

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer, type WebSocket as ServerSocket } from 'ws';
-import { createReconnectingSocket, type ReconnectingSocket, type ReconnectingSocketOptions, type SocketConstructor } from './reconnecting-socket.ts';
+import { ACCESS_CONFIRMED_EVENT, createReconnectingSocket, type ReconnectingSocket, type ReconnectingSocketOptions, type SocketConstructor } from './reconnecting-socket.ts';
 
 /** A stand-in for the server's live endpoints: real `ws` on loopback. */
 let server: WebSocketServer;
@@ -150,14 +150,19 @@ describe('createReconnectingSocket', () => {
     await until(socket, 'open');
   });
 
-  it('tells when the server closes for changed access (4401), and connects again', async () => {
+  it('tells when the server closes for changed access (4401), and connects again once the session confirms access', async () => {
     let told = 0;
     const first = nextConnection();
-    const socket = socketTo({ onAccessChanged: () => told++ });
+    const page = new EventTarget();
+    const socket = socketTo({ onAccessChanged: () => told++, events: page });
     socket.open();
-    (await first).close(4401, 'signed out');
-    const second = await nextConnection();
+    (await first).close(4401, 'role changed');
+    await until(socket, 'closed');
     expect(told).toBe(1);
+    // Not on a timer: signed out, it would only be refused while the screens holding it unmount.
+    const next = nextConnection();
+    page.dispatchEvent(new Event(ACCESS_CONFIRMED_EVENT));
+    const second = await next;
     await until(socket, 'open');
     second.close(1001, 'going away');
     await nextConnection();

@@ -16,6 +16,13 @@ export const ACCESS_CHANGED_CLOSE = 4401;
  */
 export const ACCESS_CHANGED_EVENT = 'thingwire:access-changed';
 
+/**
+ * The browser event announced when the session was checked again and the caller is still signed in (perhaps with
+ * another role): sockets closed for changed access connect again on it, not on a timer. Signed out, no socket should
+ * try (it would only be refused while the screens that held it unmount).
+ */
+export const ACCESS_CONFIRMED_EVENT = 'thingwire:access-confirmed';
+
 /** Announces {@link ACCESS_CHANGED_EVENT} on the page (nothing happens where there is no page, as in Node tests). */
 export function announceAccessChanged(): void {
   const target = globalThis as { dispatchEvent?: (event: Event) => boolean };
@@ -51,6 +58,8 @@ export interface ReconnectingSocketOptions {
   onMessage: (message: Record<string, unknown>) => void;
   /** Called when the server closed with {@link ACCESS_CHANGED_CLOSE}; {@link announceAccessChanged} by default. */
   onAccessChanged?: () => void;
+  /** Where {@link ACCESS_CONFIRMED_EVENT} is announced: the page (`globalThis`) by default. */
+  events?: Pick<EventTarget, 'addEventListener' | 'removeEventListener'>;
 }
 
 export interface ReconnectingSocket {
@@ -131,10 +140,38 @@ export function createReconnectingSocket(options: ReconnectingSocketOptions): Re
       setState('closed');
       // Reconnecting still follows: with a new role the server admits the socket again; signed out, the session
       // shows the sign-in screen and the channel's users let go of it.
-      if ((event as { code?: number } | null)?.code === ACCESS_CHANGED_CLOSE) (options.onAccessChanged ?? announceAccessChanged)();
+      if ((event as { code?: number } | null)?.code === ACCESS_CHANGED_CLOSE) {
+        (options.onAccessChanged ?? announceAccessChanged)();
+        awaitAccess();
+        return;
+      }
       scheduleReconnect();
     };
   };
+
+  /**
+   * After a close for changed access: connect again once the session confirms access ({@link ACCESS_CONFIRMED_EVENT}),
+   * or after the longest backoff if nothing says so (no session on the page). Signed out, the socket's users close it
+   * before either comes.
+   */
+  const awaitAccess = () => {
+    if (closed || timer !== undefined) return;
+    const target = (options.events ?? globalThis) as Partial<Pick<EventTarget, 'addEventListener' | 'removeEventListener'>>;
+    const confirmed = () => {
+      target.removeEventListener?.(ACCESS_CONFIRMED_EVENT, confirmed);
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      attempts = 0;
+      connect();
+    };
+    target.addEventListener?.(ACCESS_CONFIRMED_EVENT, confirmed);
+    timer = setTimeout(() => {
+      target.removeEventListener?.(ACCESS_CONFIRMED_EVENT, confirmed);
+      connect();
+    }, maxDelay);
+    stopAwaiting = () => target.removeEventListener?.(ACCESS_CONFIRMED_EVENT, confirmed);
+  };
+  let stopAwaiting: () => void = () => {};
 
   const scheduleReconnect = () => {
     if (closed || !wanted() || timer !== undefined) return;
@@ -146,6 +183,7 @@ export function createReconnectingSocket(options: ReconnectingSocketOptions): Re
 
   /** Drops the socket and any due reconnect. */
   const drop = (code?: number, reason?: string) => {
+    stopAwaiting();
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
     const ws = socket;
