@@ -199,7 +199,7 @@ export const DeviceOta = Type.Object({
  */
 export const OtaEvent = Type.Union([
   Type.Object({ type: Type.Literal('ota.device'), upgrade: DeviceUpgrade }),
-  Type.Object({ type: Type.Literal('ota.campaign'), campaign: Campaign, change: Type.String({ description: 'started, wave, stopped, paused, resumed, cancelled, completed' }) }),
+  Type.Object({ type: Type.Literal('ota.campaign'), campaign: Campaign, change: Type.String({ description: 'scheduled, started, wave, stopped, paused, resumed, cancelled, completed; on the live feed also progress (the counts after device changes)' }) }),
 ]);
 
 export const FirmwarePage = pageOf(Firmware);
