@@ -120,6 +120,28 @@ describe('campaign rules', () => {
     expect(audit.body.items.map((e: TestJson) => e.action)).toEqual(expect.arrayContaining(['firmware.upload', 'ota.campaign.create', 'ota.campaign.cancel']));
   });
 
+  it('does not let a device that asks for its upgrade past the rate', async () => {
+    const c = await create('asking', ['c1', 'c2'], { ratePerMinute: 60 });
+    const ask = async (name: string) => {
+      const client = clients.get(name)!;
+      await subscribe(client, `/sys/${PK}/${name}/thing/ota/firmware/get_reply`);
+      const reply = nextMessage(client, `/sys/${PK}/${name}/thing/ota/firmware/get_reply`);
+      await client.publishAsync(`/sys/${PK}/${name}/thing/ota/firmware/get`, JSON.stringify({ id: '8', version: '1.0', method: 'thing.ota.firmware.get', params: {} }));
+      return (await reply).data;
+    };
+    // Nothing in the budget yet: not now.
+    expect(await ask('c2')).toEqual({});
+    clock += 1000;
+    // A second's budget: the one who asks gets it, and the tick has nothing left for anyone else.
+    expect(await ask('c2')).toMatchObject({ version: '2.0.0', module: 'default' });
+    tw.app.ota.tick();
+    expect(await stateOf(c.id)).toEqual({ c1: 'queued', c2: 'notified' });
+    clock += 1000;
+    tw.app.ota.tick();
+    expect(await stateOf(c.id)).toEqual({ c1: 'notified', c2: 'notified' });
+    await tw.request('POST', `/api/v1/ota/campaigns/${c.id}/cancel`, { token: tw.adminToken });
+  });
+
   it('answers a things-dialect device that asks for its upgrade, and takes its integer version as success', async () => {
     const [things] = await createDevices(tw, 'otathings', ['g1'], 'things');
     const client = await online(things!, 100000, 'things');

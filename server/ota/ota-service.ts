@@ -403,11 +403,14 @@ export class OtaService implements OtaNodeService {
     if (!row || !live || live.campaign.state === 'cancelled') return { code: 200, data: {} };
     if (row.state === 'queued' && (live.campaign.state !== 'running' || row.wave > live.campaign.wave)) return { code: 200, data: {} };
     const at = this.#now();
-    const push = this.#pushParams(live, row, at);
     if (row.state === 'queued') {
+      // Asking is not a way past the strategy: a queued device gets its upgrade when the rate and in-flight limit allow.
+      if (this.#capacity(live, at) <= 0) return { code: 200, data: {} };
+      if (live.campaign.strategy.ratePerMinute !== undefined) live.tokens--;
       this.#change(live, row, { state: 'notified', attempts: row.attempts + 1, notified_at: iso(at), message: 'asked for its upgrade' }, iso(at));
       this.#settle();
     }
+    const push = this.#pushParams(live, row, at);
     return {
       code: 200,
       data: { size: push.size, version: push.version, url: push.url, sign: push.sign, signMethod: push.signMethod, md5: push.md5, module, extData: push.extData },
