@@ -142,6 +142,37 @@ describe('campaign rules', () => {
     await tw.request('POST', `/api/v1/ota/campaigns/${c.id}/cancel`, { token: tw.adminToken });
   });
 
+  it('waits for its window to open, and completes when it closes, cancelling the devices it had not reached', async () => {
+    const startAt = new Date(clock + 60_000).toISOString();
+    const endAt = new Date(clock + 120_000).toISOString();
+    const c = await create('window', ['r1', 'r2'], { startAt, endAt, maxInFlight: 1 });
+    expect(c).toMatchObject({ state: 'scheduled', startedAt: null });
+    tw.app.ota.tick();
+    expect(await stateOf(c.id)).toEqual({ r1: 'queued', r2: 'queued' });
+    clock += 60_000;
+    tw.app.ota.tick();
+    expect((await tw.request('GET', `/api/v1/ota/campaigns/${c.id}`, { token: tw.adminToken })).body).toMatchObject({ state: 'running', startedAt: new Date(clock).toISOString() });
+    expect(await stateOf(c.id)).toEqual({ r1: 'notified', r2: 'queued' });
+    await clients.get('r1')!.publishAsync(`/ota/device/inform/${PK}/r1`, JSON.stringify({ id: '20', params: { version: '2.0.0' } }));
+    await until('r1 succeeded', () => stateOf(c.id), (s) => s.r1 === 'succeeded');
+    // The window closes before r2's turn came.
+    clock += 60_000;
+    tw.app.ota.tick();
+    tw.app.ota.tick();
+    const done = (await tw.request('GET', `/api/v1/ota/campaigns/${c.id}`, { token: tw.adminToken })).body;
+    expect(done).toMatchObject({ state: 'completed', stateReason: 'the window ended', counts: { succeeded: 1, cancelled: 1 } });
+    expect((await devicesOf(c.id))[1]).toMatchObject({ deviceName: 'r2', reason: "the campaign's window ended before the device was notified" });
+  });
+
+  it('cancels the upgrade of a device that is deleted, and forgets its versions', async () => {
+    const c = await create('deleted', ['r3'], {});
+    expect(await stateOf(c.id)).toEqual({ r3: 'notified' });
+    expect((await tw.request('DELETE', `/api/v1/devices/${PK}/r3`, { token: tw.adminToken })).status).toBe(204);
+    await until('cancelled', () => devicesOf(c.id), (rows) => rows[0]?.state === 'cancelled');
+    expect((await devicesOf(c.id))[0].reason).toBe('the device was deleted');
+    expect(tw.app.ota.deviceOta(PK, 'r3').modules).toEqual([]);
+  });
+
   it('answers a things-dialect device that asks for its upgrade, and takes its integer version as success', async () => {
     const [things] = await createDevices(tw, 'otathings', ['g1'], 'things');
     const client = await online(things!, 100000, 'things');
