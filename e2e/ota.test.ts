@@ -1,10 +1,10 @@
 /**
  * The firmware update screens against the real OTA service, with real signed MQTT devices (mqtt.js) reporting their
- * versions: an engineer's upload through the dialog (progress, then the stored image's hashes), a campaign made in the
- * wizard from a CSV of device names, its page following devices live as they connect, download and fail, pause, resume
- * retrying the failure, and cancel; the device's Firmware tab; and an operator who may look but not change. The ota
- * node's part (OTA uplinks to the service, its verdict back) is played by a hub subscriber, as in
- * server/ota/ota-service.test.ts.
+ * versions: an engineer's upload through the dialog (progress, then the stored image's hashes) and edit of its notes
+ * and source versions, a campaign made in the wizard from a CSV of device names, its page following devices live as
+ * they connect, download and fail, pause, resume retrying the failure, and cancel; the device's Firmware tab; and an
+ * operator who may look but not change. The ota node's part (OTA uplinks to the service, its verdict back) is played
+ * by a hub subscriber, as in server/ota/ota-service.test.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
@@ -138,6 +138,42 @@ describe('the firmware update screens', () => {
     const stored = await api(`/firmware?productKey=${PK}`);
     expect(stored.items).toMatchObject([{ version: '2.0.0', module: 'mcu', size: IMAGE.length, sha256: SHA256, releaseNotes: 'Valve calibration; needs the 1.x bootloader.' }]);
     await screenshot(page, 'ota-firmware-list');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('edit the uploaded firmware\'s release notes and source versions in a dialog, checked as the upload checks them', async () => {
+    const { page, errors, close } = await openApp(browser, server, '/ota/firmware');
+    page.setDefaultTimeout(30_000);
+    await signIn(page);
+    const row = page.getByRole('row', { name: `${PK} mcu 2.0.0` });
+    await row.getByRole('button', { name: 'Edit mcu 2.0.0' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit mcu 2.0.0' });
+    // Prefilled with what is stored.
+    const notes = dialog.getByLabel('Release notes');
+    expect(await notes.inputValue()).toBe('Valve calibration; needs the 1.x bootloader.');
+    expect(await dialog.getByLabel('Lowest source version').inputValue()).toBe('');
+
+    // A source version that is not older than the firmware is refused at its field, before anything is sent.
+    await dialog.getByLabel('Lowest source version').fill('2.0.0');
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.getByText('No device at 2.0.0 or above takes 2.0.0: it is not newer.').waitFor();
+    expect(await dialog.getByLabel('Lowest source version').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'ota-firmware-edit-refused');
+    await dialog.getByLabel('Lowest source version').fill('');
+    await dialog.getByLabel('Highest source version').fill('1.9.999');
+    await notes.fill('Valve calibration. Needs the 1.x bootloader; devices at 2.x keep theirs.');
+    await dialog.getByTestId('edit-applies').getByText('campaigns started later').waitFor();
+    await screenshot(page, 'ota-firmware-edit');
+    await dialog.getByRole('button', { name: 'Save changes' }).click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // The row shows the new values, and so does the API.
+    await row.getByText('up to 1.9.999').waitFor();
+    await row.getByText('devices at 2.x keep theirs').waitFor();
+    const [stored] = (await api(`/firmware?productKey=${PK}`)).items;
+    expect(stored).toMatchObject({ version: '2.0.0', releaseNotes: 'Valve calibration. Needs the 1.x bootloader; devices at 2.x keep theirs.', extData: {} });
+    expect(stored.constraint).toEqual({ maxVersion: '1.9.999' });
     expect(errors).toEqual([]);
     await close();
   });
@@ -282,6 +318,7 @@ describe('the firmware update screens', () => {
     await page.getByRole('row', { name: `${PK} mcu 2.0.0` }).waitFor();
     expect(await page.getByRole('button', { name: 'Upload firmware' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: /Roll out/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^(Edit|Delete) / }).count()).toBe(0);
     await page.goto(`/ota/campaigns/${campaigns.items[0].id}`);
     await page.getByTestId('campaign-state').waitFor();
     expect(await page.getByRole('button', { name: /Pause|Resume|Cancel campaign/ }).count()).toBe(0);

@@ -1,11 +1,11 @@
 /**
- * The upload dialog's form, checked in the browser the way the API checks it (so the message sits at the field before
- * anything is sent), and turned into the query of `POST /firmware`. The server checks again; its verdict is placed at
- * the field it names ({@link uploadErrors}).
+ * The upload and edit dialogs' forms, checked in the browser the way the API checks them (so the message sits at the
+ * field before anything is sent), and turned into the query of `POST /firmware` or the body of `PATCH /firmware/:id`.
+ * The server checks again; its verdict is placed at the field it names ({@link uploadErrors}, {@link patchErrors}).
  */
 import { MODULE_PATTERN, versionCode, DEFAULT_MODULE } from '../../../domain/ota/ota-version.ts';
 import { PRODUCT_KEY_PATTERN } from '../../../domain/products/identity.ts';
-import type { FirmwareUploadQuery } from '../../../domain/ota/ota-schemas.ts';
+import type { Firmware, FirmwarePatch, FirmwareUploadQuery, VersionConstraintInput } from '../../../domain/ota/ota-schemas.ts';
 import { ApiError } from '../api.ts';
 
 export interface FirmwareForm {
@@ -47,6 +47,55 @@ export function splitVersions(text: string): string[] {
   return text.split(/[\s,;]+/).filter(Boolean);
 }
 
+/** The fields that may change after upload (`PATCH /firmware/:id`), shared by the upload and edit dialogs. */
+export type FirmwareMetaField = 'releaseNotes' | 'minVersion' | 'maxVersion' | 'fromVersions' | 'extData';
+export type FirmwareMeta = Pick<FirmwareForm, FirmwareMetaField>;
+
+/** The metadata fields, checked and parsed: trimmed notes, the constraint as the API has it, extData parsed. */
+interface CheckedMeta {
+  releaseNotes: string;
+  constraint: VersionConstraintInput;
+  /** Undefined when the field is empty. */
+  extData: Record<string, unknown> | undefined;
+}
+
+/**
+ * The problem of each metadata field that has one, and the values once there is none. `version` is the firmware's
+ * own version, when it is one: only older source versions can take it.
+ */
+export function checkFirmwareMeta(meta: FirmwareMeta, version: string | undefined): { errors: Partial<Record<FirmwareMetaField, string>> } | { value: CheckedMeta } {
+  const errors: Partial<Record<FirmwareMetaField, string | undefined>> = {};
+  if (meta.releaseNotes.length > MAX_NOTES) errors.releaseNotes = `At most ${MAX_NOTES.toLocaleString('en')} characters.`;
+  const min = meta.minVersion.trim();
+  const max = meta.maxVersion.trim();
+  if (min) errors.minVersion = versionProblem(min);
+  if (max) errors.maxVersion = versionProblem(max);
+  if (min && max && !errors.minVersion && !errors.maxVersion && versionCode(min)! > versionCode(max)!) {
+    errors.maxVersion = `The highest source version is below the lowest (${min}).`;
+  }
+  const from = splitVersions(meta.fromVersions);
+  const badFrom = from.filter((v) => versionCode(v) === undefined);
+  if (badFrom.length > 0) errors.fromVersions = `Not versions: ${badFrom.join(', ')}. ${VERSION_HINT}`;
+  else if (from.length > 100) errors.fromVersions = 'At most 100 versions.';
+  // Only a newer version is ever pushed: a source version at or above the firmware's would never match a device.
+  const target = version === undefined ? undefined : versionCode(version);
+  if (target !== undefined) {
+    if (!errors.minVersion && min && versionCode(min)! >= target) errors.minVersion = `No device at ${min} or above takes ${version}: it is not newer.`;
+    const notOlder = errors.fromVersions ? [] : from.filter((v) => versionCode(v)! >= target);
+    if (notOlder.length > 0) errors.fromVersions = `Not older than ${version}: ${notOlder.join(', ')}. Only older versions take an upgrade.`;
+  }
+  const extData = meta.extData.trim();
+  if (extData) errors.extData = extDataProblem(extData);
+
+  const problems = Object.fromEntries(Object.entries(errors).filter(([, v]) => v !== undefined)) as Partial<Record<FirmwareMetaField, string>>;
+  if (Object.keys(problems).length > 0) return { errors: problems };
+  const constraint: VersionConstraintInput = {};
+  if (min) constraint.minVersion = min;
+  if (max) constraint.maxVersion = max;
+  if (from.length > 0) constraint.fromVersions = [...new Set(from)];
+  return { value: { releaseNotes: meta.releaseNotes.trim(), constraint, extData: extData ? (JSON.parse(extData) as Record<string, unknown>) : undefined } };
+}
+
 /** The form as the upload's query, or the problem of each field that has one. */
 export function firmwareUpload(form: FirmwareForm): { query: FirmwareUploadQuery } | { errors: Partial<Record<FirmwareField, string>> } {
   const errors: Partial<Record<FirmwareField, string>> = {};
@@ -55,43 +104,65 @@ export function firmwareUpload(form: FirmwareForm): { query: FirmwareUploadQuery
   const version = form.version.trim();
   if (!PRODUCT_KEY.test(productKey)) errors.productKey = 'Choose the product the firmware is for.';
   if (!MODULE.test(module)) errors.module = 'Letters, digits and _ . - (at most 64).';
-  if (!version) errors.version = `The firmware's version: ${VERSION_HINT}`;
-  else errors.version = versionProblem(version);
-  if (form.releaseNotes.length > MAX_NOTES) errors.releaseNotes = `At most ${MAX_NOTES.toLocaleString('en')} characters.`;
-  const min = form.minVersion.trim();
-  const max = form.maxVersion.trim();
-  if (min) errors.minVersion = versionProblem(min);
-  if (max) errors.maxVersion = versionProblem(max);
-  if (min && max && !errors.minVersion && !errors.maxVersion && versionCode(min)! > versionCode(max)!) {
-    errors.maxVersion = `The highest source version is below the lowest (${min}).`;
-  }
-  const from = splitVersions(form.fromVersions);
-  const badFrom = from.filter((v) => versionCode(v) === undefined);
-  if (badFrom.length > 0) errors.fromVersions = `Not versions: ${badFrom.join(', ')}. ${VERSION_HINT}`;
-  else if (from.length > 100) errors.fromVersions = 'At most 100 versions.';
-  // Only a newer version is ever pushed: a source version at or above the firmware's would never match a device.
-  const target = versionCode(version);
-  if (!errors.version && target !== undefined) {
-    if (!errors.minVersion && min && versionCode(min)! >= target) errors.minVersion = `No device at ${min} or above takes ${version}: it is not newer.`;
-    const notOlder = errors.fromVersions ? [] : from.filter((v) => versionCode(v)! >= target);
-    if (notOlder.length > 0) errors.fromVersions = `Not older than ${version}: ${notOlder.join(', ')}. Only older versions take an upgrade.`;
-  }
-  const extData = form.extData.trim();
-  if (extData) errors.extData = extDataProblem(extData);
+  const versionError = version ? versionProblem(version) : `The firmware's version: ${VERSION_HINT}`;
+  if (versionError) errors.version = versionError;
+  const meta = checkFirmwareMeta(form, versionError ? undefined : version);
+  if ('errors' in meta) Object.assign(errors, meta.errors);
   if (!form.file) errors.file = 'Choose the firmware image.';
   else if (form.file.size === 0) errors.file = `"${form.file.name}" is empty.`;
 
-  const problems = Object.fromEntries(Object.entries(errors).filter(([, v]) => v !== undefined)) as Partial<Record<FirmwareField, string>>;
-  if (Object.keys(problems).length > 0) return { errors: problems };
+  if (Object.keys(errors).length > 0 || !('value' in meta)) return { errors };
+  const { releaseNotes, constraint, extData } = meta.value;
   const query: FirmwareUploadQuery = { productKey, module, version };
   if (form.file) query.fileName = form.file.name.slice(0, 255);
-  if (form.releaseNotes.trim()) query.releaseNotes = form.releaseNotes.trim();
-  if (min) query.minVersion = min;
-  if (max) query.maxVersion = max;
-  if (from.length > 0) query.fromVersions = [...new Set(from)].join(',');
-  if (extData) query.extData = JSON.stringify(JSON.parse(extData));
+  if (releaseNotes) query.releaseNotes = releaseNotes;
+  if (constraint.minVersion) query.minVersion = constraint.minVersion;
+  if (constraint.maxVersion) query.maxVersion = constraint.maxVersion;
+  if (constraint.fromVersions) query.fromVersions = constraint.fromVersions.join(',');
+  if (extData) query.extData = JSON.stringify(extData);
   return { query };
 }
+
+/** A stored firmware's metadata as the edit dialog's fields. */
+export function firmwareMetaForm(firmware: Pick<Firmware, 'releaseNotes' | 'constraint' | 'extData'>): FirmwareMeta {
+  return {
+    releaseNotes: firmware.releaseNotes,
+    minVersion: firmware.constraint.minVersion ?? '',
+    maxVersion: firmware.constraint.maxVersion ?? '',
+    fromVersions: (firmware.constraint.fromVersions ?? []).join(', '),
+    extData: Object.keys(firmware.extData).length > 0 ? JSON.stringify(firmware.extData, null, 2) : '',
+  };
+}
+
+/**
+ * The edit dialog's fields as the body of `PATCH /firmware/:id`, checked as the upload checks them: only what differs
+ * from the stored firmware (the constraint and extData whole, as the API replaces them; empty clears them), so an
+ * unchanged form is an empty patch. Or the problem of each field that has one.
+ */
+export function firmwarePatch(
+  firmware: Pick<Firmware, 'version' | 'releaseNotes' | 'constraint' | 'extData'>,
+  meta: FirmwareMeta,
+): { patch: FirmwarePatch } | { errors: Partial<Record<FirmwareMetaField, string>> } {
+  const checked = checkFirmwareMeta(meta, firmware.version);
+  if ('errors' in checked) return checked;
+  const { releaseNotes, constraint, extData = {} } = checked.value;
+  const patch: FirmwarePatch = {};
+  if (releaseNotes !== firmware.releaseNotes.trim()) patch.releaseNotes = releaseNotes;
+  if (!sameJson(constraint, normalConstraint(firmware.constraint))) patch.constraint = constraint;
+  if (!sameJson(extData, firmware.extData)) patch.extData = extData;
+  return { patch };
+}
+
+/** A constraint with its parts in the order the form builds them (so a stored one compares equal to its form). */
+function normalConstraint(c: VersionConstraintInput): VersionConstraintInput {
+  const out: VersionConstraintInput = {};
+  if (c.minVersion) out.minVersion = c.minVersion;
+  if (c.maxVersion) out.maxVersion = c.maxVersion;
+  if (c.fromVersions?.length) out.fromVersions = [...new Set(c.fromVersions)];
+  return out;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 function extDataProblem(text: string): string | undefined {
   let value: unknown;
@@ -143,4 +214,18 @@ export function uploadErrors(err: unknown): { fields: Partial<Record<FirmwareFie
     if (named) return { fields: { [named]: err.message }, rest: undefined };
   }
   return { fields, rest: unplaced ? err : undefined };
+}
+
+const META_FIELDS: readonly string[] = ['releaseNotes', 'minVersion', 'maxVersion', 'fromVersions', 'extData'] satisfies FirmwareMetaField[];
+
+/**
+ * The API's refusal of an edit split over the edit dialog's fields, as {@link uploadErrors} does for the upload (the
+ * body's `/constraint/minVersion` lands at the lowest source version); what belongs to none of them is kept for the
+ * dialog.
+ */
+export function patchErrors(err: unknown): { fields: Partial<Record<FirmwareMetaField, string>>; rest: unknown } {
+  const { fields, rest } = uploadErrors(err);
+  const own = Object.entries(fields).filter(([name]) => META_FIELDS.includes(name));
+  if (own.length < Object.keys(fields).length) return { fields: Object.fromEntries(own), rest: err };
+  return { fields: Object.fromEntries(own), rest };
 }

@@ -1,7 +1,7 @@
 /**
  * The Firmware tab: every image of every product's modules, newest first, filtered by product and module (in the
  * URL), with its version code, size, hashes, the versions it installs over and its notes. Engineers and admins upload,
- * roll out and delete.
+ * roll out, edit (notes, source versions, extData) and delete.
  */
 import { Fragment, useState } from 'react';
 import type { Product } from '../../../domain/products/product-schemas.ts';
@@ -17,6 +17,7 @@ import { Pager } from '../ui/pager.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
 import { queryString, useApi } from '../use-api.ts';
+import { FirmwareEditDialog } from './firmware-edit-dialog.tsx';
 import { FirmwareUploadDialog } from './firmware-upload-dialog.tsx';
 import { HashValue } from './ota-badges.tsx';
 import { deleteFirmware, newCampaignHref, type Firmware, type FirmwarePage } from './ota-api.ts';
@@ -34,6 +35,7 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
   const canWrite = useCan('ota:write');
   const products = useApi<{ items: ProductChoice[] }>('/products');
   const list = useApi<FirmwarePage>(`/firmware${queryString({ productKey, module, limit: PAGE_SIZE, offset })}`);
+  const [editing, setEditing] = useState<Firmware>();
   const [deleting, setDeleting] = useState<Firmware>();
   const [deleteBusy, setDeleteBusy] = useState(false);
   const [deleteError, setDeleteError] = useState<unknown>();
@@ -164,6 +166,9 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
                             <Link to={newCampaignHref(f.id)} className={`${LINK_BUTTON} !px-2 !py-1 !text-xs`} aria-label={`Roll out ${f.module} ${f.version}`}>
                               <i aria-hidden className="fa fa-rocket" /> Roll out
                             </Link>
+                            <Button size="sm" variant="ghost" aria-label={`Edit ${f.module} ${f.version}`} title="Edit notes and source versions" onClick={() => setEditing(f)}>
+                              <i aria-hidden className="fa fa-pencil" />
+                            </Button>
                             <Button
                               size="sm"
                               variant="ghost"
@@ -199,6 +204,7 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
           onUploaded={() => void list.reload()}
         />
       )}
+      {canWrite && <FirmwareEditDialog firmware={editing} onClose={() => setEditing(undefined)} onSaved={() => void list.reload()} />}
       <ConfirmDialog
         open={deleting !== undefined}
         onOpenChange={(open) => !open && setDeleting(undefined)}

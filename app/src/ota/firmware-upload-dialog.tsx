@@ -18,6 +18,7 @@ import {
   EMPTY_FIRMWARE_FORM, firmwareUpload, uploadErrors, VERSION_HINT, versionProblem, type FirmwareField, type FirmwareForm,
 } from './firmware-form.ts';
 import type { ProductChoice } from './firmware-list.tsx';
+import { FirmwareConstraintFields } from './firmware-meta-fields.tsx';
 import { ProgressBar } from './ota-badges.tsx';
 import { newCampaignHref, uploadFirmware, type Firmware, type FirmwarePage } from './ota-api.ts';
 import { formatBytes } from './ota-format.ts';
@@ -225,20 +226,7 @@ export function FirmwareUploadDialog({ open, onOpenChange, products, defaultProd
             </summary>
             <div className="mt-3 space-y-3">
               <p className="text-xs text-slate-500">Only devices older than this version take it; these narrow it further, e.g. for a delta image.</p>
-              <div className="grid gap-3 sm:grid-cols-3">
-                <Field label="Lowest source version" error={shown('minVersion')}>
-                  <input className={`${INPUT} font-mono`} value={form.minVersion} placeholder="1.0.0" spellCheck={false} onChange={(e) => set({ minVersion: e.target.value })} />
-                </Field>
-                <Field label="Highest source version" error={shown('maxVersion')}>
-                  <input className={`${INPUT} font-mono`} value={form.maxVersion} placeholder="1.9.999" spellCheck={false} onChange={(e) => set({ maxVersion: e.target.value })} />
-                </Field>
-                <Field label="Only from versions" hint="Comma-separated" error={shown('fromVersions')}>
-                  <input className={`${INPUT} font-mono`} value={form.fromVersions} placeholder="1.2.0, 1.3.0" spellCheck={false} onChange={(e) => set({ fromVersions: e.target.value })} />
-                </Field>
-              </div>
-              <Field label="Extra data for devices (JSON)" hint='Sent to devices as extData, as is: e.g. {"signature": "…"} of the image.' error={shown('extData')}>
-                <textarea className={`${INPUT} font-mono text-xs`} rows={2} value={form.extData} spellCheck={false} placeholder="{}" onChange={(e) => set({ extData: e.target.value })} />
-              </Field>
+              <FirmwareConstraintFields form={form} set={set} shown={shown} />
             </div>
           </details>
         </fieldset>

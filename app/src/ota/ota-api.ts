@@ -5,14 +5,14 @@
 import type { Static } from '@sinclair/typebox';
 import type {
   Campaign, CampaignPage as CampaignPageSchema, CampaignPreview, CampaignTarget, DeviceUpgradePage as DeviceUpgradePageSchema, Firmware,
-  FirmwarePage as FirmwarePageSchema, FirmwareUploadQuery, NewCampaign,
+  FirmwarePage as FirmwarePageSchema, FirmwarePatch, FirmwareUploadQuery, NewCampaign,
 } from '../../../domain/ota/ota-schemas.ts';
 import { apiRequest, apiUpload, type Upload, type UploadProgress } from '../api.ts';
 import { queryString } from '../use-api.ts';
 
 export type {
   Campaign, CampaignPreview, CampaignState, CampaignStrategy, CampaignTarget, DeviceOta, DeviceUpgrade, Firmware,
-  FirmwareUploadQuery, ModuleVersion, NewCampaign, OtaEvent, StateCounts, UpgradeState,
+  FirmwarePatch, FirmwareUploadQuery, ModuleVersion, NewCampaign, OtaEvent, StateCounts, UpgradeState,
 } from '../../../domain/ota/ota-schemas.ts';
 // (The schemas file declares the pages as schemas only.)
 export type FirmwarePage = Static<typeof FirmwarePageSchema>;
@@ -37,6 +37,9 @@ export const newCampaignHref = (firmwareId?: number): string => `/ota/campaigns/
 export function uploadFirmware(query: FirmwareUploadQuery, file: Blob, onProgress: (progress: UploadProgress) => void): Upload<Firmware> {
   return apiUpload<Firmware>(`/firmware${queryString({ ...query })}`, file, onProgress);
 }
+
+/** `PATCH /firmware/{id}`: notes, constraint or extData (the image and version never change); answers the firmware. */
+export const patchFirmware = (id: number, patch: FirmwarePatch): Promise<Firmware> => apiRequest('PATCH', firmwarePath(id), patch);
 
 export const deleteFirmware = (id: number): Promise<void> => apiRequest('DELETE', firmwarePath(id));
 
