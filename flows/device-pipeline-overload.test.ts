@@ -63,6 +63,8 @@ describe('overload', () => {
     const replyCodes = new Map<number, number>();
     let maxQueued = 0;
     let sawBackpressure = false;
+    /** QoS 1 publishes neither acknowledged nor failed yet: the load loop moves on after 200 ms without waiting for them. */
+    let inFlight = 0;
     // A QoS 0 flood the moment storage is behind (the gate closed): dropped and counted, not queued.
     const flooder = await connect(`mqtt://127.0.0.1:${port}`, deviceOptions(flooderDevice));
     clients.push(flooder);
@@ -96,9 +98,11 @@ describe('overload', () => {
         const batch: Promise<void>[] = [];
         for (let i = 0; i < 50; i++) {
           const id = ++n;
+          inFlight++;
           batch.push(c.publishAsync(`/sys/${d.productKey}/${d.deviceName}/thing/event/property/post`,
             JSON.stringify({ id: String(id), version: '1.0', method: 'thing.event.property.post', sys: { ack: 1 }, params: { temperature: id / 1000 } }), { qos: 1 })
-            .then(() => void ids.add(id)));
+            .then(() => void ids.add(id))
+            .finally(() => inFlight--));
         }
         await Promise.race([Promise.all(batch), new Promise((r) => setTimeout(r, 200))]);
       }
@@ -112,7 +116,8 @@ describe('overload', () => {
 
     // The last replies and acknowledgements on their way: a PUBACK follows its 200 reply.
     const countOf = () => [...taken.values()].reduce((a, s) => a + s.size, 0);
-    await expect.poll(() => countOf() > 0 && countOf() === replyCodes.get(200), { timeout: 10_000, message: `PUBACKed ${countOf()}, replies ${JSON.stringify(Object.fromEntries(replyCodes))}, closed ${closedClients}` }).toBe(true);
+    // Every publish settled first: counts that merely agree while acknowledgements are still coming would be read early.
+    await expect.poll(() => inFlight === 0 && countOf() > 0 && countOf() === replyCodes.get(200), { timeout: 10_000, message: `PUBACKed ${countOf()}, still in flight ${inFlight}, replies ${JSON.stringify(Object.fromEntries(replyCodes))}, closed ${closedClients}` }).toBe(true);
     const acknowledged = countOf();
     const metrics = await (await fetch(`${tw.url}/metrics`)).text();
     const dropped = Number(/^thingwire_ingress_dropped_total\{qos="0"\} (\d+)/m.exec(metrics)?.[1]);
