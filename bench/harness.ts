@@ -4,11 +4,11 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { ensureUiBuilt } from '../server/http/ui-build.ts';
 import { createLogger } from '../server/logger.ts';
+import { freePort } from '../server/testing/mqtt-devices.ts';
 import type { BenchDevice, WorkerCommand } from './load-worker.ts';
 
 export const root = path.resolve(import.meta.dirname, '..');
@@ -20,13 +20,6 @@ export function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
 
 export const children: ChildProcess[] = [];
 process.on('exit', () => {

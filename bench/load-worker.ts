@@ -97,27 +97,25 @@ async function handle(command: WorkerCommand): Promise<unknown> {
   }
 }
 
-async function connectAll(command: Extract<WorkerCommand, { cmd: 'connect' }>): Promise<{ connected: number; failed: number; firstError?: string }> {
+/** What connecting a worker's share of devices came to. */
+type ConnectOutcome = { connected: number; failed: number; firstError?: string };
+
+/** Connects `devices`, `concurrency` at a time, then sets each up with `ready`; a device whose connect or set-up throws counts as failed. */
+async function connectEach(
+  devices: readonly BenchDevice[], concurrency: number, connect: (device: BenchDevice) => Promise<MqttClient>,
+  ready: (client: MqttClient, device: BenchDevice) => Promise<void> | void,
+): Promise<ConnectOutcome> {
   let connected = 0;
   let failed = 0;
   let firstError: string | undefined;
   let next = 0;
   const one = async () => {
-    while (next < command.devices.length) {
-      const device = command.devices[next++]!;
+    while (next < devices.length) {
+      const device = devices[next++]!;
       try {
-        const client = await connectOne(command.url, command.mode, device, command.localAddress);
+        const client = await connect(device);
         clients.push(client);
-        if (command.listen) {
-          const topic = command.mode === 'thingwire'
-            ? `/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`
-            : `bench/${device.deviceName}`;
-          if (command.mode === 'thingwire') {
-            await client.subscribeAsync(`${topic}_reply`, { qos: 0 });
-            client.on('message', onReply);
-          }
-          active.push({ client, device, topic });
-        }
+        await ready(client, device);
         connected++;
       } catch (err) {
         failed++;
@@ -125,33 +123,29 @@ async function connectAll(command: Extract<WorkerCommand, { cmd: 'connect' }>): 
       }
     }
   };
-  await Promise.all(Array.from({ length: command.concurrency }, one));
+  await Promise.all(Array.from({ length: concurrency }, one));
   return { connected, failed, firstError };
 }
 
-async function otaConnect(command: Extract<WorkerCommand, { cmd: 'ota-connect' }>): Promise<{ connected: number; failed: number; firstError?: string }> {
-  fleet ??= new OtaFleet(command.maxSockets);
-  const failing = new Set(command.fail);
-  let connected = 0;
-  let failed = 0;
-  let firstError: string | undefined;
-  let next = 0;
-  const one = async () => {
-    while (next < command.devices.length) {
-      const device = command.devices[next++]!;
-      try {
-        const client = await connectOne(command.url, 'thingwire', device);
-        clients.push(client);
-        await fleet!.add(client, device, failing.has(device.deviceName));
-        connected++;
-      } catch (err) {
-        failed++;
-        firstError ??= (err as Error).message;
-      }
+function connectAll(command: Extract<WorkerCommand, { cmd: 'connect' }>): Promise<ConnectOutcome> {
+  return connectEach(command.devices, command.concurrency, (device) => connectOne(command.url, command.mode, device, command.localAddress), async (client, device) => {
+    if (!command.listen) return;
+    const topic = command.mode === 'thingwire'
+      ? `/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`
+      : `bench/${device.deviceName}`;
+    if (command.mode === 'thingwire') {
+      await client.subscribeAsync(`${topic}_reply`, { qos: 0 });
+      client.on('message', onReply);
     }
-  };
-  await Promise.all(Array.from({ length: command.concurrency }, one));
-  return { connected, failed, firstError };
+    active.push({ client, device, topic });
+  });
+}
+
+function otaConnect(command: Extract<WorkerCommand, { cmd: 'ota-connect' }>): Promise<ConnectOutcome> {
+  const ota = (fleet ??= new OtaFleet(command.maxSockets));
+  const failing = new Set(command.fail);
+  return connectEach(command.devices, command.concurrency, (device) => connectOne(command.url, 'thingwire', device),
+    (client, device) => ota.add(client, device, failing.has(device.deviceName)));
 }
 
 function connectOne(url: string, mode: 'thingwire' | 'mosquitto', device: BenchDevice, localAddress?: string): Promise<MqttClient> {
