@@ -354,47 +354,45 @@ function DeviceTable({ campaign, page, loading, error, readAt, pushed, filter, o
         </p>
       ) : (
         <div className="space-y-3">
-          <div className="[&>div]:rounded-none [&>div]:border-0 [&>div]:shadow-none">
-            <Table label="Device upgrades">
-              <thead>
-                <tr>
-                  <Th>Device</Th>
-                  <Th>Wave</Th>
-                  <Th>State</Th>
-                  <Th className="w-44">Progress</Th>
-                  <Th>Step / message</Th>
-                  <Th>Reason</Th>
-                  <Th className="text-right">Attempts</Th>
-                  <Th>Updated</Th>
-                </tr>
-              </thead>
-              <TBody>
-                {page.items.map((read) => {
-                  const u = newer(read, readAt, pushed.get(read.id))!;
-                  const note = progressNote(u);
-                  return (
-                    <tr key={u.id} data-upgrade={u.deviceName} aria-label={`${u.deviceName}: ${u.state}`}>
-                      <Td className="whitespace-nowrap">
-                        <Link to={`${pathOf('devices', u.productKey, u.deviceName)}?tab=firmware`} className="font-mono font-medium text-sky-800 hover:underline">{u.deviceName}</Link>
-                        <span className="block font-mono text-xs text-slate-500">{u.fromVersion || '?'} → {u.toVersion}</span>
-                      </Td>
-                      <Td className="tabular-nums">{u.wave + 1}</Td>
-                      <Td><UpgradeStateBadge state={u.state} /></Td>
-                      <Td><ProgressBar percent={u.percent} label={`${u.deviceName} progress`} tone={barTone(u.state)} /></Td>
-                      <Td className="max-w-[14rem] text-xs text-slate-700">
-                        {note ? <span className="line-clamp-2" title={note}>{note}</span> : <span className="text-slate-400">—</span>}
-                      </Td>
-                      <Td className="max-w-[16rem] text-xs">
-                        {u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}
-                      </Td>
-                      <Td className="text-right tabular-nums">{u.attempts}</Td>
-                      <Td className="whitespace-nowrap text-xs text-slate-700"><TimeAgo at={u.updatedAt} /></Td>
-                    </tr>
-                  );
-                })}
-              </TBody>
-            </Table>
-          </div>
+          <Table flush label="Device upgrades">
+            <thead>
+              <tr>
+                <Th>Device</Th>
+                <Th>Wave</Th>
+                <Th>State</Th>
+                <Th className="w-44">Progress</Th>
+                <Th>Step / message</Th>
+                <Th>Reason</Th>
+                <Th className="text-right">Attempts</Th>
+                <Th>Updated</Th>
+              </tr>
+            </thead>
+            <TBody>
+              {page.items.map((read) => {
+                const u = newer(read, readAt, pushed.get(read.id))!;
+                const note = progressNote(u);
+                return (
+                  <tr key={u.id} data-upgrade={u.deviceName} aria-label={`${u.deviceName}: ${u.state}`}>
+                    <Td className="whitespace-nowrap">
+                      <Link to={`${pathOf('devices', u.productKey, u.deviceName)}?tab=firmware`} className="font-mono font-medium text-sky-800 hover:underline">{u.deviceName}</Link>
+                      <span className="block font-mono text-xs text-slate-500">{u.fromVersion || '?'} → {u.toVersion}</span>
+                    </Td>
+                    <Td className="tabular-nums">{u.wave + 1}</Td>
+                    <Td><UpgradeStateBadge state={u.state} /></Td>
+                    <Td><ProgressBar percent={u.percent} label={`${u.deviceName} progress`} tone={barTone(u.state)} /></Td>
+                    <Td className="max-w-[14rem] text-xs text-slate-700">
+                      {note ? <span className="line-clamp-2" title={note}>{note}</span> : <span className="text-slate-400">—</span>}
+                    </Td>
+                    <Td className="max-w-[16rem] text-xs">
+                      {u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}
+                    </Td>
+                    <Td className="text-right tabular-nums">{u.attempts}</Td>
+                    <Td className="whitespace-nowrap text-xs text-slate-700"><TimeAgo at={u.updatedAt} /></Td>
+                  </tr>
+                );
+              })}
+            </TBody>
+          </Table>
           {(page.total > PAGE_SIZE || offset > 0) && (
             <div className="px-4 pb-3">
               <Pager total={page.total} limit={PAGE_SIZE} offset={offset} onOffset={onOffset} />

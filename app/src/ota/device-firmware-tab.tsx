@@ -51,28 +51,26 @@ export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: stri
               left out of campaigns.
             </p>
           ) : (
-            <div className="[&>div]:rounded-none [&>div]:border-0 [&>div]:shadow-none">
-              <Table label="Module versions">
-                <thead>
-                  <tr>
-                    <Th>Module</Th>
-                    <Th>Version</Th>
-                    <Th>Code</Th>
-                    <Th>Reported</Th>
+            <Table flush label="Module versions">
+              <thead>
+                <tr>
+                  <Th>Module</Th>
+                  <Th>Version</Th>
+                  <Th>Code</Th>
+                  <Th>Reported</Th>
+                </tr>
+              </thead>
+              <TBody>
+                {modules.map((m) => (
+                  <tr key={m.module} data-module={m.module}>
+                    <Td className="font-mono">{m.module}</Td>
+                    <Td className="font-mono font-semibold">{m.version}</Td>
+                    <Td className="font-mono text-xs text-slate-600">{m.versionCode}</Td>
+                    <Td className="whitespace-nowrap text-xs"><span title={formatTime(m.reportedAt)}><TimeAgo at={m.reportedAt} /></span></Td>
                   </tr>
-                </thead>
-                <TBody>
-                  {modules.map((m) => (
-                    <tr key={m.module} data-module={m.module}>
-                      <Td className="font-mono">{m.module}</Td>
-                      <Td className="font-mono font-semibold">{m.version}</Td>
-                      <Td className="font-mono text-xs text-slate-600">{m.versionCode}</Td>
-                      <Td className="whitespace-nowrap text-xs"><span title={formatTime(m.reportedAt)}><TimeAgo at={m.reportedAt} /></span></Td>
-                    </tr>
-                  ))}
-                </TBody>
-              </Table>
-            </div>
+                ))}
+              </TBody>
+            </Table>
           )}
         </Panel>
         {canWrite && <UpgradePanel productKey={productKey} deviceName={deviceName} ota={ota.data} onStarted={() => void ota.reload()} />}
@@ -82,48 +80,46 @@ export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: stri
         {upgrades.length === 0 ? (
           <p className="text-sm text-slate-600">No campaign has upgraded this device yet.</p>
         ) : (
-          <div className="[&>div]:rounded-none [&>div]:border-0 [&>div]:shadow-none">
-            <Table label="OTA history">
-              <thead>
-                <tr>
-                  <Th>Campaign</Th>
-                  <Th>Module</Th>
-                  <Th>From → to</Th>
-                  <Th>State</Th>
-                  <Th className="w-40">Progress</Th>
-                  <Th>Reason</Th>
-                  <Th>Times</Th>
-                </tr>
-              </thead>
-              <TBody>
-                {upgrades.map((read) => {
-                  const u = { ...read, ...newer<DeviceUpgrade>(read, ota.receivedAt, pushed.get(read.id)) };
-                  const note = progressNote(u);
-                  return (
-                    <tr key={u.id} data-upgrade={u.id}>
-                      <Td className="max-w-[12rem]">
-                        <Link to={campaignHref(u.campaignId)} className="block truncate text-sky-800 hover:underline" title={u.campaignName}>{u.campaignName || `Campaign ${u.campaignId}`}</Link>
-                      </Td>
-                      <Td className="font-mono text-xs">{u.module}</Td>
-                      <Td className="whitespace-nowrap font-mono text-xs">{u.fromVersion || '?'} → {u.toVersion}</Td>
-                      <Td><UpgradeStateBadge state={u.state} /></Td>
-                      <Td>
-                        <ProgressBar percent={u.percent} label={`Upgrade to ${u.toVersion}`} tone={u.state === 'succeeded' ? 'green' : u.state === 'failed' ? 'red' : u.state === 'timed_out' ? 'amber' : 'blue'} />
-                        {note && <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500" title={note}>{note}</span>}
-                      </Td>
-                      <Td className="max-w-[16rem] text-xs">{u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}</Td>
-                      <Td className="whitespace-nowrap text-xs text-slate-700">
-                        <span className="block" title={formatTime(u.queuedAt)}>queued <TimeAgo at={u.queuedAt} /></span>
-                        <span className="block text-slate-500" title={u.finishedAt ? formatTime(u.finishedAt) : undefined}>
-                          {u.finishedAt ? <>ended <TimeAgo at={u.finishedAt} /></> : 'not ended'}
-                        </span>
-                      </Td>
-                    </tr>
-                  );
-                })}
-              </TBody>
-            </Table>
-          </div>
+          <Table flush label="OTA history">
+            <thead>
+              <tr>
+                <Th>Campaign</Th>
+                <Th>Module</Th>
+                <Th>From → to</Th>
+                <Th>State</Th>
+                <Th className="w-40">Progress</Th>
+                <Th>Reason</Th>
+                <Th>Times</Th>
+              </tr>
+            </thead>
+            <TBody>
+              {upgrades.map((read) => {
+                const u = { ...read, ...newer<DeviceUpgrade>(read, ota.receivedAt, pushed.get(read.id)) };
+                const note = progressNote(u);
+                return (
+                  <tr key={u.id} data-upgrade={u.id}>
+                    <Td className="max-w-[12rem]">
+                      <Link to={campaignHref(u.campaignId)} className="block truncate text-sky-800 hover:underline" title={u.campaignName}>{u.campaignName || `Campaign ${u.campaignId}`}</Link>
+                    </Td>
+                    <Td className="font-mono text-xs">{u.module}</Td>
+                    <Td className="whitespace-nowrap font-mono text-xs">{u.fromVersion || '?'} → {u.toVersion}</Td>
+                    <Td><UpgradeStateBadge state={u.state} /></Td>
+                    <Td>
+                      <ProgressBar percent={u.percent} label={`Upgrade to ${u.toVersion}`} tone={u.state === 'succeeded' ? 'green' : u.state === 'failed' ? 'red' : u.state === 'timed_out' ? 'amber' : 'blue'} />
+                      {note && <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500" title={note}>{note}</span>}
+                    </Td>
+                    <Td className="max-w-[16rem] text-xs">{u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}</Td>
+                    <Td className="whitespace-nowrap text-xs text-slate-700">
+                      <span className="block" title={formatTime(u.queuedAt)}>queued <TimeAgo at={u.queuedAt} /></span>
+                      <span className="block text-slate-500" title={u.finishedAt ? formatTime(u.finishedAt) : undefined}>
+                        {u.finishedAt ? <>ended <TimeAgo at={u.finishedAt} /></> : 'not ended'}
+                      </span>
+                    </Td>
+                  </tr>
+                );
+              })}
+            </TBody>
+          </Table>
         )}
       </Panel>
     </div>

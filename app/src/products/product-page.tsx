@@ -212,8 +212,8 @@ function ProductDevices({ product }: { product: Product }) {
         </EmptyState>
       )}
       {devices.data && devices.data.items.length > 0 && (
-        <div className="[&>div]:rounded-none [&>div]:border-0 [&>div]:shadow-none">
-          <Table label="Devices of this product">
+        <div>
+          <Table flush label="Devices of this product">
             <thead>
               <tr><Th>Device name</Th><Th>Status</Th><Th>Last seen</Th><Th>Description</Th></tr>
             </thead>

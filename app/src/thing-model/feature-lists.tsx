@@ -66,53 +66,51 @@ export function FeatureSection({ list, items, problemsOf, canWrite, onAdd, onOpe
           {add}
         </div>
       ) : (
-        <div className="[&>div]:rounded-none [&>div]:border-0 [&>div]:shadow-none">
-          <Table label={title}>
-            <thead>
-              <tr>
-                <Th>Identifier</Th>
-                <Th>Name</Th>
-                {columns.map((c) => <Th key={c.head}>{c.head}</Th>)}
-                <Th><span className="sr-only">Actions</span></Th>
-              </tr>
-            </thead>
-            <TBody>
-              {items.map((item, i) => {
-                const problems = problemsOf(i);
-                const label = `${what} ${item.identifier || `#${i + 1}`}`;
-                return (
-                  <tr key={item.key}>
-                    <Td className="align-top">
-                      <button type="button" className="font-mono text-sky-800 hover:underline" onClick={() => onOpen(i)}>
-                        {item.identifier || <span className="italic text-slate-400">no identifier</span>}
-                      </button>
-                      {problems.length > 0 && (
-                        <p className="mt-0.5 max-w-xs text-xs text-red-700" title={problems.map((p) => `${p.path}: ${p.message}`).join('\n')}>
-                          <i className="fa fa-exclamation-circle" aria-hidden /> {problems[0]!.message}
-                          {problems.length > 1 && ` (+${problems.length - 1} more)`}
-                        </p>
-                      )}
-                    </Td>
-                    <Td className="align-top">{item.name}</Td>
-                    {columns.map((c) => <Td key={c.head} className="align-top">{c.cell(item)}</Td>)}
-                    <Td className="whitespace-nowrap text-right align-top">
-                      {canWrite ? (
-                        <span className="inline-flex gap-1">
-                          <Button size="sm" aria-label={`Edit ${label}`} onClick={() => onOpen(i)}>Edit</Button>
-                          <Button size="sm" variant="ghost" aria-label={`Remove ${label}`} onClick={() => onRemove(i)}>
-                            <i className="fa fa-trash-o" aria-hidden /> Remove
-                          </Button>
-                        </span>
-                      ) : (
-                        <Button size="sm" aria-label={`View ${label}`} onClick={() => onOpen(i)}>View</Button>
-                      )}
-                    </Td>
-                  </tr>
-                );
-              })}
-            </TBody>
-          </Table>
-        </div>
+        <Table flush label={title}>
+          <thead>
+            <tr>
+              <Th>Identifier</Th>
+              <Th>Name</Th>
+              {columns.map((c) => <Th key={c.head}>{c.head}</Th>)}
+              <Th><span className="sr-only">Actions</span></Th>
+            </tr>
+          </thead>
+          <TBody>
+            {items.map((item, i) => {
+              const problems = problemsOf(i);
+              const label = `${what} ${item.identifier || `#${i + 1}`}`;
+              return (
+                <tr key={item.key}>
+                  <Td className="align-top">
+                    <button type="button" className="font-mono text-sky-800 hover:underline" onClick={() => onOpen(i)}>
+                      {item.identifier || <span className="italic text-slate-400">no identifier</span>}
+                    </button>
+                    {problems.length > 0 && (
+                      <p className="mt-0.5 max-w-xs text-xs text-red-700" title={problems.map((p) => `${p.path}: ${p.message}`).join('\n')}>
+                        <i className="fa fa-exclamation-circle" aria-hidden /> {problems[0]!.message}
+                        {problems.length > 1 && ` (+${problems.length - 1} more)`}
+                      </p>
+                    )}
+                  </Td>
+                  <Td className="align-top">{item.name}</Td>
+                  {columns.map((c) => <Td key={c.head} className="align-top">{c.cell(item)}</Td>)}
+                  <Td className="whitespace-nowrap text-right align-top">
+                    {canWrite ? (
+                      <span className="inline-flex gap-1">
+                        <Button size="sm" aria-label={`Edit ${label}`} onClick={() => onOpen(i)}>Edit</Button>
+                        <Button size="sm" variant="ghost" aria-label={`Remove ${label}`} onClick={() => onRemove(i)}>
+                          <i className="fa fa-trash-o" aria-hidden /> Remove
+                        </Button>
+                      </span>
+                    ) : (
+                      <Button size="sm" aria-label={`View ${label}`} onClick={() => onOpen(i)}>View</Button>
+                    )}
+                  </Td>
+                </tr>
+              );
+            })}
+          </TBody>
+        </Table>
       )}
     </Panel>
   );

@@ -5,9 +5,13 @@ import { cx } from './cx.ts';
  * A list of records as a table that scrolls sideways on narrow screens instead of squeezing its columns. `relative`
  * keeps absolutely positioned cell content (an `sr-only` header) inside the scroll box, not widening the page.
  */
-export function Table({ children, label }: { children: ReactNode; label: string }) {
+export function Table({ children, label, flush }: {
+  children: ReactNode; label: string;
+  /** Inside a panel that frames it already: no border, corners or shadow of its own. */
+  flush?: boolean;
+}) {
   return (
-    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    <div className={cx('relative overflow-x-auto bg-white', !flush && 'rounded-lg border border-slate-200 shadow-sm')}>
       <table aria-label={label} className="min-w-full divide-y divide-slate-200 text-sm">{children}</table>
     </div>
   );
