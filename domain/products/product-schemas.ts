@@ -61,14 +61,8 @@ export const NewProduct = Type.Object({
   futureTimes: Type.Optional(FutureTimes),
 }, { additionalProperties: false });
 
-export const ProductPatch = Type.Object({
-  name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-  description: Type.Optional(Type.String({ maxLength: 2000 })),
-  dialect: Type.Optional(Dialect),
-  auth: Type.Optional(ProductAuthInput),
-  retentionDays: Type.Optional(RetentionDays),
-  futureTimes: Type.Optional(FutureTimes),
-}, { additionalProperties: false });
+/** What a product's owner may change: every field of a new product but its key, each optional. */
+export const ProductPatch = Type.Partial(Type.Omit(NewProduct, ['productKey']));
 
 export const Product = Type.Object({
   productKey: Type.String(),
