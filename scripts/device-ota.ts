@@ -13,7 +13,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { DEFAULT_MODULE, versionCode, versionOfCode } from '../domain/ota/ota-version.ts';
+import { DEFAULT_MODULE, isModuleName, versionCode, versionOfCode } from '../domain/ota/ota-version.ts';
 import { signAlink, type MqttCredentials } from '../server/device-auth/alink-sign.ts';
 import { signThings } from '../server/device-auth/things-sign.ts';
 
@@ -85,7 +85,7 @@ const IDLE_TIMEOUT_MS = 30_000;
 export function parseModuleVersion(text: string): [string, string] {
   const eq = text.indexOf('=');
   const [module, version] = eq < 0 ? [DEFAULT_MODULE, text] : [text.slice(0, eq), text.slice(eq + 1)];
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(module)) throw new Error(`"${module}" is not a module name (letters, digits, _ . -)`);
+  if (!isModuleName(module)) throw new Error(`"${module}" is not a module name (letters, digits, _ . -)`);
   if (versionCode(version) === undefined) throw new Error(`"${version}" is not a version major.minor.patch (minor ≤ 99, patch ≤ 999)`);
   return [module, version];
 }

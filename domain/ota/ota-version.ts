@@ -12,6 +12,10 @@ const MAX_MAJOR = 21473;
 export const DEFAULT_MODULE = 'default';
 /** Module names: what Alibaba's console allows (letters, digits, `_`, `-`, `.`), 1 to 64 characters. */
 export const MODULE_PATTERN = '^[A-Za-z0-9_.-]{1,64}$';
+const MODULE = new RegExp(MODULE_PATTERN);
+
+/** Whether a value is a module name ({@link MODULE_PATTERN}). */
+export const isModuleName = (value: unknown): value is string => typeof value === 'string' && MODULE.test(value);
 
 /** The integer of a version string, or undefined when it is not `major.minor.patch` within the limits. */
 export function versionCode(version: string): number | undefined {

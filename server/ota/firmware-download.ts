@@ -68,7 +68,8 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
       res.end();
       return;
     }
-    const step = Math.max(1, Math.floor(firmware.size / 20));
+    // The service records a download's percent in steps of 10: reporting more often would only be read and dropped.
+    const step = Math.max(1, Math.floor(firmware.size / 10));
     let sent = start;
     let reported = start;
     const stream = fs.createReadStream(files.fileOf(firmware.id), { start, end });

@@ -6,7 +6,7 @@ import {
   type Firmware, type FirmwarePatch, type FirmwareUploadQuery, type NewCampaign, type OtaEvent, type UpgradeState,
 } from '../../domain/ota/ota-schemas.ts';
 import type { DeviceUpgradeRequest, OtaNodeService, OtaVerdict } from '../../domain/ota/ota-service.ts';
-import { DEFAULT_MODULE, parseReportedVersion, upgradeRefusal, versionCode, type VersionConstraint } from '../../domain/ota/ota-version.ts';
+import { DEFAULT_MODULE, isModuleName, parseReportedVersion, upgradeRefusal, versionCode, type VersionConstraint } from '../../domain/ota/ota-version.ts';
 import { ApiError, badRequest, conflict, notFound } from '../errors.ts';
 import type { DeviceHub } from '../device-hub/device-hub.ts';
 import type { RegistryEvents } from '../registry-events.ts';
@@ -208,7 +208,7 @@ export class OtaService implements OtaNodeService {
       const scheduled = strategy.startAt !== undefined && Date.parse(strategy.startAt) > now;
       const id = this.#store.insertCampaign({
         name: input.name, productKey: firmware.productKey, module: firmware.module, firmwareId: firmware.id, target: input.target, strategy,
-        state: scheduled ? 'scheduled' : 'running', waveSizes, createdAt: iso(now), createdBy: actor,
+        state: scheduled ? 'scheduled' : 'running', createdAt: iso(now), createdBy: actor,
       }, selected.map((c, i) => ({ deviceName: c.deviceName, fromVersion: c.version!, wave: waveSizes.findIndex((size) => i < size) })));
       const created = this.#store.campaign(id)!;
       if (!scheduled) this.#store.updateCampaign({ ...created, startedAt: iso(now) });
@@ -664,6 +664,8 @@ export class OtaService implements OtaNodeService {
   }
 
   #deviceOnline(productKey: string, deviceName: string): void {
+    // Every connect comes here: without a campaign under way there is nothing to look up.
+    if (this.#live.size === 0) return;
     const rows = this.#store.activeUpgradesOf(productKey, deviceName).filter((r) => r.state === 'queued' && r.waiting_device);
     if (rows.length === 0) return;
     this.#store.deviceBack(productKey, deviceName);
@@ -750,7 +752,7 @@ function versionReports(params: unknown): { module: string; version: string; cod
     if (typeof item !== 'object' || item === null) return 'a version report is {"version":"1.2.3","module":"mcu"} or [{"key":"mcu","version":102003}]';
     const { module, key, version } = item as { module?: unknown; key?: unknown; version?: unknown };
     const name = module ?? key ?? DEFAULT_MODULE;
-    if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name)) return `module ${JSON.stringify(name)} is not a module name (letters, digits, _ . -)`;
+    if (!isModuleName(name)) return `module ${JSON.stringify(name)} is not a module name (letters, digits, _ . -)`;
     const parsed = parseReportedVersion(version);
     if (!parsed) return `version ${JSON.stringify(version)} of module ${name} is neither major.minor.patch nor its integer code`;
     reports.push({ module: name, ...parsed });
@@ -765,6 +767,6 @@ function progressReport(params: unknown): { step: number; desc: string; module?:
   const n = typeof step === 'string' && /^-?\d{1,3}$/.test(step) ? Number(step) : step;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < -4 || n > 100) return `step ${JSON.stringify(step)} is not 0..100 or -1..-4`;
   const name = module ?? key;
-  if (name !== undefined && (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{1,64}$/.test(name))) return `module ${JSON.stringify(name)} is not a module name`;
+  if (name !== undefined && !isModuleName(name)) return `module ${JSON.stringify(name)} is not a module name`;
   return { step: n, desc: typeof desc === 'string' ? desc : '', ...(name !== undefined ? { module: name as string } : {}) };
 }

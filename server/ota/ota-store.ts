@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.ts';
+import { waveSizesOf } from '../../domain/ota/campaign-strategy.ts';
 import {
   UPGRADE_STATES, type Campaign, type CampaignState, type CampaignStrategy, type CampaignTarget, type DeviceUpgrade, type Firmware,
   type ModuleVersion, type StateCounts, type UpgradeState, type VersionConstraintInput,
@@ -12,7 +13,7 @@ interface FirmwareRow {
 
 interface CampaignRow {
   id: number; name: string; product_key: string; module: string; firmware_id: number; version: string; target: string; strategy: string;
-  state: CampaignState; state_reason: string; wave: number; wave_sizes: string; total: number; created_at: string; created_by: string;
+  state: CampaignState; state_reason: string; wave: number; total: number; created_at: string; created_by: string;
   started_at: string | null; finished_at: string | null;
 }
 
@@ -59,8 +60,8 @@ export class OtaStore {
       modulesOf: db.prepare('SELECT module, version, version_code AS versionCode, reported_at AS reportedAt FROM ota_device_modules WHERE product_key = ? AND device_name = ? ORDER BY module'),
       moduleOf: db.prepare('SELECT version FROM ota_device_modules WHERE product_key = ? AND device_name = ? AND module = ?'),
       forgetDevice: db.prepare('DELETE FROM ota_device_modules WHERE product_key = ? AND device_name = ?'),
-      insertCampaign: db.prepare(`INSERT INTO ota_campaigns (name, product_key, module, firmware_id, target, strategy, state, wave_sizes, total,
-        created_at, created_by) VALUES (@name, @product_key, @module, @firmware_id, @target, @strategy, @state, @wave_sizes, @total, @created_at, @created_by)`),
+      insertCampaign: db.prepare(`INSERT INTO ota_campaigns (name, product_key, module, firmware_id, target, strategy, state, total,
+        created_at, created_by) VALUES (@name, @product_key, @module, @firmware_id, @target, @strategy, @state, @total, @created_at, @created_by)`),
       campaign: db.prepare('SELECT c.*, f.version FROM ota_campaigns c JOIN ota_firmware f ON f.id = c.firmware_id WHERE c.id = ?'),
       liveCampaigns: db.prepare(`SELECT c.*, f.version FROM ota_campaigns c JOIN ota_firmware f ON f.id = c.firmware_id
         WHERE c.state IN ('scheduled','running','paused','stopped') ORDER BY c.id`),
@@ -213,11 +214,11 @@ export class OtaStore {
 
   insertCampaign(c: {
     name: string; productKey: string; module: string; firmwareId: number; target: CampaignTarget; strategy: CampaignStrategy;
-    state: CampaignState; waveSizes: number[]; createdAt: string; createdBy: string;
+    state: CampaignState; createdAt: string; createdBy: string;
   }, devices: readonly { deviceName: string; fromVersion: string; wave: number }[]): number {
     const id = Number(this.#s.insertCampaign!.run({
       name: c.name, product_key: c.productKey, module: c.module, firmware_id: c.firmwareId, target: JSON.stringify(c.target),
-      strategy: JSON.stringify(c.strategy), state: c.state, wave_sizes: JSON.stringify(c.waveSizes), total: devices.length,
+      strategy: JSON.stringify(c.strategy), state: c.state, total: devices.length,
       created_at: c.createdAt, created_by: c.createdBy,
     }).lastInsertRowid);
     const insert = this.#s.insertUpgrade!;
@@ -334,10 +335,11 @@ export class OtaStore {
   }
 
   #campaignOf(r: CampaignRow): Campaign {
+    const strategy = JSON.parse(r.strategy) as CampaignStrategy;
     return {
       id: r.id, name: r.name, productKey: r.product_key, module: r.module, firmwareId: r.firmware_id, version: r.version,
-      target: JSON.parse(r.target) as CampaignTarget, strategy: JSON.parse(r.strategy) as CampaignStrategy, state: r.state,
-      stateReason: r.state_reason, wave: r.wave, waveSizes: JSON.parse(r.wave_sizes) as number[], total: r.total, counts: this.counts(r.id),
+      target: JSON.parse(r.target) as CampaignTarget, strategy, state: r.state,
+      stateReason: r.state_reason, wave: r.wave, waveSizes: waveSizesOf(strategy.waves, r.total), total: r.total, counts: this.counts(r.id),
       createdAt: r.created_at, createdBy: r.created_by, startedAt: r.started_at, finishedAt: r.finished_at,
     };
   }

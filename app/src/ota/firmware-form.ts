@@ -3,7 +3,7 @@
  * field before anything is sent), and turned into the query of `POST /firmware` or the body of `PATCH /firmware/:id`.
  * The server checks again; its verdict is placed at the field it names ({@link uploadErrors}, {@link patchErrors}).
  */
-import { MODULE_PATTERN, versionCode, DEFAULT_MODULE } from '../../../domain/ota/ota-version.ts';
+import { isModuleName, versionCode, DEFAULT_MODULE } from '../../../domain/ota/ota-version.ts';
 import { PRODUCT_KEY_PATTERN } from '../../../domain/products/identity.ts';
 import type { Firmware, FirmwarePatch, FirmwareUploadQuery, VersionConstraintInput } from '../../../domain/ota/ota-schemas.ts';
 import { ApiError } from '../api.ts';
@@ -29,7 +29,6 @@ export const EMPTY_FIRMWARE_FORM: FirmwareForm = {
 };
 
 export const VERSION_HINT = 'major.minor.patch, e.g. 2.1.0 (minor at most 99, patch at most 999).';
-const MODULE = new RegExp(MODULE_PATTERN);
 const PRODUCT_KEY = new RegExp(PRODUCT_KEY_PATTERN);
 const MAX_NOTES = 10_000;
 const MAX_EXT_DATA = 10_000;
@@ -103,7 +102,7 @@ export function firmwareUpload(form: FirmwareForm): { query: FirmwareUploadQuery
   const module = form.module.trim() || DEFAULT_MODULE;
   const version = form.version.trim();
   if (!PRODUCT_KEY.test(productKey)) errors.productKey = 'Choose the product the firmware is for.';
-  if (!MODULE.test(module)) errors.module = 'Letters, digits and _ . - (at most 64).';
+  if (!isModuleName(module)) errors.module = 'Letters, digits and _ . - (at most 64).';
   const versionError = version ? versionProblem(version) : `The firmware's version: ${VERSION_HINT}`;
   if (versionError) errors.version = versionError;
   const meta = checkFirmwareMeta(form, versionError ? undefined : version);

@@ -43,7 +43,6 @@ export function up(db: Database.Database): void {
       state TEXT NOT NULL,
       state_reason TEXT NOT NULL DEFAULT '',
       wave INTEGER NOT NULL DEFAULT 0,
-      wave_sizes TEXT NOT NULL,
       total INTEGER NOT NULL,
       created_at TEXT NOT NULL,
       created_by TEXT NOT NULL,
