@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createDevices, deployListener, deviceOptions, listenerFlow, nextMessage, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { connect, createDevices, deployListener, deviceOptions, nextMessage, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { pipelineFlow } from '../testing/pipeline-flow.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 
@@ -42,15 +43,9 @@ const stateOf = async (id: number): Promise<Record<string, string>> => Object.fr
 
 beforeAll(async () => {
   tw = await startTestServer({ ota: { tickMs: 3_600_000, now: () => clock } });
-  const port = await deployListener(tw, listenerFlow().filter((n) => n.id !== 'silent'));
+  const port = await deployListener(tw, pipelineFlow());
   mqttUrl = `mqtt://127.0.0.1:${port}`;
   devices = await createDevices(tw, PK, ['r1', 'r2', 'r3', 'r4', 'r5', 't1', 't2', 'c1', 'c2', 'g1']);
-  tw.app.hub.subscribe((m) => {
-    if (!m.kind.startsWith('ota.')) return false;
-    const verdict = tw.app.ota.handle(m);
-    tw.app.hub.reply(m.replyToken!, verdict.code, verdict.data, verdict.text);
-    return true;
-  });
   const res = await fetch(`${tw.url}/api/v1/firmware?productKey=${PK}&version=2.0.0`, {
     method: 'POST', headers: { authorization: `Bearer ${tw.adminToken}`, 'content-type': 'application/octet-stream' }, body: randomBytes(5000),
   });

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connect, createDevices, deployListener, deviceOptions, listenerFlow, nextMessage, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { connect, createDevices, deployListener, deviceOptions, nextMessage, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { pipelineFlow } from '../testing/pipeline-flow.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 
@@ -16,15 +17,6 @@ afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** The ota node's part, as in ota-service.test.ts. */
-function handleOta(tw: TestServer): void {
-  tw.app.hub.subscribe((m) => {
-    if (!m.kind.startsWith('ota.')) return false;
-    const verdict = tw.app.ota.handle(m);
-    tw.app.hub.reply(m.replyToken!, verdict.code, verdict.data, verdict.text);
-    return true;
-  });
-}
 
 async function online(tw: TestServer, d: TestDevice, version: string): Promise<{ client: MqttClient; push: Promise<TestJson> }> {
   const port = await until('listener', () => tw.app.mqttListeners.listeners()[0]?.ports.tcp, Boolean);
@@ -41,8 +33,7 @@ async function online(tw: TestServer, d: TestDevice, version: string): Promise<{
 describe('OTA across a restart', () => {
   it('keeps campaigns, device states and download tokens; limits downloads at once; shows it all on the live feed', async () => {
     let tw = await startTestServer({ dataDir, ota: { tickMs: 50 } });
-    handleOta(tw);
-    await deployListener(tw, listenerFlow().filter((n) => n.id !== 'silent'));
+    await deployListener(tw, pipelineFlow());
     const [d1, d2] = await createDevices(tw, 'restartpk', ['d1', 'd2']);
     const a = await online(tw, d1!, '1.0.0');
     const b = await online(tw, d2!, '1.0.0');
@@ -90,7 +81,6 @@ describe('OTA across a restart', () => {
 
     tw = await startTestServer({ dataDir, ota: { tickMs: 50 } });
     try {
-      handleOta(tw);
       const after = (await tw.request('GET', `/api/v1/ota/campaigns/${created.id}`, { token: tw.adminToken })).body;
       expect(after).toMatchObject({ state: 'running', total: 2, counts: { downloading: 2 } });
       // The token issued before the restart still works: d1 resumes where it was (at the new test port).
@@ -119,8 +109,7 @@ describe('a firmware image missing from the data dir', () => {
   it('is a 404 that says so, not a broken download', async () => {
     const tw = await startTestServer({ ota: { tickMs: 50 } });
     try {
-      handleOta(tw);
-      await deployListener(tw, listenerFlow().filter((n) => n.id !== 'silent'));
+      await deployListener(tw, pipelineFlow());
       const [d] = await createDevices(tw, 'lostpk', ['d1']);
       const a = await online(tw, d!, '1.0.0');
       await until('version', () => tw.app.ota.deviceOta('lostpk', 'd1').modules.length, (n) => n === 1);

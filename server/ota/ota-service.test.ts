@@ -1,14 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connect, createDevices, deployListener, deviceOptions, listenerFlow, nextMessage, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { connect, createDevices, deployListener, deviceOptions, nextMessage, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
+import { pipelineFlow } from '../testing/pipeline-flow.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 
 /**
  * OTA through the real platform: firmware uploaded over HTTP, devices on the real broker with mqtt.js, downloads
- * over HTTP with Range. The ota node's part (OTA uplinks to the service, its verdict back) is played by a hub
- * subscriber here, so these tests see the service alone; the default pipeline's ota node has its own tests.
+ * over HTTP with Range, their reports through the shipped device pipeline's ota node.
  */
 let tw: TestServer;
 let mqttUrl: string;
@@ -44,16 +44,9 @@ const upgradeOf = async (id: number, deviceName: string): Promise<TestJson> =>
 
 beforeAll(async () => {
   tw = await startTestServer({ ota: { tickMs: 50 } });
-  const port = await deployListener(tw, listenerFlow().filter((n) => n.id !== 'silent'));
+  const port = await deployListener(tw, pipelineFlow());
   mqttUrl = `mqtt://127.0.0.1:${port}`;
   devices = await createDevices(tw, PK, ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'never']);
-  // The ota node's part.
-  tw.app.hub.subscribe((m) => {
-    if (!m.kind.startsWith('ota.')) return false;
-    const verdict = tw.app.ota.handle(m);
-    tw.app.hub.reply(m.replyToken!, verdict.code, verdict.data, verdict.text);
-    return true;
-  });
 });
 
 afterAll(async () => {
