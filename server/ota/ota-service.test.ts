@@ -3,6 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, nextMessage, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { pipelineFlow } from '../testing/pipeline-flow.ts';
+import { startWebhookReceiver, type WebhookTestReceiver } from '../notify/webhook-test-receiver.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 
@@ -11,6 +12,7 @@ import { until } from '../testing/until.ts';
  * over HTTP with Range, their reports through the shipped device pipeline's ota node.
  */
 let tw: TestServer;
+let receiver: WebhookTestReceiver;
 let mqttUrl: string;
 const PK = 'otaprod';
 let devices: readonly TestDevice[];
@@ -43,8 +45,18 @@ const upgradeOf = async (id: number, deviceName: string): Promise<TestJson> =>
   (await tw.request('GET', `/api/v1/ota/campaigns/${id}/devices?limit=500`, { token: tw.adminToken })).body.items.find((u: TestJson) => u.deviceName === deviceName);
 
 beforeAll(async () => {
-  tw = await startTestServer({ ota: { tickMs: 50 } });
-  const port = await deployListener(tw, pipelineFlow());
+  receiver = await startWebhookReceiver();
+  tw = await startTestServer({ ota: { tickMs: 50 }, config: { webhookAllowCidrs: ['127.0.0.1/32'] } });
+  // The pipeline's ota node tells operations of problems: failed devices and campaigns that stop themselves.
+  const flows = pipelineFlow();
+  const ota = flows.find((n) => n.id === 'tw-ota')!;
+  ota.output = 'problems';
+  ota.wires = [[...ota.wires![0]!, 'test-notify']];
+  flows.push({
+    id: 'test-notify', type: 'notify', z: ota.z, name: 'OTA problems', url: receiver.url, method: 'POST', body: 'payload',
+    headers: {}, timeoutMs: 2000, maxAttempts: 3, credentials: { secret: 'ota-webhook-secret' }, x: 900, y: 340, wires: [[]],
+  });
+  const port = await deployListener(tw, flows);
   mqttUrl = `mqtt://127.0.0.1:${port}`;
   devices = await createDevices(tw, PK, ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'never']);
 });
@@ -52,6 +64,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of clients) c.end(true);
   await tw?.close();
+  await receiver?.close();
 });
 
 describe('firmware', () => {
@@ -158,6 +171,11 @@ describe('waves and failures', () => {
     const stopped = await until('stopped', () => campaign(created.id), (c) => c.state === 'stopped');
     expect(stopped.stateReason).toMatch(/^failure ratio: 1 of 2 devices in wave 1 failed or timed out \(50 %\), above the 30 % threshold$/);
     expect(await upgradeOf(created.id, 'd1')).toMatchObject({ state: 'failed', step: -3, reason: 'verification failed: sha256 mismatch' });
+    // Both problems reached the webhook through the ota node and a notify node: the device's failure, then the stop.
+    const told = await until('the webhook told of the failure and the stop', () => receiver.requests.map((r) => JSON.parse(r.body) as TestJson),
+      (bodies) => bodies.some((b) => b.type === 'ota.campaign' && b.change === 'stopped'));
+    expect(told.find((b) => b.type === 'ota.device')).toMatchObject({ upgrade: { deviceName: 'd1', state: 'failed', reason: 'verification failed: sha256 mismatch' } });
+    expect(told.find((b) => b.type === 'ota.campaign')).toMatchObject({ change: 'stopped', campaign: { id: created.id, stateReason: stopped.stateReason } });
     // Stopped: the second wave is not notified.
     await inform(c2, d2!, '3.0.0');
     await until('d2 succeeded', () => upgradeOf(created.id, 'd2'), (u) => u.state === 'succeeded');
