@@ -110,16 +110,12 @@ export class HttpIngress {
     });
     this.router.use((req, res) => answer(res, 404, { code: 404, message: `no device route ${req.method} ${req.baseUrl}${req.path}` }));
     this.router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-      const type = (err as { type?: string }).type;
-      if (type === 'entity.too.large') return answer(res, 413, { code: 413, message: 'body too large' });
-      this.#deps.logger.warn({ err }, 'http device request failed');
-      answer(res, 400, { code: 400, message: 'request could not be read' });
+      // The body reader's refusals (too large, an encoding it cannot inflate, a broken stream) say their status.
+      const status = (err as { status?: number }).status;
+      if (status && status >= 400 && status < 500) return answer(res, status, { code: status, message: (err as Error).message });
+      this.#deps.logger.error({ err }, 'http device request failed');
+      answer(res, 500, { code: 500, message: 'platform error' });
     });
-  }
-
-  /** Devices online over HTTP now. */
-  get onlineDevices(): number {
-    return this.#sessions.size;
   }
 
   /** Ends every session (`server-stop`); later requests are answered 503. Call before the hub closes. */
@@ -195,7 +191,7 @@ export class HttpIngress {
       // Not in the connection history: a device whose token expired would write one entry per post. It signs in again.
       return answer(res, 401, { code: 401, message: why === 'token expired' ? 'token expired: sign in again at /auth' : 'not authorized' });
     }
-    const session = this.#present(grant.productKey, grant.deviceName, grant.dialect, grant.deviceName, remoteAddress, false);
+    const session = this.#present(grant.productKey, grant.deviceName, grant.dialect, grant.deviceName, remoteAddress);
     let topic: string;
     try {
       topic = decodeURIComponent(req.path);
@@ -262,17 +258,21 @@ export class HttpIngress {
    * The device's session, opened when it has none (or one in another dialect), its last request set to now. See the
    * class comment for what online means here.
    */
-  #present(productKey: string, deviceName: string, dialect: Dialect, clientId: string, remoteAddress: string, fresh = true): HttpDeviceSession {
+  #present(productKey: string, deviceName: string, dialect: Dialect, clientId: string, remoteAddress: string): HttpDeviceSession {
     const key = `${productKey}/${deviceName}`;
     const now = this.#now();
     let session = this.#sessions.get(key);
-    if (session && (session.dialect !== dialect || (fresh && session.clientId !== clientId))) session = undefined;
+    // Signing in again in the other dialect is a new session (a takeover); in the same one, the session goes on.
+    if (session && session.dialect !== dialect) session = undefined;
     if (session) {
       session.lastRequestAt = now;
       session.remoteAddress = remoteAddress;
       return session;
     }
     session = new HttpDeviceSession(this, productKey, deviceName, dialect, clientId, remoteAddress, now);
+    // Connected over another transport (MQTT): that connection stays the device's session, and this post goes through
+    // a session of its own that is never opened, so it neither takes the connection over nor touches online state.
+    if (this.#deps.hub.isOnline(productKey, deviceName) && !this.#sessions.has(key)) return session;
     this.#sessions.set(key, session);
     // A session this device already had is closed by the hub as a takeover (HttpDeviceSession.close drops it).
     this.#deps.hub.opened(session, { commandsReady: false });
@@ -286,10 +286,11 @@ export class HttpIngress {
     const due = session.lastRequestAt + window - this.#now();
     session.timer = setTimeout(() => {
       if (this.#sessions.get(session.key) !== session) return;
-      if (this.#now() - session.lastRequestAt < window) return this.#watch(session);
+      // A post still waiting for its verdict is a request in progress: its answer needs the session.
+      if (this.#now() - session.lastRequestAt < window || session.waiting) return this.#watch(session);
       this.#end(session);
-      this.#deps.hub.closed(session.id, 'keepalive-timeout', `no request for ${Math.round(window / 1000)} s`);
-    }, Math.max(due, 10));
+      this.#deps.hub.closed(session.id, 'keepalive-timeout', `no request for ${window / 1000} s`);
+    }, Math.max(due, 50));
     session.timer.unref();
   }
 
@@ -346,6 +347,11 @@ class HttpDeviceSession implements DeviceSession {
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  /** Whether posts are waiting for their verdict. */
+  get waiting(): boolean {
+    return this.#waiting.size > 0;
   }
 
   wait(topic: string, id: string, res: Response): Waiter {
