@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -178,17 +179,15 @@ describe('HTTP devices', () => {
     expect(res).toEqual({ status: 200, body: { id: '3', code: 200, data: {}, message: 'success' } });
   });
 
-  it('works from curl, as the docs show', async () => {
-    const body = JSON.stringify(alinkAuth(neighbour));
-    const auth = await run('curl', ['-sS', '-X', 'POST', '-H', 'Content-Type: application/json', '-d', body, `${base}/auth`]);
-    const token = (JSON.parse(auth.stdout) as TestJson).info.token as string;
-    const posted = await run('curl', [
-      '-sS', '-w', '\n%{http_code}', '-X', 'POST', '-H', `password: ${token}`, '-H', 'Content-Type: application/json',
-      '-d', '{"id":"21","version":"1.0","params":{"temperature":23.6},"method":"thing.event.property.post"}',
-      `${base}${propertyTopic(neighbour)}`,
-    ]);
-    const [json, code] = posted.stdout.split('\n');
-    expect(code).toBe('200');
-    expect(JSON.parse(json!)).toMatchObject({ id: '21', code: 200 });
+  it('works from curl, as the docs show: the example in docs/protocol.md runs as printed', async () => {
+    const doc = fs.readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## HTTP devices'), doc.indexOf('## Topics'));
+    const script = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(script).toContain('$BASE/auth');
+    const env = { ...process.env, PK: neighbour.productKey, DN: neighbour.deviceName, SECRET: neighbour.deviceSecret, BASE: base };
+    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script!], { env });
+    expect(JSON.parse(stdout)).toEqual({ id: '1', code: 200, data: {}, message: 'success', method: 'thing.event.property.post', version: '1.0' });
+    // And the reply printed under it is that answer.
+    expect(section).toContain(stdout.trim());
   });
 });
