@@ -229,7 +229,7 @@ export async function startThingwire(
       tokens: new DeviceTokens(secrets.derive('http-device-token')),
       clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
     },
-    options.httpIngress,
+    { tokenTtlMs: config.httpTokenTtlSeconds * 1000, onlineWindowMs: config.httpOnlineWindowSeconds * 1000, ...options.httpIngress },
   );
 
   const alerts = new AlertEngine(new AlertStore(db), {
