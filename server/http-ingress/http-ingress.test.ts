@@ -169,6 +169,13 @@ describe('HTTP devices', () => {
     expect((await call('/auth', alinkAuth(doomed))).status).toBe(401);
   });
 
+  it('takes a device\'s reply to a command without waiting for a flow: 200 once logged', async () => {
+    const token = await tokenOf(sensor);
+    const res = await call(`/topic/sys/${sensor.productKey}/${sensor.deviceName}/thing/service/reboot_reply`, { id: '99', code: 200, data: {} }, { password: token });
+    expect(res).toEqual({ status: 200, body: { id: '99', code: 200, data: {}, message: 'success' } });
+    expect((await messages(sensor))[0]).toMatchObject({ kind: 'service.reply', msgId: '99', code: 200 });
+  });
+
   it('takes things-dialect devices, signed as on MQTT', async () => {
     const signed = signThings({ productKey: thing.productKey, deviceName: thing.deviceName, deviceSecret: thing.deviceSecret });
     const auth = await call('/auth', { productKey: thing.productKey, deviceName: thing.deviceName, password: signed.password });

@@ -46,6 +46,7 @@ export interface HttpIngressDeps {
 /** Sign-in refusals that count towards an address's ban, as on MQTT; plus tokens nobody issued. */
 const GUESSING: ReadonlySet<string> = new Set(['bad-signature', 'unknown-device', 'malformed', 'invalid token', 'malformed token']);
 const MAX_AUTH_BYTES = 8 * 1024;
+const DEVICE_REPLY_KINDS: ReadonlySet<string> = new Set(['service.reply', 'property.set.reply']);
 const ID_IN_PAYLOAD = /"id"\s*:\s*"?(\d{1,10})/;
 /** What may go into an alink client id parameter without changing how the rest parses. */
 const PARAM = /^[A-Za-z0-9]{1,32}$/;
@@ -231,8 +232,11 @@ export class HttpIngress {
         const envelope = decoded.reply?.payload;
         return this.#refuse(session, topic, decoded.id, decoded.code, decoded.reason, res, envelope);
       }
-      // The device always waits for the answer (it is the HTTP response), so the hub is asked for one whatever `ack` said.
-      const message = { ...decoded.message, protocol: 'http' as const, ack: true };
+      // The device always waits for the answer (it is the HTTP response), so the hub is asked for one whatever `ack`
+      // said; except for a device's reply to a command, which has its verdict already (asking would make it wait for a
+      // flow): its post is answered 200 once taken.
+      const deviceReply = DEVICE_REPLY_KINDS.has(decoded.message.kind);
+      const message = { ...decoded.message, protocol: 'http' as const, ack: decoded.message.ack || !deviceReply };
       const waiter = session.wait(topic, message.id, res);
       const fingerprint = message.kind === 'raw.up' ? undefined : fingerprintOf(payload);
       this.#deps.hub.uplink(session, message, {
