@@ -77,8 +77,15 @@ interface Waiter {
  * post; raise the window for such fleets. Sessions open with `commandsReady: false`: commands to an HTTP device wait
  * (queued ones until their TTL) since nothing can carry them yet.
  *
+ * A device connected over another transport (MQTT) at the same time keeps that connection as its session: its HTTP
+ * requests go through a session of their own that is never opened, so they neither take the connection over nor
+ * change its online state.
+ *
  * Tokens are checked on every post against the registry: a deleted or disabled device, or a rotated secret, voids
  * them at once (the hub also ends the device's session then, as it kicks MQTT connections).
+ *
+ * Mounted by app.ts on the platform's HTTP port ({@link HTTP_INGRESS_PATH}), configured by flags, not by a listener
+ * node as MQTT is: it shares the HTTP server, so there is nothing to start or stop per deploy.
  */
 export class HttpIngress {
   readonly router = express.Router();
