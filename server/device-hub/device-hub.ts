@@ -88,7 +88,7 @@ export interface DeviceHubStats {
  * to flows with replies by token, and commands to devices with their replies, timeouts and offline queue
  * (docs/architecture.md "The path of a device message").
  *
- * Transports (the MQTT listener, later HTTP/CoAP/TCP) authenticate devices and hand the hub a {@link DeviceSession}:
+ * Transports (the MQTT listener, the HTTP ingress, later CoAP/TCP) authenticate devices and hand the hub a {@link DeviceSession}:
  * `opened` once it is connected (and `commandsReady` once it can receive commands, when that comes later),
  * `seen`/`uplink`/`refused` while it talks, `closed` when it ends. Flows `subscribe`, `reply` and `sendCommand`.
  *
