@@ -62,6 +62,7 @@ const pureFiles = [
   'server/dialects/dialect-codec.test.ts',
   'server/dialects/things.test.ts',
   'server/dialects/topic-acl.test.ts',
+  'server/ingress/device-tokens.test.ts',
   'server/ingress/ingress-gate.test.ts',
   'server/ota/ota-parts.test.ts',
   'server/mqtt/packet-size-guard.test.ts',

@@ -13,6 +13,7 @@ import { notify } from './notify/notify.def.ts';
 import { deviceOut } from './device-out/device-out.def.ts';
 import { deviceReply } from './device-reply/device-reply.def.ts';
 import { mqttListener } from './mqtt-listener/mqtt-listener.def.ts';
+import { httpListener } from './http-listener/http-listener.def.ts';
 import { thingValidate } from './thing-validate/thing-validate.def.ts';
 import { telemetryStore } from './telemetry-store/telemetry-store.def.ts';
 import { ota } from './ota/ota.def.ts';
@@ -20,7 +21,7 @@ import { otaUpgrade } from './ota-upgrade/ota-upgrade.def.ts';
 
 /** Thingwire's own node types, in palette order. */
 export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [
-  mqttListener, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify, ota, otaUpgrade,
+  mqttListener, httpListener, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify, ota, otaUpgrade,
 ];
 
 /** Every node type in the palette: ours, then Node-RED's core nodes. */

@@ -10,6 +10,7 @@ import { notifyNode } from './notify/notify.runtime.ts';
 import { deviceOutNode } from './device-out/device-out.runtime.ts';
 import { deviceReplyNode } from './device-reply/device-reply.runtime.ts';
 import { mqttListenerNode } from './mqtt-listener/mqtt-listener.runtime.ts';
+import { httpListenerNode } from './http-listener/http-listener.runtime.ts';
 import { thingValidateNode } from './thing-validate/thing-validate.runtime.ts';
 import { telemetryStoreNode } from './telemetry-store/telemetry-store.runtime.ts';
 import { otaNode } from './ota/ota.runtime.ts';
@@ -18,6 +19,7 @@ import { otaUpgradeNode } from './ota-upgrade/ota-upgrade.runtime.ts';
 /** The runtime of every Thingwire node type, registered by `registerNodes(RED, implementations)`. */
 export const implementations: readonly NodeImplementation[] = [
   mqttListenerNode,
+  httpListenerNode,
   deviceInNode,
   deviceOutNode,
   deviceReplyNode,

@@ -65,8 +65,9 @@ import { OtaService, type OtaServiceOptions } from './ota/ota-service.ts';
 import { registerOtaRoutes } from './ota/ota-routes.ts';
 import { FIRMWARE_DOWNLOAD_PATH, firmwareDownload } from './ota/firmware-download.ts';
 import { OtaFeed } from './live/ota-feed.ts';
-import { HTTP_INGRESS_PATH, HttpIngress, type HttpIngressOptions } from './http-ingress/http-ingress.ts';
-import { DeviceTokens } from './http-ingress/device-tokens.ts';
+import { createHttpListenerPool, type HttpListenerPool } from './http-ingress/http-ingress.ts';
+import { DeviceTokens } from './ingress/device-tokens.ts';
+import type { TokenIngressDeps } from './ingress/token-ingress.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -81,8 +82,8 @@ export interface Thingwire {
   registry: Registry;
   hub: DeviceHub;
   mqttListeners: MqttListenerPool;
-  /** Devices posting over HTTP, under `/device` on the HTTP port. */
-  httpIngress: HttpIngress;
+  /** HTTP device listeners (`/device` on the HTTP port in the shipped pipeline), owned by HTTP listener nodes. */
+  httpListeners: HttpListenerPool;
   alerts: AlertEngine;
   notify: WebhookOutbox;
   telemetry: TelemetryService;
@@ -110,8 +111,6 @@ export interface StartOptions {
   };
   /** Webhook outbox tuning (tests): the wait before a failed delivery is tried again (default from 2.5 s). */
   notify?: Pick<WebhookOutboxOptions, 'backoff'>;
-  /** HTTP device ingress tuning (token lifetime, online window, limits). */
-  httpIngress?: HttpIngressOptions;
   /** Test hooks: a faster campaign timer, a clock. */
   ota?: Pick<OtaServiceOptions, 'tickMs' | 'now'>;
 }
@@ -220,17 +219,16 @@ export async function startThingwire(
     },
     logger.child({ subsystem: 'mqtt' }),
   );
-  // Mounted directly, not configured by a listener node as MQTT is: it shares the HTTP port, so there is nothing to
-  // start or stop per deploy (docs/protocol.md "HTTP devices").
-  const httpIngress = new HttpIngress(
-    {
-      hub, authenticator, gate, bans, logger: logger.child({ subsystem: 'http-ingress' }),
-      credentialsFor: (productKey, deviceName) => registry.devices.credentialsFor(productKey, deviceName),
-      tokens: new DeviceTokens(secrets.derive('http-device-token')),
-      clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
-    },
-    { tokenTtlMs: config.httpTokenTtlSeconds * 1000, onlineWindowMs: config.httpOnlineWindowSeconds * 1000, ...options.httpIngress },
-  );
+  // Devices that sign in for a token instead of holding a connection (HTTP, CoAP): the same checks as MQTT's.
+  const tokenIngressDeps: TokenIngressDeps = {
+    hub, authenticator, gate, bans,
+    logger: logger.child({ subsystem: 'token-ingress' }),
+    credentialsFor: (productKey, deviceName) => registry.devices.credentialsFor(productKey, deviceName),
+    tokens: new DeviceTokens(secrets.derive('http-device-token')),
+    clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
+  };
+  const httpListeners = createHttpListenerPool(tokenIngressDeps, logger.child({ subsystem: 'http-ingress' }));
+
 
   const alerts = new AlertEngine(new AlertStore(db), {
     logger: logger.child({ subsystem: 'alerts' }),
@@ -252,6 +250,7 @@ export async function startThingwire(
     thingModels: registry.thingModels,
     deviceHub: hub,
     mqttListeners,
+    httpListeners,
     alerts,
     notify,
     telemetry,
@@ -351,8 +350,8 @@ export async function startThingwire(
   table.mount(v1, authenticate);
   v1.use((req, _res, next) => next(new ApiError(404, 'not_found', `No API route ${req.method} ${req.baseUrl}${req.path}. See /api/v1/openapi.json.`)));
   api.use('/api/v1', v1);
-  // Devices, not users: no session, no CSRF guard, their own body limit (HttpIngressOptions.maxBodyBytes).
-  api.use(HTTP_INGRESS_PATH, httpIngress.router);
+  // Devices, not users: no session, no CSRF guard, their own body limit (an HTTP listener node's, under its path).
+  api.use((req, res, next) => httpListeners.route(req, res, next));
   api.get(FIRMWARE_DOWNLOAD_PATH, firmwareDownload(ota, firmwareFiles, logger.child({ subsystem: 'ota' })));
   api.use(uiRoutes());
   api.use(errorHandler(logger.child({ subsystem: 'http' })));
@@ -412,7 +411,7 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpIngress, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
@@ -429,7 +428,7 @@ export async function startThingwire(
         alerts.close();
         ota.close();
         await mqttListeners.closeAll();
-        httpIngress.close();
+        await httpListeners.closeAll();
         hub.close();
         for (const s of flowServer ? [server, flowServer] : [server]) {
           s.closeAllConnections();

@@ -41,9 +41,6 @@ describe('configuration', () => {
     expect(loadConfig(['--log-format', 'json'], { THINGWIRE_LOG_FORMAT: 'pretty' }).logFormat).toBe('json');
     expect(() => loadConfig(['--log-format', 'xml'], {})).toThrow('--log-format / THINGWIRE_LOG_FORMAT must be one of json, pretty, got "xml"');
     expect(loadConfig(['--sign-in-max-failures', '0', '--sign-in-ban', '60'], {})).toMatchObject({ signInMaxFailures: 0, signInBanSeconds: 60 });
-    expect(loadConfig([], {})).toMatchObject({ httpTokenTtlSeconds: 3600, httpOnlineWindowSeconds: 300 });
-    expect(loadConfig(['--http-token-ttl', '600'], { THINGWIRE_HTTP_ONLINE_WINDOW: '900' })).toMatchObject({ httpTokenTtlSeconds: 600, httpOnlineWindowSeconds: 900 });
-    expect(() => loadConfig(['--http-token-ttl', '5'], {})).toThrow(/--http-token-ttl \/ THINGWIRE_HTTP_TOKEN_TTL must be an integer from 60 to 86400/);
     expect(() => loadConfig(['--max-clock-skew', '5m'], {})).toThrow(/--max-clock-skew \/ THINGWIRE_MAX_CLOCK_SKEW must be an integer from 0 to 31536000, got "5m"/);
   });
 });

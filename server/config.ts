@@ -56,10 +56,6 @@ export interface ThingwireConfig {
   signInMaxFailures: number;
   /** How long such a ban lasts, in seconds. */
   signInBanSeconds: number;
-  /** How long a token of an HTTP device lasts, in seconds. */
-  httpTokenTtlSeconds: number;
-  /** An HTTP device is online while its last request is at most this old, in seconds. */
-  httpOnlineWindowSeconds: number;
 }
 
 /** The configuration table the README documents: flag, environment variable, default. */
@@ -89,8 +85,6 @@ export const configOptions = [
   { flag: 'max-clock-skew', env: 'THINGWIRE_MAX_CLOCK_SKEW', default: '300', doc: 'seconds a device time may be ahead of the server clock; further ahead, posts are refused (400) or clamped to the receive time, per product (futureTimes)' },
   { flag: 'sign-in-max-failures', env: 'THINGWIRE_SIGN_IN_MAX_FAILURES', default: '20', doc: 'failed device sign-ins from one address within a minute that get it banned; 0: no bans' },
   { flag: 'sign-in-ban', env: 'THINGWIRE_SIGN_IN_BAN', default: '300', doc: 'seconds a banned address has its device connections closed as they arrive' },
-  { flag: 'http-token-ttl', env: 'THINGWIRE_HTTP_TOKEN_TTL', default: '3600', doc: 'seconds a token of an HTTP device (POST /device/auth) lasts' },
-  { flag: 'http-online-window', env: 'THINGWIRE_HTTP_ONLINE_WINDOW', default: '300', doc: 'seconds an HTTP device stays online after its last request' },
   { flag: 'public-url', env: 'THINGWIRE_PUBLIC_URL', default: '(the UI address)', doc: 'the http(s) address devices reach this server at; firmware download URLs start with it, e.g. https://iot.example.com' },
   { flag: 'firmware-max-mb', env: 'THINGWIRE_FIRMWARE_MAX_MB', default: '64', doc: 'largest firmware image an upload may be, in MB' },
 ] as const satisfies readonly ConfigOption[];
@@ -175,8 +169,6 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     maxClockSkewSeconds: int('max-clock-skew', 'THINGWIRE_MAX_CLOCK_SKEW', 300, 0, 31_536_000),
     signInMaxFailures: int('sign-in-max-failures', 'THINGWIRE_SIGN_IN_MAX_FAILURES', 20, 0, 1_000_000),
     signInBanSeconds: int('sign-in-ban', 'THINGWIRE_SIGN_IN_BAN', 300, 1, 86_400),
-    httpTokenTtlSeconds: int('http-token-ttl', 'THINGWIRE_HTTP_TOKEN_TTL', 3600, 60, 86_400),
-    httpOnlineWindowSeconds: int('http-online-window', 'THINGWIRE_HTTP_ONLINE_WINDOW', 300, 1, 86_400),
     publicUrl: publicUrlOf(pick('public-url', 'THINGWIRE_PUBLIC_URL')),
     firmwareMaxMb: int('firmware-max-mb', 'THINGWIRE_FIRMWARE_MAX_MB', 64, 1, 4096),
   };

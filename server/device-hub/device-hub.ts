@@ -187,6 +187,15 @@ export class DeviceHub {
   }
 
   /**
+   * The session cannot receive commands for now (an HTTP device between two polls, a CoAP device that stopped
+   * observing); commands wait as they do before {@link commandsReady}: queued ones until their TTL, others as long as
+   * they would wait for a reply. {@link commandsReady} again sends them.
+   */
+  commandsPaused(session: DeviceSession): void {
+    this.#online.commandsPaused(session);
+  }
+
+  /**
    * A session ended. When it is still the device's current one, the device becomes `offline` (with its last-seen
    * time), the close is recorded, its commands waiting for a reply fail with 503, and a `state` message
    * `{status: 'offline', reason}` goes to subscribers. Unknown or already-ended sessions are ignored, so a transport

@@ -118,6 +118,11 @@ export class OnlineDevices {
     return this.#notReady.delete(session.id) && this.#sessions.get(session.id) === session;
   }
 
+  /** The session, which the hub holds, stops taking commands until {@link commandsReady} again (see {@link DeviceHub.commandsPaused}). */
+  commandsPaused(session: DeviceSession): void {
+    if (this.#sessions.get(session.id) === session) this.#notReady.add(session.id);
+  }
+
   /** See {@link DeviceHub.closed}. */
   closed(sessionId: string, reason: SessionCloseReason, detail?: string): void {
     const session = this.#sessions.get(sessionId);

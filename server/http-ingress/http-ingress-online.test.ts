@@ -14,11 +14,11 @@ let busy: TestDevice;
 let both: TestDevice;
 
 beforeAll(async () => {
-  tw = await startTestServer({ httpIngress: { onlineWindowMs: 300, replyTimeoutMs: 200, ratePerDevice: 1 } });
+  tw = await startTestServer();
   base = `${tw.url}/device`;
   [idle, slow, busy, both] = await createDevices(tw, 'a1online', ['idle', 'slow', 'busy', 'both']);
   // device in → thing validate → device reply 200; ota.get goes to a device in that never answers.
-  mqttPort = await deployListener(tw, listenerFlow());
+  mqttPort = await deployListener(tw, listenerFlow({ http: { onlineWindowSeconds: 1, replyTimeoutMs: 200, ratePerDevice: 1 } }));
 });
 
 afterAll(async () => {
@@ -51,7 +51,7 @@ describe('HTTP devices online state and limits', () => {
     // Not the status: with a window this short it may already have passed. The history keeps what happened.
     expect((await history(idle)).filter((i) => i.event === 'connected')).toHaveLength(1);
     await until('offline after the online window', () => status(idle), (s) => s === 'offline', 10_000);
-    expect((await history(idle))[0]).toMatchObject({ event: 'disconnected', reason: 'keepalive-timeout: no request for 0.3 s', protocol: 'http' });
+    expect((await history(idle))[0]).toMatchObject({ event: 'disconnected', reason: 'keepalive-timeout: no request for 1 s', protocol: 'http' });
     // The token outlives the online window: the next post is taken, and the device is online again.
     expect((await postProperty(idle, token, '1')).status).toBe(200);
     expect((await history(idle)).filter((i) => i.event === 'connected' && i.protocol === 'http')).toHaveLength(2);

@@ -9,8 +9,9 @@ import { signThings } from '../device-auth/things-sign.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { createDevices, deployListener, type TestDevice } from '../testing/mqtt-devices.ts';
 import { pipelineFlow } from '../testing/pipeline-flow.ts';
+import { until } from '../testing/until.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
-import { DeviceTokens } from './device-tokens.ts';
+import { DeviceTokens } from '../ingress/device-tokens.ts';
 
 const run = promisify(execFile);
 
@@ -184,6 +185,38 @@ describe('HTTP devices', () => {
     expect((await call('/auth', { productKey: thing.productKey, deviceName: thing.deviceName, password: signed.password })).status).toBe(401);
     const res = await call(`/topic/${thing.productKey}/${thing.deviceName}/thing/event/property/post`, { id: '3', ack: 1, params: { temperature: 19 } }, { password: auth.body.info.token });
     expect(res).toEqual({ status: 200, body: { id: '3', code: 200, data: {}, message: 'success' } });
+  });
+
+  it('hands a polling device the commands that waited for it, and its reply ends them', async () => {
+    const token = await tokenOf(sensor);
+    const poll = async (wait: number) => {
+      const res = await fetch(`${base}/commands?wait=${wait}`, { headers: { password: token } });
+      return { status: res.status, body: (await res.json()) as TestJson };
+    };
+    expect(await poll(0)).toEqual({ status: 200, body: { code: 0, message: 'success', data: [] } });
+    // Sent between two polls: it waits (as long as it would for a reply) and the next poll gets it.
+    const command = tw.request('POST', `/api/v1/devices/${sensor.productKey}/${sensor.deviceName}/commands`, {
+      token: tw.adminToken, body: { kind: 'property.set', params: { target: 21 }, timeoutMs: 30_000 },
+    });
+    const polled = await until('the command in a poll', () => poll(20), (p) => p.body.data.length > 0, 20_000);
+    const [delivered] = polled.body.data as { topic: string; payload: TestJson }[];
+    expect(delivered).toMatchObject({
+      topic: `/sys/${sensor.productKey}/${sensor.deviceName}/thing/service/property/set`,
+      payload: { method: 'thing.service.property.set', params: { target: 21 } },
+    });
+    const reply = await call(`/topic${delivered!.topic}_reply`, { id: delivered!.payload.id, code: 200, data: {} }, { password: token });
+    expect(reply.status).toBe(200);
+    expect((await command).body).toMatchObject({ code: 200 });
+    // Queued for later (202), then picked up by a poll as printed in docs/protocol.md.
+    const queued = await tw.request('POST', `/api/v1/devices/${sensor.productKey}/${sensor.deviceName}/commands`, {
+      token: tw.adminToken, body: { kind: 'service.invoke', serviceId: 'reboot', params: {}, whenOffline: 'queue' },
+    });
+    expect(queued.status).toBe(202);
+    const doc = fs.readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
+    const script = /```sh\n(curl[^\n]*\/commands[^\n]*)\n```/.exec(doc)?.[1];
+    expect(script).toBeDefined();
+    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script!], { env: { ...process.env, BASE: base, TOKEN: token } });
+    expect(JSON.parse(stdout)).toMatchObject({ code: 0, data: [{ topic: `/sys/${sensor.productKey}/${sensor.deviceName}/thing/service/reboot`, payload: { method: 'thing.service.reboot' } }] });
   });
 
   it('works from curl, as the docs show: the example in docs/protocol.md runs as printed', async () => {

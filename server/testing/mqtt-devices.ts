@@ -63,8 +63,15 @@ export function listenerFlow(options: {
   signInTimeoutMs?: number; maxPendingSignIns?: number;
   /** Absent: the node's default fills in. */
   replyTimeoutMs?: number;
+  /** An HTTP listener on the platform's port too, with these settings over the node's defaults. */
+  http?: { path?: string; onlineWindowSeconds?: number; ratePerDevice?: number; replyTimeoutMs?: number; maxBodyBytes?: number };
 } = {}) {
+  const http = options.http && {
+    id: 'http-listener', type: 'thing-http-listener', port: 0, host: '127.0.0.1', path: '/device', maxBodyBytes: 262144, tokenTtlSeconds: 3600,
+    onlineWindowSeconds: 300, ratePerDevice: 0, replyTimeoutMs: 5000, ...options.http,
+  };
   return [
+    ...(http ? [http] : []),
     { id: 'tab', type: 'tab', label: 'devices' },
     {
       id: 'listener', type: 'thing-mqtt-listener', port: options.port ?? 0, host: '127.0.0.1', tlsPort: options.tlsPort ?? 0,
@@ -86,7 +93,11 @@ export function listenerFlow(options: {
 export async function deployListener(tw: TestServer, flows: object[]): Promise<number> {
   const res = await tw.request('POST', '/api/v1/flows', { token: tw.adminToken, body: { flows } });
   if (res.status !== 200) throw new Error(`deploy: ${JSON.stringify(res.body)}`);
-  return (await until('the MQTT listener started', () => tw.app.mqttListeners.listeners()[0]?.ports.tcp, Boolean, 15_000))!;
+  const port = (await until('the MQTT listener started', () => tw.app.mqttListeners.listeners()[0]?.ports.tcp, Boolean, 15_000))!;
+  if (flows.some((n) => (n as { type?: string }).type === 'thing-http-listener')) {
+    await until('the HTTP listener started', () => tw.app.httpListeners.listeners().length, Boolean, 15_000);
+  }
+  return port;
 }
 
 /** Connection options of a device, signed with its secret in its dialect. */
