@@ -317,7 +317,14 @@ export async function startThingwire(
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
   registerDeviceHubRoutes(table, hub, registry.devices, auth);
-  registerDeviceCredentialRoutes(table, { devices: registry.devices, products: registry.products, listeners: mqttListeners, auth });
+  registerDeviceCredentialRoutes(table, {
+    devices: registry.devices, products: registry.products, listeners: mqttListeners, auth,
+    requestListeners: () => httpListeners.listeners().flatMap((l) => {
+      // A port of its own counts once it is listening.
+      if (l.config.port !== 0 && !l.port) return [];
+      return [{ transport: 'http' as const, port: l.config.port === 0 ? undefined : l.port, path: l.config.path }];
+    }),
+  });
   registerTelemetryRoutes(table, backend, registry.devices, registry.thingModels, { products: registry.products });
   registerAlertRoutes(table, alerts, auth);
   registerOverviewRoutes(table, { devices: registry.devices, hub, alerts, rate: () => deviceFeed.rate() });
