@@ -3,7 +3,9 @@
  * in like devices (Thingwire) or connect anonymously (Mosquitto), publish at a set rate and time what comes back.
  * Every loop is bounded by a count and a deadline; clients connect to loopback only.
  */
+import http from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
+import { alinkSignature } from '../server/device-auth/alink-sign.ts';
 import { signAlink } from '../server/device-auth/alink-sign.ts';
 import { OtaFleet, type OtaDeviceRecord } from './ota-device.ts';
 
@@ -16,6 +18,11 @@ export interface BenchDevice {
 export type WorkerCommand =
   | { cmd: 'connect'; url: string; mode: 'thingwire' | 'mosquitto'; devices: BenchDevice[]; listen: boolean; localAddress?: string; concurrency: number }
   | { cmd: 'subscribe-all'; url: string; topic: string }
+  /**
+   * Devices that post over HTTP (`base`: the listener's `…/device`): each signs in for a token; `run` then posts with
+   * it over at most `maxSockets` keep-alive connections of this process, the response being the reply.
+   */
+  | { cmd: 'connect-http'; base: string; devices: BenchDevice[]; concurrency: number; maxSockets: number }
   | { cmd: 'run'; rate: number; durationMs: number; qos: 0 | 1; drainMs: number; payload: 'meter' | 'wide'; maxBacklog: number }
   /** What the subscriber got since the last collect, once `expect` messages are in or `withinMs` passed. */
   | { cmd: 'collect'; expect: number; withinMs: number }
@@ -46,7 +53,17 @@ export interface RunReport {
 }
 
 const clients: MqttClient[] = [];
-const active: { client: MqttClient; device: BenchDevice; topic: string }[] = [];
+
+/** A device `run` posts as: over its MQTT client, or by a request whose response is the reply. */
+interface Target {
+  topic: string;
+  /** Posts `body` (message `id`); `done` says whether it was taken (PUBACK, HTTP response). */
+  post(id: number, body: string, qos: 0 | 1, done: (ok: boolean) => void): void;
+  /** False for Mosquitto's relay: nobody replies, its subscriber counts deliveries. */
+  replies: boolean;
+}
+const active: Target[] = [];
+let httpAgent: http.Agent | undefined;
 let sentAt = new Float64Array(0);
 let answered = new Uint8Array(0);
 let replies = 0;
@@ -73,6 +90,8 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       return connectAll(command);
     case 'subscribe-all':
       return subscribeAll(command.url, command.topic);
+    case 'connect-http':
+      return connectHttp(command);
     case 'run':
       return run(command);
     case 'collect': {
@@ -92,6 +111,7 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'close':
       fleet?.close();
       for (const c of clients) c.end(true);
+      httpAgent?.destroy();
       setTimeout(() => process.exit(0), 50);
       return null;
   }
@@ -137,7 +157,65 @@ function connectAll(command: Extract<WorkerCommand, { cmd: 'connect' }>): Promis
       await client.subscribeAsync(`${topic}_reply`, { qos: 0 });
       client.on('message', onReply);
     }
-    active.push({ client, device, topic });
+    active.push({
+      topic, replies: command.mode === 'thingwire',
+      post: (_id, body, qos, done) => client.publish(topic, body, { qos }, (err) => done(!err)),
+    });
+  });
+}
+
+/** Signs each device in at the HTTP listener, `concurrency` at a time; its posts then go with its token. */
+async function connectHttp(command: Extract<WorkerCommand, { cmd: 'connect-http' }>): Promise<ConnectOutcome> {
+  const agent = (httpAgent ??= new http.Agent({ keepAlive: true, maxSockets: command.maxSockets }));
+  let connected = 0;
+  let failed = 0;
+  let firstError: string | undefined;
+  let next = 0;
+  const one = async () => {
+    while (next < command.devices.length) {
+      const device = command.devices[next++]!;
+      try {
+        const timestamp = String(Date.now());
+        const sign = alinkSignature('hmacsha256', device.deviceSecret, { clientId: device.deviceName, deviceName: device.deviceName, productKey: device.productKey, timestamp });
+        const body = JSON.stringify({ productKey: device.productKey, deviceName: device.deviceName, clientId: device.deviceName, timestamp, signmethod: 'hmacsha256', sign });
+        const answer = await httpPost(agent, `${command.base}/auth`, body);
+        const token = /"token":"([^"]+)"/.exec(answer.body)?.[1];
+        if (answer.status !== 200 || !token) throw new Error(`sign-in answered ${answer.status} ${answer.body}`);
+        const url = `${command.base}/topic/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`;
+        active.push({
+          topic: url, replies: true,
+          post: (_id, payload, _qos, done) => {
+            httpPost(agent, url, payload, token).then((res) => {
+              done(true);
+              onReply('', Buffer.from(res.body, 'latin1'));
+            }, () => done(false));
+          },
+        });
+        connected++;
+      } catch (err) {
+        failed++;
+        firstError ??= (err as Error).message;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: command.concurrency }, one));
+  return { connected, failed, firstError };
+}
+
+function httpPost(agent: http.Agent, url: string, body: string, token?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: 'POST', agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { password: token } : {}) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('latin1');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -218,7 +296,7 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
   let acked = 0;
   let publishErrors = 0;
   let throttled = false;
-  const thingwire = active.some((a) => a.topic.startsWith('/sys/'));
+  const thingwire = active.some((a) => a.replies);
   const started = performance.now();
   let device = 0;
 
@@ -238,9 +316,9 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
         sentAt[id] = t;
         // Mosquitto relays the same bytes, plus the send time its subscriber measures latency by.
         const body = alinkPost(id, Math.floor(t), command.payload, thingwire ? undefined : t);
-        target.client.publish(target.topic, body, { qos: command.qos }, (err) => {
-          if (err) publishErrors++;
-          else acked++;
+        target.post(id, body, command.qos, (ok) => {
+          if (ok) acked++;
+          else publishErrors++;
         });
       }
       if (elapsed >= command.durationMs || sent >= total) return resolve();

@@ -4,7 +4,7 @@
  */
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { sampleValue } from './command-fields.ts';
-import type { MqttEndpoint } from './device-detail-api.ts';
+import type { MqttEndpoint } from '../../../domain/devices/device-credential-schemas.ts';
 
 /** POSIX shell single quoting: safe for any text, including `|`, `&` and `'`. */
 export const shellQuote = (s: string) => (/^[A-Za-z0-9_./:@=+-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
