@@ -219,6 +219,14 @@ describe('HTTP devices', () => {
     expect(script).toBeDefined();
     const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script!], { env: { ...process.env, BASE: base, TOKEN: token } });
     expect(JSON.parse(stdout)).toMatchObject({ code: 0, data: [{ topic: `/sys/${sensor.productKey}/${sensor.deviceName}/thing/service/reboot`, payload: { method: 'thing.service.reboot' } }] });
+
+    // Each open poll holds a request: a device gets four at once, a fifth is refused; closing them frees their places.
+    const abort = new AbortController();
+    const open = Array.from({ length: 4 }, () => fetch(`${base}/commands?wait=60`, { headers: { password: token }, signal: abort.signal }).catch(() => undefined));
+    expect((await until('a fifth poll refused', () => poll(0), (p) => p.status === 429, 10_000)).body).toEqual({ code: 429, message: '4 reads of this device\'s commands are open already' });
+    abort.abort();
+    await Promise.all(open);
+    await until('polls again once they closed', () => poll(0), (p) => p.status === 200, 10_000);
   });
 
   it('runs the curl commands of the device page\'s connection panel as shown', async () => {
