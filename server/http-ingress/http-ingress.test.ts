@@ -135,6 +135,8 @@ describe('HTTP devices', () => {
     // A malformed sign-in is 400: the device's code is wrong, not its secret.
     expect((await call('/auth', { productKey: 'a1http' })).status).toBe(400);
     expect((await call('/auth', 'nope')).status).toBe(400);
+    // A sign-in is small: 8 KB at most.
+    expect(await call('/auth', { productKey: 'a1http', deviceName: 'x'.repeat(9000), sign: 'x' })).toMatchObject({ status: 413, body: { code: 413 } });
   });
 
   it('refuses missing, forged and expired tokens with 401', async () => {
