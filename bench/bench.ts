@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../server/testing/mqtt-devices.ts';
 import { apiOf, children, chunks, createDevices, log, root, sleep, startThingwire, UsageError, Worker } from './harness.ts';
-import type { BenchDevice, RunReport } from './load-worker.ts';
+import type { BenchDevice, RunReport, WorkerCommand } from './load-worker.ts';
 import { otaOptions, runOtaBench } from './ota-bench.ts';
 import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
@@ -287,19 +287,19 @@ async function holdConnections(
 }
 
 /**
- * Devices posting over HTTP to the shipped pipeline's HTTP listener: each signs in for a token, then posts with it
- * (the response is the reply, sent once the post is stored). The max sustained rate, and latency at half of it.
+ * Devices posting over HTTP or CoAP to the shipped pipeline's listener: each signs in for a token, then posts with it
+ * (the answer is the reply, sent once the post is stored). The max sustained rate, and latency at half of it.
  */
 async function requestIngress(
-  base: string, devices: BenchDevice[], sampler: ProcSampler, o: Options, settle: () => Promise<void>, metricsUrl: string,
+  connect: Extract<WorkerCommand, { cmd: 'connect-http' | 'connect-coap' }>, sampler: ProcSampler, o: Options, settle: () => Promise<void>, metricsUrl: string,
 ): Promise<{ max: { max: number; steps: LoadResult[] }; half?: LoadResult }> {
   const workers = Array.from({ length: o.workers }, () => new Worker());
   try {
     const connected = await Promise.all(workers.map((w, i) => w.call<{ connected: number; failed: number; firstError?: string }>({
-      cmd: 'connect-http', base, devices: chunks(devices, o.workers)[i]!, concurrency: 20, maxSockets: 64,
+      ...connect, devices: chunks(connect.devices, o.workers)[i]!,
     })));
     const failed = connected.reduce((a, c) => a + c.failed, 0);
-    if (failed) throw new Error(`${failed} HTTP devices could not sign in: ${connected.find((c) => c.firstError)?.firstError}`);
+    if (failed) throw new Error(`${failed} devices could not sign in (${connect.cmd}): ${connected.find((c) => c.firstError)?.firstError}`);
     const max = await findMax('thingwire', workers, undefined, sampler, o, settle, metricsUrl, o.requestRates);
     let half: LoadResult | undefined;
     if (max.max > 0) {
@@ -381,7 +381,9 @@ async function main(): Promise<void> {
       if (o.requestRates.length > 0) {
         log('Thingwire: devices posting over HTTP, stepping the offered rate');
         await settle();
-        results.thingwire.http = await requestIngress(`${tw.base}/device`, publishing, sampler, o, settle, metricsUrl);
+        results.thingwire.http = await requestIngress(
+          { cmd: 'connect-http', base: `${tw.base}/device`, devices: publishing, concurrency: 20, maxSockets: 64 }, sampler, o, settle, metricsUrl,
+        );
       }
     } finally {
       sampler.stop();

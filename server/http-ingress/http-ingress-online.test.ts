@@ -102,7 +102,7 @@ describe('HTTP devices online state and limits', () => {
     const port = await freePort();
     await deployListener(tw, flows({ port, path: '/iot' }));
     const own = await until('listening on its own port', () => tw.app.httpListeners.listeners().find((l) => l.port === port), Boolean);
-    expect(own.config.path).toBe('/iot');
+    expect(own!.config.path).toBe('/iot');
     const res = await fetch(`http://127.0.0.1:${port}/iot/topic/sys/${idle.productKey}/${idle.deviceName}/thing/event/property/post`, {
       method: 'POST', headers: { password: token }, body: JSON.stringify({ id: '3', version: '1.0', params: { temperature: 20 }, method: 'thing.event.property.post' }),
     });
