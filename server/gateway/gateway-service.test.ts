@@ -108,7 +108,7 @@ describe('gateway operations', () => {
     const gw = await device('gw', 'g2');
     const client = await online(gw);
     tw.app.registry.topology.link(gw, [s], 'gateway');
-    const closed = new Promise((resolve) => client.once('close', resolve));
+    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.publish('/sys/sub/alone/thing/event/property/post', JSON.stringify({ id: '1', version: '1.0', method: 'thing.event.property.post', params: { temperature: 1 } }), { qos: 1 });
     await closed;
     const log = await tw.request('GET', '/api/v1/devices/gw/g2/messages?code=401', { token: tw.adminToken });
