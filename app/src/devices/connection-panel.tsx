@@ -97,6 +97,13 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
 
   return (
     <div className="grid gap-5 xl:grid-cols-2">
+      {device.nodeType === 'sub-device' && (
+        <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 xl:col-span-2" data-testid="sub-device-note">
+          A sub-device does not connect by itself: its gateway adds it (thing.topo.add) and logs it in (combine/login), each
+          signed with these credentials as its own sign-in would be, and then publishes on its topics. A connection of its
+          own over MQTT is refused. See docs/protocol.md, &ldquo;Gateways and sub-devices&rdquo;.
+        </p>
+      )}
       <Panel title="Where devices connect" className="xl:col-span-2">
         {endpoints.length === 0 ? (
           <EmptyState
