@@ -233,6 +233,7 @@ export async function startThingwire(
     credentialsFor: (productKey, deviceName) => registry.devices.credentialsFor(productKey, deviceName),
     tokens: new DeviceTokens(secrets.derive('http-device-token')),
     clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
+    nodeType: (productKey) => registry.products.nodeType(productKey),
   };
   const httpListeners = createHttpListenerPool(tokenIngressDeps, logger.child({ subsystem: 'http-ingress' }));
 

@@ -135,6 +135,13 @@ describe('HTTP devices', () => {
     // A malformed sign-in is 400: the device's code is wrong, not its secret.
     expect((await call('/auth', { productKey: 'a1http' })).status).toBe(400);
     expect((await call('/auth', 'nope')).status).toBe(400);
+    // A sub-device is reached through its gateway: signing in by itself is refused, the reason in its history.
+    await tw.request('POST', '/api/v1/products', { token: tw.adminToken, body: { productKey: 'a1httpsub', name: 'sub', nodeType: 'sub-device' } });
+    const sub = await tw.request('POST', '/api/v1/devices', { token: tw.adminToken, body: { productKey: 'a1httpsub', deviceName: 's1' } });
+    expect((await call('/auth', alinkAuth({ productKey: 'a1httpsub', deviceName: 's1', deviceSecret: sub.body.deviceSecret }))).status).toBe(401);
+    expect(await history({ productKey: 'a1httpsub', deviceName: 's1', deviceSecret: '' })).toContainEqual(
+      expect.objectContaining({ event: 'refused', reason: 'sub-device: it connects through its gateway (combine/login)', protocol: 'http' }),
+    );
     // A sign-in is small: 8 KB at most.
     expect(await call('/auth', { productKey: 'a1http', deviceName: 'x'.repeat(9000), sign: 'x' })).toMatchObject({ status: 413, body: { code: 413 } });
   });

@@ -36,6 +36,8 @@ export interface TokenIngressDeps {
   gate?: IngressGate;
   bans?: SignInBans;
   clockRule?(productKey: string): DeviceClockRule;
+  /** The product's node type: a sub-device's sign-in is refused (it is reached through its gateway). */
+  nodeType?(productKey: string): 'direct' | 'gateway' | 'sub-device' | undefined;
   /** ms since epoch; default Date.now (tests). Timers still use setTimeout. */
   now?: () => number;
 }
@@ -171,6 +173,14 @@ export class TokenIngress {
     } catch (err) {
       this.#deps.logger.error({ err }, 'device authentication failed');
       result = { ok: false as const, reason: 'malformed' as const };
+    }
+    // As on MQTT: a sub-device's topics are its gateway's to publish on, so it gets no session of its own.
+    if (result.ok && this.#deps.nodeType?.(result.productKey) === 'sub-device') {
+      this.#deps.hub.recordRefused({
+        productKey: result.productKey, deviceName: result.deviceName, remoteAddress: peer.address, protocol: this.protocol,
+        dialect: result.dialect, clientId: connect.clientId, reason: 'sub-device: it connects through its gateway (combine/login)',
+      });
+      return answer(401, 'not authorized');
     }
     if (!result.ok) {
       const b = body as { productKey?: unknown; deviceName?: unknown };

@@ -101,7 +101,7 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
         <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 xl:col-span-2" data-testid="sub-device-note">
           A sub-device does not connect by itself: its gateway adds it (thing.topo.add) and logs it in (combine/login), each
           signed with these credentials as its own sign-in would be, and then publishes on its topics. A connection of its
-          own over MQTT is refused. See docs/protocol.md, &ldquo;Gateways and sub-devices&rdquo;.
+          own (MQTT, HTTP or CoAP) is refused. See docs/protocol.md, &ldquo;Gateways and sub-devices&rdquo;.
         </p>
       )}
       <Panel title="Where devices connect" className="xl:col-span-2">
