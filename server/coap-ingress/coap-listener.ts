@@ -132,9 +132,12 @@ export class CoapListener {
     // No address reuse: a port another process holds is an error here, not two listeners splitting the datagrams.
     const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
     await new Promise<void>((resolve, reject) => {
-      socket.once('error', reject);
+      socket.once('error', (err) => {
+        socket.close();
+        reject(err);
+      });
       socket.bind(port, host, () => {
-        socket.off('error', reject);
+        socket.removeAllListeners('error');
         resolve();
       });
     });
