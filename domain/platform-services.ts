@@ -37,7 +37,8 @@ export interface ThingwireServices {
   };
   /** The pool of CoAP device listeners (absent in runtimes without one). */
   coapListeners?: {
-    acquire(owner: string, config: CoapListenerConfig): Promise<unknown>;
+    /** Resolves with the listener once it listens; `port` is the UDP port it bound (the config may say 0: any). */
+    acquire(owner: string, config: CoapListenerConfig): Promise<{ readonly port?: number }>;
     release(owner: string): void;
   };
   /** Alert rules of `alert` nodes: evaluated per device, alerts kept in the database, operator actions announced. */

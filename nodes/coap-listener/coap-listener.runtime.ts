@@ -5,7 +5,7 @@ import { coapListener } from './coap-listener.def.ts';
 export const coapListenerNode = implementNode(coapListener, ({ config, node, services }) => {
   const pool = services.coapListeners;
   if (!pool) throw new Error('this runtime has no CoAP device ingress');
-  const where = `udp ${config.host}:${config.port}`;
+  const where = `UDP ${config.host}:${config.port}`;
   pool
     .acquire(node.id, {
       port: config.port,
@@ -17,7 +17,7 @@ export const coapListenerNode = implementNode(coapListener, ({ config, node, ser
       replyTimeoutMs: config.replyTimeoutMs,
     })
     .then(
-      () => node.log(`CoAP devices on ${where}`),
+      (listener) => node.log(`CoAP devices on UDP ${config.host}:${listener.port ?? config.port}`),
       (err: Error) => node.error(`cannot listen on ${where}: ${err.message}`),
     );
   return {
