@@ -199,13 +199,18 @@ describe('CoAP devices', () => {
     // It works through what the kernel kept of the flood (a full receive buffer drops the rest), then answers again: a
     // request with a token of its own (NON GET /x, token 0xab) gets its 4.04.
     let probed = false;
+    let pong = false;
     socket.on('message', (m: Buffer) => {
       if ((m[0]! & 0x0f) === 1 && m[4] === 0xab) probed = true;
+      if (m.length === 4 && m[0] === 0x70 && m.readUInt16BE(2) === 0xbeef) pong = true;
     });
     await until('an answer after the flood', async () => {
       await send(Buffer.from([0x51, 0x01, 0xff, 0xff, 0xab, 0xb1, 0x78]));
       return probed;
     }, Boolean, 10_000);
+    // A CoAP ping (an empty confirmable message) is answered with RST, as RFC 7252 §4.3 has it.
+    await send(Buffer.from([0x40, 0x00, 0xbe, 0xef]));
+    await until('the RST to a ping', () => pong, Boolean, 5000);
     socket.close();
     // A device is served as before, and every upload the flood began is held inside the bound.
     await tokenOf(sensor);

@@ -170,6 +170,12 @@ export class CoapListener {
 
   /** Before the package handles a parsed request: retransmissions of requests in progress, and Block1 uploads. */
   #admit(packet: CoapPacket, rsinfo: AddressInfo): boolean {
+    if (packet.code === '0.00') {
+      // An empty message: a confirmable one is a CoAP ping (RFC 7252 §4.3), answered with RST, which the package
+      // would instead take for a request.
+      if (packet.confirmable) this.#socket?.send(Buffer.from([0x70, 0x00, (packet.messageId! >> 8) & 0xff, packet.messageId! & 0xff]), rsinfo.port, rsinfo.address);
+      return packet.ack === true || packet.reset === true; // an empty ACK or RST is the package's (observe, retransmission)
+    }
     if (packet.ack || packet.reset || !packet.code?.startsWith('0.')) return true; // the package's business
     const endpoint = `${rsinfo.address}:${rsinfo.port}`;
     if (this.#inFlight.has(`${endpoint}/${packet.messageId}`)) return false;
