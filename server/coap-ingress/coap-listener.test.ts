@@ -187,11 +187,12 @@ describe('CoAP devices', () => {
     await send(Buffer.from([0x40, 0x01])); // a header cut short
     for (let i = 0; i < 2000; i++) {
       const id = [(i >> 8) & 0xff, i & 0xff];
-      const kind = i % 3;
+      const kind = i % 5;
       if (kind === 0) await send(Buffer.from([0x50, 0x01, ...id, 0xb1, 0x78])); // NON GET /x: 4.04
       else if (kind === 1) await send(Buffer.concat([Buffer.from([0x40, 0x02, ...id, 0xb5]), Buffer.from('topic'), Buffer.from([0xff]), Buffer.from('{"id":"1"}')])); // CON POST /topic, no token: 4.01
       else {
-        // The first 64-byte block of an upload to a path of its own: each would be held until its next block.
+        // The first 64-byte block of an upload to a path of its own (1,200 of them, over the bound of 1,000 held at
+        // once): each would be held until its next block.
         const seg = Buffer.from(`u${i}`);
         await send(Buffer.concat([Buffer.from([0x50, 0x02, ...id, 0xb0 | seg.length]), seg, Buffer.from([0xd1, 0x03, 0x0a, 0xff]), Buffer.alloc(64, 0x20)]));
       }

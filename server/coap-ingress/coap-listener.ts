@@ -19,6 +19,8 @@ const TRANSFER_IDLE_MS = 60_000;
 const MAX_OBSERVATIONS = 100_000;
 /** Responses the package keeps to answer retransmitted requests (its default is 32 MiB). */
 const RESPONSE_CACHE_BYTES = 8 * 1024 * 1024;
+/** The socket's receive buffer asked for (the kernel caps it at net.core.rmem_max). */
+const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A notification's payload that still fits one block; larger batches go out as several notifications. */
 const NOTIFICATION_BYTES = 1024;
 
@@ -129,8 +131,10 @@ export class CoapListener {
 
   async start(): Promise<void> {
     const { port, host } = this.#config;
-    // No address reuse: a port another process holds is an error here, not two listeners splitting the datagrams.
-    const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false });
+    // No address reuse: a port another process holds is an error here, not two listeners splitting the datagrams. A
+    // receive buffer larger than the usual 208 KB takes a burst (a fleet waking at once) instead of dropping it; the
+    // kernel caps it at net.core.rmem_max.
+    const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, recvBufferSize: RECEIVE_BUFFER_BYTES });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', (err) => {
         socket.close();
