@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort } from '../server/testing/mqtt-devices.ts';
 import { apiOf, children, chunks, createDevices, log, root, sleep, startThingwire, UsageError, Worker } from './harness.ts';
-import type { BenchDevice, RunReport } from './load-worker.ts';
+import type { BenchDevice, RunReport, WorkerCommand } from './load-worker.ts';
 import { otaOptions, runOtaBench } from './ota-bench.ts';
 import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
@@ -41,6 +41,8 @@ interface Options {
   mosquitto: boolean;
   cpuProf: boolean;
   out: string;
+  /** Offered rates stepped through for devices posting over HTTP (and CoAP); empty: not measured. */
+  requestRates: number[];
 }
 
 function options(argv = process.argv.slice(2)): Options {
@@ -52,6 +54,7 @@ function options(argv = process.argv.slice(2)): Options {
       devices: { type: 'string' }, connections: { type: 'string' }, qos: { type: 'string' }, payload: { type: 'string' },
       storage: { type: 'string' }, workers: { type: 'string' }, 'no-mosquitto': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', default: false },
+      'request-rates': { type: 'string' }, 'no-request-protocols': { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -68,6 +71,8 @@ function options(argv = process.argv.slice(2)): Options {
   --storage sqlite       or tdengine (needs TDENGINE_URL)
   --workers 2            load-generating processes
   --no-mosquitto         skip the Mosquitto comparison
+  --request-rates 500,…  offered rates (msg/s) stepped through for devices posting over HTTP
+  --no-request-protocols skip the HTTP devices
   --cpu-prof             write a V8 CPU profile of Thingwire to bench/results/profiles/
   --out FILE             default bench/results/latest.md
   --ota                  instead: a firmware campaign over 10,000 devices (npm run bench -- --ota --help)
@@ -95,10 +100,13 @@ function options(argv = process.argv.slice(2)): Options {
     mosquitto: !values['no-mosquitto'],
     cpuProf: values['cpu-prof'],
     out: values.out ?? path.join(root, 'bench/results/latest.md'),
+    requestRates: values['no-request-protocols'] ? [] : values['request-rates'] ? values['request-rates'].split(',').map(Number)
+      : smoke ? [100] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000],
   };
   for (const [k, v] of Object.entries(o)) {
     if (k !== 'qos' && typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be a positive number`);
   }
+  if (o.requestRates.some((r) => !(r > 0))) throw new UsageError('--request-rates must be positive numbers, comma-separated');
   if (o.rates.some((r) => !(r > 0))) throw new UsageError('--rates must be positive numbers, comma-separated');
   if (o.storage === 'tdengine' && !process.env.TDENGINE_URL) throw new UsageError('--storage tdengine needs TDENGINE_URL (taosAdapter, e.g. http://localhost:6041)');
   return o;
@@ -234,11 +242,11 @@ async function runLoad(
 
 async function findMax(
   target: 'thingwire' | 'mosquitto', workers: Worker[], subscriber: Worker | undefined, sampler: ProcSampler, o: Options,
-  settle: () => Promise<void>, metricsUrl?: string,
+  settle: () => Promise<void>, metricsUrl?: string, rates = o.rates,
 ): Promise<{ max: number; steps: LoadResult[] }> {
   const steps: LoadResult[] = [];
   let max = 0;
-  for (const rate of o.rates) {
+  for (const rate of rates) {
     const r = await runLoad(target, workers, subscriber, sampler, rate, o.stepSeconds, o, metricsUrl);
     steps.push(r);
     log(`  ${target} ${fmt.int(rate)} msg/s offered: ${fmt.int(r.completedPerSecond)}/s ${target === 'thingwire' ? 'stored' : 'delivered'}, p99 ${fmt.ms(r.latency.p99)} ms, CPU ${fmt.int(r.server.cpuPercent)} % · ${r.why}`);
@@ -276,6 +284,32 @@ async function holdConnections(
     rssPerConnectionKb: held >= 1000 ? ((rssAfter - rssBefore) * 1024) / held : Number.NaN,
     connectsPerSecond: held / (connectMs / 1000), server,
   };
+}
+
+/**
+ * Devices posting over HTTP or CoAP to the shipped pipeline's listener: each signs in for a token, then posts with it
+ * (the answer is the reply, sent once the post is stored). The max sustained rate, and latency at half of it.
+ */
+async function requestIngress(
+  connect: Extract<WorkerCommand, { cmd: 'connect-http' | 'connect-coap' }>, sampler: ProcSampler, o: Options, settle: () => Promise<void>, metricsUrl: string,
+): Promise<{ max: { max: number; steps: LoadResult[] }; half?: LoadResult }> {
+  const workers = Array.from({ length: o.workers }, () => new Worker());
+  try {
+    const connected = await Promise.all(workers.map((w, i) => w.call<{ connected: number; failed: number; firstError?: string }>({
+      ...connect, devices: chunks(connect.devices, o.workers)[i]!,
+    })));
+    const failed = connected.reduce((a, c) => a + c.failed, 0);
+    if (failed) throw new Error(`${failed} devices could not sign in (${connect.cmd}): ${connected.find((c) => c.firstError)?.firstError}`);
+    const max = await findMax('thingwire', workers, undefined, sampler, o, settle, metricsUrl, o.requestRates);
+    let half: LoadResult | undefined;
+    if (max.max > 0) {
+      await settle();
+      half = await runLoad('thingwire', workers, undefined, sampler, Math.round(max.max * 0.5), o.duration, o, metricsUrl);
+    }
+    return { max, half };
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+  }
 }
 
 /** Between runs, so one run's tail does not count in the next. */
@@ -344,6 +378,13 @@ async function main(): Promise<void> {
       await settle();
       results.thingwire.fixed = await runLoad('thingwire', workers, undefined, sampler, o.rate, o.duration, o, metricsUrl);
       await Promise.all(workers.map((w) => w.close()));
+      if (o.requestRates.length > 0) {
+        log('Thingwire: devices posting over HTTP, stepping the offered rate');
+        await settle();
+        results.thingwire.http = await requestIngress(
+          { cmd: 'connect-http', base: `${tw.base}/device`, devices: publishing, concurrency: 20, maxSockets: 64 }, sampler, o, settle, metricsUrl,
+        );
+      }
     } finally {
       sampler.stop();
       await tw.stop();
@@ -398,6 +439,8 @@ interface BrokerResults {
   ninety?: LoadResult;
   conns?: Awaited<ReturnType<typeof holdConnections>>;
   idleRssMb?: number;
+  /** Devices posting over HTTP (Thingwire only). */
+  http?: Awaited<ReturnType<typeof requestIngress>>;
   version?: string;
 }
 
@@ -419,6 +462,7 @@ function render(
     const failed = x.steps.find((step) => !step.sustained);
     return failed ? `${fmt.int(failed.offered)}: ${failed.why}` : 'all sustained';
   };
+  const steps = (x: { steps: LoadResult[] } | undefined) => x?.steps.map((s) => `${fmt.int(s.offered)}→${fmt.int(s.completedPerSecond)}`).join(', ') ?? '–';
   // The highest sustained step; the first step when none was (the row stays filled, the max row says 0).
   const maxStep = (x: { steps: LoadResult[] } | undefined) => x?.steps.filter((s) => s.sustained).at(-1) ?? x?.steps[0];
   const rows: string[][] = [
@@ -440,6 +484,12 @@ function render(
     ['CPU / peak RSS: at 90 % of max', cpuRss(t.ninety), cpuRss(m.ninety), ''],
     [`CPU / peak RSS: at ${fmt.int(o.rate)} msg/s`, cpuRss(t.fixed), cpuRss(m.fixed), ''],
     ['CPU / peak RSS: holding the idle connections', cpuRss(t.conns), cpuRss(m.conns), ''],
+    ...(t.http ? [
+      [`HTTP devices: max sustained posts/s (stored, all answered 200, p99 < ${fmt.int(MAX_P99_MS)} ms)`, fmt.int(t.http.max.max), '–', ''],
+      ['… first rate not sustained, and why', firstFailure(t.http.max), '–', ''],
+      ['HTTP post → response p50 / p95 / p99 ms at 50 % of its max', `${lat(t.http.half)} (${at(t.http.half)})`, '–', ''],
+      ['CPU / peak RSS: HTTP devices at their max', cpuRss(maxStep(t.http.max)), '–', ''],
+    ] : []),
   ];
   const cpus = os.cpus();
   return [
@@ -451,8 +501,8 @@ function render(
     '',
     markdownTable(['measure', 'Thingwire (full pipeline)', 'Mosquitto (relay)', 'Thingwire / Mosquitto'], rows),
     '',
-    `Steps (offered msg/s → stored/relayed per s): Thingwire ${t.max?.steps.map((s: LoadResult) => `${fmt.int(s.offered)}→${fmt.int(s.completedPerSecond)}`).join(', ') ?? '–'}; ` +
-      `Mosquitto ${m.max?.steps.map((s: LoadResult) => `${fmt.int(s.offered)}→${fmt.int(s.completedPerSecond)}`).join(', ') ?? '–'}.`,
+    `Steps (offered msg/s → stored/relayed per s): Thingwire ${steps(t.max)}; Mosquitto ${steps(m.max)}` +
+      `${t.http ? `; Thingwire HTTP devices ${steps(t.http.max)}` : ''}.`,
     '',
   ].join('\n');
 }

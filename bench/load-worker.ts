@@ -3,8 +3,12 @@
  * in like devices (Thingwire) or connect anonymously (Mosquitto), publish at a set rate and time what comes back.
  * Every loop is bounded by a count and a deadline; clients connect to loopback only.
  */
+import dgram from 'node:dgram';
+import http from 'node:http';
 import mqtt, { type MqttClient } from 'mqtt';
+import { alinkSignature } from '../server/device-auth/alink-sign.ts';
 import { signAlink } from '../server/device-auth/alink-sign.ts';
+import { coapAck, coapPost, coapResponse } from './coap-wire.ts';
 import { OtaFleet, type OtaDeviceRecord } from './ota-device.ts';
 
 export interface BenchDevice {
@@ -16,6 +20,13 @@ export interface BenchDevice {
 export type WorkerCommand =
   | { cmd: 'connect'; url: string; mode: 'thingwire' | 'mosquitto'; devices: BenchDevice[]; listen: boolean; localAddress?: string; concurrency: number }
   | { cmd: 'subscribe-all'; url: string; topic: string }
+  /**
+   * Devices that post over HTTP (`base`: the listener's `…/device`): each signs in for a token; `run` then posts with
+   * it over at most `maxSockets` keep-alive connections of this process, the response being the reply.
+   */
+  | { cmd: 'connect-http'; base: string; devices: BenchDevice[]; concurrency: number; maxSockets: number }
+  /** Devices that post over CoAP (non-confirmable requests from one UDP socket of this process), each with its token. */
+  | { cmd: 'connect-coap'; host: string; port: number; devices: BenchDevice[]; concurrency: number }
   | { cmd: 'run'; rate: number; durationMs: number; qos: 0 | 1; drainMs: number; payload: 'meter' | 'wide'; maxBacklog: number }
   /** What the subscriber got since the last collect, once `expect` messages are in or `withinMs` passed. */
   | { cmd: 'collect'; expect: number; withinMs: number }
@@ -46,7 +57,18 @@ export interface RunReport {
 }
 
 const clients: MqttClient[] = [];
-const active: { client: MqttClient; device: BenchDevice; topic: string }[] = [];
+
+/** A device `run` posts as: over its MQTT client, or by a request whose response is the reply. */
+interface Target {
+  topic: string;
+  /** Posts `body` (message `id`); `done` says whether it was taken (PUBACK, HTTP response). */
+  post(id: number, body: string, qos: 0 | 1, done: (ok: boolean) => void): void;
+  /** False for Mosquitto's relay: nobody replies, its subscriber counts deliveries. */
+  replies: boolean;
+}
+const active: Target[] = [];
+let httpAgent: http.Agent | undefined;
+let coapSocket: dgram.Socket | undefined;
 let sentAt = new Float64Array(0);
 let answered = new Uint8Array(0);
 let replies = 0;
@@ -73,6 +95,10 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       return connectAll(command);
     case 'subscribe-all':
       return subscribeAll(command.url, command.topic);
+    case 'connect-http':
+      return connectHttp(command);
+    case 'connect-coap':
+      return connectCoap(command);
     case 'run':
       return run(command);
     case 'collect': {
@@ -92,6 +118,8 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'close':
       fleet?.close();
       for (const c of clients) c.end(true);
+      httpAgent?.destroy();
+      coapSocket?.close();
       setTimeout(() => process.exit(0), 50);
       return null;
   }
@@ -101,10 +129,19 @@ async function handle(command: WorkerCommand): Promise<unknown> {
 type ConnectOutcome = { connected: number; failed: number; firstError?: string };
 
 /** Connects `devices`, `concurrency` at a time, then sets each up with `ready`; a device whose connect or set-up throws counts as failed. */
-async function connectEach(
+function connectEach(
   devices: readonly BenchDevice[], concurrency: number, connect: (device: BenchDevice) => Promise<MqttClient>,
   ready: (client: MqttClient, device: BenchDevice) => Promise<void> | void,
 ): Promise<ConnectOutcome> {
+  return eachDevice(devices, concurrency, async (device) => {
+    const client = await connect(device);
+    clients.push(client);
+    await ready(client, device);
+  });
+}
+
+/** Runs `setUp` for each device, `concurrency` at a time; a device whose set-up throws counts as failed. */
+async function eachDevice(devices: readonly BenchDevice[], concurrency: number, setUp: (device: BenchDevice) => Promise<void>): Promise<ConnectOutcome> {
   let connected = 0;
   let failed = 0;
   let firstError: string | undefined;
@@ -113,9 +150,7 @@ async function connectEach(
     while (next < devices.length) {
       const device = devices[next++]!;
       try {
-        const client = await connect(device);
-        clients.push(client);
-        await ready(client, device);
+        await setUp(device);
         connected++;
       } catch (err) {
         failed++;
@@ -137,7 +172,121 @@ function connectAll(command: Extract<WorkerCommand, { cmd: 'connect' }>): Promis
       await client.subscribeAsync(`${topic}_reply`, { qos: 0 });
       client.on('message', onReply);
     }
-    active.push({ client, device, topic });
+    active.push({
+      topic, replies: command.mode === 'thingwire',
+      post: (_id, body, qos, done) => client.publish(topic, body, { qos }, (err) => done(!err)),
+    });
+  });
+}
+
+/** The JSON of an alink `/auth` (HTTP and CoAP), signed now. */
+function signInBody(device: BenchDevice): string {
+  const timestamp = String(Date.now());
+  const sign = alinkSignature('hmacsha256', device.deviceSecret, { clientId: device.deviceName, deviceName: device.deviceName, productKey: device.productKey, timestamp });
+  return JSON.stringify({ productKey: device.productKey, deviceName: device.deviceName, clientId: device.deviceName, timestamp, signmethod: 'hmacsha256', sign });
+}
+
+/** The token in an `/auth` answer, or the error that it was not one. */
+function tokenIn(code: number, body: string): string {
+  const token = /"token":"([^"]+)"/.exec(body)?.[1];
+  if (!token) throw new Error(`sign-in answered ${code} ${body}`);
+  return token;
+}
+
+const propertyPath = (device: BenchDevice) => `/topic/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`;
+
+/** Signs each device in at the HTTP listener, `concurrency` at a time; its posts then go with its token. */
+function connectHttp(command: Extract<WorkerCommand, { cmd: 'connect-http' }>): Promise<ConnectOutcome> {
+  const agent = (httpAgent ??= new http.Agent({ keepAlive: true, maxSockets: command.maxSockets }));
+  return signInEach(command.devices, command.concurrency, async (device) => {
+    const answer = await httpPost(agent, `${command.base}/auth`, signInBody(device));
+    const token = tokenIn(answer.status, answer.body);
+    const url = `${command.base}${propertyPath(device)}`;
+    return {
+      topic: url, replies: true,
+      post: (_id, payload, _qos, done) => {
+        httpPost(agent, url, payload, token).then((res) => {
+          done(true);
+          onReply('', Buffer.from(res.body, 'latin1'));
+        }, () => done(false));
+      },
+    };
+  });
+}
+
+/** CoAP requests waiting for their response, by token: sign-ins only (posts are matched by the reply's id). */
+const coapWaiting = new Map<number, (payload: Buffer, code: number) => void>();
+let coapMessageId = 0;
+/** Tokens of sign-ins; posts use their message number, below this. */
+let coapSignInToken = 0x7fffffff;
+
+/** Signs each device in at the CoAP listener; its posts then go non-confirmable from this process's one socket. */
+async function connectCoap(command: Extract<WorkerCommand, { cmd: 'connect-coap' }>): Promise<ConnectOutcome> {
+  const socket = (coapSocket ??= await openCoapSocket());
+  const send = (datagram: Buffer) => socket.send(datagram, command.port, command.host);
+  return signInEach(command.devices, command.concurrency, async (device) => {
+    const token = ++coapSignInToken >>> 0;
+    const answer = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        coapWaiting.delete(token);
+        reject(new Error('no answer to a CoAP sign-in in 10 s'));
+      }, 10_000);
+      coapWaiting.set(token, (payload, code) => {
+        clearTimeout(timer);
+        resolve({ code, body: payload.toString('utf8') });
+      });
+      send(coapPost(++coapMessageId, token, '/auth', signInBody(device)));
+    });
+    const deviceToken = tokenIn(answer.code, answer.body);
+    const path = propertyPath(device);
+    return {
+      topic: path, replies: true,
+      post: (id, payload, _qos, done) => socket.send(coapPost(++coapMessageId, id, path, payload, deviceToken), command.port, command.host, (err) => done(!err)),
+    };
+  });
+}
+
+function openCoapSocket(): Promise<dgram.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 * 1024 * 1024, sendBufferSize: 8 * 1024 * 1024 });
+    socket.on('message', (datagram, from) => {
+      const response = coapResponse(datagram);
+      if (!response) return;
+      // A separate confirmable response (the answer took longer than a piggybacked one may) wants its ACK.
+      if (response.type === 0) socket.send(coapAck(response.messageId), from.port, from.address);
+      const waiting = coapWaiting.get(response.token);
+      if (waiting) {
+        coapWaiting.delete(response.token);
+        return waiting(response.payload, response.code);
+      }
+      onReply('', response.payload);
+    });
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => resolve(socket));
+  });
+}
+
+/** Signs `devices` in, `concurrency` at a time, each becoming a {@link Target} `run` posts as. */
+function signInEach(devices: readonly BenchDevice[], concurrency: number, signIn: (device: BenchDevice) => Promise<Target>): Promise<ConnectOutcome> {
+  return eachDevice(devices, concurrency, async (device) => {
+    active.push(await signIn(device));
+  });
+}
+
+function httpPost(agent: http.Agent, url: string, body: string, token?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: 'POST', agent,
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { password: token } : {}) },
+    }, (res) => {
+      let text = '';
+      res.setEncoding('latin1');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
   });
 }
 
@@ -218,7 +367,7 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
   let acked = 0;
   let publishErrors = 0;
   let throttled = false;
-  const thingwire = active.some((a) => a.topic.startsWith('/sys/'));
+  const thingwire = active.some((a) => a.replies);
   const started = performance.now();
   let device = 0;
 
@@ -238,9 +387,9 @@ async function run(command: Extract<WorkerCommand, { cmd: 'run' }>): Promise<Run
         sentAt[id] = t;
         // Mosquitto relays the same bytes, plus the send time its subscriber measures latency by.
         const body = alinkPost(id, Math.floor(t), command.payload, thingwire ? undefined : t);
-        target.client.publish(target.topic, body, { qos: command.qos }, (err) => {
-          if (err) publishErrors++;
-          else acked++;
+        target.post(id, body, command.qos, (ok) => {
+          if (ok) acked++;
+          else publishErrors++;
         });
       }
       if (elapsed >= command.durationMs || sent >= total) return resolve();

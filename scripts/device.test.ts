@@ -110,6 +110,34 @@ describe('npm run device with firmware versions (docs/ota.md)', () => {
   });
 });
 
+describe('npm run device -- --gateway', () => {
+  it('adds and logs in 20 sub-devices, posts their values in packs, answers a command for one, and logs them out on Ctrl+C', async () => {
+    const token = tw.adminToken;
+    await tw.request('POST', '/api/v1/products', { token, body: { productKey: 'simgw', name: 'gateway', nodeType: 'gateway' } });
+    await tw.request('POST', '/api/v1/products', { token, body: { productKey: 'simsub', name: 'sub-devices', nodeType: 'sub-device' } });
+    await tw.request('PUT', '/api/v1/products/simsub/thing-model/draft', { token, body: testTsl });
+    await tw.request('POST', '/api/v1/products/simsub/thing-model/publish', { token });
+    const gw = await tw.request('POST', '/api/v1/devices', { token, body: { productKey: 'simgw', deviceName: 'gw1' } });
+    const names = Array.from({ length: 20 }, (_, i) => `sub${String(i).padStart(2, '0')}`);
+    await tw.request('POST', '/api/v1/devices/bulk', { token, body: { devices: names.map((deviceName) => ({ productKey: 'simsub', deviceName })) } });
+
+    const sim = simulate(tw, { productKey: 'simgw', deviceName: 'gw1', deviceSecret: gw.body.deviceSecret }, {
+      mqttUrl, rate: 5, args: ['--gateway', '--sub-product', 'simsub', '--sub-devices', '20'],
+    });
+    await sim.waitFor(/^gateway simgw\/gw1: 20 sub-devices added and logged in/);
+    const listed = await tw.request('GET', '/api/v1/devices/simgw/gw1/sub-devices', { token });
+    expect(listed.body.items.filter((s: { online: boolean }) => s.online)).toHaveLength(20);
+    const last = { productKey: 'simsub', deviceName: 'sub19', deviceSecret: '' };
+    expect((await uplinks(last, 1)).every((p) => p.code === 200)).toBe(true);
+    const set = await tw.request('POST', '/api/v1/devices/simsub/sub07/commands', { token, body: { kind: 'property.set', params: { target: 21 } } });
+    expect(set.body).toMatchObject({ code: 200 });
+    await sim.waitFor(/^set simsub\/sub07 \{"target":21\}/);
+    expect(await sim.stop()).toBe(0);
+    const history = await tw.request('GET', '/api/v1/devices/simsub/sub00/connections', { token });
+    expect(history.body.items[0]).toMatchObject({ event: 'disconnected', reason: 'disconnect: combine/logout by gateway simgw/gw1' });
+  });
+});
+
 describe('npm run device -- --help', () => {
   it('prints its options, and an unknown option is an error with the usage, not a stack trace', async () => {
     const { spawn } = await import('node:child_process');

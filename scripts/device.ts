@@ -9,7 +9,9 @@
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { OTA_FAIL_MODES, OtaSimulator, parseModuleVersion, resignOnReconnect, restartClient, signDevice, type OtaFailMode } from './device-ota.ts';
-import type { TslDataType, TslDocument } from '../domain/thing-model/tsl-types.ts';
+import type { TslDocument } from '../domain/thing-model/tsl-types.ts';
+import { valueGenerator } from './tsl-values.ts';
+import { runGateway } from './device-gateway.ts';
 
 const USAGE = `npm run device -- --product <productKey> --device <deviceName> [options]
 
@@ -34,6 +36,14 @@ Firmware updates (docs/ota.md), on when any of these is given
   --ota-get             ask for a pending upgrade (thing/ota/firmware/get) after connecting
 An upgrade push is downloaded (waiting out 503 Retry-After), its hash checked, progress reported (0..80
 downloading, 100 burning); then the device reconnects and informs the new version.
+
+Gateway (docs/protocol.md "Gateways and sub-devices"): --product and --device name the gateway
+  --gateway             play a gateway: add its sub-devices (thing.topo.add, each signed with its own secret), log
+                        them in, post their values in property packs (--rate packs per second) and answer commands
+                        addressed to them, all over the gateway's one connection; Ctrl+C logs them out
+  --sub-product <pk>    the sub-devices' product (node type sub-device); its first N devices are used, secrets
+                        revealed through the API (nothing is created)
+  --sub-devices <n>     how many (default 10, at most 500)
 `;
 
 function fail(message: string): never {
@@ -51,6 +61,7 @@ try {
       count: { type: 'string' }, help: { type: 'boolean' },
       firmware: { type: 'string' }, module: { type: 'string', multiple: true },
       'ota-fail': { type: 'string' }, 'ota-drop-at': { type: 'string' }, 'ota-get': { type: 'boolean' },
+      gateway: { type: 'boolean' }, 'sub-devices': { type: 'string', default: '10' }, 'sub-product': { type: 'string' },
     },
   });
 } catch (err) {
@@ -98,6 +109,28 @@ async function api<T>(method: string, path: string): Promise<T> {
 }
 
 const secret: string = args.secret ?? (await api<{ deviceSecret: string }>('POST', `/api/v1/devices/${productKey}/${deviceName}/secret/reveal`)).deviceSecret;
+
+if (args.gateway) {
+  const subProduct = args['sub-product'] ?? fail('--gateway needs --sub-product: the product of its sub-devices');
+  const n = Number(args['sub-devices']);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 500)) fail('--sub-devices is 1 to 500');
+  const listed = await api<{ items: { deviceName: string }[] }>('GET', `/api/v1/devices?productKey=${encodeURIComponent(subProduct)}&limit=${n}`);
+  if (listed.items.length < n) {
+    fail(`product ${subProduct} has ${listed.items.length} devices, not ${n}: create them first (POST /api/v1/devices/bulk, or the Devices screen's import)`);
+  }
+  const subDevices = [];
+  for (const d of listed.items) {
+    const { deviceSecret } = await api<{ deviceSecret: string }>('POST', `/api/v1/devices/${subProduct}/${d.deviceName}/secret/reveal`);
+    subDevices.push({ productKey: subProduct, deviceName: d.deviceName, deviceSecret });
+  }
+  const subSummary = await api<{ published?: { version: number } | null }>('GET', `/api/v1/products/${subProduct}/thing-model`);
+  if (!subSummary.published) fail(`product ${subProduct} has no published thing model`);
+  const subTsl = await api<TslDocument>('GET', `/api/v1/products/${subProduct}/thing-model/versions/${subSummary.published.version}`);
+  await runGateway({
+    mqttUrl: args.mqtt, dialect, gateway: { productKey, deviceName, deviceSecret: secret }, subDevices, tsl: subTsl,
+    rate, count: args.count ? Number(args.count) : Infinity, log: (line) => process.stdout.write(`${line}\n`), fail,
+  });
+}
 const summary = await api<{ published?: { version: number } | null }>('GET', `/api/v1/products/${productKey}/thing-model`);
 const version = summary.published?.version;
 if (!version) fail(`product ${productKey} has no published thing model`);
@@ -105,25 +138,7 @@ const tsl = await api<TslDocument>('GET', `/api/v1/products/${productKey}/thing-
 
 /** A plausible value for a data type: numbers drift inside their range, the rest is picked at random. */
 const state = new Map<string, unknown>();
-function generate(type: TslDataType | Extract<TslDataType, { type: 'array' }>['specs']['item'], key: string): unknown {
-  switch (type.type) {
-    case 'int': case 'float': case 'double': {
-      const min = Number(type.specs?.min ?? 0);
-      const max = Number(type.specs?.max ?? 100);
-      const last = (state.get(key) as number | undefined) ?? (min + max) / 2;
-      const next = Math.min(max, Math.max(min, last + (Math.random() - 0.5) * (max - min) * 0.05));
-      state.set(key, next);
-      return type.type === 'int' ? Math.round(next) : Math.round(next * 100) / 100;
-    }
-    case 'bool': return Math.random() < 0.5 ? 0 : 1;
-    case 'enum': { const keys = Object.keys(type.specs ?? {}); return Number(keys[Math.floor(Math.random() * keys.length)] ?? 0); }
-    case 'text': return `sim-${Math.random().toString(36).slice(2, 8)}`.slice(0, Number(type.specs?.length ?? 255));
-    case 'date': return String(Date.now());
-    case 'struct': return Object.fromEntries((type.specs ?? []).map((f) => [f.identifier, generate(f.dataType, `${key}.${f.identifier}`)]));
-    case 'array': return Array.from({ length: Math.min(3, Number(type.specs.size ?? 3)) }, (_, i) => generate(type.specs.item, `${key}[${i}]`));
-    default: return null;
-  }
-}
+const generate = valueGenerator(state);
 
 const sign = () => signDevice(dialect, { productKey, deviceName, deviceSecret: secret });
 const base = dialect === 'alink' ? `/sys/${productKey}/${deviceName}/thing` : `${productKey}/${deviceName}/thing`;

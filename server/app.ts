@@ -38,6 +38,8 @@ import { SignInBans } from './device-auth/sign-in-bans.ts';
 import { forgetInitialPassword, initialPasswordUser, writeInitialPassword } from './auth/initial-password.ts';
 import { checkPortsFree, listenerPortsIn, StartupError } from './http/port-check.ts';
 import { registerDeviceHubRoutes } from './device-hub/device-hub-routes.ts';
+import { registerGatewayRoutes } from './gateway/gateway-routes.ts';
+import { GatewayService } from './gateway/gateway-service.ts';
 import { registerDeviceHubMetrics } from './device-hub/device-hub-metrics.ts';
 import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
@@ -209,9 +211,14 @@ export async function startThingwire(
   const maxAheadMs = config.maxClockSkewSeconds * 1000;
   const clockRules = { refuse: { maxAheadMs, future: 'refuse' }, clamp: { maxAheadMs, future: 'clamp' } } as const;
   const bans = new SignInBans({ maxFailures: config.signInMaxFailures, banMs: config.signInBanSeconds * 1000, logger: logger.child({ subsystem: 'device-auth' }) });
+  const gateways = new GatewayService({
+    hub, authenticator, topology: registry.topology, events: registry.events, logger: logger.child({ subsystem: 'gateways' }),
+    nodeType: (productKey) => registry.products.nodeType(productKey),
+    clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
+  });
   const mqttListeners = new MqttListenerPool(
     {
-      hub, authenticator, gate, bans, logger: logger.child({ subsystem: 'mqtt' }),
+      hub, authenticator, gate, bans, gateways, logger: logger.child({ subsystem: 'mqtt' }),
       clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
       registerUpgrade: (path, handler) => {
         upgrades.set(path, handler);
@@ -325,7 +332,15 @@ export async function startThingwire(
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
   registerDeviceHubRoutes(table, hub, registry.devices, auth);
-  registerDeviceCredentialRoutes(table, { devices: registry.devices, products: registry.products, listeners: mqttListeners, auth });
+  registerGatewayRoutes(table, { hub, devices: registry.devices, topology: registry.topology, auth });
+  registerDeviceCredentialRoutes(table, {
+    devices: registry.devices, products: registry.products, listeners: mqttListeners, auth,
+    requestListeners: () => httpListeners.listeners().flatMap((l) => {
+      // A port of its own counts once it is listening.
+      if (l.config.port !== 0 && !l.port) return [];
+      return [{ transport: 'http' as const, port: l.config.port === 0 ? undefined : l.port, path: l.config.path }];
+    }),
+  });
   registerTelemetryRoutes(table, backend, registry.devices, registry.thingModels, { products: registry.products });
   registerAlertRoutes(table, alerts, auth);
   registerOverviewRoutes(table, { devices: registry.devices, hub, alerts, rate: () => deviceFeed.rate() });
@@ -438,6 +453,7 @@ export async function startThingwire(
         await mqttListeners.closeAll();
         await httpListeners.closeAll();
         await coapListeners.closeAll();
+        gateways.close();
         hub.close();
         for (const s of flowServer ? [server, flowServer] : [server]) {
           s.closeAllConnections();

@@ -21,10 +21,22 @@ export interface DeviceChange {
   change: 'created' | 'updated' | 'enabled' | 'disabled' | 'deleted' | 'secret-rotated';
 }
 
+/**
+ * A sub-device was linked to its gateway or unlinked (docs/protocol.md "Gateways and sub-devices"). `by` says who:
+ * `gateway` (thing.topo.add/delete over its connection), `user {name}` (the API), or `device deleted`.
+ */
+export interface TopologyChange {
+  gateway: { productKey: string; deviceName: string };
+  subDevice: { productKey: string; deviceName: string };
+  change: 'added' | 'removed';
+  by: string;
+}
+
 /** Events of the registry, emitted after the change is committed. */
 export interface RegistryEventMap {
   'product.changed': [ProductChange];
   'device.changed': [DeviceChange];
+  'topology.changed': [TopologyChange];
   /** A new thing model version is now what the product's device messages are validated against. */
   'thing-model.published': [{ productKey: string; version: number }];
 }

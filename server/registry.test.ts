@@ -127,6 +127,17 @@ describe('who may call the registry routes', () => {
     { family: 'devices', route: 'delete /devices/{productKey}/{deviceName}', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/doomed` },
     { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/connections', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/connections` },
     { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/messages', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/messages` },
+    { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/sub-devices', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/sub-devices` },
+    // d1 is made a sub-device's gateway first (as its topo/add would), so an allowed caller removes a link that exists.
+    {
+      family: 'devices', route: 'delete /devices/{productKey}/{deviceName}/sub-devices/{subProductKey}/{subDeviceName}', permission: 'devices:write',
+      path: (pk) => {
+        const { registry } = tw.app;
+        if (!registry.devices.exists(pk, 'sub')) registry.devices.create({ productKey: pk, deviceName: 'sub' });
+        registry.topology.link({ productKey: pk, deviceName: 'd1' }, [{ productKey: pk, deviceName: 'sub' }], 'gateway');
+        return `/api/v1/devices/${pk}/d1/sub-devices/${pk}/sub`;
+      },
+    },
     { family: 'devices', route: 'get /devices/{productKey}/{deviceName}/connection-info', permission: 'devices:read', path: (pk) => `/api/v1/devices/${pk}/d1/connection-info` },
     { family: 'devices', route: 'post /devices/{productKey}/{deviceName}/credentials', permission: 'devices:write', path: (pk) => `/api/v1/devices/${pk}/d1/credentials` },
     // d1 is offline: the call succeeds with the outcome `code: 503` in the body.

@@ -4,6 +4,7 @@ import type { AuthService } from './auth/auth-service.ts';
 import type { Db } from './db/database.ts';
 import { registerDeviceRoutes } from './devices/device-routes.ts';
 import { DeviceStore } from './devices/device-store.ts';
+import { DeviceTopology } from './devices/device-topology.ts';
 import type { RouteTable } from './http/route-table.ts';
 import { registerProductRoutes } from './products/product-routes.ts';
 import { ProductStore } from './products/product-store.ts';
@@ -19,6 +20,8 @@ export interface Registry {
   /** Also the `thingModels` platform service: `compiledFor(productKey)` validates device messages. */
   thingModels: ThingModelStore;
   devices: DeviceStore;
+  /** Which gateway each sub-device belongs to. */
+  topology: DeviceTopology;
   events: RegistryEvents;
   registerRoutes(table: RouteTable, auth: AuthService): void;
 }
@@ -29,6 +32,7 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger): Regi
   const products = new ProductStore(db, secrets, events);
   const thingModels = new ThingModelStore(db, products, new ThingModelValidators(), events);
   const devices = new DeviceStore(db, secrets, products, events);
+  const topology = new DeviceTopology(db, events);
   events.on('product.changed', ({ productKey, change }) => {
     if (change === 'deleted') thingModels.forget(productKey);
   });
@@ -38,6 +42,7 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger): Regi
     products,
     thingModels,
     devices,
+    topology,
     events,
     registerRoutes(table, auth) {
       registerProductRoutes(table, products, auth);

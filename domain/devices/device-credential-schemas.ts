@@ -2,17 +2,21 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /** What a device needs to connect, as the credential routes answer it: where the broker listens, and a signed sign-in. */
 
-const Transport = Type.Union([Type.Literal('mqtt'), Type.Literal('mqtts'), Type.Literal('ws'), Type.Literal('wss')]);
+const Transport = Type.Union([
+  Type.Literal('mqtt'), Type.Literal('mqtts'), Type.Literal('ws'), Type.Literal('wss'), Type.Literal('http'), Type.Literal('https'), Type.Literal('coap'),
+]);
 
 export const MqttEndpoint = Type.Object({
   transport: Transport,
   host: Type.String({ description: 'The host name the caller reached this server by (IPv6 without brackets)' }),
   port: Type.Integer(),
-  url: Type.String({ description: 'As mqtt.js takes it: mqtt://host:port, mqtts://…, ws://host:port/path, wss://…' }),
+  url: Type.String({
+    description: 'As mqtt.js takes it: mqtt://host:port, mqtts://…, ws://host:port/path, wss://…; HTTP devices: the base of /auth, /topic, /commands (http://host:port/device); CoAP: coap://host:port',
+  }),
 });
 
 const Endpoints = Type.Array(MqttEndpoint, {
-  description: 'The MQTT listeners running now (TCP, TLS, WebSocket on the HTTP port); empty when no deployed flow has one',
+  description: 'The device listeners running now (MQTT over TCP, TLS, WebSocket on the HTTP port; HTTP; CoAP); empty when no deployed flow has one',
 });
 
 export const ConnectionInfo = Type.Object({

@@ -46,9 +46,14 @@ export const DevicePatch = Type.Object({
   enabled: Type.Optional(Type.Boolean({ description: 'false: the device may not connect' })),
 }, { additionalProperties: false });
 
+/** A device named by its identity, as the topology names gateways and sub-devices. */
+export const DeviceRef = Type.Object({ productKey: Type.String(), deviceName: Type.String() });
+
 export const Device = Type.Object({
   productKey: Type.String(),
   deviceName: Type.String(),
+  nodeType: Type.Union([Type.Literal('direct'), Type.Literal('gateway'), Type.Literal('sub-device')], { description: 'Its product\'s node type' }),
+  gateway: Type.Union([DeviceRef, Type.Null()], { description: 'The gateway this sub-device is linked to (its topology), or null' }),
   description: Type.String(),
   tags: Type.Record(Type.String(), Type.String()),
   enabled: Type.Boolean(),
@@ -68,6 +73,22 @@ export const CreatedDevice = Type.Composite([Device, DeviceSecret]);
 /** A page of `GET /devices`. */
 export const DevicePage = pageOf(Device);
 
+/** One sub-device of a gateway, as `GET /devices/{pk}/{dn}/sub-devices` lists it. */
+export const SubDevice = Type.Object({
+  productKey: Type.String(),
+  deviceName: Type.String(),
+  enabled: Type.Boolean(),
+  status: DeviceStatus,
+  online: Type.Boolean({ description: 'Logged in through the gateway now' }),
+  lastSeenAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  linkedAt: Type.String({ format: 'date-time', description: 'When it was added to the gateway\'s topology' }),
+});
+
+export const SubDeviceList = Type.Object({ items: Type.Array(SubDevice), total: Type.Integer() });
+
+export type DeviceRef = Static<typeof DeviceRef>;
+export type SubDevice = Static<typeof SubDevice>;
+export type SubDeviceList = Static<typeof SubDeviceList>;
 export type Tags = Static<typeof Tags>;
 export type DeviceStatus = Static<typeof DeviceStatus>;
 export type NewDevice = Static<typeof NewDevice>;

@@ -54,6 +54,11 @@ export interface ThingMessage {
    * commit a receipt with what they store (telemetry-store) write `{productKey, deviceName, id, fingerprint}`.
    */
   fingerprint?: number;
+  /**
+   * A sub-device's message that came through its gateway's connection (docs/protocol.md "Gateways and sub-devices"):
+   * the gateway. `protocol` is then the gateway's.
+   */
+  gateway?: { productKey: string; deviceName: string };
 }
 
 /**

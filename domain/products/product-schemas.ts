@@ -12,6 +12,12 @@ export const Dialect = Type.Union([Type.Literal('alink'), Type.Literal('things')
   description: 'Topic dialect its devices speak (docs/protocol.md "Dialects"); informational: each device\'s credentials decide its dialect. Default alink',
 });
 
+export const NodeType = Type.Union([Type.Literal('direct'), Type.Literal('gateway'), Type.Literal('sub-device')], {
+  description: 'How its devices reach the platform (Alibaba\'s nodeType): direct (default) connect themselves; a gateway '
+    + 'connects and speaks for its sub-devices; a sub-device is reached only through a gateway (docs/protocol.md '
+    + '"Gateways and sub-devices"). Set at creation; it cannot be changed',
+});
+
 export const SignMethod = Type.Union([Type.Literal('hmacsha256'), Type.Literal('hmacsha1'), Type.Literal('hmacmd5')]);
 
 /**
@@ -56,19 +62,24 @@ export const NewProduct = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   description: Type.Optional(Type.String({ maxLength: 2000 })),
   dialect: Type.Optional(Dialect),
+  nodeType: Type.Optional(NodeType),
   auth: Type.Optional(ProductAuthInput),
   retentionDays: Type.Optional(RetentionDays),
   futureTimes: Type.Optional(FutureTimes),
 }, { additionalProperties: false });
 
-/** What a product's owner may change: every field of a new product but its key, each optional. */
-export const ProductPatch = Type.Partial(Type.Omit(NewProduct, ['productKey']));
+/**
+ * What a product's owner may change: every field of a new product but its key and node type, each optional. The node
+ * type is fixed, as on Alibaba's platform: sub-devices' topology and sessions hang on it.
+ */
+export const ProductPatch = Type.Partial(Type.Omit(NewProduct, ['productKey', 'nodeType']));
 
 export const Product = Type.Object({
   productKey: Type.String(),
   name: Type.String(),
   description: Type.String(),
   dialect: Dialect,
+  nodeType: NodeType,
   auth: ProductAuth,
   retentionDays: RetentionDays,
   futureTimes: FutureTimes,
@@ -82,6 +93,7 @@ export const CreatedProduct = Type.Composite([Product, Type.Object({
 })]);
 
 export type Dialect = Static<typeof Dialect>;
+export type NodeType = Static<typeof NodeType>;
 export type SignMethod = Static<typeof SignMethod>;
 export type FutureTimes = Static<typeof FutureTimes>;
 export type ProductAuth = Static<typeof ProductAuth>;

@@ -24,7 +24,11 @@ The target device is the node's **Product** / **Device**, else \`msg.thing.produ
 - **Command**: set properties, invoke a service (name it in **Service**), raw downlink, or from the message.
 - **Timeout**: how long to wait for the reply.
 - **When offline**: *queue* keeps the command for **Queue TTL** and delivers it when the device reconnects;
-  *fail* answers 503 at once.`;
+  *fail* answers 503 at once.
+
+The command goes the way the device can take it: published on its MQTT connection, handed to its next poll (HTTP
+devices: \`GET /device/commands\`), or pushed to its observation (CoAP). A device between two polls is online but
+cannot be reached: the command waits for the next poll up to **Timeout**, or up to **Queue TTL** with *queue*.`;
 
 /** Property set, service invocation or raw downlink to a device, with its reply (or the failure) as output. */
 export const deviceOut = defineNode({

@@ -131,7 +131,8 @@ describe('CoAP devices', () => {
 
   it('works from coap-client as docs/protocol.md prints it', async () => {
     const doc = fs.readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8');
-    const section = doc.slice(doc.indexOf('## CoAP devices'), doc.indexOf('## Topics'));
+    const start = doc.indexOf('## CoAP devices');
+    const section = doc.slice(start, doc.indexOf('\n## ', start + 1));
     const script = /```sh\n([\s\S]*?)```/.exec(section)?.[1];
     expect(script).toContain('coap-client');
     // Debian names the binary after its TLS library; the docs use libcoap's own name.

@@ -94,13 +94,14 @@ describe('POST /devices/:productKey/:deviceName/credentials with the shipped pip
       { transport: 'mqtt', host: '127.0.0.1', port: tcpPort, url: `mqtt://127.0.0.1:${tcpPort}` },
       { transport: 'mqtts', host: '127.0.0.1', port: tlsPort, url: `mqtts://127.0.0.1:${tlsPort}` },
       { transport: 'ws', host: '127.0.0.1', port: httpPort, url: `ws://127.0.0.1:${httpPort}/mqtt` },
+      { transport: 'http', host: '127.0.0.1', port: httpPort, url: `http://127.0.0.1:${httpPort}/device` },
     ]);
   });
 
   it('connects a real mqtt.js client over every endpoint, and the pipeline answers its property post 200', async () => {
     const { body } = await sign(device);
     let id = 40;
-    for (const endpoint of body.endpoints as { transport: string; url: string }[]) {
+    for (const endpoint of (body.endpoints as { transport: string; url: string }[]).filter((e) => /^(mqtts?|wss?)$/.test(e.transport))) {
       const client = await connect(endpoint.url, {
         clientId: body.clientId, username: body.username, password: body.password, reconnectPeriod: 0, connectTimeout: 5000,
         protocolVersion: 4, keepalive: 60, ...(endpoint.transport === 'mqtts' ? { ca: cert, servername: '127.0.0.1' } : {}),
@@ -133,13 +134,16 @@ describe('POST /devices/:productKey/:deviceName/credentials with the shipped pip
     const res = await requestWithHost('POST', '/api/v1/devices/credpk/room-1/credentials', engineer, { host: 'iot.example.com:8443' });
     expect(res.status).toBe(200);
     expect(res.body.endpoints.map((e: { url: string }) => e.url)).toEqual([
-      `mqtt://iot.example.com:${tcpPort}`, `mqtts://iot.example.com:${tlsPort}`, 'ws://iot.example.com:8443/mqtt',
+      `mqtt://iot.example.com:${tcpPort}`, `mqtts://iot.example.com:${tlsPort}`, 'ws://iot.example.com:8443/mqtt', 'http://iot.example.com:8443/device',
     ]);
     // The trusted proxy forwarding https: its host, and wss on its port.
     const proxied = await requestWithHost('GET', '/api/v1/devices/credpk/room-1/connection-info', operator, {
       'x-forwarded-host': 'things.example.org', 'x-forwarded-proto': 'https',
     });
-    expect(proxied.body.endpoints.at(-1)).toEqual({ transport: 'wss', host: 'things.example.org', port: 443, url: 'wss://things.example.org:443/mqtt' });
+    expect(proxied.body.endpoints.slice(-2)).toEqual([
+      { transport: 'wss', host: 'things.example.org', port: 443, url: 'wss://things.example.org:443/mqtt' },
+      { transport: 'https', host: 'things.example.org', port: 443, url: 'https://things.example.org:443/device' },
+    ]);
     const v6 = await requestWithHost('GET', '/api/v1/devices/credpk/room-1/connection-info', operator, { host: '[::1]:1880' });
     expect(v6.body.endpoints[0]).toEqual({ transport: 'mqtt', host: '::1', port: tcpPort, url: `mqtt://[::1]:${tcpPort}` });
   });

@@ -19,11 +19,20 @@ export interface RunningListener {
   readonly config: MqttListenerConfig;
 }
 
-/** What the credential routes read: devices and products, the running MQTT listeners, and the audit log. */
+/** A running HTTP or CoAP listener: its own port (undefined: the platform's HTTP port) and, for HTTP, its path. */
+export interface RunningRequestListener {
+  readonly transport: 'http' | 'coap';
+  readonly port: number | undefined;
+  readonly path: string;
+}
+
+/** What the credential routes read: devices and products, the running listeners, and the audit log. */
 export interface DeviceCredentialDeps {
   devices: Pick<DeviceStore, 'credentialsFor'>;
   products: Pick<ProductStore, 'auth'>;
   listeners: { listeners(): RunningListener[] };
+  /** The HTTP and CoAP listeners running now. */
+  requestListeners?(): RunningRequestListener[];
   auth: Pick<AuthService, 'audit'>;
   /** Server time in ms; default Date.now. */
   now?: () => number;
@@ -55,7 +64,7 @@ export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCr
         clientId: `${params.productKey}.${params.deviceName}|securemode=3,signmethod=${signMethod},timestamp={unix ms}|`,
         signMethod,
         timestampWindowSeconds: windowSeconds,
-        endpoints: mqttEndpoints(req, deps.listeners.listeners()),
+        endpoints: deviceEndpoints(req, deps.listeners.listeners(), deps.requestListeners?.() ?? []),
       };
     },
   });
@@ -76,7 +85,7 @@ export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCr
         signMethod,
         timestamp,
         validUntil: new Date(timestamp + windowSeconds * 1000).toISOString(),
-        endpoints: mqttEndpoints(req, deps.listeners.listeners()),
+        endpoints: deviceEndpoints(req, deps.listeners.listeners(), deps.requestListeners?.() ?? []),
       };
     },
   });
@@ -85,9 +94,10 @@ export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCr
 
 /**
  * The listeners as the caller can reach them: the host name it used for this request (behind a proxy on loopback,
- * the forwarded one), the listeners' bound TCP and TLS ports, and WebSocket paths on the port the request came in on.
+ * the forwarded one), the listeners' bound TCP and TLS ports, and WebSocket paths and HTTP device paths on the port
+ * the request came in on.
  */
-export function mqttEndpoints(req: Request, listeners: readonly RunningListener[]): MqttEndpoint[] {
+export function deviceEndpoints(req: Request, listeners: readonly RunningListener[], requestListeners: readonly RunningRequestListener[] = []): MqttEndpoint[] {
   // Express 5's req.host is the Host (or trusted X-Forwarded-Host) header with its port; hostname drops the port.
   const hostHeader = req.host ?? '';
   const host = (req.hostname || 'localhost').replace(/^\[(.*)\]$/, '$1');
@@ -104,6 +114,16 @@ export function mqttEndpoints(req: Request, listeners: readonly RunningListener[
       endpoints.push({ transport: ws, host, port: httpPort, url: `${ws}://${inUrl}:${httpPort}${listener.config.wsPath}` });
     }
   }
-  const rank = { mqtt: 0, mqtts: 1, ws: 2, wss: 3 };
+  for (const listener of requestListeners) {
+    if (listener.transport === 'coap') {
+      if (listener.port) endpoints.push({ transport: 'coap', host, port: listener.port, url: `coap://${inUrl}:${listener.port}` });
+      continue;
+    }
+    // On the platform's port it is reached as this request was (http or https); a port of its own is plain HTTP.
+    const scheme = listener.port === undefined && req.secure ? 'https' : 'http';
+    const port = listener.port ?? httpPort;
+    endpoints.push({ transport: scheme, host, port, url: `${scheme}://${inUrl}:${port}${listener.path}` });
+  }
+  const rank = { mqtt: 0, mqtts: 1, ws: 2, wss: 3, http: 4, https: 5, coap: 6 };
   return endpoints.sort((a, b) => rank[a.transport] - rank[b.transport] || a.port - b.port);
 }

@@ -4,7 +4,7 @@ import type { DeviceStore } from '../devices/device-store.ts';
 import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import type { CommandResult, Receipt, ThingCommand, ThingMessage, ThingMessageKind } from '../../domain/devices/thing-message.ts';
 import { CommandDelivery } from './command-delivery.ts';
-import { DeviceLog, type ConnectionLogItem, type DeviceLogOptions, type DeviceLogStats, type FleetConnectionLogItem, type LogPage, type MessageLogItem } from './device-log.ts';
+import { DeviceLog, iso, type ConnectionLogItem, type DeviceLogOptions, type DeviceLogStats, type FleetConnectionLogItem, type LogPage, type MessageLogItem, type NewMessageEntry } from './device-log.ts';
 import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
 import { MessageFanout, type ThingMessageListener } from './message-fanout.ts';
 import { MessageIds } from './message-ids.ts';
@@ -297,6 +297,15 @@ export class DeviceHub {
     const at = this.#now();
     this.#online.seen(session, at);
     this.#verdicts.refused(session, partial, code, reason, onVerdict, at);
+  }
+
+  /**
+   * Writes an entry into the device's message log for something that happened to the device without being one of
+   * its messages (a topology change: added to or removed from a gateway). Dropped for a device that no longer exists.
+   */
+  note(entry: Omit<NewMessageEntry, 'at'>): void {
+    if (this.#closed) return;
+    this.#log.message({ ...entry, at: iso(this.#now()) });
   }
 
   /** Adds a listener for every uplink and `state` change (the `device in` nodes); returns the function removing it. */

@@ -20,6 +20,11 @@ export interface DeviceSession {
    * setting, read per uplink so that a redeploy changing it applies at once); absent: the hub's default.
    */
   readonly replyTimeoutMs?: number;
+  /**
+   * Set when the session is a sub-device's riding its gateway's connection (docs/architecture.md "Gateways"): the
+   * gateway, named on the sub-device's uplinks (`ThingMessage.gateway`).
+   */
+  readonly gateway?: { productKey: string; deviceName: string };
   /** Encodes a reply to `message` in the session's dialect and sends it. */
   replyUplink(message: ThingMessage, code: number, data?: unknown, text?: string): void;
   /** Encodes a command in the session's dialect, numbered `messageId` (the device echoes it in its reply), and sends it. */
@@ -46,7 +51,9 @@ export type SessionCloseReason =
   /** A packet larger than the listener's limit (the connection is closed before its body is read). */
   | 'packet-too-large'
   /** A QoS 1/2 message the platform could not take (5xx) over MQTT 3.1.1: closed unacknowledged, so it is sent again. */
-  | 'unacknowledged';
+  | 'unacknowledged'
+  /** A sub-device's session ended because the gateway it rode on went offline. */
+  | 'gateway-offline';
 
 /** A connection attempt that a transport refused (bad signature, disabled device, replay, keepalive out of range, …). */
 export interface RefusedAttempt {

@@ -140,7 +140,7 @@ describe('listing devices', () => {
     expect(res.body.items.length).toBeGreaterThan(30);
     for (const device of res.body.items) {
       expect(Object.keys(device).sort()).toEqual(
-        ['createdAt', 'description', 'deviceName', 'enabled', 'lastOnlineAt', 'lastSeenAt', 'productKey', 'status', 'tags', 'updatedAt'],
+        ['createdAt', 'description', 'deviceName', 'enabled', 'gateway', 'lastOnlineAt', 'lastSeenAt', 'nodeType', 'productKey', 'status', 'tags', 'updatedAt'],
       );
     }
   });

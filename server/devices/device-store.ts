@@ -5,7 +5,7 @@ import { generateDeviceName } from '../products/generated-names.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
-import type { CreatedDevice, Device, DevicePatch, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
+import type { CreatedDevice, Device, DevicePatch, DeviceRef, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
 
 /** Which devices a listing returns; every given criterion must hold. */
 export interface DeviceFilter {
@@ -43,6 +43,8 @@ interface DeviceRow {
   created_at: string;
   updated_at: string;
   tags: string;
+  node_type: Device['nodeType'];
+  gateway: string | null;
 }
 
 const now = () => new Date().toISOString();
@@ -51,7 +53,10 @@ const now = () => new Date().toISOString();
 const SELECT_DEVICE = `
   SELECT d.product_key, d.device_name, d.description, d.enabled, d.status, d.last_online_at, d.last_seen_at,
          d.created_at, d.updated_at,
-         (SELECT json_group_object(t.key, t.value) FROM device_tags t WHERE t.device_id = d.id) AS tags
+         (SELECT json_group_object(t.key, t.value) FROM device_tags t WHERE t.device_id = d.id) AS tags,
+         (SELECT p.node_type FROM products p WHERE p.product_key = d.product_key) AS node_type,
+         (SELECT json_object('productKey', g.product_key, 'deviceName', g.device_name)
+            FROM device_topology l JOIN devices g ON g.id = l.gateway_id WHERE l.sub_device_id = d.id) AS gateway
   FROM devices d`;
 
 /** Devices of all products: identity, tags, enabled flag, connection status and the sealed device secret. */
@@ -70,6 +75,7 @@ export class DeviceStore {
   readonly #setOffline;
   readonly #touch;
   readonly #allOffline;
+  readonly #links;
   /**
    * Listing statements by SQL text. The text varies only with which filters are present and how many tags (at most
    * 10, see the route), so this holds a few hundred statements at most.
@@ -108,6 +114,10 @@ export class DeviceStore {
       UPDATE devices SET status = 'offline', last_seen_at = coalesce(@lastSeenAt, last_seen_at)
       WHERE product_key = @productKey AND device_name = @deviceName`);
     this.#touch = db.prepare('UPDATE devices SET last_seen_at = ? WHERE product_key = ? AND device_name = ?');
+    this.#links = db.prepare(`
+      SELECT g.product_key AS gk, g.device_name AS gn, s.product_key AS sk, s.device_name AS sn
+      FROM device_topology l JOIN devices g ON g.id = l.gateway_id JOIN devices s ON s.id = l.sub_device_id
+      WHERE (g.product_key = ? AND g.device_name = ?) OR (s.product_key = ? AND s.device_name = ?)`);
     this.#allOffline = db.prepare(
       "UPDATE devices SET status = 'offline' WHERE status = 'online' RETURNING product_key AS productKey, device_name AS deviceName",
     );
@@ -216,8 +226,15 @@ export class DeviceStore {
 
   /** Deletes the device with its tags; 404 when it does not exist. */
   delete(productKey: string, deviceName: string): void {
+    // The topology links go with the device (ON DELETE CASCADE); read first, so the other side can be told.
+    const links = this.#links.all(productKey, deviceName, productKey, deviceName) as { gk: string; gn: string; sk: string; sn: string }[];
     if (this.#delete.run(productKey, deviceName).changes === 0) throw deviceNotFound(productKey, deviceName);
     this.#emit(productKey, deviceName, 'deleted');
+    for (const l of links) {
+      this.events.emit('topology.changed', {
+        gateway: { productKey: l.gk, deviceName: l.gn }, subDevice: { productKey: l.sk, deviceName: l.sn }, change: 'removed', by: 'device deleted',
+      });
+    }
   }
 
   /** The plain device secret; callers audit who asked. */
@@ -313,6 +330,8 @@ const toDevice = (r: DeviceRow): Device => ({
   deviceName: r.device_name,
   description: r.description,
   tags: JSON.parse(r.tags) as Tags,
+  nodeType: r.node_type,
+  gateway: r.gateway === null ? null : JSON.parse(r.gateway) as DeviceRef,
   enabled: r.enabled === 1,
   status: r.status,
   lastOnlineAt: r.last_online_at,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alinkSignature } from '../device-auth/alink-sign.ts';
-import { connect, createDevices, deployListener, deviceOptions, listenerFlow, type TestDevice } from '../testing/mqtt-devices.ts';
+import { connect, createDevices, deployListener, deviceOptions, freePort, listenerFlow, type TestDevice } from '../testing/mqtt-devices.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 
@@ -84,5 +84,30 @@ describe('HTTP devices online state and limits', () => {
     } finally {
       client.end(true);
     }
+  });
+
+  // Last: it moves the listener.
+  it('keeps devices online across a redeploy that changes its limits, and moves to a port of its own when told', async () => {
+    const flows = (http: object) => listenerFlow({ http: { onlineWindowSeconds: 60, replyTimeoutMs: 200, ratePerDevice: 1, ...http } });
+    await deployListener(tw, flows({}));
+    const token = await tokenOf(idle);
+    const connected = async () => (await history(idle)).filter((i) => i.event === 'connected').length;
+    const before = await connected();
+    await deployListener(tw, flows({ ratePerDevice: 50 }));
+    await until('the new rate applied', () => tw.app.httpListeners.listeners()[0]?.config.ratePerDevice, (r) => r === 50);
+    expect((await postProperty(idle, token, '2')).status).toBe(200);
+    expect(await status(idle)).toBe('online');
+    expect(await connected()).toBe(before);
+
+    const port = await freePort();
+    await deployListener(tw, flows({ port, path: '/iot' }));
+    const own = await until('listening on its own port', () => tw.app.httpListeners.listeners().find((l) => l.port === port), Boolean);
+    expect(own!.config.path).toBe('/iot');
+    const res = await fetch(`http://127.0.0.1:${port}/iot/topic/sys/${idle.productKey}/${idle.deviceName}/thing/event/property/post`, {
+      method: 'POST', headers: { password: token }, body: JSON.stringify({ id: '3', version: '1.0', params: { temperature: 20 }, method: 'thing.event.property.post' }),
+    });
+    expect(res.status).toBe(200);
+    // The platform's port no longer serves devices.
+    expect((await call(`/topic/sys/${idle.productKey}/${idle.deviceName}/thing/event/property/post`, { id: '4' }, { password: token })).status).toBe(404);
   });
 });

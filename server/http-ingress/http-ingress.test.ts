@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alinkSignature } from '../device-auth/alink-sign.ts';
 import { signThings } from '../device-auth/things-sign.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
-import { createDevices, deployListener, type TestDevice } from '../testing/mqtt-devices.ts';
+import { createDevices, deployListener, testTsl, type TestDevice } from '../testing/mqtt-devices.ts';
+import { curlCommands, propertyPostTopic, samplePropertyPost } from '../../app/src/devices/connection-commands.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { pipelineFlow } from '../testing/pipeline-flow.ts';
 import { until } from '../testing/until.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
@@ -133,6 +135,8 @@ describe('HTTP devices', () => {
     // A malformed sign-in is 400: the device's code is wrong, not its secret.
     expect((await call('/auth', { productKey: 'a1http' })).status).toBe(400);
     expect((await call('/auth', 'nope')).status).toBe(400);
+    // A sign-in is small: 8 KB at most.
+    expect(await call('/auth', { productKey: 'a1http', deviceName: 'x'.repeat(9000), sign: 'x' })).toMatchObject({ status: 413, body: { code: 413 } });
   });
 
   it('refuses missing, forged and expired tokens with 401', async () => {
@@ -217,6 +221,27 @@ describe('HTTP devices', () => {
     expect(script).toBeDefined();
     const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script!], { env: { ...process.env, BASE: base, TOKEN: token } });
     expect(JSON.parse(stdout)).toMatchObject({ code: 0, data: [{ topic: `/sys/${sensor.productKey}/${sensor.deviceName}/thing/service/reboot`, payload: { method: 'thing.service.reboot' } }] });
+
+    // Each open poll holds a request: a device gets four at once, a fifth is refused; closing them frees their places.
+    const abort = new AbortController();
+    const open = Array.from({ length: 4 }, () => fetch(`${base}/commands?wait=60`, { headers: { password: token }, signal: abort.signal }).catch(() => undefined));
+    expect((await until('a fifth poll refused', () => poll(0), (p) => p.status === 429, 10_000)).body).toEqual({ code: 429, message: '4 reads of this device\'s commands are open already' });
+    abort.abort();
+    await Promise.all(open);
+    await until('polls again once they closed', () => poll(0), (p) => p.status === 200, 10_000);
+  });
+
+  it('runs the curl commands of the device page\'s connection panel as shown', async () => {
+    const device = `/api/v1/devices/${neighbour.productKey}/${neighbour.deviceName}`;
+    const signed = (await tw.request('POST', `${device}/credentials`, { token: tw.adminToken })).body;
+    const endpoint = (signed.endpoints as { transport: string; url: string }[]).find((e) => e.transport === 'http');
+    expect(endpoint?.url).toBe(base);
+    const script = curlCommands({
+      baseUrl: endpoint!.url, topic: propertyPostTopic(neighbour.productKey, neighbour.deviceName), payload: samplePropertyPost(testTsl as TslDocument),
+      signIn: { productKey: neighbour.productKey, deviceName: neighbour.deviceName, clientId: signed.clientId, signMethod: signed.signMethod, timestamp: signed.timestamp, password: signed.password },
+    });
+    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script]);
+    expect(JSON.parse(stdout)).toMatchObject({ id: '1', code: 200 });
   });
 
   it('works from curl, as the docs show: the example in docs/protocol.md runs as printed', async () => {

@@ -140,8 +140,12 @@ export class HttpListenerPool extends ListenerPool<HttpListenerConfig, HttpListe
   /** Requests on the platform's HTTP port under the path of a listener there; others go on. */
   route(req: Request, res: Response, next: NextFunction): void {
     const listener = this.listeners().find((l) => l.config.port === 0);
-    if (!listener) return next();
-    listener.handle(req, res, next);
+    if (listener) return listener.handle(req, res, next);
+    // Devices still posting to the default path get a device's answer, not the web UI.
+    if (req.path === HTTP_INGRESS_PATH || req.path.startsWith(`${HTTP_INGRESS_PATH}/`)) {
+      return send(res, answer(404, `no HTTP listener serves ${HTTP_INGRESS_PATH} on this port: deploy a flow with an HTTP listener node`));
+    }
+    next();
   }
 }
 

@@ -91,6 +91,8 @@ const ID_IN_PAYLOAD = /"id"\s*:\s*"?(\d{1,10})/;
 /** What may go into an alink client id parameter without changing how the rest parses. */
 const PARAM = /^[A-Za-z0-9]{1,32}$/;
 const DIGITS = /^\d{1,16}$/;
+/** Polls and observations of one device's commands open at once; more are answered 429 (each holds a request). */
+const MAX_READERS = 4;
 /** Commands a device's outbox keeps while nobody reads them (more wait in the hub, which bounds them too). */
 const MAX_OUTBOX = 100;
 
@@ -308,6 +310,7 @@ export class TokenIngress {
     const checked = this.#session(token, peer);
     if (!('session' in checked)) return checked;
     if (!checked.session.opened) return answer(409, 'the device is connected over another protocol: its commands go there');
+    if (checked.session.readerCount >= MAX_READERS) return answer(429, `${MAX_READERS} reads of this device's commands are open already`);
     this.#deps.hub.seen(checked.session);
     return checked;
   }
@@ -454,6 +457,10 @@ class TokenSession implements DeviceSession {
   /** Posts waiting for their verdict, or commands being read: the session is in use. */
   get busy(): boolean {
     return this.#waiting.size > 0 || this.#readers.size > 0;
+  }
+
+  get readerCount(): number {
+    return this.#readers.size;
   }
 
   wait(topic: string, id: string): Waiter {

@@ -13,6 +13,7 @@ import type { Dialect, IngressProtocol, ThingCommand, ThingMessage } from '../..
 import { codecs } from '../dialects/index.ts';
 import type { DeviceClockRule, DialectCodec } from '../dialects/dialect.ts';
 import type { SignInBans } from '../device-auth/sign-in-bans.ts';
+import type { GatewayLink, GatewayService } from '../gateway/gateway-service.ts';
 import { fingerprintOf } from '../device-hub/uplink-receipts.ts';
 import { bridgeMqtt5, setPubackReason } from './mqtt5-bridge.ts';
 import { PacketSizeGuard } from './packet-size-guard.ts';
@@ -39,6 +40,12 @@ export interface MqttListenerDeps {
   clockRule?(productKey: string): DeviceClockRule;
   /** Per-address limit on failed sign-ins; banned addresses' connections are closed as they arrive. */
   bans?: SignInBans;
+  /**
+   * Gateways and sub-devices (docs/protocol.md "Gateways and sub-devices"): a gateway's connection carries its
+   * topology operations and its logged-in sub-devices' topics; a sub-device product's devices may not connect
+   * themselves. Absent: every device is direct.
+   */
+  gateways?: GatewayService;
   /** Registers a WebSocket upgrade path on the platform's HTTP server; returns the unregister function. */
   registerUpgrade(path: string, handler: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void): () => void;
 }
@@ -65,6 +72,8 @@ interface AedesClient {
   conn: Duplex & { remoteAddress?: string };
   req?: http.IncomingMessage;
   close(cb?: () => void): void;
+  /** Delivers to this client only, whatever it subscribed. */
+  publish(packet: object, cb: (err?: Error) => void): void;
   /** Set by aedes once the connection has ended. */
   closed: boolean;
   /** Ours: the device behind this client, set once it authenticated. */
@@ -82,6 +91,8 @@ interface PublishPacket {
 interface ClientState {
   session: MqttDeviceSession;
   codec: DialectCodec;
+  /** A gateway's connection: its sub-devices' sessions and operations. */
+  gateway?: GatewayLink;
   keepalive: number;
   closeReason?: string;
   /** Commands go out only once the device subscribed (aedes drops publishes nobody is subscribed to). */
@@ -178,7 +189,8 @@ export class MqttListener {
       this.#authenticate(client, username, password, cb);
     broker.authorizeSubscribe = (client: AedesClient, sub: { topic: string; qos: number }, cb: (e: Error | null, s?: object | null) => void) => {
       const state = client.thing;
-      cb(null, state && state.codec.canSubscribe(state.session, sub.topic) ? sub : null);
+      const allowed = state && (state.codec.canSubscribe(state.session, sub.topic) || state.gateway?.canSubscribe(sub.topic));
+      cb(null, allowed ? sub : null);
     };
     broker.authorizePublish = (client: AedesClient | null, packet: PublishPacket, cb: (e?: Error | null) => void) =>
       this.#onPublish(client, packet, cb);
@@ -209,6 +221,8 @@ export class MqttListener {
     broker.on('connectionError', (_client: AedesClient, err: Error) => this.deps.logger.debug({ err: err.message }, 'mqtt connection error'));
     broker.on('clientDisconnect', (client: AedesClient) => {
       if (!client.thing) return;
+      // Its sub-devices ride this connection: they go offline with it (gateway-offline).
+      client.thing.gateway?.detach();
       // A takeover (a newer connection of the same device signed in) is marked in #authenticate.
       this.deps.hub.closed(client.thing.session.id, (client.thing.closeReason ?? 'disconnect') as SessionCloseReason);
     });
@@ -352,6 +366,10 @@ export class MqttListener {
     if (keepalive < this.config.keepaliveMin || keepalive > this.config.keepaliveMax) {
       return refuse(`keepalive ${keepalive} s outside ${this.config.keepaliveMin}..${this.config.keepaliveMax} s`, result.productKey, result.deviceName, result.dialect);
     }
+    const nodeType = this.deps.gateways?.nodeType(result.productKey);
+    // A sub-device is reached through its gateway only: its topics are published on the gateway's connection, which a
+    // connection of its own would share.
+    if (nodeType === 'sub-device') return refuse('sub-device: it connects through its gateway (combine/login)', result.productKey, result.deviceName, result.dialect);
     const session = new MqttDeviceSession(this, client, result.productKey, result.deviceName, result.dialect, protocol, remoteAddress);
     client.thing = {
       session, codec: codecs[result.dialect], keepalive, subscribed: false,
@@ -360,6 +378,14 @@ export class MqttListener {
       // messages with 429 until the bucket refilled).
       tokens: Number.POSITIVE_INFINITY, refilledAt: Date.now(), acks: [],
     };
+    if (nodeType === 'gateway') {
+      client.thing.gateway = this.deps.gateways!.attach({
+        session,
+        publish: (topic, payload, qos) => client.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) => {
+          if (err) this.deps.logger.warn({ topic, err: err.message }, 'mqtt publish to a gateway failed');
+        }),
+      });
+    }
     // The broker keys sessions by the identity that signed in, not by the client id the device chose: only the same
     // device can take over (or resume) a session, and Alink client ids, which carry a timestamp, still resume theirs.
     client.id = identityKey(result.productKey, result.deviceName);
@@ -374,13 +400,17 @@ export class MqttListener {
     const state = client?.thing;
     // Wills and other broker-originated publishes have no device behind them; devices always do.
     if (!state) return cb(null);
-    const { session, codec } = state;
+    const { codec } = state;
+    let session: DeviceSession = state.session;
     const topic = packet.topic;
     // Consumed here: aedes republishes it where nobody listens, and never keeps it as a retained message (a device's
     // retain flag is dropped: the platform stores what devices report; the broker does not).
     packet.topic = CONSUMED;
     packet.retain = false;
-    if (!codec.canPublish(session, topic)) {
+    // A gateway publishes on its logged-in sub-devices' topics too: the message is theirs.
+    const sub = codec.canPublish(session, topic) ? undefined : state.gateway?.subDeviceFor(topic);
+    if (sub) session = sub;
+    else if (!codec.canPublish(session, topic)) {
       const reason = 'topic outside the device namespace';
       if (packet.qos === 1 && setPubackReason(client!.conn, packet.messageId!, V5_PUBACK.notAuthorized)) {
         // MQTT 5 can say no to one message: PUBACK 0x87 (in its turn), and the connection stays.
@@ -391,7 +421,8 @@ export class MqttListener {
       // MQTT 3.1.1 has no negative PUBACK: the connection is closed (MQTT-3.3.5-2).
       return cb(new Error(`publish to ${topic} not allowed`));
     }
-    this.deps.hub.seen(session);
+    this.deps.hub.seen(state.session);
+    if (sub) this.deps.hub.seen(sub);
     const ack = packet.qos === 0 ? undefined : this.#ackSlot(client!, state, packet, cb);
     if (!ack) cb(null); // QoS 0: nothing to acknowledge
     const gate = this.deps.gate;
@@ -403,10 +434,10 @@ export class MqttListener {
       }
       // Not acknowledged until the pipeline has room; a connection that ends meanwhile leaves it to the device's resend.
       return gate.whenOpen(() => {
-        if (!client!.closed) this.#take(state, topic, packet, ack);
+        if (!client!.closed) this.#take(state, session, topic, packet, ack);
       });
     }
-    this.#take(state, topic, packet, ack);
+    this.#take(state, session, topic, packet, ack);
   }
 
   /**
@@ -437,49 +468,59 @@ export class MqttListener {
   }
 
   /** Rate limit, size limit, decode, hand to the hub; the verdict acknowledges (`ack`, QoS 1/2). */
-  #take(state: ClientState, topic: string, packet: PublishPacket, ack: Ack | undefined): void {
-    const { session, codec } = state;
+  #take(state: ClientState, session: DeviceSession, topic: string, packet: PublishPacket, ack: Ack | undefined): void {
+    const { codec } = state;
     const now = Date.now();
     if (this.config.ratePerDevice > 0) {
       state.tokens = Math.min(this.config.ratePerDevice * 2, state.tokens + ((now - state.refilledAt) / 1000) * this.config.ratePerDevice);
       state.refilledAt = now;
       if (state.tokens < 1) {
-        return this.#answerRefused(state, topic, packet, 429, `rate limit of ${this.config.ratePerDevice} messages/s exceeded`, ack);
+        return this.#answerRefused(state, session, topic, packet, 429, `rate limit of ${this.config.ratePerDevice} messages/s exceeded`, ack);
       }
       state.tokens -= 1;
     }
     if (packet.payload.length > this.config.maxPayloadBytes) {
-      return this.#answerRefused(state, topic, packet, 400, `payload of ${packet.payload.length} bytes exceeds the limit of ${this.config.maxPayloadBytes}`, ack);
+      return this.#answerRefused(state, session, topic, packet, 400, `payload of ${packet.payload.length} bytes exceeds the limit of ${this.config.maxPayloadBytes}`, ack);
     }
     try {
+      // A gateway's own operations (topology, sub-device login, property packs) are the gateway service's.
+      if (state.gateway && session === state.session && state.gateway.handle(topic, packet.payload, now, ack)) return;
       const decoded = codec.decodeUplink(session, topic, packet.payload, now, this.deps.clockRule?.(session.productKey));
       if (!decoded.ok) {
-        if (decoded.reply) this.publishTo(decoded.reply.topic, decoded.reply.payload);
+        if (decoded.reply) this.#replyOn(state, session, decoded.reply.topic, decoded.reply.payload);
         this.deps.hub.refused(session, { id: decoded.id, topic }, decoded.code, decoded.reason, ack);
       } else {
         // Raw uplinks are numbered by the platform: only the device's own ids identify a resend.
         const fingerprint = decoded.message.kind === 'raw.up' ? undefined : fingerprintOf(packet.payload);
-        this.deps.hub.uplink(session, { ...decoded.message, protocol: session.protocol }, { fingerprint, onVerdict: ack });
+        const message: Omit<ThingMessage, 'replyToken'> = { ...decoded.message, protocol: session.protocol };
+        if (session.gateway) message.gateway = session.gateway;
+        this.deps.hub.uplink(session, message, { fingerprint, onVerdict: ack });
       }
     } catch (err) {
       // A bug of ours must cost one message (answered 500), never the connection or the process.
       this.deps.logger.error({ err, topic, device: `${session.productKey}/${session.deviceName}` }, 'uplink handling failed');
-      this.#answerRefused(state, topic, packet, 500, 'platform error', ack);
+      this.#answerRefused(state, session, topic, packet, 500, 'platform error', ack);
     }
   }
 
   /** Answers a message the listener will not process (too large, rate limited), when the device can be answered. */
-  #answerRefused(state: ClientState, topic: string, packet: PublishPacket, code: number, reason: string, onVerdict?: Ack): void {
+  #answerRefused(state: ClientState, session: DeviceSession, topic: string, packet: PublishPacket, code: number, reason: string, onVerdict?: Ack): void {
     // The id is near the start of the envelope; reading it from the first bytes avoids parsing what is refused.
     const id = ID_IN_PAYLOAD.exec(packet.payload.subarray(0, 256).toString('latin1'))?.[1];
     if (id) {
       const reply = state.codec.encodeReply(
-        { id, productKey: state.session.productKey, deviceName: state.session.deviceName, kind: 'property.post', params: {}, receivedAt: Date.now(), protocol: state.session.protocol, dialect: state.session.dialect, ack: true, topic } as ThingMessage,
+        { id, productKey: session.productKey, deviceName: session.deviceName, kind: 'property.post', params: {}, receivedAt: Date.now(), protocol: session.protocol, dialect: session.dialect, ack: true, topic } as ThingMessage,
         code, {}, reason,
       );
-      if (reply) this.publishTo(reply.topic, reply.payload);
+      if (reply) this.#replyOn(state, session, reply.topic, reply.payload);
     }
-    this.deps.hub.refused(state.session, { id, topic }, code, reason, onVerdict);
+    this.deps.hub.refused(session, { id, topic }, code, reason, onVerdict);
+  }
+
+  /** A reply the listener makes itself: on the device's topic, or for a sub-device on its gateway's connection. */
+  #replyOn(state: ClientState, session: DeviceSession, topic: string, payload: Buffer): void {
+    if (session === state.session || !state.gateway) this.publishTo(topic, payload);
+    else state.gateway.publish(topic, payload, 0);
   }
 
   /** Publishes to a device topic (replies at QoS 0, commands at QoS 1); used by this listener's sessions too. */

@@ -3,7 +3,7 @@ import { conflict, notFound } from '../errors.ts';
 import type { RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import { generateProductKey } from './generated-names.ts';
-import type { Dialect, FutureTimes, NewProduct, Product, ProductAuth, ProductPatch, SignMethod } from '../../domain/products/product-schemas.ts';
+import type { Dialect, FutureTimes, NewProduct, NodeType, Product, ProductAuth, ProductPatch, SignMethod } from '../../domain/products/product-schemas.ts';
 
 /** What a product gets for every auth setting it is created without. */
 export const DEFAULT_PRODUCT_AUTH: Readonly<ProductAuth> = Object.freeze<ProductAuth>({
@@ -18,6 +18,7 @@ interface ProductRow {
   name: string;
   description: string;
   dialect: Dialect;
+  node_type: NodeType;
   sign_methods: string;
   timestamp_window_seconds: number;
   require_timestamp: number;
@@ -33,7 +34,7 @@ const now = () => new Date().toISOString();
 
 // The sealed secret is never selected here: it is read only by the one statement that reveals it.
 const SELECT_PRODUCT = `
-  SELECT p.product_key, p.name, p.description, p.dialect, p.sign_methods, p.timestamp_window_seconds,
+  SELECT p.product_key, p.name, p.description, p.dialect, p.node_type, p.sign_methods, p.timestamp_window_seconds,
          p.require_timestamp, p.dynamic_registration, p.retention_days, p.future_times, p.created_at, p.updated_at,
          (SELECT count(*) FROM devices d WHERE d.product_key = p.product_key) AS device_count
   FROM products p`;
@@ -52,6 +53,8 @@ export class ProductStore {
   readonly #futureTimes;
   /** `futureTimes` by product key, read once per product: it is asked on every device message. */
   readonly #futureTimesCache = new Map<string, FutureTimes>();
+  readonly #nodeType;
+  readonly #nodeTypeCache = new Map<string, NodeType>();
 
   constructor(
     private readonly db: Db,
@@ -59,10 +62,10 @@ export class ProductStore {
     private readonly events: RegistryEvents,
   ) {
     this.#insert = db.prepare(`
-      INSERT INTO products (product_key, name, description, dialect, sign_methods, timestamp_window_seconds,
+      INSERT INTO products (product_key, name, description, dialect, node_type, sign_methods, timestamp_window_seconds,
                             require_timestamp, dynamic_registration, retention_days, future_times, product_secret,
                             created_at, updated_at)
-      VALUES (@productKey, @name, @description, @dialect, @signMethods, @timestampWindowSeconds,
+      VALUES (@productKey, @name, @description, @dialect, @nodeType, @signMethods, @timestampWindowSeconds,
               @requireTimestamp, @dynamicRegistration, @retentionDays, @futureTimes, @productSecret, @at, @at)`);
     this.#list = db.prepare(`${SELECT_PRODUCT} ORDER BY p.product_key`);
     this.#get = db.prepare(`${SELECT_PRODUCT} WHERE p.product_key = ?`);
@@ -80,6 +83,21 @@ export class ProductStore {
     );
     this.#retention = db.prepare('SELECT product_key AS productKey, retention_days AS days FROM products ORDER BY product_key');
     this.#futureTimes = db.prepare('SELECT future_times FROM products WHERE product_key = ?').pluck();
+    this.#nodeType = db.prepare('SELECT node_type FROM products WHERE product_key = ?').pluck();
+  }
+
+  /**
+   * The product's node type, undefined for a product that does not exist. Asked on every CONNECT and gateway
+   * operation; kept in memory once read (it never changes while the product exists).
+   */
+  nodeType(productKey: string): NodeType | undefined {
+    let value = this.#nodeTypeCache.get(productKey);
+    if (value === undefined) {
+      value = this.#nodeType.get(productKey) as NodeType | undefined;
+      if (value === undefined) return undefined;
+      this.#nodeTypeCache.set(productKey, value);
+    }
+    return value;
   }
 
   /** A product's sign-in settings, or undefined when it does not exist: one indexed read, run on every CONNECT. */
@@ -98,6 +116,7 @@ export class ProductStore {
         name: input.name,
         description: input.description ?? '',
         dialect: input.dialect ?? 'alink',
+        nodeType: input.nodeType ?? 'direct',
         ...authColumns({ ...DEFAULT_PRODUCT_AUTH, ...input.auth }),
         retentionDays: input.retentionDays ?? null,
         futureTimes: input.futureTimes ?? 'refuse',
@@ -166,6 +185,7 @@ export class ProductStore {
       this.#delete.run(productKey);
     })();
     this.#futureTimesCache.delete(productKey);
+    this.#nodeTypeCache.delete(productKey);
     this.events.emit('product.changed', { productKey, change: 'deleted' });
   }
 
@@ -213,6 +233,7 @@ const toProduct = (r: ProductRow): Product => ({
   name: r.name,
   description: r.description,
   dialect: r.dialect,
+  nodeType: r.node_type,
   auth: toAuth(r),
   retentionDays: r.retention_days,
   futureTimes: r.future_times,

@@ -4,7 +4,7 @@
  */
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { sampleValue } from './command-fields.ts';
-import type { MqttEndpoint } from './device-detail-api.ts';
+import type { MqttEndpoint } from '../../../domain/devices/device-credential-schemas.ts';
 
 /** POSIX shell single quoting: safe for any text, including `|`, `&` and `'`. */
 export const shellQuote = (s: string) => (/^[A-Za-z0-9_./:@=+-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`);
@@ -61,4 +61,58 @@ export function simulatorCommand(options: { productKey: string; deviceName: stri
   ];
   if (options.secret) args.push(`  --secret ${shellQuote(options.secret)}`);
   return args.join(' \\\n');
+}
+
+/** What an HTTP or CoAP sign-in needs of signed alink credentials; absent parts become placeholders. */
+export interface SignInFields {
+  productKey: string;
+  deviceName: string;
+  /** The signed client id (`{id}|securemode=…,signmethod=…,timestamp=…|`) or its form. */
+  clientId: string;
+  signMethod: string;
+  timestamp?: number;
+  password?: string;
+}
+
+/** The JSON body of `POST /auth` (HTTP and CoAP) for these credentials: the MQTT client id's parts, as fields. */
+export function signInBody(fields: SignInFields): string {
+  return JSON.stringify({
+    productKey: fields.productKey,
+    deviceName: fields.deviceName,
+    clientId: fields.clientId.split('|')[0],
+    timestamp: fields.timestamp === undefined ? '<unix ms>' : String(fields.timestamp),
+    signmethod: fields.signMethod,
+    sign: fields.password ?? '<password>',
+  });
+}
+
+/** The token out of an `/auth` answer, in the shell. */
+const TOKEN_OF = `sed -E 's/.*"token":"([^"]+)".*/\\1/'`;
+
+/** A topic as a URL path: each level percent-encoded. */
+const topicPath = (topic: string) => topic.split('/').map(encodeURIComponent).join('/');
+
+/** `curl` signing in at an HTTP listener (`baseUrl`: its `…/device`) and posting `payload` on `topic` with the token. */
+export function curlCommands(options: { baseUrl: string; signIn: SignInFields; topic: string; payload: string }): string {
+  return [
+    `TOKEN=$(curl -sS -X POST ${shellQuote(`${options.baseUrl}/auth`)} -H 'Content-Type: application/json' \\`,
+    `  -d ${shellQuote(signInBody(options.signIn))} | ${TOKEN_OF})`,
+    `curl -sS -X POST ${shellQuote(`${options.baseUrl}/topic${topicPath(options.topic)}`)} \\`,
+    `  -H "password: $TOKEN" -H 'Content-Type: application/json' \\`,
+    `  -d ${shellQuote(options.payload)}`,
+  ].join('\n');
+}
+
+/** libcoap's client as Debian names it (package libcoap3-bin); other builds call it `coap-client`. */
+export const COAP_CLIENT = 'coap-client-notls';
+
+/** libcoap's `coap-client` signing in at a CoAP listener (`url`: `coap://host:port`) and posting with the token (option 2088). */
+export function coapCommands(options: { url: string; signIn: SignInFields; topic: string; payload: string }): string {
+  return [
+    `TOKEN=$(${COAP_CLIENT} -m post -t json -e ${shellQuote(signInBody(options.signIn))} \\`,
+    `  ${shellQuote(`${options.url}/auth`)} | ${TOKEN_OF})`,
+    `${COAP_CLIENT} -m post -t json -O 2088,"$TOKEN" \\`,
+    `  -e ${shellQuote(options.payload)} \\`,
+    `  ${shellQuote(`${options.url}/topic${topicPath(options.topic)}`)}`,
+  ].join('\n');
 }

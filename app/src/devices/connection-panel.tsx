@@ -17,7 +17,9 @@ import { Panel } from '../ui/page.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { useApi } from '../use-api.ts';
-import { mosquittoEndpoint, mosquittoPubCommand, propertyPostTopic, samplePropertyPost, simulatorCommand } from './connection-commands.ts';
+import {
+  COAP_CLIENT, coapCommands, curlCommands, mosquittoEndpoint, mosquittoPubCommand, propertyPostTopic, samplePropertyPost, simulatorCommand,
+} from './connection-commands.ts';
 import { devicePath, useNow, type ConnectionInfo, type Device, type MqttEndpoint, type SignedCredentials } from './device-detail-api.ts';
 
 const TRANSPORTS: Record<MqttEndpoint['transport'], string> = {
@@ -25,7 +27,22 @@ const TRANSPORTS: Record<MqttEndpoint['transport'], string> = {
   mqtts: 'MQTT over TLS',
   ws: 'MQTT over WebSocket',
   wss: 'MQTT over secure WebSocket',
+  http: 'HTTP',
+  https: 'HTTPS',
+  coap: 'CoAP (UDP)',
 };
+
+/** The shell examples the panel offers, by the protocol family a device speaks. */
+type ShellProtocol = 'mqtt' | 'http' | 'coap';
+const SHELL_PROTOCOLS: readonly { value: ShellProtocol; label: string }[] = [
+  { value: 'mqtt', label: 'MQTT' },
+  { value: 'http', label: 'HTTP' },
+  { value: 'coap', label: 'CoAP' },
+];
+
+/** The family of a connection's protocol (`mqtt-ws` → mqtt). */
+const familyOf = (protocol: string | null | undefined): ShellProtocol =>
+  protocol === 'http' ? 'http' : protocol === 'coap' ? 'coap' : 'mqtt';
 
 /** What the connection panel keeps while the user switches tabs: the signed password and the revealed secret. */
 export interface ConnectionState {
@@ -44,6 +61,9 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
   const canSecret = useCan('devices:secret');
   const base = devicePath(device.productKey, device.deviceName);
   const info = useApi<ConnectionInfo>(`${base}/connection-info`, { pollMs: 30_000 });
+  // The examples start with the protocol the device last connected by.
+  const last = useApi<{ items: { protocol: string | null }[] }>(`${base}/connections?limit=1`);
+  const [shellChoice, setShellChoice] = useState<ShellProtocol>();
   const [signing, setSigning] = useState(false);
   const [signError, setSignError] = useState<unknown>();
 
@@ -67,21 +87,34 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
   const clientId = signed?.clientId ?? info.data.clientId;
   const username = signed?.username ?? info.data.username;
   const shellEndpoint = mosquittoEndpoint(endpoints);
-  const mqttUrl = endpoints.find((e) => e.transport === 'mqtt')?.url ?? endpoints[0]?.url;
+  const mqttUrl = endpoints.find((e) => e.transport === 'mqtt')?.url ?? endpoints.find((e) => e.transport !== 'http' && e.transport !== 'https' && e.transport !== 'coap')?.url;
+  const shell = shellChoice ?? familyOf(last.data?.items[0]?.protocol);
+  const signIn = { productKey: device.productKey, deviceName: device.deviceName, clientId, signMethod: signed?.signMethod ?? info.data.signMethod, timestamp: signed?.timestamp, password: signed?.password };
+  const topic = propertyPostTopic(device.productKey, device.deviceName);
+  const payload = samplePropertyPost(tsl);
+  const httpEndpoint = endpoints.find((e) => e.transport === 'http' || e.transport === 'https');
+  const coapEndpoint = endpoints.find((e) => e.transport === 'coap');
 
   return (
     <div className="grid gap-5 xl:grid-cols-2">
+      {device.nodeType === 'sub-device' && (
+        <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 xl:col-span-2" data-testid="sub-device-note">
+          A sub-device does not connect by itself: its gateway adds it (thing.topo.add) and logs it in (combine/login), each
+          signed with these credentials as its own sign-in would be, and then publishes on its topics. A connection of its
+          own over MQTT is refused. See docs/protocol.md, &ldquo;Gateways and sub-devices&rdquo;.
+        </p>
+      )}
       <Panel title="Where devices connect" className="xl:col-span-2">
         {endpoints.length === 0 ? (
           <EmptyState
-            title="No MQTT listener is running"
+            title="No device listener is running"
             action={<Link to="/flows" className="text-sm font-medium text-sky-700 underline">Open the flows</Link>}
           >
-            Devices connect to the MQTT listener of a deployed flow. Deploy a flow with an <strong>MQTT listener</strong> node (the
-            shipped device pipeline has one), then come back here.
+            Devices connect to the listeners of a deployed flow. Deploy a flow with an <strong>MQTT listener</strong>,{' '}
+            <strong>HTTP listener</strong> or <strong>CoAP listener</strong> node (the shipped device pipeline has them), then come back here.
           </EmptyState>
         ) : (
-          <Table label="MQTT endpoints">
+          <Table label="Device endpoints">
             <thead>
               <tr><Th>Transport</Th><Th>Host</Th><Th>Port</Th><Th>URL</Th></tr>
             </thead>
@@ -151,7 +184,21 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
       </Panel>
 
       <Panel title="Try it from a shell">
-        {shellEndpoint ? (
+        <div role="radiogroup" aria-label="Protocol" className="mb-3 inline-flex rounded-md border border-slate-300 p-0.5">
+          {SHELL_PROTOCOLS.map((p) => (
+            <button
+              key={p.value}
+              type="button"
+              role="radio"
+              aria-checked={shell === p.value}
+              onClick={() => setShellChoice(p.value)}
+              className={`rounded px-3 py-1 text-sm font-medium ${shell === p.value ? 'bg-sky-700 text-white' : 'text-slate-700 hover:bg-slate-100'}`}
+            >
+              {p.label}
+            </button>
+          ))}
+        </div>
+        {shell === 'mqtt' && (shellEndpoint ? (
           <div className="space-y-2">
             <p className="text-sm text-slate-600">
               Posts one value for each property of the thing model as this device (Debian: <code className="font-mono text-xs">apt install mosquitto-clients</code>).
@@ -159,20 +206,40 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
             <CopyBlock
               id="device-mosquitto-command"
               label="mosquitto_pub command"
-              text={mosquittoPubCommand({
-                endpoint: shellEndpoint, clientId, username, password: signed?.password,
-                topic: propertyPostTopic(device.productKey, device.deviceName), payload: samplePropertyPost(tsl),
-              })}
+              text={mosquittoPubCommand({ endpoint: shellEndpoint, clientId, username, password: signed?.password, topic, payload })}
             />
-            {!signed && (
-              <p className="text-xs text-slate-500">
-                {canSign ? 'Sign a password to fill in <password> and the timestamp.' : 'Replace <password> and {unix ms} with a signed password and its timestamp.'}
-              </p>
-            )}
           </div>
         ) : (
           <p className="text-sm text-slate-600">
-            mosquitto_pub needs a TCP or TLS listener; {endpoints.length === 0 ? 'none is running.' : 'only WebSocket is running.'}
+            mosquitto_pub needs an MQTT listener on TCP or TLS; {endpoints.some((e) => e.transport === 'ws' || e.transport === 'wss') ? 'only WebSocket is running.' : 'none is running.'}
+          </p>
+        ))}
+        {shell === 'http' && (httpEndpoint ? (
+          <div className="space-y-2">
+            <p className="text-sm text-slate-600">
+              Signs in for a token, then posts one value for each property with it; the answer is the device&apos;s reply. A device
+              polls <code className="font-mono text-xs">GET …/commands?wait=30</code> for its commands.
+            </p>
+            <CopyBlock id="device-curl-command" label="curl commands" text={curlCommands({ baseUrl: httpEndpoint.url, signIn, topic, payload })} />
+          </div>
+        ) : (
+          <p className="text-sm text-slate-600">No HTTP listener is running: deploy a flow with an <strong>HTTP listener</strong> node (the shipped device pipeline has one).</p>
+        ))}
+        {shell === 'coap' && (coapEndpoint ? (
+          <div className="space-y-2">
+            <p className="text-sm text-slate-600">
+              libcoap&apos;s client (Debian: <code className="font-mono text-xs">apt install libcoap3-bin</code>, elsewhere named{' '}
+              <code className="font-mono text-xs">coap-client</code>) signs in, then posts with the token in option 2088.
+              Observing <code className="font-mono text-xs">/commands</code> delivers the device&apos;s commands.
+            </p>
+            <CopyBlock id="device-coap-command" label={`${COAP_CLIENT} commands`} text={coapCommands({ url: coapEndpoint.url, signIn, topic, payload })} />
+          </div>
+        ) : (
+          <p className="text-sm text-slate-600">No CoAP listener is running: deploy a flow with a <strong>CoAP listener</strong> node (the shipped device pipeline has one).</p>
+        ))}
+        {!signed && (
+          <p className="mt-2 text-xs text-slate-500">
+            {canSign ? 'Sign a password to fill in <password> and the timestamp.' : 'Replace <password> and {unix ms} with a signed password and its timestamp.'}
           </p>
         )}
       </Panel>

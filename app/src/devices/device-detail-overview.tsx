@@ -11,6 +11,7 @@ import { formatTime, TimeAgo } from '../ui/time.tsx';
 import { queryString, useApi } from '../use-api.ts';
 import { devicePath, useRecentConnections, type ConnectionLogItem, type ConnectionPage, type Device, type Product, type useLatestValues } from './device-detail-api.ts';
 import { LiveValues } from './device-detail-live-values.tsx';
+import { SubDevicesPanel } from './device-detail-sub-devices.tsx';
 
 export function OverviewTab({ device, online, product, tsl, latest }: {
   device: Device;
@@ -29,6 +30,7 @@ export function OverviewTab({ device, online, product, tsl, latest }: {
           <LiveValues tsl={tsl} values={latest.values} items={latest.items} loading={latest.loading} error={latest.error} />
         </Panel>
       </div>
+      {device.nodeType === 'gateway' && <SubDevicesPanel productKey={device.productKey} deviceName={device.deviceName} />}
       <ConnectionHistory device={device} />
     </div>
   );
@@ -72,6 +74,17 @@ function StatusFacts({ device, online, product }: { device: Device; online: bool
     </Link>
   )]);
   if (product) facts.push(['Product dialect', product.dialect]);
+  if (device.nodeType !== 'direct') facts.push(['Node type', device.nodeType]);
+  if (device.gateway) {
+    const { productKey, deviceName } = device.gateway;
+    facts.push(['Gateway', (
+      <Link key="gw" to={pathOf('devices', productKey, deviceName)} className="text-sky-700 hover:underline" data-testid="device-gateway">
+        {deviceName} <code className="font-mono text-xs text-slate-500">{productKey}</code>
+      </Link>
+    )]);
+  } else if (device.nodeType === 'sub-device') {
+    facts.push(['Gateway', <span key="gw" className="text-slate-500">none yet: a gateway adds it with thing.topo.add</span>]);
+  }
   if (device.description) facts.push(['Description', device.description]);
   const tags = Object.entries(device.tags);
   if (tags.length > 0) {

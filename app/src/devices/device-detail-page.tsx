@@ -108,6 +108,13 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
             <i className="fa fa-cube mr-1 text-slate-400" aria-hidden />{product.data?.name ?? productKey}
           </Link>
           <span data-testid="device-online"><OnlineBadge online={online} /></span>
+          {d.gateway && (
+            <span className="text-slate-500">
+              via gateway{' '}
+              <Link to={pathOf('devices', d.gateway.productKey, d.gateway.deviceName)} className="text-sky-700 hover:underline">{d.gateway.deviceName}</Link>
+            </span>
+          )}
+          {d.nodeType === 'gateway' && <Badge>gateway</Badge>}
           {d.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="amber">disabled</Badge>}
           <span className="text-slate-500">
             {online ? (d.lastOnlineAt && d.status === 'online' ? <>connected <TimeAgo at={d.lastOnlineAt} /></> : 'connected just now') : <>last seen {d.lastSeenAt ?? d.lastOnlineAt ? <TimeAgo at={d.lastSeenAt ?? d.lastOnlineAt} /> : 'never'}</>}

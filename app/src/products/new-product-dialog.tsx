@@ -13,9 +13,9 @@ import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { featureCounts, readTslFile } from '../thing-model/tsl-file.ts';
 import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
-import { allPlaced, DIALECTS, fieldErrors, PRODUCT_KEY_PATTERN, productPath, type Dialect, type Product } from './product-api.ts';
+import { allPlaced, DIALECTS, fieldErrors, NODE_TYPES, PRODUCT_KEY_PATTERN, productPath, type Dialect, type NodeType, type Product } from './product-api.ts';
 
-const FIELDS = { name: ['/name'], productKey: ['/productKey'], description: ['/description'], dialect: ['/dialect'] } as const;
+const FIELDS = { name: ['/name'], productKey: ['/productKey'], description: ['/description'], dialect: ['/dialect'], nodeType: ['/nodeType'] } as const;
 
 interface Created {
   product: Product;
@@ -29,6 +29,7 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
   const [productKey, setProductKey] = useState('');
   const [description, setDescription] = useState('');
   const [dialect, setDialect] = useState<Dialect>('alink');
+  const [nodeType, setNodeType] = useState<NodeType>('direct');
   const [file, setFile] = useState<{ name: string; doc: Record<string, unknown>; problems: number } | null>(null);
   const [fileError, setFileError] = useState<string | null>(null);
   const [publish, setPublish] = useState(false);
@@ -84,7 +85,7 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
     setBusy(true);
     setError(null);
     try {
-      const body = { name: name.trim(), ...(productKey ? { productKey } : {}), ...(description ? { description } : {}), dialect };
+      const body = { name: name.trim(), ...(productKey ? { productKey } : {}), ...(description ? { description } : {}), dialect, nodeType };
       const { productSecret, ...product } = await apiRequest<Product & { productSecret: string }>('POST', '/products', body);
       let thingModel: Created['thingModel'] = { state: 'none' };
       if (file) {
@@ -175,6 +176,11 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
         <Field label="Topic dialect" error={errorFor('dialect')} hint="How its devices name MQTT topics; both sign in the same way.">
           <select className={INPUT} value={dialect} onChange={(e) => setDialect(e.target.value as Dialect)}>
             {DIALECTS.map((d) => <option key={d.value} value={d.value}>{d.label}</option>)}
+          </select>
+        </Field>
+        <Field label="Node type" error={errorFor('nodeType')} hint="Whether its devices connect by themselves, speak for sub-devices, or are reached through a gateway. It cannot be changed later.">
+          <select className={INPUT} value={nodeType} onChange={(e) => setNodeType(e.target.value as NodeType)}>
+            {NODE_TYPES.map((t) => <option key={t.value} value={t.value}>{t.label}</option>)}
           </select>
         </Field>
         <fieldset className="rounded-md border border-slate-200 bg-slate-50 p-3">

@@ -1,14 +1,23 @@
 /** The products API as the screens use it (`domain/products/product-schemas.ts` is the source of these shapes). */
-import type { Dialect, FutureTimes, SignMethod } from '../../../domain/products/product-schemas.ts';
+import type { Dialect, FutureTimes, NodeType, SignMethod } from '../../../domain/products/product-schemas.ts';
 import { PRODUCT_KEY_PATTERN as PRODUCT_KEY } from '../../../domain/products/identity.ts';
 import { ApiError } from '../api.ts';
 
-export type { Dialect, FutureTimes, Product, SignMethod } from '../../../domain/products/product-schemas.ts';
+export type { Dialect, FutureTimes, NodeType, Product, SignMethod } from '../../../domain/products/product-schemas.ts';
 
 export const DIALECTS: { value: Dialect; label: string }[] = [
   { value: 'alink', label: 'alink — Alibaba Link SDK topics (/sys/{pk}/{dn}/…)' },
   { value: 'things', label: 'things — lightweight topics ({pk}/{dn}/thing/…)' },
 ];
+
+export const NODE_TYPES: { value: NodeType; label: string }[] = [
+  { value: 'direct', label: 'Direct device — connects by itself' },
+  { value: 'gateway', label: 'Gateway — connects and speaks for its sub-devices' },
+  { value: 'sub-device', label: 'Sub-device — reached only through a gateway' },
+];
+
+/** How a node type reads in facts and badges. */
+export const nodeTypeLabel = (t: NodeType): string => (t === 'sub-device' ? 'sub-device' : t === 'gateway' ? 'gateway' : 'direct');
 
 export const SIGN_METHODS: { value: SignMethod; label: string }[] = [
   { value: 'hmacsha256', label: 'HMAC-SHA256' },

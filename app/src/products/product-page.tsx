@@ -73,6 +73,7 @@ export function ProductPage({ productKey }: { productKey: string }) {
           <code className="font-mono text-slate-700">{p.productKey}</code>
           <CopyButton text={p.productKey} label="Copy key" />
           <Badge>{p.dialect}</Badge>
+          {p.nodeType !== 'direct' && <Badge>{p.nodeType}</Badge>}
           <span>{p.deviceCount.toLocaleString()} device{p.deviceCount === 1 ? '' : 's'}</span>
         </span>
       }
@@ -139,6 +140,7 @@ function Overview({ product: p, canWrite, onChanged }: { product: Product; canWr
             ['Product key', <code key="k" className="font-mono">{p.productKey}</code>],
             ['Description', p.description || <span className="text-slate-400">none</span>],
             ['Topic dialect', p.dialect === 'alink' ? 'alink (/sys/{pk}/{dn}/…)' : 'things ({pk}/{dn}/thing/…)'],
+            ['Node type', p.nodeType === 'gateway' ? 'gateway (speaks for its sub-devices)' : p.nodeType === 'sub-device' ? 'sub-device (reached through a gateway)' : 'direct'],
             ['Devices', <Link key="d" to={`/devices${queryString({ productKey: p.productKey })}`} className="text-sky-800 hover:underline">{p.deviceCount.toLocaleString()}</Link>],
             ['Telemetry kept', p.retentionDays === null ? 'forever' : `${p.retentionDays} days`],
             ['Device clock ahead', p.futureTimes === 'clamp' ? 'times taken as received' : 'messages refused (400)'],

@@ -8,6 +8,7 @@ import * as addProductRetentionDays from './20261122-06-add-product-retention-da
 import * as createUplinkReceipts from './20261205-12-create-uplink-receipts.ts';
 import * as addProductFutureTimes from './20261205-11-add-product-future-times.ts';
 import * as createOtaTables from './20261205-13-create-ota-tables.ts';
+import * as createDeviceTopology from './20261205-14-create-device-topology.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   { id: '20261205-11-add-product-future-times', up: addProductFutureTimes.up },
   { id: '20261205-12-create-uplink-receipts', up: createUplinkReceipts.up },
   { id: '20261205-13-create-ota-tables', up: createOtaTables.up },
+  { id: '20261205-14-create-device-topology', up: createDeviceTopology.up },
 ];
