@@ -1,4 +1,5 @@
 import type { AlertService } from './alerts/alert-service.ts';
+import type { CoapListenerConfig } from './devices/coap-listener-config.ts';
 import type { HttpListenerConfig } from './devices/http-listener-config.ts';
 import type { MqttListenerConfig } from './devices/mqtt-listener-config.ts';
 import type { CommandResult, Receipt, ThingCommand, ThingMessage } from './devices/thing-message.ts';
@@ -32,6 +33,12 @@ export interface ThingwireServices {
   /** The pool of HTTP device listeners (absent in runtimes without one). */
   httpListeners?: {
     acquire(owner: string, config: HttpListenerConfig): Promise<unknown>;
+    release(owner: string): void;
+  };
+  /** The pool of CoAP device listeners (absent in runtimes without one). */
+  coapListeners?: {
+    /** Resolves with the listener once it listens; `port` is the UDP port it bound (the config may say 0: any). */
+    acquire(owner: string, config: CoapListenerConfig): Promise<{ readonly port?: number }>;
     release(owner: string): void;
   };
   /** Alert rules of `alert` nodes: evaluated per device, alerts kept in the database, operator actions announced. */

@@ -11,6 +11,7 @@ import { deviceOutNode } from './device-out/device-out.runtime.ts';
 import { deviceReplyNode } from './device-reply/device-reply.runtime.ts';
 import { mqttListenerNode } from './mqtt-listener/mqtt-listener.runtime.ts';
 import { httpListenerNode } from './http-listener/http-listener.runtime.ts';
+import { coapListenerNode } from './coap-listener/coap-listener.runtime.ts';
 import { thingValidateNode } from './thing-validate/thing-validate.runtime.ts';
 import { telemetryStoreNode } from './telemetry-store/telemetry-store.runtime.ts';
 import { otaNode } from './ota/ota.runtime.ts';
@@ -20,6 +21,7 @@ import { otaUpgradeNode } from './ota-upgrade/ota-upgrade.runtime.ts';
 export const implementations: readonly NodeImplementation[] = [
   mqttListenerNode,
   httpListenerNode,
+  coapListenerNode,
   deviceInNode,
   deviceOutNode,
   deviceReplyNode,

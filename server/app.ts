@@ -68,6 +68,7 @@ import { registerOtaRoutes } from './ota/ota-routes.ts';
 import { FIRMWARE_DOWNLOAD_PATH, firmwareDownload } from './ota/firmware-download.ts';
 import { OtaFeed } from './live/ota-feed.ts';
 import { createHttpListenerPool, type HttpListenerPool } from './http-ingress/http-ingress.ts';
+import { createCoapListenerPool, type CoapListenerPool } from './coap-ingress/coap-listener.ts';
 import { DeviceTokens } from './ingress/device-tokens.ts';
 import type { TokenIngressDeps } from './ingress/token-ingress.ts';
 
@@ -86,6 +87,8 @@ export interface Thingwire {
   mqttListeners: MqttListenerPool;
   /** HTTP device listeners (`/device` on the HTTP port in the shipped pipeline), owned by HTTP listener nodes. */
   httpListeners: HttpListenerPool;
+  /** CoAP device listeners (UDP 5683 in the shipped pipeline), owned by CoAP listener nodes. */
+  coapListeners: CoapListenerPool;
   alerts: AlertEngine;
   notify: WebhookOutbox;
   telemetry: TelemetryService;
@@ -236,6 +239,7 @@ export async function startThingwire(
     nodeType: (productKey) => registry.products.nodeType(productKey),
   };
   const httpListeners = createHttpListenerPool(tokenIngressDeps, logger.child({ subsystem: 'http-ingress' }));
+  const coapListeners = createCoapListenerPool(tokenIngressDeps, logger.child({ subsystem: 'coap-ingress' }));
 
 
   const alerts = new AlertEngine(new AlertStore(db), {
@@ -259,6 +263,7 @@ export async function startThingwire(
     deviceHub: hub,
     mqttListeners,
     httpListeners,
+    coapListeners,
     alerts,
     notify,
     telemetry,
@@ -305,7 +310,10 @@ export async function startThingwire(
   flowEndpoints.update((await flows.get()).flows);
   if (installDefaults) {
     const defaults = JSON.parse(fs.readFileSync(new URL('../flows/device-pipeline.json', import.meta.url), 'utf8')) as { type: string; port?: number }[];
-    for (const node of defaults) if (node.type === 'thing-mqtt-listener') node.port = config.mqttPort;
+    for (const node of defaults) {
+      if (node.type === 'thing-mqtt-listener') node.port = config.mqttPort;
+      if (node.type === 'thing-coap-listener') node.port = config.coapPort;
+    }
     await flows.deploy(defaults, undefined, { ...PLATFORM_ACTOR, username: 'thingwire (first start)' });
   } else {
     await flows.upgradeStored();
@@ -427,7 +435,7 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
@@ -445,6 +453,7 @@ export async function startThingwire(
         ota.close();
         await mqttListeners.closeAll();
         await httpListeners.closeAll();
+        await coapListeners.closeAll();
         gateways.close();
         hub.close();
         for (const s of flowServer ? [server, flowServer] : [server]) {

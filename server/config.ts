@@ -20,6 +20,8 @@ export interface ThingwireConfig {
   mqttPort: number;
   /** Whether --mqtt-port / THINGWIRE_MQTT_PORT was given (it applies to the first start only: said when it no longer does). */
   mqttPortGiven: boolean;
+  /** UDP port of the CoAP listener installed with the default flows on first start (0: any free port). */
+  coapPort: number;
   /** Log lines as JSON or for a person; undefined: pretty when stdout is a terminal. */
   logFormat: 'json' | 'pretty' | undefined;
   /** Telemetry in TDengine (taosAdapter's REST URL) instead of the embedded SQLite file. */
@@ -69,6 +71,7 @@ export const configOptions = [
   { flag: 'log-format', env: 'THINGWIRE_LOG_FORMAT', default: '(pretty on a terminal, else json)', doc: 'json (one JSON object per line, for log collectors) or pretty (one readable line per entry)' },
   { flag: 'cors-origins', env: 'THINGWIRE_CORS_ORIGINS', default: '(none)', doc: 'comma-separated origins allowed cross-origin' },
   { flag: 'mqtt-port', env: 'THINGWIRE_MQTT_PORT', default: '1883', doc: 'MQTT port of the listener the first start installs (later: edit the listener node)' },
+  { flag: 'coap-port', env: 'THINGWIRE_COAP_PORT', default: '5683', doc: 'UDP port of the CoAP listener the first start installs (later: edit the listener node)' },
   { flag: 'tdengine-url', env: 'THINGWIRE_TDENGINE_URL', default: '(none: SQLite)', doc: 'store telemetry in TDengine via taosAdapter REST, e.g. http://tdengine:6041' },
   { flag: null, env: 'THINGWIRE_TDENGINE_USER', default: 'root', doc: 'TDengine user' },
   { flag: null, env: 'THINGWIRE_TDENGINE_PASSWORD', default: 'taosdata', doc: 'TDengine password (environment only)' },
@@ -152,6 +155,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     sessionTtlHours: int('session-ttl-hours', 'THINGWIRE_SESSION_TTL_HOURS', 12, 1, 24 * 90),
     mqttPort: int('mqtt-port', 'THINGWIRE_MQTT_PORT', 1883, 0, 65535),
     mqttPortGiven: pick('mqtt-port', 'THINGWIRE_MQTT_PORT') !== undefined,
+    coapPort: int('coap-port', 'THINGWIRE_COAP_PORT', 5683, 0, 65535),
     logFormat: oneOf('log-format', 'THINGWIRE_LOG_FORMAT', ['json', 'pretty'] as const),
     tdengine: tdengineOf(pick('tdengine-url', 'THINGWIRE_TDENGINE_URL'), {
       user: pick(null, 'THINGWIRE_TDENGINE_USER'),

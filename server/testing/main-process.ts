@@ -21,7 +21,7 @@ export interface MainProcess {
 export async function start(
   dir: string, env: Record<string, string> = {}, args: string[] = [], via: 'node' | 'npm start' = 'node',
 ): Promise<MainProcess> {
-  const flags = ['--port', '0', '--mqtt-port', '0', '--host', '127.0.0.1', '--data-dir', dir, ...args];
+  const flags = ['--port', '0', '--mqtt-port', '0', '--coap-port', '0', '--host', '127.0.0.1', '--data-dir', dir, ...args];
   const [command, argv] = via === 'node'
     ? [process.execPath, ['--import', 'tsx', 'server/main.ts', ...flags]]
     : [path.join(path.dirname(process.execPath), 'npm'), ['start', '--', ...flags]];

@@ -65,13 +65,20 @@ export function listenerFlow(options: {
   replyTimeoutMs?: number;
   /** An HTTP listener on the platform's port too, with these settings over the node's defaults. */
   http?: { path?: string; onlineWindowSeconds?: number; ratePerDevice?: number; replyTimeoutMs?: number; maxBodyBytes?: number };
+  /** A CoAP listener on a free loopback UDP port too, with these settings over the node's defaults. */
+  coap?: { onlineWindowSeconds?: number; ratePerDevice?: number; replyTimeoutMs?: number; maxBodyBytes?: number };
 } = {}) {
   const http = options.http && {
     id: 'http-listener', type: 'thing-http-listener', port: 0, host: '127.0.0.1', path: '/device', maxBodyBytes: 262144, tokenTtlSeconds: 3600,
     onlineWindowSeconds: 300, ratePerDevice: 0, replyTimeoutMs: 5000, ...options.http,
   };
+  const coap = options.coap && {
+    id: 'coap-listener', type: 'thing-coap-listener', port: 0, host: '127.0.0.1', maxBodyBytes: 262144, tokenTtlSeconds: 3600,
+    onlineWindowSeconds: 300, ratePerDevice: 0, replyTimeoutMs: 5000, ...options.coap,
+  };
   return [
     ...(http ? [http] : []),
+    ...(coap ? [coap] : []),
     { id: 'tab', type: 'tab', label: 'devices' },
     {
       id: 'listener', type: 'thing-mqtt-listener', port: options.port ?? 0, host: '127.0.0.1', tlsPort: options.tlsPort ?? 0,
@@ -96,6 +103,9 @@ export async function deployListener(tw: TestServer, flows: object[]): Promise<n
   const port = (await until('the MQTT listener started', () => tw.app.mqttListeners.listeners()[0]?.ports.tcp, Boolean, 15_000))!;
   if (flows.some((n) => (n as { type?: string }).type === 'thing-http-listener')) {
     await until('the HTTP listener started', () => tw.app.httpListeners.listeners().length, Boolean, 15_000);
+  }
+  if (flows.some((n) => (n as { type?: string }).type === 'thing-coap-listener')) {
+    await until('the CoAP listener started', () => tw.app.coapListeners.listeners()[0]?.port, Boolean, 15_000);
   }
   return port;
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 
 /**
- * The shipped `flows/device-pipeline.json`, as a test deploys it: the listener on a free loopback port, and
+ * The shipped `flows/device-pipeline.json`, as a test deploys it: the MQTT and CoAP listeners on free loopback ports, and
  * optionally a quicker alert, a notify node after the alert (webhook with its secret), and the scene-linkage tab
  * enabled with a real fan device.
  */
@@ -19,6 +19,7 @@ export function pipelineFlow(options: {
     return found;
   };
   Object.assign(node('tw-mqtt-listener'), { port: 0, host: '127.0.0.1' });
+  Object.assign(node('tw-coap-listener'), { port: 0, host: '127.0.0.1' });
   if (options.alertForSeconds !== undefined) node('tw-alert').forSeconds = options.alertForSeconds;
   if (options.webhook) {
     const alert = node('tw-alert');

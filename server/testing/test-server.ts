@@ -47,7 +47,7 @@ export function testConfig(overrides: Partial<ThingwireConfig> = {}): ThingwireC
   return {
     ...loadConfig([], {}),
     port: 0, host: '127.0.0.1', adminPassword: TEST_ADMIN_PASSWORD, logLevel: process.env.THINGWIRE_TEST_LOG ?? 'silent',
-    sessionTtlHours: 1, mqttPort: 0,
+    sessionTtlHours: 1, mqttPort: 0, coapPort: 0,
     ...overrides,
   };
 }
