@@ -29,8 +29,9 @@ describe('benchmark harness (smoke)', () => {
         expect(thingwire, String(measure)).toMatch(/\d/);
         expect(mosquitto, String(measure)).toMatch(/\d/);
       }
-      // Devices posting over HTTP to the same pipeline: a rate for Thingwire only.
+      // Devices posting over HTTP and CoAP to the same pipeline: a rate for Thingwire only.
       expect(cells(/^\| HTTP devices: max sustained/)).toEqual([expect.stringMatching(/^\d/), '–']);
+      expect(cells(/^\| CoAP devices: max sustained/)).toEqual([expect.stringMatching(/^\d/), '–']);
       expect(cells(/^\| publish → stored .* at 300/)?.[0]).toMatch(/^\d+(\.\d)? \/ \d+(\.\d)? \/ \d+(\.\d)?$/);
       // A smoke run holds too few connections for memory per connection to mean anything, and says so.
       expect(cells(/^\| resident memory per idle/)).toEqual([expect.stringMatching(/^not measured \(100 held/), expect.stringMatching(/^not measured/)]);

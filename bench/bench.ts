@@ -71,8 +71,8 @@ function options(argv = process.argv.slice(2)): Options {
   --storage sqlite       or tdengine (needs TDENGINE_URL)
   --workers 2            load-generating processes
   --no-mosquitto         skip the Mosquitto comparison
-  --request-rates 500,…  offered rates (msg/s) stepped through for devices posting over HTTP
-  --no-request-protocols skip the HTTP devices
+  --request-rates 500,…  offered rates (msg/s) stepped through for devices posting over HTTP and over CoAP
+  --no-request-protocols skip the HTTP and CoAP devices
   --cpu-prof             write a V8 CPU profile of Thingwire to bench/results/profiles/
   --out FILE             default bench/results/latest.md
   --ota                  instead: a firmware campaign over 10,000 devices (npm run bench -- --ota --help)
@@ -384,6 +384,11 @@ async function main(): Promise<void> {
         results.thingwire.http = await requestIngress(
           { cmd: 'connect-http', base: `${tw.base}/device`, devices: publishing, concurrency: 20, maxSockets: 64 }, sampler, o, settle, metricsUrl,
         );
+        log('Thingwire: devices posting over CoAP, stepping the offered rate');
+        await settle();
+        results.thingwire.coap = await requestIngress(
+          { cmd: 'connect-coap', host: '127.0.0.1', port: tw.coapPort, devices: publishing, concurrency: 20 }, sampler, o, settle, metricsUrl,
+        );
       }
     } finally {
       sampler.stop();
@@ -439,8 +444,9 @@ interface BrokerResults {
   ninety?: LoadResult;
   conns?: Awaited<ReturnType<typeof holdConnections>>;
   idleRssMb?: number;
-  /** Devices posting over HTTP (Thingwire only). */
+  /** Devices posting over HTTP and CoAP (Thingwire only). */
   http?: Awaited<ReturnType<typeof requestIngress>>;
+  coap?: Awaited<ReturnType<typeof requestIngress>>;
   version?: string;
 }
 
@@ -484,12 +490,12 @@ function render(
     ['CPU / peak RSS: at 90 % of max', cpuRss(t.ninety), cpuRss(m.ninety), ''],
     [`CPU / peak RSS: at ${fmt.int(o.rate)} msg/s`, cpuRss(t.fixed), cpuRss(m.fixed), ''],
     ['CPU / peak RSS: holding the idle connections', cpuRss(t.conns), cpuRss(m.conns), ''],
-    ...(t.http ? [
-      [`HTTP devices: max sustained posts/s (stored, all answered 200, p99 < ${fmt.int(MAX_P99_MS)} ms)`, fmt.int(t.http.max.max), '–', ''],
-      ['… first rate not sustained, and why', firstFailure(t.http.max), '–', ''],
-      ['HTTP post → response p50 / p95 / p99 ms at 50 % of its max', `${lat(t.http.half)} (${at(t.http.half)})`, '–', ''],
-      ['CPU / peak RSS: HTTP devices at their max', cpuRss(maxStep(t.http.max)), '–', ''],
-    ] : []),
+    ...([['HTTP', t.http], ['CoAP', t.coap]] as const).flatMap(([name, x]) => (x ? [
+      [`${name} devices: max sustained posts/s (stored, all answered 200, p99 < ${fmt.int(MAX_P99_MS)} ms)`, fmt.int(x.max.max), '–', ''],
+      ['… first rate not sustained, and why', firstFailure(x.max), '–', ''],
+      [`${name} post → response p50 / p95 / p99 ms at 50 % of its max`, `${lat(x.half)} (${at(x.half)})`, '–', ''],
+      [`CPU / peak RSS: ${name} devices at their max`, cpuRss(maxStep(x.max)), '–', ''],
+    ] : [])),
   ];
   const cpus = os.cpus();
   return [
@@ -502,7 +508,7 @@ function render(
     markdownTable(['measure', 'Thingwire (full pipeline)', 'Mosquitto (relay)', 'Thingwire / Mosquitto'], rows),
     '',
     `Steps (offered msg/s → stored/relayed per s): Thingwire ${steps(t.max)}; Mosquitto ${steps(m.max)}` +
-      `${t.http ? `; Thingwire HTTP devices ${steps(t.http.max)}` : ''}.`,
+      `${t.http ? `; Thingwire HTTP devices ${steps(t.http.max)}` : ''}${t.coap ? `; Thingwire CoAP devices ${steps(t.coap.max)}` : ''}.`,
     '',
   ].join('\n');
 }

@@ -3,6 +3,7 @@
  * small helpers. Everything listens and connects on loopback only.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -31,12 +32,23 @@ export interface BenchThingwire {
   child: ChildProcess;
   base: string;
   mqttUrl: string;
+  /** The UDP port of the CoAP listener of the shipped pipeline. */
+  coapPort: number;
   token: string;
   /** The end of what it wrote to stderr (warnings and errors: it runs with --log-level warn). */
   stderr(): string;
   /** A full garbage collection in Thingwire now (started with `inspect`: through its inspector on loopback). */
   collectGarbage(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** A free loopback UDP port (for the CoAP listener the first start installs). */
+async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
 }
 
 /**
@@ -47,13 +59,13 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   // Built here when stale, not by Thingwire at its start: a Vite build in the measured process left it ~550 MB larger
   // than a start on a fresh build (754 against 190 MB idle, measured), which every RSS figure would carry.
   await ensureUiBuilt(createLogger('warn'));
-  const [httpPort, mqttPort] = [await freePort(), await freePort()];
+  const [httpPort, mqttPort, coapPort] = [await freePort(), await freePort(), await freeUdpPort()];
   const password = `bench-${process.pid}-password`;
   const profDir = path.join(root, 'bench/results/profiles');
   if (o.cpuProf) fs.mkdirSync(profDir, { recursive: true });
   const child = spawn(process.execPath, [
     ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(o.inspect ? ['--inspect=127.0.0.1:0'] : []), '--import', 'tsx', 'server/main.ts',
-    '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', 'warn',
+    '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--coap-port', String(coapPort), '--data-dir', dataDir, '--log-level', 'warn',
   ], {
     cwd: root, stdio: ['ignore', 'ignore', 'pipe'],
     env: {
@@ -87,7 +99,7 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
   const token = ((await login.json()) as { token: string }).token;
   return {
-    child, base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, token, stderr: () => stderr,
+    child, base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, coapPort, token, stderr: () => stderr,
     collectGarbage: async () => {
       if (!inspector) throw new Error('Thingwire was started without its inspector (inspect: true)');
       await inspectorCall(inspector, 'HeapProfiler.collectGarbage');

@@ -336,11 +336,14 @@ export async function startThingwire(
   registerGatewayRoutes(table, { hub, devices: registry.devices, topology: registry.topology, auth });
   registerDeviceCredentialRoutes(table, {
     devices: registry.devices, products: registry.products, listeners: mqttListeners, auth,
-    requestListeners: () => httpListeners.listeners().flatMap((l) => {
-      // A port of its own counts once it is listening.
-      if (l.config.port !== 0 && !l.port) return [];
-      return [{ transport: 'http' as const, port: l.config.port === 0 ? undefined : l.port, path: l.config.path }];
-    }),
+    requestListeners: () => [
+      ...httpListeners.listeners().flatMap((l) => {
+        // A port of its own counts once it is listening.
+        if (l.config.port !== 0 && !l.port) return [];
+        return [{ transport: 'http' as const, port: l.config.port === 0 ? undefined : l.port, path: l.config.path }];
+      }),
+      ...coapListeners.listeners().flatMap((l) => (l.port ? [{ transport: 'coap' as const, port: l.port, path: '' }] : [])),
+    ],
   });
   registerTelemetryRoutes(table, backend, registry.devices, registry.thingModels, { products: registry.products });
   registerAlertRoutes(table, alerts, auth);

@@ -7,7 +7,9 @@ import { promisify } from 'node:util';
 import { Agent, request as coapRequest, type IncomingMessage } from 'coap';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alinkSignature } from '../device-auth/alink-sign.ts';
-import { createDevices, deployListener, type TestDevice } from '../testing/mqtt-devices.ts';
+import { createDevices, deployListener, testTsl, type TestDevice } from '../testing/mqtt-devices.ts';
+import { coapCommands, propertyPostTopic, samplePropertyPost } from '../../app/src/devices/connection-commands.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { pipelineFlow } from '../testing/pipeline-flow.ts';
 import { until } from '../testing/until.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
@@ -141,6 +143,19 @@ describe('CoAP devices', () => {
     const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', shim + script!], { env });
     expect(JSON.parse(stdout)).toEqual({ id: '1', code: 200, data: {}, message: 'success', method: 'thing.event.property.post', version: '1.0' });
     expect(section).toContain(stdout.trim());
+  });
+
+  it('runs the coap-client commands of the device page\'s connection panel as shown', async () => {
+    const signed = (await tw.request('POST', `/api/v1/devices/${neighbour.productKey}/${neighbour.deviceName}/credentials`, { token: tw.adminToken })).body;
+    const endpoint = (signed.endpoints as { transport: string; url: string }[]).find((e) => e.transport === 'coap');
+    expect(endpoint?.url).toBe(base);
+    const script = coapCommands({
+      url: endpoint!.url, topic: propertyPostTopic(neighbour.productKey, neighbour.deviceName), payload: samplePropertyPost(testTsl as TslDocument),
+      signIn: { productKey: neighbour.productKey, deviceName: neighbour.deviceName, clientId: signed.clientId, signMethod: signed.signMethod, timestamp: signed.timestamp, password: signed.password },
+    });
+    const shim = COAP_CLIENT === 'coap-client' ? '' : `coap-client() { ${COAP_CLIENT} "$@"; }\n`;
+    const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', shim + script]);
+    expect(JSON.parse(stdout)).toMatchObject({ id: '1', code: 200 });
   });
 
   it('pushes commands to a device observing /commands, queued ones first, and takes its replies', async () => {

@@ -90,11 +90,13 @@ describe('POST /devices/:productKey/:deviceName/credentials with the shipped pip
     expect(Date.parse(body.validUntil) - body.timestamp).toBe(300_000);
     expect(JSON.stringify(body)).not.toContain(device.deviceSecret);
     const httpPort = Number(new URL(tw.url).port);
+    const coapPort = tw.app.coapListeners.listeners()[0]!.port!;
     expect(body.endpoints).toEqual([
       { transport: 'mqtt', host: '127.0.0.1', port: tcpPort, url: `mqtt://127.0.0.1:${tcpPort}` },
       { transport: 'mqtts', host: '127.0.0.1', port: tlsPort, url: `mqtts://127.0.0.1:${tlsPort}` },
       { transport: 'ws', host: '127.0.0.1', port: httpPort, url: `ws://127.0.0.1:${httpPort}/mqtt` },
       { transport: 'http', host: '127.0.0.1', port: httpPort, url: `http://127.0.0.1:${httpPort}/device` },
+      { transport: 'coap', host: '127.0.0.1', port: coapPort, url: `coap://127.0.0.1:${coapPort}` },
     ]);
   });
 
@@ -135,12 +137,13 @@ describe('POST /devices/:productKey/:deviceName/credentials with the shipped pip
     expect(res.status).toBe(200);
     expect(res.body.endpoints.map((e: { url: string }) => e.url)).toEqual([
       `mqtt://iot.example.com:${tcpPort}`, `mqtts://iot.example.com:${tlsPort}`, 'ws://iot.example.com:8443/mqtt', 'http://iot.example.com:8443/device',
+      `coap://iot.example.com:${tw.app.coapListeners.listeners()[0]!.port}`,
     ]);
     // The trusted proxy forwarding https: its host, and wss on its port.
     const proxied = await requestWithHost('GET', '/api/v1/devices/credpk/room-1/connection-info', operator, {
       'x-forwarded-host': 'things.example.org', 'x-forwarded-proto': 'https',
     });
-    expect(proxied.body.endpoints.slice(-2)).toEqual([
+    expect(proxied.body.endpoints.slice(-3, -1)).toEqual([
       { transport: 'wss', host: 'things.example.org', port: 443, url: 'wss://things.example.org:443/mqtt' },
       { transport: 'https', host: 'things.example.org', port: 443, url: 'https://things.example.org:443/device' },
     ]);

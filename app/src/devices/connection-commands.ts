@@ -103,8 +103,8 @@ export function curlCommands(options: { baseUrl: string; signIn: SignInFields; t
   ].join('\n');
 }
 
-/** libcoap's client as Debian names it (package libcoap3-bin); other builds call it `coap-client`. */
-export const COAP_CLIENT = 'coap-client-notls';
+/** libcoap's client by its own name (Debian's libcoap3-bin names it `coap-client-notls`). */
+export const COAP_CLIENT = 'coap-client';
 
 /** libcoap's `coap-client` signing in at a CoAP listener (`url`: `coap://host:port`) and posting with the token (option 2088). */
 export function coapCommands(options: { url: string; signIn: SignInFields; topic: string; payload: string }): string {

@@ -228,8 +228,8 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
         {shell === 'coap' && (coapEndpoint ? (
           <div className="space-y-2">
             <p className="text-sm text-slate-600">
-              libcoap&apos;s client (Debian: <code className="font-mono text-xs">apt install libcoap3-bin</code>, elsewhere named{' '}
-              <code className="font-mono text-xs">coap-client</code>) signs in, then posts with the token in option 2088.
+              libcoap&apos;s client signs in, then posts with the token in option 2088 (Debian: <code className="font-mono text-xs">apt install
+              libcoap3-bin</code>, where it is named <code className="font-mono text-xs">coap-client-notls</code>).
               Observing <code className="font-mono text-xs">/commands</code> delivers the device&apos;s commands.
             </p>
             <CopyBlock id="device-coap-command" label={`${COAP_CLIENT} commands`} text={coapCommands({ url: coapEndpoint.url, signIn, topic, payload })} />
