@@ -10,7 +10,7 @@ import { connect, createDevices, deployListener, deviceOptions, request, subscri
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -75,8 +75,7 @@ const row = (page: Page, name: string) => page.getByRole('row', { name });
 
 describe('the alert screens', () => {
   it('shows an alert a real device raised without a reload; the detail shows its value; acknowledge and clear it', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/alerts', undefined, { clock: true });
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/alerts', undefined, { clock: true, signedIn: true });
     await page.getByText('No open alerts').waitFor();
     expect(await page.getByRole('link', { name: 'Open the flows' }).getAttribute('href')).toBe('/flows');
     await screenshot(page, 'alerts-empty');
@@ -131,8 +130,7 @@ describe('the alert screens', () => {
     await postTemperature(lobby, 50);
     await until("lobby's two alerts raised", openAlerts, (open) => open.length >= 2, APPEARS_MS);
 
-    const { page, errors, close } = await openApp(browser, server, '/alerts');
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/alerts', undefined, { signedIn: true });
     await row(page, 'Overheating on lobby').waitFor();
     await row(page, 'Too hot on lobby').waitFor();
 
@@ -168,8 +166,7 @@ describe('the alert screens', () => {
 
   it('lets an operator acknowledge, and shows on the row why the API refused', async () => {
     await server.tokenFor('operator');
-    const { page, errors, close } = await openApp(browser, server, '/alerts');
-    await signIn(page, 'operator1', 'operator-password-1');
+    const { page, errors, close } = await openApp(browser, server, '/alerts', undefined, { signedIn: ['operator1', 'operator-password-1'] });
     const critical = row(page, 'Overheating on lobby');
     await critical.waitFor();
     const overheating = (await openAlerts()).find((a) => a.ruleName === 'Overheating')!;
@@ -201,8 +198,7 @@ describe('the alert screens', () => {
     ['alerts-tablet-landscape', { width: 1024, height: 768 }],
     ['alerts-laptop', { width: 1280, height: 800 }],
   ])('fits the screen without sideways scrolling (%s)', async (name, viewport) => {
-    const { page, errors, close } = await openApp(browser, server, '/alerts?state=all', viewport);
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/alerts?state=all', viewport, { signedIn: true });
     await row(page, 'Too hot on hall').waitFor();
     await screenshot(page, name);
     // The page itself never scrolls sideways (a wide table scrolls inside its own box).

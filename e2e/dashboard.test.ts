@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -29,9 +29,8 @@ afterAll(async () => {
 
 /** Signs in on `/` and lands on the dashboard, as a person does. */
 async function openDashboard(viewport?: { width: number; height: number }, user?: [string, string]) {
-  const app = await openApp(browser, server, '/', viewport);
+  const app = await openApp(browser, server, '/', viewport, { signedIn: user ?? true });
   app.page.setDefaultTimeout(24_000);
-  await signIn(app.page, ...(user ?? []));
   await app.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
   expect(new URL(app.page.url()).pathname).toBe('/dashboard');
   return app;

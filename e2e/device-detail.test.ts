@@ -12,7 +12,7 @@ import { startSimulator, type SimulatorProcess } from '../server/testing/device-
 import { connect, deployListener, nextMessage, request, subscribe } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 
 const PRODUCT = 'a1RoomSensor';
 const DEVICE = 'room-101';
@@ -70,9 +70,8 @@ afterAll(async () => {
 });
 
 async function openDevicePage(user?: [string, string], viewport?: { width: number; height: number }, options?: { clock?: boolean }) {
-  const app = await openApp(browser, server, PAGE_PATH, viewport, options);
+  const app = await openApp(browser, server, PAGE_PATH, viewport, { ...options, signedIn: user ?? true });
   app.page.setDefaultTimeout(30_000);
-  await signIn(app.page, ...(user ?? []));
   await app.page.getByRole('heading', { level: 1, name: DEVICE }).waitFor();
   return app;
 }

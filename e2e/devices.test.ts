@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, deployListener, deviceOptions } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { downloadedText, launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -27,9 +27,8 @@ afterAll(async () => {
 });
 
 async function openDevices(role: 'engineer' | 'operator', appPath = '/devices', viewport?: { width: number; height: number }) {
-  const app = await openApp(browser, server, appPath, viewport);
+  const app = await openApp(browser, server, appPath, viewport, { signedIn: [`${role}1`, `${role}-password-1`] });
   app.page.setDefaultTimeout(24_000);
-  await signIn(app.page, `${role}1`, `${role}-password-1`);
   await app.page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
   return app;
 }

@@ -4,7 +4,7 @@
  */
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { TestJson, TestServer } from '../server/testing/test-server.ts';
-import { openApp, signIn, type AppPage } from './browser.ts';
+import { openApp, type AppPage } from './browser.ts';
 
 /** What an engineer starts from: an empty flow and the device listener (a config node, set up once). */
 export const startingFlows = [
@@ -24,10 +24,9 @@ export async function deployStartingFlows(server: TestServer): Promise<void> {
 
 /** The editor, signed in as the admin, on its first tab. */
 export async function openEditorPage(browser: Browser, server: TestServer): Promise<AppPage> {
-  const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
+  const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: true });
   // Fail on the step that went wrong, well inside the test's own timeout.
   app.page.setDefaultTimeout(18_000);
-  await signIn(app.page);
   await app.page.getByRole('tab', { name: 'Flow 1' }).waitFor();
   return app;
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../server/testing/device-simulator.ts';
 import { connect, createDevices, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 import { canvas, canvasNode, deployStartingFlows, dropFromPalette, flowsOf, openEditorPage, properties, wire } from './flow-editor-page.ts';
 
 let server: TestServer;
@@ -166,8 +166,7 @@ describe('the flow editor', () => {
 
   it('shows an operator the flows and their debug output read-only: no deploy, no inject', async () => {
     await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'olga', password: 'operator-password', role: 'operator' } });
-    const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
-    await signIn(app.page, 'olga', 'operator-password');
+    const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: ['olga', 'operator-password'] });
     await app.page.getByText('Read only: your role cannot deploy').waitFor();
     expect(await app.page.getByRole('button', { name: 'Deploy', exact: true }).count()).toBe(0);
     await app.page.getByRole('tab', { name: 'Flow 1' }).waitFor();

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startWebhookReceiver, type WebhookTestReceiver } from '../server/notify/webhook-test-receiver.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -45,9 +45,8 @@ describe('flows cannot take the platform', () => {
       },
       { id: 'evil-out', type: 'http response', z: 'tab-evil', x: 400, y: 100, statusCode: '', headers: { 'content-type': 'text/html' }, wires: [] },
     ]);
-    const { page, close } = await openApp(browser, server, '/');
+    const { page, close } = await openApp(browser, server, '/', undefined, { signedIn: true });
     try {
-      await signIn(page);
       const blocked = page.waitForEvent('console', (m) => /sandboxed/i.test(m.text()));
       await page.goto('/nodes/report');
       await page.getByRole('heading', { name: 'Monthly report' }).waitFor();
@@ -68,10 +67,9 @@ describe('flows cannot take the platform', () => {
       { id: 'fn', type: 'function', z: 'tab-code', x: 320, y: 100, name: 'shape', func: 'msg.payload = { ok: true };\nreturn msg;', outputs: 1, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['pub-out']] },
       { id: 'pub-out', type: 'http response', z: 'tab-code', x: 520, y: 100, statusCode: '', headers: {}, wires: [] },
     ]);
-    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
+    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: ['engineer1', 'engineer-password-1'] });
     page.setDefaultTimeout(18_000);
     try {
-      await signIn(page, 'engineer1', 'engineer-password-1');
       await page.getByRole('tab', { name: 'Code' }).click();
       const canvas = page.getByTestId('flow-canvas');
       const fnNode = canvas.locator('[data-testid="flow-node"][data-label="shape"]');
@@ -120,10 +118,9 @@ describe('flows cannot take the platform', () => {
       { id: 'hook-out', type: 'http response', z: 'tab-hook', x: 320, y: 160, statusCode: '', headers: {}, wires: [] },
       { id: 'ws-open', type: 'websocket-listener', path: '/ws/open', wholemsg: 'false', public: true },
     ]);
-    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
+    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: ['engineer1', 'engineer-password-1'] });
     page.setDefaultTimeout(18_000);
     try {
-      await signIn(page, 'engineer1', 'engineer-password-1');
       await page.getByRole('tab', { name: 'Hooks' }).click();
       await page.getByTestId('flow-canvas').locator('[data-testid="flow-node"][data-label="to receiver"]').click();
       const properties = page.getByRole('complementary', { name: 'Properties' });

@@ -132,8 +132,7 @@ describe('running a fleet from the browser', () => {
       // The chart keeps growing as the simulator posts, seen in a second window of the same page: the charts reload
       // every 5 s, and that window's clock is moved on to the next reload instead of waiting for it. (This window
       // keeps real time: it weighs the live feed's server times against its own clock.)
-      const second = await openApp(browser, server, `/devices/${PRODUCT}/${DEVICE}?tab=history`, undefined, { clock: true });
-      await signIn(second.page);
+      const second = await openApp(browser, server, `/devices/${PRODUCT}/${DEVICE}?tab=history`, undefined, { clock: true, signedIn: true });
       const secondPoints = second.page.getByTestId('chart-points-temperature');
       const count = async () => Number((await secondPoints.textContent())!.replace(/\D/g, ''));
       const afterReload = async () => {
@@ -173,8 +172,7 @@ describe('running a fleet from the browser', () => {
 
   it('lets an operator look at products and devices but offers nothing that edits them', async () => {
     await server.tokenFor('operator');
-    const { page, errors, close } = await openApp(browser, server);
-    await signIn(page, 'operator1', 'operator-password-1');
+    const { page, errors, close } = await openApp(browser, server, '/', undefined, { signedIn: ['operator1', 'operator-password-1'] });
     await openSection(page, 'Products');
     await page.getByRole('link', { name: 'Boiler', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Boiler' }).waitFor();

@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 import { COLUMNS, largeFlow, openCanvas, panAndZoom } from './large-flow.ts';
 
 let server: TestServer;
@@ -29,8 +29,7 @@ afterAll(async () => {
 describe('a large flow', () => {
   // What a user would notice as broken: nodes missing, no frames while moving the canvas, page errors.
   it('opens with every node on the canvas and keeps drawing while panned and zoomed', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: true });
     await page.locator('.react-flow__node').first().waitFor();
 
     // A fresh navigation, signed in: every node of the flow is on the canvas (not there in 10 s: fails).

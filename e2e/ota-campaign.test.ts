@@ -16,7 +16,7 @@ import { deployListener, type TestDevice } from '../server/testing/mqtt-devices.
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 
 const PK = 'fleet50';
 const names = Array.from({ length: 50 }, (_, i) => `dev-${String(i + 1).padStart(2, '0')}`);
@@ -99,8 +99,7 @@ describe('a campaign over 50 devices', () => {
     for (const n of names.slice(25)) expect(afterStop[n], n).toBe('queued');
 
     // The page shows where it stopped and why.
-    const { page } = await openApp(browser, tw, `/ota/campaigns/${id}`);
-    await signIn(page);
+    const { page } = await openApp(browser, tw, `/ota/campaigns/${id}`, undefined, { signedIn: true });
     await page.getByText('failure ratio: 5 of 20 devices in wave 2').waitFor();
     await screenshot(page, 'ota-campaign-stopped');
 

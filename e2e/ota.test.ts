@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, listenerFlow, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 
 const PK = 'a1Valve';
 const NAMES = ['valve-1', 'valve-2', 'valve-3', 'valve-4', 'valve-5', 'valve-6'] as const;
@@ -95,9 +95,8 @@ afterAll(async () => {
 
 describe('the firmware update screens', () => {
   it('upload a firmware image through the dialog, showing its progress and then its hashes', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/ota/firmware');
+    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', undefined, { signedIn: true });
     page.setDefaultTimeout(30_000);
-    await signIn(page);
     await page.getByText('No firmware yet').waitFor();
     await screenshot(page, 'ota-firmware-empty');
 
@@ -143,9 +142,8 @@ describe('the firmware update screens', () => {
   });
 
   it('edit the uploaded firmware\'s release notes and source versions in a dialog, checked as the upload checks them', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/ota/firmware');
+    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', undefined, { signedIn: true });
     page.setDefaultTimeout(30_000);
-    await signIn(page);
     const row = page.getByRole('row', { name: `${PK} mcu 2.0.0` });
     await row.getByRole('button', { name: 'Edit mcu 2.0.0' }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit mcu 2.0.0' });
@@ -179,9 +177,8 @@ describe('the firmware update screens', () => {
   });
 
   it('roll it out with the wizard to offline devices; the campaign page follows them live, pauses, resumes retrying the failed one, and cancels', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', TALL);
+    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', TALL, { signedIn: true });
     page.setDefaultTimeout(30_000);
-    await signIn(page);
 
     // Step 1: "Roll out" chose the firmware.
     await page.getByRole('link', { name: 'Roll out mcu 2.0.0' }).click();
@@ -309,12 +306,11 @@ describe('the firmware update screens', () => {
 
   it('show an operator the firmware and campaigns, without upload, roll-out or campaign actions', async () => {
     const campaigns = await api('/ota/campaigns');
-    const { page, errors, close } = await openApp(browser, server, '/ota/firmware');
-    page.setDefaultTimeout(30_000);
     const operator = 'op-ota';
     const created = await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: operator, password: 'operator-password-1', role: 'operator' } });
     expect(created.status).toBe(201);
-    await signIn(page, operator, 'operator-password-1');
+    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', undefined, { signedIn: [operator, 'operator-password-1'] });
+    page.setDefaultTimeout(30_000);
     await page.getByRole('row', { name: `${PK} mcu 2.0.0` }).waitFor();
     expect(await page.getByRole('button', { name: 'Upload firmware' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: /Roll out/ }).count()).toBe(0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { downloadedText, launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -67,9 +67,8 @@ describe('products and thing models', () => {
   it('creates a product by importing a TSL file, adds a struct property holding an array in the form, and publishes it through the diff', async () => {
     const file = path.join(tempDir, 'room-sensor-tsl.json');
     fs.writeFileSync(file, JSON.stringify(sensorTsl, null, 2));
-    const { page, errors, close } = await openApp(browser, server, '/products');
+    const { page, errors, close } = await openApp(browser, server, '/products', undefined, { signedIn: true });
     page.setDefaultTimeout(24_000);
-    await signIn(page);
 
     // No products yet: the empty state says what a product is and offers to create one.
     await page.getByText('No products yet').waitFor();
@@ -211,9 +210,8 @@ describe('products and thing models', () => {
 
   it('shows a JSON syntax error at its place, and a problem the server would refuse under its field before saving', async () => {
     await server.request('POST', '/api/v1/products', { token: server.adminToken, body: { productKey: 'e2eJson', name: 'JSON lamp' } });
-    const { page, errors, close } = await openApp(browser, server, '/products/e2eJson?tab=thing-model');
+    const { page, errors, close } = await openApp(browser, server, '/products/e2eJson?tab=thing-model', undefined, { signedIn: true });
     page.setDefaultTimeout(24_000);
-    await signIn(page);
     await page.getByText('No properties yet').waitFor();
     await page.getByRole('button', { name: 'JSON', exact: true }).click();
     const json = page.getByRole('textbox', { name: 'Thing model JSON' });
@@ -288,9 +286,8 @@ describe('products and thing models', () => {
     await server.request('POST', '/api/v1/products', { token: server.adminToken, body: { productKey: 'e2eDoomed', name: 'Doomed plug' } });
     const device = await server.request('POST', '/api/v1/devices', { token: server.adminToken, body: { productKey: 'e2eDoomed', deviceName: 'plug-1' } });
     expect(device.status).toBe(201);
-    const { page, errors, close } = await openApp(browser, server, '/products/e2eDoomed');
+    const { page, errors, close } = await openApp(browser, server, '/products/e2eDoomed', undefined, { signedIn: true });
     page.setDefaultTimeout(24_000);
-    await signIn(page);
     await page.getByText('Timestamp window').waitFor();
 
     await page.getByRole('button', { name: 'Edit', exact: true }).click();
@@ -328,9 +325,8 @@ describe('products and thing models', () => {
 
   it('shows an operator the products and thing model without a button that would change them', async () => {
     await server.tokenFor('operator');
-    const { page, errors, close } = await openApp(browser, server, '/products');
+    const { page, errors, close } = await openApp(browser, server, '/products', undefined, { signedIn: ['operator1', 'operator-password-1'] });
     page.setDefaultTimeout(24_000);
-    await signIn(page, 'operator1', 'operator-password-1');
     await page.getByRole('table', { name: 'Products' }).getByRole('link', { name: 'Room sensor', exact: true }).click();
     await page.getByRole('heading', { name: 'Room sensor' }).waitFor();
     expect(await page.getByRole('button', { name: 'New product' }).count()).toBe(0);
@@ -357,9 +353,8 @@ describe('products and thing models', () => {
   });
 
   it('fits a tablet in portrait', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/products', { width: 820, height: 1180 });
+    const { page, errors, close } = await openApp(browser, server, '/products', { width: 820, height: 1180 }, { signedIn: true });
     page.setDefaultTimeout(24_000);
-    await signIn(page);
     await page.getByRole('table', { name: 'Products' }).waitFor();
     await screenshot(page, 'products-tablet');
     // Nothing sticks out sideways but the table's own scroller.

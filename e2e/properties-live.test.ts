@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -69,8 +69,7 @@ afterAll(async () => {
 });
 
 async function openEditor(): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-  const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 });
-  await signIn(app.page);
+  const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: true });
   await app.page.getByTestId('flow-canvas').locator('[data-testid="flow-node"]').first().waitFor();
   return app;
 }

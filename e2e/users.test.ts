@@ -33,8 +33,7 @@ async function users(): Promise<{ id: number; username: string; role: string }[]
 
 describe('users and my account', () => {
   it('lets an admin create an engineer, who signs in and sees no Users section', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/users');
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/users', undefined, { signedIn: true });
     const table = page.getByRole('table', { name: 'Users' });
     expect(await table.getByRole('row', { name: 'admin', exact: true }).textContent()).toContain('you');
 
@@ -85,8 +84,7 @@ describe('users and my account', () => {
   it('changes a role, resets a password and deletes a user after asking', async () => {
     const made = await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'temp1', password: 'temp-password-1', role: 'operator' } });
     expect(made.status).toBe(201);
-    const { page, errors, close } = await openApp(browser, server, '/users');
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/users', undefined, { signedIn: true });
     const table = page.getByRole('table', { name: 'Users' });
     const row = table.getByRole('row', { name: 'temp1', exact: true });
 
@@ -127,8 +125,7 @@ describe('users and my account', () => {
     const made = await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'leaver', password: 'leaver-password-1', role: 'operator' } });
     expect(made.status).toBe(201);
     // The dashboard holds the live device feed open; disabling the user closes it (4401), and the page asks who it is.
-    const { page, close } = await openApp(browser, server, '/dashboard');
-    await signIn(page, 'leaver', 'leaver-password-1');
+    const { page, close } = await openApp(browser, server, '/dashboard', undefined, { signedIn: ['leaver', 'leaver-password-1'] });
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     const disabled = await server.request('PATCH', `/api/v1/users/${made.body.id}`, { token: server.adminToken, body: { disabled: true } });
     expect(disabled.status).toBe(200);
@@ -138,8 +135,7 @@ describe('users and my account', () => {
   });
 
   it('creates an API token on My account that works against the API once shown, until it is revoked', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/account');
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/account', undefined, { signedIn: true });
     await page.getByText('No API tokens yet').waitFor();
     await page.getByRole('button', { name: 'New token' }).first().click();
     const form = page.getByRole('form', { name: 'New API token' });
@@ -181,8 +177,7 @@ describe('users and my account', () => {
   it('shows an admin another user\'s API tokens and revokes one, which stops working at once', async () => {
     const engineer = await server.tokenFor('engineer');
     const made = (await server.request('POST', '/api/v1/auth/tokens', { token: engineer, body: { name: 'grafana-export', role: 'operator' } })).body;
-    const { page, errors, close } = await openApp(browser, server, '/users');
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/users', undefined, { signedIn: true });
     await page.getByRole('button', { name: 'API tokens of engineer1' }).click();
     const dialog = page.getByRole('dialog', { name: 'API tokens of engineer1' });
     const row = dialog.getByRole('row', { name: 'grafana-export' });
@@ -199,8 +194,7 @@ describe('users and my account', () => {
 
   it('offers an operator only operator tokens', async () => {
     await server.tokenFor('operator');
-    const { page, errors, close } = await openApp(browser, server, '/account');
-    await signIn(page, 'operator1', 'operator-password-1');
+    const { page, errors, close } = await openApp(browser, server, '/account', undefined, { signedIn: ['operator1', 'operator-password-1'] });
     await page.getByRole('button', { name: 'New token' }).first().click();
     const form = page.getByRole('form', { name: 'New API token' });
     expect(await form.getByLabel('Token role').locator('option').allTextContents()).toEqual(['operator']);
@@ -210,8 +204,7 @@ describe('users and my account', () => {
   });
 
   it('answers a wrong current password under its field, and a mismatched confirmation before asking', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/account');
-    await signIn(page);
+    const { page, errors, close } = await openApp(browser, server, '/account', undefined, { signedIn: true });
     const form = page.getByRole('form', { name: 'Change password' });
     const current = form.getByLabel('Current password');
     await current.fill('not-my-password');
