@@ -9,9 +9,10 @@ describe('palette groups', () => {
     const groups = paletteGroups(catalog);
     const listed = groups.flatMap((g) => g.entries.map((e) => e.type));
     expect([...listed].sort()).toEqual(catalog.filter((e) => !e.isConfigNode).map((e) => e.type).sort());
-    expect(groups[0]!.category).toBe(catalog[0]!.isConfigNode ? catalog[1]!.category : catalog[0]!.category);
+    expect(groups[0]!.category).toBe(catalog.find((e) => !e.isConfigNode)!.category);
     expect(new Set(groups.map((g) => g.category)).size).toBe(groups.length);
     expect(listed).not.toContain('thing-mqtt-listener');
+    expect(listed).not.toContain('thing-http-listener');
   });
 
   it('keeps only the types whose label, type or category match every word typed', () => {
