@@ -1,4 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { flushSync } from 'react-dom';
 import { ACCESS_CHANGED_EVENT, ACCESS_CONFIRMED_EVENT } from '../../editor/live/reconnecting-socket.ts';
 import { ApiError, apiRequest } from './api.ts';
 
@@ -57,6 +58,10 @@ export function useSession(): {
   }, []);
 
   const logout = useCallback(async () => {
+    // The screens, and with them their live sockets, go before the session does: a socket the server closes for the
+    // ended session asks whether access is still there, and could be told yes by a check the logout has not overtaken
+    // yet, and connect again only to be refused.
+    flushSync(() => setSession({ status: 'checking' }));
     try {
       await apiRequest('POST', '/auth/logout');
     } finally {
