@@ -291,25 +291,23 @@ async function holdConnections(
  * (the answer is the reply, sent once the post is stored). The max sustained rate, and latency at half of it.
  */
 async function requestIngress(
-  connect: Extract<WorkerCommand, { cmd: 'connect-http' | 'connect-coap' }>, sampler: ProcSampler, o: Options, settle: () => Promise<void>, metricsUrl: string,
+  workers: Worker[], connect: Extract<WorkerCommand, { cmd: 'connect-http' | 'connect-coap' }>, sampler: ProcSampler, o: Options,
+  settle: () => Promise<void>, metricsUrl: string,
 ): Promise<{ max: { max: number; steps: LoadResult[] }; half?: LoadResult }> {
-  const workers = Array.from({ length: o.workers }, () => new Worker());
-  try {
-    const connected = await Promise.all(workers.map((w, i) => w.call<{ connected: number; failed: number; firstError?: string }>({
-      ...connect, devices: chunks(connect.devices, o.workers)[i]!,
-    })));
-    const failed = connected.reduce((a, c) => a + c.failed, 0);
-    if (failed) throw new Error(`${failed} devices could not sign in (${connect.cmd}): ${connected.find((c) => c.firstError)?.firstError}`);
-    const max = await findMax('thingwire', workers, undefined, sampler, o, settle, metricsUrl, o.requestRates);
-    let half: LoadResult | undefined;
-    if (max.max > 0) {
-      await settle();
-      half = await runLoad('thingwire', workers, undefined, sampler, Math.round(max.max * 0.5), o.duration, o, metricsUrl);
-    }
-    return { max, half };
-  } finally {
-    await Promise.all(workers.map((w) => w.close()));
+  // The load processes of the phase before: they let go of its devices and post as these.
+  await Promise.all(workers.map((w) => w.call({ cmd: 'drop-targets' })));
+  const connected = await Promise.all(workers.map((w, i) => w.call<{ connected: number; failed: number; firstError?: string }>({
+    ...connect, devices: chunks(connect.devices, o.workers)[i]!,
+  })));
+  const failed = connected.reduce((a, c) => a + c.failed, 0);
+  if (failed) throw new Error(`${failed} devices could not sign in (${connect.cmd}): ${connected.find((c) => c.firstError)?.firstError}`);
+  const max = await findMax('thingwire', workers, undefined, sampler, o, settle, metricsUrl, o.requestRates);
+  let half: LoadResult | undefined;
+  if (max.max > 0) {
+    await settle();
+    half = await runLoad('thingwire', workers, undefined, sampler, Math.round(max.max * 0.5), o.duration, o, metricsUrl);
   }
+  return { max, half };
 }
 
 /** Between runs, so one run's tail does not count in the next. */
@@ -377,19 +375,19 @@ async function main(): Promise<void> {
       }
       await settle();
       results.thingwire.fixed = await runLoad('thingwire', workers, undefined, sampler, o.rate, o.duration, o, metricsUrl);
-      await Promise.all(workers.map((w) => w.close()));
       if (o.requestRates.length > 0) {
         log('Thingwire: devices posting over HTTP, stepping the offered rate');
         await settle();
         results.thingwire.http = await requestIngress(
-          { cmd: 'connect-http', base: `${tw.base}/device`, devices: publishing, concurrency: 20, maxSockets: 64 }, sampler, o, settle, metricsUrl,
+          workers, { cmd: 'connect-http', base: `${tw.base}/device`, devices: publishing, concurrency: 20, maxSockets: 64 }, sampler, o, settle, metricsUrl,
         );
         log('Thingwire: devices posting over CoAP, stepping the offered rate');
         await settle();
         results.thingwire.coap = await requestIngress(
-          { cmd: 'connect-coap', host: '127.0.0.1', port: tw.coapPort, devices: publishing, concurrency: 20 }, sampler, o, settle, metricsUrl,
+          workers, { cmd: 'connect-coap', host: '127.0.0.1', port: tw.coapPort, devices: publishing, concurrency: 20 }, sampler, o, settle, metricsUrl,
         );
       }
+      await Promise.all(workers.map((w) => w.close()));
     } finally {
       sampler.stop();
       await tw.stop();

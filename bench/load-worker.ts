@@ -39,6 +39,8 @@ export type WorkerCommand =
   | { cmd: 'ota-inform'; version: string; module: string; timeoutMs: number }
   /** What each OTA device saw and did. */
   | { cmd: 'ota-records' }
+  /** Lets go of the devices `run` posts as (their MQTT connections end), so the process can post as others. */
+  | { cmd: 'drop-targets' }
   | { cmd: 'close' };
 
 export interface RunReport {
@@ -115,6 +117,10 @@ async function handle(command: WorkerCommand): Promise<unknown> {
       return fleet!.informAll(command.version, command.module, 200, command.timeoutMs);
     case 'ota-records':
       return fleet?.records() ?? ([] satisfies OtaDeviceRecord[]);
+    case 'drop-targets':
+      active.length = 0;
+      for (const c of clients.splice(0)) c.end(true);
+      return null;
     case 'close':
       fleet?.close();
       for (const c of clients) c.end(true);
