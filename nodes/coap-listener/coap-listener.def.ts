@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineNode } from '../kit/define-node.ts';
+import { tokenListenerFields } from '../kit/token-listener.ts';
 
 const help = `Devices that speak CoAP over UDP (Alibaba IoT's CoAP access), for constrained devices and lossy links.
 
@@ -44,11 +45,7 @@ export const coapListener = defineNode({
   config: Type.Object({
     port: Type.Integer({ title: 'Port', description: 'UDP port', minimum: 0, maximum: 65535, default: 5683 }),
     host: Type.String({ title: 'Host', description: 'Address the UDP socket binds', default: '0.0.0.0' }),
-    maxBodyBytes: Type.Integer({ title: 'Max body (bytes)', minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
-    tokenTtlSeconds: Type.Integer({ title: 'Token lifetime (s)', minimum: 60, maximum: 86_400, default: 3600 }),
-    onlineWindowSeconds: Type.Integer({ title: 'Online window (s)', description: 'Online while the last request is this recent', minimum: 1, maximum: 86_400, default: 300 }),
-    ratePerDevice: Type.Number({ title: 'Rate per device (msg/s)', minimum: 0, maximum: 100_000, default: 100 }),
-    replyTimeoutMs: Type.Integer({ title: 'Reply timeout (ms)', description: 'Unanswered posts get 5.04 after this', minimum: 100, maximum: 60_000, default: 5000 }),
+    ...tokenListenerFields('5.04'),
   }),
   help,
 });

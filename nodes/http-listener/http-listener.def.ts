@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { defineNode } from '../kit/define-node.ts';
+import { tokenListenerFields } from '../kit/token-listener.ts';
 
 const help = `Devices that speak HTTP instead of holding an MQTT connection (Alibaba IoT's HTTP access).
 
@@ -43,11 +44,7 @@ export const httpListener = defineNode({
     port: Type.Integer({ title: 'Port', description: "0: the platform's HTTP port", minimum: 0, maximum: 65535, default: 0 }),
     host: Type.String({ title: 'Host', description: 'Address its own port binds', default: '0.0.0.0' }),
     path: Type.String({ title: 'Path', description: 'Where the device routes start', pattern: '^/[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$', default: '/device' }),
-    maxBodyBytes: Type.Integer({ title: 'Max body (bytes)', minimum: 64, maximum: 16 * 1024 * 1024, default: 256 * 1024 }),
-    tokenTtlSeconds: Type.Integer({ title: 'Token lifetime (s)', minimum: 60, maximum: 86_400, default: 3600 }),
-    onlineWindowSeconds: Type.Integer({ title: 'Online window (s)', description: 'Online while the last request is this recent', minimum: 1, maximum: 86_400, default: 300 }),
-    ratePerDevice: Type.Number({ title: 'Rate per device (msg/s)', minimum: 0, maximum: 100_000, default: 100 }),
-    replyTimeoutMs: Type.Integer({ title: 'Reply timeout (ms)', description: 'Unanswered posts get 504 after this', minimum: 100, maximum: 60_000, default: 5000 }),
+    ...tokenListenerFields('504'),
   }),
   help,
 });

@@ -1,4 +1,5 @@
 import { implementNode } from '../kit/implement-node.ts';
+import { tokenListenerSettings } from '../kit/token-listener.ts';
 import { httpListener } from './http-listener.def.ts';
 
 /** Takes its listener from the pool on start and gives it back on close, so deploys keep devices' online state. */
@@ -7,16 +8,7 @@ export const httpListenerNode = implementNode(httpListener, ({ config, node, ser
   if (!pool) throw new Error('this runtime has no HTTP device ingress');
   const where = config.port === 0 ? `the platform's HTTP port under ${config.path}` : `${config.host}:${config.port}${config.path}`;
   pool
-    .acquire(node.id, {
-      port: config.port,
-      host: config.host,
-      path: config.path,
-      maxBodyBytes: config.maxBodyBytes,
-      tokenTtlMs: config.tokenTtlSeconds * 1000,
-      onlineWindowMs: config.onlineWindowSeconds * 1000,
-      ratePerDevice: config.ratePerDevice,
-      replyTimeoutMs: config.replyTimeoutMs,
-    })
+    .acquire(node.id, { port: config.port, host: config.host, path: config.path, ...tokenListenerSettings(config) })
     .then(
       () => node.log(`HTTP devices on ${where}`),
       (err: Error) => node.error(`cannot listen on ${where}: ${err.message}`),
