@@ -122,7 +122,7 @@ describe('npm run device -- --gateway', () => {
     await tw.request('POST', '/api/v1/devices/bulk', { token, body: { devices: names.map((deviceName) => ({ productKey: 'simsub', deviceName })) } });
 
     const sim = simulate(tw, { productKey: 'simgw', deviceName: 'gw1', deviceSecret: gw.body.deviceSecret }, {
-      mqttUrl, rate: 5, args: ['--gateway', '--sub-product', 'simsub', '--sub-devices', '20'],
+      mqttUrl, rate: 5, args: ['--gateway', '--sub-devices', '20'], // simsub: the only sub-device product
     });
     await sim.waitFor(/^gateway simgw\/gw1: 20 sub-devices added and logged in/);
     const listed = await tw.request('GET', '/api/v1/devices/simgw/gw1/sub-devices', { token });

@@ -41,8 +41,8 @@ Gateway (docs/protocol.md "Gateways and sub-devices"): --product and --device na
   --gateway             play a gateway: add its sub-devices (thing.topo.add, each signed with its own secret), log
                         them in, post their values in property packs (--rate packs per second) and answer commands
                         addressed to them, all over the gateway's one connection; Ctrl+C logs them out
-  --sub-product <pk>    the sub-devices' product (node type sub-device); its first N devices are used, secrets
-                        revealed through the API (nothing is created)
+  --sub-product <pk>    the sub-devices' product (node type sub-device; default: the only such product); its first N
+                        devices are used, secrets revealed through the API (nothing is created)
   --sub-devices <n>     how many (default 10, at most 500)
 `;
 
@@ -108,10 +108,20 @@ async function api<T>(method: string, path: string): Promise<T> {
   return body as T;
 }
 
+/** Without --sub-product: the one product of node type sub-device, or what to pass when there is none or several. */
+async function onlySubDeviceProduct(): Promise<string> {
+  const products = await api<{ items: { productKey: string; nodeType?: string }[] }>('GET', '/api/v1/products');
+  const subs = products.items.filter((p) => p.nodeType === 'sub-device').map((p) => p.productKey);
+  if (subs.length === 1) return subs[0]!;
+  return fail(subs.length === 0
+    ? '--gateway needs sub-devices: create a product of node type sub-device and its devices first'
+    : `--gateway: several sub-device products (${subs.join(', ')}); name one with --sub-product`);
+}
+
 const secret: string = args.secret ?? (await api<{ deviceSecret: string }>('POST', `/api/v1/devices/${productKey}/${deviceName}/secret/reveal`)).deviceSecret;
 
 if (args.gateway) {
-  const subProduct = args['sub-product'] ?? fail('--gateway needs --sub-product: the product of its sub-devices');
+  const subProduct = args['sub-product'] ?? await onlySubDeviceProduct();
   const n = Number(args['sub-devices']);
   if (!(Number.isInteger(n) && n >= 1 && n <= 500)) fail('--sub-devices is 1 to 500');
   const listed = await api<{ items: { deviceName: string }[] }>('GET', `/api/v1/devices?productKey=${encodeURIComponent(subProduct)}&limit=${n}`);
