@@ -9,6 +9,7 @@ import { SlowFirstSequencer } from './vitest.sequencer.ts';
  */
 const pureFiles = [
   'domain/alerts/event-types.test.ts',
+  'domain/modbus/point-table-csv.test.ts',
   'domain/modbus/point-table.test.ts',
   'domain/ota/ota-version.test.ts',
   'domain/thing-model/command-check.test.ts',

@@ -121,6 +121,8 @@ export function checkPointTable(input: unknown): PointTableOutcome {
   }
   const problems: PointProblem[] = [];
   const points: ModbusPoint[] = [];
+  // Every point whose span is known, with its row, so overlaps are reported alongside the other problems.
+  const spans: { point: ModbusPoint; index: number }[] = [];
   const firstUse = new Map<string, number>();
   input.forEach((raw: unknown, index) => {
     const property = isRecord(raw) && typeof raw.property === 'string' ? raw.property : undefined;
@@ -157,21 +159,22 @@ export function checkPointTable(input: unknown): PointTableOutcome {
     if (derived !== undefined && point.address + derived > 65_536) {
       add('address', `spans ${derived} from ${point.address}, past the last address 65535`);
     }
-    points.push({
+    const checked: ModbusPoint = {
       property: point.property, function: point.function, address: point.address, count: derived ?? 1, type: point.type,
       byteOrder: point.byteOrder ?? 'big', wordOrder: point.wordOrder ?? 'big', scale: point.scale ?? 1,
       offset: point.offset ?? 0, writable: point.writable ?? false,
-    });
+    };
+    points.push(checked);
+    if (derived !== undefined) spans.push({ point: checked, index });
   });
-  if (problems.length === 0) problems.push(...overlaps(points));
-  return problems.length === 0 ? { ok: true, points } : { ok: false, problems };
+  problems.push(...overlaps(spans));
+  return problems.length === 0 ? { ok: true, points } : { ok: false, problems: problems.sort((a, b) => a.index - b.index) };
 }
 
 /** Points of one function that share a register or bit, each reported once against the point it collides with. */
-function overlaps(points: ModbusPoint[]): PointProblem[] {
+function overlaps(spans: { point: ModbusPoint; index: number }[]): PointProblem[] {
   const problems: PointProblem[] = [];
-  const order = points.map((point, index) => ({ point, index }))
-    .sort((a, b) => a.point.function - b.point.function || a.point.address - b.point.address);
+  const order = [...spans].sort((a, b) => a.point.function - b.point.function || a.point.address - b.point.address);
   // The point reaching furthest so far in this function: an overlap with any earlier point implies one with it.
   let reach: { point: ModbusPoint; index: number } | undefined;
   for (const entry of order) {
@@ -188,7 +191,7 @@ function overlaps(points: ModbusPoint[]): PointProblem[] {
     if (!reach || reach.point.function !== entry.point.function
       || entry.point.address + entry.point.count > reach.point.address + reach.point.count) reach = entry;
   }
-  return problems.sort((a, b) => a.index - b.index);
+  return problems;
 }
 
 function span(first: number, last: number): string {
