@@ -89,9 +89,11 @@ describe('checkPointTable', () => {
       { property: 'b', function: 4, address: 0, type: 'int16', writable: true },
       { property: 'c', function: 1, address: 0, type: 'bool', writable: true },
       { property: 'd', function: 3, address: 0, type: 'int16', writable: true },
+      { property: 'e', function: 3, address: 1, type: 'string', count: 124, writable: true },
     ])).toEqual([
       'point 1 (a): function 2 is read-only in Modbus; only coils (1) and holding registers (3) can be written',
       'point 2 (b): function 4 is read-only in Modbus; only coils (1) and holding registers (3) can be written',
+      'point 5 (e): a write carries at most 123 registers, so a writable point cannot span 124',
     ]);
   });
 

@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { pointTableFromCsv } from '../../domain/modbus/point-table-csv.ts';
 import { checkPointTable, type ModbusPoint, type PointInput } from '../../domain/modbus/point-table.ts';
 import { decodeRead, encodeWrite, planReads, PointWriteError, type ModbusWrite, type ReadRequest } from './point-codec.ts';
 
@@ -251,5 +253,25 @@ describe('planReads', () => {
         }
       }
     }));
+  });
+});
+
+/** docs/modbus.md's example says what its table does; it must stay true. */
+describe('docs/modbus.md example', () => {
+  it('reads, batches and writes as the page says', () => {
+    const page = fs.readFileSync(new URL('../../docs/modbus.md', import.meta.url), 'utf8');
+    const outcome = pointTableFromCsv(/```csv\n([^`]*)```/.exec(page)?.[1] ?? '');
+    if (!outcome.ok) throw new Error(outcome.problems.map((p) => p.message).join('; '));
+    const byName = (name: string) => outcome.points.find((p) => p.property === name)!;
+    const plan = (maxGap: number) => planReads(outcome.points, { maxGap }).map((r) => `${r.function}:${r.address}+${r.quantity}`);
+    expect(plan(0)).toEqual(['1:0+1', '2:0+1', '3:0+2', '3:10+8', '3:20+1', '4:0+4']);
+    expect(plan(10)).toEqual(['1:0+1', '2:0+1', '3:0+21', '4:0+4']);
+    const inputRegisters = planReads(outcome.points).find((r) => r.function === 4)!;
+    expect(decodeRead(inputRegisters, [0x0000, 0x4461, 0xe240, 0x0001])).toEqual([
+      { property: 'power', ok: true, value: 900 },
+      { property: 'energy', ok: true, value: 1234.56 },
+    ]);
+    expect(encodeWrite(byName('setpoint'), 21.5)).toEqual({ function: 6, address: 20, words: [215] });
+    expect(encodeWrite(byName('relay'), 1)).toEqual({ function: 5, address: 0, bits: [true] });
   });
 });
