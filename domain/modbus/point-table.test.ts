@@ -1,5 +1,6 @@
+import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
-import { checkPointTable, orderName, type PointProblem } from './point-table.ts';
+import { checkPointTable, orderName, PointTableInput, type PointProblem } from './point-table.ts';
 
 function problems(input: unknown): PointProblem[] {
   const outcome = checkPointTable(input);
@@ -125,6 +126,16 @@ describe('checkPointTable', () => {
       { property: 'a', function: 1, address: 7, type: 'bool' },
       { property: 'b', function: 1, address: 7, type: 'bool' },
     ])).toEqual(['point 2 (b): address 7 of function 1 overlaps point 1 (a) at address 7']);
+  });
+});
+
+describe('PointTableInput', () => {
+  it('compiles in ajv strict mode, as the routes compile it, and fills the same defaults as the check', () => {
+    const validate = new Ajv({ strict: true, useDefaults: true, allErrors: true }).compile(PointTableInput);
+    const table = [{ property: 'level', function: 4, address: 3, type: 'uint16' }];
+    expect(validate(table)).toBe(true);
+    const outcome = checkPointTable(table);
+    expect(outcome.ok && outcome.points[0]).toEqual({ ...table[0], count: 1, writable: false });
   });
 });
 
