@@ -9,6 +9,8 @@ import { SlowFirstSequencer } from './vitest.sequencer.ts';
  */
 const pureFiles = [
   'domain/alerts/event-types.test.ts',
+  'domain/modbus/point-table-csv.test.ts',
+  'domain/modbus/point-table.test.ts',
   'domain/ota/ota-version.test.ts',
   'domain/thing-model/command-check.test.ts',
   'app/src/devices/command-fields.test.ts',
@@ -65,6 +67,7 @@ const pureFiles = [
   'server/ingress/device-tokens.test.ts',
   'server/ingress/ingress-gate.test.ts',
   'server/ota/ota-parts.test.ts',
+  'server/modbus/point-codec.test.ts',
   'server/mqtt/packet-size-guard.test.ts',
   'server/notify/delivery-policy.test.ts',
   'server/notify/webhook-outbox.test.ts',
