@@ -47,6 +47,7 @@ describe('CodecSandbox', () => {
   });
 
   it('stops a codec that allocates without end, and the next call works', async () => {
+    await sandbox.load('p', echo);
     await sandbox.load('hog', `function decode(bytes) {
       if (bytes[0] === 0xff) { const a = []; for (;;) a.push(new Array(1e5).fill(1)); }
       return [{ kind: 'property.post', params: { ok: true } }];
@@ -60,6 +61,18 @@ describe('CodecSandbox', () => {
     await sandbox.load('deep', 'function r(n) { return r(n + 1) + 1; } function decode(b) { if (b[0] === 0xff) r(0); return []; }');
     expect(sandbox.decode('deep', Uint8Array.of(0xff), ctx)).toMatchObject({ ok: false, error: { kind: 'memory', message: expect.stringMatching(/stack/) } });
     expect(sandbox.decode('deep', frame, ctx)).toEqual({ ok: true, value: [] });
+  });
+
+  it('survives Node running out of stack inside the sandbox (called from deep in the host), and the next call works', async () => {
+    // The parser recurses with large WebAssembly frames: from deep in the host's stack, Node's stack runs out before
+    // QuickJS's own limit is reached, and the instance is replaced.
+    await sandbox.load('p', echo);
+    await sandbox.load('nest', 'function decode(b) { if (b[0] === 0xff) eval("(".repeat(20000) + ")".repeat(20000)); return []; }');
+    const deep = (n: number): unknown => (n === 0 ? sandbox.decode('nest', Uint8Array.of(0xff), ctx) : deep(n - 1));
+    expect(deep(3000)).toMatchObject({ ok: false, error: { kind: 'memory', message: expect.stringMatching(/stack/) } });
+    expect(sandbox.decode('nest', frame, ctx)).toEqual({ ok: true, value: [] });
+    expect(sandbox.decode('p', frame, ctx)).toEqual(echoed);
+    await sandbox.settled();
   });
 
   it('answers a throw with its message and line, and keeps the codec warm', async () => {
