@@ -155,8 +155,9 @@ class IsolateBroken extends Error {
  * instance per product, kept warm: the source is compiled once and its functions called for each frame. The code
  * sees only its arguments: no Node, file system, network or timers. Each call has a time limit, the runtime a memory
  * and a stack limit; a call that throws, runs over or runs out answers `{ok: false, error}` and never throws itself.
- * After a timeout or running out of memory or stack the product's instance is thrown away whole (its state may be
- * half-changed) and built again from the source at the next call, so other products are never touched.
+ * After a timeout the product's runtime is thrown away (its state may be half-changed); after running out of memory
+ * or stack, its whole WebAssembly instance (whose memory has grown, or which Node's stack overflow left inconsistent).
+ * The next call builds it again from the source, so it starts clean, and other products are never touched.
  */
 export class CodecSandbox {
   private readonly products = new Map<string, ProductCodec>();
@@ -186,7 +187,8 @@ export class CodecSandbox {
 
   /**
    * Compiles a product's codec (again only when the source changed) and checks that it defines the functions in
-   * `needs`. A product whose source does not compile keeps no codec: its calls answer `threw` saying so.
+   * `needs`. A product whose source does not compile keeps no codec: its calls answer `threw` saying so. A codec
+   * missing one of `needs` stays loaded for the functions it has.
    */
   async load(productKey: string, source: string, needs: CodecFunction[] = ['decode']): Promise<CompileResult> {
     const current = this.products.get(productKey);
@@ -198,9 +200,9 @@ export class CodecSandbox {
     this.products.set(productKey, product);
     const built = this.build(module, source);
     if (!built.ok) {
-      product.compiled = built;
+      product.compiled = { ok: false, error: built.error };
       if (built.broken) product.module = undefined;
-      return { ok: false, error: built.error };
+      return product.compiled;
     }
     product.isolate = built.isolate;
     product.compiled = { ok: true, functions: [...built.isolate.functions.keys()] };
@@ -240,7 +242,7 @@ export class CodecSandbox {
     this.products.delete(productKey);
   }
 
-
+  /** Frees every product's instance. */
   dispose(): void {
     for (const key of [...this.products.keys()]) this.unload(key);
   }
@@ -290,7 +292,10 @@ export class CodecSandbox {
       return { ok: true, isolate };
     } catch (err) {
       if (err instanceof VmThrew) return { ok: false, error: err.compileError(), broken: !this.free(isolate) };
-      if (err instanceof IsolateBroken) return { ok: false, error: { kind: err.kind, message: `While the source ran: ${err.message}` }, broken: !this.free(isolate) };
+      if (err instanceof IsolateBroken) {
+        const freed = this.free(isolate);
+        return { ok: false, error: { kind: err.kind, message: `While the source ran: ${err.message}` }, broken: !freed || err.kind === 'memory' };
+      }
       return { ok: false, error: { kind: 'memory', message: `While the source ran: ${hostErrorMessage(err)}` }, broken: true };
     }
   }
