@@ -57,6 +57,13 @@ describe('CodecSandbox', () => {
     expect(sandbox.decode('p', frame, ctx)).toEqual(echoed);
   });
 
+  it('stops a codec keeping typed arrays, which the QuickJS memory limit alone does not add up', async () => {
+    await sandbox.load('buffers', 'const kept = []; function decode() { for (;;) kept.push(new Uint8Array(1e6)); }');
+    expect(sandbox.decode('buffers', frame, ctx)).toMatchObject({ ok: false, error: { kind: 'memory' } });
+    expect(sandbox.decode('buffers', frame, ctx)).toMatchObject({ ok: false, error: { kind: 'memory' } });
+    expect(sandbox.stats('buffers')).toMatchObject({ restarts: 1, errors: { memory: 2 } });
+  });
+
   it('stops runaway recursion as running out of stack, and the next call works', async () => {
     await sandbox.load('deep', 'function r(n) { return r(n + 1) + 1; } function decode(b) { if (b[0] === 0xff) r(0); return []; }');
     expect(sandbox.decode('deep', Uint8Array.of(0xff), ctx)).toMatchObject({ ok: false, error: { kind: 'memory', message: expect.stringMatching(/stack/) } });
