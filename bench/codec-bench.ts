@@ -33,5 +33,5 @@ measure('decode, meter frame of docs/codecs.md (20 bytes)', () => sandbox.decode
 measure('decode returning [] (the sandbox\'s fixed cost), Uint8Array', () => sandbox.decode('empty', frame, context));
 measure('encode returning [], 20 bytes as a JSON array in', () => sandbox.encode('empty', [...frame], context));
 const stats = sandbox.stats('meter');
-if (stats) console.log(`meter codec: ${stats.calls} calls, ${stats.cpuMs.toFixed(0)} ms CPU, ${stats.wallMs.toFixed(0)} ms wall`);
+if (stats) console.log(`meter codec: ${stats.calls} calls, ${stats.busyMs.toFixed(0)} ms busy`);
 sandbox.dispose();
