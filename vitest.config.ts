@@ -49,6 +49,8 @@ const pureFiles = [
   'server/auth/hash-gate.test.ts',
   'server/auth/login-limiter.test.ts',
   'server/auth/passwords.test.ts',
+  'server/codecs/codec-docs.test.ts',
+  'server/codecs/codec-sandbox.test.ts',
   'server/config.test.ts',
   'server/device-auth/alink-sign.test.ts',
   'server/device-auth/device-authenticator.test.ts',
