@@ -91,6 +91,8 @@ export class CodecStore {
   async saveDraft(productKey: string, source: string, actor: string): Promise<CodecDraftInfo> {
     this.#requireProduct(productKey);
     await this.#assertCompiles(source);
+    // Checked again: compiling waits its turn on the bench, and the product may have been deleted meanwhile.
+    this.#requireProduct(productKey);
     this.#saveDraft.run(productKey, source, now(), actor);
     return this.summary(productKey).draft!;
   }
@@ -111,6 +113,7 @@ export class CodecStore {
     const source = this.draftSource(productKey);
     // Compiled again: the sandbox's limits may have changed since the draft was saved.
     await this.#assertCompiles(source);
+    this.#requireProduct(productKey);
     const latest = this.#latest.get(productKey) as VersionRow | undefined;
     if (latest?.source === source) {
       throw conflict('codec_unchanged', `The draft is identical to version ${latest.version}; change it before publishing.`);
