@@ -70,6 +70,9 @@ import { OtaFeed } from './live/ota-feed.ts';
 import { createHttpListenerPool, type HttpListenerPool } from './http-ingress/http-ingress.ts';
 import { createCoapListenerPool, type CoapListenerPool } from './coap-ingress/coap-listener.ts';
 import { DeviceTokens } from './ingress/device-tokens.ts';
+import { CodecSandbox } from './codecs/codec-sandbox.ts';
+import { CodecStore } from './codecs/codec-store.ts';
+import { registerCodecRoutes } from './codecs/codec-routes.ts';
 import type { TokenIngressDeps } from './ingress/token-ingress.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -96,6 +99,8 @@ export interface Thingwire {
   /** Backpressure from storage to the listeners. */
   gate: IngressGate;
   red: NodeRed;
+  /** Products' codecs: drafts, published versions, and the sandbox they run in (created on first use). */
+  codecs: CodecStore;
   /** Set on the first start only: the admin password that was generated (print it once). */
   /** Set on the first start: the admin created, with its generated password and the file keeping it until first sign-in. */
   firstAdmin: { username: string; generatedPassword?: string; passwordFile?: string } | null;
@@ -176,6 +181,20 @@ export async function startThingwire(
     },
   });
   const registry = createRegistry(db, secrets, logger);
+  // One sandbox for the server, created on first use: loading QuickJS is ~50 ms and most servers never run a codec.
+  let codecSandbox: Promise<CodecSandbox> | undefined;
+  const codecs = new CodecStore(db, registry.products, () => {
+    codecSandbox ??= CodecSandbox.create().catch((err: unknown) => {
+      codecSandbox = undefined;
+      throw err;
+    });
+    return codecSandbox;
+  });
+  registry.events.on('product.changed', ({ productKey, change }) => {
+    if (change === 'deleted') {
+      codecs.forget(productKey).catch((err: unknown) => logger.error({ err, productKey }, 'freeing the deleted product\'s codec failed'));
+    }
+  });
 
   const gate = new IngressGate();
   const telemetryLogger = logger.child({ subsystem: 'telemetry' });
@@ -332,6 +351,7 @@ export async function startThingwire(
   const table = new RouteTable();
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
+  registerCodecRoutes(table, codecs, auth);
   registerDeviceHubRoutes(table, hub, registry.devices, auth);
   registerGatewayRoutes(table, { hub, devices: registry.devices, topology: registry.topology, auth });
   registerDeviceCredentialRoutes(table, {
@@ -438,7 +458,7 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
@@ -459,6 +479,7 @@ export async function startThingwire(
         await coapListeners.closeAll();
         gateways.close();
         hub.close();
+        if (codecSandbox) await codecSandbox.then((sandbox) => sandbox.dispose(), () => undefined);
         for (const s of flowServer ? [server, flowServer] : [server]) {
           s.closeAllConnections();
           await new Promise<void>((resolve) => s.close(() => resolve()));

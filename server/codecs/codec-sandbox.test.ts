@@ -30,6 +30,13 @@ describe('CodecSandbox', () => {
     expect(sandbox.stats('p')).toMatchObject({ calls: 2, restarts: 0, errors: { threw: 0 } });
   });
 
+  it('hands a codec just the bytes of a Node Buffer (listeners get Buffers that share a pool)', async () => {
+    await sandbox.load('p', echo);
+    const pooled = Buffer.from('0102', 'hex');
+    expect(pooled.buffer.byteLength).toBeGreaterThan(2);
+    expect(sandbox.decode('p', pooled, ctx)).toMatchObject({ ok: true, value: [{ params: { n: 2, first: 1 } }] });
+  });
+
   it('recompiles when the source changes, and only then', async () => {
     await sandbox.load('p2', 'let calls = 0; function decode() { calls++; return [{ kind: "property.post", params: { calls } }]; }');
     sandbox.decode('p2', frame, ctx);

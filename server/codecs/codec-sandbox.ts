@@ -369,7 +369,9 @@ export class CodecSandbox {
     const isBytes = input instanceof Uint8Array;
     const args = [
       fn,
-      isBytes ? vm.newArrayBuffer(input.slice().buffer) : vm.newString(JSON.stringify(input ?? null)),
+      // Copied with Uint8Array's slice, not the input's own: a Node Buffer's slice is a view, and its buffer the 8 KB
+      // pool it shares with other Buffers, which the codec would see (and whose other bytes it would read).
+      isBytes ? vm.newArrayBuffer(Uint8Array.prototype.slice.call(input).buffer) : vm.newString(JSON.stringify(input ?? null)),
       vm.newString(JSON.stringify(context)),
       isBytes ? vm.false : vm.true,
       vm.newNumber(this.limits.maxResultChars),

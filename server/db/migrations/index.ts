@@ -9,6 +9,7 @@ import * as createUplinkReceipts from './20261205-12-create-uplink-receipts.ts';
 import * as addProductFutureTimes from './20261205-11-add-product-future-times.ts';
 import * as createOtaTables from './20261205-13-create-ota-tables.ts';
 import * as createDeviceTopology from './20261205-14-create-device-topology.ts';
+import * as createProductCodecs from './20261205-15-create-product-codecs.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   { id: '20261205-12-create-uplink-receipts', up: createUplinkReceipts.up },
   { id: '20261205-13-create-ota-tables', up: createOtaTables.up },
   { id: '20261205-14-create-device-topology', up: createDeviceTopology.up },
+  { id: '20261205-15-create-product-codecs', up: createProductCodecs.up },
 ];

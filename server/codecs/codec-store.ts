@@ -1,0 +1,217 @@
+import type { Db } from '../db/database.ts';
+import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
+import type { ProductStore } from '../products/product-store.ts';
+import type { CodecSandbox, CompileError } from './codec-sandbox.ts';
+
+/** The draft a product's codec is edited in. */
+export interface CodecDraftInfo {
+  source: string;
+  updatedAt: string;
+  updatedBy: string;
+  /** False when the draft is what the latest version already publishes (or there is no version yet: true). */
+  unpublishedChanges: boolean;
+}
+
+/** One published, immutable version. */
+export interface CodecVersionInfo {
+  version: number;
+  publishedAt: string;
+  publishedBy: string;
+}
+
+/** Where a product's codec stands. */
+export interface CodecSummary {
+  productKey: string;
+  draft: CodecDraftInfo | null;
+  /** The version listeners run; null until the first publish. */
+  published: CodecVersionInfo | null;
+}
+
+/** The sandbox, created on first use (loading QuickJS costs ~50 ms and most servers never run a codec). */
+export type CodecSandboxSource = () => Promise<CodecSandbox>;
+
+const now = () => new Date().toISOString();
+
+/**
+ * The sandbox key drafts are compiled and tried under: one for every product, so trying codecs costs one WebAssembly
+ * instance, not one per product. Products' published codecs use their product key, so a try never replaces them.
+ */
+const benchKey = '\u0000test-bench';
+
+/**
+ * Codecs per product, versioned like the thing model: one editable draft and numbered published versions, which never
+ * change once published. A draft is compiled in the sandbox before it is saved, so a draft that does not parse or has
+ * no `decode` is never stored.
+ */
+export class CodecStore {
+  readonly #draft;
+  readonly #saveDraft;
+  readonly #latest;
+  readonly #version;
+  readonly #insertVersion;
+  /** Bench runs one at a time: they share {@link benchKey}, and loading a source there awaits a new instance. */
+  #bench: Promise<unknown> = Promise.resolve();
+  #sandboxUsed = false;
+
+  constructor(
+    db: Db,
+    private readonly products: ProductStore,
+    private readonly sandbox: CodecSandboxSource,
+  ) {
+    this.#draft = db.prepare('SELECT source, updated_at, updated_by FROM product_codec_drafts WHERE product_key = ?');
+    this.#saveDraft = db.prepare(`
+      INSERT INTO product_codec_drafts (product_key, source, updated_at, updated_by) VALUES (?, ?, ?, ?)
+      ON CONFLICT (product_key) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at,
+        updated_by = excluded.updated_by`);
+    this.#latest = db.prepare(`
+      SELECT version, source, published_at, published_by FROM product_codec_versions WHERE product_key = ?
+      ORDER BY version DESC LIMIT 1`);
+    this.#version = db.prepare(`
+      SELECT version, source, published_at, published_by FROM product_codec_versions WHERE product_key = ? AND version = ?`);
+    this.#insertVersion = db.prepare(`
+      INSERT INTO product_codec_versions (product_key, version, source, published_at, published_by) VALUES (?, ?, ?, ?, ?)`);
+  }
+
+  /** The draft (with its source) and which version is published; 404 for an unknown product. */
+  summary(productKey: string): CodecSummary {
+    this.#requireProduct(productKey);
+    const draft = this.#draft.get(productKey) as DraftRow | undefined;
+    const latest = this.#latest.get(productKey) as VersionRow | undefined;
+    return {
+      productKey,
+      draft: draft ? toDraftInfo(draft, latest) : null,
+      published: latest ? toVersionInfo(latest) : null,
+    };
+  }
+
+  /**
+   * Compiles `source` and, when it loads and defines `decode`, makes it the draft. Otherwise 422 `validation_failed`
+   * with the compile error (kind, message, line and column of a syntax error) as details, and the draft stays as it was.
+   */
+  async saveDraft(productKey: string, source: string, actor: string): Promise<CodecDraftInfo> {
+    this.#requireProduct(productKey);
+    await this.#assertCompiles(source);
+    // Checked again: compiling waits its turn on the bench, and the product may have been deleted meanwhile.
+    this.#requireProduct(productKey);
+    this.#saveDraft.run(productKey, source, now(), actor);
+    return this.summary(productKey).draft!;
+  }
+
+  /** The draft's source; 404 when the product has none. */
+  draftSource(productKey: string): string {
+    this.#requireProduct(productKey);
+    const draft = this.#draft.get(productKey) as DraftRow | undefined;
+    if (!draft) throw new ApiError(404, 'not_found', `Product "${productKey}" has no codec draft; save one first.`);
+    return draft.source;
+  }
+
+  /**
+   * Publishes the draft as the next version, the one listeners run from then on. Refused with 409 `codec_unchanged`
+   * when the draft is what the latest version already publishes.
+   */
+  async publish(productKey: string, actor: string): Promise<CodecVersionInfo> {
+    const source = this.draftSource(productKey);
+    // Compiled again: the sandbox's limits may have changed since the draft was saved.
+    await this.#assertCompiles(source);
+    this.#requireProduct(productKey);
+    const latest = this.#latest.get(productKey) as VersionRow | undefined;
+    if (latest?.source === source) {
+      throw conflict('codec_unchanged', `The draft is identical to version ${latest.version}; change it before publishing.`);
+    }
+    const version = (latest?.version ?? 0) + 1;
+    this.#insertVersion.run(productKey, version, source, now(), actor);
+    return toVersionInfo(this.#versionRow(productKey, version));
+  }
+
+  /** A published version with its source; 404 when it does not exist. */
+  version(productKey: string, version: number): CodecVersionInfo & { source: string } {
+    const row = this.#versionRow(productKey, version);
+    return { ...toVersionInfo(row), source: row.source };
+  }
+
+  /**
+   * The sandbox with the product's published codec loaded under its product key (compiled on first use, and again
+   * after a publish), and that version; undefined when the product has no published codec.
+   */
+  async published(productKey: string): Promise<{ sandbox: CodecSandbox; version: number } | undefined> {
+    const latest = this.#latest.get(productKey) as VersionRow | undefined;
+    if (!latest) return undefined;
+    const sandbox = await this.#sandbox();
+    await sandbox.load(productKey, latest.source);
+    return { sandbox, version: latest.version };
+  }
+
+  /**
+   * Runs `run` against `source` loaded in the bench's sandbox: what the test bench answers. Bench runs queue one
+   * after another; a run that times out or runs out of memory costs only the bench's instance, rebuilt next time.
+   */
+  bench<T>(source: string, run: (sandbox: CodecSandbox, key: string, compiled: Awaited<ReturnType<CodecSandbox['load']>>) => T): Promise<T> {
+    const next = this.#bench.then(async () => {
+      const sandbox = await this.#sandbox();
+      const compiled = await sandbox.load(benchKey, source, []);
+      return run(sandbox, benchKey, compiled);
+    });
+    this.#bench = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Frees a deleted product's loaded codec (its rows go with it); creates no sandbox to do so. */
+  async forget(productKey: string): Promise<void> {
+    if (this.#sandboxUsed) (await this.sandbox()).unload(productKey);
+  }
+
+  #sandbox(): Promise<CodecSandbox> {
+    this.#sandboxUsed = true;
+    return this.sandbox();
+  }
+
+  async #assertCompiles(source: string): Promise<void> {
+    const compiled = await this.bench(source, (_sandbox, _key, c) => (c.ok && !c.functions.includes('decode') ? missingDecode() : c));
+    if (!compiled.ok) throw codecInvalid(compiled.error);
+  }
+
+  #versionRow(productKey: string, version: number): VersionRow {
+    this.#requireProduct(productKey);
+    const row = this.#version.get(productKey, version) as VersionRow | undefined;
+    if (!row) throw notFound(`Codec version of product "${productKey}"`, String(version));
+    return row;
+  }
+
+  #requireProduct(productKey: string): void {
+    if (!this.products.exists(productKey)) throw notFound('Product', productKey);
+  }
+}
+
+const missingDecode = () =>
+  ({ ok: false, error: { kind: 'missing-function', message: 'The codec must define function decode(…).' } }) as const;
+
+/** A codec that does not load, as the 422 the API answers: details are the compile error, line and column included. */
+export function codecInvalid(error: CompileError): ApiError {
+  return validationFailed(`The codec does not load: ${error.message}`, error);
+}
+
+interface DraftRow {
+  source: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+interface VersionRow {
+  version: number;
+  source: string;
+  published_at: string;
+  published_by: string;
+}
+
+const toVersionInfo = (r: VersionRow): CodecVersionInfo => ({
+  version: r.version,
+  publishedAt: r.published_at,
+  publishedBy: r.published_by,
+});
+
+const toDraftInfo = (draft: DraftRow, latest: VersionRow | undefined): CodecDraftInfo => ({
+  source: draft.source,
+  updatedAt: draft.updated_at,
+  updatedBy: draft.updated_by,
+  unpublishedChanges: latest?.source !== draft.source,
+});
