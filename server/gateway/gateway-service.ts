@@ -273,23 +273,18 @@ export class GatewayLink {
         return this.#topoAdd(params);
       case 'topo.delete':
         return this.#topoDelete(params);
-      case 'login': {
-        if (!isObject(params)) return bad('params must be an object');
-        const outcome = this.#login([params]);
-        return outcome.code === 200 ? { code: 200, data: (outcome.data as DeviceRef[])[0] } : outcome;
-      }
-      case 'batch.login': {
-        const list = entryList(params, 'deviceList');
-        return typeof list === 'string' ? bad(list) : this.#login(list);
-      }
+      case 'login':
       case 'logout': {
+        // One sub-device: the batch operation of one, answered with that device rather than a list.
         if (!isObject(params)) return bad('params must be an object');
-        const outcome = this.#logout([params]);
+        const outcome = op === 'login' ? this.#login([params]) : this.#logout([params]);
         return outcome.code === 200 ? { code: 200, data: (outcome.data as DeviceRef[])[0] } : outcome;
       }
+      case 'batch.login':
       case 'batch.logout': {
         const list = entryList(params, 'deviceList');
-        return typeof list === 'string' ? bad(list) : this.#logout(list);
+        if (typeof list === 'string') return bad(list);
+        return op === 'batch.login' ? this.#login(list) : this.#logout(list);
       }
     }
   }
