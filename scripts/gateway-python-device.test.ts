@@ -1,8 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployListener, testTsl, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
+import { pythonWithPaho } from '../server/testing/python.ts';
 import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
 
@@ -18,18 +19,6 @@ const EXAMPLE = path.join(import.meta.dirname, '../examples/gateway-device.py');
 let tw: TestServer;
 let mqttUrl: string;
 let python: ChildProcess | undefined;
-
-function pythonWithPaho(): string {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(candidate, ['-c', 'import paho.mqtt.client'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  throw new Error('no python3 with paho-mqtt: apt-get install python3-paho-mqtt (.ci/run does)');
-}
 
 async function product(productKey: string, nodeType: string): Promise<void> {
   const token = tw.adminToken;

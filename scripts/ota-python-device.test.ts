@@ -1,9 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDevices, deployListener, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
+import { pythonWithPaho } from '../server/testing/python.ts';
 import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
 
@@ -20,19 +21,6 @@ let tw: TestServer;
 let mqttUrl: string;
 let device: TestDevice;
 let python: ChildProcess | undefined;
-
-/** A Python 3 with paho-mqtt: the one on PATH, or Debian's (python3-paho-mqtt installs there, beside pyenv and the like). */
-function pythonWithPaho(): string {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    try {
-      execFileSync(candidate, ['-c', 'import paho.mqtt.client'], { stdio: 'ignore' });
-      return candidate;
-    } catch {
-      // not this one
-    }
-  }
-  throw new Error('no python3 with paho-mqtt: apt-get install python3-paho-mqtt (.ci/run does)');
-}
 
 beforeAll(async () => {
   tw = await startTestServer({ ota: { tickMs: 50 } });
