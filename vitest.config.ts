@@ -50,6 +50,7 @@ const pureFiles = [
   'server/auth/login-limiter.test.ts',
   'server/auth/passwords.test.ts',
   'server/codecs/codec-docs.test.ts',
+  'server/codecs/codec-frames.test.ts',
   'server/codecs/codec-sandbox.test.ts',
   'server/config.test.ts',
   'server/device-auth/alink-sign.test.ts',

@@ -4,8 +4,11 @@
  * message further down the pipeline.
  */
 
-/** The uplink kinds a codec may produce (a subset of `ThingMessageKind`: the ones a device itself sends). */
-export const decodedKinds = ['property.post', 'event.post', 'service.reply', 'property.set.reply'] as const;
+/**
+ * The uplink kinds a codec may produce: the ones a device itself sends (a subset of `ThingMessageKind`), and `login`,
+ * a sign-in read from the first frame of a TCP connection or a UDP datagram (its params are the sign-in fields).
+ */
+export const decodedKinds = ['property.post', 'event.post', 'service.reply', 'property.set.reply', 'login'] as const;
 export type DecodedKind = (typeof decodedKinds)[number];
 
 /** One device message decoded from bytes; the listener completes it into a `ThingMessage`. */
@@ -22,6 +25,11 @@ export interface DecodedMessage {
   code?: number;
   /** Device time, ms since epoch. */
   time?: number;
+  /**
+   * Posts: the device wants the platform's verdict back, which the codec's `encode` turns into bytes as a
+   * `{kind: 'reply', …}` command. Default false: a device without `encode` gets no answer.
+   */
+  ack?: boolean;
 }
 
 /** Why a result was refused: a dotted path into what the codec returned (`[0].params`) and what is wrong there. */
@@ -29,7 +37,7 @@ export class InvalidResult extends Error {
   override name = 'InvalidResult';
 }
 
-const fields = new Set(['kind', 'params', 'id', 'eventId', 'serviceId', 'code', 'time']);
+const fields = new Set(['kind', 'params', 'id', 'eventId', 'serviceId', 'code', 'time', 'ack']);
 const identifier = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -60,7 +68,7 @@ function checkMessage(m: unknown, at: string): DecodedMessage {
   }
   const out: DecodedMessage = { kind: kind as DecodedKind, params: m.params };
   // A post carries an object of values; a reply's data may be anything JSON, or nothing.
-  if ((kind === 'property.post' || kind === 'event.post') && !isPlainObject(m.params)) {
+  if ((kind === 'property.post' || kind === 'event.post' || kind === 'login') && !isPlainObject(m.params)) {
     throw new InvalidResult(`${at}.params: ${kind} needs an object, got ${m.params === undefined ? 'nothing' : describe(m.params)}`);
   }
   if (m.params === undefined) out.params = {};
@@ -84,6 +92,11 @@ function checkMessage(m: unknown, at: string): DecodedMessage {
     if (kind !== 'service.reply' && kind !== 'property.set.reply') throw new InvalidResult(`${at}.code: only replies carry a code`);
     if (typeof m.code !== 'number' || !Number.isInteger(m.code)) throw new InvalidResult(`${at}.code: must be an integer, got ${describe(m.code)}`);
     out.code = m.code;
+  }
+  if (m.ack !== undefined) {
+    if (kind !== 'property.post' && kind !== 'event.post') throw new InvalidResult(`${at}.ack: only posts are answered`);
+    if (typeof m.ack !== 'boolean') throw new InvalidResult(`${at}.ack: must be true or false, got ${describe(m.ack)}`);
+    out.ack = m.ack;
   }
   if (m.time !== undefined) {
     if (typeof m.time !== 'number' || !Number.isSafeInteger(m.time) || m.time < 0) {

@@ -111,8 +111,9 @@ describe('CodecSandbox', () => {
   it.each([
     ['undefined', 'undefined', 'decode must return an array of messages, got undefined'],
     ['one message, not an array', '({ kind: "property.post", params: {} })', 'decode must return an array of messages, got an object'],
-    ['an unknown kind', '[{ kind: "property.get", params: {} }]', '[0].kind: must be one of property.post, event.post, service.reply, property.set.reply, got string "property.get"'],
-    ['a misspelt field', '[{ kind: "property.post", param: {} }]', '[0].param: unknown field (a message has kind, params, id, eventId, serviceId, code, time)'],
+    ['an unknown kind', '[{ kind: "property.get", params: {} }]', '[0].kind: must be one of property.post, event.post, service.reply, property.set.reply, login, got string "property.get"'],
+    ['a misspelt field', '[{ kind: "property.post", param: {} }]', '[0].param: unknown field (a message has kind, params, id, eventId, serviceId, code, time, ack)'],
+    ['ack on a reply', '[{ kind: "service.reply", serviceId: "reboot", id: 1, ack: true }]', '[0].ack: only posts are answered'],
     ['params not an object', '[{ kind: "property.post", params: [1] }]', '[0].params: property.post needs an object, got an array'],
     ['an event without eventId', '[{ kind: "property.post", params: {} }, { kind: "event.post", params: {} }]', '[1].eventId: event.post needs an identifier (letters, digits, _), got nothing'],
     ['an id that is not digits', '[{ kind: "property.post", params: {}, id: "a7" }]', '[0].id: must be digits (a string or a non-negative integer), got string "a7"'],

@@ -52,6 +52,8 @@ export class CodecStore {
   /** Bench runs one at a time: they share {@link benchKey}, and loading a source there awaits a new instance. */
   #bench: Promise<unknown> = Promise.resolve();
   #sandboxUsed = false;
+  /** Products whose published codec a listener has loaded: a publish loads the new version at once for them. */
+  readonly #running = new Set<string>();
 
   constructor(
     db: Db,
@@ -120,6 +122,8 @@ export class CodecStore {
     }
     const version = (latest?.version ?? 0) + 1;
     this.#insertVersion.run(productKey, version, source, now(), actor);
+    // Devices connected now decode their next frame with it (a listener holds the sandbox, keyed by product).
+    if (this.#running.has(productKey)) await this.published(productKey);
     return toVersionInfo(this.#versionRow(productKey, version));
   }
 
@@ -138,6 +142,7 @@ export class CodecStore {
     if (!latest) return undefined;
     const sandbox = await this.#sandbox();
     await sandbox.load(productKey, latest.source);
+    this.#running.add(productKey);
     return { sandbox, version: latest.version };
   }
 
@@ -157,6 +162,7 @@ export class CodecStore {
 
   /** Frees a deleted product's loaded codec (its rows go with it); creates no sandbox to do so. */
   async forget(productKey: string): Promise<void> {
+    this.#running.delete(productKey);
     if (this.#sandboxUsed) (await this.sandbox()).unload(productKey);
   }
 

@@ -191,7 +191,7 @@ function messageIdOf(value: unknown): string | undefined {
  * id only has to tell this message's reply and log entry from the device's others of the day.
  */
 let lastGeneratedId = 0;
-const generateMessageId = (): string => {
+export const generateMessageId = (): string => {
   lastGeneratedId = lastGeneratedId >= MAX_MESSAGE_ID ? 1 : lastGeneratedId + 1;
   return String(lastGeneratedId);
 };

@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
-import type { DeviceAuthenticator, DeviceConnectRequest } from '../device-auth/device-authenticator.ts';
-import type { SignInBans } from '../device-auth/sign-in-bans.ts';
 import type { DeviceHub } from '../device-hub/device-hub.ts';
 import type { DeviceSession } from '../device-hub/device-session.ts';
 import { fingerprintOf } from '../device-hub/uplink-receipts.ts';
@@ -9,6 +6,7 @@ import type { DeviceCredentials } from '../devices/device-store.ts';
 import type { DeviceClockRule } from '../dialects/dialect.ts';
 import { codecs } from '../dialects/index.ts';
 import type { IngressGate } from './ingress-gate.ts';
+import { signInDevice, type SignInDeps } from './device-sign-in.ts';
 import type { Dialect, ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 import { DeviceTokens } from './device-tokens.ts';
 
@@ -26,18 +24,12 @@ export interface TokenIngressSettings {
 
 export const DEFAULT_TOKEN_INGRESS_SETTINGS: TokenIngressSettings = { tokenTtlMs: 3_600_000, onlineWindowMs: 300_000, ratePerDevice: 100 };
 
-export interface TokenIngressDeps {
-  hub: DeviceHub;
-  authenticator: DeviceAuthenticator;
+export interface TokenIngressDeps extends SignInDeps {
   /** The device's secret and enabled flag (the registry's), read on every request: tokens are checked at use. */
   credentialsFor(productKey: string, deviceName: string): DeviceCredentials | undefined;
   tokens: DeviceTokens;
-  logger: Logger;
   gate?: IngressGate;
-  bans?: SignInBans;
   clockRule?(productKey: string): DeviceClockRule;
-  /** The product's node type: a sub-device's sign-in is refused (it is reached through its gateway). */
-  nodeType?(productKey: string): 'direct' | 'gateway' | 'sub-device' | undefined;
   /** ms since epoch; default Date.now (tests). Timers still use setTimeout. */
   now?: () => number;
 }
@@ -86,13 +78,10 @@ interface CommandReader {
   deliver(commands: DeliveredCommand[]): boolean;
 }
 
-/** Sign-in refusals that count towards an address's ban, as on MQTT; plus tokens nobody issued. */
-const GUESSING: ReadonlySet<string> = new Set(['bad-signature', 'unknown-device', 'malformed', 'invalid token', 'malformed token']);
+/** Tokens nobody issued: they count towards an address's ban, as bad signatures do. */
+const GUESSING: ReadonlySet<string> = new Set(['invalid token', 'malformed token']);
 const DEVICE_REPLY_KINDS: ReadonlySet<string> = new Set(['service.reply', 'property.set.reply']);
 const ID_IN_PAYLOAD = /"id"\s*:\s*"?(\d{1,10})/;
-/** What may go into an alink client id parameter without changing how the rest parses. */
-const PARAM = /^[A-Za-z0-9]{1,32}$/;
-const DIGITS = /^\d{1,16}$/;
 /** Polls and observations of one device's commands open at once; more are answered 429 (each holds a request). */
 const MAX_READERS = 4;
 /** Commands a device's outbox keeps while nobody reads them (more wait in the hub, which bounds them too). */
@@ -165,34 +154,15 @@ export class TokenIngress {
     } catch {
       return answer(400, 'body is not JSON');
     }
-    const connect = connectRequest(body, peer.secure);
-    if (!connect) return answer(400, 'expected {productKey, deviceName, clientId, timestamp, signmethod, sign} or {productKey, deviceName, password}');
-    let result;
-    try {
-      result = this.#deps.authenticator.authenticate(connect);
-    } catch (err) {
-      this.#deps.logger.error({ err }, 'device authentication failed');
-      result = { ok: false as const, reason: 'malformed' as const };
-    }
-    // As on MQTT: a sub-device's topics are its gateway's to publish on, so it gets no session of its own.
-    if (result.ok && this.#deps.nodeType?.(result.productKey) === 'sub-device') {
-      this.#deps.hub.recordRefused({
-        productKey: result.productKey, deviceName: result.deviceName, remoteAddress: peer.address, protocol: this.protocol,
-        dialect: result.dialect, clientId: connect.clientId, reason: 'sub-device: it connects through its gateway (combine/login)',
-      });
-      return answer(401, 'not authorized');
-    }
-    if (!result.ok) {
-      const b = body as { productKey?: unknown; deviceName?: unknown };
-      this.#deps.hub.recordRefused({
-        productKey: result.productKey ?? (typeof b.productKey === 'string' ? b.productKey : undefined),
-        deviceName: result.deviceName ?? (typeof b.deviceName === 'string' ? b.deviceName : undefined),
-        remoteAddress: peer.address, protocol: this.protocol, dialect: result.dialect, clientId: connect.clientId, reason: result.reason,
-      });
-      if (GUESSING.has(result.reason)) this.#deps.bans?.failed(peer.address);
-      // One answer whatever the reason, as CONNACK 5 on MQTT: nobody learns whether a device exists.
-      return answer(401, 'not authorized');
-    }
+    return this.signInWith(body, peer);
+  }
+
+  /** Signs in with fields already parsed (a UDP auth datagram, a codec's login message): what {@link signIn} answers. */
+  signInWith(body: unknown, peer: Peer): IngressAnswer {
+    const early = this.#early(peer);
+    if (early) return early;
+    const result = signInDevice(this.#deps, body, peer, this.protocol);
+    if (!result.ok) return { ...answer(result.code, result.message), ...(result.retryAfter ? { retryAfter: result.retryAfter } : {}) };
     const credentials = this.#deps.credentialsFor(result.productKey, result.deviceName);
     if (!credentials) return answer(401, 'not authorized'); // deleted meanwhile
     const expiresAt = this.#now() + this.settings.tokenTtlMs;
@@ -546,30 +516,6 @@ class TokenSession implements DeviceSession {
   close(_reason: string): void {
     this.ingress.ended(this);
   }
-}
-
-/** What a sign-in body asks, in the shape the authenticator reads from a CONNECT; undefined when it has no shape. */
-function connectRequest(body: unknown, secure: boolean): DeviceConnectRequest | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const b = body as Record<string, unknown>;
-  if (typeof b.productKey !== 'string' || typeof b.deviceName !== 'string') return undefined;
-  if (typeof b.sign === 'string') {
-    // Alink: the same fields and content as the MQTT client id `{id}|signmethod=…,timestamp=…|`.
-    const clientId = b.clientId ?? '';
-    const timestamp = typeof b.timestamp === 'number' ? String(b.timestamp) : b.timestamp;
-    if (typeof clientId !== 'string' || /[|,]/.test(clientId)) return undefined;
-    if (typeof b.signmethod !== 'string' || !PARAM.test(b.signmethod)) return undefined;
-    if (timestamp !== undefined && (typeof timestamp !== 'string' || !DIGITS.test(timestamp))) return undefined;
-    const params = [`signmethod=${b.signmethod}`];
-    if (timestamp !== undefined) params.push(`timestamp=${timestamp}`);
-    return { clientId: `${clientId}|${params.join(',')}|`, username: `${b.deviceName}&${b.productKey}`, password: b.sign, secure };
-  }
-  if (typeof b.password === 'string') {
-    // Things: `{nonce}.{unix s}.{signature}`, client id = dn, username = pk.
-    if (b.productKey.includes('&')) return undefined;
-    return { clientId: b.deviceName, username: b.productKey, password: b.password, secure };
-  }
-  return undefined;
 }
 
 /** The reply envelope when the dialect made none (a refusal, a device reply): `{id, code, data, message}`. */
