@@ -32,6 +32,8 @@ describe('benchmark harness (smoke)', () => {
       // Devices posting over HTTP and CoAP to the same pipeline: a rate for Thingwire only.
       expect(cells(/^\| HTTP devices: max sustained/)).toEqual([expect.stringMatching(/^\d/), '–']);
       expect(cells(/^\| CoAP devices: max sustained/)).toEqual([expect.stringMatching(/^\d/), '–']);
+      // What one codec call costs, measured in the bench process.
+      expect(cells(/^\| codec decode µs per call/)).toEqual([expect.stringMatching(/^\d+\.\d \/ \d+\.\d$/), '–']);
       expect(cells(/^\| publish → stored .* at 300/)?.[0]).toMatch(/^\d+(\.\d)? \/ \d+(\.\d)? \/ \d+(\.\d)?$/);
       // A smoke run holds too few connections for memory per connection to mean anything, and says so.
       expect(cells(/^\| resident memory per idle/)).toEqual([expect.stringMatching(/^not measured \(100 held/), expect.stringMatching(/^not measured/)]);

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '../server/testing/mqtt-devices.ts';
 import { apiOf, children, chunks, createDevices, log, root, sleep, startThingwire, UsageError, Worker } from './harness.ts';
 import type { BenchDevice, RunReport, WorkerCommand } from './load-worker.ts';
+import { measureCodecCosts, type CodecCosts } from './codec-bench.ts';
 import { otaOptions, runOtaBench } from './ota-bench.ts';
 import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
@@ -344,6 +345,10 @@ async function main(): Promise<void> {
 
   const results: Record<'thingwire' | 'mosquitto', BrokerResults> = { thingwire: {}, mosquitto: {} };
 
+  // Product codecs: the sandbox's cost per call, measured alone in this process before any load runs.
+  log('Codec sandbox: µs per decode of a 20-byte frame');
+  results.thingwire.codec = await measureCodecCosts(o.smoke ? 2_000 : 20_000);
+
   // Thingwire
   {
     log('Thingwire: starting from a temp data dir and provisioning devices');
@@ -445,6 +450,8 @@ interface BrokerResults {
   /** Devices posting over HTTP and CoAP (Thingwire only). */
   http?: Awaited<ReturnType<typeof requestIngress>>;
   coap?: Awaited<ReturnType<typeof requestIngress>>;
+  /** What one product codec call costs (Thingwire only). */
+  codec?: CodecCosts;
   version?: string;
 }
 
@@ -488,6 +495,10 @@ function render(
     ['CPU / peak RSS: at 90 % of max', cpuRss(t.ninety), cpuRss(m.ninety), ''],
     [`CPU / peak RSS: at ${fmt.int(o.rate)} msg/s`, cpuRss(t.fixed), cpuRss(m.fixed), ''],
     ['CPU / peak RSS: holding the idle connections', cpuRss(t.conns), cpuRss(m.conns), ''],
+    ...(t.codec ? [
+      ['codec decode µs per call: 20-byte meter frame of docs/codecs.md / a codec returning [] (warm sandbox)',
+        `${t.codec.meterDecodeUs.toFixed(1)} / ${t.codec.emptyDecodeUs.toFixed(1)}`, '–', ''],
+    ] : []),
     ...([['HTTP', t.http], ['CoAP', t.coap]] as const).flatMap(([name, x]) => (x ? [
       [`${name} devices: max sustained posts/s (stored, all answered 200, p99 < ${fmt.int(MAX_P99_MS)} ms)`, fmt.int(x.max.max), '–', ''],
       ['… first rate not sustained, and why', firstFailure(x.max), '–', ''],
