@@ -12,7 +12,7 @@ import type { Dialect, ThingCommand, ThingMessage } from '../../domain/devices/t
 import { DeviceTokens } from './device-tokens.ts';
 import { RateBucket } from './rate-bucket.ts';
 
-/** The settings a request/response listener node (HTTP, CoAP) gives its ingress; all apply without a restart. */
+/** The settings a listener node of token devices (HTTP, CoAP, UDP) gives its ingress; all apply without a restart. */
 export interface TokenIngressSettings {
   /** How long a token from sign-in is good for. */
   tokenTtlMs: number;
@@ -121,7 +121,9 @@ const MAX_OUTBOX = 100;
  * carries their requests: sign-in with the same signature as an MQTT CONNECT gets a short-lived token; a post with the
  * token goes through the device's dialect and the device hub exactly as an MQTT publish does and is answered with the
  * reply envelope the device would have got on `{topic}_reply`, once the verdict is durable; a poll (or a CoAP
- * observation) receives the device's commands. The HTTP and CoAP listeners only frame these requests.
+ * observation) receives the device's commands. The HTTP, CoAP and UDP listeners only frame these requests; a transport
+ * that can send to a device between its requests (UDP) gives a {@link DeviceReach}, and its sessions then take commands
+ * from the start.
  *
  * **Online state.** These devices hold no connection, so "connected" is inferred: a device is online while its last
  * request is at most `onlineWindowMs` old (or a poll or observation of its commands is open). The first such request
