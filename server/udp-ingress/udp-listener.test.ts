@@ -22,15 +22,19 @@ const meterTsl = {
   events: [{ identifier: 'overload', name: 'Overload', type: 'alert', outputData: [{ identifier: 'power', name: 'Power', dataType: { type: 'float', specs: { min: '0', max: '100000' } } }] }],
   services: [],
 };
-/** A tag that signs in with a codec login: 'L' and the sign-in fields as JSON; 'T' and a temperature byte. */
+/**
+ * A tag that signs in with a codec login ('L' and the sign-in fields as JSON) and posts a temperature byte after 'T',
+ * asking for the verdict: 'R' and 0 when stored, 1 when not.
+ */
 const tagCodec = `
 function decode(bytes) {
   if (bytes[0] === 0x4c) return [{ kind: 'login', params: JSON.parse(String.fromCharCode.apply(null, Array.from(bytes.subarray(1)))) }];
-  if (bytes[0] === 0x54) return [{ kind: 'property.post', params: { temperature: bytes[1] } }];
+  if (bytes[0] === 0x54) return [{ kind: 'property.post', params: { temperature: bytes[1] }, ack: true }];
   throw new Error('unknown frame');
 }
 function encode(command) {
   if (command.kind === 'reply' && command.request === 'login') return [0x4c, command.code === 200 ? 0 : 1];
+  if (command.kind === 'reply') return [0x52, command.code === 200 ? 0 : 1];
   throw new Error('no commands');
 }`;
 
@@ -218,11 +222,14 @@ describe('a codec device over UDP', () => {
     expect(served.code).toBe(200);
   });
 
-  it('signs in with a codec login read by the listener\'s product, answered by its encode', async () => {
+  it('signs in with a codec login read by the listener\'s product, answered by its encode, as are posts that ask', async () => {
     const device = await UdpDevice.open('127.0.0.4');
     device.send(Buffer.concat([Buffer.from('L'), Buffer.from(JSON.stringify(signIn(tag)))]));
     expect(await device.next()).toEqual(Buffer.from([0x4c, 0]));
     device.send(Buffer.from([0x54, 21]));
+    expect(await device.next()).toEqual(Buffer.from([0x52, 0]));
+    device.send(Buffer.from([0x54, 200])); // above the thing model's 125
+    expect(await device.next()).toEqual(Buffer.from([0x52, 1]));
     await until('the tag\'s value stored', async () => {
       const res = await tw.request('GET', '/api/v1/devices/a1tag/tag-1/properties', { token: tw.adminToken });
       return res.body.items as TestJson[];

@@ -1,10 +1,11 @@
-import dgram from 'node:dgram';
-import { isIPv6, type AddressInfo } from 'node:net';
+import type dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
 import { codecs as dialects } from '../dialects/index.ts';
 import { codecFailure, encodeCommand, encodeReply, hexOf, rawTopic, takeFrame, type ProductCodec } from '../codecs/codec-frames.ts';
 import type { CodecContext, CodecSandbox } from '../codecs/codec-sandbox.ts';
 import { DeviceTokens } from '../ingress/device-tokens.ts';
 import { ListenerPool } from '../ingress/listener-pool.ts';
+import { bindUdpSocket } from '../ingress/udp-socket.ts';
 import { RateBuckets } from '../ingress/rate-bucket.ts';
 import {
   TokenIngress, answer, delivered, type DeviceReach, type IngressAnswer, type Peer, type SignedIn, type TokenDevice,
@@ -26,8 +27,6 @@ const MAX_QUEUED = 1000;
 const CODEC_RECHECK_MS = 10_000;
 /** Products whose codec (or lack of one) is remembered. */
 const MAX_CODEC_ENTRIES = 10_000;
-/** The socket's receive buffer asked for (the kernel caps it at net.core.rmem_max). */
-const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** The sign-in answer when the one with the token would be larger than the sign-in datagram. */
 const SIGNED_IN_SHORT = Buffer.from(JSON.stringify({ code: 0, message: 'success' }));
 
@@ -122,21 +121,7 @@ export class UdpListener {
   }
 
   async start(): Promise<void> {
-    const { port, host } = this.#config;
-    // No address reuse: a port another process holds is an error, not two listeners splitting the datagrams.
-    const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, recvBufferSize: RECEIVE_BUFFER_BYTES });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', (err) => {
-        socket.close();
-        reject(err);
-      });
-      socket.bind(port, host, () => {
-        socket.removeAllListeners('error');
-        resolve();
-      });
-    });
-    // A send to an unreachable address (ICMP) must not end the process.
-    socket.on('error', (err) => this.#deps.logger.warn({ err }, 'udp socket error'));
+    const socket = await bindUdpSocket(this.#config.port, this.#config.host, this.#deps.logger, 'udp');
     socket.on('message', (bytes, rinfo) => this.#receive(bytes, rinfo));
     this.#socket = socket;
   }
