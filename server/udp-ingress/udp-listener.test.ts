@@ -165,10 +165,22 @@ afterAll(async () => {
 
 describe('a codec device over UDP', () => {
   it('signs in, posts frames through the docs\' meter codec, and answers a queued command with its reply', async () => {
+    // Offline: the command waits, and goes out right after the sign-in's answer.
+    const queued = await tw.request('POST', '/api/v1/devices/a1meter/meter-1/commands', {
+      token: tw.adminToken, body: { kind: 'property.set', params: { powerLimit: 1500 }, whenOffline: 'queue' },
+    });
+    expect(queued.status).toBe(202);
     const device = await UdpDevice.open('127.0.0.2');
     device.send(padded(signIn(meter)));
     const signedIn = await device.nextJson();
     expect(signedIn).toMatchObject({ code: 0, message: 'success', info: { token: expect.any(String), expiresAt: expect.any(Number) } });
+    const waited = await device.next();
+    expect([...waited.subarray(0, 2), waited[6], waited.readUInt16BE(7)]).toEqual([0xa5, 0x02, 0xff, 1500]);
+    expect(waited.readUInt32BE(2)).toBe(Number(queued.body.id));
+    const done = Buffer.from([0xa5, 0x03, ...waited.subarray(2, 6), 0x00, 0]);
+    done[7] = checksum(done, 7);
+    device.send(done);
+    await until('the queued command answered', async () => (await messages(meter, '&direction=down')).find((m) => m.msgId === queued.body.id), (m) => m?.code === 200);
 
     // The address is bound: bare frames are the meter's, decoded by its product's codec, checked and stored.
     device.send(meterFrame(7, 230.5, 1.25, 288.125));
