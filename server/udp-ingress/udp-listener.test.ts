@@ -343,4 +343,22 @@ describe('JSON devices over UDP', () => {
     expect(text).toMatch(/thingwire_udp_dropped_total\{reason="rate"\} [1-9]/);
     expect(text).toMatch(/thingwire_codec_errors_total\{product="a1loop",kind="timeout"\} [1-9]/);
   });
+
+  it('with binding off takes only datagrams that carry a token (a redeploy applies it to the running listener)', async () => {
+    await deployListener(tw, udpPipelineFlow({ productKey: 'a1tag', maxDatagramBytes: 512, ratePerAddress: 20, bindAddress: false }));
+    await until('binding off', () => listener.config.bindAddress, (on) => !on);
+    expect(tw.app.udpListeners.listeners()).toEqual([listener]);
+    expect(stats().boundAddresses).toBe(0);
+    const device = await UdpDevice.open('127.0.0.10');
+    device.send(padded(signIn(json2)));
+    const { info } = await device.nextJson();
+    const topic = '/sys/a1json/json-2/thing/event/property/post';
+    const post = { topic, payload: { id: '5', version: '1.0', method: 'thing.event.property.post', params: { temperature: 19 } } };
+    const unrecognised = stats().unrecognised;
+    device.send(JSON.stringify(post));
+    await until('the bare post dropped', () => stats().unrecognised, (n) => n > unrecognised);
+    device.send(JSON.stringify({ token: info.token, ...post }));
+    expect(await device.nextJson()).toMatchObject({ topic: `${topic}_reply`, payload: { id: '5', code: 200 } });
+    expect(stats().boundAddresses).toBe(0);
+  });
 });
