@@ -69,6 +69,9 @@ import { FIRMWARE_DOWNLOAD_PATH, firmwareDownload } from './ota/firmware-downloa
 import { OtaFeed } from './live/ota-feed.ts';
 import { createHttpListenerPool, type HttpListenerPool } from './http-ingress/http-ingress.ts';
 import { createCoapListenerPool, type CoapListenerPool } from './coap-ingress/coap-listener.ts';
+import { createUdpListenerPool, type UdpListenerPool } from './udp-ingress/udp-listener.ts';
+import { registerUdpMetrics } from './udp-ingress/udp-metrics.ts';
+import { registerCodecMetrics } from './codecs/codec-metrics.ts';
 import { DeviceTokens } from './ingress/device-tokens.ts';
 import { CodecSandbox } from './codecs/codec-sandbox.ts';
 import { CodecStore } from './codecs/codec-store.ts';
@@ -92,6 +95,8 @@ export interface Thingwire {
   httpListeners: HttpListenerPool;
   /** CoAP device listeners (UDP 5683 in the shipped pipeline), owned by CoAP listener nodes. */
   coapListeners: CoapListenerPool;
+  /** UDP device listeners, owned by UDP listener nodes (none in the shipped pipeline). */
+  udpListeners: UdpListenerPool;
   alerts: AlertEngine;
   notify: WebhookOutbox;
   telemetry: TelemetryService;
@@ -259,6 +264,7 @@ export async function startThingwire(
   };
   const httpListeners = createHttpListenerPool(tokenIngressDeps, logger.child({ subsystem: 'http-ingress' }));
   const coapListeners = createCoapListenerPool(tokenIngressDeps, logger.child({ subsystem: 'coap-ingress' }));
+  const udpListeners = createUdpListenerPool({ ...tokenIngressDeps, codecs }, logger.child({ subsystem: 'udp-ingress' }));
 
 
   const alerts = new AlertEngine(new AlertStore(db), {
@@ -283,6 +289,7 @@ export async function startThingwire(
     mqttListeners,
     httpListeners,
     coapListeners,
+    udpListeners,
     alerts,
     notify,
     telemetry,
@@ -380,6 +387,8 @@ export async function startThingwire(
   registerDeviceHubMetrics(metrics.registry, hub);
   registerIngressMetrics(metrics.registry, gate, telemetry.writer);
   registerSignInMetrics(metrics.registry, bans, () => mqttListeners.listeners());
+  registerUdpMetrics(metrics.registry, () => udpListeners.listeners());
+  registerCodecMetrics(metrics.registry, () => codecs.stats());
   api.disable('x-powered-by');
   // X-Forwarded-For is believed only from the proxies named: anyone else could pick their own address and escape
   // the per-address sign-in limit.
@@ -458,7 +467,7 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, udpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
@@ -477,6 +486,7 @@ export async function startThingwire(
         await mqttListeners.closeAll();
         await httpListeners.closeAll();
         await coapListeners.closeAll();
+        await udpListeners.closeAll();
         gateways.close();
         hub.close();
         if (codecSandbox) await codecSandbox.then((sandbox) => sandbox.dispose(), () => undefined);

@@ -1,9 +1,10 @@
-import dgram from 'node:dgram';
+import type dgram from 'node:dgram';
 import { isIPv6, type AddressInfo } from 'node:net';
 import type { Writable } from 'node:stream';
 import { Server, parameters, type IncomingMessage, type OutgoingMessage, type CoapPacket } from 'coap';
 import { DeviceTokens } from '../ingress/device-tokens.ts';
 import { ListenerPool } from '../ingress/listener-pool.ts';
+import { bindUdpSocket } from '../ingress/udp-socket.ts';
 import { TokenIngress, answer, type IngressAnswer, type Peer, type TokenIngressDeps } from '../ingress/token-ingress.ts';
 import type { CoapListenerConfig } from '../../domain/devices/coap-listener-config.ts';
 
@@ -19,8 +20,6 @@ const TRANSFER_IDLE_MS = 60_000;
 const MAX_OBSERVATIONS = 100_000;
 /** Responses the package keeps to answer retransmitted requests (its default is 32 MiB). */
 const RESPONSE_CACHE_BYTES = 8 * 1024 * 1024;
-/** The socket's receive buffer asked for (the kernel caps it at net.core.rmem_max). */
-const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 /** A notification's payload that still fits one block; larger batches go out as several notifications. */
 const NOTIFICATION_BYTES = 1024;
 
@@ -130,23 +129,8 @@ export class CoapListener {
   }
 
   async start(): Promise<void> {
-    const { port, host } = this.#config;
-    // No address reuse: a port another process holds is an error here, not two listeners splitting the datagrams. A
-    // receive buffer larger than the usual 208 KB takes a burst (a fleet waking at once) instead of dropping it; the
-    // kernel caps it at net.core.rmem_max.
-    const socket = dgram.createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4', reuseAddr: false, recvBufferSize: RECEIVE_BUFFER_BYTES });
-    await new Promise<void>((resolve, reject) => {
-      socket.once('error', (err) => {
-        socket.close();
-        reject(err);
-      });
-      socket.bind(port, host, () => {
-        socket.removeAllListeners('error');
-        resolve();
-      });
-    });
-    // A send to a vanished client must not end the process.
-    socket.on('error', (err) => this.#logger.warn({ err }, 'coap socket error'));
+    const { host } = this.#config;
+    const socket = await bindUdpSocket(this.#config.port, host, this.#logger, 'coap');
     const server = new GuardedServer(
       { type: isIPv6(host) ? 'udp6' : 'udp4', cacheSize: RESPONSE_CACHE_BYTES },
       (packet, rsinfo) => this.#admit(packet, rsinfo),

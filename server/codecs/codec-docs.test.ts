@@ -26,8 +26,11 @@ describe('docs/codecs.md worked example', () => {
     const frame = hex(block('uplink'));
 
     expect(sandbox.decode('a1meter', frame, context)).toEqual({ ok: true, value: JSON.parse(block('decoded')) });
-    const encoded = sandbox.encode('a1meter', { kind: 'property.set', params: { relay: true, powerLimit: 3000 } }, context);
+    const encoded = sandbox.encode('a1meter', { kind: 'property.set', id: '8', params: { relay: true, powerLimit: 3000 } }, context);
     expect(encoded).toEqual({ ok: true, value: hex(block('encoded')) });
+    const answer = doc.match(/meter's answer `([0-9a-f ]+)` decodes to `([^`]+)`/)!;
+    expect(sandbox.decode('a1meter', hex(answer[1]!), context)).toEqual({ ok: true, value: [{ params: {}, ...JSON.parse(answer[2]!)[0] }] });
+    expect(sandbox.frame('a1meter', hex(answer[1]!), context)).toEqual({ ok: true, value: 8 });
     expect(sandbox.frame('a1meter', Uint8Array.of(...frame, ...frame.subarray(0, 5)), context)).toEqual({ ok: true, value: 20 });
     expect(sandbox.frame('a1meter', frame.subarray(0, 19), context)).toEqual({ ok: true, value: 0 });
   });

@@ -49,7 +49,7 @@ describe('codec drafts', () => {
     const decoded = await test('meter', { decode: { hex: block('uplink'), context: { deviceName: 'meter-1' } } });
     expect(decoded.status).toBe(200);
     expect(decoded.body).toEqual({ ok: true, messages: JSON.parse(block('decoded')) });
-    const encoded = await test('meter', { encode: { command: { kind: 'property.set', params: { relay: true, powerLimit: 3000 } } } });
+    const encoded = await test('meter', { encode: { command: { kind: 'property.set', id: '8', params: { relay: true, powerLimit: 3000 } } } });
     expect(encoded.body).toEqual({ ok: true, hex: block('encoded').replace(/\s+/g, '') });
     const corrupted = await test('meter', { decode: { hex: block('uplink').trim().replace(/99$/, '00') } });
     expect(corrupted.body).toMatchObject({ ok: false, error: { kind: 'threw', message: expect.stringContaining('bad checksum') } });

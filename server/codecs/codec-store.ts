@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
 import type { ProductStore } from '../products/product-store.ts';
-import type { CodecSandbox, CompileError } from './codec-sandbox.ts';
+import type { CodecSandbox, CodecStats, CompileError } from './codec-sandbox.ts';
 
 /** The draft a product's codec is edited in. */
 export interface CodecDraftInfo {
@@ -54,6 +54,8 @@ export class CodecStore {
   #sandboxUsed = false;
   /** Products whose published codec a listener has loaded: a publish loads the new version at once for them. */
   readonly #running = new Set<string>();
+  /** The sandbox once a listener loaded a codec in it (what {@link stats} reads). */
+  #loaded: CodecSandbox | undefined;
 
   constructor(
     db: Db,
@@ -143,6 +145,7 @@ export class CodecStore {
     const sandbox = await this.#sandbox();
     await sandbox.load(productKey, latest.source);
     this.#running.add(productKey);
+    this.#loaded = sandbox;
     return { sandbox, version: latest.version };
   }
 
@@ -158,6 +161,16 @@ export class CodecStore {
     });
     this.#bench = next.catch(() => undefined);
     return next;
+  }
+
+  /** What each product's codec that listeners run has cost so far (calls, errors by kind, busy time, restarts). */
+  stats(): { productKey: string; stats: CodecStats }[] {
+    const loaded = this.#loaded;
+    if (!loaded) return [];
+    return [...this.#running].flatMap((productKey) => {
+      const stats = loaded.stats(productKey);
+      return stats ? [{ productKey, stats }] : [];
+    });
   }
 
   /** Frees a deleted product's loaded codec (its rows go with it); creates no sandbox to do so. */

@@ -6,11 +6,13 @@ import type { DeviceCredentials } from '../devices/device-store.ts';
 import type { DeviceClockRule } from '../dialects/dialect.ts';
 import { codecs } from '../dialects/index.ts';
 import type { IngressGate } from './ingress-gate.ts';
+import { rawTopic } from '../codecs/codec-frames.ts';
 import { signInDevice, type SignInDeps } from './device-sign-in.ts';
 import type { Dialect, ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 import { DeviceTokens } from './device-tokens.ts';
+import { RateBucket } from './rate-bucket.ts';
 
-/** The settings a request/response listener node (HTTP, CoAP) gives its ingress; all apply without a restart. */
+/** The settings a listener node of token devices (HTTP, CoAP, UDP) gives its ingress; all apply without a restart. */
 export interface TokenIngressSettings {
   /** How long a token from sign-in is good for. */
   tokenTtlMs: number;
@@ -53,6 +55,33 @@ export interface Peer {
   address: string;
   /** Came over TLS/DTLS (a product may require it). */
   secure: boolean;
+  /** The source port, where the transport can answer there later (UDP: commands go to it). */
+  port?: number;
+}
+
+/** A device that signed in: who it is and the token it was given. */
+export interface SignedIn {
+  productKey: string;
+  deviceName: string;
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * A transport that can send to a device between its requests (UDP: to the address of its last datagram, while it is
+ * online). With one, a session takes commands as soon as it opens, and hands them and the verdicts of posts that no
+ * request waits for (a codec's frames with `ack`) to it instead of to readers.
+ */
+export interface DeviceReach {
+  /** Sends a command; a throw is the command's result (the hub records it), and nothing is sent. */
+  command(session: TokenDevice, command: ThingCommand, messageId: string): void;
+  /** The platform's verdict on a post the device asked one for and no request is waiting on. */
+  reply(session: TokenDevice, message: ThingMessage, code: number, data?: unknown, text?: string): void;
+}
+
+/** A token device's session as a {@link DeviceReach} sees it: where to send to. */
+export interface TokenDevice extends DeviceSession {
+  readonly remotePort: number | undefined;
 }
 
 /**
@@ -92,7 +121,9 @@ const MAX_OUTBOX = 100;
  * carries their requests: sign-in with the same signature as an MQTT CONNECT gets a short-lived token; a post with the
  * token goes through the device's dialect and the device hub exactly as an MQTT publish does and is answered with the
  * reply envelope the device would have got on `{topic}_reply`, once the verdict is durable; a poll (or a CoAP
- * observation) receives the device's commands. The HTTP and CoAP listeners only frame these requests.
+ * observation) receives the device's commands. The HTTP, CoAP and UDP listeners only frame these requests; a transport
+ * that can send to a device between its requests (UDP) gives a {@link DeviceReach}, and its sessions then take commands
+ * from the start.
  *
  * **Online state.** These devices hold no connection, so "connected" is inferred: a device is online while its last
  * request is at most `onlineWindowMs` old (or a poll or observation of its commands is open). The first such request
@@ -114,15 +145,17 @@ const MAX_OUTBOX = 100;
  */
 export class TokenIngress {
   settings: TokenIngressSettings;
-  readonly protocol: 'http' | 'coap';
+  readonly protocol: 'http' | 'coap' | 'udp';
+  readonly reach: DeviceReach | undefined;
   readonly #deps: TokenIngressDeps;
   readonly #now: () => number;
   /** The open session of each device, by `pk/dn`. */
   readonly #sessions = new Map<string, TokenSession>();
   #closed = false;
 
-  constructor(protocol: 'http' | 'coap', deps: TokenIngressDeps, settings: TokenIngressSettings) {
+  constructor(protocol: 'http' | 'coap' | 'udp', deps: TokenIngressDeps, settings: TokenIngressSettings, reach?: DeviceReach) {
     this.protocol = protocol;
+    this.reach = reach;
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
     this.settings = settings;
@@ -159,16 +192,24 @@ export class TokenIngress {
 
   /** Signs in with fields already parsed (a UDP auth datagram, a codec's login message): what {@link signIn} answers. */
   signInWith(body: unknown, peer: Peer): IngressAnswer {
+    return this.signInFor(body, peer).answer;
+  }
+
+  /** {@link signInWith}, and who signed in when it succeeded (UDP binds the address to them). */
+  signInFor(body: unknown, peer: Peer): { answer: IngressAnswer; device?: SignedIn } {
     const early = this.#early(peer);
-    if (early) return early;
+    if (early) return { answer: early };
     const result = signInDevice(this.#deps, body, peer, this.protocol);
-    if (!result.ok) return { ...answer(result.code, result.message), ...(result.retryAfter ? { retryAfter: result.retryAfter } : {}) };
+    if (!result.ok) return { answer: { ...answer(result.code, result.message), ...(result.retryAfter ? { retryAfter: result.retryAfter } : {}) } };
     const credentials = this.#deps.credentialsFor(result.productKey, result.deviceName);
-    if (!credentials) return answer(401, 'not authorized'); // deleted meanwhile
+    if (!credentials) return { answer: answer(401, 'not authorized') }; // deleted meanwhile
     const expiresAt = this.#now() + this.settings.tokenTtlMs;
     const token = this.#deps.tokens.issue({ productKey: result.productKey, deviceName: result.deviceName, dialect: result.dialect, expiresAt }, credentials.secret);
-    this.#present(result.productKey, result.deviceName, result.dialect, result.clientId, peer.address);
-    return json(200, { code: 0, message: 'success', info: { token, expiresAt } });
+    this.#present(result.productKey, result.deviceName, result.dialect, result.clientId, peer);
+    return {
+      answer: json(200, { code: 0, message: 'success', info: { token, expiresAt } }),
+      device: { productKey: result.productKey, deviceName: result.deviceName, token, expiresAt },
+    };
   }
 
   // ── posts ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -224,6 +265,26 @@ export class TokenIngress {
       this.#deps.logger.error({ err, topic, device: `${session.productKey}/${session.deviceName}` }, `${this.protocol} uplink handling failed`);
       this.#refuse(session, topic, id, 500, 'platform error', respond);
     }
+  }
+
+  /**
+   * A frame of raw bytes from a device known by its token (a UDP datagram from its bound address): its session, once
+   * the token, the per-device rate limit and backpressure let it through, for the caller to decode. Otherwise the
+   * refusal; past the token check it is in the device's message log.
+   */
+  acceptFrame(token: string | undefined, peer: Peer): { session: TokenDevice } | IngressAnswer {
+    const checked = this.#session(token, peer);
+    if (!('session' in checked)) return checked;
+    const { session } = checked;
+    const topic = rawTopic(session, session.dialect);
+    const refuse = (code: number, reason: string) => {
+      this.#deps.hub.refused(session, { topic, kind: 'raw.up' }, code, reason);
+      return answer(code, reason);
+    };
+    if (!session.takeToken(this.settings.ratePerDevice, this.#now())) return refuse(429, `rate limit of ${this.settings.ratePerDevice} messages/s exceeded`);
+    const gate = this.#deps.gate;
+    if (gate && !gate.open) return refuse(503, `platform busy: ${gate.reason ?? 'overloaded'}`);
+    return { session };
   }
 
   /** Answers a post the ingress will not process, recorded in the device's message log as MQTT refusals are. */
@@ -308,7 +369,7 @@ export class TokenIngress {
     // disabled, deleted or given a new secret, so the next post finds none and is verified in full.
     const open = named && this.#sessions.get(`${named.productKey}/${named.deviceName}`);
     if (open && open.verifiedToken === token && named.expiresAt > this.#now()) {
-      return { session: this.#present(named.productKey, named.deviceName, named.dialect, named.deviceName, peer.address) };
+      return { session: this.#present(named.productKey, named.deviceName, named.dialect, named.deviceName, peer) };
     }
     const credentials = named && this.#deps.credentialsFor(named.productKey, named.deviceName);
     const grant = credentials ? this.#deps.tokens.verify(token, credentials.secret, this.#now()) : { refused: named ? 'invalid token' : 'malformed token' };
@@ -319,7 +380,7 @@ export class TokenIngress {
       // Not in the connection history: a device whose token expired would write one entry per post. It signs in again.
       return answer(401, why === 'token expired' ? 'token expired: sign in again at /auth' : 'not authorized');
     }
-    const session = this.#present(grant.productKey, grant.deviceName, grant.dialect, grant.deviceName, peer.address);
+    const session = this.#present(grant.productKey, grant.deviceName, grant.dialect, grant.deviceName, peer);
     if (session.opened) session.verifiedToken = token;
     return { session };
   }
@@ -335,7 +396,7 @@ export class TokenIngress {
    * The device's session, opened when it has none (or one in another dialect), its last request set to now. See the
    * class comment for what online means here.
    */
-  #present(productKey: string, deviceName: string, dialect: Dialect, clientId: string, remoteAddress: string): TokenSession {
+  #present(productKey: string, deviceName: string, dialect: Dialect, clientId: string, peer: Peer): TokenSession {
     const key = `${productKey}/${deviceName}`;
     const now = this.#now();
     let session = this.#sessions.get(key);
@@ -343,10 +404,12 @@ export class TokenIngress {
     if (session && session.dialect !== dialect) session = undefined;
     if (session) {
       session.lastRequestAt = now;
-      session.remoteAddress = remoteAddress;
+      session.remoteAddress = peer.address;
+      session.remotePort = peer.port;
       return session;
     }
-    session = new TokenSession(this, this.#deps.hub, productKey, deviceName, dialect, clientId, remoteAddress, now);
+    session = new TokenSession(this, this.#deps.hub, productKey, deviceName, dialect, clientId, peer.address, now);
+    session.remotePort = peer.port;
     // Connected over another transport (MQTT): that connection stays the device's session, and this request goes
     // through a session of its own that is never opened, so it neither takes the connection over nor touches online state.
     if (this.#deps.hub.isOnline(productKey, deviceName) && !this.#sessions.has(key)) return session;
@@ -355,6 +418,10 @@ export class TokenIngress {
     // A session this device already had is closed by the hub as a takeover (TokenSession.close drops it).
     this.#deps.hub.opened(session, { commandsReady: false });
     this.#watch(session);
+    // A device the transport can reach takes commands from now on: after this tick, so that what the request is
+    // answered goes out before the commands that waited for the device.
+    const opened = session;
+    if (this.reach) queueMicrotask(() => this.#sessions.get(opened.key) === opened && this.#deps.hub.commandsReady(opened));
     return session;
   }
 
@@ -395,8 +462,9 @@ interface Waiter {
  * A token device as the hub sees it: not a connection but a span of recent requests (see {@link TokenIngress}).
  * Replies are not sent by it but kept for the request waiting on them; commands go to whoever reads them.
  */
-class TokenSession implements DeviceSession {
+class TokenSession implements TokenDevice {
   readonly id = randomUUID();
+  remotePort: number | undefined;
   readonly key: string;
   readonly connectedAt: number;
   timer: NodeJS.Timeout | undefined;
@@ -409,8 +477,7 @@ class TokenSession implements DeviceSession {
   readonly #readers = new Set<CommandReader>();
   /** Commands sent while a reader was leaving: the next one gets them. */
   #outbox: DeliveredCommand[] = [];
-  #tokens = Number.POSITIVE_INFINITY;
-  #refilledAt: number;
+  readonly #rate: RateBucket;
 
   constructor(
     private readonly ingress: TokenIngress,
@@ -423,11 +490,11 @@ class TokenSession implements DeviceSession {
     public lastRequestAt: number,
   ) {
     this.key = `${productKey}/${deviceName}`;
-    this.#refilledAt = lastRequestAt;
+    this.#rate = new RateBucket(lastRequestAt);
     this.connectedAt = lastRequestAt;
   }
 
-  get protocol(): 'http' | 'coap' {
+  get protocol(): 'http' | 'coap' | 'udp' {
     return this.ingress.protocol;
   }
 
@@ -437,12 +504,7 @@ class TokenSession implements DeviceSession {
 
   /** Token bucket of the per-device rate limit; false when the post is over it. */
   takeToken(rate: number, now: number): boolean {
-    if (rate <= 0) return true;
-    this.#tokens = Math.min(rate * 2, this.#tokens + ((now - this.#refilledAt) / 1000) * rate);
-    this.#refilledAt = now;
-    if (this.#tokens < 1) return false;
-    this.#tokens -= 1;
-    return true;
+    return this.#rate.take(rate, now);
   }
 
   /** Posts waiting for their verdict, or commands being read: the session is in use. */
@@ -475,6 +537,7 @@ class TokenSession implements DeviceSession {
   /** The hub's answer, encoded in the dialect, for the first post of this message still without one. */
   replyUplink(message: ThingMessage, code: number, data?: unknown, text?: string): void {
     const waiter = this.#waiting.get(`${message.topic ?? ''}\n${message.id}`)?.find((w) => !w.envelope);
+    if (!waiter && this.ingress.reach) return this.ingress.reach.reply(this, message, code, data, text);
     const reply = codecs[this.dialect].encodeReply(message, code, data, text);
     if (waiter && reply) waiter.envelope = reply.payload;
   }
@@ -485,6 +548,7 @@ class TokenSession implements DeviceSession {
    * once (queued commands) is one answer.
    */
   sendCommand(command: ThingCommand, messageId: string): void {
+    if (this.ingress.reach) return this.ingress.reach.command(this, command, messageId);
     const out = codecs[this.dialect].encodeCommand(this, command, messageId);
     if (this.#outbox.length >= MAX_OUTBOX) this.#outbox.shift();
     this.#outbox.push(delivered(out.topic, out.payload));
@@ -528,7 +592,8 @@ function statusOf(code: number): number {
   return code >= 400 && code <= 599 ? code : 200;
 }
 
-function delivered(topic: string, payload: Buffer): DeliveredCommand {
+/** A command's topic and bytes as a device that reads JSON gets them: the payload parsed, or in base64 when not JSON. */
+export function delivered(topic: string, payload: Buffer): DeliveredCommand {
   try {
     return { topic, payload: JSON.parse(payload.toString('utf8')) as unknown };
   } catch {

@@ -35,3 +35,18 @@ export function pipelineFlow(options: {
   }
   return flows;
 }
+
+/**
+ * The shipped pipeline with a UDP listener beside its other listeners, on a free loopback port: the node's defaults
+ * with `udp` over them (rate per device off, as the other test listeners have it).
+ */
+export function udpPipelineFlow(udp: Record<string, unknown> = {}): FlowNode[] {
+  return [
+    ...pipelineFlow(),
+    {
+      id: 'test-udp-listener', type: 'thing-udp-listener', port: 0, host: '127.0.0.1', productKey: '', bindAddress: true,
+      maxDatagramBytes: 2048, ratePerAddress: 50, maxBoundAddresses: 100_000, tokenTtlSeconds: 3600, onlineWindowSeconds: 300,
+      ratePerDevice: 0, replyTimeoutMs: 5000, ...udp,
+    },
+  ];
+}
