@@ -12,6 +12,7 @@ import { deviceReplyNode } from './device-reply/device-reply.runtime.ts';
 import { mqttListenerNode } from './mqtt-listener/mqtt-listener.runtime.ts';
 import { httpListenerNode } from './http-listener/http-listener.runtime.ts';
 import { coapListenerNode } from './coap-listener/coap-listener.runtime.ts';
+import { modbusPollerNode } from './modbus-poller/modbus-poller.runtime.ts';
 import { thingValidateNode } from './thing-validate/thing-validate.runtime.ts';
 import { telemetryStoreNode } from './telemetry-store/telemetry-store.runtime.ts';
 import { otaNode } from './ota/ota.runtime.ts';
@@ -22,6 +23,7 @@ export const implementations: readonly NodeImplementation[] = [
   mqttListenerNode,
   httpListenerNode,
   coapListenerNode,
+  modbusPollerNode,
   deviceInNode,
   deviceOutNode,
   deviceReplyNode,
