@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import modbusSerial from 'modbus-serial';
 import type { ModbusRTU } from 'modbus-serial/ModbusRTU.js';
 import type { Logger } from 'pino';
@@ -110,7 +111,7 @@ export class ModbusBus {
     // The timeout counts from the moment the request leaves the queue, connecting included.
     const timer = setTimeout(() => {
       flight.settle(failed('timeout', `timeout after ${q.timeoutMs} ms`));
-      this.#afterTimeout();
+      this.#afterNonsense();
     }, q.timeoutMs);
     const flight: InFlight = {
       settle: (result) => {
@@ -127,7 +128,11 @@ export class ModbusBus {
       (client) => {
         if (done) return;
         try {
-          send(client, q.request, (err, data) => flight.settle(err ? failureOf(err) : { ok: true, data: data ?? [] }));
+          send(client, q.request, (err, data) => {
+            const result = err ? failureOf(err) : { ok: true as const, data: data ?? [] };
+            flight.settle(result);
+            if (!result.ok && result.failure.kind === 'protocol') this.#afterNonsense();
+          });
         } catch (err) {
           flight.settle(failureOf(err));
         }
@@ -138,11 +143,11 @@ export class ModbusBus {
   }
 
   /**
-   * A request timed out. A serial frame still arriving would be read as the next request's answer, so what the port
-   * buffered is dropped before the next request anyway (see {@link send}); a TCP connection holding half a frame is
-   * out of step for good and is reconnected.
+   * A request timed out or was answered with nonsense. A serial frame still arriving would be read as the next
+   * request's answer, so what the port buffered is dropped before the next request anyway (see {@link send}); a TCP
+   * connection holding bytes that are no whole frame is out of step for good and is reconnected.
    */
-  #afterTimeout(): void {
+  #afterNonsense(): void {
     const port = this.#client && (this.#client as unknown as { _port?: { _clientRcvData?: Buffer } })._port;
     if (this.connection.transport === 'tcp' && port?._clientRcvData && port._clientRcvData.length > 0) {
       this.logger.debug({ bus: this.key }, 'Modbus TCP connection out of step after a timeout: reconnecting');
@@ -184,9 +189,10 @@ export class ModbusBus {
       this.logger.debug({ bus: this.key, err }, 'Modbus line error');
       if (this.#client === client) this.#drop(`line error: ${errorText(err)}`);
     });
-    client.on('close', () => {
+    const lost = () => {
       if (this.#client === client) this.#drop('connection lost');
-    });
+    };
+    client.on('close', lost);
     const opening = c.transport === 'tcp'
       ? client.connectTCP(c.host!, { port: c.port ?? 502 })
       : c.transport === 'rtu-over-tcp'
@@ -211,6 +217,9 @@ export class ModbusBus {
       throw new ConnectError('the Modbus line was closed');
     }
     this.#client = client;
+    // A reset reaches the TCP ports as an error first, after which they stay silent about the close: the socket says it.
+    const socket = (client as unknown as { _port?: { _client?: unknown } })._port?._client;
+    if (socket instanceof net.Socket) socket.once('close', lost);
     this.logger.debug({ bus: this.key }, 'Modbus line open');
     return client;
   }
