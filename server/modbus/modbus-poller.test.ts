@@ -121,6 +121,11 @@ const connect = (dn: string, connection: object) =>
 const reported = (dn: string, values: Record<string, unknown>) =>
   until(`${dn} reports ${JSON.stringify(values)}`, () => latest(dn), (v) => Object.entries(values).every(([k, x]) => v[k] === x));
 
+/** The shipped pipeline (validate, store, alerts), and a poller with small limits so failures show quickly. */
+const flows = (poller: object = {}) => [...pipelineFlow(), {
+  id: 'modbus', type: 'thing-modbus-poller', failuresBeforeOffline: 2, timeoutMs: 300, maxInFlightPerTcpBus: 4, backoffMaxMs: 400, products: [], ...poller,
+}];
+
 beforeAll(async () => {
   tw = await startTestServer();
   expect((await api('POST', '/products', { productKey: PK, name: 'Modbus meters' })).status).toBe(201);
@@ -129,10 +134,7 @@ beforeAll(async () => {
   for (const deviceName of ['meter-tcp', 'meter-rtu', 'meter-gw']) expect((await api('POST', '/devices', { productKey: PK, deviceName })).status).toBe(201);
   const saved = await api('PUT', `/products/${PK}/modbus/points`, { points });
   expect(saved.status, JSON.stringify(saved.body)).toBe(200);
-  // The shipped pipeline (validate, store, alerts), and a poller with small limits so failures show quickly.
-  await deployListener(tw, [...pipelineFlow(), {
-    id: 'modbus', type: 'thing-modbus-poller', failuresBeforeOffline: 2, timeoutMs: 300, maxInFlightPerTcpBus: 4, backoffMaxMs: 400, products: [],
-  }]);
+  await deployListener(tw, flows());
   tcpSlave = await ModbusSlave.start({ mode: 'tcp', units: UNITS });
   slaves.push(tcpSlave);
 });
@@ -169,6 +171,23 @@ describe('Modbus poller', () => {
     expect(await api('POST', `/devices/${PK}/meter-tcp/commands`, { kind: 'service.invoke', serviceId: 'reboot', params: {} }).then((r) => r.body))
       .toMatchObject({ code: 400, data: { message: expect.stringContaining('no services') } });
     expect((await latest('meter-tcp')).setpoint).toBe(23.4);
+  });
+
+  it('keeps polling through a redeploy, applies new settings in place, and lets go of products it no longer takes', async () => {
+    const before = await history('meter-tcp');
+    const deploy = async (poller: object) => expect((await api('POST', '/flows', { flows: flows(poller) })).status).toBe(200);
+    await deploy({});
+    await deploy({ timeoutMs: 400, failuresBeforeOffline: 3 });
+    const polledAt = (await status('meter-tcp')).lastPollAt;
+    await until('polled again', () => status('meter-tcp'), (s) => s.lastPollAt !== polledAt);
+    expect(await history('meter-tcp')).toEqual(before);
+    expect(tw.app.modbus.pollers()[0]!.config).toMatchObject({ timeoutMs: 400, failuresBeforeOffline: 3 });
+
+    await deploy({ products: ['another'] });
+    await until('not polled', () => status('meter-tcp'), (s) => s.state === 'not-polled');
+    expect((await history('meter-tcp'))[0]).toMatchObject({ event: 'disconnected', reason: expect.stringContaining('no longer polled') });
+    await deploy({});
+    await until('online again', () => history('meter-tcp'), (h) => h[0].event === 'connected');
   });
 
   it('takes a hung slave offline after N polls with the timeout as the reason, a dead one with the refusal, and back', async () => {
