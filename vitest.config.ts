@@ -70,6 +70,7 @@ const pureFiles = [
   'server/ingress/ingress-gate.test.ts',
   'server/ota/ota-parts.test.ts',
   'server/modbus/modbus-bus.test.ts',
+  'server/modbus/modbus-service.test.ts',
   'server/modbus/point-codec.test.ts',
   'server/mqtt/packet-size-guard.test.ts',
   'server/notify/delivery-policy.test.ts',
