@@ -66,12 +66,16 @@ describe('Modbus point table routes', () => {
     expect(bad.body.error.details.map((d: TestJson) => [d.index, d.field])).toEqual([[0, 'type'], [1, 'address']]);
     // Properties the published thing model lacks, or that it makes read-only while the point writes them.
     const model = await api('PUT', `/products/${PK}/modbus/points`, {
-      points: [{ property: 'humidity', function: 3, address: 0, type: 'uint16' }, { property: 'temperature', function: 3, address: 1, type: 'int16', writable: true }],
+      points: [
+        { property: 'humidity', function: 3, address: 0, type: 'uint16' }, { property: 'temperature', function: 3, address: 1, type: 'int16', writable: true },
+        { property: 'setpoint', function: 3, address: 2, count: 2, type: 'string' },
+      ],
     });
     expect(model.status).toBe(422);
     expect(model.body.error.details).toEqual([
       expect.objectContaining({ index: 0, field: 'property', message: expect.stringContaining('has no property "humidity"') }),
       expect.objectContaining({ index: 1, field: 'writable', message: expect.stringContaining('read-only in the thing model') }),
+      expect.objectContaining({ index: 2, field: 'type', message: expect.stringContaining('a string point cannot hold "setpoint", a float') }),
     ]);
     const noModel = await api('PUT', '/products/nomodel/modbus/points', { points: [{ property: 'x', function: 3, address: 0, type: 'uint16' }] });
     expect(noModel.status).toBe(422);

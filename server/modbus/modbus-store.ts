@@ -146,6 +146,8 @@ export class ModbusStore {
       const at = { index, property: point.property, field: 'property' };
       if (!property) {
         problems.push({ ...at, message: `${pointLabel(index, point.property)}: the published thing model (version ${version}) has no property "${point.property}"` });
+      } else if (!fits(point, property.dataType.type)) {
+        problems.push({ ...at, field: 'type', message: `${pointLabel(index, point.property)}: a ${point.type} point cannot hold "${point.property}", a ${property.dataType.type} in the thing model; ${point.type === 'string' ? 'map a text property' : 'map a number, bool, enum or date property'}` });
       } else if (point.writable && property.accessMode !== 'rw') {
         problems.push({ ...at, field: 'writable', message: `${pointLabel(index, point.property)}: "${point.property}" is read-only in the thing model; make it read-write there, or the point not writable` });
       }
@@ -175,6 +177,12 @@ export function checkConnection(c: ModbusConnection): ModbusConnection {
   }
   if (problems.length > 0) throw validationFailed('The Modbus connection does not hold together.', problems);
   return c.transport === 'rtu' ? c : { ...c, port: c.port ?? 502 };
+}
+
+/** Whether what a point reads can be a value of the property: text from strings only, numbers into the scalar types. */
+function fits(point: ModbusPoint, dataType: string): boolean {
+  if (point.type === 'string') return dataType === 'text';
+  return ['int', 'float', 'double', 'bool', 'enum', 'date'].includes(dataType);
 }
 
 function pointsInvalid(problems: PointProblem[]): ApiError {
