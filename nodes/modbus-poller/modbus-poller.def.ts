@@ -7,8 +7,9 @@ const help = `Reads Modbus slaves (TCP, RTU on a serial port, RTU over TCP) as t
 as the devices' property posts: they reach **device in** nodes (\`msg.thing.protocol\` is \`modbus\`) and go through
 the same validation, storage and alerts as MQTT devices' posts.
 
-It polls every enabled device that has a Modbus connection (the device's Modbus tab: host and port or serial path,
-unit id, interval) and whose product has a point table (the product's Modbus tab), from the moment either is saved.
+It polls every enabled device that has a Modbus connection (host and port or serial path, unit id, interval: set on
+the device, \`PUT /api/v1/devices/{pk}/{dn}/modbus\`) and whose product has a point table
+(\`PUT /api/v1/products/{pk}/modbus/points\`), from the moment either is saved; docs/modbus.md says how.
 Property sets to such a device (device out nodes, the API) become writes to its writable points and are answered
 with the write's outcome, the slave's exception included.
 
