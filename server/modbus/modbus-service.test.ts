@@ -15,6 +15,8 @@ import { DEFAULT_MODBUS_POLLER_CONFIG } from '../../domain/modbus/modbus-poller-
 class TimingSlave {
   delayMs = 0;
   silent = false;
+  /** Answer every request with this exception instead (a gateway whose device behind it is gone: 11). */
+  exceptionCode = 0;
   connections = 0;
   readonly arrivals = new Map<number, number[]>();
   readonly maxOpen = new Map<number, number>();
@@ -43,6 +45,11 @@ class TimingSlave {
     if (this.silent) return;
     setTimeout(() => {
       this.#open.set(unit, this.#open.get(unit)! - 1);
+      if (this.exceptionCode) {
+        const refusal = Buffer.from([0, 0, 0, 0, 0, 3, unit, 0x83, this.exceptionCode]);
+        frame.copy(refusal, 0, 0, 2);
+        return void socket.write(refusal);
+      }
       const reply = Buffer.alloc(9 + quantity * 2);
       frame.copy(reply, 0, 0, 4);
       reply.writeUInt16BE(3 + quantity * 2, 4);
@@ -134,6 +141,18 @@ describe('Modbus pollers', () => {
     expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(400);
     expect(env.hub.isOnline('tank', 't1')).toBe(false);
     expect(modbus.view('tank', 't1').status).toMatchObject({ state: 'offline', lastError: 'timeout after 100 ms' });
+  });
+
+  it('takes a device offline when every request is refused, the exception as the reason', async () => {
+    await modbus.acquire('node-1', config({ failuresBeforeOffline: 2 }));
+    connect('t1');
+    await until('online', () => env.hub.isOnline('tank', 't1'), Boolean);
+    slave.exceptionCode = 11;
+    await until('offline', () => env.hub.isOnline('tank', 't1'), (online) => !online);
+    const [closed] = env.hub.connections('tank', 't1', { limit: 1, offset: 0 }).items;
+    expect(closed).toMatchObject({ event: 'disconnected', reason: 'connection-lost: 2 polls in a row failed: exception 11: gateway target device failed to respond' });
+    slave.exceptionCode = 0;
+    await until('online again', () => env.hub.isOnline('tank', 't1'), Boolean);
   });
 
   it('polls a device from the first poller that takes its product, and follows registry changes at once', async () => {
