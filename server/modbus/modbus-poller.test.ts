@@ -228,6 +228,16 @@ describe('Modbus poller', () => {
     expect((await history('meter-rtu'))[0]).toMatchObject({ event: 'connected', protocol: 'modbus', remoteAddress: `${masterEnd} unit 1` });
     expect((await api('POST', `/devices/${PK}/meter-rtu/commands`, { kind: 'property.set', params: { relay: 1 } })).body).toMatchObject({ code: 200 });
     await reported('meter-rtu', { relay: 1 });
+
+    // The line goes away under the poller (the adapter unplugged): offline, and back once it returns.
+    socat.kill('SIGKILL');
+    await serial.stop();
+    await until('offline', () => history('meter-rtu'), (h) => h[0].event === 'disconnected');
+    expect(await status('meter-rtu')).toMatchObject({ state: 'offline', lastError: expect.any(String) });
+    socat = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${slaveEnd}`, `pty,raw,echo=0,link=${masterEnd}`], { stdio: 'ignore' });
+    await until('socat\'s ptys again', () => fs.existsSync(slaveEnd) && fs.existsSync(masterEnd), Boolean);
+    await serial.restart();
+    await until('online again', () => history('meter-rtu'), (h) => h[0].event === 'connected');
   });
 
   it('stops polling a device whose connection is removed, and one that is disabled', async () => {

@@ -143,6 +143,10 @@ describe('Modbus device routes', () => {
 
     // A unit nothing answers for, and a port nothing listens on.
     await api('PUT', `/devices/${PK}/m2/modbus`, { transport: 'tcp', host: '127.0.0.1', port: slave.port, unitId: 9, intervalMs: 60_000, timeoutMs: 200 });
+    // One read of a device at a time: a second while the first waits out its timeout is refused.
+    const [first, second] = await Promise.all([api('POST', `/devices/${PK}/m2/modbus/read`, {}), api('POST', `/devices/${PK}/m2/modbus/read`, {})]);
+    expect([first.status, second.status].sort()).toEqual([200, 429]);
+    expect([first.body, second.body]).toContainEqual({ error: expect.objectContaining({ code: 'read_in_progress' }) });
     expect((await api('POST', `/devices/${PK}/m2/modbus/read`, {})).body).toMatchObject({ ok: false, error: { kind: 'timeout', message: 'timeout after 200 ms' } });
     await api('PUT', `/devices/${PK}/m2/modbus`, { transport: 'tcp', host: '127.0.0.1', port: await freePort(), unitId: 3, intervalMs: 60_000 });
     expect((await api('POST', `/devices/${PK}/m2/modbus/read`, {})).body).toMatchObject({ ok: false, error: { kind: 'connect', message: expect.stringContaining('ECONNREFUSED') } });
