@@ -158,6 +158,8 @@ export class ModbusBus {
   #connect(timeoutMs: number): Promise<ModbusRTU> {
     const open = this.#client;
     if (open?.isOpen) return Promise.resolve(open);
+    // Closed without saying so (some ports only report an error): what was in flight on it will not be answered.
+    if (open) this.#drop('connection lost');
     const recent = this.#connectFailed;
     if (recent && Date.now() - recent.at < CONNECT_RETRY_MS) return Promise.reject(recent.error);
     this.#connecting ??= this.#open(Math.max(timeoutMs, 1000)).then(
