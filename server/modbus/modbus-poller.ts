@@ -95,7 +95,7 @@ export class ModbusPoller {
         this.#add(key, target);
         continue;
       }
-      const moved = busKey(device.target.connection) !== busKey(target.connection) || device.target.connection.unitId !== target.connection.unitId;
+      const moved = lineOf(device.target.connection) !== lineOf(target.connection) || device.target.connection.unitId !== target.connection.unitId;
       if (moved) {
         this.#remove(device, 'disconnect', `Modbus connection changed to ${remoteAddressOf(target.connection)}`);
         this.#add(key, target);
@@ -308,6 +308,11 @@ export class ModbusPoller {
     }
     reply(200, { written });
   }
+}
+
+/** The line a connection uses and how it is driven: a new baud rate is a new line, opened again with it. */
+function lineOf(c: ModbusTarget['connection']): string {
+  return JSON.stringify([busKey(c), c.baudRate, c.parity, c.dataBits, c.stopBits]);
 }
 
 function readOf(unitId: number, request: ReadRequest) {
