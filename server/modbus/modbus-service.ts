@@ -50,6 +50,13 @@ export class ModbusService {
   #syncQueued = false;
   #closed = false;
   readonly #onChange = () => this.#queueSync();
+  /** Only what changes which devices are polled: a new device has no connection yet, a renamed one polls as before. */
+  readonly #onDeviceChange = ({ change }: { change: string }) => {
+    if (change === 'enabled' || change === 'disabled' || change === 'deleted') this.#queueSync();
+  };
+  readonly #onProductChange = ({ change }: { change: string }) => {
+    if (change === 'deleted') this.#queueSync();
+  };
 
   constructor(options: ModbusServiceOptions) {
     this.#store = options.store;
@@ -60,8 +67,8 @@ export class ModbusService {
     this.#graceMs = options.graceMs ?? 15_000;
     this.buses = new ModbusBuses(options.logger);
     this.#store.events.on('changed', this.#onChange);
-    this.#events.on('device.changed', this.#onChange);
-    this.#events.on('product.changed', this.#onChange);
+    this.#events.on('device.changed', this.#onDeviceChange);
+    this.#events.on('product.changed', this.#onProductChange);
   }
 
   /** Takes (creating if needed) the poller of a node; its settings apply in place. */
@@ -172,8 +179,8 @@ export class ModbusService {
   close(): void {
     this.#closed = true;
     this.#store.events.off('changed', this.#onChange);
-    this.#events.off('device.changed', this.#onChange);
-    this.#events.off('product.changed', this.#onChange);
+    this.#events.off('device.changed', this.#onDeviceChange);
+    this.#events.off('product.changed', this.#onProductChange);
     for (const entry of this.#pollers.values()) {
       clearTimeout(entry.closeTimer);
       entry.poller.close('server-stop');
