@@ -94,6 +94,17 @@ export class ModbusBus {
     this.#drop('the Modbus line was closed');
   }
 
+  /**
+   * RTU frames on a serial line are told apart by silence: 3.5 characters (11 bits each) between them, 1.75 ms above
+   * 19,200 baud (Modbus over Serial Line V1.02, 2.5.1.1). A slave that is still listening would take a request sent
+   * sooner as the end of the last one.
+   */
+  get #frameGapMs(): number {
+    if (this.connection.transport !== 'rtu') return 0;
+    const baud = this.connection.baudRate ?? 9600;
+    return Math.ceil(baud > 19_200 ? 1.75 : (3.5 * 11 * 1000) / baud);
+  }
+
   get #limit(): number {
     return this.connection.transport === 'tcp' ? Math.max(1, this.maxInFlight) : 1;
   }
@@ -120,8 +131,10 @@ export class ModbusBus {
         clearTimeout(timer);
         this.#inFlight.delete(flight);
         q.resolve(result);
-        // The next request goes out on a later tick: a callback of the library must not send from inside itself.
-        setImmediate(() => this.#pump());
+        // The next request goes out on a later tick (a callback of the library must not send from inside itself),
+        // and on a serial line after the silence that ends a frame.
+        if (this.#frameGapMs > 0) setTimeout(() => this.#pump(), this.#frameGapMs);
+        else setImmediate(() => this.#pump());
       },
     };
     this.#connect(q.timeoutMs).then(
