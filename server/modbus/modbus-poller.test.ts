@@ -117,7 +117,11 @@ const latest = async (dn: string) =>
 const history = async (dn: string) => (await api('GET', `/devices/${PK}/${dn}/connections`)).body.items as TestJson[];
 const status = async (dn: string) => (await api('GET', `/devices/${PK}/${dn}/modbus`)).body.status as TestJson;
 const connect = (dn: string, connection: object) =>
-  api('PUT', `/devices/${PK}/${dn}/modbus`, { unitId: 1, intervalMs: 150, ...connection }).then((r) => expect(r.status, JSON.stringify(r.body)).toBe(200));
+  api('PUT', `/devices/${PK}/${dn}/modbus`, { unitId: 1, intervalMs: 150, ...connection }).then((r) => {
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    // Polled from the answer on: not-polled would say no poller takes it.
+    expect(r.body.status.state).toBe('polling');
+  });
 const reported = (dn: string, values: Record<string, unknown>) =>
   until(`${dn} reports ${JSON.stringify(values)}`, () => latest(dn), (v) => Object.entries(values).every(([k, x]) => v[k] === x));
 

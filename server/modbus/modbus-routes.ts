@@ -69,6 +69,8 @@ export function registerModbusRoutes(table: RouteTable, store: ModbusStore, modb
       auth.audit(principal.username, 'modbus.connection.save', `${params.productKey}/${params.deviceName}`, {
         transport: connection.transport, unitId: connection.unitId, intervalMs: connection.intervalMs,
       });
+      // The answer says whether it is polled now: the pollers take the change before it is made.
+      modbus.refresh();
       return modbus.view(params.productKey, params.deviceName);
     },
   });

@@ -107,6 +107,11 @@ export class ModbusService {
     return [...this.#pollers.values()].map((e) => e.poller);
   }
 
+  /** Hands the pollers their devices now rather than after the current burst of changes (a route answering a change). */
+  refresh(): void {
+    this.#sync();
+  }
+
   /** The device's connection and how polling it goes. 404 for an unknown device. */
   view(productKey: string, deviceName: string): DeviceModbusView {
     const connection = this.#store.connection(productKey, deviceName);
