@@ -77,6 +77,7 @@ import type { TokenIngressDeps } from './ingress/token-ingress.ts';
 import { ModbusStore } from './modbus/modbus-store.ts';
 import { ModbusService } from './modbus/modbus-service.ts';
 import { registerModbusRoutes } from './modbus/modbus-routes.ts';
+import { registerModbusMetrics } from './modbus/modbus-metrics.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -388,6 +389,7 @@ export async function startThingwire(
   });
 
   registerDeviceHubMetrics(metrics.registry, hub);
+  registerModbusMetrics(metrics.registry, modbus);
   registerIngressMetrics(metrics.registry, gate, telemetry.writer);
   registerSignInMetrics(metrics.registry, bans, () => mqttListeners.listeners());
   api.disable('x-powered-by');

@@ -87,6 +87,11 @@ export class ModbusBus {
     });
   }
 
+  /** Requests waiting for their turn, and on the wire. */
+  get load(): { queued: number; inFlight: number } {
+    return { queued: this.#queue.length, inFlight: this.#inFlight.size };
+  }
+
   /** Closes the line; what waits or is in flight fails. */
   close(): void {
     this.#closed = true;
@@ -337,6 +342,11 @@ export class ModbusBuses {
     if (entry.users > 0) return;
     this.#buses.delete(bus.key);
     bus.close();
+  }
+
+  /** The lines open now, with what they hold. */
+  lines(): ModbusBus[] {
+    return [...this.#buses.values()].map((e) => e.bus);
   }
 
   closeAll(): void {

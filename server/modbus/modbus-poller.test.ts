@@ -159,6 +159,10 @@ describe('Modbus poller', () => {
     // The register it does not have is named, with the exception, while everything else reports.
     expect(await status('meter-tcp')).toMatchObject({ state: 'polling', failures: 0, lastError: 'exception 2: illegal data address', lastPollAt: expect.any(String) });
     expect(values.ghost).toBeUndefined();
+    const metrics = await (await fetch(`${tw.url}/metrics`)).text();
+    expect(metrics).toMatch(/^thingwire_modbus_polls_total\{result="answered"\} [1-9]/m);
+    expect(metrics).toMatch(/^thingwire_modbus_devices\{state="polling"\} 1$/m);
+    expect(metrics).toMatch(/^thingwire_modbus_lines 1$/m);
   });
 
   it('turns property sets into writes (functions 5, 6, 16) answered with their outcome, the slave\'s exception included', async () => {

@@ -12,6 +12,8 @@ import type { ModbusPollerConfig } from '../../domain/modbus/modbus-poller-confi
 
 export interface ModbusPollerDeps {
   hub: DeviceHub;
+  /** Counts polls by outcome, for /metrics; shared by every poller of a server so a poller's end loses nothing. */
+  counts?: { answered: number; unanswered: number };
   /** While it is shut (storage or flows behind), a poll due waits for the next interval instead of reading. */
   gate?: { readonly open: boolean };
   buses: ModbusBuses;
@@ -121,6 +123,15 @@ export class ModbusPoller {
     };
   }
 
+  /** How many of its devices are in each state. */
+  states(): Record<'polling' | 'failing' | 'offline', number> {
+    const counts = { polling: 0, failing: 0, offline: 0 };
+    for (const d of this.#devices.values()) {
+      counts[d.failures >= this.config.failuresBeforeOffline ? 'offline' : d.failures > 0 ? 'failing' : 'polling'] += 1;
+    }
+    return counts;
+  }
+
   /** Stops polling; sessions close with `reason` (server-stop when the server stops, disconnect when the node goes). */
   close(reason: 'server-stop' | 'disconnect'): void {
     if (this.#closed) return;
@@ -191,6 +202,7 @@ export class ModbusPoller {
     }
     device.running = false;
     device.lastPollAt = this.#now();
+    if (this.#deps.counts) this.#deps.counts[answered ? 'answered' : 'unanswered'] += 1;
     if (answered) this.#answered(device, values, failure?.message ?? problems[0] ?? null);
     else this.#failed(device, failure ?? { kind: 'protocol', message: 'the point table plans no request' });
     if (device.removed || this.#closed) return;

@@ -47,6 +47,7 @@ export class ModbusService {
   readonly #graceMs: number;
   readonly #pollers = new Map<string, PollerEntry>();
   readonly #reading = new Set<string>();
+  readonly #counts = { answered: 0, unanswered: 0 };
   #syncQueued = false;
   #closed = false;
   readonly #onChange = () => this.#queueSync();
@@ -80,7 +81,7 @@ export class ModbusService {
       entry.closeTimer = undefined;
       entry.poller.config = config;
     } else {
-      entry = { poller: new ModbusPoller(config, { hub: this.#hub, gate: this.#gate, buses: this.buses, logger: this.#logger }), held: true };
+      entry = { poller: new ModbusPoller(config, { hub: this.#hub, gate: this.#gate, buses: this.buses, logger: this.#logger, counts: this.#counts }), held: true };
       this.#pollers.set(owner, entry);
     }
     entry.held = true;
@@ -105,6 +106,19 @@ export class ModbusService {
   /** The pollers running now (held or in their grace period). */
   pollers(): ModbusPoller[] {
     return [...this.#pollers.values()].map((e) => e.poller);
+  }
+
+  /** For /metrics: polls by outcome since start, devices by state, and the lines with their queues. */
+  stats(): { polls: { answered: number; unanswered: number }; devices: Record<'polling' | 'failing' | 'offline', number>; lines: number; queued: number; inFlight: number } {
+    const devices = { polling: 0, failing: 0, offline: 0 };
+    for (const { poller } of this.#pollers.values()) {
+      for (const [state, n] of Object.entries(poller.states()) as [keyof typeof devices, number][]) devices[state] += n;
+    }
+    const lines = this.buses.lines();
+    return {
+      polls: { ...this.#counts }, devices, lines: lines.length,
+      queued: lines.reduce((n, l) => n + l.load.queued, 0), inFlight: lines.reduce((n, l) => n + l.load.inFlight, 0),
+    };
   }
 
   /** Hands the pollers their devices now rather than after the current burst of changes (a route answering a change). */
