@@ -159,6 +159,9 @@ describe('Modbus poller', () => {
     // The register it does not have is named, with the exception, while everything else reports.
     expect(await status('meter-tcp')).toMatchObject({ state: 'polling', failures: 0, lastError: 'exception 2: illegal data address', lastPollAt: expect.any(String) });
     expect(values.ghost).toBeUndefined();
+    // Once in the device's message log, where people look when values stop coming, not once per poll.
+    const log = (await api('GET', `/devices/${PK}/meter-tcp/messages`)).body.items as TestJson[];
+    expect(log.filter((m) => m.kind === 'modbus.read')).toEqual([expect.objectContaining({ reason: 'Modbus read failed: exception 2: illegal data address' })]);
     const metrics = await (await fetch(`${tw.url}/metrics`)).text();
     expect(metrics).toMatch(/^thingwire_modbus_polls_total\{result="answered"\} [1-9]/m);
     expect(metrics).toMatch(/^thingwire_modbus_devices\{state="polling"\} 1$/m);

@@ -39,8 +39,13 @@ interface PolledDevice {
   failures: number;
   lastPollAt: number | null;
   lastError: string | null;
+  /** When the device's message log was last told about a read problem (see {@link ModbusPoller.#noteProblem}). */
+  notedAt?: number;
   session?: ModbusSession;
 }
+
+/** A device's read problem goes into its message log when it changes, at most this often. */
+const NOTE_EVERY_MS = 60_000;
 
 export type ModbusPollStatus = DeviceModbusView['status'];
 
@@ -216,7 +221,7 @@ export class ModbusPoller {
 
   #answered(device: PolledDevice, values: Record<string, number | string>, problem: string | null): void {
     device.failures = 0;
-    device.lastError = problem;
+    this.#noteProblem(device, problem);
     const session = device.session ?? this.#open(device);
     if (Object.keys(values).length === 0) return;
     const { productKey, deviceName } = device.target;
@@ -228,11 +233,25 @@ export class ModbusPoller {
 
   #failed(device: PolledDevice, failure: ModbusFailure): void {
     device.failures += 1;
-    device.lastError = failure.message;
+    this.#noteProblem(device, failure.message);
     const n = this.config.failuresBeforeOffline;
     if (device.failures >= n && device.session) {
       this.#closeSession(device, 'connection-lost', `${n} poll${n === 1 ? '' : 's'} in a row failed: ${failure.message}`);
     }
+  }
+
+  /**
+   * Keeps the device's last read problem, and writes a new one into its message log (kind `modbus.read`), where people
+   * look first when values stop coming: once per change, at most once a minute, so a failing device does not fill it.
+   */
+  #noteProblem(device: PolledDevice, problem: string | null): void {
+    const changed = problem !== null && problem !== device.lastError;
+    device.lastError = problem;
+    const now = this.#now();
+    if (!changed || (device.notedAt !== undefined && now - device.notedAt < NOTE_EVERY_MS)) return;
+    device.notedAt = now;
+    const { productKey, deviceName } = device.target;
+    this.#deps.hub.note({ productKey, deviceName, direction: 'up', kind: 'modbus.read', reason: `Modbus read failed: ${problem}` });
   }
 
   #open(device: PolledDevice): ModbusSession {
