@@ -71,6 +71,8 @@ const pureFiles = [
   'server/ingress/ingress-gate.test.ts',
   'server/ingress/rate-bucket.test.ts',
   'server/ota/ota-parts.test.ts',
+  'server/modbus/modbus-bus.test.ts',
+  'server/modbus/modbus-service.test.ts',
   'server/modbus/point-codec.test.ts',
   'server/mqtt/packet-size-guard.test.ts',
   'server/notify/delivery-policy.test.ts',

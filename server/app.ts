@@ -77,6 +77,10 @@ import { CodecSandbox } from './codecs/codec-sandbox.ts';
 import { CodecStore } from './codecs/codec-store.ts';
 import { registerCodecRoutes } from './codecs/codec-routes.ts';
 import type { TokenIngressDeps } from './ingress/token-ingress.ts';
+import { ModbusStore } from './modbus/modbus-store.ts';
+import { ModbusService } from './modbus/modbus-service.ts';
+import { registerModbusRoutes } from './modbus/modbus-routes.ts';
+import { registerModbusMetrics } from './modbus/modbus-metrics.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -106,6 +110,8 @@ export interface Thingwire {
   red: NodeRed;
   /** Products' codecs: drafts, published versions, and the sandbox they run in (created on first use). */
   codecs: CodecStore;
+  /** Modbus: point tables and device connections, and the pollers (owned by Modbus poller nodes). */
+  modbus: ModbusService;
   /** Set on the first start only: the admin password that was generated (print it once). */
   /** Set on the first start: the admin created, with its generated password and the file keeping it until first sign-in. */
   firstAdmin: { username: string; generatedPassword?: string; passwordFile?: string } | null;
@@ -283,6 +289,9 @@ export async function startThingwire(
     ...options.ota,
   });
 
+  const modbusStore = new ModbusStore(db, registry.products, registry.thingModels);
+  const modbus = new ModbusService({ store: modbusStore, hub, gate, registryEvents: registry.events, logger: logger.child({ subsystem: 'modbus' }) });
+
   const services: ThingwireServices = {
     thingModels: registry.thingModels,
     deviceHub: hub,
@@ -290,6 +299,7 @@ export async function startThingwire(
     httpListeners,
     coapListeners,
     udpListeners,
+    modbusPollers: modbus,
     alerts,
     notify,
     telemetry,
@@ -359,6 +369,7 @@ export async function startThingwire(
   registerAuthRoutes(table, auth, config.sessionTtlHours);
   registry.registerRoutes(table, auth);
   registerCodecRoutes(table, codecs, auth);
+  registerModbusRoutes(table, modbusStore, modbus, auth);
   registerDeviceHubRoutes(table, hub, registry.devices, auth);
   registerGatewayRoutes(table, { hub, devices: registry.devices, topology: registry.topology, auth });
   registerDeviceCredentialRoutes(table, {
@@ -385,6 +396,7 @@ export async function startThingwire(
   });
 
   registerDeviceHubMetrics(metrics.registry, hub);
+  registerModbusMetrics(metrics.registry, modbus);
   registerIngressMetrics(metrics.registry, gate, telemetry.writer);
   registerSignInMetrics(metrics.registry, bans, () => mqttListeners.listeners());
   registerUdpMetrics(metrics.registry, () => udpListeners.listeners());
@@ -467,12 +479,14 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, udpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, udpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, modbus, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
         // stop: a message a device was told was taken is in the database after a restart.
         gate.shut();
+        // Polling stops with the other ways in: what it already read runs through the flows below.
+        modbus.close();
         await drain(hub, telemetry, logger);
         live.close();
         otaFeed.close();

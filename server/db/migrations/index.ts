@@ -10,6 +10,7 @@ import * as addProductFutureTimes from './20261205-11-add-product-future-times.t
 import * as createOtaTables from './20261205-13-create-ota-tables.ts';
 import * as createDeviceTopology from './20261205-14-create-device-topology.ts';
 import * as createProductCodecs from './20261205-15-create-product-codecs.ts';
+import * as createModbusTables from './20261205-16-create-modbus-tables.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -30,4 +31,5 @@ export const migrations: Migration[] = [
   { id: '20261205-13-create-ota-tables', up: createOtaTables.up },
   { id: '20261205-14-create-device-topology', up: createDeviceTopology.up },
   { id: '20261205-15-create-product-codecs', up: createProductCodecs.up },
+  { id: '20261205-16-create-modbus-tables', up: createModbusTables.up },
 ];
