@@ -59,7 +59,7 @@ let hog: TestDevice;
 let jsonDevice: TestDevice;
 let jsonNeighbour: TestDevice;
 /** Listener ports by name. */
-const port: Record<'main' | 'codec' | 'newline' | 'len32' | 'fixed' | 'flood' | 'timeout', number> = {} as never;
+const port: Record<'main' | 'codec' | 'newline' | 'len32' | 'fixed' | 'flood' | 'timeout' | 'idle', number> = {} as never;
 const FIXED = 300;
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
@@ -136,17 +136,23 @@ beforeAll(async () => {
   [jsonDevice, jsonNeighbour] = await createDevices(tw, 'a1json', ['json-1', 'json-2']);
   await createDevices(tw, 'a1login', []);
   await publishCodec('a1login', loginCodec);
-  for (const name of Object.keys({ main: 0, codec: 0, newline: 0, len32: 0, fixed: 0, flood: 0, timeout: 0 })) port[name as keyof typeof port] = await freePort();
-  await deployTcpListeners(tw, tcpListenerFlow([
+  for (const name of ['main', 'codec', 'newline', 'len32', 'fixed', 'flood', 'timeout', 'idle'] as const) port[name] = await freePort();
+  await deployTcpListeners(tw, flows());
+});
+
+/** The listeners under test; `changes` over the newline listener's settings (a redeploy). */
+function flows(changes: object = {}) {
+  return tcpListenerFlow([
     { id: 'tcp-main', port: port.main, framing: 'length16', productKey: 'a1login', maxFrameBytes: 4096 },
     { id: 'tcp-codec', port: port.codec, framing: 'codec', productKey: 'a1login' },
-    { id: 'tcp-newline', port: port.newline, framing: 'newline', maxFrameBytes: 4096 },
+    { id: 'tcp-newline', port: port.newline, framing: 'newline', maxFrameBytes: 4096, ...changes },
     { id: 'tcp-len32', port: port.len32, framing: 'length32' },
     { id: 'tcp-fixed', port: port.fixed, framing: 'fixed', fixedBytes: FIXED },
     { id: 'tcp-flood', port: port.flood, maxPendingSignIns: 2 },
     { id: 'tcp-timeout', port: port.timeout, signInTimeoutMs: 300 },
-  ]));
-});
+    { id: 'tcp-idle', port: port.idle, idleTimeoutSeconds: 1 },
+  ]);
+}
 
 afterAll(async () => {
   await tw?.close();
@@ -321,6 +327,29 @@ describe('refusals', () => {
     await garbage.closed;
     // Still serving.
     (await signedIn(port.main, meter2)).end();
+  });
+
+  it('a device silent past the idle timeout is closed: keepalive-timeout in its history', async () => {
+    const device = await signedIn(port.idle, jsonNeighbour, 'newline');
+    await device.closed;
+    const history = await until('the idle close is in the history', () => connections(jsonNeighbour), (h) => h[0]?.event === 'disconnected');
+    expect(history[0].reason).toMatch(/keepalive-timeout.*no frame for 1 s/);
+  });
+
+  it('a redeploy keeps devices connected and applies a new rate limit at once: excess frames are refused 429', async () => {
+    const topic = `/sys/${jsonDevice.productKey}/${jsonDevice.deviceName}/thing/event/property/post`;
+    const device = await signedIn(port.newline, jsonDevice, 'newline');
+    await deployTcpListeners(tw, flows({ ratePerDevice: 1 }));
+    await until('the new limit is in place', () => listener(port.newline).config.ratePerDevice, (r) => r === 1);
+    for (let i = 0; i < 5; i++) device.send({ topic, payload: { id: String(100 + i), version: '1.0', params: { temperature: 20 }, method: 'thing.event.property.post' } });
+    const codes: unknown[] = [];
+    for (let i = 0; i < 5; i++) codes.push(((await device.nextJson()).payload as { code: number }).code);
+    // A burst of twice the rate passes; the rest is refused, answered and logged.
+    expect(codes.filter((c) => c === 429).length).toBeGreaterThanOrEqual(2);
+    expect((await messages(jsonDevice)).find((m) => m.code === 429)?.reason).toBe('rate limit of 1 messages/s exceeded');
+    expect(device.socket.destroyed).toBe(false);
+    device.end();
+    await deployTcpListeners(tw, flows());
   });
 
   it('a flood of connections that do not sign in: beyond the limit each is closed as it arrives, and counted', async () => {
