@@ -90,6 +90,11 @@ export class TcpConnection {
     this.#reader = new FrameReader(() => this.#host.config, this.#codecFramer);
   }
 
+  /** Read after calls that may close it (TypeScript keeps a narrowed `#state` across them). */
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+
   get signedIn(): boolean {
     return this.#state === 'open';
   }
@@ -156,6 +161,8 @@ export class TcpConnection {
         if (this.#state === 'pending') this.#signIn(step.frame);
         else this.#uplink(this.#device!, step.frame);
       } catch (err) {
+        // Answering it closed the connection (a device that does not read): nothing more to do.
+        if (this.closed) return;
         // A bug of ours costs the frame (logged, and in the device's message log), never the process.
         this.#host.deps.logger.error({ err, remoteAddress: this.remoteAddress }, 'tcp frame handling failed');
         if (this.#device) this.#host.deps.hub.refused(this.#device.session, { topic: rawTopic(this.#device.session, this.#device.session.dialect) }, 500, 'platform error');
@@ -225,6 +232,9 @@ export class TcpConnection {
 
   #refuseSignIn(code: number, message: string, viaCodec?: ProductCodec): void {
     this.#host.counters.signInsRefused++;
+    // A first frame that is no sign-in at all counts towards the address's ban, as a malformed CONNECT does on MQTT:
+    // it may have cost a codec call, and trying garbage in a loop is no device's behaviour.
+    if (code === 400) this.#host.deps.bans?.failed(this.remoteAddress);
     this.#answerAndClose(code, message, viaCodec);
   }
 

@@ -206,6 +206,27 @@ describe('a TCP device with a product codec', () => {
     for (const c of [m, spinning, hogging]) c.end();
   });
 
+  it('waits unread while the platform is overloaded and is taken once it has room; a device disabled meanwhile is closed', async () => {
+    const device = await signedIn(port.main, meter2);
+    const gate = tw.app.gate;
+    const held = gate.stats().heldTotal;
+    gate.setBusy('test', true, 'test: storage behind');
+    try {
+      device.send(measurement(40, 240));
+      await until('the frame is held back', () => gate.stats().heldTotal, (n) => n > held);
+      expect((await latest(meter2)).voltage).not.toBe(240);
+    } finally {
+      gate.setBusy('test', false);
+    }
+    await until('the frame is taken once the gate opens', () => latest(meter2), (v) => v.voltage === 240);
+
+    // The hub ends the session of a device that may no longer connect; the listener closes its socket.
+    expect((await api('PATCH', `/devices/${meter2.productKey}/${meter2.deviceName}`, { enabled: false })).status).toBe(200);
+    await device.closed;
+    expect((await connections(meter2))[0]).toMatchObject({ event: 'disconnected', reason: 'kicked: device disabled' });
+    expect((await api('PATCH', `/devices/${meter2.productKey}/${meter2.deviceName}`, { enabled: true })).status).toBe(200);
+  });
+
   it('signs in with a binary codec login, answered by the codec, with codec framing cutting the stream', async () => {
     // The device's side cuts the login codec's 3-byte answers.
     const device = await TcpTestDevice.connect(port.codec, 'codec', { codecFrame });
