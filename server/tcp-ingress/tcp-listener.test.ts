@@ -56,6 +56,7 @@ let meter: TestDevice;
 let meter2: TestDevice;
 let spin: TestDevice;
 let hog: TestDevice;
+let acked: TestDevice;
 let jsonDevice: TestDevice;
 let jsonNeighbour: TestDevice;
 /** Listener ports by name. */
@@ -133,6 +134,14 @@ beforeAll(async () => {
   await publishCodec('a1spin', 'function decode(bytes) { while (true) {} }');
   [hog] = await createDevices(tw, 'a1hog', ['hog-1']);
   await publishCodec('a1hog', 'function decode(bytes) { const keep = []; for (;;) keep.push(new ArrayBuffer(1 << 20)); }');
+  [acked] = await createDevices(tw, 'a1ack', ['ack-1']);
+  // A temperature byte and a message id byte, posted asking for the verdict; the verdict as `a5 12 {code, uint16}`.
+  await publishCodec('a1ack', `
+    function decode(bytes) { return [{ kind: 'property.post', id: bytes[1], params: { temperature: bytes[0] }, ack: true }]; }
+    function encode(command) {
+      if (command.kind !== 'reply') throw new Error('verdicts only');
+      return [0xa5, 0x12, command.code >> 8, command.code & 0xff, Number(command.id)];
+    }`);
   [jsonDevice, jsonNeighbour] = await createDevices(tw, 'a1json', ['json-1', 'json-2']);
   await createDevices(tw, 'a1login', []);
   await publishCodec('a1login', loginCodec);
@@ -204,6 +213,16 @@ describe('a TCP device with a product codec', () => {
     // The codecs' devices stay connected: a failing frame costs that frame.
     expect(spinning.socket.destroyed || hogging.socket.destroyed).toBe(false);
     for (const c of [m, spinning, hogging]) c.end();
+  });
+
+  it('a post the codec marks ack gets its verdict through the codec\'s encode', async () => {
+    const device = await signedIn(port.main, acked);
+    device.send(Buffer.from([21, 1]));
+    expect([...await device.next()]).toEqual([0xa5, 0x12, 0, 200, 1]);
+    // 200 °C is outside the thing model: 422.
+    device.send(Buffer.from([200, 2]));
+    expect([...await device.next()]).toEqual([0xa5, 0x12, 422 >> 8, 422 & 0xff, 2]);
+    device.end();
   });
 
   it('waits unread while the platform is overloaded and is taken once it has room; a device disabled meanwhile is closed', async () => {
@@ -355,6 +374,21 @@ describe('refusals', () => {
     await device.closed;
     const history = await until('the idle close is in the history', () => connections(jsonNeighbour), (h) => h[0]?.event === 'disconnected');
     expect(history[0].reason).toMatch(/keepalive-timeout.*no frame for 1 s/);
+  });
+
+  it('a device that does not read what it is sent is closed past the unsent-bytes limit, with the reason in its history', async () => {
+    const device = await signedIn(port.newline, jsonNeighbour, 'newline');
+    device.socket.pause(); // reads nothing more: the kernel's buffers fill, then the listener's
+    const raw = { productKey: jsonNeighbour.productKey, deviceName: jsonNeighbour.deviceName, kind: 'raw.down' as const, params: Buffer.alloc(60_000, 0x41) };
+    let result = await tw.app.hub.sendCommand(raw);
+    for (let i = 0; i < 1000 && result.code === 202; i++) result = await tw.app.hub.sendCommand(raw);
+    expect(result).toMatchObject({ code: 503, message: expect.stringContaining('the device does not read: over 1048576 bytes waiting to be sent') });
+    // Reading again, the device finds the connection closed.
+    device.socket.resume();
+    await device.closed;
+    const history = await until('the close is in the history', () => connections(jsonNeighbour), (h) => h[0]?.event === 'disconnected');
+    expect(history[0].reason).toMatch(/^error: the device does not read/);
+    expect(await metric('thingwire_tcp_slow_readers_total')).toBe(1);
   });
 
   it('a redeploy keeps devices connected and applies a new rate limit at once: excess frames are refused 429', async () => {
