@@ -212,10 +212,12 @@ export class TcpConnection {
     let fields: unknown = json;
     if (!json) {
       if (!codec) return this.#refuseSignIn(400, `the first frame must sign in: JSON ${SIGN_IN_FIELDS}`);
+      // Whoever connects is told what is expected, not what the product's codec said: that is for the logs.
+      const expected = `the first frame must sign in: JSON ${SIGN_IN_FIELDS}, or a login frame of product ${codec.productKey}`;
       const decoded = codec.sandbox.decode(codec.productKey, frame, this.#context(codec.productKey));
-      if (!decoded.ok) return this.#refuseSignIn(400, `the first frame must sign in; ${codecFailure('decode', decoded.error, frame)}`);
+      if (!decoded.ok) return this.#refuseSignIn(400, expected, undefined, codecFailure('decode', decoded.error, frame));
       const login = decoded.value.find((m) => m.kind === 'login');
-      if (!login) return this.#refuseSignIn(400, `the first frame must sign in: codec decode returned no login from ${hexOf(frame)}`);
+      if (!login) return this.#refuseSignIn(400, expected, undefined, `codec decode returned no login from ${hexOf(frame)}`);
       fields = { productKey: codec.productKey, ...(login.params as object) };
     }
     const result = signInDevice(this.#host.deps, fields, { address: this.remoteAddress, secure: false }, 'tcp');
@@ -230,8 +232,9 @@ export class TcpConnection {
     );
   }
 
-  #refuseSignIn(code: number, message: string, viaCodec?: ProductCodec): void {
+  #refuseSignIn(code: number, message: string, viaCodec?: ProductCodec, detail?: string): void {
     this.#host.counters.signInsRefused++;
+    this.#host.deps.logger.debug({ remoteAddress: this.remoteAddress, code, reason: detail ?? message }, 'tcp sign-in refused');
     // A first frame that is no sign-in at all counts towards the address's ban, as a malformed CONNECT does on MQTT:
     // it may have cost a codec call, and trying garbage in a loop is no device's behaviour.
     if (code === 400) this.#host.deps.bans?.failed(this.remoteAddress);
