@@ -212,6 +212,9 @@ describe('a TCP device with a product codec', () => {
     await until('the meter is served after', () => latest(meter2), (v) => v.voltage === 221);
     // The codecs' devices stay connected: a failing frame costs that frame.
     expect(spinning.socket.destroyed || hogging.socket.destroyed).toBe(false);
+    // A codec that cannot encode a command answers the command with why; nothing is sent.
+    const command = await api('POST', `/devices/${spin.productKey}/${spin.deviceName}/commands`, { kind: 'property.set', params: { target: 10 } });
+    expect(command.body).toMatchObject({ code: 400, message: expect.stringContaining('has no encode function') });
     for (const c of [m, spinning, hogging]) c.end();
   });
 
