@@ -9,6 +9,7 @@ import { codecs as dialects } from '../dialects/index.ts';
 import { ApiError } from '../errors.ts';
 import { signInDevice, SIGN_IN_FIELDS, type SignInDeps, type SignInResult } from '../ingress/device-sign-in.ts';
 import type { IngressGate } from '../ingress/ingress-gate.ts';
+import { RateBucket } from '../ingress/rate-bucket.ts';
 import { FrameReader, frameOut, type CodecFramer } from './tcp-framing.ts';
 import type { Dialect, ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 import type { TcpListenerConfig } from '../../domain/devices/tcp-listener-config.ts';
@@ -53,8 +54,8 @@ interface Device {
   /** Its product's published codec; absent: frames are JSON `{topic, payload}`. */
   codec?: ProductCodec;
   context: CodecContext;
-  tokens: number;
-  refilledAt: number;
+  /** The per-device rate limit. */
+  rate: RateBucket;
 }
 
 const ID_IN_PAYLOAD = /"id"\s*:\s*"?(\d{1,10})/;
@@ -247,8 +248,7 @@ export class TcpConnection {
     const session = new TcpDeviceSession(this, productKey, deviceName, dialect, clientId, this.remoteAddress, () => this.#host.config.replyTimeoutMs);
     this.#device = {
       session, codec, context: this.#context(productKey, deviceName),
-      // Full: the first frame fills the bucket to the burst of whatever limit applies then.
-      tokens: Number.POSITIVE_INFINITY, refilledAt: Date.now(),
+      rate: new RateBucket(Date.now()),
     };
     this.#state = 'open';
     clearTimeout(this.#timer);
@@ -263,12 +263,15 @@ export class TcpConnection {
 
   /**
    * The answer to a sign-in (or to a connection refused before one): JSON `{code, message}`, or after a codec
-   * `login` the codec's `encode` of `{kind: 'reply', request: 'login', code, message}` (nothing when it has none).
+   * `login` the codec's `encode` of `{kind: 'reply', request: 'login', code, message}`, code 200 for success (nothing
+   * when it has none).
    */
   #answer(code: number, message: string, viaCodec?: ProductCodec): void {
     if (!viaCodec) return this.#writeJson({ code, message });
     if (!viaCodec.sandbox.defines(viaCodec.productKey, 'encode')) return;
-    const encoded = viaCodec.sandbox.encode(viaCodec.productKey, { kind: 'reply', request: 'login', code, message }, this.#context(viaCodec.productKey));
+    // The codec is told 200 for success, as every listener tells it (the JSON answer's 0 is Alibaba's convention).
+    const reply = { kind: 'reply', request: 'login', code: code === 0 ? 200 : code, message };
+    const encoded = viaCodec.sandbox.encode(viaCodec.productKey, reply, this.#context(viaCodec.productKey));
     if (encoded.ok) this.#write(encoded.value);
     else this.#host.deps.logger.debug({ remoteAddress: this.remoteAddress, error: encoded.error }, 'codec encode of the login answer failed');
   }
@@ -323,16 +326,9 @@ export class TcpConnection {
     hub.uplink(session, { ...decoded.message, protocol: 'tcp' }, { fingerprint });
   }
 
-  /** Token bucket of the per-device rate limit (read live: a redeploy changing it applies to the next frame). */
+  /** The per-device rate limit, read live: a redeploy changing it applies to the next frame. */
   #takeToken(device: Device): boolean {
-    const rate = this.#host.config.ratePerDevice;
-    if (rate <= 0) return true;
-    const now = Date.now();
-    device.tokens = Math.min(rate * 2, device.tokens + ((now - device.refilledAt) / 1000) * rate);
-    device.refilledAt = now;
-    if (device.tokens < 1) return false;
-    device.tokens -= 1;
-    return true;
+    return device.rate.take(this.#host.config.ratePerDevice, Date.now());
   }
 
   /** A frame over the rate: 429 in the message log; a JSON device asking for replies is answered on `{topic}_reply`. */

@@ -47,7 +47,7 @@ function decode(bytes, context) {
   return [{ kind: 'login', params: { productKey: 'a1meter', deviceName: name, clientId: name, timestamp: String(timestamp), signmethod: 'hmacsha256', sign } }];
 }
 function encode(command, context) {
-  if (command.kind === 'reply' && command.request === 'login') return [0xa5, 0x11, command.code === 0 ? 0 : 1];
+  if (command.kind === 'reply' && command.request === 'login') return [0xa5, 0x11, command.code === 200 ? 0 : 1];
   throw new Error('this codec answers logins only');
 }`;
 
