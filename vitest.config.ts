@@ -80,6 +80,7 @@ const pureFiles = [
   'server/outbound/outbound-policy.test.ts',
   'server/outbound/outbound-request.test.ts',
   'server/products/product-store.test.ts',
+  'server/tcp-ingress/tcp-framing.test.ts',
   'server/telemetry/retention.test.ts',
   'server/telemetry/sqlite-telemetry.test.ts',
   'server/telemetry/tdengine-telemetry.test.ts',

@@ -3,6 +3,7 @@ import type { CoapListenerConfig } from './devices/coap-listener-config.ts';
 import type { HttpListenerConfig } from './devices/http-listener-config.ts';
 import type { MqttListenerConfig } from './devices/mqtt-listener-config.ts';
 import type { UdpListenerConfig } from './devices/udp-listener-config.ts';
+import type { TcpListenerConfig } from './devices/tcp-listener-config.ts';
 import type { ModbusPollerConfig } from './modbus/modbus-poller-config.ts';
 import type { CommandResult, Receipt, ThingCommand, ThingMessage } from './devices/thing-message.ts';
 import type { NotifyService } from './notify/notify-service.ts';
@@ -52,6 +53,12 @@ export interface ThingwireServices {
   /** Modbus pollers (absent in runtimes without Modbus): a node takes its poller on start and gives it back on close. */
   modbusPollers?: {
     acquire(owner: string, config: ModbusPollerConfig): Promise<{ readonly deviceCount: number }>;
+    release(owner: string): void;
+  };
+  /** The pool of TCP device listeners (absent in runtimes without one). */
+  tcpListeners?: {
+    /** Resolves with the listener once it listens; `port` is the TCP port it bound (the config may say 0: any). */
+    acquire(owner: string, config: TcpListenerConfig): Promise<{ readonly port?: number }>;
     release(owner: string): void;
   };
   /** Alert rules of `alert` nodes: evaluated per device, alerts kept in the database, operator actions announced. */

@@ -16,6 +16,7 @@ import { mqttListener } from './mqtt-listener/mqtt-listener.def.ts';
 import { httpListener } from './http-listener/http-listener.def.ts';
 import { coapListener } from './coap-listener/coap-listener.def.ts';
 import { udpListener } from './udp-listener/udp-listener.def.ts';
+import { tcpListener } from './tcp-listener/tcp-listener.def.ts';
 import { modbusPoller } from './modbus-poller/modbus-poller.def.ts';
 import { thingValidate } from './thing-validate/thing-validate.def.ts';
 import { telemetryStore } from './telemetry-store/telemetry-store.def.ts';
@@ -24,7 +25,7 @@ import { otaUpgrade } from './ota-upgrade/ota-upgrade.def.ts';
 
 /** Thingwire's own node types, in palette order. */
 export const thingwireNodeDefinitions: readonly AnyNodeDefinition[] = [
-  mqttListener, httpListener, coapListener, udpListener, modbusPoller, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify, ota, otaUpgrade,
+  mqttListener, httpListener, coapListener, udpListener, tcpListener, modbusPoller, deviceIn, deviceOut, deviceReply, thingValidate, telemetryStore, alert, notify, ota, otaUpgrade,
 ];
 
 /** Every node type in the palette: ours, then Node-RED's core nodes. */

@@ -13,6 +13,7 @@ import { mqttListenerNode } from './mqtt-listener/mqtt-listener.runtime.ts';
 import { httpListenerNode } from './http-listener/http-listener.runtime.ts';
 import { coapListenerNode } from './coap-listener/coap-listener.runtime.ts';
 import { udpListenerNode } from './udp-listener/udp-listener.runtime.ts';
+import { tcpListenerNode } from './tcp-listener/tcp-listener.runtime.ts';
 import { modbusPollerNode } from './modbus-poller/modbus-poller.runtime.ts';
 import { thingValidateNode } from './thing-validate/thing-validate.runtime.ts';
 import { telemetryStoreNode } from './telemetry-store/telemetry-store.runtime.ts';
@@ -25,6 +26,7 @@ export const implementations: readonly NodeImplementation[] = [
   httpListenerNode,
   coapListenerNode,
   udpListenerNode,
+  tcpListenerNode,
   modbusPollerNode,
   deviceInNode,
   deviceOutNode,

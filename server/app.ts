@@ -72,6 +72,8 @@ import { createCoapListenerPool, type CoapListenerPool } from './coap-ingress/co
 import { createUdpListenerPool, type UdpListenerPool } from './udp-ingress/udp-listener.ts';
 import { registerUdpMetrics } from './udp-ingress/udp-metrics.ts';
 import { registerCodecMetrics } from './codecs/codec-metrics.ts';
+import { createTcpListenerPool, type TcpListenerPool } from './tcp-ingress/tcp-listener.ts';
+import { registerTcpMetrics } from './tcp-ingress/tcp-metrics.ts';
 import { DeviceTokens } from './ingress/device-tokens.ts';
 import { CodecSandbox } from './codecs/codec-sandbox.ts';
 import { CodecStore } from './codecs/codec-store.ts';
@@ -101,6 +103,8 @@ export interface Thingwire {
   coapListeners: CoapListenerPool;
   /** UDP device listeners, owned by UDP listener nodes (none in the shipped pipeline). */
   udpListeners: UdpListenerPool;
+  /** TCP device listeners, owned by TCP listener nodes. */
+  tcpListeners: TcpListenerPool;
   alerts: AlertEngine;
   notify: WebhookOutbox;
   telemetry: TelemetryService;
@@ -271,6 +275,17 @@ export async function startThingwire(
   const httpListeners = createHttpListenerPool(tokenIngressDeps, logger.child({ subsystem: 'http-ingress' }));
   const coapListeners = createCoapListenerPool(tokenIngressDeps, logger.child({ subsystem: 'coap-ingress' }));
   const udpListeners = createUdpListenerPool({ ...tokenIngressDeps, codecs }, logger.child({ subsystem: 'udp-ingress' }));
+  // Devices that hold a TCP connection and send frames (JSON, or bytes a product codec reads).
+  const tcpLogger = logger.child({ subsystem: 'tcp-ingress' });
+  const tcpListeners = createTcpListenerPool({
+    hub, authenticator, gate, bans, logger: tcpLogger,
+    clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
+    nodeType: (productKey) => registry.products.nodeType(productKey),
+    codecFor: async (productKey) => {
+      const published = await codecs.published(productKey);
+      return published && { sandbox: published.sandbox, productKey };
+    },
+  }, tcpLogger);
 
 
   const alerts = new AlertEngine(new AlertStore(db), {
@@ -299,6 +314,7 @@ export async function startThingwire(
     httpListeners,
     coapListeners,
     udpListeners,
+    tcpListeners,
     modbusPollers: modbus,
     alerts,
     notify,
@@ -401,6 +417,7 @@ export async function startThingwire(
   registerSignInMetrics(metrics.registry, bans, () => mqttListeners.listeners());
   registerUdpMetrics(metrics.registry, () => udpListeners.listeners());
   registerCodecMetrics(metrics.registry, () => codecs.stats());
+  registerTcpMetrics(metrics.registry, () => tcpListeners.listeners());
   api.disable('x-powered-by');
   // X-Forwarded-For is believed only from the proxies named: anyone else could pick their own address and escape
   // the per-address sign-in limit.
@@ -479,7 +496,7 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, udpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, modbus, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, udpListeners, tcpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, modbus, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
@@ -501,6 +518,7 @@ export async function startThingwire(
         await httpListeners.closeAll();
         await coapListeners.closeAll();
         await udpListeners.closeAll();
+        await tcpListeners.closeAll();
         gateways.close();
         hub.close();
         if (codecSandbox) await codecSandbox.then((sandbox) => sandbox.dispose(), () => undefined);
