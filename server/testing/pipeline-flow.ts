@@ -4,13 +4,15 @@ type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: st
 
 /**
  * The shipped `flows/device-pipeline.json`, as a test deploys it: the MQTT and CoAP listeners on free loopback ports, and
- * optionally a quicker alert, a notify node after the alert (webhook with its secret), and the scene-linkage tab
- * enabled with a real fan device.
+ * optionally a quicker alert, a notify node after the alert (webhook with its secret), the scene-linkage tab enabled
+ * with a real fan device, and the TCP example tab enabled.
  */
 export function pipelineFlow(options: {
   alertForSeconds?: number;
   webhook?: { url: string; secret: string };
   fan?: { productKey: string; deviceName: string };
+  /** Enables the "TCP device with a codec" example tab, its listener on this loopback port. */
+  tcpExamplePort?: number;
 } = {}): FlowNode[] {
   const flows = JSON.parse(fs.readFileSync(new URL('../../flows/device-pipeline.json', import.meta.url), 'utf8')) as FlowNode[];
   const node = (id: string) => {
@@ -32,6 +34,10 @@ export function pipelineFlow(options: {
   if (options.fan) {
     node('tw-scene-tab').disabled = false;
     Object.assign(node('tw-set-fan'), { product: options.fan.productKey, device: options.fan.deviceName });
+  }
+  if (options.tcpExamplePort !== undefined) {
+    node('tw-tcp-tab').disabled = false;
+    Object.assign(node('tw-tcp-listener'), { port: options.tcpExamplePort, host: '127.0.0.1' });
   }
   return flows;
 }
