@@ -125,10 +125,10 @@ const connect = (dn: string, connection: object) =>
 const reported = (dn: string, values: Record<string, unknown>) =>
   until(`${dn} reports ${JSON.stringify(values)}`, () => latest(dn), (v) => Object.entries(values).every(([k, x]) => v[k] === x));
 
-/** The shipped pipeline (validate, store, alerts), and a poller with small limits so failures show quickly. */
-const flows = (poller: object = {}) => [...pipelineFlow(), {
-  id: 'modbus', type: 'thing-modbus-poller', failuresBeforeOffline: 2, timeoutMs: 300, maxInFlightPerTcpBus: 4, backoffMaxMs: 400, products: [], ...poller,
-}];
+/** The shipped pipeline (validate, store, alerts), its Modbus poller with small limits so failures show quickly. */
+const flows = (poller: object = {}, options: Parameters<typeof pipelineFlow>[0] = {}) => pipelineFlow(options).map((n) => (n.id === 'tw-modbus-poller'
+  ? { ...n, failuresBeforeOffline: 2, timeoutMs: 300, maxInFlightPerTcpBus: 4, backoffMaxMs: 400, products: [], ...poller }
+  : n));
 
 beforeAll(async () => {
   tw = await startTestServer();
@@ -258,5 +258,37 @@ describe('Modbus poller', () => {
     expect((await api('PATCH', `/devices/${PK}/meter-tcp`, { enabled: false })).status).toBe(200);
     await until('not polled', () => status('meter-tcp'), (s) => s.state === 'not-polled');
     expect((await history('meter-tcp'))[0]).toMatchObject({ event: 'disconnected' });
+  });
+
+  it('runs the shipped Modbus example: a full tank\'s pump coil is written off by the flow', async () => {
+    const tank = { productKey: 'tank_demo', deviceName: 'tank1' };
+    expect((await api('POST', '/products', { productKey: tank.productKey, name: 'Water tank' })).status).toBe(201);
+    const bool = { type: 'bool', specs: { 0: 'off', 1: 'on' } };
+    expect((await api('PUT', `/products/${tank.productKey}/thing-model/draft`, {
+      properties: [
+        { identifier: 'level', name: 'Level', accessMode: 'r', required: false, dataType: { type: 'double', specs: { min: '0', max: '100' } } },
+        { identifier: 'pump', name: 'Pump', accessMode: 'rw', required: false, dataType: bool },
+      ],
+      events: [], services: [],
+    })).status).toBe(200);
+    expect((await api('POST', `/products/${tank.productKey}/thing-model/publish`)).status).toBe(201);
+    // As the tab's info describes: level in an input register (tenths of a percent), the pump on coil 0.
+    expect((await api('PUT', `/products/${tank.productKey}/modbus/points`, { points: [
+      { property: 'level', function: 4, address: 0, type: 'uint16', scale: 0.1 },
+      { property: 'pump', function: 1, address: 0, type: 'bool', writable: true },
+    ] })).status).toBe(200);
+    expect((await api('POST', '/devices', tank)).status).toBe(201);
+    const slave = await ModbusSlave.start({ mode: 'tcp', units: { 1: { input: { 0: 955 }, coils: { 0: 1 } } } });
+    slaves.push(slave);
+    const put = await api('PUT', `/devices/${tank.productKey}/${tank.deviceName}/modbus`, { transport: 'tcp', host: '127.0.0.1', port: slave.port, unitId: 1, intervalMs: 150 });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const tankValues = async () => Object.fromEntries(((await api('GET', `/devices/${tank.productKey}/${tank.deviceName}/properties`)).body.items as TestJson[])
+      .map((i) => [i.identifier, i.value]));
+    await until('the tank reports full, pump on', tankValues, (v) => v.level === 95.5 && v.pump === 1);
+
+    expect((await api('POST', '/flows', { flows: flows({}, { modbusExample: tank }) })).status).toBe(200);
+    await until('the flow switched the pump off, and the next poll reads it so', tankValues, (v) => v.pump === 0);
+    const log = (await api('GET', `/devices/${tank.productKey}/${tank.deviceName}/messages`)).body.items as TestJson[];
+    expect(log.find((m) => m.direction === 'down' && m.kind === 'property.set')).toMatchObject({ code: 200 });
   });
 });

@@ -5,7 +5,7 @@ type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: st
 /**
  * The shipped `flows/device-pipeline.json`, as a test deploys it: the MQTT and CoAP listeners on free loopback ports, and
  * optionally a quicker alert, a notify node after the alert (webhook with its secret), the scene-linkage tab enabled
- * with a real fan device, and the TCP example tab enabled.
+ * with a real fan device, and the TCP and Modbus example tabs enabled.
  */
 export function pipelineFlow(options: {
   alertForSeconds?: number;
@@ -13,6 +13,8 @@ export function pipelineFlow(options: {
   fan?: { productKey: string; deviceName: string };
   /** Enables the "TCP device with a codec" example tab, its listener on this loopback port. */
   tcpExamplePort?: number;
+  /** Enables the "Modbus device" example tab for this tank. */
+  modbusExample?: { productKey: string; deviceName: string };
 } = {}): FlowNode[] {
   const flows = JSON.parse(fs.readFileSync(new URL('../../flows/device-pipeline.json', import.meta.url), 'utf8')) as FlowNode[];
   const node = (id: string) => {
@@ -34,6 +36,12 @@ export function pipelineFlow(options: {
   if (options.fan) {
     node('tw-scene-tab').disabled = false;
     Object.assign(node('tw-set-fan'), { product: options.fan.productKey, device: options.fan.deviceName });
+  }
+  if (options.modbusExample) {
+    node('tw-modbus-tab').disabled = false;
+    const { productKey: product, deviceName: device } = options.modbusExample;
+    Object.assign(node('tw-tank-in'), { product, device });
+    Object.assign(node('tw-pump-off'), { product, device });
   }
   if (options.tcpExamplePort !== undefined) {
     node('tw-tcp-tab').disabled = false;
