@@ -13,12 +13,13 @@ import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { Tabs } from '../ui/tabs.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
 import { CodecTab } from '../codecs/codec-tab.tsx';
+import { PointTableTab } from '../modbus/point-table-tab.tsx';
 import { LeaveDialog } from '../thing-model/leave-guard.tsx';
 import { ThingModelEditor } from '../thing-model/thing-model-editor.tsx';
 import { productPath, SIGN_METHODS, type Product } from './product-api.ts';
 import { ProductEditDialog } from './product-edit-dialog.tsx';
 
-const TABS = ['overview', 'thing-model', 'codec', 'devices'] as const;
+const TABS = ['overview', 'thing-model', 'codec', 'modbus', 'devices'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The tab named in `?tab=`, so a reload or a shared link opens the same one. */
@@ -28,9 +29,9 @@ function tabFromUrl(): Tab {
 }
 
 /** Tabs whose editors hold unsaved edits, and what the question before leaving calls them. */
-const EDITOR_TABS: Partial<Record<Tab, string>> = { 'thing-model': 'The thing model', codec: 'The codec' };
+const EDITOR_TABS: Partial<Record<Tab, string>> = { 'thing-model': 'The thing model', codec: 'The codec', modbus: 'The point table' };
 
-/** `/products/:productKey`: the product's facts, its thing model and codec editors, and its devices. */
+/** `/products/:productKey`: the product's facts, its thing model, codec and Modbus point table editors, and its devices. */
 export function ProductPage({ productKey }: { productKey: string }) {
   const product = useApi<Product>(productPath(productKey));
   const [tab, setTab] = useState<Tab>(tabFromUrl);
@@ -88,6 +89,7 @@ export function ProductPage({ productKey }: { productKey: string }) {
           { value: 'overview', label: 'Overview', content: <Overview product={p} canWrite={canWrite} onChanged={() => void product.reload()} /> },
           { value: 'thing-model', label: 'Thing model', content: <ThingModelEditor productKey={p.productKey} canWrite={canWrite} onDirtyChange={onDirtyChange} /> },
           { value: 'codec', label: 'Codec', content: <CodecTab productKey={p.productKey} onDirtyChange={onDirtyChange} /> },
+          { value: 'modbus', label: 'Modbus', content: <PointTableTab productKey={p.productKey} canWrite={canWrite} onDirtyChange={onDirtyChange} /> },
           { value: 'devices', label: `Devices (${p.deviceCount.toLocaleString()})`, content: <ProductDevices product={p} /> },
         ]}
       />
