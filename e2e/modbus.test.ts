@@ -1,7 +1,8 @@
 /**
  * The Modbus screens in the real app: a point table edited on the product page (a problem under its row as it is
  * typed, saved, exported and imported as CSV, a CSV's problems by line), a device's connection on its page (checked
- * at its fields, saved, switched to RTU), and "read now" on the product page with the table as edited.
+ * at its fields, saved, switched to RTU), and "read now" on the product page with the table as edited, from a real
+ * Modbus slave (pymodbus).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +10,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointTableToCsv } from '../domain/modbus/point-table-csv.ts';
+import { ModbusSlave } from '../server/testing/modbus-slave.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
 
@@ -18,9 +20,14 @@ const DEVICE = 'plc-1';
 let server: TestServer;
 let browser: Browser;
 let tempDir: string;
+let slave: ModbusSlave;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  // A real slave (pymodbus): 230.5 as a float32 with its low word first, 42, and a coil that is on.
+  [server, browser, slave] = await Promise.all([
+    startTestServer(), launchBrowser(),
+    ModbusSlave.start({ mode: 'tcp', units: { 1: { holding: { 0: 0x8000, 1: 0x4366, 2: 42 }, coils: { 2: 1 } } } }),
+  ]);
   tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-modbus-e2e-'));
   const token = server.adminToken;
   await server.request('POST', '/api/v1/products', { token, body: { productKey: PRODUCT, name: 'Boiler PLC' } });
@@ -39,6 +46,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await slave?.stop();
   await browser?.close();
   await server?.close();
   if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
@@ -77,7 +85,7 @@ describe('Modbus screens', () => {
     expect(saved.points).toEqual([
       { property: 'temperature', function: 3, address: 0, count: 2, type: 'float32', byteOrder: 'big', wordOrder: 'little', scale: 0.5, offset: 0, writable: false },
       { property: 'setpoint', function: 3, address: 2, count: 1, type: 'uint16', byteOrder: 'big', wordOrder: 'big', scale: 1, offset: 0, writable: true },
-      { property: 'pump', function: 1, address: 0, count: 1, type: 'bool', byteOrder: 'big', wordOrder: 'big', scale: 1, offset: 0, writable: true },
+      { property: 'pump', function: 1, address: 2, count: 1, type: 'bool', byteOrder: 'big', wordOrder: 'big', scale: 1, offset: 0, writable: true },
     ]);
 
     // Export writes every column; the same file imports back.
@@ -118,40 +126,43 @@ describe('Modbus screens', () => {
     expect(await page.getByLabel('Port', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     // RTU asks for a serial port instead of a host.
     await page.getByLabel(/^RTU \(serial\)/).check();
-    await page.getByLabel('Serial port').waitFor();
+    await page.getByLabel('Serial port', { exact: true }).waitFor();
     expect(await page.getByLabel('Host', { exact: true }).count()).toBe(0);
     await page.getByLabel(/^Modbus TCP/).check();
     await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
-    // Nothing listens there: read now shows how the request failed.
-    const port = await closedPort();
-    await page.getByLabel('Port', { exact: true }).fill(String(port));
+    await page.getByLabel('Port', { exact: true }).fill(String(slave.port));
     await page.getByLabel('Poll interval (ms)').fill('60000');
-    await page.getByLabel('Timeout (ms)').fill('500');
+    await page.getByLabel('Timeout (ms)').fill('2000');
     await page.getByRole('button', { name: 'Add connection' }).click();
     await page.getByText('Connection saved.').waitFor();
     const view = (await server.request('GET', `/api/v1/devices/${PRODUCT}/${DEVICE}/modbus`, { token: server.adminToken })).body;
-    expect(view.connection).toEqual({ transport: 'tcp', host: '127.0.0.1', port, unitId: 1, intervalMs: 60000, timeoutMs: 500 });
+    expect(view.connection).toEqual({ transport: 'tcp', host: '127.0.0.1', port: slave.port, unitId: 1, intervalMs: 60000, timeoutMs: 2000 });
     await screenshot(page, 'modbus-device-connection');
 
-    await page.goto(`/products/${PRODUCT}?tab=modbus`);
+    // Read now on the product page: the slave's registers raw, and each point's value.
+    await page.getByRole('link', { name: 'Boiler PLC' }).click();
+    await page.getByRole('tab', { name: 'Modbus' }).click();
     const readNow = page.getByRole('region', { name: 'Read now' });
     await readNow.getByRole('combobox', { name: 'Device' }).locator('option', { hasText: DEVICE }).waitFor({ state: 'attached' });
     await readNow.getByRole('button', { name: 'Read now' }).click();
     const result = page.getByTestId('read-now-result');
-    await result.getByText(`${DEVICE} could not be read`).waitFor();
-    expect(await result.textContent()).toMatch(/connect|timeout/);
-    await screenshot(page, 'modbus-read-now-error');
+    const values = result.getByRole('table', { name: 'Values' });
+    await values.getByRole('row', { name: /temperature/ }).getByText('115.25').waitFor();
+    expect(await values.getByRole('row', { name: /setpoint/ }).textContent()).toContain('42');
+    expect(await values.getByRole('row', { name: /pump/ }).textContent()).toBe('pumpbool1');
+    const requests = await result.getByRole('table', { name: 'Requests' }).textContent();
+    expect(requests).toContain('32768 0x8000');
+    expect(requests).toContain('17254 0x4366');
+    await screenshot(page, 'modbus-read-now');
+
+    // The table as edited, unsaved: an address the slave does not hold answers its exception, the others still read.
+    await page.getByLabel('Address of point 2').fill('7');
+    await readNow.getByRole('button', { name: 'Read now' }).click();
+    await values.getByRole('row', { name: /setpoint/ }).getByText(/exception 2|illegal data address/i).waitFor();
+    expect(await values.getByRole('row', { name: /temperature/ }).textContent()).toContain('115.25');
+    await screenshot(page, 'modbus-read-now-exception');
+    expect((await server.request('GET', `/api/v1/products/${PRODUCT}/modbus/points`, { token: server.adminToken })).body.points[1].address).toBe(2);
     expect(errors).toEqual([]);
     await close();
   });
 });
-
-/** A loopback port nothing listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const net = await import('node:net');
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

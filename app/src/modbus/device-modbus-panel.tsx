@@ -110,7 +110,12 @@ export function DeviceModbusPanel({ productKey, deviceName, view, canWrite }: {
   const input = (field: ConnectionField, props: { inputMode?: 'numeric'; placeholder?: string; className?: string } = {}) => (
     <input
       className={cx(INPUT, props.className)} value={form[field]} disabled={!canWrite} inputMode={props.inputMode} placeholder={props.placeholder}
-      onChange={(e) => set({ [field]: e.target.value })} onBlur={() => touch(field)}
+      onChange={(e) => {
+        set({ [field]: e.target.value });
+        // Checked from the first keystroke, not on leaving the field: a problem appearing on blur moves the buttons
+        // under a click already on its way.
+        touch(field);
+      }}
     />
   );
   const select = (field: ConnectionField, options: readonly string[]) => (

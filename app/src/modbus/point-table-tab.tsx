@@ -26,7 +26,7 @@ import { ReadNowPanel } from './read-now-panel.tsx';
 /** A CSV larger than this is refused before it is read: a point table of 10,000 rows is well under it. */
 const MAX_CSV_BYTES = 2 * 1024 * 1024;
 
-const CELL = 'block w-full rounded border border-slate-300 bg-white px-1.5 py-1 text-xs text-slate-900 focus:border-sky-600 focus:outline-none focus:ring-1 focus:ring-sky-600 disabled:bg-slate-50 disabled:text-slate-500 aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50';
+const CELL = 'block rounded border border-slate-300 bg-white px-1.5 py-1 text-xs text-slate-900 focus:border-sky-600 focus:outline-none focus:ring-1 focus:ring-sky-600 disabled:bg-slate-50 disabled:text-slate-500 aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50';
 
 export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
   productKey: string;
@@ -276,14 +276,14 @@ function PointRowView({ row, index, canWrite, options, problems, onChange, onRem
       <tr>
         <td className="px-2 py-1.5 text-xs text-slate-500">{n}</td>
         <td className="px-2 py-1.5">
-          <select aria-label={`Property of point ${n}`} className={cx(CELL, 'min-w-[9rem]')} value={row.property} disabled={!canWrite} aria-invalid={invalid('property')}
+          <select aria-label={`Property of point ${n}`} className={cx(CELL, 'w-40')} value={row.property} disabled={!canWrite} aria-invalid={invalid('property')}
             onChange={(e) => onChange({ property: e.target.value })}>
             {row.property === '' && <option value="">choose…</option>}
             {options.map((id) => <option key={id} value={id}>{id}</option>)}
           </select>
         </td>
         <td className="px-2 py-1.5">
-          <select aria-label={`Function of point ${n}`} className={cx(CELL, 'min-w-[8.5rem]')} value={row.function} disabled={!canWrite} aria-invalid={invalid('function')}
+          <select aria-label={`Function of point ${n}`} className={cx(CELL, 'w-40')} value={row.function} disabled={!canWrite} aria-invalid={invalid('function')}
             onChange={(e) => {
               const fn = e.target.value;
               // Coils and discrete inputs are single bits: their only type is bool, so it follows the function.
@@ -303,14 +303,14 @@ function PointRowView({ row, index, canWrite, options, problems, onChange, onRem
           ) : <span className="px-1.5 text-xs text-slate-500" title="Follows from the type">{derived ?? ''}</span>}
         </td>
         <td className="px-2 py-1.5">
-          <select aria-label={`Type of point ${n}`} className={cx(CELL, 'w-24')} value={row.type} disabled={!canWrite} aria-invalid={invalid('type')}
+          <select aria-label={`Type of point ${n}`} className={cx(CELL, 'w-[5.5rem]')} value={row.type} disabled={!canWrite} aria-invalid={invalid('type')}
             onChange={(e) => onChange({ type: e.target.value as PointType })}>
             {POINT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
           </select>
         </td>
         <td className="px-2 py-1.5">
           {applies(row, 'byteOrder') ? (
-            <select aria-label={`Byte order of point ${n}`} className={cx(CELL, 'w-16')} value={row.byteOrder} disabled={!canWrite} aria-invalid={invalid('byteOrder')}
+            <select aria-label={`Byte order of point ${n}`} className={cx(CELL, 'w-[4.5rem]')} value={row.byteOrder} disabled={!canWrite} aria-invalid={invalid('byteOrder')}
               onChange={(e) => onChange({ byteOrder: e.target.value as PointRow['byteOrder'] })}>
               <option value="big">AB</option>
               <option value="little">BA</option>
@@ -319,7 +319,7 @@ function PointRowView({ row, index, canWrite, options, problems, onChange, onRem
         </td>
         <td className="px-2 py-1.5">
           {applies(row, 'wordOrder') ? (
-            <select aria-label={`Word order of point ${n}`} className={cx(CELL, 'w-28')} value={row.wordOrder} disabled={!canWrite} aria-invalid={invalid('wordOrder')}
+            <select aria-label={`Word order of point ${n}`} className={cx(CELL, 'w-[6.5rem]')} value={row.wordOrder} disabled={!canWrite} aria-invalid={invalid('wordOrder')}
               onChange={(e) => onChange({ wordOrder: e.target.value as PointRow['wordOrder'] })}>
               <option value="big">high first</option>
               <option value="little">low first</option>
@@ -327,11 +327,11 @@ function PointRowView({ row, index, canWrite, options, problems, onChange, onRem
           ) : <span className="px-1.5 text-xs text-slate-400">–</span>}
         </td>
         <td className="px-2 py-1.5">
-          <input aria-label={`Scale of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-16')} value={row.scale} disabled={!canWrite} aria-invalid={invalid('scale')}
+          <input aria-label={`Scale of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-20')} value={row.scale} disabled={!canWrite} aria-invalid={invalid('scale')}
             placeholder="1" onChange={(e) => onChange({ scale: e.target.value })} />
         </td>
         <td className="px-2 py-1.5">
-          <input aria-label={`Offset of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-16')} value={row.offset} disabled={!canWrite} aria-invalid={invalid('offset')}
+          <input aria-label={`Offset of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-20')} value={row.offset} disabled={!canWrite} aria-invalid={invalid('offset')}
             placeholder="0" onChange={(e) => onChange({ offset: e.target.value })} />
         </td>
         <td className="px-2 py-1.5 text-center">
