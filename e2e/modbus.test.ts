@@ -11,6 +11,8 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pointTableToCsv } from '../domain/modbus/point-table-csv.ts';
 import { ModbusSlave } from '../server/testing/modbus-slave.ts';
+import { deployListener } from '../server/testing/mqtt-devices.ts';
+import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
 
@@ -43,6 +45,8 @@ beforeAll(async () => {
   });
   expect((await server.request('POST', `/api/v1/products/${PRODUCT}/thing-model/publish`, { token })).status).toBe(201);
   expect((await server.request('POST', '/api/v1/devices', { token, body: { productKey: PRODUCT, deviceName: DEVICE } })).status).toBe(201);
+  // The shipped pipeline and a Modbus poller, so the device page shows polling as it goes.
+  await deployListener(server, [...pipelineFlow(), { id: 'modbus', type: 'thing-modbus-poller', products: [] }]);
 });
 
 afterAll(async () => {
@@ -131,12 +135,14 @@ describe('Modbus screens', () => {
     await page.getByLabel(/^Modbus TCP/).check();
     await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
     await page.getByLabel('Port', { exact: true }).fill(String(slave.port));
-    await page.getByLabel('Poll interval (ms)').fill('60000');
+    await page.getByLabel('Poll interval (ms)').fill('1000');
     await page.getByLabel('Timeout (ms)').fill('2000');
     await page.getByRole('button', { name: 'Add connection' }).click();
     await page.getByText('Connection saved.').waitFor();
     const view = (await server.request('GET', `/api/v1/devices/${PRODUCT}/${DEVICE}/modbus`, { token: server.adminToken })).body;
-    expect(view.connection).toEqual({ transport: 'tcp', host: '127.0.0.1', port: slave.port, unitId: 1, intervalMs: 60000, timeoutMs: 2000 });
+    expect(view.connection).toEqual({ transport: 'tcp', host: '127.0.0.1', port: slave.port, unitId: 1, intervalMs: 1000, timeoutMs: 2000 });
+    // The poller takes it up: the section says so (it reloads every 5 s).
+    await page.getByTestId('modbus-poll-status').getByText('polling', { exact: true }).waitFor();
     await screenshot(page, 'modbus-device-connection');
 
     // Read now on the product page: the slave's registers raw, and each point's value.
