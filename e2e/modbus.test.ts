@@ -142,7 +142,10 @@ describe('Modbus screens', () => {
     const view = (await server.request('GET', `/api/v1/devices/${PRODUCT}/${DEVICE}/modbus`, { token: server.adminToken })).body;
     expect(view.connection).toEqual({ transport: 'tcp', host: '127.0.0.1', port: slave.port, unitId: 1, intervalMs: 1000, timeoutMs: 2000 });
     // The poller takes it up: the section says so (it reloads every 5 s).
-    await page.getByTestId('modbus-poll-status').getByText('polling', { exact: true }).waitFor();
+    const pollStatus = page.getByTestId('modbus-poll-status');
+    await pollStatus.getByText('polling', { exact: true }).waitFor();
+    await pollStatus.getByText('its last read answered').waitFor();
+    expect(await pollStatus.getByText('never').count()).toBe(0);
     await screenshot(page, 'modbus-device-connection');
 
     // Read now on the product page: the slave's registers raw, and each point's value.

@@ -182,7 +182,9 @@ export function DeviceModbusPanel({ productKey, deviceName, view, canWrite }: {
               ['State', (
                 <span key="s" className="flex flex-wrap items-center gap-2">
                   <Badge tone={POLL_STATE_TONES[status.state]}>{status.state}</Badge>
-                  <span className="text-xs text-slate-500">{STATE_TEXT[status.state]}</span>
+                  <span className="text-xs text-slate-500">
+                    {status.state === 'polling' && status.lastPollAt === null ? 'taken up by a poller; the first read is on its way' : STATE_TEXT[status.state]}
+                  </span>
                 </span>
               )],
               ['Last poll', status.lastPollAt ? <span key="p" title={formatTime(status.lastPollAt)}><TimeAgo at={status.lastPollAt} /></span> : 'never'],
