@@ -8,7 +8,7 @@ import { checkPointTable, pointCount, pointLabel, type ByteOrder, type ModbusPoi
 export const POINT_TYPES: readonly PointType[] = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'];
 
 export const FUNCTIONS: readonly (readonly [value: string, label: string])[] = [
-  ['1', '1 coils'], ['2', '2 discrete inputs'], ['3', '3 holding registers'], ['4', '4 input registers'],
+  ['1', '1 coils'], ['2', '2 discrete inputs'], ['3', '3 holding regs'], ['4', '4 input regs'],
 ];
 
 /** One point as its row's controls hold it: numbers as typed, so a half-typed one is shown as it is. */

@@ -217,18 +217,18 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
           <table aria-label="Point table" className="min-w-full text-sm">
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-2 py-2">#</th>
-                <th scope="col" className="px-2 py-2">Property</th>
-                <th scope="col" className="px-2 py-2">Function</th>
-                <th scope="col" className="px-2 py-2">Address</th>
-                <th scope="col" className="px-2 py-2">Count</th>
-                <th scope="col" className="px-2 py-2">Type</th>
-                <th scope="col" className="px-2 py-2" title="Bytes in a register: AB is Modbus’s standard">Bytes</th>
-                <th scope="col" className="px-2 py-2" title="Registers of a 32- or 64-bit value: high first is the standard">Words</th>
-                <th scope="col" className="px-2 py-2">Scale</th>
-                <th scope="col" className="px-2 py-2">Offset</th>
-                <th scope="col" className="px-2 py-2">Write</th>
-                {canWrite && <th scope="col" className="px-2 py-2"><span className="sr-only">Remove</span></th>}
+                <th scope="col" className="px-1.5 py-2">#</th>
+                <th scope="col" className="px-1.5 py-2">Property</th>
+                <th scope="col" className="px-1.5 py-2">Function</th>
+                <th scope="col" className="px-1.5 py-2">Address</th>
+                <th scope="col" className="px-1.5 py-2">Count</th>
+                <th scope="col" className="px-1.5 py-2">Type</th>
+                <th scope="col" className="px-1.5 py-2" title="Bytes in a register: AB is Modbus’s standard">Bytes</th>
+                <th scope="col" className="px-1.5 py-2" title="Registers of a 32- or 64-bit value: high first is the standard">Words</th>
+                <th scope="col" className="px-1.5 py-2">Scale</th>
+                <th scope="col" className="px-1.5 py-2">Offset</th>
+                <th scope="col" className="px-1.5 py-2">Write</th>
+                {canWrite && <th scope="col" className="px-1.5 py-2"><span className="sr-only">Remove</span></th>}
               </tr>
             </thead>
             {rows.map((row, index) => (
@@ -274,16 +274,16 @@ function PointRowView({ row, index, canWrite, options, problems, onChange, onRem
   return (
     <tbody className={cx('border-t border-slate-100', bad && 'bg-red-50/40')}>
       <tr>
-        <td className="px-2 py-1.5 text-xs text-slate-500">{n}</td>
-        <td className="px-2 py-1.5">
-          <select aria-label={`Property of point ${n}`} className={cx(CELL, 'w-40')} value={row.property} disabled={!canWrite} aria-invalid={invalid('property')}
+        <td className="px-1.5 py-1.5 text-xs text-slate-500">{n}</td>
+        <td className="px-1.5 py-1.5">
+          <select aria-label={`Property of point ${n}`} className={cx(CELL, 'w-32')} value={row.property} disabled={!canWrite} aria-invalid={invalid('property')}
             onChange={(e) => onChange({ property: e.target.value })}>
             {row.property === '' && <option value="">choose…</option>}
             {options.map((id) => <option key={id} value={id}>{id}</option>)}
           </select>
         </td>
-        <td className="px-2 py-1.5">
-          <select aria-label={`Function of point ${n}`} className={cx(CELL, 'w-40')} value={row.function} disabled={!canWrite} aria-invalid={invalid('function')}
+        <td className="px-1.5 py-1.5">
+          <select aria-label={`Function of point ${n}`} className={cx(CELL, 'w-32')} value={row.function} disabled={!canWrite} aria-invalid={invalid('function')}
             onChange={(e) => {
               const fn = e.target.value;
               // Coils and discrete inputs are single bits: their only type is bool, so it follows the function.
@@ -292,54 +292,54 @@ function PointRowView({ row, index, canWrite, options, problems, onChange, onRem
             {FUNCTIONS.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
           </select>
         </td>
-        <td className="px-2 py-1.5">
+        <td className="px-1.5 py-1.5">
           <input aria-label={`Address of point ${n}`} inputMode="numeric" className={cx(CELL, 'w-20')} value={row.address} disabled={!canWrite} aria-invalid={invalid('address')}
             onChange={(e) => onChange({ address: e.target.value })} />
         </td>
-        <td className="px-2 py-1.5">
+        <td className="px-1.5 py-1.5">
           {applies(row, 'count') ? (
             <input aria-label={`Count of point ${n}`} inputMode="numeric" className={cx(CELL, 'w-16')} value={row.count} disabled={!canWrite} aria-invalid={invalid('count')}
               placeholder="regs" onChange={(e) => onChange({ count: e.target.value })} />
           ) : <span className="px-1.5 text-xs text-slate-500" title="Follows from the type">{derived ?? ''}</span>}
         </td>
-        <td className="px-2 py-1.5">
+        <td className="px-1.5 py-1.5">
           <select aria-label={`Type of point ${n}`} className={cx(CELL, 'w-[5.5rem]')} value={row.type} disabled={!canWrite} aria-invalid={invalid('type')}
             onChange={(e) => onChange({ type: e.target.value as PointType })}>
             {POINT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
           </select>
         </td>
-        <td className="px-2 py-1.5">
+        <td className="px-1.5 py-1.5">
           {applies(row, 'byteOrder') ? (
-            <select aria-label={`Byte order of point ${n}`} className={cx(CELL, 'w-[4.5rem]')} value={row.byteOrder} disabled={!canWrite} aria-invalid={invalid('byteOrder')}
+            <select aria-label={`Byte order of point ${n}`} className={cx(CELL, 'w-16')} value={row.byteOrder} disabled={!canWrite} aria-invalid={invalid('byteOrder')}
               onChange={(e) => onChange({ byteOrder: e.target.value as PointRow['byteOrder'] })}>
               <option value="big">AB</option>
               <option value="little">BA</option>
             </select>
           ) : <span className="px-1.5 text-xs text-slate-400">–</span>}
         </td>
-        <td className="px-2 py-1.5">
+        <td className="px-1.5 py-1.5">
           {applies(row, 'wordOrder') ? (
-            <select aria-label={`Word order of point ${n}`} className={cx(CELL, 'w-[6.5rem]')} value={row.wordOrder} disabled={!canWrite} aria-invalid={invalid('wordOrder')}
+            <select aria-label={`Word order of point ${n}`} className={cx(CELL, 'w-24')} value={row.wordOrder} disabled={!canWrite} aria-invalid={invalid('wordOrder')}
               onChange={(e) => onChange({ wordOrder: e.target.value as PointRow['wordOrder'] })}>
               <option value="big">high first</option>
               <option value="little">low first</option>
             </select>
           ) : <span className="px-1.5 text-xs text-slate-400">–</span>}
         </td>
-        <td className="px-2 py-1.5">
-          <input aria-label={`Scale of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-20')} value={row.scale} disabled={!canWrite} aria-invalid={invalid('scale')}
+        <td className="px-1.5 py-1.5">
+          <input aria-label={`Scale of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-16')} value={row.scale} disabled={!canWrite} aria-invalid={invalid('scale')}
             placeholder="1" onChange={(e) => onChange({ scale: e.target.value })} />
         </td>
-        <td className="px-2 py-1.5">
-          <input aria-label={`Offset of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-20')} value={row.offset} disabled={!canWrite} aria-invalid={invalid('offset')}
+        <td className="px-1.5 py-1.5">
+          <input aria-label={`Offset of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-16')} value={row.offset} disabled={!canWrite} aria-invalid={invalid('offset')}
             placeholder="0" onChange={(e) => onChange({ offset: e.target.value })} />
         </td>
-        <td className="px-2 py-1.5 text-center">
+        <td className="px-1.5 py-1.5 text-center">
           <input type="checkbox" aria-label={`Writable point ${n}`} className="h-4 w-4 accent-sky-700" checked={row.writable} aria-invalid={invalid('writable')}
             disabled={!canWrite || (!applies(row, 'writable') && !row.writable)} onChange={(e) => onChange({ writable: e.target.checked })} />
         </td>
         {canWrite && (
-          <td className="px-2 py-1.5 text-right">
+          <td className="px-1.5 py-1.5 text-right">
             <Button size="sm" variant="ghost" aria-label={`Remove point ${n}`} onClick={onRemove}><i className="fa fa-trash-o" aria-hidden /></Button>
           </td>
         )}
