@@ -174,4 +174,21 @@ describe('Modbus screens', () => {
     expect(errors).toEqual([]);
     await close();
   });
+
+  it('shows an operator the point table and the connection without a control that would change them', async () => {
+    await server.tokenFor('operator');
+    const { page, errors, close } = await openApp(browser, server, `/devices/${PRODUCT}/${DEVICE}?tab=modbus`, undefined, { signedIn: ['operator1', 'operator-password-1'] });
+    page.setDefaultTimeout(24_000);
+    await page.getByTestId('modbus-poll-status').waitFor();
+    expect(await page.getByLabel('Host', { exact: true }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: /connection/ }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Boiler PLC' }).click();
+    await page.getByRole('tab', { name: 'Modbus' }).click();
+    expect(await page.getByLabel('Address of point 1').isDisabled()).toBe(true);
+    for (const name of ['Save', 'Import CSV', 'Add point', 'Remove point 1']) expect(await page.getByRole('button', { name, exact: true }).count(), name).toBe(0);
+    // Reading is not changing: an operator may still read a device now.
+    await page.getByRole('region', { name: 'Read now' }).getByRole('button', { name: 'Read now' }).waitFor();
+    expect(errors).toEqual([]);
+    await close();
+  });
 });
