@@ -334,7 +334,7 @@ describe('products and thing models', () => {
       ] },
     });
     await server.request('POST', '/api/v1/products/e2eMeter/thing-model/publish', { token });
-    const { page, errors, close } = await openApp(browser, server, '/products/e2eMeter?tab=codec', undefined, { signedIn: true });
+    const { page, errors, close } = await openApp(browser, server, '/products/e2eMeter?tab=codec', { width: 1280, height: 1000 }, { signedIn: true });
     page.setDefaultTimeout(24_000);
 
     // No codec yet: the editor holds the docs' meter, which the bench decodes and encodes before anything is saved.

@@ -35,6 +35,7 @@ export function starterSource(markdown: string): string {
     '// a frame into messages, encode(command, context) a command into bytes.',
     ...(frame ? ['// Try it in the test bench with this frame:', `// ${frame}`] : []),
     '',
+    '',
   ].join('\n');
   return `${header}${source ?? 'function decode(bytes, context) {\n  return [];\n}\n'}`;
 }
