@@ -16,8 +16,9 @@ import { ConfirmDialog } from '../ui/dialog.tsx';
 import { ErrorNote, Loading } from '../ui/feedback.tsx';
 import { INPUT } from '../ui/field.tsx';
 import { Panel } from '../ui/page.tsx';
-import { formatTime, TimeAgo } from '../ui/time.tsx';
+import { formatTime } from '../ui/time.tsx';
 import { useApi } from '../use-api.ts';
+import { VersionStatus } from '../products/version-status.tsx';
 import { errorPlace, starterSource, type CodecProblem } from './codec-bench.ts';
 import { CodecBench } from './codec-bench-panel.tsx';
 
@@ -141,34 +142,18 @@ export function CodecTab({ productKey, onDirtyChange }: {
     <div className="space-y-4">
       {leaveGuard}
       <Panel bodyClassName="space-y-3">
-        <dl className="grid grid-cols-[max-content_1fr] items-center gap-x-3 gap-y-1.5 text-sm" aria-label="Codec status">
-          <dt className="text-slate-500">Published</dt>
-          <dd data-testid="codec-published" className="flex flex-wrap items-center gap-2">
-            {s.published ? (
-              <>
-                <Badge tone="green">version {s.published.version}</Badge>
-                <span className="text-slate-600">
-                  <span title={formatTime(s.published.publishedAt)}><TimeAgo at={s.published.publishedAt} /></span> by {s.published.publishedBy}
-                </span>
-              </>
-            ) : (
-              <>
-                <Badge>not published</Badge>
-                <span className="text-slate-600">Listeners run a product’s codec once a version is published.</span>
-              </>
-            )}
-          </dd>
-          <dt className="text-slate-500">Draft</dt>
-          <dd data-testid="codec-draft" className="flex flex-wrap items-center gap-2">
-            {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> unsaved changes</Badge>}
-            {baseline === null && !dirty && <Badge tone="amber">new codec from the starter, not saved</Badge>}
-            {s.draft?.unpublishedChanges && <Badge tone="blue">unpublished changes</Badge>}
-            {publishedSame && <Badge tone="green">same as version {latest}</Badge>}
-            <span className="text-slate-600">
-              {s.draft ? <>last saved <TimeAgo at={s.draft.updatedAt} /> by {s.draft.updatedBy}</> : 'not saved yet'}
-            </span>
-          </dd>
-        </dl>
+        <VersionStatus
+          label="Codec status" published={s.published} draft={s.draft} testIds={{ published: 'codec-published', draft: 'codec-draft' }}
+          notPublished="Listeners run a product’s codec once a version is published."
+          badges={(
+            <>
+              {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> unsaved changes</Badge>}
+              {baseline === null && !dirty && <Badge tone="amber">new codec from the starter, not saved</Badge>}
+              {s.draft?.unpublishedChanges && <Badge tone="blue">unpublished changes</Badge>}
+              {publishedSame && <Badge tone="green">same as version {latest}</Badge>}
+            </>
+          )}
+        />
 
         <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-3">
           <label className="flex items-center gap-2 text-sm text-slate-700">

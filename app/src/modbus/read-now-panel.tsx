@@ -2,7 +2,7 @@
  * "Read now": reads one device of the product once with the point table as edited (saved or not) and shows what its
  * slave answered, raw and decoded, so a wrong address or byte order shows before the table is saved. Stores nothing.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { DeviceModbusView, ReadNowResult } from '../../../domain/modbus/modbus-api.ts';
 import { apiGet, apiRequest } from '../api.ts';
 import { devicePath } from '../devices/device-detail-api.ts';
@@ -111,12 +111,7 @@ function ReadNowOutcome({ result, device }: { result: ReadNowResult; device: str
         {device} answered {result.requests.length} request{result.requests.length === 1 ? '' : 's'} in {result.durationMs} ms.
       </p>
       <div className="grid gap-3 xl:grid-cols-2">
-        <div className="overflow-x-auto rounded-md border border-slate-200">
-          <table aria-label="Requests" className="min-w-full text-xs">
-            <thead className="bg-slate-50 text-left font-semibold uppercase tracking-wide text-slate-600">
-              <tr><th className="px-2 py-1.5">Function</th><th className="px-2 py-1.5">Address</th><th className="px-2 py-1.5">Answer</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        <SmallTable label="Requests" columns={['Function', 'Address', 'Answer']}>
               {result.requests.map((r, i) => (
                 <tr key={i} className="align-top">
                   <td className="px-2 py-1.5">{r.function}</td>
@@ -136,15 +131,8 @@ function ReadNowOutcome({ result, device }: { result: ReadNowResult; device: str
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
-        <div className="overflow-x-auto rounded-md border border-slate-200">
-          <table aria-label="Values" className="min-w-full text-xs">
-            <thead className="bg-slate-50 text-left font-semibold uppercase tracking-wide text-slate-600">
-              <tr><th className="px-2 py-1.5">Property</th><th className="px-2 py-1.5">Type</th><th className="px-2 py-1.5">Value</th></tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
+        </SmallTable>
+        <SmallTable label="Values" columns={['Property', 'Type', 'Value']}>
               {result.values.map((v) => (
                 <tr key={v.property}>
                   <td className="px-2 py-1.5 font-mono">{v.property}</td>
@@ -154,10 +142,22 @@ function ReadNowOutcome({ result, device }: { result: ReadNowResult; device: str
                   </td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+        </SmallTable>
       </div>
+    </div>
+  );
+}
+
+/** A compact table of a read's requests or values. */
+function SmallTable({ label, columns, children }: { label: string; columns: readonly string[]; children: ReactNode }) {
+  return (
+    <div className="overflow-x-auto rounded-md border border-slate-200">
+      <table aria-label={label} className="min-w-full text-xs">
+        <thead className="bg-slate-50 text-left font-semibold uppercase tracking-wide text-slate-600">
+          <tr>{columns.map((c) => <th key={c} className="px-2 py-1.5">{c}</th>)}</tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
     </div>
   );
 }
