@@ -404,6 +404,12 @@ describe('products and thing models', () => {
     expect(await page.getByRole('button', { name: 'Save draft' }).count()).toBe(0);
     await page.getByLabel('Show').selectOption('draft');
     await source.getByText('// v2').waitFor();
+    // Unsaved: leaving the tab asks first, naming what would be lost.
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const leave = page.getByRole('alertdialog', { name: 'Leave without saving?' });
+    await leave.getByText('The codec has changes that are not saved.').waitFor();
+    await leave.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByRole('tab', { name: 'Codec' }).getAttribute('aria-selected')).toBe('true');
     expect(errors).toEqual([]);
     await close();
   });
