@@ -92,6 +92,16 @@ describe('Modbus screens', () => {
       { property: 'pump', function: 1, address: 2, count: 1, type: 'bool', byteOrder: 'big', wordOrder: 'big', scale: 1, offset: 0, writable: true },
     ]);
 
+    // What only the server knows (the property's type in the thing model) comes back under the row too.
+    await page.getByLabel('Type of point 1').selectOption('string');
+    await page.getByLabel('Count of point 1').fill('2');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByTestId('point-problems-1').getByText(/a string point cannot hold "temperature"/).waitFor();
+    expect(await page.getByLabel('Type of point 1').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Type of point 1').selectOption('float32');
+    await page.getByTestId('point-problems-1').waitFor({ state: 'detached' });
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).isDisabled()).toBe(true);
+
     // Export writes every column; the same file imports back.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toBe(`${PRODUCT}-modbus-points.csv`);
@@ -130,8 +140,13 @@ describe('Modbus screens', () => {
     expect(await page.getByLabel('Port', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     // RTU asks for a serial port instead of a host.
     await page.getByLabel(/^RTU \(serial\)/).check();
-    await page.getByLabel('Serial port', { exact: true }).waitFor();
+    await page.getByLabel('Serial port', { exact: true }).fill('ttyUSB0');
     expect(await page.getByLabel('Host', { exact: true }).count()).toBe(0);
+    await page.getByLabel('Port', { exact: true }).waitFor({ state: 'detached' });
+    // The server's refusal lands at its field.
+    await page.getByRole('button', { name: 'Add connection' }).click();
+    await page.getByText('Serial port must be an absolute path to a serial device').waitFor();
+    expect(await page.getByLabel('Serial port', { exact: true }).getAttribute('aria-invalid')).toBe('true');
     await page.getByLabel(/^Modbus TCP/).check();
     await page.getByLabel('Host', { exact: true }).fill('127.0.0.1');
     await page.getByLabel('Port', { exact: true }).fill(String(slave.port));
