@@ -41,7 +41,7 @@ describe('the point table form', () => {
     expect(tableProblems([row({ property: 'temperature', writable: true })], model).map((p) => p.field)).toEqual(['writable']);
     // Without a published thing model, only the table itself is checked.
     expect(tableProblems([row({ property: 'anything' })], null)).toEqual([]);
-    expect(tableProblems([row({ property: '' })], model)[0]).toMatchObject({ field: 'property' });
+    expect(tableProblems([row({ property: '' })], model)).toEqual([{ index: 0, property: '', field: 'property', message: 'point 1: choose the property it reads' }]);
   });
 
   it('adds a row after the last holding register, for a property not mapped yet', () => {

@@ -84,7 +84,10 @@ export function pointInput(row: PointRow): Record<string, unknown> {
  */
 export function tableProblems(rows: readonly PointRow[], properties: readonly ModelProperty[] | null): PointProblem[] {
   const outcome = checkPointTable(rows.map(pointInput));
-  const problems = outcome.ok ? [] : [...outcome.problems];
+  // A row whose property is not chosen yet is told so, not that "" is no identifier.
+  const problems = outcome.ok ? [] : outcome.problems.map((p) => (p.field === 'property' && rows[p.index]?.property === ''
+    ? { ...p, message: `${pointLabel(p.index)}: choose the property it reads` }
+    : p));
   if (properties) {
     const byId = new Map(properties.map((p) => [p.identifier, p]));
     rows.forEach((row, index) => {
