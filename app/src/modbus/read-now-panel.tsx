@@ -24,7 +24,9 @@ export function ReadNowPanel({ productKey, points, edited }: {
   /** Whether the table differs from the saved one (said next to the button). */
   edited: boolean;
 }) {
-  const devices = useApi<{ items: { deviceName: string }[]; total: number }>(`/devices${queryString({ productKey, limit: DEVICES_LOOKED_AT })}`);
+  // Devices are looked for only once there is something to read: a product without points asks nothing per device.
+  const hasPoints = points === null || points.length > 0;
+  const devices = useApi<{ items: { deviceName: string }[]; total: number }>(hasPoints ? `/devices${queryString({ productKey, limit: DEVICES_LOOKED_AT })}` : null);
   const [connected, setConnected] = useState<DeviceModbusView[] | null>(null);
   const [chosen, setChosen] = useState('');
   const [busy, setBusy] = useState(false);
@@ -64,7 +66,9 @@ export function ReadNowPanel({ productKey, points, edited }: {
   return (
     <Panel title="Read now" actions={<span className="text-xs text-slate-500">reads one device once with the table {edited ? 'as edited, unsaved' : 'as shown'}; stores nothing</span>} bodyClassName="space-y-3">
       <ErrorNote error={devices.error} />
-      {connected !== null && connected.length === 0 ? (
+      {!hasPoints ? (
+        <p className="text-sm text-slate-600">Add points to the table to read a device with them.</p>
+      ) : connected !== null && connected.length === 0 ? (
         <p className="text-sm text-slate-600">
           None of this product’s devices has a Modbus connection yet. Set one on a device’s page (Modbus tab) to read it from here.
         </p>
