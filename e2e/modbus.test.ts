@@ -186,6 +186,16 @@ describe('Modbus screens', () => {
     expect(await values.getByRole('row', { name: /temperature/ }).textContent()).toContain('115.25');
     await screenshot(page, 'modbus-read-now-exception');
     expect((await server.request('GET', `/api/v1/products/${PRODUCT}/modbus/points`, { token: server.adminToken })).body.points[1].address).toBe(2);
+
+    // Removing the connection stops polling the device.
+    await page.getByLabel('Address of point 2').fill('2');
+    await page.getByRole('tab', { name: 'Devices (1)' }).click();
+    await page.getByRole('link', { name: DEVICE }).click();
+    await page.getByRole('tab', { name: 'Modbus' }).click();
+    await page.getByRole('button', { name: 'Remove connection' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove connection' }).click();
+    await page.getByText('Connection removed: the device is no longer polled.').waitFor();
+    expect((await server.request('GET', `/api/v1/devices/${PRODUCT}/${DEVICE}/modbus`, { token: server.adminToken })).body.connection).toBeNull();
     expect(errors).toEqual([]);
     await close();
   });
