@@ -15,8 +15,8 @@ import { exampleCommand, parseHex, spacedHex, type CodecProblem } from './codec-
 
 type TestResult = { ok: true; messages: unknown[] } | { ok: true; hex: string } | { ok: false; error: CodecProblem };
 
-/** One bench run's outcome: the route's answer, or why it was not sent or not answered. */
-type Run = { result: TestResult } | { input: string } | { failed: unknown };
+/** One bench run's outcome (the route's answer, or why it was not sent or not answered) and the source it ran. */
+type Run = ({ result: TestResult } | { input: string } | { failed: unknown }) & { source?: string };
 
 export function CodecBench({ base, source, tsl, what, onProblem }: {
   /** `/products/:pk/codec`. */
@@ -41,10 +41,10 @@ export function CodecBench({ base, source, tsl, what, onProblem }: {
     setBusy(fn);
     try {
       const result = await apiRequest<TestResult>('POST', `${base}/test`, { source, [fn]: body });
-      show({ result });
+      show({ result, source });
       onProblem(result.ok ? null : result.error);
     } catch (err) {
-      show({ failed: err });
+      show({ failed: err, source });
     } finally {
       setBusy(null);
     }
@@ -79,7 +79,7 @@ export function CodecBench({ base, source, tsl, what, onProblem }: {
             <i className="fa fa-arrow-down" aria-hidden /> {busy === 'decode' ? 'Decoding…' : 'Decode'}
           </Button>
         </div>
-        <RunOutcome run={decoded} testId="decode-result" />
+        <RunOutcome run={decoded} testId="decode-result" stale={decoded?.source !== undefined && decoded.source !== source} />
       </section>
 
       <section aria-label="Encode a command" className="space-y-2 border-t border-slate-100 pt-4">
@@ -94,14 +94,23 @@ export function CodecBench({ base, source, tsl, what, onProblem }: {
             <i className="fa fa-arrow-up" aria-hidden /> {busy === 'encode' ? 'Encoding…' : 'Encode'}
           </Button>
         </div>
-        <RunOutcome run={encoded} testId="encode-result" />
+        <RunOutcome run={encoded} testId="encode-result" stale={encoded?.source !== undefined && encoded.source !== source} />
       </section>
     </Panel>
   );
 }
 
-function RunOutcome({ run, testId }: { run: Run | null; testId: string }) {
+function RunOutcome({ run, testId, stale }: { run: Run | null; testId: string; stale: boolean }) {
   if (!run) return null;
+  return (
+    <>
+      {stale && <p className="text-xs text-slate-500"><i className="fa fa-history" aria-hidden /> From before the code’s last change; run it again to try the code as it is.</p>}
+      <div className={stale ? 'opacity-60' : undefined}><Outcome run={run} testId={testId} /></div>
+    </>
+  );
+}
+
+function Outcome({ run, testId }: { run: Run; testId: string }) {
   if ('failed' in run) return <ErrorNote error={run.failed} />;
   if ('input' in run) return <p role="alert" className="text-sm text-red-700">{run.input}</p>;
   const { result } = run;
