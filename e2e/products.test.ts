@@ -351,7 +351,7 @@ describe('products and thing models', () => {
     // The command offered sets the first writable property of the published thing model.
     expect(JSON.parse(await page.getByLabel('Command to a device (JSON)').inputValue())).toEqual({ kind: 'property.set', id: '1', params: { relay: 1 } });
     await page.getByRole('button', { name: 'Encode' }).click();
-    await page.getByTestId('encode-result').getByText('a5 02 01 00 00 a8').waitFor();
+    await page.getByTestId('encode-result').getByText('a5 02 00 00 00 01 01 00 00 a9').waitFor();
     await screenshot(page, 'codec-test-bench');
 
     // A frame the codec refuses: its throw, with the line it was thrown at marked in the editor.
@@ -368,6 +368,8 @@ describe('products and thing models', () => {
     await page.keyboard.press('Control+End');
     await page.keyboard.type('\nfunction broken( {');
     await page.getByTestId('codec-draft').getByText('unsaved changes').waitFor();
+    // The bench's results were for the code before this edit, and say so.
+    expect(await page.getByText('From before the code’s last change').count()).toBe(2);
     const errorLine = (await source.locator('.cm-line').count());
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByText('The codec does not load: SyntaxError').first().waitFor();

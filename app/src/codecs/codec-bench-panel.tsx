@@ -89,7 +89,7 @@ export function CodecBench({ base, source, tsl, what, onProblem }: {
           className={`${INPUT} font-mono text-xs`}
         />
         <div className="flex items-center justify-between gap-2">
-          <span className="text-xs text-slate-500">kind: property.set or service.invoke (with serviceId)</span>
+          <span className="text-xs text-slate-500">kind: property.set, service.invoke (with serviceId) or reply</span>
           <Button onClick={encode} disabled={busy !== null || source === undefined}>
             <i className="fa fa-arrow-up" aria-hidden /> {busy === 'encode' ? 'Encoding…' : 'Encode'}
           </Button>
