@@ -18,6 +18,7 @@ import { INPUT } from '../ui/field.tsx';
 import { Panel } from '../ui/page.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { useApi } from '../use-api.ts';
+import { publishDraft } from '../products/publish-draft.ts';
 import { VersionStatus } from '../products/version-status.tsx';
 import { errorPlace, starterSource, type CodecProblem } from './codec-bench.ts';
 import { CodecBench } from './codec-bench-panel.tsx';
@@ -114,14 +115,10 @@ export function CodecTab({ productKey, onDirtyChange }: {
     setBusy('publish');
     setPublishing({ error: null });
     try {
-      if (unsaved) {
-        await apiRequest('PUT', `${base}/draft`, { source: text });
-        setBaseline(text);
-      }
-      const published = await apiRequest<{ version: number }>('POST', `${base}/publish`);
+      const version = await publishDraft(base, unsaved ? { body: { source: text }, onSaved: () => setBaseline(text) } : null);
       setPublishing(null);
       setSaveError(null);
-      setNotice(`Published version ${published.version}. Listeners decode this product’s devices with it from now on.`);
+      setNotice(`Published version ${version}. Listeners decode this product’s devices with it from now on.`);
       await summary.reload();
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) setSaveError({ error: err, source: text });

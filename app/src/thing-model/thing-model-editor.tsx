@@ -12,6 +12,7 @@ import { Button } from '../ui/button.tsx';
 import { cx } from '../ui/cx.ts';
 import { ErrorNote, Loading } from '../ui/feedback.tsx';
 import { Panel } from '../ui/page.tsx';
+import { publishDraft } from '../products/publish-draft.ts';
 import { VersionStatus } from '../products/version-status.tsx';
 import { FeatureDialog, type Feature, type FeatureList } from './feature-dialog.tsx';
 import { FeatureSection } from './feature-lists.tsx';
@@ -150,13 +151,9 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
     setBusy('publish');
     setPublishing({ error: null });
     try {
-      if (dirty) {
-        await apiRequest('PUT', `${base}/draft`, doc);
-        setBaseline(doc as Json);
-      }
-      const version = await apiRequest<{ version: number }>('POST', `${base}/publish`);
+      const version = await publishDraft(base, dirty ? { body: doc, onSaved: () => setBaseline(doc as Json) } : null);
       setPublishing(null);
-      setNotice(`Published version ${version.version}. Devices’ messages are checked against it from now on.`);
+      setNotice(`Published version ${version}. Devices’ messages are checked against it from now on.`);
       setServerProblems(null);
       await summary.reload();
     } catch (err) {
