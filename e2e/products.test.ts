@@ -467,6 +467,13 @@ describe('products and thing models', () => {
     await page.getByRole('region', { name: /^Properties/ }).waitFor();
     await screenshot(page, 'product-thing-model-tablet');
     expect(await overflow()).toBe(0);
+    // The codec editor and its bench stack; the point table scrolls in its own box.
+    await page.getByRole('tab', { name: 'Codec' }).click();
+    await page.getByRole('region', { name: 'Test bench' }).waitFor();
+    expect(await overflow()).toBe(0);
+    await page.getByRole('tab', { name: 'Modbus' }).click();
+    await page.getByRole('region', { name: 'Modbus point table' }).waitFor();
+    expect(await overflow()).toBe(0);
     expect(errors).toEqual([]);
     await close();
   });
