@@ -323,6 +323,99 @@ describe('products and thing models', () => {
     await close();
   });
 
+  it('edits a codec: tries the starter on a frame and a command before saving, shows a syntax error at its line, saves and publishes it', async () => {
+    const token = server.adminToken;
+    await server.request('POST', '/api/v1/products', { token, body: { productKey: 'e2eMeter', name: 'Energy meter' } });
+    await server.request('PUT', '/api/v1/products/e2eMeter/thing-model/draft', {
+      token,
+      body: { properties: [
+        { identifier: 'voltage', name: 'Voltage', accessMode: 'r', dataType: { type: 'float' } },
+        { identifier: 'relay', name: 'Relay', accessMode: 'rw', dataType: { type: 'bool', specs: { 0: 'off', 1: 'on' } } },
+      ] },
+    });
+    await server.request('POST', '/api/v1/products/e2eMeter/thing-model/publish', { token });
+    const { page, errors, close } = await openApp(browser, server, '/products/e2eMeter?tab=codec', { width: 1280, height: 1000 }, { signedIn: true });
+    page.setDefaultTimeout(24_000);
+
+    // No codec yet: the editor holds the docs' meter, which the bench decodes and encodes before anything is saved.
+    await page.getByTestId('codec-draft').getByText('new codec from the starter').waitFor();
+    const source = page.getByRole('textbox', { name: 'Codec source' });
+    await source.getByText('function decode(bytes, context) {').waitFor();
+    await page.getByLabel('Frame from a device (hex)').fill('a5 01 00 00 00 07 43 66 80 00 3f a0 00 00 43 90 10 00 01 99');
+    await page.getByRole('button', { name: 'Decode' }).click();
+    const decoded = page.getByTestId('decode-result');
+    await decoded.getByText('1 message').waitFor();
+    expect(JSON.parse((await decoded.locator('pre').textContent())!)).toEqual([
+      { kind: 'property.post', id: '7', params: { voltage: 230.5, current: 1.25, power: 288.125, relay: true } },
+    ]);
+    // The command offered sets the first writable property of the published thing model.
+    expect(JSON.parse(await page.getByLabel('Command to a device (JSON)').inputValue())).toEqual({ kind: 'property.set', id: '1', params: { relay: 1 } });
+    await page.getByRole('button', { name: 'Encode' }).click();
+    await page.getByTestId('encode-result').getByText('a5 02 00 00 00 01 01 00 00 a9').waitFor();
+    await screenshot(page, 'codec-test-bench');
+
+    // A frame the codec refuses: its throw, with the line it was thrown at marked in the editor.
+    await page.getByLabel('Frame from a device (hex)').fill('a5 01 00 00 00 07 43 66 80 00 3f a0 00 00 43 90 10 00 01 00');
+    await page.getByRole('button', { name: 'Decode' }).click();
+    await decoded.getByText('threw').waitFor();
+    expect(await decoded.textContent()).toContain('Error: bad checksum');
+    await page.getByTestId('codec-editor').locator('.cm-code-error-message').getByText(/^Line \d+, column \d+: Error: bad checksum$/).waitFor();
+
+    // A syntax error: saving is refused, and the error sits under its line.
+    const lines = (await server.request('GET', '/api/v1/products/e2eMeter/codec', { token })).body.draft;
+    expect(lines).toBeNull();
+    await source.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\nfunction broken( {');
+    await page.getByTestId('codec-draft').getByText('unsaved changes').waitFor();
+    // The bench's results were for the code before this edit, and say so.
+    expect(await page.getByText('From before the code’s last change').count()).toBe(2);
+    const errorLine = (await source.locator('.cm-line').count());
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('The codec does not load: SyntaxError').first().waitFor();
+    const marker = page.getByTestId('codec-editor').locator('.cm-code-error-message');
+    expect(await marker.textContent()).toMatch(/^Line \d+, column \d+: SyntaxError/);
+    expect(Number((await marker.textContent())!.match(/^Line (\d+)/)![1])).toBeGreaterThanOrEqual(errorLine - 1);
+    await screenshot(page, 'codec-syntax-error');
+    expect((await server.request('GET', '/api/v1/products/e2eMeter/codec', { token })).body.draft).toBeNull();
+
+    // Undone, it saves; then it publishes as version 1.
+    await source.click();
+    await page.keyboard.press('Control+End');
+    for (let i = 0; i < '\nfunction broken( {'.length; i++) await page.keyboard.press('Backspace');
+    await marker.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Draft saved.').waitFor();
+    await page.getByTestId('codec-draft').getByText('unpublished changes').waitFor();
+    const saved = (await server.request('GET', '/api/v1/products/e2eMeter/codec', { token })).body;
+    expect(saved.draft.source).toContain('function encode(command, context)');
+    await page.getByRole('button', { name: 'Publish…' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Publish version 1' }).click();
+    await page.getByTestId('codec-published').getByText('version 1').waitFor();
+    expect(await page.getByRole('button', { name: 'Publish…' }).isDisabled()).toBe(true);
+    const v1 = (await server.request('GET', '/api/v1/products/e2eMeter/codec/versions/1', { token })).body;
+    expect(v1).toMatchObject({ version: 1, publishedBy: 'admin', source: saved.draft.source });
+
+    // A published version reads as it was; an edit after it is an unsaved change again.
+    await source.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n// v2');
+    await page.getByTestId('codec-draft').getByText('unsaved changes').waitFor();
+    await page.getByLabel('Show').selectOption('1');
+    await page.getByRole('textbox', { name: 'Codec version 1' }).getByText('function frame(bytes) {').waitFor();
+    expect(await page.getByRole('button', { name: 'Save draft' }).count()).toBe(0);
+    await page.getByLabel('Show').selectOption('draft');
+    await source.getByText('// v2').waitFor();
+    // Unsaved: leaving the tab asks first, naming what would be lost.
+    await page.getByRole('tab', { name: 'Overview' }).click();
+    const leave = page.getByRole('alertdialog', { name: 'Leave without saving?' });
+    await leave.getByText('The codec has changes that are not saved.').waitFor();
+    await leave.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByRole('tab', { name: 'Codec' }).getAttribute('aria-selected')).toBe('true');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('shows an operator the products and thing model without a button that would change them', async () => {
     await server.tokenFor('operator');
     const { page, errors, close } = await openApp(browser, server, '/products', undefined, { signedIn: ['operator1', 'operator-password-1'] });
@@ -348,6 +441,13 @@ describe('products and thing models', () => {
     expect(await view.getByRole('button', { name: /Add|Remove|Apply/ }).count()).toBe(0);
     await screenshot(page, 'product-thing-model-read-only');
     await view.getByRole('button', { name: 'Close' }).first().click();
+
+    // A codec is code the server runs: without flows:code it is read, not saved, published or tried.
+    await page.getByRole('tab', { name: 'Codec' }).click();
+    await page.getByTestId('codec-read-only').getByText('flows:code').waitFor();
+    await page.getByRole('textbox', { name: 'Codec source' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Codec source' }).getAttribute('contenteditable')).toBe('false');
+    for (const name of ['Save draft', 'Publish…', 'Decode', 'Encode']) expect(await page.getByRole('button', { name }).count(), name).toBe(0);
     expect(errors).toEqual([]);
     await close();
   });
@@ -366,6 +466,13 @@ describe('products and thing models', () => {
     await page.goto('/products/e2eSensor?tab=thing-model');
     await page.getByRole('region', { name: /^Properties/ }).waitFor();
     await screenshot(page, 'product-thing-model-tablet');
+    expect(await overflow()).toBe(0);
+    // The codec editor and its bench stack; the point table scrolls in its own box.
+    await page.getByRole('tab', { name: 'Codec' }).click();
+    await page.getByRole('region', { name: 'Test bench' }).waitFor();
+    expect(await overflow()).toBe(0);
+    await page.getByRole('tab', { name: 'Modbus' }).click();
+    await page.getByRole('region', { name: 'Modbus point table' }).waitFor();
     expect(await overflow()).toBe(0);
     expect(errors).toEqual([]);
     await close();

@@ -1,7 +1,7 @@
 /**
  * A CodeMirror 6 editor for code fields (function bodies, templates, JSON): line numbers, undo, bracket matching
  * and highlighting for JavaScript and JSON. Changes from outside (the store's undo) replace the text; typing reports
- * each change and, on leaving the editor, the end of the gesture.
+ * each change and, on leaving the editor, the end of the gesture. An `error` is marked at its line in the text.
  */
 import { useEffect, useEffectEvent, useRef } from 'react';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
@@ -10,6 +10,7 @@ import { json } from '@codemirror/lang-json';
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
+import { codeErrorMark, setCodeError, type CodeErrorPlace } from './code-error-mark.ts';
 
 export interface CodeEditorProps {
   value: string;
@@ -22,6 +23,10 @@ export interface CodeEditorProps {
   describedBy?: string;
   /** Shown, selectable and copyable, but not editable (a locked code node). */
   readOnly?: boolean;
+  /** A problem to mark at its place in the text (a compile error), or null. */
+  error?: CodeErrorPlace | null;
+  /** `field` (default) sits in a form; `page` is the main editor of a screen and takes most of its height. */
+  size?: 'field' | 'page';
   onChange(value: string): void;
   /** The editor lost focus: the typing gesture is over. */
   onBlur?(): void;
@@ -40,9 +45,13 @@ const theme = EditorView.theme({
   '.cm-gutters': { backgroundColor: 'rgb(248 250 252)', color: 'rgb(148 163 184)', borderRight: '1px solid rgb(226 232 240)' },
 });
 
+const pageTheme = EditorView.theme({ '.cm-scroller': { minHeight: '24rem', maxHeight: '70vh' } });
+
 const readOnlyTheme = EditorView.theme({ '&': { backgroundColor: 'rgb(248 250 252)', color: 'rgb(71 85 105)' } });
 
-export function CodeEditor({ value, language, label, id, invalid, describedBy, readOnly = false, onChange, onBlur }: CodeEditorProps) {
+export function CodeEditor({
+  value, language, label, id, invalid, describedBy, readOnly = false, error = null, size = 'field', onChange, onBlur,
+}: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const languageSlot = useRef(new Compartment());
@@ -51,10 +60,10 @@ export function CodeEditor({ value, language, label, id, invalid, describedBy, r
   const blurred = useEffectEvent(() => onBlur?.());
   // The editor is made once, from the props of that moment; value and language changes are applied by the effects
   // below.
-  const initialProps = useEffectEvent(() => ({ value, language, label, id, describedBy, readOnly }));
+  const initialProps = useEffectEvent(() => ({ value, language, label, id, describedBy, readOnly, size }));
 
   useEffect(() => {
-    const { value, language, label, id, describedBy, readOnly } = initialProps();
+    const { value, language, label, id, describedBy, readOnly, size } = initialProps();
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
@@ -70,6 +79,8 @@ export function CodeEditor({ value, language, label, id, invalid, describedBy, r
           keymap.of([...defaultKeymap, ...historyKeymap]),
           languageSlot.current.of(languageExtension(language)),
           theme,
+          size === 'page' ? Prec.high(pageTheme) : [],
+          codeErrorMark,
           EditorState.readOnly.of(readOnly),
           EditorView.editable.of(!readOnly),
           readOnly ? Prec.highest(readOnlyTheme) : [],
@@ -101,5 +112,9 @@ export function CodeEditor({ value, language, label, id, invalid, describedBy, r
     view.current?.dispatch({ effects: languageSlot.current.reconfigure(languageExtension(language)) });
   }, [language]);
 
-  return <div ref={host} data-code-language={language} aria-invalid={invalid} className={invalid ? 'rounded ring-1 ring-red-500' : ''} />;
+  useEffect(() => {
+    view.current?.dispatch({ effects: setCodeError.of(error) });
+  }, [error]);
+
+  return <div ref={host} data-code-language={language} aria-invalid={error ? true : invalid} className={invalid ? 'rounded ring-1 ring-red-500' : ''} />;
 }

@@ -63,6 +63,8 @@ describe('whether the web UI needs a build', () => {
     expect(isUiSource('nodes/notify/notify.def.ts')).toBe(true);
     expect(isUiSource('nodes/kit/sub/deep.ts')).toBe(false);
     expect(isUiSource('domain/thing-model/tsl-problems.ts')).toBe(true);
+    expect(isUiSource('docs/codecs.md')).toBe(true);
+    expect(isUiSource('docs/modbus.md')).toBe(false);
     expect(isUiSource('server/thing-model/tsl-compiler.ts')).toBe(false);
     expect(isUiSource('nodes/notify/notify.runtime.ts')).toBe(false);
     expect(isUiSource('e2e/shell.test.ts')).toBe(false);

@@ -15,7 +15,9 @@ import { Page } from '../ui/page.tsx';
 import { Tabs } from '../ui/tabs.tsx';
 import { TimeAgo } from '../ui/time.tsx';
 import { useApi } from '../use-api.ts';
+import { DeviceModbusPanel } from '../modbus/device-modbus-panel.tsx';
 import { DeviceFirmwareTab } from '../ota/device-firmware-tab.tsx';
+import type { DeviceModbusView, PointTableView } from '../../../domain/modbus/modbus-api.ts';
 import { CommandPanel } from './command-form.tsx';
 import { ConnectionPanel, type ConnectionState } from './connection-panel.tsx';
 import { devicePath, useDevice, useLatestValues, usePublishedTsl, type Device, type Product } from './device-detail-api.ts';
@@ -24,7 +26,7 @@ import { OverviewTab } from './device-detail-overview.tsx';
 import { HistoryPanel } from './history-panel.tsx';
 import type { RangeChoice } from './history-range.ts';
 
-const TAB_NAMES = ['overview', 'history', 'events', 'connection', 'firmware', 'commands'] as const;
+const TAB_NAMES = ['overview', 'history', 'events', 'connection', 'modbus', 'firmware', 'commands'] as const;
 type TabName = (typeof TAB_NAMES)[number];
 
 /** The open tab lives in `?tab=`, so a reload or a shared link opens the same one. */
@@ -50,6 +52,10 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
   const [tab, setTab] = useTab();
   const [connection, setConnection] = useState<ConnectionState>({});
   const [historyChoice, setHistoryChoice] = useState<RangeChoice>({ preset: '1h' });
+  // A Modbus section for a device that has a connection, or whose product has a point table (to give it one).
+  const modbus = useApi<DeviceModbusView>(`${devicePath(productKey, deviceName)}/modbus`, { pollMs: tab === 'modbus' ? 5000 : undefined });
+  const points = useApi<PointTableView>(`/products/${encodeURIComponent(productKey)}/modbus/points`);
+  const isModbus = !!modbus.data?.connection || (points.data?.points.length ?? 0) > 0;
   const back = <Link to="/devices" className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> Devices</Link>;
 
   if (device.loading) return <Page title={deviceName} back={back}><Loading what="the device" /></Page>;
@@ -82,6 +88,10 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
       value: 'connection', label: 'Connection',
       content: <ConnectionPanel device={d} online={online} tsl={tsl} state={connection} onState={setConnection} />,
     },
+    ...(isModbus ? [{
+      value: 'modbus', label: 'Modbus',
+      content: <DeviceModbusPanel productKey={productKey} deviceName={deviceName} view={modbus} canWrite={canWrite} />,
+    }] : []),
     ...(canReadOta ? [{ value: 'firmware', label: 'Firmware', content: <DeviceFirmwareTab productKey={productKey} deviceName={deviceName} /> }] : []),
     ...(canWrite ? [{
       value: 'commands', label: 'Commands',

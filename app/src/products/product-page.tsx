@@ -12,12 +12,14 @@ import { Facts, Page, Panel } from '../ui/page.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { Tabs } from '../ui/tabs.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
+import { CodecTab } from '../codecs/codec-tab.tsx';
+import { PointTableTab } from '../modbus/point-table-tab.tsx';
 import { LeaveDialog } from '../thing-model/leave-guard.tsx';
 import { ThingModelEditor } from '../thing-model/thing-model-editor.tsx';
 import { productPath, SIGN_METHODS, type Product } from './product-api.ts';
 import { ProductEditDialog } from './product-edit-dialog.tsx';
 
-const TABS = ['overview', 'thing-model', 'devices'] as const;
+const TABS = ['overview', 'thing-model', 'codec', 'modbus', 'devices'] as const;
 type Tab = (typeof TABS)[number];
 
 /** The tab named in `?tab=`, so a reload or a shared link opens the same one. */
@@ -26,7 +28,10 @@ function tabFromUrl(): Tab {
   return (TABS as readonly string[]).includes(tab ?? '') ? (tab as Tab) : 'overview';
 }
 
-/** `/products/:productKey`: the product's facts, its thing model editor and its devices. */
+/** Tabs whose editors hold unsaved edits, and what the question before leaving calls them. */
+const EDITOR_TABS: Partial<Record<Tab, string>> = { 'thing-model': 'The thing model', codec: 'The codec', modbus: 'The point table' };
+
+/** `/products/:productKey`: the product's facts, its thing model, codec and Modbus point table editors, and its devices. */
 export function ProductPage({ productKey }: { productKey: string }) {
   const product = useApi<Product>(productPath(productKey));
   const [tab, setTab] = useState<Tab>(tabFromUrl);
@@ -43,7 +48,7 @@ export function ProductPage({ productKey }: { productKey: string }) {
     window.history.replaceState(null, '', url.pathname + url.search);
   };
   const changeTab = (next: string) => {
-    if (tab === 'thing-model' && dirty && next !== tab) setPendingTab(next as Tab);
+    if (EDITOR_TABS[tab] && dirty && next !== tab) setPendingTab(next as Tab);
     else showTab(next as Tab);
   };
 
@@ -83,11 +88,13 @@ export function ProductPage({ productKey }: { productKey: string }) {
         tabs={[
           { value: 'overview', label: 'Overview', content: <Overview product={p} canWrite={canWrite} onChanged={() => void product.reload()} /> },
           { value: 'thing-model', label: 'Thing model', content: <ThingModelEditor productKey={p.productKey} canWrite={canWrite} onDirtyChange={onDirtyChange} /> },
+          { value: 'codec', label: 'Codec', content: <CodecTab productKey={p.productKey} onDirtyChange={onDirtyChange} /> },
+          { value: 'modbus', label: 'Modbus', content: <PointTableTab productKey={p.productKey} canWrite={canWrite} onDirtyChange={onDirtyChange} /> },
           { value: 'devices', label: `Devices (${p.deviceCount.toLocaleString()})`, content: <ProductDevices product={p} /> },
         ]}
       />
       <LeaveDialog
-        open={pendingTab !== null} onStay={() => setPendingTab(null)}
+        open={pendingTab !== null} onStay={() => setPendingTab(null)} what={EDITOR_TABS[tab]}
         onLeave={() => {
           setDirty(false);
           if (pendingTab) showTab(pendingTab);

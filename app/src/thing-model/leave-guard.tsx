@@ -6,19 +6,19 @@ import { useEffect, useState } from 'react';
 import { navigate } from '../routing.ts';
 import { ConfirmDialog } from '../ui/dialog.tsx';
 
-/** The question before unsaved edits are dropped. */
-export function LeaveDialog({ open, onStay, onLeave }: { open: boolean; onStay(): void; onLeave(): void }) {
+/** The question before unsaved edits are dropped; `what` names what holds them ("The codec"). */
+export function LeaveDialog({ open, onStay, onLeave, what = 'The thing model' }: { open: boolean; onStay(): void; onLeave(): void; what?: string }) {
   return (
     <ConfirmDialog
       open={open} onOpenChange={(o) => !o && onStay()} title="Leave without saving?" confirmLabel="Leave without saving" onConfirm={onLeave}
     >
-      The thing model has changes that are not saved. Stay to save the draft, or leave and lose them.
+      {what} has changes that are not saved. Stay to save them, or leave and lose them.
     </ConfirmDialog>
   );
 }
 
 /** While `active`, guards the page against leaving; render what it returns. */
-export function useLeaveGuard(active: boolean) {
+export function useLeaveGuard(active: boolean, what?: string) {
   const [pending, setPending] = useState<string | null>(null);
 
   useEffect(() => {
@@ -50,7 +50,7 @@ export function useLeaveGuard(active: boolean) {
 
   return (
     <LeaveDialog
-      open={pending !== null} onStay={() => setPending(null)}
+      open={pending !== null} onStay={() => setPending(null)} what={what}
       onLeave={() => {
         const to = pending;
         setPending(null);

@@ -12,7 +12,8 @@ import { Button } from '../ui/button.tsx';
 import { cx } from '../ui/cx.ts';
 import { ErrorNote, Loading } from '../ui/feedback.tsx';
 import { Panel } from '../ui/page.tsx';
-import { formatTime, TimeAgo } from '../ui/time.tsx';
+import { publishDraft } from '../products/publish-draft.ts';
+import { VersionStatus } from '../products/version-status.tsx';
 import { FeatureDialog, type Feature, type FeatureList } from './feature-dialog.tsx';
 import { FeatureSection } from './feature-lists.tsx';
 import type { JsonTextError } from './json-text.ts';
@@ -150,13 +151,9 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
     setBusy('publish');
     setPublishing({ error: null });
     try {
-      if (dirty) {
-        await apiRequest('PUT', `${base}/draft`, doc);
-        setBaseline(doc as Json);
-      }
-      const version = await apiRequest<{ version: number }>('POST', `${base}/publish`);
+      const version = await publishDraft(base, dirty ? { body: doc, onSaved: () => setBaseline(doc as Json) } : null);
       setPublishing(null);
-      setNotice(`Published version ${version.version}. Devices’ messages are checked against it from now on.`);
+      setNotice(`Published version ${version}. Devices’ messages are checked against it from now on.`);
       setServerProblems(null);
       await summary.reload();
     } catch (err) {
@@ -222,34 +219,18 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
     <div className="space-y-4">
       {leaveGuard}
       <Panel bodyClassName="space-y-3">
-        <dl className="grid grid-cols-[max-content_1fr] items-center gap-x-3 gap-y-1.5 text-sm" aria-label="Thing model status">
-          <dt className="text-slate-500">Published</dt>
-          <dd data-testid="published-version" className="flex flex-wrap items-center gap-2">
-            {s.published ? (
-              <>
-                <Badge tone="green">version {s.published.version}</Badge>
-                <span className="text-slate-600">
-                  <span title={formatTime(s.published.publishedAt)}><TimeAgo at={s.published.publishedAt} /></span> by {s.published.publishedBy}
-                </span>
-              </>
-            ) : (
-              <>
-                <Badge>not published</Badge>
-                <span className="text-slate-600">Publish a version for devices’ messages to be checked against it.</span>
-              </>
-            )}
-          </dd>
-          <dt className="text-slate-500">Draft</dt>
-          <dd data-testid="draft-status" className="flex flex-wrap items-center gap-2">
-            {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> unsaved changes</Badge>}
-            {s.published && differsFromPublished === true && <Badge tone="blue">differs from version {s.published.version}</Badge>}
-            {s.published && differsFromPublished === false && <Badge tone="green">same as version {s.published.version}</Badge>}
-            {!s.published && hasContent && !dirty && s.draft && <Badge tone="blue">ready to publish</Badge>}
-            <span className="text-slate-600">
-              {s.draft ? <>last saved <TimeAgo at={s.draft.updatedAt} /> by {s.draft.updatedBy}</> : 'not saved yet'}
-            </span>
-          </dd>
-        </dl>
+        <VersionStatus
+          label="Thing model status" published={s.published} draft={s.draft} testIds={{ published: 'published-version', draft: 'draft-status' }}
+          notPublished="Publish a version for devices’ messages to be checked against it."
+          badges={(
+            <>
+              {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> unsaved changes</Badge>}
+              {s.published && differsFromPublished === true && <Badge tone="blue">differs from version {s.published.version}</Badge>}
+              {s.published && differsFromPublished === false && <Badge tone="green">same as version {s.published.version}</Badge>}
+              {!s.published && hasContent && !dirty && s.draft && <Badge tone="blue">ready to publish</Badge>}
+            </>
+          )}
+        />
 
         <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-3">
           <div className="flex flex-wrap items-center gap-3">

@@ -1,0 +1,122 @@
+/**
+ * The point table as the Modbus tab edits it: one row of text fields per point, turned into the `PointInput`s the
+ * server takes, and every problem `checkPointTable` (the server's own check) and the published thing model find, by
+ * row and field, so each shows under the row and at the field at fault while the user types. Pure, no React.
+ */
+import { checkPointTable, pointCount, pointLabel, type ByteOrder, type ModbusPoint, type PointProblem, type PointType, type WordOrder } from '../../../domain/modbus/point-table.ts';
+
+export const POINT_TYPES: readonly PointType[] = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'];
+
+export const FUNCTIONS: readonly (readonly [value: string, label: string])[] = [
+  ['1', '1 coils'], ['2', '2 discrete inputs'], ['3', '3 holding regs'], ['4', '4 input regs'],
+];
+
+/** One point as its row's controls hold it: numbers as typed, so a half-typed one is shown as it is. */
+export interface PointRow {
+  /** Stable across edits, for React. */
+  key: number;
+  property: string;
+  function: string;
+  address: string;
+  /** Registers a string spans; for other types the count follows from the type. */
+  count: string;
+  type: PointType;
+  byteOrder: ByteOrder;
+  wordOrder: WordOrder;
+  scale: string;
+  offset: string;
+  writable: boolean;
+}
+
+/** A property of the published thing model, as much as the table needs of it. */
+export interface ModelProperty {
+  identifier: string;
+  accessMode: string;
+}
+
+let nextKey = 1;
+
+export function rowFromPoint(point: ModbusPoint): PointRow {
+  return {
+    key: nextKey++, property: point.property, function: String(point.function), address: String(point.address),
+    count: point.type === 'string' ? String(point.count) : '', type: point.type, byteOrder: point.byteOrder,
+    wordOrder: point.wordOrder, scale: String(point.scale), offset: String(point.offset), writable: point.writable,
+  };
+}
+
+/** A new row: a holding register after the last one the table uses, for the first property not mapped yet. */
+export function newRow(rows: readonly PointRow[], properties: readonly ModelProperty[] | null): PointRow {
+  const used = new Set(rows.map((r) => r.property));
+  let address = 0;
+  for (const row of rows) {
+    if (row.function !== '3') continue;
+    const start = Number(row.address);
+    const count = pointCount({ function: 3, type: row.type, count: row.count === '' ? undefined : Number(row.count) }) ?? 1;
+    if (Number.isInteger(start)) address = Math.max(address, start + count);
+  }
+  return {
+    key: nextKey++, property: properties?.find((p) => !used.has(p.identifier))?.identifier ?? '', function: '3',
+    address: String(Math.min(address, 65_535)), count: '', type: 'uint16', byteOrder: 'big', wordOrder: 'big', scale: '1', offset: '0', writable: false,
+  };
+}
+
+/** A number field's value: left out when empty, a number when it reads as one, else the text (for the check to name). */
+function numberField(text: string): number | string | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') return undefined;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : trimmed;
+}
+
+/** The point a row sends: what the server checks and stores. */
+export function pointInput(row: PointRow): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    property: row.property, function: numberField(row.function), address: numberField(row.address),
+    count: row.type === 'string' ? numberField(row.count) : undefined, type: row.type, byteOrder: row.byteOrder,
+    wordOrder: row.wordOrder, scale: numberField(row.scale), offset: numberField(row.offset), writable: row.writable,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Every problem of the table: `checkPointTable`'s, and a property the published thing model lacks or cannot write
+ * (what the server refuses too). `properties` null: no thing model is published, so properties are not checked here.
+ */
+export function tableProblems(rows: readonly PointRow[], properties: readonly ModelProperty[] | null): PointProblem[] {
+  const outcome = checkPointTable(rows.map(pointInput));
+  // A row whose property is not chosen yet is told so, not that "" is no identifier.
+  const problems = outcome.ok ? [] : outcome.problems.map((p) => (p.field === 'property' && rows[p.index]?.property === ''
+    ? { ...p, message: `${pointLabel(p.index)}: choose the property it reads` }
+    : p));
+  if (properties) {
+    const byId = new Map(properties.map((p) => [p.identifier, p]));
+    rows.forEach((row, index) => {
+      if (row.property === '') return;
+      const property = byId.get(row.property);
+      const at = { index, property: row.property };
+      if (!property) {
+        problems.push({ ...at, field: 'property', message: `${pointLabel(index, row.property)}: the published thing model has no property "${row.property}"` });
+      } else if (row.writable && property.accessMode !== 'rw') {
+        problems.push({ ...at, field: 'writable', message: `${pointLabel(index, row.property)}: "${row.property}" is read-only in the thing model; make it read-write there to write it` });
+      }
+    });
+  }
+  return problems.sort((a, b) => a.index - b.index);
+}
+
+/** The problems of one row, and the fields they are about. */
+export function rowProblems(problems: readonly PointProblem[], index: number): { messages: string[]; fields: Set<string> } {
+  const own = problems.filter((p) => p.index === index);
+  return { messages: [...new Set(own.map((p) => p.message))], fields: new Set(own.map((p) => p.field || 'property')) };
+}
+
+/** Whether a field applies to a row: count to strings, byte order to registers, word order to values of several registers, writable to functions 1 and 3. */
+export function applies(row: PointRow, field: 'count' | 'byteOrder' | 'wordOrder' | 'writable'): boolean {
+  const bits = row.function === '1' || row.function === '2';
+  switch (field) {
+    case 'count': return row.type === 'string';
+    case 'byteOrder': return !bits && row.type !== 'bool';
+    case 'wordOrder': return !bits && ['int32', 'uint32', 'float32', 'float64'].includes(row.type);
+    case 'writable': return row.function === '1' || row.function === '3';
+  }
+}
