@@ -397,6 +397,8 @@ export async function startThingwire(
         return [{ transport: 'http' as const, port: l.config.port === 0 ? undefined : l.port, path: l.config.path }];
       }),
       ...coapListeners.listeners().flatMap((l) => (l.port ? [{ transport: 'coap' as const, port: l.port, path: '' }] : [])),
+      ...tcpListeners.listeners().flatMap((l) => (l.port ? [{ transport: 'tcp' as const, port: l.port, path: '', framing: l.config.framing }] : [])),
+      ...udpListeners.listeners().flatMap((l) => (l.port ? [{ transport: 'udp' as const, port: l.port, path: '' }] : [])),
     ],
   });
   registerTelemetryRoutes(table, backend, registry.devices, registry.thingModels, { products: registry.products });

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const Transport = Type.Union([
   Type.Literal('mqtt'), Type.Literal('mqtts'), Type.Literal('ws'), Type.Literal('wss'), Type.Literal('http'), Type.Literal('https'), Type.Literal('coap'),
+  Type.Literal('tcp'), Type.Literal('udp'),
 ]);
 
 export const MqttEndpoint = Type.Object({
@@ -11,12 +12,13 @@ export const MqttEndpoint = Type.Object({
   host: Type.String({ description: 'The host name the caller reached this server by (IPv6 without brackets)' }),
   port: Type.Integer(),
   url: Type.String({
-    description: 'As mqtt.js takes it: mqtt://host:port, mqtts://…, ws://host:port/path, wss://…; HTTP devices: the base of /auth, /topic, /commands (http://host:port/device); CoAP: coap://host:port',
+    description: 'As mqtt.js takes it: mqtt://host:port, mqtts://…, ws://host:port/path, wss://…; HTTP devices: the base of /auth, /topic, /commands (http://host:port/device); CoAP: coap://host:port; TCP and UDP devices: tcp://host:port, udp://host:port',
   }),
+  framing: Type.Optional(Type.String({ description: 'TCP: how the listener cuts the byte stream into frames (newline, length16, length32, fixed, codec)' })),
 });
 
 const Endpoints = Type.Array(MqttEndpoint, {
-  description: 'The device listeners running now (MQTT over TCP, TLS, WebSocket on the HTTP port; HTTP; CoAP); empty when no deployed flow has one',
+  description: 'The device listeners running now (MQTT over TCP, TLS, WebSocket on the HTTP port; HTTP; CoAP; TCP; UDP); empty when no deployed flow has one',
 });
 
 export const ConnectionInfo = Type.Object({

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, freePort, request, selfSignedCert, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
-import { pipelineFlow } from '../testing/pipeline-flow.ts';
+import { udpPipelineFlow } from '../testing/pipeline-flow.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 
 let tw: TestServer;
@@ -61,6 +61,7 @@ describe('before any MQTT listener runs', () => {
 describe('POST /devices/:productKey/:deviceName/credentials with the shipped pipeline deployed', () => {
   let tcpPort: number;
   let tlsPort: number;
+  let byteTcpPort: number;
   let cert: string;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-cred-'));
 
@@ -68,7 +69,9 @@ describe('POST /devices/:productKey/:deviceName/credentials with the shipped pip
     const pem = selfSignedCert(tmp);
     cert = pem.cert;
     tlsPort = await freePort();
-    const flows = pipelineFlow();
+    byteTcpPort = await freePort();
+    // The shipped pipeline with its TCP example enabled and a UDP listener: every kind of listener devices reach.
+    const flows = udpPipelineFlow({ port: 0 }, { tcpExamplePort: byteTcpPort });
     const listener = flows.find((n) => n.type === 'thing-mqtt-listener')!;
     Object.assign(listener, { tlsPort, tlsCert: pem.cert, credentials: { tlsKey: pem.key } });
     tcpPort = await deployListener(tw, flows);
@@ -91,12 +94,15 @@ describe('POST /devices/:productKey/:deviceName/credentials with the shipped pip
     expect(JSON.stringify(body)).not.toContain(device.deviceSecret);
     const httpPort = Number(new URL(tw.url).port);
     const coapPort = tw.app.coapListeners.listeners()[0]!.port!;
+    const udpPort = tw.app.udpListeners.listeners()[0]!.port!;
     expect(body.endpoints).toEqual([
       { transport: 'mqtt', host: '127.0.0.1', port: tcpPort, url: `mqtt://127.0.0.1:${tcpPort}` },
       { transport: 'mqtts', host: '127.0.0.1', port: tlsPort, url: `mqtts://127.0.0.1:${tlsPort}` },
       { transport: 'ws', host: '127.0.0.1', port: httpPort, url: `ws://127.0.0.1:${httpPort}/mqtt` },
       { transport: 'http', host: '127.0.0.1', port: httpPort, url: `http://127.0.0.1:${httpPort}/device` },
       { transport: 'coap', host: '127.0.0.1', port: coapPort, url: `coap://127.0.0.1:${coapPort}` },
+      { transport: 'tcp', host: '127.0.0.1', port: byteTcpPort, url: `tcp://127.0.0.1:${byteTcpPort}`, framing: 'length16' },
+      { transport: 'udp', host: '127.0.0.1', port: udpPort, url: `udp://127.0.0.1:${udpPort}` },
     ]);
   });
 
@@ -137,13 +143,14 @@ describe('POST /devices/:productKey/:deviceName/credentials with the shipped pip
     expect(res.status).toBe(200);
     expect(res.body.endpoints.map((e: { url: string }) => e.url)).toEqual([
       `mqtt://iot.example.com:${tcpPort}`, `mqtts://iot.example.com:${tlsPort}`, 'ws://iot.example.com:8443/mqtt', 'http://iot.example.com:8443/device',
-      `coap://iot.example.com:${tw.app.coapListeners.listeners()[0]!.port}`,
+      `coap://iot.example.com:${tw.app.coapListeners.listeners()[0]!.port}`, `tcp://iot.example.com:${byteTcpPort}`,
+      `udp://iot.example.com:${tw.app.udpListeners.listeners()[0]!.port}`,
     ]);
     // The trusted proxy forwarding https: its host, and wss on its port.
     const proxied = await requestWithHost('GET', '/api/v1/devices/credpk/room-1/connection-info', operator, {
       'x-forwarded-host': 'things.example.org', 'x-forwarded-proto': 'https',
     });
-    expect(proxied.body.endpoints.slice(-3, -1)).toEqual([
+    expect(proxied.body.endpoints.filter((e: { transport: string }) => /^(wss|https)$/.test(e.transport))).toEqual([
       { transport: 'wss', host: 'things.example.org', port: 443, url: 'wss://things.example.org:443/mqtt' },
       { transport: 'https', host: 'things.example.org', port: 443, url: 'https://things.example.org:443/device' },
     ]);

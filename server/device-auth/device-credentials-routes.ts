@@ -19,11 +19,15 @@ export interface RunningListener {
   readonly config: MqttListenerConfig;
 }
 
-/** A running HTTP or CoAP listener: its own port (undefined: the platform's HTTP port) and, for HTTP, its path. */
+/**
+ * A running listener of another transport: its own port (HTTP: undefined for the platform's HTTP port), for HTTP its
+ * path, for TCP its framing.
+ */
 export interface RunningRequestListener {
-  readonly transport: 'http' | 'coap';
+  readonly transport: 'http' | 'coap' | 'tcp' | 'udp';
   readonly port: number | undefined;
   readonly path: string;
+  readonly framing?: string;
 }
 
 /** What the credential routes read: devices and products, the running listeners, and the audit log. */
@@ -31,7 +35,7 @@ export interface DeviceCredentialDeps {
   devices: Pick<DeviceStore, 'credentialsFor'>;
   products: Pick<ProductStore, 'auth'>;
   listeners: { listeners(): RunningListener[] };
-  /** The HTTP and CoAP listeners running now. */
+  /** The HTTP, CoAP, TCP and UDP listeners running now. */
   requestListeners?(): RunningRequestListener[];
   auth: Pick<AuthService, 'audit'>;
   /** Server time in ms; default Date.now. */
@@ -115,8 +119,9 @@ export function deviceEndpoints(req: Request, listeners: readonly RunningListene
     }
   }
   for (const listener of requestListeners) {
-    if (listener.transport === 'coap') {
-      if (listener.port) endpoints.push({ transport: 'coap', host, port: listener.port, url: `coap://${inUrl}:${listener.port}` });
+    if (listener.transport !== 'http') {
+      const { transport, port, framing } = listener;
+      if (port) endpoints.push({ transport, host, port, url: `${transport}://${inUrl}:${port}`, ...(framing ? { framing } : {}) });
       continue;
     }
     // On the platform's port it is reached as this request was (http or https); a port of its own is plain HTTP.
@@ -124,6 +129,6 @@ export function deviceEndpoints(req: Request, listeners: readonly RunningListene
     const port = listener.port ?? httpPort;
     endpoints.push({ transport: scheme, host, port, url: `${scheme}://${inUrl}:${port}${listener.path}` });
   }
-  const rank = { mqtt: 0, mqtts: 1, ws: 2, wss: 3, http: 4, https: 5, coap: 6 };
+  const rank = { mqtt: 0, mqtts: 1, ws: 2, wss: 3, http: 4, https: 5, coap: 6, tcp: 7, udp: 8 };
   return endpoints.sort((a, b) => rank[a.transport] - rank[b.transport] || a.port - b.port);
 }

@@ -107,6 +107,14 @@ export async function deployListener(tw: TestServer, flows: object[]): Promise<n
   if (flows.some((n) => (n as { type?: string }).type === 'thing-coap-listener')) {
     await until('the CoAP listener started', () => tw.app.coapListeners.listeners()[0]?.port, Boolean, 15_000);
   }
+  // TCP and UDP listeners of enabled tabs (the shipped TCP example is in a disabled one).
+  const nodes = flows as { type?: string; id?: string; z?: string; disabled?: boolean }[];
+  const disabledTabs = new Set(nodes.filter((n) => n.type === 'tab' && n.disabled).map((n) => n.id));
+  const running = (type: string) => nodes.filter((n) => n.type === type && !(n.z && disabledTabs.has(n.z))).length;
+  for (const [type, pool] of [['thing-tcp-listener', tw.app.tcpListeners], ['thing-udp-listener', tw.app.udpListeners]] as const) {
+    const count = running(type);
+    if (count > 0) await until(`the ${type}s started`, () => pool.listeners().filter((l) => l.port).length, (n) => n >= count, 15_000);
+  }
   return port;
 }
 

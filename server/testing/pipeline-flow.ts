@@ -54,9 +54,9 @@ export function pipelineFlow(options: {
  * The shipped pipeline with a UDP listener beside its other listeners, on a free loopback port: the node's defaults
  * with `udp` over them (rate per device off, as the other test listeners have it).
  */
-export function udpPipelineFlow(udp: Record<string, unknown> = {}): FlowNode[] {
+export function udpPipelineFlow(udp: Record<string, unknown> = {}, options: Parameters<typeof pipelineFlow>[0] = {}): FlowNode[] {
   return [
-    ...pipelineFlow(),
+    ...pipelineFlow(options),
     {
       id: 'test-udp-listener', type: 'thing-udp-listener', port: 0, host: '127.0.0.1', productKey: '', bindAddress: true,
       maxDatagramBytes: 2048, ratePerAddress: 50, maxBoundAddresses: 100_000, tokenTtlSeconds: 3600, onlineWindowSeconds: 300,

@@ -30,7 +30,11 @@ const TRANSPORTS: Record<MqttEndpoint['transport'], string> = {
   http: 'HTTP',
   https: 'HTTPS',
   coap: 'CoAP (UDP)',
+  tcp: 'TCP frames',
+  udp: 'UDP datagrams',
 };
+
+const MQTT_TRANSPORTS: ReadonlySet<MqttEndpoint['transport']> = new Set(['mqtt', 'mqtts', 'ws', 'wss']);
 
 /** The shell examples the panel offers, by the protocol family a device speaks. */
 type ShellProtocol = 'mqtt' | 'http' | 'coap';
@@ -87,7 +91,7 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
   const clientId = signed?.clientId ?? info.data.clientId;
   const username = signed?.username ?? info.data.username;
   const shellEndpoint = mosquittoEndpoint(endpoints);
-  const mqttUrl = endpoints.find((e) => e.transport === 'mqtt')?.url ?? endpoints.find((e) => e.transport !== 'http' && e.transport !== 'https' && e.transport !== 'coap')?.url;
+  const mqttUrl = endpoints.find((e) => e.transport === 'mqtt')?.url ?? endpoints.find((e) => MQTT_TRANSPORTS.has(e.transport))?.url;
   const shell = shellChoice ?? familyOf(last.data?.items[0]?.protocol);
   const signIn = { productKey: device.productKey, deviceName: device.deviceName, clientId, signMethod: signed?.signMethod ?? info.data.signMethod, timestamp: signed?.timestamp, password: signed?.password };
   const topic = propertyPostTopic(device.productKey, device.deviceName);
@@ -121,7 +125,7 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
             <TBody>
               {endpoints.map((e) => (
                 <tr key={e.url}>
-                  <Td>{TRANSPORTS[e.transport]}</Td>
+                  <Td>{TRANSPORTS[e.transport]}{e.framing && <span className="text-xs text-slate-500"> ({e.framing} framing)</span>}</Td>
                   <Td className="font-mono text-xs">{e.host}</Td>
                   <Td className="font-mono text-xs" data-testid={`endpoint-port-${e.transport}`}>{e.port}</Td>
                   <Td>
