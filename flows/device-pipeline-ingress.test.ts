@@ -4,8 +4,8 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TELEMETRY_DB_FILE } from '../server/telemetry/sqlite-telemetry.ts';
 import { connect, deployListener, deviceOptions, freePort, nextMessage, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
-import fs from 'node:fs';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
+import { codecDocExample, meterCodec, meterTsl, publishCodec } from '../server/testing/codec-products.ts';
 import { alinkSignIn, TcpTestDevice } from '../server/testing/tcp-devices.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
@@ -171,19 +171,10 @@ describe('the example tabs', () => {
 
   it('the TCP example, enabled, serves a device whose product has the docs\' codec: its frames are stored by the Devices tab', async () => {
     const token = tw.adminToken;
-    const doc = fs.readFileSync(new URL('../docs/codecs.md', import.meta.url), 'utf8');
-    const example = (name: string) => doc.match(new RegExp(`<!-- codec example: ${name}\\b[^>]*-->\\s*\`\`\`[a-z]*\\n([\\s\\S]*?)\`\`\``))![1]!;
     expect((await tw.request('POST', '/api/v1/products', { token, body: { productKey: 'a1meter', name: 'meter' } })).status).toBe(201);
-    const float = { type: 'float', specs: { min: '0', max: '10000' } };
-    await tw.request('PUT', '/api/v1/products/a1meter/thing-model/draft', { token, body: {
-      properties: ['voltage', 'current', 'power'].map((identifier) => ({ identifier, name: identifier, accessMode: 'r', required: false, dataType: float }))
-        .concat([{ identifier: 'relay', name: 'relay', accessMode: 'rw', required: false, dataType: { type: 'bool', specs: { 0: 'off', 1: 'on' } } as never }]),
-      events: [{ identifier: 'overload', name: 'overload', type: 'alert', outputData: [{ identifier: 'power', name: 'power', dataType: float }] }],
-      services: [],
-    } });
+    await tw.request('PUT', '/api/v1/products/a1meter/thing-model/draft', { token, body: meterTsl });
     expect((await tw.request('POST', '/api/v1/products/a1meter/thing-model/publish', { token })).status).toBe(201);
-    expect((await tw.request('PUT', '/api/v1/products/a1meter/codec/draft', { token, body: { source: example('checked') } })).status).toBe(200);
-    expect((await tw.request('POST', '/api/v1/products/a1meter/codec/publish', { token })).status).toBe(201);
+    await publishCodec(tw, 'a1meter', meterCodec);
     const created = await tw.request('POST', '/api/v1/devices', { token, body: { productKey: 'a1meter', deviceName: 'meter-1' } });
     const meter: TestDevice = { productKey: 'a1meter', deviceName: 'meter-1', deviceSecret: created.body.deviceSecret };
 
@@ -194,7 +185,7 @@ describe('the example tabs', () => {
     try {
       device.send(alinkSignIn(meter));
       expect(await device.nextJson()).toEqual({ code: 0, message: 'success' });
-      device.send(Buffer.from(example('uplink').replace(/\s+/g, ''), 'hex'));
+      device.send(Buffer.from(codecDocExample('uplink').replace(/\s+/g, ''), 'hex'));
       await until('the meter\'s frame is stored', async () => (await latest(meter)).voltage?.value, (v) => v === 230.5);
       expect(await latest(meter)).toMatchObject({ current: { value: 1.25 }, power: { value: 288.125 }, relay: { value: 1 } });
     } finally {

@@ -1,28 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alinkSignature } from '../device-auth/alink-sign.ts';
 import { createDevices, freePort, type TestDevice } from '../testing/mqtt-devices.ts';
 import { alinkSignIn, deployTcpListeners, tcpListenerFlow, TcpTestDevice } from '../testing/tcp-devices.ts';
+import { meterCodec, meterTsl, publishCodec as publishProductCodec } from '../testing/codec-products.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 import type { CodecFramer } from './tcp-framing.ts';
 import type { TcpListener } from './tcp-listener.ts';
-
-/** The energy meter of docs/codecs.md, as printed there. */
-const doc = fs.readFileSync(new URL('../../docs/codecs.md', import.meta.url), 'utf8');
-const meterCodec = doc.match(/<!-- codec example: checked[^>]*-->\s*```js\n([\s\S]*?)```/)![1]!;
-const meterTsl = {
-  properties: [
-    { identifier: 'voltage', name: 'Voltage', accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '500' } } },
-    { identifier: 'current', name: 'Current', accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '100' } } },
-    { identifier: 'power', name: 'Power', accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '100000' } } },
-    { identifier: 'relay', name: 'Relay', accessMode: 'rw', required: false, dataType: { type: 'bool', specs: { 0: 'off', 1: 'on' } } },
-    { identifier: 'powerLimit', name: 'Power limit', accessMode: 'rw', required: false, dataType: { type: 'int', specs: { min: '0', max: '10000' } } },
-  ],
-  events: [{ identifier: 'overload', name: 'Overload', type: 'alert', outputData: [{ identifier: 'power', name: 'Power', dataType: { type: 'float', specs: { min: '0', max: '100000' } } }] }],
-  services: [],
-};
 
 /**
  * The codec of the listeners' own product: a binary login `a5 10 {name length} {name} {timestamp, uint48 ms}
@@ -109,12 +94,7 @@ const metric = async (name: string): Promise<number> => {
   return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
 };
 
-async function publishCodec(productKey: string, source: string): Promise<void> {
-  const saved = await api('PUT', `/products/${productKey}/codec/draft`, { source });
-  if (saved.status !== 200) throw new Error(`codec draft: ${JSON.stringify(saved.body)}`);
-  const published = await api('POST', `/products/${productKey}/codec/publish`);
-  if (published.status !== 201) throw new Error(`codec publish: ${JSON.stringify(published.body)}`);
-}
+const publishCodec = (productKey: string, source: string) => publishProductCodec(tw, productKey, source);
 
 /** Connects, signs in with JSON fields and checks the answer. */
 async function signedIn(p: number, device: TestDevice, framing: 'length16' | 'newline' = 'length16'): Promise<TcpTestDevice> {

@@ -1,27 +1,13 @@
 import dgram from 'node:dgram';
-import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alinkSignature } from '../device-auth/alink-sign.ts';
 import { createDevices, deployListener, type TestDevice } from '../testing/mqtt-devices.ts';
 import { udpPipelineFlow } from '../testing/pipeline-flow.ts';
+import { meterCodec, meterTsl, publishCodec as publishProductCodec } from '../testing/codec-products.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 import type { UdpListener } from './udp-listener.ts';
 
-/** The energy meter codec of docs/codecs.md, as printed there. */
-const meterCodec = fs.readFileSync(new URL('../../docs/codecs.md', import.meta.url), 'utf8')
-  .match(/<!-- codec example: checked[^>]*-->\s*```js\n([\s\S]*?)```/)![1]!;
-const meterTsl = {
-  properties: [
-    { identifier: 'voltage', name: 'Voltage', accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '500', unit: 'V' } } },
-    { identifier: 'current', name: 'Current', accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '100' } } },
-    { identifier: 'power', name: 'Power', accessMode: 'r', required: false, dataType: { type: 'float', specs: { min: '0', max: '100000' } } },
-    { identifier: 'relay', name: 'Relay', accessMode: 'rw', required: false, dataType: { type: 'bool', specs: { 0: 'off', 1: 'on' } } },
-    { identifier: 'powerLimit', name: 'Power limit', accessMode: 'rw', required: false, dataType: { type: 'int', specs: { min: '0', max: '10000' } } },
-  ],
-  events: [{ identifier: 'overload', name: 'Overload', type: 'alert', outputData: [{ identifier: 'power', name: 'Power', dataType: { type: 'float', specs: { min: '0', max: '100000' } } }] }],
-  services: [],
-};
 /**
  * A tag that signs in with a codec login ('L' and the sign-in fields as JSON) and posts a temperature byte after 'T',
  * asking for the verdict: 'R' and 0 when stored, 1 when not.
@@ -126,11 +112,7 @@ async function messages(device: TestDevice, query = ''): Promise<TestJson[]> {
   return res.body.items;
 }
 
-async function publishCodec(productKey: string, source: string): Promise<void> {
-  const token = tw.adminToken;
-  expect((await tw.request('PUT', `/api/v1/products/${productKey}/codec/draft`, { token, body: { source } })).status).toBe(200);
-  expect((await tw.request('POST', `/api/v1/products/${productKey}/codec/publish`, { token })).status).toBe(201);
-}
+const publishCodec = (productKey: string, source: string) => publishProductCodec(tw, productKey, source);
 
 async function product(productKey: string, tsl: object | undefined, deviceName: string): Promise<TestDevice> {
   const token = tw.adminToken;
