@@ -78,6 +78,7 @@ import { DeviceTokens } from './ingress/device-tokens.ts';
 import { CodecSandbox } from './codecs/codec-sandbox.ts';
 import { CodecStore } from './codecs/codec-store.ts';
 import { registerCodecRoutes } from './codecs/codec-routes.ts';
+import { rawUplinkDecoder } from './codecs/raw-uplinks.ts';
 import type { TokenIngressDeps } from './ingress/token-ingress.ts';
 import { ModbusStore } from './modbus/modbus-store.ts';
 import { ModbusService } from './modbus/modbus-service.ts';
@@ -244,6 +245,11 @@ export async function startThingwire(
   // Two rules, built once: the lookup per uplink allocates nothing.
   const maxAheadMs = config.maxClockSkewSeconds * 1000;
   const clockRules = { refuse: { maxAheadMs, future: 'refuse' }, clamp: { maxAheadMs, future: 'clamp' } } as const;
+  // Raw uplinks (alink up_raw) of products with a published codec are decoded by it before they reach flows.
+  hub.decodeRawWith(rawUplinkDecoder({
+    hub, codecs, logger: logger.child({ subsystem: 'codecs' }),
+    clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
+  }));
   const bans = new SignInBans({ maxFailures: config.signInMaxFailures, banMs: config.signInBanSeconds * 1000, logger: logger.child({ subsystem: 'device-auth' }) });
   const gateways = new GatewayService({
     hub, authenticator, topology: registry.topology, events: registry.events, logger: logger.child({ subsystem: 'gateways' }),

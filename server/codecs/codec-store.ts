@@ -54,6 +54,8 @@ export class CodecStore {
   #sandboxUsed = false;
   /** Products whose published codec a listener has loaded: a publish loads the new version at once for them. */
   readonly #running = new Set<string>();
+  /** Whether a product has a published codec, as last read (raw uplinks ask per message). */
+  readonly #hasPublished = new Map<string, boolean>();
   /** The sandbox once a listener loaded a codec in it (what {@link stats} reads). */
   #loaded: CodecSandbox | undefined;
 
@@ -124,6 +126,7 @@ export class CodecStore {
     }
     const version = (latest?.version ?? 0) + 1;
     this.#insertVersion.run(productKey, version, source, now(), actor);
+    this.#hasPublished.set(productKey, true);
     // Devices connected now decode their next frame with it (a listener holds the sandbox, keyed by product).
     if (this.#running.has(productKey)) await this.published(productKey);
     return toVersionInfo(this.#versionRow(productKey, version));
@@ -147,6 +150,17 @@ export class CodecStore {
     this.#running.add(productKey);
     this.#loaded = sandbox;
     return { sandbox, version: latest.version };
+  }
+
+  /** Whether the product has a published codec (read once per product, then kept up to date by publishes). */
+  hasPublished(productKey: string): boolean {
+    let known = this.#hasPublished.get(productKey);
+    if (known === undefined) {
+      known = this.#latest.get(productKey) !== undefined;
+      // Bounded: a product that is not in the table (a typo'd topic) is not remembered.
+      if (known || this.products.exists(productKey)) this.#hasPublished.set(productKey, known);
+    }
+    return known;
   }
 
   /**
@@ -176,6 +190,7 @@ export class CodecStore {
   /** Frees a deleted product's loaded codec (its rows go with it); creates no sandbox to do so. */
   async forget(productKey: string): Promise<void> {
     this.#running.delete(productKey);
+    this.#hasPublished.delete(productKey);
     if (this.#sandboxUsed) (await this.sandbox()).unload(productKey);
   }
 

@@ -14,6 +14,12 @@ import { UplinkVerdicts, type UplinkOptions } from './uplink-verdicts.ts';
 
 export type { DeviceConnectionState, ThingMessageListener, UplinkOptions };
 
+/**
+ * Takes a raw uplink when the device's product decodes its bytes (true), answering it through `options.onVerdict` and
+ * the session's `replyUplink` once what it decoded has its verdicts; false leaves it to flows as bytes.
+ */
+export type RawUplinkDecoder = (session: DeviceSession, message: Omit<ThingMessage, 'replyToken'>, options: UplinkOptions) => boolean;
+
 export interface DeviceHubOptions {
   /**
    * How long a flow has to answer an uplink before the hub records (and, when the device asked, answers) 504; for
@@ -118,6 +124,7 @@ export class DeviceHub {
   readonly #commands: CommandDelivery;
   readonly #fanout: MessageFanout;
   #closed = false;
+  #rawDecoder: RawUplinkDecoder | undefined;
 
   readonly #onDeviceChanged = (change: DeviceChange) => this.#deviceChanged(change);
 
@@ -244,6 +251,8 @@ export class DeviceHub {
    */
   uplink(session: DeviceSession, message: Omit<ThingMessage, 'replyToken'>, options: UplinkOptions = {}): void {
     if (this.#closed) return;
+    // A raw uplink of a product with a codec becomes the messages its bytes carry, each coming back through here.
+    if (message.kind === 'raw.up' && this.#rawDecoder?.(session, message, options)) return;
     const at = this.#now();
     this.#online.seen(session, at);
     const msg: ThingMessage = { ...message, productKey: session.productKey, deviceName: session.deviceName };
@@ -278,6 +287,14 @@ export class DeviceHub {
    */
   reply(token: string, code: number, data?: unknown, text?: string, options?: { durable?: boolean }): boolean {
     return this.#verdicts.reply(token, code, data, text, options);
+  }
+
+  /**
+   * Sets who decodes raw uplinks (`raw.up`: alink `up_raw` over MQTT, HTTP or CoAP) before they reach flows: the
+   * product codecs (server/codecs/raw-uplinks.ts). A decoder that returns true has taken the message.
+   */
+  decodeRawWith(decoder: RawUplinkDecoder): void {
+    this.#rawDecoder = decoder;
   }
 
   /** Receipts read back from a store that commits them with what it stored (the telemetry database), at start-up. */
