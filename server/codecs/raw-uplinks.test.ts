@@ -68,7 +68,7 @@ describe('raw uplinks of a product with a codec', () => {
     expect(await replied).toMatchObject({ code: 400, message: expect.stringContaining('bad checksum') });
     const entry = await until('the refusal in the message log', async () =>
       ((await tw.request('GET', '/api/v1/devices/a1meter/meter-1/messages', { token: tw.adminToken })).body.items as TestJson[])
-        .find((m) => m.code === 400), Boolean);
+        .find((m) => m.code === 400), (m) => m !== undefined);
     expect(entry!.reason).toContain(`frame (20 bytes): ${bad.toString('hex').replace(/(..)(?!$)/g, '$1 ')}`);
   });
 
