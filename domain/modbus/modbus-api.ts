@@ -46,7 +46,8 @@ export interface PointTableView {
 }
 
 /**
- * How polling a device is going: `polling` (its last read answered), `failing` (reads failed, fewer than the
+ * How polling a device is going: `polling` (a poller reads it and its last read answered, or its first read is still
+ * to come: `lastPollAt` null), `failing` (reads failed, fewer than the
  * poller's limit), `offline` (as many failed in a row as the poller allows; read again with backoff), `not-polled`
  * (no poller node covers it, its product has no point table, or it is disabled).
  */
