@@ -102,9 +102,9 @@ describe('flow endpoints (/nodes)', () => {
   });
 
   it('asks WebSocket endpoints for credentials unless public, and passes messages once admitted', async () => {
-    const open = (path: string, query = '') =>
+    const open = (path: string, query = '', headers: Record<string, string> = {}) =>
       new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(`${tw.url.replace('http', 'ws')}/nodes${path}${query}`);
+        const ws = new WebSocket(`${tw.url.replace('http', 'ws')}/nodes${path}${query}`, { headers });
         ws.once('open', () => resolve(ws));
         ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
         ws.once('error', reject);
@@ -121,5 +121,33 @@ describe('flow endpoints (/nodes)', () => {
     const anyone = await open('/ws/open');
     expect(await echoed(anyone, 'hi')).toBe('hi');
     anyone.close();
+    // The session cookie (a browser on the UI's origin) and a bearer token are taken as for HTTP endpoints.
+    const browser = await open('/ws/echo', '', { cookie: sessionCookie, origin: tw.url });
+    expect(await echoed(browser, 'from the UI')).toBe('from the UI');
+    browser.close();
+    const script = await open('/ws/echo', '', { authorization: `Bearer ${engineer}` });
+    expect(await echoed(script, 'from a script')).toBe('from a script');
+    script.close();
+    // A page elsewhere cannot ride a visitor's session (cross-site WebSocket hijacking).
+    await expect(open('/ws/echo', '', { cookie: sessionCookie, origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
+  });
+
+  it('answers an upgrade no flow takes with a status at once, asking anonymous callers to sign in first', async () => {
+    const status = (path: string, headers: Record<string, string> = {}) =>
+      new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`${tw.url.replace('http', 'ws')}${path}`, { headers });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('open', () => reject(new Error(`${path} opened`)));
+        ws.once('error', reject);
+      });
+    const bearer = { authorization: `Bearer ${engineer}` };
+    // Nothing is learnt about which paths exist without signing in.
+    expect(await status('/nodes/ws/nowhere')).toBe(401);
+    expect(await status('/nodes/ws/nowhere', bearer)).toBe(404);
+    // Node-RED matches a listener's path exactly.
+    expect(await status('/nodes/ws/echo/', bearer)).toBe(404);
+    expect(await status('/nodes/WS/open')).toBe(401);
+    // Not below /nodes: no flow, and no other endpoint either.
+    expect(await status('/ws/echo', bearer)).toBe(404);
   });
 });
