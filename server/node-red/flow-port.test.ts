@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { closeWebSocket, echoed, openWebSocket as open } from '../testing/websockets.ts';
 
 // A server an operator opened up on purpose: flow endpoints on their own port, host nodes installed, engineers trusted
 // with code, and `template` counted as a code node too.
@@ -31,27 +31,6 @@ const page = [
   { id: 'fn', type: 'function', z: 'tabp', x: 250, y: 300, func: 'return msg;', outputs: 1, wires: [] },
   { id: 'ex', type: 'exec', z: 'tabp', x: 250, y: 350, command: 'true', addpay: '', append: '', useSpawn: 'false', timer: '', winHide: false, oldrc: false, wires: [[], [], []] },
 ];
-
-/** Opens a WebSocket, or rejects with the HTTP status the upgrade was refused with. */
-const open = (url: string, headers: Record<string, string> = {}) =>
-  new Promise<WebSocket>((resolve, reject) => {
-    const ws = new WebSocket(url, { headers });
-    ws.once('open', () => resolve(ws));
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    ws.once('error', reject);
-  });
-/** Closes a socket and waits until it is (an open one would hold the server's close). */
-const closed = (ws: WebSocket) =>
-  new Promise<void>((resolve) => {
-    ws.once('close', () => resolve());
-    ws.close();
-  });
-/** Sends `text` and resolves with the first answer. */
-const echoed = (ws: WebSocket, text: string) =>
-  new Promise<string>((resolve) => {
-    ws.once('message', (data) => resolve(String(data)));
-    ws.send(text);
-  });
 
 describe('an opened-up server', () => {
   it('lets engineers deploy code and host nodes when --engineers-deploy-code and --host-nodes say so', async () => {
@@ -88,7 +67,7 @@ describe('an opened-up server', () => {
     await expect(open(`${wsUrl}/ws/echo`)).rejects.toThrow('HTTP 401');
     const ws = await open(`${wsUrl}/ws/echo`, bearer);
     expect(await echoed(ws, 'over the flow port')).toBe('over the flow port');
-    await closed(ws);
+    await closeWebSocket(ws);
     // A path no flow listens on is answered at once, not left hanging until Node-RED drops it.
     await expect(open(`${wsUrl}/ws/nowhere`, bearer)).rejects.toThrow('HTTP 404');
     await expect(open(`${new URL(tw.app.flowEndpointsUrl).origin.replace(/^http/, 'ws')}/elsewhere`, bearer)).rejects.toThrow('HTTP 404');
@@ -107,6 +86,6 @@ describe('an opened-up server', () => {
     // Node-RED outlives a restart in the same process (it is a singleton): its WebSocket endpoints still answer.
     const ws = await open(`${tw.url.replace(/^http/, 'ws')}/nodes/ws/echo`, { authorization: `Bearer ${tw.adminToken}` });
     expect(await echoed(ws, 'after a restart')).toBe('after a restart');
-    await closed(ws);
+    await closeWebSocket(ws);
   });
 });
