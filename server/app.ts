@@ -14,6 +14,7 @@ import { ApiError, clientError, internalError, sendApiError } from './errors.ts'
 import { createMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
 import { RouteTable } from './http/route-table.ts';
+import { refuseUpgrade } from './http/socket-access.ts';
 import { uiRoutes } from './http/ui.ts';
 import { adminApiGate } from './node-red/admin-api-gate.ts';
 import { BUILT_IN_CODE_NODE_TYPES } from '../domain/flows/code-nodes.ts';
@@ -460,7 +461,7 @@ export async function startThingwire(
     const url = req.url ?? '/';
     if (/^\/red(\/|\?|$)/i.test(url)) adminApi(req, res);
     else if (isFlowPath(url)) {
-      if (flowServer) flowEndpointsElsewhere(res, flowServer);
+      if (flowServer) sendApiError(res, flowEndpointsElsewhere(flowServer));
       else flowEndpoints.handleRequest(req, res);
     } else api(req, res);
   });
@@ -469,8 +470,10 @@ export async function startThingwire(
     if (path === LIVE_PATH) live.handleUpgrade(req, socket, head);
     else if (path === DEVICE_FEED_PATH) deviceFeed.handleUpgrade(req, socket, head);
     else if (upgrades.has(path)) upgrades.get(path)!(req, socket, head);
-    else if (!flowServer && isFlowPath(path)) flowEndpoints.handleUpgrade(req, socket, head);
-    else socket.destroy();
+    else if (isFlowPath(path)) {
+      if (flowServer) refuseUpgrade(socket, flowEndpointsElsewhere(flowServer));
+      else flowEndpoints.handleUpgrade(req, socket, head);
+    } else refuseUpgrade(socket, noWebSocketAt(path));
   });
   const listen = (s: http.Server, port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -492,11 +495,11 @@ export async function startThingwire(
   if (flowServer) {
     flowServer.on('request', (req, res) => {
       if (isFlowPath(req.url ?? '/')) flowEndpoints.handleRequest(req, res);
-      else sendApiError(res, new ApiError(404, 'not_found', `This port serves flow endpoints only, below ${FLOW_ENDPOINT_ROOT}/.`));
+      else sendApiError(res, flowEndpointsOnly());
     });
     flowServer.on('upgrade', (req, socket, head) => {
       if (isFlowPath(req.url ?? '/')) flowEndpoints.handleUpgrade(req, socket, head);
-      else socket.destroy();
+      else refuseUpgrade(socket, flowEndpointsOnly());
     });
     flowEndpointsUrl = `http://${host}:${await listen(flowServer, config.flowHttpPort!)}${FLOW_ENDPOINT_ROOT}`;
   }
@@ -560,10 +563,17 @@ async function drain(hub: DeviceHub, telemetry: TelemetryService, logger: Logger
 }
 
 /** `/nodes` on the UI's port when flow endpoints have their own: say where they went. */
-function flowEndpointsElsewhere(res: http.ServerResponse, flowServer: http.Server): void {
+function flowEndpointsElsewhere(flowServer: http.Server): ApiError {
   const port = (flowServer.address() as AddressInfo | null)?.port;
-  sendApiError(res, new ApiError(404, 'not_found', `Flow endpoints are served on port ${port} (--flow-http-port), not on this one.`));
+  return new ApiError(404, 'not_found', `Flow endpoints are served on port ${port} (--flow-http-port), not on this one.`);
 }
+
+/** The answer of the flow port (`--flow-http-port`) off `/nodes`. */
+const flowEndpointsOnly = () => new ApiError(404, 'not_found', `This port serves flow endpoints only, below ${FLOW_ENDPOINT_ROOT}/.`);
+
+/** The answer to a WebSocket upgrade at a path nothing serves. */
+const noWebSocketAt = (path: string) =>
+  new ApiError(404, 'not_found', `No WebSocket endpoint at ${path}: the live feeds, MQTT over WebSocket listeners and flows' endpoints (below ${FLOW_ENDPOINT_ROOT}/) are.`);
 
 /**
  * Keeps the data dir to the user running Thingwire: the database holds password hashes and sealed secrets, the keys

@@ -1,6 +1,7 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { allows, type Permission, type Principal } from '../../domain/auth/permissions.ts';
+import { ApiError, errorBody } from '../errors.ts';
 
 export interface UpgradeAccess {
   /** Resolves the caller of an upgrade request (cookie, bearer header or `access_token` query). */
@@ -18,9 +19,7 @@ export interface UpgradeAccess {
  */
 export function admitUpgrade(req: http.IncomingMessage, socket: Duplex, access: UpgradeAccess): Principal | undefined {
   const refuse = (status: 401 | 403, message: string) => {
-    const text = status === 401 ? 'Unauthorized' : 'Forbidden';
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n` +
-      JSON.stringify({ error: { code: status === 401 ? 'unauthorized' : 'forbidden', message } }));
+    refuseUpgrade(socket, new ApiError(status, status === 401 ? 'unauthorized' : 'forbidden', message));
     return undefined;
   };
   const principal = access.authenticate(req);
@@ -33,6 +32,22 @@ export function admitUpgrade(req: http.IncomingMessage, socket: Duplex, access: 
     return refuse(403, `Connections from ${origin} are not allowed. Add it to THINGWIRE_CORS_ORIGINS if it is yours.`);
   }
   return principal;
+}
+
+/**
+ * Answers a WebSocket upgrade request with an HTTP error in the API's envelope instead of the handshake, and closes
+ * the connection: the client learns why (a status and a message) rather than seeing the socket hang up.
+ */
+export function refuseUpgrade(socket: Duplex, err: ApiError): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error: errorBody(err) });
+  // No Content-Length: the body ends with the connection, so a client that never reads it (as `ws` does) still sees
+  // the close at once rather than holding the socket open.
+  socket.end(`HTTP/1.1 ${err.status} ${http.STATUS_CODES[err.status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+    `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`);
 }
 
 /** Whether `origin` is the server's own (same host and port) or one of the configured ones. */

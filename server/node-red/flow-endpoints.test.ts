@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { echoed, openWebSocket, type UpgradeRefused } from '../testing/websockets.ts';
 
 let tw: TestServer;
 let engineer: string;
@@ -102,18 +102,7 @@ describe('flow endpoints (/nodes)', () => {
   });
 
   it('asks WebSocket endpoints for credentials unless public, and passes messages once admitted', async () => {
-    const open = (path: string, query = '') =>
-      new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(`${tw.url.replace('http', 'ws')}/nodes${path}${query}`);
-        ws.once('open', () => resolve(ws));
-        ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-        ws.once('error', reject);
-      });
-    const echoed = (ws: WebSocket, text: string) =>
-      new Promise<string>((resolve) => {
-        ws.once('message', (data) => resolve(String(data)));
-        ws.send(text);
-      });
+    const open = (path: string, query = '', headers: Record<string, string> = {}) => openWebSocket(`${tw.url.replace('http', 'ws')}/nodes${path}${query}`, headers);
     await expect(open('/ws/echo')).rejects.toThrow('HTTP 401');
     const signedIn = await open('/ws/echo', `?access_token=${engineer}`);
     expect(await echoed(signedIn, 'hello')).toBe('hello');
@@ -121,5 +110,37 @@ describe('flow endpoints (/nodes)', () => {
     const anyone = await open('/ws/open');
     expect(await echoed(anyone, 'hi')).toBe('hi');
     anyone.close();
+    // The session cookie (a browser on the UI's origin) and a bearer token are taken as for HTTP endpoints.
+    const browser = await open('/ws/echo', '', { cookie: sessionCookie, origin: tw.url });
+    expect(await echoed(browser, 'from the UI')).toBe('from the UI');
+    browser.close();
+    const script = await open('/ws/echo', '', { authorization: `Bearer ${engineer}` });
+    expect(await echoed(script, 'from a script')).toBe('from a script');
+    script.close();
+    // A page elsewhere cannot ride a visitor's session (cross-site WebSocket hijacking).
+    await expect(open('/ws/echo', '', { cookie: sessionCookie, origin: 'https://evil.example' })).rejects.toThrow('HTTP 403');
+  });
+
+  it('answers an upgrade no flow takes with a status at once, asking anonymous callers to sign in first', async () => {
+    const refusal = (path: string, headers: Record<string, string> = {}) =>
+      openWebSocket(`${tw.url.replace('http', 'ws')}${path}`, headers).then(
+        (ws) => {
+          ws.terminate();
+          throw new Error(`${path} opened`);
+        },
+        (err: UpgradeRefused) => err,
+      );
+    const status = async (path: string, headers: Record<string, string> = {}) => (await refusal(path, headers)).status;
+    const bearer = { authorization: `Bearer ${engineer}` };
+    // Nothing is learnt about which paths exist without signing in.
+    expect(await status('/nodes/ws/nowhere')).toBe(401);
+    const missing = await refusal('/nodes/ws/nowhere', bearer);
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body).error).toEqual({ code: 'not_found', message: expect.stringContaining('/nodes/ws/nowhere') });
+    // Node-RED matches a listener's path exactly.
+    expect(await status('/nodes/ws/echo/', bearer)).toBe(404);
+    expect(await status('/nodes/WS/open')).toBe(401);
+    // Not below /nodes: no flow, and no other endpoint either.
+    expect(await status('/ws/echo', bearer)).toBe(404);
   });
 });

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../../domain/auth/permissions.ts';
 import { SESSION_COOKIE } from '../auth/auth-routes.ts';
-import { forbidden, sendApiError, unauthorized } from '../errors.ts';
-import { admitUpgrade, originAllowed } from '../http/socket-access.ts';
+import { ApiError, forbidden, sendApiError, unauthorized } from '../errors.ts';
+import { admitUpgrade, originAllowed, refuseUpgrade } from '../http/socket-access.ts';
 import { isPublicEndpoint } from '../../nodes/core/core-nodes.def.ts';
 import type { FlowNode } from '../../domain/flows/flow-json.ts';
 
@@ -57,25 +57,31 @@ interface PublicRoute {
 export class FlowEndpoints {
   #routes: PublicRoute[] = [];
   #sockets = new Set<string>();
+  #listeners = new Set<string>();
 
   constructor(private readonly options: FlowEndpointsOptions) {}
 
-  /** Reads which endpoints are public from the deployed flows (call on every `flows:started`). */
+  /** Reads which endpoints exist and which are public from the deployed flows (call on every `flows:started`). */
   update(flows: readonly FlowNode[]): void {
     const routes: PublicRoute[] = [];
     const sockets = new Set<string>();
+    const listeners = new Set<string>();
     for (const node of flows) {
+      if (node.type === 'websocket-listener' && node['d'] !== true && typeof node['path'] === 'string' && node['path']) {
+        listeners.add(listenerPath(node['path']));
+      }
       if (!isPublicEndpoint(node) || node['d'] === true) continue;
       if (node.type === 'http in' && typeof node['url'] === 'string' && node['url']) {
         const url = node['url'].startsWith('/') ? node['url'] : `/${node['url']}`;
         const method = typeof node['method'] === 'string' ? node['method'].toUpperCase() : 'GET';
         routes.push({ method, regexp: expressPathRegexp(url) });
       } else if (node.type === 'websocket-listener' && typeof node['path'] === 'string' && node['path']) {
-        sockets.add(`${FLOW_ENDPOINT_ROOT}/${node['path'].replace(/^\//, '')}`);
+        sockets.add(listenerPath(node['path']));
       }
     }
     this.#routes = routes;
     this.#sockets = sockets;
+    this.#listeners = listeners;
   }
 
   /** Whether a request reaches a public `http in` endpoint (matched as Express 4 matches it). */
@@ -108,9 +114,18 @@ export class FlowEndpoints {
     } else {
       withoutOurCredentials(req, undefined);
     }
-    if (this.options.upgrades.listenerCount('upgrade') === 0) socket.destroy();
-    else this.options.upgrades.emit('upgrade', req, socket, head);
+    // Node-RED leaves an upgrade no listener takes hanging for 5 s, then drops it: answer at once, saying why.
+    if (!this.#listeners.has(path) || this.options.upgrades.listenerCount('upgrade') === 0) {
+      return refuseUpgrade(socket, new ApiError(404, 'not_found',
+        `No flow listens for WebSocket connections at ${path}: a websocket-listener's path is matched exactly (case and a trailing slash count).`));
+    }
+    this.options.upgrades.emit('upgrade', req, socket, head);
   }
+}
+
+/** Where Node-RED serves a `websocket-listener` of this path: below the HTTP root, exactly (its own rule). */
+function listenerPath(path: string): string {
+  return `${FLOW_ENDPOINT_ROOT}/${path.replace(/^\//, '')}`;
 }
 
 /** Express 4's regexp for a route path: case-insensitive, trailing slash optional, as Node-RED's routes are. */

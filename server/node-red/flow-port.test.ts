@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
+import { closeWebSocket, echoed, openWebSocket as open } from '../testing/websockets.ts';
 
 // A server an operator opened up on purpose: flow endpoints on their own port, host nodes installed, engineers trusted
 // with code, and `template` counted as a code node too.
@@ -23,6 +24,10 @@ const page = [
   { id: 'pout', type: 'http response', z: 'tabp', x: 400, y: 100, statusCode: '', headers: { 'Content-Security-Policy': "script-src 'unsafe-inline'" }, wires: [] },
   { id: 'sin', type: 'http in', z: 'tabp', x: 100, y: 200, url: '/secret', method: 'get', wires: [['sout']] },
   { id: 'sout', type: 'http response', z: 'tabp', x: 400, y: 200, statusCode: '', headers: {}, wires: [] },
+  // An echo over WebSocket (`/nodes/ws/echo`), for signed-in callers only.
+  { id: 'wsl', type: 'websocket-listener', path: '/ws/echo', wholemsg: 'false' },
+  { id: 'wsin', type: 'websocket in', z: 'tabp', x: 100, y: 400, server: 'wsl', client: '', wires: [['wsout']] },
+  { id: 'wsout', type: 'websocket out', z: 'tabp', x: 300, y: 400, server: 'wsl', client: '', wires: [] },
   { id: 'fn', type: 'function', z: 'tabp', x: 250, y: 300, func: 'return msg;', outputs: 1, wires: [] },
   { id: 'ex', type: 'exec', z: 'tabp', x: 250, y: 350, command: 'true', addpay: '', append: '', useSpawn: 'false', timer: '', winHide: false, oldrc: false, wires: [[], [], []] },
 ];
@@ -56,6 +61,20 @@ describe('an opened-up server', () => {
     expect((await fetch(`${new URL(tw.app.flowEndpointsUrl).origin}/api/v1/flows`, { headers: { authorization: `Bearer ${tw.adminToken}` } })).status).toBe(404);
   });
 
+  it('serves WebSocket endpoints of flows on their own port, to signed-in callers, and refuses the rest with a status', async () => {
+    const wsUrl = tw.app.flowEndpointsUrl.replace(/^http/, 'ws');
+    const bearer = { authorization: `Bearer ${tw.adminToken}` };
+    await expect(open(`${wsUrl}/ws/echo`)).rejects.toThrow('HTTP 401');
+    const ws = await open(`${wsUrl}/ws/echo`, bearer);
+    expect(await echoed(ws, 'over the flow port')).toBe('over the flow port');
+    await closeWebSocket(ws);
+    // A path no flow listens on is answered at once, not left hanging until Node-RED drops it.
+    await expect(open(`${wsUrl}/ws/nowhere`, bearer)).rejects.toThrow('HTTP 404');
+    await expect(open(`${new URL(tw.app.flowEndpointsUrl).origin.replace(/^http/, 'ws')}/elsewhere`, bearer)).rejects.toThrow('HTTP 404');
+    // Not on the UI's port, where the flow endpoints are not.
+    await expect(open(`${tw.url.replace(/^http/, 'ws')}/nodes/ws/echo`, bearer)).rejects.toThrow('HTTP 404');
+  });
+
   it('starts at once without --host-nodes on flows that use them, keeps those flows, and takes a deploy without them', async () => {
     await tw.close();
     tw = await startTestServer({ dataDir });
@@ -64,5 +83,9 @@ describe('an opened-up server', () => {
     const without = flows.filter((n) => n.type !== 'exec');
     expect((await tw.request('POST', '/api/v1/flows', { token: tw.adminToken, body: { flows: without, rev } })).status).toBe(200);
     expect((await fetch(`${tw.url}/nodes/page`)).status).toBe(200);
+    // Node-RED outlives a restart in the same process (it is a singleton): its WebSocket endpoints still answer.
+    const ws = await open(`${tw.url.replace(/^http/, 'ws')}/nodes/ws/echo`, { authorization: `Bearer ${tw.adminToken}` });
+    expect(await echoed(ws, 'after a restart')).toBe('after a restart');
+    await closeWebSocket(ws);
   });
 });

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThingwire, type Thingwire } from '../app.ts';
 import { TEST_HASH_PARAMS, testConfig, type TestJson } from '../testing/test-server.ts';
+import { until } from '../testing/until.ts';
 
 /** A real server whose JSON log lines are captured, to see Node-RED's log arrive in ours. */
 const lines: Record<string, TestJson>[] = [];
@@ -102,5 +103,20 @@ return msg;`,
     const brokenLog = lines.find((l) => l.subsystem === 'node-red' && l.node?.id === 'broken');
     expect(brokenLog?.level).toBeGreaterThanOrEqual(50);
     expect(brokenLog?.msg).toMatch(/invalid config: Unknown properties/);
+  });
+
+  it('logs the error a function node throws with its message, stack and node, not as "{}"', async () => {
+    const { rev } = (await api('GET', '/api/v1/flows')).body;
+    const flows = [
+      { id: 't2', type: 'tab', label: 'failing' },
+      { id: 'go', type: 'inject', z: 't2', x: 100, y: 100, once: true, onceDelay: 0.1, repeat: '', topic: '', payload: '', payloadType: 'date', props: [{ p: 'payload' }], wires: [['boom']] },
+      { id: 'boom', type: 'function', z: 't2', name: 'exploder', x: 300, y: 100, outputs: 1, func: "throw new Error('boom');", wires: [[]] },
+    ];
+    expect((await api('POST', '/api/v1/flows', { flows, rev })).status).toBe(200);
+    const line = await until('the function node\'s error in the log', () => lines.find((l) => l.subsystem === 'node-red' && l.node?.id === 'boom'), Boolean);
+    expect(line).toMatchObject({ level: 50, node: { id: 'boom', type: 'function', name: 'exploder' } });
+    expect(line!.msg).toMatch(/^Error: boom/);
+    expect(line!.err).toMatchObject({ type: 'Error', message: expect.stringContaining('boom') });
+    expect(line!.err.stack).toContain('boom');
   });
 });

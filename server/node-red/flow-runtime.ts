@@ -5,6 +5,7 @@ import type http from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { types } from 'node:util';
 import type { Logger } from 'pino';
 import type { Principal } from '../../domain/auth/permissions.ts';
 import type { ThingwireSettings } from '../../domain/platform-services.ts';
@@ -128,8 +129,10 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<Flo
         handler: () => (msg: { level: number; msg: unknown; type?: string; id?: string; name?: string }) => {
           const method = levels[msg.level];
           if (!method) return;
-          const text = msg.msg instanceof Error ? msg.msg.message : typeof msg.msg === 'string' ? msg.msg : JSON.stringify(msg.msg);
-          log[method](msg.type ? { node: { type: msg.type, id: msg.id, name: msg.name } } : {}, text);
+          const fields: { node?: object; err?: object } = msg.type ? { node: { type: msg.type, id: msg.id, name: msg.name } } : {};
+          const err = errorLike(msg.msg);
+          if (err) fields.err = err;
+          log[method](fields, err ? `${err.name || 'Error'}: ${err.message}` : typeof msg.msg === 'string' ? msg.msg : JSON.stringify(msg.msg));
         },
       },
     },
@@ -181,6 +184,16 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<Flo
   nodeApp.disable('x-powered-by');
   nodeApp.use('/nodes', red.httpNode);
   return { red, adminApp, nodeApp, upgrades };
+}
+
+/**
+ * An error Node-RED logs, as an error: also one thrown in a function node, whose sandbox has its own `Error` (not an
+ * `instanceof Error` here, and `{}` to `JSON.stringify`). Pino's `err` serializer logs its type, message and stack.
+ */
+function errorLike(value: unknown): (Error & { name: string }) | undefined {
+  if (types.isNativeError(value)) return value;
+  const v = value as { message?: unknown; stack?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.message === 'string' && typeof v.stack === 'string' ? (v as Error) : undefined;
 }
 
 function credentialSecret(file: string): string {
