@@ -1,0 +1,159 @@
+/**
+ * What an import of Node-RED flow JSON does beyond reading it, as Node-RED's own import does: nodes whose tab is
+ * neither in the file nor in the editor get a tab of their own (so nothing imported is invisible), wires to nodes
+ * that exist nowhere are named, and the outcome is counted the way a user counts it. Browser-safe, no React.
+ */
+import { documentOf, frozenCopy, nodeIndex, withChanges, type FlowDocument, type NodeRedNode } from '../model/flow-codec.ts';
+import { addNodes, createTab } from '../model/flow-edits.ts';
+import { kindOf } from '../model/node-catalog.ts';
+
+/** A wire of an imported node to an id that is neither in the file nor in the editor. */
+export interface DanglingWire {
+  /** The id of the wired node, as in the file. */
+  nodeId: string;
+  /** Its name, else its type. */
+  nodeLabel: string;
+  /** The id the wire points at. */
+  missingId: string;
+}
+
+/** The imported flow JSON with tabs made for nodes that had none, and the tabs made. */
+export interface PlacedImport {
+  /** The file's nodes, each on a tab or subflow of the file or the editor; made tabs after the file's tabs. */
+  nodes: readonly NodeRedNode[];
+  /** The tabs made for nodes whose tab was missing, in the order first needed. */
+  createdTabs: readonly NodeRedNode[];
+}
+
+/**
+ * Puts every node of an import on a canvas: a node whose `z` names neither a tab or subflow of the file nor one of
+ * `existing` (the editor's flows) gets a tab made for it, one per missing `z` (nodes of one missing flow stay
+ * together, nodes of two stay apart), named "Flow <n>" as Node-RED names new tabs. The made tab takes the missing id
+ * when nothing else uses it, so the nodes keep their `z`; nodes with no `z` at all share one tab with a fresh id.
+ * Config nodes without `z` stay global.
+ */
+export function placeOrphans(nodes: readonly NodeRedNode[], existing: FlowDocument, newId: () => string): PlacedImport {
+  const fileIndex = new Map(nodes.map((node) => [node.id, node]));
+  const existingIndex = nodeIndex(existing);
+  const isCanvas = (id: string) => isContainer(fileIndex.get(id)) || isContainer(existingIndex.get(id));
+  const tabs: NodeRedNode[] = [...existing.nodes, ...nodes].filter((node) => node.type === 'tab');
+  const made = new Map<string, NodeRedNode>();
+  const tabFor = (z: string): NodeRedNode => {
+    let tab = made.get(z);
+    if (!tab) {
+      const free = z !== '' && !fileIndex.has(z) && !existingIndex.has(z);
+      tab = createTab(documentOf(tabs), undefined, free ? z : newId());
+      tabs.push(tab);
+      made.set(z, tab);
+    }
+    return tab;
+  };
+  const placed = nodes.map((node) => {
+    const z = node['z'];
+    const kind = kindOf(node);
+    const onCanvas = kind === 'node' || kind === 'group' || kind === 'junction';
+    const scopedConfig = kind === 'config' && typeof z === 'string' && z !== '';
+    if (!onCanvas && !scopedConfig) return node;
+    if (typeof z === 'string' && isCanvas(z)) return node;
+    const tab = tabFor(typeof z === 'string' ? z : '');
+    return tab.id === z ? node : withChanges(node, { z: tab.id });
+  });
+  const createdTabs = [...made.values()].map((tab) => frozenCopy(tab));
+  return { nodes: addNodes(documentOf(placed), createdTabs).nodes, createdTabs };
+}
+
+/**
+ * The wires of imported nodes to ids that are neither in the file nor in `existing`: Node-RED would drop them
+ * without a word; the import names them instead.
+ */
+export function danglingWires(nodes: readonly NodeRedNode[], existing: FlowDocument): DanglingWire[] {
+  const inFile = new Set(nodes.map((node) => node.id));
+  const existingIndex = nodeIndex(existing);
+  const found: DanglingWire[] = [];
+  for (const node of nodes) {
+    const wires = node['wires'];
+    if (!Array.isArray(wires)) continue;
+    for (const port of wires) {
+      if (!Array.isArray(port)) continue;
+      for (const target of port) {
+        if (typeof target !== 'string' || inFile.has(target) || existingIndex.has(target)) continue;
+        found.push({ nodeId: node.id, nodeLabel: labelOf(node), missingId: target });
+      }
+    }
+  }
+  return found;
+}
+
+/** What an import brought, counted as a user counts it. */
+export interface ImportCount {
+  /** Flow nodes (not tabs, groups, junctions or config nodes), subflow contents included. */
+  nodes: number;
+  /** Distinct tabs those nodes are on. */
+  tabs: number;
+  configNodes: number;
+  subflows: number;
+}
+
+/** Counts placed import nodes (see {@link placeOrphans}); `existing` holds the editor tabs some of them stay on. */
+export function countImport(nodes: readonly NodeRedNode[], existing: FlowDocument): ImportCount {
+  const tabIds = new Set([...existing.nodes, ...nodes].filter((node) => node.type === 'tab').map((node) => node.id));
+  const onTabs = new Set<string>();
+  const count: ImportCount = { nodes: 0, tabs: 0, configNodes: 0, subflows: 0 };
+  for (const node of nodes) {
+    const kind = kindOf(node);
+    if (kind === 'subflow') count.subflows++;
+    else if (kind === 'config') count.configNodes++;
+    else if (kind === 'node') count.nodes++;
+    const z = node['z'];
+    if ((kind === 'node' || kind === 'group' || kind === 'junction') && typeof z === 'string' && tabIds.has(z)) onTabs.add(z);
+  }
+  count.tabs = onTabs.size;
+  return count;
+}
+
+/** How many dangling wires the summary lists by name before it says how many more there are. */
+export const LISTED_DANGLING_WIRES = 5;
+
+/**
+ * The sentence after an import: what came in ("Imported 10 nodes on 2 tabs"), the tabs made for nodes whose tab was
+ * missing, and a warning naming wires to ids that exist nowhere (the import happened all the same).
+ */
+export function importSummary(count: ImportCount, createdTabs: readonly NodeRedNode[], dangling: readonly DanglingWire[]): {
+  message: string;
+  warnings: string[];
+} {
+  const parts = [`${plural(count.nodes, 'node')} on ${plural(count.tabs, 'tab')}`];
+  if (count.configNodes > 0) parts.push(plural(count.configNodes, 'config node'));
+  if (count.subflows > 0) parts.push(plural(count.subflows, 'subflow'));
+  let message = `Imported ${joinAnd(parts)}.`;
+  if (createdTabs.length > 0) {
+    const names = createdTabs.map((tab) => `"${String(tab['label'])}"`);
+    message += ` ${createdTabs.length === 1 ? 'Tab' : 'Tabs'} ${joinAnd(names)} made for nodes whose tab was not in the file.`;
+  }
+  const warnings = dangling.slice(0, LISTED_DANGLING_WIRES).map((wire) => `${wire.nodeLabel} (${wire.nodeId}) → ${wire.missingId}`);
+  if (dangling.length > LISTED_DANGLING_WIRES) warnings.push(`and ${dangling.length - LISTED_DANGLING_WIRES} more`);
+  return { message, warnings };
+}
+
+/** The heading of the dangling-wire warning. */
+export function danglingHeading(count: number): string {
+  return `${count === 1 ? '1 wire points' : `${count} wires point`} to a node that is neither in the file nor in the flows:`;
+}
+
+function labelOf(node: NodeRedNode): string {
+  const name = node['name'];
+  return typeof name === 'string' && name.trim() !== '' ? name : node.type;
+}
+
+function isContainer(node: NodeRedNode | undefined): boolean {
+  return node?.type === 'tab' || node?.type === 'subflow';
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function joinAnd(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+}
+
