@@ -38,10 +38,18 @@ describe('importing flow JSON as Node-RED does', () => {
     expect(shown.nodes.map((node) => node.type)).toEqual(['inject', 'inject']);
     expect(store.getState().selection.nodes.size).toBe(2);
     expect(outcome.message).toBe('Imported 2 nodes on 1 tab. Tab "Flow 2" made for nodes whose tab was not in the file.');
-    expect(outcome.warningHeading).toBeNull();
+    expect(outcome.warnings).toEqual([]);
     // The wire between them followed the fresh ids.
     const [first, second] = shown.nodes;
     expect(second!['wires']).toEqual([[first!.id]]);
+  });
+
+  it('takes an added import back in one undo, made tab and all', () => {
+    const store = editorWithOneTab();
+    const before = store.getState().toFlows();
+    importIntoEditor(store, [inject('a', 'gone'), inject('b', undefined)], 'add');
+    store.getState().undo();
+    expect(store.getState().toFlows()).toEqual(before);
   });
 
   it('keeps nodes of two missing tabs apart, one made tab each', () => {
@@ -86,20 +94,35 @@ describe('importing flow JSON as Node-RED does', () => {
     const store = editorWithOneTab();
     const outcome = importIntoEditor(store, [inject('a', 'gone', [['nowhere', 'sink']], 'tick')], 'add');
     expect(outcome.message).toContain('Imported 1 node on 1 tab');
-    expect(outcome.warningHeading).toBe('1 wire points to a node that is neither in the file nor in the flows:');
-    expect(outcome.warnings).toEqual(['tick (a) → nowhere']);
-    // The node is there; the wire that can go nowhere is not, the one to the editor's node is.
-    expect(visibleTab(store).nodes[0]!['wires']).toEqual([['sink']]);
+    expect(outcome.warnings).toEqual([
+      { heading: '1 wire points to a node that is neither in the file nor in the flows:', lines: ['tick (a) → nowhere'] },
+      {
+        heading: '1 wire was left out: it leads to a node on another tab, which Node-RED does not draw:',
+        lines: ['tick (a) → sink on "Flow 1"'],
+      },
+    ]);
+    // The node is there, on a tab of its own, without wires no canvas could draw.
+    expect(visibleTab(store).nodes[0]!['wires']).toEqual([[]]);
+    expect(visibleTab(store).label).toBe('Flow 2');
   });
 
   it('lists a flood of dangling wires by the first few and a count, whatever the names', () => {
     const store = editorWithOneTab();
     const targets = Array.from({ length: 500 }, (_, i) => `missing-${i}`);
     const outcome = importIntoEditor(store, [inject('a', 'tab1', [targets], '<b>x</b>')], 'add');
-    expect(outcome.warningHeading).toMatch(/^500 wires point/);
-    expect(outcome.warnings).toHaveLength(6);
-    expect(outcome.warnings[0]).toBe('<b>x</b> (a) → missing-0');
-    expect(outcome.warnings.at(-1)).toBe('and 495 more');
+    const [warning] = outcome.warnings;
+    expect(warning!.heading).toMatch(/^500 wires point/);
+    expect(warning!.lines).toHaveLength(6);
+    expect(warning!.lines[0]).toBe('<b>x</b> (a) → missing-0');
+    expect(warning!.lines.at(-1)).toBe('and 495 more');
+  });
+
+  it('keeps a wire that crossed to the editor\'s node out of a replace, where that node goes too, and says so', () => {
+    const store = editorWithOneTab();
+    const outcome = importIntoEditor(store, [{ id: 't', type: 'tab', label: 'Mine' }, inject('a', 't', [['sink']])], 'replace');
+    expect(outcome.warnings.map((warning) => warning.lines)).toEqual([['inject (a) → sink']]);
+    // Replacing keeps the file as it is.
+    expect(store.getState().toFlows()[1]!['wires']).toEqual([['sink']]);
   });
 
   it('replacing all flows never leaves nodes invisible: the made tab takes the missing id, so the nodes are as given', () => {

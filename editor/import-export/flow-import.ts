@@ -7,7 +7,11 @@ import { documentOf, frozenCopy, nodeIndex, withChanges, type FlowDocument, type
 import { addNodes, createTab } from '../model/flow-edits.ts';
 import { kindOf } from '../model/node-catalog.ts';
 
-/** A wire of an imported node to an id that is neither in the file nor in the editor. */
+/**
+ * A wire of an imported node that cannot stay as it is: to an id that is neither in the file nor in the editor, or
+ * (when adding) to a node of the editor on another canvas than the one the imported node lands on, which no canvas
+ * could draw.
+ */
 export interface DanglingWire {
   /** The id of the wired node, as in the file. */
   nodeId: string;
@@ -15,6 +19,8 @@ export interface DanglingWire {
   nodeLabel: string;
   /** The id the wire points at. */
   missingId: string;
+  /** For a wire to an editor node on another canvas: that canvas's label. */
+  otherCanvas?: string;
 }
 
 /** The imported flow JSON with tabs made for nodes that had none, and the tabs made. */
@@ -63,8 +69,8 @@ export function placeOrphans(nodes: readonly NodeRedNode[], existing: FlowDocume
 }
 
 /**
- * The wires of imported nodes to ids that are neither in the file nor in `existing`: Node-RED would drop them
- * without a word; the import names them instead.
+ * The wires of imported nodes (as placed by {@link placeOrphans}) that cannot stay: Node-RED would drop them without a
+ * word; the import names them instead.
  */
 export function danglingWires(nodes: readonly NodeRedNode[], existing: FlowDocument): DanglingWire[] {
   const inFile = new Set(nodes.map((node) => node.id));
@@ -76,8 +82,15 @@ export function danglingWires(nodes: readonly NodeRedNode[], existing: FlowDocum
     for (const port of wires) {
       if (!Array.isArray(port)) continue;
       for (const target of port) {
-        if (typeof target !== 'string' || inFile.has(target) || existingIndex.has(target)) continue;
-        found.push({ nodeId: node.id, nodeLabel: labelOf(node), missingId: target });
+        if (typeof target !== 'string' || inFile.has(target)) continue;
+        const wired = existingIndex.get(target);
+        if (wired === undefined) {
+          found.push({ nodeId: node.id, nodeLabel: labelOf(node), missingId: target });
+        } else if (wired['z'] !== node['z']) {
+          const canvas = typeof wired['z'] === 'string' ? existingIndex.get(wired['z']) : undefined;
+          const otherCanvas = String(canvas?.['label'] ?? canvas?.['name'] ?? wired['z'] ?? 'none');
+          found.push({ nodeId: node.id, nodeLabel: labelOf(node), missingId: target, otherCanvas });
+        }
       }
     }
   }
@@ -111,16 +124,23 @@ export function countImport(nodes: readonly NodeRedNode[], existing: FlowDocumen
   return count;
 }
 
-/** How many dangling wires the summary lists by name before it says how many more there are. */
+/** How many wires a warning lists by name before it says how many more there are. */
 export const LISTED_DANGLING_WIRES = 5;
+
+/** A warning after an import: a heading and one line per wire. */
+export interface ImportWarning {
+  heading: string;
+  lines: string[];
+}
 
 /**
  * The sentence after an import: what came in ("Imported 10 nodes on 2 tabs"), the tabs made for nodes whose tab was
- * missing, and a warning naming wires to ids that exist nowhere (the import happened all the same).
+ * missing, and warnings naming wires to ids that exist nowhere or to nodes on another tab (the import happened all
+ * the same).
  */
 export function importSummary(count: ImportCount, createdTabs: readonly NodeRedNode[], dangling: readonly DanglingWire[]): {
   message: string;
-  warnings: string[];
+  warnings: ImportWarning[];
 } {
   const parts = [`${plural(count.nodes, 'node')} on ${plural(count.tabs, 'tab')}`];
   if (count.configNodes > 0) parts.push(plural(count.configNodes, 'config node'));
@@ -130,14 +150,28 @@ export function importSummary(count: ImportCount, createdTabs: readonly NodeRedN
     const names = createdTabs.map((tab) => `"${String(tab['label'])}"`);
     message += ` ${createdTabs.length === 1 ? 'Tab' : 'Tabs'} ${joinAnd(names)} made for nodes whose tab was not in the file.`;
   }
-  const warnings = dangling.slice(0, LISTED_DANGLING_WIRES).map((wire) => `${wire.nodeLabel} (${wire.nodeId}) → ${wire.missingId}`);
-  if (dangling.length > LISTED_DANGLING_WIRES) warnings.push(`and ${dangling.length - LISTED_DANGLING_WIRES} more`);
+  const missing = dangling.filter((wire) => wire.otherCanvas === undefined);
+  const crossing = dangling.filter((wire) => wire.otherCanvas !== undefined);
+  const warnings: ImportWarning[] = [];
+  if (missing.length > 0) {
+    warnings.push({
+      heading: `${missing.length === 1 ? '1 wire points' : `${missing.length} wires point`} to a node that is neither in the file nor in the flows:`,
+      lines: listed(missing, (wire) => `${wire.nodeLabel} (${wire.nodeId}) → ${wire.missingId}`),
+    });
+  }
+  if (crossing.length > 0) {
+    warnings.push({
+      heading: `${crossing.length === 1 ? '1 wire was' : `${crossing.length} wires were`} left out: ${crossing.length === 1 ? 'it leads' : 'they lead'} to a node on another tab, which Node-RED does not draw:`,
+      lines: listed(crossing, (wire) => `${wire.nodeLabel} (${wire.nodeId}) → ${wire.missingId} on "${wire.otherCanvas!}"`),
+    });
+  }
   return { message, warnings };
 }
 
-/** The heading of the dangling-wire warning. */
-export function danglingHeading(count: number): string {
-  return `${count === 1 ? '1 wire points' : `${count} wires point`} to a node that is neither in the file nor in the flows:`;
+function listed(wires: readonly DanglingWire[], line: (wire: DanglingWire) => string): string[] {
+  const lines = wires.slice(0, LISTED_DANGLING_WIRES).map(line);
+  if (wires.length > LISTED_DANGLING_WIRES) lines.push(`and ${wires.length - LISTED_DANGLING_WIRES} more`);
+  return lines;
 }
 
 function labelOf(node: NodeRedNode): string {

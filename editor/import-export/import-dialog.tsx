@@ -24,7 +24,7 @@ export function ImportDialog({ onClose, onImported }: { onClose(): void; onImpor
     try {
       const result = importIntoEditor(store, parseFlowJson(text), mode);
       onImported(result.message);
-      if (result.warningHeading === null) onClose();
+      if (result.warnings.length === 0) onClose();
       else setOutcome(result);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -36,12 +36,14 @@ export function ImportDialog({ onClose, onImported }: { onClose(): void; onImpor
       <Modal title="Import flows" onClose={onClose} wide>
         <div className="space-y-2 text-sm">
           <p role="status" className="text-emerald-700">{outcome.message}</p>
-          <div role="alert" aria-label="Import warning" className="rounded border border-amber-300 bg-amber-50 p-2 text-amber-900">
-            <p>{outcome.warningHeading}</p>
-            <ul className="mt-1 list-disc pl-5 font-mono text-xs">
-              {outcome.warnings.map((line, i) => <li key={i} className="break-all">{line}</li>)}
-            </ul>
-          </div>
+          {outcome.warnings.map((warning) => (
+            <div key={warning.heading} role="alert" aria-label="Import warning" className="rounded border border-amber-300 bg-amber-50 p-2 text-amber-900">
+              <p>{warning.heading}</p>
+              <ul className="mt-1 list-disc pl-5 font-mono text-xs">
+                {warning.lines.map((line, i) => <li key={i} className="break-all">{line}</li>)}
+              </ul>
+            </div>
+          ))}
         </div>
         <ModalActions>
           <button type="button" className={PRIMARY_BUTTON} onClick={onClose}>Close</button>

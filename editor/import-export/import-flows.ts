@@ -5,16 +5,14 @@
 import { documentOf, importFlows, type NodeRedNode } from '../model/flow-codec.ts';
 import { newNodeId } from '../model/flow-edits.ts';
 import type { FlowStore } from '../model/flow-store.ts';
-import { countImport, danglingHeading, danglingWires, importSummary, placeOrphans, type PlacedImport } from './flow-import.ts';
+import { countImport, danglingWires, importSummary, placeOrphans, type ImportWarning } from './flow-import.ts';
 import { replaceFlows } from './replace-flows.ts';
 
 /** What the import dialog tells the user after an import. */
 export interface ImportOutcome {
   message: string;
-  /** The heading of the dangling-wire warning; null when there are none. */
-  warningHeading: string | null;
-  /** One line per dangling wire ("name (id) → missing id"), the first few and how many more. */
-  warnings: string[];
+  /** Wires that could not stay as in the file, by kind; empty when there are none. */
+  warnings: ImportWarning[];
 }
 
 /**
@@ -25,18 +23,10 @@ export interface ImportOutcome {
  */
 export function importIntoEditor(store: FlowStore, nodes: readonly NodeRedNode[], mode: 'add' | 'replace', newId: () => string = newNodeId): ImportOutcome {
   const existing = mode === 'add' ? store.getState().document : documentOf([]);
-  const dangling = danglingWires(nodes, existing);
-  let placed: PlacedImport;
-  if (mode === 'replace') {
-    placed = replaceFlows(store, nodes, newId);
-  } else {
-    placed = placeOrphans(importFlows(nodes).nodes, existing, newId);
-    store.getState().addImported(placed.nodes);
-  }
+  const placed = placeOrphans(importFlows(nodes).nodes, existing, newId);
+  const dangling = danglingWires(placed.nodes, existing);
+  if (mode === 'replace') replaceFlows(store, placed.nodes);
+  else store.getState().addImported(placed.nodes);
   const { message, warnings } = importSummary(countImport(placed.nodes, existing), placed.createdTabs, dangling);
-  return {
-    message: mode === 'replace' ? `${message} They replace the flows: deploy to run them.` : message,
-    warningHeading: dangling.length > 0 ? danglingHeading(dangling.length) : null,
-    warnings,
-  };
+  return { message: mode === 'replace' ? `${message} They replace the flows: deploy to run them.` : message, warnings };
 }

@@ -62,8 +62,9 @@ export interface PasteTarget {
   z: string | undefined;
   position?: XYPosition;
   /**
-   * An import rather than a paste: nodes whose `z` is a tab or subflow of the document stay on it, and wires and
-   * link references to nodes of the document that are not in the paste are kept (as Node-RED's import keeps them).
+   * An import rather than a paste: nodes whose `z` is a tab or subflow of the document stay on it, and link
+   * references to nodes of the document that are not in the paste are kept (as Node-RED's import keeps them), and
+   * so are wires to those on the same canvas.
    */
   keepPlaces?: boolean;
 }
@@ -183,8 +184,12 @@ function remapNode(
   keepReferencesTo?: ReadonlyMap<string, NodeRedNode>,
 ): NodeRedNode {
   const map = (id: unknown) => (typeof id === 'string' ? idMap.get(id) : undefined);
-  /** Wire and link targets: pasted nodes by their new ids; on import, nodes the document has by their own. */
-  const mapTarget = (id: unknown) => map(id) ?? (typeof id === 'string' && keepReferencesTo?.has(id) ? id : undefined);
+  /**
+   * Link targets: pasted nodes by their new ids; on import, nodes the document has by their own. Wire targets too,
+   * when on the same canvas (Node-RED draws no wire across tabs).
+   */
+  const linkTarget = (id: unknown) => map(id) ?? (typeof id === 'string' && keepReferencesTo?.has(id) ? id : undefined);
+  const wireTarget = (id: unknown) => map(id) ?? (typeof id === 'string' && z !== undefined && keepReferencesTo?.get(id)?.['z'] === z ? id : undefined);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(node)) {
     const value = node[key];
@@ -208,12 +213,12 @@ function remapNode(
         defineValue(
           out,
           key,
-          Array.isArray(value) ? value.map((list: unknown) => (Array.isArray(list) ? list.map(mapTarget).filter((id) => id !== undefined) : list)) : value,
+          Array.isArray(value) ? value.map((list: unknown) => (Array.isArray(list) ? list.map(wireTarget).filter((id) => id !== undefined) : list)) : value,
         );
         break;
       case 'nodes':
       case 'links':
-        defineValue(out, key, Array.isArray(value) ? value.map(key === 'links' ? mapTarget : map).filter((id) => id !== undefined) : value);
+        defineValue(out, key, Array.isArray(value) ? value.map(key === 'links' ? linkTarget : map).filter((id) => id !== undefined) : value);
         break;
       case 'in':
       case 'out':
