@@ -143,6 +143,21 @@ describe('importing flow JSON as Node-RED does', () => {
     expect(store.getState().isDirty()).toBe(true);
   });
 
+  it('puts a node whose z is no string on a made tab, and counts a file of config nodes alone as such', () => {
+    const store = editorWithOneTab();
+    importIntoEditor(store, [{ ...inject('a', undefined), z: 42 }], 'add');
+    expect(visibleTab(store).label).toBe('Flow 2');
+    expect(visibleTab(store).nodes).toHaveLength(1);
+    expect(importIntoEditor(store, [{ id: 'b', type: 'mqtt-broker', broker: 'localhost' }], 'add').message).toBe('Imported 1 config node.');
+  });
+
+  it('cuts names and ids that would fill the dialog', () => {
+    const store = editorWithOneTab();
+    const [warning] = importIntoEditor(store, [inject('a', 'tab1', [['x'.repeat(10_000)]], 'n'.repeat(10_000))], 'add').warnings;
+    expect(warning!.lines[0]!.length).toBeLessThan(200);
+    expect(warning!.lines[0]).toMatch(/^n+… \(a\) → x+…$/);
+  });
+
   it('replacing with a complete file changes nothing in it', () => {
     const store = editorWithOneTab();
     const file = [{ id: 't', type: 'tab', label: 'Mine' }, inject('a', 't')];

@@ -142,7 +142,7 @@ export function importSummary(count: ImportCount, createdTabs: readonly NodeRedN
   message: string;
   warnings: ImportWarning[];
 } {
-  const parts = [`${plural(count.nodes, 'node')} on ${plural(count.tabs, 'tab')}`];
+  const parts = count.nodes > 0 || (count.configNodes === 0 && count.subflows === 0) ? [`${plural(count.nodes, 'node')} on ${plural(count.tabs, 'tab')}`] : [];
   if (count.configNodes > 0) parts.push(plural(count.configNodes, 'config node'));
   if (count.subflows > 0) parts.push(plural(count.subflows, 'subflow'));
   let message = `Imported ${joinAnd(parts)}.`;
@@ -156,17 +156,23 @@ export function importSummary(count: ImportCount, createdTabs: readonly NodeRedN
   if (missing.length > 0) {
     warnings.push({
       heading: `${missing.length === 1 ? '1 wire points' : `${missing.length} wires point`} to a node that is neither in the file nor in the flows:`,
-      lines: listed(missing, (wire) => `${wire.nodeLabel} (${wire.nodeId}) → ${wire.missingId}`),
+      lines: listed(missing, (wire) => `${short(wire.nodeLabel)} (${short(wire.nodeId)}) → ${short(wire.missingId)}`),
     });
   }
   if (crossing.length > 0) {
     warnings.push({
       heading: `${crossing.length === 1 ? '1 wire was' : `${crossing.length} wires were`} left out: ${crossing.length === 1 ? 'it leads' : 'they lead'} to a node on another tab, which Node-RED does not draw:`,
-      lines: listed(crossing, (wire) => `${wire.nodeLabel} (${wire.nodeId}) → ${wire.missingId} on "${wire.otherCanvas!}"`),
+      lines: listed(crossing, (wire) => `${short(wire.nodeLabel)} (${short(wire.nodeId)}) → ${short(wire.missingId)} on "${short(wire.otherCanvas!)}"`),
     });
   }
   return { message, warnings };
 }
+
+/** Names and ids as long as a file makes them are cut, so one cannot fill the dialog. */
+function short(text: string): string {
+  return text.length > SHOWN_CHARACTERS ? `${text.slice(0, SHOWN_CHARACTERS - 1)}…` : text;
+}
+const SHOWN_CHARACTERS = 80;
 
 function listed(wires: readonly DanglingWire[], line: (wire: DanglingWire) => string): string[] {
   const lines = wires.slice(0, LISTED_DANGLING_WIRES).map(line);
