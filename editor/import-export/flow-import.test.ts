@@ -151,6 +151,14 @@ describe('importing flow JSON as Node-RED does', () => {
     expect(importIntoEditor(store, [{ id: 'b', type: 'mqtt-broker', broker: 'localhost' }], 'add').message).toBe('Imported 1 config node.');
   });
 
+  it('imports a file of 2000 nodes, each on its own missing tab, naming a few made tabs and counting the rest', () => {
+    const store = editorWithOneTab();
+    const file = Array.from({ length: 2000 }, (_, i) => inject(`a${i}`, `gone-${i}`));
+    const outcome = importIntoEditor(store, file, 'add');
+    expect(outcome.message).toBe('Imported 2000 nodes on 2000 tabs. Tabs "Flow 2", "Flow 3", "Flow 4", "Flow 5", "Flow 6" and 1995 more made for nodes whose tab was not in the file.');
+    expect(store.getState().document.nodes.filter((node) => node.type === 'tab')).toHaveLength(2001);
+  });
+
   it('cuts names and ids that would fill the dialog', () => {
     const store = editorWithOneTab();
     const [warning] = importIntoEditor(store, [inject('a', 'tab1', [['x'.repeat(10_000)]], 'n'.repeat(10_000))], 'add').warnings;

@@ -42,14 +42,17 @@ export function placeOrphans(nodes: readonly NodeRedNode[], existing: FlowDocume
   const fileIndex = new Map(nodes.map((node) => [node.id, node]));
   const existingIndex = nodeIndex(existing);
   const isCanvas = (id: string) => isContainer(fileIndex.get(id)) || isContainer(existingIndex.get(id));
-  const tabs: NodeRedNode[] = [...existing.nodes, ...nodes].filter((node) => node.type === 'tab');
+  // Named as `createTab` names them ("Flow <n>", the lowest number not taken), counting up once for all made tabs.
+  const labels = new Set([...existing.nodes, ...nodes].filter((node) => node.type === 'tab').map((node) => node['label']));
+  let number = 1;
   const made = new Map<string, NodeRedNode>();
   const tabFor = (z: string): NodeRedNode => {
     let tab = made.get(z);
     if (!tab) {
+      while (labels.has(`Flow ${number}`)) number++;
       const free = z !== '' && !fileIndex.has(z) && !existingIndex.has(z);
-      tab = createTab(documentOf(tabs), undefined, free ? z : newId());
-      tabs.push(tab);
+      tab = createTab(existing, `Flow ${number}`, free ? z : newId());
+      labels.add(tab['label']);
       made.set(z, tab);
     }
     return tab;
@@ -124,7 +127,7 @@ export function countImport(nodes: readonly NodeRedNode[], existing: FlowDocumen
   return count;
 }
 
-/** How many wires a warning lists by name before it says how many more there are. */
+/** How many wires (or made tabs) the summary lists by name before it says how many more there are. */
 export const LISTED_DANGLING_WIRES = 5;
 
 /** A warning after an import: a heading and one line per wire. */
@@ -147,7 +150,8 @@ export function importSummary(count: ImportCount, createdTabs: readonly NodeRedN
   if (count.subflows > 0) parts.push(plural(count.subflows, 'subflow'));
   let message = `Imported ${joinAnd(parts)}.`;
   if (createdTabs.length > 0) {
-    const names = createdTabs.map((tab) => `"${String(tab['label'])}"`);
+    const names = createdTabs.slice(0, LISTED_DANGLING_WIRES).map((tab) => `"${String(tab['label'])}"`);
+    if (createdTabs.length > LISTED_DANGLING_WIRES) names.push(`${createdTabs.length - LISTED_DANGLING_WIRES} more`);
     message += ` ${createdTabs.length === 1 ? 'Tab' : 'Tabs'} ${joinAnd(names)} made for nodes whose tab was not in the file.`;
   }
   const missing = dangling.filter((wire) => wire.otherCanvas === undefined);
