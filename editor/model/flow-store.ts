@@ -159,7 +159,8 @@ export interface FlowStoreActions {
   paste(text: string, tab?: string, position?: XYPosition): string[];
   /**
    * Adds imported flow JSON with fresh ids, as Node-RED's import does: nodes on a tab or subflow of the import or of
-   * the flows stay on it (the rest go to the active tab), and wires and links to nodes the flows have are kept.
+   * the flows stay on it (the rest go to the active tab), and links to nodes the flows have are kept, as are wires
+   * to those on the same canvas (see `PasteTarget.keepPlaces`).
    * Shows the first tab with imported nodes and selects them there.
    */
   addImported(nodes: readonly NodeRedNode[]): PasteResult;
