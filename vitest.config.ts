@@ -30,6 +30,7 @@ const pureFiles = [
   'editor/canvas/fit-viewport.test.ts',
   'editor/deploy/deploy-flows.test.ts',
   'editor/deploy/flow-draft-storage.test.ts',
+  'editor/import-export/flow-import.test.ts',
   'editor/import-export/replace-flows.test.ts',
   'editor/live/json-tree-model.test.ts',
   'editor/live/live-client.test.ts',

@@ -93,6 +93,43 @@ describe('the flow editor with flow files and other people\'s changes', () => {
     await close();
   });
 
+  it('puts imported nodes whose tab is missing on a tab made for them, and names a wire to a node that exists nowhere', async () => {
+    const { page, errors, close } = await openEditor();
+    // Two nodes exported without their tab; the inject is also wired to a node the file does not have.
+    const flows = [
+      { id: 'e2e-tick', type: 'inject', z: 'missing-tab', name: 'tick', props: [{ p: 'payload' }], repeat: '', once: false, topic: '', payload: '', payloadType: 'date', x: 140, y: 100, wires: [['e2e-show', 'nowhere']] },
+      { id: 'e2e-show', type: 'debug', z: 'missing-tab', name: 'show', active: true, tosidebar: true, console: false, complete: 'false', x: 340, y: 100, wires: [] },
+    ];
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import flows' });
+    await dialog.getByLabel('Flow JSON').fill(JSON.stringify(flows));
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    const warning = dialog.getByRole('alert', { name: 'Import warning' });
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain('tick (e2e-tick) → nowhere');
+    expect(await dialog.getByRole('status').textContent()).toBe('Imported 2 nodes on 1 tab. Tab "Flow 2" made for nodes whose tab was not in the file.');
+    // Imported already: the made tab is shown behind the dialog with the nodes on it.
+    await canvasNode(page, 'tick').waitFor();
+    await screenshot(page, 'flow-editor-import-missing-tab');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    expect(await page.getByRole('tab', { name: 'Flow 2' }).getAttribute('aria-selected')).toBe('true');
+    await canvasNode(page, 'show').waitFor();
+
+    // Deployed beside what was there, not instead of it.
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByText('Deployed.').waitFor();
+    const deployed = (await deployedFlows()).flows;
+    const made = deployed.find((n) => n.type === 'tab' && n['label'] === 'Flow 2');
+    const tick = deployed.find((n) => n.type === 'inject' && n['name'] === 'tick');
+    const show = deployed.find((n) => n.type === 'debug' && n['name'] === 'show');
+    expect(deployed.map((n) => n.id)).toEqual(expect.arrayContaining(['e2e-tab', 'e2e-listener']));
+    expect([tick?.['z'], show?.['z']]).toEqual([made?.id, made?.id]);
+    expect(tick?.['wires']).toEqual([[show?.id]]);
+    await deployStartingFlows(server);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('shows who changed what when someone else deployed since the editor loaded, and overwrites only when asked', async () => {
     const { page, errors, close } = await openEditor();
     // Someone else deploys meanwhile: a comment on Flow 1.

@@ -1,14 +1,15 @@
 /**
  * Import of Node-RED flow JSON, pasted or from a file: added to the flows with fresh ids (as Node-RED's import does,
- * so nothing existing is replaced), or replacing all flows as they are in the file. A text that is not flow JSON is
- * refused with the reason, and nothing changes.
+ * so nothing existing is replaced), or replacing all flows as they are in the file. Nodes whose tab is missing get a
+ * tab made for them. A text that is not flow JSON is refused with the reason, and nothing changes; wires to nodes
+ * that exist nowhere are imported all the same, and the dialog stays open to name them.
  */
 import { useState } from 'react';
 import { useFlowEditor } from '../editor-context.tsx';
 import { parseFlowJson } from '../model/flow-codec.ts';
 import { BUTTON, Modal, ModalActions, PRIMARY_BUTTON } from '../ui/modal.tsx';
 import { readFileText } from './flow-files.ts';
-import { replaceFlows } from './replace-flows.ts';
+import { importIntoEditor, type ImportOutcome } from './import-flows.ts';
 
 type ImportMode = 'add' | 'replace';
 
@@ -17,21 +18,39 @@ export function ImportDialog({ onClose, onImported }: { onClose(): void; onImpor
   const [text, setText] = useState('');
   const [mode, setMode] = useState<ImportMode>('add');
   const [error, setError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
 
   const importText = () => {
     try {
-      if (mode === 'replace') {
-        replaceFlows(store, parseFlowJson(text));
-        onImported('Replaced the flows with the import. Deploy to run them.');
-      } else {
-        const ids = store.getState().paste(text);
-        onImported(`Imported ${ids.length} node${ids.length === 1 ? '' : 's'}.`);
-      }
-      onClose();
+      const result = importIntoEditor(store, parseFlowJson(text), mode);
+      onImported(result.message);
+      if (result.warnings.length === 0) onClose();
+      else setOutcome(result);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
   };
+
+  if (outcome) {
+    return (
+      <Modal title="Import flows" onClose={onClose} wide>
+        <div className="space-y-2 text-sm">
+          <p role="status" className="text-emerald-700">{outcome.message}</p>
+          {outcome.warnings.map((warning) => (
+            <div key={warning.heading} role="alert" aria-label="Import warning" className="rounded border border-amber-300 bg-amber-50 p-2 text-amber-900">
+              <p>{warning.heading}</p>
+              <ul className="mt-1 list-disc pl-5 font-mono text-xs">
+                {warning.lines.map((line, i) => <li key={i} className="break-all">{line}</li>)}
+              </ul>
+            </div>
+          ))}
+        </div>
+        <ModalActions>
+          <button type="button" className={PRIMARY_BUTTON} onClick={onClose}>Close</button>
+        </ModalActions>
+      </Modal>
+    );
+  }
 
   return (
     <Modal title="Import flows" onClose={onClose} wide>

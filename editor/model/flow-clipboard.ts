@@ -61,6 +61,12 @@ export function copyNodes(doc: FlowDocument, ids: Iterable<string>): NodeRedNode
 export interface PasteTarget {
   z: string | undefined;
   position?: XYPosition;
+  /**
+   * An import rather than a paste: nodes whose `z` is a tab or subflow of the document stay on it, and link
+   * references to nodes of the document that are not in the paste are kept (as Node-RED's import keeps them), and
+   * so are wires to those on the same canvas.
+   */
+  keepPlaces?: boolean;
 }
 
 export interface PasteResult {
@@ -75,7 +81,8 @@ export interface PasteResult {
 
 /**
  * Pastes flow JSON: every node gets a fresh id and every reference among pasted nodes follows (wires, group members,
- * links, `z`, subflow instance types, config node references); references to nodes outside the paste are dropped.
+ * links, `z`, subflow instance types, config node references); references to nodes outside the paste are dropped
+ * (an import keeps those to nodes the document has: see {@link PasteTarget.keepPlaces}).
  * Nodes land on the target canvas, centred on its position; pasted tabs and subflows come with their contents. A
  * config node or subflow that the document already has under the same id is reused instead of duplicated, as in
  * Node-RED.
@@ -112,10 +119,13 @@ export function pasteNodes(
   }
   const kept = pasted.filter((node) => !dropped.has(node.id));
   const containers = new Set(kept.filter((node) => node.type === 'tab' || node.type === 'subflow').map((node) => node.id));
+  const staysOnDocumentCanvas = (node: NodeRedNode) =>
+    target.keepPlaces === true && typeof node['z'] === 'string' && ['tab', 'subflow'].includes(index.get(node['z'])?.type ?? '');
   const placed = new Set(
     kept
       .filter((node) => ['node', 'group', 'junction'].includes(kindOf(node)))
       .filter((node) => !(typeof node['z'] === 'string' && containers.has(node['z'])))
+      .filter((node) => !staysOnDocumentCanvas(node))
       .map((node) => node.id),
   );
   const offset = target.position ? offsetToCentre(kept.filter((node) => placed.has(node.id)), target.position) : { x: 0, y: 0 };
@@ -123,8 +133,9 @@ export function pasteNodes(
   const remapped = kept.map((node) => {
     let z: string | undefined;
     if (typeof node['z'] === 'string' && containers.has(node['z'])) z = idMap.get(node['z']);
+    else if (staysOnDocumentCanvas(node)) z = node['z'] as string;
     else if (placed.has(node.id) || (kindOf(node) === 'config' && node['z'] !== undefined)) z = target.z;
-    return remapNode(node, idMap, z, placed.has(node.id) ? offset : undefined);
+    return remapNode(node, idMap, z, placed.has(node.id) ? offset : undefined, target.keepPlaces === true ? index : undefined);
   });
   return {
     document: addNodes(doc, remapped),
@@ -165,8 +176,20 @@ function referencedIds(node: NodeRedNode): string[] {
 
 const STRUCTURAL = new Set(['id', 'type', 'z', 'g', 'wires', 'nodes', 'links', 'x', 'y', 'w', 'h', 'name', 'label', 'info']);
 
-function remapNode(node: NodeRedNode, idMap: ReadonlyMap<string, string>, z: string | undefined, offset: XYPosition | undefined): NodeRedNode {
+function remapNode(
+  node: NodeRedNode,
+  idMap: ReadonlyMap<string, string>,
+  z: string | undefined,
+  offset: XYPosition | undefined,
+  keepReferencesTo?: ReadonlyMap<string, NodeRedNode>,
+): NodeRedNode {
   const map = (id: unknown) => (typeof id === 'string' ? idMap.get(id) : undefined);
+  /**
+   * Link targets: pasted nodes by their new ids; on import, nodes the document has by their own. Wire targets too,
+   * when on the same canvas (Node-RED draws no wire across tabs).
+   */
+  const linkTarget = (id: unknown) => map(id) ?? (typeof id === 'string' && keepReferencesTo?.has(id) ? id : undefined);
+  const wireTarget = (id: unknown) => map(id) ?? (typeof id === 'string' && z !== undefined && keepReferencesTo?.get(id)?.['z'] === z ? id : undefined);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(node)) {
     const value = node[key];
@@ -190,12 +213,12 @@ function remapNode(node: NodeRedNode, idMap: ReadonlyMap<string, string>, z: str
         defineValue(
           out,
           key,
-          Array.isArray(value) ? value.map((list: unknown) => (Array.isArray(list) ? list.map(map).filter((id) => id !== undefined) : list)) : value,
+          Array.isArray(value) ? value.map((list: unknown) => (Array.isArray(list) ? list.map(wireTarget).filter((id) => id !== undefined) : list)) : value,
         );
         break;
       case 'nodes':
       case 'links':
-        defineValue(out, key, Array.isArray(value) ? value.map(map).filter((id) => id !== undefined) : value);
+        defineValue(out, key, Array.isArray(value) ? value.map(key === 'links' ? linkTarget : map).filter((id) => id !== undefined) : value);
         break;
       case 'in':
       case 'out':

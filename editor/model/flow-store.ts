@@ -15,7 +15,7 @@ import {
   subflowPorts,
   type Dimensions,
 } from './flow-canvas.ts';
-import { copyNodes, pasteNodes } from './flow-clipboard.ts';
+import { copyNodes, pasteNodes, type PasteResult } from './flow-clipboard.ts';
 import { changedNodes, conflictSummary, isUnchanged, type FlowChanges, type FlowConflictSummary } from './flow-diff.ts';
 import { readDraft, serializeDraft, type FlowDraft } from './flow-draft.ts';
 import {
@@ -157,6 +157,13 @@ export interface FlowStoreActions {
    * pasted nodes. Throws `FlowImportError` for text that is not flow JSON.
    */
   paste(text: string, tab?: string, position?: XYPosition): string[];
+  /**
+   * Adds imported flow JSON with fresh ids, as Node-RED's import does: nodes on a tab or subflow of the import or of
+   * the flows stay on it (the rest go to the active tab), and links to nodes the flows have are kept, as are wires
+   * to those on the same canvas (see `PasteTarget.keepPlaces`).
+   * Shows the first tab with imported nodes and selects them there.
+   */
+  addImported(nodes: readonly NodeRedNode[]): PasteResult;
   /** Adds a tab after the others ("Flow <n>" unless labelled) and shows it. Returns its id. */
   addTab(label?: string): string;
   /** Renames a tab (a subflow: its name). */
@@ -416,7 +423,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       paste(text, tab, position) {
         const pasted = parseFlowJson(text);
         if (pasted.length === 0) return [];
-        const needsTab = pasted.some((node) => ['node', 'group', 'junction'].includes(kindOf(node)) && !isInPastedContainer(node, pasted));
+        const needsTab = pasted.some((node) => isCanvasKind(node) && !isInPastedContainer(node, pasted));
         let doc = get().document;
         let z: string | undefined = tab ?? get().activeTab ?? undefined;
         if (needsTab) ({ doc, z } = targetTab(doc, tab));
@@ -427,6 +434,21 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
           selection: { nodes: new Set(result.nodeIds), edges: new Set() },
         });
         return result.nodeIds;
+      },
+
+      addImported(nodes) {
+        let doc = get().document;
+        const onDocumentCanvas = (node: NodeRedNode) => typeof node['z'] === 'string' && isContainer(nodeById(doc, node['z']));
+        const needsTab = nodes.some((node) => isCanvasKind(node) && !isInPastedContainer(node, nodes) && !onDocumentCanvas(node));
+        let z: string | undefined = get().activeTab ?? undefined;
+        if (needsTab) ({ doc, z } = targetTab(doc, undefined));
+        const result = pasteNodes(doc, nodes, { z, keepPlaces: true }, newId);
+        const added = nodes.filter(isCanvasKind).map((node) => nodeById(result.document, result.idMap.get(node.id) ?? ''));
+        const shown = added.find((node) => node !== undefined && node.type !== 'group')?.['z'] ?? added[0]?.['z'];
+        const activeTab = typeof shown === 'string' ? shown : (result.tabIds[0] ?? get().activeTab);
+        const selected = added.filter((node) => node !== undefined && node['z'] === activeTab).map((node) => node!.id);
+        commit(result.document, { activeTab, selection: { nodes: new Set(selected), edges: new Set() } });
+        return result;
       },
 
       addTab(label) {
@@ -600,6 +622,15 @@ function canvasIds(doc: FlowDocument, containerId: string): string[] {
   const container = nodeById(doc, containerId);
   if (container?.type === 'subflow') ids.push(...subflowPorts(container).map(subflowPortId));
   return ids;
+}
+
+function isCanvasKind(node: NodeRedNode): boolean {
+  const kind = kindOf(node);
+  return kind === 'node' || kind === 'group' || kind === 'junction';
+}
+
+function isContainer(node: NodeRedNode | undefined): boolean {
+  return node?.type === 'tab' || node?.type === 'subflow';
 }
 
 function isInPastedContainer(node: NodeRedNode, pasted: readonly NodeRedNode[]): boolean {
