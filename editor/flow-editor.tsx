@@ -79,7 +79,8 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
     setLive(client);
     return () => client.close();
   }, []);
-  useEffect(() => watchDraft(store, localStorage), [store]);
+  // A read-only editor has no draft of its own, and must not clear one a user who could edit left in this browser.
+  useEffect(() => (canDeploy ? watchDraft(store, localStorage) : undefined), [store, canDeploy]);
   useLeaveGuard(store);
 
   const context = useMemo(() => ({ store, live, api, canDeploy, notify: setNotice }), [store, live, api, canDeploy]);
