@@ -37,6 +37,7 @@ const pureFiles = [
   'editor/live/reconnecting-socket.test.ts',
   'editor/model/canvas-changes.test.ts',
   'editor/model/code-lock.test.ts',
+  'editor/model/read-only-store.test.ts',
   'editor/model/flow-codec.test.ts',
   'editor/model/flow-selectors.test.ts',
   'editor/model/flow-store.test.ts',

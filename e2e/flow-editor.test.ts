@@ -22,6 +22,12 @@ afterAll(async () => {
 });
 
 const openEditor = () => openEditorPage(browser, server);
+
+/** What the operator test reads of a canvas node in the page (e2e code has no DOM types). */
+interface ShownNode {
+  getAttribute(name: string): string | null;
+  closest(selector: string): { style: { transform: string }; offsetWidth: number; offsetHeight: number } | null;
+}
 const deployedFlows = () => flowsOf(server);
 
 describe('the flow editor', () => {
@@ -164,14 +170,100 @@ describe('the flow editor', () => {
     }
   });
 
-  it('shows an operator the flows and their debug output read-only: no deploy, no inject', async () => {
+  it('shows an operator the flows and their debug output read-only: nothing a drag, a key, a field or a menu does changes them', async () => {
     await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'olga', password: 'operator-password', role: 'operator' } });
+    // An engineer's switch → debug on the first flow, for the operator to look at.
+    const deployed = await deployedFlows();
+    const added = [
+      { id: 'ro-switch', type: 'switch', z: 'e2e-tab', name: 'ro switch', property: 'payload', propertyType: 'msg', rules: [{ t: 'eq', v: 'on', vt: 'str' }], checkall: 'true', repair: false, outputs: 1, x: 200, y: 320, wires: [['ro-debug']] },
+      { id: 'ro-debug', type: 'debug', z: 'e2e-tab', name: 'ro debug', active: true, tosidebar: true, console: false, tostatus: false, complete: 'payload', targetType: 'msg', x: 420, y: 320, wires: [] },
+    ];
+    const deploy = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: [...deployed.flows, ...added], rev: deployed.rev } });
+    expect(deploy.status).toBe(200);
     const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: ['olga', 'operator-password'] });
-    await app.page.getByText('Read only: your role cannot deploy').waitFor();
-    expect(await app.page.getByRole('button', { name: 'Deploy', exact: true }).count()).toBe(0);
-    await app.page.getByRole('tab', { name: 'Flow 1' }).waitFor();
-    expect(await app.page.getByRole('button', { name: /^Inject / }).count()).toBe(0);
-    expect(app.errors).toEqual([]);
-    await app.close();
+    const { page } = app;
+    page.setDefaultTimeout(18_000);
+    try {
+      await page.getByText('Read only: your role cannot change flows').waitFor();
+      await page.getByRole('tab', { name: 'Flow 1' }).waitFor();
+      const nodes = canvas(page).locator('[data-testid="flow-node"]');
+      await nodes.first().waitFor();
+      // What the operator sees, to compare after every attempt.
+      const seen = async () => ({
+        // Each node's label and centre in flow coordinates (Node-RED's x/y): its translate plus half its size.
+        labels: await nodes.evaluateAll((els: ShownNode[]) =>
+          els
+            .map((el) => {
+              const node = el.closest('.react-flow__node')!;
+              const [x, y] = (/translate\(([-\d.]+)px, ([-\d.]+)px\)/.exec(node.style.transform) ?? []).slice(1).map(Number);
+              return `${el.getAttribute('data-label')} at ${Math.round(x! + node.offsetWidth / 2)},${Math.round(y! + node.offsetHeight / 2)}`;
+            })
+            .sort(),
+        ),
+        wires: await canvas(page).locator('.react-flow__edge').count(),
+        tabs: await page.getByRole('tab').allTextContents(),
+      });
+      const before = await seen();
+      const deployedBefore = (await deployedFlows()).rev;
+
+      // No deploy, inject, import, undo or add-flow control; the palette says why its entries do not drag.
+      for (const name of ['Deploy', 'Import', 'Undo', 'Redo', 'Add flow']) expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Inject / }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Options for / }).count()).toBe(0);
+      await page.getByRole('complementary', { name: 'Palette' }).getByText('Read only: nodes cannot be added.').waitFor();
+      expect(await page.locator('[data-node-type="debug"]').getAttribute('draggable')).toBe('false');
+
+      // A drag from the palette, a node dragged on the canvas, Delete, undo, cut and paste: nothing moves or goes.
+      await dropFromPalette(page, 'debug', 700, 500);
+      const label = 'ro switch';
+      const first = canvasNode(page, label);
+      const box = (await first.boundingBox())!;
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 200, box.y + 150, { steps: 6 });
+      await page.mouse.up();
+      await canvasNode(page, label).click();
+      await expect.poll(() => page.getByTestId('rf__node-ro-switch').getAttribute('class')).toContain('selected');
+      await page.keyboard.press('Delete');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.press('Control+z');
+      await page.keyboard.press('Control+x');
+      // A paste of flow JSON, as the system clipboard would deliver it.
+      const pasted = JSON.stringify([{ id: 'pasted-1', type: 'debug', z: 'e2e-tab', x: 600, y: 400, wires: [] }]);
+      await page.evaluate(`(() => {
+        const data = new DataTransfer();
+        data.setData('text/plain', ${JSON.stringify(pasted)});
+        window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+      })()`);
+      // Double-clicking a tab does not open its name for editing.
+      await page.getByRole('tab', { name: 'Flow 1' }).dblclick();
+      expect(await page.getByLabel('Flow name').count()).toBe(0);
+
+      // The selected node's properties are there to read, in disabled fields.
+      const panel = properties(page);
+      await panel.locator(`[data-node-id]`).first().waitFor();
+      const fields = panel.locator('form input:not([type=hidden]), form select, form textarea');
+      await fields.first().waitFor();
+      for (const field of await fields.all()) expect(await field.isDisabled()).toBe(true);
+      const firstField = fields.first();
+      const value = await firstField.inputValue();
+      await firstField.click({ force: true });
+      await page.keyboard.type('changed');
+      expect(await firstField.inputValue()).toBe(value);
+      expect(await panel.locator('.cm-content[contenteditable="true"]').count()).toBe(0);
+
+      // Export still works.
+      await page.getByRole('button', { name: 'Export', exact: true }).click();
+      await page.getByRole('dialog').waitFor();
+      await page.keyboard.press('Escape');
+
+      expect(await seen()).toEqual(before);
+      expect(await page.getByText('Read only: your role cannot change flows').count()).toBe(1);
+      expect((await deployedFlows()).rev).toBe(deployedBefore);
+      await screenshot(page, 'flow-editor-operator');
+      expect(app.errors).toEqual([]);
+    } finally {
+      await app.close();
+    }
   });
 });

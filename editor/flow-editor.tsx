@@ -34,8 +34,9 @@ interface Loaded {
 type LoadState = { status: 'loading' } | { status: 'failed'; message: string } | ({ status: 'ready' } & Loaded);
 
 /**
- * The flow editor, talking to the server through `api`. `canDeploy` false (an operator) shows the flows and their live
- * status and debug but offers no deploy and no inject: the API would refuse them. `canDeployCode` false (an engineer
+ * The flow editor, talking to the server through `api`. `canDeploy` false (a user without `flows:write`, an operator)
+ * shows the flows, their live status and debug read-only: the store refuses every change, and no deploy, inject,
+ * import, undo or editing control is offered (the API would refuse a deploy anyway); export still works. `canDeployCode` false (an engineer
  * without `flows:code`) locks code nodes: they can be moved, rewired and deleted, not added or changed.
  */
 export function FlowEditor({ api, canDeploy = true, canDeployCode = true }: { api: EditorApi; canDeploy?: boolean; canDeployCode?: boolean }) {
@@ -50,15 +51,16 @@ export function FlowEditor({ api, canDeploy = true, canDeployCode = true }: { ap
       ([types, flows]) => {
         if (!current) return;
         const lockedTypes = new Set(canDeployCode ? [] : (types.codeTypes ?? []));
-        const store = createFlowStore({ flows: flows.flows, rev: flows.rev, installedTypes: types.installedTypes ?? [], lockedTypes });
-        setState({ status: 'ready', types: types.items, lockedTypes, store, draft: pendingDraft(localStorage, flows.rev) });
+        const store = createFlowStore({ flows: flows.flows, rev: flows.rev, installedTypes: types.installedTypes ?? [], lockedTypes, readOnly: !canDeploy });
+        // A draft left in this browser by a user who could edit is not offered to one who cannot.
+        setState({ status: 'ready', types: types.items, lockedTypes, store, draft: canDeploy ? pendingDraft(localStorage, flows.rev) : null });
       },
       (err: unknown) => current && setState({ status: 'failed', message: err instanceof Error ? err.message : String(err) }),
     );
     return () => {
       current = false;
     };
-  }, [api, canDeployCode]);
+  }, [api, canDeploy, canDeployCode]);
 
   if (state.status === 'loading') return <p className="p-4 text-sm text-slate-500">Loading the flows…</p>;
   if (state.status === 'failed') return <p role="alert" className="p-4 text-sm text-red-700">Could not load the flows: {state.message}</p>;
@@ -77,7 +79,8 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
     setLive(client);
     return () => client.close();
   }, []);
-  useEffect(() => watchDraft(store, localStorage), [store]);
+  // A read-only editor has no draft of its own, and must not clear one a user who could edit left in this browser.
+  useEffect(() => (canDeploy ? watchDraft(store, localStorage) : undefined), [store, canDeploy]);
   useLeaveGuard(store);
 
   const context = useMemo(() => ({ store, live, api, canDeploy, notify: setNotice }), [store, live, api, canDeploy]);
@@ -89,8 +92,8 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
     <FlowEditorContext.Provider value={context}>
       <div className="absolute inset-0 flex flex-col">
         <div className="flex h-10 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-3">
-          <HistoryButtons />
-          <button type="button" onClick={() => setDialog('import')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">Import</button>
+          {canDeploy && <HistoryButtons />}
+          {canDeploy && <button type="button" onClick={() => setDialog('import')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">Import</button>}
           <button type="button" onClick={() => setDialog('export')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">Export</button>
           <div className="min-w-0 flex-1 truncate text-sm" aria-live="polite">
             {notice && (
@@ -102,8 +105,9 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
           {canDeploy ? (
             <DeployButton onNotice={setNotice} onDeployed={onDeployed} />
           ) : (
-            <span className="rounded bg-slate-100 px-2 py-1 text-xs text-slate-600" title="Your role may look at the flows; an engineer or admin deploys them">
-              Read only: your role cannot deploy
+            <span role="status" className="rounded border border-amber-300 bg-amber-50 px-2 py-1 text-xs font-medium text-amber-900" title="Your role may look at the flows, their status and debug output and export them; an engineer or admin changes and deploys them">
+              <i aria-hidden className="fa fa-lock mr-1" />
+              Read only: your role cannot change flows
             </span>
           )}
         </div>
@@ -121,7 +125,7 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
           />
         )}
         <div className="flex min-h-0 flex-1">
-          <Palette types={types} lockedTypes={lockedTypes} />
+          <Palette types={types} lockedTypes={lockedTypes} readOnly={!canDeploy} />
           <div className="flex min-w-0 flex-1 flex-col">
             <TabBar />
             <div className="relative min-h-0 flex-1">
@@ -130,7 +134,7 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
           </div>
           <EditorSidebar types={types} />
         </div>
-        {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} onImported={onDone} />}
+        {dialog === 'import' && canDeploy && <ImportDialog onClose={() => setDialog(null)} onImported={onDone} />}
         {dialog === 'export' && <ExportDialog onClose={() => setDialog(null)} onExported={onDone} />}
       </div>
     </FlowEditorContext.Provider>

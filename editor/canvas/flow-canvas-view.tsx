@@ -64,6 +64,7 @@ function SizedCanvas({ size, onError }: { size: { width: number; height: number 
   const nodes = useFlowStore(selectCanvasNodes);
   const edges = useFlowStore(selectCanvasEdges);
   const activeTab = useFlowStore((s) => s.activeTab);
+  const readOnly = useFlowStore((s) => s.readOnly);
   const { screenToFlowPosition, setViewport, fitView } = useReactFlow();
   const pointer = useRef<XYPosition | null>(null);
   useEditorShortcuts({ store, pastePosition: pointer, onError });
@@ -86,19 +87,20 @@ function SizedCanvas({ size, onError }: { size: { width: number; height: number 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => applyNodeChanges(store, changes), [store]);
   const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => applyEdgeChanges(store, changes), [store]);
   const onConnect = useCallback((connection: Connection) => void store.getState().connect(connection), [store]);
+  // A read-only canvas takes no drop: the browser shows the drag refused (the store would refuse the node anyway).
   const onDragOver = useCallback((event: DragEvent) => {
-    if (!event.dataTransfer.types.includes(NODE_TYPE_MEDIA_TYPE)) return;
+    if (readOnly || !event.dataTransfer.types.includes(NODE_TYPE_MEDIA_TYPE)) return;
     event.preventDefault();
     event.dataTransfer.dropEffect = 'copy';
-  }, []);
+  }, [readOnly]);
   const onDrop = useCallback(
     (event: DragEvent) => {
       const type = event.dataTransfer.getData(NODE_TYPE_MEDIA_TYPE);
-      if (!type) return;
+      if (!type || readOnly) return;
       event.preventDefault();
       store.getState().addNode(type, roundPosition(screenToFlowPosition({ x: event.clientX, y: event.clientY })));
     },
-    [store, screenToFlowPosition],
+    [store, screenToFlowPosition, readOnly],
   );
   const onMouseMove = useCallback(
     (event: MouseEvent) => {
@@ -113,6 +115,7 @@ function SizedCanvas({ size, onError }: { size: { width: number; height: number 
         nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodeOrigin={NODE_ORIGIN}
         onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
         defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+        nodesDraggable={!readOnly} nodesConnectable={!readOnly}
         deleteKeyCode={null} selectionKeyCode="Shift" multiSelectionKeyCode={MULTI_SELECT_KEYS}
         defaultViewport={initialViewport} onlyRenderVisibleElements minZoom={0.1} maxZoom={3} snapToGrid={false}
         proOptions={{ hideAttribution: true }} className="flow-canvas"

@@ -2,7 +2,8 @@
  * The editor's keyboard: Delete/Backspace delete the selection (one undo step), Ctrl/Cmd+Z undo, Shift+Ctrl/Cmd+Z
  * and Ctrl+Y redo, Ctrl/Cmd+A select all; copy, cut and paste go through the browser's clipboard events, so the
  * system clipboard works without a permission prompt and flow JSON copied anywhere (stock Node-RED included) pastes
- * in. Keys typed into a field are the field's.
+ * in. Keys typed into a field are the field's. A read-only store (no `flows:write`) keeps selecting and copying only:
+ * its changing shortcuts do nothing, and would be refused by the store anyway.
  */
 import { useEffect, type RefObject } from 'react';
 import type { XYPosition } from '@xyflow/react';
@@ -24,6 +25,7 @@ export function useEditorShortcuts({ store, pastePosition, onError }: EditorShor
       const state = store.getState();
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
+      if (state.readOnly && !(mod && key === 'a')) return;
       if (!mod && (event.key === 'Delete' || event.key === 'Backspace')) {
         if (state.selection.nodes.size === 0 && state.selection.edges.size === 0) return;
         event.preventDefault();
@@ -41,14 +43,14 @@ export function useEditorShortcuts({ store, pastePosition, onError }: EditorShor
       }
     };
     const onCopy = (event: ClipboardEvent, cut: boolean) => {
-      if (isTyping(event.target)) return;
+      if (isTyping(event.target) || (cut && store.getState().readOnly)) return;
       const text = cut ? store.getState().cut() : store.getState().copy();
       if (text === null) return;
       event.clipboardData?.setData('text/plain', text);
       event.preventDefault();
     };
     const onPaste = (event: ClipboardEvent) => {
-      if (isTyping(event.target)) return;
+      if (isTyping(event.target) || store.getState().readOnly) return;
       const text = event.clipboardData?.getData('text/plain') || store.getState().clipboard;
       if (!text) return;
       event.preventDefault();

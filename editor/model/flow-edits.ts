@@ -32,7 +32,7 @@ export interface NodeMove {
 }
 
 /** Why an edit was refused. */
-export type FlowEditErrorCode = 'unknown-type' | 'missing-node' | 'immutable-property' | 'not-a-container';
+export type FlowEditErrorCode = 'unknown-type' | 'missing-node' | 'immutable-property' | 'not-a-container' | 'read-only';
 
 /** An edit the document cannot take (a programming error of the caller, not a user mistake). */
 export class FlowEditError extends Error {

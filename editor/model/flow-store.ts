@@ -73,6 +73,13 @@ export interface FlowStoreState {
   measured: ReadonlyMap<string, Dimensions>;
   /** The node types this editor knows. */
   catalog: FlowCatalog;
+  /**
+   * The user may look at the flows but not change them (no `flows:write`): every action that would change the
+   * document refuses. Those that return nothing (moves, edits, deletes, undo) do nothing; `connect` is false, `cut`
+   * null; those that would create something (`addNode`, `addTab`, `paste`, `addImported`, `restoreDraft`) throw a
+   * `FlowEditError` with code `read-only`. Selecting, copying, switching tabs and exporting still work.
+   */
+  readOnly: boolean;
 }
 
 /** Options of a call that is one of many in a gesture. */
@@ -211,6 +218,8 @@ export interface FlowStoreOptions {
   newId?: () => string;
   /** The clock drafts are stamped with. */
   now?: () => Date;
+  /** Refuse every change of the flows (see {@link FlowStoreState.readOnly}); false by default. */
+  readOnly?: boolean;
 }
 
 const EMPTY_SELECTION: FlowSelection = Object.freeze({ nodes: new Set<string>(), edges: new Set<string>() });
@@ -222,6 +231,11 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
   const newId = options.newId ?? newNodeId;
   const now = options.now ?? (() => new Date());
   const initial = importFlows(options.flows ?? []);
+  const readOnly = options.readOnly === true;
+  /** Throws for an action that would create something while the flows are read-only. */
+  const refuseCreating = (what: string) => {
+    if (readOnly) throw new FlowEditError('read-only', `Read only: your role cannot change flows, so ${what} is refused`);
+  };
 
   return createStore<FlowEditorState>()((set, get) => {
     /** Applies an edit: one undo step, unless it continues the open gesture or changes nothing. */
@@ -230,6 +244,8 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       next: { activeTab?: string | null; selection?: FlowSelection } = {},
       gesture?: { key: string; ongoing: boolean },
     ) => {
+      // Every edit passes here: a read-only store keeps its document whatever action got this far.
+      if (readOnly) return;
       const state = get();
       if (document === state.document) {
         const open = gesture?.ongoing && state.history.gesture === gesture.key ? gesture.key : null;
@@ -289,6 +305,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       history: { past: [], future: [], gesture: null },
       measured: new Map(),
       catalog,
+      readOnly,
 
       load(flows, rev) {
         const document = importFlows(flows);
@@ -311,6 +328,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       addNode(type, position, tab) {
+        refuseCreating(`adding a ${type} node`);
         const definition = catalog.definition(type);
         const id = newId();
         let doc = get().document;
@@ -327,25 +345,30 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       moveNodes(moves, moveOptions = {}) {
+        if (readOnly) return;
         const key = `move:${[...new Set(moves.map((m) => m.id))].sort().join('\n')}`;
         commit(moveNodes(get().document, moves), {}, { key, ongoing: moveOptions.ongoing === true });
       },
 
       updateNodeConfig(id, changes, updateOptions = {}) {
+        if (readOnly) return;
         const key = `update:${id}:${Object.keys(changes).sort().join('\n')}`;
         commit(updateNode(get().document, id, changes), {}, { key, ongoing: updateOptions.ongoing === true });
       },
 
       deleteSelection() {
+        if (readOnly) return;
         const { document, selection } = get();
         commit(deleteWires(deleteNodes(document, selection.nodes), selection.edges), { selection: EMPTY_SELECTION });
       },
 
       deleteNodes(ids) {
+        if (readOnly) return;
         commit(deleteNodes(get().document, ids));
       },
 
       connect(connection) {
+        if (readOnly) return false;
         const port = connection.sourceHandle == null ? 0 : portOfHandle(connection.sourceHandle);
         if (port === undefined) return false;
         const before = get().document;
@@ -355,6 +378,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       disconnect(edgeIds) {
+        if (readOnly) return;
         commit(deleteWires(get().document, edgeIds));
       },
 
@@ -415,12 +439,14 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       cut() {
+        if (readOnly) return null;
         const text = get().copy();
         if (text !== null) get().deleteSelection();
         return text;
       },
 
       paste(text, tab, position) {
+        refuseCreating('pasting');
         const pasted = parseFlowJson(text);
         if (pasted.length === 0) return [];
         const needsTab = pasted.some((node) => isCanvasKind(node) && !isInPastedContainer(node, pasted));
@@ -437,6 +463,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       addImported(nodes) {
+        refuseCreating('importing');
         let doc = get().document;
         const onDocumentCanvas = (node: NodeRedNode) => typeof node['z'] === 'string' && isContainer(nodeById(doc, node['z']));
         const needsTab = nodes.some((node) => isCanvasKind(node) && !isInPastedContainer(node, nodes) && !onDocumentCanvas(node));
@@ -452,24 +479,28 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       addTab(label) {
+        refuseCreating('adding a flow');
         const tab = createTab(get().document, label, newId());
         commit(addNodes(get().document, [tab]), { activeTab: tab.id, selection: EMPTY_SELECTION });
         return tab.id;
       },
 
       renameTab(id, label) {
+        if (readOnly) return;
         const node = nodeById(get().document, id);
         if (node?.type !== 'tab' && node?.type !== 'subflow') throw new FlowEditError('not-a-container', `${id} is not a tab or subflow`);
         commit(updateNode(get().document, id, node.type === 'tab' ? { label } : { name: label }));
       },
 
       disableTab(id, disabled = true) {
+        if (readOnly) return;
         const node = nodeById(get().document, id);
         if (node?.type !== 'tab') throw new FlowEditError('not-a-container', `${id} is not a tab`);
         commit(updateNode(get().document, id, { disabled }));
       },
 
       deleteTab(id) {
+        if (readOnly) return;
         const { document, activeTab } = get();
         const containers = document.nodes.filter((node) => node.type === 'tab' || node.type === 'subflow');
         const at = containers.findIndex((node) => node.id === id);
@@ -482,11 +513,11 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       undo() {
-        travel('back');
+        if (!readOnly) travel('back');
       },
 
       redo() {
-        travel('forward');
+        if (!readOnly) travel('forward');
       },
 
       setMeasured(sizes) {
@@ -532,6 +563,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       restoreDraft(text) {
+        refuseCreating('restoring a draft');
         const draft = readDraft(text);
         set({
           document: draft.document,

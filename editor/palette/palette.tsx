@@ -8,8 +8,11 @@ import { NodeIcon } from '../canvas/node-icon.tsx';
 import { NODE_TYPE_MEDIA_TYPE } from './palette-drag.ts';
 import { paletteGroups, paletteLabel } from './palette-groups.ts';
 
-/** The palette of `types` (from `GET /api/v1/node-types`); `lockedTypes` are shown but cannot be dragged out. */
-export function Palette({ types, lockedTypes = new Set() }: { types: readonly NodeTypeEntry[]; lockedTypes?: ReadonlySet<string> }) {
+/**
+ * The palette of `types` (from `GET /api/v1/node-types`); `lockedTypes` are shown but cannot be dragged out. A
+ * `readOnly` palette (a user who cannot change flows) lists every type to read about, none draggable.
+ */
+export function Palette({ types, lockedTypes = new Set(), readOnly = false }: { types: readonly NodeTypeEntry[]; lockedTypes?: ReadonlySet<string>; readOnly?: boolean }) {
   const [search, setSearch] = useState('');
   const groups = useMemo(() => paletteGroups(types, search), [types, search]);
   return (
@@ -19,13 +22,18 @@ export function Palette({ types, lockedTypes = new Set() }: { types: readonly No
         onChange={(e) => setSearch(e.target.value)}
         className="m-2 rounded border border-slate-300 bg-white px-2 py-1 text-sm outline-none focus:border-sky-500"
       />
+      {readOnly && (
+        <p role="note" className="mx-2 mb-2 rounded border border-slate-300 bg-white px-2 py-1 text-xs text-slate-600">
+          Read only: nodes cannot be added.
+        </p>
+      )}
       <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
         {groups.length === 0 && <p className="px-1 text-xs text-slate-500">No node matches “{search}”.</p>}
         {groups.map(({ category, entries }) => (
           <section key={category} className="mb-3">
             <h2 className="px-1 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{category}</h2>
             <ul className="space-y-1.5">
-              {entries.map((entry) => <PaletteEntry key={entry.type} entry={entry} locked={lockedTypes.has(entry.type)} />)}
+              {entries.map((entry) => <PaletteEntry key={entry.type} entry={entry} locked={lockedTypes.has(entry.type)} readOnly={readOnly} />)}
             </ul>
           </section>
         ))}
@@ -34,16 +42,17 @@ export function Palette({ types, lockedTypes = new Set() }: { types: readonly No
   );
 }
 
-function PaletteEntry({ entry, locked }: { entry: NodeTypeEntry; locked: boolean }) {
+function PaletteEntry({ entry, locked, readOnly }: { entry: NodeTypeEntry; locked: boolean; readOnly: boolean }) {
+  const draggable = !locked && !readOnly;
   const onDragStart = (event: DragEvent) => {
     event.dataTransfer.setData(NODE_TYPE_MEDIA_TYPE, entry.type);
     event.dataTransfer.effectAllowed = 'copy';
   };
   return (
     <li
-      draggable={!locked} onDragStart={locked ? undefined : onDragStart} data-node-type={entry.type} aria-disabled={locked || undefined}
-      title={locked ? `${entry.type}: runs code on the server, so only admins add it (flows:code)` : `${entry.type}: drag onto the flow`}
-      className={`relative flex h-7 items-stretch rounded-[5px] border border-slate-400 text-[13px] text-slate-900 shadow-sm ${locked ? 'cursor-not-allowed opacity-45' : 'cursor-grab active:cursor-grabbing'}`}
+      draggable={draggable} onDragStart={draggable ? onDragStart : undefined} data-node-type={entry.type} aria-disabled={!draggable || undefined}
+      title={readOnly ? `${entry.type}: your role cannot change flows` : locked ? `${entry.type}: runs code on the server, so only admins add it (flows:code)` : `${entry.type}: drag onto the flow`}
+      className={`relative flex h-7 items-stretch rounded-[5px] border border-slate-400 text-[13px] text-slate-900 shadow-sm ${draggable ? 'cursor-grab active:cursor-grabbing' : readOnly ? 'cursor-default opacity-70' : 'cursor-not-allowed opacity-45'}`}
       style={{ background: entry.color }}
     >
       {entry.inputs > 0 && <span aria-hidden className="absolute -left-[5px] top-1/2 h-2.5 w-2.5 -translate-y-1/2 rounded-[3px] border border-slate-400 bg-slate-200" />}

@@ -178,7 +178,8 @@ export function KeyValueWidget({ field, id, value, describedBy, onChange, onComm
   );
 }
 
-export function JsonWidget({ field, id, value, invalid, describedBy, onChange, onCommit, onLocalError }: WidgetProps) {
+/** JSON in a code editor; `readOnly` (a locked node, a user who cannot change flows) shows it without editing. */
+export function JsonWidget({ field, id, value, invalid, describedBy, onChange, onCommit, onLocalError, readOnly = false }: WidgetProps & { readOnly?: boolean }) {
   const stored = value === undefined ? field.default : value;
   const storedText = JSON.stringify(stored ?? null, null, 2);
   // The text being typed, until the stored value changes.
@@ -190,7 +191,7 @@ export function JsonWidget({ field, id, value, invalid, describedBy, onChange, o
   }
   return (
     <CodeEditor
-      id={id} label={field.title} language="json" value={draft ?? storedText} invalid={invalid} describedBy={describedBy}
+      id={id} label={field.title} language="json" value={draft ?? storedText} invalid={invalid} describedBy={describedBy} readOnly={readOnly}
       onBlur={onCommit}
       onChange={(text) => {
         try {

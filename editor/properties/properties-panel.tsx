@@ -64,6 +64,8 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
   const typeLabel = definition ? (definition.paletteLabel ?? definition.label) : node.type;
   const nested = depth > 0;
   const locked = catalog.isCodeLocked(node.type);
+  // A user who cannot change flows reads every form as a locked code node's: shown, selectable, not editable.
+  const readOnly = locked || store.getState().readOnly;
   return (
     <div className={nested ? 'space-y-3' : 'space-y-3 p-3'} data-node-id={node.id}>
       {!nested && (
@@ -79,11 +81,11 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
           </div>
         </header>
       )}
-      {locked && <CodeLockNote type={typeLabel} />}
+      {locked && !store.getState().readOnly && <CodeLockNote type={typeLabel} />}
       {definition ? (
-        <NodeForm store={store} node={node} definition={definition} api={api} depth={depth} readOnly={locked} />
+        <NodeForm store={store} node={node} definition={definition} api={api} depth={depth} readOnly={readOnly} />
       ) : (
-        <RawNode store={store} node={node} unknown={isUnknownType(node, document, catalog)} readOnly={locked} />
+        <RawNode store={store} node={node} unknown={isUnknownType(node, document, catalog)} readOnly={readOnly} />
       )}
     </div>
   );
@@ -263,7 +265,7 @@ function renderWidget(
     case 'key-value':
       return <KeyValueWidget {...props} />;
     case 'json':
-      return <JsonWidget {...props} />;
+      return <JsonWidget {...props} readOnly={context.readOnly} />;
     case 'textarea':
       return <TextareaWidget {...props} />;
     case 'secret':

@@ -12,6 +12,7 @@ export function ConfigNodesPanel({ types, onOpen }: { types: readonly NodeTypeEn
   const configs = useFlowStore(selectConfigNodes);
   const tabs = useFlowStore(selectTabs);
   const selected = useFlowStore((s) => s.selection.nodes);
+  const readOnly = useFlowStore((s) => s.readOnly);
   const configTypes = types.filter((t) => t.isConfigNode);
   const [adding, setAdding] = useState(configTypes[0]?.type ?? '');
   const scopeLabel = (scope: string | undefined) => (scope === undefined ? 'global' : (tabs.find((t) => t.id === scope)?.label ?? scope));
@@ -42,7 +43,7 @@ export function ConfigNodesPanel({ types, onOpen }: { types: readonly NodeTypeEn
           </li>
         ))}
       </ul>
-      {configTypes.length > 0 && (
+      {configTypes.length > 0 && !readOnly && (
         <div className="flex gap-1 border-t border-slate-200 pt-2">
           <select aria-label="Configuration node type" value={adding} onChange={(e) => setAdding(e.target.value)} className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-1 py-1 text-xs">
             {configTypes.map((t) => <option key={t.type} value={t.type}>{t.paletteLabel ?? t.label}</option>)}

@@ -1,6 +1,7 @@
 /**
  * The flows as tabs (subflows after them): click to show one, double-click to rename, "+" to add one; the active
  * tab's menu disables/enables or deletes it (after asking). A disabled flow is shown struck through, as in Node-RED.
+ * A read-only store (a user who cannot change flows) gets the tabs to switch between only.
  */
 import { useState } from 'react';
 import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
@@ -11,6 +12,7 @@ export function TabBar() {
   const { store } = useFlowEditor();
   const tabs = useFlowStore(selectTabs);
   const activeTab = useFlowStore((s) => s.activeTab);
+  const readOnly = useFlowStore((s) => s.readOnly);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [menu, setMenu] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<TabEntry | null>(null);
@@ -34,13 +36,13 @@ export function TabBar() {
                 <button
                   type="button" role="tab" aria-selected={active} title={tab.kind === 'subflow' ? `Subflow: ${tab.label}` : tab.label}
                   onClick={() => store.getState().setActiveTab(tab.id)}
-                  onDoubleClick={() => setRenaming(tab.id)}
+                  onDoubleClick={readOnly ? undefined : () => setRenaming(tab.id)}
                   className={`flex h-full items-center gap-1 px-3 text-sm ${active ? 'font-medium text-slate-900' : 'text-slate-600'} ${tab.disabled ? 'line-through opacity-60' : ''}`}
                 >
                   {tab.kind === 'subflow' && <span className="text-xs text-slate-400">⧉</span>}
                   <span>{tab.label}</span>
                 </button>
-                {active && (
+                {active && !readOnly && (
                   <button
                     type="button" aria-label={`Options for ${tab.label}`} aria-haspopup="menu" aria-expanded={menu === tab.id}
                     onClick={() => setMenu(menu === tab.id ? null : tab.id)}
@@ -66,9 +68,11 @@ export function TabBar() {
           </div>
         );
       })}
-      <button type="button" aria-label="Add flow" title="Add a flow" onClick={() => store.getState().addTab()} className="mb-1 ml-1 rounded px-2 text-lg leading-6 text-slate-500 hover:bg-slate-200">
-        +
-      </button>
+      {!readOnly && (
+        <button type="button" aria-label="Add flow" title="Add a flow" onClick={() => store.getState().addTab()} className="mb-1 ml-1 rounded px-2 text-lg leading-6 text-slate-500 hover:bg-slate-200">
+          +
+        </button>
+      )}
       {deleting && (
         <Modal title={`Delete “${deleting.label}”?`} onClose={() => setDeleting(null)}>
           <p className="text-sm text-slate-700">
