@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { DraftVersions, versionInfo, type DraftRow, type VersionInfo, type VersionRow } from '../db/draft-versions.ts';
 import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import type { CodecSandbox, CodecStats, CompileError } from './codec-sandbox.ts';
@@ -13,11 +14,7 @@ export interface CodecDraftInfo {
 }
 
 /** One published, immutable version. */
-export interface CodecVersionInfo {
-  version: number;
-  publishedAt: string;
-  publishedBy: string;
-}
+export type CodecVersionInfo = VersionInfo;
 
 /** Where a product's codec stands. */
 export interface CodecSummary {
@@ -29,8 +26,6 @@ export interface CodecSummary {
 
 /** The sandbox, created on first use (loading QuickJS costs ~50 ms and most servers never run a codec). */
 export type CodecSandboxSource = () => Promise<CodecSandbox>;
-
-const now = () => new Date().toISOString();
 
 /**
  * The sandbox key drafts are compiled and tried under: one for every product, so trying codecs costs one WebAssembly
@@ -44,19 +39,15 @@ const benchKey = '\u0000test-bench';
  * no `decode` is never stored.
  */
 export class CodecStore {
-  readonly #draft;
-  readonly #saveDraft;
-  readonly #latest;
-  readonly #version;
-  readonly #insertVersion;
+  readonly #tables;
   /** Bench runs one at a time: they share {@link benchKey}, and loading a source there awaits a new instance. */
   #bench: Promise<unknown> = Promise.resolve();
   #sandboxUsed = false;
-  /** Products whose published codec a listener has loaded: a publish loads the new version at once for them. */
-  readonly #running = new Set<string>();
-  /** Whether a product has a published codec, as last read (raw uplinks ask per message). */
-  readonly #hasPublished = new Map<string, boolean>();
-  /** The sandbox once a listener loaded a codec in it (what {@link stats} reads). */
+  /**
+   * The version of each product's codec loaded for listeners: a publish loads the new version at once for them, and
+   * asking again for the same version reads nothing.
+   */
+  readonly #loadedVersion = new Map<string, number>();
   #loaded: CodecSandbox | undefined;
 
   constructor(
@@ -64,29 +55,18 @@ export class CodecStore {
     private readonly products: ProductStore,
     private readonly sandbox: CodecSandboxSource,
   ) {
-    this.#draft = db.prepare('SELECT source, updated_at, updated_by FROM product_codec_drafts WHERE product_key = ?');
-    this.#saveDraft = db.prepare(`
-      INSERT INTO product_codec_drafts (product_key, source, updated_at, updated_by) VALUES (?, ?, ?, ?)
-      ON CONFLICT (product_key) DO UPDATE SET source = excluded.source, updated_at = excluded.updated_at,
-        updated_by = excluded.updated_by`);
-    this.#latest = db.prepare(`
-      SELECT version, source, published_at, published_by FROM product_codec_versions WHERE product_key = ?
-      ORDER BY version DESC LIMIT 1`);
-    this.#version = db.prepare(`
-      SELECT version, source, published_at, published_by FROM product_codec_versions WHERE product_key = ? AND version = ?`);
-    this.#insertVersion = db.prepare(`
-      INSERT INTO product_codec_versions (product_key, version, source, published_at, published_by) VALUES (?, ?, ?, ?, ?)`);
+    this.#tables = new DraftVersions(db, { drafts: 'product_codec_drafts', versions: 'product_codec_versions', body: 'source' });
   }
 
   /** The draft (with its source) and which version is published; 404 for an unknown product. */
   summary(productKey: string): CodecSummary {
     this.#requireProduct(productKey);
-    const draft = this.#draft.get(productKey) as DraftRow | undefined;
-    const latest = this.#latest.get(productKey) as VersionRow | undefined;
+    const draft = this.#tables.draft(productKey);
+    const latest = this.#tables.latest(productKey);
     return {
       productKey,
       draft: draft ? toDraftInfo(draft, latest) : null,
-      published: latest ? toVersionInfo(latest) : null,
+      published: latest ? versionInfo(latest) : null,
     };
   }
 
@@ -99,16 +79,16 @@ export class CodecStore {
     await this.#assertCompiles(source);
     // Checked again: compiling waits its turn on the bench, and the product may have been deleted meanwhile.
     this.#requireProduct(productKey);
-    this.#saveDraft.run(productKey, source, now(), actor);
+    this.#tables.saveDraft(productKey, source, actor);
     return this.summary(productKey).draft!;
   }
 
   /** The draft's source; 404 when the product has none. */
   draftSource(productKey: string): string {
     this.#requireProduct(productKey);
-    const draft = this.#draft.get(productKey) as DraftRow | undefined;
+    const draft = this.#tables.draft(productKey);
     if (!draft) throw new ApiError(404, 'not_found', `Product "${productKey}" has no codec draft; save one first.`);
-    return draft.source;
+    return draft.body;
   }
 
   /**
@@ -120,22 +100,21 @@ export class CodecStore {
     // Compiled again: the sandbox's limits may have changed since the draft was saved.
     await this.#assertCompiles(source);
     this.#requireProduct(productKey);
-    const latest = this.#latest.get(productKey) as VersionRow | undefined;
-    if (latest?.source === source) {
+    const latest = this.#tables.latest(productKey);
+    if (latest?.body === source) {
       throw conflict('codec_unchanged', `The draft is identical to version ${latest.version}; change it before publishing.`);
     }
     const version = (latest?.version ?? 0) + 1;
-    this.#insertVersion.run(productKey, version, source, now(), actor);
-    this.#hasPublished.set(productKey, true);
+    this.#tables.insertVersion(productKey, version, source, actor);
     // Devices connected now decode their next frame with it (a listener holds the sandbox, keyed by product).
-    if (this.#running.has(productKey)) await this.published(productKey);
-    return toVersionInfo(this.#versionRow(productKey, version));
+    if (this.#loadedVersion.has(productKey)) await this.published(productKey);
+    return versionInfo(this.#versionRow(productKey, version));
   }
 
   /** A published version with its source; 404 when it does not exist. */
   version(productKey: string, version: number): CodecVersionInfo & { source: string } {
     const row = this.#versionRow(productKey, version);
-    return { ...toVersionInfo(row), source: row.source };
+    return { ...versionInfo(row), source: row.body };
   }
 
   /**
@@ -143,24 +122,20 @@ export class CodecStore {
    * after a publish), and that version; undefined when the product has no published codec.
    */
   async published(productKey: string): Promise<{ sandbox: CodecSandbox; version: number } | undefined> {
-    const latest = this.#latest.get(productKey) as VersionRow | undefined;
-    if (!latest) return undefined;
+    const version = this.#tables.latestVersion(productKey);
+    if (version === null) return undefined;
     const sandbox = await this.#sandbox();
-    await sandbox.load(productKey, latest.source);
-    this.#running.add(productKey);
+    if (this.#loadedVersion.get(productKey) !== version) {
+      await sandbox.load(productKey, this.#tables.version(productKey, version)!.body);
+      this.#loadedVersion.set(productKey, version);
+    }
     this.#loaded = sandbox;
-    return { sandbox, version: latest.version };
+    return { sandbox, version };
   }
 
   /** Whether the product has a published codec (read once per product, then kept up to date by publishes). */
   hasPublished(productKey: string): boolean {
-    let known = this.#hasPublished.get(productKey);
-    if (known === undefined) {
-      known = this.#latest.get(productKey) !== undefined;
-      // Bounded: a product that is not in the table (a typo'd topic) is not remembered.
-      if (known || this.products.exists(productKey)) this.#hasPublished.set(productKey, known);
-    }
-    return known;
+    return this.#tables.latestVersion(productKey) !== null;
   }
 
   /**
@@ -181,7 +156,7 @@ export class CodecStore {
   stats(): { productKey: string; stats: CodecStats }[] {
     const loaded = this.#loaded;
     if (!loaded) return [];
-    return [...this.#running].flatMap((productKey) => {
+    return [...this.#loadedVersion.keys()].flatMap((productKey) => {
       const stats = loaded.stats(productKey);
       return stats ? [{ productKey, stats }] : [];
     });
@@ -189,8 +164,8 @@ export class CodecStore {
 
   /** Frees a deleted product's loaded codec (its rows go with it); creates no sandbox to do so. */
   async forget(productKey: string): Promise<void> {
-    this.#running.delete(productKey);
-    this.#hasPublished.delete(productKey);
+    this.#loadedVersion.delete(productKey);
+    this.#tables.forget(productKey);
     if (this.#sandboxUsed) (await this.sandbox()).unload(productKey);
   }
 
@@ -206,7 +181,7 @@ export class CodecStore {
 
   #versionRow(productKey: string, version: number): VersionRow {
     this.#requireProduct(productKey);
-    const row = this.#version.get(productKey, version) as VersionRow | undefined;
+    const row = this.#tables.version(productKey, version);
     if (!row) throw notFound(`Codec version of product "${productKey}"`, String(version));
     return row;
   }
@@ -224,28 +199,9 @@ export function codecInvalid(error: CompileError): ApiError {
   return validationFailed(`The codec does not load: ${error.message}`, error);
 }
 
-interface DraftRow {
-  source: string;
-  updated_at: string;
-  updated_by: string;
-}
-
-interface VersionRow {
-  version: number;
-  source: string;
-  published_at: string;
-  published_by: string;
-}
-
-const toVersionInfo = (r: VersionRow): CodecVersionInfo => ({
-  version: r.version,
-  publishedAt: r.published_at,
-  publishedBy: r.published_by,
-});
-
 const toDraftInfo = (draft: DraftRow, latest: VersionRow | undefined): CodecDraftInfo => ({
-  source: draft.source,
+  source: draft.body,
   updatedAt: draft.updated_at,
   updatedBy: draft.updated_by,
-  unpublishedChanges: latest?.source !== draft.source,
+  unpublishedChanges: latest?.body !== draft.body,
 });
