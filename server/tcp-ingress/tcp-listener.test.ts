@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alinkSignature } from '../device-auth/alink-sign.ts';
 import { createDevices, freePort, type TestDevice } from '../testing/mqtt-devices.ts';
 import { alinkSignIn, deployTcpListeners, tcpListenerFlow, TcpTestDevice } from '../testing/tcp-devices.ts';
-import { meterCodec, meterTsl, publishCodec as publishProductCodec } from '../testing/codec-products.ts';
+import { meterChecksum, meterCodec, meterFrame, meterSetReply, meterTsl, publishCodec as publishProductCodec } from '../testing/codec-products.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 import type { CodecFramer } from './tcp-framing.ts';
@@ -49,27 +49,6 @@ const port: Record<'main' | 'codec' | 'newline' | 'len32' | 'fixed' | 'flood' | 
 const FIXED = 300;
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
-const checksum = (bytes: Uint8Array, end: number) => bytes.subarray(0, end).reduce((a, b) => a + b, 0) & 0xff;
-/** A meter measurement (docs/codecs.md layout) with these values. */
-function measurement(id: number, voltage: number, current = 1.25, power = 288.125, status = 1): Buffer {
-  const out = Buffer.alloc(20);
-  out[0] = 0xa5;
-  out[1] = 0x01;
-  out.writeUInt32BE(id, 2);
-  out.writeFloatBE(voltage, 6);
-  out.writeFloatBE(current, 10);
-  out.writeFloatBE(power, 14);
-  out[18] = status;
-  out[19] = checksum(out, 19);
-  return out;
-}
-/** The meter's answer to command `id`. */
-function setReply(id: number): Buffer {
-  const out = Buffer.from([0xa5, 0x03, 0, 0, 0, 0, 0, 0]);
-  out.writeUInt32BE(id, 2);
-  out[7] = checksum(out, 7);
-  return out;
-}
 function loginFrame(device: TestDevice, secret = device.deviceSecret): Buffer {
   const timestamp = Date.now();
   const sign = alinkSignature('hmacsha256', secret, { clientId: device.deviceName, deviceName: device.deviceName, productKey: device.productKey, timestamp: String(timestamp) });
@@ -155,7 +134,7 @@ describe('a TCP device with a product codec', () => {
     expect(await latest(meter)).toMatchObject({ voltage: 230.5, current: 1.25, power: 288.125 });
 
     // A voltage the thing model does not allow: refused 422, in the message log.
-    device.send(measurement(8, 999));
+    device.send(meterFrame(8, 999));
     const refused = await until('the 422 is in the message log', () => messages(meter), (items) => items.some((m) => m.msgId === '8' && m.code === 422));
     expect(refused.find((m) => m.msgId === '8')).toMatchObject({ direction: 'up', kind: 'property.post', code: 422 });
 
@@ -163,9 +142,9 @@ describe('a TCP device with a product codec', () => {
     const command = api('POST', `/devices/${meter.productKey}/${meter.deviceName}/commands`, { kind: 'property.set', params: { relay: false, powerLimit: 2000 } });
     const sent = await device.next();
     expect(sent.length).toBe(10);
-    expect([...sent.subarray(0, 2), ...sent.subarray(6, 10)]).toEqual([0xa5, 0x02, 0x00, 0x07, 0xd0, checksum(sent, 9)]);
+    expect([...sent.subarray(0, 2), ...sent.subarray(6, 10)]).toEqual([0xa5, 0x02, 0x00, 0x07, 0xd0, meterChecksum(sent, 9)]);
     const id = sent.readUInt32BE(2);
-    device.send(setReply(id));
+    device.send(meterSetReply(id));
     expect((await command).body).toMatchObject({ id: String(id), code: 200 });
 
     const history = await connections(meter);
@@ -178,7 +157,7 @@ describe('a TCP device with a product codec', () => {
     const m = await signedIn(port.main, meter2);
     const spinning = await signedIn(port.main, spin);
     const hogging = await signedIn(port.main, hog);
-    m.send(measurement(1, 220));
+    m.send(meterFrame(1, 220));
     await until('the meter is served before', () => latest(meter2), (v) => v.voltage === 220);
 
     spinning.send(Buffer.from([0xde, 0xad, 0xbe, 0xef]));
@@ -188,7 +167,7 @@ describe('a TCP device with a product codec', () => {
     const hogLog = await until('the hungry codec\'s failure is logged', () => messages(hog), (items) => items.some((i) => i.code === 400));
     expect(hogLog[0].reason).toMatch(/codec decode failed \(memory\).*ca fe/);
 
-    m.send(measurement(2, 221));
+    m.send(meterFrame(2, 221));
     await until('the meter is served after', () => latest(meter2), (v) => v.voltage === 221);
     // The codecs' devices stay connected: a failing frame costs that frame.
     expect(spinning.socket.destroyed || hogging.socket.destroyed).toBe(false);
@@ -214,7 +193,7 @@ describe('a TCP device with a product codec', () => {
     const held = gate.stats().heldTotal;
     gate.setBusy('test', true, 'test: storage behind');
     try {
-      device.send(measurement(40, 240));
+      device.send(meterFrame(40, 240));
       await until('the frame is held back', () => gate.stats().heldTotal, (n) => n > held);
       expect((await latest(meter2)).voltage).not.toBe(240);
     } finally {
@@ -234,7 +213,7 @@ describe('a TCP device with a product codec', () => {
     const device = await TcpTestDevice.connect(port.codec, 'codec', { codecFrame });
     // The login and a measurement in one segment: the stream is cut by the codec's frame().
     const login = loginFrame(meter);
-    const first = measurement(31, 231);
+    const first = meterFrame(31, 231);
     device.socket.write(Buffer.concat([login, first.subarray(0, 5)]));
     expect([...await device.next()]).toEqual([0xa5, 0x11, 0x00]);
     device.socket.write(first.subarray(5));

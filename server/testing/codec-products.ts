@@ -34,3 +34,28 @@ export async function publishCodec(tw: TestServer, productKey: string, source: s
   const published = await tw.request('POST', `/api/v1/products/${productKey}/codec/publish`, { token });
   if (published.status !== 201) throw new Error(`codec publish: ${JSON.stringify(published.body)}`);
 }
+
+/** The meter's checksum: the low 8 bits of the sum of the bytes before `end`. */
+export const meterChecksum = (bytes: Uint8Array, end: number) => bytes.subarray(0, end).reduce((a, b) => a + b, 0) & 0xff;
+
+/** A meter measurement frame (docs/codecs.md layout) with these values. */
+export function meterFrame(id: number, voltage: number, current = 1.25, power = 288.125, status = 1): Buffer {
+  const out = Buffer.alloc(20);
+  out[0] = 0xa5;
+  out[1] = 0x01;
+  out.writeUInt32BE(id, 2);
+  out.writeFloatBE(voltage, 6);
+  out.writeFloatBE(current, 10);
+  out.writeFloatBE(power, 14);
+  out[18] = status;
+  out[19] = meterChecksum(out, 19);
+  return out;
+}
+
+/** The meter's set-reply frame answering command `id` (result 0: done). */
+export function meterSetReply(id: number): Buffer {
+  const out = Buffer.from([0xa5, 0x03, 0, 0, 0, 0, 0, 0]);
+  out.writeUInt32BE(id, 2);
+  out[7] = meterChecksum(out, 7);
+  return out;
+}

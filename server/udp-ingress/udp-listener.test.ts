@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alinkSignature } from '../device-auth/alink-sign.ts';
 import { createDevices, deployListener, type TestDevice } from '../testing/mqtt-devices.ts';
 import { udpPipelineFlow } from '../testing/pipeline-flow.ts';
-import { meterCodec, meterTsl, publishCodec as publishProductCodec } from '../testing/codec-products.ts';
+import { meterChecksum, meterCodec, meterFrame, meterSetReply, meterTsl, publishCodec as publishProductCodec } from '../testing/codec-products.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
 import type { UdpListener } from './udp-listener.ts';
@@ -88,25 +88,6 @@ function signIn(device: TestDevice, secret = device.deviceSecret): Record<string
 /** A sign-in datagram long enough for the answer with the token to be sent back (see "no amplification"). */
 const padded = (fields: object) => JSON.stringify({ ...fields, pad: ' '.repeat(120) });
 
-function meterFrame(id: number, voltage: number, current: number, power: number, status = 1): Buffer {
-  const frame = Buffer.alloc(20);
-  frame[0] = 0xa5;
-  frame[1] = 0x01;
-  frame.writeUInt32BE(id, 2);
-  frame.writeFloatBE(voltage, 6);
-  frame.writeFloatBE(current, 10);
-  frame.writeFloatBE(power, 14);
-  frame[18] = status;
-  frame[19] = checksum(frame, 19);
-  return frame;
-}
-
-function checksum(bytes: Buffer, end: number): number {
-  let sum = 0;
-  for (let i = 0; i < end; i++) sum += bytes[i]!;
-  return sum & 0xff;
-}
-
 async function messages(device: TestDevice, query = ''): Promise<TestJson[]> {
   const res = await tw.request('GET', `/api/v1/devices/${device.productKey}/${device.deviceName}/messages?limit=50${query}`, { token: tw.adminToken });
   return res.body.items;
@@ -159,9 +140,7 @@ describe('a codec device over UDP', () => {
     const waited = await device.next();
     expect([...waited.subarray(0, 2), waited[6], waited.readUInt16BE(7)]).toEqual([0xa5, 0x02, 0xff, 1500]);
     expect(waited.readUInt32BE(2)).toBe(Number(queued.body.id));
-    const done = Buffer.from([0xa5, 0x03, ...waited.subarray(2, 6), 0x00, 0]);
-    done[7] = checksum(done, 7);
-    device.send(done);
+    device.send(meterSetReply(waited.readUInt32BE(2)));
     await until('the queued command answered', async () => (await messages(meter, '&direction=down')).find((m) => m.msgId === queued.body.id), (m) => m?.code === 200);
 
     // The address is bound: bare frames are the meter's, decoded by its product's codec, checked and stored.
@@ -188,10 +167,8 @@ describe('a codec device over UDP', () => {
     expect(command.length).toBe(10);
     expect(command[6]).toBe(1);
     expect(command.readUInt16BE(7)).toBe(3000);
-    expect(command[9]).toBe(checksum(command, 9));
-    const reply = Buffer.from([0xa5, 0x03, ...command.subarray(2, 6), 0x00, 0]);
-    reply[7] = checksum(reply, 7);
-    device.send(reply);
+    expect(command[9]).toBe(meterChecksum(command, 9));
+    device.send(meterSetReply(command.readUInt32BE(2)));
     const result = await sent;
     expect(result.status).toBe(200);
     expect(result.body).toMatchObject({ id: String(command.readUInt32BE(2)), code: 200 });
