@@ -55,7 +55,7 @@ export class CodecStore {
     private readonly products: ProductStore,
     private readonly sandbox: CodecSandboxSource,
   ) {
-    this.#tables = new DraftVersions(db, { drafts: 'product_codec_drafts', versions: 'product_codec_versions', body: 'source' });
+    this.#tables = new DraftVersions(db, { drafts: 'product_codec_drafts', versions: 'product_codec_versions', body: 'source' }, (productKey) => products.exists(productKey));
   }
 
   /** The draft (with its source) and which version is published; 404 for an unknown product. */
@@ -131,6 +131,18 @@ export class CodecStore {
     }
     this.#loaded = sandbox;
     return { sandbox, version };
+  }
+
+  /**
+   * The product's published codec when it is loaded now, for a listener deciding per frame; undefined when the product
+   * has none, or while its latest version is still loading (started here).
+   */
+  loadedCodec(productKey: string): { sandbox: CodecSandbox; productKey: string } | undefined {
+    const version = this.#tables.latestVersion(productKey);
+    if (version === null) return undefined;
+    if (this.#loaded && this.#loadedVersion.get(productKey) === version) return { sandbox: this.#loaded, productKey };
+    this.published(productKey).catch(() => undefined); // a failure is the next caller's to see
+    return undefined;
   }
 
   /** Whether the product has a published codec (read once per product, then kept up to date by publishes). */

@@ -44,8 +44,11 @@ export class DraftVersions {
   /** Latest version per product, null for none; filled on first ask. */
   readonly #latestVersion = new Map<string, number | null>();
 
-  /** `drafts`, `versions` and `body` are the project's own table and column names, never input. */
-  constructor(db: Db, tables: { drafts: string; versions: string; body: string }) {
+  /**
+   * `drafts`, `versions` and `body` are the project's own table and column names, never input. `productExists` keeps
+   * the cache to real products: a product key from a device's datagram may be anything.
+   */
+  constructor(db: Db, tables: { drafts: string; versions: string; body: string }, private readonly productExists: (productKey: string) => boolean) {
     const { drafts, versions, body } = tables;
     this.#draft = db.prepare(`SELECT ${body} AS body, updated_at, updated_by FROM ${drafts} WHERE product_key = ?`);
     this.#saveDraft = db.prepare(`
@@ -80,7 +83,7 @@ export class DraftVersions {
     let version = this.#latestVersion.get(productKey);
     if (version === undefined) {
       version = this.latest(productKey)?.version ?? null;
-      this.#latestVersion.set(productKey, version);
+      if (version !== null || this.productExists(productKey)) this.#latestVersion.set(productKey, version);
     }
     return version;
   }

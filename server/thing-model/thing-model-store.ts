@@ -42,7 +42,7 @@ export class ThingModelStore {
     private readonly validators: ThingModelValidators,
     private readonly events: RegistryEvents,
   ) {
-    this.#tables = new DraftVersions(db, { drafts: 'thing_model_drafts', versions: 'thing_model_versions', body: 'tsl' });
+    this.#tables = new DraftVersions(db, { drafts: 'thing_model_drafts', versions: 'thing_model_versions', body: 'tsl' }, (productKey) => products.exists(productKey));
     this.#allLatest = db.prepare(`
       SELECT v.product_key, v.version, v.tsl FROM thing_model_versions v
       WHERE v.version = (SELECT MAX(version) FROM thing_model_versions WHERE product_key = v.product_key)`);

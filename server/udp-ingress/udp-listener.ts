@@ -2,7 +2,8 @@ import type dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { codecs as dialects } from '../dialects/index.ts';
 import { codecFailure, encodeCommand, encodeReply, hexOf, rawTopic, takeFrame, type ProductCodec } from '../codecs/codec-frames.ts';
-import type { CodecContext, CodecSandbox } from '../codecs/codec-sandbox.ts';
+import type { CodecContext } from '../codecs/codec-sandbox.ts';
+import type { CodecStore } from '../codecs/codec-store.ts';
 import { DeviceTokens } from '../ingress/device-tokens.ts';
 import { ListenerPool } from '../ingress/listener-pool.ts';
 import { bindUdpSocket } from '../ingress/udp-socket.ts';
@@ -14,19 +15,15 @@ import {
 import type { ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 import type { UdpListenerConfig } from '../../domain/devices/udp-listener-config.ts';
 
-/** What the UDP listener needs beyond a token ingress: products' published codecs (CodecStore.published). */
+/** What the UDP listener needs beyond a token ingress: products' published codecs (the CodecStore). */
 export interface UdpIngressDeps extends TokenIngressDeps {
-  codecs: { published(productKey: string): Promise<{ sandbox: CodecSandbox } | undefined> };
+  codecs: Pick<CodecStore, 'published' | 'loadedCodec'>;
 }
 
 /** Source addresses whose datagram rate is tracked at once (the least recently heard from is forgotten first). */
 const MAX_RATE_ADDRESSES = 100_000;
 /** Datagrams waiting behind one that awaits a product's codec (a sign-in); more are dropped and counted. */
 const MAX_QUEUED = 1000;
-/** How long "this product has no codec" is believed before it is looked up again (a codec published meanwhile). */
-const CODEC_RECHECK_MS = 10_000;
-/** Products whose codec (or lack of one) is remembered. */
-const MAX_CODEC_ENTRIES = 10_000;
 /** The sign-in answer when the one with the token would be larger than the sign-in datagram. */
 const SIGNED_IN_SHORT = Buffer.from(JSON.stringify({ code: 0, message: 'success' }));
 
@@ -83,8 +80,6 @@ export class UdpListener {
   /** The bound address of each device, by `pk/dn`. */
   readonly #bindingOf = new Map<string, string>();
   readonly #rates = new RateBuckets(MAX_RATE_ADDRESSES);
-  /** Products' published codecs (undefined: none), as last looked up; least recently looked up first. */
-  readonly #codecs = new Map<string, { codec: ProductCodec | undefined; at: number }>();
   /** Datagrams are handled in order: those behind one that waits for a codec lookup wait too. */
   #queue: Promise<void> | undefined;
   #queued = 0;
@@ -203,7 +198,7 @@ export class UdpListener {
   async #login(bytes: Buffer, peer: Peer): Promise<void> {
     const productKey = this.#config.productKey;
     await this.#lookUpCodec(productKey);
-    const codec = this.#codecs.get(productKey)?.codec;
+    const codec = this.#codecOf(productKey);
     const decoded = codec?.sandbox.decode(productKey, bytes, { productKey, protocol: 'udp', remoteAddress: peer.address });
     const login = decoded?.ok ? decoded.value.find((m) => m.kind === 'login') : undefined;
     if (!codec || !login || typeof login.params !== 'object' || login.params === null) {
@@ -379,27 +374,18 @@ export class UdpListener {
 
   // ── codecs ────────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** The product's codec as last looked up; a stale "none" is looked up again in the background. */
+  /** The product's codec, when it has one loaded (a publish loads the new one in the same place). */
   #codecOf(productKey: string): ProductCodec | undefined {
-    const entry = this.#codecs.get(productKey);
-    if (!entry?.codec && (!entry || Date.now() - entry.at >= CODEC_RECHECK_MS)) void this.#lookUpCodec(productKey, true);
-    return entry?.codec;
+    return this.#deps.codecs.loadedCodec(productKey);
   }
 
-  /** Looks the product's codec up unless it is known (or `again`); a publish later reloads it in the same place. */
-  async #lookUpCodec(productKey: string, again = false): Promise<void> {
-    const known = this.#codecs.get(productKey);
-    if (known && (known.codec || (!again && Date.now() - known.at < CODEC_RECHECK_MS))) return;
-    let codec: ProductCodec | undefined;
+  /** Waits until the product's published codec, if any, is loaded (before a frame that needs it is read). */
+  async #lookUpCodec(productKey: string): Promise<void> {
     try {
-      const published = await this.#deps.codecs.published(productKey);
-      codec = published && { sandbox: published.sandbox, productKey };
+      await this.#deps.codecs.published(productKey);
     } catch (err) {
       this.#deps.logger.error({ err, productKey }, 'loading the product\'s codec failed');
     }
-    this.#codecs.delete(productKey);
-    if (this.#codecs.size >= MAX_CODEC_ENTRIES) this.#codecs.delete(this.#codecs.keys().next().value!);
-    this.#codecs.set(productKey, { codec, at: Date.now() });
   }
 }
 
