@@ -1,0 +1,5 @@
+/** The core nodes of Node-RED's "storage" palette category. Browser-safe. */
+import type { AnyNodeDefinition } from '../kit/define-node.ts';
+
+/** This category's nodes, in Node-RED's palette order. */
+export const storageNodes: readonly AnyNodeDefinition[] = [];
