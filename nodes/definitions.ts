@@ -99,8 +99,9 @@ export function checkFlowNodeConfig(node: { id: string; type: string; [property:
   const definition = byType.get(node.type);
   if (!definition) return [];
   const result = validateNodeConfig(definition, node);
-  if (result.ok) return [];
-  return result.problems
+  const checked = definition.check?.(node) ?? [];
+  if (result.ok && checked.length === 0) return [];
+  return [...(result.ok ? [] : result.problems), ...checked]
     .filter((problem) => {
       const property = problemProperty(problem);
       const value = property === undefined ? undefined : node[property];

@@ -28,6 +28,8 @@ import {
   TextareaWidget,
   type WidgetProps,
 } from './field-widgets.tsx';
+import { coreForms } from './core-forms/index.ts';
+import { CoreFormHost } from './core-forms/form-kit.tsx';
 import { codeLanguage, formFields, type FormField } from './form-fields.ts';
 import { HelpMarkdown } from './help-markdown.tsx';
 import { ConfigNodeRefWidget, NodeListWidget } from './node-ref-fields.tsx';
@@ -82,7 +84,15 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
         </header>
       )}
       {locked && !store.getState().readOnly && <CodeLockNote type={typeLabel} />}
-      {definition ? (
+      {definition && coreForms[node.type] ? (
+        <>
+          {depth === 0 && <NodeHelp markdown={definition.help} />}
+          <CoreFormHost
+            store={store} node={node} api={api} readOnly={readOnly} form={coreForms[node.type]!} depth={depth}
+            renderConfigEditor={(id) => (depth < 2 ? <NodeProperties store={store} nodeId={id} api={api} depth={depth + 1} /> : null)}
+          />
+        </>
+      ) : definition ? (
         <NodeForm store={store} node={node} definition={definition} api={api} depth={depth} readOnly={readOnly} />
       ) : (
         <RawNode store={store} node={node} unknown={isUnknownType(node, document, catalog)} readOnly={readOnly} />
@@ -182,14 +192,7 @@ function NodeForm({ store, node, definition, api, depth, readOnly = false }: {
 
   return (
     <>
-      {depth === 0 && definition.help && (
-        <details className="rounded border border-slate-200">
-          <summary className="cursor-pointer px-2 py-1 text-xs font-medium text-slate-700">Help</summary>
-          <div className="border-t border-slate-200 px-2 py-2">
-            <HelpMarkdown markdown={definition.help} />
-          </div>
-        </details>
-      )}
+      {depth === 0 && <NodeHelp markdown={definition.help} />}
       {sorted.general.length > 0 && (
         <ul role="alert" aria-label="Node problems" className="list-disc rounded bg-red-50 py-1.5 pr-2 pl-6 text-xs text-red-800">
           {sorted.general.map((message) => (
@@ -230,6 +233,19 @@ function NodeForm({ store, node, definition, api, depth, readOnly = false }: {
         </fieldset>
       </form>
     </>
+  );
+}
+
+/** The node type's help, folded. */
+function NodeHelp({ markdown }: { markdown: string }) {
+  if (!markdown) return null;
+  return (
+    <details className="rounded border border-slate-200">
+      <summary className="cursor-pointer px-2 py-1 text-xs font-medium text-slate-700">Help</summary>
+      <div className="border-t border-slate-200 px-2 py-2">
+        <HelpMarkdown markdown={markdown} />
+      </div>
+    </details>
   );
 }
 

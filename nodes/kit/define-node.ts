@@ -81,6 +81,12 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
   readonly help: string;
   /** A config node (broker connection, …): no ports, shown in the config sidebar, referenced by `x-node-ref`. */
   readonly isConfigNode?: boolean;
+  /**
+   * Checks beyond the schema (a typed value that does not parse, a rule list that does not match the outputs), as
+   * Node-RED's editor validators make them; each problem names the property at fault. The editor marks the node,
+   * and a deploy lists them as warnings.
+   */
+  readonly check?: (node: Readonly<Record<string, unknown>>) => readonly { path: string; message: string }[];
   /** A Node-RED core node: Node-RED ships its runtime and editor form; the definition serves our editor only. */
   readonly core?: boolean;
 }

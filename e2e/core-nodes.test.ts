@@ -1,0 +1,125 @@
+/**
+ * Every Node-RED core node type as a Node-RED user meets it: created from the palette, its form filled, deployed,
+ * exported (the JSON must be what Node-RED 4.1's editor writes for the same settings), then run with a message and
+ * its output checked. One server and one page for all of them; the host nodes (exec, file…) are installed.
+ * `CORE_NODE_CATEGORIES=common,function` runs only those categories' cases (while working on them).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
+import { launchBrowser, screenshot, type AppPage } from './browser.ts';
+import {
+  comparableExport, DebugCollector, eventually, expectedExport, injectInputs, outputsOf, rigFlows, type CoreNodeCase,
+} from './core-node-check.ts';
+import { cases as commonCases } from './core-nodes/common.cases.ts';
+import { cases as functionCases } from './core-nodes/function.cases.ts';
+import { cases as networkCases } from './core-nodes/network.cases.ts';
+import { cases as parsersCases } from './core-nodes/parsers.cases.ts';
+import { cases as sequenceCases } from './core-nodes/sequence.cases.ts';
+import { cases as storageCases } from './core-nodes/storage.cases.ts';
+import { canvas, deployStartingFlows, dropFromPalette, flowsOf, openEditorPage, properties } from './flow-editor-page.ts';
+
+const categories: Record<string, CoreNodeCase[]> = {
+  common: commonCases, function: functionCases, network: networkCases, sequence: sequenceCases, parsers: parsersCases, storage: storageCases,
+};
+const only = process.env['CORE_NODE_CATEGORIES']?.split(',').map((c) => c.trim()).filter(Boolean);
+const cases = Object.entries(categories).filter(([category]) => !only || only.includes(category)).flatMap(([, list]) => list);
+
+let server: TestServer;
+let browser: Browser;
+let app: AppPage;
+let page: Page;
+/** The node each case created, by case name. */
+const created = new Map<string, string>();
+let deployed: Record<string, TestJson>[] = [];
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startTestServer({ config: { hostNodes: true } }), launchBrowser()]);
+  await deployStartingFlows(server);
+  app = await openEditorPage(browser, server);
+  page = app.page;
+});
+
+afterAll(async () => {
+  await app?.close();
+  await browser?.close();
+  await server?.close();
+});
+
+/** The canvas positions of the nodes, in a grid that stays inside the view at the editor's opening zoom. */
+const spot = (index: number) => ({ x: 90 + (index % 5) * 170, y: 60 + Math.floor(index / 5) * 60 });
+
+describe('core nodes: created from the palette, filled, deployed and exported as Node-RED writes them', () => {
+  it('has a case for every type it tests', () => {
+    expect(cases.length, 'no core node cases: the suite would test nothing').toBeGreaterThan(0);
+  });
+
+  cases.forEach((c, index) => {
+    it(`${c.name}: fill the ${c.type} form`, async () => {
+      const nodes = canvas(page).locator('.react-flow__node');
+      const idsOf = () => nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+      const before = new Set(await idsOf());
+      const { x, y } = spot(index);
+      await dropFromPalette(page, c.type, x, y);
+      let id: string | null | undefined;
+      await eventually(async () => {
+        id = (await idsOf()).find((i) => i !== null && !before.has(i));
+        expect(id).toBeTruthy();
+      });
+      expect(id, `dropping ${c.type} made a node`).toBeTruthy();
+      created.set(c.name, id!);
+      await canvas(page).locator(`.react-flow__node[data-id="${id}"] [data-testid="flow-node"]`).click();
+      const form = properties(page);
+      await form.locator(`[data-node-id="${id}"]`).first().waitFor();
+      await c.fill(form, page);
+      await screenshot(page, `core-node-${c.name}`);
+      expect(await form.getByRole('alert', { name: 'Node problems' }).count(), 'the filled form shows no problems').toBe(0);
+    });
+  });
+
+  it('deploys them all', async () => {
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await page.getByText('Deployed.').waitFor();
+    deployed = (await flowsOf(server)).flows;
+  });
+
+  cases.forEach((c) => {
+    it(`${c.name}: exports what Node-RED 4.1 writes`, async () => {
+      const id = created.get(c.name);
+      expect(id, 'the form step created the node').toBeTruthy();
+      expect(comparableExport(deployed, id!)).toEqual(expectedExport(c.name));
+    });
+  });
+});
+
+describe('core nodes: each runs with a message', () => {
+  let collector: DebugCollector;
+  const running = () => cases.filter((c) => c.run && created.has(c.name)).map((c) => ({ c, id: created.get(c.name)!, run: c.run! }));
+
+  beforeAll(async () => {
+    collector = await DebugCollector.open(server);
+    if (deployed.length === 0) return;
+    const { rev } = await flowsOf(server);
+    const res = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: rigFlows(deployed, running()), rev } });
+    if (res.status !== 200) throw new Error(`rig deploy: ${res.status} ${JSON.stringify(res.body)}`);
+  });
+
+  afterAll(() => collector?.close());
+
+  cases.forEach((c) => {
+    if (!c.run) {
+      it.skip(`${c.name}: not run here (${c.why ?? 'no reason given'})`, () => undefined);
+      return;
+    }
+    it(`${c.name}: runs`, async () => {
+      const id = created.get(c.name);
+      expect(id, 'the form step created the node').toBeTruthy();
+      const { flows } = await flowsOf(server);
+      const node = flows.find((n) => n.id === id)!;
+      const context = { server, node, deployed: new Map(flows.map((n) => [n.id as string, n])) };
+      await injectInputs(server, id!, c.run!);
+      await c.run!.trigger?.(context);
+      await eventually(() => c.run!.expect(outputsOf(collector, node), context));
+    });
+  });
+});
