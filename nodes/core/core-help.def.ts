@@ -64,7 +64,8 @@ schedule.
 - **Properties**: the message properties to set (\`payload\` and \`topic\` first, add more). Each value has a type:
   string, number, boolean, JSON, buffer, timestamp, a JSONata expression, a flow or global context value, or an
   environment variable. The value is read at the moment the node fires.
-- **Inject once after … seconds**: fires once, that long after the flows start (each deploy restarts them).
+- **Inject once after … seconds**: fires once, that long after the node starts: when the server starts, and after each
+  deploy that restarts the node.
 - **Repeat**: *none*; *interval*, every so many seconds, minutes or hours (at most about 596 hours, 24 days);
   *interval between times*, every so many minutes between two hours on the chosen days; *at a specific time*, at a
   time of day on the chosen days.
@@ -389,13 +390,14 @@ timeouts, watchdogs, blinking outputs.
   second leaves on a second output.
 
 ### Details
-- **Send**: the first message's payload: a string, number, JSON, buffer, timestamp, a context value, an environment
-  variable, *the original msg object*, or *nothing*.
+- **Send**: the first message's payload: a string, number, boolean, JSON, buffer, timestamp, a context value, an
+  environment variable; or *the existing msg object*, the message as it came in; or *nothing*.
 - **then**: *wait for* a time, *wait to be reset* (send nothing more until reset), or *resend it every* interval until
   reset.
 - **extend delay if new message arrives**: each message restarts the timer; with *Send* set to *nothing*, this makes a
   watchdog that only speaks when messages stop coming.
-- **then send**: the second payload, with the same choices plus *the latest msg object* received.
+- **then send**: the second payload, with the same choices, where *the original msg object* is the message that
+  started the trigger; or *the latest msg object* received.
 - **Reset the trigger if**: \`msg.reset\` is set, or \`msg.payload\` equals the given value.
 - **Handling**: *all messages* share one timer, or *each* value of a message property (\`msg.topic\` by default) gets
   its own.
@@ -420,7 +422,8 @@ ms. The status shows that the node is running, or how many topics it holds.`,
 
 ### Details
 - **Command**: the program and its fixed arguments; quote an argument with spaces (\`"one argument"\`).
-- **Append**: whether \`msg.payload\` is added to the command, and any extra arguments after it.
+- **Append**: whether \`msg.payload\` (or another message property) is added to the command, and any extra arguments
+  after it.
 - **Output**: *when the command is complete* (exec mode) sends all output at the end; *while the command is running*
   (spawn mode) sends it as it comes, usually line by line, then the return code.
 - **Timeout**: seconds after which a command still running is killed; empty means no limit.
@@ -711,8 +714,8 @@ ${outbound}`,
   answer it.
 
 ### Details
-- **Type**: *Listen on* a port, optionally with TLS, or *Connect to* a host and port (reconnecting when the connection
-  drops).
+- **Type**: *Listen on* a port, or *Connect to* a host and port (reconnecting when the connection drops).
+- **Use custom SSL/TLS configuration**: a \`tls-config\` node, in either mode.
 - **Output**: a *stream of* pieces as they arrive, or a *single* message per connection, sent when it closes; as a
   Buffer, String or Base64 String.
 - **delimited by**: for a string stream, cut it at this text (\`\\n\` by default); **re-attach delimiter** keeps it on
@@ -738,7 +741,7 @@ message to a tcp in node.
   TCP* (answering through a tcp in node's connections).
 - **Decode Base64 message**: turn a base64 payload back into bytes before sending.
 - **Close connection after each message is sent**.
-- TLS, for *Connect to* and *Listen on*: a \`tls-config\` node.
+- **Use custom SSL/TLS configuration**, for *Connect to* and *Listen on*: a \`tls-config\` node.
 - **Name**: the label on the canvas.
 
 Ports below 1024 may need the server to run as root.
@@ -766,7 +769,7 @@ ${outbound} In *Listen on* mode it also opens a port of the server, outside the 
   - *never*: keep the connection open and send on whatever arrives;
   - *immediately*: send and close without waiting for an answer.
 - **Output**: a Buffer or a String.
-- TLS: a \`tls-config\` node.
+- **Use custom SSL/TLS configuration**: a \`tls-config\` node.
 - **Name**: the label on the canvas.
 
 ${outbound}`,
