@@ -236,8 +236,8 @@ gather several wires into one; flows that contain junctions import and run uncha
 
 In the code:
 
-- \`node.log()\`, \`node.warn()\`, \`node.error()\` write to the log and the debug sidebar. \`node.error(text, msg)\`
-  also hands the message to catch nodes.
+- \`node.log()\` writes to the server log; \`node.warn()\` and \`node.error()\` show in the debug sidebar too.
+  \`node.error(text, msg)\` also hands the message to catch nodes.
 - \`node.send(msg)\` sends without returning, for asynchronous code; then call \`node.done()\` when finished.
 - \`node.status({fill, shape, text})\` sets the status under the node.
 - \`node.id\`, \`node.name\`, \`node.outputCount\` describe the node.
@@ -952,10 +952,10 @@ ${buffered}`,
 
 ### Outputs
 - From CSV: one message per row, each \`msg.payload\` an object of column names and values; or one message with an
-  array of them. \`msg.columns\` lists the column names. Rows sent one by one carry \`msg.parts\`, as a complete
-  sequence.
-- To CSV: \`msg.payload\` is the CSV text. A plain array of values gives one line; an array of arrays or of objects
-  gives a line each.
+  array of them. \`msg.columns\` holds the column names, comma-separated. Rows sent one by one carry \`msg.parts\`, as
+  a complete sequence.
+- To CSV: \`msg.payload\` is the CSV text, and \`msg.columns\` the columns written. A plain array of values gives one
+  line; each array or object in an array gives a line of its own.
 
 ### Details
 - **Columns**: the column names, comma-separated (always commas, whatever the separator). From CSV they name the
