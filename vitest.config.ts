@@ -43,6 +43,7 @@ const pureFiles = [
   'editor/model/flow-store.test.ts',
   'editor/palette/palette-groups.test.ts',
   'editor/properties/form-fields.test.ts',
+  'editor/properties/help-markdown.test.ts',
   'editor/properties/raw-config-editor.test.ts',
   'flows/flows.test.ts',
   'nodes/core/core-help.test.ts',
