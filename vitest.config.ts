@@ -83,6 +83,7 @@ const pureFiles = [
   'server/modbus/modbus-service.test.ts',
   'server/modbus/point-codec.test.ts',
   'server/mqtt/packet-size-guard.test.ts',
+  'server/node-red/status-text.test.ts',
   'server/notify/delivery-policy.test.ts',
   'server/notify/webhook-outbox.test.ts',
   'server/outbound/outbound-policy.test.ts',

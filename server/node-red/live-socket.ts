@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { EventEmitter } from 'node:events';
 import type { Principal } from '../../domain/auth/permissions.ts';
 import { LiveGate } from '../live/live-gate.ts';
+import { translateStatus } from './status-text.ts';
 
 export const LIVE_PATH = '/api/v1/live';
 
@@ -23,7 +24,7 @@ export interface LiveSocketOptions {
 
 /**
  * `/api/v1/live`: node status and debug messages from the flow runtime (`RED.events` `node-status` and `comms`),
- * throttled so a busy flow cannot flood a browser: statuses are coalesced per node (latest wins), debug messages are
+ * with status texts that are Node-RED catalog keys translated, throttled so a busy flow cannot flood a browser: statuses are coalesced per node (latest wins), debug messages are
  * capped per flush and the rest counted as dropped. Who may connect, and for how long, is the {@link LiveGate}'s.
  */
 export class LiveSocket {
@@ -33,7 +34,8 @@ export class LiveSocket {
   #dropped = 0;
   readonly #timer: NodeJS.Timeout;
   readonly #onStatus = (e: { id: string; status?: unknown }) => {
-    this.#statuses.set(e.id, e.status ?? null);
+    // Core nodes set catalog keys as text (`common.status.connected`): the browser gets Node-RED's English.
+    this.#statuses.set(e.id, translateStatus(e.status ?? null));
   };
   readonly #onComms = (e: { topic: string; data: unknown }) => {
     if (e.topic !== 'debug') return;
