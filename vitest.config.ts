@@ -27,6 +27,7 @@ const pureFiles = [
   'app/src/thing-model/json-text.test.ts',
   'app/src/thing-model/tsl-diff.test.ts',
   'app/src/thing-model/tsl-form.test.ts',
+  'editor/canvas/canvas-menu-items.test.ts',
   'editor/canvas/fit-viewport.test.ts',
   'editor/deploy/deploy-flows.test.ts',
   'editor/deploy/flow-draft-storage.test.ts',

@@ -9,9 +9,10 @@ import type { NodeTypeEntry } from '../../nodes/definitions.ts';
 import { nodeById } from '../model/flow-codec.ts';
 import type { CanvasNode } from '../model/flow-canvas.ts';
 import { newNodeId } from '../model/flow-edits.ts';
-import { addWiredNode, connectedNodes, disableable, groupNodes, groupRefusal, setNodesDisabled } from '../model/flow-selection-edits.ts';
+import { addWiredNode } from '../model/flow-selection-edits.ts';
 import type { FlowStore } from '../model/flow-store.ts';
-import { PopupMenu, type MenuItem } from '../ui/popup-menu.tsx';
+import { PopupMenu } from '../ui/popup-menu.tsx';
+import { canvasMenuItems } from './canvas-menu-items.ts';
 import { QuickAdd } from './quick-add.tsx';
 import { onReveal, revealNode } from './reveal-node.ts';
 import { SearchDialog } from './search-dialog.tsx';
@@ -53,6 +54,8 @@ export function useCanvasInteractions({ store, readOnly, types, onError }: Canva
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const mod = event.ctrlKey || event.metaKey;
+      // A code editor's own find (Ctrl+F in CodeMirror) comes first.
+      if (event.defaultPrevented) return;
       if (mod && !event.shiftKey && !event.altKey && event.key.toLowerCase() === 'f') {
         // The browser's find cannot see nodes off screen; the flows' search can.
         event.preventDefault();
@@ -140,58 +143,13 @@ export function useCanvasInteractions({ store, readOnly, types, onError }: Canva
   } else if (popup?.kind === 'menu') {
     const { selection } = store.getState();
     const from = selection.nodes.size === 1 ? [...selection.nodes][0] : undefined;
-    overlay = <PopupMenu label="Canvas menu" x={popup.x} y={popup.y} items={menuItems(store, readOnly, popup.at, onError, () => setPopup({ ...popup, kind: 'quick-add', from }))} onClose={close} />;
+    const items = canvasMenuItems(store, {
+      readOnly, at: popup.at, onError,
+      openQuickAdd: () => setPopup({ ...popup, kind: 'quick-add', from }),
+      // The system clipboard too, when the browser lets the page write it; the editor's own clipboard always has it.
+      writeClipboard: (text) => void navigator.clipboard?.writeText(text).catch(() => undefined),
+    });
+    overlay = <PopupMenu label="Canvas menu" x={popup.x} y={popup.y} items={items} onClose={close} />;
   }
   return { flowProps, overlay };
-}
-
-/** The context menu's items for the current selection; `at` is where it was opened, in flow coordinates. */
-function menuItems(store: FlowStore, readOnly: boolean, at: XYPosition, onError: (message: string) => void, openQuickAdd: () => void): MenuItem[] {
-  const state = store.getState();
-  const selected = [...state.selection.nodes];
-  const nothing = selected.length === 0;
-  const toggleable = disableable(state.document, selected);
-  const allDisabled = toggleable.length > 0 && toggleable.every((node) => node['d'] === true);
-  const copyText = () => {
-    const text = store.getState().copy();
-    // The system clipboard too, when the browser lets the page write it; the editor's own clipboard always has it.
-    if (text !== null) navigator.clipboard?.writeText(text).catch(() => undefined);
-  };
-  return [
-    { label: 'Add node here…', keys: 'Ctrl+click', disabled: readOnly, onSelect: openQuickAdd },
-    {
-      label: 'Cut', keys: 'Ctrl+X', disabled: readOnly || nothing, separated: true,
-      onSelect: () => {
-        copyText();
-        store.getState().deleteSelection();
-      },
-    },
-    { label: 'Copy', keys: 'Ctrl+C', disabled: nothing, onSelect: copyText },
-    {
-      label: 'Paste', keys: 'Ctrl+V', disabled: readOnly || state.clipboard === null,
-      onSelect: () => {
-        try {
-          store.getState().paste(store.getState().clipboard!, undefined, { x: Math.round(at.x), y: Math.round(at.y) });
-        } catch (err) {
-          onError(`Nothing pasted: ${err instanceof Error ? err.message : String(err)}`);
-        }
-      },
-    },
-    { label: 'Delete', keys: 'Delete', disabled: readOnly || (nothing && state.selection.edges.size === 0), onSelect: () => store.getState().deleteSelection() },
-    {
-      label: 'Group selection', separated: true, disabled: readOnly || groupRefusal(state.document, selected) !== null,
-      onSelect: () => {
-        const id = newNodeId();
-        store.getState().applyEdit((doc) => groupNodes(doc, selected, store.getState().measured, id).document, [id]);
-      },
-    },
-    {
-      label: allDisabled ? 'Enable' : 'Disable', disabled: readOnly || toggleable.length === 0,
-      onSelect: () => store.getState().applyEdit((doc) => setNodesDisabled(doc, selected, !allDisabled), selected),
-    },
-    {
-      label: 'Select connected', separated: true, disabled: nothing,
-      onSelect: () => store.getState().select({ nodes: connectedNodes(store.getState().document, selected), edges: [] }),
-    },
-  ];
 }
