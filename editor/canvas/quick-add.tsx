@@ -3,10 +3,11 @@
  * click) adds the chosen one at that point. Types this user may not add (code nodes without `flows:code`) are left
  * out.
  */
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { NodeTypeEntry } from '../../nodes/definitions.ts';
 import { paletteGroups, paletteLabel } from '../palette/palette-groups.ts';
 import { useDismiss } from '../ui/use-dismiss.ts';
+import { useListChoice } from '../ui/use-list-choice.ts';
 import { NodeIcon } from './node-icon.tsx';
 
 /** Entries shown at most: enough to scroll through a category, few enough to read. */
@@ -17,26 +18,15 @@ export function QuickAdd({ x, y, types, lockedTypes, onPick, onClose }: {
 }) {
   const ref = useRef<HTMLDivElement>(null);
   const [query, setQuery] = useState('');
-  const [active, setActive] = useState(0);
   useDismiss(ref, true, onClose);
   const entries = useMemo(
     () => paletteGroups(types.filter((entry) => !lockedTypes(entry.type)), query).flatMap((group) => group.entries).slice(0, SHOWN),
     [types, lockedTypes, query],
   );
-  const pick = (entry: NodeTypeEntry | undefined) => {
-    if (!entry) return;
+  const { active, setActive, onKeyDown, choose } = useListChoice(entries, (entry) => {
     onClose();
     onPick(entry.type);
-  };
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
-      event.preventDefault();
-      if (entries.length > 0) setActive((at) => (at + (event.key === 'ArrowDown' ? 1 : entries.length - 1)) % entries.length);
-    } else if (event.key === 'Enter') {
-      event.preventDefault();
-      pick(entries[Math.min(active, entries.length - 1)]);
-    }
-  };
+  });
   return (
     <div
       ref={ref} role="dialog" aria-label="Add a node"
@@ -57,7 +47,7 @@ export function QuickAdd({ x, y, types, lockedTypes, onPick, onClose }: {
         {entries.map((entry, i) => (
           <li
             key={entry.type} role="option" aria-selected={i === active} data-node-type={entry.type}
-            onMouseEnter={() => setActive(i)} onClick={() => pick(entry)}
+            onMouseEnter={() => setActive(i)} onClick={() => choose(entry)}
             className={`flex cursor-pointer items-center gap-2 rounded px-1 py-0.5 ${i === active ? 'bg-sky-50' : ''}`}
           >
             <span aria-hidden className="flex h-5 w-6 shrink-0 items-center justify-center rounded-[3px] border border-slate-400" style={{ background: entry.color }}>
