@@ -184,10 +184,17 @@ describe('the editor’s interactions', () => {
     const box = (await canvas(page).boundingBox())!;
     const at = { x: box.x + 640, y: box.y + 460 };
     await page.mouse.move(at.x, at.y);
+    // Zoomed with the wheel since the mouse last moved: still under it.
+    const zoom = () => page.locator('.react-flow__viewport').evaluate((el: { style: { transform: string } }) => el.style.transform);
+    const before = await zoom();
+    await page.mouse.wheel(0, -200);
+    await expect.poll(zoom).not.toBe(before);
     await page.keyboard.press('Control+V');
     await expect.poll(() => canvasNode(page, 'out').count()).toBe(2);
     const atMouse = await centreOf(canvasNode(page, 'out').nth(1));
     expect(Math.hypot(atMouse.x - at.x, atMouse.y - at.y)).toBeLessThan(3);
+    await page.mouse.wheel(0, 200);
+    await expect.poll(zoom).toBe(before);
 
     // The mouse on the palette: the copy lands a step down and right of the original, selected.
     await page.getByRole('complementary', { name: 'Palette' }).hover();

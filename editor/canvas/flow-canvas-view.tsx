@@ -74,13 +74,22 @@ function SizedCanvas({ size, types, onError }: { size: { width: number; height: 
   const activeTab = useFlowStore((s) => s.activeTab);
   const readOnly = useFlowStore((s) => s.readOnly);
   const { screenToFlowPosition, setViewport, fitView } = useReactFlow();
+  // The mouse on the screen, so a paste after zooming with the wheel still lands under it.
   const pointer = useRef<XYPosition | null>(null);
-  useEditorShortcuts({ store, pastePosition: pointer, onError });
+  const pastePosition = useCallback(() => (pointer.current ? screenToFlowPosition(pointer.current) : null), [screenToFlowPosition]);
+  useEditorShortcuts({ store, pastePosition, onError });
 
   // A tab opens showing all of its nodes, as Node-RED scrolls to them (the first one through `defaultViewport`).
   const [initialViewport] = useState<Viewport>(() => viewportFor(nodes, size.width, size.height));
   const shownTab = useRef(activeTab);
+  const dropCreatedTab = useRef(false);
   useEffect(() => {
+    // The flow a drop just created (there was none) keeps the view the node was dropped into.
+    if (dropCreatedTab.current) {
+      dropCreatedTab.current = false;
+      shownTab.current = activeTab;
+      return;
+    }
     if (shownTab.current !== activeTab) {
       shownTab.current = activeTab;
       void setViewport(viewportFor(selectCanvasNodes(store.getState()), size.width, size.height));
@@ -111,15 +120,17 @@ function SizedCanvas({ size, types, onError }: { size: { width: number; height: 
       const type = event.dataTransfer.getData(NODE_TYPE_MEDIA_TYPE);
       if (!type || readOnly) return;
       event.preventDefault();
+      const createsTab = store.getState().activeTab === null;
       store.getState().addNode(type, roundPosition(screenToFlowPosition({ x: event.clientX, y: event.clientY })));
+      dropCreatedTab.current = createsTab;
     },
     [store, screenToFlowPosition, readOnly],
   );
   const onMouseMove = useCallback(
     (event: MouseEvent) => {
-      pointer.current = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      pointer.current = { x: event.clientX, y: event.clientY };
     },
-    [screenToFlowPosition],
+    [],
   );
 
   return (

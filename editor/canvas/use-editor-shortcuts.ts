@@ -5,7 +5,7 @@
  * in. Keys typed into a field are the field's. A read-only store (no `flows:write`) keeps selecting and copying only:
  * its changing shortcuts do nothing, and would be refused by the store anyway.
  */
-import { useEffect, type RefObject } from 'react';
+import { useEffect } from 'react';
 import type { XYPosition } from '@xyflow/react';
 import type { FlowStore } from '../model/flow-store.ts';
 import { pastePlace } from '../model/paste-place.ts';
@@ -13,7 +13,7 @@ import { pastePlace } from '../model/paste-place.ts';
 export interface EditorShortcutOptions {
   store: FlowStore;
   /** Where a paste lands: the pointer's position on the canvas, in flow coordinates; null off the canvas (see `pastePlace`). */
-  pastePosition: RefObject<XYPosition | null>;
+  pastePosition(): XYPosition | null;
   /** Tells the user why a paste did nothing. */
   onError(message: string): void;
 }
@@ -57,7 +57,7 @@ export function useEditorShortcuts({ store, pastePosition, onError }: EditorShor
       event.preventDefault();
       try {
         const { document, activeTab } = store.getState();
-        store.getState().paste(text, undefined, pastePlace(document, text, activeTab, pastePosition.current));
+        store.getState().paste(text, undefined, pastePlace(document, text, activeTab, pastePosition()));
       } catch (err) {
         onError(`Nothing pasted: ${err instanceof Error ? err.message : String(err)}`);
       }
