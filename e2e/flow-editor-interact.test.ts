@@ -6,7 +6,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, screenshot, type AppPage } from './browser.ts';
+import { launchBrowser, openApp, screenshot, type AppPage } from './browser.ts';
 import { canvas, canvasNode, dropFromPalette, flowsOf, openEditorPage, properties, startingFlows } from './flow-editor-page.ts';
 
 let server: TestServer;
@@ -264,5 +264,35 @@ describe('the editor’s interactions', () => {
     expect(deployed.find((n) => n.id === 'double')!['timeout']).toBe('12a');
     expect(deployed.find((n) => n.id === 'note')!['d']).toBe(true);
     expect(app.errors).toEqual([]);
+  });
+
+  it('lets a read-only user search and copy, but not add, cut, group or disable', async () => {
+    await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'otto', password: 'operator-password', role: 'operator' } });
+    const operator = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: ['otto', 'operator-password'] });
+    const ro = operator.page;
+    ro.setDefaultTimeout(18_000);
+    try {
+      await ro.getByText('Read only: your role cannot change flows').waitFor();
+      await ro.keyboard.press('Control+F');
+      await ro.getByRole('searchbox', { name: 'Search flows' }).fill('hidden helper');
+      await ro.keyboard.press('Enter');
+      await expect.poll(() => ro.getByRole('tab', { name: 'Second' }).getAttribute('aria-selected')).toBe('true');
+
+      await canvasNode(ro, 'hidden helper').click({ button: 'right' });
+      const menu = ro.getByRole('menu', { name: 'Canvas menu' });
+      const enabled = await menu.getByRole('menuitem').evaluateAll((items: { disabled: boolean; textContent: string | null }[]) =>
+        items.filter((item) => !item.disabled).map((item) => item.textContent),
+      );
+      expect(enabled).toEqual(['CopyCtrl+C', 'Select connected']);
+      await ro.keyboard.press('Escape');
+      const box = (await canvas(ro).boundingBox())!;
+      await ro.keyboard.down('Control');
+      await ro.mouse.click(box.x + 500, box.y + 500);
+      await ro.keyboard.up('Control');
+      expect(await ro.getByRole('dialog', { name: 'Add a node' }).count()).toBe(0);
+      expect(operator.errors).toEqual([]);
+    } finally {
+      await operator.close();
+    }
   });
 });
