@@ -3,16 +3,10 @@
  * right-click menu, the `?` shortcut list, drops and pastes where the mouse is, menus that close, invalid edits kept
  * and listed, the deploy warning, and status texts in words. One server and one page for the file.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, type AppPage } from './browser.ts';
-import { canvas, canvasNode, dropFromPalette, flowsOf, openEditorPage, properties, startingFlows } from './flow-editor-page.ts';
-
-let server: TestServer;
-let browser: Browser;
-let app: AppPage;
-let page: Page;
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { openApp, screenshot } from './browser.ts';
+import { canvas, canvasNode, dropFromPalette, flowsOf, properties, sharedEditorPage, startingFlows } from './flow-editor-page.ts';
 
 const fn = (id: string, z: string, name: string, x: number, y: number, wires: string[][], func = 'return msg;') => ({
   id, type: 'function', z, name, func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], x, y, wires,
@@ -34,19 +28,10 @@ const flows = [
   fn('helper', 'second', 'hidden helper', 300, 200, [[]], '// needle-in-code\nreturn msg;'),
 ];
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  const { rev } = await flowsOf(server);
-  const res = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows, rev } });
-  if (res.status !== 200) throw new Error(`deploy: ${JSON.stringify(res.body)}`);
-  app = await openEditorPage(browser, server);
-  page = app.page;
-});
-
-afterAll(async () => {
-  await app?.close();
-  await browser?.close();
-  await server?.close();
+const shared = sharedEditorPage({ flows });
+let page: Page;
+beforeAll(() => {
+  page = shared.page;
 });
 
 /** The centre of an element on the page. */
@@ -256,19 +241,19 @@ describe('the editor’s interactions', () => {
     await warning.getByRole('list', { name: 'Invalid nodes' }).getByText('double it').waitFor();
     await screenshot(page, 'flow-editor-deploy-warning');
     await warning.getByRole('button', { name: 'Cancel' }).click();
-    expect((await flowsOf(server)).flows.find((n) => n.id === 'double')!['timeout']).toBe(0);
+    expect((await flowsOf(shared.server)).flows.find((n) => n.id === 'double')!['timeout']).toBe(0);
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await warning.getByRole('button', { name: 'Confirm deploy' }).click();
     await page.getByText(/^Deployed/).waitFor();
-    const deployed = (await flowsOf(server)).flows;
+    const deployed = (await flowsOf(shared.server)).flows;
     expect(deployed.find((n) => n.id === 'double')!['timeout']).toBe('12a');
     expect(deployed.find((n) => n.id === 'note')!['d']).toBe(true);
-    expect(app.errors).toEqual([]);
+    expect(shared.app.errors).toEqual([]);
   });
 
   it('lets a read-only user search and copy, but not add, cut, group or disable', async () => {
-    await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'otto', password: 'operator-password', role: 'operator' } });
-    const operator = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: ['otto', 'operator-password'] });
+    await shared.server.request('POST', '/api/v1/users', { token: shared.server.adminToken, body: { username: 'otto', password: 'operator-password', role: 'operator' } });
+    const operator = await openApp(shared.browser, shared.server, '/flows', { width: 1440, height: 900 }, { signedIn: ['otto', 'operator-password'] });
     const ro = operator.page;
     ro.setDefaultTimeout(18_000);
     try {
