@@ -3,9 +3,14 @@
  * password), an HTTP server and a forward proxy that echo what they received, a WebSocket server, TCP and UDP
  * servers, and free ports for the nodes that listen. Started once, on first use, on loopback; closed after the file.
  */
+import { execFileSync } from 'node:child_process';
 import dgram from 'node:dgram';
+import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll } from 'vitest';
@@ -18,7 +23,7 @@ export const MQTT_PASSWORD = 'e2e-secret';
 /** What a peer received: MQTT publishes, HTTP requests, WebSocket and socket data, in order. */
 export interface PeerLog {
   mqtt: { topic: string; payload: string }[];
-  http: { via: 'server' | 'proxy'; method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[];
+  http: { via: 'server' | 'proxy' | 'tls'; method: string; url: string; headers: http.IncomingHttpHeaders; body: string }[];
   /** The targets (host:port) the proxy opened tunnels to. */
   tunnels: string[];
   ws: { data: string; authorization: string | undefined }[];
@@ -31,6 +36,9 @@ export interface Peers {
   mqttPort: number;
   httpPort: number;
   proxyPort: number;
+  /** An HTTPS server for localhost with a self-signed certificate ({@link Peers.certificate}, its own CA). */
+  httpsPort: number;
+  certificate: string;
   wsPort: number;
   tcpOutPort: number;
   tcpRequestPort: number;
@@ -85,7 +93,7 @@ async function start(): Promise<Peers> {
   await subscriber.subscribeAsync('#');
   subscriber.on('message', (topic, payload) => log.mqtt.push({ topic, payload: payload.toString() }));
 
-  const echo = (via: 'server' | 'proxy') => (req: http.IncomingMessage, res: http.ServerResponse) => {
+  const echo = (via: 'server' | 'proxy' | 'tls') => (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -106,6 +114,16 @@ async function start(): Promise<Peers> {
     proxy.emit('connection', socket);
   });
   const proxyPort = await listen(proxy);
+
+  // A self-signed certificate for localhost (openssl, as on any Debian machine); the node trusts it as its CA.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-e2e-tls-'));
+  closers.push(() => fs.rmSync(dir, { recursive: true, force: true }));
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=DNS:localhost', '-days', '1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'),
+  ], { stdio: 'ignore' });
+  const certificate = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+  const httpsPort = await listen(https.createServer({ cert: certificate, key: fs.readFileSync(path.join(dir, 'key.pem')) }, echo('tls')));
 
   const wsHttp = http.createServer();
   const wss = new WebSocketServer({ server: wsHttp });
@@ -142,7 +160,7 @@ async function start(): Promise<Peers> {
   closers.push(() => new Promise<void>((resolve) => udp.close(resolve)));
 
   return {
-    log, mqttPort, httpPort, proxyPort, wsPort, tcpOutPort, tcpRequestPort, udpOutPort: udp.address().port,
+    log, mqttPort, httpPort, proxyPort, httpsPort, certificate, wsPort, tcpOutPort, tcpRequestPort, udpOutPort: udp.address().port,
     tcpInPort: await freePort(), udpInPort: await freeUdpPort(),
     mqttClients: () => signedIn,
     wsConnections: () => wss.clients.size,

@@ -203,6 +203,31 @@ export const cases: CoreNodeCase[] = [
     },
   },
   {
+    name: 'http-request-tls-ca',
+    type: 'http request',
+    async fill(form) {
+      const peers = await startPeers();
+      await form.getByLabel('Method', exact).selectOption({ label: 'PUT' });
+      await form.getByLabel('URL', exact).fill(`https://localhost:${peers.httpsPort}/secure`);
+      await form.getByLabel('Return', exact).selectOption({ label: 'a parsed JSON object' });
+      await form.getByLabel('Name', exact).fill('over tls');
+      await form.getByLabel('Use custom SSL/TLS configuration').check();
+      const tls = await addConfig(form, 'TLS Configuration', 'tls-config');
+      // The server's certificate, uploaded as the CA the node trusts (kept in the credentials, its file name in caname).
+      await tls.getByLabel('CA Certificate', exact).setInputFiles({ name: 'e2e-ca.pem', mimeType: 'application/x-pem-file', buffer: Buffer.from(peers.certificate) });
+      await tls.getByText('e2e-ca.pem').waitFor();
+      await tls.getByLabel('Server Name', exact).fill('localhost');
+    },
+    vars: () => ({ HTTPS_PORT: String(startedPeers().httpsPort) }),
+    run: {
+      input: { payload: 'secret reading' },
+      expect([out]) {
+        // Verified against the uploaded CA: without it Node-RED would refuse the self-signed certificate.
+        expect(out?.[0]).toMatchObject({ statusCode: 200, payload: { via: 'tls', method: 'PUT', url: '/secure' } });
+      },
+    },
+  },
+  {
     name: 'websocket-in-listener',
     type: 'websocket in',
     async fill(form) {

@@ -29,6 +29,7 @@ describe('network node labels', () => {
     expect(httpRequest.labelOf).toBeUndefined();
     expect(httpRequest.label).toBe('http request');
     expect(httpProxy.labelOf!({ id: 'p1', url: '' })).toBe('http proxy:p1');
+    expect(tlsConfig.labelOf!({})).toBe('TLS configuration');
   });
 
   it('websocket in/out: "[ws] " and the label of the listener or client they use', () => {

@@ -645,6 +645,7 @@ export const tlsConfig = defineNode({
     cadata: Type.Optional(Type.String({ title: 'CA Certificate (uploaded)' })),
     passphrase: Type.Optional(Type.String({ title: 'Passphrase', 'x-secret': true })),
   }),
+  labelOf: () => 'TLS configuration',
   check(node) {
     const cert = text(node['cert']);
     const key = text(node['key']);
