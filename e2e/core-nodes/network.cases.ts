@@ -77,8 +77,10 @@ export const cases: CoreNodeCase[] = [
     },
     vars: () => ({ MQTT_PORT: String(startedPeers().mqttPort) }),
     run: {
-      async trigger() {
+      async trigger({ server }) {
         const peers = startedPeers();
+        const flows = await server.request('GET', '/api/v1/flows', { token: server.adminToken });
+        expect(JSON.stringify(flows.body), 'the broker password stays out of the flows').not.toContain(MQTT_PASSWORD);
         // Retained: the node gets it whether it subscribed before or after this publish.
         const { default: mqtt } = await import('mqtt');
         const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${peers.mqttPort}`, { username: MQTT_USER, password: MQTT_PASSWORD });
@@ -171,6 +173,11 @@ export const cases: CoreNodeCase[] = [
           payload: { via: 'server', method: 'GET', url: '/echo?room=lab', authorization: `Basic ${Buffer.from('e2e:s3cret').toString('base64')}`, trace: 'abc' },
         });
         expect(startedPeers().log.http.find((r) => r.url === '/echo?room=lab')?.headers.accept).toBe('application/json');
+      },
+      async trigger({ server }) {
+        // The password reached the node, but never the flows anyone can read back.
+        const flows = await server.request('GET', '/api/v1/flows', { token: server.adminToken });
+        expect(JSON.stringify(flows.body)).not.toContain('s3cret');
       },
     },
   },
