@@ -122,6 +122,32 @@ export const cases: CoreNodeCase[] = [
     },
   },
   {
+    name: 'mqtt-in-dynamic',
+    type: 'mqtt in',
+    async fill(form, page) {
+      await form.getByLabel('Action', exact).selectOption({ label: 'Dynamic subscription' });
+      // A dynamic subscription takes its topics from messages: the node now has an input.
+      await page.locator('.react-flow__node.selected .react-flow__handle.target').waitFor();
+      await form.getByLabel('Output', exact).selectOption({ label: 'a String' });
+      await form.getByLabel('Name', exact).fill('e2e dynamic');
+      const select = form.getByLabel('Server', exact);
+      await select.selectOption((await select.locator('option', { hasText: 'e2e broker' }).getAttribute('value'))!);
+    },
+    vars: () => ({ MQTT_PORT: String(startedPeers().mqttPort) }),
+    run: {
+      input: { action: 'subscribe', topic: 'tw/e2e/dynamic' },
+      async trigger() {
+        const { default: mqtt } = await import('mqtt');
+        const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${startedPeers().mqttPort}`, { username: MQTT_USER, password: MQTT_PASSWORD });
+        await client.publishAsync('tw/e2e/dynamic', 'subscribed by a message', { retain: true, qos: 1 });
+        await client.endAsync();
+      },
+      expect([out]) {
+        expect(out?.[0]).toMatchObject({ topic: 'tw/e2e/dynamic', payload: 'subscribed by a message' });
+      },
+    },
+  },
+  {
     name: 'http-in-post-public',
     type: 'http in',
     async fill(form) {

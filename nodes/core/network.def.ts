@@ -162,7 +162,7 @@ export const mqttIn = defineNode({
     broker: Type.String({ title: 'Server', 'x-node-ref': 'mqtt-broker', minLength: 1 }),
     nl: Type.Boolean({ title: 'Do not receive messages published by this client', default: false }),
     rap: Type.Boolean({ title: 'Keep retain flag of original publish', default: true }),
-    rh: choice([0, 1, 2], { title: 'Retained message handling', default: 0 }),
+    rh: choice([0, 1, 2], { title: 'Retained message handling', description: 'Node-RED stores a choice as text ("1")', default: 0 }),
     inputs: choice([0, 1], { title: 'Dynamic subscription', description: '1: subscribe by input messages', default: 0 }),
   }),
   // Node-RED's label reads `topicType`, which its editor never stores: the topic, or "mqtt".

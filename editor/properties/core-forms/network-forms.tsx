@@ -63,7 +63,7 @@ const MqttInForm: CoreForm = () => {
               </Row>
               <SelectField
                 prop="rh" label="Retained message handling" icon="fa-tag"
-                options={[{ value: 0, label: 'Send retained messages' }, { value: 1, label: 'Only send for new subscriptions' }, { value: 2, label: 'Do not send' }]}
+                options={[{ value: '0', label: 'Send retained messages' }, { value: '1', label: 'Only send for new subscriptions' }, { value: '2', label: 'Do not send' }]}
               />
             </>
           )}
