@@ -52,6 +52,8 @@ let httpInCall: AbortController | undefined;
 let udpSender: dgram.Socket | undefined;
 let tcpClient: net.Socket | undefined;
 let wsClient: WebSocket | undefined;
+let listenerClient: WebSocket | undefined;
+const listenerMessages: string[] = [];
 let responseAnswer: { status: number; contentType: string | null; trace: string | null; body: string } | undefined;
 
 export const cases: CoreNodeCase[] = [
@@ -280,6 +282,34 @@ export const cases: CoreNodeCase[] = [
       expect([out]) {
         expect(payloads(out)).toContain('hello flow');
         wsClient?.close();
+      },
+    },
+  },
+  {
+    name: 'websocket-out-listener-whole',
+    type: 'websocket out',
+    async fill(form) {
+      await form.getByLabel('Name', exact).fill('to clients');
+      const listener = await addConfig(form, 'Path', 'websocket-listener');
+      await listener.getByLabel('Path', exact).fill('/tw-e2e/ws-out');
+      await listener.getByLabel('Send/Receive', exact).selectOption({ label: 'entire message' });
+    },
+    run: {
+      input: { payload: 'to every client', topic: 'news' },
+      async trigger({ server, node }) {
+        const client = new WebSocket(`${server.url.replace(/^http/, 'ws')}/nodes/tw-e2e/ws-out`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+        client.on('message', (data: Buffer) => listenerMessages.push(data.toString()));
+        await new Promise<void>((resolve, reject) => {
+          client.once('open', () => resolve());
+          client.once('error', reject);
+        });
+        listenerClient = client;
+        // The first message may have gone out before this client connected: send it again now.
+        await injectAgain(server, node.id as string);
+      },
+      expect() {
+        expect(listenerMessages.map((m) => JSON.parse(m) as Record<string, unknown>)).toContainEqual(expect.objectContaining({ payload: 'to every client', topic: 'news' }));
+        listenerClient?.close();
       },
     },
   },
