@@ -2,9 +2,11 @@
  * The network core nodes' labels and checks, as Node-RED 4.1's label functions and editor validators make them.
  */
 import { describe, expect, it } from 'vitest';
+import type { AnyNodeDefinition } from '../kit/define-node.ts';
+import { validateNodeConfig } from '../kit/config-validator.ts';
 import {
   httpIn, httpProxy, httpRequest, httpResponse, isNumberText, mqttBroker, mqttIn, mqttOut, mqttPublishTopicProblem, mqttSubscribeTopicProblem, tcpIn,
-  tcpOut, tcpRequest, tlsConfig, udpIn, udpOut, websocketClient, websocketIn, websocketListener, websocketOut,
+  networkNodes, tcpOut, tcpRequest, tlsConfig, udpIn, udpOut, websocketClient, websocketIn, websocketListener, websocketOut,
 } from './network.def.ts';
 
 const paths = (problems: readonly { path: string }[]) => problems.map((p) => p.path);
@@ -116,5 +118,51 @@ describe('network node checks', () => {
     expect(isNumberText('', false)).toBe(false);
     expect(isNumberText('', true)).toBe(true);
     expect(isNumberText('12a', true)).toBe(false);
+  });
+});
+
+/**
+ * Nodes as stock Node-RED 4.1 exports them (a broker added from a node's form gets no verifyservercert, an empty
+ * sessionExpiry and port text; an http request saved once has paytoqs "ignore"; old flows have numbers where the
+ * editor now writes text): each must import without a problem.
+ */
+const stockNodes: Record<string, unknown>[] = [
+  {
+    id: 'b1', type: 'mqtt-broker', name: '', broker: 'localhost', port: '1883', clientid: '', autoConnect: true, usetls: false, protocolVersion: '4',
+    keepalive: '60', cleansession: true, autoUnsubscribe: true, birthTopic: '', birthQos: '0', birthRetain: 'false', birthPayload: '', birthMsg: {},
+    closeTopic: '', closeQos: '0', closeRetain: 'false', closePayload: '', closeMsg: {}, willTopic: '', willQos: '0', willRetain: 'false', willPayload: '',
+    willMsg: {}, userProps: '', sessionExpiry: '',
+  },
+  { id: 'b2', type: 'mqtt-broker', broker: 'mqtts://broker.example', port: 8883, tls: 't1', usetls: true, protocolVersion: 5, keepalive: 15, compatmode: false, birthMsg: { contentType: 'text/plain', expiry: '60' }, willMsg: { delay: '5' } },
+  { id: 'm1', type: 'mqtt in', name: '', topic: 'a/+/c', qos: '2', datatype: 'auto-detect', broker: 'b1', nl: false, rap: true, rh: 0, inputs: 0 },
+  { id: 'm2', type: 'mqtt in', topic: '', qos: '1', datatype: 'json', broker: 'b1', rh: '1', inputs: 1 },
+  { id: 'm3', type: 'mqtt out', name: '', topic: '', qos: '', retain: '', respTopic: '', contentType: '', userProps: '', correl: '', expiry: '', broker: 'b1' },
+  { id: 'h1', type: 'http in', name: '', url: '/hello', method: 'get', upload: false, swaggerDoc: '' },
+  { id: 'h2', type: 'http response', name: '', statusCode: '', headers: { 'content-type': 'text/plain' } },
+  {
+    id: 'h3', type: 'http request', name: '', method: 'GET', ret: 'txt', paytoqs: 'ignore', url: 'https://example.com', tls: '', persist: false, proxy: '',
+    insecureHTTPParser: false, authType: '', senderr: false, headers: [{ keyType: 'other', keyValue: 'X-A', valueType: 'msg', valueValue: 'a' }],
+  },
+  { id: 'h4', type: 'http request', method: 'use', ret: 'obj', paytoqs: true, url: '', authType: 'bearer' },
+  { id: 'p1', type: 'http proxy', name: '', url: 'http://proxy:3128', noproxy: ['localhost'] },
+  { id: 't1', type: 'tls-config', name: '', cert: '', key: '', ca: '', certname: 'c.pem', keyname: 'k.pem', caname: '', servername: '', verifyservercert: true, alpnprotocol: '' },
+  { id: 'w1', type: 'websocket-listener', path: '/ws/a', wholemsg: 'false' },
+  { id: 'w2', type: 'websocket-client', path: 'wss://x/y', tls: '', wholemsg: 'true', hb: '0', subprotocol: '', headers: [] },
+  { id: 'w3', type: 'websocket in', name: '', server: 'w1', client: '' },
+  { id: 'w4', type: 'websocket out', name: '', server: '', client: 'w2' },
+  { id: 'c1', type: 'tcp in', name: '', server: 'client', host: 'plc', port: '502', datamode: 'single', datatype: 'base64', newline: '', topic: '', trim: false, base64: false, tls: '' },
+  { id: 'c2', type: 'tcp out', name: '', host: '', port: '', beserver: 'reply', base64: false, end: false, tls: '' },
+  { id: 'c3', type: 'tcp request', name: '', server: '', port: '', out: 'sit', ret: 'string', splitc: ' ', newline: '\\n', trim: true, tls: '' },
+  { id: 'u1', type: 'udp in', name: '', iface: '', port: '5000', ipv: 'udp6', multicast: 'true', group: '225.0.18.83', datatype: 'buffer' },
+  { id: 'u2', type: 'udp out', name: '', addr: '', iface: '', port: '', ipv: 'udp4', outport: '', base64: false, multicast: 'broad' },
+];
+
+describe('nodes as Node-RED writes them', () => {
+  const byType = new Map<string, AnyNodeDefinition>(networkNodes.map((d) => [d.type, d]));
+  it.each(stockNodes.map((n) => [`${String(n['type'])} ${String(n['id'])}`, n] as const))('%s imports without a problem', (_name, node) => {
+    const definition = byType.get(String(node['type']))!;
+    const result = validateNodeConfig(definition, node);
+    expect(result.ok ? [] : result.problems).toEqual([]);
+    expect(definition.check?.(node) ?? []).toEqual([]);
   });
 });
