@@ -15,7 +15,9 @@ import { storageNodes } from './storage.def.ts';
 export { catchNode, comment, debug, inject, linkIn, linkOut, status } from './common.def.ts';
 export { change, delay, functionNode, switchNode, template, trigger } from './function.def.ts';
 export { httpIn, httpRequest, httpResponse, isPublicEndpoint, mqttBroker, mqttIn, mqttOut, websocketListener } from './network.def.ts';
-export { json } from './parsers.def.ts';
+export { csv, html, json, xml, yaml } from './parsers.def.ts';
+export { batch, join, sort, split } from './sequence.def.ts';
+export { file, fileIn, watch } from './storage.def.ts';
 
 /** Every curated core node, in Node-RED's palette order (category by category), each with its help. */
 export const coreNodeDefinitions: readonly AnyNodeDefinition[] = [
