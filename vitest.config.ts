@@ -49,6 +49,7 @@ const pureFiles = [
   'nodes/core/core-help.test.ts',
   'nodes/device-in/device-in.test.ts',
   'nodes/device-reply/device-reply.test.ts',
+  'nodes/core/seqparse.def.test.ts',
   'nodes/kit/config-validator.test.ts',
   'nodes/kit/node-definitions.test.ts',
   'nodes/kit/register-nodes.test.ts',
