@@ -19,6 +19,21 @@ export const cases: CoreNodeCase[] = [
     },
   },
   {
+    name: 'csv-object-to-csv',
+    type: 'csv',
+    async fill(form) {
+      await form.getByLabel('Columns').fill('t,h');
+      await form.getByLabel('Output', { exact: true }).nth(1).selectOption({ label: 'always send column headers' });
+      await form.getByLabel('Newline').selectOption({ label: 'Linux (\\n)' });
+    },
+    run: {
+      input: { payload: { t: 21, h: 40 } },
+      expect([out]) {
+        expect(out?.map((m) => m['payload'])).toEqual(['t,h\n21,40\n']);
+      },
+    },
+  },
+  {
     name: 'html-list-text',
     type: 'html',
     async fill(form) {

@@ -85,6 +85,16 @@ const CsvForm: CoreForm = () => {
   );
 };
 
+// Node-RED's form upgrades older csv nodes: headers out as a choice (was a flag), numbers parsed unless said otherwise.
+CsvForm.save = (node) => ({
+  ...(typeof node['hdrout'] === 'boolean' ? { hdrout: node['hdrout'] ? 'all' : 'none' } : {}),
+  ...(node['strings'] === undefined ? { strings: true } : {}),
+  ...(node['skip'] === undefined ? { skip: 0 } : {}),
+});
+
+/** Older parser nodes have no property: Node-RED's form fills in `payload`, which they read. */
+const propertyDefault = (node: Readonly<Record<string, unknown>>) => (node['property'] === undefined ? { property: 'payload' } : {});
+
 const HtmlForm: CoreForm = () => {
   const { node } = useCoreForm();
   return (
@@ -152,5 +162,9 @@ const YamlForm: CoreForm = () => (
     <NameRow />
   </>
 );
+
+JsonForm.save = propertyDefault;
+XmlForm.save = propertyDefault;
+YamlForm.save = propertyDefault;
 
 export const parsersForms = { csv: CsvForm, html: HtmlForm, json: JsonForm, xml: XmlForm, yaml: YamlForm } satisfies Readonly<Record<string, CoreForm>>;

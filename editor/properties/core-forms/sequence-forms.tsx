@@ -30,7 +30,9 @@ const truthy = (value: unknown) => value === true || value === 'true';
  * What Node-RED's editor writes on every save of a join form (its inputs always hold a value): the reduce fields as
  * text and `accumulate` as a boolean, cleared unless the join builds an object.
  */
-function joinSave(node: Readonly<Record<string, unknown>>, mode: unknown, build: unknown): Record<string, unknown> {
+function joinSave(node: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const mode = node['mode'] ?? 'auto';
+  const build = node['build'] ?? 'object';
   return {
     accumulate: mode !== 'auto' && (build === 'object' || build === 'merged') && truthy(node['accumulate']),
     reduceExp: node['reduceExp'] ?? '',
@@ -52,7 +54,6 @@ const JoinForm: CoreForm = () => {
       <SelectField
         prop="mode" label="Mode"
         options={[{ value: 'auto', label: 'automatic' }, { value: 'custom', label: 'manual' }, { value: 'reduce', label: 'reduce sequence' }]}
-        onSelect={(value) => ({ mode: value, ...joinSave(node, value, build) })}
       />
       {mode === 'custom' && (
         <>
@@ -71,7 +72,6 @@ const JoinForm: CoreForm = () => {
             ]}
             onSelect={(value) => ({
               build: value,
-              ...joinSave(node, mode, value),
               // A string or buffer joins a message property, never the whole message.
               ...((value === 'string' || value === 'buffer') && node['propertyType'] === 'full' ? { propertyType: 'msg', property: 'payload' } : {}),
             })}
@@ -110,6 +110,8 @@ const JoinForm: CoreForm = () => {
   );
 };
 
+JoinForm.save = joinSave;
+
 const SortForm: CoreForm = () => {
   const { node } = useCoreForm();
   const sequence = node['targetType'] === 'seq';
@@ -134,7 +136,6 @@ const SortForm: CoreForm = () => {
 const BatchForm: CoreForm = () => {
   const { node } = useCoreForm();
   const mode = node['mode'] ?? 'count';
-  const topics = Array.isArray(node['topics']) ? (node['topics'] as { topic?: unknown }[]) : [];
   return (
     <>
       <SelectField
@@ -144,8 +145,6 @@ const BatchForm: CoreForm = () => {
           { value: 'interval', label: 'Group by time interval' },
           { value: 'concat', label: 'Concatenate sequences' },
         ]}
-        // Node-RED saves the topic list only in concatenate mode (an empty list otherwise); blank topics go, typed ones stay.
-        onSelect={(value) => ({ mode: value, ...(value !== 'concat' && topics.every((t) => !t.topic) ? { topics: [] } : {}) })}
       />
       {mode === 'count' && (
         <>
@@ -165,5 +164,8 @@ const BatchForm: CoreForm = () => {
     </>
   );
 };
+
+// Node-RED saves the topic list only in concatenate mode, and an empty list in the others.
+BatchForm.save = (node) => ((node['mode'] ?? 'count') === 'concat' ? {} : { topics: [] });
 
 export const sequenceForms = { split: SplitForm, join: JoinForm, sort: SortForm, batch: BatchForm } satisfies Readonly<Record<string, CoreForm>>;

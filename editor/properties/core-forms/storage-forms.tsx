@@ -6,6 +6,18 @@ import { GroupedSelectField } from './seqparse-widgets.tsx';
 const filenameTypes = [{ value: 'str', label: 'path' }, 'msg', 'jsonata', 'env'] as const;
 const tip = 'Tip: The filename should be an absolute path, otherwise it will be relative to the working directory of the Node-RED process.';
 
+/**
+ * Node-RED's in-place upgrade of a file node saved before filenames were typed: an empty name meant msg.filename, a
+ * `${VAR}` name an environment variable, anything else a path.
+ */
+function upgradeFilename(node: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  if (node['filenameType'] !== undefined) return {};
+  const filename = typeof node['filename'] === 'string' ? node['filename'] : '';
+  if (filename === '') return { filename: 'filename', filenameType: 'msg' };
+  const env = /^\$\{([^}]+)\}$/.exec(filename);
+  return env ? { filename: env[1], filenameType: 'env' } : { filenameType: 'str' };
+}
+
 const FileForm: CoreForm = () => {
   const { node } = useCoreForm();
   const deleting = node['overwriteFile'] === 'delete';
@@ -65,5 +77,8 @@ const WatchForm: CoreForm = () => (
     <Hint>On Windows you must use double back-slashes \\ in any directory names.</Hint>
   </>
 );
+
+FileForm.save = upgradeFilename;
+FileInForm.save = upgradeFilename;
 
 export const storageForms = { file: FileForm, 'file in': FileInForm, watch: WatchForm } satisfies Readonly<Record<string, CoreForm>>;
