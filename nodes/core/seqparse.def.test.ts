@@ -129,3 +129,17 @@ describe('checks mark what Node-RED rejects', () => {
     expect([watch.inputs, watch.outputs, file.inputs, fileIn.inputs]).toEqual([0, 1, 1, 1]);
   });
 });
+
+describe('odd input never throws', () => {
+  const odd: unknown[] = [null, 0, 7, true, [], {}, [1, 2], { a: 1 }, '', '${X}', 'x'.repeat(10_000)];
+  const definitions = [split, join, sort, batch, csv, html, json, xml, yaml, file, fileIn, watch];
+
+  it.each(definitions.map((d) => [d.type, d]))('%s: labels and checks take any property values', (_type, definition) => {
+    for (const value of odd) {
+      const node = Object.fromEntries(Object.keys(definition.config.properties).map((k) => [k, value]));
+      expect(typeof definition.labelOf!(node)).toBe('string');
+      expect(Array.isArray(definition.check!(node))).toBe(true);
+      expect(() => problemsOf({ type: definition.type, ...node })).not.toThrow();
+    }
+  });
+});

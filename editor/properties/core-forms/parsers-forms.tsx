@@ -4,6 +4,7 @@ import {
   CheckboxField, MsgPropertyField, NameRow, NumberField, Row, SelectField, TextField, textOf, useCoreForm, useFieldId, useProblems,
   type CoreForm,
 } from './form-kit.tsx';
+import { csvSave, parserPropertySave } from './seqparse-saves.ts';
 import { Section } from './seqparse-widgets.tsx';
 
 /** CSV's separators as Node-RED's select offers them; a tab is stored as the two characters `\t`. */
@@ -85,15 +86,7 @@ const CsvForm: CoreForm = () => {
   );
 };
 
-// Node-RED's form upgrades older csv nodes: headers out as a choice (was a flag), numbers parsed unless said otherwise.
-CsvForm.save = (node) => ({
-  ...(typeof node['hdrout'] === 'boolean' ? { hdrout: node['hdrout'] ? 'all' : 'none' } : {}),
-  ...(node['strings'] === undefined ? { strings: true } : {}),
-  ...(node['skip'] === undefined ? { skip: 0 } : {}),
-});
-
-/** Older parser nodes have no property: Node-RED's form fills in `payload`, which they read. */
-const propertyDefault = (node: Readonly<Record<string, unknown>>) => (node['property'] === undefined ? { property: 'payload' } : {});
+CsvForm.save = csvSave;
 
 const HtmlForm: CoreForm = () => {
   const { node } = useCoreForm();
@@ -163,8 +156,8 @@ const YamlForm: CoreForm = () => (
   </>
 );
 
-JsonForm.save = propertyDefault;
-XmlForm.save = propertyDefault;
-YamlForm.save = propertyDefault;
+JsonForm.save = parserPropertySave;
+XmlForm.save = parserPropertySave;
+YamlForm.save = parserPropertySave;
 
 export const parsersForms = { csv: CsvForm, html: HtmlForm, json: JsonForm, xml: XmlForm, yaml: YamlForm } satisfies Readonly<Record<string, CoreForm>>;

@@ -2,6 +2,7 @@
 import {
   CheckboxField, Hint, MsgPropertyField, NameRow, NumberField, SelectField, TextField, TypedField, useCoreForm, type CoreForm,
 } from './form-kit.tsx';
+import { batchSave, joinSave } from './seqparse-saves.ts';
 import { OptionalMsgProperty, Section, TextListField } from './seqparse-widgets.tsx';
 
 const fixedLength = { value: 'len', label: 'Fixed length of' };
@@ -23,25 +24,6 @@ const SplitForm: CoreForm = () => (
     </Section>
   </>
 );
-
-const truthy = (value: unknown) => value === true || value === 'true';
-
-/**
- * What Node-RED's editor writes on every save of a join form (its inputs always hold a value): the reduce fields as
- * text and `accumulate` as a boolean, cleared unless the join builds an object.
- */
-function joinSave(node: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const mode = node['mode'] ?? 'auto';
-  const build = node['build'] ?? 'object';
-  return {
-    accumulate: mode !== 'auto' && (build === 'object' || build === 'merged') && truthy(node['accumulate']),
-    reduceExp: node['reduceExp'] ?? '',
-    reduceInit: node['reduceInit'] ?? '',
-    // Node-RED's initial value starts as a number once the reduce mode is shown.
-    reduceInitType: mode === 'reduce' ? node['reduceInitType'] || 'num' : (node['reduceInitType'] ?? ''),
-    reduceFixup: node['reduceFixup'] ?? '',
-  };
-}
 
 const JoinForm: CoreForm = () => {
   const { node } = useCoreForm();
@@ -165,7 +147,6 @@ const BatchForm: CoreForm = () => {
   );
 };
 
-// Node-RED saves the topic list only in concatenate mode, and an empty list in the others.
-BatchForm.save = (node) => ((node['mode'] ?? 'count') === 'concat' ? {} : { topics: [] });
+BatchForm.save = batchSave;
 
 export const sequenceForms = { split: SplitForm, join: JoinForm, sort: SortForm, batch: BatchForm } satisfies Readonly<Record<string, CoreForm>>;

@@ -1,22 +1,11 @@
 /** The forms of Node-RED's "storage" core nodes: write file, read file, watch (see `form-kit.tsx`). */
 import { fileEncodings } from '../../../nodes/core/storage.def.ts';
 import { CheckboxField, Hint, NameRow, SelectField, TextField, TypedField, useCoreForm, type CoreForm } from './form-kit.tsx';
+import { fileNameSave } from './seqparse-saves.ts';
 import { GroupedSelectField } from './seqparse-widgets.tsx';
 
 const filenameTypes = [{ value: 'str', label: 'path' }, 'msg', 'jsonata', 'env'] as const;
 const tip = 'Tip: The filename should be an absolute path, otherwise it will be relative to the working directory of the Node-RED process.';
-
-/**
- * Node-RED's in-place upgrade of a file node saved before filenames were typed: an empty name meant msg.filename, a
- * `${VAR}` name an environment variable, anything else a path.
- */
-function upgradeFilename(node: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
-  if (node['filenameType'] !== undefined) return {};
-  const filename = typeof node['filename'] === 'string' ? node['filename'] : '';
-  if (filename === '') return { filename: 'filename', filenameType: 'msg' };
-  const env = /^\$\{([^}]+)\}$/.exec(filename);
-  return env ? { filename: env[1], filenameType: 'env' } : { filenameType: 'str' };
-}
 
 const FileForm: CoreForm = () => {
   const { node } = useCoreForm();
@@ -78,7 +67,7 @@ const WatchForm: CoreForm = () => (
   </>
 );
 
-FileForm.save = upgradeFilename;
-FileInForm.save = upgradeFilename;
+FileForm.save = fileNameSave;
+FileInForm.save = fileNameSave;
 
 export const storageForms = { file: FileForm, 'file in': FileInForm, watch: WatchForm } satisfies Readonly<Record<string, CoreForm>>;
