@@ -134,4 +134,24 @@ export const cases: CoreNodeCase[] = [
       },
     },
   },
+  {
+    name: 'batch-concat-topics',
+    type: 'batch',
+    async fill(form) {
+      await form.getByLabel('Mode', { exact: true }).selectOption({ label: 'Concatenate sequences' });
+      await form.getByLabel('Topics 1 topic').fill('a');
+      await form.getByRole('button', { name: 'add' }).click();
+      await form.getByLabel('Topics 2 topic').fill('b');
+    },
+    run: {
+      // A sequence of topic b arrives first; a's comes out first, in the order the topics are listed.
+      inputs: [
+        { topic: 'b', payload: 'b1', parts: { id: 'B', index: 0, count: 1 } },
+        { topic: 'a', payload: 'a1', parts: { id: 'A', index: 0, count: 1 } },
+      ],
+      expect([out]) {
+        expect(out?.map((m) => m['payload'])).toEqual(['a1', 'b1']);
+      },
+    },
+  },
 ];
