@@ -143,3 +143,17 @@ describe('odd input never throws', () => {
     }
   });
 });
+
+describe('a node fresh from the palette', () => {
+  const definitions = [split, join, sort, batch, csv, html, json, xml, yaml, file, fileIn, watch];
+
+  it('is clean with its defaults, except a watch, which must name what it watches (as in Node-RED)', () => {
+    const flagged = definitions.filter((definition) => {
+      const defaults = Object.entries(definition.config.properties as Record<string, { default?: unknown }>)
+        .filter(([, schema]) => 'default' in schema)
+        .map(([key, schema]) => [key, schema.default]);
+      return problemsOf({ type: definition.type, ...Object.fromEntries(defaults) }).length > 0;
+    });
+    expect(flagged.map((d) => d.type)).toEqual(['watch']);
+  });
+});
