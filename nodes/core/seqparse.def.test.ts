@@ -48,6 +48,12 @@ describe('labels as Node-RED draws them', () => {
     expect(fileIn.labelOf!({ filename: '/etc/hosts' })).toBe('/etc/hosts');
     expect([file.paletteLabel, fileIn.paletteLabel]).toEqual(['write file', 'read file']);
   });
+
+  it('read file labels its output by what it sends', () => {
+    expect(['utf8', 'lines', '', 'stream'].map((format) => fileIn.outputLabelsOf!({ format })?.[0])).toEqual([
+      'UTF8 string', 'UTF8 strings', 'binary buffer', 'binary buffers',
+    ]);
+  });
 });
 
 describe('flows Node-RED writes import clean', () => {

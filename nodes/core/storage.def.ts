@@ -89,6 +89,9 @@ export const fileIn = defineNode({
   inputs: 1,
   outputs: 1,
   labelOf: (node) => nameOr(node, fileLabel(node) || 'read file'),
+  outputLabelsOf: (node) => [
+    node['format'] === 'utf8' ? 'UTF8 string' : node['format'] === 'lines' ? 'UTF8 strings' : node['format'] === 'stream' ? 'binary buffers' : 'binary buffer',
+  ],
   config: Type.Object({
     name: name(),
     filename: Type.String({ title: 'Filename', default: '' }),
