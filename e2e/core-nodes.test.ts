@@ -46,11 +46,18 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** The canvas positions of the nodes, in a grid that stays inside the view (`width`: the canvas's) at the opening zoom. */
-const spot = (index: number, width: number) => {
-  const columns = Math.max(1, Math.floor((width - 100) / 170));
-  return { x: 90 + (index % columns) * 170, y: 60 + Math.floor(index / columns) * 50 };
-};
+/**
+ * Where case `index` drops its node: a grid as wide and tall as the canvas shows (it narrows with the sidebars); when
+ * the grid is full, a new flow tab starts an empty one (`CORE_NODE_ROWS=2` caps the rows, to see that happen).
+ */
+async function spot(index: number): Promise<{ x: number; y: number }> {
+  const box = (await canvas(page).boundingBox()) ?? { width: 700, height: 700 };
+  const columns = Math.max(1, Math.floor((box.width - 150) / 150));
+  const rows = Math.max(1, Math.min(Number(process.env['CORE_NODE_ROWS'] ?? Infinity), Math.floor((box.height - 200) / 50)));
+  const slot = index % (columns * rows);
+  if (index > 0 && slot === 0) await page.getByRole('button', { name: 'Add flow' }).click();
+  return { x: 90 + (slot % columns) * 150, y: 60 + Math.floor(slot / columns) * 50 };
+}
 
 describe('core nodes: created from the palette, filled, deployed and exported as Node-RED writes them', () => {
   it('has a case for every type it tests', () => {
@@ -62,8 +69,7 @@ describe('core nodes: created from the palette, filled, deployed and exported as
       const nodes = canvas(page).locator('.react-flow__node');
       const idsOf = () => nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
       const before = new Set(await idsOf());
-      const pane = await canvas(page).locator('.react-flow__pane').boundingBox();
-      const { x, y } = spot(index, pane?.width ?? 800);
+      const { x, y } = await spot(index);
       await dropFromPalette(page, c.type, x, y);
       let id: string | null | undefined;
       await eventually(async () => {

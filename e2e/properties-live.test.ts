@@ -39,7 +39,11 @@ const liveFlow = [
   },
   { id: 'e2e-burst-out', type: 'debug', z: TAB, name: 'burst out', active: true, tosidebar: true, console: false, tostatus: false, complete: 'false', statusVal: '', statusType: 'auto', x: 480, y: 220, wires: [] },
   // A core node we have no form for: edited as JSON.
-  { id: 'e2e-split', type: 'split', z: TAB, name: 'lines', splt: '\\n', spltType: 'str', arraySplt: 1, arraySpltType: 'len', stream: false, addname: '', x: 120, y: 300, wires: [[]] },
+  // An installed core type that has no form here yet (its properties are edited as JSON).
+  {
+    id: 'e2e-range', type: 'range', z: TAB, name: 'lines', minin: '0', maxin: '10', minout: '0', maxout: '100', action: 'scale', round: false,
+    property: 'payload', x: 120, y: 300, wires: [[]],
+  },
   {
     id: 'e2e-alert', type: 'alert', z: TAB, name: 'Hot rule', severity: 'warning', product: PRODUCT, trigger: 'threshold', property: 'CurrentTemperature',
     operator: '>', value: 30, low: 0, high: 0, forSeconds: 10, clearOperator: 'auto', clearValue: 0, clearLow: 0, clearHigh: 0, event: '',
@@ -168,10 +172,10 @@ describe('nodes without a form', () => {
     const panel = page.getByRole('complementary', { name: 'Properties' });
     const code = panel.getByRole('textbox', { name: 'Properties (JSON)' });
     await code.waitFor();
-    expect(await code.textContent()).toContain('"spltType": "str"');
+    expect(await code.textContent()).toContain('"action": "scale"');
     await code.click();
     await page.keyboard.press('Control+A');
-    await page.keyboard.type('{"name": "words", "splt": " "');
+    await page.keyboard.type('{"name": "words", "action": "clamp"');
     await panel.getByText('Not JSON yet').waitFor();
     expect(await canvasNode(page, 'lines').count()).toBe(1);
     await page.keyboard.type('}');

@@ -18,7 +18,9 @@ export {
   httpIn, httpProxy, httpRequest, httpResponse, isPublicEndpoint, mqttBroker, mqttIn, mqttOut, tcpIn, tcpOut, tcpRequest, tlsConfig, udpIn, udpOut,
   websocketClient, websocketIn, websocketListener, websocketOut,
 } from './network.def.ts';
-export { json } from './parsers.def.ts';
+export { csv, html, json, xml, yaml } from './parsers.def.ts';
+export { batch, join, sort, split } from './sequence.def.ts';
+export { file, fileIn, watch } from './storage.def.ts';
 
 /** Every curated core node, in Node-RED's palette order (category by category), each with its help. */
 export const coreNodeDefinitions: readonly AnyNodeDefinition[] = [

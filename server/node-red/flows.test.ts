@@ -131,6 +131,10 @@ describe('flows API over the embedded Node-RED runtime', () => {
     expect(res.status).toBe(200);
     expect(res.body.installedTypes).toEqual(expect.arrayContaining(['split', 'join', 'http in', 'link call', 'debug', 'thing-validate', 'device-in']));
     expect(res.body.installedTypes).not.toContain('ui_gauge');
+    // Host nodes are not installed here (no --host-nodes), so the palette does not offer them.
+    const palette = (res.body.items as { type: string }[]).map((item) => item.type);
+    expect(palette).toEqual(expect.arrayContaining(['split', 'csv', 'json']));
+    expect(palette.filter((type) => ['file', 'file in', 'watch'].includes(type))).toEqual([]);
   });
 
   it('fires a deployed inject node on request, as its button in the editor does', async () => {

@@ -19,8 +19,14 @@ import type { FormField } from '../form-fields.ts';
 import { ConfigNodeRefWidget, NodeListWidget } from '../node-ref-fields.tsx';
 import { TypedInput, type TypeSpec } from './typed-input.tsx';
 
-/** A core node's form: draws the node's properties with the fields of this module. */
-export type CoreForm = (props: { node: NodeRedNode }) => JSX.Element;
+/**
+ * A core node's form: draws the node's properties with the fields of this module. `save`, like Node-RED's
+ * `oneditsave`, gives what an edit writes besides the edited properties (derived or normalised ones), from the node
+ * as edited; it runs on every edit, since each edit here is a Node-RED "Done".
+ */
+export type CoreForm = ((props: { node: NodeRedNode }) => JSX.Element) & {
+  save?(node: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
+};
 
 interface FormContextValue {
   store: StoreApi<FlowEditorState>;
@@ -76,8 +82,9 @@ export function CoreFormHost({ store, node, api, readOnly, form: Form, depth, re
   const context: FormContextValue = {
     store, node, readOnly, api, problems, claimed, renderConfigEditor,
     idPrefix: `core-${depth}-${nodeId}`,
-    update(patch, ongoing = false) {
+    update(edit, ongoing = false) {
       if (readOnly) return;
+      const patch = Form.save ? { ...edit, ...Form.save({ ...node, ...edit }) } : edit;
       ongoingKeys.current = ongoing ? Object.keys(patch) : [];
       store.getState().updateNodeConfig(nodeId, patch, { ongoing });
     },
