@@ -76,7 +76,7 @@ export function useEditorShortcuts({ store, pastePosition, onError }: EditorShor
 }
 
 /** Whether keys go to a text field or a dialog rather than the canvas. */
-function isTyping(target: EventTarget | null): boolean {
+export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.closest('[role="dialog"]')) return true;
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);
