@@ -33,6 +33,7 @@ const pureFiles = [
   'editor/deploy/flow-draft-storage.test.ts',
   'editor/import-export/flow-import.test.ts',
   'editor/import-export/replace-flows.test.ts',
+  'editor/layout/panel-layout.test.ts',
   'editor/live/json-tree-model.test.ts',
   'editor/live/live-client.test.ts',
   'editor/live/reconnecting-socket.test.ts',

@@ -18,6 +18,8 @@ import { freePort } from '../server/testing/mqtt-devices.ts';
 import { apiOf, children, chunks, createDevices, log, root, sleep, startThingwire, UsageError, Worker } from './harness.ts';
 import type { BenchDevice, RunReport, WorkerCommand } from './load-worker.ts';
 import { measureCodecCosts, type CodecCosts } from './codec-bench.ts';
+import type { EditorFigures } from './editor.ts';
+import { editorRow, measureEditor } from './editor-row.ts';
 import { otaOptions, runOtaBench } from './ota-bench.ts';
 import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
@@ -44,6 +46,8 @@ interface Options {
   out: string;
   /** Offered rates stepped through for devices posting over HTTP (and CoAP); empty: not measured. */
   requestRates: number[];
+  /** Nodes of the flow the editor is measured on; 0: not measured. */
+  editorNodes: number;
 }
 
 function options(argv = process.argv.slice(2)): Options {
@@ -56,6 +60,7 @@ function options(argv = process.argv.slice(2)): Options {
       storage: { type: 'string' }, workers: { type: 'string' }, 'no-mosquitto': { type: 'boolean', default: false },
       'cpu-prof': { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', default: false },
       'request-rates': { type: 'string' }, 'no-request-protocols': { type: 'boolean', default: false },
+      'editor-nodes': { type: 'string' }, 'no-editor': { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -74,6 +79,9 @@ function options(argv = process.argv.slice(2)): Options {
   --no-mosquitto         skip the Mosquitto comparison
   --request-rates 500,…  offered rates (msg/s) stepped through for devices posting over HTTP and over CoAP
   --no-request-protocols skip the HTTP and CoAP devices
+  --editor-nodes 2000    the flow editor (headless Chromium) on a flow of this many nodes: open time, pan/zoom fps
+                         (npm run bench:editor alone); not in a smoke run unless given
+  --no-editor            skip the flow editor
   --cpu-prof             write a V8 CPU profile of Thingwire to bench/results/profiles/
   --out FILE             default bench/results/latest.md
   --ota                  instead: a firmware campaign over 10,000 devices (npm run bench -- --ota --help)
@@ -103,10 +111,12 @@ function options(argv = process.argv.slice(2)): Options {
     out: values.out ?? path.join(root, 'bench/results/latest.md'),
     requestRates: values['no-request-protocols'] ? [] : values['request-rates'] ? values['request-rates'].split(',').map(Number)
       : smoke ? [100] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000],
+    editorNodes: values['no-editor'] ? 0 : num(values['editor-nodes'], smoke ? 0 : 2000),
   };
   for (const [k, v] of Object.entries(o)) {
-    if (k !== 'qos' && typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be a positive number`);
+    if (k !== 'qos' && k !== 'editorNodes' && typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be a positive number`);
   }
+  if (!(o.editorNodes >= 0)) throw new UsageError('--editor-nodes must be a number of nodes');
   if (o.requestRates.some((r) => !(r > 0))) throw new UsageError('--request-rates must be positive numbers, comma-separated');
   if (o.rates.some((r) => !(r > 0))) throw new UsageError('--rates must be positive numbers, comma-separated');
   if (o.storage === 'tdengine' && !process.env.TDENGINE_URL) throw new UsageError('--storage tdengine needs TDENGINE_URL (taosAdapter, e.g. http://localhost:6041)');
@@ -349,6 +359,12 @@ async function main(): Promise<void> {
   log('Codec sandbox: µs per decode of a 20-byte frame');
   results.thingwire.codec = await measureCodecCosts(o.smoke ? 2_000 : 20_000);
 
+  // The flow editor, in a browser, before any load runs: its frame rate is the page's, not the server's.
+  if (o.editorNodes > 0) {
+    log(`Flow editor: ${fmt.int(o.editorNodes)} nodes in headless Chromium, opened, then panned and zoomed`);
+    results.thingwire.editor = await measureEditor(root, o.editorNodes);
+  }
+
   // Thingwire
   {
     log('Thingwire: starting from a temp data dir and provisioning devices');
@@ -452,6 +468,8 @@ interface BrokerResults {
   coap?: Awaited<ReturnType<typeof requestIngress>>;
   /** What one product codec call costs (Thingwire only). */
   codec?: CodecCosts;
+  /** The flow editor's open time and pan/zoom frame rate (Thingwire only). */
+  editor?: EditorFigures | { error: string };
   version?: string;
 }
 
@@ -499,6 +517,7 @@ function render(
       ['codec decode µs per call: 20-byte meter frame of docs/codecs.md / a codec returning [] (warm sandbox)',
         `${t.codec.meterDecodeUs.toFixed(1)} / ${t.codec.emptyDecodeUs.toFixed(1)}`, '–', ''],
     ] : []),
+    ...(t.editor ? [editorRow(o.editorNodes, t.editor)] : []),
     ...([['HTTP', t.http], ['CoAP', t.coap]] as const).flatMap(([name, x]) => (x ? [
       [`${name} devices: max sustained posts/s (stored, all answered 200, p99 < ${fmt.int(MAX_P99_MS)} ms)`, fmt.int(x.max.max), '–', ''],
       ['… first rate not sustained, and why', firstFailure(x.max), '–', ''],

@@ -15,6 +15,7 @@ import type { EditorApi } from './editor-api.ts';
 import { FlowEditorContext, useFlowStore, type FlowEditorContextValue, type Notice } from './editor-context.tsx';
 import { ExportDialog } from './import-export/export-dialog.tsx';
 import { ImportDialog } from './import-export/import-dialog.tsx';
+import { FocusCanvasButton } from './layout/panel-toggles.tsx';
 import { createLiveClient } from './live/live-client.ts';
 import type { NodeRedNode } from './model/flow-codec.ts';
 import { selectCanRedo, selectCanUndo } from './model/flow-selectors.ts';
@@ -102,6 +103,7 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
               </span>
             )}
           </div>
+          <FocusCanvasButton />
           {canDeploy ? (
             <DeployButton onNotice={setNotice} onDeployed={onDeployed} />
           ) : (

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { layoutStore, usePanelLayout } from '../../editor/layout/use-panel-layout.ts';
 import { Link } from './routing.ts';
 import type { SessionUser } from './session.ts';
 import { cx } from './ui/cx.ts';
@@ -17,9 +18,12 @@ const sections: readonly { path: string; label: string; icon: string; permission
 
 /**
  * The frame around every signed-in page: top bar (product, user, sign out) and the left navigation, which narrows to
- * icons on tablet widths so the page keeps its room.
+ * icons on tablet widths so the page keeps its room. On the Flows page it stays icons unless opened (remembered with
+ * the editor's panels), so the canvas gets the room.
  */
 export function Shell({ user, path, onLogout, children }: { user: SessionUser; path: string; onLogout(): void; children: ReactNode }) {
+  const onFlows = path === '/flows' || path.startsWith('/flows/');
+  const navOpen = usePanelLayout().nav || !onFlows;
   return (
     <div className="flex h-full flex-col bg-slate-100 text-slate-900">
       <header className="flex h-12 shrink-0 items-center justify-between bg-slate-900 px-4 text-white">
@@ -35,7 +39,7 @@ export function Shell({ user, path, onLogout, children }: { user: SessionUser; p
         </div>
       </header>
       <div className="flex min-h-0 flex-1">
-        <nav aria-label="Sections" className="w-14 shrink-0 border-r border-slate-200 bg-white py-3 text-sm lg:w-48">
+        <nav aria-label="Sections" className={cx('flex w-14 shrink-0 flex-col border-r border-slate-200 bg-white py-3 text-sm', navOpen && 'lg:w-48')}>
           <ul className="space-y-0.5">
             {sections
               .filter((s) => !s.permission || user.permissions.includes(s.permission))
@@ -53,15 +57,29 @@ export function Shell({ user, path, onLogout, children }: { user: SessionUser; p
                       )}
                     >
                       <i aria-hidden className={cx('fa fa-fw', s.icon, current ? 'text-sky-700' : 'text-slate-400')} />
-                      <span className="sr-only lg:not-sr-only">{s.label}</span>
+                      <span className={cx('sr-only', navOpen && 'lg:not-sr-only')}>{s.label}</span>
                     </Link>
                   </li>
                 );
               })}
           </ul>
+          {onFlows && <NavToggle open={navOpen} />}
         </nav>
         <main className="relative min-w-0 flex-1 bg-slate-50">{children}</main>
       </div>
     </div>
+  );
+}
+
+/** Narrows the navigation to icons or widens it to labels, on the Flows page (on narrow windows it stays icons). */
+function NavToggle({ open }: { open: boolean }) {
+  return (
+    <button
+      type="button" onClick={() => layoutStore().toggle('nav')} aria-expanded={open} aria-label={open ? 'Narrow the navigation' : 'Widen the navigation'}
+      title={open ? 'Narrow the navigation to icons' : 'Show the navigation’s labels'}
+      className="mx-2 mt-auto hidden items-center gap-3 rounded-md px-3 py-2 text-slate-400 hover:bg-slate-100 hover:text-slate-700 lg:flex"
+    >
+      <i aria-hidden className={cx('fa fa-fw', open ? 'fa-angle-double-left' : 'fa-angle-double-right')} />
+    </button>
   );
 }

@@ -4,11 +4,10 @@
  * [0.5, 0.5]. Nodes keep their canvas objects while they do not change, so a drag re-renders only what moves; off-
  * screen nodes are not rendered, so a 1,000-node flow pans smoothly.
  */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent, type RefObject } from 'react';
 import {
   Background,
   BackgroundVariant,
-  Controls,
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
@@ -28,14 +27,21 @@ import { selectCanvasEdges, selectCanvasNodes } from '../model/flow-selectors.ts
 import { NODE_TYPE_MEDIA_TYPE } from '../palette/palette-drag.ts';
 import type { NodeTypeEntry } from '../../nodes/definitions.ts';
 import { useCanvasInteractions } from './canvas-interactions.tsx';
-import { viewportFor } from './fit-viewport.ts';
+import { layoutStore, usePanelLayout } from '../layout/use-panel-layout.ts';
+import { CanvasFooter } from './canvas-footer.tsx';
+import { useCanvasMotion } from './use-canvas-motion.ts';
+import { fitViewport, openingViewport, type Pane } from './fit-viewport.ts';
 import { nodeTypes } from './node-types.ts';
 import { useEditorShortcuts } from './use-editor-shortcuts.ts';
 
 const NODE_ORIGIN: [number, number] = [0.5, 0.5];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 const DEFAULT_EDGE_OPTIONS = { type: 'default' } as const;
-const FIT_OPTIONS = { padding: 0.1, maxZoom: 1.25 };
+/** The minimap's size, and the corner it takes with React Flow's 15 px panel margin, which a fit keeps nodes out of. */
+const MINIMAP = { width: 180, height: 120 };
+const MINIMAP_CORNER = { width: MINIMAP.width + 30, height: MINIMAP.height + 30 };
+
+type Size = { width: number; height: number };
 
 interface CanvasProps {
   /** The palette's node types (quick-add offers them). */
@@ -52,38 +58,69 @@ export function FlowCanvasView(props: CanvasProps) {
   );
 }
 
-/** Waits for the pane's size, so the first frame can already show the whole flow. */
+/**
+ * Waits for the pane's size, so the first frame is already at the opening viewport, and follows it as panels around
+ * the canvas open and close.
+ */
 function Canvas({ types, onError }: CanvasProps) {
   const pane = useRef<HTMLDivElement>(null);
-  const [size, setSize] = useState<{ width: number; height: number } | null>(null);
+  const size = useRef<Size>({ width: 0, height: 0 });
+  const [initialSize, setInitialSize] = useState<Size | null>(null);
   useLayoutEffect(() => {
-    const rect = pane.current!.getBoundingClientRect();
-    setSize({ width: rect.width, height: rect.height });
+    const element = pane.current!;
+    const measure = () => {
+      const rect = element.getBoundingClientRect();
+      size.current = { width: rect.width, height: rect.height };
+    };
+    measure();
+    setInitialSize(size.current);
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
   }, []);
+  const fit = useFit(size);
   return (
-    <div ref={pane} className="h-full w-full">
-      {size && <SizedCanvas size={size} types={types} onError={onError} />}
+    <div className="flex h-full w-full flex-col">
+      <div ref={pane} className="min-h-0 flex-1">
+        {initialSize && <SizedCanvas initialSize={initialSize} size={size} types={types} onError={onError} />}
+      </div>
+      <CanvasFooter onFit={fit} />
     </div>
   );
 }
 
-function SizedCanvas({ size, types, onError }: { size: { width: number; height: number } } & CanvasProps) {
+/** The pane nodes are fitted into: its size, less the minimap's corner while the minimap shows. */
+function paneOf(size: Size): Pane {
+  return { ...size, corner: layoutStore().get().minimap ? MINIMAP_CORNER : null };
+}
+
+/** Fit to view: every node of the tab, padded, at up to 100 %, none under the minimap. */
+function useFit(size: RefObject<Size>): () => void {
+  const { store } = useFlowEditor();
+  const { setViewport } = useReactFlow();
+  return () => void setViewport(fitViewport(selectCanvasNodes(store.getState()), paneOf(size.current)));
+}
+
+function SizedCanvas({ initialSize, size, types, onError }: { initialSize: Size; size: RefObject<Size> } & CanvasProps) {
   const { store } = useFlowEditor();
   const nodes = useFlowStore(selectCanvasNodes);
   const edges = useFlowStore(selectCanvasEdges);
   const activeTab = useFlowStore((s) => s.activeTab);
   const readOnly = useFlowStore((s) => s.readOnly);
-  const { screenToFlowPosition, setViewport, fitView } = useReactFlow();
+  const { screenToFlowPosition, setViewport } = useReactFlow();
+  const { minimap } = usePanelLayout();
+  const { onMoveStart, onMoveEnd } = useCanvasMotion();
   // The mouse on the screen, so a paste after zooming with the wheel still lands under it.
   const pointer = useRef<XYPosition | null>(null);
   const pastePosition = useCallback(() => (pointer.current ? screenToFlowPosition(pointer.current) : null), [screenToFlowPosition]);
   useEditorShortcuts({ store, pastePosition, onError });
 
-  // A tab opens showing all of its nodes, as Node-RED scrolls to them (the first one through `defaultViewport`).
-  const [initialViewport] = useState<Viewport>(() => viewportFor(nodes, size.width, size.height));
+  // A tab opens on its nodes at a readable zoom, as Node-RED scrolls to them (the first one through `defaultViewport`).
+  const [initialViewport] = useState<Viewport>(() => openingViewport(nodes, paneOf(initialSize)));
   const shownTab = useRef(activeTab);
   const dropCreatedTab = useRef(false);
   useEffect(() => {
+    const open = () => void setViewport(openingViewport(selectCanvasNodes(store.getState()), paneOf(size.current)));
     // The flow a drop just created (there was none) keeps the view the node was dropped into.
     if (dropCreatedTab.current) {
       dropCreatedTab.current = false;
@@ -92,17 +129,17 @@ function SizedCanvas({ size, types, onError }: { size: { width: number; height: 
     }
     if (shownTab.current !== activeTab) {
       shownTab.current = activeTab;
-      void setViewport(viewportFor(selectCanvasNodes(store.getState()), size.width, size.height));
+      open();
     }
     // An empty tab is not fitted: React Flow would hold the fit until a first node is measured and then zoom onto it,
     // moving the first node dropped away from the cursor.
     if (selectCanvasNodes(store.getState()).length === 0) return;
-    // The estimate put every node in view, so all are measured a frame later: fit again to their real sizes.
+    // The estimate used typical node sizes; the nodes in view are measured a frame later: open again on their real sizes.
     let frame = requestAnimationFrame(() => {
-      frame = requestAnimationFrame(() => void fitView(FIT_OPTIONS));
+      frame = requestAnimationFrame(open);
     });
     return () => cancelAnimationFrame(frame);
-  }, [activeTab, setViewport, fitView, store, size]);
+  }, [activeTab, setViewport, store, size]);
 
   const interactions = useCanvasInteractions({ store, readOnly, types, onError });
 
@@ -138,6 +175,7 @@ function SizedCanvas({ size, types, onError }: { size: { width: number; height: 
       <ReactFlow<CanvasNode, CanvasEdge>
         nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodeOrigin={NODE_ORIGIN}
         onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
+        onMoveStart={onMoveStart} onMoveEnd={onMoveEnd}
         defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
         nodesDraggable={!readOnly} nodesConnectable={!readOnly}
         deleteKeyCode={null} selectionKeyCode="Shift" multiSelectionKeyCode={MULTI_SELECT_KEYS}
@@ -145,8 +183,7 @@ function SizedCanvas({ size, types, onError }: { size: { width: number; height: 
         proOptions={{ hideAttribution: true }} className="flow-canvas" {...interactions.flowProps}
       >
         <Background variant={BackgroundVariant.Lines} gap={20} color="#eef0f2" />
-        <MiniMap pannable zoomable nodeColor={miniMapColor} className="!bg-white" />
-        <Controls showInteractive={false} />
+        {minimap && <MiniMap pannable zoomable nodeColor={miniMapColor} style={MINIMAP} className="!bg-white" ariaLabel="Minimap" />}
       </ReactFlow>
       {interactions.overlay}
     </div>

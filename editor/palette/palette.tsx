@@ -5,23 +5,32 @@
 import { useMemo, useState, type DragEvent } from 'react';
 import type { NodeTypeEntry } from '../../nodes/definitions.ts';
 import { NodeIcon } from '../canvas/node-icon.tsx';
+import { PanelCloseButton, PanelStrip } from '../layout/panel-toggles.tsx';
+import { usePanelLayout } from '../layout/use-panel-layout.ts';
 import { NODE_TYPE_MEDIA_TYPE } from './palette-drag.ts';
 import { paletteGroups, paletteLabel } from './palette-groups.ts';
 
 /**
  * The palette of `types` (from `GET /api/v1/node-types`); `lockedTypes` are shown but cannot be dragged out. A
- * `readOnly` palette (a user who cannot change flows) lists every type to read about, none draggable.
+ * `readOnly` palette (a user who cannot change flows) lists every type to read about, none draggable. Closed (its
+ * button, Ctrl+P, focus canvas), it leaves a strip that opens it again, and keeps its search meanwhile.
  */
 export function Palette({ types, lockedTypes = new Set(), readOnly = false }: { types: readonly NodeTypeEntry[]; lockedTypes?: ReadonlySet<string>; readOnly?: boolean }) {
   const [search, setSearch] = useState('');
   const groups = useMemo(() => paletteGroups(types, search), [types, search]);
+  const { palette: open } = usePanelLayout();
   return (
-    <aside aria-label="Palette" className="flex w-48 shrink-0 flex-col border-r border-slate-200 bg-slate-50 text-sm">
-      <input
-        type="search" aria-label="Search nodes" placeholder="filter nodes" value={search}
-        onChange={(e) => setSearch(e.target.value)}
-        className="m-2 rounded border border-slate-300 bg-white px-2 py-1 text-sm outline-none focus:border-sky-500"
-      />
+    <>
+    {!open && <PanelStrip panel="palette" side="left" />}
+    <aside aria-label="Palette" className={`${open ? 'flex' : 'hidden'} w-40 shrink-0 flex-col border-r border-slate-200 bg-slate-50 text-sm`}>
+      <div className="m-2 flex items-center gap-1">
+        <input
+          type="search" aria-label="Search nodes" placeholder="filter nodes" value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 text-sm outline-none focus:border-sky-500"
+        />
+        <PanelCloseButton panel="palette" side="left" />
+      </div>
       {readOnly && (
         <p role="note" className="mx-2 mb-2 rounded border border-slate-300 bg-white px-2 py-1 text-xs text-slate-600">
           Read only: nodes cannot be added.
@@ -39,6 +48,7 @@ export function Palette({ types, lockedTypes = new Set(), readOnly = false }: { 
         ))}
       </div>
     </aside>
+    </>
   );
 }
 

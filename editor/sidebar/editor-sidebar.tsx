@@ -1,10 +1,15 @@
 /**
  * The editor's right-hand sidebar, as Node-RED's: the selected node's properties, the configuration nodes, the nodes
- * with problems, and the debug messages of the running flows. Opening a config node switches to the properties.
+ * with problems, and the debug messages of the running flows. Opening a config node switches to the properties. It
+ * is resized by its left edge and closed by its button, Ctrl+Space or focus canvas, leaving a strip that opens it
+ * again; closed, it stays mounted, so debug messages that arrive meanwhile are there when it opens.
  */
 import { useCallback, useState, type ReactNode } from 'react';
 import type { NodeTypeEntry } from '../../nodes/definitions.ts';
 import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
+import { PanelCloseButton, PanelStrip } from '../layout/panel-toggles.tsx';
+import { SidebarResizeHandle } from '../layout/sidebar-resize-handle.tsx';
+import { usePanelLayout } from '../layout/use-panel-layout.ts';
 import { DebugSidebar } from '../live/debug-sidebar.tsx';
 import type { FlowEditorState } from '../model/flow-store.ts';
 import { PropertiesPanel } from '../properties/properties-panel.tsx';
@@ -20,6 +25,7 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
   const { store, live, api } = useFlowEditor();
   const [tab, setTab] = useState<SidebarTab>('properties');
   const nodeId = useFlowStore(selectInspected);
+  const { sidebar: open, sidebarWidth } = usePanelLayout();
   const openConfig = useCallback(
     (id: string) => {
       store.getState().select({ nodes: [id], edges: [] });
@@ -37,12 +43,18 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
     </button>
   );
   return (
-    <aside aria-label="Sidebar" className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white">
-      <div role="tablist" aria-label="Sidebar" className="flex shrink-0 border-b border-slate-200">
-        {tabButton('properties', 'Properties')}
-        {tabButton('config', 'Config nodes')}
-        {tabButton('problems', 'Problems', <ProblemCount />)}
-        {tabButton('debug', 'Debug')}
+    <>
+    {!open && <PanelStrip panel="sidebar" side="right" />}
+    <aside aria-label="Sidebar" className={`${open ? 'flex' : 'hidden'} relative shrink-0 flex-col border-l border-slate-200 bg-white`} style={{ width: sidebarWidth, maxWidth: '45vw' }}>
+      <SidebarResizeHandle />
+      <div className="flex shrink-0 items-stretch border-b border-slate-200">
+        <div role="tablist" aria-label="Sidebar" className="flex min-w-0 flex-1">
+          {tabButton('properties', 'Properties')}
+          {tabButton('config', 'Config nodes')}
+          {tabButton('problems', 'Problems', <ProblemCount />)}
+          {tabButton('debug', 'Debug')}
+        </div>
+        <PanelCloseButton panel="sidebar" side="right" />
       </div>
       <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">
         {tab === 'properties' && <PropertiesPanel store={store} nodeId={nodeId} api={api} />}
@@ -54,5 +66,6 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
         </div>
       </div>
     </aside>
+    </>
   );
 }

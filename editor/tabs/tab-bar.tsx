@@ -24,7 +24,7 @@ export function TabBar() {
       {tabs.map((tab) => {
         const active = tab.id === activeTab;
         return (
-          <div key={tab.id} className="relative">
+          <div key={tab.id} className="relative shrink-0">
             {renaming === tab.id ? (
               <RenameField
                 tab={tab}
@@ -42,7 +42,7 @@ export function TabBar() {
                   className={`flex h-full items-center gap-1 px-3 text-sm ${active ? 'font-medium text-slate-900' : 'text-slate-600'} ${tab.disabled ? 'line-through opacity-60' : ''}`}
                 >
                   {tab.kind === 'subflow' && <span className="text-xs text-slate-400">⧉</span>}
-                  <span>{tab.label}</span>
+                  <span className="whitespace-nowrap">{tab.label}</span>
                 </button>
                 {active && !readOnly && (
                   <button
