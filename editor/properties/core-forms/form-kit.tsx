@@ -19,8 +19,14 @@ import type { FormField } from '../form-fields.ts';
 import { ConfigNodeRefWidget, NodeListWidget } from '../node-ref-fields.tsx';
 import { TypedInput, type TypeSpec } from './typed-input.tsx';
 
-/** A core node's form: draws the node's properties with the fields of this module. */
-export type CoreForm = (props: { node: NodeRedNode }) => JSX.Element;
+/**
+ * A core node's form: draws the node's properties with the fields of this module. `normalise` (optional) returns
+ * what Node-RED's editor rewrites whenever it saves such a node (a trigger's `"val"` type becomes `"str"`); it is
+ * merged into every edit, so a node edited here is stored as Node-RED's editor would store it.
+ */
+export type CoreForm = ((props: { node: NodeRedNode }) => JSX.Element) & {
+  normalise?(node: NodeRedNode): Readonly<Record<string, unknown>>;
+};
 
 interface FormContextValue {
   store: StoreApi<FlowEditorState>;
@@ -76,8 +82,10 @@ export function CoreFormHost({ store, node, api, readOnly, form: Form, depth, re
   const context: FormContextValue = {
     store, node, readOnly, api, problems, claimed, renderConfigEditor,
     idPrefix: `core-${depth}-${nodeId}`,
-    update(patch, ongoing = false) {
+    update(edit, ongoing = false) {
       if (readOnly) return;
+      const current = Form.normalise ? store.getState().document.nodes.find((n) => n.id === nodeId) : undefined;
+      const patch = current ? { ...Form.normalise!(current), ...edit } : edit;
       ongoingKeys.current = ongoing ? Object.keys(patch) : [];
       store.getState().updateNodeConfig(nodeId, patch, { ongoing });
     },
@@ -117,7 +125,8 @@ function UnclaimedProblems({ problems, claimed }: { problems: readonly { path: s
   );
 }
 
-const inputClass = (invalid: boolean, extra = '') =>
+/** The classes of a text input or select of a form (red border when invalid). */
+export const inputClass = (invalid: boolean, extra = '') =>
   `min-w-0 rounded border px-2 py-1 text-sm focus:outline-none focus:ring-1 focus:ring-sky-500 disabled:bg-slate-50 disabled:text-slate-600 ${invalid ? 'border-red-500' : 'border-slate-300'} ${extra}`;
 
 /** An element id for property `prop` of this form. */
@@ -391,9 +400,9 @@ export function NodeListField({ prop, type = '*', label, icon, hint, modes }: Fi
   );
 }
 
-/** Tabs inside a form (function: Setup, On Start, On Message, On Stop); the first is open. */
-export function FormTabs({ tabs }: { tabs: readonly { id: string; label: string; content: ReactNode }[] }): JSX.Element {
-  const [open, setOpen] = useState(tabs[0]?.id ?? '');
+/** Tabs inside a form (function: Setup, On Start, On Message, On Stop); `initial` (default the first) is open. */
+export function FormTabs({ tabs, initial }: { tabs: readonly { id: string; label: string; content: ReactNode }[]; initial?: string }): JSX.Element {
+  const [open, setOpen] = useState(initial ?? tabs[0]?.id ?? '');
   const { idPrefix } = useCoreForm();
   return (
     <div>
