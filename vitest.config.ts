@@ -45,6 +45,7 @@ const pureFiles = [
   'editor/properties/form-fields.test.ts',
   'editor/properties/raw-config-editor.test.ts',
   'flows/flows.test.ts',
+  'nodes/core/function.def.test.ts',
   'nodes/device-in/device-in.test.ts',
   'nodes/device-reply/device-reply.test.ts',
   'nodes/kit/config-validator.test.ts',

@@ -19,7 +19,7 @@ interface ModuleImport {
 
 /** The modules a function node imports: module name, and the variable it is imported as. */
 function ModulesList() {
-  const { node, update, commit } = useCoreForm();
+  const { node, update, commit, readOnly } = useCoreForm();
   const libs = Array.isArray(node['libs']) ? (node['libs'] as ModuleImport[]) : [];
   const problems = useProblems('/libs');
   const cell = (index: number, key: 'module' | 'var', item: ModuleImport, set: (item: ModuleImport, ongoing?: boolean) => void, placeholder: string) => (
@@ -32,7 +32,7 @@ function ModulesList() {
   return (
     <Row label="Modules" icon="fa-cubes" problems={problems} hint="This server runs function nodes without external modules: a node that imports one does not start.">
       <EditableList<ModuleImport>
-        label="Module" items={libs} sortable={false} onCommit={commit}
+        label="Module" items={libs} sortable={false} onCommit={commit} disabled={readOnly}
         header={<div className="flex"><span className="w-1/2">Module name</span><span className="w-1/2">Import as</span></div>}
         newItem={() => ({ var: '', module: '' })}
         onChange={(items, _order, ongoing) => update({ libs: items }, ongoing)}

@@ -49,7 +49,7 @@ function SwitchRuleRow({ rule, index, onChange }: { rule: SwitchRule; index: num
     <div className="space-y-1">
       <div className="flex min-w-0 items-start gap-1">
         <ChoiceSelect
-          label={`${label} operator`} value={t} options={operatorOptions} width="w-28 shrink-0"
+          label={`${label} operator`} value={t} options={operatorOptions} width="min-w-0 flex-1"
           onChoose={(next) => {
             // Node-RED has one value field per kind of operator: the value stays within a kind, else starts afresh.
             const keep = valueKind(next) === valueKind(t);
@@ -86,7 +86,7 @@ function SwitchRuleRow({ rule, index, onChange }: { rule: SwitchRule; index: num
 }
 
 const SwitchForm: CoreForm = ({ node }) => {
-  const { update, commit } = useCoreForm();
+  const { update, commit, readOnly } = useCoreForm();
   const rules = arrayOf<SwitchRule>(node['rules']);
   const problems = useProblems('/rules');
   return (
@@ -95,7 +95,7 @@ const SwitchForm: CoreForm = ({ node }) => {
       <TypedField prop="property" typeProp="propertyType" label="Property" icon="fa-ellipsis-h" types={['msg', 'flow', 'global', 'jsonata', 'env']} defaultType="msg" />
       <Row label="Rules" icon="fa-list" problems={problems}>
         <EditableList<SwitchRule>
-          label="Rule" items={rules} addLabel="add" onCommit={commit}
+          label="Rule" items={rules} addLabel="add" onCommit={commit} disabled={readOnly}
           newItem={() => {
             // Node-RED starts a new rule on the previous rule's value type.
             const last = rules[rules.length - 1];
@@ -146,17 +146,18 @@ function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: num
   const label = `Rule ${index + 1}`;
   const { idPrefix } = useCoreForm();
   const set = (patch: Partial<ChangeRule>, ongoing = false) => onChange(exportChangeRule({ ...rule, ...patch }), ongoing);
+  // The caption sits above its value: beside it, a ~320 px sidebar leaves the value too little room.
   const labelled = (text: string, input: JSX.Element) => (
-    <div className="flex min-w-0 items-center gap-1">
-      <span className="w-16 shrink-0 text-right text-xs text-slate-600">{text}</span>
-      {input}
+    <div className="min-w-0 space-y-0.5">
+      <div className="text-xs text-slate-600">{text}</div>
+      <div className="flex min-w-0">{input}</div>
     </div>
   );
   const dcId = `${idPrefix}-rule-dc-${index}`;
   return (
     <div className="space-y-1">
       <div className="flex min-w-0 items-start gap-1">
-        <ChoiceSelect label={`${label} action`} value={rule.t} options={actionOptions} width="w-20 shrink-0" onChoose={(t) => onChange(freshRule(t, rule))} />
+        <ChoiceSelect label={`${label} action`} value={rule.t} options={actionOptions} width="w-24 shrink-0" onChoose={(t) => onChange(freshRule(t, rule))} />
         <ListTypedInput path={`/rules/${index}/p`} label={`${label} property`} value={rule.p} type={rule.pt ?? 'msg'} types={contextTypes} onChange={(p, pt, ongoing) => set({ p, pt }, ongoing)} />
       </div>
       {rule.t === 'set' && (
@@ -165,7 +166,7 @@ function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: num
             <ListTypedInput path={`/rules/${index}/to`} label={`${label} value`} value={rule.to} type={rule.tot ?? 'str'} types={setTypes} onChange={(to, tot, ongoing) => set({ to, tot }, ongoing)} />
           ))}
           {['msg', 'flow', 'global', 'env'].includes(rule.tot ?? '') && (
-            <label htmlFor={dcId} className="flex items-center gap-1.5 pl-[4.25rem] text-xs text-slate-700">
+            <label htmlFor={dcId} className="flex items-center gap-1.5 text-xs text-slate-700">
               <input id={dcId} type="checkbox" className="h-3.5 w-3.5" checked={rule.dc === true} onChange={(e) => set({ dc: e.target.checked })} />
               Deep copy value
             </label>
@@ -190,7 +191,7 @@ function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: num
 }
 
 const ChangeForm: CoreForm = ({ node }) => {
-  const { update, commit } = useCoreForm();
+  const { update, commit, readOnly } = useCoreForm();
   const rules = Array.isArray(node['rules']) ? (node['rules'] as ChangeRule[]) : legacyRules(node);
   const problems = useProblems('/rules');
   const id = useFieldId('rules');
@@ -199,7 +200,7 @@ const ChangeForm: CoreForm = ({ node }) => {
       <NameRow />
       <Row label="Rules" icon="fa-list" problems={problems} htmlFor={id}>
         <EditableList<ChangeRule>
-          label="Rule" items={rules} onCommit={commit}
+          label="Rule" items={rules} onCommit={commit} disabled={readOnly}
           newItem={() => ({ t: 'set', p: 'payload', pt: 'msg', to: '', tot: 'str' })}
           onChange={(items, _order, ongoing) => update({ rules: items.map(exportChangeRule) }, ongoing)}
           renderItem={(rule, index, set) => <ChangeRuleRow rule={rule} index={index} onChange={set} />}
