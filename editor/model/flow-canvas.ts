@@ -332,7 +332,8 @@ function toCanvasNode(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatalog
     data.definition = definition;
     data.color = definition.color;
     data.icon = definition.icon;
-    if (definition.outputLabels) data.outputLabels = definition.outputLabels;
+    const labels = definition.outputLabelsOf?.(node) ?? definition.outputLabels;
+    if (labels) data.outputLabels = labels;
   }
   if (subflow) {
     data.subflow = subflow;

@@ -59,6 +59,8 @@ describe('labels, as Node-RED draws unnamed nodes', () => {
     expect(switchOutputLabel({ t: 'btwn', v: '1', vt: 'num', v2: 'limit', v2t: 'flow' })).toBe('is between 1 & flow.limit');
     expect(switchOutputLabel({ t: 'else' })).toBe('otherwise');
     expect(switchOutputLabel({ t: 'regex', v: 'a-very-long-pattern-here', vt: 'str' })).toBe('matches regex "a-very-long-pat..."');
+    expect(switchNode.outputLabelsOf!({ rules: [{ t: 'lt', v: '10', vt: 'num' }, null, { t: 'else' }] })).toEqual(['< 10', ' ', 'otherwise']);
+    expect(range.outputLabelsOf!({ minout: '0', maxout: '1', action: 'clamp' })).toEqual(['[0 - 1]']);
   });
 });
 

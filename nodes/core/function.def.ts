@@ -254,6 +254,7 @@ export const switchNode = defineNode({
     repair: Type.Boolean({ title: 'Recreate message sequences', default: false }),
     outputs: portCount('Outputs', 1),
   }),
+  outputLabelsOf: (node) => rulesOf(node).map((rule) => switchOutputLabel(rule as unknown as SwitchRule) ?? ''),
   check: switchProblems,
   help: coreHelp('Routes each message to the outputs whose rule matches.'),
 });
@@ -385,6 +386,10 @@ export const range = defineNode({
   inputs: 1,
   outputs: 1,
   labelOf: rangeLabel,
+  outputLabelsOf: (node) => {
+    const range = `${text(node['minout'])} - ${text(node['maxout'])}`;
+    return [node['action'] === 'clamp' ? `[${range}]` : node['action'] === 'drop' ? `x${range}x` : node['action'] === 'roll' ? `>${range}>` : range];
+  },
   config: Type.Object({
     minin: Type.Union([Type.String(), Type.Number()], { title: 'Input from', default: '' }),
     maxin: Type.Union([Type.String(), Type.Number()], { title: 'Input to', default: '' }),

@@ -20,7 +20,7 @@ interface ModuleImport {
 /** The modules a function node imports: module name, and the variable it is imported as. */
 function ModulesList() {
   const { node, update, commit, readOnly } = useCoreForm();
-  const libs = Array.isArray(node['libs']) ? (node['libs'] as ModuleImport[]) : [];
+  const libs = (Array.isArray(node['libs']) ? (node['libs'] as unknown[]) : []).map((lib) => (lib && typeof lib === 'object' ? (lib as ModuleImport) : {}));
   const problems = useProblems('/libs');
   const cell = (index: number, key: 'module' | 'var', item: ModuleImport, set: (item: ModuleImport, ongoing?: boolean) => void, placeholder: string) => (
     <input
@@ -381,7 +381,7 @@ const ExecForm: CoreForm = ({ node }) => {
           />
         </span>
       </Row>
-      <TextField prop="append" label="" placeholder="extra input parameters" mono />
+      <TextField prop="append" label={<span className="sr-only">extra input parameters</span>} placeholder="extra input parameters" mono />
       <SelectField
         prop="useSpawn" label="Output" icon="fa-sign-out"
         options={[{ value: 'false', label: 'when the command is complete - exec mode' }, { value: 'true', label: 'while the command is running - spawn mode' }]}

@@ -27,6 +27,10 @@ const operatorOptions = switchOperators.map((o) => ({
 
 const arrayOf = <T,>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
 
+/** The rules of a node as rows: an entry that is not an object (a hand-written flow) shows as an empty rule. */
+const rulesOf = <T extends { t: string },>(value: unknown): T[] =>
+  arrayOf<unknown>(value).map((rule) => (rule && typeof rule === 'object' && !Array.isArray(rule) ? { ...(rule as T), t: String((rule as T).t ?? '') } : ({ t: '' } as T)));
+
 /** Which of Node-RED's value fields an operator uses. */
 const valueKind = (t: string) =>
   t === 'btwn' || t === 'index' ? 'range' : t === 'head' || t === 'tail' ? 'count' : t === 'istype' || t === 'jsonata_exp' ? t : VALUELESS_SWITCH_OPERATORS.includes(t) ? 'none' : 'value';
@@ -87,7 +91,7 @@ function SwitchRuleRow({ rule, index, onChange }: { rule: SwitchRule; index: num
 
 const SwitchForm: CoreForm = ({ node }) => {
   const { update, commit, readOnly } = useCoreForm();
-  const rules = arrayOf<SwitchRule>(node['rules']);
+  const rules = rulesOf<SwitchRule>(node['rules']);
   const problems = useProblems('/rules');
   return (
     <>
@@ -192,7 +196,7 @@ function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: num
 
 const ChangeForm: CoreForm = ({ node }) => {
   const { update, commit, readOnly } = useCoreForm();
-  const rules = Array.isArray(node['rules']) ? (node['rules'] as ChangeRule[]) : legacyRules(node);
+  const rules = Array.isArray(node['rules']) ? rulesOf<ChangeRule>(node['rules']) : legacyRules(node);
   const problems = useProblems('/rules');
   const id = useFieldId('rules');
   return (
