@@ -10,6 +10,7 @@ import {
 import { EditableList } from './editable-list.tsx';
 import { CheckboxField, NameRow, Row, SelectField, TypedField, useCoreForm, useFieldId, useProblems, type CoreForm } from './form-kit.tsx';
 import { ChoiceSelect, ListTypedInput } from './function-widgets.tsx';
+import { rulesRestructured, wiresFollowingRules } from './rule-outputs.ts';
 import type { CustomType } from './typed-input.tsx';
 
 const previousValue: CustomType = { value: 'prev', label: 'previous value', hasValue: false };
@@ -108,13 +109,8 @@ const SwitchForm: CoreForm = ({ node }) => {
           }}
           onChange={(items, order, ongoing) => {
             const next = items.map(exportSwitchRule);
-            const moved = order.length !== rules.length || order.some((old, i) => old !== i);
-            if (!moved) {
-              update({ rules: next }, ongoing);
-              return;
-            }
-            const wires = arrayOf<unknown>(node['wires']);
-            update({ rules: next, outputs: next.length, wires: order.map((old) => (old >= 0 && Array.isArray(wires[old]) ? wires[old] : [])) });
+            if (rulesRestructured(rules.length, order)) update({ rules: next, outputs: next.length, wires: wiresFollowingRules(node['wires'], order) });
+            else update({ rules: next }, ongoing);
           }}
           renderItem={(rule, index, set) => <SwitchRuleRow rule={rule} index={index} onChange={set} />}
         />
