@@ -406,11 +406,11 @@ export function FormTabs({ tabs, initial }: { tabs: readonly { id: string; label
   const { idPrefix } = useCoreForm();
   return (
     <div>
-      <div role="tablist" className="flex gap-0.5 border-b border-slate-200">
+      <div role="tablist" className="flex gap-0.5 overflow-x-auto border-b border-slate-200">
         {tabs.map((tab) => (
           <button
             key={tab.id} type="button" role="tab" id={`${idPrefix}-tab-${tab.id}`} aria-selected={open === tab.id} aria-controls={`${idPrefix}-panel-${tab.id}`}
-            className={`-mb-px rounded-t border px-2.5 py-1 text-xs font-medium ${open === tab.id ? 'border-slate-200 border-b-white bg-white text-slate-900' : 'border-transparent text-slate-500 hover:text-slate-800'}`}
+            className={`-mb-px whitespace-nowrap rounded-t border px-2 py-1 text-xs font-medium ${open === tab.id ? 'border-slate-200 border-b-white bg-white text-slate-900' : 'border-transparent text-slate-500 hover:text-slate-800'}`}
             onClick={() => setOpen(tab.id)}
           >
             {tab.label}

@@ -9,7 +9,7 @@ import {
   useCoreForm, useFieldId, useProblems, type CoreForm,
 } from './form-kit.tsx';
 import { functionRuleForms } from './function-rule-forms.tsx';
-import { ChoiceRow, ChoiceSelect, InlineText, useRowProblems } from './function-widgets.tsx';
+import { ChoiceRow, ChoiceSelect, InlineMsgProperty, InlineText, useRowProblems } from './function-widgets.tsx';
 import { TypedInput, type CustomType } from './typed-input.tsx';
 
 interface ModuleImport {
@@ -318,25 +318,13 @@ const TriggerForm: CoreForm = ({ node }) => {
             id={bytopicId} value={textOf(node['bytopic'], 'all')} width="w-32 shrink-0"
             options={[{ value: 'all', label: 'all messages' }, { value: 'topic', label: 'each' }]} onChoose={(bytopic) => update({ bytopic })}
           />
-          {node['bytopic'] === 'topic' && <MsgTopic />}
+          {node['bytopic'] === 'topic' && <InlineMsgProperty prop="topic" label="Topic property" />}
         </span>
       </Row>
       <NameRow />
     </>
   );
 };
-
-/** The per-topic property of a trigger (a `msg.` property, `topic` by default). */
-function MsgTopic() {
-  const { node, update, commit } = useCoreForm();
-  const problems = useProblems('/topic');
-  return (
-    <TypedInput
-      label="Topic property" value={textOf(node['topic'])} type="msg" types={['msg']} className="min-w-0 flex-1"
-      problem={problems[0] ?? null} onChange={(topic, _t, ongoing) => update({ topic }, ongoing)} onCommit={commit}
-    />
-  );
-}
 
 /** "send second message to separate output": two outputs. */
 function SecondOutput() {
@@ -400,6 +388,8 @@ const RbeForm: CoreForm = ({ node }) => {
   const narrow = func === 'narrowband' || func === 'narrowbandEq';
   const septopics = node['septopics'] !== false && node['septopics'] !== 'false';
   const gapProblems = useRowProblems('gap', 'inout');
+  const topiId = useFieldId('topi');
+  const topiProblems = useProblems('/topi');
   return (
     <>
       <SelectField
@@ -424,26 +414,13 @@ const RbeForm: CoreForm = ({ node }) => {
       {narrow && <TextField prop="start" label="Start value" icon="fa-thumb-tack" placeholder="leave blank to use first data received" />}
       <MsgPropertyField prop="property" label="Property" icon="fa-ellipsis-h" />
       <CheckboxField prop="septopics" label="Apply mode separately for each topic" />
-      <RbeTopic disabled={!septopics} />
+      <Row label="topic" htmlFor={topiId} problems={topiProblems}>
+        <InlineMsgProperty prop="topi" label="Topic property" disabled={!septopics} />
+      </Row>
       <NameRow />
     </>
   );
 };
-
-/** The property that tells topics apart, disabled while the mode is not applied per topic. */
-function RbeTopic({ disabled }: { disabled: boolean }) {
-  const { node, update, commit } = useCoreForm();
-  const id = useFieldId('topi');
-  const problems = useProblems('/topi');
-  return (
-    <Row label="topic" htmlFor={id} problems={problems}>
-      <TypedInput
-        id={id} label="Topic property" value={textOf(node['topi'])} type="msg" types={['msg']} disabled={disabled}
-        problem={problems[0] ?? null} onChange={(topi, _t, ongoing) => update({ topi }, ongoing)} onCommit={commit}
-      />
-    </Row>
-  );
-}
 
 export const functionForms = {
   function: FunctionForm,

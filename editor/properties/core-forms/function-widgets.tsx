@@ -120,3 +120,16 @@ export function ListTypedInput({ path, label, value, type, types, onChange, plac
     />
   );
 }
+
+/** A `msg.` property inside a row (a trigger's per-topic property, a filter's topic), disabled when it does not apply. */
+export function InlineMsgProperty({ prop, label, disabled = false }: { prop: string; label: string; disabled?: boolean }): JSX.Element {
+  const { node, update, commit } = useCoreForm();
+  const id = useFieldId(prop);
+  const problems = useProblems(`/${prop}`);
+  return (
+    <TypedInput
+      id={id} label={label} value={textOf(node[prop])} type="msg" types={['msg']} disabled={disabled} className="min-w-0 flex-1"
+      problem={problems[0] ?? null} onChange={(value, _type, ongoing) => update({ [prop]: value }, ongoing)} onCommit={commit}
+    />
+  );
+}
