@@ -377,7 +377,7 @@ const ExecForm: CoreForm = ({ node }) => {
       <NumberField prop="timer" label="Timeout" icon="fa-clock-o" placeholder="optional" suffix="seconds" width="w-20" />
       <CheckboxField prop="winHide" label="Hide console" hint="Windows only." />
       <NameRow />
-      <Hint>Runs the command on the server, as the server&apos;s user: only admins may add or change exec nodes.</Hint>
+      <Hint>Runs the command on the server, as the server&apos;s user: only users who may deploy code (admins, by default) add or change exec nodes.</Hint>
     </>
   );
 };
