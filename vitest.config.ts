@@ -42,6 +42,7 @@ const pureFiles = [
   'editor/model/flow-selectors.test.ts',
   'editor/model/flow-store.test.ts',
   'editor/palette/palette-groups.test.ts',
+  'editor/properties/core-forms/function-syntax.test.ts',
   'editor/properties/core-forms/rule-outputs.test.ts',
   'editor/properties/form-fields.test.ts',
   'editor/properties/raw-config-editor.test.ts',

@@ -24,6 +24,9 @@ export const cases: CoreNodeCase[] = [
       await form.getByRole('tab', { name: 'On Start' }).click();
       await code(form, page, 'On Start', "context.set('base', 100);");
       await form.getByRole('tab', { name: 'On Message' }).click();
+      // Code that does not parse marks the node, as Node-RED's editor does (its noerr).
+      await code(form, page, 'On Message', 'return msg +;');
+      await form.getByRole('alert', { name: 'Node problems' }).getByText('Error in JavaScript code').waitFor();
       await code(form, page, 'On Message', "msg.payload += context.get('base'); return [msg, null];");
     },
     run: {

@@ -21,8 +21,9 @@ import { TypedInput, type TypeSpec } from './typed-input.tsx';
 
 /**
  * A core node's form: draws the node's properties with the fields of this module. `normalise` (optional) returns
- * what Node-RED's editor rewrites whenever it saves such a node (a trigger's `"val"` type becomes `"str"`); it is
- * merged into every edit, so a node edited here is stored as Node-RED's editor would store it.
+ * what Node-RED's editor rewrites whenever it saves such a node (a trigger's `"val"` type becomes `"str"`, a
+ * function's `noerr` counts its syntax errors), given the node as the edit leaves it; it is merged into every edit,
+ * so a node edited here is stored as Node-RED's editor would store it.
  */
 export type CoreForm = ((props: { node: NodeRedNode }) => JSX.Element) & {
   normalise?(node: NodeRedNode): Readonly<Record<string, unknown>>;
@@ -85,7 +86,7 @@ export function CoreFormHost({ store, node, api, readOnly, form: Form, depth, re
     update(edit, ongoing = false) {
       if (readOnly) return;
       const current = Form.normalise ? store.getState().document.nodes.find((n) => n.id === nodeId) : undefined;
-      const patch = current ? { ...Form.normalise!(current), ...edit } : edit;
+      const patch = current ? { ...Form.normalise!({ ...current, ...edit } as NodeRedNode), ...edit } : edit;
       ongoingKeys.current = ongoing ? Object.keys(patch) : [];
       store.getState().updateNodeConfig(nodeId, patch, { ongoing });
     },

@@ -9,6 +9,7 @@ import {
   useCoreForm, useFieldId, useProblems, type CoreForm,
 } from './form-kit.tsx';
 import { functionRuleForms } from './function-rule-forms.tsx';
+import { functionNodeErrors } from './function-syntax.ts';
 import { ChoiceRow, ChoiceSelect, InlineMsgProperty, InlineText, useRowProblems } from './function-widgets.tsx';
 import { TypedInput, type CustomType } from './typed-input.tsx';
 
@@ -73,6 +74,12 @@ const FunctionForm: CoreForm = () => (
     />
   </>
 );
+
+/** Node-RED's function editor writes the number of syntax errors in the node's code on every save. */
+FunctionForm.normalise = (node) => {
+  const noerr = functionNodeErrors(node);
+  return node['noerr'] === noerr ? {} : { noerr };
+};
 
 const RangeForm: CoreForm = () => {
   const inputs = useRowProblems('minin', 'maxin');
