@@ -45,10 +45,7 @@ describe('the flow editor', () => {
     // Configure in the properties panel: the switch passes property posts, the debug node also shows its status.
     await switchNode.click();
     await properties(page).getByLabel('Property', { exact: true }).fill('thing.kind');
-    const rules = properties(page).locator('.cm-content').first();
-    await rules.click();
-    await page.keyboard.press('Control+A');
-    await page.keyboard.type('[{"t":"eq","v":"property.post","vt":"str"}]');
+    await properties(page).getByLabel('Rule 1 value', { exact: true }).fill('property.post');
     await debugNode.click();
     await properties(page).getByLabel('To node status').check();
     await screenshot(page, 'flow-editor-built');

@@ -13,7 +13,7 @@ import { sequenceNodes } from './sequence.def.ts';
 import { storageNodes } from './storage.def.ts';
 
 export { catchNode, comment, debug, inject, linkIn, linkOut, status } from './common.def.ts';
-export { change, delay, functionNode, switchNode, template, trigger } from './function.def.ts';
+export { change, delay, exec, functionNode, range, rbe, switchNode, template, trigger } from './function.def.ts';
 export {
   httpIn, httpProxy, httpRequest, httpResponse, isPublicEndpoint, mqttBroker, mqttIn, mqttOut, tcpIn, tcpOut, tcpRequest, tlsConfig, udpIn, udpOut,
   websocketClient, websocketIn, websocketListener, websocketOut,

@@ -71,7 +71,10 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
   readonly inputs: 0 | 1;
   readonly outputs: number;
   readonly outputLabels?: readonly string[];
-  /** Port labels that depend on the node's config (a read file's output format); undefined falls back to {@link outputLabels}. */
+  /**
+   * The output labels of one node, from its config (a switch output is labelled by its rule), as Node-RED's
+   * `outputLabels` function makes them; wins over {@link outputLabels}.
+   */
   readonly outputLabelsOf?: (node: Readonly<Record<string, unknown>>) => readonly string[] | undefined;
   /** JSON Schema of the node's config properties as they appear on the flow node. */
   readonly config: C;

@@ -132,6 +132,10 @@ describe('deploying code takes flows:code', () => {
     }
     const types = (await tw.request('GET', '/api/v1/node-types', { token: await tw.tokenFor('operator') })).body;
     expect(types.installedTypes).not.toContain('exec');
+    // The palette does not offer what the runtime lacks.
+    const offered = (types.items as { type: string }[]).map((item) => item.type);
+    expect(offered).not.toContain('exec');
+    expect(offered).toEqual(expect.arrayContaining(['function', 'switch', 'range', 'rbe']));
     expect(types.codeTypes).toEqual(['exec', 'file', 'file in', 'function', 'watch']);
   });
 

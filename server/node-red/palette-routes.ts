@@ -2,7 +2,7 @@ import { HOST_NODE_FILES } from '../../domain/flows/code-nodes.ts';
 import type { RouteTable } from '../http/route-table.ts';
 
 /**
- * `GET /api/v1/node-types`: every palette entry (our nodes and the curated core nodes) with its config schema;
+ * `GET /api/v1/node-types`: every palette entry (our nodes and the curated core nodes the runtime has) with its config schema;
  * `installedTypes`: every type the runtime has registered, so a core node we do not curate (split, join, link call…)
  * is not shown as unknown and does not block a deploy the runtime accepts; and `codeTypes`: the types whose nodes
  * take `flows:code` to add or change, which the editor locks for everyone else. The host nodes (file, watch, exec)

@@ -84,7 +84,8 @@ export function CoreFormHost({ store, node, api, readOnly, form: Form, depth, re
     idPrefix: `core-${depth}-${nodeId}`,
     update(edit, ongoing = false) {
       if (readOnly) return;
-      const patch = Form.save ? { ...edit, ...Form.save({ ...node, ...edit }) } : edit;
+      const current = Form.save ? store.getState().document.nodes.find((n) => n.id === nodeId) : undefined;
+      const patch = current ? { ...edit, ...Form.save!({ ...current, ...edit }) } : edit;
       ongoingKeys.current = ongoing ? Object.keys(patch) : [];
       store.getState().updateNodeConfig(nodeId, patch, { ongoing });
     },
@@ -124,7 +125,8 @@ function UnclaimedProblems({ problems, claimed }: { problems: readonly { path: s
   );
 }
 
-const inputClass = (invalid: boolean, extra = '') =>
+/** The classes of a text input or select of a form (red border when invalid). */
+export const inputClass = (invalid: boolean, extra = '') =>
   `min-w-0 rounded border px-2 py-1 text-sm focus:outline-none focus:ring-1 focus:ring-sky-500 disabled:bg-slate-50 disabled:text-slate-600 ${invalid ? 'border-red-500' : 'border-slate-300'} ${extra}`;
 
 /** An element id for property `prop` of this form. */
@@ -398,17 +400,17 @@ export function NodeListField({ prop, type = '*', label, icon, hint, modes }: Fi
   );
 }
 
-/** Tabs inside a form (function: Setup, On Start, On Message, On Stop); the first is open. */
-export function FormTabs({ tabs }: { tabs: readonly { id: string; label: string; content: ReactNode }[] }): JSX.Element {
-  const [open, setOpen] = useState(tabs[0]?.id ?? '');
+/** Tabs inside a form (function: Setup, On Start, On Message, On Stop); `initial` (default the first) is open. */
+export function FormTabs({ tabs, initial }: { tabs: readonly { id: string; label: string; content: ReactNode }[]; initial?: string }): JSX.Element {
+  const [open, setOpen] = useState(initial ?? tabs[0]?.id ?? '');
   const { idPrefix } = useCoreForm();
   return (
     <div>
-      <div role="tablist" className="flex gap-0.5 border-b border-slate-200">
+      <div role="tablist" className="flex gap-0.5 overflow-x-auto border-b border-slate-200">
         {tabs.map((tab) => (
           <button
             key={tab.id} type="button" role="tab" id={`${idPrefix}-tab-${tab.id}`} aria-selected={open === tab.id} aria-controls={`${idPrefix}-panel-${tab.id}`}
-            className={`-mb-px rounded-t border px-2.5 py-1 text-xs font-medium ${open === tab.id ? 'border-slate-200 border-b-white bg-white text-slate-900' : 'border-transparent text-slate-500 hover:text-slate-800'}`}
+            className={`-mb-px whitespace-nowrap rounded-t border px-2 py-1 text-xs font-medium ${open === tab.id ? 'border-slate-200 border-b-white bg-white text-slate-900' : 'border-transparent text-slate-500 hover:text-slate-800'}`}
             onClick={() => setOpen(tab.id)}
           >
             {tab.label}
