@@ -46,8 +46,12 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** The canvas positions of the nodes, in a grid that stays inside the view at the editor's opening zoom. */
-const spot = (index: number) => ({ x: 90 + (index % 5) * 170, y: 60 + Math.floor(index / 5) * 60 });
+/** The canvas positions of the nodes, in a grid as wide as the canvas shows (170 px a column), 60 px a row. */
+async function spot(index: number): Promise<{ x: number; y: number }> {
+  const width = (await canvas(page).locator('.react-flow__pane').boundingBox())?.width ?? 850;
+  const columns = Math.max(1, Math.floor((width - 90) / 170));
+  return { x: 90 + (index % columns) * 170, y: 60 + Math.floor(index / columns) * 60 };
+}
 
 describe('core nodes: created from the palette, filled, deployed and exported as Node-RED writes them', () => {
   it('has a case for every type it tests', () => {
@@ -59,7 +63,7 @@ describe('core nodes: created from the palette, filled, deployed and exported as
       const nodes = canvas(page).locator('.react-flow__node');
       const idsOf = () => nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
       const before = new Set(await idsOf());
-      const { x, y } = spot(index);
+      const { x, y } = await spot(index);
       await dropFromPalette(page, c.type, x, y);
       let id: string | null | undefined;
       await eventually(async () => {
@@ -68,7 +72,8 @@ describe('core nodes: created from the palette, filled, deployed and exported as
       });
       expect(id, `dropping ${c.type} made a node`).toBeTruthy();
       created.set(c.name, id!);
-      await canvas(page).locator(`.react-flow__node[data-id="${id}"] [data-testid="flow-node"]`).click();
+      // A comment is drawn as a note, not as a node box.
+      await canvas(page).locator(`.react-flow__node[data-id="${id}"]`).locator('[data-testid="flow-node"], [data-testid="comment-node"]').click();
       const form = properties(page);
       await form.locator(`[data-node-id="${id}"]`).first().waitFor();
       await c.fill(form, page);

@@ -1,4 +1,293 @@
-/** The browser test cases of Node-RED's "common" core nodes (see `../core-node-check.ts`). */
-import type { CoreNodeCase } from '../core-node-check.ts';
+/**
+ * The browser test cases of Node-RED's "common" core nodes (see `../core-node-check.ts`). They build on each other,
+ * in this order, on the one canvas: the complete node watches the debug node, the link nodes link to the link in
+ * "answers", the catch node catches the link call's timeout, and the status node hears the debug node's status.
+ * Nodes without outputs (debug, link out) are checked where their messages arrive: the debug sidebar feed, or the
+ * link in they send to.
+ */
+import type { Locator } from 'playwright-core';
+import { expect } from 'vitest';
+import type { TestJson } from '../../server/testing/test-server.ts';
+import { DebugCollector, rigIds, type CoreNodeCase, type DebugMessage, type RunContext } from '../core-node-check.ts';
 
-export const cases: CoreNodeCase[] = [];
+/** Presses a running inject node, as its button does. */
+async function press(context: RunContext, injectId: string): Promise<void> {
+  const res = await context.server.request('POST', `/api/v1/flows/inject/${encodeURIComponent(injectId)}`, { token: context.server.adminToken });
+  if (res.status !== 204) throw new Error(`inject ${injectId}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** Debug feeds opened by a case's trigger, by case name: what a node's debug messages were since. */
+const feeds = new Map<string, DebugCollector>();
+
+/** Opens a debug feed for the case, then presses the inject nodes (so nothing they cause is missed). */
+async function pressWatching(context: RunContext, caseName: string, injectIds: readonly string[]): Promise<void> {
+  feeds.get(caseName)?.close();
+  feeds.set(caseName, await DebugCollector.open(context.server));
+  for (const id of injectIds) await press(context, id);
+}
+
+/** The debug messages node `id` sent to the feed of a case; the feed closes once `check` passes. */
+function expectFeed(caseName: string, id: string, check: (messages: DebugMessage[]) => void): void {
+  check(feeds.get(caseName)?.byNode.get(id) ?? []);
+  feeds.get(caseName)?.close();
+  feeds.delete(caseName);
+}
+
+/** The deployed node of a type and name. */
+function deployedNode(context: RunContext, type: string, name: string): Record<string, TestJson> {
+  const found = [...context.deployed.values()].find((n) => n.type === type && n.name === name);
+  if (!found) throw new Error(`no deployed ${type} named ${name}`);
+  return found;
+}
+
+const firstOf = (value: TestJson | undefined) => (Array.isArray(value) ? (value[0] as string) : '');
+
+/** The id of the node a form edits. */
+const formNodeId = async (form: Locator) => (await form.locator('[data-node-id]').first().getAttribute('data-node-id')) ?? '';
+
+/** The link call with a fixed target, once its case has created it (the return case answers it). */
+let linkCallId = '';
+
+export const cases: CoreNodeCase[] = [
+  {
+    name: 'inject-properties-once',
+    type: 'inject',
+    async fill(form) {
+      await form.getByLabel('Property 1 value type').selectOption('num');
+      await form.getByLabel('Property 1 value', { exact: true }).fill('42');
+      await form.getByLabel('Property 2 value', { exact: true }).fill('sensors');
+      await form.getByRole('button', { name: 'add', exact: true }).click();
+      await form.getByLabel('Property 3 name', { exact: true }).fill('unit');
+      await form.getByLabel('Property 3 value', { exact: true }).fill('C');
+      await form.getByLabel('Inject once after').check();
+      await form.getByLabel('Seconds before the first message').fill('0.5');
+    },
+    run: {
+      async trigger(context) {
+        await press(context, context.node.id as string);
+      },
+      expect([out]) {
+        expect(out).toContainEqual(expect.objectContaining({ payload: 42, topic: 'sensors', unit: 'C' }));
+      },
+    },
+  },
+  {
+    name: 'inject-every-2-minutes',
+    type: 'inject',
+    async fill(form) {
+      await form.getByLabel('Property 1 value type').selectOption('json');
+      await form.getByLabel('Property 1 value', { exact: true }).fill('{"level":3}');
+      await form.getByLabel('Repeat').selectOption({ label: 'interval' });
+      await form.getByLabel('Interval', { exact: true }).fill('2');
+      await form.getByLabel('Interval units').selectOption({ label: 'minutes' });
+    },
+    run: {
+      async trigger(context) {
+        await press(context, context.node.id as string);
+      },
+      expect([out]) {
+        expect(out).toContainEqual(expect.objectContaining({ payload: { level: 3 }, topic: '' }));
+      },
+    },
+  },
+  {
+    name: 'inject-at-a-time',
+    type: 'inject',
+    async fill(form) {
+      await form.getByRole('button', { name: 'Remove Property 2' }).click();
+      await form.getByLabel('Repeat').selectOption({ label: 'at a specific time' });
+      await form.getByLabel('Time', { exact: true }).fill('07:30');
+      for (const day of ['Tuesday', 'Thursday', 'Saturday', 'Sunday']) await form.getByLabel(day).uncheck();
+    },
+    run: {
+      async trigger(context) {
+        await press(context, context.node.id as string);
+      },
+      expect([out]) {
+        expect(typeof out?.[0]?.['payload']).toBe('number');
+        expect(out?.[0]).not.toHaveProperty('topic');
+      },
+    },
+  },
+  {
+    name: 'debug-complete-message-to-status',
+    type: 'debug',
+    async fill(form) {
+      await form.getByLabel('Output type').selectOption({ label: 'complete msg object' });
+      await form.getByLabel('node status (32 characters)').check();
+      await form.getByLabel('Name').fill('whole message');
+    },
+    run: {
+      input: { payload: 'seen', note: 'all of it' },
+      async trigger(context) {
+        await pressWatching(context, 'debug', [rigIds(context.node.id as string).inject]);
+      },
+      expect(_outputs, context) {
+        expectFeed('debug', context.node.id as string, (messages) => {
+          expect(messages).toContainEqual(expect.objectContaining({ payload: 'seen', note: 'all of it' }));
+        });
+      },
+    },
+  },
+  {
+    name: 'complete-of-debug',
+    type: 'complete',
+    async fill(form) {
+      await form.getByRole('checkbox', { name: 'whole message' }).check();
+    },
+    run: {
+      async trigger(context) {
+        await press(context, rigIds(firstOf(context.node.scope)).inject);
+      },
+      expect([out]) {
+        expect(out).toContainEqual(expect.objectContaining({ payload: 'seen' }));
+      },
+    },
+  },
+  {
+    name: 'link-in-answers',
+    type: 'link in',
+    async fill(form) {
+      await form.getByLabel('Name').fill('answers');
+    },
+    run: {
+      // Its link out (ticked on the link out's form) sends it a message.
+      async trigger(context) {
+        await press(context, rigIds(firstOf(context.node.links)).inject);
+      },
+      expect([out]) {
+        expect(out).toContainEqual(expect.objectContaining({ payload: 'via link' }));
+      },
+    },
+  },
+  {
+    name: 'link-call-fixed-target',
+    type: 'link call',
+    async fill(form) {
+      linkCallId = await formNodeId(form);
+      await form.getByLabel('Timeout').fill('2');
+      await form.getByRole('radio', { name: 'answers' }).check();
+    },
+    run: {
+      input: { payload: 'ping' },
+      async trigger(context) {
+        await pressWatching(context, 'link-call', [rigIds(context.node.id as string).inject]);
+      },
+      expect(_outputs, context) {
+        const linkIn = firstOf(context.node.links);
+        expectFeed('link-call', rigIds(linkIn).debug(0), (messages) => {
+          expect(messages).toContainEqual(expect.objectContaining({
+            payload: 'ping', _linkSource: [expect.objectContaining({ node: context.node.id })],
+          }));
+        });
+      },
+    },
+  },
+  {
+    name: 'link-call-dynamic',
+    type: 'link call',
+    async fill(form) {
+      await form.getByLabel('Name').fill('by target');
+      await form.getByLabel('Link Type').selectOption({ label: 'Dynamic target (msg.target)' });
+    },
+    run: {
+      input: { payload: 'by name', target: 'answers' },
+      async trigger(context) {
+        await pressWatching(context, 'link-call-dynamic', [rigIds(context.node.id as string).inject]);
+      },
+      expect(_outputs, context) {
+        const linkIn = deployedNode(context, 'link in', 'answers');
+        expectFeed('link-call-dynamic', rigIds(linkIn.id as string).debug(0), (messages) => {
+          expect(messages).toContainEqual(expect.objectContaining({ payload: 'by name', target: 'answers' }));
+        });
+      },
+    },
+  },
+  {
+    name: 'link-out-to-answers',
+    type: 'link out',
+    async fill(form) {
+      await form.getByLabel('Name').fill('to answers');
+      await form.getByRole('checkbox', { name: 'answers' }).check();
+    },
+    run: {
+      input: { payload: 'via link' },
+      async trigger(context) {
+        await pressWatching(context, 'link-out', [rigIds(context.node.id as string).inject]);
+      },
+      expect(_outputs, context) {
+        expectFeed('link-out', rigIds(firstOf(context.node.links)).debug(0), (messages) => {
+          expect(messages).toContainEqual(expect.objectContaining({ payload: 'via link' }));
+        });
+      },
+    },
+  },
+  {
+    name: 'link-out-return',
+    type: 'link out',
+    async fill(form) {
+      await form.getByLabel('Name').fill('reply');
+      await form.getByLabel('Mode').selectOption({ label: 'Return to calling link node' });
+    },
+    run: {
+      // The message a link call's target flow carries: who called. (The rig replaces the wires such a flow has.)
+      get input() {
+        return { payload: 'pong', _linkSource: [{ id: 'an-earlier-call', node: linkCallId }] };
+      },
+      async trigger(context) {
+        await pressWatching(context, 'link-return', [rigIds(context.node.id as string).inject]);
+      },
+      expect() {
+        expectFeed('link-return', rigIds(linkCallId).debug(0), (messages) => {
+          expect(messages).toContainEqual(expect.objectContaining({ payload: 'pong' }));
+        });
+      },
+    },
+  },
+  {
+    name: 'catch-link-call-timeout',
+    type: 'catch',
+    async fill(form) {
+      await form.getByLabel('Catch errors from').selectOption({ label: 'selected nodes' });
+      await form.getByRole('checkbox', { name: 'link call', exact: true }).check();
+    },
+    run: {
+      // The fixed-target call gets no answer: it times out after 2 s, an error this node catches.
+      async trigger(context) {
+        await press(context, rigIds(firstOf(context.node.scope)).inject);
+      },
+      expect([out], context) {
+        expect(out).toContainEqual(expect.objectContaining({
+          payload: 'ping', error: expect.objectContaining({ message: 'timeout', source: expect.objectContaining({ id: firstOf(context.node.scope) }) }),
+        }));
+      },
+    },
+  },
+  {
+    name: 'status-all-nodes',
+    type: 'status',
+    async fill(form) {
+      await form.getByLabel('Name').fill('all statuses');
+    },
+    run: {
+      // The debug node shows what it gets as its status.
+      async trigger(context) {
+        await press(context, rigIds(deployedNode(context, 'debug', 'whole message').id as string).inject);
+      },
+      expect([out]) {
+        expect(out).toContainEqual(expect.objectContaining({
+          status: expect.objectContaining({ text: 'seen', source: expect.objectContaining({ type: 'debug', name: 'whole message' }) }),
+        }));
+      },
+    },
+  },
+  {
+    name: 'comment-markdown',
+    type: 'comment',
+    async fill(form) {
+      await form.getByLabel('Name').fill('read me');
+      await form.locator('.cm-content').first().fill('# Wiring\n\nSee the manual.');
+    },
+    why: 'a comment has no input or output: it only carries its text',
+  },
+];
