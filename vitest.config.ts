@@ -41,6 +41,7 @@ const pureFiles = [
   'editor/model/flow-codec.test.ts',
   'editor/model/flow-selectors.test.ts',
   'editor/model/flow-store.test.ts',
+  'editor/model/junction.test.ts',
   'editor/palette/palette-groups.test.ts',
   'editor/properties/core-forms/common-form-model.test.ts',
   'editor/properties/form-fields.test.ts',

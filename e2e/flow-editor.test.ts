@@ -50,7 +50,7 @@ describe('the flow editor', () => {
     await page.keyboard.press('Control+A');
     await page.keyboard.type('[{"t":"eq","v":"property.post","vt":"str"}]');
     await debugNode.click();
-    await properties(page).getByLabel('To node status').check();
+    await properties(page).getByLabel('node status (32 characters)').check();
     await screenshot(page, 'flow-editor-built');
 
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
