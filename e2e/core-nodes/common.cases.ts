@@ -165,6 +165,7 @@ export const cases: CoreNodeCase[] = [
     type: 'link call',
     async fill(form) {
       linkCallId = await formNodeId(form);
+      await form.getByLabel('Name').fill('call answers');
       await form.getByLabel('Timeout').fill('2');
       await form.getByRole('radio', { name: 'answers' }).check();
     },
@@ -249,7 +250,7 @@ export const cases: CoreNodeCase[] = [
     type: 'catch',
     async fill(form) {
       await form.getByLabel('Catch errors from').selectOption({ label: 'selected nodes' });
-      await form.getByRole('checkbox', { name: 'link call', exact: true }).check();
+      await form.getByRole('checkbox', { name: 'call answers', exact: true }).check();
     },
     run: {
       // The fixed-target call gets no answer: it times out after 2 s, an error this node catches.

@@ -331,7 +331,7 @@ function toCanvasNode(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatalog
   if (definition) {
     data.definition = definition;
     data.color = definition.color;
-    data.icon = definition.icon;
+    data.icon = definition.iconOf?.(node) ?? definition.icon;
     if (definition.outputLabels) data.outputLabels = definition.outputLabels;
   }
   if (subflow) {

@@ -142,7 +142,7 @@ export function labelOf(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatal
   const subflowId = subflowIdOf(node);
   if (subflowId !== undefined) return textOf(nodeById(doc, subflowId)?.['name']) ?? node.type;
   const definition = catalog.definition(node.type);
-  return definition ? (definition.labelOf?.(node) ?? definition.paletteLabel ?? definition.label) : node.type;
+  return definition ? (definition.labelOf?.(node, (id) => nodeById(doc, id)) ?? definition.paletteLabel ?? definition.label) : node.type;
 }
 
 function textOf(value: unknown): string | undefined {

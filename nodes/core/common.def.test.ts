@@ -32,6 +32,9 @@ describe('common core node labels, as Node-RED draws unnamed nodes', () => {
     expect(linkCallLabel({ linkType: 'dynamic', links: [] })).toBe('Dynamic');
     expect(linkCallLabel({ linkType: 'static', links: [] })).toBe('none');
     expect(linkCallLabel({ linkType: 'static', links: ['a'] })).toBe('link call');
+    expect(linkCallLabel({ linkType: 'static', links: ['a'] }, (id) => (id === 'a' ? { name: 'answers' } : undefined))).toBe('answers');
+    expect(linkOut.iconOf?.({ mode: 'return' })).toBe('link-return.svg');
+    expect(linkOut.iconOf?.({ mode: 'link' })).toBeUndefined();
     expect(linkOut.labelOf?.({ mode: 'return' })).toBe('link return');
     expect(linkOut.labelOf?.({ mode: 'link' })).toBe('link out');
   });

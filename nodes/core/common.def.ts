@@ -237,10 +237,16 @@ export const linkIn = defineNode({
   help: coreHelp('Receives messages from link out nodes, across flows.'),
 });
 
-/** The label of an unnamed link call: "Dynamic", "link call" (a fixed target), or "none". */
-export function linkCallLabel(node: Readonly<Record<string, unknown>>): string {
+/** The label of an unnamed link call: "Dynamic", its target's name (else "link call"), or "none" without a target. */
+export function linkCallLabel(
+  node: Readonly<Record<string, unknown>>,
+  nodeById: (id: string) => Readonly<Record<string, unknown>> | undefined = () => undefined,
+): string {
   if (node['linkType'] === 'dynamic') return 'Dynamic';
-  return lengthOf(node['links']) > 0 || (typeof node['links'] === 'string' && node['links'] !== '') ? 'link call' : 'none';
+  const target = Array.isArray(node['links']) ? node['links'][0] : node['links'];
+  if (typeof target !== 'string' || target === '') return 'none';
+  const name = nodeById(target)?.['name'];
+  return typeof name === 'string' && name !== '' ? name : 'link call';
 }
 
 export const linkCall = defineNode({
@@ -278,6 +284,7 @@ export const linkOut = defineNode({
   category: 'common',
   color: '#ddd',
   icon: 'link-out.svg',
+  iconOf: (node) => (node['mode'] === 'return' ? 'link-return.svg' : undefined),
   inputs: 1,
   outputs: 0,
   config: Type.Object({

@@ -59,14 +59,20 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
   readonly paletteLabel?: string;
   /**
    * The label of a node without a name, from its config, as Node-RED's own label function makes it (an endpoint's
-   * path); undefined falls back to {@link label}.
+   * path); undefined falls back to {@link label}. `nodeById` finds another node of the flows (a link call is labelled
+   * by its target's name).
    */
-  readonly labelOf?: (node: Readonly<Record<string, unknown>>) => string | undefined;
+  readonly labelOf?: (
+    node: Readonly<Record<string, unknown>>,
+    nodeById?: (id: string) => Readonly<Record<string, unknown>> | undefined,
+  ) => string | undefined;
   readonly category: string;
   /** CSS colour of the node body. */
   readonly color: string;
   /** A Node-RED icon file (`inject.svg`) or a Font Awesome 4 icon (`font-awesome/fa-check`). */
   readonly icon: string;
+  /** The icon of a node when it depends on its config (a link out in return mode); undefined falls back to {@link icon}. */
+  readonly iconOf?: (node: Readonly<Record<string, unknown>>) => string | undefined;
   readonly inputs: 0 | 1;
   readonly outputs: number;
   readonly outputLabels?: readonly string[];

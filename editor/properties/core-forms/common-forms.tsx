@@ -61,13 +61,13 @@ function InjectOnce(): JSX.Element {
   const once = node['once'] === true || node['once'] === 'true';
   return (
     <div className="space-y-0.5" data-invalid={problems.length > 0 || undefined}>
-      <div className="flex flex-wrap items-center gap-1.5 text-sm text-slate-800">
+      <div className="flex flex-wrap items-center gap-1 text-sm text-slate-800">
         <input id={onceId} type="checkbox" className="h-4 w-4" checked={once} onChange={(e) => update({ once: e.target.checked })} />
         <label htmlFor={onceId}>Inject once after</label>
         <input
           id={delayId} type="text" inputMode="decimal" aria-label="Seconds before the first message" placeholder="0.1" disabled={!once}
           value={textOf(node['onceDelay'])} aria-invalid={problems.length > 0}
-          className={`${control} w-16 ${problems.length > 0 ? 'border-red-500' : ''}`}
+          className={`${control} w-12 px-1 ${problems.length > 0 ? 'border-red-500' : ''}`}
           onChange={(e) => update({ onceDelay: e.target.value }, true)} onBlur={commit}
         />
         <span>seconds, then</span>
