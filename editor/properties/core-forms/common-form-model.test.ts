@@ -46,6 +46,10 @@ describe('inject repeat, written as Node-RED 4.1 writes repeat and crontab', () 
     expect(readSchedule('86400', '')).toMatchObject({ mode: 'interval', count: '24', units: 'h' });
     expect(readSchedule('0', '')).toMatchObject({ mode: 'none' });
     expect(readSchedule('', '30 7 * * *')).toMatchObject({ mode: 'time', time: '07:30' });
+    // A hand-written cron line the rows cannot show: readable rows, nothing thrown.
+    expect(readSchedule('', '*/5 x-y * * *')).toMatchObject({ mode: 'interval-time', step: '5', start: 0, end: 1 });
+    expect(readSchedule('', 'garbage')).toMatchObject({ mode: 'interval-time', start: 0, end: 1 });
+    expect(readSchedule('abc', '')).toMatchObject({ mode: 'interval', count: 'abc', units: 's' });
   });
 });
 

@@ -87,7 +87,9 @@ export function readSchedule(repeat: unknown, crontab: unknown): Schedule {
     const endParts = ranges[1]!.split('-');
     end = Number(endParts[endParts.length - 1]) + 1;
   }
-  return { ...schedule, mode: 'interval-time', step, start, end, days };
+  // Hours that are not hours (a hand-written cron line) show as the first choices rather than as nothing.
+  const hour = (n: number, low: number, fallback: number) => (Number.isInteger(n) && n >= low && n <= low + 23 ? n : fallback);
+  return { ...schedule, mode: 'interval-time', step, start: hour(start, 0, 0), end: hour(end, 1, hour(start, 0, 0) + 1), days };
 }
 
 /** The `repeat` and `crontab` Node-RED's `oneditsave` writes for the Repeat rows. */
