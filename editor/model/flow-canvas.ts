@@ -332,7 +332,8 @@ function toCanvasNode(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatalog
     data.definition = definition;
     data.color = definition.color;
     data.icon = definition.iconOf?.(node) ?? definition.icon;
-    if (definition.outputLabels) data.outputLabels = definition.outputLabels;
+    const outputLabels = definition.outputLabelsOf?.(node) ?? definition.outputLabels;
+    if (outputLabels) data.outputLabels = outputLabels;
   }
   if (subflow) {
     data.subflow = subflow;

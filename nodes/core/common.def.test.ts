@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catchNode, complete, debug, debugLabel, inject, injectLabel, injectProblems, linkCall, linkCallLabel, linkOut, scopeLabel, status } from './common.def.ts';
+import { catchNode, complete, debug, debugLabel, inject, injectLabel, injectOutputLabel, injectProblems, linkIn, linkCall, linkCallLabel, linkOut, scopeLabel, status } from './common.def.ts';
 
 describe('common core node labels, as Node-RED draws unnamed nodes', () => {
   it('labels an inject node by its payload and topic, marked ¹ when it fires once and ↻ when it repeats', () => {
@@ -21,6 +21,16 @@ describe('common core node labels, as Node-RED draws unnamed nodes', () => {
     expect(debugLabel({ complete: 'true', targetType: 'full', console: true })).toBe('msg\t⇲');
     expect(debugLabel({ complete: true })).toBe('msg');
     expect(debugLabel({ complete: '$count(payload)', targetType: 'jsonata' })).toBe('JSONata');
+  });
+
+  it('labels an inject output by its properties and their types, and a link in output by its name', () => {
+    expect(injectOutputLabel({ props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }], payloadType: 'date' })).toBe('payload: timestamp\ntopic: string');
+    expect(injectOutputLabel({ props: [{ p: 'payload' }], payload: '[1]', payloadType: 'json' })).toBe('payload: array');
+    expect(injectOutputLabel({ props: [{ p: 'a', v: '{', vt: 'json' }] })).toBe('a: Invalid JSON Object');
+    expect(injectOutputLabel({ props: Array.from({ length: 7 }, (_, i) => ({ p: `p${i}`, v: '1', vt: 'num' })) }).split('\n')).toHaveLength(6);
+    expect(injectOutputLabel({ payload: 'x', payloadType: 'str', topic: 't' })).toBe('payload: string\ntopic: string');
+    expect(inject.outputLabelsOf?.({ props: [{ p: 'payload' }], payloadType: 'num' })).toEqual(['payload: number']);
+    expect(linkIn.outputLabelsOf?.({ name: 'answers' })).toEqual(['answers']);
   });
 
   it('labels catch, status, complete and link nodes as Node-RED does', () => {

@@ -77,11 +77,43 @@ export function injectLabel(node: Readonly<Record<string, unknown>>): string {
   return `inject${suffix}`;
 }
 
+const INJECT_TYPE_LABELS: Readonly<Record<string, string>> = {
+  flow: 'flow context', global: 'global context', str: 'string', num: 'number', bool: 'boolean', json: 'object', bin: 'buffer',
+  date: 'timestamp', env: 'env variable', object: 'object', string: 'string', boolean: 'boolean', number: 'number', Array: 'array',
+  invalid: 'Invalid JSON Object',
+};
+
+/** The label of an inject's output: each property and the type of its value ("payload: timestamp"), five at most. */
+export function injectOutputLabel(node: Readonly<Record<string, unknown>>): string {
+  const props = Array.isArray(node['props'])
+    ? (node['props'] as Record<string, unknown>[]).filter((p) => typeof p === 'object' && p !== null)
+    : [{ p: 'payload', v: node['payload'], vt: node['payloadType'] }, { p: 'topic', v: node['topic'], vt: 'str' }];
+  const lines: string[] = [];
+  for (const [i, prop] of props.entries()) {
+    if (i === 5) {
+      lines.push(`... +${props.length - 5}`);
+      break;
+    }
+    let type = String((prop['p'] === 'payload' ? node['payloadType'] : prop['vt']) ?? '');
+    if (type === 'json') {
+      try {
+        const parsed = JSON.parse(String(prop['p'] === 'payload' ? node['payload'] : prop['v'])) as unknown;
+        type = Array.isArray(parsed) ? 'Array' : typeof parsed;
+      } catch {
+        type = 'invalid';
+      }
+    }
+    lines.push(`${String(prop['p'] ?? '')}: ${INJECT_TYPE_LABELS[type] ?? type}`);
+  }
+  return lines.join('\n');
+}
+
 export const inject = defineNode({
   ...core,
   type: 'inject',
   label: 'inject',
   labelOf: injectLabel,
+  outputLabelsOf: (node) => [injectOutputLabel(node)],
   category: 'common',
   color: '#a6bbcf',
   icon: 'inject.svg',
@@ -225,6 +257,7 @@ export const linkIn = defineNode({
   ...core,
   type: 'link in',
   label: 'link in',
+  outputLabelsOf: (node) => [typeof node['name'] === 'string' && node['name'] !== '' && node['name'] !== '_DEFAULT_' ? node['name'] : 'link in'],
   category: 'common',
   color: '#ddd',
   icon: 'link-out.svg',

@@ -76,6 +76,8 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
   readonly inputs: 0 | 1;
   readonly outputs: number;
   readonly outputLabels?: readonly string[];
+  /** Port labels that depend on the node's config (an inject's properties); undefined falls back to {@link outputLabels}. */
+  readonly outputLabelsOf?: (node: Readonly<Record<string, unknown>>) => readonly string[] | undefined;
   /** JSON Schema of the node's config properties as they appear on the flow node. */
   readonly config: C;
   /** JSON Schema of the node's credentials (kept by Node-RED outside the flow JSON). */
