@@ -5,7 +5,7 @@
  * Nodes without outputs (debug, link out) are checked where their messages arrive: the debug sidebar feed, or the
  * link in they send to.
  */
-import type { Locator } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { TestJson } from '../../server/testing/test-server.ts';
 import { DebugCollector, rigIds, type CoreNodeCase, type DebugMessage, type RunContext } from '../core-node-check.ts';
@@ -45,6 +45,10 @@ const firstOf = (value: TestJson | undefined) => (Array.isArray(value) ? (value[
 /** The id of the node a form edits. */
 const formNodeId = async (form: Locator) => (await form.locator('[data-node-id]').first().getAttribute('data-node-id')) ?? '';
 
+/** Waits for a node on the canvas drawn with Node-RED's label for it. */
+const labelled = (page: Page, label: string) =>
+  page.getByTestId('flow-canvas').locator(`[data-testid="flow-node"][data-label="${label.replace(/["\\]/g, '\\$&')}"]`).first().waitFor();
+
 /** The link call with a fixed target, once its case has created it (the return case answers it). */
 let linkCallId = '';
 
@@ -52,7 +56,7 @@ export const cases: CoreNodeCase[] = [
   {
     name: 'inject-properties-once',
     type: 'inject',
-    async fill(form) {
+    async fill(form, page) {
       await form.getByLabel('Property 1 value type').selectOption('num');
       await form.getByLabel('Property 1 value', { exact: true }).fill('42');
       await form.getByLabel('Property 2 value', { exact: true }).fill('sensors');
@@ -61,6 +65,7 @@ export const cases: CoreNodeCase[] = [
       await form.getByLabel('Property 3 value', { exact: true }).fill('C');
       await form.getByLabel('Inject once after').check();
       await form.getByLabel('Seconds before the first message').fill('0.5');
+      await labelled(page, 'sensors:42 ¹');
     },
     run: {
       async trigger(context) {
@@ -74,12 +79,13 @@ export const cases: CoreNodeCase[] = [
   {
     name: 'inject-every-2-minutes',
     type: 'inject',
-    async fill(form) {
+    async fill(form, page) {
       await form.getByLabel('Property 1 value type').selectOption('json');
       await form.getByLabel('Property 1 value', { exact: true }).fill('{"level":3}');
       await form.getByLabel('Repeat').selectOption({ label: 'interval' });
       await form.getByLabel('Interval', { exact: true }).fill('2');
       await form.getByLabel('Interval units').selectOption({ label: 'minutes' });
+      await labelled(page, '{"level":3}\t↻');
     },
     run: {
       async trigger(context) {
@@ -93,11 +99,12 @@ export const cases: CoreNodeCase[] = [
   {
     name: 'inject-at-a-time',
     type: 'inject',
-    async fill(form) {
+    async fill(form, page) {
       await form.getByRole('button', { name: 'Remove Property 2' }).click();
       await form.getByLabel('Repeat').selectOption({ label: 'at a specific time' });
       await form.getByLabel('Time', { exact: true }).fill('07:30');
       for (const day of ['Tuesday', 'Thursday', 'Saturday', 'Sunday']) await form.getByLabel(day).uncheck();
+      await labelled(page, 'timestamp\t↻');
     },
     run: {
       async trigger(context) {
@@ -114,7 +121,9 @@ export const cases: CoreNodeCase[] = [
     type: 'debug',
     async fill(form) {
       await form.getByLabel('Output type').selectOption({ label: 'complete msg object' });
+      expect(await form.getByLabel('Status type').count(), 'the status row shows with "node status" only').toBe(0);
       await form.getByLabel('node status (32 characters)').check();
+      expect(await form.getByLabel('Status type').inputValue()).toBe('auto');
       await form.getByLabel('Name').fill('whole message');
     },
     run: {
@@ -132,8 +141,9 @@ export const cases: CoreNodeCase[] = [
   {
     name: 'complete-of-debug',
     type: 'complete',
-    async fill(form) {
+    async fill(form, page) {
       await form.getByRole('checkbox', { name: 'whole message' }).check();
+      await labelled(page, 'complete: 1');
     },
     run: {
       async trigger(context) {
@@ -229,6 +239,7 @@ export const cases: CoreNodeCase[] = [
     async fill(form) {
       await form.getByLabel('Name').fill('reply');
       await form.getByLabel('Mode').selectOption({ label: 'Return to calling link node' });
+      expect(await form.getByRole('group', { name: 'Linked link in nodes' }).count(), 'return mode lists no targets').toBe(0);
     },
     run: {
       // The message a link call's target flow carries: who called. (The rig replaces the wires such a flow has.)
@@ -248,9 +259,12 @@ export const cases: CoreNodeCase[] = [
   {
     name: 'catch-link-call-timeout',
     type: 'catch',
-    async fill(form) {
+    async fill(form, page) {
+      expect(await form.getByLabel('Ignore errors handled by other Catch nodes').count()).toBe(1);
       await form.getByLabel('Catch errors from').selectOption({ label: 'selected nodes' });
+      expect(await form.getByLabel('Ignore errors handled by other Catch nodes').count(), 'selected nodes hide "uncaught"').toBe(0);
       await form.getByRole('checkbox', { name: 'call answers', exact: true }).check();
+      await labelled(page, 'catch: 1');
     },
     run: {
       // The fixed-target call gets no answer: it times out after 2 s, an error this node catches.
