@@ -217,9 +217,14 @@ export const cases: CoreNodeCase[] = [
   {
     name: 'link-out-to-answers',
     type: 'link out',
-    async fill(form) {
+    async fill(form, page) {
       await form.getByLabel('Name').fill('to answers');
-      await form.getByRole('checkbox', { name: 'answers' }).check();
+      const answers = form.getByRole('checkbox', { name: 'answers' });
+      await answers.check();
+      // One undo unlinks both ends (a link in that still listed this node would keep the box ticked).
+      await page.getByRole('button', { name: 'Undo' }).click();
+      await expect.poll(() => answers.isChecked()).toBe(false);
+      await answers.check();
     },
     run: {
       input: { payload: 'via link' },

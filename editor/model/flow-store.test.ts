@@ -461,6 +461,17 @@ describe('flow store: undo, dirty tracking, deploy', () => {
     expect(storeWith(flows, { installedTypes: ['global-config'] }).getState().problems().deployBlocker).toBeNull();
   });
 
+  it('changes several nodes as one undo step (both ends of a link)', () => {
+    const store = storeWith(linkNodes);
+    const s = () => store.getState();
+    const [a, b] = s().document.nodes.filter((n) => n.type !== 'tab').map((n) => n.id);
+    s().updateNodesConfig([{ id: a!, changes: { name: 'one' } }, { id: b!, changes: { name: 'two' } }]);
+    expect([node(store, a!)?.['name'], node(store, b!)?.['name']]).toEqual(['one', 'two']);
+    s().undo();
+    expect([node(store, a!)?.['name'], node(store, b!)?.['name']]).not.toContain('one');
+    expect(node(store, b!)?.['name']).not.toBe('two');
+  });
+
   it('marks invalid config on the node before deploy, without blocking it', () => {
     const store = storeWith(mqttBrokerConfig);
     const s = () => store.getState();

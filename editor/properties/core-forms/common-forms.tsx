@@ -9,7 +9,7 @@ import {
   CheckboxField, CodeField, NameRow, NodeListField, NumberField, Row, SelectField, TypedField, textOf, useCoreForm, useFieldId, useProblems,
   type CoreForm,
 } from './form-kit.tsx';
-import { LinkTargetsField, ScopeRows, unlinkAll } from './common-widgets.tsx';
+import { LinkTargetsField, ScopeRows, switchToReturn } from './common-widgets.tsx';
 import {
   debugOutput, endHours, hourLabel, injectPropsPatch, injectRows, MINUTE_STEPS, readSchedule, WEEK_DAYS, writeSchedule,
   type InjectProp, type RepeatMode, type Schedule,
@@ -293,23 +293,21 @@ const LinkInForm: CoreForm = () => (
 );
 
 const LinkOutForm: CoreForm = ({ node }) => {
-  const { store } = useCoreForm();
+  const { store, update } = useCoreForm();
   const links = Array.isArray(node['links']) ? (node['links'] as string[]) : [];
+  const id = useFieldId('mode');
   return (
     <>
       <NameRow />
-      <SelectField
-        prop="mode" label="Mode"
-        options={[
-          { value: 'link', label: 'Send to all connected link nodes' },
-          { value: 'return', label: 'Return to calling link node' },
-        ]}
-        onSelect={(value) => {
-          // Node-RED keeps no targets in return mode, on either end.
-          if (value === 'return') unlinkAll(store, node.id, links);
-          return value === 'return' ? { mode: value, links: [] } : { mode: value };
-        }}
-      />
+      <Row label="Mode" htmlFor={id}>
+        <select
+          id={id} value={node['mode'] === 'return' ? 'return' : 'link'} className={`${control} w-full`}
+          onChange={(e) => (e.target.value === 'return' ? switchToReturn(store, node.id, links) : update({ mode: 'link' }))}
+        >
+          <option value="link">Send to all connected link nodes</option>
+          <option value="return">Return to calling link node</option>
+        </select>
+      </Row>
       {node['mode'] !== 'return' && <LinkTargetsField target="link in" />}
     </>
   );

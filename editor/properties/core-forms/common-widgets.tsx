@@ -83,9 +83,12 @@ export function LinkTargetsField({ target, single = false }: { target: 'link in'
     }
     const current = groups.flatMap((g) => g.candidates).filter((c) => c.linked).map((c) => c.node.id);
     const next = (linked ? [...current, other] : current.filter((v) => v !== other)).sort();
-    state.updateNodeConfig(node.id, { links: next });
     const otherNode = document.nodes.find((n) => n.id === other);
-    if (otherNode) state.updateNodeConfig(other, { links: mirrored(otherNode['links'], node.id, linked) });
+    // Both ends change as one undo step.
+    state.updateNodesConfig([
+      { id: node.id, changes: { links: next } },
+      ...(otherNode ? [{ id: other, changes: { links: mirrored(otherNode['links'], node.id, linked) } }] : []),
+    ]);
   };
   return (
     <Row label={single ? 'Target' : 'Linked nodes'} problems={problems}>
@@ -114,11 +117,15 @@ export function LinkTargetsField({ target, single = false }: { target: 'link in'
   );
 }
 
-/** Unlinks `self` from every node that lists it (a link out switched to return mode, whose links Node-RED clears). */
-export function unlinkAll(store: ReturnType<typeof useCoreForm>['store'], self: string, links: readonly string[]): void {
+/**
+ * The changes that switch a link out to return mode, as one undo step: Node-RED keeps no targets then, on either
+ * end, so `self` leaves the `links` of every node that lists it.
+ */
+export function switchToReturn(store: ReturnType<typeof useCoreForm>['store'], self: string, links: readonly string[]): void {
   const state = store.getState();
-  for (const other of links) {
-    const otherNode = state.document.nodes.find((n) => n.id === other);
-    if (otherNode) state.updateNodeConfig(other, { links: mirrored(otherNode['links'], self, false) });
-  }
+  const others = state.document.nodes.filter((n) => n.id !== self && (links.includes(n.id) || (Array.isArray(n['links']) && n['links'].includes(self))));
+  state.updateNodesConfig([
+    { id: self, changes: { mode: 'return', links: [] } },
+    ...others.map((n) => ({ id: n.id, changes: { links: mirrored(n['links'], self, false) } })),
+  ]);
 }
