@@ -48,6 +48,11 @@ export interface CoreNodeCase {
   run?: CoreNodeRun;
   /** Why the case has no run, when it has none. */
   why?: string;
+  /**
+   * Values known only when the test runs (a free port, a peer's URL), written `{{NAME}}` inside strings of the
+   * expected file; read after `fill`.
+   */
+  vars?(): Readonly<Record<string, string>>;
 }
 
 /** Where the expected files are. */
@@ -58,8 +63,10 @@ export const EXPECTED_DIR = path.join(import.meta.dirname, 'core-nodes', 'expect
  * as Node-RED 4.1's editor exports them, without `id`, `x`, `y`, `z`, `wires` and `g`. A reference to a config node
  * is written `@<type>` (e.g. `"broker": "@mqtt-broker"`), and so is a node a list names (`"scope": ["@debug"]`).
  */
-export function expectedExport(name: string): Record<string, TestJson>[] {
-  return JSON.parse(fs.readFileSync(path.join(EXPECTED_DIR, `${name}.json`), 'utf8')) as Record<string, TestJson>[];
+export function expectedExport(name: string, vars: Readonly<Record<string, string>> = {}): Record<string, TestJson>[] {
+  const text = fs.readFileSync(path.join(EXPECTED_DIR, `${name}.json`), 'utf8');
+  const filled = text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => (key in vars ? JSON.stringify(vars[key]).slice(1, -1) : whole));
+  return JSON.parse(filled) as Record<string, TestJson>[];
 }
 
 const PLACEMENT = ['id', 'x', 'y', 'z', 'wires', 'g'];

@@ -3,8 +3,9 @@
  * engineer starts from, the signed-in editor page, and the canvas, palette and properties panel by role.
  */
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { TestJson, TestServer } from '../server/testing/test-server.ts';
-import { openApp, type AppPage } from './browser.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
+import { launchBrowser, openApp, type AppPage } from './browser.ts';
 
 /** What an engineer starts from: an empty flow and the device listener (a config node, set up once). */
 export const startingFlows = [
@@ -15,10 +16,10 @@ export const startingFlows = [
   },
 ];
 
-/** Replaces the server's flows with {@link startingFlows}. */
-export async function deployStartingFlows(server: TestServer): Promise<void> {
+/** Replaces the server's flows with {@link startingFlows} (or `flows`). */
+export async function deployStartingFlows(server: TestServer, flows: readonly unknown[] = startingFlows): Promise<void> {
   const { rev } = (await server.request('GET', '/api/v1/flows', { token: server.adminToken })).body;
-  const res = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: startingFlows, rev } });
+  const res = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows, rev } });
   if (res.status !== 200) throw new Error(`deploy: ${JSON.stringify(res.body)}`);
 }
 
@@ -29,6 +30,34 @@ export async function openEditorPage(browser: Browser, server: TestServer): Prom
   app.page.setDefaultTimeout(18_000);
   await app.page.getByRole('tab', { name: 'Flow 1' }).waitFor();
   return app;
+}
+
+/** What a test file shares: one server, the browser, and one signed-in editor page. */
+export interface SharedEditor {
+  server: TestServer;
+  browser: Browser;
+  app: AppPage;
+  page: Page;
+}
+
+/**
+ * One server (with `config`), flows (`flows`, {@link startingFlows} by default) and signed-in editor page for a
+ * whole test file: registers the file's `beforeAll` and `afterAll`; the fields are set once `beforeAll` ran.
+ */
+export function sharedEditorPage(setup: { config?: Parameters<typeof startTestServer>[0]; flows?: readonly unknown[] } = {}): SharedEditor {
+  const shared = {} as SharedEditor;
+  beforeAll(async () => {
+    [shared.server, shared.browser] = await Promise.all([startTestServer(setup.config), launchBrowser()]);
+    await deployStartingFlows(shared.server, setup.flows);
+    shared.app = await openEditorPage(shared.browser, shared.server);
+    shared.page = shared.app.page;
+  });
+  afterAll(async () => {
+    await shared.app?.close();
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  return shared;
 }
 
 export const canvas = (page: Page) => page.getByTestId('flow-canvas');

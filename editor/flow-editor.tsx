@@ -129,7 +129,7 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
           <div className="flex min-w-0 flex-1 flex-col">
             <TabBar />
             <div className="relative min-h-0 flex-1">
-              <FlowCanvasView onError={onError} />
+              <FlowCanvasView types={types} onError={onError} />
             </div>
           </div>
           <EditorSidebar types={types} />

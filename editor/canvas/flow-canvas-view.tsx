@@ -26,6 +26,8 @@ import { applyEdgeChanges, applyNodeChanges } from '../model/canvas-changes.ts';
 import type { CanvasEdge, CanvasNode } from '../model/flow-canvas.ts';
 import { selectCanvasEdges, selectCanvasNodes } from '../model/flow-selectors.ts';
 import { NODE_TYPE_MEDIA_TYPE } from '../palette/palette-drag.ts';
+import type { NodeTypeEntry } from '../../nodes/definitions.ts';
+import { useCanvasInteractions } from './canvas-interactions.tsx';
 import { viewportFor } from './fit-viewport.ts';
 import { nodeTypes } from './node-types.ts';
 import { useEditorShortcuts } from './use-editor-shortcuts.ts';
@@ -35,17 +37,23 @@ const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 const DEFAULT_EDGE_OPTIONS = { type: 'default' } as const;
 const FIT_OPTIONS = { padding: 0.1, maxZoom: 1.25 };
 
+interface CanvasProps {
+  /** The palette's node types (quick-add offers them). */
+  types: readonly NodeTypeEntry[];
+  onError(message: string): void;
+}
+
 /** The canvas; `onError` tells the user why something they did had no effect. */
-export function FlowCanvasView({ onError }: { onError(message: string): void }) {
+export function FlowCanvasView(props: CanvasProps) {
   return (
     <ReactFlowProvider>
-      <Canvas onError={onError} />
+      <Canvas {...props} />
     </ReactFlowProvider>
   );
 }
 
 /** Waits for the pane's size, so the first frame can already show the whole flow. */
-function Canvas({ onError }: { onError(message: string): void }) {
+function Canvas({ types, onError }: CanvasProps) {
   const pane = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState<{ width: number; height: number } | null>(null);
   useLayoutEffect(() => {
@@ -54,35 +62,49 @@ function Canvas({ onError }: { onError(message: string): void }) {
   }, []);
   return (
     <div ref={pane} className="h-full w-full">
-      {size && <SizedCanvas size={size} onError={onError} />}
+      {size && <SizedCanvas size={size} types={types} onError={onError} />}
     </div>
   );
 }
 
-function SizedCanvas({ size, onError }: { size: { width: number; height: number }; onError(message: string): void }) {
+function SizedCanvas({ size, types, onError }: { size: { width: number; height: number } } & CanvasProps) {
   const { store } = useFlowEditor();
   const nodes = useFlowStore(selectCanvasNodes);
   const edges = useFlowStore(selectCanvasEdges);
   const activeTab = useFlowStore((s) => s.activeTab);
   const readOnly = useFlowStore((s) => s.readOnly);
   const { screenToFlowPosition, setViewport, fitView } = useReactFlow();
+  // The mouse on the screen, so a paste after zooming with the wheel still lands under it.
   const pointer = useRef<XYPosition | null>(null);
-  useEditorShortcuts({ store, pastePosition: pointer, onError });
+  const pastePosition = useCallback(() => (pointer.current ? screenToFlowPosition(pointer.current) : null), [screenToFlowPosition]);
+  useEditorShortcuts({ store, pastePosition, onError });
 
   // A tab opens showing all of its nodes, as Node-RED scrolls to them (the first one through `defaultViewport`).
   const [initialViewport] = useState<Viewport>(() => viewportFor(nodes, size.width, size.height));
   const shownTab = useRef(activeTab);
+  const dropCreatedTab = useRef(false);
   useEffect(() => {
+    // The flow a drop just created (there was none) keeps the view the node was dropped into.
+    if (dropCreatedTab.current) {
+      dropCreatedTab.current = false;
+      shownTab.current = activeTab;
+      return;
+    }
     if (shownTab.current !== activeTab) {
       shownTab.current = activeTab;
       void setViewport(viewportFor(selectCanvasNodes(store.getState()), size.width, size.height));
     }
+    // An empty tab is not fitted: React Flow would hold the fit until a first node is measured and then zoom onto it,
+    // moving the first node dropped away from the cursor.
+    if (selectCanvasNodes(store.getState()).length === 0) return;
     // The estimate put every node in view, so all are measured a frame later: fit again to their real sizes.
     let frame = requestAnimationFrame(() => {
       frame = requestAnimationFrame(() => void fitView(FIT_OPTIONS));
     });
     return () => cancelAnimationFrame(frame);
   }, [activeTab, setViewport, fitView, store, size]);
+
+  const interactions = useCanvasInteractions({ store, readOnly, types, onError });
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => applyNodeChanges(store, changes), [store]);
   const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => applyEdgeChanges(store, changes), [store]);
@@ -98,15 +120,17 @@ function SizedCanvas({ size, onError }: { size: { width: number; height: number 
       const type = event.dataTransfer.getData(NODE_TYPE_MEDIA_TYPE);
       if (!type || readOnly) return;
       event.preventDefault();
+      const createsTab = store.getState().activeTab === null;
       store.getState().addNode(type, roundPosition(screenToFlowPosition({ x: event.clientX, y: event.clientY })));
+      dropCreatedTab.current = createsTab;
     },
     [store, screenToFlowPosition, readOnly],
   );
   const onMouseMove = useCallback(
     (event: MouseEvent) => {
-      pointer.current = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      pointer.current = { x: event.clientX, y: event.clientY };
     },
-    [screenToFlowPosition],
+    [],
   );
 
   return (
@@ -118,12 +142,13 @@ function SizedCanvas({ size, onError }: { size: { width: number; height: number 
         nodesDraggable={!readOnly} nodesConnectable={!readOnly}
         deleteKeyCode={null} selectionKeyCode="Shift" multiSelectionKeyCode={MULTI_SELECT_KEYS}
         defaultViewport={initialViewport} onlyRenderVisibleElements minZoom={0.1} maxZoom={3} snapToGrid={false}
-        proOptions={{ hideAttribution: true }} className="flow-canvas"
+        proOptions={{ hideAttribution: true }} className="flow-canvas" {...interactions.flowProps}
       >
         <Background variant={BackgroundVariant.Lines} gap={20} color="#eef0f2" />
         <MiniMap pannable zoomable nodeColor={miniMapColor} className="!bg-white" />
         <Controls showInteractive={false} />
       </ReactFlow>
+      {interactions.overlay}
     </div>
   );
 }

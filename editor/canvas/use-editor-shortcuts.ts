@@ -5,14 +5,15 @@
  * in. Keys typed into a field are the field's. A read-only store (no `flows:write`) keeps selecting and copying only:
  * its changing shortcuts do nothing, and would be refused by the store anyway.
  */
-import { useEffect, type RefObject } from 'react';
+import { useEffect } from 'react';
 import type { XYPosition } from '@xyflow/react';
 import type { FlowStore } from '../model/flow-store.ts';
+import { pastePlace } from '../model/paste-place.ts';
 
 export interface EditorShortcutOptions {
   store: FlowStore;
-  /** Where a paste lands: the last pointer position on the canvas, in flow coordinates; null for "where they were". */
-  pastePosition: RefObject<XYPosition | null>;
+  /** Where a paste lands: the pointer's position on the canvas, in flow coordinates; null off the canvas (see `pastePlace`). */
+  pastePosition(): XYPosition | null;
   /** Tells the user why a paste did nothing. */
   onError(message: string): void;
 }
@@ -55,7 +56,8 @@ export function useEditorShortcuts({ store, pastePosition, onError }: EditorShor
       if (!text) return;
       event.preventDefault();
       try {
-        store.getState().paste(text, undefined, pastePosition.current ?? undefined);
+        const { document, activeTab } = store.getState();
+        store.getState().paste(text, undefined, pastePlace(document, text, activeTab, pastePosition()));
       } catch (err) {
         onError(`Nothing pasted: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -76,7 +78,7 @@ export function useEditorShortcuts({ store, pastePosition, onError }: EditorShor
 }
 
 /** Whether keys go to a text field or a dialog rather than the canvas. */
-function isTyping(target: EventTarget | null): boolean {
+export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.closest('[role="dialog"]')) return true;
   return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName);

@@ -1,12 +1,17 @@
 /**
  * Node-RED's deploy button: red while there is something to deploy, with a menu for what to restart (everything,
- * modified flows, modified nodes). The outcome is told in `onNotice`; a conflict opens the conflict dialog.
+ * modified flows, modified nodes), which Escape or a click elsewhere closes. Nodes that are not properly configured
+ * are listed for the user to confirm first, as Node-RED does. The outcome is told in `onNotice`; a conflict opens the
+ * conflict dialog.
  */
-import { useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useFlowEditor, useFlowStore, type Notice } from '../editor-context.tsx';
 import { selectIsDirty } from '../model/flow-selectors.ts';
+import { problemList, type ProblemEntry } from '../model/problem-list.ts';
+import { useDismiss } from '../ui/use-dismiss.ts';
 import { ConflictDialog } from './conflict-dialog.tsx';
 import { deployFlows, type DeployOutcome, type DeploymentType } from './deploy-flows.ts';
+import { DeployWarningDialog } from './deploy-warning-dialog.tsx';
 
 
 const TYPES: { type: DeploymentType; label: string; hint: string }[] = [
@@ -22,6 +27,19 @@ export function DeployButton({ onNotice, onDeployed }: { onNotice(notice: Notice
   const [menu, setMenu] = useState(false);
   const [busy, setBusy] = useState(false);
   const [conflict, setConflict] = useState<Extract<DeployOutcome, { status: 'conflict' }> | null>(null);
+  const [warning, setWarning] = useState<readonly ProblemEntry[] | null>(null);
+  const menuRef = useRef<HTMLDivElement>(null);
+  useDismiss(menuRef, menu, useCallback(() => setMenu(false), []));
+
+  /** Deploys, after the user confirmed Node-RED's warning when nodes are not properly configured. */
+  const deploy = () => {
+    const state = store.getState();
+    const problems = state.problems();
+    // A blocked deploy says why itself; the warning is for what the runtime would take but not run.
+    const invalid = problems.deployBlocker === null ? problemList(problems, state.document, state.catalog) : [];
+    if (invalid.length > 0) setWarning(invalid);
+    else void run();
+  };
 
   const run = async (overwriteRev?: string) => {
     setBusy(true);
@@ -46,7 +64,7 @@ export function DeployButton({ onNotice, onDeployed }: { onNotice(notice: Notice
   return (
     <div className="relative flex">
       <button
-        type="button" onClick={() => void run()} disabled={busy} title={TYPES.find((t) => t.type === type)!.hint}
+        type="button" onClick={deploy} disabled={busy} title={TYPES.find((t) => t.type === type)!.hint}
         className={`rounded-l px-3 py-1 text-sm font-medium text-white disabled:opacity-60 ${dirty ? 'bg-red-700 hover:bg-red-800' : 'bg-slate-500 hover:bg-slate-600'}`}
       >
         {busy ? 'Deploying…' : type === 'full' ? 'Deploy' : `Deploy (${label.toLowerCase()})`}
@@ -58,7 +76,7 @@ export function DeployButton({ onNotice, onDeployed }: { onNotice(notice: Notice
         ▾
       </button>
       {menu && (
-        <div role="menu" className="absolute right-0 top-full z-30 mt-1 w-56 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg">
+        <div ref={menuRef} role="menu" className="absolute right-0 top-full z-30 mt-1 w-56 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg">
           {TYPES.map((t) => (
             <button
               key={t.type} type="button" role="menuitemradio" aria-checked={t.type === type}
@@ -71,6 +89,15 @@ export function DeployButton({ onNotice, onDeployed }: { onNotice(notice: Notice
             </button>
           ))}
         </div>
+      )}
+      {warning && (
+        <DeployWarningDialog
+          entries={warning} onCancel={() => setWarning(null)}
+          onConfirm={() => {
+            setWarning(null);
+            void run();
+          }}
+        />
       )}
       {conflict && (
         <ConflictDialog

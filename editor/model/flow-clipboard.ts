@@ -254,6 +254,13 @@ function remapPort(port: unknown, idMap: ReadonlyMap<string, string>): unknown {
 
 /** The whole-number shift that centres the nodes' bounding box on a point (nodes are centres, groups boxes). */
 function offsetToCentre(nodes: readonly NodeRedNode[], point: XYPosition): XYPosition {
+  const centre = placedCentre(nodes);
+  if (!centre) return { x: 0, y: 0 };
+  return { x: Math.round(point.x - centre.x), y: Math.round(point.y - centre.y) };
+}
+
+/** The centre of the box around nodes' positions (groups: their whole box); undefined when none has a position. */
+export function placedCentre(nodes: readonly NodeRedNode[]): XYPosition | undefined {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -268,6 +275,6 @@ function offsetToCentre(nodes: readonly NodeRedNode[], point: XYPosition): XYPos
     maxX = Math.max(maxX, x + w);
     maxY = Math.max(maxY, y + h);
   }
-  if (minX === Infinity) return { x: 0, y: 0 };
-  return { x: Math.round(point.x - (minX + maxX) / 2), y: Math.round(point.y - (minY + maxY) / 2) };
+  if (minX === Infinity) return undefined;
+  return { x: (minX + maxX) / 2, y: (minY + maxY) / 2 };
 }

@@ -291,7 +291,8 @@ function configDefaults(definition: AnyNodeDefinition, doc: FlowDocument): Recor
     if (!('default' in schema)) continue;
     config[name] = name === 'name' && schema.default === '_DEFAULT_' ? generatedName(definition, doc) : structuredClone(schema.default);
   }
-  if (!('name' in properties)) config['name'] = '';
+  // Core types carry exactly Node-RED's defaults: a config node without a name (websocket-listener) gets none.
+  if (!('name' in properties) && !definition.core) config['name'] = '';
   if (!definition.core) config[CONFIG_VERSION_PROPERTY] = definition.version;
   return config;
 }

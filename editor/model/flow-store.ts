@@ -201,6 +201,11 @@ export interface FlowStoreActions {
   restoreDraft(text: string): FlowDraft;
   /** Per-node config problems, unknown types and whether they block deploy. */
   problems(): FlowProblems;
+  /**
+   * Applies a pure edit of the document (`flow-selection-edits.ts`: group, disable, quick-add…) as one undo step and
+   * selects `select` when given. Does nothing on a read-only store.
+   */
+  applyEdit(edit: (document: FlowDocument) => FlowDocument, select?: Iterable<string>): void;
 }
 
 export type FlowEditorState = FlowStoreState & FlowStoreActions;
@@ -585,6 +590,11 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
 
       problems() {
         return flowProblems(get().document, catalog, get().baseline);
+      },
+
+      applyEdit(edit, select) {
+        if (readOnly) return;
+        commit(edit(get().document), select === undefined ? {} : { selection: { nodes: new Set(select), edges: new Set() } });
       },
     };
   });

@@ -1,5 +1,5 @@
 /**
- * The plain widgets of the properties form: text, textarea, number (bounds checked as typed), checkbox, select,
+ * The plain widgets of the properties form: text, textarea, number (checked as typed), checkbox, select,
  * checkboxes for an array of choices, a key/value list, JSON text, and the inputs of credentials (a password, a JSON
  * object), which never show what is stored.
  * Each reports edits as `onChange(value, ongoing)`: `ongoing` while typing, so the store joins keystrokes into one
@@ -8,7 +8,7 @@
 import { useState } from 'react';
 import type { FieldChoice } from '../../nodes/kit/schema-fields.ts';
 import { CodeEditor } from './code-editor.tsx';
-import { parseNumberInput, parseSecretJsonInput, type FormField } from './form-fields.ts';
+import { jsonFieldText, numberFieldValue, parseSecretJsonInput, type FormField } from './form-fields.ts';
 
 export interface WidgetProps<T = unknown> {
   field: FormField;
@@ -21,7 +21,10 @@ export interface WidgetProps<T = unknown> {
   describedBy?: string;
   onChange(value: unknown, ongoing: boolean): void;
   onCommit(): void;
-  /** Reports a problem found while typing that never reaches the node (text that is not a number, bad JSON). */
+  /**
+   * Reports a problem found while typing, in the words of the widget (text that is not a number, bad JSON): what was
+   * typed still reaches the node, where the validator marks it.
+   */
   onLocalError(message: string | null): void;
 }
 
@@ -50,33 +53,21 @@ export function TextareaWidget({ field, id, value, invalid, describedBy, onChang
 export function NumberWidget({ field, id, value, invalid, describedBy, onChange, onCommit, onLocalError }: WidgetProps) {
   const stored = value === undefined ? field.default : value;
   const storedText = stored === undefined || stored === null ? '' : String(stored);
-  // The text being typed: it may not be a number yet ("-", "1e"), and then stays local until the stored value changes.
-  const [draft, setDraft] = useState<string | null>(null);
-  const [draftOf, setDraftOf] = useState(storedText);
-  if (draftOf !== storedText) {
-    setDraftOf(storedText);
-    setDraft(null);
-  }
+  // The text as typed ("1.", "-", "12a") while the node holds what it means; the stored value shows once it changes
+  // otherwise (undo, another panel).
+  const [draft, setDraft] = useState<{ text: string; stored: unknown } | null>(null);
   return (
     <input
-      id={id} type="number" inputMode="decimal" className={inputClass(invalid)} value={draft ?? storedText}
-      min={field.min ?? field.exclusiveMin} max={field.max ?? field.exclusiveMax} step={field.step ?? 'any'}
+      id={id} type="text" inputMode="decimal" autoComplete="off" className={inputClass(invalid)}
+      value={draft !== null && Object.is(draft.stored, stored) ? draft.text : storedText}
       aria-invalid={invalid} aria-describedby={describedBy}
       onChange={(e) => {
-        const text = e.target.value;
-        const parsed = parseNumberInput(field, text);
-        if (parsed.ok) {
-          onLocalError(null);
-          setDraft(null);
-          if (parsed.value !== stored) onChange(parsed.value, true);
-        } else {
-          onLocalError(parsed.message);
-          setDraft(text);
-        }
+        const next = numberFieldValue(field, e.target.value);
+        onLocalError(next.message);
+        setDraft({ text: e.target.value, stored: next.value });
+        onChange(next.value, true);
       }}
-      onBlur={() => {
-        onCommit();
-      }}
+      onBlur={onCommit}
     />
   );
 }
@@ -178,10 +169,13 @@ export function KeyValueWidget({ field, id, value, describedBy, onChange, onComm
   );
 }
 
-/** JSON in a code editor; `readOnly` (a locked node, a user who cannot change flows) shows it without editing. */
+/**
+ * JSON in a code editor; `readOnly` (a locked node, a user who cannot change flows) shows it without editing. Text
+ * that does not parse is kept in the node as typed (the validator marks it), never thrown away.
+ */
 export function JsonWidget({ field, id, value, invalid, describedBy, onChange, onCommit, onLocalError, readOnly = false }: WidgetProps & { readOnly?: boolean }) {
   const stored = value === undefined ? field.default : value;
-  const storedText = JSON.stringify(stored ?? null, null, 2);
+  const storedText = jsonFieldText(stored);
   // The text being typed, until the stored value changes.
   const [draft, setDraft] = useState<string | null>(null);
   const [draftOf, setDraftOf] = useState(storedText);
@@ -194,14 +188,14 @@ export function JsonWidget({ field, id, value, invalid, describedBy, onChange, o
       id={id} label={field.title} language="json" value={draft ?? storedText} invalid={invalid} describedBy={describedBy} readOnly={readOnly}
       onBlur={onCommit}
       onChange={(text) => {
+        setDraft(text);
         try {
           const parsed: unknown = JSON.parse(text);
           onLocalError(null);
-          setDraft(text);
           onChange(parsed, true);
         } catch (err) {
-          setDraft(text);
           onLocalError(`Not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+          onChange(text, true);
         }
       }}
     />

@@ -11,7 +11,7 @@ import { notify } from '../../nodes/notify/notify.def.ts';
 import { validateNodeConfig } from '../../nodes/kit/config-validator.ts';
 import { nodeDefinitions } from '../../nodes/definitions.ts';
 import { fieldKey, problemsByField } from './field-problems.ts';
-import { codeLanguage, formFields, parseNumberInput, parseSecretJsonInput, type FormField } from './form-fields.ts';
+import { codeLanguage, formFields, jsonFieldText, numberFieldValue, parseNumberInput, parseSecretJsonInput, type FormField } from './form-fields.ts';
 import { thingIdentifiers } from './thing-model-identifiers.ts';
 
 const byName = (fields: FormField[], name: string) => {
@@ -158,5 +158,23 @@ describe('thingIdentifiers', () => {
     expect(ids.service.map((s) => s.identifier)).toEqual(['Calibrate', 'Reboot']);
     expect(ids.event.map((s) => s.identifier)).toEqual(['HighTemperatureAlert', 'Error']);
     expect(thingIdentifiers(null)).toEqual({ property: [], service: [], event: [] });
+  });
+});
+
+describe('what a field keeps of the text typed', () => {
+  const port = { name: 'port', title: 'Port', widget: 'number', min: 0, max: 65535, integer: true } as FormField;
+
+  it('keeps a number field\'s text when it is no number, and an out-of-bounds number as a number, each with the reason', () => {
+    expect(numberFieldValue(port, '1883')).toEqual({ value: 1883, message: null });
+    expect(numberFieldValue(port, '12a')).toEqual({ value: '12a', message: 'Port must be a number' });
+    expect(numberFieldValue(port, '70000')).toEqual({ value: 70000, message: 'Port must be at most 65535' });
+    expect(numberFieldValue(port, '')).toEqual({ value: '', message: 'Port needs a number' });
+  });
+
+  it('shows JSON that did not parse as it was typed, and stored values as JSON', () => {
+    expect(jsonFieldText('[{"t":')).toBe('[{"t":');
+    expect(jsonFieldText([{ t: 'eq' }])).toBe('[\n  {\n    "t": "eq"\n  }\n]');
+    expect(jsonFieldText('"quoted"')).toBe('"\\"quoted\\""');
+    expect(jsonFieldText(undefined)).toBe('null');
   });
 });

@@ -194,9 +194,8 @@ function numberBounds(schema: JsonSchema): Partial<FormField> {
 export type NumberInput = { ok: true; value: number | '' } | { ok: false; message: string };
 
 /**
- * Reads a number field's text. Empty text is `''` where the schema allows it; text that is not a number is refused
- * here (it would never reach the node); a number out of bounds is refused with the bound it breaks, so the node
- * keeps its last valid value.
+ * Reads a number field's text. Empty text is `''` where the schema allows it; text that is not a number, or a number
+ * out of bounds, is refused with the reason (the bound it breaks); {@link numberFieldValue} says what the node keeps.
  */
 export function parseNumberInput(field: FormField, text: string): NumberInput {
   const trimmed = text.trim();
@@ -218,6 +217,29 @@ export function parseNumberInput(field: FormField, text: string): NumberInput {
     return { ok: false, message: `${field.title} must be a multiple of ${field.step}` };
   }
   return { ok: true, value };
+}
+
+/**
+ * What a number field's text puts in the node, and what is wrong with it: a number (out of bounds or not, the
+ * validator judges), `''` where allowed, else the text as typed, so nothing typed is lost on leaving the node.
+ */
+export function numberFieldValue(field: FormField, text: string): { value: unknown; message: string | null } {
+  const parsed = parseNumberInput(field, text);
+  if (parsed.ok) return { value: parsed.value, message: null };
+  const number = Number(text.trim());
+  return { value: text.trim() !== '' && Number.isFinite(number) ? number : text, message: parsed.message };
+}
+
+/** The text a JSON field shows: the stored value as JSON, or the text kept as typed when it did not parse. */
+export function jsonFieldText(stored: unknown): string {
+  if (typeof stored === 'string') {
+    try {
+      JSON.parse(stored);
+    } catch {
+      return stored;
+    }
+  }
+  return JSON.stringify(stored ?? null, null, 2);
 }
 
 /** What the text typed into a `secret-json` field means: the value to store (`undefined`: keep the stored one). */

@@ -24,7 +24,9 @@ export function markdownBlocks(markdown: string): Block[] {
     } else if (item) {
       flush();
       const entry = { depth: Math.floor(item[1]!.length / 2), text: item[2]! };
-      if (last?.kind === 'list') last.items.push(entry);
+      // Read after the flush: a paragraph just ended sits between this item and an earlier list.
+      const previous = blocks.at(-1);
+      if (previous?.kind === 'list') previous.items.push(entry);
       else blocks.push({ kind: 'list', items: [entry] });
     } else if (line.trim() === '') {
       flush();

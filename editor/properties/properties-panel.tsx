@@ -208,7 +208,8 @@ function NodeForm({ store, node, definition, api, depth, readOnly = false }: {
         {fields.map((field) => {
           const key = fieldKey(field.source, field.name);
           const id = `prop-${depth}-${nodeId}-${key}`;
-          const messages = [...(localErrors[key] ? [localErrors[key]] : []), ...(sorted.byField.get(key) ?? [])];
+          // What the widget found in the text as typed says it best; the validator's findings otherwise.
+          const messages = localErrors[key] ? [localErrors[key]] : (sorted.byField.get(key) ?? []);
           const invalid = messages.length > 0;
           const describedBy = [field.description || field.secret ? `${id}-help` : '', invalid ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
           const props: WidgetProps = {

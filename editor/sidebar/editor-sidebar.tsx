@@ -1,16 +1,17 @@
 /**
- * The editor's right-hand sidebar, as Node-RED's: the selected node's properties, the configuration nodes, and the
- * debug messages of the running flows. Opening a config node switches to the properties.
+ * The editor's right-hand sidebar, as Node-RED's: the selected node's properties, the configuration nodes, the nodes
+ * with problems, and the debug messages of the running flows. Opening a config node switches to the properties.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useState, type ReactNode } from 'react';
 import type { NodeTypeEntry } from '../../nodes/definitions.ts';
 import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
 import { DebugSidebar } from '../live/debug-sidebar.tsx';
 import type { FlowEditorState } from '../model/flow-store.ts';
 import { PropertiesPanel } from '../properties/properties-panel.tsx';
 import { ConfigNodesPanel } from './config-nodes-panel.tsx';
+import { ProblemCount, ProblemsPanel } from './problems-panel.tsx';
 
-type SidebarTab = 'properties' | 'config' | 'debug';
+type SidebarTab = 'properties' | 'config' | 'problems' | 'debug';
 
 /** The one node the properties show: the selection when it is exactly one node. */
 const selectInspected = (s: FlowEditorState): string | null => (s.selection.nodes.size === 1 ? [...s.selection.nodes][0]! : null);
@@ -26,12 +27,13 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
     },
     [store],
   );
-  const tabButton = (id: SidebarTab, label: string) => (
+  const tabButton = (id: SidebarTab, label: string, badge?: ReactNode) => (
     <button
       type="button" role="tab" aria-selected={tab === id} onClick={() => setTab(id)}
-      className={`flex-1 border-b-2 px-2 py-1.5 text-xs font-medium ${tab === id ? 'border-sky-600 text-slate-900' : 'border-transparent text-slate-500 hover:text-slate-800'}`}
+      className={`flex-1 whitespace-nowrap border-b-2 px-1.5 py-1.5 text-xs font-medium ${tab === id ? 'border-sky-600 text-slate-900' : 'border-transparent text-slate-500 hover:text-slate-800'}`}
     >
       {label}
+      {badge}
     </button>
   );
   return (
@@ -39,11 +41,13 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
       <div role="tablist" aria-label="Sidebar" className="flex shrink-0 border-b border-slate-200">
         {tabButton('properties', 'Properties')}
         {tabButton('config', 'Config nodes')}
+        {tabButton('problems', 'Problems', <ProblemCount />)}
         {tabButton('debug', 'Debug')}
       </div>
       <div className="flex min-h-0 flex-1 flex-col overflow-y-auto">
         {tab === 'properties' && <PropertiesPanel store={store} nodeId={nodeId} api={api} />}
         {tab === 'config' && <ConfigNodesPanel types={types} onOpen={openConfig} />}
+        {tab === 'problems' && <ProblemsPanel onOpen={() => setTab('properties')} />}
         {/* Kept mounted while hidden, so messages that arrive meanwhile are there when the user looks. */}
         <div className={tab === 'debug' ? 'flex min-h-0 flex-1 flex-col' : 'hidden'}>
           {live ? <DebugSidebar live={live} store={store} /> : <p className="p-2 text-xs text-slate-500">Connecting to the runtime…</p>}

@@ -3,10 +3,11 @@
  * tab's menu disables/enables or deletes it (after asking). A disabled flow is shown struck through, as in Node-RED.
  * A read-only store (a user who cannot change flows) gets the tabs to switch between only.
  */
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
 import { selectTabs, type TabEntry } from '../model/flow-selectors.ts';
 import { BUTTON, Modal, ModalActions, PRIMARY_BUTTON } from '../ui/modal.tsx';
+import { DropdownMenu } from '../ui/popup-menu.tsx';
 
 export function TabBar() {
   const { store } = useFlowEditor();
@@ -16,6 +17,7 @@ export function TabBar() {
   const [renaming, setRenaming] = useState<string | null>(null);
   const [menu, setMenu] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<TabEntry | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
 
   return (
     <div role="tablist" aria-label="Flows" className="flex h-9 shrink-0 items-end gap-0.5 overflow-x-auto border-b border-slate-300 bg-slate-100 px-2">
@@ -54,7 +56,7 @@ export function TabBar() {
               </div>
             )}
             {menu === tab.id && (
-              <div role="menu" className="absolute left-0 top-full z-20 mt-0.5 w-40 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg">
+              <DropdownMenu className="absolute left-0 top-full z-20 mt-0.5 w-40 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg" onClose={closeMenu}>
                 <MenuItem label="Rename" onClick={() => { setMenu(null); setRenaming(tab.id); }} />
                 {tab.kind === 'tab' && (
                   <MenuItem
@@ -63,7 +65,7 @@ export function TabBar() {
                   />
                 )}
                 <MenuItem label={tab.kind === 'tab' ? 'Delete flow' : 'Delete subflow'} danger onClick={() => { setMenu(null); setDeleting(tab); }} />
-              </div>
+              </DropdownMenu>
             )}
           </div>
         );

@@ -14,7 +14,10 @@ import { storageNodes } from './storage.def.ts';
 
 export { catchNode, comment, complete, debug, inject, linkCall, linkIn, linkOut, status } from './common.def.ts';
 export { change, delay, functionNode, switchNode, template, trigger } from './function.def.ts';
-export { httpIn, httpRequest, httpResponse, isPublicEndpoint, mqttBroker, mqttIn, mqttOut, websocketListener } from './network.def.ts';
+export {
+  httpIn, httpProxy, httpRequest, httpResponse, isPublicEndpoint, mqttBroker, mqttIn, mqttOut, tcpIn, tcpOut, tcpRequest, tlsConfig, udpIn, udpOut,
+  websocketClient, websocketIn, websocketListener, websocketOut,
+} from './network.def.ts';
 export { json } from './parsers.def.ts';
 
 /** Every curated core node, in Node-RED's palette order (category by category), each with its help. */

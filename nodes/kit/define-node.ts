@@ -59,13 +59,10 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
   readonly paletteLabel?: string;
   /**
    * The label of a node without a name, from its config, as Node-RED's own label function makes it (an endpoint's
-   * path); undefined falls back to {@link label}. `nodeById` finds another node of the flows (a link call is labelled
-   * by its target's name).
+   * path); undefined falls back to {@link label}. `lookup` finds another node of the flows by id (the config node
+   * whose label Node-RED shows, as websocket in/out do).
    */
-  readonly labelOf?: (
-    node: Readonly<Record<string, unknown>>,
-    nodeById?: (id: string) => Readonly<Record<string, unknown>> | undefined,
-  ) => string | undefined;
+  readonly labelOf?: (node: Readonly<Record<string, unknown>>, lookup?: (id: string) => Readonly<Record<string, unknown>> | undefined) => string | undefined;
   readonly category: string;
   /** CSS colour of the node body. */
   readonly color: string;

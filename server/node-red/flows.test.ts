@@ -276,4 +276,34 @@ describe('live WebSocket', () => {
       ws.close();
     }
   });
+
+  it('gives a socket that opens later every node\'s current status, with Node-RED message keys in words', async () => {
+    const { rev, flows: deployed } = (await tw.request('GET', '/api/v1/flows', { token: tw.adminToken })).body;
+    const flows = [
+      ...deployed.filter((n: TestJson) => n.z !== 'tab-status' && n.id !== 'tab-status'),
+      { id: 'tab-status', type: 'tab', label: 'Status' },
+      { id: 'in-status', type: 'http in', z: 'tab-status', x: 100, y: 100, url: '/set-status', method: 'get', public: true, wires: [['st-key']] },
+      {
+        id: 'st-key', type: 'function', z: 'tab-status', x: 200, y: 100, outputs: 1, wires: [['out-status']],
+        func: 'node.status({fill:"red",shape:"ring",text:"common.status.disconnected"}); return msg;',
+      },
+      { id: 'out-status', type: 'http response', z: 'tab-status', x: 300, y: 100, statusCode: '', headers: {}, wires: [] },
+    ];
+    expect((await tw.request('POST', '/api/v1/flows', { token: tw.adminToken, body: { flows, rev } })).status).toBe(200);
+    const token = `?access_token=${await tw.tokenFor('operator')}`;
+    const first = await connect(token);
+    const later: { ws?: WebSocket } = {};
+    try {
+      expect((await fetch(`${tw.url}/nodes/set-status`)).status).toBe(200);
+      const isKeyStatus = (m: TestJson) => m.type === 'status' && m.id === 'st-key';
+      expect((await until(first.messages, isKeyStatus)).status).toEqual({ fill: 'red', shape: 'ring', text: 'disconnected' });
+      // Sent to the first socket and never set again: a socket that opens now gets it all the same.
+      const second = await connect(token);
+      later.ws = second.ws;
+      expect((await until(second.messages, isKeyStatus)).status).toEqual({ fill: 'red', shape: 'ring', text: 'disconnected' });
+    } finally {
+      first.ws.close();
+      later.ws?.close();
+    }
+  });
 });

@@ -4,8 +4,19 @@ import type { Logger } from 'pino';
 import type { EventEmitter } from 'node:events';
 import type { Principal } from '../../domain/auth/permissions.ts';
 import { LiveGate } from '../live/live-gate.ts';
+import { translateStatus } from './status-text.ts';
 
 export const LIVE_PATH = '/api/v1/live';
+
+/** Statuses kept for editors that open later: far more nodes than a flow set has, bounded against a runaway. */
+const MAX_RETAINED = 50_000;
+
+/** Whether a status clears the node's status (`null`, `{}`, no text, fill or shape). */
+function isCleared(status: unknown): boolean {
+  if (typeof status !== 'object' || status === null) return true;
+  const { text, fill, shape } = status as { text?: unknown; fill?: unknown; shape?: unknown };
+  return !text && !fill && !shape;
+}
 
 export interface LiveSocketOptions {
   events: NodeJS.EventEmitter;
@@ -24,7 +35,9 @@ export interface LiveSocketOptions {
 /**
  * `/api/v1/live`: node status and debug messages from the flow runtime (`RED.events` `node-status` and `comms`),
  * throttled so a busy flow cannot flood a browser: statuses are coalesced per node (latest wins), debug messages are
- * capped per flush and the rest counted as dropped. Who may connect, and for how long, is the {@link LiveGate}'s.
+ * capped per flush and the rest counted as dropped. Status texts that are Node-RED catalog keys arrive translated,
+ * and an editor that opens gets each node's current status first. Who may connect, and for how long, is the
+ * {@link LiveGate}'s.
  */
 export class LiveSocket {
   readonly #gate: LiveGate;
@@ -32,8 +45,14 @@ export class LiveSocket {
   #debug: unknown[] = [];
   #dropped = 0;
   readonly #timer: NodeJS.Timeout;
+  /** Each node's current status, for editors that open later (Node-RED's comms retains them the same way). */
+  readonly #latest = new Map<string, unknown>();
   readonly #onStatus = (e: { id: string; status?: unknown }) => {
-    this.#statuses.set(e.id, e.status ?? null);
+    // Core nodes set catalog keys as text (`common.status.connected`): the browser gets Node-RED's English.
+    const status = translateStatus(e.status ?? null);
+    this.#statuses.set(e.id, status);
+    if (isCleared(status)) this.#latest.delete(e.id);
+    else if (this.#latest.size < MAX_RETAINED || this.#latest.has(e.id)) this.#latest.set(e.id, status);
   };
   readonly #onComms = (e: { topic: string; data: unknown }) => {
     if (e.topic !== 'debug') return;
@@ -48,7 +67,11 @@ export class LiveSocket {
     this.#gate = new LiveGate({
       name: 'live socket', logger: options.logger, permission: 'flows:read',
       authenticate: options.authenticate, allowedOrigins: options.allowedOrigins, authEvents: options.authEvents,
-      opened: (ws, principal) => this.#gate.send(ws, JSON.stringify({ type: 'hello', user: principal.username })),
+      opened: (ws, principal) => {
+        this.#gate.send(ws, JSON.stringify({ type: 'hello', user: principal.username }));
+        // A status set before this editor opened (a client that is disconnected) still shows.
+        for (const [id, status] of this.#latest) this.#gate.send(ws, JSON.stringify({ type: 'status', id, status }));
+      },
     });
     options.events.on('node-status', this.#onStatus);
     options.events.on('comms', this.#onComms);

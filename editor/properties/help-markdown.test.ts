@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { markdownBlocks } from './help-markdown.tsx';
+
+describe('help markdown', () => {
+  it('starts a new list after a paragraph that follows a list, even without a blank line', () => {
+    expect(markdownBlocks('- a\n- b\n\nBetween.\n- c').map((b) => b.kind)).toEqual(['list', 'paragraph', 'list']);
+    expect(markdownBlocks('- a\nBetween.\n- c')).toEqual([
+      { kind: 'list', items: [{ depth: 0, text: 'a' }] },
+      { kind: 'paragraph', text: 'Between.' },
+      { kind: 'list', items: [{ depth: 0, text: 'c' }] },
+    ]);
+  });
+
+  it('joins an indented line to the list item above it', () => {
+    expect(markdownBlocks('- a\n  more\n  - nested')).toEqual([{ kind: 'list', items: [{ depth: 0, text: 'a more' }, { depth: 1, text: 'nested' }] }]);
+  });
+});
