@@ -61,7 +61,7 @@ export const EXPECTED_DIR = path.join(import.meta.dirname, 'core-nodes', 'expect
 /**
  * The expected export of a case: an array whose first element is the node and the rest the config nodes it uses,
  * as Node-RED 4.1's editor exports them, without `id`, `x`, `y`, `z`, `wires` and `g`. A reference to a config node
- * is written `@<type>` (e.g. `"broker": "@mqtt-broker"`).
+ * is written `@<type>` (e.g. `"broker": "@mqtt-broker"`), and so is a node a list names (`"scope": ["@debug"]`).
  */
 export function expectedExport(name: string, vars: Readonly<Record<string, string>> = {}): Record<string, TestJson>[] {
   const text = fs.readFileSync(path.join(EXPECTED_DIR, `${name}.json`), 'utf8');
@@ -91,11 +91,13 @@ export function comparableExport(flows: readonly Record<string, TestJson>[], id:
   };
   visit(node);
   const placeholders = new Map(configs.map((c) => [c.id as string, `@${c.type as string}`]));
+  // Other nodes a list names (a catch node's scope, link targets) are written `@<type>` too.
+  const listed = (item: TestJson) => (typeof item === 'string' && byId.has(item) && byId.get(item)!.type !== 'tab' ? `@${byId.get(item)!.type as string}` : item);
   const strip = (n: Record<string, TestJson>) =>
     Object.fromEntries(
       Object.entries(n)
         .filter(([k]) => !PLACEMENT.includes(k))
-        .map(([k, v]) => [k, typeof v === 'string' && placeholders.has(v) ? placeholders.get(v) : v]),
+        .map(([k, v]) => [k, typeof v === 'string' && placeholders.has(v) ? placeholders.get(v) : Array.isArray(v) ? v.map(listed) : v]),
     );
   return [strip(node), ...configs.map(strip)];
 }

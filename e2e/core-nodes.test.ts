@@ -78,7 +78,8 @@ describe('core nodes: created from the palette, filled, deployed and exported as
       });
       expect(id, `dropping ${c.type} made a node`).toBeTruthy();
       created.set(c.name, id!);
-      await canvas(page).locator(`.react-flow__node[data-id="${id}"] [data-testid="flow-node"]`).click();
+      // A comment is drawn as a note, not as a node box.
+      await canvas(page).locator(`.react-flow__node[data-id="${id}"]`).locator('[data-testid="flow-node"], [data-testid="comment-node"]').click();
       const form = properties(page);
       await form.locator(`[data-node-id="${id}"]`).first().waitFor();
       await c.fill(form, page);

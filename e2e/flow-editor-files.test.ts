@@ -138,12 +138,13 @@ describe('the flow editor with flow files and other people\'s changes', () => {
     expect((await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: theirs, rev: before.rev } })).status).toBe(200);
 
     await dropFromPalette(page, 'inject', 200, 320);
-    await canvasNode(page, 'inject').waitFor();
+    // A new inject is labelled as Node-RED labels it: by its payload, a timestamp.
+    await canvasNode(page, 'timestamp').waitFor();
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Someone else deployed since you loaded' });
     await dialog.waitFor();
     expect(await dialog.getByTestId('their-changes').textContent()).toContain('Added: their note (comment) on “Flow 1”');
-    expect(await dialog.getByTestId('your-changes').textContent()).toContain('Added: inject');
+    expect(await dialog.getByTestId('your-changes').textContent()).toContain('Added: timestamp (inject)');
     await screenshot(page, 'flow-editor-conflict');
     // Nothing was overwritten while the dialog is open.
     expect((await deployedFlows()).flows.map((n) => n.id)).toContain('their-note');
@@ -167,7 +168,7 @@ describe('the flow editor with flow files and other people\'s changes', () => {
     await page.getByRole('tab', { name: 'Scratch' }).waitFor();
 
     await dropFromPalette(page, 'inject', 200, 200);
-    const injects = canvas(page).locator('[data-testid="flow-node"][data-label="inject"]');
+    const injects = canvas(page).locator('[data-testid="flow-node"][data-label="timestamp"]');
     await injects.first().click();
     await page.keyboard.press('Control+C');
     const box = (await canvas(page).boundingBox())!;

@@ -200,7 +200,8 @@ describe('the editor’s interactions', () => {
     await expect.poll(() => page.getByRole('tab', { name: 'Flow 2' }).getAttribute('aria-selected')).toBe('true');
     const box = (await canvas(page).boundingBox())!;
     await dropFromPalette(page, 'inject', 420, 260);
-    const first = await centreOf(canvasNode(page, 'inject'));
+    // A new inject is labelled as Node-RED labels it: by its payload, a timestamp.
+    const first = await centreOf(canvasNode(page, 'timestamp'));
     expect(Math.hypot(first.x - (box.x + 420), first.y - (box.y + 260))).toBeLessThan(3);
 
     await canvas(page).locator('.react-flow__controls-zoomin').click();

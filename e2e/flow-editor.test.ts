@@ -47,7 +47,7 @@ describe('the flow editor', () => {
     await properties(page).getByLabel('Property', { exact: true }).fill('thing.kind');
     await properties(page).getByLabel('Rule 1 value', { exact: true }).fill('property.post');
     await debugNode.click();
-    await properties(page).getByLabel('To node status').check();
+    await properties(page).getByLabel('node status (32 characters)').check();
     await screenshot(page, 'flow-editor-built');
 
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();

@@ -331,7 +331,7 @@ function toCanvasNode(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatalog
   if (definition) {
     data.definition = definition;
     data.color = definition.color;
-    data.icon = definition.icon;
+    data.icon = definition.iconOf?.(node) ?? definition.icon;
     const outputLabels = definition.outputLabelsOf?.(node) ?? definition.outputLabels;
     if (outputLabels) data.outputLabels = outputLabels;
   }

@@ -455,8 +455,21 @@ describe('flow store: undo, dirty tracking, deploy', () => {
   });
 
   it('blocks deploy of flows using Node-RED core types our palette does not curate, unless the runtime lists them', () => {
-    expect(storeWith(linkNodes).getState().problems().unknownTypes).toEqual(['link call']);
-    expect(storeWith(linkNodes, { installedTypes: ['link call'] }).getState().problems().deployBlocker).toBeNull();
+    // Node-RED's global environment node: core, but no palette offers it.
+    const flows = [...linkNodes, { id: 'g1', type: 'global-config', env: [], modules: {} }];
+    expect(storeWith(flows).getState().problems().unknownTypes).toEqual(['global-config']);
+    expect(storeWith(flows, { installedTypes: ['global-config'] }).getState().problems().deployBlocker).toBeNull();
+  });
+
+  it('changes several nodes as one undo step (both ends of a link)', () => {
+    const store = storeWith(linkNodes);
+    const s = () => store.getState();
+    const [a, b] = s().document.nodes.filter((n) => n.type !== 'tab').map((n) => n.id);
+    s().updateNodesConfig([{ id: a!, changes: { name: 'one' } }, { id: b!, changes: { name: 'two' } }]);
+    expect([node(store, a!)?.['name'], node(store, b!)?.['name']]).toEqual(['one', 'two']);
+    s().undo();
+    expect([node(store, a!)?.['name'], node(store, b!)?.['name']]).not.toContain('one');
+    expect(node(store, b!)?.['name']).not.toBe('two');
   });
 
   it('marks invalid config on the node before deploy, without blocking it', () => {

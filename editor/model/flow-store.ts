@@ -140,6 +140,8 @@ export interface FlowStoreActions {
   moveNodes(moves: readonly NodeMove[], options?: GestureOptions): void;
   /** Changes a node's properties (`undefined` removes one); see {@link GestureOptions} for typing. */
   updateNodeConfig(id: string, changes: Readonly<Record<string, unknown>>, options?: GestureOptions): void;
+  /** Changes several nodes' properties as one undo step (both ends of a link). */
+  updateNodesConfig(updates: readonly { id: string; changes: Readonly<Record<string, unknown>> }[]): void;
   /** Deletes the selected nodes (with a group's nodes) and wires. */
   deleteSelection(): void;
   /** Deletes nodes by id (with a group's nodes, a tab's contents). */
@@ -359,6 +361,11 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
         if (readOnly) return;
         const key = `update:${id}:${Object.keys(changes).sort().join('\n')}`;
         commit(updateNode(get().document, id, changes), {}, { key, ongoing: updateOptions.ongoing === true });
+      },
+
+      updateNodesConfig(updates) {
+        if (readOnly) return;
+        commit(updates.reduce((doc, { id, changes }) => updateNode(doc, id, changes), get().document));
       },
 
       deleteSelection() {

@@ -1,12 +1,119 @@
-/** The core nodes of Node-RED's "common" palette category: inject, debug, catch, status, link in/out, comment. Browser-safe. */
+/**
+ * The core nodes of Node-RED's "common" palette category: inject, debug, complete, catch, status, link in, link call,
+ * link out, comment. Defaults, labels and checks follow Node-RED 4.1's `core/common/*.html`. (Junctions are in this
+ * category too, but have no definition: the editor draws them as structure, as Node-RED does.) Browser-safe.
+ */
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
-import { core, coreHelp, listOf, name, numberText, scope, typedValueTypes } from './core-kit.def.ts';
+import { typedValueProblem, type PropertyProblem } from '../kit/typed-values.ts';
+import { core, coreHelp, listOf, name, scope } from './core-kit.def.ts';
+
+/** A value Node-RED stores as text or, in older flows, as a number. */
+const textOrNumber = (title: string, defaultValue: string | number) =>
+  Type.Union([Type.String(), Type.Number()], { title, default: defaultValue });
+
+/** Whether `value` passes Node-RED's `RED.validators.number(blankAllowed)`. */
+export function isNodeRedNumber(value: unknown, blankAllowed = false): boolean {
+  if (value === undefined || value === '') return blankAllowed;
+  if (typeof value === 'number') return !Number.isNaN(value);
+  return typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value));
+}
+
+/** The types whose values Node-RED's inject validator checks (others are taken as they are). */
+const CHECKED_INJECT_TYPES = new Set(['msg', 'flow', 'global', 'jsonata', 'json', 'num']);
+const ENV_ONLY = /^\$\{[^}]+\}$/;
+
+/** What the inject validators reject: a property value that does not parse as its type, a repeat out of range. */
+export function injectProblems(node: Readonly<Record<string, unknown>>): PropertyProblem[] {
+  const problems: PropertyProblem[] = [];
+  const valueProblem = (path: string, prop: string, type: unknown, value: unknown) => {
+    if (typeof type !== 'string' || !CHECKED_INJECT_TYPES.has(type)) return;
+    if (typeof value === 'string' && ENV_ONLY.test(value)) return;
+    const problem = typedValueProblem(type, value ?? '');
+    if (problem !== null) problems.push({ path, message: `msg.${prop}: ${problem}` });
+  };
+  const props = Array.isArray(node['props']) ? (node['props'] as unknown[]) : [];
+  props.forEach((item, i) => {
+    if (typeof item !== 'object' || item === null) return;
+    const { p, v, vt } = item as Record<string, unknown>;
+    if (typeof p !== 'string' || p.trim() === '') {
+      problems.push({ path: `/props/${i}/p`, message: `Property ${i + 1} needs a name` });
+      return;
+    }
+    // The payload (and a string topic) without `v` keep their value in the node's legacy fields.
+    if (v === undefined) return;
+    valueProblem(`/props/${i}/v`, p, vt, v);
+  });
+  if (props.some((item) => typeof item === 'object' && item !== null && (item as Record<string, unknown>)['p'] === 'payload')) {
+    valueProblem('/payload', 'payload', node['payloadType'], node['payload']);
+  }
+  const repeat = node['repeat'];
+  if (repeat !== undefined && repeat !== '' && !(isNodeRedNumber(repeat) && Number(repeat) >= 0 && Number(repeat) <= 2147483)) {
+    problems.push({ path: '/repeat', message: 'Invalid repeat value: seconds from 0 to 2147483' });
+  }
+  if (!isNodeRedNumber(node['onceDelay'], true)) problems.push({ path: '/onceDelay', message: 'The delay before the first message must be a number of seconds' });
+  return problems;
+}
+
+/** The label of an unnamed inject: "timestamp", "topic:payload", "flow.key", with ¹ (once) or ↻ (repeat). */
+export function injectLabel(node: Readonly<Record<string, unknown>>): string {
+  let suffix = '';
+  if (node['once'] === true || node['once'] === 'true') suffix = ' ¹';
+  const repeat = node['repeat'];
+  if ((repeat !== undefined && repeat !== '' && Number(repeat) !== 0) || (typeof node['crontab'] === 'string' && node['crontab'] !== '')) suffix = '\t↻';
+  const payload = typeof node['payload'] === 'string' ? node['payload'] : node['payload'] === undefined || node['payload'] === null ? '' : String(node['payload']);
+  const payloadType = typeof node['payloadType'] === 'string' && node['payloadType'] !== '' ? node['payloadType'] : 'str';
+  const topic = typeof node['topic'] === 'string' ? node['topic'] : '';
+  if (['string', 'str', 'num', 'bool', 'json'].includes(payloadType)) {
+    if (topic !== '' && topic.length + payload.length <= 32) return `${topic}:${payload}${suffix}`;
+    if (payload.length > 0 && payload.length < 24) return payload + suffix;
+    return `inject${suffix}`;
+  }
+  if (payloadType === 'date' || payloadType === 'bin' || payloadType === 'env') {
+    const typeLabel = { date: 'timestamp', bin: 'buffer', env: 'env variable' }[payloadType];
+    return topic !== '' && topic.length <= 16 ? `${topic}:${typeLabel}${suffix}` : typeLabel + suffix;
+  }
+  if (payloadType === 'flow' || payloadType === 'global') return `${payloadType}.${payload.replace(/^#:\([^)]*\)::/, '')}${suffix}`;
+  return `inject${suffix}`;
+}
+
+const INJECT_TYPE_LABELS: Readonly<Record<string, string>> = {
+  flow: 'flow context', global: 'global context', str: 'string', num: 'number', bool: 'boolean', json: 'object', bin: 'buffer',
+  date: 'timestamp', env: 'env variable', object: 'object', string: 'string', boolean: 'boolean', number: 'number', Array: 'array',
+  invalid: 'Invalid JSON Object',
+};
+
+/** The label of an inject's output: each property and the type of its value ("payload: timestamp"), five at most. */
+export function injectOutputLabel(node: Readonly<Record<string, unknown>>): string {
+  const props = Array.isArray(node['props'])
+    ? (node['props'] as Record<string, unknown>[]).filter((p) => typeof p === 'object' && p !== null)
+    : [{ p: 'payload', v: node['payload'], vt: node['payloadType'] }, { p: 'topic', v: node['topic'], vt: 'str' }];
+  const lines: string[] = [];
+  for (const [i, prop] of props.entries()) {
+    if (i === 5) {
+      lines.push(`... +${props.length - 5}`);
+      break;
+    }
+    let type = String((prop['p'] === 'payload' ? node['payloadType'] : prop['vt']) ?? '');
+    if (type === 'json') {
+      try {
+        const parsed = JSON.parse(String(prop['p'] === 'payload' ? node['payload'] : prop['v'])) as unknown;
+        type = Array.isArray(parsed) ? 'Array' : typeof parsed;
+      } catch {
+        type = 'invalid';
+      }
+    }
+    lines.push(`${String(prop['p'] ?? '')}: ${INJECT_TYPE_LABELS[type] ?? type}`);
+  }
+  return lines.join('\n');
+}
 
 export const inject = defineNode({
   ...core,
   type: 'inject',
   label: 'inject',
+  labelOf: injectLabel,
+  outputLabelsOf: (node) => [injectOutputLabel(node)],
   category: 'common',
   color: '#a6bbcf',
   icon: 'inject.svg',
@@ -14,26 +121,38 @@ export const inject = defineNode({
   outputs: 1,
   config: Type.Object({
     name: name(),
-    // Node-RED keeps msg.payload and msg.topic in these fields; `props` lists them (without values) and any others.
-    payloadType: choice(typedValueTypes, { title: 'Payload type', default: 'date', description: 'date: the time of the inject, in ms' }),
-    payload: Type.String({ title: 'Payload', default: '', description: 'msg.payload, read as the payload type' }),
-    topic: Type.String({ title: 'Topic', default: '', description: 'msg.topic' }),
-    props: listOf('Message properties', { p: Type.String(), v: Type.String(), vt: Type.String() }, [
-      { p: 'payload' },
-      { p: 'topic', vt: 'str' },
-    ]),
-    repeat: numberText('Repeat (seconds)', '', { description: 'Empty: no repeat' }),
+    // The properties to set; the payload and a string topic keep their values in `payload`/`topic` (no `v`).
+    props: listOf(
+      'Message properties',
+      { p: Type.String(), v: Type.Union([Type.String(), Type.Number(), Type.Boolean()]), vt: Type.String() },
+      [{ p: 'payload' }, { p: 'topic', vt: 'str' }],
+    ),
+    repeat: textOrNumber('Repeat (seconds)', ''),
     crontab: Type.String({ title: 'Schedule (cron)', default: '' }),
-    once: Type.Boolean({ title: 'Inject once after start', default: false }),
-    onceDelay: Type.Union([Type.Number(), Type.Literal('')], { title: 'Delay before first (seconds)', default: 0.1 }),
+    once: Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false')], { title: 'Inject once after start', default: false }),
+    onceDelay: textOrNumber('Delay before the first message (seconds)', 0.1),
+    topic: Type.String({ title: 'Topic', default: '' }),
+    payload: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean()], { title: 'Payload', default: '' })),
+    payloadType: Type.Optional(Type.String({ title: 'Payload type', default: 'date' })),
   }),
+  check: injectProblems,
   help: coreHelp('Injects a message into a flow by hand or on a schedule.'),
 });
+
+/** The label of an unnamed debug node: "msg.payload", "msg", "JSONata", with ⇲ when it also logs to the console. */
+export function debugLabel(node: Readonly<Record<string, unknown>>): string {
+  const suffix = node['console'] === true || node['console'] === 'true' ? '\t⇲' : '';
+  if (node['targetType'] === 'jsonata') return `JSONata${suffix}`;
+  const complete = node['complete'];
+  if (complete === true || complete === 'true') return `msg${suffix}`;
+  return `msg.${!complete || complete === 'false' ? 'payload' : String(complete)}${suffix}`;
+}
 
 export const debug = defineNode({
   ...core,
   type: 'debug',
   label: 'debug',
+  labelOf: debugLabel,
   category: 'common',
   color: '#87a980',
   icon: 'debug.svg',
@@ -43,25 +162,70 @@ export const debug = defineNode({
     name: name('_DEFAULT_'),
     active: Type.Boolean({ title: 'Active', default: true }),
     tosidebar: Type.Boolean({ title: 'To debug window', default: true }),
-    console: Type.Boolean({ title: 'To system console', default: false }),
+    console: Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false')], { title: 'To system console', default: false }),
     tostatus: Type.Boolean({ title: 'To node status', default: false }),
-    complete: Type.String({
+    complete: Type.Union([Type.String({ minLength: 1 }), Type.Boolean()], {
       title: 'Output',
       description: '"false": msg.payload; "true": the whole message; else a msg property or JSONata expression',
       default: 'false',
-      minLength: 1,
     }),
+    // Node-RED's default is undefined: a new node has none until its form is saved.
     targetType: Type.Optional(choice(['msg', 'full', 'jsonata'], { title: 'Output type' })),
     statusVal: Type.String({ title: 'Status value', default: '' }),
     statusType: choice(['auto', 'msg', 'jsonata', 'counter'], { title: 'Status type', default: 'auto' }),
   }),
+  check(node) {
+    const problems: PropertyProblem[] = [];
+    const complete = node['complete'];
+    if (node['targetType'] === 'jsonata') {
+      const problem = typedValueProblem('jsonata', complete);
+      if (problem) problems.push({ path: '/complete', message: `Invalid JSONata expression: ${problem}` });
+    } else if (typeof complete === 'string' && complete !== 'true' && complete !== 'false') {
+      const problem = typedValueProblem('msg', complete);
+      if (problem) problems.push({ path: '/complete', message: problem });
+    }
+    if (node['tostatus'] === true && (node['statusType'] === 'msg' || node['statusType'] === 'jsonata')) {
+      const problem = typedValueProblem(node['statusType'], node['statusVal']);
+      if (problem) problems.push({ path: '/statusVal', message: problem });
+    }
+    return problems;
+  },
   help: coreHelp('Shows messages in the debug sidebar, the log or the node status.'),
 });
+
+const lengthOf = (value: unknown) => (Array.isArray(value) ? value.length : 0);
+
+export const complete = defineNode({
+  ...core,
+  type: 'complete',
+  label: 'complete',
+  labelOf: (node) => `complete: ${lengthOf(node['scope'])}`,
+  category: 'common',
+  color: '#c0edc0',
+  icon: 'alert.svg',
+  inputs: 0,
+  outputs: 1,
+  config: Type.Object({
+    name: name(),
+    scope: Type.Array(Type.String(), { title: 'Nodes', description: 'The nodes whose completion is reported', default: [], 'x-node-ref': '*' }),
+    uncaught: Type.Boolean({ title: 'Uncaught', default: false }),
+  }),
+  check: (node) => (lengthOf(node['scope']) > 0 ? [] : [{ path: '/scope', message: 'scope undefined: select the nodes to watch' }]),
+  help: coreHelp('Sends a message when the selected nodes finish handling a message.'),
+});
+
+/** The label of an unnamed catch or status node: "catch: all", "catch: group", "catch: 2", "catch: uncaught". */
+export function scopeLabel(kind: 'catch' | 'status', node: Readonly<Record<string, unknown>>): string {
+  if (node['scope'] === 'group') return `${kind}: group`;
+  if (Array.isArray(node['scope'])) return `${kind}: ${node['scope'].length}`;
+  return kind === 'catch' && node['uncaught'] === true ? 'catch: uncaught' : `${kind}: all`;
+}
 
 export const catchNode = defineNode({
   ...core,
   type: 'catch',
   label: 'catch',
+  labelOf: (node) => scopeLabel('catch', node),
   category: 'common',
   color: '#e49191',
   icon: 'alert.svg',
@@ -79,6 +243,7 @@ export const status = defineNode({
   ...core,
   type: 'status',
   label: 'status',
+  labelOf: (node) => scopeLabel('status', node),
   category: 'common',
   color: '#94c1d0',
   icon: 'status.svg',
@@ -92,6 +257,7 @@ export const linkIn = defineNode({
   ...core,
   type: 'link in',
   label: 'link in',
+  outputLabelsOf: (node) => [typeof node['name'] === 'string' && node['name'] !== '' && node['name'] !== '_DEFAULT_' ? node['name'] : 'link in'],
   category: 'common',
   color: '#ddd',
   icon: 'link-out.svg',
@@ -104,13 +270,54 @@ export const linkIn = defineNode({
   help: coreHelp('Receives messages from link out nodes, across flows.'),
 });
 
+/** The label of an unnamed link call: "Dynamic", its target's name (else "link call"), or "none" without a target. */
+export function linkCallLabel(
+  node: Readonly<Record<string, unknown>>,
+  nodeById: (id: string) => Readonly<Record<string, unknown>> | undefined = () => undefined,
+): string {
+  if (node['linkType'] === 'dynamic') return 'Dynamic';
+  const target = Array.isArray(node['links']) ? node['links'][0] : node['links'];
+  if (typeof target !== 'string' || target === '') return 'none';
+  const name = nodeById(target)?.['name'];
+  return typeof name === 'string' && name !== '' ? name : 'link call';
+}
+
+export const linkCall = defineNode({
+  ...core,
+  type: 'link call',
+  label: 'link call',
+  labelOf: linkCallLabel,
+  category: 'common',
+  color: '#ddd',
+  icon: 'link-call.svg',
+  inputs: 1,
+  outputs: 1,
+  config: Type.Object({
+    name: name(),
+    links: Type.Union([Type.Array(Type.String()), Type.String()], { title: 'Target link in node', default: [], 'x-node-ref': 'link in' }),
+    linkType: choice(['static', 'dynamic'], { title: 'Link type', description: '"dynamic": the target is msg.target (a link in id or name)', default: 'static' }),
+    timeout: textOrNumber('Timeout (seconds)', '30'),
+  }),
+  check(node) {
+    const problems: PropertyProblem[] = [];
+    if ((node['linkType'] ?? 'static') === 'static' && lengthOf(node['links']) === 0 && !(typeof node['links'] === 'string' && node['links'] !== '')) {
+      problems.push({ path: '/links', message: 'link undefined: choose the link in node to call' });
+    }
+    if (!isNodeRedNumber(node['timeout'], true)) problems.push({ path: '/timeout', message: 'The timeout must be a number of seconds' });
+    return problems;
+  },
+  help: coreHelp('Calls the flow behind a link in node and waits for its link out (return) node to answer.'),
+});
+
 export const linkOut = defineNode({
   ...core,
   type: 'link out',
   label: 'link out',
+  labelOf: (node) => (node['mode'] === 'return' ? 'link return' : 'link out'),
   category: 'common',
   color: '#ddd',
   icon: 'link-out.svg',
+  iconOf: (node) => (node['mode'] === 'return' ? 'link-return.svg' : undefined),
   inputs: 1,
   outputs: 0,
   config: Type.Object({
@@ -136,4 +343,4 @@ export const comment = defineNode({
 });
 
 /** This category's nodes, in Node-RED's palette order. */
-export const commonNodes: readonly AnyNodeDefinition[] = [inject, debug, catchNode, status, linkIn, linkOut, comment];
+export const commonNodes: readonly AnyNodeDefinition[] = [inject, debug, complete, catchNode, status, linkIn, linkCall, linkOut, comment];

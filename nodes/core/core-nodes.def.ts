@@ -12,7 +12,7 @@ import { parserNodes } from './parsers.def.ts';
 import { sequenceNodes } from './sequence.def.ts';
 import { storageNodes } from './storage.def.ts';
 
-export { catchNode, comment, debug, inject, linkIn, linkOut, status } from './common.def.ts';
+export { catchNode, comment, complete, debug, inject, linkCall, linkIn, linkOut, status } from './common.def.ts';
 export { change, delay, exec, functionNode, range, rbe, switchNode, template, trigger } from './function.def.ts';
 export {
   httpIn, httpProxy, httpRequest, httpResponse, isPublicEndpoint, mqttBroker, mqttIn, mqttOut, tcpIn, tcpOut, tcpRequest, tlsConfig, udpIn, udpOut,

@@ -68,6 +68,8 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
   readonly color: string;
   /** A Node-RED icon file (`inject.svg`) or a Font Awesome 4 icon (`font-awesome/fa-check`). */
   readonly icon: string;
+  /** The icon of a node when it depends on its config (a link out in return mode); undefined falls back to {@link icon}. */
+  readonly iconOf?: (node: Readonly<Record<string, unknown>>) => string | undefined;
   readonly inputs: 0 | 1;
   readonly outputs: number;
   readonly outputLabels?: readonly string[];
