@@ -204,8 +204,8 @@ describe('the editor’s interactions', () => {
     const first = await centreOf(canvasNode(page, 'timestamp'));
     expect(Math.hypot(first.x - (box.x + 420), first.y - (box.y + 260))).toBeLessThan(3);
 
-    await canvas(page).locator('.react-flow__controls-zoomin').click();
-    await canvas(page).locator('.react-flow__controls-zoomin').click();
+    await page.getByRole('button', { name: 'Zoom in', exact: true }).click();
+    await page.getByRole('button', { name: 'Zoom in', exact: true }).click();
     await page.mouse.move(box.x + 700, box.y + 560);
     await page.mouse.down();
     await page.mouse.move(box.x + 600, box.y + 500, { steps: 5 });
@@ -219,13 +219,15 @@ describe('the editor’s interactions', () => {
     await page.getByRole('tab', { name: 'Flow 1' }).click();
     await canvasNode(page, 'double it').click();
     await sidebarTab('Properties').click();
-    await properties(page).getByLabel('Timeout (seconds)').fill('12a');
-    await properties(page).getByText('Timeout (seconds) must be a number').waitFor();
+    await properties(page).getByRole('tab', { name: 'Setup' }).click();
+    await properties(page).getByLabel('Timeout', { exact: true }).fill('12a');
+    await properties(page).getByText('Timeout must be a number').waitFor();
     // Deselected and selected again: the text is still there, and the node is marked.
     await canvas(page).click({ position: { x: 700, y: 520 } });
     await canvasNode(page, 'double it').getByTestId('node-problem').waitFor();
     await canvasNode(page, 'double it').click();
-    expect(await properties(page).getByLabel('Timeout (seconds)').inputValue()).toBe('12a');
+    await properties(page).getByRole('tab', { name: 'Setup' }).click();
+    expect(await properties(page).getByLabel('Timeout', { exact: true }).inputValue()).toBe('12a');
 
     await sidebarTab(/Problems/).click();
     const list = page.getByRole('list', { name: 'Problems' });

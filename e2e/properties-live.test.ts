@@ -38,12 +38,8 @@ const liveFlow = [
     func: 'for (let i = 0; i < 150; i++) node.send({ payload: i });\nreturn null;', x: 300, y: 220, wires: [['e2e-burst-out']],
   },
   { id: 'e2e-burst-out', type: 'debug', z: TAB, name: 'burst out', active: true, tosidebar: true, console: false, tostatus: false, complete: 'false', statusVal: '', statusType: 'auto', x: 480, y: 220, wires: [] },
-  // A core node we have no form for: edited as JSON.
-  // An installed core type that has no form here yet (its properties are edited as JSON).
-  {
-    id: 'e2e-range', type: 'range', z: TAB, name: 'lines', minin: '0', maxin: '10', minout: '0', maxout: '100', action: 'scale', round: false,
-    property: 'payload', x: 120, y: 300, wires: [[]],
-  },
+  // An installed type the palette does not offer (as a contrib node would be): its properties are edited as JSON.
+  { id: 'e2e-global', type: 'global-config', name: 'lines', env: [{ name: 'SCALE', value: '10', type: 'num' }], modules: {} },
   {
     id: 'e2e-alert', type: 'alert', z: TAB, name: 'Hot rule', severity: 'warning', product: PRODUCT, trigger: 'threshold', property: 'CurrentTemperature',
     operator: '>', value: 30, low: 0, high: 0, forSeconds: 10, clearOperator: 'auto', clearValue: 0, clearLow: 0, clearHigh: 0, event: '',
@@ -133,12 +129,14 @@ describe('the properties panel', () => {
     const { page, errors, close } = await openEditor();
     await canvasNode(page, 'boom').click();
     const panel = page.getByRole('complementary', { name: 'Properties' });
-    const code = panel.getByRole('textbox', { name: 'On message' });
+    const code = panel.getByRole('textbox', { name: 'On Message' });
     await code.waitFor();
-    expect(await panel.locator('[data-code-language] .cm-editor').count()).toBe(4);
-    expect(await panel.locator('[data-code-language="javascript"]').count()).toBe(3);
-    expect(await panel.locator('[data-code-language="json"]').count()).toBe(1);
+    // Node-RED's tabs: the message code shows first, the others one click away.
+    expect(await panel.locator('[data-code-language="javascript"] .cm-editor').count()).toBe(1);
     expect(await code.textContent()).toContain("node.error('boom failed', msg);");
+    await panel.getByRole('tab', { name: 'On Start' }).click();
+    await panel.getByRole('textbox', { name: 'On Start' }).waitFor();
+    await panel.getByRole('tab', { name: 'On Message' }).click();
     await code.click();
     await page.keyboard.press('Control+End');
     await page.keyboard.type('\n// checked');
@@ -166,25 +164,28 @@ describe('the properties panel', () => {
 });
 
 describe('nodes without a form', () => {
-  it('edits an installed core node\'s properties as JSON, marks text that is not JSON and keeps the node as it was', async () => {
+  it('edits an installed node type without a form as JSON, marks text that is not JSON and keeps the node as it was', async () => {
     const { page, errors, close } = await openEditor();
-    await canvasNode(page, 'lines').click();
+    await sidebarTab(page, 'Config nodes').click();
+    const configList = page.getByRole('complementary', { name: 'Sidebar' });
+    await configList.getByRole('button', { name: /lines/ }).click();
     const panel = page.getByRole('complementary', { name: 'Properties' });
     const code = panel.getByRole('textbox', { name: 'Properties (JSON)' });
     await code.waitFor();
-    expect(await code.textContent()).toContain('"action": "scale"');
+    expect(await code.textContent()).toContain('"name": "SCALE"');
     await code.click();
     await page.keyboard.press('Control+A');
-    await page.keyboard.type('{"name": "words", "action": "clamp"');
+    await page.keyboard.type('{"name": "words", "env": [], "modules": {}');
     await panel.getByText('Not JSON yet').waitFor();
-    expect(await canvasNode(page, 'lines').count()).toBe(1);
+    await panel.getByRole('heading', { name: 'lines' }).waitFor();
     await page.keyboard.type('}');
-    await canvasNode(page, 'words').waitFor();
+    await panel.getByRole('heading', { name: 'words' }).waitFor();
     await screenshot(page, 'properties-panel-json');
-    // The edit is one undo step; the canvas and the JSON come back.
+    // The edit is one undo step: the name and the JSON come back.
     await page.getByTestId('flow-canvas').locator('.react-flow__pane').click({ position: { x: 40, y: 40 } });
     await page.keyboard.press('Control+Z');
-    await canvasNode(page, 'lines').waitFor();
+    await sidebarTab(page, 'Config nodes').click();
+    await configList.getByRole('button', { name: /lines/ }).waitFor();
     expect(errors).toEqual([]);
     await close();
   });

@@ -101,7 +101,9 @@ export function checkFlowNodeConfig(node: { id: string; type: string; [property:
   const result = validateNodeConfig(definition, node);
   const checked = definition.check?.(node) ?? [];
   if (result.ok && checked.length === 0) return [];
-  return [...(result.ok ? [] : result.problems), ...checked]
+  // A check names what is wrong in Node-RED's words; the schema's message on the same property would repeat it.
+  const checkedPaths = new Set(checked.map((problem) => problem.path));
+  return [...(result.ok ? [] : result.problems.filter((problem) => !checkedPaths.has(problem.path))), ...checked]
     .filter((problem) => {
       const property = problemProperty(problem);
       const value = property === undefined ? undefined : node[property];
