@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Download, type Page } from 'playwright-core';
+import { chromium, type Browser, type Download, type Locator, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { TEST_ADMIN_PASSWORD, type TestServer } from '../server/testing/test-server.ts';
 import { chromiumLaunchOptions } from './chromium.ts';
@@ -86,10 +86,14 @@ export async function fillSignInForm(page: Page, username: string, password: str
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
-/** Saves a full-page screenshot as `e2e/artifacts/<name>.png` and answers its path. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Saves a screenshot of the page, or of one part of it (`part`: a panel), as `e2e/artifacts/<name>.png` and answers
+ * its path. The viewport, not the full page: the app scrolls inside its panels, so a full-page capture shows nothing
+ * more and costs about twice as much.
+ */
+export async function screenshot(page: Page, name: string, part?: Locator): Promise<string> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await (part ?? page).screenshot({ path: file });
   return file;
 }
