@@ -18,7 +18,7 @@ export function CanvasFooter({ onFit }: { onFit(): void }) {
       <button type="button" onClick={() => void zoomOut()} title="Zoom out" aria-label="Zoom out" className={button}>
         <i aria-hidden className="fa fa-minus" />
       </button>
-      <button type="button" onClick={() => void zoomTo(1)} title="Zoom to 100 %" aria-label="Zoom to 100 %" className={`${button} w-12 tabular-nums`} data-testid="canvas-zoom">
+      <button type="button" onClick={() => void zoomTo(1)} title="Zoom to 100 %" aria-label="Zoom to 100 %" className={`${button} w-14 whitespace-nowrap tabular-nums`} data-testid="canvas-zoom">
         {Math.round(zoom * 100)} %
       </button>
       <button type="button" onClick={() => void zoomIn()} title="Zoom in" aria-label="Zoom in" className={button}>

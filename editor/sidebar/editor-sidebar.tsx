@@ -33,12 +33,12 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
     },
     [store],
   );
-  const tabButton = (id: SidebarTab, label: string, badge?: ReactNode) => (
+  const tabButton = (id: SidebarTab, label: string, badge?: ReactNode, short?: string) => (
     <button
-      type="button" role="tab" aria-selected={tab === id} onClick={() => setTab(id)}
+      type="button" role="tab" aria-selected={tab === id} onClick={() => setTab(id)} aria-label={short ? label : undefined} title={short ? label : undefined}
       className={`flex-1 whitespace-nowrap border-b-2 px-1.5 py-1.5 text-xs font-medium ${tab === id ? 'border-sky-600 text-slate-900' : 'border-transparent text-slate-500 hover:text-slate-800'}`}
     >
-      {label}
+      {short ?? label}
       {badge}
     </button>
   );
@@ -50,7 +50,7 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
       <div className="flex shrink-0 items-stretch border-b border-slate-200">
         <div role="tablist" aria-label="Sidebar" className="flex min-w-0 flex-1">
           {tabButton('properties', 'Properties')}
-          {tabButton('config', 'Config nodes')}
+          {tabButton('config', 'Config nodes', undefined, 'Config')}
           {tabButton('problems', 'Problems', <ProblemCount />)}
           {tabButton('debug', 'Debug')}
         </div>

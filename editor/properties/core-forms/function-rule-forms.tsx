@@ -156,8 +156,9 @@ function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: num
   const dcId = `${idPrefix}-rule-dc-${index}`;
   return (
     <div className="space-y-1">
-      <div className="flex min-w-0 items-start gap-1">
-        <ChoiceSelect label={`${label} action`} value={rule.t} options={actionOptions} width="w-24 shrink-0" onChoose={(t) => onChange(freshRule(t, rule))} />
+      {/* The action above its property: side by side, a ~300 px sidebar left the property a few characters. */}
+      <ChoiceSelect label={`${label} action`} value={rule.t} options={actionOptions} width="w-28" onChoose={(t) => onChange(freshRule(t, rule))} />
+      <div className="flex min-w-0">
         <ListTypedInput path={`/rules/${index}/p`} label={`${label} property`} value={rule.p} type={rule.pt ?? 'msg'} types={contextTypes} onChange={(p, pt, ongoing) => set({ p, pt }, ongoing)} />
       </div>
       {rule.t === 'set' && (
