@@ -1,7 +1,7 @@
 /**
  * The browser test cases of Node-RED's "storage" core nodes (see `../core-node-check.ts`): host nodes, installed in
  * the test server; they read and write files in a temp directory, named by the message (the expected exports name no
- * path) except for watch, whose form takes a fixed directory.
+ * path) except for watch, whose form names its directory (the expected export reads it as `{{WATCHED}}`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,14 +13,11 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-core-files-'));
 const written = path.join(dir, 'out', 'log.txt');
 const read = path.join(dir, 'in.txt');
 fs.writeFileSync(read, 'first line\nsecond line');
-/** The watch form names its directory, so it is fixed (the export must match a file); each run writes a new file in it. */
-const watched = '/tmp/thingwire-core-nodes-watch';
-fs.mkdirSync(watched, { recursive: true });
-const touched = path.join(watched, `changed-${process.pid}-${Date.now()}.txt`);
-process.once('exit', () => {
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.rmSync(touched, { force: true });
-});
+/** The directory the watch node watches: this run's own, so parallel runs never see each other's files. */
+const watched = path.join(dir, 'watched');
+fs.mkdirSync(watched);
+const touched = path.join(watched, 'changed.txt');
+process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
 
 export const cases: CoreNodeCase[] = [
   {
@@ -60,6 +57,7 @@ export const cases: CoreNodeCase[] = [
   {
     name: 'watch-directory',
     type: 'watch',
+    vars: () => ({ WATCHED: watched }),
     async fill(form) {
       await form.getByLabel('File(s)').fill(watched);
     },
