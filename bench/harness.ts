@@ -3,13 +3,12 @@
  * small helpers. Everything listens and connects on loopback only.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import fs from 'node:fs';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { ensureUiBuilt } from '../server/http/ui-build.ts';
 import { createLogger } from '../server/logger.ts';
-import { freePort } from '../server/testing/mqtt-devices.ts';
+import { freePort, freeUdpPort } from '../server/testing/mqtt-devices.ts';
 import type { BenchDevice, WorkerCommand } from './load-worker.ts';
 
 export const root = path.resolve(import.meta.dirname, '..');
@@ -40,15 +39,6 @@ export interface BenchThingwire {
   /** A full garbage collection in Thingwire now (started with `inspect`: through its inspector on loopback). */
   collectGarbage(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A free loopback UDP port (for the CoAP listener the first start installs). */
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(resolve));
-  return port;
 }
 
 /**

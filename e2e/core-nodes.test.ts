@@ -4,10 +4,9 @@
  * its output checked. One server and one page for all of them; the host nodes (exec, file…) are installed.
  * `CORE_NODE_CATEGORIES=common,function` runs only those categories' cases (while working on them).
  */
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, screenshot, type AppPage } from './browser.ts';
+import type { TestJson } from '../server/testing/test-server.ts';
+import { screenshot } from './browser.ts';
 import {
   comparableExport, DebugCollector, eventually, expectedExport, injectInputs, outputsOf, rigFlows, type CoreNodeCase,
 } from './core-node-check.ts';
@@ -17,7 +16,7 @@ import { cases as networkCases } from './core-nodes/network.cases.ts';
 import { cases as parsersCases } from './core-nodes/parsers.cases.ts';
 import { cases as sequenceCases } from './core-nodes/sequence.cases.ts';
 import { cases as storageCases } from './core-nodes/storage.cases.ts';
-import { canvas, deployStartingFlows, dropFromPalette, flowsOf, openEditorPage, properties } from './flow-editor-page.ts';
+import { canvas, dropFromPalette, flowsOf, properties, sharedEditorPage } from './flow-editor-page.ts';
 
 const categories: Record<string, CoreNodeCase[]> = {
   common: commonCases, function: functionCases, network: networkCases, sequence: sequenceCases, parsers: parsersCases, storage: storageCases,
@@ -25,37 +24,21 @@ const categories: Record<string, CoreNodeCase[]> = {
 const only = process.env['CORE_NODE_CATEGORIES']?.split(',').map((c) => c.trim()).filter(Boolean);
 const cases = Object.entries(categories).filter(([category]) => !only || only.includes(category)).flatMap(([, list]) => list);
 
-let server: TestServer;
-let browser: Browser;
-let app: AppPage;
-let page: Page;
+const shared = sharedEditorPage({ config: { config: { hostNodes: true } } });
 /** The node each case created, by case name. */
 const created = new Map<string, string>();
 let deployed: Record<string, TestJson>[] = [];
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer({ config: { hostNodes: true } }), launchBrowser()]);
-  await deployStartingFlows(server);
-  app = await openEditorPage(browser, server);
-  page = app.page;
-});
-
-afterAll(async () => {
-  await app?.close();
-  await browser?.close();
-  await server?.close();
-});
 
 /**
  * Where case `index` drops its node: a grid as wide and tall as the canvas shows (it narrows with the sidebars); when
  * the grid is full, a new flow tab starts an empty one (`CORE_NODE_ROWS=2` caps the rows, to see that happen).
  */
 async function spot(index: number): Promise<{ x: number; y: number }> {
-  const box = (await canvas(page).boundingBox()) ?? { width: 700, height: 700 };
+  const box = (await canvas(shared.page).boundingBox()) ?? { width: 700, height: 700 };
   const columns = Math.max(1, Math.floor((box.width - 150) / 150));
   const rows = Math.max(1, Math.min(Number(process.env['CORE_NODE_ROWS'] ?? Infinity), Math.floor((box.height - 200) / 50)));
   const slot = index % (columns * rows);
-  if (index > 0 && slot === 0) await page.getByRole('button', { name: 'Add flow' }).click();
+  if (index > 0 && slot === 0) await shared.page.getByRole('button', { name: 'Add flow' }).click();
   return { x: 90 + (slot % columns) * 150, y: 60 + Math.floor(slot / columns) * 50 };
 }
 
@@ -66,11 +49,11 @@ describe('core nodes: created from the palette, filled, deployed and exported as
 
   cases.forEach((c, index) => {
     it(`${c.name}: fill the ${c.type} form`, async () => {
-      const nodes = canvas(page).locator('.react-flow__node');
+      const nodes = canvas(shared.page).locator('.react-flow__node');
       const idsOf = () => nodes.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
       const before = new Set(await idsOf());
       const { x, y } = await spot(index);
-      await dropFromPalette(page, c.type, x, y);
+      await dropFromPalette(shared.page, c.type, x, y);
       let id: string | null | undefined;
       await eventually(async () => {
         id = (await idsOf()).find((i) => i !== null && !before.has(i));
@@ -79,20 +62,20 @@ describe('core nodes: created from the palette, filled, deployed and exported as
       expect(id, `dropping ${c.type} made a node`).toBeTruthy();
       created.set(c.name, id!);
       // A comment is drawn as a note, not as a node box.
-      await canvas(page).locator(`.react-flow__node[data-id="${id}"]`).locator('[data-testid="flow-node"], [data-testid="comment-node"]').click();
-      const form = properties(page);
+      await canvas(shared.page).locator(`.react-flow__node[data-id="${id}"]`).locator('[data-testid="flow-node"], [data-testid="comment-node"]').click();
+      const form = properties(shared.page);
       await form.locator(`[data-node-id="${id}"]`).first().waitFor();
-      await c.fill(form, page);
-      // The sidebar with the filled form: what a reviewer looks at, for a third of a whole page's cost.
-      await screenshot(page, `core-node-${c.name}`, page.getByRole('complementary', { name: 'Sidebar' }));
+      await c.fill(form, shared.page);
+      // The sidebar with the filled form: what a reviewer looks at, for a third of a whole shared.page's cost.
+      await screenshot(shared.page, `core-node-${c.name}`, shared.page.getByRole('complementary', { name: 'Sidebar' }));
       expect(await form.getByRole('alert', { name: 'Node problems' }).count(), 'the filled form shows no problems').toBe(0);
     });
   });
 
   it('deploys them all', async () => {
-    await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-    await page.getByText('Deployed.').waitFor();
-    deployed = (await flowsOf(server)).flows;
+    await shared.page.getByRole('button', { name: 'Deploy', exact: true }).click();
+    await shared.page.getByText('Deployed.').waitFor();
+    deployed = (await flowsOf(shared.server)).flows;
   });
 
   cases.forEach((c) => {
@@ -109,10 +92,10 @@ describe('core nodes: each runs with a message', () => {
   const running = () => cases.filter((c) => c.run && created.has(c.name)).map((c) => ({ c, id: created.get(c.name)!, run: c.run! }));
 
   beforeAll(async () => {
-    collector = await DebugCollector.open(server);
+    collector = await DebugCollector.open(shared.server);
     if (deployed.length === 0) return;
-    const { rev } = await flowsOf(server);
-    const res = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: rigFlows(deployed, running()), rev } });
+    const { rev } = await flowsOf(shared.server);
+    const res = await shared.server.request('POST', '/api/v1/flows', { token: shared.server.adminToken, body: { flows: rigFlows(deployed, running()), rev } });
     if (res.status !== 200) throw new Error(`rig deploy: ${res.status} ${JSON.stringify(res.body)}`);
   });
 
@@ -126,10 +109,10 @@ describe('core nodes: each runs with a message', () => {
     it(`${c.name}: runs`, async () => {
       const id = created.get(c.name);
       expect(id, 'the form step created the node').toBeTruthy();
-      const { flows } = await flowsOf(server);
+      const { flows } = await flowsOf(shared.server);
       const node = flows.find((n) => n.id === id)!;
-      const context = { server, node, deployed: new Map(flows.map((n) => [n.id as string, n])) };
-      await injectInputs(server, id!, c.run!);
+      const context = { server: shared.server, node, deployed: new Map(flows.map((n) => [n.id as string, n])) };
+      await injectInputs(shared.server, id!, c.run!);
       await c.run!.trigger?.(context);
       await eventually(() => c.run!.expect(outputsOf(collector, node), context));
     });

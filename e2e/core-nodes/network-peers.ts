@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { freePort } from '../../server/testing/mqtt-devices.ts';
+import { freePort, freeUdpPort } from '../../server/testing/mqtt-devices.ts';
 
 export const MQTT_USER = 'e2e';
 export const MQTT_PASSWORD = 'e2e-secret';
@@ -64,14 +64,6 @@ const listen = async (server: net.Server | http.Server): Promise<number> => {
   closers.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return (server.address() as AddressInfo).port;
 };
-
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(resolve));
-  return port;
-}
 
 async function start(): Promise<Peers> {
   const log: PeerLog = { mqtt: [], http: [], tunnels: [], ws: [], tcp: [], udp: [] };

@@ -6,18 +6,11 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import { typedValueProblem, type PropertyProblem } from '../kit/typed-values.ts';
-import { core, coreHelp, listOf, name, scope } from './core-kit.def.ts';
+import { core, coreHelp, isNodeRedNumber, listOf, name, scope } from './core-kit.def.ts';
 
 /** A value Node-RED stores as text or, in older flows, as a number. */
 const textOrNumber = (title: string, defaultValue: string | number) =>
   Type.Union([Type.String(), Type.Number()], { title, default: defaultValue });
-
-/** Whether `value` passes Node-RED's `RED.validators.number(blankAllowed)`. */
-export function isNodeRedNumber(value: unknown, blankAllowed = false): boolean {
-  if (value === undefined || value === '') return blankAllowed;
-  if (typeof value === 'number') return !Number.isNaN(value);
-  return typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value));
-}
 
 /** The types whose values Node-RED's inject validator checks (others are taken as they are). */
 const CHECKED_INJECT_TYPES = new Set(['msg', 'flow', 'global', 'jsonata', 'json', 'num']);

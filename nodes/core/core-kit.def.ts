@@ -47,3 +47,14 @@ export const listOf = (title: string, item: Record<string, TSchema>, defaultValu
 
 export const coreHelp = (summary: string) =>
   `${summary}\n\nA Node-RED core node: see the Node-RED documentation for every option.`;
+
+/** Node-RED's `RED.validators.number`: decimal, binary, octal or hex text (or NaN), a number, or an `${ENV}` reference. */
+const NODE_RED_NUMBER = /^\s*(NaN|[+-]?[0-9]*\.?[0-9]*([eE][-+]?[0-9]+)?|[+-]?(0b|0B)[01]+|[+-]?(0o|0O)[0-7]+|[+-]?(0x|0X)[0-9a-fA-F]+)\s*$/;
+
+/** Whether `value` passes Node-RED's `RED.validators.number(blankAllowed)`; every core node's number check asks this. */
+export function isNodeRedNumber(value: unknown, blankAllowed = false): boolean {
+  if (typeof value === 'number') return true;
+  const v = value === undefined || value === null ? '' : String(value);
+  if (v === '') return blankAllowed;
+  return NODE_RED_NUMBER.test(v) || /^\$\{[^}]+\}$/.test(v);
+}

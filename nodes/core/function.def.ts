@@ -6,7 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import { propertyPathProblem, typedValueProblem, type PropertyProblem } from '../kit/typed-values.ts';
-import { core, coreHelp, listOf, name, numberText } from './core-kit.def.ts';
+import { core, coreHelp, isNodeRedNumber, listOf, name, numberText } from './core-kit.def.ts';
 
 type Node = Readonly<Record<string, unknown>>;
 
@@ -34,15 +34,6 @@ export function typedProblem(type: unknown, value: unknown): string | null {
   return null;
 }
 
-const NUMBER = /^\s*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$|^\s*\$\{[^}]+\}\s*$/;
-
-/** Node-RED's `RED.validators.number()`: a number (written as text or not), or an `${ENV}` reference. */
-export function isNumberText(value: unknown, blankAllowed = false): boolean {
-  if (typeof value === 'number') return Number.isFinite(value);
-  const v = text(value);
-  return (blankAllowed && v === '') || NUMBER.test(v);
-}
-
 /** A `msg.` property that must name a property (Node-RED's `typedInput({type: 'msg'})` validator). */
 function msgPathProblems(node: Node, property: string, allowBlank = false): PropertyProblem[] {
   const value = text(node[property]);
@@ -55,7 +46,7 @@ function numberProblems(node: Node, properties: readonly (readonly [property: st
   const problems: PropertyProblem[] = [];
   for (const [property, message] of properties) {
     const value = node[property];
-    const ok = isNumberText(value) && (min === undefined || /\$\{/.test(text(value)) || Number(value) >= min);
+    const ok = isNodeRedNumber(value) && (min === undefined || /\$\{/.test(text(value)) || Number(value) >= min);
     if (!ok) problems.push({ path: `/${property}`, message });
   }
   return problems;
@@ -73,7 +64,7 @@ export function functionProblems(node: Node): PropertyProblem[] {
   const outputs = Number(text(node['outputs']) || 'NaN');
   if (!Number.isInteger(outputs) || outputs < 0 || outputs > 500) problems.push({ path: '/outputs', message: 'Outputs must be a whole number from 0 to 500' });
   const timeout = node['timeout'];
-  if (!(timeout === '' || timeout === undefined || (isNumberText(timeout) && Number(timeout) >= 0))) {
+  if (!(timeout === '' || timeout === undefined || (isNodeRedNumber(timeout) && Number(timeout) >= 0))) {
     problems.push({ path: '/timeout', message: 'Timeout must be a number of seconds (0: none)' });
   }
   const libs = Array.isArray(node['libs']) ? (node['libs'] as unknown[]) : [];
@@ -514,7 +505,7 @@ export function triggerProblems(node: Node): PropertyProblem[] {
     const problem = typedProblem(node[type], node[value]);
     if (problem !== null) problems.push({ path: `/${value}`, message: `${label}: ${problem}` });
   }
-  if (!isNumberText(node['duration'])) problems.push({ path: '/duration', message: 'duration: not a number' });
+  if (!isNodeRedNumber(node['duration'])) problems.push({ path: '/duration', message: 'duration: not a number' });
   if (node['bytopic'] === 'topic') problems.push(...msgPathProblems(node, 'topic'));
   return problems;
 }

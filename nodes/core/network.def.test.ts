@@ -4,8 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyNodeDefinition } from '../kit/define-node.ts';
 import { validateNodeConfig } from '../kit/config-validator.ts';
+import { isNodeRedNumber } from './core-kit.def.ts';
 import {
-  httpIn, httpProxy, httpRequest, httpResponse, isNumberText, mqttBroker, mqttIn, mqttOut, mqttPublishTopicProblem, mqttSubscribeTopicProblem, tcpIn,
+  httpIn, httpProxy, httpRequest, httpResponse, mqttBroker, mqttIn, mqttOut, mqttPublishTopicProblem, mqttSubscribeTopicProblem, tcpIn,
   networkNodes, tcpOut, tcpRequest, tlsConfig, udpIn, udpOut, websocketClient, websocketIn, websocketListener, websocketOut,
 } from './network.def.ts';
 
@@ -112,12 +113,12 @@ describe('network node checks', () => {
   });
 
   it('numbers as Node-RED accepts them: text, numbers, ${ENV} references', () => {
-    expect(isNumberText('1883', false)).toBe(true);
-    expect(isNumberText(1883, false)).toBe(true);
-    expect(isNumberText('${PORT}', false)).toBe(true);
-    expect(isNumberText('', false)).toBe(false);
-    expect(isNumberText('', true)).toBe(true);
-    expect(isNumberText('12a', true)).toBe(false);
+    expect(isNodeRedNumber('1883', false)).toBe(true);
+    expect(isNodeRedNumber(1883, false)).toBe(true);
+    expect(isNodeRedNumber('${PORT}', false)).toBe(true);
+    expect(isNodeRedNumber('', false)).toBe(false);
+    expect(isNodeRedNumber('', true)).toBe(true);
+    expect(isNodeRedNumber('12a', true)).toBe(false);
   });
 });
 

@@ -7,7 +7,7 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import type { PropertyProblem } from '../kit/typed-values.ts';
-import { core, coreHelp, listOf, name, numberText } from './core-kit.def.ts';
+import { core, coreHelp, isNodeRedNumber, listOf, name, numberText } from './core-kit.def.ts';
 
 const HTTP_COLOR = 'rgb(231, 231, 174)';
 const WEBSOCKET_COLOR = 'rgb(215, 215, 160)';
@@ -27,15 +27,6 @@ const configRef = (title: string, type: string, withDefault = true) =>
   withDefault
     ? Type.String({ title, 'x-node-ref': type, default: '' })
     : Type.Optional(Type.String({ title, 'x-node-ref': type }));
-
-/** Node-RED's `RED.validators.number(blankAllowed)`: a number, or a `${ENV}` reference. */
-const NUMBER = /^\s*(NaN|[+-]?[0-9]*\.?[0-9]*([eE][-+]?[0-9]+)?|[+-]?(0b|0B)[01]+|[+-]?(0o|0O)[0-7]+|[+-]?(0x|0X)[0-9a-fA-F]+)\s*$/;
-export function isNumberText(value: unknown, blankAllowed: boolean): boolean {
-  if (typeof value === 'number') return true;
-  const v = text(value);
-  if (v === '') return blankAllowed;
-  return NUMBER.test(v) || /^\$\{[^}]+\}$/.test(v);
-}
 
 const problem = (path: string, message: string): PropertyProblem => ({ path: `/${path}`, message });
 
@@ -131,8 +122,8 @@ export const mqttBroker = defineNode({
   labelOf: mqttBrokerLabel,
   check(node) {
     const problems: PropertyProblem[] = [];
-    if (!isNumberText(node['port'], true)) problems.push(problem('port', 'Port must be a number'));
-    if (node['keepalive'] !== undefined && !isNumberText(node['keepalive'], false)) problems.push(problem('keepalive', 'Keep Alive must be a number'));
+    if (!isNodeRedNumber(node['port'], true)) problems.push(problem('port', 'Port must be a number'));
+    if (node['keepalive'] !== undefined && !isNodeRedNumber(node['keepalive'], false)) problems.push(problem('keepalive', 'Keep Alive must be a number'));
     const clean = node['cleansession'] === undefined || node['cleansession'] === true || node['cleansession'] === 'true';
     if (!clean && !nonEmpty(node['clientid'])) problems.push(problem('clientid', 'Missing Client ID: a session that is not clean needs one'));
     for (const section of ['birth', 'close', 'will']) {
@@ -202,7 +193,7 @@ export const mqttOut = defineNode({
     const problems: PropertyProblem[] = [];
     const message = mqttPublishTopicProblem(node['topic']);
     if (message) problems.push(problem('topic', message));
-    if (nonEmpty(node['expiry']) && !isNumberText(node['expiry'], true)) problems.push(problem('expiry', 'Expiry must be a number of seconds'));
+    if (nonEmpty(node['expiry']) && !isNodeRedNumber(node['expiry'], true)) problems.push(problem('expiry', 'Expiry must be a number of seconds'));
     return problems;
   },
   help: coreHelp('Publishes each message to an MQTT topic.'),
@@ -281,7 +272,7 @@ export const httpResponse = defineNode({
     headers: Type.Record(Type.String(), Type.String(), { title: 'Headers', default: {} }),
   }),
   labelOf: (node) => `http${nonEmpty(node['statusCode']) ? ` (${text(node['statusCode'])})` : ''}`,
-  check: (node) => (isNumberText(node['statusCode'], true) ? [] : [problem('statusCode', 'Status code must be a number')]),
+  check: (node) => (isNodeRedNumber(node['statusCode'], true) ? [] : [problem('statusCode', 'Status code must be a number')]),
   help: coreHelp('Answers the request an **http in** node received (`msg.res`) with `msg.payload`.'),
 });
 
@@ -403,7 +394,7 @@ export const websocketClient = defineNode({
     headers: listOf('Headers', header, []),
   }),
   labelOf: (node) => (nonEmpty(node['path']) ? text(node['path']) : undefined),
-  check: (node) => (isNumberText(node['hb'], true) ? [] : [problem('hb', 'Send heartbeat must be a number of seconds')]),
+  check: (node) => (isNodeRedNumber(node['hb'], true) ? [] : [problem('hb', 'Send heartbeat must be a number of seconds')]),
   help: coreHelp('A WebSocket connection to a server, for **websocket in** and **websocket out** nodes.'),
 });
 
@@ -495,7 +486,7 @@ export const tcpIn = defineNode({
   check(node) {
     const problems: PropertyProblem[] = [];
     if (node['server'] !== 'server' && !nonEmpty(node['host'])) problems.push(problem('host', 'Host name is required to connect'));
-    if (!isNumberText(node['port'], false)) problems.push(problem('port', 'Port must be a number'));
+    if (!isNodeRedNumber(node['port'], false)) problems.push(problem('port', 'Port must be a number'));
     return problems;
   },
   help: coreHelp('Listens on a TCP port, or connects to one, and outputs what arrives.'),
@@ -524,7 +515,7 @@ export const tcpOut = defineNode({
   check(node) {
     const problems: PropertyProblem[] = [];
     if (node['beserver'] === 'client' && !nonEmpty(node['host'])) problems.push(problem('host', 'Host name is required to connect'));
-    if (node['beserver'] !== 'reply' && !isNumberText(node['port'], false)) problems.push(problem('port', 'Invalid port number'));
+    if (node['beserver'] !== 'reply' && !isNodeRedNumber(node['port'], false)) problems.push(problem('port', 'Invalid port number'));
     return problems;
   },
   help: coreHelp('Sends each message over TCP: to a host, to the clients of a port it listens on, or back to a tcp in connection.'),
@@ -577,7 +568,7 @@ export const udpIn = defineNode({
   labelOf: (node) => (node['multicast'] === 'false' ? `udp ${text(node['port'])}` : `udp ${text(node['group'])}:${text(node['port'])}`),
   check(node) {
     const problems: PropertyProblem[] = [];
-    if (!isNumberText(node['port'], false)) problems.push(problem('port', 'Port must be a number'));
+    if (!isNodeRedNumber(node['port'], false)) problems.push(problem('port', 'Port must be a number'));
     if (node['multicast'] === 'true' && !nonEmpty(node['group'])) problems.push(problem('group', 'Invalid multicast group'));
     return problems;
   },
@@ -607,8 +598,8 @@ export const udpOut = defineNode({
   labelOf: (node) => `udp ${text(node['addr'])}:${text(node['port'])}`,
   check(node) {
     const problems: PropertyProblem[] = [];
-    if (nonEmpty(node['port']) && !isNumberText(node['port'], true)) problems.push(problem('port', 'Port must be a number'));
-    if (nonEmpty(node['outport']) && !isNumberText(node['outport'], true)) problems.push(problem('outport', 'Local port must be a number'));
+    if (nonEmpty(node['port']) && !isNodeRedNumber(node['port'], true)) problems.push(problem('port', 'Port must be a number'));
+    if (nonEmpty(node['outport']) && !isNodeRedNumber(node['outport'], true)) problems.push(problem('outport', 'Local port must be a number'));
     return problems;
   },
   help: coreHelp('Sends msg.payload as a UDP datagram to an address and port.'),

@@ -5,6 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { PropertyProblem } from '../kit/typed-values.ts';
+import { isNodeRedNumber } from './core-kit.def.ts';
 
 /** The node's name, or `fallback` when it has none (Node-RED's `this.name || …`). */
 export function nameOr(node: Readonly<Record<string, unknown>>, fallback: string): string {
@@ -26,8 +27,6 @@ export function textProp(node: Readonly<Record<string, unknown>>, prop: string, 
 export const looseNumber = (title: string, defaultValue: number | string) =>
   Type.Union([Type.Number(), Type.String()], { title, default: defaultValue });
 
-const NUMBER_OR_ENV = /^\s*([+-]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|\$\{[^}]+\})\s*$/;
-
 /**
  * A problem when an optional number (`""` meaning none) is set to something that is not a number of at least `min`:
  * the runtime would read it as `NaN`.
@@ -35,6 +34,6 @@ const NUMBER_OR_ENV = /^\s*([+-]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|\$\{[^}]+\})\s
 export function countProblem(node: Readonly<Record<string, unknown>>, prop: string, label: string, min: number): PropertyProblem[] {
   const value = node[prop];
   if (value === undefined || value === null || value === '') return [];
-  if (typeof value === 'number' ? value >= min : typeof value === 'string' && NUMBER_OR_ENV.test(value) && (value.includes('${') || Number(value) >= min)) return [];
+  if (isNodeRedNumber(value) && (String(value).includes('${') || Number(value) >= min)) return [];
   return [{ path: `/${prop}`, message: `${label}: "${String(value)}" is not a number of at least ${min}` }];
 }
