@@ -8,8 +8,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { TestJson, TestServer } from '../server/testing/test-server.ts';
+import { openWebSocket } from '../server/testing/websockets.ts';
 
 /** A message as a debug node with "complete msg object" reports it (`_msgid` removed). */
 export type DebugMessage = Record<string, TestJson>;
@@ -122,12 +123,7 @@ export class DebugCollector {
 
   /** Connects to the server's live socket as the admin. */
   static async open(server: TestServer): Promise<DebugCollector> {
-    const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/api/v1/live?access_token=${server.adminToken}`);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return new DebugCollector(ws);
+    return new DebugCollector(await openWebSocket(`${server.url.replace(/^http/, 'ws')}/api/v1/live?access_token=${server.adminToken}`));
   }
 
   close(): void {

@@ -8,8 +8,9 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Locator } from 'playwright-core';
 import { expect } from 'vitest';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { TestServer } from '../../server/testing/test-server.ts';
+import { openWebSocket } from '../../server/testing/websockets.ts';
 import { rigIds, type CoreNodeCase, type DebugMessage } from '../core-node-check.ts';
 import { MQTT_PASSWORD, MQTT_USER, startedPeers, startPeers } from './network-peers.ts';
 
@@ -272,11 +273,7 @@ export const cases: CoreNodeCase[] = [
     },
     run: {
       async trigger({ server }) {
-        wsClient = new WebSocket(`${server.url.replace(/^http/, 'ws')}/nodes/tw-e2e/ws-in`, { headers: { authorization: `Bearer ${server.adminToken}` } });
-        await new Promise<void>((resolve, reject) => {
-          wsClient!.once('open', () => resolve());
-          wsClient!.once('error', reject);
-        });
+        wsClient = await openWebSocket(`${server.url.replace(/^http/, 'ws')}/nodes/tw-e2e/ws-in`, { authorization: `Bearer ${server.adminToken}` });
         wsClient.send('hello flow');
       },
       expect([out]) {
@@ -297,12 +294,8 @@ export const cases: CoreNodeCase[] = [
     run: {
       input: { payload: 'to every client', topic: 'news' },
       async trigger({ server, node }) {
-        const client = new WebSocket(`${server.url.replace(/^http/, 'ws')}/nodes/tw-e2e/ws-out`, { headers: { authorization: `Bearer ${server.adminToken}` } });
+        const client = await openWebSocket(`${server.url.replace(/^http/, 'ws')}/nodes/tw-e2e/ws-out`, { authorization: `Bearer ${server.adminToken}` });
         client.on('message', (data: Buffer) => listenerMessages.push(data.toString()));
-        await new Promise<void>((resolve, reject) => {
-          client.once('open', () => resolve());
-          client.once('error', reject);
-        });
         listenerClient = client;
         // The first message may have gone out before this client connected: send it again now.
         await injectAgain(server, node.id as string);
