@@ -26,6 +26,11 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** The numbers of an SVG path. */
+function numbers(d: string): number[] {
+  return d.match(/-?[\d.]+(e-?\d+)?/g)!.map(Number);
+}
+
 describe('a large flow', () => {
   // What a user would notice as broken: nodes missing, no frames while moving the canvas, page errors.
   it('opens with every node on the canvas and keeps drawing while panned and zoomed', async () => {
@@ -40,6 +45,38 @@ describe('a large flow', () => {
     const { frames } = await panAndZoom(page, 1);
     await screenshot(page, 'large-flow-after-pan');
     expect(frames).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  // While a large flow moves, its wires are one sketched path (what keeps 2,000 nodes smooth): it must draw every wire
+  // React Flow draws, on the same curves, and give the wires back when the view rests.
+  it('draws the same wires while the view moves, and React Flow\'s again at rest', async () => {
+    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: true });
+    await page.locator('.react-flow__node').first().waitFor();
+    await openCanvas(page, NODES);
+    const wires = await page.locator('.react-flow__edge-path').evaluateAll((paths) => paths.map((path) => path.getAttribute('d')!));
+    expect(wires).toHaveLength(NODES - NODES / COLUMNS);
+
+    const pane = (await page.getByTestId('flow-canvas').boundingBox())!;
+    await page.mouse.move(pane.x + pane.width / 2, pane.y + pane.height - 40);
+    await page.mouse.down();
+    await page.mouse.move(pane.x + pane.width / 2 - 40, pane.y + pane.height - 60, { steps: 4 });
+    const root = page.locator('.react-flow');
+    await expect.poll(() => root.getAttribute('class')).toContain('flow-canvas-sketch');
+    const sketch = (await page.locator('.flow-wire-sketch path').first().getAttribute('d'))!;
+    // The same curves, to a hundredth of a pixel (ports are measured in fractions of pixels, at whatever zoom).
+    const sketched = sketch.split('M').slice(1).map(numbers);
+    expect(sketched).toHaveLength(wires.length);
+    for (const wire of wires.map(numbers)) expect(Math.min(...sketched.map((curve) => Math.max(...curve.map((n, i) => Math.abs(n - wire[i]!)))))).toBeLessThan(0.01);
+    expect(await page.locator('.flow-wire-sketch').isVisible()).toBe(true);
+    await screenshot(page, 'large-flow-moving');
+
+    await page.mouse.up();
+    await expect.poll(() => root.getAttribute('class')).not.toContain('flow-canvas-sketch');
+    expect(await page.locator('.flow-wire-sketch').isVisible()).toBe(false);
+    // (The wires are level lines, boxes without height, which Playwright calls hidden: ask the style instead.)
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('.react-flow__edges')).contentVisibility`)).toBe('visible');
     expect(errors).toEqual([]);
     await close();
   });

@@ -31,7 +31,7 @@ export function InjectButton({ id, label, disabled }: { id: string; label: strin
     <button
       type="button" aria-label={`Inject ${label}`} title="Inject now" disabled={disabled || busy}
       // `nodrag`: React Flow must not start moving the node from its button.
-      className="nodrag absolute -left-[26px] top-1/2 flex h-[22px] w-[18px] -translate-y-1/2 items-center justify-center rounded-l-[4px] border border-r-0 border-slate-500 bg-[#a6bbcf] hover:bg-[#8fa7be] disabled:opacity-50"
+      className="nodrag absolute -left-[26px] top-1/2 -mt-[11px] flex h-[22px] w-[18px] items-center justify-center rounded-l-[4px] border border-r-0 border-slate-500 bg-[#a6bbcf] hover:bg-[#8fa7be] disabled:opacity-50"
       onClick={(e) => void fire(e)}
       onMouseDown={(e) => e.stopPropagation()}
     >

@@ -48,8 +48,8 @@ export const GroupNodeView = memo(function GroupNodeView({ data, selected }: Nod
 export const JunctionNodeView = memo(function JunctionNodeView({ selected }: NodeProps<JunctionCanvasNode>) {
   return (
     <div className={`relative h-3 w-3 rounded-full border ${selected ? 'border-orange-500 bg-orange-300' : 'border-slate-500 bg-slate-300'}`}>
-      <Handle type="target" position={Position.Left} className="!left-1/2 !h-3 !w-3 !opacity-0" />
-      <Handle type="source" id={outputHandle(0)} position={Position.Right} className="!right-1/2 !h-3 !w-3 !opacity-0" />
+      <Handle type="target" position={Position.Left} className="!left-1/2 !-m-1.5 !h-3 !w-3 !opacity-0" />
+      <Handle type="source" id={outputHandle(0)} position={Position.Right} className="!right-1/2 !-m-1.5 !h-3 !w-3 !opacity-0" />
     </div>
   );
 });
