@@ -49,9 +49,9 @@ describe('a large flow', () => {
     await close();
   });
 
-  // While a large flow moves, its wires are one sketched path (what keeps 2,000 nodes smooth): it must draw every wire
-  // React Flow draws, on the same curves, and give the wires back when the view rests.
-  it('draws the same wires while the view moves, and React Flow\'s again at rest', async () => {
+  // While a large flow moves it is sketched in a few paths (what keeps 2,000 nodes smooth): the sketch must draw every
+  // wire React Flow draws, on the same curves, and every node, and give both back when the view rests.
+  it('draws the same wires and nodes while the view moves, and React Flow\'s again at rest', async () => {
     const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: true });
     await page.locator('.react-flow__node').first().waitFor();
     await openCanvas(page, NODES);
@@ -64,17 +64,23 @@ describe('a large flow', () => {
     await page.mouse.move(pane.x + pane.width / 2 - 40, pane.y + pane.height - 60, { steps: 4 });
     const root = page.locator('.react-flow');
     await expect.poll(() => root.getAttribute('class')).toContain('flow-canvas-sketch');
-    const sketch = (await page.locator('.flow-wire-sketch path').first().getAttribute('d'))!;
+    const sketch = (await page.locator('.flow-motion-sketch path').first().getAttribute('d'))!;
     // The same curves, to a hundredth of a pixel (ports are measured in fractions of pixels, at whatever zoom).
     const sketched = sketch.split('M').slice(1).map(numbers);
     expect(sketched).toHaveLength(wires.length);
     for (const wire of wires.map(numbers)) expect(Math.min(...sketched.map((curve) => Math.max(...curve.map((n, i) => Math.abs(n - wire[i]!)))))).toBeLessThan(0.01);
-    expect(await page.locator('.flow-wire-sketch').isVisible()).toBe(true);
+    expect(await page.locator('.flow-motion-sketch').isVisible()).toBe(true);
+    // Fit to view is far out, where the nodes are sketched too: a box for each, in the colours of their types.
+    const boxes = await page.locator('[data-sketch="nodes"] path').evaluateAll((paths) => paths.map((path) => ({ fill: path.getAttribute('fill'), d: path.getAttribute('d')! })));
+    expect(boxes.reduce((count, { d }) => count + d.split('M').length - 1, 0)).toBe(NODES);
+    expect(new Set(boxes.map(({ fill }) => fill)).size).toBe(4);
     await screenshot(page, 'large-flow-moving');
 
     await page.mouse.up();
     await expect.poll(() => root.getAttribute('class')).not.toContain('flow-canvas-sketch');
-    expect(await page.locator('.flow-wire-sketch').isVisible()).toBe(false);
+    expect(await page.locator('.flow-motion-sketch').isVisible()).toBe(false);
+    expect(await page.locator('.react-flow__node').count()).toBe(NODES);
+    expect(await page.locator('.react-flow__node').last().isVisible()).toBe(true);
     // (The wires are level lines, boxes without height, which Playwright calls hidden: ask the style instead.)
     expect(await page.evaluate(`getComputedStyle(document.querySelector('.react-flow__edges')).contentVisibility`)).toBe('visible');
     expect(errors).toEqual([]);

@@ -33,7 +33,7 @@ import { useCanvasMotion } from './use-canvas-motion.ts';
 import { fitViewport, openingViewport, type Pane } from './fit-viewport.ts';
 import { nodeTypes } from './node-types.ts';
 import { useEditorShortcuts } from './use-editor-shortcuts.ts';
-import { WireSketch } from './wire-sketch.tsx';
+import { MotionSketch } from './motion-sketch.tsx';
 
 const NODE_ORIGIN: [number, number] = [0.5, 0.5];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
@@ -183,7 +183,7 @@ function SizedCanvas({ initialSize, size, types, onError }: { initialSize: Size;
         defaultViewport={initialViewport} onlyRenderVisibleElements minZoom={0.1} maxZoom={3} snapToGrid={false}
         proOptions={{ hideAttribution: true }} className="flow-canvas" {...interactions.flowProps}
       >
-        <WireSketch />
+        <MotionSketch />
         <Background variant={BackgroundVariant.Lines} gap={20} color="#eef0f2" />
         {minimap && <MiniMap pannable zoomable nodeColor={miniMapColor} style={MINIMAP} className="!bg-white" ariaLabel="Minimap" />}
       </ReactFlow>

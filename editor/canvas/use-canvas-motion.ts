@@ -1,7 +1,7 @@
 /**
  * What keeps a large flow smooth to pan and zoom: while the view moves, the drawing is one composited layer that the
  * browser moves instead of repainting every node and wire each frame (at rest it is repainted, crisp at the new
- * zoom); the wires of a large flow are one sketched path meanwhile (see wire-sketch.tsx); and far out, where labels
+ * zoom); a large flow is sketched in a few paths meanwhile (see motion-sketch.tsx); and far out, where labels
  * and ports are a few pixels high and unreadable, only the nodes' bodies and wires are drawn. All are classes set on
  * React Flow's root element directly: a React render per frame or gesture would cost what they save (and a render of
  * the root's className would drop them).
@@ -9,7 +9,7 @@
 import { useCallback, useEffect, useRef } from 'react';
 import { useStoreApi, type ReactFlowState } from '@xyflow/react';
 import type { CanvasEdge, CanvasNode } from '../model/flow-canvas.ts';
-import { hideWireSketch, showWireSketch } from './wire-sketch.tsx';
+import { hideMotionSketch, showMotionSketch } from './motion-sketch.tsx';
 
 /** Below this zoom node labels are under ~4.5 px: not drawn. */
 export const FAR_ZOOM = 0.35;
@@ -45,7 +45,7 @@ export function useCanvasMotion(): { onMoveStart(): void; onMoveEnd(): void } {
     }
     const state = flow.getState();
     state.domNode?.classList.add('flow-canvas-moving');
-    showWireSketch(state);
+    showMotionSketch(state);
   }, [flow]);
   const onMoveEnd = useCallback(() => {
     if (settle.current) clearTimeout(settle.current);
@@ -53,7 +53,7 @@ export function useCanvasMotion(): { onMoveStart(): void; onMoveEnd(): void } {
       settle.current = null;
       const state = flow.getState();
       state.domNode?.classList.remove('flow-canvas-moving');
-      hideWireSketch(state);
+      hideMotionSketch(state);
     }, SETTLE_MS);
   }, [flow]);
   useEffect(() => () => {
