@@ -22,6 +22,9 @@ export interface EditorFigures {
   framesPerSecond: number;
   frames: number;
   seconds: number;
+  /** The frame rates of the pans (mouse drags) and of the zooms (wheel) apart. */
+  panFramesPerSecond: number;
+  zoomFramesPerSecond: number;
 }
 
 const { values } = parseArgs({ options: { nodes: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '4' }, json: { type: 'boolean', default: false } } });
@@ -45,12 +48,16 @@ try {
   await page.locator('.react-flow__node').first().waitFor();
 
   const { openMs, fitMs } = await openCanvas(page, nodes, 60_000);
-  const { frames, seconds } = await panAndZoom(page, rounds);
-  const figures: EditorFigures = { nodes, openMs, fitMs, framesPerSecond: frames / seconds, frames, seconds };
+  const { frames, seconds, pan, zoom } = await panAndZoom(page, rounds);
+  const figures: EditorFigures = {
+    nodes, openMs, fitMs, framesPerSecond: frames / seconds, frames, seconds,
+    panFramesPerSecond: pan.frames / pan.seconds, zoomFramesPerSecond: zoom.frames / zoom.seconds,
+  };
   process.stdout.write(values.json
     ? `${JSON.stringify(figures)}\n`
     : `flow editor, ${nodes} nodes: opening view in ${openMs} ms, every node drawn ${fitMs} ms after fit to view; ` +
-      `${figures.framesPerSecond.toFixed(1)} frames/s while panning and zooming with the whole flow in view (${frames} frames in ${seconds.toFixed(1)} s)\n`);
+      `${figures.framesPerSecond.toFixed(1)} frames/s while panning and zooming from the whole flow in view (${frames} frames in ${seconds.toFixed(1)} s; ` +
+      `pans ${figures.panFramesPerSecond.toFixed(1)}, zooms ${figures.zoomFramesPerSecond.toFixed(1)} frames/s)\n`);
 } finally {
   await browser.close();
   await server.close();

@@ -52,11 +52,19 @@ export async function openCanvas(page: Page, nodes: number, timeoutMs = 10_000):
   return { openMs, fitMs: Date.now() - fitStarted };
 }
 
+/** Frames drawn while the view moved: in all, and during the pans and the zooms apart. */
+export interface MotionFrames {
+  frames: number;
+  seconds: number;
+  pan: { frames: number; seconds: number };
+  zoom: { frames: number; seconds: number };
+}
+
 /**
  * Pans (mouse drags on the pane) and zooms (wheel) as a person does, `rounds` times, counting the frames the page
- * draws meanwhile (requestAnimationFrame).
+ * draws meanwhile (requestAnimationFrame), in all and for the pans and the zooms apart.
  */
-export async function panAndZoom(page: Page, rounds: number): Promise<{ frames: number; seconds: number }> {
+export async function panAndZoom(page: Page, rounds: number): Promise<MotionFrames> {
   // A string, not a function: tsx (the benchmark) would add a helper to a named function the page does not have.
   await page.evaluate(`(() => {
     window.framesCounted = 0;
@@ -70,20 +78,30 @@ export async function panAndZoom(page: Page, rounds: number): Promise<{ frames: 
   const pane = (await page.getByTestId('flow-canvas').boundingBox())!;
   const cx = pane.x + pane.width / 2;
   const cy = pane.y + pane.height / 2;
-  const t0 = Date.now();
+  const pan = { frames: 0, seconds: 0 };
+  const zoom = { frames: 0, seconds: 0 };
+  const counted = async () => Number(await page.evaluate('window.framesCounted'));
+  /** Runs `gesture`, adding the frames and seconds it took to `into`. */
+  const timed = async (into: { frames: number; seconds: number }, gesture: () => Promise<void>) => {
+    const [frames, t] = [await counted(), Date.now()];
+    await gesture();
+    into.seconds += (Date.now() - t) / 1000;
+    into.frames += (await counted()) - frames;
+  };
   for (let round = 0; round < rounds; round++) {
-    await page.mouse.move(cx, cy);
-    await page.mouse.down();
-    await page.mouse.move(cx - 300, cy - 150, { steps: 30 });
-    await page.mouse.move(cx, cy, { steps: 30 });
-    await page.mouse.up();
-    for (let i = 0; i < 10; i++) await page.mouse.wheel(0, round % 2 === 0 ? -120 : 120);
+    await timed(pan, async () => {
+      await page.mouse.move(cx, cy);
+      await page.mouse.down();
+      await page.mouse.move(cx - 300, cy - 150, { steps: 30 });
+      await page.mouse.move(cx, cy, { steps: 30 });
+      await page.mouse.up();
+    });
+    await timed(zoom, async () => {
+      for (let i = 0; i < 10; i++) await page.mouse.wheel(0, round % 2 === 0 ? -120 : 120);
+    });
   }
-  const seconds = (Date.now() - t0) / 1000;
-  const frames = await page.evaluate(() => {
-    const w = (globalThis as unknown as PageGlobals);
-    w.counting = false;
-    return w.framesCounted;
+  await page.evaluate(() => {
+    (globalThis as unknown as PageGlobals).counting = false;
   });
-  return { frames, seconds };
+  return { frames: pan.frames + zoom.frames, seconds: pan.seconds + zoom.seconds, pan, zoom };
 }
