@@ -136,12 +136,12 @@ export function portsOf(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatal
 export function labelOf(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatalog): string {
   if (node.type === 'tab') return textOf(node['label']) ?? node.id;
   const name = textOf(node['name']);
-  if (name !== undefined && name !== '_DEFAULT_') return name;
+  const definition = catalog.definition(node.type);
+  if (name !== undefined && name !== '_DEFAULT_') return name + (definition?.nameSuffixOf?.(node) ?? '');
   if (node.type === 'subflow') return 'Subflow';
   if (node.type === 'group' || node.type === 'junction') return '';
   const subflowId = subflowIdOf(node);
   if (subflowId !== undefined) return textOf(nodeById(doc, subflowId)?.['name']) ?? node.type;
-  const definition = catalog.definition(node.type);
   return definition ? (definition.labelOf?.(node, (id) => nodeById(doc, id)) ?? definition.paletteLabel ?? definition.label) : node.type;
 }
 

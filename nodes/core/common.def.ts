@@ -48,12 +48,16 @@ export function injectProblems(node: Readonly<Record<string, unknown>>): Propert
   return problems;
 }
 
+/** How an inject's label ends: ¹ when it fires once on deploy, ↻ when it repeats (named or not). */
+export function injectSuffix(node: Readonly<Record<string, unknown>>): string {
+  const repeat = node['repeat'];
+  if ((repeat !== undefined && repeat !== '' && Number(repeat) !== 0) || (typeof node['crontab'] === 'string' && node['crontab'] !== '')) return '\t↻';
+  return node['once'] === true || node['once'] === 'true' ? ' ¹' : '';
+}
+
 /** The label of an unnamed inject: "timestamp", "topic:payload", "flow.key", with ¹ (once) or ↻ (repeat). */
 export function injectLabel(node: Readonly<Record<string, unknown>>): string {
-  let suffix = '';
-  if (node['once'] === true || node['once'] === 'true') suffix = ' ¹';
-  const repeat = node['repeat'];
-  if ((repeat !== undefined && repeat !== '' && Number(repeat) !== 0) || (typeof node['crontab'] === 'string' && node['crontab'] !== '')) suffix = '\t↻';
+  const suffix = injectSuffix(node);
   const payload = typeof node['payload'] === 'string' ? node['payload'] : node['payload'] === undefined || node['payload'] === null ? '' : String(node['payload']);
   const payloadType = typeof node['payloadType'] === 'string' && node['payloadType'] !== '' ? node['payloadType'] : 'str';
   const topic = typeof node['topic'] === 'string' ? node['topic'] : '';
@@ -106,6 +110,7 @@ export const inject = defineNode({
   type: 'inject',
   label: 'inject',
   labelOf: injectLabel,
+  nameSuffixOf: injectSuffix,
   outputLabelsOf: (node) => [injectOutputLabel(node)],
   category: 'common',
   color: '#a6bbcf',

@@ -63,6 +63,8 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
    * whose label Node-RED shows, as websocket in/out do).
    */
   readonly labelOf?: (node: Readonly<Record<string, unknown>>, lookup?: (id: string) => Readonly<Record<string, unknown>> | undefined) => string | undefined;
+  /** What follows a node's name in its label, as Node-RED marks a named inject that fires once (¹) or repeats (↻). */
+  readonly nameSuffixOf?: (node: Readonly<Record<string, unknown>>) => string;
   readonly category: string;
   /** CSS colour of the node body. */
   readonly color: string;
