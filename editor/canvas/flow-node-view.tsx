@@ -34,18 +34,27 @@ function FlowNodeBody(props: {
   locked?: boolean;
   /** A flow endpoint anyone may call without signing in: marked so it is not public by accident. */
   publicEndpoint?: boolean;
+  /** Drawn as its icon alone, as Node-RED draws a node whose label is hidden (link nodes by default). */
+  labelHidden?: boolean;
 }) {
   const { id, label, inputs, outputs, outputLabels, color, disabled, selected, unknown } = props;
   const border = selected ? 'border-2 border-orange-500' : unknown ? 'border-2 border-dashed border-red-600' : 'border border-slate-500';
   return (
     <div
       data-testid="flow-node" data-label={label}
-      className={`relative flex min-w-[100px] items-stretch rounded-[5px] text-[13px] text-slate-900 ${border} ${disabled ? 'opacity-50' : ''}`}
+      className={`relative flex ${props.labelHidden ? 'w-[30px]' : 'min-w-[100px]'} items-stretch rounded-[5px] text-[13px] text-slate-900 ${border} ${disabled ? 'opacity-50' : ''}`}
       style={{ height: nodeHeight(Math.max(inputs, outputs)), background: unknown ? '#fff0f0' : color }}
+      title={props.labelHidden ? label : undefined}
     >
-      {!props.iconRight && <IconBand icon={props.icon} side="left" />}
-      <span className={`flex items-center whitespace-nowrap px-2.5 ${unknown ? 'italic text-red-800' : ''}`}>{label}</span>
-      {props.iconRight && <IconBand icon={props.icon} side="right" />}
+      {props.labelHidden ? (
+        <IconBand icon={props.icon} side="alone" />
+      ) : (
+        <>
+          {!props.iconRight && <IconBand icon={props.icon} side="left" />}
+          <span className={`flex items-center whitespace-nowrap px-2.5 ${unknown ? 'italic text-red-800' : ''}`}>{label}</span>
+          {props.iconRight && <IconBand icon={props.icon} side="right" />}
+        </>
+      )}
       {inputs > 0 && <Handle type="target" position={Position.Left} className={PORT_CLASS} />}
       {Array.from({ length: outputs }, (_, port) => {
         const portLabel = outputLabels?.[port];
@@ -86,11 +95,11 @@ function FlowNodeBody(props: {
   );
 }
 
-/** The darker band at the node's end that holds its icon. */
-function IconBand({ icon, side }: { icon: string | undefined; side: 'left' | 'right' }) {
-  const edge = side === 'left' ? 'rounded-l-[4px] border-r' : 'ml-auto rounded-r-[4px] border-l';
+/** The darker band at the node's end that holds its icon (the whole node when its label is hidden). */
+function IconBand({ icon, side }: { icon: string | undefined; side: 'left' | 'right' | 'alone' }) {
+  const edge = { left: 'w-[26px] rounded-l-[4px] border-r', right: 'ml-auto w-[26px] rounded-r-[4px] border-l', alone: 'w-full rounded-[4px]' }[side];
   return (
-    <span aria-hidden className={`flex w-[26px] shrink-0 items-center justify-center border-black/10 bg-black/10 ${edge}`}>
+    <span aria-hidden className={`flex shrink-0 items-center justify-center border-black/10 bg-black/10 ${edge}`}>
       <NodeIcon icon={icon} />
     </span>
   );
@@ -103,7 +112,7 @@ export const FlowNodeView = memo(function FlowNodeView({ id, data, selected }: N
     <FlowNodeBody
       id={id} label={data.label} inputs={data.inputs} outputs={data.outputs} outputLabels={data.outputLabels}
       color={data.color ?? '#ddd'} icon={data.icon} disabled={data.disabled} selected={selected} unknown={false}
-      injectable={data.node.type === 'inject'} locked={locked} publicEndpoint={isPublicEndpoint(data.node)}
+      injectable={data.node.type === 'inject'} locked={locked} publicEndpoint={isPublicEndpoint(data.node)} labelHidden={data.labelHidden}
       // Node-RED puts the icon on the right of nodes that only take messages in (debug, http response…).
       iconRight={data.inputs > 0 && data.outputs === 0}
     />

@@ -35,6 +35,8 @@ export type FlowNodeData = {
   outputLabels?: readonly string[];
   /** Node-RED's `d: true`: the node is disabled. */
   disabled: boolean;
+  /** Drawn as its icon alone (Node-RED's `l: false`, which link in and link out nodes default to). */
+  labelHidden?: boolean;
 };
 
 /** Data of a node whose type is not installed: shown, kept and exported as is, but it blocks deploy. */
@@ -328,6 +330,7 @@ function toCanvasNode(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatalog
   const subflowId = subflowIdOf(node);
   const subflow = subflowId === undefined ? undefined : nodeById(doc, subflowId);
   const data: FlowNodeData = { node, label, ...ports, disabled };
+  if (!labelShown(node)) data.labelHidden = true;
   if (definition) {
     data.definition = definition;
     data.color = definition.color;
@@ -343,6 +346,11 @@ function toCanvasNode(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatalog
   const outputLabels = node['outputLabels'] ?? subflow?.['outputLabels'];
   if (Array.isArray(outputLabels) && outputLabels.every((l) => typeof l === 'string')) data.outputLabels = outputLabels;
   return { id: node.id, type: 'flow-node', position, data };
+}
+
+/** Whether a node draws its label: Node-RED's `l`, which defaults to shown except for link in and link out nodes. */
+export function labelShown(node: NodeRedNode): boolean {
+  return node['l'] === undefined ? node.type !== 'link in' && node.type !== 'link out' : node['l'] !== false;
 }
 
 function withView<N extends CanvasNode>(node: N, view: CanvasView): N {

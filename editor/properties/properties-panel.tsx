@@ -12,6 +12,7 @@ import type { NodeRedNode } from '../model/flow-codec.ts';
 import { selectNode, selectNodeProblems } from '../model/flow-selectors.ts';
 import type { FlowEditorState } from '../model/flow-store.ts';
 import { isUnknownType, kindOf, labelOf } from '../model/node-catalog.ts';
+import { labelShown } from '../model/flow-canvas.ts';
 import { CodeEditor } from './code-editor.tsx';
 import { DevicePicker, ProductPicker, ThingIdentifierPicker } from './entity-pickers.tsx';
 import { fieldKey, problemsByField } from './field-problems.ts';
@@ -97,7 +98,26 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
       ) : (
         <RawNode store={store} node={node} unknown={isUnknownType(node, document, catalog)} readOnly={readOnly} />
       )}
+      {!nested && hasLabel(node) && <ShowLabelField store={store} node={node} readOnly={store.getState().readOnly} />}
     </div>
+  );
+}
+
+/** Whether a node is drawn with a label it can hide: a node of a flow, not a tab, config node, comment, group or junction. */
+function hasLabel(node: NodeRedNode): boolean {
+  return kindOf(node) === 'node' && !['comment', 'group', 'junction'].includes(node.type);
+}
+
+/** Node-RED's "Show label": whether the canvas draws the node's label or its icon alone (link nodes default to the icon). */
+function ShowLabelField({ store, node, readOnly }: { store: StoreApi<FlowEditorState>; node: NodeRedNode; readOnly: boolean }) {
+  return (
+    <label className="flex items-center gap-2 border-t border-slate-200 pt-2 text-xs text-slate-700">
+      <input
+        type="checkbox" checked={labelShown(node)} disabled={readOnly}
+        onChange={(event) => store.getState().updateNodeConfig(node.id, { l: event.target.checked })}
+      />
+      Show label on the canvas
+    </label>
   );
 }
 
