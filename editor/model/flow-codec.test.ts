@@ -60,7 +60,7 @@ describe('flow codec on real Node-RED exports', () => {
       ['0d6a8f24c3b1e597', 'flow-node', { x: 540, y: 140 }],
     ]);
     const inject = nodes[0]!;
-    expect(inject.type === 'flow-node' && inject.data).toMatchObject({ label: 'every 5 s', inputs: 0, outputs: 1, disabled: false });
+    expect(inject.type === 'flow-node' && inject.data).toMatchObject({ label: 'every 5 s\t↻', inputs: 0, outputs: 1, disabled: false });
     const edges = canvasEdges(doc, '3f1c2a9b8e7d6c51', new Set());
     expect(edges.map((e) => [e.source, e.sourceHandle, e.target])).toEqual([
       ['a41e0c7d92b3f865', 'out-0', '5bd7e3c0f1a29486'],
