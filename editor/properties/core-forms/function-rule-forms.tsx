@@ -3,7 +3,7 @@
  * then the typed values it takes). A switch has one output per rule: adding, removing and reordering rules changes
  * the outputs, and each wire follows its rule.
  */
-import type { JSX } from 'react';
+import { useRef, type JSX } from 'react';
 import {
   exportChangeRule, exportSwitchRule, switchOperators, VALUELESS_SWITCH_OPERATORS, type ChangeRule, type SwitchRule,
 } from '../../../nodes/core/function.def.ts';
@@ -137,14 +137,21 @@ const actionOptions = [
   { value: 'set', label: 'Set' }, { value: 'change', label: 'Change' }, { value: 'delete', label: 'Delete' }, { value: 'move', label: 'Move' },
 ];
 
-/** What a rule starts with when its action changes (Node-RED's fresh inputs for that action). */
-const freshRule = (t: string, rule: ChangeRule): ChangeRule =>
-  exportChangeRule({ t, p: rule.p, pt: rule.pt, ...(t === 'move' ? { tot: 'msg' } : {}) });
+/**
+ * A rule whose action changes to `t`: its property stays, and its values are those it had under `t` earlier in this
+ * edit (`remembered`, which keeps the rule as it was under its old action), else Node-RED's fresh inputs for `t`.
+ */
+export function switchChangeAction(rule: ChangeRule, t: string, remembered: Map<string, ChangeRule>): ChangeRule {
+  remembered.set(rule.t, rule);
+  const earlier = remembered.get(t);
+  return exportChangeRule({ ...(earlier ?? (t === 'move' ? { tot: 'msg' } : {})), t, p: rule.p, pt: rule.pt });
+}
 
 /** One change rule: action, property, then the value(s) the action takes. */
 function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: number; onChange(rule: ChangeRule, ongoing?: boolean): void }) {
   const label = `Rule ${index + 1}`;
   const { idPrefix } = useCoreForm();
+  const remembered = useRef(new Map<string, ChangeRule>());
   const set = (patch: Partial<ChangeRule>, ongoing = false) => onChange(exportChangeRule({ ...rule, ...patch }), ongoing);
   // The caption sits above its value: beside it, a ~320 px sidebar leaves the value too little room.
   const labelled = (text: string, input: JSX.Element) => (
@@ -157,7 +164,7 @@ function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: num
   return (
     <div className="space-y-1">
       {/* The action above its property: side by side, a ~300 px sidebar left the property a few characters. */}
-      <ChoiceSelect label={`${label} action`} value={rule.t} options={actionOptions} width="w-28" onChoose={(t) => onChange(freshRule(t, rule))} />
+      <ChoiceSelect label={`${label} action`} value={rule.t} options={actionOptions} width="w-28" onChoose={(t) => onChange(switchChangeAction(rule, t, remembered.current))} />
       <div className="flex min-w-0">
         <ListTypedInput path={`/rules/${index}/p`} label={`${label} property`} value={rule.p} type={rule.pt ?? 'msg'} types={contextTypes} onChange={(p, pt, ongoing) => set({ p, pt }, ongoing)} />
       </div>
