@@ -8,6 +8,7 @@
  */
 import { getBezierPath, Position, ViewportPortal, type InternalNode, type ReactFlowState } from '@xyflow/react';
 import type { CanvasEdge, CanvasNode } from '../model/flow-canvas.ts';
+import { groupLook } from './structural-node-views.tsx';
 
 /** From this many wires on the tab, moving draws the sketch: below it, React Flow's wires move as cheaply. */
 export const SKETCH_MIN_WIRES = 150;
@@ -83,14 +84,8 @@ function lookOf(node: InternalNode<CanvasNode>): Omit<BoxPath, 'd'> {
     case 'unknown-node':
       return { fill: '#fff0f0', opacity: 1, stroke: stroke ?? '#dc2626' };
     case 'flow-group': {
-      const style = node.data.node['style'];
-      const look = typeof style === 'object' && style !== null && !Array.isArray(style) ? (style as Record<string, unknown>) : {};
-      const opacity = Number(look['fill-opacity'] ?? 1);
-      return {
-        fill: typeof look['fill'] === 'string' ? look['fill'] : 'none',
-        opacity: Number.isFinite(opacity) ? opacity : 1,
-        stroke: stroke ?? (typeof look['stroke'] === 'string' ? look['stroke'] : '#999999'),
-      };
+      const look = groupLook(node.data.node);
+      return { fill: look.fill, opacity: look.fillOpacity, stroke: stroke ?? look.stroke };
     }
     case 'comment':
       return { fill: '#fff', opacity: 1, stroke: stroke ?? '#94a3b8' };

@@ -4,7 +4,7 @@
  */
 import { memo } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { isJsonObject } from '../model/flow-codec.ts';
+import { isJsonObject, type NodeRedNode } from '../model/flow-codec.ts';
 import {
   outputHandle,
   type CommentCanvasNode,
@@ -27,18 +27,26 @@ export const CommentNodeView = memo(function CommentNodeView({ data, selected }:
   );
 });
 
+/** How a group looks, from its `style` as Node-RED stores it: border, fill and its opacity, label colour and whether it shows. */
+export function groupLook(group: NodeRedNode): { stroke: string; fill: string; fillOpacity: number; labelColor: string; showLabel: boolean } {
+  const style = isJsonObject(group['style']) ? group['style'] : {};
+  const fillOpacity = Number(style['fill-opacity'] ?? 1);
+  return {
+    stroke: typeof style['stroke'] === 'string' ? style['stroke'] : '#999999',
+    fill: typeof style['fill'] === 'string' ? style['fill'] : 'none',
+    fillOpacity: Number.isFinite(fillOpacity) ? fillOpacity : 1,
+    labelColor: typeof style['color'] === 'string' ? style['color'] : '#333333',
+    showLabel: style['label'] !== false,
+  };
+}
+
 /** A group: its `style` (stroke, fill, label) as Node-RED stores it, label in the top-left corner. */
 export const GroupNodeView = memo(function GroupNodeView({ data, selected }: NodeProps<GroupCanvasNode>) {
-  const style = isJsonObject(data.node['style']) ? data.node['style'] : {};
-  const stroke = typeof style['stroke'] === 'string' ? style['stroke'] : '#999999';
-  const fill = typeof style['fill'] === 'string' ? style['fill'] : 'none';
-  const fillOpacity = Number(style['fill-opacity'] ?? 1);
-  const labelColor = typeof style['color'] === 'string' ? style['color'] : '#333333';
-  const showLabel = style['label'] !== false;
+  const { stroke, fill, fillOpacity, labelColor, showLabel } = groupLook(data.node);
   return (
     <div data-testid="group-node" className="relative h-full w-full rounded" style={{ border: `${selected ? 2 : 1}px solid ${selected ? '#ff7f0e' : stroke}` }}>
       {/* The fill alone is translucent (Node-RED's fill-opacity); the border and label stay solid. */}
-      {fill !== 'none' && <div aria-hidden className="absolute inset-0 rounded" style={{ background: fill, opacity: Number.isFinite(fillOpacity) ? fillOpacity : 1 }} />}
+      {fill !== 'none' && <div aria-hidden className="absolute inset-0 rounded" style={{ background: fill, opacity: fillOpacity }} />}
       {showLabel && data.label && <span className="absolute left-2 top-1 text-xs" style={{ color: labelColor }}>{data.label}</span>}
     </div>
   );
