@@ -34,6 +34,7 @@ import { fitViewport, openingViewport, type Pane } from './fit-viewport.ts';
 import { nodeTypes } from './node-types.ts';
 import { useEditorShortcuts } from './use-editor-shortcuts.ts';
 import { MotionSketch } from './motion-sketch.tsx';
+import { LinkWires } from './link-wires.tsx';
 
 const NODE_ORIGIN: [number, number] = [0.5, 0.5];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
@@ -184,6 +185,7 @@ function SizedCanvas({ initialSize, size, types, onError }: { initialSize: Size;
         proOptions={{ hideAttribution: true }} className="flow-canvas" {...interactions.flowProps}
       >
         <MotionSketch />
+        <LinkWires />
         <Background variant={BackgroundVariant.Lines} gap={20} color="#eef0f2" />
         {minimap && <MiniMap pannable zoomable nodeColor={miniMapColor} style={MINIMAP} className="!bg-white" ariaLabel="Minimap" />}
       </ReactFlow>
