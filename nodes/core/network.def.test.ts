@@ -28,6 +28,8 @@ describe('network node labels', () => {
     expect(httpIn.labelOf!({ method: 'post', url: 'hello' })).toBe('[post] /hello');
     expect(httpIn.labelOf!({ method: 'get', url: '' })).toBe('http');
     expect(httpResponse.labelOf!({ statusCode: '404' })).toBe('http (404)');
+    // An http request's output is named by what the body becomes.
+    expect(['txt', 'bin', 'obj', undefined].map((ret) => httpRequest.outputLabelsOf!({ ret })?.[0])).toEqual(['UTF8 string', 'binary buffer', 'parsed JSON object', 'UTF8 string']);
     expect(httpResponse.labelOf!({ statusCode: '' })).toBe('http');
     expect(httpRequest.labelOf).toBeUndefined();
     expect(httpRequest.label).toBe('http request');

@@ -294,6 +294,8 @@ export const httpRequest = defineNode({
   icon: 'white-globe.svg',
   inputs: 1,
   outputs: 1,
+  // Node-RED names the output by what the response body becomes.
+  outputLabelsOf: (node) => [{ bin: 'binary buffer', obj: 'parsed JSON object' }[String(node['ret'])] ?? 'UTF8 string'],
   config: Type.Object({
     name: name(),
     method: choice(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'use'], { title: 'Method', description: '"use": msg.method', default: 'GET' }),
