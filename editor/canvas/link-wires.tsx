@@ -43,9 +43,12 @@ function curve(from: InternalNode<CanvasNode>, to: InternalNode<CanvasNode>): st
   return `M${x1} ${y1}C${x1 + bend} ${y1} ${x2 - bend} ${y2} ${x2} ${y2}`;
 }
 
+/** {@link linkWirePath} as a store selector: React Flow types its store hooks for its generic nodes, not the canvas's. */
+const selectLinkWires = (state: ReactFlowState) => linkWirePath(state as unknown as LinkState);
+
 /** The dashed curves of the selected link nodes; nothing while none is selected. */
 export function LinkWires() {
-  const d = useStore(linkWirePath);
+  const d = useStore(selectLinkWires);
   if (d === '') return null;
   return (
     <ViewportPortal>

@@ -64,7 +64,7 @@ export function nodeSketchPaths(state: SketchState): BoxPath[] {
   for (const node of state.nodeLookup.values()) {
     const { width, height } = node.measured;
     if (node.hidden || !width || !height) continue;
-    const look = lookOf(node);
+    const look = lookOf(node.internals.userNode);
     const into = node.type === 'flow-group' ? groups : bodies;
     const key = `${look.fill} ${look.opacity} ${look.stroke}`;
     const { x, y } = node.internals.positionAbsolute;
@@ -76,7 +76,7 @@ export function nodeSketchPaths(state: SketchState): BoxPath[] {
   return [...groups.values(), ...bodies.values()];
 }
 
-function lookOf(node: InternalNode<CanvasNode>): Omit<BoxPath, 'd'> {
+function lookOf(node: CanvasNode): Omit<BoxPath, 'd'> {
   const stroke = node.selected ? SELECTED : undefined;
   switch (node.type) {
     case 'flow-node':

@@ -23,7 +23,7 @@ export function useCanvasMotion(): { onMoveStart(): void; onMoveEnd(): void } {
   useEffect(() => {
     let far: boolean | null = null;
     let root: HTMLElement | null = null;
-    const update = ({ transform, domNode }: ReactFlowState) => {
+    const update = ({ transform, domNode }: ReactFlowState<CanvasNode, CanvasEdge>) => {
       const now = transform[2] < FAR_ZOOM;
       if (domNode && (now !== far || domNode !== root)) {
         far = now;
