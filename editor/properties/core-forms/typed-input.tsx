@@ -12,8 +12,8 @@ export interface CustomType {
   label: string;
   /** False: the type alone is the value (no input shown). Default true. */
   hasValue?: boolean;
-  /** The values allowed, shown as a select instead of an input. */
-  options?: readonly { value: string; label: string }[];
+  /** The values allowed, shown as a select instead of an input (a long name in `title`, the label short enough for a narrow sidebar). */
+  options?: readonly { value: string; label: string; title?: string }[];
 }
 
 /** A built-in type name (`msg`, `str`, `num`, … see `TYPED_VALUE_TYPES`) or a custom type. */
@@ -34,9 +34,9 @@ const BUILT_IN: Readonly<Record<string, CustomType & { prefix?: string; placehol
     value: 'date',
     label: 'timestamp',
     options: [
-      { value: '', label: 'milliseconds since epoch' },
-      { value: 'iso', label: 'YYYY-MM-DDTHH:mm:ss.sssZ' },
-      { value: 'object', label: 'JavaScript Date object' },
+      { value: '', label: 'ms since epoch', title: 'milliseconds since epoch' },
+      { value: 'iso', label: 'ISO 8601', title: 'YYYY-MM-DDTHH:mm:ss.sssZ' },
+      { value: 'object', label: 'Date object', title: 'JavaScript Date object' },
     ],
   },
   jsonata: { value: 'jsonata', label: 'expression', placeholder: 'JSONata, e.g. $count(payload)' },
@@ -86,7 +86,8 @@ export function TypedInput({ id, label, value, type, types, onChange, onCommit, 
     onChange(nextValue, next, false);
   };
   return (
-    <div className={`flex min-w-0 items-stretch ${className}`} data-typed-input data-type={type} title={invalid ? found ?? undefined : undefined}>
+    // A choice of options too wide to sit beside its type in a narrow sidebar goes onto a line of its own.
+    <div className={`flex min-w-0 items-stretch ${shown.options ? 'flex-wrap gap-y-1' : ''} ${className}`} data-typed-input data-type={type} title={invalid ? found ?? undefined : undefined}>
       <select
         id={id ? `${id}-type` : undefined} aria-label={`${label} type`} disabled={disabled} value={shown.value}
         className={`${control} ${border} max-w-[7.5rem] shrink-0 rounded-r-none border-r-0 bg-slate-50 px-1 py-1 text-xs text-slate-700`}
@@ -100,12 +101,13 @@ export function TypedInput({ id, label, value, type, types, onChange, onCommit, 
       {shown.options ? (
         <select
           id={id} aria-label={label} disabled={disabled} value={value} aria-invalid={invalid}
-          className={`${control} ${border} min-w-0 flex-1 rounded-l-none px-2 py-1`}
+          title={shown.options.find((o) => o.value === value)?.title}
+          className={`${control} ${border} min-w-[8rem] flex-1 rounded-l-none px-2 py-1`}
           onChange={(e) => onChange(e.target.value, type, false)}
         >
           {!shown.options.some((o) => o.value === value) && <option value={value}>{value}</option>}
           {shown.options.map((o) => (
-            <option key={o.value} value={o.value}>{o.label}</option>
+            <option key={o.value} value={o.value} title={o.title}>{o.label}</option>
           ))}
         </select>
       ) : shown.hasValue === false ? (
