@@ -3,12 +3,15 @@
  * link nodes it is linked with on the same tab, so a reader sees where messages go without wires. They are drawn,
  * not edges: nothing can select, move or delete them, and the flow file does not change.
  */
-import { useStore, ViewportPortal, type InternalNode, type ReactFlowState } from '@xyflow/react';
-import type { CanvasEdge, CanvasNode } from '../model/flow-canvas.ts';
+import { useCallback, useMemo } from 'react';
+import { getBezierPath, Position, useStore, ViewportPortal, type InternalNode, type ReactFlowState } from '@xyflow/react';
+import { useFlowStore } from '../editor-context.tsx';
+import { nodeById, type FlowDocument } from '../model/flow-codec.ts';
 
 const LINK_TYPES = new Set(['link in', 'link out', 'link call']);
 
-type LinkState = Pick<ReactFlowState<CanvasNode, CanvasEdge>, 'nodes' | 'nodeLookup'>;
+/** A virtual wire: the sending link node's id and the receiving one's. */
+export type LinkPair = readonly [from: string, to: string];
 
 /** The ids a link node names in its `links` (an array, or one id as a dynamic link call may store it). */
 function linkIds(node: Readonly<Record<string, unknown>>): string[] {
@@ -17,38 +20,45 @@ function linkIds(node: Readonly<Record<string, unknown>>): string[] {
   return Array.isArray(links) ? links.filter((id): id is string => typeof id === 'string') : [];
 }
 
-/** The `d` of the dashed curves of every selected link node, from the sending node's right side to the receiving node's left. */
-export function linkWirePath(state: LinkState): string {
+/** The virtual wires of the selected link nodes, each from the sending node (link out, link call) to the link in. */
+export function linkPairs(doc: FlowDocument, selected: ReadonlySet<string>): LinkPair[] {
+  const pairs: LinkPair[] = [];
+  for (const id of selected) {
+    const node = nodeById(doc, id);
+    if (!node || !LINK_TYPES.has(node.type)) continue;
+    for (const other of linkIds(node)) pairs.push(node.type === 'link in' ? [other, id] : [id, other]);
+  }
+  return pairs;
+}
+
+/**
+ * The `d` of the dashed curves of `pairs` whose nodes are both drawn on this tab (a node on another tab is not in
+ * `nodeLookup`): from the middle of the sender's right side to the middle of the receiver's left, curved as wires are.
+ */
+export function linkWirePath(nodeLookup: ReadonlyMap<string, InternalNode>, pairs: readonly LinkPair[]): string {
   let d = '';
-  for (const selected of state.nodes) {
-    if (!selected.selected || selected.type !== 'flow-node' || !LINK_TYPES.has(selected.data.node.type)) continue;
-    const node = state.nodeLookup.get(selected.id);
-    if (!node) continue;
-    for (const id of linkIds(selected.data.node)) {
-      const other = state.nodeLookup.get(id);
-      if (!other || other.type !== 'flow-node') continue;
-      const [from, to] = selected.data.node.type === 'link in' ? [other, node] : [node, other];
-      d += curve(from, to);
-    }
+  for (const [fromId, toId] of pairs) {
+    const [from, to] = [nodeLookup.get(fromId), nodeLookup.get(toId)];
+    if (!from || !to) continue;
+    const source = from.internals.positionAbsolute;
+    const target = to.internals.positionAbsolute;
+    d += getBezierPath({
+      sourceX: source.x + (from.measured.width ?? 0), sourceY: source.y + (from.measured.height ?? 0) / 2, sourcePosition: Position.Right,
+      targetX: target.x, targetY: target.y + (to.measured.height ?? 0) / 2, targetPosition: Position.Left,
+    })[0];
   }
   return d;
 }
 
-/** A curve from the middle of `from`'s right side to the middle of `to`'s left, bending as wires do. */
-function curve(from: InternalNode<CanvasNode>, to: InternalNode<CanvasNode>): string {
-  const width = from.measured.width ?? 0;
-  const [x1, y1] = [from.internals.positionAbsolute.x + width, from.internals.positionAbsolute.y + (from.measured.height ?? 0) / 2];
-  const [x2, y2] = [to.internals.positionAbsolute.x, to.internals.positionAbsolute.y + (to.measured.height ?? 0) / 2];
-  const bend = Math.max(40, Math.abs(x2 - x1) / 2);
-  return `M${x1} ${y1}C${x1 + bend} ${y1} ${x2 - bend} ${y2} ${x2} ${y2}`;
-}
-
-/** {@link linkWirePath} as a store selector: React Flow types its store hooks for its generic nodes, not the canvas's. */
-const selectLinkWires = (state: ReactFlowState) => linkWirePath(state as unknown as LinkState);
-
-/** The dashed curves of the selected link nodes; nothing while none is selected. */
+/**
+ * The dashed curves of the selected link nodes; nothing while none is selected. Which wires to draw follows the
+ * selection; only where they run is read on each change of the canvas (a pan, a drag), and only for those wires.
+ */
 export function LinkWires() {
-  const d = useStore(selectLinkWires);
+  const doc = useFlowStore((s) => s.document);
+  const selected = useFlowStore((s) => s.selection.nodes);
+  const pairs = useMemo(() => linkPairs(doc, selected), [doc, selected]);
+  const d = useStore(useCallback((state: ReactFlowState) => (pairs.length === 0 ? '' : linkWirePath(state.nodeLookup, pairs)), [pairs]));
   if (d === '') return null;
   return (
     <ViewportPortal>
