@@ -1,4 +1,4 @@
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { launchBrowser, openApp, screenshot } from './browser.ts';
@@ -26,6 +26,12 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** The centre of an element on the screen. */
+async function centreOf(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = (await locator.boundingBox())!;
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
 /** The numbers of an SVG path. */
 function numbers(d: string): number[] {
   return d.match(/-?[\d.]+(e-?\d+)?/g)!.map(Number);
@@ -35,7 +41,7 @@ describe('a large flow', () => {
   // What a user would notice as broken: nodes missing, no frames while moving the canvas, page errors.
   // While a large flow moves it is sketched in a few paths (what keeps 2,000 nodes smooth): the sketch must draw every
   // wire React Flow draws, on the same curves, and every node, and give both back when the view rests.
-  it('opens with every node on the canvas, sketches the same wires and nodes while moved, and keeps drawing', async () => {
+  it('opens with every node on the canvas, sketches the same wires and nodes while moved and zoomed, and keeps drawing', async () => {
     const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: true });
     await page.locator('.react-flow__node').first().waitFor();
 
@@ -52,7 +58,7 @@ describe('a large flow', () => {
     await page.mouse.move(pane.x + pane.width / 2 - 40, pane.y + pane.height - 60, { steps: 4 });
     const root = page.locator('.react-flow');
     await expect.poll(() => root.getAttribute('class')).toContain('flow-canvas-sketch');
-    const sketch = (await page.locator('.flow-motion-sketch path').first().getAttribute('d'))!;
+    const sketch = await page.locator('[data-sketch="wires"] path:not(.selected)').evaluateAll((paths) => paths.map((path) => path.getAttribute('d')!).join(''));
     // The same curves, to a hundredth of a pixel (ports are measured in fractions of pixels, at whatever zoom).
     const sketched = sketch.split('M').slice(1).map(numbers);
     expect(sketched).toHaveLength(wires.length);
@@ -71,6 +77,35 @@ describe('a large flow', () => {
     expect(await page.locator('.react-flow__node').last().isVisible()).toBe(true);
     // (The wires are level lines, boxes without height, which Playwright calls hidden: ask the style instead.)
     expect(await page.evaluate(`getComputedStyle(document.querySelector('.react-flow__edges')).contentVisibility`)).toBe('visible');
+
+    // The wheel zooms the sketch alone and hands the view to React Flow once it rests, about the mouse as React Flow
+    // zooms: the node under the mouse stays under it. Meanwhile every node is a box beneath those React Flow drew.
+    const under = page.locator('.react-flow__node[data-id="n85"]');
+    const centre = await centreOf(under);
+    // (A mouse event is at whole pixels.)
+    const at = { x: Math.round(centre.x), y: Math.round(centre.y) };
+    await page.mouse.move(at.x, at.y);
+    await page.evaluate(`(() => {
+      const root = document.querySelector('.react-flow');
+      const boxes = document.querySelector('[data-sketch="nodes"]');
+      window.wheeling = [];
+      new MutationObserver(() => {
+        if (root.classList.contains('flow-canvas-wheeling')) window.wheeling.push({ shown: getComputedStyle(boxes).display, boxes: [...boxes.children].reduce((n, path) => n + path.getAttribute('d').split('M').length - 1, 0) });
+      }).observe(root, { attributes: true, attributeFilter: ['class'] });
+    })()`);
+    const zoomOf = () => page.locator('.react-flow__viewport').evaluate((el: { style: { transform: string } }) => Number(/scale\(([\d.]+)\)/.exec(el.style.transform)![1]));
+    const before = await zoomOf();
+    for (let tick = 0; tick < 7; tick++) await page.mouse.wheel(0, -120);
+    await expect.poll(() => root.getAttribute('class')).not.toContain('flow-canvas-moving');
+    expect(await page.evaluate('window.wheeling')).toContainEqual({ shown: 'block', boxes: NODES });
+    // React Flow's zoom: 2^(120 × 0.002) a tick.
+    const scale = 2 ** (7 * 0.24);
+    expect(await zoomOf()).toBeCloseTo(before * scale, 3);
+    const after = await centreOf(under);
+    expect(Math.hypot(after.x - at.x - (centre.x - at.x) * scale, after.y - at.y - (centre.y - at.y) * scale)).toBeLessThan(0.5);
+    // Out of far (labels drawn) now: the grid is back, and so is the node's label.
+    expect(await page.locator('.react-flow__background').isVisible()).toBe(true);
+    expect(await under.getByText('c 85').isVisible()).toBe(true);
 
     const { frames } = await panAndZoom(page, 1);
     await screenshot(page, 'large-flow-after-pan');

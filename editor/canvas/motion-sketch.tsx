@@ -1,9 +1,9 @@
 /**
- * A large flow as it moves: its wires as one SVG path (one more for the selected ones) in place of React Flow's
- * element per wire, and, zoomed far out (where nodes are bare boxes anyway), its nodes as a few paths of boxes, one
- * per colour. Chromium re-layerizes every paint chunk of the page on each frame of a pan or zoom, and every wire and
- * node costs chunks: 2,000 wires alone held a pan at about 12 frames/s on a 2-core machine, the same curves as one
- * path at over 45. At rest React Flow's wires and nodes are back (they are the ones that take clicks), so the sketch
+ * A large flow as it moves: its wires as a few SVG paths (one per square of the flow, one more for the selected ones)
+ * in place of React Flow's element per wire, and, zoomed far out (where nodes are bare boxes anyway) or while the wheel
+ * zooms, its nodes as a few paths of boxes, one per colour and square. Chromium re-layerizes every paint chunk of the
+ * page on each frame of a pan or zoom, and every wire and node costs chunks: 2,000 wires alone held a pan at about 12
+ * frames/s on a 2-core machine, the same curves as one path at over 45. At rest React Flow's wires and nodes are back (they are the ones that take clicks), so the sketch
  * only has to look the same: the same bezier curves from the same measured ports, the same boxes.
  */
 import { getBezierPath, Position, ViewportPortal, type InternalNode, type ReactFlowState } from '@xyflow/react';
@@ -21,9 +21,23 @@ type SketchState = Pick<ReactFlowState<CanvasNode, CanvasEdge>, 'edges' | 'nodeL
 /** A measured port: its box within the node and its side. */
 type PortBounds = NonNullable<NonNullable<InternalNode['internals']['handleBounds']>['source']>[number];
 
-/** The `d` of every wire of the canvas, and of the selected ones; a wire whose ports are not measured yet is left out (React Flow does not draw it either). */
-export function wireSketchPaths(state: SketchState): { plain: string; selected: string } {
-  let plain = '';
+/**
+ * The sketch is cut into squares of the flow this wide, a path per square (and look): the browser rasterizes the view in
+ * tiles and replays only the paths whose bounds meet a tile, where one path of every wire would be replayed, all of it,
+ * for each tile, on each zoom step (the raster threads were what held a zoom at 30 frames/s on 2,000 nodes).
+ */
+export const SKETCH_CELL = 800;
+
+function cellOf(x: number, y: number): string {
+  return `${Math.floor(x / SKETCH_CELL)} ${Math.floor(y / SKETCH_CELL)}`;
+}
+
+/**
+ * The `d`s of every wire of the canvas, one per square of the flow its source port is in, and of the selected ones; a
+ * wire whose ports are not measured yet is left out (React Flow does not draw it either).
+ */
+export function wireSketchPaths(state: SketchState): { plain: string[]; selected: string } {
+  const plain = new Map<string, string>();
   let selected = '';
   for (const edge of state.edges) {
     if (edge.hidden) continue;
@@ -32,9 +46,12 @@ export function wireSketchPaths(state: SketchState): { plain: string; selected: 
     if (!from || !to) continue;
     const [d] = getBezierPath({ sourceX: from.x, sourceY: from.y, sourcePosition: Position.Right, targetX: to.x, targetY: to.y, targetPosition: Position.Left });
     if (edge.selected) selected += d;
-    else plain += d;
+    else {
+      const cell = cellOf(from.x, from.y);
+      plain.set(cell, (plain.get(cell) ?? '') + d);
+    }
   }
-  return { plain, selected };
+  return { plain: [...plain.values()], selected };
 }
 
 /** Where a wire meets port `id` of `node` (the first port of its kind without an id), as React Flow computes it. */
@@ -56,7 +73,7 @@ export interface BoxPath {
 
 /**
  * The nodes' boxes as far out a node draws itself (its body in its colour, bordered; a group's frame and fill), one
- * path per look, groups first as they lie beneath; a node not measured yet is left out.
+ * path per look and square of the flow, groups first as they lie beneath; a node not measured yet is left out.
  */
 export function nodeSketchPaths(state: SketchState): BoxPath[] {
   const groups = new Map<string, BoxPath>();
@@ -66,8 +83,8 @@ export function nodeSketchPaths(state: SketchState): BoxPath[] {
     if (node.hidden || !width || !height) continue;
     const look = lookOf(node.internals.userNode);
     const into = node.type === 'flow-group' ? groups : bodies;
-    const key = `${look.fill} ${look.opacity} ${look.stroke}`;
     const { x, y } = node.internals.positionAbsolute;
+    const key = `${look.fill} ${look.opacity} ${look.stroke} ${node.type === 'flow-group' ? '' : cellOf(x, y)}`;
     const box = `M${x} ${y}h${width}v${height}h${-width}Z`;
     const path = into.get(key);
     if (path) path.d += box;
@@ -103,20 +120,16 @@ export function showMotionSketch(state: ReactFlowState<CanvasNode, CanvasEdge>):
   if (!sketch || state.edges.length < SKETCH_MIN_WIRES) return false;
   const { plain, selected } = wireSketchPaths(state);
   const [wires, nodes] = [sketch.querySelector('[data-sketch="wires"]')!, sketch.querySelector('[data-sketch="nodes"]')!];
-  wires.firstElementChild!.setAttribute('d', plain);
-  wires.lastElementChild!.setAttribute('d', selected);
-  nodes.replaceChildren(
-    ...nodeSketchPaths(state).map(({ fill, opacity, stroke, d }) => {
-      const path = document.createElementNS(SVG, 'path');
-      path.setAttribute('d', d);
-      path.setAttribute('fill', fill);
-      path.setAttribute('fill-opacity', String(opacity));
-      path.setAttribute('stroke', stroke);
-      return path;
-    }),
-  );
+  wires.replaceChildren(...plain.map((d) => pathOf({ d })), pathOf({ d: selected, class: 'selected' }));
+  nodes.replaceChildren(...nodeSketchPaths(state).map(({ fill, opacity, stroke, d }) => pathOf({ d, fill, 'fill-opacity': String(opacity), stroke })));
   state.domNode!.classList.add('flow-canvas-sketch');
   return true;
+}
+
+function pathOf(attributes: Record<string, string>): SVGPathElement {
+  const path = document.createElementNS(SVG, 'path');
+  for (const [name, value] of Object.entries(attributes)) path.setAttribute(name, value);
+  return path;
 }
 
 /** Back to React Flow's wires and nodes. */
@@ -129,10 +142,7 @@ export function MotionSketch() {
   return (
     <ViewportPortal>
       <svg className="flow-motion-sketch" aria-hidden>
-        <g data-sketch="wires">
-          <path />
-          <path className="selected" />
-        </g>
+        <g data-sketch="wires" />
         <g data-sketch="nodes" />
       </svg>
     </ViewportPortal>
