@@ -26,6 +26,10 @@ const flows = [
   { id: 'ws-client', type: 'websocket-client', path: 'ws://127.0.0.1:9/nowhere', tls: '', wholemsg: 'false', hb: '0', subprotocol: '' },
   { id: 'ws-out', type: 'websocket out', z: 'e2e-tab', name: 'ws out', server: '', client: 'ws-client', x: 560, y: 260, wires: [] },
   fn('helper', 'second', 'hidden helper', 300, 200, [[]], '// needle-in-code\nreturn msg;'),
+  // A link out to a link in beside it and to one on the second tab.
+  { id: 'link-out', type: 'link out', z: 'e2e-tab', name: 'to both', mode: 'link', links: ['link-here', 'link-there'], x: 360, y: 380, wires: [] },
+  { id: 'link-here', type: 'link in', z: 'e2e-tab', name: 'here', links: ['link-out'], x: 560, y: 440, wires: [[]] },
+  { id: 'link-there', type: 'link in', z: 'second', name: 'there', links: ['link-out'], x: 300, y: 320, wires: [[]] },
 ];
 
 const shared = sharedEditorPage({ flows });
@@ -71,6 +75,20 @@ describe('the editor’s interactions', () => {
     await expect.poll(() => dialog.getByRole('option').count()).toBe(2);
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count()).toBe(0);
+  });
+
+  it('shows where a selected link out sends: a dashed wire to the link in on the tab, a stub to the other tab that goes there', async () => {
+    await page.getByRole('tab', { name: 'Flow 1' }).click();
+    const wires = canvas(page).locator('.flow-link-wires');
+    expect(await wires.count()).toBe(0);
+    await canvas(page).locator('.react-flow__node[data-id="link-out"]').click();
+    await expect.poll(() => wires.locator('path').first().getAttribute('d')).toMatch(/^M/);
+    const stub = wires.getByRole('button', { name: 'Go to the linked node on Second' });
+    await expect.poll(() => stub.textContent()).toBe('Second');
+    await screenshot(page, 'flow-editor-link-wires');
+    await stub.click();
+    await expect.poll(() => page.getByRole('tab', { name: 'Second' }).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => properties(page).getByRole('heading').textContent()).toBe('there');
   });
 
   it('lists every shortcut on ?, and Escape closes the list', async () => {

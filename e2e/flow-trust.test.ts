@@ -126,8 +126,18 @@ describe('flows cannot take the platform', () => {
       const properties = page.getByRole('complementary', { name: 'Properties' });
       const headers = properties.getByLabel('Headers');
       expect(await headers.inputValue()).toBe('');
+      // Half-typed: the node is marked on the canvas, as for any other field.
+      const hook = page.getByTestId('flow-canvas').locator('[data-testid="flow-node"][data-label="to receiver"]');
+      await headers.fill('{"Authorization": ');
+      await headers.blur();
+      await hook.getByTestId('node-problem').waitFor();
+      // Selected again, the text typed is still there.
+      await page.getByTestId('flow-canvas').locator('[data-testid="flow-node"][data-label="ring"]').click();
+      await hook.click();
+      expect(await headers.inputValue()).toBe('{"Authorization": ');
       await headers.fill(JSON.stringify({ Authorization: secretHeader }));
       await headers.blur();
+      await hook.getByTestId('node-problem').waitFor({ state: 'detached' });
       await page.getByRole('button', { name: 'Deploy', exact: true }).click();
       await page.getByRole('status').filter({ hasText: 'Deployed.' }).waitFor();
       await screenshot(page, 'flow-webhook-headers');

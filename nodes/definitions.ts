@@ -5,7 +5,7 @@
  * A new node: its folder, one line here and one line in `index.ts`.
  */
 import type { AnyNodeDefinition } from './kit/define-node.ts';
-import { problemProperty, upgradeNode, validateNodeConfig } from './kit/config-validator.ts';
+import { problemProperty, upgradeNode, validateNodeConfig, validateNodeCredentials, type ConfigProblem } from './kit/config-validator.ts';
 import { coreNodeDefinitions } from './core/core-nodes.def.ts';
 import { alert } from './alert/alert.def.ts';
 import { deviceIn } from './device-in/device-in.def.ts';
@@ -99,7 +99,7 @@ export function checkFlowNodeConfig(node: { id: string; type: string; [property:
   const definition = byType.get(node.type);
   if (!definition) return [];
   const result = validateNodeConfig(definition, node);
-  const checked = definition.check?.(node) ?? [];
+  const checked = [...(definition.check?.(node) ?? []), ...typedCredentialProblems(definition, node['credentials'])];
   if (result.ok && checked.length === 0) return [];
   // A check names what is wrong in Node-RED's words; the schema's message on the same property would repeat it.
   const checkedPaths = new Set(checked.map((problem) => problem.path));
@@ -110,6 +110,24 @@ export function checkFlowNodeConfig(node: { id: string; type: string; [property:
       return !(typeof value === 'string' && ENV_VAR_REF.test(value));
     })
     .map((problem) => ({ nodeId: node.id, type: node.type, ...problem }));
+}
+
+/**
+ * Problems of the credentials typed in the editor and not deployed yet (a node's `credentials` in the editor holds only
+ * those: an empty secret keeps the stored one, so what was not typed is not judged).
+ */
+function typedCredentialProblems(definition: AnyNodeDefinition, credentials: unknown): ConfigProblem[] {
+  if (!definition.credentials || typeof credentials !== 'object' || credentials === null) return [];
+  const typed = credentials as Record<string, unknown>;
+  if (Object.keys(typed).length === 0) return [];
+  let result: ReturnType<typeof validateNodeCredentials>;
+  try {
+    result = validateNodeCredentials(definition, typed);
+  } catch {
+    // No validator for this schema in this build (the browser cannot compile one): the runtime still checks it.
+    return [];
+  }
+  return result.ok ? [] : result.problems.filter((p) => typed[p.path.split('/')[2] ?? ''] !== undefined);
 }
 
 /**

@@ -222,8 +222,10 @@ export function SecretWidget({ id, invalid, describedBy, onChange, onCommit }: W
  * A credential that is a JSON object (a notify node's headers): never shown, never prefilled; empty keeps what is
  * stored. What is typed is stored once it is a JSON object; until then the error says why and nothing changes.
  */
-export function SecretJsonWidget({ field, id, invalid, describedBy, onChange, onCommit, onLocalError }: WidgetProps) {
-  const [text, setText] = useState('');
+export function SecretJsonWidget({ field, id, value, invalid, describedBy, onChange, onCommit, onLocalError }: WidgetProps) {
+  // Text that is not a JSON object is kept in the node as typed, so the node is marked and the text is back when it is
+  // selected again; a valid object typed is never shown again, as a password is not.
+  const [text, setText] = useState(() => (typeof value === 'string' ? value : ''));
   return (
     <textarea
       id={id} rows={4} className={`${inputClass(invalid)} font-mono text-xs`} value={text} placeholder="unchanged"
@@ -232,7 +234,7 @@ export function SecretJsonWidget({ field, id, invalid, describedBy, onChange, on
         setText(e.target.value);
         const parsed = parseSecretJsonInput(field, e.target.value);
         onLocalError(parsed.ok ? null : parsed.message);
-        if (parsed.ok) onChange(parsed.value, true);
+        onChange(parsed.ok ? parsed.value : e.target.value, true);
       }}
       onBlur={onCommit}
     />

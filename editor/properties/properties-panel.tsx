@@ -6,7 +6,6 @@
 import { useMemo, useState, type JSX, type ReactNode } from 'react';
 import { useStore, type StoreApi } from 'zustand';
 import type { AnyNodeDefinition } from '../../nodes/kit/define-node.ts';
-import { validateNodeCredentials, type ConfigProblem } from '../../nodes/kit/config-validator.ts';
 import type { EditorApi } from '../editor-api.ts';
 import type { NodeRedNode } from '../model/flow-codec.ts';
 import { selectNode, selectNodeProblems } from '../model/flow-selectors.ts';
@@ -175,14 +174,11 @@ function NodeForm({ store, node, definition, api, depth, readOnly = false }: {
     [storedCredentials],
   );
 
-  const sorted = useMemo(() => {
-    // Credentials are checked only where something was typed: an empty secret keeps the stored one.
-    const credentialProblems = typedCredentialProblems(definition, credentials);
-    return problemsByField([...problems, ...credentialProblems], {
-      config: fields.filter((f) => f.source === 'config').map((f) => f.name),
-      credentials: fields.filter((f) => f.source === 'credentials').map((f) => f.name),
-    });
-  }, [problems, fields, definition, credentials]);
+  // The node's problems include those of the credentials typed (checkFlowNodeConfig), so the canvas and Deploy see them too.
+  const sorted = useMemo(() => problemsByField(problems, {
+    config: fields.filter((f) => f.source === 'config').map((f) => f.name),
+    credentials: fields.filter((f) => f.source === 'credentials').map((f) => f.name),
+  }), [problems, fields]);
 
   const current = () => selectNode(nodeId)(store.getState());
   const change = (field: FormField, value: unknown, ongoing: boolean) => {
@@ -268,19 +264,6 @@ function NodeHelp({ markdown }: { markdown: string }) {
       </div>
     </details>
   );
-}
-
-/** Problems of the credentials typed in this session (an empty secret keeps the stored one, so it is not judged). */
-function typedCredentialProblems(definition: AnyNodeDefinition, credentials: Record<string, unknown>): ConfigProblem[] {
-  if (!definition.credentials || Object.keys(credentials).length === 0) return [];
-  let result: ReturnType<typeof validateNodeCredentials>;
-  try {
-    result = validateNodeCredentials(definition, credentials);
-  } catch {
-    // No validator for this schema in this build (the browser cannot compile one): the runtime still checks it.
-    return [];
-  }
-  return result.ok ? [] : result.problems.filter((p) => credentials[p.path.split('/')[2] ?? ''] !== undefined);
 }
 
 function renderWidget(

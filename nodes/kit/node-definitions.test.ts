@@ -103,4 +103,16 @@ describe('node definitions', () => {
     expect(checkFlowNodeConfig({ id: 'b', type: 'mqtt-broker', broker: '${MQTT_HOST}', port: '${MQTT_PORT}' })).toEqual([]);
     expect(checkFlowNodeConfig({ id: 'c', type: 'no-such-type' })).toEqual([]);
   });
+
+  it('check the credentials typed in the editor, not those left as stored', () => {
+    const webhook = checkFlowNodeConfig({ id: 'w', type: 'notify', url: 'https://example.com/hook' });
+    // Headers typed as text that is not JSON: the node is marked, whatever its other fields say.
+    const typed = checkFlowNodeConfig({ id: 'w', type: 'notify', url: 'https://example.com/hook', credentials: { headers: '{"Authorization": ' } });
+    expect(typed.filter((problem) => problem.path.startsWith('/credentials'))).toEqual([
+      expect.objectContaining({ nodeId: 'w', path: '/credentials/headers' }),
+    ]);
+    expect(typed.length).toBe(webhook.length + 1);
+    // The secret was not typed (the stored one stays): not judged.
+    expect(checkFlowNodeConfig({ id: 'w', type: 'notify', url: 'https://example.com/hook', credentials: { headers: { 'X-Key': 'k' } } })).toEqual(webhook);
+  });
 });
