@@ -4,6 +4,7 @@ import tailwindcss from 'tailwindcss';
 import { defineConfig, type Plugin } from 'vite';
 import { nodeDefinitions } from './nodes/definitions.ts';
 import { precompiledValidatorsModule } from './nodes/kit/precompiled-validators.ts';
+import { precompressFiles } from './server/http/precompressed.ts';
 
 const root = import.meta.dirname;
 
@@ -19,6 +20,17 @@ function nodeConfigValidators(): Plugin {
     load: (resolved) => (resolved === `\0${id}` ? precompiledValidatorsModule(nodeDefinitions) : undefined),
   };
 }
+/** Brotli and gzip copies of the built text files, which the server sends instead of compressing per request. */
+function precompress(): Plugin {
+  return {
+    name: 'thingwire-precompress',
+    apply: 'build',
+    async writeBundle(options, bundle) {
+      await precompressFiles(Object.keys(bundle).map((file) => path.join(options.dir!, file)));
+    },
+  };
+}
+
 /** Where `npm start` runs Thingwire; `npx vite` forwards the API there so the dev server needs no CORS. */
 const apiTarget = process.env.THINGWIRE_DEV_API ?? 'http://localhost:1880';
 
@@ -29,7 +41,7 @@ const apiTarget = process.env.THINGWIRE_DEV_API ?? 'http://localhost:1880';
 export default defineConfig({
   root: path.join(root, 'app'),
   base: '/',
-  plugins: [react(), nodeConfigValidators()],
+  plugins: [react(), nodeConfigValidators(), precompress()],
   css: {
     postcss: {
       // Tailwind 3 (pure JavaScript): Tailwind 4's native engine has no packages for other platforms on the registry

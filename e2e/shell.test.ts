@@ -17,8 +17,13 @@ afterAll(async () => {
 });
 
 describe('the app shell', () => {
-  it('shows the API’s own message next to the form when the password is wrong', async () => {
+  it('loads the sign-in page in under 300 kB, compressed, and shows the API’s own message when the password is wrong', async () => {
     const { page, errors, close } = await openApp(browser, server);
+    await page.getByLabel('Username').waitFor();
+    // What crossed the network for the first load (a fresh browser context: nothing cached), headers included.
+    const transferred = Number(await page.evaluate(`performance.getEntries().reduce((sum, entry) => sum + (entry.transferSize ?? 0), 0)`));
+    expect(transferred).toBeGreaterThan(50_000);
+    expect(transferred).toBeLessThan(300_000);
     const answer = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/login'));
     await fillSignInForm(page, 'admin', 'not-the-password');
     const body = (await (await answer).json()) as { error: { code: string; message: string } };

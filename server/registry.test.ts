@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../domain/auth/permissions.ts';
 import { startTestServer, type TestServer } from './testing/test-server.ts';
@@ -194,5 +196,30 @@ describe('who may call the registry routes', () => {
         expect(res.status).toBeLessThan(300);
       }
     });
+  });
+});
+
+describe('API answers on the wire', () => {
+  /** A GET as a browser sends it, answered raw: the encoding as sent and the body as it arrived. */
+  const raw = (path: string, acceptEncoding: string) => new Promise<{ encoding: string | undefined; vary: string | undefined; body: Buffer }>((resolve, reject) => {
+    http.get(`${tw.url}${path}`, { headers: { authorization: `Bearer ${admin}`, 'accept-encoding': acceptEncoding } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ encoding: res.headers['content-encoding'], vary: res.headers['vary'], body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+
+  it('compresses JSON with brotli for a browser that takes it, gzip for one that does not, and not at all when asked for none', async () => {
+    const plain = await raw('/api/v1/openapi.json', 'identity');
+    expect(plain.encoding).toBeUndefined();
+    const document = JSON.parse(plain.body.toString('utf8'));
+    const br = await raw('/api/v1/openapi.json', 'gzip, deflate, br');
+    expect(br.encoding).toBe('br');
+    expect(br.vary).toMatch(/Accept-Encoding/i);
+    expect(br.body.length).toBeLessThan(plain.body.length / 4);
+    expect(JSON.parse(zlib.brotliDecompressSync(br.body).toString('utf8'))).toEqual(document);
+    const gz = await raw('/api/v1/openapi.json', 'gzip');
+    expect(gz.encoding).toBe('gzip');
+    expect(JSON.parse(zlib.gunzipSync(gz.body).toString('utf8'))).toEqual(document);
   });
 });

@@ -18,13 +18,13 @@ export type UiBuildStatus =
 /**
  * Files the bundle is made from, as paths relative to the repository root: the app, the editor, the shared `domain/`
  * layer, the node definitions the editor imports (`*.def.ts`, their index and the kit they use), so a changed node
- * changes the UI too, and the codec docs whose worked example the codec editor starts from; tests never are bundled.
+ * changes the UI too, the build's compressed copies (`server/http/precompressed.ts`), and the codec docs whose worked example the codec editor starts from; tests never are bundled.
  */
 export function isUiSource(relativePath: string): boolean {
   const p = relativePath.split(path.sep).join('/');
   if (/\.test\.tsx?$/.test(p)) return false;
   return (
-    p.startsWith('app/') || p.startsWith('editor/') || p.startsWith('domain/') || p === 'vite.config.ts' || p === 'nodes/definitions.ts' || p === 'docs/codecs.md' ||
+    p.startsWith('app/') || p.startsWith('editor/') || p.startsWith('domain/') || p === 'vite.config.ts' || p === 'server/http/precompressed.ts' || p === 'nodes/definitions.ts' || p === 'docs/codecs.md' ||
     /^nodes\/.+\.def\.ts$/.test(p) || /^nodes\/kit\/[^/]+\.ts$/.test(p)
   );
 }
@@ -38,7 +38,7 @@ export function uiBuildStatus(root: string = REPO_ROOT, distDir: string = UI_DIS
     return fs.existsSync(path.join(root, 'app', 'index.html')) ? { state: 'missing' } : { state: 'no-sources' };
   }
   let newest: { file: string; mtimeMs: number } | undefined;
-  for (const start of ['app', 'editor', 'domain', 'nodes', 'vite.config.ts', 'docs/codecs.md']) {
+  for (const start of ['app', 'editor', 'domain', 'nodes', 'vite.config.ts', 'server/http/precompressed.ts', 'docs/codecs.md']) {
     for (const file of walk(path.join(root, start))) {
       const relative = path.relative(root, file);
       if (!isUiSource(relative)) continue;

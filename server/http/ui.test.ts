@@ -3,8 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { precompressFiles } from './precompressed.ts';
 import { UI_CONTENT_SECURITY_POLICY, uiRoutes } from './ui.ts';
 
 const distDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-ui-'));
@@ -15,6 +17,10 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(distDir, 'assets'));
   fs.writeFileSync(path.join(distDir, 'index.html'), '<!doctype html><div id="root"></div>');
   fs.writeFileSync(path.join(distDir, 'assets', 'index-abc123.js'), 'console.log(1)');
+  // A bundle big enough to compress, with its copies as the build writes them.
+  fs.writeFileSync(path.join(distDir, 'assets', 'app-def456.js'), BUNDLE);
+  fs.writeFileSync(path.join(distDir, 'assets', 'app-def456.css'), 'body { color: red }\n'.repeat(200));
+  expect(await precompressFiles(['app-def456.js', 'app-def456.css', 'index-abc123.js'].map((f) => path.join(distDir, 'assets', f)))).toBe(2);
   const app = express();
   app.get('/api/v1/thing', (_req, res) => void res.json({ ok: true }));
   app.use(uiRoutes(distDir));
@@ -26,6 +32,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   fs.rmSync(distDir, { recursive: true, force: true });
+});
+
+const BUNDLE = Array.from({ length: 400 }, (_, i) => `export const value${i} = ${i};`).join('\n');
+
+/** A GET answered raw (fetch would undo the encoding): status, headers and the bytes that arrived. */
+const raw = (p: string, acceptEncoding: string, method = 'GET') => new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+  http.request(url + p, { method, headers: { 'accept-encoding': acceptEncoding } }, (res) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+  }).on('error', reject).end();
 });
 
 const get = (p: string, accept = 'text/html,application/xhtml+xml,*/*;q=0.8') => fetch(url + p, { headers: { accept } });
@@ -48,6 +65,31 @@ describe('hosting the web UI', () => {
     const missing = await get('/assets/index-old999.js', '*/*');
     expect(missing.status).toBe(404);
     expect(await missing.text()).not.toContain('<div id="root">');
+  });
+
+  it('sends text assets brotli-compressed to browsers that take it, gzip to others, plain when asked, with the same cache', async () => {
+    const br = await raw('/assets/app-def456.js', 'gzip, deflate, br, zstd');
+    expect(br.status).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(br.headers['vary']).toBe('Accept-Encoding');
+    expect(zlib.brotliDecompressSync(br.body).toString('utf8')).toBe(BUNDLE);
+    expect(br.body.length).toBeLessThan(BUNDLE.length / 4);
+    const gz = await raw('/assets/app-def456.css', 'gzip');
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gz.headers['content-type']).toMatch(/^text\/css/);
+    expect(zlib.gunzipSync(gz.body).toString('utf8')).toBe('body { color: red }\n'.repeat(200));
+    const plain = await raw('/assets/app-def456.js', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers['vary']).toBe('Accept-Encoding');
+    expect(plain.body.toString('utf8')).toBe(BUNDLE);
+    // HEAD as GET; a file too small to compress goes as it is.
+    const head = await raw('/assets/app-def456.js', 'br', 'HEAD');
+    expect([head.status, head.headers['content-encoding'], head.body.length]).toEqual([200, 'br', 0]);
+    expect((await raw('/assets/index-abc123.js', 'br')).headers['content-encoding']).toBeUndefined();
+    // The copies are not a way out of the folder.
+    expect((await raw('/assets/..%2f..%2fetc%2fpasswd', 'br')).status).toBe(404);
   });
 
   it('leaves server paths and non-HTML requests to the server', async () => {

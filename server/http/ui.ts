@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
+import { precompressedFiles } from './precompressed.ts';
 
 /** Where `npm run build:ui` (and the build on start) writes the web UI. */
 export const UI_DIST_DIR = fileURLToPath(new URL('../../dist/app', import.meta.url));
@@ -23,22 +25,28 @@ export const UI_CONTENT_SECURITY_POLICY = [
 /** Paths that belong to the server, never to the single-page app, even when a browser asks for HTML. */
 const SERVER_PATHS = /^\/(api|red|nodes|healthz|metrics|mqtt)(\/|$)/;
 
+/** How long a hashed asset may be kept: its name changes with its content. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+
 /**
  * Hosts the built web UI: hashed assets with a long immutable cache, `index.html` revalidated on every load (so a
  * new build is picked up at once), and every other HTML navigation answered with `index.html` so the app's own
- * routes (`/flows`, …) survive a reload. Mount it after the API routes.
+ * routes (`/flows`, …) survive a reload. Text assets go out brotli- or gzip-compressed, from the copies the build
+ * wrote beside them (precompressed.ts). Mount it after the API routes.
  */
 export function uiRoutes(distDir: string = UI_DIST_DIR): Router {
   const router = express.Router();
   const indexFile = path.join(distDir, 'index.html');
 
   // A missing asset is a 404, not the app: a stale tab asking for an old hash must not get HTML as JavaScript.
-  router.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y', index: false }), (_req, res) => {
+  const assets = path.join(distDir, 'assets');
+  router.use('/assets', precompressedFiles(assets, IMMUTABLE), express.static(assets, { immutable: true, maxAge: '1y', index: false, setHeaders: varyByEncoding }), (_req, res) => {
     res.status(404).type('text/plain').set('Cache-Control', 'no-store').send('No such asset in this build of the web UI; reload the page.\n');
   });
-  router.use(express.static(distDir, {
+  router.use(precompressedFiles(distDir, 'no-cache'), express.static(distDir, {
     index: false,
     setHeaders: (res, file) => {
+      varyByEncoding(res, file);
       res.setHeader('Cache-Control', 'no-cache');
       if (file.endsWith('.html')) res.setHeader('Content-Security-Policy', UI_CONTENT_SECURITY_POLICY);
     },
@@ -57,4 +65,9 @@ export function uiRoutes(distDir: string = UI_DIST_DIR): Router {
     res.sendFile(indexFile, { headers: { 'Cache-Control': 'no-cache', 'Content-Security-Policy': UI_CONTENT_SECURITY_POLICY } });
   });
   return router;
+}
+
+/** A file that has compressed copies may be answered either way: a shared cache must keep them apart. */
+function varyByEncoding(res: http.ServerResponse, file: string): void {
+  if (fs.existsSync(`${file}.br`) || fs.existsSync(`${file}.gz`)) res.setHeader('Vary', 'Accept-Encoding');
 }
