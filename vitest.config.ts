@@ -15,6 +15,7 @@ const pureFiles = [
   'domain/thing-model/command-check.test.ts',
   'app/src/codecs/codec-bench.test.ts',
   'app/src/devices/command-fields.test.ts',
+  'app/src/devices/device-create-tags.test.ts',
   'app/src/devices/history-range.test.ts',
   'app/src/live/device-feed-client.test.ts',
   'app/src/modbus/connection-form.test.ts',

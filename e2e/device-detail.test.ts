@@ -168,6 +168,8 @@ describe('the device page', () => {
     const reply = setForm.getByTestId('command-reply');
     await reply.filter({ hasText: '200' }).waitFor({ timeout: 45_000 });
     expect(await reply.textContent()).toContain('Device replied');
+    // In the thing model's words: the unit with the value.
+    expect(await reply.textContent()).toContain('Target temperature = 21.5 °C');
     await simulator.waitFor(/^set \{"targetTemperature":21\.5\}/);
     await reply.scrollIntoViewIfNeeded();
     await screenshot(page, 'device-detail-command-reply');
@@ -233,6 +235,35 @@ describe('the device page', () => {
     expect(errors).toEqual([]);
     await close();
   }, 150_000);
+
+  it('edits the description and tags of the device, refuses a bad tag at its field, and audits the change', async () => {
+    const { page, errors, close } = await openDevicePage();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Edit device' });
+    expect([await form.getByLabel('Tag 1 key').inputValue(), await form.getByLabel('Tag 2 key').inputValue()]).toEqual(['floor', 'room']);
+    await form.getByLabel('Description').fill('Meeting room, north wall');
+    await form.getByRole('button', { name: 'Add tag' }).click();
+    await form.getByLabel('Tag 3 key').fill('wing');
+    await form.getByLabel('Tag 3 value').fill('north;side');
+    await form.getByRole('button', { name: 'Save' }).click();
+    // A tag value may not hold ";": said under the tags, and nothing is saved.
+    await form.getByText('The value of "wing" may not contain ";"', { exact: false }).waitFor();
+    await screenshot(page, 'device-edit-refused');
+    expect((await server.request('GET', `/api/v1/devices/${PRODUCT}/${DEVICE}`, { token: server.adminToken })).body.description ?? '').toBe('');
+    await form.getByLabel('Tag 3 value').fill('north');
+    await form.getByRole('button', { name: 'Remove tag 1' }).click();
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'detached' });
+    const status = page.getByRole('region', { name: 'Status' });
+    await status.getByText('Meeting room, north wall').waitFor();
+    expect(await status.getByText('wing: north').isVisible()).toBe(true);
+    expect(await status.getByText(/^floor/).count()).toBe(0);
+    await screenshot(page, 'device-detail-edited');
+    const audit = await server.request('GET', '/api/v1/audit?limit=5', { token: server.adminToken });
+    expect(audit.body.items[0]).toMatchObject({ actor: 'admin', action: 'device.update', target: `${PRODUCT}/${DEVICE}`, details: { description: 'Meeting room, north wall', tags: { room: '101', wing: 'north' } } });
+    expect(errors).toEqual([]);
+    await close();
+  });
 
   it('shows an operator where and as whom the device connects, but no command form, password signing or secret', async () => {
     const { page, errors, close } = await openDevicePage(['operator1', 'operator-password-1']);

@@ -11,8 +11,8 @@ import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../products/identity.t
  * Tag keys leave out `:` (the list filter is `tag=key:value`), `=` and `;` (the CSV tags cell is `k=v;k=v`).
  * Values may not hold `;` for the same CSV reason.
  */
-const TAG_KEY = '[A-Za-z0-9_.-]{1,64}';
-const TAG_VALUE = '[^;]{0,256}';
+export const TAG_KEY = '[A-Za-z0-9_.-]{1,64}';
+export const TAG_VALUE = '[^;]{0,256}';
 export const MAX_TAGS = 50;
 
 export const Tags = Type.Record(Type.String(), Type.String({ pattern: `^${TAG_VALUE}$` }), {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
-import { checkValue, fieldOf, initialInput, invocableServices, parseInput, sampleValue, writableFields } from './command-fields.ts';
+import { checkValue, commandSummary, fieldOf, initialInput, invocableServices, parseInput, sampleValue, writableFields } from './command-fields.ts';
 
 const tsl = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../../../server/thing-model/fixtures/alibaba-example-tsl.json'), 'utf8')) as TslDocument;
 const field = (id: string) => writableFields(tsl).find((f) => f.identifier === id)!;
@@ -52,5 +52,27 @@ describe('the command form from Alibaba\'s example thing model', () => {
     expect(parseInput(field('AlarmThresholds'), initialInput(field('AlarmThresholds'), '[10,20]'))).toEqual({ value: [10, 20] });
     const ms = Date.UTC(2026, 2, 3, 4, 5, 6);
     expect(parseInput(field('LastMaintenance'), initialInput(field('LastMaintenance'), String(ms)))).toEqual({ value: String(ms) });
+  });
+});
+
+describe('a command as the page names it', () => {
+  const fields = [
+    fieldOf({ identifier: 'mode', name: 'Mode', dataType: { type: 'enum', specs: { 0: 'auto', 1: 'cool', 2: 'heat' } } }),
+    fieldOf({ identifier: 'power', name: 'Power', dataType: { type: 'bool', specs: { 0: 'off', 1: 'on' } } }),
+    fieldOf({ identifier: 'target', name: 'Target temperature', dataType: { type: 'float', specs: { min: '5', max: '30', unit: '°C' } } }),
+    fieldOf({ identifier: 'delay', name: 'Delay', dataType: { type: 'int', specs: { min: '0', max: '60', unit: 's' } } }),
+    fieldOf({ identifier: 'schedule', name: 'Schedule', dataType: { type: 'array', specs: { size: '10', item: { type: 'int' } } } }),
+  ];
+
+  it('writes enum and bool values with their labels and numbers with their units', () => {
+    expect(commandSummary(fields, ['mode', 'power', 'target'], { mode: 1, power: 0, target: 21.5 })).toBe('Mode = cool (1), Power = off (0), Target temperature = 21.5 °C');
+    expect(commandSummary(fields, ['delay'], { delay: 3 }, 'reboot')).toBe('reboot(Delay = 3 s)');
+    expect(commandSummary(fields, [], {}, 'ping')).toBe('ping()');
+  });
+
+  it('writes a struct or array as JSON, cut short', () => {
+    expect(commandSummary(fields, ['schedule'], { schedule: [1, 2, 3] })).toBe('Schedule = [1,2,3]');
+    const long = Array.from({ length: 30 }, (_, i) => i);
+    expect(commandSummary(fields, ['schedule'], { schedule: long })).toBe(`Schedule = ${JSON.stringify(long).slice(0, 39)}…`);
   });
 });

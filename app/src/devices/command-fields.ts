@@ -5,6 +5,7 @@
  * Framework-free, so it is tested without a browser.
  */
 import type { TslArrayItem, TslDataType, TslDocument, TslParam, TslService } from '../../../domain/thing-model/tsl-types.ts';
+import { formatValue } from './device-detail-format.ts';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -249,4 +250,20 @@ export function fieldHint(field: CommandField): string | undefined {
   }
   if (field.desc) parts.push(field.desc);
   return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+/**
+ * A command as the page names it while it waits and beside its reply, in the thing model's words: "Mode = cool (2),
+ * Target temperature = 21.5 °C" for a property set, "reboot(Delay = 3 s)" for a service; a struct or array value as
+ * JSON, cut at 40 characters.
+ */
+export function commandSummary(fields: readonly CommandField[], identifiers: readonly string[], params: Readonly<Record<string, unknown>>, serviceId?: string): string {
+  const shown = (id: string) => {
+    const field = fields.find((f) => f.identifier === id);
+    const value = params[id];
+    const text = field && (typeof value !== 'object' || value === null) ? formatValue(value, field.dataType) : JSON.stringify(value);
+    return `${field?.name ?? id} = ${text.length > 40 ? `${text.slice(0, 39)}…` : text}`;
+  };
+  if (serviceId !== undefined) return `${serviceId}(${Object.keys(params).map(shown).join(', ')})`;
+  return identifiers.map(shown).join(', ');
 }

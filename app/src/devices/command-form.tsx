@@ -12,7 +12,7 @@ import { EmptyState, ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { Panel } from '../ui/page.tsx';
 import { cx } from '../ui/cx.ts';
-import { fieldOf, initialInput, invocableServices, parseInput, writableFields, type CommandField, type RawInput } from './command-fields.ts';
+import { commandSummary, fieldOf, initialInput, invocableServices, parseInput, writableFields, type CommandField, type RawInput } from './command-fields.ts';
 import { CommandInput } from './command-inputs.tsx';
 import { codeMeaning } from './device-detail-format.ts';
 import { devicePath, useNow, type CommandResult } from './device-detail-api.ts';
@@ -153,7 +153,6 @@ function CommandForm({ title, kind, serviceId, productKey, deviceName, online, f
     );
   }
 
-  const nameOf = (id: string) => fields.find((f) => f.identifier === id)?.name ?? id;
   /* eslint-disable react-hooks/purity -- send runs on a click, never during render: the React Compiler takes the
      handler of the Send buttons made inside fields.map below for render code (react/react#34046). */
   const send = async (identifiers: string[], whenOffline: 'fail' | 'queue') => {
@@ -168,13 +167,7 @@ function CommandForm({ title, kind, serviceId, productKey, deviceName, online, f
       if (!identifiers.includes(f.identifier)) continue;
       params[f.identifier] = (parseInput(f, inputs[f.identifier] ?? start[f.identifier] ?? initialInput(f)) as { value: unknown }).value;
     }
-    const short = (v: unknown) => {
-      const t = JSON.stringify(v);
-      return t.length > 40 ? `${t.slice(0, 39)}…` : t;
-    };
-    const what = kind === 'service.invoke'
-      ? `${serviceId}(${short(params)})`
-      : identifiers.map((id) => `${nameOf(id)} = ${short(params[id])}`).join(', ');
+    const what = commandSummary(fields, identifiers, params, kind === 'service.invoke' ? serviceId : undefined);
     const since = Date.now();
     setOutcome({ state: 'waiting', since, timeoutS, what });
     try {

@@ -1,6 +1,10 @@
 import { useId } from 'react';
+import { TAG_KEY, TAG_VALUE } from '../../../domain/devices/device-schemas.ts';
 import { Button } from '../ui/button.tsx';
 import { INPUT } from '../ui/field.tsx';
+
+const KEY = new RegExp(`^${TAG_KEY}$`);
+const VALUE = new RegExp(`^${TAG_VALUE}$`);
 
 /** One row of the tag editor; a row with neither key nor value is ignored. */
 export interface TagRow {
@@ -19,6 +23,8 @@ export function tagsFromRows(rows: readonly TagRow[]): { tags: Record<string, st
     const value = row.value.trim();
     if (key === '' && value === '') continue;
     if (key === '') return { problem: `The tag with value "${value}" needs a key.` };
+    if (!KEY.test(key)) return { problem: `The key "${key}" may hold only letters, digits, "_", "." and "-" (up to 64).` };
+    if (!VALUE.test(value)) return { problem: `The value of "${key}" may not contain ";" and holds up to 256 characters.` };
     if (tags.has(key)) return { problem: `The key "${key}" appears twice.` };
     tags.set(key, value);
   }

@@ -1,6 +1,6 @@
 /** How the device page writes values, units and codes for people. */
 import type { TslDataType } from '../../../domain/thing-model/tsl-types.ts';
-import { formatTime } from '../ui/time.tsx';
+import { formatTime } from '../ui/time-format.ts';
 
 /** A number without float noise (23.600000000000001 → 23.6), grouped like the rest of the app. */
 export function formatNumber(n: number): string {

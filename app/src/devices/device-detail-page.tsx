@@ -21,6 +21,7 @@ import type { DeviceModbusView, PointTableView } from '../../../domain/modbus/mo
 import { CommandPanel } from './command-form.tsx';
 import { ConnectionPanel, type ConnectionState } from './connection-panel.tsx';
 import { devicePath, useDevice, useLatestValues, usePublishedTsl, type Device, type Product } from './device-detail-api.ts';
+import { EditDeviceDialog } from './device-edit-dialog.tsx';
 import { EventsTab } from './device-detail-events.tsx';
 import { OverviewTab } from './device-detail-overview.tsx';
 import { HistoryPanel } from './history-panel.tsx';
@@ -140,8 +141,9 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
   );
 }
 
-/** Enable/disable and delete, for roles that may change devices. */
+/** Edit, enable/disable and delete, for roles that may change devices. */
 function DeviceActions({ device, onChanged }: { device: Device; onChanged(): void }) {
+  const [editing, setEditing] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [confirm, setConfirm] = useState<'disable' | 'delete'>();
@@ -169,12 +171,14 @@ function DeviceActions({ device, onChanged }: { device: Device; onChanged(): voi
   return (
     <div className="flex flex-col items-end gap-2">
       <div className="flex gap-2">
+        <Button onClick={() => setEditing(true)}><i className="fa fa-pencil" aria-hidden /> Edit</Button>
         {device.enabled
           ? <Button onClick={() => setConfirm('disable')}><i className="fa fa-ban" aria-hidden /> Disable</Button>
           : <Button onClick={() => void run('enable')} disabled={busy}><i className="fa fa-check" aria-hidden /> Enable</Button>}
         <Button variant="ghost" onClick={() => setConfirm('delete')}><i className="fa fa-trash-o" aria-hidden /> Delete</Button>
       </div>
       {!confirm && <ErrorNote error={error} />}
+      <EditDeviceDialog device={device} open={editing} onOpenChange={setEditing} onSaved={onChanged} />
       <ConfirmDialog
         open={confirm !== undefined}
         onOpenChange={(open) => !open && setConfirm(undefined)}

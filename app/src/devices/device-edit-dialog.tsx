@@ -1,0 +1,74 @@
+import { useState, type FormEvent } from 'react';
+import { apiRequest } from '../api.ts';
+import { Button } from '../ui/button.tsx';
+import { Dialog } from '../ui/dialog.tsx';
+import { ErrorNote } from '../ui/feedback.tsx';
+import { Field, INPUT } from '../ui/field.tsx';
+import { devicePath, type Device } from './device-detail-api.ts';
+import { fieldErrors } from './device-create-dialog.tsx';
+import { TagEditor, tagsFromRows, type TagRow } from './device-create-tags.tsx';
+
+const rowsOf = (tags: Readonly<Record<string, string>>): TagRow[] => Object.entries(tags).map(([key, value]) => ({ key, value }));
+
+/**
+ * "Edit device": its description and tags (the whole set replaced), as the API's PATCH takes them; the change is
+ * audited under the signed-in user. The API's refusals show at their fields.
+ */
+export function EditDeviceDialog({ device, open, onOpenChange, onSaved }: {
+  device: Device;
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  onSaved(): void;
+}) {
+  const [description, setDescription] = useState(device.description ?? '');
+  const [tags, setTags] = useState<TagRow[]>(() => rowsOf(device.tags));
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [tagProblem, setTagProblem] = useState<string>();
+
+  const changeOpen = (next: boolean) => {
+    // Opened again: the device as it is now, not the last attempt's text.
+    if (next) {
+      setDescription(device.description ?? '');
+      setTags(rowsOf(device.tags));
+      setError(undefined);
+      setTagProblem(undefined);
+    }
+    onOpenChange(next);
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = tagsFromRows(tags);
+    setTagProblem('problem' in parsed ? parsed.problem : undefined);
+    if ('problem' in parsed) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await apiRequest('PATCH', devicePath(device.productKey, device.deviceName), { description: description.trim(), tags: parsed.tags });
+      onSaved();
+      onOpenChange(false);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const { fields, rest } = fieldErrors(error);
+  return (
+    <Dialog open={open} onOpenChange={changeOpen} title={`Edit ${device.deviceName}`} description="What people see of this device and the tags it is grouped and filtered by.">
+      <form aria-label="Edit device" className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
+        <Field label="Description" error={fields.description}>
+          <textarea className={INPUT} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Where it is, what it measures" autoFocus />
+        </Field>
+        <TagEditor rows={tags} onChange={setTags} error={tagProblem ?? fields.tags} />
+        <ErrorNote error={rest} />
+        <div className="flex justify-end gap-2 pt-1">
+          <Button onClick={() => changeOpen(false)}>Cancel</Button>
+          <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Saving…' : 'Save'}</Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
