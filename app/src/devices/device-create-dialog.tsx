@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { ApiError, apiRequest } from '../api.ts';
 import { Link, pathOf } from '../routing.ts';
 import { useCan } from '../session.ts';
@@ -8,7 +8,7 @@ import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { DEVICE_NAME_HINT, problemText, type CreatedDevice, type FieldProblem, type ProductSummary } from './device-list-api.ts';
-import { TagEditor, tagsFromRows, type TagRow } from './device-create-tags.tsx';
+import { TagEditor, useTaggedForm } from './device-create-tags.tsx';
 
 type FormField = 'productKey' | 'deviceName' | 'description' | 'tags';
 
@@ -45,49 +45,30 @@ export function AddDeviceDialog({ open, onOpenChange, products, defaultProductKe
   const [productKey, setProductKey] = useState(initialProduct);
   const [deviceName, setDeviceName] = useState('');
   const [description, setDescription] = useState('');
-  const [tags, setTags] = useState<TagRow[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [tagProblem, setTagProblem] = useState<string>();
   const [created, setCreated] = useState<CreatedDevice>();
+  const { tags, setTags, busy, error, tagProblem, submit, reset: resetTags } = useTaggedForm(() => [], async (tags) => {
+    const body = {
+      productKey,
+      ...(deviceName.trim() ? { deviceName: deviceName.trim() } : {}),
+      ...(description.trim() ? { description: description.trim() } : {}),
+      ...(Object.keys(tags).length > 0 ? { tags } : {}),
+    };
+    const device = await apiRequest<CreatedDevice>('POST', '/devices', body);
+    setCreated(device);
+    onCreated(device);
+  });
 
   const reset = () => {
     setProductKey(initialProduct());
     setDeviceName('');
     setDescription('');
-    setTags([]);
-    setError(undefined);
-    setTagProblem(undefined);
+    resetTags();
     setCreated(undefined);
   };
 
   const changeOpen = (next: boolean) => {
     if (next) reset();
     onOpenChange(next);
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const parsed = tagsFromRows(tags);
-    setTagProblem('problem' in parsed ? parsed.problem : undefined);
-    if ('problem' in parsed) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      const body = {
-        productKey,
-        ...(deviceName.trim() ? { deviceName: deviceName.trim() } : {}),
-        ...(description.trim() ? { description: description.trim() } : {}),
-        ...(Object.keys(parsed.tags).length > 0 ? { tags: parsed.tags } : {}),
-      };
-      const device = await apiRequest<CreatedDevice>('POST', '/devices', body);
-      setCreated(device);
-      onCreated(device);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
   };
 
   if (created) {

@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { TAG_KEY, TAG_VALUE } from '../../../domain/devices/device-schemas.ts';
 import { Button } from '../ui/button.tsx';
 import { INPUT } from '../ui/field.tsx';
@@ -29,6 +29,39 @@ export function tagsFromRows(rows: readonly TagRow[]): { tags: Record<string, st
     tags.set(key, value);
   }
   return { tags: Object.fromEntries(tags) };
+}
+
+/**
+ * A device form with tags (add, edit): its tag rows, and a submit that checks them first (the problem shown under the
+ * tags), then runs `send` with the tags object, busy meanwhile, keeping what it throws as `error` for the form to place.
+ */
+export function useTaggedForm(initial: () => TagRow[], send: (tags: Record<string, string>) => Promise<void>) {
+  const [tags, setTags] = useState<TagRow[]>(initial);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const [tagProblem, setTagProblem] = useState<string>();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsed = tagsFromRows(tags);
+    setTagProblem('problem' in parsed ? parsed.problem : undefined);
+    if ('problem' in parsed) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await send(parsed.tags);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  /** Back to `initial`'s rows, with no error or problem shown. */
+  const reset = () => {
+    setTags(initial());
+    setError(undefined);
+    setTagProblem(undefined);
+  };
+  return { tags, setTags, busy, error, tagProblem, submit, reset };
 }
 
 /**

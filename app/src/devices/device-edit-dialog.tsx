@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { apiRequest } from '../api.ts';
 import { Button } from '../ui/button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
@@ -6,7 +6,7 @@ import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { devicePath, type Device } from './device-detail-api.ts';
 import { fieldErrors } from './device-create-dialog.tsx';
-import { TagEditor, tagsFromRows, type TagRow } from './device-create-tags.tsx';
+import { TagEditor, useTaggedForm, type TagRow } from './device-create-tags.tsx';
 
 const rowsOf = (tags: Readonly<Record<string, string>>): TagRow[] => Object.entries(tags).map(([key, value]) => ({ key, value }));
 
@@ -21,38 +21,19 @@ export function EditDeviceDialog({ device, open, onOpenChange, onSaved }: {
   onSaved(): void;
 }) {
   const [description, setDescription] = useState(device.description ?? '');
-  const [tags, setTags] = useState<TagRow[]>(() => rowsOf(device.tags));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [tagProblem, setTagProblem] = useState<string>();
+  const { tags, setTags, busy, error, tagProblem, submit, reset } = useTaggedForm(() => rowsOf(device.tags), async (tags) => {
+    await apiRequest('PATCH', devicePath(device.productKey, device.deviceName), { description: description.trim(), tags });
+    onSaved();
+    onOpenChange(false);
+  });
 
   const changeOpen = (next: boolean) => {
     // Opened again: the device as it is now, not the last attempt's text.
     if (next) {
       setDescription(device.description ?? '');
-      setTags(rowsOf(device.tags));
-      setError(undefined);
-      setTagProblem(undefined);
+      reset();
     }
     onOpenChange(next);
-  };
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const parsed = tagsFromRows(tags);
-    setTagProblem('problem' in parsed ? parsed.problem : undefined);
-    if ('problem' in parsed) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await apiRequest('PATCH', devicePath(device.productKey, device.deviceName), { description: description.trim(), tags: parsed.tags });
-      onSaved();
-      onOpenChange(false);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
   };
 
   const { fields, rest } = fieldErrors(error);
