@@ -77,6 +77,8 @@ const pureFiles = [
   'nodes/kit/throttled-status.test.ts',
   'nodes/notify/notify.test.ts',
   'server/alerts/alert-routes.test.ts',
+  'server/alerts/alert-rules.test.ts',
+  'server/live/alert-feed.test.ts',
   'server/auth/hash-gate.test.ts',
   'server/auth/login-limiter.test.ts',
   'server/auth/passwords.test.ts',

@@ -51,10 +51,12 @@ export async function openApp(
   server: TestServer,
   appPath = '/',
   viewport: { width: number; height: number } = { width: 1280, height: 800 },
-  options: { clock?: boolean; signedIn?: true | [username: string, password: string] } = {},
+  options: { clock?: boolean; signedIn?: true | [username: string, password: string]; liveFeed?: false } = {},
 ): Promise<AppPage> {
   const context = await browser.newContext({ baseURL: server.url, viewport });
   if (options.clock) await context.clock.install();
+  // No live pushes reach the page (its socket opens but hears nothing), as when they are slow to arrive.
+  if (options.liveFeed === false) await context.routeWebSocket(/\/api\/v1\/live\/devices/, () => undefined);
   if (options.signedIn) {
     const [username, password] = options.signedIn === true ? ['admin', TEST_ADMIN_PASSWORD] : options.signedIn;
     // The context's request client shares its cookies: the server's Set-Cookie lands in the browser as it would.

@@ -17,8 +17,9 @@ import { ExportDialog } from './import-export/export-dialog.tsx';
 import { ImportDialog } from './import-export/import-dialog.tsx';
 import { FocusCanvasButton } from './layout/panel-toggles.tsx';
 import { createLiveClient } from './live/live-client.ts';
-import type { NodeRedNode } from './model/flow-codec.ts';
+import { nodeById, type NodeRedNode } from './model/flow-codec.ts';
 import { selectCanRedo, selectCanUndo } from './model/flow-selectors.ts';
+import { revealNode } from './canvas/reveal-node.ts';
 import { createFlowStore, type FlowStore } from './model/flow-store.ts';
 import { Palette } from './palette/palette.tsx';
 import { EditorSidebar } from './sidebar/editor-sidebar.tsx';
@@ -40,7 +41,13 @@ type LoadState = { status: 'loading' } | { status: 'failed'; message: string } |
  * import, undo or editing control is offered (the API would refuse a deploy anyway); export still works. `canDeployCode` false (an engineer
  * without `flows:code`) locks code nodes: they can be moved, rewired and deleted, not added or changed.
  */
-export function FlowEditor({ api, canDeploy = true, canDeployCode = true }: { api: EditorApi; canDeploy?: boolean; canDeployCode?: boolean }) {
+export function FlowEditor({ api, canDeploy = true, canDeployCode = true, revealNodeId }: {
+  api: EditorApi;
+  canDeploy?: boolean;
+  canDeployCode?: boolean;
+  /** A node to show once the flows are loaded (a link from the alert rules, say): its tab opens, it is selected and centred. */
+  revealNodeId?: string;
+}) {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
 
   useEffect(() => {
@@ -65,13 +72,15 @@ export function FlowEditor({ api, canDeploy = true, canDeployCode = true }: { ap
 
   if (state.status === 'loading') return <p className="p-4 text-sm text-slate-500">Loading the flows…</p>;
   if (state.status === 'failed') return <p role="alert" className="p-4 text-sm text-red-700">Could not load the flows: {state.message}</p>;
-  return <LoadedEditor api={api} canDeploy={canDeploy} types={state.types} lockedTypes={state.lockedTypes} store={state.store} draft={state.draft} />;
+  return <LoadedEditor api={api} canDeploy={canDeploy} types={state.types} lockedTypes={state.lockedTypes} store={state.store} draft={state.draft} revealNodeId={revealNodeId} />;
 }
 
-function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initialDraft }: { api: EditorApi; canDeploy: boolean } & Loaded) {
+function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initialDraft, revealNodeId }: { api: EditorApi; canDeploy: boolean; revealNodeId?: string | undefined } & Loaded) {
   const [live, setLive] = useState<FlowEditorContextValue['live']>(null);
   const [draft, setDraft] = useState(initialDraft);
-  const [notice, setNotice] = useState<Notice | null>(null);
+  const [notice, setNotice] = useState<Notice | null>(() => (revealNodeId && !nodeById(store.getState().document, revealNodeId)
+    ? { kind: 'error', text: `No node ${revealNodeId} in the flows: it may have been deleted since the link was made.` }
+    : null));
   const [dialog, setDialog] = useState<'import' | 'export' | null>(null);
 
   useEffect(() => {
@@ -83,6 +92,10 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
   // A read-only editor has no draft of its own, and must not clear one a user who could edit left in this browser.
   useEffect(() => (canDeploy ? watchDraft(store, localStorage) : undefined), [store, canDeploy]);
   useLeaveGuard(store);
+  // After the canvas has mounted (its effects run first), so it hears the reveal and centres the node.
+  useEffect(() => {
+    if (revealNodeId) revealNode(store, revealNodeId);
+  }, [store, revealNodeId]);
 
   const context = useMemo(() => ({ store, live, api, canDeploy, notify: setNotice }), [store, live, api, canDeploy]);
   const onError = useCallback((text: string) => setNotice({ kind: 'error', text }), []);

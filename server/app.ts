@@ -46,6 +46,7 @@ import { registerDeviceHubMetrics } from './device-hub/device-hub-metrics.ts';
 import { MqttListenerPool } from './mqtt/mqtt-listener-pool.ts';
 import { AlertEngine } from './alerts/alert-engine.ts';
 import { registerAlertRoutes } from './alerts/alert-routes.ts';
+import { alertRuleSummaries } from './alerts/alert-rules.ts';
 import { AlertStore } from './alerts/alert-store.ts';
 import { thingModelEventTypes } from '../domain/alerts/event-types.ts';
 import { WebhookOutbox, type WebhookOutboxOptions } from './notify/webhook-outbox.ts';
@@ -68,6 +69,7 @@ import { DownloadTokens } from './ota/download-tokens.ts';
 import { OtaService, type OtaServiceOptions } from './ota/ota-service.ts';
 import { registerOtaRoutes } from './ota/ota-routes.ts';
 import { FIRMWARE_DOWNLOAD_PATH, firmwareDownload } from './ota/firmware-download.ts';
+import { AlertFeed } from './live/alert-feed.ts';
 import { OtaFeed } from './live/ota-feed.ts';
 import { createHttpListenerPool, type HttpListenerPool } from './http-ingress/http-ingress.ts';
 import { createCoapListenerPool, type CoapListenerPool } from './coap-ingress/coap-listener.ts';
@@ -388,6 +390,7 @@ export async function startThingwire(
   });
 
   const otaFeed = new OtaFeed({ ota, feed: deviceFeed });
+  const alertFeed = new AlertFeed({ alerts, feed: deviceFeed });
 
   const table = new RouteTable();
   registerAuthRoutes(table, auth, config.sessionTtlHours);
@@ -410,7 +413,7 @@ export async function startThingwire(
     ],
   });
   registerTelemetryRoutes(table, backend, registry.devices, registry.thingModels, { products: registry.products });
-  registerAlertRoutes(table, alerts, auth);
+  registerAlertRoutes(table, alerts, auth, async () => alertRuleSummaries((await flows.get()).flows, alerts));
   registerOverviewRoutes(table, { devices: registry.devices, hub, alerts, rate: () => deviceFeed.rate() });
   registerNotifyRoutes(table, notify, auth);
   registerOtaRoutes(table, ota, registry.devices);
@@ -520,6 +523,7 @@ export async function startThingwire(
         await drain(hub, telemetry, logger);
         live.close();
         otaFeed.close();
+        alertFeed.close();
         deviceFeed.close();
         flowRuntime.red.events.off('flows:started', onFlowsStarted);
         await flowRuntime.red.stop();

@@ -3,6 +3,7 @@ import { apiGet, apiRequest } from './api.ts';
 import type { EditorApi } from '../../editor/editor-api.ts';
 import { AlertListPage } from './alerts/alert-list-page.tsx';
 import { AlertPage } from './alerts/alert-page.tsx';
+import { AlertRulesPage } from './alerts/alert-rules-page.tsx';
 import { DashboardPage } from './dashboard/dashboard-page.tsx';
 import { DeviceDetailPage } from './devices/device-detail-page.tsx';
 import { DeviceListPage } from './devices/device-list-page.tsx';
@@ -36,12 +37,16 @@ const routes: readonly { pattern: string; permission?: string; render(params: Re
   { pattern: '/ota/campaigns/new', permission: 'ota:write', render: () => <CampaignWizardPage /> },
   { pattern: '/ota/campaigns/:id', permission: 'ota:read', render: (p) => <CampaignPage key={p.id} id={p.id!} /> },
   { pattern: '/alerts', render: () => <AlertListPage /> },
+  { pattern: '/alerts/rules', render: () => <AlertRulesPage /> },
   { pattern: '/alerts/:id', render: (p) => <AlertPage id={p.id!} /> },
   {
     pattern: '/flows',
     render: (_p, user) => (
       <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading the flow editor…</p>}>
-        <FlowEditor api={editorApi} canDeploy={user.permissions.includes('flows:write')} canDeployCode={user.permissions.includes('flows:code')} />
+        <FlowEditor
+          api={editorApi} canDeploy={user.permissions.includes('flows:write')} canDeployCode={user.permissions.includes('flows:code')}
+          revealNodeId={new URLSearchParams(window.location.search).get('node') ?? undefined}
+        />
       </Suspense>
     ),
   },

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { layoutStore, usePanelLayout } from '../../editor/layout/use-panel-layout.ts';
+import { AlertNavBadge, CriticalAlertToasts } from './alerts/alert-live.tsx';
 import { Link } from './routing.ts';
 import type { SessionUser } from './session.ts';
 import { cx } from './ui/cx.ts';
@@ -52,12 +53,19 @@ export function Shell({ user, path, onLogout, children }: { user: SessionUser; p
                       aria-current={current ? 'page' : undefined}
                       title={s.label}
                       className={cx(
-                        'mx-2 flex items-center gap-3 rounded-md px-3 py-2 font-medium',
+                        'relative mx-2 flex items-center gap-3 rounded-md px-3 py-2 font-medium',
                         current ? 'bg-sky-50 text-sky-900' : 'text-slate-700 hover:bg-slate-100',
                       )}
                     >
                       <i aria-hidden className={cx('fa fa-fw', s.icon, current ? 'text-sky-700' : 'text-slate-400')} />
                       <span className={cx('sr-only', navOpen && 'lg:not-sr-only')}>{s.label}</span>
+                      {s.path === '/alerts' && (
+                        <>
+                          {/* Narrow: a number on the icon; wide: a pill per severity after the label. */}
+                          <AlertNavBadge narrow className={navOpen ? 'lg:hidden' : undefined} />
+                          {navOpen && <AlertNavBadge narrow={false} className="hidden lg:flex" />}
+                        </>
+                      )}
                     </Link>
                   </li>
                 );
@@ -66,6 +74,7 @@ export function Shell({ user, path, onLogout, children }: { user: SessionUser; p
           {onFlows && <NavToggle open={navOpen} />}
         </nav>
         <main className="relative min-w-0 flex-1 bg-slate-50">{children}</main>
+        <CriticalAlertToasts />
       </div>
     </div>
   );

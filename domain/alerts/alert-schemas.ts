@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { comparisonOperators, rangeOperators } from './alert-rule.ts';
 
 /**
  * The shapes of alerts, declared once: the REST routes validate and document with them, the store returns them, and
@@ -46,3 +47,52 @@ export type AlertSeverity = Static<typeof AlertSeverity>;
 export type AlertState = Static<typeof AlertState>;
 export type AlertKind = Static<typeof AlertKind>;
 export type Alert = Static<typeof Alert>;
+
+const Comparison = Type.Union(comparisonOperators.map((o) => Type.Literal(o)));
+const Range = Type.Union(rangeOperators.map((o) => Type.Literal(o)));
+/** A test on a value: a comparison with `value`, or a range `[low, high]` (bounds included). */
+export const AlertConditionSchema = Type.Union([
+  Type.Object({ operator: Comparison, value: Type.Number() }),
+  Type.Object({ operator: Range, low: Type.Number(), high: Type.Number() }),
+]);
+
+/**
+ * One alert rule of the deployed flows (an alert node), for the rules overview: where it is, what it watches and
+ * when it raises and clears, whether it runs, and how many of its alerts are open. The trigger is data, not a
+ * sentence, so each screen words it in its own language.
+ */
+export const AlertRuleSummary = Type.Object({
+  nodeId: Type.String({ description: 'The alert node, as drawn in the editor' }),
+  name: Type.String({ description: "The node's name; may be empty" }),
+  flow: Type.Object({
+    id: Type.String(),
+    label: Type.String(),
+    kind: Type.Union([Type.Literal('tab'), Type.Literal('subflow')], { description: 'subflow: the rule runs once per instance of the subflow' }),
+  }),
+  severity: AlertSeverity,
+  productKey: Type.String({ description: 'Only devices of this product; empty: every product' }),
+  trigger: Type.Union([
+    Type.Object({
+      kind: Type.Literal('threshold'),
+      property: Type.String(),
+      raise: AlertConditionSchema,
+      forSeconds: Type.Number(),
+      clear: Type.Union([Type.Literal('auto'), AlertConditionSchema], { description: 'auto: as soon as the raise condition no longer holds' }),
+    }),
+    Type.Object({
+      kind: Type.Literal('event'),
+      eventId: Type.String({ description: 'empty: any event whose type passes eventType' }),
+      eventType: Type.Union([Type.Literal('alert-or-error'), Type.Literal('alert'), Type.Literal('error'), Type.Literal('any')]),
+      clearEventId: Type.String({ description: 'empty: only an operator clears' }),
+    }),
+    Type.Object({ kind: Type.Literal('offline'), offlineMinutes: Type.Number() }),
+    Type.Null(),
+  ], { description: 'null: the configuration cannot be read (see problem)' }),
+  state: Type.Union([Type.Literal('running'), Type.Literal('disabled'), Type.Literal('stopped')], {
+    description: 'running: evaluating devices; disabled: the node or its flow is disabled; stopped: deployed but not running (see problem)',
+  }),
+  problem: Type.Optional(Type.String({ description: 'Why a stopped rule does not run: its configuration is invalid' })),
+  open: Type.Object({ active: Type.Integer(), acknowledged: Type.Integer() }),
+});
+
+export type AlertRuleSummary = Static<typeof AlertRuleSummary>;

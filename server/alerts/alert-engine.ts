@@ -111,6 +111,16 @@ export class AlertEngine implements AlertService {
     return this.#store.openCounts();
   }
 
+  /** Open alerts counted per rule by state, for the rules overview. */
+  openCountsByRule(): ReturnType<AlertStore['openCountsByRule']> {
+    return this.#store.openCountsByRule();
+  }
+
+  /** The ids of the rules running now. */
+  runningRuleIds(): Iterable<string> {
+    return this.#runs.keys();
+  }
+
   /** A page of alerts matching the filter, newest first. */
   list(filter: AlertFilter, page: { limit: number; offset: number }): AlertPage {
     return this.#store.list(filter, page);

@@ -3,7 +3,7 @@ import type { AuthService } from '../auth/auth-service.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { DEVICE_NAME_PATTERN, PRODUCT_KEY_PATTERN } from '../../domain/products/identity.ts';
 import type { AlertEngine } from './alert-engine.ts';
-import { Alert, AlertSeverity } from '../../domain/alerts/alert-schemas.ts';
+import { Alert, AlertRuleSummary, AlertSeverity } from '../../domain/alerts/alert-schemas.ts';
 import { pageOf } from '../../domain/page-schema.ts';
 
 const AlertParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
@@ -26,9 +26,19 @@ export type AlertOperations = Pick<AlertEngine, 'list' | 'get' | 'acknowledge' |
 
 /**
  * `/api/v1/alerts`: list and read alerts; acknowledge and clear them (audited). Acknowledging changes nothing
- * downstream (alert nodes emit only raised and cleared); clearing makes the rule's node emit `cleared`.
+ * downstream (alert nodes emit only raised and cleared); clearing makes the rule's node emit `cleared`. With `rules`,
+ * also `/alerts/rules`: every alert node of the deployed flows.
  */
-export function registerAlertRoutes(table: RouteTable, alerts: AlertOperations, auth: Pick<AuthService, 'audit'>): void {
+export function registerAlertRoutes(table: RouteTable, alerts: AlertOperations, auth: Pick<AuthService, 'audit'>, rules?: () => Promise<AlertRuleSummary[]>): void {
+  // Before `/alerts/:id`, which would take "rules" for an id.
+  if (rules) {
+    table.add({
+      method: 'get', path: '/alerts/rules', access: 'alerts:read', tag: 'alerts',
+      summary: 'Every alert rule (alert node) of the deployed flows: where it is, its trigger, whether it runs, its open alerts',
+      response: Type.Object({ items: Type.Array(AlertRuleSummary) }),
+      handler: async () => ({ items: await rules() }),
+    });
+  }
   table.add({
     method: 'get', path: '/alerts', access: 'alerts:read', tag: 'alerts',
     summary: 'List alerts, newest first, a page at a time, filtered by state (open = active or acknowledged), severity, product, device and rule',

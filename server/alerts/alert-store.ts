@@ -182,6 +182,19 @@ export class AlertStore {
     return counts;
   }
 
+  /** Open alerts counted per rule (its runtime id) by state; a rule without open alerts is not in the map. */
+  openCountsByRule(): Map<string, { active: number; acknowledged: number }> {
+    const counts = new Map<string, { active: number; acknowledged: number }>();
+    const rows = this.#listing("SELECT rule_id AS ruleId, state, count(*) AS n FROM alerts WHERE state != 'cleared' GROUP BY rule_id, state")
+      .all() as { ruleId: string; state: Exclude<AlertState, 'cleared'>; n: number }[];
+    for (const { ruleId, state, n } of rows) {
+      const entry = counts.get(ruleId) ?? { active: 0, acknowledged: 0 };
+      entry[state] += n;
+      counts.set(ruleId, entry);
+    }
+    return counts;
+  }
+
   /** A page of the alerts matching `filter`, newest first. */
   list(filter: AlertFilter, page: { limit: number; offset: number }): AlertPage {
     const where: string[] = [];

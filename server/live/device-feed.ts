@@ -109,6 +109,7 @@ export class DeviceFeed {
   #rate: FleetRate;
   #last: { uplinks: number; downlinks: number; at: number } | undefined;
   readonly #timers: NodeJS.Timeout[];
+  readonly #greetings: (() => object)[] = [];
   readonly #unobserve: () => void;
 
   readonly #onMessage = (message: ThingMessage): void => {
@@ -171,8 +172,7 @@ export class DeviceFeed {
     this.#gate.handleUpgrade(req, socket, head);
   }
 
-  /** Closes every socket and stops observing the hub. */
-  /** Sends a message to every socket of the feed (OTA progress: see OtaFeed). */
+  /** Sends a message to every socket of the feed (OTA progress: see OtaFeed; alerts: see AlertFeed). */
   broadcast(message: object): void {
     if (this.#gate.size > 0) this.#gate.broadcast(JSON.stringify(message));
   }
@@ -182,6 +182,12 @@ export class DeviceFeed {
     return this.#gate.size > 0;
   }
 
+  /** Adds a message every socket gets when it opens, after `hello` (the open alerts' counts: see AlertFeed). */
+  greet(greeting: () => object): void {
+    this.#greetings.push(greeting);
+  }
+
+  /** Closes every socket and stops observing the hub. */
   close(): void {
     for (const timer of this.#timers) clearInterval(timer);
     this.#gate.close();
@@ -196,6 +202,7 @@ export class DeviceFeed {
     ws.on('message', (data, isBinary) => this.#receive(client, data, isBinary));
     this.#send(client, JSON.stringify({ type: 'hello', user: principal.username, maxWatched: this.#maxWatched }));
     this.#send(client, JSON.stringify({ type: 'rate', ...this.#rate }));
+    for (const greeting of this.#greetings) this.#send(client, JSON.stringify(greeting()));
   }
 
   #receive(client: FeedClient, data: RawData, isBinary: boolean): void {

@@ -2,6 +2,7 @@ import { Fragment, useEffect, useState } from 'react';
 import { ApiError } from '../api.ts';
 import { Link, pathOf } from '../routing.ts';
 import { useCan } from '../session.ts';
+import { useLiveAlerts } from '../live/device-feed.ts';
 import { queryString, useApi } from '../use-api.ts';
 import { SeverityBadge } from '../ui/badge.tsx';
 import { Button } from '../ui/button.tsx';
@@ -20,8 +21,6 @@ import { DEVICE_NAME_PATTERN } from '../../../domain/products/identity.ts';
 import type { Product } from '../../../domain/products/product-schemas.ts';
 
 const PAGE_SIZE = 25;
-/** New alerts appear without a reload; the API has no alert feed on the live socket, so the list polls. */
-const POLL_MS = 5000;
 const DEVICE_NAME = new RegExp(DEVICE_NAME_PATTERN);
 
 type ProductSummary = Pick<Product, 'productKey' | 'name'>;
@@ -43,8 +42,9 @@ export function AlertListPage() {
   const canAck = useCan('alerts:ack');
   const list = useApi<AlertListAnswer>(
     `/alerts${queryString({ limit: PAGE_SIZE, offset, state: state === 'all' ? undefined : state, severity, productKey, deviceName, ruleId })}`,
-    { pollMs: POLL_MS },
   );
+  // New alerts and changes appear as they happen: the live feed says when (and after a reconnect), the list reads again.
+  useLiveAlerts(() => void list.reload());
   const products = useApi<{ items: ProductSummary[] }>('/products');
   const actions = useAlertActions(list.reload);
 
@@ -60,8 +60,13 @@ export function AlertListPage() {
   return (
     <Page
       title="Alerts"
-      subtitle="Raised by the alert nodes in your flows; this list refreshes every 5 s."
-      actions={<Button variant="ghost" onClick={() => void list.reload()}><i aria-hidden className="fa fa-refresh" /> Refresh</Button>}
+      subtitle="Raised by the alert nodes in your flows; new alerts and changes appear as they happen."
+      actions={(
+        <>
+          <Link to="/alerts/rules" className={LINK_BUTTON}><i aria-hidden className="fa fa-list" /> Alert rules</Link>
+          <Button variant="ghost" onClick={() => void list.reload()}><i aria-hidden className="fa fa-refresh" /> Refresh</Button>
+        </>
+      )}
     >
       <form
         role="search"

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { ApiError } from '../api.ts';
 import { Link, pathOf } from '../routing.ts';
 import { useCan } from '../session.ts';
+import { useLiveAlerts } from '../live/device-feed.ts';
 import { useApi } from '../use-api.ts';
 import { SeverityBadge } from '../ui/badge.tsx';
 import { Button } from '../ui/button.tsx';
@@ -15,8 +16,6 @@ import { AlertStateBadge } from './alert-state-badge.tsx';
 import { alertTitle, type Alert, type AlertKind } from './alert-types.ts';
 import { ValueTree } from './value-tree.tsx';
 
-const POLL_MS = 5000;
-
 const kindLabels: Record<AlertKind, string> = {
   threshold: 'Threshold on a property',
   event: 'Device event',
@@ -25,11 +24,16 @@ const kindLabels: Record<AlertKind, string> = {
 
 /**
  * `/alerts/:id`: one alert in full: what raised it, who acknowledged it, what cleared it, the rule's parameters as
- * they were when it was raised, and the actions its state allows. Polls, so a clear by the rule shows up here too.
+ * they were when it was raised, and the actions its state allows. Follows the live feed, so a clear by the rule or
+ * another operator's acknowledgement shows up here too.
  */
 export function AlertPage({ id }: { id: string }) {
   const valid = /^[1-9][0-9]*$/.test(id);
-  const read = useApi<Alert>(valid ? `/alerts/${id}` : null, { pollMs: POLL_MS });
+  const read = useApi<Alert>(valid ? `/alerts/${id}` : null);
+  // A push about this alert, or a reconnect (its transitions may have been missed): read it again.
+  useLiveAlerts((transitions) => {
+    if (transitions.length === 0 || transitions.some((t) => String(t.alert.id) === id)) void read.reload();
+  });
   const canAck = useCan('alerts:ack');
   const actions = useAlertActions(read.reload);
   const back = <Link to="/alerts" className="text-sky-800 hover:underline"><i aria-hidden className="fa fa-angle-left" /> Alerts</Link>;
@@ -106,7 +110,7 @@ export function AlertPage({ id }: { id: string }) {
             <RuleFacts alert={alert} />
             <p className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm">
               <Link to={`/alerts?state=all&ruleId=${encodeURIComponent(alert.ruleId)}`} className="text-sky-800 hover:underline">Every alert of this rule</Link>
-              <Link to="/flows" className="text-sky-800 hover:underline">Edit the rule in the flows</Link>
+              <Link to={`/flows?node=${encodeURIComponent(alert.nodeId)}`} className="text-sky-800 hover:underline">Edit the rule in the flows</Link>
             </p>
           </Panel>
         </div>

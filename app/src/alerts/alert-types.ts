@@ -2,9 +2,10 @@
  * Alerts as `GET /api/v1/alerts` answers them: the types are the API's own response schema
  * (`domain/alerts/alert-schemas.ts`), imported as types only, so the screens cannot drift from what the API sends.
  */
-import type { Alert, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
+import type { Alert, AlertRuleSummary, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
+import type { AlertCondition } from '../../../domain/alerts/alert-rule.ts';
 
-export type { Alert, AlertKind, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
+export type { Alert, AlertKind, AlertRuleSummary, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
 
 export interface AlertListAnswer {
   items: Alert[];
@@ -46,4 +47,24 @@ export function shortValue(value: unknown, max = 40): string {
   }
   const text = JSON.stringify(value);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** When a rule raises and clears, in a sentence: "temperature > 30 for 10 s; clears when it no longer holds". */
+export function triggerText(trigger: AlertRuleSummary['trigger']): string {
+  if (trigger === null) return 'cannot be read';
+  const condition = (c: AlertCondition) => ('value' in c ? `${c.operator} ${c.value}` : `${c.operator} ${c.low} and ${c.high}`);
+  switch (trigger.kind) {
+    case 'threshold': {
+      const held = trigger.forSeconds > 0 ? ` for ${trigger.forSeconds} s` : '';
+      const clears = trigger.clear === 'auto' ? 'clears when it no longer holds' : `clears when ${trigger.property} ${condition(trigger.clear)}`;
+      return `${trigger.property} ${condition(trigger.raise)}${held}; ${clears}`;
+    }
+    case 'event': {
+      const types = { 'alert-or-error': 'alert or error', alert: 'alert', error: 'error', any: '' }[trigger.eventType];
+      const raises = trigger.eventId ? `event ${trigger.eventId}` : `any ${types ? `${types} ` : ''}event`;
+      return `${raises}; ${trigger.clearEventId ? `clears on event ${trigger.clearEventId}` : 'cleared by hand'}`;
+    }
+    case 'offline':
+      return `offline for more than ${trigger.offlineMinutes} min; clears when back online`;
+  }
 }

@@ -14,6 +14,7 @@ import {
   type SocketConstructor,
   type SocketState,
 } from '../../../editor/live/reconnecting-socket.ts';
+import type { AlertFeedTransition, OpenAlertCounts } from '../../../domain/alerts/alert-feed.ts';
 import type { OtaEvent } from '../../../domain/ota/ota-schemas.ts';
 
 /** A device's connection state as the feed last reported it. */
@@ -74,6 +75,13 @@ export interface DeviceFeedClient {
    * of each device upgrade per push). Retain the socket too, or nothing arrives.
    */
   subscribeOta(listener: (events: readonly OtaEvent[]) => void): () => void;
+  /** Open alerts by state and severity, as the last `{type:'alerts'}` push said (one comes as the socket opens). */
+  alertCounts(): OpenAlertCounts | undefined;
+  /**
+   * Calls `listener` after each alerts push, with the transitions it carried (none in the push a socket opens with):
+   * counts have been updated by then. Retain the socket too, or nothing arrives.
+   */
+  subscribeAlerts(listener: (transitions: readonly AlertFeedTransition[]) => void): () => void;
   /** Events the server dropped (more than it pushes per period) for the watched devices, since the client started. */
   droppedEvents(): number;
   /** Closes the socket for good. */
@@ -115,6 +123,8 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
   const propertyListeners = new Map<string, Set<() => void>>();
   const eventListeners = new Map<string, Set<(event: LiveEvent) => void>>();
   const otaListeners = new Set<(events: readonly OtaEvent[]) => void>();
+  const alertListeners = new Set<(transitions: readonly AlertFeedTransition[]) => void>();
+  let alertCounts: OpenAlertCounts | undefined;
   const states = new Map<string, LiveDeviceState>();
   let statesSnapshot: ReadonlyMap<string, LiveDeviceState> | undefined;
   let stateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -204,6 +214,13 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
       case 'ota': {
         const events = Array.isArray(message['events']) ? message['events'].filter(isOtaEvent) : [];
         if (events.length > 0) for (const listener of [...otaListeners]) listener(events);
+        break;
+      }
+      case 'alerts': {
+        if (!isAlertCounts(message['counts'])) break;
+        alertCounts = message['counts'];
+        const transitions = Array.isArray(message['transitions']) ? (message['transitions'] as AlertFeedTransition[]).filter(isAlertTransition) : [];
+        for (const listener of [...alertListeners]) listener(transitions);
         break;
       }
       // 'watching' confirms a watch; 'error' answers a request the server could not take (it keeps the previous one).
@@ -306,6 +323,11 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
       otaListeners.add(listener);
       return () => otaListeners.delete(listener);
     },
+    alertCounts: () => alertCounts,
+    subscribeAlerts(listener) {
+      alertListeners.add(listener);
+      return () => alertListeners.delete(listener);
+    },
     droppedEvents: () => dropped,
     close() {
       closed = true;
@@ -330,4 +352,19 @@ function isOtaEvent(value: unknown): value is OtaEvent {
       && typeof c['counts'] === 'object' && c['counts'] !== null;
   }
   return false;
+}
+
+const SEVERITIES = ['info', 'warning', 'critical'] as const;
+
+function isAlertCounts(value: unknown): value is OpenAlertCounts {
+  if (typeof value !== 'object' || value === null) return false;
+  const counts = value as Record<string, Record<string, unknown> | undefined>;
+  return (['active', 'acknowledged'] as const).every((state) => SEVERITIES.every((severity) => typeof counts[state]?.[severity] === 'number'));
+}
+
+function isAlertTransition(value: unknown): value is AlertFeedTransition {
+  if (typeof value !== 'object' || value === null) return false;
+  const { transition, alert } = value as { transition?: unknown; alert?: Record<string, unknown> | null };
+  return typeof transition === 'string' && typeof alert === 'object' && alert !== null && typeof alert['id'] === 'number'
+    && typeof alert['severity'] === 'string' && typeof alert['deviceName'] === 'string';
 }

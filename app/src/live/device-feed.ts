@@ -15,6 +15,7 @@ import {
   type LivePropertyValue,
   type LiveRate,
 } from './device-feed-client.ts';
+import type { AlertFeedTransition, OpenAlertCounts } from '../../../domain/alerts/alert-feed.ts';
 import type { OtaEvent } from '../../../domain/ota/ota-schemas.ts';
 
 export type { LiveDeviceState, LivePropertyValue, LiveRate } from './device-feed-client.ts';
@@ -130,4 +131,28 @@ export function useLiveRateHistory(): readonly LiveRate[] {
 /** Whether the feed's socket is connected. */
 export function useLiveConnection(): 'connecting' | 'open' | 'closed' {
   return useSyncExternalStore(subscribeConnection, () => feed().connectionState(), () => 'closed' as const);
+}
+
+const subscribeAlertCounts = retained((c, l) => c.subscribeAlerts(() => l()));
+
+/** Open alerts by state and severity, live (undefined until the socket's first push). */
+export function useLiveAlertCounts(): OpenAlertCounts | undefined {
+  return useSyncExternalStore(subscribeAlertCounts, () => feed().alertCounts(), nothing);
+}
+
+/**
+ * Calls `listener` with the transitions of each alerts push while mounted (and with none on the push a socket opens
+ * with, after a reconnect too: a screen reads again then, as something may have changed meanwhile).
+ */
+export function useLiveAlerts(listener: (transitions: readonly AlertFeedTransition[]) => void): void {
+  const onPush = useEffectEvent(listener);
+  useEffect(() => {
+    const c = feed();
+    const release = c.retain();
+    const off = c.subscribeAlerts((transitions) => onPush(transitions));
+    return () => {
+      off();
+      release();
+    };
+  }, []);
 }
