@@ -225,28 +225,30 @@ describe('the alert screens', () => {
     await close();
   });
 
-  it.each([
-    ['alerts-tablet', { width: 820, height: 1180 }],
-    ['alerts-tablet-landscape', { width: 1024, height: 768 }],
-    ['alerts-laptop', { width: 1280, height: 800 }],
-  ])('fits the screen without sideways scrolling (%s)', async (name, viewport) => {
-    const { page, errors, close } = await openApp(browser, server, '/alerts?state=all', viewport, { signedIn: true });
+  it('fits a tablet, a tablet on its side and a laptop without sideways scrolling', async () => {
+    const { page, errors, close } = await openApp(browser, server, '/alerts?state=all', undefined, { signedIn: true });
     await row(page, 'Too hot on hall').waitFor();
-    await screenshot(page, name);
-    // The page itself never scrolls sideways (a wide table scrolls inside its own box).
-    const widest = await page.evaluate<{ scroll: number; viewport: number; culprits: string[] }>(`(() => {
-      const viewport = window.innerWidth;
-      const clipped = (e) => { for (let p = e.parentElement; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'hidden' || o === 'scroll') return true; } return false; };
-      const culprits = [...document.querySelectorAll('body *')]
-        .filter((e) => e.getBoundingClientRect().right > viewport + 1 && !clipped(e))
-        .slice(0, 5).map((e) => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right);
-      return { scroll: document.documentElement.scrollWidth, viewport, culprits };
-    })()`);
-    expect(widest).toEqual({ scroll: viewport.width, viewport: viewport.width, culprits: [] });
-    // Every row's actions are on screen, not behind a sideways scroll.
-    const clear = page.getByRole('button', { name: /^Clear/ }).first();
-    const box = (await clear.boundingBox())!;
-    expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+    for (const [name, viewport] of [
+      ['alerts-tablet', { width: 820, height: 1180 }],
+      ['alerts-tablet-landscape', { width: 1024, height: 768 }],
+      ['alerts-laptop', { width: 1280, height: 800 }],
+    ] as const) {
+      await page.setViewportSize(viewport);
+      await screenshot(page, name);
+      // The page itself never scrolls sideways (a wide table scrolls inside its own box).
+      const widest = await page.evaluate<{ scroll: number; viewport: number; culprits: string[] }>(`(() => {
+        const viewport = window.innerWidth;
+        const clipped = (e) => { for (let p = e.parentElement; p; p = p.parentElement) { const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'hidden' || o === 'scroll') return true; } return false; };
+        const culprits = [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > viewport + 1 && !clipped(e))
+          .slice(0, 5).map((e) => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right);
+        return { scroll: document.documentElement.scrollWidth, viewport, culprits };
+      })()`);
+      expect(widest, name).toEqual({ scroll: viewport.width, viewport: viewport.width, culprits: [] });
+      // Every row's actions are on screen, not behind a sideways scroll.
+      const box = (await page.getByRole('button', { name: /^Clear/ }).first().boundingBox())!;
+      expect(box.x + box.width, name).toBeLessThanOrEqual(viewport.width);
+    }
     expect(errors).toEqual([]);
     await close();
   });

@@ -2,7 +2,7 @@ import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 import { launchBrowser, openApp, screenshot } from './browser.ts';
-import { COLUMNS, largeFlow, openCanvas, panAndZoom } from './large-flow.ts';
+import { COLUMNS, largeFlow, openCanvas } from './large-flow.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -38,7 +38,7 @@ function numbers(d: string): number[] {
 }
 
 describe('a large flow', () => {
-  // What a user would notice as broken: nodes missing, no frames while moving the canvas, page errors.
+  // What a user would notice as broken: nodes missing, a canvas that does not follow the mouse and wheel, page errors.
   // While a large flow moves it is sketched in a few paths (what keeps 2,000 nodes smooth): the sketch must draw every
   // wire React Flow draws, on the same curves, and every node, and give both back when the view rests.
   it('opens with every node on the canvas, sketches the same wires and nodes while moved and zoomed, and keeps drawing', async () => {
@@ -107,9 +107,7 @@ describe('a large flow', () => {
     expect(await page.locator('.react-flow__background').isVisible()).toBe(true);
     expect(await under.getByText('c 85').isVisible()).toBe(true);
 
-    const { frames } = await panAndZoom(page, 1);
-    await screenshot(page, 'large-flow-after-pan');
-    expect(frames).toBeGreaterThan(0);
+    await screenshot(page, 'large-flow-zoomed');
     expect(errors).toEqual([]);
     await close();
   });
