@@ -168,6 +168,16 @@ describe('the device feed', () => {
     await device.endAsync();
     const offline = await feed.until((m) => m.type === 'state' && m.deviceName === sensor.deviceName, 'offline state', before);
     expect(offline).toMatchObject({ online: false });
+
+    // A page opened now gets the rates measured before it (that non-zero one among them), then the current one and
+    // the open alerts' counts.
+    const later = await openFeed();
+    const history = await later.until((m) => m.type === 'rate-history', 'the rate history');
+    const current = await later.until((m) => m.type === 'rate', 'the current rate');
+    expect([...history.rates, current].some((r: { at: number; uplinksPerSecond: number }) => r.at === rate.at && r.uplinksPerSecond === rate.uplinksPerSecond)).toBe(true);
+    const types = () => later.messages.map((m) => m.type);
+    await later.until((m) => m.type === 'alerts', 'the open alerts');
+    expect(types().slice(0, 4)).toEqual(['hello', 'rate-history', 'rate', 'alerts']);
   });
 
   it('pushes property values and events only for watched devices, as the properties API then answers them', async () => {

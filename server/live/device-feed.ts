@@ -12,6 +12,9 @@ import { LiveGate } from './live-gate.ts';
 
 export const DEVICE_FEED_PATH = '/api/v1/live/devices';
 
+/** Rate measurements (one a second) a socket gets as it opens. */
+const RATE_HISTORY = 59;
+
 /** Fleet-wide message rates over the last second, as `GET /overview` and the feed's `rate` messages give them. */
 export interface FleetRate {
   uplinksPerSecond: number;
@@ -86,7 +89,8 @@ const WATCH_KEY = new RegExp(`^(${PRODUCT_KEY_PATTERN.slice(1, -1)})/(${DEVICE_N
  *   counted (`{type:'events-dropped', count}`). Values and events are checked against the published thing model as
  *   the shipped pipeline's `thing validate` does, so what is pushed is what `GET /devices/…/properties` answers next
  *   (a rejected post pushes nothing);
- * - `{type:'rate', uplinksPerSecond, downlinksPerSecond, online, at}` every second.
+ * - `{type:'rate', uplinksPerSecond, downlinksPerSecond, online, at}` every second, and, as a socket opens, the
+ *   minute before as `{type:'rate-history', rates:[…]}` (oldest first), so a chart of it starts full.
  *
  * It observes the device hub ({@link DeviceHub.observe}): its presence does not change how devices are answered. The
  * observer runs on the ingress hot path, so it only files messages away; an unwatched property post costs two Map
@@ -107,6 +111,8 @@ export class DeviceFeed {
   readonly #states = new Map<string, { productKey: string; deviceName: string; online: boolean; at: number }>();
   #events: { device: WatchedDevice; message: ThingMessage }[] = [];
   #rate: FleetRate;
+  /** The measurements before the current one, oldest first: a new socket's sparkline starts full, not empty. */
+  readonly #rateHistory: FleetRate[] = [];
   #last: { uplinks: number; downlinks: number; at: number } | undefined;
   readonly #timers: NodeJS.Timeout[];
   readonly #greetings: (() => object)[] = [];
@@ -201,6 +207,7 @@ export class DeviceFeed {
     this.#clients.set(ws, client);
     ws.on('message', (data, isBinary) => this.#receive(client, data, isBinary));
     this.#send(client, JSON.stringify({ type: 'hello', user: principal.username, maxWatched: this.#maxWatched }));
+    if (this.#rateHistory.length > 0) this.#send(client, JSON.stringify({ type: 'rate-history', rates: this.#rateHistory }));
     this.#send(client, JSON.stringify({ type: 'rate', ...this.#rate }));
     for (const greeting of this.#greetings) this.#send(client, JSON.stringify(greeting()));
   }
@@ -363,6 +370,9 @@ export class DeviceFeed {
     }
     const seconds = (at - last.at) / 1000;
     const perSecond = (n: number) => Math.round((n / seconds) * 10) / 10;
+    // The measurement it replaces joins the history a socket opens with (the current one follows as `rate`).
+    this.#rateHistory.push(this.#rate);
+    if (this.#rateHistory.length > RATE_HISTORY) this.#rateHistory.shift();
     this.#rate = {
       uplinksPerSecond: perSecond(stats.uplinks - last.uplinks),
       downlinksPerSecond: perSecond(stats.downlinks - last.downlinks),

@@ -224,6 +224,38 @@ describe('createDeviceFeedClient', () => {
     release();
   });
 
+  it('starts the rate history from the minute the server measured before the socket opened', async () => {
+    const client = feed({ rateHistory: 3 });
+    const release = client.retain();
+    const ws = await serverSocket();
+    const rate = (i: number) => ({ uplinksPerSecond: i, downlinksPerSecond: 0, online: 1, at: i * 1000 });
+    send(ws, { type: 'rate-history', rates: [rate(1), rate(2), { at: 'not a rate' }, rate(3), rate(4)] });
+    send(ws, { type: 'rate', ...rate(5) });
+    await until(() => client.rate()?.uplinksPerSecond === 5, 'the current rate');
+    expect(client.rateHistory().map((r) => r.uplinksPerSecond)).toEqual([3, 4, 5]);
+    release();
+  });
+
+  it('keeps the open alerts\' counts of each alerts push and passes its transitions on', async () => {
+    const client = feed();
+    const release = client.retain();
+    const pushes: number[][] = [];
+    const off = client.subscribeAlerts((transitions) => pushes.push(transitions.map((t) => t.alert.id)));
+    const ws = await serverSocket();
+    const counts = (critical: number) => ({ active: { info: 0, warning: 0, critical }, acknowledged: { info: 0, warning: 0, critical: 0 } });
+    send(ws, { type: 'alerts', counts: counts(0), transitions: [] });
+    send(ws, { type: 'alerts', counts: { active: {} }, transitions: [] });
+    send(ws, {
+      type: 'alerts', counts: counts(1),
+      transitions: [{ transition: 'raised', alert: { id: 7, severity: 'critical', deviceName: 'a' } }, { transition: 'raised', alert: null }],
+    });
+    await until(() => pushes.length === 2, 'two alerts pushes');
+    expect(pushes).toEqual([[], [7]]);
+    expect(client.alertCounts()).toEqual(counts(1));
+    off();
+    release();
+  });
+
   it('watches at most as many devices as the server said it takes', async () => {
     const client = feed();
     const release = client.retain();

@@ -202,10 +202,17 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
       case 'events-dropped':
         if (typeof message['count'] === 'number' && message['count'] > 0) dropped += message['count'];
         break;
+      case 'rate-history': {
+        // The minute before this socket opened, as the server measured it: it replaces what the client holds.
+        const rates = Array.isArray(message['rates']) ? message['rates'].map(rateOf).filter((r): r is LiveRate => r !== undefined) : [];
+        history = rates.slice(-historySize);
+        notify(rateListeners);
+        break;
+      }
       case 'rate': {
-        const r = message as unknown as LiveRate;
-        if (typeof r.uplinksPerSecond !== 'number' || typeof r.at !== 'number') break;
-        rate = { uplinksPerSecond: r.uplinksPerSecond, downlinksPerSecond: Number(r.downlinksPerSecond) || 0, online: Number(r.online) || 0, at: r.at };
+        const r = rateOf(message);
+        if (!r) break;
+        rate = r;
         const joined = [...history, rate];
         history = joined.length > historySize ? joined.slice(joined.length - historySize) : joined;
         notify(rateListeners);
@@ -367,4 +374,10 @@ function isAlertTransition(value: unknown): value is AlertFeedTransition {
   const { transition, alert } = value as { transition?: unknown; alert?: Record<string, unknown> | null };
   return typeof transition === 'string' && typeof alert === 'object' && alert !== null && typeof alert['id'] === 'number'
     && typeof alert['severity'] === 'string' && typeof alert['deviceName'] === 'string';
+}
+
+function rateOf(value: unknown): LiveRate | undefined {
+  const r = value as Partial<Record<keyof LiveRate, unknown>> | null;
+  if (typeof r !== 'object' || r === null || typeof r.uplinksPerSecond !== 'number' || typeof r.at !== 'number') return undefined;
+  return { uplinksPerSecond: r.uplinksPerSecond, downlinksPerSecond: Number(r.downlinksPerSecond) || 0, online: Number(r.online) || 0, at: r.at };
 }
