@@ -13,6 +13,7 @@ const pureFiles = [
   'domain/modbus/point-table.test.ts',
   'domain/ota/ota-version.test.ts',
   'domain/thing-model/command-check.test.ts',
+  'app/src/alerts/alert-types.test.ts',
   'app/src/codecs/codec-bench.test.ts',
   'app/src/devices/command-fields.test.ts',
   'app/src/devices/device-create-tags.test.ts',

@@ -15,7 +15,8 @@ import { TimeAgo } from '../ui/time.tsx';
 import { LINK_BUTTON, RowActions } from './alert-action-buttons.tsx';
 import { useAlertActions } from './alert-actions.ts';
 import { AlertStateBadge } from './alert-state-badge.tsx';
-import { alertTitle, severities, shortValue, stateFilters, type AlertListAnswer, type StateFilter } from './alert-types.ts';
+import { alertTitle, propertyValueText, severities, shortValue, stateFilters, type AlertListAnswer, type StateFilter } from './alert-types.ts';
+import { usePublishedModels } from '../thing-model/use-published-models.ts';
 import { useSearch } from './use-search.ts';
 import { DEVICE_NAME_PATTERN } from '../../../domain/products/identity.ts';
 import type { Product } from '../../../domain/products/product-schemas.ts';
@@ -55,6 +56,8 @@ export function AlertListPage() {
   const productError = fieldError(list.error, '/productKey');
   const otherError = list.error && !deviceError && !productError ? list.error : undefined;
   const items = list.data?.items ?? [];
+  // Values in their thing model's words (units, enum and bool labels).
+  const models = usePublishedModels(items.map((a) => a.productKey));
   const ruleLabel = ruleId ? (items.find((a) => a.ruleId === ruleId)?.ruleName || ruleId) : '';
 
   return (
@@ -185,7 +188,7 @@ export function AlertListPage() {
                         <Link to={pathOf('products', alert.productKey)} className="text-sky-800 hover:underline">{alert.productKey}</Link>
                       </Td>
                       <Td className="whitespace-nowrap font-mono" title={typeof alert.value === 'object' ? JSON.stringify(alert.value) : undefined}>
-                        {shortValue(alert.value, 24)}
+                        {propertyValueText(alert, models.get(alert.productKey), 24) ?? shortValue(alert.value, 24)}
                       </Td>
                       <Td className="whitespace-nowrap"><TimeAgo at={alert.raisedAt} /></Td>
                       <Td className="whitespace-nowrap">

@@ -4,6 +4,8 @@
  */
 import type { Alert, AlertRuleSummary, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
 import type { AlertCondition } from '../../../domain/alerts/alert-rule.ts';
+import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
+import { formatValue } from '../devices/device-detail-format.ts';
 
 export type { Alert, AlertKind, AlertRuleSummary, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
 
@@ -67,4 +69,17 @@ export function triggerText(trigger: AlertRuleSummary['trigger']): string {
     case 'offline':
       return `offline for more than ${trigger.offlineMinutes} min; clears when back online`;
   }
+}
+
+/**
+ * The value that raised a threshold alert in its thing model's words: "35 °C", "heat (2)", "on (1)"; undefined when
+ * the model (or the property) is not known, for the caller to show it as it is.
+ */
+export function propertyValueText(alert: Pick<Alert, 'kind' | 'value' | 'details'>, tsl: TslDocument | null | undefined, max = 40): string | undefined {
+  const property = alert.details['property'];
+  if (alert.kind !== 'threshold' || typeof property !== 'string' || (typeof alert.value === 'object' && alert.value !== null)) return undefined;
+  const dataType = tsl?.properties?.find((p) => p.identifier === property)?.dataType;
+  if (!dataType) return undefined;
+  const text = formatValue(alert.value, dataType);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
