@@ -17,6 +17,7 @@ const pureFiles = [
   'app/src/codecs/codec-bench.test.ts',
   'app/src/devices/command-fields.test.ts',
   'app/src/devices/device-create-tags.test.ts',
+  'app/src/devices/device-detail-format.test.ts',
   'app/src/devices/history-range.test.ts',
   'app/src/live/device-feed-client.test.ts',
   'app/src/modbus/connection-form.test.ts',

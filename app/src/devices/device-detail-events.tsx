@@ -12,7 +12,7 @@ import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { queryString, useApi } from '../use-api.ts';
 import { devicePath, useNow, type EventItem, type MessagePage } from './device-detail-api.ts';
-import { codeMeaning, prettyJson } from './device-detail-format.ts';
+import { codeMeaning, eventDataText, prettyJson } from './device-detail-format.ts';
 
 export function EventsTab({ productKey, deviceName, tsl }: { productKey: string; deviceName: string; tsl: TslDocument | null | undefined }) {
   return (
@@ -80,7 +80,7 @@ function EventList({ productKey, deviceName, tsl }: { productKey: string; device
                     <code className="font-mono text-xs text-slate-500">{e.eventId}</code>
                   </Td>
                   <Td><Badge tone={EVENT_TONES[e.type]}>{e.type}</Badge></Td>
-                  <Td className="max-w-[28rem] break-all font-mono text-xs">{JSON.stringify(e.data)}</Td>
+                  <Td className="max-w-[28rem] break-words text-xs" title={JSON.stringify(e.data)}>{eventDataText(e.eventId, e.data, tsl)}</Td>
                 </tr>
               ))}
             </TBody>

@@ -1,5 +1,5 @@
 /** How the device page writes values, units and codes for people. */
-import type { TslDataType } from '../../../domain/thing-model/tsl-types.ts';
+import type { TslDataType, TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { formatTime } from '../ui/time-format.ts';
 
 /** A number without float noise (23.600000000000001 → 23.6), grouped like the rest of the app. */
@@ -42,6 +42,19 @@ export function formatValue(value: unknown, dataType?: TslDataType, unit?: strin
     return value;
   }
   return JSON.stringify(value);
+}
+
+/**
+ * An event's data in the thing model's words, a field a line part: "Temp = 90 °C, Level = high (2)"; data that is
+ * not an object, or an event the model does not have, as JSON.
+ */
+export function eventDataText(eventId: string, data: unknown, tsl: TslDocument | null | undefined): string {
+  const outputs = tsl?.events?.find((e) => e.identifier === eventId)?.outputData;
+  if (!outputs || typeof data !== 'object' || data === null || Array.isArray(data)) return JSON.stringify(data);
+  return Object.entries(data as Record<string, unknown>).map(([key, value]) => {
+    const param = outputs.find((o) => o.identifier === key);
+    return `${param?.name ?? key} = ${formatValue(value, param?.dataType)}`;
+  }).join(', ');
 }
 
 /** What a reply or outcome code means (docs/protocol.md "Reply codes"), for the badge's neighbour. */
