@@ -34,7 +34,7 @@ if (!(nodes > 0) || !(rounds > 0)) throw new Error('--nodes and --rounds are pos
 
 await ensureUiBuilt(createLogger('warn'));
 const server = await startTestServer();
-const browser = await chromium.launch(chromiumLaunchOptions());
+const browser = await chromium.launch(chromiumLaunchOptions({ gpu: true }));
 try {
   const { rev } = (await server.request('GET', '/api/v1/flows', { token: server.adminToken })).body;
   const deployed = await server.request('POST', '/api/v1/flows', { token: server.adminToken, body: { flows: largeFlow(nodes), rev } });
