@@ -12,6 +12,14 @@ import type { Request, RequestHandler, Response } from 'express';
 
 /** What is worth compressing: text, and fonts stored uncompressed (woff and woff2 are compressed already). */
 const COMPRESSIBLE = /\.(js|mjs|css|html|svg|json|txt|ttf|eot)$/i;
+/**
+ * Whether a file of the UI is of a kind the build compresses: its answer may differ by `Accept-Encoding` (a small one
+ * has no copies, but saying so costs nothing, where checking for them would cost a file lookup per request).
+ */
+export function isCompressible(file: string): boolean {
+  return COMPRESSIBLE.test(file);
+}
+
 /** Below this, the headers of a compressed answer cost more than the bytes it saves. */
 const MIN_BYTES = 1024;
 

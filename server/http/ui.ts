@@ -3,7 +3,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response, type Router } from 'express';
-import { precompressedFiles } from './precompressed.ts';
+import { isCompressible, precompressedFiles } from './precompressed.ts';
 
 /** Where `npm run build:ui` (and the build on start) writes the web UI. */
 export const UI_DIST_DIR = fileURLToPath(new URL('../../dist/app', import.meta.url));
@@ -67,7 +67,7 @@ export function uiRoutes(distDir: string = UI_DIST_DIR): Router {
   return router;
 }
 
-/** A file that has compressed copies may be answered either way: a shared cache must keep them apart. */
+/** A file the build compresses may be answered either way: a shared cache must keep the answers apart. */
 function varyByEncoding(res: http.ServerResponse, file: string): void {
-  if (fs.existsSync(`${file}.br`) || fs.existsSync(`${file}.gz`)) res.setHeader('Vary', 'Accept-Encoding');
+  if (isCompressible(file)) res.setHeader('Vary', 'Accept-Encoding');
 }

@@ -19,7 +19,6 @@ export interface AlertFeedOptions {
 export class AlertFeed {
   readonly #o: AlertFeedOptions;
   #pending: AlertFeedTransition[] = [];
-  #changed = false;
   readonly #unsubscribe: () => void;
   readonly #timer: NodeJS.Timeout;
 
@@ -29,7 +28,6 @@ export class AlertFeed {
     options.feed.greet((): AlertFeedPush => ({ type: 'alerts', counts: options.alerts.openCounts(), transitions: [] }));
     this.#unsubscribe = options.alerts.subscribe(({ transition, alert }) => {
       if (!options.feed.watched) return;
-      this.#changed = true;
       const { id, ruleName, nodeId, productKey, deviceName, severity, state, message, raisedAt } = alert;
       this.#pending.push({ transition, alert: { id, ruleName, nodeId, productKey, deviceName, severity, state, message, raisedAt } });
       if (this.#pending.length > max) this.#pending.shift();
@@ -39,10 +37,9 @@ export class AlertFeed {
   }
 
   flush(): void {
-    if (!this.#changed) return;
+    if (this.#pending.length === 0) return;
     const transitions = this.#pending;
     this.#pending = [];
-    this.#changed = false;
     const push: AlertFeedPush = { type: 'alerts', counts: this.#o.alerts.openCounts(), transitions };
     this.#o.feed.broadcast(push);
   }

@@ -14,7 +14,7 @@ import { useAlertActions } from './alert-actions.ts';
 import { LINK_BUTTON, RowActions } from './alert-action-buttons.tsx';
 import { AlertStateBadge } from './alert-state-badge.tsx';
 import { alertTitle, propertyValueText, type Alert, type AlertKind } from './alert-types.ts';
-import { usePublishedModels } from '../thing-model/use-published-models.ts';
+import { usePublishedTsl } from '../devices/device-detail-api.ts';
 import { ValueTree } from './value-tree.tsx';
 
 const kindLabels: Record<AlertKind, string> = {
@@ -182,7 +182,7 @@ function Step({ icon, title, at, done = false, tone = 'slate', children }: {
 /** The value of a threshold alert as "temperature = 35"; event data and the offline state as a table. */
 function RaisingValue({ alert }: { alert: Alert }) {
   const property = typeof alert.details.property === 'string' ? alert.details.property : undefined;
-  const models = usePublishedModels([alert.productKey]);
+  const { tsl } = usePublishedTsl(alert.productKey);
   const scalar = alert.value === null || typeof alert.value !== 'object';
   if (scalar && property) {
     return (
@@ -190,7 +190,7 @@ function RaisingValue({ alert }: { alert: Alert }) {
         <p className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
           <span className="font-mono text-sm text-slate-600">{property}</span>
           <span className="font-mono text-3xl font-semibold text-slate-900" data-testid="alert-value">
-            {propertyValueText(alert, models.get(alert.productKey), 60) ?? (alert.value === null ? 'null' : String(alert.value))}
+            {propertyValueText(alert, tsl, 60) ?? (alert.value === null ? 'null' : String(alert.value))}
           </span>
           {typeof alert.details.condition === 'string' && <span className="text-sm text-slate-600">raise condition: {property} {alert.details.condition}</span>}
         </p>

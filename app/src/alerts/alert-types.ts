@@ -3,7 +3,7 @@
  * (`domain/alerts/alert-schemas.ts`), imported as types only, so the screens cannot drift from what the API sends.
  */
 import type { Alert, AlertRuleSummary, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
-import type { AlertCondition } from '../../../domain/alerts/alert-rule.ts';
+import { describeCondition } from '../../../domain/alerts/alert-rule.ts';
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { formatValue } from '../devices/device-detail-format.ts';
 
@@ -54,12 +54,11 @@ export function shortValue(value: unknown, max = 40): string {
 /** When a rule raises and clears, in a sentence: "temperature > 30 for 10 s; clears when it no longer holds". */
 export function triggerText(trigger: AlertRuleSummary['trigger']): string {
   if (trigger === null) return 'cannot be read';
-  const condition = (c: AlertCondition) => ('value' in c ? `${c.operator} ${c.value}` : `${c.operator} ${c.low} and ${c.high}`);
   switch (trigger.kind) {
     case 'threshold': {
       const held = trigger.forSeconds > 0 ? ` for ${trigger.forSeconds} s` : '';
-      const clears = trigger.clear === 'auto' ? 'clears when it no longer holds' : `clears when ${trigger.property} ${condition(trigger.clear)}`;
-      return `${trigger.property} ${condition(trigger.raise)}${held}; ${clears}`;
+      const clears = trigger.clear === 'auto' ? 'clears when it no longer holds' : `clears when ${trigger.property} ${describeCondition(trigger.clear)}`;
+      return `${trigger.property} ${describeCondition(trigger.raise)}${held}; ${clears}`;
     }
     case 'event': {
       const types = { 'alert-or-error': 'alert or error', alert: 'alert', error: 'error', any: '' }[trigger.eventType];
