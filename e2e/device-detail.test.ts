@@ -198,6 +198,16 @@ describe('the device page', () => {
     await page.getByTestId('device-online').getByText('online').waitFor();
     await screenshot(page, 'device-detail-connection');
 
+    // An event the device reports is listed with its data in the thing model's words.
+    const overheat = `/sys/${PRODUCT}/${DEVICE}/thing/event/overheat/post`;
+    await subscribe(client, `${overheat}_reply`);
+    expect(await request(client, overheat, { id: '8', version: '1.0', sys: { ack: 1 }, params: { value: { temp: 71.5 } }, method: 'thing.event.overheat.post' }))
+      .toMatchObject({ id: '8', code: 200 });
+    await tab(page, 'Events & messages').click();
+    const event = page.getByRole('table', { name: 'Events' }).getByRole('row').filter({ hasText: 'Overheat' });
+    await event.getByText('Temp = 71.5').waitFor();
+    await screenshot(page, 'device-detail-events');
+
     // A service this client does not answer: the page waits, then shows the timeout.
     await subscribe(client, `/sys/${PRODUCT}/${DEVICE}/thing/service/+`);
     const received = nextMessage(client, `/sys/${PRODUCT}/${DEVICE}/thing/service/reboot`, 10_000);
