@@ -150,4 +150,28 @@ export default defineConfig([
     files: ['server/testing/**'],
     rules: layerRules([zone(notDomainOr('server', 'nodes'), 'The server imports only domain/, server/ and nodes/')]),
   },
+
+  // Every word the UI shows comes from a message catalog in both languages (app/src/i18n/messages.ts): English text
+  // written straight into JSX, or into the attributes people read, is a string the Chinese UI would show untranslated.
+  {
+    files: ['app/**/*.tsx', 'editor/**/*.tsx'],
+    ignores: tests,
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'JSXText[value=/[A-Za-z]{2,}/]',
+          message: 'Untranslated text: put it in the area\'s *.messages.ts catalog (English and Chinese) and show t(\'key\').',
+        },
+        {
+          selector: 'JSXAttribute[name.name=/^(title|aria-label|placeholder|alt|label|hint|description|heading|subtitle|emptyText)$/] > Literal[value=/[A-Za-z]{2,}/]',
+          message: 'Untranslated attribute: put it in the area\'s *.messages.ts catalog (English and Chinese) and pass t(\'key\').',
+        },
+        {
+          selector: 'JSXExpressionContainer > Literal[value=/[A-Za-z]{2,} [A-Za-z]/]',
+          message: 'Untranslated text: put it in the area\'s *.messages.ts catalog (English and Chinese) and show t(\'key\').',
+        },
+      ],
+    },
+  },
 ]);

@@ -19,6 +19,7 @@ const pureFiles = [
   'app/src/devices/device-create-tags.test.ts',
   'app/src/devices/device-detail-format.test.ts',
   'app/src/devices/history-range.test.ts',
+  'app/src/i18n/messages.test.ts',
   'app/src/live/device-feed-client.test.ts',
   'app/src/modbus/connection-form.test.ts',
   'app/src/modbus/modbus-format.test.ts',

@@ -1,0 +1,136 @@
+/**
+ * The language and time zone the UI speaks, as one small store usable outside React (formatters, validators) and
+ * inside it (`useLocale`). Chosen in this order: the signed-in user's saved choice, the choice saved in this browser,
+ * the browser's languages. Outside a browser (unit tests, the server) it is English in the process's time zone.
+ */
+import { useSyncExternalStore } from 'react';
+
+export const LOCALES = ['en', 'zh-CN'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** Each language named in itself, as a language menu shows it. */
+export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', 'zh-CN': '简体中文' };
+
+const STORAGE_KEY = 'thingwire.locale';
+const ZONE_KEY = 'thingwire.timeZone';
+
+/** The locale for a BCP 47 tag: any Chinese is Simplified Chinese (the only Chinese we have), anything else English. */
+export function localeFor(tag: string | null | undefined): Locale | undefined {
+  if (!tag) return undefined;
+  const lower = tag.toLowerCase();
+  if (lower === 'en' || lower.startsWith('en-')) return 'en';
+  if (lower === 'zh' || lower.startsWith('zh-')) return 'zh-CN';
+  return undefined;
+}
+
+/** The first of the browser's languages we speak, else English. */
+export function browserLocale(languages: readonly string[] = globalThis.navigator?.languages ?? []): Locale {
+  for (const tag of languages) {
+    const locale = localeFor(tag);
+    if (locale) return locale;
+  }
+  return 'en';
+}
+
+function stored(key: string): string | null {
+  try {
+    return globalThis.localStorage?.getItem(key) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function store(key: string, value: string | null): void {
+  try {
+    if (value === null) globalThis.localStorage?.removeItem(key);
+    else globalThis.localStorage?.setItem(key, value);
+  } catch {
+    // Private windows may refuse storage; the choice then lasts for this page.
+  }
+}
+
+/** The browser's own time zone (IANA name), or UTC when it will not say. */
+export function systemTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** Whether `zone` is an IANA time zone this browser knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface LocaleState {
+  locale: Locale;
+  /** `undefined`: the browser's own time zone. */
+  timeZone: string | undefined;
+}
+
+let state: LocaleState = {
+  locale: localeFor(stored(STORAGE_KEY)) ?? (globalThis.navigator ? browserLocale() : 'en'),
+  timeZone: stored(ZONE_KEY) ?? undefined,
+};
+const listeners = new Set<() => void>();
+
+function apply(next: LocaleState): void {
+  if (next.locale === state.locale && next.timeZone === state.timeZone) return;
+  state = next;
+  if (globalThis.document) globalThis.document.documentElement.lang = next.locale;
+  for (const listener of listeners) listener();
+}
+if (globalThis.document) globalThis.document.documentElement.lang = state.locale;
+
+/** The language the UI speaks now. */
+export function currentLocale(): Locale {
+  return state.locale;
+}
+
+/** The time zone times are shown in now (IANA name). */
+export function currentTimeZone(): string {
+  return state.timeZone ?? systemTimeZone();
+}
+
+/**
+ * Switches the language (and the time zone, `null` for the browser's) and remembers them in this browser, so the
+ * sign-in screen speaks it next time too. Everything that reads {@link useLocale} renders again.
+ */
+export function setLocale(locale: Locale, timeZone?: string | null): void {
+  store(STORAGE_KEY, locale);
+  const zone = timeZone === undefined ? state.timeZone : timeZone && isTimeZone(timeZone) ? timeZone : undefined;
+  if (timeZone !== undefined) store(ZONE_KEY, zone ?? null);
+  apply({ locale, timeZone: zone });
+}
+
+/** A signed-in user's saved choices, which win over this browser's; `null` fields keep what the browser has. */
+export function applyUserLocale(prefs: { locale: string | null; timeZone: string | null }): void {
+  const locale = localeFor(prefs.locale);
+  if (locale) store(STORAGE_KEY, locale);
+  if (prefs.timeZone) store(ZONE_KEY, prefs.timeZone);
+  apply({
+    locale: locale ?? state.locale,
+    timeZone: prefs.timeZone && isTimeZone(prefs.timeZone) ? prefs.timeZone : state.timeZone,
+  });
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The current locale in a component, which renders again when it changes. */
+export function useLocale(): Locale {
+  return useSyncExternalStore(subscribe, currentLocale, currentLocale);
+}
+
+/** The locale and time zone together, as a key that changes when either does (the app re-renders below it). */
+export function useLocaleKey(): string {
+  return useSyncExternalStore(subscribe, () => `${state.locale}|${state.timeZone ?? ''}`, () => 'en|');
+}
