@@ -160,11 +160,11 @@ export default defineConfig([
       'no-restricted-syntax': [
         'error',
         {
-          selector: 'JSXText[value=/[A-Za-z]{2,}/]',
+          selector: 'JSXText[value=/[A-Za-z]{2,}/]:not([value=/^\\s*Thingwire\\s*$/])',
           message: 'Untranslated text: put it in the area\'s *.messages.ts catalog (English and Chinese) and show t(\'key\').',
         },
         {
-          selector: 'JSXAttribute[name.name=/^(title|aria-label|placeholder|alt|label|hint|description|heading|subtitle|emptyText)$/] > Literal[value=/[A-Za-z]{2,}/]',
+          selector: 'JSXAttribute[name.name=/^(title|aria-label|placeholder|alt|label|hint|description|heading|subtitle|emptyText|what|confirmLabel|tooltip)$/] > Literal[value=/[A-Za-z]{2,}/]',
           message: 'Untranslated attribute: put it in the area\'s *.messages.ts catalog (English and Chinese) and pass t(\'key\').',
         },
         {

@@ -5,6 +5,7 @@ import { defineConfig, type Plugin } from 'vite';
 import { nodeDefinitions } from './nodes/definitions.ts';
 import { precompiledValidatorsModule } from './nodes/kit/precompiled-validators.ts';
 import { precompressFiles } from './server/http/precompressed.ts';
+import { themeColors, themeVariables } from './vite.theme.ts';
 
 const root = import.meta.dirname;
 
@@ -49,7 +50,10 @@ export default defineConfig({
       // scans the same files from any working directory (server start, tests).
       plugins: [tailwindcss({
         content: [path.join(root, 'app/index.html'), path.join(root, 'app/src/**/*.{ts,tsx}'), path.join(root, 'editor/**/*.{ts,tsx}')],
-        theme: { extend: {} },
+        // Light and dark from one palette of variables (vite.theme.ts); `dark:` classes for what must not turn over.
+        darkMode: 'class',
+        theme: { colors: themeColors() },
+        plugins: [{ handler: ({ addBase }) => addBase(themeVariables()) }],
       })],
     },
   },

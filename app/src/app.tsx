@@ -16,6 +16,9 @@ import { ProductPage } from './products/product-page.tsx';
 import { Link, matchPath, navigate, usePath } from './routing.ts';
 import { UserContext, useSession, type SessionUser } from './session.ts';
 import { Shell } from './shell.tsx';
+import { t } from './shell.messages.ts';
+import { useLocaleKey } from './i18n/use-locale.ts';
+import { richText } from './i18n/rich.tsx';
 import { AccountPage } from './users/account-page.tsx';
 import { UserListPage } from './users/user-list-page.tsx';
 
@@ -42,7 +45,7 @@ const routes: readonly { pattern: string; permission?: string; render(params: Re
   {
     pattern: '/flows',
     render: (_p, user) => (
-      <Suspense fallback={<p className="p-4 text-sm text-slate-500">Loading the flow editor…</p>}>
+      <Suspense fallback={<p className="p-4 text-sm text-slate-500">{t('app.loadingEditor')}</p>}>
         <FlowEditor
           api={editorApi} canDeploy={user.permissions.includes('flows:write')} canDeployCode={user.permissions.includes('flows:code')}
           revealNodeId={new URLSearchParams(window.location.search).get('node') ?? undefined}
@@ -58,6 +61,8 @@ const routes: readonly { pattern: string; permission?: string; render(params: Re
 export function App() {
   const { session, login, logout } = useSession();
   const path = usePath();
+  // A new language or time zone renders every screen again from scratch (no screen keeps text in the old one).
+  const localeKey = useLocaleKey();
 
   useEffect(() => {
     if (path === '/') navigate('/dashboard', { replace: true });
@@ -65,7 +70,7 @@ export function App() {
   }, [path]);
 
   if (session.status === 'checking') return null;
-  if (session.status === 'signed-out') return <LoginScreen onLogin={login} />;
+  if (session.status === 'signed-out') return <LoginScreen key={localeKey} onLogin={login} />;
   const { user } = session;
   let page: ReactNode = path === '/' || path === '/ota' ? null : <NotFound path={path} />;
   for (const route of routes) {
@@ -76,7 +81,7 @@ export function App() {
   }
   return (
     <UserContext.Provider value={user}>
-      <Shell user={user} path={path} onLogout={() => void logout()}>
+      <Shell key={localeKey} user={user} path={path} onLogout={() => void logout()}>
         {page}
       </Shell>
     </UserContext.Provider>
@@ -86,9 +91,9 @@ export function App() {
 function NotFound({ path }: { path: string }) {
   return (
     <div className="p-8 text-slate-700">
-      <h1 className="mb-2 text-lg font-semibold">Nothing at {path}</h1>
+      <h1 className="mb-2 text-lg font-semibold">{t('app.notFound', { path })}</h1>
       <p className="text-sm">
-        The page does not exist, or your role cannot open it. <Link to="/dashboard" className="text-sky-700 underline">Go to the dashboard</Link>
+        {richText(t('app.notFoundBody'), { link: (text) => <Link to="/dashboard" className="text-sky-700 underline">{text}</Link> })}
       </p>
     </div>
   );

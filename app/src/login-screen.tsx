@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { ApiError } from './api.ts';
+import { t } from './shell.messages.ts';
+import { errorText } from './use-api.ts';
 
 /** Sign-in form. Shows the API's own message (wrong password, too many attempts, …) beside the form. */
 export function LoginScreen({ onLogin }: { onLogin(username: string, password: string): Promise<void> }) {
@@ -15,7 +17,7 @@ export function LoginScreen({ onLogin }: { onLogin(username: string, password: s
     try {
       await onLogin(username, password);
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'The server could not be reached. Is Thingwire running?');
+      setError(err instanceof ApiError ? errorText(err) : t('login.unreachable'));
       setBusy(false);
     }
   };
@@ -24,10 +26,10 @@ export function LoginScreen({ onLogin }: { onLogin(username: string, password: s
     <main className="flex min-h-full items-center justify-center bg-slate-100 p-6">
       {/* The message sits beside the form without moving it: the form stays where the user was typing. */}
       <div className="relative w-full max-w-sm">
-        <form onSubmit={submit} className="space-y-4 rounded-lg bg-white p-6 shadow" aria-label="Sign in">
+        <form onSubmit={submit} className="space-y-4 rounded-lg bg-white p-6 shadow" aria-label={t('login.form')}>
           <h1 className="text-xl font-semibold text-slate-900">Thingwire</h1>
           <label className="block text-sm text-slate-700">
-            Username
+            {t('login.username')}
             <input
               name="username" autoComplete="username" required autoFocus value={username}
               onChange={(e) => setUsername(e.target.value)}
@@ -35,7 +37,7 @@ export function LoginScreen({ onLogin }: { onLogin(username: string, password: s
             />
           </label>
           <label className="block text-sm text-slate-700">
-            Password
+            {t('login.password')}
             <input
               name="password" type="password" autoComplete="current-password" required value={password}
               onChange={(e) => setPassword(e.target.value)}
@@ -46,7 +48,7 @@ export function LoginScreen({ onLogin }: { onLogin(username: string, password: s
             type="submit" disabled={busy}
             className="w-full rounded bg-sky-700 px-3 py-2 text-sm font-medium text-white hover:bg-sky-800 disabled:opacity-60"
           >
-            {busy ? 'Signing in…' : 'Sign in'}
+            {busy ? t('login.busy') : t('login.submit')}
           </button>
         </form>
         {error && (

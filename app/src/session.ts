@@ -2,6 +2,8 @@ import { createContext, useCallback, useContext, useEffect, useState } from 'rea
 import { flushSync } from 'react-dom';
 import { ACCESS_CHANGED_EVENT, ACCESS_CONFIRMED_EVENT } from '../../editor/live/reconnecting-socket.ts';
 import { ApiError, apiRequest } from './api.ts';
+import { applyUserLocale } from './i18n/locale.ts';
+import { setThemeChoice } from './ui/theme.ts';
 
 /** The signed-in user as `GET /api/v1/auth/me` describes them, with what their role permits. */
 export interface SessionUser {
@@ -9,6 +11,17 @@ export interface SessionUser {
   role: 'operator' | 'engineer' | 'admin';
   /** The permissions of the role (`products:write`, `alerts:ack`, …), as the API checks them. */
   permissions: readonly string[];
+  /** Their language, time zone and theme; applied when they sign in. */
+  preferences?: { locale: 'en' | 'zh-CN' | null; timeZone: string | null; theme: 'system' | 'light' | 'dark' };
+}
+
+/** A signed-in user's saved language, time zone and theme win over this browser's. */
+function applyPreferences(user: SessionUser): void {
+  const prefs = user.preferences;
+  if (!prefs) return;
+  applyUserLocale(prefs);
+  // 'system' is also what a user who never chose has: then this browser's own choice stays.
+  if (prefs.theme !== 'system') setThemeChoice(prefs.theme);
 }
 
 /** Whether the browser holds a session: unknown until `/auth/me` answered. */
@@ -31,6 +44,7 @@ export function useSession(): {
       apiRequest<SessionUser>('GET', '/auth/me').then(
         (user) => {
           if (!current) return;
+          applyPreferences(user);
           setSession({ status: 'signed-in', user });
           // Live sockets closed for changed access connect again now (with the new role, if it changed).
           globalThis.dispatchEvent(new Event(ACCESS_CONFIRMED_EVENT));
@@ -54,7 +68,9 @@ export function useSession(): {
   const login = useCallback(async (username: string, password: string) => {
     await apiRequest('POST', '/auth/login', { username, password });
     // /auth/me carries the role's permissions, which the login answer does not.
-    setSession({ status: 'signed-in', user: await apiRequest<SessionUser>('GET', '/auth/me') });
+    const user = await apiRequest<SessionUser>('GET', '/auth/me');
+    applyPreferences(user);
+    setSession({ status: 'signed-in', user });
   }, []);
 
   const logout = useCallback(async () => {

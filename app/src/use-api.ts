@@ -3,6 +3,10 @@
  * reloads (no flicker on refresh or polling), and says what failed in the API's own words.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { tc } from './i18n/common.messages.ts';
+import { te, type ErrorCodeKey } from './i18n/errors.messages.ts';
+import { currentLocale } from './i18n/locale.ts';
+import type { Params } from './i18n/messages.ts';
 import { ApiError, apiGet } from './api.ts';
 
 export interface ApiRead<T> {
@@ -65,9 +69,21 @@ export function queryString(params: Record<string, string | number | boolean | u
   return text ? `?${text}` : '';
 }
 
-/** The message to show for a failed call: the API's own words, or what to check when the server was not reached. */
+/**
+ * The message to show for a failed call: in English the API's own words (which name the exact thing), in another
+ * language the translation of its stable error code; or what to check when the server was not reached.
+ */
 export function errorText(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  if (err instanceof TypeError) return 'The server could not be reached. Check that Thingwire is running, then try again.';
+  if (err instanceof ApiError) return currentLocale() === 'en' ? err.message : apiErrorText(err);
+  if (err instanceof TypeError) return tc('unreachable');
   return err instanceof Error ? err.message : String(err);
+}
+
+/** An API error in the current language from its code, its details filling the translation's parameters. */
+export function apiErrorText(err: ApiError): string {
+  const params = err.details && typeof err.details === 'object' && !Array.isArray(err.details) ? (err.details as Params) : undefined;
+  if (err.code in te.catalog) return te(err.code as ErrorCodeKey, params);
+  if (err.status >= 500) return te('status5xx');
+  const byStatus = `status${err.status}`;
+  return byStatus in te.catalog ? te(byStatus as ErrorCodeKey) : te('other');
 }

@@ -14,10 +14,26 @@ export const User = Type.Object({
   id: Type.Integer(), username: Type.String(), role: Role, disabled: Type.Boolean(), createdAt: Type.String({ format: 'date-time' }),
 });
 
-/** `GET /auth/me`: the user, the role in effect (a token's may be weaker), what it permits and how they signed in. */
+/**
+ * A user's choices for the UI: language, time zone (IANA name) and theme. `null` language or time zone: the browser's;
+ * `system` theme: the operating system's light or dark setting.
+ */
+export const Preferences = Type.Object({
+  locale: Type.Union([Type.Literal('en'), Type.Literal('zh-CN'), Type.Null()]),
+  timeZone: Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+\\-/]+$' }), Type.Null()]),
+  theme: Type.Union([Type.Literal('system'), Type.Literal('light'), Type.Literal('dark')]),
+}, { additionalProperties: false });
+export type Preferences = Static<typeof Preferences>;
+export const DEFAULT_PREFERENCES: Preferences = { locale: null, timeZone: null, theme: 'system' };
+
+/**
+ * `GET /auth/me`: the user, the role in effect (a token's may be weaker), what it permits, how they signed in and
+ * their UI preferences.
+ */
 export const Me = Type.Composite([User, Type.Object({
   via: Type.Union([Type.Literal('session'), Type.Literal('api-token')]),
   permissions: Type.Array(Type.String()),
+  preferences: Preferences,
 })]);
 
 export const ApiToken = Type.Object({

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { Request } from 'express';
-import { forbidden } from '../errors.ts';
+import { forbidden, validationFailed } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { AuthService } from './auth-service.ts';
-import { ApiToken, AuditEntry, CreatedApiToken, Me, MIN_PASSWORD_LENGTH, Role, User, USERNAME_PATTERN } from '../../domain/auth/auth-schemas.ts';
+import { ApiToken, AuditEntry, CreatedApiToken, Me, MIN_PASSWORD_LENGTH, Preferences, Role, User, USERNAME_PATTERN } from '../../domain/auth/auth-schemas.ts';
 import { roleAtMost } from '../../domain/auth/permissions.ts';
 
 export const SESSION_COOKIE = 'thingwire_session';
@@ -16,6 +16,16 @@ export function requestToken(req: Request): { token: string; via: 'header' | 'co
   if (header?.startsWith('Bearer ')) return { token: header.slice(7).trim(), via: 'header' };
   const cookie = parseCookies(req.headers.cookie)[SESSION_COOKIE];
   return cookie ? { token: cookie, via: 'cookie' } : undefined;
+}
+
+/** Whether `zone` is an IANA time zone name the runtime knows. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -64,7 +74,24 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
     response: Me,
     handler: ({ principal }) => ({
       ...auth.getUser(principal.userId), via: principal.via, role: principal.role, permissions: [...principal.permissions],
+      preferences: auth.getPreferences(principal.userId),
     }),
+  });
+  table.add({
+    method: 'put', path: '/auth/me/preferences', access: 'authenticated', tag: 'auth',
+    summary: 'Save my UI preferences: language (en, zh-CN; null: the browser\'s), time zone (IANA name; null: the browser\'s) and theme',
+    body: Preferences,
+    response: Preferences,
+    handler({ body, principal }) {
+      if (body.timeZone !== null && !isTimeZone(body.timeZone)) {
+        throw validationFailed(`"${body.timeZone}" is not a time zone this server knows (an IANA name such as Asia/Shanghai).`, [
+          { path: '/timeZone', message: 'unknown time zone' },
+        ]);
+      }
+      const saved = auth.setPreferences(principal.userId, body);
+      auth.audit(principal.username, 'auth.preferences', principal.username, saved);
+      return saved;
+    },
   });
 
   table.add({

@@ -7,7 +7,7 @@ import { HashGate } from './hash-gate.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, defaultHashParams, generatePassword, hashPassword, needsRehash, verifyPassword, type HashParams } from './passwords.ts';
 import { rolePermissions, weakerRole, type Permission, type Principal, type Role } from '../../domain/auth/permissions.ts';
-import type { ApiToken, AuditEntry, User } from '../../domain/auth/auth-schemas.ts';
+import { DEFAULT_PREFERENCES, type ApiToken, type AuditEntry, type Preferences, type User } from '../../domain/auth/auth-schemas.ts';
 
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -107,6 +107,22 @@ export class AuthService {
     const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
     if (!row) throw notFound('User', String(id));
     return toUser(row);
+  }
+
+  /** A user's UI preferences (language, time zone, theme); the defaults until they chose. */
+  getPreferences(id: number): Preferences {
+    const row = this.db.prepare('SELECT preferences FROM users WHERE id = ?').get(id) as { preferences: string | null } | undefined;
+    if (!row) throw notFound('User', String(id));
+    if (!row.preferences) return { ...DEFAULT_PREFERENCES };
+    return { ...DEFAULT_PREFERENCES, ...(JSON.parse(row.preferences) as Partial<Preferences>) };
+  }
+
+  /** Saves a user's UI preferences; answers them. */
+  setPreferences(id: number, preferences: Preferences): Preferences {
+    const changed = this.db.prepare('UPDATE users SET preferences = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(preferences), new Date().toISOString(), id).changes;
+    if (!changed) throw notFound('User', String(id));
+    return preferences;
   }
 
   /**

@@ -66,6 +66,27 @@ describe('sign-in', () => {
     await tw.request('POST', '/api/v1/auth/password', { token: operator, body: { currentPassword: 'a-new-password', newPassword: 'operator-password-1' } });
   });
 
+  it('keeps each user\'s language, time zone and theme, refuses an unknown time zone, and audits the change', async () => {
+    const operator = await tw.tokenFor('operator');
+    expect((await tw.request('GET', '/api/v1/auth/me', { token: operator })).body.preferences).toEqual({ locale: null, timeZone: null, theme: 'system' });
+    const prefs = { locale: 'zh-CN', timeZone: 'Asia/Shanghai', theme: 'dark' };
+    const saved = await tw.request('PUT', '/api/v1/auth/me/preferences', { token: operator, body: prefs });
+    expect(saved.status).toBe(200);
+    expect((await tw.request('GET', '/api/v1/auth/me', { token: operator })).body.preferences).toEqual(prefs);
+    // Another user's choices are their own.
+    expect((await tw.request('GET', '/api/v1/auth/me', { token: tw.adminToken })).body.preferences.locale).toBeNull();
+
+    const badZone = await tw.request('PUT', '/api/v1/auth/me/preferences', { token: operator, body: { ...prefs, timeZone: 'Mars/Olympus' } });
+    expect(badZone.status).toBe(422);
+    expect(badZone.body.error.details).toEqual([{ path: '/timeZone', message: 'unknown time zone' }]);
+    const badLocale = await tw.request('PUT', '/api/v1/auth/me/preferences', { token: operator, body: { ...prefs, locale: 'fr' } });
+    expect(badLocale.status).toBe(422);
+    expect((await tw.request('GET', '/api/v1/auth/me', { token: operator })).body.preferences).toEqual(prefs);
+
+    const audit = await tw.request('GET', '/api/v1/audit', { token: tw.adminToken });
+    expect(audit.body.items.find((a: { action: string }) => a.action === 'auth.preferences')).toMatchObject({ actor: 'operator1', target: 'operator1' });
+  });
+
   it('ends a session on logout', async () => {
     const login = await tw.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: TEST_ADMIN_PASSWORD } });
     expect((await tw.request('POST', '/api/v1/auth/logout', { token: login.body.token })).status).toBe(204);

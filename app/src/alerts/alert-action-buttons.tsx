@@ -1,7 +1,8 @@
 import type { ReactNode } from 'react';
 import { Button } from '../ui/button.tsx';
 import { allows, type AlertAction } from './alert-actions.ts';
-import { alertTitle, type Alert } from './alert-types.ts';
+import { alertOn, type Alert } from './alert-types.ts';
+import { t } from './alerts.messages.ts';
 
 /** A link that looks like the app's secondary button (for actions that go somewhere). */
 export const LINK_BUTTON =
@@ -9,19 +10,19 @@ export const LINK_BUTTON =
 
 /** Acknowledge and Clear for one alert, each only where its state allows it. */
 export function RowActions({ alert, busy, onAct, size = 'sm' }: { alert: Alert; busy?: AlertAction; onAct(action: AlertAction): void; size?: 'sm' | 'md' }) {
-  const name = `${alertTitle(alert)} on ${alert.deviceName}`;
+  const name = alertOn(alert);
   const buttons: ReactNode[] = [];
   if (allows(alert, 'acknowledge') || busy === 'acknowledge') {
     buttons.push(
-      <Button key="ack" size={size} variant="secondary" disabled={!!busy} aria-label={`Acknowledge ${name}`} title="Someone is on it: the alert stays open and still clears by itself" onClick={() => onAct('acknowledge')}>
-        <i aria-hidden className="fa fa-eye" /> {busy === 'acknowledge' ? 'Acknowledging…' : 'Acknowledge'}
+      <Button key="ack" size={size} variant="secondary" disabled={!!busy} aria-label={t('action.ackLabel', { name })} title={t('action.ackHint')} onClick={() => onAct('acknowledge')}>
+        <i aria-hidden className="fa fa-eye" /> {busy === 'acknowledge' ? t('action.acking') : t('action.ack')}
       </Button>,
     );
   }
   if (allows(alert, 'clear') || busy === 'clear') {
     buttons.push(
-      <Button key="clear" size={size} variant="secondary" disabled={!!busy} aria-label={`Clear ${name}`} title="Close it by hand; a condition that still holds raises a new alert" onClick={() => onAct('clear')}>
-        <i aria-hidden className="fa fa-check" /> {busy === 'clear' ? 'Clearing…' : 'Clear'}
+      <Button key="clear" size={size} variant="secondary" disabled={!!busy} aria-label={t('action.clearLabel', { name })} title={t('action.clearHint')} onClick={() => onAct('clear')}>
+        <i aria-hidden className="fa fa-check" /> {busy === 'clear' ? t('action.clearing') : t('action.clear')}
       </Button>,
     );
   }

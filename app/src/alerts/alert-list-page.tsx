@@ -15,9 +15,11 @@ import { TimeAgo } from '../ui/time.tsx';
 import { LINK_BUTTON, RowActions } from './alert-action-buttons.tsx';
 import { useAlertActions } from './alert-actions.ts';
 import { AlertStateBadge } from './alert-state-badge.tsx';
-import { alertTitle, propertyValueText, severities, shortValue, stateFilters, type AlertListAnswer, type StateFilter } from './alert-types.ts';
+import { alertOn, alertTitle, propertyValueText, severities, severityLabel, shortValue, stateFilters, type AlertListAnswer, type StateFilter } from './alert-types.ts';
 import { usePublishedModels } from '../thing-model/use-published-models.ts';
 import { useSearch } from './use-search.ts';
+import { t } from './alerts.messages.ts';
+import { tc } from '../i18n/common.messages.ts';
 import { DEVICE_NAME_PATTERN } from '../../../domain/products/identity.ts';
 import type { Product } from '../../../domain/products/product-schemas.ts';
 
@@ -62,37 +64,37 @@ export function AlertListPage() {
 
   return (
     <Page
-      title="Alerts"
-      subtitle="Raised by the alert nodes in your flows; new alerts and changes appear as they happen."
+      title={t('list.title')}
+      subtitle={t('list.subtitle')}
       actions={(
         <>
-          <Link to="/alerts/rules" className={LINK_BUTTON}><i aria-hidden className="fa fa-list" /> Alert rules</Link>
-          <Button variant="ghost" onClick={() => void list.reload()}><i aria-hidden className="fa fa-refresh" /> Refresh</Button>
+          <Link to="/alerts/rules" className={LINK_BUTTON}><i aria-hidden className="fa fa-list" /> {t('list.rules')}</Link>
+          <Button variant="ghost" onClick={() => void list.reload()}><i aria-hidden className="fa fa-refresh" /> {tc('refresh')}</Button>
         </>
       )}
     >
       <form
         role="search"
-        aria-label="Filter alerts"
+        aria-label={t('list.filterLabel')}
         onSubmit={(e) => e.preventDefault()}
         className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm md:grid-cols-4"
       >
-        <Field label="State">
+        <Field label={t('list.state')}>
           <select className={INPUT} value={state} onChange={(e) => setFilter({ state: e.target.value === 'open' ? undefined : e.target.value })}>
-            {stateFilters.map((s) => <option key={s.value} value={s.value}>{s.label}</option>)}
+            {stateFilters.map((s) => <option key={s.value} value={s.value}>{t(s.labelKey)}</option>)}
           </select>
         </Field>
-        <Field label="Severity">
+        <Field label={t('list.severity')}>
           <select className={INPUT} value={severity} onChange={(e) => setFilter({ severity: e.target.value })}>
-            <option value="">Any severity</option>
-            {severities.map((s) => <option key={s} value={s}>{s}</option>)}
+            <option value="">{t('list.anySeverity')}</option>
+            {severities.map((s) => <option key={s} value={s}>{severityLabel(s)}</option>)}
           </select>
         </Field>
-        <Field label="Product" error={productError}>
+        <Field label={t('list.product')} error={productError}>
           <select className={INPUT} value={productKey} onChange={(e) => setFilter({ productKey: e.target.value })}>
-            <option value="">Any product</option>
+            <option value="">{t('list.anyProduct')}</option>
             {withCurrent(products.data?.items ?? [], productKey).map((p) => (
-              <option key={p.productKey} value={p.productKey}>{p.name && p.name !== p.productKey ? `${p.name} (${p.productKey})` : p.productKey}</option>
+              <option key={p.productKey} value={p.productKey}>{p.name && p.name !== p.productKey ? t('list.productOption', { name: p.name, productKey: p.productKey }) : p.productKey}</option>
             ))}
           </select>
         </Field>
@@ -101,15 +103,15 @@ export function AlertListPage() {
           <div className="col-span-full flex flex-wrap items-center gap-2 text-sm">
             {ruleId && (
               <span className="inline-flex items-center gap-1 rounded-full bg-sky-50 px-2.5 py-0.5 text-sky-900 ring-1 ring-inset ring-sky-200">
-                Rule: {ruleLabel}
-                <button type="button" aria-label="Remove the rule filter" className="ml-1 text-sky-700 hover:text-sky-950" onClick={() => setFilter({ ruleId: undefined })}>
+                {t('list.ruleFilter', { rule: ruleLabel })}
+                <button type="button" aria-label={t('list.removeRule')} className="ml-1 text-sky-700 hover:text-sky-950" onClick={() => setFilter({ ruleId: undefined })}>
                   <i aria-hidden className="fa fa-times" />
                 </button>
               </span>
             )}
             {filtered && (
               <Button size="sm" variant="ghost" onClick={() => setSearch({ state: undefined, severity: undefined, productKey: undefined, deviceName: undefined, ruleId: undefined, offset: undefined }, { replace: true })}>
-                Reset filters
+                {t('list.reset')}
               </Button>
             )}
           </div>
@@ -119,46 +121,45 @@ export function AlertListPage() {
       {otherError && <ErrorNote error={otherError} />}
 
       {list.loading ? (
-        <Loading what="alerts" />
+        <Loading what={t('list.loading')} />
       ) : !list.data ? null : list.data.total === 0 ? (
         filtered ? (
           <EmptyState
-            title="No alerts match these filters"
-            action={<Button onClick={() => setSearch({ state: undefined, severity: undefined, productKey: undefined, deviceName: undefined, ruleId: undefined, offset: undefined }, { replace: true })}>Reset filters</Button>}
+            title={t('list.noMatch')}
+            action={<Button onClick={() => setSearch({ state: undefined, severity: undefined, productKey: undefined, deviceName: undefined, ruleId: undefined, offset: undefined }, { replace: true })}>{t('list.reset')}</Button>}
           >
-            Try another state or severity, or show all alerts including cleared ones.
+            {t('list.noMatchHint')}
           </EmptyState>
         ) : (
           <EmptyState
-            title="No open alerts"
+            title={t('list.noOpen')}
             action={
               <>
-                <Link to="/flows" className={LINK_BUTTON}><i aria-hidden className="fa fa-sitemap" /> Open the flows</Link>
-                <Button variant="ghost" onClick={() => setFilter({ state: 'cleared' })}>Show cleared alerts</Button>
+                <Link to="/flows" className={LINK_BUTTON}><i aria-hidden className="fa fa-sitemap" /> {t('list.openFlows')}</Link>
+                <Button variant="ghost" onClick={() => setFilter({ state: 'cleared' })}>{t('list.showCleared')}</Button>
               </>
             }
           >
-            Alerts are raised by the alert node in your flows: a threshold held for a while, a device event, or a device
-            that stays offline. The shipped “Devices” flow has one (temperature above 30 for 10 s).
+            {t('list.noOpenHint')}
           </EmptyState>
         )
       ) : (
         <>
           <p className="text-sm text-slate-600" aria-live="polite">
-            {list.data.total.toLocaleString()} {list.data.total === 1 ? 'alert' : 'alerts'}
+            {t('list.count', { count: list.data.total })}
           </p>
-          <Table label="Alerts">
+          <Table label={t('list.title')}>
             <thead>
               <tr>
-                <Th className="hidden 2xl:table-cell">Severity</Th>
-                <Th className="hidden 2xl:table-cell">State</Th>
-                <Th>Alert</Th>
-                <Th>Device</Th>
-                <Th className="hidden 2xl:table-cell">Product</Th>
-                <Th>Value</Th>
-                <Th>Raised</Th>
-                <Th>Acknowledged</Th>
-                {canAck && <Th><span className="sr-only">Actions</span></Th>}
+                <Th className="hidden 2xl:table-cell">{t('col.severity')}</Th>
+                <Th className="hidden 2xl:table-cell">{t('col.state')}</Th>
+                <Th>{t('col.alert')}</Th>
+                <Th>{t('col.device')}</Th>
+                <Th className="hidden 2xl:table-cell">{t('col.product')}</Th>
+                <Th>{t('col.value')}</Th>
+                <Th>{t('col.raised')}</Th>
+                <Th>{t('col.acknowledged')}</Th>
+                {canAck && <Th><span className="sr-only">{t('col.actions')}</span></Th>}
               </tr>
             </thead>
             <TBody>
@@ -168,7 +169,7 @@ export function AlertListPage() {
                 const columns = canAck ? 9 : 8;
                 return (
                   <Fragment key={alert.id}>
-                    <tr aria-label={`${alertTitle(alert)} on ${alert.deviceName}`}>
+                    <tr aria-label={alertOn(alert)}>
                       <Td className="hidden 2xl:table-cell"><SeverityBadge severity={alert.severity} /></Td>
                       <Td className="hidden 2xl:table-cell"><AlertStateBadge state={alert.state} /></Td>
                       <Td className="max-w-[16rem] 2xl:max-w-[20rem]">
@@ -210,7 +211,7 @@ export function AlertListPage() {
                         <td colSpan={columns} className="bg-red-50/40 px-3 pb-2">
                           <div className="flex items-start gap-2">
                             <ErrorNote error={error} className="flex-1" />
-                            <Button size="sm" variant="ghost" onClick={() => actions.dismiss(alert.id)}>Dismiss</Button>
+                            <Button size="sm" variant="ghost" onClick={() => actions.dismiss(alert.id)}>{t('dismiss')}</Button>
                           </div>
                         </td>
                       </tr>
@@ -245,14 +246,14 @@ function DeviceFilter({ value, apiError, onChange }: { value: string; apiError?:
   }, [trimmed, value, invalid, onChange]);
   return (
     <Field
-      label="Device name"
-      error={invalid ? 'Device names hold letters, digits and _ . : @ - (up to 64).' : apiError}
+      label={t('list.deviceName')}
+      error={invalid ? t('list.deviceNameInvalid') : apiError}
     >
       <input
         className={INPUT}
         type="search"
         value={draft}
-        placeholder="Any device"
+        placeholder={t('list.anyDevice')}
         onChange={(e) => setDraft(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !invalid) onChange(trimmed);
@@ -270,7 +271,8 @@ function readState(value: string | null): StateFilter {
 function fieldError(error: unknown, path: string): string | undefined {
   if (!(error instanceof ApiError) || !Array.isArray(error.details)) return undefined;
   const found = (error.details as { path?: string; message?: string }[]).find((d) => d.path === path);
-  return found ? `${path.slice(1)} ${found.message ?? 'is invalid'}` : undefined;
+  if (!found) return undefined;
+  return found.message ? t('field.problem', { field: path.slice(1), message: found.message }) : t('field.invalid', { field: path.slice(1) });
 }
 
 /** The products to offer, with the one in the URL kept even when it is not (or no longer) in the list. */

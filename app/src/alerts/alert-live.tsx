@@ -8,6 +8,8 @@ import type { AlertSeverity } from '../../../domain/alerts/alert-schemas.ts';
 import { useLiveAlertCounts, useLiveAlerts } from '../live/device-feed.ts';
 import { Link, pathOf } from '../routing.ts';
 import { cx } from '../ui/cx.ts';
+import { severityLabel } from './alert-types.ts';
+import { t } from './alerts.messages.ts';
 
 const ORDER: readonly AlertSeverity[] = ['critical', 'warning', 'info'];
 const TONE: Record<AlertSeverity, string> = {
@@ -30,7 +32,7 @@ export function AlertNavBadge({ narrow, className }: { narrow: boolean; classNam
   const open = counts ? openBySeverity(counts) : [];
   if (open.length === 0) return null;
   const total = open.reduce((sum, s) => sum + s.open, 0);
-  const label = `${total} open: ${open.map((s) => `${s.open} ${s.severity}`).join(', ')}`;
+  const label = t('badge.label', { total, list: open.map((s) => t('badge.item', { count: s.open, severity: severityLabel(s.severity) })).join(t('badge.separator')) });
   return (
     <span data-testid="alert-badge" title={label} aria-label={label} className={cx('flex gap-1', narrow ? 'absolute top-0.5 right-1' : 'ml-auto', className)}>
       {(narrow ? [{ severity: open[0]!.severity, open: total }] : open).map((s) => (
@@ -64,13 +66,13 @@ export function CriticalAlertToasts() {
           <div className="flex items-start gap-2">
             <i aria-hidden className="fa fa-exclamation-circle mt-0.5 text-red-600" />
             <div className="min-w-0 flex-1">
-              <p className="font-semibold text-red-800">Critical: {alert.ruleName || 'alert'} on {alert.deviceName}</p>
+              <p className="font-semibold text-red-800">{t('toast.title', { title: alert.ruleName || t('toast.untitled'), device: alert.deviceName })}</p>
               <p className="mt-0.5 break-words text-slate-700">{alert.message}</p>
               <Link to={pathOf('alerts', String(alert.id))} className="mt-1 inline-block text-sky-700 hover:underline" onClick={() => dismiss(alert.id)}>
-                Open the alert
+                {t('toast.open')}
               </Link>
             </div>
-            <button type="button" aria-label="Dismiss" className="text-slate-400 hover:text-slate-700" onClick={() => dismiss(alert.id)}>
+            <button type="button" aria-label={t('dismiss')} className="text-slate-400 hover:text-slate-700" onClick={() => dismiss(alert.id)}>
               <i aria-hidden className="fa fa-times" />
             </button>
           </div>

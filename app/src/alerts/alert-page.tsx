@@ -13,14 +13,17 @@ import { formatTime, TimeAgo } from '../ui/time.tsx';
 import { useAlertActions } from './alert-actions.ts';
 import { LINK_BUTTON, RowActions } from './alert-action-buttons.tsx';
 import { AlertStateBadge } from './alert-state-badge.tsx';
-import { alertTitle, propertyValueText, type Alert, type AlertKind } from './alert-types.ts';
+import { alertTitle, conditionText, propertyValueText, type Alert, type AlertKind } from './alert-types.ts';
+import { t, type AlertsKey } from './alerts.messages.ts';
+import { richText } from '../i18n/rich.tsx';
+import type { AlertCondition } from '../../../domain/alerts/alert-rule.ts';
 import { usePublishedTsl } from '../devices/device-detail-api.ts';
 import { ValueTree } from './value-tree.tsx';
 
-const kindLabels: Record<AlertKind, string> = {
-  threshold: 'Threshold on a property',
-  event: 'Device event',
-  offline: 'Device offline',
+const kindLabels: Record<AlertKind, AlertsKey> = {
+  threshold: 'kind.threshold',
+  event: 'kind.event',
+  offline: 'kind.offline',
 };
 
 /**
@@ -37,21 +40,21 @@ export function AlertPage({ id }: { id: string }) {
   });
   const canAck = useCan('alerts:ack');
   const actions = useAlertActions(read.reload);
-  const back = <Link to="/alerts" className="text-sky-800 hover:underline"><i aria-hidden className="fa fa-angle-left" /> Alerts</Link>;
+  const back = <Link to="/alerts" className="text-sky-800 hover:underline"><i aria-hidden className="fa fa-angle-left" /> {t('list.title')}</Link>;
 
   if (!valid || (read.error instanceof ApiError && read.error.status === 404 && !read.data)) {
     return (
-      <Page title={`Alert ${id}`} back={back}>
-        <EmptyState title={`Alert ${id} does not exist`} action={<Link to="/alerts" className={LINK_BUTTON}>Back to the alerts</Link>}>
-          It may have been raised on another Thingwire, or the link is mistyped.
+      <Page title={t('page.title', { id })} back={back}>
+        <EmptyState title={t('page.missing', { id })} action={<Link to="/alerts" className={LINK_BUTTON}>{t('page.backToList')}</Link>}>
+          {t('page.missingHint')}
         </EmptyState>
       </Page>
     );
   }
   if (!read.data) {
     return (
-      <Page title={`Alert ${id}`} back={back}>
-        {read.error ? <ErrorNote error={read.error} /> : <Loading what="the alert" />}
+      <Page title={t('page.title', { id })} back={back}>
+        {read.error ? <ErrorNote error={read.error} /> : <Loading what={t('page.loading')} />}
       </Page>
     );
   }
@@ -74,44 +77,44 @@ export function AlertPage({ id }: { id: string }) {
       {error !== undefined && (
         <div className="flex items-start gap-2">
           <ErrorNote error={error} className="flex-1" />
-          <Button size="sm" variant="ghost" onClick={() => actions.dismiss(alert.id)}>Dismiss</Button>
+          <Button size="sm" variant="ghost" onClick={() => actions.dismiss(alert.id)}>{t('dismiss')}</Button>
         </div>
       )}
       {read.error && <ErrorNote error={read.error} />}
 
       <div className="grid gap-5 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
         <div className="min-w-0 space-y-5">
-          <Panel title="Timeline">
+          <Panel title={t('page.timeline')}>
             <Timeline alert={alert} />
           </Panel>
-          <Panel title="What raised it">
+          <Panel title={t('page.whatRaised')}>
             <RaisingValue alert={alert} />
           </Panel>
           {alert.clearValue !== null && alert.clearValue !== undefined && (
-            <Panel title="What cleared it">
+            <Panel title={t('page.whatCleared')}>
               <ValueTree value={alert.clearValue} />
             </Panel>
           )}
         </div>
         <div className="min-w-0 space-y-5">
-          <Panel title="Device">
+          <Panel title={t('page.device')}>
             <Facts
               items={[
-                ['Device', <Link key="d" to={pathOf('devices', alert.productKey, alert.deviceName)} className="text-sky-800 hover:underline">{alert.deviceName}</Link>],
-                ['Product', <Link key="p" to={pathOf('products', alert.productKey)} className="text-sky-800 hover:underline">{alert.productKey}</Link>],
+                [t('page.device'), <Link key="d" to={pathOf('devices', alert.productKey, alert.deviceName)} className="text-sky-800 hover:underline">{alert.deviceName}</Link>],
+                [t('page.product'), <Link key="p" to={pathOf('products', alert.productKey)} className="text-sky-800 hover:underline">{alert.productKey}</Link>],
               ]}
             />
             <p className="mt-3 text-sm">
               <Link to={`/alerts?state=all&productKey=${encodeURIComponent(alert.productKey)}&deviceName=${encodeURIComponent(alert.deviceName)}`} className="text-sky-800 hover:underline">
-                Every alert of this device
+                {t('page.deviceAlerts')}
               </Link>
             </p>
           </Panel>
-          <Panel title="Rule">
+          <Panel title={t('page.rule')}>
             <RuleFacts alert={alert} />
             <p className="mt-3 flex flex-wrap gap-x-4 gap-y-1 text-sm">
-              <Link to={`/alerts?state=all&ruleId=${encodeURIComponent(alert.ruleId)}`} className="text-sky-800 hover:underline">Every alert of this rule</Link>
-              <Link to={`/flows?node=${encodeURIComponent(alert.nodeId)}`} className="text-sky-800 hover:underline">Edit the rule in the flows</Link>
+              <Link to={`/alerts?state=all&ruleId=${encodeURIComponent(alert.ruleId)}`} className="text-sky-800 hover:underline">{t('page.ruleAlerts')}</Link>
+              <Link to={`/flows?node=${encodeURIComponent(alert.nodeId)}`} className="text-sky-800 hover:underline">{t('page.editRule')}</Link>
             </p>
           </Panel>
         </div>
@@ -124,28 +127,30 @@ export function AlertPage({ id }: { id: string }) {
 function Timeline({ alert }: { alert: Alert }) {
   const cleared = alert.state === 'cleared';
   return (
-    <ol className="relative space-y-4 border-l border-slate-200 pl-5" aria-label="State timeline">
-      <Step icon="fa-bolt" done tone="violet" title="Raised" at={alert.raisedAt}>
-        by the rule {alertTitle(alert)}: {alert.message}
+    <ol className="relative space-y-4 border-l border-slate-200 pl-5" aria-label={t('tl.label')}>
+      <Step icon="fa-bolt" done tone="violet" title={t('tl.raised')} at={alert.raisedAt}>
+        {t('tl.raisedBody', { title: alertTitle(alert), message: alert.message })}
       </Step>
       {alert.acknowledgedAt ? (
-        <Step icon="fa-eye" done tone="slate" title={`Acknowledged by ${alert.acknowledgedBy ?? 'someone'}`} at={alert.acknowledgedAt}>
-          {cleared ? 'Someone took it on.' : 'Someone is on it; the alert stays open until it clears.'}
+        <Step icon="fa-eye" done tone="slate" title={alert.acknowledgedBy ? t('tl.ackedBy', { user: alert.acknowledgedBy }) : t('tl.ackedBySomeone')} at={alert.acknowledgedAt}>
+          {cleared ? t('tl.ackedDone') : t('tl.ackedOpen')}
         </Step>
       ) : (
-        <Step icon="fa-eye" title={cleared ? 'Not acknowledged' : 'Not acknowledged yet'}>
-          {cleared ? 'It cleared before anyone acknowledged it.' : 'Acknowledge it to tell the others that you are on it.'}
+        <Step icon="fa-eye" title={cleared ? t('tl.notAcked') : t('tl.notAckedYet')}>
+          {cleared ? t('tl.notAckedDone') : t('tl.notAckedOpen')}
         </Step>
       )}
       {cleared ? (
-        <Step icon="fa-check" done tone="green" title={alert.clearedBy ? `Cleared by ${alert.clearedBy}` : 'Cleared by its rule'} at={alert.clearedAt}>
+        <Step icon="fa-check" done tone="green" title={alert.clearedBy ? t('tl.clearedBy', { user: alert.clearedBy }) : t('tl.clearedByRule')} at={alert.clearedAt}>
           {alert.clearedBy
-            ? 'Cleared by hand. If the condition still holds, the rule raises a new alert.'
-            : <>The clear condition held{alert.clearValue !== null && alert.clearValue !== undefined ? <>: <ClearValueText alert={alert} /></> : '.'}</>}
+            ? t('tl.clearedByHand')
+            : alert.clearValue !== null && alert.clearValue !== undefined
+              ? richText(t('tl.clearHeld'), { value: () => <ClearValueText alert={alert} /> })
+              : t('tl.clearHeldPlain')}
         </Step>
       ) : (
-        <Step icon="fa-check" title="Still open">
-          It clears by itself when the rule’s clear condition holds{clearConditionText(alert)}, or by hand.
+        <Step icon="fa-check" title={t('tl.stillOpen')}>
+          {clearConditionText(alert) ? t('tl.stillOpenBody', { condition: clearConditionText(alert) }) : t('tl.stillOpenBodyPlain')}
         </Step>
       )}
     </ol>
@@ -192,7 +197,7 @@ function RaisingValue({ alert }: { alert: Alert }) {
           <span className="font-mono text-3xl font-semibold text-slate-900" data-testid="alert-value">
             {propertyValueText(alert, tsl, 60) ?? (alert.value === null ? 'null' : String(alert.value))}
           </span>
-          {typeof alert.details.condition === 'string' && <span className="text-sm text-slate-600">raise condition: {property} {alert.details.condition}</span>}
+          {typeof alert.details.condition === 'string' && <span className="text-sm text-slate-600">{t('raise.condition', { property, condition: raiseConditionText(alert) })}</span>}
         </p>
       </div>
     );
@@ -200,7 +205,7 @@ function RaisingValue({ alert }: { alert: Alert }) {
   return (
     <div data-testid="alert-value">
       {alert.kind === 'event' && typeof alert.details.eventId === 'string' && (
-        <p className="mb-2 text-sm text-slate-600">Data of the event <code className="font-mono">{alert.details.eventId}</code>:</p>
+        <p className="mb-2 text-sm text-slate-600">{richText(t('raise.eventData', { eventId: alert.details.eventId }), { code: (id) => <code className="font-mono">{id}</code> })}</p>
       )}
       <ValueTree value={alert.value} />
     </div>
@@ -214,45 +219,81 @@ function ClearValueText({ alert }: { alert: Alert }) {
   return <code className="break-all font-mono text-xs">{JSON.stringify(value)}</code>;
 }
 
+/** The clear condition in words, for "It clears by itself when … ({condition})"; '' when there is nothing to say. */
 function clearConditionText(alert: Alert): string {
-  const { clearCondition, property, clearEventId } = alert.details;
-  if (typeof clearCondition === 'string') return clearCondition.startsWith('when') ? ` (${clearCondition})` : ` (${String(property ?? 'value')} ${clearCondition})`;
-  if (alert.kind === 'event') return typeof clearEventId === 'string' && clearEventId ? ` (event ${clearEventId})` : ' (this rule has no clear event: only by hand)';
-  if (alert.kind === 'offline') return ' (the device comes back online)';
+  const { clearCondition, clearEventId } = alert.details;
+  if (typeof clearCondition === 'string') return clearConditionWords(alert, clearCondition);
+  if (alert.kind === 'event') return typeof clearEventId === 'string' && clearEventId ? t('cond.event', { id: clearEventId }) : t('cond.noClearEvent');
+  if (alert.kind === 'offline') return t('cond.online');
   return '';
 }
 
+/** The engine's own sentence for a clear condition that is "raise no longer holds". */
+const AUTO_CLEAR = 'when the raise condition no longer holds';
+
+/** A stored clear condition: the engine's "when …" sentence in the UI's words, or "temperature < 28". */
+function clearConditionWords(alert: Alert, clearCondition: string): string {
+  if (clearCondition === AUTO_CLEAR) return t('cond.auto');
+  if (clearCondition.startsWith('when')) return clearCondition;
+  return `${propertyName(alert)} ${clearCondition}`;
+}
+
+function propertyName(alert: Alert): string {
+  return typeof alert.details.property === 'string' ? alert.details.property : t('cond.value');
+}
+
+/**
+ * The raise condition as the engine stored it ("> 30", "between 20 and 30"), in the UI's words when its parts are
+ * stored one by one too (operator, threshold, low, high); otherwise the stored text as it is.
+ */
+function raiseConditionText(alert: Alert): string {
+  const { operator, threshold, low, high, condition } = alert.details;
+  if ((operator === 'between' || operator === 'outside') && typeof low === 'number' && typeof high === 'number') {
+    return conditionText({ operator, low, high });
+  }
+  if (typeof operator === 'string' && typeof threshold === 'number' && operator !== 'between' && operator !== 'outside') {
+    return conditionText({ operator, value: threshold } as AlertCondition);
+  }
+  return String(condition ?? '');
+}
+
 /** Labels for the rule parameters the engine stores with an alert; others are shown under their own key. */
-const detailLabels: Record<string, { label: string; show?(value: unknown, alert: Alert): ReactNode }> = {
-  property: { label: 'Property', show: (v) => <code className="font-mono">{String(v)}</code> },
-  condition: { label: 'Raise when', show: (v, a) => <code className="font-mono">{String(a.details.property ?? 'value')} {String(v)}</code> },
-  forSeconds: { label: 'Held for', show: (v) => `${String(v)} s` },
-  heldSince: { label: 'Held since', show: (v) => formatTime(String(v)) },
+const detailLabels: Record<string, { labelKey: AlertsKey; show?(value: unknown, alert: Alert): ReactNode }> = {
+  property: { labelKey: 'detail.property', show: (v) => <code className="font-mono">{String(v)}</code> },
+  condition: { labelKey: 'detail.condition', show: (_v, a) => <code className="font-mono">{propertyName(a)} {raiseConditionText(a)}</code> },
+  forSeconds: { labelKey: 'detail.forSeconds', show: (v) => t('unit.seconds', { n: typeof v === 'number' ? v : String(v) }) },
+  heldSince: { labelKey: 'detail.heldSince', show: (v) => formatTime(String(v)) },
   clearCondition: {
-    label: 'Clears when',
-    show: (v, a) => (String(v).startsWith('when') ? String(v) : <code className="font-mono">{String(a.details.property ?? 'value')} {String(v)}</code>),
+    labelKey: 'detail.clearCondition',
+    show: (v, a) => (String(v).startsWith('when') ? clearConditionWords(a, String(v)) : <code className="font-mono">{propertyName(a)} {String(v)}</code>),
   },
-  eventId: { label: 'Event', show: (v) => <code className="font-mono">{String(v)}</code> },
-  eventType: { label: 'Event type' },
-  clearEventId: { label: 'Clear event', show: (v) => (v ? <code className="font-mono">{String(v)}</code> : 'none: only by hand') },
-  offlineMinutes: { label: 'Offline for', show: (v) => `${String(v)} min` },
-  offlineSince: { label: 'Offline since', show: (v) => formatTime(String(v)) },
-  reason: { label: 'Reason' },
+  eventId: { labelKey: 'detail.eventId', show: (v) => <code className="font-mono">{String(v)}</code> },
+  eventType: { labelKey: 'detail.eventType', show: (v) => (eventTypeKeys[String(v)] ? t(eventTypeKeys[String(v)]!) : String(v)) },
+  clearEventId: { labelKey: 'detail.clearEventId', show: (v) => (v ? <code className="font-mono">{String(v)}</code> : t('detail.noClearEvent')) },
+  offlineMinutes: { labelKey: 'detail.offlineMinutes', show: (v) => t('unit.minutes', { n: typeof v === 'number' ? v : String(v) }) },
+  offlineSince: { labelKey: 'detail.offlineSince', show: (v) => formatTime(String(v)) },
+  reason: { labelKey: 'detail.reason' },
+};
+const eventTypeKeys: Record<string, AlertsKey> = {
+  'alert-or-error': 'eventType.alert-or-error',
+  alert: 'eventType.alert',
+  error: 'eventType.error',
+  any: 'eventType.any',
 };
 /** Parts of `condition` stored again one by one, for flows that read them; the sentence says it already. */
 const repeated = new Set(['operator', 'threshold', 'low', 'high']);
 
 function RuleFacts({ alert }: { alert: Alert }) {
   const items: [ReactNode, ReactNode][] = [
-    ['Name', alert.ruleName || <span className="text-slate-500">(the node has no name)</span>],
-    ['Trigger', kindLabels[alert.kind] ?? alert.kind],
+    [t('detail.name'), alert.ruleName || <span className="text-slate-500">{t('detail.noName')}</span>],
+    [t('detail.trigger'), kindLabels[alert.kind] ? t(kindLabels[alert.kind]) : alert.kind],
   ];
   for (const [key, value] of Object.entries(alert.details)) {
     if (repeated.has(key) && typeof alert.details.condition === 'string') continue;
     if (value === null || value === undefined) continue;
     const known = detailLabels[key];
-    items.push([known?.label ?? key, known?.show ? known.show(value, alert) : typeof value === 'object' ? <ValueTree value={value} /> : String(value)]);
+    items.push([known ? t(known.labelKey) : key, known?.show ? known.show(value, alert) : typeof value === 'object' ? <ValueTree value={value} /> : String(value)]);
   }
-  items.push(['Node', <code key="n" className="break-all font-mono text-xs">{alert.nodeId}{alert.ruleId !== alert.nodeId ? ` (runs as ${alert.ruleId})` : ''}</code>]);
+  items.push([t('detail.node'), <code key="n" className="break-all font-mono text-xs">{alert.ruleId !== alert.nodeId ? t('detail.runsAs', { node: alert.nodeId, id: alert.ruleId }) : alert.nodeId}</code>]);
   return <Facts items={items} />;
 }

@@ -11,8 +11,10 @@ import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { useApi } from '../use-api.ts';
 import { LINK_BUTTON } from './alert-action-buttons.tsx';
 import { triggerText, type AlertRuleSummary } from './alert-types.ts';
+import { t, type AlertsKey } from './alerts.messages.ts';
 
 const STATE_TONE: Record<AlertRuleSummary['state'], Tone> = { running: 'green', disabled: 'neutral', stopped: 'red' };
+const STATE_LABEL: Record<AlertRuleSummary['state'], AlertsKey> = { running: 'ruleState.running', disabled: 'ruleState.disabled', stopped: 'ruleState.stopped' };
 
 export function AlertRulesPage() {
   const rules = useApi<{ items: AlertRuleSummary[] }>('/alerts/rules');
@@ -20,28 +22,28 @@ export function AlertRulesPage() {
   // Open counts follow the alerts as they are raised and cleared.
   useLiveAlerts(() => void rules.reload());
   const productName = (key: string) => products.data?.items.find((p) => p.productKey === key)?.name ?? key;
-  const back = <Link to="/alerts" className="text-sky-800 hover:underline"><i aria-hidden className="fa fa-angle-left" /> Alerts</Link>;
+  const back = <Link to="/alerts" className="text-sky-800 hover:underline"><i aria-hidden className="fa fa-angle-left" /> {t('rules.back')}</Link>;
 
   return (
-    <Page title="Alert rules" back={back} subtitle="The alert nodes of the deployed flows: what each watches, when it raises and clears, and what it has open.">
+    <Page title={t('rules.title')} back={back} subtitle={t('rules.subtitle')}>
       <ErrorNote error={rules.error} />
       {rules.loading ? (
-        <Loading what="alert rules" />
+        <Loading what={t('rules.loading')} />
       ) : !rules.data ? null : rules.data.items.length === 0 ? (
-        <EmptyState title="No alert rules" action={<Link to="/flows" className={LINK_BUTTON}><i aria-hidden className="fa fa-sitemap" /> Open the flows</Link>}>
-          An alert rule is an alert node in a flow: drag one from the palette&apos;s “alerts” group, wire device messages into it and deploy.
+        <EmptyState title={t('rules.empty')} action={<Link to="/flows" className={LINK_BUTTON}><i aria-hidden className="fa fa-sitemap" /> {t('list.openFlows')}</Link>}>
+          {t('rules.emptyHint')}
         </EmptyState>
       ) : (
-        <Table label="Alert rules">
+        <Table label={t('rules.title')}>
           <thead>
             <tr>
-              <Th>Rule</Th>
-              <Th>Flow</Th>
-              <Th>Product</Th>
-              <Th>Raises and clears</Th>
-              <Th>State</Th>
-              <Th>Open alerts</Th>
-              <Th><span className="sr-only">Editor</span></Th>
+              <Th>{t('rules.col.rule')}</Th>
+              <Th>{t('rules.col.flow')}</Th>
+              <Th>{t('rules.col.product')}</Th>
+              <Th>{t('rules.col.trigger')}</Th>
+              <Th>{t('rules.col.state')}</Th>
+              <Th>{t('rules.col.open')}</Th>
+              <Th><span className="sr-only">{t('rules.col.editor')}</span></Th>
             </tr>
           </thead>
           <TBody>
@@ -50,32 +52,32 @@ export function AlertRulesPage() {
                 <Td>
                   <div className="flex flex-wrap items-center gap-1.5">
                     <SeverityBadge severity={rule.severity} />
-                    <span className="font-medium">{rule.name || <span className="text-slate-500">unnamed rule</span>}</span>
+                    <span className="font-medium">{rule.name || <span className="text-slate-500">{t('rules.unnamed')}</span>}</span>
                   </div>
                   <code className="font-mono text-xs text-slate-500">{rule.nodeId}</code>
                 </Td>
                 <Td>
                   {rule.flow.label}
-                  {rule.flow.kind === 'subflow' && <Badge className="ml-1.5">subflow</Badge>}
+                  {rule.flow.kind === 'subflow' && <Badge className="ml-1.5">{t('rules.subflow')}</Badge>}
                 </Td>
-                <Td>{rule.productKey ? productName(rule.productKey) : <span className="text-slate-500">every product</span>}</Td>
+                <Td>{rule.productKey ? productName(rule.productKey) : <span className="text-slate-500">{t('rules.everyProduct')}</span>}</Td>
                 <Td className="max-w-[22rem]">{triggerText(rule.trigger)}</Td>
                 <Td>
-                  <Badge tone={STATE_TONE[rule.state]}>{rule.state}</Badge>
+                  <Badge tone={STATE_TONE[rule.state]}>{STATE_LABEL[rule.state] ? t(STATE_LABEL[rule.state]) : rule.state}</Badge>
                   {rule.problem && <p className="mt-1 max-w-[16rem] text-xs text-red-700">{rule.problem}</p>}
                 </Td>
                 <Td className="tabular-nums">
                   {rule.open.active + rule.open.acknowledged === 0 ? (
-                    <span className="text-slate-500">none</span>
+                    <span className="text-slate-500">{t('rules.none')}</span>
                   ) : (
                     <Link to={`/alerts?ruleId=${encodeURIComponent(rule.nodeId)}`} className="text-sky-800 hover:underline">
-                      {rule.open.active} active{rule.open.acknowledged > 0 ? `, ${rule.open.acknowledged} acknowledged` : ''}
+                      {rule.open.acknowledged > 0 ? t('rules.openBoth', { active: rule.open.active, acknowledged: rule.open.acknowledged }) : t('rules.openActive', { active: rule.open.active })}
                     </Link>
                   )}
                 </Td>
                 <Td>
                   <Link to={`/flows?node=${encodeURIComponent(rule.nodeId)}`} className="whitespace-nowrap text-sky-800 hover:underline">
-                    <i aria-hidden className="fa fa-sitemap" /> Open in the editor
+                    <i aria-hidden className="fa fa-sitemap" /> {t('rules.openInEditor')}
                   </Link>
                 </Td>
               </tr>

@@ -1,5 +1,5 @@
 import { Badge, type Tone } from '../ui/badge.tsx';
-import type { AlertState } from './alert-types.ts';
+import { stateLabel, type AlertState } from './alert-types.ts';
 
 /**
  * The state of an alert. Its colours stay clear of the severity colours (red, amber, blue) so the two badges side
@@ -16,7 +16,7 @@ export function AlertStateBadge({ state }: { state: AlertState }) {
   return (
     <Badge tone={look.tone}>
       <i aria-hidden className={`fa ${look.icon}`} />
-      {state}
+      {stateLabel(state)}
     </Badge>
   );
 }

@@ -1,7 +1,10 @@
 import type { ReactNode } from 'react';
+import { t } from './alerts.messages.ts';
 
 const MAX_DEPTH = 5;
 const MAX_ENTRIES = 100;
+/** JSON's own word for no value: shown as it is, in every language. */
+const JSON_NULL = 'null';
 
 /**
  * A JSON value as a person reads it: a scalar as itself, an object or array as a key/value table, nested ones
@@ -23,7 +26,7 @@ export function ValueTree({ value, depth = 0 }: { value: unknown; depth?: number
           </tr>
         ))}
         {entries.length > shown.length && (
-          <tr><td colSpan={2} className="py-1 text-xs text-slate-500">… and {entries.length - shown.length} more</td></tr>
+          <tr><td colSpan={2} className="py-1 text-xs text-slate-500">{t('tree.more', { count: entries.length - shown.length })}</td></tr>
         )}
       </tbody>
     </table>
@@ -31,7 +34,7 @@ export function ValueTree({ value, depth = 0 }: { value: unknown; depth?: number
 }
 
 function Scalar({ value }: { value: unknown }) {
-  if (value === null || value === undefined) return <span className="font-mono text-slate-400">null</span>;
+  if (value === null || value === undefined) return <span className="font-mono text-slate-400">{JSON_NULL}</span>;
   if (typeof value === 'string') return <span className="break-all font-mono text-emerald-800">{value}</span>;
   if (typeof value === 'boolean') return <span className="font-mono text-violet-800">{String(value)}</span>;
   return <span className="font-mono text-sky-900">{String(value)}</span>;

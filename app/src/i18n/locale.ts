@@ -3,13 +3,18 @@
  * inside it (`useLocale`). Chosen in this order: the signed-in user's saved choice, the choice saved in this browser,
  * the browser's languages. Outside a browser (unit tests, the server) it is English in the process's time zone.
  */
-import { useSyncExternalStore } from 'react';
-
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /** Each language named in itself, as a language menu shows it. */
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', 'zh-CN': '简体中文' };
+
+/** What this module uses of a browser, typed here so the module also loads in Node (tests, the server's tooling). */
+const host = globalThis as unknown as {
+  navigator?: { languages?: readonly string[] };
+  localStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
+  document?: { documentElement: { lang: string } };
+};
 
 const STORAGE_KEY = 'thingwire.locale';
 const ZONE_KEY = 'thingwire.timeZone';
@@ -24,7 +29,7 @@ export function localeFor(tag: string | null | undefined): Locale | undefined {
 }
 
 /** The first of the browser's languages we speak, else English. */
-export function browserLocale(languages: readonly string[] = globalThis.navigator?.languages ?? []): Locale {
+export function browserLocale(languages: readonly string[] = host.navigator?.languages ?? []): Locale {
   for (const tag of languages) {
     const locale = localeFor(tag);
     if (locale) return locale;
@@ -34,7 +39,7 @@ export function browserLocale(languages: readonly string[] = globalThis.navigato
 
 function stored(key: string): string | null {
   try {
-    return globalThis.localStorage?.getItem(key) ?? null;
+    return host.localStorage?.getItem(key) ?? null;
   } catch {
     return null;
   }
@@ -42,8 +47,8 @@ function stored(key: string): string | null {
 
 function store(key: string, value: string | null): void {
   try {
-    if (value === null) globalThis.localStorage?.removeItem(key);
-    else globalThis.localStorage?.setItem(key, value);
+    if (value === null) host.localStorage?.removeItem(key);
+    else host.localStorage?.setItem(key, value);
   } catch {
     // Private windows may refuse storage; the choice then lasts for this page.
   }
@@ -75,7 +80,7 @@ interface LocaleState {
 }
 
 let state: LocaleState = {
-  locale: localeFor(stored(STORAGE_KEY)) ?? (globalThis.navigator ? browserLocale() : 'en'),
+  locale: localeFor(stored(STORAGE_KEY)) ?? (host.navigator ? browserLocale() : 'en'),
   timeZone: stored(ZONE_KEY) ?? undefined,
 };
 const listeners = new Set<() => void>();
@@ -83,14 +88,19 @@ const listeners = new Set<() => void>();
 function apply(next: LocaleState): void {
   if (next.locale === state.locale && next.timeZone === state.timeZone) return;
   state = next;
-  if (globalThis.document) globalThis.document.documentElement.lang = next.locale;
+  if (host.document) host.document.documentElement.lang = next.locale;
   for (const listener of listeners) listener();
 }
-if (globalThis.document) globalThis.document.documentElement.lang = state.locale;
+if (host.document) host.document.documentElement.lang = state.locale;
 
 /** The language the UI speaks now. */
 export function currentLocale(): Locale {
   return state.locale;
+}
+
+/** The time zone the user chose (IANA name), or null for the browser's. */
+export function chosenTimeZone(): string | null {
+  return state.timeZone ?? null;
 }
 
 /** The time zone times are shown in now (IANA name). */
@@ -120,17 +130,13 @@ export function applyUserLocale(prefs: { locale: string | null; timeZone: string
   });
 }
 
-function subscribe(listener: () => void): () => void {
+/** Calls `listener` whenever the locale or time zone changes; answers how to stop. */
+export function subscribeLocale(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
 }
 
-/** The current locale in a component, which renders again when it changes. */
-export function useLocale(): Locale {
-  return useSyncExternalStore(subscribe, currentLocale, currentLocale);
-}
-
-/** The locale and time zone together, as a key that changes when either does (the app re-renders below it). */
-export function useLocaleKey(): string {
-  return useSyncExternalStore(subscribe, () => `${state.locale}|${state.timeZone ?? ''}`, () => 'en|');
+/** The locale and time zone together, as a key that changes when either does. */
+export function localeKey(): string {
+  return `${state.locale}|${state.timeZone ?? ''}`;
 }

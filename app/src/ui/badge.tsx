@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { cx } from './cx.ts';
+import { t } from './ui.messages.ts';
 
 export type Tone = 'neutral' | 'green' | 'amber' | 'red' | 'blue' | 'violet';
 
@@ -29,12 +30,13 @@ export function OnlineBadge({ online }: { online: boolean }) {
 const severityTones: Record<string, Tone> = { critical: 'red', warning: 'amber', info: 'blue' };
 
 export function SeverityBadge({ severity }: { severity: string }) {
-  return <Badge tone={severityTones[severity] ?? 'neutral'}>{severity}</Badge>;
+  const known = severity === 'critical' || severity === 'warning' || severity === 'info';
+  return <Badge tone={severityTones[severity] ?? 'neutral'}>{known ? t(`severity.${severity}`) : severity}</Badge>;
 }
 
 /** A device reply or command result code as the device protocol defines them (docs/protocol.md "Reply codes"): 200 green, 4xx amber, 5xx red. */
 export function CodeBadge({ code }: { code: number | null | undefined }) {
-  if (code === null || code === undefined) return <Badge>pending</Badge>;
+  if (code === null || code === undefined) return <Badge>{t('badge.pending')}</Badge>;
   const tone: Tone = code >= 200 && code < 300 ? 'green' : code >= 500 ? 'red' : 'amber';
   return <Badge tone={tone}>{code}</Badge>;
 }

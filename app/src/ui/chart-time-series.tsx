@@ -1,11 +1,15 @@
 /**
  * A time series chart on uPlot: one line (a value, or the average of each bucket) with an optional min/max band,
- * sized to its container (ResizeObserver), a time axis in the browser's zone and a value axis with its unit. uPlot
+ * sized to its container (ResizeObserver), a time axis in the user's time zone, in the theme's colours, and a value axis with its unit. uPlot
  * draws on canvas and is fast with thousands of points; this wrapper only creates it, feeds it data and resizes it.
  */
 import { useEffect, useEffectEvent, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { currentTimeZone } from '../i18n/locale.ts';
+import { chartColors } from './theme.ts';
+import { formatDate, formatTime } from './time-format.ts';
+import { useTheme } from './use-theme.ts';
 
 export interface TimeSeriesData {
   /** Times in ms since the epoch, ascending. */
@@ -16,12 +20,6 @@ export interface TimeSeriesData {
   min?: readonly (number | null)[];
   max?: readonly (number | null)[];
 }
-
-const LINE = '#0369a1';
-const BAND_EDGE = 'rgba(3, 105, 161, 0.35)';
-const BAND_FILL = 'rgba(3, 105, 161, 0.12)';
-const AXIS = '#475569';
-const GRID = '#e2e8f0';
 
 const format = (v: number) => {
   const abs = Math.abs(v);
@@ -49,12 +47,15 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
   // changes go through setData below; only what shapes the chart recreates it).
   const timeAxis = useEffectEvent((): [number, number] => [range.from / 1000, range.to / 1000]);
   const currentData = useEffectEvent(() => toAligned(data, hasBand));
+  const theme = useTheme();
 
   useEffect(() => {
     const el = container.current!;
+    const { line: LINE, band: BAND_EDGE, bandFill: BAND_FILL, axis: AXIS, grid: GRID } = chartColors(theme);
+    const zone = currentTimeZone();
     const withUnit = (v: number | null | undefined) => (v === null || v === undefined ? '—' : unit ? `${format(v)} ${unit}` : format(v));
     const series: uPlot.Series[] = [
-      { value: '{YYYY}-{MM}-{DD} {HH}:{mm}:{ss}' },
+      { value: (_u, v) => (v === null || v === undefined ? '—' : formatTime(v * 1000, zone)) },
       { label, stroke: LINE, width: 1.75, value: (_u, v) => withUnit(v) },
     ];
     if (hasBand) {
@@ -67,13 +68,15 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
       width: Math.max(200, el.clientWidth),
       height,
       series,
+      // Ticks fall on the hours and days of the user's time zone, not the browser's.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
       bands: hasBand ? [{ series: [3, 2], fill: BAND_FILL }] : [],
       scales: {
         x: { time: true, range: () => timeAxis() },
         y: { range: (_u, min, max) => (min === max ? [min - 1, max + 1] : uPlot.rangeNum(min, max, 0.1, true)) },
       },
       axes: [
-        { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, values: timeTicks },
+        { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, values: (u, splits, axis, space, incr) => timeTicks(u, splits, axis, space, incr, zone) },
         {
           stroke: AXIS,
           grid: { stroke: GRID, width: 1 },
@@ -100,7 +103,7 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
       chart.destroy();
       plot.current = null;
     };
-  }, [label, unit, height, hasBand, lowLabel, highLabel]);
+  }, [label, unit, height, hasBand, lowLabel, highLabel, theme]);
 
   useEffect(() => {
     plot.current?.setData(toAligned(data, hasBand));
@@ -109,21 +112,19 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
   return <div ref={container} role="figure" aria-label={ariaLabel} data-points={data.x.length} className="w-full min-w-0" />;
 }
 
-const p2 = (n: number) => String(n).padStart(2, '0');
-
 /**
  * Time axis labels in 24-hour time like the rest of the app: seconds when ticks are that close, the date under the
  * time where a day starts (hour ticks), the date alone for day ticks.
  */
-function timeTicks(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
+export function timeTicks(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number, zone: string): string[] {
   return splits.map((s, i) => {
-    const d = new Date(s * 1000);
-    const hm = `${p2(d.getHours())}:${p2(d.getMinutes())}`;
-    const day = `${p2(d.getMonth() + 1)}-${p2(d.getDate())}`;
+    const [date, clock] = formatTime(s * 1000, zone).split(' ') as [string, string];
+    const hm = clock.slice(0, 5);
+    const day = date.slice(5);
     if (incr >= 86_400) return day;
-    if (incr < 60) return `${hm}:${p2(d.getSeconds())}`;
-    const before = i > 0 ? new Date(splits[i - 1]! * 1000) : undefined;
-    return incr >= 3600 && (!before || before.getDate() !== d.getDate()) ? `${hm}\n${day}` : hm;
+    if (incr < 60) return clock;
+    const before = i > 0 ? formatDate(splits[i - 1]! * 1000, zone) : undefined;
+    return incr >= 3600 && before !== date ? `${hm}\n${day}` : hm;
   });
 }
 

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { ApiError } from '../api.ts';
 import { errorText } from '../use-api.ts';
 import { cx } from './cx.ts';
+import { tc } from '../i18n/common.messages.ts';
 
 /** What an empty list says: what this is for and what to do next (usually a button). */
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
@@ -41,5 +42,5 @@ export function ErrorNote({ error, className }: { error: unknown; className?: st
 
 /** A quiet line while the first answer is on its way. */
 export function Loading({ what }: { what: string }) {
-  return <p className="py-6 text-sm text-slate-500" aria-live="polite">Loading {what}…</p>;
+  return <p className="py-6 text-sm text-slate-500" aria-live="polite">{tc('loading', { what })}</p>;
 }

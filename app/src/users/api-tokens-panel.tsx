@@ -11,7 +11,10 @@ import { Panel } from '../ui/page.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { formErrors } from './form-errors.ts';
 import { TokenTable } from './token-table.tsx';
-import { roleAtMost, roles, roleSummaries, type ApiToken, type CreatedApiToken, type Role } from './user-types.ts';
+import { roleAtMost, roleLabel, roles, roleSummary, type ApiToken, type CreatedApiToken, type Role } from './user-types.ts';
+import { t } from './users.messages.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 
 type TokenField = 'name' | 'role' | 'expiresInDays';
 
@@ -27,21 +30,15 @@ export function ApiTokensPanel() {
   const origin = window.location.origin;
   return (
     <Panel
-      title="API tokens"
-      actions={!creating && <Button size="sm" variant="primary" onClick={() => setCreating(true)}><i aria-hidden className="fa fa-plus" /> New token</Button>}
+      title={t('tokens.title')}
+      actions={!creating && <Button size="sm" variant="primary" onClick={() => setCreating(true)}><i aria-hidden className="fa fa-plus" /> {t('tokens.new')}</Button>}
       bodyClassName="space-y-4"
     >
       <div className="space-y-1.5 text-sm text-slate-700">
         <p>
-          A token lets a script or a tool call the Thingwire API as you, without your password. Send it in the{' '}
-          <code className="rounded bg-slate-100 px-1 font-mono text-xs">Authorization: Bearer twt_…</code> header; the
-          device simulator reads it from <code className="rounded bg-slate-100 px-1 font-mono text-xs">THINGWIRE_TOKEN</code>.
+          {richText(t('tokens.intro'), { code: (text) => <code className="rounded bg-slate-100 px-1 font-mono text-xs">{text}</code> })}
         </p>
-        <p className="text-slate-600">
-          A token may have a weaker role than yours (an operator token for a dashboard script) and never does more than your
-          role does now. It works until it expires or you revoke it, and is shown only once, when you create it. Changing
-          your password revokes your tokens unless you choose to keep them.
-        </p>
+        <p className="text-slate-600">{t('tokens.intro2')}</p>
       </div>
 
       {creating && (
@@ -58,15 +55,15 @@ export function ApiTokensPanel() {
 
       {tokens.error && <ErrorNote error={tokens.error} />}
       {tokens.loading ? (
-        <Loading what="your tokens" />
+        <Loading what={t('tokens.loading')} />
       ) : tokens.data && tokens.data.items.length === 0 ? (
         !creating && (
-          <EmptyState title="No API tokens yet" action={<Button variant="primary" onClick={() => setCreating(true)}>New token</Button>}>
-            Create one for each script or machine that talks to the API, so you can revoke one without breaking the others.
+          <EmptyState title={t('tokens.empty')} action={<Button variant="primary" onClick={() => setCreating(true)}>{t('tokens.new')}</Button>}>
+            {t('tokens.emptyHint')}
           </EmptyState>
         )
       ) : tokens.data && (
-        <TokenTable items={tokens.data.items} revokePath={(t) => `/auth/tokens/${t.id}`} onRevoked={tokens.reload} />
+        <TokenTable items={tokens.data.items} revokePath={(token) => `/auth/tokens/${token.id}`} onRevoked={tokens.reload} />
       )}
 
       <Dialog
@@ -78,22 +75,26 @@ export function ApiTokensPanel() {
           void tokens.reload();
         }}
         wide
-        title={`Copy the token “${created?.name ?? ''}” now`}
-        description="This is the only time Thingwire shows it: it keeps only a hash. If you lose it, revoke it and create another."
-        footer={<Button variant="primary" onClick={() => { setCreated(null); void tokens.reload(); }}>I have copied it</Button>}
+        title={t('tokens.copyTitle', { name: created?.name ?? '' })}
+        description={t('tokens.copyDescription')}
+        footer={<Button variant="primary" onClick={() => { setCreated(null); void tokens.reload(); }}>{t('tokens.copiedIt')}</Button>}
       >
         {created && (
           <div className="space-y-4 text-sm">
-            <CopyBlock id="new-api-token" text={created.token} label="New API token" />
+            <CopyBlock id="new-api-token" text={created.token} label={t('tokens.newToken')} />
             <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900">
-              <i aria-hidden className="fa fa-exclamation-triangle" /> Anyone holding it acts as you with the role{' '}
-              <strong>{created.role}</strong>{created.expiresAt ? ` until ${formatTime(created.expiresAt)}` : ' until you revoke it'}. Keep it in a secret
-              store, not in code.
+              <i aria-hidden className="fa fa-exclamation-triangle" />{' '}
+              {richText(
+                created.expiresAt
+                  ? t('tokens.actsAsUntil', { role: roleLabel(created.role), time: formatTime(created.expiresAt) })
+                  : t('tokens.actsAsUntilRevoked', { role: roleLabel(created.role) }),
+                { strong: (text) => <strong>{text}</strong> },
+              )}
             </p>
             <div className="space-y-1.5">
-              <p className="font-medium text-slate-700">Try it</p>
-              <CopyBlock id="new-api-token-curl" label="curl example" text={`curl -s ${origin}/api/v1/auth/me -H "Authorization: Bearer ${created.token}"`} />
-              <CopyBlock id="new-api-token-sim" label="Simulator example" text={`THINGWIRE_TOKEN=${created.token} npm run device -- --product <productKey> --device <deviceName> --api ${origin}`} />
+              <p className="font-medium text-slate-700">{t('tokens.tryIt')}</p>
+              <CopyBlock id="new-api-token-curl" label={t('tokens.curlExample')} text={`curl -s ${origin}/api/v1/auth/me -H "Authorization: Bearer ${created.token}"`} />
+              <CopyBlock id="new-api-token-sim" label={t('tokens.simulatorExample')} text={`THINGWIRE_TOKEN=${created.token} npm run device -- --product <productKey> --device <deviceName> --api ${origin}`} />
             </div>
           </div>
         )}
@@ -114,9 +115,9 @@ function NewTokenForm({ myRole, onCancel, onCreated }: { myRole: Role; onCancel(
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const fields: Partial<Record<TokenField, string>> = {};
-    if (!name.trim()) fields.name = 'Name it after what uses it (a script, a machine).';
+    if (!name.trim()) fields.name = t('tokens.nameRequired');
     const expires = days.trim() === '' ? undefined : Number(days);
-    if (expires !== undefined && (!Number.isInteger(expires) || expires < 1 || expires > 3650)) fields.expiresInDays = 'A whole number of days from 1 to 3650, or empty for never.';
+    if (expires !== undefined && (!Number.isInteger(expires) || expires < 1 || expires > 3650)) fields.expiresInDays = t('tokens.daysInvalid');
     setErrors({ fields });
     if (Object.keys(fields).length) return;
     setBusy(true);
@@ -130,24 +131,24 @@ function NewTokenForm({ myRole, onCancel, onCreated }: { myRole: Role; onCancel(
   };
 
   return (
-    <form onSubmit={(e) => void submit(e)} aria-label="New API token" noValidate className="space-y-3 rounded-md border border-slate-200 bg-slate-50 p-3">
+    <form onSubmit={(e) => void submit(e)} aria-label={t('tokens.newToken')} noValidate className="space-y-3 rounded-md border border-slate-200 bg-slate-50 p-3">
       <div className="grid gap-3 md:grid-cols-3">
-        <Field label="Token name" error={errors.fields.name}>
-          <input className={INPUT} maxLength={100} placeholder="e.g. nightly export" value={name} onChange={(e) => setName(e.target.value)} />
+        <Field label={t('tokens.name')} error={errors.fields.name}>
+          <input className={INPUT} maxLength={100} placeholder={t('tokens.namePlaceholder')} value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
-        <Field label="Token role" error={errors.fields.role} hint={roleSummaries[role]}>
+        <Field label={t('tokens.role')} error={errors.fields.role} hint={roleSummary(role)}>
           <select className={INPUT} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-            {offered.map((r) => <option key={r} value={r}>{r}</option>)}
+            {offered.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
           </select>
         </Field>
-        <Field label="Expires after (days)" error={errors.fields.expiresInDays} hint="Empty: never expires.">
+        <Field label={t('tokens.expiresAfter')} error={errors.fields.expiresInDays} hint={t('tokens.expiresHint')}>
           <input className={INPUT} type="number" min={1} max={3650} inputMode="numeric" value={days} onChange={(e) => setDays(e.target.value)} />
         </Field>
       </div>
       {errors.rest !== undefined && <ErrorNote error={errors.rest} />}
       <div className="flex justify-end gap-2">
-        <Button onClick={onCancel}>Cancel</Button>
-        <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Creating…' : 'Create token'}</Button>
+        <Button onClick={onCancel}>{tc('cancel')}</Button>
+        <Button type="submit" variant="primary" disabled={busy}>{busy ? t('tokens.creating') : t('tokens.create')}</Button>
       </div>
     </form>
   );

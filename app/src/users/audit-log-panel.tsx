@@ -6,6 +6,8 @@ import { Panel } from '../ui/page.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
 import type { AuditEntry } from './user-types.ts';
+import { t } from './users.messages.ts';
+import { tc } from '../i18n/common.messages.ts';
 
 const PAGE_SIZE = 25;
 
@@ -28,29 +30,28 @@ export function AuditLogPanel({ refreshKey = 0 }: { refreshKey?: number }) {
   const hasOlder = items.length > PAGE_SIZE;
   return (
     <Panel
-      title="Audit log"
-      actions={<Button size="sm" variant="ghost" onClick={() => void reload()}><i aria-hidden className="fa fa-refresh" /> Refresh</Button>}
+      title={t('audit.title')}
+      actions={<Button size="sm" variant="ghost" onClick={() => void reload()}><i aria-hidden className="fa fa-refresh" /> {tc('refresh')}</Button>}
       bodyClassName="space-y-3"
     >
       <p className="text-sm text-slate-600">
-        Who did what, newest first: sign-ins, user and token changes, secrets revealed, deploys and flow changes, alerts
-        acknowledged and cleared.
+        {t('audit.intro')}
       </p>
       {read.error && <ErrorNote error={read.error} />}
       {read.loading ? (
-        <Loading what="the audit log" />
+        <Loading what={t('audit.loading')} />
       ) : shown.length === 0 ? (
-        read.data && <EmptyState title="Nothing logged yet" />
+        read.data && <EmptyState title={t('audit.empty')} />
       ) : (
         <>
-          <Table label="Audit log">
+          <Table label={t('audit.title')}>
             <thead>
               <tr>
-                <Th>Time</Th>
-                <Th>Who</Th>
-                <Th>Action</Th>
-                <Th>Target</Th>
-                <Th>Details</Th>
+                <Th>{t('audit.col.time')}</Th>
+                <Th>{t('audit.col.who')}</Th>
+                <Th>{t('audit.col.action')}</Th>
+                <Th>{t('audit.col.target')}</Th>
+                <Th>{t('audit.col.details')}</Th>
               </tr>
             </thead>
             <TBody>
@@ -66,11 +67,11 @@ export function AuditLogPanel({ refreshKey = 0 }: { refreshKey?: number }) {
             </TBody>
           </Table>
           {(cursors.length > 0 || hasOlder) && (
-            <nav aria-label="Audit log pages" className="flex items-center justify-between gap-3 text-sm text-slate-600">
-              <span>Page {cursors.length + 1}</span>
+            <nav aria-label={t('audit.pages')} className="flex items-center justify-between gap-3 text-sm text-slate-600">
+              <span>{t('audit.page', { page: cursors.length + 1 })}</span>
               <span className="flex gap-2">
-                <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>Newer</Button>
-                <Button size="sm" disabled={!hasOlder} onClick={() => setCursors((c) => [...c, shown.at(-1)!.id])}>Older</Button>
+                <Button size="sm" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>{t('audit.newer')}</Button>
+                <Button size="sm" disabled={!hasOlder} onClick={() => setCursors((c) => [...c, shown.at(-1)!.id])}>{t('audit.older')}</Button>
               </span>
             </nav>
           )}

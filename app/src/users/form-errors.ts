@@ -1,4 +1,5 @@
 import { ApiError } from '../api.ts';
+import { t } from './users.messages.ts';
 
 /**
  * An API refusal split over a form: each problem under the field it is about (by the `details` path, `/username`,
@@ -25,7 +26,9 @@ export function formErrors<F extends string>(
         continue;
       }
       // ajv's "must match pattern …" shows a regular expression; the form knows how to say it.
-      fields[name] ??= d.message?.startsWith('must match pattern') && friendly[name] ? friendly[name] : `${capitalise(name)} ${d.message ?? 'is invalid'}`;
+      fields[name] ??= d.message?.startsWith('must match pattern') && friendly[name]
+        ? friendly[name]
+        : d.message ? t('field.problem', { field: capitalise(name), message: d.message }) : t('field.invalid', { field: capitalise(name) });
     }
   }
   return { fields, rest: Object.keys(fields).length === 0 || unplaced ? err : undefined };

@@ -3,6 +3,7 @@ import { Button } from '../ui/button.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { generatePassword } from './form-errors.ts';
 import { MIN_PASSWORD } from './user-types.ts';
+import { t } from './users.messages.ts';
 
 /**
  * Whether a password change also revokes the API tokens (on by default: a password that leaked may have been used to
@@ -13,10 +14,8 @@ export function RevokeTokensChoice({ checked, onChange, whose }: { checked: bool
     <label className="flex items-start gap-2 text-sm text-slate-700">
       <input type="checkbox" className="mt-0.5 h-4 w-4 accent-sky-700" checked={checked} onChange={(e) => onChange(e.target.checked)} />
       <span>
-        Also revoke {whose} API tokens
-        <span className="block text-xs text-slate-500">
-          Recommended if the old password may be known to someone: scripts then need new tokens.
-        </span>
+        {whose === 'my' ? t('pw.revokeMine') : t('pw.revokeTheirs')}
+        <span className="block text-xs text-slate-500">{t('pw.revokeHint')}</span>
       </span>
     </label>
   );
@@ -33,12 +32,12 @@ export function NewPasswordField({ label, value, onChange, error }: { label: str
         label={label}
         className="min-w-0 flex-1"
         error={error}
-        hint={`At least ${MIN_PASSWORD} characters. Hand it over safely; the user can change it on My account.`}
+        hint={t('pw.handOverHint', { min: MIN_PASSWORD })}
       >
         <input className={`${INPUT} font-mono`} type="text" autoComplete="new-password" spellCheck={false} value={value} onChange={(e) => onChange(e.target.value)} />
       </Field>
       <div className="mt-7 flex shrink-0 gap-1.5">
-        <Button size="sm" onClick={() => onChange(generatePassword())}><i aria-hidden className="fa fa-random" /> Generate</Button>
+        <Button size="sm" onClick={() => onChange(generatePassword())}><i aria-hidden className="fa fa-random" /> {t('pw.generate')}</Button>
         {value && <CopyButton text={value} />}
       </div>
     </div>

@@ -7,6 +7,7 @@ import { Panel } from '../ui/page.tsx';
 import { formErrors } from './form-errors.ts';
 import { RevokeTokensChoice } from './new-password-field.tsx';
 import { MIN_PASSWORD } from './user-types.ts';
+import { t } from './users.messages.ts';
 
 type PasswordField = 'currentPassword' | 'newPassword' | 'confirm';
 
@@ -25,10 +26,10 @@ export function PasswordPanel() {
     event.preventDefault();
     setDone(false);
     const fields: Partial<Record<PasswordField, string>> = {};
-    if (!current) fields.currentPassword = 'Enter your current password.';
-    if (next.length < MIN_PASSWORD) fields.newPassword = `Passwords need at least ${MIN_PASSWORD} characters.`;
-    else if (next === current) fields.newPassword = 'The new password is the same as the current one.';
-    if (confirm !== next) fields.confirm = 'This does not match the new password.';
+    if (!current) fields.currentPassword = t('pw.currentRequired');
+    if (next.length < MIN_PASSWORD) fields.newPassword = t('pw.tooShort', { min: MIN_PASSWORD });
+    else if (next === current) fields.newPassword = t('pw.same');
+    if (confirm !== next) fields.confirm = t('pw.mismatch');
     setErrors({ fields });
     if (Object.keys(fields).length) return;
     setBusy(true);
@@ -47,30 +48,30 @@ export function PasswordPanel() {
   };
 
   return (
-    <Panel title="Change password">
-      <form onSubmit={(e) => void submit(e)} className="space-y-4" aria-label="Change password" noValidate>
+    <Panel title={t('pw.title')}>
+      <form onSubmit={(e) => void submit(e)} className="space-y-4" aria-label={t('pw.title')} noValidate>
         {/* Lets password managers tie the new password to the account. */}
         <input type="text" name="username" autoComplete="username" hidden readOnly />
-        <Field label="Current password" error={errors.fields.currentPassword}>
+        <Field label={t('pw.current')} error={errors.fields.currentPassword}>
           <input className={INPUT} type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
         </Field>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field label="New password" hint={`At least ${MIN_PASSWORD} characters; a few unrelated words are easy to remember.`} error={errors.fields.newPassword}>
+          <Field label={t('pw.new')} hint={t('pw.newHint', { min: MIN_PASSWORD })} error={errors.fields.newPassword}>
             <input className={INPUT} type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
           </Field>
-          <Field label="Confirm new password" error={errors.fields.confirm}>
+          <Field label={t('pw.confirm')} error={errors.fields.confirm}>
             <input className={INPUT} type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
           </Field>
         </div>
         <RevokeTokensChoice checked={revokeTokens} onChange={setRevokeTokens} whose="my" />
         {errors.rest !== undefined && <ErrorNote error={errors.rest} />}
         <div className="flex flex-wrap items-center justify-between gap-3">
-          <p className="text-xs text-slate-500">Changing it signs you out on your other browsers; this one stays signed in.</p>
-          <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Changing…' : 'Change password'}</Button>
+          <p className="text-xs text-slate-500">{t('pw.signsOut')}</p>
+          <Button type="submit" variant="primary" disabled={busy}>{busy ? t('pw.changing') : t('pw.title')}</Button>
         </div>
         {done && (
           <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-            <i aria-hidden className="fa fa-check" /> Password changed. Your other sessions are signed out{revokedTokens ? ' and your API tokens revoked' : ''}.
+            <i aria-hidden className="fa fa-check" /> {revokedTokens ? t('pw.changedRevoked') : t('pw.changed')}
           </p>
         )}
       </form>

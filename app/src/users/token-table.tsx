@@ -5,7 +5,8 @@ import { ConfirmDialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
-import type { ApiToken } from './user-types.ts';
+import { roleLabel, type ApiToken } from './user-types.ts';
+import { t } from './users.messages.ts';
 import { useNow } from '../devices/device-detail-api.ts';
 
 /**
@@ -39,33 +40,33 @@ export function TokenTable({ items, revokePath, whose, onRevoked }: {
 
   return (
     <>
-      <Table label="API tokens">
+      <Table label={t('tokens.title')}>
         <thead>
           <tr>
-            <Th>Name</Th>
-            <Th>Role</Th>
-            <Th>Created</Th>
-            <Th>Expires</Th>
-            <Th>Last used</Th>
-            <Th><span className="sr-only">Actions</span></Th>
+            <Th>{t('tokens.col.name')}</Th>
+            <Th>{t('tokens.col.role')}</Th>
+            <Th>{t('tokens.col.created')}</Th>
+            <Th>{t('tokens.col.expires')}</Th>
+            <Th>{t('tokens.col.lastUsed')}</Th>
+            <Th><span className="sr-only">{t('tokens.col.actions')}</span></Th>
           </tr>
         </thead>
         <TBody>
-          {items.map((t) => {
-            const expired = t.expiresAt !== null && new Date(t.expiresAt).getTime() < now;
+          {items.map((token) => {
+            const expired = token.expiresAt !== null && new Date(token.expiresAt).getTime() < now;
             return (
-              <tr key={t.id} aria-label={t.name}>
-                <Td className="font-medium">{t.name}</Td>
-                <Td>{t.role}</Td>
-                <Td className="whitespace-nowrap text-slate-600">{formatTime(t.createdAt)}</Td>
+              <tr key={token.id} aria-label={token.name}>
+                <Td className="font-medium">{token.name}</Td>
+                <Td>{roleLabel(token.role)}</Td>
+                <Td className="whitespace-nowrap text-slate-600">{formatTime(token.createdAt)}</Td>
                 <Td className="whitespace-nowrap">
-                  {t.expiresAt === null ? <span className="text-slate-500">never</span> : (
-                    <span className={expired ? 'font-medium text-red-700' : 'text-slate-600'}>{expired ? 'expired ' : ''}{formatTime(t.expiresAt)}</span>
+                  {token.expiresAt === null ? <span className="text-slate-500">{t('tokens.neverExpires')}</span> : (
+                    <span className={expired ? 'font-medium text-red-700' : 'text-slate-600'}>{expired ? t('tokens.expired', { time: formatTime(token.expiresAt) }) : formatTime(token.expiresAt)}</span>
                   )}
                 </Td>
-                <Td className="whitespace-nowrap"><TimeAgo at={t.lastUsedAt} /></Td>
+                <Td className="whitespace-nowrap"><TimeAgo at={token.lastUsedAt} /></Td>
                 <Td className="text-right">
-                  <Button size="sm" variant="danger" aria-label={`Revoke ${t.name}`} onClick={() => { setState({ busy: false }); setRevoking(t); }}>Revoke</Button>
+                  <Button size="sm" variant="danger" aria-label={t('tokens.revokeLabel', { name: token.name })} onClick={() => { setState({ busy: false }); setRevoking(token); }}>{t('tokens.revoke')}</Button>
                 </Td>
               </tr>
             );
@@ -75,13 +76,13 @@ export function TokenTable({ items, revokePath, whose, onRevoked }: {
       <ConfirmDialog
         open={revoking !== null}
         onOpenChange={(open) => !open && setRevoking(null)}
-        title={`Revoke ${revoking?.name ?? ''}?`}
-        confirmLabel="Revoke token"
+        title={t('tokens.revokeTitle', { name: revoking?.name ?? '' })}
+        confirmLabel={t('tokens.revokeConfirm')}
         busy={state.busy}
         onConfirm={() => void revoke()}
         error={state.error !== undefined && <ErrorNote error={state.error} />}
       >
-        Scripts using this token{whose ? ` of ${whose}` : ''} are refused (401) from now on, and its live connections close. This cannot be undone.
+        {whose ? t('tokens.revokeBodyOf', { user: whose }) : t('tokens.revokeBody')}
       </ConfirmDialog>
     </>
   );

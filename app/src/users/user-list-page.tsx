@@ -16,7 +16,10 @@ import { AuditLogPanel } from './audit-log-panel.tsx';
 import { formErrors } from './form-errors.ts';
 import { NewPasswordField, RevokeTokensChoice } from './new-password-field.tsx';
 import { TokenTable } from './token-table.tsx';
-import { MIN_PASSWORD, roles, roleSummaries, USERNAME, USERNAME_RULE, type ApiToken, type Role, type User } from './user-types.ts';
+import { MIN_PASSWORD, roleLabel, roles, roleSummary, USERNAME, usernameRule, type ApiToken, type Role, type User } from './user-types.ts';
+import { t } from './users.messages.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 
 /**
  * `/users` (admins): the accounts, their roles, and the audit log. Your own account has no delete, disable or role
@@ -65,24 +68,24 @@ export function UserListPage() {
 
   return (
     <Page
-      title="Users"
-      subtitle="Who may sign in, and with which role."
-      actions={<Button variant="primary" onClick={() => setCreating(true)}><i aria-hidden className="fa fa-user-plus" /> New user</Button>}
+      title={t('users.title')}
+      subtitle={t('users.subtitle')}
+      actions={<Button variant="primary" onClick={() => setCreating(true)}><i aria-hidden className="fa fa-user-plus" /> {t('users.new')}</Button>}
     >
       {users.error && <ErrorNote error={users.error} />}
       {users.loading ? (
-        <Loading what="users" />
+        <Loading what={t('users.loading')} />
       ) : users.data && users.data.items.length === 0 ? (
-        <EmptyState title="No users" action={<Button variant="primary" onClick={() => setCreating(true)}>New user</Button>} />
+        <EmptyState title={t('users.empty')} action={<Button variant="primary" onClick={() => setCreating(true)}>{t('users.new')}</Button>} />
       ) : users.data && (
-        <Table label="Users">
+        <Table label={t('users.title')}>
           <thead>
             <tr>
-              <Th>Username</Th>
-              <Th>Role</Th>
-              <Th>Status</Th>
-              <Th>Created</Th>
-              <Th><span className="sr-only">Actions</span></Th>
+              <Th>{t('users.col.username')}</Th>
+              <Th>{t('users.col.role')}</Th>
+              <Th>{t('users.col.status')}</Th>
+              <Th>{t('users.col.created')}</Th>
+              <Th><span className="sr-only">{t('users.col.actions')}</span></Th>
             </tr>
           </thead>
           <TBody>
@@ -92,43 +95,43 @@ export function UserListPage() {
               return (
                 <tr key={user.id} aria-label={user.username}>
                   <Td className="font-medium">
-                    {user.username} {self && <Badge tone="blue">you</Badge>}
+                    {user.username} {self && <Badge tone="blue">{t('users.you')}</Badge>}
                   </Td>
                   <Td>
                     {self ? (
-                      <span title="Another admin can change your role">{user.role}</span>
+                      <span title={t('users.selfRoleHint')}>{roleLabel(user.role)}</span>
                     ) : (
                       <select
-                        aria-label={`Role of ${user.username}`}
+                        aria-label={t('users.roleOf', { user: user.username })}
                         className={`${INPUT} w-auto py-1`}
                         value={user.role}
                         disabled={row.busy}
                         onChange={(e) => void patch(user, { role: e.target.value as Role })}
                       >
-                        {roles.map((r) => <option key={r} value={r}>{r}</option>)}
+                        {roles.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
                       </select>
                     )}
                     {row.error !== undefined && <ErrorNote error={row.error} className="mt-1.5" />}
                   </Td>
-                  <Td>{user.disabled ? <Badge tone="amber">disabled</Badge> : <Badge tone="green">active</Badge>}</Td>
+                  <Td>{user.disabled ? <Badge tone="amber">{t('users.disabled')}</Badge> : <Badge tone="green">{t('users.active')}</Badge>}</Td>
                   <Td className="whitespace-nowrap text-slate-600">{formatTime(user.createdAt)}</Td>
                   <Td className="whitespace-nowrap text-right">
                     <span className="inline-flex flex-wrap justify-end gap-1.5">
                       {self ? (
                         // Resetting one's own password here would end this session too; My account keeps it.
-                        <Link to="/account" className="px-2 py-1 text-xs text-sky-800 hover:underline">Change your password</Link>
+                        <Link to="/account" className="px-2 py-1 text-xs text-sky-800 hover:underline">{t('users.changeOwnPassword')}</Link>
                       ) : (
-                        <Button size="sm" aria-label={`Reset the password of ${user.username}`} onClick={() => setResetting(user)}>Reset password</Button>
+                        <Button size="sm" aria-label={t('users.resetOf', { user: user.username })} onClick={() => setResetting(user)}>{t('users.reset')}</Button>
                       )}
-                      <Button size="sm" aria-label={`API tokens of ${user.username}`} onClick={() => setTokensOf(user)}>Tokens</Button>
+                      <Button size="sm" aria-label={t('users.tokensOf', { user: user.username })} onClick={() => setTokensOf(user)}>{t('users.tokens')}</Button>
                       {!self && (
-                        <Button size="sm" disabled={row.busy} aria-label={`${user.disabled ? 'Enable' : 'Disable'} ${user.username}`} onClick={() => void patch(user, { disabled: !user.disabled })}>
-                          {user.disabled ? 'Enable' : 'Disable'}
+                        <Button size="sm" disabled={row.busy} aria-label={t(user.disabled ? 'users.enableLabel' : 'users.disableLabel', { user: user.username })} onClick={() => void patch(user, { disabled: !user.disabled })}>
+                          {user.disabled ? t('users.enable') : t('users.disable')}
                         </Button>
                       )}
                       {!self && (
-                        <Button size="sm" variant="danger" aria-label={`Delete ${user.username}`} onClick={() => { setDeleteState({ busy: false }); setDeleting(user); }}>
-                          Delete
+                        <Button size="sm" variant="danger" aria-label={t('users.deleteLabel', { user: user.username })} onClick={() => { setDeleteState({ busy: false }); setDeleting(user); }}>
+                          {tc('delete')}
                         </Button>
                       )}
                     </span>
@@ -139,11 +142,11 @@ export function UserListPage() {
           </TBody>
         </Table>
       )}
-      <dl className="grid gap-x-4 gap-y-1 text-xs text-slate-600 sm:grid-cols-[max-content_1fr]" aria-label="Roles">
+      <dl className="grid gap-x-4 gap-y-1 text-xs text-slate-600 sm:grid-cols-[max-content_1fr]" aria-label={t('users.roles')}>
         {roles.map((r) => (
           <div key={r} className="contents">
-            <dt className="font-medium text-slate-700">{r}</dt>
-            <dd>{roleSummaries[r]}</dd>
+            <dt className="font-medium text-slate-700">{roleLabel(r)}</dt>
+            <dd>{roleSummary(r)}</dd>
           </div>
         ))}
       </dl>
@@ -156,14 +159,13 @@ export function UserListPage() {
       <ConfirmDialog
         open={deleting !== null}
         onOpenChange={(open) => !open && setDeleting(null)}
-        title={`Delete ${deleting?.username ?? ''}?`}
-        confirmLabel="Delete user"
+        title={t('users.deleteTitle', { user: deleting?.username ?? '' })}
+        confirmLabel={t('users.deleteConfirm')}
         busy={deleteState.busy}
         onConfirm={() => void remove()}
         error={deleteState.error !== undefined && <ErrorNote error={deleteState.error} />}
       >
-        {deleting?.username} can no longer sign in, and their API tokens stop working. This cannot be undone; to keep
-        the account for later, disable it instead.
+        {t('users.deleteBody', { user: deleting?.username ?? '' })}
       </ConfirmDialog>
     </Page>
   );
@@ -190,8 +192,8 @@ function NewUserDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpe
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const fields: Partial<Record<NewUserField, string>> = {};
-    if (!USERNAME.test(username)) fields.username = username ? USERNAME_RULE : 'Give the user a name to sign in with.';
-    if (password.length < MIN_PASSWORD) fields.password = `Passwords need at least ${MIN_PASSWORD} characters (Generate makes one).`;
+    if (!USERNAME.test(username)) fields.username = username ? usernameRule() : t('users.usernameRequired');
+    if (password.length < MIN_PASSWORD) fields.password = t('pw.tooShortGenerate', { min: MIN_PASSWORD });
     setErrors({ fields });
     if (Object.keys(fields).length) return;
     setBusy(true);
@@ -200,7 +202,7 @@ function NewUserDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpe
       setCreated(user);
       onCreated();
     } catch (err) {
-      setErrors(formErrors<NewUserField>(err, { user_exists: 'username', weak_password: 'password' }, { username: USERNAME_RULE }));
+      setErrors(formErrors<NewUserField>(err, { user_exists: 'username', weak_password: 'password' }, { username: usernameRule() }));
     } finally {
       setBusy(false);
     }
@@ -213,36 +215,35 @@ function NewUserDialog({ open, onOpenChange, onCreated }: { open: boolean; onOpe
         if (!o) reset();
         onOpenChange(o);
       }}
-      title={created ? `Created ${created.username}` : 'New user'}
-      description={created ? undefined : 'They sign in with this username and password, and can change the password afterwards.'}
+      title={created ? t('users.created', { user: created.username }) : t('users.new')}
+      description={created ? undefined : t('users.newDescription')}
     >
       {created ? (
         <div className="space-y-4 text-sm">
           <p>
-            <strong>{created.username}</strong> can now sign in as <strong>{created.role}</strong> with the password below.
-            Hand it over safely: it is not shown again.
+            {richText(t('users.createdBody', { user: created.username, role: roleLabel(created.role) }), { strong: (text) => <strong>{text}</strong> })}
           </p>
-          <CopyBlock id="new-user-password" text={password} label="Initial password" />
+          <CopyBlock id="new-user-password" text={password} label={t('users.initialPassword')} />
           <div className="flex justify-end gap-2">
-            <Button onClick={reset}>Create another</Button>
-            <Button variant="primary" onClick={() => { reset(); onOpenChange(false); }}>Done</Button>
+            <Button onClick={reset}>{t('users.createAnother')}</Button>
+            <Button variant="primary" onClick={() => { reset(); onOpenChange(false); }}>{t('users.done')}</Button>
           </div>
         </div>
       ) : (
-        <form onSubmit={(e) => void submit(e)} className="space-y-4" aria-label="New user" noValidate>
-          <Field label="Username" error={errors.fields.username}>
+        <form onSubmit={(e) => void submit(e)} className="space-y-4" aria-label={t('users.new')} noValidate>
+          <Field label={t('users.username')} error={errors.fields.username}>
             <input className={INPUT} autoComplete="off" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} />
           </Field>
-          <Field label="Role" error={errors.fields.role} hint={roleSummaries[role]}>
+          <Field label={t('users.role')} error={errors.fields.role} hint={roleSummary(role)}>
             <select className={INPUT} value={role} onChange={(e) => setRole(e.target.value as Role)}>
-              {roles.map((r) => <option key={r} value={r}>{r}</option>)}
+              {roles.map((r) => <option key={r} value={r}>{roleLabel(r)}</option>)}
             </select>
           </Field>
-          <NewPasswordField label="Initial password" value={password} onChange={setPassword} error={errors.fields.password} />
+          <NewPasswordField label={t('users.initialPassword')} value={password} onChange={setPassword} error={errors.fields.password} />
           {errors.rest !== undefined && <ErrorNote error={errors.rest} />}
           <div className="flex justify-end gap-2">
-            <Button onClick={() => { reset(); onOpenChange(false); }}>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Creating…' : 'Create user'}</Button>
+            <Button onClick={() => { reset(); onOpenChange(false); }}>{tc('cancel')}</Button>
+            <Button type="submit" variant="primary" disabled={busy}>{busy ? t('users.creating') : t('users.create')}</Button>
           </div>
         </form>
       )}
@@ -257,18 +258,18 @@ function UserTokensDialog({ user, onClose, onRevoked }: { user: User; onClose():
     <Dialog
       open wide
       onOpenChange={(o) => !o && onClose()}
-      title={`API tokens of ${user.username}`}
-      description={`Scripts using these act as ${user.username}, never with more than their role (${user.role}) allows now.`}
-      footer={<Button variant="primary" onClick={onClose}>Done</Button>}
+      title={t('users.tokensOf', { user: user.username })}
+      description={t('users.tokensDescription', { user: user.username, role: roleLabel(user.role) })}
+      footer={<Button variant="primary" onClick={onClose}>{t('users.done')}</Button>}
     >
       {tokens.error && <ErrorNote error={tokens.error} />}
       {tokens.loading ? (
-        <Loading what="their tokens" />
+        <Loading what={t('users.theirTokens')} />
       ) : tokens.data && tokens.data.items.length === 0 ? (
-        <p className="text-sm text-slate-600">{user.username} has no API tokens.</p>
+        <p className="text-sm text-slate-600">{t('users.noTokens', { user: user.username })}</p>
       ) : tokens.data && (
         <TokenTable
-          items={tokens.data.items} whose={user.username} revokePath={(t) => `/users/${user.id}/tokens/${t.id}`}
+          items={tokens.data.items} whose={user.username} revokePath={(token) => `/users/${user.id}/tokens/${token.id}`}
           onRevoked={async () => {
             await tokens.reload();
             onRevoked();
@@ -289,7 +290,7 @@ function ResetPasswordDialog({ user, onClose, onDone }: { user: User; onClose():
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (password.length < MIN_PASSWORD) {
-      setError({ fields: { password: `Passwords need at least ${MIN_PASSWORD} characters (Generate makes one).` } });
+      setError({ fields: { password: t('pw.tooShortGenerate', { min: MIN_PASSWORD }) } });
       return;
     }
     setBusy(true);
@@ -308,25 +309,24 @@ function ResetPasswordDialog({ user, onClose, onDone }: { user: User; onClose():
     <Dialog
       open
       onOpenChange={(o) => !o && onClose()}
-      title={`Reset the password of ${user.username}`}
-      description={done ? undefined : `Sets a new password and signs ${user.username} out everywhere.`}
+      title={t('users.resetOf', { user: user.username })}
+      description={done ? undefined : t('users.resetDescription', { user: user.username })}
     >
       {done ? (
         <div className="space-y-4 text-sm">
           <p>
-            The password of <strong>{user.username}</strong> is changed and their sessions are ended
-            {revokeTokens ? ', and their API tokens revoked' : ''}. Hand the new password over safely.
+            {richText(t(revokeTokens ? 'users.resetDoneRevoked' : 'users.resetDone', { user: user.username }), { strong: (text) => <strong>{text}</strong> })}
           </p>
-          <div className="flex justify-end"><Button variant="primary" onClick={onClose}>Done</Button></div>
+          <div className="flex justify-end"><Button variant="primary" onClick={onClose}>{t('users.done')}</Button></div>
         </div>
       ) : (
-        <form onSubmit={(e) => void submit(e)} className="space-y-4" aria-label="Reset password" noValidate>
-          <NewPasswordField label="New password" value={password} onChange={setPassword} error={error.fields.password} />
+        <form onSubmit={(e) => void submit(e)} className="space-y-4" aria-label={t('users.reset')} noValidate>
+          <NewPasswordField label={t('pw.new')} value={password} onChange={setPassword} error={error.fields.password} />
           <RevokeTokensChoice checked={revokeTokens} onChange={setRevokeTokens} whose="their" />
           {error.rest !== undefined && <ErrorNote error={error.rest} />}
           <div className="flex justify-end gap-2">
-            <Button onClick={onClose}>Cancel</Button>
-            <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Saving…' : 'Set password'}</Button>
+            <Button onClick={onClose}>{tc('cancel')}</Button>
+            <Button type="submit" variant="primary" disabled={busy}>{busy ? tc('saving') : t('users.setPassword')}</Button>
           </div>
         </form>
       )}

@@ -11,6 +11,7 @@ import * as createOtaTables from './20261205-13-create-ota-tables.ts';
 import * as createDeviceTopology from './20261205-14-create-device-topology.ts';
 import * as createProductCodecs from './20261205-15-create-product-codecs.ts';
 import * as createModbusTables from './20261205-16-create-modbus-tables.ts';
+import * as addUserPreferences from './20261206-17-add-user-preferences.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   { id: '20261205-14-create-device-topology', up: createDeviceTopology.up },
   { id: '20261205-15-create-product-codecs', up: createProductCodecs.up },
   { id: '20261205-16-create-modbus-tables', up: createModbusTables.up },
+  { id: '20261206-17-add-user-preferences', up: addUserPreferences.up },
 ];

@@ -1,0 +1,11 @@
+import { translator } from '../i18n/messages.ts';
+
+/** What the shared UI pieces say (pager, badges, time), in English and Chinese. */
+export const t = translator({
+  'pager.nav': { en: 'Pages', zh: '分页' },
+  'pager.range': { en: '{first}–{last} of {total}', zh: '第 {first}–{last} 条，共 {total} 条' },
+  'badge.pending': { en: 'pending', zh: '等待中' },
+  'severity.critical': { en: 'critical', zh: '紧急' },
+  'severity.warning': { en: 'warning', zh: '警告' },
+  'severity.info': { en: 'info', zh: '提示' },
+});
