@@ -12,6 +12,10 @@ import { INPUT } from '../ui/field.tsx';
 import { Panel } from '../ui/page.tsx';
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { exampleCommand, parseHex, spacedHex, type CodecProblem } from './codec-bench.ts';
+import { t } from './codecs.messages.ts';
+
+/** Example bytes for the hex box (data, not words). */
+const HEX_EXAMPLE = 'a5 01 00 00 00 07 43 66 80 00 …';
 
 type TestResult = { ok: true; messages: unknown[] } | { ok: true; hex: string } | { ok: false; error: CodecProblem };
 
@@ -57,41 +61,41 @@ export function CodecBench({ base, source, tsl, what, onProblem }: {
   };
   const encode = () => {
     const parsed = parseJsonText(commandText);
-    if (!parsed.ok) setEncoded({ input: `The command is not JSON: line ${parsed.error.line}, column ${parsed.error.column}: ${parsed.error.message}` });
+    if (!parsed.ok) setEncoded({ input: t('bench.notJson', { line: parsed.error.line, column: parsed.error.column, message: parsed.error.message }) });
     else void run('encode', { command: parsed.value }, setEncoded);
   };
 
   const parsedHex = hex.trim() === '' ? null : parseHex(hex);
   return (
-    <Panel title="Test bench" actions={<span className="text-xs text-slate-500">runs {what}</span>} bodyClassName="space-y-5">
-      <section aria-label="Decode a frame" className="space-y-2">
-        <label htmlFor="bench-hex" className="block text-sm font-medium text-slate-700">Frame from a device (hex)</label>
+    <Panel title={t('bench.title')} actions={<span className="text-xs text-slate-500">{t('bench.runs', { what })}</span>} bodyClassName="space-y-5">
+      <section aria-label={t('bench.decodeRegion')} className="space-y-2">
+        <label htmlFor="bench-hex" className="block text-sm font-medium text-slate-700">{t('bench.frame')}</label>
         <textarea
           id="bench-hex" rows={3} spellCheck={false} value={hex} onChange={(e) => setHex(e.target.value)}
-          placeholder="a5 01 00 00 00 07 43 66 80 00 …" className={`${INPUT} font-mono text-xs`}
+          placeholder={HEX_EXAMPLE} className={`${INPUT} font-mono text-xs`}
           aria-invalid={parsedHex?.ok === false ? true : undefined}
         />
         <div className="flex items-center justify-between gap-2">
           <span className="text-xs text-slate-500">
-            {parsedHex?.ok ? `${parsedHex.bytes} byte${parsedHex.bytes === 1 ? '' : 's'}` : 'Spaces, commas and 0x are fine.'}
+            {parsedHex?.ok ? t('bench.bytes', { count: parsedHex.bytes }) : t('bench.hexHint')}
           </span>
           <Button onClick={decode} disabled={busy !== null || source === undefined}>
-            <i className="fa fa-arrow-down" aria-hidden /> {busy === 'decode' ? 'Decoding…' : 'Decode'}
+            <i className="fa fa-arrow-down" aria-hidden /> {busy === 'decode' ? t('bench.decoding') : t('bench.decode')}
           </Button>
         </div>
         <RunOutcome run={decoded} testId="decode-result" stale={decoded?.source !== undefined && decoded.source !== source} />
       </section>
 
-      <section aria-label="Encode a command" className="space-y-2 border-t border-slate-100 pt-4">
-        <label htmlFor="bench-command" className="block text-sm font-medium text-slate-700">Command to a device (JSON)</label>
+      <section aria-label={t('bench.encodeRegion')} className="space-y-2 border-t border-slate-100 pt-4">
+        <label htmlFor="bench-command" className="block text-sm font-medium text-slate-700">{t('bench.command')}</label>
         <textarea
           id="bench-command" rows={7} spellCheck={false} value={commandText} onChange={(e) => setCommand(e.target.value)}
           className={`${INPUT} font-mono text-xs`}
         />
         <div className="flex items-center justify-between gap-2">
-          <span className="text-xs text-slate-500">kind: property.set, service.invoke (with serviceId) or reply</span>
+          <span className="text-xs text-slate-500">{t('bench.kinds')}</span>
           <Button onClick={encode} disabled={busy !== null || source === undefined}>
-            <i className="fa fa-arrow-up" aria-hidden /> {busy === 'encode' ? 'Encoding…' : 'Encode'}
+            <i className="fa fa-arrow-up" aria-hidden /> {busy === 'encode' ? t('bench.encoding') : t('bench.encode')}
           </Button>
         </div>
         <RunOutcome run={encoded} testId="encode-result" stale={encoded?.source !== undefined && encoded.source !== source} />
@@ -104,7 +108,7 @@ function RunOutcome({ run, testId, stale }: { run: Run | null; testId: string; s
   if (!run) return null;
   return (
     <>
-      {stale && <p className="text-xs text-slate-500"><i className="fa fa-history" aria-hidden /> From before the code’s last change; run it again to try the code as it is.</p>}
+      {stale && <p className="text-xs text-slate-500"><i className="fa fa-history" aria-hidden /> {t('bench.stale')}</p>}
       <div className={stale ? 'opacity-60' : undefined}><Outcome run={run} testId={testId} /></div>
     </>
   );
@@ -120,7 +124,7 @@ function Outcome({ run, testId }: { run: Run; testId: string }) {
       <div role="alert" data-testid={testId} className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
         <p className="flex flex-wrap items-center gap-2">
           <Badge tone="red">{kind}</Badge>
-          {line !== undefined && <span className="text-xs">line {line}{column !== undefined ? `, column ${column}` : ''}</span>}
+          {line !== undefined && <span className="text-xs">{column !== undefined ? t('bench.lineColumn', { line, column }) : t('bench.line', { line })}</span>}
         </p>
         <p className="mt-1 break-words font-mono text-xs">{message}</p>
       </div>
@@ -129,15 +133,15 @@ function Outcome({ run, testId }: { run: Run; testId: string }) {
   if ('hex' in result) {
     return (
       <div data-testid={testId} className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2">
-        <p className="text-xs font-medium text-emerald-800">{result.hex.length / 2} bytes to the device</p>
-        <p className="mt-1 break-all font-mono text-sm text-slate-900">{spacedHex(result.hex) || '(none)'}</p>
+        <p className="text-xs font-medium text-emerald-800">{t('bench.toDevice', { count: result.hex.length / 2 })}</p>
+        <p className="mt-1 break-all font-mono text-sm text-slate-900">{spacedHex(result.hex) || t('bench.none')}</p>
       </div>
     );
   }
   return (
     <div data-testid={testId} className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2">
       <p className="text-xs font-medium text-emerald-800">
-        {result.messages.length === 0 ? 'No messages: the codec ignores this frame' : `${result.messages.length} message${result.messages.length === 1 ? '' : 's'}`}
+        {result.messages.length === 0 ? t('bench.noMessages') : t('bench.messages', { count: result.messages.length })}
       </p>
       {result.messages.length > 0 && (
         <pre className="mt-1 max-h-80 overflow-auto whitespace-pre-wrap break-words font-mono text-xs text-slate-900">{JSON.stringify(result.messages, null, 2)}</pre>

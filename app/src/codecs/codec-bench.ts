@@ -5,6 +5,7 @@
 import type { CodeErrorPlace } from '../../../editor/properties/code-error-mark.ts';
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { sampleValue } from '../devices/command-fields.ts';
+import { t } from './codecs.messages.ts';
 
 /** Most bytes the test bench sends in one frame: what the server's test route takes (8192 hex digits). */
 export const MAX_BENCH_BYTES = 4096;
@@ -48,18 +49,18 @@ export type HexParse = { ok: true; bytes: number; hex: string } | { ok: false; m
  */
 export function parseHex(text: string): HexParse {
   const cleaned = text.replace(/0x/gi, ' ').replace(/[\s,:;-]+/g, ' ').trim();
-  if (cleaned === '') return { ok: false, message: 'Paste the bytes of a frame in hex, e.g. a5 01 00 07.' };
+  if (cleaned === '') return { ok: false, message: t('hex.empty') };
   const bad = cleaned.match(/[^0-9a-fA-F ]/);
-  if (bad) return { ok: false, message: `"${bad[0]}" is not a hex digit: use 0–9 and a–f, bytes optionally separated by spaces.` };
+  if (bad) return { ok: false, message: t('hex.badDigit', { char: bad[0] }) };
   let hex = '';
   for (const group of cleaned.split(' ')) {
     if (group.length % 2 !== 0) {
-      return { ok: false, message: `"${group}" has an odd number of hex digits: every byte is two digits (write 0${group.slice(-1)}, not ${group.slice(-1)}).` };
+      return { ok: false, message: t('hex.odd', { group, digit: group.slice(-1) }) };
     }
     hex += group;
   }
   const bytes = hex.length / 2;
-  if (bytes > MAX_BENCH_BYTES) return { ok: false, message: `The frame has ${bytes.toLocaleString()} bytes; the test bench takes at most ${MAX_BENCH_BYTES.toLocaleString()}.` };
+  if (bytes > MAX_BENCH_BYTES) return { ok: false, message: t('hex.tooLong', { bytes, max: MAX_BENCH_BYTES }) };
   return { ok: true, bytes, hex: hex.toLowerCase() };
 }
 

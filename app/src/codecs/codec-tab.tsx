@@ -22,6 +22,8 @@ import { publishDraft } from '../products/publish-draft.ts';
 import { VersionStatus } from '../products/version-status.tsx';
 import { errorPlace, starterSource, type CodecProblem } from './codec-bench.ts';
 import { CodecBench } from './codec-bench-panel.tsx';
+import { tc } from '../i18n/common.messages.ts';
+import { t } from './codecs.messages.ts';
 
 const CodeEditor = lazy(() => import('../../../editor/properties/code-editor.tsx').then((m) => ({ default: m.CodeEditor })));
 
@@ -71,7 +73,7 @@ export function CodecTab({ productKey, onDirtyChange }: {
 
   const dirty = baseline !== undefined && text !== (baseline ?? starter);
   const unsaved = dirty || baseline === null;
-  const leaveGuard = useLeaveGuard(dirty, 'The codec');
+  const leaveGuard = useLeaveGuard(dirty, t('tab.leaveWhat'));
   useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
 
   const shown = viewing === 'draft' ? text : version.data?.source;
@@ -100,7 +102,7 @@ export function CodecTab({ productKey, onDirtyChange }: {
     try {
       await apiRequest('PUT', `${base}/draft`, { source });
       setBaseline(source);
-      setNotice('Draft saved. Publish it for listeners to run it.');
+      setNotice(t('tab.saved'));
       void summary.reload();
       return true;
     } catch (err) {
@@ -118,7 +120,7 @@ export function CodecTab({ productKey, onDirtyChange }: {
       const version = await publishDraft(base, unsaved ? { body: { source: text }, onSaved: () => setBaseline(text) } : null);
       setPublishing(null);
       setSaveError(null);
-      setNotice(`Published version ${version}. Listeners decode this product’s devices with it from now on.`);
+      setNotice(t('tab.published', { version }));
       await summary.reload();
     } catch (err) {
       if (err instanceof ApiError && err.status === 422) setSaveError({ error: err, source: text });
@@ -129,7 +131,7 @@ export function CodecTab({ productKey, onDirtyChange }: {
   };
 
   if (summary.error && !summary.data) return <ErrorNote error={summary.error} />;
-  if (!summary.data || baseline === undefined) return <Loading what="the codec" />;
+  if (!summary.data || baseline === undefined) return <Loading what={t('tab.loading')} />;
   const s = summary.data;
   const latest = s.published?.version ?? 0;
   const tooLong = text.length > MAX_SOURCE_CHARS;
@@ -140,90 +142,89 @@ export function CodecTab({ productKey, onDirtyChange }: {
       {leaveGuard}
       <Panel bodyClassName="space-y-3">
         <VersionStatus
-          label="Codec status" published={s.published} draft={s.draft} testIds={{ published: 'codec-published', draft: 'codec-draft' }}
-          notPublished="Listeners run a product’s codec once a version is published."
+          label={t('tab.status')} published={s.published} draft={s.draft} testIds={{ published: 'codec-published', draft: 'codec-draft' }}
+          notPublished={t('tab.notPublished')}
           badges={(
             <>
-              {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> unsaved changes</Badge>}
-              {baseline === null && !dirty && <Badge tone="amber">new codec from the starter, not saved</Badge>}
-              {s.draft?.unpublishedChanges && <Badge tone="blue">unpublished changes</Badge>}
-              {publishedSame && <Badge tone="green">same as version {latest}</Badge>}
+              {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> {t('badge.unsaved')}</Badge>}
+              {baseline === null && !dirty && <Badge tone="amber">{t('badge.starter')}</Badge>}
+              {s.draft?.unpublishedChanges && <Badge tone="blue">{t('badge.unpublished')}</Badge>}
+              {publishedSame && <Badge tone="green">{t('badge.same', { version: latest })}</Badge>}
             </>
           )}
         />
 
         <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-3">
           <label className="flex items-center gap-2 text-sm text-slate-700">
-            Show
+            {t('tab.show')}
             <select
               className={`${INPUT} w-auto`} value={String(viewing)}
               onChange={(e) => setViewing(e.target.value === 'draft' ? 'draft' : Number(e.target.value))}
             >
-              <option value="draft">the draft (editable)</option>
+              <option value="draft">{t('tab.showDraft')}</option>
               {Array.from({ length: latest }, (_, i) => latest - i).map((n) => (
-                <option key={n} value={n}>version {n}{n === latest ? ' (published)' : ''}, read-only</option>
+                <option key={n} value={n}>{t(n === latest ? 'tab.showPublished' : 'tab.showVersion', { version: n })}</option>
               ))}
             </select>
           </label>
           {canCode && viewing === 'draft' && (
             <div className="flex flex-wrap items-center gap-2">
               <Button onClick={() => void saveDraft()} disabled={!unsaved || busy !== null || tooLong}>
-                {busy === 'save' ? 'Saving…' : 'Save draft'}
+                {busy === 'save' ? tc('saving') : t('tab.saveDraft')}
               </Button>
               <Button
                 variant="primary" onClick={() => setPublishing({ error: null })} disabled={busy !== null || publishedSame || tooLong}
-                title={publishedSame ? `The draft is version ${latest}: change it to publish a new version` : undefined}
+                title={publishedSame ? t('tab.sameAsVersion', { version: latest }) : undefined}
               >
-                <i className="fa fa-rocket" aria-hidden /> Publish…
+                <i className="fa fa-rocket" aria-hidden /> {t('tab.publish')}
               </Button>
             </div>
           )}
           {canCode && viewing !== 'draft' && version.data && (
             <Button onClick={() => { edit(version.data!.source); setViewing('draft'); }}>
-              <i className="fa fa-undo" aria-hidden /> Copy version {viewing} into the editor
+              <i className="fa fa-undo" aria-hidden /> {t('tab.copyVersion', { version: viewing })}
             </Button>
           )}
         </div>
         {!canCode && (
           <p className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700" data-testid="codec-read-only">
             <i className="fa fa-lock mr-1 text-slate-400" aria-hidden />
-            You can read this codec. Saving, publishing and trying one runs code on the server, so it takes the flows:code permission
-            (admins; engineers when the server allows them code).
+            {t('tab.readOnly')}
           </p>
         )}
-        {tooLong && <p role="alert" className="text-sm text-red-700">The codec is {text.length.toLocaleString()} characters; at most {MAX_SOURCE_CHARS.toLocaleString()} are saved.</p>}
+        {tooLong && <p role="alert" className="text-sm text-red-700">{t('tab.tooLong', { length: text.length, max: MAX_SOURCE_CHARS })}</p>}
         {notice && <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">{notice}</p>}
         {saveError && saveError.source === text && <ErrorNote error={saveError.error} />}
       </Panel>
 
       <div className={canCode ? 'grid items-start gap-4 lg:grid-cols-[minmax(0,1fr)_24rem]' : ''}>
         <Panel
-          title={viewing === 'draft' ? 'Codec source (draft)' : `Version ${viewing}`}
+          title={viewing === 'draft' ? t('tab.sourceDraft') : t('tab.version', { version: viewing })}
           actions={viewing !== 'draft' && version.data && (
-            <span className="text-xs text-slate-500">published {formatTime(version.data.publishedAt)} by {version.data.publishedBy}</span>
+            <span className="text-xs text-slate-500">{t('tab.publishedBy', { time: formatTime(version.data.publishedAt), user: version.data.publishedBy })}</span>
           )}
         >
           <ErrorNote error={viewing === 'draft' ? undefined : version.error} />
           <div data-testid="codec-editor">
-            <Suspense fallback={<Loading what="the code editor" />}>
+            <Suspense fallback={<Loading what={t('tab.loadingEditor')} />}>
               {viewing === 'draft' ? (
                 <CodeEditor
-                  key="draft" value={text} language="javascript" label="Codec source" size="page"
+                  key="draft" value={text} language="javascript" label={t('tab.sourceLabel')} size="page"
                   readOnly={!canCode} error={marked} onChange={edit}
                 />
               ) : version.data ? (
                 <CodeEditor
-                  key={`v${viewing}`} value={version.data.source} language="javascript" label={`Codec version ${viewing}`}
+                  key={`v${viewing}`} value={version.data.source} language="javascript" label={t('tab.versionLabel', { version: viewing })}
                   size="page" readOnly error={marked} onChange={() => {}}
                 />
-              ) : <Loading what={`version ${viewing}`} />}
+              ) : <Loading what={t('tab.loadingVersion', { version: viewing })} />}
             </Suspense>
           </div>
         </Panel>
         {canCode && (
           <CodecBench
             base={base} source={shown} tsl={tsl}
-            what={viewing === 'draft' ? (unsaved ? 'the editor’s text, saved or not' : 'the draft') : `version ${viewing}`}
+            what={viewing === 'draft' ? (unsaved ? t('tab.runsUnsaved') : t('tab.runsDraft')) : t('tab.runsVersion', { version: viewing })}
             onProblem={(problem) => setBenchProblem(problem && shown !== undefined ? { problem, source: shown } : null)}
           />
         )}
@@ -231,12 +232,11 @@ export function CodecTab({ productKey, onDirtyChange }: {
 
       {publishing && (
         <ConfirmDialog
-          open onOpenChange={(open) => !open && setPublishing(null)} title={`Publish version ${latest + 1}?`}
-          confirmLabel={unsaved ? `Save and publish version ${latest + 1}` : `Publish version ${latest + 1}`}
+          open onOpenChange={(open) => !open && setPublishing(null)} title={t('publish.title', { version: latest + 1 })}
+          confirmLabel={unsaved ? t('publish.saveAndPublish', { version: latest + 1 }) : t('publish.publish', { version: latest + 1 })}
           onConfirm={() => void publish()} busy={busy === 'publish'} error={publishing.error ? <ErrorNote error={publishing.error} /> : undefined}
         >
-          Listeners run the published version for every device of this product, from the next frame on. Versions never change; publish
-          again to replace it.{unsaved && ' The editor’s text is saved as the draft first.'}
+          {t('publish.text')}{unsaved && t('publish.savedFirst')}
         </ConfirmDialog>
       )}
     </div>

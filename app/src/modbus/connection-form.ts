@@ -5,6 +5,7 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import { ModbusConnection } from '../../../domain/modbus/modbus-api.ts';
+import { t } from './modbus.messages.ts';
 
 export type Transport = ModbusConnection['transport'];
 
@@ -31,10 +32,17 @@ export const TRANSPORT_FIELDS: Record<Transport, readonly ConnectionField[]> = {
   rtu: ['path', 'baudRate', 'parity', 'dataBits', 'stopBits', 'unitId', 'intervalMs', 'timeoutMs'],
 };
 
-const LABELS: Record<ConnectionField, string> = {
-  host: 'Host', port: 'Port', path: 'Serial port', baudRate: 'Baud rate', parity: 'Parity', dataBits: 'Data bits',
-  stopBits: 'Stop bits', unitId: 'Unit id', intervalMs: 'Poll interval', timeoutMs: 'Timeout',
-};
+/** Each field's name in problems, by message key. */
+const LABELS = {
+  host: 'field.host', port: 'field.port', path: 'field.path', baudRate: 'field.baudRate', parity: 'field.parity', dataBits: 'field.dataBits',
+  stopBits: 'field.stopBits', unitId: 'field.unitId', intervalMs: 'field.intervalMs', timeoutMs: 'field.timeoutMs',
+} as const satisfies Record<ConnectionField, string>;
+
+/** A field's name in the language shown now. */
+export const fieldLabel = (field: ConnectionField): string => t(LABELS[field]);
+/** Transport names (Modbus words, the same in every language). */
+const MODBUS_TCP = 'Modbus TCP';
+const RTU_OVER_TCP = 'RTU over TCP';
 const TEXT_FIELDS: ReadonlySet<ConnectionField> = new Set(['host', 'path', 'parity']);
 
 export const EMPTY_CONNECTION_FORM: ConnectionForm = {
@@ -70,8 +78,8 @@ export function connectionFromForm(form: ConnectionForm): ConnectionCheck {
     const field = error.path.split('/')[1] as ConnectionField | undefined;
     if (field && field in LABELS && !errors[field]) errors[field] = fieldMessage(field, value[field]);
   }
-  if (form.transport === 'rtu' && value.path === undefined) errors.path ??= 'Serial port is needed for RTU, e.g. /dev/ttyUSB0';
-  if (form.transport !== 'rtu' && value.host === undefined) errors.host ??= `Host is needed for ${form.transport === 'tcp' ? 'Modbus TCP' : 'RTU over TCP'}`;
+  if (form.transport === 'rtu' && value.path === undefined) errors.path ??= t('conn.pathNeeded');
+  if (form.transport !== 'rtu' && value.host === undefined) errors.host ??= t('conn.hostNeeded', { transport: form.transport === 'tcp' ? MODBUS_TCP : RTU_OVER_TCP });
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return { ok: true, connection: value as ModbusConnection };
 }
@@ -79,13 +87,13 @@ export function connectionFromForm(form: ConnectionForm): ConnectionCheck {
 /** A field's problem in the form's words, with the schema's own limits. */
 function fieldMessage(field: ConnectionField, value: unknown): string {
   const schema = ModbusConnection.properties[field] as { minimum?: number; maximum?: number; anyOf?: { const: unknown }[] };
-  if (value === undefined) return `${LABELS[field]} is needed`;
-  if (schema.anyOf) return `${LABELS[field]} must be ${schema.anyOf.map((s) => String(s.const)).join(' or ')}`;
+  const label = fieldLabel(field);
+  if (value === undefined) return t('conn.needed', { label });
+  if (schema.anyOf) return t('conn.oneOf', { label, choices: schema.anyOf.map((s) => String(s.const)).join(t('conn.or')) });
   if (schema.minimum !== undefined) {
-    const unit = field.endsWith('Ms') ? ' ms' : '';
-    return `${LABELS[field]} must be a whole number from ${schema.minimum.toLocaleString('en')} to ${schema.maximum!.toLocaleString('en')}${unit}`;
+    return t(field.endsWith('Ms') ? 'conn.rangeMs' : 'conn.range', { label, min: schema.minimum, max: schema.maximum! });
   }
-  return `${LABELS[field]} is too long`;
+  return t('conn.tooLong', { label });
 }
 
 /**
@@ -98,8 +106,9 @@ export function serverFieldErrors(details: unknown): Partial<Record<ConnectionFi
   for (const detail of details as { path?: unknown; field?: unknown; message?: unknown }[]) {
     const name = String(detail.field ?? detail.path ?? '').replace(/^\//, '').split('/')[0] as ConnectionField;
     if (name in LABELS && !errors[name]) {
-      const message = String(detail.message ?? 'is invalid');
-      errors[name] = message.toLowerCase().startsWith(LABELS[name].toLowerCase()) ? message : `${LABELS[name]} ${message}`;
+      const message = String(detail.message ?? t('conn.invalid'));
+      const label = fieldLabel(name);
+      errors[name] = message.toLowerCase().startsWith(label.toLowerCase()) ? message : t('conn.serverProblem', { label, message });
     }
   }
   return errors;

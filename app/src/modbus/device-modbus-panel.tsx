@@ -16,21 +16,30 @@ import { Facts, Panel } from '../ui/page.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
 import type { ApiRead } from '../use-api.ts';
 import {
-  connectionFromForm, formFromConnection, serverFieldErrors, TRANSPORT_FIELDS, type ConnectionField, type ConnectionForm, type Transport,
+  connectionFromForm, fieldLabel, formFromConnection, serverFieldErrors, TRANSPORT_FIELDS, type ConnectionField, type ConnectionForm, type Transport,
 } from './connection-form.ts';
 import { POLL_STATE_TONES } from './modbus-format.ts';
+import { t } from './modbus.messages.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { formatNumber } from '../i18n/messages.ts';
 
-const TRANSPORTS: readonly (readonly [Transport, string, string])[] = [
-  ['tcp', 'Modbus TCP', 'the device (or its gateway) on the network'],
-  ['rtu', 'RTU (serial)', 'a serial port of this server, e.g. RS-485'],
-  ['rtu-over-tcp', 'RTU over TCP', 'RTU frames through a serial-to-Ethernet converter'],
+/** Each transport with its name and hint, called in render so they speak the language shown now. */
+const TRANSPORTS: readonly (readonly [Transport, () => string, () => string])[] = [
+  ['tcp', () => 'Modbus TCP', () => t('transport.tcpHint')],
+  ['rtu', () => t('transport.rtu'), () => t('transport.rtuHint')],
+  ['rtu-over-tcp', () => 'RTU over TCP', () => t('transport.rtuOverTcpHint')],
 ];
 
+/** A parity setting as the form shows it. */
+const parityLabel = (parity: string): string =>
+  parity === 'even' ? t('parity.even') : parity === 'odd' ? t('parity.odd') : parity === 'none' ? t('parity.none') : parity;
+
+/** Each poll state's name and what it means, by message key. */
 const STATE_TEXT = {
-  polling: 'its last read answered',
-  failing: 'reads are failing; it goes offline if they keep failing',
-  offline: 'too many reads failed in a row; read again with backoff',
-  'not-polled': 'no poller reads it: no Modbus poller node covers it, its product has no point table, or it is disabled',
+  polling: ['pollState.polling', 'state.polling'],
+  failing: ['pollState.failing', 'state.failing'],
+  offline: ['pollState.offline', 'state.offline'],
+  'not-polled': ['pollState.notPolled', 'state.notPolled'],
 } as const;
 
 export function DeviceModbusPanel({ productKey, deviceName, view, canWrite }: {
@@ -54,7 +63,7 @@ export function DeviceModbusPanel({ productKey, deviceName, view, canWrite }: {
   if (form === null && view.data) setForm(formFromConnection(view.data.connection));
 
   if (view.error && !view.data) return <ErrorNote error={view.error} />;
-  if (!view.data || !form) return <Loading what="the Modbus connection" />;
+  if (!view.data || !form) return <Loading what={t('conn.loading')} />;
   const { connection, status } = view.data;
   const check = connectionFromForm(form);
   const fieldError = (field: ConnectionField): string | undefined => {
@@ -80,7 +89,7 @@ export function DeviceModbusPanel({ productKey, deviceName, view, canWrite }: {
       setServerErrors(null);
       setAttempted(false);
       setTouched(new Set());
-      setNotice('Connection saved. The poller reads the device with it from its next poll.');
+      setNotice(t('conn.saved'));
       await view.reload();
     } catch (err) {
       if (err instanceof ApiError) setServerErrors({ form, errors: serverFieldErrors(err.details) });
@@ -97,7 +106,7 @@ export function DeviceModbusPanel({ productKey, deviceName, view, canWrite }: {
       await apiRequest('DELETE', path);
       setRemoving(false);
       setForm(formFromConnection(null));
-      setNotice('Connection removed: the device is no longer polled.');
+      setNotice(t('conn.removed'));
       await view.reload();
     } catch (err) {
       setError(err);
@@ -118,17 +127,17 @@ export function DeviceModbusPanel({ productKey, deviceName, view, canWrite }: {
       }}
     />
   );
-  const select = (field: ConnectionField, options: readonly string[]) => (
+  const select = (field: ConnectionField, options: readonly string[], label: (option: string) => string = (o) => o) => (
     <select className={INPUT} value={form[field]} disabled={!canWrite} onChange={(e) => set({ [field]: e.target.value })}>
-      {options.map((o) => <option key={o} value={o}>{o}</option>)}
+      {options.map((o) => <option key={o} value={o}>{label(o)}</option>)}
     </select>
   );
 
   return (
     <div className="grid items-start gap-5 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-      <Panel title="Modbus connection" actions={!connection && <Badge>none</Badge>} bodyClassName="space-y-4">
+      <Panel title={t('conn.title')} actions={!connection && <Badge>{t('conn.none')}</Badge>} bodyClassName="space-y-4">
         <fieldset>
-          <legend className="mb-1 text-sm font-medium text-slate-700">Transport</legend>
+          <legend className="mb-1 text-sm font-medium text-slate-700">{t('conn.transport')}</legend>
           <div className="grid gap-2 sm:grid-cols-3">
             {TRANSPORTS.map(([value, label, hint]) => (
               <label
@@ -138,58 +147,58 @@ export function DeviceModbusPanel({ productKey, deviceName, view, canWrite }: {
                 <input type="radio" name="modbus-transport" value={value} checked={form.transport === value} disabled={!canWrite}
                   onChange={() => set({ transport: value })} className="mt-0.5 accent-sky-700" />
                 <span>
-                  <span className="block font-medium text-slate-800">{label}</span>
-                  <span className="block text-xs text-slate-500">{hint}</span>
+                  <span className="block font-medium text-slate-800">{label()}</span>
+                  <span className="block text-xs text-slate-500">{hint()}</span>
                 </span>
               </label>
             ))}
           </div>
         </fieldset>
         <div className="grid gap-3 sm:grid-cols-2 lg:grid-cols-3">
-          {fields.has('host') && <Field label="Host" error={fieldError('host')} className="sm:col-span-2">{input('host', { placeholder: '192.168.1.20' })}</Field>}
-          {fields.has('port') && <Field label="Port" error={fieldError('port')}>{input('port', { inputMode: 'numeric' })}</Field>}
-          {fields.has('path') && <Field label="Serial port" error={fieldError('path')} className="sm:col-span-2">{input('path', { placeholder: '/dev/ttyUSB0' })}</Field>}
-          {fields.has('baudRate') && <Field label="Baud rate" error={fieldError('baudRate')}>{input('baudRate', { inputMode: 'numeric' })}</Field>}
-          {fields.has('parity') && <Field label="Parity" error={fieldError('parity')}>{select('parity', ['none', 'even', 'odd'])}</Field>}
-          {fields.has('dataBits') && <Field label="Data bits" error={fieldError('dataBits')}>{select('dataBits', ['8', '7'])}</Field>}
-          {fields.has('stopBits') && <Field label="Stop bits" error={fieldError('stopBits')}>{select('stopBits', ['1', '2'])}</Field>}
-          <Field label="Unit id" hint="The slave address; 1–247 on a serial bus" error={fieldError('unitId')}>{input('unitId', { inputMode: 'numeric' })}</Field>
-          <Field label="Poll interval (ms)" error={fieldError('intervalMs')}>{input('intervalMs', { inputMode: 'numeric' })}</Field>
-          <Field label="Timeout (ms)" hint="Per request; default 1000" error={fieldError('timeoutMs')}>{input('timeoutMs', { inputMode: 'numeric', placeholder: '1000' })}</Field>
+          {fields.has('host') && <Field label={fieldLabel('host')} error={fieldError('host')} className="sm:col-span-2">{input('host', { placeholder: '192.168.1.20' })}</Field>}
+          {fields.has('port') && <Field label={fieldLabel('port')} error={fieldError('port')}>{input('port', { inputMode: 'numeric' })}</Field>}
+          {fields.has('path') && <Field label={fieldLabel('path')} error={fieldError('path')} className="sm:col-span-2">{input('path', { placeholder: '/dev/ttyUSB0' })}</Field>}
+          {fields.has('baudRate') && <Field label={fieldLabel('baudRate')} error={fieldError('baudRate')}>{input('baudRate', { inputMode: 'numeric' })}</Field>}
+          {fields.has('parity') && <Field label={fieldLabel('parity')} error={fieldError('parity')}>{select('parity', ['none', 'even', 'odd'], parityLabel)}</Field>}
+          {fields.has('dataBits') && <Field label={fieldLabel('dataBits')} error={fieldError('dataBits')}>{select('dataBits', ['8', '7'])}</Field>}
+          {fields.has('stopBits') && <Field label={fieldLabel('stopBits')} error={fieldError('stopBits')}>{select('stopBits', ['1', '2'])}</Field>}
+          <Field label={fieldLabel('unitId')} hint={t('conn.unitIdHint')} error={fieldError('unitId')}>{input('unitId', { inputMode: 'numeric' })}</Field>
+          <Field label={t('conn.interval')} error={fieldError('intervalMs')}>{input('intervalMs', { inputMode: 'numeric' })}</Field>
+          <Field label={t('conn.timeout')} hint={t('conn.timeoutHint')} error={fieldError('timeoutMs')}>{input('timeoutMs', { inputMode: 'numeric', placeholder: '1000' })}</Field>
         </div>
         {notice && <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">{notice}</p>}
         {!removing && <ErrorNote error={error} />}
         {canWrite && (
           <div className="flex flex-wrap justify-end gap-2 border-t border-slate-100 pt-3">
-            {connection && <Button variant="ghost" onClick={() => setRemoving(true)}><i className="fa fa-trash-o" aria-hidden /> Remove connection</Button>}
+            {connection && <Button variant="ghost" onClick={() => setRemoving(true)}><i className="fa fa-trash-o" aria-hidden /> {t('conn.remove')}</Button>}
             <Button variant="primary" onClick={() => void save()} disabled={busy !== null || (!dirty && connection !== null)}>
-              {busy === 'save' ? 'Saving…' : connection ? 'Save connection' : 'Add connection'}
+              {busy === 'save' ? tc('saving') : connection ? t('conn.save') : t('conn.add')}
             </Button>
           </div>
         )}
         <ConfirmDialog
-          open={removing} onOpenChange={setRemoving} title={`Stop polling ${deviceName}?`} confirmLabel="Remove connection"
+          open={removing} onOpenChange={setRemoving} title={t('conn.removeTitle', { device: deviceName })} confirmLabel={t('conn.remove')}
           onConfirm={() => void remove()} busy={busy === 'remove'} error={removing && error ? <ErrorNote error={error} /> : undefined}
         >
-          The device’s Modbus connection is removed and the poller stops reading it. Its history stays.
+          {t('conn.removeText')}
         </ConfirmDialog>
       </Panel>
 
-      <Panel title="Polling" actions={view.loading ? undefined : <span className="text-xs text-slate-500">updated every 5 s</span>}>
+      <Panel title={t('poll.title')} actions={view.loading ? undefined : <span className="text-xs text-slate-500">{t('poll.every')}</span>}>
         <div data-testid="modbus-poll-status">
           <Facts
             items={[
-              ['State', (
+              [t('poll.state'), (
                 <span key="s" className="flex flex-wrap items-center gap-2">
-                  <Badge tone={POLL_STATE_TONES[status.state]}>{status.state}</Badge>
+                  <Badge tone={POLL_STATE_TONES[status.state]}>{t(STATE_TEXT[status.state][0])}</Badge>
                   <span className="text-xs text-slate-500">
-                    {status.state === 'polling' && status.lastPollAt === null ? 'taken up by a poller; the first read is on its way' : STATE_TEXT[status.state]}
+                    {status.state === 'polling' && status.lastPollAt === null ? t('state.starting') : t(STATE_TEXT[status.state][1])}
                   </span>
                 </span>
               )],
-              ['Last poll', status.lastPollAt ? <span key="p" title={formatTime(status.lastPollAt)}><TimeAgo at={status.lastPollAt} /></span> : 'never'],
-              ['Failures in a row', String(status.failures)],
-              ['Last error', status.lastError ? <span key="e" className="text-red-700">{status.lastError}</span> : <span className="text-slate-400">none</span>],
+              [t('poll.last'), status.lastPollAt ? <span key="p" title={formatTime(status.lastPollAt)}><TimeAgo at={status.lastPollAt} /></span> : tc('never')],
+              [t('poll.failures'), formatNumber(status.failures)],
+              [t('poll.lastError'), status.lastError ? <span key="e" className="text-red-700">{status.lastError}</span> : <span className="text-slate-400">{tc('none')}</span>],
             ]}
           />
         </div>

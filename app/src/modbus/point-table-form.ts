@@ -3,13 +3,20 @@
  * server takes, and every problem `checkPointTable` (the server's own check) and the published thing model find, by
  * row and field, so each shows under the row and at the field at fault while the user types. Pure, no React.
  */
-import { checkPointTable, pointCount, pointLabel, type ByteOrder, type ModbusPoint, type PointProblem, type PointType, type WordOrder } from '../../../domain/modbus/point-table.ts';
+import { t } from './modbus.messages.ts';
+import { checkPointTable, pointCount, type ByteOrder, type ModbusPoint, type PointProblem, type PointType, type WordOrder } from '../../../domain/modbus/point-table.ts';
 
 export const POINT_TYPES: readonly PointType[] = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'];
 
-export const FUNCTIONS: readonly (readonly [value: string, label: string])[] = [
-  ['1', '1 coils'], ['2', '2 discrete inputs'], ['3', '3 holding regs'], ['4', '4 input regs'],
-];
+/** The Modbus functions a point reads with, and the key of each one's option text. */
+export const FUNCTIONS = [
+  ['1', 'fn.1'], ['2', 'fn.2'], ['3', 'fn.3'], ['4', 'fn.4'],
+] as const satisfies readonly (readonly [value: string, labelKey: string])[];
+
+/** "point 2 (setpoint)", as the point table's problems name a point (`pointLabel` of the domain, in the language shown). */
+const pointName = (index: number, property?: string): string =>
+  // The number as the domain writes it (no grouping), so both kinds of problem name a point alike.
+  property === undefined ? t('point.label', { n: String(index + 1) }) : t('point.labelWith', { n: String(index + 1), property });
 
 /** One point as its row's controls hold it: numbers as typed, so a half-typed one is shown as it is. */
 export interface PointRow {
@@ -86,7 +93,7 @@ export function tableProblems(rows: readonly PointRow[], properties: readonly Mo
   const outcome = checkPointTable(rows.map(pointInput));
   // A row whose property is not chosen yet is told so, not that "" is no identifier.
   const problems = outcome.ok ? [] : outcome.problems.map((p) => (p.field === 'property' && rows[p.index]?.property === ''
-    ? { ...p, message: `${pointLabel(p.index)}: choose the property it reads` }
+    ? { ...p, message: t('point.chooseProperty', { point: pointName(p.index) }) }
     : p));
   if (properties) {
     const byId = new Map(properties.map((p) => [p.identifier, p]));
@@ -95,9 +102,9 @@ export function tableProblems(rows: readonly PointRow[], properties: readonly Mo
       const property = byId.get(row.property);
       const at = { index, property: row.property };
       if (!property) {
-        problems.push({ ...at, field: 'property', message: `${pointLabel(index, row.property)}: the published thing model has no property "${row.property}"` });
+        problems.push({ ...at, field: 'property', message: t('point.noProperty', { point: pointName(index, row.property), property: row.property }) });
       } else if (row.writable && property.accessMode !== 'rw') {
-        problems.push({ ...at, field: 'writable', message: `${pointLabel(index, row.property)}: "${row.property}" is read-only in the thing model; make it read-write there to write it` });
+        problems.push({ ...at, field: 'writable', message: t('point.readOnly', { point: pointName(index, row.property), property: row.property }) });
       }
     });
   }

@@ -22,9 +22,20 @@ import {
   applies, FUNCTIONS, newRow, pointInput, POINT_TYPES, rowFromPoint, rowProblems, tableProblems, type ModelProperty, type PointRow,
 } from './point-table-form.ts';
 import { ReadNowPanel } from './read-now-panel.tsx';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
+import { t } from './modbus.messages.ts';
 
 /** A CSV larger than this is refused before it is read: a point table of 10,000 rows is well under it. */
 const MAX_CSV_BYTES = 2 * 1024 * 1024;
+
+/** The CSV columns a point table has, and those it may have (CSV header words, not translated). */
+const CSV_COLUMNS = ['property', 'function', 'address', 'type'];
+const CSV_OPTIONAL_COLUMNS = ['count', 'byteOrder', 'wordOrder', 'scale', 'offset', 'writable'];
+
+/** Byte orders as Modbus tools write them. */
+const BYTES_AB = 'AB';
+const BYTES_BA = 'BA';
 
 const CELL = 'block rounded border border-slate-300 bg-white px-1.5 py-1 text-xs text-slate-900 focus:border-sky-600 focus:outline-none focus:ring-1 focus:ring-sky-600 disabled:bg-slate-50 disabled:text-slate-500 aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50';
 
@@ -61,7 +72,7 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
   const inputs = useMemo(() => rows.map(pointInput), [rows]);
   const sent = JSON.stringify(inputs);
   const dirty = baseline !== undefined && sent !== baseline;
-  const leaveGuard = useLeaveGuard(dirty, 'The point table');
+  const leaveGuard = useLeaveGuard(dirty, t('table.leaveWhat'));
   useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange]);
 
   const problems = useMemo(() => {
@@ -89,7 +100,7 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
       setBaseline(JSON.stringify(saved.map(pointInput)));
       setServerProblems(null);
       setImported(null);
-      setNotice(`Point table saved: ${view.points.length} point${view.points.length === 1 ? '' : 's'}. Devices are read with it from their next poll.`);
+      setNotice(t('table.saved', { count: view.points.length }));
       void table.reload();
     } catch (err) {
       if (err instanceof ApiError && Array.isArray(err.details)) setServerProblems({ sent, problems: err.details as PointProblem[] });
@@ -103,7 +114,7 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
     setCsvProblems(null);
     setImported(null);
     if (file.size > MAX_CSV_BYTES) {
-      setCsvProblems({ file: file.name, problems: [{ line: 0, field: '', message: `${file.name} is ${(file.size / 1024 / 1024).toFixed(1)} MB; a point table CSV is at most 2 MB.` }] });
+      setCsvProblems({ file: file.name, problems: [{ line: 0, field: '', message: t('table.tooBig', { file: file.name, size: Math.round(file.size / 1024 / 1024 * 10) / 10 }) }] });
       return;
     }
     const outcome = pointTableFromCsv(await file.text());
@@ -111,12 +122,12 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
       setCsvProblems({ file: file.name, problems: outcome.problems });
       return;
     }
-    setImported({ text: `Imported ${outcome.points.length} point${outcome.points.length === 1 ? '' : 's'} from ${file.name}. They replace the table below; save to keep them.`, undo: rows });
+    setImported({ text: t('table.imported', { count: outcome.points.length, file: file.name }), undo: rows });
     change(outcome.points.map(rowFromPoint));
   };
 
   if (table.error && !table.data) return <ErrorNote error={table.error} />;
-  if (!table.data || baseline === undefined) return <Loading what="the point table" />;
+  if (!table.data || baseline === undefined) return <Loading what={t('table.loading')} />;
   const optionsFor = (current: string) => {
     const ids = properties?.map((p) => p.identifier) ?? [];
     return current && !ids.includes(current) ? [...ids, current] : ids;
@@ -126,53 +137,54 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
     <div className="space-y-4">
       {leaveGuard}
       <Panel
-        title="Modbus point table"
+        title={t('table.title')}
         actions={(
           <span className="text-xs text-slate-500">
-            {table.data.updatedAt ? <>saved <TimeAgo at={table.data.updatedAt} /> by {table.data.updatedBy}</> : 'not saved yet'}
+            {table.data.updatedAt
+              ? richText(t('table.savedAgo', { user: table.data.updatedBy }), { ago: () => <TimeAgo at={table.data!.updatedAt} /> })
+              : t('table.notSaved')}
           </span>
         )}
         bodyClassName="space-y-3"
       >
         <p className="text-sm text-slate-600">
-          Each point reads one thing model property from a Modbus device’s registers or coils. Addresses are zero-based
-          (holding register 40001 is address 0 with function 3).
+          {t('table.intro')}
         </p>
         {tsl === null && (
           <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            The product has no published thing model: publish one first, since every point names one of its properties.
+            {t('table.noModel')}
           </p>
         )}
         <div className="flex flex-wrap items-center justify-between gap-2">
           <div className="flex flex-wrap items-center gap-2">
-            {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> unsaved changes</Badge>}
+            {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> {t('table.unsaved')}</Badge>}
             {problems.length > 0 && (
-              <span className="text-sm text-red-700"><i className="fa fa-exclamation-circle" aria-hidden /> {problems.length} problem{problems.length === 1 ? '' : 's'} to fix before saving</span>
+              <span className="text-sm text-red-700"><i className="fa fa-exclamation-circle" aria-hidden /> {t('table.problems', { count: problems.length })}</span>
             )}
           </div>
           <div className="flex flex-wrap items-center gap-2">
             {canWrite && (
               <>
                 <input
-                  ref={fileInput} type="file" accept=".csv,text/csv" className="sr-only" tabIndex={-1} aria-label="Import a point table CSV"
+                  ref={fileInput} type="file" accept=".csv,text/csv" className="sr-only" tabIndex={-1} aria-label={t('table.importLabel')}
                   onChange={(e) => {
                     const file = e.target.files?.[0];
                     e.target.value = '';
                     if (file) void importCsv(file);
                   }}
                 />
-                <Button onClick={() => fileInput.current?.click()}><i className="fa fa-upload" aria-hidden /> Import CSV</Button>
+                <Button onClick={() => fileInput.current?.click()}><i className="fa fa-upload" aria-hidden /> {t('table.import')}</Button>
               </>
             )}
             <Button
-              disabled={!checked.ok || rows.length === 0} title={checked.ok ? undefined : 'Fix the table’s problems to export it'}
+              disabled={!checked.ok || rows.length === 0} title={checked.ok ? undefined : t('table.exportBlocked')}
               onClick={() => checked.ok && downloadText(pointTableToCsv(checked.points), `${productKey}-modbus-points.csv`, 'text/csv')}
             >
-              <i className="fa fa-download" aria-hidden /> Export CSV
+              <i className="fa fa-download" aria-hidden /> {t('table.export')}
             </Button>
             {canWrite && (
               <Button variant="primary" onClick={() => void save()} disabled={!dirty || busy || problems.length > 0}>
-                {busy ? 'Saving…' : 'Save'}
+                {busy ? tc('saving') : tc('save')}
               </Button>
             )}
           </div>
@@ -180,20 +192,20 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
         {notice && <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">{notice}</p>}
         {saveError !== null && !(serverProblems?.sent === sent) && <ErrorNote error={saveError} />}
         {saveError !== null && serverProblems?.sent === sent && (
-          <p role="alert" className="text-sm text-red-700">The server refused the table: {errorMessage(saveError)} Its problems are marked at their rows.</p>
+          <p role="alert" className="text-sm text-red-700">{t('table.refused', { message: errorMessage(saveError) })}</p>
         )}
         {imported && (
           <div role="status" className="flex flex-wrap items-center justify-between gap-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900">
             <span>{imported.text}</span>
-            <Button size="sm" variant="ghost" onClick={() => { change(imported.undo); setImported(null); }}>Undo import</Button>
+            <Button size="sm" variant="ghost" onClick={() => { change(imported.undo); setImported(null); }}>{t('table.undoImport')}</Button>
           </div>
         )}
         {csvProblems && (
           <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="csv-problems">
-            <p className="font-medium">{csvProblems.file} was not imported; the table is as it was:</p>
+            <p className="font-medium">{t('table.notImported', { file: csvProblems.file })}</p>
             <ul className="mt-1 list-disc space-y-0.5 pl-5 text-xs">
               {csvProblems.problems.slice(0, 30).map((p, i) => <li key={i}>{p.message}</li>)}
-              {csvProblems.problems.length > 30 && <li>… and {csvProblems.problems.length - 30} more</li>}
+              {csvProblems.problems.length > 30 && <li>{t('table.more', { count: csvProblems.problems.length - 30 })}</li>}
             </ul>
           </div>
         )}
@@ -201,34 +213,33 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
 
       {rows.length === 0 ? (
         <EmptyState
-          title="No points yet"
+          title={t('table.empty')}
           action={canWrite && (
             <>
-              <Button variant="primary" onClick={() => change([newRow(rows, properties)])}><i className="fa fa-plus" aria-hidden /> Add point</Button>
-              <Button onClick={() => fileInput.current?.click()}><i className="fa fa-upload" aria-hidden /> Import CSV</Button>
+              <Button variant="primary" onClick={() => change([newRow(rows, properties)])}><i className="fa fa-plus" aria-hidden /> {t('table.addPoint')}</Button>
+              <Button onClick={() => fileInput.current?.click()}><i className="fa fa-upload" aria-hidden /> {t('table.import')}</Button>
             </>
           )}
         >
-          Map the product’s properties to registers one by one, or import a device’s register map as CSV
-          (columns {['property', 'function', 'address', 'type'].join(', ')}, and optionally count, byteOrder, wordOrder, scale, offset, writable).
+          {t('table.emptyText', { columns: CSV_COLUMNS.join(', '), optional: CSV_OPTIONAL_COLUMNS.join(', ') })}
         </EmptyState>
       ) : (
         <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-          <table aria-label="Point table" className="min-w-full text-sm">
+          <table aria-label={t('table.label')} className="min-w-full text-sm">
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-600">
               <tr>
                 <th scope="col" className="px-1.5 py-2">#</th>
-                <th scope="col" className="px-1.5 py-2">Property</th>
-                <th scope="col" className="px-1.5 py-2">Function</th>
-                <th scope="col" className="px-1.5 py-2">Address</th>
-                <th scope="col" className="px-1.5 py-2">Count</th>
-                <th scope="col" className="px-1.5 py-2">Type</th>
-                <th scope="col" className="px-1.5 py-2" title="Bytes in a register: AB is Modbus’s standard">Bytes</th>
-                <th scope="col" className="px-1.5 py-2" title="Registers of a 32- or 64-bit value: high first is the standard">Words</th>
-                <th scope="col" className="px-1.5 py-2">Scale</th>
-                <th scope="col" className="px-1.5 py-2">Offset</th>
-                <th scope="col" className="px-1.5 py-2">Write</th>
-                {canWrite && <th scope="col" className="px-1.5 py-2"><span className="sr-only">Remove</span></th>}
+                <th scope="col" className="px-1.5 py-2">{t('col.property')}</th>
+                <th scope="col" className="px-1.5 py-2">{t('col.function')}</th>
+                <th scope="col" className="px-1.5 py-2">{t('col.address')}</th>
+                <th scope="col" className="px-1.5 py-2">{t('col.count')}</th>
+                <th scope="col" className="px-1.5 py-2">{t('col.type')}</th>
+                <th scope="col" className="px-1.5 py-2" title={t('col.bytesHint')}>{t('col.bytes')}</th>
+                <th scope="col" className="px-1.5 py-2" title={t('col.wordsHint')}>{t('col.words')}</th>
+                <th scope="col" className="px-1.5 py-2">{t('col.scale')}</th>
+                <th scope="col" className="px-1.5 py-2">{t('col.offset')}</th>
+                <th scope="col" className="px-1.5 py-2">{t('col.write')}</th>
+                {canWrite && <th scope="col" className="px-1.5 py-2"><span className="sr-only">{t('col.remove')}</span></th>}
               </tr>
             </thead>
             {rows.map((row, index) => (
@@ -242,7 +253,7 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
           </table>
           {canWrite && (
             <div className="border-t border-slate-100 px-3 py-2">
-              <Button size="sm" onClick={() => change([...rows, newRow(rows, properties)])}><i className="fa fa-plus" aria-hidden /> Add point</Button>
+              <Button size="sm" onClick={() => change([...rows, newRow(rows, properties)])}><i className="fa fa-plus" aria-hidden /> {t('table.addPoint')}</Button>
             </div>
           )}
         </div>
@@ -276,71 +287,71 @@ function PointRowView({ row, index, canWrite, options, problems, onChange, onRem
       <tr>
         <td className="px-1.5 py-1.5 text-xs text-slate-500">{n}</td>
         <td className="px-1.5 py-1.5">
-          <select aria-label={`Property of point ${n}`} className={cx(CELL, 'w-32')} value={row.property} disabled={!canWrite} aria-invalid={invalid('property')}
+          <select aria-label={t('row.property', { n })} className={cx(CELL, 'w-32')} value={row.property} disabled={!canWrite} aria-invalid={invalid('property')}
             onChange={(e) => onChange({ property: e.target.value })}>
-            {row.property === '' && <option value="">choose…</option>}
+            {row.property === '' && <option value="">{t('row.choose')}</option>}
             {options.map((id) => <option key={id} value={id}>{id}</option>)}
           </select>
         </td>
         <td className="px-1.5 py-1.5">
-          <select aria-label={`Function of point ${n}`} className={cx(CELL, 'w-32')} value={row.function} disabled={!canWrite} aria-invalid={invalid('function')}
+          <select aria-label={t('row.function', { n })} className={cx(CELL, 'w-32')} value={row.function} disabled={!canWrite} aria-invalid={invalid('function')}
             onChange={(e) => {
               const fn = e.target.value;
               // Coils and discrete inputs are single bits: their only type is bool, so it follows the function.
               onChange({ function: fn, ...(fn === '1' || fn === '2' ? { type: 'bool' as const } : {}), ...(fn === '2' || fn === '4' ? { writable: false } : {}) });
             }}>
-            {FUNCTIONS.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+            {FUNCTIONS.map(([value, label]) => <option key={value} value={value}>{t(label)}</option>)}
           </select>
         </td>
         <td className="px-1.5 py-1.5">
-          <input aria-label={`Address of point ${n}`} inputMode="numeric" className={cx(CELL, 'w-20')} value={row.address} disabled={!canWrite} aria-invalid={invalid('address')}
+          <input aria-label={t('row.address', { n })} inputMode="numeric" className={cx(CELL, 'w-20')} value={row.address} disabled={!canWrite} aria-invalid={invalid('address')}
             onChange={(e) => onChange({ address: e.target.value })} />
         </td>
         <td className="px-1.5 py-1.5">
           {applies(row, 'count') ? (
-            <input aria-label={`Count of point ${n}`} inputMode="numeric" className={cx(CELL, 'w-16')} value={row.count} disabled={!canWrite} aria-invalid={invalid('count')}
-              placeholder="regs" onChange={(e) => onChange({ count: e.target.value })} />
-          ) : <span className="px-1.5 text-xs text-slate-500" title="Follows from the type">{derived ?? ''}</span>}
+            <input aria-label={t('row.count', { n })} inputMode="numeric" className={cx(CELL, 'w-16')} value={row.count} disabled={!canWrite} aria-invalid={invalid('count')}
+              placeholder={t('row.countPlaceholder')} onChange={(e) => onChange({ count: e.target.value })} />
+          ) : <span className="px-1.5 text-xs text-slate-500" title={t('row.derived')}>{derived ?? ''}</span>}
         </td>
         <td className="px-1.5 py-1.5">
-          <select aria-label={`Type of point ${n}`} className={cx(CELL, 'w-[5.5rem]')} value={row.type} disabled={!canWrite} aria-invalid={invalid('type')}
+          <select aria-label={t('row.type', { n })} className={cx(CELL, 'w-[5.5rem]')} value={row.type} disabled={!canWrite} aria-invalid={invalid('type')}
             onChange={(e) => onChange({ type: e.target.value as PointType })}>
             {POINT_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
           </select>
         </td>
         <td className="px-1.5 py-1.5">
           {applies(row, 'byteOrder') ? (
-            <select aria-label={`Byte order of point ${n}`} className={cx(CELL, 'w-16')} value={row.byteOrder} disabled={!canWrite} aria-invalid={invalid('byteOrder')}
+            <select aria-label={t('row.byteOrder', { n })} className={cx(CELL, 'w-16')} value={row.byteOrder} disabled={!canWrite} aria-invalid={invalid('byteOrder')}
               onChange={(e) => onChange({ byteOrder: e.target.value as PointRow['byteOrder'] })}>
-              <option value="big">AB</option>
-              <option value="little">BA</option>
+              <option value="big">{BYTES_AB}</option>
+              <option value="little">{BYTES_BA}</option>
             </select>
           ) : <span className="px-1.5 text-xs text-slate-400">–</span>}
         </td>
         <td className="px-1.5 py-1.5">
           {applies(row, 'wordOrder') ? (
-            <select aria-label={`Word order of point ${n}`} className={cx(CELL, 'w-24')} value={row.wordOrder} disabled={!canWrite} aria-invalid={invalid('wordOrder')}
+            <select aria-label={t('row.wordOrder', { n })} className={cx(CELL, 'w-24')} value={row.wordOrder} disabled={!canWrite} aria-invalid={invalid('wordOrder')}
               onChange={(e) => onChange({ wordOrder: e.target.value as PointRow['wordOrder'] })}>
-              <option value="big">high first</option>
-              <option value="little">low first</option>
+              <option value="big">{t('row.highFirst')}</option>
+              <option value="little">{t('row.lowFirst')}</option>
             </select>
           ) : <span className="px-1.5 text-xs text-slate-400">–</span>}
         </td>
         <td className="px-1.5 py-1.5">
-          <input aria-label={`Scale of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-16')} value={row.scale} disabled={!canWrite} aria-invalid={invalid('scale')}
+          <input aria-label={t('row.scale', { n })} inputMode="decimal" className={cx(CELL, 'w-16')} value={row.scale} disabled={!canWrite} aria-invalid={invalid('scale')}
             placeholder="1" onChange={(e) => onChange({ scale: e.target.value })} />
         </td>
         <td className="px-1.5 py-1.5">
-          <input aria-label={`Offset of point ${n}`} inputMode="decimal" className={cx(CELL, 'w-16')} value={row.offset} disabled={!canWrite} aria-invalid={invalid('offset')}
+          <input aria-label={t('row.offset', { n })} inputMode="decimal" className={cx(CELL, 'w-16')} value={row.offset} disabled={!canWrite} aria-invalid={invalid('offset')}
             placeholder="0" onChange={(e) => onChange({ offset: e.target.value })} />
         </td>
         <td className="px-1.5 py-1.5 text-center">
-          <input type="checkbox" aria-label={`Writable point ${n}`} className="h-4 w-4 accent-sky-700" checked={row.writable} aria-invalid={invalid('writable')}
+          <input type="checkbox" aria-label={t('row.writable', { n })} className="h-4 w-4 accent-sky-700" checked={row.writable} aria-invalid={invalid('writable')}
             disabled={!canWrite || (!applies(row, 'writable') && !row.writable)} onChange={(e) => onChange({ writable: e.target.checked })} />
         </td>
         {canWrite && (
           <td className="px-1.5 py-1.5 text-right">
-            <Button size="sm" variant="ghost" aria-label={`Remove point ${n}`} onClick={onRemove}><i className="fa fa-trash-o" aria-hidden /></Button>
+            <Button size="sm" variant="ghost" aria-label={t('row.remove', { n })} onClick={onRemove}><i className="fa fa-trash-o" aria-hidden /></Button>
           </td>
         )}
       </tr>

@@ -13,6 +13,7 @@ import { INPUT } from '../ui/field.tsx';
 import { Panel } from '../ui/page.tsx';
 import { queryString, useApi } from '../use-api.ts';
 import { formatReadValue, rawCells } from './modbus-format.ts';
+import { t } from './modbus.messages.ts';
 
 /** How many of the product's devices are looked at for a Modbus connection. */
 const DEVICES_LOOKED_AT = 100;
@@ -64,31 +65,35 @@ export function ReadNowPanel({ productKey, points, edited }: {
   };
 
   return (
-    <Panel title="Read now" actions={<span className="text-xs text-slate-500">reads one device once with the table {edited ? 'as edited, unsaved' : 'as shown'}; stores nothing</span>} bodyClassName="space-y-3">
+    <Panel title={t('read.title')} actions={<span className="text-xs text-slate-500">{edited ? t('read.hintEdited') : t('read.hintShown')}</span>} bodyClassName="space-y-3">
       <ErrorNote error={devices.error} />
       {!hasPoints ? (
-        <p className="text-sm text-slate-600">Add points to the table to read a device with them.</p>
+        <p className="text-sm text-slate-600">{t('read.noPoints')}</p>
       ) : connected !== null && connected.length === 0 ? (
         <p className="text-sm text-slate-600">
-          None of this product’s devices has a Modbus connection yet. Set one on a device’s page (Modbus tab) to read it from here.
+          {t('read.noConnection')}
         </p>
       ) : (
         <div className="flex flex-wrap items-end gap-2">
           <label className="text-sm">
-            <span className="mb-1 block font-medium text-slate-700">Device</span>
+            <span className="mb-1 block font-medium text-slate-700">{t('read.device')}</span>
             <select className={`${INPUT} w-64`} value={chosen} onChange={(e) => setChosen(e.target.value)} disabled={connected === null}>
-              {connected === null && <option value="">looking for devices…</option>}
+              {connected === null && <option value="">{t('read.looking')}</option>}
               {connected?.map((v) => (
                 <option key={v.deviceName} value={v.deviceName}>
-                  {v.deviceName} ({v.connection!.transport === 'rtu' ? v.connection!.path : `${v.connection!.host}:${v.connection!.port ?? 502}`}, unit {v.connection!.unitId})
+                  {t('read.option', {
+                    device: v.deviceName,
+                    address: v.connection!.transport === 'rtu' ? v.connection!.path : `${v.connection!.host}:${v.connection!.port ?? 502}`,
+                    unit: String(v.connection!.unitId),
+                  })}
                 </option>
               ))}
             </select>
           </label>
-          <Button onClick={() => void read()} disabled={!points || !chosen || busy} title={points ? undefined : 'Fix the table’s problems first'}>
-            <i className="fa fa-bolt" aria-hidden /> {busy ? 'Reading…' : 'Read now'}
+          <Button onClick={() => void read()} disabled={!points || !chosen || busy} title={points ? undefined : t('read.fixFirst')}>
+            <i className="fa fa-bolt" aria-hidden /> {busy ? t('read.reading') : t('read.title')}
           </Button>
-          {!points && <span className="pb-2 text-xs text-red-700">Fix the table’s problems to read with it.</span>}
+          {!points && <span className="pb-2 text-xs text-red-700">{t('read.fixToRead')}</span>}
         </div>
       )}
       <ErrorNote error={error} />
@@ -103,7 +108,7 @@ function ReadNowOutcome({ result, device }: { result: ReadNowResult; device: str
       <div role="alert" data-testid="read-now-result" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
         <p className="flex flex-wrap items-center gap-2">
           <Badge tone="red">{result.error.kind}</Badge>
-          <span>{device} could not be read ({result.durationMs} ms):</span>
+          <span>{t('read.failed', { device, ms: result.durationMs })}</span>
         </p>
         <p className="mt-1">{result.error.message}</p>
       </div>
@@ -112,10 +117,10 @@ function ReadNowOutcome({ result, device }: { result: ReadNowResult; device: str
   return (
     <div data-testid="read-now-result" className="space-y-3">
       <p className="text-sm text-slate-600">
-        {device} answered {result.requests.length} request{result.requests.length === 1 ? '' : 's'} in {result.durationMs} ms.
+        {t('read.answered', { device, count: result.requests.length, ms: result.durationMs })}
       </p>
       <div className="grid gap-3 xl:grid-cols-2">
-        <SmallTable label="Requests" columns={['Function', 'Address', 'Answer']}>
+        <SmallTable label={t('read.requests')} columns={[t('col.function'), t('col.address'), t('read.answer')]}>
               {result.requests.map((r, i) => (
                 <tr key={i} className="align-top">
                   <td className="px-2 py-1.5">{r.function}</td>
@@ -126,7 +131,7 @@ function ReadNowOutcome({ result, device }: { result: ReadNowResult; device: str
                     ) : (
                       <div className="flex flex-wrap gap-1 font-mono">
                         {rawCells(r).map((cell) => (
-                          <span key={cell.address} className="rounded bg-slate-100 px-1" title={`address ${cell.address}`}>
+                          <span key={cell.address} className="rounded bg-slate-100 px-1" title={t('read.addressN', { address: String(cell.address) })}>
                             <span className="text-slate-400">{cell.address}:</span> {cell.decimal}{cell.hex && <span className="text-slate-500"> {cell.hex}</span>}
                           </span>
                         ))}
@@ -136,7 +141,7 @@ function ReadNowOutcome({ result, device }: { result: ReadNowResult; device: str
                 </tr>
               ))}
         </SmallTable>
-        <SmallTable label="Values" columns={['Property', 'Type', 'Value']}>
+        <SmallTable label={t('read.values')} columns={[t('col.property'), t('col.type'), t('read.value')]}>
               {result.values.map((v) => (
                 <tr key={v.property}>
                   <td className="px-2 py-1.5 font-mono">{v.property}</td>

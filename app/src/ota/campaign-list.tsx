@@ -18,8 +18,9 @@ import { describeTarget } from './campaign-target.ts';
 import type { ProductChoice } from './firmware-list.tsx';
 import { CampaignStateBadge, PRIMARY_LINK, ProgressBar } from './ota-badges.tsx';
 import { campaignHref, newCampaignHref, type Campaign, type CampaignPage, type CampaignState } from './ota-api.ts';
-import { percentOf } from './ota-format.ts';
+import { campaignStateWord, percentOf } from './ota-format.ts';
 import { newer, useCoalescedReload } from './ota-live.ts';
+import { t } from './ota.messages.ts';
 
 const PAGE_SIZE = 25;
 const STATES: readonly CampaignState[] = ['scheduled', 'running', 'paused', 'stopped', 'cancelled', 'completed'];
@@ -60,52 +61,51 @@ export function CampaignList() {
 
   return (
     <div className="space-y-4">
-      <form role="search" aria-label="Filter campaigns" onSubmit={(e) => e.preventDefault()} className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm md:grid-cols-4">
-        <Field label="Product">
+      <form role="search" aria-label={t('list.filterCampaigns')} onSubmit={(e) => e.preventDefault()} className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm md:grid-cols-4">
+        <Field label={t('label.product')}>
           <select className={INPUT} value={productKey} onChange={(e) => setFilter({ productKey: e.target.value })}>
-            <option value="">All products</option>
+            <option value="">{t('label.allProducts')}</option>
             {productItems.map((p) => <option key={p.productKey} value={p.productKey}>{p.name} ({p.productKey})</option>)}
           </select>
         </Field>
-        <Field label="State">
+        <Field label={t('label.state')}>
           <select className={INPUT} value={state} onChange={(e) => setFilter({ state: e.target.value })}>
-            <option value="">Any state</option>
-            {STATES.map((s) => <option key={s} value={s}>{s}</option>)}
+            <option value="">{t('list.anyState')}</option>
+            {STATES.map((s) => <option key={s} value={s}>{campaignStateWord(s)}</option>)}
           </select>
         </Field>
         {filtered && (
           <div className="flex items-end">
-            <Button variant="ghost" onClick={clear}><i aria-hidden className="fa fa-times" /> Clear filters</Button>
+            <Button variant="ghost" onClick={clear}><i aria-hidden className="fa fa-times" /> {t('label.clearFilters')}</Button>
           </div>
         )}
       </form>
 
       {list.error && <ErrorNote error={list.error} />}
       {list.loading ? (
-        <Loading what="campaigns" />
+        <Loading what={t('loading.campaigns')} />
       ) : !page ? null : page.total === 0 ? (
         filtered ? (
-          <EmptyState title="No campaigns match these filters" action={<Button onClick={clear}>Clear filters</Button>}>
-            Try another product or state.
+          <EmptyState title={t('list.noMatch')} action={<Button onClick={clear}>{t('label.clearFilters')}</Button>}>
+            {t('list.noMatchHint')}
           </EmptyState>
         ) : (
-          <EmptyState title="No campaigns yet" action={canWrite && <Link to={newCampaignHref()} className={PRIMARY_LINK}><i aria-hidden className="fa fa-plus" /> New campaign</Link>}>
-            A campaign installs one firmware on a product's devices: all of them, those with some tags, or a list. It
-            goes in waves and stops itself when too many fail.{canWrite ? '' : ' Engineers and admins start campaigns.'}
+          <EmptyState title={t('list.none')} action={canWrite && <Link to={newCampaignHref()} className={PRIMARY_LINK}><i aria-hidden className="fa fa-plus" /> {t('label.newCampaign')}</Link>}>
+            {t('list.noneHint')}{canWrite ? '' : t('list.noneWho')}
           </EmptyState>
         )
       ) : (
         <>
-          <p className="text-sm text-slate-600">{page.total.toLocaleString('en')} {page.total === 1 ? 'campaign' : 'campaigns'}, newest first</p>
-          <Table label="Campaigns">
+          <p className="text-sm text-slate-600">{t('list.count', { count: page.total })}</p>
+          <Table label={t('label.campaigns')}>
             <thead>
               <tr>
-                <Th>Campaign</Th>
-                <Th>Product / module</Th>
-                <Th>Version</Th>
-                <Th>State</Th>
-                <Th className="w-56">Progress</Th>
-                <Th>Created</Th>
+                <Th>{t('label.campaign')}</Th>
+                <Th>{t('list.productModule')}</Th>
+                <Th>{t('label.version')}</Th>
+                <Th>{t('label.state')}</Th>
+                <Th className="w-56">{t('label.progress')}</Th>
+                <Th>{t('label.created')}</Th>
               </tr>
             </thead>
             <TBody>
@@ -130,17 +130,17 @@ export function CampaignList() {
                     <Td>
                       <ProgressBar
                         percent={percentOf(c.counts.succeeded, c.total)}
-                        label={`${c.name}: succeeded`}
+                        label={t('list.succeededLabel', { name: c.name })}
                         tone={c.total > 0 && c.counts.succeeded === c.total ? 'green' : 'blue'}
                       />
                       <span className="mt-0.5 block whitespace-nowrap text-xs text-slate-600">
-                        {c.counts.succeeded.toLocaleString('en')} of {c.total.toLocaleString('en')} succeeded
-                        {failed > 0 && <span className="text-red-700"> · {failed.toLocaleString('en')} failed</span>}
+                        {t('list.succeededOf', { succeeded: c.counts.succeeded, total: c.total })}
+                        {failed > 0 && <span className="text-red-700">{t('list.failed', { count: failed })}</span>}
                       </span>
                     </Td>
                     <Td className="whitespace-nowrap text-xs">
                       <span title={formatTime(c.createdAt)}><TimeAgo at={c.createdAt} /></span>
-                      <span className="block text-slate-500">by {c.createdBy}</span>
+                      <span className="block text-slate-500">{t('list.createdBy', { user: c.createdBy })}</span>
                     </Td>
                   </tr>
                 );

@@ -7,6 +7,8 @@
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '../api.ts';
 import { useSearch } from '../alerts/use-search.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { formatNumber } from '../i18n/messages.ts';
 import { useLiveOta } from '../live/device-feed.ts';
 import { Link, pathOf } from '../routing.ts';
 import { useCan } from '../session.ts';
@@ -27,8 +29,9 @@ import {
   cancelCampaign, CAMPAIGNS_HREF, campaignPath, FIRMWARE_HREF, pauseCampaign, resumeCampaign, UPGRADE_STATES,
   type Campaign, type DeviceUpgrade, type DeviceUpgradePage, type UpgradeState,
 } from './ota-api.ts';
-import { canCancel, canPause, canResume, funnel, percentOf, progressNote, UPGRADE_STATE_LABELS } from './ota-format.ts';
+import { canCancel, canPause, canResume, funnel, percentOf, progressNote, upgradeStateLabel, upgradeStateWord } from './ota-format.ts';
 import { newer, useCoalescedReload, withPushed, type Pushed } from './ota-live.ts';
+import { t } from './ota.messages.ts';
 
 const PAGE_SIZE = 50;
 
@@ -43,7 +46,7 @@ export function CampaignPage({ id }: { id: string }) {
   const [rows, setRows] = useState<ReadonlyMap<number, Pushed<DeviceUpgrade>>>(new Map());
   const reloadCampaign = useCoalescedReload(read.reload, 1000);
   const reloadDevices = useCoalescedReload(devices.reload, 1000);
-  const back = <Link to={CAMPAIGNS_HREF} className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> Campaigns</Link>;
+  const back = <Link to={CAMPAIGNS_HREF} className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> {t('label.campaigns')}</Link>;
 
   useLiveOta((events) => {
     const numericId = Number(id);
@@ -75,9 +78,9 @@ export function CampaignPage({ id }: { id: string }) {
   if (!campaign) {
     const missing = read.error instanceof ApiError && read.error.status === 404;
     return (
-      <Page title="Campaign" back={back}>
-        {read.loading ? <Loading what="the campaign" /> : missing ? (
-          <EmptyState title={`There is no campaign ${id}`}>It may have been deleted, or the link has a typo.</EmptyState>
+      <Page title={t('label.campaign')} back={back}>
+        {read.loading ? <Loading what={t('loading.campaign')} /> : missing ? (
+          <EmptyState title={t('campaign.missing', { id })}>{t('campaign.missingHint')}</EmptyState>
         ) : <ErrorNote error={read.error} />}
       </Page>
     );
@@ -97,9 +100,9 @@ export function CampaignPage({ id }: { id: string }) {
           </span>
           <span className="block">
             <Link to={pathOf('products', campaign.productKey)} className="text-sky-700 hover:underline">{campaign.productKey}</Link>
-            {' · '}module <span className="font-mono">{campaign.module}</span>
-            {' · '}version <Link to={`${FIRMWARE_HREF}${queryString({ productKey: campaign.productKey, module: campaign.module })}`} className="font-mono text-sky-700 hover:underline">{campaign.version}</Link>
-            {' · '}<span data-testid="campaign-wave">wave {Math.min(campaign.wave + 1, waves.length)} of {waves.length}</span>
+            {' · '}{t('word.module')} <span className="font-mono">{campaign.module}</span>
+            {' · '}{t('word.version')} <Link to={`${FIRMWARE_HREF}${queryString({ productKey: campaign.productKey, module: campaign.module })}`} className="font-mono text-sky-700 hover:underline">{campaign.version}</Link>
+            {' · '}<span data-testid="campaign-wave">{t('campaign.waveOf', { wave: Math.min(campaign.wave + 1, waves.length), waves: waves.length })}</span>
           </span>
         </span>
       )}
@@ -162,26 +165,26 @@ function CampaignActions({ campaign, onChanged }: { campaign: Campaign; onChange
       <div className="flex flex-wrap items-center justify-end gap-2">
         {canPause(state) && (
           <Button onClick={() => void run('pause')} disabled={busy !== undefined}>
-            <i aria-hidden className="fa fa-pause" /> {busy === 'pause' ? 'Pausing…' : 'Pause'}
+            <i aria-hidden className="fa fa-pause" /> {busy === 'pause' ? t('action.pausing') : t('action.pause')}
           </Button>
         )}
         {canResume(state) && (
           <>
             <label
               className="flex items-center gap-1.5 text-sm text-slate-700"
-              title="Queues the failed and timed-out devices of the waves reached again; fix what failed them first"
+              title={t('action.retryTitle')}
             >
               <input type="checkbox" checked={retryFailed} disabled={busy !== undefined} onChange={(e) => setRetryFailed(e.target.checked)} />
-              Retry failed devices{failed > 0 ? ` (${failed.toLocaleString('en')})` : ''}
+              {failed > 0 ? t('action.retryFailedCount', { count: failed }) : t('action.retryFailed')}
             </label>
             <Button variant="primary" onClick={() => void run('resume')} disabled={busy !== undefined}>
-              <i aria-hidden className="fa fa-play" /> {busy === 'resume' ? 'Resuming…' : 'Resume'}
+              <i aria-hidden className="fa fa-play" /> {busy === 'resume' ? t('action.resuming') : t('action.resume')}
             </Button>
           </>
         )}
         {canCancel(state) && (
           <Button variant="ghost" onClick={() => { setError(undefined); setConfirming(true); }} disabled={busy !== undefined}>
-            <i aria-hidden className="fa fa-ban" /> Cancel campaign…
+            <i aria-hidden className="fa fa-ban" /> {t('action.cancelCampaignMore')}
           </Button>
         )}
       </div>
@@ -189,15 +192,14 @@ function CampaignActions({ campaign, onChanged }: { campaign: Campaign; onChange
       <ConfirmDialog
         open={confirming}
         onOpenChange={setConfirming}
-        title={`Cancel ${campaign.name}?`}
-        confirmLabel="Cancel campaign"
-        dismissLabel="Keep it"
+        title={t('action.cancelTitle', { name: campaign.name })}
+        confirmLabel={t('action.cancelCampaign')}
+        dismissLabel={t('action.keep')}
         busy={busy === 'cancel'}
         onConfirm={() => void run('cancel')}
         error={error ? <ErrorNote error={error} /> : undefined}
       >
-        Every unfinished device upgrade ends as cancelled, and devices already notified are told not to upgrade. Devices
-        that already succeeded keep the new firmware. A cancelled campaign cannot be resumed.
+        {t('action.cancelBody')}
       </ConfirmDialog>
     </div>
   );
@@ -217,8 +219,8 @@ const countLooks: Record<UpgradeState, string> = {
 /** A tile per state with its count; a click shows only those devices in the table below. */
 function Counts({ campaign, filter, onFilter }: { campaign: Campaign; filter: UpgradeState | undefined; onFilter(state: UpgradeState | undefined): void }) {
   return (
-    <Panel title={`Devices by state (${campaign.total.toLocaleString('en')} in all)`}>
-      <ul className="grid grid-cols-2 gap-2 sm:grid-cols-4 xl:grid-cols-8" aria-label="Counts by state">
+    <Panel title={t('counts.title', { total: campaign.total })}>
+      <ul className="grid grid-cols-2 gap-2 sm:grid-cols-4 xl:grid-cols-8" aria-label={t('counts.label')}>
         {UPGRADE_STATES.map((state) => {
           const count = campaign.counts[state];
           const active = filter === state;
@@ -228,16 +230,16 @@ function Counts({ campaign, filter, onFilter }: { campaign: Campaign; filter: Up
                 type="button"
                 data-count={state}
                 aria-pressed={active}
-                title={active ? 'Show every device' : `Show only the ${UPGRADE_STATE_LABELS[state].toLowerCase()} devices`}
+                title={active ? t('counts.showAll') : t('counts.showOnly', { state: upgradeStateWord(state) })}
                 onClick={() => onFilter(active ? undefined : state)}
                 className={cx(
                   'w-full rounded-md border px-3 py-2 text-left transition-colors hover:border-sky-300 hover:bg-sky-50/50',
                   active ? 'border-sky-500 bg-sky-50 ring-1 ring-sky-500' : 'border-slate-200 bg-white',
                 )}
               >
-                <span className="block text-xs font-medium text-slate-600">{UPGRADE_STATE_LABELS[state]}</span>
+                <span className="block text-xs font-medium text-slate-600">{upgradeStateLabel(state)}</span>
                 <span className={cx('block text-2xl font-semibold tabular-nums', count === 0 ? 'text-slate-300' : countLooks[state])} data-value>
-                  {count.toLocaleString('en')}
+                  {formatNumber(count)}
                 </span>
               </button>
             </li>
@@ -269,16 +271,16 @@ function Funnel({ campaign }: { campaign: Campaign }) {
         <span className={cx('block h-full rounded transition-[width] duration-300', stageColours[id])} style={{ width: `${percentOf(count, campaign.total)}%` }} />
       </span>
       <span className="text-right tabular-nums text-slate-800">
-        {count.toLocaleString('en')} <span className="text-xs text-slate-500">{percentOf(count, campaign.total)}%</span>
+        {formatNumber(count)} <span className="text-xs text-slate-500">{percentOf(count, campaign.total)}%</span>
       </span>
     </li>
   );
   return (
-    <Panel title="Funnel">
-      <ol aria-label="Devices at each stage or past it" className="space-y-1.5">{stages.map((s) => bar(s.id, s.label, s.count))}</ol>
-      <p className="mt-2 text-xs text-slate-500">Each bar counts the devices at that stage or past it.</p>
-      <p className="mb-1.5 mt-4 border-t border-slate-100 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-500">Dropped out</p>
-      <ul aria-label="Devices that dropped out" className="space-y-1.5">{exits.map((s) => bar(s.id, s.label, s.count))}</ul>
+    <Panel title={t('funnel.title')}>
+      <ol aria-label={t('funnel.stagesLabel')} className="space-y-1.5">{stages.map((s) => bar(s.id, s.label, s.count))}</ol>
+      <p className="mt-2 text-xs text-slate-500">{t('funnel.note')}</p>
+      <p className="mb-1.5 mt-4 border-t border-slate-100 pt-3 text-xs font-semibold uppercase tracking-wide text-slate-500">{t('funnel.droppedOut')}</p>
+      <ul aria-label={t('funnel.droppedLabel')} className="space-y-1.5">{exits.map((s) => bar(s.id, s.label, s.count))}</ul>
     </Panel>
   );
 }
@@ -288,31 +290,33 @@ function Strategy({ campaign }: { campaign: Campaign }) {
   const s = campaign.strategy;
   const adds = waveIncrements(campaign.waveSizes);
   const items: [ReactNode, ReactNode][] = [
-    ['Target', describeTarget(campaign.target)],
-    ['Waves', (
+    [t('rollout.target'), describeTarget(campaign.target)],
+    [t('rollout.waves'), (
       <ol key="w" className="space-y-0.5">
         {s.waves.map((pct, i) => (
           <li key={i} className={cx(i === campaign.wave && !['completed', 'cancelled'].includes(campaign.state) ? 'font-semibold text-sky-900' : '')}>
-            {i + 1}. up to {pct}%: {(campaign.waveSizes[i] ?? 0).toLocaleString('en')} devices
-            {i > 0 && <span className="text-slate-500"> (+{(adds[i] ?? 0).toLocaleString('en')})</span>}
-            {i === campaign.wave && !['completed', 'cancelled'].includes(campaign.state) && <span className="text-xs font-normal text-slate-500"> · now</span>}
+            {t('rollout.wave', { n: i + 1, pct, count: campaign.waveSizes[i] ?? 0 })}
+            {i > 0 && <span className="text-slate-500"> (+{formatNumber(adds[i] ?? 0)})</span>}
+            {i === campaign.wave && !['completed', 'cancelled'].includes(campaign.state) && <span className="text-xs font-normal text-slate-500">{t('rollout.now')}</span>}
           </li>
         ))}
       </ol>
     )],
-    ['Rate', s.ratePerMinute ? `${s.ratePerMinute.toLocaleString('en')} devices per minute` : 'no limit'],
-    ['At once', `${s.maxInFlight.toLocaleString('en')} upgrading, ${s.maxConcurrentDownloads.toLocaleString('en')} downloading`],
-    ['Window', s.startAt || s.endAt ? `${s.startAt ? formatTime(s.startAt) : 'now'} to ${s.endAt ? formatTime(s.endAt) : 'open end'}` : 'any time'],
-    ['Device timeout', durationWords(s.deviceTimeoutSeconds)],
-    ['Retries', s.retries === 0 ? 'none' : `${s.retries} per device`],
-    ['Stops itself', `when more than ${Math.round(s.failureThreshold * 1000) / 10}% of a wave fails`],
-    ['Sign method', s.signMethod],
-    ['Created', <span key="c">{formatTime(campaign.createdAt)} by {campaign.createdBy}</span>],
-    ['Started', campaign.startedAt ? formatTime(campaign.startedAt) : <span key="s" className="text-slate-400">not yet</span>],
-    ['Finished', campaign.finishedAt ? formatTime(campaign.finishedAt) : <span key="f" className="text-slate-400">—</span>],
+    [t('rollout.rate'), s.ratePerMinute ? t('rollout.ratePerMinute', { count: s.ratePerMinute }) : t('rollout.noLimit')],
+    [t('rollout.atOnce'), t('rollout.atOnceValue', { upgrading: s.maxInFlight, downloading: s.maxConcurrentDownloads })],
+    [t('rollout.window'), s.startAt || s.endAt
+      ? t('rollout.windowValue', { start: s.startAt ? formatTime(s.startAt) : t('rollout.startNow'), end: s.endAt ? formatTime(s.endAt) : t('rollout.openEnd') })
+      : t('rollout.anyTime')],
+    [t('rollout.timeout'), durationWords(s.deviceTimeoutSeconds)],
+    [t('rollout.retries'), s.retries === 0 ? tc('none') : t('rollout.retriesValue', { count: s.retries })],
+    [t('rollout.stops'), t('rollout.stopsValue', { pct: Math.round(s.failureThreshold * 1000) / 10 })],
+    [t('rollout.signMethod'), s.signMethod],
+    [t('label.created'), <span key="c">{t('rollout.createdValue', { time: formatTime(campaign.createdAt), user: campaign.createdBy })}</span>],
+    [t('rollout.started'), campaign.startedAt ? formatTime(campaign.startedAt) : <span key="s" className="text-slate-400">{t('rollout.notYet')}</span>],
+    [t('rollout.finished'), campaign.finishedAt ? formatTime(campaign.finishedAt) : <span key="f" className="text-slate-400">—</span>],
   ];
   return (
-    <Panel title="Rollout">
+    <Panel title={t('rollout.title')}>
       <Facts items={items} />
     </Panel>
   );
@@ -336,35 +340,35 @@ function DeviceTable({ campaign, page, loading, error, readAt, pushed, filter, o
 }) {
   return (
     <Panel
-      title="Devices"
+      title={t('label.devices')}
       bodyClassName="!p-0"
       actions={(
-        <Field label={<span className="sr-only">State</span>} className="w-48">
-          <select className={INPUT} value={filter ?? ''} aria-label="Show devices in state" onChange={(e) => onFilter((e.target.value || undefined) as UpgradeState | undefined)}>
-            <option value="">Every state ({campaign.total.toLocaleString('en')})</option>
-            {UPGRADE_STATES.map((s) => <option key={s} value={s}>{UPGRADE_STATE_LABELS[s]} ({campaign.counts[s].toLocaleString('en')})</option>)}
+        <Field label={<span className="sr-only">{t('label.state')}</span>} className="w-48">
+          <select className={INPUT} value={filter ?? ''} aria-label={t('devices.showInState')} onChange={(e) => onFilter((e.target.value || undefined) as UpgradeState | undefined)}>
+            <option value="">{t('devices.everyState', { count: campaign.total })}</option>
+            {UPGRADE_STATES.map((s) => <option key={s} value={s}>{t('withCount', { label: upgradeStateLabel(s), count: campaign.counts[s] })}</option>)}
           </select>
         </Field>
       )}
     >
       {error !== undefined && <ErrorNote error={error} className="m-3" />}
-      {loading ? <div className="px-4"><Loading what="the devices" /></div> : !page ? null : page.total === 0 ? (
+      {loading ? <div className="px-4"><Loading what={t('loading.devices')} /></div> : !page ? null : page.total === 0 ? (
         <p className="px-4 py-6 text-center text-sm text-slate-600">
-          {filter ? <>No device is {UPGRADE_STATE_LABELS[filter].toLowerCase()}. <Button size="sm" variant="ghost" onClick={() => onFilter(undefined)}>Show every device</Button></> : 'This campaign targets no device.'}
+          {filter ? <>{t('devices.noneInState', { state: upgradeStateWord(filter) })} <Button size="sm" variant="ghost" onClick={() => onFilter(undefined)}>{t('counts.showAll')}</Button></> : t('devices.none')}
         </p>
       ) : (
         <div className="space-y-3">
-          <Table flush label="Device upgrades">
+          <Table flush label={t('devices.table')}>
             <thead>
               <tr>
-                <Th>Device</Th>
-                <Th>Wave</Th>
-                <Th>State</Th>
-                <Th className="w-44">Progress</Th>
-                <Th>Step / message</Th>
-                <Th>Reason</Th>
-                <Th className="text-right">Attempts</Th>
-                <Th>Updated</Th>
+                <Th>{t('devices.device')}</Th>
+                <Th>{t('devices.wave')}</Th>
+                <Th>{t('label.state')}</Th>
+                <Th className="w-44">{t('label.progress')}</Th>
+                <Th>{t('devices.stepMessage')}</Th>
+                <Th>{t('label.reason')}</Th>
+                <Th className="text-right">{t('devices.attempts')}</Th>
+                <Th>{t('devices.updated')}</Th>
               </tr>
             </thead>
             <TBody>
@@ -372,14 +376,14 @@ function DeviceTable({ campaign, page, loading, error, readAt, pushed, filter, o
                 const u = newer(read, readAt, pushed.get(read.id))!;
                 const note = progressNote(u);
                 return (
-                  <tr key={u.id} data-upgrade={u.deviceName} aria-label={`${u.deviceName}: ${u.state}`}>
+                  <tr key={u.id} data-upgrade={u.deviceName} aria-label={t('join', { a: u.deviceName, b: upgradeStateWord(u.state) })}>
                     <Td className="whitespace-nowrap">
                       <Link to={`${pathOf('devices', u.productKey, u.deviceName)}?tab=firmware`} className="font-mono font-medium text-sky-800 hover:underline">{u.deviceName}</Link>
                       <span className="block font-mono text-xs text-slate-500">{u.fromVersion || '?'} → {u.toVersion}</span>
                     </Td>
                     <Td className="tabular-nums">{u.wave + 1}</Td>
                     <Td><UpgradeStateBadge state={u.state} /></Td>
-                    <Td><ProgressBar percent={u.percent} label={`${u.deviceName} progress`} tone={barTone(u.state)} /></Td>
+                    <Td><ProgressBar percent={u.percent} label={t('devices.progressLabel', { name: u.deviceName })} tone={barTone(u.state)} /></Td>
                     <Td className="max-w-[14rem] text-xs text-slate-700">
                       {note ? <span className="line-clamp-2" title={note}>{note}</span> : <span className="text-slate-400">—</span>}
                     </Td>

@@ -5,36 +5,42 @@
  */
 import type { CampaignStrategy, CampaignTarget, NewCampaign } from '../../../domain/ota/ota-schemas.ts';
 import { DEFAULT_STRATEGY, waveSizesOf } from '../../../domain/ota/campaign-strategy.ts';
+import { t } from './ota.messages.ts';
 
 /** The strategy's defaults, as the API applies them to a field left out. */
 export const STRATEGY_DEFAULTS = DEFAULT_STRATEGY;
 
 /** Wave plans offered as one click; "custom" is typed. */
-export const WAVE_PRESETS: readonly { id: string; label: string; waves: number[] }[] = [
-  { id: 'all', label: 'All at once (100%)', waves: [100] },
-  { id: 'canary', label: '1%, 10%, 100%', waves: [1, 10, 100] },
-  { id: 'gradual', label: '5%, 25%, 50%, 100%', waves: [5, 25, 50, 100] },
-  { id: 'halves', label: '10%, 50%, 100%', waves: [10, 50, 100] },
+export const WAVE_PRESETS: readonly { id: string; waves: number[] }[] = [
+  { id: 'all', waves: [100] },
+  { id: 'canary', waves: [1, 10, 100] },
+  { id: 'gradual', waves: [5, 25, 50, 100] },
+  { id: 'halves', waves: [10, 50, 100] },
 ];
+
+/** A preset as its button says it: "All at once (100%)", or its percentages ("1%, 10%, 100%"). */
+export function wavePresetLabel(preset: { id: string; waves: readonly number[] }): string {
+  return preset.id === 'all' ? t('preset.all') : preset.waves.map((w) => `${w}%`).join(', ');
+}
 
 /**
  * `1, 10, 100` (or `1% 10% 100%`) as cumulative wave percentages: ascending, above 0, at most 10 waves, the last 100.
  */
 export function parseWaves(text: string): { waves: number[] } | { problem: string } {
   const parts = text.split(/[\s,;]+/).map((p) => p.replace(/%$/, '')).filter(Boolean);
-  if (parts.length === 0) return { problem: 'Give the waves as cumulative percentages, e.g. 1, 10, 100.' };
-  if (parts.length > 10) return { problem: 'At most 10 waves.' };
+  if (parts.length === 0) return { problem: t('waves.empty') };
+  if (parts.length > 10) return { problem: t('waves.tooMany', { max: 10 }) };
   const waves: number[] = [];
   for (const part of parts) {
     const n = Number(part);
-    if (!Number.isFinite(n) || !/^\d+(\.\d+)?$/.test(part)) return { problem: `"${part}" is not a percentage.` };
-    if (n <= 0 || n > 100) return { problem: `${part}% is outside 0–100: each wave is a share of the targeted devices.` };
+    if (!Number.isFinite(n) || !/^\d+(\.\d+)?$/.test(part)) return { problem: t('waves.notPercent', { part }) };
+    if (n <= 0 || n > 100) return { problem: t('waves.outside', { part }) };
     if (waves.length > 0 && n <= waves[waves.length - 1]!) {
-      return { problem: `The waves are cumulative, so each is larger than the one before: ${part}% comes after ${waves[waves.length - 1]}%.` };
+      return { problem: t('waves.notCumulative', { part, previous: waves[waves.length - 1]! }) };
     }
     waves.push(n);
   }
-  if (waves[waves.length - 1] !== 100) return { problem: 'The last wave must be 100%, so every targeted device is reached.' };
+  if (waves[waves.length - 1] !== 100) return { problem: t('waves.last') };
   return { waves };
 }
 
@@ -89,10 +95,10 @@ export function formWaves(form: Pick<StrategyForm, 'wavePreset' | 'customWaves'>
 }
 
 function integer(text: string, min: number, max: number, what: string): { value?: number; problem?: string } {
-  const t = text.trim();
-  if (!/^\d+$/.test(t)) return { problem: `${what}: a whole number from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}.` };
-  const value = Number(t);
-  if (value < min || value > max) return { problem: `${what}: from ${min.toLocaleString('en')} to ${max.toLocaleString('en')}.` };
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed)) return { problem: t('int.whole', { what, min, max }) };
+  const value = Number(trimmed);
+  if (value < min || value > max) return { problem: t('int.range', { what, min, max }) };
   return { value };
 }
 
@@ -109,29 +115,29 @@ export function strategyFromForm(form: StrategyForm): { strategy: CampaignStrate
   const waves = formWaves(form);
   if ('problem' in waves) errors.waves = waves.problem;
   const fields = {
-    maxInFlight: integer(form.maxInFlight, 1, 10_000, 'Devices upgrading at once'),
-    maxConcurrentDownloads: integer(form.maxConcurrentDownloads, 1, 10_000, 'Downloads at once'),
-    deviceTimeoutSeconds: integer(form.deviceTimeoutSeconds, 10, 7 * 86_400, 'Device timeout (seconds)'),
-    retries: integer(form.retries, 0, 10, 'Retries'),
+    maxInFlight: integer(form.maxInFlight, 1, 10_000, t('strategy.maxInFlight')),
+    maxConcurrentDownloads: integer(form.maxConcurrentDownloads, 1, 10_000, t('strategy.maxDownloads')),
+    deviceTimeoutSeconds: integer(form.deviceTimeoutSeconds, 10, 7 * 86_400, t('strategy.timeout')),
+    retries: integer(form.retries, 0, 10, t('rollout.retries')),
   };
   for (const [name, result] of Object.entries(fields)) if (result.problem) errors[name as StrategyField] = result.problem;
   let ratePerMinute: number | undefined;
   if (form.ratePerMinute.trim()) {
-    const rate = integer(form.ratePerMinute, 1, 100_000, 'Devices per minute');
-    if (rate.problem) errors.ratePerMinute = `${rate.problem} Leave it empty for no limit.`;
+    const rate = integer(form.ratePerMinute, 1, 100_000, t('field.ratePerMinute'));
+    if (rate.problem) errors.ratePerMinute = t('rate.emptyForNone', { problem: rate.problem });
     ratePerMinute = rate.value;
   }
   const thresholdText = form.failureThresholdPercent.trim().replace(/%$/, '');
   const threshold = Number(thresholdText);
   if (thresholdText === '' || !Number.isFinite(threshold) || threshold < 0 || threshold > 100) {
-    errors.failureThresholdPercent = 'A percentage from 0 to 100: the campaign stops itself when more of a wave fails.';
+    errors.failureThresholdPercent = t('threshold.invalid');
   }
   const startAt = form.startAt ? localToIso(form.startAt) : undefined;
   const endAt = form.endAt ? localToIso(form.endAt) : undefined;
-  if (form.startAt && !startAt) errors.startAt = 'Not a date and time.';
-  if (form.endAt && !endAt) errors.endAt = 'Not a date and time.';
-  if (startAt && endAt && Date.parse(endAt) <= Date.parse(startAt)) errors.endAt = 'The window must end after it starts.';
-  if (form.signMethod !== 'SHA256' && form.signMethod !== 'MD5') errors.signMethod = 'SHA256 or MD5.';
+  if (form.startAt && !startAt) errors.startAt = t('date.invalid');
+  if (form.endAt && !endAt) errors.endAt = t('date.invalid');
+  if (startAt && endAt && Date.parse(endAt) <= Date.parse(startAt)) errors.endAt = t('window.order');
+  if (form.signMethod !== 'SHA256' && form.signMethod !== 'MD5') errors.signMethod = t('sign.invalid');
   if (Object.keys(errors).length > 0) return { errors };
 
   const strategy: CampaignStrategy = {
@@ -155,7 +161,7 @@ export function newCampaign(name: string, firmwareId: number, target: CampaignTa
   { campaign: NewCampaign } | { errors: Partial<Record<StrategyField | 'name', string>> } {
   const result = strategyFromForm(form);
   const trimmed = name.trim();
-  const nameProblem = trimmed === '' ? 'Name the campaign (it is how the list and the audit log call it).' : trimmed.length > 200 ? 'At most 200 characters.' : undefined;
+  const nameProblem = trimmed === '' ? t('name.empty') : trimmed.length > 200 ? t('maxChars', { max: 200 }) : undefined;
   if ('errors' in result || nameProblem) return { errors: { ...('errors' in result ? result.errors : {}), ...(nameProblem ? { name: nameProblem } : {}) } };
   return { campaign: { name: trimmed, firmwareId, target, strategy: result.strategy } };
 }
@@ -167,6 +173,6 @@ export function durationWords(seconds: number): string {
   const h = Math.floor((seconds % 86_400) / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   const s = Math.round(seconds % 60);
-  const parts = [d && `${d} d`, h && `${h} h`, m && `${m} min`, s && `${s} s`].filter(Boolean);
-  return parts.length > 0 ? parts.join(' ') : '0 s';
+  const parts = [d && t('duration.d', { n: d }), h && t('duration.h', { n: h }), m && t('duration.min', { n: m }), s && t('duration.s', { n: s })].filter(Boolean);
+  return parts.length > 0 ? parts.join(' ') : t('duration.s', { n: 0 });
 }

@@ -5,6 +5,7 @@
 import type { CampaignTarget } from '../../../domain/ota/ota-schemas.ts';
 import { DEVICE_NAME_PATTERN } from '../../../domain/products/identity.ts';
 import { readCsv } from '../devices/device-create-csv.ts';
+import { t } from './ota.messages.ts';
 
 const DEVICE_NAME = new RegExp(DEVICE_NAME_PATTERN);
 /** The most names a target takes (the API's limit). */
@@ -105,27 +106,27 @@ export function targetFromForm(form: TargetForm): { target: CampaignTarget } | {
       const key = rawKey.trim();
       const value = rawValue.trim();
       if (key === '' && value === '') continue;
-      if (key === '') return { problem: `The tag with value "${value}" needs a key.` };
-      if (key in tags) return { problem: `The key "${key}" appears twice: a device has one value per key.` };
+      if (key === '') return { problem: t('target.tagNoKey', { value }) };
+      if (key in tags) return { problem: t('target.keyTwice', { key }) };
       tags[key] = value;
     }
-    if (Object.keys(tags).length === 0) return { problem: 'Add at least one tag (key = value) the devices must carry.' };
+    if (Object.keys(tags).length === 0) return { problem: t('target.noTags') };
     return { target: { type: 'tags', tags } };
   }
   const list = namesFromList(form.names);
   if (list.invalid.length > 0) {
-    const shown = list.invalid.slice(0, 3).map((n) => `"${n}"`).join(', ');
-    return { problem: `Not device names: ${shown}${list.invalid.length > 3 ? ` and ${list.invalid.length - 3} more` : ''}. Names hold letters, digits and _ . : @ - (at most 64).` };
+    const shown = list.invalid.slice(0, 3).map((n) => t('quote', { text: n })).join(t('listSep'));
+    const more = list.invalid.length > 3 ? t('target.andMore', { count: list.invalid.length - 3 }) : '';
+    return { problem: t('target.notNames', { shown, more }) };
   }
-  if (list.names.length === 0) return { problem: 'Paste device names, or load a CSV file.' };
-  if (list.names.length > MAX_TARGET_NAMES) return { problem: `At most ${MAX_TARGET_NAMES.toLocaleString('en')} names per campaign; split the list.` };
+  if (list.names.length === 0) return { problem: t('target.noNames') };
+  if (list.names.length > MAX_TARGET_NAMES) return { problem: t('target.tooMany', { max: MAX_TARGET_NAMES }) };
   return { target: { type: 'devices', deviceNames: list.names } };
 }
 
 /** The target in a few words, for the review and the campaign page. */
 export function describeTarget(target: CampaignTarget): string {
-  if (target.type === 'all') return 'All devices of the product';
-  if (target.type === 'tags') return `Devices tagged ${Object.entries(target.tags).map(([k, v]) => `${k}=${v}`).join(' and ')}`;
-  const n = target.deviceNames.length;
-  return `${n.toLocaleString('en')} named ${n === 1 ? 'device' : 'devices'}`;
+  if (target.type === 'all') return t('target.describeAll');
+  if (target.type === 'tags') return t('target.describeTags', { tags: Object.entries(target.tags).map(([k, v]) => `${k}=${v}`).join(t('target.and')) });
+  return t('target.describeNamed', { count: target.deviceNames.length });
 }

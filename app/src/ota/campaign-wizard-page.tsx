@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import { ApiError } from '../api.ts';
+import { tc } from '../i18n/common.messages.ts';
 import { Link, navigate } from '../routing.ts';
 import { Button } from '../ui/button.tsx';
 import { cx } from '../ui/cx.ts';
@@ -15,8 +16,10 @@ import { DEFAULT_STRATEGY_FORM, newCampaign, type StrategyField, type StrategyFo
 import { EMPTY_TARGET_FORM, targetFromForm, type TargetForm } from './campaign-target.ts';
 import { FirmwareStep, PreviewStep, StrategyStep, TargetStep, useFirmwareOptions } from './campaign-wizard-steps.tsx';
 import { CAMPAIGNS_HREF, campaignHref, createCampaign, firmwarePath, previewCampaign, type CampaignPreview, type Firmware } from './ota-api.ts';
+import { t } from './ota.messages.ts';
 
-const STEPS = ['Firmware', 'Devices', 'Preview', 'Strategy'] as const;
+/** The steps, by the key of their name. */
+const STEPS = ['wizard.step.firmware', 'wizard.step.devices', 'wizard.step.preview', 'wizard.step.strategy'] as const;
 
 /** The firmware chosen in step 1. */
 export interface FirmwareChoice {
@@ -45,7 +48,7 @@ export function CampaignWizardPage() {
     : { productKey: '', module: '', firmware: undefined });
   const options = useFirmwareOptions(choice);
   const firmware = options.firmware;
-  const defaultName = firmware ? `${firmware.module} ${firmware.version} to ${firmware.productKey}` : '';
+  const defaultName = firmware ? t('wizard.defaultName', { module: firmware.module, version: firmware.version, productKey: firmware.productKey }) : '';
   const campaignName = name ?? defaultName;
 
   const changeTarget = (next: TargetForm) => {
@@ -104,17 +107,17 @@ export function CampaignWizardPage() {
   const server = strategyServerErrors(createError);
   const errors: Partial<Record<StrategyField | 'name', string>> = { ...(tried && built && 'errors' in built ? built.errors : {}), ...server.fields };
 
-  const back = <Link to={CAMPAIGNS_HREF} className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> Campaigns</Link>;
+  const back = <Link to={CAMPAIGNS_HREF} className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> {t('label.campaigns')}</Link>;
   const canNext = step === 0 ? !!firmware : step === 2 ? !!preview.data && preview.data.matched > 0 : true;
 
   return (
-    <Page title="New campaign" back={back} subtitle="Roll a firmware out to a product's devices, in waves, stopping itself when too many fail.">
-      <nav aria-label="Steps">
+    <Page title={t('label.newCampaign')} back={back} subtitle={t('wizard.subtitle')}>
+      <nav aria-label={t('wizard.steps')}>
         <ol className="flex flex-wrap gap-2">
-          {STEPS.map((label, i) => {
+          {STEPS.map((key, i) => {
             const done = i < step;
             return (
-              <li key={label}>
+              <li key={key}>
                 <button
                   type="button"
                   disabled={!done}
@@ -128,7 +131,7 @@ export function CampaignWizardPage() {
                   <span className={cx('flex h-5 w-5 items-center justify-center rounded-full text-xs', i === step ? 'bg-white/20' : done ? 'bg-sky-200' : 'bg-slate-100')}>
                     {done ? <i aria-hidden className="fa fa-check" /> : i + 1}
                   </span>
-                  {label}
+                  {t(key)}
                 </button>
               </li>
             );
@@ -136,9 +139,9 @@ export function CampaignWizardPage() {
         </ol>
       </nav>
 
-      <section aria-label={STEPS[step]} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
+      <section aria-label={t(STEPS[step]!)} className="rounded-lg border border-slate-200 bg-white p-5 shadow-sm">
         {asked.error && step === 0 && <ErrorNote error={asked.error} className="mb-4" />}
-        {step === 0 && (askedId && asked.loading ? <Loading what="the firmware" /> : <FirmwareStep options={options} onChoice={changeChoice} />)}
+        {step === 0 && (askedId && asked.loading ? <Loading what={t('loading.theFirmware')} /> : <FirmwareStep options={options} onChoice={changeChoice} />)}
         {step === 1 && firmware && <TargetStep firmware={firmware} form={target} onForm={changeTarget} problem={targetProblem} />}
         {step === 2 && firmware && (
           <PreviewStep firmware={firmware} preview={preview} strategy={strategy} onRetry={() => void runPreview()} onBack={() => setStep(1)} />
@@ -164,15 +167,15 @@ export function CampaignWizardPage() {
 
       <div className="flex items-center justify-between gap-3">
         <Button onClick={() => (step === 0 ? navigate(CAMPAIGNS_HREF) : setStep(step - 1))}>
-          {step === 0 ? 'Cancel' : <><i aria-hidden className="fa fa-angle-left" /> Back</>}
+          {step === 0 ? tc('cancel') : <><i aria-hidden className="fa fa-angle-left" /> {tc('back')}</>}
         </Button>
         {step < STEPS.length - 1 ? (
           <Button variant="primary" disabled={!canNext} onClick={next}>
-            Next: {STEPS[step + 1]} <i aria-hidden className="fa fa-angle-right" />
+            {t('wizard.next', { step: t(STEPS[step + 1]!) })} <i aria-hidden className="fa fa-angle-right" />
           </Button>
         ) : (
           <Button variant="primary" disabled={busy} onClick={() => void create()}>
-            <i aria-hidden className="fa fa-rocket" /> {busy ? 'Creating…' : strategy.startAt ? 'Create campaign' : 'Create and start'}
+            <i aria-hidden className="fa fa-rocket" /> {busy ? t('wizard.creating') : strategy.startAt ? t('wizard.create') : t('wizard.createStart')}
           </Button>
         )}
       </div>
@@ -197,7 +200,7 @@ function strategyServerErrors(err: unknown): { fields: Partial<Record<StrategyFi
       continue;
     }
     const field = (name === 'failureThreshold' ? 'failureThresholdPercent' : name) as StrategyField | 'name';
-    fields[field] = d.message ?? 'is invalid';
+    fields[field] = d.message ?? t('invalid');
   }
   return { fields, rest: unplaced || Object.keys(fields).length === 0 ? err : undefined };
 }

@@ -1,6 +1,9 @@
 /** The four steps of the campaign wizard (`campaign-wizard-page.tsx` holds their state and the way between them). */
 import { useId, useMemo, useState, type ReactNode } from 'react';
 import { TagEditor } from '../devices/device-create-tags.tsx';
+import { tc } from '../i18n/common.messages.ts';
+import { formatNumber } from '../i18n/messages.ts';
+import { richText } from '../i18n/rich.tsx';
 import { Link } from '../routing.ts';
 import { Button } from '../ui/button.tsx';
 import { cx } from '../ui/cx.ts';
@@ -11,7 +14,7 @@ import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { TimeAgo } from '../ui/time.tsx';
 import { queryString, useApi } from '../use-api.ts';
 import {
-  DEFAULT_STRATEGY_FORM, durationWords, formWaves, STRATEGY_DEFAULTS, WAVE_PRESETS, waveIncrements, waveSizes,
+  DEFAULT_STRATEGY_FORM, durationWords, formWaves, STRATEGY_DEFAULTS, WAVE_PRESETS, waveIncrements, wavePresetLabel, waveSizes,
   type StrategyField, type StrategyForm,
 } from './campaign-strategy.ts';
 import { namesFromCsv, namesFromList, type TargetForm, type TargetKind } from './campaign-target.ts';
@@ -19,6 +22,7 @@ import type { FirmwareChoice } from './campaign-wizard-page.tsx';
 import type { ProductChoice } from './firmware-list.tsx';
 import { FIRMWARE_HREF, type CampaignPreview, type Firmware, type FirmwarePage } from './ota-api.ts';
 import { constraintText, formatBytes } from './ota-format.ts';
+import { t } from './ota.messages.ts';
 
 function StepHeading({ title, children }: { title: string; children?: ReactNode }) {
   return (
@@ -72,22 +76,22 @@ export function FirmwareStep({ options, onChoice }: { options: FirmwareOptions; 
   const { products, modules, versions, productKey, module, firmware } = options;
   return (
     <div>
-      <StepHeading title="Which firmware?">The campaign installs one firmware image on devices of its product.</StepHeading>
+      <StepHeading title={t('firmwareStep.title')}>{t('firmwareStep.text')}</StepHeading>
       {options.error !== undefined && <ErrorNote error={options.error} className="mb-3" />}
       <div className="grid gap-3 md:grid-cols-3">
-        <Field label="Product">
+        <Field label={t('label.product')}>
           <select className={INPUT} value={productKey} onChange={(e) => onChoice({ productKey: e.target.value, module: '', firmware: undefined })}>
             {products.length === 0 && <option value="">—</option>}
             {products.map((p) => <option key={p.productKey} value={p.productKey}>{p.name} ({p.productKey})</option>)}
           </select>
         </Field>
-        <Field label="Module">
+        <Field label={t('label.module')}>
           <select className={INPUT} value={module} disabled={modules.length === 0} onChange={(e) => onChoice({ productKey, module: e.target.value, firmware: undefined })}>
             {modules.length === 0 && <option value="">—</option>}
             {modules.map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </Field>
-        <Field label="Version">
+        <Field label={t('label.version')}>
           <select
             className={`${INPUT} font-mono`}
             value={firmware?.id ?? ''}
@@ -95,14 +99,14 @@ export function FirmwareStep({ options, onChoice }: { options: FirmwareOptions; 
             onChange={(e) => onChoice({ productKey, module, firmware: versions.find((f) => f.id === Number(e.target.value)) })}
           >
             {versions.length === 0 && <option value="">—</option>}
-            {versions.map((f) => <option key={f.id} value={f.id}>{f.version} (code {f.versionCode})</option>)}
+            {versions.map((f) => <option key={f.id} value={f.id}>{t('versionWithCode', { version: f.version, code: String(f.versionCode) })}</option>)}
           </select>
         </Field>
       </div>
-      {options.loading ? <Loading what="firmware" /> : options.none ? (
+      {options.loading ? <Loading what={t('loading.firmware')} /> : options.none ? (
         <div className="mt-4">
-          <EmptyState title="This product has no firmware yet" action={<Link to={`${FIRMWARE_HREF}${queryString({ productKey })}`} className="text-sm font-medium text-sky-700 underline">Upload firmware</Link>}>
-            Upload an image for one of its modules first, then come back to roll it out.
+          <EmptyState title={t('firmwareStep.none')} action={<Link to={`${FIRMWARE_HREF}${queryString({ productKey })}`} className="text-sm font-medium text-sky-700 underline">{t('label.uploadFirmware')}</Link>}>
+            {t('firmwareStep.noneHint')}
           </EmptyState>
         </div>
       ) : firmware && <FirmwareSummary firmware={firmware} />}
@@ -112,35 +116,44 @@ export function FirmwareStep({ options, onChoice }: { options: FirmwareOptions; 
 
 function FirmwareSummary({ firmware: f }: { firmware: Firmware }) {
   return (
-    <section className="mt-4 rounded-md border border-slate-200 bg-slate-50 p-3" aria-label="Chosen firmware">
+    <section className="mt-4 rounded-md border border-slate-200 bg-slate-50 p-3" aria-label={t('firmwareStep.chosen')}>
       <Facts
         items={[
-          ['Image', <span key="i"><span className="font-mono">{f.fileName || `#${f.id}`}</span>, {formatBytes(f.size)}, uploaded <TimeAgo at={f.createdAt} /> by {f.createdBy}</span>],
-          ['Installs over', constraintText(f.constraint) || `any version older than ${f.version}`],
-          ['Release notes', f.releaseNotes ? <span key="n" className="whitespace-pre-line">{f.releaseNotes}</span> : <span key="n" className="text-slate-400">none</span>],
+          [t('label.image'), (
+            <span key="i">
+              {richText(t('firmwareStep.imageValue', { size: formatBytes(f.size), user: f.createdBy }), {
+                file: () => <span className="font-mono">{f.fileName || `#${f.id}`}</span>,
+                ago: () => <TimeAgo at={f.createdAt} />,
+              })}
+            </span>
+          )],
+          [t('label.installsOver'), constraintText(f.constraint) || t('firmwareStep.anyOlder', { version: f.version })],
+          [t('label.releaseNotes'), f.releaseNotes ? <span key="n" className="whitespace-pre-line">{f.releaseNotes}</span> : <span key="n" className="text-slate-400">{tc('none')}</span>],
         ]}
       />
     </section>
   );
 }
 
-const KINDS: readonly { kind: TargetKind; label: string; hint: string }[] = [
-  { kind: 'all', label: 'All devices', hint: 'Every device of the product that runs an older version.' },
-  { kind: 'tags', label: 'Devices with tags', hint: 'Devices that carry every key = value given.' },
-  { kind: 'devices', label: 'A list of devices', hint: 'Names pasted, or read from a CSV file.' },
-];
+const KINDS = [
+  { kind: 'all', label: 'kind.all', hint: 'kind.allHint' },
+  { kind: 'tags', label: 'kind.tags', hint: 'kind.tagsHint' },
+  { kind: 'devices', label: 'kind.devices', hint: 'kind.devicesHint' },
+] as const satisfies readonly { kind: TargetKind; label: string; hint: string }[];
 
 /** Step 2: which of the product's devices. */
 export function TargetStep({ firmware, form, onForm, problem }: { firmware: Firmware; form: TargetForm; onForm(form: TargetForm): void; problem?: string }) {
   const name = useId();
   return (
     <div>
-      <StepHeading title="Which devices?">
-        Of product <code className="font-mono">{firmware.productKey}</code>. Only devices that report an older version of module{' '}
-        <code className="font-mono">{firmware.module}</code> are upgraded; the preview says how many.
+      <StepHeading title={t('targetStep.title')}>
+        {richText(t('targetStep.text'), {
+          pk: () => <code className="font-mono">{firmware.productKey}</code>,
+          module: () => <code className="font-mono">{firmware.module}</code>,
+        })}
       </StepHeading>
       <fieldset>
-        <legend className="sr-only">Target</legend>
+        <legend className="sr-only">{t('targetStep.legend')}</legend>
         <div className="grid gap-3 md:grid-cols-3">
           {KINDS.map((k) => (
             <label
@@ -152,8 +165,8 @@ export function TargetStep({ firmware, form, onForm, problem }: { firmware: Firm
             >
               <input type="radio" name={name} className="mt-0.5" checked={form.kind === k.kind} onChange={() => onForm({ ...form, kind: k.kind })} />
               <span>
-                <span className="block font-medium text-slate-900">{k.label}</span>
-                <span className="block text-xs text-slate-600">{k.hint}</span>
+                <span className="block font-medium text-slate-900">{t(k.label)}</span>
+                <span className="block text-xs text-slate-600">{t(k.hint)}</span>
               </span>
             </label>
           ))}
@@ -181,35 +194,38 @@ function NameList({ productKey, form, onForm, problem }: { productKey: string; f
     try {
       text = await file.text();
     } catch (err) {
-      setFileError(`"${file.name}" could not be read: ${(err as Error).message}`);
+      setFileError(t('names.unreadable', { file: file.name, error: (err as Error).message }));
       return;
     }
     const csv = namesFromCsv(text, productKey);
     if (csv.names.length === 0 && csv.invalid.length === 0) {
-      setFileError(`"${file.name}" holds no device names.`);
+      setFileError(t('names.noNames', { file: file.name }));
       return;
     }
     onForm({ ...form, names: [...csv.names, ...csv.invalid].join('\n') });
     const notes = [
-      `${csv.names.length.toLocaleString('en')} ${csv.names.length === 1 ? 'name' : 'names'} from ${csv.column === 'deviceName' ? 'the deviceName column' : 'the first column'} of "${file.name}"`,
-      csv.duplicates > 0 && `${csv.duplicates} repeated left out`,
-      csv.otherProduct > 0 && `${csv.otherProduct} ${csv.otherProduct === 1 ? 'row' : 'rows'} of another product left out`,
+      t(csv.column === 'deviceName' ? 'names.fromNameColumn' : 'names.fromFirstColumn', { count: csv.names.length, file: file.name }),
+      csv.duplicates > 0 && t('names.repeated', { count: csv.duplicates }),
+      csv.otherProduct > 0 && t('names.otherProduct', { count: csv.otherProduct }),
     ].filter(Boolean);
-    setRead(`${notes.join('; ')}.`);
+    setRead(`${notes.join(t('semicolon'))}${t('sentenceEnd')}`);
   };
 
   const count = list.names.length;
   return (
     <div className="grid gap-4 md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
       <Field
-        label="Device names"
-        hint={`${count.toLocaleString('en')} ${count === 1 ? 'device' : 'devices'}${list.duplicates ? ` (${list.duplicates} repeated, counted once)` : ''}. One per line, or separated by commas or spaces.`}
-        error={problem ?? (list.invalid.length > 0 ? `Not device names: ${list.invalid.slice(0, 5).join(', ')}${list.invalid.length > 5 ? ', …' : ''}` : undefined)}
+        label={t('names.label')}
+        hint={t('names.hint', {
+          devices: t('devicesCount', { count }),
+          repeated: list.duplicates ? t('names.hintRepeated', { count: list.duplicates }) : '',
+        })}
+        error={problem ?? (list.invalid.length > 0 ? t('names.invalid', { names: `${list.invalid.slice(0, 5).join(', ')}${list.invalid.length > 5 ? ', …' : ''}` }) : undefined)}
       >
         <textarea className={`${INPUT} font-mono text-xs`} rows={8} spellCheck={false} value={form.names} placeholder={'room-101\nroom-102\nroom-103'} onChange={(e) => onForm({ ...form, names: e.target.value })} />
       </Field>
       <div className="space-y-2">
-        <Field label="Or load a CSV file" error={fileError} hint={read ?? 'Its deviceName column, or else its first column. A device import file works as it is.'}>
+        <Field label={t('names.csv')} error={fileError} hint={read ?? t('names.csvHint')}>
           <input
             type="file"
             accept=".csv,.txt,text/csv,text/plain"
@@ -229,12 +245,12 @@ function NameList({ productKey, form, onForm, problem }: { productKey: string; f
 function WaveChips({ waves, sizes }: { waves: readonly number[]; sizes: readonly number[] }) {
   const adds = waveIncrements(sizes);
   return (
-    <ol className="flex flex-wrap gap-2" aria-label="Wave sizes">
+    <ol className="flex flex-wrap gap-2" aria-label={t('waves.sizes')}>
       {waves.map((pct, i) => (
         <li key={i} className="rounded-md border border-slate-200 bg-white px-2.5 py-1 text-sm">
-          <span className="text-xs text-slate-500">Wave {i + 1} · {pct}%</span>
+          <span className="text-xs text-slate-500">{t('waves.chip', { n: i + 1, pct })}</span>
           <span className="block font-semibold tabular-nums text-slate-900">
-            {(sizes[i] ?? 0).toLocaleString('en')} <span className="text-xs font-normal text-slate-500">{i > 0 ? `(+${(adds[i] ?? 0).toLocaleString('en')})` : sizes[i] === 1 ? 'device' : 'devices'}</span>
+            {formatNumber(sizes[i] ?? 0)} <span className="text-xs font-normal text-slate-500">{i > 0 ? `(+${formatNumber(adds[i] ?? 0)})` : t('devicesWord', { count: sizes[i] ?? 0 })}</span>
           </span>
         </li>
       ))}
@@ -250,12 +266,12 @@ export function PreviewStep({ firmware, preview, strategy, onRetry, onBack }: {
   onRetry(): void;
   onBack(): void;
 }) {
-  if (preview.loading) return <Loading what="the preview" />;
+  if (preview.loading) return <Loading what={t('loading.preview')} />;
   if (preview.error !== undefined || !preview.data) {
     return (
       <div className="space-y-2">
-        <ErrorNote error={preview.error ?? new Error('No preview yet.')} />
-        <Button size="sm" onClick={onRetry}>Try again</Button>
+        <ErrorNote error={preview.error ?? new Error(t('preview.none'))} />
+        <Button size="sm" onClick={onRetry}>{tc('retry')}</Button>
       </div>
     );
   }
@@ -267,46 +283,47 @@ export function PreviewStep({ firmware, preview, strategy, onRetry, onBack }: {
   const excluded = p.excluded.reduce((n, e) => n + e.count, 0);
   return (
     <div className="space-y-5">
-      <StepHeading title="Preview">What the campaign would do if it started now; devices that connect or report later count when their turn comes.</StepHeading>
+      <StepHeading title={t('preview.title')}>{t('preview.text')}</StepHeading>
       <div className="flex flex-wrap items-start gap-x-10 gap-y-3">
         <div data-testid="preview-matched">
-          <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">Would be upgraded</span>
-          <span className={cx('block text-3xl font-semibold tabular-nums', p.matched === 0 ? 'text-red-700' : 'text-emerald-700')}>{p.matched.toLocaleString('en')}</span>
-          <span className="text-sm text-slate-600">of {p.targeted.toLocaleString('en')} targeted {p.targeted === 1 ? 'device' : 'devices'}</span>
+          <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">{t('preview.wouldUpgrade')}</span>
+          <span className={cx('block text-3xl font-semibold tabular-nums', p.matched === 0 ? 'text-red-700' : 'text-emerald-700')}>{formatNumber(p.matched)}</span>
+          <span className="text-sm text-slate-600">{t('preview.ofTargeted', { count: p.targeted })}</span>
         </div>
         <div>
-          <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">To version</span>
+          <span className="block text-xs font-medium uppercase tracking-wide text-slate-500">{t('preview.toVersion')}</span>
           <span className="block font-mono text-3xl font-semibold text-slate-900">{p.version}</span>
-          <span className="text-sm text-slate-600">module <span className="font-mono">{p.module}</span></span>
+          <span className="text-sm text-slate-600">{t('word.module')} <span className="font-mono">{p.module}</span></span>
         </div>
       </div>
       {p.matched > 0 ? (
         <div>
-          <p className="mb-1.5 text-sm font-medium text-slate-700">In waves <span className="font-normal text-slate-500">(the plan is chosen in the next step)</span></p>
+          <p className="mb-1.5 text-sm font-medium text-slate-700">{t('preview.inWaves')} <span className="font-normal text-slate-500">{t('preview.planNext')}</span></p>
           <WaveChips waves={plan} sizes={sizes} />
         </div>
       ) : (
         <div role="alert" className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-          No device would be upgraded to {firmware.version}. {excluded > 0 ? 'The reasons are below: ' : ''}
-          <Button size="sm" variant="ghost" onClick={onBack}>change the devices</Button> or choose another firmware.
+          {richText(t('preview.nothing', { version: firmware.version, reasons: excluded > 0 ? t('preview.reasonsBelow') : '' }), {
+            back: (text) => <Button size="sm" variant="ghost" onClick={onBack}>{text}</Button>,
+          })}
         </div>
       )}
       {p.excluded.length > 0 && (
         <div>
-          <p className="mb-1.5 text-sm font-medium text-slate-700">Left out: {excluded.toLocaleString('en')} {excluded === 1 ? 'device' : 'devices'}</p>
-          <Table label="Devices left out">
+          <p className="mb-1.5 text-sm font-medium text-slate-700">{t('preview.leftOut', { count: excluded })}</p>
+          <Table label={t('preview.leftOutTable')}>
             <thead>
               <tr>
-                <Th>Reason</Th>
-                <Th className="text-right">Devices</Th>
-                <Th>For example</Th>
+                <Th>{t('label.reason')}</Th>
+                <Th className="text-right">{t('preview.devicesCol')}</Th>
+                <Th>{t('preview.examples')}</Th>
               </tr>
             </thead>
             <TBody>
               {p.excluded.map((e) => (
                 <tr key={e.reason}>
                   <Td className="text-slate-800">{e.reason}</Td>
-                  <Td className="text-right tabular-nums">{e.count.toLocaleString('en')}</Td>
+                  <Td className="text-right tabular-nums">{formatNumber(e.count)}</Td>
                   <Td className="max-w-[24rem] font-mono text-xs text-slate-700">
                     <span className="line-clamp-2" title={e.examples.join(', ')}>
                       {e.examples.join(', ')}{e.count > e.examples.length ? ', …' : ''}
@@ -322,6 +339,9 @@ export function PreviewStep({ firmware, preview, strategy, onRetry, onBack }: {
   );
 }
 
+/** The hash algorithms devices can be given (names, not words to translate). */
+const SIGN_METHODS: readonly StrategyForm['signMethod'][] = ['SHA256', 'MD5'];
+
 /** Step 4: the name, the waves and the limits; every field shows its default. */
 export function StrategyStep({ matched, form, onForm, name, onName, errors }: {
   matched: number;
@@ -336,22 +356,23 @@ export function StrategyStep({ matched, form, onForm, name, onName, errors }: {
   const waves = formWaves(form);
   const timeout = Number(form.deviceTimeoutSeconds);
   const changed = JSON.stringify(form) !== JSON.stringify(DEFAULT_STRATEGY_FORM);
-  const defaultHint = (value: string | number) => `Default ${value}.`;
+  // The defaults as they are typed (1800, not 1,800).
+  const defaultHint = (value: string | number) => t('strategy.default', { value: String(value) });
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-start justify-between gap-2">
-        <StepHeading title="Strategy">How fast, in how many waves, and when the campaign stops itself.</StepHeading>
-        {changed && <Button size="sm" variant="ghost" onClick={() => onForm(DEFAULT_STRATEGY_FORM)}><i aria-hidden className="fa fa-undo" /> Back to defaults</Button>}
+        <StepHeading title={t('strategy.title')}>{t('strategy.text')}</StepHeading>
+        {changed && <Button size="sm" variant="ghost" onClick={() => onForm(DEFAULT_STRATEGY_FORM)}><i aria-hidden className="fa fa-undo" /> {t('strategy.backToDefaults')}</Button>}
       </div>
-      <Field label="Campaign name" error={errors.name} className="max-w-xl">
+      <Field label={t('strategy.name')} error={errors.name} className="max-w-xl">
         <input className={INPUT} value={name} maxLength={200} onChange={(e) => onName(e.target.value)} />
       </Field>
 
       <fieldset>
-        <legend className="mb-1 text-sm font-medium text-slate-700">Waves</legend>
-        <p className="mb-2 text-xs text-slate-500">A wave starts when every device of the one before has finished. Cumulative: 1%, 10%, 100% upgrades 1%, then up to 10%, then the rest.</p>
+        <legend className="mb-1 text-sm font-medium text-slate-700">{t('rollout.waves')}</legend>
+        <p className="mb-2 text-xs text-slate-500">{t('strategy.wavesText')}</p>
         <div className="flex flex-wrap gap-2">
-          {[...WAVE_PRESETS, { id: 'custom', label: 'Custom…', waves: [] }].map((p) => (
+          {[...WAVE_PRESETS.map((p) => ({ id: p.id, label: wavePresetLabel(p) })), { id: 'custom', label: t('strategy.custom') }].map((p) => (
             <label
               key={p.id}
               className={cx(
@@ -361,12 +382,12 @@ export function StrategyStep({ matched, form, onForm, name, onName, errors }: {
             >
               <input type="radio" name={radio} checked={form.wavePreset === p.id} onChange={() => set({ wavePreset: p.id })} />
               {p.label}
-              {p.id === 'all' && <span className="text-xs text-slate-500">(default)</span>}
+              {p.id === 'all' && <span className="text-xs text-slate-500">{t('strategy.isDefault')}</span>}
             </label>
           ))}
         </div>
         {form.wavePreset === 'custom' && (
-          <Field label="Cumulative percentages" className="mt-3 max-w-sm" error={errors.waves} hint="Ascending, the last 100; at most 10 waves.">
+          <Field label={t('strategy.cumulative')} className="mt-3 max-w-sm" error={errors.waves} hint={t('strategy.cumulativeHint')}>
             <input className={`${INPUT} font-mono`} value={form.customWaves} onChange={(e) => set({ customWaves: e.target.value })} placeholder="1, 10, 100" />
           </Field>
         )}
@@ -379,40 +400,41 @@ export function StrategyStep({ matched, form, onForm, name, onName, errors }: {
       </fieldset>
 
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        <Field label="Devices notified per minute" hint="Empty: no limit (the default)." error={errors.ratePerMinute}>
-          <input className={INPUT} inputMode="numeric" value={form.ratePerMinute} placeholder="no limit" onChange={(e) => set({ ratePerMinute: e.target.value })} />
+        <Field label={t('strategy.rate')} hint={t('strategy.rateHint')} error={errors.ratePerMinute}>
+          <input className={INPUT} inputMode="numeric" value={form.ratePerMinute} placeholder={t('rollout.noLimit')} onChange={(e) => set({ ratePerMinute: e.target.value })} />
         </Field>
-        <Field label="Devices upgrading at once" hint={defaultHint(STRATEGY_DEFAULTS.maxInFlight)} error={errors.maxInFlight}>
+        <Field label={t('strategy.maxInFlight')} hint={defaultHint(STRATEGY_DEFAULTS.maxInFlight)} error={errors.maxInFlight}>
           <input className={INPUT} inputMode="numeric" value={form.maxInFlight} onChange={(e) => set({ maxInFlight: e.target.value })} />
         </Field>
-        <Field label="Downloads at once" hint={defaultHint(STRATEGY_DEFAULTS.maxConcurrentDownloads)} error={errors.maxConcurrentDownloads}>
+        <Field label={t('strategy.maxDownloads')} hint={defaultHint(STRATEGY_DEFAULTS.maxConcurrentDownloads)} error={errors.maxConcurrentDownloads}>
           <input className={INPUT} inputMode="numeric" value={form.maxConcurrentDownloads} onChange={(e) => set({ maxConcurrentDownloads: e.target.value })} />
         </Field>
-        <Field label="Sign method" hint="The hash devices get in sign. Default SHA256." error={errors.signMethod}>
+        <Field label={t('rollout.signMethod')} hint={t('strategy.signHint')} error={errors.signMethod}>
           <select className={INPUT} value={form.signMethod} onChange={(e) => set({ signMethod: e.target.value as StrategyForm['signMethod'] })}>
-            <option value="SHA256">SHA256</option>
-            <option value="MD5">MD5</option>
+            {SIGN_METHODS.map((m) => <option key={m} value={m}>{m}</option>)}
           </select>
         </Field>
-        <Field label="Window start" hint="Empty: start now (the default)." error={errors.startAt}>
+        <Field label={t('strategy.windowStart')} hint={t('strategy.windowStartHint')} error={errors.startAt}>
           <input type="datetime-local" className={INPUT} value={form.startAt} onChange={(e) => set({ startAt: e.target.value })} />
         </Field>
-        <Field label="Window end" hint="Empty: no end. After it, queued devices are cancelled." error={errors.endAt}>
+        <Field label={t('strategy.windowEnd')} hint={t('strategy.windowEndHint')} error={errors.endAt}>
           <input type="datetime-local" className={INPUT} value={form.endAt} onChange={(e) => set({ endAt: e.target.value })} />
         </Field>
         <Field
-          label="Device timeout (seconds)"
-          hint={`${Number.isFinite(timeout) && timeout > 0 ? `${durationWords(timeout)} of silence. ` : ''}${defaultHint(`${STRATEGY_DEFAULTS.deviceTimeoutSeconds} (30 min)`)}`}
+          label={t('strategy.timeout')}
+          hint={`${Number.isFinite(timeout) && timeout > 0 ? t('strategy.silence', { duration: durationWords(timeout) }) : ''}${defaultHint(
+            t('strategy.valueWithDuration', { value: String(STRATEGY_DEFAULTS.deviceTimeoutSeconds), duration: durationWords(STRATEGY_DEFAULTS.deviceTimeoutSeconds) }),
+          )}`}
           error={errors.deviceTimeoutSeconds}
         >
           <input className={INPUT} inputMode="numeric" value={form.deviceTimeoutSeconds} onChange={(e) => set({ deviceTimeoutSeconds: e.target.value })} />
         </Field>
-        <Field label="Retries per device" hint={`A failed or timed-out device is notified again. ${defaultHint(STRATEGY_DEFAULTS.retries)}`} error={errors.retries}>
+        <Field label={t('strategy.retries')} hint={t('strategy.retriesHint', { default: defaultHint(STRATEGY_DEFAULTS.retries) })} error={errors.retries}>
           <input className={INPUT} inputMode="numeric" value={form.retries} onChange={(e) => set({ retries: e.target.value })} />
         </Field>
         <Field
-          label="Stop when more than this fails (%)"
-          hint={`Of a wave, failed or timed out. Default ${STRATEGY_DEFAULTS.failureThreshold * 100}%.`}
+          label={t('strategy.threshold')}
+          hint={t('strategy.thresholdHint', { pct: STRATEGY_DEFAULTS.failureThreshold * 100 })}
           error={errors.failureThresholdPercent}
           className="sm:col-span-2"
         >

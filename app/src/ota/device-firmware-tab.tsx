@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { upgradeRefusal } from '../../../domain/ota/ota-version.ts';
+import { richText } from '../i18n/rich.tsx';
 import { useLiveOta } from '../live/device-feed.ts';
 import { Link } from '../routing.ts';
 import { useCan } from '../session.ts';
@@ -20,6 +21,7 @@ import {
 } from './ota-api.ts';
 import { progressNote } from './ota-format.ts';
 import { newer, useCoalescedReload, withPushed, type Pushed } from './ota-live.ts';
+import { t } from './ota.messages.ts';
 
 export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: string; deviceName: string }) {
   const ota = useApi<DeviceOta>(deviceOtaPath(productKey, deviceName));
@@ -36,28 +38,28 @@ export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: stri
     if (mine.some((u) => u.state === 'succeeded' || !ota.data?.upgrades.some((known) => known.id === u.id))) reloadSoon();
   }, () => void ota.reload());
 
-  if (ota.loading) return <Loading what="the firmware versions" />;
+  if (ota.loading) return <Loading what={t('loading.versions')} />;
   if (!ota.data) return <ErrorNote error={ota.error} />;
   const { modules, upgrades } = ota.data;
   return (
     <div className="space-y-5">
       {ota.error !== undefined && <ErrorNote error={ota.error} className="text-xs" />}
       <div className="grid gap-5 lg:grid-cols-2">
-        <Panel title="Module versions" bodyClassName={modules.length > 0 ? '!p-0' : undefined}>
+        <Panel title={t('deviceTab.moduleVersions')} bodyClassName={modules.length > 0 ? '!p-0' : undefined}>
           {modules.length === 0 ? (
             <p className="text-sm text-slate-600">
-              The device has not reported a firmware version yet. Devices report one per module at every start (alink:{' '}
-              <code className="font-mono text-xs">/ota/device/inform/{productKey}/{deviceName}</code>); until then it is
-              left out of campaigns.
+              {richText(t('deviceTab.notReported'), {
+                topic: () => <code className="font-mono text-xs">{`/ota/device/inform/${productKey}/${deviceName}`}</code>,
+              })}
             </p>
           ) : (
-            <Table flush label="Module versions">
+            <Table flush label={t('deviceTab.moduleVersions')}>
               <thead>
                 <tr>
-                  <Th>Module</Th>
-                  <Th>Version</Th>
-                  <Th>Code</Th>
-                  <Th>Reported</Th>
+                  <Th>{t('label.module')}</Th>
+                  <Th>{t('label.version')}</Th>
+                  <Th>{t('deviceTab.code')}</Th>
+                  <Th>{t('deviceTab.reported')}</Th>
                 </tr>
               </thead>
               <TBody>
@@ -76,20 +78,20 @@ export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: stri
         {canWrite && <UpgradePanel productKey={productKey} deviceName={deviceName} ota={ota.data} onStarted={() => void ota.reload()} />}
       </div>
 
-      <Panel title="OTA history" bodyClassName={upgrades.length > 0 ? '!p-0' : undefined}>
+      <Panel title={t('deviceTab.history')} bodyClassName={upgrades.length > 0 ? '!p-0' : undefined}>
         {upgrades.length === 0 ? (
-          <p className="text-sm text-slate-600">No campaign has upgraded this device yet.</p>
+          <p className="text-sm text-slate-600">{t('deviceTab.noHistory')}</p>
         ) : (
-          <Table flush label="OTA history">
+          <Table flush label={t('deviceTab.history')}>
             <thead>
               <tr>
-                <Th>Campaign</Th>
-                <Th>Module</Th>
-                <Th>From → to</Th>
-                <Th>State</Th>
-                <Th className="w-40">Progress</Th>
-                <Th>Reason</Th>
-                <Th>Times</Th>
+                <Th>{t('label.campaign')}</Th>
+                <Th>{t('label.module')}</Th>
+                <Th>{t('deviceTab.fromTo')}</Th>
+                <Th>{t('label.state')}</Th>
+                <Th className="w-40">{t('label.progress')}</Th>
+                <Th>{t('label.reason')}</Th>
+                <Th>{t('deviceTab.times')}</Th>
               </tr>
             </thead>
             <TBody>
@@ -99,20 +101,20 @@ export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: stri
                 return (
                   <tr key={u.id} data-upgrade={u.id}>
                     <Td className="max-w-[12rem]">
-                      <Link to={campaignHref(u.campaignId)} className="block truncate text-sky-800 hover:underline" title={u.campaignName}>{u.campaignName || `Campaign ${u.campaignId}`}</Link>
+                      <Link to={campaignHref(u.campaignId)} className="block truncate text-sky-800 hover:underline" title={u.campaignName}>{u.campaignName || t('deviceTab.campaignN', { id: String(u.campaignId) })}</Link>
                     </Td>
                     <Td className="font-mono text-xs">{u.module}</Td>
                     <Td className="whitespace-nowrap font-mono text-xs">{u.fromVersion || '?'} → {u.toVersion}</Td>
                     <Td><UpgradeStateBadge state={u.state} /></Td>
                     <Td>
-                      <ProgressBar percent={u.percent} label={`Upgrade to ${u.toVersion}`} tone={u.state === 'succeeded' ? 'green' : u.state === 'failed' ? 'red' : u.state === 'timed_out' ? 'amber' : 'blue'} />
+                      <ProgressBar percent={u.percent} label={t('deviceTab.upgradeTo', { version: u.toVersion })} tone={u.state === 'succeeded' ? 'green' : u.state === 'failed' ? 'red' : u.state === 'timed_out' ? 'amber' : 'blue'} />
                       {note && <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500" title={note}>{note}</span>}
                     </Td>
                     <Td className="max-w-[16rem] text-xs">{u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}</Td>
                     <Td className="whitespace-nowrap text-xs text-slate-700">
-                      <span className="block" title={formatTime(u.queuedAt)}>queued <TimeAgo at={u.queuedAt} /></span>
+                      <span className="block" title={formatTime(u.queuedAt)}>{richText(t('deviceTab.queuedAgo'), { ago: () => <TimeAgo at={u.queuedAt} /> })}</span>
                       <span className="block text-slate-500" title={u.finishedAt ? formatTime(u.finishedAt) : undefined}>
-                        {u.finishedAt ? <>ended <TimeAgo at={u.finishedAt} /></> : 'not ended'}
+                        {u.finishedAt ? richText(t('deviceTab.endedAgo'), { ago: () => <TimeAgo at={u.finishedAt} /> }) : t('deviceTab.notEnded')}
                       </span>
                     </Td>
                   </tr>
@@ -142,8 +144,8 @@ function UpgradePanel({ productKey, deviceName, ota, onStarted }: { productKey: 
   const all = [...(images.data?.items ?? [])].sort((a, b) => a.module.localeCompare(b.module) || b.versionCode - a.versionCode);
   const why = (f: Firmware): string | undefined => {
     const current = versions.get(f.module);
-    if (current === undefined) return `the device has not reported a version of ${f.module}`;
-    if (running.has(f.module)) return `an upgrade of ${f.module} is under way`;
+    if (current === undefined) return t('deviceTab.noVersionOf', { module: f.module });
+    if (running.has(f.module)) return t('deviceTab.underWay', { module: f.module });
     return upgradeRefusal(current, f.version, f.constraint)?.text;
   };
   const eligible = all.filter((f) => why(f) === undefined);
@@ -165,38 +167,40 @@ function UpgradePanel({ productKey, deviceName, ota, onStarted }: { productKey: 
   };
 
   return (
-    <Panel title="Upgrade this device">
-      {images.loading ? <Loading what="the product's firmware" /> : all.length === 0 ? (
-        <EmptyState title="No firmware for this product" action={<Link to={`${FIRMWARE_HREF}${queryString({ productKey })}`} className="text-sm font-medium text-sky-700 underline">Upload firmware</Link>}>
-          Upload an image of one of its modules to upgrade the device.
+    <Panel title={t('label.upgradeDevice')}>
+      {images.loading ? <Loading what={t('loading.productFirmware')} /> : all.length === 0 ? (
+        <EmptyState title={t('deviceTab.noFirmware')} action={<Link to={`${FIRMWARE_HREF}${queryString({ productKey })}`} className="text-sm font-medium text-sky-700 underline">{t('label.uploadFirmware')}</Link>}>
+          {t('deviceTab.noFirmwareHint')}
         </EmptyState>
       ) : (
         <div className="space-y-3">
           {eligible.length > 0 ? (
             <div className="flex flex-wrap items-end gap-2">
-              <Field label="Firmware" className="min-w-[14rem] flex-1">
+              <Field label={t('label.firmware')} className="min-w-[14rem] flex-1">
                 <select className={`${INPUT} font-mono`} value={chosen?.id ?? ''} onChange={(e) => { setPicked(Number(e.target.value)); setStarted(undefined); }}>
                   {eligible.map((f) => <option key={f.id} value={f.id}>{f.module} {versions.get(f.module)} → {f.version}</option>)}
                 </select>
               </Field>
               <Button variant="primary" disabled={busy || !chosen} onClick={() => void start()}>
-                <i aria-hidden className="fa fa-rocket" /> {busy ? 'Starting…' : 'Upgrade this device'}
+                <i aria-hidden className="fa fa-rocket" /> {busy ? t('deviceTab.starting') : t('label.upgradeDevice')}
               </Button>
             </div>
           ) : (
-            <p className="text-sm text-slate-600">No firmware of this product is newer than what the device runs (or allowed over its version).</p>
+            <p className="text-sm text-slate-600">{t('deviceTab.noneNewer')}</p>
           )}
-          <p className="text-xs text-slate-500">Starts a campaign of this one device; it is notified now if online, else when it next connects.</p>
+          <p className="text-xs text-slate-500">{t('deviceTab.startsCampaign')}</p>
           {started && (
             <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
-              <i aria-hidden className="fa fa-check mr-1" /> Upgrade to {started.version} started:{' '}
-              <Link to={campaignHref(started.id)} className="font-medium underline">{started.name}</Link>
+              <i aria-hidden className="fa fa-check mr-1" />{' '}
+              {richText(t('deviceTab.started', { version: started.version }), {
+                link: () => <Link to={campaignHref(started.id)} className="font-medium underline">{started.name}</Link>,
+              })}
             </p>
           )}
           <ErrorNote error={error} />
           {refused.length > 0 && (
             <details className="text-xs text-slate-600">
-              <summary className="cursor-pointer">{refused.length} {refused.length === 1 ? 'image is' : 'images are'} not offered</summary>
+              <summary className="cursor-pointer">{t('deviceTab.notOffered', { count: refused.length })}</summary>
               <ul className="mt-1 space-y-0.5 pl-4">
                 {refused.slice(0, 20).map((f) => <li key={f.id}><span className="font-mono">{f.module} {f.version}</span>: {why(f)}</li>)}
               </ul>

@@ -3,6 +3,8 @@
  * prefilled with the stored values and checked as the upload checks them. The image and its version never change.
  */
 import { useId, useState, type FormEvent } from 'react';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 import { Button } from '../ui/button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
@@ -10,9 +12,10 @@ import { Field, INPUT } from '../ui/field.tsx';
 import { firmwareMetaForm, firmwarePatch, patchErrors, versionProblem, type FirmwareMeta, type FirmwareMetaField } from './firmware-form.ts';
 import { FirmwareConstraintFields } from './firmware-meta-fields.tsx';
 import { patchFirmware, type Firmware } from './ota-api.ts';
+import { t } from './ota.messages.ts';
 
 /** Empty fields say what empty means here, not an example that could be taken for a stored value. */
-const EMPTY_MEANS = { minVersion: 'No lower limit', maxVersion: 'No upper limit', fromVersions: 'Any older version', extData: 'None' };
+const emptyMeans = () => ({ minVersion: t('edit.noLower'), maxVersion: t('edit.noUpper'), fromVersions: t('edit.anyOlder'), extData: t('edit.none') });
 
 const EMPTY: FirmwareMeta = { releaseNotes: '', minVersion: '', maxVersion: '', fromVersions: '', extData: '' };
 
@@ -76,44 +79,38 @@ export function FirmwareEditDialog({ firmware, onClose, onSaved }: {
     }
   };
 
-  const title = firmware ? `Edit ${firmware.module} ${firmware.version}` : 'Edit firmware';
+  const title = firmware ? t('edit.title', { module: firmware.module, version: firmware.version }) : t('edit.titlePlain');
   return (
     <Dialog
       open={firmware !== undefined}
       onOpenChange={(open) => !open && onClose()}
       wide
       title={title}
-      description={firmware && (
-        <>
-          Firmware of product <span className="font-mono">{firmware.productKey}</span>. Its image and version never change: upload a
-          new version for that.
-        </>
-      )}
+      description={firmware && richText(t('edit.description'), { pk: () => <span className="font-mono">{firmware.productKey}</span> })}
     >
       <form aria-label={title} className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
         <fieldset disabled={busy} className="space-y-4">
-          <Field label="Release notes" error={shown('releaseNotes')}>
-            <textarea className={INPUT} rows={3} value={form.releaseNotes} placeholder="What changed, for whoever rolls it out" onChange={(e) => set({ releaseNotes: e.target.value })} />
+          <Field label={t('label.releaseNotes')} error={shown('releaseNotes')}>
+            <textarea className={INPUT} rows={3} value={form.releaseNotes} placeholder={t('label.notesPlaceholder')} onChange={(e) => set({ releaseNotes: e.target.value })} />
           </Field>
           <section aria-labelledby={`${formId}-sources`} className="space-y-3 rounded-md border border-slate-200 px-3 py-3">
             <div>
-              <h3 id={`${formId}-sources`} className="text-sm font-semibold text-slate-800">Source versions and extra data</h3>
+              <h3 id={`${formId}-sources`} className="text-sm font-semibold text-slate-800">{t('label.sourcesTitle')}</h3>
               <p className="mt-0.5 text-xs text-slate-500">
-                Only devices older than {firmware?.version ?? 'this version'} take it; these narrow it further, e.g. for a delta image.
+                {firmware ? t('label.sourcesOlderThan', { version: firmware.version }) : t('label.sourcesOlderThanThis')}
               </p>
             </div>
-            <FirmwareConstraintFields form={form} set={set} shown={shown} placeholders={EMPTY_MEANS} />
+            <FirmwareConstraintFields form={form} set={set} shown={shown} placeholders={emptyMeans()} />
           </section>
         </fieldset>
         <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900" data-testid="edit-applies">
           <i aria-hidden className="fa fa-info-circle mr-1" />
-          Changes apply from now on: campaigns started later use the new source versions (a running campaign chose its
-          devices when it was created), and every push sent from now on carries the new extra data.
+          {t('edit.applies')}
         </p>
         <ErrorNote error={server.rest} />
         <div className="flex justify-end gap-2 pt-1">
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Saving…' : 'Save changes'}</Button>
+          <Button onClick={onClose}>{tc('cancel')}</Button>
+          <Button type="submit" variant="primary" disabled={busy}>{busy ? tc('saving') : t('edit.save')}</Button>
         </div>
       </form>
     </Dialog>

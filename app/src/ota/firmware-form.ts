@@ -7,6 +7,7 @@ import { isModuleName, versionCode, DEFAULT_MODULE } from '../../../domain/ota/o
 import { PRODUCT_KEY_PATTERN } from '../../../domain/products/identity.ts';
 import type { Firmware, FirmwarePatch, FirmwareUploadQuery, VersionConstraintInput } from '../../../domain/ota/ota-schemas.ts';
 import { ApiError } from '../api.ts';
+import { t } from './ota.messages.ts';
 
 export interface FirmwareForm {
   productKey: string;
@@ -28,7 +29,10 @@ export const EMPTY_FIRMWARE_FORM: FirmwareForm = {
   productKey: '', module: DEFAULT_MODULE, version: '', releaseNotes: '', minVersion: '', maxVersion: '', fromVersions: '', extData: '', file: undefined,
 };
 
-export const VERSION_HINT = 'major.minor.patch, e.g. 2.1.0 (minor at most 99, patch at most 999).';
+/** What a version looks like, in the current language. */
+export const versionHint = (): string => t('form.versionHint');
+/** The example of extData in messages and hints. */
+export const EXT_DATA_EXAMPLE = '{"signature": "…"}';
 const PRODUCT_KEY = new RegExp(PRODUCT_KEY_PATTERN);
 const MAX_NOTES = 10_000;
 const MAX_EXT_DATA = 10_000;
@@ -36,9 +40,9 @@ const MAX_EXT_DATA = 10_000;
 /** What is wrong with a version typed in a field, or undefined when it is one. */
 export function versionProblem(text: string): string | undefined {
   if (versionCode(text) !== undefined) return undefined;
-  if (/^v\d/i.test(text)) return `Leave out the "v": ${text.slice(1)}.`;
-  if (/^\d+\.\d+$/.test(text)) return `Three numbers are needed: ${text}.0, for example.`;
-  return `"${text}" is not a version: ${VERSION_HINT}`;
+  if (/^v\d/i.test(text)) return t('form.leaveOutV', { version: text.slice(1) });
+  if (/^\d+\.\d+$/.test(text)) return t('form.threeNumbers', { version: text });
+  return t('form.notVersion', { text, hint: versionHint() });
 }
 
 /** The versions of a comma- or space-separated list. */
@@ -64,24 +68,24 @@ interface CheckedMeta {
  */
 export function checkFirmwareMeta(meta: FirmwareMeta, version: string | undefined): { errors: Partial<Record<FirmwareMetaField, string>> } | { value: CheckedMeta } {
   const errors: Partial<Record<FirmwareMetaField, string | undefined>> = {};
-  if (meta.releaseNotes.length > MAX_NOTES) errors.releaseNotes = `At most ${MAX_NOTES.toLocaleString('en')} characters.`;
+  if (meta.releaseNotes.length > MAX_NOTES) errors.releaseNotes = t('maxChars', { max: MAX_NOTES });
   const min = meta.minVersion.trim();
   const max = meta.maxVersion.trim();
   if (min) errors.minVersion = versionProblem(min);
   if (max) errors.maxVersion = versionProblem(max);
   if (min && max && !errors.minVersion && !errors.maxVersion && versionCode(min)! > versionCode(max)!) {
-    errors.maxVersion = `The highest source version is below the lowest (${min}).`;
+    errors.maxVersion = t('form.maxBelowMin', { min });
   }
   const from = splitVersions(meta.fromVersions);
   const badFrom = from.filter((v) => versionCode(v) === undefined);
-  if (badFrom.length > 0) errors.fromVersions = `Not versions: ${badFrom.join(', ')}. ${VERSION_HINT}`;
-  else if (from.length > 100) errors.fromVersions = 'At most 100 versions.';
+  if (badFrom.length > 0) errors.fromVersions = t('form.notVersions', { list: badFrom.join(', '), hint: versionHint() });
+  else if (from.length > 100) errors.fromVersions = t('form.tooManyVersions', { max: 100 });
   // Only a newer version is ever pushed: a source version at or above the firmware's would never match a device.
   const target = version === undefined ? undefined : versionCode(version);
   if (target !== undefined) {
-    if (!errors.minVersion && min && versionCode(min)! >= target) errors.minVersion = `No device at ${min} or above takes ${version}: it is not newer.`;
+    if (!errors.minVersion && min && versionCode(min)! >= target) errors.minVersion = t('form.minNotNewer', { min, version });
     const notOlder = errors.fromVersions ? [] : from.filter((v) => versionCode(v)! >= target);
-    if (notOlder.length > 0) errors.fromVersions = `Not older than ${version}: ${notOlder.join(', ')}. Only older versions take an upgrade.`;
+    if (notOlder.length > 0) errors.fromVersions = t('form.notOlder', { version, list: notOlder.join(', ') });
   }
   const extData = meta.extData.trim();
   if (extData) errors.extData = extDataProblem(extData);
@@ -101,14 +105,14 @@ export function firmwareUpload(form: FirmwareForm): { query: FirmwareUploadQuery
   const productKey = form.productKey.trim();
   const module = form.module.trim() || DEFAULT_MODULE;
   const version = form.version.trim();
-  if (!PRODUCT_KEY.test(productKey)) errors.productKey = 'Choose the product the firmware is for.';
-  if (!isModuleName(module)) errors.module = 'Letters, digits and _ . - (at most 64).';
-  const versionError = version ? versionProblem(version) : `The firmware's version: ${VERSION_HINT}`;
+  if (!PRODUCT_KEY.test(productKey)) errors.productKey = t('form.chooseProduct');
+  if (!isModuleName(module)) errors.module = t('form.moduleRule');
+  const versionError = version ? versionProblem(version) : t('form.versionNeeded', { hint: versionHint() });
   if (versionError) errors.version = versionError;
   const meta = checkFirmwareMeta(form, versionError ? undefined : version);
   if ('errors' in meta) Object.assign(errors, meta.errors);
-  if (!form.file) errors.file = 'Choose the firmware image.';
-  else if (form.file.size === 0) errors.file = `"${form.file.name}" is empty.`;
+  if (!form.file) errors.file = t('form.chooseImage');
+  else if (form.file.size === 0) errors.file = t('form.fileEmpty', { file: form.file.name });
 
   if (Object.keys(errors).length > 0 || !('value' in meta)) return { errors };
   const { releaseNotes, constraint, extData } = meta.value;
@@ -168,10 +172,10 @@ function extDataProblem(text: string): string | undefined {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return `Not JSON: ${(err as Error).message}`;
+    return t('form.notJson', { error: (err as Error).message });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'A JSON object, e.g. {"signature": "…"}: it is passed to devices as is.';
-  if (JSON.stringify(value).length > MAX_EXT_DATA) return `At most ${MAX_EXT_DATA.toLocaleString('en')} characters of JSON.`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return t('form.jsonObject', { example: EXT_DATA_EXAMPLE });
+  if (JSON.stringify(value).length > MAX_EXT_DATA) return t('form.jsonTooLong', { max: MAX_EXT_DATA });
   return undefined;
 }
 
@@ -204,8 +208,8 @@ export function uploadErrors(err: unknown): { fields: Partial<Record<FirmwareFie
       unplaced = true;
       continue;
     }
-    const message = d.message?.startsWith('must match pattern') ? (name === 'module' ? 'Letters, digits and _ . - (at most 64).' : VERSION_HINT) : d.message ?? 'is invalid';
-    fields[name] = fields[name] ? `${fields[name]}; ${message}` : message;
+    const message = d.message?.startsWith('must match pattern') ? (name === 'module' ? t('form.moduleRule') : versionHint()) : d.message ?? t('invalid');
+    fields[name] = fields[name] ? `${fields[name]}${t('semicolon')}${message}` : message;
   }
   // A message about one field that came without details ("extData is not a JSON object") is placed there too.
   if (unplaced && Object.keys(fields).length === 0) {

@@ -7,6 +7,8 @@ import { Fragment, useState } from 'react';
 import type { Product } from '../../../domain/products/product-schemas.ts';
 import { useSearch } from '../alerts/use-search.ts';
 import { LINK_BUTTON } from '../alerts/alert-action-buttons.tsx';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 import { Link, pathOf } from '../routing.ts';
 import { useCan } from '../session.ts';
 import { Button } from '../ui/button.tsx';
@@ -22,8 +24,12 @@ import { FirmwareUploadDialog } from './firmware-upload-dialog.tsx';
 import { HashValue } from './ota-badges.tsx';
 import { deleteFirmware, newCampaignHref, type Firmware, type FirmwarePage } from './ota-api.ts';
 import { constraintText, formatBytes, shortHash } from './ota-format.ts';
+import { t } from './ota.messages.ts';
 
 const PAGE_SIZE = 25;
+/** Names of hash algorithms, as they are written everywhere. */
+const SHA256_LABEL = 'SHA-256';
+const MD5_LABEL = 'MD5';
 
 export type ProductChoice = Pick<Product, 'productKey' | 'name'>;
 
@@ -65,13 +71,13 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
     <div className="space-y-4">
       <form
         role="search"
-        aria-label="Filter firmware"
+        aria-label={t('firmware.filter')}
         onSubmit={(e) => e.preventDefault()}
         className="grid grid-cols-2 gap-3 rounded-lg border border-slate-200 bg-white p-3 shadow-sm md:grid-cols-4"
       >
-        <Field label="Product">
+        <Field label={t('label.product')}>
           <select className={INPUT} value={productKey} onChange={(e) => setFilter({ productKey: e.target.value })}>
-            <option value="">All products</option>
+            <option value="">{t('label.allProducts')}</option>
             {productItems.map((p) => <option key={p.productKey} value={p.productKey}>{p.name} ({p.productKey})</option>)}
             {productKey && !names.has(productKey) && <option value={productKey}>{productKey}</option>}
           </select>
@@ -80,7 +86,7 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
         {filtered && (
           <div className="flex items-end">
             <Button variant="ghost" onClick={() => setSearch({ productKey: undefined, module: undefined, offset: undefined }, { replace: true })}>
-              <i aria-hidden className="fa fa-times" /> Clear filters
+              <i aria-hidden className="fa fa-times" /> {t('label.clearFilters')}
             </Button>
           </div>
         )}
@@ -88,36 +94,40 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
 
       {list.error && <ErrorNote error={list.error} />}
       {list.loading ? (
-        <Loading what="firmware" />
+        <Loading what={t('loading.firmware')} />
       ) : !page ? null : page.total === 0 ? (
         filtered ? (
-          <EmptyState title="No firmware matches these filters" action={<Button onClick={() => setSearch({ productKey: undefined, module: undefined, offset: undefined })}>Clear filters</Button>}>
-            {productKey ? <>Product <code className="font-mono">{productKey}</code> has no firmware{module ? <> for module <code className="font-mono">{module}</code></> : null} yet.</> : 'Try another module.'}
+          <EmptyState title={t('firmware.noMatch')} action={<Button onClick={() => setSearch({ productKey: undefined, module: undefined, offset: undefined })}>{t('label.clearFilters')}</Button>}>
+            {productKey
+              ? richText(t(module ? 'firmware.noneForModule' : 'firmware.noneForProduct'), {
+                pk: () => <code className="font-mono">{productKey}</code>,
+                module: () => <code className="font-mono">{module}</code>,
+              })
+              : t('firmware.tryModule')}
           </EmptyState>
         ) : (
           <EmptyState
-            title="No firmware yet"
-            action={canWrite && <Button variant="primary" onClick={() => onUploading(true)}><i aria-hidden className="fa fa-upload" /> Upload firmware</Button>}
+            title={t('firmware.none')}
+            action={canWrite && <Button variant="primary" onClick={() => onUploading(true)}><i aria-hidden className="fa fa-upload" /> {t('label.uploadFirmware')}</Button>}
           >
-            Upload a firmware image for a product's module (its version, and which versions it installs over); then roll
-            it out to the product's devices in a campaign.{canWrite ? '' : ' Engineers and admins upload firmware.'}
+            {t('firmware.noneHint')}{canWrite ? '' : t('firmware.noneWho')}
           </EmptyState>
         )
       ) : (
         <>
           <p className="text-sm text-slate-600">
-            {page.total.toLocaleString('en')} {page.total === 1 ? 'image' : 'images'}, by product and module, newest version first
+            {t('firmware.count', { count: page.total })}
           </p>
-          <Table label="Firmware">
+          <Table label={t('label.firmware')}>
             <thead>
               <tr>
-                <Th>Version</Th>
-                <Th>Image</Th>
-                <Th>Hashes</Th>
-                <Th>Installs over</Th>
-                <Th>Release notes</Th>
-                <Th>Uploaded</Th>
-                {canWrite && <Th><span className="sr-only">Actions</span></Th>}
+                <Th>{t('label.version')}</Th>
+                <Th>{t('label.image')}</Th>
+                <Th>{t('firmware.hashes')}</Th>
+                <Th>{t('label.installsOver')}</Th>
+                <Th>{t('label.releaseNotes')}</Th>
+                <Th>{t('firmware.uploaded')}</Th>
+                {canWrite && <Th><span className="sr-only">{t('firmware.actions')}</span></Th>}
               </tr>
             </thead>
             <TBody>
@@ -128,28 +138,28 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
                       <Link to={pathOf('products', pk)} className="text-sky-800 hover:underline">{names.get(pk) ?? pk}</Link>
                       {names.has(pk) && names.get(pk) !== pk && <span className="ml-1 font-mono font-normal text-slate-500">{pk}</span>}
                       <span className="mx-1.5 text-slate-300">/</span>
-                      module <span className="font-mono text-slate-800">{m}</span>
+                      {t('word.module')} <span className="font-mono text-slate-800">{m}</span>
                     </th>
                   </tr>
                   {items.map((f) => (
                     <tr key={f.id} data-firmware={f.id} aria-label={`${f.productKey} ${f.module} ${f.version}`}>
                       <Td className="whitespace-nowrap">
                         <span className="font-mono font-semibold text-slate-900">{f.version}</span>
-                        <span className="block font-mono text-xs text-slate-500" title="The integer the things dialect carries">code {f.versionCode}</span>
+                        <span className="block font-mono text-xs text-slate-500" title={t('firmware.codeTitle')}>{t('code', { code: String(f.versionCode) })}</span>
                       </Td>
                       <Td>
-                        <span className="block whitespace-nowrap" title={`${f.size.toLocaleString('en')} bytes`}>{formatBytes(f.size)}</span>
+                        <span className="block whitespace-nowrap" title={t('bytes', { count: f.size })}>{formatBytes(f.size)}</span>
                         <span className="block max-w-[10rem] truncate font-mono text-xs text-slate-500" title={f.fileName}>{f.fileName || '—'}</span>
                       </Td>
                       <Td>
-                        <HashValue label="SHA-256" hex={f.sha256} />
+                        <HashValue label={SHA256_LABEL} hex={f.sha256} />
                         <span className="mt-0.5 flex items-center gap-1 whitespace-nowrap">
-                          <span className="w-14 text-xs text-slate-500">MD5</span>
+                          <span className="w-14 text-xs text-slate-500">{MD5_LABEL}</span>
                           <code className="font-mono text-xs text-slate-700" title={f.md5}>{shortHash(f.md5)}</code>
                         </span>
                       </Td>
                       <Td className="max-w-[10rem] text-xs text-slate-700">
-                        {constraintText(f.constraint) || <span className="text-slate-400">any older version</span>}
+                        {constraintText(f.constraint) || <span className="text-slate-400">{t('firmware.anyOlder')}</span>}
                       </Td>
                       <Td className="min-w-[10rem] max-w-[18rem]">
                         {f.releaseNotes ? (
@@ -158,22 +168,22 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
                       </Td>
                       <Td className="whitespace-nowrap text-xs">
                         <span title={formatTime(f.createdAt)}><TimeAgo at={f.createdAt} /></span>
-                        <span className="block text-slate-500">by {f.createdBy}</span>
+                        <span className="block text-slate-500">{t('firmware.uploadedBy', { user: f.createdBy })}</span>
                       </Td>
                       {canWrite && (
                         <Td className="whitespace-nowrap text-right">
                           <span className="inline-flex gap-1">
-                            <Link to={newCampaignHref(f.id)} className={`${LINK_BUTTON} !px-2 !py-1 !text-xs`} aria-label={`Roll out ${f.module} ${f.version}`}>
-                              <i aria-hidden className="fa fa-rocket" /> Roll out
+                            <Link to={newCampaignHref(f.id)} className={`${LINK_BUTTON} !px-2 !py-1 !text-xs`} aria-label={t('firmware.rollOutLabel', { module: f.module, version: f.version })}>
+                              <i aria-hidden className="fa fa-rocket" /> {t('firmware.rollOut')}
                             </Link>
-                            <Button size="sm" variant="ghost" aria-label={`Edit ${f.module} ${f.version}`} title="Edit notes and source versions" onClick={() => setEditing(f)}>
+                            <Button size="sm" variant="ghost" aria-label={t('edit.title', { module: f.module, version: f.version })} title={t('firmware.editTitle')} onClick={() => setEditing(f)}>
                               <i aria-hidden className="fa fa-pencil" />
                             </Button>
                             <Button
                               size="sm"
                               variant="ghost"
-                              aria-label={`Delete ${f.module} ${f.version}`}
-                              title="Delete"
+                              aria-label={t('firmware.deleteLabel', { module: f.module, version: f.version })}
+                              title={tc('delete')}
                               onClick={() => {
                                 setDeleteError(undefined);
                                 setDeleting(f);
@@ -208,19 +218,16 @@ export function FirmwareList({ uploading, onUploading }: { uploading: boolean; o
       <ConfirmDialog
         open={deleting !== undefined}
         onOpenChange={(open) => !open && setDeleting(undefined)}
-        title={deleting ? `Delete ${deleting.module} ${deleting.version}?` : 'Delete firmware?'}
-        confirmLabel="Delete firmware"
+        title={deleting ? t('firmware.deleteTitle', { module: deleting.module, version: deleting.version }) : t('firmware.deleteTitlePlain')}
+        confirmLabel={t('firmware.deleteConfirm')}
         busy={deleteBusy}
         onConfirm={() => void remove()}
         error={deleteError ? <ErrorNote error={deleteError} /> : undefined}
       >
-        {deleting && (
-          <>
-            The image <code className="font-mono">{deleting.fileName || `#${deleting.id}`}</code> of{' '}
-            <code className="font-mono">{deleting.productKey}</code> is deleted; devices can no longer download it. Firmware a
-            campaign uses cannot be deleted. This cannot be undone.
-          </>
-        )}
+        {deleting && richText(t('firmware.deleteBody'), {
+          file: () => <code className="font-mono">{deleting.fileName || `#${deleting.id}`}</code>,
+          pk: () => <code className="font-mono">{deleting.productKey}</code>,
+        })}
       </ConfirmDialog>
     </div>
   );
@@ -251,12 +258,12 @@ function ModuleFilter({ value, onChange }: { value: string; onChange(value: stri
     if (draft.trim() !== value) onChange(draft.trim());
   };
   return (
-    <Field label="Module">
+    <Field label={t('label.module')}>
       <input
         type="search"
         className={INPUT}
         value={draft}
-        placeholder="Any module (mcu, default, …)"
+        placeholder={t('firmware.anyModule')}
         onChange={(e) => setDraft(e.target.value)}
         onBlur={apply}
         onKeyDown={(e) => {

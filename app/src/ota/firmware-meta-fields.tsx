@@ -3,7 +3,8 @@
  * it installs over and the extra data devices get. (Release notes sit elsewhere in each dialog.)
  */
 import { Field, INPUT } from '../ui/field.tsx';
-import type { FirmwareMeta, FirmwareMetaField } from './firmware-form.ts';
+import { EXT_DATA_EXAMPLE, type FirmwareMeta, type FirmwareMetaField } from './firmware-form.ts';
+import { t } from './ota.messages.ts';
 
 const EXAMPLES: Record<'minVersion' | 'maxVersion' | 'fromVersions' | 'extData', string> = {
   minVersion: '1.0.0', maxVersion: '1.9.999', fromVersions: '1.2.0, 1.3.0', extData: '{}',
@@ -20,17 +21,17 @@ export function FirmwareConstraintFields({ form, set, shown, placeholders = EXAM
   return (
     <>
       <div className="grid gap-3 sm:grid-cols-3">
-        <Field label="Lowest source version" error={shown('minVersion')}>
+        <Field label={t('meta.min')} error={shown('minVersion')}>
           <input className={`${INPUT} font-mono`} value={form.minVersion} placeholder={placeholders.minVersion} spellCheck={false} onChange={(e) => set({ minVersion: e.target.value })} />
         </Field>
-        <Field label="Highest source version" error={shown('maxVersion')}>
+        <Field label={t('meta.max')} error={shown('maxVersion')}>
           <input className={`${INPUT} font-mono`} value={form.maxVersion} placeholder={placeholders.maxVersion} spellCheck={false} onChange={(e) => set({ maxVersion: e.target.value })} />
         </Field>
-        <Field label="Only from versions" hint="Comma-separated" error={shown('fromVersions')}>
+        <Field label={t('meta.from')} hint={t('meta.fromHint')} error={shown('fromVersions')}>
           <input className={`${INPUT} font-mono`} value={form.fromVersions} placeholder={placeholders.fromVersions} spellCheck={false} onChange={(e) => set({ fromVersions: e.target.value })} />
         </Field>
       </div>
-      <Field label="Extra data for devices (JSON)" hint='Sent to devices as extData, as is: e.g. {"signature": "…"} of the image.' error={shown('extData')}>
+      <Field label={t('meta.extData')} hint={t('meta.extDataHint', { example: EXT_DATA_EXAMPLE })} error={shown('extData')}>
         <textarea className={`${INPUT} font-mono text-xs`} rows={2} value={form.extData} spellCheck={false} placeholder={placeholders.extData} onChange={(e) => set({ extData: e.target.value })} />
       </Field>
     </>

@@ -6,6 +6,8 @@
 import { useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { versionCode } from '../../../domain/ota/ota-version.ts';
 import type { Upload, UploadProgress } from '../api.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 import { Link } from '../routing.ts';
 import { Button } from '../ui/button.tsx';
 import { CopyBlock } from '../ui/copy-button.tsx';
@@ -15,13 +17,18 @@ import { Field, INPUT } from '../ui/field.tsx';
 import { Facts } from '../ui/page.tsx';
 import { queryString, useApi } from '../use-api.ts';
 import {
-  EMPTY_FIRMWARE_FORM, firmwareUpload, uploadErrors, VERSION_HINT, versionProblem, type FirmwareField, type FirmwareForm,
+  EMPTY_FIRMWARE_FORM, firmwareUpload, uploadErrors, versionHint, versionProblem, type FirmwareField, type FirmwareForm,
 } from './firmware-form.ts';
 import type { ProductChoice } from './firmware-list.tsx';
 import { FirmwareConstraintFields } from './firmware-meta-fields.tsx';
 import { ProgressBar } from './ota-badges.tsx';
 import { newCampaignHref, uploadFirmware, type Firmware, type FirmwarePage } from './ota-api.ts';
 import { formatBytes } from './ota-format.ts';
+import { t } from './ota.messages.ts';
+
+/** Names of hash algorithms, as they are written everywhere. */
+const SHA256_LABEL = 'SHA-256';
+const MD5_LABEL = 'MD5';
 
 type Phase = { at: 'form' } | { at: 'uploading'; progress: UploadProgress } | { at: 'done'; firmware: Firmware };
 
@@ -126,36 +133,39 @@ export function FirmwareUploadDialog({ open, onOpenChange, products, defaultProd
         open={open}
         onOpenChange={changeOpen}
         wide
-        title="Firmware uploaded"
-        description={<>Version <strong className="font-mono">{f.version}</strong> of module <span className="font-mono">{f.module}</span> ({f.productKey}) is stored. Compare its hashes with your build's.</>}
+        title={t('upload.done')}
+        description={richText(t('upload.doneDescription', { productKey: f.productKey }), {
+          version: () => <strong className="font-mono">{f.version}</strong>,
+          module: () => <span className="font-mono">{f.module}</span>,
+        })}
         footer={(
           <>
-            <Button onClick={reset}>Upload another</Button>
+            <Button onClick={reset}>{t('upload.another')}</Button>
             <Link
               to={newCampaignHref(f.id)}
               className="inline-flex items-center gap-1.5 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-800 shadow-sm hover:bg-slate-50"
             >
-              <i aria-hidden className="fa fa-rocket" /> Roll it out
+              <i aria-hidden className="fa fa-rocket" /> {t('upload.rollItOut')}
             </Link>
-            <Button key="done" variant="primary" onClick={() => changeOpen(false)}>Done</Button>
+            <Button key="done" variant="primary" onClick={() => changeOpen(false)}>{t('upload.finish')}</Button>
           </>
         )}
       >
         <div className="space-y-3" data-testid="uploaded-firmware">
           <Facts
             items={[
-              ['Version', <span key="v" className="font-mono">{f.version} <span className="text-slate-500">(code {f.versionCode})</span></span>],
-              ['File', <span key="f" className="font-mono">{f.fileName}</span>],
-              ['Size', `${formatBytes(f.size)} (${f.size.toLocaleString('en')} bytes)`],
+              [t('label.version'), <span key="v" className="font-mono">{f.version} <span className="text-slate-500">{t('codeParen', { code: String(f.versionCode) })}</span></span>],
+              [t('upload.file'), <span key="f" className="font-mono">{f.fileName}</span>],
+              [t('upload.size'), t('sizeWithBytes', { size: formatBytes(f.size), bytes: t('bytes', { count: f.size }) })],
             ]}
           />
           <div>
-            <p className="mb-1 text-sm font-medium text-slate-700">SHA-256</p>
-            <CopyBlock id="uploaded-sha256" label="SHA-256" text={f.sha256} />
+            <p className="mb-1 text-sm font-medium text-slate-700">{SHA256_LABEL}</p>
+            <CopyBlock id="uploaded-sha256" label={SHA256_LABEL} text={f.sha256} />
           </div>
           <div>
-            <p className="mb-1 text-sm font-medium text-slate-700">MD5</p>
-            <CopyBlock id="uploaded-md5" label="MD5" text={f.md5} />
+            <p className="mb-1 text-sm font-medium text-slate-700">{MD5_LABEL}</p>
+            <CopyBlock id="uploaded-md5" label={MD5_LABEL} text={f.md5} />
           </div>
         </div>
       </Dialog>
@@ -173,24 +183,26 @@ export function FirmwareUploadDialog({ open, onOpenChange, products, defaultProd
       open={open}
       onOpenChange={changeOpen}
       wide
-      title="Upload firmware"
-      description="An image for one module of a product. Its version and bytes never change once stored; upload a new version instead."
+      title={t('label.uploadFirmware')}
+      description={t('upload.description')}
     >
-      <form aria-label="Upload firmware" className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
+      <form aria-label={t('label.uploadFirmware')} className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
         <fieldset disabled={uploading !== undefined} className="space-y-4">
           <div className="grid gap-3 sm:grid-cols-3">
-            <Field label="Product" error={shown('productKey')}>
+            <Field label={t('label.product')} error={shown('productKey')}>
               <select className={INPUT} value={form.productKey} onChange={(e) => set({ productKey: e.target.value })}>
-                {products.length === 0 && <option value="">No products yet</option>}
+                {products.length === 0 && <option value="">{t('upload.noProducts')}</option>}
                 {products.map((p) => <option key={p.productKey} value={p.productKey}>{p.name} ({p.productKey})</option>)}
               </select>
             </Field>
-            <Field label="Module" hint="Devices that name none report default." error={shown('module')}>
+            <Field label={t('label.module')} hint={t('upload.moduleHint')} error={shown('module')}>
               <input className={`${INPUT} font-mono`} list={`${fileInputId}-modules`} value={form.module} spellCheck={false} onChange={(e) => set({ module: e.target.value })} />
             </Field>
             <Field
-              label="Version"
-              hint={code !== undefined ? `Code ${code}${newest ? `; newest so far ${newest.version}` : ''}` : newest ? `Newest so far: ${newest.version}` : VERSION_HINT}
+              label={t('label.version')}
+              hint={code !== undefined
+                ? (newest ? t('upload.codeNewest', { code: String(code), newest: newest.version }) : t('upload.code', { code: String(code) }))
+                : newest ? t('upload.newest', { newest: newest.version }) : versionHint()}
               error={shown('version')}
             >
               <input className={`${INPUT} font-mono`} value={form.version} placeholder="2.1.0" spellCheck={false} autoComplete="off" onChange={(e) => set({ version: e.target.value })} />
@@ -200,7 +212,11 @@ export function FirmwareUploadDialog({ open, onOpenChange, products, defaultProd
             {modules.map((m) => <option key={m} value={m} />)}
           </datalist>
 
-          <Field label="Firmware image" error={shown('file')} hint={file ? `${file.name}: ${formatBytes(file.size)} (${file.size.toLocaleString('en')} bytes)` : 'The file devices download and flash.'}>
+          <Field
+            label={t('upload.image')}
+            error={shown('file')}
+            hint={file ? t('upload.fileHint', { name: file.name, size: formatBytes(file.size), bytes: t('bytes', { count: file.size }) }) : t('upload.imageHint')}
+          >
             <input
               type="file"
               className="block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border file:border-slate-300 file:bg-white file:px-3 file:py-1.5 file:text-sm file:text-slate-800 hover:file:bg-slate-50"
@@ -212,8 +228,8 @@ export function FirmwareUploadDialog({ open, onOpenChange, products, defaultProd
             />
           </Field>
 
-          <Field label="Release notes" error={shown('releaseNotes')}>
-            <textarea className={INPUT} rows={2} value={form.releaseNotes} placeholder="What changed, for whoever rolls it out" onChange={(e) => set({ releaseNotes: e.target.value })} />
+          <Field label={t('label.releaseNotes')} error={shown('releaseNotes')}>
+            <textarea className={INPUT} rows={2} value={form.releaseNotes} placeholder={t('label.notesPlaceholder')} onChange={(e) => set({ releaseNotes: e.target.value })} />
           </Field>
 
           <details
@@ -222,10 +238,10 @@ export function FirmwareUploadDialog({ open, onOpenChange, products, defaultProd
             onToggle={(e) => setMoreOpen(e.currentTarget.open)}
           >
             <summary className="cursor-pointer text-sm font-medium text-slate-700">
-              Source versions and extra data <span className="font-normal text-slate-500">(optional)</span>
+              {t('label.sourcesTitle')} <span className="font-normal text-slate-500">{t('upload.optional')}</span>
             </summary>
             <div className="mt-3 space-y-3">
-              <p className="text-xs text-slate-500">Only devices older than this version take it; these narrow it further, e.g. for a delta image.</p>
+              <p className="text-xs text-slate-500">{t('label.sourcesOlderThanThis')}</p>
               <FirmwareConstraintFields form={form} set={set} shown={shown} />
             </div>
           </details>
@@ -233,19 +249,19 @@ export function FirmwareUploadDialog({ open, onOpenChange, products, defaultProd
 
         {uploading && (
           <div className="space-y-1 rounded-md border border-sky-200 bg-sky-50 px-3 py-2" aria-live="polite">
-            <ProgressBar percent={percent} label="Upload progress" className="w-full" />
+            <ProgressBar percent={percent} label={t('upload.progress')} className="w-full" />
             <p className="text-xs text-sky-900" data-testid="upload-progress">
               {sent
-                ? 'Sent; the server is checking and storing the image…'
-                : `Uploading ${formatBytes(uploading.loaded)} of ${formatBytes(uploading.total)} (${Math.floor(percent)}%)`}
+                ? t('upload.sent')
+                : t('upload.uploadingOf', { loaded: formatBytes(uploading.loaded), total: formatBytes(uploading.total), percent: Math.floor(percent) })}
             </p>
           </div>
         )}
         <ErrorNote error={server.rest} />
         <div className="flex justify-end gap-2 pt-1">
-          <Button onClick={() => (uploading ? upload.current?.abort() : changeOpen(false))}>{uploading ? 'Stop upload' : 'Cancel'}</Button>
+          <Button onClick={() => (uploading ? upload.current?.abort() : changeOpen(false))}>{uploading ? t('upload.stop') : tc('cancel')}</Button>
           <Button type="submit" variant="primary" disabled={uploading !== undefined || products.length === 0}>
-            <i aria-hidden className="fa fa-upload" /> {uploading ? 'Uploading…' : 'Upload'}
+            <i aria-hidden className="fa fa-upload" /> {uploading ? t('upload.uploading') : tc('upload')}
           </Button>
         </div>
       </form>

@@ -3,30 +3,33 @@ import { useId, useState } from 'react';
 import type { CampaignState, UpgradeState } from '../../../domain/ota/ota-schemas.ts';
 import { Badge, type Tone } from '../ui/badge.tsx';
 import { cx } from '../ui/cx.ts';
-import { shortHash } from './ota-format.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { campaignStateWord, shortHash, upgradeStateWord } from './ota-format.ts';
+import { t } from './ota.messages.ts';
 
 /** A link that looks like the app's primary button (an action that opens a page: "New campaign"). */
 export const PRIMARY_LINK =
   'inline-flex items-center justify-center gap-1.5 rounded-md border border-sky-700 bg-sky-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-sky-800';
 
-const upgradeLooks: Record<UpgradeState, { tone: Tone; icon: string; label: string }> = {
-  queued: { tone: 'neutral', icon: 'fa-clock-o', label: 'queued' },
-  notified: { tone: 'blue', icon: 'fa-bell-o', label: 'notified' },
-  downloading: { tone: 'blue', icon: 'fa-download', label: 'downloading' },
-  flashing: { tone: 'violet', icon: 'fa-bolt', label: 'flashing' },
-  succeeded: { tone: 'green', icon: 'fa-check', label: 'succeeded' },
-  failed: { tone: 'red', icon: 'fa-times', label: 'failed' },
-  cancelled: { tone: 'neutral', icon: 'fa-ban', label: 'cancelled' },
-  timed_out: { tone: 'amber', icon: 'fa-hourglass-end', label: 'timed out' },
+const upgradeLooks: Record<UpgradeState, { tone: Tone; icon: string }> = {
+  queued: { tone: 'neutral', icon: 'fa-clock-o' },
+  notified: { tone: 'blue', icon: 'fa-bell-o' },
+  downloading: { tone: 'blue', icon: 'fa-download' },
+  flashing: { tone: 'violet', icon: 'fa-bolt' },
+  succeeded: { tone: 'green', icon: 'fa-check' },
+  failed: { tone: 'red', icon: 'fa-times' },
+  cancelled: { tone: 'neutral', icon: 'fa-ban' },
+  timed_out: { tone: 'amber', icon: 'fa-hourglass-end' },
 };
 
 /** A device upgrade's state: the word, an icon and a colour (never the colour alone). */
 export function UpgradeStateBadge({ state }: { state: UpgradeState }) {
-  const look = upgradeLooks[state] ?? { tone: 'neutral' as Tone, icon: 'fa-question', label: state };
+  const known = upgradeLooks[state];
+  const look = known ?? { tone: 'neutral' as Tone, icon: 'fa-question' };
   return (
     <Badge tone={look.tone}>
       <i aria-hidden className={`fa ${look.icon}`} />
-      {look.label}
+      {known ? upgradeStateWord(state) : state}
     </Badge>
   );
 }
@@ -42,11 +45,12 @@ const campaignLooks: Record<CampaignState, { tone: Tone; icon: string }> = {
 
 /** A campaign's state; `stopped` (by itself, the failure ratio) stands out from `paused` (by someone). */
 export function CampaignStateBadge({ state }: { state: CampaignState }) {
-  const look = campaignLooks[state] ?? { tone: 'neutral' as Tone, icon: 'fa-question' };
+  const known = campaignLooks[state];
+  const look = known ?? { tone: 'neutral' as Tone, icon: 'fa-question' };
   return (
     <Badge tone={look.tone}>
       <i aria-hidden className={`fa ${look.icon}`} />
-      {state}
+      {known ? campaignStateWord(state) : state}
     </Badge>
   );
 }
@@ -113,12 +117,12 @@ export function HashValue({ label, hex }: { label: string; hex: string }) {
       <button
         type="button"
         onClick={() => void copy()}
-        aria-label={`Copy ${label}`}
-        title={state === 'copied' ? 'Copied' : state === 'select' ? 'Selected: press Ctrl+C' : `Copy the whole ${label}`}
+        aria-label={t('hash.copy', { label })}
+        title={state === 'copied' ? tc('copied') : state === 'select' ? t('hash.selected') : t('hash.copyWhole', { label })}
         className="rounded px-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline focus-visible:outline-2 focus-visible:outline-sky-600"
       >
         <i aria-hidden className={`fa ${state === 'copied' ? 'fa-check text-emerald-600' : 'fa-clipboard'}`} />
-        <span className="sr-only" aria-live="polite">{state === 'copied' ? 'Copied' : ''}</span>
+        <span className="sr-only" aria-live="polite">{state === 'copied' ? tc('copied') : ''}</span>
       </button>
     </span>
   );

@@ -1,6 +1,8 @@
 /** How the OTA screens say sizes, hashes, steps and progress. Pure. */
 import type { CampaignState, DeviceUpgrade, StateCounts, UpgradeState } from '../../../domain/ota/ota-schemas.ts';
 import type { VersionConstraintInput } from '../../../domain/ota/ota-schemas.ts';
+import { currentLocale } from '../i18n/locale.ts';
+import { t } from './ota.messages.ts';
 
 /** `432945` → `422.8 KiB` (and the exact bytes go in a tooltip). */
 export function formatBytes(bytes: number): string {
@@ -13,7 +15,7 @@ export function formatBytes(bytes: number): string {
     value /= 1024;
     unit++;
   }
-  return `${value.toLocaleString('en', { maximumFractionDigits: value < 10 ? 2 : 1 })} ${units[unit]}`;
+  return `${new Intl.NumberFormat(currentLocale(), { maximumFractionDigits: value < 10 ? 2 : 1 }).format(value)} ${units[unit]}`;
 }
 
 /** A hash shortened to its first and last characters, as git does: enough to compare by eye. */
@@ -25,12 +27,17 @@ export function shortHash(hex: string, each = 8): string {
 export function stepText(step: number | null): string {
   if (step === null) return '';
   switch (step) {
-    case -1: return 'upgrade failed';
-    case -2: return 'download failed';
-    case -3: return 'verification failed';
-    case -4: return 'flashing failed';
-    default: return step < 0 ? `failed (step ${step})` : `step ${step}`;
+    case -1: return t('step.upgradeFailed');
+    case -2: return t('step.downloadFailed');
+    case -3: return t('step.verifyFailed');
+    case -4: return t('step.flashFailed');
+    default: return t(step < 0 ? 'step.failed' : 'step.n', { step: String(step) });
   }
+}
+
+/** `a: b` (or `a：b`), or whichever of the two is not empty. */
+function joined(a: string, b: string): string {
+  return a && b ? t('join', { a, b }) : a || b;
 }
 
 /**
@@ -42,20 +49,22 @@ export function progressNote(u: Pick<DeviceUpgrade, 'state' | 'step' | 'message'
   if (u.state === 'queued') return '';
   if (u.state === 'failed' || u.state === 'timed_out' || u.state === 'cancelled') {
     if (u.step === null || u.step < 0) return '';
-    return `got to step ${u.step}${u.message ? `: ${u.message}` : ''}`;
+    return joined(t('step.gotTo', { step: String(u.step) }), u.message);
   }
-  return [stepText(u.step), u.message].filter(Boolean).join(': ');
+  return joined(stepText(u.step), u.message);
 }
 
 /** The version constraint in words, or '' when there is none. */
 export function constraintText(constraint: VersionConstraintInput | undefined): string {
   if (!constraint) return '';
   const parts: string[] = [];
-  if (constraint.minVersion && constraint.maxVersion) parts.push(`${constraint.minVersion} to ${constraint.maxVersion}`);
-  else if (constraint.minVersion) parts.push(`${constraint.minVersion} or later`);
-  else if (constraint.maxVersion) parts.push(`up to ${constraint.maxVersion}`);
-  if (constraint.fromVersions?.length) parts.push(`only from ${constraint.fromVersions.join(', ')}`);
-  return parts.join('; ');
+  const min = constraint.minVersion;
+  const max = constraint.maxVersion;
+  if (min && max) parts.push(t('constraint.range', { min, max }));
+  else if (min) parts.push(t('constraint.min', { min }));
+  else if (max) parts.push(t('constraint.max', { max }));
+  if (constraint.fromVersions?.length) parts.push(t('constraint.from', { versions: constraint.fromVersions.join(', ') }));
+  return parts.join(t('semicolon'));
 }
 
 /** One bar of the campaign's funnel. */
@@ -85,16 +94,16 @@ export function funnel(counts: StateCounts, total: number): { stages: FunnelStag
   const notified = downloading + counts.notified;
   return {
     stages: [
-      { id: 'targeted', label: 'Targeted', count: total },
-      { id: 'notified', label: 'Notified', count: notified },
-      { id: 'downloading', label: 'Downloading', count: downloading },
-      { id: 'flashing', label: 'Flashing', count: flashing },
-      { id: 'succeeded', label: 'Succeeded', count: succeeded },
+      { id: 'targeted', label: t('funnel.targeted'), count: total },
+      { id: 'notified', label: upgradeStateLabel('notified'), count: notified },
+      { id: 'downloading', label: upgradeStateLabel('downloading'), count: downloading },
+      { id: 'flashing', label: upgradeStateLabel('flashing'), count: flashing },
+      { id: 'succeeded', label: upgradeStateLabel('succeeded'), count: succeeded },
     ],
     exits: [
-      { id: 'failed', label: 'Failed', count: counts.failed },
-      { id: 'timed_out', label: 'Timed out', count: counts.timed_out },
-      { id: 'cancelled', label: 'Cancelled', count: counts.cancelled },
+      { id: 'failed', label: upgradeStateLabel('failed'), count: counts.failed },
+      { id: 'timed_out', label: upgradeStateLabel('timed_out'), count: counts.timed_out },
+      { id: 'cancelled', label: upgradeStateLabel('cancelled'), count: counts.cancelled },
     ],
   };
 }
@@ -115,14 +124,17 @@ export const canPause = (state: CampaignState): boolean => state === 'running' |
 export const canResume = (state: CampaignState): boolean => state === 'paused' || state === 'stopped';
 export const canCancel = (state: CampaignState): boolean => state === 'running' || state === 'scheduled' || state === 'paused' || state === 'stopped';
 
-/** Upgrade states in words, for filters and headings. */
-export const UPGRADE_STATE_LABELS: Record<UpgradeState, string> = {
-  queued: 'Queued',
-  notified: 'Notified',
-  downloading: 'Downloading',
-  flashing: 'Flashing',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  timed_out: 'Timed out',
-};
+/** An upgrade state in words, for filters and headings ("Timed out"). */
+export function upgradeStateLabel(state: UpgradeState): string {
+  return t(`upgradeState.${state}`);
+}
+
+/** An upgrade state as a word in a badge or a sentence ("timed out"); an unknown state as it is. */
+export function upgradeStateWord(state: UpgradeState): string {
+  return t(`upgradeWord.${state}`);
+}
+
+/** A campaign's state as a word ("running"). */
+export function campaignStateWord(state: CampaignState): string {
+  return t(`campaignState.${state}`);
+}

@@ -12,26 +12,27 @@ import { CampaignList } from './campaign-list.tsx';
 import { PRIMARY_LINK } from './ota-badges.tsx';
 import { FirmwareList } from './firmware-list.tsx';
 import { CAMPAIGNS_HREF, FIRMWARE_HREF, newCampaignHref } from './ota-api.ts';
+import { t } from './ota.messages.ts';
 
 export function OtaPage({ tab }: { tab: 'firmware' | 'campaigns' }) {
   const canWrite = useCan('ota:write');
   const [uploading, setUploading] = useState(false);
   const actions = canWrite && (tab === 'firmware'
-    ? <Button variant="primary" onClick={() => setUploading(true)}><i aria-hidden className="fa fa-upload" /> Upload firmware</Button>
-    : <Link to={newCampaignHref()} className={PRIMARY_LINK}><i aria-hidden className="fa fa-plus" /> New campaign</Link>);
+    ? <Button variant="primary" onClick={() => setUploading(true)}><i aria-hidden className="fa fa-upload" /> {t('label.uploadFirmware')}</Button>
+    : <Link to={newCampaignHref()} className={PRIMARY_LINK}><i aria-hidden className="fa fa-plus" /> {t('label.newCampaign')}</Link>);
   return (
     <Page
-      title="Firmware updates"
-      subtitle="Firmware images per product and module, and the campaigns that roll them out to devices over the air."
+      title={t('page.title')}
+      subtitle={t('page.subtitle')}
       actions={actions}
     >
       <Tabs
-        label="Firmware updates"
+        label={t('page.title')}
         value={tab}
         onValueChange={(next) => navigate(next === 'campaigns' ? CAMPAIGNS_HREF : FIRMWARE_HREF)}
         tabs={[
-          { value: 'firmware', label: 'Firmware', content: tab === 'firmware' && <FirmwareList uploading={uploading} onUploading={setUploading} /> },
-          { value: 'campaigns', label: 'Campaigns', content: tab === 'campaigns' && <CampaignList /> },
+          { value: 'firmware', label: t('label.firmware'), content: tab === 'firmware' && <FirmwareList uploading={uploading} onUploading={setUploading} /> },
+          { value: 'campaigns', label: t('label.campaigns'), content: tab === 'campaigns' && <CampaignList /> },
         ]}
       />
     </Page>

@@ -11,9 +11,12 @@ import { CopyBlock } from '../ui/copy-button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 import { featureCounts, readTslFile } from '../thing-model/tsl-file.ts';
 import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
 import { allPlaced, DIALECTS, fieldErrors, NODE_TYPES, PRODUCT_KEY_PATTERN, productPath, type Dialect, type NodeType, type Product } from './product-api.ts';
+import { t } from './products.messages.ts';
 
 const FIELDS = { name: ['/name'], productKey: ['/productKey'], description: ['/description'], dialect: ['/dialect'], nodeType: ['/nodeType'] } as const;
 
@@ -68,7 +71,7 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
     setFile({ name: chosen.name, doc: result.doc, problems: problems.length });
     if (problems.length > 0) {
       const first = problems[0]!;
-      setFileError(`${chosen.name} has ${problems.length} problem${problems.length === 1 ? '' : 's'} the server would refuse, first ${first.path}: ${first.message}. Fix the file, or create the product without it and import the file in its thing model editor.`);
+      setFileError(t('new.fileProblems', { file: chosen.name, count: problems.length, path: first.path, message: first.message }));
     }
     // Alibaba's export names the product it came from: a good key for the new one.
     const fromFile = (result.doc.profile as { productKey?: unknown } | undefined)?.productKey;
@@ -78,8 +81,8 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const problems: Record<string, string> = {};
-    if (name.trim() === '') problems.name = 'Give the product a name.';
-    if (productKey !== '' && !PRODUCT_KEY_PATTERN.test(productKey)) problems.productKey = 'Use 1 to 32 letters, digits, _ or -.';
+    if (name.trim() === '') problems.name = t('problem.name');
+    if (productKey !== '' && !PRODUCT_KEY_PATTERN.test(productKey)) problems.productKey = t('new.problem.productKey');
     setLocal(problems);
     if (Object.keys(problems).length > 0 || (file && file.problems > 0)) return;
     setBusy(true);
@@ -119,25 +122,25 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
     };
     return (
       <Dialog
-        open={open} onOpenChange={(o) => !o && close()} title={`Created ${product.name}`}
-        description={<>Product key <code className="font-mono">{product.productKey}</code>.</>}
-        footer={<><Button onClick={close}>Close</Button><Button variant="primary" onClick={openProduct}>Open the product</Button></>}
+        open={open} onOpenChange={(o) => !o && close()} title={t('created.title', { name: product.name })}
+        description={richText(t('created.key', { key: product.productKey }), { code: (key) => <code className="font-mono">{key}</code> })}
+        footer={<><Button onClick={close}>{tc('close')}</Button><Button variant="primary" onClick={openProduct}>{t('created.open')}</Button></>}
       >
         <div className="space-y-4 text-sm text-slate-700">
-          {thingModel.state === 'draft' && <p role="status">Thing model imported as the draft: {thingModel.summary}. Publish it from the product’s Thing model tab.</p>}
-          {thingModel.state === 'published' && <p role="status">Thing model imported and published as version {thingModel.version}: {thingModel.summary}.</p>}
+          {thingModel.state === 'draft' && <p role="status">{t('created.draft', { summary: thingModel.summary })}</p>}
+          {thingModel.state === 'published' && <p role="status">{t('created.published', { version: thingModel.version, summary: thingModel.summary })}</p>}
           {thingModel.state === 'failed' && (
             <div className="space-y-2">
-              <p>The product was created, but its thing model was not saved:</p>
+              <p>{t('created.failed')}</p>
               <ErrorNote error={thingModel.error} />
-              <p>Open the product and import the file in its Thing model tab to see each problem at its field.</p>
+              <p>{t('created.failedHint')}</p>
             </div>
           )}
           <div>
-            <p className="mb-1 font-medium text-slate-800">Product secret</p>
-            <CopyBlock id="new-product-secret" label="Product secret" text={productSecret} />
+            <p className="mb-1 font-medium text-slate-800">{t('field.productSecret')}</p>
+            <CopyBlock id="new-product-secret" label={t('field.productSecret')} text={productSecret} />
             <p className="mt-1 text-xs text-slate-500">
-              Only devices that register themselves (dynamic registration) need it. It is shown this once; an admin can reveal it later.
+              {t('created.secretHint')}
             </p>
           </div>
         </div>
@@ -152,42 +155,42 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
 
   return (
     <Dialog
-      open={open} onOpenChange={(o) => (o ? onOpenChange(true) : close())} title="New product"
-      description="A product is a kind of device. Its devices share its thing model and how they sign in."
+      open={open} onOpenChange={(o) => (o ? onOpenChange(true) : close())} title={t('new.title')}
+      description={t('new.description')}
       footer={
         <>
-          <Button onClick={close}>Cancel</Button>
+          <Button onClick={close}>{tc('cancel')}</Button>
           <Button variant="primary" type="submit" form="new-product-form" disabled={busy}>
-            {busy ? 'Creating…' : file ? (publish ? 'Create and publish' : 'Create with thing model') : 'Create product'}
+            {busy ? t('new.creating') : file ? (publish ? t('new.createAndPublish') : t('new.createWithModel')) : t('new.create')}
           </Button>
         </>
       }
     >
-      <form id="new-product-form" onSubmit={submit} className="-mx-1 max-h-[60vh] space-y-4 overflow-y-auto px-1 pb-1" aria-label="New product" noValidate>
-        <Field label="Name" error={errorFor('name')}>
-          <input className={INPUT} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus placeholder="Room sensor" />
+      <form id="new-product-form" onSubmit={submit} className="-mx-1 max-h-[60vh] space-y-4 overflow-y-auto px-1 pb-1" aria-label={t('new.title')} noValidate>
+        <Field label={t('field.name')} error={errorFor('name')}>
+          <input className={INPUT} value={name} onChange={(e) => setName(e.target.value)} maxLength={100} autoFocus placeholder={t('new.namePlaceholder')} />
         </Field>
-        <Field label="Product key" error={errorFor('productKey')} hint="Optional: letters, digits, _ and -, up to 32. Left empty, an 11-character key is generated.">
+        <Field label={t('field.productKey')} error={errorFor('productKey')} hint={t('new.productKeyHint')}>
           <input className={`${INPUT} font-mono`} value={productKey} onChange={(e) => setProductKey(e.target.value)} autoComplete="off" spellCheck={false} />
         </Field>
-        <Field label="Description" error={errorFor('description')}>
+        <Field label={t('field.description')} error={errorFor('description')}>
           <textarea className={INPUT} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} maxLength={2000} />
         </Field>
-        <Field label="Topic dialect" error={errorFor('dialect')} hint="How its devices name MQTT topics; both sign in the same way.">
+        <Field label={t('field.dialect')} error={errorFor('dialect')} hint={t('new.dialectHint')}>
           <select className={INPUT} value={dialect} onChange={(e) => setDialect(e.target.value as Dialect)}>
-            {DIALECTS.map((d) => <option key={d.value} value={d.value}>{d.label}</option>)}
+            {DIALECTS.map((d) => <option key={d.value} value={d.value}>{d.label()}</option>)}
           </select>
         </Field>
-        <Field label="Node type" error={errorFor('nodeType')} hint="Whether its devices connect by themselves, speak for sub-devices, or are reached through a gateway. It cannot be changed later.">
+        <Field label={t('field.nodeType')} error={errorFor('nodeType')} hint={t('new.nodeTypeHint')}>
           <select className={INPUT} value={nodeType} onChange={(e) => setNodeType(e.target.value as NodeType)}>
-            {NODE_TYPES.map((t) => <option key={t.value} value={t.value}>{t.label}</option>)}
+            {NODE_TYPES.map((n) => <option key={n.value} value={n.value}>{n.label()}</option>)}
           </select>
         </Field>
         <fieldset className="rounded-md border border-slate-200 bg-slate-50 p-3">
-          <legend className="px-1 text-sm font-medium text-slate-700">Thing model (optional)</legend>
+          <legend className="px-1 text-sm font-medium text-slate-700">{t('new.thingModelLegend')}</legend>
           <Field
-            label="TSL JSON file" error={fileError ?? undefined}
-            hint={file ? `Found ${featureCounts(file.doc)}.` : 'Alibaba’s TSL export, or one exported here. Without a file the product starts with an empty thing model.'}
+            label={t('new.file')} error={fileError ?? undefined}
+            hint={file ? t('new.fileFound', { summary: featureCounts(file.doc) }) : t('new.fileHint')}
           >
             <input
               type="file" accept=".json,application/json"
@@ -197,7 +200,7 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
           </Field>
           <label className="mt-3 flex items-start gap-2 text-sm text-slate-700">
             <input type="checkbox" className="mt-0.5" checked={publish} disabled={!file} onChange={(e) => setPublish(e.target.checked)} />
-            <span>Publish it as version 1 right away (otherwise it is saved as the draft, to review before publishing)</span>
+            <span>{t('new.publishNow')}</span>
           </label>
         </fieldset>
         {generalError ? <ErrorNote error={generalError} /> : null}

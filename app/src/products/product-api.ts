@@ -2,32 +2,38 @@
 import type { Dialect, FutureTimes, NodeType, SignMethod } from '../../../domain/products/product-schemas.ts';
 import { PRODUCT_KEY_PATTERN as PRODUCT_KEY } from '../../../domain/products/identity.ts';
 import { ApiError } from '../api.ts';
+import { t } from './products.messages.ts';
 
 export type { Dialect, FutureTimes, NodeType, Product, SignMethod } from '../../../domain/products/product-schemas.ts';
 
-export const DIALECTS: { value: Dialect; label: string }[] = [
-  { value: 'alink', label: 'alink — Alibaba Link SDK topics (/sys/{pk}/{dn}/…)' },
-  { value: 'things', label: 'things — lightweight topics ({pk}/{dn}/thing/…)' },
+/** The choices of each setting; `label()` is called in render, so it speaks the language shown now. */
+export const DIALECTS: { value: Dialect; label(): string }[] = [
+  { value: 'alink', label: () => t('dialect.alink') },
+  { value: 'things', label: () => t('dialect.things') },
 ];
 
-export const NODE_TYPES: { value: NodeType; label: string }[] = [
-  { value: 'direct', label: 'Direct device — connects by itself' },
-  { value: 'gateway', label: 'Gateway — connects and speaks for its sub-devices' },
-  { value: 'sub-device', label: 'Sub-device — reached only through a gateway' },
+export const NODE_TYPES: { value: NodeType; label(): string }[] = [
+  { value: 'direct', label: () => t('nodeType.direct') },
+  { value: 'gateway', label: () => t('nodeType.gateway') },
+  { value: 'sub-device', label: () => t('nodeType.subDevice') },
 ];
 
 /** How a node type reads in facts and badges. */
-export const nodeTypeLabel = (t: NodeType): string => (t === 'sub-device' ? 'sub-device' : t === 'gateway' ? 'gateway' : 'direct');
+export const nodeTypeLabel = (type: NodeType): string =>
+  t(type === 'sub-device' ? 'nodeTypeShort.subDevice' : type === 'gateway' ? 'nodeTypeShort.gateway' : 'nodeTypeShort.direct');
 
-export const SIGN_METHODS: { value: SignMethod; label: string }[] = [
-  { value: 'hmacsha256', label: 'HMAC-SHA256' },
-  { value: 'hmacsha1', label: 'HMAC-SHA1' },
-  { value: 'hmacmd5', label: 'HMAC-MD5 (legacy firmware only)' },
+const HMAC_SHA256 = 'HMAC-SHA256';
+const HMAC_SHA1 = 'HMAC-SHA1';
+
+export const SIGN_METHODS: { value: SignMethod; label(): string }[] = [
+  { value: 'hmacsha256', label: () => HMAC_SHA256 },
+  { value: 'hmacsha1', label: () => HMAC_SHA1 },
+  { value: 'hmacmd5', label: () => t('signMethod.md5') },
 ];
 
-export const FUTURE_TIMES: { value: FutureTimes; label: string }[] = [
-  { value: 'refuse', label: 'Refuse the message (400)' },
-  { value: 'clamp', label: 'Keep it, at the receive time' },
+export const FUTURE_TIMES: { value: FutureTimes; label(): string }[] = [
+  { value: 'refuse', label: () => t('futureTimes.refuse') },
+  { value: 'clamp', label: () => t('futureTimes.clamp') },
 ];
 
 /** docs/protocol.md "Identity". */
@@ -45,7 +51,7 @@ export function fieldErrors(err: unknown, fields: Record<string, readonly string
   for (const d of err.details as { path?: string; message?: string }[]) {
     for (const [field, paths] of Object.entries(fields)) {
       if (d.path !== undefined && paths.some((p) => d.path === p || d.path!.startsWith(`${p}/`))) {
-        out[field] = out[field] ? `${out[field]}; ${d.message}` : `${capitalise(d.message ?? 'is invalid')}`;
+        out[field] = out[field] ? `${out[field]}; ${d.message}` : `${capitalise(d.message ?? t('field.invalid'))}`;
       }
     }
   }

@@ -9,8 +9,10 @@ import { INPUT } from '../ui/field.tsx';
 import { Page } from '../ui/page.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
+import { formatNumber } from '../i18n/messages.ts';
 import { NewProductDialog } from './new-product-dialog.tsx';
 import { productPath, type Product } from './product-api.ts';
+import { t } from './products.messages.ts';
 
 /** `/products`: every product with its devices and published thing model; engineers create them here. */
 export function ProductListPage() {
@@ -28,56 +30,55 @@ export function ProductListPage() {
 
   const newButton = canWrite && (
     <Button variant="primary" onClick={() => setCreating(true)}>
-      <i className="fa fa-plus" aria-hidden /> New product
+      <i className="fa fa-plus" aria-hidden /> {t('new.title')}
     </Button>
   );
   const items = products.data?.items;
 
   return (
     <Page
-      title="Products"
-      subtitle="Kinds of device: each has a thing model (what its devices report and can be asked to do) and its own devices."
+      title={t('list.title')}
+      subtitle={t('list.subtitle')}
       actions={newButton}
     >
       <ErrorNote error={products.error} />
-      {products.loading && <Loading what="products" />}
+      {products.loading && <Loading what={t('list.loading')} />}
       {items && items.length === 0 && (
         <EmptyState
-          title="No products yet"
+          title={t('list.empty')}
           action={canWrite ? (
             <Button variant="primary" onClick={() => setCreating(true)}>
-              <i className="fa fa-plus" aria-hidden /> Create a product
+              <i className="fa fa-plus" aria-hidden /> {t('list.createFirst')}
             </Button>
           ) : undefined}
         >
-          A product describes a kind of device, a room sensor or a smart plug: its thing model lists the properties its devices report,
-          the services they can be asked to run and the events they send. Every device belongs to one product.
-          {canWrite ? ' Create one from scratch, or from a TSL JSON file exported from Alibaba IoT.' : ' Ask an engineer or an admin to create one.'}
+          {t('list.emptyText')}
+          {canWrite ? t('list.emptyWriter') : t('list.emptyReader')}
         </EmptyState>
       )}
       {items && items.length > 0 && (
         <>
           <div className="flex flex-wrap items-center gap-3">
             <input
-              type="search" aria-label="Search products" placeholder="Search by name, key or description" value={search}
+              type="search" aria-label={t('list.search')} placeholder={t('list.searchPlaceholder')} value={search}
               onChange={(e) => setSearch(e.target.value)} className={`${INPUT} max-w-sm`}
             />
             <span className="text-sm text-slate-500">
-              {search ? `${shown.length} of ${items.length}` : `${items.length}`} product{items.length === 1 ? '' : 's'}
+              {search ? t('list.countFiltered', { shown: shown.length, count: items.length }) : t('list.count', { count: items.length })}
             </span>
           </div>
           {shown.length === 0 ? (
-            <EmptyState title={`No product matches “${search}”`} action={<Button onClick={() => setSearch('')}>Clear the search</Button>} />
+            <EmptyState title={t('list.noMatch', { search })} action={<Button onClick={() => setSearch('')}>{t('list.clearSearch')}</Button>} />
           ) : (
-            <Table label="Products">
+            <Table label={t('list.title')}>
               <thead>
                 <tr>
-                  <Th>Name</Th>
-                  <Th>Product key</Th>
-                  <Th>Dialect</Th>
-                  <Th className="text-right">Devices</Th>
-                  <Th>Thing model</Th>
-                  <Th>Created</Th>
+                  <Th>{t('field.name')}</Th>
+                  <Th>{t('field.productKey')}</Th>
+                  <Th>{t('list.dialect')}</Th>
+                  <Th className="text-right">{t('list.devices')}</Th>
+                  <Th>{t('list.thingModel')}</Th>
+                  <Th>{t('list.created')}</Th>
                 </tr>
               </thead>
               <TBody>
@@ -90,8 +91,8 @@ export function ProductListPage() {
                     <Td className="font-mono text-xs">{p.productKey}</Td>
                     <Td>{p.dialect}</Td>
                     <Td className="text-right tabular-nums">
-                      <Link to={`/devices${queryString({ productKey: p.productKey })}`} className="text-sky-800 hover:underline" aria-label={`${p.deviceCount} ${p.deviceCount === 1 ? 'device' : 'devices'} of ${p.name}`}>
-                        {p.deviceCount.toLocaleString()}
+                      <Link to={`/devices${queryString({ productKey: p.productKey })}`} className="text-sky-800 hover:underline" aria-label={t('list.devicesOf', { count: p.deviceCount, name: p.name })}>
+                        {formatNumber(p.deviceCount)}
                       </Link>
                     </Td>
                     <Td><PublishedVersion productKey={p.productKey} /></Td>
@@ -113,11 +114,11 @@ function PublishedVersion({ productKey }: { productKey: string }) {
   const summary = useApi<{ draft: { unpublishedChanges: boolean } | null; published: { version: number } | null }>(`${productPath(productKey)}/thing-model`);
   if (!summary.data) return <span className="text-slate-400">…</span>;
   const { draft, published } = summary.data;
-  if (!published) return draft ? <Badge tone="amber">draft, not published</Badge> : <span className="text-slate-500">none yet</span>;
+  if (!published) return draft ? <Badge tone="amber">{t('list.draftOnly')}</Badge> : <span className="text-slate-500">{t('list.noneYet')}</span>;
   return (
     <span className="inline-flex items-center gap-1.5">
-      <Badge tone="green">version {published.version}</Badge>
-      {draft?.unpublishedChanges && <span className="text-xs text-slate-500">+ draft changes</span>}
+      <Badge tone="green">{t('version.version', { version: published.version })}</Badge>
+      {draft?.unpublishedChanges && <span className="text-xs text-slate-500">{t('list.draftChanges')}</span>}
     </span>
   );
 }

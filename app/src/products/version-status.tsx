@@ -5,6 +5,8 @@
 import type { ReactNode } from 'react';
 import { Badge } from '../ui/badge.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
+import { richText } from '../i18n/rich.tsx';
+import { t } from './products.messages.ts';
 
 export function VersionStatus({ label, published, draft, notPublished, badges, testIds }: {
   /** The accessible name of the list ("Thing model status"). */
@@ -19,27 +21,29 @@ export function VersionStatus({ label, published, draft, notPublished, badges, t
 }) {
   return (
     <dl className="grid grid-cols-[max-content_1fr] items-center gap-x-3 gap-y-1.5 text-sm" aria-label={label}>
-      <dt className="text-slate-500">Published</dt>
+      <dt className="text-slate-500">{t('version.published')}</dt>
       <dd data-testid={testIds.published} className="flex flex-wrap items-center gap-2">
         {published ? (
           <>
-            <Badge tone="green">version {published.version}</Badge>
+            <Badge tone="green">{t('version.version', { version: published.version })}</Badge>
             <span className="text-slate-600">
-              <span title={formatTime(published.publishedAt)}><TimeAgo at={published.publishedAt} /></span> by {published.publishedBy}
+              {richText(t('version.publishedBy', { user: published.publishedBy }), {
+                ago: () => <span title={formatTime(published.publishedAt)}><TimeAgo at={published.publishedAt} /></span>,
+              })}
             </span>
           </>
         ) : (
           <>
-            <Badge>not published</Badge>
+            <Badge>{t('version.notPublished')}</Badge>
             <span className="text-slate-600">{notPublished}</span>
           </>
         )}
       </dd>
-      <dt className="text-slate-500">Draft</dt>
+      <dt className="text-slate-500">{t('version.draft')}</dt>
       <dd data-testid={testIds.draft} className="flex flex-wrap items-center gap-2">
         {badges}
         <span className="text-slate-600">
-          {draft ? <>last saved <TimeAgo at={draft.updatedAt} /> by {draft.updatedBy}</> : 'not saved yet'}
+          {draft ? richText(t('version.lastSaved', { user: draft.updatedBy }), { ago: () => <TimeAgo at={draft.updatedAt} /> }) : t('version.notSaved')}
         </span>
       </dd>
     </dl>

@@ -7,21 +7,24 @@ import { useId } from 'react';
 import { Button } from '../ui/button.tsx';
 import { cx } from '../ui/cx.ts';
 import { Field, INPUT } from '../ui/field.tsx';
+import { tc } from '../i18n/common.messages.ts';
 import { useProblem } from './problems.tsx';
+import { t } from './thing-model.messages.ts';
 import {
   ARRAY_ITEM_TYPES, emptyDataType, newKey, newParam, NUMERIC_TYPES, pointerSegment, TYPE_NAMES, withType, type DataTypeForm, type ParamForm,
 } from './tsl-form.ts';
 
-const TYPE_LABELS: Record<string, string> = {
-  int: 'int — whole number (32-bit)',
-  float: 'float — decimal number (single precision)',
-  double: 'double — decimal number (double precision)',
-  text: 'text',
-  bool: 'bool — 0 or 1 with labels',
-  enum: 'enum — listed values with labels',
-  date: 'date — UTC milliseconds',
-  struct: 'struct — named fields',
-  array: 'array — list of elements',
+/** Each TSL type's option text, by message key. */
+const TYPE_LABELS: Record<string, Parameters<typeof t>[0]> = {
+  int: 'type.int',
+  float: 'type.float',
+  double: 'type.double',
+  text: 'type.text',
+  bool: 'type.bool',
+  enum: 'type.enum',
+  date: 'type.date',
+  struct: 'type.struct',
+  array: 'type.array',
 };
 
 export function DataTypeEditor({ value, onChange, path, inStruct = false, arrayItem = false, readOnly = false }: {
@@ -37,44 +40,47 @@ export function DataTypeEditor({ value, onChange, path, inStruct = false, arrayI
 }) {
   const typeProblem = useProblem(`${path}/type`, path);
   const specsProblem = useProblem(`${path}/specs`);
-  const allowed = (arrayItem ? [...ARRAY_ITEM_TYPES] : [...TYPE_NAMES]).filter((t) => !(inStruct && t === 'struct')) as string[];
+  const allowed = (arrayItem ? [...ARRAY_ITEM_TYPES] : [...TYPE_NAMES]).filter((name) => !(inStruct && name === 'struct')) as string[];
   if (!allowed.includes(value.type)) allowed.push(value.type);
   const set = (patch: Partial<DataTypeForm>) => onChange({ ...value, ...patch });
   const specs = `${path}/specs`;
 
   return (
     <div className="space-y-3">
-      <Field label={arrayItem ? 'Element type' : 'Data type'} error={typeProblem.error} className="max-w-sm">
+      <Field label={arrayItem ? t('spec.elementType') : t('spec.dataType')} error={typeProblem.error} className="max-w-sm">
         <select
           className={INPUT} value={value.type} onBlur={typeProblem.onBlur}
           onChange={(e) => onChange(withType(value, e.target.value, { inStruct }))}
         >
-          {allowed.map((t) => <option key={t} value={t}>{TYPE_LABELS[t] ?? `${t || '(none)'} — not a TSL type`}</option>)}
+          {allowed.map((name) => {
+            const label = TYPE_LABELS[name];
+            return <option key={name} value={name}>{label ? t(label) : t('type.unknown', { type: name || t('none') })}</option>;
+          })}
         </select>
       </Field>
 
       {NUMERIC_TYPES.includes(value.type) && (
         <div className="grid grid-cols-[repeat(auto-fill,minmax(7.5rem,1fr))] gap-3">
-          <SpecInput label="Min" path={`${specs}/min`} value={value.min} onChange={(min) => set({ min })} numeric />
-          <SpecInput label="Max" path={`${specs}/max`} value={value.max} onChange={(max) => set({ max })} numeric />
-          <SpecInput label="Step" path={`${specs}/step`} value={value.step} onChange={(step) => set({ step })} numeric />
-          <SpecInput label="Unit" path={`${specs}/unit`} value={value.unit} onChange={(unit) => set({ unit })} placeholder={readOnly ? undefined : 'e.g. °C'} />
-          <SpecInput label="Unit name" path={`${specs}/unitName`} value={value.unitName} onChange={(unitName) => set({ unitName })} placeholder={readOnly ? undefined : 'e.g. Celsius'} />
+          <SpecInput label={t('spec.min')} path={`${specs}/min`} value={value.min} onChange={(min) => set({ min })} numeric />
+          <SpecInput label={t('spec.max')} path={`${specs}/max`} value={value.max} onChange={(max) => set({ max })} numeric />
+          <SpecInput label={t('spec.step')} path={`${specs}/step`} value={value.step} onChange={(step) => set({ step })} numeric />
+          <SpecInput label={t('spec.unit')} path={`${specs}/unit`} value={value.unit} onChange={(unit) => set({ unit })} placeholder={readOnly ? undefined : t('spec.unitPlaceholder')} />
+          <SpecInput label={t('spec.unitName')} path={`${specs}/unitName`} value={value.unitName} onChange={(unitName) => set({ unitName })} placeholder={readOnly ? undefined : t('spec.unitNamePlaceholder')} />
         </div>
       )}
 
       {value.type === 'text' && (
         <div className="max-w-[12rem]">
-          <SpecInput label="Max length" hint="1 to 10240 characters" path={`${specs}/length`} value={value.length} onChange={(length) => set({ length })} numeric />
+          <SpecInput label={t('spec.maxLength')} hint={t('spec.maxLengthHint')} path={`${specs}/length`} value={value.length} onChange={(length) => set({ length })} numeric />
         </div>
       )}
 
-      {value.type === 'date' && <p className="text-xs text-slate-500">A point in time: UTC milliseconds since 1970, sent as a string of digits.</p>}
+      {value.type === 'date' && <p className="text-xs text-slate-500">{t('spec.date')}</p>}
 
       {value.type === 'bool' && (
         <div className="grid grid-cols-[repeat(auto-fill,minmax(10rem,1fr))] gap-3">
-          <SpecInput label="Label of 0" path={`${specs}/0`} value={value.falseLabel} onChange={(falseLabel) => set({ falseLabel })} />
-          <SpecInput label="Label of 1" path={`${specs}/1`} value={value.trueLabel} onChange={(trueLabel) => set({ trueLabel })} />
+          <SpecInput label={t('spec.label0')} path={`${specs}/0`} value={value.falseLabel} onChange={(falseLabel) => set({ falseLabel })} />
+          <SpecInput label={t('spec.label1')} path={`${specs}/1`} value={value.trueLabel} onChange={(trueLabel) => set({ trueLabel })} />
         </div>
       )}
 
@@ -89,10 +95,10 @@ export function DataTypeEditor({ value, onChange, path, inStruct = false, arrayI
       {value.type === 'array' && (
         <div className="space-y-3">
           <div className="max-w-[12rem]">
-            <SpecInput label="Max elements" hint="1 to 512" path={`${specs}/size`} value={value.size} onChange={(size) => set({ size })} numeric />
+            <SpecInput label={t('spec.maxElements')} hint={t('spec.maxElementsHint')} path={`${specs}/size`} value={value.size} onChange={(size) => set({ size })} numeric />
           </div>
           <div className="rounded-md border border-slate-200 bg-slate-50/60 p-3">
-            <p className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">Each element</p>
+            <p className="mb-2 text-xs font-semibold uppercase tracking-wide text-slate-500">{t('spec.eachElement')}</p>
             <DataTypeEditor
               value={value.item ?? emptyDataType('int')} onChange={(item) => set({ item })} path={`${specs}/item`}
               inStruct={inStruct} arrayItem readOnly={readOnly}
@@ -138,10 +144,10 @@ function EnumEditor({ value, onChange, specsPath, readOnly }: {
     return String(numbers.length ? Math.max(...numbers) + 1 : 0);
   };
   return (
-    <div role="group" aria-label="Enum values" className="space-y-2">
+    <div role="group" aria-label={t('enum.group')} className="space-y-2">
       <div className="grid grid-cols-[6rem_1fr_auto] gap-x-2 text-xs font-medium text-slate-600">
-        <span>Value</span>
-        <span>Label</span>
+        <span>{t('enum.value')}</span>
+        <span>{t('enum.label')}</span>
       </div>
       {value.entries.map((entry, i) => (
         <EnumRow
@@ -152,7 +158,7 @@ function EnumEditor({ value, onChange, specsPath, readOnly }: {
       ))}
       {!readOnly && (
         <Button size="sm" onClick={() => set([...value.entries, { key: newKey(), value: nextValue(), label: '' }])}>
-          <i className="fa fa-plus" aria-hidden /> Add value
+          <i className="fa fa-plus" aria-hidden /> {t('enum.add')}
         </Button>
       )}
     </div>
@@ -174,16 +180,16 @@ function EnumRow({ index, entry, specsPath, readOnly, onChange, onRemove }: {
     <div>
       <div className="grid grid-cols-[6rem_1fr_auto] items-center gap-x-2">
         <input
-          aria-label={`Value ${index + 1}`} className={cx(INPUT, 'font-mono')} value={entry.value} inputMode="numeric"
+          aria-label={t('enum.valueN', { n: index + 1 })} className={cx(INPUT, 'font-mono')} value={entry.value} inputMode="numeric"
           aria-invalid={problem.error ? true : undefined} aria-describedby={described} onBlur={problem.onBlur}
           onChange={(e) => onChange({ ...entry, value: e.target.value })}
         />
         <input
-          aria-label={`Label of value ${index + 1}`} className={INPUT} value={entry.label} onBlur={problem.onBlur}
+          aria-label={t('enum.labelN', { n: index + 1 })} className={INPUT} value={entry.label} onBlur={problem.onBlur}
           onChange={(e) => onChange({ ...entry, label: e.target.value })}
         />
         {readOnly ? <span /> : (
-          <Button size="sm" variant="ghost" aria-label={`Remove value ${index + 1}`} onClick={onRemove}>
+          <Button size="sm" variant="ghost" aria-label={t('enum.removeN', { n: index + 1 })} onClick={onRemove}>
             <i className="fa fa-times" aria-hidden />
           </Button>
         )}
@@ -193,7 +199,10 @@ function EnumRow({ index, entry, specsPath, readOnly, onChange, onRemove }: {
   );
 }
 
-const KIND_LABELS = { field: 'Field', input: 'Input parameter', output: 'Output parameter' } as const;
+/** Each kind of entry's name, capitalised as a heading and lower case inside a sentence, by message key. */
+const KIND_LABELS = {
+  field: ['kind.field', 'kindLower.field'], input: ['kind.input', 'kindLower.input'], output: ['kind.output', 'kindLower.output'],
+} as const;
 
 /**
  * A list of named, typed entries: the fields of a struct, or the input or output parameters of a service or event.
@@ -208,7 +217,7 @@ export function ParamList({ kind, items, onChange, listPath, inStruct = false, r
   inStruct?: boolean;
   readOnly?: boolean;
 }) {
-  const label = KIND_LABELS[kind];
+  const [labelKey, lowerKey] = KIND_LABELS[kind];
   const update = (key: string, next: ParamForm) => onChange(items.map((p) => (p.key === key ? next : p)));
   const move = (index: number, by: number) => {
     const next = [...items];
@@ -218,10 +227,10 @@ export function ParamList({ kind, items, onChange, listPath, inStruct = false, r
   };
   return (
     <div className="space-y-2">
-      {items.length === 0 && <p className="text-xs text-slate-500">None.</p>}
+      {items.length === 0 && <p className="text-xs text-slate-500">{t('param.none')}</p>}
       {items.map((param, i) => (
         <ParamCard
-          key={param.key} label={`${label} ${i + 1}`} param={param} path={`${listPath}/${i}`} inStruct={inStruct} readOnly={readOnly}
+          key={param.key} label={t('param.numbered', { label: t(labelKey), n: i + 1 })} lower={t('param.numbered', { label: t(lowerKey), n: i + 1 })} param={param} path={`${listPath}/${i}`} inStruct={inStruct} readOnly={readOnly}
           onChange={(next) => update(param.key, next)}
           onRemove={() => onChange(items.filter((p) => p.key !== param.key))}
           onMoveUp={i > 0 ? () => move(i, -1) : undefined}
@@ -230,15 +239,17 @@ export function ParamList({ kind, items, onChange, listPath, inStruct = false, r
       ))}
       {!readOnly && (
         <Button size="sm" onClick={() => onChange([...items, newParam()])}>
-          <i className="fa fa-plus" aria-hidden /> Add {label.toLowerCase()}
+          <i className="fa fa-plus" aria-hidden /> {t('add', { what: t(lowerKey) })}
         </Button>
       )}
     </div>
   );
 }
 
-function ParamCard({ label, param, path, inStruct, readOnly, onChange, onRemove, onMoveUp, onMoveDown }: {
+function ParamCard({ label, lower, param, path, inStruct, readOnly, onChange, onRemove, onMoveUp, onMoveDown }: {
   label: string;
+  /** The label inside a sentence ("field 2"). */
+  lower: string;
   param: ParamForm;
   path: string;
   inStruct: boolean;
@@ -259,22 +270,22 @@ function ParamCard({ label, param, path, inStruct, readOnly, onChange, onRemove,
         </p>
         {!readOnly && (
           <div className="flex gap-1">
-            {onMoveUp && <Button size="sm" variant="ghost" aria-label={`Move ${label.toLowerCase()} up`} onClick={onMoveUp}><i className="fa fa-arrow-up" aria-hidden /></Button>}
-            {onMoveDown && <Button size="sm" variant="ghost" aria-label={`Move ${label.toLowerCase()} down`} onClick={onMoveDown}><i className="fa fa-arrow-down" aria-hidden /></Button>}
-            <Button size="sm" variant="ghost" aria-label={`Remove ${label.toLowerCase()}`} onClick={onRemove}>
-              <i className="fa fa-trash-o" aria-hidden /> Remove
+            {onMoveUp && <Button size="sm" variant="ghost" aria-label={t('param.moveUp', { label: lower })} onClick={onMoveUp}><i className="fa fa-arrow-up" aria-hidden /></Button>}
+            {onMoveDown && <Button size="sm" variant="ghost" aria-label={t('param.moveDown', { label: lower })} onClick={onMoveDown}><i className="fa fa-arrow-down" aria-hidden /></Button>}
+            <Button size="sm" variant="ghost" aria-label={t('param.remove', { label: lower })} onClick={onRemove}>
+              <i className="fa fa-trash-o" aria-hidden /> {tc('remove')}
             </Button>
           </div>
         )}
       </div>
       <div className="grid gap-3 sm:grid-cols-2">
-        <Field label="Identifier" error={idProblem.error}>
+        <Field label={t('field.identifier')} error={idProblem.error}>
           <input
             className={cx(INPUT, 'font-mono')} value={param.identifier} onBlur={() => param.identifier && idProblem.onBlur()} autoComplete="off" spellCheck={false}
             onChange={(e) => onChange({ ...param, identifier: e.target.value })}
           />
         </Field>
-        <Field label="Name" error={nameProblem.error}>
+        <Field label={t('field.name')} error={nameProblem.error}>
           <input className={INPUT} value={param.name} onBlur={() => param.name && nameProblem.onBlur()} onChange={(e) => onChange({ ...param, name: e.target.value })} />
         </Field>
       </div>

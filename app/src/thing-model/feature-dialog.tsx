@@ -8,15 +8,18 @@ import { Button } from '../ui/button.tsx';
 import { cx } from '../ui/cx.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
+import { tc } from '../i18n/common.messages.ts';
 import { ParamList, DataTypeEditor } from './data-type-editor.tsx';
 import { ProblemsProvider, problemsUnder, useProblem, type Problem } from './problems.tsx';
 import { featurePath, tslFromForm, type EventForm, type PropertyForm, type ServiceForm, type ThingModelForm } from './tsl-form.ts';
 import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
+import { t } from './thing-model.messages.ts';
 
 export type FeatureList = 'properties' | 'services' | 'events';
 export type Feature = PropertyForm | ServiceForm | EventForm;
 
-export const SINGULAR: Record<FeatureList, string> = { properties: 'property', services: 'service', events: 'event' };
+/** A feature of `list` as a noun in a sentence ("property"), in the language shown now. */
+export const singular = (list: FeatureList): string => t(list === 'properties' ? 'noun.properties' : list === 'services' ? 'noun.services' : 'noun.events');
 
 /** The problems of `form` with `item` at `index` of `list` (appended when index is the list's length), under it. */
 export function featureProblems(form: ThingModelForm, list: FeatureList, index: number, item: Feature, extra: readonly Problem[] = []): Problem[] {
@@ -30,7 +33,7 @@ export function featureProblems(form: ThingModelForm, list: FeatureList, index: 
   // The server reports a duplicate at its second use; editing the first one, this is where to say it.
   const id = item.identifier;
   if (id && items.some((other, i) => i !== index && other.identifier === id) && !found.some((p) => p.path === `${path}/identifier`)) {
-    found.push({ path: `${path}/identifier`, message: `another ${SINGULAR[list]} already has the identifier "${id}"` });
+    found.push({ path: `${path}/identifier`, message: t('dialog.duplicate', { what: singular(list), id }) });
   }
   return found;
 }
@@ -54,8 +57,8 @@ export function FeatureDialog({ list, form, index, initial, readOnly, serverProb
     [form, list, index, item, initial, serverProblems],
   );
   const path = featurePath(form, list, index);
-  const what = SINGULAR[list];
-  const title = readOnly ? `The ${what} ${initial.identifier}` : isNew ? `New ${what}` : `Edit the ${what} ${initial.identifier}`;
+  const what = singular(list);
+  const title = readOnly ? t('dialog.viewTitle', { what, id: initial.identifier }) : isNew ? t('dialog.newTitle', { what }) : t('dialog.editTitle', { what, id: initial.identifier });
 
   const apply = () => {
     if (problems.length > 0) {
@@ -68,16 +71,16 @@ export function FeatureDialog({ list, form, index, initial, readOnly, serverProb
   return (
     <Dialog
       open wide title={title} onOpenChange={(open) => !open && onClose()}
-      description={readOnly ? undefined : 'Changes go into the draft; save the draft to keep them, publish it for devices to use them.'}
-      footer={readOnly ? <Button onClick={onClose}>Close</Button> : (
+      description={readOnly ? undefined : t('dialog.description')}
+      footer={readOnly ? <Button onClick={onClose}>{tc('close')}</Button> : (
         <>
           {attempted && problems.length > 0 && (
             <p role="alert" className="mr-auto self-center text-sm text-red-700">
-              Fix the {problems.length === 1 ? 'marked problem' : `${problems.length} marked problems`} first.
+              {t('dialog.fixFirst', { count: problems.length })}
             </p>
           )}
-          <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" onClick={apply}>{isNew ? `Add ${what}` : 'Apply'}</Button>
+          <Button onClick={onClose}>{tc('cancel')}</Button>
+          <Button variant="primary" onClick={apply}>{isNew ? t('add', { what }) : tc('apply')}</Button>
         </>
       )}
     >
@@ -103,13 +106,13 @@ function CommonFields({ item, onChange, path, what, readOnly }: { item: Feature;
   const name = useProblem(`${path}/name`);
   return (
     <div className="grid gap-3 sm:grid-cols-2">
-      <Field label="Identifier" error={id.error} hint={readOnly ? undefined : `How devices and flows name the ${what}: a letter, then letters, digits or _.`}>
+      <Field label={t('field.identifier')} error={id.error} hint={readOnly ? undefined : t('field.identifierHint', { what })}>
         <input
           className={cx(INPUT, 'font-mono')} value={item.identifier} onBlur={() => item.identifier && id.onBlur()} autoComplete="off" spellCheck={false} autoFocus
           onChange={(e) => onChange({ ...item, identifier: e.target.value })}
         />
       </Field>
-      <Field label="Name" error={name.error} hint={readOnly ? undefined : 'What people see.'}>
+      <Field label={t('field.name')} error={name.error} hint={readOnly ? undefined : t('field.nameHint')}>
         <input className={INPUT} value={item.name} onBlur={() => item.name && name.onBlur()} onChange={(e) => onChange({ ...item, name: e.target.value })} />
       </Field>
     </div>
@@ -119,7 +122,7 @@ function CommonFields({ item, onChange, path, what, readOnly }: { item: Feature;
 function Description({ item, onChange, readOnly }: { item: Feature; onChange(item: Feature): void; readOnly: boolean }) {
   if (readOnly && !item.desc) return null;
   return (
-    <Field label="Description" hint={readOnly ? undefined : 'Optional.'}>
+    <Field label={t('field.description')} hint={readOnly ? undefined : t('field.optional')}>
       <textarea className={INPUT} rows={2} value={item.desc} onChange={(e) => onChange({ ...item, desc: e.target.value })} />
     </Field>
   );
@@ -138,15 +141,15 @@ function PropertyFields({ item, onChange, path, readOnly }: { item: PropertyForm
   const access = useProblem(`${path}/accessMode`);
   return (
     <>
-      <Field label="Access" error={access.error} className="max-w-md">
+      <Field label={t('field.access')} error={access.error} className="max-w-md">
         <select className={INPUT} value={item.accessMode} onBlur={access.onBlur} onChange={(e) => onChange({ ...item, accessMode: e.target.value })}>
-          <option value="r">Read-only (r): the device reports it</option>
-          <option value="rw">Read-write (rw): the platform can also set it</option>
-          {!['r', 'rw'].includes(item.accessMode) && <option value={item.accessMode}>{item.accessMode || '(none)'}</option>}
+          <option value="r">{t('access.r')}</option>
+          <option value="rw">{t('access.rw')}</option>
+          {!['r', 'rw'].includes(item.accessMode) && <option value={item.accessMode}>{item.accessMode || t('none')}</option>}
         </select>
       </Field>
       <Description item={item} onChange={onChange} readOnly={readOnly} />
-      <Section title="Value">
+      <Section title={t('section.value')}>
         <DataTypeEditor value={item.dataType} onChange={(dataType) => onChange({ ...item, dataType })} path={`${path}/dataType`} readOnly={readOnly} />
       </Section>
     </>
@@ -159,19 +162,19 @@ function ServiceFields({ item, onChange, path, readOnly }: { item: ServiceForm; 
   const output = useProblem(`${path}/outputData`);
   return (
     <>
-      <Field label="Call type" error={callType.error} className="max-w-md">
+      <Field label={t('field.callType')} error={callType.error} className="max-w-md">
         <select className={INPUT} value={item.callType} onBlur={callType.onBlur} onChange={(e) => onChange({ ...item, callType: e.target.value })}>
-          <option value="async">Asynchronous (async): the device replies when done</option>
-          <option value="sync">Synchronous (sync): the caller waits for the reply</option>
-          {!['sync', 'async'].includes(item.callType) && <option value={item.callType}>{item.callType || '(none)'}</option>}
+          <option value="async">{t('callType.async')}</option>
+          <option value="sync">{t('callType.sync')}</option>
+          {!['sync', 'async'].includes(item.callType) && <option value={item.callType}>{item.callType || t('none')}</option>}
         </select>
       </Field>
       <Description item={item} onChange={onChange} readOnly={readOnly} />
-      <Section title="Input parameters">
+      <Section title={t('section.input')}>
         <ParamList kind="input" items={item.inputData} onChange={(inputData) => onChange({ ...item, inputData })} listPath={`${path}/inputData`} readOnly={readOnly} />
         {input.error && <p className="mt-1 text-xs text-red-700">{input.error}</p>}
       </Section>
-      <Section title="Output parameters">
+      <Section title={t('section.output')}>
         <ParamList kind="output" items={item.outputData} onChange={(outputData) => onChange({ ...item, outputData })} listPath={`${path}/outputData`} readOnly={readOnly} />
         {output.error && <p className="mt-1 text-xs text-red-700">{output.error}</p>}
       </Section>
@@ -184,16 +187,16 @@ function EventFields({ item, onChange, path, readOnly }: { item: EventForm; onCh
   const output = useProblem(`${path}/outputData`);
   return (
     <>
-      <Field label="Event type" error={type.error} className="max-w-md">
+      <Field label={t('field.eventType')} error={type.error} className="max-w-md">
         <select className={INPUT} value={item.type} onBlur={type.onBlur} onChange={(e) => onChange({ ...item, type: e.target.value })}>
-          <option value="info">Information (info)</option>
-          <option value="alert">Alert (alert)</option>
-          <option value="error">Error (error)</option>
-          {!['info', 'alert', 'error'].includes(item.type) && <option value={item.type}>{item.type || '(none)'}</option>}
+          <option value="info">{t('eventType.info')}</option>
+          <option value="alert">{t('eventType.alert')}</option>
+          <option value="error">{t('eventType.error')}</option>
+          {!['info', 'alert', 'error'].includes(item.type) && <option value={item.type}>{item.type || t('none')}</option>}
         </select>
       </Field>
       <Description item={item} onChange={onChange} readOnly={readOnly} />
-      <Section title="Output parameters">
+      <Section title={t('section.output')}>
         <ParamList kind="output" items={item.outputData} onChange={(outputData) => onChange({ ...item, outputData })} listPath={`${path}/outputData`} readOnly={readOnly} />
         {output.error && <p className="mt-1 text-xs text-red-700">{output.error}</p>}
       </Section>

@@ -3,6 +3,7 @@
  * differently and some give no position at all, so the place of the first error is found by a small scanner of our
  * own. Pure, no React.
  */
+import { t } from './thing-model.messages.ts';
 
 export interface JsonTextError {
   message: string;
@@ -36,7 +37,7 @@ class JsonSyntax {
   constructor(readonly offset: number, readonly message: string) {}
 }
 
-const show = (c: string | undefined) => (c === undefined ? 'the end' : JSON.stringify(c));
+const show = (c: string | undefined) => (c === undefined ? t('json.end') : JSON.stringify(c));
 
 /** The first syntax error of text that `JSON.parse` refused. */
 export function locateJsonError(text: string): { offset: number; message: string } {
@@ -59,15 +60,15 @@ export function locateJsonError(text: string): { offset: number; message: string
       if (c === '\\') {
         const e = text[i + 1];
         if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('\\u must be followed by four hex digits');
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail(t('json.unicodeEscape'));
           i += 6;
         } else if (e !== undefined && '"\\/bfnrt'.includes(e)) i += 2;
-        else fail(`${show(`\\${e ?? ''}`)} is not a JSON escape`);
+        else fail(t('json.badEscape', { what: show(`\\${e ?? ''}`) }));
       } else if (c < ' ') {
-        fail(c === '\n' ? 'A string cannot span lines: close it with " or write \\n' : 'Control characters in a string must be escaped');
+        fail(c === '\n' ? t('json.stringLines') : t('json.control'));
       } else i++;
     }
-    fail('This string is never closed with "', start);
+    fail(t('json.unclosedString'), start);
   };
   const value = (): void => {
     ws();
@@ -78,7 +79,7 @@ export function locateJsonError(text: string): { offset: number; message: string
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
       const number = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
       number.lastIndex = i;
-      if (!number.test(text)) fail('Not a valid number');
+      if (!number.test(text)) fail(t('json.badNumber'));
       i = number.lastIndex;
       return;
     }
@@ -88,9 +89,9 @@ export function locateJsonError(text: string): { offset: number; message: string
         return;
       }
     }
-    if (c === undefined) fail('The text ends where a value should be');
-    if (c === "'") fail('Strings and names must be in double quotes (")');
-    fail(`Expected a value (text in double quotes, a number, true, false, null, {…} or […]), not ${show(c)}`);
+    if (c === undefined) fail(t('json.endsAtValue'));
+    if (c === "'") fail(t('json.singleQuotes'));
+    fail(t('json.expectedValue', { what: show(c) }));
   };
   const object = () => {
     i++;
@@ -101,11 +102,11 @@ export function locateJsonError(text: string): { offset: number; message: string
     }
     for (;;) {
       ws();
-      if (text[i] === '}') fail('A "," may not come before "}": remove it');
-      if (text[i] !== '"') fail(text[i] === undefined ? 'The text ends inside an object: close it with "}"' : `Expected a name in double quotes, not ${show(text[i])}`);
+      if (text[i] === '}') fail(t('json.commaBeforeBrace'));
+      if (text[i] !== '"') fail(text[i] === undefined ? t('json.endsInObject') : t('json.expectedName', { what: show(text[i]) }));
       string();
       ws();
-      if (text[i] !== ':') fail(`Expected ":" after the name, not ${show(text[i])}`);
+      if (text[i] !== ':') fail(t('json.expectedColon', { what: show(text[i]) }));
       i++;
       value();
       ws();
@@ -117,7 +118,7 @@ export function locateJsonError(text: string): { offset: number; message: string
         i++;
         return;
       }
-      fail(text[i] === undefined ? 'The text ends inside an object: close it with "}"' : text[i] === '"' ? 'A "," is missing before this name' : `Expected "," or "}" after a value, not ${show(text[i])}`);
+      fail(text[i] === undefined ? t('json.endsInObject') : text[i] === '"' ? t('json.commaBeforeName') : t('json.expectedCommaBrace', { what: show(text[i]) }));
     }
   };
   const array = () => {
@@ -129,7 +130,7 @@ export function locateJsonError(text: string): { offset: number; message: string
     }
     for (;;) {
       ws();
-      if (text[i] === ']') fail('A "," may not come before "]": remove it');
+      if (text[i] === ']') fail(t('json.commaBeforeBracket'));
       value();
       ws();
       if (text[i] === ',') {
@@ -140,17 +141,17 @@ export function locateJsonError(text: string): { offset: number; message: string
         i++;
         return;
       }
-      fail(text[i] === undefined ? 'The text ends inside a list: close it with "]"' : text[i] === '"' || text[i] === '{' ? 'A "," is missing before this value' : `Expected "," or "]" after a value, not ${show(text[i])}`);
+      fail(text[i] === undefined ? t('json.endsInList') : text[i] === '"' || text[i] === '{' ? t('json.commaBeforeValue') : t('json.expectedCommaBracket', { what: show(text[i]) }));
     }
   };
   try {
     value();
     ws();
-    if (i < text.length) fail(`Unexpected ${show(text[i])} after the end of the document`);
+    if (i < text.length) fail(t('json.trailing', { what: show(text[i]) }));
   } catch (err) {
     if (err instanceof JsonSyntax) return { offset: Math.min(err.offset, text.length), message: err.message };
     throw err;
   }
   // JSON.parse refused what the scanner accepts (lone surrogates are fine in both; nothing else is known).
-  return { offset: 0, message: 'The text is not valid JSON' };
+  return { offset: 0, message: t('json.invalid') };
 }

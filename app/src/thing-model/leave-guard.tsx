@@ -5,14 +5,15 @@
 import { useEffect, useState } from 'react';
 import { navigate } from '../routing.ts';
 import { ConfirmDialog } from '../ui/dialog.tsx';
+import { t } from './thing-model.messages.ts';
 
 /** The question before unsaved edits are dropped; `what` names what holds them ("The codec"). */
-export function LeaveDialog({ open, onStay, onLeave, what = 'The thing model' }: { open: boolean; onStay(): void; onLeave(): void; what?: string }) {
+export function LeaveDialog({ open, onStay, onLeave, what }: { open: boolean; onStay(): void; onLeave(): void; what?: string }) {
   return (
     <ConfirmDialog
-      open={open} onOpenChange={(o) => !o && onStay()} title="Leave without saving?" confirmLabel="Leave without saving" onConfirm={onLeave}
+      open={open} onOpenChange={(o) => !o && onStay()} title={t('leave.title')} confirmLabel={t('leave.confirm')} onConfirm={onLeave}
     >
-      {what} has changes that are not saved. Stay to save them, or leave and lose them.
+      {t('leave.text', { what: what ?? t('leave.thingModel') })}
     </ConfirmDialog>
   );
 }

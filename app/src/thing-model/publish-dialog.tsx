@@ -6,9 +6,11 @@ import { Badge } from '../ui/badge.tsx';
 import { Button } from '../ui/button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
+import { tc } from '../i18n/common.messages.ts';
+import { t } from './thing-model.messages.ts';
 import { diffCounts, isEmptyDiff, type ListDiff, type ThingModelDiff } from './tsl-diff.ts';
 
-const TITLES: [keyof ThingModelDiff, string][] = [['properties', 'Properties'], ['services', 'Services'], ['events', 'Events']];
+const TITLES = [['properties', 'title.properties'], ['services', 'title.services'], ['events', 'title.events']] as const satisfies readonly [keyof ThingModelDiff, string][];
 
 export function PublishDialog({ diff, publishedVersion, unsaved, busy, error, onConfirm, onClose }: {
   diff: ThingModelDiff;
@@ -27,40 +29,39 @@ export function PublishDialog({ diff, publishedVersion, unsaved, busy, error, on
   return (
     <Dialog
       open wide onOpenChange={(open) => !open && !busy && onClose()}
-      title={`Publish version ${next}?`}
+      title={t('publish.title', { version: next })}
       description={
         publishedVersion === null
-          ? 'This is the first version: devices’ messages are checked against it as soon as it is published.'
-          : `Compared with version ${publishedVersion}, which devices’ messages are checked against now. Published versions never change.`
+          ? t('publish.first')
+          : t('publish.compared', { version: publishedVersion })
       }
       footer={
         <>
-          <Button onClick={onClose} disabled={busy}>Cancel</Button>
+          <Button onClick={onClose} disabled={busy}>{tc('cancel')}</Button>
           <Button variant="primary" onClick={onConfirm} disabled={busy}>
-            {busy ? 'Publishing…' : unsaved ? `Save and publish version ${next}` : `Publish version ${next}`}
+            {busy ? t('publish.busy') : unsaved ? t('publish.saveAndPublish', { version: next }) : t('publish.publish', { version: next })}
           </Button>
         </>
       }
     >
       <div className="space-y-4" data-testid="thing-model-diff">
         <p className="flex flex-wrap gap-2 text-sm">
-          {counts.added > 0 && <Badge tone="green">{counts.added} added</Badge>}
-          {counts.removed > 0 && <Badge tone="red">{counts.removed} removed</Badge>}
-          {counts.changed > 0 && <Badge tone="amber">{counts.changed} changed</Badge>}
-          {unsaved && <span className="text-slate-600">Your unsaved edits are saved into the draft first.</span>}
+          {counts.added > 0 && <Badge tone="green">{t('publish.added', { count: counts.added })}</Badge>}
+          {counts.removed > 0 && <Badge tone="red">{t('publish.removed', { count: counts.removed })}</Badge>}
+          {counts.changed > 0 && <Badge tone="amber">{t('publish.changed', { count: counts.changed })}</Badge>}
+          {unsaved && <span className="text-slate-600">{t('publish.unsaved')}</span>}
         </p>
         {counts.removed > 0 && (
           <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            Devices that still send what is removed have those messages refused, and flows that read it get nothing.
+            {t('publish.removedWarning')}
           </p>
         )}
         {empty && (
           <p className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700">
-            No property, service or event changes: only how the document is written differs (key order, numbers as text, descriptions of
-            Alibaba’s generated features).
+            {t('publish.noChanges')}
           </p>
         )}
-        {TITLES.map(([key, title]) => <ListChanges key={key} title={title} diff={diff[key]} />)}
+        {TITLES.map(([key, title]) => <ListChanges key={key} title={t(title)} diff={diff[key]} />)}
         <ErrorNote error={error} />
       </div>
     </Dialog>
@@ -70,12 +71,12 @@ export function PublishDialog({ diff, publishedVersion, unsaved, busy, error, on
 function ListChanges({ title, diff }: { title: string; diff: ListDiff }) {
   if (diff.added.length + diff.removed.length + diff.changed.length === 0) return null;
   return (
-    <section aria-label={`${title} changes`}>
+    <section aria-label={t('publish.region', { title })}>
       <h3 className="mb-1.5 text-sm font-semibold text-slate-800">{title}</h3>
       <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 text-sm">
         {diff.added.map((f) => (
           <li key={`+${f.identifier}`} className="flex flex-wrap items-baseline gap-2 px-3 py-2">
-            <Badge tone="green">added</Badge>
+            <Badge tone="green">{t('badge.added')}</Badge>
             <span className="font-mono">{f.identifier}</span>
             <span className="text-slate-600">{f.name}</span>
             <span className="text-slate-500">· {f.summary}</span>
@@ -83,7 +84,7 @@ function ListChanges({ title, diff }: { title: string; diff: ListDiff }) {
         ))}
         {diff.removed.map((f) => (
           <li key={`-${f.identifier}`} className="flex flex-wrap items-baseline gap-2 px-3 py-2">
-            <Badge tone="red">removed</Badge>
+            <Badge tone="red">{t('badge.removed')}</Badge>
             <span className="font-mono line-through decoration-red-400">{f.identifier}</span>
             <span className="text-slate-600">{f.name}</span>
             <span className="text-slate-500">· {f.summary}</span>
@@ -92,13 +93,13 @@ function ListChanges({ title, diff }: { title: string; diff: ListDiff }) {
         {diff.changed.map((f) => (
           <li key={`~${f.identifier}`} className="px-3 py-2">
             <div className="flex flex-wrap items-baseline gap-2">
-              <Badge tone="amber">changed</Badge>
+              <Badge tone="amber">{t('badge.changed')}</Badge>
               <span className="font-mono">{f.identifier}</span>
               <span className="text-slate-600">{f.name}</span>
             </div>
             <table className="mt-1.5 w-full text-xs">
               <thead className="sr-only">
-                <tr><th>What</th><th>Before → after</th></tr>
+                <tr><th>{t('publish.what')}</th><th>{t('publish.beforeAfter')}</th></tr>
               </thead>
               <tbody>
                 {f.changes.map((c) => (

@@ -27,6 +27,8 @@ import {
   emptyThingModel, featurePath, formFromTsl, jsonEqual, newEvent, newProperty, newService, tslFromForm, type ThingModelForm,
 } from './tsl-form.ts';
 import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { t } from './thing-model.messages.ts';
 
 const TslJsonEditor = lazy(() => import('./tsl-json-editor.tsx').then((m) => ({ default: m.TslJsonEditor })));
 
@@ -46,6 +48,9 @@ interface JsonSource {
 
 type Json = Record<string, unknown>;
 const LISTS: FeatureList[] = ['properties', 'services', 'events'];
+/** Format names, the same in every language. */
+const JSON_LABEL = 'JSON';
+const TSL_JSON = 'TSL JSON';
 
 export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
   productKey: string;
@@ -135,7 +140,7 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
       await apiRequest('PUT', `${base}/draft`, doc);
       setBaseline(doc as Json);
       setServerProblems(null);
-      setNotice('Draft saved.');
+      setNotice(t('editor.saved'));
       void summary.reload();
       return true;
     } catch (err) {
@@ -153,7 +158,7 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
     try {
       const version = await publishDraft(base, dirty ? { body: doc, onSaved: () => setBaseline(doc as Json) } : null);
       setPublishing(null);
-      setNotice(`Published version ${version}. Devices’ messages are checked against it from now on.`);
+      setNotice(t('editor.published', { version }));
       setServerProblems(null);
       await summary.reload();
     } catch (err) {
@@ -178,7 +183,7 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
     setForm(next);
     if (json) setJson({ text: JSON.stringify(result.doc, null, 2), doc: result.doc, error: null });
     setImportNote({
-      text: `Imported ${file.name}: ${featureCounts(result.doc)}. It replaces the draft in the editor; save the draft to keep it.`,
+      text: t('editor.imported', { file: file.name, summary: featureCounts(result.doc) }),
       problems: checkTsl(result.doc).length,
       undo,
     });
@@ -191,7 +196,7 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
   const showForm = () => {
     if (!json) return;
     if (json.error) {
-      setViewError(`The JSON has an error at line ${json.error.line}, column ${json.error.column}. Fix it, or undo your JSON edits, to go back to the form.`);
+      setViewError(t('editor.jsonErrorToForm', { line: json.error.line, column: json.error.column }));
       return;
     }
     setViewError(null);
@@ -207,7 +212,7 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
 
   if (summary.error && !summary.data) return <ErrorNote error={summary.error} />;
   if (loadError) return <ErrorNote error={loadError} />;
-  if (!summary.data || baseline === null) return <Loading what="the thing model" />;
+  if (!summary.data || baseline === null) return <Loading what={t('editor.loading')} />;
 
   const s = summary.data;
   const problemsOf = (list: FeatureList) => (index: number) => problemsUnder(problems, featurePath(form, list, index));
@@ -220,34 +225,34 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
       {leaveGuard}
       <Panel bodyClassName="space-y-3">
         <VersionStatus
-          label="Thing model status" published={s.published} draft={s.draft} testIds={{ published: 'published-version', draft: 'draft-status' }}
-          notPublished="Publish a version for devices’ messages to be checked against it."
+          label={t('editor.status')} published={s.published} draft={s.draft} testIds={{ published: 'published-version', draft: 'draft-status' }}
+          notPublished={t('editor.notPublished')}
           badges={(
             <>
-              {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> unsaved changes</Badge>}
-              {s.published && differsFromPublished === true && <Badge tone="blue">differs from version {s.published.version}</Badge>}
-              {s.published && differsFromPublished === false && <Badge tone="green">same as version {s.published.version}</Badge>}
-              {!s.published && hasContent && !dirty && s.draft && <Badge tone="blue">ready to publish</Badge>}
+              {dirty && <Badge tone="amber"><i className="fa fa-pencil" aria-hidden /> {t('badge.unsaved')}</Badge>}
+              {s.published && differsFromPublished === true && <Badge tone="blue">{t('badge.differs', { version: s.published.version })}</Badge>}
+              {s.published && differsFromPublished === false && <Badge tone="green">{t('badge.same', { version: s.published.version })}</Badge>}
+              {!s.published && hasContent && !dirty && s.draft && <Badge tone="blue">{t('badge.ready')}</Badge>}
             </>
           )}
         />
 
         <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-3">
           <div className="flex flex-wrap items-center gap-3">
-            <div role="group" aria-label="View" className="inline-flex rounded-md border border-slate-300 bg-white p-0.5 text-sm shadow-sm">
+            <div role="group" aria-label={t('editor.view')} className="inline-flex rounded-md border border-slate-300 bg-white p-0.5 text-sm shadow-sm">
               {(['form', 'json'] as const).map((v) => (
                 <button
                   key={v} type="button" aria-pressed={(v === 'json') === !!json}
                   onClick={v === 'json' ? () => !json && showJson() : showForm}
                   className={cx('rounded px-3 py-1', (v === 'json') === !!json ? 'bg-sky-700 font-medium text-white' : 'text-slate-700 hover:bg-slate-100')}
                 >
-                  {v === 'form' ? 'Form' : 'JSON'}
+                  {v === 'form' ? t('editor.form') : JSON_LABEL}
                 </button>
               ))}
             </div>
             {problems.length > 0 && (
               <p className="text-sm text-red-700">
-                <i className="fa fa-exclamation-circle" aria-hidden /> {problems.length} problem{problems.length === 1 ? '' : 's'} to fix before the server accepts the draft
+                <i className="fa fa-exclamation-circle" aria-hidden /> {t('editor.problems', { count: problems.length })}
               </p>
             )}
           </div>
@@ -255,14 +260,14 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
             {canWrite && (
               <>
                 <input
-                  ref={fileInput} type="file" accept=".json,application/json" className="sr-only" aria-label="Import a TSL file into the draft" tabIndex={-1}
+                  ref={fileInput} type="file" accept=".json,application/json" className="sr-only" aria-label={t('editor.importFile')} tabIndex={-1}
                   onChange={(e) => {
                     const file = e.target.files?.[0];
                     e.target.value = '';
                     if (file) void importFile(file);
                   }}
                 />
-                <Button onClick={() => fileInput.current?.click()}><i className="fa fa-upload" aria-hidden /> Import</Button>
+                <Button onClick={() => fileInput.current?.click()}><i className="fa fa-upload" aria-hidden /> {tc('import')}</Button>
               </>
             )}
             <ExportMenu
@@ -273,11 +278,11 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
             {canWrite && (
               <>
                 <Button onClick={() => void saveDraft()} disabled={!dirty || busy !== null || !!json?.error}>
-                  {busy === 'save' ? 'Saving…' : 'Save draft'}
+                  {busy === 'save' ? tc('saving') : t('editor.saveDraft')}
                 </Button>
                 <Button variant="primary" onClick={() => setPublishing({ error: null })} disabled={!canPublish}
-                  title={differsFromPublished === false ? `The draft is the same as version ${publishedVersion}: change it to publish a new version` : undefined}>
-                  <i className="fa fa-rocket" aria-hidden /> Publish…
+                  title={differsFromPublished === false ? t('editor.sameAsVersion', { version: publishedVersion }) : undefined}>
+                  <i className="fa fa-rocket" aria-hidden /> {t('editor.publish')}
                 </Button>
               </>
             )}
@@ -292,26 +297,25 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
           <div role="status" className="flex flex-wrap items-center justify-between gap-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900">
             <span>
               {importNote.text}
-              {importNote.problems > 0 && ` It has ${importNote.problems} problem${importNote.problems === 1 ? '' : 's'} to fix first; they are marked below.`}
+              {importNote.problems > 0 && t('editor.importProblems', { count: importNote.problems })}
             </span>
             <Button size="sm" variant="ghost" onClick={() => {
               setForm(importNote.undo.form);
               setJson(importNote.undo.json);
               setImportNote(null);
-            }}>Undo import</Button>
+            }}>{t('editor.undoImport')}</Button>
           </div>
         )}
       </Panel>
 
       {json ? (
-        <Panel title="TSL JSON" actions={<span className="text-xs text-slate-500">Alibaba’s TSL format; edits here and in the form change the same draft.</span>}>
-          <Suspense fallback={<Loading what="the JSON editor" />}>
-            <TslJsonEditor value={json.text} onChange={editJson} error={json.error} label="Thing model JSON" readOnly={!canWrite} />
+        <Panel title={TSL_JSON} actions={<span className="text-xs text-slate-500">{t('editor.jsonHint')}</span>}>
+          <Suspense fallback={<Loading what={t('editor.loadingJson')} />}>
+            <TslJsonEditor value={json.text} onChange={editJson} error={json.error} label={t('editor.jsonLabel')} readOnly={!canWrite} />
           </Suspense>
           {json.error && (
             <p className="mt-2 text-sm text-red-700">
-              Not valid JSON (line {json.error.line}, column {json.error.column}, marked above): it cannot be saved or shown as the form until
-              that is fixed.
+              {t('editor.jsonInvalid', { line: json.error.line, column: json.error.column })}
             </p>
           )}
           {!json.error && problems.length > 0 && <ProblemList problems={problems} />}
@@ -358,12 +362,12 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
 function ProblemList({ problems }: { problems: readonly Problem[] }) {
   return (
     <div role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
-      <p className="font-medium">The server would refuse this draft:</p>
+      <p className="font-medium">{t('editor.refused')}</p>
       <ul className="mt-1 list-disc space-y-0.5 pl-5 text-xs">
         {problems.slice(0, 30).map((p) => (
           <li key={`${p.path} ${p.message}`}><code className="font-mono">{p.path || '/'}</code>: {p.message}</li>
         ))}
-        {problems.length > 30 && <li>… and {problems.length - 30} more</li>}
+        {problems.length > 30 && <li>{t('editor.more', { count: problems.length - 30 })}</li>}
       </ul>
     </div>
   );
@@ -378,13 +382,13 @@ function ExportMenu({ publishedVersion, onExportDraft, onExportPublished }: {
   return (
     <DropdownMenu.Root>
       <DropdownMenu.Trigger asChild>
-        <Button><i className="fa fa-download" aria-hidden /> Export <i className="fa fa-caret-down" aria-hidden /></Button>
+        <Button><i className="fa fa-download" aria-hidden /> {tc('export')} <i className="fa fa-caret-down" aria-hidden /></Button>
       </DropdownMenu.Trigger>
       <DropdownMenu.Portal>
         <DropdownMenu.Content align="end" sideOffset={4} className="z-50 min-w-[14rem] rounded-md border border-slate-200 bg-white p-1 shadow-lg">
-          <DropdownMenu.Item className={item} onSelect={onExportDraft}>The draft, as shown here</DropdownMenu.Item>
+          <DropdownMenu.Item className={item} onSelect={onExportDraft}>{t('export.draft')}</DropdownMenu.Item>
           {publishedVersion !== null && (
-            <DropdownMenu.Item className={item} onSelect={onExportPublished}>Published version {publishedVersion}</DropdownMenu.Item>
+            <DropdownMenu.Item className={item} onSelect={onExportPublished}>{t('export.published', { version: publishedVersion })}</DropdownMenu.Item>
           )}
         </DropdownMenu.Content>
       </DropdownMenu.Portal>

@@ -4,6 +4,7 @@
  * matched by identifier, parameters and struct fields too, so reordering is not a change. Alibaba's generated
  * `post`/`set`/`get` repeat the properties and are left out. Pure, no React.
  */
+import { t } from './thing-model.messages.ts';
 import { describeDataType, formFromTsl, NUMERIC_TYPES, type DataTypeForm, type ParamForm } from './tsl-form.ts';
 
 /** One difference of a changed feature; `—` stands for "not there". */
@@ -53,24 +54,24 @@ export function diffThingModels(before: unknown, after: unknown): ThingModelDiff
   const b = formFromTsl(after);
   return {
     properties: diffList(a.properties, b.properties, (p) => [
-      entry('name', p.name),
-      entry('access', p.accessMode === 'rw' ? 'read-write (rw)' : p.accessMode === 'r' ? 'read-only (r)' : p.accessMode),
-      entry('description', p.desc),
+      entry(t('diff.name'), p.name),
+      entry(t('diff.access'), p.accessMode === 'rw' ? t('diff.readWrite') : p.accessMode === 'r' ? t('diff.readOnly') : p.accessMode),
+      entry(t('diff.description'), p.desc),
       ...dataTypeEntries(p.dataType, '', []),
     ], (p) => describeDataType(p.dataType)),
     services: diffList(a.services, b.services, (s) => [
-      entry('name', s.name),
-      entry('call type', s.callType),
-      entry('description', s.desc),
-      ...paramEntries(s.inputData, 'input', '', []),
-      ...paramEntries(s.outputData, 'output', '', []),
-    ], (s) => `${s.callType} service`),
+      entry(t('diff.name'), s.name),
+      entry(t('diff.callType'), s.callType),
+      entry(t('diff.description'), s.desc),
+      ...paramEntries(s.inputData, t('diff.input'), '', []),
+      ...paramEntries(s.outputData, t('diff.output'), '', []),
+    ], (s) => t('diff.service', { callType: s.callType })),
     events: diffList(a.events, b.events, (e) => [
-      entry('name', e.name),
-      entry('event type', e.type),
-      entry('description', e.desc),
-      ...paramEntries(e.outputData, 'output', '', []),
-    ], (e) => `${e.type} event`),
+      entry(t('diff.name'), e.name),
+      entry(t('diff.eventType'), e.type),
+      entry(t('diff.description'), e.desc),
+      ...paramEntries(e.outputData, t('diff.output'), '', []),
+    ], (e) => t('diff.event', { type: e.type })),
   };
 }
 
@@ -145,33 +146,34 @@ function compareEntries(before: Entry[], after: Entry[]): FeatureChange[] {
 function paramEntries(list: ParamForm[], kind: string, prefix: string, groups: string[]): Entry[] {
   const out: Entry[] = [];
   for (const p of list) {
-    const label = `${prefix}${kind} ${p.identifier}`;
+    const label = t('diff.param', { prefix, kind, id: p.identifier });
     const inner = [...groups, label];
+    const own = t('diff.prefix', { label });
     out.push(entry(label, describeDataType(p.dataType), inner));
-    out.push(entry(`${label}: name`, p.name, inner));
-    out.push(entry(`${label}: description`, p.desc, inner));
-    out.push(...dataTypeEntries(p.dataType, `${label}: `, inner));
+    out.push(entry(`${own}${t('diff.name')}`, p.name, inner));
+    out.push(entry(`${own}${t('diff.description')}`, p.desc, inner));
+    out.push(...dataTypeEntries(p.dataType, own, inner));
   }
   return out;
 }
 
 /** The facts of a data type that matter to a device: its type and the specs of that type. */
-function dataTypeEntries(t: DataTypeForm, prefix: string, groups: string[]): Entry[] {
+function dataTypeEntries(type: DataTypeForm, prefix: string, groups: string[]): Entry[] {
   const e = (label: string, value: string) => entry(`${prefix}${label}`, value.trim(), groups);
-  const out = [e('data type', t.type)];
-  if (NUMERIC_TYPES.includes(t.type)) {
-    out.push(e('min', t.min), e('max', t.max), e('step', t.step), e('unit', t.unit), e('unit name', t.unitName));
-  } else if (t.type === 'text') {
-    out.push(e('max length', t.length));
-  } else if (t.type === 'bool') {
-    out.push(e('label of 0', t.falseLabel), e('label of 1', t.trueLabel));
-  } else if (t.type === 'enum') {
-    for (const v of t.entries) out.push(e(`value ${v.value.trim()}`, v.label));
-  } else if (t.type === 'struct') {
-    out.push(...paramEntries(t.fields, 'field', prefix, groups));
-  } else if (t.type === 'array') {
-    out.push(e('array size', t.size));
-    if (t.item) out.push(...dataTypeEntries(t.item, `${prefix}element `, groups));
+  const out = [e(t('diff.dataType'), type.type)];
+  if (NUMERIC_TYPES.includes(type.type)) {
+    out.push(e(t('diff.min'), type.min), e(t('diff.max'), type.max), e(t('diff.step'), type.step), e(t('diff.unit'), type.unit), e(t('diff.unitName'), type.unitName));
+  } else if (type.type === 'text') {
+    out.push(e(t('diff.maxLength'), type.length));
+  } else if (type.type === 'bool') {
+    out.push(e(t('diff.label0'), type.falseLabel), e(t('diff.label1'), type.trueLabel));
+  } else if (type.type === 'enum') {
+    for (const v of type.entries) out.push(e(t('diff.value', { value: v.value.trim() }), v.label));
+  } else if (type.type === 'struct') {
+    out.push(...paramEntries(type.fields, t('diff.field'), prefix, groups));
+  } else if (type.type === 'array') {
+    out.push(e(t('diff.arraySize'), type.size));
+    if (type.item) out.push(...dataTypeEntries(type.item, t('diff.element', { prefix }), groups));
   }
   return out;
 }

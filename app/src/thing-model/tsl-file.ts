@@ -1,6 +1,7 @@
 /** TSL JSON files in and out of the browser. */
 import { parseJsonText, type JsonTextError } from './json-text.ts';
 import { downloadText } from '../../../editor/import-export/flow-files.ts';
+import { t } from './thing-model.messages.ts';
 
 export type TslFile = { ok: true; doc: Record<string, unknown> } | { ok: false; message: string; error?: JsonTextError };
 
@@ -10,16 +11,16 @@ export async function readTslFile(file: File): Promise<TslFile> {
   try {
     text = await file.text();
   } catch (err) {
-    return { ok: false, message: `${file.name} could not be read: ${(err as Error).message}` };
+    return { ok: false, message: t('file.unreadable', { file: file.name, error: (err as Error).message }) };
   }
   const parsed = parseJsonText(text);
   if (!parsed.ok) {
     const { line, column, message } = parsed.error;
-    return { ok: false, message: `${file.name} is not valid JSON: line ${line}, column ${column}: ${message}.`, error: parsed.error };
+    return { ok: false, message: t('file.notJson', { file: file.name, line, column, message }), error: parsed.error };
   }
   const doc = parsed.value;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    return { ok: false, message: `${file.name} is not a thing model: a TSL file is a JSON object with properties, services and events.` };
+    return { ok: false, message: t('file.notTsl', { file: file.name }) };
   }
   return { ok: true, doc: doc as Record<string, unknown> };
 }
@@ -37,6 +38,5 @@ export function featureCounts(doc: Record<string, unknown>): string {
   const generated = new Set(['thing.event.property.post', 'thing.service.property.set', 'thing.service.property.get']);
   const count = (key: string) =>
     Array.isArray(doc[key]) ? (doc[key] as { method?: unknown }[]).filter((f) => !generated.has(String(f?.method))).length : 0;
-  const part = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-  return `${part(count('properties'), 'property', 'properties')}, ${part(count('services'), 'service', 'services')} and ${part(count('events'), 'event', 'events')}`;
+  return t('file.counts', { properties: count('properties'), services: count('services'), events: count('events') });
 }

@@ -7,6 +7,7 @@
  * key order, numbers written as JSON numbers, Alibaba's generated `post`/`set`/`get` all kept), and only the features a
  * user edited are rewritten in Alibaba's own shape. Pure, no React.
  */
+import { t } from './thing-model.messages.ts';
 
 /** The nine TSL data types. */
 export const TYPE_NAMES = ['int', 'float', 'double', 'text', 'bool', 'enum', 'date', 'struct', 'array'] as const;
@@ -321,7 +322,7 @@ export function dataTypeToTsl(form: DataTypeForm, options: { arrayItem?: boolean
     const seen = new Set<string>();
     for (const entry of form.entries) {
       const value = entry.value.trim();
-      if (seen.has(value)) options.problems?.push({ path: `${path}/specs/${pointerSegment(value)}`, message: `the value ${value} is listed twice` });
+      if (seen.has(value)) options.problems?.push({ path: `${path}/specs/${pointerSegment(value)}`, message: t('form.duplicateValue', { value }) });
       seen.add(value);
       specs[value] = entry.label;
     }
@@ -492,7 +493,7 @@ export function describeDataType(form: DataTypeForm): string {
     const range = form.min !== '' || form.max !== '' ? ` ${form.min || '…'}…${form.max || '…'}` : '';
     return `${type}${range}${form.unit ? ` ${form.unit}` : ''}`;
   }
-  if (type === 'text') return form.length ? `text, up to ${form.length} characters` : 'text';
+  if (type === 'text') return form.length ? t('describe.text', { length: form.length }) : 'text';
   if (type === 'bool') return `bool 0 ${form.falseLabel} / 1 ${form.trueLabel}`;
   if (type === 'enum') {
     const shown = form.entries.slice(0, 3).map((e) => `${e.value} ${e.label}`).join(', ');
@@ -502,7 +503,7 @@ export function describeDataType(form: DataTypeForm): string {
     const shown = form.fields.slice(0, 4).map((f) => f.identifier || '?').join(', ');
     return `struct {${shown}${form.fields.length > 4 ? ', …' : ''}}`;
   }
-  if (type === 'array') return `array[${form.size || '?'}] of ${form.item ? describeDataType(form.item) : '?'}`;
-  if (type === 'date') return 'date (UTC ms)';
-  return type || '(no type)';
+  if (type === 'array') return t('describe.array', { size: form.size || '?', item: form.item ? describeDataType(form.item) : '?' });
+  if (type === 'date') return t('describe.date');
+  return type || t('describe.noType');
 }

@@ -1,0 +1,91 @@
+import { translator } from '../i18n/messages.ts';
+
+/** What the codec tab and its test bench say, in English and Simplified Chinese. Codec code and its comments stay as written. */
+export const t = translator({
+  // Pasted hex (codec-bench.ts)
+  'hex.empty': { en: 'Paste the bytes of a frame in hex, e.g. a5 01 00 07.', zh: '请以十六进制粘贴一帧的字节，如 a5 01 00 07。' },
+  'hex.badDigit': {
+    en: '"{char}" is not a hex digit: use 0–9 and a–f, bytes optionally separated by spaces.',
+    zh: '“{char}”不是十六进制数字：请使用 0–9 和 a–f，字节之间可用空格分隔。',
+  },
+  'hex.odd': {
+    en: '"{group}" has an odd number of hex digits: every byte is two digits (write 0{digit}, not {digit}).',
+    zh: '“{group}”的十六进制位数为奇数：每个字节是两位（应写 0{digit}，而不是 {digit}）。',
+  },
+  'hex.tooLong': {
+    en: 'The frame has {bytes} bytes; the test bench takes at most {max}.',
+    zh: '该帧有 {bytes} 个字节，测试台最多接受 {max} 个。',
+  },
+
+  // Codec tab
+  'tab.leaveWhat': { en: 'The codec', zh: '数据解析脚本' },
+  'tab.saved': { en: 'Draft saved. Publish it for listeners to run it.', zh: '草稿已保存。发布后监听节点才会运行它。' },
+  'tab.published': {
+    en: 'Published version {version}. Listeners decode this product’s devices with it from now on.',
+    zh: '已发布版本 {version}。此后监听节点用它解析此产品设备的数据。',
+  },
+  'tab.loading': { en: 'the codec', zh: '数据解析脚本' },
+  'tab.status': { en: 'Codec status', zh: '数据解析状态' },
+  'tab.notPublished': { en: 'Listeners run a product’s codec once a version is published.', zh: '发布一个版本后，监听节点才会运行产品的数据解析脚本。' },
+  'badge.unsaved': { en: 'unsaved changes', zh: '有未保存的修改' },
+  'badge.starter': { en: 'new codec from the starter, not saved', zh: '基于示例的新脚本，尚未保存' },
+  'badge.unpublished': { en: 'unpublished changes', zh: '有未发布的修改' },
+  'badge.same': { en: 'same as version {version}', zh: '与版本 {version} 相同' },
+  'tab.show': { en: 'Show', zh: '显示' },
+  'tab.showDraft': { en: 'the draft (editable)', zh: '草稿（可编辑）' },
+  'tab.showVersion': { en: 'version {version}, read-only', zh: '版本 {version}，只读' },
+  'tab.showPublished': { en: 'version {version} (published), read-only', zh: '版本 {version}（已发布），只读' },
+  'tab.saveDraft': { en: 'Save draft', zh: '保存草稿' },
+  'tab.sameAsVersion': { en: 'The draft is version {version}: change it to publish a new version', zh: '草稿与版本 {version} 相同：修改后才能发布新版本' },
+  'tab.publish': { en: 'Publish…', zh: '发布…' },
+  'tab.copyVersion': { en: 'Copy version {version} into the editor', zh: '将版本 {version} 复制到编辑器' },
+  'tab.readOnly': {
+    en: 'You can read this codec. Saving, publishing and trying one runs code on the server, so it takes the flows:code permission (admins; engineers when the server allows them code).',
+    zh: '你可以查看此数据解析脚本。保存、发布和试运行都会在服务器上执行代码，因此需要 flows:code 权限（管理员；服务器允许时也包括工程师）。',
+  },
+  'tab.tooLong': {
+    en: 'The codec is {length} characters; at most {max} are saved.',
+    zh: '脚本有 {length} 个字符，最多只能保存 {max} 个。',
+  },
+  'tab.sourceDraft': { en: 'Codec source (draft)', zh: '脚本源码（草稿）' },
+  'tab.version': { en: 'Version {version}', zh: '版本 {version}' },
+  'tab.publishedBy': { en: 'published {time} by {user}', zh: '{user} 发布于 {time}' },
+  'tab.loadingEditor': { en: 'the code editor', zh: '代码编辑器' },
+  'tab.sourceLabel': { en: 'Codec source', zh: '脚本源码' },
+  'tab.versionLabel': { en: 'Codec version {version}', zh: '脚本版本 {version}' },
+  'tab.loadingVersion': { en: 'version {version}', zh: '版本 {version}' },
+  'tab.runsUnsaved': { en: 'the editor’s text, saved or not', zh: '编辑器中的文本（无论是否已保存）' },
+  'tab.runsDraft': { en: 'the draft', zh: '草稿' },
+  'tab.runsVersion': { en: 'version {version}', zh: '版本 {version}' },
+  'publish.title': { en: 'Publish version {version}?', zh: '发布版本 {version}？' },
+  'publish.saveAndPublish': { en: 'Save and publish version {version}', zh: '保存并发布版本 {version}' },
+  'publish.publish': { en: 'Publish version {version}', zh: '发布版本 {version}' },
+  'publish.text': {
+    en: 'Listeners run the published version for every device of this product, from the next frame on. Versions never change; publish again to replace it.',
+    zh: '从下一帧起，监听节点会对此产品的每台设备运行已发布的版本。版本不会再改变；如需替换，请再次发布。',
+  },
+  'publish.savedFirst': { en: ' The editor’s text is saved as the draft first.', zh: '编辑器中的文本会先保存为草稿。' },
+
+  // Test bench
+  'bench.notJson': { en: 'The command is not JSON: line {line}, column {column}: {message}', zh: '指令不是合法的 JSON：第 {line} 行第 {column} 列：{message}' },
+  'bench.title': { en: 'Test bench', zh: '测试台' },
+  'bench.runs': { en: 'runs {what}', zh: '运行{what}' },
+  'bench.decodeRegion': { en: 'Decode a frame', zh: '解析一帧' },
+  'bench.frame': { en: 'Frame from a device (hex)', zh: '设备上报的帧（十六进制）' },
+  'bench.bytes': { en: '{count, plural, one {# byte} other {# bytes}}', zh: '{count} 个字节' },
+  'bench.hexHint': { en: 'Spaces, commas and 0x are fine.', zh: '可以包含空格、逗号和 0x。' },
+  'bench.decoding': { en: 'Decoding…', zh: '正在解析…' },
+  'bench.decode': { en: 'Decode', zh: '解析' },
+  'bench.encodeRegion': { en: 'Encode a command', zh: '编码一条指令' },
+  'bench.command': { en: 'Command to a device (JSON)', zh: '下发给设备的指令（JSON）' },
+  'bench.kinds': { en: 'kind: property.set, service.invoke (with serviceId) or reply', zh: 'kind：property.set、service.invoke（需带 serviceId）或 reply' },
+  'bench.encoding': { en: 'Encoding…', zh: '正在编码…' },
+  'bench.encode': { en: 'Encode', zh: '编码' },
+  'bench.stale': { en: 'From before the code’s last change; run it again to try the code as it is.', zh: '这是代码最近一次修改之前的结果；请再次运行以试用当前代码。' },
+  'bench.line': { en: 'line {line}', zh: '第 {line} 行' },
+  'bench.lineColumn': { en: 'line {line}, column {column}', zh: '第 {line} 行第 {column} 列' },
+  'bench.toDevice': { en: '{count} bytes to the device', zh: '下发给设备 {count} 个字节' },
+  'bench.none': { en: '(none)', zh: '（无）' },
+  'bench.noMessages': { en: 'No messages: the codec ignores this frame', zh: '没有消息：脚本忽略了这一帧' },
+  'bench.messages': { en: '{count, plural, one {# message} other {# messages}}', zh: '{count} 条消息' },
+});
