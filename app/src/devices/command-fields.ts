@@ -5,7 +5,9 @@
  * Framework-free, so it is tested without a browser.
  */
 import type { TslArrayItem, TslDataType, TslDocument, TslParam, TslService } from '../../../domain/thing-model/tsl-types.ts';
+import { tc } from '../i18n/common.messages.ts';
 import { formatValue } from './device-detail-format.ts';
+import { t } from './device-commands.messages.ts';
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -63,7 +65,7 @@ export function fieldOf(param: Pick<TslParam, 'identifier' | 'name' | 'dataType'
         step: tslNumber(dataType.specs?.step) ?? (dataType.type === 'int' ? 1 : undefined), unit: dataType.specs?.unit,
       };
     case 'bool':
-      return { ...base, control: 'switch', options: [['0', dataType.specs['0'] ?? 'off'], ['1', dataType.specs['1'] ?? 'on']] };
+      return { ...base, control: 'switch', options: [['0', dataType.specs['0'] ?? tc('off')], ['1', dataType.specs['1'] ?? tc('on')]] };
     case 'enum':
       return { ...base, control: 'select', options: Object.entries(dataType.specs) };
     case 'text':
@@ -121,13 +123,13 @@ export function parseInput(field: CommandField, raw: RawInput): { value: unknown
       return { value: raw === true ? 1 : 0 };
     case 'select': {
       const value = Number(raw);
-      return field.options?.some(([v]) => v === raw) ? { value } : { error: 'Pick one of the values' };
+      return field.options?.some(([v]) => v === raw) ? { value } : { error: t('parse.pickValue') };
     }
     case 'number': {
       const text = String(raw).trim();
-      if (text === '') return { error: 'Enter a number' };
+      if (text === '') return { error: t('parse.enterNumber') };
       const value = Number(text);
-      if (!Number.isFinite(value)) return { error: 'Must be a number' };
+      if (!Number.isFinite(value)) return { error: t('parse.notNumber') };
       const error = checkValue(field.dataType, value);
       return error ? { error } : { value };
     }
@@ -138,19 +140,19 @@ export function parseInput(field: CommandField, raw: RawInput): { value: unknown
     case 'datetime': {
       const text = String(raw);
       const ms = text === '' ? NaN : new Date(text).getTime();
-      if (Number.isNaN(ms)) return { error: 'Pick a date and time' };
-      if (ms < 0) return { error: 'Must be after 1970-01-01' };
+      if (Number.isNaN(ms)) return { error: t('parse.pickDate') };
+      if (ms < 0) return { error: t('parse.after1970') };
       // Alibaba's form: UTC milliseconds as a string of digits.
       return { value: String(ms) };
     }
     case 'json': {
       const text = String(raw).trim();
-      if (text === '') return { error: field.dataType.type === 'array' ? 'Enter a JSON array, e.g. []' : 'Enter a JSON object, e.g. {}' };
+      if (text === '') return { error: field.dataType.type === 'array' ? t('parse.enterArray', { example: '[]' }) : t('parse.enterObject', { example: '{}' }) };
       let value: unknown;
       try {
         value = JSON.parse(text);
       } catch (err) {
-        return { error: `Not valid JSON: ${(err as Error).message}` };
+        return { error: t('parse.badJson', { message: (err as Error).message }) };
       }
       const error = checkValue(field.dataType, value);
       return error ? { error } : { value };
@@ -165,44 +167,44 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
  * their place (`Schedule[0].StartTime: must be an integer`).
  */
 export function checkValue(dataType: TslDataType | TslArrayItem, value: unknown, at = ''): string | undefined {
-  const where = (message: string) => (at ? `${at}: ${message}` : message.charAt(0).toUpperCase() + message.slice(1));
+  const where = (message: string) => (at ? t('check.at', { at, message }) : message.charAt(0).toUpperCase() + message.slice(1));
   if (isNumeric(dataType)) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) return where(dataType.type === 'int' ? 'must be an integer' : 'must be a number');
-    if (dataType.type === 'int' && !Number.isInteger(value)) return where('must be a whole number');
+    if (typeof value !== 'number' || !Number.isFinite(value)) return where(t(dataType.type === 'int' ? 'check.integer' : 'check.number'));
+    if (dataType.type === 'int' && !Number.isInteger(value)) return where(t('check.whole'));
     const min = tslNumber(dataType.specs?.min) ?? (dataType.type === 'int' ? INT32_MIN : dataType.type === 'float' ? -FLOAT32_MAX : undefined);
     const max = tslNumber(dataType.specs?.max) ?? (dataType.type === 'int' ? INT32_MAX : dataType.type === 'float' ? FLOAT32_MAX : undefined);
-    if (min !== undefined && value < min) return where(`must be ≥ ${min}`);
-    if (max !== undefined && value > max) return where(`must be ≤ ${max}`);
+    if (min !== undefined && value < min) return where(t('check.min', { min: String(min) }));
+    if (max !== undefined && value > max) return where(t('check.max', { max: String(max) }));
     return undefined;
   }
   switch (dataType.type) {
     case 'text': {
-      if (typeof value !== 'string') return where('must be a string');
+      if (typeof value !== 'string') return where(t('check.string'));
       const length = tslNumber(dataType.specs?.length) ?? TEXT_DEFAULT_LENGTH;
-      return [...value].length > length ? where(`must be at most ${length} characters`) : undefined;
+      return [...value].length > length ? where(t('check.length', { length: String(length) })) : undefined;
     }
     case 'date':
       return (typeof value === 'string' && /^[0-9]{1,16}$/.test(value)) || (Number.isSafeInteger(value) && (value as number) >= 0)
-        ? undefined : where('must be a UTC time in milliseconds');
+        ? undefined : where(t('check.date'));
     case 'bool':
-      return [0, 1, true, false].includes(value as never) ? undefined : where(`must be 0 (${dataType.specs['0']}) or 1 (${dataType.specs['1']})`);
+      return [0, 1, true, false].includes(value as never) ? undefined : where(t('check.bool', { off: dataType.specs['0'], on: dataType.specs['1'] }));
     case 'enum':
       return typeof value === 'number' && Object.keys(dataType.specs).includes(String(value))
-        ? undefined : where(`must be one of ${Object.entries(dataType.specs).map(([k, l]) => `${k} (${l})`).join(', ')}`);
+        ? undefined : where(t('check.enum', { values: Object.entries(dataType.specs).map(([k, l]) => `${k} (${l})`).join(', ') }));
     case 'struct': {
-      if (!isPlainObject(value)) return where(`must be an object with the fields ${dataType.specs.map((f) => f.identifier).join(', ')}`);
+      if (!isPlainObject(value)) return where(t('check.object', { fields: dataType.specs.map((f) => f.identifier).join(', ') }));
       for (const key of Object.keys(value)) {
         const field = dataType.specs.find((f) => f.identifier === key);
-        if (!field) return where(`"${key}" is not a field (fields: ${dataType.specs.map((f) => f.identifier).join(', ')})`);
+        if (!field) return where(t('check.notField', { key, fields: dataType.specs.map((f) => f.identifier).join(', ') }));
         const problem = checkValue(field.dataType, value[key], at ? `${at}.${key}` : key);
         if (problem) return problem;
       }
       return undefined;
     }
     case 'array': {
-      if (!Array.isArray(value)) return where('must be an array');
+      if (!Array.isArray(value)) return where(t('check.array'));
       const size = tslNumber(dataType.specs.size) ?? 0;
-      if (value.length > size) return where(`must have at most ${size} items`);
+      if (value.length > size) return where(t('check.items', { size: String(size) }));
       for (let i = 0; i < value.length; i++) {
         const problem = checkValue(dataType.specs.item, value[i], `${at}[${i}]`);
         if (problem) return problem;
@@ -236,17 +238,17 @@ export function sampleValue(dataType: TslDataType | TslArrayItem): unknown {
 export function fieldHint(field: CommandField): string | undefined {
   const parts: string[] = [];
   if (field.control === 'number') {
-    if (field.min !== undefined && field.max !== undefined) parts.push(`${field.min} to ${field.max}`);
+    if (field.min !== undefined && field.max !== undefined) parts.push(t('hint.range', { min: String(field.min), max: String(field.max) }));
     else if (field.min !== undefined) parts.push(`≥ ${field.min}`);
     else if (field.max !== undefined) parts.push(`≤ ${field.max}`);
-    parts.push(field.dataType.type === 'int' ? 'whole number' : field.dataType.type);
+    parts.push(field.dataType.type === 'int' ? t('hint.whole') : field.dataType.type);
     if (field.unit) parts.push(field.unit);
   } else if (field.control === 'text') {
-    parts.push(`text, at most ${field.maxLength} characters`);
+    parts.push(t('hint.text', { length: String(field.maxLength) }));
   } else if (field.control === 'datetime') {
-    parts.push('sent as UTC milliseconds');
+    parts.push(t('hint.date'));
   } else if (field.control === 'json') {
-    parts.push(`JSON, e.g. ${JSON.stringify(sampleValue(field.dataType))}`);
+    parts.push(t('hint.json', { example: JSON.stringify(sampleValue(field.dataType)) }));
   }
   if (field.desc) parts.push(field.desc);
   return parts.length > 0 ? parts.join(' · ') : undefined;

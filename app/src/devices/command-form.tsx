@@ -16,6 +16,7 @@ import { commandSummary, fieldOf, initialInput, invocableServices, parseInput, w
 import { CommandInput } from './command-inputs.tsx';
 import { codeMeaning } from './device-detail-format.ts';
 import { devicePath, useNow, type CommandResult } from './device-detail-api.ts';
+import { t } from './device-commands.messages.ts';
 
 const TIMEOUTS = [5, 10, 30, 60] as const;
 
@@ -32,22 +33,21 @@ export function CommandPanel({ productKey, deviceName, online, tsl, current, onS
   const writable = useMemo(() => writableFields(tsl), [tsl]);
   const services = useMemo(() => invocableServices(tsl), [tsl]);
   if (tsl === null) {
-    return <EmptyState title="No published thing model">Commands are built from the product's thing model; publish one first.</EmptyState>;
+    return <EmptyState title={t('cmd.noModel')}>{t('cmd.noModelBody')}</EmptyState>;
   }
   return (
     <div className="space-y-5">
       {!online && (
         <p role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" data-testid="command-offline-note">
           <i className="fa fa-plug mr-1.5" aria-hidden />
-          The device is offline: a command fails at once (503) unless you queue it, and a queued command is delivered when the
-          device next connects.
+          {t('cmd.offline')}
         </p>
       )}
       <div className="grid gap-5 xl:grid-cols-2">
         <CommandForm
           // Remounted once the latest values arrive, so the form starts from them.
           key={current ? 'set' : 'set-loading'}
-          title="Set properties"
+          title={t('cmd.setTitle')}
           kind="property.set"
           productKey={productKey}
           deviceName={deviceName}
@@ -55,7 +55,7 @@ export function CommandPanel({ productKey, deviceName, online, tsl, current, onS
           fields={writable}
           current={current}
           onSent={onSent}
-          empty={writable.length === 0 ? 'The thing model has no writable (rw) properties.' : undefined}
+          empty={writable.length === 0 ? t('cmd.noWritable') : undefined}
         />
         <ServiceForm productKey={productKey} deviceName={deviceName} online={online} services={services} onSent={onSent} />
       </div>
@@ -74,7 +74,7 @@ function ServiceForm({ productKey, deviceName, online, services, onSent }: {
   const service = services.find((s) => s.identifier === serviceId) ?? services[0];
   const fields = useMemo(() => (service?.inputData ?? []).map(fieldOf), [service]);
   const picker = services.length > 0 && (
-    <Field label="Service">
+    <Field label={t('cmd.service')}>
       <select className={cx(INPUT, 'max-w-[24rem]')} value={service?.identifier} onChange={(e) => setServiceId(e.target.value)}>
         {services.map((s) => <option key={s.identifier} value={s.identifier}>{s.name} ({s.identifier}) · {s.callType}</option>)}
       </select>
@@ -83,7 +83,7 @@ function ServiceForm({ productKey, deviceName, online, services, onSent }: {
   return (
     <CommandForm
       key={service?.identifier ?? 'none'}
-      title="Invoke service"
+      title={t('cmd.invokeTitle')}
       kind="service.invoke"
       serviceId={service?.identifier}
       productKey={productKey}
@@ -93,8 +93,8 @@ function ServiceForm({ productKey, deviceName, online, services, onSent }: {
       onSent={onSent}
       header={picker}
       description={service?.desc}
-      empty={services.length === 0 ? 'The thing model defines no services.' : undefined}
-      noInputs="This service takes no input."
+      empty={services.length === 0 ? t('cmd.noServices') : undefined}
+      noInputs={t('cmd.noInputs')}
     />
   );
 }
@@ -196,8 +196,8 @@ function CommandForm({ title, kind, serviceId, productKey, deviceName, online, f
   const waiting = outcome.state === 'waiting';
   const shownProblems = Object.keys(problems).filter((id) => attempted.has(id));
   const submitLabel = kind === 'property.set'
-    ? (changedIds.length > 1 ? `Send the ${changedIds.length} changed together` : 'Send changed')
-    : `Invoke ${serviceId}`;
+    ? (changedIds.length > 1 ? t('cmd.sendChangedCount', { count: changedIds.length }) : t('cmd.sendChanged'))
+    : t('cmd.invoke', { service: serviceId });
 
   return (
     <Panel title={title}>
@@ -207,7 +207,7 @@ function CommandForm({ title, kind, serviceId, productKey, deviceName, online, f
         {fields.length === 0 && noInputs && <p className="text-sm text-slate-600">{noInputs}</p>}
         {kind === 'property.set' && (
           <p className="text-xs text-slate-500">
-            The fields start from the device's latest values. Send one property with its own button, or edit several and send them in one command.
+            {t('cmd.startValues')}
           </p>
         )}
         <div className="space-y-2">
@@ -225,7 +225,7 @@ function CommandForm({ title, kind, serviceId, productKey, deviceName, online, f
               actions={kind === 'property.set' && (
                 <>
                   <Button size="sm" disabled={waiting} onClick={() => void send([f.identifier], whenOffline)}>
-                    Send<span className="sr-only"> {f.name}</span>
+                    {t('cmd.send')}<span className="sr-only"> {f.name}</span>
                   </Button>
                   {changed.has(f.identifier) && (
                     <Button
@@ -237,7 +237,7 @@ function CommandForm({ title, kind, serviceId, productKey, deviceName, online, f
                         setAttempted((s) => new Set([...s].filter((id) => id !== f.identifier)));
                       }}
                     >
-                      Reset<span className="sr-only"> {f.name}</span>
+                      {t('cmd.reset')}<span className="sr-only"> {f.name}</span>
                     </Button>
                   )}
                 </>
@@ -246,15 +246,15 @@ function CommandForm({ title, kind, serviceId, productKey, deviceName, online, f
           ))}
         </div>
         <div className="flex flex-wrap items-end gap-3 border-t border-slate-100 pt-3">
-          <Field label="Wait for the reply" className="w-36">
+          <Field label={t('cmd.wait')} className="w-36">
             <select className={INPUT} value={timeoutS} onChange={(e) => setTimeoutS(Number(e.target.value))}>
-              {TIMEOUTS.map((t) => <option key={t} value={t}>{t} s</option>)}
+              {TIMEOUTS.map((s) => <option key={s} value={s}>{t('cmd.seconds', { n: s })}</option>)}
             </select>
           </Field>
           {!online && (
             <label className="flex items-center gap-2 pb-1.5 text-sm text-slate-700">
               <input type="checkbox" className="h-4 w-4 accent-sky-700" checked={queue} onChange={(e) => setQueue(e.target.checked)} />
-              Queue until the device connects (up to 24 h)
+              {t('cmd.queue')}
             </label>
           )}
           <Button type="submit" variant="primary" disabled={waiting || (kind === 'property.set' && changedIds.length === 0)} className="ml-auto">
@@ -262,7 +262,7 @@ function CommandForm({ title, kind, serviceId, productKey, deviceName, online, f
           </Button>
         </div>
         {shownProblems.length > 0 && (
-          <p className="text-sm text-red-700" role="alert">Fix the marked {shownProblems.length === 1 ? 'field' : 'fields'} first; nothing was sent.</p>
+          <p className="text-sm text-red-700" role="alert">{t('cmd.fixFirst', { count: shownProblems.length })}</p>
         )}
         <OutcomeView
           outcome={outcome}
@@ -282,7 +282,7 @@ async function fetchCommand(base: string, body: object): Promise<{ status: numbe
   });
   if (res.ok) return { status: res.status, result: (await res.json()) as CommandResult };
   const error = (await res.json().catch(() => undefined)) as { error?: { code?: string; message?: string; details?: unknown } } | undefined;
-  throw new ApiError(res.status, error?.error?.code ?? 'http_error', error?.error?.message ?? `The server answered ${res.status}.`, error?.error?.details);
+  throw new ApiError(res.status, error?.error?.code ?? 'http_error', error?.error?.message ?? t('cmd.serverAnswered', { status: String(res.status) }), error?.error?.details);
 }
 
 /** API details at `/params/{identifier}` belong under that field. */
@@ -291,7 +291,7 @@ function fieldErrorsOf(err: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const d of err.details as { path?: string; message?: string }[]) {
     const m = /^\/params\/([^/]+)/.exec(d.path ?? '');
-    if (m) out[m[1]!] = d.message ?? 'is invalid';
+    if (m) out[m[1]!] = d.message ?? t('cmd.invalid');
   }
   return out;
 }
@@ -309,27 +309,31 @@ function OutcomeView({ outcome, online, onQueue }: { outcome: Outcome; online: b
       className={cx('rounded-md border px-3 py-2.5 text-sm', ok ? 'border-emerald-200 bg-emerald-50/60' : 'border-amber-200 bg-amber-50/60')}
     >
       <div className="flex flex-wrap items-center gap-2">
-        <span className="font-medium text-slate-800">{queued ? 'Queued' : result.code === 503 || result.code === 504 ? 'No reply' : 'Device replied'}</span>
+        <span className="font-medium text-slate-800">{t(queued ? 'reply.queued' : result.code === 503 || result.code === 504 ? 'reply.none' : 'reply.replied')}</span>
         <CodeBadge code={result.code} />
         <span className="text-slate-600">{codeMeaning(result.code)}</span>
       </div>
       <p className="mt-0.5 text-xs text-slate-500">
-        {what} · message id {result.id} · {queued ? 'answered at once' : `after ${ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`}`}
+        {t('reply.meta', {
+          what,
+          id: String(result.id),
+          when: queued ? t('reply.atOnce') : t('reply.after', { duration: ms < 1000 ? t('reply.ms', { n: ms }) : t('reply.s', { n: (ms / 1000).toFixed(1) }) }),
+        })}
       </p>
       {result.message && <p className="mt-1 text-slate-700" data-testid="command-reply-message">{result.message}</p>}
       {result.data !== undefined && !(typeof result.data === 'object' && result.data !== null && Object.keys(result.data).length === 0) && (
         <pre className="mt-2 max-h-48 overflow-auto rounded bg-white/70 p-2 font-mono text-xs text-slate-800">{JSON.stringify(result.data, null, 2)}</pre>
       )}
       {result.code === 504 && (
-        <p className="mt-1 text-xs text-slate-600">The device did not answer in time. It may still have acted on the command; its message log says what came back.</p>
+        <p className="mt-1 text-xs text-slate-600">{t('reply.timeout')}</p>
       )}
       {result.code === 503 && (
         <div className="mt-2 flex flex-wrap items-center gap-2">
-          <span className="text-xs text-slate-600">{online ? 'The device went offline before it answered.' : 'The device is offline.'}</span>
-          {!online && <Button size="sm" onClick={onQueue}>Queue it for when the device connects</Button>}
+          <span className="text-xs text-slate-600">{t(online ? 'reply.wentOffline' : 'reply.offline')}</span>
+          {!online && <Button size="sm" onClick={onQueue}>{t('reply.queueIt')}</Button>}
         </div>
       )}
-      {queued && <Badge tone="blue" className="mt-2">the outcome will be in the message log</Badge>}
+      {queued && <Badge tone="blue" className="mt-2">{t('reply.inLog')}</Badge>}
     </div>
   );
 }
@@ -340,7 +344,7 @@ function Waiting({ since, timeoutS, what }: { since: number; timeoutS: number; w
   return (
     <p role="status" className="flex items-center gap-2 rounded-md border border-sky-200 bg-sky-50 px-3 py-2 text-sm text-sky-900" data-testid="command-waiting">
       <i className="fa fa-circle-o-notch fa-spin" aria-hidden />
-      Sent {what}. Waiting for the device… <span className="tabular-nums text-sky-700">{s.toFixed(0)} of {timeoutS} s</span>
+      {t('waiting.sent', { what })} <span className="tabular-nums text-sky-700">{t('waiting.count', { elapsed: s.toFixed(0), timeout: timeoutS })}</span>
     </p>
   );
 }

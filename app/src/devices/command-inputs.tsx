@@ -3,7 +3,9 @@ import { Switch } from 'radix-ui';
 import type { ReactNode } from 'react';
 import { cx } from '../ui/cx.ts';
 import { Field, INPUT } from '../ui/field.tsx';
+import { tc } from '../i18n/common.messages.ts';
 import { fieldHint, sampleValue, type CommandField, type RawInput } from './command-fields.ts';
+import { t } from './device-commands.messages.ts';
 
 /**
  * One field of the form, with what belongs to its row on the right (a property's own Send and Reset buttons).
@@ -20,7 +22,7 @@ export function CommandInput({ field, value, changed = false, error, onChange, a
   const label = (
     <span className="flex flex-wrap items-baseline gap-x-2">
       <span>{field.name}</span> <code className="font-mono text-xs font-normal text-slate-500">{field.identifier}</code>
-      {changed && <span className="text-xs font-normal text-sky-700">changed</span>}
+      {changed && <span className="text-xs font-normal text-sky-700">{t('input.changed')}</span>}
     </span>
   );
   return (
@@ -49,7 +51,7 @@ function control(field: CommandField, value: RawInput, onChange: (value: RawInpu
         />
       );
     case 'switch': {
-      const [off, on] = field.options ?? [['0', 'off'], ['1', 'on']];
+      const [off, on] = field.options ?? [['0', tc('off')], ['1', tc('on')]];
       return (
         <SwitchControl checked={value === true} onChange={onChange} labels={[`${off![1]} (${off![0]})`, `${on![1]} (${on![0]})`]} />
       );

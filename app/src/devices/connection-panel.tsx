@@ -17,24 +17,32 @@ import { Panel } from '../ui/page.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { useApi } from '../use-api.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 import {
   COAP_CLIENT, coapCommands, curlCommands, mosquittoEndpoint, mosquittoPubCommand, propertyPostTopic, samplePropertyPost, simulatorCommand,
 } from './connection-commands.ts';
 import { devicePath, useNow, type ConnectionInfo, type Device, type MqttEndpoint, type SignedCredentials } from './device-detail-api.ts';
+import { t } from './device-commands.messages.ts';
 
-const TRANSPORTS: Record<MqttEndpoint['transport'], string> = {
-  mqtt: 'MQTT over TCP',
-  mqtts: 'MQTT over TLS',
-  ws: 'MQTT over WebSocket',
-  wss: 'MQTT over secure WebSocket',
-  http: 'HTTP',
-  https: 'HTTPS',
-  coap: 'CoAP (UDP)',
-  tcp: 'TCP frames',
-  udp: 'UDP datagrams',
-};
+/** Each transport's name (a catalog key: read in render, the language may change). */
+const TRANSPORTS = {
+  mqtt: 'transport.mqtt',
+  mqtts: 'transport.mqtts',
+  ws: 'transport.ws',
+  wss: 'transport.wss',
+  http: 'transport.http',
+  https: 'transport.https',
+  coap: 'transport.coap',
+  tcp: 'transport.tcp',
+  udp: 'transport.udp',
+} as const satisfies Record<MqttEndpoint['transport'], string>;
 
 const MQTT_TRANSPORTS: ReadonlySet<MqttEndpoint['transport']> = new Set(['mqtt', 'mqtts', 'ws', 'wss']);
+
+/** The placeholders the shell examples hold until a password is signed (as connection-commands.ts writes them). */
+const PASSWORD_PLACEHOLDER = '<password>';
+const TIMESTAMP_PLACEHOLDER = '{unix ms}';
 
 /** The shell examples the panel offers, by the protocol family a device speaks. */
 type ShellProtocol = 'mqtt' | 'http' | 'coap';
@@ -84,7 +92,7 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
     }
   };
 
-  if (info.loading) return <Loading what="connection details" />;
+  if (info.loading) return <Loading what={t('conn.loading')} />;
   if (!info.data) return <ErrorNote error={info.error} />;
   const { signed } = state;
   const endpoints = signed?.endpoints ?? info.data.endpoints;
@@ -103,34 +111,31 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
     <div className="grid gap-5 xl:grid-cols-2">
       {device.nodeType === 'sub-device' && (
         <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900 xl:col-span-2" data-testid="sub-device-note">
-          A sub-device does not connect by itself: its gateway adds it (thing.topo.add) and logs it in (combine/login), each
-          signed with these credentials as its own sign-in would be, and then publishes on its topics. A connection of its
-          own (MQTT, HTTP or CoAP) is refused. See docs/protocol.md, &ldquo;Gateways and sub-devices&rdquo;.
+          {t('conn.subDevice')}
         </p>
       )}
-      <Panel title="Where devices connect" className="xl:col-span-2">
+      <Panel title={t('conn.where')} className="xl:col-span-2">
         {endpoints.length === 0 ? (
           <EmptyState
-            title="No device listener is running"
-            action={<Link to="/flows" className="text-sm font-medium text-sky-700 underline">Open the flows</Link>}
+            title={t('conn.noListener')}
+            action={<Link to="/flows" className="text-sm font-medium text-sky-700 underline">{t('conn.openFlows')}</Link>}
           >
-            Devices connect to the listeners of a deployed flow. Deploy a flow with an <strong>MQTT listener</strong>,{' '}
-            <strong>HTTP listener</strong> or <strong>CoAP listener</strong> node (the shipped device pipeline has them), then come back here.
+            {richText(t('conn.noListenerBody'), { b: (text) => <strong>{text}</strong> })}
           </EmptyState>
         ) : (
-          <Table label="Device endpoints">
+          <Table label={t('conn.endpoints')}>
             <thead>
-              <tr><Th>Transport</Th><Th>Host</Th><Th>Port</Th><Th>URL</Th></tr>
+              <tr><Th>{t('conn.transport')}</Th><Th>{t('conn.host')}</Th><Th>{t('conn.port')}</Th><Th>{t('conn.url')}</Th></tr>
             </thead>
             <TBody>
               {endpoints.map((e) => (
                 <tr key={e.url}>
-                  <Td>{TRANSPORTS[e.transport]}{e.framing && <span className="text-xs text-slate-500"> ({e.framing} framing)</span>}</Td>
+                  <Td>{t(TRANSPORTS[e.transport])}{e.framing && <span className="text-xs text-slate-500">{t('conn.framing', { framing: e.framing })}</span>}</Td>
                   <Td className="font-mono text-xs">{e.host}</Td>
                   <Td className="font-mono text-xs" data-testid={`endpoint-port-${e.transport}`}>{e.port}</Td>
                   <Td>
                     <span className="mr-2 font-mono text-xs" data-testid={`endpoint-url-${e.transport}`}>{e.url}</span>
-                    <CopyButton text={e.url} label="Copy" />
+                    <CopyButton text={e.url} label={tc('copy')} />
                   </Td>
                 </tr>
               ))}
@@ -139,26 +144,26 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
         )}
       </Panel>
 
-      <Panel title="Sign-in credentials (alink)">
+      <Panel title={t('conn.credentials')}>
         <dl className="space-y-3 text-sm">
-          <CredentialRow label="Client ID" value={clientId} testId="credential-client-id" />
-          <CredentialRow label="Username" value={username} testId="credential-username" />
+          <CredentialRow label={t('conn.clientId')} value={clientId} testId="credential-client-id" />
+          <CredentialRow label={t('conn.username')} value={username} testId="credential-username" />
           {canSign ? (
             <div>
-              <dt className="mb-1 font-medium text-slate-700">Password</dt>
+              <dt className="mb-1 font-medium text-slate-700">{t('conn.password')}</dt>
               <dd>
                 {signed ? (
                   <>
-                    <CredentialValue value={signed.password} testId="credential-password" label="Password" />
+                    <CredentialValue value={signed.password} testId="credential-password" label={t('conn.password')} />
                     <Validity signed={signed} onSignAgain={() => void sign()} busy={signing} />
                   </>
                 ) : (
                   <div className="flex flex-wrap items-center gap-3">
                     <Button variant="primary" onClick={() => void sign()} disabled={signing}>
-                      <i className="fa fa-key" aria-hidden /> {signing ? 'Signing…' : 'Sign a password'}
+                      <i className="fa fa-key" aria-hidden /> {signing ? t('conn.signing') : t('conn.sign')}
                     </Button>
                     <span className="text-xs text-slate-500">
-                      Signed on the server with the device secret ({info.data.signMethod}); valid for {info.data.timestampWindowSeconds / 60} min.
+                      {t('conn.signedOnServer', { method: info.data.signMethod, minutes: info.data.timestampWindowSeconds / 60 })}
                     </span>
                   </div>
                 )}
@@ -167,28 +172,29 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
             </div>
           ) : (
             <div>
-              <dt className="mb-1 font-medium text-slate-700">Password</dt>
+              <dt className="mb-1 font-medium text-slate-700">{t('conn.password')}</dt>
               <dd className="text-slate-600">
-                An HMAC of the device secret ({info.data.signMethod}) over the client id, names and timestamp. Engineers can sign one
-                here; with the secret, <code className="rounded bg-slate-100 px-1 font-mono text-xs">npm run sign</code> prints one.
+                {richText(t('conn.passwordExplained', { method: info.data.signMethod }), {
+                  code: (text) => <code className="rounded bg-slate-100 px-1 font-mono text-xs">{text}</code>,
+                })}
               </dd>
             </div>
           )}
         </dl>
         {!device.enabled && (
           <p className="mt-3 rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
-            This device is disabled: the platform refuses its sign-ins until it is enabled again.
+            {t('conn.disabled')}
           </p>
         )}
         {online && signed && (
           <p className="mt-3 text-xs text-slate-500">
-            The device is online. Signing in with these credentials takes over its session: its own connection is closed.
+            {t('conn.takesOver')}
           </p>
         )}
       </Panel>
 
-      <Panel title="Try it from a shell">
-        <div role="radiogroup" aria-label="Protocol" className="mb-3 inline-flex rounded-md border border-slate-300 p-0.5">
+      <Panel title={t('conn.shell')}>
+        <div role="radiogroup" aria-label={t('conn.protocol')} className="mb-3 inline-flex rounded-md border border-slate-300 p-0.5">
           {SHELL_PROTOCOLS.map((p) => (
             <button
               key={p.value}
@@ -205,67 +211,63 @@ export function ConnectionPanel({ device, online, tsl, state, onState }: {
         {shell === 'mqtt' && (shellEndpoint ? (
           <div className="space-y-2">
             <p className="text-sm text-slate-600">
-              Posts one value for each property of the thing model as this device (Debian: <code className="font-mono text-xs">apt install mosquitto-clients</code>).
+              {richText(t('conn.mqttBody'), { code: (text) => <code className="font-mono text-xs">{text}</code> })}
             </p>
             <CopyBlock
               id="device-mosquitto-command"
-              label="mosquitto_pub command"
+              label={t('conn.mosquittoCommand')}
               text={mosquittoPubCommand({ endpoint: shellEndpoint, clientId, username, password: signed?.password, topic, payload })}
             />
           </div>
         ) : (
           <p className="text-sm text-slate-600">
-            mosquitto_pub needs an MQTT listener on TCP or TLS; {endpoints.some((e) => e.transport === 'ws' || e.transport === 'wss') ? 'only WebSocket is running.' : 'none is running.'}
+            {t(endpoints.some((e) => e.transport === 'ws' || e.transport === 'wss') ? 'conn.onlyWebSocket' : 'conn.noMqtt')}
           </p>
         ))}
         {shell === 'http' && (httpEndpoint ? (
           <div className="space-y-2">
             <p className="text-sm text-slate-600">
-              Signs in for a token, then posts one value for each property with it; the answer is the device&apos;s reply. A device
-              polls <code className="font-mono text-xs">GET …/commands?wait=30</code> for its commands.
+              {richText(t('conn.httpBody'), { code: (text) => <code className="font-mono text-xs">{text}</code> })}
             </p>
-            <CopyBlock id="device-curl-command" label="curl commands" text={curlCommands({ baseUrl: httpEndpoint.url, signIn, topic, payload })} />
+            <CopyBlock id="device-curl-command" label={t('conn.curlCommands')} text={curlCommands({ baseUrl: httpEndpoint.url, signIn, topic, payload })} />
           </div>
         ) : (
-          <p className="text-sm text-slate-600">No HTTP listener is running: deploy a flow with an <strong>HTTP listener</strong> node (the shipped device pipeline has one).</p>
+          <p className="text-sm text-slate-600">{richText(t('conn.noHttp'), { b: (text) => <strong>{text}</strong> })}</p>
         ))}
         {shell === 'coap' && (coapEndpoint ? (
           <div className="space-y-2">
             <p className="text-sm text-slate-600">
-              libcoap&apos;s client signs in, then posts with the token in option 2088 (Debian: <code className="font-mono text-xs">apt install
-              libcoap3-bin</code>, where it is named <code className="font-mono text-xs">coap-client-notls</code>).
-              Observing <code className="font-mono text-xs">/commands</code> delivers the device&apos;s commands.
+              {richText(t('conn.coapBody'), { code: (text) => <code className="font-mono text-xs">{text}</code> })}
             </p>
-            <CopyBlock id="device-coap-command" label={`${COAP_CLIENT} commands`} text={coapCommands({ url: coapEndpoint.url, signIn, topic, payload })} />
+            <CopyBlock id="device-coap-command" label={t('conn.coapCommands', { client: COAP_CLIENT })} text={coapCommands({ url: coapEndpoint.url, signIn, topic, payload })} />
           </div>
         ) : (
-          <p className="text-sm text-slate-600">No CoAP listener is running: deploy a flow with a <strong>CoAP listener</strong> node (the shipped device pipeline has one).</p>
+          <p className="text-sm text-slate-600">{richText(t('conn.noCoap'), { b: (text) => <strong>{text}</strong> })}</p>
         ))}
         {!signed && (
           <p className="mt-2 text-xs text-slate-500">
-            {canSign ? 'Sign a password to fill in <password> and the timestamp.' : 'Replace <password> and {unix ms} with a signed password and its timestamp.'}
+            {canSign
+              ? t('conn.signToFill', { password: PASSWORD_PLACEHOLDER })
+              : t('conn.replacePlaceholders', { password: PASSWORD_PLACEHOLDER, timestamp: TIMESTAMP_PLACEHOLDER })}
           </p>
         )}
       </Panel>
 
-      <Panel title="Device simulator" className="xl:col-span-2">
+      <Panel title={t('conn.simulator')} className="xl:col-span-2">
         <p className="mb-3 text-sm text-slate-600">
-          A simulated device that posts values generated from the thing model and answers property sets and services. Run it from
-          a checkout of Thingwire; it reads the thing model with an API token (create one on <Link to="/account" className="text-sky-700 underline">My account</Link>).
+          {richText(t('conn.simulatorBody'), { link: (text) => <Link to="/account" className="text-sky-700 underline">{text}</Link> })}
         </p>
         {canSecret && <SecretControls device={device} secret={state.secret} onSecret={(secret) => onState((s) => ({ ...s, secret }))} />}
         <CopyBlock
           id="device-simulator-command"
-          label="Simulator command"
+          label={t('conn.simulatorCommand')}
           text={simulatorCommand({
             productKey: device.productKey, deviceName: device.deviceName, mqttUrl, apiUrl: window.location.origin, secret: state.secret,
           })}
         />
         {!state.secret && (
           <p className="mt-2 text-xs text-slate-500">
-            {canSecret
-              ? 'Without --secret the simulator reveals the secret itself, which needs an admin\'s token; reveal it above to pass it instead.'
-              : 'Without --secret the simulator reveals the secret itself, which needs an admin\'s API token. Ask an admin for the secret or the token.'}
+            {t(canSecret ? 'conn.withoutSecretAdmin' : 'conn.withoutSecret')}
           </p>
         )}
       </Panel>
@@ -302,12 +304,14 @@ function Validity({ signed, onSignAgain, busy }: { signed: SignedCredentials; on
     <div className="mt-2 flex flex-wrap items-center gap-3 text-xs">
       {left > 0 ? (
         <span className="text-slate-600" data-testid="credential-valid-for">
-          Accepted for <strong className="tabular-nums">{text}</strong> more (until {formatTime(signed.validUntil)}); a connection made by then stays up.
+          {richText(t('conn.acceptedFor', { left: text, until: formatTime(signed.validUntil) }), {
+            b: (chunk) => <strong className="tabular-nums">{chunk}</strong>,
+          })}
         </span>
       ) : (
-        <Badge tone="amber">expired: the platform now refuses this timestamp</Badge>
+        <Badge tone="amber">{t('conn.expired')}</Badge>
       )}
-      <Button size="sm" onClick={onSignAgain} disabled={busy}>{busy ? 'Signing…' : 'Sign again'}</Button>
+      <Button size="sm" onClick={onSignAgain} disabled={busy}>{busy ? t('conn.signing') : t('conn.signAgain')}</Button>
     </div>
   );
 }
@@ -336,34 +340,33 @@ function SecretControls({ device, secret, onSecret }: { device: Device; secret?:
   return (
     <div className="mb-3 rounded-md border border-slate-200 bg-slate-50 p-3">
       <div className="flex flex-wrap items-center gap-2">
-        <span className="text-sm font-medium text-slate-700">Device secret</span>
+        <span className="text-sm font-medium text-slate-700">{t('secret.label')}</span>
         {secret ? (
-          <Button size="sm" onClick={() => onSecret(undefined)}>Hide</Button>
+          <Button size="sm" onClick={() => onSecret(undefined)}>{t('secret.hide')}</Button>
         ) : (
           <Button size="sm" onClick={() => void call('reveal')} disabled={busy}>
-            <i className="fa fa-eye" aria-hidden /> {busy ? 'Revealing…' : 'Reveal secret'}
+            <i className="fa fa-eye" aria-hidden /> {busy ? t('secret.revealing') : t('secret.reveal')}
           </Button>
         )}
-        <Button size="sm" variant="ghost" onClick={() => setConfirmRotate(true)}>Rotate…</Button>
-        <span className="text-xs text-slate-500">Revealing and rotating are recorded in the audit log.</span>
+        <Button size="sm" variant="ghost" onClick={() => setConfirmRotate(true)}>{t('secret.rotate')}</Button>
+        <span className="text-xs text-slate-500">{t('secret.audited')}</span>
       </div>
       {secret && (
         <div className="mt-2">
-          <CredentialValue value={secret} testId="device-secret" label="Device secret" />
+          <CredentialValue value={secret} testId="device-secret" label={t('secret.label')} />
         </div>
       )}
       {!confirmRotate && <ErrorNote error={error} className="mt-2" />}
       <ConfirmDialog
         open={confirmRotate}
         onOpenChange={setConfirmRotate}
-        title="Rotate the device secret?"
-        confirmLabel="Rotate secret"
+        title={t('secret.rotateTitle')}
+        confirmLabel={t('secret.rotateConfirm')}
         busy={busy}
         onConfirm={() => void call('rotate')}
         error={confirmRotate && error ? <ErrorNote error={error} /> : undefined}
       >
-        A new secret replaces the old one at once: the device is disconnected and cannot sign in again until its firmware has the
-        new secret. The new secret is shown here once you confirm.
+        {t('secret.rotateBody')}
       </ConfirmDialog>
     </div>
   );

@@ -3,6 +3,7 @@
  * verdict is what counts), and the CSV files the dialog offers for download: the template and the secrets.
  */
 import { CSV_COLUMNS, type CreatedDevice } from './device-list-api.ts';
+import { t } from './devices.messages.ts';
 
 /** One record of a CSV file with the line it ends on (1-based, as the server numbers rows). */
 export interface CsvRecord {
@@ -68,8 +69,8 @@ export function previewCsv(text: string): CsvPreview | undefined {
   const known: readonly string[] = CSV_COLUMNS;
   const headerProblems = header.cells
     .filter((name) => !known.includes(name))
-    .map((name) => `"${name}" is not a column the import knows (${CSV_COLUMNS.join(', ')}).`);
-  if (!header.cells.includes('productKey')) headerProblems.push('The first line must be the header and name a productKey column.');
+    .map((name) => t('csv.unknownColumn', { name, columns: CSV_COLUMNS.join(', ') }));
+  if (!header.cells.includes('productKey')) headerProblems.push(t('csv.noHeader'));
   return {
     header: header.cells,
     headerProblems,

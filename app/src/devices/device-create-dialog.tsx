@@ -7,8 +7,11 @@ import { CopyBlock } from '../ui/copy-button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
-import { DEVICE_NAME_HINT, problemText, type CreatedDevice, type FieldProblem, type ProductSummary } from './device-list-api.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
+import { problemText, type CreatedDevice, type FieldProblem, type ProductSummary } from './device-list-api.ts';
 import { TagEditor, useTaggedForm } from './device-create-tags.tsx';
+import { t } from './devices.messages.ts';
 
 type FormField = 'productKey' | 'deviceName' | 'description' | 'tags';
 
@@ -76,12 +79,15 @@ export function AddDeviceDialog({ open, onOpenChange, products, defaultProductKe
       <Dialog
         open={open}
         onOpenChange={changeOpen}
-        title="Device created"
-        description={<>Device <strong className="font-mono">{created.deviceName}</strong> of product <span className="font-mono">{created.productKey}</span> is ready to connect.</>}
+        title={t('add.created')}
+        description={richText(t('add.createdDescription', { deviceName: created.deviceName, productKey: created.productKey }), {
+          name: (text) => <strong className="font-mono">{text}</strong>,
+          key: (text) => <span className="font-mono">{text}</span>,
+        })}
         footer={
           <>
-            <Button onClick={reset}>Add another</Button>
-            <Button variant="primary" onClick={() => changeOpen(false)}>Done</Button>
+            <Button onClick={reset}>{t('add.another')}</Button>
+            <Button variant="primary" onClick={() => changeOpen(false)}>{t('add.done')}</Button>
           </>
         }
       >
@@ -95,36 +101,36 @@ export function AddDeviceDialog({ open, onOpenChange, products, defaultProductKe
     <Dialog
       open={open}
       onOpenChange={changeOpen}
-      title="Add device"
-      description="The device signs in with its product key, its name and the secret shown after you add it."
+      title={t('list.add')}
+      description={t('add.description')}
     >
-      <form aria-label="Add device" className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
-        <Field label="Product" error={fields.productKey}>
+      <form aria-label={t('list.add')} className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
+        <Field label={t('field.product')} error={fields.productKey}>
           <select className={INPUT} value={productKey} onChange={(e) => setProductKey(e.target.value)} required>
             {products.map((p) => (
               <option key={p.productKey} value={p.productKey}>{p.name} ({p.productKey})</option>
             ))}
           </select>
         </Field>
-        <Field label="Device name" hint={DEVICE_NAME_HINT} error={fields.deviceName}>
+        <Field label={t('field.deviceName')} hint={t('field.deviceNameHint')} error={fields.deviceName}>
           <input
             className={`${INPUT} font-mono`}
             value={deviceName}
             onChange={(e) => setDeviceName(e.target.value)}
-            placeholder="e.g. room-101"
+            placeholder={t('field.deviceNamePlaceholder')}
             autoComplete="off"
             spellCheck={false}
             autoFocus
           />
         </Field>
-        <Field label="Description" error={fields.description}>
-          <textarea className={INPUT} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Where it is, what it measures" />
+        <Field label={t('field.description')} error={fields.description}>
+          <textarea className={INPUT} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} placeholder={t('field.descriptionPlaceholder')} />
         </Field>
         <TagEditor rows={tags} onChange={setTags} error={tagProblem ?? fields.tags} />
         <ErrorNote error={rest} />
         <div className="flex justify-end gap-2 pt-1">
-          <Button onClick={() => changeOpen(false)}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={busy || !productKey}>{busy ? 'Adding…' : 'Add device'}</Button>
+          <Button onClick={() => changeOpen(false)}>{tc('cancel')}</Button>
+          <Button type="submit" variant="primary" disabled={busy || !productKey}>{busy ? t('add.adding') : t('list.add')}</Button>
         </div>
       </form>
     </Dialog>
@@ -139,21 +145,20 @@ function SecretOnce({ device }: { device: CreatedDevice }) {
       <div role="note" className="flex gap-2 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
         <i className="fa fa-exclamation-triangle mt-0.5" aria-hidden />
         <p>
-          <strong>Copy the device secret now: it is shown only this once.</strong>{' '}
-          {canReveal
-            ? 'As an admin you can reveal it again on the device page (the reveal is audited).'
-            : 'Later only an admin can reveal it, on the device page.'}
+          {richText(t(canReveal ? 'secret.onceAdmin' : 'secret.onceOther'), { b: (text) => <strong>{text}</strong> })}
         </p>
       </div>
       <div>
-        <p className="mb-1 text-sm font-medium text-slate-700">Device secret</p>
-        <CopyBlock id="created-device-secret" label="Device secret" text={device.deviceSecret} />
+        <p className="mb-1 text-sm font-medium text-slate-700">{t('field.deviceSecret')}</p>
+        <CopyBlock id="created-device-secret" label={t('field.deviceSecret')} text={device.deviceSecret} />
       </div>
       <p className="text-sm">
-        <Link to={pathOf('devices', device.productKey, device.deviceName)} className="text-sky-700 underline hover:text-sky-900">
-          Open the device page
-        </Link>{' '}
-        <span className="text-slate-600">to see it connect and to send it commands.</span>
+        {richText(t('secret.openPage'), {
+          link: (text) => (
+            <Link to={pathOf('devices', device.productKey, device.deviceName)} className="text-sky-700 underline hover:text-sky-900">{text}</Link>
+          ),
+          rest: (text) => <span className="text-slate-600">{text}</span>,
+        })}
       </p>
     </div>
   );

@@ -8,8 +8,11 @@ import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { downloadText } from '../../../editor/import-export/flow-files.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 import { csvTemplate, previewCsv, secretsCsv, type CsvPreview } from './device-create-csv.ts';
 import { CSV_COLUMNS, MAX_BULK_DEVICES, postDevicesCsv, problemText, type CreatedDevice, type RowProblem } from './device-list-api.ts';
+import { t } from './devices.messages.ts';
 
 /** Rows drawn in the preview, the problem list and the result; the downloads always hold every row. */
 const PREVIEW_ROWS = 5;
@@ -57,7 +60,7 @@ export function ImportDevicesDialog({ open, onOpenChange, templateProductKey, on
       setText(await file.text());
       setFileName(file.name);
     } catch (err) {
-      setFileError(`"${file.name}" could not be read: ${(err as Error).message}`);
+      setFileError(t('import.fileUnreadable', { name: file.name, message: (err as Error).message }));
     }
   };
 
@@ -82,10 +85,10 @@ export function ImportDevicesDialog({ open, onOpenChange, templateProductKey, on
         open={open}
         onOpenChange={changeOpen}
         wide
-        title={`${created.length.toLocaleString('en')} ${created.length === 1 ? 'device' : 'devices'} imported`}
-        description="Every row was created. Each device signs in with its product key, its name and the secret below."
+        title={t('import.imported', { count: created.length })}
+        description={t('import.importedDescription')}
         // Keyed: reusing the Cancel button's element would fade its colour over to primary.
-        footer={<Button key="done" variant="primary" onClick={() => changeOpen(false)}>Done</Button>}
+        footer={<Button key="done" variant="primary" onClick={() => changeOpen(false)}>{t('add.done')}</Button>}
       >
         <ImportResult devices={created} />
       </Dialog>
@@ -101,13 +104,13 @@ export function ImportDevicesDialog({ open, onOpenChange, templateProductKey, on
       open={open}
       onOpenChange={changeOpen}
       wide
-      title="Import devices"
-      description="Create many devices from a CSV file. Every row is checked first: if any row has a problem, nothing is created and each problem is listed here."
+      title={t('list.import')}
+      description={t('import.description')}
       footer={
         <>
-          <Button onClick={() => changeOpen(false)}>Cancel</Button>
+          <Button onClick={() => changeOpen(false)}>{tc('cancel')}</Button>
           <Button variant="primary" disabled={busy || rowCount === 0 || rowCount > MAX_BULK_DEVICES} onClick={() => void send()}>
-            {busy ? 'Importing…' : rowCount > 0 ? `Import ${rowCount.toLocaleString('en')} ${rowCount === 1 ? 'device' : 'devices'}` : 'Import'}
+            {busy ? t('import.importing') : rowCount > 0 ? t('import.importCount', { count: rowCount }) : tc('import')}
           </Button>
         </>
       }
@@ -115,7 +118,7 @@ export function ImportDevicesDialog({ open, onOpenChange, templateProductKey, on
       <div className="space-y-4">
         {/* Open until there is something to import: then the rows matter more than the instructions. */}
         <CsvFormat key={text === '' ? 'empty' : 'filled'} open={text === ''} template={template} />
-        <Field label="CSV file" error={fileError}>
+        <Field label={t('import.file')} error={fileError}>
           <input
             type="file"
             accept=".csv,text/csv,text/plain"
@@ -127,7 +130,7 @@ export function ImportDevicesDialog({ open, onOpenChange, templateProductKey, on
             onChange={(e) => void readFile(e.target.files?.[0])}
           />
         </Field>
-        <Field label="CSV text" hint={fileName ? `Loaded from "${fileName}"; you can edit it here before importing.` : 'Paste the rows here, or choose a file above.'}>
+        <Field label={t('import.text')} hint={fileName ? t('import.loadedFrom', { name: fileName }) : t('import.pasteHint')}>
           <textarea
             className={`${INPUT} font-mono text-xs`}
             rows={5}
@@ -156,16 +159,16 @@ export function ImportDevicesDialog({ open, onOpenChange, templateProductKey, on
 function CsvFormat({ template, open }: { template: string; open: boolean }) {
   return (
     <details className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-sm text-slate-700" open={open}>
-      <summary className="cursor-pointer font-medium text-slate-800">The file's format</summary>
+      <summary className="cursor-pointer font-medium text-slate-800">{t('import.format')}</summary>
       <p className="mt-2">
-        The first line names the columns: <code className="font-mono">{CSV_COLUMNS.join(',')}</code>.{' '}
-        <strong>productKey</strong> is required; an empty <strong>deviceName</strong> gets a generated name;{' '}
-        <strong>tags</strong> are written <code className="font-mono">key=value;key=value</code>. At most{' '}
-        {MAX_BULK_DEVICES.toLocaleString('en')} devices per file.
+        {richText(t('import.formatBody', { columns: CSV_COLUMNS.join(','), max: MAX_BULK_DEVICES }), {
+          code: (text) => <code className="font-mono">{text}</code>,
+          b: (text) => <strong>{text}</strong>,
+        })}
       </p>
-      <pre aria-label="Example CSV" className="mt-2 overflow-x-auto rounded bg-white p-2 font-mono text-xs text-slate-800 ring-1 ring-slate-200">{template}</pre>
+      <pre aria-label={t('import.example')} className="mt-2 overflow-x-auto rounded bg-white p-2 font-mono text-xs text-slate-800 ring-1 ring-slate-200">{template}</pre>
       <Button size="sm" className="mt-2" onClick={() => downloadText(template, 'devices-template.csv', 'text/csv')}>
-        <i className="fa fa-download" aria-hidden /> Download template
+        <i className="fa fa-download" aria-hidden /> {t('import.downloadTemplate')}
       </Button>
     </details>
   );
@@ -175,11 +178,12 @@ function Preview({ preview }: { preview: CsvPreview }) {
   const count = preview.rows.length;
   const columns = preview.header;
   return (
-    <section aria-label="Preview" className="space-y-2">
+    <section aria-label={t('preview.label')} className="space-y-2">
       <p className="text-sm text-slate-700" aria-live="polite">
-        <strong>{count.toLocaleString('en')} {count === 1 ? 'device' : 'devices'}</strong> in the file
-        {count > PREVIEW_ROWS ? `; the first ${PREVIEW_ROWS} are shown` : ''}.
-        {count > MAX_BULK_DEVICES && <span className="text-red-700"> That is more than one import takes; split the file.</span>}
+        {richText(count > PREVIEW_ROWS ? t('preview.countFirst', { count, shown: PREVIEW_ROWS }) : t('preview.count', { count }), {
+          b: (text) => <strong>{text}</strong>,
+        })}
+        {count > MAX_BULK_DEVICES && <span className="text-red-700">{t('preview.tooMany')}</span>}
       </p>
       {preview.headerProblems.length > 0 && (
         <ul className="list-disc rounded-md border border-amber-300 bg-amber-50 py-2 pl-8 pr-3 text-sm text-amber-900">
@@ -187,10 +191,10 @@ function Preview({ preview }: { preview: CsvPreview }) {
         </ul>
       )}
       {count > 0 && (
-        <Table label="Rows to import">
+        <Table label={t('preview.rows')}>
           <thead>
             <tr>
-              <Th className="normal-case">Line</Th>
+              <Th className="normal-case">{t('field.line')}</Th>
               {columns.map((c) => <Th key={c} className="normal-case">{c}</Th>)}
             </tr>
           </thead>
@@ -221,21 +225,20 @@ function ProblemTable({ problems, preview }: { problems: readonly RowProblem[]; 
     ref.current?.scrollIntoView({ block: 'nearest' });
   }, [problems]);
   return (
-    <section ref={ref} aria-label="Problems" className="space-y-2">
+    <section ref={ref} aria-label={t('problems.label')} className="space-y-2">
       <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
         <p className="font-medium">
-          {badRows.toLocaleString('en')} {rows === undefined ? '' : `of ${rows.toLocaleString('en')} `}
-          {(rows ?? badRows) === 1 ? 'row' : 'rows'} {badRows === 1 ? 'has' : 'have'} problems. Nothing was created.
+          {rows === undefined ? t('problems.head', { bad: badRows }) : t('problems.headOf', { bad: badRows, rows })}
         </p>
-        <p className="mt-0.5 text-xs">Fix these lines (the header is line 1), then import again.</p>
+        <p className="mt-0.5 text-xs">{t('problems.fix')}</p>
       </div>
-      <Table label="Problems by row">
+      <Table label={t('problems.byRow')}>
         <thead>
           <tr>
-            <Th>Line</Th>
-            <Th>Device</Th>
-            <Th>Field</Th>
-            <Th>Problem</Th>
+            <Th>{t('field.line')}</Th>
+            <Th>{t('field.device')}</Th>
+            <Th>{t('field.field')}</Th>
+            <Th>{t('field.problem')}</Th>
           </tr>
         </thead>
         <TBody>
@@ -245,14 +248,14 @@ function ProblemTable({ problems, preview }: { problems: readonly RowProblem[]; 
               <tr key={i}>
                 <Td className="tabular-nums">{p.row}</Td>
                 <Td className="font-mono text-xs">{values?.deviceName || <span className="text-slate-400">—</span>}</Td>
-                <Td className="font-mono text-xs">{p.field || <span className="font-sans text-slate-400">whole row</span>}</Td>
+                <Td className="font-mono text-xs">{p.field || <span className="font-sans text-slate-400">{t('problems.wholeRow')}</span>}</Td>
                 <Td className="text-red-800">{problemText(p.field, p.message)}</Td>
               </tr>
             );
           })}
         </TBody>
       </Table>
-      {sorted.length > SHOWN_ROWS && <p className="text-xs text-slate-600">And {sorted.length - SHOWN_ROWS} more problems.</p>}
+      {sorted.length > SHOWN_ROWS && <p className="text-xs text-slate-600">{t('problems.more', { count: sorted.length - SHOWN_ROWS })}</p>}
     </section>
   );
 }
@@ -265,8 +268,7 @@ function ImportResult({ devices }: { devices: readonly CreatedDevice[] }) {
       <div role="note" className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900">
         <p className="min-w-0 flex-1">
           <i className="fa fa-exclamation-triangle mr-1.5" aria-hidden />
-          <strong>The secrets are shown only now.</strong> Download them before you close this.{' '}
-          {canReveal ? 'As an admin you can reveal a secret again on its device page.' : 'Later only an admin can reveal a secret, on its device page.'}
+          {richText(t(canReveal ? 'result.secretsAdmin' : 'result.secretsOther'), { b: (text) => <strong>{text}</strong> })}
         </p>
         <Button
           variant="primary"
@@ -275,16 +277,16 @@ function ImportResult({ devices }: { devices: readonly CreatedDevice[] }) {
             setDownloaded(true);
           }}
         >
-          <i className="fa fa-download" aria-hidden /> {downloaded ? 'Download again' : 'Download secrets as CSV'}
+          <i className="fa fa-download" aria-hidden /> {downloaded ? t('result.downloadAgain') : t('result.download')}
         </Button>
       </div>
-      <Table label="Imported devices">
+      <Table label={t('result.table')}>
         <thead>
           <tr>
-            <Th>Product</Th>
-            <Th>Device name</Th>
-            <Th>Result</Th>
-            <Th>Device secret</Th>
+            <Th>{t('field.product')}</Th>
+            <Th>{t('field.deviceName')}</Th>
+            <Th>{t('field.result')}</Th>
+            <Th>{t('field.deviceSecret')}</Th>
           </tr>
         </thead>
         <TBody>
@@ -292,14 +294,14 @@ function ImportResult({ devices }: { devices: readonly CreatedDevice[] }) {
             <tr key={`${d.productKey}/${d.deviceName}`}>
               <Td className="font-mono text-xs">{d.productKey}</Td>
               <Td className="font-mono text-xs">{d.deviceName}</Td>
-              <Td><Badge tone="green">created</Badge></Td>
+              <Td><Badge tone="green">{t('result.created')}</Badge></Td>
               <Td className="break-all font-mono text-xs">{d.deviceSecret}</Td>
             </tr>
           ))}
         </TBody>
       </Table>
       {devices.length > SHOWN_ROWS && (
-        <p className="text-xs text-slate-600">The first {SHOWN_ROWS} are shown; the download holds all {devices.length.toLocaleString('en')}.</p>
+        <p className="text-xs text-slate-600">{t('result.firstShown', { shown: SHOWN_ROWS, total: devices.length })}</p>
       )}
     </div>
   );

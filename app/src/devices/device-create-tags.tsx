@@ -2,6 +2,7 @@ import { useId, useState, type FormEvent } from 'react';
 import { TAG_KEY, TAG_VALUE } from '../../../domain/devices/device-schemas.ts';
 import { Button } from '../ui/button.tsx';
 import { INPUT } from '../ui/field.tsx';
+import { t } from './devices.messages.ts';
 
 const KEY = new RegExp(`^${TAG_KEY}$`);
 const VALUE = new RegExp(`^${TAG_VALUE}$`);
@@ -22,10 +23,10 @@ export function tagsFromRows(rows: readonly TagRow[]): { tags: Record<string, st
     const key = row.key.trim();
     const value = row.value.trim();
     if (key === '' && value === '') continue;
-    if (key === '') return { problem: `The tag with value "${value}" needs a key.` };
-    if (!KEY.test(key)) return { problem: `The key "${key}" may hold only letters, digits, "_", "." and "-" (up to 64).` };
-    if (!VALUE.test(value)) return { problem: `The value of "${key}" may not contain ";" and holds up to 256 characters.` };
-    if (tags.has(key)) return { problem: `The key "${key}" appears twice.` };
+    if (key === '') return { problem: t('tags.needsKey', { value }) };
+    if (!KEY.test(key)) return { problem: t('tags.badKey', { key }) };
+    if (!VALUE.test(value)) return { problem: t('tags.badValue', { key }) };
+    if (tags.has(key)) return { problem: t('tags.twice', { key }) };
     tags.set(key, value);
   }
   return { tags: Object.fromEntries(tags) };
@@ -73,29 +74,29 @@ export function TagEditor({ rows, onChange, error }: { rows: readonly TagRow[]; 
   const set = (i: number, patch: Partial<TagRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <fieldset className="text-sm" aria-describedby={error ? `${id}-error` : `${id}-hint`}>
-      <legend className="mb-1 block font-medium text-slate-700">Tags</legend>
+      <legend className="mb-1 block font-medium text-slate-700">{t('field.tags')}</legend>
       {rows.length > 0 && (
         <ul className="mb-2 space-y-2">
           {rows.map((row, i) => (
             <li key={i} className="flex items-center gap-2">
               <input
                 className={`${INPUT} min-w-0 flex-1`}
-                aria-label={`Tag ${i + 1} key`}
+                aria-label={t('tags.keyLabel', { n: i + 1 })}
                 aria-invalid={error ? true : undefined}
-                placeholder="key, e.g. building"
+                placeholder={t('tags.keyPlaceholder')}
                 value={row.key}
                 onChange={(e) => set(i, { key: e.target.value })}
               />
               <span aria-hidden className="text-slate-400">=</span>
               <input
                 className={`${INPUT} min-w-0 flex-1`}
-                aria-label={`Tag ${i + 1} value`}
+                aria-label={t('tags.valueLabel', { n: i + 1 })}
                 aria-invalid={error ? true : undefined}
-                placeholder="value, e.g. north"
+                placeholder={t('tags.valuePlaceholder')}
                 value={row.value}
                 onChange={(e) => set(i, { value: e.target.value })}
               />
-              <Button variant="ghost" size="sm" aria-label={`Remove tag ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+              <Button variant="ghost" size="sm" aria-label={t('tags.remove', { n: i + 1 })} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
                 <i className="fa fa-times" aria-hidden />
               </Button>
             </li>
@@ -103,12 +104,12 @@ export function TagEditor({ rows, onChange, error }: { rows: readonly TagRow[]; 
         </ul>
       )}
       <Button size="sm" onClick={() => onChange([...rows, { key: '', value: '' }])}>
-        <i className="fa fa-plus" aria-hidden /> Add tag
+        <i className="fa fa-plus" aria-hidden /> {t('tags.add')}
       </Button>
       {error ? (
         <p id={`${id}-error`} className="mt-1 text-xs text-red-700">{error}</p>
       ) : (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">Labels to group and filter devices by, such as building = north.</p>
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">{t('tags.hint')}</p>
       )}
     </fieldset>
   );

@@ -11,8 +11,10 @@ import { Pager } from '../ui/pager.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { queryString, useApi } from '../use-api.ts';
+import { richText } from '../i18n/rich.tsx';
 import { devicePath, useNow, type EventItem, type MessagePage } from './device-detail-api.ts';
 import { codeMeaning, eventDataText, prettyJson } from './device-detail-format.ts';
+import { t } from './device-detail.messages.ts';
 
 export function EventsTab({ productKey, deviceName, tsl }: { productKey: string; deviceName: string; tsl: TslDocument | null | undefined }) {
   return (
@@ -24,7 +26,10 @@ export function EventsTab({ productKey, deviceName, tsl }: { productKey: string;
 }
 
 const EVENT_TONES: Record<EventItem['type'], Tone> = { info: 'blue', alert: 'amber', error: 'red' };
-const EVENT_RANGES = [['24h', 'Last 24 h', 86_400_000], ['7d', 'Last 7 days', 7 * 86_400_000], ['30d', 'Last 30 days', 30 * 86_400_000]] as const;
+const EVENT_RANGES = [['24h', 'events.last24h', 86_400_000], ['7d', 'events.last7d', 7 * 86_400_000], ['30d', 'events.last30d', 30 * 86_400_000]] as const;
+const EVENT_TYPES = ['info', 'alert', 'error'] as const;
+/** The placeholder topic of events in the empty state's sentence. */
+const EVENT_TOPIC = 'thing.event.{identifier}.post';
 const EVENTS_PAGE = 50;
 
 function EventList({ productKey, deviceName, tsl }: { productKey: string; deviceName: string; tsl: TslDocument | null | undefined }) {
@@ -46,31 +51,29 @@ function EventList({ productKey, deviceName, tsl }: { productKey: string; device
 
   return (
     <Panel
-      title="Events"
+      title={t('events.title')}
       actions={(
         <div className="flex flex-wrap items-center gap-2">
-          <label className="sr-only" htmlFor="event-range">Events from</label>
+          <label className="sr-only" htmlFor="event-range">{t('events.from')}</label>
           <select id="event-range" className={`${INPUT} !w-auto py-1 text-xs`} value={range} onChange={(e) => setRange(e.target.value as typeof range)}>
-            {EVENT_RANGES.map(([v, l]) => <option key={v} value={v}>{l}</option>)}
+            {EVENT_RANGES.map(([v, l]) => <option key={v} value={v}>{t(l)}</option>)}
           </select>
-          <label className="sr-only" htmlFor="event-type">Event type</label>
+          <label className="sr-only" htmlFor="event-type">{t('events.type')}</label>
           <select id="event-type" className={`${INPUT} !w-auto py-1 text-xs`} value={type} onChange={(e) => setType(e.target.value)}>
-            <option value="">All types</option>
-            <option value="info">info</option>
-            <option value="alert">alert</option>
-            <option value="error">error</option>
+            <option value="">{t('events.allTypes')}</option>
+            {EVENT_TYPES.map((v) => <option key={v} value={v}>{t(`eventType.${v}`)}</option>)}
           </select>
         </div>
       )}
     >
-      {read.loading ? <Loading what="events" /> : !read.data ? <ErrorNote error={read.error} /> : items.length === 0 ? (
-        <EmptyState title="No events in this range">
-          Events the device posts (<code className="font-mono text-xs">thing.event.{'{identifier}'}.post</code>) are listed here, newest first.
+      {read.loading ? <Loading what={t('events.loading')} /> : !read.data ? <ErrorNote error={read.error} /> : items.length === 0 ? (
+        <EmptyState title={t('events.empty')}>
+          {richText(t('events.emptyBody', { topic: EVENT_TOPIC }), { code: (text) => <code className="font-mono text-xs">{text}</code> })}
         </EmptyState>
       ) : (
         <div className="space-y-3">
-          <Table label="Events">
-            <thead><tr><Th>Time</Th><Th>Event</Th><Th>Type</Th><Th>Params</Th></tr></thead>
+          <Table label={t('events.title')}>
+            <thead><tr><Th>{t('col.time')}</Th><Th>{t('col.event')}</Th><Th>{t('col.type')}</Th><Th>{t('col.params')}</Th></tr></thead>
             <TBody>
               {items.map((e, i) => (
                 <tr key={`${e.time}-${e.eventId}-${i}`}>
@@ -79,13 +82,13 @@ function EventList({ productKey, deviceName, tsl }: { productKey: string; device
                     <div className="font-medium">{names.get(e.eventId) ?? e.eventId}</div>
                     <code className="font-mono text-xs text-slate-500">{e.eventId}</code>
                   </Td>
-                  <Td><Badge tone={EVENT_TONES[e.type]}>{e.type}</Badge></Td>
+                  <Td><Badge tone={EVENT_TONES[e.type]}>{t(`eventType.${e.type}`)}</Badge></Td>
                   <Td className="max-w-[28rem] break-words text-xs" title={JSON.stringify(e.data)}>{eventDataText(e.eventId, e.data, tsl)}</Td>
                 </tr>
               ))}
             </TBody>
           </Table>
-          {items.length >= limit && <Button size="sm" onClick={() => setLimit(limit + EVENTS_PAGE)}>Show {EVENTS_PAGE} more</Button>}
+          {items.length >= limit && <Button size="sm" onClick={() => setLimit(limit + EVENTS_PAGE)}>{t('events.more', { count: EVENTS_PAGE })}</Button>}
           <ErrorNote error={read.error} />
         </div>
       )}
@@ -111,31 +114,31 @@ function MessageLog({ productKey, deviceName }: { productKey: string; deviceName
   };
 
   return (
-    <Panel title="Message log" actions={read.data && <span className="text-xs text-slate-500">{read.data.total.toLocaleString()} messages</span>}>
+    <Panel title={t('log.title')} actions={read.data && <span className="text-xs text-slate-500">{t('log.count', { count: read.data.total })}</span>}>
       <div className="mb-3 flex flex-wrap items-end gap-3">
-        <Field label="Direction" className="w-40">
+        <Field label={t('log.direction')} className="w-40">
           <select className={INPUT} value={direction} onChange={filter(setDirection)}>
-            <option value="">Both</option>
-            <option value="up">↑ up (from the device)</option>
-            <option value="down">↓ down (commands)</option>
+            <option value="">{t('log.both')}</option>
+            <option value="up">{t('log.upOption')}</option>
+            <option value="down">{t('log.downOption')}</option>
           </select>
         </Field>
-        <Field label="Code" className="w-44">
+        <Field label={t('col.code')} className="w-44">
           <select className={INPUT} value={code} onChange={filter(setCode)}>
-            <option value="">Any</option>
+            <option value="">{t('log.any')}</option>
             {CODES.map((c) => <option key={c} value={c}>{c} {codeMeaning(c)}</option>)}
           </select>
         </Field>
       </div>
-      {read.loading ? <Loading what="the message log" /> : !read.data ? <ErrorNote error={read.error} /> : read.data.total === 0 ? (
-        <EmptyState title={direction || code ? 'No messages match' : 'No messages yet'}>
-          {direction || code ? 'Change the filters to see more.' : 'Every message the device sends and every command sent to it is logged here with its result code.'}
+      {read.loading ? <Loading what={t('log.loading')} /> : !read.data ? <ErrorNote error={read.error} /> : read.data.total === 0 ? (
+        <EmptyState title={t(direction || code ? 'log.noMatch' : 'log.empty')}>
+          {t(direction || code ? 'log.noMatchBody' : 'log.emptyBody')}
         </EmptyState>
       ) : (
         <div className="space-y-3">
-          <Table label="Message log">
+          <Table label={t('log.title')}>
             <thead>
-              <tr><Th>Time</Th><Th>Dir</Th><Th>Kind</Th><Th>Topic</Th><Th>Code</Th><Th>Message</Th><Th><span className="sr-only">Payload</span></Th></tr>
+              <tr><Th>{t('col.time')}</Th><Th>{t('col.dir')}</Th><Th>{t('col.kind')}</Th><Th>{t('col.topic')}</Th><Th>{t('col.code')}</Th><Th>{t('col.message')}</Th><Th><span className="sr-only">{t('log.payload')}</span></Th></tr>
             </thead>
             <TBody>
               {read.data.items.map((m) => (
@@ -143,18 +146,18 @@ function MessageLog({ productKey, deviceName }: { productKey: string; deviceName
                   <tr>
                     <Td className="whitespace-nowrap text-xs tabular-nums">{formatTime(m.at)}</Td>
                     <Td className="whitespace-nowrap text-xs">
-                      <span title={m.direction === 'up' ? 'from the device' : 'to the device'}>{m.direction === 'up' ? '↑ up' : '↓ down'}</span>
+                      <span title={t(m.direction === 'up' ? 'log.fromDevice' : 'log.toDevice')}>{t(m.direction === 'up' ? 'log.up' : 'log.down')}</span>
                     </Td>
                     <Td className="whitespace-nowrap text-xs">
                       {m.kind ?? '—'}{m.identifier && <code className="ml-1 font-mono text-slate-500">{m.identifier}</code>}
                     </Td>
                     <Td className="max-w-[18rem] truncate font-mono text-xs" title={m.topic ?? undefined}>{m.topic ?? '—'}</Td>
                     <Td><CodeBadge code={m.code} /></Td>
-                    <Td className="max-w-[16rem] text-xs text-slate-600">{m.reason ?? (m.code === null ? 'waiting' : codeMeaning(m.code))}</Td>
+                    <Td className="max-w-[16rem] text-xs text-slate-600">{m.reason ?? (m.code === null ? t('log.waiting') : codeMeaning(m.code))}</Td>
                     <Td className="text-right">
                       {m.payload && (
                         <Button size="sm" variant="ghost" aria-expanded={open === m.id} onClick={() => setOpen(open === m.id ? undefined : m.id)}>
-                          {open === m.id ? 'Hide' : 'Payload'}
+                          {t(open === m.id ? 'log.hide' : 'log.payload')}
                         </Button>
                       )}
                     </Td>
@@ -163,7 +166,7 @@ function MessageLog({ productKey, deviceName }: { productKey: string; deviceName
                     <tr>
                       <td colSpan={7} className="bg-slate-50 px-3 py-2">
                         <pre className="max-h-64 overflow-auto whitespace-pre-wrap break-all font-mono text-xs text-slate-800">{prettyJson(m.payload)}</pre>
-                        {m.payloadTruncated && <p className="mt-1 text-xs text-slate-500">Cut to 4 KB.</p>}
+                        {m.payloadTruncated && <p className="mt-1 text-xs text-slate-500">{t('log.cut')}</p>}
                       </td>
                     </tr>
                   )}

@@ -1,6 +1,7 @@
 /** How the device page writes values, units and codes for people. */
 import type { TslDataType, TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { formatTime } from '../ui/time-format.ts';
+import { t } from './device-detail.messages.ts';
 
 /** A number without float noise (23.600000000000001 → 23.6), grouped like the rest of the app. */
 export function formatNumber(n: number): string {
@@ -60,19 +61,19 @@ export function eventDataText(eventId: string, data: unknown, tsl: TslDocument |
 /** What a reply or outcome code means (docs/protocol.md "Reply codes"), for the badge's neighbour. */
 export function codeMeaning(code: number | null | undefined): string {
   switch (code) {
-    case null: case undefined: return 'no outcome yet';
-    case 200: return 'ok';
-    case 202: return 'queued';
-    case 400: return 'malformed';
-    case 401: return 'not authorised';
-    case 404: return 'unknown property, event or service';
-    case 410: return 'expired in the queue';
-    case 422: return 'failed the thing model';
-    case 429: return 'rate limited';
-    case 500: return 'platform error';
-    case 503: return 'device offline';
-    case 504: return 'no reply in time';
-    default: return code >= 200 && code < 300 ? 'ok' : 'error';
+    case null: case undefined: return t('code.none');
+    case 200: return t('code.ok');
+    case 202: return t('code.queued');
+    case 400: return t('code.malformed');
+    case 401: return t('code.unauthorised');
+    case 404: return t('code.unknown');
+    case 410: return t('code.expired');
+    case 422: return t('code.tsl');
+    case 429: return t('code.rateLimited');
+    case 500: return t('code.platform');
+    case 503: return t('code.offline');
+    case 504: return t('code.timeout');
+    default: return t(code >= 200 && code < 300 ? 'code.ok' : 'code.error');
   }
 }
 

@@ -5,6 +5,7 @@ import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { TimeAgo } from '../ui/time.tsx';
 import type { LatestValue, PropertyItem } from './device-detail-api.ts';
 import { formatValue } from './device-detail-format.ts';
+import { t } from './device-detail.messages.ts';
 
 export function LiveValues({ tsl, values, items, loading, error }: {
   tsl: TslDocument | null | undefined;
@@ -14,23 +15,23 @@ export function LiveValues({ tsl, values, items, loading, error }: {
   loading: boolean;
   error?: unknown;
 }) {
-  if (loading || tsl === undefined) return <Loading what="latest values" />;
+  if (loading || tsl === undefined) return <Loading what={t('values.loading')} />;
   const properties = tsl?.properties ?? [];
   const known = new Set(properties.map((p) => p.identifier));
   const others = items.filter((i) => !known.has(i.identifier));
   if (properties.length === 0 && others.length === 0) {
     return (
-      <EmptyState title={tsl === null ? 'No published thing model' : 'The thing model has no properties'}>
-        Values appear here once the product's thing model defines properties and the device reports them.
+      <EmptyState title={t(tsl === null ? 'values.noModel' : 'values.noProperties')}>
+        {t('values.emptyBody')}
       </EmptyState>
     );
   }
   return (
     <div className="space-y-2">
       <ErrorNote error={error} />
-      <Table label="Latest values">
+      <Table label={t('overview.latest')}>
         <thead>
-          <tr><Th>Property</Th><Th>Value</Th><Th className="text-right">Updated</Th></tr>
+          <tr><Th>{t('col.property')}</Th><Th>{t('col.value')}</Th><Th className="text-right">{t('col.updated')}</Th></tr>
         </thead>
         <TBody>
           {properties.map((p) => {
@@ -40,13 +41,13 @@ export function LiveValues({ tsl, values, items, loading, error }: {
                 <Td>
                   <div className="font-medium text-slate-900">{p.name}</div>
                   <code className="font-mono text-xs text-slate-500">{p.identifier}</code>
-                  {p.accessMode === 'rw' && <span className="ml-1.5 text-xs text-slate-400">writable</span>}
+                  {p.accessMode === 'rw' && <span className="ml-1.5 text-xs text-slate-400">{t('values.writable')}</span>}
                 </Td>
                 <Td className="max-w-[22rem] break-words font-mono text-[13px] tabular-nums" data-testid={`live-value-${p.identifier}-value`}>
                   {latest ? formatValue(latest.value, p.dataType) : <span className="text-slate-400">—</span>}
                 </Td>
                 <Td className="whitespace-nowrap text-right text-xs text-slate-500">
-                  {latest ? <TimeAgo at={latest.time} /> : 'never reported'}
+                  {latest ? <TimeAgo at={latest.time} /> : t('values.neverReported')}
                 </Td>
               </tr>
             );
@@ -58,7 +59,7 @@ export function LiveValues({ tsl, values, items, loading, error }: {
                 <Td>
                   <div className="font-medium text-slate-700">{i.name ?? i.identifier}</div>
                   <code className="font-mono text-xs text-slate-500">{i.identifier}</code>
-                  <span className="ml-1.5 text-xs text-amber-700">not in the published model</span>
+                  <span className="ml-1.5 text-xs text-amber-700">{t('values.notInModel')}</span>
                 </Td>
                 <Td className="max-w-[22rem] break-words font-mono text-[13px]">{formatValue(latest?.value, undefined, i.unit)}</Td>
                 <Td className="whitespace-nowrap text-right text-xs text-slate-500">{latest && <TimeAgo at={latest.time} />}</Td>

@@ -15,6 +15,8 @@ import { Page } from '../ui/page.tsx';
 import { Tabs } from '../ui/tabs.tsx';
 import { TimeAgo } from '../ui/time.tsx';
 import { useApi } from '../use-api.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 import { DeviceModbusPanel } from '../modbus/device-modbus-panel.tsx';
 import { DeviceFirmwareTab } from '../ota/device-firmware-tab.tsx';
 import type { DeviceModbusView, PointTableView } from '../../../domain/modbus/modbus-api.ts';
@@ -26,6 +28,7 @@ import { EventsTab } from './device-detail-events.tsx';
 import { OverviewTab } from './device-detail-overview.tsx';
 import { HistoryPanel } from './history-panel.tsx';
 import type { RangeChoice } from './history-range.ts';
+import { t } from './device-detail.messages.ts';
 
 const TAB_NAMES = ['overview', 'history', 'events', 'connection', 'modbus', 'firmware', 'commands'] as const;
 type TabName = (typeof TAB_NAMES)[number];
@@ -57,16 +60,16 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
   const modbus = useApi<DeviceModbusView>(`${devicePath(productKey, deviceName)}/modbus`, { pollMs: tab === 'modbus' ? 5000 : undefined });
   const points = useApi<PointTableView>(`/products/${encodeURIComponent(productKey)}/modbus/points`);
   const isModbus = !!modbus.data?.connection || (points.data?.points.length ?? 0) > 0;
-  const back = <Link to="/devices" className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> Devices</Link>;
+  const back = <Link to="/devices" className="text-sky-700 hover:underline"><i className="fa fa-angle-left" aria-hidden /> {t('page.devices')}</Link>;
 
-  if (device.loading) return <Page title={deviceName} back={back}><Loading what="the device" /></Page>;
+  if (device.loading) return <Page title={deviceName} back={back}><Loading what={t('page.loading')} /></Page>;
   if (!device.data) {
     const missing = device.error instanceof ApiError && device.error.status === 404;
     return (
       <Page title={deviceName} back={back}>
         {missing ? (
-          <EmptyState title="No such device" action={<Link to="/devices" className="text-sm font-medium text-sky-700 underline">All devices</Link>}>
-            Product <code className="font-mono">{productKey}</code> has no device named <code className="font-mono">{deviceName}</code>. It may have been deleted.
+          <EmptyState title={t('page.missing')} action={<Link to="/devices" className="text-sm font-medium text-sky-700 underline">{t('page.allDevices')}</Link>}>
+            {richText(t('page.missingBody', { productKey, deviceName }), { code: (text) => <code className="font-mono">{text}</code> })}
           </EmptyState>
         ) : <ErrorNote error={device.error} />}
       </Page>
@@ -77,25 +80,25 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
 
   const tabs = [
     {
-      value: 'overview', label: 'Overview',
+      value: 'overview', label: t('tab.overview'),
       content: <OverviewTab device={d} online={online} product={product.data} tsl={tsl} latest={latest} />,
     },
     {
-      value: 'history', label: 'History',
+      value: 'history', label: t('tab.history'),
       content: <HistoryPanel productKey={productKey} deviceName={deviceName} tsl={tsl} choice={historyChoice} onChoice={setHistoryChoice} />,
     },
-    { value: 'events', label: 'Events & messages', content: <EventsTab productKey={productKey} deviceName={deviceName} tsl={tsl} /> },
+    { value: 'events', label: t('tab.events'), content: <EventsTab productKey={productKey} deviceName={deviceName} tsl={tsl} /> },
     {
-      value: 'connection', label: 'Connection',
+      value: 'connection', label: t('tab.connection'),
       content: <ConnectionPanel device={d} online={online} tsl={tsl} state={connection} onState={setConnection} />,
     },
     ...(isModbus ? [{
       value: 'modbus', label: 'Modbus',
       content: <DeviceModbusPanel productKey={productKey} deviceName={deviceName} view={modbus} canWrite={canWrite} />,
     }] : []),
-    ...(canReadOta ? [{ value: 'firmware', label: 'Firmware', content: <DeviceFirmwareTab productKey={productKey} deviceName={deviceName} /> }] : []),
+    ...(canReadOta ? [{ value: 'firmware', label: t('tab.firmware'), content: <DeviceFirmwareTab productKey={productKey} deviceName={deviceName} /> }] : []),
     ...(canWrite ? [{
-      value: 'commands', label: 'Commands',
+      value: 'commands', label: t('tab.commands'),
       content: (
         <CommandPanel
           productKey={productKey}
@@ -121,14 +124,20 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
           <span data-testid="device-online"><OnlineBadge online={online} /></span>
           {d.gateway && (
             <span className="text-slate-500">
-              via gateway{' '}
+              {t('page.viaGateway')}{' '}
               <Link to={pathOf('devices', d.gateway.productKey, d.gateway.deviceName)} className="text-sky-700 hover:underline">{d.gateway.deviceName}</Link>
             </span>
           )}
-          {d.nodeType === 'gateway' && <Badge>gateway</Badge>}
-          {d.enabled ? <Badge tone="green">enabled</Badge> : <Badge tone="amber">disabled</Badge>}
+          {d.nodeType === 'gateway' && <Badge>{t('page.gateway')}</Badge>}
+          {d.enabled ? <Badge tone="green">{t('page.enabled')}</Badge> : <Badge tone="amber">{t('page.disabled')}</Badge>}
           <span className="text-slate-500">
-            {online ? (d.lastOnlineAt && d.status === 'online' ? <>connected <TimeAgo at={d.lastOnlineAt} /></> : 'connected just now') : <>last seen {d.lastSeenAt ?? d.lastOnlineAt ? <TimeAgo at={d.lastSeenAt ?? d.lastOnlineAt} /> : 'never'}</>}
+            {online
+              ? (d.lastOnlineAt && d.status === 'online'
+                ? richText(t('page.connectedAgo'), { ago: () => <TimeAgo at={d.lastOnlineAt} /> })
+                : t('page.connectedNow'))
+              : (d.lastSeenAt ?? d.lastOnlineAt
+                ? richText(t('page.lastSeenAgo'), { ago: () => <TimeAgo at={d.lastSeenAt ?? d.lastOnlineAt} /> })
+                : t('page.lastSeenNever'))}
           </span>
         </span>
       )}
@@ -136,7 +145,7 @@ export function DeviceDetailPage({ productKey, deviceName }: { productKey: strin
     >
       {device.error && <ErrorNote error={device.error} />}
       {tslError && <ErrorNote error={tslError} />}
-      <Tabs label="Device sections" value={tabs.some((t) => t.value === tab) ? tab : 'overview'} onValueChange={setTab} tabs={tabs} />
+      <Tabs label={t('page.sections')} value={tabs.some((s) => s.value === tab) ? tab : 'overview'} onValueChange={setTab} tabs={tabs} />
     </Page>
   );
 }
@@ -171,26 +180,24 @@ function DeviceActions({ device, onChanged }: { device: Device; onChanged(): voi
   return (
     <div className="flex flex-col items-end gap-2">
       <div className="flex gap-2">
-        <Button onClick={() => setEditing(true)}><i className="fa fa-pencil" aria-hidden /> Edit</Button>
+        <Button onClick={() => setEditing(true)}><i className="fa fa-pencil" aria-hidden /> {tc('edit')}</Button>
         {device.enabled
-          ? <Button onClick={() => setConfirm('disable')}><i className="fa fa-ban" aria-hidden /> Disable</Button>
-          : <Button onClick={() => void run('enable')} disabled={busy}><i className="fa fa-check" aria-hidden /> Enable</Button>}
-        <Button variant="ghost" onClick={() => setConfirm('delete')}><i className="fa fa-trash-o" aria-hidden /> Delete</Button>
+          ? <Button onClick={() => setConfirm('disable')}><i className="fa fa-ban" aria-hidden /> {t('action.disable')}</Button>
+          : <Button onClick={() => void run('enable')} disabled={busy}><i className="fa fa-check" aria-hidden /> {t('action.enable')}</Button>}
+        <Button variant="ghost" onClick={() => setConfirm('delete')}><i className="fa fa-trash-o" aria-hidden /> {tc('delete')}</Button>
       </div>
       {!confirm && <ErrorNote error={error} />}
       <EditDeviceDialog device={device} open={editing} onOpenChange={setEditing} onSaved={onChanged} />
       <ConfirmDialog
         open={confirm !== undefined}
         onOpenChange={(open) => !open && setConfirm(undefined)}
-        title={confirm === 'delete' ? `Delete ${device.deviceName}?` : `Disable ${device.deviceName}?`}
-        confirmLabel={confirm === 'delete' ? 'Delete device' : 'Disable device'}
+        title={t(confirm === 'delete' ? 'action.deleteTitle' : 'action.disableTitle', { name: device.deviceName })}
+        confirmLabel={t(confirm === 'delete' ? 'action.deleteDevice' : 'action.disableDevice')}
         busy={busy}
         onConfirm={() => void run(confirm!)}
         error={confirm && error ? <ErrorNote error={error} /> : undefined}
       >
-        {confirm === 'delete'
-          ? 'The device and its secret are deleted and its connection is closed; it can no longer sign in. This cannot be undone.'
-          : 'The device is disconnected now and refused when it tries to sign in again, until it is enabled.'}
+        {t(confirm === 'delete' ? 'action.deleteBody' : 'action.disableBody')}
       </ConfirmDialog>
     </div>
   );

@@ -15,7 +15,9 @@ import { Panel } from '../ui/page.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { formatTime, TimeAgo } from '../ui/time.tsx';
 import { useApi } from '../use-api.ts';
+import { tc } from '../i18n/common.messages.ts';
 import { devicePath } from './device-detail-api.ts';
+import { t } from './device-detail.messages.ts';
 
 export function SubDevicesPanel({ productKey, deviceName }: { productKey: string; deviceName: string }) {
   const read = useApi<SubDeviceList>(`${devicePath(productKey, deviceName)}/sub-devices`, { pollMs: 5000 });
@@ -39,18 +41,17 @@ export function SubDevicesPanel({ productKey, deviceName }: { productKey: string
   };
   return (
     <Panel
-      title="Sub-devices"
-      actions={read.data && <span className="text-xs text-slate-500">{online} of {read.data.total.toLocaleString()} online</span>}
+      title={t('sub.title')}
+      actions={read.data && <span className="text-xs text-slate-500">{t('sub.online', { online, total: read.data.total })}</span>}
     >
-      {read.loading ? <Loading what="sub-devices" /> : !read.data ? <ErrorNote error={read.error} /> : read.data.total === 0 ? (
-        <EmptyState title="No sub-devices yet">
-          The gateway adds its sub-devices itself (thing.topo.add, signed with each sub-device&apos;s secret) and logs them in
-          through its connection (combine/login). See docs/protocol.md, &ldquo;Gateways and sub-devices&rdquo;.
+      {read.loading ? <Loading what={t('sub.loading')} /> : !read.data ? <ErrorNote error={read.error} /> : read.data.total === 0 ? (
+        <EmptyState title={t('sub.empty')}>
+          {t('sub.emptyBody')}
         </EmptyState>
       ) : (
-        <Table label="Sub-devices">
+        <Table label={t('sub.title')}>
           <thead>
-            <tr><Th>Device</Th><Th>Product</Th><Th>Status</Th><Th>Last seen</Th><Th>Added</Th>{canWrite && <Th><span className="sr-only">Actions</span></Th>}</tr>
+            <tr><Th>{t('col.device')}</Th><Th>{t('fact.product')}</Th><Th>{t('overview.status')}</Th><Th>{t('fact.lastSeen')}</Th><Th>{t('col.added')}</Th>{canWrite && <Th><span className="sr-only">{t('col.actions')}</span></Th>}</tr>
           </thead>
           <TBody>
             {read.data.items.map((s) => (
@@ -62,14 +63,14 @@ export function SubDevicesPanel({ productKey, deviceName }: { productKey: string
                 <Td>
                   <span className="flex items-center gap-2">
                     <OnlineBadge online={s.online} />
-                    {!s.enabled && <Badge tone="amber">disabled</Badge>}
+                    {!s.enabled && <Badge tone="amber">{t('page.disabled')}</Badge>}
                   </span>
                 </Td>
-                <Td className="text-xs">{s.lastSeenAt ? <TimeAgo at={s.lastSeenAt} /> : 'never'}</Td>
+                <Td className="text-xs">{s.lastSeenAt ? <TimeAgo at={s.lastSeenAt} /> : tc('never')}</Td>
                 <Td className="whitespace-nowrap text-xs tabular-nums" title={s.linkedAt}>{formatTime(s.linkedAt)}</Td>
                 {canWrite && (
                   <Td className="text-right">
-                    <Button size="sm" variant="ghost" onClick={() => setRemoving(s)} aria-label={`Remove ${s.deviceName} from the gateway`}>Remove</Button>
+                    <Button size="sm" variant="ghost" onClick={() => setRemoving(s)} aria-label={t('sub.removeLabel', { name: s.deviceName })}>{tc('remove')}</Button>
                   </Td>
                 )}
               </tr>
@@ -80,14 +81,13 @@ export function SubDevicesPanel({ productKey, deviceName }: { productKey: string
       <ConfirmDialog
         open={removing !== undefined}
         onOpenChange={(open) => !open && setRemoving(undefined)}
-        title={`Remove ${removing?.deviceName ?? ''} from this gateway?`}
-        confirmLabel="Remove"
+        title={t('sub.removeTitle', { name: removing?.deviceName ?? '' })}
+        confirmLabel={tc('remove')}
         busy={busy}
         onConfirm={() => void remove(removing!)}
         error={error ? <ErrorNote error={error} /> : undefined}
       >
-        Its session through the gateway ends now, and the gateway can no longer speak for it until it adds it again
-        (signed with the sub-device&apos;s secret).
+        {t('sub.removeBody')}
       </ConfirmDialog>
     </Panel>
   );

@@ -4,9 +4,11 @@ import { Button } from '../ui/button.tsx';
 import { Dialog } from '../ui/dialog.tsx';
 import { ErrorNote } from '../ui/feedback.tsx';
 import { Field, INPUT } from '../ui/field.tsx';
+import { tc } from '../i18n/common.messages.ts';
 import { devicePath, type Device } from './device-detail-api.ts';
 import { fieldErrors } from './device-create-dialog.tsx';
 import { TagEditor, useTaggedForm, type TagRow } from './device-create-tags.tsx';
+import { t } from './devices.messages.ts';
 
 const rowsOf = (tags: Readonly<Record<string, string>>): TagRow[] => Object.entries(tags).map(([key, value]) => ({ key, value }));
 
@@ -38,16 +40,16 @@ export function EditDeviceDialog({ device, open, onOpenChange, onSaved }: {
 
   const { fields, rest } = fieldErrors(error);
   return (
-    <Dialog open={open} onOpenChange={changeOpen} title={`Edit ${device.deviceName}`} description="What people see of this device and the tags it is grouped and filtered by.">
-      <form aria-label="Edit device" className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
-        <Field label="Description" error={fields.description}>
-          <textarea className={INPUT} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} placeholder="Where it is, what it measures" autoFocus />
+    <Dialog open={open} onOpenChange={changeOpen} title={t('edit.title', { name: device.deviceName })} description={t('edit.description')}>
+      <form aria-label={t('edit.form')} className="space-y-4" onSubmit={(e) => void submit(e)} noValidate>
+        <Field label={t('field.description')} error={fields.description}>
+          <textarea className={INPUT} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} placeholder={t('field.descriptionPlaceholder')} autoFocus />
         </Field>
         <TagEditor rows={tags} onChange={setTags} error={tagProblem ?? fields.tags} />
         <ErrorNote error={rest} />
         <div className="flex justify-end gap-2 pt-1">
-          <Button onClick={() => changeOpen(false)}>Cancel</Button>
-          <Button type="submit" variant="primary" disabled={busy}>{busy ? 'Saving…' : 'Save'}</Button>
+          <Button onClick={() => changeOpen(false)}>{tc('cancel')}</Button>
+          <Button type="submit" variant="primary" disabled={busy}>{busy ? tc('saving') : tc('save')}</Button>
         </div>
       </form>
     </Dialog>

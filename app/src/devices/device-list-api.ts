@@ -5,6 +5,7 @@
 import type { CreatedDevice, Device } from '../../../domain/devices/device-schemas.ts';
 import type { Product } from '../../../domain/products/product-schemas.ts';
 import { apiRequest } from '../api.ts';
+import { t } from './devices.messages.ts';
 
 export type { CreatedDevice, DevicePage, DeviceStatus } from '../../../domain/devices/device-schemas.ts';
 
@@ -29,19 +30,16 @@ export interface FieldProblem {
   message: string;
 }
 
-/** Device names as docs/protocol.md "Identity" allows them (the API checks; the form uses it only for its hint). */
-export const DEVICE_NAME_HINT = 'Letters, digits and _ . : @ - (at most 64). Leave empty to have one generated.';
-
 /** The identity patterns the API checks, said in words (ajv's own message quotes the regular expression). */
-const PATTERN_WORDS: Record<string, string> = {
-  deviceName: 'may hold only letters, digits and _ . : @ - (1 to 64 characters)',
-  productKey: 'may hold only letters, digits, _ and - (1 to 32 characters)',
+const PATTERN_WORDS: Record<string, 'pattern.deviceName' | 'pattern.productKey'> = {
+  deviceName: 'pattern.deviceName',
+  productKey: 'pattern.productKey',
 };
 
 /** An API problem on `field` as a person reads it: pattern failures of names in words, the rest as answered. */
 export function problemText(field: string, message: string): string {
   const words = PATTERN_WORDS[field];
-  return words && message.startsWith('must match pattern') ? words : message;
+  return words && message.startsWith('must match pattern') ? t(words) : message;
 }
 
 /** The CSV columns `POST /devices/bulk` reads, in the order the template uses. */

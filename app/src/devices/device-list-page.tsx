@@ -8,6 +8,7 @@ import { Field, INPUT } from '../ui/field.tsx';
 import { Page } from '../ui/page.tsx';
 import { Pager } from '../ui/pager.tsx';
 import { useApi } from '../use-api.ts';
+import { tc } from '../i18n/common.messages.ts';
 import { AddDeviceDialog } from './device-create-dialog.tsx';
 import { ImportDevicesDialog } from './device-create-import.tsx';
 import type { DevicePage, DeviceStatus, ProductSummary } from './device-list-api.ts';
@@ -15,6 +16,7 @@ import {
   deviceListApiPath, deviceListHref, hasFilters, PAGE_SIZE, parseDeviceListQuery, type DeviceListQuery,
 } from './device-list-query.ts';
 import { DeviceTable } from './device-list-table.tsx';
+import { t } from './devices.messages.ts';
 
 /** The list is read again this often, so status is right even when the live feed missed a change. */
 const POLL_MS = 10_000;
@@ -62,10 +64,10 @@ export function DeviceListPage() {
   const addButtons = canWrite && !noProducts && !noDevices && (
     <>
       <Button onClick={() => setDialog('import')}>
-        <i className="fa fa-upload" aria-hidden /> Import devices
+        <i className="fa fa-upload" aria-hidden /> {t('list.import')}
       </Button>
       <Button variant="primary" onClick={() => setDialog('add')}>
-        <i className="fa fa-plus" aria-hidden /> Add device
+        <i className="fa fa-plus" aria-hidden /> {t('list.add')}
       </Button>
     </>
   );
@@ -73,19 +75,18 @@ export function DeviceListPage() {
   let subtitle: string | undefined;
   if (page && deviceCount !== undefined && !noDevices) {
     subtitle = filtered
-      ? `${page.total.toLocaleString('en')} of ${deviceCount.toLocaleString('en')} devices match`
-      : `${page.total.toLocaleString('en')} ${page.total === 1 ? 'device' : 'devices'}`;
+      ? t('list.match', { shown: page.total, total: deviceCount })
+      : t('list.count', { count: page.total });
   }
 
   return (
-    <Page title="Devices" subtitle={subtitle} actions={addButtons}>
+    <Page title={t('list.title')} subtitle={subtitle} actions={addButtons}>
       {noProducts ? (
         <EmptyState
-          title="No products yet"
-          action={<Link to="/products" className="rounded-md border border-sky-700 bg-sky-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-sky-800">Go to products</Link>}
+          title={t('list.noProducts.title')}
+          action={<Link to="/products" className="rounded-md border border-sky-700 bg-sky-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-sky-800">{t('list.noProducts.action')}</Link>}
         >
-          Every device belongs to a product, which says how its devices sign in and what they send (the thing model).
-          {canWrite ? ' Create a product first, then add its devices here.' : ' An engineer or admin creates products; devices follow.'}
+          {t(canWrite ? 'list.noProducts.writer' : 'list.noProducts.reader')}
         </EmptyState>
       ) : (
         <>
@@ -157,19 +158,19 @@ function DeviceResults({ page, error, loading, filtered, canWrite, onClear, onAd
       return (
         <div className="space-y-2">
           <ErrorNote error={error} />
-          <Button size="sm" onClick={onRetry}>Try again</Button>
+          <Button size="sm" onClick={onRetry}>{tc('retry')}</Button>
         </div>
       );
     }
-    return loading ? <Loading what="devices" /> : null;
+    return loading ? <Loading what={t('list.loading')} /> : null;
   }
   const stale = error ? <ErrorNote error={error} className="text-xs" /> : null;
   if (page.total === 0 && filtered) {
     return (
       <>
         {stale}
-        <EmptyState title="No devices match these filters" action={<Button onClick={onClear}>Clear filters</Button>}>
-          Try another search or fewer filters.
+        <EmptyState title={t('list.noMatch.title')} action={<Button onClick={onClear}>{t('list.clearFilters')}</Button>}>
+          {t('list.noMatch.body')}
         </EmptyState>
       </>
     );
@@ -179,17 +180,15 @@ function DeviceResults({ page, error, loading, filtered, canWrite, onClear, onAd
       <>
         {stale}
         <EmptyState
-          title="No devices yet"
+          title={t('list.empty.title')}
           action={canWrite && (
             <>
-              <Button onClick={onImport}><i className="fa fa-upload" aria-hidden /> Import from CSV</Button>
-              <Button variant="primary" onClick={onAdd}><i className="fa fa-plus" aria-hidden /> Add device</Button>
+              <Button onClick={onImport}><i className="fa fa-upload" aria-hidden /> {t('list.empty.importCsv')}</Button>
+              <Button variant="primary" onClick={onAdd}><i className="fa fa-plus" aria-hidden /> {t('list.add')}</Button>
             </>
           )}
         >
-          {canWrite
-            ? 'Add a device to get the secret it signs in with, or import many at once from a CSV file.'
-            : 'Devices show up here once an engineer or admin adds them.'}
+          {t(canWrite ? 'list.empty.writer' : 'list.empty.reader')}
         </EmptyState>
       </>
     );
@@ -202,11 +201,12 @@ function DeviceResults({ page, error, loading, filtered, canWrite, onClear, onAd
   );
 }
 
-const STATUS_OPTIONS: readonly [DeviceStatus | '', string][] = [
-  ['', 'Any status'],
-  ['online', 'Online'],
-  ['offline', 'Offline'],
-  ['inactive', 'Never connected'],
+/** The status filter's options; labels are read in render (the language may change). */
+const STATUS_OPTIONS: readonly [DeviceStatus | '', () => string][] = [
+  ['', () => t('filter.anyStatus')],
+  ['online', () => tc('online')],
+  ['offline', () => tc('offline')],
+  ['inactive', () => t('status.neverConnectedOption')],
 ];
 
 /** Search (debounced) and the filters; each change is a new URL, so back and forward step through them. */
@@ -240,12 +240,12 @@ function Filters({ query, products, go }: {
   const filtered = hasFilters(query);
   return (
     <div className="space-y-2">
-      <div role="search" aria-label="Filter devices" className="grid grid-cols-3 gap-3 lg:grid-cols-[minmax(0,2fr)_minmax(0,1.4fr)_minmax(0,1fr)_minmax(0,1fr)]">
-        <Field label="Search" className="col-span-3 lg:col-span-1">
+      <div role="search" aria-label={t('filter.label')} className="grid grid-cols-3 gap-3 lg:grid-cols-[minmax(0,2fr)_minmax(0,1.4fr)_minmax(0,1fr)_minmax(0,1fr)]">
+        <Field label={tc('search')} className="col-span-3 lg:col-span-1">
           <input
             type="search"
             className={INPUT}
-            placeholder="Device name or description"
+            placeholder={t('filter.searchPlaceholder')}
             value={text}
             onChange={(e) => setText(e.target.value)}
             onKeyDown={(e) => {
@@ -258,37 +258,37 @@ function Filters({ query, products, go }: {
             }}
           />
         </Field>
-        <Field label="Product">
+        <Field label={t('field.product')}>
           <select className={INPUT} value={query.productKey ?? ''} onChange={(e) => go({ productKey: e.target.value || undefined })}>
-            <option value="">All products</option>
+            <option value="">{t('filter.allProducts')}</option>
             {products.map((p) => <option key={p.productKey} value={p.productKey}>{p.name} ({p.productKey})</option>)}
             {query.productKey && !products.some((p) => p.productKey === query.productKey) && (
-              <option value={query.productKey}>{query.productKey} (unknown)</option>
+              <option value={query.productKey}>{t('filter.unknownProduct', { productKey: query.productKey })}</option>
             )}
           </select>
         </Field>
-        <Field label="Status">
+        <Field label={t('field.status')}>
           <select className={INPUT} value={query.status ?? ''} onChange={(e) => go({ status: (e.target.value || undefined) as DeviceStatus | undefined })}>
-            {STATUS_OPTIONS.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+            {STATUS_OPTIONS.map(([value, label]) => <option key={value} value={value}>{label()}</option>)}
           </select>
         </Field>
-        <Field label="Enabled">
+        <Field label={t('field.enabled')}>
           <select
             className={INPUT}
             value={query.enabled === undefined ? '' : String(query.enabled)}
             onChange={(e) => go({ enabled: e.target.value === '' ? undefined : e.target.value === 'true' })}
           >
-            <option value="">Any</option>
-            <option value="true">Enabled</option>
-            <option value="false">Disabled</option>
+            <option value="">{t('filter.any')}</option>
+            <option value="true">{tc('enabled')}</option>
+            <option value="false">{tc('disabled')}</option>
           </select>
         </Field>
       </div>
       {filtered && (
         <div className="flex flex-wrap items-center gap-2 text-sm">
           {query.tags.length > 0 && (
-            <ul aria-label="Tag filters" className="flex flex-wrap items-center gap-2">
-              <li className="text-slate-600">Tagged</li>
+            <ul aria-label={t('filter.tagFilters')} className="flex flex-wrap items-center gap-2">
+              <li className="text-slate-600">{t('filter.tagged')}</li>
               {query.tags.map((tag) => {
                 const colon = tag.indexOf(':');
                 const label = `${tag.slice(0, colon)}=${tag.slice(colon + 1)}`;
@@ -298,7 +298,7 @@ function Filters({ query, products, go }: {
                       {label}
                       <button
                         type="button"
-                        aria-label={`Remove tag filter ${label}`}
+                        aria-label={t('filter.removeTag', { label })}
                         className="rounded-full px-1 text-sky-700 hover:bg-sky-100"
                         onClick={() => go({ tags: query.tags.filter((t) => t !== tag) })}
                       >
@@ -311,7 +311,7 @@ function Filters({ query, products, go }: {
             </ul>
           )}
           <Button size="sm" variant="ghost" onClick={() => go({ productKey: undefined, status: undefined, enabled: undefined, q: undefined, tags: [] })}>
-            <i className="fa fa-times" aria-hidden /> Clear filters
+            <i className="fa fa-times" aria-hidden /> {t('list.clearFilters')}
           </Button>
         </div>
       )}

@@ -4,6 +4,7 @@ import { Badge, OnlineBadge } from '../ui/badge.tsx';
 import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { TimeAgo } from '../ui/time.tsx';
 import type { DeviceStatus, ListedDevice, ProductSummary } from './device-list-api.ts';
+import { t } from './devices.messages.ts';
 
 /** Tags drawn per row; the rest are counted (all of them are in the tooltip and on the device page). */
 const TAGS_SHOWN = 3;
@@ -22,7 +23,7 @@ export function StatusBadge({ status }: { status: DeviceStatus }) {
     return (
       <Badge>
         <span aria-hidden className="h-1.5 w-1.5 rounded-full border border-slate-400" />
-        never connected
+        {t('status.neverConnected')}
       </Badge>
     );
   }
@@ -39,16 +40,16 @@ export function DeviceTable({ devices, products, live, listReadAt, onTag }: {
   onTag(tag: string): void;
 }) {
   return (
-    <Table label="Devices">
+    <Table label={t('list.title')}>
       <thead>
         <tr>
-          <Th>Status</Th>
-          <Th>Name</Th>
-          <Th>Product</Th>
-          <Th className="hidden lg:table-cell">Description</Th>
-          <Th>Tags</Th>
-          <Th>Last seen</Th>
-          <Th>Enabled</Th>
+          <Th>{t('field.status')}</Th>
+          <Th>{t('field.name')}</Th>
+          <Th>{t('field.product')}</Th>
+          <Th className="hidden lg:table-cell">{t('field.description')}</Th>
+          <Th>{t('field.tags')}</Th>
+          <Th>{t('field.lastSeen')}</Th>
+          <Th>{t('field.enabled')}</Th>
         </tr>
       </thead>
       <TBody>
@@ -92,7 +93,7 @@ export function DeviceTable({ devices, products, live, listReadAt, onTag }: {
                         key={k}
                         type="button"
                         onClick={() => onTag(`${k}:${v}`)}
-                        title={`Show only devices tagged ${k} = ${v}`}
+                        title={t('table.showTagged', { key: k, value: v })}
                         className="whitespace-nowrap rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs text-slate-700 ring-1 ring-inset ring-slate-200 hover:bg-sky-50 hover:ring-sky-300"
                       >
                         {k}={v}
@@ -103,9 +104,9 @@ export function DeviceTable({ devices, products, live, listReadAt, onTag }: {
                 )}
               </Td>
               <Td className="whitespace-nowrap text-slate-700">
-                {status === 'online' ? <span className="text-emerald-700">now</span> : <TimeAgo at={d.lastSeenAt} />}
+                {status === 'online' ? <span className="text-emerald-700">{t('table.now')}</span> : <TimeAgo at={d.lastSeenAt} />}
               </Td>
-              <Td>{d.enabled ? <span className="text-slate-700">yes</span> : <Badge tone="amber">disabled</Badge>}</Td>
+              <Td>{d.enabled ? <span className="text-slate-700">{t('table.yes')}</span> : <Badge tone="amber">{t('table.disabled')}</Badge>}</Td>
             </tr>
           );
         })}

@@ -13,8 +13,11 @@ import { Field, INPUT } from '../ui/field.tsx';
 import { Panel } from '../ui/page.tsx';
 import { formatTime } from '../ui/time.tsx';
 import { queryString } from '../use-api.ts';
+import { tc } from '../i18n/common.messages.ts';
+import { formatNumber } from '../i18n/messages.ts';
 import { isNumericType, toDatetimeLocal } from './command-fields.ts';
 import { devicePath } from './device-detail-api.ts';
+import { t } from './device-detail.messages.ts';
 import { chartColumns, queryRange, RANGE_PRESETS, refreshMs, widthLabel, type HistoryBucket, type HistoryQueryRange, type RangeChoice } from './history-range.ts';
 
 /** What the history tab keeps across tab switches: the chosen range. */
@@ -29,7 +32,7 @@ export function HistoryPanel({ productKey, deviceName, tsl, choice, onChoice }: 
 }) {
   const numeric = useMemo(() => (tsl?.properties ?? []).filter((p) => isNumericType(p.dataType)), [tsl]);
   const base = devicePath(productKey, deviceName);
-  if (tsl === undefined) return <Loading what="the thing model" />;
+  if (tsl === undefined) return <Loading what={t('chart.loadingModel')} />;
 
   const csvHref = () => {
     const r = queryRange(choice, Date.now());
@@ -40,10 +43,10 @@ export function HistoryPanel({ productKey, deviceName, tsl, choice, onChoice }: 
     <div className="space-y-4">
       <RangeSelector choice={choice} onChoice={onChoice} csvHref={csvHref} />
       {tsl === null ? (
-        <EmptyState title="No published thing model">Charts are drawn for the numeric properties of the product's thing model; publish one first.</EmptyState>
+        <EmptyState title={t('values.noModel')}>{t('chart.noModelBody')}</EmptyState>
       ) : numeric.length === 0 ? (
-        <EmptyState title="Nothing to chart">
-          The thing model has no numeric (int, float, double) properties. Other values are in the CSV download and on the Overview.
+        <EmptyState title={t('chart.nothing')}>
+          {t('chart.nothingBody')}
         </EmptyState>
       ) : (
         <div className="grid gap-4 2xl:grid-cols-2">
@@ -66,17 +69,17 @@ function RangeSelector({ choice, onChoice, csvHref }: { choice: RangeChoice; onC
 
   const apply = () => {
     const f = new Date(from).getTime();
-    const t = new Date(to).getTime();
-    if (Number.isNaN(f) || Number.isNaN(t)) return setError('Pick both times');
-    if (f >= t) return setError('“From” must be before “to”');
+    const until = new Date(to).getTime();
+    if (Number.isNaN(f) || Number.isNaN(until)) return setError(t('range.pickBoth'));
+    if (f >= until) return setError(t('range.order'));
     setError(undefined);
-    onChoice({ from: f, to: t });
+    onChoice({ from: f, to: until });
   };
 
   return (
     <div className="rounded-lg border border-slate-200 bg-white px-3 py-2.5 shadow-sm">
       <div className="flex flex-wrap items-center gap-2">
-        <span className="mr-1 text-sm font-medium text-slate-700" id="history-range-label">Range</span>
+        <span className="mr-1 text-sm font-medium text-slate-700" id="history-range-label">{t('range.label')}</span>
         <div role="group" aria-labelledby="history-range-label" className="inline-flex overflow-hidden rounded-md border border-slate-300">
           {RANGE_PRESETS.map((p) => {
             const on = 'preset' in choice && choice.preset === p.value && !editing;
@@ -91,7 +94,7 @@ function RangeSelector({ choice, onChoice, csvHref }: { choice: RangeChoice; onC
                 }}
                 className={cx('border-r border-slate-300 px-3 py-1.5 text-sm last:border-r-0', on ? 'bg-sky-700 font-medium text-white' : 'bg-white text-slate-700 hover:bg-slate-50')}
               >
-                {p.label}
+                {t(p.labelKey)}
               </button>
             );
           })}
@@ -101,7 +104,7 @@ function RangeSelector({ choice, onChoice, csvHref }: { choice: RangeChoice; onC
             onClick={() => setEditing(true)}
             className={cx('px-3 py-1.5 text-sm', editing || custom ? 'bg-sky-700 font-medium text-white' : 'bg-white text-slate-700 hover:bg-slate-50')}
           >
-            Custom
+            {t('range.custom')}
           </button>
         </div>
         <a
@@ -110,18 +113,18 @@ function RangeSelector({ choice, onChoice, csvHref }: { choice: RangeChoice; onC
           download
           className="ml-auto inline-flex items-center gap-1.5 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-800 shadow-sm hover:bg-slate-50"
         >
-          <i className="fa fa-download" aria-hidden /> Download CSV
+          <i className="fa fa-download" aria-hidden /> {t('range.csv')}
         </a>
       </div>
       {(editing || custom) && (
         <div className="mt-3 flex flex-wrap items-end gap-3 border-t border-slate-100 pt-3">
-          <Field label="From" className="w-56" error={error}>
+          <Field label={t('range.from')} className="w-56" error={error}>
             <input type="datetime-local" step={1} className={INPUT} value={from} onChange={(e) => setFrom(e.target.value)} />
           </Field>
-          <Field label="To" className="w-56">
+          <Field label={t('range.to')} className="w-56">
             <input type="datetime-local" step={1} className={INPUT} value={to} onChange={(e) => setTo(e.target.value)} />
           </Field>
-          <Button variant="primary" onClick={apply}>Show range</Button>
+          <Button variant="primary" onClick={apply}>{t('range.show')}</Button>
         </div>
       )}
     </div>
@@ -192,27 +195,27 @@ function PropertyChart({ base, property, choice }: { base: string; property: Tsl
   );
   const count = columns && shown && (
     <span className="text-xs text-slate-500">
-      <span data-testid={`chart-points-${property.identifier}`} className="tabular-nums">{columns.values.toLocaleString()}</span>
-      {' '}{columns.values === 1 ? 'value' : 'values'} · {widthLabel(shown.range.width)} buckets{columns.spread ? ' · line avg, band min–max' : ''}
+      <span data-testid={`chart-points-${property.identifier}`} className="tabular-nums">{formatNumber(columns.values)}</span>
+      {' '}{t('chart.valuesWord', { count: columns.values })} · {t('chart.buckets', { width: widthLabel(shown.range.width) })}{columns.spread ? t('chart.spread') : ''}
     </span>
   );
   return (
     <Panel title={title} actions={count} className="min-w-0">
       <ErrorNote error={error} className="mb-2" />
       {!shown ? (
-        !error && <div className="flex h-[220px] items-center justify-center text-sm text-slate-500">Loading…</div>
+        !error && <div className="flex h-[220px] items-center justify-center text-sm text-slate-500">{tc('loadingPlain')}</div>
       ) : shown.items.length === 0 ? (
         <div className="flex h-[220px] flex-col items-center justify-center rounded-md border border-dashed border-slate-300 bg-slate-50 text-center text-sm text-slate-600" data-testid={`history-empty-${property.identifier}`}>
-          <p className="font-medium text-slate-800">No values in this range</p>
-          <p className="mt-1 text-xs">{formatTime(shown.range.from)} to {formatTime(shown.range.to)}: pick a longer range, or wait for the device to report.</p>
+          <p className="font-medium text-slate-800">{t('chart.noValues')}</p>
+          <p className="mt-1 text-xs">{t('chart.noValuesBody', { from: formatTime(shown.range.from), to: formatTime(shown.range.to) })}</p>
         </div>
       ) : (
         <TimeSeriesChart
           data={data!}
           range={{ from: shown.range.from, to: Math.min(shown.range.to, 'preset' in choice ? shown.at : shown.range.to) }}
-          label={columns!.spread ? 'avg' : property.name}
+          label={columns!.spread ? t('chart.avg') : property.name}
           unit={unit}
-          ariaLabel={`${property.name} over time`}
+          ariaLabel={t('chart.overTime', { name: property.name })}
         />
       )}
     </Panel>

@@ -4,17 +4,19 @@
  * few seconds later gets the same buckets (the line does not wobble as time moves). Framework-free, tested in node.
  */
 
+import { t } from './device-detail.messages.ts';
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 export const RANGE_PRESETS = [
-  { value: '15m', label: '15 min', span: 15 * MINUTE },
-  { value: '1h', label: '1 h', span: HOUR },
-  { value: '6h', label: '6 h', span: 6 * HOUR },
-  { value: '24h', label: '24 h', span: DAY },
-  { value: '7d', label: '7 d', span: 7 * DAY },
+  { value: '15m', labelKey: 'range.15m', span: 15 * MINUTE },
+  { value: '1h', labelKey: 'range.1h', span: HOUR },
+  { value: '6h', labelKey: 'range.6h', span: 6 * HOUR },
+  { value: '24h', labelKey: 'range.24h', span: DAY },
+  { value: '7d', labelKey: 'range.7d', span: 7 * DAY },
 ] as const;
 
 export type RangePreset = (typeof RANGE_PRESETS)[number]['value'];
@@ -111,8 +113,8 @@ export function chartColumns(items: readonly HistoryBucket[], width: number): {
 
 /** "2 s", "5 min", "1 h" for a bucket width. */
 export function widthLabel(ms: number): string {
-  if (ms < MINUTE) return `${Math.round(ms / SECOND)} s`;
-  if (ms < HOUR) return `${Math.round(ms / MINUTE)} min`;
-  if (ms < DAY) return `${Math.round(ms / HOUR)} h`;
-  return `${Math.round(ms / DAY)} d`;
+  if (ms < MINUTE) return t('width.s', { n: Math.round(ms / SECOND) });
+  if (ms < HOUR) return t('width.min', { n: Math.round(ms / MINUTE) });
+  if (ms < DAY) return t('width.h', { n: Math.round(ms / HOUR) });
+  return t('width.d', { n: Math.round(ms / DAY) });
 }
