@@ -167,6 +167,13 @@ export default defineConfig([
           selector: 'JSXAttribute[name.name=/^(title|aria-label|placeholder|alt|label|hint|description|heading|subtitle|emptyText|what|confirmLabel|tooltip)$/] > Literal[value=/[A-Za-z]{2,}/]',
           message: 'Untranslated attribute: put it in the area\'s *.messages.ts catalog (English and Chinese) and pass t(\'key\').',
         },
+        ...['consequent', 'alternate'].flatMap((branch) => [
+          `:matches(JSXElement, JSXFragment) > JSXExpressionContainer ConditionalExpression:not(CallExpression ConditionalExpression, JSXAttribute ConditionalExpression, TemplateLiteral > ConditionalExpression) > Literal.${branch}[value=/[A-Za-z]{2,}/]`,
+          `JSXAttribute[name.name=/^(title|aria-label|placeholder|alt|label|hint|description|heading|subtitle|emptyText|what|confirmLabel|tooltip)$/] ConditionalExpression:not(CallExpression > ConditionalExpression, ConditionalExpression > ConditionalExpression) > Literal.${branch}[value=/[A-Za-z]{2,}/]`,
+        ]).map((selector) => ({
+          selector,
+          message: 'Untranslated text: put it in the area\'s *.messages.ts catalog (English and Chinese) and show t(\'key\').',
+        })),
         {
           selector: 'JSXExpressionContainer > Literal[value=/[A-Za-z]{2,} [A-Za-z]/]',
           message: 'Untranslated text: put it in the area\'s *.messages.ts catalog (English and Chinese) and show t(\'key\').',

@@ -24,6 +24,8 @@ import { createFlowStore, type FlowStore } from './model/flow-store.ts';
 import { Palette } from './palette/palette.tsx';
 import { EditorSidebar } from './sidebar/editor-sidebar.tsx';
 import { TabBar } from './tabs/tab-bar.tsx';
+import { t } from './editor.messages.ts';
+import { tc } from './i18n.ts';
 
 interface Loaded {
   types: NodeTypeEntry[];
@@ -70,8 +72,8 @@ export function FlowEditor({ api, canDeploy = true, canDeployCode = true, reveal
     };
   }, [api, canDeploy, canDeployCode]);
 
-  if (state.status === 'loading') return <p className="p-4 text-sm text-slate-500">Loading the flows…</p>;
-  if (state.status === 'failed') return <p role="alert" className="p-4 text-sm text-red-700">Could not load the flows: {state.message}</p>;
+  if (state.status === 'loading') return <p className="p-4 text-sm text-slate-500">{t('editor.loading')}</p>;
+  if (state.status === 'failed') return <p role="alert" className="p-4 text-sm text-red-700">{t('editor.loadFailed', { reason: state.message })}</p>;
   return <LoadedEditor api={api} canDeploy={canDeploy} types={state.types} lockedTypes={state.lockedTypes} store={state.store} draft={state.draft} revealNodeId={revealNodeId} />;
 }
 
@@ -79,7 +81,7 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
   const [live, setLive] = useState<FlowEditorContextValue['live']>(null);
   const [draft, setDraft] = useState(initialDraft);
   const [notice, setNotice] = useState<Notice | null>(() => (revealNodeId && !nodeById(store.getState().document, revealNodeId)
-    ? { kind: 'error', text: `No node ${revealNodeId} in the flows: it may have been deleted since the link was made.` }
+    ? { kind: 'error', text: t('editor.noSuchNode', { id: revealNodeId }) }
     : null));
   const [dialog, setDialog] = useState<'import' | 'export' | null>(null);
 
@@ -107,8 +109,8 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
       <div className="absolute inset-0 flex flex-col">
         <div className="flex h-10 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-3">
           {canDeploy && <HistoryButtons />}
-          {canDeploy && <button type="button" onClick={() => setDialog('import')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">Import</button>}
-          <button type="button" onClick={() => setDialog('export')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">Export</button>
+          {canDeploy && <button type="button" onClick={() => setDialog('import')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">{tc('import')}</button>}
+          <button type="button" onClick={() => setDialog('export')} className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">{tc('export')}</button>
           <div className="min-w-0 flex-1 truncate text-sm" aria-live="polite">
             {notice && (
               <span role={notice.kind === 'error' ? 'alert' : 'status'} className={notice.kind === 'error' ? 'text-red-700' : 'text-emerald-700'}>
@@ -120,9 +122,9 @@ function LoadedEditor({ api, canDeploy, types, lockedTypes, store, draft: initia
           {canDeploy ? (
             <DeployButton onNotice={setNotice} onDeployed={onDeployed} />
           ) : (
-            <span role="status" className="rounded border border-amber-300 bg-amber-50 px-2 py-1 text-xs font-medium text-amber-900" title="Your role may look at the flows, their status and debug output and export them; an engineer or admin changes and deploys them">
+            <span role="status" className="rounded border border-amber-300 bg-amber-50 px-2 py-1 text-xs font-medium text-amber-900" title={t('editor.readOnlyTitle')}>
               <i aria-hidden className="fa fa-lock mr-1" />
-              Read only: your role cannot change flows
+              {t('editor.readOnly')}
             </span>
           )}
         </div>
@@ -164,8 +166,8 @@ function HistoryButtons() {
   const button = 'rounded px-2 py-1 text-sm text-slate-700 hover:bg-slate-100 disabled:opacity-40';
   return (
     <>
-      <button type="button" onClick={undo} disabled={!canUndo} title="Undo (Ctrl+Z)" aria-label="Undo" className={button}>↶</button>
-      <button type="button" onClick={redo} disabled={!canRedo} title="Redo (Shift+Ctrl+Z)" aria-label="Redo" className={button}>↷</button>
+      <button type="button" onClick={undo} disabled={!canUndo} title={t('editor.undoTitle')} aria-label={t('editor.undo')} className={button}>↶</button>
+      <button type="button" onClick={redo} disabled={!canRedo} title={t('editor.redoTitle')} aria-label={t('editor.redo')} className={button}>↷</button>
     </>
   );
 }

@@ -18,6 +18,7 @@ import { onReveal, revealNode } from './reveal-node.ts';
 import { SearchDialog } from './search-dialog.tsx';
 import { ShortcutList } from './shortcut-list.tsx';
 import { isTyping } from './use-editor-shortcuts.ts';
+import { t } from './canvas.messages.ts';
 
 type Popup =
   | { kind: 'menu'; x: number; y: number; at: XYPosition }
@@ -126,7 +127,7 @@ export function useCanvasInteractions({ store, readOnly, types, onError }: Canva
       const id = newNodeId();
       state.applyEdit((doc) => addWiredNode(doc, state.catalog, type, state.activeTab!, position, from, id), [id]);
     } catch (err) {
-      onError(`Not added: ${err instanceof Error ? err.message : String(err)}`);
+      onError(t('error.notAdded', { reason: err instanceof Error ? err.message : String(err) }));
     }
   };
 
@@ -149,7 +150,7 @@ export function useCanvasInteractions({ store, readOnly, types, onError }: Canva
       // The system clipboard too, when the browser lets the page write it; the editor's own clipboard always has it.
       writeClipboard: (text) => void navigator.clipboard?.writeText(text).catch(() => undefined),
     });
-    overlay = <PopupMenu label="Canvas menu" x={popup.x} y={popup.y} items={items} onClose={close} />;
+    overlay = <PopupMenu label={t('menu.label')} x={popup.x} y={popup.y} items={items} onClose={close} />;
   }
   return { flowProps, overlay };
 }

@@ -8,6 +8,7 @@ import { newNodeId } from '../model/flow-edits.ts';
 import { connectedNodes, disableable, groupNodes, groupRefusal, setNodesDisabled } from '../model/flow-selection-edits.ts';
 import type { FlowStore } from '../model/flow-store.ts';
 import type { MenuItem } from '../ui/popup-menu.tsx';
+import { t } from './canvas.messages.ts';
 
 export interface CanvasMenuContext {
   readOnly: boolean;
@@ -32,39 +33,39 @@ export function canvasMenuItems(store: FlowStore, { readOnly, at, onError, openQ
     if (text !== null) writeClipboard(text);
   };
   return [
-    { label: 'Add node here…', keys: 'Ctrl+click', disabled: readOnly, onSelect: openQuickAdd },
+    { label: t('menu.addHere'), keys: 'Ctrl+click', disabled: readOnly, onSelect: openQuickAdd },
     {
-      label: 'Cut', keys: 'Ctrl+X', disabled: readOnly || nothing, separated: true,
+      label: t('menu.cut'), keys: 'Ctrl+X', disabled: readOnly || nothing, separated: true,
       onSelect: () => {
         copy();
         store.getState().deleteSelection();
       },
     },
-    { label: 'Copy', keys: 'Ctrl+C', disabled: nothing, onSelect: copy },
+    { label: t('menu.copy'), keys: 'Ctrl+C', disabled: nothing, onSelect: copy },
     {
-      label: 'Paste', keys: 'Ctrl+V', disabled: readOnly || state.clipboard === null,
+      label: t('menu.paste'), keys: 'Ctrl+V', disabled: readOnly || state.clipboard === null,
       onSelect: () => {
         try {
           store.getState().paste(store.getState().clipboard!, undefined, { x: Math.round(at.x), y: Math.round(at.y) });
         } catch (err) {
-          onError(`Nothing pasted: ${err instanceof Error ? err.message : String(err)}`);
+          onError(t('error.notPasted', { reason: err instanceof Error ? err.message : String(err) }));
         }
       },
     },
-    { label: 'Delete', keys: 'Delete', disabled: readOnly || (nothing && state.selection.edges.size === 0), onSelect: () => store.getState().deleteSelection() },
+    { label: t('menu.delete'), keys: 'Delete', disabled: readOnly || (nothing && state.selection.edges.size === 0), onSelect: () => store.getState().deleteSelection() },
     {
-      label: 'Group selection', separated: true, disabled: readOnly || groupRefusal(state.document, selected) !== null,
+      label: t('menu.group'), separated: true, disabled: readOnly || groupRefusal(state.document, selected) !== null,
       onSelect: () => {
         const id = newNodeId();
         store.getState().applyEdit((doc) => groupNodes(doc, selected, store.getState().measured, id).document, [id]);
       },
     },
     {
-      label: allDisabled ? 'Enable' : 'Disable', disabled: readOnly || toggleable.length === 0,
+      label: allDisabled ? t('menu.enable') : t('menu.disable'), disabled: readOnly || toggleable.length === 0,
       onSelect: () => store.getState().applyEdit((doc) => setNodesDisabled(doc, selected, !allDisabled), selected),
     },
     {
-      label: 'Select connected', separated: true, disabled: nothing,
+      label: t('menu.selectConnected'), separated: true, disabled: nothing,
       onSelect: () => store.getState().select({ nodes: connectedNodes(store.getState().document, selected), edges: [] }),
     },
   ];

@@ -4,7 +4,7 @@
  * [0.5, 0.5]. Nodes keep their canvas objects while they do not change, so a drag re-renders only what moves; off-
  * screen nodes are not rendered, so a 1,000-node flow pans smoothly.
  */
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent, type MouseEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent, type RefObject } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -15,6 +15,7 @@ import {
   type Connection,
   type EdgeChange,
   type NodeChange,
+  type AriaLabelConfig,
   type Viewport,
   type XYPosition,
 } from '@xyflow/react';
@@ -35,6 +36,9 @@ import { nodeTypes } from './node-types.ts';
 import { useEditorShortcuts } from './use-editor-shortcuts.ts';
 import { MotionSketch } from './motion-sketch.tsx';
 import { LinkWires } from './link-wires.tsx';
+import { t } from './canvas.messages.ts';
+import { useLocale } from '../i18n.ts';
+import { useTheme } from '../theme.ts';
 
 const NODE_ORIGIN: [number, number] = [0.5, 0.5];
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
@@ -110,6 +114,8 @@ function SizedCanvas({ initialSize, size, types, onError }: { initialSize: Size;
   const activeTab = useFlowStore((s) => s.activeTab);
   const readOnly = useFlowStore((s) => s.readOnly);
   const { screenToFlowPosition, setViewport } = useReactFlow();
+  const locale = useLocale();
+  const ariaLabels = useMemo(() => reactFlowLabels(locale), [locale]);
   const { minimap } = usePanelLayout();
   const { onMoveStart, onMoveEnd } = useCanvasMotion();
   // The mouse on the screen, so a paste after zooming with the wheel still lands under it.
@@ -172,9 +178,11 @@ function SizedCanvas({ initialSize, size, types, onError }: { initialSize: Size;
     [],
   );
 
+  const dark = useTheme() === 'dark';
   return (
     <div className="h-full w-full" data-testid="flow-canvas" onDragOver={onDragOver} onDrop={onDrop} onMouseMove={onMouseMove} onMouseLeave={() => (pointer.current = null)}>
       <ReactFlow<CanvasNode, CanvasEdge>
+        colorMode={dark ? 'dark' : 'light'}
         nodes={nodes} edges={edges} nodeTypes={nodeTypes} nodeOrigin={NODE_ORIGIN}
         onNodesChange={onNodesChange} onEdgesChange={onEdgesChange} onConnect={onConnect}
         onMoveStart={onMoveStart} onMoveEnd={onMoveEnd}
@@ -182,12 +190,17 @@ function SizedCanvas({ initialSize, size, types, onError }: { initialSize: Size;
         nodesDraggable={!readOnly} nodesConnectable={!readOnly}
         deleteKeyCode={null} selectionKeyCode="Shift" multiSelectionKeyCode={MULTI_SELECT_KEYS}
         defaultViewport={initialViewport} onlyRenderVisibleElements minZoom={0.1} maxZoom={3} snapToGrid={false}
-        proOptions={{ hideAttribution: true }} className="flow-canvas" {...interactions.flowProps}
+        proOptions={{ hideAttribution: true }} className="flow-canvas" ariaLabelConfig={ariaLabels} {...interactions.flowProps}
       >
         <MotionSketch />
         <LinkWires />
-        <Background variant={BackgroundVariant.Lines} gap={20} color="#eef0f2" />
-        {minimap && <MiniMap pannable zoomable nodeColor={miniMapColor} style={MINIMAP} className="!bg-white" ariaLabel="Minimap" />}
+        <Background variant={BackgroundVariant.Lines} gap={20} color={dark ? '#1a2233' : '#eef0f2'} />
+        {minimap && (
+          <MiniMap
+            pannable zoomable nodeColor={miniMapColor} style={MINIMAP} className="!bg-white" ariaLabel={t('footer.minimap')}
+            maskColor={dark ? 'rgba(2, 6, 23, 0.65)' : undefined}
+          />
+        )}
       </ReactFlow>
       {interactions.overlay}
     </div>
@@ -204,4 +217,19 @@ function miniMapColor(node: CanvasNode): string {
   if (node.type === 'unknown-node') return '#f87171';
   if (node.type === 'flow-group') return 'transparent';
   return '#cbd5e1';
+}
+
+const DIRECTIONS = { up: 'flow.up', down: 'flow.down', left: 'flow.left', right: 'flow.right' } as const;
+
+/** React Flow's screen-reader texts in the UI's language (the locale only keys the memo: `t` reads the current one). */
+function reactFlowLabels(_locale: string): Partial<AriaLabelConfig> {
+  return {
+    'node.a11yDescription.default': t('flow.nodeHelp'),
+    'node.a11yDescription.keyboardDisabled': t('flow.nodeHelpKeyboard'),
+    'node.a11yDescription.ariaLiveMessage': ({ direction, x, y }) =>
+      t('flow.nodeMoved', { direction: direction in DIRECTIONS ? t(DIRECTIONS[direction as keyof typeof DIRECTIONS]) : direction, x, y }),
+    'edge.a11yDescription.default': t('flow.edgeHelp'),
+    'minimap.ariaLabel': t('footer.minimap'),
+    'handle.ariaLabel': t('flow.handle'),
+  };
 }

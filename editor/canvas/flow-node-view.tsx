@@ -13,6 +13,7 @@ import { NodeStatusBadge } from './node-status-badge.tsx';
 import { nodeHeight, portTop } from './node-geometry.ts';
 import { useFlowStore } from '../editor-context.tsx';
 import { isPublicEndpoint } from '../../nodes/core/core-nodes.def.ts';
+import { t } from './canvas.messages.ts';
 
 const PORT_CLASS = '!h-2.5 !w-2.5 !rounded-[3px] !border !border-slate-500 !bg-slate-200 hover:!bg-orange-400';
 
@@ -62,7 +63,7 @@ function FlowNodeBody(props: {
           <Handle
             key={port} id={outputHandle(port)} type="source" position={Position.Right}
             className={`group ${PORT_CLASS}`} style={{ top: portTop(port, outputs) }}
-            title={portLabel || `output ${port + 1}`}
+            title={portLabel || t('node.output', { n: port + 1 })}
           >
             {outputs > 1 && portLabel && (
               <span className="pointer-events-none absolute left-3 top-1/2 hidden -translate-y-1/2 whitespace-nowrap rounded bg-slate-700 px-1 text-[10px] text-white group-hover:block">
@@ -75,7 +76,7 @@ function FlowNodeBody(props: {
       {props.injectable && <InjectButton id={id} label={label} disabled={disabled} />}
       {props.locked && (
         <span
-          role="img" aria-label="Locked: only admins change code nodes" title="Runs code on the server: only admins (flows:code) change it. You can move, wire or delete it."
+          role="img" aria-label={t('node.locked')} title={t('node.lockedTitle')}
           className="absolute -left-1.5 -top-2 flex h-4 w-4 items-center justify-center rounded-full border border-amber-500 bg-amber-100 text-[9px] text-amber-900"
         >
           <i aria-hidden className="fa fa-lock" />
@@ -83,10 +84,10 @@ function FlowNodeBody(props: {
       )}
       {props.publicEndpoint && (
         <span
-          data-testid="public-endpoint" title="Public: anyone can call this endpoint without signing in"
+          data-testid="public-endpoint" title={t('node.publicTitle')}
           className="absolute -top-2 left-3 rounded border border-amber-500 bg-amber-100 px-1 text-[9px] font-semibold uppercase leading-[12px] tracking-wide text-amber-900"
         >
-          public
+          {t('node.public')}
         </span>
       )}
       <NodeProblemMarker id={id} />

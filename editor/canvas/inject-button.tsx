@@ -5,6 +5,7 @@
 import { useState, type MouseEvent } from 'react';
 import { useFlowEditor } from '../editor-context.tsx';
 import { changedSinceBaseline } from '../model/flow-store.ts';
+import { t } from './canvas.messages.ts';
 
 export function InjectButton({ id, label, disabled }: { id: string; label: string; disabled: boolean }) {
   const { store, api, notify, canDeploy } = useFlowEditor();
@@ -14,22 +15,22 @@ export function InjectButton({ id, label, disabled }: { id: string; label: strin
     event.stopPropagation();
     const changes = changedSinceBaseline(store.getState());
     if (changes.added.includes(id) || changes.changed.includes(id)) {
-      notify({ kind: 'error', text: `“${label}” has undeployed changes: deploy first, then inject.` });
+      notify({ kind: 'error', text: t('inject.undeployed', { label }) });
       return;
     }
     setBusy(true);
     try {
       await api.request('POST', `/flows/inject/${encodeURIComponent(id)}`);
-      notify({ kind: 'ok', text: `Injected: ${label}` });
+      notify({ kind: 'ok', text: t('inject.done', { label }) });
     } catch (err) {
-      notify({ kind: 'error', text: `Not injected: ${err instanceof Error ? err.message : String(err)}` });
+      notify({ kind: 'error', text: t('inject.failed', { reason: err instanceof Error ? err.message : String(err) }) });
     } finally {
       setBusy(false);
     }
   };
   return (
     <button
-      type="button" aria-label={`Inject ${label}`} title="Inject now" disabled={disabled || busy}
+      type="button" aria-label={t('inject.label', { label })} title={t('inject.title')} disabled={disabled || busy}
       // `nodrag`: React Flow must not start moving the node from its button.
       className="nodrag absolute -left-[26px] top-1/2 -mt-[11px] flex h-[22px] w-[18px] items-center justify-center rounded-l-[4px] border border-r-0 border-slate-500 bg-[#a6bbcf] hover:bg-[#8fa7be] disabled:opacity-50"
       onClick={(e) => void fire(e)}

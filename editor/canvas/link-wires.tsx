@@ -9,6 +9,7 @@ import { getBezierPath, Position, useStore, ViewportPortal, type InternalNode, t
 import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
 import { nodeById, type FlowDocument } from '../model/flow-codec.ts';
 import { revealNode } from './reveal-node.ts';
+import { t } from './canvas.messages.ts';
 
 const LINK_TYPES = new Set(['link in', 'link out', 'link call']);
 
@@ -131,7 +132,7 @@ export function LinkWires() {
           const left = stub.side === 'right' ? end : end - width;
           return (
             <g
-              key={`${stub.side} ${stub.target}`} className="flow-link-stub nopan" role="button" aria-label={`Go to the linked node on ${stub.tab}`}
+              key={`${stub.side} ${stub.target}`} className="flow-link-stub nopan" role="button" aria-label={t('link.goTo', { tab: stub.tab })}
               onPointerDown={(event) => event.stopPropagation()}
               onClick={(event) => {
                 event.stopPropagation();

@@ -6,6 +6,7 @@ import { useCallback } from 'react';
 import { useFlowStore } from '../editor-context.tsx';
 import { selectNodeProblems } from '../model/flow-selectors.ts';
 import type { FlowEditorState } from '../model/flow-store.ts';
+import { t } from './canvas.messages.ts';
 
 /** The marker of node `id`; nothing when it has no problem. */
 export function NodeProblemMarker({ id }: { id: string }) {
@@ -14,7 +15,7 @@ export function NodeProblemMarker({ id }: { id: string }) {
   if (!text) return null;
   return (
     <span
-      role="img" aria-label={`Problems: ${text}`} title={text} data-testid="node-problem"
+      role="img" aria-label={t('node.problems', { text })} title={text} data-testid="node-problem"
       className="absolute -right-1 -top-2 h-3 w-3 rounded-full border border-white bg-red-600 shadow"
     />
   );

@@ -9,6 +9,7 @@ import { paletteGroups, paletteLabel } from '../palette/palette-groups.ts';
 import { useDismiss } from '../ui/use-dismiss.ts';
 import { useListChoice } from '../ui/use-list-choice.ts';
 import { NodeIcon } from './node-icon.tsx';
+import { t } from './canvas.messages.ts';
 
 /** Entries shown at most: enough to scroll through a category, few enough to read. */
 const SHOWN = 12;
@@ -29,12 +30,12 @@ export function QuickAdd({ x, y, types, lockedTypes, onPick, onClose }: {
   });
   return (
     <div
-      ref={ref} role="dialog" aria-label="Add a node"
+      ref={ref} role="dialog" aria-label={t('quickAdd.label')}
       className="fixed z-40 w-60 rounded border border-slate-300 bg-white p-1 text-sm shadow-lg"
       style={{ left: Math.min(x, window.innerWidth - 248), top: Math.min(y, window.innerHeight - 360) }}
     >
       <input
-        type="search" aria-label="Node type" placeholder="add a node…" autoFocus value={query}
+        type="search" aria-label={t('quickAdd.input')} placeholder={t('quickAdd.placeholder')} autoFocus value={query}
         onChange={(e) => {
           setQuery(e.target.value);
           setActive(0);
@@ -42,8 +43,8 @@ export function QuickAdd({ x, y, types, lockedTypes, onPick, onClose }: {
         onKeyDown={onKeyDown}
         className="w-full rounded border border-slate-300 px-2 py-1 text-sm outline-none focus:border-sky-500"
       />
-      <ul role="listbox" aria-label="Node types" className="mt-1 max-h-80 overflow-y-auto">
-        {entries.length === 0 && <li className="px-2 py-1 text-xs text-slate-500">No node type matches.</li>}
+      <ul role="listbox" aria-label={t('quickAdd.list')} className="mt-1 max-h-80 overflow-y-auto">
+        {entries.length === 0 && <li className="px-2 py-1 text-xs text-slate-500">{t('quickAdd.none')}</li>}
         {entries.map((entry, i) => (
           <li
             key={entry.type} role="option" aria-selected={i === active} data-node-type={entry.type}

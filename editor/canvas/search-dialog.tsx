@@ -8,6 +8,7 @@ import { useFlowStore } from '../editor-context.tsx';
 import { searchFlows, type SearchHit } from '../model/flow-search.ts';
 import { Modal } from '../ui/modal.tsx';
 import { useListChoice } from '../ui/use-list-choice.ts';
+import { t } from './canvas.messages.ts';
 
 export function SearchDialog({ onPick, onClose }: { onPick(hit: SearchHit): void; onClose(): void }) {
   const document = useFlowStore((s) => s.document);
@@ -19,9 +20,9 @@ export function SearchDialog({ onPick, onClose }: { onPick(hit: SearchHit): void
     onPick(hit);
   });
   return (
-    <Modal title="Search flows" onClose={onClose} wide>
+    <Modal title={t('search.title')} onClose={onClose} wide>
       <input
-        type="search" aria-label="Search flows" placeholder="label, type, id or property text" autoFocus value={query}
+        type="search" aria-label={t('search.title')} placeholder={t('search.placeholder')} autoFocus value={query}
         aria-controls="flow-search-results" aria-activedescendant={hits.length > 0 ? `flow-search-${active}` : undefined}
         onChange={(e) => {
           setQuery(e.target.value);
@@ -32,10 +33,10 @@ export function SearchDialog({ onPick, onClose }: { onPick(hit: SearchHit): void
       />
       {query.trim() !== '' && (
         <p className="mt-2 text-xs text-slate-500" aria-live="polite">
-          {hits.length === 0 ? 'No node matches.' : `${hits.length}${hits.length === 100 ? '+' : ''} found`}
+          {hits.length === 0 ? t('search.none') : t(hits.length === 100 ? 'search.foundMore' : 'search.found', { count: hits.length })}
         </p>
       )}
-      <ul id="flow-search-results" role="listbox" aria-label="Search results" className="mt-1 max-h-80 overflow-y-auto">
+      <ul id="flow-search-results" role="listbox" aria-label={t('search.results')} className="mt-1 max-h-80 overflow-y-auto">
         {hits.map((hit, i) => (
           <li
             key={hit.id} id={`flow-search-${i}`} role="option" aria-selected={i === active}
@@ -44,7 +45,7 @@ export function SearchDialog({ onPick, onClose }: { onPick(hit: SearchHit): void
           >
             <span className="min-w-0 truncate text-slate-900">{hit.label}</span>
             <span className="shrink-0 text-xs text-slate-500">
-              {hit.typeLabel} · {hit.kind === 'config' ? `config node, ${hit.tabLabel}` : hit.tabLabel}
+              {hit.typeLabel} · {hit.kind === 'config' ? t('search.configNode', { tab: hit.tabLabel }) : hit.tabLabel}
             </span>
           </li>
         ))}

@@ -3,43 +3,49 @@
  * shortcut is one line in {@link EDITOR_SHORTCUTS}.
  */
 import { BUTTON, Modal, ModalActions } from '../ui/modal.tsx';
+import { t } from './canvas.messages.ts';
+import { tc } from '../i18n.ts';
 
-export const EDITOR_SHORTCUTS: readonly { keys: string; does: string }[] = [
-  { keys: 'Ctrl+F', does: 'Search the flows (all tabs and subflows)' },
-  { keys: 'Ctrl+click on the canvas', does: 'Add a node there (quick-add), wired from the selected node' },
-  { keys: 'Right-click', does: 'Menu: cut, copy, paste, delete, group, enable/disable, select connected' },
-  { keys: 'Delete, Backspace', does: 'Delete the selection' },
-  { keys: 'Ctrl+C', does: 'Copy the selection' },
-  { keys: 'Ctrl+X', does: 'Cut the selection' },
-  { keys: 'Ctrl+V', does: 'Paste (at the mouse when it is on the canvas)' },
-  { keys: 'Ctrl+A', does: 'Select all nodes of the flow' },
-  { keys: 'Ctrl+Z', does: 'Undo' },
-  { keys: 'Shift+Ctrl+Z, Ctrl+Y', does: 'Redo' },
-  { keys: 'Shift+drag', does: 'Select the nodes in a box' },
-  { keys: 'Ctrl+click, Shift+click', does: 'Add a node to the selection, or take it out' },
-  { keys: 'Drag from the palette', does: 'Add a node where it is dropped' },
-  { keys: 'Escape', does: 'Close a menu or dialog' },
-  { keys: '?', does: 'Show this list' },
+type Key = Parameters<typeof t>[0];
+
+/** Each shortcut: its keys (a key combination as written, or a catalog key where words describe the gesture) and
+ * what it does (a catalog key); the list translates them when it is shown. */
+export const EDITOR_SHORTCUTS: readonly { keys: string | { key: Key }; does: Key }[] = [
+  { keys: 'Ctrl+F', does: 'shortcut.search' },
+  { keys: { key: 'keys.ctrlClickCanvas' }, does: 'shortcut.quickAdd' },
+  { keys: { key: 'keys.rightClick' }, does: 'shortcut.menu' },
+  { keys: 'Delete, Backspace', does: 'shortcut.delete' },
+  { keys: 'Ctrl+C', does: 'shortcut.copy' },
+  { keys: 'Ctrl+X', does: 'shortcut.cut' },
+  { keys: 'Ctrl+V', does: 'shortcut.paste' },
+  { keys: 'Ctrl+A', does: 'shortcut.selectAll' },
+  { keys: 'Ctrl+Z', does: 'shortcut.undo' },
+  { keys: 'Shift+Ctrl+Z, Ctrl+Y', does: 'shortcut.redo' },
+  { keys: { key: 'keys.shiftDrag' }, does: 'shortcut.boxSelect' },
+  { keys: { key: 'keys.ctrlShiftClick' }, does: 'shortcut.toggleSelect' },
+  { keys: { key: 'keys.dragPalette' }, does: 'shortcut.drop' },
+  { keys: 'Escape', does: 'shortcut.close' },
+  { keys: '?', does: 'shortcut.help' },
 ];
 
 export function ShortcutList({ onClose }: { onClose(): void }) {
   return (
-    <Modal title="Keyboard shortcuts" onClose={onClose} wide>
+    <Modal title={t('shortcuts.title')} onClose={onClose} wide>
       <table className="w-full text-sm">
         <tbody>
           {EDITOR_SHORTCUTS.map((shortcut) => (
-            <tr key={shortcut.keys} className="border-b border-slate-100 last:border-0">
+            <tr key={shortcut.does} className="border-b border-slate-100 last:border-0">
               <td className="whitespace-nowrap py-1 pr-4 align-top">
-                <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs text-slate-800">{shortcut.keys}</kbd>
+                <kbd className="rounded border border-slate-300 bg-slate-50 px-1.5 py-0.5 font-mono text-xs text-slate-800">{typeof shortcut.keys === 'string' ? shortcut.keys : t(shortcut.keys.key)}</kbd>
               </td>
-              <td className="py-1 text-slate-700">{shortcut.does}</td>
+              <td className="py-1 text-slate-700">{t(shortcut.does)}</td>
             </tr>
           ))}
         </tbody>
       </table>
       <ModalActions>
         <button type="button" className={BUTTON} onClick={onClose} autoFocus>
-          Close
+          {tc('close')}
         </button>
       </ModalActions>
     </Modal>

@@ -9,6 +9,7 @@ import { useEffect } from 'react';
 import type { XYPosition } from '@xyflow/react';
 import type { FlowStore } from '../model/flow-store.ts';
 import { pastePlace } from '../model/paste-place.ts';
+import { t } from './canvas.messages.ts';
 
 export interface EditorShortcutOptions {
   store: FlowStore;
@@ -59,7 +60,7 @@ export function useEditorShortcuts({ store, pastePosition, onError }: EditorShor
         const { document, activeTab } = store.getState();
         store.getState().paste(text, undefined, pastePlace(document, text, activeTab, pastePosition()));
       } catch (err) {
-        onError(`Nothing pasted: ${err instanceof Error ? err.message : String(err)}`);
+        onError(t('error.notPasted', { reason: err instanceof Error ? err.message : String(err) }));
       }
     };
     const copy = (event: ClipboardEvent) => onCopy(event, false);

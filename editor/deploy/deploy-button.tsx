@@ -12,12 +12,16 @@ import { useDismiss } from '../ui/use-dismiss.ts';
 import { ConflictDialog } from './conflict-dialog.tsx';
 import { deployFlows, type DeployOutcome, type DeploymentType } from './deploy-flows.ts';
 import { DeployWarningDialog } from './deploy-warning-dialog.tsx';
+import { t } from '../editor.messages.ts';
 
 
-const TYPES: { type: DeploymentType; label: string; hint: string }[] = [
-  { type: 'full', label: 'Full', hint: 'Restarts every flow' },
-  { type: 'flows', label: 'Modified flows', hint: 'Restarts only the flows that changed' },
-  { type: 'nodes', label: 'Modified nodes', hint: 'Restarts only the nodes that changed' },
+type Key = Parameters<typeof t>[0];
+
+/** The deployment types, by catalog key (translated where shown). */
+const TYPES: { type: DeploymentType; label: Key; hint: Key }[] = [
+  { type: 'full', label: 'deploy.full', hint: 'deploy.fullHint' },
+  { type: 'flows', label: 'deploy.flows', hint: 'deploy.flowsHint' },
+  { type: 'nodes', label: 'deploy.nodes', hint: 'deploy.nodesHint' },
 ];
 
 export function DeployButton({ onNotice, onDeployed }: { onNotice(notice: Notice): void; onDeployed(): void }) {
@@ -49,43 +53,43 @@ export function DeployButton({ onNotice, onDeployed }: { onNotice(notice: Notice
       if (outcome.status === 'deployed') {
         onDeployed();
         const invalid = outcome.warnings.length;
-        onNotice({ kind: 'ok', text: invalid === 0 ? 'Deployed.' : `Deployed; ${invalid} node${invalid > 1 ? 's have' : ' has'} invalid config and will not run: ${outcome.warnings.map((w) => w.message).join('; ')}` });
-      } else if (outcome.status === 'unchanged') onNotice({ kind: 'ok', text: 'Nothing changed: nothing to deploy.' });
-      else if (outcome.status === 'blocked') onNotice({ kind: 'error', text: `Not deployed: ${outcome.message}` });
-      else if (outcome.status === 'failed') onNotice({ kind: 'error', text: `Not deployed: ${outcome.message}` });
+        onNotice({ kind: 'ok', text: invalid === 0 ? t('deploy.done') : t('deploy.doneInvalid', { count: invalid, messages: outcome.warnings.map((w) => w.message).join('; ') }) });
+      } else if (outcome.status === 'unchanged') onNotice({ kind: 'ok', text: t('deploy.unchanged') });
+      else if (outcome.status === 'blocked') onNotice({ kind: 'error', text: t('deploy.failed', { reason: outcome.message }) });
+      else if (outcome.status === 'failed') onNotice({ kind: 'error', text: t('deploy.failed', { reason: outcome.message }) });
     } catch (err) {
-      onNotice({ kind: 'error', text: `Not deployed: ${err instanceof Error ? err.message : String(err)}` });
+      onNotice({ kind: 'error', text: t('deploy.failed', { reason: err instanceof Error ? err.message : String(err) }) });
     } finally {
       setBusy(false);
     }
   };
 
-  const label = TYPES.find((t) => t.type === type)!.label;
+  const label = t(TYPES.find((entry) => entry.type === type)!.label);
   return (
     <div className="relative flex">
       <button
-        type="button" onClick={deploy} disabled={busy} title={TYPES.find((t) => t.type === type)!.hint}
+        type="button" onClick={deploy} disabled={busy} title={t(TYPES.find((entry) => entry.type === type)!.hint)}
         className={`rounded-l px-3 py-1 text-sm font-medium text-white disabled:opacity-60 ${dirty ? 'bg-red-700 hover:bg-red-800' : 'bg-slate-500 hover:bg-slate-600'}`}
       >
-        {busy ? 'Deploying…' : type === 'full' ? 'Deploy' : `Deploy (${label.toLowerCase()})`}
+        {busy ? t('deploy.deploying') : type === 'full' ? t('deploy.button') : t('deploy.buttonTyped', { type: label.toLowerCase() })}
       </button>
       <button
-        type="button" aria-label="Deploy options" aria-expanded={menu} onClick={() => setMenu(!menu)}
+        type="button" aria-label={t('deploy.options')} aria-expanded={menu} onClick={() => setMenu(!menu)}
         className={`rounded-r border-l border-white/30 px-1.5 text-sm text-white ${dirty ? 'bg-red-700 hover:bg-red-800' : 'bg-slate-500 hover:bg-slate-600'}`}
       >
         ▾
       </button>
       {menu && (
         <div ref={menuRef} role="menu" className="absolute right-0 top-full z-30 mt-1 w-56 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg">
-          {TYPES.map((t) => (
+          {TYPES.map((entry) => (
             <button
-              key={t.type} type="button" role="menuitemradio" aria-checked={t.type === type}
-              onClick={() => { setType(t.type); setMenu(false); }}
+              key={entry.type} type="button" role="menuitemradio" aria-checked={entry.type === type}
+              onClick={() => { setType(entry.type); setMenu(false); }}
               className="block w-full px-3 py-1 text-left hover:bg-slate-100"
             >
-              <span className="inline-block w-4">{t.type === type ? '✓' : ''}</span>
-              {t.label}
-              <span className="block pl-4 text-[11px] text-slate-500">{t.hint}</span>
+              <span className="inline-block w-4">{entry.type === type ? '✓' : ''}</span>
+              {t(entry.label)}
+              <span className="block pl-4 text-[11px] text-slate-500">{t(entry.hint)}</span>
             </button>
           ))}
         </div>
@@ -107,7 +111,7 @@ export function DeployButton({ onNotice, onDeployed }: { onNotice(notice: Notice
             store.getState().load(conflict.server.flows, conflict.server.rev);
             setConflict(null);
             onDeployed();
-            onNotice({ kind: 'ok', text: 'Reloaded the deployed flows; your changes were discarded.' });
+            onNotice({ kind: 'ok', text: t('deploy.reloaded') });
           }}
           onOverwrite={() => void run(conflict.server.rev)}
         />

@@ -4,15 +4,17 @@
  */
 import type { ProblemEntry } from '../model/problem-list.ts';
 import { BUTTON, Modal, ModalActions, PRIMARY_BUTTON } from '../ui/modal.tsx';
+import { t } from '../editor.messages.ts';
+import { tc } from '../i18n.ts';
 
 /** Entries listed at most; the rest are counted. */
 const LISTED = 10;
 
 export function DeployWarningDialog({ entries, onCancel, onConfirm }: { entries: readonly ProblemEntry[]; onCancel(): void; onConfirm(): void }) {
   return (
-    <Modal title="Deploy with invalid nodes?" onClose={onCancel}>
-      <p className="text-sm text-slate-700">The workspace contains some nodes that are not properly configured:</p>
-      <ul aria-label="Invalid nodes" className="mt-2 max-h-60 list-disc overflow-y-auto pl-5 text-sm">
+    <Modal title={t('warning.title')} onClose={onCancel}>
+      <p className="text-sm text-slate-700">{t('warning.intro')}</p>
+      <ul aria-label={t('warning.list')} className="mt-2 max-h-60 list-disc overflow-y-auto pl-5 text-sm">
         {entries.slice(0, LISTED).map((entry) => (
           <li key={entry.nodeId}>
             <span className="font-medium text-slate-900">{entry.label}</span>
@@ -21,14 +23,14 @@ export function DeployWarningDialog({ entries, onCancel, onConfirm }: { entries:
           </li>
         ))}
       </ul>
-      {entries.length > LISTED && <p className="mt-1 text-xs text-slate-500">and {entries.length - LISTED} more (see the Problems tab).</p>}
-      <p className="mt-2 text-sm text-slate-700">They will not run until they are fixed. Are you sure you want to deploy?</p>
+      {entries.length > LISTED && <p className="mt-1 text-xs text-slate-500">{t('warning.more', { count: entries.length - LISTED })}</p>}
+      <p className="mt-2 text-sm text-slate-700">{t('warning.question')}</p>
       <ModalActions>
         <button type="button" className={BUTTON} onClick={onCancel} autoFocus>
-          Cancel
+          {tc('cancel')}
         </button>
         <button type="button" className={PRIMARY_BUTTON} onClick={onConfirm}>
-          Confirm deploy
+          {t('warning.confirm')}
         </button>
       </ModalActions>
     </Modal>

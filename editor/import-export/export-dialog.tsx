@@ -7,6 +7,8 @@ import { useFlowEditor } from '../editor-context.tsx';
 import { copyNodes } from '../model/flow-clipboard.ts';
 import { BUTTON, Modal, ModalActions, PRIMARY_BUTTON } from '../ui/modal.tsx';
 import { downloadText, flowJsonText } from './flow-files.ts';
+import { t } from '../editor.messages.ts';
+import { tc } from '../i18n.ts';
 
 type ExportScope = 'all' | 'selected';
 
@@ -20,35 +22,35 @@ export function ExportDialog({ onClose, onExported }: { onClose(): void; onExpor
   }, [store, scope]);
 
   return (
-    <Modal title="Export flows" onClose={onClose} wide>
+    <Modal title={t('export.title')} onClose={onClose} wide>
       <fieldset className="mb-2 flex gap-4 text-sm text-slate-700">
-        <legend className="sr-only">Export</legend>
+        <legend className="sr-only">{tc('export')}</legend>
         <label className="flex items-center gap-1">
-          <input type="radio" name="export-scope" checked={scope === 'all'} onChange={() => setScope('all')} /> All flows
+          <input type="radio" name="export-scope" checked={scope === 'all'} onChange={() => setScope('all')} /> {t('export.all')}
         </label>
         <label className="flex items-center gap-1">
-          <input type="radio" name="export-scope" checked={scope === 'selected'} disabled={!hasSelection} onChange={() => setScope('selected')} /> Selected nodes
+          <input type="radio" name="export-scope" checked={scope === 'selected'} disabled={!hasSelection} onChange={() => setScope('selected')} /> {t('export.selected')}
         </label>
       </fieldset>
-      <textarea aria-label="Exported flow JSON" readOnly value={text} className="h-56 w-full rounded border border-slate-300 p-2 font-mono text-xs" />
+      <textarea aria-label={t('export.json')} readOnly value={text} className="h-56 w-full rounded border border-slate-300 p-2 font-mono text-xs" />
       <ModalActions>
-        <button type="button" className={BUTTON} onClick={onClose}>Close</button>
+        <button type="button" className={BUTTON} onClick={onClose}>{tc('close')}</button>
         <button
           type="button" className={BUTTON}
           onClick={async () => {
             try {
               await navigator.clipboard.writeText(text);
-              onExported('Copied the flow JSON to the clipboard.');
+              onExported(t('export.copied'));
               onClose();
             } catch (err) {
-              onExported(`Could not use the clipboard (${err instanceof Error ? err.message : String(err)}): copy the text from the box.`);
+              onExported(t('export.noClipboard', { reason: err instanceof Error ? err.message : String(err) }));
             }
           }}
         >
-          Copy to clipboard
+          {t('export.copy')}
         </button>
-        <button type="button" className={PRIMARY_BUTTON} onClick={() => { downloadText(text, 'flows.json'); onExported('Downloaded flows.json.'); onClose(); }}>
-          Download
+        <button type="button" className={PRIMARY_BUTTON} onClick={() => { downloadText(text, 'flows.json'); onExported(t('export.downloaded', { file: 'flows.json' })); onClose(); }}>
+          {tc('download')}
         </button>
       </ModalActions>
     </Modal>

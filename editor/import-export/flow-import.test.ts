@@ -155,7 +155,7 @@ describe('importing flow JSON as Node-RED does', () => {
     const store = editorWithOneTab();
     const file = Array.from({ length: 2000 }, (_, i) => inject(`a${i}`, `gone-${i}`));
     const outcome = importIntoEditor(store, file, 'add');
-    expect(outcome.message).toBe('Imported 2000 nodes on 2000 tabs. Tabs "Flow 2", "Flow 3", "Flow 4", "Flow 5", "Flow 6" and 1995 more made for nodes whose tab was not in the file.');
+    expect(outcome.message).toBe('Imported 2,000 nodes on 2,000 tabs. Tabs "Flow 2", "Flow 3", "Flow 4", "Flow 5", "Flow 6" and 1,995 more made for nodes whose tab was not in the file.');
     expect(store.getState().document.nodes.filter((node) => node.type === 'tab')).toHaveLength(2001);
   });
 

@@ -6,6 +6,8 @@
 import { documentOf, frozenCopy, nodeIndex, withChanges, type FlowDocument, type NodeRedNode } from '../model/flow-codec.ts';
 import { addNodes, createTab } from '../model/flow-edits.ts';
 import { kindOf } from '../model/node-catalog.ts';
+import { t } from '../editor.messages.ts';
+import { t as tm } from '../model/model.messages.ts';
 
 /**
  * A wire of an imported node that cannot stay as it is: to an id that is neither in the file nor in the editor, or
@@ -49,9 +51,9 @@ export function placeOrphans(nodes: readonly NodeRedNode[], existing: FlowDocume
   const tabFor = (z: string): NodeRedNode => {
     let tab = made.get(z);
     if (!tab) {
-      while (labels.has(`Flow ${number}`)) number++;
+      while (labels.has(tm('tab.newName', { n: String(number) }))) number++;
       const free = z !== '' && !fileIndex.has(z) && !existingIndex.has(z);
-      tab = createTab(existing, `Flow ${number}`, free ? z : newId());
+      tab = createTab(existing, tm('tab.newName', { n: String(number) }), free ? z : newId());
       labels.add(tab['label']);
       made.set(z, tab);
     }
@@ -145,28 +147,28 @@ export function importSummary(count: ImportCount, createdTabs: readonly NodeRedN
   message: string;
   warnings: ImportWarning[];
 } {
-  const parts = count.nodes > 0 || (count.configNodes === 0 && count.subflows === 0) ? [`${plural(count.nodes, 'node')} on ${plural(count.tabs, 'tab')}`] : [];
-  if (count.configNodes > 0) parts.push(plural(count.configNodes, 'config node'));
-  if (count.subflows > 0) parts.push(plural(count.subflows, 'subflow'));
-  let message = `Imported ${joinAnd(parts)}.`;
+  const parts = count.nodes > 0 || (count.configNodes === 0 && count.subflows === 0) ? [t('import.nodesOnTabs', { nodes: count.nodes, tabs: count.tabs })] : [];
+  if (count.configNodes > 0) parts.push(t('import.configNodes', { count: count.configNodes }));
+  if (count.subflows > 0) parts.push(t('import.subflows', { count: count.subflows }));
+  let message = t('import.imported', { what: joinAnd(parts) });
   if (createdTabs.length > 0) {
-    const names = createdTabs.slice(0, LISTED_DANGLING_WIRES).map((tab) => `"${String(tab['label'])}"`);
-    if (createdTabs.length > LISTED_DANGLING_WIRES) names.push(`${createdTabs.length - LISTED_DANGLING_WIRES} more`);
-    message += ` ${createdTabs.length === 1 ? 'Tab' : 'Tabs'} ${joinAnd(names)} made for nodes whose tab was not in the file.`;
+    const names = createdTabs.slice(0, LISTED_DANGLING_WIRES).map((tab) => t('import.quoted', { name: String(tab['label']) }));
+    if (createdTabs.length > LISTED_DANGLING_WIRES) names.push(t('import.more', { count: createdTabs.length - LISTED_DANGLING_WIRES }));
+    message += t('import.sentenceGap') + t('import.madeTabs', { count: createdTabs.length, names: joinAnd(names) });
   }
   const missing = dangling.filter((wire) => wire.otherCanvas === undefined);
   const crossing = dangling.filter((wire) => wire.otherCanvas !== undefined);
   const warnings: ImportWarning[] = [];
   if (missing.length > 0) {
     warnings.push({
-      heading: `${missing.length === 1 ? '1 wire points' : `${missing.length} wires point`} to a node that is neither in the file nor in the flows:`,
+      heading: t('import.missingWires', { count: missing.length }),
       lines: listed(missing, (wire) => `${short(wire.nodeLabel)} (${short(wire.nodeId)}) → ${short(wire.missingId)}`),
     });
   }
   if (crossing.length > 0) {
     warnings.push({
-      heading: `${crossing.length === 1 ? '1 wire was' : `${crossing.length} wires were`} left out: ${crossing.length === 1 ? 'it leads' : 'they lead'} to a node on another tab, which Node-RED does not draw:`,
-      lines: listed(crossing, (wire) => `${short(wire.nodeLabel)} (${short(wire.nodeId)}) → ${short(wire.missingId)} on "${short(wire.otherCanvas!)}"`),
+      heading: t('import.crossingWires', { count: crossing.length }),
+      lines: listed(crossing, (wire) => t('import.wireOn', { wire: `${short(wire.nodeLabel)} (${short(wire.nodeId)}) → ${short(wire.missingId)}`, tab: short(wire.otherCanvas!) })),
     });
   }
   return { message, warnings };
@@ -180,7 +182,7 @@ const SHOWN_CHARACTERS = 80;
 
 function listed(wires: readonly DanglingWire[], line: (wire: DanglingWire) => string): string[] {
   const lines = wires.slice(0, LISTED_DANGLING_WIRES).map(line);
-  if (wires.length > LISTED_DANGLING_WIRES) lines.push(`and ${wires.length - LISTED_DANGLING_WIRES} more`);
+  if (wires.length > LISTED_DANGLING_WIRES) lines.push(t('import.andMore', { count: wires.length - LISTED_DANGLING_WIRES }));
   return lines;
 }
 
@@ -193,11 +195,7 @@ function isContainer(node: NodeRedNode | undefined): boolean {
   return node?.type === 'tab' || node?.type === 'subflow';
 }
 
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
 function joinAnd(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+  return items.length <= 1 ? (items[0] ?? '') : t('list.and', { items: items.slice(0, -1).join(t('list.comma')), last: items.at(-1)! });
 }
 

@@ -7,6 +7,7 @@ import { newNodeId } from '../model/flow-edits.ts';
 import type { FlowStore } from '../model/flow-store.ts';
 import { countImport, danglingWires, importSummary, placeOrphans, type ImportWarning } from './flow-import.ts';
 import { replaceFlows } from './replace-flows.ts';
+import { t } from '../editor.messages.ts';
 
 /** What the import dialog tells the user after an import. */
 export interface ImportOutcome {
@@ -28,5 +29,5 @@ export function importIntoEditor(store: FlowStore, nodes: readonly NodeRedNode[]
   if (mode === 'replace') replaceFlows(store, placed.nodes);
   else store.getState().addImported(placed.nodes);
   const { message, warnings } = importSummary(countImport(placed.nodes, existing), placed.createdTabs, dangling);
-  return { message: mode === 'replace' ? `${message} They replace the flows: deploy to run them.` : message, warnings };
+  return { message: mode === 'replace' ? t('import.replaced', { message }) : message, warnings };
 }

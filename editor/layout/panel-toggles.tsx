@@ -6,21 +6,22 @@
 import { isFocused, type PanelName } from './panel-layout.ts';
 import { useLayoutShortcuts } from './use-layout-shortcuts.ts';
 import { layoutStore, usePanelLayout } from './use-panel-layout.ts';
+import { t } from '../editor.messages.ts';
 
 type SidePanel = Extract<PanelName, 'palette' | 'sidebar'>;
 
 const SHORTCUTS: Record<SidePanel, string> = { palette: 'Ctrl+P', sidebar: 'Ctrl+Space' };
-const NAMES: Record<SidePanel, string> = { palette: 'palette', sidebar: 'sidebar' };
+const NAMES = { palette: 'panel.palette', sidebar: 'panel.sidebar' } as const satisfies Record<SidePanel, string>;
 
 /** The strip a closed panel leaves at the canvas's `side`: one button that opens the panel. */
 export function PanelStrip({ panel, side }: { panel: SidePanel; side: 'left' | 'right' }) {
   return (
     <button
-      type="button" onClick={() => layoutStore().toggle(panel)} aria-label={`Show the ${NAMES[panel]}`} title={`Show the ${NAMES[panel]} (${SHORTCUTS[panel]})`}
+      type="button" onClick={() => layoutStore().toggle(panel)} aria-label={t('panel.show', { panel: t(NAMES[panel]) })} title={t('panel.showTitle', { panel: t(NAMES[panel]), keys: SHORTCUTS[panel] })}
       className={`flex w-6 shrink-0 flex-col items-center gap-2 bg-slate-50 py-2 text-xs text-slate-500 hover:bg-slate-100 hover:text-slate-800 ${side === 'left' ? 'border-r' : 'border-l'} border-slate-200`}
     >
       <i aria-hidden className={`fa ${side === 'left' ? 'fa-angle-double-right' : 'fa-angle-double-left'}`} />
-      <span aria-hidden className="select-none font-medium uppercase tracking-wide [writing-mode:vertical-rl]">{NAMES[panel]}</span>
+      <span aria-hidden className="select-none font-medium uppercase tracking-wide [writing-mode:vertical-rl]">{t(NAMES[panel])}</span>
     </button>
   );
 }
@@ -29,7 +30,7 @@ export function PanelStrip({ panel, side }: { panel: SidePanel; side: 'left' | '
 export function PanelCloseButton({ panel, side }: { panel: SidePanel; side: 'left' | 'right' }) {
   return (
     <button
-      type="button" onClick={() => layoutStore().toggle(panel)} aria-label={`Hide the ${NAMES[panel]}`} title={`Hide the ${NAMES[panel]} (${SHORTCUTS[panel]})`}
+      type="button" onClick={() => layoutStore().toggle(panel)} aria-label={t('panel.hide', { panel: t(NAMES[panel]) })} title={t('panel.hideTitle', { panel: t(NAMES[panel]), keys: SHORTCUTS[panel] })}
       className="flex h-7 w-6 shrink-0 items-center justify-center rounded text-slate-400 hover:bg-slate-200 hover:text-slate-800"
     >
       <i aria-hidden className={`fa ${side === 'left' ? 'fa-angle-double-left' : 'fa-angle-double-right'}`} />
@@ -44,11 +45,11 @@ export function FocusCanvasButton() {
   return (
     <button
       type="button" onClick={() => layoutStore().toggleFocus()} aria-pressed={focused}
-      title={focused ? 'Show the panels again (Ctrl+Shift+Space)' : 'Focus canvas: hide the navigation, palette and sidebar (Ctrl+Shift+Space)'}
+      title={focused ? t('panel.unfocusTitle') : t('panel.focusTitle')}
       className={`rounded border px-2 py-1 text-sm ${focused ? 'border-sky-300 bg-sky-50 text-sky-900 hover:bg-sky-100' : 'border-slate-300 hover:bg-slate-100'}`}
     >
       <i aria-hidden className={`fa ${focused ? 'fa-compress' : 'fa-expand'} mr-1`} />
-      Focus canvas
+      {t('panel.focus')}
     </button>
   );
 }

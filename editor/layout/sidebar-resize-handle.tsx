@@ -4,6 +4,7 @@
 import type { KeyboardEvent, PointerEvent } from 'react';
 import { SIDEBAR_WIDTH } from './panel-layout.ts';
 import { layoutStore, usePanelLayout } from './use-panel-layout.ts';
+import { t } from '../editor.messages.ts';
 
 export function SidebarResizeHandle() {
   const { sidebarWidth } = usePanelLayout();
@@ -32,9 +33,9 @@ export function SidebarResizeHandle() {
   };
   return (
     <div
-      role="separator" aria-orientation="vertical" aria-label="Sidebar width" tabIndex={0}
+      role="separator" aria-orientation="vertical" aria-label={t('panel.sidebarWidth')} tabIndex={0}
       aria-valuenow={sidebarWidth} aria-valuemin={SIDEBAR_WIDTH.min} aria-valuemax={SIDEBAR_WIDTH.max}
-      onPointerDown={onPointerDown} onKeyDown={onKeyDown} title="Drag to resize the sidebar"
+      onPointerDown={onPointerDown} onKeyDown={onKeyDown} title={t('panel.resizeTitle')}
       className="absolute inset-y-0 -left-1 z-10 w-2 cursor-col-resize touch-none hover:bg-sky-400/30 focus-visible:bg-sky-400/40 focus-visible:outline-none"
     />
   );

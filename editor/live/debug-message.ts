@@ -1,3 +1,4 @@
+import { t } from '../editor.messages.ts';
 /**
  * What the live socket's debug messages hold, read back into values. The runtime's debug node (and its log handler,
  * for `node.warn`/`node.error`) sends Node-RED's encoded form: `msg` is text and `format` says how to read it
@@ -96,11 +97,11 @@ function runtimeText(p: Record<string, unknown>): string | undefined {
   const list = (value: unknown) => (Array.isArray(value) ? value.map(String).join(', ') : '');
   switch (p['error']) {
     case 'missing-types':
-      return `The flows are stopped: node types not installed: ${list(p['types'])}. Install them or delete those nodes, then deploy.`;
+      return t('debug.missingTypes', { types: list(p['types']) });
     case 'missing-modules':
-      return `The flows are stopped: modules not installed: ${list((p['modules'] as { module?: unknown }[] | undefined)?.map((m) => m.module))}.`;
+      return t('debug.missingModules', { modules: list((p['modules'] as { module?: unknown }[] | undefined)?.map((m) => m.module)) });
     case 'safe-mode':
-      return 'The flows are not running (safe mode): deploy to start them.';
+      return t('debug.safeMode');
   }
   return typeof p['text'] === 'string' ? p['text'] : undefined;
 }

@@ -10,6 +10,7 @@ import { labelOf } from '../model/node-catalog.ts';
 import type { DebugEntry, RuntimeEntry } from './debug-message.ts';
 import { JsonTree } from './json-tree.tsx';
 import type { LiveClient } from './live-client.ts';
+import { t } from '../editor.messages.ts';
 
 export type DebugFilter = 'all' | 'selected' | 'tab';
 
@@ -62,43 +63,43 @@ export function DebugSidebar({ live, store }: DebugSidebarProps) {
   const nameOf = (entry: DebugEntry): { label: string; exists: boolean } => {
     const node = entry.nodeId === undefined ? undefined : nodeById(document, entry.nodeId);
     if (node) return { label: labelOf(node, document, catalog), exists: true };
-    return { label: entry.name ?? entry.nodeId ?? 'runtime', exists: false };
+    return { label: entry.name ?? entry.nodeId ?? t('debug.runtime'), exists: false };
   };
 
   return (
-    <aside aria-label="Debug" className="flex h-full min-h-0 flex-col bg-white text-sm">
+    <aside aria-label={t('debug.label')} className="flex h-full min-h-0 flex-col bg-white text-sm">
       <div className="flex items-center gap-2 border-b border-slate-200 px-2 py-1.5">
-        <h2 className="text-xs font-semibold tracking-wide text-slate-600 uppercase">Debug</h2>
+        <h2 className="text-xs font-semibold tracking-wide text-slate-600 uppercase">{t('debug.label')}</h2>
         <span className={`text-xs ${connection === 'open' ? 'text-emerald-700' : 'text-amber-700'}`} data-testid="live-connection">
-          {connection === 'open' ? '● live' : connection === 'connecting' ? '○ connecting…' : '○ reconnecting…'}
+          {connection === 'open' ? t('debug.live') : connection === 'connecting' ? t('debug.connecting') : t('debug.reconnecting')}
         </span>
         <label className="ml-auto flex items-center gap-1 text-xs text-slate-600">
-          <span className="sr-only">Show messages from</span>
-          <select aria-label="Show messages from" className="rounded border border-slate-300 px-1 py-0.5" value={filter} onChange={(e) => setFilter(e.target.value as DebugFilter)}>
-            <option value="all">all nodes</option>
-            <option value="selected">selected node</option>
-            <option value="tab">current tab</option>
+          <span className="sr-only">{t('debug.filter')}</span>
+          <select aria-label={t('debug.filter')} className="rounded border border-slate-300 px-1 py-0.5" value={filter} onChange={(e) => setFilter(e.target.value as DebugFilter)}>
+            <option value="all">{t('debug.all')}</option>
+            <option value="selected">{t('debug.selected')}</option>
+            <option value="tab">{t('debug.tab')}</option>
           </select>
         </label>
         <button type="button" className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100" onClick={() => live.clearLog()}>
-          Clear
+          {t('debug.clear')}
         </button>
       </div>
       {dropped > 0 && (
         <p role="status" className="border-b border-amber-200 bg-amber-50 px-2 py-1 text-xs text-amber-900">
-          {dropped.toLocaleString('en')} {dropped === 1 ? 'message' : 'messages'} dropped (rate limit)
+          {t('debug.dropped', { count: dropped })}
         </p>
       )}
       <ol
         ref={list}
-        aria-label="Debug messages"
+        aria-label={t('debug.messages')}
         className="min-h-0 flex-1 overflow-y-auto"
         onScroll={(e) => {
           const el = e.currentTarget;
           atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
         }}
       >
-        {shown.length === 0 && <li className="p-3 text-xs text-slate-500">No messages{filter === 'all' ? '' : ' for this filter'}.</li>}
+        {shown.length === 0 && <li className="p-3 text-xs text-slate-500">{filter === 'all' ? t('debug.none') : t('debug.noneFiltered')}</li>}
         {shown.map((entry) =>
           entry.kind === 'debug' ? (
             <DebugItem key={entry.seq} entry={entry} name={nameOf(entry)} onReveal={reveal} />
@@ -118,14 +119,14 @@ function DebugItem({ entry, name, onReveal }: { entry: DebugEntry; name: { label
       <div className="flex flex-wrap items-baseline gap-x-2 text-xs text-slate-500">
         <time dateTime={new Date(entry.receivedAt).toISOString()}>{timeOf(entry.receivedAt)}</time>
         {name.exists && entry.nodeId !== undefined ? (
-          <button type="button" className="font-medium text-blue-700 hover:underline" title="Show this node" onClick={() => onReveal(entry.nodeId!)}>
+          <button type="button" className="font-medium text-blue-700 hover:underline" title={t('debug.showNode')} onClick={() => onReveal(entry.nodeId!)}>
             {name.label}
           </button>
         ) : (
           <span className="font-medium text-slate-700">{name.label}</span>
         )}
-        {entry.topic !== undefined && <span>topic: <span className="text-slate-700">{entry.topic}</span></span>}
-        {entry.property !== undefined && entry.property !== 'payload' && <span>msg.{entry.property}</span>}
+        {entry.topic !== undefined && <span>{t('debug.topic')} <span className="text-slate-700">{entry.topic}</span></span>}
+        {entry.property !== undefined && entry.property !== 'payload' && <span>{`msg.${entry.property}`}</span>}
         {entry.format !== undefined && <span className="text-slate-400">{entry.format}</span>}
       </div>
       {entry.level === 'error' ? (
@@ -147,7 +148,7 @@ function RuntimeItem({ entry }: { entry: RuntimeEntry }) {
     <li className={`border-b border-l-4 border-b-slate-100 px-2 py-1.5 text-xs ${red ? 'border-l-red-500 bg-red-50 text-red-700' : 'border-l-slate-300 text-slate-600'}`} data-level={entry.level ?? 'info'} data-seq={entry.seq}>
       <div className="flex gap-2 text-slate-500">
         <time dateTime={new Date(entry.receivedAt).toISOString()}>{timeOf(entry.receivedAt)}</time>
-        <span className="font-medium">runtime: {entry.id}</span>
+        <span className="font-medium">{t('debug.runtimeEvent', { id: entry.id })}</span>
       </div>
       <div className="mt-0.5">{entry.text ?? <JsonTree value={entry.payload} />}</div>
     </li>

@@ -4,6 +4,7 @@
  * Pure, so the rules are tested without a browser.
  */
 import { isEncodedValue } from './debug-message.ts';
+import { t } from '../editor.messages.ts';
 
 /** Characters of a string shown before "more". */
 export const TEXT_PREVIEW_LIMIT = 120;
@@ -90,7 +91,7 @@ function isExpandableEncoded(value: { type: string; data?: unknown }): boolean {
 
 /** A label for an encoded value: `buffer[4] 0a0b0c0d`, `array[2000] (first 1000 shown)`, `[function]`. */
 export function encodedLabel(value: { type: string; data?: unknown; length?: number }): string {
-  const cut = (length: number | undefined, shown: number) => (length !== undefined && length > shown ? ` (first ${shown} shown)` : '');
+  const cut = (length: number | undefined, shown: number) => (length !== undefined && length > shown ? t('json.firstShown', { count: String(shown) }) : '');
   switch (value.type) {
     case 'Buffer': {
       const bytes = typeof value.data === 'string' ? value.data : Array.isArray(value.data) ? value.data.map((b) => Number(b).toString(16).padStart(2, '0')).join('') : '';

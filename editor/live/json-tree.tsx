@@ -5,6 +5,7 @@
 import { useState } from 'react';
 import { isEncodedValue } from './debug-message.ts';
 import { CHILD_PAGE, TEXT_PREVIEW_LIMIT, childrenOf, encodedLabel, isExpandable, jsonKindOf, previewOf, truncateText } from './json-tree-model.ts';
+import { t } from '../editor.messages.ts';
 
 /** A value as a tree; the top level starts open when `open` is set. */
 export function JsonTree({ value, open = false }: { value: unknown; open?: boolean }) {
@@ -30,7 +31,7 @@ function JsonNode({ name, value, depth, initiallyOpen }: { name?: string; value:
   const { entries, hidden } = open ? childrenOf(value, limit) : { entries: [], hidden: 0 };
   return (
     <div role="treeitem" aria-expanded={open} aria-selected={false} style={{ paddingLeft: depth ? 14 : 0 }}>
-      <button type="button" className="text-left hover:bg-slate-100" onClick={() => setOpen(!open)} aria-label={`${open ? 'Collapse' : 'Expand'} ${name ?? 'value'}`}>
+      <button type="button" className="text-left hover:bg-slate-100" onClick={() => setOpen(!open)} aria-label={t(open ? 'json.collapse' : 'json.expand', { name: name ?? t('json.value') })}>
         <span className="inline-block w-3 text-slate-500">{open ? '▾' : '▸'}</span>
         {label}
         <span className="text-slate-500">{previewOf(value)}</span>
@@ -42,7 +43,7 @@ function JsonNode({ name, value, depth, initiallyOpen }: { name?: string; value:
           ))}
           {hidden > 0 && (
             <button type="button" className="pl-4 text-blue-700 hover:underline" onClick={() => setLimit(limit + CHILD_PAGE)}>
-              show {Math.min(hidden, CHILD_PAGE)} more of {hidden}
+              {t('json.more', { count: Math.min(hidden, CHILD_PAGE), total: hidden })}
             </button>
           )}
         </div>
@@ -64,7 +65,7 @@ function Leaf({ value }: { value: unknown }) {
           {!full && cut.hidden > 0 ? '…' : ''}"
           {cut.hidden > 0 && (
             <button type="button" className="ml-1 font-sans text-blue-700 hover:underline" onClick={() => setFull(!full)}>
-              {full ? 'less' : `more (${cut.hidden})`}
+              {full ? t('json.less') : t('json.moreChars', { count: cut.hidden })}
             </button>
           )}
         </span>

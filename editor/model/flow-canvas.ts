@@ -18,6 +18,7 @@ import {
   subflowIdOf,
   type FlowCatalog,
 } from './node-catalog.ts';
+import { t } from './model.messages.ts';
 
 /** Data of a node whose type we know (a definition of ours, an installed type, or a subflow instance). */
 export type FlowNodeData = {
@@ -276,7 +277,7 @@ function subflowPortNodes(subflow: NodeRedNode, view: CanvasView): SubflowPortCa
     const port = subflowPortObject(subflow, ref) ?? {};
     const labels = subflow[ref.direction === 'in' ? 'inputLabels' : 'outputLabels'];
     const stored = Array.isArray(labels) && typeof labels[ref.index] === 'string' ? (labels[ref.index] as string) : '';
-    const label = ref.direction === 'status' ? 'status' : stored || (ref.direction === 'in' ? 'input' : `${ref.index + 1}`);
+    const label = ref.direction === 'status' ? t('port.status') : stored || (ref.direction === 'in' ? t('port.input') : `${ref.index + 1}`);
     return withView(
       {
         id,

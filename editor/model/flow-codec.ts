@@ -1,3 +1,4 @@
+import { t } from './model.messages.ts';
 /**
  * Node-RED flow JSON in and out of the editor, without loss.
  *
@@ -48,9 +49,9 @@ export function importFlows(json: unknown): FlowDocument {
   if (!Array.isArray(json)) {
     const hint =
       json !== null && typeof json === 'object' && Array.isArray((json as { flows?: unknown }).flows)
-        ? ' (this looks like an Admin API v2 answer: import its "flows")'
+        ? t('json.adminApiHint')
         : '';
-    throw new FlowImportError('not-an-array', `Flow JSON must be an array of nodes, got ${describeValue(json)}${hint}`);
+    throw new FlowImportError('not-an-array', `${t('json.notArray', { what: describeValue(json) })}${hint}`);
   }
   checkNodes(json);
   return documentOf(json.map((node) => frozenCopy(node as NodeRedNode)));
@@ -72,10 +73,10 @@ export function parseFlowJson(text: string): NodeRedNode[] {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new FlowImportError('invalid-json', `Not flow JSON: ${err instanceof Error ? err.message : String(err)}`);
+    throw new FlowImportError('invalid-json', t('json.invalid', { reason: err instanceof Error ? err.message : String(err) }));
   }
   const nodes = Array.isArray(json) ? json : json !== null && typeof json === 'object' && !Array.isArray(json) ? [json] : json;
-  if (!Array.isArray(nodes)) throw new FlowImportError('not-an-array', `Flow JSON must be an array of nodes, got ${describeValue(json)}`);
+  if (!Array.isArray(nodes)) throw new FlowImportError('not-an-array', t('json.notArray', { what: describeValue(json) }));
   checkNodes(nodes);
   return nodes as NodeRedNode[];
 }
@@ -156,27 +157,27 @@ function checkNodes(nodes: readonly unknown[]): void {
   const seen = new Map<string, number>();
   nodes.forEach((node, index) => {
     if (node === null || typeof node !== 'object' || Array.isArray(node)) {
-      throw new FlowImportError('not-a-node', `Flow JSON element ${index} is ${describeValue(node)}, not a node object`, index);
+      throw new FlowImportError('not-a-node', t('json.notNode', { index, what: describeValue(node) }), index);
     }
     const { id, type } = node as { id?: unknown; type?: unknown };
     if (typeof id !== 'string' || id === '') {
-      throw new FlowImportError('missing-id', `Flow JSON element ${index} has no id (a non-empty string)`, index);
+      throw new FlowImportError('missing-id', t('json.noId', { index }), index);
     }
     if (typeof type !== 'string' || type === '') {
-      throw new FlowImportError('missing-type', `Node ${id} (element ${index}) has no type (a non-empty string)`, index);
+      throw new FlowImportError('missing-type', t('json.noType', { id, index }), index);
     }
     const first = seen.get(id);
     if (first !== undefined) {
-      throw new FlowImportError('duplicate-id', `Node id ${id} is used twice (elements ${first} and ${index})`, index);
+      throw new FlowImportError('duplicate-id', t('json.duplicateId', { id, first, index }), index);
     }
     seen.set(id, index);
   });
 }
 
 function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  if (value === null) return t('value.null');
+  if (Array.isArray(value)) return t('value.array');
+  return typeof value === 'object' ? t('value.object') : t('value.other', { type: typeof value });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -24,6 +24,7 @@ import {
   type WireRef,
 } from './flow-canvas.ts';
 import { arrayLength, countOf, kindOf, portsOf, subflowIdOf, SUBFLOW_INSTANCE_PREFIX, type FlowCatalog } from './node-catalog.ts';
+import { t } from './model.messages.ts';
 
 /** A node (or subflow port, by its canvas id) and where it goes: Node-RED's `x`/`y`, the canvas position. */
 export interface NodeMove {
@@ -101,9 +102,9 @@ export function moveNodes(doc: FlowDocument, moves: readonly NodeMove[]): FlowDo
  */
 export function updateNode(doc: FlowDocument, id: string, changes: Readonly<Record<string, unknown>>): FlowDocument {
   const node = nodeById(doc, id);
-  if (!node) throw new FlowEditError('missing-node', `No node ${id} in the flows`);
+  if (!node) throw new FlowEditError('missing-node', t('edit.noNode', { id }));
   if (Object.hasOwn(changes, 'id') && changes['id'] !== id) {
-    throw new FlowEditError('immutable-property', `A node's id cannot change (node ${id})`);
+    throw new FlowEditError('immutable-property', t('edit.idImmutable', { id }));
   }
   const all = { ...changes };
   const outputs = Object.hasOwn(changes, 'outputs') ? countOf(changes['outputs']) : undefined;
@@ -270,7 +271,7 @@ export function createNode(doc: FlowDocument, type: string, place: NewNodePlace,
   const subflowId = type.startsWith(SUBFLOW_INSTANCE_PREFIX) ? type.slice(SUBFLOW_INSTANCE_PREFIX.length) : undefined;
   const subflow = subflowId === undefined ? undefined : nodeById(doc, subflowId);
   if (!definition && type !== 'junction' && subflow?.type !== 'subflow') {
-    throw new FlowEditError('unknown-type', `There is no node type "${type}" to add`);
+    throw new FlowEditError('unknown-type', t('edit.unknownType', { type }));
   }
   const isConfig = definition?.isConfigNode === true;
   if (place.z !== undefined) node['z'] = place.z;
@@ -329,8 +330,8 @@ export function createTab(doc: FlowDocument, label?: string, id = newNodeId()): 
   if (name === undefined) {
     const taken = new Set(doc.nodes.filter((node) => node.type === 'tab').map((node) => node['label']));
     let n = 1;
-    while (taken.has(`Flow ${n}`)) n++;
-    name = `Flow ${n}`;
+    while (taken.has(t('tab.newName', { n: String(n) }))) n++;
+    name = t('tab.newName', { n: String(n) });
   }
   return frozenCopy({ id, type: 'tab', label: name, disabled: false, info: '', env: [] });
 }

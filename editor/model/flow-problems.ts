@@ -8,6 +8,8 @@ import { checkFlowNodeConfig } from '../../nodes/definitions.ts';
 import { codeNodeChanges } from '../../domain/flows/code-nodes.ts';
 import { nodeIndex, type FlowDocument, type NodeRedNode } from './flow-codec.ts';
 import { isUnknownType, kindOf, subflowIdOf, type FlowCatalog } from './node-catalog.ts';
+import { t } from './model.messages.ts';
+import { currentLocale } from '../i18n.ts';
 
 /**
  * - `config`: a config value the node's definition rejects;
@@ -44,12 +46,14 @@ export interface FlowProblems {
  */
 export function flowProblems(doc: FlowDocument, catalog: FlowCatalog, baseline?: FlowDocument): FlowProblems {
   const hit = memo.get(doc);
-  if (hit?.catalog === catalog && hit.baseline === baseline) return hit.value;
+  const locale = currentLocale();
+  // Per locale too: the messages are in the UI's language.
+  if (hit?.catalog === catalog && hit.baseline === baseline && hit.locale === locale) return hit.value;
   const value = computeProblems(doc, catalog, baseline);
-  memo.set(doc, { catalog, baseline, value });
+  memo.set(doc, { catalog, baseline, locale, value });
   return value;
 }
-const memo = new WeakMap<FlowDocument, { catalog: FlowCatalog; baseline: FlowDocument | undefined; value: FlowProblems }>();
+const memo = new WeakMap<FlowDocument, { catalog: FlowCatalog; baseline: FlowDocument | undefined; locale: string; value: FlowProblems }>();
 
 function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: FlowDocument | undefined): FlowProblems {
   const index = nodeIndex(doc);
@@ -63,13 +67,13 @@ function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: Flow
     if (kind === 'tab' || kind === 'subflow') continue;
     const z = node['z'];
     if (typeof z === 'string' && z !== '' && !isContainer(index.get(z))) {
-      all.push(problem(node, 'missing-flow', '/z', `is on flow ${z}, which is not in the flows`));
+      all.push(problem(node, 'missing-flow', '/z', t('problem.missingFlow', { z })));
     }
     if (isUnknownType(node, doc, catalog)) {
       unknownNodes++;
       if (!unknownTypes.includes(node.type)) unknownTypes.push(node.type);
       const subflowId = subflowIdOf(node);
-      const message = subflowId === undefined ? `Node type "${node.type}" is not installed` : `Subflow ${subflowId} is not in the flows`;
+      const message = subflowId === undefined ? t('problem.notInstalled', { type: node.type }) : t('problem.missingSubflow', { id: subflowId });
       all.push(problem(node, 'unknown-type', '/type', message));
       continue;
     }
@@ -79,8 +83,8 @@ function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: Flow
       if (change) {
         codeNodes++;
         all.push(problem(node, 'code', '', change.change === 'added'
-          ? `Only admins add ${node.type} nodes: they run code on the server (flows:code). Delete this one, or ask an admin.`
-          : `Only admins change ${node.type} nodes: they run code on the server (flows:code). Undo the change, or ask an admin.`));
+          ? t('problem.codeAdded', { type: node.type })
+          : t('problem.codeChanged', { type: node.type })));
       }
     }
     const definition = catalog.definition(node.type);
@@ -97,8 +101,8 @@ function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: Flow
         if (typeof id !== 'string' || id === '' || /^\$\{[^}]+\}$/.test(id)) continue;
         const target = index.get(id);
         if (!target || (refType !== '*' && target.type !== refType)) {
-          const what = refType === '*' ? 'node' : `${refType} node`;
-          all.push(problem(node, 'missing-reference', `/${name}`, `${title} refers to ${what} ${id}, which is not in the flows`));
+          const what = refType === '*' ? t('problem.refNode') : t('problem.refTypedNode', { type: refType });
+          all.push(problem(node, 'missing-reference', `/${name}`, t('problem.missingReference', { title, what, id })));
         }
       }
     }
@@ -111,11 +115,13 @@ function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: Flow
   }
   const deployBlocker =
     unknownTypes.length > 0
-      ? `Cannot deploy: ${unknownNodes === 1 ? '1 node uses a type' : `${unknownNodes} nodes use types`} not installed here: ${unknownTypes
-          .map((type) => `"${type}"`)
-          .join(', ')}. Install ${unknownTypes.length === 1 ? 'it' : 'them'} or delete those nodes.`
+      ? t('blocker.unknownTypes', {
+          count: unknownNodes,
+          types: unknownTypes.map((type) => t('type.quoted', { type })).join(t('list.comma')),
+          installs: unknownTypes.length,
+        })
       : codeNodes > 0
-        ? `Cannot deploy: ${codeNodes === 1 ? '1 code node was' : `${codeNodes} code nodes were`} added or changed, which only admins may do (they run code on the server). Undo those changes or delete the nodes; they are marked.`
+        ? t('blocker.codeNodes', { count: codeNodes })
         : null;
   return { all, byNode, unknownTypes, deployBlocker };
 }

@@ -3,7 +3,8 @@
  * type, id or the text of its properties. The index is built once per document and catalog. Browser-safe, no React.
  */
 import type { FlowDocument, NodeRedNode } from './flow-codec.ts';
-import { kindOf, labelOf, type FlowCatalog } from './node-catalog.ts';
+import { kindOf, labelOf, nodeTypeLabel, type FlowCatalog } from './node-catalog.ts';
+import { t } from './model.messages.ts';
 
 /** One node found. */
 export interface SearchHit {
@@ -74,13 +75,13 @@ function searchIndex(doc: FlowDocument, catalog: FlowCatalog): readonly Entry[] 
     const kind = kindOf(node);
     if (kind !== 'node' && kind !== 'group' && kind !== 'config') continue;
     const definition = catalog.definition(node.type);
-    const typeLabel = node.type === 'group' ? 'group' : definition ? (definition.paletteLabel ?? definition.label) : node.type;
+    const typeLabel = node.type === 'group' ? t('search.group') : definition ? nodeTypeLabel(definition) : node.type;
     const label = labelOf(node, doc, catalog) || (typeof node['name'] === 'string' && node['name'] !== '' ? node['name'] : typeLabel);
     const z = typeof node['z'] === 'string' ? node['z'] : undefined;
     const container = z === undefined ? undefined : containers.get(z);
     const entry: Entry = {
       id: node.id, label, type: node.type, typeLabel, kind,
-      tabLabel: container ? labelOf(container, doc, catalog) : z === undefined ? 'global' : z,
+      tabLabel: container ? labelOf(container, doc, catalog) : z === undefined ? t('list.global') : z,
       labelText: label.toLowerCase(),
       typeText: `${node.type} ${typeLabel}`.toLowerCase(),
       propertyText: propertyText(node).toLowerCase(),

@@ -8,6 +8,7 @@ import { addNodes, addWire, createNode, mapNodes, stringArray } from './flow-edi
 import { frozenCopy, nodeIndex, withChanges, type FlowDocument, type NodeRedNode } from './flow-codec.ts';
 import type { Dimensions } from './flow-canvas.ts';
 import { hasPosition, kindOf, type FlowCatalog } from './node-catalog.ts';
+import { t } from './model.messages.ts';
 
 /**
  * Every node connected to `ids` by wires, in either direction and any number of hops (the selection's own nodes
@@ -68,11 +69,11 @@ const GROUP_PADDING = 20;
 /** Why a selection cannot be grouped; null when it can. */
 export function groupRefusal(doc: FlowDocument, ids: Iterable<string>): string | null {
   const members = groupable(doc, ids);
-  if (members.length === 0) return 'Select the nodes to group first';
+  if (members.length === 0) return t('group.nothing');
   const zs = new Set(members.map((node) => node['z']));
-  if (zs.size > 1) return 'The nodes are on different flows';
+  if (zs.size > 1) return t('group.flows');
   const gs = new Set(members.map((node) => node['g']));
-  if (gs.size > 1) return 'The nodes are in different groups';
+  if (gs.size > 1) return t('group.groups');
   return null;
 }
 

@@ -33,6 +33,7 @@ import {
 } from './flow-edits.ts';
 import { flowProblems, type FlowProblems } from './flow-problems.ts';
 import { flowCatalog, hasPosition, kindOf, type FlowCatalog } from './node-catalog.ts';
+import { t } from './model.messages.ts';
 
 /** Selected canvas nodes (document ids, or subflow port ids) and edges (wire ids). */
 export interface FlowSelection {
@@ -241,7 +242,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
   const readOnly = options.readOnly === true;
   /** Throws for an action that would create something while the flows are read-only. */
   const refuseCreating = (what: string) => {
-    if (readOnly) throw new FlowEditError('read-only', `Read only: your role cannot change flows, so ${what} is refused`);
+    if (readOnly) throw new FlowEditError('read-only', t('edit.readOnly', { what }));
   };
 
   return createStore<FlowEditorState>()((set, get) => {
@@ -277,7 +278,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       if (z !== null && z !== undefined) {
         const container = nodeById(doc, z);
         if (container?.type !== 'tab' && container?.type !== 'subflow') {
-          throw new FlowEditError('not-a-container', `${z} is not a tab or subflow`);
+          throw new FlowEditError('not-a-container', t('edit.notContainer', { id: z }));
         }
         return { doc, z };
       }
@@ -329,13 +330,13 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       setActiveTab(id) {
         const container = nodeById(get().document, id);
         if (container?.type !== 'tab' && container?.type !== 'subflow') {
-          throw new FlowEditError('not-a-container', `${id} is not a tab or subflow`);
+          throw new FlowEditError('not-a-container', t('edit.notContainer', { id }));
         }
         if (get().activeTab !== id) set({ activeTab: id, selection: EMPTY_SELECTION });
       },
 
       addNode(type, position, tab) {
-        refuseCreating(`adding a ${type} node`);
+        refuseCreating(t('edit.adding', { type }));
         const definition = catalog.definition(type);
         const id = newId();
         let doc = get().document;
@@ -458,7 +459,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       paste(text, tab, position) {
-        refuseCreating('pasting');
+        refuseCreating(t('edit.pasting'));
         const pasted = parseFlowJson(text);
         if (pasted.length === 0) return [];
         const needsTab = pasted.some((node) => isCanvasKind(node) && !isInPastedContainer(node, pasted));
@@ -475,7 +476,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       addImported(nodes) {
-        refuseCreating('importing');
+        refuseCreating(t('edit.importing'));
         let doc = get().document;
         const onDocumentCanvas = (node: NodeRedNode) => typeof node['z'] === 'string' && isContainer(nodeById(doc, node['z']));
         const needsTab = nodes.some((node) => isCanvasKind(node) && !isInPastedContainer(node, nodes) && !onDocumentCanvas(node));
@@ -491,7 +492,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       addTab(label) {
-        refuseCreating('adding a flow');
+        refuseCreating(t('edit.addingFlow'));
         const tab = createTab(get().document, label, newId());
         commit(addNodes(get().document, [tab]), { activeTab: tab.id, selection: EMPTY_SELECTION });
         return tab.id;
@@ -500,14 +501,14 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       renameTab(id, label) {
         if (readOnly) return;
         const node = nodeById(get().document, id);
-        if (node?.type !== 'tab' && node?.type !== 'subflow') throw new FlowEditError('not-a-container', `${id} is not a tab or subflow`);
+        if (node?.type !== 'tab' && node?.type !== 'subflow') throw new FlowEditError('not-a-container', t('edit.notContainer', { id }));
         commit(updateNode(get().document, id, node.type === 'tab' ? { label } : { name: label }));
       },
 
       disableTab(id, disabled = true) {
         if (readOnly) return;
         const node = nodeById(get().document, id);
-        if (node?.type !== 'tab') throw new FlowEditError('not-a-container', `${id} is not a tab`);
+        if (node?.type !== 'tab') throw new FlowEditError('not-a-container', t('edit.notTab', { id }));
         commit(updateNode(get().document, id, { disabled }));
       },
 
@@ -575,7 +576,7 @@ export function createFlowStore(options: FlowStoreOptions = {}): FlowStore {
       },
 
       restoreDraft(text) {
-        refuseCreating('restoring a draft');
+        refuseCreating(t('edit.restoringDraft'));
         const draft = readDraft(text);
         set({
           document: draft.document,

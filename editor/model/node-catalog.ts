@@ -5,6 +5,8 @@
  */
 import type { AnyNodeDefinition } from '../../nodes/kit/define-node.ts';
 import { nodeDefinitions } from '../../nodes/definitions.ts';
+import { nodeTypeLabelIn } from '../../nodes/i18n/node-text.def.ts';
+import { currentLocale } from '../i18n.ts';
 import { nodeById, type FlowDocument, type NodeRedNode } from './flow-codec.ts';
 
 /** The node types an editor knows. */
@@ -142,7 +144,12 @@ export function labelOf(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatal
   if (node.type === 'group' || node.type === 'junction') return '';
   const subflowId = subflowIdOf(node);
   if (subflowId !== undefined) return textOf(nodeById(doc, subflowId)?.['name']) ?? node.type;
-  return definition ? (definition.labelOf?.(node, (id) => nodeById(doc, id)) ?? definition.paletteLabel ?? definition.label) : node.type;
+  return definition ? (definition.labelOf?.(node, (id) => nodeById(doc, id)) ?? nodeTypeLabel(definition)) : node.type;
+}
+
+/** The label of a node type (its palette label, else its label), in the UI's language. */
+export function nodeTypeLabel(definition: AnyNodeDefinition): string {
+  return nodeTypeLabelIn(definition.type, definition, currentLocale());
 }
 
 function textOf(value: unknown): string | undefined {

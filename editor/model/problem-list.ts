@@ -6,6 +6,7 @@
 import { nodeIndex, type FlowDocument } from './flow-codec.ts';
 import type { FlowProblems, NodeProblemKind } from './flow-problems.ts';
 import { kindOf, labelOf, type FlowCatalog } from './node-catalog.ts';
+import { t } from './model.messages.ts';
 
 /** One node with problems. */
 export interface ProblemEntry {
@@ -38,7 +39,7 @@ export function problemList(problems: FlowProblems, doc: FlowDocument, catalog: 
     const onCanvas = container?.type === 'tab' || container?.type === 'subflow';
     const entry: ProblemEntry = {
       nodeId, label: labelOf(node, doc, catalog) || node.type, type: node.type,
-      tabLabel: onCanvas ? labelOf(container, doc, catalog) : z === undefined ? 'global' : `missing flow ${z}`,
+      tabLabel: onCanvas ? labelOf(container, doc, catalog) : z === undefined ? t('list.global') : t('list.missingFlow', { z }),
       config: kindOf(node) === 'config',
       messages: [...new Set(found.map((problem) => problem.message))],
       blocksDeploy: found.some((problem) => BLOCKING.has(problem.kind)),

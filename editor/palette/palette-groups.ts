@@ -4,15 +4,18 @@
  * properties, never dropped on a flow. Browser-safe, no React.
  */
 import type { NodeTypeEntry } from '../../nodes/definitions.ts';
+import { categoryIn, nodeTypeLabelIn } from '../../nodes/i18n/node-text.def.ts';
+import { currentLocale } from '../i18n.ts';
 
 export interface PaletteGroup {
+  /** The category's heading, in the UI's language. */
   category: string;
   entries: NodeTypeEntry[];
 }
 
-/** The label a palette entry shows. */
+/** The label a palette entry shows, in the UI's language. */
 export function paletteLabel(entry: NodeTypeEntry): string {
-  return entry.paletteLabel ?? entry.label;
+  return nodeTypeLabelIn(entry.type, entry, currentLocale());
 }
 
 /**
@@ -24,11 +27,12 @@ export function paletteGroups(types: readonly NodeTypeEntry[], search = ''): Pal
   const groups = new Map<string, NodeTypeEntry[]>();
   for (const entry of types) {
     if (entry.isConfigNode) continue;
-    const haystack = `${paletteLabel(entry)} ${entry.type} ${entry.category}`.toLowerCase();
+    // Both languages match, so a type is found by the words of its English help too.
+    const haystack = `${paletteLabel(entry)} ${entry.paletteLabel ?? entry.label} ${entry.type} ${entry.category} ${categoryIn(entry.category, currentLocale())}`.toLowerCase();
     if (!words.every((word) => haystack.includes(word))) continue;
     const list = groups.get(entry.category);
     if (list) list.push(entry);
     else groups.set(entry.category, [entry]);
   }
-  return [...groups].map(([category, entries]) => ({ category, entries }));
+  return [...groups].map(([category, entries]) => ({ category: categoryIn(category, currentLocale()), entries }));
 }

@@ -9,6 +9,7 @@ import { PanelCloseButton, PanelStrip } from '../layout/panel-toggles.tsx';
 import { usePanelLayout } from '../layout/use-panel-layout.ts';
 import { NODE_TYPE_MEDIA_TYPE } from './palette-drag.ts';
 import { paletteGroups, paletteLabel } from './palette-groups.ts';
+import { t } from '../editor.messages.ts';
 
 /**
  * The palette of `types` (from `GET /api/v1/node-types`); `lockedTypes` are shown but cannot be dragged out. A
@@ -22,10 +23,10 @@ export function Palette({ types, lockedTypes = new Set(), readOnly = false }: { 
   return (
     <>
     {!open && <PanelStrip panel="palette" side="left" />}
-    <aside aria-label="Palette" className={`${open ? 'flex' : 'hidden'} w-40 shrink-0 flex-col border-r border-slate-200 bg-slate-50 text-sm`}>
+    <aside aria-label={t('palette.label')} className={`${open ? 'flex' : 'hidden'} w-40 shrink-0 flex-col border-r border-slate-200 bg-slate-50 text-sm`}>
       <div className="m-2 flex items-center gap-1">
         <input
-          type="search" aria-label="Search nodes" placeholder="filter nodes" value={search}
+          type="search" aria-label={t('palette.search')} placeholder={t('palette.filter')} value={search}
           onChange={(e) => setSearch(e.target.value)}
           className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-2 py-1 text-sm outline-none focus:border-sky-500"
         />
@@ -33,11 +34,11 @@ export function Palette({ types, lockedTypes = new Set(), readOnly = false }: { 
       </div>
       {readOnly && (
         <p role="note" className="mx-2 mb-2 rounded border border-slate-300 bg-white px-2 py-1 text-xs text-slate-600">
-          Read only: nodes cannot be added.
+          {t('palette.readOnly')}
         </p>
       )}
       <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-2">
-        {groups.length === 0 && <p className="px-1 text-xs text-slate-500">No node matches “{search}”.</p>}
+        {groups.length === 0 && <p className="px-1 text-xs text-slate-500">{t('palette.none', { search })}</p>}
         {groups.map(({ category, entries }) => (
           <section key={category} className="mb-3">
             <h2 className="px-1 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">{category}</h2>
@@ -61,7 +62,7 @@ function PaletteEntry({ entry, locked, readOnly }: { entry: NodeTypeEntry; locke
   return (
     <li
       draggable={draggable} onDragStart={draggable ? onDragStart : undefined} data-node-type={entry.type} aria-disabled={!draggable || undefined}
-      title={readOnly ? `${entry.type}: your role cannot change flows` : locked ? `${entry.type}: runs code on the server, so only admins add it (flows:code)` : `${entry.type}: drag onto the flow`}
+      title={t(readOnly ? 'palette.readOnlyTitle' : locked ? 'palette.lockedTitle' : 'palette.dragTitle', { type: entry.type })}
       className={`relative flex h-7 items-stretch rounded-[5px] border border-slate-400 text-[13px] text-slate-900 shadow-sm ${draggable ? 'cursor-grab active:cursor-grabbing' : readOnly ? 'cursor-default opacity-70' : 'cursor-not-allowed opacity-45'}`}
       style={{ background: entry.color }}
     >
@@ -72,7 +73,7 @@ function PaletteEntry({ entry, locked, readOnly }: { entry: NodeTypeEntry; locke
       {entry.inputs > 0 && entry.outputs === 0 && <PaletteIcon icon={entry.icon} side="right" />}
       {entry.outputs > 0 && <span aria-hidden className="absolute -right-[5px] top-1/2 h-2.5 w-2.5 -translate-y-1/2 rounded-[3px] border border-slate-400 bg-slate-200" />}
       {locked && (
-        <span role="img" aria-label="locked: admins only" className="absolute -right-1.5 -top-1.5 flex h-4 w-4 items-center justify-center rounded-full border border-amber-500 bg-amber-100 text-[9px] text-amber-900">
+        <span role="img" aria-label={t('palette.locked')} className="absolute -right-1.5 -top-1.5 flex h-4 w-4 items-center justify-center rounded-full border border-amber-500 bg-amber-100 text-[9px] text-amber-900">
           <i aria-hidden className="fa fa-lock" />
         </span>
       )}

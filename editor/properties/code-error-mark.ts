@@ -5,6 +5,7 @@
  */
 import { StateEffect, StateField, type Extension, type Range, type Text } from '@codemirror/state';
 import { Decoration, EditorView, WidgetType, type DecorationSet } from '@codemirror/view';
+import { t } from './properties.messages.ts';
 
 export interface CodeErrorPlace {
   message: string;
@@ -57,7 +58,7 @@ const errorField = StateField.define<DecorationSet>({
       const line = doc.lineAt(at);
       const ranges: Range<Decoration>[] = [Decoration.line({ class: 'cm-code-error-line' }).range(line.from)];
       if (place.column !== undefined && at < line.to) ranges.push(Decoration.mark({ class: 'cm-code-error-char' }).range(at, at + 1));
-      const where = place.column === undefined ? `Line ${place.line}` : `Line ${place.line}, column ${place.column}`;
+      const where = place.column === undefined ? t('code.line', { line: place.line }) : t('code.lineColumn', { line: place.line, column: place.column });
       ranges.push(Decoration.widget({ widget: new ErrorMessage(`${where}: ${place.message}`), block: true, side: 1 }).range(line.to));
       next = Decoration.set(ranges, true);
     }

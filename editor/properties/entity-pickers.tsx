@@ -8,6 +8,7 @@ import type { EditorApi } from '../editor-api.ts';
 import type { FormField, ThingIdentifierKind } from './form-fields.ts';
 import { thingIdentifiers, type ThingIdentifiers } from './thing-model-identifiers.ts';
 import { cachedGet, useApiResource } from './use-api-resource.ts';
+import { t } from './properties.messages.ts';
 
 interface PickerProps {
   field: FormField;
@@ -35,13 +36,13 @@ const border = (invalid: boolean) => (invalid ? 'border-red-500' : 'border-slate
 
 export function ProductPicker({ field, id, value, api, invalid, describedBy, onChange }: PickerProps) {
   const products = useApiResource<{ items: ProductItem[] }>(api, '/products');
-  if (products.status === 'failed') return <FallbackText {...{ field, id, value, invalid, describedBy, onChange }} note={`Could not list products: ${products.message}`} />;
+  if (products.status === 'failed') return <FallbackText {...{ field, id, value, invalid, describedBy, onChange }} note={t('pick.productsFailed', { reason: products.message })} />;
   const ready = products.status === 'ready';
   return (
     <PickerSelect
       {...{ id, value, invalid, describedBy, onChange }}
-      empty={field.blankAllowed ? '(any product)' : ready ? '(choose a product)' : 'Loading products…'}
-      unknown={ready ? ' (no such product)' : ''}
+      empty={field.blankAllowed ? t('pick.anyProduct') : ready ? t('pick.chooseProduct') : t('pick.loadingProducts')}
+      unknown={ready ? t('pick.noSuchProduct') : ''}
       options={(ready ? products.data.items : []).map((p) => ({ value: p.productKey, label: `${p.name} (${p.productKey})` }))}
     />
   );
@@ -53,19 +54,19 @@ export function DevicePicker({ product, ...props }: PickerProps & { product: str
     api,
     product === '' ? null : `/devices?productKey=${encodeURIComponent(product)}&limit=500`,
   );
-  if (product === '') return <FallbackText {...props} note="Choose a product to pick one of its devices; empty: every device." />;
-  if (devices.status === 'failed') return <FallbackText {...props} note={`Could not list devices: ${devices.message}`} />;
+  if (product === '') return <FallbackText {...props} note={t('pick.productFirst')} />;
+  if (devices.status === 'failed') return <FallbackText {...props} note={t('pick.devicesFailed', { reason: devices.message })} />;
   const ready = devices.status === 'ready';
   const items = ready ? devices.data.items : [];
   return (
     <>
       <PickerSelect
         {...{ id, value, invalid, describedBy, onChange }}
-        empty={field.blankAllowed ? '(any device)' : ready ? '(choose a device)' : 'Loading devices…'}
-        unknown={ready ? ' (not a device of this product)' : ''}
+        empty={field.blankAllowed ? t('pick.anyDevice') : ready ? t('pick.chooseDevice') : t('pick.loadingDevices')}
+        unknown={ready ? t('pick.notOfProduct') : ''}
         options={items.map((d) => ({ value: d.deviceName, label: d.description ? `${d.deviceName} — ${d.description}` : d.deviceName }))}
       />
-      {ready && devices.data.total > items.length && <p className="mt-0.5 text-xs text-slate-500">The first {items.length} of {devices.data.total} devices.</p>}
+      {ready && devices.data.total > items.length && <p className="mt-0.5 text-xs text-slate-500">{t('pick.firstDevices', { shown: items.length, total: devices.data.total })}</p>}
     </>
   );
 }
@@ -78,23 +79,23 @@ async function loadIdentifiers(api: EditorApi, product: string): Promise<ThingId
   return thingIdentifiers(await api.get<unknown>(`${base}/versions/${summary.published.version}`));
 }
 
-const KIND_WORD: Record<ThingIdentifierKind, string> = { property: 'property', service: 'service', event: 'event' };
+const KIND_WORD = { property: 'pick.property', service: 'pick.service', event: 'pick.event' } as const satisfies Record<ThingIdentifierKind, string>;
 
 export function ThingIdentifierPicker({ product, ...props }: PickerProps & { product: string }) {
   const { field, id, value, api, invalid, describedBy, onChange } = props;
   const kind = field.identifier ?? 'property';
   const model = useApiResource<ThingIdentifiers | null>(api, product === '' ? null : `identifiers:${product}`, () => loadIdentifiers(api, product));
-  if (product === '') return <FallbackText {...props} note={`Any product: type the ${KIND_WORD[kind]} identifier.`} />;
-  if (model.status === 'failed') return <FallbackText {...props} note={`Could not read the thing model: ${model.message}`} />;
+  if (product === '') return <FallbackText {...props} note={t('pick.typeIdentifier', { kind: t(KIND_WORD[kind]) })} />;
+  if (model.status === 'failed') return <FallbackText {...props} note={t('pick.modelFailed', { reason: model.message })} />;
   if (model.status === 'ready' && model.data === null) {
-    return <FallbackText {...props} note={`Product ${product} has no published thing model: type the identifier.`} />;
+    return <FallbackText {...props} note={t('pick.noModel', { product })} />;
   }
   const ready = model.status === 'ready';
   return (
     <PickerSelect
       {...{ id, value, invalid, describedBy, onChange }}
-      empty={ready ? `(no ${KIND_WORD[kind]})` : 'Loading the thing model…'}
-      unknown={ready ? ' (not in the thing model)' : ''}
+      empty={ready ? t('pick.noIdentifier', { kind: t(KIND_WORD[kind]) }) : t('pick.loadingModel')}
+      unknown={ready ? t('pick.notInModel') : ''}
       options={(ready && model.data ? model.data[kind] : []).map((item) => ({
         value: item.identifier,
         label: `${item.identifier}${item.name ? ` — ${item.name}` : ''}${item.detail ? ` (${item.detail})` : ''}`,

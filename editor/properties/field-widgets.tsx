@@ -9,6 +9,8 @@ import { useState } from 'react';
 import type { FieldChoice } from '../../nodes/kit/schema-fields.ts';
 import { CodeEditor } from './code-editor.tsx';
 import { jsonFieldText, numberFieldValue, parseSecretJsonInput, type FormField } from './form-fields.ts';
+import { t } from './properties.messages.ts';
+import { tc } from '../i18n.ts';
 
 export interface WidgetProps<T = unknown> {
   field: FormField;
@@ -93,7 +95,7 @@ export function SelectWidget({ field, id, value, invalid, describedBy, onChange 
         if (choice) onChange(choice.value, false);
       }}
     >
-      {index === -1 && <option value="other">{current === undefined ? '(not set)' : `${JSON.stringify(current)} (not allowed)`}</option>}
+      {index === -1 && <option value="other">{current === undefined ? t('widget.notSet') : t('widget.notAllowed', { value: JSON.stringify(current) })}</option>}
       {choices.map((choice, i) => (
         <option key={i} value={String(i)}>
           {choiceLabel(choice)}
@@ -142,7 +144,7 @@ export function KeyValueWidget({ field, id, value, describedBy, onChange, onComm
   const update = (next: Row[], ongoing: boolean) => {
     setRows(next);
     const { record, duplicate } = recordFromRows(next);
-    onLocalError(duplicate ? `"${duplicate}" is listed twice; the last one wins` : null);
+    onLocalError(duplicate ? t('widget.listedTwice', { key: duplicate }) : null);
     onChange(record, ongoing);
   };
   return (
@@ -150,20 +152,20 @@ export function KeyValueWidget({ field, id, value, describedBy, onChange, onComm
       {rows.map((row, i) => (
         <div key={i} className="flex gap-1">
           <input
-            aria-label={`${field.title} ${i + 1} name`} className={`${inputClass(false)} w-2/5`} placeholder="name" value={row.key}
+            aria-label={t('widget.rowName', { field: field.title, n: i + 1 })} className={`${inputClass(false)} w-2/5`} placeholder={t('widget.name')} value={row.key}
             onChange={(e) => update(rows.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)), true)} onBlur={onCommit}
           />
           <input
-            aria-label={`${field.title} ${i + 1} value`} className={inputClass(false)} placeholder="value" value={row.value}
+            aria-label={t('widget.rowValue', { field: field.title, n: i + 1 })} className={inputClass(false)} placeholder={t('widget.value')} value={row.value}
             onChange={(e) => update(rows.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)), true)} onBlur={onCommit}
           />
-          <button type="button" aria-label={`Remove ${field.title} ${i + 1}`} className="rounded border border-slate-300 px-2 text-slate-600 hover:bg-slate-100" onClick={() => update(rows.filter((_, j) => j !== i), false)}>
+          <button type="button" aria-label={t('widget.removeRow', { field: field.title, n: i + 1 })} className="rounded border border-slate-300 px-2 text-slate-600 hover:bg-slate-100" onClick={() => update(rows.filter((_, j) => j !== i), false)}>
             ×
           </button>
         </div>
       ))}
       <button type="button" className="rounded border border-slate-300 px-2 py-0.5 text-xs hover:bg-slate-100" onClick={() => setRows([...rows, { key: '', value: '' }])}>
-        Add
+        {tc('add')}
       </button>
     </div>
   );
@@ -194,7 +196,7 @@ export function JsonWidget({ field, id, value, invalid, describedBy, onChange, o
           onLocalError(null);
           onChange(parsed, true);
         } catch (err) {
-          onLocalError(`Not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+          onLocalError(t('widget.invalidJson', { reason: err instanceof Error ? err.message : String(err) }));
           onChange(text, true);
         }
       }}
@@ -207,7 +209,7 @@ export function SecretWidget({ id, invalid, describedBy, onChange, onCommit }: W
   const [text, setText] = useState('');
   return (
     <input
-      id={id} type="password" autoComplete="new-password" className={inputClass(invalid)} value={text} placeholder="unchanged"
+      id={id} type="password" autoComplete="new-password" className={inputClass(invalid)} value={text} placeholder={t('widget.unchanged')}
       aria-invalid={invalid} aria-describedby={describedBy}
       onChange={(e) => {
         setText(e.target.value);
@@ -228,7 +230,7 @@ export function SecretJsonWidget({ field, id, value, invalid, describedBy, onCha
   const [text, setText] = useState(() => (typeof value === 'string' ? value : ''));
   return (
     <textarea
-      id={id} rows={4} className={`${inputClass(invalid)} font-mono text-xs`} value={text} placeholder="unchanged"
+      id={id} rows={4} className={`${inputClass(invalid)} font-mono text-xs`} value={text} placeholder={t('widget.unchanged')}
       autoComplete="off" spellCheck={false} aria-invalid={invalid} aria-describedby={describedBy}
       onChange={(e) => {
         setText(e.target.value);
@@ -242,7 +244,7 @@ export function SecretJsonWidget({ field, id, value, invalid, describedBy, onCha
 }
 
 export function choiceLabel(choice: FieldChoice): string {
-  if (choice.value === '' && choice.label === '') return '(empty)';
+  if (choice.value === '' && choice.label === '') return t('widget.empty');
   return choice.label;
 }
 

@@ -5,6 +5,9 @@
  */
 import type { AnyNodeDefinition } from '../../nodes/kit/define-node.ts';
 import { choicesOf, configFields, type ConfigField, type FieldChoice, type JsonSchema } from '../../nodes/kit/schema-fields.ts';
+import { localizeField } from '../../nodes/i18n/node-text.def.ts';
+import { currentLocale } from '../i18n.ts';
+import { t } from './properties.messages.ts';
 
 /**
  * How a field is edited:
@@ -75,13 +78,19 @@ const IDENTIFIER_NAMES: Readonly<Record<string, ThingIdentifierKind>> = {
   clearEvent: 'event',
 };
 
-/** The form of a definition: config fields in `ui.order` then schema order, then its credentials. */
+/**
+ * The form of a definition: config fields in `ui.order` then schema order, then its credentials; titles, descriptions
+ * and choice labels in the UI's language (the schema holds the English).
+ */
 export function formFields(definition: AnyNodeDefinition): FormField[] {
-  const config = configFields(definition.config, definition.ui);
+  const locale = currentLocale();
+  const config = configFields(definition.config, definition.ui).map((field) => localizeField(definition.type, field, locale));
   const productField = config.find((field) => field.entityRef === 'product')?.name;
   const fields = config.map((field) => toFormField(field, 'config', productField, definition.type));
   if (definition.credentials) {
-    for (const field of configFields(definition.credentials)) fields.push(toFormField(field, 'credentials', undefined, definition.type));
+    for (const field of configFields(definition.credentials)) {
+      fields.push(toFormField(localizeField(definition.type, field, locale), 'credentials', undefined, definition.type));
+    }
   }
   return fields;
 }
@@ -255,10 +264,10 @@ export function parseSecretJsonInput(field: FormField, text: string): SecretJson
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    return { ok: false, message: `Not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+    return { ok: false, message: t('widget.invalidJson', { reason: err instanceof Error ? err.message : String(err) }) };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { ok: false, message: `${field.title} must be a JSON object, such as {"Authorization": "Bearer …"}` };
+    return { ok: false, message: t('widget.jsonObject', { field: field.title, example: '{"Authorization": "Bearer …"}' }) };
   }
   return { ok: true, value: parsed as Record<string, unknown> };
 }

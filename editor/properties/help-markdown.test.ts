@@ -14,4 +14,11 @@ describe('help markdown', () => {
   it('joins an indented line to the list item above it', () => {
     expect(markdownBlocks('- a\n  more\n  - nested')).toEqual([{ kind: 'list', items: [{ depth: 0, text: 'a more' }, { depth: 1, text: 'nested' }] }]);
   });
+
+  it('joins the lines of Chinese text without a space, and Latin words with one', () => {
+    expect(markdownBlocks('设备最后一次请求\n在此时间内\n`ack`\nis on（\n`x`）。\n\n- 列表\n  续行')).toEqual([
+      { kind: 'paragraph', text: '设备最后一次请求在此时间内 `ack` is on（`x`）。' },
+      { kind: 'list', items: [{ depth: 0, text: '列表续行' }] },
+    ]);
+  });
 });

@@ -3,15 +3,33 @@
  * indentation), paragraphs, `code`, **bold** and *italic*. Anything else shows as the text it is.
  */
 import type { ReactNode } from 'react';
+import { nodeDefinitions } from '../../nodes/definitions.ts';
+import { helpIn } from '../../nodes/i18n/node-text.def.ts';
+import { currentLocale } from '../i18n.ts';
 
 type Block = { kind: 'heading'; level: number; text: string } | { kind: 'list'; items: { depth: number; text: string }[] } | { kind: 'paragraph'; text: string };
+
+const HAN = /[\u3400-\u9fff]/;
+const WIDE_PUNCTUATION = /[\u3000-\u303f\uff00-\uffef]/;
+
+/**
+ * Two lines of one paragraph as one: a space between them, as between words, but none between Chinese characters
+ * (`显示` + `一次`) nor beside full-width punctuation; a Chinese character and a Latin word keep their space.
+ */
+function joinLines(before: string, after: string): string {
+  if (before === '') return after;
+  const end = before.at(-1)!;
+  const start = after[0] ?? '';
+  const tight = (HAN.test(end) && HAN.test(start)) || WIDE_PUNCTUATION.test(end) || WIDE_PUNCTUATION.test(start);
+  return tight ? before + after : `${before} ${after}`;
+}
 
 /** Splits markdown into headings, lists and paragraphs. */
 export function markdownBlocks(markdown: string): Block[] {
   const blocks: Block[] = [];
   let paragraph: string[] = [];
   const flush = () => {
-    if (paragraph.length) blocks.push({ kind: 'paragraph', text: paragraph.join(' ') });
+    if (paragraph.length) blocks.push({ kind: 'paragraph', text: paragraph.reduce(joinLines, '') });
     paragraph = [];
   };
   for (const line of markdown.split('\n')) {
@@ -33,7 +51,8 @@ export function markdownBlocks(markdown: string): Block[] {
     } else if (paragraph.length === 0 && last?.kind === 'list' && /^\s+/.test(line)) {
       // A continuation line of the last list item.
       const items = last.items;
-      items[items.length - 1]!.text += ` ${line.trim()}`;
+      const item = items[items.length - 1]!;
+      item.text = joinLines(item.text, line.trim());
     } else {
       paragraph.push(line.trim());
     }
@@ -52,10 +71,11 @@ function inline(text: string): ReactNode[] {
   });
 }
 
+/** A node's help, in the UI's language when the help is a node type's (the definitions hold the English). */
 export function HelpMarkdown({ markdown }: { markdown: string }) {
   return (
     <div className="space-y-2 text-xs leading-5 text-slate-700">
-      {markdownBlocks(markdown).map((block, i) => {
+      {markdownBlocks(helpIn(markdown, currentLocale(), nodeDefinitions)).map((block, i) => {
         if (block.kind === 'heading') return <h4 key={i} className="pt-1 font-semibold text-slate-800">{inline(block.text)}</h4>;
         if (block.kind === 'paragraph') return <p key={i}>{inline(block.text)}</p>;
         return (

@@ -8,6 +8,7 @@ import type { FlowEditorState } from '../model/flow-store.ts';
 import { selectConfigNodes } from '../model/flow-selectors.ts';
 import { kindOf, labelOf } from '../model/node-catalog.ts';
 import type { WidgetProps } from './field-widgets.tsx';
+import { t } from './properties.messages.ts';
 
 const ADD_NEW = '\u0000add-new';
 const inputClass = (invalid: boolean) => `w-full rounded border px-2 py-1 text-sm ${invalid ? 'border-red-500' : 'border-slate-300'}`;
@@ -44,19 +45,19 @@ export function ConfigNodeRefWidget({
           }
         }}
       >
-        <option value="">(none)</option>
-        {current !== '' && !known && <option value={current}>{current} (not in the flows)</option>}
+        <option value="">{t('ref.none')}</option>
+        {current !== '' && !known && <option value={current}>{t('ref.missing', { id: current })}</option>}
         {candidates.map((c) => (
           <option key={c.id} value={c.id}>
             {c.label}
-            {c.users.length > 0 ? ` — used by ${c.users.length}` : ''}
+            {c.users.length > 0 ? t('ref.usedBy', { count: c.users.length }) : ''}
           </option>
         ))}
-        {type !== '*' && definitionKnown && <option value={ADD_NEW}>Add new {type}…</option>}
+        {type !== '*' && definitionKnown && <option value={ADD_NEW}>{t('ref.addNew', { type })}</option>}
       </select>
       {known && (
         <details className="rounded border border-slate-200 bg-slate-50">
-          <summary className="cursor-pointer px-2 py-1 text-xs text-slate-700">Edit {candidates.find((c) => c.id === current)?.label}</summary>
+          <summary className="cursor-pointer px-2 py-1 text-xs text-slate-700">{t('ref.edit', { label: candidates.find((c) => c.id === current)?.label })}</summary>
           <div className="border-t border-slate-200 p-2">{renderEditor(current)}</div>
         </details>
       )}
@@ -91,13 +92,13 @@ export function NodeListWidget({ field, id, value, describedBy, onChange, store,
           ))}
           <label className="flex items-center gap-1">
             <input type="radio" name={`${id}-mode`} checked={list !== null} onChange={() => onChange([], false)} />
-            selected nodes
+            {t('ref.selectedNodes')}
           </label>
         </div>
       )}
       {(list !== null || modes.length === 0) && (
         <div className="max-h-40 space-y-0.5 overflow-y-auto rounded border border-slate-200 p-1">
-          {candidates.length === 0 && <p className="text-xs text-slate-500">No {type === '*' ? 'other nodes on this flow' : `${type} nodes`}.</p>}
+          {candidates.length === 0 && <p className="text-xs text-slate-500">{type === '*' ? t('ref.noOtherNodes') : t('ref.noTypeNodes', { type })}</p>}
           {candidates.map((c) => (
             <label key={c.id} className="flex items-center gap-1">
               <input

@@ -10,7 +10,7 @@ import type { EditorApi } from '../editor-api.ts';
 import type { NodeRedNode } from '../model/flow-codec.ts';
 import { selectNode, selectNodeProblems } from '../model/flow-selectors.ts';
 import type { FlowEditorState } from '../model/flow-store.ts';
-import { isUnknownType, kindOf, labelOf } from '../model/node-catalog.ts';
+import { isUnknownType, kindOf, labelOf, nodeTypeLabel } from '../model/node-catalog.ts';
 import { labelShown } from '../model/flow-canvas.ts';
 import { CodeEditor } from './code-editor.tsx';
 import { DevicePicker, ProductPicker, ThingIdentifierPicker } from './entity-pickers.tsx';
@@ -34,6 +34,8 @@ import { codeLanguage, formFields, type FormField } from './form-fields.ts';
 import { HelpMarkdown } from './help-markdown.tsx';
 import { ConfigNodeRefWidget, NodeListWidget } from './node-ref-fields.tsx';
 import { RawConfigEditor } from './raw-config-editor.tsx';
+import { t } from './properties.messages.ts';
+import { richText } from '../i18n.ts';
 
 export interface PropertiesPanelProps {
   store: StoreApi<FlowEditorState>;
@@ -45,9 +47,9 @@ export interface PropertiesPanelProps {
 /** The properties of one node, as a form generated from its type's config schema. */
 export function PropertiesPanel({ store, nodeId, api }: PropertiesPanelProps): JSX.Element {
   return (
-    <aside aria-label="Properties" className="flex h-full min-h-0 flex-col overflow-y-auto bg-white text-sm">
+    <aside aria-label={t('panel.label')} className="flex h-full min-h-0 flex-col overflow-y-auto bg-white text-sm">
       {nodeId === null ? (
-        <p className="p-3 text-xs text-slate-500">Select a node to see its properties.</p>
+        <p className="p-3 text-xs text-slate-500">{t('panel.empty')}</p>
       ) : (
         // Keyed by node: drafts of one node's fields never show on another.
         <NodeProperties key={nodeId} store={store} nodeId={nodeId} api={api} depth={0} />
@@ -59,11 +61,11 @@ export function PropertiesPanel({ store, nodeId, api }: PropertiesPanelProps): J
 function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEditorState>; nodeId: string; api: EditorApi; depth: number }) {
   const node = useStore(store, useMemo(() => selectNode(nodeId), [nodeId]));
   const catalog = useStore(store, (s) => s.catalog);
-  if (!node) return <p className="p-3 text-xs text-slate-500">Node {nodeId} is no longer in the flows.</p>;
+  if (!node) return <p className="p-3 text-xs text-slate-500">{t('panel.gone', { id: nodeId })}</p>;
   const document = store.getState().document;
   const definition = catalog.definition(node.type);
   const name = labelOf(node, document, catalog);
-  const typeLabel = definition ? (definition.paletteLabel ?? definition.label) : node.type;
+  const typeLabel = definition ? nodeTypeLabel(definition) : node.type;
   const nested = depth > 0;
   const locked = catalog.isCodeLocked(node.type);
   // A user who cannot change flows reads every form as a locked code node's: shown, selectable, not editable.
@@ -77,7 +79,7 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
             <h2 className="truncate font-semibold text-slate-900">{name}</h2>
             <p className="text-xs text-slate-500">
               {typeLabel}
-              {kindOf(node) === 'config' ? ' · config node' : ''}
+              {kindOf(node) === 'config' ? t('panel.configNode') : ''}
               <span className="ml-1 font-mono text-slate-400">{node.id}</span>
             </p>
           </div>
@@ -115,7 +117,7 @@ function ShowLabelField({ store, node, readOnly }: { store: StoreApi<FlowEditorS
         type="checkbox" checked={labelShown(node)} disabled={readOnly}
         onChange={(event) => store.getState().updateNodeConfig(node.id, { l: event.target.checked })}
       />
-      Show label on the canvas
+      {t('panel.showLabel')}
     </label>
   );
 }
@@ -125,8 +127,7 @@ function CodeLockNote({ type }: { type: string }) {
   return (
     <p role="note" data-testid="code-lock" className="rounded border border-amber-300 bg-amber-50 px-2 py-1.5 text-xs text-amber-900">
       <i aria-hidden className="fa fa-lock mr-1" />
-      <strong>Locked.</strong> A {type} node runs code on the server, so only admins (permission <code>flows:code</code>) add or change
-      one. You can move it, wire it and delete it.
+      {richText(t('panel.locked', { type }), { b: (text) => <strong>{text}</strong>, code: (text) => <code>{text}</code> })}
     </p>
   );
 }
@@ -139,12 +140,12 @@ function RawNode({ store, node, unknown, readOnly }: { store: StoreApi<FlowEdito
   const kind = kindOf(node);
   const editable = !unknown && !readOnly && (kind === 'node' || kind === 'config');
   const note = unknown
-    ? `Node type "${node.type}" is not installed: it is kept as it is, and the flows cannot be deployed until it is installed or deleted.`
+    ? t('panel.notInstalled', { type: node.type })
     : readOnly
-      ? 'Its properties, as deployed:'
+      ? t('panel.asDeployed')
       : editable
-      ? `Node type "${node.type}" has no form here: edit its properties as JSON, with Node-RED's property names (see its Node-RED documentation).`
-      : `A ${kind}: edit it on the canvas.`;
+      ? t('panel.noForm', { type: node.type })
+      : t('panel.onCanvas', { kind: t(`kind.${kind}`) });
   return (
     <>
       <p role={unknown ? 'alert' : undefined} className={`rounded px-2 py-1.5 text-xs ${unknown ? 'bg-red-50 text-red-800' : 'bg-slate-50 text-slate-700'}`}>
@@ -153,7 +154,7 @@ function RawNode({ store, node, unknown, readOnly }: { store: StoreApi<FlowEdito
       {editable ? (
         <RawConfigEditor store={store} node={node} />
       ) : (
-        <pre aria-label="Node JSON" className="max-h-96 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs text-slate-800">
+        <pre aria-label={t('panel.nodeJson')} className="max-h-96 overflow-auto rounded border border-slate-200 bg-slate-50 p-2 font-mono text-xs text-slate-800">
           {JSON.stringify(node, null, 2)}
         </pre>
       )}
@@ -210,13 +211,13 @@ function NodeForm({ store, node, definition, api, depth, readOnly = false }: {
     <>
       {depth === 0 && <NodeHelp markdown={definition.help} />}
       {sorted.general.length > 0 && (
-        <ul role="alert" aria-label="Node problems" className="list-disc rounded bg-red-50 py-1.5 pr-2 pl-6 text-xs text-red-800">
+        <ul role="alert" aria-label={t('panel.problems')} className="list-disc rounded bg-red-50 py-1.5 pr-2 pl-6 text-xs text-red-800">
           {sorted.general.map((message) => (
             <li key={message}>{message}</li>
           ))}
         </ul>
       )}
-      <form className="space-y-3" onSubmit={(e) => e.preventDefault()} aria-label={`${definition.label} properties`}>
+      <form className="space-y-3" onSubmit={(e) => e.preventDefault()} aria-label={t('panel.form', { type: definition.label })}>
         <fieldset
           disabled={readOnly}
           className={`m-0 min-w-0 space-y-3 border-0 p-0 ${readOnly ? '[&_input]:bg-slate-50 [&_input]:text-slate-600 [&_select]:bg-slate-50 [&_textarea]:bg-slate-50' : ''}`}
@@ -258,7 +259,7 @@ function NodeHelp({ markdown }: { markdown: string }) {
   if (!markdown) return null;
   return (
     <details className="rounded border border-slate-200">
-      <summary className="cursor-pointer px-2 py-1 text-xs font-medium text-slate-700">Help</summary>
+      <summary className="cursor-pointer px-2 py-1 text-xs font-medium text-slate-700">{t('panel.help')}</summary>
       <div className="border-t border-slate-200 px-2 py-2">
         <HelpMarkdown markdown={markdown} />
       </div>
@@ -345,7 +346,7 @@ function FieldRow({ field, id, invalid, messages, children }: { field: FormField
       {(field.description || field.secret) && (
         <p id={`${id}-help`} className="mt-0.5 text-xs text-slate-500">
           {field.description}
-          {field.secret && `${field.description ? ' · ' : ''}Stored encrypted; leave empty to keep${field.widget === 'secret-json' ? ', {} to clear' : ''}.`}
+          {field.secret && `${field.description ? ' · ' : ''}${field.widget === 'secret-json' ? t('field.secretJson') : t('field.secret')}`}
         </p>
       )}
       {invalid && (

@@ -9,6 +9,7 @@ import type { StoreApi } from 'zustand';
 import type { NodeRedNode } from '../model/flow-codec.ts';
 import type { FlowEditorState } from '../model/flow-store.ts';
 import { CodeEditor } from './code-editor.tsx';
+import { t } from './properties.messages.ts';
 
 /** Properties of a node that the canvas owns, not its config. */
 const PLACEMENT = new Set(['id', 'type', 'z', 'x', 'y', 'wires', 'g', 'w', 'h', 'd']);
@@ -30,11 +31,11 @@ export function parseConfig(text: string): { ok: true; config: Record<string, un
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, message: `Not JSON yet: ${err instanceof Error ? err.message : String(err)}. Nothing is applied until it is.` };
+    return { ok: false, message: t('raw.notJson', { reason: err instanceof Error ? err.message : String(err) }) };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: 'The properties are one JSON object: { "name": … }.' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, message: t('raw.notObject') };
   const placed = Object.keys(value).filter((key) => PLACEMENT.has(key));
-  if (placed.length > 0) return { ok: false, message: `${placed.join(', ')}: set on the canvas, not here. Remove ${placed.length > 1 ? 'them' : 'it'}.` };
+  if (placed.length > 0) return { ok: false, message: t('raw.placed', { keys: placed.join(', '), count: placed.length }) };
   return { ok: true, config: value as Record<string, unknown> };
 }
 
@@ -65,9 +66,9 @@ export function RawConfigEditor({ store, node }: { store: StoreApi<FlowEditorSta
   };
   return (
     <div>
-      <label htmlFor={id} className="block pb-0.5 text-xs font-medium text-slate-700">Properties (JSON)</label>
+      <label htmlFor={id} className="block pb-0.5 text-xs font-medium text-slate-700">{t('raw.label')}</label>
       <CodeEditor
-        id={id} label="Properties (JSON)" language="json" value={showing} invalid={problem?.ok === false}
+        id={id} label={t('raw.label')} language="json" value={showing} invalid={problem?.ok === false}
         {...(problem?.ok === false ? { describedBy: `${id}-error` } : {})}
         onChange={(text) => apply(text, true)} onBlur={() => apply(showing, false)}
       />

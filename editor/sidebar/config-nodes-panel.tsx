@@ -6,6 +6,8 @@ import { useState } from 'react';
 import type { NodeTypeEntry } from '../../nodes/definitions.ts';
 import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
 import { selectConfigNodes, selectTabs } from '../model/flow-selectors.ts';
+import { t } from '../editor.messages.ts';
+import { tc } from '../i18n.ts';
 
 export function ConfigNodesPanel({ types, onOpen }: { types: readonly NodeTypeEntry[]; onOpen(id: string): void }) {
   const { store } = useFlowEditor();
@@ -15,11 +17,11 @@ export function ConfigNodesPanel({ types, onOpen }: { types: readonly NodeTypeEn
   const readOnly = useFlowStore((s) => s.readOnly);
   const configTypes = types.filter((t) => t.isConfigNode);
   const [adding, setAdding] = useState(configTypes[0]?.type ?? '');
-  const scopeLabel = (scope: string | undefined) => (scope === undefined ? 'global' : (tabs.find((t) => t.id === scope)?.label ?? scope));
+  const scopeLabel = (scope: string | undefined) => (scope === undefined ? t('config.global') : (tabs.find((t) => t.id === scope)?.label ?? scope));
 
   return (
-    <section aria-label="Configuration nodes" className="flex flex-col gap-2 p-2 text-sm">
-      {configs.length === 0 && <p className="text-xs text-slate-500">No configuration nodes yet.</p>}
+    <section aria-label={t('config.label')} className="flex flex-col gap-2 p-2 text-sm">
+      {configs.length === 0 && <p className="text-xs text-slate-500">{t('config.none')}</p>}
       <ul className="space-y-1">
         {configs.map((config) => (
           <li key={config.id}>
@@ -32,11 +34,11 @@ export function ConfigNodesPanel({ types, onOpen }: { types: readonly NodeTypeEn
                 <span className="block truncate text-[11px] text-slate-500">
                   {config.type} · {scopeLabel(config.scope)}
                   {config.publicEndpoint && (
-                    <span title="Public: anyone can connect without signing in" className="ml-1 rounded border border-amber-500 bg-amber-100 px-1 text-[9px] font-semibold uppercase text-amber-900">public</span>
+                    <span title={t('config.publicTitle')} className="ml-1 rounded border border-amber-500 bg-amber-100 px-1 text-[9px] font-semibold uppercase text-amber-900">{t('config.public')}</span>
                   )}
                 </span>
               </span>
-              <span title="nodes using it" className={`shrink-0 rounded-full px-1.5 text-[11px] ${config.users.length === 0 ? 'bg-slate-100 text-slate-400' : 'bg-sky-100 text-sky-800'}`}>
+              <span title={t('config.users')} className={`shrink-0 rounded-full px-1.5 text-[11px] ${config.users.length === 0 ? 'bg-slate-100 text-slate-400' : 'bg-sky-100 text-sky-800'}`}>
                 {config.users.length}
               </span>
             </button>
@@ -45,11 +47,11 @@ export function ConfigNodesPanel({ types, onOpen }: { types: readonly NodeTypeEn
       </ul>
       {configTypes.length > 0 && !readOnly && (
         <div className="flex gap-1 border-t border-slate-200 pt-2">
-          <select aria-label="Configuration node type" value={adding} onChange={(e) => setAdding(e.target.value)} className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-1 py-1 text-xs">
+          <select aria-label={t('config.type')} value={adding} onChange={(e) => setAdding(e.target.value)} className="min-w-0 flex-1 rounded border border-slate-300 bg-white px-1 py-1 text-xs">
             {configTypes.map((t) => <option key={t.type} value={t.type}>{t.paletteLabel ?? t.label}</option>)}
           </select>
           <button type="button" onClick={() => onOpen(store.getState().addNode(adding))} className="rounded border border-slate-300 bg-white px-2 text-xs hover:bg-slate-100">
-            Add
+            {tc('add')}
           </button>
         </div>
       )}

@@ -15,6 +15,7 @@ import type { FlowEditorState } from '../model/flow-store.ts';
 import { PropertiesPanel } from '../properties/properties-panel.tsx';
 import { ConfigNodesPanel } from './config-nodes-panel.tsx';
 import { ProblemCount, ProblemsPanel } from './problems-panel.tsx';
+import { t } from '../editor.messages.ts';
 
 type SidebarTab = 'properties' | 'config' | 'problems' | 'debug';
 
@@ -45,14 +46,14 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
   return (
     <>
     {!open && <PanelStrip panel="sidebar" side="right" />}
-    <aside aria-label="Sidebar" className={`${open ? 'flex' : 'hidden'} relative shrink-0 flex-col border-l border-slate-200 bg-white`} style={{ width: sidebarWidth, maxWidth: '45vw' }}>
+    <aside aria-label={t('sidebar.label')} className={`${open ? 'flex' : 'hidden'} relative shrink-0 flex-col border-l border-slate-200 bg-white`} style={{ width: sidebarWidth, maxWidth: '45vw' }}>
       <SidebarResizeHandle />
       <div className="flex shrink-0 items-stretch border-b border-slate-200">
-        <div role="tablist" aria-label="Sidebar" className="flex min-w-0 flex-1">
-          {tabButton('properties', 'Properties')}
-          {tabButton('config', 'Config nodes', undefined, 'Config')}
-          {tabButton('problems', 'Problems', <ProblemCount />)}
-          {tabButton('debug', 'Debug')}
+        <div role="tablist" aria-label={t('sidebar.label')} className="flex min-w-0 flex-1">
+          {tabButton('properties', t('sidebar.properties'))}
+          {tabButton('config', t('sidebar.config'), undefined, t('sidebar.configShort'))}
+          {tabButton('problems', t('sidebar.problems'), <ProblemCount />)}
+          {tabButton('debug', t('sidebar.debug'))}
         </div>
         <PanelCloseButton panel="sidebar" side="right" />
       </div>
@@ -62,7 +63,7 @@ export function EditorSidebar({ types }: { types: readonly NodeTypeEntry[] }) {
         {tab === 'problems' && <ProblemsPanel onOpen={() => setTab('properties')} />}
         {/* Kept mounted while hidden, so messages that arrive meanwhile are there when the user looks. */}
         <div className={tab === 'debug' ? 'flex min-h-0 flex-1 flex-col' : 'hidden'}>
-          {live ? <DebugSidebar live={live} store={store} /> : <p className="p-2 text-xs text-slate-500">Connecting to the runtime…</p>}
+          {live ? <DebugSidebar live={live} store={store} /> : <p className="p-2 text-xs text-slate-500">{t('sidebar.connecting')}</p>}
         </div>
       </div>
     </aside>

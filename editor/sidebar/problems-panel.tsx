@@ -8,6 +8,7 @@ import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
 import { revealNode } from '../canvas/reveal-node.ts';
 import { selectProblems } from '../model/flow-selectors.ts';
 import { problemList, type ProblemEntry } from '../model/problem-list.ts';
+import { t } from '../editor.messages.ts';
 
 /** The entries of the problems list (stable while the problems are). */
 export function useProblemList(): readonly ProblemEntry[] {
@@ -20,9 +21,9 @@ export function useProblemList(): readonly ProblemEntry[] {
 export function ProblemsPanel({ onOpen }: { onOpen(id: string): void }) {
   const { store } = useFlowEditor();
   const entries = useProblemList();
-  if (entries.length === 0) return <p className="p-3 text-xs text-slate-500">No problems: every node is properly configured.</p>;
+  if (entries.length === 0) return <p className="p-3 text-xs text-slate-500">{t('problems.none')}</p>;
   return (
-    <ul aria-label="Problems" className="divide-y divide-slate-100 text-sm">
+    <ul aria-label={t('problems.label')} className="divide-y divide-slate-100 text-sm">
       {entries.map((entry) => (
         <li key={entry.nodeId}>
           <button
@@ -36,7 +37,7 @@ export function ProblemsPanel({ onOpen }: { onOpen(id: string): void }) {
             <span className="flex items-center gap-2">
               <span aria-hidden className={`h-2.5 w-2.5 shrink-0 rounded-full ${entry.blocksDeploy ? 'bg-red-700' : 'bg-red-500'}`} />
               <span className="min-w-0 flex-1 truncate font-medium text-slate-900">{entry.label}</span>
-              <span className="shrink-0 text-xs text-slate-500">{entry.config ? `config · ${entry.tabLabel}` : entry.tabLabel}</span>
+              <span className="shrink-0 text-xs text-slate-500">{entry.config ? t('problems.config', { tab: entry.tabLabel }) : entry.tabLabel}</span>
             </span>
             <span className="mt-0.5 block pl-[18px] text-xs text-red-700">{entry.messages.join(' · ')}</span>
           </button>

@@ -8,6 +8,8 @@ import { useFlowEditor, useFlowStore } from '../editor-context.tsx';
 import { selectTabs, type TabEntry } from '../model/flow-selectors.ts';
 import { BUTTON, Modal, ModalActions, PRIMARY_BUTTON } from '../ui/modal.tsx';
 import { DropdownMenu } from '../ui/popup-menu.tsx';
+import { t } from '../editor.messages.ts';
+import { tc } from '../i18n.ts';
 
 export function TabBar() {
   const { store } = useFlowEditor();
@@ -20,7 +22,7 @@ export function TabBar() {
   const closeMenu = useCallback(() => setMenu(null), []);
 
   return (
-    <div role="tablist" aria-label="Flows" className="flex h-9 shrink-0 items-end gap-0.5 overflow-x-auto border-b border-slate-300 bg-slate-100 px-2">
+    <div role="tablist" aria-label={t('tabs.label')} className="flex h-9 shrink-0 items-end gap-0.5 overflow-x-auto border-b border-slate-300 bg-slate-100 px-2">
       {tabs.map((tab) => {
         const active = tab.id === activeTab;
         return (
@@ -36,7 +38,7 @@ export function TabBar() {
             ) : (
               <div className={`flex h-8 items-center rounded-t border border-b-0 ${active ? 'border-slate-300 bg-white' : 'border-transparent hover:bg-slate-200'}`}>
                 <button
-                  type="button" role="tab" aria-selected={active} title={tab.kind === 'subflow' ? `Subflow: ${tab.label}` : tab.label}
+                  type="button" role="tab" aria-selected={active} title={tab.kind === 'subflow' ? t('tabs.subflow', { label: tab.label }) : tab.label}
                   onClick={() => store.getState().setActiveTab(tab.id)}
                   onDoubleClick={readOnly ? undefined : () => setRenaming(tab.id)}
                   className={`flex h-full items-center gap-1 px-3 text-sm ${active ? 'font-medium text-slate-900' : 'text-slate-600'} ${tab.disabled ? 'line-through opacity-60' : ''}`}
@@ -46,7 +48,7 @@ export function TabBar() {
                 </button>
                 {active && !readOnly && (
                   <button
-                    type="button" aria-label={`Options for ${tab.label}`} aria-haspopup="menu" aria-expanded={menu === tab.id}
+                    type="button" aria-label={t('tabs.options', { label: tab.label })} aria-haspopup="menu" aria-expanded={menu === tab.id}
                     onClick={() => setMenu(menu === tab.id ? null : tab.id)}
                     className="mr-1 rounded px-1 text-slate-400 hover:bg-slate-200 hover:text-slate-700"
                   >
@@ -57,33 +59,32 @@ export function TabBar() {
             )}
             {menu === tab.id && (
               <DropdownMenu className="absolute left-0 top-full z-20 mt-0.5 w-40 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg" onClose={closeMenu}>
-                <MenuItem label="Rename" onClick={() => { setMenu(null); setRenaming(tab.id); }} />
+                <MenuItem label={t('tabs.rename')} onClick={() => { setMenu(null); setRenaming(tab.id); }} />
                 {tab.kind === 'tab' && (
                   <MenuItem
-                    label={tab.disabled ? 'Enable flow' : 'Disable flow'}
+                    label={tab.disabled ? t('tabs.enable') : t('tabs.disable')}
                     onClick={() => { setMenu(null); store.getState().disableTab(tab.id, !tab.disabled); }}
                   />
                 )}
-                <MenuItem label={tab.kind === 'tab' ? 'Delete flow' : 'Delete subflow'} danger onClick={() => { setMenu(null); setDeleting(tab); }} />
+                <MenuItem label={tab.kind === 'tab' ? t('tabs.deleteFlow') : t('tabs.deleteSubflow')} danger onClick={() => { setMenu(null); setDeleting(tab); }} />
               </DropdownMenu>
             )}
           </div>
         );
       })}
       {!readOnly && (
-        <button type="button" aria-label="Add flow" title="Add a flow" onClick={() => store.getState().addTab()} className="mb-1 ml-1 rounded px-2 text-lg leading-6 text-slate-500 hover:bg-slate-200">
+        <button type="button" aria-label={t('tabs.add')} title={t('tabs.addTitle')} onClick={() => store.getState().addTab()} className="mb-1 ml-1 rounded px-2 text-lg leading-6 text-slate-500 hover:bg-slate-200">
           +
         </button>
       )}
       {deleting && (
-        <Modal title={`Delete “${deleting.label}”?`} onClose={() => setDeleting(null)}>
+        <Modal title={t('tabs.deleteTitle', { label: deleting.label })} onClose={() => setDeleting(null)}>
           <p className="text-sm text-slate-700">
-            The {deleting.kind === 'tab' ? 'flow' : 'subflow'} and every node on it are removed{deleting.kind === 'subflow' ? ', with its instances' : ''}. Undo (Ctrl+Z) brings
-            it back until you deploy.
+            {deleting.kind === 'tab' ? t('tabs.deleteFlowText') : t('tabs.deleteSubflowText')}
           </p>
           <ModalActions>
-            <button type="button" className={BUTTON} onClick={() => setDeleting(null)}>Cancel</button>
-            <button type="button" className={PRIMARY_BUTTON} onClick={() => { store.getState().deleteTab(deleting.id); setDeleting(null); }}>Delete</button>
+            <button type="button" className={BUTTON} onClick={() => setDeleting(null)}>{tc('cancel')}</button>
+            <button type="button" className={PRIMARY_BUTTON} onClick={() => { store.getState().deleteTab(deleting.id); setDeleting(null); }}>{tc('delete')}</button>
           </ModalActions>
         </Modal>
       )}
@@ -104,7 +105,7 @@ function RenameField({ tab, onDone }: { tab: TabEntry; onDone(label: string | nu
   const [value, setValue] = useState(tab.label);
   return (
     <input
-      aria-label="Flow name" autoFocus value={value} onChange={(e) => setValue(e.target.value)}
+      aria-label={t('tabs.name')} autoFocus value={value} onChange={(e) => setValue(e.target.value)}
       onFocus={(e) => e.target.select()}
       onBlur={() => onDone(value)}
       onKeyDown={(e) => {

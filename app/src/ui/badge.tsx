@@ -22,7 +22,7 @@ export function OnlineBadge({ online }: { online: boolean }) {
   return (
     <Badge tone={online ? 'green' : 'neutral'}>
       <span aria-hidden className={cx('h-1.5 w-1.5 rounded-full', online ? 'bg-emerald-500' : 'bg-slate-400')} />
-      {online ? 'online' : 'offline'}
+      {online ? t('state.online') : t('state.offline')}
     </Badge>
   );
 }

@@ -1,11 +1,13 @@
 import { useState } from 'react';
+import { tc } from '../i18n/common.messages.ts';
 import { Button } from './button.tsx';
+import { t } from './ui.messages.ts';
 
 /**
  * Copies `text` to the clipboard and says so. The Clipboard API needs a secure context (https or localhost); where it
  * is missing the text is selected for the user to copy instead of failing silently.
  */
-export function CopyButton({ text, label = 'Copy', targetId }: { text: string; label?: string; targetId?: string }) {
+export function CopyButton({ text, label, targetId }: { text: string; label?: string; targetId?: string }) {
   const [state, setState] = useState<'idle' | 'copied' | 'select'>('idle');
   const copy = async () => {
     try {
@@ -20,7 +22,7 @@ export function CopyButton({ text, label = 'Copy', targetId }: { text: string; l
   };
   return (
     <Button size="sm" onClick={() => void copy()} aria-live="polite">
-      {state === 'copied' ? 'Copied' : state === 'select' ? 'Selected: press Ctrl+C' : label}
+      {state === 'copied' ? tc('copied') : state === 'select' ? t('copy.select') : (label ?? tc('copy'))}
     </Button>
   );
 }

@@ -1,7 +1,9 @@
 /** Dialogs on Radix primitives: focus is trapped and returned, Escape closes, the title names the dialog. */
 import { AlertDialog, Dialog as RadixDialog } from 'radix-ui';
 import type { ReactNode } from 'react';
+import { tc } from '../i18n/common.messages.ts';
 import { Button } from './button.tsx';
+import { t } from './ui.messages.ts';
 import { cx } from './cx.ts';
 
 const OVERLAY = 'fixed inset-0 z-40 bg-slate-900/40';
@@ -40,7 +42,7 @@ export function Dialog({ open, onOpenChange, title, description, children, foote
  * Asks before something that cannot be undone (delete, rotate a secret). `error` is the API's refusal, shown inside
  * the dialog next to the button that caused it.
  */
-export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabel, onConfirm, busy = false, error, dismissLabel = 'Cancel' }: {
+export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabel, onConfirm, busy = false, error, dismissLabel }: {
   open: boolean;
   onOpenChange(open: boolean): void;
   title: string;
@@ -64,10 +66,10 @@ export function ConfirmDialog({ open, onOpenChange, title, children, confirmLabe
           {error && <div className="mt-3">{error}</div>}
           <div className="mt-5 flex justify-end gap-2">
             <AlertDialog.Cancel asChild>
-              <Button>{dismissLabel}</Button>
+              <Button>{dismissLabel ?? tc('cancel')}</Button>
             </AlertDialog.Cancel>
             {/* Not AlertDialog.Action: that closes at once, and a refusal must stay visible. */}
-            <Button variant="danger" disabled={busy} onClick={onConfirm}>{busy ? 'Working…' : confirmLabel}</Button>
+            <Button variant="danger" disabled={busy} onClick={onConfirm}>{busy ? t('dialog.working') : confirmLabel}</Button>
           </div>
         </AlertDialog.Content>
       </AlertDialog.Portal>

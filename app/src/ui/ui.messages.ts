@@ -4,6 +4,10 @@ import { translator } from '../i18n/messages.ts';
 export const t = translator({
   'pager.nav': { en: 'Pages', zh: '分页' },
   'pager.range': { en: '{first}–{last} of {total}', zh: '第 {first}–{last} 条，共 {total} 条' },
+  'copy.select': { en: 'Selected: press Ctrl+C', zh: '已选中：按 Ctrl+C 复制' },
+  'dialog.working': { en: 'Working…', zh: '处理中…' },
+  'state.online': { en: 'online', zh: '在线' },
+  'state.offline': { en: 'offline', zh: '离线' },
   'badge.pending': { en: 'pending', zh: '等待中' },
   'severity.critical': { en: 'critical', zh: '紧急' },
   'severity.warning': { en: 'warning', zh: '警告' },

@@ -7,16 +7,16 @@
 
 export type RepeatMode = 'none' | 'interval' | 'interval-time' | 'time';
 
-/** Days as Node-RED's checkboxes list them, Monday first; values are cron day numbers. */
-export const WEEK_DAYS: readonly { value: string; label: string }[] = [
-  { value: '1', label: 'Monday' },
-  { value: '2', label: 'Tuesday' },
-  { value: '3', label: 'Wednesday' },
-  { value: '4', label: 'Thursday' },
-  { value: '5', label: 'Friday' },
-  { value: '6', label: 'Saturday' },
-  { value: '0', label: 'Sunday' },
-];
+/** Days as Node-RED's checkboxes list them, Monday first; values are cron day numbers, `day` names the label (`day.mon`). */
+export const WEEK_DAYS = [
+  { value: '1', day: 'mon' },
+  { value: '2', day: 'tue' },
+  { value: '3', day: 'wed' },
+  { value: '4', day: 'thu' },
+  { value: '5', day: 'fri' },
+  { value: '6', day: 'sat' },
+  { value: '0', day: 'sun' },
+] as const satisfies readonly { value: string; day: string }[];
 
 /** The minute steps of "interval between times" (`'0'` is "every 60 minutes"). */
 export const MINUTE_STEPS: readonly { value: string; label: string }[] = [

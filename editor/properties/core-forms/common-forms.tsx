@@ -14,6 +14,7 @@ import {
   debugOutput, endHours, hourLabel, injectPropsPatch, injectRows, MINUTE_STEPS, readSchedule, WEEK_DAYS, writeSchedule,
   type InjectProp, type RepeatMode, type Schedule,
 } from './common-form-model.ts';
+import { t } from './core-forms.messages.ts';
 import { TypedInput, type TypeSpec } from './typed-input.tsx';
 
 /** The value types of an inject property, in Node-RED's order. */
@@ -27,22 +28,22 @@ function InjectPropsList(): JSX.Element {
   const payloadProblems = useProblems('/payload');
   const rows = injectRows(node);
   return (
-    <Row label="Properties" problems={[...problems, ...payloadProblems]}>
+    <Row label={t('inject.properties')} problems={[...problems, ...payloadProblems]}>
       <EditableList<InjectProp>
-        label="Property" items={rows} disabled={readOnly} addLabel="add" onCommit={commit}
+        label={t('inject.property')} items={rows} disabled={readOnly} onCommit={commit}
         newItem={() => ({ p: '', v: '', vt: 'str' })}
         onChange={(items, _order, ongoing) => update(injectPropsPatch(items), ongoing)}
         renderItem={(row, index, set) => (
           <div className="flex min-w-0 flex-col gap-1">
             <TypedInput
-              label={`Property ${index + 1} name`} value={row.p} type="msg" types={['msg']} placeholder=""
-              problem={row.p.trim() === '' ? 'a property needs a name' : undefined}
+              label={t('inject.propertyName', { n: index + 1 })} value={row.p} type="msg" types={['msg']} placeholder=""
+              problem={row.p.trim() === '' ? t('inject.propertyNeedsName') : undefined}
               onChange={(value, _type, ongoing) => set({ ...row, p: value }, ongoing)} onCommit={commit}
             />
             <div className="flex min-w-0 items-center gap-1">
               <span className="text-xs text-slate-500">=</span>
               <TypedInput
-                className="flex-1" label={`Property ${index + 1} value`} value={row.v} type={row.vt} types={INJECT_VALUE_TYPES}
+                className="flex-1" label={t('inject.propertyValue', { n: index + 1 })} value={row.v} type={row.vt} types={INJECT_VALUE_TYPES}
                 onChange={(value, type, ongoing) => set({ ...row, v: value, vt: type }, ongoing)} onCommit={commit}
               />
             </div>
@@ -63,14 +64,14 @@ function InjectOnce(): JSX.Element {
     <div className="space-y-0.5" data-invalid={problems.length > 0 || undefined}>
       <div className="flex flex-wrap items-center gap-1 text-sm text-slate-800">
         <input id={onceId} type="checkbox" className="h-4 w-4" checked={once} onChange={(e) => update({ once: e.target.checked })} />
-        <label htmlFor={onceId}>Inject once after</label>
+        <label htmlFor={onceId}>{t('inject.onceAfter')}</label>
         <input
-          id={delayId} type="text" inputMode="decimal" aria-label="Seconds before the first message" placeholder="0.1" disabled={!once}
+          id={delayId} type="text" inputMode="decimal" aria-label={t('inject.onceDelay')} placeholder="0.1" disabled={!once}
           value={textOf(node['onceDelay'])} aria-invalid={problems.length > 0}
           className={`${control} w-12 px-1 ${problems.length > 0 ? 'border-red-500' : ''}`}
           onChange={(e) => update({ onceDelay: e.target.value }, true)} onBlur={commit}
         />
-        <span>seconds, then</span>
+        <span>{t('inject.secondsThen')}</span>
       </div>
       {problems.map((message) => (
         <p key={message} className="text-xs text-red-700">{message}</p>
@@ -89,7 +90,7 @@ function DayBoxes({ days, onChange, label }: { days: readonly string[]; onChange
             type="checkbox" checked={days.includes(day.value)}
             onChange={(e) => onChange(e.target.checked ? [...days, day.value] : days.filter((d) => d !== day.value))}
           />
-          {day.label}
+          {t(`day.${day.day}`)}
         </label>
       ))}
     </fieldset>
@@ -115,43 +116,43 @@ function InjectRepeat(): JSX.Element {
   const choose = (mode: RepeatMode) => change({ mode });
   return (
     <>
-      <Row label="Repeat" icon="fa-repeat" htmlFor={id} problems={problems}>
+      <Row label={t('inject.repeat')} icon="fa-repeat" htmlFor={id} problems={problems}>
         <select id={id} value={schedule.mode} className={`${control} w-full`} onChange={(e) => choose(e.target.value as RepeatMode)}>
-          <option value="none">none</option>
-          <option value="interval">interval</option>
-          <option value="interval-time">interval between times</option>
-          <option value="time">at a specific time</option>
+          <option value="none">{t('inject.repeat.none')}</option>
+          <option value="interval">{t('inject.repeat.interval')}</option>
+          <option value="interval-time">{t('inject.repeat.intervalTime')}</option>
+          <option value="time">{t('inject.repeat.time')}</option>
         </select>
       </Row>
       {schedule.mode === 'interval' && (
         <div className="flex items-center gap-1.5 pl-5 text-sm">
-          <span>every</span>
+          <span>{t('inject.every')}</span>
           <input
-            type="text" inputMode="numeric" aria-label="Interval" value={schedule.count} className={`${control} w-20`}
+            type="text" inputMode="numeric" aria-label={t('inject.interval')} value={schedule.count} className={`${control} w-20`}
             onChange={(e) => change({ count: e.target.value }, true)} onBlur={commit}
           />
-          <select aria-label="Interval units" value={schedule.units} className={control} onChange={(e) => change({ units: e.target.value as Schedule['units'] })}>
-            <option value="s">seconds</option>
-            <option value="m">minutes</option>
-            <option value="h">hours</option>
+          <select aria-label={t('inject.intervalUnits')} value={schedule.units} className={control} onChange={(e) => change({ units: e.target.value as Schedule['units'] })}>
+            <option value="s">{t('unit.seconds')}</option>
+            <option value="m">{t('unit.minutes')}</option>
+            <option value="h">{t('unit.hours')}</option>
           </select>
         </div>
       )}
       {schedule.mode === 'interval-time' && (
         <div className="space-y-1.5 pl-5 text-sm">
           <div className="flex items-center gap-1.5">
-            <span>every</span>
-            <select aria-label="Minutes between messages" value={schedule.step} className={control} onChange={(e) => change({ step: e.target.value })}>
+            <span>{t('inject.every')}</span>
+            <select aria-label={t('inject.minutesBetween')} value={schedule.step} className={control} onChange={(e) => change({ step: e.target.value })}>
               {MINUTE_STEPS.map((s) => (
                 <option key={s.value} value={s.value}>{s.label}</option>
               ))}
             </select>
-            <span>minutes</span>
+            <span>{t('unit.minutes')}</span>
           </div>
           <div className="flex flex-wrap items-center gap-1.5">
-            <span>between</span>
+            <span>{t('inject.between')}</span>
             <select
-              aria-label="From" value={schedule.start} className={control}
+              aria-label={t('inject.from')} value={schedule.start} className={control}
               onChange={(e) => {
                 const start = Number(e.target.value);
                 change({ start, end: schedule.end > start ? schedule.end : start + 1 });
@@ -161,23 +162,23 @@ function InjectRepeat(): JSX.Element {
                 <option key={h} value={h}>{hourLabel(h)}</option>
               ))}
             </select>
-            <span>and</span>
-            <select aria-label="Until" value={schedule.end} className={control} onChange={(e) => change({ end: Number(e.target.value) })}>
+            <span>{t('inject.and')}</span>
+            <select aria-label={t('inject.until')} value={schedule.end} className={control} onChange={(e) => change({ end: Number(e.target.value) })}>
               {endHours(schedule.start).map((h) => (
                 <option key={h} value={h}>{hourLabel(h)}</option>
               ))}
             </select>
           </div>
-          <DayBoxes label="on" days={schedule.days} onChange={(days) => change({ days })} />
+          <DayBoxes label={t('inject.on')} days={schedule.days} onChange={(days) => change({ days })} />
         </div>
       )}
       {schedule.mode === 'time' && (
         <div className="space-y-1.5 pl-5 text-sm">
           <label className="flex items-center gap-1.5">
-            <span>at</span>
-            <input type="time" aria-label="Time" value={schedule.time} className={control} onChange={(e) => change({ time: e.target.value })} />
+            <span>{t('inject.at')}</span>
+            <input type="time" aria-label={t('inject.time')} value={schedule.time} className={control} onChange={(e) => change({ time: e.target.value })} />
           </label>
-          <DayBoxes label="on" days={schedule.days} onChange={(days) => change({ days })} />
+          <DayBoxes label={t('inject.on')} days={schedule.days} onChange={(days) => change({ days })} />
         </div>
       )}
     </>
@@ -193,9 +194,9 @@ const InjectForm: CoreForm = () => (
   </>
 );
 
-const FULL: TypeSpec = { value: 'full', label: 'complete msg object', hasValue: false };
-const AUTO: TypeSpec = { value: 'auto', label: 'same as debug output', hasValue: false };
-const COUNTER: TypeSpec = { value: 'counter', label: 'message count', hasValue: false };
+const FULL: TypeSpec = { value: 'full', label: () => t('debug.full'), hasValue: false };
+const AUTO: TypeSpec = { value: 'auto', label: () => t('debug.auto'), hasValue: false };
+const COUNTER: TypeSpec = { value: 'counter', label: () => t('debug.counter'), hasValue: false };
 
 function DebugOutputRow(): JSX.Element {
   const { node, update, commit } = useCoreForm();
@@ -208,9 +209,9 @@ function DebugOutputRow(): JSX.Element {
     else update({ complete: type === 'msg' && value === '' && !ongoing ? 'payload' : value, targetType: type }, ongoing);
   };
   return (
-    <Row label="Output" icon="fa-list" htmlFor={id} problems={problems}>
+    <Row label={t('debug.output')} icon="fa-list" htmlFor={id} problems={problems}>
       <TypedInput
-        id={id} label="Output" value={output.value} type={output.type} types={['msg', FULL, 'jsonata']}
+        id={id} label={t('debug.output')} value={output.value} type={output.type} types={['msg', FULL, 'jsonata']}
         problem={problems[0]} onChange={write}
         onCommit={() => {
           commit();
@@ -241,7 +242,7 @@ function DebugToStatus(): JSX.Element {
           }
         }}
       />
-      node status (32 characters)
+      {t('debug.toStatus')}
     </label>
   );
 }
@@ -249,15 +250,15 @@ function DebugToStatus(): JSX.Element {
 const DebugForm: CoreForm = ({ node }) => (
   <>
     <DebugOutputRow />
-    <Row label="To" icon="fa-random">
+    <Row label={t('debug.to')} icon="fa-random">
       <div className="space-y-1">
-        <CheckboxField prop="tosidebar" label="debug window" />
-        <CheckboxField prop="console" label="system console" />
+        <CheckboxField prop="tosidebar" label={t('debug.toSidebar')} />
+        <CheckboxField prop="console" label={t('debug.toConsole')} />
         <DebugToStatus />
       </div>
     </Row>
     {node['tostatus'] === true && (
-      <TypedField prop="statusVal" typeProp="statusType" label="Status" types={[AUTO, 'msg', 'jsonata', COUNTER]} defaultType="auto" />
+      <TypedField prop="statusVal" typeProp="statusType" label={t('debug.status')} types={[AUTO, 'msg', 'jsonata', COUNTER]} defaultType="auto" />
     )}
     <NameRow />
   </>
@@ -265,22 +266,22 @@ const DebugForm: CoreForm = ({ node }) => (
 
 const CompleteForm: CoreForm = () => (
   <>
-    <NodeListField prop="scope" label="Report completion of" hint="The nodes on this flow whose completion sends a message." />
+    <NodeListField prop="scope" label={t('complete.scope')} hint={t('complete.scopeHint')} />
     <NameRow />
   </>
 );
 
 const CatchForm: CoreForm = ({ node }) => (
   <>
-    <ScopeRows label="Catch errors from" onTarget={{ uncaught: false }} />
-    {!Array.isArray(node['scope']) && <CheckboxField prop="uncaught" label="Ignore errors handled by other Catch nodes" />}
+    <ScopeRows label={t('catch.scope')} onTarget={{ uncaught: false }} />
+    {!Array.isArray(node['scope']) && <CheckboxField prop="uncaught" label={t('catch.uncaught')} />}
     <NameRow />
   </>
 );
 
 const StatusForm: CoreForm = () => (
   <>
-    <ScopeRows label="Report status from" />
+    <ScopeRows label={t('status.scope')} />
     <NameRow />
   </>
 );
@@ -299,13 +300,13 @@ const LinkOutForm: CoreForm = ({ node }) => {
   return (
     <>
       <NameRow />
-      <Row label="Mode" htmlFor={id}>
+      <Row label={t('link.mode')} htmlFor={id}>
         <select
           id={id} value={node['mode'] === 'return' ? 'return' : 'link'} className={`${control} w-full`}
           onChange={(e) => (e.target.value === 'return' ? switchToReturn(store, node.id, links) : update({ mode: 'link' }))}
         >
-          <option value="link">Send to all connected link nodes</option>
-          <option value="return">Return to calling link node</option>
+          <option value="link">{t('link.sendToAll')}</option>
+          <option value="return">{t('link.returnToCaller')}</option>
         </select>
       </Row>
       {node['mode'] !== 'return' && <LinkTargetsField target="link in" />}
@@ -316,12 +317,12 @@ const LinkOutForm: CoreForm = ({ node }) => {
 const LinkCallForm: CoreForm = ({ node }) => (
   <>
     <NameRow />
-    <NumberField prop="timeout" label="Timeout" icon="fa-clock-o" placeholder="30" suffix="seconds" />
+    <NumberField prop="timeout" label={t('link.timeout')} icon="fa-clock-o" placeholder="30" suffix={t('unit.seconds')} />
     <SelectField
-      prop="linkType" label="Link Type"
+      prop="linkType" label={t('link.type')}
       options={[
-        { value: 'static', label: 'Fixed target' },
-        { value: 'dynamic', label: 'Dynamic target (msg.target)' },
+        { value: 'static', label: t('link.static') },
+        { value: 'dynamic', label: t('link.dynamic') },
       ]}
     />
     {node['linkType'] !== 'dynamic' && <LinkTargetsField target="link in" single />}
@@ -331,7 +332,7 @@ const LinkCallForm: CoreForm = ({ node }) => (
 const CommentForm: CoreForm = () => (
   <>
     <NameRow />
-    <CodeField prop="info" label="Text" icon="fa-file-text-o" language="markdown" hint="Markdown, shown in the info sidebar." />
+    <CodeField prop="info" label={t('comment.text')} icon="fa-file-text-o" language="markdown" hint={t('comment.hint')} />
   </>
 );
 

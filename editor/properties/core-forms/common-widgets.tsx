@@ -6,6 +6,7 @@
 import { useMemo, type JSX } from 'react';
 import { useStore } from 'zustand';
 import { labelOf } from '../../model/node-catalog.ts';
+import { t } from './core-forms.messages.ts';
 import { NodeListField, Row, useCoreForm, useFieldId, useProblems } from './form-kit.tsx';
 
 const selectClass = 'w-full min-w-0 rounded border border-slate-300 px-2 py-1 text-sm focus:outline-none focus:ring-1 focus:ring-sky-500';
@@ -30,12 +31,12 @@ export function ScopeRows({ label, onTarget = {} }: { label: string; onTarget?: 
             update(next === 'all' ? { scope: null } : next === 'group' ? { scope: 'group' } : { scope: [], ...onTarget });
           }}
         >
-          <option value="all">all nodes</option>
-          <option value="group">in same group</option>
-          <option value="target">selected nodes</option>
+          <option value="all">{t('scope.all')}</option>
+          <option value="group">{t('scope.group')}</option>
+          <option value="target">{t('scope.target')}</option>
         </select>
       </Row>
-      {mode === 'target' && <NodeListField prop="scope" label="Selected nodes" />}
+      {mode === 'target' && <NodeListField prop="scope" label={t('scope.selectedNodes')} />}
     </>
   );
 }
@@ -91,10 +92,10 @@ export function LinkTargetsField({ target, single = false }: { target: 'link in'
     ]);
   };
   return (
-    <Row label={single ? 'Target' : 'Linked nodes'} problems={problems}>
+    <Row label={single ? t('link.target') : t('link.linkedNodes')} problems={problems}>
       <fieldset id={id} className="max-h-48 space-y-1 overflow-y-auto rounded border border-slate-200 p-1 text-sm">
-        <legend className="sr-only">{single ? 'Target link in node' : `Linked ${target} nodes`}</legend>
-        {groups.length === 0 && <p className="text-xs text-slate-500">No {target} nodes.</p>}
+        <legend className="sr-only">{single ? t('link.targetLegend') : t('link.linkedLegend', { type: target })}</legend>
+        {groups.length === 0 && <p className="text-xs text-slate-500">{t('link.noNodes', { type: target })}</p>}
         {groups.map(({ tab, candidates }) => (
           <div key={tab.id}>
             <div className="text-xs font-medium text-slate-500">

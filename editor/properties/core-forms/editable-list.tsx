@@ -5,6 +5,8 @@
  * wires).
  */
 import type { JSX, ReactNode } from 'react';
+import { tc } from '../../i18n.ts';
+import { t } from './core-forms.messages.ts';
 
 export interface EditableListProps<T> {
   /** Accessible name of the list; rows are "`label` `n`". */
@@ -39,7 +41,7 @@ const iconButton =
 
 /** A list of rows with add, remove and move up/down. */
 export function EditableList<T>({
-  label, items, onChange, newItem, renderItem, addLabel = 'add', sortable = true, minItems = 0, header, onCommit, disabled = false, emptyText,
+  label, items, onChange, newItem, renderItem, addLabel, sortable = true, minItems = 0, header, onCommit, disabled = false, emptyText,
 }: EditableListProps<T>): JSX.Element {
   const identity = items.map((_, i) => i);
   const move = (from: number, to: number) => {
@@ -56,15 +58,15 @@ export function EditableList<T>({
     <div role="group" aria-label={label} className="rounded border border-slate-300 bg-white" data-editable-list>
       {header && <div className="border-b border-slate-200 bg-slate-50 px-2 py-1 text-xs font-medium text-slate-600">{header}</div>}
       <ol className="max-h-96 divide-y divide-slate-100 overflow-y-auto" onBlur={onCommit}>
-        {items.length === 0 && <li className="px-2 py-2 text-xs text-slate-500">{emptyText ?? 'Nothing yet: add one below.'}</li>}
+        {items.length === 0 && <li className="px-2 py-2 text-xs text-slate-500">{emptyText ?? t('list.empty')}</li>}
         {items.map((item, index) => (
           <li key={index} aria-label={`${label} ${index + 1}`} className="flex items-start gap-1 px-1 py-1.5" data-list-row={index}>
             {sortable && (
               <span className="flex shrink-0 flex-col">
-                <button type="button" aria-label={`Move ${label} ${index + 1} up`} title="Move up" disabled={disabled || index === 0} className={`${iconButton} h-3`} onClick={() => move(index, index - 1)}>
+                <button type="button" aria-label={t('list.moveUpRow', { label, n: index + 1 })} title={t('list.moveUp')} disabled={disabled || index === 0} className={`${iconButton} h-3`} onClick={() => move(index, index - 1)}>
                   <i aria-hidden className="fa fa-caret-up" />
                 </button>
-                <button type="button" aria-label={`Move ${label} ${index + 1} down`} title="Move down" disabled={disabled || index === items.length - 1} className={`${iconButton} h-3`} onClick={() => move(index, index + 1)}>
+                <button type="button" aria-label={t('list.moveDownRow', { label, n: index + 1 })} title={t('list.moveDown')} disabled={disabled || index === items.length - 1} className={`${iconButton} h-3`} onClick={() => move(index, index + 1)}>
                   <i aria-hidden className="fa fa-caret-down" />
                 </button>
               </span>
@@ -72,7 +74,7 @@ export function EditableList<T>({
             <div className="min-w-0 flex-1 space-y-1">
               {renderItem(item, index, (next, ongoing = false) => onChange(items.map((old, i) => (i === index ? next : old)), identity, ongoing))}
             </div>
-            <button type="button" aria-label={`Remove ${label} ${index + 1}`} title="Remove" disabled={disabled || items.length <= minItems} className={iconButton} onClick={() => remove(index)}>
+            <button type="button" aria-label={t('list.removeRow', { label, n: index + 1 })} title={tc('remove')} disabled={disabled || items.length <= minItems} className={iconButton} onClick={() => remove(index)}>
               <i aria-hidden className="fa fa-times" />
             </button>
           </li>
@@ -85,7 +87,7 @@ export function EditableList<T>({
             onClick={() => onChange([...items, newItem()], [...identity, -1], false)}
           >
             <i aria-hidden className="fa fa-plus mr-1" />
-            {addLabel}
+            {addLabel ?? t('list.add')}
           </button>
         </div>
       )}

@@ -17,6 +17,7 @@ import type { FlowEditorState } from '../../model/flow-store.ts';
 import { CodeEditor } from '../code-editor.tsx';
 import type { FormField } from '../form-fields.ts';
 import { ConfigNodeRefWidget, NodeListWidget } from '../node-ref-fields.tsx';
+import { t } from './core-forms.messages.ts';
 import { TypedInput, type TypeSpec } from './typed-input.tsx';
 
 /**
@@ -101,7 +102,7 @@ export function CoreFormHost({ store, node, api, readOnly, form: Form, depth, re
     <FormContext.Provider value={context}>
       {/* The summary renders after the form (so it knows which problems the fields showed) and shows above it. */}
       <div className="flex flex-col gap-3">
-        <form className="space-y-3" onSubmit={(e) => e.preventDefault()} aria-label={`${node.type} properties`} data-core-form={node.type}>
+        <form className="space-y-3" onSubmit={(e) => e.preventDefault()} aria-label={t('form.properties', { type: node.type })} data-core-form={node.type}>
           <fieldset disabled={readOnly} className="m-0 min-w-0 space-y-3 border-0 p-0">
             <Form node={node} />
           </fieldset>
@@ -117,7 +118,7 @@ function UnclaimedProblems({ problems, claimed }: { problems: readonly { path: s
   const messages = [...new Set(problems.filter((p) => !claimed.has(p.path.split('/')[1] ?? '')).map((p) => p.message))];
   if (messages.length === 0) return null;
   return (
-    <ul role="alert" aria-label="Node problems" className="order-first list-disc rounded bg-red-50 py-1.5 pr-2 pl-6 text-xs text-red-800">
+    <ul role="alert" aria-label={t('form.problems')} className="order-first list-disc rounded bg-red-50 py-1.5 pr-2 pl-6 text-xs text-red-800">
       {messages.map((message) => (
         <li key={message}>{message}</li>
       ))}
@@ -210,8 +211,8 @@ export function TextField({ prop, label, icon, hint, placeholder, mono = false }
 }
 
 /** The node's name (Node-RED's first row of nearly every form). */
-export function NameRow({ placeholder = 'Name' }: { placeholder?: string }): JSX.Element {
-  return <TextField prop="name" label="Name" icon="fa-tag" placeholder={placeholder} />;
+export function NameRow({ placeholder }: { placeholder?: string }): JSX.Element {
+  return <TextField prop="name" label={t('name')} icon="fa-tag" placeholder={placeholder ?? t('name')} />;
 }
 
 /**
@@ -292,7 +293,7 @@ export function SelectField({ prop, label, icon, hint, options, onSelect, width 
           if (choice) update(onSelect ? onSelect(choice.value) : { [prop]: choice.value });
         }}
       >
-        {index === -1 && <option value="other">{current === undefined ? '(not set)' : `${textOf(current)} (not one of these)`}</option>}
+        {index === -1 && <option value="other">{current === undefined ? t('select.notSet') : t('select.notOneOf', { value: textOf(current) })}</option>}
         {options.map((o, i) => (
           <option key={i} value={String(i)}>{o.label}</option>
         ))}

@@ -3,7 +3,9 @@
  * logic as Node-RED 4.1's own (`@node-red/nodes/core/function/*.html`), and what its `oneditsave` writes. Switch
  * and change are in `function-rule-forms.tsx`.
  */
+import { t } from './core-forms.messages.ts';
 import { EditableList } from './editable-list.tsx';
+import { tf } from './function-forms.messages.ts';
 import {
   CheckboxField, CodeField, FormTabs, Hint, inputClass, MsgPropertyField, NameRow, NumberField, Row, SelectField, TextField, textOf, TypedField,
   useCoreForm, useFieldId, useProblems, type CoreForm,
@@ -25,22 +27,22 @@ function ModulesList() {
   const problems = useProblems('/libs');
   const cell = (index: number, key: 'module' | 'var', item: ModuleImport, set: (item: ModuleImport, ongoing?: boolean) => void, placeholder: string) => (
     <input
-      type="text" aria-label={`Module ${index + 1} ${key === 'module' ? 'name' : 'variable'}`} value={item[key] ?? ''} placeholder={placeholder}
+      type="text" aria-label={key === 'module' ? tf('fn.moduleName', { n: index + 1 }) : tf('fn.moduleVar', { n: index + 1 })} value={item[key] ?? ''} placeholder={placeholder}
       className={inputClass(problems.length > 0 && !item[key], `w-1/2 ${key === 'var' ? 'font-mono text-xs' : ''}`)}
       onChange={(e) => set({ ...item, [key]: e.target.value }, true)}
     />
   );
   return (
-    <Row label="Modules" icon="fa-cubes" problems={problems} hint="This server runs function nodes without external modules: a node that imports one does not start.">
+    <Row label={tf('fn.modules')} icon="fa-cubes" problems={problems} hint={tf('fn.modulesHint')}>
       <EditableList<ModuleImport>
-        label="Module" items={libs} sortable={false} onCommit={commit} disabled={readOnly}
-        header={<div className="flex"><span className="w-1/2">Module name</span><span className="w-1/2">Import as</span></div>}
+        label={tf('fn.module')} items={libs} sortable={false} onCommit={commit} disabled={readOnly}
+        header={<div className="flex"><span className="w-1/2">{tf('fn.moduleNameHeader')}</span><span className="w-1/2">{tf('fn.importAs')}</span></div>}
         newItem={() => ({ var: '', module: '' })}
         onChange={(items, _order, ongoing) => update({ libs: items }, ongoing)}
         renderItem={(item, index, set) => (
           <div className="flex gap-1">
-            {cell(index, 'module', item, set, 'module')}
-            {cell(index, 'var', item, set, 'variable')}
+            {cell(index, 'module', item, set, tf('fn.modulePlaceholder'))}
+            {cell(index, 'var', item, set, tf('fn.varPlaceholder'))}
           </div>
         )}
       />
@@ -56,20 +58,20 @@ const FunctionForm: CoreForm = () => (
       tabs={[
         {
           id: 'setup',
-          label: 'Setup',
+          label: tf('fn.setup'),
           content: (
             <>
               <div className="flex flex-wrap gap-4">
-                <NumberField prop="outputs" label="Outputs" icon="fa-random" store="number" min={0} max={500} width="w-16" />
-                <NumberField prop="timeout" label="Timeout" icon="fa-clock-o" placeholder="seconds" suffix="seconds" min={0} width="w-16" />
+                <NumberField prop="outputs" label={tf('fn.outputs')} icon="fa-random" store="number" min={0} max={500} width="w-16" />
+                <NumberField prop="timeout" label={tf('timeout')} icon="fa-clock-o" placeholder={t('unit.seconds')} suffix={t('unit.seconds')} min={0} width="w-16" />
               </div>
               <ModulesList />
             </>
           ),
         },
-        { id: 'init', label: 'On Start', content: <CodeField prop="initialize" label="On Start" language="javascript" hint="Runs once whenever the node is started." /> },
-        { id: 'body', label: 'On Message', content: <CodeField prop="func" label="On Message" language="javascript" /> },
-        { id: 'finalize', label: 'On Stop', content: <CodeField prop="finalize" label="On Stop" language="javascript" hint="Runs when the node is stopped or re-deployed." /> },
+        { id: 'init', label: tf('fn.onStart'), content: <CodeField prop="initialize" label={tf('fn.onStart')} language="javascript" hint={tf('fn.onStartHint')} /> },
+        { id: 'body', label: tf('fn.onMessage'), content: <CodeField prop="func" label={tf('fn.onMessage')} language="javascript" /> },
+        { id: 'finalize', label: tf('fn.onStop'), content: <CodeField prop="finalize" label={tf('fn.onStop')} language="javascript" hint={tf('fn.onStopHint')} /> },
       ]}
     />
   </>
@@ -86,59 +88,63 @@ const RangeForm: CoreForm = () => {
   const outputs = useRowProblems('minout', 'maxout');
   return (
     <>
-      <MsgPropertyField prop="property" label="Property" icon="fa-ellipsis-h" />
+      <MsgPropertyField prop="property" label={t('property')} icon="fa-ellipsis-h" />
       <SelectField
-        prop="action" label="Action" icon="fa-dot-circle-o"
+        prop="action" label={t('action')} icon="fa-dot-circle-o"
         options={[
-          { value: 'scale', label: 'Scale the message property' },
-          { value: 'clamp', label: 'Scale and limit to the target range' },
-          { value: 'roll', label: 'Scale and wrap within the target range' },
-          { value: 'drop', label: "Scale, but drop msg if outside input range" },
+          { value: 'scale', label: tf('range.scale') },
+          { value: 'clamp', label: tf('range.clamp') },
+          { value: 'roll', label: tf('range.roll') },
+          { value: 'drop', label: tf('range.drop') },
         ]}
       />
-      <Row label="Map the input range:" icon="fa-sign-in" problems={inputs}>
+      <Row label={tf('range.input')} icon="fa-sign-in" problems={inputs}>
         <span className="flex items-center gap-1.5 text-xs text-slate-600">
-          from: <InlineText prop="minin" label="input from" placeholder="e.g. 0" />
-          to: <InlineText prop="maxin" label="input to" placeholder="e.g. 99" />
+          {tf('range.from')} <InlineText prop="minin" label={tf('range.minin')} placeholder={tf('range.eg', { n: 0 })} />
+          {tf('range.to')} <InlineText prop="maxin" label={tf('range.maxin')} placeholder={tf('range.eg', { n: 99 })} />
         </span>
       </Row>
-      <Row label="to the target range:" icon="fa-sign-out" problems={outputs}>
+      <Row label={tf('range.target')} icon="fa-sign-out" problems={outputs}>
         <span className="flex items-center gap-1.5 text-xs text-slate-600">
-          from: <InlineText prop="minout" label="target from" placeholder="e.g. 0" />
-          to: <InlineText prop="maxout" label="target to" placeholder="e.g. 255" />
+          {tf('range.from')} <InlineText prop="minout" label={tf('range.minout')} placeholder={tf('range.eg', { n: 0 })} />
+          {tf('range.to')} <InlineText prop="maxout" label={tf('range.maxout')} placeholder={tf('range.eg', { n: 255 })} />
         </span>
       </Row>
-      <CheckboxField prop="round" label="Round result to the nearest integer?" />
+      <CheckboxField prop="round" label={tf('range.round')} />
       <NameRow />
-      <Hint>Tip: This node ONLY works with numbers.</Hint>
+      <Hint>{tf('range.tip')}</Hint>
     </>
   );
 };
 
-const TEMPLATE_FORMATS = [
+/** A placeholder that is a property name, as Node-RED shows it in every language. */
+const PAYLOAD = 'payload';
+
+/** The template's highlight choices: language names, and "none" (translated when drawn). */
+const templateFormats = () => [
   { value: 'handlebars', label: 'mustache' }, { value: 'html', label: 'HTML' }, { value: 'json', label: 'JSON' },
   { value: 'javascript', label: 'JavaScript' }, { value: 'css', label: 'CSS' }, { value: 'markdown', label: 'Markdown' },
   { value: 'php', label: 'PHP' }, { value: 'python', label: 'Python' }, { value: 'sql', label: 'SQL' }, { value: 'yaml', label: 'YAML' },
-  { value: 'text', label: 'none' },
+  { value: 'text', label: tf('template.none') },
 ];
 
 const TemplateForm: CoreForm = ({ node }) => (
   <>
     <NameRow />
-    <TypedField prop="field" typeProp="fieldType" label="Property" icon="fa-ellipsis-h" types={['msg', 'flow', 'global']} defaultType="msg" placeholder="payload" />
-    <SelectField prop="format" label="Syntax Highlight" icon="fa-paint-brush" options={TEMPLATE_FORMATS} />
-    <CodeField prop="template" label="Template" icon="fa-file-code-o" language={textOf(node['format'], 'handlebars')} />
-    <SelectField prop="syntax" label="Format" icon="fa-code" options={[{ value: 'mustache', label: 'Mustache template' }, { value: 'plain', label: 'Plain text' }]} />
+    <TypedField prop="field" typeProp="fieldType" label={t('property')} icon="fa-ellipsis-h" types={['msg', 'flow', 'global']} defaultType="msg" placeholder={PAYLOAD} />
+    <SelectField prop="format" label={tf('template.format')} icon="fa-paint-brush" options={templateFormats()} />
+    <CodeField prop="template" label={tf('template.template')} icon="fa-file-code-o" language={textOf(node['format'], 'handlebars')} />
+    <SelectField prop="syntax" label={tf('template.syntax')} icon="fa-code" options={[{ value: 'mustache', label: tf('template.mustache') }, { value: 'plain', label: tf('template.plain') }]} />
     <SelectField
-      prop="output" label="Output as" icon="fa-long-arrow-right"
-      options={[{ value: 'str', label: 'Plain text' }, { value: 'json', label: 'Parsed JSON' }, { value: 'yaml', label: 'Parsed YAML' }]}
+      prop="output" label={t('outputAs')} icon="fa-long-arrow-right"
+      options={[{ value: 'str', label: tf('template.plain') }, { value: 'json', label: tf('template.json') }, { value: 'yaml', label: tf('template.yaml') }]}
     />
   </>
 );
 
-const TIME_UNITS = [
-  { value: 'milliseconds', label: 'Milliseconds' }, { value: 'seconds', label: 'Seconds' }, { value: 'minutes', label: 'Minutes' },
-  { value: 'hours', label: 'Hours' }, { value: 'days', label: 'Days' },
+const timeUnits = () => [
+  { value: 'milliseconds', label: tf('unit.Milliseconds') }, { value: 'seconds', label: tf('unit.Seconds') }, { value: 'minutes', label: tf('unit.Minutes') },
+  { value: 'hours', label: tf('unit.Hours') }, { value: 'days', label: tf('unit.Days') },
 ];
 
 const DelayForm: CoreForm = ({ node }) => {
@@ -157,30 +163,30 @@ const DelayForm: CoreForm = ({ node }) => {
   return (
     <>
       <ChoiceRow
-        name="delay-action" label="Action" icon="fa-tasks" value={delaying ? 'delay' : 'rate'}
-        options={[{ value: 'delay', label: 'Delay each message' }, { value: 'rate', label: 'Rate Limit' }]}
+        name="delay-action" label={t('action')} icon="fa-tasks" value={delaying ? 'delay' : 'rate'}
+        options={[{ value: 'delay', label: tf('delay.delay') }, { value: 'rate', label: tf('delay.rateLimit') }]}
         onChoose={(action) => update(action === 'delay' ? { pauseType: 'delay', outputs: 1 } : rateMode('rate', dropChoice))}
       />
       {delaying ? (
         <>
           <ChoiceSelect
-            label="Delay type" value={pauseType}
-            options={[{ value: 'delay', label: 'Fixed delay' }, { value: 'random', label: 'Random delay' }, { value: 'delayv', label: 'Override delay with msg.delay' }]}
+            label={tf('delay.type')} value={pauseType}
+            options={[{ value: 'delay', label: tf('delay.fixed') }, { value: 'random', label: tf('delay.random') }, { value: 'delayv', label: tf('delay.variable') }]}
             onChoose={(next) => update({ pauseType: next, outputs: 1 })}
           />
           {pauseType === 'random' ? (
-            <Row label="Between" icon="fa-clock-o" problems={randomProblems}>
+            <Row label={tf('delay.between')} icon="fa-clock-o" problems={randomProblems}>
               <span className="flex flex-wrap items-center gap-1.5 text-xs text-slate-600">
-                <InlineText prop="randomFirst" label="first random value" width="w-14" />&amp;
-                <InlineText prop="randomLast" label="last random value" width="w-14" />
-                <SelectUnits prop="randomUnits" label="Random units" options={TIME_UNITS} />
+                <InlineText prop="randomFirst" label={tf('delay.randomFirst')} width="w-14" />&amp;
+                <InlineText prop="randomLast" label={tf('delay.randomLast')} width="w-14" />
+                <SelectUnits prop="randomUnits" label={tf('delay.randomUnits')} options={timeUnits()} />
               </span>
             </Row>
           ) : (
-            <Row label="For" icon="fa-clock-o" problems={forProblems} htmlFor={timeoutId}>
+            <Row label={tf('delay.for')} icon="fa-clock-o" problems={forProblems} htmlFor={timeoutId}>
               <span className="flex items-center gap-1.5">
-                <InlineText prop="timeout" label="For" width="w-16" />
-                <SelectUnits prop="timeoutUnits" label="Delay units" options={TIME_UNITS} />
+                <InlineText prop="timeout" label={tf('delay.for')} width="w-16" />
+                <SelectUnits prop="timeoutUnits" label={tf('delay.units')} options={timeUnits()} />
               </span>
             </Row>
           )}
@@ -188,38 +194,38 @@ const DelayForm: CoreForm = ({ node }) => {
       ) : (
         <>
           <ChoiceSelect
-            label="Rate limit" value={perTopic ? 'topic' : 'all'}
-            options={[{ value: 'all', label: 'All messages' }, { value: 'topic', label: 'For each msg.topic' }]}
+            label={tf('delay.rateLimitLabel')} value={perTopic ? 'topic' : 'all'}
+            options={[{ value: 'all', label: tf('delay.all') }, { value: 'topic', label: tf('delay.perTopic') }]}
             onChoose={(next) => {
               // Per topic, intermediate messages cannot be queued: Node-RED switches such a node to dropping them.
               update(next === 'all' ? rateMode('rate', dropChoice) : rateMode('queue', dropChoice === 'queue' ? 'drop' : dropChoice));
             }}
           />
-          <Row label="Rate" icon="fa-clock-o" problems={rateProblems}>
+          <Row label={tf('delay.rate')} icon="fa-clock-o" problems={rateProblems}>
             <span className="flex flex-wrap items-center gap-1.5 text-xs text-slate-600">
-              <InlineText prop="rate" label="Rate" placeholder="1" width="w-12" />
-              msg(s) per
-              <InlineText prop="nbRateUnits" label="Rate per" placeholder="1" width="w-12" />
+              <InlineText prop="rate" label={tf('delay.rate')} placeholder="1" width="w-12" />
+              {tf('delay.msgPer')}
+              <InlineText prop="nbRateUnits" label={tf('delay.ratePer')} placeholder="1" width="w-12" />
               <SelectUnits
-                prop="rateUnits" label="Rate units"
-                options={['second', 'minute', 'hour', 'day'].map((u) => ({ value: u, label: `${u.charAt(0).toUpperCase()}${u.slice(1)}${plural ? 's' : ''}` }))}
+                prop="rateUnits" label={tf('delay.rateUnits')}
+                options={(['second', 'minute', 'hour', 'day'] as const).map((u) => ({ value: u, label: tf(`delay.per.${u}`, { count: plural ? 2 : 1 }) }))}
               />
             </span>
           </Row>
-          <CheckboxField prop="allowrate" label="allow msg.rate (in ms) to override rate" />
+          <CheckboxField prop="allowrate" label={tf('delay.allowrate')} />
           <ChoiceSelect
-            label="Intermediate messages" value={dropChoice}
+            label={tf('delay.intermediate')} value={dropChoice}
             options={[
-              { value: 'queue', label: 'Queue intermediate messages', disabled: perTopic },
-              { value: 'drop', label: 'Drop intermediate messages' },
-              { value: 'emit', label: 'Send intermediate messages on 2nd output' },
+              { value: 'queue', label: tf('delay.queue'), disabled: perTopic },
+              { value: 'drop', label: tf('delay.drop') },
+              { value: 'emit', label: tf('delay.emit') },
             ]}
             onChoose={(drop) => update(rateMode(perTopic ? pauseType : 'rate', drop))}
           />
           {perTopic && (
             <ChoiceSelect
-              label="Topics" value={pauseType}
-              options={[{ value: 'queue', label: 'Send each topic in turn' }, { value: 'timed', label: 'Send all topics' }]}
+              label={tf('delay.topics')} value={pauseType}
+              options={[{ value: 'queue', label: tf('delay.fairQueue') }, { value: 'timed', label: tf('delay.timedQueue') }]}
               onChoose={(next) => update(rateMode(next, dropChoice))}
             />
           )}
@@ -239,9 +245,9 @@ function SelectUnits({ prop, label, options }: { prop: string; label: string; op
 const triggerTypes = (kind: 'send' | 'then'): (string | CustomType)[] => [
   'flow', 'global', 'str', 'num', 'bool', 'json', 'bin', 'date', 'env',
   ...(kind === 'send'
-    ? [{ value: 'pay', label: 'the existing msg object', hasValue: false }]
-    : [{ value: 'pay', label: 'the original msg object', hasValue: false }, { value: 'payl', label: 'the latest msg object', hasValue: false }]),
-  { value: 'nul', label: 'nothing', hasValue: false },
+    ? [{ value: 'pay', label: tf('trigger.existing'), hasValue: false }]
+    : [{ value: 'pay', label: tf('trigger.original'), hasValue: false }, { value: 'payl', label: tf('trigger.latest'), hasValue: false }]),
+  { value: 'nul', label: tf('trigger.nothing'), hasValue: false },
 ];
 
 /** A trigger's stored type: Node-RED's editor shows (and saves) its old default `val` as a string. */
@@ -273,13 +279,13 @@ const TriggerForm: CoreForm = ({ node }) => {
   const topicProblems = useProblems('/topic');
   return (
     <>
-      <TriggerValue prop="op1" label="Send" kind="send" placeholder="1" />
+      <TriggerValue prop="op1" label={tf('trigger.send')} kind="send" placeholder="1" />
       <ChoiceRow
-        name="then" label="then" value={then}
+        name="then" label={tf('trigger.then')} value={then}
         options={[
-          { value: 'block', label: 'wait to be reset' },
-          { value: 'wait', label: 'wait for' },
-          ...(shownType(node['op1type']) === 'nul' ? [] : [{ value: 'loop', label: 'resend it every' }]),
+          { value: 'block', label: tf('trigger.waitReset') },
+          { value: 'wait', label: tf('trigger.waitFor') },
+          ...(shownType(node['op1type']) === 'nul' ? [] : [{ value: 'loop', label: tf('trigger.loop') }]),
         ]}
         onChoose={(next) => {
           const magnitude = duration === 0 || !Number.isFinite(duration) ? '250' : String(Math.abs(duration));
@@ -292,40 +298,40 @@ const TriggerForm: CoreForm = ({ node }) => {
         <Row label="" problems={durationProblems}>
           <span className="flex items-center gap-1.5">
             <InlineText
-              prop="duration" label="duration" width="w-20"
+              prop="duration" label={tf('trigger.duration')} width="w-20"
               fromStored={(v) => (then === 'loop' ? textOf(v).replace(/^\s*-/, '') : textOf(v))}
               toStored={(t) => (then === 'loop' && /^\s*\d*\.?\d+\s*$/.test(t) && Number(t) !== 0 ? String(-Number(t)) : t)}
             />
             <SelectUnits
-              prop="units" label="Units"
-              options={[{ value: 'ms', label: 'Milliseconds' }, { value: 's', label: 'Seconds' }, { value: 'min', label: 'Minutes' }, { value: 'hr', label: 'Hours' }]}
+              prop="units" label={tf('trigger.units')}
+              options={[{ value: 'ms', label: tf('unit.Milliseconds') }, { value: 's', label: tf('unit.Seconds') }, { value: 'min', label: tf('unit.Minutes') }, { value: 'hr', label: tf('unit.Hours') }]}
             />
           </span>
         </Row>
       )}
-      {then === 'wait' && <CheckboxField prop="extend" label="extend delay if new message arrives" />}
-      {then !== 'block' && <CheckboxField prop="overrideDelay" label="override delay with msg.delay" />}
+      {then === 'wait' && <CheckboxField prop="extend" label={tf('trigger.extend')} />}
+      {then !== 'block' && <CheckboxField prop="overrideDelay" label={tf('trigger.override')} />}
       {then === 'wait' && (
         <>
-          <TriggerValue prop="op2" label="then send" kind="then" placeholder="0" />
+          <TriggerValue prop="op2" label={tf('trigger.thenSend')} kind="then" placeholder="0" />
           <SecondOutput />
         </>
       )}
-      <Row label="Reset the trigger if:" htmlFor={resetId}>
+      <Row label={tf('trigger.reset')} htmlFor={resetId}>
         <ul className="list-disc space-y-1 pl-5 text-xs text-slate-700">
-          <li>msg.reset is set</li>
+          <li>{tf('trigger.resetMessage')}</li>
           <li className="flex items-center gap-1.5">
-            msg.payload equals <InlineText prop="reset" label="Reset if msg.payload equals" placeholder="optional" width="w-28" />
+            {tf('trigger.resetPayload')} <InlineText prop="reset" label={tf('trigger.resetPayloadLabel')} placeholder={tf('optional')} width="w-28" />
           </li>
         </ul>
       </Row>
-      <Row label="Handling" htmlFor={bytopicId} problems={topicProblems}>
+      <Row label={tf('trigger.handling')} htmlFor={bytopicId} problems={topicProblems}>
         <span className="flex min-w-0 items-center gap-1.5">
           <ChoiceSelect
             id={bytopicId} value={textOf(node['bytopic'], 'all')} width="w-32 shrink-0"
-            options={[{ value: 'all', label: 'all messages' }, { value: 'topic', label: 'each' }]} onChoose={(bytopic) => update({ bytopic })}
+            options={[{ value: 'all', label: tf('trigger.all') }, { value: 'topic', label: tf('trigger.each') }]} onChoose={(bytopic) => update({ bytopic })}
           />
-          {node['bytopic'] === 'topic' && <InlineMsgProperty prop="topic" label="Topic property" />}
+          {node['bytopic'] === 'topic' && <InlineMsgProperty prop="topic" label={tf('topicProperty')} />}
         </span>
       </Row>
       <NameRow />
@@ -340,7 +346,7 @@ function SecondOutput() {
   return (
     <label htmlFor={id} className="flex items-center gap-2 text-sm text-slate-800">
       <input id={id} type="checkbox" className="h-4 w-4" checked={Number(node['outputs']) === 2} onChange={(e) => update({ outputs: e.target.checked ? 2 : 1 })} />
-      send second message to separate output
+      {tf('trigger.second')}
     </label>
   );
 }
@@ -363,28 +369,28 @@ const ExecForm: CoreForm = ({ node }) => {
   const problems = useProblems('/addpay');
   return (
     <>
-      <TextField prop="command" label="Command" icon="fa-file" placeholder="Command" mono />
-      <Row label="Append" icon="fa-plus" problems={problems}>
+      <TextField prop="command" label={tf('exec.command')} icon="fa-file" placeholder={tf('exec.command')} mono />
+      <Row label={tf('exec.append')} icon="fa-plus" problems={problems}>
         <span className="flex min-w-0 items-center gap-1.5">
           <input
-            id={`${id}-cb`} type="checkbox" aria-label="Append msg property" className="h-4 w-4 shrink-0" checked={appending}
+            id={`${id}-cb`} type="checkbox" aria-label={tf('exec.appendMsg')} className="h-4 w-4 shrink-0" checked={appending}
             onChange={(e) => update({ addpay: e.target.checked ? shown : '' })}
           />
           <TypedInput
-            id={id} label="Appended msg property" value={shown} type="msg" types={['msg']} disabled={!appending} className="min-w-0 flex-1"
+            id={id} label={tf('exec.appended')} value={shown} type="msg" types={['msg']} disabled={!appending} className="min-w-0 flex-1"
             problem={problems[0] ?? null} onChange={(value, _t, ongoing) => update({ addpay: value }, ongoing)} onCommit={commit}
           />
         </span>
       </Row>
-      <TextField prop="append" label={<span className="sr-only">extra input parameters</span>} placeholder="extra input parameters" mono />
+      <TextField prop="append" label={<span className="sr-only">{tf('exec.extra')}</span>} placeholder={tf('exec.extra')} mono />
       <SelectField
-        prop="useSpawn" label="Output" icon="fa-sign-out"
-        options={[{ value: 'false', label: 'when the command is complete - exec mode' }, { value: 'true', label: 'while the command is running - spawn mode' }]}
+        prop="useSpawn" label={t('output')} icon="fa-sign-out"
+        options={[{ value: 'false', label: tf('exec.exec') }, { value: 'true', label: tf('exec.spawn') }]}
       />
-      <NumberField prop="timer" label="Timeout" icon="fa-clock-o" placeholder="optional" suffix="seconds" width="w-20" />
-      <CheckboxField prop="winHide" label="Hide console" hint="Windows only." />
+      <NumberField prop="timer" label={tf('timeout')} icon="fa-clock-o" placeholder={tf('optional')} suffix={t('unit.seconds')} width="w-20" />
+      <CheckboxField prop="winHide" label={tf('exec.winHide')} hint={tf('exec.windowsOnly')} />
       <NameRow />
-      <Hint>Runs the command on the server, as the server&apos;s user: only users who may deploy code (admins, by default) add or change exec nodes.</Hint>
+      <Hint>{tf('exec.hint')}</Hint>
     </>
   );
 };
@@ -400,29 +406,29 @@ const RbeForm: CoreForm = ({ node }) => {
   return (
     <>
       <SelectField
-        prop="func" label="Mode" icon="fa-wrench"
+        prop="func" label={t('mode')} icon="fa-wrench"
         options={[
-          { value: 'rbe', label: 'block unless value changes' },
-          { value: 'rbei', label: 'block unless value changes (ignore initial value)' },
-          { value: 'deadbandEq', label: 'block unless value change is greater or equal to' },
-          { value: 'deadband', label: 'block unless value change is greater than' },
-          { value: 'narrowbandEq', label: 'block if value change is greater or equal to' },
-          { value: 'narrowband', label: 'block if value change is greater than' },
+          { value: 'rbe', label: tf('rbe.rbe') },
+          { value: 'rbei', label: tf('rbe.rbei') },
+          { value: 'deadbandEq', label: tf('rbe.deadbandEq') },
+          { value: 'deadband', label: tf('rbe.deadband') },
+          { value: 'narrowbandEq', label: tf('rbe.narrowbandEq') },
+          { value: 'narrowband', label: tf('rbe.narrowband') },
         ]}
       />
       {banded && (
-        <Row label="value change" problems={gapProblems}>
+        <Row label={tf('rbe.gap')} problems={gapProblems}>
           <span className="flex min-w-0 flex-wrap items-center gap-1.5">
-            <InlineText prop="gap" label="value change" placeholder="e.g. 10 or 5%" width="w-24" />
-            <SelectUnits prop="inout" label="Compared to" options={[{ value: 'out', label: 'compared to last valid output value' }, { value: 'in', label: 'compared to last input value' }]} />
+            <InlineText prop="gap" label={tf('rbe.gap')} placeholder={tf('rbe.gapPlaceholder')} width="w-24" />
+            <SelectUnits prop="inout" label={tf('rbe.comparedTo')} options={[{ value: 'out', label: tf('rbe.out') }, { value: 'in', label: tf('rbe.in') }]} />
           </span>
         </Row>
       )}
-      {narrow && <TextField prop="start" label="Start value" icon="fa-thumb-tack" placeholder="leave blank to use first data received" />}
-      <MsgPropertyField prop="property" label="Property" icon="fa-ellipsis-h" />
-      <CheckboxField prop="septopics" label="Apply mode separately for each topic" />
-      <Row label="topic" htmlFor={topiId} problems={topiProblems}>
-        <InlineMsgProperty prop="topi" label="Topic property" disabled={!septopics} />
+      {narrow && <TextField prop="start" label={tf('rbe.start')} icon="fa-thumb-tack" placeholder={tf('rbe.startPlaceholder')} />}
+      <MsgPropertyField prop="property" label={t('property')} icon="fa-ellipsis-h" />
+      <CheckboxField prop="septopics" label={tf('rbe.septopics')} />
+      <Row label={tf('rbe.topic')} htmlFor={topiId} problems={topiProblems}>
+        <InlineMsgProperty prop="topi" label={tf('topicProperty')} disabled={!septopics} />
       </Row>
       <NameRow />
     </>

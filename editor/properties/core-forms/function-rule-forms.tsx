@@ -7,23 +7,34 @@ import { useRef, type JSX } from 'react';
 import {
   exportChangeRule, exportSwitchRule, switchOperators, VALUELESS_SWITCH_OPERATORS, type ChangeRule, type SwitchRule,
 } from '../../../nodes/core/function.def.ts';
+import { t } from './core-forms.messages.ts';
 import { EditableList } from './editable-list.tsx';
+import { tf } from './function-forms.messages.ts';
 import { CheckboxField, NameRow, Row, SelectField, TypedField, useCoreForm, useFieldId, useProblems, type CoreForm } from './form-kit.tsx';
 import { ChoiceSelect, ListTypedInput } from './function-widgets.tsx';
 import { rulesRestructured, wiresFollowingRules } from './rule-outputs.ts';
 import type { CustomType } from './typed-input.tsx';
 
-const previousValue: CustomType = { value: 'prev', label: 'previous value', hasValue: false };
+const previousValue: CustomType = { value: 'prev', label: () => tf('switch.previous'), hasValue: false };
 const valueTypes = ['msg', 'flow', 'global', 'str', 'num', 'jsonata', 'env', previousValue];
 const numberTypes = ['flow', 'global', 'num', 'jsonata', 'env'];
 const isTypeTypes: CustomType[] = [
-  { value: 'string', label: 'string' }, { value: 'number', label: 'number' }, { value: 'boolean', label: 'boolean' },
-  { value: 'array', label: 'array' }, { value: 'buffer', label: 'buffer' }, { value: 'object', label: 'object' },
-  { value: 'json', label: 'JSON string' }, { value: 'undefined', label: 'undefined' }, { value: 'null', label: 'null' },
-].map((t) => ({ ...t, hasValue: false }));
+  { value: 'string', label: () => tf('istype.string') }, { value: 'number', label: () => tf('istype.number') }, { value: 'boolean', label: () => tf('istype.boolean') },
+  { value: 'array', label: () => tf('istype.array') }, { value: 'buffer', label: () => tf('istype.buffer') }, { value: 'object', label: () => tf('istype.object') },
+  { value: 'json', label: () => tf('istype.json') }, { value: 'undefined', label: 'undefined' }, { value: 'null', label: 'null' },
+].map((type) => ({ ...type, hasValue: false }));
 
-const operatorOptions = switchOperators.map((o) => ({
-  value: o.v, label: o.t, ...(o.kind === 'V' ? { group: 'value rules' } : o.kind === 'S' ? { group: 'sequence rules' } : {}),
+/** The operators as the rule select offers them, in the current language (symbols stay as they are). */
+/** The switch operators that are words (the others are symbols), by operator. */
+const OPERATOR_LABELS = {
+  hask: 'op.hask', btwn: 'op.btwn', cont: 'op.cont', regex: 'op.regex', true: 'op.true', false: 'op.false', null: 'op.null', nnull: 'op.nnull',
+  istype: 'op.istype', empty: 'op.empty', nempty: 'op.nempty', head: 'op.head', index: 'op.index', tail: 'op.tail', jsonata_exp: 'op.jsonata_exp',
+  else: 'op.else',
+} as const;
+
+const operatorOptions = () => switchOperators.map((o) => ({
+  value: o.v, label: o.v in OPERATOR_LABELS ? tf(OPERATOR_LABELS[o.v as keyof typeof OPERATOR_LABELS]) : o.t,
+  ...(o.kind === 'V' ? { group: tf('switch.valueRules') } : o.kind === 'S' ? { group: tf('switch.sequenceRules') } : {}),
 }));
 
 const arrayOf = <T,>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
@@ -38,13 +49,13 @@ const valueKind = (t: string) =>
 
 /** One switch rule: operator, its value(s) and the output it sends to. */
 function SwitchRuleRow({ rule, index, onChange }: { rule: SwitchRule; index: number; onChange(rule: SwitchRule, ongoing?: boolean): void }) {
-  const label = `Rule ${index + 1}`;
+  const label = tf('rule.n', { n: index + 1 });
   const { idPrefix } = useCoreForm();
   const t = rule.t;
   const set = (patch: Partial<SwitchRule>, ongoing = false) => onChange(exportSwitchRule({ ...rule, ...patch }), ongoing);
   const value = (key: 'v' | 'v2', types: typeof valueTypes, fallback: string) => (
     <ListTypedInput
-      path={`/rules/${index}/${key}`} label={`${label} ${key === 'v' ? 'value' : 'second value'}`} value={rule[key]}
+      path={`/rules/${index}/${key}`} label={key === 'v' ? tf('rule.value', { label }) : tf('rule.secondValue', { label })} value={rule[key]}
       type={rule[key === 'v' ? 'vt' : 'v2t'] ?? fallback} types={types}
       onChange={(v, type, ongoing) => set(key === 'v' ? { v, vt: type } : { v2: v, v2t: type }, ongoing)}
     />
@@ -54,17 +65,17 @@ function SwitchRuleRow({ rule, index, onChange }: { rule: SwitchRule; index: num
     <div className="space-y-1">
       <div className="flex min-w-0 items-start gap-1">
         <ChoiceSelect
-          label={`${label} operator`} value={t} options={operatorOptions} width="min-w-0 flex-1"
+          label={tf('rule.operator', { label })} value={t} options={operatorOptions()} width="min-w-0 flex-1"
           onChoose={(next) => {
             // Node-RED has one value field per kind of operator: the value stays within a kind, else starts afresh.
             const keep = valueKind(next) === valueKind(t);
             set({ t: next, ...(keep ? {} : { v: '', vt: undefined, v2: '', v2t: undefined }) });
           }}
         />
-        <span className="shrink-0 self-center text-xs text-slate-500" title={`output ${index + 1}`}>→ {index + 1}</span>
+        <span className="shrink-0 self-center text-xs text-slate-500" title={tf('rule.output', { n: index + 1 })}>→ {index + 1}</span>
       </div>
       {t === 'istype' ? (
-        <ListTypedInput path={`/rules/${index}/v`} label={`${label} type`} value="" type={rule.vt ?? 'string'} types={isTypeTypes} onChange={(_v, type) => set({ v: type, vt: type })} />
+        <ListTypedInput path={`/rules/${index}/v`} label={tf('rule.type', { label })} value="" type={rule.vt ?? 'string'} types={isTypeTypes} onChange={(_v, type) => set({ v: type, vt: type })} />
       ) : t === 'jsonata_exp' ? (
         value('v', ['jsonata'], 'jsonata')
       ) : t === 'head' || t === 'tail' ? (
@@ -73,7 +84,7 @@ function SwitchRuleRow({ rule, index, onChange }: { rule: SwitchRule; index: num
         <>
           {value('v', valueTypes, 'num')}
           <div className="flex items-center gap-1">
-            <span className="shrink-0 text-xs text-slate-600">and</span>
+            <span className="shrink-0 text-xs text-slate-600">{tf('switch.and')}</span>
             {value('v2', valueTypes, 'num')}
           </div>
         </>
@@ -83,7 +94,7 @@ function SwitchRuleRow({ rule, index, onChange }: { rule: SwitchRule; index: num
       {t === 'regex' && (
         <label htmlFor={caseId} className="flex items-center gap-1.5 text-xs text-slate-700">
           <input id={caseId} type="checkbox" className="h-3.5 w-3.5" checked={rule.case === true} onChange={(e) => set({ case: e.target.checked })} />
-          ignore case
+          {tf('switch.ignoreCase')}
         </label>
       )}
     </div>
@@ -97,10 +108,10 @@ const SwitchForm: CoreForm = ({ node }) => {
   return (
     <>
       <NameRow />
-      <TypedField prop="property" typeProp="propertyType" label="Property" icon="fa-ellipsis-h" types={['msg', 'flow', 'global', 'jsonata', 'env']} defaultType="msg" />
-      <Row label="Rules" icon="fa-list" problems={problems}>
+      <TypedField prop="property" typeProp="propertyType" label={t('property')} icon="fa-ellipsis-h" types={['msg', 'flow', 'global', 'jsonata', 'env']} defaultType="msg" />
+      <Row label={tf('rules')} icon="fa-list" problems={problems}>
         <EditableList<SwitchRule>
-          label="Rule" items={rules} addLabel="add" onCommit={commit} disabled={readOnly}
+          label={tf('rule')} items={rules} onCommit={commit} disabled={readOnly}
           newItem={() => {
             // Node-RED starts a new rule on the previous rule's value type.
             const last = rules[rules.length - 1];
@@ -116,10 +127,10 @@ const SwitchForm: CoreForm = ({ node }) => {
         />
       </Row>
       <SelectField
-        prop="checkall" label="Rules are checked" icon="fa-check-square-o"
-        options={[{ value: 'true', label: 'checking all rules' }, { value: 'false', label: 'stopping after first match' }]}
+        prop="checkall" label={tf('switch.checked')} icon="fa-check-square-o"
+        options={[{ value: 'true', label: tf('switch.checkall') }, { value: 'false', label: tf('switch.stopfirst') }]}
       />
-      <CheckboxField prop="repair" label="recreate message sequences" />
+      <CheckboxField prop="repair" label={tf('switch.repair')} />
     </>
   );
 };
@@ -133,8 +144,8 @@ const fromTypes = ['msg', 'flow', 'global', 'str', 're', 'num', 'bool', 'env'];
 const replaceTypes = ['msg', 'flow', 'global', 'str', 'num', 'bool', 'json', 'bin', 'env'];
 const contextTypes = ['msg', 'flow', 'global'];
 
-const actionOptions = [
-  { value: 'set', label: 'Set' }, { value: 'change', label: 'Change' }, { value: 'delete', label: 'Delete' }, { value: 'move', label: 'Move' },
+const actionOptions = () => [
+  { value: 'set', label: tf('change.set') }, { value: 'change', label: tf('change.change') }, { value: 'delete', label: tf('change.delete') }, { value: 'move', label: tf('change.move') },
 ];
 
 /**
@@ -149,7 +160,7 @@ export function switchChangeAction(rule: ChangeRule, t: string, remembered: Map<
 
 /** One change rule: action, property, then the value(s) the action takes. */
 function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: number; onChange(rule: ChangeRule, ongoing?: boolean): void }) {
-  const label = `Rule ${index + 1}`;
+  const label = tf('rule.n', { n: index + 1 });
   const { idPrefix } = useCoreForm();
   const remembered = useRef(new Map<string, ChangeRule>());
   const set = (patch: Partial<ChangeRule>, ongoing = false) => onChange(exportChangeRule({ ...rule, ...patch }), ongoing);
@@ -164,35 +175,35 @@ function ChangeRuleRow({ rule, index, onChange }: { rule: ChangeRule; index: num
   return (
     <div className="space-y-1">
       {/* The action above its property: side by side, a ~300 px sidebar left the property a few characters. */}
-      <ChoiceSelect label={`${label} action`} value={rule.t} options={actionOptions} width="w-28" onChoose={(t) => onChange(switchChangeAction(rule, t, remembered.current))} />
+      <ChoiceSelect label={tf('rule.action', { label })} value={rule.t} options={actionOptions()} width="w-28" onChoose={(t) => onChange(switchChangeAction(rule, t, remembered.current))} />
       <div className="flex min-w-0">
-        <ListTypedInput path={`/rules/${index}/p`} label={`${label} property`} value={rule.p} type={rule.pt ?? 'msg'} types={contextTypes} onChange={(p, pt, ongoing) => set({ p, pt }, ongoing)} />
+        <ListTypedInput path={`/rules/${index}/p`} label={tf('rule.property', { label })} value={rule.p} type={rule.pt ?? 'msg'} types={contextTypes} onChange={(p, pt, ongoing) => set({ p, pt }, ongoing)} />
       </div>
       {rule.t === 'set' && (
         <>
-          {labelled('to the value', (
-            <ListTypedInput path={`/rules/${index}/to`} label={`${label} value`} value={rule.to} type={rule.tot ?? 'str'} types={setTypes} onChange={(to, tot, ongoing) => set({ to, tot }, ongoing)} />
+          {labelled(tf('change.toValue'), (
+            <ListTypedInput path={`/rules/${index}/to`} label={tf('rule.value', { label })} value={rule.to} type={rule.tot ?? 'str'} types={setTypes} onChange={(to, tot, ongoing) => set({ to, tot }, ongoing)} />
           ))}
           {['msg', 'flow', 'global', 'env'].includes(rule.tot ?? '') && (
             <label htmlFor={dcId} className="flex items-center gap-1.5 text-xs text-slate-700">
               <input id={dcId} type="checkbox" className="h-3.5 w-3.5" checked={rule.dc === true} onChange={(e) => set({ dc: e.target.checked })} />
-              Deep copy value
+              {tf('change.deepCopy')}
             </label>
           )}
         </>
       )}
       {rule.t === 'change' && (
         <>
-          {labelled('Search for', (
-            <ListTypedInput path={`/rules/${index}/from`} label={`${label} search for`} value={rule.from} type={rule.fromt ?? 'str'} types={fromTypes} onChange={(from, fromt, ongoing) => set({ from, fromt }, ongoing)} />
+          {labelled(tf('change.search'), (
+            <ListTypedInput path={`/rules/${index}/from`} label={tf('rule.searchFor', { label })} value={rule.from} type={rule.fromt ?? 'str'} types={fromTypes} onChange={(from, fromt, ongoing) => set({ from, fromt }, ongoing)} />
           ))}
-          {labelled('Replace with', (
-            <ListTypedInput path={`/rules/${index}/to`} label={`${label} replace with`} value={rule.to} type={rule.tot ?? 'str'} types={replaceTypes} onChange={(to, tot, ongoing) => set({ to, tot }, ongoing)} />
+          {labelled(tf('change.replace'), (
+            <ListTypedInput path={`/rules/${index}/to`} label={tf('rule.replaceWith', { label })} value={rule.to} type={rule.tot ?? 'str'} types={replaceTypes} onChange={(to, tot, ongoing) => set({ to, tot }, ongoing)} />
           ))}
         </>
       )}
-      {rule.t === 'move' && labelled('to', (
-        <ListTypedInput path={`/rules/${index}/to`} label={`${label} to`} value={rule.to} type={rule.tot ?? 'msg'} types={contextTypes} onChange={(to, tot, ongoing) => set({ to, tot }, ongoing)} />
+      {rule.t === 'move' && labelled(tf('change.to'), (
+        <ListTypedInput path={`/rules/${index}/to`} label={tf('rule.to', { label })} value={rule.to} type={rule.tot ?? 'msg'} types={contextTypes} onChange={(to, tot, ongoing) => set({ to, tot }, ongoing)} />
       ))}
     </div>
   );
@@ -206,9 +217,9 @@ const ChangeForm: CoreForm = ({ node }) => {
   return (
     <>
       <NameRow />
-      <Row label="Rules" icon="fa-list" problems={problems} htmlFor={id}>
+      <Row label={tf('rules')} icon="fa-list" problems={problems} htmlFor={id}>
         <EditableList<ChangeRule>
-          label="Rule" items={rules} onCommit={commit} disabled={readOnly}
+          label={tf('rule')} items={rules} onCommit={commit} disabled={readOnly}
           newItem={() => ({ t: 'set', p: 'payload', pt: 'msg', to: '', tot: 'str' })}
           onChange={(items, _order, ongoing) => update({ rules: items.map(exportChangeRule) }, ongoing)}
           renderItem={(rule, index, set) => <ChangeRuleRow rule={rule} index={index} onChange={set} />}

@@ -1,11 +1,15 @@
 /**
  * The forms of Node-RED's "network" core nodes (see `form-kit.tsx`): mqtt, http, websocket, tcp and udp nodes and
- * their config nodes, with Node-RED 4.1's fields, English labels, option texts and show/hide rules.
+ * their config nodes, with Node-RED 4.1's fields, labels, option texts and show/hide rules (texts in
+ * `network-forms.messages.ts`).
  */
 import { useState, type JSX } from 'react';
 import {
   CheckboxField, ConfigNodeField, FormTabs, Hint, NameRow, NumberField, Row, SelectField, TextField, textOf, useCoreForm, useFieldId, type CoreForm,
 } from './form-kit.tsx';
+import { richText, tc } from '../../i18n.ts';
+import { t } from './core-forms.messages.ts';
+import { tn } from './network-forms.messages.ts';
 import {
   clearedCredentials, Columns, ContentTypeInput, CredentialField, HeaderListField, HostListField, HTTP_REQUEST_HEADERS, NONE_TYPE, OptionalValue,
   OptionalValueField, ResponseHeadersField, Section, ToggleRow, useFlowNode, WEBSOCKET_HEADERS,
@@ -13,6 +17,22 @@ import {
 
 const QOS = [{ value: '0', label: '0' }, { value: '1', label: '1' }, { value: '2', label: '2' }] as const;
 const isV5 = (protocolVersion: unknown) => textOf(protocolVersion) === '5';
+/** Technical tokens and examples shown as they are in every language. */
+const QOS_LABEL = 'QoS';
+const URL_PATH = '/url';
+const HTTPS = 'https://';
+const STATUS_CODE = 'msg.statusCode';
+const PROXY_URL = 'http://hostname:port';
+const WS_PATH = '/ws/example';
+const WS_URL = 'ws://example.com/ws';
+const LOCALHOST = 'localhost';
+const IP_ADDRESS = 'ip.address';
+
+/** Marked code in a translated hint. */
+const code = (text: string) => <code>{text}</code>;
+
+/** The name of an MQTT broker's message section, as its fields' accessible names start. */
+const sectionName = (section: 'birth' | 'close' | 'will') => tn(`mqtt.section.${section}`);
 
 /** A "Use …" checkbox whose state is whether the node refers to a config node (Node-RED's "Use TLS", "Use proxy"). */
 function ConfigToggle({ prop, type, toggleLabel, fieldLabel }: { prop: string; type: string; toggleLabel: string; fieldLabel: string }): JSX.Element {
@@ -42,43 +62,43 @@ const MqttInForm: CoreForm = () => {
   const v5 = isV5(broker?.['protocolVersion']);
   return (
     <>
-      <ConfigNodeField prop="broker" type="mqtt-broker" label="Server" icon="fa-globe" />
+      <ConfigNodeField prop="broker" type="mqtt-broker" label={tn('mqtt.server')} icon="fa-globe" />
       <SelectField
-        prop="inputs" label="Action"
-        options={[{ value: 0, label: 'Subscribe to single topic' }, { value: 1, label: 'Dynamic subscription' }]}
+        prop="inputs" label={t('action')}
+        options={[{ value: 0, label: tn('mqtt.staticTopic') }, { value: 1, label: tn('mqtt.dynamicTopic') }]}
         // A dynamic subscription takes its topics from input messages: the node gets an input and no topic.
         onSelect={(value) => (value === 1 ? { inputs: 1, topic: '' } : { inputs: 0 })}
       />
       {!dynamic && (
         <>
-          <TextField prop="topic" label="Topic" icon="fa-tasks" placeholder="Topic" />
-          <SelectField prop="qos" label="QoS" icon="fa-empire" options={QOS} width="w-24" />
+          <TextField prop="topic" label={tn('topic')} icon="fa-tasks" placeholder={tn('topic')} />
+          <SelectField prop="qos" label={QOS_LABEL} icon="fa-empire" options={QOS} width="w-24" />
           {v5 && (
             <>
-              <Row label="Flags" icon="fa-flag">
+              <Row label={tn('mqtt.flags')} icon="fa-flag">
                 <div className="space-y-1">
-                  <CheckboxField prop="nl" label="Do not receive messages published by this client" />
-                  <CheckboxField prop="rap" label="Keep retain flag of original publish" />
+                  <CheckboxField prop="nl" label={tn('mqtt.nl')} />
+                  <CheckboxField prop="rap" label={tn('mqtt.rap')} />
                 </div>
               </Row>
               <SelectField
-                prop="rh" label="Retained message handling" icon="fa-tag"
-                options={[{ value: '0', label: 'Send retained messages' }, { value: '1', label: 'Only send for new subscriptions' }, { value: '2', label: 'Do not send' }]}
+                prop="rh" label={tn('mqtt.rh')} icon="fa-tag"
+                options={[{ value: '0', label: tn('mqtt.rh0') }, { value: '1', label: tn('mqtt.rh1') }, { value: '2', label: tn('mqtt.rh2') }]}
               />
             </>
           )}
         </>
       )}
       <SelectField
-        prop="datatype" label="Output" icon="fa-sign-out"
-        hint={node['datatype'] === 'auto' ? 'This option is deprecated. Please use the new auto-detect mode.' : undefined}
+        prop="datatype" label={t('output')} icon="fa-sign-out"
+        hint={node['datatype'] === 'auto' ? tn('mqtt.autoDeprecated') : undefined}
         options={[
-          { value: 'auto-detect', label: 'auto-detect (parsed JSON object, string or buffer)' },
-          { value: 'auto', label: 'auto-detect (string or buffer)' },
-          { value: 'buffer', label: 'a Buffer' },
-          { value: 'utf8', label: 'a String' },
-          { value: 'json', label: 'a parsed JSON object' },
-          { value: 'base64', label: 'a Base64 encoded string' },
+          { value: 'auto-detect', label: tn('mqtt.out.autoDetect') },
+          { value: 'auto', label: tn('mqtt.out.auto') },
+          { value: 'buffer', label: tn('out.buffer') },
+          { value: 'utf8', label: tn('out.string') },
+          { value: 'json', label: tn('out.json') },
+          { value: 'base64', label: tn('out.base64') },
         ]}
       />
       <NameRow />
@@ -92,23 +112,23 @@ const MqttOutForm: CoreForm = () => {
   const v5 = isV5(broker?.['protocolVersion']);
   return (
     <>
-      <ConfigNodeField prop="broker" type="mqtt-broker" label="Server" icon="fa-globe" />
-      <TextField prop="topic" label="Topic" icon="fa-tasks" placeholder="Topic" />
+      <ConfigNodeField prop="broker" type="mqtt-broker" label={tn('mqtt.server')} icon="fa-globe" />
+      <TextField prop="topic" label={tn('topic')} icon="fa-tasks" placeholder={tn('topic')} />
       <Columns>
-        <SelectField prop="qos" label="QoS" icon="fa-empire" options={[{ value: '', label: '' }, ...QOS]} />
-        <SelectField prop="retain" label="Retain" icon="fa-history" options={[{ value: '', label: '' }, { value: 'false', label: 'false' }, { value: 'true', label: 'true' }]} />
+        <SelectField prop="qos" label={QOS_LABEL} icon="fa-empire" options={[{ value: '', label: '' }, ...QOS]} />
+        <SelectField prop="retain" label={tn('mqtt.retain')} icon="fa-history" options={[{ value: '', label: '' }, { value: 'false', label: 'false' }, { value: 'true', label: 'true' }]} />
       </Columns>
       {v5 && (
         <>
-          <OptionalValueField prop="userProps" label="User Properties" valueType="json" />
-          <OptionalValueField prop="respTopic" label="Response topic" valueType="str" />
-          {textOf(node['respTopic']) !== '' && <OptionalValueField prop="correl" label="Correlation Data" valueType="str" />}
+          <OptionalValueField prop="userProps" label={tn('mqtt.userProps')} valueType="json" />
+          <OptionalValueField prop="respTopic" label={tn('mqtt.respTopic')} valueType="str" />
+          {textOf(node['respTopic']) !== '' && <OptionalValueField prop="correl" label={tn('mqtt.correl')} valueType="str" />}
           <MqttContentTypeField prop="contentType" />
-          <OptionalValueField prop="expiry" label="Expiry (secs)" valueType="num" />
+          <OptionalValueField prop="expiry" label={tn('mqtt.expiry')} valueType="num" />
         </>
       )}
       <NameRow />
-      <Hint>Tip: Leave topic, qos or retain blank if you want to set them via msg properties.</Hint>
+      <Hint>{tn('mqtt.outTip')}</Hint>
     </>
   );
 };
@@ -117,8 +137,8 @@ function MqttContentTypeField({ prop }: { prop: string }): JSX.Element {
   const { node, update, commit } = useCoreForm();
   const id = useFieldId(prop);
   return (
-    <Row label="Content Type" htmlFor={id}>
-      <ContentTypeInput id={id} label="Content Type" value={textOf(node[prop])} onChange={(value, ongoing) => update({ [prop]: value }, ongoing)} onCommit={commit} />
+    <Row label={tn('mqtt.contentType')} htmlFor={id}>
+      <ContentTypeInput id={id} label={tn('mqtt.contentType')} value={textOf(node[prop])} onChange={(value, ongoing) => update({ [prop]: value }, ongoing)} onCommit={commit} />
     </Row>
   );
 }
@@ -139,7 +159,7 @@ function V5MessageRows({ section }: { section: 'birth' | 'close' | 'will' }): JS
   const optional = (key: string, label: string, valueType: 'str' | 'json' | 'num') => (
     <Row label={label} htmlFor={id(key)}>
       <OptionalValue
-        id={id(key)} label={`${section} ${label}`} value={textOf(message[key])} types={[NONE_TYPE, valueType]} typeOfValue={(v) => (v === '' ? 'none' : valueType)}
+        id={id(key)} label={tn('mqtt.sectionField', { section: sectionName(section), label })} value={textOf(message[key])} types={[NONE_TYPE, valueType]} typeOfValue={(v) => (v === '' ? 'none' : valueType)}
         onChange={(value, ongoing) => set(key, value, ongoing)} onCommit={commit}
       />
     </Row>
@@ -147,20 +167,20 @@ function V5MessageRows({ section }: { section: 'birth' | 'close' | 'will' }): JS
   return (
     <>
       {section === 'will' && (
-        <Row label="Delay" htmlFor={id('delay')}>
+        <Row label={tn('mqtt.delay')} htmlFor={id('delay')}>
           <input
             id={id('delay')} type="text" inputMode="numeric" value={textOf(message['delay'])} className="w-24 rounded border border-slate-300 px-2 py-1 text-sm"
             onChange={(e) => set('delay', e.target.value, true)} onBlur={commit}
           />
         </Row>
       )}
-      <Row label="Content Type" htmlFor={id('contentType')}>
-        <ContentTypeInput id={id('contentType')} label={`${section} Content Type`} value={textOf(message['contentType'])} onChange={(v, ongoing) => set('contentType', v, ongoing)} onCommit={commit} />
+      <Row label={tn('mqtt.contentType')} htmlFor={id('contentType')}>
+        <ContentTypeInput id={id('contentType')} label={tn('mqtt.sectionField', { section: sectionName(section), label: tn('mqtt.contentType') })} value={textOf(message['contentType'])} onChange={(v, ongoing) => set('contentType', v, ongoing)} onCommit={commit} />
       </Row>
-      {optional('userProps', 'User Properties', 'json')}
-      {optional('respTopic', 'Response topic', 'str')}
-      {optional('correl', 'Correlation Data', 'str')}
-      {optional('expiry', 'Expiry (secs)', 'num')}
+      {optional('userProps', tn('mqtt.userProps'), 'json')}
+      {optional('respTopic', tn('mqtt.respTopic'), 'str')}
+      {optional('correl', tn('mqtt.correl'), 'str')}
+      {optional('expiry', tn('mqtt.expiry'), 'num')}
     </>
   );
 }
@@ -169,12 +189,12 @@ function MessageSection({ section, title, placeholder, open, v5 }: { section: 'b
   return (
     <Section title={title} open={open}>
       <Columns>
-        <TextField prop={`${section}Topic`} label="Topic" icon="fa-tasks" placeholder={placeholder} />
-        <SelectField prop={`${section}Retain`} label="Retain" icon="fa-history" options={[{ value: 'false', label: 'false' }, { value: 'true', label: 'true' }]} />
+        <TextField prop={`${section}Topic`} label={tn('topic')} icon="fa-tasks" placeholder={placeholder} />
+        <SelectField prop={`${section}Retain`} label={tn('mqtt.retain')} icon="fa-history" options={[{ value: 'false', label: 'false' }, { value: 'true', label: 'true' }]} />
       </Columns>
       <Columns>
-        <TextField prop={`${section}Payload`} label="Payload" icon="fa-envelope" placeholder="Payload" />
-        <SelectField prop={`${section}Qos`} label="QoS" icon="fa-empire" options={QOS} />
+        <TextField prop={`${section}Payload`} label={tn('payload')} icon="fa-envelope" placeholder={tn('payload')} />
+        <SelectField prop={`${section}Qos`} label={QOS_LABEL} icon="fa-empire" options={QOS} />
       </Columns>
       {v5 && <V5MessageRows section={section} />}
     </Section>
@@ -195,54 +215,54 @@ const MqttBrokerForm: CoreForm = () => {
       <FormTabs
         tabs={[
           {
-            id: 'connection', label: 'Connection',
+            id: 'connection', label: tn('mqtt.tab.connection'),
             content: (
               <>
                 <Columns>
-                  <TextField prop="broker" label="Server" icon="fa-globe" placeholder="e.g. localhost" />
+                  <TextField prop="broker" label={tn('mqtt.server')} icon="fa-globe" placeholder={tn('mqtt.serverPlaceholder')} />
                   {url ? (
-                    <Row label="Port"><Hint>set by the URL</Hint></Row>
+                    <Row label={tn('port')}><Hint>{tn('mqtt.portByUrl')}</Hint></Row>
                   ) : (
-                    <NumberField prop="port" label="Port" placeholder="Port" width="w-full" />
+                    <NumberField prop="port" label={tn('port')} placeholder={tn('port')} width="w-full" />
                   )}
                 </Columns>
-                <CheckboxField prop="autoConnect" label="Connect automatically" />
+                <CheckboxField prop="autoConnect" label={tn('mqtt.autoConnect')} />
                 <UseTlsRow />
                 <SelectField
-                  prop="protocolVersion" label="Protocol" icon="fa-cog"
+                  prop="protocolVersion" label={tn('mqtt.protocol')} icon="fa-cog"
                   options={[{ value: 3, label: 'MQTT V3.1 (legacy)' }, { value: 4, label: 'MQTT V3.1.1' }, { value: 5, label: 'MQTT V5' }]}
                   // Node-RED's select stores the option text ("5"); leaving MQTT 5 drops the MQTT 5 message properties.
                   onSelect={(value) => (String(value) === '5' ? { protocolVersion: '5' } : { protocolVersion: String(value), userProps: '', birthMsg: {}, closeMsg: {}, willMsg: {} })}
                 />
-                <TextField prop="clientid" label="Client ID" icon="fa-tag" placeholder={clean ? 'Leave blank for auto generated' : 'Must be set for non-clean sessions'} />
-                <NumberField prop="keepalive" label="Keep Alive" icon="fa-heartbeat" />
-                <Row label="Session" icon="fa-info">
+                <TextField prop="clientid" label={tn('mqtt.clientid')} icon="fa-tag" placeholder={clean ? tn('mqtt.clientidAuto') : tn('mqtt.clientidNonClean')} />
+                <NumberField prop="keepalive" label={tn('mqtt.keepalive')} icon="fa-heartbeat" />
+                <Row label={tn('mqtt.session')} icon="fa-info">
                   <div className="space-y-2">
-                    <CheckboxField prop="cleansession" label={v5 ? 'Use clean start' : 'Use clean session'} />
-                    {!clean && <CheckboxField prop="autoUnsubscribe" label="Automatically unsubscribe when disconnecting" />}
-                    {v5 && <NumberField prop="sessionExpiry" label="Session Expiry (secs)" />}
+                    <CheckboxField prop="cleansession" label={v5 ? tn('mqtt.cleanStart') : tn('mqtt.cleanSession')} />
+                    {!clean && <CheckboxField prop="autoUnsubscribe" label={tn('mqtt.autoUnsubscribe')} />}
+                    {v5 && <NumberField prop="sessionExpiry" label={tn('mqtt.sessionExpiry')} />}
                   </div>
                 </Row>
-                {v5 && <OptionalValueField prop="userProps" label="User Properties" valueType="json" />}
+                {v5 && <OptionalValueField prop="userProps" label={tn('mqtt.userProps')} valueType="json" />}
               </>
             ),
           },
           {
-            id: 'security', label: 'Security',
+            id: 'security', label: tn('mqtt.tab.security'),
             content: (
               <>
-                <CredentialField cred="user" label="Username" icon="fa-user" />
-                <CredentialField cred="password" label="Password" icon="fa-lock" secret />
+                <CredentialField cred="user" label={tn('username')} icon="fa-user" />
+                <CredentialField cred="password" label={tn('password')} icon="fa-lock" secret />
               </>
             ),
           },
           {
-            id: 'messages', label: 'Messages',
+            id: 'messages', label: tn('mqtt.tab.messages'),
             content: (
               <>
-                <MessageSection section="birth" title="Message sent on connection (birth message)" placeholder="Leave blank to disable birth message" open={openBirth} v5={v5} />
-                <MessageSection section="close" title="Message sent before disconnecting (close message)" placeholder="Leave blank to disable close message" open={topics.close !== ''} v5={v5} />
-                <MessageSection section="will" title="Message sent on an unexpected disconnection (will message)" placeholder="Leave blank to disable will message" open={topics.will !== ''} v5={v5} />
+                <MessageSection section="birth" title={tn('mqtt.birth.title')} placeholder={tn('mqtt.birth.placeholder')} open={openBirth} v5={v5} />
+                <MessageSection section="close" title={tn('mqtt.close.title')} placeholder={tn('mqtt.close.placeholder')} open={topics.close !== ''} v5={v5} />
+                <MessageSection section="will" title={tn('mqtt.will.title')} placeholder={tn('mqtt.will.placeholder')} open={topics.will !== ''} v5={v5} />
               </>
             ),
           },
@@ -258,8 +278,8 @@ function UseTlsRow(): JSX.Element {
   const id = useFieldId('usetls');
   const on = node['usetls'] === true || node['usetls'] === 'true';
   return (
-    <ToggleRow id={id} label="Use TLS" checked={on} onChange={(checked) => update(checked ? { usetls: true } : { usetls: false, ...(textOf(node['tls']) ? { tls: '' } : {}) })}>
-      <ConfigNodeField prop="tls" type="tls-config" label="TLS Configuration" />
+    <ToggleRow id={id} label={tn('mqtt.useTls')} checked={on} onChange={(checked) => update(checked ? { usetls: true } : { usetls: false, ...(textOf(node['tls']) ? { tls: '' } : {}) })}>
+      <ConfigNodeField prop="tls" type="tls-config" label={tn('tlsConfig')} />
     </ToggleRow>
   );
 }
@@ -273,24 +293,22 @@ const HttpInForm: CoreForm = () => {
   return (
     <>
       <SelectField
-        prop="method" label="Method" icon="fa-tasks"
+        prop="method" label={tn('http.method')} icon="fa-tasks"
         options={['get', 'post', 'put', 'delete', 'patch'].map((m) => ({ value: m, label: m.toUpperCase() }))}
       />
       {hasBody && (
         <div className="space-y-1 pl-5">
-          {method === 'post' && <CheckboxField prop="upload" label="Accept file uploads" />}
-          <CheckboxField prop="skipBodyParsing" label="Do not parse request body" />
+          {method === 'post' && <CheckboxField prop="upload" label={tn('http.upload')} />}
+          <CheckboxField prop="skipBodyParsing" label={tn('http.skipBodyParsing')} />
         </div>
       )}
-      <TextField prop="url" label="URL" icon="fa-globe" placeholder="/url" />
+      <TextField prop="url" label={tn('url')} icon="fa-globe" placeholder={URL_PATH} />
       <CheckboxField
-        prop="public" label="Public (no sign-in)"
-        hint="Thingwire: anyone who can reach the server may call it. Otherwise callers need a Thingwire session or API token."
+        prop="public" label={tn('public')}
+        hint={tn('http.publicHint')}
       />
       <NameRow />
-      <Hint>
-        The url will be relative to <code>/nodes</code>.
-      </Hint>
+      <Hint>{richText(tn('http.urlHint'), { code })}</Hint>
     </>
   );
 };
@@ -298,11 +316,9 @@ const HttpInForm: CoreForm = () => {
 const HttpResponseForm: CoreForm = () => (
   <>
     <NameRow />
-    <NumberField prop="statusCode" label="Status code" icon="fa-long-arrow-left" placeholder="msg.statusCode" />
+    <NumberField prop="statusCode" label={tn('http.statusCode')} icon="fa-long-arrow-left" placeholder={STATUS_CODE} />
     <ResponseHeadersField prop="headers" />
-    <Hint>
-      The headers and status code can also be set by the message: <code>msg.headers</code> and <code>msg.statusCode</code>.
-    </Hint>
+    <Hint>{richText(tn('http.responseHint'), { code })}</Hint>
   </>
 );
 
@@ -316,25 +332,25 @@ const HttpRequestForm: CoreForm = () => {
   return (
     <>
       <SelectField
-        prop="method" label="Method" icon="fa-tasks"
-        options={[...['GET', 'POST', 'PUT', 'DELETE', 'HEAD'].map((m) => ({ value: m, label: m })), { value: 'use', label: '- set by msg.method -' }]}
+        prop="method" label={tn('http.method')} icon="fa-tasks"
+        options={[...['GET', 'POST', 'PUT', 'DELETE', 'HEAD'].map((m) => ({ value: m, label: m })), { value: 'use', label: tn('http.setByMsg') }]}
         // Node-RED's save writes the Payload select (hidden unless GET) as its mode's name: "ignore" for an untouched false.
         onSelect={(value) => ({ method: value, paytoqs })}
       />
-      <TextField prop="url" label="URL" icon="fa-globe" placeholder="https://" />
+      <TextField prop="url" label={tn('url')} icon="fa-globe" placeholder={HTTPS} />
       {node['method'] === 'GET' && (
         // Node-RED shows an untouched `false` (and old `true`) as their modes; a choice stores the mode's name.
-        <Row label="Payload" htmlFor={paytoqsId}>
+        <Row label={tn('payload')} htmlFor={paytoqsId}>
           <select id={paytoqsId} value={paytoqs} className="w-full rounded border border-slate-300 px-2 py-1 text-sm" onChange={(e) => update({ paytoqs: e.target.value })}>
-            <option value="ignore">Ignore</option>
-            <option value="query">Append to query-string parameters</option>
-            <option value="body">Send as request body</option>
+            <option value="ignore">{tn('http.paytoqs.ignore')}</option>
+            <option value="query">{tn('http.paytoqs.query')}</option>
+            <option value="body">{tn('http.paytoqs.body')}</option>
           </select>
         </Row>
       )}
-      <ConfigToggle prop="tls" type="tls-config" toggleLabel="Use custom SSL/TLS configuration" fieldLabel="TLS Configuration" />
+      <ConfigToggle prop="tls" type="tls-config" toggleLabel={tn('useCustomTls')} fieldLabel={tn('tlsConfig')} />
       <ToggleRow
-        id={useAuthId} label="Use authentication" checked={useAuth}
+        id={useAuthId} label={tn('http.useAuth')} checked={useAuth}
         onChange={(checked) => {
           setUseAuth(checked);
           // Node-RED: ticking starts on basic authentication; unticking forgets the type, user and password.
@@ -342,21 +358,21 @@ const HttpRequestForm: CoreForm = () => {
         }}
       >
         <SelectField
-          prop="authType" label="Type" icon="fa-user-secret"
-          options={[{ value: 'basic', label: 'basic authentication' }, { value: 'digest', label: 'digest authentication' }, { value: 'bearer', label: 'bearer authentication' }]}
+          prop="authType" label={tn('type')} icon="fa-user-secret"
+          options={[{ value: 'basic', label: tn('http.basic') }, { value: 'digest', label: tn('http.digest') }, { value: 'bearer', label: tn('http.bearer') }]}
           onSelect={(value) => (value === 'bearer' ? { authType: value, ...clearedCredentials(node, ['user']) } : { authType: value })}
         />
-        {authType !== 'bearer' && <CredentialField cred="user" label="Username" icon="fa-user" />}
-        <CredentialField cred="password" label={authType === 'bearer' ? 'Token' : 'Password'} icon="fa-lock" secret />
+        {authType !== 'bearer' && <CredentialField cred="user" label={tn('username')} icon="fa-user" />}
+        <CredentialField cred="password" label={authType === 'bearer' ? tn('http.token') : tn('password')} icon="fa-lock" secret />
       </ToggleRow>
-      <CheckboxField prop="persist" label="Enable connection keep-alive" />
-      <ConfigToggle prop="proxy" type="http proxy" toggleLabel="Use proxy" fieldLabel="Proxy Configuration" />
-      <CheckboxField prop="senderr" label="Only send non-2xx responses to Catch node" />
-      <CheckboxField prop="insecureHTTPParser" label="Disable strict HTTP parsing" />
+      <CheckboxField prop="persist" label={tn('http.persist')} />
+      <ConfigToggle prop="proxy" type="http proxy" toggleLabel={tn('http.useProxy')} fieldLabel={tn('http.proxyConfig')} />
+      <CheckboxField prop="senderr" label={tn('http.senderr')} />
+      <CheckboxField prop="insecureHTTPParser" label={tn('http.insecureParser')} />
       <SelectField
-        prop="ret" label="Return" icon="fa-arrow-left"
-        hint={node['ret'] === 'obj' ? 'If the response is not valid JSON, msg.payload is the text and the node warns.' : undefined}
-        options={[{ value: 'txt', label: 'a UTF-8 string' }, { value: 'bin', label: 'a binary buffer' }, { value: 'obj', label: 'a parsed JSON object' }]}
+        prop="ret" label={tn('return')} icon="fa-arrow-left"
+        hint={node['ret'] === 'obj' ? tn('http.retObjHint') : undefined}
+        options={[{ value: 'txt', label: tn('http.ret.txt') }, { value: 'bin', label: tn('http.ret.bin') }, { value: 'obj', label: tn('out.json') }]}
       />
       <HeaderListField prop="headers" presets={HTTP_REQUEST_HEADERS} />
       <NameRow />
@@ -372,25 +388,25 @@ const HttpProxyForm: CoreForm = () => {
   return (
     <>
       <NameRow />
-      <TextField prop="url" label="URL" icon="fa-globe" placeholder="http://hostname:port" />
+      <TextField prop="url" label={tn('url')} icon="fa-globe" placeholder={PROXY_URL} />
       <ToggleRow
-        id={id} label="Use proxy authentication" checked={useAuth}
+        id={id} label={tn('http.useProxyAuth')} checked={useAuth}
         onChange={(checked) => {
           setUseAuth(checked);
           if (!checked) update(clearedCredentials(node, ['username', 'password']));
         }}
       >
-        <CredentialField cred="username" label="Username" icon="fa-user" />
-        <CredentialField cred="password" label="Password" icon="fa-lock" secret />
+        <CredentialField cred="username" label={tn('username')} icon="fa-user" />
+        <CredentialField cred="password" label={tn('password')} icon="fa-lock" secret />
       </ToggleRow>
-      <HostListField prop="noproxy" label="Ignore hosts" icon="fa-list" />
+      <HostListField prop="noproxy" label={tn('http.noproxy')} icon="fa-list" />
     </>
   );
 };
 
 // ------------------------------------------------------------------------------------------------------ websocket
 
-const SEND_RECEIVE = [{ value: 'false', label: 'payload' }, { value: 'true', label: 'entire message' }];
+const sendReceive = () => [{ value: 'false', label: 'payload' }, { value: 'true', label: tn('ws.entireMessage') }];
 
 /** websocket in and out: listen on a path (a websocket-listener) or connect to a URL (a websocket-client). */
 const WebsocketForm: CoreForm = () => {
@@ -399,7 +415,7 @@ const WebsocketForm: CoreForm = () => {
   const [mode, setMode] = useState<'server' | 'client'>(textOf(node['client']) !== '' ? 'client' : 'server');
   return (
     <>
-      <Row label="Type" icon="fa-dot-circle-o" htmlFor={id}>
+      <Row label={tn('type')} icon="fa-dot-circle-o" htmlFor={id}>
         <select
           id={id} value={mode} className="w-full rounded border border-slate-300 px-2 py-1 text-sm"
           onChange={(e) => {
@@ -409,14 +425,14 @@ const WebsocketForm: CoreForm = () => {
             update(next === 'client' ? { server: '' } : { client: '' });
           }}
         >
-          <option value="server">Listen on</option>
-          <option value="client">Connect to</option>
+          <option value="server">{tn('listenOn')}</option>
+          <option value="client">{tn('connectTo')}</option>
         </select>
       </Row>
       {mode === 'server' ? (
-        <ConfigNodeField prop="server" type="websocket-listener" label="Path" icon="fa-bookmark" />
+        <ConfigNodeField prop="server" type="websocket-listener" label={tn('ws.path')} icon="fa-bookmark" />
       ) : (
-        <ConfigNodeField prop="client" type="websocket-client" label="URL" icon="fa-bookmark" />
+        <ConfigNodeField prop="client" type="websocket-client" label={tn('url')} icon="fa-bookmark" />
       )}
       <NameRow />
     </>
@@ -425,16 +441,13 @@ const WebsocketForm: CoreForm = () => {
 
 const WebsocketListenerForm: CoreForm = () => (
   <>
-    <TextField prop="path" label="Path" icon="fa-bookmark" placeholder="/ws/example" />
-    <SelectField prop="wholemsg" label="Send/Receive" options={SEND_RECEIVE} />
+    <TextField prop="path" label={tn('ws.path')} icon="fa-bookmark" placeholder={WS_PATH} />
+    <SelectField prop="wholemsg" label={tn('ws.sendReceive')} options={sendReceive()} />
     <CheckboxField
-      prop="public" label="Public (no sign-in)"
-      hint="Thingwire: anyone who can reach the server may connect. Otherwise clients need a Thingwire session or API token."
+      prop="public" label={tn('public')}
+      hint={tn('ws.publicHint')}
     />
-    <Hint>
-      By default, <code>payload</code> will contain the data to be sent over, or received from a websocket. The listener can be configured
-      to send or receive the entire message object as a JSON formatted string. The path will be relative to <code>/nodes</code>.
-    </Hint>
+    <Hint>{richText(tn('ws.listenerHint'), { code })}</Hint>
   </>
 );
 
@@ -446,25 +459,22 @@ const WebsocketClientForm: CoreForm = () => {
   const [heartbeat, setHeartbeat] = useState(hb !== '' && hb !== '0');
   return (
     <>
-      <TextField prop="path" label="URL" icon="fa-bookmark" placeholder="ws://example.com/ws" />
-      {secure && <ConfigNodeField prop="tls" type="tls-config" label="TLS Configuration" />}
-      <TextField prop="subprotocol" label="Subprotocol" icon="fa-tag" />
-      <SelectField prop="wholemsg" label="Send/Receive" options={SEND_RECEIVE} />
+      <TextField prop="path" label={tn('url')} icon="fa-bookmark" placeholder={WS_URL} />
+      {secure && <ConfigNodeField prop="tls" type="tls-config" label={tn('tlsConfig')} />}
+      <TextField prop="subprotocol" label={tn('ws.subprotocol')} icon="fa-tag" />
+      <SelectField prop="wholemsg" label={tn('ws.sendReceive')} options={sendReceive()} />
       <ToggleRow
-        id={id} label="Send heartbeat" checked={heartbeat}
+        id={id} label={tn('ws.heartbeat')} checked={heartbeat}
         onChange={(checked) => {
           setHeartbeat(checked);
           // Node-RED's save writes "0" for no heartbeat.
           update({ hb: checked ? '' : '0' });
         }}
       >
-        <NumberField prop="hb" label="Every" suffix="seconds" />
+        <NumberField prop="hb" label={tn('ws.every')} suffix={t('unit.seconds')} />
       </ToggleRow>
       <HeaderListField prop="headers" presets={WEBSOCKET_HEADERS} />
-      <Hint>
-        URL should use ws:// or wss:// scheme and point to an existing websocket listener. By default, <code>payload</code> will contain the
-        data to be sent over, or received from a websocket. Headers are only sent during the protocol upgrade.
-      </Hint>
+      <Hint>{richText(tn('ws.clientHint'), { code })}</Hint>
     </>
   );
 };
@@ -472,7 +482,7 @@ const WebsocketClientForm: CoreForm = () => {
 // ------------------------------------------------------------------------------------------------------- tcp, udp
 
 /** The "Use custom SSL/TLS configuration" row of the tcp nodes. */
-const TcpTls = () => <ConfigToggle prop="tls" type="tls-config" toggleLabel="Use custom SSL/TLS configuration" fieldLabel="TLS Configuration" />;
+const TcpTls = () => <ConfigToggle prop="tls" type="tls-config" toggleLabel={tn('useCustomTls')} fieldLabel={tn('tlsConfig')} />;
 
 const TcpInForm: CoreForm = () => {
   const { node } = useCoreForm();
@@ -480,25 +490,25 @@ const TcpInForm: CoreForm = () => {
   return (
     <>
       <Columns>
-        <SelectField prop="server" label="Type" icon="fa-dot-circle-o" options={[{ value: 'server', label: 'Listen on' }, { value: 'client', label: 'Connect to' }]} />
-        <NumberField prop="port" label="port" width="w-full" />
+        <SelectField prop="server" label={tn('type')} icon="fa-dot-circle-o" options={[{ value: 'server', label: tn('listenOn') }, { value: 'client', label: tn('connectTo') }]} />
+        <NumberField prop="port" label={tn('tcp.port')} width="w-full" />
       </Columns>
-      {node['server'] === 'client' && <TextField prop="host" label="at host" placeholder="localhost" />}
+      {node['server'] === 'client' && <TextField prop="host" label={tn('tcp.host')} placeholder={LOCALHOST} />}
       <TcpTls />
       <Columns>
-        <SelectField prop="datamode" label="Output" icon="fa-sign-out" options={[{ value: 'stream', label: 'stream of' }, { value: 'single', label: 'single' }]} />
+        <SelectField prop="datamode" label={t('output')} icon="fa-sign-out" options={[{ value: 'stream', label: tn('tcp.stream') }, { value: 'single', label: tn('tcp.single') }]} />
         <SelectField
-          prop="datatype" label="payload(s)"
-          options={[{ value: 'buffer', label: 'Buffer' }, { value: 'utf8', label: 'String' }, { value: 'base64', label: 'Base64 String' }]}
+          prop="datatype" label={tn('tcp.payloads')}
+          options={[{ value: 'buffer', label: 'Buffer' }, { value: 'utf8', label: tn('tcp.string') }, { value: 'base64', label: tn('tcp.base64') }]}
         />
       </Columns>
       {newline && (
         <>
-          <TextField prop="newline" label="delimited by" placeholder="(optional)" mono />
-          <CheckboxField prop="trim" label="re-attach delimiter" />
+          <TextField prop="newline" label={tn('tcp.delimited')} placeholder={tn('optionalParen')} mono />
+          <CheckboxField prop="trim" label={tn('tcp.reattach')} />
         </>
       )}
-      <TextField prop="topic" label="Topic" icon="fa-tasks" placeholder="Topic" />
+      <TextField prop="topic" label={tn('topic')} icon="fa-tasks" placeholder={tn('topic')} />
       <NameRow />
     </>
   );
@@ -511,19 +521,19 @@ const TcpOutForm: CoreForm = () => {
     <>
       <Columns>
         <SelectField
-          prop="beserver" label="Type" icon="fa-dot-circle-o"
-          options={[{ value: 'server', label: 'Listen on' }, { value: 'client', label: 'Connect to' }, { value: 'reply', label: 'Reply to TCP' }]}
+          prop="beserver" label={tn('type')} icon="fa-dot-circle-o"
+          options={[{ value: 'server', label: tn('listenOn') }, { value: 'client', label: tn('connectTo') }, { value: 'reply', label: tn('tcp.reply') }]}
         />
-        {mode !== 'reply' && <NumberField prop="port" label="port" width="w-full" />}
+        {mode !== 'reply' && <NumberField prop="port" label={tn('tcp.port')} width="w-full" />}
       </Columns>
-      {mode === 'client' && <TextField prop="host" label="at host" />}
+      {mode === 'client' && <TextField prop="host" label={tn('tcp.host')} />}
       {mode !== 'reply' && (
         <>
           <TcpTls />
-          <CheckboxField prop="end" label="Close connection after each message is sent?" />
+          <CheckboxField prop="end" label={tn('tcp.end')} />
         </>
       )}
-      <CheckboxField prop="base64" label="Decode Base64 message?" />
+      <CheckboxField prop="base64" label={tn('tcp.decodeBase64')} />
       <NameRow />
     </>
   );
@@ -535,33 +545,33 @@ const SPLIT_DEFAULTS: Readonly<Record<string, string>> = { char: '\\n', time: '0
 const TcpRequestForm: CoreForm = () => {
   const { node } = useCoreForm();
   const out = textOf(node['out'], 'time');
-  const units = out === 'time' ? 'ms' : out === 'count' ? 'chars' : undefined;
+  const units = out === 'time' ? tn('tcp.ms') : out === 'count' ? tn('tcp.chars') : undefined;
   return (
     <>
       <Columns>
-        <TextField prop="server" label="Server" icon="fa-globe" placeholder="ip.address" />
-        <NumberField prop="port" label="port" width="w-full" />
+        <TextField prop="server" label={tn('tcp.server')} icon="fa-globe" placeholder={IP_ADDRESS} />
+        <NumberField prop="port" label={tn('tcp.port')} width="w-full" />
       </Columns>
       <TcpTls />
-      <SelectField prop="ret" label="Return" icon="fa-sign-out" options={[{ value: 'buffer', label: 'Buffer' }, { value: 'string', label: 'String' }]} />
+      <SelectField prop="ret" label={tn('return')} icon="fa-sign-out" options={[{ value: 'buffer', label: 'Buffer' }, { value: 'string', label: tn('tcp.string') }]} />
       <SelectField
-        prop="out" label="Close" icon="fa-sign-out"
+        prop="out" label={tn('tcp.close')} icon="fa-sign-out"
         options={[
-          { value: 'time', label: 'after a fixed timeout of' },
-          { value: 'char', label: 'when character received is' },
-          { value: 'count', label: 'after a fixed number of characters' },
-          { value: 'sit', label: "never - keep connection open" },
-          { value: 'immed', label: "immediately - don't wait for reply" },
+          { value: 'time', label: tn('tcp.out.time') },
+          { value: 'char', label: tn('tcp.out.char') },
+          { value: 'count', label: tn('tcp.out.count') },
+          { value: 'sit', label: tn('tcp.out.sit') },
+          { value: 'immed', label: tn('tcp.out.immed') },
         ]}
         onSelect={(value) => (value === out ? { out: value } : { out: value, splitc: SPLIT_DEFAULTS[String(value)] ?? ' ' })}
       />
       {out !== 'immed' && out !== 'sit' && (
-        <TextField prop="splitc" label={units ? `Close after (${units})` : 'Close on character'} mono />
+        <TextField prop="splitc" label={units ? tn('tcp.closeAfter', { units }) : tn('tcp.closeOn')} mono />
       )}
       {node['ret'] === 'string' && out === 'sit' && (
         <>
-          <TextField prop="newline" label="delimited by" placeholder="(optional)" mono />
-          <CheckboxField prop="trim" label="re-attach delimiter" />
+          <TextField prop="newline" label={tn('tcp.delimited')} placeholder={tn('optionalParen')} mono />
+          <CheckboxField prop="trim" label={tn('tcp.reattach')} />
         </>
       )}
       <NameRow />
@@ -574,23 +584,23 @@ const UdpInForm: CoreForm = () => {
   const multicast = node['multicast'] === 'true';
   return (
     <>
-      <SelectField prop="multicast" label="Listen for" icon="fa-sign-in" options={[{ value: 'false', label: 'udp messages' }, { value: 'true', label: 'multicast messages' }]} />
+      <SelectField prop="multicast" label={tn('udp.listenFor')} icon="fa-sign-in" options={[{ value: 'false', label: tn('udp.udpMessages') }, { value: 'true', label: tn('udp.multicastMessages') }]} />
       {multicast && (
         <>
-          <TextField prop="group" label="Group" icon="fa-list" placeholder="225.0.18.83" />
-          <TextField prop="iface" label="Local IF" icon="fa-random" placeholder="(optional) local interface or address to bind to" />
+          <TextField prop="group" label={tn('udp.group')} icon="fa-list" placeholder="225.0.18.83" />
+          <TextField prop="iface" label={tn('udp.iface')} icon="fa-random" placeholder={tn('udp.ifacePlaceholder')} />
         </>
       )}
       <Columns>
-        <NumberField prop="port" label="on Port" icon="fa-sign-in" width="w-full" />
-        <SelectField prop="ipv" label="using" options={[{ value: 'udp4', label: 'ipv4' }, { value: 'udp6', label: 'ipv6' }]} />
+        <NumberField prop="port" label={tn('udp.onPort')} icon="fa-sign-in" width="w-full" />
+        <SelectField prop="ipv" label={tn('udp.using')} options={[{ value: 'udp4', label: 'ipv4' }, { value: 'udp6', label: 'ipv6' }]} />
       </Columns>
       <SelectField
-        prop="datatype" label="Output" icon="fa-sign-out"
-        options={[{ value: 'buffer', label: 'a Buffer' }, { value: 'utf8', label: 'a String' }, { value: 'base64', label: 'a Base64 encoded string' }]}
+        prop="datatype" label={t('output')} icon="fa-sign-out"
+        options={[{ value: 'buffer', label: tn('out.buffer') }, { value: 'utf8', label: tn('out.string') }, { value: 'base64', label: tn('out.base64') }]}
       />
       <NameRow />
-      <Hint>Tip: Make sure your firewall will allow the data in.</Hint>
+      <Hint>{tn('udp.firewallTip')}</Hint>
     </>
   );
 };
@@ -604,20 +614,20 @@ const UdpOutForm: CoreForm = () => {
     <>
       <Columns>
         <SelectField
-          prop="multicast" label="Send a" icon="fa-envelope"
-          options={[{ value: 'false', label: 'udp message' }, { value: 'broad', label: 'broadcast message' }, { value: 'multi', label: 'multicast message' }]}
+          prop="multicast" label={tn('udp.sendA')} icon="fa-envelope"
+          options={[{ value: 'false', label: tn('udp.udpMessage') }, { value: 'broad', label: tn('udp.broadcastMessage') }, { value: 'multi', label: tn('udp.multicastMessage') }]}
         />
-        <NumberField prop="port" label="to port" width="w-full" />
+        <NumberField prop="port" label={tn('udp.toPort')} width="w-full" />
       </Columns>
       <Columns>
         <TextField
-          prop="addr" label={multicast === 'multi' ? 'Group' : 'Address'} icon="fa-list"
-          placeholder={multicast === 'multi' ? '225.0.18.83' : multicast === 'broad' ? '255.255.255.255' : 'destination ip'}
+          prop="addr" label={multicast === 'multi' ? tn('udp.group') : tn('udp.address')} icon="fa-list"
+          placeholder={multicast === 'multi' ? '225.0.18.83' : multicast === 'broad' ? '255.255.255.255' : tn('udp.destination')}
         />
-        <SelectField prop="ipv" label="IP version" options={[{ value: 'udp4', label: 'ipv4' }, { value: 'udp6', label: 'ipv6' }]} />
+        <SelectField prop="ipv" label={tn('udp.ipVersion')} options={[{ value: 'udp4', label: 'ipv4' }, { value: 'udp6', label: 'ipv6' }]} />
       </Columns>
-      {multicast === 'multi' && <TextField prop="iface" label="Local IF" icon="fa-random" placeholder="(optional) local interface or address to bind to" />}
-      <Row label="Local port" htmlFor={bindId}>
+      {multicast === 'multi' && <TextField prop="iface" label={tn('udp.iface')} icon="fa-random" placeholder={tn('udp.ifacePlaceholder')} />}
+      <Row label={tn('udp.localPort')} htmlFor={bindId}>
         <select
           id={bindId} value={fixed ? 'fixed' : 'random'} className="w-full rounded border border-slate-300 px-2 py-1 text-sm"
           onChange={(e) => {
@@ -626,16 +636,14 @@ const UdpOutForm: CoreForm = () => {
             if (!isFixed) update({ outport: '' });
           }}
         >
-          <option value="random">{multicast === 'false' ? 'bind to random local port' : 'bind to target port'}</option>
-          <option value="fixed">bind to local port</option>
+          <option value="random">{multicast === 'false' ? tn('udp.bindRandom') : tn('udp.bindTarget')}</option>
+          <option value="fixed">{tn('udp.bindLocal')}</option>
         </select>
       </Row>
-      {fixed && <NumberField prop="outport" label="Local port number" />}
-      <CheckboxField prop="base64" label="Decode Base64 encoded payload?" />
+      {fixed && <NumberField prop="outport" label={tn('udp.localPortNumber')} />}
+      <CheckboxField prop="base64" label={tn('udp.decodeBase64')} />
       <NameRow />
-      <Hint>
-        Tip: leave address and port blank if you want to set using <code>msg.ip</code> and <code>msg.port</code>.
-      </Hint>
+      <Hint>{richText(tn('udp.outTip'), { code })}</Hint>
     </>
   );
 };
@@ -654,7 +662,7 @@ function TlsFileRow({ kind, label, placeholder, localFiles }: { kind: 'cert' | '
       <div className="flex items-center gap-2">
         <label className="cursor-pointer rounded border border-slate-300 px-2 py-0.5 text-xs text-slate-700 hover:bg-slate-50">
           <i aria-hidden className="fa fa-upload mr-1" />
-          Upload
+          {tc('upload')}
           <input
             id={id} type="file" className="sr-only"
             onChange={(e) => {
@@ -667,7 +675,7 @@ function TlsFileRow({ kind, label, placeholder, localFiles }: { kind: 'cert' | '
         <span className="min-w-0 flex-1 truncate text-xs text-slate-600">{fileName}</span>
         {fileName && (
           <button
-            type="button" aria-label={`Delete ${label}`} title="Delete" className="rounded px-1 text-slate-500 hover:bg-slate-200"
+            type="button" aria-label={tn('tls.deleteFile', { label })} title={tc('delete')} className="rounded px-1 text-slate-500 hover:bg-slate-200"
             onClick={() => {
               const next = { ...credentials };
               delete next[`${kind}data`];
@@ -689,7 +697,7 @@ const TlsConfigForm: CoreForm = () => {
   return (
     <>
       <ToggleRow
-        id={id} label="Use key and certificates from local files" checked={localFiles}
+        id={id} label={tn('tls.localFiles')} checked={localFiles}
         onChange={(checked) => {
           setLocalFiles(checked);
           // Node-RED's save keeps either the paths or the uploads.
@@ -697,13 +705,13 @@ const TlsConfigForm: CoreForm = () => {
           else update({ cert: '', key: '', ca: '' });
         }}
       />
-      <TlsFileRow kind="cert" label="Certificate" placeholder="path to certificate (PEM format)" localFiles={localFiles} />
-      <TlsFileRow kind="key" label="Private Key" placeholder="path to private key (PEM format)" localFiles={localFiles} />
-      <CredentialField cred="passphrase" label="Passphrase" secret />
-      <TlsFileRow kind="ca" label="CA Certificate" placeholder="path to CA certificate (PEM format)" localFiles={localFiles} />
-      <CheckboxField prop="verifyservercert" label="Verify server certificate" />
-      <TextField prop="servername" label="Server Name" icon="fa-server" placeholder="for use with SNI" />
-      <TextField prop="alpnprotocol" label="ALPN Protocol" icon="fa-cogs" placeholder="for use with ALPN" />
+      <TlsFileRow kind="cert" label={tn('tls.cert')} placeholder={tn('tls.certPlaceholder')} localFiles={localFiles} />
+      <TlsFileRow kind="key" label={tn('tls.key')} placeholder={tn('tls.keyPlaceholder')} localFiles={localFiles} />
+      <CredentialField cred="passphrase" label={tn('tls.passphrase')} secret />
+      <TlsFileRow kind="ca" label={tn('tls.ca')} placeholder={tn('tls.caPlaceholder')} localFiles={localFiles} />
+      <CheckboxField prop="verifyservercert" label={tn('tls.verify')} />
+      <TextField prop="servername" label={tn('tls.servername')} icon="fa-server" placeholder={tn('tls.servernamePlaceholder')} />
+      <TextField prop="alpnprotocol" label={tn('tls.alpn')} icon="fa-cogs" placeholder={tn('tls.alpnPlaceholder')} />
       <NameRow />
     </>
   );

@@ -9,6 +9,7 @@ import { useStore } from 'zustand';
 import type { NodeRedNode } from '../../model/flow-codec.ts';
 import { EditableList } from './editable-list.tsx';
 import { Row, textOf, useCoreForm, useFieldId, useProblems } from './form-kit.tsx';
+import { tn } from './network-forms.messages.ts';
 import { TypedInput, typeOf, type CustomType, type TypeSpec } from './typed-input.tsx';
 
 const inputClass = (invalid = false, extra = '') =>
@@ -76,7 +77,7 @@ export function useFlowNode(id: unknown): NodeRedNode | undefined {
 
 const isValueless = (types: readonly TypeSpec[], type: string) => types.some((t) => typeof t === 'object' && t.value === type && t.hasValue === false);
 
-export const NONE_TYPE: CustomType = { value: 'none', label: 'none', hasValue: false };
+export const NONE_TYPE: CustomType = { value: 'none', label: () => tn('none'), hasValue: false };
 
 /**
  * A value that may be absent: Node-RED's typedInput with a "none" type, which stores an empty value. The type shown
@@ -121,7 +122,7 @@ const valueless = (values: readonly string[]): CustomType[] => values.map((v) =>
 
 /** Node-RED's MQTT 5 content types: none, the common ones, or other (typed). */
 export const MQTT_CONTENT_TYPES: readonly TypeSpec[] = [
-  NONE_TYPE, ...valueless(['application/json', 'application/octet-stream', 'text/csv', 'text/html', 'text/plain']), { value: 'other', label: 'other' },
+  NONE_TYPE, ...valueless(['application/json', 'application/octet-stream', 'text/csv', 'text/html', 'text/plain']), { value: 'other', label: () => tn('other') },
 ];
 export const contentTypeOf = (value: string) =>
   value === '' ? 'none' : MQTT_CONTENT_TYPES.some((t) => typeof t === 'object' && t.value === value && t.hasValue === false) ? value : 'other';
@@ -147,7 +148,7 @@ export interface HeaderPresets {
   defaultValues: readonly TypeSpec[];
 }
 
-const OTHER: CustomType = { value: 'other', label: 'other' };
+const OTHER: CustomType = { value: 'other', label: () => tn('other') };
 
 /** Node-RED's http request header presets. */
 export const HTTP_REQUEST_HEADERS: HeaderPresets = (() => {
@@ -190,15 +191,15 @@ export function HeaderListField({ prop, presets }: { prop: string; presets: Head
   const rows = (Array.isArray(stored) ? stored : []) as HeaderRow[];
   const valueTypesOf = (keyType: string) => presets.valueTypes[keyType.toLowerCase()] ?? presets.defaultValues;
   return (
-    <Row label="Headers" icon="fa-list" problems={problems}>
+    <Row label={tn('headers')} icon="fa-list" problems={problems}>
       <EditableList<HeaderRow>
-        label="Headers" items={rows} addLabel="add" emptyText="No headers."
+        label={tn('headers')} items={rows} emptyText={tn('noHeaders')}
         newItem={() => ({ keyType: 'other', keyValue: '', valueType: 'other', valueValue: '' })}
         onChange={(items, _order, ongoing) => update({ [prop]: items }, ongoing)} onCommit={commit}
         renderItem={(row, index, set) => (
           <div className="flex flex-col gap-1">
             <TypedInput
-              label={`Header ${index + 1} name`} value={row.keyValue ?? ''} type={row.keyType || 'other'} types={presets.keyTypes}
+              label={tn('headerName', { n: index + 1 })} value={row.keyValue ?? ''} type={row.keyType || 'other'} types={presets.keyTypes}
               onChange={(value, type, ongoing) => {
                 const valueTypes = valueTypesOf(type);
                 const keepValue = valueTypes.some((t) => (typeof t === 'string' ? t : t.value) === row.valueType);
@@ -206,7 +207,7 @@ export function HeaderListField({ prop, presets }: { prop: string; presets: Head
               }}
             />
             <TypedInput
-              label={`Header ${index + 1} value`} value={row.valueValue ?? ''} type={row.valueType || 'other'} types={valueTypesOf(row.keyType || 'other')}
+              label={tn('headerValue', { n: index + 1 })} value={row.valueValue ?? ''} type={row.valueType || 'other'} types={valueTypesOf(row.keyType || 'other')}
               onChange={(value, type, ongoing) => set({ ...row, valueType: type, valueValue: value }, ongoing)}
             />
           </div>
@@ -250,9 +251,9 @@ export function ResponseHeadersField({ prop }: { prop: string }): JSX.Element {
     update({ [prop]: headers }, ongoing);
   };
   return (
-    <Row label="Headers" icon="fa-list" problems={problems}>
+    <Row label={tn('headers')} icon="fa-list" problems={problems}>
       <EditableList<ResponseHeader>
-        label="Headers" items={rows} emptyText="No headers." newItem={() => ({ h: '', v: '' })}
+        label={tn('headers')} items={rows} emptyText={tn('noHeaders')} newItem={() => ({ h: '', v: '' })}
         onChange={(items, _order, ongoing) => save(items, ongoing)} onCommit={commit}
         renderItem={(row, index, set) => {
           const nameType = presetOf(RESPONSE_HEADER_NAMES, row.h);
@@ -261,11 +262,11 @@ export function ResponseHeadersField({ prop }: { prop: string }): JSX.Element {
           return (
             <div className="flex flex-col gap-1">
               <TypedInput
-                label={`Header ${index + 1} name`} value={nameType === 'other' ? row.h : ''} type={nameType} types={RESPONSE_HEADER_NAMES}
+                label={tn('headerName', { n: index + 1 })} value={nameType === 'other' ? row.h : ''} type={nameType} types={RESPONSE_HEADER_NAMES}
                 onChange={(value, type, ongoing) => set({ h: type === 'other' ? value : type, v: row.v }, ongoing)}
               />
               <TypedInput
-                label={`Header ${index + 1} value`} value={valueType === 'other' ? row.v : ''} type={valueType} types={valueTypes}
+                label={tn('headerValue', { n: index + 1 })} value={valueType === 'other' ? row.v : ''} type={valueType} types={valueTypes}
                 onChange={(value, type, ongoing) => set({ h: row.h, v: type === 'other' ? value : type }, ongoing)}
               />
             </div>
@@ -295,7 +296,7 @@ export function HostListField({ prop, label, icon }: { prop: string; label: stri
         onCommit={commit}
         renderItem={(host, index, set) => (
           <input
-            type="text" aria-label={`${label} ${index + 1}`} value={host} placeholder="hostname" className={inputClass(false, 'w-full')}
+            type="text" aria-label={`${label} ${index + 1}`} value={host} placeholder={tn('hostname')} className={inputClass(false, 'w-full')}
             onChange={(e) => set(e.target.value, true)}
           />
         )}

@@ -6,6 +6,7 @@
 import type { JSX, ReactNode } from 'react';
 import { EditableList } from './editable-list.tsx';
 import { Row, textOf, useCoreForm, useFieldId, useProblems } from './form-kit.tsx';
+import { t } from './core-forms.messages.ts';
 import { TypedInput } from './typed-input.tsx';
 
 const selectClass = (invalid: boolean) =>
@@ -75,12 +76,14 @@ export function TextListField({ prop, itemKey, label, placeholder }: { prop: str
 }
 
 /** A select whose choices come in groups (`<optgroup>`), after some ungrouped ones. A stored value not offered shows as such. */
-export function GroupedSelectField({ prop, label, icon, first, groups }: {
+export function GroupedSelectField({ prop, label, icon, first, groups, groupLabel = (g) => g }: {
   prop: string;
   label: string;
   icon?: string;
   first: readonly { value: string; label: string }[];
   groups: readonly { group: string; encodings: readonly string[] }[];
+  /** The shown name of a group (translated), else the group as it is. */
+  groupLabel?(group: string): string;
 }): JSX.Element {
   const { node, update } = useCoreForm();
   const id = useFieldId(prop);
@@ -90,12 +93,12 @@ export function GroupedSelectField({ prop, label, icon, first, groups }: {
   return (
     <Row label={label} icon={icon} htmlFor={id} problems={problems}>
       <select id={id} value={value} aria-invalid={problems.length > 0} className={selectClass(problems.length > 0)} onChange={(e) => update({ [prop]: e.target.value })}>
-        {!known && <option value={value}>{`${value} (not one of these)`}</option>}
+        {!known && <option value={value}>{t('select.notOneOf', { value })}</option>}
         {first.map((o) => (
           <option key={o.value} value={o.value}>{o.label}</option>
         ))}
         {groups.map((g) => (
-          <optgroup key={g.group} label={g.group}>
+          <optgroup key={g.group} label={groupLabel(g.group)}>
             {g.encodings.map((e) => (
               <option key={e} value={e}>{e}</option>
             ))}

@@ -2,25 +2,30 @@
 import {
   CheckboxField, Hint, MsgPropertyField, NameRow, NumberField, SelectField, TextField, TypedField, useCoreForm, type CoreForm,
 } from './form-kit.tsx';
+import { richText } from '../../i18n.ts';
+import { t } from './core-forms.messages.ts';
 import { batchSave, joinSave } from './seqparse-saves.ts';
 import { OptionalMsgProperty, Section, TextListField } from './seqparse-widgets.tsx';
 
-const fixedLength = { value: 'len', label: 'Fixed length of' };
+const fixedLength = { value: 'len', label: () => t('split.fixedLength') };
+/** Placeholders that are property names and expression words, as Node-RED shows them in every language. */
+const TOPIC = 'topic';
+const EXP = 'exp';
 
 const SplitForm: CoreForm = () => (
   <>
     <NameRow />
-    <MsgPropertyField prop="property" label="Split property" />
-    <Section title="String / Buffer">
-      <TypedField prop="splt" typeProp="spltType" label="Split using" types={['str', 'bin', fixedLength]} defaultType="str" />
-      <CheckboxField prop="stream" label="Handle as a stream of messages" />
+    <MsgPropertyField prop="property" label={t('split.property')} />
+    <Section title={t('split.stringBuffer')}>
+      <TypedField prop="splt" typeProp="spltType" label={t('split.using')} types={['str', 'bin', fixedLength]} defaultType="str" />
+      <CheckboxField prop="stream" label={t('split.stream')} />
     </Section>
-    <Section title="Array">
-      <TypedField prop="arraySplt" typeProp="arraySpltType" label="Split using" types={[fixedLength]} defaultType="len" />
+    <Section title={t('split.array')}>
+      <TypedField prop="arraySplt" typeProp="arraySpltType" label={t('split.using')} types={[fixedLength]} defaultType="len" />
     </Section>
-    <Section title="Object">
-      <Hint>Send a message for each key/value pair</Hint>
-      <OptionalMsgProperty prop="addname" label="Copy key to" initial="topic" />
+    <Section title={t('split.object')}>
+      <Hint>{t('split.objectSend')}</Hint>
+      <OptionalMsgProperty prop="addname" label={t('split.addname')} initial="topic" />
     </Section>
   </>
 );
@@ -34,23 +39,23 @@ const JoinForm: CoreForm = () => {
     <>
       <NameRow />
       <SelectField
-        prop="mode" label="Mode"
-        options={[{ value: 'auto', label: 'automatic' }, { value: 'custom', label: 'manual' }, { value: 'reduce', label: 'reduce sequence' }]}
+        prop="mode" label={t('mode')}
+        options={[{ value: 'auto', label: t('join.auto') }, { value: 'custom', label: t('join.manual') }, { value: 'reduce', label: t('join.reduce') }]}
       />
       {mode === 'custom' && (
         <>
           <TypedField
-            prop="property" typeProp="propertyType" label="Combine each" defaultType="msg"
-            types={textual ? ['msg'] : ['msg', { value: 'full', label: 'complete message', hasValue: false }]}
+            prop="property" typeProp="propertyType" label={t('join.combine')} defaultType="msg"
+            types={textual ? ['msg'] : ['msg', { value: 'full', label: t('join.completeMessage'), hasValue: false }]}
           />
           <SelectField
-            prop="build" label="to create"
+            prop="build" label={t('join.create')}
             options={[
-              { value: 'string', label: 'a String' },
-              { value: 'buffer', label: 'a Buffer' },
-              { value: 'array', label: 'an Array' },
-              { value: 'object', label: 'a key/value Object' },
-              { value: 'merged', label: 'a merged Object' },
+              { value: 'string', label: t('join.string') },
+              { value: 'buffer', label: t('join.buffer') },
+              { value: 'array', label: t('join.array') },
+              { value: 'object', label: t('join.object') },
+              { value: 'merged', label: t('join.merged') },
             ]}
             onSelect={(value) => ({
               build: value,
@@ -58,35 +63,30 @@ const JoinForm: CoreForm = () => {
               ...((value === 'string' || value === 'buffer') && node['propertyType'] === 'full' ? { propertyType: 'msg', property: 'payload' } : {}),
             })}
           />
-          {build === 'object' && <MsgPropertyField prop="key" label="using the value of" hint="as the key" placeholder="topic" />}
-          {textual && <TypedField prop="joiner" typeProp="joinerType" label="joined using" types={['str', 'bin']} defaultType="str" />}
-          <CheckboxField prop="useparts" label="Use existing msg.parts property" />
-          <Section title="Send the message:">
-            <NumberField prop="count" label="After a number of message parts" placeholder="count" />
-            {(build === 'object' || build === 'merged') && <CheckboxField prop="accumulate" label="and every subsequent message." />}
-            <NumberField prop="timeout" label="After a timeout following the first message" placeholder="seconds" suffix="seconds" />
-            <Hint>
-              After a message with the <code>msg.complete</code> property set
-            </Hint>
+          {build === 'object' && <MsgPropertyField prop="key" label={t('join.using')} hint={t('join.asKey')} placeholder={TOPIC} />}
+          {textual && <TypedField prop="joiner" typeProp="joinerType" label={t('join.joinedUsing')} types={['str', 'bin']} defaultType="str" />}
+          <CheckboxField prop="useparts" label={t('join.useparts')} />
+          <Section title={t('join.send')}>
+            <NumberField prop="count" label={t('join.afterCount')} placeholder={t('join.count')} />
+            {(build === 'object' || build === 'merged') && <CheckboxField prop="accumulate" label={t('join.subsequent')} />}
+            <NumberField prop="timeout" label={t('join.afterTimeout')} placeholder={t('unit.seconds')} suffix={t('unit.seconds')} />
+            <Hint>{richText(t('join.afterComplete'), { code: (text) => <code>{text}</code> })}</Hint>
           </Section>
         </>
       )}
       {mode === 'reduce' && (
         <>
-          <TextField prop="reduceExp" label="Reduce exp" placeholder="exp" mono hint="A JSONata expression" />
+          <TextField prop="reduceExp" label={t('join.reduceExp')} placeholder={EXP} mono hint={t('join.jsonataHint')} />
           <TypedField
-            prop="reduceInit" typeProp="reduceInitType" label="Initial value" defaultType="num"
+            prop="reduceInit" typeProp="reduceInitType" label={t('join.initial')} defaultType="num"
             types={['flow', 'global', 'str', 'num', 'bool', 'json', 'bin', 'date', 'jsonata', 'env']}
           />
-          <TextField prop="reduceFixup" label="Fix-up exp" placeholder="exp" mono hint="A JSONata expression" />
-          <CheckboxField prop="reduceRight" label="Evaluate in reverse order (last to first)" />
+          <TextField prop="reduceFixup" label={t('join.fixup')} placeholder={EXP} mono hint={t('join.jsonataHint')} />
+          <CheckboxField prop="reduceRight" label={t('join.reverse')} />
         </>
       )}
       {(mode === 'auto' || mode === 'reduce') && (
-        <Hint>
-          This mode assumes this node is either paired with a <i>split</i> node or the received messages will have a properly configured{' '}
-          <code>msg.parts</code> property.
-        </Hint>
+        <Hint>{richText(t('join.autoHint'), { i: (text) => <i>{text}</i>, code: (text) => <code>{text}</code> })}</Hint>
       )}
     </>
   );
@@ -100,16 +100,16 @@ const SortForm: CoreForm = () => {
   return (
     <>
       <TypedField
-        prop="target" typeProp="targetType" label="Sort" icon="fa-dot-circle-o" defaultType="msg"
-        types={['msg', { value: 'seq', label: 'message sequence', hasValue: false }]}
+        prop="target" typeProp="targetType" label={t('sort.target')} icon="fa-dot-circle-o" defaultType="msg"
+        types={['msg', { value: 'seq', label: t('sort.seq'), hasValue: false }]}
       />
       {sequence ? (
-        <TypedField prop="seqKey" typeProp="seqKeyType" label="Key" icon="fa-filter" types={['msg', 'jsonata']} defaultType="msg" />
+        <TypedField prop="seqKey" typeProp="seqKeyType" label={t('sort.key')} icon="fa-filter" types={['msg', 'jsonata']} defaultType="msg" />
       ) : (
-        <TypedField prop="msgKey" typeProp="msgKeyType" label="Key" icon="fa-filter" types={[{ value: 'elem', label: 'element value', hasValue: false }, 'jsonata']} defaultType="elem" />
+        <TypedField prop="msgKey" typeProp="msgKeyType" label={t('sort.key')} icon="fa-filter" types={[{ value: 'elem', label: t('sort.elem'), hasValue: false }, 'jsonata']} defaultType="elem" />
       )}
-      <SelectField prop="order" label="Order" icon="fa-random" options={[{ value: 'ascending', label: 'ascending' }, { value: 'descending', label: 'descending' }]} />
-      <CheckboxField prop="as_num" label="as number" />
+      <SelectField prop="order" label={t('sort.order')} icon="fa-random" options={[{ value: 'ascending', label: t('sort.ascending') }, { value: 'descending', label: t('sort.descending') }]} />
+      <CheckboxField prop="as_num" label={t('sort.asNumber')} />
       <NameRow />
     </>
   );
@@ -121,27 +121,27 @@ const BatchForm: CoreForm = () => {
   return (
     <>
       <SelectField
-        prop="mode" label="Mode"
+        prop="mode" label={t('mode')}
         options={[
-          { value: 'count', label: 'Group by number of messages' },
-          { value: 'interval', label: 'Group by time interval' },
-          { value: 'concat', label: 'Concatenate sequences' },
+          { value: 'count', label: t('batch.count') },
+          { value: 'interval', label: t('batch.interval') },
+          { value: 'concat', label: t('batch.concat') },
         ]}
       />
       {mode === 'count' && (
         <>
-          <NumberField prop="count" label="Number of messages" min={1} />
-          <NumberField prop="overlap" label="Overlap" min={0} />
-          <CheckboxField prop="honourParts" label="Allow msg.parts to also complete batch operation." />
+          <NumberField prop="count" label={t('batch.number')} min={1} />
+          <NumberField prop="overlap" label={t('batch.overlap')} min={0} />
+          <CheckboxField prop="honourParts" label={t('batch.honourParts')} />
         </>
       )}
       {mode === 'interval' && (
         <>
-          <NumberField prop="interval" label="Interval" min={1} suffix="seconds" />
-          <CheckboxField prop="allowEmptySequence" label="send empty message when no message arrives" />
+          <NumberField prop="interval" label={t('batch.intervalLabel')} min={1} suffix={t('unit.seconds')} />
+          <CheckboxField prop="allowEmptySequence" label={t('batch.empty')} />
         </>
       )}
-      {mode === 'concat' && <TextListField prop="topics" itemKey="topic" label="Topics" placeholder="topic" />}
+      {mode === 'concat' && <TextListField prop="topics" itemKey="topic" label={t('batch.topics')} placeholder={TOPIC} />}
       <NameRow />
     </>
   );
