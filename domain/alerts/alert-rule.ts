@@ -175,6 +175,22 @@ export function describeCondition(condition: AlertCondition): string {
     : `${condition.operator} ${condition.value}`;
 }
 
+/**
+ * A condition {@link describeCondition} wrote, read back (an alert's details keep its words, `clearCondition` only
+ * them), so a screen can say it in its own language; undefined when `text` is not such words.
+ */
+export function conditionFromText(text: string): AlertCondition | undefined {
+  const range = /^(between|outside) (\S+) and (\S+)$/.exec(text);
+  if (range) {
+    const low = Number(range[2]);
+    const high = Number(range[3]);
+    return Number.isFinite(low) && Number.isFinite(high) ? { operator: range[1] as RangeOperator, low, high } : undefined;
+  }
+  const comparison = /^(>=|<=|==|!=|>|<) (\S+)$/.exec(text);
+  const value = Number(comparison?.[2]);
+  return comparison && Number.isFinite(value) ? { operator: comparison[1] as ComparisonOperator, value } : undefined;
+}
+
 /** Whether an event of thing-model type `type` (undefined: not in the model) passes the filter. */
 export function eventTypeMatches(filter: EventTypeFilter, type: EventType | undefined): boolean {
   switch (filter) {

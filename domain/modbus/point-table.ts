@@ -85,6 +85,73 @@ export interface PointProblem {
 
 export type PointTableOutcome = { ok: true; points: ModbusPoint[] } | { ok: false; problems: PointProblem[] };
 
+/**
+ * A {@link PointProblem} with what it says as data: a stable `code` and its `params` (text as the English message
+ * writes it), so a screen can say it in its own language. `message` stays the English the server answers with:
+ * {@link pointLabel} and the code's English, built from the same params.
+ */
+export interface CodedPointProblem extends PointProblem {
+  code: PointProblemCode;
+  params: PointProblemParams;
+}
+
+export type PointProblemParams = Readonly<Record<string, string>>;
+
+export type CodedPointTableOutcome = { ok: true; points: ModbusPoint[] } | { ok: false; problems: CodedPointProblem[] };
+
+/**
+ * Every problem of a point, by code, in English (without the "point 3 (temperature): " the message starts with).
+ * `field` is a point table field's name; numbers are written as digits. `schema` is TypeBox's own words (`detail`),
+ * for what the other codes do not cover.
+ */
+const ENGLISH = {
+  notList: () => 'a point table must be a list of points',
+  notObject: () => 'must be an object',
+  missing: (p: PointProblemParams) => `${p.field} is missing`,
+  unknownField: (p: PointProblemParams) => `${p.field} is not a point table field`,
+  schema: (p: PointProblemParams) => (p.field ? `${p.field}: ${p.detail}` : `${p.detail}`),
+  propertyInvalid: () => 'property must be a thing model identifier: a letter, then up to 31 letters, digits or underscores',
+  functionInvalid: () => 'function must be 1, 2, 3 or 4',
+  addressInvalid: () => 'address must be a whole number from 0 to 65535',
+  countInvalid: (p: PointProblemParams) => `count must be a whole number from 1 to ${p.max}`,
+  typeInvalid: () => 'type must be one of bool, int16, uint16, int32, uint32, float32, float64, string',
+  byteOrderInvalid: () => 'byteOrder must be big or little',
+  wordOrderInvalid: () => 'wordOrder must be big or little',
+  notNumber: (p: PointProblemParams) => `${p.field} must be a number`,
+  writableInvalid: () => 'writable must be true or false',
+  /** `other`: the one-based number of the point that maps the property first. */
+  duplicateProperty: (p: PointProblemParams) => `"${p.property}" is already mapped by point ${p.other} (${p.property})`,
+  bitsNeedBool: (p: PointProblemParams) => `function ${p.function} reads single bits, so its type must be bool, not ${p.type}`,
+  stringNeedsCount: () => 'a string needs a count: the number of registers it spans (2 characters each)',
+  countMismatchBits: (p: PointProblemParams) =>
+    `${p.type} spans ${p.derived} bit${p.derived === '1' ? '' : 's'}, not ${p.count}; leave count out`,
+  countMismatchRegisters: (p: PointProblemParams) =>
+    `${p.type} spans ${p.derived} register${p.derived === '1' ? '' : 's'}, not ${p.count}; leave count out`,
+  scaleZero: () => 'scale 0 would read every value as the offset; use 1 for none',
+  readOnlyFunction: (p: PointProblemParams) =>
+    `function ${p.function} is read-only in Modbus; only coils (1) and holding registers (3) can be written`,
+  writeTooLong: (p: PointProblemParams) =>
+    `a write carries at most ${p.max} registers, so a writable point cannot span ${p.count}`,
+  pastEnd: (p: PointProblemParams) => `spans ${p.count} from ${p.address}, past the last address 65535`,
+  /**
+   * `address`..`last` of `function` overlaps the span `otherAddress`..`otherLast` of point `other` (one-based), whose
+   * property is `otherProperty`.
+   */
+  overlap: (p: PointProblemParams) =>
+    `${span(p.address, p.last)} of function ${p.function} ${p.address === p.last ? 'overlaps' : 'overlap'} `
+      + `point ${p.other} (${p.otherProperty}) at ${span(p.otherAddress, p.otherLast)}`,
+} satisfies Record<string, (params: PointProblemParams) => string>;
+
+export type PointProblemCode = keyof typeof ENGLISH;
+
+/** Every code {@link checkPointTableCoded} can give, for a screen's catalog to be checked against. */
+export const POINT_PROBLEM_CODES = Object.keys(ENGLISH) as readonly PointProblemCode[];
+
+/** A problem's English words (without the point's label), from its code and params. */
+export function pointProblemEnglish(code: PointProblemCode, params: PointProblemParams): string {
+  return ENGLISH[code](params);
+}
+
 /** Registers a type takes; undefined for string, whose length the user gives. */
 const REGISTERS: Record<Exclude<PointType, 'string'>, number> = {
   bool: 1, int16: 1, uint16: 1, int32: 2, uint32: 2, float32: 2, float64: 4,
@@ -116,48 +183,55 @@ export function pointCount(point: Pick<PointInput, 'function' | 'type' | 'count'
  * defaults filled in.
  */
 export function checkPointTable(input: unknown): PointTableOutcome {
+  const outcome = checkPointTableCoded(input);
+  if (outcome.ok) return outcome;
+  return { ok: false, problems: outcome.problems.map(({ code, params, ...problem }) => problem) };
+}
+
+/** {@link checkPointTable} with each problem's code and params, for a screen that says them in its own language. */
+export function checkPointTableCoded(input: unknown): CodedPointTableOutcome {
   if (!Array.isArray(input)) {
-    return { ok: false, problems: [{ index: -1, field: '', message: 'a point table must be a list of points' }] };
+    return { ok: false, problems: [{ index: -1, field: '', code: 'notList', params: {}, message: pointProblemEnglish('notList', {}) }] };
   }
-  const problems: PointProblem[] = [];
+  const problems: CodedPointProblem[] = [];
   const points: ModbusPoint[] = [];
   // Every point whose span is known, with its row, so overlaps are reported alongside the other problems.
   const spans: { point: ModbusPoint; index: number }[] = [];
   const firstUse = new Map<string, number>();
   input.forEach((raw: unknown, index) => {
     const property = isRecord(raw) && typeof raw.property === 'string' ? raw.property : undefined;
-    const add = (field: string, message: string) =>
-      problems.push({ index, ...(property === undefined ? {} : { property }), field, message: `${pointLabel(index, property)}: ${message}` });
+    const add = (field: string, code: PointProblemCode, params: PointProblemParams = {}) =>
+      problems.push(codedProblem(index, property, field, code, params));
     const schemaError = Value.Errors(PointInput, raw).First();
     if (schemaError) {
       const field = schemaError.path.split('/')[1] ?? '';
-      add(field, schemaMessage(field, schemaError.message));
+      add(field, ...schemaProblem(field, schemaError.message));
       return;
     }
     const point = raw as PointInput;
     if (firstUse.has(point.property)) {
-      add('property', `"${point.property}" is already mapped by ${pointLabel(firstUse.get(point.property)!, point.property)}`);
+      add('property', 'duplicateProperty', { property: point.property, other: String(firstUse.get(point.property)! + 1) });
     } else firstUse.set(point.property, index);
     const bits = point.function === 1 || point.function === 2;
     if (bits && point.type !== 'bool') {
-      add('type', `function ${point.function} reads single bits, so its type must be bool, not ${point.type}`);
+      add('type', 'bitsNeedBool', { function: String(point.function), type: point.type });
     }
     if (point.type === 'string' && point.count === undefined) {
-      add('count', 'a string needs a count: the number of registers it spans (2 characters each)');
+      add('count', 'stringNeedsCount');
     }
     const derived = pointCount(point);
     if (point.type !== 'string' && point.count !== undefined && point.count !== derived) {
-      add('count', `${point.type} spans ${derived} ${bits ? 'bit' : 'register'}${derived === 1 ? '' : 's'}, not ${point.count}; leave count out`);
+      add('count', bits ? 'countMismatchBits' : 'countMismatchRegisters', { type: point.type, derived: String(derived), count: String(point.count) });
     }
-    if (point.scale === 0) add('scale', 'scale 0 would read every value as the offset; use 1 for none');
+    if (point.scale === 0) add('scale', 'scaleZero');
     if (point.writable && point.function !== 1 && point.function !== 3) {
-      add('writable', `function ${point.function} is read-only in Modbus; only coils (1) and holding registers (3) can be written`);
+      add('writable', 'readOnlyFunction', { function: String(point.function) });
     }
     if (point.writable && !bits && (derived ?? 0) > MODBUS_MAX_WRITE_REGISTERS) {
-      add('count', `a write carries at most ${MODBUS_MAX_WRITE_REGISTERS} registers, so a writable point cannot span ${derived}`);
+      add('count', 'writeTooLong', { max: String(MODBUS_MAX_WRITE_REGISTERS), count: String(derived) });
     }
     if (derived !== undefined && point.address + derived > 65_536) {
-      add('address', `spans ${derived} from ${point.address}, past the last address 65535`);
+      add('address', 'pastEnd', { count: String(derived), address: String(point.address) });
     }
     const checked: ModbusPoint = {
       property: point.property, function: point.function, address: point.address, count: derived ?? 1, type: point.type,
@@ -172,8 +246,8 @@ export function checkPointTable(input: unknown): PointTableOutcome {
 }
 
 /** Points of one function that share a register or bit, each reported once against the point it collides with. */
-function overlaps(spans: { point: ModbusPoint; index: number }[]): PointProblem[] {
-  const problems: PointProblem[] = [];
+function overlaps(spans: { point: ModbusPoint; index: number }[]): CodedPointProblem[] {
+  const problems: CodedPointProblem[] = [];
   const order = [...spans].sort((a, b) => a.point.function - b.point.function || a.point.address - b.point.address);
   // The point reaching furthest so far in this function: an overlap with any earlier point implies one with it.
   let reach: { point: ModbusPoint; index: number } | undefined;
@@ -181,12 +255,11 @@ function overlaps(spans: { point: ModbusPoint; index: number }[]): PointProblem[
     if (reach && reach.point.function === entry.point.function
       && entry.point.address < reach.point.address + reach.point.count) {
       const { point, index } = entry;
-      const last = point.address + point.count - 1;
-      problems.push({
-        index, property: point.property, field: 'address',
-        message: `${pointLabel(index, point.property)}: ${span(point.address, last)} of function ${point.function} `
-          + `${point.count === 1 ? 'overlaps' : 'overlap'} ${pointLabel(reach.index, reach.point.property)} at ${span(reach.point.address, reach.point.address + reach.point.count - 1)}`,
-      });
+      problems.push(codedProblem(index, point.property, 'address', 'overlap', {
+        address: String(point.address), last: String(point.address + point.count - 1), function: String(point.function),
+        other: String(reach.index + 1), otherProperty: reach.point.property,
+        otherAddress: String(reach.point.address), otherLast: String(reach.point.address + reach.point.count - 1),
+      }));
     }
     if (!reach || reach.point.function !== entry.point.function
       || entry.point.address + entry.point.count > reach.point.address + reach.point.count) reach = entry;
@@ -194,26 +267,35 @@ function overlaps(spans: { point: ModbusPoint; index: number }[]): PointProblem[
   return problems;
 }
 
-function span(first: number, last: number): string {
+function span(first: string | undefined, last: string | undefined): string {
   return first === last ? `address ${first}` : `addresses ${first}..${last}`;
 }
 
+function codedProblem(
+  index: number, property: string | undefined, field: string, code: PointProblemCode, params: PointProblemParams,
+): CodedPointProblem {
+  return {
+    index, ...(property === undefined ? {} : { property }), field, code, params,
+    message: `${pointLabel(index, property)}: ${pointProblemEnglish(code, params)}`,
+  };
+}
+
 /** TypeBox's messages, said about the field a user edits. */
-function schemaMessage(field: string, message: string): string {
-  if (field !== '' && message.startsWith('Expected required property')) return `${field} is missing`;
-  if (message.startsWith('Unexpected property')) return `${field} is not a point table field`;
+function schemaProblem(field: string, message: string): [PointProblemCode, PointProblemParams?] {
+  if (field !== '' && message.startsWith('Expected required property')) return ['missing', { field }];
+  if (message.startsWith('Unexpected property')) return ['unknownField', { field }];
   switch (field) {
-    case '': return message === 'Expected object' ? 'must be an object' : message;
-    case 'property': return 'property must be a thing model identifier: a letter, then up to 31 letters, digits or underscores';
-    case 'function': return 'function must be 1, 2, 3 or 4';
-    case 'address': return 'address must be a whole number from 0 to 65535';
-    case 'count': return `count must be a whole number from 1 to ${MODBUS_MAX_READ_REGISTERS}`;
-    case 'type': return 'type must be one of bool, int16, uint16, int32, uint32, float32, float64, string';
-    case 'byteOrder': return 'byteOrder must be big or little';
-    case 'wordOrder': return 'wordOrder must be big or little';
-    case 'scale': case 'offset': return `${field} must be a number`;
-    case 'writable': return 'writable must be true or false';
-    default: return `${field}: ${message}`;
+    case '': return message === 'Expected object' ? ['notObject'] : ['schema', { field, detail: message }];
+    case 'property': return ['propertyInvalid'];
+    case 'function': return ['functionInvalid'];
+    case 'address': return ['addressInvalid'];
+    case 'count': return ['countInvalid', { max: String(MODBUS_MAX_READ_REGISTERS) }];
+    case 'type': return ['typeInvalid'];
+    case 'byteOrder': return ['byteOrderInvalid'];
+    case 'wordOrder': return ['wordOrderInvalid'];
+    case 'scale': case 'offset': return ['notNumber', { field }];
+    case 'writable': return ['writableInvalid'];
+    default: return ['schema', { field, detail: message }];
   }
 }
 

@@ -60,10 +60,52 @@ export interface VersionConstraint {
   fromVersions?: string[];
 }
 
-/** Why a device may not take a firmware: `group` is the same for every device refused alike (a preview counts them). */
+/**
+ * Why a device may not take a firmware: `group` is the same for every device refused alike (a preview counts them).
+ * `code` and `params` say the same as data (versions as the device and the firmware write them), so a screen can say
+ * it in its own language; `group` and `text` are the English.
+ */
 export interface UpgradeRefusal {
+  code: UpgradeRefusalCode;
+  params: UpgradeRefusalParams;
   group: string;
   text: string;
+}
+
+/** `current`: the device's version; `target`: the firmware's; `minVersion`/`maxVersion`/`versions`: its constraint. */
+export type UpgradeRefusalParams = Readonly<Record<string, string>>;
+
+/** Every refusal by code: its English group and text. */
+const ENGLISH = {
+  badCurrent: (p: UpgradeRefusalParams) => ({
+    group: 'reports a version that is not major.minor.patch', text: `reports version "${p.current}", which is not major.minor.patch`,
+  }),
+  badTarget: (p: UpgradeRefusalParams) => ({
+    group: 'the firmware version is not major.minor.patch', text: `the firmware version "${p.target}" is not major.minor.patch`,
+  }),
+  alreadyRuns: (p: UpgradeRefusalParams) => ({ group: `already runs ${p.target}`, text: `already runs ${p.target}` }),
+  newer: (p: UpgradeRefusalParams) => ({ group: `runs a newer version than ${p.target}`, text: `runs ${p.current}, newer than ${p.target}` }),
+  belowMin: (p: UpgradeRefusalParams) => ({
+    group: `runs a version below the firmware's minimum source version ${p.minVersion}`,
+    text: `runs ${p.current}, below the firmware's minimum source version ${p.minVersion}`,
+  }),
+  aboveMax: (p: UpgradeRefusalParams) => ({
+    group: `runs a version above the firmware's maximum source version ${p.maxVersion}`,
+    text: `runs ${p.current}, above the firmware's maximum source version ${p.maxVersion}`,
+  }),
+  notFrom: (p: UpgradeRefusalParams) => ({
+    group: `runs a version the firmware does not install over (only ${p.versions})`,
+    text: `runs ${p.current}, not one of the versions the firmware installs over (${p.versions})`,
+  }),
+} satisfies Record<string, (params: UpgradeRefusalParams) => { group: string; text: string }>;
+
+export type UpgradeRefusalCode = keyof typeof ENGLISH;
+
+/** Every code {@link upgradeRefusal} can give, for a screen's catalog to be checked against. */
+export const UPGRADE_REFUSAL_CODES = Object.keys(ENGLISH) as readonly UpgradeRefusalCode[];
+
+function refusal(code: UpgradeRefusalCode, params: UpgradeRefusalParams): UpgradeRefusal {
+  return { code, params, ...ENGLISH[code](params) };
 }
 
 /**
@@ -73,21 +115,20 @@ export interface UpgradeRefusal {
 export function upgradeRefusal(current: string, target: string, constraint: VersionConstraint | null | undefined): UpgradeRefusal | undefined {
   const from = versionCode(current);
   const to = versionCode(target);
-  if (from === undefined) return { group: 'reports a version that is not major.minor.patch', text: `reports version "${current}", which is not major.minor.patch` };
-  if (to === undefined) return { group: 'the firmware version is not major.minor.patch', text: `the firmware version "${target}" is not major.minor.patch` };
-  if (from === to) return { group: `already runs ${target}`, text: `already runs ${target}` };
-  if (from > to) return { group: `runs a newer version than ${target}`, text: `runs ${current}, newer than ${target}` };
+  if (from === undefined) return refusal('badCurrent', { current, target });
+  if (to === undefined) return refusal('badTarget', { current, target });
+  if (from === to) return refusal('alreadyRuns', { current, target });
+  if (from > to) return refusal('newer', { current, target });
   if (!constraint) return undefined;
   const { minVersion, maxVersion, fromVersions } = constraint;
   if (minVersion !== undefined && from < (versionCode(minVersion) ?? 0)) {
-    return { group: `runs a version below the firmware's minimum source version ${minVersion}`, text: `runs ${current}, below the firmware's minimum source version ${minVersion}` };
+    return refusal('belowMin', { current, target, minVersion });
   }
   if (maxVersion !== undefined && from > (versionCode(maxVersion) ?? Infinity)) {
-    return { group: `runs a version above the firmware's maximum source version ${maxVersion}`, text: `runs ${current}, above the firmware's maximum source version ${maxVersion}` };
+    return refusal('aboveMax', { current, target, maxVersion });
   }
   if (fromVersions?.length && !fromVersions.includes(current)) {
-    const list = fromVersions.join(', ');
-    return { group: `runs a version the firmware does not install over (only ${list})`, text: `runs ${current}, not one of the versions the firmware installs over (${list})` };
+    return refusal('notFrom', { current, target, versions: fromVersions.join(', ') });
   }
   return undefined;
 }

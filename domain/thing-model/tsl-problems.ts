@@ -10,6 +10,86 @@ export interface TslProblem {
   message: string;
 }
 
+/**
+ * A {@link TslProblem} with what it says as data: a stable `code` and its `params` (text as the English message
+ * writes it: values shown as JSON, numbers as digits), so a screen can say it in its own language. `message` is
+ * the English the server answers with, built from the same code and params.
+ */
+export interface CodedTslProblem extends TslProblem {
+  code: TslProblemCode;
+  params: TslProblemParams;
+}
+
+export type TslProblemParams = Readonly<Record<string, string>>;
+
+/**
+ * Every problem the check can find, by code, in English. `value` is the user's value as JSON (`"abc"`, `42`); `key` a
+ * field name (`min`, `inputData`); `what` (duplicateIdentifier) one of {@link TSL_DUPLICATE_KINDS}.
+ */
+const ENGLISH = {
+  notObject: () => 'a thing model must be a JSON object with properties, services and events',
+  notList: (p: TslProblemParams) => `${p.key} must be a list`,
+  propertyNotObject: () => 'a property must be an object',
+  serviceNotObject: () => 'a service must be an object',
+  eventNotObject: () => 'an event must be an object',
+  accessMode: (p: TslProblemParams) => `accessMode must be "r" (read-only) or "rw" (read-write), not ${p.value}`,
+  reservedService: (p: TslProblemParams) => `"${p.id}" is reserved for the built-in property services; choose another`,
+  reservedEvent: (p: TslProblemParams) => `"${p.id}" is reserved for the built-in property post event; choose another`,
+  method: (p: TslProblemParams) => `method must be "${p.expected}" (or left out), not ${p.value}`,
+  callType: (p: TslProblemParams) => `callType must be "sync" or "async", not ${p.value}`,
+  eventType: (p: TslProblemParams) => `event type must be "info", "alert" or "error", not ${p.value}`,
+  identifierMissing: () => 'identifier is missing',
+  identifierInvalid: (p: TslProblemParams) =>
+    `${p.value} is not a valid identifier: use a letter, then up to 31 letters, digits or underscores`,
+  nameMissing: () => 'name is missing',
+  paramsNotList: (p: TslProblemParams) => `${p.key} must be a list of parameters`,
+  paramNotObject: () => 'a parameter must be an object with identifier, name and dataType',
+  builtinIdentifier: (p: TslProblemParams) => `the built-in ${p.method} must have identifier "${p.expected}", not ${p.value}`,
+  builtinNotProperty: (p: TslProblemParams) => `${p.method} lists ${p.value}, which is not a property of this thing model`,
+  dataTypeNotObject: () => 'dataType must be an object with type and specs',
+  unknownType: (p: TslProblemParams) => `unknown type ${p.value}; use one of ${p.types}`,
+  dateSpecs: () => 'date specs must be an empty object',
+  nestedStruct: () => 'a struct cannot contain another struct (Alibaba forbids nesting); flatten it',
+  numericSpecs: (p: TslProblemParams) => `${p.type} specs must be an object with min, max and step`,
+  notNumber: (p: TslProblemParams) => `${p.key} (${p.value}) is not a number`,
+  notWholeInt: (p: TslProblemParams) => `${p.key} (${p.value}) must be a whole number for an int`,
+  outsideInt32: (p: TslProblemParams) => `${p.key} (${p.value}) is outside the int32 range ${p.min}..${p.max}`,
+  minAboveMax: (p: TslProblemParams) => `min (${p.min}) is greater than max (${p.max})`,
+  stepNotPositive: (p: TslProblemParams) => `step (${p.value}) must be greater than 0`,
+  textSpecs: () => 'text specs must be an object with length',
+  textLength: (p: TslProblemParams) => `length (${p.value}) must be a whole number from 1 to ${p.max}`,
+  boolLabels: () => 'bool needs labels for its values, e.g. {"0": "off", "1": "on"}',
+  enumLabels: () => 'enum needs at least one value with its label, e.g. {"0": "auto", "1": "manual"}',
+  boolValue: (p: TslProblemParams) => `bool values are 0 and 1 only; remove ${p.value}`,
+  enumValue: (p: TslProblemParams) => `enum value ${p.value} is not an integer; enum values are whole numbers with labels`,
+  labelNotText: (p: TslProblemParams) => `the label of ${p.key} must be text, not ${p.value}`,
+  boolLabelMissing: (p: TslProblemParams) => `bool needs a label for ${p.key}`,
+  structFields: () => 'a struct needs a list of at least one field',
+  arraySpecs: () => 'array specs must be an object with size and item',
+  arraySizeMissing: (p: TslProblemParams) => `size is missing; set the maximum number of elements, 1 to ${p.max}`,
+  arraySize: (p: TslProblemParams) => `size (${p.value}) must be a whole number from 1 to ${p.max}`,
+  arrayItemMissing: () => 'item is missing; give the element type, e.g. {"type": "int"}',
+  arrayItemType: (p: TslProblemParams) => `an array holds ${p.types}, not ${p.value}`,
+  nestedStructArray: () => 'a struct cannot contain an array of structs (Alibaba forbids nesting structs)',
+  duplicateIdentifier: (p: TslProblemParams) => `duplicate ${p.what} identifier "${p.id}" (already used at ${p.first})`,
+} satisfies Record<string, (params: TslProblemParams) => string>;
+
+export type TslProblemCode = keyof typeof ENGLISH;
+
+/** Every code {@link checkTslCoded} can give, for a screen's catalog to be checked against. */
+export const TSL_PROBLEM_CODES = Object.keys(ENGLISH) as readonly TslProblemCode[];
+
+/** What a duplicateIdentifier problem's `what` may be, as its English message writes it. */
+export const TSL_DUPLICATE_KINDS = [
+  'property', 'service', 'event', 'input parameter', 'output parameter', 'struct field',
+] as const;
+export type TslDuplicateKind = (typeof TSL_DUPLICATE_KINDS)[number];
+
+/** A problem's English message, from its code and params (what the server answers with). */
+export function tslProblemEnglish(code: TslProblemCode, params: TslProblemParams): string {
+  return ENGLISH[code](params);
+}
+
 /** Alibaba's identifier rule, for properties, services, events, parameters and struct fields alike. */
 export const TSL_IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
@@ -46,7 +126,12 @@ export function tslNumber(raw: unknown): number | undefined {
  * fix them all at once. An empty list means the document is a valid `TslDocument` (tsl-types.ts).
  */
 export function checkTsl(doc: unknown): TslProblem[] {
-  const problems: TslProblem[] = [];
+  return checkTslCoded(doc).map(({ path, message }) => ({ path, message }));
+}
+
+/** {@link checkTsl}'s problems with their codes and params, for a screen that says them in its own language. */
+export function checkTslCoded(doc: unknown): CodedTslProblem[] {
+  const problems: CodedTslProblem[] = [];
   const check = new TslChecker(problems);
   check.document(doc);
   return problems;
@@ -77,15 +162,15 @@ class TslChecker {
   /** Property identifiers, to check the built-in post/set/get lists refer to real properties. */
   private propertyIds = new Set<string>();
 
-  constructor(private readonly problems: TslProblem[]) {}
+  constructor(private readonly problems: CodedTslProblem[]) {}
 
-  private add(path: string, message: string): void {
-    this.problems.push({ path, message });
+  private add(path: string, code: TslProblemCode, params: TslProblemParams = {}): void {
+    this.problems.push(codedProblem(path, code, params));
   }
 
   document(doc: unknown): void {
     if (!isObject(doc)) {
-      this.add('', 'a thing model must be a JSON object with properties, services and events');
+      this.add('', 'notObject');
       return;
     }
     const properties = this.list(doc, 'properties');
@@ -95,7 +180,7 @@ class TslChecker {
     const propertyIds = new DuplicateTracker(this.problems, 'property');
     properties.forEach((property, i) => {
       const path = `/properties/${i}`;
-      if (!isObject(property)) return this.add(path, 'a property must be an object');
+      if (!isObject(property)) return this.add(path, 'propertyNotObject');
       const id = this.identifier(property, path);
       if (id !== undefined) {
         propertyIds.see(id, path);
@@ -103,10 +188,7 @@ class TslChecker {
       }
       this.name(property, path);
       if (property.accessMode !== 'r' && property.accessMode !== 'rw') {
-        this.add(
-          `${path}/accessMode`,
-          `accessMode must be "r" (read-only) or "rw" (read-write), not ${show(property.accessMode)}`,
-        );
+        this.add(`${path}/accessMode`, 'accessMode', { value: show(property.accessMode) });
       }
       this.dataType(property.dataType, `${path}/dataType`, { inStruct: false });
     });
@@ -117,7 +199,7 @@ class TslChecker {
     const serviceIds = new DuplicateTracker(this.problems, 'service');
     services.forEach((service, i) => {
       const path = `/services/${i}`;
-      if (!isObject(service)) return this.add(path, 'a service must be an object');
+      if (!isObject(service)) return this.add(path, 'serviceNotObject');
       if (service.method === BUILTIN_METHODS.propertySet || service.method === BUILTIN_METHODS.propertyGet) {
         this.builtin(service, path, service.method, serviceIds);
         return;
@@ -126,14 +208,14 @@ class TslChecker {
       if (id !== undefined) {
         serviceIds.see(id, path);
         if (RESERVED_SERVICE_IDS.has(id)) {
-          this.add(`${path}/identifier`, `"${id}" is reserved for the built-in property services; choose another`);
+          this.add(`${path}/identifier`, 'reservedService', { id });
         } else if (service.method !== undefined && service.method !== `thing.service.${id}`) {
-          this.add(`${path}/method`, `method must be "thing.service.${id}" (or left out), not ${show(service.method)}`);
+          this.add(`${path}/method`, 'method', { expected: `thing.service.${id}`, value: show(service.method) });
         }
       }
       this.name(service, path);
       if (service.callType !== 'sync' && service.callType !== 'async') {
-        this.add(`${path}/callType`, `callType must be "sync" or "async", not ${show(service.callType)}`);
+        this.add(`${path}/callType`, 'callType', { value: show(service.callType) });
       }
       this.params(service, 'inputData', path);
       this.params(service, 'outputData', path);
@@ -142,7 +224,7 @@ class TslChecker {
     const eventIds = new DuplicateTracker(this.problems, 'event');
     events.forEach((event, i) => {
       const path = `/events/${i}`;
-      if (!isObject(event)) return this.add(path, 'an event must be an object');
+      if (!isObject(event)) return this.add(path, 'eventNotObject');
       if (event.method === BUILTIN_METHODS.propertyPost) {
         this.builtin(event, path, event.method, eventIds);
         return;
@@ -151,15 +233,14 @@ class TslChecker {
       if (id !== undefined) {
         eventIds.see(id, path);
         if (RESERVED_EVENT_IDS.has(id)) {
-          this.add(`${path}/identifier`, `"${id}" is reserved for the built-in property post event; choose another`);
+          this.add(`${path}/identifier`, 'reservedEvent', { id });
         } else if (event.method !== undefined && event.method !== `thing.event.${id}.post`) {
-          const expected = `thing.event.${id}.post`;
-          this.add(`${path}/method`, `method must be "${expected}" (or left out), not ${show(event.method)}`);
+          this.add(`${path}/method`, 'method', { expected: `thing.event.${id}.post`, value: show(event.method) });
         }
       }
       this.name(event, path);
       if (event.type !== 'info' && event.type !== 'alert' && event.type !== 'error') {
-        this.add(`${path}/type`, `event type must be "info", "alert" or "error", not ${show(event.type)}`);
+        this.add(`${path}/type`, 'eventType', { value: show(event.type) });
       }
       this.params(event, 'outputData', path);
     });
@@ -170,28 +251,25 @@ class TslChecker {
     const value = doc[key];
     if (value === undefined) return [];
     if (Array.isArray(value)) return value;
-    this.add(`/${key}`, `${key} must be a list`);
+    this.add(`/${key}`, 'notList', { key });
     return [];
   }
 
   private identifier(item: Json, path: string): string | undefined {
     const id = item.identifier;
     if (id === undefined || id === '') {
-      this.add(`${path}/identifier`, 'identifier is missing');
+      this.add(`${path}/identifier`, 'identifierMissing');
       return undefined;
     }
     if (typeof id !== 'string' || !TSL_IDENTIFIER.test(id)) {
-      this.add(
-        `${path}/identifier`,
-        `${show(id)} is not a valid identifier: use a letter, then up to 31 letters, digits or underscores`,
-      );
+      this.add(`${path}/identifier`, 'identifierInvalid', { value: show(id) });
       return undefined;
     }
     return id;
   }
 
   private name(item: Json, path: string): void {
-    if (typeof item.name !== 'string' || item.name.trim() === '') this.add(`${path}/name`, 'name is missing');
+    if (typeof item.name !== 'string' || item.name.trim() === '') this.add(`${path}/name`, 'nameMissing');
   }
 
   /** inputData / outputData of a service or event: a list of parameters with unique identifiers. */
@@ -200,7 +278,7 @@ class TslChecker {
     const list = owner[key];
     if (list === undefined) return; // Alibaba writes empty lists, but an absent list means the same.
     if (!Array.isArray(list)) {
-      this.add(path, `${key} must be a list of parameters`);
+      this.add(path, 'paramsNotList', { key });
       return;
     }
     const ids = new DuplicateTracker(this.problems, key === 'inputData' ? 'input parameter' : 'output parameter');
@@ -209,7 +287,7 @@ class TslChecker {
 
   private param(param: unknown, path: string, ids: DuplicateTracker, context: Context): void {
     if (!isObject(param)) {
-      this.add(path, 'a parameter must be an object with identifier, name and dataType');
+      this.add(path, 'paramNotObject');
       return;
     }
     const id = this.identifier(param, path);
@@ -231,10 +309,7 @@ class TslChecker {
   ): void {
     const expected = BUILTIN_IDENTIFIERS[method];
     if (feature.identifier !== expected) {
-      this.add(
-        `${path}/identifier`,
-        `the built-in ${method} must have identifier "${expected}", not ${show(feature.identifier)}`,
-      );
+      this.add(`${path}/identifier`, 'builtinIdentifier', { method, expected, value: show(feature.identifier) });
     } else {
       ids.see(expected, path);
     }
@@ -242,7 +317,7 @@ class TslChecker {
       const list = feature[key];
       if (list === undefined) continue;
       if (!Array.isArray(list)) {
-        this.add(`${path}/${key}`, `${key} must be a list`);
+        this.add(`${path}/${key}`, 'notList', { key });
         continue;
       }
       list.forEach((entry, i) => {
@@ -250,7 +325,7 @@ class TslChecker {
         const id = typeof entry === 'string' ? entry : isObject(entry) ? entry.identifier : undefined;
         const entryPath = typeof entry === 'string' ? `${path}/${key}/${i}` : `${path}/${key}/${i}/identifier`;
         if (typeof id !== 'string' || !this.propertyIds.has(id)) {
-          this.add(entryPath, `${method} lists ${show(id)}, which is not a property of this thing model`);
+          this.add(entryPath, 'builtinNotProperty', { method, value: show(id) });
         }
       });
     }
@@ -258,12 +333,12 @@ class TslChecker {
 
   private dataType(dataType: unknown, path: string, context: Context): void {
     if (!isObject(dataType)) {
-      this.add(path, 'dataType must be an object with type and specs');
+      this.add(path, 'dataTypeNotObject');
       return;
     }
     const type = dataType.type;
     if (typeof type !== 'string' || !TYPES.includes(type)) {
-      this.add(`${path}/type`, `unknown type ${show(type)}; use one of ${TYPES.join(', ')}`);
+      this.add(`${path}/type`, 'unknownType', { value: show(type), types: TYPES.join(', ') });
       return;
     }
     const specs = dataType.specs;
@@ -276,14 +351,14 @@ class TslChecker {
       case 'text':
         return this.textSpecs(specs, specsPath);
       case 'date':
-        if (specs !== undefined && !isObject(specs)) this.add(specsPath, 'date specs must be an empty object');
+        if (specs !== undefined && !isObject(specs)) this.add(specsPath, 'dateSpecs');
         return;
       case 'bool':
       case 'enum':
         return this.labelSpecs(type, specs, specsPath);
       case 'struct':
         if (context.inStruct) {
-          this.add(`${path}/type`, 'a struct cannot contain another struct (Alibaba forbids nesting); flatten it');
+          this.add(`${path}/type`, 'nestedStruct');
           return;
         }
         return this.structSpecs(specs, specsPath);
@@ -295,7 +370,7 @@ class TslChecker {
   private numericSpecs(type: 'int' | 'float' | 'double', specs: unknown, path: string): void {
     if (specs === undefined) return;
     if (!isObject(specs)) {
-      this.add(path, `${type} specs must be an object with min, max and step`);
+      this.add(path, 'numericSpecs', { type });
       return;
     }
     const bound = (key: 'min' | 'max'): number | undefined => {
@@ -303,73 +378,67 @@ class TslChecker {
       if (raw === undefined || raw === '') return undefined; // Alibaba leaves unused bounds empty
       const value = tslNumber(raw);
       if (value === undefined) {
-        this.add(`${path}/${key}`, `${key} (${show(raw)}) is not a number`);
+        this.add(`${path}/${key}`, 'notNumber', { key, value: show(raw) });
         return undefined;
       }
       if (type === 'int' && !Number.isInteger(value)) {
-        this.add(`${path}/${key}`, `${key} (${value}) must be a whole number for an int`);
+        this.add(`${path}/${key}`, 'notWholeInt', { key, value: String(value) });
       } else if (type === 'int' && (value < INT32_MIN || value > INT32_MAX)) {
-        this.add(`${path}/${key}`, `${key} (${value}) is outside the int32 range ${INT32_MIN}..${INT32_MAX}`);
+        this.add(`${path}/${key}`, 'outsideInt32', { key, value: String(value), min: String(INT32_MIN), max: String(INT32_MAX) });
       }
       return value;
     };
     const min = bound('min');
     const max = bound('max');
     if (min !== undefined && max !== undefined && min > max) {
-      this.add(`${path}/min`, `min (${min}) is greater than max (${max})`);
+      this.add(`${path}/min`, 'minAboveMax', { min: String(min), max: String(max) });
     }
     const rawStep = specs.step;
     if (rawStep !== undefined && rawStep !== '') {
       const step = tslNumber(rawStep);
-      if (step === undefined) this.add(`${path}/step`, `step (${show(rawStep)}) is not a number`);
-      else if (step <= 0) this.add(`${path}/step`, `step (${step}) must be greater than 0`);
+      if (step === undefined) this.add(`${path}/step`, 'notNumber', { key: 'step', value: show(rawStep) });
+      else if (step <= 0) this.add(`${path}/step`, 'stepNotPositive', { value: String(step) });
     }
   }
 
   private textSpecs(specs: unknown, path: string): void {
     if (specs === undefined) return;
     if (!isObject(specs)) {
-      this.add(path, 'text specs must be an object with length');
+      this.add(path, 'textSpecs');
       return;
     }
     if (specs.length === undefined) return;
     const length = tslNumber(specs.length);
     if (length === undefined || !Number.isInteger(length) || length < 1 || length > TSL_TEXT_MAX_LENGTH) {
-      const shown = show(specs.length);
-      this.add(`${path}/length`, `length (${shown}) must be a whole number from 1 to ${TSL_TEXT_MAX_LENGTH}`);
+      this.add(`${path}/length`, 'textLength', { value: show(specs.length), max: String(TSL_TEXT_MAX_LENGTH) });
     }
   }
 
   private labelSpecs(type: 'bool' | 'enum', specs: unknown, path: string): void {
     if (!isObject(specs) || Object.keys(specs).length === 0) {
-      this.add(
-        path,
-        type === 'bool'
-          ? 'bool needs labels for its values, e.g. {"0": "off", "1": "on"}'
-          : 'enum needs at least one value with its label, e.g. {"0": "auto", "1": "manual"}',
-      );
+      this.add(path, type === 'bool' ? 'boolLabels' : 'enumLabels');
       return;
     }
     for (const [key, label] of Object.entries(specs)) {
       const keyPath = `${path}/${pointerSegment(key)}`;
       if (type === 'bool' && key !== '0' && key !== '1') {
-        this.add(keyPath, `bool values are 0 and 1 only; remove ${show(key)}`);
+        this.add(keyPath, 'boolValue', { value: show(key) });
       } else if (type === 'enum' && (!INTEGER_KEY.test(key) || Number(key) < INT32_MIN || Number(key) > INT32_MAX)) {
-        this.add(keyPath, `enum value ${show(key)} is not an integer; enum values are whole numbers with labels`);
+        this.add(keyPath, 'enumValue', { value: show(key) });
       } else if (typeof label !== 'string') {
-        this.add(keyPath, `the label of ${key} must be text, not ${show(label)}`);
+        this.add(keyPath, 'labelNotText', { key, value: show(label) });
       }
     }
     if (type === 'bool') {
       for (const key of ['0', '1']) {
-        if (!(key in specs)) this.add(path, `bool needs a label for ${key}`);
+        if (!(key in specs)) this.add(path, 'boolLabelMissing', { key });
       }
     }
   }
 
   private structSpecs(specs: unknown, path: string): void {
     if (!Array.isArray(specs) || specs.length === 0) {
-      this.add(path, 'a struct needs a list of at least one field');
+      this.add(path, 'structFields');
       return;
     }
     const ids = new DuplicateTracker(this.problems, 'struct field');
@@ -378,29 +447,26 @@ class TslChecker {
 
   private arraySpecs(specs: unknown, path: string, context: Context): void {
     if (!isObject(specs)) {
-      this.add(path, 'array specs must be an object with size and item');
+      this.add(path, 'arraySpecs');
       return;
     }
     const size = tslNumber(specs.size);
     if (size === undefined || !Number.isInteger(size) || size < 1 || size > TSL_ARRAY_MAX_SIZE) {
-      this.add(
-        `${path}/size`,
-        specs.size === undefined
-          ? `size is missing; set the maximum number of elements, 1 to ${TSL_ARRAY_MAX_SIZE}`
-          : `size (${show(specs.size)}) must be a whole number from 1 to ${TSL_ARRAY_MAX_SIZE}`,
-      );
+      const max = String(TSL_ARRAY_MAX_SIZE);
+      if (specs.size === undefined) this.add(`${path}/size`, 'arraySizeMissing', { max });
+      else this.add(`${path}/size`, 'arraySize', { value: show(specs.size), max });
     }
     const item = specs.item;
     if (!isObject(item)) {
-      this.add(`${path}/item`, 'item is missing; give the element type, e.g. {"type": "int"}');
+      this.add(`${path}/item`, 'arrayItemMissing');
       return;
     }
     if (typeof item.type !== 'string' || !ARRAY_ITEM_TYPES.includes(item.type)) {
-      this.add(`${path}/item/type`, `an array holds ${ARRAY_ITEM_TYPES.join(', ')}, not ${show(item.type)}`);
+      this.add(`${path}/item/type`, 'arrayItemType', { types: ARRAY_ITEM_TYPES.join(', '), value: show(item.type) });
       return;
     }
     if (item.type === 'struct' && context.inStruct) {
-      this.add(`${path}/item/type`, 'a struct cannot contain an array of structs (Alibaba forbids nesting structs)');
+      this.add(`${path}/item/type`, 'nestedStructArray');
       return;
     }
     this.dataType(item, `${path}/item`, context);
@@ -411,16 +477,17 @@ class TslChecker {
 class DuplicateTracker {
   private readonly seen = new Map<string, string>();
   constructor(
-    private readonly problems: TslProblem[],
-    private readonly what: string,
+    private readonly problems: CodedTslProblem[],
+    private readonly what: TslDuplicateKind,
   ) {}
 
   see(id: string, path: string): void {
     const first = this.seen.get(id);
     if (first === undefined) this.seen.set(id, path);
-    else {
-      const message = `duplicate ${this.what} identifier "${id}" (already used at ${first})`;
-      this.problems.push({ path: `${path}/identifier`, message });
-    }
+    else this.problems.push(codedProblem(`${path}/identifier`, 'duplicateIdentifier', { what: this.what, id, first }));
   }
+}
+
+function codedProblem(path: string, code: TslProblemCode, params: TslProblemParams): CodedTslProblem {
+  return { path, code, params, message: tslProblemEnglish(code, params) };
 }

@@ -13,7 +13,7 @@ import { formatTime, TimeAgo } from '../ui/time.tsx';
 import { useAlertActions } from './alert-actions.ts';
 import { LINK_BUTTON, RowActions } from './alert-action-buttons.tsx';
 import { AlertStateBadge } from './alert-state-badge.tsx';
-import { alertTitle, conditionText, propertyValueText, type Alert, type AlertKind } from './alert-types.ts';
+import { alertTitle, conditionText, propertyValueText, storedConditionText, type Alert, type AlertKind } from './alert-types.ts';
 import { t, type AlertsKey } from './alerts.messages.ts';
 import { richText } from '../i18n/rich.tsx';
 import type { AlertCondition } from '../../../domain/alerts/alert-rule.ts';
@@ -31,6 +31,9 @@ const kindLabels: Record<AlertKind, AlertsKey> = {
  * they were when it was raised, and the actions its state allows. Follows the live feed, so a clear by the rule or
  * another operator's acknowledgement shows up here too.
  */
+
+/** A value that is JSON null, written as JSON writes it. */
+const JSON_NULL = 'null';
 export function AlertPage({ id }: { id: string }) {
   const valid = /^[1-9][0-9]*$/.test(id);
   const read = useApi<Alert>(valid ? `/alerts/${id}` : null);
@@ -195,7 +198,7 @@ function RaisingValue({ alert }: { alert: Alert }) {
         <p className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
           <span className="font-mono text-sm text-slate-600">{property}</span>
           <span className="font-mono text-3xl font-semibold text-slate-900" data-testid="alert-value">
-            {propertyValueText(alert, tsl, 60) ?? (alert.value === null ? 'null' : String(alert.value))}
+            {propertyValueText(alert, tsl, 60) ?? (alert.value === null ? JSON_NULL : String(alert.value))}
           </span>
           {typeof alert.details.condition === 'string' && <span className="text-sm text-slate-600">{t('raise.condition', { property, condition: raiseConditionText(alert) })}</span>}
         </p>
@@ -235,7 +238,7 @@ const AUTO_CLEAR = 'when the raise condition no longer holds';
 function clearConditionWords(alert: Alert, clearCondition: string): string {
   if (clearCondition === AUTO_CLEAR) return t('cond.auto');
   if (clearCondition.startsWith('when')) return clearCondition;
-  return `${propertyName(alert)} ${clearCondition}`;
+  return `${propertyName(alert)} ${storedConditionText(clearCondition)}`;
 }
 
 function propertyName(alert: Alert): string {
@@ -254,7 +257,7 @@ function raiseConditionText(alert: Alert): string {
   if (typeof operator === 'string' && typeof threshold === 'number' && operator !== 'between' && operator !== 'outside') {
     return conditionText({ operator, value: threshold } as AlertCondition);
   }
-  return String(condition ?? '');
+  return storedConditionText(String(condition ?? ''));
 }
 
 /** Labels for the rule parameters the engine stores with an alert; others are shown under their own key. */
@@ -265,7 +268,7 @@ const detailLabels: Record<string, { labelKey: AlertsKey; show?(value: unknown, 
   heldSince: { labelKey: 'detail.heldSince', show: (v) => formatTime(String(v)) },
   clearCondition: {
     labelKey: 'detail.clearCondition',
-    show: (v, a) => (String(v).startsWith('when') ? clearConditionWords(a, String(v)) : <code className="font-mono">{propertyName(a)} {String(v)}</code>),
+    show: (v, a) => (String(v).startsWith('when') ? clearConditionWords(a, String(v)) : <code className="font-mono">{propertyName(a)} {storedConditionText(String(v))}</code>),
   },
   eventId: { labelKey: 'detail.eventId', show: (v) => <code className="font-mono">{String(v)}</code> },
   eventType: { labelKey: 'detail.eventType', show: (v) => (eventTypeKeys[String(v)] ? t(eventTypeKeys[String(v)]!) : String(v)) },

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
-import { propertyValueText, triggerText } from './alert-types.ts';
+import { conditionFromText, describeCondition } from '../../../domain/alerts/alert-rule.ts';
+import { setLocale } from '../i18n/locale.ts';
+import { conditionText, propertyValueText, storedConditionText, triggerText } from './alert-types.ts';
 
 const tsl = {
   properties: [
@@ -30,5 +32,23 @@ describe('alert rules and values in words', () => {
     expect(propertyValueText(threshold('humidity', 50), tsl)).toBeUndefined();
     expect(propertyValueText(threshold('mode', 2), null)).toBeUndefined();
     expect(propertyValueText({ kind: 'offline', value: { status: 'offline' }, details: {} }, tsl)).toBeUndefined();
+  });
+});
+
+describe('conditions as the alert engine stored them', () => {
+  it('says them in the UI\'s words, and other text as it is', () => {
+    for (const condition of [{ operator: '>', value: 30 }, { operator: '!=', value: -1.5 }, { operator: 'between', low: 20, high: 30 }, { operator: 'outside', low: -5, high: 5 }] as const) {
+      expect(conditionFromText(describeCondition(condition))).toEqual(condition);
+      expect(storedConditionText(describeCondition(condition))).toBe(conditionText(condition));
+    }
+    expect(storedConditionText('between 20 and 30')).toBe('between 20 and 30');
+    setLocale('zh-CN');
+    try {
+      expect(storedConditionText('between 20 and 30')).toBe('介于 20 ~ 30');
+      expect(storedConditionText('when the raise condition no longer holds')).toBe('when the raise condition no longer holds');
+    } finally {
+      setLocale('en');
+    }
+    expect(conditionFromText('> thirty')).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@
  * (`domain/alerts/alert-schemas.ts`), imported as types only, so the screens cannot drift from what the API sends.
  */
 import type { Alert, AlertRuleSummary, AlertSeverity, AlertState } from '../../../domain/alerts/alert-schemas.ts';
-import { isRangeCondition, type AlertCondition, type EventTypeFilter } from '../../../domain/alerts/alert-rule.ts';
+import { conditionFromText, isRangeCondition, type AlertCondition, type EventTypeFilter } from '../../../domain/alerts/alert-rule.ts';
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { formatValue } from '../devices/device-detail-format.ts';
 import { t, type AlertsKey } from './alerts.messages.ts';
@@ -84,6 +84,12 @@ export function conditionText(condition: AlertCondition): string {
     return t(condition.operator === 'between' ? 'cond.between' : 'cond.outside', { low: condition.low, high: condition.high });
   }
   return t('cond.compare', { operator: condition.operator, value: condition.value });
+}
+
+/** A condition as the alert engine stored it in an alert's details ("between 20 and 30"), in the UI's words; other text as it is. */
+export function storedConditionText(text: string): string {
+  const condition = conditionFromText(text);
+  return condition ? conditionText(condition) : text;
 }
 
 const anyEventKeys: Record<EventTypeFilter, AlertsKey> = {

@@ -4,7 +4,16 @@
  * row and field, so each shows under the row and at the field at fault while the user types. Pure, no React.
  */
 import { t } from './modbus.messages.ts';
-import { checkPointTable, pointCount, type ByteOrder, type ModbusPoint, type PointProblem, type PointType, type WordOrder } from '../../../domain/modbus/point-table.ts';
+import { pointProblemText } from './point-problems.messages.ts';
+import {
+  checkPointTableCoded, pointCount, type ByteOrder, type CodedPointProblem, type ModbusPoint, type PointProblem, type PointType, type WordOrder,
+} from '../../../domain/modbus/point-table.ts';
+
+/**
+ * A problem of the table: the check's (with its code and params, said in the language shown by `pointProblemText`),
+ * the server's (its English words) or the tab's own (already in the language shown).
+ */
+export type TableProblem = PointProblem & Partial<Pick<CodedPointProblem, 'code' | 'params'>>;
 
 export const POINT_TYPES: readonly PointType[] = ['bool', 'int16', 'uint16', 'int32', 'uint32', 'float32', 'float64', 'string'];
 
@@ -89,12 +98,12 @@ export function pointInput(row: PointRow): Record<string, unknown> {
  * Every problem of the table: `checkPointTable`'s, and a property the published thing model lacks or cannot write
  * (what the server refuses too). `properties` null: no thing model is published, so properties are not checked here.
  */
-export function tableProblems(rows: readonly PointRow[], properties: readonly ModelProperty[] | null): PointProblem[] {
-  const outcome = checkPointTable(rows.map(pointInput));
+export function tableProblems(rows: readonly PointRow[], properties: readonly ModelProperty[] | null): TableProblem[] {
+  const outcome = checkPointTableCoded(rows.map(pointInput));
   // A row whose property is not chosen yet is told so, not that "" is no identifier.
-  const problems = outcome.ok ? [] : outcome.problems.map((p) => (p.field === 'property' && rows[p.index]?.property === ''
+  const problems: TableProblem[] = outcome.ok ? [] : outcome.problems.map(({ code, params, ...p }) => (p.field === 'property' && rows[p.index]?.property === ''
     ? { ...p, message: t('point.chooseProperty', { point: pointName(p.index) }) }
-    : p));
+    : { ...p, code, params }));
   if (properties) {
     const byId = new Map(properties.map((p) => [p.identifier, p]));
     rows.forEach((row, index) => {
@@ -111,10 +120,10 @@ export function tableProblems(rows: readonly PointRow[], properties: readonly Mo
   return problems.sort((a, b) => a.index - b.index);
 }
 
-/** The problems of one row, and the fields they are about. */
-export function rowProblems(problems: readonly PointProblem[], index: number): { messages: string[]; fields: Set<string> } {
+/** The problems of one row in the language shown, and the fields they are about. */
+export function rowProblems(problems: readonly TableProblem[], index: number): { messages: string[]; fields: Set<string> } {
   const own = problems.filter((p) => p.index === index);
-  return { messages: [...new Set(own.map((p) => p.message))], fields: new Set(own.map((p) => p.field || 'property')) };
+  return { messages: [...new Set(own.map(pointProblemText))], fields: new Set(own.map((p) => p.field || 'property')) };
 }
 
 /** Whether a field applies to a row: count to strings, byte order to registers, word order to values of several registers, writable to functions 1 and 3. */

@@ -7,7 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { downloadText } from '../../../editor/import-export/flow-files.ts';
 import type { PointTableView } from '../../../domain/modbus/modbus-api.ts';
 import { checkPointTable, pointCount, type PointProblem, type PointType } from '../../../domain/modbus/point-table.ts';
-import { pointTableFromCsv, pointTableToCsv, type CsvProblem } from '../../../domain/modbus/point-table-csv.ts';
+import { pointTableFromCsvCoded, pointTableToCsv } from '../../../domain/modbus/point-table-csv.ts';
 import { ApiError, apiRequest } from '../api.ts';
 import { usePublishedTsl } from '../devices/device-detail-api.ts';
 import { useLeaveGuard } from '../thing-model/leave-guard.tsx';
@@ -25,6 +25,7 @@ import { ReadNowPanel } from './read-now-panel.tsx';
 import { tc } from '../i18n/common.messages.ts';
 import { richText } from '../i18n/rich.tsx';
 import { t } from './modbus.messages.ts';
+import { csvProblemText, type ShownCsvProblem } from './point-problems.messages.ts';
 
 /** A CSV larger than this is refused before it is read: a point table of 10,000 rows is well under it. */
 const MAX_CSV_BYTES = 2 * 1024 * 1024;
@@ -59,7 +60,7 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
   const [saveError, setSaveError] = useState<unknown>(null);
   const [serverProblems, setServerProblems] = useState<{ sent: string; problems: PointProblem[] } | null>(null);
   const [imported, setImported] = useState<{ text: string; undo: PointRow[] } | null>(null);
-  const [csvProblems, setCsvProblems] = useState<{ file: string; problems: CsvProblem[] } | null>(null);
+  const [csvProblems, setCsvProblems] = useState<{ file: string; problems: ShownCsvProblem[] } | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
   // The first answer fills the table (during render, so no frame shows it empty).
@@ -114,10 +115,10 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
     setCsvProblems(null);
     setImported(null);
     if (file.size > MAX_CSV_BYTES) {
-      setCsvProblems({ file: file.name, problems: [{ line: 0, field: '', message: t('table.tooBig', { file: file.name, size: Math.round(file.size / 1024 / 1024 * 10) / 10 }) }] });
+      setCsvProblems({ file: file.name, problems: [{ line: 0, message: t('table.tooBig', { file: file.name, size: Math.round(file.size / 1024 / 1024 * 10) / 10 }) }] });
       return;
     }
-    const outcome = pointTableFromCsv(await file.text());
+    const outcome = pointTableFromCsvCoded(await file.text());
     if (!outcome.ok) {
       setCsvProblems({ file: file.name, problems: outcome.problems });
       return;
@@ -204,7 +205,7 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
           <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" data-testid="csv-problems">
             <p className="font-medium">{t('table.notImported', { file: csvProblems.file })}</p>
             <ul className="mt-1 list-disc space-y-0.5 pl-5 text-xs">
-              {csvProblems.problems.slice(0, 30).map((p, i) => <li key={i}>{p.message}</li>)}
+              {csvProblems.problems.slice(0, 30).map((p, i) => <li key={i}>{csvProblemText(p)}</li>)}
               {csvProblems.problems.length > 30 && <li>{t('table.more', { count: csvProblems.problems.length - 30 })}</li>}
             </ul>
           </div>

@@ -4,6 +4,7 @@
  */
 import { useState } from 'react';
 import { upgradeRefusal } from '../../../domain/ota/ota-version.ts';
+import { refusalText } from './refusal.messages.ts';
 import { richText } from '../i18n/rich.tsx';
 import { useLiveOta } from '../live/device-feed.ts';
 import { Link } from '../routing.ts';
@@ -146,7 +147,8 @@ function UpgradePanel({ productKey, deviceName, ota, onStarted }: { productKey: 
     const current = versions.get(f.module);
     if (current === undefined) return t('deviceTab.noVersionOf', { module: f.module });
     if (running.has(f.module)) return t('deviceTab.underWay', { module: f.module });
-    return upgradeRefusal(current, f.version, f.constraint)?.text;
+    const refusal = upgradeRefusal(current, f.version, f.constraint);
+    return refusal && refusalText(refusal);
   };
   const eligible = all.filter((f) => why(f) === undefined);
   const refused = all.filter((f) => why(f) !== undefined);

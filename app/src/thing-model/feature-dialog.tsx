@@ -12,7 +12,7 @@ import { tc } from '../i18n/common.messages.ts';
 import { ParamList, DataTypeEditor } from './data-type-editor.tsx';
 import { ProblemsProvider, problemsUnder, useProblem, type Problem } from './problems.tsx';
 import { featurePath, tslFromForm, type EventForm, type PropertyForm, type ServiceForm, type ThingModelForm } from './tsl-form.ts';
-import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
+import { shownTslProblems } from './tsl-problems.messages.ts';
 import { t } from './thing-model.messages.ts';
 
 export type FeatureList = 'properties' | 'services' | 'events';
@@ -29,7 +29,7 @@ export function featureProblems(form: ThingModelForm, list: FeatureList, index: 
   const problems: Problem[] = [];
   const doc = tslFromForm(trial, problems);
   const path = featurePath(trial, list, index);
-  const found = problemsUnder([...checkTsl(doc), ...problems, ...extra], path);
+  const found = problemsUnder(shownTslProblems(doc, problems, extra), path);
   // The server reports a duplicate at its second use; editing the first one, this is where to say it.
   const id = item.identifier;
   if (id && items.some((other, i) => i !== index && other.identifier === id) && !found.some((p) => p.path === `${path}/identifier`)) {

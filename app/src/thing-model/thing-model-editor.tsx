@@ -27,6 +27,7 @@ import {
   emptyThingModel, featurePath, formFromTsl, jsonEqual, newEvent, newProperty, newService, tslFromForm, type ThingModelForm,
 } from './tsl-form.ts';
 import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
+import { shownTslProblems } from './tsl-problems.messages.ts';
 import { tc } from '../i18n/common.messages.ts';
 import { t } from './thing-model.messages.ts';
 
@@ -111,7 +112,7 @@ export function ThingModelEditor({ productKey, canWrite, onDirtyChange }: {
   }, [form, json]);
   const problems = useMemo(() => {
     const server = serverProblems && jsonEqual(serverProblems.doc, doc) ? serverProblems.problems : [];
-    const all = [...checkTsl(doc), ...formProblems, ...server];
+    const all = shownTslProblems(doc, formProblems, server);
     return all.filter((p, i) => all.findIndex((q) => q.path === p.path && q.message === p.message) === i);
   }, [doc, formProblems, serverProblems]);
 
