@@ -16,6 +16,8 @@ const pureFiles = [
   'app/src/alerts/alert-types.test.ts',
   'app/src/codecs/codec-bench.test.ts',
   'app/src/devices/command-fields.test.ts',
+  'app/src/dashboard/grid-layout.test.ts',
+  'app/src/dashboard/live-store.test.ts',
   'app/src/devices/device-create-tags.test.ts',
   'app/src/devices/device-detail-format.test.ts',
   'app/src/devices/history-range.test.ts',

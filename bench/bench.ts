@@ -20,6 +20,7 @@ import type { BenchDevice, RunReport, WorkerCommand } from './load-worker.ts';
 import { measureCodecCosts, type CodecCosts } from './codec-bench.ts';
 import type { EditorFigures } from './editor.ts';
 import { editorRow, measureEditor } from './editor-row.ts';
+import { dashboardRow, measureDashboard, type DashboardFigures } from './dashboard-row.ts';
 import { otaOptions, runOtaBench } from './ota-bench.ts';
 import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
@@ -48,6 +49,8 @@ interface Options {
   requestRates: number[];
   /** Nodes of the flow the editor is measured on; 0: not measured. */
   editorNodes: number;
+  /** The composed dashboard in a browser (12 widgets over 50 devices). */
+  dashboard: boolean;
 }
 
 function options(argv = process.argv.slice(2)): Options {
@@ -61,6 +64,7 @@ function options(argv = process.argv.slice(2)): Options {
       'cpu-prof': { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', default: false },
       'request-rates': { type: 'string' }, 'no-request-protocols': { type: 'boolean', default: false },
       'editor-nodes': { type: 'string' }, 'no-editor': { type: 'boolean', default: false },
+      'no-dashboard': { type: 'boolean', default: false },
     },
   });
   if (values.help) {
@@ -82,6 +86,8 @@ function options(argv = process.argv.slice(2)): Options {
   --editor-nodes 2000    the flow editor (headless Chromium) on a flow of this many nodes: open time, pan/zoom fps
                          (npm run bench:editor alone); not in a smoke run unless given
   --no-editor            skip the flow editor
+  --no-dashboard         skip the dashboard (12 widgets over 50 devices posting 1/s, headless Chromium: renderer CPU,
+                         updates/s; npm run bench:dashboard alone); not in a smoke run
   --cpu-prof             write a V8 CPU profile of Thingwire to bench/results/profiles/
   --out FILE             default bench/results/latest.md
   --ota                  instead: a firmware campaign over 10,000 devices (npm run bench -- --ota --help)
@@ -112,9 +118,10 @@ function options(argv = process.argv.slice(2)): Options {
     requestRates: values['no-request-protocols'] ? [] : values['request-rates'] ? values['request-rates'].split(',').map(Number)
       : smoke ? [100] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000],
     editorNodes: values['no-editor'] ? 0 : num(values['editor-nodes'], smoke ? 0 : 2000),
+    dashboard: !values['no-dashboard'] && !smoke,
   };
   for (const [k, v] of Object.entries(o)) {
-    if (k !== 'qos' && k !== 'editorNodes' && typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be a positive number`);
+    if (k !== 'qos' && k !== 'editorNodes' && k !== 'dashboard' && typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be a positive number`);
   }
   if (!(o.editorNodes >= 0)) throw new UsageError('--editor-nodes must be a number of nodes');
   if (o.requestRates.some((r) => !(r > 0))) throw new UsageError('--request-rates must be positive numbers, comma-separated');
@@ -364,6 +371,10 @@ async function main(): Promise<void> {
     log(`Flow editor: ${fmt.int(o.editorNodes)} nodes in headless Chromium, opened, then panned and zoomed`);
     results.thingwire.editor = await measureEditor(root, o.editorNodes);
   }
+  if (o.dashboard) {
+    log('Dashboard: 12 widgets over 50 devices posting once a second, in headless Chromium');
+    results.thingwire.dashboard = await measureDashboard(root);
+  }
 
   // Thingwire
   {
@@ -470,6 +481,8 @@ interface BrokerResults {
   codec?: CodecCosts;
   /** The flow editor's open time and pan/zoom frame rate (Thingwire only). */
   editor?: EditorFigures | { error: string };
+  /** The dashboard's renderer CPU and updates per second (Thingwire only). */
+  dashboard?: DashboardFigures | { error: string };
   version?: string;
 }
 
@@ -518,6 +531,7 @@ function render(
         `${t.codec.meterDecodeUs.toFixed(1)} / ${t.codec.emptyDecodeUs.toFixed(1)}`, '–', ''],
     ] : []),
     ...(t.editor ? [editorRow(o.editorNodes, t.editor)] : []),
+    ...(t.dashboard ? [dashboardRow(t.dashboard)] : []),
     ...([['HTTP', t.http], ['CoAP', t.coap]] as const).flatMap(([name, x]) => (x ? [
       [`${name} devices: max sustained posts/s (stored, all answered 200, p99 < ${fmt.int(MAX_P99_MS)} ms)`, fmt.int(x.max.max), '–', ''],
       ['… first rate not sustained, and why', firstFailure(x.max), '–', ''],

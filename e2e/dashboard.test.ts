@@ -1,7 +1,9 @@
 /**
  * The dashboard in the real app: a fresh install says to create a product first; with devices, a real signed MQTT
  * device connecting shows as online at once, its posts as messages per second, its alert by severity and its
- * connection in the recent events, and it shows as offline when it disconnects.
+ * connection in the recent events, and it shows as offline when it disconnects. A composed dashboard: a latest value
+ * and a chart of a real MQTT device, updating live; moved and resized by pointer, kept across a reload; shared,
+ * exported and imported.
  */
 import type { MqttClient } from 'mqtt';
 import type { Browser, Page } from 'playwright-core';
@@ -9,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot } from './browser.ts';
+import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -125,5 +127,117 @@ describe('the dashboard', () => {
     expect(new URL(page.url()).search).toBe('?status=offline');
     expect(errors).toEqual([]);
     await close();
+  });
+
+  it('composes a dashboard of a live value and a chart, moved and resized by pointer and keyboard, kept, shared, exported and imported', async () => {
+    const [oven] = await createDevices(server, 'a1board', ['oven-1']);
+    const device = await connect(mqttUrl, deviceOptions(oven));
+    let temperature = 21.5;
+    let id = 0;
+    const timer = setInterval(() => {
+      device.publish(`/sys/${oven.productKey}/${oven.deviceName}/thing/event/property/post`,
+        JSON.stringify({ id: String(++id), version: '1.0', sys: { ack: 0 }, params: { temperature }, method: 'thing.event.property.post' }));
+    }, 250);
+    const { page, errors, close } = await openDashboard({ width: 1400, height: 900 });
+    try {
+      // A new dashboard, then a latest value and a chart from the registry and the published thing model.
+      await page.getByRole('button', { name: 'New dashboard' }).click();
+      await page.getByRole('dialog').getByLabel('Name').fill('Ovens');
+      await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+      await expect.poll(() => page.getByTestId('dashboard-name').textContent()).toBe('Ovens');
+      const addWidget = async (type: string) => {
+        await page.getByRole('button', { name: 'Add widget' }).first().click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByText(type, { exact: true }).click();
+        await dialog.getByLabel('Device', { exact: true }).selectOption('a1board/oven-1');
+        await dialog.getByLabel('Property', { exact: true }).selectOption('temperature');
+        await dialog.getByRole('button', { name: 'Add', exact: true }).click();
+        await dialog.waitFor({ state: 'detached' });
+      };
+      await addWidget('Latest value');
+      await addWidget('Time-series chart');
+      const value = page.locator('[data-widget-type="value"]');
+      const chart = page.locator('[data-widget-type="chart"]');
+      await expect.poll(() => value.locator('[data-value]').textContent(), { timeout: 15_000 }).toBe('21.5');
+      temperature = 24.25;
+      await expect.poll(() => value.locator('[data-value]').textContent(), { timeout: 15_000 }).toBe('24.25');
+      await expect.poll(async () => Number(await chart.locator('[data-chart]').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(1);
+      await screenshot(page, 'dashboard-edit');
+
+      // Drag the chart by its title bar to the left edge (the value makes room below), then widen the value from its corner.
+      expect(await value.getAttribute('data-layout')).toBe('0,0,3,2');
+      expect(await chart.getAttribute('data-layout')).toBe('3,0,6,4');
+      const drag = async (from: { x: number; y: number }, dx: number, dy: number) => {
+        await page.mouse.move(from.x, from.y);
+        await page.mouse.down();
+        for (let i = 1; i <= 5; i++) await page.mouse.move(from.x + (dx * i) / 5, from.y + (dy * i) / 5);
+        await page.mouse.up();
+      };
+      const saved = () => page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/api/v1/dashboards/'));
+      const head = (await chart.locator('[data-drag-handle]').boundingBox())!;
+      const colWidth = ((await page.getByTestId('dashboard-grid').boundingBox())!.width + 12) / 12;
+      let save = saved();
+      await drag({ x: head.x + head.width / 2, y: head.y + head.height / 2 }, -3 * colWidth, 0);
+      await save;
+      expect(await chart.getAttribute('data-layout')).toBe('0,0,6,4');
+      expect(await value.getAttribute('data-layout')).toBe('0,4,3,2');
+      const corner = (await value.locator('[data-resize-handle]').boundingBox())!;
+      save = saved();
+      await drag({ x: corner.x + corner.width / 2, y: corner.y + corner.height / 2 }, 2 * colWidth, 88);
+      await save;
+      expect(await value.getAttribute('data-layout')).toBe('0,4,5,3');
+      // From the keyboard too: Shift+arrows on the move handle resize, arrows move.
+      const handle = value.getByRole('button', { name: /^Move or resize/ });
+      save = saved();
+      await handle.press('Shift+ArrowDown');
+      await save;
+      expect(await value.getAttribute('data-layout')).toBe('0,4,5,4');
+      save = saved();
+      await handle.press('Shift+ArrowUp');
+      await save;
+      expect(await value.getAttribute('data-layout')).toBe('0,4,5,3');
+
+      // Shared with everyone: an operator lists it and may not change it.
+      await page.getByRole('button', { name: 'Share with everyone' }).click();
+      await page.getByText('Shared', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Done' }).click();
+      const operator = await server.tokenFor('operator');
+      const listed = (await server.request('GET', '/api/v1/dashboards', { token: operator })).body.items;
+      expect(listed).toEqual([expect.objectContaining({ name: 'Ovens', shared: true, canEdit: false, widgetCount: 2 })]);
+
+      // The layout is what the server keeps: a reload shows it, on the same dashboard.
+      await page.reload();
+      await expect.poll(() => page.getByTestId('dashboard-name').textContent()).toBe('Ovens');
+      await expect.poll(() => value.getAttribute('data-layout')).toBe('0,4,5,3');
+      expect(await chart.getAttribute('data-layout')).toBe('0,0,6,4');
+      await expect.poll(() => value.locator('[data-value]').textContent(), { timeout: 15_000 }).toBe('24.25');
+      await expect.poll(async () => Number(await chart.locator('[data-chart]').getAttribute('data-points')), { timeout: 15_000 }).toBeGreaterThan(1);
+      await screenshot(page, 'dashboard-view');
+
+      // Export downloads the file; importing it (renamed) makes a new dashboard of one's own, shown at once.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export' }).click()]);
+      expect(download.suggestedFilename()).toBe('Ovens.dashboard.json');
+      const file = JSON.parse(await downloadedText(download));
+      expect(file).toMatchObject({ format: 'thingwire-dashboard', version: 1, name: 'Ovens' });
+      expect(file.widgets).toHaveLength(2);
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByTestId('dashboard-import-file').setInputFiles({
+        name: 'ovens.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...file, name: 'Ovens copy' })),
+      });
+      await expect.poll(() => page.getByTestId('dashboard-name').textContent()).toBe('Ovens copy');
+      await expect.poll(() => page.locator('[data-widget]').count()).toBe(2);
+      // Junk is refused with what is wrong, and nothing is created.
+      await page.getByRole('button', { name: 'Import' }).click();
+      await page.getByTestId('dashboard-import-file').setInputFiles({
+        name: 'junk.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ ...file, widgets: [{ ...file.widgets[0], type: 'pie' }] })),
+      });
+      await page.getByRole('dialog').getByText('/widgets/0/type: must be one of value, gauge, chart, status-map, alerts, rate').waitFor();
+      await page.keyboard.press('Escape');
+      expect(errors).toEqual([]);
+    } finally {
+      clearInterval(timer);
+      await device.endAsync();
+      await close();
+    }
   });
 });

@@ -87,6 +87,8 @@ import type { TokenIngressDeps } from './ingress/token-ingress.ts';
 import { ModbusStore } from './modbus/modbus-store.ts';
 import { ModbusService } from './modbus/modbus-service.ts';
 import { registerModbusRoutes } from './modbus/modbus-routes.ts';
+import { registerDashboardRoutes } from './dashboards/dashboard-routes.ts';
+import { DashboardStore } from './dashboards/dashboard-store.ts';
 import { registerModbusMetrics } from './modbus/modbus-metrics.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -419,6 +421,7 @@ export async function startThingwire(
   registerOtaRoutes(table, ota, registry.devices);
   registerFlowRoutes(table, flows);
   registerPaletteRoutes(table, nodeTypeCatalog, flows);
+  registerDashboardRoutes(table, new DashboardStore(db), auth);
   table.add({
     method: 'get', path: '/openapi.json', access: 'public', tag: 'meta', summary: 'This API, as OpenAPI 3.1',
     handler: () => openApiDocument(table, version),

@@ -9,18 +9,21 @@ export type Role = (typeof roles)[number];
 export const permissionsByRole = {
   operator: [
     'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read', 'ota:read',
+    'dashboards:own',
   ],
   engineer: [
     'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read', 'ota:read',
-    'products:write', 'devices:write', 'flows:write', 'ota:write',
+    'dashboards:own',
+    'products:write', 'devices:write', 'flows:write', 'ota:write', 'dashboards:share',
   ],
   admin: [
     'products:read', 'devices:read', 'flows:read', 'alerts:read', 'alerts:ack', 'tokens:own', 'palette:read', 'ota:read',
-    'products:write', 'devices:write', 'flows:write', 'ota:write',
+    'dashboards:own',
+    'products:write', 'devices:write', 'flows:write', 'ota:write', 'dashboards:share',
     // Deploying a node that runs code or touches the host (function, exec, file…) is host access: whoever holds it
     // can read the key files and the database, so it is its own permission.
     'flows:code',
-    'devices:secret', 'users:manage', 'audit:read',
+    'devices:secret', 'users:manage', 'audit:read', 'dashboards:manage',
   ],
 } as const satisfies Record<Role, readonly string[]>;
 

@@ -1,289 +1,425 @@
-import { useLiveConnection, useLiveRate, useLiveRateHistory } from '../live/device-feed.ts';
-import { Link, pathOf } from '../routing.ts';
-import { useCan } from '../session.ts';
-import { Badge, type Tone } from '../ui/badge.tsx';
-import { cx } from '../ui/cx.ts';
-import { EmptyState, ErrorNote, Loading } from '../ui/feedback.tsx';
-import { Page, Panel } from '../ui/page.tsx';
-import { TBody, Table, Td, Th } from '../ui/table.tsx';
-import { TimeAgo, formatTime } from '../ui/time.tsx';
-import { useApi } from '../use-api.ts';
-import { useOverview, type ConnectionEvent, type Overview, type Severity } from './overview-api.ts';
-import { Sparkline } from './sparkline.tsx';
-import { StatCard } from './stat-card.tsx';
-
-const LINK = 'text-sky-700 hover:underline';
-const BUTTON_LINK = 'inline-flex items-center gap-1.5 rounded-md border border-sky-700 bg-sky-700 px-3 py-1.5 text-sm font-medium text-white shadow-sm hover:bg-sky-800';
-
 /**
- * `/dashboard`, the landing page after sign-in: the fleet at a glance. Device counts (each a link to the filtered
- * device list), messages per second with the last minute as a sparkline, open alerts by severity and the newest
- * connection events. The figures come from `GET /overview` (every 5 s, and soon after a device goes online or offline)
- * and the rate from the live feed every second. A fresh install says what to set up first.
+ * `/dashboard`, the landing page after sign-in. A picker of dashboards: the built-in "Fleet" overview (the default
+ * when the user has none or picks it), the user's own and the shared ones (`?dashboard=<id>`, remembered in this
+ * browser). A dashboard is widgets on a 12-column grid, live over the device feed, with a time range for its charts;
+ * its owner (or an admin, for a shared one) edits it: add, configure, move, resize and remove widgets, rename, share,
+ * delete. Any dashboard can be exported as JSON, and a file imported as a new one.
  */
+import { useEffect, useEffectEvent, useMemo, useRef, useState } from 'react';
+import { ApiError } from '../api.ts';
+import { tc } from '../i18n/common.messages.ts';
+import type { RangePreset } from '../devices/history-range.ts';
+import { navigate, useLocationSearch } from '../routing.ts';
+import { useCan, useUser } from '../session.ts';
+import { usePublishedModels } from '../thing-model/use-published-models.ts';
+import { Button } from '../ui/button.tsx';
+import { cx } from '../ui/cx.ts';
+import { ConfirmDialog, Dialog } from '../ui/dialog.tsx';
+import { ErrorNote } from '../ui/feedback.tsx';
+import { Field, INPUT } from '../ui/field.tsx';
+import { Page } from '../ui/page.tsx';
+import { useApi } from '../use-api.ts';
+import {
+  dashboardApi, exportFileName, FLEET, newWidgetId, rememberDashboard, rememberedDashboard,
+  type Dashboard, type DashboardSummary, type Widget,
+} from './dashboard-api.ts';
+import { DashboardGrid } from './dashboard-grid.tsx';
+import { DeviceWatchers, LiveProvider, useNewDashboardLive } from './dashboard-live.tsx';
+import { t, type DashboardKey } from './dashboard.messages.ts';
+import { FleetOverview, LiveIndicator } from './fleet-overview.tsx';
+import { freePlace } from './grid-layout.ts';
+import { WIDGET_KINDS, WidgetDialog, type WidgetDraft } from './widget-dialog.tsx';
+
 export function DashboardPage() {
-  const overview = useOverview();
-  const data = overview.data;
-  const fresh = data !== undefined && data.devices.total === 0;
+  const user = useUser();
+  const search = useLocationSearch();
+  const list = useApi<{ items: DashboardSummary[] }>('/dashboards');
+  const asked = new URLSearchParams(search).get('dashboard');
+  const choice = asked ?? rememberedDashboard(user.username) ?? FLEET;
+  const items = list.data?.items;
+  // A remembered or linked dashboard that is gone (deleted, unshared) falls back to the fleet.
+  const known = choice === FLEET || items === undefined || items.some((d) => String(d.id) === choice);
+  const current = known ? choice : FLEET;
+  const [dialog, setDialog] = useState<'create' | 'import'>();
+
+  const choose = (next: string, replace = false) => {
+    rememberDashboard(user.username, next);
+    navigate(next === FLEET ? '/dashboard' : `/dashboard?dashboard=${encodeURIComponent(next)}`, { replace });
+  };
+
+  const opener = (which: 'create' | 'import') => (open: boolean) => setDialog(open ? which : undefined);
+  const summary = items?.find((d) => String(d.id) === current);
+  const subtitle = current === FLEET
+    ? t('fleet.subtitle')
+    : summary
+      ? summary.shared ? t('subtitle.shared', { owner: summary.owner }) : t('subtitle.personal')
+      : undefined;
+
   return (
-    <Page title="Dashboard" subtitle="Your fleet right now" actions={<LiveIndicator />}>
-      {overview.error && (
-        <ErrorNote error={overview.error} className={data ? 'text-xs' : undefined} />
-      )}
-      {data === undefined ? (
-        overview.loading && <Loading what="the overview" />
-      ) : fresh ? (
-        <GettingStarted />
-      ) : (
+    <Page
+      title={t('title')}
+      subtitle={subtitle}
+      actions={(
         <>
-          <DeviceCounts devices={data.devices} />
-          <div className="grid gap-5 lg:grid-cols-2">
-            <MessageRate polled={data.messages} />
-            <OpenAlerts alerts={data.alerts} />
-          </div>
-          <RecentConnections events={data.recentConnections} />
+          <LiveIndicator />
+          <label className="sr-only" htmlFor="dashboard-picker">{t('picker.label')}</label>
+          <select id="dashboard-picker" className={cx(INPUT, '!w-56')} value={current} onChange={(e) => choose(e.target.value)} data-testid="dashboard-picker">
+            <option value={FLEET}>{t('picker.fleet')}</option>
+            {(items ?? []).some((d) => d.owner === user.username && !d.shared) && (
+              <optgroup label={t('picker.mine')}>
+                {items!.filter((d) => d.owner === user.username && !d.shared).map((d) => <option key={d.id} value={String(d.id)}>{d.name}</option>)}
+              </optgroup>
+            )}
+            {(items ?? []).some((d) => d.shared) && (
+              <optgroup label={t('picker.shared')}>
+                {items!.filter((d) => d.shared).map((d) => <option key={d.id} value={String(d.id)}>{d.name}</option>)}
+              </optgroup>
+            )}
+          </select>
+          <Button onClick={() => setDialog('create')}><i aria-hidden className="fa fa-plus" /> {t('action.new')}</Button>
+          <Button onClick={() => setDialog('import')}><i aria-hidden className="fa fa-upload" /> {tc('import')}</Button>
         </>
       )}
+    >
+      <ErrorNote error={list.error} className="text-xs" />
+      {current === FLEET ? (
+        <FleetOverview />
+      ) : (
+        <CustomDashboard
+          key={current}
+          id={Number(current)}
+          onChanged={() => void list.reload()}
+          onGone={() => {
+            void list.reload();
+            choose(FLEET, true);
+          }}
+        />
+      )}
+      {dialog === 'create' && <NameDialog
+        open
+        onOpenChange={opener('create')}
+        titleKey="create.title"
+        confirmKey="create.confirm"
+        initial=""
+        onSave={async (name) => {
+          const d = await dashboardApi.create(name);
+          await list.reload();
+          setDialog(undefined);
+          choose(String(d.id));
+        }}
+      />}
+      {dialog === 'import' && <ImportDialog
+        open
+        onOpenChange={opener('import')}
+        onImported={async (d) => {
+          await list.reload();
+          setDialog(undefined);
+          choose(String(d.id));
+        }}
+      />}
     </Page>
   );
 }
 
-/** Whether live updates are arriving; the page still polls when they are not. */
-function LiveIndicator() {
-  const state = useLiveConnection();
-  const [text, dot, hint] = state === 'open'
-    ? ['Live', 'bg-emerald-500', 'Device changes and message rates arrive as they happen.']
-    : state === 'connecting'
-      ? ['Connecting…', 'bg-amber-400', 'Connecting to the live feed.']
-      : ['Live updates paused', 'bg-slate-400', 'The live feed is not connected; it retries by itself. Figures still refresh every 5 s.'];
-  return (
-    <span className="inline-flex items-center gap-1.5 text-xs text-slate-600" title={hint} data-testid="live-state" data-state={state}>
-      <span aria-hidden className={cx('h-2 w-2 rounded-full', dot, state === 'open' && 'animate-pulse')} />
-      {text}
-    </span>
-  );
-}
-
-function DeviceCounts({ devices }: { devices: Overview['devices'] }) {
-  const disabled = devices.disabled > 0 ? `${devices.disabled.toLocaleString('en')} disabled` : undefined;
-  return (
-    <section aria-label="Devices" className="grid grid-cols-2 gap-3 lg:grid-cols-4">
-      <StatCard id="total" label="Devices" value={devices.total} icon="fa-microchip" tone="blue" to="/devices" hint={disabled ?? 'all products'} />
-      <StatCard id="online" label="Online" value={devices.online} icon="fa-circle" tone="green" to="/devices?status=online" hint={share(devices.online, devices.total)} />
-      <StatCard id="offline" label="Offline" value={devices.offline} icon="fa-circle-o" tone="slate" to="/devices?status=offline" hint="seen before, not now" />
-      <StatCard id="inactive" label="Never connected" value={devices.inactive} icon="fa-clock-o" tone="amber" to="/devices?status=inactive" hint="not signed in yet" />
-    </section>
-  );
-}
-
-function share(part: number, total: number): string {
-  if (total === 0) return '';
-  const percent = (part / total) * 100;
-  return `${percent > 0 && percent < 1 ? '<1' : Math.round(percent)}% of devices`;
-}
-
-/** 0, 0.4, 8.5, 12, 1,250: a tenth is worth showing only for small rates. */
-function formatRate(perSecond: number): string {
-  if (perSecond === 0) return '0';
-  return perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond).toLocaleString('en');
-}
-
-function MessageRate({ polled }: { polled: Overview['messages'] }) {
-  const live = useLiveRate();
-  const history = useLiveRateHistory();
-  const up = live?.uplinksPerSecond ?? polled.uplinksPerSecond;
-  const down = live?.downlinksPerSecond ?? polled.downlinksPerSecond;
-  const values = history.map((r) => r.uplinksPerSecond);
-  const peak = values.length > 0 ? Math.max(...values) : 0;
-  return (
-    <Panel title="Messages" actions={<span className="text-xs text-slate-500">per second, fleet-wide</span>}>
-      <div className="flex flex-wrap items-end justify-between gap-x-6 gap-y-2">
-        <div>
-          <div className={cx('text-3xl font-semibold tabular-nums', up === 0 ? 'text-slate-400' : 'text-slate-900')} data-stat="uplinks">
-            {formatRate(up)}
-          </div>
-          <div className="text-xs text-slate-500">from devices (uplinks)</div>
-        </div>
-        <div className="text-right">
-          <div className={cx('text-xl font-semibold tabular-nums', down === 0 ? 'text-slate-400' : 'text-slate-900')} data-stat="downlinks">
-            {formatRate(down)}
-          </div>
-          <div className="text-xs text-slate-500">to devices (commands)</div>
-        </div>
-      </div>
-      <Sparkline
-        values={values}
-        className="mt-3 h-14 w-full"
-        label={values.length > 1 ? `Uplinks per second over the last ${values.length} seconds, peak ${formatRate(peak)}` : 'Uplinks per second: collecting the last minute'}
-      />
-      <div className="mt-1 flex justify-between text-[11px] text-slate-400">
-        <span>{values.length > 1 ? `${values.length} s ago` : 'live'}</span>
-        <span>{values.length > 1 ? `peak ${formatRate(peak)}/s` : ''}</span>
-        <span>now</span>
-      </div>
-    </Panel>
-  );
-}
-
-const SEVERITIES: readonly { severity: Severity; label: string; tone: string; icon: string }[] = [
-  { severity: 'critical', label: 'Critical', tone: 'text-red-700', icon: 'fa-exclamation-circle text-red-500' },
-  { severity: 'warning', label: 'Warning', tone: 'text-amber-700', icon: 'fa-exclamation-triangle text-amber-500' },
-  { severity: 'info', label: 'Info', tone: 'text-sky-800', icon: 'fa-info-circle text-sky-500' },
+const RANGES: readonly { value: RangePreset; labelKey: DashboardKey }[] = [
+  { value: '15m', labelKey: 'range.15m' },
+  { value: '1h', labelKey: 'range.1h' },
+  { value: '6h', labelKey: 'range.6h' },
+  { value: '24h', labelKey: 'range.24h' },
+  { value: '7d', labelKey: 'range.7d' },
 ];
+const RANGE_KEY = 'thingwire.dashboard.range';
 
-function OpenAlerts({ alerts }: { alerts: Overview['alerts'] }) {
-  const active = SEVERITIES.reduce((n, s) => n + alerts.active[s.severity], 0);
-  const acknowledged = SEVERITIES.reduce((n, s) => n + alerts.acknowledged[s.severity], 0);
+function savedRange(): RangePreset {
+  try {
+    const saved = window.localStorage.getItem(RANGE_KEY);
+    return RANGES.find((r) => r.value === saved)?.value ?? '1h';
+  } catch {
+    return '1h';
+  }
+}
+
+const RANGE_BUTTON = 'border-r border-slate-300 px-2.5 py-1 text-sm last:border-r-0';
+const RANGE_ON = 'bg-sky-700 font-medium text-white';
+const RANGE_OFF = 'text-slate-700 hover:bg-slate-50';
+
+function RangePicker({ value, onChange }: { value: RangePreset; onChange(value: RangePreset): void }) {
   return (
-    <Panel title="Open alerts" actions={<Link to="/alerts" className={cx(LINK, 'text-xs')}>All alerts</Link>}>
-      <ul className="grid grid-cols-3 gap-3">
-        {SEVERITIES.map(({ severity, label, tone, icon }) => {
-          const count = alerts.active[severity];
-          const acked = alerts.acknowledged[severity];
-          return (
-            <li key={severity} className="min-w-0 rounded-md border border-slate-200 transition-colors hover:border-sky-300 hover:bg-sky-50/40">
-              <Link to={`/alerts?state=active&severity=${severity}`} className="block rounded-t-md px-3 pt-2" data-stat={`alerts-${severity}`}>
-                <span className="flex items-center gap-1.5 text-xs font-medium text-slate-600">
-                  <i aria-hidden className={cx('fa fa-fw', icon)} />
-                  <span className="truncate">{label}</span>
-                </span>
-                <span className={cx('block text-2xl font-semibold tabular-nums', count === 0 ? 'text-slate-400' : tone)} data-value>
-                  {count.toLocaleString('en')}
-                </span>
-                <span className="sr-only"> active</span>
-              </Link>
-              {acked > 0 ? (
-                <Link to={`/alerts?state=acknowledged&severity=${severity}`} className={cx(LINK, 'block truncate px-3 pb-2 text-xs')}>
-                  +{acked.toLocaleString('en')} acknowledged
-                </Link>
-              ) : (
-                <span className="block truncate px-3 pb-2 text-xs text-slate-400">active</span>
-              )}
-            </li>
-          );
-        })}
-      </ul>
-      <p className="mt-3 text-xs text-slate-500">
-        {active === 0 && acknowledged === 0
-          ? 'Nothing needs attention: no alert is open.'
-          : active === 0
-            ? 'Every open alert has been acknowledged; they clear when their condition ends.'
-            : `${active.toLocaleString('en')} active ${active === 1 ? 'alert waits' : 'alerts wait'} for someone to acknowledge ${active === 1 ? 'it' : 'them'}.`}
-      </p>
-    </Panel>
+    <div role="group" aria-label={t('range.label')} className="inline-flex overflow-hidden rounded-md border border-slate-300 bg-white shadow-sm">
+      {RANGES.map((r) => (
+        <button
+          key={r.value}
+          type="button"
+          aria-pressed={value === r.value}
+          onClick={() => onChange(r.value)}
+          className={cx(RANGE_BUTTON, value === r.value ? RANGE_ON : RANGE_OFF)}
+        >
+          {t(r.labelKey)}
+        </button>
+      ))}
+    </div>
   );
 }
 
-const EVENT_TONES: Record<ConnectionEvent['event'], Tone> = { connected: 'green', disconnected: 'neutral', refused: 'red' };
+/** One stored dashboard: its toolbar, the grid, and the live values its widgets show. */
+function CustomDashboard({ id, onChanged, onGone }: { id: number; onChanged(): void; onGone(): void }) {
+  const [dashboard, setDashboard] = useState<Dashboard>();
+  const [loadError, setLoadError] = useState<unknown>();
+  const [error, setError] = useState<unknown>();
+  const [editing, setEditing] = useState(false);
+  const [preset, setPreset] = useState<RangePreset>(savedRange);
+  const [widgetDialog, setWidgetDialog] = useState<{ widget?: Widget }>();
+  const [dialog, setDialog] = useState<'rename' | 'delete'>();
+  const [busy, setBusy] = useState(false);
+  const canShare = useCan('dashboards:share');
+  const live = useNewDashboardLive();
+  const saving = useRef(Promise.resolve());
 
-function RecentConnections({ events }: { events: ConnectionEvent[] }) {
+  const gone = useEffectEvent(onGone);
+  useEffect(() => {
+    let current = true;
+    dashboardApi.get(id).then((d) => current && setDashboard(d), (err: unknown) => {
+      if (!current) return;
+      if (err instanceof ApiError && err.status === 404) gone();
+      else setLoadError(err);
+    });
+    return () => void (current = false);
+  }, [id]);
+
+  const widgets = useMemo(() => dashboard?.widgets ?? [], [dashboard]);
+  const models = usePublishedModels(useMemo(() => widgets.flatMap((w) => (w.series ?? []).map((s) => s.productKey)), [widgets]));
+  const watched = useMemo(() => [...new Set(widgets.flatMap((w) => (w.series ?? []).map((s) => `${s.productKey}/${s.deviceName}`)))].sort(), [widgets]);
+
+  if (loadError) return <ErrorNote error={loadError} />;
+  if (!dashboard) return <p className="py-6 text-sm text-slate-500">{t('loading')}</p>;
+
+  /** Shows the change at once and saves it; a refusal puts back what the server holds. */
+  const save = (next: Widget[]) => {
+    setDashboard((d) => d && { ...d, widgets: next });
+    saving.current = saving.current.then(async () => {
+      try {
+        setDashboard(await dashboardApi.update(id, { widgets: next }));
+        setError(undefined);
+      } catch (err) {
+        setError(err);
+        setDashboard(await dashboardApi.get(id).catch(() => dashboard));
+      }
+    });
+  };
+
+  const addOrChange = (draft: WidgetDraft) => {
+    const editingWidget = widgetDialog?.widget;
+    if (editingWidget) {
+      save(widgets.map((w) => (w.id === editingWidget.id ? { id: w.id, x: w.x, y: w.y, w: w.w, h: w.h, ...draft } : w)));
+    } else {
+      const kind = WIDGET_KINDS.find((k) => k.type === draft.type)!;
+      save([...widgets, { id: newWidgetId(widgets), ...freePlace(widgets, kind.w, kind.h), ...draft }]);
+    }
+    setWidgetDialog(undefined);
+  };
+
+  const act = async (action: () => Promise<void>) => {
+    setBusy(true);
+    try {
+      await action();
+      setError(undefined);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const shareIcon = dashboard.shared ? 'fa fa-lock' : 'fa fa-share-alt';
+  const toggleShared = () => act(async () => {
+    setDashboard(await dashboardApi.share(id, !dashboard.shared));
+    onChanged();
+  });
+
   return (
-    <section aria-labelledby="recent-connections" className="space-y-2">
-      <div className="flex flex-wrap items-baseline justify-between gap-2">
-        <h2 id="recent-connections" className="text-sm font-semibold text-slate-800">Recent connections</h2>
-        <span className="text-xs text-slate-500">the newest {events.length > 0 ? events.length : ''} events of all devices</span>
+    <LiveProvider value={live}>
+      <DeviceWatchers live={live} devices={watched} />
+      <div className="flex flex-wrap items-center gap-2" data-testid="dashboard-toolbar">
+        <h2 className="mr-2 min-w-0 truncate text-base font-semibold text-slate-900" data-testid="dashboard-name">{dashboard.name}</h2>
+        {dashboard.shared && <span className="rounded bg-sky-100 px-1.5 py-0.5 text-xs font-medium text-sky-800">{t('badge.shared')}</span>}
+        {!dashboard.canEdit && <span className="text-xs text-slate-500">{t('readOnly', { owner: dashboard.owner })}</span>}
+        <div className="ml-auto flex flex-wrap items-center gap-2">
+          <RangePicker value={preset} onChange={(p) => {
+            setPreset(p);
+            try {
+              window.localStorage.setItem(RANGE_KEY, p);
+            } catch {
+              // The range still applies to this page.
+            }
+          }} />
+          <a
+            href={`/api/v1/dashboards/${id}/export`}
+            download={exportFileName(dashboard.name)}
+            className="inline-flex items-center gap-1.5 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm text-slate-800 shadow-sm hover:bg-slate-50"
+          >
+            <i aria-hidden className="fa fa-download" /> {tc('export')}
+          </a>
+          {dashboard.canEdit && (
+            editing ? (
+              <Button variant="primary" onClick={() => setEditing(false)}><i aria-hidden className="fa fa-check" /> {t('action.done')}</Button>
+            ) : (
+              <Button onClick={() => setEditing(true)}><i aria-hidden className="fa fa-pencil" /> {tc('edit')}</Button>
+            )
+          )}
+        </div>
       </div>
-      {events.length === 0 ? (
-        <EmptyState title="No connection events yet">
-          When a device signs in, disconnects or is refused, it shows here. Connect one with its signed credentials
-          (<code className="rounded bg-slate-200 px-1 text-xs">npm run sign</code> prints them).
-        </EmptyState>
-      ) : (
-        <Table label="Recent connections">
-          <thead>
-            <tr>
-              <Th>When</Th>
-              <Th>Device</Th>
-              <Th>Event</Th>
-              <Th>Reason</Th>
-              <Th className="hidden lg:table-cell">Protocol</Th>
-              <Th className="hidden lg:table-cell">Address</Th>
-            </tr>
-          </thead>
-          <TBody>
-            {events.map((e, i) => (
-              <tr key={`${e.at}-${e.productKey}-${e.deviceName}-${e.event}-${i}`} data-connection={`${e.productKey}/${e.deviceName}`}>
-                <Td className="whitespace-nowrap text-slate-600" title={formatTime(e.at)}><TimeAgo at={e.at} /></Td>
-                <Td className="max-w-[16rem]">
-                  <Link to={pathOf('devices', e.productKey, e.deviceName)} className={cx(LINK, 'block truncate font-medium')}>{e.deviceName}</Link>
-                  <span className="block truncate text-xs text-slate-500">{e.productKey}</span>
-                </Td>
-                <Td><Badge tone={EVENT_TONES[e.event]}>{e.event}</Badge></Td>
-                <Td className="max-w-[22rem] text-slate-600">
-                  <span className="line-clamp-2 break-words" title={e.reason ?? undefined}>{e.reason ?? '—'}</span>
-                </Td>
-                <Td className="hidden whitespace-nowrap text-slate-600 lg:table-cell">{e.protocol ?? '—'}</Td>
-                <Td className="hidden whitespace-nowrap font-mono text-xs text-slate-600 lg:table-cell">{e.remoteAddress ?? '—'}</Td>
-              </tr>
-            ))}
-          </TBody>
-        </Table>
+      {editing && (
+        <div className="flex flex-wrap items-center gap-2 rounded-lg border border-sky-200 bg-sky-50 px-3 py-2" data-testid="edit-bar">
+          <Button variant="primary" onClick={() => setWidgetDialog({})}><i aria-hidden className="fa fa-plus" /> {t('action.addWidget')}</Button>
+          <Button onClick={() => setDialog('rename')}>{t('action.rename')}</Button>
+          {canShare && (
+            <Button onClick={() => void toggleShared()} disabled={busy} aria-pressed={dashboard.shared}>
+              <i aria-hidden className={shareIcon} /> {dashboard.shared ? t('action.unshare') : t('action.share')}
+            </Button>
+          )}
+          <Button variant="ghost" className="text-red-700" onClick={() => setDialog('delete')}><i aria-hidden className="fa fa-trash" /> {tc('delete')}</Button>
+          <span className="ml-auto text-xs text-slate-600">{t('editHint')}</span>
+        </div>
       )}
-    </section>
+      <ErrorNote error={error} />
+      {widgets.length === 0 ? (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-slate-50 px-6 py-12 text-center">
+          <p className="text-sm font-semibold text-slate-800">{t('empty.title')}</p>
+          <p className="mx-auto mt-1 max-w-md text-sm text-slate-600">{dashboard.canEdit ? t('empty.text') : t('empty.textReadOnly')}</p>
+          {dashboard.canEdit && (
+            <div className="mt-4">
+              <Button variant="primary" onClick={() => {
+                setEditing(true);
+                setWidgetDialog({});
+              }}><i aria-hidden className="fa fa-plus" /> {t('action.addWidget')}</Button>
+            </div>
+          )}
+        </div>
+      ) : (
+        <DashboardGrid
+          widgets={widgets}
+          models={models}
+          preset={preset}
+          editing={editing}
+          onLayout={save}
+          onEdit={(widget) => setWidgetDialog({ widget })}
+          onRemove={(widget) => save(widgets.filter((w) => w.id !== widget.id))}
+        />
+      )}
+      {widgetDialog && <WidgetDialog open onOpenChange={(open) => !open && setWidgetDialog(undefined)} initial={widgetDialog.widget} onSave={addOrChange} />}
+      {dialog === 'rename' && <NameDialog
+        open
+        onOpenChange={(open) => setDialog(open ? 'rename' : undefined)}
+        titleKey="rename.title"
+        confirmKey="rename.confirm"
+        initial={dashboard.name}
+        onSave={async (name) => {
+          setDashboard(await dashboardApi.update(id, { name }));
+          onChanged();
+          setDialog(undefined);
+        }}
+      />}
+      <ConfirmDialog
+        open={dialog === 'delete'}
+        onOpenChange={(open) => setDialog(open ? 'delete' : undefined)}
+        title={t('delete.title', { name: dashboard.name })}
+        confirmLabel={tc('delete')}
+        busy={busy}
+        error={error ? <ErrorNote error={error} /> : undefined}
+        onConfirm={() => void act(async () => {
+          await dashboardApi.remove(id);
+          setDialog(undefined);
+          onGone();
+        })}
+      >
+        {dashboard.shared ? t('delete.textShared') : t('delete.text')}
+      </ConfirmDialog>
+    </LiveProvider>
   );
 }
 
-/** A fresh install: what to set up, in order, with the step to take now as the button. */
-function GettingStarted() {
-  const products = useApi<{ items: { productKey: string }[] }>('/products');
-  const canCreateProducts = useCan('products:write');
-  const canAddDevices = useCan('devices:write');
-  if (products.error && !products.data) return <ErrorNote error={products.error} />;
-  if (!products.data) return <Loading what="products" />;
-  const hasProducts = products.data.items.length > 0;
-  const steps: { title: string; text: string; done: boolean }[] = [
-    { title: 'Create a product', text: 'A product says how its devices sign in and what they send: publish its thing model (Alibaba TSL JSON).', done: hasProducts },
-    { title: 'Add a device', text: 'Each device gets a secret, shown once. Copy it into the device or the simulator.', done: false },
-    { title: 'Connect it', text: 'Point the device at this server over MQTT with its signed credentials; it shows here as online.', done: false },
-  ];
+/** Asks for a dashboard's name (new or renamed); the API's refusal stays in the dialog. */
+function NameDialog({ open, onOpenChange, titleKey, confirmKey, initial, onSave }: {
+  open: boolean;
+  onOpenChange(open: boolean): void;
+  titleKey: DashboardKey;
+  confirmKey: DashboardKey;
+  initial: string;
+  onSave(name: string): Promise<void>;
+}) {
+  const [name, setName] = useState(initial);
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    if (!name.trim()) return;
+    setBusy(true);
+    try {
+      await onSave(name.trim());
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
   return (
-    <>
-      {hasProducts ? (
-        <EmptyState
-          title="No devices yet"
-          action={<Link to="/devices" className={BUTTON_LINK}>{canAddDevices ? 'Add a device' : 'Go to devices'}</Link>}
-        >
-          {canAddDevices
-            ? 'Your products are ready. Add a device to one of them, then connect it: the dashboard shows it as soon as it signs in.'
-            : 'Your products are ready; an engineer or admin adds their devices. The dashboard fills in as they connect.'}
-        </EmptyState>
-      ) : (
-        <EmptyState
-          title="No products yet"
-          action={<Link to="/products" className={BUTTON_LINK}>Go to products</Link>}
-        >
-          {canCreateProducts
-            ? 'Create a product first: every device belongs to one. Then add devices and connect them; the dashboard fills in as they do.'
-            : 'An engineer or admin creates products first; devices follow. The dashboard fills in as they connect.'}
-        </EmptyState>
+    <Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title={t(titleKey)}
+      footer={(
+        <>
+          <Button onClick={() => onOpenChange(false)}>{tc('cancel')}</Button>
+          <Button variant="primary" disabled={busy || !name.trim()} onClick={() => void submit()}>{busy ? tc('saving') : t(confirmKey)}</Button>
+        </>
       )}
-      <Panel title="Getting started">
-        <ol className="grid gap-4 md:grid-cols-3">
-          {steps.map((step, i) => {
-            const current = !step.done && steps.slice(0, i).every((s) => s.done);
-            return (
-              <li key={step.title} className="flex gap-3">
-                <span
-                  aria-hidden
-                  className={cx(
-                    'flex h-7 w-7 shrink-0 items-center justify-center rounded-full text-sm font-semibold',
-                    step.done ? 'bg-emerald-100 text-emerald-700' : current ? 'bg-sky-700 text-white' : 'bg-slate-100 text-slate-500',
-                  )}
-                >
-                  {step.done ? <i className="fa fa-check" /> : i + 1}
-                </span>
-                <div className="min-w-0">
-                  <p className={cx('text-sm font-semibold', current ? 'text-slate-900' : 'text-slate-700')}>
-                    {step.title}
-                    {step.done && <span className="sr-only"> (done)</span>}
-                  </p>
-                  <p className="text-sm text-slate-600">{step.text}</p>
-                </div>
-              </li>
-            );
-          })}
-        </ol>
-      </Panel>
-    </>
+    >
+      <form onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}>
+        <Field label={t('name.label')}>
+          <input className={INPUT} value={name} maxLength={80} autoFocus onChange={(e) => setName(e.target.value)} />
+        </Field>
+      </form>
+      <ErrorNote error={error} className="mt-3" />
+    </Dialog>
+  );
+}
+
+/** Imports a `thingwire-dashboard` file as a new personal dashboard; the API checks it and names what is wrong. */
+function ImportDialog({ open, onOpenChange, onImported }: { open: boolean; onOpenChange(open: boolean): void; onImported(d: Dashboard): Promise<void> }) {
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const read = async (file: File | undefined) => {
+    if (!file) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(await file.text());
+      } catch {
+        throw new Error(t('import.notJson', { file: file.name }));
+      }
+      await onImported(await dashboardApi.importFile(parsed));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      title={t('import.title')}
+      description={t('import.description')}
+      footer={<Button onClick={() => onOpenChange(false)}>{tc('close')}</Button>}
+    >
+      <Field label={t('import.file')}>
+        <input type="file" accept="application/json,.json" className={INPUT} disabled={busy} onChange={(e) => void read(e.target.files?.[0])} data-testid="dashboard-import-file" />
+      </Field>
+      <ErrorNote error={error} className="mt-3" />
+    </Dialog>
   );
 }

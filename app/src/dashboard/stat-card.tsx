@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { formatNumber } from '../i18n/messages.ts';
 import { Link } from '../routing.ts';
 import { cx } from '../ui/cx.ts';
 
@@ -46,7 +47,7 @@ export function StatCard({ id, label, value, icon, tone = 'neutral', to, hint }:
         <i aria-hidden className={cx('fa fa-fw', icon, icons[tone])} />
       </div>
       <div className={cx('mt-1 text-3xl font-semibold tabular-nums', value === 0 ? 'text-slate-400' : accents[tone])} data-value>
-        {value.toLocaleString('en')}
+        {formatNumber(value)}
       </div>
       {hint && <div className="mt-0.5 truncate text-xs text-slate-500">{hint}</div>}
     </Link>

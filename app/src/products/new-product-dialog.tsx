@@ -14,7 +14,8 @@ import { Field, INPUT } from '../ui/field.tsx';
 import { tc } from '../i18n/common.messages.ts';
 import { richText } from '../i18n/rich.tsx';
 import { featureCounts, readTslFile } from '../thing-model/tsl-file.ts';
-import { checkTsl } from '../../../domain/thing-model/tsl-problems.ts';
+import { checkTslCoded } from '../../../domain/thing-model/tsl-problems.ts';
+import { tslProblemText } from '../thing-model/tsl-problems.messages.ts';
 import { allPlaced, DIALECTS, fieldErrors, NODE_TYPES, PRODUCT_KEY_PATTERN, productPath, type Dialect, type NodeType, type Product } from './product-api.ts';
 import { t } from './products.messages.ts';
 
@@ -67,11 +68,11 @@ export function NewProductDialog({ open, onOpenChange, onCreated }: { open: bool
       setFileError(result.message);
       return;
     }
-    const problems = checkTsl(result.doc);
+    const problems = checkTslCoded(result.doc);
     setFile({ name: chosen.name, doc: result.doc, problems: problems.length });
     if (problems.length > 0) {
       const first = problems[0]!;
-      setFileError(t('new.fileProblems', { file: chosen.name, count: problems.length, path: first.path, message: first.message }));
+      setFileError(t('new.fileProblems', { file: chosen.name, count: problems.length, path: first.path, message: tslProblemText(first) }));
     }
     // Alibaba's export names the product it came from: a good key for the new one.
     const fromFile = (result.doc.profile as { productKey?: unknown } | undefined)?.productKey;

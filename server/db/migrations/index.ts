@@ -12,6 +12,7 @@ import * as createDeviceTopology from './20261205-14-create-device-topology.ts';
 import * as createProductCodecs from './20261205-15-create-product-codecs.ts';
 import * as createModbusTables from './20261205-16-create-modbus-tables.ts';
 import * as addUserPreferences from './20261206-17-add-user-preferences.ts';
+import * as createDashboards from './20261206-18-create-dashboards.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order. */
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   { id: '20261205-15-create-product-codecs', up: createProductCodecs.up },
   { id: '20261205-16-create-modbus-tables', up: createModbusTables.up },
   { id: '20261206-17-add-user-preferences', up: addUserPreferences.up },
+  { id: '20261206-18-create-dashboards', up: createDashboards.up },
 ];
