@@ -40,10 +40,16 @@ const TECHNICAL = new Set([
   'device', 'in', 'out', 'reply', 'thing', 'validate', 'telemetry', 'store', 'alert', 'notify', 'upgrade', 'listener', 'poller',
   'webhook', 'dingtalk', 'wecom', 'email', 'smtp', 'cron', 'ms', 'client', 'hmac', 'debian', 'async', 'sync', 'kib', 'mib', 'ctrl',
   'shift', 'alt', 'esc', 'enter', 'tab', 'space',
+  // Node-RED's core node labels, which its own Chinese editor keeps in English too (link call, http request, rbe).
+  'call', 'filter', 'request', 'response', 'rbe',
 ]);
 
 /** The fleet's own words: names and identifiers the test created, the shipped flows' names. Data, not UI text. */
-const DATA = new Set([PRODUCT, 'hall', 'temperature', 'target', 'overheat', 'reboot', 'temp', 'admin', 'default', 'rollout', 'mcu']);
+const DATA = new Set([
+  PRODUCT, 'hall', 'temperature', 'target', 'overheat', 'reboot', 'temp', 'admin', 'default', 'rollout', 'mcu',
+  // The shipped example flows' alert rule ("Too hot"), named in the buttons that act on its alerts.
+  'too', 'hot',
+]);
 
 /**
  * The Latin words of `text` that are neither technical terms nor the fleet's data. Code-like tokens are not words:
@@ -53,6 +59,8 @@ const DATA = new Set([PRODUCT, 'hall', 'temperature', 'target', 'overheat', 'reb
 function englishWords(text: string): string[] {
   const prose = text
     .replace(/\S*\/\S*/g, ' ')
+    .replace(/\w+=\S*/g, ' ')
+    .replace(/\w+:\d+/g, ' ')
     .replace(/--[\w-]+/g, ' ')
     .replace(/\{[^}]*\}/g, ' ')
     .replace(/\w+(?:\.\w+)+/g, ' ');

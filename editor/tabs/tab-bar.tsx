@@ -26,7 +26,8 @@ export function TabBar() {
       {tabs.map((tab) => {
         const active = tab.id === activeTab;
         return (
-          <div key={tab.id} className="relative shrink-0">
+          // A tab is named by its user: the name is data, not words to translate (translate="no").
+          <div key={tab.id} className="relative shrink-0" translate="no">
             {renaming === tab.id ? (
               <RenameField
                 tab={tab}

@@ -52,12 +52,12 @@ export function AlertRulesPage() {
                 <Td>
                   <div className="flex flex-wrap items-center gap-1.5">
                     <SeverityBadge severity={rule.severity} />
-                    <span className="font-medium">{rule.name || <span className="text-slate-500">{t('rules.unnamed')}</span>}</span>
+                    <span className="font-medium" translate={rule.name ? 'no' : undefined}>{rule.name || <span className="text-slate-500">{t('rules.unnamed')}</span>}</span>
                   </div>
                   <code className="font-mono text-xs text-slate-500">{rule.nodeId}</code>
                 </Td>
                 <Td>
-                  {rule.flow.label}
+                  <span translate="no">{rule.flow.label}</span>
                   {rule.flow.kind === 'subflow' && <Badge className="ml-1.5">{t('rules.subflow')}</Badge>}
                 </Td>
                 <Td>{rule.productKey ? productName(rule.productKey) : <span className="text-slate-500">{t('rules.everyProduct')}</span>}</Td>

@@ -13,6 +13,7 @@ import { Panel } from '../ui/page.tsx';
 import type { TslDocument } from '../../../domain/thing-model/tsl-types.ts';
 import { exampleCommand, parseHex, spacedHex, type CodecProblem } from './codec-bench.ts';
 import { t } from './codecs.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 
 /** Example bytes for the hex box (data, not words). */
 const HEX_EXAMPLE = 'a5 01 00 00 00 07 43 66 80 00 …';
@@ -93,7 +94,7 @@ export function CodecBench({ base, source, tsl, what, onProblem }: {
           className={`${INPUT} font-mono text-xs`}
         />
         <div className="flex items-center justify-between gap-2">
-          <span className="text-xs text-slate-500">{t('bench.kinds')}</span>
+          <span className="text-xs text-slate-500">{richText(t('bench.kinds'), { code: (text) => <code>{text}</code> })}</span>
           <Button onClick={encode} disabled={busy !== null || source === undefined}>
             <i className="fa fa-arrow-up" aria-hidden /> {busy === 'encode' ? t('bench.encoding') : t('bench.encode')}
           </Button>

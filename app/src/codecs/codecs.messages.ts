@@ -78,7 +78,7 @@ export const t = translator({
   'bench.decode': { en: 'Decode', zh: '解析' },
   'bench.encodeRegion': { en: 'Encode a command', zh: '编码一条指令' },
   'bench.command': { en: 'Command to a device (JSON)', zh: '下发给设备的指令（JSON）' },
-  'bench.kinds': { en: 'kind: property.set, service.invoke (with serviceId) or reply', zh: 'kind：property.set、service.invoke（需带 serviceId）或 reply' },
+  'bench.kinds': { en: '<code>kind</code>: property.set, service.invoke (with serviceId) or reply', zh: '<code>kind</code>：property.set、service.invoke（需带 serviceId）或 reply' },
   'bench.encoding': { en: 'Encoding…', zh: '正在编码…' },
   'bench.encode': { en: 'Encode', zh: '编码' },
   'bench.stale': { en: 'From before the code’s last change; run it again to try the code as it is.', zh: '这是代码最近一次修改之前的结果；请再次运行以试用当前代码。' },

@@ -91,6 +91,7 @@ export const t = translator({
   'widget.at': { en: 'at {time}', zh: '{time} 更新' },
   'gauge.label': { en: '{name}: {value} (from {min} to {max})', zh: '{name}：{value}（{min} 到 {max}）' },
   'chart.label': { en: 'Chart of {names}', zh: '{names} 的图表' },
+  'chart.time': { en: 'Time', zh: '时间' },
   'map.empty': { en: 'No devices.', zh: '没有设备。' },
   'map.noTag': { en: 'without {tag}', zh: '无 {tag} 标签' },
   'map.onlineOf': { en: '{online} of {count} online', zh: '{online} / {count} 在线' },

@@ -17,6 +17,7 @@ import { CommandInput } from './command-inputs.tsx';
 import { codeMeaning } from './device-detail-format.ts';
 import { devicePath, useNow, type CommandResult } from './device-detail-api.ts';
 import { t } from './device-commands.messages.ts';
+import { serverText } from '../i18n/server-text.ts';
 
 const TIMEOUTS = [5, 10, 30, 60] as const;
 
@@ -320,7 +321,7 @@ function OutcomeView({ outcome, online, onQueue }: { outcome: Outcome; online: b
           when: queued ? t('reply.atOnce') : t('reply.after', { duration: ms < 1000 ? t('reply.ms', { n: ms }) : t('reply.s', { n: (ms / 1000).toFixed(1) }) }),
         })}
       </p>
-      {result.message && <p className="mt-1 text-slate-700" data-testid="command-reply-message">{result.message}</p>}
+      {result.message && <p className="mt-1 text-slate-700" data-testid="command-reply-message">{serverText(result.message)}</p>}
       {result.data !== undefined && !(typeof result.data === 'object' && result.data !== null && Object.keys(result.data).length === 0) && (
         <pre className="mt-2 max-h-48 overflow-auto rounded bg-white/70 p-2 font-mono text-xs text-slate-800">{JSON.stringify(result.data, null, 2)}</pre>
       )}

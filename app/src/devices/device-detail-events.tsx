@@ -15,6 +15,7 @@ import { richText } from '../i18n/rich.tsx';
 import { devicePath, useNow, type EventItem, type MessagePage } from './device-detail-api.ts';
 import { codeMeaning, eventDataText, prettyJson } from './device-detail-format.ts';
 import { t } from './device-detail.messages.ts';
+import { serverText } from '../i18n/server-text.ts';
 
 export function EventsTab({ productKey, deviceName, tsl }: { productKey: string; deviceName: string; tsl: TslDocument | null | undefined }) {
   return (
@@ -153,7 +154,7 @@ function MessageLog({ productKey, deviceName }: { productKey: string; deviceName
                     </Td>
                     <Td className="max-w-[18rem] truncate font-mono text-xs" title={m.topic ?? undefined}>{m.topic ?? '—'}</Td>
                     <Td><CodeBadge code={m.code} /></Td>
-                    <Td className="max-w-[16rem] text-xs text-slate-600">{m.reason ?? (m.code === null ? t('log.waiting') : codeMeaning(m.code))}</Td>
+                    <Td className="max-w-[16rem] text-xs text-slate-600">{serverText(m.reason) ?? (m.code === null ? t('log.waiting') : codeMeaning(m.code))}</Td>
                     <Td className="text-right">
                       {m.payload && (
                         <Button size="sm" variant="ghost" aria-expanded={open === m.id} onClick={() => setOpen(open === m.id ? undefined : m.id)}>

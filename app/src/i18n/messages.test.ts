@@ -38,3 +38,19 @@ describe('messages', () => {
     expect(JSON.stringify(node)).toContain('THE EDITOR');
   });
 });
+
+describe('the platform\'s own recorded words', () => {
+  it('are translated by pattern in Chinese, quoted reasons too, and left as they are in English or when unknown', async () => {
+    const { serverText } = await import('./server-text.ts');
+    setLocale('zh-CN');
+    try {
+      expect(serverText('told again (3)')).toBe('再次通知（第 3 次）');
+      expect(serverText('retrying after: device went offline')).toBe('重试，原因：设备已离线');
+      expect(serverText('downloaded 1024 of 4096 bytes')).toBe('已下载 1024 / 4096 字节');
+      expect(serverText('flashing 40%')).toBe('flashing 40%');
+    } finally {
+      setLocale('en');
+    }
+    expect(serverText('told again (3)')).toBe('told again (3)');
+  });
+});

@@ -83,8 +83,8 @@ export const t = translator({
   'table.empty': { en: 'No points yet', zh: '还没有点位' },
   'table.addPoint': { en: 'Add point', zh: '添加点位' },
   'table.emptyText': {
-    en: 'Map the product’s properties to registers one by one, or import a device’s register map as CSV (columns {columns}, and optionally {optional}).',
-    zh: '逐个将产品属性映射到寄存器，或以 CSV 导入设备的寄存器表（列：{columns}，可选列：{optional}）。',
+    en: 'Map the product’s properties to registers one by one, or import a device’s register map as CSV (columns <code>{columns}</code>, and optionally <code>{optional}</code>).',
+    zh: '逐个将产品属性映射到寄存器，或以 CSV 导入设备的寄存器表（列：<code>{columns}</code>，可选列：<code>{optional}</code>）。',
   },
   'table.label': { en: 'Point table', zh: '点位表' },
   'col.property': { en: 'Property', zh: '属性' },

@@ -222,7 +222,7 @@ export function PointTableTab({ productKey, canWrite, onDirtyChange }: {
             </>
           )}
         >
-          {t('table.emptyText', { columns: CSV_COLUMNS.join(', '), optional: CSV_OPTIONAL_COLUMNS.join(', ') })}
+          {richText(t('table.emptyText', { columns: CSV_COLUMNS.join(', '), optional: CSV_OPTIONAL_COLUMNS.join(', ') }), { code: (text) => <code className="font-mono text-xs">{text}</code> })}
         </EmptyState>
       ) : (
         <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">

@@ -32,6 +32,7 @@ import {
 import { canCancel, canPause, canResume, funnel, percentOf, progressNote, upgradeStateLabel, upgradeStateWord } from './ota-format.ts';
 import { newer, useCoalescedReload, withPushed, type Pushed } from './ota-live.ts';
 import { t } from './ota.messages.ts';
+import { serverText } from '../i18n/server-text.ts';
 
 const PAGE_SIZE = 50;
 
@@ -388,7 +389,7 @@ function DeviceTable({ campaign, page, loading, error, readAt, pushed, filter, o
                       {note ? <span className="line-clamp-2" title={note}>{note}</span> : <span className="text-slate-400">—</span>}
                     </Td>
                     <Td className="max-w-[16rem] text-xs">
-                      {u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}
+                      {u.reason ? <span className="line-clamp-2 text-red-800" title={serverText(u.reason)}>{serverText(u.reason)}</span> : <span className="text-slate-400">—</span>}
                     </Td>
                     <Td className="text-right tabular-nums">{u.attempts}</Td>
                     <Td className="whitespace-nowrap text-xs text-slate-700"><TimeAgo at={u.updatedAt} /></Td>

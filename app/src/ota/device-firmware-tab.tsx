@@ -23,6 +23,7 @@ import {
 import { progressNote } from './ota-format.ts';
 import { newer, useCoalescedReload, withPushed, type Pushed } from './ota-live.ts';
 import { t } from './ota.messages.ts';
+import { serverText } from '../i18n/server-text.ts';
 
 export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: string; deviceName: string }) {
   const ota = useApi<DeviceOta>(deviceOtaPath(productKey, deviceName));
@@ -111,7 +112,7 @@ export function DeviceFirmwareTab({ productKey, deviceName }: { productKey: stri
                       <ProgressBar percent={u.percent} label={t('deviceTab.upgradeTo', { version: u.toVersion })} tone={u.state === 'succeeded' ? 'green' : u.state === 'failed' ? 'red' : u.state === 'timed_out' ? 'amber' : 'blue'} />
                       {note && <span className="mt-0.5 block max-w-[12rem] truncate text-xs text-slate-500" title={note}>{note}</span>}
                     </Td>
-                    <Td className="max-w-[16rem] text-xs">{u.reason ? <span className="line-clamp-2 text-red-800" title={u.reason}>{u.reason}</span> : <span className="text-slate-400">—</span>}</Td>
+                    <Td className="max-w-[16rem] text-xs">{u.reason ? <span className="line-clamp-2 text-red-800" title={serverText(u.reason)}>{serverText(u.reason)}</span> : <span className="text-slate-400">—</span>}</Td>
                     <Td className="whitespace-nowrap text-xs text-slate-700">
                       <span className="block" title={formatTime(u.queuedAt)}>{richText(t('deviceTab.queuedAgo'), { ago: () => <TimeAgo at={u.queuedAt} /> })}</span>
                       <span className="block text-slate-500" title={u.finishedAt ? formatTime(u.finishedAt) : undefined}>

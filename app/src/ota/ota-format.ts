@@ -3,6 +3,7 @@ import type { CampaignState, DeviceUpgrade, StateCounts, UpgradeState } from '..
 import type { VersionConstraintInput } from '../../../domain/ota/ota-schemas.ts';
 import { currentLocale } from '../i18n/locale.ts';
 import { t } from './ota.messages.ts';
+import { serverText } from '../i18n/server-text.ts';
 
 /** `432945` → `422.8 KiB` (and the exact bytes go in a tooltip). */
 export function formatBytes(bytes: number): string {
@@ -49,9 +50,9 @@ export function progressNote(u: Pick<DeviceUpgrade, 'state' | 'step' | 'message'
   if (u.state === 'queued') return '';
   if (u.state === 'failed' || u.state === 'timed_out' || u.state === 'cancelled') {
     if (u.step === null || u.step < 0) return '';
-    return joined(t('step.gotTo', { step: String(u.step) }), u.message);
+    return joined(t('step.gotTo', { step: String(u.step) }), serverText(u.message));
   }
-  return joined(stepText(u.step), u.message);
+  return joined(stepText(u.step), serverText(u.message));
 }
 
 /** The version constraint in words, or '' when there is none. */

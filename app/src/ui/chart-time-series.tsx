@@ -9,6 +9,7 @@ import 'uplot/dist/uPlot.min.css';
 import { currentTimeZone } from '../i18n/locale.ts';
 import { chartColors } from './theme.ts';
 import { formatDate, formatTime } from './time-format.ts';
+import { t } from './ui.messages.ts';
 import { useTheme } from './use-theme.ts';
 
 export interface TimeSeriesData {
@@ -55,7 +56,7 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
     const zone = currentTimeZone();
     const withUnit = (v: number | null | undefined) => (v === null || v === undefined ? '—' : unit ? `${format(v)} ${unit}` : format(v));
     const series: uPlot.Series[] = [
-      { value: (_u, v) => (v === null || v === undefined ? '—' : formatTime(v * 1000, zone)) },
+      { label: t('chart.time'), value: (_u, v) => (v === null || v === undefined ? '—' : formatTime(v * 1000, zone)) },
       { label, stroke: LINE, width: 1.75, value: (_u, v) => withUnit(v) },
     ];
     if (hasBand) {

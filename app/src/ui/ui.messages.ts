@@ -8,6 +8,7 @@ export const t = translator({
   'dialog.working': { en: 'Working…', zh: '处理中…' },
   'state.online': { en: 'online', zh: '在线' },
   'state.offline': { en: 'offline', zh: '离线' },
+  'chart.time': { en: 'Time', zh: '时间' },
   'badge.pending': { en: 'pending', zh: '等待中' },
   'severity.critical': { en: 'critical', zh: '紧急' },
   'severity.warning': { en: 'warning', zh: '警告' },

@@ -61,7 +61,7 @@ export function AuditLogPanel({ refreshKey = 0 }: { refreshKey?: number }) {
                   <Td className="whitespace-nowrap">{e.actor}</Td>
                   <Td className="whitespace-nowrap"><code className="font-mono text-xs">{e.action}</code></Td>
                   <Td className="max-w-[14rem] truncate" title={e.target ?? undefined}>{e.target ?? <span className="text-slate-400">—</span>}</Td>
-                  <Td className="max-w-[22rem] truncate font-mono text-xs text-slate-600" title={describe(e.details)}>{describe(e.details) || <span className="text-slate-400">—</span>}</Td>
+                  <Td className="max-w-[22rem] truncate font-mono text-xs text-slate-600" title={describe(e.details)} translate="no">{describe(e.details) || <span className="text-slate-400">—</span>}</Td>
                 </tr>
               ))}
             </TBody>

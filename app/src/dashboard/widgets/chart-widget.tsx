@@ -11,7 +11,11 @@ import { devicePath } from '../../devices/device-detail-api.ts';
 import { queryRange, type HistoryBucket, type RangePreset } from '../../devices/history-range.ts';
 import { formatNumber } from '../../devices/device-detail-format.ts';
 import { ErrorNote } from '../../ui/feedback.tsx';
-import { formatClock, formatDate, formatTime } from '../../ui/time-format.ts';
+import { currentTimeZone } from '../../i18n/locale.ts';
+import { timeTicks } from '../../ui/chart-time-series.tsx';
+import { chartColors } from '../../ui/theme.ts';
+import { formatTime } from '../../ui/time-format.ts';
+import { useTheme } from '../../ui/use-theme.ts';
 import { queryString } from '../../use-api.ts';
 import type { Widget, WidgetSeries } from '../dashboard-api.ts';
 import { useDashboardLive, type DashboardLive } from '../dashboard-live.tsx';
@@ -27,16 +31,6 @@ interface Points {
 /** The most points a series keeps (history buckets plus live values). */
 const MAX_POINTS = 3000;
 
-const AXIS = '#475569';
-const GRID = '#e2e8f0';
-
-function timeTicks(_u: uPlot, splits: number[], _axis: number, _space: number, incr: number): string[] {
-  return splits.map((s) => {
-    if (incr >= 86_400) return formatDate(s * 1000).slice(5);
-    const clock = formatClock(s * 1000);
-    return incr < 60 ? clock : clock.slice(0, 5);
-  });
-}
 
 const seriesKey = (s: WidgetSeries) => `${s.productKey}/${s.deviceName}/${s.property}`;
 
@@ -125,32 +119,39 @@ export function ChartWidget({ widget, models, preset, height }: { widget: Widget
   }, [history, preset]);
 
   // The chart, made again when what shapes it changes (`shape` stands for the labels and units); sized to its box.
-  const chartOptions = useEffectEvent((el: HTMLElement): uPlot.Options => ({
-    width: Math.max(120, el.clientWidth),
-    height: Math.max(60, el.clientHeight),
-    series: [
-      { value: (_u, v) => (v === null ? '—' : formatTime(v * 1000)) },
-      ...labels.map((label, i): uPlot.Series => ({
-        label, stroke: SERIES_COLOURS[i % SERIES_COLOURS.length], width: 1.5, spanGaps: true, points: { show: false },
-        value: (_u, v) => (v === null || v === undefined ? '—' : units[i] ? `${formatNumber(v)} ${units[i]}` : formatNumber(v)),
-      })),
-    ],
-    scales: {
-      x: { time: true, range: () => [(Date.now() - span.current) / 1000, Date.now() / 1000] },
-      y: { range: (_u, min, max) => (min === max ? [min - 1, max + 1] : uPlot.rangeNum(min, max, 0.1, true)) },
-    },
-    axes: [
-      { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, values: timeTicks, font: '11px system-ui' },
-      {
-        stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, font: '11px system-ui',
-        label: unit, labelSize: unit ? 16 : 0, labelFont: '11px system-ui',
-        values: (_u, splits) => splits.map((v) => formatNumber(v)),
-        size: (_u, values) => 12 + 6 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
+  const theme = useTheme();
+  const chartOptions = useEffectEvent((el: HTMLElement): uPlot.Options => {
+    const { axis: AXIS, grid: GRID } = chartColors(theme);
+    const zone = currentTimeZone();
+    return {
+      width: Math.max(120, el.clientWidth),
+      // Ticks on the hours and days of the user's time zone.
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), zone),
+      height: Math.max(60, el.clientHeight),
+      series: [
+        { label: t('chart.time'), value: (_u, v) => (v === null ? '—' : formatTime(v * 1000, zone)) },
+        ...labels.map((label, i): uPlot.Series => ({
+          label, stroke: SERIES_COLOURS[i % SERIES_COLOURS.length], width: 1.5, spanGaps: true, points: { show: false },
+          value: (_u, v) => (v === null || v === undefined ? '—' : units[i] ? `${formatNumber(v)} ${units[i]}` : formatNumber(v)),
+        })),
+      ],
+      scales: {
+        x: { time: true, range: () => [(Date.now() - span.current) / 1000, Date.now() / 1000] },
+        y: { range: (_u, min, max) => (min === max ? [min - 1, max + 1] : uPlot.rangeNum(min, max, 0.1, true)) },
       },
-    ],
-    legend: { show: false },
-    cursor: { drag: { x: false, y: false } },
-  }));
+      axes: [
+        { stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, values: (u, splits, ax, space, incr) => timeTicks(u, splits, ax, space, incr, zone), font: '11px system-ui' },
+        {
+          stroke: AXIS, grid: { stroke: GRID, width: 1 }, ticks: { stroke: GRID, width: 1 }, font: '11px system-ui',
+          label: unit, labelSize: unit ? 16 : 0, labelFont: '11px system-ui',
+          values: (_u, splits) => splits.map((v) => formatNumber(v)),
+          size: (_u, values) => 12 + 6 * Math.max(3, ...(values ?? []).map((v) => String(v).length)),
+        },
+      ],
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false } },
+    };
+  });
   useEffect(() => {
     const el = container.current;
     if (!el || !history) return;
@@ -168,7 +169,7 @@ export function ChartWidget({ widget, models, preset, height }: { widget: Widget
       chart.destroy();
       plot.current = null;
     };
-  }, [shape, history]);
+  }, [shape, history, theme]);
 
   // Live points, at the store's pace; a redraw only when one arrived.
   const version = live.version();
