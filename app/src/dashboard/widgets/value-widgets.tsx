@@ -54,13 +54,14 @@ export function GaugeWidget({ widget, models, height }: { widget: Widget; models
   const known = at !== undefined && Number.isFinite(n) && (property === undefined || isNumeric(property.dataType));
   const share = known ? Math.min(1, Math.max(0, (n - min) / (max - min))) : 0;
   const unit = unitOf(property?.dataType);
-  const tone = share > 0.9 ? '#dc2626' : share > 0.75 ? '#d97706' : '#0369a1';
+  // Theme classes, not colours: the dark palette turns them over with the rest of the page.
+  const tone = share > 0.9 ? 'stroke-red-600' : share > 0.75 ? 'stroke-amber-600' : 'stroke-sky-700';
   return (
     <div className="flex h-full min-h-0 flex-col items-center justify-center" data-live-value={`${s.deviceName}/${s.property}`}>
       <svg viewBox="0 0 100 58" className="w-full max-w-[16rem]" style={{ height: Math.max(40, height - 20) }} role="img" aria-label={t('gauge.label', { name: property?.name ?? s.property, value: known ? formatValue(n, property?.dataType) : '—', min, max })}>
-        <path d={`M ${50 - R} ${CY} A ${R} ${R} 0 0 1 ${50 + R} ${CY}`} fill="none" stroke="#e2e8f0" strokeWidth="9" strokeLinecap="round" />
+        <path d={`M ${50 - R} ${CY} A ${R} ${R} 0 0 1 ${50 + R} ${CY}`} fill="none" className="stroke-slate-200" strokeWidth="9" strokeLinecap="round" />
         {known && (
-          <path d={`M ${50 - R} ${CY} A ${R} ${R} 0 0 1 ${50 + R} ${CY}`} fill="none" stroke={tone} strokeWidth="9" strokeLinecap="round"
+          <path d={`M ${50 - R} ${CY} A ${R} ${R} 0 0 1 ${50 + R} ${CY}`} fill="none" className={tone} strokeWidth="9" strokeLinecap="round"
             strokeDasharray={`${(share * ARC).toFixed(2)} ${ARC.toFixed(2)}`} />
         )}
         <text x="50" y="41" textAnchor="middle" className="fill-slate-900 text-[13px] font-semibold tabular-nums" data-value>
