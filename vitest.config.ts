@@ -40,6 +40,7 @@ const pureFiles = [
   'editor/canvas/fit-viewport.test.ts',
   'editor/canvas/link-wires.test.ts',
   'editor/canvas/motion-sketch.test.ts',
+  'editor/canvas/node-status-text.test.ts',
   'editor/canvas/use-canvas-motion.test.ts',
   'editor/deploy/deploy-flows.test.ts',
   'editor/deploy/flow-draft-storage.test.ts',

@@ -13,6 +13,30 @@ export const t = translator({
   'footer.showMinimap': { en: 'Show the minimap', zh: '显示缩略图' },
   'footer.hideMinimap': { en: 'Hide the minimap', zh: '隐藏缩略图' },
 
+  // Node-RED's common node statuses (the server sends them in English, as Node-RED's catalog has them)
+  'status.connected': { en: 'connected', zh: '已连接' },
+  'status.notConnected': { en: 'not connected', zh: '未连接' },
+  'status.disconnected': { en: 'disconnected', zh: '已断开' },
+  'status.connecting': { en: 'connecting', zh: '连接中' },
+  'status.error': { en: 'error', zh: '错误' },
+  'status.ok': { en: 'OK', zh: '正常' },
+  // Our nodes' counts ("2 stored, 1 refused"), one part at a time.
+  'count.message': { en: '{n, plural, one {# message} other {# messages}}', zh: '{n} 条消息' },
+  'count.stored': { en: '{n} stored', zh: '已存储 {n}' },
+  'count.refused': { en: '{n} refused', zh: '拒绝 {n}' },
+  'count.skipped': { en: '{n} values skipped', zh: '跳过 {n} 个值' },
+  'count.queued': { en: '{n} queued', zh: '排队 {n}' },
+  'count.valid': { en: '{n} valid', zh: '有效 {n}' },
+  'count.invalid': { en: '{n} invalid', zh: '无效 {n}' },
+  'count.waiting': { en: '{n} waiting', zh: '等待 {n}' },
+  'count.delivered': { en: '{n} delivered', zh: '已送达 {n}' },
+  'count.failed': { en: '{n} failed', zh: '失败 {n}' },
+  'count.active': { en: '{n} active', zh: '活动 {n}' },
+  'count.acknowledged': { en: '{n} acknowledged', zh: '已确认 {n}' },
+  'count.started': { en: '{n} started', zh: '已开始 {n}' },
+  'count.report': { en: '{n, plural, one {# report} other {# reports}}', zh: '{n} 次上报' },
+  'count.last': { en: 'last: {what}', zh: '最近：{what}' },
+
   // React Flow's own descriptions, for screen readers
   'flow.nodeHelp': {
     en: 'Press enter or space to select a node. Press delete to remove it and escape to cancel.',

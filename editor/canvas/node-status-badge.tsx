@@ -3,10 +3,49 @@
  */
 import { useFlowEditor } from '../editor-context.tsx';
 import { useNodeStatus } from '../live/use-node-status.ts';
+import { t } from './canvas.messages.ts';
+import { currentLocale } from '../i18n.ts';
 
 const FILLS: Record<string, string> = {
   red: '#c00', green: '#5a8', yellow: '#F9DF31', blue: '#53A3F3', grey: '#d3d3d3', gray: '#d3d3d3',
 };
+
+/** Node-RED's common statuses (`common.status.*`, which the server sends in English) by their English text. */
+const COMMON_STATUSES = {
+  connected: 'status.connected',
+  'not connected': 'status.notConnected',
+  disconnected: 'status.disconnected',
+  connecting: 'status.connecting',
+  error: 'status.error',
+  OK: 'status.ok',
+} as const;
+
+/** The counts our nodes show (`2 stored`, `1 message`), by the word after the number. */
+const COUNTS = {
+  message: 'count.message', messages: 'count.message', stored: 'count.stored', refused: 'count.refused',
+  'values skipped': 'count.skipped', queued: 'count.queued', valid: 'count.valid', invalid: 'count.invalid',
+  waiting: 'count.waiting', delivered: 'count.delivered', failed: 'count.failed', active: 'count.active',
+  acknowledged: 'count.acknowledged', started: 'count.started', report: 'count.report', reports: 'count.report',
+} as const;
+
+/** One comma-separated part of a status: a count of ours in the UI's language, anything else as it is. */
+function statusPart(part: string): string {
+  const last = /^last: (.*)$/.exec(part);
+  if (last) return t('count.last', { what: last[1]! });
+  const count = /^([\d,]+) ([a-z ]+)$/.exec(part);
+  if (!count || !Object.hasOwn(COUNTS, count[2]!)) return part;
+  return t(COUNTS[count[2] as keyof typeof COUNTS], { n: Number(count[1]!.replaceAll(',', '')) });
+}
+
+/**
+ * A status text in the UI's language: Node-RED's common statuses and our nodes' counts are translated; any other
+ * text is the node's own. (The runtime writes English: the same flows run for users of every language.)
+ */
+export function statusText(text: string): string {
+  const key = Object.hasOwn(COMMON_STATUSES, text) ? COMMON_STATUSES[text as keyof typeof COMMON_STATUSES] : undefined;
+  if (key !== undefined) return t(key);
+  return text.split(', ').map(statusPart).join(currentLocale() === 'zh-CN' ? '，' : ', ');
+}
 
 /** The live status of node `id`; nothing while it has none. */
 export function NodeStatusBadge({ id }: { id: string }) {
@@ -22,7 +61,7 @@ export function NodeStatusBadge({ id }: { id: string }) {
           style={status.shape === 'ring' ? { borderColor: color, borderWidth: 3 } : { background: color, borderColor: color }}
         />
       )}
-      {status.text && <span>{status.text}</span>}
+      {status.text && <span>{statusText(status.text)}</span>}
     </div>
   );
 }
