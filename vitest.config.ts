@@ -80,6 +80,8 @@ const pureFiles = [
   'nodes/device-reply/device-reply.test.ts',
   'nodes/core/network.def.test.ts',
   'nodes/core/seqparse.def.test.ts',
+  'nodes/i18n/node-text.test.ts',
+  'nodes/i18n/problem-zh.test.ts',
   'nodes/kit/config-validator.test.ts',
   'nodes/kit/node-definitions.test.ts',
   'nodes/kit/register-nodes.test.ts',

@@ -51,6 +51,7 @@ export const t = translator({
   'deploy.deploying': { en: 'Deploying…', zh: '正在部署…' },
   'deploy.options': { en: 'Deploy options', zh: '部署选项' },
   'deploy.done': { en: 'Deployed.', zh: '已部署。' },
+  'deploy.warningSeparator': { en: '; ', zh: '；' },
   'deploy.doneInvalid': {
     en: 'Deployed; {count, plural, one {# node has} other {# nodes have}} invalid config and will not run: {messages}',
     zh: '已部署；{count} 个节点配置无效，不会运行：{messages}',

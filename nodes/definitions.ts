@@ -5,6 +5,7 @@
  * A new node: its folder, one line here and one line in `index.ts`.
  */
 import type { AnyNodeDefinition } from './kit/define-node.ts';
+import type { ProblemParams } from './kit/problem-text.ts';
 import { problemProperty, upgradeNode, validateNodeConfig, validateNodeCredentials, type ConfigProblem } from './kit/config-validator.ts';
 import { coreNodeDefinitions } from './core/core-nodes.def.ts';
 import { alert } from './alert/alert.def.ts';
@@ -84,7 +85,11 @@ export interface FlowNodeProblem {
   type: string;
   /** JSON pointer into the node. */
   path: string;
+  /** In English. */
   message: string;
+  /** The problem's code and parameters, for the editor's language (`nodes/i18n/problem-zh.def.ts`). */
+  code?: string;
+  params?: ProblemParams;
 }
 
 const byType = new Map(nodeDefinitions.map((definition) => [definition.type, definition]));

@@ -13,6 +13,8 @@ import { ConflictDialog } from './conflict-dialog.tsx';
 import { deployFlows, type DeployOutcome, type DeploymentType } from './deploy-flows.ts';
 import { DeployWarningDialog } from './deploy-warning-dialog.tsx';
 import { t } from '../editor.messages.ts';
+import { currentLocale } from '../i18n.ts';
+import { problemTextIn } from '../../nodes/i18n/problem-zh.def.ts';
 
 
 type Key = Parameters<typeof t>[0];
@@ -53,7 +55,7 @@ export function DeployButton({ onNotice, onDeployed }: { onNotice(notice: Notice
       if (outcome.status === 'deployed') {
         onDeployed();
         const invalid = outcome.warnings.length;
-        onNotice({ kind: 'ok', text: invalid === 0 ? t('deploy.done') : t('deploy.doneInvalid', { count: invalid, messages: outcome.warnings.map((w) => w.message).join('; ') }) });
+        onNotice({ kind: 'ok', text: invalid === 0 ? t('deploy.done') : t('deploy.doneInvalid', { count: invalid, messages: outcome.warnings.map((w) => problemTextIn(w, currentLocale(), w.type)).join(t('deploy.warningSeparator')) }) });
       } else if (outcome.status === 'unchanged') onNotice({ kind: 'ok', text: t('deploy.unchanged') });
       else if (outcome.status === 'blocked') onNotice({ kind: 'error', text: t('deploy.failed', { reason: outcome.message }) });
       else if (outcome.status === 'failed') onNotice({ kind: 'error', text: t('deploy.failed', { reason: outcome.message }) });

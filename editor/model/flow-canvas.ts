@@ -19,6 +19,8 @@ import {
   type FlowCatalog,
 } from './node-catalog.ts';
 import { t } from './model.messages.ts';
+import { outputLabelsIn } from '../../nodes/i18n/node-text.def.ts';
+import { currentLocale } from '../i18n.ts';
 
 /** Data of a node whose type we know (a definition of ours, an installed type, or a subflow instance). */
 export type FlowNodeData = {
@@ -303,6 +305,8 @@ function cachedCanvasNode(node: NodeRedNode, doc: FlowDocument, view: CanvasView
     view.measured.get(node.id),
     catalog,
     subflowId === undefined ? undefined : nodeById(doc, subflowId),
+    // Labels and port labels are in the UI's language.
+    currentLocale(),
   ];
   const hit = canvasNodeCache.get(node);
   if (hit && hit.deps.every((dep, i) => dep === deps[i])) return hit.value;
@@ -337,7 +341,7 @@ function toCanvasNode(node: NodeRedNode, doc: FlowDocument, catalog: FlowCatalog
     data.color = definition.color;
     data.icon = definition.iconOf?.(node) ?? definition.icon;
     const outputLabels = definition.outputLabelsOf?.(node) ?? definition.outputLabels;
-    if (outputLabels) data.outputLabels = outputLabels;
+    if (outputLabels) data.outputLabels = outputLabelsIn(definition, outputLabels, currentLocale());
   }
   if (subflow) {
     data.subflow = subflow;

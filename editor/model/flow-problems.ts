@@ -5,6 +5,7 @@
  * Browser-safe.
  */
 import { checkFlowNodeConfig } from '../../nodes/definitions.ts';
+import { problemTextIn } from '../../nodes/i18n/problem-zh.def.ts';
 import { codeNodeChanges } from '../../domain/flows/code-nodes.ts';
 import { nodeIndex, type FlowDocument, type NodeRedNode } from './flow-codec.ts';
 import { isUnknownType, kindOf, subflowIdOf, type FlowCatalog } from './node-catalog.ts';
@@ -49,13 +50,13 @@ export function flowProblems(doc: FlowDocument, catalog: FlowCatalog, baseline?:
   const locale = currentLocale();
   // Per locale too: the messages are in the UI's language.
   if (hit?.catalog === catalog && hit.baseline === baseline && hit.locale === locale) return hit.value;
-  const value = computeProblems(doc, catalog, baseline);
+  const value = computeProblems(doc, catalog, baseline, locale);
   memo.set(doc, { catalog, baseline, locale, value });
   return value;
 }
 const memo = new WeakMap<FlowDocument, { catalog: FlowCatalog; baseline: FlowDocument | undefined; locale: string; value: FlowProblems }>();
 
-function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: FlowDocument | undefined): FlowProblems {
+function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: FlowDocument | undefined, locale: string): FlowProblems {
   const index = nodeIndex(doc);
   const deployed = baseline ? nodeIndex(baseline) : new Map<string, NodeRedNode>();
   let codeNodes = 0;
@@ -89,7 +90,10 @@ function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: Flow
     }
     const definition = catalog.definition(node.type);
     if (!definition) continue;
-    for (const found of cachedConfigProblems(node)) all.push({ ...found, kind: 'config' });
+    // The checks speak English (the runtime's words); their codes say them in the UI's language.
+    for (const { code, params, ...found } of cachedConfigProblems(node)) {
+      all.push({ ...found, kind: 'config', message: problemTextIn({ message: found.message, code, params }, locale, node.type) });
+    }
     const properties = definition.config.properties as Record<string, Record<string, unknown>>;
     for (const [name, schema] of Object.entries(properties)) {
       const refType = schema['x-node-ref'];
@@ -126,12 +130,13 @@ function computeProblems(doc: FlowDocument, catalog: FlowCatalog, baseline: Flow
   return { all, byNode, unknownTypes, deployBlocker };
 }
 
-const configCache = new WeakMap<NodeRedNode, readonly Omit<NodeProblem, 'kind'>[]>();
+type ConfigProblem = ReturnType<typeof checkFlowNodeConfig>[number];
+const configCache = new WeakMap<NodeRedNode, readonly ConfigProblem[]>();
 
-function cachedConfigProblems(node: NodeRedNode): readonly Omit<NodeProblem, 'kind'>[] {
+function cachedConfigProblems(node: NodeRedNode): readonly ConfigProblem[] {
   let found = configCache.get(node);
   if (!found) {
-    found = checkFlowNodeConfig(node).map(({ nodeId, type, path, message }) => ({ nodeId, type, path, message }));
+    found = checkFlowNodeConfig(node).map(({ nodeId, type, path, message, code, params }) => ({ nodeId, type, path, message, code, params }));
     configCache.set(node, found);
   }
   return found;

@@ -5,6 +5,7 @@
 import type { FlowDocument, NodeRedNode } from './flow-codec.ts';
 import { kindOf, labelOf, nodeTypeLabel, type FlowCatalog } from './node-catalog.ts';
 import { t } from './model.messages.ts';
+import { currentLocale } from '../i18n.ts';
 
 /** One node found. */
 export interface SearchHit {
@@ -68,7 +69,9 @@ export function searchFlows(doc: FlowDocument, catalog: FlowCatalog, query: stri
 /** The searchable nodes of a document with their texts (cached per document and catalog). */
 function searchIndex(doc: FlowDocument, catalog: FlowCatalog): readonly Entry[] {
   const hit = indexes.get(doc);
-  if (hit?.catalog === catalog) return hit.entries;
+  // Type labels are in the UI's language.
+  const locale = currentLocale();
+  if (hit?.catalog === catalog && hit.locale === locale) return hit.entries;
   const containers = new Map(doc.nodes.filter((node) => node.type === 'tab' || node.type === 'subflow').map((node) => [node.id, node]));
   const entries: Entry[] = [];
   for (const node of doc.nodes) {
@@ -89,10 +92,10 @@ function searchIndex(doc: FlowDocument, catalog: FlowCatalog): readonly Entry[] 
     if (container) entry.tabId = container.id;
     entries.push(entry);
   }
-  indexes.set(doc, { catalog, entries });
+  indexes.set(doc, { catalog, locale, entries });
   return entries;
 }
-const indexes = new WeakMap<FlowDocument, { catalog: FlowCatalog; entries: Entry[] }>();
+const indexes = new WeakMap<FlowDocument, { catalog: FlowCatalog; locale: string; entries: Entry[] }>();
 
 /** The strings and numbers of a node's own properties (nested ones too), newline-separated and bounded. */
 function propertyText(node: NodeRedNode): string {

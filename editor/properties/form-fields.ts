@@ -120,7 +120,8 @@ function toFormField(field: ConfigField, source: FormField['source'], productFie
       if (modes.length > 0) {
         form.refModes = modes.map((branch) => {
           const value = branch['type'] === 'null' ? null : (branch['const'] as FieldChoice['value']);
-          return { value, label: typeof branch['title'] === 'string' ? branch['title'] : value === null ? 'all nodes' : String(value) };
+          const fallback = value === null ? t('ref.allNodes') : value === 'group' ? t('ref.group') : String(value);
+          return { value, label: typeof branch['title'] === 'string' ? branch['title'] : fallback };
         });
       }
       break;
@@ -208,22 +209,25 @@ export type NumberInput = { ok: true; value: number | '' } | { ok: false; messag
  */
 export function parseNumberInput(field: FormField, text: string): NumberInput {
   const trimmed = text.trim();
+  // The title leads the sentence; in Chinese a Latin one (`QoS`) is set off by a space.
+  const name = currentLocale() === 'zh-CN' && /[\w)\]]$/.test(field.title) ? `${field.title} ` : field.title;
+  const refuse = (message: string): NumberInput => ({ ok: false, message });
   if (trimmed === '') {
-    return field.emptyAllowed ? { ok: true, value: '' } : { ok: false, message: `${field.title} needs a number` };
+    return field.emptyAllowed ? { ok: true, value: '' } : refuse(t('number.needed', { field: name }));
   }
   const value = Number(trimmed);
-  if (!Number.isFinite(value)) return { ok: false, message: `${field.title} must be a number` };
-  if (field.integer && !Number.isInteger(value)) return { ok: false, message: `${field.title} must be a whole number` };
-  if (field.min !== undefined && value < field.min) return { ok: false, message: `${field.title} must be at least ${field.min}` };
-  if (field.max !== undefined && value > field.max) return { ok: false, message: `${field.title} must be at most ${field.max}` };
+  if (!Number.isFinite(value)) return refuse(t('number.notNumber', { field: name }));
+  if (field.integer && !Number.isInteger(value)) return refuse(t('number.whole', { field: name }));
+  if (field.min !== undefined && value < field.min) return refuse(t('number.atLeast', { field: name, min: String(field.min) }));
+  if (field.max !== undefined && value > field.max) return refuse(t('number.atMost', { field: name, max: String(field.max) }));
   if (field.exclusiveMin !== undefined && value <= field.exclusiveMin) {
-    return { ok: false, message: `${field.title} must be more than ${field.exclusiveMin}` };
+    return refuse(t('number.moreThan', { field: name, min: String(field.exclusiveMin) }));
   }
   if (field.exclusiveMax !== undefined && value >= field.exclusiveMax) {
-    return { ok: false, message: `${field.title} must be less than ${field.exclusiveMax}` };
+    return refuse(t('number.lessThan', { field: name, max: String(field.exclusiveMax) }));
   }
   if (field.step !== undefined && !field.integer && Math.abs(value / field.step - Math.round(value / field.step)) > 1e-9) {
-    return { ok: false, message: `${field.title} must be a multiple of ${field.step}` };
+    return refuse(t('number.multipleOf', { field: name, step: String(field.step) }));
   }
   return { ok: true, value };
 }

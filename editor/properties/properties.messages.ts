@@ -51,6 +51,16 @@ export const t = translator({
   'widget.value': { en: 'value', zh: '值' },
   'widget.invalidJson': { en: 'Not valid JSON: {reason}', zh: '不是有效的 JSON：{reason}' },
   'widget.unchanged': { en: 'unchanged', zh: '保持不变' },
+  // Number fields: `{field}` is the field's title (followed by a space when it ends in a Latin letter); bounds are
+  // written as the schema has them (65535, not 65,535).
+  'number.needed': { en: '{field} needs a number', zh: '{field}需要填写数字' },
+  'number.notNumber': { en: '{field} must be a number', zh: '{field}应为数字' },
+  'number.whole': { en: '{field} must be a whole number', zh: '{field}应为整数' },
+  'number.atLeast': { en: '{field} must be at least {min}', zh: '{field}不能小于 {min}' },
+  'number.atMost': { en: '{field} must be at most {max}', zh: '{field}不能大于 {max}' },
+  'number.moreThan': { en: '{field} must be more than {min}', zh: '{field}应大于 {min}' },
+  'number.lessThan': { en: '{field} must be less than {max}', zh: '{field}应小于 {max}' },
+  'number.multipleOf': { en: '{field} must be a multiple of {step}', zh: '{field}应为 {step} 的倍数' },
   'widget.jsonObject': {
     en: '{field} must be a JSON object, such as {example}',
     zh: '{field} 必须是 JSON 对象，例如 {example}',
@@ -58,6 +68,8 @@ export const t = translator({
 
   // Node references
   'ref.none': { en: '(none)', zh: '（无）' },
+  'ref.allNodes': { en: 'all nodes', zh: '所有节点' },
+  'ref.group': { en: 'group', zh: '所在组' },
   'ref.missing': { en: '{id} (not in the flows)', zh: '{id}（不在流程中）' },
   'ref.usedBy': { en: ' — used by {count}', zh: ' — {count} 个节点使用' },
   'ref.addNew': { en: 'Add new {type}…', zh: '新建 {type}…' },

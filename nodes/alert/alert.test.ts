@@ -289,7 +289,7 @@ describe('alert definition', () => {
   it('names what a threshold rule is missing, as the deploy check reports it', () => {
     const result = validateNodeConfig(alert, { id: 'n1', type: 'alert', trigger: 'threshold' });
     // One problem, at the field: not also the if/then's own "must match then schema".
-    expect(result.ok ? [] : result.problems).toEqual([{ path: '/property', message: 'Property is required' }]);
+    expect(result.ok ? [] : result.problems).toMatchObject([{ path: '/property', message: 'Property is required' }]);
     expect(validateNodeConfig(alert, { id: 'n1', type: 'alert', trigger: 'event' }).ok).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import { typedValueProblem, type PropertyProblem } from '../kit/typed-values.ts';
+import { problemAt, problemText } from '../kit/problem-text.ts';
 import { core, coreHelp, isNodeRedNumber, listOf, name, scope } from './core-kit.def.ts';
 
 /** A value Node-RED stores as text or, in older flows, as a number. */
@@ -23,14 +24,14 @@ export function injectProblems(node: Readonly<Record<string, unknown>>): Propert
     if (typeof type !== 'string' || !CHECKED_INJECT_TYPES.has(type)) return;
     if (typeof value === 'string' && ENV_ONLY.test(value)) return;
     const problem = typedValueProblem(type, value ?? '');
-    if (problem !== null) problems.push({ path, message: `msg.${prop}: ${problem}` });
+    if (problem !== null) problems.push(problemAt(path, problemText('msgProperty', { prop, detail: problem })));
   };
   const props = Array.isArray(node['props']) ? (node['props'] as unknown[]) : [];
   props.forEach((item, i) => {
     if (typeof item !== 'object' || item === null) return;
     const { p, v, vt } = item as Record<string, unknown>;
     if (typeof p !== 'string' || p.trim() === '') {
-      problems.push({ path: `/props/${i}/p`, message: `Property ${i + 1} needs a name` });
+      problems.push(problemAt(`/props/${i}/p`, problemText('inject.propertyName', { n: i + 1 })));
       return;
     }
     // The payload (and a string topic) without `v` keep their value in the node's legacy fields.
@@ -42,9 +43,9 @@ export function injectProblems(node: Readonly<Record<string, unknown>>): Propert
   }
   const repeat = node['repeat'];
   if (repeat !== undefined && repeat !== '' && !(isNodeRedNumber(repeat) && Number(repeat) >= 0 && Number(repeat) <= 2147483)) {
-    problems.push({ path: '/repeat', message: 'Invalid repeat value: seconds from 0 to 2147483' });
+    problems.push(problemAt('/repeat', problemText('inject.repeat')));
   }
-  if (!isNodeRedNumber(node['onceDelay'], true)) problems.push({ path: '/onceDelay', message: 'The delay before the first message must be a number of seconds' });
+  if (!isNodeRedNumber(node['onceDelay'], true)) problems.push(problemAt('/onceDelay', problemText('inject.onceDelay')));
   return problems;
 }
 
@@ -177,14 +178,14 @@ export const debug = defineNode({
     const complete = node['complete'];
     if (node['targetType'] === 'jsonata') {
       const problem = typedValueProblem('jsonata', complete);
-      if (problem) problems.push({ path: '/complete', message: `Invalid JSONata expression: ${problem}` });
+      if (problem) problems.push(problemAt('/complete', problemText('debug.jsonata', { detail: problem })));
     } else if (typeof complete === 'string' && complete !== 'true' && complete !== 'false') {
       const problem = typedValueProblem('msg', complete);
-      if (problem) problems.push({ path: '/complete', message: problem });
+      if (problem) problems.push(problemAt('/complete', problem));
     }
     if (node['tostatus'] === true && (node['statusType'] === 'msg' || node['statusType'] === 'jsonata')) {
       const problem = typedValueProblem(node['statusType'], node['statusVal']);
-      if (problem) problems.push({ path: '/statusVal', message: problem });
+      if (problem) problems.push(problemAt('/statusVal', problem));
     }
     return problems;
   },
@@ -208,7 +209,7 @@ export const complete = defineNode({
     scope: Type.Array(Type.String(), { title: 'Nodes', description: 'The nodes whose completion is reported', default: [], 'x-node-ref': '*' }),
     uncaught: Type.Boolean({ title: 'Uncaught', default: false }),
   }),
-  check: (node) => (lengthOf(node['scope']) > 0 ? [] : [{ path: '/scope', message: 'scope undefined: select the nodes to watch' }]),
+  check: (node) => (lengthOf(node['scope']) > 0 ? [] : [problemAt('/scope', problemText('complete.scope'))]),
   help: coreHelp('Sends a message when the selected nodes finish handling a message.'),
 });
 
@@ -299,9 +300,9 @@ export const linkCall = defineNode({
   check(node) {
     const problems: PropertyProblem[] = [];
     if ((node['linkType'] ?? 'static') === 'static' && lengthOf(node['links']) === 0 && !(typeof node['links'] === 'string' && node['links'] !== '')) {
-      problems.push({ path: '/links', message: 'link undefined: choose the link in node to call' });
+      problems.push(problemAt('/links', problemText('linkCall.target')));
     }
-    if (!isNodeRedNumber(node['timeout'], true)) problems.push({ path: '/timeout', message: 'The timeout must be a number of seconds' });
+    if (!isNodeRedNumber(node['timeout'], true)) problems.push(problemAt('/timeout', problemText('linkCall.timeout')));
     return problems;
   },
   help: coreHelp('Calls the flow behind a link in node and waits for its link out (return) node to answer.'),

@@ -79,9 +79,9 @@ describe('rules, as Node-RED’s editor writes them', () => {
 describe('checks, as Node-RED’s editor validators make them', () => {
   it('judges typed values as Node-RED does: a blank number passes, other types are left alone', () => {
     expect(typedProblem('num', '')).toBeNull();
-    expect(typedProblem('num', 'ten')).toMatch(/not a number/);
-    expect(typedProblem('json', '{')).toMatch(/JSON/);
-    expect(typedProblem('msg', 'a..b')).toMatch(/empty name/);
+    expect(typedProblem('num', 'ten')?.message).toMatch(/not a number/);
+    expect(typedProblem('json', '{')?.message).toMatch(/JSON/);
+    expect(typedProblem('msg', 'a..b')?.message).toMatch(/empty name/);
     expect(typedProblem('bin', 'not bytes')).toBeNull();
     expect(typedProblem('num', '${LIMIT}')).toBeNull();
   });

@@ -6,6 +6,7 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import { propertyPathProblem, typedValueProblem, type PropertyProblem } from '../kit/typed-values.ts';
+import { problemAt, problemText, type ProblemCode, type ProblemText } from '../kit/problem-text.ts';
 import { core, coreHelp, isNodeRedNumber, listOf, name, numberText } from './core-kit.def.ts';
 
 type Node = Readonly<Record<string, unknown>>;
@@ -25,7 +26,7 @@ const text = (value: unknown): string => (value === undefined || value === null 
  * a number that does not parse (blank is allowed), an empty JSONata expression. Other types it leaves alone, so this
  * does too; an `${ENV}` value is always accepted.
  */
-export function typedProblem(type: unknown, value: unknown): string | null {
+export function typedProblem(type: unknown, value: unknown): ProblemText | null {
   const t = text(type);
   const v = text(value);
   if (/^\$\{[^}]+\}$/.test(v)) return null;
@@ -39,15 +40,18 @@ function msgPathProblems(node: Node, property: string, allowBlank = false): Prop
   const value = text(node[property]);
   if (allowBlank && value === '') return [];
   const problem = propertyPathProblem(value);
-  return problem === null ? [] : [{ path: `/${property}`, message: `msg.${value}: ${problem}` }];
+  return problem === null ? [] : [problemAt(`/${property}`, problemText('msgProperty', { prop: value, detail: problem }))];
 }
 
-function numberProblems(node: Node, properties: readonly (readonly [property: string, message: string])[], { min }: { min?: number } = {}): PropertyProblem[] {
+/** The codes of the problems a number field of range or delay has. */
+type NumberProblemCode = Extract<ProblemCode, `range.${string}` | `delay.${string}`>;
+
+function numberProblems(node: Node, properties: readonly (readonly [property: string, code: NumberProblemCode])[], { min }: { min?: number } = {}): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
-  for (const [property, message] of properties) {
+  for (const [property, code] of properties) {
     const value = node[property];
     const ok = isNodeRedNumber(value) && (min === undefined || /\$\{/.test(text(value)) || Number(value) >= min);
-    if (!ok) problems.push({ path: `/${property}`, message });
+    if (!ok) problems.push(problemAt(`/${property}`, problemText(code)));
   }
   return problems;
 }
@@ -60,23 +64,23 @@ const RESERVED_MODULE_NAMES = ['console', 'util', 'Buffer', 'Date', 'RED', 'node
 
 export function functionProblems(node: Node): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
-  if (typeof node['noerr'] === 'number' && node['noerr'] > 0) problems.push({ path: '/noerr', message: 'Error in JavaScript code' });
+  if (typeof node['noerr'] === 'number' && node['noerr'] > 0) problems.push(problemAt('/noerr', problemText('function.codeError')));
   const outputs = Number(text(node['outputs']) || 'NaN');
-  if (!Number.isInteger(outputs) || outputs < 0 || outputs > 500) problems.push({ path: '/outputs', message: 'Outputs must be a whole number from 0 to 500' });
+  if (!Number.isInteger(outputs) || outputs < 0 || outputs > 500) problems.push(problemAt('/outputs', problemText('function.outputs')));
   const timeout = node['timeout'];
   if (!(timeout === '' || timeout === undefined || (isNodeRedNumber(timeout) && Number(timeout) >= 0))) {
-    problems.push({ path: '/timeout', message: 'Timeout must be a number of seconds (0: none)' });
+    problems.push(problemAt('/timeout', problemText('function.timeout')));
   }
   const libs = Array.isArray(node['libs']) ? (node['libs'] as unknown[]) : [];
   libs.forEach((lib, i) => {
     const entry = (lib ?? {}) as Record<string, unknown>;
     const variable = text(entry['var']);
     if (variable === '' || / /.test(variable) || !/^[A-Za-z_$][\w$]*$/.test(variable)) {
-      problems.push({ path: `/libs/${i}/var`, message: `Invalid module variable name: ${variable}` });
+      problems.push(problemAt(`/libs/${i}/var`, problemText('function.libVariable', { name: variable })));
     } else if (RESERVED_MODULE_NAMES.includes(variable)) {
-      problems.push({ path: `/libs/${i}/var`, message: `Reserved variable name: ${variable}` });
+      problems.push(problemAt(`/libs/${i}/var`, problemText('function.libReserved', { name: variable })));
     }
-    if (text(entry['module']).trim() === '') problems.push({ path: `/libs/${i}/module`, message: 'Module name is empty' });
+    if (text(entry['module']).trim() === '') problems.push(problemAt(`/libs/${i}/module`, problemText('function.libModule')));
   });
   return problems;
 }
@@ -206,18 +210,18 @@ const rulesOf = (node: Node): Record<string, unknown>[] =>
 export function switchProblems(node: Node): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
   const propertyProblem = typedProblem(node['propertyType'] ?? 'msg', node['property']);
-  if (text(node['property']) === '') problems.push({ path: '/property', message: 'Property is required' });
-  else if (propertyProblem !== null) problems.push({ path: '/property', message: propertyProblem });
+  if (text(node['property']) === '') problems.push(problemAt('/property', problemText('property.required')));
+  else if (propertyProblem !== null) problems.push(problemAt('/property', propertyProblem));
   rulesOf(node).forEach((rule, i) => {
     if (rule['t'] === 'istype') return;
     for (const [value, type] of [['v', 'vt'], ['v2', 'v2t']] as const) {
       if (!(value in rule)) continue;
       const problem = typedProblem(rule[type], rule[value]);
-      if (problem !== null) problems.push({ path: `/rules/${i}/${value}`, message: `rule ${i + 1}: ${problem}` });
+      if (problem !== null) problems.push(problemAt(`/rules/${i}/${value}`, problemText('rule', { n: i + 1, detail: problem })));
     }
     if (rule['t'] === 'regex' && rule['vt'] === 'str') {
       const problem = typedValueProblem('re', rule['v']);
-      if (problem !== null) problems.push({ path: `/rules/${i}/v`, message: `rule ${i + 1}: ${problem}` });
+      if (problem !== null) problems.push(problemAt(`/rules/${i}/v`, problemText('rule', { n: i + 1, detail: problem })));
     }
   });
   return problems;
@@ -298,11 +302,11 @@ export function changeProblems(node: Node): PropertyProblem[] {
     if (t === 'change') pairs.push(['from', 'fromt']);
     for (const [value, type] of pairs) {
       const problem = typedProblem(rule[type] ?? (value === 'p' ? 'msg' : 'str'), rule[value]);
-      if (problem !== null) problems.push({ path: `/rules/${i}/${value}`, message: `rule ${i + 1}: ${problem}` });
+      if (problem !== null) problems.push(problemAt(`/rules/${i}/${value}`, problemText('rule', { n: i + 1, detail: problem })));
     }
     if (t === 'change' && rule['fromt'] === 're') {
       const problem = typedValueProblem('re', rule['from']);
-      if (problem !== null) problems.push({ path: `/rules/${i}/from`, message: `rule ${i + 1}: ${problem}` });
+      if (problem !== null) problems.push(problemAt(`/rules/${i}/from`, problemText('rule', { n: i + 1, detail: problem })));
     }
   });
   return problems;
@@ -358,10 +362,10 @@ export function rangeLabel(node: Node): string | undefined {
 export function rangeProblems(node: Node): PropertyProblem[] {
   return [
     ...numberProblems(node, [
-      ['minin', 'input from: not a number'],
-      ['maxin', 'input to: not a number'],
-      ['minout', 'target from: not a number'],
-      ['maxout', 'target to: not a number'],
+      ['minin', 'range.inputFrom'],
+      ['maxin', 'range.inputTo'],
+      ['minout', 'range.targetFrom'],
+      ['maxout', 'range.targetTo'],
     ]),
     ...msgPathProblems(node, 'property', true),
   ];
@@ -419,7 +423,7 @@ export const template = defineNode({
   ui: { fields: { template: { widget: 'code', language: 'handlebars' } } },
   check: (node) => {
     const problem = typedProblem(node['fieldType'] || 'msg', node['field'] || 'payload');
-    return problem === null ? [] : [{ path: '/field', message: problem }];
+    return problem === null ? [] : [problemAt('/field', problem)];
   },
   help: coreHelp('Sets a property from a mustache template.'),
 });
@@ -447,12 +451,12 @@ export function delayLabel(node: Node): string | undefined {
 
 export function delayProblems(node: Node): PropertyProblem[] {
   const problems = numberProblems(node, [
-    ['timeout', 'Invalid delay value'],
-    ['rate', 'Invalid rate value'],
-    ['randomFirst', 'Invalid first random value'],
-    ['randomLast', 'Invalid last random value'],
+    ['timeout', 'delay.delay'],
+    ['rate', 'delay.rate'],
+    ['randomFirst', 'delay.randomFirst'],
+    ['randomLast', 'delay.randomLast'],
   ], { min: 0 });
-  if (node['nbRateUnits'] !== undefined) problems.push(...numberProblems(node, [['nbRateUnits', 'Invalid rate unit value']], { min: 0 }));
+  if (node['nbRateUnits'] !== undefined) problems.push(...numberProblems(node, [['nbRateUnits', 'delay.rateUnits']], { min: 0 }));
   return problems;
 }
 
@@ -501,11 +505,11 @@ export function triggerLabel(node: Node): string | undefined {
 
 export function triggerProblems(node: Node): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
-  for (const [value, type, label] of [['op1', 'op1type', 'Send'], ['op2', 'op2type', 'then send']] as const) {
+  for (const [value, type, code] of [['op1', 'op1type', 'trigger.send'], ['op2', 'op2type', 'trigger.thenSend']] as const) {
     const problem = typedProblem(node[type], node[value]);
-    if (problem !== null) problems.push({ path: `/${value}`, message: `${label}: ${problem}` });
+    if (problem !== null) problems.push(problemAt(`/${value}`, problemText(code, { detail: problem })));
   }
-  if (!isNodeRedNumber(node['duration'])) problems.push({ path: '/duration', message: 'duration: not a number' });
+  if (!isNodeRedNumber(node['duration'])) problems.push(problemAt('/duration', problemText('trigger.duration')));
   if (node['bytopic'] === 'topic') problems.push(...msgPathProblems(node, 'topic'));
   return problems;
 }
@@ -586,7 +590,7 @@ export function rbeLabel(node: Node): string | undefined {
 
 export function rbeProblems(node: Node): PropertyProblem[] {
   const problems: PropertyProblem[] = [];
-  if (!/^(\d*[.]*\d*|)(%|)$/.test(text(node['gap']))) problems.push({ path: '/gap', message: 'value change: a number, or a percentage (10%)' });
+  if (!/^(\d*[.]*\d*|)(%|)$/.test(text(node['gap']))) problems.push(problemAt('/gap', problemText('rbe.gap')));
   if (node['property'] !== undefined) problems.push(...msgPathProblems(node, 'property'));
   if (node['topi'] !== undefined && node['septopics'] !== false) problems.push(...msgPathProblems(node, 'topi'));
   return problems;

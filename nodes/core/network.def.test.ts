@@ -64,12 +64,12 @@ describe('network node checks', () => {
   it('mqtt topics: no wildcards to publish; whole-level wildcards to subscribe', () => {
     expect(mqttPublishTopicProblem('a/b')).toBeNull();
     expect(mqttPublishTopicProblem('')).toBeNull();
-    expect(mqttPublishTopicProblem('a/+/b')).toMatch(/Invalid topic/);
+    expect(mqttPublishTopicProblem('a/+/b')?.message).toMatch(/Invalid topic/);
     expect(mqttSubscribeTopicProblem('a/+/c')).toBeNull();
     expect(mqttSubscribeTopicProblem('#')).toBeNull();
     expect(mqttSubscribeTopicProblem('a/#')).toBeNull();
-    expect(mqttSubscribeTopicProblem('a/b#')).toMatch(/Invalid topic/);
-    expect(mqttSubscribeTopicProblem('')).toMatch(/required/);
+    expect(mqttSubscribeTopicProblem('a/b#')?.message).toMatch(/Invalid topic/);
+    expect(mqttSubscribeTopicProblem('')?.message).toMatch(/required/);
     expect(paths(mqttIn.check!({ topic: '', inputs: 1 }))).toEqual([]);
     expect(paths(mqttIn.check!({ topic: '', inputs: 0 }))).toEqual(['/topic']);
     expect(paths(mqttOut.check!({ topic: 'x/#' }))).toEqual(['/topic']);

@@ -7,6 +7,7 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import type { PropertyProblem } from '../kit/typed-values.ts';
+import { problemText, type ProblemText } from '../kit/problem-text.ts';
 import { core, coreHelp, isNodeRedNumber, listOf, name, numberText } from './core-kit.def.ts';
 
 const HTTP_COLOR = 'rgb(231, 231, 174)';
@@ -28,22 +29,22 @@ const configRef = (title: string, type: string, withDefault = true) =>
     ? Type.String({ title, 'x-node-ref': type, default: '' })
     : Type.Optional(Type.String({ title, 'x-node-ref': type }));
 
-const problem = (path: string, message: string): PropertyProblem => ({ path: `/${path}`, message });
+const problem = (path: string, text: ProblemText): PropertyProblem => ({ path: `/${path}`, ...text });
 
 // ----------------------------------------------------------------------------------------------------------- mqtt
 
 /** Node-RED's `validateMQTTPublishTopic`: a topic to publish to has no wildcards or control characters. */
-export function mqttPublishTopicProblem(topic: unknown): string | null {
+export function mqttPublishTopicProblem(topic: unknown): ProblemText | null {
   const t = text(topic);
-  return t === '' || !/[+#\b\f\n\r\t\v\0]/.test(t) ? null : 'Invalid topic specified: no + or # wildcards when publishing';
+  return t === '' || !/[+#\b\f\n\r\t\v\0]/.test(t) ? null : problemText('mqtt.publishTopic');
 }
 
 /** Node-RED's topic filter rule for `mqtt in`: levels of text, `+` for one level, a final `#` for the rest. */
 const SUBSCRIBE_TOPIC = /^(#$|(\+|[^+#]*)(\/(\+|[^+#]*))*(\/(\+|#|[^+#]*))?$)/;
-export function mqttSubscribeTopicProblem(topic: unknown): string | null {
+export function mqttSubscribeTopicProblem(topic: unknown): ProblemText | null {
   const t = text(topic);
-  if (t === '') return 'Invalid topic specified: a topic to subscribe to is required';
-  return SUBSCRIBE_TOPIC.test(t) ? null : 'Invalid topic specified: + and # stand for whole levels (a/+/c, a/#)';
+  if (t === '') return problemText('mqtt.topicRequired');
+  return SUBSCRIBE_TOPIC.test(t) ? null : problemText('mqtt.topicLevels');
 }
 
 const qos = ['0', '1', '2'] as const;
@@ -122,10 +123,10 @@ export const mqttBroker = defineNode({
   labelOf: mqttBrokerLabel,
   check(node) {
     const problems: PropertyProblem[] = [];
-    if (!isNodeRedNumber(node['port'], true)) problems.push(problem('port', 'Port must be a number'));
-    if (node['keepalive'] !== undefined && !isNodeRedNumber(node['keepalive'], false)) problems.push(problem('keepalive', 'Keep Alive must be a number'));
+    if (!isNodeRedNumber(node['port'], true)) problems.push(problem('port', problemText('port.notNumber')));
+    if (node['keepalive'] !== undefined && !isNodeRedNumber(node['keepalive'], false)) problems.push(problem('keepalive', problemText('mqtt.keepalive')));
     const clean = node['cleansession'] === undefined || node['cleansession'] === true || node['cleansession'] === 'true';
-    if (!clean && !nonEmpty(node['clientid'])) problems.push(problem('clientid', 'Missing Client ID: a session that is not clean needs one'));
+    if (!clean && !nonEmpty(node['clientid'])) problems.push(problem('clientid', problemText('mqtt.clientId')));
     for (const section of ['birth', 'close', 'will']) {
       const message = mqttPublishTopicProblem(node[`${section}Topic`]);
       if (message) problems.push(problem(`${section}Topic`, message));
@@ -193,7 +194,7 @@ export const mqttOut = defineNode({
     const problems: PropertyProblem[] = [];
     const message = mqttPublishTopicProblem(node['topic']);
     if (message) problems.push(problem('topic', message));
-    if (nonEmpty(node['expiry']) && !isNodeRedNumber(node['expiry'], true)) problems.push(problem('expiry', 'Expiry must be a number of seconds'));
+    if (nonEmpty(node['expiry']) && !isNodeRedNumber(node['expiry'], true)) problems.push(problem('expiry', problemText('mqtt.expiry')));
     return problems;
   },
   help: coreHelp('Publishes each message to an MQTT topic.'),
@@ -272,15 +273,15 @@ export const httpResponse = defineNode({
     headers: Type.Record(Type.String(), Type.String(), { title: 'Headers', default: {} }),
   }),
   labelOf: (node) => `http${nonEmpty(node['statusCode']) ? ` (${text(node['statusCode'])})` : ''}`,
-  check: (node) => (isNodeRedNumber(node['statusCode'], true) ? [] : [problem('statusCode', 'Status code must be a number')]),
+  check: (node) => (isNodeRedNumber(node['statusCode'], true) ? [] : [problem('statusCode', problemText('http.statusCode'))]),
   help: coreHelp('Answers the request an **http in** node received (`msg.res`) with `msg.payload`.'),
 });
 
 /** Node-RED's URL validator of http request and http proxy: a URL with a scheme must be http(s). */
-export function httpUrlProblem(url: unknown, required: boolean): string | null {
+export function httpUrlProblem(url: unknown, required: boolean): ProblemText | null {
   const v = text(url).trim();
-  if (v === '') return required ? 'A URL is required (http://hostname:port)' : null;
-  return !v.includes('://') ? (required ? 'Invalid URL: write http://hostname:port' : null) : v.startsWith('http') ? null : 'Invalid URL: only http:// and https:// URLs';
+  if (v === '') return required ? problemText('http.urlRequired') : null;
+  return !v.includes('://') ? (required ? problemText('http.urlInvalid') : null) : v.startsWith('http') ? null : problemText('http.urlScheme');
 }
 
 const header = { keyType: Type.String(), keyValue: Type.String(), valueType: Type.String(), valueValue: Type.String() };
@@ -396,7 +397,7 @@ export const websocketClient = defineNode({
     headers: listOf('Headers', header, []),
   }),
   labelOf: (node) => (nonEmpty(node['path']) ? text(node['path']) : undefined),
-  check: (node) => (isNodeRedNumber(node['hb'], true) ? [] : [problem('hb', 'Send heartbeat must be a number of seconds')]),
+  check: (node) => (isNodeRedNumber(node['hb'], true) ? [] : [problem('hb', problemText('websocket.heartbeat'))]),
   help: coreHelp('A WebSocket connection to a server, for **websocket in** and **websocket out** nodes.'),
 });
 
@@ -413,7 +414,7 @@ function websocketLabel(node: Readonly<Record<string, unknown>>, lookup?: (id: s
 function websocketProblems(node: Readonly<Record<string, unknown>>): PropertyProblem[] {
   const client = nonEmpty(node['client']) && !nonEmpty(node['server']);
   if (client || nonEmpty(node['server'])) return [];
-  return [problem('server', 'Missing server configuration: pick or add a websocket-listener (or switch to "Connect to" and pick a client)')];
+  return [problem('server', problemText('websocket.server'))];
 }
 
 const websocketConfig = () =>
@@ -487,8 +488,8 @@ export const tcpIn = defineNode({
   labelOf: (node) => tcpLabel(node['host'], node['port']),
   check(node) {
     const problems: PropertyProblem[] = [];
-    if (node['server'] !== 'server' && !nonEmpty(node['host'])) problems.push(problem('host', 'Host name is required to connect'));
-    if (!isNodeRedNumber(node['port'], false)) problems.push(problem('port', 'Port must be a number'));
+    if (node['server'] !== 'server' && !nonEmpty(node['host'])) problems.push(problem('host', problemText('tcp.host')));
+    if (!isNodeRedNumber(node['port'], false)) problems.push(problem('port', problemText('port.notNumber')));
     return problems;
   },
   help: coreHelp('Listens on a TCP port, or connects to one, and outputs what arrives.'),
@@ -516,8 +517,8 @@ export const tcpOut = defineNode({
   labelOf: (node) => tcpLabel(node['host'], node['port']),
   check(node) {
     const problems: PropertyProblem[] = [];
-    if (node['beserver'] === 'client' && !nonEmpty(node['host'])) problems.push(problem('host', 'Host name is required to connect'));
-    if (node['beserver'] !== 'reply' && !isNodeRedNumber(node['port'], false)) problems.push(problem('port', 'Invalid port number'));
+    if (node['beserver'] === 'client' && !nonEmpty(node['host'])) problems.push(problem('host', problemText('tcp.host')));
+    if (node['beserver'] !== 'reply' && !isNodeRedNumber(node['port'], false)) problems.push(problem('port', problemText('port.invalid')));
     return problems;
   },
   help: coreHelp('Sends each message over TCP: to a host, to the clients of a port it listens on, or back to a tcp in connection.'),
@@ -570,8 +571,8 @@ export const udpIn = defineNode({
   labelOf: (node) => (node['multicast'] === 'false' ? `udp ${text(node['port'])}` : `udp ${text(node['group'])}:${text(node['port'])}`),
   check(node) {
     const problems: PropertyProblem[] = [];
-    if (!isNodeRedNumber(node['port'], false)) problems.push(problem('port', 'Port must be a number'));
-    if (node['multicast'] === 'true' && !nonEmpty(node['group'])) problems.push(problem('group', 'Invalid multicast group'));
+    if (!isNodeRedNumber(node['port'], false)) problems.push(problem('port', problemText('port.notNumber')));
+    if (node['multicast'] === 'true' && !nonEmpty(node['group'])) problems.push(problem('group', problemText('udp.group')));
     return problems;
   },
   help: coreHelp('Listens on a UDP port and outputs each datagram.'),
@@ -600,8 +601,8 @@ export const udpOut = defineNode({
   labelOf: (node) => `udp ${text(node['addr'])}:${text(node['port'])}`,
   check(node) {
     const problems: PropertyProblem[] = [];
-    if (nonEmpty(node['port']) && !isNodeRedNumber(node['port'], true)) problems.push(problem('port', 'Port must be a number'));
-    if (nonEmpty(node['outport']) && !isNodeRedNumber(node['outport'], true)) problems.push(problem('outport', 'Local port must be a number'));
+    if (nonEmpty(node['port']) && !isNodeRedNumber(node['port'], true)) problems.push(problem('port', problemText('port.notNumber')));
+    if (nonEmpty(node['outport']) && !isNodeRedNumber(node['outport'], true)) problems.push(problem('outport', problemText('udp.localPort')));
     return problems;
   },
   help: coreHelp('Sends msg.payload as a UDP datagram to an address and port.'),
@@ -642,8 +643,8 @@ export const tlsConfig = defineNode({
   check(node) {
     const cert = text(node['cert']);
     const key = text(node['key']);
-    if (cert !== '' && key === '') return [problem('key', 'Private key not specified')];
-    if (key !== '' && cert === '') return [problem('cert', 'Certificate not specified')];
+    if (cert !== '' && key === '') return [problem('key', problemText('tls.key'))];
+    if (key !== '' && cert === '') return [problem('cert', problemText('tls.cert'))];
     return [];
   },
   help: coreHelp('TLS settings (certificates, key, server name) for secure connections.'),

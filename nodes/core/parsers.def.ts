@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import { typedPropertyProblems, type PropertyProblem } from '../kit/typed-values.ts';
+import { problemAt, problemText } from '../kit/problem-text.ts';
 import { core, coreHelp, name } from './core-kit.def.ts';
 import { looseNumber, nameOr, textProp } from './seqparse-kit.def.ts';
 
@@ -41,7 +42,7 @@ export const csv = defineNode({
   check(node) {
     // Node-RED's validator: a separator of one or two characters (`\t` is stored as the two characters).
     const sep = node['sep'];
-    return typeof sep === 'string' && /^.{1,2}$/.test(sep) ? [] : [{ path: '/sep', message: 'Separator: one or two characters' }];
+    return typeof sep === 'string' && /^.{1,2}$/.test(sep) ? [] : [problemAt('/sep', problemText('csv.separator'))];
   },
   help: coreHelp('Converts between a CSV string and its object form.'),
 });

@@ -5,6 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { PropertyProblem } from '../kit/typed-values.ts';
+import { problemAt, problemText } from '../kit/problem-text.ts';
 import { isNodeRedNumber } from './core-kit.def.ts';
 
 /** The node's name, or `fallback` when it has none (Node-RED's `this.name || …`). */
@@ -31,9 +32,9 @@ export const looseNumber = (title: string, defaultValue: number | string) =>
  * A problem when an optional number (`""` meaning none) is set to something that is not a number of at least `min`:
  * the runtime would read it as `NaN`.
  */
-export function countProblem(node: Readonly<Record<string, unknown>>, prop: string, label: string, min: number): PropertyProblem[] {
+export function countProblem(node: Readonly<Record<string, unknown>>, prop: 'count' | 'timeout', min: number): PropertyProblem[] {
   const value = node[prop];
   if (value === undefined || value === null || value === '') return [];
   if (isNodeRedNumber(value) && (String(value).includes('${') || Number(value) >= min)) return [];
-  return [{ path: `/${prop}`, message: `${label}: "${String(value)}" is not a number of at least ${min}` }];
+  return [problemAt(`/${prop}`, problemText(prop === 'count' ? 'join.count' : 'join.timeout', { value: String(value), min }))];
 }

@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import { typedPropertyProblems, typedValueProblem, type PropertyProblem } from '../kit/typed-values.ts';
+import { problemAt, problemText } from '../kit/problem-text.ts';
 import { core, coreHelp, flag, listOf, name } from './core-kit.def.ts';
 import { countProblem, looseNumber, nameOr, textProp } from './seqparse-kit.def.ts';
 
@@ -31,11 +32,11 @@ export const split = defineNode({
     const problems: PropertyProblem[] = [];
     const type = textProp(node, 'spltType', 'str');
     if (type === 'len' && !/^\d+$/.test(textProp(node, 'splt', ''))) {
-      problems.push({ path: '/splt', message: 'Split using: a fixed length is a whole number' });
+      problems.push(problemAt('/splt', problemText('split.length')));
     } else if (type === 'bin') {
       problems.push(...typedPropertyProblems(node, [['splt', 'spltType']]));
     }
-    if (!/^\d+$/.test(textProp(node, 'arraySplt', '1'))) problems.push({ path: '/arraySplt', message: 'Split using: a fixed length is a whole number' });
+    if (!/^\d+$/.test(textProp(node, 'arraySplt', '1'))) problems.push(problemAt('/arraySplt', problemText('split.length')));
     const addname = textProp(node, 'addname', '');
     if (addname !== '') problems.push(...typedPropertyProblems(node, [['addname', '', 'msg']]));
     if (node['property'] !== undefined) problems.push(...typedPropertyProblems(node, [['property', '', 'msg']]));
@@ -89,13 +90,13 @@ export const join = defineNode({
       const build = textProp(node, 'build', 'object');
       if (build === 'object') problems.push(...typedPropertyProblems(node, [['key', '', 'msg']]));
       if (build === 'string' || build === 'buffer') problems.push(...typedPropertyProblems(node, [['joiner', 'joinerType', 'str']]));
-      problems.push(...countProblem(node, 'count', 'After a number of message parts', 0), ...countProblem(node, 'timeout', 'After a timeout', 0));
+      problems.push(...countProblem(node, 'count', 0), ...countProblem(node, 'timeout', 0));
     } else if (mode === 'reduce') {
       for (const prop of ['reduceExp', 'reduceFixup'] as const) {
         const text = textProp(node, prop, '');
         if (text !== '') {
           const problem = typedValueProblem('jsonata', text);
-          if (problem) problems.push({ path: `/${prop}`, message: problem });
+          if (problem) problems.push(problemAt(`/${prop}`, problem));
         }
       }
       const initType = textProp(node, 'reduceInitType', '');
@@ -167,12 +168,12 @@ export const batch = defineNode({
   }),
   check(node) {
     // Node-RED validates the three numbers whatever the mode.
-    const bad = (prop: string, min: number, message: string): PropertyProblem[] => {
+    const bad = (prop: 'count' | 'overlap' | 'interval', min: number): PropertyProblem[] => {
       const value = node[prop];
       const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
-      return Number.isFinite(number) && number >= min ? [] : [{ path: `/${prop}`, message }];
+      return Number.isFinite(number) && number >= min ? [] : [problemAt(`/${prop}`, problemText(`batch.${prop}`))];
     };
-    return [...bad('count', 1, 'Invalid count'), ...bad('overlap', 0, 'Invalid overlap'), ...bad('interval', 1, 'Invalid interval')];
+    return [...bad('count', 1), ...bad('overlap', 0), ...bad('interval', 1)];
   },
   help: coreHelp('Groups messages into sequences: by count (with overlap), by time interval, or by concatenating sequences by topic.'),
 });

@@ -5,6 +5,7 @@
 import { Type } from '@sinclair/typebox';
 import { choice, defineNode, type AnyNodeDefinition } from '../kit/define-node.ts';
 import { typedPropertyProblems, type PropertyProblem } from '../kit/typed-values.ts';
+import { problemAt, problemText } from '../kit/problem-text.ts';
 import { core, coreHelp, name } from './core-kit.def.ts';
 import { nameOr, textProp } from './seqparse-kit.def.ts';
 
@@ -121,7 +122,7 @@ export const watch = defineNode({
     files: Type.String({ title: 'File(s)', description: 'Comma-separated list of files and/or directories', default: '' }),
     recursive: Type.Union([Type.Boolean(), Type.Literal('')], { title: 'Watch sub-directories recursively', default: '' }),
   }),
-  check: (node) => (textProp(node, 'files', '').trim() === '' ? [{ path: '/files', message: 'File(s): name at least one file or directory' }] : []),
+  check: (node) => (textProp(node, 'files', '').trim() === '' ? [problemAt('/files', problemText('watch.files'))] : []),
   help: coreHelp('Sends a message when a watched file or directory changes.'),
 });
 

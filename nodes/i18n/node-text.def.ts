@@ -151,17 +151,68 @@ export function localizeField<F extends { name: string; title: string; descripti
   };
 }
 
+/** The words of port labels the core nodes make from their config (`outputLabelsOf`), in Chinese. */
+const portWordsZh: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'http request': { 'binary buffer': '二进制 buffer', 'parsed JSON object': '解析后的 JSON 对象', 'UTF8 string': 'UTF8 字符串' },
+  'file in': {
+    'UTF8 string': 'UTF8 字符串',
+    'UTF8 strings': 'UTF8 字符串（每行一条）',
+    'binary buffers': '二进制 buffer 流',
+    'binary buffer': '二进制 buffer',
+  },
+};
+
+/** The value types an inject's port label names (`payload: timestamp`). */
+const injectTypesZh: Readonly<Record<string, string>> = {
+  'flow context': '流上下文', 'global context': '全局上下文', string: '字符串', number: '数字', boolean: '布尔值',
+  object: '对象', buffer: 'buffer', timestamp: '时间戳', 'env variable': '环境变量', array: '数组',
+  'Invalid JSON Object': '无效的 JSON 对象',
+};
+
+/** A switch's operators, which start its port labels (`is between 1 & 5`); longest first. */
+const switchOperatorsZh: readonly (readonly [string, string])[] = (
+  [
+    ['has key', '拥有键'], ['is between', '介于'], ['contains', '包含'], ['matches regex', '匹配正则表达式'], ['is true', '为真'],
+    ['is false', '为假'], ['is null', '为 null'], ['is not null', '非 null'], ['is of type', '类型是'], ['is empty', '为空'],
+    ['is not empty', '非空'], ['head', '开头'], ['index between', '索引介于'], ['tail', '结尾'], ['JSONata exp', 'JSONata 表达式'],
+    ['otherwise', '其他情况'],
+  ] as const
+).toSorted((a, b) => b[0].length - a[0].length);
+
+/** A port label a core node made from its config, in Chinese (its data, a property or value, stays). */
+function configPortLabelZh(type: string, label: string): string {
+  const words = portWordsZh[type]?.[label];
+  if (words !== undefined) return words;
+  if (type === 'inject') {
+    return label
+      .split('\n')
+      .map((line) => {
+        const colon = line.lastIndexOf(': ');
+        const zh = colon < 0 ? undefined : injectTypesZh[line.slice(colon + 2)];
+        return zh === undefined ? line : `${line.slice(0, colon)}: ${zh}`;
+      })
+      .join('\n');
+  }
+  if (type === 'switch') {
+    const operator = switchOperatorsZh.find(([en]) => label === en || label.startsWith(`${en} `));
+    if (operator) return `${operator[1]}${label.slice(operator[0].length).replace(' & ', ' 与 ')}`;
+  }
+  return label;
+}
+
 /**
  * A node's output labels in `locale`: the Chinese of the definition's fixed `outputLabels` when `labels` are those;
- * labels made from a node's config (a switch's rules) stay as they are.
+ * of labels made from a node's config, the words the core nodes use are translated (an inject's value types, a
+ * switch's operators, http request's and read file's output kinds); the data in them stays as it is.
  */
 export function outputLabelsIn(
   definition: { type: string; outputLabels?: readonly string[] | undefined },
   labels: readonly string[],
   locale: string,
 ): readonly string[] {
-  if (!isZh(locale) || labels !== definition.outputLabels) return labels;
-  return nodesZh[definition.type]?.outputLabels ?? labels;
+  if (!isZh(locale)) return labels;
+  if (labels === definition.outputLabels) return nodesZh[definition.type]?.outputLabels ?? labels;
+  return labels.map((label) => configPortLabelZh(definition.type, label));
 }
 
 const helpByEnglish = new WeakMap<readonly AnyNodeDefinition[], Map<string, string>>();

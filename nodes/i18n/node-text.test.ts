@@ -98,4 +98,17 @@ describe('node definitions in Chinese', () => {
     expect(outputLabelsIn(alert, alert.outputLabels!, 'zh-CN')).toEqual(['产生 / 清除']);
     expect(outputLabelsIn(alert, ['made from config'], 'zh-CN')).toEqual(['made from config']);
   });
+
+  it('says the words of port labels made from a core node\'s config in Chinese, keeping their data', () => {
+    const of = (type: string) => nodeDefinitions.find((d) => d.type === type)!;
+    const http = of('http request');
+    expect(outputLabelsIn(http, [http.outputLabelsOf!({ ret: 'obj' })![0]!], 'zh-CN')).toEqual(['解析后的 JSON 对象']);
+    const inject = of('inject');
+    const injectLabel = inject.outputLabelsOf!({ props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }], payloadType: 'date' })!;
+    expect(outputLabelsIn(inject, injectLabel, 'zh-CN')).toEqual(['payload: 时间戳\ntopic: 字符串']);
+    const sw = of('switch');
+    const rules = sw.outputLabelsOf!({ rules: [{ t: 'btwn', v: '1', vt: 'num', v2: '5', v2t: 'num' }, { t: 'else' }, { t: 'eq', v: 'on', vt: 'str' }] })!;
+    expect(outputLabelsIn(sw, rules, 'zh-CN')).toEqual(['介于 1 与 5', '其他情况', rules[2]]);
+    expect(outputLabelsIn(sw, rules, 'en')).toBe(rules);
+  });
 });

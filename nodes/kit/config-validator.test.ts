@@ -51,7 +51,7 @@ describe('validateNodeConfig', () => {
 
   it('names each problem by title and points at it', () => {
     const result = validateNodeConfig(sensor, { ...flowNode, topic: '', interval: 'often', unit: 'K', qos: 7, tags: 'x' });
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       ok: false,
       problems: [
         { path: '/topic', message: 'Topic is required' },
@@ -61,11 +61,19 @@ describe('validateNodeConfig', () => {
         { path: '/tags', message: 'Tags must be an array (got "x")' },
       ],
     });
+    // The editor says them in its language from their codes and parameters.
+    expect(result.ok ? [] : result.problems.map(({ code, params }) => ({ code, params }))).toEqual([
+      { code: 'schema.required', params: { property: 'topic', title: 'Topic' } },
+      { code: 'schema.type', params: { property: 'interval', title: 'Interval', types: 'integer', got: '"often"' } },
+      { code: 'schema.choice', params: { property: 'qos', title: 'QoS', choices: '0, 1, 2', got: '7' } },
+      { code: 'schema.choice', params: { property: 'unit', title: 'Unit', choices: '"C", "F"', got: '"K"' } },
+      { code: 'schema.type', params: { property: 'tags', title: 'Tags', types: 'array', got: '"x"' } },
+    ]);
   });
 
   it('reports a missing property without a default as required', () => {
     const result = validateNodeConfig(sensor, flowNode);
-    expect(result).toEqual({ ok: false, problems: [{ path: '/topic', message: 'Topic is required' }] });
+    expect(result).toMatchObject({ ok: false, problems: [{ path: '/topic', message: 'Topic is required' }] });
   });
 
   it('migrates a node from its stored version; no `v` is version 1', () => {

@@ -7,14 +7,18 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Static, TObject } from '@sinclair/typebox';
 import { CONFIG_VERSION_PROPERTY, type NodeDefinition } from './define-node.ts';
 import { choicesOf, type JsonSchema } from './schema-fields.ts';
+import { problemText, type ProblemParam, type ProblemParams, type ProblemText, type SchemaLabel } from './problem-text.ts';
 
 /**
  * One thing wrong with a config: `path` is a JSON pointer into the node (`/rules/0/t`, `''` for the whole config),
- * `message` a sentence naming the property by its title.
+ * `message` a sentence naming the property by its title, in English; `code` and `params` say it for the editor's
+ * language (`nodes/kit/problem-text.ts`).
  */
 export interface ConfigProblem {
   path: string;
   message: string;
+  code?: string;
+  params?: ProblemParams;
 }
 
 export type ConfigValidation<T> = { ok: true; config: T } | { ok: false; problems: ConfigProblem[] };
@@ -128,24 +132,22 @@ function migrateToCurrent(
 ): ConfigValidation<Record<string, unknown>> {
   const stored = rawNode[CONFIG_VERSION_PROPERTY] ?? 1;
   const version = typeof stored === 'string' && stored.trim() !== '' ? Number(stored) : stored;
-  const problem = (message: string) => ({ ok: false as const, problems: [{ path: `/${CONFIG_VERSION_PROPERTY}`, message }] });
+  const problem = (text: ProblemText) => ({ ok: false as const, problems: [{ path: `/${CONFIG_VERSION_PROPERTY}`, ...text }] });
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
-    return problem(`config version must be a whole number from 1, got ${preview(stored)}`);
+    return problem(problemText('config.versionInvalid', { got: preview(stored) }));
   }
   if (version > definition.version) {
-    return problem(
-      `config version ${version} was saved by a newer release of this node (this one understands up to ${definition.version})`,
-    );
+    return problem(problemText('config.versionNewer', { version, max: definition.version }));
   }
   // Migrations may rewrite nested values; they work on a copy so the flow Node-RED holds stays as deployed.
   let config: Record<string, unknown> = version < definition.version ? structuredClone({ ...rawNode }) : rawNode;
   for (let from = version; from < definition.version; from++) {
     const migration = definition.migrations?.find((m) => m.from === from);
-    if (!migration) return problem(`no migration from config version ${from} to ${from + 1}`);
+    if (!migration) return problem(problemText('config.noMigration', { from, to: from + 1 }));
     try {
       config = migration.migrate(config);
     } catch (err) {
-      return problem(`migrating config from version ${from} failed: ${err instanceof Error ? err.message : String(err)}`);
+      return problem(problemText('config.migrationFailed', { from, error: err instanceof Error ? err.message : String(err) }));
     }
   }
   return { ok: true, config };
@@ -174,48 +176,57 @@ function problemsFrom(errors: readonly ErrorObject[], schema: TObject): ConfigPr
     const missing = error.keyword === 'required' ? String(error.params['missingProperty']) : undefined;
     const path = missing === undefined ? error.instancePath : `${error.instancePath}/${encodePointer(missing)}`;
     const segments = path.split('/').slice(1).map(decodePointer);
-    const message = `${labelOf(schema, segments)} ${describe(error)}`;
-    if (!problems.some((p) => p.path === path && p.message === message)) problems.push({ path, message });
+    const text = describe(error, labelOf(schema, segments));
+    if (!problems.some((p) => p.path === path && p.message === text.message)) problems.push({ path, ...text });
   }
   return problems;
 }
 
-function describe(error: ErrorObject): string {
-  const got = error.keyword === 'required' ? '' : ` (got ${preview(error.data)})`;
+function describe(error: ErrorObject, label: SchemaLabel): ProblemText {
+  const got = error.keyword === 'required' ? {} : { got: preview(error.data) };
   switch (error.keyword) {
     case 'required':
-      return 'is required';
+      return problemText('schema.required', label);
     case 'minLength':
-      return error.params['limit'] === 1 && error.data === '' ? 'is required' : `${error.message}${got}`;
+      if (error.params['limit'] === 1 && error.data === '') return problemText('schema.required', label);
+      return keywordProblem(error, label, got);
     case 'type':
-      return `must be ${String(error.params['type'])
-        .split(',')
-        .map((t) => (t === 'integer' ? 'a whole number' : /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`))
-        .join(' or ')}${got}`;
+      return problemText('schema.type', { ...label, types: String(error.params['type']), ...got });
     case 'enum':
     case 'anyOf':
     case 'oneOf': {
       const choices = choicesOf(error.parentSchema as JsonSchema);
-      if (choices) return `must be one of ${choices.map((c) => JSON.stringify(c.value)).join(', ')}${got}`;
-      return `does not match any allowed form${got}`;
+      if (choices) return problemText('schema.choice', { ...label, choices: choices.map((c) => JSON.stringify(c.value)).join(', '), ...got });
+      return problemText('schema.noForm', { ...label, ...got });
     }
     case 'const':
-      return `must be ${JSON.stringify(error.params['allowedValue'])}${got}`;
+      return problemText('schema.const', { ...label, value: JSON.stringify(error.params['allowedValue']), ...got });
     default:
-      return `${error.message ?? 'is invalid'}${got}`;
+      return keywordProblem(error, label, got);
   }
 }
 
-function labelOf(schema: TObject, segments: readonly string[]): string {
+/** Any other keyword: Ajv's English, with Ajv's parameters (`limit`, `comparison`, `pattern`…) for other languages. */
+function keywordProblem(error: ErrorObject, label: SchemaLabel, got: { got?: string }): ProblemText {
+  const params: Record<string, ProblemParam> = {};
+  for (const [key, value] of Object.entries(error.params as Record<string, unknown>)) {
+    if (typeof value === 'string' || typeof value === 'number') params[key] = value;
+  }
+  return problemText('schema.keyword', { ...params, ...label, keyword: error.keyword, ajv: error.message ?? 'is invalid', ...got });
+}
+
+/** The property a problem names: its title (`Rules`), the rest of the path (`[0].t`); no title for the whole config. */
+function labelOf(schema: TObject, segments: readonly string[]): SchemaLabel {
   const [first] = segments;
   const property = first === undefined ? undefined : (schema.properties[first] as JsonSchema | undefined);
   const title = typeof property?.['title'] === 'string' ? property['title'] : first;
-  if (title === undefined) return 'Config';
+  if (title === undefined) return {};
   // `Rules[0].t` reads better in a sentence than a pointer.
-  return `${title}${segments
+  const suffix = segments
     .slice(1)
     .map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`))
-    .join('')}`;
+    .join('');
+  return { property: first, title, ...(suffix === '' ? {} : { suffix }) };
 }
 
 function encodePointer(segment: string): string {

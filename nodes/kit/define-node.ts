@@ -6,6 +6,7 @@
  */
 import type { SchemaOptions, Static, TObject, TProperties, TUnsafe } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
+import type { ProblemParams } from './problem-text.ts';
 
 /**
  * The flow-JSON property that holds the version of a node's config. Node-RED stores every config property flat on
@@ -94,9 +95,10 @@ export interface NodeDefinition<C extends TObject = TObject, K extends TObject =
   /**
    * Checks beyond the schema (a typed value that does not parse, a rule list that does not match the outputs), as
    * Node-RED's editor validators make them; each problem names the property at fault. The editor marks the node,
-   * and a deploy lists them as warnings.
+   * and a deploy lists them as warnings. `message` is English; `code` and `params` (`problemText`, in
+   * `problem-text.ts`) let the editor say it in its language.
    */
-  readonly check?: (node: Readonly<Record<string, unknown>>) => readonly { path: string; message: string }[];
+  readonly check?: (node: Readonly<Record<string, unknown>>) => readonly { path: string; message: string; code?: string; params?: ProblemParams }[];
   /** A Node-RED core node: Node-RED ships its runtime and editor form; the definition serves our editor only. */
   readonly core?: boolean;
 }

@@ -98,6 +98,8 @@ describe('node definitions', () => {
         type: 'thing-validate',
         path: '/unknownProperties',
         message: 'Unknown properties must be one of "reject", "drop" (got "explode")',
+        code: 'schema.choice',
+        params: { property: 'unknownProperties', title: 'Unknown properties', choices: '"reject", "drop"', got: '"explode"' },
       },
     ]);
     expect(checkFlowNodeConfig({ id: 'b', type: 'mqtt-broker', broker: '${MQTT_HOST}', port: '${MQTT_PORT}' })).toEqual([]);

@@ -4,6 +4,7 @@
  * the way Node-RED's editor checks it, so a node with a value the runtime would choke on is marked before deploy.
  * Browser-safe.
  */
+import { problemText, type ProblemParams, type ProblemText } from './problem-text.ts';
 
 /**
  * The built-in types: message, flow and global properties, a string, number, boolean, JSON, buffer (`bin`), regular
@@ -20,10 +21,11 @@ const ENV_REFERENCE = /\$\{[^}]+\}/;
 const STORE_PREFIX = /^#:\([^)]*\)::/;
 
 /**
- * What is wrong with `value` as a value of `type`; null when Node-RED would accept it. Types this module does not
- * know (a node's own, such as debug's `full`) are not judged.
+ * What is wrong with `value` as a value of `type` (its English `message`, and its code for the editor's language);
+ * null when Node-RED would accept it. Types this module does not know (a node's own, such as debug's `full`) are not
+ * judged.
  */
-export function typedValueProblem(type: string, value: unknown): string | null {
+export function typedValueProblem(type: string, value: unknown): ProblemText | null {
   const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   switch (type) {
     case 'msg':
@@ -31,19 +33,19 @@ export function typedValueProblem(type: string, value: unknown): string | null {
     case 'global': {
       const path = type === 'msg' ? text : text.replace(STORE_PREFIX, '');
       const problem = propertyPathProblem(path);
-      return problem === null ? null : `${type}.${text}: ${problem}`;
+      return problem === null ? null : problemText('typed.property', { type, text, detail: problem });
     }
     case 'num':
       if (typeof value === 'number' || NUMBER.test(text) || RADIX_NUMBER.test(text) || ENV_REFERENCE.test(text)) return null;
-      return `"${text}" is not a number`;
+      return problemText('typed.notNumber', { text });
     case 'bool':
-      return text === 'true' || text === 'false' || typeof value === 'boolean' ? null : `"${text}" is not true or false`;
+      return text === 'true' || text === 'false' || typeof value === 'boolean' ? null : problemText('typed.notBoolean', { text });
     case 'json':
       try {
         JSON.parse(text);
         return null;
       } catch (err) {
-        return `not valid JSON: ${err instanceof Error ? err.message : String(err)}`;
+        return problemText('typed.invalidJson', { error: err instanceof Error ? err.message : String(err) });
       }
     case 'bin':
       return binaryProblem(text);
@@ -52,37 +54,37 @@ export function typedValueProblem(type: string, value: unknown): string | null {
         new RegExp(text);
         return null;
       } catch (err) {
-        return `not a valid regular expression: ${err instanceof Error ? err.message : String(err)}`;
+        return problemText('typed.invalidRegex', { error: err instanceof Error ? err.message : String(err) });
       }
     case 'jsonata':
-      return text.trim() === '' ? 'an empty expression' : null;
+      return text.trim() === '' ? problemText('typed.emptyExpression') : null;
     case 'env':
-      return text.trim() === '' ? 'names no environment variable' : null;
+      return text.trim() === '' ? problemText('typed.noEnvVar') : null;
     default:
       return null;
   }
 }
 
 /** A buffer value: a JSON array of bytes (0–255) or a string (Node-RED makes a UTF-8 buffer of it). */
-function binaryProblem(text: string): string | null {
+function binaryProblem(text: string): ProblemText | null {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return 'not a buffer: write a JSON array of bytes, e.g. [1, 2, 255]';
+    return problemText('typed.bufferNotJson');
   }
   if (typeof parsed === 'string') return null;
   if (Array.isArray(parsed) && parsed.every((b) => Number.isInteger(b) && (b as number) >= 0 && (b as number) <= 255)) return null;
-  return 'not a buffer: write a JSON array of bytes (0–255), e.g. [1, 2, 255]';
+  return problemText('typed.bufferBytes');
 }
 
 /**
  * What is wrong with a property path (`payload`, `a.b[0]`, `a["b c"]`, `a[msg.key]`) as Node-RED's
  * `normalisePropertyExpression` reads it; null when it parses.
  */
-export function propertyPathProblem(path: string): string | null {
-  if (path.trim() === '') return 'no property named';
-  if (path.startsWith('.')) return 'a property cannot start with "."';
+export function propertyPathProblem(path: string): ProblemText | null {
+  if (path.trim() === '') return problemText('path.empty');
+  if (path.startsWith('.')) return problemText('path.leadingDot');
   let depth = 0;
   let quote: string | null = null;
   let previous = '';
@@ -94,18 +96,18 @@ export function propertyPathProblem(path: string): string | null {
     } else if (char === '[') {
       depth++;
     } else if (char === ']') {
-      if (depth === 0) return 'a "]" without its "["';
+      if (depth === 0) return problemText('path.strayBracket');
       depth--;
     } else if (char === '.' && previous === '.') {
-      return 'an empty name between two dots';
+      return problemText('path.emptyName');
     } else if (/\s/.test(char) && depth === 0) {
-      return 'spaces need brackets: a["b c"]';
+      return problemText('path.spaces');
     }
     previous = char;
   }
-  if (quote !== null) return 'an unclosed quote';
-  if (depth > 0) return 'an unclosed "["';
-  if (path.endsWith('.')) return 'a property cannot end with "."';
+  if (quote !== null) return problemText('path.unclosedQuote');
+  if (depth > 0) return problemText('path.unclosedBracket');
+  if (path.endsWith('.')) return problemText('path.trailingDot');
   return null;
 }
 
@@ -113,7 +115,11 @@ export function propertyPathProblem(path: string): string | null {
 export interface PropertyProblem {
   /** JSON pointer into the node: `/payload`, `/rules/2/v`. */
   path: string;
+  /** In English, as the runtime reports it. */
   message: string;
+  /** The problem's code and parameters, for the editor to say it in its language (`nodes/kit/problem-text.ts`). */
+  code?: string;
+  params?: ProblemParams;
 }
 
 /**
@@ -129,7 +135,7 @@ export function typedPropertyProblems(
   for (const [valueProperty, typeProperty, fallbackType = 'str'] of pairs) {
     const type = typeof node[typeProperty] === 'string' && node[typeProperty] !== '' ? (node[typeProperty] as string) : fallbackType;
     const problem = typedValueProblem(type, node[valueProperty]);
-    if (problem !== null) problems.push({ path: `${base}/${valueProperty}`, message: problem });
+    if (problem !== null) problems.push({ path: `${base}/${valueProperty}`, ...problem });
   }
   return problems;
 }

@@ -5,6 +5,8 @@
  */
 import type { JSX } from 'react';
 import { typedValueProblem } from '../../../nodes/kit/typed-values.ts';
+import { problemTextIn } from '../../../nodes/i18n/problem-zh.def.ts';
+import { currentLocale } from '../../i18n.ts';
 import { t } from './core-forms.messages.ts';
 
 /** A text shown to the user: as it is (data, technical tokens), or a function that translates it when drawn. */
@@ -85,7 +87,8 @@ export function TypedInput({ id, label, value, type, types, onChange, onCommit, 
   const specs = types.map(typeOf);
   const current = specs.find((s) => s.value === type);
   const shown = current ?? { value: type, label: type || t('typed.noType') };
-  const found = problem === undefined ? (current?.hasValue === false ? null : typedValueProblem(type, value)) : problem;
+  const own = problem === undefined && current?.hasValue !== false ? typedValueProblem(type, value) : null;
+  const found = problem === undefined ? (own === null ? null : problemTextIn(own, currentLocale())) : problem;
   const invalid = found !== null && found !== undefined;
   const border = invalid ? 'border-red-500' : 'border-slate-300';
   const changeType = (next: string) => {
