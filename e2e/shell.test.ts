@@ -17,13 +17,14 @@ afterAll(async () => {
 });
 
 describe('the app shell', () => {
-  it('loads the sign-in page in under 300 kB, compressed, and shows the API’s own message when the password is wrong', async () => {
+  it('loads the sign-in page in under 150 kB, compressed (300 kB is the budget), and shows the API’s own message when the password is wrong', async () => {
     const { page, errors, close } = await openApp(browser, server);
     await page.getByLabel('Username').waitFor();
     // What crossed the network for the first load (a fresh browser context: nothing cached), headers included.
     const transferred = Number(await page.evaluate(`performance.getEntries().reduce((sum, entry) => sum + (entry.transferSize ?? 0), 0)`));
     expect(transferred).toBeGreaterThan(50_000);
-    expect(transferred).toBeLessThan(300_000);
+    // About 85 kB: the signed-in app is a chunk of its own, loaded once there is a session.
+    expect(transferred).toBeLessThan(150_000);
     const answer = page.waitForResponse((res) => res.url().endsWith('/api/v1/auth/login'));
     await fillSignInForm(page, 'admin', 'not-the-password');
     const body = (await (await answer).json()) as { error: { code: string; message: string } };

@@ -4,7 +4,7 @@ import { t } from './shell.messages.ts';
 import { errorText } from './use-api.ts';
 
 /** Sign-in form. Shows the API's own message (wrong password, too many attempts, …) beside the form. */
-export function LoginScreen({ onLogin }: { onLogin(username: string, password: string): Promise<void> }) {
+export function LoginScreen({ onLogin, onTyping }: { onLogin(username: string, password: string): Promise<void>; onTyping?(): void }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -32,7 +32,10 @@ export function LoginScreen({ onLogin }: { onLogin(username: string, password: s
             {t('login.username')}
             <input
               name="username" autoComplete="username" required autoFocus value={username}
-              onChange={(e) => setUsername(e.target.value)}
+              onChange={(e) => {
+                setUsername(e.target.value);
+                onTyping?.();
+              }}
               className="mt-1 block w-full rounded border border-slate-300 px-2 py-1.5 text-slate-900 focus:border-sky-600 focus:outline-none"
             />
           </label>
