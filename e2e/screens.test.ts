@@ -75,7 +75,15 @@ function englishWords(text: string): string[] {
 }
 
 /** The screens, each with what shows it has loaded. */
-const screens: readonly { name: string; path: () => string; ready: (page: Page) => Promise<unknown> }[] = [
+/** Clicks the button named `english` or `chinese` (the screens are walked in both languages). */
+const press = (page: Page, english: string, chinese: string) =>
+  page.getByRole('button', { name: new RegExp(`^(${english}|${chinese})$`) }).first().click();
+
+/**
+ * The screens, each with what shows it has loaded; a dialog's screen opens it from its page (`open`), and the dialog
+ * is what is checked and shown.
+ */
+const screens: readonly { name: string; path: () => string; ready: (page: Page) => Promise<unknown>; open?: (page: Page) => Promise<unknown> }[] = [
   { name: 'dashboard', path: () => '/dashboard', ready: (p) => p.locator('main h1').first().waitFor() },
   {
     name: 'dashboard-composed', path: () => `/dashboard?dashboard=${dashboardId}`,
@@ -103,6 +111,20 @@ const screens: readonly { name: string; path: () => string; ready: (page: Page) 
   { name: 'users', path: () => '/users', ready: (p) => p.getByRole('row').nth(1).waitFor() },
   { name: 'account', path: () => '/account', ready: (p) => p.locator('main h1').first().waitFor() },
   { name: 'not-found', path: () => '/nowhere', ready: (p) => p.locator('main h1').first().waitFor() },
+  // Dialogs.
+  { name: 'dialog-new-product', path: () => '/products', ready: (p) => p.locator('main h1').first().waitFor(), open: (p) => press(p, 'New product', '新建产品') },
+  { name: 'dialog-add-device', path: () => '/devices', ready: (p) => p.locator('main h1').first().waitFor(), open: (p) => press(p, 'Add device', '添加设备') },
+  { name: 'dialog-edit-device', path: () => `/devices/${PRODUCT}/hall`, ready: (p) => p.locator('main h1').first().waitFor(), open: (p) => press(p, 'Edit', '编辑') },
+  { name: 'dialog-delete-device', path: () => `/devices/${PRODUCT}/hall`, ready: (p) => p.locator('main h1').first().waitFor(), open: (p) => press(p, 'Delete', '删除') },
+  { name: 'dialog-upload-firmware', path: () => '/ota/firmware', ready: (p) => p.locator('main h1').first().waitFor(), open: (p) => press(p, 'Upload firmware', '上传固件') },
+  { name: 'dialog-new-user', path: () => '/users', ready: (p) => p.locator('main h1').first().waitFor(), open: (p) => press(p, 'New user', '新建用户') },
+  {
+    name: 'dialog-add-widget', path: () => `/dashboard?dashboard=${dashboardId}`, ready: (p) => p.locator('main h1').first().waitFor(),
+    open: async (p) => {
+      await press(p, 'Edit', '编辑');
+      await press(p, 'Add widget', '添加组件');
+    },
+  },
 ];
 
 beforeAll(async () => {
@@ -204,6 +226,10 @@ async function show(page: Page, screen: (typeof screens)[number], dir: string): 
   // Polled from here: the page's Content-Security-Policy refuses the string functions waitForFunction would run there.
   const loading = `/Loading|正在加载/.test(document.querySelector('main')?.textContent ?? '')`;
   await expect.poll(() => page.evaluate<boolean>(loading), { timeout: 15_000 }).toBe(false);
+  if (screen.open) {
+    await screen.open(page);
+    await page.getByRole('dialog').or(page.getByRole('alertdialog')).first().waitFor();
+  }
   await page.screenshot({ path: path.join(dir, `${screen.name}.png`) });
 }
 

@@ -13,7 +13,7 @@ export function Modal({ title, onClose, children, wide = false }: { title: strin
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
   return (
-    <div className="fixed inset-0 z-50 flex items-start justify-center bg-slate-900/40 pt-24">
+    <div className="fixed inset-0 z-50 flex items-start justify-center bg-black/40 pt-24 dark:bg-black/60">
       <div role="dialog" aria-modal="true" aria-label={title} className={`${wide ? 'w-[40rem]' : 'w-[26rem]'} max-w-[95vw] rounded-md bg-white p-4 shadow-xl`}>
         <h2 className="mb-3 text-base font-semibold text-slate-900">{title}</h2>
         {children}

@@ -3,6 +3,7 @@ import { TAG_KEY, TAG_VALUE } from '../../../domain/devices/device-schemas.ts';
 import { Button } from '../ui/button.tsx';
 import { INPUT } from '../ui/field.tsx';
 import { t } from './devices.messages.ts';
+import { richText } from '../i18n/rich.tsx';
 
 const KEY = new RegExp(`^${TAG_KEY}$`);
 const VALUE = new RegExp(`^${TAG_VALUE}$`);
@@ -109,7 +110,7 @@ export function TagEditor({ rows, onChange, error }: { rows: readonly TagRow[]; 
       {error ? (
         <p id={`${id}-error`} className="mt-1 text-xs text-red-700">{error}</p>
       ) : (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">{t('tags.hint')}</p>
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">{richText(t('tags.hint'), { code: (text) => <code className="font-mono">{text}</code> })}</p>
       )}
     </fieldset>
   );

@@ -130,7 +130,7 @@ export const t = translator({
   'tags.valuePlaceholder': { en: 'value, e.g. north', zh: '值，例如 north' },
   'tags.remove': { en: 'Remove tag {n}', zh: '移除标签 {n}' },
   'tags.add': { en: 'Add tag', zh: '添加标签' },
-  'tags.hint': { en: 'Labels to group and filter devices by, such as building = north.', zh: '用于对设备分组和筛选的标签，例如 building = north。' },
+  'tags.hint': { en: 'Labels to group and filter devices by, such as <code>building = north</code>.', zh: '用于对设备分组和筛选的标签，例如 <code>building = 北楼</code>。' },
 
   // Import
   'import.fileUnreadable': { en: '"{name}" could not be read: {message}', zh: '无法读取「{name}」：{message}' },

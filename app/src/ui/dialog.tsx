@@ -6,7 +6,8 @@ import { Button } from './button.tsx';
 import { t } from './ui.messages.ts';
 import { cx } from './cx.ts';
 
-const OVERLAY = 'fixed inset-0 z-40 bg-slate-900/40';
+// Black, not slate: the dark palette turns slate over, and a light veil over a dark page would wash it out.
+const OVERLAY = 'fixed inset-0 z-40 bg-black/40 dark:bg-black/60';
 const CONTENT = 'fixed left-1/2 top-[8vh] z-50 max-h-[84vh] -translate-x-1/2 overflow-auto rounded-lg bg-white p-5 shadow-xl focus:outline-none';
 
 /** A dialog for a form or a detail: `footer` holds its buttons. */
