@@ -34,7 +34,7 @@ export const t = translator({
   'app.notFound': { en: 'Nothing at {path}', zh: '{path} 没有内容' },
   'app.notFoundBody': {
     en: 'The page does not exist, or your role cannot open it. <link>Go to the dashboard</link>',
-    zh: '该页面不存在，或您的角色无权打开。<link>返回仪表盘</link>',
+    zh: '该页面不存在，或你的角色无权打开。<link>返回仪表盘</link>',
   },
   'prefs.title': { en: 'Language, time zone and theme', zh: '语言、时区和主题' },
   'prefs.language': { en: 'Language', zh: '语言' },

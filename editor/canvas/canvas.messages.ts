@@ -36,6 +36,15 @@ export const t = translator({
   'count.started': { en: '{n} started', zh: '已开始 {n}' },
   'count.report': { en: '{n, plural, one {# report} other {# reports}}', zh: '{n} 次上报' },
   'count.last': { en: 'last: {what}', zh: '最近：{what}' },
+  // A device's upgrade state, as the ota node shows its last report ("last: hall notified").
+  'upgrade.queued': { en: 'queued', zh: '排队中' },
+  'upgrade.notified': { en: 'notified', zh: '已通知' },
+  'upgrade.downloading': { en: 'downloading', zh: '下载中' },
+  'upgrade.flashing': { en: 'flashing', zh: '烧写中' },
+  'upgrade.succeeded': { en: 'succeeded', zh: '已成功' },
+  'upgrade.failed': { en: 'failed', zh: '已失败' },
+  'upgrade.cancelled': { en: 'cancelled', zh: '已取消' },
+  'upgrade.timed out': { en: 'timed out', zh: '已超时' },
 
   // React Flow's own descriptions, for screen readers
   'flow.nodeHelp': {

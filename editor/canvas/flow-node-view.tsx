@@ -39,11 +39,12 @@ function FlowNodeBody(props: {
   labelHidden?: boolean;
 }) {
   const { id, label, inputs, outputs, outputLabels, color, disabled, selected, unknown } = props;
+  // The body keeps Node-RED's fixed colour in both themes, so its label keeps a fixed dark ink (not the palette's).
   const border = selected ? 'border-2 border-orange-500' : unknown ? 'border-2 border-dashed border-red-600' : 'border border-slate-500';
   return (
     <div
       data-testid="flow-node" data-label={label}
-      className={`relative flex ${props.labelHidden ? 'w-[30px]' : 'min-w-[100px]'} items-stretch rounded-[5px] text-[13px] text-slate-900 ${border} ${disabled ? 'opacity-50' : ''}`}
+      className={`relative flex ${props.labelHidden ? 'w-[30px]' : 'min-w-[100px]'} items-stretch rounded-[5px] text-[13px] text-[#1e293b] ${border} ${disabled ? 'opacity-50' : ''}`}
       style={{ height: nodeHeight(Math.max(inputs, outputs)), background: unknown ? '#fff0f0' : color }}
       title={props.labelHidden ? label : undefined}
     >

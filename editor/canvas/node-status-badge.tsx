@@ -31,7 +31,10 @@ const COUNTS = {
 /** One comma-separated part of a status: a count of ours in the UI's language, anything else as it is. */
 function statusPart(part: string): string {
   const last = /^last: (.*)$/.exec(part);
-  if (last) return t('count.last', { what: last[1]! });
+  if (last) {
+    const upgrade = /^(\S+) (queued|notified|downloading|flashing|succeeded|failed|cancelled|timed out)$/.exec(last[1]!);
+    return t('count.last', { what: upgrade ? `${upgrade[1]} ${t(`upgrade.${upgrade[2] as 'queued'}`)}` : last[1]! });
+  }
   const count = /^([\d,]+) ([a-z ]+)$/.exec(part);
   if (!count || !Object.hasOwn(COUNTS, count[2]!)) return part;
   return t(COUNTS[count[2] as keyof typeof COUNTS], { n: Number(count[1]!.replaceAll(',', '')) });

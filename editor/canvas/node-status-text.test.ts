@@ -14,7 +14,8 @@ describe('a node status in the UI language', () => {
     setLocale('zh-CN');
     expect(statusText('2 stored, 1 refused, 3 values skipped')).toBe('已存储 2，拒绝 1，跳过 3 个值');
     expect(statusText('1,204 messages')).toBe('1,204 条消息');
-    expect(statusText('1 report, last: hall notified')).toBe('1 次上报，最近：hall notified');
+    expect(statusText('1 report, last: hall notified')).toBe('1 次上报，最近：hall 已通知');
+    expect(statusText('2 reports, last: campaign 3 started')).toBe('2 次上报，最近：campaign 3 started');
     expect(statusText('connected')).toBe('已连接');
     expect(statusText('listening on 1883')).toBe('listening on 1883');
   });

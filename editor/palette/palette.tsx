@@ -63,7 +63,7 @@ function PaletteEntry({ entry, locked, readOnly }: { entry: NodeTypeEntry; locke
     <li
       draggable={draggable} onDragStart={draggable ? onDragStart : undefined} data-node-type={entry.type} aria-disabled={!draggable || undefined}
       title={t(readOnly ? 'palette.readOnlyTitle' : locked ? 'palette.lockedTitle' : 'palette.dragTitle', { type: entry.type })}
-      className={`relative flex h-7 items-stretch rounded-[5px] border border-slate-400 text-[13px] text-slate-900 shadow-sm ${draggable ? 'cursor-grab active:cursor-grabbing' : readOnly ? 'cursor-default opacity-70' : 'cursor-not-allowed opacity-45'}`}
+      className={`relative flex h-7 items-stretch rounded-[5px] border border-slate-400 text-[13px] text-[#1e293b] shadow-sm ${draggable ? 'cursor-grab active:cursor-grabbing' : readOnly ? 'cursor-default opacity-70' : 'cursor-not-allowed opacity-45'}`}
       style={{ background: entry.color }}
     >
       {entry.inputs > 0 && <span aria-hidden className="absolute -left-[5px] top-1/2 h-2.5 w-2.5 -translate-y-1/2 rounded-[3px] border border-slate-400 bg-slate-200" />}

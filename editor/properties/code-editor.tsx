@@ -11,6 +11,8 @@ import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighti
 import { Compartment, EditorState, Prec, type Extension } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 import { codeErrorMark, setCodeError, type CodeErrorPlace } from './code-error-mark.ts';
+import { codeFrame, codeHighlighting, darkMode, darkSlot } from './code-theme.ts';
+import { useTheme } from '../theme.ts';
 
 export interface CodeEditorProps {
   value: string;
@@ -38,16 +40,11 @@ function languageExtension(language: string): Extension {
   return [];
 }
 
-const theme = EditorView.theme({
-  '&': { fontSize: '12px', border: '1px solid rgb(203 213 225)', borderRadius: '4px', backgroundColor: 'white' },
-  '&.cm-focused': { outline: '2px solid rgb(59 130 246)', outlineOffset: '-1px' },
-  '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', minHeight: '8rem', maxHeight: '24rem' },
-  '.cm-gutters': { backgroundColor: 'rgb(248 250 252)', color: 'rgb(148 163 184)', borderRight: '1px solid rgb(226 232 240)' },
-});
+const theme = codeFrame({ minHeight: '8rem' });
 
 const pageTheme = EditorView.theme({ '.cm-scroller': { minHeight: '24rem', maxHeight: '70vh' } });
 
-const readOnlyTheme = EditorView.theme({ '&': { backgroundColor: 'rgb(248 250 252)', color: 'rgb(71 85 105)' } });
+const readOnlyTheme = EditorView.theme({ '&': { backgroundColor: 'rgb(var(--tw-slate-50))', color: 'rgb(var(--tw-slate-600))' } });
 
 export function CodeEditor({
   value, language, label, id, invalid, describedBy, readOnly = false, error = null, size = 'field', onChange, onBlur,
@@ -55,15 +52,17 @@ export function CodeEditor({
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const languageSlot = useRef(new Compartment());
+  const dark = useTheme() === 'dark';
+  const darkness = useRef(darkSlot());
   const external = useRef(false);
   const changed = useEffectEvent((text: string) => onChange(text));
   const blurred = useEffectEvent(() => onBlur?.());
   // The editor is made once, from the props of that moment; value and language changes are applied by the effects
   // below.
-  const initialProps = useEffectEvent(() => ({ value, language, label, id, describedBy, readOnly, size }));
+  const initialProps = useEffectEvent(() => ({ value, language, label, id, describedBy, readOnly, size, dark }));
 
   useEffect(() => {
-    const { value, language, label, id, describedBy, readOnly, size } = initialProps();
+    const { value, language, label, id, describedBy, readOnly, size, dark } = initialProps();
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
@@ -76,6 +75,8 @@ export function CodeEditor({
           indentOnInput(),
           bracketMatching(),
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          codeHighlighting,
+          darkness.current.of(darkMode(dark)),
           keymap.of([...defaultKeymap, ...historyKeymap]),
           languageSlot.current.of(languageExtension(language)),
           theme,
@@ -111,6 +112,10 @@ export function CodeEditor({
   useEffect(() => {
     view.current?.dispatch({ effects: languageSlot.current.reconfigure(languageExtension(language)) });
   }, [language]);
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: darkness.current.reconfigure(darkMode(dark)) });
+  }, [dark]);
 
   useEffect(() => {
     view.current?.dispatch({ effects: setCodeError.of(error) });

@@ -155,7 +155,7 @@ export function CodecTab({ productKey, onDirtyChange }: {
         />
 
         <div className="flex flex-wrap items-center justify-between gap-2 border-t border-slate-100 pt-3">
-          <label className="flex items-center gap-2 text-sm text-slate-700">
+          <label className="flex items-center gap-2 whitespace-nowrap text-sm text-slate-700">
             {t('tab.show')}
             <select
               className={`${INPUT} w-auto`} value={String(viewing)}

@@ -137,7 +137,7 @@ export const t = translator({
     zh: '{count} 条告警等待确认。',
   },
   'fleet.recent': { en: 'Recent connections', zh: '最近连接' },
-  'fleet.recentHint': { en: '{count, plural, =0 {the newest events of all devices} other {the newest # events of all devices}}', zh: '所有设备最新的 {count} 条事件' },
+  'fleet.recentHint': { en: '{count, plural, =0 {the newest events of all devices} one {the newest event of all devices} other {the newest # events of all devices}}', zh: '所有设备最新的 {count} 条事件' },
   'fleet.noEvents': { en: 'No connection events yet', zh: '还没有连接事件' },
   'fleet.noEventsText': {
     en: 'When a device signs in, disconnects or is refused, it shows here. Connect one with its signed credentials (<code>{command}</code> prints them).',

@@ -20,7 +20,7 @@ export const te = translator({
   cross_origin_refused: { en: 'Requests from this origin are not allowed.', zh: '不允许来自该来源的请求。' },
   dashboard_read_only: {
     en: 'This dashboard is shared with you to look at; only its owner or an admin changes it.',
-    zh: '此仪表盘仅共享给您查看，只有其所有者或管理员可以修改。',
+    zh: '此仪表盘仅共享给你查看，只有其所有者或管理员可以修改。',
   },
   device_exists: { en: 'A device with this name already exists in the product.', zh: '该产品下已存在同名设备。' },
   device_not_reading: { en: 'The device is not being read.', zh: '该设备当前未在读取。' },
@@ -31,9 +31,9 @@ export const te = translator({
   firmware_too_large: { en: 'The firmware image is too large.', zh: '固件文件过大。' },
   flows_changed: {
     en: 'The flows were changed by someone else since you loaded them.',
-    zh: '自您加载以来，流程已被他人修改。',
+    zh: '自你加载以来，流程已被他人修改。',
   },
-  forbidden: { en: 'Your role does not allow this (needs {permission}). Ask an admin.', zh: '您的角色无权执行此操作（需要 {permission}）。请联系管理员。' },
+  forbidden: { en: 'Your role does not allow this (needs {permission}). Ask an admin.', zh: '你的角色无权执行此操作（需要 {permission}）。请联系管理员。' },
   internal: { en: 'Something went wrong on the server; the error is in its log.', zh: '服务器出错，详情见服务器日志。' },
   invalid_credentials: { en: 'Wrong username or password.', zh: '用户名或密码错误。' },
   last_admin: {
@@ -68,7 +68,7 @@ export const te = translator({
   telemetry_row_too_wide: { en: 'The row has too many values.', zh: '该行的值过多。' },
   thing_model_unchanged: { en: 'The thing model is unchanged since it was last published.', zh: '物模型自上次发布以来没有变化。' },
   too_many_attempts: { en: 'Too many failed sign-ins. Try again later.', zh: '登录失败次数过多，请稍后重试。' },
-  too_many_dashboards: { en: 'You have the most dashboards one user may have ({limit}); delete one first.', zh: '您的仪表盘已达上限（{limit} 个），请先删除一个。' },
+  too_many_dashboards: { en: 'You have the most dashboards one user may have ({limit}); delete one first.', zh: '你的仪表盘已达上限（{limit} 个），请先删除一个。' },
   too_many_devices: { en: 'Too many devices at once.', zh: '一次提交的设备过多。' },
   unauthorized: { en: 'Sign in first.', zh: '请先登录。' },
   unknown_node_types: { en: 'Some node types in the flows are not installed.', zh: '流程中有未安装的节点类型。' },

@@ -9,14 +9,11 @@ import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighti
 import { EditorState } from '@codemirror/state';
 import { EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 import { codeErrorMark, setCodeError } from '../../../editor/properties/code-error-mark.ts';
+import { codeFrame, codeHighlighting, darkMode, darkSlot } from '../../../editor/properties/code-theme.ts';
+import { useTheme } from '../ui/use-theme.ts';
 import type { JsonTextError } from './json-text.ts';
 
-const theme = EditorView.theme({
-  '&': { fontSize: '12px', border: '1px solid rgb(203 213 225)', borderRadius: '6px', backgroundColor: 'white' },
-  '&.cm-focused': { outline: '2px solid rgb(2 132 199)', outlineOffset: '-1px' },
-  '.cm-scroller': { fontFamily: 'ui-monospace, SFMono-Regular, Menlo, monospace', minHeight: '16rem', maxHeight: '70vh' },
-  '.cm-gutters': { backgroundColor: 'rgb(248 250 252)', color: 'rgb(148 163 184)', borderRight: '1px solid rgb(226 232 240)' },
-});
+const theme = codeFrame({ minHeight: '16rem', maxHeight: '70vh', radius: '6px' });
 
 export function TslJsonEditor({ value, onChange, error, label, readOnly = false }: {
   value: string;
@@ -31,17 +28,19 @@ export function TslJsonEditor({ value, onChange, error, label, readOnly = false 
   const external = useRef(false);
   const changed = useEffectEvent((text: string) => onChange(text));
   // The editor is made once, from the props of that moment; value and error changes are applied by the effects below.
-  const initialProps = useEffectEvent(() => ({ value, label, readOnly }));
+  const dark = useTheme() === 'dark';
+  const darkness = useRef(darkSlot());
+  const initialProps = useEffectEvent(() => ({ value, label, readOnly, dark }));
 
   useEffect(() => {
-    const { value, label, readOnly } = initialProps();
+    const { value, label, readOnly, dark } = initialProps();
     const editor = new EditorView({
       parent: host.current!,
       state: EditorState.create({
         doc: value,
         extensions: [
           lineNumbers(), history(), drawSelection(), highlightActiveLine(), indentOnInput(), bracketMatching(),
-          syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+          syntaxHighlighting(defaultHighlightStyle, { fallback: true }), codeHighlighting, darkness.current.of(darkMode(dark)),
           keymap.of([...defaultKeymap, ...historyKeymap]),
           json(), theme, codeErrorMark, EditorView.lineWrapping,
           EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly),
@@ -71,5 +70,9 @@ export function TslJsonEditor({ value, onChange, error, label, readOnly = false 
     view.current?.dispatch({ effects: setCodeError.of(error) });
   }, [error]);
 
+
+  useEffect(() => {
+    view.current?.dispatch({ effects: darkness.current.reconfigure(darkMode(dark)) });
+  }, [dark]);
   return <div ref={host} data-testid="tsl-json" aria-invalid={error ? true : undefined} />;
 }

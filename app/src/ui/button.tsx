@@ -18,7 +18,7 @@ export const Button = forwardRef<HTMLButtonElement, ButtonHTMLAttributes<HTMLBut
         ref={ref}
         type={type}
         className={cx(
-          'inline-flex items-center justify-center gap-1.5 rounded-md border shadow-sm transition-colors',
+          'inline-flex shrink-0 items-center justify-center gap-1.5 whitespace-nowrap rounded-md border shadow-sm transition-colors',
           'focus-visible:outline focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600',
           'disabled:cursor-not-allowed disabled:opacity-50',
           size === 'sm' ? 'px-2 py-1 text-xs' : 'px-3 py-1.5 text-sm',

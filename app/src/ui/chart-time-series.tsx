@@ -31,7 +31,7 @@ const format = (v: number) => {
  * The chart. `range` fixes the time axis to the range asked for (not just where points are), so an empty stretch
  * shows as empty. `label` names the line in the legend; `unit` labels the value axis and legend values.
  */
-export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLabel, bandLabels = ['min', 'max'] }: {
+export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLabel, bandLabels }: {
   data: TimeSeriesData;
   range: { from: number; to: number };
   label: string;
@@ -43,7 +43,7 @@ export function TimeSeriesChart({ data, range, label, unit, height = 220, ariaLa
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const hasBand = data.min !== undefined && data.max !== undefined;
-  const [lowLabel, highLabel] = bandLabels;
+  const [lowLabel, highLabel] = bandLabels ?? [t('chart.min'), t('chart.max')];
   // Read by uPlot when it draws, never during render: the current range and data without recreating the chart (data
   // changes go through setData below; only what shapes the chart recreates it).
   const timeAxis = useEffectEvent((): [number, number] => [range.from / 1000, range.to / 1000]);

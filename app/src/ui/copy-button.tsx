@@ -31,7 +31,7 @@ export function CopyButton({ text, label, targetId }: { text: string; label?: st
 export function CopyBlock({ id, text, label }: { id: string; text: string; label: string }) {
   return (
     <div className="relative">
-      <pre id={id} aria-label={label} className="overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 pr-20 font-mono text-xs leading-relaxed text-slate-100">{text}</pre>
+      <pre id={id} aria-label={label} className="overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 pr-20 font-mono text-xs leading-relaxed text-slate-100 dark:border dark:border-slate-200 dark:bg-slate-50 dark:text-slate-800">{text}</pre>
       <div className="absolute right-2 top-2">
         <CopyButton text={text} targetId={id} />
       </div>

@@ -9,6 +9,8 @@ export const t = translator({
   'state.online': { en: 'online', zh: '在线' },
   'state.offline': { en: 'offline', zh: '离线' },
   'chart.time': { en: 'Time', zh: '时间' },
+  'chart.min': { en: 'min', zh: '最小值' },
+  'chart.max': { en: 'max', zh: '最大值' },
   'badge.pending': { en: 'pending', zh: '等待中' },
   'severity.critical': { en: 'critical', zh: '紧急' },
   'severity.warning': { en: 'warning', zh: '警告' },
