@@ -3,7 +3,7 @@
  * its own, so its in-process Thingwire, devices and Chromium stay out of the benchmark's process, and read from its
  * JSON line.
  */
-import { spawn } from 'node:child_process';
+import { runBenchChild } from './bench-child.ts';
 
 /** What one run measured. */
 export interface DashboardFigures {
@@ -33,23 +33,8 @@ export const MAX_CPU_PERCENT = 50;
 export const MAX_GAP_SECONDS = 2;
 
 /** Runs the dashboard benchmark; a failure is the row's text, not the whole benchmark's end. */
-export async function measureDashboard(root: string, timeoutMs = 300_000): Promise<DashboardFigures | { error: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/dashboard.ts', '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-2000)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  const line = out.trim().split('\n').at(-1) ?? '';
-  try {
-    const figures = JSON.parse(line) as DashboardFigures;
-    if (code === 0 && Number.isFinite(figures.rendererCpuPercent)) return figures;
-  } catch {
-    // Reported below with what the process said.
-  }
-  return { error: `exit ${code}: ${(err.trim().split('\n').at(-1) ?? '').slice(0, 200)}` };
+export function measureDashboard(root: string, timeoutMs = 300_000): Promise<DashboardFigures | { error: string }> {
+  return runBenchChild<DashboardFigures>(root, ['bench/dashboard.ts', '--json'], (f) => Number.isFinite(f.rendererCpuPercent), timeoutMs);
 }
 
 /** The figures in one line, with the verdict. */

@@ -2,28 +2,13 @@
  * The flow editor's row of `npm run bench`: `bench/editor.ts` (also `npm run bench:editor`) run in a process of its
  * own, so its in-process Thingwire and Node-RED stay out of the benchmark's process, and read from its JSON line.
  */
-import { spawn } from 'node:child_process';
+import { runBenchChild } from './bench-child.ts';
 import { fmt } from './report.ts';
 import type { EditorFigures } from './editor.ts';
 
 /** Runs the editor benchmark on `nodes` nodes; a failure is the row's text, not the whole benchmark's end. */
-export async function measureEditor(root: string, nodes: number, timeoutMs = 600_000): Promise<EditorFigures | { error: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/editor.ts', '--nodes', String(nodes), '--json'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-2000)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  const line = out.trim().split('\n').at(-1) ?? '';
-  try {
-    const figures = JSON.parse(line) as EditorFigures;
-    if (code === 0 && Number.isFinite(figures.framesPerSecond)) return figures;
-  } catch {
-    // Reported below with what the process said.
-  }
-  return { error: `exit ${code}: ${(err.trim().split('\n').at(-1) ?? '').slice(0, 200)}` };
+export function measureEditor(root: string, nodes: number, timeoutMs = 600_000): Promise<EditorFigures | { error: string }> {
+  return runBenchChild<EditorFigures>(root, ['bench/editor.ts', '--nodes', String(nodes), '--json'], (f) => Number.isFinite(f.framesPerSecond), timeoutMs);
 }
 
 /** The table row: `editor, N nodes: open … ms, … fps pan/zoom`. */
