@@ -3,7 +3,8 @@
  * a real signed MQTT device posting values that trip the example alert, a firmware image and a campaign, the shipped
  * flows. The browser picks its language and theme as a user's does: from its languages (`zh-CN`) and the system's
  * colour scheme. In Chinese, no visible text and no title or label may be English outside data (names, identifiers,
- * values) and technical terms; each screen's screenshot goes to `e2e/artifacts/screens/<language>-<theme>/`.
+ * values) and technical terms, on any screen, main dialog or what the main journey's actions show (a device added, a
+ * property set and answered, an alert acknowledged); each screenshot goes to `e2e/artifacts/screens/<language>-<theme>/`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,7 +48,7 @@ const TECHNICAL = new Set([
 
 /** The fleet's own words: names and identifiers the test created, the shipped flows' names. Data, not UI text. */
 const DATA = new Set([
-  PRODUCT, 'hall', 'temperature', 'target', 'overheat', 'reboot', 'temp', 'admin', 'default', 'rollout', 'mcu', 'floor',
+  PRODUCT, 'hall', 'lobby', 'temperature', 'target', 'overheat', 'reboot', 'temp', 'admin', 'default', 'rollout', 'mcu', 'floor',
   // The shipped example flows' alert rule ("Too hot"), named in the buttons that act on its alerts.
   'too', 'hot',
 ]);
@@ -133,6 +134,14 @@ beforeAll(async () => {
   const port = await deployListener(server, pipelineFlow({ alertForSeconds: 0 }));
   client = await connect(`mqtt://127.0.0.1:${port}`, deviceOptions(device));
   await subscribe(client, `/sys/${PRODUCT}/hall/thing/event/property/post_reply`);
+  // The device answers a property set like firmware: 200 and the request's id.
+  const setTopic = `/sys/${PRODUCT}/hall/thing/service/property/set`;
+  await subscribe(client, setTopic);
+  client.on('message', (topic, payload) => {
+    if (topic !== setTopic) return;
+    const { id } = JSON.parse(payload.toString()) as { id: string };
+    void client.publishAsync(`${setTopic}_reply`, JSON.stringify({ id, code: 200, data: {} }));
+  });
   for (const [i, temperature] of [36.5, 38.2].entries()) {
     const reply = await request(client, `/sys/${PRODUCT}/hall/thing/event/property/post`, {
       id: String(i + 1), version: '1.0', sys: { ack: 1 }, method: 'thing.event.property.post', params: { temperature, target: 21 },
@@ -234,6 +243,39 @@ async function show(page: Page, screen: (typeof screens)[number], dir: string): 
 }
 
 /**
+ * What the main journey shows after its actions, in Chinese: a device added and its credentials, a property set and
+ * the device's reply (the MQTT client answers like firmware), an alert acknowledged. Walked once (they change state).
+ */
+const actions: readonly { name: string; path: () => string; act: (page: Page) => Promise<unknown> }[] = [
+  {
+    name: 'action-device-created', path: () => '/devices',
+    act: async (p) => {
+      await press(p, 'Add device', '添加设备');
+      const dialog = p.getByRole('dialog');
+      await dialog.getByLabel(/^(Product|产品)$/).selectOption(PRODUCT);
+      await dialog.getByLabel(/^(Device name|设备名称)$/).fill('lobby');
+      await dialog.getByRole('button', { name: /^(Add device|添加设备)$/ }).click();
+      await p.getByRole('dialog', { name: /^(Device created|设备已创建)$/ }).waitFor();
+    },
+  },
+  {
+    name: 'action-command-reply', path: () => `/devices/${PRODUCT}/hall?tab=commands`,
+    act: async (p) => {
+      await p.getByLabel(/^Target/).first().fill('22');
+      await p.getByRole('button', { name: /^(Send|发送) Target$/ }).click();
+      await p.getByTestId('command-reply').filter({ hasText: '200' }).waitFor({ timeout: 30_000 });
+    },
+  },
+  {
+    name: 'action-alert-acknowledged', path: () => `/alerts/${alertId}`,
+    act: async (p) => {
+      await p.getByRole('button', { name: /^(Acknowledge|确认告警)/ }).first().click();
+      await p.getByText(/^(acknowledged|已确认)$/).first().waitFor();
+    },
+  },
+];
+
+/**
  * The suite walks the screens once, in Chinese under a dark system theme (the English light screens are the other
  * browser tests'); `npm run screenshots` takes all four combinations, for a person to look at.
  */
@@ -265,6 +307,18 @@ describe('every screen in both languages and both themes', () => {
         for (const text of await visibleTexts(page)) {
           const words = englishWords(text);
           if (words.length > 0) untranslated.push(`${screen.name}: "${text}" (${words.join(', ')})`);
+        }
+      }
+      if (inSuite) {
+        for (const action of actions) {
+          await page.goto(action.path());
+          await page.locator('main h1').first().waitFor();
+          await action.act(page);
+          await page.screenshot({ path: path.join(dir, `${action.name}.png`) });
+          for (const text of await visibleTexts(page)) {
+            const words = englishWords(text);
+            if (words.length > 0) untranslated.push(`${action.name}: "${text}" (${words.join(', ')})`);
+          }
         }
       }
       // The sign-in screen, signed out.
