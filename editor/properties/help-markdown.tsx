@@ -3,9 +3,6 @@
  * indentation), paragraphs, `code`, **bold** and *italic*. Anything else shows as the text it is.
  */
 import type { ReactNode } from 'react';
-import { nodeDefinitions } from '../../nodes/definitions.ts';
-import { helpIn } from '../../nodes/i18n/node-text.def.ts';
-import { currentLocale } from '../i18n.ts';
 
 type Block = { kind: 'heading'; level: number; text: string } | { kind: 'list'; items: { depth: number; text: string }[] } | { kind: 'paragraph'; text: string };
 
@@ -71,11 +68,10 @@ function inline(text: string): ReactNode[] {
   });
 }
 
-/** A node's help, in the UI's language when the help is a node type's (the definitions hold the English). */
 export function HelpMarkdown({ markdown }: { markdown: string }) {
   return (
     <div className="space-y-2 text-xs leading-5 text-slate-700">
-      {markdownBlocks(helpIn(markdown, currentLocale(), nodeDefinitions)).map((block, i) => {
+      {markdownBlocks(markdown).map((block, i) => {
         if (block.kind === 'heading') return <h4 key={i} className="pt-1 font-semibold text-slate-800">{inline(block.text)}</h4>;
         if (block.kind === 'paragraph') return <p key={i}>{inline(block.text)}</p>;
         return (

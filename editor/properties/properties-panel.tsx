@@ -35,7 +35,8 @@ import { HelpMarkdown } from './help-markdown.tsx';
 import { ConfigNodeRefWidget, NodeListWidget } from './node-ref-fields.tsx';
 import { RawConfigEditor } from './raw-config-editor.tsx';
 import { t } from './properties.messages.ts';
-import { richText } from '../i18n.ts';
+import { currentLocale, richText } from '../i18n.ts';
+import { helpIn } from '../../nodes/i18n/node-text.def.ts';
 
 export interface PropertiesPanelProps {
   store: StoreApi<FlowEditorState>;
@@ -88,7 +89,7 @@ function NodeProperties({ store, nodeId, api, depth }: { store: StoreApi<FlowEdi
       {locked && !store.getState().readOnly && <CodeLockNote type={typeLabel} />}
       {definition && coreForms[node.type] ? (
         <>
-          {depth === 0 && <NodeHelp markdown={definition.help} />}
+          {depth === 0 && <NodeHelp markdown={helpIn(definition, currentLocale())} />}
           <CoreFormHost
             store={store} node={node} api={api} readOnly={readOnly} form={coreForms[node.type]!} depth={depth}
             renderConfigEditor={(id) => (depth < 2 ? <NodeProperties store={store} nodeId={id} api={api} depth={depth + 1} /> : null)}
@@ -209,7 +210,7 @@ function NodeForm({ store, node, definition, api, depth, readOnly = false }: {
 
   return (
     <>
-      {depth === 0 && <NodeHelp markdown={definition.help} />}
+      {depth === 0 && <NodeHelp markdown={helpIn(definition, currentLocale())} />}
       {sorted.general.length > 0 && (
         <ul role="alert" aria-label={t('panel.problems')} className="list-disc rounded bg-red-50 py-1.5 pr-2 pl-6 text-xs text-red-800">
           {sorted.general.map((message) => (

@@ -6,7 +6,6 @@
  *
  * Browser-safe and locale-free: the editor passes the locale it speaks (`currentLocale()`).
  */
-import type { AnyNodeDefinition } from '../kit/define-node.ts';
 import { coreNodesZh } from './core-zh.def.ts';
 import { coreHelpZh } from './core-help-zh.def.ts';
 import { thingwireNodesZh } from './thingwire-zh.def.ts';
@@ -215,22 +214,7 @@ export function outputLabelsIn(
   return labels.map((label) => configPortLabelZh(definition.type, label));
 }
 
-const helpByEnglish = new WeakMap<readonly AnyNodeDefinition[], Map<string, string>>();
-
-/**
- * The help of a node type in `locale`, found by its English text (the properties panel hands over the help markdown
- * alone); the English when it is not one of `definitions`' help or has no Chinese.
- */
-export function helpIn(markdown: string, locale: string, definitions: readonly AnyNodeDefinition[]): string {
-  if (!isZh(locale)) return markdown;
-  let byEnglish = helpByEnglish.get(definitions);
-  if (!byEnglish) {
-    byEnglish = new Map();
-    for (const definition of definitions) {
-      const zh = nodeHelpZh(definition.type);
-      if (zh) byEnglish.set(definition.help, zh);
-    }
-    helpByEnglish.set(definitions, byEnglish);
-  }
-  return byEnglish.get(markdown) ?? markdown;
+/** The help of a node type in `locale`: its Chinese when there is one, else the definition's English. */
+export function helpIn(definition: { type: string; help: string }, locale: string): string {
+  return (isZh(locale) && nodeHelpZh(definition.type)) || definition.help;
 }

@@ -87,8 +87,8 @@ describe('node definitions in Chinese', () => {
     const alert = nodeDefinitions.find((d) => d.type === 'alert')!;
     expect(nodeTypeLabelIn('alert', alert, 'en')).toBe('alert');
     expect(nodeTypeLabelIn('alert', alert, 'zh-CN')).toBe('告警');
-    expect(helpIn(alert.help, 'en', nodeDefinitions)).toBe(alert.help);
-    expect(helpIn(alert.help, 'zh-CN', nodeDefinitions)).toBe(nodeHelpZh('alert'));
+    expect(helpIn(alert, 'en')).toBe(alert.help);
+    expect(helpIn(alert, 'zh-CN')).toBe(nodeHelpZh('alert'));
     const severity = configFields(alert.config, alert.ui).find((f) => f.name === 'severity')!;
     expect(localizeField('alert', severity, 'en')).toBe(severity);
     const zh = localizeField('alert', severity, 'zh-CN');
