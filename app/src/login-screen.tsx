@@ -1,5 +1,4 @@
 import { useState, type FormEvent } from 'react';
-import { ApiError } from './api.ts';
 import { t } from './shell.messages.ts';
 import { errorText } from './use-api.ts';
 
@@ -17,7 +16,7 @@ export function LoginScreen({ onLogin, onTyping }: { onLogin(username: string, p
     try {
       await onLogin(username, password);
     } catch (err) {
-      setError(err instanceof ApiError ? errorText(err) : t('login.unreachable'));
+      setError(errorText(err));
       setBusy(false);
     }
   };

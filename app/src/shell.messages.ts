@@ -29,7 +29,6 @@ export const t = translator({
   'login.password': { en: 'Password', zh: '密码' },
   'login.submit': { en: 'Sign in', zh: '登录' },
   'login.busy': { en: 'Signing in…', zh: '正在登录…' },
-  'login.unreachable': { en: 'The server could not be reached. Is Thingwire running?', zh: '无法连接服务器。Thingwire 是否正在运行？' },
   'app.loadingEditor': { en: 'Loading the flow editor…', zh: '正在加载流程编辑器…' },
   'app.notFound': { en: 'Nothing at {path}', zh: '{path} 没有内容' },
   'app.notFoundBody': {

@@ -3,6 +3,8 @@
  * inside it (`useLocale`). Chosen in this order: the signed-in user's saved choice, the choice saved in this browser,
  * the browser's languages. Outside a browser (unit tests, the server) it is English in the process's time zone.
  */
+import { readStored, writeStored } from '../ui/browser-storage.ts';
+
 export const LOCALES = ['en', 'zh-CN'] as const;
 export type Locale = (typeof LOCALES)[number];
 
@@ -12,7 +14,6 @@ export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', 'zh-CN': 'ç
 /** What this module uses of a browser, typed here so the module also loads in Node (tests, the server's tooling). */
 const host = globalThis as unknown as {
   navigator?: { languages?: readonly string[] };
-  localStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void };
   document?: { documentElement: { lang: string } };
 };
 
@@ -35,23 +36,6 @@ export function browserLocale(languages: readonly string[] = host.navigator?.lan
     if (locale) return locale;
   }
   return 'en';
-}
-
-function stored(key: string): string | null {
-  try {
-    return host.localStorage?.getItem(key) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-function store(key: string, value: string | null): void {
-  try {
-    if (value === null) host.localStorage?.removeItem(key);
-    else host.localStorage?.setItem(key, value);
-  } catch {
-    // Private windows may refuse storage; the choice then lasts for this page.
-  }
 }
 
 /** The browser's own time zone (IANA name), or UTC when it will not say. */
@@ -80,8 +64,8 @@ interface LocaleState {
 }
 
 let state: LocaleState = {
-  locale: localeFor(stored(STORAGE_KEY)) ?? (host.navigator ? browserLocale() : 'en'),
-  timeZone: stored(ZONE_KEY) ?? undefined,
+  locale: localeFor(readStored(STORAGE_KEY)) ?? (host.navigator ? browserLocale() : 'en'),
+  timeZone: readStored(ZONE_KEY) ?? undefined,
 };
 const listeners = new Set<() => void>();
 
@@ -113,17 +97,17 @@ export function currentTimeZone(): string {
  * sign-in screen speaks it next time too. Everything that reads {@link useLocale} renders again.
  */
 export function setLocale(locale: Locale, timeZone?: string | null): void {
-  store(STORAGE_KEY, locale);
+  writeStored(STORAGE_KEY, locale);
   const zone = timeZone === undefined ? state.timeZone : timeZone && isTimeZone(timeZone) ? timeZone : undefined;
-  if (timeZone !== undefined) store(ZONE_KEY, zone ?? null);
+  if (timeZone !== undefined) writeStored(ZONE_KEY, zone ?? null);
   apply({ locale, timeZone: zone });
 }
 
 /** A signed-in user's saved choices, which win over this browser's; `null` fields keep what the browser has. */
 export function applyUserLocale(prefs: { locale: string | null; timeZone: string | null }): void {
   const locale = localeFor(prefs.locale);
-  if (locale) store(STORAGE_KEY, locale);
-  if (prefs.timeZone) store(ZONE_KEY, prefs.timeZone);
+  if (locale) writeStored(STORAGE_KEY, locale);
+  if (prefs.timeZone) writeStored(ZONE_KEY, prefs.timeZone);
   apply({
     locale: locale ?? state.locale,
     timeZone: prefs.timeZone && isTimeZone(prefs.timeZone) ? prefs.timeZone : state.timeZone,

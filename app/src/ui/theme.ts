@@ -3,23 +3,20 @@
  * palette itself is CSS (vite.theme.ts): this only sets `class="dark"` on `<html>` and tells canvases (charts) that
  * draw their own colours.
  */
+import { readStored, writeStored } from './browser-storage.ts';
+
 export type ThemeChoice = 'system' | 'light' | 'dark';
 export type Theme = 'light' | 'dark';
 
 const STORAGE_KEY = 'thingwire.theme';
 const host = globalThis as unknown as {
-  localStorage?: { getItem(key: string): string | null; setItem(key: string, value: string): void };
   matchMedia?: (query: string) => { matches: boolean; addEventListener(type: 'change', listener: () => void): void };
   document?: { documentElement: { classList: { toggle(name: string, on: boolean): void }; style: { colorScheme: string } } };
 };
 
 function storedChoice(): ThemeChoice {
-  try {
-    const value = host.localStorage?.getItem(STORAGE_KEY);
-    return value === 'light' || value === 'dark' ? value : 'system';
-  } catch {
-    return 'system';
-  }
+  const value = readStored(STORAGE_KEY);
+  return value === 'light' || value === 'dark' ? value : 'system';
 }
 
 const systemDark = host.matchMedia?.('(prefers-color-scheme: dark)');
@@ -31,14 +28,16 @@ function resolve(c: ThemeChoice): Theme {
   return c === 'system' ? (systemDark?.matches ? 'dark' : 'light') : c;
 }
 
-function paint(): void {
+/** Shows the theme the choice resolves to; answers whether it changed (the listeners were then told). */
+function paint(): boolean {
   const next = resolve(choice);
   host.document?.documentElement.classList.toggle('dark', next === 'dark');
-  if (next === theme) return;
+  if (next === theme) return false;
   theme = next;
   for (const listener of listeners) listener();
+  return true;
 }
-systemDark?.addEventListener('change', paint);
+systemDark?.addEventListener('change', () => void paint());
 host.document?.documentElement.classList.toggle('dark', theme === 'dark');
 
 /** The theme shown now. */
@@ -54,13 +53,9 @@ export function themeChoice(): ThemeChoice {
 /** Shows `next` and remembers it in this browser (the sign-in screen uses it before anyone is signed in). */
 export function setThemeChoice(next: ThemeChoice): void {
   choice = next;
-  try {
-    host.localStorage?.setItem(STORAGE_KEY, next);
-  } catch {
-    // No storage (a private window): the choice lasts for this page.
-  }
-  paint();
-  for (const listener of listeners) listener();
+  writeStored(STORAGE_KEY, next);
+  // Told once: the choice changed even when the theme shown did not (system → light on a light system).
+  if (!paint()) for (const listener of listeners) listener();
 }
 
 /** Calls `listener` when the theme or the choice changes; answers how to stop. */
