@@ -37,7 +37,6 @@ export const t = translator({
   },
   'prefs.title': { en: 'Language, time zone and theme', zh: '语言、时区和主题' },
   'prefs.language': { en: 'Language', zh: '语言' },
-  'prefs.browserLanguage': { en: 'As the browser ({name})', zh: '跟随浏览器（{name}）' },
   'prefs.timeZone': { en: 'Time zone', zh: '时区' },
   'prefs.browserZone': { en: 'As the browser ({zone})', zh: '跟随浏览器（{zone}）' },
   'prefs.zoneHint': { en: 'Times on every screen are shown in this zone: now {now}.', zh: '所有页面的时间都按此时区显示：现在是 {now}。' },

@@ -3,6 +3,7 @@ import { ApiError } from '../api.ts';
 import { errorText } from '../use-api.ts';
 import { cx } from './cx.ts';
 import { tc } from '../i18n/common.messages.ts';
+import { t } from './ui.messages.ts';
 
 /** What an empty list says: what this is for and what to do next (usually a button). */
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
@@ -19,7 +20,7 @@ export function EmptyState({ title, children, action }: { title: string; childre
 export function errorDetails(err: unknown): string[] {
   if (!(err instanceof ApiError) || !Array.isArray(err.details)) return [];
   return err.details.slice(0, 20).map((d: { path?: string; field?: string; row?: number; message?: string }) => {
-    const where = [d.row !== undefined ? `row ${d.row}` : '', d.path || d.field || ''].filter(Boolean).join(' ');
+    const where = [d.row !== undefined ? t('details.row', { row: d.row }) : '', d.path || d.field || ''].filter(Boolean).join(' ');
     return where ? `${where}: ${d.message ?? ''}` : String(d.message ?? JSON.stringify(d));
   });
 }

@@ -8,6 +8,7 @@ export const t = translator({
   'dialog.working': { en: 'Working…', zh: '处理中…' },
   'state.online': { en: 'online', zh: '在线' },
   'state.offline': { en: 'offline', zh: '离线' },
+  'details.row': { en: 'row {row}', zh: '第 {row} 行' },
   'chart.time': { en: 'Time', zh: '时间' },
   'chart.min': { en: 'min', zh: '最小值' },
   'chart.max': { en: 'max', zh: '最大值' },
