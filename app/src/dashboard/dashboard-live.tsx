@@ -10,6 +10,7 @@ import { apiGet } from '../api.ts';
 import { devicePath } from '../devices/device-detail-api.ts';
 import { useLiveProperties } from '../live/device-feed.ts';
 import { DashboardLive } from './live-store.ts';
+import { deviceKey } from '../live/device-feed-client.ts';
 
 export { DashboardLive, FLUSH_MS, type ValueAt } from './live-store.ts';
 
@@ -33,7 +34,7 @@ export function useNewDashboardLive(): DashboardLive {
 
 /** Watches one device on the feed and files its values in the store; renders nothing. */
 function DeviceWatcher({ live, productKey, deviceName }: { live: DashboardLive; productKey: string; deviceName: string }) {
-  const key = `${productKey}/${deviceName}`;
+  const key = deviceKey(productKey, deviceName);
   const values = useLiveProperties(productKey, deviceName);
   useEffect(() => live.setLive(key, values), [live, key, values]);
   useEffect(() => {

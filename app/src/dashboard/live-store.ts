@@ -2,7 +2,7 @@
  * The values a dashboard's widgets show, coalesced (framework-free, tested in node): filed as the feed and the shadow
  * answer them, and the widgets told at most every {@link FLUSH_MS} that something changed.
  */
-import type { LivePropertyValue } from '../live/device-feed-client.ts';
+import { deviceKey, type LivePropertyValue } from '../live/device-feed-client.ts';
 
 /** The most often widgets are told of new values. */
 export const FLUSH_MS = 500;
@@ -12,8 +12,6 @@ export interface ValueAt {
   /** ms since the epoch. */
   time: number;
 }
-
-const deviceKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
 
 /** The values of the watched devices, and a version that changes at most every {@link FLUSH_MS}. */
 export class DashboardLive {

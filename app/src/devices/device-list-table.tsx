@@ -5,6 +5,7 @@ import { Table, TBody, Td, Th } from '../ui/table.tsx';
 import { TimeAgo } from '../ui/time.tsx';
 import type { DeviceStatus, ListedDevice, ProductSummary } from './device-list-api.ts';
 import { t } from './devices.messages.ts';
+import { deviceKey } from '../live/device-feed-client.ts';
 
 /** Tags drawn per row; the rest are counted (all of them are in the tooltip and on the device page). */
 const TAGS_SHOWN = 3;
@@ -54,7 +55,7 @@ export function DeviceTable({ devices, products, live, listReadAt, onTag }: {
       </thead>
       <TBody>
         {devices.map((d) => {
-          const key = `${d.productKey}/${d.deviceName}`;
+          const key = deviceKey(d.productKey, d.deviceName);
           const status = currentStatus(d, live.get(key), listReadAt);
           const product = products.get(d.productKey);
           const tags = Object.entries(d.tags);

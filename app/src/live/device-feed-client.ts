@@ -44,6 +44,9 @@ export interface LiveEvent {
   at: number;
 }
 
+/** How the feed keys a device in its maps (states, properties): `productKey/deviceName`. */
+export const deviceKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
+
 export interface DeviceFeedClient {
   /** Keeps the socket open until the returned function is called (counted: every user calls it once). */
   retain(): () => void;
@@ -177,7 +180,7 @@ export function createDeviceFeedClient(url?: string, options: DeviceFeedClientOp
 
   const receive = (message: Record<string, unknown>) => {
     const key = typeof message['productKey'] === 'string' && typeof message['deviceName'] === 'string'
-      ? `${message['productKey']}/${message['deviceName']}` : undefined;
+      ? deviceKey(message['productKey'], message['deviceName']) : undefined;
     switch (message['type']) {
       case 'hello':
         if (typeof message['maxWatched'] === 'number' && message['maxWatched'] > 0) maxWatched = Math.min(maxWatched, message['maxWatched']);

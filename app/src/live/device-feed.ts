@@ -9,6 +9,7 @@
 import { useCallback, useEffect, useEffectEvent, useSyncExternalStore } from 'react';
 import {
   createDeviceFeedClient,
+  deviceKey,
   type DeviceFeedClient,
   type LiveDeviceState,
   type LiveEvent,
@@ -26,7 +27,6 @@ function feed(): DeviceFeedClient {
   return (client ??= createDeviceFeedClient());
 }
 
-const deviceKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
 const nothing = () => undefined;
 const noStates: ReadonlyMap<string, LiveDeviceState> = new Map();
 const noProperties: Readonly<Record<string, LivePropertyValue>> = Object.freeze({});

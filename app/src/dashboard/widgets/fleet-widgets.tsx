@@ -14,6 +14,7 @@ import { MAX_MAP_DEVICES } from '../../../../domain/dashboards/dashboard-schemas
 import type { Widget } from '../dashboard-api.ts';
 import { t, type DashboardKey } from '../dashboard.messages.ts';
 import { Sparkline } from '../sparkline.tsx';
+import { deviceKey } from '../../live/device-feed-client.ts';
 
 type TileState = 'online' | 'offline' | 'disabled';
 
@@ -49,7 +50,7 @@ export function StatusMapWidget({ widget }: { widget: Widget }) {
   if (devices.length === 0) return <p className="text-sm text-slate-500">{t('map.empty')}</p>;
   const stateOf = (d: Device): TileState => {
     if (!d.enabled) return 'disabled';
-    const live = states.get(`${d.productKey}/${d.deviceName}`);
+    const live = states.get(deviceKey(d.productKey, d.deviceName));
     return (live ? live.online : d.status === 'online') ? 'online' : 'offline';
   };
   const label = { online: t('state.online'), offline: t('state.offline'), disabled: t('state.disabled') };
