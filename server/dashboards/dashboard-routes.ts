@@ -18,6 +18,12 @@ const fileName = (name: string) => `${name.replace(/[^A-Za-z0-9_.-]+/g, '-').rep
  * share (`dashboards:share`), delete, export as a `thingwire-dashboard` file and import one. Every change is audited.
  */
 export function registerDashboardRoutes(table: RouteTable, dashboards: DashboardStore, auth: Pick<AuthService, 'audit'>): void {
+  /** A new personal dashboard, made from a body or an imported file, audited as `action`. */
+  const created = (action: string, principal: Parameters<DashboardStore['create']>[0], body: { name: string; widgets?: Parameters<DashboardStore['create']>[2] }) => {
+    const d = dashboards.create(principal, body.name, body.widgets);
+    auth.audit(principal.username, action, `dashboard:${d.id}`, { name: d.name, widgets: d.widgets.length });
+    return d;
+  };
   table.add({
     method: 'get', path: '/dashboards', access: 'dashboards:own', tag: 'dashboards',
     summary: 'Your dashboards and every shared one, by name (without their widgets)',
@@ -29,22 +35,14 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     summary: 'Create a personal dashboard, empty or with widgets',
     body: NewDashboard, response: Dashboard,
     errors: { 422: invalid, 409: 'too_many_dashboards: the caller owns 100 already' },
-    handler({ body, principal }) {
-      const d = dashboards.create(principal, body.name, body.widgets);
-      auth.audit(principal.username, 'dashboard.create', `dashboard:${d.id}`, { name: d.name, widgets: d.widgets.length });
-      return d;
-    },
+    handler: ({ body, principal }) => created('dashboard.create', principal, body),
   });
   table.add({
     method: 'post', path: '/dashboards/import', access: 'dashboards:own', tag: 'dashboards', status: 201,
     summary: 'Create a personal dashboard from an exported file ({format: "thingwire-dashboard", version: 1, name, widgets}); it is checked strictly',
     body: DashboardFile, response: Dashboard,
     errors: { 422: invalid, 409: 'too_many_dashboards: the caller owns 100 already' },
-    handler({ body, principal }) {
-      const d = dashboards.create(principal, body.name, body.widgets);
-      auth.audit(principal.username, 'dashboard.import', `dashboard:${d.id}`, { name: d.name, widgets: d.widgets.length });
-      return d;
-    },
+    handler: ({ body, principal }) => created('dashboard.import', principal, body),
   });
   table.add({
     method: 'get', path: '/dashboards/:id', access: 'dashboards:own', tag: 'dashboards',
