@@ -118,6 +118,7 @@ const pureFiles = [
   'server/modbus/modbus-bus.test.ts',
   'server/modbus/modbus-service.test.ts',
   'server/modbus/point-codec.test.ts',
+  'server/mqtt/mqtt-wire.test.ts',
   'server/mqtt/packet-size-guard.test.ts',
   'server/node-red/status-text.test.ts',
   'server/notify/delivery-policy.test.ts',

@@ -22,7 +22,8 @@ import type { EditorFigures } from './editor.ts';
 import { editorRow, measureEditor } from './editor-row.ts';
 import { dashboardRow, measureDashboard, type DashboardFigures } from './dashboard-row.ts';
 import { otaOptions, runOtaBench } from './ota-bench.ts';
-import { openFilesHardLimit, ProcSampler, type PhaseStats } from './proc-stats.ts';
+import { openFilesHardLimit, processCpuSeconds, ProcSampler, type PhaseStats } from './proc-stats.ts';
+import { renderProfileSummary, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile-summary.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
 
 interface Options {
@@ -44,6 +45,8 @@ interface Options {
   workers: number;
   mosquitto: boolean;
   cpuProf: boolean;
+  /** Profile Thingwire while the MQTT rate steps run, and sum the profile up in the report. */
+  profile: boolean;
   out: string;
   /** Offered rates stepped through for devices posting over HTTP (and CoAP); empty: not measured. */
   requestRates: number[];
@@ -61,7 +64,7 @@ function options(argv = process.argv.slice(2)): Options {
       rates: { type: 'string' }, 'step-seconds': { type: 'string' }, duration: { type: 'string' }, rate: { type: 'string' },
       devices: { type: 'string' }, connections: { type: 'string' }, qos: { type: 'string' }, payload: { type: 'string' },
       storage: { type: 'string' }, workers: { type: 'string' }, 'no-mosquitto': { type: 'boolean', default: false },
-      'cpu-prof': { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', default: false },
+      'cpu-prof': { type: 'boolean', default: false }, profile: { type: 'boolean', default: false }, out: { type: 'string' }, help: { type: 'boolean', default: false },
       'request-rates': { type: 'string' }, 'no-request-protocols': { type: 'boolean', default: false },
       'editor-nodes': { type: 'string' }, 'no-editor': { type: 'boolean', default: false },
       'no-dashboard': { type: 'boolean', default: false },
@@ -88,7 +91,10 @@ function options(argv = process.argv.slice(2)): Options {
   --no-editor            skip the flow editor
   --no-dashboard         skip the dashboard (12 widgets over 50 devices posting 1/s, headless Chromium: renderer CPU,
                          updates/s; npm run bench:dashboard alone); not in a smoke run
-  --cpu-prof             write a V8 CPU profile of Thingwire to bench/results/profiles/
+  --profile              profile Thingwire while the MQTT rate steps run: the report gets where the CPU went (by
+                         area and by function) and the profile goes to bench/results/profiles/ (open it in Chrome's
+                         DevTools or speedscope)
+  --cpu-prof             write a V8 CPU profile of Thingwire's whole run (start to stop) to bench/results/profiles/
   --out FILE             default bench/results/latest.md
   --ota                  instead: a firmware campaign over 10,000 devices (npm run bench -- --ota --help)
 `);
@@ -114,6 +120,7 @@ function options(argv = process.argv.slice(2)): Options {
     workers: num(values.workers, smoke ? 1 : 2),
     mosquitto: !values['no-mosquitto'],
     cpuProf: values['cpu-prof'],
+    profile: values.profile,
     out: values.out ?? path.join(root, 'bench/results/latest.md'),
     requestRates: values['no-request-protocols'] ? [] : values['request-rates'] ? values['request-rates'].split(',').map(Number)
       : smoke ? [100] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000],
@@ -207,7 +214,16 @@ interface LoadResult {
   latency: { p50: number; p95: number; p99: number; count: number };
   stored?: { p50: number; p95: number; p99: number; count: number };
   server: PhaseStats;
+  /** µs of the server's CPU per message it completed (stored and answered, or relayed): comparable across machines. */
+  cpuUsPerMessage: number;
+  /** The busiest load process's CPU over the phase, % of one core (the subscriber's too, for Mosquitto). */
+  generatorCpuPercent: number;
+  /** True when a load process was busy enough (≥ 90 % of a core) to be what limited the figure. */
+  generatorBound: boolean;
 }
+
+/** A load process at this share of one core or more may be what limits a figure, not the server. */
+const GENERATOR_BOUND_PERCENT = 90;
 
 async function runLoad(
   target: 'thingwire' | 'mosquitto', workers: Worker[], subscriber: Worker | undefined, sampler: ProcSampler,
@@ -215,11 +231,14 @@ async function runLoad(
 ): Promise<LoadResult> {
   const before = metricsUrl ? histogramBuckets(await (await fetch(metricsUrl)).text(), 'thingwire_telemetry_row_age_seconds') : undefined;
   const phase = sampler.phase();
+  const generators = subscriber ? [...workers, subscriber] : workers;
+  const generatorCpuBefore = generators.map((w) => processCpuSeconds(w.child.pid!));
   const durationMs = seconds * 1000;
   const reports = await Promise.all(workers.map((w) => w.call<RunReport>({
     cmd: 'run', rate: rate / workers.length, durationMs, qos: o.qos, drainMs: 3000, payload: o.payload, maxBacklog: Math.max(1000, (rate / workers.length) * 2),
   })));
   const server = phase.end();
+  const generatorCpuPercent = Math.max(...generators.map((w, i) => (100 * (processCpuSeconds(w.child.pid!) - generatorCpuBefore[i]!)) / server.wallSeconds));
   const sent = reports.reduce((a, r) => a + r.sent, 0);
   const errors = reports.reduce((a, r) => a + r.publishErrors, 0);
   const acked = reports.reduce((a, r) => a + r.acked, 0);
@@ -252,9 +271,11 @@ async function runLoad(
   if (latency.p99 > MAX_P99_MS) why ||= `p99 ${fmt.int(latency.p99)} ms > ${MAX_P99_MS} ms`;
   const achieved = sent / seconds;
   if (!why && achieved < rate * 0.95) why = `load generator reached only ${fmt.int(achieved)} msg/s`;
+  const generatorBound = generatorCpuPercent >= GENERATOR_BOUND_PERCENT;
+  if (why && generatorBound) why += ` (a load process at ${fmt.int(generatorCpuPercent)} % of a core: load-generator bound)`;
   return {
     offered: rate, achieved, completedPerSecond: completed / seconds, sustained: !why, why: why || 'ok',
-    latency, stored, server,
+    latency, stored, server, cpuUsPerMessage: completed > 0 ? (server.cpuSeconds * 1e6) / completed : Number.NaN, generatorCpuPercent, generatorBound,
   };
 }
 
@@ -267,7 +288,8 @@ async function findMax(
   for (const rate of rates) {
     const r = await runLoad(target, workers, subscriber, sampler, rate, o.stepSeconds, o, metricsUrl);
     steps.push(r);
-    log(`  ${target} ${fmt.int(rate)} msg/s offered: ${fmt.int(r.completedPerSecond)}/s ${target === 'thingwire' ? 'stored' : 'delivered'}, p99 ${fmt.ms(r.latency.p99)} ms, CPU ${fmt.int(r.server.cpuPercent)} % · ${r.why}`);
+    log(`  ${target} ${fmt.int(rate)} msg/s offered: ${fmt.int(r.completedPerSecond)}/s ${target === 'thingwire' ? 'stored' : 'delivered'}, p99 ${fmt.ms(r.latency.p99)} ms, ` +
+      `CPU ${fmt.int(r.server.cpuPercent)} % (${fmt.int(r.cpuUsPerMessage)} µs/msg), load processes ≤ ${fmt.int(r.generatorCpuPercent)} % · ${r.why}`);
     if (!r.sustained) break;
     max = r.completedPerSecond;
     await settle();
@@ -354,6 +376,14 @@ async function settled(metricsUrl: string): Promise<void> {
   await sleep(pause);
 }
 
+/** Writes the profile to bench/results/profiles/ and sums it up. */
+function saveProfile(profile: CpuProfile): { summary: ProfileSummary; file: string } {
+  const file = path.join(root, 'bench/results/profiles', `mqtt-steps-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, JSON.stringify(profile));
+  return { summary: summarizeProfile(profile), file: path.relative(root, file) };
+}
+
 // ── main ────────────────────────────────────────────────────────────────────────────────────────────────────────
 
 async function main(): Promise<void> {
@@ -389,7 +419,7 @@ async function main(): Promise<void> {
   // Thingwire
   {
     log('Thingwire: starting from a temp data dir and provisioning devices');
-    const tw = await startThingwire(o, path.join(tmp, 'thingwire'));
+    const tw = await startThingwire({ ...o, inspect: o.profile }, path.join(tmp, 'thingwire'));
     const sampler = new ProcSampler(tw.child.pid!);
     try {
       const devices = await provision(tw, o, o.devices + connections);
@@ -407,7 +437,9 @@ async function main(): Promise<void> {
       const metricsUrl = `${tw.base}/metrics`;
       const settle = () => settled(metricsUrl);
       log('Thingwire: stepping the offered rate');
+      const profiler = o.profile ? await tw.startProfiler() : undefined;
       const max = (results.thingwire.max = await findMax('thingwire', workers, undefined, sampler, o, settle, metricsUrl));
+      if (profiler) results.thingwire.profile = saveProfile(await profiler.stop());
       log(`Thingwire: latency at 50 % and 90 % of the max, and at ${fmt.int(o.rate)} msg/s`);
       if (max.max > 0) {
         await settle();
@@ -491,6 +523,8 @@ interface BrokerResults {
   codec?: CodecCosts;
   /** The flow editor's open time and pan/zoom frame rate (Thingwire only). */
   editor?: EditorFigures | { error: string };
+  /** Where Thingwire's CPU went while the MQTT rate steps ran (`--profile`). */
+  profile?: { summary: ProfileSummary; file: string };
   /** The dashboard's renderer CPU and updates per second (Thingwire only). */
   dashboard?: DashboardFigures | { error: string };
   version?: string;
@@ -514,7 +548,10 @@ function render(
     const failed = x.steps.find((step) => !step.sustained);
     return failed ? `${fmt.int(failed.offered)}: ${failed.why}` : 'all sustained';
   };
-  const steps = (x: { steps: LoadResult[] } | undefined) => x?.steps.map((s) => `${fmt.int(s.offered)}→${fmt.int(s.completedPerSecond)}`).join(', ') ?? '–';
+  const steps = (x: { steps: LoadResult[] } | undefined) => x?.steps.map((s) =>
+    `${fmt.int(s.offered)}→${fmt.int(s.completedPerSecond)} (${fmt.int(s.cpuUsPerMessage)} µs/msg, load ≤ ${fmt.int(s.generatorCpuPercent)} %${s.generatorBound ? ', generator-bound' : ''})`).join(', ') ?? '–';
+  const us = (x: LoadResult | undefined) => (x && Number.isFinite(x.cpuUsPerMessage) ? fmt.int(x.cpuUsPerMessage) : '–');
+  const generator = (x: LoadResult | undefined) => (x ? `${fmt.int(x.generatorCpuPercent)} %${x.generatorBound ? ' (bound)' : ''}` : '–');
   // The highest sustained step; the first step when none was (the row stays filled, the max row says 0).
   const maxStep = (x: { steps: LoadResult[] } | undefined) => x?.steps.filter((s) => s.sustained).at(-1) ?? x?.steps[0];
   const rows: string[][] = [
@@ -532,6 +569,8 @@ function render(
     ['resident memory per idle connection (KB)', perConnection(t.conns), perConnection(m.conns), fmt.ratio(t.conns?.rssPerConnectionKb, m.conns?.rssPerConnectionKb)],
     ['RSS with the publishing devices connected, idle (MB)', fmt.mb(t.idleRssMb), fmt.mb(m.idleRssMb), ''],
     ['CPU (% of one core) / peak RSS: at max throughput', cpuRss(maxStep(t.max)), cpuRss(maxStep(m.max)), ''],
+    ['server CPU per message (µs): at max throughput / at 50 % of max', `${us(maxStep(t.max))} / ${us(t.half)}`, `${us(maxStep(m.max))} / ${us(m.half)}`, fmt.ratio(maxStep(t.max)?.cpuUsPerMessage, maxStep(m.max)?.cpuUsPerMessage)],
+    ['busiest load process (% of one core; ≥ 90 %: it, not the server, may be the limit): at the first rate not sustained', generator(t.max?.steps.at(-1)), generator(m.max?.steps.at(-1)), ''],
     ['CPU / peak RSS: at 50 % of max', cpuRss(t.half), cpuRss(m.half), ''],
     ['CPU / peak RSS: at 90 % of max', cpuRss(t.ninety), cpuRss(m.ninety), ''],
     [`CPU / peak RSS: at ${fmt.int(o.rate)} msg/s`, cpuRss(t.fixed), cpuRss(m.fixed), ''],
@@ -563,6 +602,7 @@ function render(
     `Steps (offered msg/s → stored/relayed per s): Thingwire ${steps(t.max)}; Mosquitto ${steps(m.max)}` +
       `${t.http ? `; Thingwire HTTP devices ${steps(t.http.max)}` : ''}${t.coap ? `; Thingwire CoAP devices ${steps(t.coap.max)}` : ''}.`,
     '',
+    ...(t.profile ? [renderProfileSummary(t.profile.summary, `Where Thingwire's CPU went while the MQTT rate steps ran (${t.profile.file})`)] : []),
   ].join('\n');
 }
 

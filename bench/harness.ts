@@ -10,6 +10,7 @@ import { ensureUiBuilt } from '../server/http/ui-build.ts';
 import { createLogger } from '../server/logger.ts';
 import { freePort, freeUdpPort } from '../server/testing/mqtt-devices.ts';
 import type { BenchDevice, WorkerCommand } from './load-worker.ts';
+import type { CpuProfile } from './profile-summary.ts';
 
 export const root = path.resolve(import.meta.dirname, '..');
 
@@ -38,6 +39,8 @@ export interface BenchThingwire {
   stderr(): string;
   /** A full garbage collection in Thingwire now (started with `inspect`: through its inspector on loopback). */
   collectGarbage(): Promise<void>;
+  /** Starts V8's sampling profiler in Thingwire (started with `inspect`); `stop` returns the profile of the time between. */
+  startProfiler(): Promise<{ stop(): Promise<CpuProfile> }>;
   stop(): Promise<void>;
 }
 
@@ -91,8 +94,29 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   return {
     child, base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, coapPort, token, stderr: () => stderr,
     collectGarbage: async () => {
-      if (!inspector) throw new Error('Thingwire was started without its inspector (inspect: true)');
-      await inspectorCall(inspector, 'HeapProfiler.collectGarbage');
+      const session = await inspectorSession(inspector);
+      await session.call('HeapProfiler.collectGarbage').finally(() => session.close());
+    },
+    startProfiler: async () => {
+      const session = await inspectorSession(inspector);
+      try {
+        await session.call('Profiler.enable');
+        // 500 µs: fine enough to see a per-message function, coarse enough to cost the process little.
+        await session.call('Profiler.setSamplingInterval', { interval: 500 });
+        await session.call('Profiler.start');
+      } catch (err) {
+        session.close();
+        throw err;
+      }
+      return {
+        stop: async () => {
+          try {
+            return ((await session.call('Profiler.stop')) as { profile: CpuProfile }).profile;
+          } finally {
+            session.close();
+          }
+        },
+      };
     },
     stop: async () => {
       child.kill('SIGTERM');
@@ -101,28 +125,46 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   };
 }
 
-/** One Chrome DevTools Protocol call over a short-lived inspector session; bounded by 30 s. */
-async function inspectorCall(url: string, method: string): Promise<unknown> {
+/**
+ * A Chrome DevTools Protocol session over Thingwire's inspector: `call` sends one method and waits (at most 60 s) for
+ * its answer. A profiler needs the session it was started on kept open until it is stopped.
+ */
+async function inspectorSession(url: string | undefined): Promise<{ call(method: string, params?: object): Promise<unknown>; close(): void }> {
+  if (!url) throw new Error('Thingwire was started without its inspector (inspect: true)');
   const socket = new WebSocket(url);
-  try {
-    return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${method}: no answer from the inspector in 30 s`)), 30_000);
-      socket.on('open', () => socket.send(JSON.stringify({ id: 1, method })));
-      socket.on('message', (data) => {
-        const answer = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
-        if (answer.id !== 1) return;
-        clearTimeout(timer);
-        if (answer.error) reject(new Error(`${method}: ${answer.error.message}`));
-        else resolve(answer.result);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let next = 0;
+  socket.on('message', (data) => {
+    const answer = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string } };
+    const waiter = answer.id === undefined ? undefined : waiting.get(answer.id);
+    if (!waiter) return;
+    waiting.delete(answer.id!);
+    if (answer.error) waiter.reject(new Error(answer.error.message));
+    else waiter.resolve(answer.result);
+  });
+  socket.on('close', () => {
+    for (const w of waiting.values()) w.reject(new Error('the inspector session closed'));
+    waiting.clear();
+  });
+  return {
+    call: (method, params) => new Promise((resolve, reject) => {
+      const id = ++next;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`${method}: no answer from the inspector in 60 s`));
+      }, 60_000);
+      waiting.set(id, {
+        resolve: (v) => (clearTimeout(timer), resolve(v)),
+        reject: (e) => (clearTimeout(timer), reject(new Error(`${method}: ${e.message}`))),
       });
-      socket.on('error', (err) => {
-        clearTimeout(timer);
-        reject(err);
-      });
-    });
-  } finally {
-    socket.close();
-  }
+      socket.send(JSON.stringify({ id, method, params }));
+    }),
+    close: () => socket.close(),
+  };
 }
 
 /** A load-generating process and a call-and-answer channel to it. */

@@ -9,6 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { alinkSignature } from '../server/device-auth/alink-sign.ts';
 import { signAlink } from '../server/device-auth/alink-sign.ts';
 import { coapAck, coapPost, coapResponse } from './coap-wire.ts';
+import { RawMqttClient } from './raw-mqtt.ts';
 import { OtaFleet, type OtaDeviceRecord } from './ota-device.ts';
 
 export interface BenchDevice {
@@ -58,7 +59,10 @@ export interface RunReport {
   throttled: boolean;
 }
 
+/** mqtt.js clients (OTA devices, whose firmware flow mqtt.js drives). */
 const clients: MqttClient[] = [];
+/** The benchmark's own cheap clients: publishing, idle and subscribing devices. */
+const rawClients: RawMqttClient[] = [];
 
 /** A device `run` posts as: over its MQTT client, or by a request whose response is the reply. */
 interface Target {
@@ -120,10 +124,12 @@ async function handle(command: WorkerCommand): Promise<unknown> {
     case 'drop-targets':
       active.length = 0;
       for (const c of clients.splice(0)) c.end(true);
+      for (const c of rawClients.splice(0)) c.end();
       return null;
     case 'close':
       fleet?.close();
       for (const c of clients) c.end(true);
+      for (const c of rawClients) c.end();
       httpAgent?.destroy();
       coapSocket?.close();
       setTimeout(() => process.exit(0), 50);
@@ -133,18 +139,6 @@ async function handle(command: WorkerCommand): Promise<unknown> {
 
 /** What connecting a worker's share of devices came to. */
 type ConnectOutcome = { connected: number; failed: number; firstError?: string };
-
-/** Connects `devices`, `concurrency` at a time, then sets each up with `ready`; a device whose connect or set-up throws counts as failed. */
-function connectEach(
-  devices: readonly BenchDevice[], concurrency: number, connect: (device: BenchDevice) => Promise<MqttClient>,
-  ready: (client: MqttClient, device: BenchDevice) => Promise<void> | void,
-): Promise<ConnectOutcome> {
-  return eachDevice(devices, concurrency, async (device) => {
-    const client = await connect(device);
-    clients.push(client);
-    await ready(client, device);
-  });
-}
 
 /** Runs `setUp` for each device, `concurrency` at a time; a device whose set-up throws counts as failed. */
 async function eachDevice(devices: readonly BenchDevice[], concurrency: number, setUp: (device: BenchDevice) => Promise<void>): Promise<ConnectOutcome> {
@@ -169,19 +163,41 @@ async function eachDevice(devices: readonly BenchDevice[], concurrency: number, 
 }
 
 function connectAll(command: Extract<WorkerCommand, { cmd: 'connect' }>): Promise<ConnectOutcome> {
-  return connectEach(command.devices, command.concurrency, (device) => connectOne(command.url, command.mode, device, command.localAddress), async (client, device) => {
+  return eachDevice(command.devices, command.concurrency, async (device) => {
+    const client = await connectRaw(command.url, command.mode, device, command.localAddress);
+    rawClients.push(client);
     if (!command.listen) return;
     const topic = command.mode === 'thingwire'
       ? `/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`
       : `bench/${device.deviceName}`;
     if (command.mode === 'thingwire') {
-      await client.subscribeAsync(`${topic}_reply`, { qos: 0 });
-      client.on('message', onReply);
+      client.onPublish = onReply;
+      await client.subscribe(`${topic}_reply`, 0);
     }
+    // What each QoS 1 publish waits for, by its packet id.
+    const acks = new Map<number, (ok: boolean) => void>();
+    client.onPuback = (packetId) => {
+      const done = acks.get(packetId);
+      acks.delete(packetId);
+      done?.(true);
+    };
     active.push({
       topic, replies: command.mode === 'thingwire',
-      post: (_id, body, qos, done) => client.publish(topic, body, { qos }, (err) => done(!err)),
+      post: (_id, body, qos, done) => {
+        const packetId = client.publish(topic, body, qos);
+        if (packetId) acks.set(packetId, done);
+        else done(true);
+      },
     });
+  });
+}
+
+/** A device's connection by the benchmark's own client: signed in (Thingwire) or anonymous (Mosquitto). */
+function connectRaw(url: string, mode: 'thingwire' | 'mosquitto', device: BenchDevice, localAddress?: string): Promise<RawMqttClient> {
+  const { hostname, port } = new URL(url);
+  const auth = credentials(mode, device);
+  return RawMqttClient.connect({
+    host: hostname, port: Number(port), clientId: auth.clientId, username: auth.username, password: auth.password, keepalive: 600, localAddress,
   });
 }
 
@@ -299,18 +315,27 @@ function httpPost(agent: http.Agent, url: string, body: string, token?: string):
 function otaConnect(command: Extract<WorkerCommand, { cmd: 'ota-connect' }>): Promise<ConnectOutcome> {
   const ota = (fleet ??= new OtaFleet(command.maxSockets));
   const failing = new Set(command.fail);
-  return connectEach(command.devices, command.concurrency, (device) => connectOne(command.url, 'thingwire', device),
-    (client, device) => ota.add(client, device, failing.has(device.deviceName)));
+  return eachDevice(command.devices, command.concurrency, async (device) => {
+    const client = await connectMqttJs(command.url, device);
+    clients.push(client);
+    await ota.add(client, device, failing.has(device.deviceName));
+  });
 }
 
-function connectOne(url: string, mode: 'thingwire' | 'mosquitto', device: BenchDevice, localAddress?: string): Promise<MqttClient> {
-  const auth = mode === 'thingwire'
+/** The CONNECT credentials of a device: signed now (Thingwire) or anonymous (Mosquitto). */
+function credentials(mode: 'thingwire' | 'mosquitto', device: BenchDevice): { clientId: string; username?: string; password?: string } {
+  return mode === 'thingwire'
     ? signAlink({ productKey: device.productKey, deviceName: device.deviceName, deviceSecret: device.deviceSecret, clientId: device.deviceName, timestamp: Date.now() })
-    : { clientId: `bench-${device.deviceName}`, username: undefined, password: undefined };
+    : { clientId: `bench-${device.deviceName}` };
+}
+
+/** A signed-in OTA device's mqtt.js client. */
+function connectMqttJs(url: string, device: BenchDevice): Promise<MqttClient> {
+  const auth = credentials('thingwire', device);
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(url, {
       clientId: auth.clientId, username: auth.username, password: auth.password, protocolVersion: 4, keepalive: 600,
-      reconnectPeriod: 0, connectTimeout: 30_000, ...(localAddress ? { localAddress } : {}),
+      reconnectPeriod: 0, connectTimeout: 30_000,
     });
     client.once('connect', () => {
       noDelay(client);
@@ -343,22 +368,18 @@ function onReply(_topic: string, payload: Buffer): void {
 }
 
 async function subscribeAll(url: string, topic: string): Promise<null> {
-  const client = mqtt.connect(url, { clientId: `bench-subscriber-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, keepalive: 600 });
-  await new Promise<void>((resolve, reject) => {
-    client.once('connect', () => {
-      noDelay(client);
-      resolve();
-    });
-    client.once('error', reject);
-  });
-  clients.push(client);
-  await client.subscribeAsync(topic, { qos: 1 });
-  client.on('message', (_t, payload) => {
+  const { hostname, port } = new URL(url);
+  const client = await RawMqttClient.connect({ host: hostname, port: Number(port), clientId: `bench-subscriber-${process.pid}`, keepalive: 600 });
+  rawClients.push(client);
+  client.onPublish = (_t, payload) => {
     const at = now();
-    const t = Number(/"t":([\d.]+)/.exec(payload.toString('latin1'))?.[1]);
+    // {"id":"…","t":1733…,…}: the send time, read without a parse per delivery.
+    const from = payload.indexOf('"t":');
+    const t = from < 0 ? 0 : Number.parseFloat(payload.toString('latin1', from + 4, from + 30));
     subscriberCount++;
     if (t > 0) subscriberLatencies.push(at - t);
-  });
+  };
+  await client.subscribe(topic, 1);
   return null;
 }
 

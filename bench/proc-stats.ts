@@ -28,6 +28,12 @@ function read(pid: number): { cpuMs: number; rssKb: number } | undefined {
   }
 }
 
+/** CPU seconds (user + system) a process has used since it started; NaN once it has ended. */
+export function processCpuSeconds(pid: number): number {
+  const s = read(pid);
+  return s ? s.cpuMs / 1000 : Number.NaN;
+}
+
 /** Samples one process every `intervalMs` until stopped; `phase()` measures from its call to the returned `end()`. */
 export class ProcSampler {
   #timer: NodeJS.Timeout;
@@ -47,8 +53,7 @@ export class ProcSampler {
 
   /** CPU time (user + system) the process has used since it started; NaN once it has ended. */
   cpuSeconds(): number {
-    const s = read(this.pid);
-    return s ? s.cpuMs / 1000 : Number.NaN;
+    return processCpuSeconds(this.pid);
   }
 
   phase(): { end(): PhaseStats } {

@@ -17,6 +17,7 @@ import type { GatewayLink, GatewayService } from '../gateway/gateway-service.ts'
 import { fingerprintOf } from '../device-hub/uplink-receipts.ts';
 import { bridgeMqtt5, setPubackReason } from './mqtt5-bridge.ts';
 import { PacketSizeGuard } from './packet-size-guard.ts';
+import { coalesceWrites, encodePublish, filterMatches } from './mqtt-wire.ts';
 import type { MqttListenerConfig } from '../../domain/devices/mqtt-listener-config.ts';
 
 /** A CONNECT larger than this is refused before it is read: credentials, will and properties fit many times over. */
@@ -76,6 +77,8 @@ interface AedesClient {
   publish(packet: object, cb: (err?: Error) => void): void;
   /** Set by aedes once the connection has ended. */
   closed: boolean;
+  /** Set by aedes once CONNECT was accepted, until the connection ends. */
+  connected: boolean;
   /** Ours: the device behind this client, set once it authenticated. */
   thing?: ClientState;
 }
@@ -312,6 +315,7 @@ export class MqttListener {
    * connection as soon as its header announces the size, before its body is read into memory.
    */
   #handle(broker: Aedes, stream: Duplex, req?: http.IncomingMessage): void {
+    coalesceWrites(stream);
     const client = broker.handle(stream, req) as AedesClient;
     const guard = new PacketSizeGuard(() => (client.thing ? this.config.maxPayloadBytes + MAX_PUBLISH_OVERHEAD_BYTES : MAX_CONNECT_BYTES));
     const parse = client._parser.parse.bind(client._parser);
@@ -523,6 +527,21 @@ export class MqttListener {
     else state.gateway.publish(topic, payload, 0);
   }
 
+  /**
+   * A QoS 0 packet for one device's connection (a reply to its uplink), written to it directly when it subscribed to
+   * the topic: what aedes does with such a publish, without routing it through the broker (packet objects, a
+   * subscription tree lookup and a deferred write per reply).
+   */
+  deliverTo(client: AedesClient, topic: string, payload: Buffer): void {
+    if (!client.connected || client.closed) return;
+    for (const filter in client.subscriptions) {
+      if (filterMatches(filter, topic)) {
+        client.conn.write(encodePublish(topic, payload, 0));
+        return;
+      }
+    }
+  }
+
   /** Publishes to a device topic (replies at QoS 0, commands at QoS 1); used by this listener's sessions too. */
   publishTo(topic: string, payload: Buffer, qos: 0 | 1 = 0): void {
     this.#broker?.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) => {
@@ -556,7 +575,7 @@ class MqttDeviceSession implements DeviceSession {
 
   replyUplink(message: ThingMessage, code: number, data?: unknown, text?: string): void {
     const reply = codecs[this.dialect].encodeReply(message, code, data, text);
-    if (reply) this.listener.publishTo(reply.topic, reply.payload, 0);
+    if (reply) this.listener.deliverTo(this.client, reply.topic, reply.payload);
   }
 
   sendCommand(command: ThingCommand, messageId: string): void {
