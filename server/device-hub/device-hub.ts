@@ -425,10 +425,16 @@ export class DeviceHub {
     };
   }
 
-  /** Writes the buffered message log, connection history and last-seen times now. */
+  /** Writes the buffered message log, connection history, status changes and last-seen times now. */
   flush(): void {
+    this.#online.flushStatus();
     this.#online.flushLastSeen();
     this.#log.flush();
+  }
+
+  /** Writes the devices' status changes of this turn of the event loop now (they are written together at its end). */
+  flushStatus(): void {
+    this.#online.flushStatus();
   }
 
   /** Runs the retention sweep now (it also runs on its own every minute). */

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { DeviceStore } from '../devices/device-store.ts';
+import type { DeviceStore, StatusChange } from '../devices/device-store.ts';
 import { iso, type DeviceLog } from './device-log.ts';
 import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
 import type { Dialect, IngressProtocol } from '../../domain/devices/thing-message.ts';
@@ -63,6 +63,9 @@ export class OnlineDevices {
   readonly #lastSeenDirty = new Set<string>();
   #lastSeenTimer: NodeJS.Timeout | undefined;
   readonly #refused = { known: 0, unknownDevice: 0 };
+  /** Status changes of this turn of the event loop, written together at its end. */
+  #statusChanges: StatusChange[] = [];
+  #statusFlush: NodeJS.Immediate | undefined;
 
   /** Devices the table still says are `online` are set `offline`: sessions do not outlive the process. */
   constructor(options: OnlineDevicesOptions) {
@@ -84,12 +87,15 @@ export class OnlineDevices {
     const previous = this.#current.get(key);
     if (previous === session || this.#sessions.has(session.id)) return;
     const at = now();
-    if (!devices.setStatus(session.productKey, session.deviceName, 'online', iso(at))) {
+    // The write itself goes with the others of this turn (one transaction for a fleet reconnecting, not one each);
+    // the check is a read, so a session of a device deleted meanwhile is still refused here.
+    if (!devices.exists(session.productKey, session.deviceName)) {
       this.#ended.add(session);
       logger.info({ productKey: session.productKey, deviceName: session.deviceName }, 'session of a device that no longer exists closed');
       this.#closeSession(session, 'kicked');
       return;
     }
+    this.#writeStatus({ productKey: session.productKey, deviceName: session.deviceName, status: 'online', at: iso(at) });
     this.#sessions.set(session.id, session);
     this.#current.set(key, session);
     const handover = this.#handovers.get(key);
@@ -240,6 +246,7 @@ export class OnlineDevices {
     if (this.#handovers.has(key) && handingOver) return { online: true, lastSeenAt: handingOver.at };
     const { devices } = this.#options;
     if (!devices.exists(productKey, deviceName)) return undefined;
+    this.flushStatus(); // the offline write of this turn, with its last-seen time
     const lastSeenAt = devices.get(productKey, deviceName).lastSeenAt;
     return { online: false, lastSeenAt: lastSeenAt === null ? null : Date.parse(lastSeenAt) };
   }
@@ -271,12 +278,33 @@ export class OnlineDevices {
     }
   }
 
-  /** Stops the handover grace timers (those devices stay as they are) and writes the last-seen times. */
+  /** Writes the status changes not written yet (those of this turn of the event loop) now. */
+  flushStatus(): void {
+    if (this.#statusFlush) clearImmediate(this.#statusFlush);
+    this.#statusFlush = undefined;
+    const changes = this.#statusChanges;
+    if (changes.length === 0) return;
+    this.#statusChanges = [];
+    try {
+      this.#options.devices.setStatuses(changes);
+    } catch (err) {
+      // The sessions themselves are right in memory (the hub's live view); the table catches up with the next change.
+      this.#options.logger.error({ err, changes: changes.length }, 'writing device status changes failed');
+    }
+  }
+
+  /** Stops the handover grace timers (those devices stay as they are) and writes the statuses and last-seen times. */
   close(): void {
     for (const { timer } of this.#handovers.values()) clearTimeout(timer);
     this.#handovers.clear();
     if (this.#lastSeenTimer) clearTimeout(this.#lastSeenTimer);
+    this.flushStatus();
     this.flushLastSeen();
+  }
+
+  #writeStatus(change: StatusChange): void {
+    this.#statusChanges.push(change);
+    this.#statusFlush ??= setImmediate(() => this.flushStatus());
   }
 
   #wentOffline(session: DeviceSession, text: string, at: number): void {
@@ -284,7 +312,7 @@ export class OnlineDevices {
     const seen = this.#lastSeen.get(key);
     this.#lastSeen.delete(key);
     this.#lastSeenDirty.delete(key);
-    this.#options.devices.setStatus(session.productKey, session.deviceName, 'offline', iso(at), seen && iso(seen.at));
+    this.#writeStatus({ productKey: session.productKey, deviceName: session.deviceName, status: 'offline', at: iso(at), lastSeenAt: seen && iso(seen.at) });
     this.#options.logger.debug({ productKey: session.productKey, deviceName: session.deviceName, reason: text }, 'device offline');
     this.#options.wentOffline(session, text, at);
   }

@@ -8,6 +8,17 @@ import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import type { CreatedDevice, Device, DevicePatch, DeviceRef, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
 
 /** Which devices a listing returns; every given criterion must hold. */
+/** A device going online or offline, as the device hub writes it (see DeviceStore.setStatuses). */
+export interface StatusChange {
+  productKey: string;
+  deviceName: string;
+  status: 'online' | 'offline';
+  /** ISO time of the change. */
+  at: string;
+  /** Offline: the last time the device was seen, when known. */
+  lastSeenAt?: string;
+}
+
 export interface DeviceFilter {
   productKey?: string;
   status?: DeviceStatus;
@@ -263,15 +274,17 @@ export class DeviceStore {
   }
 
   /**
-   * Sets the connection status; only the device hub calls this (the API cannot: DevicePatch has no status). `online`
-   * also sets lastOnlineAt and lastSeenAt to `at`; `offline` keeps lastOnlineAt and writes the last time the device
-   * was seen, when known. Returns false when the device does not exist (any more).
+   * Writes connection status changes, in order, in one transaction; only the device hub calls this (the API cannot:
+   * DevicePatch has no status). `online` also sets lastOnlineAt and lastSeenAt to `at`; `offline` keeps lastOnlineAt
+   * and writes the last time the device was seen, when known. A device that no longer exists is left out.
    */
-  setStatus(productKey: string, deviceName: string, status: 'online' | 'offline', at: string, lastSeenAt?: string): boolean {
-    const { changes } = status === 'online'
-      ? this.#setOnline.run({ productKey, deviceName, at })
-      : this.#setOffline.run({ productKey, deviceName, lastSeenAt: lastSeenAt ?? null });
-    return changes > 0;
+  setStatuses(changes: readonly StatusChange[]): void {
+    this.db.transaction(() => {
+      for (const { productKey, deviceName, status, at, lastSeenAt } of changes) {
+        if (status === 'online') this.#setOnline.run({ productKey, deviceName, at });
+        else this.#setOffline.run({ productKey, deviceName, lastSeenAt: lastSeenAt ?? null });
+      }
+    })();
   }
 
   /** Writes when devices were last seen, all in one transaction: the device hub's batched lastSeen. */
