@@ -601,10 +601,11 @@ describe('batched writes', () => {
   it('writes the message log in batches: nothing before the flush, everything after', async () => {
     useFakeClock();
     makeHub();
-    hub!.subscribe(() => {});
+    const got = subscribeAll();
     const session = new FakeDeviceSession('pk', 'dn');
     hub!.opened(session);
     hub!.uplink(session, session.message('property.post', { params: { n: 0 } }));
+    hub!.reply(got.at(-1)!.replyToken!, 200);
     expect(rowCount('device_messages')).toBe(0);
     await vi.advanceTimersByTimeAsync(100);
     expect(rowCount('device_messages')).toBe(1);

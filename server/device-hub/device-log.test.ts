@@ -29,8 +29,45 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const post = (n: number) => log.message({ productKey: 'pk', deviceName: 'dn', at: new Date().toISOString(), direction: 'up', kind: 'property.post', msgId: String(n), params: { n } });
+/** An uplink whose verdict is in (200), or, `waiting`, one still waiting for it. */
+const post = (n: number, waiting = false) => log.message({
+  productKey: 'pk', deviceName: 'dn', at: new Date().toISOString(), direction: 'up', kind: 'property.post', msgId: String(n), params: { n },
+  ...(waiting ? {} : { code: 200 }),
+});
 const rows = () => db.prepare('SELECT msg_id FROM device_messages ORDER BY id').pluck().all() as string[];
+
+describe('DeviceLog batches', () => {
+  it('writes an uplink once, with its verdict, when the verdict comes within a second; what follows it waits with it', async () => {
+    const first = post(1, true);
+    for (let n = 2; n <= 12; n++) post(n); // past the batch size: a full batch is written, up to the waiting uplink
+    await vi.advanceTimersByTimeAsync(100);
+    expect(rows()).toEqual([]);
+    log.setResult(first, 200, null);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(rows()).toEqual(Array.from({ length: 12 }, (_, i) => String(i + 1)));
+    expect(db.prepare("SELECT count(*) FROM device_messages WHERE code = 200").pluck().get()).toBe(12);
+    expect(log.stats().written).toBe(12); // twelve INSERTs, no UPDATE of a result
+  });
+
+  it('writes an uplink without its verdict after a second, and the verdict later on its row', async () => {
+    const waiting = post(1, true);
+    post(2);
+    await vi.advanceTimersByTimeAsync(900);
+    expect(rows()).toEqual([]);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(rows()).toEqual(['1', '2']);
+    log.setResult(waiting, 504, 'no flow answered');
+    log.flush();
+    expect(db.prepare("SELECT code, reason FROM device_messages WHERE msg_id = '1'").get()).toEqual({ code: 504, reason: 'no flow answered' });
+  });
+
+  it('writes everything, waiting or not, when asked to flush (a reader, a device waiting for its PUBACK)', () => {
+    post(1, true);
+    post(2);
+    log.flush();
+    expect(rows()).toEqual(['1', '2']);
+  });
+});
 
 describe('DeviceLog when the disk fails', () => {
   it('keeps entries while writes fail, retries with back-off, and drops the oldest beyond its bound', async () => {

@@ -125,12 +125,18 @@ export type MessageRow = Omit<MessageLogItem, 'id' | 'payloadTruncated'> & {
 };
 
 type Pending =
-  | { type: 'message'; entry: MessageEntry }
+  | { type: 'message'; entry: MessageEntry; /** Date.now() when buffered. */ queuedAt: number }
   | { type: 'connection'; row: Required<NewConnectionEntry> }
   | { type: 'result'; entry: MessageEntry }
   | { type: 'receipt'; receipt: Receipt };
 
 const key = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
+
+/**
+ * How long the timer's and a full batch's flush leave an uplink waiting for its verdict buffered, so that it is
+ * written once with its result (see DeviceLog#flushSettled).
+ */
+export const SETTLE_MS = 1000;
 
 /** A time as the log and the devices table keep it. */
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -232,7 +238,7 @@ export class DeviceLog {
       payloadTruncated: truncated ? 1 : 0,
     };
     const entry: MessageEntry = { row };
-    this.#push({ type: 'message', entry });
+    this.#push({ type: 'message', entry, queuedAt: Date.now() });
     return entry;
   }
 
@@ -293,15 +299,38 @@ export class DeviceLog {
 
   /** Writes everything buffered in one transaction. On failure the entries stay buffered for the next attempt. */
   flush(): void {
+    this.#write(this.#pending.length, true);
+  }
+
+  /**
+   * The flush of the timer and of a full batch: writes the entries up to the first uplink still waiting for its
+   * verdict (for at most {@link SETTLE_MS}), so that uplinks are written with their result in the same INSERT instead
+   * of an INSERT now and an UPDATE when the verdict comes, which under load was most of them. Order is kept: what
+   * follows a waiting uplink waits with it. Whoever needs everything on disk (whenDurable, readers) calls `flush`.
+   */
+  #flushSettled(): void {
+    const pending = this.#pending;
+    const settledBefore = Date.now() - SETTLE_MS;
+    let n = 0;
+    for (; n < pending.length; n++) {
+      const p = pending[n]!;
+      if (p.type === 'message' && p.entry.row.direction === 'up' && p.entry.row.code === null && p.queuedAt > settledBefore) break;
+    }
+    if (n > 0) this.#write(n, false);
+    if (this.#pending.length > 0) this.#schedule(this.#flushMs);
+  }
+
+  /** Writes the first `count` buffered entries in one transaction; `withWaiters`: and then calls the whenDurable waiters. */
+  #write(count: number, withWaiters: boolean): void {
     if (this.#flushTimer) {
       clearTimeout(this.#flushTimer);
       this.#flushTimer = undefined;
     }
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    const waiters = this.#durableWaiters;
-    this.#durableWaiters = [];
+    if (count === 0 && !(withWaiters && this.#durableWaiters.length > 0)) return;
+    const batch = count === this.#pending.length ? this.#pending : this.#pending.slice(0, count);
+    this.#pending = count === this.#pending.length ? [] : this.#pending.slice(count);
+    const waiters = withWaiters ? this.#durableWaiters : [];
+    if (withWaiters) this.#durableWaiters = [];
     // Rowids become the entries' only after the commit: a rolled-back batch must not leave rowids behind.
     const rowids: (number | undefined)[] = [];
     try {
@@ -344,7 +373,7 @@ export class DeviceLog {
       this.#stats.failedFlushes++;
       this.#logger.error({ err, entries: batch.length }, 'writing the device message log failed; will retry');
       this.#pending = batch.concat(this.#pending);
-      this.#durableWaiters = waiters.concat(this.#durableWaiters);
+      if (withWaiters) this.#durableWaiters = waiters.concat(this.#durableWaiters);
       this.#trimBuffer();
       this.#failuresInARow++;
       this.#schedule(Math.min(this.#flushMs * 2 ** this.#failuresInARow, 30_000));
@@ -475,7 +504,7 @@ export class DeviceLog {
 
   #push(p: Pending): void {
     this.#pending.push(p);
-    if (this.#pending.length >= this.#batchSize && this.#failuresInARow === 0) this.flush();
+    if (this.#pending.length >= this.#batchSize && this.#failuresInARow === 0) this.#flushSettled();
     else if (this.#pending.length > this.#maxBuffered) this.#trimBuffer();
     else this.#schedule(this.#flushMs);
   }
@@ -484,7 +513,9 @@ export class DeviceLog {
     if (this.#flushTimer) return;
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = undefined;
-      this.flush();
+      // After failures, the retry writes everything; otherwise what has settled.
+      if (this.#failuresInARow > 0) this.flush();
+      else this.#flushSettled();
     }, delayMs);
     this.#flushTimer.unref();
   }
