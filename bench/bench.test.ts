@@ -14,7 +14,7 @@ describe('benchmark harness (smoke)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-bench-smoke-'));
     const out = path.join(dir, 'latest.md');
     try {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--rates', '100', '--step-seconds', '0.5', '--duration', '0.5', '--out', out], {
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'bench/bench.ts', '--smoke', '--rates', '100', '--step-seconds', '0.5', '--duration', '0.5', '--profile', '--out', out], {
         cwd: path.resolve(import.meta.dirname, '..'), encoding: 'utf8', timeout: 120_000,
       });
       expect(run.status, run.stderr).toBe(0);
@@ -35,6 +35,15 @@ describe('benchmark harness (smoke)', () => {
       // What one codec call costs, measured in the bench process.
       expect(cells(/^\| codec decode µs per call/)).toEqual([expect.stringMatching(/^\d+\.\d \/ \d+\.\d$/), '–']);
       expect(cells(/^\| publish → stored .* at 300/)?.[0]).toMatch(/^\d+(\.\d)? \/ \d+(\.\d)? \/ \d+(\.\d)?$/);
+      // The server's CPU per message, for both; how busy the load processes were.
+      expect(cells(/^\| server CPU per message/)?.every((c) => /^[\d,]+ \/ [\d,]+$/.test(c))).toBe(true);
+      expect(cells(/^\| busiest load process/)).toEqual([expect.stringMatching(/^\d+ %/), expect.stringMatching(/^\d+ %/)]);
+      // --profile: where the CPU went and where the garbage came from in the MQTT steps, and what idle connections hold.
+      expect(table).toMatch(/### Where Thingwire's CPU went while the MQTT rate steps ran/);
+      expect(table).toMatch(/\| \(garbage collector\) \| \d+ \| [\d.]+ % \|/);
+      expect(table).toMatch(/MB allocated \(sampled\), [\d.]+ KB per message/);
+      expect(table).toMatch(/### What the 100 idle connections keep alive/);
+      expect(fs.readdirSync(path.join(dir, 'profiles')).some((f) => f.endsWith('.cpuprofile'))).toBe(true);
       // A smoke run holds too few connections for memory per connection to mean anything, and says so.
       expect(cells(/^\| resident memory per idle/)).toEqual([expect.stringMatching(/^not measured \(100 held/), expect.stringMatching(/^not measured/)]);
     } finally {

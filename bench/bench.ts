@@ -23,7 +23,10 @@ import { editorRow, measureEditor } from './editor-row.ts';
 import { dashboardRow, measureDashboard, type DashboardFigures } from './dashboard-row.ts';
 import { otaOptions, runOtaBench } from './ota-bench.ts';
 import { openFilesHardLimit, processCpuSeconds, ProcSampler, type PhaseStats } from './proc-stats.ts';
-import { renderProfileSummary, summarizeProfile, type CpuProfile, type ProfileSummary } from './profile-summary.ts';
+import {
+  renderAllocationSummary, renderProfileSummary, summarizeAllocations, summarizeProfile, type AllocationProfile, type AllocationSummary, type CpuProfile,
+  type ProfileSummary,
+} from './profile-summary.ts';
 import { fmt, histogramBuckets, histogramPercentiles, markdownTable, percentiles } from './report.ts';
 
 interface Options {
@@ -91,9 +94,9 @@ function options(argv = process.argv.slice(2)): Options {
   --no-editor            skip the flow editor
   --no-dashboard         skip the dashboard (12 widgets over 50 devices posting 1/s, headless Chromium: renderer CPU,
                          updates/s; npm run bench:dashboard alone); not in a smoke run
-  --profile              profile Thingwire while the MQTT rate steps run: the report gets where the CPU went (by
-                         area and by function) and the profile goes to bench/results/profiles/ (open it in Chrome's
-                         DevTools or speedscope)
+  --profile              profile Thingwire while the MQTT rate steps run: the report gets where the CPU went and
+                         where the garbage came from (by area and by function), and what the idle connections keep
+                         alive; the profiles go to profiles/ beside --out (open them in Chrome's DevTools)
   --cpu-prof             write a V8 CPU profile of Thingwire's whole run (start to stop) to bench/results/profiles/
   --out FILE             default bench/results/latest.md
   --ota                  instead: a firmware campaign over 10,000 devices (npm run bench -- --ota --help)
@@ -304,6 +307,8 @@ async function findMax(
  */
 async function holdConnections(
   url: string, mode: 'thingwire' | 'mosquitto', devices: BenchDevice[], sampler: ProcSampler, settleMs: number, holdMs: number,
+  /** Runs while the connections are still held, after the measurements (a profile's end). */
+  whileHeld?: () => Promise<void>,
 ): Promise<{
   held: number; failed: number; firstError?: string; rssPerConnectionKb: number; connectsPerSecond: number; connecting: PhaseStats; server: PhaseStats;
 }> {
@@ -326,6 +331,7 @@ async function holdConnections(
   await sleep(holdMs);
   const rssAfter = sampler.rssMb();
   const server = holding.end();
+  await whileHeld?.();
   await Promise.all(idle.map((w) => w.close()));
   const held = results.reduce((a, r) => a + r.connected, 0);
   return {
@@ -376,12 +382,13 @@ async function settled(metricsUrl: string): Promise<void> {
   await sleep(pause);
 }
 
-/** Writes the profile to bench/results/profiles/ and sums it up. */
-function saveProfile(profile: CpuProfile): { summary: ProfileSummary; file: string } {
-  const file = path.join(root, 'bench/results/profiles', `mqtt-steps-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, JSON.stringify(profile));
-  return { summary: summarizeProfile(profile), file: path.relative(root, file) };
+/** Writes the profiles to bench/results/profiles/ and sums them up. */
+function saveProfile(profiles: { cpu: CpuProfile; allocations: AllocationProfile }, messages: number, dir: string): NonNullable<BrokerResults['profile']> {
+  const stem = path.join(dir, `mqtt-steps-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  fs.mkdirSync(path.dirname(stem), { recursive: true });
+  fs.writeFileSync(`${stem}.cpuprofile`, JSON.stringify(profiles.cpu));
+  fs.writeFileSync(`${stem}.heapprofile`, JSON.stringify(profiles.allocations));
+  return { summary: summarizeProfile(profiles.cpu), allocations: summarizeAllocations(profiles.allocations), messages, file: path.relative(root, `${stem}.cpuprofile`) };
 }
 
 // ── main ────────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -433,13 +440,20 @@ async function main(): Promise<void> {
       results.thingwire.idleRssMb = sampler.rssMb();
       // Connections first, on a process no load has grown yet, so memory per connection is the connections' own.
       log(`Thingwire: holding ${fmt.int(connections)} idle signed-in devices`);
-      results.thingwire.conns = await holdConnections(tw.mqttUrl, 'thingwire', devices.slice(o.devices), sampler, o.smoke ? 300 : 3000, o.smoke ? 500 : 10_000);
+      const retained = o.profile ? await tw.sampleRetained() : undefined;
+      let heldAllocations: AllocationProfile | undefined;
+      results.thingwire.conns = await holdConnections(tw.mqttUrl, 'thingwire', devices.slice(o.devices), sampler, o.smoke ? 300 : 3000, o.smoke ? 500 : 10_000,
+        retained && (async () => void (heldAllocations = await retained.stop())));
+      if (heldAllocations) results.thingwire.connectionMemory = summarizeAllocations(heldAllocations);
       const metricsUrl = `${tw.base}/metrics`;
       const settle = () => settled(metricsUrl);
       log('Thingwire: stepping the offered rate');
       const profiler = o.profile ? await tw.startProfiler() : undefined;
       const max = (results.thingwire.max = await findMax('thingwire', workers, undefined, sampler, o, settle, metricsUrl));
-      if (profiler) results.thingwire.profile = saveProfile(await profiler.stop());
+      if (profiler) {
+        const messages = max.steps.reduce((a, step) => a + step.completedPerSecond * o.stepSeconds, 0);
+        results.thingwire.profile = saveProfile(await profiler.stop(), messages, path.join(path.dirname(o.out), 'profiles'));
+      }
       log(`Thingwire: latency at 50 % and 90 % of the max, and at ${fmt.int(o.rate)} msg/s`);
       if (max.max > 0) {
         await settle();
@@ -524,7 +538,9 @@ interface BrokerResults {
   /** The flow editor's open time and pan/zoom frame rate (Thingwire only). */
   editor?: EditorFigures | { error: string };
   /** Where Thingwire's CPU went while the MQTT rate steps ran (`--profile`). */
-  profile?: { summary: ProfileSummary; file: string };
+  profile?: { summary: ProfileSummary; allocations: AllocationSummary; messages: number; file: string };
+  /** What the idle connections keep alive, by where it was allocated (`--profile`). */
+  connectionMemory?: AllocationSummary;
   /** The dashboard's renderer CPU and updates per second (Thingwire only). */
   dashboard?: DashboardFigures | { error: string };
   version?: string;
@@ -570,7 +586,7 @@ function render(
     ['RSS with the publishing devices connected, idle (MB)', fmt.mb(t.idleRssMb), fmt.mb(m.idleRssMb), ''],
     ['CPU (% of one core) / peak RSS: at max throughput', cpuRss(maxStep(t.max)), cpuRss(maxStep(m.max)), ''],
     ['server CPU per message (µs): at max throughput / at 50 % of max', `${us(maxStep(t.max))} / ${us(t.half)}`, `${us(maxStep(m.max))} / ${us(m.half)}`, fmt.ratio(maxStep(t.max)?.cpuUsPerMessage, maxStep(m.max)?.cpuUsPerMessage)],
-    ['busiest load process (% of one core; ≥ 90 %: it, not the server, may be the limit): at the first rate not sustained', generator(t.max?.steps.at(-1)), generator(m.max?.steps.at(-1)), ''],
+    ['busiest load process (% of one core; ≥ 90 %: it, not the server, may be the limit): at the last rate stepped', generator(t.max?.steps.at(-1)), generator(m.max?.steps.at(-1)), ''],
     ['CPU / peak RSS: at 50 % of max', cpuRss(t.half), cpuRss(m.half), ''],
     ['CPU / peak RSS: at 90 % of max', cpuRss(t.ninety), cpuRss(m.ninety), ''],
     [`CPU / peak RSS: at ${fmt.int(o.rate)} msg/s`, cpuRss(t.fixed), cpuRss(m.fixed), ''],
@@ -602,7 +618,15 @@ function render(
     `Steps (offered msg/s → stored/relayed per s): Thingwire ${steps(t.max)}; Mosquitto ${steps(m.max)}` +
       `${t.http ? `; Thingwire HTTP devices ${steps(t.http.max)}` : ''}${t.coap ? `; Thingwire CoAP devices ${steps(t.coap.max)}` : ''}.`,
     '',
-    ...(t.profile ? [renderProfileSummary(t.profile.summary, `Where Thingwire's CPU went while the MQTT rate steps ran (${t.profile.file})`)] : []),
+    ...(t.profile ? [
+      renderProfileSummary(t.profile.summary, `Where Thingwire's CPU went while the MQTT rate steps ran (${t.profile.file}, and .heapprofile beside it)`),
+      renderAllocationSummary(t.profile.allocations, t.profile.messages),
+    ] : []),
+    ...(t.connectionMemory && t.conns ? [
+      `### What the ${fmt.int(t.conns.held)} idle connections keep alive (JavaScript heap, after a full GC; the rest of their RSS is sockets' native memory)`,
+      '',
+      renderAllocationSummary(t.connectionMemory, t.conns.held, 'connection'),
+    ] : []),
   ].join('\n');
 }
 

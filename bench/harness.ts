@@ -10,7 +10,7 @@ import { ensureUiBuilt } from '../server/http/ui-build.ts';
 import { createLogger } from '../server/logger.ts';
 import { freePort, freeUdpPort } from '../server/testing/mqtt-devices.ts';
 import type { BenchDevice, WorkerCommand } from './load-worker.ts';
-import type { CpuProfile } from './profile-summary.ts';
+import type { AllocationProfile, CpuProfile } from './profile-summary.ts';
 
 export const root = path.resolve(import.meta.dirname, '..');
 
@@ -37,10 +37,20 @@ export interface BenchThingwire {
   token: string;
   /** The end of what it wrote to stderr (warnings and errors: it runs with --log-level warn). */
   stderr(): string;
+  /** Its inspector's WebSocket address (started with `inspect`), for {@link inspectorSession}. */
+  inspectorUrl(): string | undefined;
   /** A full garbage collection in Thingwire now (started with `inspect`: through its inspector on loopback). */
   collectGarbage(): Promise<void>;
-  /** Starts V8's sampling profiler in Thingwire (started with `inspect`); `stop` returns the profile of the time between. */
-  startProfiler(): Promise<{ stop(): Promise<CpuProfile> }>;
+  /**
+   * Starts V8's sampling CPU profiler and its sampling allocation profiler in Thingwire (started with `inspect`);
+   * `stop` returns both profiles of the time between (allocations including what was collected since).
+   */
+  startProfiler(): Promise<{ stop(): Promise<{ cpu: CpuProfile; allocations: AllocationProfile }> }>;
+  /**
+   * Starts sampling allocations in Thingwire (started with `inspect`); `stop` collects the garbage and returns where
+   * what is still alive was allocated: what a phase left held (idle connections, say).
+   */
+  sampleRetained(): Promise<{ stop(): Promise<AllocationProfile> }>;
   stop(): Promise<void>;
 }
 
@@ -93,9 +103,27 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   const token = ((await login.json()) as { token: string }).token;
   return {
     child, base, mqttUrl: `mqtt://127.0.0.1:${mqttPort}`, coapPort, token, stderr: () => stderr,
+    inspectorUrl: () => inspector,
     collectGarbage: async () => {
       const session = await inspectorSession(inspector);
       await session.call('HeapProfiler.collectGarbage').finally(() => session.close());
+    },
+    sampleRetained: async () => {
+      const session = await inspectorSession(inspector);
+      await session.call('HeapProfiler.startSampling', { samplingInterval: 1024 }).catch((err: Error) => {
+        session.close();
+        throw err;
+      });
+      return {
+        stop: async () => {
+          try {
+            await session.call('HeapProfiler.collectGarbage');
+            return ((await session.call('HeapProfiler.stopSampling')) as { profile: AllocationProfile }).profile;
+          } finally {
+            session.close();
+          }
+        },
+      };
     },
     startProfiler: async () => {
       const session = await inspectorSession(inspector);
@@ -104,6 +132,8 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
         // 500 µs: fine enough to see a per-message function, coarse enough to cost the process little.
         await session.call('Profiler.setSamplingInterval', { interval: 500 });
         await session.call('Profiler.start');
+        // Every allocation counts, not only what is still alive at the end: the garbage is what the collector pays for.
+        await session.call('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
       } catch (err) {
         session.close();
         throw err;
@@ -111,7 +141,9 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
       return {
         stop: async () => {
           try {
-            return ((await session.call('Profiler.stop')) as { profile: CpuProfile }).profile;
+            const cpu = ((await session.call('Profiler.stop')) as { profile: CpuProfile }).profile;
+            const allocations = ((await session.call('HeapProfiler.stopSampling')) as { profile: AllocationProfile }).profile;
+            return { cpu, allocations };
           } finally {
             session.close();
           }
@@ -129,7 +161,7 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
  * A Chrome DevTools Protocol session over Thingwire's inspector: `call` sends one method and waits (at most 60 s) for
  * its answer. A profiler needs the session it was started on kept open until it is stopped.
  */
-async function inspectorSession(url: string | undefined): Promise<{ call(method: string, params?: object): Promise<unknown>; close(): void }> {
+export async function inspectorSession(url: string | undefined): Promise<{ call(method: string, params?: object): Promise<unknown>; close(): void }> {
   if (!url) throw new Error('Thingwire was started without its inspector (inspect: true)');
   const socket = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {

@@ -20,6 +20,53 @@ export interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** V8's sampling heap profile (HeapProfiler.stopSampling): a call tree with the bytes allocated in each frame. */
+export interface AllocationProfile {
+  head: AllocationNode;
+}
+interface AllocationNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: AllocationNode[];
+}
+
+/** Bytes allocated by area and by function (self: in the function itself), largest first. */
+export interface AllocationSummary {
+  totalMb: number;
+  areas: { area: string; mb: number }[];
+  functions: { name: string; where: string; mb: number }[];
+}
+
+export function summarizeAllocations(profile: AllocationProfile, top = 15): AllocationSummary {
+  const areas = new Map<string, number>();
+  const functions = new Map<string, { name: string; where: string; mb: number }>();
+  let total = 0;
+  const walk = (node: AllocationNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (node.selfSize > 0) {
+      total += node.selfSize;
+      const area = areaOf(url, functionName);
+      areas.set(area, (areas.get(area) ?? 0) + node.selfSize);
+      const where = url ? `${shortUrl(url)}:${lineNumber + 1}` : area;
+      const key = `${functionName}@${where}`;
+      const f = functions.get(key) ?? { name: functionName || '(anonymous)', where, mb: 0 };
+      f.mb += node.selfSize;
+      functions.set(key, f);
+    }
+    for (const child of node.children) walk(child);
+  };
+  walk(profile.head);
+  const mb = (bytes: number) => bytes / 2 ** 20;
+  return {
+    totalMb: mb(total),
+    areas: [...areas].map(([area, bytes]) => ({ area, mb: mb(bytes) })).sort((a, b) => b.mb - a.mb),
+    functions: [...functions.values()].map((f) => ({ ...f, mb: mb(f.mb) })).sort((a, b) => b.mb - a.mb).slice(0, top),
+  };
+}
+
+/** A frame's file, from the repository's folders on. */
+const shortUrl = (url: string) => url.replace(/^(?:file:\/\/)?.*?\/(node_modules|server|nodes|domain|flows|bench)\//, '$1/');
+
 export interface ProfileSummary {
   /** Wall time the profile covers, ms. */
   wallMs: number;
@@ -64,7 +111,7 @@ export function summarizeProfile(profile: CpuProfile, top = 20): ProfileSummary 
     busy += us;
     const area = areaOf(frame.url, frame.functionName);
     areas.set(area, (areas.get(area) ?? 0) + us);
-    const where = frame.url ? `${frame.url.replace(/^file:\/\/.*?\/(node_modules|server|nodes|domain|flows|bench)\//, '$1/')}:${frame.lineNumber + 1}` : '';
+    const where = frame.url ? `${shortUrl(frame.url)}:${frame.lineNumber + 1}` : '';
     const key = `${frame.functionName}@${where}`;
     const f = functions.get(key) ?? { name: frame.functionName || '(anonymous)', where, area, ms: 0 };
     f.ms += us;
@@ -93,6 +140,24 @@ export function renderProfileSummary(s: ProfileSummary, title: string, topAreas 
     'Functions with the most self time:',
     '',
     markdownTable(['function', 'where', 'self ms', 'share'], s.functions.map((f) => [f.name, f.where || f.area, String(Math.round(f.ms)), pct(f.ms)])),
+    '',
+  ].join('\n');
+}
+
+/** The allocation summary as markdown: areas with at least 1 % of the bytes, then the top functions. */
+export function renderAllocationSummary(s: AllocationSummary, per?: number, unit = 'message'): string {
+  const pct = (mb: number) => `${((100 * mb) / s.totalMb).toFixed(1)} %`;
+  const each = (mb: number) => (per ? [`${((mb * 2 ** 20) / per).toFixed(0)}`] : []);
+  return [
+    `${s.totalMb.toFixed(0)} MB allocated (sampled)${per ? `, ${((s.totalMb * 2 ** 20) / per / 1024).toFixed(1)} KB per ${unit}` : ''}. By where the code lives:`,
+    '',
+    markdownTable(['area', 'MB', 'share', ...(per ? [`bytes per ${unit}`] : [])],
+      s.areas.filter((a) => a.mb >= s.totalMb * 0.01).slice(0, 15).map((a) => [a.area, a.mb.toFixed(1), pct(a.mb), ...each(a.mb)])),
+    '',
+    'Functions allocating the most:',
+    '',
+    markdownTable(['function', 'where', 'MB', 'share', ...(per ? [`bytes per ${unit}`] : [])],
+      s.functions.map((f) => [f.name, f.where, f.mb.toFixed(1), pct(f.mb), ...each(f.mb)])),
     '',
   ].join('\n');
 }

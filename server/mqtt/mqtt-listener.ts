@@ -121,7 +121,8 @@ interface AckSlot {
 /** A socket's sign-in state, for the limits on connections that have not signed in. */
 interface Admission {
   signedIn: boolean;
-  timer: NodeJS.Timeout;
+  /** Dropped once signed in: a connection held for days need not keep its cleared timer. */
+  timer: NodeJS.Timeout | undefined;
 }
 
 const NOT_AUTHORIZED = 5;
@@ -292,7 +293,7 @@ export class MqttListener {
         socket.destroy();
       }, this.config.signInTimeoutMs ?? 10_000),
     };
-    admission.timer.unref();
+    admission.timer!.unref();
     (socket as Duplex & { thingwireAdmission?: Admission }).thingwireAdmission = admission;
     socket.once('close', () => {
       this.#sockets.delete(socket);
@@ -306,6 +307,7 @@ export class MqttListener {
     if (!admission || admission.signedIn) return;
     admission.signedIn = true;
     clearTimeout(admission.timer);
+    admission.timer = undefined;
     this.#pendingSignIns--;
   }
 
@@ -412,9 +414,10 @@ export class MqttListener {
     packet.topic = CONSUMED;
     packet.retain = false;
     // A gateway publishes on its logged-in sub-devices' topics too: the message is theirs.
-    const sub = codec.canPublish(session, topic) ? undefined : state.gateway?.subDeviceFor(topic);
+    const own = codec.canPublish(session, topic);
+    const sub = own ? undefined : state.gateway?.subDeviceFor(topic);
     if (sub) session = sub;
-    else if (!codec.canPublish(session, topic)) {
+    else if (!own) {
       const reason = 'topic outside the device namespace';
       if (packet.qos === 1 && setPubackReason(client!.conn, packet.messageId!, V5_PUBACK.notAuthorized)) {
         // MQTT 5 can say no to one message: PUBACK 0x87 (in its turn), and the connection stays.

@@ -3,7 +3,7 @@
  * buffer, matching a topic against a subscription filter, and sending a connection's packets of one event-loop turn
  * in one write.
  */
-import type { Duplex } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 
 /** The size of an MQTT remaining length (1–4 bytes). */
 export const lengthSize = (length: number) => (length < 128 ? 1 : length < 16_384 ? 2 : length < 2_097_152 ? 3 : 4);
@@ -66,16 +66,30 @@ function uncorkAll(): void {
  * measured as the largest single cost per message under load. Everything written in a turn still leaves in it.
  */
 export function coalesceWrites(stream: Duplex): void {
+  // One shared function for the streams that write as every Writable does (sockets, the MQTT 5 bridge): a closure
+  // per connection would be memory each of thousands of idle devices holds.
+  if (stream.write === Writable.prototype.write) {
+    stream.write = coalescedWrite;
+    return;
+  }
   const write = stream.write;
-  stream.write = function coalescedWrite(this: Duplex, ...args: Parameters<Duplex['write']>) {
-    if (!corked.has(stream) && !stream.destroyed) {
-      corked.add(stream);
-      stream.cork();
-      if (!uncorkScheduled) {
-        uncorkScheduled = true;
-        setImmediate(uncorkAll);
-      }
-    }
+  stream.write = function coalescedOwnWrite(this: Duplex, ...args: Parameters<Duplex['write']>) {
+    corkThisTurn(this);
     return write.apply(this, args);
   } as Duplex['write'];
+}
+
+const coalescedWrite = function coalescedWrite(this: Duplex, ...args: Parameters<Duplex['write']>) {
+  corkThisTurn(this);
+  return Writable.prototype.write.apply(this, args);
+} as Duplex['write'];
+
+function corkThisTurn(stream: Duplex): void {
+  if (corked.has(stream) || stream.destroyed) return;
+  corked.add(stream);
+  stream.cork();
+  if (!uncorkScheduled) {
+    uncorkScheduled = true;
+    setImmediate(uncorkAll);
+  }
 }
