@@ -7,6 +7,7 @@ export const deviceInNode = implementNode(deviceIn, ({ config, node, services })
   const kinds = config.kinds.length ? new Set<string>(config.kinds) : undefined;
   const status = throttledStatus(node);
   let count = 0;
+  const counted = () => ({ fill: 'green', shape: 'dot', text: count === 1 ? '1 message' : `${count.toLocaleString('en')} messages` }) as const;
   const unsubscribe = services.deviceHub.subscribe((message) => {
     // false: not this node's message (if no node takes it, the device hears 503 at once instead of 504 later).
     if (config.product && message.productKey !== config.product) return false;
@@ -16,7 +17,7 @@ export const deviceInNode = implementNode(deviceIn, ({ config, node, services })
     const { params, ...thing } = message;
     node.send({ payload: params, thing, topic: `${message.productKey}/${message.deviceName}/${message.kind}` });
     count++;
-    status.set({ fill: 'green', shape: 'dot', text: count === 1 ? '1 message' : `${count.toLocaleString('en')} messages` });
+    status.set(counted);
     return true;
   });
   return {

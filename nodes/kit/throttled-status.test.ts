@@ -38,4 +38,15 @@ describe('throttledStatus', () => {
     vi.advanceTimersByTime(2000);
     expect(shown).toEqual([text(1)]);
   });
+
+  it('builds a status given as a function only when it is shown, not on every update', () => {
+    const status = throttledStatus(node, 1000);
+    let n = 0;
+    const build = vi.fn(() => text(n));
+    for (n = 1; n <= 1000; n++) status.set(build);
+    expect(build).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1000);
+    expect(build).toHaveBeenCalledTimes(2);
+    expect(shown).toEqual([text(1), text(1001)]);
+  });
 });

@@ -4,9 +4,13 @@
  */
 import type { NodeRedNode, NodeStatus } from './node-red-api.ts';
 
-/** A status setter that shows the first update at once and then at most one per interval (the latest wins). */
+/**
+ * A status setter that shows the first update at once and then at most one per interval (the latest wins). A node
+ * on the device path passes a function, defined once: the status text is then built once per interval, not once
+ * per message.
+ */
 export interface ThrottledStatus {
-  set(status: NodeStatus): void;
+  set(status: NodeStatus | (() => NodeStatus)): void;
   /** Drops a pending update; call from `onClose`. */
   dispose(): void;
 }
@@ -14,17 +18,21 @@ export interface ThrottledStatus {
 /** Throttles `node.status` to one update per `intervalMs`. */
 export function throttledStatus(node: Pick<NodeRedNode, 'status'>, intervalMs = 1000): ThrottledStatus {
   let lastShownAt = -Infinity;
-  let pending: NodeStatus | undefined;
+  let pending: NodeStatus | (() => NodeStatus) | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
-  const show = (status: NodeStatus) => {
+  const show = (status: NodeStatus | (() => NodeStatus)) => {
     lastShownAt = Date.now();
-    node.status(status);
+    node.status(typeof status === 'function' ? status() : status);
   };
   return {
     set(status) {
+      if (timer) {
+        pending = status;
+        return;
+      }
       const wait = lastShownAt + intervalMs - Date.now();
-      if (wait <= 0 && !timer) {
+      if (wait <= 0) {
         show(status);
         return;
       }

@@ -15,11 +15,12 @@ export const telemetryStoreNode = implementNode(telemetryStore, ({ config, node,
   let refused = 0;
   let skipped = 0;
   const status = throttledStatus(node);
-  const showStatus = () => {
+  const counts = () => {
     const queued = telemetry.queuedRows?.() ?? 0;
     const fill = refused ? 'red' : skipped ? 'yellow' : 'green';
-    status.set({ fill, shape: 'dot', text: `${stored} stored${refused ? `, ${refused} refused` : ''}${skipped ? `, ${skipped} values skipped` : ''}${queued > 1000 ? `, ${queued} queued` : ''}` });
+    return { fill, shape: 'dot', text: `${stored} stored${refused ? `, ${refused} refused` : ''}${skipped ? `, ${skipped} values skipped` : ''}${queued > 1000 ? `, ${queued} queued` : ''}` } as const;
   };
+  const showStatus = () => status.set(counts);
   const answer = (thing: ThingMeta, code: number, text?: string, durable = false) => {
     if (config.reply && thing.replyToken) services.deviceHub.reply(thing.replyToken, code, {}, text, { durable });
   };

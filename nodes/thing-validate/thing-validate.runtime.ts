@@ -14,6 +14,7 @@ export const thingValidateNode = implementNode(thingValidate, ({ config, node, s
   let valid = 0;
   let invalid = 0;
   const status = throttledStatus(node);
+  const counts = () => ({ fill: invalid ? 'yellow' : 'green', shape: 'dot', text: `${valid} valid, ${invalid} invalid` }) as const;
   return {
     onInput(message, send, done) {
       const rejection = validateInPlace(message, config, services.thingModels);
@@ -31,7 +32,7 @@ export const thingValidateNode = implementNode(thingValidate, ({ config, node, s
         valid++;
         send([message, null]);
       }
-      status.set({ fill: invalid ? 'yellow' : 'green', shape: 'dot', text: `${valid} valid, ${invalid} invalid` });
+      status.set(counts);
       done();
     },
     onClose() {
