@@ -45,11 +45,7 @@ const history = (deviceName = 'dn') =>
   hub!.connections('pk', deviceName, { limit: 500, offset: 0 }).items.reverse();
 const messageLog = (deviceName = 'dn') => hub!.messages('pk', deviceName, {}, { limit: 500, offset: 0 }).items.reverse();
 const rowCount = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
-/** The device's row, with the status changes of this turn written (the hub writes them together at its end). */
-const device = (deviceName = 'dn') => {
-  hub?.flushStatus();
-  return registry.devices.get('pk', deviceName);
-};
+const device = (deviceName = 'dn') => registry.devices.get('pk', deviceName);
 const command = (fields: Partial<ThingCommand> = {}): ThingCommand => ({
   productKey: 'pk', deviceName: 'dn', kind: 'property.set', params: { power: 'on' }, ...fields,
 });
@@ -581,19 +577,22 @@ describe('registry changes', () => {
 });
 
 describe('batched writes', () => {
-  it('writes the status of a fleet connecting in one turn in one transaction, at the end of the turn', async () => {
+  it('writes the status of a fleet connecting together, 50 ms after the first, in one transaction', async () => {
     for (let i = 0; i < 50; i++) registry.devices.create({ productKey: 'pk', deviceName: `fleet${i}` });
+    useFakeClock();
     makeHub();
-    const write = vi.spyOn(registry.devices, 'setStatuses');
+    const write = vi.spyOn(registry.devices, 'flushStatus');
     const sessions = Array.from({ length: 50 }, (_, i) => new FakeDeviceSession('pk', `fleet${i}`));
     for (const s of sessions) hub!.opened(s);
     expect(write).not.toHaveBeenCalled();
     expect(hub!.status('pk', 'fleet7')?.online).toBe(true); // the live view has them at once
-    await new Promise((r) => setImmediate(r));
+    await vi.advanceTimersByTimeAsync(49);
+    expect(write).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(1);
     expect(write).toHaveBeenCalledTimes(1);
-    expect(registry.devices.get('pk', 'fleet49').status).toBe('online');
+    expect(rowCount("devices WHERE status = 'online'")).toBe(50);
     for (const s of sessions) hub!.closed(s.id, 'disconnect');
-    await new Promise((r) => setImmediate(r));
+    await vi.advanceTimersByTimeAsync(50);
     expect(write).toHaveBeenCalledTimes(2);
     expect(registry.devices.countByStatus()).toMatchObject({ online: 0, offline: 50 });
   });

@@ -432,11 +432,6 @@ export class DeviceHub {
     this.#log.flush();
   }
 
-  /** Writes the devices' status changes of this turn of the event loop now (they are written together at its end). */
-  flushStatus(): void {
-    this.#online.flushStatus();
-  }
-
   /** Runs the retention sweep now (it also runs on its own every minute). */
   sweep(): void {
     this.#log.flush();

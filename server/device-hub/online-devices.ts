@@ -4,6 +4,14 @@ import { iso, type DeviceLog } from './device-log.ts';
 import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
 import type { Dialect, IngressProtocol } from '../../domain/devices/thing-message.ts';
 
+/**
+ * Status changes wait this long to be written together: a fleet reconnecting arrives a few sessions per turn of the
+ * event loop, and one commit per turn still cost a commit per two or three devices (measured).
+ */
+const STATUS_FLUSH_MS = 50;
+/** …or until this many are waiting. */
+const MAX_STATUS_BATCH = 1000;
+
 /** How the hub keys a device in its maps. */
 export const deviceKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
 
@@ -63,9 +71,8 @@ export class OnlineDevices {
   readonly #lastSeenDirty = new Set<string>();
   #lastSeenTimer: NodeJS.Timeout | undefined;
   readonly #refused = { known: 0, unknownDevice: 0 };
-  /** Status changes of this turn of the event loop, written together at its end. */
-  #statusChanges: StatusChange[] = [];
-  #statusFlush: NodeJS.Immediate | undefined;
+  /** Writes the store's queued status changes {@link STATUS_FLUSH_MS} after the first of them. */
+  #statusFlush: NodeJS.Timeout | undefined;
 
   /** Devices the table still says are `online` are set `offline`: sessions do not outlive the process. */
   constructor(options: OnlineDevicesOptions) {
@@ -87,8 +94,8 @@ export class OnlineDevices {
     const previous = this.#current.get(key);
     if (previous === session || this.#sessions.has(session.id)) return;
     const at = now();
-    // The write itself goes with the others of this turn (one transaction for a fleet reconnecting, not one each);
-    // the check is a read, so a session of a device deleted meanwhile is still refused here.
+    // The write itself goes with the others of the next 50 ms (a fleet reconnecting is a transaction per batch, not
+    // one each); the check is a read, so a session of a device deleted meanwhile is still refused here.
     if (!devices.exists(session.productKey, session.deviceName)) {
       this.#ended.add(session);
       logger.info({ productKey: session.productKey, deviceName: session.deviceName }, 'session of a device that no longer exists closed');
@@ -246,7 +253,6 @@ export class OnlineDevices {
     if (this.#handovers.has(key) && handingOver) return { online: true, lastSeenAt: handingOver.at };
     const { devices } = this.#options;
     if (!devices.exists(productKey, deviceName)) return undefined;
-    this.flushStatus(); // the offline write of this turn, with its last-seen time
     const lastSeenAt = devices.get(productKey, deviceName).lastSeenAt;
     return { online: false, lastSeenAt: lastSeenAt === null ? null : Date.parse(lastSeenAt) };
   }
@@ -278,18 +284,15 @@ export class OnlineDevices {
     }
   }
 
-  /** Writes the status changes not written yet (those of this turn of the event loop) now. */
+  /** Writes the status changes not written yet now. */
   flushStatus(): void {
-    if (this.#statusFlush) clearImmediate(this.#statusFlush);
+    if (this.#statusFlush) clearTimeout(this.#statusFlush);
     this.#statusFlush = undefined;
-    const changes = this.#statusChanges;
-    if (changes.length === 0) return;
-    this.#statusChanges = [];
     try {
-      this.#options.devices.setStatuses(changes);
+      this.#options.devices.flushStatus();
     } catch (err) {
       // The sessions themselves are right in memory (the hub's live view); the table catches up with the next change.
-      this.#options.logger.error({ err, changes: changes.length }, 'writing device status changes failed');
+      this.#options.logger.error({ err }, 'writing device status changes failed');
     }
   }
 
@@ -303,8 +306,10 @@ export class OnlineDevices {
   }
 
   #writeStatus(change: StatusChange): void {
-    this.#statusChanges.push(change);
-    this.#statusFlush ??= setImmediate(() => this.flushStatus());
+    if (this.#options.devices.queueStatus(change) >= MAX_STATUS_BATCH) return this.flushStatus();
+    if (this.#statusFlush) return;
+    this.#statusFlush = setTimeout(() => this.flushStatus(), STATUS_FLUSH_MS);
+    this.#statusFlush.unref();
   }
 
   #wentOffline(session: DeviceSession, text: string, at: number): void {
