@@ -53,7 +53,8 @@ export interface MqttListenerDeps {
 
 interface Aedes {
   handle(stream: Duplex, req?: http.IncomingMessage): unknown;
-  publish(packet: object, cb: (err?: Error) => void): void;
+  /** `client` is left out (the callback in its place) for a publish of the broker's own. */
+  publish(packet: object, client: unknown, cb?: (err?: Error) => void): void;
   on(event: 'clientReady' | 'keepaliveTimeout' | 'clientDisconnect', listener: (client: AedesClient) => void): void;
   on(event: 'subscribe', listener: (subscriptions: unknown, client: AedesClient) => void): void;
   on(event: 'clientError' | 'connectionError', listener: (client: AedesClient, err: Error) => void): void;
@@ -185,6 +186,14 @@ export class MqttListener {
       concurrency: 0,
     });
     this.#broker = broker;
+    // Devices' publishes are consumed by the listener and republished by aedes to CONSUMED, where nothing listens:
+    // its routing of each (a packet object, a subscription-tree lookup, the offline queue's lookup) is skipped.
+    const publish = broker.publish.bind(broker);
+    broker.publish = (packet: { topic?: string }, client: unknown, done?: (err?: Error) => void) => {
+      if (packet.topic !== CONSUMED) return publish(packet, client, done);
+      const callback = typeof client === 'function' ? client as (err?: Error) => void : done;
+      callback?.();
+    };
     broker.preConnect = (client: AedesClient, packet: { keepalive: number }, cb: (e: Error | null, ok: boolean) => void) => {
       (client as AedesClient & { keepaliveAsked?: number }).keepaliveAsked = packet.keepalive;
       cb(null, true);
@@ -547,7 +556,7 @@ export class MqttListener {
 
   /** Publishes to a device topic (replies at QoS 0, commands at QoS 1); used by this listener's sessions too. */
   publishTo(topic: string, payload: Buffer, qos: 0 | 1 = 0): void {
-    this.#broker?.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) => {
+    this.#broker?.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err?: Error) => {
       if (err) this.deps.logger.warn({ topic, err: err.message }, 'mqtt publish failed');
     });
   }
