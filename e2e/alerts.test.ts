@@ -9,10 +9,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 let hall: TestDevice;
 let lobby: TestDevice;
 let mqttPort: number;
@@ -39,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients.values()) c.end(true);
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
@@ -72,7 +75,7 @@ const row = (page: Page, name: string) => page.getByRole('row', { name });
 
 describe('the alert screens', () => {
   it('shows an alert a real device raised without a reload; the detail shows its value; acknowledge and clear it', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/alerts', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/alerts');
     await page.getByText('No open alerts').waitFor();
     expect(await page.getByTestId('alert-badge').count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Open the flows' }).getAttribute('href')).toBe('/flows');
@@ -125,7 +128,7 @@ describe('the alert screens', () => {
   });
 
   it('toasts a critical alert wherever the user is, counts it in the navigation, and narrows the list, kept in the URL', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/devices', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/devices');
     await page.getByRole('heading', { name: 'Devices' }).waitFor();
     await postTemperature(lobby, 50);
     const toast = page.getByRole('alert').filter({ hasText: 'Critical: Overheating on lobby' });
@@ -172,7 +175,7 @@ describe('the alert screens', () => {
   });
 
   it('lists the alert rules of the flows with their triggers and open alerts, and opens one in the editor', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/alerts', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/alerts');
     await page.getByRole('link', { name: 'Alert rules' }).click();
     const rules = page.getByRole('table', { name: 'Alert rules' });
     const overheating = rules.getByRole('row', { name: 'Overheating' });
@@ -226,7 +229,7 @@ describe('the alert screens', () => {
   });
 
   it('fits a tablet, a tablet on its side and a laptop without sideways scrolling', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/alerts?state=all', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/alerts?state=all');
     await row(page, 'Too hot on hall').waitFor();
     for (const [name, viewport] of [
       ['alerts-tablet', { width: 820, height: 1180 }],

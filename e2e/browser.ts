@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Download, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Dialog, type Download, type Locator, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { TEST_ADMIN_PASSWORD, type TestServer } from '../server/testing/test-server.ts';
 import { chromiumLaunchOptions } from './chromium.ts';
@@ -73,6 +73,72 @@ export async function openApp(
   await page.goto(appPath);
   if (options.signedIn) await page.getByTestId('current-user').waitFor();
   return { page, errors, close: () => context.close() };
+}
+
+/**
+ * Signed-in pages that the tests of one file take turns on: one page per user, opened and signed in by the first test
+ * that asks for it, then loaded afresh at the next test's path. A new page costs ~3 s of CPU on this kind of machine
+ * (its renderer process starting and loading the app cold, measured in a cgroup), a full load in an open page ~0.5 s,
+ * and the browser tests run two at a time on two cores, so they wait on CPU. Each test still starts from a full page
+ * load of its path, with the browser's storage (drafts, layout, remembered choices) emptied and its own `errors`;
+ * what stays is the session cookie and the cached assets, as for a person who comes back to the app.
+ *
+ * Not for a test that needs a context of its own: a Playwright clock (`clock`), a blocked live feed, or the sign-in
+ * form (`openApp` then).
+ */
+export class AppPages {
+  readonly #pages = new Map<string, { app: AppPage; viewport: { width: number; height: number } }>();
+  readonly #browser: () => Browser;
+  readonly #server: () => TestServer;
+
+  /** `browser` and `server` are read when a page is first opened (a file's `beforeAll` sets them). */
+  constructor(browser: () => Browser, server: () => TestServer) {
+    this.#browser = browser;
+    this.#server = server;
+  }
+
+  /**
+   * `path` in the page of `signedIn` (the admin by default), as {@link openApp} opens it; `close()` leaves the page
+   * open for the next test.
+   */
+  async open(
+    appPath = '/',
+    viewport: { width: number; height: number } = { width: 1280, height: 800 },
+    signedIn: true | [username: string, password: string] = true,
+  ): Promise<AppPage> {
+    const key = signedIn === true ? 'admin' : signedIn[0];
+    const kept = this.#pages.get(key);
+    if (!kept) {
+      const app = await openApp(this.#browser(), this.#server(), appPath, viewport, { signedIn });
+      this.#pages.set(key, { app, viewport });
+      return { ...app, close: async () => undefined };
+    }
+    const { app } = kept;
+    const { page } = app;
+    // Away from the app (a page that keeps unsaved edits asks first: leave), then its storage emptied.
+    const leave = (dialog: Dialog) => void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss());
+    page.on('dialog', leave);
+    try {
+      await page.goto('/healthz');
+    } finally {
+      page.off('dialog', leave);
+    }
+    await page.evaluate('localStorage.clear(); sessionStorage.clear()');
+    if (kept.viewport.width !== viewport.width || kept.viewport.height !== viewport.height) {
+      await page.setViewportSize(viewport);
+      kept.viewport = viewport;
+    }
+    app.errors.length = 0;
+    await page.goto(appPath);
+    await page.getByTestId('current-user').waitFor();
+    return { ...app, close: async () => undefined };
+  }
+
+  /** Closes every page (a file's `afterAll`). */
+  async close(): Promise<void> {
+    await Promise.all([...this.#pages.values()].map(({ app }) => app.close()));
+    this.#pages.clear();
+  }
 }
 
 /** Signs in through the login form and waits for the signed-in shell. */

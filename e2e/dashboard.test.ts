@@ -11,10 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 let mqttUrl: string;
 
 beforeAll(async () => {
@@ -25,13 +27,17 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
 
-/** Signs in on `/` and lands on the dashboard, as a person does. */
-async function openDashboard(viewport?: { width: number; height: number }, user?: [string, string]) {
-  const app = await openApp(browser, server, '/', viewport, { signedIn: user ?? true });
+/**
+ * Signs in on `/` and lands on the dashboard, as a person does; in the user's page of the file, or with `secondWindow`
+ * in a context of its own, beside the page a test has open.
+ */
+async function openDashboard(viewport?: { width: number; height: number }, user?: [string, string], secondWindow = false) {
+  const app = secondWindow ? await openApp(browser, server, '/', viewport, { signedIn: user ?? true }) : await pages.open('/', viewport, user ?? true);
   app.page.setDefaultTimeout(24_000);
   await app.page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
   expect(new URL(app.page.url()).pathname).toBe('/dashboard');
@@ -95,7 +101,7 @@ describe('the dashboard', () => {
       await expect.poll(async () => ((await page.locator('svg[role="img"] polyline').getAttribute('points')) ?? '').split(' ').length, { timeout: 24_000 }).toBeGreaterThan(3);
       await screenshot(page, 'dashboard');
 
-      const tablet = await openDashboard({ width: 820, height: 1180 });
+      const tablet = await openDashboard({ width: 820, height: 1180 }, undefined, true);
       await expect.poll(() => statValue(tablet.page, 'online').textContent()).toBe('1');
       await expect.poll(async () => Number(await stat(tablet.page, 'uplinks').textContent())).toBeGreaterThan(0);
       // Its sparkline starts with the minute the server measured before the page opened (two pushes draw a line;

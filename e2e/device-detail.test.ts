@@ -12,7 +12,7 @@ import { startSimulator, type SimulatorProcess } from '../server/testing/device-
 import { connect, deployListener, nextMessage, request, subscribe } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, launchBrowser, openApp, screenshot } from './browser.ts';
 
 const PRODUCT = 'a1RoomSensor';
 const DEVICE = 'room-101';
@@ -47,6 +47,8 @@ const TSL = {
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 let simulator: SimulatorProcess | undefined;
 const clients: MqttClient[] = [];
 
@@ -65,12 +67,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await simulator?.stop();
   for (const c of clients) c.end(true);
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
 
 async function openDevicePage(user?: [string, string], viewport?: { width: number; height: number }, options?: { clock?: boolean }) {
-  const app = await openApp(browser, server, PAGE_PATH, viewport, { ...options, signedIn: user ?? true });
+  // A window on Playwright's clock needs a context of its own; the others take turns on one page per user.
+  const app = options?.clock ? await openApp(browser, server, PAGE_PATH, viewport, { ...options, signedIn: user ?? true }) : await pages.open(PAGE_PATH, viewport, user ?? true);
   app.page.setDefaultTimeout(30_000);
   await app.page.getByRole('heading', { level: 1, name: DEVICE }).waitFor();
   return app;

@@ -4,10 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, deployListener, deviceOptions } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, downloadedText, launchBrowser, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 let engineerToken: string;
 let mqttPort: number;
 /** The secret the add dialog showed for lamp-1, used later to connect it as a real device. */
@@ -22,12 +24,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
 
 async function openDevices(role: 'engineer' | 'operator', appPath = '/devices', viewport?: { width: number; height: number }) {
-  const app = await openApp(browser, server, appPath, viewport, { signedIn: [`${role}1`, `${role}-password-1`] });
+  const app = await pages.open(appPath, viewport, [`${role}1`, `${role}-password-1`]);
   app.page.setDefaultTimeout(24_000);
   await app.page.getByRole('heading', { name: 'Devices', level: 1 }).waitFor();
   return app;

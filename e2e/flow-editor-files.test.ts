@@ -4,11 +4,13 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { downloadedText, launchBrowser, screenshot } from './browser.ts';
+import { AppPages, downloadedText, launchBrowser, screenshot } from './browser.ts';
 import { canvas, canvasNode, deployStartingFlows, dropFromPalette, flowsOf, openEditorPage, properties } from './flow-editor-page.ts';
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
@@ -16,11 +18,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
 
-const openEditor = () => openEditorPage(browser, server);
+const openEditor = () => openEditorPage(browser, server, pages);
 const deployedFlows = () => flowsOf(server);
 
 describe('the flow editor with flow files and other people\'s changes', () => {

@@ -5,7 +5,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, type AppPage } from './browser.ts';
+import { launchBrowser, openApp, type AppPage, type AppPages } from './browser.ts';
 
 /** What an engineer starts from: an empty flow and the device listener (a config node, set up once). */
 export const startingFlows = [
@@ -23,9 +23,10 @@ export async function deployStartingFlows(server: TestServer, flows: readonly un
   if (res.status !== 200) throw new Error(`deploy: ${JSON.stringify(res.body)}`);
 }
 
-/** The editor, signed in as the admin, on its first tab. */
-export async function openEditorPage(browser: Browser, server: TestServer): Promise<AppPage> {
-  const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: true });
+/** The editor, signed in as the admin, on its first tab: in a context of its own, or in the admin's page of `pages`. */
+export async function openEditorPage(browser: Browser, server: TestServer, pages?: AppPages): Promise<AppPage> {
+  const viewport = { width: 1440, height: 900 };
+  const app = pages ? await pages.open('/flows', viewport) : await openApp(browser, server, '/flows', viewport, { signedIn: true });
   // Fail on the step that went wrong, well inside the test's own timeout.
   app.page.setDefaultTimeout(18_000);
   await app.page.getByRole('tab', { name: 'Flow 1' }).waitFor();

@@ -4,10 +4,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startWebhookReceiver, type WebhookTestReceiver } from '../server/notify/webhook-test-receiver.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, launchBrowser, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 let engineer: string;
 let receiver: WebhookTestReceiver;
 
@@ -27,6 +29,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await receiver?.close();
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
@@ -45,7 +48,7 @@ describe('flows cannot take the platform', () => {
       },
       { id: 'evil-out', type: 'http response', z: 'tab-evil', x: 400, y: 100, statusCode: '', headers: { 'content-type': 'text/html' }, wires: [] },
     ]);
-    const { page, close } = await openApp(browser, server, '/', undefined, { signedIn: true });
+    const { page, close } = await pages.open('/');
     try {
       const blocked = page.waitForEvent('console', (m) => /sandboxed/i.test(m.text()));
       await page.goto('/nodes/report');
@@ -67,7 +70,7 @@ describe('flows cannot take the platform', () => {
       { id: 'fn', type: 'function', z: 'tab-code', x: 320, y: 100, name: 'shape', func: 'msg.payload = { ok: true };\nreturn msg;', outputs: 1, noerr: 0, initialize: '', finalize: '', libs: [], wires: [['pub-out']] },
       { id: 'pub-out', type: 'http response', z: 'tab-code', x: 520, y: 100, statusCode: '', headers: {}, wires: [] },
     ]);
-    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: ['engineer1', 'engineer-password-1'] });
+    const { page, errors, close } = await pages.open('/flows', { width: 1440, height: 900 }, ['engineer1', 'engineer-password-1']);
     page.setDefaultTimeout(18_000);
     try {
       await page.getByRole('tab', { name: 'Code' }).click();
@@ -118,7 +121,7 @@ describe('flows cannot take the platform', () => {
       { id: 'hook-out', type: 'http response', z: 'tab-hook', x: 320, y: 160, statusCode: '', headers: {}, wires: [] },
       { id: 'ws-open', type: 'websocket-listener', path: '/ws/open', wholemsg: 'false', public: true },
     ]);
-    const { page, errors, close } = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: ['engineer1', 'engineer-password-1'] });
+    const { page, errors, close } = await pages.open('/flows', { width: 1440, height: 900 }, ['engineer1', 'engineer-password-1']);
     page.setDefaultTimeout(18_000);
     try {
       await page.getByRole('tab', { name: 'Hooks' }).click();

@@ -14,13 +14,15 @@ import { ModbusSlave } from '../server/testing/modbus-slave.ts';
 import { deployListener } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, downloadedText, launchBrowser, screenshot } from './browser.ts';
 
 const PRODUCT = 'e2eModbus';
 const DEVICE = 'plc-1';
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 let tempDir: string;
 let slave: ModbusSlave;
 
@@ -51,6 +53,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await slave?.stop();
+  await pages.close();
   await browser?.close();
   await server?.close();
   if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
@@ -58,7 +61,7 @@ afterAll(async () => {
 
 describe('Modbus screens', () => {
   it('edits a point table with its problems under the row, saves it, and exports and imports it as CSV', async () => {
-    const { page, errors, close } = await openApp(browser, server, `/products/${PRODUCT}?tab=modbus`, { width: 1280, height: 900 }, { signedIn: true });
+    const { page, errors, close } = await pages.open(`/products/${PRODUCT}?tab=modbus`, { width: 1280, height: 900 });
     page.setDefaultTimeout(24_000);
     await page.getByText('No points yet').waitFor();
     await page.getByRole('button', { name: 'Add point' }).click();
@@ -128,7 +131,7 @@ describe('Modbus screens', () => {
   });
 
   it('saves a device’s connection with its problems at their fields, then reads the device with the table as edited', async () => {
-    const { page, errors, close } = await openApp(browser, server, `/devices/${PRODUCT}/${DEVICE}?tab=modbus`, { width: 1280, height: 900 }, { signedIn: true });
+    const { page, errors, close } = await pages.open(`/devices/${PRODUCT}/${DEVICE}?tab=modbus`, { width: 1280, height: 900 });
     page.setDefaultTimeout(24_000);
     // The product has a point table: the device page has a Modbus section, with no connection yet.
     await page.getByRole('region', { name: 'Modbus connection' }).waitFor();
@@ -202,7 +205,7 @@ describe('Modbus screens', () => {
 
   it('shows an operator the point table and the connection without a control that would change them', async () => {
     await server.tokenFor('operator');
-    const { page, errors, close } = await openApp(browser, server, `/devices/${PRODUCT}/${DEVICE}?tab=modbus`, undefined, { signedIn: ['operator1', 'operator-password-1'] });
+    const { page, errors, close } = await pages.open(`/devices/${PRODUCT}/${DEVICE}?tab=modbus`, undefined, ['operator1', 'operator-password-1']);
     page.setDefaultTimeout(24_000);
     await page.getByTestId('modbus-poll-status').waitFor();
     expect(await page.getByLabel('Host', { exact: true }).isDisabled()).toBe(true);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createDevices, deployListener, deviceOptions, listenerFlow, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { startTestServer, type TestJson, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
-import { launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, launchBrowser, screenshot } from './browser.ts';
 
 const PK = 'a1Valve';
 const NAMES = ['valve-1', 'valve-2', 'valve-3', 'valve-4', 'valve-5', 'valve-6'] as const;
@@ -24,6 +24,8 @@ const TALL = { width: 1280, height: 1500 };
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 let mqttUrl: string;
 let devices: Record<string, TestDevice>;
 const clients: MqttClient[] = [];
@@ -89,13 +91,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of clients) c.end(true);
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
 
 describe('the firmware update screens', () => {
   it('upload a firmware image through the dialog, showing its progress and then its hashes', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/ota/firmware');
     page.setDefaultTimeout(30_000);
     await page.getByText('No firmware yet').waitFor();
     await screenshot(page, 'ota-firmware-empty');
@@ -142,7 +145,7 @@ describe('the firmware update screens', () => {
   });
 
   it('edit the uploaded firmware\'s release notes and source versions in a dialog, checked as the upload checks them', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/ota/firmware');
     page.setDefaultTimeout(30_000);
     const row = page.getByRole('row', { name: `${PK} mcu 2.0.0` });
     await row.getByRole('button', { name: 'Edit mcu 2.0.0' }).click();
@@ -177,7 +180,7 @@ describe('the firmware update screens', () => {
   });
 
   it('roll it out with the wizard to offline devices; the campaign page follows them live, pauses, resumes retrying the failed one, and cancels', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', TALL, { signedIn: true });
+    const { page, errors, close } = await pages.open('/ota/firmware', TALL);
     page.setDefaultTimeout(30_000);
 
     // Step 1: "Roll out" chose the firmware.
@@ -309,7 +312,7 @@ describe('the firmware update screens', () => {
     const operator = 'op-ota';
     const created = await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: operator, password: 'operator-password-1', role: 'operator' } });
     expect(created.status).toBe(201);
-    const { page, errors, close } = await openApp(browser, server, '/ota/firmware', undefined, { signedIn: [operator, 'operator-password-1'] });
+    const { page, errors, close } = await pages.open('/ota/firmware', undefined, [operator, 'operator-password-1']);
     page.setDefaultTimeout(30_000);
     await page.getByRole('row', { name: `${PK} mcu 2.0.0` }).waitFor();
     expect(await page.getByRole('button', { name: 'Upload firmware' }).count()).toBe(0);

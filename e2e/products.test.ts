@@ -4,11 +4,13 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { downloadedText, launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, downloadedText, launchBrowser, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
 let tempDir: string;
+/** The admin's page and the operator's, each signed in once for the file. */
+const pages = new AppPages(() => browser, () => server);
 
 /** A thing model as Alibaba's console exports it, smaller: one property, one service, one event. */
 const sensorTsl = {
@@ -34,6 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await pages.close();
   await browser?.close();
   await server?.close();
   if (tempDir) fs.rmSync(tempDir, { recursive: true, force: true });
@@ -67,7 +70,7 @@ describe('products and thing models', () => {
   it('creates a product by importing a TSL file, adds a struct property holding an array in the form, and publishes it through the diff', async () => {
     const file = path.join(tempDir, 'room-sensor-tsl.json');
     fs.writeFileSync(file, JSON.stringify(sensorTsl, null, 2));
-    const { page, errors, close } = await openApp(browser, server, '/products', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/products');
     page.setDefaultTimeout(24_000);
 
     // No products yet: the empty state says what a product is and offers to create one.
@@ -210,7 +213,7 @@ describe('products and thing models', () => {
 
   it('shows a JSON syntax error at its place, and a problem the server would refuse under its field before saving', async () => {
     await server.request('POST', '/api/v1/products', { token: server.adminToken, body: { productKey: 'e2eJson', name: 'JSON lamp' } });
-    const { page, errors, close } = await openApp(browser, server, '/products/e2eJson?tab=thing-model', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/products/e2eJson?tab=thing-model');
     page.setDefaultTimeout(24_000);
     await page.getByText('No properties yet').waitFor();
     await page.getByRole('button', { name: 'JSON', exact: true }).click();
@@ -286,7 +289,7 @@ describe('products and thing models', () => {
     await server.request('POST', '/api/v1/products', { token: server.adminToken, body: { productKey: 'e2eDoomed', name: 'Doomed plug' } });
     const device = await server.request('POST', '/api/v1/devices', { token: server.adminToken, body: { productKey: 'e2eDoomed', deviceName: 'plug-1' } });
     expect(device.status).toBe(201);
-    const { page, errors, close } = await openApp(browser, server, '/products/e2eDoomed', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/products/e2eDoomed');
     page.setDefaultTimeout(24_000);
     await page.getByText('Timestamp window').waitFor();
 
@@ -334,7 +337,7 @@ describe('products and thing models', () => {
       ] },
     });
     await server.request('POST', '/api/v1/products/e2eMeter/thing-model/publish', { token });
-    const { page, errors, close } = await openApp(browser, server, '/products/e2eMeter?tab=codec', { width: 1280, height: 1000 }, { signedIn: true });
+    const { page, errors, close } = await pages.open('/products/e2eMeter?tab=codec', { width: 1280, height: 1000 });
     page.setDefaultTimeout(24_000);
 
     // No codec yet: the editor holds the docs' meter, which the bench decodes and encodes before anything is saved.
@@ -418,7 +421,7 @@ describe('products and thing models', () => {
 
   it('shows an operator the products and thing model without a button that would change them', async () => {
     await server.tokenFor('operator');
-    const { page, errors, close } = await openApp(browser, server, '/products', undefined, { signedIn: ['operator1', 'operator-password-1'] });
+    const { page, errors, close } = await pages.open('/products', undefined, ['operator1', 'operator-password-1']);
     page.setDefaultTimeout(24_000);
     await page.getByRole('table', { name: 'Products' }).getByRole('link', { name: 'Room sensor', exact: true }).click();
     await page.getByRole('heading', { name: 'Room sensor' }).waitFor();
@@ -453,7 +456,7 @@ describe('products and thing models', () => {
   });
 
   it('fits a tablet in portrait', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/products', { width: 820, height: 1180 }, { signedIn: true });
+    const { page, errors, close } = await pages.open('/products', { width: 820, height: 1180 });
     page.setDefaultTimeout(24_000);
     await page.getByRole('table', { name: 'Products' }).waitFor();
     await screenshot(page, 'products-tablet');

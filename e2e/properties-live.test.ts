@@ -8,10 +8,12 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot } from './browser.ts';
+import { AppPages, launchBrowser, screenshot } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
+/** One signed-in page per user for the file's tests (see AppPages). */
+const pages = new AppPages(() => browser, () => server);
 
 const PRODUCT = 'a1EnvMon001';
 const TAB = 'e2e-live-tab';
@@ -64,12 +66,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
 
 async function openEditor(): Promise<{ page: Page; errors: string[]; close(): Promise<void> }> {
-  const app = await openApp(browser, server, '/flows', { width: 1440, height: 900 }, { signedIn: true });
+  const app = await pages.open('/flows', { width: 1440, height: 900 });
   await app.page.getByTestId('flow-canvas').locator('[data-testid="flow-node"]').first().waitFor();
   return app;
 }

@@ -6,16 +6,19 @@
 import type { Browser, Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { launchBrowser, openApp, screenshot, signIn } from './browser.ts';
+import { AppPages, launchBrowser, openApp, screenshot, signIn } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
+/** The admin's page and the operator's, each signed in once for the file. */
+const pages = new AppPages(() => browser, () => server);
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
 });
 
 afterAll(async () => {
+  await pages.close();
   await browser?.close();
   await server?.close();
 });
@@ -33,7 +36,7 @@ async function users(): Promise<{ id: number; username: string; role: string }[]
 
 describe('users and my account', () => {
   it('lets an admin create an engineer, who signs in and sees no Users section', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/users', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/users');
     const table = page.getByRole('table', { name: 'Users' });
     expect(await table.getByRole('row', { name: 'admin', exact: true }).textContent()).toContain('you');
 
@@ -84,7 +87,7 @@ describe('users and my account', () => {
   it('changes a role, resets a password and deletes a user after asking', async () => {
     const made = await server.request('POST', '/api/v1/users', { token: server.adminToken, body: { username: 'temp1', password: 'temp-password-1', role: 'operator' } });
     expect(made.status).toBe(201);
-    const { page, errors, close } = await openApp(browser, server, '/users', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/users');
     const table = page.getByRole('table', { name: 'Users' });
     const row = table.getByRole('row', { name: 'temp1', exact: true });
 
@@ -135,7 +138,7 @@ describe('users and my account', () => {
   });
 
   it('creates an API token on My account that works against the API once shown, until it is revoked', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/account', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/account');
     await page.getByText('No API tokens yet').waitFor();
     await page.getByRole('button', { name: 'New token' }).first().click();
     const form = page.getByRole('form', { name: 'New API token' });
@@ -177,7 +180,7 @@ describe('users and my account', () => {
   it('shows an admin another user\'s API tokens and revokes one, which stops working at once', async () => {
     const engineer = await server.tokenFor('engineer');
     const made = (await server.request('POST', '/api/v1/auth/tokens', { token: engineer, body: { name: 'grafana-export', role: 'operator' } })).body;
-    const { page, errors, close } = await openApp(browser, server, '/users', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/users');
     await page.getByRole('button', { name: 'API tokens of engineer1' }).click();
     const dialog = page.getByRole('dialog', { name: 'API tokens of engineer1' });
     const row = dialog.getByRole('row', { name: 'grafana-export' });
@@ -194,7 +197,7 @@ describe('users and my account', () => {
 
   it('offers an operator only operator tokens', async () => {
     await server.tokenFor('operator');
-    const { page, errors, close } = await openApp(browser, server, '/account', undefined, { signedIn: ['operator1', 'operator-password-1'] });
+    const { page, errors, close } = await pages.open('/account', undefined, ['operator1', 'operator-password-1']);
     await page.getByRole('button', { name: 'New token' }).first().click();
     const form = page.getByRole('form', { name: 'New API token' });
     expect(await form.getByLabel('Token role').locator('option').allTextContents()).toEqual(['operator']);
@@ -204,7 +207,7 @@ describe('users and my account', () => {
   });
 
   it('answers a wrong current password under its field, and a mismatched confirmation before asking', async () => {
-    const { page, errors, close } = await openApp(browser, server, '/account', undefined, { signedIn: true });
+    const { page, errors, close } = await pages.open('/account');
     const form = page.getByRole('form', { name: 'Change password' });
     const current = form.getByLabel('Current password');
     await current.fill('not-my-password');
