@@ -3,13 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../server/testing/device-simulator.ts';
 import { connect, createDevices, deviceOptions, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
-import { AppPages, launchBrowser, openApp, screenshot } from './browser.ts';
+import { launchBrowser, openApp, screenshot } from './browser.ts';
 import { canvas, canvasNode, deployStartingFlows, dropFromPalette, flowsOf, openEditorPage, properties, wire } from './flow-editor-page.ts';
 
 let server: TestServer;
 let browser: Browser;
-/** One signed-in page per user for the file's tests (see AppPages). */
-const pages = new AppPages(() => browser, () => server);
 let device: TestDevice;
 
 beforeAll(async () => {
@@ -19,12 +17,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await pages.close();
   await browser?.close();
   await server?.close();
 });
 
-const openEditor = () => openEditorPage(browser, server, pages);
+const openEditor = () => openEditorPage(browser, server);
 
 /** What the operator test reads of a canvas node in the page (e2e code has no DOM types). */
 interface ShownNode {
