@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startThingwire, type Thingwire } from '../app.ts';
 import { TEST_HASH_PARAMS, testConfig, type TestJson } from '../testing/test-server.ts';
 import { until } from '../testing/until.ts';
@@ -103,6 +104,19 @@ return msg;`,
     const brokenLog = lines.find((l) => l.subsystem === 'node-red' && l.node?.id === 'broken');
     expect(brokenLog?.level).toBeGreaterThanOrEqual(50);
     expect(brokenLog?.msg).toMatch(/invalid config: Unknown properties/);
+  });
+
+  it('builds no metric events while metrics are off (Node-RED builds three per node per message otherwise)', async () => {
+    const fromNodeRed = createRequire(createRequire(import.meta.url).resolve('node-red'));
+    const redLog = (createRequire(fromNodeRed.resolve('@node-red/runtime'))('@node-red/util') as { log: { log(msg: { level: number }): void; METRIC: number } }).log;
+    const logged = vi.spyOn(redLog, 'log');
+    try {
+      const res = await fetch(`${tw.url}/nodes/post?temperature=20`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      expect(logged.mock.calls.filter(([msg]) => msg.level === redLog.METRIC)).toEqual([]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('logs the error a function node throws with its message, stack and node, not as "{}"', async () => {
