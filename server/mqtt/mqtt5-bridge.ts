@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import mqttPacket, { type IConnackPacket, type IConnectPacket, type IPublishPacket, type Packet } from 'mqtt-packet';
 import type { Logger } from 'pino';
+import { lengthSize, writeLength } from './mqtt-wire.ts';
 
 /**
  * MQTT 5 in front of aedes.
@@ -319,20 +320,6 @@ function decode(packet: Buffer, protocolVersion: 4 | 5): Packet {
   return decoded;
 }
 
-function varintLength(value: number): number {
-  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4;
-}
-
-function writeVarint(buf: Buffer, at: number, value: number): number {
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    buf[at++] = byte;
-  } while (value > 0);
-  return at;
-}
-
 /** Where topic (and message id) end in a PUBLISH body; undefined if the packet is too short for them. */
 function publishVariableHeaderEnd(packet: Buffer, headerLength: number): number | undefined {
   if (packet.length < headerLength + 2) return undefined;
@@ -351,9 +338,9 @@ function publishV5ToV4(packet: Buffer, headerLength: number): Buffer | undefined
   const end = publishVariableHeaderEnd(packet, headerLength);
   if (end === undefined || packet[end] !== 0) return undefined;
   const remaining = packet.length - headerLength - 1;
-  const v4 = Buffer.allocUnsafe(1 + varintLength(remaining) + remaining);
+  const v4 = Buffer.allocUnsafe(1 + lengthSize(remaining) + remaining);
   v4[0] = packet[0]!;
-  let at = writeVarint(v4, 1, remaining);
+  let at = writeLength(v4, 1, remaining);
   at += packet.copy(v4, at, headerLength, end);
   packet.copy(v4, at, end + 1);
   return v4;
@@ -364,9 +351,9 @@ function publishV4ToV5(packet: Buffer, headerLength: number): Buffer | undefined
   const end = publishVariableHeaderEnd(packet, headerLength);
   const remaining = packet.length - headerLength + 1;
   if (end === undefined || remaining > MAX_REMAINING_LENGTH) return undefined;
-  const v5 = Buffer.allocUnsafe(1 + varintLength(remaining) + remaining);
+  const v5 = Buffer.allocUnsafe(1 + lengthSize(remaining) + remaining);
   v5[0] = packet[0]!;
-  let at = writeVarint(v5, 1, remaining);
+  let at = writeLength(v5, 1, remaining);
   at += packet.copy(v5, at, headerLength, end);
   v5[at++] = 0;
   packet.copy(v5, at, end);
