@@ -54,7 +54,8 @@ import { registerNotifyRoutes } from './notify/notify-routes.ts';
 import type { Duplex } from 'node:stream';
 import { IngressGate } from './ingress/ingress-gate.ts';
 import { registerIngressMetrics, registerSignInMetrics, telemetryCommitObserver } from './ingress/ingress-metrics.ts';
-import { SqliteTelemetry, TELEMETRY_DB_FILE } from './telemetry/sqlite-telemetry.ts';
+import { TELEMETRY_DB_FILE } from './telemetry/sqlite-telemetry.ts';
+import { SqliteTelemetryThread } from './telemetry/sqlite-telemetry-thread.ts';
 import { openTdengineTelemetry } from './telemetry/tdengine-telemetry.ts';
 import { TelemetryService, type TelemetryServiceOptions } from './telemetry/telemetry-service.ts';
 import type { TelemetryBackend } from './telemetry/telemetry-store.ts';
@@ -222,7 +223,7 @@ export async function startThingwire(
   const telemetryLogger = logger.child({ subsystem: 'telemetry' });
   const opened: TelemetryBackend = config.tdengine
     ? await openTdengineTelemetry(config.tdengine)
-    : new SqliteTelemetry(path.join(config.dataDir, TELEMETRY_DB_FILE), telemetryLogger);
+    : await SqliteTelemetryThread.open(path.join(config.dataDir, TELEMETRY_DB_FILE), telemetryLogger);
   const backend = options.telemetry?.wrapBackend?.(opened) ?? opened;
   const metrics = createMetrics();
   const telemetry = await TelemetryService.start({

@@ -15,8 +15,13 @@ export function openDatabase(file: string, logger?: Logger): Db {
   return db;
 }
 
+/** What {@link migrate} logs to: a pino logger, or what stands in for one in a worker thread. */
+export interface MigrationLogger {
+  info(fields: Record<string, unknown>, msg: string): void;
+}
+
 /** Applies, in name order and each in its own transaction, the dated migrations not yet recorded. */
-export function migrate(db: Db, list: readonly Migration[], logger?: Logger): string[] {
+export function migrate(db: Db, list: readonly Migration[], logger?: MigrationLogger): string[] {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
   const applied = new Set(db.prepare('SELECT id FROM schema_migrations').pluck().all() as string[]);
   const done: string[] = [];

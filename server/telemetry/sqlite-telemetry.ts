@@ -2,8 +2,7 @@ import { RECEIPT_WINDOW_MS } from '../device-hub/uplink-receipts.ts';
 import type { Receipt } from '../../domain/devices/thing-message.ts';
 import Database from 'better-sqlite3';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Logger } from 'pino';
-import { migrate, type Db } from '../db/database.ts';
+import { migrate, type Db, type MigrationLogger } from '../db/database.ts';
 import type { EventType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { telemetryMigrations } from './migrations/index.ts';
 import { ProductSchemas, type SchemaStorage } from './product-schemas.ts';
@@ -58,7 +57,7 @@ export class SqliteTelemetry implements TelemetryBackend {
   #receiptsSweptAt = 0;
 
   /** Opens (creating if needed) the telemetry database at `file`. */
-  constructor(file: string, logger?: Logger) {
+  constructor(file: string, logger?: MigrationLogger) {
     this.#db = new Database(file);
     this.#db.pragma('journal_mode = WAL');
     // Durable at each checkpoint rather than each commit: WAL keeps the database consistent through a crash, and a
