@@ -1,6 +1,6 @@
 /** The telemetry thread (see sqlite-telemetry-thread.ts): SQLite telemetry stores, answering the main thread's calls. */
-import type { MigrationLogger } from '../db/database.ts';
-import { serveCalls } from '../threads/rpc-thread.ts';
+import type { MigrationLogger } from '../db/migrate.ts';
+import { serveCalls } from '../threads/serve-calls.ts';
 import { SqliteTelemetry } from './sqlite-telemetry.ts';
 import type { StoreMethod } from './sqlite-telemetry-thread.ts';
 

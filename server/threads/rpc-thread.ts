@@ -1,45 +1,21 @@
 /**
- * Calls into a worker thread: a module there answers named methods (`serveCalls`), the main thread awaits them
- * (`RpcThread.call`). What crosses is structured-cloned; errors keep their message and, for an {@link ApiError},
- * status, code and details, so an API answer built from a thread's refusal is the one the same code gives in-process.
+ * Calls into a worker thread: a module there answers named methods (`serveCalls` in serve-calls.ts), the main thread
+ * awaits them (`RpcThread.call`). What crosses is structured-cloned (see rpc-wire.ts for errors).
  */
-import { parentPort, Worker, type MessagePort } from 'node:worker_threads';
-import { ApiError } from '../errors.ts';
+import { Worker } from 'node:worker_threads';
+import { fromWire, type Call, type Reply, type ThreadLog } from './rpc-wire.ts';
+import { threadBundle } from './thread-bundle.ts';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+const TS_BOOT = new URL('./ts-worker.mjs', import.meta.url);
 
-interface Call {
-  id: number;
-  method: string;
-  args: unknown[];
+/** What a thread running `entry` starts from: its bundle, or (when that cannot be built) the TypeScript through tsx. */
+function startingPoint(entry: URL): { url: URL; entry?: string } {
+  try {
+    return { url: threadBundle(entry) };
+  } catch {
+    return { url: TS_BOOT, entry: entry.href };
+  }
 }
-
-type WireError = { message: string; name: string; stack?: string; api?: { status: number; code: string; details?: unknown } };
-
-type Reply = { id: number; value: unknown } | { id: number; error: WireError };
-
-/** A log record the thread hands to the main thread's logger. */
-export interface ThreadLog {
-  log: LogLevel;
-  fields: Record<string, unknown>;
-  msg: string;
-}
-
-function toWire(err: unknown): WireError {
-  if (err instanceof ApiError) return { name: err.name, message: err.message, stack: err.stack, api: { status: err.status, code: err.code, details: err.details } };
-  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
-  return { name: 'Error', message: String(err) };
-}
-
-function fromWire(wire: WireError): Error {
-  const err = wire.api ? new ApiError(wire.api.status, wire.api.code, wire.message, wire.api.details) : new Error(wire.message);
-  if (!wire.api) err.name = wire.name;
-  // The thread's stack says where it failed; the caller's await adds nothing a reader needs.
-  if (wire.stack) err.stack = wire.stack;
-  return err;
-}
-
-const BOOT = new URL('./ts-worker.mjs', import.meta.url);
 
 export interface RpcThreadOptions {
   /** The URL of the TypeScript module the thread runs; it calls {@link serveCalls}. */
@@ -64,7 +40,8 @@ export class RpcThread {
   #closing = false;
 
   constructor(options: RpcThreadOptions) {
-    this.#worker = new Worker(BOOT, { workerData: { ...options.data, entry: options.entry.href }, execArgv: [] });
+    const start = startingPoint(options.entry);
+    this.#worker = new Worker(start.url, { workerData: { ...options.data, entry: start.entry }, execArgv: [] });
     this.#worker.unref();
     this.#worker.on('message', (message: Reply | ThreadLog) => {
       if ('log' in message) {
@@ -109,25 +86,4 @@ export class RpcThread {
     this.#closing = true;
     await this.#worker.terminate();
   }
-}
-
-/**
- * In the thread: answers the main thread's calls with `methods`, one at a time in the order they came (a method that
- * awaits lets the next call start, as an async method in the main thread would). Answers `log` for the module's logger.
- */
-export function serveCalls(methods: Record<string, (...args: never[]) => unknown>): { log: (level: LogLevel, fields: Record<string, unknown>, msg: string) => void } {
-  const port = parentPort as MessagePort | null;
-  if (!port) throw new Error('serveCalls runs in a worker thread');
-  port.on('message', (call: Call) => {
-    const method = methods[call.method];
-    const answer = async () => {
-      if (!method) throw new Error(`the thread has no method "${call.method}"`);
-      return method(...(call.args as never[]));
-    };
-    answer().then(
-      (value) => port.postMessage({ id: call.id, value } satisfies Reply),
-      (err: unknown) => port.postMessage({ id: call.id, error: toWire(err) } satisfies Reply),
-    );
-  });
-  return { log: (level, fields, msg) => port.postMessage({ log: level, fields, msg } satisfies ThreadLog) };
 }
