@@ -24,6 +24,7 @@ const categories: Record<string, CoreNodeCase[]> = {
 const only = process.env['CORE_NODE_CATEGORIES']?.split(',').map((c) => c.trim()).filter(Boolean);
 const cases = Object.entries(categories).filter(([category]) => !only || only.includes(category)).flatMap(([, list]) => list);
 
+const ALL_SCREENS = process.env.THINGWIRE_ALL_SCREENS === '1';
 const shared = sharedEditorPage({ config: { config: { hostNodes: true } } });
 /** The node each case created, by case name. */
 const created = new Map<string, string>();
@@ -66,8 +67,8 @@ describe('core nodes: created from the palette, filled, deployed and exported as
       const form = properties(shared.page);
       await form.locator(`[data-node-id="${id}"]`).first().waitFor();
       await c.fill(form, shared.page);
-      // The sidebar with the filled form: what a reviewer looks at, for a third of a whole shared.page's cost.
-      await screenshot(shared.page, `core-node-${c.name}`, shared.page.getByRole('complementary', { name: 'Sidebar' }));
+      // The sidebar with the filled form, for a reviewer (`npm run screenshots`): sixty of them are a tenth of the file.
+      if (ALL_SCREENS) await screenshot(shared.page, `core-node-${c.name}`, shared.page.getByRole('complementary', { name: 'Sidebar' }));
       expect(await form.getByRole('alert', { name: 'Node problems' }).count(), 'the filled form shows no problems').toBe(0);
     });
   });

@@ -228,9 +228,26 @@ const VISIBLE_TEXTS = `(() => {
 
 const visibleTexts = (page: Page) => page.evaluate<string[]>(VISIBLE_TEXTS);
 
-/** Loads `screen`, waits until it shows its content and nothing is loading, and saves its screenshot. */
+/**
+ * Goes to `path` as the app's own links do (History API and the app's navigation event), without loading the page
+ * again: a full load of the app costs Chromium about a second of CPU, walking thirty screens half a minute. A page
+ * not yet on the app, one with a dialog open, and another tab of the same page (the pages keep their open tab in the
+ * URL with `replaceState` and read it when they mount) are loaded in full.
+ */
+async function visit(page: Page, appPath: string): Promise<void> {
+  const current = page.url().startsWith('http') ? new URL(page.url()).pathname : undefined;
+  const inApp = current !== undefined && current !== '/' && current !== new URL(appPath, page.url()).pathname
+    && (await page.getByRole('dialog').or(page.getByRole('alertdialog')).count()) === 0;
+  if (!inApp) {
+    await page.goto(appPath);
+    return;
+  }
+  await page.evaluate(`history.pushState(null, '', ${JSON.stringify(appPath)}); dispatchEvent(new Event('thingwire:navigate'))`);
+}
+
+/** Shows `screen`, waits until it shows its content and nothing is loading, and saves its screenshot. */
 async function show(page: Page, screen: (typeof screens)[number], dir: string): Promise<void> {
-  await page.goto(screen.path());
+  await visit(page, screen.path());
   await screen.ready(page);
   // Polled from here: the page's Content-Security-Policy refuses the string functions waitForFunction would run there.
   const loading = `/Loading|正在加载/.test(document.querySelector('main')?.textContent ?? '')`;
