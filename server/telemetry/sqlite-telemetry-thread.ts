@@ -19,12 +19,14 @@ import type { Bucket, BucketQuery, EventQuery, HistoryPoint, HistoryQuery, Lates
 export type StoreMethod = keyof TelemetryBackend;
 
 let shared: RpcThread | undefined;
+let starting: Promise<RpcThread> | undefined;
 const loggers = new Map<number, Logger | undefined>();
 let nextStore = 1;
 
-function thread(): RpcThread {
-  if (shared?.alive) return shared;
-  shared = new RpcThread({
+/** The process's telemetry thread, started (again, after it ended) when needed. */
+function thread(): Promise<RpcThread> {
+  if (shared?.alive) return Promise.resolve(shared);
+  starting ??= RpcThread.start({
     entry: new URL('./sqlite-telemetry-worker.ts', import.meta.url),
     log: ({ log, fields, msg }) => {
       const { store, ...rest } = fields;
@@ -33,8 +35,10 @@ function thread(): RpcThread {
     exited: (err) => {
       for (const logger of loggers.values()) logger?.error({ err }, 'the telemetry thread ended; it is started again at the next write');
     },
+  }).then((started) => (shared = started)).finally(() => {
+    starting = undefined;
   });
-  return shared;
+  return starting;
 }
 
 /** The process's telemetry thread, for a test that ends it as a crash would. */
@@ -45,7 +49,7 @@ export function telemetryThreadForTests(): RpcThread | undefined {
 export class SqliteTelemetryThread implements TelemetryBackend {
   readonly #store = nextStore++;
   readonly #file: string;
-  /** The thread the store is open on; another (after a crash) needs it opened again. */
+  /** The thread the store is open on; once it has ended, the store is opened again on a new one. */
   #openOn: RpcThread | undefined;
   #opening: Promise<void> | undefined;
   /** The last thing model ensured per product, to ensure again on a new thread. */
@@ -114,14 +118,14 @@ export class SqliteTelemetryThread implements TelemetryBackend {
 
   async #call<T>(method: StoreMethod, ...args: unknown[]): Promise<T> {
     if (this.#closed) throw new Error('the telemetry store is closed');
-    if (this.#openOn !== shared || !this.#openOn?.alive) await this.#ready();
+    if (!this.#openOn?.alive) await this.#ready();
     return this.#openOn!.call<T>('call', this.#store, method, ...args);
   }
 
   /** Opens the store on the current thread (a new one if the last ended), with the schemas it had. */
   #ready(): Promise<void> {
     this.#opening ??= (async () => {
-      const on = thread();
+      const on = await thread();
       await on.call('open', this.#store, this.#file);
       for (const [productKey, { version, tsl }] of this.#ensured) await on.call('call', this.#store, 'ensureSchema', productKey, version, tsl);
       this.#openOn = on;

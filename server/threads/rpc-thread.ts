@@ -6,22 +6,9 @@ import { Worker } from 'node:worker_threads';
 import { fromWire, type Call, type Reply, type ThreadLog } from './rpc-wire.ts';
 import { threadBundle } from './thread-bundle.ts';
 
-const TS_BOOT = new URL('./ts-worker.mjs', import.meta.url);
-
-/** What a thread running `entry` starts from: its bundle, or (when that cannot be built) the TypeScript through tsx. */
-function startingPoint(entry: URL): { url: URL; entry?: string } {
-  try {
-    return { url: threadBundle(entry) };
-  } catch {
-    return { url: TS_BOOT, entry: entry.href };
-  }
-}
-
 export interface RpcThreadOptions {
   /** The URL of the TypeScript module the thread runs; it calls {@link serveCalls}. */
   entry: URL;
-  /** What the module reads from `workerData` (besides `entry`). */
-  data?: Record<string, unknown>;
   /** Called with each log record the thread sends. */
   log?: (record: ThreadLog) => void;
   /** The thread ended while calls were pending or before {@link RpcThread.close}: they have been failed. */
@@ -29,8 +16,8 @@ export interface RpcThreadOptions {
 }
 
 /**
- * One worker thread and the calls waiting on it. The thread keeps the process alive only while a call is pending:
- * an idle one never holds up an exit.
+ * One worker thread and the calls waiting on it, started from the bundle of its module (thread-bundle.ts). The thread
+ * keeps the process alive only while a call is pending: an idle one never holds up an exit.
  */
 export class RpcThread {
   readonly #worker: Worker;
@@ -39,9 +26,13 @@ export class RpcThread {
   #ended: Error | undefined;
   #closing = false;
 
-  constructor(options: RpcThreadOptions) {
-    const start = startingPoint(options.entry);
-    this.#worker = new Worker(start.url, { workerData: { ...options.data, entry: start.entry }, execArgv: [] });
+  /** Starts a thread running `options.entry`, bundling it first if its bundle is missing or out of date. */
+  static async start(options: RpcThreadOptions): Promise<RpcThread> {
+    return new RpcThread(await threadBundle(options.entry), options);
+  }
+
+  private constructor(bundle: URL, options: RpcThreadOptions) {
+    this.#worker = new Worker(bundle, { execArgv: [] });
     this.#worker.unref();
     this.#worker.on('message', (message: Reply | ThreadLog) => {
       if ('log' in message) {

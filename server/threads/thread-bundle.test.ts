@@ -1,14 +1,21 @@
 import fs from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TELEMETRY_DB_FILE } from '../telemetry/sqlite-telemetry.ts';
 import { threadBundle } from './thread-bundle.ts';
 
 const entry = new URL('../telemetry/sqlite-telemetry-worker.ts', import.meta.url);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-bundle-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('a worker thread\'s bundle', () => {
-  it('is built once and reused while its modules are unchanged, and built again after one changes', () => {
-    const bundle = threadBundle(entry);
+  it('is built once and reused while its modules are unchanged, and built again after one changes', async () => {
+    const bundle = fileURLToPath(await threadBundle(entry, dir));
     const builtAt = fs.statSync(bundle).mtimeMs;
-    expect(threadBundle(entry)).toEqual(bundle);
+    expect(fileURLToPath(await threadBundle(entry, dir))).toBe(bundle);
     expect(fs.statSync(bundle).mtimeMs).toBe(builtAt);
 
     // One of its modules touched, as an edit would: the next start bundles again.
@@ -16,19 +23,34 @@ describe('a worker thread\'s bundle', () => {
     const { atime, mtime } = fs.statSync(input);
     try {
       fs.utimesSync(input, atime, new Date(mtime.getTime() + 1000));
-      threadBundle(entry);
+      await threadBundle(entry, dir);
       expect(fs.statSync(bundle).mtimeMs).not.toBe(builtAt);
     } finally {
       fs.utimesSync(input, atime, mtime);
     }
   });
 
-  it('holds the thread\'s own modules and leaves packages to node_modules', () => {
-    const code = fs.readFileSync(threadBundle(entry), 'utf8');
+  it('holds the thread\'s own modules and imports packages from this checkout by path', async () => {
+    const code = fs.readFileSync(await threadBundle(entry, dir), 'utf8');
     expect(code).toMatch(/SqliteTelemetry = class/);
-    expect(code).toMatch(/import Database from "better-sqlite3"/);
+    expect(code).toContain(`from "${path.resolve(import.meta.dirname, '../../node_modules/better-sqlite3')}`);
     // The registry's migrations and the bundler itself stay out of the thread.
     expect(code).not.toContain('create-auth-tables');
     expect(code).not.toContain('esbuild');
+  });
+
+  it('runs from a directory outside the checkout: the thread opens a telemetry store', async () => {
+    const worker = new Worker(await threadBundle(entry, dir), { execArgv: [] });
+    try {
+      // The migrations' log records come first, then the answer.
+      const reply = new Promise((resolve, reject) => {
+        worker.on('message', (message: { id?: number }) => message.id === 1 && resolve(message));
+        worker.once('error', reject);
+      });
+      worker.postMessage({ id: 1, method: 'open', args: [1, path.join(dir, TELEMETRY_DB_FILE)] });
+      expect(await reply).toEqual({ id: 1, value: undefined });
+    } finally {
+      await worker.terminate();
+    }
   });
 });
