@@ -5,7 +5,8 @@
  * one costs a few µs per message, so the figures measure the broker, not the generator.
  */
 import net from 'node:net';
-import { coalesceWrites, encodePublish, lengthSize, writeLength } from '../server/mqtt/mqtt-wire.ts';
+import mqttPacket from 'mqtt-packet';
+import { coalesceWrites, encodePublish } from '../server/mqtt/mqtt-wire.ts';
 
 export interface RawMqttOptions {
   host: string;
@@ -28,24 +29,11 @@ const SUBACK = 9;
 /** CONNACK return codes of MQTT 3.1.1, in words. */
 const REFUSED = ['', 'unacceptable protocol version', 'identifier rejected', 'server unavailable', 'bad user name or password', 'not authorized'];
 
-function connectPacket(o: RawMqttOptions): Buffer {
-  const strings = [o.clientId, ...(o.username !== undefined ? [o.username] : []), ...(o.password !== undefined ? [o.password] : [])];
-  const body = 10 + strings.reduce((a, s) => a + 2 + Buffer.byteLength(s), 0);
-  const buf = Buffer.alloc(1 + lengthSize(body) + body);
-  buf[0] = 0x10;
-  let at = writeLength(buf, 1, body);
-  at = buf.writeUInt16BE(4, at);
-  at += buf.write('MQTT', at, 'latin1');
-  buf[at++] = 4; // protocol level 3.1.1
-  buf[at++] = 0x02 | (o.username !== undefined ? 0x80 : 0) | (o.password !== undefined ? 0x40 : 0); // clean session
-  at = buf.writeUInt16BE(o.keepalive, at);
-  for (const s of strings) {
-    const n = Buffer.byteLength(s);
-    at = buf.writeUInt16BE(n, at);
-    at += buf.write(s, at, 'utf8');
-  }
-  return buf;
-}
+/** CONNECT and SUBSCRIBE, once per connection: mqtt-packet's encoder; PUBLISH, per message, is encoded by hand. */
+const connectPacket = (o: RawMqttOptions): Buffer => mqttPacket.generate({
+  cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: o.keepalive, clientId: o.clientId,
+  ...(o.username !== undefined ? { username: o.username } : {}), ...(o.password !== undefined ? { password: Buffer.from(o.password) } : {}),
+});
 
 export class RawMqttClient {
   readonly socket: net.Socket;
@@ -92,15 +80,7 @@ export class RawMqttClient {
 
   /** Subscribes to one filter and waits for the SUBACK. */
   subscribe(filter: string, qos: 0 | 1): Promise<void> {
-    const n = Buffer.byteLength(filter);
-    const body = 2 + 2 + n + 1;
-    const buf = Buffer.alloc(1 + lengthSize(body) + body);
-    buf[0] = 0x82;
-    let at = writeLength(buf, 1, body);
-    at = buf.writeUInt16BE(this.#packetId(), at);
-    at = buf.writeUInt16BE(n, at);
-    at += buf.write(filter, at, 'utf8');
-    buf[at] = qos;
+    const buf = mqttPacket.generate({ cmd: 'subscribe', messageId: this.#packetId(), subscriptions: [{ topic: filter, qos }] });
     return new Promise((resolve) => {
       this.#subscribed = resolve;
       this.socket.write(buf);
