@@ -8,6 +8,7 @@ import { SlowFirstSequencer } from './vitest.sequencer.ts';
  * isolation), which saves the ~2 s each file otherwise spends starting a process and importing.
  */
 const pureFiles = [
+  'docker/dockerfile.test.ts',
   'domain/alerts/event-types.test.ts',
   'domain/modbus/point-table-csv.test.ts',
   'domain/modbus/point-table.test.ts',
@@ -155,7 +156,7 @@ const pureFiles = [
 /** The projects other than `e2e`: after the browser files, three files at a time (see `maxWorkers` below). */
 const afterTheBrowser = { sequence: { groupOrder: 1 }, maxWorkers: 3 };
 
-const sharedInclude = ['domain/**/*.test.ts', 'server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts'];
+const sharedInclude = ['docker/**/*.test.ts', 'domain/**/*.test.ts', 'server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts'];
 
 export default defineConfig({
   test: {
