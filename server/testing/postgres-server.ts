@@ -1,0 +1,104 @@
+/**
+ * A real PostgreSQL for tests and the cluster benchmark: Debian's server binaries (`apt-get install postgresql`; .ci/run
+ * installs it), a throwaway cluster in a temporary directory, listening on loopback at a free port. Started as the
+ * `postgres` system user when this process is root (PostgreSQL refuses to run as root), else as this user.
+ *
+ * fsync is off: the tests kill Thingwire nodes, never PostgreSQL, and a throwaway cluster need not survive the
+ * machine's crash. Everything else is PostgreSQL's default.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './mqtt-devices.ts';
+
+/** The newest installed PostgreSQL's `bin` directory. */
+function postgresBin(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, 'bin', 'postgres'))) : [];
+  if (versions.length === 0) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql: apt-get install postgresql (.ci/run does)');
+  return path.join(root, versions.sort((a, b) => Number(b) - Number(a))[0]!, 'bin');
+}
+
+/** The uid and gid to run PostgreSQL as: the `postgres` user's when this process is root. */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
+  const uid = id('-u');
+  const gid = id('-g');
+  if (!Number.isInteger(uid) || uid === 0) throw new Error('running as root and there is no postgres user to run PostgreSQL as: apt-get install postgresql creates it');
+  return { uid, gid };
+}
+
+export interface PostgresServer {
+  /** `postgres://thingwire@127.0.0.1:PORT/thingwire`: a database of its own, owned by the superuser `thingwire`. */
+  url: string;
+  port: number;
+  /** A URL for another database of this server, created empty first. */
+  createDatabase(name: string): Promise<string>;
+  /** Stops it (fast shutdown) and deletes its files. */
+  stop(): Promise<void>;
+}
+
+/** Starts a PostgreSQL cluster of its own, resolving once it takes connections. */
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = postgresBin();
+  const user = runAs();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-pg-'));
+  const data = path.join(dir, 'data');
+  if (user) fs.chownSync(dir, user.uid, user.gid);
+  const asUser = { ...user, cwd: dir, encoding: 'utf8' as const };
+  const init = spawnSync(path.join(bin, 'initdb'), ['-D', data, '-U', 'thingwire', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'], asUser);
+  if (init.status !== 0) throw new Error(`initdb failed (${init.status}): ${init.stderr || init.error?.message}`);
+
+  let child: ChildProcess | undefined;
+  let port = 0;
+  let log = '';
+  // A free port may be taken between asking and binding: try another.
+  for (let attempt = 0; attempt < 5 && !child; attempt++) {
+    port = await freePort();
+    const c = spawn(path.join(bin, 'postgres'), [
+      '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=300',
+    ], { ...user, cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    log = '';
+    c.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+    const ready = await new Promise<boolean>((resolve) => {
+      const check = () => {
+        if (log.includes('database system is ready to accept connections')) resolve(true);
+        else if (c.exitCode !== null) resolve(false);
+      };
+      c.stderr!.on('data', check);
+      c.once('exit', check);
+    });
+    if (ready) child = c;
+    else if (!/could not bind|Address already in use/.test(log)) break;
+  }
+  if (!child) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`PostgreSQL did not start: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+  }
+  const running = child;
+  const psql = (sql: string) => {
+    const r = spawnSync(path.join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'thingwire', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
+  };
+  const urlOf = (db: string) => `postgres://thingwire@127.0.0.1:${port}/${db}`;
+  psql('CREATE DATABASE thingwire');
+  return {
+    url: urlOf('thingwire'),
+    port,
+    async createDatabase(name) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+      psql(`CREATE DATABASE ${name}`);
+      return urlOf(name);
+    },
+    async stop() {
+      if (running.exitCode === null) {
+        const exited = new Promise((resolve) => running.once('exit', resolve));
+        running.kill('SIGINT');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
