@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     CREATE TABLE users (
       id INTEGER PRIMARY KEY,
       username TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -38,5 +35,4 @@ export function up(db: Database.Database): void {
       details TEXT
     );
     CREATE INDEX audit_log_by_at ON audit_log(at);
-  `);
-}
+  `;

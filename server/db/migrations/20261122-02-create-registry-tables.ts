@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- Keys are case-sensitive (BINARY) like the MQTT topics they appear in.
     CREATE TABLE products (
       product_key TEXT PRIMARY KEY,
@@ -61,5 +58,4 @@ export function up(db: Database.Database): void {
       PRIMARY KEY (device_id, key)
     ) WITHOUT ROWID;
     CREATE INDEX device_tags_by_pair ON device_tags(key, value);
-  `);
-}
+  `;

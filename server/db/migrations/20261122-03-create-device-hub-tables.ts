@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- Written by the device hub in batches (group commit), at most every few seconds per device: the devices table is
     -- not touched once per message.
     ALTER TABLE devices ADD COLUMN last_seen_at TEXT;
@@ -40,5 +37,4 @@ export function up(db: Database.Database): void {
       client_id TEXT
     );
     CREATE INDEX device_connections_by_device ON device_connections(product_key, device_name, id);
-  `);
-}
+  `;

@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- One row per alert occurrence, kept after it clears: the table is the alert history as well as the open list.
     -- Rules are alert nodes in flows, not rows: rule_id is the node's runtime id (stable across deploys and restarts),
     -- node_id the node as drawn in the editor (they differ only inside a subflow instance).
@@ -35,5 +32,4 @@ export function up(db: Database.Database): void {
     CREATE INDEX alerts_by_device ON alerts(product_key, device_name, id);
     CREATE INDEX alerts_by_state ON alerts(state, id);
     CREATE INDEX alerts_by_rule ON alerts(rule_id, id);
-  `);
-}
+  `;

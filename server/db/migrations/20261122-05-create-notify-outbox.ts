@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- Signing secrets of notification senders, sealed with the SecretBox. A flow node's is \`node:<node id>\`. Outbox
     -- rows refer to them, so a secret is stored once per sender rather than once per message, never sits in a row the
     -- API lists, and a sender that changes its secret changes it for its pending notifications too.
@@ -49,5 +46,4 @@ export function up(db: Database.Database): void {
       response TEXT                              -- the first 1 KB of the response body
     );
     CREATE INDEX notify_attempts_by_notification ON notify_attempts(notification_id, attempt);
-  `);
-}
+  `;

@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- The verdicts uplinks were refused with (4xx), by the device's message id, so that a device resending one after a
     -- restart is answered the same way (see UplinkReceipts). Verdicts of stored messages live in the telemetry
     -- database, committed with the rows. Kept for the dedup window, then swept.
@@ -15,5 +12,4 @@ export function up(db: Database.Database): void {
       at INTEGER NOT NULL
     );
     CREATE INDEX uplink_receipts_at ON uplink_receipts (at);
-  `);
-}
+  `;

@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- Firmware images (docs/ota.md): the file lives under the data dir (firmware/{id}.bin), its hashes here.
     CREATE TABLE ota_firmware (
       id INTEGER PRIMARY KEY,
@@ -76,5 +73,4 @@ export function up(db: Database.Database): void {
     );
     CREATE INDEX ota_upgrades_campaign ON ota_upgrades (campaign_id, state, position);
     CREATE INDEX ota_upgrades_device ON ota_upgrades (product_key, device_name, module, state);
-  `);
-}
+  `;

@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- Alibaba's nodeType: 'direct' devices connect themselves, a 'gateway' speaks for its sub-devices, a 'sub-device'
     -- is reached only through a gateway. Fixed at creation; every existing product is direct.
     ALTER TABLE products ADD COLUMN node_type TEXT NOT NULL DEFAULT 'direct' CHECK (node_type IN ('direct', 'gateway', 'sub-device'));
@@ -16,5 +13,4 @@ export function up(db: Database.Database): void {
       CHECK (sub_device_id <> gateway_id)
     );
     CREATE INDEX device_topology_by_gateway ON device_topology(gateway_id);
-  `);
-}
+  `;

@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- A product's codec is versioned like its thing model: one editable draft and numbered published versions that
     -- never change, so what a listener ran for a device's frame can always be looked up again.
     CREATE TABLE product_codec_drafts (
@@ -22,5 +19,4 @@ export function up(db: Database.Database): void {
     BEGIN
       SELECT RAISE(ABORT, 'published codec versions cannot be changed');
     END;
-  `);
-}
+  `;

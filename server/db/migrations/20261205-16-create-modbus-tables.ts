@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- A product's Modbus point table (domain/modbus/point-table.ts), stored checked and with its defaults filled in, as
     -- JSON: it is read whole by the poller and the screens, never queried by field.
     CREATE TABLE product_modbus_points (
@@ -18,5 +15,4 @@ export function up(db: Database.Database): void {
       updated_at TEXT NOT NULL,
       updated_by TEXT NOT NULL
     );
-  `);
-}
+  `;

@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- Composable dashboards (docs: README "The management app"): a user's own, or shared with every signed-in user.
     -- The widgets and their grid layout are one JSON array, checked by the API before it is stored.
     CREATE TABLE dashboards (
@@ -15,5 +12,4 @@ export function up(db: Database.Database): void {
     );
     CREATE INDEX dashboards_by_owner ON dashboards(owner);
     CREATE INDEX dashboards_shared ON dashboards(shared) WHERE shared = 1;
-  `);
-}
+  `;

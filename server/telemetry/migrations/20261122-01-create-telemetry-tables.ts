@@ -1,7 +1,4 @@
-import type Database from 'better-sqlite3';
-
-export function up(db: Database.Database): void {
-  db.exec(`
+export const sql = `
     -- Which tables hold a product's telemetry. SQLite table names are case-insensitive and product keys are not
     -- (\`AbC\` and \`abc\` are two products), so the name is chosen once, free of clashes, and looked up here. The
     -- per-product tables themselves are created at run time from the thing model (sqlite-telemetry.ts).
@@ -20,5 +17,4 @@ export function up(db: Database.Database): void {
       ts INTEGER NOT NULL,
       PRIMARY KEY (product_key, device, property)
     ) WITHOUT ROWID;
-  `);
-}
+  `;

@@ -3,4 +3,4 @@
  * here those of stored ones, committed in the same transaction as their rows, so that after a crash a device
  * resending a message it got no acknowledgement for is answered from here instead of being stored twice.
  */
-export { up } from '../../db/migrations/20261205-12-create-uplink-receipts.ts';
+export { sql } from '../../db/migrations/20261205-12-create-uplink-receipts.ts';

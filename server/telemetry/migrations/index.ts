@@ -8,6 +8,6 @@ import * as createUplinkReceipts from './20261205-10-create-uplink-receipts.ts';
  * follow each product's thing model at run time.
  */
 export const telemetryMigrations: Migration[] = [
-  { id: '20261122-01-create-telemetry-tables', up: createTelemetryTables.up },
-  { id: '20261205-10-create-uplink-receipts', up: createUplinkReceipts.up },
+  { id: '20261122-01-create-telemetry-tables', sql: createTelemetryTables.sql },
+  { id: '20261205-10-create-uplink-receipts', sql: createUplinkReceipts.sql },
 ];
