@@ -66,6 +66,8 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   const password = `bench-${process.pid}-password`;
   const profDir = path.join(root, 'bench/results/profiles');
   if (o.cpuProf) fs.mkdirSync(profDir, { recursive: true });
+  // Through tsx, not `npm start`'s bundle: the same code once started, but each function keeps its own file in the
+  // CPU and heap profiles, which `--profile` sums up by where the code lives.
   const child = spawn(process.execPath, [
     ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(o.inspect ? ['--inspect=127.0.0.1:0'] : []), '--import', 'tsx', 'server/main.ts',
     '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--coap-port', String(coapPort), '--data-dir', dataDir, '--log-level', 'warn',

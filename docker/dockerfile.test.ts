@@ -46,7 +46,7 @@ const uncovered = (files: string[], sources: string[]) =>
 describe('the Docker image', () => {
   it('copies every file the server and its scripts import into the image that runs them', async () => {
     const runtime = stages().get('runtime')!;
-    const entries = ['server/main.ts', 'scripts/admin.ts', 'scripts/sign.ts', 'server/telemetry/sqlite-telemetry-worker.ts'];
+    const entries = ['server/start.mjs', 'server/main.ts', 'scripts/admin.ts', 'scripts/sign.ts', 'server/telemetry/sqlite-telemetry-worker.ts'];
     const files = (await Promise.all(entries.map(localImports))).flat();
     expect(files.length).toBeGreaterThan(100);
     expect([...new Set(uncovered(files, runtime))]).toEqual([]);

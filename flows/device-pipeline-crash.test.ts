@@ -183,9 +183,9 @@ async function connectMeter(d: TestDevice, port: number): Promise<MqttClient> {
   return client;
 }
 
-/** `npm start` as a user runs it (node + tsx on server/main.ts), ready once it serves /healthz and MQTT. */
+/** `npm start` as a user runs it (node server/start.mjs), ready once it serves /healthz and MQTT. */
 function startProcess(dataDir: string, httpPort: number, mqttPort: number): { child: ChildProcess; ready: Promise<void>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', process.env.THINGWIRE_TEST_LOG ?? 'warn'], {
+  const child = spawn(process.execPath, ['server/start.mjs', '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--data-dir', dataDir, '--log-level', process.env.THINGWIRE_TEST_LOG ?? 'warn'], {
     cwd: path.resolve(import.meta.dirname, '..'),
     env: { ...process.env, THINGWIRE_ADMIN_PASSWORD: 'restart-test-password' },
     stdio: ['ignore', 'pipe', 'pipe'],

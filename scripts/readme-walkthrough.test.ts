@@ -28,7 +28,7 @@ describe('README walkthrough', () => {
   it('works as written on a fresh start: product from examples/, device, signed report, read back', async () => {
     const httpPort = await freePort();
     const mqttPort = await freePort();
-    server = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--host', '127.0.0.1', '--port', String(httpPort), '--mqtt-port', String(mqttPort), '--coap-port', '0', '--data-dir', dataDir], {
+    server = spawn(process.execPath, ['server/start.mjs', '--host', '127.0.0.1', '--port', String(httpPort), '--mqtt-port', String(mqttPort), '--coap-port', '0', '--data-dir', dataDir], {
       cwd: root, env: { ...process.env, THINGWIRE_ADMIN_PASSWORD: '' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let log = '';

@@ -24,7 +24,7 @@ describe('npm start on a fresh data dir', () => {
     const busy = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as net.AddressInfo).port)));
     try {
       for (const flag of ['--port', '--mqtt-port']) {
-        const { code, stderr } = await run(process.execPath, ['--import', 'tsx', 'server/main.ts', '--host', '127.0.0.1', '--port', '0', '--mqtt-port', '0', '--data-dir', dir, flag, String(busy)]);
+        const { code, stderr } = await run(process.execPath, ['server/start.mjs', '--host', '127.0.0.1', '--port', '0', '--mqtt-port', '0', '--data-dir', dir, flag, String(busy)]);
         expect(code).toBe(1);
         expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^thingwire: port ${busy} on .* for (HTTP \\(--port\\)|MQTT \\(--mqtt-port\\)) is already in use: stop what holds it, or choose another port$`))]);
       }
@@ -37,7 +37,7 @@ describe('npm start on a fresh data dir', () => {
   });
 
   it('refuses a bad flag with a message, not a stack trace', async () => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts', '--port', 'eighty'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, ['server/start.mjs', '--port', 'eighty'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
     proc.stderr.on('data', (d) => (err += d));
     const code = await new Promise((resolve) => proc.once('exit', resolve));

@@ -119,7 +119,7 @@ describe('npm start on one data dir', () => {
     const key = path.join(dataDir, 'keys', 'secret.key');
     fs.renameSync(key, `${key}.away`);
     try {
-      const { code, stderr } = await run(process.execPath, ['--import', 'tsx', 'server/main.ts', '--host', '127.0.0.1', '--port', '0', '--mqtt-port', '0', '--data-dir', dataDir]);
+      const { code, stderr } = await run(process.execPath, ['server/start.mjs', '--host', '127.0.0.1', '--port', '0', '--mqtt-port', '0', '--data-dir', dataDir]);
       expect(code).toBe(1);
       expect(stderr.trim()).toMatch(/^thingwire: .*keys\/secret\.key is missing, but .*thingwire\.db holds secrets sealed with it: restore the keys folder from the backup/);
       expect(fs.existsSync(key), 'no new key was made').toBe(false);

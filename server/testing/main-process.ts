@@ -1,5 +1,5 @@
 /**
- * `server/main.ts` as a user runs it (`node --import tsx`, or through `npm start` itself), in child processes a test
+ * `server/main.ts` as a user runs it (`node server/start.mjs`, what `npm start` runs, or through `npm start` itself), in child processes a test
  * file starts and, at its end, kills should one outlive it (`killLeftovers`).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -24,7 +24,7 @@ export async function start(
 ): Promise<MainProcess> {
   const flags = ['--port', '0', '--mqtt-port', '0', '--coap-port', '0', '--host', '127.0.0.1', '--data-dir', dir, ...args];
   const [command, argv] = via === 'node'
-    ? [process.execPath, ['--import', 'tsx', 'server/main.ts', ...flags]]
+    ? [process.execPath, ['server/start.mjs', ...flags]]
     : [path.join(path.dirname(process.execPath), 'npm'), ['start', '--', ...flags]];
   const proc = spawn(command, argv, {
     cwd: root, env: { ...process.env, THINGWIRE_ADMIN_PASSWORD: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],

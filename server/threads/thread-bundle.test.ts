@@ -54,3 +54,20 @@ describe('a worker thread\'s bundle', () => {
     }
   });
 });
+
+describe('the server\'s bundle (npm start)', () => {
+  it('gives each module its own import.meta, so files beside the sources are found from the temp dir', async () => {
+    const code = fs.readFileSync(await threadBundle(new URL('../main.ts', import.meta.url), dir), 'utf8');
+    // app.ts reads ../package.json and the default flows relative to itself.
+    expect(code).toContain(JSON.stringify(new URL('../app.ts', import.meta.url).href));
+    expect(code).not.toMatch(/import\.meta\.(url|dirname|filename)/);
+    // The bundler is imported from the checkout, not bundled (it would resolve packages from the temp dir).
+    expect(code).toContain(`from "${path.resolve(import.meta.dirname, 'bundle.mjs')}"`);
+  });
+
+  it('refuses a module resolving from import.meta, which the bundle\'s place would break', async () => {
+    const entry = path.join(dir, 'resolves.ts');
+    fs.writeFileSync(entry, "export const where = import.meta.resolve('pg');\n");
+    await expect(threadBundle(new URL(`file://${entry}`), dir)).rejects.toThrow(/import\.meta\.resolve in a bundled module/);
+  });
+});
