@@ -55,6 +55,7 @@ import type { Duplex } from 'node:stream';
 import { IngressGate } from './ingress/ingress-gate.ts';
 import { registerIngressMetrics, registerSignInMetrics, telemetryCommitObserver } from './ingress/ingress-metrics.ts';
 import { TELEMETRY_DB_FILE } from './telemetry/sqlite-telemetry.ts';
+import { PostgresTelemetry } from './telemetry/postgres-telemetry.ts';
 import { SqliteTelemetryThread } from './telemetry/sqlite-telemetry-thread.ts';
 import { openTdengineTelemetry } from './telemetry/tdengine-telemetry.ts';
 import { TelemetryService, type TelemetryServiceOptions } from './telemetry/telemetry-service.ts';
@@ -221,9 +222,11 @@ export async function startThingwire(
 
   const gate = new IngressGate();
   const telemetryLogger = logger.child({ subsystem: 'telemetry' });
-  const opened: TelemetryBackend = config.tdengine
-    ? await openTdengineTelemetry(config.tdengine)
-    : await SqliteTelemetryThread.open(path.join(config.dataDir, TELEMETRY_DB_FILE), telemetryLogger);
+  const opened: TelemetryBackend = config.telemetry === 'tdengine'
+    ? await openTdengineTelemetry(config.tdengine!)
+    : config.telemetry === 'postgres'
+      ? await PostgresTelemetry.open(config.postgres!.url, telemetryLogger, { password: config.postgres!.password })
+      : await SqliteTelemetryThread.open(path.join(config.dataDir, TELEMETRY_DB_FILE), telemetryLogger);
   const backend = options.telemetry?.wrapBackend?.(opened) ?? opened;
   const metrics = createMetrics();
   const telemetry = await TelemetryService.start({

@@ -14,6 +14,18 @@ describe('configuration', () => {
     expect(config.tdengine).toEqual({ url: 'http://tdengine:6041', password: 's3cret', database: 'plant1' });
   });
 
+  it('stores telemetry in PostgreSQL with --telemetry postgres, its password from the environment only', () => {
+    expect(loadConfig([], {}).telemetry).toBe('sqlite');
+    expect(loadConfig(['--tdengine-url', 'http://tdengine:6041'], {}).telemetry).toBe('tdengine');
+    const config = loadConfig(['--telemetry', 'postgres', '--postgres-url', 'postgres://thingwire@db:5432/iot'], { THINGWIRE_POSTGRES_PASSWORD: 'pw' });
+    expect(config).toMatchObject({ telemetry: 'postgres', postgres: { url: 'postgres://thingwire@db:5432/iot', password: 'pw' } });
+    expect(() => loadConfig(['--telemetry', 'postgres'], {})).toThrow(/needs --postgres-url/);
+    expect(() => loadConfig(['--telemetry', 'postgres', '--postgres-url', 'postgres://u:pw@db/iot'], {})).toThrow(/THINGWIRE_POSTGRES_PASSWORD/);
+    expect(() => loadConfig(['--telemetry', 'postgres', '--postgres-url', 'http://db/iot'], {})).toThrow(/postgres:\/\//);
+    expect(() => loadConfig(['--telemetry', 'influx'], {})).toThrow(/one of sqlite, postgres, tdengine/);
+    expect(() => loadConfig(['--telemetry', 'sqlite', '--tdengine-url', 'http://tdengine:6041'], {})).toThrow(/drop one/);
+  });
+
   it('refuses a TDengine URL that is not http(s) or carries credentials, saying what to do', () => {
     expect(() => loadConfig([], { THINGWIRE_TDENGINE_URL: 'tdengine:6041' })).toThrow(ConfigError);
     expect(() => loadConfig([], { THINGWIRE_TDENGINE_URL: 'http://root:taosdata@tdengine:6041' })).toThrow(/THINGWIRE_TDENGINE_USER/);

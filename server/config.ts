@@ -26,6 +26,10 @@ export interface ThingwireConfig {
   logFormat: 'json' | 'pretty' | undefined;
   /** Telemetry in TDengine (taosAdapter's REST URL) instead of the embedded SQLite file. */
   tdengine?: { url: string; user?: string; password?: string; database?: string };
+  /** Where telemetry goes: `telemetry.db` in the data dir, PostgreSQL (`postgres`), or TDengine. */
+  telemetry: 'sqlite' | 'postgres' | 'tdengine';
+  /** PostgreSQL, for `--telemetry postgres`: the URL without its password, and the password apart. */
+  postgres?: { url: string; password?: string };
   /**
    * Proxies whose `X-Forwarded-For` is believed (Express's `trust proxy`: `loopback`, addresses, CIDRs). Empty: the
    * socket's address is the client's, whatever a header says.
@@ -76,6 +80,9 @@ export const configOptions = [
   { flag: null, env: 'THINGWIRE_TDENGINE_USER', default: 'root', doc: 'TDengine user' },
   { flag: null, env: 'THINGWIRE_TDENGINE_PASSWORD', default: 'taosdata', doc: 'TDengine password (environment only)' },
   { flag: 'tdengine-database', env: 'THINGWIRE_TDENGINE_DATABASE', default: 'thingwire', doc: 'TDengine database (created if missing)' },
+  { flag: 'telemetry', env: 'THINGWIRE_TELEMETRY', default: '(sqlite; tdengine with --tdengine-url)', doc: 'where telemetry is stored: sqlite (telemetry.db in the data dir), postgres (--postgres-url) or tdengine (--tdengine-url)' },
+  { flag: 'postgres-url', env: 'THINGWIRE_POSTGRES_URL', default: '(none)', doc: 'PostgreSQL for --telemetry postgres, e.g. postgres://thingwire@db:5432/thingwire (tables in its telemetry schema)' },
+  { flag: null, env: 'THINGWIRE_POSTGRES_PASSWORD', default: '(none)', doc: 'PostgreSQL password (environment only)' },
   { flag: 'session-ttl-hours', env: 'THINGWIRE_SESSION_TTL_HOURS', default: '12', doc: 'lifetime of a login session' },
   { flag: 'trust-proxy', env: 'THINGWIRE_TRUST_PROXY', default: '(none)', doc: 'comma-separated proxies whose X-Forwarded-For is believed: loopback, addresses or CIDRs' },
   { flag: 'host-nodes', env: 'THINGWIRE_HOST_NODES', default: 'off', boolean: true, doc: 'install the exec, file, file in and watch nodes (host access; admins deploy them)' },
@@ -162,6 +169,12 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       password: pick(null, 'THINGWIRE_TDENGINE_PASSWORD'),
       database: pick('tdengine-database', 'THINGWIRE_TDENGINE_DATABASE'),
     }),
+    ...telemetryOf(
+      pick('telemetry', 'THINGWIRE_TELEMETRY'),
+      pick('postgres-url', 'THINGWIRE_POSTGRES_URL'),
+      pick(null, 'THINGWIRE_POSTGRES_PASSWORD'),
+      pick('tdengine-url', 'THINGWIRE_TDENGINE_URL') !== undefined,
+    ),
     trustProxy: list('trust-proxy', 'THINGWIRE_TRUST_PROXY').map((p) => checkedProxy(p)),
     hostNodes: bool('host-nodes', 'THINGWIRE_HOST_NODES'),
     engineersDeployCode: bool('engineers-deploy-code', 'THINGWIRE_ENGINEERS_DEPLOY_CODE'),
@@ -179,7 +192,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
 }
 
 /** Environment variables that hold secrets; `main.ts` removes them from `process.env` once the config is read. */
-export const secretEnvironment = ['THINGWIRE_ADMIN_PASSWORD', 'THINGWIRE_TDENGINE_PASSWORD'] as const;
+export const secretEnvironment = ['THINGWIRE_ADMIN_PASSWORD', 'THINGWIRE_TDENGINE_PASSWORD', 'THINGWIRE_POSTGRES_PASSWORD'] as const;
 
 const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -223,4 +236,37 @@ function tdengineOf(url: string | undefined, rest: { user?: string; password?: s
     throw new ConfigError('Put TDengine credentials in THINGWIRE_TDENGINE_USER / THINGWIRE_TDENGINE_PASSWORD, not in the URL (it is logged).');
   }
   return { url: url.replace(/\/+$/, ''), ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) };
+}
+
+const TELEMETRY_BACKENDS = ['sqlite', 'postgres', 'tdengine'] as const;
+
+function telemetryOf(
+  chosen: string | undefined, postgresUrl: string | undefined, postgresPassword: string | undefined, tdengineGiven: boolean,
+): Pick<ThingwireConfig, 'telemetry' | 'postgres'> {
+  const telemetry = chosen ?? (tdengineGiven ? 'tdengine' : 'sqlite');
+  if (!(TELEMETRY_BACKENDS as readonly string[]).includes(telemetry)) {
+    throw new ConfigError(`--telemetry / THINGWIRE_TELEMETRY must be one of ${TELEMETRY_BACKENDS.join(', ')}, got "${telemetry}"`);
+  }
+  if (telemetry === 'tdengine' && !tdengineGiven) throw new ConfigError('--telemetry tdengine needs --tdengine-url / THINGWIRE_TDENGINE_URL.');
+  if (telemetry !== 'tdengine' && tdengineGiven) {
+    throw new ConfigError(`--tdengine-url / THINGWIRE_TDENGINE_URL is given but --telemetry is ${telemetry}: drop one of them.`);
+  }
+  if (telemetry === 'postgres' && postgresUrl === undefined) {
+    throw new ConfigError('--telemetry postgres needs --postgres-url / THINGWIRE_POSTGRES_URL, e.g. postgres://thingwire@db:5432/thingwire.');
+  }
+  return { telemetry: telemetry as ThingwireConfig['telemetry'], ...(postgresUrl === undefined ? {} : { postgres: postgresOf(postgresUrl, postgresPassword) }) };
+}
+
+function postgresOf(url: string, password: string | undefined): NonNullable<ThingwireConfig['postgres']> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError(`--postgres-url / THINGWIRE_POSTGRES_URL must be a URL such as postgres://thingwire@db:5432/thingwire, got "${url}"`);
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    throw new ConfigError(`--postgres-url / THINGWIRE_POSTGRES_URL must start with postgres://, got "${url}"`);
+  }
+  if (parsed.password) throw new ConfigError('Put the PostgreSQL password in THINGWIRE_POSTGRES_PASSWORD, not in the URL (it is logged).');
+  return { url, ...(password === undefined ? {} : { password }) };
 }

@@ -16,7 +16,7 @@
 /** Run once before the migrations, idempotent: what the translated DDL relies on. */
 export const POSTGRES_PRELUDE = `
   DO $$ BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'nocase') THEN
+    IF NOT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'nocase' AND pg_collation_is_visible(oid)) THEN
       CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
     END IF;
   END $$;

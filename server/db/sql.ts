@@ -281,8 +281,21 @@ export class PostgresSql implements SqlDatabase {
   constructor(readonly pool: pg.Pool) {}
 
   /** A pool of `max` connections to `url` (`postgres://user:password@host:port/database`). */
-  static connect(url: string, options: { max?: number; applicationName?: string } = {}): PostgresSql {
-    const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, application_name: options.applicationName ?? 'thingwire', types });
+  static connect(
+    url: string, options: { max?: number; applicationName?: string; searchPath?: readonly string[]; password?: string } = {},
+  ): PostgresSql {
+    let connectionString = url;
+    if (options.password !== undefined) {
+      // pg lets a connection string's (absent) password override a separate one: it goes into the string.
+      const withPassword = new URL(url);
+      withPassword.password = encodeURIComponent(options.password);
+      connectionString = withPassword.href;
+    }
+    const pool = new pg.Pool({
+      connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'thingwire', types,
+      // Unqualified names resolve in these schemas, and tables are created in the first.
+      ...(options.searchPath ? { options: `-c search_path=${options.searchPath.join(',')}` } : {}),
+    });
     // An idle connection that breaks (the server restarted) is dropped by the pool; without a listener it would crash.
     pool.on('error', () => undefined);
     return new PostgresSql(pool);

@@ -4,12 +4,15 @@ import Database from 'better-sqlite3';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Db } from '../db/database.ts';
 import { migrate, type MigrationLogger } from '../db/migrate.ts';
-import type { EventType, TslDocument } from '../../domain/thing-model/tsl-types.ts';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { telemetryMigrations } from './migrations/index.ts';
 import { ProductSchemas, type SchemaStorage } from './product-schemas.ts';
 import { prepareBatch } from './telemetry-batch.ts';
 import { assertProductKey, type PropertyColumn, type SchemaPlan, type StorageKind, type StoredColumn } from './telemetry-columns.ts';
-import { bucketLayout, checkRange, columnsOf, limitOf, mergeBuckets, numericColumns, valueOfRow } from './telemetry-query.ts';
+import {
+  bucketLayout, checkRange, columnsOf, eventsSelect, historyPoints, historySelect, LATEST_SELECT, latestOf, limitOf, mergeBuckets, numericColumns,
+  productTableNames, quoteIdentifier as quote, storedEventOf, type EventDbRow, type ProductTables,
+} from './telemetry-query.ts';
 import type { Bucket, BucketQuery, EventQuery, HistoryPoint, HistoryQuery, LatestValue, StoredEvent, TelemetryBackend, TelemetryBatch, WriteResult } from './telemetry-store.ts';
 
 /** The telemetry database's file name in the data directory. */
@@ -36,10 +39,6 @@ const RETENTION_WINDOW = 50_000;
 /** Cached statements; a product's devices send few distinct column sets, so this is never reached in practice. */
 const STATEMENT_CACHE_SIZE = 256;
 
-interface ProductTables {
-  properties: string;
-  events: string;
-}
 
 /**
  * The embedded telemetry backend: its own SQLite file (`telemetry.db`, WAL), apart from the registry's so telemetry
@@ -116,11 +115,7 @@ export class SqliteTelemetry implements TelemetryBackend {
 
   async latest(productKey: string, deviceName: string): Promise<Record<string, LatestValue>> {
     assertProductKey(productKey);
-    const rows = this.#statement('SELECT property, value, ts FROM latest WHERE product_key = ? AND device = ?')
-      .all(productKey, deviceName) as Array<{ property: string; value: string; ts: number }>;
-    const out: Record<string, LatestValue> = {};
-    for (const r of rows) out[r.property] = { value: JSON.parse(r.value) as unknown, time: r.ts };
-    return out;
+    return latestOf(this.#statement(LATEST_SELECT).all(productKey, deviceName) as Array<{ property: string; value: string; ts: number }>);
   }
 
   async history(query: HistoryQuery): Promise<HistoryPoint[]> {
@@ -129,14 +124,8 @@ export class SqliteTelemetry implements TelemetryBackend {
     const schema = await this.#schemas.forReading(query.productKey);
     const columns = columnsOf(schema, query.property);
     if (columns.length === 0) return [];
-    const names = columns.map((c) => quote(c.name));
-    const rows = this.#statement(`
-      SELECT ts, ${names.join(', ')} FROM ${quote(this.#tablesOf(query.productKey)!.properties)}
-      WHERE device = ? AND ts >= ? AND ts < ? AND (${names.map((n) => `${n} IS NOT NULL`).join(' OR ')})
-      ORDER BY ts ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`)
-      .raw()
-      .all(query.deviceName, query.from, query.to, limit) as unknown[][];
-    return rows.map((r) => ({ time: r[0] as number, value: valueOfRow(columns, r.slice(1)) }));
+    const select = historySelect(this.#tablesOf(query.productKey)!.properties, columns, query, limit);
+    return historyPoints(columns, this.#statement(select.text).raw().all(...select.params) as unknown[][]);
   }
 
   async historyBuckets(query: BucketQuery): Promise<Bucket[]> {
@@ -165,32 +154,8 @@ export class SqliteTelemetry implements TelemetryBackend {
     const limit = limitOf(query.limit);
     const tables = this.#tablesOf(query.productKey);
     if (!tables) return [];
-    const where = ['ts >= ?', 'ts < ?'];
-    const params: unknown[] = [query.from, query.to];
-    if (query.deviceName !== undefined) {
-      where.push('device = ?');
-      params.push(query.deviceName);
-    }
-    if (query.eventId !== undefined) {
-      where.push('event_id = ?');
-      params.push(query.eventId);
-    }
-    if (query.type !== undefined) {
-      where.push('type = ?');
-      params.push(query.type);
-    }
-    const rows = this.#statement(`
-      SELECT device, ts, received_at, event_id, type, data FROM ${quote(tables.events)}
-      WHERE ${where.join(' AND ')} ORDER BY ts ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`)
-      .all(...params, limit) as EventDbRow[];
-    return rows.map((r) => ({
-      deviceName: r.device,
-      time: r.ts,
-      receivedAt: r.received_at,
-      eventId: r.event_id,
-      type: r.type,
-      data: JSON.parse(r.data) as Record<string, unknown>,
-    }));
+    const select = eventsSelect(tables.events, query, limit);
+    return (this.#statement(select.text).all(...select.params) as EventDbRow[]).map(storedEventOf);
   }
 
   async deleteBefore(productKey: string, before: number): Promise<number> {
@@ -303,29 +268,14 @@ export class SqliteTelemetry implements TelemetryBackend {
     };
   }
 
-  /** `t_<product>` and `e_<product>` with `-` as `_`, and a `_2`, `_3`… suffix if a product whose key differs only in case (or `-`/`_`) took them. */
+  /** The first of {@link productTableNames} no other product has. */
   #chooseTableNames(productKey: string): ProductTables {
-    const base = productKey.replaceAll('-', '_');
     const taken = this.#db.prepare(
       'SELECT 1 FROM telemetry_products WHERE property_table = ? OR event_table = ?',
     );
     for (let n = 1; ; n++) {
-      const suffix = n === 1 ? '' : `_${n}`;
-      const tables = { properties: `t_${base}${suffix}`, events: `e_${base}${suffix}` };
+      const tables = productTableNames(productKey, n);
       if (!taken.get(tables.properties, tables.events)) return tables;
     }
   }
-}
-
-interface EventDbRow {
-  device: string;
-  ts: number;
-  received_at: number;
-  event_id: string;
-  type: EventType;
-  data: string;
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
 }

@@ -1,8 +1,12 @@
-/** Query rules both backends apply the same way: argument checks, bucket layout and merging, column choice. */
+/**
+ * Query rules every backend applies the same way: argument checks, bucket layout and merging, column choice; and the
+ * SQL the SQLite and PostgreSQL backends share.
+ */
 import { ApiError, badRequest } from '../errors.ts';
 import type { ProductSchema } from './product-schemas.ts';
 import { assertProductKey, decodeValue, type PropertyColumn } from './telemetry-columns.ts';
-import type { Bucket, BucketQuery, TimeRange } from './telemetry-store.ts';
+import type { Bucket, BucketQuery, EventQuery, HistoryPoint, HistoryQuery, LatestValue, StoredEvent, TimeRange } from './telemetry-store.ts';
+import type { EventType } from '../../domain/thing-model/tsl-types.ts';
 import { DEFAULT_LIMIT, MAX_BUCKETS, MAX_LIMIT, type EpochMs } from '../../domain/telemetry/telemetry-rows.ts';
 
 /** TDengine's smallest INTERVAL; applied to both backends so they give the same buckets. */
@@ -84,4 +88,94 @@ export function valueOfRow(columns: readonly PropertyColumn[], raws: readonly un
     if (raw !== null && raw !== undefined) return decodeValue(columns[i]!.kind, raw);
   }
   return null;
+}
+
+/** An identifier quoted for SQLite and PostgreSQL. */
+export function quoteIdentifier(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}
+
+/** A product's property and event tables (SQLite and PostgreSQL). */
+export interface ProductTables {
+  properties: string;
+  events: string;
+}
+
+/**
+ * The `attempt`th choice of a product's table names: `t_<product>` and `e_<product>` with `-` as `_`, then with a
+ * `_2`, `_3`… suffix, for when a product whose key differs only in case (or `-`/`_`) took them.
+ */
+export function productTableNames(productKey: string, attempt: number): ProductTables {
+  const base = productKey.replaceAll('-', '_');
+  const suffix = attempt === 1 ? '' : `_${attempt}`;
+  return { properties: `t_${base}${suffix}`, events: `e_${base}${suffix}` };
+}
+
+/** An event row as SQLite and PostgreSQL store it. */
+export interface EventDbRow {
+  device: string;
+  ts: number;
+  received_at: number;
+  event_id: string;
+  type: EventType;
+  data: string;
+}
+
+/** The SELECT of a query's events from `table` (SQLite and PostgreSQL, `?` parameters). */
+export function eventsSelect(table: string, query: EventQuery, limit: number): { text: string; params: unknown[] } {
+  const where = ['ts >= ?', 'ts < ?'];
+  const params: unknown[] = [query.from, query.to];
+  if (query.deviceName !== undefined) {
+    where.push('device = ?');
+    params.push(query.deviceName);
+  }
+  if (query.eventId !== undefined) {
+    where.push('event_id = ?');
+    params.push(query.eventId);
+  }
+  if (query.type !== undefined) {
+    where.push('type = ?');
+    params.push(query.type);
+  }
+  return {
+    text: `SELECT device, ts, received_at, event_id, type, data FROM ${quoteIdentifier(table)}
+      WHERE ${where.join(' AND ')} ORDER BY ts ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`,
+    params: [...params, limit],
+  };
+}
+
+export function storedEventOf(r: EventDbRow): StoredEvent {
+  return {
+    deviceName: r.device,
+    time: r.ts,
+    receivedAt: r.received_at,
+    eventId: r.event_id,
+    type: r.type,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+  };
+}
+
+/** The SELECT of a property's history from its columns in `table` (SQLite and PostgreSQL, `?` parameters). */
+export function historySelect(table: string, columns: readonly PropertyColumn[], query: HistoryQuery, limit: number): { text: string; params: unknown[] } {
+  const names = columns.map((c) => quoteIdentifier(c.name));
+  return {
+    text: `SELECT ts, ${names.join(', ')} FROM ${quoteIdentifier(table)}
+      WHERE device = ? AND ts >= ? AND ts < ? AND (${names.map((n) => `${n} IS NOT NULL`).join(' OR ')})
+      ORDER BY ts ${query.order === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`,
+    params: [query.deviceName, query.from, query.to, limit],
+  };
+}
+
+/** The rows of {@link historySelect}, each `[ts, …columns]`, as history points. */
+export function historyPoints(columns: readonly PropertyColumn[], rows: readonly unknown[][]): HistoryPoint[] {
+  return rows.map((r) => ({ time: r[0] as number, value: valueOfRow(columns, r.slice(1)) }));
+}
+
+/** The device shadow's query (SQLite and PostgreSQL) and its rows as values by property. */
+export const LATEST_SELECT = 'SELECT property, value, ts FROM latest WHERE product_key = ? AND device = ?';
+
+export function latestOf(rows: readonly { property: string; value: string; ts: number }[]): Record<string, LatestValue> {
+  const out: Record<string, LatestValue> = {};
+  for (const r of rows) out[r.property] = { value: JSON.parse(r.value) as unknown, time: r.ts };
+  return out;
 }

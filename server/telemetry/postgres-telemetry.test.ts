@@ -1,0 +1,70 @@
+/**
+ * The PostgreSQL telemetry backend on a real server (Debian's, started for this file): the contract every backend
+ * passes, and what is its own: partitions by week, retention by dropping them, nodes sharing one database.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
+import { PostgresSql } from '../db/sql.ts';
+import { startPostgres, type PostgresServer } from '../testing/postgres-server.ts';
+import { PARTITION_MS, PostgresTelemetry } from './postgres-telemetry.ts';
+import { runTelemetryContract } from './telemetry-contract.ts';
+
+let postgres: PostgresServer | undefined;
+beforeAll(async () => {
+  postgres = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+runTelemetryContract('postgres', () => PostgresTelemetry.open(postgres!.url));
+
+const tsl: TslDocument = {
+  properties: [{ identifier: 'temp', name: 'temp', accessMode: 'r', dataType: { type: 'float', specs: { min: '-40', max: '120' } } }],
+};
+const WEEK0 = Math.floor(Date.now() / PARTITION_MS) * PARTITION_MS - 4 * PARTITION_MS;
+
+describe('postgres telemetry tables', () => {
+  it('keeps each week of device time in a partition of its own, and retention drops whole weeks', async () => {
+    const store = await PostgresTelemetry.open(postgres!.url);
+    const admin = PostgresSql.connect(postgres!.url, { max: 1 });
+    try {
+      await store.ensureSchema('weeks', 1, tsl);
+      const rows = [0, 1, 2, 3].map((week) => ({ productKey: 'weeks', deviceName: 'd1', ts: WEEK0 + week * PARTITION_MS + 1000, receivedAt: Date.now(), values: { temp: week } }));
+      await store.writeBatch({ properties: rows, events: [] });
+      const partitions = async () => (await admin.all<{ name: string }>(
+        "SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'telemetry.t_weeks'::regclass ORDER BY 1")).length;
+      expect(await partitions()).toBe(4);
+      // Two whole weeks and part of the third are older than the cut: two partitions go, one loses a row.
+      const cut = WEEK0 + 2 * PARTITION_MS + 2000;
+      expect(await store.deleteBefore('weeks', cut)).toBe(3);
+      expect(await partitions()).toBe(2);
+      const left = await store.history({ productKey: 'weeks', deviceName: 'd1', property: 'temp', from: WEEK0, to: Date.now() });
+      expect(left.map((p) => p.value)).toEqual([3]);
+      // A row for a dropped week again: its partition comes back.
+      await store.writeBatch({ properties: [{ ...rows[0]!, values: { temp: 9 } }], events: [] });
+      expect(await partitions()).toBe(3);
+    } finally {
+      await admin.close();
+      await store.close();
+    }
+  });
+
+  it('lets two nodes set up the same product at once and write to it', async () => {
+    const [a, b] = await Promise.all([PostgresTelemetry.open(postgres!.url), PostgresTelemetry.open(postgres!.url)]);
+    try {
+      const wider: TslDocument = { properties: [...tsl.properties!, { identifier: 'rh', name: 'rh', accessMode: 'r', dataType: { type: 'int', specs: { min: '0', max: '100' } } }] };
+      await Promise.all([a.ensureSchema('shared', 1, tsl), b.ensureSchema('shared', 1, tsl)]);
+      await Promise.all([a.ensureSchema('shared', 2, wider), b.ensureSchema('shared', 2, wider)]);
+      const ts = WEEK0 + 3 * PARTITION_MS;
+      await Promise.all([
+        a.writeBatch({ properties: [{ productKey: 'shared', deviceName: 'on-a', ts, receivedAt: ts, values: { temp: 1, rh: 10 } }], events: [] }),
+        b.writeBatch({ properties: [{ productKey: 'shared', deviceName: 'on-b', ts, receivedAt: ts, values: { temp: 2, rh: 20 } }], events: [] }),
+      ]);
+      expect(await a.latest('shared', 'on-b')).toEqual({ temp: { value: 2, time: ts }, rh: { value: 20, time: ts } });
+      expect(await b.latest('shared', 'on-a')).toEqual({ temp: { value: 1, time: ts }, rh: { value: 10, time: ts } });
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+});
