@@ -11,6 +11,7 @@ import { registerAuthRoutes, requestToken } from './auth/auth-routes.ts';
 import { rolePermissions } from '../domain/auth/permissions.ts';
 import type { ThingwireConfig } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
+import { SqliteSql } from './db/sql.ts';
 import { ApiError, clientError, internalError, sendApiError } from './errors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -191,6 +192,8 @@ export async function startThingwire(
     }
   }
   const db = openDatabase(dbFile, logger.child({ subsystem: 'db' }));
+  // The same file through the asynchronous interface the stores are moving to (they then run on PostgreSQL too).
+  const sql = new SqliteSql(db);
   const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
   // Whose first password the data dir still keeps (a start before this one may have written it): read once, not per
   // sign-in.
@@ -425,7 +428,7 @@ export async function startThingwire(
   registerOtaRoutes(table, ota, registry.devices);
   registerFlowRoutes(table, flows);
   registerPaletteRoutes(table, nodeTypeCatalog, flows);
-  registerDashboardRoutes(table, new DashboardStore(db), auth);
+  registerDashboardRoutes(table, new DashboardStore(sql), auth);
   table.add({
     method: 'get', path: '/openapi.json', access: 'public', tag: 'meta', summary: 'This API, as OpenAPI 3.1',
     handler: () => openApiDocument(table, version),

@@ -19,8 +19,8 @@ const fileName = (name: string) => `${name.replace(/[^A-Za-z0-9_.-]+/g, '-').rep
  */
 export function registerDashboardRoutes(table: RouteTable, dashboards: DashboardStore, auth: Pick<AuthService, 'audit'>): void {
   /** A new personal dashboard, made from a body or an imported file, audited as `action`. */
-  const created = (action: string, principal: Parameters<DashboardStore['create']>[0], body: { name: string; widgets?: Parameters<DashboardStore['create']>[2] }) => {
-    const d = dashboards.create(principal, body.name, body.widgets);
+  const created = async (action: string, principal: Parameters<DashboardStore['create']>[0], body: { name: string; widgets?: Parameters<DashboardStore['create']>[2] }) => {
+    const d = await dashboards.create(principal, body.name, body.widgets);
     auth.audit(principal.username, action, `dashboard:${d.id}`, { name: d.name, widgets: d.widgets.length });
     return d;
   };
@@ -28,7 +28,7 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     method: 'get', path: '/dashboards', access: 'dashboards:own', tag: 'dashboards',
     summary: 'Your dashboards and every shared one, by name (without their widgets)',
     response: Type.Object({ items: Type.Array(DashboardSummary) }),
-    handler: ({ principal }) => ({ items: dashboards.list(principal) }),
+    handler: async ({ principal }) => ({ items: await dashboards.list(principal) }),
   });
   table.add({
     method: 'post', path: '/dashboards', access: 'dashboards:own', tag: 'dashboards', status: 201,
@@ -54,8 +54,8 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     method: 'get', path: '/dashboards/:id/export', access: 'dashboards:own', tag: 'dashboards',
     summary: 'The dashboard as a file to import elsewhere: {format: "thingwire-dashboard", version: 1, name, widgets} (Content-Disposition: attachment)',
     params: Params, response: DashboardFile,
-    handler({ params, principal, res }) {
-      const file = dashboards.exportFile(params.id, principal);
+    async handler({ params, principal, res }) {
+      const file = await dashboards.exportFile(params.id, principal);
       res.setHeader('content-disposition', `attachment; filename="${fileName(file.name)}"`);
       return file;
     },
@@ -65,9 +65,9 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     summary: 'Rename it or replace its widgets and layout; only its owner (or an admin, for a shared one)',
     params: Params, body: DashboardPatch, response: Dashboard,
     errors: { 403: readOnly, 422: invalid },
-    handler({ params, body, principal }) {
+    async handler({ params, body, principal }) {
       if (body.widgets) checkWidgets(body.widgets);
-      const d = dashboards.update(params.id, principal, body);
+      const d = await dashboards.update(params.id, principal, body);
       auth.audit(principal.username, 'dashboard.update', `dashboard:${d.id}`, {
         ...(body.name === undefined ? {} : { name: body.name }), ...(body.widgets ? { widgets: body.widgets.length } : {}),
       });
@@ -79,8 +79,8 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     summary: 'Share it with every signed-in user (true) or make it personal again (false); its owner or an admin',
     params: Params, body: Type.Object({ shared: Type.Boolean() }, { additionalProperties: false }), response: Dashboard,
     errors: { 403: readOnly },
-    handler({ params, body, principal }) {
-      const d = dashboards.setShared(params.id, principal, body.shared);
+    async handler({ params, body, principal }) {
+      const d = await dashboards.setShared(params.id, principal, body.shared);
       auth.audit(principal.username, body.shared ? 'dashboard.share' : 'dashboard.unshare', `dashboard:${d.id}`, { name: d.name, owner: d.owner });
       return d;
     },
@@ -90,8 +90,8 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     summary: 'Delete it; only its owner (or an admin, for a shared one)',
     params: Params,
     errors: { 403: readOnly },
-    handler({ params, principal }) {
-      const d = dashboards.delete(params.id, principal);
+    async handler({ params, principal }) {
+      const d = await dashboards.delete(params.id, principal);
       auth.audit(principal.username, 'dashboard.delete', `dashboard:${d.id}`, { name: d.name, owner: d.owner, shared: d.shared });
       return undefined;
     },

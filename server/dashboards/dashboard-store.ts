@@ -1,5 +1,5 @@
 /**
- * Dashboards in SQLite (`dashboards`): who may see and change which. A personal dashboard is its owner's alone (to
+ * Dashboards (`dashboards`, in SQLite or PostgreSQL): who may see and change which. A personal dashboard is its owner's alone (to
  * anyone else it does not exist); a shared one is read by every signed-in user and changed by its owner or a holder of
  * `dashboards:manage` (admins). Sharing takes `dashboards:share` (the route's), unsharing too.
  */
@@ -7,7 +7,7 @@ import { allows, type Principal } from '../../domain/auth/permissions.ts';
 import {
   DASHBOARD_FORMAT, widgetProblems, type Dashboard, type DashboardFile, type DashboardSummary, type Widget,
 } from '../../domain/dashboards/dashboard-schemas.ts';
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import { ApiError, notFound, validationFailed } from '../errors.ts';
 
 interface Row {
@@ -26,13 +26,13 @@ export const MAX_DASHBOARDS_PER_USER = 100;
 const sameUser = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export class DashboardStore {
-  constructor(private readonly db: Db, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly sql: Sql, private readonly now: () => Date = () => new Date()) {}
 
   /** The caller's own dashboards and every shared one, by name. */
-  list(caller: Principal): DashboardSummary[] {
-    const rows = this.db.prepare(
-      'SELECT * FROM dashboards WHERE owner = ? COLLATE NOCASE OR shared = 1 ORDER BY name COLLATE NOCASE, id',
-    ).all(caller.username) as Row[];
+  async list(caller: Principal): Promise<DashboardSummary[]> {
+    const rows = await this.sql.all<Row>(
+      'SELECT * FROM dashboards WHERE owner = ? COLLATE NOCASE OR shared = 1 ORDER BY name COLLATE NOCASE, id', [caller.username],
+    );
     return rows.map((r) => ({
       id: r.id, owner: r.owner, name: r.name, shared: r.shared === 1, widgetCount: (JSON.parse(r.widgets) as unknown[]).length,
       updatedAt: r.updated_at, canEdit: this.#canEdit(r, caller),
@@ -40,62 +40,70 @@ export class DashboardStore {
   }
 
   /** One dashboard the caller may see; 404 `not_found` for someone else's personal one, as for one that is not there. */
-  get(id: number, caller: Principal): Dashboard {
-    return this.#toDashboard(this.#visible(id, caller), caller);
+  async get(id: number, caller: Principal): Promise<Dashboard> {
+    return this.#toDashboard(await this.#visible(id, caller), caller);
   }
 
-  create(caller: Principal, name: string, widgets: readonly Widget[] = []): Dashboard {
+  async create(caller: Principal, name: string, widgets: readonly Widget[] = []): Promise<Dashboard> {
     checkWidgets(widgets);
-    const owned = this.db.prepare('SELECT count(*) FROM dashboards WHERE owner = ? COLLATE NOCASE').pluck().get(caller.username) as number;
-    if (owned >= MAX_DASHBOARDS_PER_USER) {
-      throw new ApiError(409, 'too_many_dashboards', `You have ${owned} dashboards, the most one user may have; delete one first.`, { limit: MAX_DASHBOARDS_PER_USER });
-    }
     const at = this.now().toISOString();
-    const { lastInsertRowid } = this.db.prepare(
-      'INSERT INTO dashboards (owner, name, shared, widgets, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?)',
-    ).run(caller.username, name, JSON.stringify(widgets), at, at);
-    return this.get(Number(lastInsertRowid), caller);
+    const row = await this.sql.transaction(async (tx) => {
+      // One create per user at a time, or two could both find room for one more.
+      await tx.lock(`dashboards of ${caller.username.toLowerCase()}`);
+      const owned = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM dashboards WHERE owner = ? COLLATE NOCASE', [caller.username]))!.n;
+      if (owned >= MAX_DASHBOARDS_PER_USER) {
+        throw new ApiError(409, 'too_many_dashboards', `You have ${owned} dashboards, the most one user may have; delete one first.`, { limit: MAX_DASHBOARDS_PER_USER });
+      }
+      return (await tx.get<Row>(
+        'INSERT INTO dashboards (owner, name, shared, widgets, created_at, updated_at) VALUES (?, ?, 0, ?, ?, ?) RETURNING *',
+        [caller.username, name, JSON.stringify(widgets), at, at],
+      ))!;
+    });
+    return this.#toDashboard(row, caller);
   }
 
   /** Renames it or replaces its widgets (the layout); 403 `dashboard_read_only` when the caller may only look. */
-  update(id: number, caller: Principal, patch: { name?: string; widgets?: readonly Widget[] }): Dashboard {
-    const row = this.#editable(id, caller);
+  async update(id: number, caller: Principal, patch: { name?: string; widgets?: readonly Widget[] }): Promise<Dashboard> {
+    const row = await this.#editable(id, caller);
     if (patch.widgets) checkWidgets(patch.widgets);
-    this.db.prepare('UPDATE dashboards SET name = ?, widgets = ?, updated_at = ? WHERE id = ?').run(
+    const updated = await this.sql.get<Row>('UPDATE dashboards SET name = ?, widgets = ?, updated_at = ? WHERE id = ? RETURNING *', [
       patch.name ?? row.name, patch.widgets ? JSON.stringify(patch.widgets) : row.widgets, this.now().toISOString(), id,
-    );
-    return this.get(id, caller);
+    ]);
+    // Deleted meanwhile (by its owner, from another tab): as for one that is not there.
+    if (!updated) throw notFound('Dashboard', String(id));
+    return this.#toDashboard(updated, caller);
   }
 
   /** Shares or unshares it; the route checks `dashboards:share`, this that the caller may change it. */
-  setShared(id: number, caller: Principal, shared: boolean): Dashboard {
-    this.#editable(id, caller);
-    this.db.prepare('UPDATE dashboards SET shared = ?, updated_at = ? WHERE id = ?').run(shared ? 1 : 0, this.now().toISOString(), id);
-    // Read without the visibility check: an admin who unshares someone's dashboard no longer sees it afterwards.
-    return this.#toDashboard(this.db.prepare('SELECT * FROM dashboards WHERE id = ?').get(id) as Row, caller);
+  async setShared(id: number, caller: Principal, shared: boolean): Promise<Dashboard> {
+    await this.#editable(id, caller);
+    // Answered without the visibility check: an admin who unshares someone's dashboard no longer sees it afterwards.
+    const updated = await this.sql.get<Row>('UPDATE dashboards SET shared = ?, updated_at = ? WHERE id = ? RETURNING *', [shared ? 1 : 0, this.now().toISOString(), id]);
+    if (!updated) throw notFound('Dashboard', String(id));
+    return this.#toDashboard(updated, caller);
   }
 
   /** Deletes it; answers what it was (for the audit). */
-  delete(id: number, caller: Principal): Dashboard {
-    const row = this.#editable(id, caller);
-    this.db.prepare('DELETE FROM dashboards WHERE id = ?').run(id);
+  async delete(id: number, caller: Principal): Promise<Dashboard> {
+    const row = await this.#editable(id, caller);
+    await this.sql.run('DELETE FROM dashboards WHERE id = ?', [id]);
     return this.#toDashboard(row, caller);
   }
 
   /** The export file of a dashboard the caller may see. */
-  exportFile(id: number, caller: Principal): DashboardFile {
-    const d = this.get(id, caller);
+  async exportFile(id: number, caller: Principal): Promise<DashboardFile> {
+    const d = await this.get(id, caller);
     return { format: DASHBOARD_FORMAT, version: 1, name: d.name, widgets: d.widgets };
   }
 
-  #visible(id: number, caller: Principal): Row {
-    const row = this.db.prepare('SELECT * FROM dashboards WHERE id = ?').get(id) as Row | undefined;
+  async #visible(id: number, caller: Principal): Promise<Row> {
+    const row = await this.sql.get<Row>('SELECT * FROM dashboards WHERE id = ?', [id]);
     if (!row || (row.shared !== 1 && !sameUser(row.owner, caller.username))) throw notFound('Dashboard', String(id));
     return row;
   }
 
-  #editable(id: number, caller: Principal): Row {
-    const row = this.#visible(id, caller);
+  async #editable(id: number, caller: Principal): Promise<Row> {
+    const row = await this.#visible(id, caller);
     if (!this.#canEdit(row, caller)) {
       throw new ApiError(403, 'dashboard_read_only', `Dashboard ${id} is ${row.owner}'s, shared with you to look at; only its owner or an admin changes it.`, { owner: row.owner });
     }

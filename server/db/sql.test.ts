@@ -116,6 +116,18 @@ describe.each(Object.keys(dialects))('%s: the registry SQL contract', (dialect) 
   });
 });
 
+describe('SQLite transactions', () => {
+  it('undo work that waits on something other than its statements, where synchronous users of the file could slip in', async () => {
+    const db = await dialects['sqlite']!();
+    const tx = db.transaction(async (t) => {
+      await t.run('INSERT INTO things (name) VALUES (?)', ['waited']);
+      await new Promise((resolve) => setImmediate(resolve));
+    });
+    await expect(tx).rejects.toThrow(/waited for something other than its own statements/);
+    expect(await db.get("SELECT name FROM things WHERE name = 'waited'")).toBeUndefined();
+  });
+});
+
 describe('PostgreSQL parameters', () => {
   it('rewrites ? and @name to $n, leaving strings, identifiers and comments alone', () => {
     expect(toPostgresParams("SELECT '?', \"@x\" FROM t WHERE a = ? AND b = ? -- why?\n").text).toBe("SELECT '?', \"@x\" FROM t WHERE a = $1 AND b = $2 -- why?\n");

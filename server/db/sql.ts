@@ -21,9 +21,16 @@ export interface Sql {
   run(text: string, params?: SqlParams): Promise<{ changes: number }>;
   /**
    * Runs `work` in one transaction, on `tx`: committed when it resolves, rolled back when it throws. Statements run
-   * on this `Sql` meanwhile wait for it (SQLite) or run beside it on another connection (PostgreSQL).
+   * on this `Sql` meanwhile wait for it (SQLite) or run beside it on another connection (PostgreSQL). On SQLite the
+   * work may wait only for its own statements (see `SqliteSql.transaction`).
    */
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  /**
+   * Inside a transaction: waits until no other transaction holds `key`, then holds it to the end of this one. For a
+   * check then a write that must not interleave with another node's (a per-user limit, say). SQLite's transactions
+   * already run one at a time; PostgreSQL takes an advisory lock.
+   */
+  lock(key: string): Promise<void>;
 }
 
 export interface SqlDatabase extends Sql {
@@ -93,11 +100,20 @@ export class SqliteSql implements SqlDatabase {
     const tx = new SqliteTransaction(this);
     const running = (async () => {
       this.db.exec('BEGIN IMMEDIATE');
+      // The connection is shared with code that uses it synchronously (better-sqlite3): were the work to wait for
+      // anything but its statements (a timer, a socket, a file), such code could run its statements inside this
+      // transaction meanwhile. The work's statements resolve at once, so it ends before any other event is handled;
+      // if it did not, it is undone.
+      let yielded = false;
+      const marker = setImmediate(() => (yielded = true));
       try {
         const result = await work(tx);
+        clearImmediate(marker);
+        if (yielded) throw new Error('a SQLite transaction waited for something other than its own statements; it was rolled back');
         this.db.exec('COMMIT');
         return result;
       } catch (err) {
+        clearImmediate(marker);
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw err;
       } finally {
@@ -110,6 +126,10 @@ export class SqliteSql implements SqlDatabase {
     } finally {
       this.#busy = undefined;
     }
+  }
+
+  async lock(): Promise<void> {
+    throw new Error('lock() is for inside a transaction');
   }
 
   async close(): Promise<void> {
@@ -141,6 +161,11 @@ class SqliteTransaction implements Sql {
   async run(text: string, params?: SqlParams): Promise<{ changes: number }> {
     this.#open();
     return this.owner.runNow(text, params);
+  }
+
+  async lock(): Promise<void> {
+    // The transaction holds SQLite's one write lock from its start (BEGIN IMMEDIATE): nothing else to wait for.
+    this.#open();
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
@@ -260,6 +285,10 @@ class PostgresClientSql implements Sql {
     return { changes: (await query(this.client, text, params)).rowCount ?? 0 };
   }
 
+  async lock(key: string): Promise<void> {
+    await this.client.query({ text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [key] });
+  }
+
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     const name = `nested_${++this.#savepoints}`;
     await this.client.query(`SAVEPOINT ${name}`);
@@ -329,6 +358,10 @@ export class PostgresSql implements SqlDatabase {
     } finally {
       client.release(broken);
     }
+  }
+
+  async lock(): Promise<void> {
+    throw new Error('lock() is for inside a transaction');
   }
 
   async close(): Promise<void> {

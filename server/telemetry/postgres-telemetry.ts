@@ -65,7 +65,7 @@ export class PostgresTelemetry implements TelemetryBackend {
     });
     try {
       await sql.transaction(async (tx) => {
-        await tx.run(`SELECT pg_advisory_xact_lock(hashtext('thingwire telemetry schema'))`);
+        await tx.lock('thingwire telemetry schema');
         await tx.run(`CREATE SCHEMA IF NOT EXISTS ${TELEMETRY_SCHEMA}`);
         for (const [domain, type] of Object.values(DOMAINS)) {
           const exists = await tx.get('SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = ? AND t.typname = ?', [TELEMETRY_SCHEMA, domain]);
@@ -215,7 +215,7 @@ export class PostgresTelemetry implements TelemetryBackend {
     }
     for (const week of missing) {
       await this.#sql.transaction(async (tx) => {
-        await tx.run('SELECT pg_advisory_xact_lock(hashtext(?))', [table]);
+        await tx.lock(`telemetry table ${table}`);
         await tx.run(`CREATE TABLE IF NOT EXISTS ${quote(partitionName(table, week))} PARTITION OF ${quote(table)}
           FOR VALUES FROM (${week * PARTITION_MS}) TO (${(week + 1) * PARTITION_MS})`);
       });
@@ -241,7 +241,7 @@ export class PostgresTelemetry implements TelemetryBackend {
         if (await this.#tablesOf(productKey)) return;
         await this.#sql.transaction(async (tx) => {
           // Nodes creating the same product's tables at once: one does, the others find them.
-          await tx.run('SELECT pg_advisory_xact_lock(hashtext(?))', [`telemetry product ${productKey}`]);
+          await tx.lock(`telemetry product ${productKey}`);
           if (await tx.get('SELECT 1 FROM telemetry_products WHERE product_key = ?', [productKey])) return;
           const tables = await chooseTableNames(tx, productKey);
           const t = quote(tables.properties);
