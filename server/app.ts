@@ -323,7 +323,7 @@ export async function startThingwire(
     ...options.ota,
   });
 
-  const modbusStore = new ModbusStore(db, registry.products, registry.thingModels);
+  const modbusStore = new ModbusStore(sql, registry.products, registry.thingModels);
   const modbus = new ModbusService({ store: modbusStore, hub, gate, registryEvents: registry.events, logger: logger.child({ subsystem: 'modbus' }) });
 
   const services: ThingwireServices = {

@@ -47,8 +47,8 @@ export function registerModbusRoutes(table: RouteTable, store: ModbusStore, modb
     summary: 'Replace the product\'s point table; every point is checked, and its property must be in the published thing model',
     params: ProductParams, body: Type.Object({ points: Points }, { additionalProperties: false }), response: PointTableView,
     errors: { 422: 'validation_failed: details lists each problem {index, property?, field, message}' },
-    handler({ params, body, principal }) {
-      const view = store.savePoints(params.productKey, body.points, principal.username);
+    async handler({ params, body, principal }) {
+      const view = await store.savePoints(params.productKey, body.points, principal.username);
       auth.audit(principal.username, 'modbus.points.save', params.productKey, { points: view.points.length });
       return view;
     },
@@ -64,13 +64,13 @@ export function registerModbusRoutes(table: RouteTable, store: ModbusStore, modb
     summary: 'Set how the device is reached over Modbus; pollers take it up at once',
     params: DeviceParams, body: ModbusConnection, response: DeviceModbusView,
     errors: { 422: 'validation_failed: the connection does not hold together (host for tcp, path for rtu, …)' },
-    handler({ params, body, principal }) {
-      const connection = store.saveConnection(params.productKey, params.deviceName, body, principal.username);
+    async handler({ params, body, principal }) {
+      const connection = await store.saveConnection(params.productKey, params.deviceName, body, principal.username);
       auth.audit(principal.username, 'modbus.connection.save', `${params.productKey}/${params.deviceName}`, {
         transport: connection.transport, unitId: connection.unitId, intervalMs: connection.intervalMs,
       });
       // The answer says whether it is polled now: the pollers take the change before it is made.
-      modbus.refresh();
+      await modbus.refresh();
       return modbus.view(params.productKey, params.deviceName);
     },
   });
@@ -78,8 +78,8 @@ export function registerModbusRoutes(table: RouteTable, store: ModbusStore, modb
     method: 'delete', path: deviceBase, access: 'devices:write', tag: 'modbus',
     summary: 'Remove the device\'s Modbus connection: it is no longer polled',
     params: DeviceParams,
-    handler({ params, principal }) {
-      const removed = store.deleteConnection(params.productKey, params.deviceName);
+    async handler({ params, principal }) {
+      const removed = await store.deleteConnection(params.productKey, params.deviceName);
       if (removed) auth.audit(principal.username, 'modbus.connection.delete', `${params.productKey}/${params.deviceName}`);
       return undefined;
     },

@@ -4,6 +4,7 @@ import { createLogger } from '../logger.ts';
 import { startTestDeviceHub, type TestDeviceHub } from '../testing/test-device-hub.ts';
 import { until } from '../testing/until.ts';
 import { ModbusService } from './modbus-service.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { ModbusStore } from './modbus-store.ts';
 import type { ThingMessage } from '../../domain/devices/thing-message.ts';
 import { DEFAULT_MODBUS_POLLER_CONFIG } from '../../domain/modbus/modbus-poller-config.ts';
@@ -89,8 +90,8 @@ beforeEach(async () => {
     env.registry.thingModels.saveDraft(pk, tsl, 'test');
     env.registry.thingModels.publish(pk, 'test');
   }
-  store = new ModbusStore(env.db, env.registry.products, env.registry.thingModels);
-  store.savePoints('tank', [{ property: 'level', function: 3, address: 40, type: 'uint16' }], 'test');
+  store = new ModbusStore(new SqliteSql(env.db), env.registry.products, env.registry.thingModels);
+  await store.savePoints('tank', [{ property: 'level', function: 3, address: 40, type: 'uint16' }], 'test');
   modbus = new ModbusService({ store, hub: env.hub, registryEvents: env.registry.events, logger: createLogger('silent'), graceMs: 50 });
   env.hub.subscribe((m) => {
     posts.push(m);
@@ -111,7 +112,7 @@ describe('Modbus pollers', () => {
   it('never lets a device\'s polls overlap, however slow its answers and however many requests its line carries', async () => {
     await modbus.acquire('node-1', config({ maxInFlightPerTcpBus: 8 }));
     slave.delayMs = 250;
-    connect('t1', { intervalMs: 100 });
+    await connect('t1', { intervalMs: 100 });
     await until('four polls', () => slave.arrivals.get(1)?.length ?? 0, (n) => n >= 4);
     expect(slave.maxOpen.get(1)).toBe(1);
     expect(posts.filter((m) => m.kind === 'property.post').map((m) => m.params)).toContainEqual({ level: 40 });
@@ -119,7 +120,7 @@ describe('Modbus pollers', () => {
 
   it('starts a fleet\'s polls spread over their interval, not all at once, on one shared line', async () => {
     await modbus.acquire('node-1', config({ maxInFlightPerTcpBus: 32 }));
-    for (const name of names) connect(name.split('/')[1]!, { intervalMs: 1000 });
+    for (const name of names) await connect(name.split('/')[1]!, { intervalMs: 1000 });
     await until('every device polled', () => slave.arrivals.size, (n) => n === names.length);
     const firsts = [...slave.arrivals.values()].map((a) => a[0]!);
     // Twenty starts drawn from a second land within 100 ms of each other about once in 10^18 runs.
@@ -130,7 +131,7 @@ describe('Modbus pollers', () => {
 
   it('backs off from a device that stopped answering, doubling up to the cap, and marks it offline', async () => {
     await modbus.acquire('node-1', config({ failuresBeforeOffline: 1, backoffMaxMs: 400 }));
-    connect('t1', { intervalMs: 100, timeoutMs: 100 });
+    await connect('t1', { intervalMs: 100, timeoutMs: 100 });
     await until('online', () => env.hub.isOnline('tank', 't1'), Boolean);
     slave.silent = true;
     const from = slave.arrivals.get(1)!.length;
@@ -140,12 +141,12 @@ describe('Modbus pollers', () => {
     expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(400);
     expect(times[3]! - times[2]!).toBeGreaterThanOrEqual(400);
     expect(env.hub.isOnline('tank', 't1')).toBe(false);
-    expect(modbus.view('tank', 't1').status).toMatchObject({ state: 'offline', lastError: 'timeout after 100 ms' });
+    expect((await modbus.view('tank', 't1')).status).toMatchObject({ state: 'offline', lastError: 'timeout after 100 ms' });
   });
 
   it('takes a device offline when every request is refused, the exception as the reason', async () => {
     await modbus.acquire('node-1', config({ failuresBeforeOffline: 2 }));
-    connect('t1');
+    await connect('t1');
     await until('online', () => env.hub.isOnline('tank', 't1'), Boolean);
     slave.exceptionCode = 11;
     await until('offline', () => env.hub.isOnline('tank', 't1'), (online) => !online);
@@ -156,24 +157,24 @@ describe('Modbus pollers', () => {
   });
 
   it('polls a device from the first poller that takes its product, and follows registry changes at once', async () => {
-    store.savePoints('other', [{ property: 'level', function: 3, address: 7, type: 'uint16' }], 'test');
-    store.saveConnection('other', 'o1', { transport: 'tcp', host: '127.0.0.1', port, unitId: 99, intervalMs: 100 }, 'test');
-    connect('t1');
+    await store.savePoints('other', [{ property: 'level', function: 3, address: 7, type: 'uint16' }], 'test');
+    await store.saveConnection('other', 'o1', { transport: 'tcp', host: '127.0.0.1', port, unitId: 99, intervalMs: 100 }, 'test');
+    await connect('t1');
     const onlyOther = await modbus.acquire('node-1', config({ products: ['other'] }));
     const all = await modbus.acquire('node-2', config());
     await until('both polled', () => [onlyOther.deviceCount, all.deviceCount], ([a, b]) => a === 1 && b === 1);
-    expect(modbus.view('other', 'o1').status.state).not.toBe('not-polled');
+    expect((await modbus.view('other', 'o1')).status.state).not.toBe('not-polled');
 
     env.registry.devices.update('tank', 't1', { enabled: false });
     await until('disabled device dropped', () => all.deviceCount, (n) => n === 0);
-    expect(modbus.view('tank', 't1').status.state).toBe('not-polled');
+    expect((await modbus.view('tank', 't1')).status.state).toBe('not-polled');
     env.registry.devices.update('tank', 't1', { enabled: true });
     await until('enabled again', () => all.deviceCount, (n) => n === 1);
 
     // The first node goes: after its grace period the other takes its product too.
     modbus.release('node-1');
     await until('taken over', () => all.deviceCount, (n) => n === 2);
-    store.savePoints('tank', [], 'test');
+    await store.savePoints('tank', [], 'test');
     await until('an empty table polls nothing', () => all.deviceCount, (n) => n === 1);
     env.registry.devices.delete('other', 'o1');
     await until('a deleted device is dropped', () => all.deviceCount, (n) => n === 0);

@@ -4,7 +4,7 @@ import { ApiError, conflict, validationFailed } from '../errors.ts';
 import type { RegistryEvents } from '../registry-events.ts';
 import { ModbusBuses } from './modbus-bus.ts';
 import { ModbusPoller } from './modbus-poller.ts';
-import type { ModbusStore } from './modbus-store.ts';
+import type { ModbusStore, ModbusTarget } from './modbus-store.ts';
 import { decodeRead, planReads } from './point-codec.ts';
 import { checkPointTable, type ModbusPoint, type PointInput } from '../../domain/modbus/point-table.ts';
 import type { DeviceModbusView, ModbusFailure, ReadNowRequest, ReadNowResult, ReadNowValue } from '../../domain/modbus/modbus-api.ts';
@@ -49,6 +49,7 @@ export class ModbusService {
   readonly #reading = new Set<string>();
   readonly #counts = { answered: 0, unanswered: 0 };
   #syncQueued = false;
+  #syncing: Promise<void> = Promise.resolve();
   #closed = false;
   readonly #onChange = () => this.#queueSync();
   /** Only what changes which devices are polled: a new device has no connection yet, a renamed one polls as before. */
@@ -85,8 +86,7 @@ export class ModbusService {
       this.#pollers.set(owner, entry);
     }
     entry.held = true;
-    this.#sync();
-    return Promise.resolve(entry.poller);
+    return this.#sync().then(() => entry.poller);
   }
 
   /** A node lets go of its poller: it keeps polling for the grace period, then stops unless taken again. */
@@ -98,7 +98,7 @@ export class ModbusService {
       if (this.#pollers.get(owner) !== entry || entry.held) return;
       this.#pollers.delete(owner);
       entry.poller.close('disconnect');
-      this.#sync();
+      void this.#sync();
     }, this.#graceMs);
     entry.closeTimer.unref();
   }
@@ -122,13 +122,13 @@ export class ModbusService {
   }
 
   /** Hands the pollers their devices now rather than after the current burst of changes (a route answering a change). */
-  refresh(): void {
-    this.#sync();
+  refresh(): Promise<void> {
+    return this.#sync();
   }
 
   /** The device's connection and how polling it goes. 404 for an unknown device. */
-  view(productKey: string, deviceName: string): DeviceModbusView {
-    const connection = this.#store.connection(productKey, deviceName);
+  async view(productKey: string, deviceName: string): Promise<DeviceModbusView> {
+    const connection = await this.#store.connection(productKey, deviceName);
     let status: DeviceModbusView['status'] | undefined;
     for (const { poller } of this.#pollers.values()) status ??= poller.status(productKey, deviceName);
     return { productKey, deviceName, connection, status: status ?? { state: 'not-polled', lastPollAt: null, failures: 0, lastError: null } };
@@ -140,7 +140,7 @@ export class ModbusService {
    * 429 while another read of the same device runs, 422 for points that are wrong.
    */
   async readNow(productKey: string, deviceName: string, input?: PointInput[]): Promise<ReadNowResult> {
-    const connection = this.#store.connection(productKey, deviceName);
+    const connection = await this.#store.connection(productKey, deviceName);
     if (!connection) throw conflict('modbus_not_configured', `Device "${productKey}/${deviceName}" has no Modbus connection; set one first.`);
     let points: ModbusPoint[];
     if (input) {
@@ -148,7 +148,7 @@ export class ModbusService {
       if (!checked.ok) throw validationFailed(`The points have ${checked.problems.length} problem(s); details lists each by its row.`, checked.problems);
       points = checked.points;
     } else {
-      points = this.#store.points(productKey).points;
+      points = (await this.#store.points(productKey)).points;
     }
     if (points.length === 0) throw conflict('modbus_no_points', `Product "${productKey}" has no point table: save one, or send points to read.`);
     const key = `${productKey}/${deviceName}`;
@@ -221,15 +221,26 @@ export class ModbusService {
     this.#syncQueued = true;
     setImmediate(() => {
       this.#syncQueued = false;
-      this.#sync();
+      void this.#sync();
     });
   }
 
-  /** Hands every poller the enabled devices it polls, from the store. */
-  #sync(): void {
+  /**
+   * Hands every poller the enabled devices it polls, from the store. One sync at a time, in the order asked: an older
+   * read of the store never lands after a newer one.
+   */
+  #sync(): Promise<void> {
+    const next = this.#syncing.then(() => this.#syncNow()).catch((err: unknown) => this.#logger.error({ err }, 'modbus: reading the devices to poll failed'));
+    this.#syncing = next;
+    return next;
+  }
+
+  async #syncNow(): Promise<void> {
     if (this.#closed || this.#pollers.size === 0) return;
-    const byPoller = new Map<ModbusPoller, ReturnType<ModbusStore['targets']>>();
-    for (const target of this.#store.targets()) {
+    const targets = await this.#store.targets();
+    if (this.#closed) return;
+    const byPoller = new Map<ModbusPoller, ModbusTarget[]>();
+    for (const target of targets) {
       if (!target.enabled) continue;
       const poller = this.#pollerFor(target.productKey);
       if (!poller) continue;

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import { ApiError, notFound, validationFailed } from '../errors.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import type { ThingModelStore } from '../thing-model/thing-model-store.ts';
@@ -29,45 +29,17 @@ const now = () => new Date().toISOString();
  */
 export class ModbusStore {
   readonly events = new EventEmitter<ModbusStoreEvents>();
-  readonly #points;
-  readonly #savePoints;
-  readonly #deviceId;
-  readonly #connection;
-  readonly #saveConnection;
-  readonly #deleteConnection;
-  readonly #targets;
 
   constructor(
-    db: Db,
+    private readonly sql: Sql,
     private readonly products: ProductStore,
     private readonly thingModels: ThingModelStore,
-  ) {
-    this.#points = db.prepare('SELECT points, updated_at, updated_by FROM product_modbus_points WHERE product_key = ?');
-    this.#savePoints = db.prepare(`
-      INSERT INTO product_modbus_points (product_key, points, updated_at, updated_by) VALUES (?, ?, ?, ?)
-      ON CONFLICT (product_key) DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at,
-        updated_by = excluded.updated_by`);
-    this.#deviceId = db.prepare('SELECT id FROM devices WHERE product_key = ? AND device_name = ?').pluck();
-    this.#connection = db.prepare(`
-      SELECT c.connection FROM device_modbus_connections c JOIN devices d ON d.id = c.device_id
-      WHERE d.product_key = ? AND d.device_name = ?`).pluck();
-    this.#saveConnection = db.prepare(`
-      INSERT INTO device_modbus_connections (device_id, connection, updated_at, updated_by) VALUES (?, ?, ?, ?)
-      ON CONFLICT (device_id) DO UPDATE SET connection = excluded.connection, updated_at = excluded.updated_at,
-        updated_by = excluded.updated_by`);
-    this.#deleteConnection = db.prepare('DELETE FROM device_modbus_connections WHERE device_id = ?');
-    // Only devices whose product has a table: the rest have nothing to read.
-    this.#targets = db.prepare(`
-      SELECT d.product_key, d.device_name, d.enabled, c.connection, p.points
-      FROM device_modbus_connections c JOIN devices d ON d.id = c.device_id
-      JOIN product_modbus_points p ON p.product_key = d.product_key
-      ORDER BY d.product_key, d.device_name`);
-  }
+  ) {}
 
   /** The product's point table; an empty one (never saved) for a product that has none; 404 for an unknown product. */
-  points(productKey: string): PointTableView {
+  async points(productKey: string): Promise<PointTableView> {
     if (!this.products.exists(productKey)) throw notFound('Product', productKey);
-    const row = this.#points.get(productKey) as PointsRow | undefined;
+    const row = await this.sql.get<PointsRow>('SELECT points, updated_at, updated_by FROM product_modbus_points WHERE product_key = ?', [productKey]);
     return row
       ? { productKey, points: JSON.parse(row.points) as ModbusPoint[], updatedAt: row.updated_at, updatedBy: row.updated_by }
       : { productKey, points: [], updatedAt: null, updatedBy: null };
@@ -78,44 +50,58 @@ export class ModbusStore {
    * wrong, names a property the product's published thing model lacks, or is writable while its property is read-only;
    * nothing is saved then.
    */
-  savePoints(productKey: string, input: unknown, actor: string): PointTableView {
+  async savePoints(productKey: string, input: unknown, actor: string): Promise<PointTableView> {
     if (!this.products.exists(productKey)) throw notFound('Product', productKey);
     const outcome = checkPointTable(input);
     if (!outcome.ok) throw pointsInvalid(outcome.problems);
     const problems = this.#thingModelProblems(productKey, outcome.points);
     if (problems.length > 0) throw pointsInvalid(problems);
-    this.#savePoints.run(productKey, JSON.stringify(outcome.points), now(), actor);
+    await this.sql.run(`
+      INSERT INTO product_modbus_points (product_key, points, updated_at, updated_by) VALUES (?, ?, ?, ?)
+      ON CONFLICT (product_key) DO UPDATE SET points = excluded.points, updated_at = excluded.updated_at,
+        updated_by = excluded.updated_by`, [productKey, JSON.stringify(outcome.points), now(), actor]);
     this.events.emit('changed', { productKey });
     return this.points(productKey);
   }
 
   /** The device's connection, or null; 404 for an unknown device. */
-  connection(productKey: string, deviceName: string): ModbusConnection | null {
-    this.#deviceIdOf(productKey, deviceName);
-    const text = this.#connection.get(productKey, deviceName) as string | undefined;
-    return text === undefined ? null : (JSON.parse(text) as ModbusConnection);
+  async connection(productKey: string, deviceName: string): Promise<ModbusConnection | null> {
+    await this.#deviceIdOf(productKey, deviceName);
+    const row = await this.sql.get<{ connection: string }>(`
+      SELECT c.connection FROM device_modbus_connections c JOIN devices d ON d.id = c.device_id
+      WHERE d.product_key = ? AND d.device_name = ?`, [productKey, deviceName]);
+    return row === undefined ? null : (JSON.parse(row.connection) as ModbusConnection);
   }
 
   /** Saves how the device is reached (checked with {@link checkConnection} first; 422 when it does not hold together). */
-  saveConnection(productKey: string, deviceName: string, connection: ModbusConnection, actor: string): ModbusConnection {
-    const id = this.#deviceIdOf(productKey, deviceName);
+  async saveConnection(productKey: string, deviceName: string, connection: ModbusConnection, actor: string): Promise<ModbusConnection> {
+    const id = await this.#deviceIdOf(productKey, deviceName);
     const checked = checkConnection(connection);
-    this.#saveConnection.run(id, JSON.stringify(checked), now(), actor);
+    await this.sql.run(`
+      INSERT INTO device_modbus_connections (device_id, connection, updated_at, updated_by) VALUES (?, ?, ?, ?)
+      ON CONFLICT (device_id) DO UPDATE SET connection = excluded.connection, updated_at = excluded.updated_at,
+        updated_by = excluded.updated_by`, [id, JSON.stringify(checked), now(), actor]);
     this.events.emit('changed', { productKey, deviceName });
     return checked;
   }
 
   /** Removes the device's connection: it is no longer polled. False when it had none. */
-  deleteConnection(productKey: string, deviceName: string): boolean {
-    const id = this.#deviceIdOf(productKey, deviceName);
-    const removed = this.#deleteConnection.run(id).changes > 0;
+  async deleteConnection(productKey: string, deviceName: string): Promise<boolean> {
+    const id = await this.#deviceIdOf(productKey, deviceName);
+    const removed = (await this.sql.run('DELETE FROM device_modbus_connections WHERE device_id = ?', [id])).changes > 0;
     if (removed) this.events.emit('changed', { productKey, deviceName });
     return removed;
   }
 
   /** Every device with a connection whose product has a non-empty point table, disabled ones included. */
-  targets(): ModbusTarget[] {
-    return (this.#targets.all() as TargetRow[]).flatMap((r) => {
+  async targets(): Promise<ModbusTarget[]> {
+    // Only devices whose product has a table: the rest have nothing to read.
+    const rows = await this.sql.all<TargetRow>(`
+      SELECT d.product_key, d.device_name, d.enabled, c.connection, p.points
+      FROM device_modbus_connections c JOIN devices d ON d.id = c.device_id
+      JOIN product_modbus_points p ON p.product_key = d.product_key
+      ORDER BY d.product_key, d.device_name`);
+    return rows.flatMap((r) => {
       const points = JSON.parse(r.points) as ModbusPoint[];
       if (points.length === 0) return [];
       return [{
@@ -125,10 +111,10 @@ export class ModbusStore {
     });
   }
 
-  #deviceIdOf(productKey: string, deviceName: string): number {
-    const id = this.#deviceId.get(productKey, deviceName) as number | undefined;
-    if (id === undefined) throw notFound('Device', `${productKey}/${deviceName}`);
-    return id;
+  async #deviceIdOf(productKey: string, deviceName: string): Promise<number> {
+    const row = await this.sql.get<{ id: number }>('SELECT id FROM devices WHERE product_key = ? AND device_name = ?', [productKey, deviceName]);
+    if (row === undefined) throw notFound('Device', `${productKey}/${deviceName}`);
+    return row.id;
   }
 
   /** Each point's property must be in the published thing model, and a writable point's property read-write. */
