@@ -186,7 +186,8 @@ export default defineConfig({
           isolate: false,
           ...afterTheBrowser,
           // Builds the web UI when it is stale, once, before `npm start` in server/main.test.ts would (in each start).
-          globalSetup: ['e2e/global-setup.ts'],
+          // And one PostgreSQL for the files that need one (server/testing/test-postgres.ts).
+          globalSetup: ['e2e/global-setup.ts', 'server/testing/postgres-setup.ts'],
         },
       },
       {

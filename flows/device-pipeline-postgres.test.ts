@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSql } from '../server/db/sql.ts';
 import { connect, createDevices, deployListener, deviceOptions, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
-import { startPostgres, type PostgresServer } from '../server/testing/postgres-server.ts';
+import { testPostgres } from '../server/testing/test-postgres.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
 
 /**
@@ -14,7 +14,8 @@ import { startTestServer, type TestServer } from '../server/testing/test-server.
  * file) instead of telemetry.db. A real MQTT device posts; the reply comes after the commit, the row is in the
  * product's table, and the API reads it back. The server is started again on the same database: nothing is lost.
  */
-let postgres: PostgresServer;
+const postgres = testPostgres();
+let url: string;
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-pg-pipeline-'));
 let tw: TestServer | undefined;
 let sensor: TestDevice;
@@ -24,14 +25,13 @@ const post = (params: object) => ({ id: String(++nextId), version: '1.0', sys: {
 const topic = (d: TestDevice, suffix: string) => `/sys/${d.productKey}/${d.deviceName}/${suffix}`;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  tw = await startTestServer({ dataDir, config: { telemetry: 'postgres', postgres: { url: postgres.url } } });
+  url = await postgres.database('pipeline');
+  tw = await startTestServer({ dataDir, config: { telemetry: 'postgres', postgres: { url } } });
   [sensor] = await createDevices(tw, 'thermo', ['hall']);
 }, 60_000);
 afterAll(async () => {
   for (const c of clients) c.end(true);
   await tw?.close();
-  await postgres?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -44,7 +44,7 @@ describe('the device pipeline with telemetry in PostgreSQL', () => {
     const reply = await request(c, topic(sensor, 'thing/event/property/post'), post({ temperature: 21.5, target: { value: 20, time: 1_700_000_000_000 } }));
     expect(reply).toMatchObject({ code: 200 });
 
-    const db = PostgresSql.connect(postgres.url, { max: 1 });
+    const db = PostgresSql.connect(url, { max: 1 });
     try {
       const rows = await db.all('SELECT device, ts, p_temperature AS temperature, p_target AS target FROM telemetry.t_thermo ORDER BY ts');
       expect(rows).toEqual([
@@ -60,7 +60,7 @@ describe('the device pipeline with telemetry in PostgreSQL', () => {
 
   it('reads the same history after a restart on the same database', async () => {
     await tw!.close();
-    tw = await startTestServer({ dataDir, config: { telemetry: 'postgres', postgres: { url: postgres.url } } });
+    tw = await startTestServer({ dataDir, config: { telemetry: 'postgres', postgres: { url } } });
     const history = await tw.request('GET', `/api/v1/devices/thermo/hall/properties/temperature/history?from=${Date.now() - 600_000}`, { token: tw.adminToken });
     expect(history.status, JSON.stringify(history.body)).toBe(200);
     expect(history.body.items.map((p: { value: number }) => p.value)).toEqual([21.5]);

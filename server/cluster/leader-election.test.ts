@@ -3,26 +3,26 @@
  * within a check or two when it stops, dies or loses its connection.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../testing/postgres-server.ts';
+import { testPostgres } from '../testing/test-postgres.ts';
 import { until } from '../testing/until.ts';
 import { PostgresSql } from '../db/sql.ts';
 import { LeaderElection } from './leader-election.ts';
 
-let postgres: PostgresServer;
+const postgres = testPostgres();
+let url: string;
 let admin: PostgresSql;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  admin = PostgresSql.connect(postgres.url, { max: 1 });
+  url = await postgres.database('leader');
+  admin = PostgresSql.connect(url, { max: 1 });
 }, 60_000);
 
 afterAll(async () => {
   await admin?.close();
-  await postgres?.stop();
 });
 
 async function nodes(key: number, count: number): Promise<LeaderElection[]> {
-  const list = Array.from({ length: count }, (_, i) => new LeaderElection(postgres.url, { key, nodeId: `node-${i + 1}`, checkMs: 100 }));
+  const list = Array.from({ length: count }, (_, i) => new LeaderElection(url, { key, nodeId: `node-${i + 1}`, checkMs: 100 }));
   await Promise.all(list.map((n) => n.start()));
   return list;
 }

@@ -6,29 +6,29 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../testing/postgres-server.ts';
+import { testPostgres } from '../testing/test-postgres.ts';
 import { openDatabase } from './database.ts';
 import { migratePostgres } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import { toPostgresDdl } from './postgres-ddl.ts';
 import { isUniqueViolation, PostgresSql } from './sql.ts';
 
-let postgres: PostgresServer;
+const postgres = testPostgres();
+let url: string;
 let db: PostgresSql;
 
 beforeAll(async () => {
-  postgres = await startPostgres();
-  db = PostgresSql.connect(postgres.url, { max: 2 });
+  url = await postgres.database('ddl');
+  db = PostgresSql.connect(url, { max: 2 });
 }, 60_000);
 
 afterAll(async () => {
   await db?.close();
-  await postgres?.stop();
 });
 
 describe('the registry schema on PostgreSQL', () => {
   it('applies every migration once, also when three nodes start at the same moment', async () => {
-    const nodes = [db, PostgresSql.connect(postgres.url, { max: 1 }), PostgresSql.connect(postgres.url, { max: 1 })];
+    const nodes = [db, PostgresSql.connect(url, { max: 1 }), PostgresSql.connect(url, { max: 1 })];
     try {
       const applied = await Promise.all(nodes.map((n) => migratePostgres(n, migrations)));
       // One node applied them all; the others waited for its lock and found nothing left to do.

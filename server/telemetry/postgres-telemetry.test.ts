@@ -2,22 +2,21 @@
  * The PostgreSQL telemetry backend on a real server (Debian's, started for this file): the contract every backend
  * passes, and what is its own: partitions by week, retention by dropping them, nodes sharing one database.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { PostgresSql } from '../db/sql.ts';
-import { startPostgres, type PostgresServer } from '../testing/postgres-server.ts';
+import { testPostgres } from '../testing/test-postgres.ts';
 import { PARTITION_MS, PostgresTelemetry } from './postgres-telemetry.ts';
 import { runTelemetryContract } from './telemetry-contract.ts';
 
-let postgres: PostgresServer | undefined;
+const postgres = testPostgres();
+let url: string;
 beforeAll(async () => {
-  postgres = await startPostgres();
+  url = await postgres.database('telemetry');
 }, 60_000);
-afterAll(async () => {
-  await postgres?.stop();
-});
 
-runTelemetryContract('postgres', () => PostgresTelemetry.open(postgres!.url));
+// Every contract test uses its own product keys, so they share the file's database.
+runTelemetryContract('postgres', () => PostgresTelemetry.open(url));
 
 const tsl: TslDocument = {
   properties: [{ identifier: 'temp', name: 'temp', accessMode: 'r', dataType: { type: 'float', specs: { min: '-40', max: '120' } } }],
@@ -26,8 +25,8 @@ const WEEK0 = Math.floor(Date.now() / PARTITION_MS) * PARTITION_MS - 4 * PARTITI
 
 describe('postgres telemetry tables', () => {
   it('keeps each week of device time in a partition of its own, and retention drops whole weeks', async () => {
-    const store = await PostgresTelemetry.open(postgres!.url);
-    const admin = PostgresSql.connect(postgres!.url, { max: 1 });
+    const store = await PostgresTelemetry.open(url);
+    const admin = PostgresSql.connect(url, { max: 1 });
     try {
       await store.ensureSchema('weeks', 1, tsl);
       const rows = [0, 1, 2, 3].map((week) => ({ productKey: 'weeks', deviceName: 'd1', ts: WEEK0 + week * PARTITION_MS + 1000, receivedAt: Date.now(), values: { temp: week } }));
@@ -51,7 +50,7 @@ describe('postgres telemetry tables', () => {
   });
 
   it('lets two nodes set up the same product at once and write to it', async () => {
-    const [a, b] = await Promise.all([PostgresTelemetry.open(postgres!.url), PostgresTelemetry.open(postgres!.url)]);
+    const [a, b] = await Promise.all([PostgresTelemetry.open(url), PostgresTelemetry.open(url)]);
     try {
       const wider: TslDocument = { properties: [...tsl.properties!, { identifier: 'rh', name: 'rh', accessMode: 'r', dataType: { type: 'int', specs: { min: '0', max: '100' } } }] };
       await Promise.all([a.ensureSchema('shared', 1, tsl), b.ensureSchema('shared', 1, tsl)]);

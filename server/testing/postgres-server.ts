@@ -10,7 +10,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { freePort } from './mqtt-devices.ts';
+
 
 /** The newest installed PostgreSQL's `bin` directory. */
 function postgresBin(): string {
@@ -78,20 +80,12 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw new Error(`PostgreSQL did not start: ${log.trim().split('\n').slice(-3).join(' | ')}`);
   }
   const running = child;
-  const psql = (sql: string) => {
-    const r = spawnSync(path.join(bin, 'psql'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'thingwire', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-qc', sql], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
-  };
   const urlOf = (db: string) => `postgres://thingwire@127.0.0.1:${port}/${db}`;
-  psql('CREATE DATABASE thingwire');
+  await createDatabaseAt(urlOf('postgres'), 'thingwire');
   return {
     url: urlOf('thingwire'),
     port,
-    async createDatabase(name) {
-      if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
-      psql(`CREATE DATABASE ${name}`);
-      return urlOf(name);
-    },
+    createDatabase: (name) => createDatabaseAt(urlOf('postgres'), name),
     async stop() {
       if (running.exitCode === null) {
         const exited = new Promise((resolve) => running.once('exit', resolve));
@@ -101,4 +95,19 @@ export async function startPostgres(): Promise<PostgresServer> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Creates database `name` on the server of `adminUrl` (a database there to connect to); answers its URL. */
+export async function createDatabaseAt(adminUrl: string, name: string): Promise<string> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.href;
 }

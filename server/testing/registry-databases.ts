@@ -1,6 +1,6 @@
 /**
  * A store's tests run on both registry databases: a fresh SQLite file (the single-node default) and a fresh database
- * on a real PostgreSQL (cluster mode; Debian's server, started once per test file), each with the registry's
+ * on a real PostgreSQL (cluster mode; Debian's server, shared by the run: see test-postgres.ts), each with the registry's
  * migrations applied. Call at a test file's top level; `open` gives a new, empty database each time.
  */
 import fs from 'node:fs';
@@ -11,18 +11,17 @@ import { openDatabase } from '../db/database.ts';
 import { migratePostgres } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { PostgresSql, SqliteSql, type SqlDatabase, type SqlDialect } from '../db/sql.ts';
-import { startPostgres, type PostgresServer } from './postgres-server.ts';
+import { testPostgres } from './test-postgres.ts';
 
 export const REGISTRY_DIALECTS: readonly SqlDialect[] = ['sqlite', 'postgres'];
 
 export function registryDatabases(): { open(dialect: SqlDialect): Promise<SqlDatabase> } {
-  let postgres: Promise<PostgresServer> | undefined;
+  const postgres = testPostgres();
   const opened: SqlDatabase[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-registry-'));
   let count = 0;
   afterAll(async () => {
     await Promise.all(opened.map((db) => db.close()));
-    await (await postgres?.catch(() => undefined))?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return {
@@ -31,8 +30,7 @@ export function registryDatabases(): { open(dialect: SqlDialect): Promise<SqlDat
       if (dialect === 'sqlite') {
         db = new SqliteSql(openDatabase(path.join(dir, `${++count}.db`)));
       } else {
-        postgres ??= startPostgres();
-        db = PostgresSql.connect(await (await postgres).createDatabase(`registry_${++count}`), { max: 4 });
+        db = PostgresSql.connect(await postgres.database('registry'), { max: 4 });
         await migratePostgres(db, migrations);
       }
       opened.push(db);
