@@ -207,16 +207,18 @@ export async function startThingwire(
       initialPasswordOf = undefined;
     },
   });
-  const registry = createRegistry(db, secrets, logger);
+  const registry = createRegistry(db, secrets, logger, sql);
+  await registry.load();
   // One sandbox for the server, created on first use: loading QuickJS is ~50 ms and most servers never run a codec.
   let codecSandbox: Promise<CodecSandbox> | undefined;
-  const codecs = new CodecStore(db, registry.products, () => {
+  const codecs = new CodecStore(sql, registry.products, () => {
     codecSandbox ??= CodecSandbox.create().catch((err: unknown) => {
       codecSandbox = undefined;
       throw err;
     });
     return codecSandbox;
   });
+  await codecs.load();
   registry.events.on('product.changed', ({ productKey, change }) => {
     if (change === 'deleted') {
       codecs.forget(productKey).catch((err: unknown) => logger.error({ err, productKey }, 'freeing the deleted product\'s codec failed'));

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { AuthService } from './auth/auth-service.ts';
 import type { Db } from './db/database.ts';
+import { SqliteSql, type Sql } from './db/sql.ts';
 import { registerDeviceRoutes } from './devices/device-routes.ts';
 import { DeviceStore } from './devices/device-store.ts';
 import { DeviceTopology } from './devices/device-topology.ts';
@@ -23,14 +24,19 @@ export interface Registry {
   /** Which gateway each sub-device belongs to. */
   topology: DeviceTopology;
   events: RegistryEvents;
+  /** Reads what the registry answers from memory (published thing models) from the database. */
+  load(): Promise<void>;
   registerRoutes(table: RouteTable, auth: AuthService): void;
 }
 
-/** Builds the registry on the platform database; `secrets` seals product and device secrets at rest. */
-export function createRegistry(db: Db, secrets: SecretBox, logger: Logger): Registry {
+/**
+ * Builds the registry on the platform database (`db`, and `sql` for the stores on the asynchronous interface); `secrets`
+ * seals product and device secrets at rest. Call `load()` before serving.
+ */
+export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: Sql = new SqliteSql(db)): Registry {
   const events: RegistryEvents = new EventEmitter<RegistryEventMap>();
   const products = new ProductStore(db, secrets, events);
-  const thingModels = new ThingModelStore(db, products, new ThingModelValidators(), events);
+  const thingModels = new ThingModelStore(sql, products, new ThingModelValidators(), events);
   const devices = new DeviceStore(db, secrets, products, events);
   const topology = new DeviceTopology(db, events);
   events.on('product.changed', ({ productKey, change }) => {
@@ -44,6 +50,7 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger): Regi
     devices,
     topology,
     events,
+    load: () => thingModels.load(),
     registerRoutes(table, auth) {
       registerProductRoutes(table, products, auth);
       registerThingModelRoutes(table, thingModels, auth);

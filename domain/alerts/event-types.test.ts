@@ -5,13 +5,11 @@ import { thingModelEventTypes, type PublishedThingModels } from './event-types.t
 function models(published: Record<string, TslDocument[]>): PublishedThingModels & { reads: number } {
   const store = {
     reads: 0,
-    compiledFor: (productKey: string) => {
+    publishedTsl(productKey: string) {
       const versions = published[productKey];
-      return versions?.length ? { version: versions.length } : undefined;
-    },
-    versionTsl(productKey: string, version: number) {
-      store.reads++;
-      return JSON.stringify(published[productKey]![version - 1]);
+      if (!versions?.length) return undefined;
+      // The text as the store holds it; parsing it is the cost counted.
+      return { version: versions.length, get tsl() { store.reads++; return JSON.stringify(versions.at(-1)); } };
     },
   };
   return store;

@@ -123,17 +123,17 @@ describe('the device hub with the thing model check', () => {
   afterEach(() => devices?.close());
 
   /** Lamps have the model above published; plain has none. */
-  function start(): TestDeviceHub {
+  async function start(): Promise<TestDeviceHub> {
     devices = startTestDeviceHub(['lamps/porch', 'plain/shed'], {
       checkCommand: (command) => thingModelCommandCheck(devices.registry.thingModels)(command),
     });
-    devices.registry.thingModels.saveDraft('lamps', lampTsl, 'test');
-    devices.registry.thingModels.publish('lamps', 'test');
+    await devices.registry.thingModels.saveDraft('lamps', lampTsl, 'test');
+    await devices.registry.thingModels.publish('lamps', 'test');
     return devices;
   }
 
   it('ends a refused command with 422 and its fields, logs it as sent down with the reason, and never sends it', async () => {
-    const { hub } = start();
+    const { hub } = await start();
     const porch = new FakeDeviceSession('lamps', 'porch');
     hub.opened(porch);
     const result = await hub.sendCommand(set({ mode: 7, firmware: '2.0' }));
@@ -149,7 +149,7 @@ describe('the device hub with the thing model check', () => {
   });
 
   it('refuses at once rather than queue a command for an offline device', async () => {
-    const { hub } = start();
+    const { hub } = await start();
     const queued: string[] = [];
     const result = await hub.sendCommand({ ...invoke('reboot', {}), whenOffline: 'queue' }, { onQueued: (id) => queued.push(id) });
     expect(result).toMatchObject({ code: 422, details: [{ field: 'serviceId', reason: '"reboot" is not a service of the thing model' }] });
@@ -158,7 +158,7 @@ describe('the device hub with the thing model check', () => {
   });
 
   it('sends commands that fit, and those of a product without a published model, as before', async () => {
-    const { hub } = start();
+    const { hub } = await start();
     const porch = new FakeDeviceSession('lamps', 'porch');
     const shed = new FakeDeviceSession('plain', 'shed');
     for (const session of [porch, shed]) {

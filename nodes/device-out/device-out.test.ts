@@ -162,10 +162,10 @@ describe('device-out', () => {
   it('puts a command the published thing model refuses on output 2 with 422 and the failing fields, sending nothing', async () => {
     devices.close();
     devices = startTestDeviceHub(['lamps/porch'], { checkCommand: (command) => thingModelCommandCheck(devices.registry.thingModels)(command) });
-    devices.registry.thingModels.saveDraft('lamps', {
+    await devices.registry.thingModels.saveDraft('lamps', {
       properties: [{ identifier: 'mode', name: 'Mode', accessMode: 'rw', dataType: { type: 'enum', specs: { 0: 'off', 1: 'on' } } }],
     }, 'test');
-    devices.registry.thingModels.publish('lamps', 'test');
+    await devices.registry.thingModels.publish('lamps', 'test');
     await load();
     answers(lamp, 200);
     devices.hub.opened(lamp);

@@ -92,7 +92,7 @@ export function registerCodecRoutes(table: RouteTable, codecs: CodecStore, auth:
     params: ProductParams, body: TestBody, response: TestResult,
     async handler({ params, body, principal }) {
       if ((body.decode === undefined) === (body.encode === undefined)) throw badRequest('Send either decode {hex} or encode {command}.');
-      const source = body.source ?? codecs.draftSource(params.productKey);
+      const source = body.source ?? await codecs.draftSource(params.productKey);
       const fn = body.decode ? 'decode' : 'encode';
       const context = { ...(body.decode ?? body.encode)?.context, productKey: params.productKey };
       const result = await codecs.bench(source, (sandbox, key, compiled) => {

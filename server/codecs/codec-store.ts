@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import { DraftVersions, versionInfo, type DraftRow, type VersionInfo, type VersionRow } from '../db/draft-versions.ts';
 import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
 import type { ProductStore } from '../products/product-store.ts';
@@ -51,18 +51,22 @@ export class CodecStore {
   #loaded: CodecSandbox | undefined;
 
   constructor(
-    db: Db,
+    sql: Sql,
     private readonly products: ProductStore,
     private readonly sandbox: CodecSandboxSource,
   ) {
-    this.#tables = new DraftVersions(db, { drafts: 'product_codec_drafts', versions: 'product_codec_versions', body: 'source' }, (productKey) => products.exists(productKey));
+    this.#tables = new DraftVersions(sql, { drafts: 'product_codec_drafts', versions: 'product_codec_versions', body: 'source' });
+  }
+
+  /** Reads which version of each product's codec is published (at start). */
+  load(): Promise<void> {
+    return this.#tables.load();
   }
 
   /** The draft (with its source) and which version is published; 404 for an unknown product. */
-  summary(productKey: string): CodecSummary {
+  async summary(productKey: string): Promise<CodecSummary> {
     this.#requireProduct(productKey);
-    const draft = this.#tables.draft(productKey);
-    const latest = this.#tables.latest(productKey);
+    const [draft, latest] = await Promise.all([this.#tables.draft(productKey), this.#tables.latest(productKey)]);
     return {
       productKey,
       draft: draft ? toDraftInfo(draft, latest) : null,
@@ -79,14 +83,14 @@ export class CodecStore {
     await this.#assertCompiles(source);
     // Checked again: compiling waits its turn on the bench, and the product may have been deleted meanwhile.
     this.#requireProduct(productKey);
-    this.#tables.saveDraft(productKey, source, actor);
-    return this.summary(productKey).draft!;
+    await this.#tables.saveDraft(productKey, source, actor);
+    return (await this.summary(productKey)).draft!;
   }
 
   /** The draft's source; 404 when the product has none. */
-  draftSource(productKey: string): string {
+  async draftSource(productKey: string): Promise<string> {
     this.#requireProduct(productKey);
-    const draft = this.#tables.draft(productKey);
+    const draft = await this.#tables.draft(productKey);
     if (!draft) throw new ApiError(404, 'not_found', `Product "${productKey}" has no codec draft; save one first.`);
     return draft.body;
   }
@@ -96,24 +100,23 @@ export class CodecStore {
    * when the draft is what the latest version already publishes.
    */
   async publish(productKey: string, actor: string): Promise<CodecVersionInfo> {
-    const source = this.draftSource(productKey);
+    const source = await this.draftSource(productKey);
     // Compiled again: the sandbox's limits may have changed since the draft was saved.
     await this.#assertCompiles(source);
     this.#requireProduct(productKey);
-    const latest = this.#tables.latest(productKey);
-    if (latest?.body === source) {
-      throw conflict('codec_unchanged', `The draft is identical to version ${latest.version}; change it before publishing.`);
-    }
-    const version = (latest?.version ?? 0) + 1;
-    this.#tables.insertVersion(productKey, version, source, actor);
+    const row = await this.#tables.publishNext(productKey, source, actor, (latest) => {
+      if (latest?.body === source) {
+        throw conflict('codec_unchanged', `The draft is identical to version ${latest.version}; change it before publishing.`);
+      }
+    });
     // Devices connected now decode their next frame with it (a listener holds the sandbox, keyed by product).
     if (this.#loadedVersion.has(productKey)) await this.published(productKey);
-    return versionInfo(this.#versionRow(productKey, version));
+    return versionInfo(row);
   }
 
   /** A published version with its source; 404 when it does not exist. */
-  version(productKey: string, version: number): CodecVersionInfo & { source: string } {
-    const row = this.#versionRow(productKey, version);
+  async version(productKey: string, version: number): Promise<CodecVersionInfo & { source: string }> {
+    const row = await this.#versionRow(productKey, version);
     return { ...versionInfo(row), source: row.body };
   }
 
@@ -122,11 +125,12 @@ export class CodecStore {
    * after a publish), and that version; undefined when the product has no published codec.
    */
   async published(productKey: string): Promise<{ sandbox: CodecSandbox; version: number } | undefined> {
-    const version = this.#tables.latestVersion(productKey);
-    if (version === null) return undefined;
+    const latest = this.#tables.latestInMemory(productKey);
+    if (!latest) return undefined;
+    const { version } = latest;
     const sandbox = await this.#sandbox();
     if (this.#loadedVersion.get(productKey) !== version) {
-      await sandbox.load(productKey, this.#tables.version(productKey, version)!.body);
+      await sandbox.load(productKey, latest.body);
       this.#loadedVersion.set(productKey, version);
     }
     this.#loaded = sandbox;
@@ -191,9 +195,9 @@ export class CodecStore {
     if (!compiled.ok) throw codecInvalid(compiled.error);
   }
 
-  #versionRow(productKey: string, version: number): VersionRow {
+  async #versionRow(productKey: string, version: number): Promise<VersionRow> {
     this.#requireProduct(productKey);
-    const row = this.#tables.version(productKey, version);
+    const row = await this.#tables.version(productKey, version);
     if (!row) throw notFound(`Codec version of product "${productKey}"`, String(version));
     return row;
   }

@@ -1,4 +1,4 @@
-import type { Db } from './database.ts';
+import type { Sql } from './sql.ts';
 
 /** A product's editable draft: its body as stored (TSL JSON text, codec source). */
 export interface DraftRow {
@@ -31,80 +31,100 @@ export const versionInfo = (r: Pick<VersionRow, 'version' | 'published_at' | 'pu
 /**
  * The tables of something a product has as one draft plus numbered published versions that never change (its thing
  * model, its codec): `{drafts}(product_key, {body}, updated_at, updated_by)` and `{versions}(product_key, version,
- * {body}, published_at, published_by)`. Keeps each product's latest version number in memory (asked per message by
- * the hot paths), current through {@link insertVersion} and {@link forget}.
+ * {body}, published_at, published_by)`. Each product's latest version (its number and body) is kept in memory: the
+ * hot paths ask for it per message. It is read for every product by {@link load} at start, then kept current by
+ * {@link publishNext} and {@link forget}.
  */
 export class DraftVersions {
-  readonly #draft;
-  readonly #saveDraft;
-  readonly #latest;
-  readonly #versions;
-  readonly #version;
-  readonly #insertVersion;
-  /** Latest version per product, null for none; filled on first ask. */
-  readonly #latestVersion = new Map<string, number | null>();
+  readonly #sql: Sql;
+  readonly #drafts: string;
+  readonly #versions: string;
+  readonly #body: string;
+  /** The latest version of each product that has one. */
+  readonly #latest = new Map<string, { version: number; body: string }>();
 
-  /**
-   * `drafts`, `versions` and `body` are the project's own table and column names, never input. `productExists` keeps
-   * the cache to real products: a product key from a device's datagram may be anything.
-   */
-  constructor(db: Db, tables: { drafts: string; versions: string; body: string }, private readonly productExists: (productKey: string) => boolean) {
-    const { drafts, versions, body } = tables;
-    this.#draft = db.prepare(`SELECT ${body} AS body, updated_at, updated_by FROM ${drafts} WHERE product_key = ?`);
-    this.#saveDraft = db.prepare(`
-      INSERT INTO ${drafts} (product_key, ${body}, updated_at, updated_by) VALUES (?, ?, ?, ?)
-      ON CONFLICT (product_key) DO UPDATE SET ${body} = excluded.${body}, updated_at = excluded.updated_at,
-        updated_by = excluded.updated_by`);
-    this.#latest = db.prepare(`
-      SELECT version, ${body} AS body, published_at, published_by FROM ${versions} WHERE product_key = ?
-      ORDER BY version DESC LIMIT 1`);
-    this.#versions = db.prepare(`
-      SELECT version, published_at, published_by FROM ${versions} WHERE product_key = ? ORDER BY version DESC`);
-    this.#version = db.prepare(`
-      SELECT version, ${body} AS body, published_at, published_by FROM ${versions} WHERE product_key = ? AND version = ?`);
-    this.#insertVersion = db.prepare(`
-      INSERT INTO ${versions} (product_key, version, ${body}, published_at, published_by) VALUES (?, ?, ?, ?, ?)`);
+  /** `drafts`, `versions` and `body` are the project's own table and column names, never input. */
+  constructor(sql: Sql, tables: { drafts: string; versions: string; body: string }) {
+    this.#sql = sql;
+    this.#drafts = tables.drafts;
+    this.#versions = tables.versions;
+    this.#body = tables.body;
   }
 
-  draft(productKey: string): DraftRow | undefined {
-    return this.#draft.get(productKey) as DraftRow | undefined;
+  /** Reads every product's latest version (at start; again to follow another node's publishes). */
+  async load(): Promise<void> {
+    const rows = await this.#sql.all<{ product_key: string; version: number; body: string }>(`
+      SELECT v.product_key, v.version, v.${this.#body} AS body FROM ${this.#versions} v
+      WHERE v.version = (SELECT MAX(version) FROM ${this.#versions} WHERE product_key = v.product_key)`);
+    this.#latest.clear();
+    for (const r of rows) this.#latest.set(r.product_key, { version: r.version, body: r.body });
   }
 
-  saveDraft(productKey: string, body: string, actor: string): void {
-    this.#saveDraft.run(productKey, body, new Date().toISOString(), actor);
+  draft(productKey: string): Promise<DraftRow | undefined> {
+    return this.#sql.get<DraftRow>(`SELECT ${this.#body} AS body, updated_at, updated_by FROM ${this.#drafts} WHERE product_key = ?`, [productKey]);
   }
 
-  latest(productKey: string): VersionRow | undefined {
-    return this.#latest.get(productKey) as VersionRow | undefined;
+  async saveDraft(productKey: string, body: string, actor: string): Promise<void> {
+    await this.#sql.run(`
+      INSERT INTO ${this.#drafts} (product_key, ${this.#body}, updated_at, updated_by) VALUES (?, ?, ?, ?)
+      ON CONFLICT (product_key) DO UPDATE SET ${this.#body} = excluded.${this.#body}, updated_at = excluded.updated_at,
+        updated_by = excluded.updated_by`, [productKey, body, new Date().toISOString(), actor]);
   }
 
-  /** The latest version's number (null: none yet), read once per product. */
+  latest(productKey: string, on: Sql = this.#sql): Promise<VersionRow | undefined> {
+    return on.get<VersionRow>(`
+      SELECT version, ${this.#body} AS body, published_at, published_by FROM ${this.#versions} WHERE product_key = ?
+      ORDER BY version DESC LIMIT 1`, [productKey]);
+  }
+
+  /** The latest version's number (null: none yet), from memory. */
   latestVersion(productKey: string): number | null {
-    let version = this.#latestVersion.get(productKey);
-    if (version === undefined) {
-      version = this.latest(productKey)?.version ?? null;
-      if (version !== null || this.productExists(productKey)) this.#latestVersion.set(productKey, version);
-    }
-    return version;
+    return this.#latest.get(productKey)?.version ?? null;
+  }
+
+  /** The latest version's number and body, from memory; undefined before the first publish. */
+  latestInMemory(productKey: string): { version: number; body: string } | undefined {
+    return this.#latest.get(productKey);
+  }
+
+  /** Every product's latest version, from memory. */
+  allLatest(): ReadonlyMap<string, { version: number; body: string }> {
+    return this.#latest;
   }
 
   /** Every published version, newest first. */
-  versions(productKey: string): VersionInfo[] {
-    return (this.#versions.all(productKey) as VersionRow[]).map(versionInfo);
+  async versions(productKey: string): Promise<VersionInfo[]> {
+    return (await this.#sql.all<VersionRow>(
+      `SELECT version, published_at, published_by FROM ${this.#versions} WHERE product_key = ? ORDER BY version DESC`, [productKey],
+    )).map(versionInfo);
   }
 
-  version(productKey: string, version: number): VersionRow | undefined {
-    return this.#version.get(productKey, version) as VersionRow | undefined;
+  version(productKey: string, version: number): Promise<VersionRow | undefined> {
+    return this.#sql.get<VersionRow>(`
+      SELECT version, ${this.#body} AS body, published_at, published_by FROM ${this.#versions} WHERE product_key = ? AND version = ?`,
+    [productKey, version]);
   }
 
-  /** Stores `body` as `version` (the latest's number + 1). */
-  insertVersion(productKey: string, version: number, body: string, actor: string): void {
-    this.#insertVersion.run(productKey, version, body, new Date().toISOString(), actor);
-    this.#latestVersion.set(productKey, version);
+  /**
+   * Stores `body` as the next version, one publish per product at a time (also across nodes): `check` sees the latest
+   * version and the number the new one gets, and may refuse by throwing. Answers the new version's row.
+   */
+  async publishNext(productKey: string, body: string, actor: string, check: (latest: VersionRow | undefined, next: number) => void): Promise<VersionRow> {
+    const row = await this.#sql.transaction(async (tx) => {
+      await tx.lock(`${this.#versions} of ${productKey}`);
+      const latest = await this.latest(productKey, tx);
+      const version = (latest?.version ?? 0) + 1;
+      check(latest, version);
+      return (await tx.get<VersionRow>(`
+        INSERT INTO ${this.#versions} (product_key, version, ${this.#body}, published_at, published_by) VALUES (?, ?, ?, ?, ?)
+        RETURNING version, ${this.#body} AS body, published_at, published_by`, [productKey, version, body, new Date().toISOString(), actor]))!;
+    });
+    this.#latest.set(productKey, { version: row.version, body: row.body });
+    return row;
   }
 
   /** Drops what is held in memory for a product (deleted: its rows go with it). */
   forget(productKey: string): void {
-    this.#latestVersion.delete(productKey);
+    this.#latest.delete(productKey);
   }
 }

@@ -87,8 +87,8 @@ const connect = (deviceName: string, over: object = {}) =>
 beforeEach(async () => {
   env = startTestDeviceHub([...names, 'other/o1']);
   for (const pk of ['tank', 'other']) {
-    env.registry.thingModels.saveDraft(pk, tsl, 'test');
-    env.registry.thingModels.publish(pk, 'test');
+    await env.registry.thingModels.saveDraft(pk, tsl, 'test');
+    await env.registry.thingModels.publish(pk, 'test');
   }
   store = new ModbusStore(new SqliteSql(env.db), env.registry.products, env.registry.thingModels);
   await store.savePoints('tank', [{ property: 'level', function: 3, address: 40, type: 'uint16' }], 'test');

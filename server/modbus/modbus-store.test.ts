@@ -14,7 +14,7 @@ const databases = registryDatabases();
 const at = new Date().toISOString();
 const tsl = JSON.stringify({ properties: [{ identifier: 'level', name: 'level', accessMode: 'rw', dataType: { type: 'int', specs: {} } }] });
 const products = { exists: () => true } as unknown as ProductStore;
-const thingModels = { compiledFor: () => ({ version: 1 }), versionTsl: () => tsl } as unknown as ThingModelStore;
+const thingModels = { publishedTsl: () => ({ version: 1, tsl }) } as unknown as ThingModelStore;
 
 async function seed(sql: Sql): Promise<void> {
   await sql.run(`INSERT INTO products (product_key, name, dialect, sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration, product_secret, created_at, updated_at)

@@ -120,11 +120,12 @@ export class ModbusStore {
   /** Each point's property must be in the published thing model, and a writable point's property read-write. */
   #thingModelProblems(productKey: string, points: ModbusPoint[]): PointProblem[] {
     if (points.length === 0) return [];
-    const version = this.thingModels.compiledFor(productKey)?.version;
-    if (version === undefined) {
+    const published = this.thingModels.publishedTsl(productKey);
+    if (published === undefined) {
       return [{ index: -1, field: '', message: `Product "${productKey}" has no published thing model: publish one, then map its properties` }];
     }
-    const tsl = JSON.parse(this.thingModels.versionTsl(productKey, version)) as TslDocument;
+    const { version } = published;
+    const tsl = JSON.parse(published.tsl) as TslDocument;
     const properties = new Map((tsl.properties ?? []).map((p) => [p.identifier, p]));
     const problems: PointProblem[] = [];
     points.forEach((point, index) => {

@@ -74,8 +74,8 @@ beforeAll(async () => {
   for (const [productKey, tsl, devices] of [['meter', METER, ['m1', 'm2', 'quiet']], ['dense', DENSE, ['d']]] as const) {
     registry.products.create({ productKey, name: productKey });
     for (const deviceName of devices) registry.devices.create({ productKey, deviceName });
-    registry.thingModels.saveDraft(productKey, tsl, 'test');
-    registry.thingModels.publish(productKey, 'test');
+    await registry.thingModels.saveDraft(productKey, tsl, 'test');
+    await registry.thingModels.publish(productKey, 'test');
   }
 
   telemetry = new SqliteTelemetry(path.join(dir, TELEMETRY_DB_FILE));

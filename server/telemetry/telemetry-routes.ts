@@ -36,7 +36,7 @@ export function registerTelemetryRoutes(
   table: RouteTable,
   backend: TelemetryBackend,
   devices: Pick<DeviceStore, 'exists'>,
-  thingModels?: Pick<ThingModelStore, 'compiledFor' | 'versionTsl'>,
+  thingModels?: Pick<ThingModelStore, 'publishedTsl'>,
   options: TelemetryRouteOptions = {},
 ): void {
   const maxCsvRows = options.maxCsvRows ?? MAX_CSV_ROWS;
@@ -178,15 +178,16 @@ interface PropertyLabel {
  * The published thing model's name and unit of each property, per product; read once per published version (the
  * TSL is parsed only when the version changes).
  */
-function propertyLabels(thingModels: Pick<ThingModelStore, 'compiledFor' | 'versionTsl'> | undefined): (productKey: string) => Map<string, PropertyLabel> {
+function propertyLabels(thingModels: Pick<ThingModelStore, 'publishedTsl'> | undefined): (productKey: string) => Map<string, PropertyLabel> {
   const none = new Map<string, PropertyLabel>();
   const cache = new Map<string, { version: number; labels: Map<string, PropertyLabel> }>();
   return (productKey) => {
-    const version = thingModels?.compiledFor(productKey)?.version;
-    if (version === undefined) return none;
+    const published = thingModels?.publishedTsl(productKey);
+    if (published === undefined) return none;
+    const { version } = published;
     const cached = cache.get(productKey);
     if (cached?.version === version) return cached.labels;
-    const tsl = JSON.parse(thingModels!.versionTsl(productKey, version)) as TslDocument;
+    const tsl = JSON.parse(published.tsl) as TslDocument;
     const labels = new Map((tsl.properties ?? []).map((p, index): [string, PropertyLabel] => [
       p.identifier, { name: p.name, unit: unitOf(p.dataType), index },
     ]));

@@ -54,7 +54,7 @@ export class TelemetryService {
     });
     this.retention = new RetentionSweeper({ backend: this.backend, policies: options.retention, logger, intervalMs: options.retentionIntervalMs });
     const onPublished = ({ productKey, version }: { productKey: string; version: number }) => {
-      this.#ensure(productKey, version, () => JSON.parse(options.thingModels.versionTsl(productKey, version)) as TslDocument);
+      this.#ensure(productKey, version, async () => JSON.parse(await options.thingModels.versionTsl(productKey, version)) as TslDocument);
     };
     options.events.on('thing-model.published', onPublished);
     this.#unsubscribe = () => options.events.off('thing-model.published', onPublished);
@@ -92,10 +92,10 @@ export class TelemetryService {
     await this.backend.close();
   }
 
-  #ensure(productKey: string, version: number, tsl: () => TslDocument): void {
+  #ensure(productKey: string, version: number, tsl: () => TslDocument | Promise<TslDocument>): void {
     this.#schemas = this.#schemas.then(async () => {
       try {
-        await this.backend.ensureSchema(productKey, version, tsl());
+        await this.backend.ensureSchema(productKey, version, await tsl());
       } catch (err) {
         // That product's rows are skipped (and counted) until the next publish or restart; the others go on.
         this.options.logger.error({ err, productKey, version }, 'preparing telemetry tables failed; its telemetry is not stored');

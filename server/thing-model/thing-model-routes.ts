@@ -35,10 +35,10 @@ export function registerThingModelRoutes(table: RouteTable, thingModels: ThingMo
     method: 'put', path: `${base}/draft`, access: 'products:write', tag: 'thing models',
     summary: 'Import the draft (Alibaba TSL JSON); 422 invalid_thing_model lists every problem by path, and saves nothing',
     params: ProductParams, body: TslBody, response: DraftInfo,
-    handler({ params, req, principal }) {
+    async handler({ params, req, principal }) {
       // The route table hands an absent body on as {}, which is a valid (empty) thing model: refuse it here.
       if (req.body === undefined) throw badRequest('Send the TSL JSON document as the body (Content-Type: application/json).');
-      const draft = thingModels.saveDraft(params.productKey, req.body, principal.username);
+      const draft = await thingModels.saveDraft(params.productKey, req.body, principal.username);
       auth.audit(principal.username, 'thing-model.draft.save', params.productKey);
       return draft;
     },
@@ -46,14 +46,14 @@ export function registerThingModelRoutes(table: RouteTable, thingModels: ThingMo
   table.add({
     method: 'get', path: `${base}/draft`, access: 'products:read', tag: 'thing models',
     summary: 'Export the draft as TSL JSON', params: ProductParams,
-    handler: ({ params, res }) => sendTsl(res, thingModels.draftTsl(params.productKey)),
+    handler: async ({ params, res }) => sendTsl(res, await thingModels.draftTsl(params.productKey)),
   });
   table.add({
     method: 'post', path: `${base}/publish`, access: 'products:write', tag: 'thing models', status: 201,
     summary: 'Publish the draft as the next version; 409 thing_model_unchanged when it equals the latest version',
     params: ProductParams, response: VersionInfo,
-    handler({ params, principal }) {
-      const version = thingModels.publish(params.productKey, principal.username);
+    async handler({ params, principal }) {
+      const version = await thingModels.publish(params.productKey, principal.username);
       auth.audit(principal.username, 'thing-model.publish', params.productKey, { version: version.version });
       return version;
     },
@@ -62,13 +62,13 @@ export function registerThingModelRoutes(table: RouteTable, thingModels: ThingMo
     method: 'get', path: `${base}/versions`, access: 'products:read', tag: 'thing models',
     summary: 'Published versions, newest first', params: ProductParams,
     response: Type.Object({ items: Type.Array(VersionInfo) }),
-    handler: ({ params }) => ({ items: thingModels.versions(params.productKey) }),
+    handler: async ({ params }) => ({ items: await thingModels.versions(params.productKey) }),
   });
   table.add({
     method: 'get', path: `${base}/versions/:version`, access: 'products:read', tag: 'thing models',
     summary: 'Export a published version as the TSL JSON it was published with',
     params: Type.Composite([ProductParams, Type.Object({ version: Type.Integer({ minimum: 1 }) })]),
-    handler: ({ params, res }) => sendTsl(res, thingModels.versionTsl(params.productKey, params.version)),
+    handler: async ({ params, res }) => sendTsl(res, await thingModels.versionTsl(params.productKey, params.version)),
   });
 }
 

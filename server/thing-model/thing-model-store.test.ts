@@ -32,50 +32,50 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const publish = (productKey: string, doc: object) => {
-  registry.thingModels.saveDraft(productKey, doc, 'test');
+const publish = async (productKey: string, doc: object) => {
+  await registry.thingModels.saveDraft(productKey, doc, 'test');
   return registry.thingModels.publish(productKey, 'test');
 };
 
 describe('compiledFor: the thing model device messages are validated against', () => {
-  it('is undefined before the first publish, then always the latest published version', () => {
+  it('is undefined before the first publish, then always the latest published version', async () => {
     registry.products.create({ productKey: 'lamp', name: 'lamp' });
-    registry.thingModels.saveDraft('lamp', switchTsl, 'test');
+    await registry.thingModels.saveDraft('lamp', switchTsl, 'test');
     expect(registry.thingModels.compiledFor('lamp')).toBeUndefined();
 
-    registry.thingModels.publish('lamp', 'test');
+    await registry.thingModels.publish('lamp', 'test');
     const v1 = registry.thingModels.compiledFor('lamp')!;
     expect(v1.version).toBe(1);
     expect(v1.validatePropertyPost({ on: 1 }).ok).toBe(true);
     expect(v1.validatePropertyPost({ level: 50 })).toMatchObject({ ok: false, code: 404 });
     expect(registry.thingModels.compiledFor('lamp')).toBe(v1);
 
-    publish('lamp', dimmerTsl);
+    await publish('lamp', dimmerTsl);
     const v2 = registry.thingModels.compiledFor('lamp')!;
     expect(v2.version).toBe(2);
     expect(v2.validatePropertyPost({ level: 50 }).ok).toBe(true);
     expect(registry.thingModels.compiledFor('unknown')).toBeUndefined();
   });
 
-  it('never answers with the model of a deleted product that had the same key', () => {
+  it('never answers with the model of a deleted product that had the same key', async () => {
     registry.products.create({ productKey: 'lamp', name: 'dimmer' });
-    publish('lamp', dimmerTsl);
+    await publish('lamp', dimmerTsl);
     expect(registry.thingModels.compiledFor('lamp')!.validatePropertyPost({ level: 50 }).ok).toBe(true);
     registry.products.delete('lamp');
     expect(registry.thingModels.compiledFor('lamp')).toBeUndefined();
 
     registry.products.create({ productKey: 'lamp', name: 'switch' });
-    publish('lamp', switchTsl);
+    await publish('lamp', switchTsl);
     const again = registry.thingModels.compiledFor('lamp')!;
     expect(again.version).toBe(1);
     expect(again.validatePropertyPost({ level: 50 })).toMatchObject({ ok: false, code: 404 });
   });
 
-  it('emits thing-model.published with the new version', () => {
+  it('emits thing-model.published with the new version', async () => {
     registry.products.create({ productKey: 'lamp', name: 'lamp' });
     const seen: unknown[] = [];
     registry.events.on('thing-model.published', (e) => seen.push(e));
-    publish('lamp', switchTsl);
+    await publish('lamp', switchTsl);
     expect(seen).toEqual([{ productKey: 'lamp', version: 1 }]);
   });
 });

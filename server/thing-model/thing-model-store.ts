@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import { DraftVersions, versionInfo, type DraftRow, type VersionInfo, type VersionRow } from '../db/draft-versions.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import type { ProductStore } from '../products/product-store.ts';
@@ -34,25 +34,25 @@ export interface ThingModelSummary {
  */
 export class ThingModelStore {
   readonly #tables;
-  readonly #allLatest;
 
   constructor(
-    db: Db,
+    sql: Sql,
     private readonly products: ProductStore,
     private readonly validators: ThingModelValidators,
     private readonly events: RegistryEvents,
   ) {
-    this.#tables = new DraftVersions(db, { drafts: 'thing_model_drafts', versions: 'thing_model_versions', body: 'tsl' }, (productKey) => products.exists(productKey));
-    this.#allLatest = db.prepare(`
-      SELECT v.product_key, v.version, v.tsl FROM thing_model_versions v
-      WHERE v.version = (SELECT MAX(version) FROM thing_model_versions WHERE product_key = v.product_key)`);
+    this.#tables = new DraftVersions(sql, { drafts: 'thing_model_drafts', versions: 'thing_model_versions', body: 'tsl' });
+  }
+
+  /** Reads every product's published thing model into memory, where device messages are validated from (at start). */
+  load(): Promise<void> {
+    return this.#tables.load();
   }
 
   /** Whether the product has a draft and which version is published; 404 for an unknown product. */
-  summary(productKey: string): ThingModelSummary {
+  async summary(productKey: string): Promise<ThingModelSummary> {
     this.#requireProduct(productKey);
-    const draft = this.#tables.draft(productKey);
-    const latest = this.#tables.latest(productKey);
+    const [draft, latest] = await Promise.all([this.#tables.draft(productKey), this.#tables.latest(productKey)]);
     return {
       productKey,
       draft: draft ? toDraftInfo(draft, latest) : null,
@@ -64,17 +64,17 @@ export class ThingModelStore {
    * Replaces the draft with `doc` as sent. A document `checkTsl` finds problems in is refused with 422
    * `invalid_thing_model` listing every problem, and the draft stays as it was.
    */
-  saveDraft(productKey: string, doc: unknown, actor: string): ThingModelDraftInfo {
+  async saveDraft(productKey: string, doc: unknown, actor: string): Promise<ThingModelDraftInfo> {
     this.#requireProduct(productKey);
     assertValid(doc);
-    this.#tables.saveDraft(productKey, JSON.stringify(doc), actor);
-    return this.summary(productKey).draft!;
+    await this.#tables.saveDraft(productKey, JSON.stringify(doc), actor);
+    return (await this.summary(productKey)).draft!;
   }
 
   /** The draft's TSL JSON text; 404 when the product has none. */
-  draftTsl(productKey: string): string {
+  async draftTsl(productKey: string): Promise<string> {
     this.#requireProduct(productKey);
-    const draft = this.#tables.draft(productKey);
+    const draft = await this.#tables.draft(productKey);
     if (!draft) throw new ApiError(404, 'not_found', `Product "${productKey}" has no thing model draft; import one first.`);
     return draft.body;
   }
@@ -83,57 +83,61 @@ export class ThingModelStore {
    * Publishes the draft as the next version, which devices' messages are validated against from then on. Refused
    * with 409 `thing_model_unchanged` when the draft is what the latest version already publishes.
    */
-  publish(productKey: string, actor: string): ThingModelVersionInfo {
-    const tsl = this.draftTsl(productKey);
+  async publish(productKey: string, actor: string): Promise<ThingModelVersionInfo> {
+    const tsl = await this.draftTsl(productKey);
     const doc = JSON.parse(tsl) as unknown;
     // Checked again: the checker may have grown stricter since the draft was saved.
     assertValid(doc);
-    const latest = this.#tables.latest(productKey);
-    if (latest && isDeepStrictEqual(JSON.parse(latest.body), doc)) {
-      throw conflict('thing_model_unchanged', `The draft is identical to version ${latest.version}; change it before publishing.`);
-    }
-    const version = (latest?.version ?? 0) + 1;
-    // Compiled before it is stored, so a model that cannot serve device messages is never published.
-    this.validators.get(productKey, version, () => doc);
+    let compiled: number | undefined;
     try {
-      this.#tables.insertVersion(productKey, version, tsl, actor);
+      const row = await this.#tables.publishNext(productKey, tsl, actor, (latest, version) => {
+        if (latest && isDeepStrictEqual(JSON.parse(latest.body), doc)) {
+          throw conflict('thing_model_unchanged', `The draft is identical to version ${latest.version}; change it before publishing.`);
+        }
+        // Compiled before it is stored, so a model that cannot serve device messages is never published.
+        this.validators.get(productKey, version, () => doc);
+        compiled = version;
+      });
+      this.events.emit('thing-model.published', { productKey, version: row.version });
+      return versionInfo(row);
     } catch (err) {
-      this.validators.evict(productKey, version);
+      if (compiled !== undefined && this.#tables.latestVersion(productKey) !== compiled) this.validators.evict(productKey, compiled);
       throw err;
     }
-    this.events.emit('thing-model.published', { productKey, version });
-    return this.versionInfo(productKey, version);
   }
 
   /** Every product's currently published version with its TSL (for storage to prepare its tables at startup). */
   published(): { productKey: string; version: number; tsl: TslDocument }[] {
-    return (this.#allLatest.all() as { product_key: string; version: number; tsl: string }[]).map((r) => ({
-      productKey: r.product_key, version: r.version, tsl: JSON.parse(r.tsl) as TslDocument,
-    }));
+    return [...this.#tables.allLatest()].map(([productKey, { version, body }]) => ({ productKey, version, tsl: JSON.parse(body) as TslDocument }));
   }
 
   /** Every published version, newest first. */
-  versions(productKey: string): ThingModelVersionInfo[] {
+  versions(productKey: string): Promise<ThingModelVersionInfo[]> {
     this.#requireProduct(productKey);
     return this.#tables.versions(productKey);
   }
 
   /** When and by whom a version was published; 404 when it does not exist. */
-  versionInfo(productKey: string, version: number): ThingModelVersionInfo {
-    return versionInfo(this.#versionRow(productKey, version));
+  async versionInfo(productKey: string, version: number): Promise<ThingModelVersionInfo> {
+    return versionInfo(await this.#versionRow(productKey, version));
   }
 
   /** A published version's TSL JSON text, exactly as it was published. */
-  versionTsl(productKey: string, version: number): string {
-    return this.#versionRow(productKey, version).body;
+  async versionTsl(productKey: string, version: number): Promise<string> {
+    return (await this.#versionRow(productKey, version)).body;
+  }
+
+  /** The product's currently published TSL JSON text and its version, from memory; undefined before its first publish. */
+  publishedTsl(productKey: string): { version: number; tsl: string } | undefined {
+    const latest = this.#tables.latestInMemory(productKey);
+    return latest && { version: latest.version, tsl: latest.body };
   }
 
   /** The validators of the product's currently published version; undefined before its first publish. */
   compiledFor(productKey: string): CompiledThingModel | undefined {
-    const version = this.#tables.latestVersion(productKey);
-    if (version === null) return undefined;
-    const v = version;
-    return this.validators.get(productKey, v, () => JSON.parse(this.versionTsl(productKey, v)) as TslDocument);
+    const latest = this.#tables.latestInMemory(productKey);
+    if (!latest) return undefined;
+    return this.validators.get(productKey, latest.version, () => JSON.parse(latest.body) as TslDocument);
   }
 
   /** Drops what is held in memory for a product; called when it is deleted (the rows go with it). */
@@ -142,9 +146,9 @@ export class ThingModelStore {
     this.validators.evict(productKey);
   }
 
-  #versionRow(productKey: string, version: number): VersionRow {
+  async #versionRow(productKey: string, version: number): Promise<VersionRow> {
     this.#requireProduct(productKey);
-    const row = this.#tables.version(productKey, version);
+    const row = await this.#tables.version(productKey, version);
     if (!row) throw notFound(`Thing model version of product "${productKey}"`, String(version));
     return row;
   }
