@@ -8,6 +8,7 @@ import { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, defaultHashParams, generatePassword, hashPassword, needsRehash, verifyPassword, type HashParams } from './passwords.ts';
 import { rolePermissions, weakerRole, type Permission, type Principal, type Role } from '../../domain/auth/permissions.ts';
 import { DEFAULT_PREFERENCES, type ApiToken, type AuditEntry, type Preferences, type User } from '../../domain/auth/auth-schemas.ts';
+import { isUniqueViolation } from '../db/sql.ts';
 
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -92,7 +93,7 @@ export class AuthService {
         .run(username, hash, role, t, t).lastInsertRowid;
       return this.getUser(Number(id));
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (isUniqueViolation(err)) {
         throw conflict('user_exists', `A user named "${username}" already exists.`);
       }
       throw err;

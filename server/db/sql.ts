@@ -59,7 +59,8 @@ export class SqliteSql implements SqlDatabase {
     return s;
   }
 
-  #bind(s: Statement, params: SqlParams | undefined): unknown[] {
+  /** better-sqlite3's arguments: the positional values, or the one object of named ones. */
+  static #args(params: SqlParams | undefined): unknown[] {
     if (params === undefined) return [];
     return Array.isArray(params) ? params : [params];
   }
@@ -81,18 +82,15 @@ export class SqliteSql implements SqlDatabase {
 
   /** For the transaction's own statements, which must not wait for it. */
   allNow<T>(text: string, params?: SqlParams): T[] {
-    const s = this.#prepare(text);
-    return s.all(...this.#bind(s, params)) as T[];
+    return this.#prepare(text).all(...SqliteSql.#args(params)) as T[];
   }
 
   getNow<T>(text: string, params?: SqlParams): T | undefined {
-    const s = this.#prepare(text);
-    return s.get(...this.#bind(s, params)) as T | undefined;
+    return this.#prepare(text).get(...SqliteSql.#args(params)) as T | undefined;
   }
 
   runNow(text: string, params?: SqlParams): { changes: number } {
-    const s = this.#prepare(text);
-    return { changes: s.run(...this.#bind(s, params)).changes };
+    return { changes: this.#prepare(text).run(...SqliteSql.#args(params)).changes };
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
@@ -258,31 +256,35 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
-interface Queryable {
-  query(config: { text: string; values: unknown[] }): Promise<pg.QueryResult>;
-}
-
-async function query(on: Queryable, text: string, params: SqlParams | undefined): Promise<pg.QueryResult> {
-  const t = toPostgresParams(text);
-  return on.query({ text: t.text, values: postgresValues(t, params) });
-}
-
-class PostgresClientSql implements Sql {
+/** Statements on a pool (each on any free connection) or on one connection (a transaction's). */
+abstract class PostgresStatements {
   readonly dialect = 'postgres';
-  #savepoints = 0;
 
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(private readonly on: pg.Pool | pg.PoolClient) {}
+
+  async #query(text: string, params: SqlParams | undefined): Promise<pg.QueryResult> {
+    const t = toPostgresParams(text);
+    return this.on.query({ text: t.text, values: postgresValues(t, params) });
+  }
 
   async all<T>(text: string, params?: SqlParams): Promise<T[]> {
-    return (await query(this.client, text, params)).rows as T[];
+    return (await this.#query(text, params)).rows as T[];
   }
 
   async get<T>(text: string, params?: SqlParams): Promise<T | undefined> {
-    return (await query(this.client, text, params)).rows[0] as T | undefined;
+    return (await this.#query(text, params)).rows[0] as T | undefined;
   }
 
   async run(text: string, params?: SqlParams): Promise<{ changes: number }> {
-    return { changes: (await query(this.client, text, params)).rowCount ?? 0 };
+    return { changes: (await this.#query(text, params)).rowCount ?? 0 };
+  }
+}
+
+class PostgresClientSql extends PostgresStatements implements Sql {
+  #savepoints = 0;
+
+  constructor(private readonly client: pg.PoolClient) {
+    super(client);
   }
 
   async lock(key: string): Promise<void> {
@@ -304,10 +306,10 @@ class PostgresClientSql implements Sql {
 }
 
 /** PostgreSQL through a `pg` pool. */
-export class PostgresSql implements SqlDatabase {
-  readonly dialect = 'postgres';
-
-  constructor(readonly pool: pg.Pool) {}
+export class PostgresSql extends PostgresStatements implements SqlDatabase {
+  constructor(readonly pool: pg.Pool) {
+    super(pool);
+  }
 
   /** A pool of `max` connections to `url` (`postgres://user:password@host:port/database`). */
   static connect(
@@ -328,18 +330,6 @@ export class PostgresSql implements SqlDatabase {
     // An idle connection that breaks (the server restarted) is dropped by the pool; without a listener it would crash.
     pool.on('error', () => undefined);
     return new PostgresSql(pool);
-  }
-
-  async all<T>(text: string, params?: SqlParams): Promise<T[]> {
-    return (await query(this.pool, text, params)).rows as T[];
-  }
-
-  async get<T>(text: string, params?: SqlParams): Promise<T | undefined> {
-    return (await query(this.pool, text, params)).rows[0] as T | undefined;
-  }
-
-  async run(text: string, params?: SqlParams): Promise<{ changes: number }> {
-    return { changes: (await query(this.pool, text, params)).rowCount ?? 0 };
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {

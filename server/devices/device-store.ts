@@ -6,6 +6,7 @@ import type { ProductStore } from '../products/product-store.ts';
 import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import type { CreatedDevice, Device, DevicePatch, DeviceRef, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
+import { isUniqueViolation } from '../db/sql.ts';
 
 /** Which devices a listing returns; every given criterion must hold. */
 /** A device going online or offline, as the device hub writes it (see DeviceStore.setStatuses). */
@@ -157,7 +158,7 @@ export class DeviceStore {
         try {
           id = Number(this.#insert.run(input.productKey, deviceName, input.description ?? '', this.secrets.seal(deviceSecret), at, at).lastInsertRowid);
         } catch (err) {
-          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          if (isUniqueViolation(err)) {
             throw conflict('device_exists', `Product "${input.productKey}" already has a device named "${deviceName}".`);
           }
           throw err;

@@ -15,6 +15,7 @@ import { DEFAULT_STRATEGY, waveSizesOf } from '../../domain/ota/campaign-strateg
 import type { DownloadTokens } from './download-tokens.ts';
 import type { FirmwareFiles } from './firmware-files.ts';
 import { upgradeOf, type OtaStore, type UpgradeChange, type UpgradeRow } from './ota-store.ts';
+import { isUniqueViolation } from '../db/sql.ts';
 
 export interface OtaServiceOptions {
   store: OtaStore;
@@ -140,7 +141,7 @@ export class OtaService implements OtaNodeService {
       });
     } catch (err) {
       this.#o.files.discard(image);
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+      if (isUniqueViolation(err)) {
         throw conflict('firmware_exists', `${productKey} already has version ${version} of module ${module}.`);
       }
       throw err;

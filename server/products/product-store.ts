@@ -4,6 +4,7 @@ import type { RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import { generateProductKey } from './generated-names.ts';
 import type { Dialect, FutureTimes, NewProduct, NodeType, Product, ProductAuth, ProductPatch, SignMethod } from '../../domain/products/product-schemas.ts';
+import { isUniqueViolation } from '../db/sql.ts';
 
 /** What a product gets for every auth setting it is created without. */
 export const DEFAULT_PRODUCT_AUTH: Readonly<ProductAuth> = Object.freeze<ProductAuth>({
@@ -124,7 +125,7 @@ export class ProductStore {
         at: now(),
       });
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+      if (isUniqueViolation(err)) {
         throw conflict('product_exists', `A product with the key "${productKey}" already exists.`);
       }
       throw err;
