@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * A TypeScript entry module and the project modules it imports as one JavaScript file, built by esbuild. It serves
- * `npm start` (server/start.mjs) and the worker threads (thread-bundle.ts). Loading the server's modules through tsx
+ * `npm start` (server/start.mjs) and the worker threads (rpc-thread.ts). Loading the server's modules through tsx
  * costs each start about 1.5 s of CPU (tsx's loader thread and a round trip to it per module); the same modules
  * bundled load in a fraction of that.
  *
@@ -100,10 +100,8 @@ export async function bundle(entry, dir = DEFAULT_BUNDLE_DIR) {
     // No bundle yet, or an unreadable manifest: build it.
   }
   fs.mkdirSync(dir, { recursive: true });
-  // Processes starting together may build at once: each writes its own files and renames them into place.
-  const partial = `${file}.${process.pid}.${Date.now()}`;
   const built = await build({
-    entryPoints: [fileURLToPath(entry)], outfile: partial, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+    entryPoints: [fileURLToPath(entry)], outfile: file, write: false, bundle: true, platform: 'node', format: 'esm', target: 'node20',
     plugins: [externalByPath, ownImportMeta], metafile: true, logLevel: 'silent', absWorkingDir: ROOT,
     // Stack traces name the TypeScript files and lines (start.mjs turns source maps on).
     sourcemap: 'linked', sourcesContent: false,
@@ -114,12 +112,14 @@ export async function bundle(entry, dir = DEFAULT_BUNDLE_DIR) {
     const stat = fs.statSync(path.join(ROOT, input));
     inputs[input] = [stat.size, stat.mtimeMs];
   }
-  fs.renameSync(`${partial}.map`, `${file}.map`);
-  // The map's name inside the bundle is the partial file's: point it at the kept one.
-  const code = fs.readFileSync(partial, 'utf8').replace(/\/\/# sourceMappingURL=.*\s*$/, `//# sourceMappingURL=${path.basename(file)}.map\n`);
-  fs.writeFileSync(partial, code);
-  fs.renameSync(partial, file);
-  fs.writeFileSync(`${manifestFile}.${process.pid}`, JSON.stringify(/** @type {Manifest} */ ({ inputs })));
-  fs.renameSync(`${manifestFile}.${process.pid}`, manifestFile);
+  // Processes starting together may build at once: each writes files of its own and renames them into place, the
+  // bundle (and its map) before the manifest that vouches for it.
+  const place = (/** @type {string} */ target, /** @type {string | Uint8Array} */ contents) => {
+    const partial = `${target}.${process.pid}.${Date.now()}`;
+    fs.writeFileSync(partial, contents);
+    fs.renameSync(partial, target);
+  };
+  for (const output of built.outputFiles) place(output.path, output.contents);
+  place(manifestFile, JSON.stringify(/** @type {Manifest} */ ({ inputs })));
   return pathToFileURL(file);
 }

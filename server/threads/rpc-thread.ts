@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { fromWire, type Call, type Reply, type ThreadLog } from './rpc-wire.ts';
-import { threadBundle } from './thread-bundle.ts';
+import { bundle } from './bundle.mjs';
 
 export interface RpcThreadOptions {
   /** The URL of the TypeScript module the thread runs; it calls {@link serveCalls}. */
@@ -16,7 +16,7 @@ export interface RpcThreadOptions {
 }
 
 /**
- * One worker thread and the calls waiting on it, started from the bundle of its module (thread-bundle.ts). The thread
+ * One worker thread and the calls waiting on it, started from the bundle of its module (bundle.mjs). The thread
  * keeps the process alive only while a call is pending: an idle one never holds up an exit.
  */
 export class RpcThread {
@@ -28,7 +28,7 @@ export class RpcThread {
 
   /** Starts a thread running `options.entry`, bundling it first if its bundle is missing or out of date. */
   static async start(options: RpcThreadOptions): Promise<RpcThread> {
-    return new RpcThread(await threadBundle(options.entry), options);
+    return new RpcThread(await bundle(options.entry), options);
   }
 
   private constructor(bundle: URL, options: RpcThreadOptions) {
