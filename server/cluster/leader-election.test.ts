@@ -1,11 +1,11 @@
 /**
- * Leader election on a real PostgreSQL (Debian's, started for this file): one leader among the nodes, and another
+ * Leader election on a real PostgreSQL (Debian's, shared by the test run): one leader among the nodes, and another
  * within a check or two when it stops, dies or loses its connection.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testPostgres } from '../testing/test-postgres.ts';
 import { until } from '../testing/until.ts';
-import { PostgresSql } from '../db/sql.ts';
+import type { PostgresSql } from '../db/sql.ts';
 import { LeaderElection } from './leader-election.ts';
 
 const postgres = testPostgres();
@@ -13,13 +13,8 @@ let url: string;
 let admin: PostgresSql;
 
 beforeAll(async () => {
-  url = await postgres.database('leader');
-  admin = PostgresSql.connect(url, { max: 1 });
+  ({ url, sql: admin } = await postgres.connect('leader', { max: 1 }));
 }, 60_000);
-
-afterAll(async () => {
-  await admin?.close();
-});
 
 async function nodes(key: number, count: number): Promise<LeaderElection[]> {
   const list = Array.from({ length: count }, (_, i) => new LeaderElection(url, { key, nodeId: `node-${i + 1}`, checkMs: 100 }));

@@ -1,11 +1,11 @@
 /**
- * The registry's migrations on a real PostgreSQL (Debian's, started for this file): each translates, applies once
+ * The registry's migrations on a real PostgreSQL (Debian's, shared by the test run): each translates, applies once
  * (also when nodes start together), and leaves the same tables, columns and rules SQLite has.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { testPostgres } from '../testing/test-postgres.ts';
 import { openDatabase } from './database.ts';
 import { migratePostgres } from './migrate.ts';
@@ -18,13 +18,8 @@ let url: string;
 let db: PostgresSql;
 
 beforeAll(async () => {
-  url = await postgres.database('ddl');
-  db = PostgresSql.connect(url, { max: 2 });
+  ({ url, sql: db } = await postgres.connect('ddl'));
 }, 60_000);
-
-afterAll(async () => {
-  await db?.close();
-});
 
 describe('the registry schema on PostgreSQL', () => {
   it('applies every migration once, also when three nodes start at the same moment', async () => {

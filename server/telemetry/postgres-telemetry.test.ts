@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL telemetry backend on a real server (Debian's, started for this file): the contract every backend
+ * The PostgreSQL telemetry backend on a real server (Debian's, shared by the test run): the contract every backend
  * passes, and what is its own: partitions by week, retention by dropping them, nodes sharing one database.
  */
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -33,10 +33,10 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 export interface PostgresServer {
-  /** `postgres://thingwire@127.0.0.1:PORT/thingwire`: a database of its own, owned by the superuser `thingwire`. */
-  url: string;
+  /** `postgres://thingwire@127.0.0.1:PORT/postgres`, as the superuser `thingwire`: for making databases. */
+  adminUrl: string;
   port: number;
-  /** A URL for another database of this server, created empty first. */
+  /** The URL of a new, empty database `name` on this server. */
   createDatabase(name: string): Promise<string>;
   /** Stops it (fast shutdown) and deletes its files. */
   stop(): Promise<void>;
@@ -80,12 +80,11 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw new Error(`PostgreSQL did not start: ${log.trim().split('\n').slice(-3).join(' | ')}`);
   }
   const running = child;
-  const urlOf = (db: string) => `postgres://thingwire@127.0.0.1:${port}/${db}`;
-  await createDatabaseAt(urlOf('postgres'), 'thingwire');
+  const adminUrl = `postgres://thingwire@127.0.0.1:${port}/postgres`;
   return {
-    url: urlOf('thingwire'),
+    adminUrl,
     port,
-    createDatabase: (name) => createDatabaseAt(urlOf('postgres'), name),
+    createDatabase: (name) => createDatabaseAt(adminUrl, name),
     async stop() {
       if (running.exitCode === null) {
         const exited = new Promise((resolve) => running.once('exit', resolve));

@@ -7,8 +7,6 @@ import type { TestProject } from 'vitest/node';
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startPostgres();
-  const admin = new URL(server.url);
-  admin.pathname = '/postgres';
-  project.provide('postgresAdminUrl', admin.href);
+  project.provide('postgresAdminUrl', server.adminUrl);
   return () => server.stop();
 }

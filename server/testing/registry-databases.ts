@@ -10,31 +10,29 @@ import { afterAll } from 'vitest';
 import { openDatabase } from '../db/database.ts';
 import { migratePostgres } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
-import { PostgresSql, SqliteSql, type SqlDatabase, type SqlDialect } from '../db/sql.ts';
+import { SqliteSql, type SqlDatabase, type SqlDialect } from '../db/sql.ts';
 import { testPostgres } from './test-postgres.ts';
 
 export const REGISTRY_DIALECTS: readonly SqlDialect[] = ['sqlite', 'postgres'];
 
 export function registryDatabases(): { open(dialect: SqlDialect): Promise<SqlDatabase> } {
   const postgres = testPostgres();
-  const opened: SqlDatabase[] = [];
+  const sqlite: SqlDatabase[] = [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-registry-'));
-  let count = 0;
   afterAll(async () => {
-    await Promise.all(opened.map((db) => db.close()));
+    await Promise.all(sqlite.map((db) => db.close()));
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return {
     async open(dialect) {
-      let db: SqlDatabase;
       if (dialect === 'sqlite') {
-        db = new SqliteSql(openDatabase(path.join(dir, `${++count}.db`)));
-      } else {
-        db = PostgresSql.connect(await postgres.database('registry'), { max: 4 });
-        await migratePostgres(db, migrations);
+        const db = new SqliteSql(openDatabase(path.join(dir, `${sqlite.length}.db`)));
+        sqlite.push(db);
+        return db;
       }
-      opened.push(db);
-      return db;
+      const { sql } = await postgres.connect('registry');
+      await migratePostgres(sql, migrations);
+      return sql;
     },
   };
 }

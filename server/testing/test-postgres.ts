@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, inject } from 'vitest';
+import { PostgresSql } from '../db/sql.ts';
 import { createDatabaseAt, startPostgres, type PostgresServer } from './postgres-server.ts';
 
 declare module 'vitest' {
@@ -9,21 +10,39 @@ declare module 'vitest' {
   }
 }
 
+export interface TestPostgres {
+  /** The URL of a new, empty database, named apart from every other file's. */
+  database(prefix?: string): Promise<string>;
+  /** A new, empty database and a pool on it, closed after the file. */
+  connect(prefix?: string, options?: { max?: number }): Promise<{ url: string; sql: PostgresSql }>;
+}
+
 /**
  * PostgreSQL for a test file: the run's shared server when the project starts one (postgres-setup.ts), else one of
- * the file's own, stopped after it. `database()` gives a new, empty database each time, named apart from every other
- * file's, so files running side by side on the shared server never meet.
+ * the file's own, stopped after it. Files running side by side on the shared server never meet: each makes its own
+ * databases.
  */
-export function testPostgres(): { database(prefix?: string): Promise<string> } {
+export function testPostgres(): TestPostgres {
   const shared = inject('postgresAdminUrl');
   let own: Promise<PostgresServer> | undefined;
-  if (!shared) afterAll(async () => (await own?.catch(() => undefined))?.stop());
+  const pools: PostgresSql[] = [];
+  afterAll(async () => {
+    await Promise.all(pools.map((sql) => sql.close()));
+    await (await own?.catch(() => undefined))?.stop();
+  });
+  const database = async (prefix = 'test') => {
+    const name = `${prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
+    if (shared) return createDatabaseAt(shared, name);
+    own ??= startPostgres();
+    return (await own).createDatabase(name);
+  };
   return {
-    async database(prefix = 'test') {
-      const name = `${prefix.toLowerCase().replace(/[^a-z0-9_]/g, '_')}_${process.pid}_${randomBytes(4).toString('hex')}`;
-      if (shared) return createDatabaseAt(shared, name);
-      own ??= startPostgres();
-      return (await own).createDatabase(name);
+    database,
+    async connect(prefix, options = {}) {
+      const url = await database(prefix);
+      const sql = PostgresSql.connect(url, { max: options.max ?? 4 });
+      pools.push(sql);
+      return { url, sql };
     },
   };
 }
