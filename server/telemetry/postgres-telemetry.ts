@@ -5,11 +5,12 @@ import { migratePostgres, type MigrationLogger } from '../db/migrate.ts';
 import { PostgresSql, type Sql } from '../db/sql.ts';
 import { telemetryMigrations } from './migrations/index.ts';
 import { ProductSchemas, type SchemaStorage } from './product-schemas.ts';
-import { prepareBatch, type PreparedRow } from './telemetry-batch.ts';
+import { prepareBatch, type PreparedEvent, type PreparedRow } from './telemetry-batch.ts';
 import { assertProductKey, type SchemaPlan, type StorageKind, type StoredColumn } from './telemetry-columns.ts';
 import {
   bucketLayout, checkRange, columnsOf, eventsSelect, historyPoints, historySelect, LATEST_SELECT, latestOf, limitOf, mergeBuckets, numericColumns,
-  productTableNames, quoteIdentifier as quote, storedEventOf, type EventDbRow, type ProductTables,
+  PRODUCT_TABLES_SELECT, productTableNames, productTablesDdl, productTablesOf, quoteIdentifier as quote, storedEventOf, TABLE_NAMES_TAKEN,
+  type EventDbRow, type ProductTables,
 } from './telemetry-query.ts';
 import type { Bucket, BucketQuery, EventQuery, HistoryPoint, HistoryQuery, LatestValue, StoredEvent, TelemetryBackend, TelemetryBatch, WriteResult } from './telemetry-store.ts';
 
@@ -86,23 +87,27 @@ export class PostgresTelemetry implements TelemetryBackend {
 
   async writeBatch(batch: TelemetryBatch): Promise<WriteResult> {
     const prepared = prepareBatch(batch, (productKey) => this.#schemas.cached(productKey), { json: JSON.stringify, keepLatest: true });
+    // Each product's tables once (prepared rows are of products with a schema, so with tables); events by table.
+    const products = new Set([...prepared.groups, ...prepared.events].map((r) => r.productKey));
+    const tables = new Map(await Promise.all([...products].map(async (pk) => [pk, (await this.#tablesOf(pk))!] as const)));
+    const events = new Map<string, PreparedEvent[]>();
+    for (const e of prepared.events) {
+      const table = tables.get(e.productKey)!.events;
+      const rows = events.get(table);
+      if (rows) rows.push(e);
+      else events.set(table, [e]);
+    }
     // Partitions first, each in its own short transaction: DDL inside the batch's would hold its locks to the commit.
-    for (const group of prepared.groups) await this.#ensureWeeks((await this.#tablesOf(group.productKey))!.properties, group.rows);
-    for (const e of prepared.events) await this.#ensureWeeks((await this.#tablesOf(e.productKey))!.events, [e]);
+    for (const group of prepared.groups) await this.#ensureWeeks(tables.get(group.productKey)!.properties, group.rows);
+    for (const [table, rows] of events) await this.#ensureWeeks(table, rows);
     await this.#sql.transaction(async (tx) => {
       for (const group of prepared.groups) {
-        const table = (await this.#tablesOf(group.productKey))!.properties;
         const names = ['device', 'ts', 'received_at', ...group.columns.map((c) => c.name)];
-        await insertRows(tx, table, names, group.rows.map((r) => [r.deviceName, r.ts, r.receivedAt, ...r.values]));
+        await insertRows(tx, tables.get(group.productKey)!.properties, names, group.rows.map((r) => [r.deviceName, r.ts, r.receivedAt, ...r.values]));
       }
-      const byTable = new Map<string, unknown[][]>();
-      for (const e of prepared.events) {
-        const table = (await this.#tablesOf(e.productKey))!.events;
-        let rows = byTable.get(table);
-        if (!rows) byTable.set(table, (rows = []));
-        rows.push([e.deviceName, e.ts, e.receivedAt, e.eventId, e.type, e.data]);
+      for (const [table, rows] of events) {
+        await insertRows(tx, table, ['device', 'ts', 'received_at', 'event_id', 'type', 'data'], rows.map((e) => [e.deviceName, e.ts, e.receivedAt, e.eventId, e.type, e.data]));
       }
-      for (const [table, rows] of byTable) await insertRows(tx, table, ['device', 'ts', 'received_at', 'event_id', 'type', 'data'], rows);
       await insertRows(tx, 'latest', ['product_key', 'device', 'property', 'value', 'ts'],
         prepared.latest.map((l) => [l.productKey, l.deviceName, l.property, JSON.stringify(l.value), l.ts]),
         'ON CONFLICT (product_key, device, property) DO UPDATE SET value = excluded.value, ts = excluded.ts WHERE excluded.ts >= latest.ts');
@@ -226,10 +231,9 @@ export class PostgresTelemetry implements TelemetryBackend {
   async #tablesOf(productKey: string): Promise<ProductTables | undefined> {
     let tables = this.#tables.get(productKey);
     if (!tables) {
-      const row = await this.#sql.get<{ property_table: string; event_table: string }>(
-        'SELECT property_table, event_table FROM telemetry_products WHERE product_key = ?', [productKey]);
+      const row = await this.#sql.get<{ property_table: string; event_table: string }>(PRODUCT_TABLES_SELECT, [productKey]);
       if (!row) return undefined;
-      tables = { properties: row.property_table, events: row.event_table };
+      tables = productTablesOf(row);
       this.#tables.set(productKey, tables);
     }
     return tables;
@@ -244,17 +248,7 @@ export class PostgresTelemetry implements TelemetryBackend {
           await tx.lock(`telemetry product ${productKey}`);
           if (await tx.get('SELECT 1 FROM telemetry_products WHERE product_key = ?', [productKey])) return;
           const tables = await chooseTableNames(tx, productKey);
-          const t = quote(tables.properties);
-          const e = quote(tables.events);
-          await tx.run(`
-            CREATE TABLE ${t} (device TEXT NOT NULL, ts BIGINT NOT NULL, received_at BIGINT NOT NULL) PARTITION BY RANGE (ts);
-            CREATE INDEX ${quote(`i_${tables.properties}_device`)} ON ${t} (device, ts);
-            CREATE TABLE ${e} (
-              device TEXT NOT NULL, ts BIGINT NOT NULL, received_at BIGINT NOT NULL,
-              event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL
-            ) PARTITION BY RANGE (ts);
-            CREATE INDEX ${quote(`i_${tables.events}_device`)} ON ${e} (device, ts);
-            CREATE INDEX ${quote(`i_${tables.events}_ts`)} ON ${e} (ts);`);
+          await tx.run(productTablesDdl(tables, { integer: 'BIGINT', partition: ' PARTITION BY RANGE (ts)' }));
           await tx.run('INSERT INTO telemetry_products (product_key, property_table, event_table) VALUES (?, ?, ?)',
             [productKey, tables.properties, tables.events]);
         });
@@ -295,7 +289,7 @@ async function insertRows(tx: Sql, table: string, names: readonly string[], rows
 async function chooseTableNames(tx: Sql, productKey: string): Promise<ProductTables> {
   for (let n = 1; ; n++) {
     const tables = productTableNames(productKey, n);
-    if (!(await tx.get('SELECT 1 FROM telemetry_products WHERE property_table = ? OR event_table = ?', [tables.properties, tables.events]))) return tables;
+    if (!(await tx.get(TABLE_NAMES_TAKEN, [tables.properties, tables.events]))) return tables;
   }
 }
 

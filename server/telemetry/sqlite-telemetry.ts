@@ -11,7 +11,8 @@ import { prepareBatch } from './telemetry-batch.ts';
 import { assertProductKey, type PropertyColumn, type SchemaPlan, type StorageKind, type StoredColumn } from './telemetry-columns.ts';
 import {
   bucketLayout, checkRange, columnsOf, eventsSelect, historyPoints, historySelect, LATEST_SELECT, latestOf, limitOf, mergeBuckets, numericColumns,
-  productTableNames, quoteIdentifier as quote, storedEventOf, type EventDbRow, type ProductTables,
+  PRODUCT_TABLES_SELECT, productTableNames, productTablesDdl, productTablesOf, quoteIdentifier as quote, storedEventOf, TABLE_NAMES_TAKEN,
+  type EventDbRow, type ProductTables,
 } from './telemetry-query.ts';
 import type { Bucket, BucketQuery, EventQuery, HistoryPoint, HistoryQuery, LatestValue, StoredEvent, TelemetryBackend, TelemetryBatch, WriteResult } from './telemetry-store.ts';
 
@@ -215,11 +216,9 @@ export class SqliteTelemetry implements TelemetryBackend {
   #tablesOf(productKey: string): ProductTables | undefined {
     let tables = this.#tables.get(productKey);
     if (!tables) {
-      const row = this.#statement('SELECT property_table, event_table FROM telemetry_products WHERE product_key = ?').get(productKey) as
-        | { property_table: string; event_table: string }
-        | undefined;
+      const row = this.#statement(PRODUCT_TABLES_SELECT).get(productKey) as { property_table: string; event_table: string } | undefined;
       if (!row) return undefined;
-      tables = { properties: row.property_table, events: row.event_table };
+      tables = productTablesOf(row);
       this.#tables.set(productKey, tables);
     }
     return tables;
@@ -231,19 +230,7 @@ export class SqliteTelemetry implements TelemetryBackend {
         if (this.#tablesOf(productKey)) return;
         this.#db.transaction(() => {
           const tables = this.#chooseTableNames(productKey);
-          const t = quote(tables.properties);
-          const e = quote(tables.events);
-          this.#db.exec(`
-            CREATE TABLE ${t} (device TEXT NOT NULL, ts INTEGER NOT NULL, received_at INTEGER NOT NULL);
-            -- Tables and indexes share one namespace: the i_ prefix keeps index names clear of every t_/e_ table.
-            CREATE INDEX ${quote(`i_${tables.properties}_device`)} ON ${t} (device, ts);
-            CREATE TABLE ${e} (
-              device TEXT NOT NULL, ts INTEGER NOT NULL, received_at INTEGER NOT NULL,
-              event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL
-            );
-            CREATE INDEX ${quote(`i_${tables.events}_device`)} ON ${e} (device, ts);
-            -- Events are few next to property rows, and product-wide event lists (no device) are a common query.
-            CREATE INDEX ${quote(`i_${tables.events}_ts`)} ON ${e} (ts);`);
+          this.#db.exec(productTablesDdl(tables, { integer: 'INTEGER' }));
           this.#statement('INSERT INTO telemetry_products (product_key, property_table, event_table) VALUES (?, ?, ?)')
             .run(productKey, tables.properties, tables.events);
           this.#tables.set(productKey, tables);
@@ -270,9 +257,7 @@ export class SqliteTelemetry implements TelemetryBackend {
 
   /** The first of {@link productTableNames} no other product has. */
   #chooseTableNames(productKey: string): ProductTables {
-    const taken = this.#db.prepare(
-      'SELECT 1 FROM telemetry_products WHERE property_table = ? OR event_table = ?',
-    );
+    const taken = this.#statement(TABLE_NAMES_TAKEN);
     for (let n = 1; ; n++) {
       const tables = productTableNames(productKey, n);
       if (!taken.get(tables.properties, tables.events)) return tables;

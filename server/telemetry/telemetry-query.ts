@@ -101,6 +101,32 @@ export interface ProductTables {
   events: string;
 }
 
+/** Which tables hold a product's telemetry: a row of `telemetry_products`, or none yet. */
+export const PRODUCT_TABLES_SELECT = 'SELECT property_table, event_table FROM telemetry_products WHERE product_key = ?';
+export const productTablesOf = (row: { property_table: string; event_table: string }): ProductTables => ({ properties: row.property_table, events: row.event_table });
+/** Whether another product has taken a pair of names (`productTableNames`). */
+export const TABLE_NAMES_TAKEN = 'SELECT 1 FROM telemetry_products WHERE property_table = ? OR event_table = ?';
+
+/**
+ * A product's property and event tables and their indexes (SQLite and PostgreSQL): `integer` is the type of the time
+ * columns, `partition` what follows each table's columns (PostgreSQL partitions them by time).
+ */
+export function productTablesDdl(tables: ProductTables, { integer, partition = '' }: { integer: string; partition?: string }): string {
+  const t = quoteIdentifier(tables.properties);
+  const e = quoteIdentifier(tables.events);
+  return `
+    CREATE TABLE ${t} (device TEXT NOT NULL, ts ${integer} NOT NULL, received_at ${integer} NOT NULL)${partition};
+    -- Tables and indexes share one namespace: the i_ prefix keeps index names clear of every t_/e_ table.
+    CREATE INDEX ${quoteIdentifier(`i_${tables.properties}_device`)} ON ${t} (device, ts);
+    CREATE TABLE ${e} (
+      device TEXT NOT NULL, ts ${integer} NOT NULL, received_at ${integer} NOT NULL,
+      event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL
+    )${partition};
+    CREATE INDEX ${quoteIdentifier(`i_${tables.events}_device`)} ON ${e} (device, ts);
+    -- Events are few next to property rows, and product-wide event lists (no device) are a common query.
+    CREATE INDEX ${quoteIdentifier(`i_${tables.events}_ts`)} ON ${e} (ts);`;
+}
+
 /**
  * The `attempt`th choice of a product's table names: `t_<product>` and `e_<product>` with `-` as `_`, then with a
  * `_2`, `_3`… suffix, for when a product whose key differs only in case (or `-`/`_`) took them.
