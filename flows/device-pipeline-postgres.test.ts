@@ -4,7 +4,8 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSql } from '../server/db/sql.ts';
-import { connect, createDevices, deployListener, deviceOptions, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
+import { StartupError } from '../server/http/port-check.ts';
+import { connect, createDevices, deployListener, deviceOptions, freePort, request, subscribe, type TestDevice } from '../server/testing/mqtt-devices.ts';
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { testPostgres } from '../server/testing/test-postgres.ts';
 import { startTestServer, type TestServer } from '../server/testing/test-server.ts';
@@ -56,6 +57,16 @@ describe('the device pipeline with telemetry in PostgreSQL', () => {
     }
     const shadow = await tw!.request('GET', '/api/v1/devices/thermo/hall/properties', { token: tw!.adminToken });
     expect(Object.fromEntries((shadow.body.items as { identifier: string; value: unknown }[]).map((i) => [i.identifier, i.value]))).toEqual({ temperature: 21.5, target: 20 });
+  });
+
+  it('refuses to start, in one line saying what to check, when PostgreSQL cannot be reached', async () => {
+    const nobody = `postgres://thingwire@127.0.0.1:${await freePort()}/thingwire`;
+    const refused = await startTestServer({ config: { telemetry: 'postgres', postgres: { url: nobody } } }).then(
+      async (server) => { await server.close(); return undefined; },
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(StartupError);
+    expect((refused as Error).message).toMatch(/^PostgreSQL at postgres:\/\/thingwire@127\.0\.0\.1:\d+\/thingwire \(--postgres-url\) cannot be used for telemetry: .*ECONNREFUSED.*THINGWIRE_POSTGRES_PASSWORD/);
   });
 
   it('reads the same history after a restart on the same database', async () => {

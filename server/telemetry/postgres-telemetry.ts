@@ -2,6 +2,7 @@ import type { Receipt } from '../../domain/devices/thing-message.ts';
 import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
 import { RECEIPT_WINDOW_MS } from '../device-hub/uplink-receipts.ts';
 import { migratePostgres, type MigrationLogger } from '../db/migrate.ts';
+import { StartupError } from '../http/port-check.ts';
 import { PostgresSql, type Sql } from '../db/sql.ts';
 import { telemetryMigrations } from './migrations/index.ts';
 import { ProductSchemas, type SchemaStorage } from './product-schemas.ts';
@@ -76,7 +77,11 @@ export class PostgresTelemetry implements TelemetryBackend {
       await migratePostgres(sql, telemetryMigrations, logger);
     } catch (err) {
       await sql.close();
-      throw err;
+      throw new StartupError(
+        `PostgreSQL at ${url} (--postgres-url) cannot be used for telemetry: ${(err as Error).message}. Check that it runs, ` +
+        'that the URL and THINGWIRE_POSTGRES_PASSWORD are right, and that its user may create the telemetry schema.',
+        { cause: err },
+      );
     }
     return new PostgresTelemetry(sql);
   }
