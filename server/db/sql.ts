@@ -41,6 +41,9 @@ export interface SqlDatabase extends Sql {
 
 type Statement = Database.Statement;
 
+/** Statement texts kept prepared (SQLite) or translated (PostgreSQL) per database. */
+const MAX_CACHED_STATEMENTS = 2000;
+
 /** SQLite through better-sqlite3: statements prepared once per text, transactions one at a time. */
 export class SqliteSql implements SqlDatabase {
   readonly dialect = 'sqlite';
@@ -54,7 +57,8 @@ export class SqliteSql implements SqlDatabase {
     let s = this.#statements.get(text);
     if (!s) {
       s = this.db.prepare(text);
-      this.#statements.set(text, s);
+      // Stores' statements are fixed texts; a text built per call (a list of columns, say) is prepared, not kept.
+      if (this.#statements.size < MAX_CACHED_STATEMENTS) this.#statements.set(text, s);
     }
     return s;
   }
@@ -230,7 +234,7 @@ export function toPostgresParams(text: string): Translated {
   }
   if (positional > 0 && names.length > 0) throw new Error(`a statement mixes ? and @name parameters: ${text}`);
   const translated = { text: out, names: names.length > 0 ? names : undefined };
-  if (translations.size < 2000) translations.set(text, translated);
+  if (translations.size < MAX_CACHED_STATEMENTS) translations.set(text, translated);
   return translated;
 }
 
