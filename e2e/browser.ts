@@ -53,7 +53,9 @@ export async function openApp(
   viewport: { width: number; height: number } = { width: 1280, height: 800 },
   options: { clock?: boolean; signedIn?: true | [username: string, password: string]; liveFeed?: false } = {},
 ): Promise<AppPage> {
-  const context = await browser.newContext({ baseURL: server.url, viewport });
+  // Reduced motion, as many users set it: the dashboard's pulsing live dot otherwise repaints ten times a second on
+  // every page left open on it (a tenth of a core each, idle), and the files' pages queue for the same two cores.
+  const context = await browser.newContext({ baseURL: server.url, viewport, reducedMotion: 'reduce' });
   if (options.clock) await context.clock.install();
   // No live pushes reach the page (its socket opens but hears nothing), as when they are slow to arrive.
   if (options.liveFeed === false) await context.routeWebSocket(/\/api\/v1\/live\/devices/, () => undefined);

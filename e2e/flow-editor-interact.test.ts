@@ -44,6 +44,8 @@ async function centreOf(locator: ReturnType<typeof canvasNode>): Promise<{ x: nu
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
 }
 
+/** The canvas's pan and zoom, as React Flow last applied it. */
+const viewTransform = () => page.locator('.react-flow__viewport').evaluate((el: { style: { transform: string } }) => el.style.transform);
 const selectedCount = () => canvas(page).locator('.react-flow__node.selected').count();
 const sidebarTab = (name: string | RegExp) => page.getByRole('tablist', { name: 'Sidebar' }).getByRole('tab', { name });
 
@@ -188,16 +190,15 @@ describe('the editor’s interactions', () => {
     const at = { x: box.x + 640, y: box.y + 460 };
     await page.mouse.move(at.x, at.y);
     // Zoomed with the wheel since the mouse last moved: still under it.
-    const zoom = () => page.locator('.react-flow__viewport').evaluate((el: { style: { transform: string } }) => el.style.transform);
-    const before = await zoom();
+    const before = await viewTransform();
     await page.mouse.wheel(0, -200);
-    await expect.poll(zoom).not.toBe(before);
+    await expect.poll(viewTransform).not.toBe(before);
     await page.keyboard.press('Control+V');
     await expect.poll(() => canvasNode(page, 'out').count()).toBe(2);
     const atMouse = await centreOf(canvasNode(page, 'out').nth(1));
     expect(Math.hypot(atMouse.x - at.x, atMouse.y - at.y)).toBeLessThan(3);
     await page.mouse.wheel(0, 200);
-    await expect.poll(zoom).toBe(before);
+    await expect.poll(viewTransform).toBe(before);
 
     // The mouse on the palette: the copy lands a step down and right of the original, selected.
     await page.getByRole('complementary', { name: 'Palette' }).hover();
@@ -222,12 +223,21 @@ describe('the editor’s interactions', () => {
     const first = await centreOf(canvasNode(page, 'timestamp'));
     expect(Math.hypot(first.x - (box.x + 420), first.y - (box.y + 260))).toBeLessThan(3);
 
-    await page.getByRole('button', { name: 'Zoom in', exact: true }).click();
-    await page.getByRole('button', { name: 'Zoom in', exact: true }).click();
-    await page.mouse.move(box.x + 700, box.y + 560);
-    await page.mouse.down();
-    await page.mouse.move(box.x + 600, box.y + 500, { steps: 5 });
-    await page.mouse.up();
+    // Zooming is a d3 transition applied on a later frame: each step waits to see the view change, so the drop
+    // is measured against the view the user would see, not one a pending transition is about to replace.
+    const changes = async (act: () => Promise<void>) => {
+      const before = await viewTransform();
+      await act();
+      await expect.poll(viewTransform).not.toBe(before);
+    };
+    await changes(() => page.getByRole('button', { name: 'Zoom in', exact: true }).click());
+    await changes(() => page.getByRole('button', { name: 'Zoom in', exact: true }).click());
+    await changes(async () => {
+      await page.mouse.move(box.x + 700, box.y + 560);
+      await page.mouse.down();
+      await page.mouse.move(box.x + 600, box.y + 500, { steps: 5 });
+      await page.mouse.up();
+    });
     await dropFromPalette(page, 'debug', 300, 420);
     const second = await centreOf(canvasNode(page, 'debug 2'));
     expect(Math.hypot(second.x - (box.x + 300), second.y - (box.y + 420))).toBeLessThan(3);

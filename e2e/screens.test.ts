@@ -195,7 +195,7 @@ afterAll(async () => {
 
 /** A signed-in context whose browser speaks `locale` and whose system prefers `theme`. */
 async function signedInContext(locale: 'en-US' | 'zh-CN', theme: 'light' | 'dark'): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, locale, colorScheme: theme });
+  const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, locale, colorScheme: theme, reducedMotion: 'reduce' });
   const res = await context.request.post('/api/v1/auth/login', { data: { username: 'admin', password: TEST_ADMIN_PASSWORD } });
   expect(res.status()).toBe(200);
   return context;
@@ -356,7 +356,7 @@ describe('every screen in both languages and both themes', () => {
 describe('language and theme per user', () => {
   it('are switched in the top bar, saved with the user, and follow them to another browser', async () => {
     const signedIn = async (locale: string) => {
-      const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, locale, colorScheme: 'light' });
+      const context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, locale, colorScheme: 'light', reducedMotion: 'reduce' });
       const res = await context.request.post('/api/v1/auth/login', { data: { username: 'operator1', password: 'operator-password-1' } });
       expect(res.status()).toBe(200);
       const page = await context.newPage();

@@ -64,7 +64,7 @@ export function LiveIndicator() {
       : [t('live.closed'), 'bg-slate-400', t('live.closedHint')];
   return (
     <span className="inline-flex items-center gap-1.5 text-xs text-slate-600" title={hint} data-testid="live-state" data-state={state}>
-      <span aria-hidden className={cx('h-2 w-2 rounded-full', dot, state === 'open' && 'animate-pulse')} />
+      <span aria-hidden className={cx('h-2 w-2 rounded-full', dot, state === 'open' && 'motion-safe:animate-pulse')} />
       {text}
     </span>
   );
