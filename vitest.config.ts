@@ -126,7 +126,6 @@ const pureFiles = [
   'server/notify/webhook-outbox.test.ts',
   'server/outbound/outbound-policy.test.ts',
   'server/outbound/outbound-request.test.ts',
-  'server/products/product-store.test.ts',
   'server/tcp-ingress/tcp-framing.test.ts',
   'server/telemetry/retention.test.ts',
   'server/telemetry/sqlite-telemetry.test.ts',

@@ -35,7 +35,7 @@ export interface Registry {
  */
 export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: Sql = new SqliteSql(db)): Registry {
   const events: RegistryEvents = new EventEmitter<RegistryEventMap>();
-  const products = new ProductStore(db, secrets, events);
+  const products = new ProductStore(sql, secrets, events);
   const thingModels = new ThingModelStore(sql, products, new ThingModelValidators(), events);
   const devices = new DeviceStore(db, secrets, products, events);
   const topology = new DeviceTopology(db, events);
@@ -50,7 +50,10 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: 
     devices,
     topology,
     events,
-    load: () => thingModels.load(),
+    load: async () => {
+      await products.load();
+      await thingModels.load();
+    },
     registerRoutes(table, auth) {
       registerProductRoutes(table, products, auth);
       registerThingModelRoutes(table, thingModels, auth);

@@ -124,7 +124,7 @@ describe('the device hub with the thing model check', () => {
 
   /** Lamps have the model above published; plain has none. */
   async function start(): Promise<TestDeviceHub> {
-    devices = startTestDeviceHub(['lamps/porch', 'plain/shed'], {
+    devices = await startTestDeviceHub(['lamps/porch', 'plain/shed'], {
       checkCommand: (command) => thingModelCommandCheck(devices.registry.thingModels)(command),
     });
     await devices.registry.thingModels.saveDraft('lamps', lampTsl, 'test');
@@ -172,7 +172,7 @@ describe('the device hub with the thing model check', () => {
   });
 
   it('ends the command with 500, unsent, when the check itself throws', async () => {
-    devices = startTestDeviceHub(['lamps/porch'], {
+    devices = await startTestDeviceHub(['lamps/porch'], {
       checkCommand: () => {
         throw new Error('database is locked');
       },

@@ -17,8 +17,8 @@ describe('device-in', () => {
   beforeAll(() => {
     helper = nodeTestHelper();
   });
-  beforeEach(() => {
-    devices = startTestDeviceHub(['lamps/porch', 'lamps/hall', 'meters/m1']);
+  beforeEach(async () => {
+    devices = await startTestDeviceHub(['lamps/porch', 'lamps/hall', 'meters/m1']);
     lamp = new FakeDeviceSession('lamps', 'porch');
     fan = new FakeDeviceSession('lamps', 'hall', { dialect: 'things' });
     meter = new FakeDeviceSession('meters', 'm1');

@@ -20,8 +20,8 @@ describe('device-out', () => {
   beforeAll(() => {
     helper = nodeTestHelper();
   });
-  beforeEach(() => {
-    devices = startTestDeviceHub(['lamps/porch', 'lamps/hall']);
+  beforeEach(async () => {
+    devices = await startTestDeviceHub(['lamps/porch', 'lamps/hall']);
     lamp = new FakeDeviceSession('lamps', 'porch', { encode: true });
   });
   afterEach(async () => {
@@ -161,7 +161,7 @@ describe('device-out', () => {
 
   it('puts a command the published thing model refuses on output 2 with 422 and the failing fields, sending nothing', async () => {
     devices.close();
-    devices = startTestDeviceHub(['lamps/porch'], { checkCommand: (command) => thingModelCommandCheck(devices.registry.thingModels)(command) });
+    devices = await startTestDeviceHub(['lamps/porch'], { checkCommand: (command) => thingModelCommandCheck(devices.registry.thingModels)(command) });
     await devices.registry.thingModels.saveDraft('lamps', {
       properties: [{ identifier: 'mode', name: 'Mode', accessMode: 'rw', dataType: { type: 'enum', specs: { 0: 'off', 1: 'on' } } }],
     }, 'test');

@@ -15,8 +15,8 @@ describe('device-reply', () => {
   beforeAll(() => {
     helper = nodeTestHelper();
   });
-  beforeEach(() => {
-    devices = startTestDeviceHub(['lamps/porch']);
+  beforeEach(async () => {
+    devices = await startTestDeviceHub(['lamps/porch']);
     session = new FakeDeviceSession('lamps', 'porch');
   });
   afterEach(async () => {

@@ -122,7 +122,7 @@ describe('ota upgrade node', () => {
   });
 
   it('typical wiring: device in with ota.inform → ota upgrade, one upgrade asked per report', async () => {
-    const devices = startTestDeviceHub(['lamps/porch']);
+    const devices = await startTestDeviceHub(['lamps/porch']);
     try {
       const session = new FakeDeviceSession('lamps', 'porch');
       helper.settings({ thingwire: { services: testServices({}, { deviceHub: devices.hub, ota: service }), registerNodes: register } });

@@ -101,7 +101,7 @@ describe('ota node: device reports', () => {
   });
 
   it('through a real device hub: ota.get is answered to the device; a version report only lands in the message log', async () => {
-    const devices: TestDeviceHub = startTestDeviceHub(['lamps/porch']);
+    const devices: TestDeviceHub = await startTestDeviceHub(['lamps/porch']);
     try {
       const session = new FakeDeviceSession('lamps', 'porch');
       service.verdictOf = (m) => (m.kind === 'ota.get' ? { code: 200, data: {} } : { code: 200 });

@@ -12,12 +12,12 @@ import { DeviceLog } from './device-log.ts';
 let dir: string;
 let db: Db;
 let log: DeviceLog;
-beforeEach(() => {
+beforeEach(async () => {
   vi.useFakeTimers();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-log-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
   const registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
-  registry.products.create({ productKey: 'pk', name: 'product' });
+  await registry.products.create({ productKey: 'pk', name: 'product' });
   registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
   log = new DeviceLog(db, createLogger('silent'), { flushMs: 100, batchSize: 10, maxBuffered: 25 });
 });

@@ -18,12 +18,12 @@ let db: Db;
 let registry: Registry;
 let hub: DeviceHub | undefined;
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-verdicts-'));
   file = path.join(dir, 'thingwire.db');
   db = openDatabase(file);
   registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
-  registry.products.create({ productKey: 'pk', name: 'product' });
+  await registry.products.create({ productKey: 'pk', name: 'product' });
   registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
 });
 afterEach(() => {

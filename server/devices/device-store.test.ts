@@ -13,11 +13,11 @@ import { SecretBox } from '../secrets/secret-box.ts';
 let dir: string;
 let db: Db;
 let registry: Registry;
-beforeEach(() => {
+beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-registry-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
   registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
-  registry.products.create({ productKey: 'pk', name: 'product' });
+  await registry.products.create({ productKey: 'pk', name: 'product' });
 });
 afterEach(() => {
   db.close();

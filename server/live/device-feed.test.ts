@@ -263,7 +263,7 @@ describe('the device feed', () => {
 
 describe('a feed on a hub of its own', () => {
   it('does not count as a flow: with no flow deployed devices are still answered 503 at once', async () => {
-    const test = startTestDeviceHub(['pk/dn']);
+    const test = await startTestDeviceHub(['pk/dn']);
     const feed = new DeviceFeed({
       hub: test.hub, thingModels: test.registry.thingModels, logger: createLogger('silent'), allowedOrigins: [],
       authenticate: () => undefined,
@@ -284,7 +284,7 @@ describe('a feed on a hub of its own', () => {
   });
 
   it('ends the feed of a socket whose session ended', async () => {
-    const test = startTestDeviceHub(['pk/dn']);
+    const test = await startTestDeviceHub(['pk/dn']);
     let signedIn = true;
     const feed = new DeviceFeed({
       hub: test.hub, thingModels: test.registry.thingModels, logger: createLogger('silent'), allowedOrigins: [], recheckMs: 50,

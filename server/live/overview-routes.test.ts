@@ -75,7 +75,7 @@ describe('GET /overview', () => {
   });
 
   it('stays cheap with 20,000 devices: counts are one grouped query, the connections the last rows of the table', async () => {
-    tw.app.registry.products.create({ productKey: 'fleet', name: 'Fleet' });
+    await tw.app.registry.products.create({ productKey: 'fleet', name: 'Fleet' });
     const devices = tw.app.registry.devices;
     for (let batch = 0; batch < 20; batch++) {
       devices.createMany(Array.from({ length: 1000 }, (_, i) => ({ productKey: 'fleet', deviceName: `d-${batch}-${i}` })));

@@ -85,7 +85,7 @@ const connect = (deviceName: string, over: object = {}) =>
   store.saveConnection('tank', deviceName, { transport: 'tcp', host: '127.0.0.1', port, unitId: Number(deviceName.slice(1)), intervalMs: 100, timeoutMs: 2000, ...over }, 'test');
 
 beforeEach(async () => {
-  env = startTestDeviceHub([...names, 'other/o1']);
+  env = await startTestDeviceHub([...names, 'other/o1']);
   for (const pk of ['tank', 'other']) {
     await env.registry.thingModels.saveDraft(pk, tsl, 'test');
     await env.registry.thingModels.publish(pk, 'test');

@@ -10,14 +10,14 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
     method: 'get', path: '/products', access: 'products:read', tag: 'products',
     summary: 'List products with their device counts',
     response: Type.Object({ items: Type.Array(Product) }),
-    handler: () => ({ items: products.list() }),
+    handler: async () => ({ items: await products.list() }),
   });
   table.add({
     method: 'post', path: '/products', access: 'products:write', tag: 'products', status: 201,
     summary: 'Create a product; the response holds its product secret, shown only this once',
     body: NewProduct, response: CreatedProduct,
-    handler({ body, principal }) {
-      const { product, productSecret } = products.create(body);
+    async handler({ body, principal }) {
+      const { product, productSecret } = await products.create(body);
       auth.audit(principal.username, 'product.create', product.productKey);
       return { ...product, productSecret };
     },
@@ -31,8 +31,8 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
     method: 'patch', path: '/products/:productKey', access: 'products:write', tag: 'products',
     summary: 'Change a product\'s name, description, dialect, sign-in settings (auth fields not given are kept), retention or future times',
     params: ProductParams, body: ProductPatch, response: Product,
-    handler({ params, body, principal }) {
-      const product = products.update(params.productKey, body);
+    async handler({ params, body, principal }) {
+      const product = await products.update(params.productKey, body);
       auth.audit(principal.username, 'product.update', params.productKey, body);
       return product;
     },
@@ -41,8 +41,8 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
     method: 'delete', path: '/products/:productKey', access: 'products:write', tag: 'products',
     summary: 'Delete a product and its thing models; refused (409 product_has_devices) while it has devices',
     params: ProductParams,
-    handler({ params, principal }) {
-      products.delete(params.productKey);
+    async handler({ params, principal }) {
+      await products.delete(params.productKey);
       auth.audit(principal.username, 'product.delete', params.productKey);
     },
   });
@@ -50,8 +50,8 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
     method: 'post', path: '/products/:productKey/secret/reveal', access: 'devices:secret', tag: 'products',
     summary: 'Show the product secret (for dynamic registration); the reveal is audited',
     params: ProductParams, response: Type.Object({ productSecret: Type.String() }),
-    handler({ params, principal }) {
-      const productSecret = products.revealSecret(params.productKey);
+    async handler({ params, principal }) {
+      const productSecret = await products.revealSecret(params.productKey);
       auth.audit(principal.username, 'product.secret.reveal', params.productKey);
       return { productSecret };
     },

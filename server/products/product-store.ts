@@ -1,10 +1,9 @@
-import type { Db } from '../db/database.ts';
 import { conflict, notFound } from '../errors.ts';
 import type { RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import { generateProductKey } from './generated-names.ts';
 import type { Dialect, FutureTimes, NewProduct, NodeType, Product, ProductAuth, ProductPatch, SignMethod } from '../../domain/products/product-schemas.ts';
-import { isUniqueViolation } from '../db/sql.ts';
+import { isForeignKeyViolation, isUniqueViolation, type Sql } from '../db/sql.ts';
 
 /** What a product gets for every auth setting it is created without. */
 export const DEFAULT_PRODUCT_AUTH: Readonly<ProductAuth> = Object.freeze<ProductAuth>({
@@ -40,79 +39,78 @@ const SELECT_PRODUCT = `
          (SELECT count(*) FROM devices d WHERE d.product_key = p.product_key) AS device_count
   FROM products p`;
 
-/** Products: their identity, sign-in settings and sealed product secret. */
+/** What the hot paths ask of a product on every CONNECT and message, kept in memory (see {@link ProductStore.load}). */
+interface ProductSettings {
+  nodeType: NodeType;
+  auth: ProductAuth;
+  futureTimes: FutureTimes;
+}
+
+type SettingsRow = Pick<ProductRow, 'product_key' | 'node_type' | 'sign_methods' | 'timestamp_window_seconds' | 'require_timestamp' | 'dynamic_registration' | 'future_times'>;
+const SELECT_SETTINGS = `
+  SELECT product_key, node_type, sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration, future_times
+  FROM products`;
+
+/**
+ * Products: their identity, sign-in settings and sealed product secret, in the registry's database (SQLite or
+ * PostgreSQL). The settings device traffic asks for (node type, sign-in, future times) are answered from memory:
+ * {@link load} reads them at start, each change through this store updates them, and {@link reload} takes a change
+ * made elsewhere (another node of a cluster).
+ */
 export class ProductStore {
-  readonly #insert;
-  readonly #list;
-  readonly #get;
-  readonly #exists;
-  readonly #update;
-  readonly #delete;
-  readonly #secret;
-  readonly #auth;
-  readonly #retention;
-  readonly #futureTimes;
-  /** `futureTimes` by product key, read once per product: it is asked on every device message. */
-  readonly #futureTimesCache = new Map<string, FutureTimes>();
-  readonly #nodeType;
-  readonly #nodeTypeCache = new Map<string, NodeType>();
+  readonly #settings = new Map<string, ProductSettings>();
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly secrets: SecretBox,
     private readonly events: RegistryEvents,
-  ) {
-    this.#insert = db.prepare(`
-      INSERT INTO products (product_key, name, description, dialect, node_type, sign_methods, timestamp_window_seconds,
-                            require_timestamp, dynamic_registration, retention_days, future_times, product_secret,
-                            created_at, updated_at)
-      VALUES (@productKey, @name, @description, @dialect, @nodeType, @signMethods, @timestampWindowSeconds,
-              @requireTimestamp, @dynamicRegistration, @retentionDays, @futureTimes, @productSecret, @at, @at)`);
-    this.#list = db.prepare(`${SELECT_PRODUCT} ORDER BY p.product_key`);
-    this.#get = db.prepare(`${SELECT_PRODUCT} WHERE p.product_key = ?`);
-    this.#exists = db.prepare('SELECT 1 FROM products WHERE product_key = ?').pluck();
-    this.#update = db.prepare(`
-      UPDATE products SET name = @name, description = @description, dialect = @dialect, sign_methods = @signMethods,
-        timestamp_window_seconds = @timestampWindowSeconds, require_timestamp = @requireTimestamp,
-        dynamic_registration = @dynamicRegistration, retention_days = @retentionDays, future_times = @futureTimes,
-        updated_at = @at
-      WHERE product_key = @productKey`);
-    this.#delete = db.prepare('DELETE FROM products WHERE product_key = ?');
-    this.#secret = db.prepare('SELECT product_secret FROM products WHERE product_key = ?').pluck();
-    this.#auth = db.prepare(
-      'SELECT sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration FROM products WHERE product_key = ?',
-    );
-    this.#retention = db.prepare('SELECT product_key AS productKey, retention_days AS days FROM products ORDER BY product_key');
-    this.#futureTimes = db.prepare('SELECT future_times FROM products WHERE product_key = ?').pluck();
-    this.#nodeType = db.prepare('SELECT node_type FROM products WHERE product_key = ?').pluck();
+  ) {}
+
+  /** Reads every product's settings into memory; before the first device connects. */
+  async load(): Promise<void> {
+    const rows = await this.sql.all<SettingsRow>(SELECT_SETTINGS);
+    this.#settings.clear();
+    for (const r of rows) this.#settings.set(r.product_key, toSettings(r));
   }
 
-  /**
-   * The product's node type, undefined for a product that does not exist. Asked on every CONNECT and gateway
-   * operation; kept in memory once read (it never changes while the product exists).
-   */
+  /** Reads one product's settings again (or forgets them, when it is gone): after a change made elsewhere. */
+  async reload(productKey: string): Promise<void> {
+    const row = await this.sql.get<SettingsRow>(`${SELECT_SETTINGS} WHERE product_key = ?`, [productKey]);
+    if (row) this.#settings.set(productKey, toSettings(row));
+    else this.#settings.delete(productKey);
+  }
+
+  /** The product's node type, undefined for a product that does not exist. Asked on every CONNECT and gateway operation. */
   nodeType(productKey: string): NodeType | undefined {
-    let value = this.#nodeTypeCache.get(productKey);
-    if (value === undefined) {
-      value = this.#nodeType.get(productKey) as NodeType | undefined;
-      if (value === undefined) return undefined;
-      this.#nodeTypeCache.set(productKey, value);
-    }
-    return value;
+    return this.#settings.get(productKey)?.nodeType;
   }
 
-  /** A product's sign-in settings, or undefined when it does not exist: one indexed read, run on every CONNECT. */
+  /** A product's sign-in settings, or undefined when it does not exist. Asked on every CONNECT. */
   auth(productKey: string): ProductAuth | undefined {
-    const r = this.#auth.get(productKey) as Pick<ProductRow, 'sign_methods' | 'timestamp_window_seconds' | 'require_timestamp' | 'dynamic_registration'> | undefined;
-    return r && toAuth(r);
+    return this.#settings.get(productKey)?.auth;
+  }
+
+  /** Whether the product exists. */
+  exists(productKey: string): boolean {
+    return this.#settings.has(productKey);
+  }
+
+  /** What becomes of the product's device times too far ahead of the server clock; `refuse` for an unknown product. */
+  futureTimes(productKey: string): FutureTimes {
+    return this.#settings.get(productKey)?.futureTimes ?? 'refuse';
   }
 
   /** Creates a product; the plain product secret is returned only here. Duplicate key → 409 `product_exists`. */
-  create(input: NewProduct): { product: Product; productSecret: string } {
+  async create(input: NewProduct): Promise<{ product: Product; productSecret: string }> {
     const productKey = input.productKey ?? generateProductKey();
     const productSecret = newSecret();
     try {
-      this.#insert.run({
+      await this.sql.run(`
+        INSERT INTO products (product_key, name, description, dialect, node_type, sign_methods, timestamp_window_seconds,
+                              require_timestamp, dynamic_registration, retention_days, future_times, product_secret,
+                              created_at, updated_at)
+        VALUES (@productKey, @name, @description, @dialect, @nodeType, @signMethods, @timestampWindowSeconds,
+                @requireTimestamp, @dynamicRegistration, @retentionDays, @futureTimes, @productSecret, @at, @at)`, {
         productKey,
         name: input.name,
         description: input.description ?? '',
@@ -130,63 +128,77 @@ export class ProductStore {
       }
       throw err;
     }
+    const product = await this.get(productKey);
+    this.#remember(product);
     this.events.emit('product.changed', { productKey, change: 'created' });
-    return { product: this.get(productKey), productSecret };
+    return { product, productSecret };
   }
 
   /** Every product with its device count, by key. */
-  list(): Product[] {
-    return (this.#list.all() as ProductRow[]).map(toProduct);
+  async list(): Promise<Product[]> {
+    return (await this.sql.all<ProductRow>(`${SELECT_PRODUCT} ORDER BY p.product_key`)).map(toProduct);
   }
 
   /** One product; 404 when it does not exist. */
-  get(productKey: string): Product {
-    const row = this.#get.get(productKey) as ProductRow | undefined;
+  async get(productKey: string): Promise<Product> {
+    const row = await this.sql.get<ProductRow>(`${SELECT_PRODUCT} WHERE p.product_key = ?`, [productKey]);
     if (!row) throw notFound('Product', productKey);
     return toProduct(row);
   }
 
-  /** Whether the product exists, without reading it. */
-  exists(productKey: string): boolean {
-    return this.#exists.get(productKey) !== undefined;
-  }
-
   /** Changes the fields given; `auth` fields not given keep their values; `retentionDays: null` clears the retention. */
-  update(productKey: string, patch: ProductPatch): Product {
-    const current = this.get(productKey);
-    this.#update.run({
-      productKey,
-      name: patch.name ?? current.name,
-      description: patch.description ?? current.description,
-      dialect: patch.dialect ?? current.dialect,
-      ...authColumns({ ...current.auth, ...patch.auth }),
-      retentionDays: patch.retentionDays === undefined ? current.retentionDays : patch.retentionDays,
-      futureTimes: patch.futureTimes ?? current.futureTimes,
-      at: now(),
+  async update(productKey: string, patch: ProductPatch): Promise<Product> {
+    const product = await this.sql.transaction(async (tx) => {
+      // Read and written under the product's lock: two edits of different fields at once both land.
+      await tx.lock(`product:${productKey}`);
+      const row = await tx.get<ProductRow>(`${SELECT_PRODUCT} WHERE p.product_key = ?`, [productKey]);
+      if (!row) throw notFound('Product', productKey);
+      const current = toProduct(row);
+      await tx.run(`
+        UPDATE products SET name = @name, description = @description, dialect = @dialect, sign_methods = @signMethods,
+          timestamp_window_seconds = @timestampWindowSeconds, require_timestamp = @requireTimestamp,
+          dynamic_registration = @dynamicRegistration, retention_days = @retentionDays, future_times = @futureTimes,
+          updated_at = @at
+        WHERE product_key = @productKey`, {
+        productKey,
+        name: patch.name ?? current.name,
+        description: patch.description ?? current.description,
+        dialect: patch.dialect ?? current.dialect,
+        ...authColumns({ ...current.auth, ...patch.auth }),
+        retentionDays: patch.retentionDays === undefined ? current.retentionDays : patch.retentionDays,
+        futureTimes: patch.futureTimes ?? current.futureTimes,
+        at: now(),
+      });
+      return toProduct((await tx.get<ProductRow>(`${SELECT_PRODUCT} WHERE p.product_key = ?`, [productKey]))!);
     });
-    this.#futureTimesCache.delete(productKey);
+    this.#remember(product);
     this.events.emit('product.changed', { productKey, change: 'updated' });
-    return this.get(productKey);
+    return product;
   }
 
   /**
    * Deletes a product with its thing models. Refused with 409 `product_has_devices` while it has devices: deleting
    * them is a decision of its own, not a side effect.
    */
-  delete(productKey: string): void {
-    this.db.transaction(() => {
-      const { deviceCount } = this.get(productKey);
-      if (deviceCount > 0) {
-        throw conflict(
-          'product_has_devices',
-          `Product "${productKey}" still has ${deviceCount} device${deviceCount === 1 ? '' : 's'}; delete ${deviceCount === 1 ? 'it' : 'them'} first.`,
-          { deviceCount },
-        );
-      }
-      this.#delete.run(productKey);
-    })();
-    this.#futureTimesCache.delete(productKey);
-    this.#nodeTypeCache.delete(productKey);
+  async delete(productKey: string): Promise<void> {
+    const hasDevices = (deviceCount: number) => conflict(
+      'product_has_devices',
+      `Product "${productKey}" still has ${deviceCount} device${deviceCount === 1 ? '' : 's'}; delete ${deviceCount === 1 ? 'it' : 'them'} first.`,
+      { deviceCount },
+    );
+    try {
+      await this.sql.transaction(async (tx) => {
+        const row = await tx.get<ProductRow>(`${SELECT_PRODUCT} WHERE p.product_key = ?`, [productKey]);
+        if (!row) throw notFound('Product', productKey);
+        if (row.device_count > 0) throw hasDevices(row.device_count);
+        await tx.run('DELETE FROM products WHERE product_key = ?', [productKey]);
+      });
+    } catch (err) {
+      // A device created meanwhile (on another connection): the foreign key refused the delete.
+      if (isForeignKeyViolation(err)) throw hasDevices((await this.get(productKey)).deviceCount);
+      throw err;
+    }
+    this.#settings.delete(productKey);
     this.events.emit('product.changed', { productKey, change: 'deleted' });
   }
 
@@ -194,29 +206,19 @@ export class ProductStore {
    * Every product's telemetry retention (`days: null` keeps it forever), by key: one read of the products table
    * without the device counts, for the retention sweeper to ask at each sweep.
    */
-  retentionPolicies(): { productKey: string; days: number | null }[] {
-    return this.#retention.all() as { productKey: string; days: number | null }[];
-  }
-
-  /**
-   * What becomes of the product's device times too far ahead of the server clock; asked for every device message, so
-   * kept in memory once read (every change goes through this store). `refuse` for a product that does not exist.
-   */
-  futureTimes(productKey: string): FutureTimes {
-    let value = this.#futureTimesCache.get(productKey);
-    if (value === undefined) {
-      value = this.#futureTimes.get(productKey) as FutureTimes | undefined;
-      if (value === undefined) return 'refuse';
-      this.#futureTimesCache.set(productKey, value);
-    }
-    return value;
+  async retentionPolicies(): Promise<{ productKey: string; days: number | null }[]> {
+    return this.sql.all('SELECT product_key AS "productKey", retention_days AS days FROM products ORDER BY product_key');
   }
 
   /** The plain product secret (for dynamic registration); callers audit who asked. */
-  revealSecret(productKey: string): string {
-    const sealed = this.#secret.get(productKey) as string | undefined;
-    if (sealed === undefined) throw notFound('Product', productKey);
-    return this.secrets.open(sealed);
+  async revealSecret(productKey: string): Promise<string> {
+    const row = await this.sql.get<{ product_secret: string }>('SELECT product_secret FROM products WHERE product_key = ?', [productKey]);
+    if (row === undefined) throw notFound('Product', productKey);
+    return this.secrets.open(row.product_secret);
+  }
+
+  #remember(product: Product): void {
+    this.#settings.set(product.productKey, { nodeType: product.nodeType, auth: product.auth, futureTimes: product.futureTimes });
   }
 }
 
@@ -228,6 +230,8 @@ function authColumns(auth: ProductAuth) {
     dynamicRegistration: auth.dynamicRegistration ? 1 : 0,
   };
 }
+
+const toSettings = (r: SettingsRow): ProductSettings => ({ nodeType: r.node_type, auth: toAuth(r), futureTimes: r.future_times });
 
 const toProduct = (r: ProductRow): Product => ({
   productKey: r.product_key,

@@ -72,7 +72,7 @@ beforeAll(async () => {
   db = openDatabase(path.join(dir, 'thingwire.db'));
   registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
   for (const [productKey, tsl, devices] of [['meter', METER, ['m1', 'm2', 'quiet']], ['dense', DENSE, ['d']]] as const) {
-    registry.products.create({ productKey, name: productKey });
+    await registry.products.create({ productKey, name: productKey });
     for (const deviceName of devices) registry.devices.create({ productKey, deviceName });
     await registry.thingModels.saveDraft(productKey, tsl, 'test');
     await registry.thingModels.publish(productKey, 'test');

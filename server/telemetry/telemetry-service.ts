@@ -13,7 +13,7 @@ export interface TelemetryServiceOptions {
   thingModels: Pick<ThingModelStore, 'published' | 'versionTsl'>;
   events: RegistryEvents;
   /** Each product's retention in days, asked at every sweep. */
-  retention: () => Iterable<RetentionPolicy>;
+  retention: () => Iterable<RetentionPolicy> | Promise<Iterable<RetentionPolicy>>;
   /** The ingress gate (server/ingress/ingress-gate.ts): closed while the write queue is above its high-water mark. */
   gate?: { setBusy(source: string, busy: boolean, reason?: string): void };
   logger: Logger;

@@ -21,14 +21,14 @@ export interface TestDeviceHub {
 }
 
 /** Creates the products and devices named `productKey/deviceName`, and a hub over them. */
-export function startTestDeviceHub(devices: readonly string[], options: DeviceHubOptions = {}): TestDeviceHub {
+export async function startTestDeviceHub(devices: readonly string[], options: DeviceHubOptions = {}): Promise<TestDeviceHub> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-test-hub-'));
   const db = openDatabase(path.join(dir, 'thingwire.db'));
   const registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
   const products = new Set<string>();
   for (const name of devices) {
     const [productKey, deviceName] = name.split('/') as [string, string];
-    if (!products.has(productKey)) registry.products.create({ productKey, name: productKey });
+    if (!products.has(productKey)) await registry.products.create({ productKey, name: productKey });
     products.add(productKey);
     registry.devices.create({ productKey, deviceName });
   }

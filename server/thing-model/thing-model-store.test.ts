@@ -39,7 +39,7 @@ const publish = async (productKey: string, doc: object) => {
 
 describe('compiledFor: the thing model device messages are validated against', () => {
   it('is undefined before the first publish, then always the latest published version', async () => {
-    registry.products.create({ productKey: 'lamp', name: 'lamp' });
+    await registry.products.create({ productKey: 'lamp', name: 'lamp' });
     await registry.thingModels.saveDraft('lamp', switchTsl, 'test');
     expect(registry.thingModels.compiledFor('lamp')).toBeUndefined();
 
@@ -58,13 +58,13 @@ describe('compiledFor: the thing model device messages are validated against', (
   });
 
   it('never answers with the model of a deleted product that had the same key', async () => {
-    registry.products.create({ productKey: 'lamp', name: 'dimmer' });
+    await registry.products.create({ productKey: 'lamp', name: 'dimmer' });
     await publish('lamp', dimmerTsl);
     expect(registry.thingModels.compiledFor('lamp')!.validatePropertyPost({ level: 50 }).ok).toBe(true);
-    registry.products.delete('lamp');
+    await registry.products.delete('lamp');
     expect(registry.thingModels.compiledFor('lamp')).toBeUndefined();
 
-    registry.products.create({ productKey: 'lamp', name: 'switch' });
+    await registry.products.create({ productKey: 'lamp', name: 'switch' });
     await publish('lamp', switchTsl);
     const again = registry.thingModels.compiledFor('lamp')!;
     expect(again.version).toBe(1);
@@ -72,7 +72,7 @@ describe('compiledFor: the thing model device messages are validated against', (
   });
 
   it('emits thing-model.published with the new version', async () => {
-    registry.products.create({ productKey: 'lamp', name: 'lamp' });
+    await registry.products.create({ productKey: 'lamp', name: 'lamp' });
     const seen: unknown[] = [];
     registry.events.on('thing-model.published', (e) => seen.push(e));
     await publish('lamp', switchTsl);
