@@ -63,7 +63,7 @@ describe('a paho-mqtt gateway written from the docs (examples/gateway-device.py)
     const direct = await device('directp', 'd1');
     const stolen = await device('subp', 'o1');
     // o1 is the other gateway's: linked as its own topo/add would have.
-    expect(tw.app.registry.topology.link(other, [stolen], 'gateway').ok).toBe(true);
+    expect((await tw.app.registry.topology.link(other, [stolen], 'gateway')).ok).toBe(true);
 
     const sub = (d: TestDevice, secret = d.deviceSecret) => ['--sub', `${d.productKey}/${d.deviceName}=${secret}`];
     let output = '';

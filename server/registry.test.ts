@@ -105,7 +105,7 @@ describe('who may call the registry routes', () => {
     /** As in /api/v1/openapi.json. */
     route: string;
     permission: Permission;
-    path(pk: string): string;
+    path(pk: string): string | Promise<string>;
     body?(pk: string): unknown;
   }
   const tm = (pk: string) => `/api/v1/products/${pk}/thing-model`;
@@ -133,10 +133,10 @@ describe('who may call the registry routes', () => {
     // d1 is made a sub-device's gateway first (as its topo/add would), so an allowed caller removes a link that exists.
     {
       family: 'devices', route: 'delete /devices/{productKey}/{deviceName}/sub-devices/{subProductKey}/{subDeviceName}', permission: 'devices:write',
-      path: (pk) => {
+      path: async (pk) => {
         const { registry } = tw.app;
         if (!registry.devices.exists(pk, 'sub')) registry.devices.create({ productKey: pk, deviceName: 'sub' });
-        registry.topology.link({ productKey: pk, deviceName: 'd1' }, [{ productKey: pk, deviceName: 'sub' }], 'gateway');
+        await registry.topology.link({ productKey: pk, deviceName: 'd1' }, [{ productKey: pk, deviceName: 'sub' }], 'gateway');
         return `/api/v1/devices/${pk}/d1/sub-devices/${pk}/sub`;
       },
     },
@@ -184,7 +184,7 @@ describe('who may call the registry routes', () => {
     it.each(callers)('%s', async (caller) => {
       const pk = productOf(caller);
       const token = caller === 'no token' ? null : caller === 'admin' ? admin : caller === 'engineer' ? engineer : operator;
-      const res = await tw.request(c.route.split(' ')[0]!.toUpperCase(), c.path(pk), { token, body: c.body?.(pk) });
+      const res = await tw.request(c.route.split(' ')[0]!.toUpperCase(), await c.path(pk), { token, body: c.body?.(pk) });
       if (caller === 'no token') {
         expect(res.status).toBe(401);
         expect(res.body).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });

@@ -38,7 +38,7 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: 
   const products = new ProductStore(sql, secrets, events);
   const thingModels = new ThingModelStore(sql, products, new ThingModelValidators(), events);
   const devices = new DeviceStore(db, secrets, products, events);
-  const topology = new DeviceTopology(db, events);
+  const topology = new DeviceTopology(sql, events);
   events.on('product.changed', ({ productKey, change }) => {
     if (change === 'deleted') thingModels.forget(productKey);
   });
@@ -53,6 +53,7 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: 
     load: async () => {
       await products.load();
       await thingModels.load();
+      await topology.load();
     },
     registerRoutes(table, auth) {
       registerProductRoutes(table, products, auth);

@@ -1,5 +1,5 @@
-import type { Db } from '../db/database.ts';
-import type { RegistryEvents } from '../registry-events.ts';
+import type { Sql } from '../db/sql.ts';
+import type { RegistryEvents, TopologyChange } from '../registry-events.ts';
 import type { DeviceRef, DeviceStatus } from '../../domain/devices/device-schemas.ts';
 
 /** Most sub-devices one gateway may have (Alibaba's limit is 1,500 as well). */
@@ -22,31 +22,32 @@ export type LinkRefusal = 'self' | 'other-gateway' | 'too-many' | 'unknown-devic
  * Gateways and their sub-devices (table `device_topology`): a sub-device belongs to at most one gateway. Node types
  * are the caller's to check (the gateway service checks them before linking). Every change is announced as
  * `topology.changed` after it is committed, so the device hub's log and live sessions follow.
+ *
+ * Who is linked to whom is also kept in memory, for what a gateway's traffic asks (may it subscribe to a sub-device's
+ * topic, is a sub-device in its topology): {@link load} reads it at start and every `topology.changed` moves it on,
+ * this store's own, a device deletion's, and (in a cluster) another node's.
  */
 export class DeviceTopology {
-  readonly #link;
-  readonly #unlink;
-  readonly #gatewayOf;
-  readonly #subDevices;
-  readonly #count;
-  readonly #id;
+  /** Sub-device key → its gateway. */
+  readonly #gatewayOf = new Map<string, DeviceRef>();
+  /** Gateway key → its sub-devices by key. */
+  readonly #subsOf = new Map<string, Map<string, DeviceRef>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly events: RegistryEvents,
   ) {
-    this.#id = db.prepare('SELECT id FROM devices WHERE product_key = ? AND device_name = ?').pluck();
-    this.#link = db.prepare('INSERT INTO device_topology (sub_device_id, gateway_id, created_at) VALUES (?, ?, ?) ON CONFLICT (sub_device_id) DO NOTHING');
-    this.#unlink = db.prepare('DELETE FROM device_topology WHERE sub_device_id = ? AND gateway_id = ?');
-    this.#gatewayOf = db.prepare(`
-      SELECT g.id, g.product_key AS productKey, g.device_name AS deviceName
-      FROM device_topology l JOIN devices g ON g.id = l.gateway_id WHERE l.sub_device_id = ?`);
-    this.#subDevices = db.prepare(`
-      SELECT s.product_key AS productKey, s.device_name AS deviceName, s.enabled, s.status, s.last_seen_at AS lastSeenAt,
-             l.created_at AS linkedAt
-      FROM device_topology l JOIN devices s ON s.id = l.sub_device_id WHERE l.gateway_id = ?
-      ORDER BY s.product_key, s.device_name`);
-    this.#count = db.prepare('SELECT count(*) FROM device_topology WHERE gateway_id = ?').pluck();
+    events.on('topology.changed', (change) => this.#follow(change));
+  }
+
+  /** Reads every link into memory; before the first gateway connects. */
+  async load(): Promise<void> {
+    const rows = await this.sql.all<{ gk: string; gn: string; sk: string; sn: string }>(`
+      SELECT g.product_key AS gk, g.device_name AS gn, s.product_key AS sk, s.device_name AS sn
+      FROM device_topology l JOIN devices g ON g.id = l.gateway_id JOIN devices s ON s.id = l.sub_device_id`);
+    this.#gatewayOf.clear();
+    this.#subsOf.clear();
+    for (const r of rows) this.#remember({ productKey: r.gk, deviceName: r.gn }, { productKey: r.sk, deviceName: r.sn });
   }
 
   /**
@@ -54,32 +55,38 @@ export class DeviceTopology {
    * announced again); one linked to another gateway, the gateway itself, an unknown device or a gateway that would
    * pass {@link MAX_SUB_DEVICES_PER_GATEWAY} refuses the whole call with the first offender.
    */
-  link(gateway: DeviceRef, subDevices: readonly DeviceRef[], by: string): { ok: true; added: DeviceRef[] } | { ok: false; refusal: LinkRefusal; device: DeviceRef } {
+  async link(gateway: DeviceRef, subDevices: readonly DeviceRef[], by: string): Promise<{ ok: true; added: DeviceRef[] } | { ok: false; refusal: LinkRefusal; device: DeviceRef }> {
     const refuse = (refusal: LinkRefusal, device: DeviceRef) => {
       throw new Refused({ ok: false, refusal, device });
     };
     let added: DeviceRef[];
     try {
       // A refusal throws, which rolls back what the call linked before it: all or none.
-      added = this.db.transaction(() => {
+      added = await this.sql.transaction(async (tx) => {
+        // One link call per gateway at a time (on any node): its count and the limit hold.
+        await tx.lock(`topology:${gateway.productKey}/${gateway.deviceName}`);
         const linked: DeviceRef[] = [];
-        const gatewayId = this.#id.get(gateway.productKey, gateway.deviceName) as number | undefined;
+        const gatewayId = await idOf(tx, gateway);
         if (gatewayId === undefined) return refuse('unknown-device', gateway);
-        let count = this.#count.get(gatewayId) as number;
+        let count = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM device_topology WHERE gateway_id = ?', [gatewayId]))!.n;
         const at = new Date().toISOString();
         for (const sub of subDevices) {
-          const subId = this.#id.get(sub.productKey, sub.deviceName) as number | undefined;
+          const subId = await idOf(tx, sub);
           if (subId === undefined) return refuse('unknown-device', sub);
           if (subId === gatewayId) return refuse('self', sub);
-          const current = this.#gatewayOf.get(subId) as { id: number } | undefined;
+          const current: { id: number } | undefined = await tx.get<{ id: number }>('SELECT gateway_id AS id FROM device_topology WHERE sub_device_id = ?', [subId]);
           if (current?.id === gatewayId) continue;
           if (current) return refuse('other-gateway', sub);
           if (++count > MAX_SUB_DEVICES_PER_GATEWAY) return refuse('too-many', sub);
-          this.#link.run(subId, gatewayId, at);
+          // Another gateway linking the same sub-device this instant: the first one's insert wins, the other refuses.
+          const { changes } = await tx.run(
+            'INSERT INTO device_topology (sub_device_id, gateway_id, created_at) VALUES (?, ?, ?) ON CONFLICT (sub_device_id) DO NOTHING', [subId, gatewayId, at],
+          );
+          if (changes === 0) return refuse('other-gateway', sub);
           linked.push({ productKey: sub.productKey, deviceName: sub.deviceName });
         }
         return linked;
-      })();
+      });
     } catch (err) {
       if (err instanceof Refused) return err.result;
       throw err;
@@ -89,36 +96,73 @@ export class DeviceTopology {
   }
 
   /** Removes the sub-device's link to this gateway; false when it was not linked to it. */
-  unlink(gateway: DeviceRef, subDevice: DeviceRef, by: string): boolean {
-    const gatewayId = this.#id.get(gateway.productKey, gateway.deviceName) as number | undefined;
-    const subId = this.#id.get(subDevice.productKey, subDevice.deviceName) as number | undefined;
-    if (gatewayId === undefined || subId === undefined) return false;
-    if (this.#unlink.run(subId, gatewayId).changes === 0) return false;
+  async unlink(gateway: DeviceRef, subDevice: DeviceRef, by: string): Promise<boolean> {
+    const { changes } = await this.sql.run(`
+      DELETE FROM device_topology
+      WHERE sub_device_id = (SELECT id FROM devices WHERE product_key = ? AND device_name = ?)
+        AND gateway_id = (SELECT id FROM devices WHERE product_key = ? AND device_name = ?)`,
+    [subDevice.productKey, subDevice.deviceName, gateway.productKey, gateway.deviceName]);
+    if (changes === 0) return false;
     this.events.emit('topology.changed', { gateway, subDevice, change: 'removed', by });
     return true;
   }
 
   /** The gateway the device is linked to, if any. */
   gatewayOf(subDevice: DeviceRef): DeviceRef | undefined {
-    const subId = this.#id.get(subDevice.productKey, subDevice.deviceName) as number | undefined;
-    if (subId === undefined) return undefined;
-    const row = this.#gatewayOf.get(subId) as { productKey: string; deviceName: string } | undefined;
-    return row && { productKey: row.productKey, deviceName: row.deviceName };
+    return this.#gatewayOf.get(keyOf(subDevice));
   }
 
   /** Whether the sub-device is linked to this gateway. */
   isLinked(gateway: DeviceRef, subDevice: DeviceRef): boolean {
-    const linked = this.gatewayOf(subDevice);
+    const linked = this.#gatewayOf.get(keyOf(subDevice));
     return linked !== undefined && linked.productKey === gateway.productKey && linked.deviceName === gateway.deviceName;
   }
 
-  /** The gateway's sub-devices, by product key and name. */
-  subDevices(gateway: DeviceRef): TopologyEntry[] {
-    const gatewayId = this.#id.get(gateway.productKey, gateway.deviceName) as number | undefined;
-    if (gatewayId === undefined) return [];
-    return (this.#subDevices.all(gatewayId) as (Omit<TopologyEntry, 'enabled'> & { enabled: number })[])
-      .map((r) => ({ ...r, enabled: r.enabled === 1 }));
+  /** The gateway's sub-devices, by product key and name, from memory (what `thing.topo.get` answers). */
+  subDeviceRefs(gateway: DeviceRef): DeviceRef[] {
+    const subs = [...(this.#subsOf.get(keyOf(gateway))?.values() ?? [])];
+    return subs.sort((a, b) => compare(a.productKey, b.productKey) || compare(a.deviceName, b.deviceName));
   }
+
+  /** The gateway's sub-devices with their state, by product key and name. */
+  async subDevices(gateway: DeviceRef): Promise<TopologyEntry[]> {
+    const rows = await this.sql.all<Omit<TopologyEntry, 'enabled'> & { enabled: number }>(`
+      SELECT s.product_key AS "productKey", s.device_name AS "deviceName", s.enabled, s.status, s.last_seen_at AS "lastSeenAt",
+             l.created_at AS "linkedAt"
+      FROM device_topology l JOIN devices s ON s.id = l.sub_device_id JOIN devices g ON g.id = l.gateway_id
+      WHERE g.product_key = ? AND g.device_name = ?
+      ORDER BY s.product_key, s.device_name`, [gateway.productKey, gateway.deviceName]);
+    return rows.map((r) => ({ ...r, enabled: r.enabled === 1 }));
+  }
+
+  #follow({ gateway, subDevice, change }: TopologyChange): void {
+    if (change === 'added') {
+      this.#remember(gateway, subDevice);
+      return;
+    }
+    if (!this.isLinked(gateway, subDevice)) return;
+    this.#gatewayOf.delete(keyOf(subDevice));
+    const subs = this.#subsOf.get(keyOf(gateway));
+    subs?.delete(keyOf(subDevice));
+    if (subs?.size === 0) this.#subsOf.delete(keyOf(gateway));
+  }
+
+  #remember(gateway: DeviceRef, subDevice: DeviceRef): void {
+    const g = { productKey: gateway.productKey, deviceName: gateway.deviceName };
+    const s = { productKey: subDevice.productKey, deviceName: subDevice.deviceName };
+    this.#gatewayOf.set(keyOf(s), g);
+    let subs = this.#subsOf.get(keyOf(g));
+    if (!subs) this.#subsOf.set(keyOf(g), (subs = new Map()));
+    subs.set(keyOf(s), s);
+  }
+}
+
+const keyOf = (d: DeviceRef) => `${d.productKey}/${d.deviceName}`;
+/** Byte order, as the database's ORDER BY on these ASCII names. */
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+async function idOf(sql: Sql, device: DeviceRef): Promise<number | undefined> {
+  return (await sql.get<{ id: number }>('SELECT id FROM devices WHERE product_key = ? AND device_name = ?', [device.productKey, device.deviceName]))?.id;
 }
 
 class Refused extends Error {

@@ -31,9 +31,9 @@ export function registerGatewayRoutes(
     method: 'get', path: '/devices/:productKey/:deviceName/sub-devices', access: 'devices:read', tag: 'devices',
     summary: 'The gateway\'s sub-devices (its topology), each with whether it is logged in through the gateway now',
     params: DeviceParams, response: SubDeviceList,
-    handler({ params }) {
+    async handler({ params }) {
       mustExist(params);
-      const items = topology.subDevices(params).map((s) => ({ ...s, online: hub.isOnline(s.productKey, s.deviceName) }));
+      const items = (await topology.subDevices(params)).map((s) => ({ ...s, online: hub.isOnline(s.productKey, s.deviceName) }));
       return { items, total: items.length };
     },
   });
@@ -42,10 +42,10 @@ export function registerGatewayRoutes(
     method: 'delete', path: '/devices/:productKey/:deviceName/sub-devices/:subProductKey/:subDeviceName', access: 'devices:write', tag: 'devices',
     summary: 'Remove a sub-device from the gateway\'s topology (audited); a session it has through the gateway ends. The gateway must add it again (signed) to use it',
     params: SubDeviceParams,
-    handler({ params, principal }) {
+    async handler({ params, principal }) {
       mustExist(params);
       const sub = { productKey: params.subProductKey, deviceName: params.subDeviceName };
-      if (!topology.unlink(params, sub, `user ${principal.username}`)) {
+      if (!(await topology.unlink(params, sub, `user ${principal.username}`))) {
         throw new ApiError(404, 'not_found', `${sub.productKey}/${sub.deviceName} is not a sub-device of ${params.productKey}/${params.deviceName}.`);
       }
       auth.audit(principal.username, 'device.topology.remove', `${params.productKey}/${params.deviceName}`, { subDevice: `${sub.productKey}/${sub.deviceName}` });

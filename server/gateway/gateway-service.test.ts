@@ -107,7 +107,7 @@ describe('gateway operations', () => {
     // Added to the topology but not logged in: its topics are still not the gateway's.
     const gw = await device('gw', 'g2');
     const client = await online(gw);
-    tw.app.registry.topology.link(gw, [s], 'gateway');
+    await tw.app.registry.topology.link(gw, [s], 'gateway');
     const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
     client.publish('/sys/sub/alone/thing/event/property/post', JSON.stringify({ id: '1', version: '1.0', method: 'thing.event.property.post', params: { temperature: 1 } }), { qos: 1 });
     await closed;

@@ -150,6 +150,8 @@ export class GatewayLink {
   /** Sub-devices logged in through this connection, by `pk/dn`. */
   readonly #subs = new Map<string, SubDeviceSession>();
   #ended = false;
+  /** The operations received, each started when the one before has answered: a pack after a login sees it. */
+  #operations: Promise<void> = Promise.resolve();
 
   constructor(deps: GatewayServiceDeps, connection: GatewayConnection, detached: (link: GatewayLink) => void) {
     this.#deps = deps;
@@ -221,17 +223,21 @@ export class GatewayLink {
       return true;
     }
     const { id, params } = envelope;
-    try {
-      if (op === 'pack.post') {
-        this.#pack(topic, replyTopic, id, params, receivedAt, onVerdict);
-        return true;
+    this.#operations = this.#operations.then(async () => {
+      // The connection ended while an operation before this one waited for the database: nobody to answer.
+      if (this.#ended) return;
+      try {
+        if (op === 'pack.post') {
+          this.#pack(topic, replyTopic, id, params, receivedAt, onVerdict);
+          return;
+        }
+        const outcome = await this.#operate(op, params);
+        if (!this.#ended) answer(outcome.code, outcome.data ?? {}, outcome.message ?? 'success', id);
+      } catch (err) {
+        this.#deps.logger.error({ err, topic, gateway: this.key }, 'gateway operation failed');
+        answer(500, {}, 'platform error', id);
       }
-      const outcome = this.#operate(op, params);
-      answer(outcome.code, outcome.data ?? {}, outcome.message ?? 'success', id);
-    } catch (err) {
-      this.#deps.logger.error({ err, topic, gateway: this.key }, 'gateway operation failed');
-      answer(500, {}, 'platform error', id);
-    }
+    });
     return true;
   }
 
@@ -265,10 +271,10 @@ export class GatewayLink {
 
   // ── operations ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  #operate(op: Exclude<Operation, 'pack.post'>, params: unknown): Outcome {
+  async #operate(op: Exclude<Operation, 'pack.post'>, params: unknown): Promise<Outcome> {
     switch (op) {
       case 'topo.get':
-        return { code: 200, data: this.#deps.topology.subDevices(this.gateway).map(({ productKey, deviceName }) => ({ productKey, deviceName })) };
+        return { code: 200, data: this.#deps.topology.subDeviceRefs(this.gateway) };
       case 'topo.add':
         return this.#topoAdd(params);
       case 'topo.delete':
@@ -290,17 +296,17 @@ export class GatewayLink {
   }
 
   /** Verifies every entry's signature and node type, then links them all (or none). */
-  #topoAdd(params: unknown): Outcome {
+  async #topoAdd(params: unknown): Promise<Outcome> {
     const list = entryList(params);
     if (typeof list === 'string') return bad(list);
     const verified = this.#verifyAll(list, 'topo/add');
     if ('code' in verified) return verified;
-    const linked = this.#deps.topology.link(this.gateway, verified, 'gateway');
+    const linked = await this.#deps.topology.link(this.gateway, verified, 'gateway');
     if (!linked.ok) return linkRefused(linked.refusal, linked.device);
     return { code: 200, data: verified };
   }
 
-  #topoDelete(params: unknown): Outcome {
+  async #topoDelete(params: unknown): Promise<Outcome> {
     const list = entryList(params);
     if (typeof list === 'string') return bad(list);
     const refs: DeviceRef[] = [];
@@ -311,7 +317,7 @@ export class GatewayLink {
       refs.push(ref);
     }
     // Unlinking ends a logged-in sub-device's session (GatewayService#topologyChanged).
-    for (const ref of refs) this.#deps.topology.unlink(this.gateway, ref, 'gateway');
+    for (const ref of refs) await this.#deps.topology.unlink(this.gateway, ref, 'gateway');
     return { code: 200, data: refs };
   }
 
