@@ -291,7 +291,11 @@ export class CoapListener {
     if (path === '/auth') {
       if (method !== 'POST') return reply(answer(405, 'POST the sign-in'), '2.05');
       if (step?.kind === 'too-large' || req.payload.length > MAX_AUTH_BYTES) return reply(answer(413, 'sign-in body too large'), '2.05');
-      return reply(this.ingress.signIn(req.payload, peer), '2.05', echoBlock1);
+      this.ingress.signIn(req.payload, peer).then((a) => reply(a, '2.05', echoBlock1), (err: unknown) => {
+        this.#logger.error({ err }, 'coap sign-in failed');
+        reply(answer(500, 'platform error'), '2.05');
+      });
+      return;
     }
     if (path === '/topic' || path.startsWith('/topic/')) {
       if (method !== 'POST') return reply(answer(405, 'POST a device message'), '2.04');

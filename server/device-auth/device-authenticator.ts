@@ -13,8 +13,8 @@ export type ProductSignIn = Partial<Pick<ProductAuth, 'signMethods' | 'timestamp
 
 /** Where the authenticator reads devices and products: the registry's stores, or a stub in tests. */
 export interface DeviceAuthLookup {
-  /** The device's plain secret and enabled flag; undefined for an unknown device. */
-  credentialsFor(productKey: string, deviceName: string): DeviceCredentials | undefined;
+  /** The device's plain secret and enabled flag; undefined for an unknown device. A database read in a cluster. */
+  credentialsFor(productKey: string, deviceName: string): DeviceCredentials | undefined | Promise<DeviceCredentials | undefined>;
   /** The product's sign-in settings; undefined for an unknown product. */
   productAuth(productKey: string): ProductSignIn | undefined;
 }
@@ -87,7 +87,7 @@ export class DeviceAuthenticator {
   }
 
   /** Verifies a CONNECT; refusals carry the identity when the request named one. */
-  authenticate(request: DeviceConnectRequest): DeviceAuthResult {
+  async authenticate(request: DeviceConnectRequest): Promise<DeviceAuthResult> {
     const { username, clientId } = request;
     const password = typeof request.password === 'string' ? request.password : request.password?.toString('utf8');
     if (username === undefined || password === undefined || typeof clientId !== 'string') return refuse('malformed');
@@ -100,7 +100,7 @@ export class DeviceAuthenticator {
       : this.#things(clientId, username, password);
   }
 
-  #alink(clientIdText: string, productKey: string, deviceName: string, password: string): DeviceAuthResult {
+  async #alink(clientIdText: string, productKey: string, deviceName: string, password: string): Promise<DeviceAuthResult> {
     if (!PRODUCT_KEY.test(productKey) || !DEVICE_NAME.test(deviceName)) return refuse('malformed');
     const clientId = parseAlinkClientId(clientIdText);
     const timestamp = clientId?.timestamp;
@@ -111,7 +111,7 @@ export class DeviceAuthenticator {
     if (!isSignMethod(method)) return refuse('signmethod-not-allowed', productKey, deviceName, 'alink');
 
     const product = this.#lookup.productAuth(productKey);
-    const device = product && this.#lookup.credentialsFor(productKey, deviceName);
+    const device = product && await this.#lookup.credentialsFor(productKey, deviceName);
     const expected = hmac(method, device?.secret ?? DUMMY_SECRET, alinkSignContent({
       clientId: clientId.id, deviceName, productKey, timestamp,
     }));
@@ -122,13 +122,13 @@ export class DeviceAuthenticator {
     return { ok: true, productKey, deviceName, dialect: 'alink', clientId: clientId.id };
   }
 
-  #things(deviceName: string, productKey: string, passwordText: string): DeviceAuthResult {
+  async #things(deviceName: string, productKey: string, passwordText: string): Promise<DeviceAuthResult> {
     if (!PRODUCT_KEY.test(productKey) || !DEVICE_NAME.test(deviceName)) return refuse('malformed');
     const password = parseThingsPassword(passwordText);
     if (!password) return refuse('malformed', productKey, deviceName, 'things');
 
     const product = this.#lookup.productAuth(productKey);
-    const device = product && this.#lookup.credentialsFor(productKey, deviceName);
+    const device = product && await this.#lookup.credentialsFor(productKey, deviceName);
     const expected = thingsSignature(deviceName, password.nonce, password.timestamp, device?.secret ?? DUMMY_SECRET);
     const signatureMatches = hexMatches(expected, password.signature);
 

@@ -283,7 +283,7 @@ export class GatewayLink {
       case 'logout': {
         // One sub-device: the batch operation of one, answered with that device rather than a list.
         if (!isObject(params)) return bad('params must be an object');
-        const outcome = op === 'login' ? this.#login([params]) : this.#logout([params]);
+        const outcome = op === 'login' ? await this.#login([params]) : this.#logout([params]);
         return outcome.code === 200 ? { code: 200, data: (outcome.data as DeviceRef[])[0] } : outcome;
       }
       case 'batch.login':
@@ -299,7 +299,7 @@ export class GatewayLink {
   async #topoAdd(params: unknown): Promise<Outcome> {
     const list = entryList(params);
     if (typeof list === 'string') return bad(list);
-    const verified = this.#verifyAll(list, 'topo/add');
+    const verified = await this.#verifyAll(list, 'topo/add');
     if ('code' in verified) return verified;
     const linked = await this.#deps.topology.link(this.gateway, verified, 'gateway');
     if (!linked.ok) return linkRefused(linked.refusal, linked.device);
@@ -322,8 +322,8 @@ export class GatewayLink {
   }
 
   /** Verifies every entry, then opens a session for each through this gateway; all or none. */
-  #login(list: readonly unknown[]): Outcome {
-    const verified = this.#verifyAll(list, 'combine/login');
+  async #login(list: readonly unknown[]): Promise<Outcome> {
+    const verified = await this.#verifyAll(list, 'combine/login');
     if ('code' in verified) return verified;
     for (const ref of verified) {
       if (!this.#deps.topology.isLinked(this.gateway, ref)) return notInTopology(ref);
@@ -362,7 +362,7 @@ export class GatewayLink {
    * device authenticator: sign methods, timestamp window, nonce replay, disabled) and its product's node type. The
    * real reason of a refusal goes into the sub-device's connection history, as for a refused CONNECT.
    */
-  #verifyAll(list: readonly unknown[], what: string): DeviceRef[] | Outcome {
+  async #verifyAll(list: readonly unknown[], what: string): Promise<DeviceRef[] | Outcome> {
     const refs: DeviceRef[] = [];
     const seen = new Set<string>();
     for (const entry of list) {
@@ -374,7 +374,7 @@ export class GatewayLink {
       seen.add(key);
       let result;
       try {
-        result = this.#deps.authenticator.authenticate(connect);
+        result = await this.#deps.authenticator.authenticate(connect);
       } catch {
         result = { ok: false as const, reason: 'malformed' as const };
       }

@@ -37,7 +37,7 @@ export class HttpListener {
     const inner = express.Router();
     inner.post('/auth', (req, res, next) => readAuth(req, res, (err?: unknown) => {
       if (err) return next(err);
-      send(res, this.ingress.signIn(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), peerOf(req)));
+      this.ingress.signIn(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), peerOf(req)).then((a) => send(res, a), next);
     }));
     inner.use('/topic', (req, res, next) => {
       if (req.method !== 'POST') return send(res, answer(405, 'POST a device message'));

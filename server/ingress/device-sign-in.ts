@@ -43,13 +43,13 @@ export const SIGN_IN_FIELDS = '{productKey, deviceName, clientId, timestamp, sig
  * device's connection history with its real reason, and guessing (bad signatures, unknown devices) counts towards
  * the address's ban.
  */
-export function signInDevice(deps: SignInDeps, body: unknown, peer: SignInPeer, protocol: IngressProtocol): SignInResult {
+export async function signInDevice(deps: SignInDeps, body: unknown, peer: SignInPeer, protocol: IngressProtocol): Promise<SignInResult> {
   if (deps.bans?.banned(peer.address)) return { ok: false, code: 429, message: 'too many failed sign-ins from this address', retryAfter: 60 };
   const connect = connectRequest(body, peer.secure);
   if (!connect) return { ok: false, code: 400, message: `expected ${SIGN_IN_FIELDS}` };
   let result;
   try {
-    result = deps.authenticator.authenticate(connect);
+    result = await deps.authenticator.authenticate(connect);
   } catch (err) {
     deps.logger.error({ err }, 'device authentication failed');
     result = { ok: false as const, reason: 'malformed' as const };

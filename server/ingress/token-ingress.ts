@@ -178,7 +178,7 @@ export class TokenIngress {
   // ── sign-in ───────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** `/auth`: the sign-in fields as JSON → `{code: 0, info: {token, expiresAt}}`, or 400/401/429. */
-  signIn(rawBody: Buffer, peer: Peer): IngressAnswer {
+  async signIn(rawBody: Buffer, peer: Peer): Promise<IngressAnswer> {
     const early = this.#early(peer);
     if (early) return early;
     let body: unknown;
@@ -191,17 +191,17 @@ export class TokenIngress {
   }
 
   /** Signs in with fields already parsed (a UDP auth datagram, a codec's login message): what {@link signIn} answers. */
-  signInWith(body: unknown, peer: Peer): IngressAnswer {
-    return this.signInFor(body, peer).answer;
+  async signInWith(body: unknown, peer: Peer): Promise<IngressAnswer> {
+    return (await this.signInFor(body, peer)).answer;
   }
 
   /** {@link signInWith}, and who signed in when it succeeded (UDP binds the address to them). */
-  signInFor(body: unknown, peer: Peer): { answer: IngressAnswer; device?: SignedIn } {
+  async signInFor(body: unknown, peer: Peer): Promise<{ answer: IngressAnswer; device?: SignedIn }> {
     const early = this.#early(peer);
     if (early) return { answer: early };
-    const result = signInDevice(this.#deps, body, peer, this.protocol);
+    const result = await signInDevice(this.#deps, body, peer, this.protocol);
     if (!result.ok) return { answer: { ...answer(result.code, result.message), ...(result.retryAfter ? { retryAfter: result.retryAfter } : {}) } };
-    const credentials = this.#deps.credentialsFor(result.productKey, result.deviceName);
+    const credentials = await this.#deps.credentialsFor(result.productKey, result.deviceName);
     if (!credentials) return { answer: answer(401, 'not authorized') }; // deleted meanwhile
     const expiresAt = this.#now() + this.settings.tokenTtlMs;
     const token = this.#deps.tokens.issue({ productKey: result.productKey, deviceName: result.deviceName, dialect: result.dialect, expiresAt }, credentials.secret);
@@ -418,10 +418,11 @@ export class TokenIngress {
     // A session this device already had is closed by the hub as a takeover (TokenSession.close drops it).
     this.#deps.hub.opened(session, { commandsReady: false });
     this.#watch(session);
-    // A device the transport can reach takes commands from now on: after this tick, so that what the request is
-    // answered goes out before the commands that waited for the device.
+    // A device the transport can reach takes commands from now on: once the promises of this turn have settled, so
+    // that the answer to the request (a sign-in's, sent when its promise resolves) goes out before the commands that
+    // waited for the device.
     const opened = session;
-    if (this.reach) queueMicrotask(() => this.#sessions.get(opened.key) === opened && this.#deps.hub.commandsReady(opened));
+    if (this.reach) setImmediate(() => this.#sessions.get(opened.key) === opened && this.#deps.hub.commandsReady(opened));
     return session;
   }
 

@@ -199,7 +199,7 @@ export class MqttListener {
       cb(null, true);
     };
     broker.authenticate = (client: AedesClient, username: string | undefined, password: Buffer | undefined, cb: (e: Error | null, ok: boolean | null) => void) =>
-      this.#authenticate(client, username, password, cb);
+      void this.#authenticate(client, username, password, cb);
     broker.authorizeSubscribe = (client: AedesClient, sub: { topic: string; qos: number }, cb: (e: Error | null, s?: object | null) => void) => {
       const state = client.thing;
       const allowed = state && (state.codec.canSubscribe(state.session, sub.topic) || state.gateway?.canSubscribe(sub.topic));
@@ -357,7 +357,7 @@ export class MqttListener {
     return { pendingSignIns: this.#pendingSignIns, signInTimeouts: this.#signInTimeouts, refusedPending: this.#refusedPending, packetsTooLarge: this.#tooLarge };
   }
 
-  #authenticate(client: AedesClient, username: string | undefined, password: Buffer | undefined, cb: (e: Error | null, ok: boolean | null) => void): void {
+  async #authenticate(client: AedesClient, username: string | undefined, password: Buffer | undefined, cb: (e: Error | null, ok: boolean | null) => void): Promise<void> {
     const conn = client.conn as Duplex & { thingwireProtocol?: IngressProtocol; remoteAddress?: string };
     const protocol = conn.thingwireProtocol ?? 'mqtt';
     const remoteAddress = conn.remoteAddress ?? client.req?.socket.remoteAddress ?? 'unknown';
@@ -371,11 +371,13 @@ export class MqttListener {
     };
     let result;
     try {
-      result = this.deps.authenticator.authenticate({ clientId: client.id, username, password, secure: protocol === 'mqtts' || protocol === 'mqtt-wss' });
+      result = await this.deps.authenticator.authenticate({ clientId: client.id, username, password, secure: protocol === 'mqtts' || protocol === 'mqtt-wss' });
     } catch (err) {
       this.deps.logger.error({ err }, 'device authentication failed');
       return refuse('malformed');
     }
+    // Gone while its credentials were read: aedes drops the answer, and nothing is set up for it.
+    if ((client as AedesClient & { closed?: boolean }).closed) return cb(null, false);
     if (!result.ok) return refuse(result.reason, result.productKey, result.deviceName, result.dialect);
     const keepalive = (client as AedesClient & { keepaliveAsked?: number }).keepaliveAsked ?? 0;
     if (keepalive < this.config.keepaliveMin || keepalive > this.config.keepaliveMax) {

@@ -159,8 +159,13 @@ export class TcpConnection {
       if (step.kind === 'more') return;
       if (step.kind === 'error') return this.#frameError(step.reason, step.tooLarge);
       try {
-        if (this.#state === 'pending') this.#signIn(step.frame);
-        else this.#uplink(this.#device!, step.frame);
+        if (this.#state === 'pending') {
+          // Reads stay paused until the sign-in is decided (the device's credentials may be a database read away).
+          this.#signIn(step.frame).catch((err: unknown) => {
+            this.#host.deps.logger.error({ err, remoteAddress: this.remoteAddress }, 'tcp sign-in failed');
+            if (!this.closed) this.#answerAndClose(500, 'platform error');
+          });
+        } else this.#uplink(this.#device!, step.frame);
       } catch (err) {
         // Answering it closed the connection (a device that does not read): nothing more to do.
         if (this.closed) return;
@@ -207,7 +212,7 @@ export class TcpConnection {
   // ── sign-in ───────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** The first frame: JSON sign-in fields, or a frame the listener's product codec decodes to a `login`. */
-  #signIn(frame: Buffer): void {
+  async #signIn(frame: Buffer): Promise<void> {
     const json = jsonObjectOf(frame);
     const codec = this.#listenerCodec;
     let fields: unknown = json;
@@ -221,9 +226,10 @@ export class TcpConnection {
       if (!login) return this.#refuseSignIn(400, expected, undefined, `codec decode returned no login from ${hexOf(frame)}`);
       fields = { productKey: codec.productKey, ...(login.params as object) };
     }
-    const result = signInDevice(this.#host.deps, fields, { address: this.remoteAddress, secure: false }, 'tcp');
-    if (!result.ok) return this.#refuseSignIn(result.code, result.message, json ? undefined : codec);
     this.#pause();
+    const result = await signInDevice(this.#host.deps, fields, { address: this.remoteAddress, secure: false }, 'tcp');
+    if (this.#state === 'closed') return;
+    if (!result.ok) return this.#refuseSignIn(result.code, result.message, json ? undefined : codec);
     this.#host.deps.codecFor(result.productKey).then(
       (own) => this.#open(result, own, json ? undefined : codec),
       (err: unknown) => {

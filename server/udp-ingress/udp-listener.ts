@@ -188,7 +188,7 @@ export class UdpListener {
   /** A JSON sign-in: answered with the token (when that is no larger than the datagram), the address bound. */
   async #signIn(fields: Record<string, unknown>, bytes: Buffer, peer: Peer): Promise<void> {
     if (typeof fields.productKey === 'string') await this.#lookUpCodec(fields.productKey);
-    const { answer: signedIn, device } = this.ingress.signInFor(fields, peer);
+    const { answer: signedIn, device } = await this.ingress.signInFor(fields, peer);
     if (device) this.#bind(peer, device);
     const short = signedIn.code === 200 && signedIn.body.length > bytes.length ? SIGNED_IN_SHORT : signedIn.body;
     this.#answerUnauthenticated(short, bytes.length, peer);
@@ -208,7 +208,7 @@ export class UdpListener {
     }
     const fields: Record<string, unknown> = { productKey, ...login.params };
     if (typeof fields.productKey === 'string' && fields.productKey !== productKey) await this.#lookUpCodec(fields.productKey);
-    const { answer: signedIn, device } = this.ingress.signInFor(fields, peer);
+    const { answer: signedIn, device } = await this.ingress.signInFor(fields, peer);
     if (device) this.#bind(peer, device);
     if (!codec.sandbox.defines(productKey, 'encode')) return;
     const body = JSON.parse(signedIn.body.toString('utf8')) as { message?: string };
