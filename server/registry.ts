@@ -13,7 +13,9 @@ import type { SecretBox } from './secrets/secret-box.ts';
 import { registerThingModelRoutes } from './thing-model/thing-model-routes.ts';
 import { ThingModelStore } from './thing-model/thing-model-store.ts';
 import { ThingModelValidators } from './thing-model/thing-model-validators.ts';
-import type { RegistryEventMap, RegistryEvents } from './registry-events.ts';
+import type { ProductChange, RegistryEventMap, RegistryEvents } from './registry-events.ts';
+
+type ThingModelPublished = RegistryEventMap['thing-model.published'][0];
 
 /** Products, their thing models and their devices, with the REST routes over them. */
 export interface Registry {
@@ -24,8 +26,13 @@ export interface Registry {
   /** Which gateway each sub-device belongs to. */
   topology: DeviceTopology;
   events: RegistryEvents;
-  /** Reads what the registry answers from memory (published thing models) from the database. */
+  /** Reads what the registry answers from memory (product settings, published thing models, topology) from the database. */
   load(): Promise<void>;
+  /**
+   * A change another node of the cluster made (`event.origin` set): brings this node's memory up to date from the
+   * database, then announces it here as if made here, for the sessions and caches this node holds to follow.
+   */
+  follow<K extends keyof RegistryEventMap>(name: K, event: RegistryEventMap[K][0]): Promise<void>;
   registerRoutes(table: RouteTable, auth: AuthService): void;
 }
 
@@ -54,6 +61,12 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: 
       await products.load();
       await thingModels.load();
       await topology.load();
+    },
+    async follow(name, event) {
+      if (name === 'product.changed') await products.reload((event as ProductChange).productKey);
+      if (name === 'thing-model.published') await thingModels.reload((event as ThingModelPublished).productKey);
+      // The topology's memory follows the event itself.
+      (events.emit as (n: keyof RegistryEventMap, e: unknown) => boolean)(name, event);
     },
     registerRoutes(table, auth) {
       registerProductRoutes(table, products, auth);

@@ -60,6 +60,15 @@ export class DraftVersions {
     for (const r of rows) this.#latest.set(r.product_key, { version: r.version, body: r.body });
   }
 
+  /** Reads one product's latest version again (another node published it), or forgets it when there is none. */
+  async reload(productKey: string): Promise<void> {
+    const row = await this.#sql.get<{ version: number; body: string }>(
+      `SELECT version, ${this.#body} AS body FROM ${this.#versions} WHERE product_key = ? ORDER BY version DESC LIMIT 1`, [productKey],
+    );
+    if (row) this.#latest.set(productKey, { version: row.version, body: row.body });
+    else this.#latest.delete(productKey);
+  }
+
   draft(productKey: string): Promise<DraftRow | undefined> {
     return this.#sql.get<DraftRow>(`SELECT ${this.#body} AS body, updated_at, updated_by FROM ${this.#drafts} WHERE product_key = ?`, [productKey]);
   }

@@ -123,11 +123,19 @@ export class GatewayService {
     this.#deps.events.off('topology.changed', this.#onTopology);
   }
 
-  /** Notes the change in both devices' message logs; a removed sub-device's session through the gateway ends. */
-  #topologyChanged({ gateway, subDevice, change, by }: TopologyChange): void {
+  /**
+   * Notes the change in both devices' message logs (the node that made it does, in a cluster); a removed sub-device's
+   * session through the gateway ends, on whichever node the gateway is connected to.
+   */
+  #topologyChanged({ gateway, subDevice, change, by, origin }: TopologyChange): void {
+    const added = change === 'added';
+    if (origin === undefined) this.#note(gateway, subDevice, added, by);
+    if (!added) this.#links.get(`${gateway.productKey}/${gateway.deviceName}`)?.unlinked(subDevice);
+  }
+
+  #note(gateway: DeviceRef, subDevice: DeviceRef, added: boolean, by: string): void {
     const { hub } = this.#deps;
     const direction = by === 'gateway' ? 'up' : 'down';
-    const added = change === 'added';
     hub.note({
       ...gateway, direction, kind: 'topology',
       reason: `sub-device ${subDevice.productKey}/${subDevice.deviceName} ${added ? 'added to' : 'removed from'} the topology (by ${by})`,
@@ -136,7 +144,6 @@ export class GatewayService {
       ...subDevice, direction, kind: 'topology',
       reason: `${added ? 'added to' : 'removed from'} the topology of gateway ${gateway.productKey}/${gateway.deviceName} (by ${by})`,
     });
-    if (!added) this.#links.get(`${gateway.productKey}/${gateway.deviceName}`)?.unlinked(subDevice);
   }
 }
 

@@ -15,6 +15,8 @@ export interface TestPostgres {
   database(prefix?: string): Promise<string>;
   /** A new, empty database and a pool on it, closed after the file. */
   connect(prefix?: string, options?: { max?: number }): Promise<{ url: string; sql: PostgresSql }>;
+  /** Another pool on a database made before (a second node on the same one), closed after the file. */
+  pool(url: string, options?: { max?: number }): PostgresSql;
 }
 
 /**
@@ -36,13 +38,17 @@ export function testPostgres(): TestPostgres {
     own ??= startPostgres();
     return (await own).createDatabase(name);
   };
+  const pool = (url: string, options: { max?: number } = {}) => {
+    const sql = PostgresSql.connect(url, { max: options.max ?? 4 });
+    pools.push(sql);
+    return sql;
+  };
   return {
     database,
+    pool,
     async connect(prefix, options = {}) {
       const url = await database(prefix);
-      const sql = PostgresSql.connect(url, { max: options.max ?? 4 });
-      pools.push(sql);
-      return { url, sql };
+      return { url, sql: pool(url, options) };
     },
   };
 }

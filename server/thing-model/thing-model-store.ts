@@ -49,6 +49,11 @@ export class ThingModelStore {
     return this.#tables.load();
   }
 
+  /** Reads the product's published thing model again: another node published a version. */
+  reload(productKey: string): Promise<void> {
+    return this.#tables.reload(productKey);
+  }
+
   /** Whether the product has a draft and which version is published; 404 for an unknown product. */
   async summary(productKey: string): Promise<ThingModelSummary> {
     this.#requireProduct(productKey);

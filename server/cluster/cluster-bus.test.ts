@@ -1,0 +1,107 @@
+/**
+ * Two nodes' registries on one PostgreSQL database, their events shared through a real Redis: what one node changes,
+ * the other's memory follows (product settings, published thing models, topology), announced there with the node it
+ * came from, and nothing comes back to the node that made it.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../db/database.ts';
+import { migratePostgres } from '../db/migrate.ts';
+import { migrations } from '../db/migrations/index.ts';
+import { createLogger } from '../logger.ts';
+import { createRegistry, type Registry } from '../registry.ts';
+import type { RegistryEventMap } from '../registry-events.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
+import { startRedis, type RedisServer } from '../testing/redis-server.ts';
+import { testPostgres } from '../testing/test-postgres.ts';
+import { until } from '../testing/until.ts';
+import { ClusterBus } from './cluster-bus.ts';
+
+const postgres = testPostgres();
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-cluster-bus-'));
+const secrets = new SecretBox(randomBytes(32));
+const logger = createLogger('silent');
+let redis: RedisServer;
+/** The database both nodes share. */
+let databaseUrl: string;
+const nodes: { id: string; registry: Registry; bus: ClusterBus; seen: { name: string; origin?: string }[] }[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const { url, sql: setup } = await postgres.connect('cluster_bus', { max: 1 });
+  databaseUrl = url;
+  await migratePostgres(setup, migrations);
+  for (const id of ['node-a', 'node-b']) {
+    const sql = postgres.pool(url);
+    // Devices are not on PostgreSQL yet: each node's device store has a SQLite file of its own, unused here.
+    const registry = createRegistry(openDatabase(path.join(dir, `${id}.db`)), secrets, logger, sql);
+    await registry.load();
+    const seen: { name: string; origin?: string }[] = [];
+    for (const name of ['product.changed', 'thing-model.published', 'topology.changed'] as const) {
+      registry.events.on(name, (e: RegistryEventMap[typeof name][0]) => seen.push({ name, origin: e.origin }));
+    }
+    nodes.push({ id, registry, bus: await ClusterBus.connect(redis.url, { nodeId: id, registry, logger }), seen });
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.bus.close()));
+  await redis?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the cluster bus', () => {
+  it('brings a product made on one node into the other\'s memory, and its changes and deletion', async () => {
+    const [a, b] = nodes as [typeof nodes[0], typeof nodes[0]];
+    await a.registry.products.create({ productKey: 'shared', name: 'shared', nodeType: 'gateway' });
+    await until('node b knows the product', () => b.registry.products.exists('shared'), Boolean);
+    expect(b.registry.products.nodeType('shared')).toBe('gateway');
+
+    await a.registry.products.update('shared', { futureTimes: 'clamp', auth: { requireTimestamp: true } });
+    await until('node b follows the change', () => b.registry.products.futureTimes('shared'), (v) => v === 'clamp');
+    expect(b.registry.products.auth('shared')?.requireTimestamp).toBe(true);
+
+    // Made on b this time: a follows, and b's own event does not come back to it.
+    await b.registry.products.create({ productKey: 'from-b', name: 'from b' });
+    await until('node a knows b\'s product', () => a.registry.products.exists('from-b'), Boolean);
+    await b.registry.products.delete('from-b');
+    await until('node a forgets it', () => a.registry.products.exists('from-b'), (v) => !v);
+    await b.bus.settled();
+    expect(b.seen.filter((e) => e.name === 'product.changed')).toEqual([
+      { name: 'product.changed', origin: 'node-a' }, { name: 'product.changed', origin: 'node-a' },
+      { name: 'product.changed', origin: undefined }, { name: 'product.changed', origin: undefined },
+    ]);
+    expect(a.seen.filter((e) => e.name === 'product.changed').map((e) => e.origin)).toEqual([undefined, undefined, 'node-b', 'node-b']);
+  });
+
+  it('validates with a thing model published on the other node', async () => {
+    const [a, b] = nodes as [typeof nodes[0], typeof nodes[0]];
+    await a.registry.products.create({ productKey: 'meter', name: 'meter' });
+    const tsl = { properties: [{ identifier: 'power', name: 'power', accessMode: 'r', dataType: { type: 'float', specs: { min: '0', max: '100' } } }] };
+    await a.registry.thingModels.saveDraft('meter', tsl, 'engineer');
+    await a.registry.thingModels.publish('meter', 'engineer');
+    const compiled = await until('node b has the published model', () => b.registry.thingModels.compiledFor('meter'), Boolean);
+    expect(compiled!.version).toBe(1);
+    expect(b.registry.thingModels.publishedTsl('meter')?.version).toBe(1);
+    expect(b.seen).toContainEqual({ name: 'thing-model.published', origin: 'node-a' });
+  });
+
+  it('links a sub-device on one node and lets the other node\'s gateway session see it', async () => {
+    const [a, b] = nodes as [typeof nodes[0], typeof nodes[0]];
+    const sql = postgres.pool(databaseUrl);
+    await a.registry.products.create({ productKey: 'gwp', name: 'gateways', nodeType: 'gateway' });
+    await a.registry.products.create({ productKey: 'subp', name: 'subs', nodeType: 'sub-device' });
+    for (const [pk, dn] of [['gwp', 'gw1'], ['subp', 's1']]) {
+      await sql.run("INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES (?, ?, 's', 'now', 'now')", [pk, dn]);
+    }
+    const gw = { productKey: 'gwp', deviceName: 'gw1' };
+    const s1 = { productKey: 'subp', deviceName: 's1' };
+    expect(await a.registry.topology.link(gw, [s1], 'gateway')).toMatchObject({ ok: true });
+    await until('node b sees the link', () => b.registry.topology.isLinked(gw, s1), Boolean);
+    expect(await b.registry.topology.unlink(gw, s1, 'user admin')).toBe(true);
+    await until('node a sees it gone', () => a.registry.topology.isLinked(gw, s1), (v) => !v);
+  });
+});

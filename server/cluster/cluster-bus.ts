@@ -1,0 +1,122 @@
+/**
+ * The registry's events shared by the nodes of a cluster, over Redis pub/sub: a product changed, a thing model
+ * published, a device disabled or deleted, a sub-device linked or unlinked on one node is followed by every other
+ * node's memory (product settings, published thing models, topology) and by the sessions it holds (a disabled device
+ * is disconnected on whichever node it is connected to).
+ *
+ * Each node publishes the events it makes itself (those without `origin`) on one channel; the others take them with
+ * `registry.follow`, which reloads what the change touched from the database before announcing it there with
+ * `origin` set to the node it came from. Events are applied in the order a node receives them, one at a time.
+ *
+ * Pub/sub delivers to the nodes connected at that moment: a node that was disconnected from Redis reloads all the
+ * registry's memory when it is connected again, since it may have missed changes meanwhile.
+ */
+import { Redis } from 'ioredis';
+import type { Registry } from '../registry.ts';
+import type { RegistryEventMap } from '../registry-events.ts';
+
+/** The channel the registry's events travel on. */
+export const REGISTRY_CHANNEL = 'thingwire:registry';
+
+const EVENTS: readonly (keyof RegistryEventMap)[] = ['product.changed', 'device.changed', 'topology.changed', 'thing-model.published'];
+
+interface Envelope {
+  node: string;
+  name: keyof RegistryEventMap;
+  event: Record<string, unknown>;
+}
+
+export interface ClusterBusOptions {
+  /** This node's id, unique in the cluster: events it made come back to it and are dropped by it. */
+  nodeId: string;
+  registry: Pick<Registry, 'events' | 'follow' | 'load'>;
+  logger: { info(fields: object, msg: string): void; warn(fields: object, msg: string): void; error(fields: object, msg: string): void };
+}
+
+export class ClusterBus {
+  readonly #publisher: Redis;
+  readonly #subscriber: Redis;
+  readonly #options: ClusterBusOptions;
+  readonly #listeners: [keyof RegistryEventMap, (event: Record<string, unknown>) => void][] = [];
+  /** The remote events being applied, one after another. */
+  #applying: Promise<void> = Promise.resolve();
+  #subscribedOnce = false;
+
+  private constructor(url: string, options: ClusterBusOptions) {
+    this.#options = options;
+    const connection = { connectionName: `thingwire-${options.nodeId}`, maxRetriesPerRequest: 2, lazyConnect: true };
+    this.#publisher = new Redis(url, connection);
+    this.#subscriber = new Redis(url, connection);
+    for (const client of [this.#publisher, this.#subscriber]) {
+      client.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'cluster bus: redis connection error'));
+    }
+  }
+
+  /** Connects to Redis and starts sharing the registry's events; rejects when Redis cannot be reached. */
+  static async connect(url: string, options: ClusterBusOptions): Promise<ClusterBus> {
+    const bus = new ClusterBus(url, options);
+    try {
+      await Promise.all([bus.#publisher.connect(), bus.#subscriber.connect()]);
+      await bus.#start();
+    } catch (err) {
+      bus.#publisher.disconnect();
+      bus.#subscriber.disconnect();
+      throw err;
+    }
+    return bus;
+  }
+
+  async #start(): Promise<void> {
+    const { nodeId, registry, logger } = this.#options;
+    this.#subscriber.on('message', (_channel: string, text: string) => this.#received(text));
+    // Subscribed again by ioredis after a reconnect: what was missed meanwhile is read from the database.
+    this.#subscriber.on('ready', () => {
+      if (!this.#subscribedOnce) return;
+      logger.info({ node: nodeId }, 'cluster bus: connected to redis again; reloading the registry');
+      this.#enqueue(() => registry.load());
+    });
+    await this.#subscriber.subscribe(REGISTRY_CHANNEL);
+    this.#subscribedOnce = true;
+    for (const name of EVENTS) {
+      const listener = (event: Record<string, unknown>) => {
+        if (event.origin !== undefined) return; // another node's, applied here
+        const envelope: Envelope = { node: nodeId, name, event };
+        this.#publisher.publish(REGISTRY_CHANNEL, JSON.stringify(envelope)).catch((err: unknown) => {
+          logger.error({ err, name, event }, 'cluster bus: an event could not be sent to the other nodes');
+        });
+      };
+      registry.events.on(name, listener as never);
+      this.#listeners.push([name, listener]);
+    }
+  }
+
+  #received(text: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(text) as Envelope;
+    } catch {
+      return this.#options.logger.warn({ text: text.slice(0, 200) }, 'cluster bus: a message that is not JSON was dropped');
+    }
+    if (envelope.node === this.#options.nodeId || !EVENTS.includes(envelope.name)) return;
+    const event = { ...envelope.event, origin: envelope.node };
+    this.#enqueue(() => this.#options.registry.follow(envelope.name, event as never));
+  }
+
+  #enqueue(work: () => Promise<void>): void {
+    this.#applying = this.#applying.then(work).catch((err: unknown) => {
+      this.#options.logger.error({ err }, 'cluster bus: following another node\'s change failed');
+    });
+  }
+
+  /** Resolves when the remote events received so far have been applied (for tests and an orderly stop). */
+  settled(): Promise<void> {
+    return this.#applying;
+  }
+
+  async close(): Promise<void> {
+    for (const [name, listener] of this.#listeners) this.#options.registry.events.off(name, listener as never);
+    this.#listeners.length = 0;
+    await this.#applying;
+    await Promise.allSettled([this.#subscriber.quit(), this.#publisher.quit()]);
+  }
+}
