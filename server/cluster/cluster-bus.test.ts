@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../db/database.ts';
 import { migratePostgres } from '../db/migrate.ts';
@@ -103,5 +104,21 @@ describe('the cluster bus', () => {
     await until('node b sees the link', () => b.registry.topology.isLinked(gw, s1), Boolean);
     expect(await b.registry.topology.unlink(gw, s1, 'user admin')).toBe(true);
     await until('node a sees it gone', () => a.registry.topology.isLinked(gw, s1), (v) => !v);
+  });
+
+  it('reloads the registry when its Redis connection comes back, for what pub/sub could not deliver meanwhile', async () => {
+    const [a, b] = nodes as [typeof nodes[0], typeof nodes[0]];
+    await a.registry.products.create({ productKey: 'missed', name: 'missed' });
+    await until('node b knows the product', () => b.registry.products.exists('missed'), Boolean);
+    // A change b never hears of (as if made while it was cut off), then every subscriber's connection cut.
+    await postgres.pool(databaseUrl).run("UPDATE products SET future_times = 'clamp' WHERE product_key = 'missed'");
+    const admin = new Redis(redis.url, { lazyConnect: true });
+    await admin.connect();
+    expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(2);
+    admin.disconnect();
+    await until('node b reloaded after reconnecting', () => b.registry.products.futureTimes('missed'), (v) => v === 'clamp');
+    // And the bus works again.
+    await a.registry.products.update('missed', { futureTimes: 'refuse' });
+    await until('node b follows again', () => b.registry.products.futureTimes('missed'), (v) => v === 'refuse');
   });
 });
