@@ -217,8 +217,9 @@ export async function startThingwire(
       throw err;
     });
     return codecSandbox;
-  });
+  }, registry.events);
   await codecs.load();
+  registry.reloadOn('codec.published', (e) => codecs.reload(e.productKey));
   registry.events.on('product.changed', ({ productKey, change }) => {
     if (change === 'deleted') {
       codecs.forget(productKey).catch((err: unknown) => logger.error({ err, productKey }, 'freeing the deleted product\'s codec failed'));

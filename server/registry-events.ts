@@ -48,6 +48,8 @@ export interface RegistryEventMap {
   'topology.changed': [TopologyChange];
   /** A new thing model version is now what the product's device messages are validated against. */
   'thing-model.published': [{ productKey: string; version: number } & Origin];
+  /** A new codec version is what the product's devices' frames are decoded with. */
+  'codec.published': [{ productKey: string; version: number } & Origin];
 }
 
 export type RegistryEvents = EventEmitter<RegistryEventMap>;

@@ -16,6 +16,7 @@ import { ThingModelValidators } from './thing-model/thing-model-validators.ts';
 import type { ProductChange, RegistryEventMap, RegistryEvents } from './registry-events.ts';
 
 type ThingModelPublished = RegistryEventMap['thing-model.published'][0];
+type Reloader = (event: unknown) => Promise<void>;
 
 /** Products, their thing models and their devices, with the REST routes over them. */
 export interface Registry {
@@ -33,6 +34,8 @@ export interface Registry {
    * database, then announces it here as if made here, for the sessions and caches this node holds to follow.
    */
   follow<K extends keyof RegistryEventMap>(name: K, event: RegistryEventMap[K][0]): Promise<void>;
+  /** What {@link follow} reloads for an event of a store kept outside the registry (the codecs). */
+  reloadOn<K extends keyof RegistryEventMap>(name: K, reload: (event: RegistryEventMap[K][0]) => Promise<void>): void;
   registerRoutes(table: RouteTable, auth: AuthService): void;
 }
 
@@ -49,6 +52,10 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: 
   events.on('product.changed', ({ productKey, change }) => {
     if (change === 'deleted') thingModels.forget(productKey);
   });
+  const reloaders = new Map<keyof RegistryEventMap, Reloader>([
+    ['product.changed', (e) => products.reload((e as ProductChange).productKey)],
+    ['thing-model.published', (e) => thingModels.reload((e as ThingModelPublished).productKey)],
+  ]);
   const log = logger.child({ subsystem: 'registry' });
   events.on('thing-model.published', (e) => log.info(e, 'thing model published'));
   return {
@@ -63,10 +70,12 @@ export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: 
       await topology.load();
     },
     async follow(name, event) {
-      if (name === 'product.changed') await products.reload((event as ProductChange).productKey);
-      if (name === 'thing-model.published') await thingModels.reload((event as ThingModelPublished).productKey);
+      await reloaders.get(name)?.(event);
       // The topology's memory follows the event itself.
       (events.emit as (n: keyof RegistryEventMap, e: unknown) => boolean)(name, event);
+    },
+    reloadOn(name, reload) {
+      reloaders.set(name, reload as Reloader);
     },
     registerRoutes(table, auth) {
       registerProductRoutes(table, products, auth);

@@ -19,6 +19,8 @@ import { SecretBox } from '../secrets/secret-box.ts';
 import { startRedis, type RedisServer } from '../testing/redis-server.ts';
 import { testPostgres } from '../testing/test-postgres.ts';
 import { until } from '../testing/until.ts';
+import { CodecSandbox } from '../codecs/codec-sandbox.ts';
+import { CodecStore } from '../codecs/codec-store.ts';
 import { ClusterBus } from './cluster-bus.ts';
 
 const postgres = testPostgres();
@@ -28,7 +30,8 @@ const logger = createLogger('silent');
 let redis: RedisServer;
 /** The database both nodes share. */
 let databaseUrl: string;
-const nodes: { id: string; registry: Registry; bus: ClusterBus; seen: { name: string; origin?: string }[] }[] = [];
+const nodes: { id: string; registry: Registry; codecs: CodecStore; bus: ClusterBus; seen: { name: string; origin?: string }[] }[] = [];
+const sandboxes: Promise<CodecSandbox>[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
@@ -39,17 +42,26 @@ beforeAll(async () => {
     const sql = postgres.pool(url);
     // Devices are not on PostgreSQL yet: each node's device store has a SQLite file of its own, unused here.
     const registry = createRegistry(openDatabase(path.join(dir, `${id}.db`)), secrets, logger, sql);
-    await registry.load();
+    const sandbox = CodecSandbox.create();
+    sandboxes.push(sandbox);
+    const codecs = new CodecStore(sql, registry.products, () => sandbox, registry.events);
+    registry.reloadOn('codec.published', (e) => codecs.reload(e.productKey));
+    const load = async () => {
+      await registry.load();
+      await codecs.load();
+    };
+    await load();
     const seen: { name: string; origin?: string }[] = [];
     for (const name of ['product.changed', 'thing-model.published', 'topology.changed'] as const) {
       registry.events.on(name, (e: RegistryEventMap[typeof name][0]) => seen.push({ name, origin: e.origin }));
     }
-    nodes.push({ id, registry, bus: await ClusterBus.connect(redis.url, { nodeId: id, registry, logger }), seen });
+    nodes.push({ id, registry, codecs, bus: await ClusterBus.connect(redis.url, { nodeId: id, registry, load, logger }), seen });
   }
 });
 
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.bus.close()));
+  for (const sandbox of sandboxes) (await sandbox).dispose();
   await redis?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -88,6 +100,25 @@ describe('the cluster bus', () => {
     expect(compiled!.version).toBe(1);
     expect(b.registry.thingModels.publishedTsl('meter')?.version).toBe(1);
     expect(b.seen).toContainEqual({ name: 'thing-model.published', origin: 'node-a' });
+  });
+
+  it('decodes with a codec version published on the other node, in place of the one it had loaded', async () => {
+    const [a, b] = nodes as [typeof nodes[0], typeof nodes[0]];
+    await a.registry.products.create({ productKey: 'tag', name: 'tag' });
+    const codec = (reading: number) => `function decode(bytes) { return [{ kind: 'property.post', params: { reading: ${reading} } }]; }`;
+    await a.codecs.saveDraft('tag', codec(1), 'engineer');
+    await a.codecs.publish('tag', 'engineer');
+    await until('node b has version 1', () => b.codecs.hasPublished('tag'), Boolean);
+    const decodeOnB = async () => {
+      const loaded = (await b.codecs.published('tag'))!;
+      const out = loaded.sandbox.decode('tag', Buffer.from([1]), { productKey: 'tag' });
+      return { version: loaded.version, out: out.ok ? out.value : out.error };
+    };
+    expect(await decodeOnB()).toEqual({ version: 1, out: [{ kind: 'property.post', params: { reading: 1 } }] });
+    await a.codecs.saveDraft('tag', codec(2), 'engineer');
+    await a.codecs.publish('tag', 'engineer');
+    await until('node b decodes with version 2', decodeOnB, (v) => v.version === 2);
+    expect(await decodeOnB()).toEqual({ version: 2, out: [{ kind: 'property.post', params: { reading: 2 } }] });
   });
 
   it('links a sub-device on one node and lets the other node\'s gateway session see it', async () => {

@@ -18,7 +18,7 @@ import type { RegistryEventMap } from '../registry-events.ts';
 /** The channel the registry's events travel on. */
 export const REGISTRY_CHANNEL = 'thingwire:registry';
 
-const EVENTS: readonly (keyof RegistryEventMap)[] = ['product.changed', 'device.changed', 'topology.changed', 'thing-model.published'];
+const EVENTS: readonly (keyof RegistryEventMap)[] = ['product.changed', 'device.changed', 'topology.changed', 'thing-model.published', 'codec.published'];
 
 interface Envelope {
   node: string;
@@ -29,7 +29,9 @@ interface Envelope {
 export interface ClusterBusOptions {
   /** This node's id, unique in the cluster: events it made come back to it and are dropped by it. */
   nodeId: string;
-  registry: Pick<Registry, 'events' | 'follow' | 'load'>;
+  /** The node's registry; `load` is what a reconnect reloads (the registry's memory and any store kept beside it). */
+  registry: Pick<Registry, 'events' | 'follow'>;
+  load(): Promise<void>;
   logger: { info(fields: object, msg: string): void; warn(fields: object, msg: string): void; error(fields: object, msg: string): void };
 }
 
@@ -73,7 +75,7 @@ export class ClusterBus {
     this.#subscriber.on('ready', () => {
       if (!this.#subscribedOnce) return;
       logger.info({ node: nodeId }, 'cluster bus: connected to redis again; reloading the registry');
-      this.#enqueue(() => registry.load());
+      this.#enqueue(() => this.#options.load());
     });
     await this.#subscriber.subscribe(REGISTRY_CHANNEL);
     this.#subscribedOnce = true;

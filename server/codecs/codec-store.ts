@@ -2,6 +2,7 @@ import type { Sql } from '../db/sql.ts';
 import { DraftVersions, versionInfo, type DraftRow, type VersionInfo, type VersionRow } from '../db/draft-versions.ts';
 import { ApiError, conflict, notFound, validationFailed } from '../errors.ts';
 import type { ProductStore } from '../products/product-store.ts';
+import type { RegistryEvents } from '../registry-events.ts';
 import type { CodecSandbox, CodecStats, CompileError } from './codec-sandbox.ts';
 
 /** The draft a product's codec is edited in. */
@@ -54,6 +55,7 @@ export class CodecStore {
     sql: Sql,
     private readonly products: ProductStore,
     private readonly sandbox: CodecSandboxSource,
+    private readonly events?: RegistryEvents,
   ) {
     this.#tables = new DraftVersions(sql, { drafts: 'product_codec_drafts', versions: 'product_codec_versions', body: 'source' });
   }
@@ -61,6 +63,12 @@ export class CodecStore {
   /** Reads which version of each product's codec is published (at start). */
   load(): Promise<void> {
     return this.#tables.load();
+  }
+
+  /** Reads the product's published version again (another node published one); a loaded codec is replaced by it. */
+  async reload(productKey: string): Promise<void> {
+    await this.#tables.reload(productKey);
+    if (this.#loadedVersion.has(productKey)) await this.published(productKey);
   }
 
   /** The draft (with its source) and which version is published; 404 for an unknown product. */
@@ -111,6 +119,7 @@ export class CodecStore {
     });
     // Devices connected now decode their next frame with it (a listener holds the sandbox, keyed by product).
     if (this.#loadedVersion.has(productKey)) await this.published(productKey);
+    this.events?.emit('codec.published', { productKey, version: row.version });
     return versionInfo(row);
   }
 
