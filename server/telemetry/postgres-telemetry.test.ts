@@ -66,4 +66,23 @@ describe('postgres telemetry tables', () => {
       await Promise.all([a.close(), b.close()]);
     }
   });
+
+  it('takes a late row for a week another node’s retention dropped meanwhile', async () => {
+    const [a, b] = await Promise.all([PostgresTelemetry.open(url), PostgresTelemetry.open(url)]);
+    try {
+      await Promise.all([a.ensureSchema('late', 1, tsl), b.ensureSchema('late', 1, tsl)]);
+      const old = WEEK0 + 1000;
+      const row = (deviceName: string, ts: number) => ({ productKey: 'late', deviceName, ts, receivedAt: Date.now(), values: { temp: 1 } });
+      // Both nodes have written to that week, so both know its partition.
+      await a.writeBatch({ properties: [row('on-a', old)], events: [] });
+      await b.writeBatch({ properties: [row('on-b', old + 1)], events: [] });
+      // The leader's retention drops the week; b still believes the partition is there.
+      expect(await a.deleteBefore('late', WEEK0 + PARTITION_MS)).toBe(2);
+      await b.writeBatch({ properties: [row('late-on-b', old + 2)], events: [] });
+      expect(await a.history({ productKey: 'late', deviceName: 'late-on-b', property: 'temp', from: WEEK0, to: WEEK0 + PARTITION_MS })).toEqual([{ time: old + 2, value: 1 }]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
+

@@ -34,6 +34,8 @@ const KIND_OF_DOMAIN = new Map(Object.entries(DOMAINS).map(([kind, [domain]]) =>
 
 /** One partition of a product's tables per week of device time: retention drops whole weeks. */
 export const PARTITION_MS = 7 * 24 * 3_600_000;
+/** PostgreSQL's check_violation, which is what a row with no partition to go to raises. */
+const NO_PARTITION_FOR_ROW = '23514';
 /** PostgreSQL takes at most 65,535 parameters per statement; rows are inserted in chunks under that. */
 const MAX_PARAMETERS = 30_000;
 
@@ -103,9 +105,12 @@ export class PostgresTelemetry implements TelemetryBackend {
       else events.set(table, [e]);
     }
     // Partitions first, each in its own short transaction: DDL inside the batch's would hold its locks to the commit.
-    for (const group of prepared.groups) await this.#ensureWeeks(tables.get(group.productKey)!.properties, group.rows);
-    for (const [table, rows] of events) await this.#ensureWeeks(table, rows);
-    await this.#sql.transaction(async (tx) => {
+    const ensureWeeks = async () => {
+      for (const group of prepared.groups) await this.#ensureWeeks(tables.get(group.productKey)!.properties, group.rows);
+      for (const [table, rows] of events) await this.#ensureWeeks(table, rows);
+    };
+    await ensureWeeks();
+    const commit = () => this.#sql.transaction(async (tx) => {
       for (const group of prepared.groups) {
         const names = ['device', 'ts', 'received_at', ...group.columns.map((c) => c.name)];
         await insertRows(tx, tables.get(group.productKey)!.properties, names, group.rows.map((r) => [r.deviceName, r.ts, r.receivedAt, ...r.values]));
@@ -126,6 +131,17 @@ export class PostgresTelemetry implements TelemetryBackend {
         }
       }
     });
+    try {
+      await commit();
+    } catch (err) {
+      if ((err as { code?: unknown }).code !== NO_PARTITION_FOR_ROW) throw err;
+      // Another node's retention dropped a week this node still believed had its partition (a late row for it):
+      // read the partitions of these tables again, create what is missing, and commit once more.
+      for (const group of prepared.groups) this.#weeks.delete(tables.get(group.productKey)!.properties);
+      for (const table of events.keys()) this.#weeks.delete(table);
+      await ensureWeeks();
+      await commit();
+    }
     return { propertyRows: prepared.propertyRows, events: prepared.events.length, skipped: prepared.skipped };
   }
 
