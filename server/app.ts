@@ -35,6 +35,7 @@ import { checkFlowNodeConfig, nodeTypeCatalog, upgradeFlowNode } from '../nodes/
 import { registerPaletteRoutes } from './node-red/palette-routes.ts';
 import { createRegistry, type Registry } from './registry.ts';
 import { DeviceAuthenticator } from './device-auth/device-authenticator.ts';
+import { SingletonWork, SOLE_NODE } from './cluster/singleton-work.ts';
 import { DeviceHub, type DeviceHubOptions } from './device-hub/device-hub.ts';
 import { RECEIPT_WINDOW_MS } from './device-hub/uplink-receipts.ts';
 import { SignInBans } from './device-auth/sign-in-bans.ts';
@@ -239,6 +240,11 @@ export async function startThingwire(
     backend, writer: { observe: telemetryCommitObserver(metrics.registry), ...options.telemetry?.writer }, thingModels: registry.thingModels, events: registry.events, gate, logger: telemetryLogger,
     retention: () => registry.products.retentionPolicies(),
   });
+
+  // Work one node of a cluster runs at a time; a single node always runs it.
+  const singletons = new SingletonWork(SOLE_NODE, [
+    { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
+  ], logger.child({ subsystem: 'cluster' }));
 
   const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
     // Every command (API, device out nodes) is checked against the product's published thing model before it is sent.
@@ -540,6 +546,7 @@ export async function startThingwire(
         deviceFeed.close();
         flowRuntime.red.events.off('flows:started', onFlowsStarted);
         await flowRuntime.red.stop();
+        await singletons.close();
         await telemetry.close();
         await notify.close();
         alerts.close();

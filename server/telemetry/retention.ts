@@ -38,8 +38,8 @@ export interface SweepResult {
  * Deletes telemetry older than each product's retention, in the background. The timers are unref'd, so a sweeper
  * never keeps the process alive; `stop()` cancels the timer and waits for a sweep in progress.
  *
- * Several instances sharing one TDengine database may each run it: deleting an already deleted range deletes
- * nothing, so the only cost is the repeated statement.
+ * It is singleton work (cluster/singleton-work.ts): in a cluster only the leader sweeps the shared telemetry
+ * database. Were two to sweep at once, nothing would break: deleting an already deleted range deletes nothing.
  */
 export class RetentionSweeper {
   #timer: NodeJS.Timeout | undefined;

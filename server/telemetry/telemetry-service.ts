@@ -60,12 +60,14 @@ export class TelemetryService {
     this.#unsubscribe = () => options.events.off('thing-model.published', onPublished);
   }
 
-  /** Prepares every product's tables for its published thing model, then starts the retention sweeps. */
+  /**
+   * Prepares every product's tables for its published thing model. The retention sweeps are singleton work: the
+   * caller starts `retention` on the node that runs it (see cluster/singleton-work.ts).
+   */
   static async start(options: TelemetryServiceOptions): Promise<TelemetryService> {
     const service = new TelemetryService(options);
     for (const { productKey, version, tsl } of options.thingModels.published()) service.#ensure(productKey, version, () => tsl);
     await service.#schemas;
-    service.retention.start();
     return service;
   }
 
