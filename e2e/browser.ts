@@ -37,6 +37,27 @@ export interface AppPage {
 }
 
 /**
+ * Each page pastes what it copied itself. The run's files share one Chromium, and with it one system clipboard: a
+ * file copying while another copies and pastes (two run at once) swapped the other's paste for its own nodes. A Ctrl+C
+ * or Ctrl+X the page handles is remembered in the page, and a Ctrl+V reads that back; a paste event a test builds
+ * itself (flow JSON "from elsewhere") keeps its own data.
+ */
+const PAGE_OWN_CLIPBOARD = `(() => {
+  let copied;
+  const { setData, getData } = DataTransfer.prototype;
+  DataTransfer.prototype.setData = function (format, data) {
+    const type = window.event && window.event.type;
+    if ((type === 'copy' || type === 'cut') && format === 'text/plain') copied = data;
+    return setData.call(this, format, data);
+  };
+  DataTransfer.prototype.getData = function (format) {
+    const event = window.event;
+    if (event && event.type === 'paste' && event.isTrusted && format === 'text/plain' && copied !== undefined) return copied;
+    return getData.call(this, format);
+  };
+})();`;
+
+/**
  * Opens `path` of the test server's UI in a new context of `browser`, at a laptop-sized viewport by default. With
  * `clock`, the page's timers run on Playwright's clock (at real speed until moved on): a screen that reloads every
  * few seconds is made to reload now with `page.clock.fastForward(ms)`, while the server and devices keep real time.
@@ -56,6 +77,7 @@ export async function openApp(
   // Reduced motion, as many users set it: the dashboard's pulsing live dot otherwise repaints ten times a second on
   // every page left open on it (a tenth of a core each, idle), and the files' pages queue for the same two cores.
   const context = await browser.newContext({ baseURL: server.url, viewport, reducedMotion: 'reduce' });
+  await context.addInitScript(PAGE_OWN_CLIPBOARD);
   if (options.clock) await context.clock.install();
   // No live pushes reach the page (its socket opens but hears nothing), as when they are slow to arrive.
   if (options.liveFeed === false) await context.routeWebSocket(/\/api\/v1\/live\/devices/, () => undefined);
