@@ -21,9 +21,10 @@ async function seeded(dialect: (typeof REGISTRY_DIALECTS)[number], names: string
     await sql.run(`INSERT INTO products (product_key, name, dialect, sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration, product_secret, created_at, updated_at)
       VALUES (?, ?, 'alink', '[]', 300, 0, 0, 'sealed', ?, ?)`, [pk, pk, at, at]);
   }
-  for (const name of names) {
-    const { productKey, deviceName } = ref(name);
-    await sql.run("INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES (?, ?, 's', ?, ?)", [productKey, deviceName, at, at]);
+  for (let i = 0; i < names.length; i += 500) {
+    const part = names.slice(i, i + 500).map((n) => ref(n));
+    await sql.run(`INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES ${part.map(() => "(?, ?, 's', ?, ?)").join(', ')}`,
+      part.flatMap((d) => [d.productKey, d.deviceName, at, at]));
   }
   return sql;
 }
@@ -90,6 +91,11 @@ describe.each(REGISTRY_DIALECTS)('topology on %s', (dialect) => {
     const result = await topology.link(ref('gw1'), names.map((n) => ref(n)), 'gateway');
     expect(result).toEqual({ ok: false, refusal: 'too-many', device: ref(`s${MAX_SUB_DEVICES_PER_GATEWAY}`) });
     expect(await topology.subDevices(ref('gw1'))).toEqual([]);
+    // Up to the limit in one call, then one more.
+    const upTo = await topology.link(ref('gw1'), names.slice(0, -1).map((n) => ref(n)), 'gateway');
+    expect(upTo.ok && upTo.added.length).toBe(MAX_SUB_DEVICES_PER_GATEWAY);
+    expect(await topology.subDevices(ref('gw1'))).toHaveLength(MAX_SUB_DEVICES_PER_GATEWAY);
+    expect(await topology.link(ref('gw1'), [ref(names.at(-1)!)], 'gateway')).toMatchObject({ ok: false, refusal: 'too-many' });
   });
 
   it('gives a sub-device two gateways ask for at once to one of them', async () => {

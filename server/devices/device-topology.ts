@@ -65,27 +65,48 @@ export class DeviceTopology {
       added = await this.sql.transaction(async (tx) => {
         // One link call per gateway at a time (on any node): its count and the limit hold.
         await tx.lock(`topology:${gateway.productKey}/${gateway.deviceName}`);
-        const linked: DeviceRef[] = [];
         const gatewayId = await idOf(tx, gateway);
         if (gatewayId === undefined) return refuse('unknown-device', gateway);
-        let count = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM device_topology WHERE gateway_id = ?', [gatewayId]))!.n;
-        const at = new Date().toISOString();
-        for (const sub of subDevices) {
-          const subId = await idOf(tx, sub);
-          if (subId === undefined) return refuse('unknown-device', sub);
-          if (subId === gatewayId) return refuse('self', sub);
-          const current: { id: number } | undefined = await tx.get<{ id: number }>('SELECT gateway_id AS id FROM device_topology WHERE sub_device_id = ?', [subId]);
-          if (current?.id === gatewayId) continue;
-          if (current) return refuse('other-gateway', sub);
-          if (++count > MAX_SUB_DEVICES_PER_GATEWAY) return refuse('too-many', sub);
-          // Another gateway linking the same sub-device this instant: the first one's insert wins, the other refuses.
-          const { changes } = await tx.run(
-            'INSERT INTO device_topology (sub_device_id, gateway_id, created_at) VALUES (?, ?, ?) ON CONFLICT (sub_device_id) DO NOTHING', [subId, gatewayId, at],
-          );
-          if (changes === 0) return refuse('other-gateway', sub);
-          linked.push({ productKey: sub.productKey, deviceName: sub.deviceName });
+        // Every listed device with its gateway now, in one read: a gateway adds hundreds of sub-devices at once.
+        const found = new Map<string, { id: number; gatewayId: number | null }>();
+        for (const part of chunks(subDevices, 500)) {
+          const rows = await tx.all<{ id: number; pk: string; dn: string; gw: number | null }>(`
+            SELECT d.id, d.product_key AS pk, d.device_name AS dn, l.gateway_id AS gw
+            FROM devices d LEFT JOIN device_topology l ON l.sub_device_id = d.id
+            WHERE (d.product_key, d.device_name) IN (${part.map(() => '(?, ?)').join(', ')})`,
+          part.flatMap((d) => [d.productKey, d.deviceName]));
+          for (const r of rows) found.set(`${r.pk}/${r.dn}`, { id: r.id, gatewayId: r.gw });
         }
-        return linked;
+        let count = (await tx.get<{ n: number }>('SELECT count(*) AS n FROM device_topology WHERE gateway_id = ?', [gatewayId]))!.n;
+        const linked: { ref: DeviceRef; id: number }[] = [];
+        const seen = new Set<number>();
+        for (const sub of subDevices) {
+          const row = found.get(keyOf(sub));
+          if (!row) return refuse('unknown-device', sub);
+          if (row.id === gatewayId) return refuse('self', sub);
+          if (row.gatewayId === gatewayId || seen.has(row.id)) continue;
+          if (row.gatewayId !== null) return refuse('other-gateway', sub);
+          if (++count > MAX_SUB_DEVICES_PER_GATEWAY) return refuse('too-many', sub);
+          seen.add(row.id);
+          linked.push({ ref: { productKey: sub.productKey, deviceName: sub.deviceName }, id: row.id });
+        }
+        const at = new Date().toISOString();
+        for (const part of chunks(linked, 500)) {
+          // Another gateway linking one of them this instant: the first one's insert wins, and this call refuses.
+          const { changes } = await tx.run(
+            `INSERT INTO device_topology (sub_device_id, gateway_id, created_at) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}
+             ON CONFLICT (sub_device_id) DO NOTHING`, part.flatMap((l) => [l.id, gatewayId, at]),
+          );
+          if (changes < part.length) {
+            const taken = await tx.all<{ id: number }>(
+              `SELECT sub_device_id AS id FROM device_topology WHERE gateway_id <> ? AND sub_device_id IN (${part.map(() => '?').join(', ')})`,
+              [gatewayId, ...part.map((l) => l.id)],
+            );
+            const first = part.find((l) => taken.some((t) => t.id === l.id)) ?? part[0]!;
+            return refuse('other-gateway', first.ref);
+          }
+        }
+        return linked.map((l) => l.ref);
       });
     } catch (err) {
       if (err instanceof Refused) return err.result;
@@ -158,6 +179,12 @@ export class DeviceTopology {
 }
 
 const keyOf = (d: DeviceRef) => `${d.productKey}/${d.deviceName}`;
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
 /** Byte order, as the database's ORDER BY on these ASCII names. */
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
