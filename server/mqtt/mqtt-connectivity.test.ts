@@ -1,6 +1,9 @@
+import net from 'node:net';
 import type { MqttClient } from 'mqtt';
+import mqttPacket from 'mqtt-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signAlink } from '../device-auth/alink-sign.ts';
+import type { DeviceAuthLookup } from '../device-auth/device-authenticator.ts';
 import { signThings } from '../device-auth/things-sign.ts';
 import { connect, createDevices, deployListener, deviceOptions, listenerFlow, nextMessage, request, subscribe, type TestDevice } from '../testing/mqtt-devices.ts';
 import { startTestServer, type TestServer } from '../testing/test-server.ts';
@@ -171,6 +174,44 @@ describe('sessions', () => {
     const history = await tw.request('GET', '/api/v1/devices/pk1/a/connections', { token: tw.adminToken });
     expect(history.body.items.map((h: { reason: string }) => h.reason)).toContain("takeover");
     expect((await tw.request('GET', '/api/v1/devices/pk1/a', { token: tw.adminToken })).body.status).toBe('online');
+  });
+
+  it('sets nothing up for a device that hangs up while its credentials are still being read', async () => {
+    const [late] = await createDevices(tw, 'pk9', ['hangs-up']);
+    // As the authenticator reads it: a cluster's device store answers from the database, later.
+    const devices = tw.app.registry.devices as { credentialsFor: DeviceAuthLookup['credentialsFor'] };
+    const read = devices.credentialsFor;
+    let asked!: () => void;
+    const reading = new Promise<void>((resolve) => (asked = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // Its credentials take a while, as a read from a busy database would.
+    devices.credentialsFor = async (productKey, deviceName) => {
+      asked();
+      await held;
+      return read.call(devices, productKey, deviceName);
+    };
+    const connections = async () => (await tw.request('GET', '/api/v1/devices/pk9/hangs-up/connections', { token: tw.adminToken })).body.items as { event: string }[];
+    try {
+      const { clientId, username, password } = deviceOptions(late);
+      const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 60, clientId: clientId!, username, password: Buffer.from(String(password)) }));
+      await reading;
+      const pendingSignIns = async () => Number(/^thingwire_mqtt_pending_sign_ins (\d+)/m.exec(await (await fetch(`${tw.url}/metrics`)).text())?.[1]);
+      expect(await pendingSignIns()).toBe(1);
+      socket.destroy();
+      // The server has seen it go before its credentials arrive.
+      await expect.poll(pendingSignIns).toBe(0);
+    } finally {
+      devices.credentialsFor = read;
+      release();
+    }
+    // The next connection is the device's first session: the one that hung up left no session, status or history.
+    const c = await open(late);
+    await expect.poll(async () => (await connections()).map((h) => h.event)).toEqual(['connected']);
+    expect(tw.app.hub.isOnline('pk9', 'hangs-up')).toBe(true);
+    c.end(true);
   });
 
   it('keeps every device connected through repeated full deploys', async () => {
