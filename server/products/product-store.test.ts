@@ -58,7 +58,9 @@ describe.each(REGISTRY_DIALECTS)('products on %s', (dialect) => {
     expect(products.futureTimes('nowhere')).toBe('clamp');
     expect(products.nodeType('nowhere')).toBe('gateway');
     expect(products.auth('nowhere')).toEqual({ signMethods: ['hmacsha256', 'hmacsha1'], timestampWindowSeconds: 300, requireTimestamp: true, dynamicRegistration: false });
-    await products.update('nowhere', { futureTimes: 'refuse', auth: { timestampWindowSeconds: 60 } });
+    const updated = await products.update('nowhere', { futureTimes: 'refuse', auth: { timestampWindowSeconds: 60 } });
+    // What an update answers is what the table now holds.
+    expect(await products.get('nowhere')).toEqual(updated);
     expect(products.futureTimes('nowhere')).toBe('refuse');
     // Auth fields not given keep their values.
     expect(products.auth('nowhere')).toMatchObject({ timestampWindowSeconds: 60, requireTimestamp: true });

@@ -154,6 +154,16 @@ export class ProductStore {
       const row = await tx.get<ProductRow>(`${SELECT_PRODUCT} WHERE p.product_key = ?`, [productKey]);
       if (!row) throw notFound('Product', productKey);
       const current = toProduct(row);
+      const next: Product = {
+        ...current,
+        name: patch.name ?? current.name,
+        description: patch.description ?? current.description,
+        dialect: patch.dialect ?? current.dialect,
+        auth: { ...current.auth, ...patch.auth },
+        retentionDays: patch.retentionDays === undefined ? current.retentionDays : patch.retentionDays,
+        futureTimes: patch.futureTimes ?? current.futureTimes,
+        updatedAt: now(),
+      };
       await tx.run(`
         UPDATE products SET name = @name, description = @description, dialect = @dialect, sign_methods = @signMethods,
           timestamp_window_seconds = @timestampWindowSeconds, require_timestamp = @requireTimestamp,
@@ -161,15 +171,16 @@ export class ProductStore {
           updated_at = @at
         WHERE product_key = @productKey`, {
         productKey,
-        name: patch.name ?? current.name,
-        description: patch.description ?? current.description,
-        dialect: patch.dialect ?? current.dialect,
-        ...authColumns({ ...current.auth, ...patch.auth }),
-        retentionDays: patch.retentionDays === undefined ? current.retentionDays : patch.retentionDays,
-        futureTimes: patch.futureTimes ?? current.futureTimes,
-        at: now(),
+        name: next.name,
+        description: next.description,
+        dialect: next.dialect,
+        ...authColumns(next.auth),
+        retentionDays: next.retentionDays,
+        futureTimes: next.futureTimes,
+        at: next.updatedAt,
       });
-      return toProduct((await tx.get<ProductRow>(`${SELECT_PRODUCT} WHERE p.product_key = ?`, [productKey]))!);
+      // What was written, with the device count read under the same lock: no second read of the row.
+      return next;
     });
     this.#remember(product);
     this.events.emit('product.changed', { productKey, change: 'updated' });
