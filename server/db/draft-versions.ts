@@ -51,22 +51,26 @@ export class DraftVersions {
     this.#body = tables.body;
   }
 
-  /** Reads every product's latest version (at start; again to follow another node's publishes). */
+  /** Reads every product's latest version (at start, and again after missing other nodes' publishes). */
   async load(): Promise<void> {
-    const rows = await this.#sql.all<{ product_key: string; version: number; body: string }>(`
-      SELECT v.product_key, v.version, v.${this.#body} AS body FROM ${this.#versions} v
-      WHERE v.version = (SELECT MAX(version) FROM ${this.#versions} WHERE product_key = v.product_key)`);
+    const rows = await this.#latestRows();
     this.#latest.clear();
     for (const r of rows) this.#latest.set(r.product_key, { version: r.version, body: r.body });
   }
 
   /** Reads one product's latest version again (another node published it), or forgets it when there is none. */
   async reload(productKey: string): Promise<void> {
-    const row = await this.#sql.get<{ version: number; body: string }>(
-      `SELECT version, ${this.#body} AS body FROM ${this.#versions} WHERE product_key = ? ORDER BY version DESC LIMIT 1`, [productKey],
-    );
+    const [row] = await this.#latestRows(productKey);
     if (row) this.#latest.set(productKey, { version: row.version, body: row.body });
     else this.#latest.delete(productKey);
+  }
+
+  /** The latest version of every product, or of one. */
+  #latestRows(productKey?: string): Promise<{ product_key: string; version: number; body: string }[]> {
+    return this.#sql.all(`
+      SELECT v.product_key, v.version, v.${this.#body} AS body FROM ${this.#versions} v
+      WHERE v.version = (SELECT MAX(version) FROM ${this.#versions} WHERE product_key = v.product_key)
+      ${productKey === undefined ? '' : 'AND v.product_key = ?'}`, productKey === undefined ? [] : [productKey]);
   }
 
   draft(productKey: string): Promise<DraftRow | undefined> {
