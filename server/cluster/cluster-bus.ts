@@ -42,7 +42,6 @@ export class ClusterBus {
   readonly #listeners: [keyof RegistryEventMap, (event: Record<string, unknown>) => void][] = [];
   /** The remote events being applied, one after another. */
   #applying: Promise<void> = Promise.resolve();
-  #subscribedOnce = false;
 
   private constructor(url: string, options: ClusterBusOptions) {
     this.#options = options;
@@ -71,14 +70,13 @@ export class ClusterBus {
   async #start(): Promise<void> {
     const { nodeId, registry, logger } = this.#options;
     this.#subscriber.on('message', (_channel: string, text: string) => this.#received(text));
-    // Subscribed again by ioredis after a reconnect: what was missed meanwhile is read from the database.
+    // Connected already (connect() resolved on the first 'ready'): a 'ready' from now on is a reconnect, after which
+    // ioredis subscribes again. What was missed meanwhile is read from the database.
     this.#subscriber.on('ready', () => {
-      if (!this.#subscribedOnce) return;
       logger.info({ node: nodeId }, 'cluster bus: connected to redis again; reloading the registry');
       this.#enqueue(() => this.#options.load());
     });
     await this.#subscriber.subscribe(REGISTRY_CHANNEL);
-    this.#subscribedOnce = true;
     for (const name of EVENTS) {
       const listener = (event: Record<string, unknown>) => {
         if (event.origin !== undefined) return; // another node's, applied here

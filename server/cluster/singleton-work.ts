@@ -3,21 +3,16 @@
  * and OTA dispatch as their stores move to PostgreSQL): started when this node becomes the leader, stopped when it
  * no longer is, so a new leader takes it over when the old one dies. A single node always leads.
  */
-import type { LeaderElection } from './leader-election.ts';
 
-/** Who may run the singleton work now: a {@link LeaderElection}, or {@link SOLE_NODE}. */
-export type Leadership = Pick<LeaderElection, 'leading' | 'on' | 'off'>;
+/** Who may run the singleton work now: a LeaderElection (leader-election.ts), or {@link SOLE_NODE}. */
+export interface Leadership {
+  readonly leading: boolean;
+  on(event: 'change', listener: (leading: boolean) => void): unknown;
+  off(event: 'change', listener: (leading: boolean) => void): unknown;
+}
 
-/** A node that is the whole installation: it always leads. */
-export const SOLE_NODE: Leadership = {
-  leading: true,
-  on() {
-    return SOLE_NODE as LeaderElection;
-  },
-  off() {
-    return SOLE_NODE as LeaderElection;
-  },
-};
+/** A node that is the whole installation: it always leads, and that never changes. */
+export const SOLE_NODE: Leadership = { leading: true, on: () => undefined, off: () => undefined };
 
 /** One piece of singleton work: `stop` resolves once nothing of it runs any more. */
 export interface Singleton {
