@@ -16,6 +16,7 @@ import { createLogger } from '../logger.ts';
 import { createRegistry, type Registry } from '../registry.ts';
 import type { RegistryEventMap } from '../registry-events.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
+import { insertDevices } from '../testing/registry-databases.ts';
 import { startRedis, type RedisServer } from '../testing/redis-server.ts';
 import { testPostgres } from '../testing/test-postgres.ts';
 import { until } from '../testing/until.ts';
@@ -126,11 +127,9 @@ describe('the cluster bus', () => {
     const sql = postgres.pool(databaseUrl);
     await a.registry.products.create({ productKey: 'gwp', name: 'gateways', nodeType: 'gateway' });
     await a.registry.products.create({ productKey: 'subp', name: 'subs', nodeType: 'sub-device' });
-    for (const [pk, dn] of [['gwp', 'gw1'], ['subp', 's1']]) {
-      await sql.run("INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES (?, ?, 's', 'now', 'now')", [pk, dn]);
-    }
     const gw = { productKey: 'gwp', deviceName: 'gw1' };
     const s1 = { productKey: 'subp', deviceName: 's1' };
+    await insertDevices(sql, [gw, s1]);
     expect(await a.registry.topology.link(gw, [s1], 'gateway')).toMatchObject({ ok: true });
     await until('node b sees the link', () => b.registry.topology.isLinked(gw, s1), Boolean);
     expect(await b.registry.topology.unlink(gw, s1, 'user admin')).toBe(true);

@@ -7,25 +7,17 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '../db/sql.ts';
 import type { RegistryEventMap, RegistryEvents, TopologyChange } from '../registry-events.ts';
-import { REGISTRY_DIALECTS, registryDatabases } from '../testing/registry-databases.ts';
+import { insertDevices, insertProducts, REGISTRY_DIALECTS, registryDatabases } from '../testing/registry-databases.ts';
 import { DeviceTopology, MAX_SUB_DEVICES_PER_GATEWAY } from './device-topology.ts';
 
 const databases = registryDatabases();
-const at = new Date().toISOString();
 const ref = (deviceName: string, productKey = deviceName.startsWith('gw') ? 'gwp' : 'subp') => ({ productKey, deviceName });
 
 /** A database with a gateway product and a sub-device product, and the devices named. */
 async function seeded(dialect: (typeof REGISTRY_DIALECTS)[number], names: string[]): Promise<Sql> {
   const sql = await databases.open(dialect);
-  for (const pk of ['gwp', 'subp']) {
-    await sql.run(`INSERT INTO products (product_key, name, dialect, sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration, product_secret, created_at, updated_at)
-      VALUES (?, ?, 'alink', '[]', 300, 0, 0, 'sealed', ?, ?)`, [pk, pk, at, at]);
-  }
-  for (let i = 0; i < names.length; i += 500) {
-    const part = names.slice(i, i + 500).map((n) => ref(n));
-    await sql.run(`INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES ${part.map(() => "(?, ?, 's', ?, ?)").join(', ')}`,
-      part.flatMap((d) => [d.productKey, d.deviceName, at, at]));
-  }
+  await insertProducts(sql, ['gwp', 'subp']);
+  await insertDevices(sql, names.map((n) => ref(n)));
   return sql;
 }
 

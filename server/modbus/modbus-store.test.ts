@@ -6,22 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Sql } from '../db/sql.ts';
 import type { ProductStore } from '../products/product-store.ts';
-import { REGISTRY_DIALECTS, registryDatabases } from '../testing/registry-databases.ts';
+import { insertDevices, insertProducts, REGISTRY_DIALECTS, registryDatabases } from '../testing/registry-databases.ts';
 import type { ThingModelStore } from '../thing-model/thing-model-store.ts';
 import { ModbusStore } from './modbus-store.ts';
 
 const databases = registryDatabases();
-const at = new Date().toISOString();
 const tsl = JSON.stringify({ properties: [{ identifier: 'level', name: 'level', accessMode: 'rw', dataType: { type: 'int', specs: {} } }] });
 const products = { exists: () => true } as unknown as ProductStore;
 const thingModels = { publishedTsl: () => ({ version: 1, tsl }) } as unknown as ThingModelStore;
 
 async function seed(sql: Sql): Promise<void> {
-  await sql.run(`INSERT INTO products (product_key, name, dialect, sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration, product_secret, created_at, updated_at)
-    VALUES ('tank', 'Tank', 'alink', '[]', 300, 0, 0, 'sealed', ?, ?)`, [at, at]);
-  for (const name of ['t1', 't2']) {
-    await sql.run("INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES ('tank', ?, 's', ?, ?)", [name, at, at]);
-  }
+  await insertProducts(sql, ['tank']);
+  await insertDevices(sql, ['t1', 't2'].map((deviceName) => ({ productKey: 'tank', deviceName })));
 }
 
 describe.each(REGISTRY_DIALECTS)('modbus store on %s', (dialect) => {

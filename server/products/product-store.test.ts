@@ -16,7 +16,7 @@ import { migrations } from '../db/migrations/index.ts';
 import { SqliteSql, type Sql } from '../db/sql.ts';
 import type { RegistryEventMap, RegistryEvents } from '../registry-events.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
-import { REGISTRY_DIALECTS, registryDatabases } from '../testing/registry-databases.ts';
+import { insertDevices, REGISTRY_DIALECTS, registryDatabases } from '../testing/registry-databases.ts';
 import { ProductStore } from './product-store.ts';
 
 const databases = registryDatabases();
@@ -25,9 +25,6 @@ const storeOn = (sql: Sql) => {
   const events: RegistryEvents = new EventEmitter<RegistryEventMap>();
   return new ProductStore(sql, secrets, events);
 };
-const addDevice = (sql: Sql, productKey: string, deviceName: string) => sql.run(
-  "INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES (?, ?, 'sealed', 'now', 'now')", [productKey, deviceName],
-);
 
 describe.each(REGISTRY_DIALECTS)('products on %s', (dialect) => {
   it('lists every product by key with its retention days, null for forever, following changes', async () => {
@@ -95,8 +92,7 @@ describe.each(REGISTRY_DIALECTS)('products on %s', (dialect) => {
     expect(await products.revealSecret('lamp')).toBe(productSecret);
     await expect(products.create({ productKey: 'lamp', name: 'again' })).rejects.toMatchObject({ status: 409, code: 'product_exists' });
 
-    await addDevice(sql, 'lamp', 'porch');
-    await addDevice(sql, 'lamp', 'hall');
+    await insertDevices(sql, [{ productKey: 'lamp', deviceName: 'porch' }, { productKey: 'lamp', deviceName: 'hall' }]);
     expect((await products.list()).map((p) => [p.productKey, p.deviceCount])).toEqual([['lamp', 2]]);
     await expect(products.delete('lamp')).rejects.toMatchObject({ status: 409, code: 'product_has_devices', message: expect.stringContaining('2 devices') });
     await sql.run("DELETE FROM devices WHERE product_key = 'lamp'");

@@ -10,7 +10,7 @@ import { afterAll } from 'vitest';
 import { openDatabase } from '../db/database.ts';
 import { migratePostgres } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
-import { SqliteSql, type SqlDatabase, type SqlDialect } from '../db/sql.ts';
+import { SqliteSql, type Sql, type SqlDatabase, type SqlDialect } from '../db/sql.ts';
 import { testPostgres } from './test-postgres.ts';
 
 export const REGISTRY_DIALECTS: readonly SqlDialect[] = ['sqlite', 'postgres'];
@@ -35,4 +35,26 @@ export function registryDatabases(): { open(dialect: SqlDialect): Promise<SqlDat
       return sql;
     },
   };
+}
+
+/**
+ * Products as rows, for a store under test that only needs them to exist (the product store itself is not used: its
+ * memory would have to be loaded). Settings are the defaults; the secret is a placeholder.
+ */
+export async function insertProducts(sql: Sql, productKeys: readonly string[]): Promise<void> {
+  const at = new Date().toISOString();
+  for (const productKey of productKeys) {
+    await sql.run(`INSERT INTO products (product_key, name, dialect, sign_methods, timestamp_window_seconds, require_timestamp, dynamic_registration, product_secret, created_at, updated_at)
+      VALUES (?, ?, 'alink', '[]', 300, 0, 0, 'sealed', ?, ?)`, [productKey, productKey, at, at]);
+  }
+}
+
+/** Devices as rows of products that exist, 500 to a statement; their secrets are placeholders. */
+export async function insertDevices(sql: Sql, devices: readonly { productKey: string; deviceName: string }[]): Promise<void> {
+  const at = new Date().toISOString();
+  for (let i = 0; i < devices.length; i += 500) {
+    const part = devices.slice(i, i + 500);
+    await sql.run(`INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES ${part.map(() => "(?, ?, 'sealed', ?, ?)").join(', ')}`,
+      part.flatMap((d) => [d.productKey, d.deviceName, at, at]));
+  }
 }
