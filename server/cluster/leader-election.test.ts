@@ -54,12 +54,27 @@ describe('leader election by advisory lock', () => {
       );
       expect(ended).toEqual([{ ok: true }]);
       expect(await stepped).toBe(false);
+      // The first sits out a few checks (its connection just failed), so the other, whose connection works, takes over.
       await until('the other node leads', () => other.leading, (leading) => leading);
       // The first reconnects as a follower: still one leader.
       await until('the first node connected again', () => admin.get<{ n: number }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name LIKE 'thingwire node-% leader'"), (r) => r?.n === 2);
       expect(leaders(list)).toBe(1);
     } finally {
       await Promise.all(list.map((n) => n.stop()));
+    }
+  });
+
+  it('a lone leader that lost its connection sits out a few checks, then leads again', async () => {
+    const [only] = await nodes(103, 1);
+    try {
+      await until('it leads', () => only!.leading, (leading) => leading);
+      const changes: boolean[] = [];
+      only!.on('change', (leading) => changes.push(leading));
+      await admin.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'thingwire node-1 leader'");
+      await until('it leads again', () => changes, (c) => c.length === 2);
+      expect(changes).toEqual([false, true]);
+    } finally {
+      await only!.stop();
     }
   });
 

@@ -4,10 +4,15 @@
  * moment that node dies or loses its connection, and another node's next try takes it. No clock, no lease table.
  *
  * A node checks its connection every `checkMs`: a check that fails or takes longer than that steps it down at once,
- * before PostgreSQL has even noticed, so two nodes never both believe they lead for longer than one check.
+ * before PostgreSQL has even noticed, so two nodes never both believe they lead for longer than one check. A leader
+ * that lost its connection sits out `REJOIN_CHECKS` checks before it tries again: the others, whose connections
+ * work, take over, instead of the node with the bad connection racing them back to the lock it just dropped.
  */
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
+
+/** How many checks a leader that lost its connection waits before it tries for the lock again. */
+export const REJOIN_CHECKS = 5;
 
 export interface LeaderElectionOptions {
   /** The advisory lock's key: one per kind of singleton work, the same on every node. */
@@ -32,6 +37,8 @@ export class LeaderElection extends EventEmitter<Events> {
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
   #round: Promise<void> = Promise.resolve();
+  /** Set when leadership was lost with the connection: no try for the lock before this time (ms since the epoch). */
+  #rejoinAt = 0;
 
   constructor(url: string, options: LeaderElectionOptions) {
     super();
@@ -71,6 +78,15 @@ export class LeaderElection extends EventEmitter<Events> {
     this.emit('change', leading);
   }
 
+  /** Steps down after the connection failed; a leader then sits out a few checks so that a healthy node takes over. */
+  #lost(reason: string): void {
+    if (this.#leading) {
+      this.#options.logger?.warn({ node: this.#options.nodeId, err: reason }, 'lost the connection holding the leadership');
+      this.#rejoinAt = Date.now() + this.#options.checkMs * REJOIN_CHECKS;
+    }
+    this.#set(false);
+  }
+
   #tick(): Promise<void> {
     this.#round = this.#try().finally(() => {
       if (!this.#stopped) this.#timer = setTimeout(() => void this.#tick(), this.#options.checkMs);
@@ -79,6 +95,7 @@ export class LeaderElection extends EventEmitter<Events> {
   }
 
   async #try(): Promise<void> {
+    if (!this.#leading && Date.now() < this.#rejoinAt) return;
     try {
       const client = this.#client ?? (await this.#connect());
       const query = this.#leading
@@ -88,8 +105,7 @@ export class LeaderElection extends EventEmitter<Events> {
       if (!this.#leading && (result.rows[0] as { got?: boolean } | undefined)?.got === true) this.#set(true);
     } catch (err) {
       // The connection is gone or too slow: whatever lock it held is as good as lost. Start over with a new one.
-      if (this.#leading) this.#options.logger?.warn({ node: this.#options.nodeId, err: (err as Error).message }, 'lost the connection holding the leadership');
-      this.#set(false);
+      this.#lost((err as Error).message);
       const client = this.#client;
       this.#client = undefined;
       client?.end().catch(() => undefined);
@@ -103,7 +119,7 @@ export class LeaderElection extends EventEmitter<Events> {
     client.on('end', () => {
       if (this.#client === client) {
         this.#client = undefined;
-        this.#set(false);
+        this.#lost('the connection ended');
       }
     });
     try {
