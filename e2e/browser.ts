@@ -13,6 +13,13 @@ import { chromiumLaunchOptions } from './chromium.ts';
 export const ARTIFACTS_DIR = path.join(import.meta.dirname, 'artifacts');
 
 /**
+ * Whether the browser tests save their screenshots: with `THINGWIRE_SCREENSHOTS=1` (`npm run screenshots` sets it),
+ * for a person to look at. `npm test` asserts nothing about pixels, and its ~170 captures cost ~20 s of Chromium's
+ * CPU (PNG encoding, ~0.1 s each) on the two cores the browser files already queue for.
+ */
+export const SAVE_SCREENSHOTS = process.env.THINGWIRE_SCREENSHOTS === '1';
+
+/**
  * The run's shared Chromium (started by `browser-server.ts`), or a Chromium of its own when the file runs without
  * that setup. `close()` lets go of it. A context per test (`openApp`) keeps tests apart (own cookies and storage).
  */
@@ -57,6 +64,10 @@ const PAGE_OWN_CLIPBOARD = `(() => {
   };
 })();`;
 
+/** Set in sessionStorage by {@link AppPages.open}: the next document of the page starts with empty storage. */
+const RESET_FLAG = 'thingwire-test:reset-storage';
+const RESET_STORAGE = `if (sessionStorage.getItem(${JSON.stringify(RESET_FLAG)})) { localStorage.clear(); sessionStorage.clear(); }`;
+
 /**
  * Opens `path` of the test server's UI in a new context of `browser`, at a laptop-sized viewport by default. With
  * `clock`, the page's timers run on Playwright's clock (at real speed until moved on): a screen that reloads every
@@ -78,6 +89,7 @@ export async function openApp(
   // every page left open on it (a tenth of a core each, idle), and the files' pages queue for the same two cores.
   const context = await browser.newContext({ baseURL: server.url, viewport, reducedMotion: 'reduce' });
   await context.addInitScript(PAGE_OWN_CLIPBOARD);
+  await context.addInitScript(RESET_STORAGE);
   if (options.clock) await context.clock.install();
   // No live pushes reach the page (its socket opens but hears nothing), as when they are slow to arrive.
   if (options.liveFeed === false) await context.routeWebSocket(/\/api\/v1\/live\/devices/, () => undefined);
@@ -102,8 +114,9 @@ export async function openApp(
 /**
  * Signed-in pages that the tests of one file take turns on: one page per user, opened and signed in by the first test
  * that asks for it, then loaded afresh at the next test's path. A new page costs ~3 s of CPU on this kind of machine
- * (its renderer process starting and loading the app cold, measured in a cgroup), a full load in an open page ~0.5 s,
- * and the browser tests run two at a time on two cores, so they wait on CPU. Each test still starts from a full page
+ * (its renderer process starting and loading the app cold, measured in a cgroup), a full load in an open page ~0.35 s
+ * (a detour through another page to empty the storage cost another 0.1 s: the storage is emptied as the next document
+ * starts instead), and the browser tests run two at a time on two cores, so they wait on CPU. Each test still starts from a full page
  * load of its path, with the browser's storage (drafts, layout, remembered choices) emptied and its own `errors`;
  * what stays is the session cookie and the cached assets, as for a person who comes back to the app.
  *
@@ -139,21 +152,22 @@ export class AppPages {
     }
     const { app } = kept;
     const { page } = app;
-    // Away from the app (a page that keeps unsaved edits asks first: leave), then its storage emptied.
-    const leave = (dialog: Dialog) => void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss());
-    page.on('dialog', leave);
-    try {
-      await page.goto('/healthz');
-    } finally {
-      page.off('dialog', leave);
-    }
-    await page.evaluate('localStorage.clear(); sessionStorage.clear()');
+    // The next document starts with the browser's storage emptied (RESET_STORAGE, before the app's scripts run), so
+    // whatever the leaving page writes as it unloads (a draft, a layout) is gone too.
+    await page.evaluate(`sessionStorage.setItem(${JSON.stringify(RESET_FLAG)}, '1')`);
     if (kept.viewport.width !== viewport.width || kept.viewport.height !== viewport.height) {
       await page.setViewportSize(viewport);
       kept.viewport = viewport;
     }
     app.errors.length = 0;
-    await page.goto(appPath);
+    // Away from the app: a page that keeps unsaved edits asks first; leave.
+    const leave = (dialog: Dialog) => void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss());
+    page.on('dialog', leave);
+    try {
+      await page.goto(appPath);
+    } finally {
+      page.off('dialog', leave);
+    }
     await page.getByTestId('current-user').waitFor();
     return { ...app, close: async () => undefined };
   }
@@ -179,13 +193,14 @@ export async function fillSignInForm(page: Page, username: string, password: str
 }
 
 /**
- * Saves a screenshot of the page, or of one part of it (`part`: a panel), as `e2e/artifacts/<name>.png` and answers
- * its path. The viewport, not the full page: the app scrolls inside its panels, so a full-page capture shows nothing
- * more and costs about twice as much.
+ * Saves a screenshot of the page, or of one part of it (`part`: a panel), as `e2e/artifacts/<name>.png` when
+ * {@link SAVE_SCREENSHOTS}, and answers its path. The viewport, not the full page: the app scrolls inside its panels,
+ * so a full-page capture shows nothing more and costs about twice as much.
  */
 export async function screenshot(page: Page, name: string, part?: Locator): Promise<string> {
-  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  if (!SAVE_SCREENSHOTS) return file;
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await (part ?? page).screenshot({ path: file });
   return file;
 }

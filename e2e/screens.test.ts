@@ -15,7 +15,7 @@ import { connect, createDevices, deployListener, deviceOptions, request, subscri
 import { pipelineFlow } from '../server/testing/pipeline-flow.ts';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../server/testing/test-server.ts';
 import { until } from '../server/testing/until.ts';
-import { ARTIFACTS_DIR, launchBrowser } from './browser.ts';
+import { ARTIFACTS_DIR, launchBrowser, SAVE_SCREENSHOTS } from './browser.ts';
 
 let server: TestServer;
 let browser: Browser;
@@ -245,7 +245,7 @@ async function visit(page: Page, appPath: string): Promise<void> {
   await page.evaluate(`history.pushState(null, '', ${JSON.stringify(appPath)}); dispatchEvent(new Event('thingwire:navigate'))`);
 }
 
-/** Shows `screen`, waits until it shows its content and nothing is loading, and saves its screenshot. */
+/** Shows `screen`, waits until it shows its content and nothing is loading, and saves its screenshot (when asked). */
 async function show(page: Page, screen: (typeof screens)[number], dir: string): Promise<void> {
   await visit(page, screen.path());
   await screen.ready(page);
@@ -256,7 +256,14 @@ async function show(page: Page, screen: (typeof screens)[number], dir: string): 
     await screen.open(page);
     await page.getByRole('dialog').or(page.getByRole('alertdialog')).first().waitFor();
   }
-  await page.screenshot({ path: path.join(dir, `${screen.name}.png`) });
+  await capture(page, dir, screen.name);
+}
+
+/** Saves what the page shows as `<dir>/<name>.png`, when screenshots are asked for (see SAVE_SCREENSHOTS). */
+async function capture(page: Page, dir: string, name: string): Promise<void> {
+  if (!SAVE_SCREENSHOTS) return;
+  fs.mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }
 
 /**
@@ -314,7 +321,6 @@ describe('every screen in both languages and both themes', () => {
       const errors: string[] = [];
       page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
       const dir = path.join(ARTIFACTS_DIR, 'screens', `${locale === 'zh-CN' ? 'zh-CN' : 'en'}-${theme}`);
-      fs.mkdirSync(dir, { recursive: true });
       const untranslated: string[] = [];
       for (const screen of screens) {
         await show(page, screen, dir);
@@ -331,7 +337,7 @@ describe('every screen in both languages and both themes', () => {
           await page.goto(action.path());
           await page.locator('main h1').first().waitFor();
           await action.act(page);
-          await page.screenshot({ path: path.join(dir, `${action.name}.png`) });
+          await capture(page, dir, action.name);
           for (const text of await visibleTexts(page)) {
             const words = englishWords(text);
             if (words.length > 0) untranslated.push(`${action.name}: "${text}" (${words.join(', ')})`);
@@ -342,7 +348,7 @@ describe('every screen in both languages and both themes', () => {
       await context.clearCookies();
       await page.goto('/');
       await page.locator('form').waitFor();
-      await page.screenshot({ path: path.join(dir, 'sign-in.png') });
+      await capture(page, dir, 'sign-in');
       if (locale === 'zh-CN') {
         for (const text of await visibleTexts(page)) if (englishWords(text).length) untranslated.push(`sign-in: "${text}"`);
       }
