@@ -107,7 +107,6 @@ const pureFiles = [
   'server/device-hub/device-hub.test.ts',
   'server/device-hub/device-log.test.ts',
   'server/device-hub/uplink-verdicts.test.ts',
-  'server/devices/device-store.test.ts',
   'server/dialects/alink.test.ts',
   'server/dialects/dialect-codec.test.ts',
   'server/dialects/things.test.ts',

@@ -208,7 +208,7 @@ export async function startThingwire(
       initialPasswordOf = undefined;
     },
   });
-  const registry = createRegistry(db, secrets, logger, sql);
+  const registry = createRegistry(sql, secrets, logger);
   await registry.load();
   // One sandbox for the server, created on first use: loading QuickJS is ~50 ms and most servers never run a codec.
   let codecSandbox: Promise<CodecSandbox> | undefined;
@@ -255,6 +255,7 @@ export async function startThingwire(
       logger[busy ? 'warn' : 'info']({ reason }, busy ? 'flows are behind: devices are slowed down' : 'flows caught up');
     },
   });
+  await hub.recover();
   // Verdicts of stored messages were committed with their rows: a device resending one after a crash gets its answer.
   if (backend.recentReceipts) hub.loadReceipts(await backend.recentReceipts(Date.now() - RECEIPT_WINDOW_MS));
   const authenticator = new DeviceAuthenticator({
@@ -557,7 +558,7 @@ export async function startThingwire(
         await udpListeners.closeAll();
         await tcpListeners.closeAll();
         gateways.close();
-        hub.close();
+        await hub.close();
         if (codecSandbox) await codecSandbox.then((sandbox) => sandbox.dispose(), () => undefined);
         for (const s of flowServer ? [server, flowServer] : [server]) {
           s.closeAllConnections();

@@ -135,7 +135,7 @@ describe('who may call the registry routes', () => {
       family: 'devices', route: 'delete /devices/{productKey}/{deviceName}/sub-devices/{subProductKey}/{subDeviceName}', permission: 'devices:write',
       path: async (pk) => {
         const { registry } = tw.app;
-        if (!registry.devices.exists(pk, 'sub')) registry.devices.create({ productKey: pk, deviceName: 'sub' });
+        if (!(await registry.devices.exists(pk, 'sub'))) await registry.devices.create({ productKey: pk, deviceName: 'sub' });
         await registry.topology.link({ productKey: pk, deviceName: 'd1' }, [{ productKey: pk, deviceName: 'sub' }], 'gateway');
         return `/api/v1/devices/${pk}/d1/sub-devices/${pk}/sub`;
       },

@@ -1,8 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { AuthService } from './auth/auth-service.ts';
-import type { Db } from './db/database.ts';
-import { SqliteSql, type Sql } from './db/sql.ts';
+import type { Sql } from './db/sql.ts';
 import { registerDeviceRoutes } from './devices/device-routes.ts';
 import { DeviceStore } from './devices/device-store.ts';
 import { DeviceTopology } from './devices/device-topology.ts';
@@ -40,14 +39,14 @@ export interface Registry {
 }
 
 /**
- * Builds the registry on the platform database (`db`, and `sql` for the stores on the asynchronous interface); `secrets`
- * seals product and device secrets at rest. Call `load()` before serving.
+ * Builds the registry on the platform database (SQLite or PostgreSQL); `secrets` seals product and device secrets at
+ * rest. Call `load()` before serving.
  */
-export function createRegistry(db: Db, secrets: SecretBox, logger: Logger, sql: Sql = new SqliteSql(db)): Registry {
+export function createRegistry(sql: Sql, secrets: SecretBox, logger: Logger): Registry {
   const events: RegistryEvents = new EventEmitter<RegistryEventMap>();
   const products = new ProductStore(sql, secrets, events);
   const thingModels = new ThingModelStore(sql, products, new ThingModelValidators(), events);
-  const devices = new DeviceStore(db, secrets, products, events);
+  const devices = new DeviceStore(sql, secrets, products, events);
   const topology = new DeviceTopology(sql, events);
   events.on('product.changed', ({ productKey, change }) => {
     if (change === 'deleted') thingModels.forget(productKey);

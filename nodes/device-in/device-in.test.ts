@@ -25,7 +25,7 @@ describe('device-in', () => {
   });
   afterEach(async () => {
     await helper.unload();
-    devices.close();
+    await devices.close();
   });
 
   /** One device in node with this config, wired to a helper; the devices connect once the flow runs, unless not to. */

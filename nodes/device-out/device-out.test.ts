@@ -26,7 +26,7 @@ describe('device-out', () => {
   });
   afterEach(async () => {
     await helper.unload();
-    devices.close();
+    await devices.close();
   });
 
   async function load(config: Record<string, unknown> = {}) {
@@ -160,7 +160,7 @@ describe('device-out', () => {
   });
 
   it('puts a command the published thing model refuses on output 2 with 422 and the failing fields, sending nothing', async () => {
-    devices.close();
+    await devices.close();
     devices = await startTestDeviceHub(['lamps/porch'], { checkCommand: (command) => thingModelCommandCheck(devices.registry.thingModels)(command) });
     await devices.registry.thingModels.saveDraft('lamps', {
       properties: [{ identifier: 'mode', name: 'Mode', accessMode: 'rw', dataType: { type: 'enum', specs: { 0: 'off', 1: 'on' } } }],

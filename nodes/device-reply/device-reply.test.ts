@@ -21,7 +21,7 @@ describe('device-reply', () => {
   });
   afterEach(async () => {
     await helper.unload();
-    devices.close();
+    await devices.close();
   });
 
   /** device in → the given reply nodes in a row → helper `out`. */

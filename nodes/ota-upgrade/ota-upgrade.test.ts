@@ -138,7 +138,7 @@ describe('ota upgrade node', () => {
       expect(service.upgrades.map((u) => u.request)).toEqual([{ productKey: 'lamps', deviceName: 'porch', module: 'default', reported: { version: '1.0.0' } }]);
     } finally {
       await helper.unload();
-      devices.close();
+      await devices.close();
     }
   });
 });

@@ -121,7 +121,7 @@ describe('ota node: device reports', () => {
       expect(service.handled.map((m) => [m.kind, m.params])).toEqual([['ota.inform', { version: '1.0.0' }], ['ota.get', { module: 'default' }]]);
     } finally {
       await helper.unload();
-      devices.close();
+      await devices.close();
     }
   });
 

@@ -4,12 +4,8 @@
  * came from, and nothing comes back to the node that made it.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../db/database.ts';
 import { migratePostgres } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
 import { createLogger } from '../logger.ts';
@@ -25,7 +21,6 @@ import { CodecStore } from '../codecs/codec-store.ts';
 import { ClusterBus } from './cluster-bus.ts';
 
 const postgres = testPostgres();
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tw-cluster-bus-'));
 const secrets = new SecretBox(randomBytes(32));
 const logger = createLogger('silent');
 let redis: RedisServer;
@@ -41,8 +36,7 @@ beforeAll(async () => {
   await migratePostgres(setup, migrations);
   for (const id of ['node-a', 'node-b']) {
     const sql = postgres.pool(url);
-    // Devices are not on PostgreSQL yet: each node's device store has a SQLite file of its own, unused here.
-    const registry = createRegistry(openDatabase(path.join(dir, `${id}.db`)), secrets, logger, sql);
+    const registry = createRegistry(sql, secrets, logger);
     const sandbox = CodecSandbox.create();
     sandboxes.push(sandbox);
     const codecs = new CodecStore(sql, registry.products, () => sandbox, registry.events);
@@ -64,7 +58,6 @@ afterAll(async () => {
   await Promise.all(nodes.map((n) => n.bus.close()));
   for (const sandbox of sandboxes) (await sandbox).dispose();
   await redis?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the cluster bus', () => {

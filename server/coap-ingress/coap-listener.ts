@@ -274,6 +274,14 @@ export class CoapListener {
     if (req.headers.Observe === 0) this.#inFlight.delete(exchange);
   }
 
+  /** Answers 5.00 to a request whose handling failed; the reason goes to the log, not to the device. */
+  #failed<S extends '2.04' | '2.05'>(reply: (a: IngressAnswer, success: S) => void, success: S): (err: unknown) => void {
+    return (err) => {
+      this.#logger.error({ err }, 'coap device request failed');
+      reply(answer(500, 'platform error'), success);
+    };
+  }
+
   #route(req: IncomingMessage, res: OutgoingMessage, reply: (a: IngressAnswer, success: '2.04' | '2.05', extra?: (res: OutgoingMessage) => void) => void): void {
     const peer: Peer = { address: req.rsinfo.address, secure: false };
     const path = req.url.split('?')[0]!;
@@ -300,12 +308,14 @@ export class CoapListener {
     if (path === '/topic' || path.startsWith('/topic/')) {
       if (method !== 'POST') return reply(answer(405, 'POST a device message'), '2.04');
       const respond = (a: IngressAnswer) => reply(a, '2.04', echoBlock1);
-      const post = this.ingress.acceptPost(tokenOf(req), path.slice('/topic'.length) || '/', peer, respond);
-      if (!post) return;
-      if (step?.kind === 'too-large' || req.payload.length > this.#config.maxBodyBytes) {
-        return post.refuse(413, `body exceeds the limit of ${this.#config.maxBodyBytes} bytes`, (a) => reply(a, '2.04', (r) => void r.setOption('Size1', this.#config.maxBodyBytes)));
-      }
-      return post.take(req.payload, respond);
+      this.ingress.acceptPost(tokenOf(req), path.slice('/topic'.length) || '/', peer, respond).then((post) => {
+        if (!post) return;
+        if (step?.kind === 'too-large' || req.payload.length > this.#config.maxBodyBytes) {
+          return post.refuse(413, `body exceeds the limit of ${this.#config.maxBodyBytes} bytes`, (a) => reply(a, '2.04', (r) => void r.setOption('Size1', this.#config.maxBodyBytes)));
+        }
+        post.take(req.payload, respond);
+      }, this.#failed(reply, '2.04'));
+      return;
     }
     if (path === '/commands') {
       if (method !== 'GET') return reply(answer(405, 'GET the commands'), '2.05');
@@ -313,8 +323,9 @@ export class CoapListener {
       // A GET with the token of an observation ends it, whatever it asks next (RFC 7641 §3.6).
       this.#observationsByExchange.get(exchange)?.cancel();
       if (req.headers.Observe === 0) return this.#observe(req, res, exchange, peer, reply);
-      const polled = this.ingress.poll(tokenOf(req), peer, 0, (a) => reply(a, '2.05'));
-      if (typeof polled !== 'function') reply(polled, '2.05');
+      this.ingress.poll(tokenOf(req), peer, 0, (a) => reply(a, '2.05')).then((polled) => {
+        if (typeof polled !== 'function') reply(polled, '2.05');
+      }, this.#failed(reply, '2.05'));
       return;
     }
     reply(answer(404, `no device resource ${method} ${path}`), '2.04');
@@ -351,22 +362,27 @@ export class CoapListener {
         stream.write(body);
       }
     };
-    const observed = this.ingress.observe(token, peer, push);
-    if (typeof observed !== 'function') {
+    this.ingress.observe(token, peer, push).then((observed) => {
+      if (typeof observed !== 'function') {
+        ended = true;
+        return reply(observed, '2.05');
+      }
+      observation.stopReading = observed;
+      // RST to a notification, a confirmable notification never acknowledged, or the listener stopping: it ends.
+      stream.on('finish', observation.cancel);
+      stream.on('close', observation.cancel);
+      if (stream.writableEnded || stream.destroyed) return observation.cancel();
+      // One per device: a device that observes again (after a reboot, from a new port) replaces its old observation.
+      this.#observations.get(observation.device)?.cancel();
+      this.#observations.set(observation.device, observation);
+      this.#observationsByExchange.set(exchange, observation);
+      // The observation lasts as long as the token it was made with: the device signs in again and observes anew.
+      observation.expiry = setTimeout(observation.cancel, Math.max(0, device!.expiresAt - Date.now()));
+      observation.expiry.unref();
+    }, (err: unknown) => {
       ended = true;
-      return reply(observed, '2.05');
-    }
-    observation.stopReading = observed;
-    // RST to a notification, a confirmable notification never acknowledged, or the listener stopping: it ends.
-    stream.on('finish', observation.cancel);
-    stream.on('close', observation.cancel);
-    // One per device: a device that observes again (after a reboot, from a new port) replaces its old observation.
-    this.#observations.get(observation.device)?.cancel();
-    this.#observations.set(observation.device, observation);
-    this.#observationsByExchange.set(exchange, observation);
-    // The observation lasts as long as the token it was made with: the device signs in again and observes anew.
-    observation.expiry = setTimeout(observation.cancel, Math.max(0, device!.expiresAt - Date.now()));
-    observation.expiry.unref();
+      this.#failed(reply, '2.05')(err);
+    });
   }
 }
 

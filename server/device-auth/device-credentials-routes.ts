@@ -49,9 +49,9 @@ export interface DeviceCredentialDeps {
  */
 export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCredentialDeps): void {
   const now = deps.now ?? Date.now;
-  const signIn = (p: { productKey: string; deviceName: string }) => {
+  const signIn = async (p: { productKey: string; deviceName: string }) => {
     const product = deps.products.auth(p.productKey);
-    const device = product && deps.devices.credentialsFor(p.productKey, p.deviceName);
+    const device = product && (await deps.devices.credentialsFor(p.productKey, p.deviceName));
     if (!product || !device) throw notFound('Device', `${p.productKey}/${p.deviceName}`);
     const signMethod = SIGN_METHOD_PREFERENCE.find((m) => product.signMethods.includes(m)) ?? 'hmacsha256';
     return { secret: device.secret, signMethod, windowSeconds: product.timestampWindowSeconds };
@@ -61,8 +61,8 @@ export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCr
     method: 'get', path: '/devices/:productKey/:deviceName/connection-info', access: 'devices:read', tag: 'devices',
     summary: 'Where and as whom the device connects over MQTT: the running listeners as the caller reaches them, username, client id form (no password)',
     params: DeviceParams, response: ConnectionInfo,
-    handler({ params, req }) {
-      const { signMethod, windowSeconds } = signIn(params);
+    async handler({ params, req }) {
+      const { signMethod, windowSeconds } = await signIn(params);
       return {
         username: `${params.deviceName}&${params.productKey}`,
         clientId: `${params.productKey}.${params.deviceName}|securemode=3,signmethod=${signMethod},timestamp={unix ms}|`,
@@ -79,8 +79,8 @@ export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCr
       'Sign fresh alink MQTT credentials for the device on the server (the secret stays there), valid for the product\'s ' +
       'timestamp window; with the running listeners as the caller reaches them. Audited',
     params: DeviceParams, response: SignedCredentials,
-    handler({ params, req, principal }) {
-      const { secret, signMethod, windowSeconds } = signIn(params);
+    async handler({ params, req, principal }) {
+      const { secret, signMethod, windowSeconds } = await signIn(params);
       const timestamp = now();
       const signed = signAlink({ ...params, deviceSecret: secret, timestamp, signmethod: signMethod });
       deps.auth.audit(principal.username, 'device.credentials.sign', `${params.productKey}/${params.deviceName}`, { signMethod });

@@ -70,18 +70,50 @@ export class CommandDelivery {
 
   /** See {@link DeviceHub.sendCommand}. */
   send(command: ThingCommand, options: { onQueued?(id: string, ttlMs: number): void }): Promise<CommandResult> {
-    const { devices, online, logger, now, ids, maxQueuedCommands } = this.#options;
+    const { devices, online, logger, ids } = this.#options;
     const id = ids.next();
     if (this.#closed) return Promise.resolve(this.#count({ id, code: 503, message: 'the server is stopping' }));
     const invalid = commandProblem(command);
     if (invalid) return Promise.resolve(this.#count({ id, code: 400, message: invalid }));
     const key = deviceKey(command.productKey, command.deviceName);
+    if (online.isOnline(key)) return this.#send(id, key, command, options);
+    const { productKey, deviceName } = command;
+    const lookedUp = devices.exists(productKey, deviceName).catch((err: unknown) => {
+      logger.error({ err, productKey, deviceName }, 'looking up the device of a command failed');
+      return undefined;
+    });
+    if (command.whenOffline === 'queue') {
+      // Queued at once, so that commands keep the order they were sent in; out again if there is no such device.
+      const queued = this.#send(id, key, command, options);
+      void lookedUp.then((exists) => {
+        if (exists === false) this.#failQueued(key, id, { id, code: 404, message: 'device does not exist' });
+      });
+      return queued;
+    }
+    return lookedUp.then((exists) => {
+      if (exists === undefined) return this.#count({ id, code: 500, message: 'not sent: the device could not be looked up' });
+      return exists ? this.#send(id, key, command, options) : this.#count({ id, code: 404, message: 'device does not exist' });
+    });
+  }
+
+  /** Takes the queued command `id` of the device out of its queue, ending it with `result`. */
+  #failQueued(key: string, id: string, result: CommandResult): void {
+    const queue = this.#queues.get(key);
+    const index = queue?.findIndex((q) => q.id === id) ?? -1;
+    if (index < 0) return;
+    const [q] = queue!.splice(index, 1);
+    if (queue!.length === 0) this.#queues.delete(key);
+    clearTimeout(q!.timer);
+    this.#finish(q!.entry, q!.resolve, result);
+  }
+
+  /** {@link send} for a command to a device that exists. */
+  #send(id: string, key: string, command: ThingCommand, options: { onQueued?(id: string, ttlMs: number): void }): Promise<CommandResult> {
+    const { online, logger, now, maxQueuedCommands } = this.#options;
+    if (this.#closed) return Promise.resolve(this.#count({ id, code: 503, message: 'the server is stopping' }));
     const timeoutMs = command.timeoutMs ?? this.#options.commandTimeoutMs;
     const session = online.current(key);
     const isOnline = online.isOnline(key);
-    if (!isOnline && !devices.exists(command.productKey, command.deviceName)) {
-      return Promise.resolve(this.#count({ id, code: 404, message: 'device does not exist' }));
-    }
     const entry = this.#log.message({
       productKey: command.productKey, deviceName: command.deviceName, at: iso(now()), direction: 'down',
       kind: command.kind, identifier: command.serviceId ?? null, msgId: id, params: command.params,

@@ -38,7 +38,7 @@ describe('device status through the device API', () => {
 describe('GET /devices/:productKey/:deviceName/connections', () => {
   it('lists the history newest first, a page at a time', async () => {
     const session = new FakeDeviceSession('lamp', 'porch', { clientId: 'porch-1', remoteAddress: '198.51.100.20' });
-    hub().recordRefused({ productKey: 'lamp', deviceName: 'porch', remoteAddress: '198.51.100.20', protocol: 'mqtt', clientId: 'porch-1', reason: 'signature does not match' });
+    await hub().recordRefused({ productKey: 'lamp', deviceName: 'porch', remoteAddress: '198.51.100.20', protocol: 'mqtt', clientId: 'porch-1', reason: 'signature does not match' });
     hub().opened(session);
     hub().closed(session.id, 'keepalive-timeout');
 

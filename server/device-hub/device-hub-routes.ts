@@ -1,6 +1,6 @@
 import type { AuthService } from '../auth/auth-service.ts';
-import type { DeviceStore } from '../devices/device-store.ts';
-import { notFound, validationFailed } from '../errors.ts';
+import { deviceMustExist, type DeviceStore } from '../devices/device-store.ts';
+import { validationFailed } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { DeviceHub } from './device-hub.ts';
 import {
@@ -15,16 +15,13 @@ import {
  * @param auth when given, commands sent through the API are audited (who set what on which device).
  */
 export function registerDeviceHubRoutes(table: RouteTable, hub: DeviceHub, devices: DeviceStore, auth?: Pick<AuthService, 'audit'>): void {
-  const mustExist = (p: { productKey: string; deviceName: string }) => {
-    if (!devices.exists(p.productKey, p.deviceName)) throw notFound('Device', `${p.productKey}/${p.deviceName}`);
-  };
 
   table.add({
     method: 'get', path: '/devices/:productKey/:deviceName/connections', access: 'devices:read', tag: 'devices',
     summary: 'The device\'s connection history, newest first: connected, disconnected (with why) and refused attempts (with the real reason)',
     params: DeviceParams, query: ConnectionsQuery, response: ConnectionPage,
-    handler({ params, query }) {
-      mustExist(params);
+    async handler({ params, query }) {
+      await deviceMustExist(devices, params);
       return hub.connections(params.productKey, params.deviceName, { limit: query.limit, offset: query.offset });
     },
   });
@@ -33,8 +30,8 @@ export function registerDeviceHubRoutes(table: RouteTable, hub: DeviceHub, devic
     method: 'get', path: '/devices/:productKey/:deviceName/messages', access: 'devices:read', tag: 'devices',
     summary: 'The device\'s message log, newest first: uplinks with the reply code they got, commands with their outcome',
     params: DeviceParams, query: MessagesQuery, response: MessagePage,
-    handler({ params, query }) {
-      mustExist(params);
+    async handler({ params, query }) {
+      await deviceMustExist(devices, params);
       return hub.messages(
         params.productKey, params.deviceName,
         { direction: query.direction, code: query.code },
@@ -58,7 +55,7 @@ export function registerDeviceHubRoutes(table: RouteTable, hub: DeviceHub, devic
         '{"path": "/params/mode", "message": "must be one of 0 (off), 1 (on)"}; also in the device\'s message log as 422',
     },
     async handler({ params, body, principal, res }) {
-      mustExist(params);
+      await deviceMustExist(devices, params);
       if (body.kind === 'service.invoke' && body.serviceId === undefined) {
         throw validationFailed('The request body is invalid.', [{ path: '/serviceId', message: 'is required for service.invoke' }]);
       }

@@ -4,11 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { createLogger } from '../logger.ts';
 import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { DeviceHub, type DeviceHubOptions } from './device-hub.ts';
 import { payloadText } from './device-log.ts';
+import { until } from '../testing/until.ts';
 import { FakeDeviceSession } from '../testing/fake-device-session.ts';
 import type { ThingCommand, ThingMessage } from '../../domain/devices/thing-message.ts';
 
@@ -20,13 +22,13 @@ let hub: DeviceHub | undefined;
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-hub-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
-  registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
+  registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
   await registry.products.create({ productKey: 'pk', name: 'product' });
-  registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
-  registry.devices.create({ productKey: 'pk', deviceName: 'other' });
+  await registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
+  await registry.devices.create({ productKey: 'pk', deviceName: 'other' });
 });
-afterEach(() => {
-  hub?.close();
+afterEach(async () => {
+  await hub?.close();
   hub = undefined;
   vi.useRealTimers();
   vi.restoreAllMocks();
@@ -57,7 +59,7 @@ const subscribeAll = () => {
 };
 
 describe('sessions and status', () => {
-  it('takes over: a second connection closes the first and the device stays online', () => {
+  it('takes over: a second connection closes the first and the device stays online', async () => {
     makeHub();
     const first = new FakeDeviceSession('pk', 'dn', { clientId: 'c1' });
     const second = new FakeDeviceSession('pk', 'dn', { clientId: 'c2', remoteAddress: '198.51.100.7' });
@@ -68,8 +70,8 @@ describe('sessions and status', () => {
     hub!.closed(first.id, 'takeover');
 
     expect(hub!.isOnline('pk', 'dn')).toBe(true);
-    expect(hub!.status('pk', 'dn')).toMatchObject({ online: true, session: { id: second.id, clientId: 'c2', remoteAddress: '198.51.100.7' } });
-    expect(device().status).toBe('online');
+    expect(await hub!.status('pk', 'dn')).toMatchObject({ online: true, session: { id: second.id, clientId: 'c2', remoteAddress: '198.51.100.7' } });
+    expect((await device()).status).toBe('online');
     expect(history().map((h) => [h.event, h.reason, h.clientId])).toEqual([
       ['connected', null, 'c1'],
       ['disconnected', 'takeover', 'c1'],
@@ -86,7 +88,7 @@ describe('sessions and status', () => {
     const waiting = hub!.sendCommand(command());
     hub!.closed(first.id, 'takeover');
     expect(hub!.isOnline('pk', 'dn')).toBe(true);
-    expect(device().status).toBe('online');
+    expect((await device()).status).toBe('online');
     const during = hub!.sendCommand(command({ params: { power: 'off' } }));
 
     const second = new FakeDeviceSession('pk', 'dn');
@@ -110,23 +112,23 @@ describe('sessions and status', () => {
     expect(hub!.isOnline('pk', 'dn')).toBe(true);
     await vi.advanceTimersByTimeAsync(1);
     expect(hub!.isOnline('pk', 'dn')).toBe(false);
-    expect(device().status).toBe('offline');
+    expect((await device()).status).toBe('offline');
     expect(await waiting).toMatchObject({ code: 503, message: 'device went offline' });
   });
 
-  it('goes offline on disconnect, with the connection history and state messages for flows', () => {
+  it('goes offline on disconnect, with the connection history and state messages for flows', async () => {
     makeHub();
     const states: unknown[] = [];
     hub!.subscribe((m) => void (m.kind === 'state' && states.push(m.params)));
     const session = new FakeDeviceSession('pk', 'dn', { protocol: 'mqtts', dialect: 'things', clientId: 'dn', remoteAddress: '203.0.113.9' });
-    expect(device()).toMatchObject({ status: 'inactive', lastOnlineAt: null, lastSeenAt: null });
+    expect(await device()).toMatchObject({ status: 'inactive', lastOnlineAt: null, lastSeenAt: null });
 
     hub!.opened(session);
-    expect(device()).toMatchObject({ status: 'online', lastOnlineAt: expect.any(String) });
+    expect(await device()).toMatchObject({ status: 'online', lastOnlineAt: expect.any(String) });
     hub!.closed(session.id, 'keepalive-timeout');
 
     expect(hub!.isOnline('pk', 'dn')).toBe(false);
-    expect(device()).toMatchObject({ status: 'offline', lastSeenAt: expect.any(String) });
+    expect(await device()).toMatchObject({ status: 'offline', lastSeenAt: expect.any(String) });
     expect(history()).toEqual([
       expect.objectContaining({ event: 'connected', reason: null, remoteAddress: '203.0.113.9', protocol: 'mqtts', dialect: 'things', clientId: 'dn' }),
       expect.objectContaining({ event: 'disconnected', reason: 'keepalive-timeout', remoteAddress: '203.0.113.9' }),
@@ -137,14 +139,14 @@ describe('sessions and status', () => {
     expect(history()).toHaveLength(2);
   });
 
-  it('records refused attempts with the real reason, and nothing for devices that do not exist', () => {
+  it('records refused attempts with the real reason, and nothing for devices that do not exist', async () => {
     makeHub();
     const attempt = { remoteAddress: '203.0.113.5', protocol: 'mqtt', dialect: 'alink', clientId: 'x|securemode=3|' } as const;
-    hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'dn', reason: 'signature does not match' });
-    hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'dn', reason: 'device disabled' });
-    hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'ghost', reason: 'unknown device' });
-    hub!.recordRefused({ ...attempt, productKey: 'nope', deviceName: 'dn', reason: 'unknown device' });
-    hub!.recordRefused({ ...attempt, reason: 'malformed username' });
+    await hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'dn', reason: 'signature does not match' });
+    await hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'dn', reason: 'device disabled' });
+    await hub!.recordRefused({ ...attempt, productKey: 'pk', deviceName: 'ghost', reason: 'unknown device' });
+    await hub!.recordRefused({ ...attempt, productKey: 'nope', deviceName: 'dn', reason: 'unknown device' });
+    await hub!.recordRefused({ ...attempt, reason: 'malformed username' });
 
     expect(history().map((h) => [h.event, h.reason, h.remoteAddress, h.clientId])).toEqual([
       ['refused', 'signature does not match', '203.0.113.5', 'x|securemode=3|'],
@@ -154,11 +156,11 @@ describe('sessions and status', () => {
     expect(hub!.stats().refused).toEqual({ known: 2, unknownDevice: 3 });
   });
 
-  it('sets devices left online by a stopped process offline when it starts', () => {
+  it('sets devices left online by a stopped process offline when it starts', async () => {
     db.prepare("UPDATE devices SET status = 'online' WHERE device_name = 'dn'").run();
-    makeHub();
-    expect(device().status).toBe('offline');
-    expect(device('other').status).toBe('inactive');
+    await makeHub().recover();
+    expect((await device()).status).toBe('offline');
+    expect((await device('other')).status).toBe('inactive');
     expect(history()).toEqual([expect.objectContaining({ event: 'disconnected', reason: expect.stringMatching(/^server-stop/) })]);
   });
 });
@@ -284,7 +286,7 @@ describe('uplinks and replies by token', () => {
     expect(session.replies).toEqual([expect.objectContaining({ code: 504, text: 'no flow answered in 300 ms' })]);
   });
 
-  it('reports pressure for uplinks waiting to be answered, not for those without ack', () => {
+  it('reports pressure for uplinks waiting to be answered, not for those without ack', async () => {
     const pressure: boolean[] = [];
     makeHub({ maxPendingReplies: 2, pressure: (busy) => pressure.push(busy) });
     const got = subscribeAll();
@@ -299,7 +301,7 @@ describe('uplinks and replies by token', () => {
     expect(pressure).toEqual([true, false]);
     // Nobody waits on the five without ack (shutdown does not hold for them), but their verdicts are still recorded.
     expect(hub!.stats().pendingReplies).toBe(0);
-    hub!.close();
+    await hub!.close();
     expect(messageLog().map((m) => m.code)).toEqual([503, 503, 503, 503, 503, 200, 200]);
   });
 
@@ -527,27 +529,27 @@ describe('commands', () => {
 });
 
 describe('registry changes', () => {
-  it('kicks the session of a device that is disabled or has its secret rotated', () => {
+  it('kicks the session of a device that is disabled or has its secret rotated', async () => {
     makeHub();
     const session = new FakeDeviceSession('pk', 'dn');
     hub!.opened(session);
-    registry.devices.update('pk', 'dn', { enabled: false });
+    await registry.devices.update('pk', 'dn', { enabled: false });
     expect(session.closes).toEqual(['kicked']);
     expect(hub!.isOnline('pk', 'dn')).toBe(false);
-    expect(device().status).toBe('offline');
+    expect((await device()).status).toBe('offline');
     hub!.closed(session.id, 'kicked');
     expect(history().map((h) => [h.event, h.reason])).toEqual([['connected', null], ['disconnected', 'kicked: device disabled']]);
 
-    registry.devices.update('pk', 'dn', { enabled: true });
+    await registry.devices.update('pk', 'dn', { enabled: true });
     const again = new FakeDeviceSession('pk', 'dn');
     hub!.opened(again);
-    registry.devices.rotateSecret('pk', 'dn');
+    await registry.devices.rotateSecret('pk', 'dn');
     expect(again.closes).toEqual(['kicked']);
     expect(history().at(-1)).toMatchObject({ event: 'disconnected', reason: 'kicked: device secret rotated' });
     // Description edits do not disturb a connected device.
     const third = new FakeDeviceSession('pk', 'dn');
     hub!.opened(third);
-    registry.devices.update('pk', 'dn', { description: 'kitchen' });
+    await registry.devices.update('pk', 'dn', { description: 'kitchen' });
     expect(third.closes).toEqual([]);
   });
 
@@ -558,34 +560,38 @@ describe('registry changes', () => {
     hub!.opened(session);
     hub!.subscribe(() => {});
     hub!.uplink(session, session.message('property.post'));
-    hub!.flush();
+    await hub!.flush();
     hub!.uplink(session, session.message('property.post'));
-    registry.devices.delete('pk', 'dn');
-    registry.devices.delete('pk', 'other');
+    await registry.devices.delete('pk', 'dn');
+    await registry.devices.delete('pk', 'other');
     expect(session.closes).toEqual(['kicked']);
     expect(await queued).toMatchObject({ code: 404, message: 'device was deleted' });
-    hub!.flush();
+    await hub!.flush();
     expect(rowCount('device_messages')).toBe(0);
     expect(rowCount('device_connections')).toBe(0);
 
-    // A session that opens for a device deleted after it signed in is closed at once.
+    // A session that opens for a device deleted after it signed in is closed once the registry is asked again, and
+    // leaves nothing behind.
     const late = new FakeDeviceSession('pk', 'dn');
     hub!.opened(late);
+    await until('the late session kicked', () => late.closes, (closes) => closes.length > 0);
     expect(late.closes).toEqual(['kicked']);
     expect(hub!.isOnline('pk', 'dn')).toBe(false);
+    await hub!.flush();
+    expect(rowCount('device_connections')).toBe(0);
   });
 });
 
 describe('batched writes', () => {
   it('writes the status of a fleet connecting together, 50 ms after the first, in one transaction', async () => {
-    for (let i = 0; i < 50; i++) registry.devices.create({ productKey: 'pk', deviceName: `fleet${i}` });
+    for (let i = 0; i < 50; i++) await registry.devices.create({ productKey: 'pk', deviceName: `fleet${i}` });
     useFakeClock();
     makeHub();
     const write = vi.spyOn(registry.devices, 'flushStatus');
     const sessions = Array.from({ length: 50 }, (_, i) => new FakeDeviceSession('pk', `fleet${i}`));
     for (const s of sessions) hub!.opened(s);
     expect(write).not.toHaveBeenCalled();
-    expect(hub!.status('pk', 'fleet7')?.online).toBe(true); // the live view has them at once
+    expect((await hub!.status('pk', 'fleet7'))?.online).toBe(true); // the live view has them at once
     await vi.advanceTimersByTimeAsync(49);
     expect(write).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
@@ -594,7 +600,7 @@ describe('batched writes', () => {
     for (const s of sessions) hub!.closed(s.id, 'disconnect');
     await vi.advanceTimersByTimeAsync(50);
     expect(write).toHaveBeenCalledTimes(2);
-    expect(registry.devices.countByStatus()).toMatchObject({ online: 0, offline: 50 });
+    expect(await registry.devices.countByStatus()).toMatchObject({ online: 0, offline: 50 });
   });
 
   it('writes the message log in batches: nothing before the flush, everything after', async () => {
@@ -612,7 +618,7 @@ describe('batched writes', () => {
     const transactions = vi.spyOn(db, 'transaction');
     const flushesBefore = hub!.stats().messageLog.flushes;
     for (let n = 1; n <= 10_000; n++) hub!.uplink(session, session.message('property.post', { params: { n } }));
-    hub!.flush();
+    await hub!.flush();
     expect(rowCount('device_messages')).toBe(10_001);
     const flushes = hub!.stats().messageLog.flushes - flushesBefore;
     expect(flushes).toBeLessThanOrEqual(10_000 / 500 + 1);
@@ -620,13 +626,13 @@ describe('batched writes', () => {
     expect(transactions.mock.calls.length).toBeLessThanOrEqual(flushes + 1);
   });
 
-  it('sets a reply code that arrives after the entry was written on its row', () => {
+  it('sets a reply code that arrives after the entry was written on its row', async () => {
     makeHub();
     const got = subscribeAll();
     const session = new FakeDeviceSession('pk', 'dn');
     hub!.opened(session);
     hub!.uplink(session, session.message('property.post', { id: '5', ack: true }));
-    hub!.flush();
+    await hub!.flush();
     expect(messageLog()[0]).toMatchObject({ msgId: '5', code: null });
     hub!.reply(got.at(-1)!.replyToken!, 422, { errors: [] }, 'temperature above max');
     expect(messageLog()[0]).toMatchObject({ msgId: '5', code: 422, reason: 'temperature above max' });
@@ -640,7 +646,7 @@ describe('batched writes', () => {
     const session = new FakeDeviceSession('pk', 'dn');
     hub!.subscribe(() => {});
     hub!.opened(session);
-    expect(device().lastSeenAt).toBe(new Date(START).toISOString());
+    expect((await device()).lastSeenAt).toBe(new Date(START).toISOString());
 
     await vi.advanceTimersByTimeAsync(1000);
     for (let i = 0; i < 100; i++) {
@@ -648,20 +654,20 @@ describe('batched writes', () => {
       hub!.uplink(session, session.message('property.post'));
     }
     expect(touch).not.toHaveBeenCalled();
-    expect(hub!.status('pk', 'dn')?.lastSeenAt).toBe(START + 1000);
+    expect((await hub!.status('pk', 'dn'))?.lastSeenAt).toBe(START + 1000);
     // The batch is written lastSeenFlushMs after the first unwritten sighting.
     await vi.advanceTimersByTimeAsync(4999);
     expect(touch).not.toHaveBeenCalled();
     await vi.advanceTimersByTimeAsync(1);
     expect(touch).toHaveBeenCalledTimes(1);
-    expect(device().lastSeenAt).toBe(new Date(START + 1000).toISOString());
+    expect((await device()).lastSeenAt).toBe(new Date(START + 1000).toISOString());
 
     // Going offline writes the last time at once.
     await vi.advanceTimersByTimeAsync(500);
     hub!.seen(session);
     hub!.closed(session.id, 'disconnect');
-    expect(device()).toMatchObject({ status: 'offline', lastSeenAt: new Date(START + 6500).toISOString() });
-    expect(hub!.status('pk', 'dn')).toEqual({ online: false, lastSeenAt: START + 6500 });
+    expect(await device()).toMatchObject({ status: 'offline', lastSeenAt: new Date(START + 6500).toISOString() });
+    expect(await hub!.status('pk', 'dn')).toEqual({ online: false, lastSeenAt: START + 6500 });
     expect(touch).toHaveBeenCalledTimes(1);
   });
 
@@ -704,7 +710,7 @@ describe('close', () => {
     hub!.opened(session);
     const waiting = hub!.sendCommand(command());
     const queued = hub!.sendCommand(command({ deviceName: 'other', whenOffline: 'queue' }));
-    hub!.close();
+    await hub!.close();
     expect(await waiting).toMatchObject({ code: 503 });
     expect(await queued).toMatchObject({ code: 503 });
     expect(rowCount('device_messages')).toBe(2);

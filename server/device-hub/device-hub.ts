@@ -223,9 +223,9 @@ export class DeviceHub {
    * attempts naming devices that do not exist are only counted (and logged at debug), so that nobody can fill the
    * database by trying names.
    */
-  recordRefused(attempt: RefusedAttempt): void {
+  async recordRefused(attempt: RefusedAttempt): Promise<void> {
     if (this.#closed) return;
-    this.#online.recordRefused(attempt);
+    await this.#online.recordRefused(attempt);
   }
 
   /**
@@ -375,7 +375,7 @@ export class DeviceHub {
   }
 
   /** The device's live state; undefined for a device that does not exist. */
-  status(productKey: string, deviceName: string): DeviceConnectionState | undefined {
+  status(productKey: string, deviceName: string): Promise<DeviceConnectionState | undefined> {
     return this.#online.status(productKey, deviceName);
   }
 
@@ -426,10 +426,9 @@ export class DeviceHub {
   }
 
   /** Writes the buffered message log, connection history, status changes and last-seen times now. */
-  flush(): void {
-    this.#online.flushStatus();
-    this.#online.flushLastSeen();
+  async flush(): Promise<void> {
     this.#log.flush();
+    await Promise.all([this.#online.flushStatus(), this.#online.flushLastSeen()]);
   }
 
   /** Runs the retention sweep now (it also runs on its own every minute). */
@@ -443,15 +442,20 @@ export class DeviceHub {
    * say the server stopped first), buffers are written and timers cleared. Sessions are not closed: stop the
    * transports first, which report their sessions closed.
    */
-  close(): void {
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#events.off('device.changed', this.#onDeviceChanged);
     this.#verdicts.close();
     this.#commands.close();
     this.#fanout.close();
-    this.#online.close();
+    await this.#online.close();
     this.#log.close();
+  }
+
+  /** Sets devices left `online` by a process that stopped without saying so `offline`; before transports start. */
+  recover(): Promise<void> {
+    return this.#online.recover();
   }
 
   /** The registry changed a device: one that may no longer connect is kicked; a deleted one is forgotten. */

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { createLogger } from '../logger.ts';
 import { createRegistry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
@@ -16,9 +17,9 @@ beforeEach(async () => {
   vi.useFakeTimers();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-log-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
-  const registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
+  const registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
   await registry.products.create({ productKey: 'pk', name: 'product' });
-  registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
+  await registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
   log = new DeviceLog(db, createLogger('silent'), { flushMs: 100, batchSize: 10, maxBuffered: 25 });
 });
 afterEach(() => {

@@ -12,6 +12,13 @@ const STATUS_FLUSH_MS = 50;
 /** …or until this many are waiting. */
 const MAX_STATUS_BATCH = 1000;
 
+/**
+ * How long a kick is remembered: a session that opens this soon after its device was deleted or disabled is checked
+ * against the registry first (its sign-in may have read the credentials before the change). Sign-in takes
+ * milliseconds; this leaves room for a slow database.
+ */
+const REVOKED_MEMORY_MS = 30_000;
+
 /** How the hub keys a device in its maps. */
 export const deviceKey = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
 
@@ -73,35 +80,63 @@ export class OnlineDevices {
   readonly #refused = { known: 0, unknownDevice: 0 };
   /** Writes the store's queued status changes {@link STATUS_FLUSH_MS} after the first of them. */
   #statusFlush: NodeJS.Timeout | undefined;
+  /** When devices were last kicked by the registry (deleted, disabled, secret rotated), oldest first; see {@link opened}. */
+  readonly #revoked = new Map<string, number>();
 
-  /** Devices the table still says are `online` are set `offline`: sessions do not outlive the process. */
   constructor(options: OnlineDevicesOptions) {
     this.#options = options;
-    const stale = options.devices.markAllOffline();
-    if (stale.length > 0) {
-      const at = iso(options.now());
-      for (const d of stale) {
-        options.log.connection({ ...d, at, event: 'disconnected', reason: 'server-stop: still online when the server started again' });
-      }
-      options.logger.info({ devices: stale.length }, 'devices left online by the previous process set offline');
+  }
+
+  /**
+   * Devices the table still says are `online` are set `offline`: sessions do not outlive the process. Before the
+   * first device connects.
+   */
+  async recover(): Promise<void> {
+    const { devices, log, logger, now } = this.#options;
+    const stale = await devices.markAllOffline();
+    if (stale.length === 0) return;
+    const at = iso(now());
+    for (const d of stale) {
+      log.connection({ ...d, at, event: 'disconnected', reason: 'server-stop: still online when the server started again' });
     }
+    logger.info({ devices: stale.length }, 'devices left online by the previous process set offline');
   }
 
   /** See {@link DeviceHub.opened}. */
   opened(session: DeviceSession, options: { commandsReady?: boolean }): void {
-    const { devices, logger, now } = this.#options;
+    const key = deviceKey(session.productKey, session.deviceName);
+    if (this.#current.get(key) === session || this.#sessions.has(session.id)) return;
+    this.#open(session, options);
+    // The device was deleted or disabled moments ago, and its sign-in may have read its credentials just before: they
+    // are read again, and the session kicked as it would have been had it opened a moment earlier.
+    if (this.#recentlyRevoked(key)) void this.#recheck(session);
+  }
+
+  async #recheck(session: DeviceSession): Promise<void> {
+    const { devices, logger } = this.#options;
+    let credentials: Awaited<ReturnType<DeviceStore['credentialsFor']>>;
+    try {
+      credentials = await devices.credentialsFor(session.productKey, session.deviceName);
+    } catch (err) {
+      return logger.error({ err, productKey: session.productKey, deviceName: session.deviceName }, 'checking a device that just connected failed');
+    }
+    if (credentials?.enabled === true || this.#sessions.get(session.id) !== session) return;
+    this.kick(session.productKey, session.deviceName, credentials ? 'device disabled' : 'device deleted');
+  }
+
+  /** Whether the device was kicked (deleted, disabled, secret rotated) within the last {@link REVOKED_MEMORY_MS}. */
+  #recentlyRevoked(key: string): boolean {
+    const at = this.#revoked.get(key);
+    return at !== undefined && this.#options.now() - at < REVOKED_MEMORY_MS;
+  }
+
+  #open(session: DeviceSession, options: { commandsReady?: boolean }): void {
+    const { logger, now } = this.#options;
     const key = deviceKey(session.productKey, session.deviceName);
     const previous = this.#current.get(key);
-    if (previous === session || this.#sessions.has(session.id)) return;
     const at = now();
     // The write itself goes with the others of the next 50 ms (a fleet reconnecting is a transaction per batch, not
-    // one each); the check is a read, so a session of a device deleted meanwhile is still refused here.
-    if (!devices.exists(session.productKey, session.deviceName)) {
-      this.#ended.add(session);
-      logger.info({ productKey: session.productKey, deviceName: session.deviceName }, 'session of a device that no longer exists closed');
-      this.#closeSession(session, 'kicked');
-      return;
-    }
+    // one each).
     this.#writeStatus({ productKey: session.productKey, deviceName: session.deviceName, status: 'online', at: iso(at) });
     this.#sessions.set(session.id, session);
     this.#current.set(key, session);
@@ -167,6 +202,7 @@ export class OnlineDevices {
    */
   kick(productKey: string, deviceName: string, why: string): void {
     const key = deviceKey(productKey, deviceName);
+    this.#remember(key);
     const session = this.#current.get(key);
     if (session) {
       this.closed(session.id, 'kicked', why);
@@ -180,14 +216,24 @@ export class OnlineDevices {
     }
   }
 
-  /** See {@link DeviceHub.recordRefused}. */
-  recordRefused(attempt: RefusedAttempt): void {
+  /**
+   * See {@link DeviceHub.recordRefused}. In the connection history of a device that exists (looked up, so this resolves
+   * once it is recorded); an unknown device's attempts are only counted.
+   */
+  async recordRefused(attempt: RefusedAttempt): Promise<void> {
     const { productKey, deviceName } = attempt;
     const { devices, log, logger, now } = this.#options;
-    if (productKey !== undefined && deviceName !== undefined && devices.exists(productKey, deviceName)) {
+    const at = iso(now());
+    let known = false;
+    try {
+      known = productKey !== undefined && deviceName !== undefined && (await devices.exists(productKey, deviceName));
+    } catch (err) {
+      logger.error({ err, productKey, deviceName }, 'looking up the device of a refused connection failed');
+    }
+    if (known) {
       this.#refused.known++;
       log.connection({
-        productKey, deviceName, at: iso(now()), event: 'refused', reason: attempt.reason,
+        productKey: productKey!, deviceName: deviceName!, at, event: 'refused', reason: attempt.reason,
         remoteAddress: attempt.remoteAddress, protocol: attempt.protocol, dialect: attempt.dialect ?? null, clientId: attempt.clientId,
       });
       return;
@@ -211,7 +257,7 @@ export class OnlineDevices {
     if (!this.#lastSeenTimer) {
       this.#lastSeenTimer = setTimeout(() => {
         this.#lastSeenTimer = undefined;
-        this.flushLastSeen();
+        void this.flushLastSeen();
       }, this.#options.lastSeenFlushMs);
       this.#lastSeenTimer.unref();
     }
@@ -238,7 +284,7 @@ export class OnlineDevices {
   }
 
   /** See {@link DeviceHub.status}. */
-  status(productKey: string, deviceName: string): DeviceConnectionState | undefined {
+  async status(productKey: string, deviceName: string): Promise<DeviceConnectionState | undefined> {
     const key = deviceKey(productKey, deviceName);
     const session = this.#current.get(key);
     if (session) {
@@ -251,10 +297,9 @@ export class OnlineDevices {
     }
     const handingOver = this.#lastSeen.get(key);
     if (this.#handovers.has(key) && handingOver) return { online: true, lastSeenAt: handingOver.at };
-    const { devices } = this.#options;
-    if (!devices.exists(productKey, deviceName)) return undefined;
-    const lastSeenAt = devices.get(productKey, deviceName).lastSeenAt;
-    return { online: false, lastSeenAt: lastSeenAt === null ? null : Date.parse(lastSeenAt) };
+    const device = await this.#options.devices.get(productKey, deviceName).catch(() => undefined);
+    if (!device) return undefined;
+    return { online: false, lastSeenAt: device.lastSeenAt === null ? null : Date.parse(device.lastSeenAt) };
   }
 
   /** Forgets a deleted device's last-seen time. */
@@ -268,7 +313,7 @@ export class OnlineDevices {
   }
 
   /** Writes the last-seen times kept in memory to the devices table now. */
-  flushLastSeen(): void {
+  async flushLastSeen(): Promise<void> {
     if (this.#lastSeenDirty.size === 0) return;
     const batch: { productKey: string; deviceName: string; lastSeenAt: string }[] = [];
     for (const key of this.#lastSeenDirty) {
@@ -277,7 +322,7 @@ export class OnlineDevices {
     }
     this.#lastSeenDirty.clear();
     try {
-      this.#options.devices.touch(batch);
+      await this.#options.devices.touch(batch);
     } catch (err) {
       // Not retried: the next message from each device sets a newer time anyway.
       this.#options.logger.error({ err, devices: batch.length }, 'writing last-seen times failed');
@@ -285,11 +330,11 @@ export class OnlineDevices {
   }
 
   /** Writes the status changes not written yet now. */
-  flushStatus(): void {
+  async flushStatus(): Promise<void> {
     if (this.#statusFlush) clearTimeout(this.#statusFlush);
     this.#statusFlush = undefined;
     try {
-      this.#options.devices.flushStatus();
+      await this.#options.devices.flushStatus();
     } catch (err) {
       // The sessions themselves are right in memory (the hub's live view); the table catches up with the next change.
       this.#options.logger.error({ err }, 'writing device status changes failed');
@@ -297,19 +342,30 @@ export class OnlineDevices {
   }
 
   /** Stops the handover grace timers (those devices stay as they are) and writes the statuses and last-seen times. */
-  close(): void {
+  async close(): Promise<void> {
     for (const { timer } of this.#handovers.values()) clearTimeout(timer);
     this.#handovers.clear();
     if (this.#lastSeenTimer) clearTimeout(this.#lastSeenTimer);
-    this.flushStatus();
-    this.flushLastSeen();
+    await Promise.all([this.flushStatus(), this.flushLastSeen()]);
   }
 
   #writeStatus(change: StatusChange): void {
-    if (this.#options.devices.queueStatus(change) >= MAX_STATUS_BATCH) return this.flushStatus();
+    if (this.#options.devices.queueStatus(change) >= MAX_STATUS_BATCH) return void this.flushStatus();
     if (this.#statusFlush) return;
-    this.#statusFlush = setTimeout(() => this.flushStatus(), STATUS_FLUSH_MS);
+    this.#statusFlush = setTimeout(() => void this.flushStatus(), STATUS_FLUSH_MS);
     this.#statusFlush.unref();
+  }
+
+  /** Notes that the device was just kicked (see {@link opened}); forgets kicks older than {@link REVOKED_MEMORY_MS}. */
+  #remember(key: string): void {
+    const now = this.#options.now();
+    // Oldest first (a key kicked again moves to the end), so the expired ones are at the front.
+    this.#revoked.delete(key);
+    this.#revoked.set(key, now);
+    for (const [k, at] of this.#revoked) {
+      if (now - at < REVOKED_MEMORY_MS) break;
+      this.#revoked.delete(k);
+    }
   }
 
   #wentOffline(session: DeviceSession, text: string, at: number): void {

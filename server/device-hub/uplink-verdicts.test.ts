@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { createLogger } from '../logger.ts';
 import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
@@ -22,12 +23,12 @@ beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-verdicts-'));
   file = path.join(dir, 'thingwire.db');
   db = openDatabase(file);
-  registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
+  registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
   await registry.products.create({ productKey: 'pk', name: 'product' });
-  registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
+  await registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
 });
-afterEach(() => {
-  hub?.close();
+afterEach(async () => {
+  await hub?.close();
   hub = undefined;
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -136,7 +137,7 @@ describe('a repeated uplink (same device, message id and bytes)', () => {
     const { tokens, send } = connected();
     send('9', undefined, false);
     hub!.reply(tokens[0]!, 422, {}, 'temperature: must be a number');
-    hub!.close();
+    await hub!.close();
     hub = undefined;
 
     makeHub();

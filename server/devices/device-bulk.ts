@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import { parse, type Info } from 'csv-parse/sync';
 import { ApiError, badRequest } from '../errors.ts';
 import { describeAjvErrors } from '../http/route-table.ts';
-import { NewDevice, type Tags } from '../../domain/devices/device-schemas.ts';
+import { NewDevice, type DeviceRef, type Tags } from '../../domain/devices/device-schemas.ts';
 
 /** The most devices one bulk request may create. */
 export const MAX_BULK_DEVICES = 10_000;
@@ -74,6 +74,21 @@ export function rowsFromCsv(text: string): BulkRow[] {
     });
     return { row, input, problems };
   });
+}
+
+/**
+ * The devices the rows name (product key and device name both given as text): what {@link BulkLookups.deviceExists}
+ * will be asked about, to look up beforehand in a few statements. None for an upload {@link checkBulkRows} refuses
+ * for its size.
+ */
+export function namedDevices(rows: readonly BulkRow[]): DeviceRef[] {
+  if (rows.length > MAX_BULK_DEVICES) return [];
+  const refs: DeviceRef[] = [];
+  for (const { input, problems } of rows) {
+    const { productKey, deviceName } = (input ?? {}) as { productKey?: unknown; deviceName?: unknown };
+    if (problems.length === 0 && typeof productKey === 'string' && typeof deviceName === 'string') refs.push({ productKey, deviceName });
+  }
+  return refs;
 }
 
 /**

@@ -1,15 +1,12 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import { generateDeviceName } from '../products/generated-names.ts';
 import type { ProductStore } from '../products/product-store.ts';
 import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import type { CreatedDevice, Device, DevicePatch, DeviceRef, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
-import { isUniqueViolation } from '../db/sql.ts';
+import { isForeignKeyViolation, isUniqueViolation, type Sql, type SqlDialect } from '../db/sql.ts';
 
-/** Which devices a listing returns; every given criterion must hold. */
-/** A device going online or offline, as the device hub writes it (see DeviceStore.setStatuses). */
+/** A device going online or offline, as the device hub writes it (see DeviceStore.queueStatus). */
 export interface StatusChange {
   productKey: string;
   deviceName: string;
@@ -20,6 +17,7 @@ export interface StatusChange {
   lastSeenAt?: string;
 }
 
+/** Which devices a listing returns; every given criterion must hold. */
 export interface DeviceFilter {
   productKey?: string;
   status?: DeviceStatus;
@@ -45,6 +43,7 @@ export interface DeviceCredentials {
 }
 
 interface DeviceRow {
+  id: number;
   product_key: string;
   device_name: string;
   description: string;
@@ -56,126 +55,117 @@ interface DeviceRow {
   updated_at: string;
   tags: string;
   node_type: Device['nodeType'];
-  gateway: string | null;
+  gateway_product_key: string | null;
+  gateway_device_name: string | null;
 }
 
 const now = () => new Date().toISOString();
 
-// The sealed secret is never selected here: listings and reads cannot leak it by accident.
-const SELECT_DEVICE = `
-  SELECT d.product_key, d.device_name, d.description, d.enabled, d.status, d.last_online_at, d.last_seen_at,
-         d.created_at, d.updated_at,
-         (SELECT json_group_object(t.key, t.value) FROM device_tags t WHERE t.device_id = d.id) AS tags,
-         (SELECT p.node_type FROM products p WHERE p.product_key = d.product_key) AS node_type,
-         (SELECT json_object('productKey', g.product_key, 'deviceName', g.device_name)
-            FROM device_topology l JOIN devices g ON g.id = l.gateway_id WHERE l.sub_device_id = d.id) AS gateway
-  FROM devices d`;
+/** A device's tags as one JSON object text ('{}' without tags), in each database's own aggregate. */
+const TAGS_JSON: Record<SqlDialect, string> = {
+  sqlite: '(SELECT json_group_object(t.key, t.value) FROM device_tags t WHERE t.device_id = d.id)',
+  postgres: "(SELECT coalesce(json_object_agg(t.key, t.value), '{}')::text FROM device_tags t WHERE t.device_id = d.id)",
+};
 
-/** Devices of all products: identity, tags, enabled flag, connection status and the sealed device secret. */
+/** Case-insensitive LIKE: SQLite's LIKE already is (for ASCII); PostgreSQL's is not. */
+const LIKE: Record<SqlDialect, string> = { sqlite: 'LIKE', postgres: 'ILIKE' };
+
+// The sealed secret is never selected here: listings and reads cannot leak it by accident.
+const selectDevice = (dialect: SqlDialect) => `
+  SELECT d.id, d.product_key, d.device_name, d.description, d.enabled, d.status, d.last_online_at, d.last_seen_at,
+         d.created_at, d.updated_at, ${TAGS_JSON[dialect]} AS tags,
+         (SELECT p.node_type FROM products p WHERE p.product_key = d.product_key) AS node_type,
+         g.product_key AS gateway_product_key, g.device_name AS gateway_device_name
+  FROM devices d
+  LEFT JOIN device_topology l ON l.sub_device_id = d.id
+  LEFT JOIN devices g ON g.id = l.gateway_id`;
+
+/** Rows to a multi-row statement: few enough parameters for either database, few enough texts to keep prepared. */
+const ROWS_PER_STATEMENT = 200;
+
+/** Each device's status columns after a batch of changes, in the order they happened (see flushStatus). */
+interface StatusColumns {
+  productKey: string;
+  deviceName: string;
+  status: 'online' | 'offline';
+  lastOnlineAt: string | null;
+  lastSeenAt: string | null;
+}
+
+/**
+ * Devices of all products, in the registry's database (SQLite or PostgreSQL): identity, tags, enabled flag,
+ * connection status and the sealed device secret.
+ */
 export class DeviceStore {
-  readonly #insert;
-  readonly #insertTag;
-  readonly #deleteTags;
-  readonly #get;
-  readonly #id;
-  readonly #update;
-  readonly #delete;
-  readonly #secret;
-  readonly #setSecret;
-  readonly #credentials;
-  readonly #setOnline;
-  readonly #setOffline;
-  readonly #touch;
   /** Status changes not written yet (see queueStatus). */
   #statusChanges: StatusChange[] = [];
-  readonly #allOffline;
-  readonly #links;
-  /**
-   * Listing statements by SQL text. The text varies only with which filters are present and how many tags (at most
-   * 10, see the route), so this holds a few hundred statements at most.
-   */
-  readonly #listings = new Map<string, Statement>();
+  readonly #select: string;
+  readonly #like: string;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly secrets: SecretBox,
     private readonly products: ProductStore,
     private readonly events: RegistryEvents,
   ) {
-    this.#insert = db.prepare(`
-      INSERT INTO devices (product_key, device_name, description, device_secret, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?)`);
-    this.#insertTag = db.prepare('INSERT INTO device_tags (device_id, key, value) VALUES (?, ?, ?)');
-    this.#deleteTags = db.prepare('DELETE FROM device_tags WHERE device_id = ?');
-    this.#get = db.prepare(`${SELECT_DEVICE} WHERE d.product_key = ? AND d.device_name = ?`);
-    this.#id = db.prepare('SELECT id FROM devices WHERE product_key = ? AND device_name = ?').pluck();
-    this.#update = db.prepare(`
-      UPDATE devices SET description = coalesce(@description, description), enabled = coalesce(@enabled, enabled),
-        updated_at = @at
-      WHERE id = @id`);
-    this.#delete = db.prepare('DELETE FROM devices WHERE product_key = ? AND device_name = ?');
-    this.#secret = db.prepare('SELECT device_secret FROM devices WHERE product_key = ? AND device_name = ?').pluck();
-    this.#setSecret = db.prepare(
-      'UPDATE devices SET device_secret = ?, updated_at = ? WHERE product_key = ? AND device_name = ?',
-    );
-    this.#credentials = db.prepare('SELECT device_secret, enabled FROM devices WHERE product_key = ? AND device_name = ?');
-    // Status columns leave updated_at alone: it says when someone last edited the device, and would otherwise move on
-    // every reconnect.
-    // Positional parameters: binding an object per row costs more than the update itself.
-    this.#setOnline = db.prepare(`
-      UPDATE devices SET status = 'online', last_online_at = ?, last_seen_at = ? WHERE product_key = ? AND device_name = ?`);
-    this.#setOffline = db.prepare(`
-      UPDATE devices SET status = 'offline', last_seen_at = coalesce(?, last_seen_at) WHERE product_key = ? AND device_name = ?`);
-    this.#touch = db.prepare('UPDATE devices SET last_seen_at = ? WHERE product_key = ? AND device_name = ?');
-    this.#links = db.prepare(`
-      SELECT g.product_key AS gk, g.device_name AS gn, s.product_key AS sk, s.device_name AS sn
-      FROM device_topology l JOIN devices g ON g.id = l.gateway_id JOIN devices s ON s.id = l.sub_device_id
-      WHERE (g.product_key = ? AND g.device_name = ?) OR (s.product_key = ? AND s.device_name = ?)`);
-    this.#allOffline = db.prepare(
-      "UPDATE devices SET status = 'offline' WHERE status = 'online' RETURNING product_key AS productKey, device_name AS deviceName",
-    );
+    this.#select = selectDevice(sql.dialect);
+    this.#like = LIKE[sql.dialect];
   }
 
   /**
    * Creates a device; its plain secret is returned only here. Unknown product → 404, a name already taken in the
    * product → 409 `device_exists`.
    */
-  create(input: NewDevice): CreatedDevice {
-    return this.createMany([input])[0]!;
+  async create(input: NewDevice): Promise<CreatedDevice> {
+    return (await this.createMany([input]))[0]!;
   }
 
   /** Creates every device in one transaction: all of them, or (on the first error, thrown) none. */
-  createMany(inputs: readonly NewDevice[]): CreatedDevice[] {
+  async createMany(inputs: readonly NewDevice[]): Promise<CreatedDevice[]> {
     const at = now();
-    const created = this.db.transaction(() =>
-      inputs.map((input) => {
-        const deviceName = input.deviceName ?? generateDeviceName();
-        if (!this.products.exists(input.productKey)) {
-          throw new ApiError(404, 'not_found', `Product "${input.productKey}" does not exist; create the product first.`);
-        }
-        const deviceSecret = newSecret();
-        let id: number;
-        try {
-          id = Number(this.#insert.run(input.productKey, deviceName, input.description ?? '', this.secrets.seal(deviceSecret), at, at).lastInsertRowid);
-        } catch (err) {
-          if (isUniqueViolation(err)) {
-            throw conflict('device_exists', `Product "${input.productKey}" already has a device named "${deviceName}".`);
-          }
-          throw err;
-        }
-        this.#writeTags(id, input.tags ?? {});
-        return { productKey: input.productKey, deviceName, deviceSecret };
-      }),
-    )();
-    return created.map(({ productKey, deviceName, deviceSecret }) => {
-      this.#emit(productKey, deviceName, 'created');
-      return { ...this.get(productKey, deviceName), deviceSecret };
+    const rows = inputs.map((input) => {
+      if (!this.products.exists(input.productKey)) throw productNotFound(input.productKey);
+      return { input, deviceName: input.deviceName ?? generateDeviceName(), deviceSecret: newSecret() };
     });
+    const seen = new Set<string>();
+    for (const { input, deviceName } of rows) {
+      const key = `${input.productKey}/${deviceName}`;
+      if (seen.has(key)) throw deviceExists(input.productKey, deviceName);
+      seen.add(key);
+    }
+    const refs = rows.map(({ input, deviceName }) => ({ productKey: input.productKey, deviceName }));
+    try {
+      await this.sql.transaction(async (tx) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+          const ids = await tx.all<{ id: number; product_key: string; device_name: string }>(
+            `INSERT INTO devices (product_key, device_name, description, device_secret, created_at, updated_at)
+             VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING id, product_key, device_name`,
+            part.flatMap(({ input, deviceName, deviceSecret }) => [input.productKey, deviceName, input.description ?? '', this.secrets.seal(deviceSecret), at, at]),
+          );
+          const idOf = new Map(ids.map((r) => [`${r.product_key}/${r.device_name}`, r.id]));
+          await this.#writeTags(tx, part.map(({ input, deviceName }) => ({ id: idOf.get(`${input.productKey}/${deviceName}`)!, tags: input.tags ?? {} })));
+        }
+      });
+    } catch (err) {
+      // Rolled back; which name was taken is read afterwards (PostgreSQL's failed transaction answers nothing more).
+      if (isUniqueViolation(err)) {
+        const found = await existingIn(this.sql, refs);
+        const taken = refs.find((r) => found.has(`${r.productKey}/${r.deviceName}`)) ?? refs[0]!;
+        throw deviceExists(taken.productKey, taken.deviceName);
+      }
+      // A product deleted meanwhile (on another node): this node's memory of products had not heard yet.
+      if (isForeignKeyViolation(err)) throw productNotFound(refs[0]!.productKey);
+      throw err;
+    }
+    for (const { input, deviceName } of rows) this.#emit(input.productKey, deviceName, 'created');
+    const created = new Map((await this.#read(refs)).map((d) => [`${d.productKey}/${d.deviceName}`, d]));
+    return rows.map(({ input, deviceName, deviceSecret }) => ({ ...created.get(`${input.productKey}/${deviceName}`)!, deviceSecret }));
   }
 
   /** A page of the devices matching `filter`, ordered by product key and device name. */
-  list(filter: DeviceFilter, page: { limit: number; offset: number }): DevicePage {
-    this.flushStatus();
+  async list(filter: DeviceFilter, page: { limit: number; offset: number }): Promise<DevicePage> {
+    await this.flushStatus();
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.productKey !== undefined) {
@@ -195,43 +185,53 @@ export class DeviceStore {
       args.push(tag.key, tag.value);
     }
     if (filter.q) {
-      where.push("(d.device_name LIKE ? ESCAPE '\\' OR d.description LIKE ? ESCAPE '\\')");
+      where.push(`(d.device_name ${this.#like} ? ESCAPE '\\' OR d.description ${this.#like} ? ESCAPE '\\')`);
       const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       args.push(pattern, pattern);
     }
     const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
-    const total = this.#listing(`SELECT count(*) FROM devices d${clause}`).pluck().get(...args) as number;
-    const rows = this.#listing(`${SELECT_DEVICE}${clause} ORDER BY d.product_key, d.device_name LIMIT ? OFFSET ?`)
-      .all(...args, page.limit, page.offset) as DeviceRow[];
-    return { items: rows.map(toDevice), total, ...page };
+    const [count, rows] = await Promise.all([
+      this.sql.get<{ n: number }>(`SELECT count(*) AS n FROM devices d${clause}`, args),
+      this.sql.all<DeviceRow>(`${this.#select}${clause} ORDER BY d.product_key, d.device_name LIMIT ? OFFSET ?`, [...args, page.limit, page.offset]),
+    ]);
+    return { items: rows.map(toDevice), total: count?.n ?? 0, ...page };
   }
 
   /** One device; 404 when it does not exist. */
-  get(productKey: string, deviceName: string): Device {
-    this.flushStatus();
-    const row = this.#get.get(productKey, deviceName) as DeviceRow | undefined;
+  async get(productKey: string, deviceName: string): Promise<Device> {
+    await this.flushStatus();
+    const row = await this.sql.get<DeviceRow>(`${this.#select} WHERE d.product_key = ? AND d.device_name = ?`, [productKey, deviceName]);
     if (!row) throw deviceNotFound(productKey, deviceName);
     return toDevice(row);
   }
 
   /** Whether the device exists, without reading it. */
-  exists(productKey: string, deviceName: string): boolean {
-    return this.#id.get(productKey, deviceName) !== undefined;
+  async exists(productKey: string, deviceName: string): Promise<boolean> {
+    return (await this.sql.get('SELECT 1 AS one FROM devices WHERE product_key = ? AND device_name = ?', [productKey, deviceName])) !== undefined;
+  }
+
+  /** Which of `refs` exist, as `productKey/deviceName` keys: a few statements for thousands (a bulk upload's check). */
+  async existing(refs: readonly DeviceRef[]): Promise<Set<string>> {
+    return existingIn(this.sql, refs);
   }
 
   /** Changes the fields given; `tags` replaces the whole set. Emits `enabled`/`disabled` and `updated`. */
-  update(productKey: string, deviceName: string, patch: DevicePatch): Device {
-    const before = this.get(productKey, deviceName);
-    this.db.transaction(() => {
-      const id = this.#id.get(productKey, deviceName) as number;
-      this.#update.run({
-        id, description: patch.description ?? null, enabled: patch.enabled === undefined ? null : patch.enabled ? 1 : 0, at: now(),
+  async update(productKey: string, deviceName: string, patch: DevicePatch): Promise<Device> {
+    const before = await this.get(productKey, deviceName);
+    await this.sql.transaction(async (tx) => {
+      const row = await tx.get<{ id: number }>('SELECT id FROM devices WHERE product_key = ? AND device_name = ?', [productKey, deviceName]);
+      if (!row) throw deviceNotFound(productKey, deviceName);
+      await tx.run(`
+        UPDATE devices SET description = coalesce(@description, description), enabled = coalesce(@enabled, enabled),
+          updated_at = @at
+        WHERE id = @id`, {
+        id: row.id, description: patch.description ?? null, enabled: patch.enabled === undefined ? null : patch.enabled ? 1 : 0, at: now(),
       });
       if (patch.tags !== undefined) {
-        this.#deleteTags.run(id);
-        this.#writeTags(id, patch.tags);
+        await tx.run('DELETE FROM device_tags WHERE device_id = ?', [row.id]);
+        await this.#writeTags(tx, [{ id: row.id, tags: patch.tags }]);
       }
-    })();
+    });
     if (patch.enabled !== undefined && patch.enabled !== before.enabled) {
       this.#emit(productKey, deviceName, patch.enabled ? 'enabled' : 'disabled');
     }
@@ -240,10 +240,17 @@ export class DeviceStore {
   }
 
   /** Deletes the device with its tags; 404 when it does not exist. */
-  delete(productKey: string, deviceName: string): void {
-    // The topology links go with the device (ON DELETE CASCADE); read first, so the other side can be told.
-    const links = this.#links.all(productKey, deviceName, productKey, deviceName) as { gk: string; gn: string; sk: string; sn: string }[];
-    if (this.#delete.run(productKey, deviceName).changes === 0) throw deviceNotFound(productKey, deviceName);
+  async delete(productKey: string, deviceName: string): Promise<void> {
+    // The topology links go with the device (ON DELETE CASCADE); read in the same transaction, so the other side can be told.
+    const links = await this.sql.transaction(async (tx) => {
+      const found = await tx.all<{ gk: string; gn: string; sk: string; sn: string }>(`
+        SELECT g.product_key AS gk, g.device_name AS gn, s.product_key AS sk, s.device_name AS sn
+        FROM device_topology l JOIN devices g ON g.id = l.gateway_id JOIN devices s ON s.id = l.sub_device_id
+        WHERE (g.product_key = ? AND g.device_name = ?) OR (s.product_key = ? AND s.device_name = ?)`, [productKey, deviceName, productKey, deviceName]);
+      const { changes } = await tx.run('DELETE FROM devices WHERE product_key = ? AND device_name = ?', [productKey, deviceName]);
+      if (changes === 0) throw deviceNotFound(productKey, deviceName);
+      return found;
+    });
     this.#emit(productKey, deviceName, 'deleted');
     for (const l of links) {
       this.events.emit('topology.changed', {
@@ -253,16 +260,19 @@ export class DeviceStore {
   }
 
   /** The plain device secret; callers audit who asked. */
-  revealSecret(productKey: string, deviceName: string): string {
-    const sealed = this.#secret.get(productKey, deviceName) as string | undefined;
-    if (sealed === undefined) throw deviceNotFound(productKey, deviceName);
-    return this.secrets.open(sealed);
+  async revealSecret(productKey: string, deviceName: string): Promise<string> {
+    const row = await this.sql.get<{ device_secret: string }>('SELECT device_secret FROM devices WHERE product_key = ? AND device_name = ?', [productKey, deviceName]);
+    if (row === undefined) throw deviceNotFound(productKey, deviceName);
+    return this.secrets.open(row.device_secret);
   }
 
   /** Replaces the device secret and returns the new one; emits `secret-rotated` so live sessions can be ended. */
-  rotateSecret(productKey: string, deviceName: string): string {
+  async rotateSecret(productKey: string, deviceName: string): Promise<string> {
     const deviceSecret = newSecret();
-    const { changes } = this.#setSecret.run(this.secrets.seal(deviceSecret), now(), productKey, deviceName);
+    const { changes } = await this.sql.run(
+      'UPDATE devices SET device_secret = ?, updated_at = ? WHERE product_key = ? AND device_name = ?',
+      [this.secrets.seal(deviceSecret), now(), productKey, deviceName],
+    );
     if (changes === 0) throw deviceNotFound(productKey, deviceName);
     this.#emit(productKey, deviceName, 'secret-rotated');
     return deviceSecret;
@@ -272,8 +282,10 @@ export class DeviceStore {
    * The credentials device sign-in checks signatures with, or undefined for an unknown device. On the connect path:
    * one indexed lookup, and the secret is decrypted only for a device that exists.
    */
-  credentialsFor(productKey: string, deviceName: string): DeviceCredentials | undefined {
-    const row = this.#credentials.get(productKey, deviceName) as { device_secret: string; enabled: number } | undefined;
+  async credentialsFor(productKey: string, deviceName: string): Promise<DeviceCredentials | undefined> {
+    const row = await this.sql.get<{ device_secret: string; enabled: number }>(
+      'SELECT device_secret, enabled FROM devices WHERE product_key = ? AND device_name = ?', [productKey, deviceName],
+    );
     return row && { secret: this.secrets.open(row.device_secret), enabled: row.enabled === 1 };
   }
 
@@ -288,38 +300,40 @@ export class DeviceStore {
   }
 
   /**
-   * Writes the queued status changes, in order, in one transaction (a device that no longer exists is left out).
-   * If the write fails the changes are dropped and the error thrown: the hub's live view stays right, and each
-   * device's next change writes its row again.
+   * Writes the queued status changes in one transaction: each device's last state, in a statement per
+   * {@link ROWS_PER_STATEMENT} devices (a device that no longer exists is left out). If the write fails the changes are
+   * dropped and the error thrown: the hub's live view stays right, and each device's next change writes its row again.
    */
-  flushStatus(): void {
+  async flushStatus(): Promise<void> {
     const changes = this.#statusChanges;
     if (changes.length === 0) return;
     this.#statusChanges = [];
-    this.db.transaction(() => {
-      for (const { productKey, deviceName, status, at, lastSeenAt } of changes) {
-        if (status === 'online') this.#setOnline.run(at, at, productKey, deviceName);
-        else this.#setOffline.run(lastSeenAt ?? null, productKey, deviceName);
-      }
-    })();
+    const final = new Map<string, StatusColumns>();
+    for (const { productKey, deviceName, status, at, lastSeenAt } of changes) {
+      const key = `${productKey}/${deviceName}`;
+      const before = final.get(key);
+      if (status === 'online') final.set(key, { productKey, deviceName, status, lastOnlineAt: at, lastSeenAt: at });
+      else final.set(key, { productKey, deviceName, status, lastOnlineAt: before?.lastOnlineAt ?? null, lastSeenAt: lastSeenAt ?? before?.lastSeenAt ?? null });
+    }
+    // Status columns leave updated_at alone: it says when someone last edited the device, and would otherwise move on
+    // every reconnect.
+    await this.#updateFrom([...final.values()], 5, (c) => [c.productKey, c.deviceName, c.status, c.lastOnlineAt, c.lastSeenAt], `
+      status = v.column3, last_online_at = coalesce(v.column4, devices.last_online_at), last_seen_at = coalesce(v.column5, devices.last_seen_at)`);
   }
 
-  /** Writes when devices were last seen, all in one transaction: the device hub's batched lastSeen. */
-  touch(seen: Iterable<{ productKey: string; deviceName: string; lastSeenAt: string }>): void {
-    this.db.transaction(() => {
-      for (const s of seen) this.#touch.run(s.lastSeenAt, s.productKey, s.deviceName);
-    })();
+  /** Writes when devices were last seen, in one transaction: the device hub's batched lastSeen. */
+  async touch(seen: readonly { productKey: string; deviceName: string; lastSeenAt: string }[]): Promise<void> {
+    await this.#updateFrom(seen, 3, (s) => [s.productKey, s.deviceName, s.lastSeenAt], 'last_seen_at = v.column3');
   }
 
   /**
    * How many devices there are, by status, and how many of them are disabled: one grouped count over the table, never
    * a read of its rows (the dashboard asks every few seconds, with tens of thousands of devices).
    */
-  countByStatus(): { total: number; online: number; offline: number; inactive: number; disabled: number } {
-    this.flushStatus();
+  async countByStatus(): Promise<{ total: number; online: number; offline: number; inactive: number; disabled: number }> {
+    await this.flushStatus();
     const counts = { total: 0, online: 0, offline: 0, inactive: 0, disabled: 0 };
-    const rows = this.#listing('SELECT status, enabled, count(*) AS n FROM devices GROUP BY status, enabled')
-      .all() as { status: DeviceStatus; enabled: number; n: number }[];
+    const rows = await this.sql.all<{ status: DeviceStatus; enabled: number; n: number }>('SELECT status, enabled, count(*) AS n FROM devices GROUP BY status, enabled');
     for (const { status, enabled, n } of rows) {
       counts.total += n;
       counts[status] += n;
@@ -332,21 +346,48 @@ export class DeviceStore {
    * Marks every device still `online` as `offline` and returns them. The device hub calls this on start: sessions do
    * not survive the process, so an `online` left in the table is from a process that stopped without saying so.
    */
-  markAllOffline(): { productKey: string; deviceName: string }[] {
-    return this.#allOffline.all() as { productKey: string; deviceName: string }[];
+  async markAllOffline(): Promise<DeviceRef[]> {
+    return this.sql.all<DeviceRef>("UPDATE devices SET status = 'offline' WHERE status = 'online' RETURNING product_key AS \"productKey\", device_name AS \"deviceName\"");
   }
 
-  #writeTags(deviceId: number, tags: Tags): void {
-    for (const [key, value] of Object.entries(tags)) this.#insertTag.run(deviceId, key, value);
+  /**
+   * `UPDATE devices SET <set> FROM (VALUES …) v WHERE` the row's device is v's first two columns: one statement per
+   * {@link ROWS_PER_STATEMENT} rows, all in one transaction. Both databases name VALUES columns column1, column2….
+   */
+  async #updateFrom<T>(rows: readonly T[], width: number, values: (row: T) => unknown[], set: string): Promise<void> {
+    if (rows.length === 0) return;
+    const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
+    await this.sql.transaction(async (tx) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+        const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+        await tx.run(
+          `UPDATE devices SET ${set} FROM (VALUES ${part.map(() => tuple).join(', ')}) AS v
+           WHERE devices.product_key = v.column1 AND devices.device_name = v.column2`,
+          part.flatMap(values),
+        );
+      }
+    });
   }
 
-  #listing(sql: string): Statement {
-    let statement = this.#listings.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.#listings.set(sql, statement);
+  /** The devices named, read in a statement per {@link ROWS_PER_STATEMENT} (created ones, for the answer). */
+  async #read(refs: readonly DeviceRef[]): Promise<Device[]> {
+    const devices: Device[] = [];
+    for (const [productKey, names] of byProduct(refs)) {
+      for (let i = 0; i < names.length; i += ROWS_PER_STATEMENT) {
+        const part = names.slice(i, i + ROWS_PER_STATEMENT);
+        const rows = await this.sql.all<DeviceRow>(`${this.#select} WHERE d.product_key = ? AND d.device_name IN (${part.map(() => '?').join(', ')})`, [productKey, ...part]);
+        devices.push(...rows.map(toDevice));
+      }
     }
-    return statement;
+    return devices;
+  }
+
+  async #writeTags(tx: Sql, devices: readonly { id: number; tags: Tags }[]): Promise<void> {
+    const rows = devices.flatMap(({ id, tags }) => Object.entries(tags).map(([key, value]) => [id, key, value]));
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+      await tx.run(`INSERT INTO device_tags (device_id, key, value) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}`, part.flat());
+    }
   }
 
   #emit(productKey: string, deviceName: string, change: DeviceChange['change']): void {
@@ -354,7 +395,39 @@ export class DeviceStore {
   }
 }
 
+/** Device names grouped by product, in the order first met. */
+function byProduct(refs: readonly DeviceRef[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const { productKey, deviceName } of refs) {
+    const names = groups.get(productKey);
+    if (names) names.push(deviceName);
+    else groups.set(productKey, [deviceName]);
+  }
+  return groups;
+}
+
+async function existingIn(sql: Sql, refs: readonly DeviceRef[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const [productKey, names] of byProduct(refs)) {
+    for (let i = 0; i < names.length; i += ROWS_PER_STATEMENT) {
+      const part = names.slice(i, i + ROWS_PER_STATEMENT);
+      const rows = await sql.all<{ device_name: string }>(
+        `SELECT device_name FROM devices WHERE product_key = ? AND device_name IN (${part.map(() => '?').join(', ')})`, [productKey, ...part],
+      );
+      for (const r of rows) found.add(`${productKey}/${r.device_name}`);
+    }
+  }
+  return found;
+}
+
 const deviceNotFound = (productKey: string, deviceName: string) => notFound('Device', `${productKey}/${deviceName}`);
+
+/** For a route about one device: 404 when the device does not exist. */
+export async function deviceMustExist(devices: Pick<DeviceStore, 'exists'>, p: DeviceRef): Promise<void> {
+  if (!(await devices.exists(p.productKey, p.deviceName))) throw deviceNotFound(p.productKey, p.deviceName);
+}
+const productNotFound = (productKey: string) => new ApiError(404, 'not_found', `Product "${productKey}" does not exist; create the product first.`);
+const deviceExists = (productKey: string, deviceName: string) => conflict('device_exists', `Product "${productKey}" already has a device named "${deviceName}".`);
 
 const toDevice = (r: DeviceRow): Device => ({
   productKey: r.product_key,
@@ -362,7 +435,7 @@ const toDevice = (r: DeviceRow): Device => ({
   description: r.description,
   tags: JSON.parse(r.tags) as Tags,
   nodeType: r.node_type,
-  gateway: r.gateway === null ? null : JSON.parse(r.gateway) as DeviceRef,
+  gateway: r.gateway_product_key === null ? null : { productKey: r.gateway_product_key, deviceName: r.gateway_device_name! },
   enabled: r.enabled === 1,
   status: r.status,
   lastOnlineAt: r.last_online_at,

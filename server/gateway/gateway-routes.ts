@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { AuthService } from '../auth/auth-service.ts';
 import type { DeviceHub } from '../device-hub/device-hub.ts';
-import type { DeviceStore } from '../devices/device-store.ts';
+import { deviceMustExist, type DeviceStore } from '../devices/device-store.ts';
 import type { DeviceTopology } from '../devices/device-topology.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { ApiError } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { DeviceParams } from '../../domain/devices/device-hub-schemas.ts';
 import { SubDeviceList } from '../../domain/devices/device-schemas.ts';
@@ -23,16 +23,13 @@ export function registerGatewayRoutes(
   table: RouteTable, deps: { hub: DeviceHub; devices: DeviceStore; topology: DeviceTopology; auth: Pick<AuthService, 'audit'> },
 ): void {
   const { hub, devices, topology, auth } = deps;
-  const mustExist = (p: { productKey: string; deviceName: string }) => {
-    if (!devices.exists(p.productKey, p.deviceName)) throw notFound('Device', `${p.productKey}/${p.deviceName}`);
-  };
 
   table.add({
     method: 'get', path: '/devices/:productKey/:deviceName/sub-devices', access: 'devices:read', tag: 'devices',
     summary: 'The gateway\'s sub-devices (its topology), each with whether it is logged in through the gateway now',
     params: DeviceParams, response: SubDeviceList,
     async handler({ params }) {
-      mustExist(params);
+      await deviceMustExist(devices, params);
       const items = (await topology.subDevices(params)).map((s) => ({ ...s, online: hub.isOnline(s.productKey, s.deviceName) }));
       return { items, total: items.length };
     },
@@ -43,7 +40,7 @@ export function registerGatewayRoutes(
     summary: 'Remove a sub-device from the gateway\'s topology (audited); a session it has through the gateway ends. The gateway must add it again (signed) to use it',
     params: SubDeviceParams,
     async handler({ params, principal }) {
-      mustExist(params);
+      await deviceMustExist(devices, params);
       const sub = { productKey: params.subProductKey, deviceName: params.subDeviceName };
       if (!(await topology.unlink(params, sub, `user ${principal.username}`))) {
         throw new ApiError(404, 'not_found', `${sub.productKey}/${sub.deviceName} is not a sub-device of ${params.productKey}/${params.deviceName}.`);

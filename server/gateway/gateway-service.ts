@@ -387,7 +387,7 @@ export class GatewayLink {
       }
       if (!result.ok || result.productKey !== ref.productKey || result.deviceName !== ref.deviceName) {
         const reason = result.ok ? 'malformed' : result.reason;
-        this.#deps.hub.recordRefused({
+        void this.#deps.hub.recordRefused({
           ...ref, remoteAddress: this.session.remoteAddress, protocol: this.session.protocol, dialect: result.ok ? undefined : result.dialect,
           clientId: typeof (entry as { clientId?: unknown }).clientId === 'string' ? (entry as { clientId: string }).clientId : ref.deviceName,
           reason: `${reason} (${what} by gateway ${this.key})`,

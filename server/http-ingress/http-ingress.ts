@@ -43,7 +43,7 @@ export class HttpListener {
       if (req.method !== 'POST') return send(res, answer(405, 'POST a device message'));
       this.#post(req, res, next);
     });
-    inner.get('/commands', (req, res) => this.#poll(req, res));
+    inner.get('/commands', (req, res, next) => this.#poll(req, res, next));
     inner.use((req, res) => send(res, answer(404, `no device route ${req.method} ${req.baseUrl}${req.path}`)));
     inner.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
       // The body reader's refusals (too large, an encoding it cannot inflate, a broken stream) say their status.
@@ -112,26 +112,30 @@ export class HttpListener {
     } catch {
       return send(res, answer(400, 'topic is not valid percent-encoding'));
     }
-    const post = this.ingress.acceptPost(req.get('password'), topicPath, peerOf(req), (a) => send(res, a));
-    if (!post) return;
-    this.#readBody(req, res, (err?: unknown) => {
-      if (err) {
-        if ((err as { type?: string }).type !== 'entity.too.large') return next(err);
-        return post.refuse(413, `body exceeds the limit of ${this.#config.maxBodyBytes} bytes`, (a) => send(res, a));
-      }
-      post.take(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), (a) => send(res, a));
-    });
+    // The body is read only once the token and topic passed (it waits in the socket meanwhile).
+    this.ingress.acceptPost(req.get('password'), topicPath, peerOf(req), (a) => send(res, a)).then((post) => {
+      if (!post) return;
+      this.#readBody(req, res, (err?: unknown) => {
+        if (err) {
+          if ((err as { type?: string }).type !== 'entity.too.large') return next(err);
+          return post.refuse(413, `body exceeds the limit of ${this.#config.maxBodyBytes} bytes`, (a) => send(res, a));
+        }
+        post.take(Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), (a) => send(res, a));
+      });
+    }, next);
   }
 
-  #poll(req: Request, res: Response): void {
+  #poll(req: Request, res: Response, next: NextFunction): void {
     const wait = typeof req.query.wait === 'string' ? Number(req.query.wait) : 0;
     if (!Number.isFinite(wait) || wait < 0 || wait > MAX_POLL_WAIT_SECONDS) {
       return send(res, answer(400, `wait must be 0..${MAX_POLL_WAIT_SECONDS} seconds`));
     }
-    const polled = this.ingress.poll(req.get('password'), peerOf(req), wait * 1000, (a) => send(res, a));
-    if (typeof polled !== 'function') return send(res, polled);
-    // A client that gives up before the answer: what would have gone to it waits for the next poll.
-    res.once('close', polled);
+    this.ingress.poll(req.get('password'), peerOf(req), wait * 1000, (a) => send(res, a)).then((polled) => {
+      if (typeof polled !== 'function') return send(res, polled);
+      // A client that gives up before the answer: what would have gone to it waits for the next poll.
+      if (res.destroyed) polled();
+      else res.once('close', polled);
+    }, next);
   }
 }
 

@@ -56,7 +56,7 @@ export async function signInDevice(deps: SignInDeps, body: unknown, peer: SignIn
   }
   // As on MQTT: a sub-device's topics are its gateway's to publish on, so it gets no session of its own.
   if (result.ok && deps.nodeType?.(result.productKey) === 'sub-device') {
-    deps.hub.recordRefused({
+    void deps.hub.recordRefused({
       productKey: result.productKey, deviceName: result.deviceName, remoteAddress: peer.address, protocol,
       dialect: result.dialect, clientId: connect.clientId, reason: 'sub-device: it connects through its gateway (combine/login)',
     });
@@ -64,7 +64,7 @@ export async function signInDevice(deps: SignInDeps, body: unknown, peer: SignIn
   }
   if (!result.ok) {
     const b = body as { productKey?: unknown; deviceName?: unknown };
-    deps.hub.recordRefused({
+    void deps.hub.recordRefused({
       productKey: result.productKey ?? (typeof b.productKey === 'string' ? b.productKey : undefined),
       deviceName: result.deviceName ?? (typeof b.deviceName === 'string' ? b.deviceName : undefined),
       remoteAddress: peer.address, protocol, dialect: result.dialect, clientId: connect.clientId, reason: result.reason,

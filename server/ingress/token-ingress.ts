@@ -28,7 +28,7 @@ export const DEFAULT_TOKEN_INGRESS_SETTINGS: TokenIngressSettings = { tokenTtlMs
 
 export interface TokenIngressDeps extends SignInDeps {
   /** The device's secret and enabled flag (the registry's), read on every request: tokens are checked at use. */
-  credentialsFor(productKey: string, deviceName: string): DeviceCredentials | undefined;
+  credentialsFor(productKey: string, deviceName: string): Promise<DeviceCredentials | undefined> | DeviceCredentials | undefined;
   tokens: DeviceTokens;
   gate?: IngressGate;
   clockRule?(productKey: string): DeviceClockRule;
@@ -219,8 +219,8 @@ export class TokenIngress {
    * percent-decoded, always with a leading `/`), before the body is read. Undefined when it may not: `respond` has the
    * refusal then (at once, or once the message log has it).
    */
-  acceptPost(token: string | undefined, topicPath: string, peer: Peer, respond: Respond): AcceptedPost | undefined {
-    const checked = this.#session(token, peer);
+  async acceptPost(token: string | undefined, topicPath: string, peer: Peer, respond: Respond): Promise<AcceptedPost | undefined> {
+    const checked = await this.#session(token, peer);
     if (!('session' in checked)) return void respond(checked);
     const { session } = checked;
     // Alink topics start with "/" (/sys/{pk}/{dn}/…), things topics do not ({pk}/{dn}/…): a request path always does.
@@ -272,8 +272,8 @@ export class TokenIngress {
    * the token, the per-device rate limit and backpressure let it through, for the caller to decode. Otherwise the
    * refusal; past the token check it is in the device's message log.
    */
-  acceptFrame(token: string | undefined, peer: Peer): { session: TokenDevice } | IngressAnswer {
-    const checked = this.#session(token, peer);
+  async acceptFrame(token: string | undefined, peer: Peer): Promise<{ session: TokenDevice } | IngressAnswer> {
+    const checked = await this.#session(token, peer);
     if (!('session' in checked)) return checked;
     const { session } = checked;
     const topic = rawTopic(session, session.dialect);
@@ -299,8 +299,8 @@ export class TokenIngress {
    * `waitMs` > 0 the answer waits until one comes or `waitMs` passes (a long poll). Returns what ends the wait early
    * (the request went away), or the refusal.
    */
-  poll(token: string | undefined, peer: Peer, waitMs: number, respond: Respond): (() => void) | IngressAnswer {
-    const reader = this.#reader(token, peer);
+  async poll(token: string | undefined, peer: Peer, waitMs: number, respond: Respond): Promise<(() => void) | IngressAnswer> {
+    const reader = await this.#reader(token, peer);
     if (!('session' in reader)) return reader;
     const { session } = reader;
     let timer: NodeJS.Timeout | undefined;
@@ -330,8 +330,8 @@ export class TokenIngress {
    * A CoAP observation of the device's commands: `push` gets each batch as it comes (the first at once, possibly
    * empty) until the returned function cancels it. Or the refusal.
    */
-  observe(token: string | undefined, peer: Peer, push: (answer: IngressAnswer) => void): (() => void) | IngressAnswer {
-    const reader = this.#reader(token, peer);
+  async observe(token: string | undefined, peer: Peer, push: (answer: IngressAnswer) => void): Promise<(() => void) | IngressAnswer> {
+    const reader = await this.#reader(token, peer);
     if (!('session' in reader)) return reader;
     const { session } = reader;
     let first = true;
@@ -347,8 +347,8 @@ export class TokenIngress {
     return () => session.removeReader(observer);
   }
 
-  #reader(token: string | undefined, peer: Peer): { session: TokenSession } | IngressAnswer {
-    const checked = this.#session(token, peer);
+  async #reader(token: string | undefined, peer: Peer): Promise<{ session: TokenSession } | IngressAnswer> {
+    const checked = await this.#session(token, peer);
     if (!('session' in checked)) return checked;
     if (!checked.session.opened) return answer(409, 'the device is connected over another protocol: its commands go there');
     if (checked.session.readerCount >= MAX_READERS) return answer(429, `${MAX_READERS} reads of this device's commands are open already`);
@@ -359,7 +359,7 @@ export class TokenIngress {
   // ── sessions ──────────────────────────────────────────────────────────────────────────────────────────────────
 
   /** The device's session for a request with this token, or why there is none. */
-  #session(token: string | undefined, peer: Peer): { session: TokenSession } | IngressAnswer {
+  async #session(token: string | undefined, peer: Peer): Promise<{ session: TokenSession } | IngressAnswer> {
     const early = this.#early(peer);
     if (early) return early;
     if (!token) return answer(401, 'no token: sign in at /auth and send the token with each request');
@@ -371,7 +371,7 @@ export class TokenIngress {
     if (open && open.verifiedToken === token && named.expiresAt > this.#now()) {
       return { session: this.#present(named.productKey, named.deviceName, named.dialect, named.deviceName, peer) };
     }
-    const credentials = named && this.#deps.credentialsFor(named.productKey, named.deviceName);
+    const credentials = named && (await this.#deps.credentialsFor(named.productKey, named.deviceName));
     const grant = credentials ? this.#deps.tokens.verify(token, credentials.secret, this.#now()) : { refused: named ? 'invalid token' : 'malformed token' };
     if ('refused' in grant || !credentials!.enabled) {
       const why = 'refused' in grant ? grant.refused : 'device disabled';

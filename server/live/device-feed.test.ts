@@ -279,7 +279,7 @@ describe('a feed on a hub of its own', () => {
       expect(test.hub.stats().pendingReplies).toBe(0);
     } finally {
       feed.close();
-      test.close();
+      await test.close();
     }
   });
 
@@ -302,7 +302,7 @@ describe('a feed on a hub of its own', () => {
     } finally {
       feed.close();
       await new Promise((resolve) => httpServer.close(resolve));
-      test.close();
+      await test.close();
     }
   });
 });

@@ -42,7 +42,7 @@ describe('GET /overview', () => {
     hub.opened(hall);
     hub.opened(porch);
     hub.closed(porch.id, 'keepalive-timeout');
-    hub.recordRefused({ productKey: 'lamp', deviceName: 'attic', remoteAddress: '203.0.113.9', protocol: 'mqtt', clientId: 'attic', reason: 'signature does not match' });
+    await hub.recordRefused({ productKey: 'lamp', deviceName: 'attic', remoteAddress: '203.0.113.9', protocol: 'mqtt', clientId: 'attic', reason: 'signature does not match' });
 
     const rule = (id: string, severity: 'warning' | 'critical') => tw.app.alerts.startRule({
       id, name: id, nodeId: id, severity, productKey: '', messageTemplate: '',
@@ -78,10 +78,10 @@ describe('GET /overview', () => {
     await tw.app.registry.products.create({ productKey: 'fleet', name: 'Fleet' });
     const devices = tw.app.registry.devices;
     for (let batch = 0; batch < 20; batch++) {
-      devices.createMany(Array.from({ length: 1000 }, (_, i) => ({ productKey: 'fleet', deviceName: `d-${batch}-${i}` })));
+      await devices.createMany(Array.from({ length: 1000 }, (_, i) => ({ productKey: 'fleet', deviceName: `d-${batch}-${i}` })));
     }
     for (let i = 0; i < 300; i++) {
-      tw.app.hub.recordRefused({ productKey: 'fleet', deviceName: `d-0-${i}`, remoteAddress: '203.0.113.9', protocol: 'mqtt', clientId: 'x', reason: 'signature does not match' });
+      await tw.app.hub.recordRefused({ productKey: 'fleet', deviceName: `d-0-${i}`, remoteAddress: '203.0.113.9', protocol: 'mqtt', clientId: 'x', reason: 'signature does not match' });
     }
     const body = await overview();
     expect(body.devices.total).toBe(20_004);

@@ -19,8 +19,8 @@ export function registerOverviewRoutes(table: RouteTable, sources: {
     method: 'get', path: '/overview', access: 'devices:read', tag: 'overview',
     summary: 'The fleet at a glance: devices by status, messages per second, open alerts by severity, recent connections',
     response: Overview,
-    handler() {
-      const { total, online, offline, inactive, disabled } = sources.devices.countByStatus();
+    async handler() {
+      const { total, online, offline, inactive, disabled } = await sources.devices.countByStatus();
       const rate = sources.rate();
       return {
         devices: { total, online, offline, inactive, disabled },

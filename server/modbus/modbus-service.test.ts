@@ -104,7 +104,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   modbus.close();
-  env.close();
+  await env.close();
   await new Promise((r) => slave.server.close(r));
 });
 
@@ -165,10 +165,10 @@ describe('Modbus pollers', () => {
     await until('both polled', () => [onlyOther.deviceCount, all.deviceCount], ([a, b]) => a === 1 && b === 1);
     expect((await modbus.view('other', 'o1')).status.state).not.toBe('not-polled');
 
-    env.registry.devices.update('tank', 't1', { enabled: false });
+    await env.registry.devices.update('tank', 't1', { enabled: false });
     await until('disabled device dropped', () => all.deviceCount, (n) => n === 0);
     expect((await modbus.view('tank', 't1')).status.state).toBe('not-polled');
-    env.registry.devices.update('tank', 't1', { enabled: true });
+    await env.registry.devices.update('tank', 't1', { enabled: true });
     await until('enabled again', () => all.deviceCount, (n) => n === 1);
 
     // The first node goes: after its grace period the other takes its product too.
@@ -176,7 +176,7 @@ describe('Modbus pollers', () => {
     await until('taken over', () => all.deviceCount, (n) => n === 2);
     await store.savePoints('tank', [], 'test');
     await until('an empty table polls nothing', () => all.deviceCount, (n) => n === 1);
-    env.registry.devices.delete('other', 'o1');
+    await env.registry.devices.delete('other', 'o1');
     await until('a deleted device is dropped', () => all.deviceCount, (n) => n === 0);
   });
 });

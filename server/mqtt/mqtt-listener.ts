@@ -362,7 +362,7 @@ export class MqttListener {
     const protocol = conn.thingwireProtocol ?? 'mqtt';
     const remoteAddress = conn.remoteAddress ?? client.req?.socket.remoteAddress ?? 'unknown';
     const refuse = (reason: string, productKey?: string, deviceName?: string, dialect?: Dialect) => {
-      this.deps.hub.recordRefused({ productKey, deviceName, remoteAddress, protocol, dialect, clientId: client.id, reason });
+      void this.deps.hub.recordRefused({ productKey, deviceName, remoteAddress, protocol, dialect, clientId: client.id, reason });
       // Only what guessing looks like counts towards a ban: a disabled device or a wrong clock reconnecting in a loop
       // must not get its neighbours behind the same NAT banned.
       if (GUESSING.has(reason)) this.deps.bans?.failed(remoteAddress);

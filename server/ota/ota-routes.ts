@@ -7,8 +7,8 @@ import {
   FirmwareUploadQuery, NewCampaign, UpgradeState,
 } from '../../domain/ota/ota-schemas.ts';
 import { MODULE_PATTERN } from '../../domain/ota/ota-version.ts';
-import type { DeviceStore } from '../devices/device-store.ts';
-import { ApiError, notFound } from '../errors.ts';
+import { deviceMustExist, type DeviceStore } from '../devices/device-store.ts';
+import { ApiError } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import type { OtaService } from './ota-service.ts';
 
@@ -108,14 +108,11 @@ export function registerOtaRoutes(table: RouteTable, ota: OtaService, devices: P
     handler: ({ params, principal }) => ota.cancel(params.id, principal.username),
   });
 
-  const mustExist = (p: { productKey: string; deviceName: string }) => {
-    if (!devices.exists(p.productKey, p.deviceName)) throw notFound('Device', `${p.productKey}/${p.deviceName}`);
-  };
   table.add({
     method: 'get', path: '/devices/:productKey/:deviceName/ota', access: 'ota:read', tag: 'ota',
     summary: 'The device\'s firmware version per module and its upgrades, newest first', params: DeviceParams, response: DeviceOta,
-    handler({ params }) {
-      mustExist(params);
+    async handler({ params }) {
+      await deviceMustExist(devices, params);
       return ota.deviceOta(params.productKey, params.deviceName);
     },
   });
@@ -124,8 +121,8 @@ export function registerOtaRoutes(table: RouteTable, ota: OtaService, devices: P
     summary: 'Upgrade this one device to a firmware (a campaign of one device, with a campaign\'s rules)',
     params: DeviceParams, body: Type.Object({ firmwareId: Type.Integer({ minimum: 1 }) }, { additionalProperties: false }), response: Campaign,
     errors: { 409: 'not_upgradable: the device already runs it or a newer version, has not reported a version, is being upgraded, or is outside the firmware\'s constraints' },
-    handler({ params, body, principal }) {
-      mustExist(params);
+    async handler({ params, body, principal }) {
+      await deviceMustExist(devices, params);
       return ota.upgradeDevice({ ...params, firmwareId: body.firmwareId }, principal.username);
     },
   });

@@ -6,6 +6,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/auth/permissions.ts';
 import { openDatabase, type Db } from '../db/database.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { RouteTable } from '../http/route-table.ts';
 import { createLogger } from '../logger.ts';
 import { createRegistry, type Registry } from '../registry.ts';
@@ -70,10 +71,10 @@ let cappedBase: string;
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-telemetry-routes-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
-  registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
+  registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
   for (const [productKey, tsl, devices] of [['meter', METER, ['m1', 'm2', 'quiet']], ['dense', DENSE, ['d']]] as const) {
     await registry.products.create({ productKey, name: productKey });
-    for (const deviceName of devices) registry.devices.create({ productKey, deviceName });
+    for (const deviceName of devices) await registry.devices.create({ productKey, deviceName });
     await registry.thingModels.saveDraft(productKey, tsl, 'test');
     await registry.thingModels.publish(productKey, 'test');
   }

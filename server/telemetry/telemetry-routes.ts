@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox';
 import { DeviceParams } from '../../domain/devices/device-hub-schemas.ts';
-import type { DeviceStore } from '../devices/device-store.ts';
+import { deviceMustExist, type DeviceStore } from '../devices/device-store.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import type { RouteTable } from '../http/route-table.ts';
 import { ProductParams } from '../../domain/products/product-schemas.ts';
@@ -41,16 +41,13 @@ export function registerTelemetryRoutes(
 ): void {
   const maxCsvRows = options.maxCsvRows ?? MAX_CSV_ROWS;
   const labels = propertyLabels(thingModels);
-  const mustExist = (p: { productKey: string; deviceName: string }) => {
-    if (!devices.exists(p.productKey, p.deviceName)) throw notFound('Device', `${p.productKey}/${p.deviceName}`);
-  };
 
   table.add({
     method: 'get', path: '/devices/:productKey/:deviceName/properties', access: 'devices:read', tag: 'telemetry',
     summary: 'The device shadow: each property\'s latest value and when it was measured, in thing model order',
     params: DeviceParams, response: PropertyList,
     async handler({ params }) {
-      mustExist(params);
+      await deviceMustExist(devices, params);
       const latest = await backend.latest(params.productKey, params.deviceName);
       const known = labels(params.productKey);
       const items = inModelOrder(Object.keys(latest), known).map((identifier) => {
@@ -69,7 +66,7 @@ export function registerTelemetryRoutes(
       'equal buckets with min/max/avg/count each, for charts (numeric properties only: 422 telemetry_not_numeric otherwise)',
     params: PropertyParams, query: HistoryQuery, response: History,
     async handler({ params, query }) {
-      mustExist(params);
+      await deviceMustExist(devices, params);
       const base = { productKey: params.productKey, deviceName: params.deviceName, property: params.identifier, ...rangeOf(query) };
       if (query.buckets !== undefined) {
         const bucketQuery = { ...base, buckets: query.buckets };
@@ -93,7 +90,7 @@ export function registerTelemetryRoutes(
     summary: 'Events the device reported over [from, to) (default: the last 24 h), newest first unless order=asc; filter by eventId and type',
     params: DeviceParams, query: EventsQuery, response: EventList,
     async handler({ params, query }) {
-      mustExist(params);
+      await deviceMustExist(devices, params);
       return eventsOf(params, query);
     },
   });
@@ -120,7 +117,7 @@ export function registerTelemetryRoutes(
       '(422 telemetry_export_too_large: export the range in parts)',
     params: DeviceParams, query: CsvQuery,
     async handler({ params, query, res }) {
-      mustExist(params);
+      await deviceMustExist(devices, params);
       const range = rangeOf(query);
       const properties = query.properties
         ? [...new Set(query.properties.split(','))]

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../db/database.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { DeviceHub, type DeviceHubOptions } from '../device-hub/device-hub.ts';
 import type { MessageLogItem } from '../device-hub/device-log.ts';
 import { createLogger } from '../logger.ts';
@@ -17,27 +18,28 @@ export interface TestDeviceHub {
   /** The device's message log, oldest first (what is buffered is written first). */
   messageLog(productKey: string, deviceName: string): MessageLogItem[];
   /** Closes the hub and the database and removes the temp dir. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Creates the products and devices named `productKey/deviceName`, and a hub over them. */
 export async function startTestDeviceHub(devices: readonly string[], options: DeviceHubOptions = {}): Promise<TestDeviceHub> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-test-hub-'));
   const db = openDatabase(path.join(dir, 'thingwire.db'));
-  const registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
+  const registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
   const products = new Set<string>();
   for (const name of devices) {
     const [productKey, deviceName] = name.split('/') as [string, string];
     if (!products.has(productKey)) await registry.products.create({ productKey, name: productKey });
     products.add(productKey);
-    registry.devices.create({ productKey, deviceName });
+    await registry.devices.create({ productKey, deviceName });
   }
   const hub = new DeviceHub(db, registry.devices, registry.events, createLogger('silent'), options);
+  await hub.recover();
   return {
     hub, registry, db,
     messageLog: (productKey, deviceName) => hub.messages(productKey, deviceName, {}, { limit: 500, offset: 0 }).items.reverse(),
-    close() {
-      hub.close();
+    async close() {
+      await hub.close();
       db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../db/database.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { createLogger } from '../logger.ts';
 import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
@@ -25,7 +26,7 @@ let registry: Registry;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-registry-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
-  registry = createRegistry(db, new SecretBox(randomBytes(32)), createLogger('silent'));
+  registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
 });
 afterEach(() => {
   db.close();

@@ -174,7 +174,7 @@ export class UdpListener {
     const binding = this.#bound(`${rinfo.address}:${rinfo.port}`);
     if (bytes.length > this.#config.maxDatagramBytes) {
       this.#stats.oversized++;
-      if (binding) this.#refuseBound(binding, peer, 413, `datagram of ${bytes.length} bytes exceeds the limit of ${this.#config.maxDatagramBytes}`, bytes);
+      if (binding) return this.#refuseBound(binding, peer, 413, `datagram of ${bytes.length} bytes exceeds the limit of ${this.#config.maxDatagramBytes}`, bytes);
       return;
     }
     const json = bytes[0] === 0x7b ? jsonObject(bytes) : undefined; // '{'
@@ -225,17 +225,17 @@ export class UdpListener {
   async #tokenPost(json: Record<string, unknown>, token: string, bytes: Buffer, peer: Peer): Promise<void> {
     const named = DeviceTokens.peek(token);
     if (named) await this.#lookUpCodec(named.productKey);
-    this.#post(token, json, bytes, peer, () => {
+    await this.#post(token, json, bytes, peer, () => {
       if (named) this.#bind(peer, { productKey: named.productKey, deviceName: named.deviceName, token, expiresAt: named.expiresAt });
     });
   }
 
   /** A datagram from a bound address without a token: a codec frame, or `{topic, payload}` for a JSON product. */
-  #fromBound(binding: Binding, json: Record<string, unknown> | undefined, bytes: Buffer, peer: Peer): void {
+  async #fromBound(binding: Binding, json: Record<string, unknown> | undefined, bytes: Buffer, peer: Peer): Promise<void> {
     this.#touch(binding);
     const codec = this.#codecOf(binding.productKey);
     if (!codec && json) return this.#post(binding.token, json, bytes, peer);
-    const accepted = this.ingress.acceptFrame(binding.token, peer);
+    const accepted = await this.ingress.acceptFrame(binding.token, peer);
     if (!('session' in accepted)) {
       if (accepted.code === 401) this.#unbind(binding);
       return;
@@ -249,7 +249,7 @@ export class UdpListener {
   }
 
   /** A JSON post, answered on its reply topic; `accepted` runs when the token and topic were good. */
-  #post(token: string, json: Record<string, unknown>, bytes: Buffer, peer: Peer, accepted?: () => void): void {
+  async #post(token: string, json: Record<string, unknown>, bytes: Buffer, peer: Peer, accepted?: () => void): Promise<void> {
     const topic = json.topic;
     if (typeof topic !== 'string' || topic.length === 0 || topic.length > 256) {
       return this.#answerUnauthenticated(answer(400, 'expected {"token", "topic", "payload"} (the token may be left out from a bound address)').body, bytes.length, peer);
@@ -264,15 +264,15 @@ export class UdpListener {
       this.#answerUnauthenticated(replyDatagram(topic, a.body), bytes.length, peer);
     };
     // Alink topics start with "/", things topics do not; the ingress takes them as a request path (leading "/").
-    const post = this.ingress.acceptPost(token, topic.startsWith('/') ? topic : `/${topic}`, peer, refused);
+    const post = await this.ingress.acceptPost(token, topic.startsWith('/') ? topic : `/${topic}`, peer, refused);
     if (!post) return;
     accepted?.();
     post.take(Buffer.from(JSON.stringify(json.payload ?? null)), respond);
   }
 
   /** Refuses a bound device's datagram without reading it (too large), in its message log. */
-  #refuseBound(binding: Binding, peer: Peer, code: number, reason: string, bytes: Buffer): void {
-    const accepted = this.ingress.acceptFrame(binding.token, peer);
+  async #refuseBound(binding: Binding, peer: Peer, code: number, reason: string, bytes: Buffer): Promise<void> {
+    const accepted = await this.ingress.acceptFrame(binding.token, peer);
     if (!('session' in accepted)) return;
     const { session } = accepted;
     this.#deps.hub.refused(session, { topic: rawTopic(session, session.dialect), kind: 'raw.up' }, code, `${reason}; starts with ${hexOf(bytes.subarray(0, 16))}`);
