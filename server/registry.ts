@@ -40,13 +40,13 @@ export interface Registry {
 
 /**
  * Builds the registry on the platform database (SQLite or PostgreSQL); `secrets` seals product and device secrets at
- * rest. Call `load()` before serving.
+ * rest; `nodeId` names this node in a cluster (see DeviceStore). Call `load()` before serving.
  */
-export function createRegistry(sql: Sql, secrets: SecretBox, logger: Logger): Registry {
+export function createRegistry(sql: Sql, secrets: SecretBox, logger: Logger, options: { nodeId?: string } = {}): Registry {
   const events: RegistryEvents = new EventEmitter<RegistryEventMap>();
   const products = new ProductStore(sql, secrets, events);
   const thingModels = new ThingModelStore(sql, products, new ThingModelValidators(), events);
-  const devices = new DeviceStore(sql, secrets, products, events);
+  const devices = new DeviceStore(sql, secrets, products, events, options.nodeId);
   const topology = new DeviceTopology(sql, events);
   events.on('product.changed', ({ productKey, change }) => {
     if (change === 'deleted') thingModels.forget(productKey);

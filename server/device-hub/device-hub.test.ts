@@ -156,6 +156,12 @@ describe('sessions and status', () => {
     expect(hub!.stats().refused).toEqual({ known: 2, unknownDevice: 3 });
   });
 
+  it('says in the history of a device that the cluster node holding it was lost', () => {
+    makeHub();
+    hub!.lostWithNode('node-b', [{ productKey: 'pk', deviceName: 'dn' }]);
+    expect(history()).toEqual([expect.objectContaining({ event: 'disconnected', reason: 'node-lost: node node-b stopped answering' })]);
+  });
+
   it('sets devices left online by a stopped process offline when it starts', async () => {
     db.prepare("UPDATE devices SET status = 'online' WHERE device_name = 'dn'").run();
     await makeHub().recover();

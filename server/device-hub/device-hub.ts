@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
+import type { DeviceRef } from '../../domain/devices/device-schemas.ts';
 import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import type { CommandResult, Receipt, ThingCommand, ThingMessage, ThingMessageKind } from '../../domain/devices/thing-message.ts';
 import { CommandDelivery } from './command-delivery.ts';
@@ -456,6 +457,11 @@ export class DeviceHub {
   /** Sets devices left `online` by a process that stopped without saying so `offline`; before transports start. */
   recover(): Promise<void> {
     return this.#online.recover();
+  }
+
+  /** Devices that were online through `node`, another node of the cluster that is gone, and are now offline. */
+  lostWithNode(node: string, devices: readonly DeviceRef[]): void {
+    this.#online.recordGone(devices, `node-lost: node ${node} stopped answering`);
   }
 
   /** The registry changed a device: one that may no longer connect is kicked; a deleted one is forgotten. */

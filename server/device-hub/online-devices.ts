@@ -3,6 +3,7 @@ import type { DeviceStore, StatusChange } from '../devices/device-store.ts';
 import { iso, type DeviceLog } from './device-log.ts';
 import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device-session.ts';
 import type { Dialect, IngressProtocol } from '../../domain/devices/thing-message.ts';
+import type { DeviceRef } from '../../domain/devices/device-schemas.ts';
 
 /**
  * Status changes wait this long to be written together: a fleet reconnecting arrives a few sessions per turn of the
@@ -92,14 +93,16 @@ export class OnlineDevices {
    * first device connects.
    */
   async recover(): Promise<void> {
-    const { devices, log, logger, now } = this.#options;
-    const stale = await devices.markAllOffline();
+    const stale = await this.#options.devices.markAllOffline();
     if (stale.length === 0) return;
-    const at = iso(now());
-    for (const d of stale) {
-      log.connection({ ...d, at, event: 'disconnected', reason: 'server-stop: still online when the server started again' });
-    }
-    logger.info({ devices: stale.length }, 'devices left online by the previous process set offline');
+    this.recordGone(stale, 'server-stop: still online when the server started again');
+    this.#options.logger.info({ devices: stale.length }, 'devices left online by the previous process set offline');
+  }
+
+  /** Devices set offline without a session here to end (a process or node that stopped): their history says why. */
+  recordGone(devices: readonly DeviceRef[], reason: string): void {
+    const at = iso(this.#options.now());
+    for (const d of devices) this.#options.log.connection({ productKey: d.productKey, deviceName: d.deviceName, at, event: 'disconnected', reason });
   }
 
   /** See {@link DeviceHub.opened}. */

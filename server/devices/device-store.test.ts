@@ -14,10 +14,16 @@ import { REGISTRY_DIALECTS, registryDatabases } from '../testing/registry-databa
 
 const databases = registryDatabases();
 
-/** A registry on a fresh database of `dialect`, with product `pk`. */
-async function registryOn(dialect: (typeof REGISTRY_DIALECTS)[number]): Promise<{ registry: Registry; sql: Sql }> {
-  const sql = await databases.open(dialect);
-  const registry = createRegistry(sql, new SecretBox(randomBytes(32)), createLogger('silent'));
+/** A registry on a fresh database of `dialect` (or `sql`, another node's), with product `pk`. */
+async function registryOn(
+  dialect: (typeof REGISTRY_DIALECTS)[number], options: { nodeId?: string; sql?: Sql } = {},
+): Promise<{ registry: Registry; sql: Sql }> {
+  const sql = options.sql ?? (await databases.open(dialect));
+  const registry = createRegistry(sql, new SecretBox(randomBytes(32)), createLogger('silent'), { nodeId: options.nodeId });
+  if (options.sql) {
+    await registry.load();
+    return { registry, sql };
+  }
   await registry.load();
   await registry.products.create({ productKey: 'pk', name: 'product' });
   return { registry, sql };
@@ -121,5 +127,30 @@ describe.each(REGISTRY_DIALECTS)('devices on %s', (dialect) => {
     await devices.flushStatus();
     expect(await devices.markAllOffline()).toEqual([{ productKey: 'pk', deviceName: 'c' }]);
     expect(await devices.countByStatus()).toMatchObject({ online: 0, offline: 3 });
+  });
+
+  it('in a cluster, writes offline only over its own node\'s online, and finds the devices of a node that is gone', async () => {
+    const { registry: a, sql } = await registryOn(dialect, { nodeId: 'node-a' });
+    const { registry: b } = await registryOn(dialect, { nodeId: 'node-b', sql });
+    await a.devices.createMany(['moved', 'stays', 'b-only'].map((deviceName) => ({ productKey: 'pk', deviceName })));
+    const status = (deviceName: string, s: 'online' | 'offline', at: string) => ({ productKey: 'pk', deviceName, status: s, at });
+    a.devices.queueStatus(status('moved', 'online', '2026-12-01T10:00:00.000Z'));
+    a.devices.queueStatus(status('stays', 'online', '2026-12-01T10:00:00.000Z'));
+    await a.devices.flushStatus();
+    // The device reconnects through node B; node A notices its old connection is gone only afterwards.
+    b.devices.queueStatus(status('moved', 'online', '2026-12-01T10:00:05.000Z'));
+    b.devices.queueStatus(status('b-only', 'online', '2026-12-01T10:00:05.000Z'));
+    await b.devices.flushStatus();
+    a.devices.queueStatus(status('moved', 'offline', '2026-12-01T10:00:06.000Z'));
+    await a.devices.flushStatus();
+    expect(await b.devices.get('pk', 'moved')).toMatchObject({ status: 'online', lastOnlineAt: '2026-12-01T10:00:05.000Z' });
+    expect(await b.devices.heldBy()).toEqual(new Map([['node-a', 1], ['node-b', 2]]));
+
+    // Node A restarts: only its own devices were left online by it.
+    expect(await a.devices.markAllOffline()).toEqual([{ productKey: 'pk', deviceName: 'stays' }]);
+    // Node B dies: the leader finds its devices by node.
+    expect((await a.devices.markOffline('node-b')).map((d) => d.deviceName).sort()).toEqual(['b-only', 'moved']);
+    expect(await a.devices.heldBy()).toEqual(new Map());
+    expect(await a.devices.countByStatus()).toMatchObject({ online: 0, offline: 3 });
   });
 });

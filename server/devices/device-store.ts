@@ -80,6 +80,9 @@ const selectDevice = (dialect: SqlDialect) => `
   LEFT JOIN device_topology l ON l.sub_device_id = d.id
   LEFT JOIN devices g ON g.id = l.gateway_id`;
 
+/** The `online_node` of a single node's devices: the node is the whole installation. */
+const SINGLE_NODE = 'single';
+
 /** Rows to a multi-row statement: few enough parameters for either database, few enough texts to keep prepared. */
 const ROWS_PER_STATEMENT = 200;
 
@@ -102,11 +105,16 @@ export class DeviceStore {
   readonly #select: string;
   readonly #like: string;
 
+  /**
+   * @param nodeId this node's id in a cluster: its devices' `online_node`. Without one, the node is the whole
+   *   installation and every device online is its own.
+   */
   constructor(
     private readonly sql: Sql,
     private readonly secrets: SecretBox,
     private readonly products: ProductStore,
     private readonly events: RegistryEvents,
+    private readonly nodeId?: string,
   ) {
     this.#select = selectDevice(sql.dialect);
     this.#like = LIKE[sql.dialect];
@@ -316,9 +324,13 @@ export class DeviceStore {
       else final.set(key, { productKey, deviceName, status, lastOnlineAt: before?.lastOnlineAt ?? null, lastSeenAt: lastSeenAt ?? before?.lastSeenAt ?? null });
     }
     // Status columns leave updated_at alone: it says when someone last edited the device, and would otherwise move on
-    // every reconnect.
-    await this.#updateFrom([...final.values()], 5, (c) => [c.productKey, c.deviceName, c.status, c.lastOnlineAt, c.lastSeenAt], `
-      status = v.column3, last_online_at = coalesce(v.column4, devices.last_online_at), last_seen_at = coalesce(v.column5, devices.last_seen_at)`);
+    // every reconnect. Offline is written only over this node's own online: a device that has moved to another node
+    // of a cluster meanwhile stays online there.
+    const node = this.nodeId ?? SINGLE_NODE;
+    await this.#updateFrom([...final.values()], 6, (c) => [c.productKey, c.deviceName, c.status, c.lastOnlineAt, c.lastSeenAt, node], `
+      status = v.column3, last_online_at = coalesce(v.column4, devices.last_online_at), last_seen_at = coalesce(v.column5, devices.last_seen_at),
+      online_node = CASE WHEN v.column3 = 'online' THEN v.column6 ELSE NULL END`,
+      "(v.column3 = 'online' OR devices.online_node IS NULL OR devices.online_node = v.column6)");
   }
 
   /** Writes when devices were last seen, in one transaction: the device hub's batched lastSeen. */
@@ -347,14 +359,32 @@ export class DeviceStore {
    * not survive the process, so an `online` left in the table is from a process that stopped without saying so.
    */
   async markAllOffline(): Promise<DeviceRef[]> {
-    return this.sql.all<DeviceRef>("UPDATE devices SET status = 'offline' WHERE status = 'online' RETURNING product_key AS \"productKey\", device_name AS \"deviceName\"");
+    if (this.nodeId === undefined) return this.markOffline();
+    return this.markOffline(this.nodeId);
   }
 
   /**
-   * `UPDATE devices SET <set> FROM (VALUES …) v WHERE` the row's device is v's first two columns: one statement per
+   * Sets `offline` the devices still `online` through node `heldBy` (another node's, when the cluster's leader finds
+   * it gone: {@link heldBy}), or every device `online` at all; answers them.
+   */
+  async markOffline(heldBy?: string): Promise<DeviceRef[]> {
+    const [where, params] = heldBy === undefined ? ["status = 'online'", []] : ['online_node = ?', [heldBy]];
+    return this.sql.all<DeviceRef>(
+      `UPDATE devices SET status = 'offline', online_node = NULL WHERE ${where} RETURNING product_key AS "productKey", device_name AS "deviceName"`, params,
+    );
+  }
+
+  /** The nodes that hold online devices, with how many each: what a cluster's leader checks against the nodes alive. */
+  async heldBy(): Promise<Map<string, number>> {
+    const rows = await this.sql.all<{ node: string; n: number }>('SELECT online_node AS node, count(*) AS n FROM devices WHERE online_node IS NOT NULL GROUP BY online_node');
+    return new Map(rows.map((r) => [r.node, r.n]));
+  }
+
+  /**
+   * `UPDATE devices SET <set> FROM (VALUES …) v WHERE` the row's device is v's first two columns and `also` holds: one statement per
    * {@link ROWS_PER_STATEMENT} rows, all in one transaction. Both databases name VALUES columns column1, column2….
    */
-  async #updateFrom<T>(rows: readonly T[], width: number, values: (row: T) => unknown[], set: string): Promise<void> {
+  async #updateFrom<T>(rows: readonly T[], width: number, values: (row: T) => unknown[], set: string, also = 'TRUE'): Promise<void> {
     if (rows.length === 0) return;
     const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
     await this.sql.transaction(async (tx) => {
@@ -362,7 +392,7 @@ export class DeviceStore {
         const part = rows.slice(i, i + ROWS_PER_STATEMENT);
         await tx.run(
           `UPDATE devices SET ${set} FROM (VALUES ${part.map(() => tuple).join(', ')}) AS v
-           WHERE devices.product_key = v.column1 AND devices.device_name = v.column2`,
+           WHERE devices.product_key = v.column1 AND devices.device_name = v.column2 AND ${also}`,
           part.flatMap(values),
         );
       }

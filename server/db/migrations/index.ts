@@ -12,6 +12,7 @@ import * as createProductCodecs from './20261205-15-create-product-codecs.ts';
 import * as createModbusTables from './20261205-16-create-modbus-tables.ts';
 import * as addUserPreferences from './20261206-17-add-user-preferences.ts';
 import * as createDashboards from './20261206-18-create-dashboards.ts';
+import * as addDeviceOnlineNode from './20261206-19-add-device-online-node.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order, by SQLite and PostgreSQL alike. */
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   { id: '20261205-16-create-modbus-tables', sql: createModbusTables.sql },
   { id: '20261206-17-add-user-preferences', sql: addUserPreferences.sql },
   { id: '20261206-18-create-dashboards', sql: createDashboards.sql },
+  { id: '20261206-19-add-device-online-node', sql: addDeviceOnlineNode.sql },
 ];
