@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import compression from 'compression';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -94,6 +95,7 @@ import { registerModbusRoutes } from './modbus/modbus-routes.ts';
 import { registerDashboardRoutes } from './dashboards/dashboard-routes.ts';
 import { DashboardStore } from './dashboards/dashboard-store.ts';
 import { registerModbusMetrics } from './modbus/modbus-metrics.ts';
+import { sqlFlowStorage } from './node-red/sql-flow-storage.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -149,6 +151,11 @@ export interface StartOptions {
   notify?: Pick<WebhookOutboxOptions, 'backoff'>;
   /** Test hooks: a faster campaign timer, a clock. */
   ota?: Pick<OtaServiceOptions, 'tickMs' | 'now'>;
+  /**
+   * Where the flows live: Node-RED's files in `<dataDir>/node-red` (default), or the platform database (cluster mode,
+   * where every node runs the flows of one database).
+   */
+  flowStorage?: 'files' | 'database';
 }
 
 /**
@@ -161,13 +168,16 @@ export async function startThingwire(
   options: StartOptions = {},
 ): Promise<Thingwire> {
   keepDataPrivate(config.dataDir);
-  // First start of this data dir: no flows file yet. Later starts keep whatever the user deployed, even nothing.
+  // First start of this data dir: no flows saved yet. Later starts keep whatever the user deployed, even nothing.
   const flowsFile = path.join(config.dataDir, 'node-red', 'flows.json');
-  const firstFlows = !fs.existsSync(flowsFile);
+  const dbFile = path.join(config.dataDir, 'thingwire.db');
+  const flowsInDatabase = options.flowStorage === 'database';
+  const savedFlows = flowsInDatabase ? flowsInDatabaseFile(dbFile) : fs.existsSync(flowsFile) ? readJson(flowsFile) ?? [] : undefined;
+  const firstFlows = savedFlows === undefined;
   const installDefaults = firstFlows && (options.installDefaultFlows ?? true);
   // Every port this start will bind, checked before anything is created: a busy port fails here in one line, not after
   // the first admin's password was printed for an account whose start then failed.
-  const listenerPorts = firstFlows ? [] : listenerPortsIn(readJson(flowsFile));
+  const listenerPorts = firstFlows ? [] : listenerPortsIn(savedFlows);
   await checkPortsFree([
     { port: config.port, host: config.host, what: 'HTTP (--port)' },
     ...(config.flowHttpPort ? [{ port: config.flowHttpPort, host: config.host, what: 'flow endpoints (--flow-http-port)' }] : []),
@@ -181,8 +191,7 @@ export async function startThingwire(
   }
   // The keys are made with the database. A database whose keys are gone holds secrets nothing can open any more: a new
   // key would have every device refused (and its address banned), so the start stops and says what to restore.
-  const dbFile = path.join(config.dataDir, 'thingwire.db');
-  const sealedWith: [string, string][] = [['secret.key', dbFile], ['node-red-credentials.key', flowsFile]];
+  const sealedWith: [string, string][] = [['secret.key', dbFile], ['node-red-credentials.key', flowsInDatabase ? dbFile : flowsFile]];
   for (const [key, holder] of sealedWith) {
     const keyFile = path.join(config.dataDir, 'keys', key);
     if (fs.existsSync(holder) && !fs.existsSync(keyFile)) {
@@ -373,6 +382,7 @@ export async function startThingwire(
     resolveToken: (token) => auth.resolveToken(token),
     hostNodes: config.hostNodes,
     flowEnv: config.flowEnv,
+    ...(flowsInDatabase ? { storage: sqlFlowStorage(sql) } : {}),
   });
   const flowEndpoints = new FlowEndpoints({
     authenticate, authenticateRequest: caller({ cookie: true, query: false }), allowedOrigins: config.corsOrigins, nodeApp: flowRuntime.nodeApp, upgrades: flowRuntime.upgrades,
@@ -687,6 +697,21 @@ function errorHandler(logger: Logger) {
 }
 
 /** A JSON file's content; undefined when it cannot be read or parsed (the code reading it decides what that means). */
+/** The flows saved in the database file, undefined when none were (or there is no database yet). */
+function flowsInDatabaseFile(file: string): unknown {
+  if (!fs.existsSync(file)) return undefined;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare("SELECT body FROM flow_documents WHERE name = 'flows'").get() as { body: string } | undefined;
+    return row ? JSON.parse(row.body) : undefined;
+  } catch {
+    // A database from before flows could be stored in it.
+    return undefined;
+  } finally {
+    db.close();
+  }
+}
+
 function readJson(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));

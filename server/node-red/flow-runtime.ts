@@ -11,6 +11,7 @@ import type { Principal } from '../../domain/auth/permissions.ts';
 import type { ThingwireSettings } from '../../domain/platform-services.ts';
 import { HOST_NODE_FILES } from '../../domain/flows/code-nodes.ts';
 import type { FlowNode } from '../../domain/flows/flow-json.ts';
+import type { NodeRedStorage } from './sql-flow-storage.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -54,6 +55,8 @@ export interface FlowRuntimeOptions {
   hostNodes?: boolean;
   /** Environment variables flows may read besides `FLOW_*` (see {@link flowEnvExcludes}). */
   flowEnv?: readonly string[];
+  /** Where flows, credentials and the runtime's settings are kept; Node-RED's files in `<dataDir>/node-red` by default. */
+  storage?: NodeRedStorage;
 }
 
 /** The embedded runtime and the ways in to it. */
@@ -95,6 +98,7 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<Flo
     flowFile: 'flows.json',
     flowFilePretty: true,
     credentialSecret: credentialSecret(path.join(options.dataDir, 'keys', 'node-red-credentials.key')),
+    ...(options.storage ? { storageModule: options.storage } : {}),
     httpAdminRoot: '/red',
     httpNodeRoot: '/nodes',
     disableEditor: true,
