@@ -109,6 +109,8 @@ export interface Thingwire {
   auth: AuthService;
   registry: Registry;
   hub: DeviceHub;
+  /** The deployed flows: deploy, check, and (cluster) load again what another node deployed. */
+  flows: FlowService;
   mqttListeners: MqttListenerPool;
   /** HTTP device listeners (`/device` on the HTTP port in the shipped pipeline), owned by HTTP listener nodes. */
   httpListeners: HttpListenerPool;
@@ -542,7 +544,7 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, mqttListeners, httpListeners, coapListeners, udpListeners, tcpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, modbus, firstAdmin,
+    server, url, flowEndpointsUrl, db, auth, registry, hub, flows, mqttListeners, httpListeners, coapListeners, udpListeners, tcpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, modbus, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then

@@ -34,6 +34,8 @@ export interface NodeRed {
     getNodeList(): { types: string[]; enabled: boolean }[];
     /** A running node, by id. */
     getNode(id: string): { type: string; receive(msg?: object): void } | null;
+    /** Reads the flows from storage again and restarts them all (`true`: even in safe mode). */
+    loadFlows(forceStart: boolean): Promise<unknown>;
   };
 }
 

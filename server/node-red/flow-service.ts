@@ -236,6 +236,24 @@ export class FlowService {
   }
 
   /** Resolves true on the runtime's next `flows:started`, false after the timeout or when cancelled. */
+  /**
+   * Loads the flows saved in storage again and runs them: in a cluster, after another node deployed into the shared
+   * database. Resolves once they run, with their rev (the same on every node: a hash of the same flows).
+   */
+  async reload(): Promise<string> {
+    const started = this.#nextStart();
+    try {
+      await this.red.nodes.loadFlows(true);
+    } catch (err) {
+      started.cancel();
+      throw err;
+    }
+    if (!(await started.promise)) this.logger.warn('the flows loaded from storage did not report started in time; check the node statuses');
+    const { rev } = await this.get();
+    this.logger.info({ rev }, 'flows loaded from storage (deployed on another node)');
+    return rev;
+  }
+
   #nextStart(): { promise: Promise<boolean>; cancel(): void } {
     let cancel = () => {};
     const promise = new Promise<boolean>((resolve) => {

@@ -47,7 +47,7 @@ describe.each(REGISTRY_DIALECTS)('flow storage on %s', (dialect) => {
 });
 
 describe('a server whose flows live in its database', () => {
-  it('deploys into the database (no flows file, credentials sealed), and runs the same flows after a restart', async () => {
+  it('deploys into the database (no flows file, credentials sealed), runs them after a restart, and loads another node\'s deploy', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-flowdb-'));
     // An HTTP endpoint, and a node with a credential (a basic-auth password on an outgoing request).
     const flows = [
@@ -82,6 +82,18 @@ describe('a server whose flows live in its database', () => {
         expect((await fetch(`${tw.url}/nodes/ping`)).status).toBe(200);
         const after = await tw.request('GET', '/api/v1/flows', { token: tw.adminToken });
         expect(after.body.flows.map((n: { id: string }) => n.id)).toEqual(flows.map((n) => n.id));
+
+        // Another node of a cluster deploys into the same database; this node loads and runs what it saved.
+        const moved = flows.map((n) => (n.id === 'in1' ? { ...n, url: '/pong' } : n));
+        const other = new Database(path.join(dataDir, 'thingwire.db'));
+        other.prepare("UPDATE flow_documents SET body = ? WHERE name = 'flows'").run(JSON.stringify(moved));
+        other.close();
+        const rev = await tw.app.flows.reload();
+        expect(rev).toBe((await tw.request('GET', '/api/v1/flows', { token: tw.adminToken })).body.rev);
+        expect(rev).not.toBe(after.body.rev);
+        expect((await fetch(`${tw.url}/nodes/pong`)).status).toBe(200);
+        // The old endpoint is gone: nothing public answers there any more.
+        expect((await fetch(`${tw.url}/nodes/ping`)).status).not.toBe(200);
       } finally {
         await tw.close();
       }
