@@ -367,7 +367,7 @@ export async function startThingwire(
    * session cookie and `access_token` (browsers cannot set headers on a WebSocket); flow endpoints not the query (it
    * would be logged); Node-RED's admin API only the bearer header.
    */
-  const caller = (accepts: { cookie: boolean; query: boolean }) => (req: http.IncomingMessage): Principal | undefined => {
+  const caller = (accepts: { cookie: boolean; query: boolean }) => async (req: http.IncomingMessage): Promise<Principal | undefined> => {
     const t = requestToken(req as Request) ?? (accepts.query ? queryToken(req) : undefined);
     return t && (accepts.cookie || t.via === 'header') ? auth.resolveToken(t.token) : undefined;
   };

@@ -274,7 +274,7 @@ export class AuthService {
    * Resolves a session or API token to its principal, or undefined when unknown, expired or its user is disabled. An
    * API token acts with the weaker of its own role and its owner's role now: demoting a user demotes their tokens.
    */
-  resolveToken(token: string): Principal | undefined {
+  async resolveToken(token: string): Promise<Principal | undefined> {
     if (token.startsWith(SESSION_PREFIX)) {
       const row = this.#sessionOf.get(sha256(token), Date.now()) as { id: number; username: string; role: Role } | undefined;
       return row && { userId: row.id, username: row.username, role: row.role, permissions: this.#permissions[row.role], via: 'session' };

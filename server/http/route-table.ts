@@ -92,7 +92,7 @@ export class RouteTable {
    * Mounts every route. `authenticate` resolves the caller (or undefined); each route then checks its own access
    * before its schemas, so an unauthorised caller learns nothing about the request shape.
    */
-  mount(router: Router, authenticate: (req: Request) => Principal | undefined): void {
+  mount(router: Router, authenticate: (req: Request) => Promise<Principal | undefined>): void {
     for (const spec of this.routes) {
       const validateBody = spec.body && bodyAjv.compile(spec.body);
       const validateQuery = spec.query && textAjv.compile(spec.query);
@@ -101,7 +101,7 @@ export class RouteTable {
         // The route pattern for the metrics, kept here: Express forgets the router's baseUrl once an error leaves it.
         res.locals['route'] = `${req.baseUrl}${spec.path}`;
         try {
-          const principal = authenticate(req);
+          const principal = await authenticate(req);
           if (spec.access !== 'public') {
             if (!principal) throw unauthorized();
             if (spec.access !== 'authenticated' && !allows(principal, spec.access)) throw forbidden(spec.access);

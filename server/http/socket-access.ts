@@ -5,7 +5,7 @@ import { ApiError, errorBody } from '../errors.ts';
 
 export interface UpgradeAccess {
   /** Resolves the caller of an upgrade request (cookie, bearer header or `access_token` query). */
-  authenticate(req: http.IncomingMessage): Principal | undefined;
+  authenticate(req: http.IncomingMessage): Promise<Principal | undefined>;
   /** What the caller must hold; `authenticated`: any signed-in user. */
   permission: Permission | 'authenticated';
   /** Origins allowed besides the server's own. */
@@ -15,14 +15,14 @@ export interface UpgradeAccess {
 /**
  * Admits a WebSocket upgrade or answers it 401/403 in the API's error envelope before the handshake. Browsers send
  * cookies with cross-site WebSocket handshakes, so a foreign `Origin` is refused (cross-site WebSocket hijacking).
- * Returns the caller when admitted.
+ * Resolves to the caller when admitted.
  */
-export function admitUpgrade(req: http.IncomingMessage, socket: Duplex, access: UpgradeAccess): Principal | undefined {
+export async function admitUpgrade(req: http.IncomingMessage, socket: Duplex, access: UpgradeAccess): Promise<Principal | undefined> {
   const refuse = (status: 401 | 403, message: string) => {
     refuseUpgrade(socket, new ApiError(status, status === 401 ? 'unauthorized' : 'forbidden', message));
     return undefined;
   };
-  const principal = access.authenticate(req);
+  const principal = await access.authenticate(req);
   if (!principal) return refuse(401, 'Sign in first: send the session cookie, a bearer token or access_token.');
   if (access.permission !== 'authenticated' && !allows(principal, access.permission)) {
     return refuse(403, `Your role lacks ${access.permission}.`);

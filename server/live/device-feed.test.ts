@@ -266,7 +266,7 @@ describe('a feed on a hub of its own', () => {
     const test = await startTestDeviceHub(['pk/dn']);
     const feed = new DeviceFeed({
       hub: test.hub, thingModels: test.registry.thingModels, logger: createLogger('silent'), allowedOrigins: [],
-      authenticate: () => undefined,
+      authenticate: async () => undefined,
     });
     try {
       const session = new FakeDeviceSession('pk', 'dn');
@@ -288,7 +288,7 @@ describe('a feed on a hub of its own', () => {
     let signedIn = true;
     const feed = new DeviceFeed({
       hub: test.hub, thingModels: test.registry.thingModels, logger: createLogger('silent'), allowedOrigins: [], recheckMs: 50,
-      authenticate: () => (signedIn ? { userId: 1, username: 'op', role: 'operator', permissions: rolePermissions().operator, via: 'session' } : undefined),
+      authenticate: async () => (signedIn ? { userId: 1, username: 'op', role: 'operator', permissions: rolePermissions().operator, via: 'session' } : undefined),
     });
     const httpServer = http.createServer();
     httpServer.on('upgrade', (req, socket, head) => feed.handleUpgrade(req, socket, head));

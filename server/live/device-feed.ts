@@ -31,7 +31,7 @@ export interface DeviceFeedOptions {
   thingModels: { compiledFor(productKey: string): CompiledThingModel | undefined };
   logger: Logger;
   /** Resolves the caller of an upgrade request (cookie, bearer header or `access_token` query). */
-  authenticate(req: http.IncomingMessage): Principal | undefined;
+  authenticate(req: http.IncomingMessage): Promise<Principal | undefined>;
   /** Origins allowed besides the server's own; a socket from any other origin is refused (cross-site hijacking). */
   allowedOrigins: string[];
   /** Flush period: state changes coalesced per device, property posts merged per device, events capped. */

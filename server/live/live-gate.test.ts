@@ -27,7 +27,7 @@ async function gateOnServer(options: Partial<LiveGateOptions> = {}) {
   const ended: WebSocket[] = [];
   const gate: LiveGate = new LiveGate({
     name: 'test channel', logger: createLogger('silent'), permission: 'flows:write', allowedOrigins: ['https://ops.example'],
-    authenticate: (req) => users.get(req.headers.authorization?.replace(/^Bearer /, '') ?? ''),
+    authenticate: async (req) => users.get(req.headers.authorization?.replace(/^Bearer /, '') ?? ''),
     authEvents,
     opened: (ws, who) => {
       opened.push(ws);

@@ -4,7 +4,8 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { allows, type Principal } from '../../domain/auth/permissions.ts';
-import { admitUpgrade, type UpgradeAccess } from '../http/socket-access.ts';
+import { admitUpgrade, refuseUpgrade, type UpgradeAccess } from '../http/socket-access.ts';
+import { internalError } from '../errors.ts';
 
 /** Close code of a socket whose session ended or whose role no longer allows it (4000 + HTTP 401). */
 export const SIGNED_OUT_CLOSE_CODE = 4401;
@@ -51,20 +52,27 @@ export class LiveGate {
   readonly #sockets = new Map<WebSocket, Admitted>();
   readonly #maxBuffered: number;
   readonly #timer: NodeJS.Timeout;
-  readonly #onAccessChanged = ({ userId }: { userId: number }) => this.recheck(userId);
+  readonly #onAccessChanged = ({ userId }: { userId: number }) => void this.recheck(userId);
 
   constructor(options: LiveGateOptions) {
     this.#options = options;
     this.#maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
     options.authEvents?.on('access-changed', this.#onAccessChanged);
-    this.#timer = setInterval(() => this.recheck(), options.recheckMs ?? 30_000);
+    this.#timer = setInterval(() => void this.recheck(), options.recheckMs ?? 30_000);
     this.#timer.unref();
   }
 
   /** Handles an HTTP upgrade on the channel's path; answers 401/403 before the handshake when not allowed. */
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
-    const principal = admitUpgrade(req, socket, this.#options);
-    if (!principal) return;
+    admitUpgrade(req, socket, this.#options).then((principal) => {
+      if (principal) this.#upgrade(req, socket, head, principal);
+    }, (err: unknown) => {
+      this.#options.logger.error({ err }, `${this.#options.name} upgrade failed`);
+      refuseUpgrade(socket, internalError());
+    });
+  }
+
+  #upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, principal: Principal): void {
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       this.#sockets.set(ws, { req, userId: principal.userId, skipped: 0 });
       ws.on('error', (err) => this.#options.logger.debug({ err }, `${this.#options.name} socket error`));
@@ -103,15 +111,21 @@ export class LiveGate {
    * Closes (4401) every socket (of `userId`, when given: only that user's access changed) whose credentials no longer
    * resolve to a caller holding the permission.
    */
-  recheck(userId?: number): void {
-    const { authenticate, permission } = this.#options;
-    for (const [ws, admitted] of this.#sockets) {
-      if (userId !== undefined && admitted.userId !== userId) continue;
-      const principal = authenticate(admitted.req);
-      if (principal && (permission === 'authenticated' || allows(principal, permission))) continue;
+  async recheck(userId?: number): Promise<void> {
+    const { authenticate, permission, logger } = this.#options;
+    await Promise.all([...this.#sockets].map(async ([ws, admitted]) => {
+      if (userId !== undefined && admitted.userId !== userId) return;
+      let principal: Principal | undefined;
+      try {
+        principal = await authenticate(admitted.req);
+      } catch (err) {
+        // Not known to be signed out: the next check decides.
+        return logger.warn({ err }, `${this.#options.name}: checking a socket's credentials failed`);
+      }
+      if (principal && (permission === 'authenticated' || allows(principal, permission))) return;
       this.#end(ws);
       ws.close(SIGNED_OUT_CLOSE_CODE, 'signed out');
-    }
+    }));
   }
 
   /** Stops checking and drops every socket at once. */

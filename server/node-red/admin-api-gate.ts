@@ -50,7 +50,7 @@ export function classifyRedWrite(method: string, url: string): RedWrite {
  * takes as already parsed.
  */
 export function adminApiGate(
-  authenticate: (req: http.IncomingMessage) => Principal | undefined,
+  authenticate: (req: http.IncomingMessage) => Promise<Principal | undefined>,
   checks: DeployChecks,
   next: http.RequestListener,
   logger: Logger,
@@ -70,7 +70,7 @@ export function adminApiGate(
   };
 
   async function gate(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const principal = authenticate(req);
+    const principal = await authenticate(req);
     if (!principal) throw unauthorized();
     const method = req.method ?? 'GET';
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
 import type { Principal } from '../../domain/auth/permissions.ts';
 import { SESSION_COOKIE } from '../auth/auth-routes.ts';
-import { ApiError, forbidden, sendApiError, unauthorized } from '../errors.ts';
+import { ApiError, forbidden, internalError, sendApiError, unauthorized } from '../errors.ts';
 import { admitUpgrade, originAllowed, refuseUpgrade } from '../http/socket-access.ts';
 import { isPublicEndpoint } from '../../nodes/core/core-nodes.def.ts';
 import type { FlowNode } from '../../domain/flows/flow-json.ts';
@@ -27,9 +27,9 @@ export const CALLER_HEADERS = { user: 'x-thingwire-user', role: 'x-thingwire-rol
 
 export interface FlowEndpointsOptions {
   /** Resolves the caller of a WebSocket upgrade (session cookie, bearer token or `access_token`). */
-  authenticate(req: http.IncomingMessage): Principal | undefined;
+  authenticate(req: http.IncomingMessage): Promise<Principal | undefined>;
   /** Resolves the caller of an HTTP request (session cookie or bearer token). */
-  authenticateRequest(req: http.IncomingMessage): Principal | undefined;
+  authenticateRequest(req: http.IncomingMessage): Promise<Principal | undefined>;
   allowedOrigins: readonly string[];
   /** Node-RED's app for `/nodes` (`http in` routes). */
   nodeApp: http.RequestListener;
@@ -92,7 +92,10 @@ export class FlowEndpoints {
 
   handleRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     guardAnswer(res, this.options.sandbox);
-    const principal = this.options.authenticateRequest(req);
+    this.options.authenticateRequest(req).then((principal) => this.#request(req, res, principal), () => sendApiError(res, internalError()));
+  }
+
+  #request(req: http.IncomingMessage, res: http.ServerResponse, principal: Principal | undefined): void {
     if (!this.isPublic(req.method ?? 'GET', req.url ?? '/')) {
       if (!principal) return sendApiError(res, unauthorized());
       const write = !['GET', 'HEAD', 'OPTIONS'].includes(req.method ?? 'GET');
@@ -107,13 +110,18 @@ export class FlowEndpoints {
 
   handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0]!;
-    if (!this.#sockets.has(path)) {
-      const principal = admitUpgrade(req, socket, { authenticate: this.options.authenticate, permission: 'authenticated', allowedOrigins: this.options.allowedOrigins });
+    if (this.#sockets.has(path)) {
+      withoutOurCredentials(req, undefined);
+      return this.#upgrade(req, socket, head, path);
+    }
+    admitUpgrade(req, socket, { authenticate: this.options.authenticate, permission: 'authenticated', allowedOrigins: this.options.allowedOrigins }).then((principal) => {
       if (!principal) return;
       withoutOurCredentials(req, principal);
-    } else {
-      withoutOurCredentials(req, undefined);
-    }
+      this.#upgrade(req, socket, head, path);
+    }, () => refuseUpgrade(socket, internalError()));
+  }
+
+  #upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, path: string): void {
     // Node-RED leaves an upgrade no listener takes hanging for 5 s, then drops it: answer at once, saying why.
     if (!this.#listeners.has(path) || this.options.upgrades.listenerCount('upgrade') === 0) {
       return refuseUpgrade(socket, new ApiError(404, 'not_found',

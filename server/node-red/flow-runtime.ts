@@ -52,7 +52,7 @@ export interface FlowRuntimeOptions {
   logger: Logger;
   thingwire: ThingwireSettings;
   /** Resolves our bearer tokens for Node-RED's admin API (`/red`). */
-  resolveToken(token: string): Principal | undefined;
+  resolveToken(token: string): Promise<Principal | undefined>;
   /** Install the host nodes (`exec`, `file`, `file in`, `watch`); otherwise they are not loaded at all. */
   hostNodes?: boolean;
   /** Environment variables flows may read besides `FLOW_*` (see {@link flowEnvExcludes}). */
@@ -121,11 +121,11 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<Flo
       authenticate: () => Promise.resolve(null),
       default: () => Promise.resolve(null),
       tokenHeader: 'authorization',
-      tokens: (token: string) => {
-        const p = options.resolveToken(token);
-        if (!p) return Promise.resolve(null);
+      tokens: async (token: string) => {
+        const p = await options.resolveToken(token);
+        if (!p) return null;
         // Engineers and admins deploy; operators may only look.
-        return Promise.resolve({ username: p.username, permissions: p.role === 'operator' ? 'read' : '*' });
+        return { username: p.username, permissions: p.role === 'operator' ? 'read' : '*' };
       },
     },
     logging: {

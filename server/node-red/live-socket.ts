@@ -22,7 +22,7 @@ export interface LiveSocketOptions {
   events: NodeJS.EventEmitter;
   logger: Logger;
   /** Resolves the caller of an upgrade request (cookie, bearer header or `access_token` query). */
-  authenticate(req: http.IncomingMessage): Principal | undefined;
+  authenticate(req: http.IncomingMessage): Promise<Principal | undefined>;
   /** Origins allowed besides the server's own; a cookie-authenticated socket from any other origin is refused. */
   allowedOrigins: string[];
   /** The auth service's events: a socket closes as soon as its session ends or its role loses `flows:read`. */

@@ -14,7 +14,7 @@ export async function serveRouteTable(table: RouteTable): Promise<{ base: string
   const permissions = rolePermissions();
   const router = express.Router();
   router.use(express.json());
-  table.mount(router, (req) => {
+  table.mount(router, async (req) => {
     const role = req.headers.authorization?.replace(/^Bearer /, '') as Role | undefined;
     return role ? ({ userId: 1, username: `${role}1`, role, permissions: permissions[role], via: 'api-token' } satisfies Principal) : undefined;
   });
