@@ -6,6 +6,7 @@ import { forgetInitialPassword, initialPasswordUser } from '../server/auth/initi
 import { generatePassword } from '../server/auth/passwords.ts';
 import { ConfigError, loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/database.ts';
+import { SqliteSql } from '../server/db/sql.ts';
 import { createLogger } from '../server/logger.ts';
 
 const USAGE = `npm run admin -- <command> [options]
@@ -41,24 +42,25 @@ async function main(argv: string[]): Promise<number> {
   }
   const db = openDatabase(file, createLogger('silent'));
   try {
-    const auth = new AuthService(db, createLogger('silent'), 3_600_000);
+    const auth = new AuthService(new SqliteSql(db), createLogger('silent'), 3_600_000);
+    const users = await auth.listUsers();
     if (command === 'users') {
-      for (const u of auth.listUsers()) process.stdout.write(`${u.username}\t${u.role}${u.disabled ? '\tdisabled' : ''}\n`);
+      for (const u of users) process.stdout.write(`${u.username}\t${u.role}${u.disabled ? '\tdisabled' : ''}\n`);
       return 0;
     }
     if (command !== 'reset-password') {
       process.stderr.write(`admin: unknown command "${command}"\n\n${USAGE}`);
       return 2;
     }
-    const user = auth.listUsers().find((u) => u.username === username);
+    const user = users.find((u) => u.username === username);
     if (!user) {
-      process.stderr.write(`admin: no user "${username ?? ''}"; the users are: ${auth.listUsers().map((u) => u.username).join(', ')}\n`);
+      process.stderr.write(`admin: no user "${username ?? ''}"; the users are: ${users.map((u) => u.username).join(', ')}\n`);
       return 2;
     }
     const password = generatePassword();
     await auth.updateUser(user.id, { password });
     if (initialPasswordUser(config.dataDir) === user.username) forgetInitialPassword(config.dataDir);
-    auth.audit(`cli:${process.env.USER ?? 'unknown'}`, 'user.password.reset', user.username, { via: 'npm run admin' });
+    await auth.audit(`cli:${process.env.USER ?? 'unknown'}`, 'user.password.reset', user.username, { via: 'npm run admin' });
     process.stdout.write(
       `New password for ${user.username}: ${password}\n` +
         `Their sessions and API tokens have ended. Sign in and change it.${user.disabled ? `\nNote: ${user.username} is disabled; an admin must enable the account first.` : ''}\n`,

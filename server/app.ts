@@ -210,7 +210,7 @@ export async function startThingwire(
   // Whose first password the data dir still keeps (a start before this one may have written it): read once, not per
   // sign-in.
   let initialPasswordOf = initialPasswordUser(config.dataDir);
-  const auth = new AuthService(db, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000, {
+  const auth = new AuthService(sql, logger.child({ subsystem: 'auth' }), config.sessionTtlHours * 3_600_000, {
     ...options.auth,
     permissions: rolePermissions({ engineersDeployCode: config.engineersDeployCode }),
     onSignIn: (username) => {

@@ -37,7 +37,7 @@ export interface OtaNodeService {
    * Starts an upgrade of one device, with a campaign's rules (only a newer version, the firmware's source
    * constraints, one running upgrade per device and module). Throws an error whose message says why not.
    */
-  upgradeDevice(request: DeviceUpgradeRequest, actor: string): Campaign;
+  upgradeDevice(request: DeviceUpgradeRequest, actor: string): Promise<Campaign>;
   /** Every device and campaign change, whatever caused it (a device, a timeout, an operator). */
   subscribe(listener: (event: OtaEvent) => void): () => void;
 }

@@ -43,9 +43,14 @@ export const otaUpgradeNode = implementNode(otaUpgrade, ({ config, node, service
         // A device's version report: the service records it first, whether or not the ota node has yet.
         ...((message['thing'] as { kind?: unknown } | undefined)?.kind === 'ota.inform' ? { reported: message.payload } : {}),
       };
-      try {
-        message.payload = service.upgradeDevice(request, actor);
-      } catch (err) {
+      service.upgradeDevice(request, actor).then((campaign) => {
+        message.payload = campaign;
+        started++;
+        lastRefused = false;
+        send([message, null]);
+        showStatus();
+        done();
+      }, (err: unknown) => {
         lastReason = err instanceof Error ? err.message : String(err);
         refused++;
         lastRefused = true;
@@ -56,13 +61,8 @@ export const otaUpgradeNode = implementNode(otaUpgrade, ({ config, node, service
         message.payload = payload;
         send([null, message]);
         showStatus();
-        return done();
-      }
-      started++;
-      lastRefused = false;
-      send([message, null]);
-      showStatus();
-      done();
+        done();
+      });
     },
     onClose() {
       status.dispose();

@@ -23,7 +23,7 @@ export class FakeOtaService implements OtaNodeService {
     return this.verdictOf(message);
   }
 
-  upgradeDevice(request: DeviceUpgradeRequest, actor: string): Campaign {
+  async upgradeDevice(request: DeviceUpgradeRequest, actor: string): Promise<Campaign> {
     this.upgrades.push({ request, actor });
     const refusal = this.refusalOf(request);
     // With a code, as the server's service refuses (an ApiError).

@@ -44,7 +44,7 @@ beforeAll(async () => {
   ).evaluate({ productKey: 'lamp', deviceName: 'porch', kind: 'state', payload: { status: 'offline' }, receivedAt: clock.now() - 120_000 });
 
   const table = new RouteTable();
-  registerAlertRoutes(table, engine, { audit: (actor, action, target) => audits.push({ actor, action, target }) });
+  registerAlertRoutes(table, engine, { audit: async (actor, action, target) => void audits.push({ actor, action, target }) });
   served = await serveRouteTable(table);
   base = served.base;
 });

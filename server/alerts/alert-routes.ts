@@ -60,9 +60,9 @@ export function registerAlertRoutes(table: RouteTable, alerts: AlertOperations, 
       'Acknowledge an active alert: someone is on it. It stays open and still clears by itself. ' +
       '409 alert_acknowledged when someone already did (the error says who), 409 alert_cleared when it is over',
     params: AlertParams, response: Alert,
-    handler({ params, principal }) {
+    async handler({ params, principal }) {
       const alert = alerts.acknowledge(params.id, principal.username);
-      auth.audit(principal.username, 'alert.acknowledge', `alert:${alert.id}`, { ruleId: alert.ruleId, device: `${alert.productKey}/${alert.deviceName}` });
+      await auth.audit(principal.username, 'alert.acknowledge', `alert:${alert.id}`, { ruleId: alert.ruleId, device: `${alert.productKey}/${alert.deviceName}` });
       return alert;
     },
   });
@@ -72,9 +72,9 @@ export function registerAlertRoutes(table: RouteTable, alerts: AlertOperations, 
       'Clear an open alert by hand; the rule\'s flow gets a cleared message, and a condition that still holds raises ' +
       'a new alert. 409 alert_cleared when it is cleared already',
     params: AlertParams, response: Alert,
-    handler({ params, principal }) {
+    async handler({ params, principal }) {
       const alert = alerts.clear(params.id, principal.username);
-      auth.audit(principal.username, 'alert.clear', `alert:${alert.id}`, { ruleId: alert.ruleId, device: `${alert.productKey}/${alert.deviceName}` });
+      await auth.audit(principal.username, 'alert.clear', `alert:${alert.id}`, { ruleId: alert.ruleId, device: `${alert.productKey}/${alert.deviceName}` });
       return alert;
     },
   });

@@ -54,27 +54,27 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
       res.cookie(SESSION_COOKIE, session.token, {
         httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/', maxAge: sessionTtlHours * 3_600_000,
       });
-      auth.audit(session.user.username, 'auth.login', null, { from: req.ip });
+      await auth.audit(session.user.username, 'auth.login', null, { from: req.ip });
       return session;
     },
   });
   table.add({
     method: 'post', path: '/auth/logout', access: 'authenticated', tag: 'auth',
     summary: 'End the current session',
-    handler({ req, res, principal }) {
+    async handler({ req, res, principal }) {
       const t = requestToken(req);
-      if (t) auth.logout(t.token);
+      if (t) await auth.logout(t.token);
       res.clearCookie(SESSION_COOKIE, { path: '/' });
-      auth.audit(principal.username, 'auth.logout', null, { via: principal.via });
+      await auth.audit(principal.username, 'auth.logout', null, { via: principal.via });
     },
   });
   table.add({
     method: 'get', path: '/auth/me', access: 'authenticated', tag: 'auth',
     summary: 'Who am I, with which role, what it permits (so a UI offers only what I may do) and how signed in',
     response: Me,
-    handler: ({ principal }) => ({
-      ...auth.getUser(principal.userId), via: principal.via, role: principal.role, permissions: [...principal.permissions],
-      preferences: auth.getPreferences(principal.userId),
+    handler: async ({ principal }) => ({
+      ...(await auth.getUser(principal.userId)), via: principal.via, role: principal.role, permissions: [...principal.permissions],
+      preferences: await auth.getPreferences(principal.userId),
     }),
   });
   table.add({
@@ -82,14 +82,14 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
     summary: 'Save my UI preferences: language (en, zh-CN; null: the browser\'s), time zone (IANA name; null: the browser\'s) and theme',
     body: Preferences,
     response: Preferences,
-    handler({ body, principal }) {
+    async handler({ body, principal }) {
       if (body.timeZone !== null && !isTimeZone(body.timeZone)) {
         throw validationFailed(`"${body.timeZone}" is not a time zone this server knows (an IANA name such as Asia/Shanghai).`, [
           { path: '/timeZone', message: 'unknown time zone' },
         ]);
       }
-      const saved = auth.setPreferences(principal.userId, body);
-      auth.audit(principal.username, 'auth.preferences', principal.username, saved);
+      const saved = await auth.setPreferences(principal.userId, body);
+      await auth.audit(principal.username, 'auth.preferences', principal.username, saved);
       return saved;
     },
   });
@@ -107,14 +107,14 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
         sessionToken: principal.via === 'session' ? requestToken(req)?.token : undefined,
         apiTokens: !body.revokeTokens,
       }, req.ip ?? 'unknown');
-      auth.audit(principal.username, 'auth.password-change', principal.username, { tokensRevoked: body.revokeTokens });
+      await auth.audit(principal.username, 'auth.password-change', principal.username, { tokensRevoked: body.revokeTokens });
     },
   });
   table.add({
     method: 'get', path: '/auth/tokens', access: 'tokens:own', tag: 'auth',
     summary: 'List my API tokens (the tokens themselves are never shown again)',
     response: Type.Object({ items: Type.Array(ApiToken) }),
-    handler: ({ principal }) => ({ items: auth.listApiTokens(principal.userId) }),
+    handler: async ({ principal }) => ({ items: await auth.listApiTokens(principal.userId) }),
   });
   table.add({
     method: 'post', path: '/auth/tokens', access: 'tokens:own', tag: 'auth', status: 201,
@@ -125,27 +125,27 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
       expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
     }, { additionalProperties: false }),
     response: CreatedApiToken,
-    handler({ body, principal }) {
+    async handler({ body, principal }) {
       const role = body.role ?? principal.role;
       if (!roleAtMost(role, principal.role)) throw forbidden(`role ${role}`);
-      const created = auth.createApiToken(principal.userId, body.name, role, body.expiresInDays);
-      auth.audit(principal.username, 'token.create', body.name, { id: created.info.id, role, expiresInDays: body.expiresInDays ?? null });
+      const created = await auth.createApiToken(principal.userId, body.name, role, body.expiresInDays);
+      await auth.audit(principal.username, 'token.create', body.name, { id: created.info.id, role, expiresInDays: body.expiresInDays ?? null });
       return { token: created.token, ...created.info };
     },
   });
   table.add({
     method: 'delete', path: '/auth/tokens/:id', access: 'tokens:own', tag: 'auth',
     summary: 'Revoke one of my API tokens', params: IdParams,
-    handler({ params, principal }) {
-      const name = auth.revokeApiToken(principal.userId, params.id);
-      auth.audit(principal.username, 'token.revoke', name, { id: params.id, owner: principal.username });
+    async handler({ params, principal }) {
+      const name = await auth.revokeApiToken(principal.userId, params.id);
+      await auth.audit(principal.username, 'token.revoke', name, { id: params.id, owner: principal.username });
     },
   });
 
   table.add({
     method: 'get', path: '/users', access: 'users:manage', tag: 'users', summary: 'List users',
     response: Type.Object({ items: Type.Array(User) }),
-    handler: () => ({ items: auth.listUsers() }),
+    handler: async () => ({ items: await auth.listUsers() }),
   });
   table.add({
     method: 'post', path: '/users', access: 'users:manage', tag: 'users', status: 201, summary: 'Create a user',
@@ -157,7 +157,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
     response: User,
     async handler({ body, principal }) {
       const user = await auth.createUser(body.username, body.password, body.role);
-      auth.audit(principal.username, 'user.create', user.username, { role: user.role });
+      await auth.audit(principal.username, 'user.create', user.username, { role: user.role });
       return user;
     },
   });
@@ -172,7 +172,7 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
     async handler({ params, body, principal }) {
       const { revokeTokens, ...patch } = body;
       const user = await auth.updateUser(params.id, patch, { apiTokens: !revokeTokens });
-      auth.audit(principal.username, 'user.update', user.username, {
+      await auth.audit(principal.username, 'user.update', user.username, {
         role: body.role, disabled: body.disabled, password: body.password ? 'changed' : undefined,
         tokensRevoked: body.disabled === true || (body.password !== undefined && revokeTokens) || undefined,
       });
@@ -181,36 +181,36 @@ export function registerAuthRoutes(table: RouteTable, auth: AuthService, session
   });
   table.add({
     method: 'delete', path: '/users/:id', access: 'users:manage', tag: 'users', summary: 'Delete a user', params: IdParams,
-    handler({ params, principal }) {
+    async handler({ params, principal }) {
       if (params.id === principal.userId) throw forbidden('deleting yourself');
-      const user = auth.getUser(params.id);
-      auth.deleteUser(params.id);
-      auth.audit(principal.username, 'user.delete', user.username);
+      const user = await auth.getUser(params.id);
+      await auth.deleteUser(params.id);
+      await auth.audit(principal.username, 'user.delete', user.username);
     },
   });
   table.add({
     method: 'get', path: '/users/:id/tokens', access: 'users:manage', tag: 'users', params: IdParams,
     summary: 'List a user\'s API tokens (names, roles, last use; never the tokens themselves)',
     response: Type.Object({ items: Type.Array(ApiToken) }),
-    handler: ({ params }) => {
-      auth.getUser(params.id);
-      return { items: auth.listApiTokens(params.id) };
+    handler: async ({ params }) => {
+      await auth.getUser(params.id);
+      return { items: await auth.listApiTokens(params.id) };
     },
   });
   table.add({
     method: 'delete', path: '/users/:id/tokens/:tokenId', access: 'users:manage', tag: 'users',
     summary: 'Revoke one of a user\'s API tokens; it stops working at once',
     params: Type.Object({ id: Type.Integer({ minimum: 1 }), tokenId: Type.Integer({ minimum: 1 }) }),
-    handler({ params, principal }) {
-      const owner = auth.getUser(params.id);
-      const name = auth.revokeApiToken(params.id, params.tokenId);
-      auth.audit(principal.username, 'token.revoke', name, { id: params.tokenId, owner: owner.username });
+    async handler({ params, principal }) {
+      const owner = await auth.getUser(params.id);
+      const name = await auth.revokeApiToken(params.id, params.tokenId);
+      await auth.audit(principal.username, 'token.revoke', name, { id: params.tokenId, owner: owner.username });
     },
   });
   table.add({
     method: 'get', path: '/audit', access: 'audit:read', tag: 'users', summary: 'Audit log, newest first',
     query: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }), before: Type.Optional(Type.Integer()) }),
     response: Type.Object({ items: Type.Array(AuditEntry) }),
-    handler: ({ query }) => ({ items: auth.listAudit(query.limit, query.before) }),
+    handler: async ({ query }) => ({ items: await auth.listAudit(query.limit, query.before) }),
   });
 }

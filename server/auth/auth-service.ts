@@ -1,14 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import { HashGate } from './hash-gate.ts';
 import { LoginLimiter } from './login-limiter.ts';
 import { decoyHash, defaultHashParams, generatePassword, hashPassword, needsRehash, verifyPassword, type HashParams } from './passwords.ts';
 import { rolePermissions, weakerRole, type Permission, type Principal, type Role } from '../../domain/auth/permissions.ts';
 import { DEFAULT_PREFERENCES, type ApiToken, type AuditEntry, type Preferences, type User } from '../../domain/auth/auth-schemas.ts';
-import { isUniqueViolation } from '../db/sql.ts';
+import { isUniqueViolation, type Sql } from '../db/sql.ts';
 
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -32,22 +31,19 @@ export interface AuthServiceOptions {
 }
 
 
-/** Users, login sessions and long-lived API tokens, stored hashed in SQLite. */
+/** Users, login sessions and long-lived API tokens, stored hashed in the platform database (SQLite or PostgreSQL). */
 export class AuthService {
   readonly #hashParams: HashParams;
   readonly #hashGate: HashGate;
   readonly #loginLimiter: LoginLimiter;
   readonly #onSignIn: AuthServiceOptions['onSignIn'];
-  readonly #touch;
-  readonly #sessionOf;
-  readonly #apiTokenOf;
   /** `access-changed`: a user's sessions, tokens or role changed (see {@link AuthService.events}). */
   readonly events = new EventEmitter<{ 'access-changed': [{ userId: number }] }>();
 
   readonly #permissions: Record<Role, ReadonlySet<Permission>>;
 
   constructor(
-    private readonly db: Db,
+    private readonly sql: Sql,
     private readonly logger: Logger,
     private readonly sessionTtlMs: number,
     options: AuthServiceOptions = {},
@@ -57,16 +53,6 @@ export class AuthService {
     this.#hashGate = options.hashGate ?? new HashGate();
     this.#loginLimiter = options.loginLimiter ?? new LoginLimiter();
     this.#onSignIn = options.onSignIn;
-    this.#touch = db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?');
-    this.#sessionOf = db.prepare(
-      `SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
-       WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`,
-    );
-    this.#apiTokenOf = db.prepare(
-      `SELECT t.id AS token_id, t.role, u.id, u.username, u.role AS user_role FROM api_tokens t
-       JOIN users u ON u.id = t.user_id
-       WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0`,
-    );
   }
 
   /**
@@ -74,8 +60,8 @@ export class AuthService {
    * prints it once; it is stored only as a hash.
    */
   async ensureFirstAdmin(givenPassword?: string): Promise<{ username: string; generatedPassword?: string } | null> {
-    const count = this.db.prepare('SELECT count(*) FROM users').pluck().get() as number;
-    if (count > 0) return null;
+    const { n } = (await this.sql.get<{ n: number }>('SELECT count(*) AS n FROM users'))!;
+    if (n > 0) return null;
     const password = givenPassword ?? generatePassword();
     await this.createUser('admin', password, 'admin');
     return { username: 'admin', generatedPassword: givenPassword ? undefined : password };
@@ -88,10 +74,10 @@ export class AuthService {
     const hash = await hashPassword(password, this.#hashParams);
     try {
       const t = now();
-      const id = this.db
-        .prepare('INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-        .run(username, hash, role, t, t).lastInsertRowid;
-      return this.getUser(Number(id));
+      const row = await this.sql.get<UserRow>(
+        'INSERT INTO users (username, password_hash, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?) RETURNING *', [username, hash, role, t, t],
+      );
+      return toUser(row!);
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw conflict('user_exists', `A user named "${username}" already exists.`);
@@ -100,29 +86,28 @@ export class AuthService {
     }
   }
 
-  listUsers(): User[] {
-    return (this.db.prepare('SELECT * FROM users ORDER BY id').all() as UserRow[]).map(toUser);
+  async listUsers(): Promise<User[]> {
+    return (await this.sql.all<UserRow>('SELECT * FROM users ORDER BY id')).map(toUser);
   }
 
-  getUser(id: number): User {
-    const row = this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  async getUser(id: number): Promise<User> {
+    const row = await this.sql.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
     if (!row) throw notFound('User', String(id));
     return toUser(row);
   }
 
   /** A user's UI preferences (language, time zone, theme); the defaults until they chose. */
-  getPreferences(id: number): Preferences {
-    const row = this.db.prepare('SELECT preferences FROM users WHERE id = ?').get(id) as { preferences: string | null } | undefined;
+  async getPreferences(id: number): Promise<Preferences> {
+    const row = await this.sql.get<{ preferences: string | null }>('SELECT preferences FROM users WHERE id = ?', [id]);
     if (!row) throw notFound('User', String(id));
     if (!row.preferences) return { ...DEFAULT_PREFERENCES };
     return { ...DEFAULT_PREFERENCES, ...(JSON.parse(row.preferences) as Partial<Preferences>) };
   }
 
   /** Saves a user's UI preferences; answers them. */
-  setPreferences(id: number, preferences: Preferences): Preferences {
-    const changed = this.db.prepare('UPDATE users SET preferences = ?, updated_at = ? WHERE id = ?')
-      .run(JSON.stringify(preferences), new Date().toISOString(), id).changes;
-    if (!changed) throw notFound('User', String(id));
+  async setPreferences(id: number, preferences: Preferences): Promise<Preferences> {
+    const { changes } = await this.sql.run('UPDATE users SET preferences = ?, updated_at = ? WHERE id = ?', [JSON.stringify(preferences), now(), id]);
+    if (!changes) throw notFound('User', String(id));
     return preferences;
   }
 
@@ -135,28 +120,29 @@ export class AuthService {
     patch: { role?: Role; disabled?: boolean; password?: string },
     keep: { sessionToken?: string; apiTokens?: boolean } = {},
   ): Promise<User> {
-    const user = this.getUser(id);
-    if ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true) this.#keepAnAdmin(user);
+    await this.getUser(id);
     if (patch.password !== undefined && patch.password.length < 10) {
       throw new ApiError(422, 'weak_password', 'Passwords need at least 10 characters.');
     }
     const hash = patch.password === undefined ? undefined : await hashPassword(patch.password, this.#hashParams);
-    this.db.transaction(() => {
+    await this.sql.transaction(async (tx) => {
+      // Under the lock, so that two changes (on two nodes) cannot each leave the other's admin the last one, then both go.
+      if ((patch.role !== undefined && patch.role !== 'admin') || patch.disabled === true) await this.#keepAnAdmin(tx, id);
       if (hash !== undefined) {
-        this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, id);
-        this.db.prepare('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?').run(id, keep.sessionToken ? sha256(keep.sessionToken) : '');
-        if (!keep.apiTokens) this.db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(id);
+        await tx.run('UPDATE users SET password_hash = ? WHERE id = ?', [hash, id]);
+        await tx.run('DELETE FROM sessions WHERE user_id = ? AND token_hash != ?', [id, keep.sessionToken ? sha256(keep.sessionToken) : '']);
+        if (!keep.apiTokens) await tx.run('DELETE FROM api_tokens WHERE user_id = ?', [id]);
       }
-      if (patch.role !== undefined) this.db.prepare('UPDATE users SET role = ? WHERE id = ?').run(patch.role, id);
+      if (patch.role !== undefined) await tx.run('UPDATE users SET role = ? WHERE id = ?', [patch.role, id]);
       if (patch.disabled !== undefined) {
-        this.db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(patch.disabled ? 1 : 0, id);
+        await tx.run('UPDATE users SET disabled = ? WHERE id = ?', [patch.disabled ? 1 : 0, id]);
         if (patch.disabled) {
-          this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
-          this.db.prepare('DELETE FROM api_tokens WHERE user_id = ?').run(id);
+          await tx.run('DELETE FROM sessions WHERE user_id = ?', [id]);
+          await tx.run('DELETE FROM api_tokens WHERE user_id = ?', [id]);
         }
       }
-      this.db.prepare('UPDATE users SET updated_at = ? WHERE id = ?').run(now(), id);
-    })();
+      await tx.run('UPDATE users SET updated_at = ? WHERE id = ?', [now(), id]);
+    });
     this.#accessChanged(id);
     return this.getUser(id);
   }
@@ -172,7 +158,7 @@ export class AuthService {
     keep: { sessionToken?: string; apiTokens?: boolean } = {},
     from = 'unknown',
   ): Promise<void> {
-    const user = this.getUser(userId);
+    const user = await this.getUser(userId);
     if (!(await this.#checkPassword(user.username, current, from))) {
       throw new ApiError(403, 'wrong_password', 'The current password is wrong.');
     }
@@ -180,9 +166,12 @@ export class AuthService {
   }
 
   /** Deletes a user; their sessions and API tokens go with them (foreign keys cascade). */
-  deleteUser(id: number): void {
-    this.#keepAnAdmin(this.getUser(id));
-    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+  async deleteUser(id: number): Promise<void> {
+    await this.getUser(id);
+    await this.sql.transaction(async (tx) => {
+      await this.#keepAnAdmin(tx, id);
+      await tx.run('DELETE FROM users WHERE id = ?', [id]);
+    });
     this.#accessChanged(id);
   }
 
@@ -198,10 +187,12 @@ export class AuthService {
    * Refuses to take away the last enabled admin (demoted, disabled or deleted): nobody could manage users or reveal
    * secrets afterwards, and there is no default account to fall back on.
    */
-  #keepAnAdmin(user: User): void {
-    if (user.role !== 'admin' || user.disabled) return;
-    const others = this.db.prepare("SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?").pluck().get(user.id) as number;
-    if (others === 0) {
+  async #keepAnAdmin(tx: Sql, id: number): Promise<void> {
+    await tx.lock('users:admins');
+    const user = await tx.get<UserRow>('SELECT * FROM users WHERE id = ?', [id]);
+    if (!user || user.role !== 'admin' || user.disabled) return;
+    const { n } = (await tx.get<{ n: number }>("SELECT count(*) AS n FROM users WHERE role = 'admin' AND disabled = 0 AND id != ?", [id]))!;
+    if (n === 0) {
       throw new ApiError(409, 'last_admin', `${user.username} is the only enabled admin: make another user an admin first, then change this one.`);
     }
   }
@@ -216,10 +207,8 @@ export class AuthService {
     if (!row) throw new ApiError(401, 'invalid_credentials', 'Wrong username or password.');
     const token = SESSION_PREFIX + randomBytes(32).toString('base64url');
     const expires = Date.now() + this.sessionTtlMs;
-    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
-    this.db
-      .prepare('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
-      .run(sha256(token), row.id, now(), expires);
+    await this.sql.run('DELETE FROM sessions WHERE expires_at < ?', [Date.now()]);
+    await this.sql.run('INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [sha256(token), row.id, now(), expires]);
     this.#onSignIn?.(row.username);
     return { token, expiresAt: new Date(expires).toISOString(), user: toUser(row) };
   }
@@ -236,7 +225,7 @@ export class AuthService {
     try {
       checked = await this.#hashGate.run(async () => {
         // Read in our turn, not before waiting for it: the password may have changed meanwhile.
-        const row = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as UserRow | undefined;
+        const row = await this.sql.get<UserRow>('SELECT * FROM users WHERE username = ?', [username]);
         const ok = await verifyPassword(password, row?.password_hash ?? decoyHash(this.#hashParams));
         // In the same turn: the new hash takes as much memory as any other, so it counts against the same bound.
         if (row && ok && !row.disabled && needsRehash(row.password_hash, this.#hashParams)) await this.#rehash(row, password);
@@ -259,15 +248,13 @@ export class AuthService {
   /** Replaces a user's hash made with weaker parameters, unless the password changed since it was read. */
   async #rehash(row: UserRow, password: string): Promise<void> {
     const hash = await hashPassword(password, this.#hashParams);
-    const { changes } = this.db
-      .prepare('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?')
-      .run(hash, row.id, row.password_hash);
+    const { changes } = await this.sql.run('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?', [hash, row.id, row.password_hash]);
     if (changes) this.logger.info({ username: row.username, ...this.#hashParams }, 'password hash upgraded');
   }
 
-  logout(token: string): void {
-    const userId = this.db.prepare('DELETE FROM sessions WHERE token_hash = ? RETURNING user_id').pluck().get(sha256(token)) as number | undefined;
-    if (userId !== undefined) this.#accessChanged(userId);
+  async logout(token: string): Promise<void> {
+    const row = await this.sql.get<{ user_id: number }>('DELETE FROM sessions WHERE token_hash = ? RETURNING user_id', [sha256(token)]);
+    if (row) this.#accessChanged(row.user_id);
   }
 
   /**
@@ -276,15 +263,20 @@ export class AuthService {
    */
   async resolveToken(token: string): Promise<Principal | undefined> {
     if (token.startsWith(SESSION_PREFIX)) {
-      const row = this.#sessionOf.get(sha256(token), Date.now()) as { id: number; username: string; role: Role } | undefined;
+      const row = await this.sql.get<{ id: number; username: string; role: Role }>(
+        `SELECT u.id, u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0`, [sha256(token), Date.now()],
+      );
       return row && { userId: row.id, username: row.username, role: row.role, permissions: this.#permissions[row.role], via: 'session' };
     }
     if (token.startsWith(API_TOKEN_PREFIX)) {
-      const row = this.#apiTokenOf.get(sha256(token), Date.now()) as
-        | { token_id: number; role: Role; id: number; username: string; user_role: Role }
-        | undefined;
+      const row = await this.sql.get<{ token_id: number; role: Role; id: number; username: string; user_role: Role }>(
+        `SELECT t.id AS token_id, t.role, u.id, u.username, u.role AS user_role FROM api_tokens t
+         JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0`, [sha256(token), Date.now()],
+      );
       if (!row) return undefined;
-      this.#touch.run(now(), row.token_id);
+      await this.sql.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', [now(), row.token_id]);
       const role = weakerRole(row.role, row.user_role);
       return { userId: row.id, username: row.username, role, permissions: this.#permissions[role], via: 'api-token', tokenId: row.token_id };
     }
@@ -292,48 +284,40 @@ export class AuthService {
   }
 
   /** A long-lived token for scripts; the token itself is returned only here. */
-  createApiToken(userId: number, name: string, role: Role, expiresInDays?: number): { token: string; info: ApiToken } {
+  async createApiToken(userId: number, name: string, role: Role, expiresInDays?: number): Promise<{ token: string; info: ApiToken }> {
     const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expires = expiresInDays ? Date.now() + expiresInDays * 86_400_000 : null;
-    const id = this.db
-      .prepare('INSERT INTO api_tokens (user_id, name, token_hash, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(userId, name, sha256(token), role, now(), expires).lastInsertRowid;
-    return { token, info: this.listApiTokens(userId).find((t) => t.id === Number(id))! };
+    const row = await this.sql.get<ApiTokenRow>(
+      `INSERT INTO api_tokens (user_id, name, token_hash, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)
+       RETURNING id, name, role, created_at, expires_at, last_used_at`, [userId, name, sha256(token), role, now(), expires],
+    );
+    return { token, info: toApiToken(row!) };
   }
 
-  listApiTokens(userId: number): ApiToken[] {
-    const rows = this.db
-      .prepare('SELECT id, name, role, created_at, expires_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id')
-      .all(userId) as { id: number; name: string; role: Role; created_at: string; expires_at: number | null; last_used_at: string | null }[];
-    return rows.map((r) => ({
-      id: r.id,
-      name: r.name,
-      role: r.role,
-      createdAt: r.created_at,
-      expiresAt: r.expires_at === null ? null : new Date(r.expires_at).toISOString(),
-      lastUsedAt: r.last_used_at,
-    }));
+  async listApiTokens(userId: number): Promise<ApiToken[]> {
+    const rows = await this.sql.all<ApiTokenRow>('SELECT id, name, role, created_at, expires_at, last_used_at FROM api_tokens WHERE user_id = ? ORDER BY id', [userId]);
+    return rows.map(toApiToken);
   }
 
   /** Revokes one of a user's API tokens; it stops working at once. Answers the token's name. */
-  revokeApiToken(userId: number, tokenId: number): string {
-    const name = this.db.prepare('DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING name').pluck().get(tokenId, userId) as string | undefined;
-    if (name === undefined) throw notFound('API token', String(tokenId));
+  async revokeApiToken(userId: number, tokenId: number): Promise<string> {
+    const row = await this.sql.get<{ name: string }>('DELETE FROM api_tokens WHERE id = ? AND user_id = ? RETURNING name', [tokenId, userId]);
+    if (row === undefined) throw notFound('API token', String(tokenId));
     this.#accessChanged(userId);
-    return name;
+    return row.name;
   }
 
   /** Appends to the audit log (who revealed which secret, who changed which user…). */
-  audit(actor: string, action: string, target: string | null, details?: unknown): void {
-    this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)')
-      .run(now(), actor, action, target, details === undefined ? null : JSON.stringify(details));
+  async audit(actor: string, action: string, target: string | null, details?: unknown): Promise<void> {
+    await this.sql.run('INSERT INTO audit_log (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)', [
+      now(), actor, action, target, details === undefined ? null : JSON.stringify(details),
+    ]);
   }
 
-  listAudit(limit: number, before?: number): AuditEntry[] {
-    const rows = this.db
-      .prepare('SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?')
-      .all(before ?? Number.MAX_SAFE_INTEGER, limit) as { id: number; at: string; actor: string; action: string; target: string | null; details: string | null }[];
+  async listAudit(limit: number, before?: number): Promise<AuditEntry[]> {
+    const rows = await this.sql.all<{ id: number; at: string; actor: string; action: string; target: string | null; details: string | null }>(
+      'SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?', [before ?? Number.MAX_SAFE_INTEGER, limit],
+    );
     return rows.map((r) => ({ ...r, details: r.details ? JSON.parse(r.details) : null }));
   }
 }
@@ -346,6 +330,24 @@ interface UserRow {
   disabled: number;
   created_at: string;
 }
+
+interface ApiTokenRow {
+  id: number;
+  name: string;
+  role: Role;
+  created_at: string;
+  expires_at: number | null;
+  last_used_at: string | null;
+}
+
+const toApiToken = (r: ApiTokenRow): ApiToken => ({
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at === null ? null : new Date(r.expires_at).toISOString(),
+  lastUsedAt: r.last_used_at,
+});
 
 const toUser = (r: UserRow): User => ({
   id: r.id,

@@ -64,7 +64,7 @@ export function registerCodecRoutes(table: RouteTable, codecs: CodecStore, auth:
     errors: { 422: 'validation_failed: the codec does not load; details: {kind, message, line?, column?}' },
     async handler({ params, body, principal }) {
       const draft = await codecs.saveDraft(params.productKey, body.source, principal.username);
-      auth.audit(principal.username, 'codec.draft.save', params.productKey, { chars: body.source.length });
+      await auth.audit(principal.username, 'codec.draft.save', params.productKey, { chars: body.source.length });
       return draft;
     },
   });
@@ -75,7 +75,7 @@ export function registerCodecRoutes(table: RouteTable, codecs: CodecStore, auth:
     errors: { 409: 'codec_unchanged: the draft is what the latest version publishes' },
     async handler({ params, principal }) {
       const version = await codecs.publish(params.productKey, principal.username);
-      auth.audit(principal.username, 'codec.publish', params.productKey, { version: version.version });
+      await auth.audit(principal.username, 'codec.publish', params.productKey, { version: version.version });
       return version;
     },
   });
@@ -105,7 +105,7 @@ export function registerCodecRoutes(table: RouteTable, codecs: CodecStore, auth:
         const r = sandbox.encode(key, body.encode!.command, context);
         return r.ok ? { ok: true as const, hex: Buffer.from(r.value).toString('hex') } : failed(r.error);
       });
-      auth.audit(principal.username, 'codec.test', params.productKey, {
+      await auth.audit(principal.username, 'codec.test', params.productKey, {
         function: fn, draft: body.source === undefined, ok: result.ok, ...(result.ok ? {} : { error: result.error.kind }),
       });
       return result;

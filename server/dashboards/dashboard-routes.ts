@@ -21,7 +21,7 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
   /** A new personal dashboard, made from a body or an imported file, audited as `action`. */
   const created = async (action: string, principal: Parameters<DashboardStore['create']>[0], body: { name: string; widgets?: Parameters<DashboardStore['create']>[2] }) => {
     const d = await dashboards.create(principal, body.name, body.widgets);
-    auth.audit(principal.username, action, `dashboard:${d.id}`, { name: d.name, widgets: d.widgets.length });
+    await auth.audit(principal.username, action, `dashboard:${d.id}`, { name: d.name, widgets: d.widgets.length });
     return d;
   };
   table.add({
@@ -68,7 +68,7 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     async handler({ params, body, principal }) {
       if (body.widgets) checkWidgets(body.widgets);
       const d = await dashboards.update(params.id, principal, body);
-      auth.audit(principal.username, 'dashboard.update', `dashboard:${d.id}`, {
+      await auth.audit(principal.username, 'dashboard.update', `dashboard:${d.id}`, {
         ...(body.name === undefined ? {} : { name: body.name }), ...(body.widgets ? { widgets: body.widgets.length } : {}),
       });
       return d;
@@ -81,7 +81,7 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     errors: { 403: readOnly },
     async handler({ params, body, principal }) {
       const d = await dashboards.setShared(params.id, principal, body.shared);
-      auth.audit(principal.username, body.shared ? 'dashboard.share' : 'dashboard.unshare', `dashboard:${d.id}`, { name: d.name, owner: d.owner });
+      await auth.audit(principal.username, body.shared ? 'dashboard.share' : 'dashboard.unshare', `dashboard:${d.id}`, { name: d.name, owner: d.owner });
       return d;
     },
   });
@@ -92,7 +92,7 @@ export function registerDashboardRoutes(table: RouteTable, dashboards: Dashboard
     errors: { 403: readOnly },
     async handler({ params, principal }) {
       const d = await dashboards.delete(params.id, principal);
-      auth.audit(principal.username, 'dashboard.delete', `dashboard:${d.id}`, { name: d.name, owner: d.owner, shared: d.shared });
+      await auth.audit(principal.username, 'dashboard.delete', `dashboard:${d.id}`, { name: d.name, owner: d.owner, shared: d.shared });
       return undefined;
     },
   });

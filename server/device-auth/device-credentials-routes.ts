@@ -83,7 +83,7 @@ export function registerDeviceCredentialRoutes(table: RouteTable, deps: DeviceCr
       const { secret, signMethod, windowSeconds } = await signIn(params);
       const timestamp = now();
       const signed = signAlink({ ...params, deviceSecret: secret, timestamp, signmethod: signMethod });
-      deps.auth.audit(principal.username, 'device.credentials.sign', `${params.productKey}/${params.deviceName}`, { signMethod });
+      await deps.auth.audit(principal.username, 'device.credentials.sign', `${params.productKey}/${params.deviceName}`, { signMethod });
       return {
         ...signed,
         signMethod,

@@ -62,7 +62,7 @@ export function registerDeviceHubRoutes(table: RouteTable, hub: DeviceHub, devic
       if (body.kind === 'property.set' && body.serviceId !== undefined) {
         throw validationFailed('The request body is invalid.', [{ path: '/serviceId', message: 'is only for service.invoke' }]);
       }
-      auth?.audit(principal.username, 'device.command', `${params.productKey}/${params.deviceName}`, { kind: body.kind, serviceId: body.serviceId });
+      await auth?.audit(principal.username, 'device.command', `${params.productKey}/${params.deviceName}`, { kind: body.kind, serviceId: body.serviceId });
       let queued: { id: string; ttlMs: number } | undefined;
       const result = hub.sendCommand(
         { ...params, ...body },

@@ -53,7 +53,7 @@ export function registerDeviceRoutes(table: RouteTable, devices: DeviceStore, pr
     body: NewDevice, response: CreatedDevice,
     async handler({ body, principal }) {
       const device = await devices.create(body);
-      auth.audit(principal.username, 'device.create', target(device));
+      await auth.audit(principal.username, 'device.create', target(device));
       return device;
     },
   });
@@ -83,7 +83,7 @@ export function registerDeviceRoutes(table: RouteTable, devices: DeviceStore, pr
         );
       }
       const items = await devices.createMany(valid);
-      auth.audit(principal.username, 'device.bulk-create', null, { count: items.length });
+      await auth.audit(principal.username, 'device.bulk-create', null, { count: items.length });
       return { items };
     },
   });
@@ -98,7 +98,7 @@ export function registerDeviceRoutes(table: RouteTable, devices: DeviceStore, pr
     params: DeviceParams, body: DevicePatch, response: Device,
     async handler({ params, body, principal }) {
       const device = await devices.update(params.productKey, params.deviceName, body);
-      auth.audit(principal.username, 'device.update', target(params), body);
+      await auth.audit(principal.username, 'device.update', target(params), body);
       return device;
     },
   });
@@ -107,7 +107,7 @@ export function registerDeviceRoutes(table: RouteTable, devices: DeviceStore, pr
     summary: 'Delete a device', params: DeviceParams,
     async handler({ params, principal }) {
       await devices.delete(params.productKey, params.deviceName);
-      auth.audit(principal.username, 'device.delete', target(params));
+      await auth.audit(principal.username, 'device.delete', target(params));
     },
   });
   table.add({
@@ -115,7 +115,7 @@ export function registerDeviceRoutes(table: RouteTable, devices: DeviceStore, pr
     summary: 'Show the device secret; the reveal is audited', params: DeviceParams, response: DeviceSecret,
     async handler({ params, principal }) {
       const deviceSecret = await devices.revealSecret(params.productKey, params.deviceName);
-      auth.audit(principal.username, 'device.secret.reveal', target(params));
+      await auth.audit(principal.username, 'device.secret.reveal', target(params));
       return { deviceSecret };
     },
   });
@@ -125,7 +125,7 @@ export function registerDeviceRoutes(table: RouteTable, devices: DeviceStore, pr
     params: DeviceParams, response: DeviceSecret,
     async handler({ params, principal }) {
       const deviceSecret = await devices.rotateSecret(params.productKey, params.deviceName);
-      auth.audit(principal.username, 'device.secret.rotate', target(params));
+      await auth.audit(principal.username, 'device.secret.rotate', target(params));
       return { deviceSecret };
     },
   });

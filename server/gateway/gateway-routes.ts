@@ -45,7 +45,7 @@ export function registerGatewayRoutes(
       if (!(await topology.unlink(params, sub, `user ${principal.username}`))) {
         throw new ApiError(404, 'not_found', `${sub.productKey}/${sub.deviceName} is not a sub-device of ${params.productKey}/${params.deviceName}.`);
       }
-      auth.audit(principal.username, 'device.topology.remove', `${params.productKey}/${params.deviceName}`, { subDevice: `${sub.productKey}/${sub.deviceName}` });
+      await auth.audit(principal.username, 'device.topology.remove', `${params.productKey}/${params.deviceName}`, { subDevice: `${sub.productKey}/${sub.deviceName}` });
     },
   });
 }

@@ -49,7 +49,7 @@ export function registerModbusRoutes(table: RouteTable, store: ModbusStore, modb
     errors: { 422: 'validation_failed: details lists each problem {index, property?, field, message}' },
     async handler({ params, body, principal }) {
       const view = await store.savePoints(params.productKey, body.points, principal.username);
-      auth.audit(principal.username, 'modbus.points.save', params.productKey, { points: view.points.length });
+      await auth.audit(principal.username, 'modbus.points.save', params.productKey, { points: view.points.length });
       return view;
     },
   });
@@ -66,7 +66,7 @@ export function registerModbusRoutes(table: RouteTable, store: ModbusStore, modb
     errors: { 422: 'validation_failed: the connection does not hold together (host for tcp, path for rtu, …)' },
     async handler({ params, body, principal }) {
       const connection = await store.saveConnection(params.productKey, params.deviceName, body, principal.username);
-      auth.audit(principal.username, 'modbus.connection.save', `${params.productKey}/${params.deviceName}`, {
+      await auth.audit(principal.username, 'modbus.connection.save', `${params.productKey}/${params.deviceName}`, {
         transport: connection.transport, unitId: connection.unitId, intervalMs: connection.intervalMs,
       });
       // The answer says whether it is polled now: the pollers take the change before it is made.
@@ -80,7 +80,7 @@ export function registerModbusRoutes(table: RouteTable, store: ModbusStore, modb
     params: DeviceParams,
     async handler({ params, principal }) {
       const removed = await store.deleteConnection(params.productKey, params.deviceName);
-      if (removed) auth.audit(principal.username, 'modbus.connection.delete', `${params.productKey}/${params.deviceName}`);
+      if (removed) await auth.audit(principal.username, 'modbus.connection.delete', `${params.productKey}/${params.deviceName}`);
       return undefined;
     },
   });
@@ -97,7 +97,7 @@ export function registerModbusRoutes(table: RouteTable, store: ModbusStore, modb
     },
     async handler({ params, body, principal }) {
       const result = await modbus.readNow(params.productKey, params.deviceName, body.points as PointInput[] | undefined);
-      auth.audit(principal.username, 'modbus.read', `${params.productKey}/${params.deviceName}`, {
+      await auth.audit(principal.username, 'modbus.read', `${params.productKey}/${params.deviceName}`, {
         ok: result.ok, durationMs: result.durationMs, ...(result.ok ? {} : { error: result.error.kind }),
       });
       return result;

@@ -10,7 +10,7 @@ import type { DeploySummary } from './flow-service.ts';
 export interface DeployChecks {
   prepare(flows: unknown, actor: Principal): Promise<{ summary: DeploySummary }>;
   get(): Promise<{ flows: FlowNode[] }>;
-  audited(user: string, action: string, details: Record<string, unknown> & Partial<DeploySummary>): void;
+  audited(user: string, action: string, details: Record<string, unknown> & Partial<DeploySummary>): Promise<void>;
 }
 
 // Whatever the content type says: Node-RED tools send flows as JSON, and anything else is refused as malformed.
@@ -94,9 +94,10 @@ export function adminApiGate(
     }
     const path = (req.url ?? '').split('?')[0];
     res.once('finish', () => {
+      // After the answer: a failure to write the audit row can only be logged.
       checks.audited(principal.username, write === 'deploy-all' || write === 'deploy-one' ? 'flows.deploy' : 'red.write', {
         via: '/red', method, path, status: res.statusCode, ...summary,
-      });
+      }).catch((err: unknown) => logger.error({ err, user: principal.username, path }, 'writing the audit log failed'));
     });
   }
 }

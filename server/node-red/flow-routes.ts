@@ -33,9 +33,8 @@ export function registerFlowRoutes(table: RouteTable, flows: FlowService): void 
     method: 'post', path: '/flows/inject/:nodeId', access: 'flows:write', tag: 'flows',
     summary: 'Fire a deployed inject node, as its button in the editor does (404 when no such inject node runs)',
     params: Type.Object({ nodeId: Type.String({ minLength: 1, maxLength: 64 }) }),
-    handler: ({ params, principal }) => {
-      flows.inject(params.nodeId, principal.username);
-      return undefined;
+    handler: async ({ params, principal }) => {
+      await flows.inject(params.nodeId, principal.username);
     },
   });
   table.add({

@@ -27,7 +27,7 @@ export interface FlowServiceOptions {
    */
   upgradeNode?(node: FlowNode): FlowNode | undefined;
   /** Appends to the audit log. */
-  audit?(actor: string, action: string, target: string | null, details?: unknown): void;
+  audit?(actor: string, action: string, target: string | null, details?: unknown): Promise<void>;
 }
 
 /** What a deploy changes, node by node, against what runs: for the audit log. */
@@ -69,14 +69,14 @@ export class FlowService {
    * Fires an inject node of the running flows, as its button in Node-RED's editor does (the runtime's
    * `/inject/:id`). Only inject nodes: any other node would get an empty message it does not expect.
    */
-  inject(nodeId: string, user: string): void {
+  async inject(nodeId: string, user: string): Promise<void> {
     const node = this.red.nodes.getNode(nodeId);
     if (!node || node.type !== 'inject') {
       throw notFound('Running inject node', nodeId);
     }
     node.receive();
     this.logger.info({ nodeId, user }, 'inject node fired');
-    this.options.audit?.(user, 'flows.inject', nodeId);
+    await this.options.audit?.(user, 'flows.inject', nodeId);
   }
 
   async get(): Promise<{ rev: string; flows: FlowNode[] }> {
@@ -202,7 +202,7 @@ export class FlowService {
         warnings.push({ message: `the flows did not report started within ${START_TIMEOUT_MS / 1000} s; check the node statuses` });
       }
       this.logger.info({ rev: result.rev, nodes: (flows as unknown[]).length, user, deploymentType, invalidNodes: warnings.length }, 'flows deployed');
-      this.audited(user, 'flows.deploy', { via: 'api', deploymentType, rev: result.rev, ...summary });
+      await this.audited(user, 'flows.deploy', { via: 'api', deploymentType, rev: result.rev, ...summary });
       return { rev: result.rev, warnings };
     } catch (err) {
       started.cancel();
@@ -230,9 +230,9 @@ export class FlowService {
   }
 
   /** Audits a change to the flows: who, how, how many nodes and which code nodes changed. */
-  audited(user: string, action: string, details: Record<string, unknown> & Partial<DeploySummary>): void {
+  async audited(user: string, action: string, details: Record<string, unknown> & Partial<DeploySummary>): Promise<void> {
     const { codeNodes, ...rest } = details;
-    this.options.audit?.(user, action, null, { ...rest, ...(codeNodes ? { codeNodesChanged: codeNodes.map((c) => `${c.id} (${c.type}, ${c.change})`) } : {}) });
+    await this.options.audit?.(user, action, null, { ...rest, ...(codeNodes ? { codeNodesChanged: codeNodes.map((c) => `${c.id} (${c.type}, ${c.change})`) } : {}) });
   }
 
   /** Resolves true on the runtime's next `flows:started`, false after the timeout or when cancelled. */

@@ -35,7 +35,7 @@ beforeAll(async () => {
   hook = await startWebhookReceiver(() => ({ status: answer, body: answer === 400 ? 'no such device' : 'ok' }));
 
   const table = new RouteTable();
-  registerNotifyRoutes(table, outbox, { audit: (actor, action, target) => audits.push({ actor, action, target }) });
+  registerNotifyRoutes(table, outbox, { audit: async (actor, action, target) => void audits.push({ actor, action, target }) });
   served = await serveRouteTable(table);
   base = served.base;
 });

@@ -37,9 +37,9 @@ export function registerNotifyRoutes(table: RouteTable, outbox: WebhookOutbox, a
       'Try a notification again now: a failed one gets a new round of attempts, a pending one skips its backoff. ' +
       'A delivered one answers 409 already_delivered',
     params: NotificationParams, response: Notification,
-    handler({ params, principal }) {
+    async handler({ params, principal }) {
       const notification = outbox.retry(params.id);
-      auth?.audit(principal.username, 'notification.retry', params.id);
+      await auth?.audit(principal.username, 'notification.retry', params.id);
       return notification;
     },
   });

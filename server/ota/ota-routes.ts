@@ -56,8 +56,8 @@ export function registerOtaRoutes(table: RouteTable, ota: OtaService, devices: P
   table.add({
     method: 'delete', path: '/firmware/:id', access: 'ota:write', tag: 'ota', summary: 'Delete a firmware image no campaign has used',
     params: IdParams, errors: { 409: 'firmware_in_use: a campaign, running or in the history, names it' },
-    handler({ params, principal }) {
-      ota.deleteFirmware(params.id, principal.username);
+    async handler({ params, principal }) {
+      await ota.deleteFirmware(params.id, principal.username);
     },
   });
 

@@ -26,7 +26,7 @@ export interface OtaServiceOptions {
   productExists(productKey: string): boolean;
   /** The platform's address as devices reach it (`--public-url`): firmware URLs start with it. */
   publicUrl(): string;
-  audit(actor: string, action: string, target: string, details?: Record<string, unknown>): void;
+  audit(actor: string, action: string, target: string, details?: Record<string, unknown>): Promise<void>;
   logger: Logger;
   now?: () => number;
   /** How often campaigns move on: timeouts, waves, dispatch (ms, default 200). */
@@ -147,7 +147,7 @@ export class OtaService implements OtaNodeService {
       throw err;
     }
     this.#o.files.keep(image, id);
-    this.#o.audit(actor, 'firmware.upload', `firmware:${id}`, { productKey, module, version, size: image.size, sha256: image.sha256 });
+    await this.#o.audit(actor, 'firmware.upload', `firmware:${id}`, { productKey, module, version, size: image.size, sha256: image.sha256 });
     return this.#store.firmware(id)!;
   }
 
@@ -161,16 +161,16 @@ export class OtaService implements OtaNodeService {
     return { ...this.#store.listFirmware(filter, page), ...page };
   }
 
-  patchFirmware(id: number, patch: FirmwarePatch, actor: string): Firmware {
+  async patchFirmware(id: number, patch: FirmwarePatch, actor: string): Promise<Firmware> {
     this.firmware(id);
     if (patch.constraint) checkConstraint(patch.constraint);
     this.#store.updateFirmware(id, patch);
-    this.#o.audit(actor, 'firmware.update', `firmware:${id}`, { fields: Object.keys(patch) });
+    await this.#o.audit(actor, 'firmware.update', `firmware:${id}`, { fields: Object.keys(patch) });
     for (const live of this.#live.values()) if (live.firmware.id === id) live.firmware = this.#store.firmware(id)!;
     return this.firmware(id);
   }
 
-  deleteFirmware(id: number, actor: string): void {
+  async deleteFirmware(id: number, actor: string): Promise<void> {
     const firmware = this.firmware(id);
     const campaign = this.#store.firmwareInUse(id);
     if (campaign !== undefined) throw conflict('firmware_in_use', `Campaign ${campaign} is rolling out this firmware: cancel it first.`);
@@ -179,7 +179,7 @@ export class OtaService implements OtaNodeService {
     }
     this.#store.deleteFirmware(id);
     this.#o.files.remove(id);
-    this.#o.audit(actor, 'firmware.delete', `firmware:${id}`, { productKey: firmware.productKey, module: firmware.module, version: firmware.version });
+    await this.#o.audit(actor, 'firmware.delete', `firmware:${id}`, { productKey: firmware.productKey, module: firmware.module, version: firmware.version });
   }
 
   // ── campaigns ─────────────────────────────────────────────────────────────────────────────────────────────────
@@ -194,7 +194,7 @@ export class OtaService implements OtaNodeService {
     };
   }
 
-  createCampaign(input: NewCampaign, actor: string): Campaign {
+  async createCampaign(input: NewCampaign, actor: string): Promise<Campaign> {
     const firmware = this.firmware(input.firmwareId);
     const strategy = { ...DEFAULT_STRATEGY, ...input.strategy };
     checkStrategy(strategy);
@@ -215,7 +215,7 @@ export class OtaService implements OtaNodeService {
       if (!scheduled) this.#store.updateCampaign({ ...created, startedAt: iso(now) });
       return this.#store.campaign(id)!;
     });
-    this.#o.audit(actor, 'ota.campaign.create', `campaign:${campaign.id}`, {
+    await this.#o.audit(actor, 'ota.campaign.create', `campaign:${campaign.id}`, {
       name: campaign.name, firmwareId: firmware.id, version: firmware.version, devices: campaign.total, waves: strategy.waves,
     });
     this.#track(campaign);
@@ -243,17 +243,17 @@ export class OtaService implements OtaNodeService {
     return { ...this.#store.listUpgrades(id, state, page), ...page };
   }
 
-  pause(id: number, actor: string): Campaign {
+  async pause(id: number, actor: string): Promise<Campaign> {
     const live = this.#liveOrConflict(id, 'paused');
     if (live.campaign.state !== 'running' && live.campaign.state !== 'scheduled') {
       throw conflict('campaign_not_running', `Campaign ${id} is ${live.campaign.state}; only a running or scheduled campaign pauses.`);
     }
     this.#setState(live, 'paused', `paused by ${actor}`);
-    this.#o.audit(actor, 'ota.campaign.pause', `campaign:${id}`);
+    await this.#o.audit(actor, 'ota.campaign.pause', `campaign:${id}`);
     return this.campaign(id);
   }
 
-  resume(id: number, options: { retryFailed?: boolean }, actor: string): Campaign {
+  async resume(id: number, options: { retryFailed?: boolean }, actor: string): Promise<Campaign> {
     const live = this.#liveOrConflict(id, 'resumed');
     const { state } = live.campaign;
     if (state !== 'paused' && state !== 'stopped') throw conflict('campaign_not_paused', `Campaign ${id} is ${state}; only a paused or stopped campaign resumes.`);
@@ -272,20 +272,20 @@ export class OtaService implements OtaNodeService {
     const startAt = live.campaign.strategy.startAt;
     const scheduled = startAt !== undefined && Date.parse(startAt) > this.#now();
     this.#setState(live, scheduled ? 'scheduled' : 'running', '', 'resumed');
-    this.#o.audit(actor, 'ota.campaign.resume', `campaign:${id}`, { retryFailed: options.retryFailed ?? false, retried });
+    await this.#o.audit(actor, 'ota.campaign.resume', `campaign:${id}`, { retryFailed: options.retryFailed ?? false, retried });
     this.#runCampaign(live);
     this.#settle();
     return this.campaign(id);
   }
 
-  cancel(id: number, actor: string): Campaign {
+  async cancel(id: number, actor: string): Promise<Campaign> {
     const live = this.#liveOrConflict(id, 'cancelled');
     this.#finishCampaign(live, 'cancelled', `cancelled by ${actor}`, `campaign cancelled by ${actor}`);
-    this.#o.audit(actor, 'ota.campaign.cancel', `campaign:${id}`);
+    await this.#o.audit(actor, 'ota.campaign.cancel', `campaign:${id}`);
     return this.campaign(id);
   }
 
-  upgradeDevice(request: DeviceUpgradeRequest, actor: string): Campaign {
+  async upgradeDevice(request: DeviceUpgradeRequest, actor: string): Promise<Campaign> {
     const { productKey, deviceName } = request;
     const module = request.module ?? DEFAULT_MODULE;
     if (request.reported !== undefined) {

@@ -18,7 +18,7 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
     body: NewProduct, response: CreatedProduct,
     async handler({ body, principal }) {
       const { product, productSecret } = await products.create(body);
-      auth.audit(principal.username, 'product.create', product.productKey);
+      await auth.audit(principal.username, 'product.create', product.productKey);
       return { ...product, productSecret };
     },
   });
@@ -33,7 +33,7 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
     params: ProductParams, body: ProductPatch, response: Product,
     async handler({ params, body, principal }) {
       const product = await products.update(params.productKey, body);
-      auth.audit(principal.username, 'product.update', params.productKey, body);
+      await auth.audit(principal.username, 'product.update', params.productKey, body);
       return product;
     },
   });
@@ -43,7 +43,7 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
     params: ProductParams,
     async handler({ params, principal }) {
       await products.delete(params.productKey);
-      auth.audit(principal.username, 'product.delete', params.productKey);
+      await auth.audit(principal.username, 'product.delete', params.productKey);
     },
   });
   table.add({
@@ -52,7 +52,7 @@ export function registerProductRoutes(table: RouteTable, products: ProductStore,
     params: ProductParams, response: Type.Object({ productSecret: Type.String() }),
     async handler({ params, principal }) {
       const productSecret = await products.revealSecret(params.productKey);
-      auth.audit(principal.username, 'product.secret.reveal', params.productKey);
+      await auth.audit(principal.username, 'product.secret.reveal', params.productKey);
       return { productSecret };
     },
   });

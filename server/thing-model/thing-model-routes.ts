@@ -39,7 +39,7 @@ export function registerThingModelRoutes(table: RouteTable, thingModels: ThingMo
       // The route table hands an absent body on as {}, which is a valid (empty) thing model: refuse it here.
       if (req.body === undefined) throw badRequest('Send the TSL JSON document as the body (Content-Type: application/json).');
       const draft = await thingModels.saveDraft(params.productKey, req.body, principal.username);
-      auth.audit(principal.username, 'thing-model.draft.save', params.productKey);
+      await auth.audit(principal.username, 'thing-model.draft.save', params.productKey);
       return draft;
     },
   });
@@ -54,7 +54,7 @@ export function registerThingModelRoutes(table: RouteTable, thingModels: ThingMo
     params: ProductParams, response: VersionInfo,
     async handler({ params, principal }) {
       const version = await thingModels.publish(params.productKey, principal.username);
-      auth.audit(principal.username, 'thing-model.publish', params.productKey, { version: version.version });
+      await auth.audit(principal.username, 'thing-model.publish', params.productKey, { version: version.version });
       return version;
     },
   });
