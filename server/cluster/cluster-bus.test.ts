@@ -4,6 +4,7 @@
  * came from, and nothing comes back to the node that made it.
  */
 import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratePostgres } from '../db/migrate.ts';
@@ -127,6 +128,40 @@ describe('the cluster bus', () => {
     await until('node b sees the link', () => b.registry.topology.isLinked(gw, s1), Boolean);
     expect(await b.registry.topology.unlink(gw, s1, 'user admin')).toBe(true);
     await until('node a sees it gone', () => a.registry.topology.isLinked(gw, s1), (v) => !v);
+  });
+
+  it('tells the other node of a device disabled here, for the session it may hold there', async () => {
+    const [a, b] = nodes as [typeof nodes[0], typeof nodes[0]];
+    await a.registry.products.create({ productKey: 'lamps', name: 'lamps' });
+    await a.registry.devices.create({ productKey: 'lamps', deviceName: 'porch' });
+    const seen: unknown[] = [];
+    b.registry.events.on('device.changed', (e) => seen.push(e));
+    await a.registry.devices.update('lamps', 'porch', { enabled: false });
+    await until('node b hears of it', () => seen, (list) => list.some((e) => (e as { change: string }).change === 'disabled'));
+    expect(seen).toContainEqual({ productKey: 'lamps', deviceName: 'porch', change: 'disabled', origin: 'node-a' });
+    expect((await b.registry.devices.credentialsFor('lamps', 'porch'))?.enabled).toBe(false);
+  });
+
+  it('shares other kinds of change: each node follows the others\' once, and does not send them on', async () => {
+    const [a, b] = nodes as [typeof nodes[0], typeof nodes[0]];
+    const deploys = [new EventEmitter(), new EventEmitter()] as const;
+    const followed: [string, unknown][] = [];
+    a.bus.share<{ rev: string }>('flows.deployed', deploys[0], (e) => {
+      followed.push(['node-a', e]);
+      deploys[0].emit('flows.deployed', e);
+    });
+    b.bus.share<{ rev: string }>('flows.deployed', deploys[1], (e) => {
+      followed.push(['node-b', e]);
+      // As a node that loaded the flows announces it locally: with the origin, so it goes no further.
+      deploys[1].emit('flows.deployed', e);
+    });
+    deploys[0].emit('flows.deployed', { rev: 'r1' });
+    await until('node b followed the deploy', () => followed, (list) => list.length > 0);
+    deploys[1].emit('flows.deployed', { rev: 'r2' });
+    await until('node a followed the other', () => followed, (list) => list.length > 1);
+    await Promise.all([a.bus.settled(), b.bus.settled()]);
+    expect(followed).toEqual([['node-b', { rev: 'r1', origin: 'node-a' }], ['node-a', { rev: 'r2', origin: 'node-b' }]]);
+    expect(() => a.bus.share('flows.deployed', deploys[0], () => undefined)).toThrow(/shared already/);
   });
 
   it('reloads the registry when its Redis connection comes back, for what pub/sub could not deliver meanwhile', async () => {

@@ -6,11 +6,13 @@
  *
  * Each node publishes the events it makes itself (those without `origin`) on one channel; the others take them with
  * `registry.follow`, which reloads what the change touched from the database before announcing it there with
- * `origin` set to the node it came from. Events are applied in the order a node receives them, one at a time.
+ * `origin` set to the node it came from. Events are applied in the order a node receives them, one at a time. Other
+ * kinds of change travel the same way ({@link ClusterBus.share}): a deploy, a user's access.
  *
  * Pub/sub delivers to the nodes connected at that moment: a node that was disconnected from Redis reloads all the
  * registry's memory when it is connected again, since it may have missed changes meanwhile.
  */
+import type { EventEmitter } from 'node:events';
 import { Redis } from 'ioredis';
 import type { Registry } from '../registry.ts';
 import type { RegistryEventMap } from '../registry-events.ts';
@@ -22,8 +24,16 @@ const EVENTS: readonly (keyof RegistryEventMap)[] = ['product.changed', 'device.
 
 interface Envelope {
   node: string;
-  name: keyof RegistryEventMap;
+  /** A registry event's name, or a shared kind of change's (see {@link ClusterBus.share}). */
+  name: string;
   event: Record<string, unknown>;
+}
+
+/** A kind of change other than the registry's that every node follows (see {@link ClusterBus.share}). */
+interface Shared {
+  emitter: EventEmitter;
+  follow(event: Record<string, unknown>): Promise<void> | void;
+  listener(event: Record<string, unknown>): void;
 }
 
 export interface ClusterBusOptions {
@@ -40,6 +50,7 @@ export class ClusterBus {
   readonly #subscriber: Redis;
   readonly #options: ClusterBusOptions;
   readonly #listeners: [keyof RegistryEventMap, (event: Record<string, unknown>) => void][] = [];
+  readonly #shared = new Map<string, Shared>();
   /** The remote events being applied, one after another. */
   #applying: Promise<void> = Promise.resolve();
 
@@ -78,16 +89,30 @@ export class ClusterBus {
     });
     await this.#subscriber.subscribe(REGISTRY_CHANNEL);
     for (const name of EVENTS) {
-      const listener = (event: Record<string, unknown>) => {
-        if (event.origin !== undefined) return; // another node's, applied here
-        const envelope: Envelope = { node: nodeId, name, event };
-        this.#publisher.publish(REGISTRY_CHANNEL, JSON.stringify(envelope)).catch((err: unknown) => {
-          logger.error({ err, name, event }, 'cluster bus: an event could not be sent to the other nodes');
-        });
-      };
+      const listener = (event: Record<string, unknown>) => this.#publish(name, event);
       registry.events.on(name, listener as never);
       this.#listeners.push([name, listener]);
     }
+  }
+
+  /**
+   * Shares another kind of change: `emitter`'s `name` events made on this node go to the others, which `follow` them
+   * (an event followed here carries `origin`, and is not sent on again). A deploy that the other nodes load, a user
+   * whose access changed that the other nodes' live sockets check again.
+   */
+  share<T extends object>(name: string, emitter: EventEmitter, follow: (event: T & { origin: string }) => Promise<void> | void): void {
+    if (this.#shared.has(name) || (EVENTS as readonly string[]).includes(name)) throw new Error(`${name} is shared already`);
+    const listener = (event: Record<string, unknown>) => this.#publish(name, event);
+    emitter.on(name, listener);
+    this.#shared.set(name, { emitter, follow: follow as Shared['follow'], listener });
+  }
+
+  #publish(name: string, event: Record<string, unknown>): void {
+    if (event.origin !== undefined) return; // another node's, applied here
+    const envelope: Envelope = { node: this.#options.nodeId, name, event };
+    this.#publisher.publish(REGISTRY_CHANNEL, JSON.stringify(envelope)).catch((err: unknown) => {
+      this.#options.logger.error({ err, name, event }, 'cluster bus: an event could not be sent to the other nodes');
+    });
   }
 
   #received(text: string): void {
@@ -97,9 +122,12 @@ export class ClusterBus {
     } catch {
       return this.#options.logger.warn({ text: text.slice(0, 200) }, 'cluster bus: a message that is not JSON was dropped');
     }
-    if (envelope.node === this.#options.nodeId || !EVENTS.includes(envelope.name)) return;
+    if (envelope.node === this.#options.nodeId) return;
     const event = { ...envelope.event, origin: envelope.node };
-    this.#enqueue(() => this.#options.registry.follow(envelope.name, event as never));
+    const shared = this.#shared.get(envelope.name);
+    if (shared) return this.#enqueue(async () => shared.follow(event));
+    const name = envelope.name as keyof RegistryEventMap;
+    if (EVENTS.includes(name)) this.#enqueue(() => this.#options.registry.follow(name, event as never));
   }
 
   #enqueue(work: () => Promise<void>): void {
@@ -116,6 +144,8 @@ export class ClusterBus {
   async close(): Promise<void> {
     for (const [name, listener] of this.#listeners) this.#options.registry.events.off(name, listener as never);
     this.#listeners.length = 0;
+    for (const [name, { emitter, listener }] of this.#shared) emitter.off(name, listener);
+    this.#shared.clear();
     await this.#applying;
     await Promise.allSettled([this.#subscriber.quit(), this.#publisher.quit()]);
   }
