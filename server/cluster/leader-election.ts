@@ -5,7 +5,7 @@
  *
  * A node checks its connection every `checkMs`: a check that fails or takes longer than that steps it down at once,
  * before PostgreSQL has even noticed, so two nodes never both believe they lead for longer than one check. A leader
- * that lost its connection sits out `REJOIN_CHECKS` checks before it tries again: the others, whose connections
+ * that lost its connection sits out a few checks (`rejoinChecks`) before it tries again: the others, whose connections
  * work, take over, instead of the node with the bad connection racing them back to the lock it just dropped.
  */
 import { EventEmitter } from 'node:events';
@@ -21,6 +21,8 @@ export interface LeaderElectionOptions {
   nodeId: string;
   /** How often a follower tries to take the lock and a leader checks it still holds its connection (ms). */
   checkMs?: number;
+  /** How many checks a leader that lost its connection sits out before it tries again; {@link REJOIN_CHECKS} by default. */
+  rejoinChecks?: number;
   logger?: { info(fields: object, msg: string): void; warn(fields: object, msg: string): void };
 }
 
@@ -43,7 +45,7 @@ export class LeaderElection extends EventEmitter<Events> {
   constructor(url: string, options: LeaderElectionOptions) {
     super();
     this.#url = url;
-    this.#options = { checkMs: 1000, ...options };
+    this.#options = { checkMs: 1000, rejoinChecks: REJOIN_CHECKS, ...options };
   }
 
   get nodeId(): string {
@@ -82,7 +84,7 @@ export class LeaderElection extends EventEmitter<Events> {
   #lost(reason: string): void {
     if (this.#leading) {
       this.#options.logger?.warn({ node: this.#options.nodeId, err: reason }, 'lost the connection holding the leadership');
-      this.#rejoinAt = Date.now() + this.#options.checkMs * REJOIN_CHECKS;
+      this.#rejoinAt = Date.now() + this.#options.checkMs * this.#options.rejoinChecks;
     }
     this.#set(false);
   }
