@@ -363,6 +363,13 @@ export class PostgresSql extends PostgresStatements implements SqlDatabase {
   }
 }
 
+/** `list` in runs of at most `size`: the rows of one multi-row statement each, within either database's parameter limit. */
+export function chunks<T>(list: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
 /** A unique or primary key constraint refused the statement: SQLite's and PostgreSQL's way of saying so. */
 export function isUniqueViolation(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;

@@ -4,7 +4,7 @@ import type { ProductStore } from '../products/product-store.ts';
 import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import type { CreatedDevice, Device, DevicePatch, DeviceRef, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
-import { isForeignKeyViolation, isUniqueViolation, type Sql, type SqlDialect } from '../db/sql.ts';
+import { chunks, isForeignKeyViolation, isUniqueViolation, type Sql, type SqlDialect } from '../db/sql.ts';
 
 /** A device going online or offline, as the device hub writes it (see DeviceStore.queueStatus). */
 export interface StatusChange {
@@ -144,8 +144,7 @@ export class DeviceStore {
     const refs = rows.map(({ input, deviceName }) => ({ productKey: input.productKey, deviceName }));
     try {
       await this.sql.transaction(async (tx) => {
-        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-          const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+        for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
           const ids = await tx.all<{ id: number; product_key: string; device_name: string }>(
             `INSERT INTO devices (product_key, device_name, description, device_secret, created_at, updated_at)
              VALUES ${part.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')} RETURNING id, product_key, device_name`,
@@ -227,17 +226,17 @@ export class DeviceStore {
   async update(productKey: string, deviceName: string, patch: DevicePatch): Promise<Device> {
     const before = await this.get(productKey, deviceName);
     await this.sql.transaction(async (tx) => {
-      const row = await tx.get<{ id: number }>('SELECT id FROM devices WHERE product_key = ? AND device_name = ?', [productKey, deviceName]);
-      if (!row) throw deviceNotFound(productKey, deviceName);
+      const id = await deviceIdOf(tx, { productKey, deviceName });
+      if (id === undefined) throw deviceNotFound(productKey, deviceName);
       await tx.run(`
         UPDATE devices SET description = coalesce(@description, description), enabled = coalesce(@enabled, enabled),
           updated_at = @at
         WHERE id = @id`, {
-        id: row.id, description: patch.description ?? null, enabled: patch.enabled === undefined ? null : patch.enabled ? 1 : 0, at: now(),
+        id, description: patch.description ?? null, enabled: patch.enabled === undefined ? null : patch.enabled ? 1 : 0, at: now(),
       });
       if (patch.tags !== undefined) {
-        await tx.run('DELETE FROM device_tags WHERE device_id = ?', [row.id]);
-        await this.#writeTags(tx, [{ id: row.id, tags: patch.tags }]);
+        await tx.run('DELETE FROM device_tags WHERE device_id = ?', [id]);
+        await this.#writeTags(tx, [{ id, tags: patch.tags }]);
       }
     });
     if (patch.enabled !== undefined && patch.enabled !== before.enabled) {
@@ -388,8 +387,7 @@ export class DeviceStore {
     if (rows.length === 0) return;
     const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
     await this.sql.transaction(async (tx) => {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+      for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
         await tx.run(
           `UPDATE devices SET ${set} FROM (VALUES ${part.map(() => tuple).join(', ')}) AS v
            WHERE devices.product_key = v.column1 AND devices.device_name = v.column2 AND ${also}`,
@@ -401,21 +399,12 @@ export class DeviceStore {
 
   /** The devices named, read in a statement per {@link ROWS_PER_STATEMENT} (created ones, for the answer). */
   async #read(refs: readonly DeviceRef[]): Promise<Device[]> {
-    const devices: Device[] = [];
-    for (const [productKey, names] of byProduct(refs)) {
-      for (let i = 0; i < names.length; i += ROWS_PER_STATEMENT) {
-        const part = names.slice(i, i + ROWS_PER_STATEMENT);
-        const rows = await this.sql.all<DeviceRow>(`${this.#select} WHERE d.product_key = ? AND d.device_name IN (${part.map(() => '?').join(', ')})`, [productKey, ...part]);
-        devices.push(...rows.map(toDevice));
-      }
-    }
-    return devices;
+    return (await rowsOf<DeviceRow>(this.sql, this.#select, refs)).map(toDevice);
   }
 
   async #writeTags(tx: Sql, devices: readonly { id: number; tags: Tags }[]): Promise<void> {
     const rows = devices.flatMap(({ id, tags }) => Object.entries(tags).map(([key, value]) => [id, key, value]));
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const part = rows.slice(i, i + ROWS_PER_STATEMENT);
+    for (const part of chunks(rows, ROWS_PER_STATEMENT)) {
       await tx.run(`INSERT INTO device_tags (device_id, key, value) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}`, part.flat());
     }
   }
@@ -425,29 +414,28 @@ export class DeviceStore {
   }
 }
 
-/** Device names grouped by product, in the order first met. */
-function byProduct(refs: readonly DeviceRef[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const { productKey, deviceName } of refs) {
-    const names = groups.get(productKey);
-    if (names) names.push(deviceName);
-    else groups.set(productKey, [deviceName]);
+/**
+ * The rows `select` (a statement on `devices d`) gives for the devices named: one statement per
+ * {@link ROWS_PER_STATEMENT} of them, matched on (product key, device name) pairs.
+ */
+async function rowsOf<T>(sql: Sql, select: string, refs: readonly DeviceRef[]): Promise<T[]> {
+  const rows: T[] = [];
+  for (const part of chunks(refs, ROWS_PER_STATEMENT)) {
+    rows.push(...await sql.all<T>(
+      `${select} WHERE (d.product_key, d.device_name) IN (${part.map(() => '(?, ?)').join(', ')})`, part.flatMap((r) => [r.productKey, r.deviceName]),
+    ));
   }
-  return groups;
+  return rows;
 }
 
 async function existingIn(sql: Sql, refs: readonly DeviceRef[]): Promise<Set<string>> {
-  const found = new Set<string>();
-  for (const [productKey, names] of byProduct(refs)) {
-    for (let i = 0; i < names.length; i += ROWS_PER_STATEMENT) {
-      const part = names.slice(i, i + ROWS_PER_STATEMENT);
-      const rows = await sql.all<{ device_name: string }>(
-        `SELECT device_name FROM devices WHERE product_key = ? AND device_name IN (${part.map(() => '?').join(', ')})`, [productKey, ...part],
-      );
-      for (const r of rows) found.add(`${productKey}/${r.device_name}`);
-    }
-  }
-  return found;
+  const rows = await rowsOf<{ product_key: string; device_name: string }>(sql, 'SELECT d.product_key, d.device_name FROM devices d', refs);
+  return new Set(rows.map((r) => `${r.product_key}/${r.device_name}`));
+}
+
+/** A device's row id, or undefined when there is no such device. */
+export async function deviceIdOf(sql: Sql, device: DeviceRef): Promise<number | undefined> {
+  return (await sql.get<{ id: number }>('SELECT id FROM devices WHERE product_key = ? AND device_name = ?', [device.productKey, device.deviceName]))?.id;
 }
 
 const deviceNotFound = (productKey: string, deviceName: string) => notFound('Device', `${productKey}/${deviceName}`);

@@ -1,4 +1,5 @@
-import type { Sql } from '../db/sql.ts';
+import { chunks, type Sql } from '../db/sql.ts';
+import { deviceIdOf } from './device-store.ts';
 import type { RegistryEvents, TopologyChange } from '../registry-events.ts';
 import type { DeviceRef, DeviceStatus } from '../../domain/devices/device-schemas.ts';
 
@@ -65,7 +66,7 @@ export class DeviceTopology {
       added = await this.sql.transaction(async (tx) => {
         // One link call per gateway at a time (on any node): its count and the limit hold.
         await tx.lock(`topology:${gateway.productKey}/${gateway.deviceName}`);
-        const gatewayId = await idOf(tx, gateway);
+        const gatewayId = await deviceIdOf(tx, gateway);
         if (gatewayId === undefined) return refuse('unknown-device', gateway);
         // Every listed device with its gateway now, in one read: a gateway adds hundreds of sub-devices at once.
         const found = new Map<string, { id: number; gatewayId: number | null }>();
@@ -180,17 +181,8 @@ export class DeviceTopology {
 
 const keyOf = (d: DeviceRef) => `${d.productKey}/${d.deviceName}`;
 
-function chunks<T>(list: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
-}
 /** Byte order, as the database's ORDER BY on these ASCII names. */
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
-async function idOf(sql: Sql, device: DeviceRef): Promise<number | undefined> {
-  return (await sql.get<{ id: number }>('SELECT id FROM devices WHERE product_key = ? AND device_name = ?', [device.productKey, device.deviceName]))?.id;
-}
 
 class Refused extends Error {
   constructor(readonly result: { ok: false; refusal: LinkRefusal; device: DeviceRef }) {

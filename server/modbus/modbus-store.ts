@@ -6,6 +6,7 @@ import type { ThingModelStore } from '../thing-model/thing-model-store.ts';
 import { checkPointTable, pointLabel, type ModbusPoint, type PointProblem } from '../../domain/modbus/point-table.ts';
 import type { ModbusConnection, PointTableView } from '../../domain/modbus/modbus-api.ts';
 import type { TslDocument } from '../../domain/thing-model/tsl-types.ts';
+import { deviceIdOf } from '../devices/device-store.ts';
 
 /** A device the poller may read: its connection, and its product's point table. */
 export interface ModbusTarget {
@@ -112,9 +113,9 @@ export class ModbusStore {
   }
 
   async #deviceIdOf(productKey: string, deviceName: string): Promise<number> {
-    const row = await this.sql.get<{ id: number }>('SELECT id FROM devices WHERE product_key = ? AND device_name = ?', [productKey, deviceName]);
-    if (row === undefined) throw notFound('Device', `${productKey}/${deviceName}`);
-    return row.id;
+    const id = await deviceIdOf(this.sql, { productKey, deviceName });
+    if (id === undefined) throw notFound('Device', `${productKey}/${deviceName}`);
+    return id;
   }
 
   /** Each point's property must be in the published thing model, and a writable point's property read-write. */

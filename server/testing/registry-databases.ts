@@ -10,7 +10,7 @@ import { afterAll } from 'vitest';
 import { openDatabase } from '../db/database.ts';
 import { migratePostgres } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
-import { SqliteSql, type Sql, type SqlDatabase, type SqlDialect } from '../db/sql.ts';
+import { chunks, SqliteSql, type Sql, type SqlDatabase, type SqlDialect } from '../db/sql.ts';
 import { testPostgres } from './test-postgres.ts';
 
 export const REGISTRY_DIALECTS: readonly SqlDialect[] = ['sqlite', 'postgres'];
@@ -52,8 +52,7 @@ export async function insertProducts(sql: Sql, productKeys: readonly string[]): 
 /** Devices as rows of products that exist, 500 to a statement; their secrets are placeholders. */
 export async function insertDevices(sql: Sql, devices: readonly { productKey: string; deviceName: string }[]): Promise<void> {
   const at = new Date().toISOString();
-  for (let i = 0; i < devices.length; i += 500) {
-    const part = devices.slice(i, i + 500);
+  for (const part of chunks(devices, 500)) {
     await sql.run(`INSERT INTO devices (product_key, device_name, device_secret, created_at, updated_at) VALUES ${part.map(() => "(?, ?, 'sealed', ?, ?)").join(', ')}`,
       part.flatMap((d) => [d.productKey, d.deviceName, at, at]));
   }
