@@ -13,6 +13,7 @@ import type { Db } from './database.ts';
 import { migratePostgres } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import type { PostgresSql, Sql } from './sql.ts';
+import { sqlFlowStorage } from '../node-red/sql-flow-storage.ts';
 
 /** Rows to one INSERT: well under PostgreSQL's 65,535 parameters for the widest table. */
 const ROWS_PER_INSERT = 500;
@@ -94,14 +95,17 @@ async function moveIdentityPast(tx: Sql, table: string): Promise<void> {
   await tx.get(`SELECT setval(pg_get_serial_sequence(?, ?), coalesce((SELECT max(${column}) FROM ${quote(table)}), 0) + 1, false)`, [table, identity.column_name]);
 }
 
-/** The node's flows and sealed credentials (Node-RED's files), as the database's flow storage keeps them. */
+/** The node's flows and sealed credentials (Node-RED's files), saved through the database's flow storage. */
 async function copyFlows(tx: Sql, nodeRedDir: string, copied: Map<string, number>, progress?: CopyProgress): Promise<void> {
-  const at = new Date().toISOString();
-  for (const [name, file] of [['flows', 'flows.json'], ['credentials', 'flows_cred.json']] as const) {
+  const storage = sqlFlowStorage(tx);
+  const documents = [
+    ['flows', 'flows.json', (flows: unknown) => storage.saveFlows(flows as unknown[])],
+    ['credentials', 'flows_cred.json', (credentials: unknown) => storage.saveCredentials(credentials as Record<string, unknown>)],
+  ] as const;
+  for (const [name, file, save] of documents) {
     const full = path.join(nodeRedDir, file);
     if (!fs.existsSync(full)) continue;
-    const body = JSON.stringify(JSON.parse(fs.readFileSync(full, 'utf8')));
-    await tx.run('INSERT INTO flow_documents (name, body, updated_at) VALUES (?, ?, ?)', [name, body, at]);
+    await save(JSON.parse(fs.readFileSync(full, 'utf8')));
     copied.set(`flow ${name}`, 1);
     progress?.table(`flow ${name}`, 1);
   }

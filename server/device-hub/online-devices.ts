@@ -300,9 +300,15 @@ export class OnlineDevices {
     }
     const handingOver = this.#lastSeen.get(key);
     if (this.#handovers.has(key) && handingOver) return { online: true, lastSeenAt: handingOver.at };
-    const device = await this.#options.devices.get(productKey, deviceName).catch(() => undefined);
-    if (!device) return undefined;
-    return { online: false, lastSeenAt: device.lastSeenAt === null ? null : Date.parse(device.lastSeenAt) };
+    let lastSeenAt: string | null;
+    try {
+      ({ lastSeenAt } = await this.#options.devices.get(productKey, deviceName));
+    } catch (err) {
+      // No such device; any other failure is the caller's to answer.
+      if ((err as { status?: unknown }).status === 404) return undefined;
+      throw err;
+    }
+    return { online: false, lastSeenAt: lastSeenAt === null ? null : Date.parse(lastSeenAt) };
   }
 
   /** Forgets a deleted device's last-seen time. */
