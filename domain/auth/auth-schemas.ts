@@ -42,7 +42,7 @@ export const ApiToken = Type.Object({
   role: Role,
   createdAt: Type.String({ format: 'date-time' }),
   expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When the token was last used, to the minute; null before its first use' }),
 });
 
 /** A token as its creation answers it: the only time the token itself is shown. */

@@ -27,14 +27,18 @@ describe.each(REGISTRY_DIALECTS)('auth on %s', (dialect) => {
     await expect(auth.login('admin', 'wrong password!', '198.51.100.1')).rejects.toMatchObject({ status: 401 });
   });
 
-  it('acts with the weaker of a token\'s role and its owner\'s, notes its use, and forgets it when revoked', async () => {
+  it('acts with the weaker of a token\'s role and its owner\'s, notes its use to the minute, and forgets it when revoked', async () => {
     const auth = await authOn(dialect);
     const eng = await auth.createUser('eng', 'engineer-password', 'engineer');
     await expect(auth.createUser('ENG', 'engineer-password', 'engineer')).rejects.toMatchObject({ status: 409 });
     const { token, info } = await auth.createApiToken(eng.id, 'ci', 'engineer', 30);
     expect(info).toMatchObject({ name: 'ci', role: 'engineer', lastUsedAt: null, expiresAt: expect.any(String) });
     expect(await auth.resolveToken(token)).toMatchObject({ username: 'eng', role: 'engineer', via: 'api-token', tokenId: info.id });
-    expect((await auth.listApiTokens(eng.id))[0]!.lastUsedAt).toEqual(expect.any(String));
+    const firstUse = (await auth.listApiTokens(eng.id))[0]!.lastUsedAt;
+    expect(firstUse).toEqual(expect.any(String));
+    // Kept to the minute: another call right away writes nothing.
+    await auth.resolveToken(token);
+    expect((await auth.listApiTokens(eng.id))[0]!.lastUsedAt).toBe(firstUse);
     await auth.updateUser(eng.id, { role: 'operator' });
     expect(await auth.resolveToken(token)).toMatchObject({ role: 'operator' });
     expect(await auth.revokeApiToken(eng.id, info.id)).toBe('ci');

@@ -16,6 +16,8 @@ const now = () => new Date().toISOString();
 // can find it).
 const SESSION_PREFIX = 'tws_';
 const API_TOKEN_PREFIX = 'twt_';
+/** How exactly an API token's last use is kept (see resolveToken). */
+const LAST_USED_PRECISION_MS = 60_000;
 
 export interface AuthServiceOptions {
   /** What each role may do on this server; default {@link rolePermissions}() (engineers deploy no code). */
@@ -270,13 +272,16 @@ export class AuthService {
       return row && { userId: row.id, username: row.username, role: row.role, permissions: this.#permissions[row.role], via: 'session' };
     }
     if (token.startsWith(API_TOKEN_PREFIX)) {
-      const row = await this.sql.get<{ token_id: number; role: Role; id: number; username: string; user_role: Role }>(
-        `SELECT t.id AS token_id, t.role, u.id, u.username, u.role AS user_role FROM api_tokens t
+      const row = await this.sql.get<{ token_id: number; role: Role; id: number; username: string; user_role: Role; last_used_at: string | null }>(
+        `SELECT t.id AS token_id, t.role, u.id, u.username, u.role AS user_role, t.last_used_at FROM api_tokens t
          JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0`, [sha256(token), Date.now()],
       );
       if (!row) return undefined;
-      await this.sql.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', [now(), row.token_id]);
+      // Noted to the minute: a script calling the API in a loop costs a write a minute, not one per request.
+      if (row.last_used_at === null || Date.parse(row.last_used_at) < Date.now() - LAST_USED_PRECISION_MS) {
+        await this.sql.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', [now(), row.token_id]);
+      }
       const role = weakerRole(row.role, row.user_role);
       return { userId: row.id, username: row.username, role, permissions: this.#permissions[role], via: 'api-token', tokenId: row.token_id };
     }
