@@ -95,7 +95,7 @@ import { registerModbusRoutes } from './modbus/modbus-routes.ts';
 import { registerDashboardRoutes } from './dashboards/dashboard-routes.ts';
 import { DashboardStore } from './dashboards/dashboard-store.ts';
 import { registerModbusMetrics } from './modbus/modbus-metrics.ts';
-import { sqlFlowStorage } from './node-red/sql-flow-storage.ts';
+import { savedDocument, sqlFlowStorage } from './node-red/sql-flow-storage.ts';
 
 const version = (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -174,7 +174,7 @@ export async function startThingwire(
   const flowsFile = path.join(config.dataDir, 'node-red', 'flows.json');
   const dbFile = path.join(config.dataDir, 'thingwire.db');
   const flowsInDatabase = options.flowStorage === 'database';
-  const savedFlows = flowsInDatabase ? flowsInDatabaseFile(dbFile) : fs.existsSync(flowsFile) ? readJson(flowsFile) ?? [] : undefined;
+  const savedFlows = flowsInDatabase ? await flowsInDatabaseFile(dbFile) : fs.existsSync(flowsFile) ? readJson(flowsFile) ?? [] : undefined;
   const firstFlows = savedFlows === undefined;
   const installDefaults = firstFlows && (options.installDefaultFlows ?? true);
   // Every port this start will bind, checked before anything is created: a busy port fails here in one line, not after
@@ -700,12 +700,12 @@ function errorHandler(logger: Logger) {
 
 /** A JSON file's content; undefined when it cannot be read or parsed (the code reading it decides what that means). */
 /** The flows saved in the database file, undefined when none were (or there is no database yet). */
-function flowsInDatabaseFile(file: string): unknown {
+async function flowsInDatabaseFile(file: string): Promise<unknown> {
   if (!fs.existsSync(file)) return undefined;
+  // Read-only, before the database is opened (and migrated) for the start itself.
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare("SELECT body FROM flow_documents WHERE name = 'flows'").get() as { body: string } | undefined;
-    return row ? JSON.parse(row.body) : undefined;
+    return await savedDocument(new SqliteSql(db), 'flows');
   } catch {
     // A database from before flows could be stored in it.
     return undefined;

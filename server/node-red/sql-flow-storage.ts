@@ -34,11 +34,14 @@ export interface SqlFlowStorageOptions {
   onFlowsSaved?(): void;
 }
 
+/** One of the storage's documents as saved, or undefined before its first save. */
+export async function savedDocument<T>(sql: Sql, name: Document): Promise<T | undefined> {
+  const row = await sql.get<{ body: string }>('SELECT body FROM flow_documents WHERE name = ?', [name]);
+  return row ? (JSON.parse(row.body) as T) : undefined;
+}
+
 export function sqlFlowStorage(sql: Sql, options: SqlFlowStorageOptions = {}): NodeRedStorage {
-  const read = async <T>(name: Document, empty: T): Promise<T> => {
-    const row = await sql.get<{ body: string }>('SELECT body FROM flow_documents WHERE name = ?', [name]);
-    return row ? (JSON.parse(row.body) as T) : empty;
-  };
+  const read = async <T>(name: Document, empty: T): Promise<T> => (await savedDocument<T>(sql, name)) ?? empty;
   const write = async (name: Document, value: unknown): Promise<void> => {
     await sql.run(
       `INSERT INTO flow_documents (name, body, updated_at) VALUES (?, ?, ?)
