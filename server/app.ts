@@ -252,11 +252,6 @@ export async function startThingwire(
     retention: () => registry.products.retentionPolicies(),
   });
 
-  // Work one node of a cluster runs at a time; a single node always runs it.
-  const singletons = new SingletonWork(SOLE_NODE, [
-    { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
-  ], logger.child({ subsystem: 'cluster' }));
-
   const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
     // Every command (API, device out nodes) is checked against the product's published thing model before it is sent.
     checkCommand: thingModelCommandCheck(registry.thingModels),
@@ -328,10 +323,15 @@ export async function startThingwire(
   }, tcpLogger);
 
 
-  const alerts = new AlertEngine(new AlertStore(db), {
+  const alerts = new AlertEngine(new AlertStore(sql), {
     logger: logger.child({ subsystem: 'alerts' }),
     eventTypeOf: thingModelEventTypes(registry.thingModels),
   });
+  // Work one node of a cluster runs at a time; a single node always runs it.
+  const singletons = new SingletonWork(SOLE_NODE, [
+    { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
+    alerts.waitSweep(),
+  ], logger.child({ subsystem: 'cluster' }));
   const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
 
   // Firmware URLs name the address devices reach us at; known once the server listens, unless configured.
@@ -444,7 +444,10 @@ export async function startThingwire(
     ],
   });
   registerTelemetryRoutes(table, backend, registry.devices, registry.thingModels, { products: registry.products });
-  registerAlertRoutes(table, alerts, auth, async () => alertRuleSummaries((await flows.get()).flows, alerts));
+  registerAlertRoutes(table, alerts, auth, async () => {
+    const [{ flows: deployed }, openCountsByRule] = await Promise.all([flows.get(), alerts.openCountsByRule()]);
+    return alertRuleSummaries(deployed, { runningRuleIds: alerts.runningRuleIds(), openCountsByRule });
+  });
   registerOverviewRoutes(table, { devices: registry.devices, hub, alerts, rate: () => deviceFeed.rate() });
   registerNotifyRoutes(table, notify, auth);
   registerOtaRoutes(table, ota, registry.devices);
@@ -562,7 +565,7 @@ export async function startThingwire(
         await singletons.close();
         await telemetry.close();
         await notify.close();
-        alerts.close();
+        await alerts.close();
         ota.close();
         await mqttListeners.closeAll();
         await httpListeners.closeAll();

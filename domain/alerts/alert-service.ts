@@ -14,9 +14,12 @@ export type AlertTransitionListener = (transition: AlertTransition) => void;
 /** A rule being evaluated, as its node holds it. */
 export interface AlertRuleRun {
   readonly rule: AlertRule;
+  /** Resolves once the rule has read its open alerts (messages judged before then wait for it). */
+  readonly ready: Promise<void>;
   /**
    * Judges one device message. Messages of other kinds, of other products than the rule's, or without the rule's
-   * property are ignored. Transitions it causes reach the rule's listener before this returns.
+   * property are ignored. Transitions it causes reach the rule's listener once they are committed, in the order of
+   * the messages that caused them.
    */
   evaluate(input: AlertInput): void;
   /** The rule's open alerts by state. */

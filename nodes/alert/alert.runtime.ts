@@ -27,7 +27,8 @@ export const alertNode = implementNode(alert, ({ config, node, services }) => {
     const text = acknowledged ? `${active} active, ${acknowledged} acknowledged` : `${active} active`;
     status.set({ fill: active ? 'red' : acknowledged ? 'yellow' : 'green', shape: 'dot', text });
   }
-  showCounts();
+  // Shown once the rule has read its open alerts: a count of 0 before then could be wrong.
+  void run.ready.then(showCounts);
   return {
     onInput(message, _send, done) {
       run.evaluate(alertInput(message));

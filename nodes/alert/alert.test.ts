@@ -8,7 +8,9 @@ import type { AlertTransition } from '../../domain/alerts/alert-service.ts';
 import type { Alert } from '../../domain/alerts/alert-schemas.ts';
 import { AlertStore } from '../../server/alerts/alert-store.ts';
 import { ManualAlertClock } from '../../server/testing/manual-alert-clock.ts';
+import { until } from '../../server/testing/until.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
+import { SqliteSql } from '../../server/db/sql.ts';
 import { nodeSchemaAjv, validateNodeConfig } from '../kit/config-validator.ts';
 import { nodeHtml } from '../kit/node-html.ts';
 import type { NodeMessage, NodeStatus } from '../kit/node-red-api.ts';
@@ -46,13 +48,13 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-alert-node-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
   clock = new ManualAlertClock();
-  engine = new AlertEngine(new AlertStore(db), {
+  engine = new AlertEngine(new AlertStore(new SqliteSql(db)), {
     logger: pino({ level: 'silent' }), clock, eventTypeOf: (_p, eventId) => (eventId === 'overheat' ? 'alert' : undefined),
   });
 });
 afterEach(async () => {
   await helper.unload();
-  engine.close();
+  await engine.close();
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -189,7 +191,7 @@ describe('alert node', () => {
     await helper.unload();
 
     await load({ ...hotHall });
-    expect(statusesOf(helper, 'rule')).toEqual([{ fill: 'red', shape: 'dot', text: '1 active' }]);
+    expect(await until('the rule\'s status', () => statusesOf(helper, 'rule'), (s) => s.length > 0)).toEqual([{ fill: 'red', shape: 'dot', text: '1 active' }]);
     const cleared = nextMessage(helper, 'out');
     send(temperature(20));
     expect(((await cleared) as Output).payload.transition).toBe('cleared');

@@ -8,6 +8,7 @@ import type { Alert } from '../../domain/alerts/alert-schemas.ts';
 import { AlertEngine } from '../../server/alerts/alert-engine.ts';
 import { AlertStore } from '../../server/alerts/alert-store.ts';
 import { openDatabase, type Db } from '../../server/db/database.ts';
+import { SqliteSql } from '../../server/db/sql.ts';
 import { FakeDeviceSession } from '../../server/testing/fake-device-session.ts';
 import { ManualAlertClock } from '../../server/testing/manual-alert-clock.ts';
 import { startTestDeviceHub, type TestDeviceHub } from '../../server/testing/test-device-hub.ts';
@@ -256,11 +257,11 @@ describe('ota node feeding an alert node', () => {
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-ota-node-'));
     db = openDatabase(path.join(dir, 'thingwire.db'));
-    engine = new AlertEngine(new AlertStore(db), { logger: pino({ level: 'silent' }), clock: new ManualAlertClock() });
+    engine = new AlertEngine(new AlertStore(new SqliteSql(db)), { logger: pino({ level: 'silent' }), clock: new ManualAlertClock() });
   });
   afterEach(async () => {
     await helper.unload();
-    engine.close();
+    await engine.close();
     db.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });

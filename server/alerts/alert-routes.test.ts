@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/auth/permissions.ts';
 import { openDatabase, type Db } from '../db/database.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { RouteTable } from '../http/route-table.ts';
 import { serveRouteTable } from '../testing/route-table-server.ts';
 import type { TestJson } from '../testing/test-server.ts';
@@ -30,7 +31,7 @@ const clock = new ManualAlertClock();
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-alert-routes-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
-  engine = new AlertEngine(new AlertStore(db), { logger: pino({ level: 'silent' }), clock });
+  engine = new AlertEngine(new AlertStore(new SqliteSql(db)), { logger: pino({ level: 'silent' }), clock });
   run = engine.startRule(
     {
       id: 'hot', name: 'Hot', nodeId: 'hot', severity: 'critical', productKey: '', messageTemplate: '',
@@ -42,6 +43,7 @@ beforeAll(async () => {
     { id: 'gone', name: 'Gone', nodeId: 'gone', severity: 'warning', productKey: '', messageTemplate: '', kind: 'offline', offlineMs: 60_000 },
     () => {},
   ).evaluate({ productKey: 'lamp', deviceName: 'porch', kind: 'state', payload: { status: 'offline' }, receivedAt: clock.now() - 120_000 });
+  await engine.idle();
 
   const table = new RouteTable();
   registerAlertRoutes(table, engine, { audit: async (actor, action, target) => void audits.push({ actor, action, target }) });
@@ -50,7 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  engine?.close();
+  await engine?.close();
   db?.close();
   await served?.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -69,15 +71,16 @@ function temperature(value: number, deviceName: string): AlertInput {
 }
 
 /** Raises a fresh alert of the `hot` rule for the device and returns its id. */
-function raise(deviceName: string): number {
+async function raise(deviceName: string): Promise<number> {
   run.evaluate(temperature(35, deviceName));
-  return engine.list({ ruleId: 'hot', deviceName, state: 'open' }, { limit: 1, offset: 0 }).items[0]!.id;
+  await engine.idle();
+  return (await engine.list({ ruleId: 'hot', deviceName, state: 'open' }, { limit: 1, offset: 0 })).items[0]!.id;
 }
 
 describe('GET /alerts', () => {
   it('lists alerts newest first, a page at a time, filtered by state, severity, product, device and rule', async () => {
-    raise('hall');
-    raise('attic');
+    await raise('hall');
+    await raise('attic');
 
     const all = await call('GET', '/alerts');
     expect(all.status).toBe(200);
@@ -106,7 +109,7 @@ describe('GET /alerts', () => {
 
 describe('GET /alerts/:id', () => {
   it('answers one alert, 404 for an unknown one', async () => {
-    const id = raise('cellar');
+    const id = await raise('cellar');
     const one = await call('GET', `/alerts/${id}`);
     expect(one.body).toMatchObject({
       id, ruleId: 'hot', kind: 'threshold', productKey: 'thermo', deviceName: 'cellar', severity: 'critical', state: 'active',
@@ -120,7 +123,7 @@ describe('GET /alerts/:id', () => {
 
 describe('POST /alerts/:id/acknowledge and /clear', () => {
   it('acknowledge: recorded and audited, the rule\'s node sends nothing, a second one answers 409 saying who', async () => {
-    const id = raise('kitchen');
+    const id = await raise('kitchen');
     heard.length = 0;
     const res = await call('POST', `/alerts/${id}/acknowledge`);
     expect(res.status).toBe(200);
@@ -134,12 +137,13 @@ describe('POST /alerts/:id/acknowledge and /clear', () => {
 
     // Acknowledged alerts still clear on their own.
     run.evaluate(temperature(20, 'kitchen'));
+    await engine.idle();
     expect((await call('GET', `/alerts/${id}`)).body).toMatchObject({ state: 'cleared', clearedBy: null, acknowledgedBy: 'operator1' });
     expect(heard).toEqual(['acknowledged', 'cleared']);
   });
 
   it('clear: records who, makes the rule emit cleared once, and answers 409 when cleared already', async () => {
-    const id = raise('garage');
+    const id = await raise('garage');
     heard.length = 0;
     const res = await call('POST', `/alerts/${id}/clear`, 'engineer');
     expect(res.status).toBe(200);
@@ -152,6 +156,7 @@ describe('POST /alerts/:id/acknowledge and /clear', () => {
     expect(again.body.error.code).toBe('alert_cleared');
     expect((await call('POST', `/alerts/${id}/acknowledge`)).body.error.code).toBe('alert_cleared');
     run.evaluate(temperature(20, 'garage'));
+    await engine.idle();
     expect(heard).toEqual(['cleared']);
   });
 

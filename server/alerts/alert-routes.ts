@@ -61,7 +61,7 @@ export function registerAlertRoutes(table: RouteTable, alerts: AlertOperations, 
       '409 alert_acknowledged when someone already did (the error says who), 409 alert_cleared when it is over',
     params: AlertParams, response: Alert,
     async handler({ params, principal }) {
-      const alert = alerts.acknowledge(params.id, principal.username);
+      const alert = await alerts.acknowledge(params.id, principal.username);
       await auth.audit(principal.username, 'alert.acknowledge', `alert:${alert.id}`, { ruleId: alert.ruleId, device: `${alert.productKey}/${alert.deviceName}` });
       return alert;
     },
@@ -73,7 +73,7 @@ export function registerAlertRoutes(table: RouteTable, alerts: AlertOperations, 
       'a new alert. 409 alert_cleared when it is cleared already',
     params: AlertParams, response: Alert,
     async handler({ params, principal }) {
-      const alert = alerts.clear(params.id, principal.username);
+      const alert = await alerts.clear(params.id, principal.username);
       await auth.audit(principal.username, 'alert.clear', `alert:${alert.id}`, { ruleId: alert.ruleId, device: `${alert.productKey}/${alert.deviceName}` });
       return alert;
     },

@@ -19,8 +19,8 @@ const flows: FlowNode[] = [
 describe('the alert rules of the deployed flows', () => {
   const summaries = alertRuleSummaries(flows, {
     // `site` runs once per instance of its subflow.
-    runningRuleIds: () => ['hot', 'inst1-site', 'inst2-site'],
-    openCountsByRule: () => new Map([['hot', { active: 2, acknowledged: 1 }], ['inst1-site', { active: 1, acknowledged: 0 }], ['inst2-site', { active: 0, acknowledged: 1 }]]),
+    runningRuleIds: ['hot', 'inst1-site', 'inst2-site'],
+    openCountsByRule: new Map([['hot', { active: 2, acknowledged: 1 }], ['inst1-site', { active: 1, acknowledged: 0 }], ['inst2-site', { active: 0, acknowledged: 1 }]]),
   });
   const byId = new Map(summaries.map((s) => [s.nodeId, s]));
 

@@ -11,8 +11,8 @@ import { describeProblems, validateNodeConfig } from '../../nodes/kit/config-val
 /** What the overview needs of the engine. */
 export interface RuleRuntime {
   /** The runtime ids of the rules running now (a rule in a subflow runs as `<instance>-<node>`, once per instance). */
-  runningRuleIds(): Iterable<string>;
-  openCountsByRule(): Map<string, { active: number; acknowledged: number }>;
+  runningRuleIds: Iterable<string>;
+  openCountsByRule: ReadonlyMap<string, { active: number; acknowledged: number }>;
 }
 
 /** Whether runtime rule `ruleId` is the drawn node `nodeId`, itself or as an instance of its subflow. */
@@ -21,8 +21,8 @@ const isRunOf = (ruleId: string, nodeId: string) => ruleId === nodeId || ruleId.
 /** Every alert node in `flows` (the deployed flows), in flow order, summarised. */
 export function alertRuleSummaries(flows: readonly FlowNode[], runtime: RuleRuntime): AlertRuleSummary[] {
   const containers = new Map(flows.filter((n) => n.type === 'tab' || n.type === 'subflow').map((n) => [n.id, n]));
-  const running = [...runtime.runningRuleIds()];
-  const counts = [...runtime.openCountsByRule()];
+  const running = [...runtime.runningRuleIds];
+  const counts = [...runtime.openCountsByRule];
   const summaries: AlertRuleSummary[] = [];
   for (const node of flows) {
     if (node.type !== alertNode.type) continue;

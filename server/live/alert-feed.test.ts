@@ -17,7 +17,7 @@ function rig(options: { watched?: boolean } = {}) {
   const broadcast: unknown[] = [];
   const greetings: (() => object)[] = [];
   const feed = new AlertFeed({
-    alerts: { subscribe: (l) => ((listener = l), () => (listener = undefined)), openCounts: () => open },
+    alerts: { subscribe: (l) => ((listener = l), () => (listener = undefined)), openCounts: async () => open },
     feed: { broadcast: (m) => void broadcast.push(m), watched: options.watched ?? true, greet: (g) => void greetings.push(g) },
     flushMs: 1000,
     maxTransitionsPerFlush: 3,
@@ -30,14 +30,15 @@ afterEach(() => {
 });
 
 describe('alerts on the live feed', () => {
-  it('greets each socket with the open counts, then pushes the counts and what changed once per period', () => {
+  it('greets each socket with the open counts, then pushes the counts and what changed once per period', async () => {
     vi.useFakeTimers();
     const { feed, broadcast, greetings, emit } = rig();
+    await feed.flush();
     expect(greetings.map((g) => g())).toEqual([{ type: 'alerts', counts: counts(0), transitions: [] }]);
     emit({ transition: 'raised', alert: alert(1) }, counts(1));
     emit({ transition: 'raised', alert: alert(2) }, counts(2));
     expect(broadcast).toEqual([]);
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(broadcast).toEqual([{
       type: 'alerts', counts: counts(2),
       transitions: [1, 2].map((id) => ({ transition: 'raised', alert: expect.objectContaining({ id, deviceName: `d${id}`, severity: 'critical', message: 'temperature 50 > 45' }) })),
@@ -46,24 +47,26 @@ describe('alerts on the live feed', () => {
     expect(Object.keys((broadcast[0] as { transitions: { alert: object }[] }).transitions[0]!.alert).sort()).toEqual(
       ['deviceName', 'id', 'message', 'nodeId', 'productKey', 'raisedAt', 'ruleName', 'severity', 'state'],
     );
+    // The greeting now carries the counts as last read.
+    expect(greetings.map((g) => g())).toEqual([{ type: 'alerts', counts: counts(2), transitions: [] }]);
     // Nothing changed: nothing pushed.
-    vi.advanceTimersByTime(5000);
+    await vi.advanceTimersByTimeAsync(5000);
     expect(broadcast).toHaveLength(1);
     feed.close();
   });
 
-  it('keeps the newest transitions of a burst (the counts carry the rest), and builds nothing while nobody listens', () => {
+  it('keeps the newest transitions of a burst (the counts carry the rest), and builds nothing while nobody listens', async () => {
     vi.useFakeTimers();
     const busy = rig();
     for (let id = 1; id <= 5; id++) busy.emit({ transition: 'raised', alert: alert(id) }, counts(id));
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     expect((busy.broadcast[0] as { transitions: { alert: { id: number } }[] }).transitions.map((t) => t.alert.id)).toEqual([3, 4, 5]);
     busy.feed.close();
     expect(busy.unsubscribed()).toBe(true);
 
     const idle = rig({ watched: false });
     idle.emit({ transition: 'raised', alert: alert(1) });
-    vi.advanceTimersByTime(1000);
+    await vi.advanceTimersByTimeAsync(1000);
     expect(idle.broadcast).toEqual([]);
     idle.feed.close();
   });

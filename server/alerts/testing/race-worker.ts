@@ -9,10 +9,11 @@ import { openDatabase } from '../../db/database.ts';
 import { AlertEngine } from '../alert-engine.ts';
 import type { AlertTransition } from '../../../domain/alerts/alert-service.ts';
 import { AlertStore } from '../alert-store.ts';
+import { SqliteSql } from '../../db/sql.ts';
 
 const [file, count, pattern] = process.argv.slice(2);
 const db = openDatabase(file!);
-const engine = new AlertEngine(new AlertStore(db), { logger: pino({ level: 'silent' }) });
+const engine = new AlertEngine(new AlertStore(new SqliteSql(db)), { logger: pino({ level: 'silent' }) });
 const emitted: AlertTransition['transition'][] = [];
 const run = engine.startRule(
   {
@@ -21,8 +22,10 @@ const run = engine.startRule(
   },
   (t) => emitted.push(t.transition),
 );
+// Ready once the rule has read its open alerts.
+await engine.idle();
 process.stdout.write('ready\n');
-process.stdin.once('data', () => {
+process.stdin.once('data', async () => {
   const start = Date.now();
   for (let i = 0; i < Number(count); i++) {
     const hot = pattern === 'high' || i % 2 === 0;
@@ -31,7 +34,7 @@ process.stdin.once('data', () => {
       payload: { temperature: hot ? 35 : 20 }, values: [{ identifier: 'temperature', value: hot ? 35 : 20, time: start + i }],
     });
   }
-  engine.close();
+  await engine.close();
   db.close();
   process.stdout.write(`${JSON.stringify(emitted)}\n`);
   process.exit(0);
