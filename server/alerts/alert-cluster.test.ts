@@ -5,7 +5,7 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { AlertRule } from '../../domain/alerts/alert-rule.ts';
+import type { AlertInput, AlertRule } from '../../domain/alerts/alert-rule.ts';
 import type { AlertTransition } from '../../domain/alerts/alert-service.ts';
 import { migratePostgres } from '../db/migrate.ts';
 import { migrations } from '../db/migrations/index.ts';
@@ -40,7 +40,7 @@ async function cluster() {
   // What ClusterBus.share does between real nodes.
   a.engine.shared.on(ALERT_TRANSITION_EVENT, (t) => b.engine.follow(t));
   b.engine.shared.on(ALERT_TRANSITION_EVENT, (t) => a.engine.follow(t));
-  const post = (temperature: number, at = clock.now()) => ({
+  const post = (temperature: number, at = clock.now()): AlertInput => ({
     productKey: 'thermo', deviceName: 'hall', kind: 'property.post', payload: { temperature },
     values: [{ identifier: 'temperature', value: temperature, time: at }], receivedAt: at,
   });

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { keyFile } from '../secrets/key-file.ts';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import type http from 'node:http';
@@ -99,7 +99,7 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<Flo
     userDir,
     flowFile: 'flows.json',
     flowFilePretty: true,
-    credentialSecret: credentialSecret(path.join(options.dataDir, 'keys', 'node-red-credentials.key')),
+    credentialSecret: keyFile(path.join(options.dataDir, 'keys', 'node-red-credentials.key')),
     ...(options.storage ? { storageModule: options.storage } : {}),
     httpAdminRoot: '/red',
     httpNodeRoot: '/nodes',
@@ -201,12 +201,6 @@ function errorLike(value: unknown): (Error & { name: string }) | undefined {
   if (types.isNativeError(value)) return value;
   const v = value as { message?: unknown; stack?: unknown } | null;
   return typeof v === 'object' && v !== null && typeof v.message === 'string' && typeof v.stack === 'string' ? (v as Error) : undefined;
-}
-
-function credentialSecret(file: string): string {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  if (!fs.existsSync(file)) fs.writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-  return fs.readFileSync(file, 'utf8').trim();
 }
 
 /**

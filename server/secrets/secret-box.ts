@@ -1,6 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
+import { keyFile } from './key-file.ts';
 
 /**
  * Encrypts secrets at rest (device secrets, product secrets) with AES-256-GCM. The key lives outside the database, in
@@ -17,13 +16,7 @@ export class SecretBox {
 
   /** Reads the key file, creating it (mode 0600) with 32 random bytes when it does not exist yet. */
   static fromKeyFile(file: string): SecretBox {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    if (!fs.existsSync(file)) {
-      fs.writeFileSync(file, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
-    }
-    const hex = fs.readFileSync(file, 'utf8').trim();
-    if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error(`${file} does not hold a 64-hex-digit key`);
-    return new SecretBox(Buffer.from(hex, 'hex'));
+    return new SecretBox(Buffer.from(keyFile(file), 'hex'));
   }
 
   /** A key of its own for one purpose (signing download tokens, …), derived from this one: HMAC-SHA256(key, purpose). */
