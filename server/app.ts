@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,13 @@ import { registerAuthRoutes, requestToken } from './auth/auth-routes.ts';
 import { rolePermissions } from '../domain/auth/permissions.ts';
 import type { ThingwireConfig } from './config.ts';
 import { openDatabase, type Db } from './db/database.ts';
-import { SqliteSql } from './db/sql.ts';
+import { PostgresSql, postgresUrlWith, SqliteSql, type SqlDatabase } from './db/sql.ts';
+import { migratePostgres } from './db/migrate.ts';
+import { migrations } from './db/migrations/index.ts';
+import { ClusterNode } from './cluster/cluster-node.ts';
+import { sweepLostNodes } from './cluster/node-liveness.ts';
+import { ALERT_TRANSITION_EVENT } from './alerts/alert-engine.ts';
+import type { AlertTransition } from '../domain/alerts/alert-service.ts';
 import { ApiError, clientError, internalError, sendApiError } from './errors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -173,17 +180,23 @@ export async function startThingwire(
   // First start of this data dir: no flows saved yet. Later starts keep whatever the user deployed, even nothing.
   const flowsFile = path.join(config.dataDir, 'node-red', 'flows.json');
   const dbFile = path.join(config.dataDir, 'thingwire.db');
-  const flowsInDatabase = options.flowStorage === 'database';
-  const savedFlows = flowsInDatabase ? await flowsInDatabaseFile(dbFile) : fs.existsSync(flowsFile) ? readJson(flowsFile) ?? [] : undefined;
+  const cluster = config.cluster;
+  // Cluster mode: the platform's tables and the flows are in PostgreSQL, shared by every node.
+  const clusterSql = cluster ? await openClusterDatabase(config, logger) : undefined;
+  const flowsInDatabase = clusterSql !== undefined || options.flowStorage === 'database';
+  const savedFlows = clusterSql
+    ? await claimFirstStart(clusterSql)
+    : flowsInDatabase ? await flowsInDatabaseFile(dbFile) : fs.existsSync(flowsFile) ? readJson(flowsFile) ?? [] : undefined;
   const firstFlows = savedFlows === undefined;
   const installDefaults = firstFlows && (options.installDefaultFlows ?? true);
   // Every port this start will bind, checked before anything is created: a busy port fails here in one line, not after
   // the first admin's password was printed for an account whose start then failed.
-  const listenerPorts = firstFlows ? [] : listenerPortsIn(savedFlows);
+  const portOffset = cluster?.listenerPortOffset ?? 0;
+  const listenerPorts = (firstFlows ? [] : listenerPortsIn(savedFlows)).map((p) => (p.port === 0 ? p : { ...p, port: p.port + portOffset }));
   await checkPortsFree([
     { port: config.port, host: config.host, what: 'HTTP (--port)' },
     ...(config.flowHttpPort ? [{ port: config.flowHttpPort, host: config.host, what: 'flow endpoints (--flow-http-port)' }] : []),
-    ...(installDefaults ? [{ port: config.mqttPort, host: '0.0.0.0', what: 'MQTT (--mqtt-port)' }] : listenerPorts),
+    ...(installDefaults ? [{ port: config.mqttPort && config.mqttPort + portOffset, host: '0.0.0.0', what: 'MQTT (--mqtt-port)' }] : listenerPorts),
   ]);
   if (!firstFlows && config.mqttPortGiven && !listenerPorts.some((p) => p.port === config.mqttPort)) {
     logger.warn(
@@ -193,7 +206,8 @@ export async function startThingwire(
   }
   // The keys are made with the database. A database whose keys are gone holds secrets nothing can open any more: a new
   // key would have every device refused (and its address banned), so the start stops and says what to restore.
-  const sealedWith: [string, string][] = [['secret.key', dbFile], ['node-red-credentials.key', flowsInDatabase ? dbFile : flowsFile]];
+  // (A cluster's database is not a file here: every node must have the keys folder the cluster was made with.)
+  const sealedWith: [string, string][] = clusterSql ? [] : [['secret.key', dbFile], ['node-red-credentials.key', flowsInDatabase ? dbFile : flowsFile]];
   for (const [key, holder] of sealedWith) {
     const keyFile = path.join(config.dataDir, 'keys', key);
     if (fs.existsSync(holder) && !fs.existsSync(keyFile)) {
@@ -204,8 +218,8 @@ export async function startThingwire(
     }
   }
   const db = openDatabase(dbFile, logger.child({ subsystem: 'db' }));
-  // The same file through the asynchronous interface the stores are moving to (they then run on PostgreSQL too).
-  const sql = new SqliteSql(db);
+  // The stores' database: the same file through the asynchronous interface, or the cluster's PostgreSQL.
+  const sql: SqlDatabase = clusterSql ?? new SqliteSql(db);
   const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
   // Whose first password the data dir still keeps (a start before this one may have written it): read once, not per
   // sign-in.
@@ -219,7 +233,7 @@ export async function startThingwire(
       initialPasswordOf = undefined;
     },
   });
-  const registry = createRegistry(sql, secrets, logger);
+  const registry = createRegistry(sql, secrets, logger, { nodeId: cluster?.nodeId });
   await registry.load();
   // One sandbox for the server, created on first use: loading QuickJS is ~50 ms and most servers never run a codec.
   let codecSandbox: Promise<CodecSandbox> | undefined;
@@ -327,10 +341,36 @@ export async function startThingwire(
     logger: logger.child({ subsystem: 'alerts' }),
     eventTypeOf: thingModelEventTypes(registry.thingModels),
   });
+  for (const pool of [mqttListeners, httpListeners, coapListeners, udpListeners, tcpListeners]) pool.portOffset = portOffset;
+  const clusterNode = cluster && clusterSql ? await ClusterNode.start({
+    nodeId: cluster.nodeId, redisUrl: cluster.redisUrl, postgresUrl: postgresUrlWith(config.postgres!.url, config.postgres!.password),
+    registry,
+    reload: async () => {
+      await registry.load();
+      await codecs.load();
+    },
+    commands: {
+      holderOf: (productKey, deviceName) => registry.devices.holderOf(productKey, deviceName),
+      sendHere: (command) => hub.sendCommandHere(command),
+      defaultTimeoutMs: options.hub?.commandTimeoutMs ?? 10_000,
+    },
+    logger,
+  }) : undefined;
+  if (clusterNode) {
+    hub.routeCommandsThrough(clusterNode.commands);
+    // An alert raised or cleared on one node: the others' rules know it is open, and their live views show it.
+    clusterNode.bus.share<AlertTransition>(ALERT_TRANSITION_EVENT, alerts.shared, (transition) => alerts.follow(transition));
+    // A user's access changed on one node: the others check their live sockets again.
+    clusterNode.bus.share<{ userId: number }>('access-changed', auth.events, (event) => void auth.events.emit('access-changed', event));
+  }
   // Work one node of a cluster runs at a time; a single node always runs it.
-  const singletons = new SingletonWork(SOLE_NODE, [
+  const singletons = new SingletonWork(clusterNode?.leader ?? SOLE_NODE, [
     { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
     alerts.waitSweep(),
+    ...(clusterNode ? [sweepLostNodes({
+      liveness: clusterNode.liveness, devices: registry.devices, logger: logger.child({ subsystem: 'cluster' }),
+      lost: (node, devices) => hub.lostWithNode(node, devices),
+    })] : []),
   ], logger.child({ subsystem: 'cluster' }));
   const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
 
@@ -378,13 +418,14 @@ export async function startThingwire(
   // after 5 s) can do so just as the client reuses it, and that request fails with ECONNRESET. Clients and proxies
   // give up idle connections sooner (fetch after 4 s, load balancers after 60 s).
   const server = http.createServer({ keepAliveTimeout: 65_000 });
+  const flowEvents = new EventEmitter();
   const flowRuntime = await startFlowRuntime({
     dataDir: config.dataDir, logger,
     thingwire: { services, registerNodes: (RED) => registerNodes(RED, implementations) },
     resolveToken: (token) => auth.resolveToken(token),
     hostNodes: config.hostNodes,
     flowEnv: config.flowEnv,
-    ...(flowsInDatabase ? { storage: sqlFlowStorage(sql) } : {}),
+    ...(flowsInDatabase ? { storage: sqlFlowStorage(sql, { onFlowsSaved: () => flowEvents.emit(FLOWS_DEPLOYED, {}) }) } : {}),
   });
   const flowEndpoints = new FlowEndpoints({
     authenticate, authenticateRequest: caller({ cookie: true, query: false }), allowedOrigins: config.corsOrigins, nodeApp: flowRuntime.nodeApp, upgrades: flowRuntime.upgrades,
@@ -401,6 +442,8 @@ export async function startThingwire(
   };
   flowRuntime.red.events.on('flows:started', onFlowsStarted);
   flowEndpoints.update((await flows.get()).flows);
+  // A deploy on one node of a cluster is loaded by the others, from the database it was saved to.
+  clusterNode?.bus.share(FLOWS_DEPLOYED, flowEvents, async () => void (await flows.reload()));
   if (installDefaults) {
     const defaults = JSON.parse(fs.readFileSync(new URL('../flows/device-pipeline.json', import.meta.url), 'utf8')) as { type: string; port?: number }[];
     for (const node of defaults) {
@@ -563,6 +606,7 @@ export async function startThingwire(
         flowRuntime.red.events.off('flows:started', onFlowsStarted);
         await flowRuntime.red.stop();
         await singletons.close();
+        await clusterNode?.close();
         await telemetry.close();
         await notify.close();
         await alerts.close();
@@ -580,6 +624,7 @@ export async function startThingwire(
           await new Promise<void>((resolve) => s.close(() => resolve()));
         }
         db.close();
+        await clusterSql?.close();
       })()),
   };
 }
@@ -701,7 +746,33 @@ function errorHandler(logger: Logger) {
   };
 }
 
-/** A JSON file's content; undefined when it cannot be read or parsed (the code reading it decides what that means). */
+/** The shared event a deploy travels as to the other nodes of a cluster. */
+const FLOWS_DEPLOYED = 'flows.deployed';
+
+/** The cluster's PostgreSQL, migrated: every node applies what is missing, one at a time (migratePostgres locks). */
+async function openClusterDatabase(config: ThingwireConfig, logger: Logger): Promise<PostgresSql> {
+  const { url, password } = config.postgres!;
+  const sql = PostgresSql.connect(url, { password, max: 20, applicationName: `thingwire ${config.cluster!.nodeId}` });
+  try {
+    await migratePostgres(sql, migrations, logger.child({ subsystem: 'db' }));
+  } catch (err) {
+    await sql.close();
+    throw new StartupError(`the cluster's PostgreSQL at ${url} could not be reached or migrated: ${(err as Error).message}`);
+  }
+  return sql;
+}
+
+/**
+ * The cluster's saved flows; undefined for the one node that starts the cluster first (it installs the default
+ * flows). Nodes starting together race for that by a row, not by reading: exactly one inserts it.
+ */
+async function claimFirstStart(sql: PostgresSql): Promise<unknown> {
+  const { changes } = await sql.run(
+    "INSERT INTO flow_documents (name, body, updated_at) VALUES ('flows', '[]', ?) ON CONFLICT (name) DO NOTHING", [new Date().toISOString()],
+  );
+  return changes === 1 ? undefined : await savedDocument(sql, 'flows');
+}
+
 /** The flows saved in the database file, undefined when none were (or there is no database yet). */
 async function flowsInDatabaseFile(file: string): Promise<unknown> {
   if (!fs.existsSync(file)) return undefined;

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -28,8 +29,14 @@ export interface ThingwireConfig {
   tdengine?: { url: string; user?: string; password?: string; database?: string };
   /** Where telemetry goes: `telemetry.db` in the data dir, PostgreSQL (`postgres`), or TDengine. */
   telemetry: 'sqlite' | 'postgres' | 'tdengine';
-  /** PostgreSQL, for `--telemetry postgres`: the URL without its password, and the password apart. */
+  /** PostgreSQL, for `--telemetry postgres` and `--cluster`: the URL without its password, and the password apart. */
   postgres?: { url: string; password?: string };
+  /**
+   * Cluster mode: this node is one of several on one PostgreSQL (`postgres`: every table of `thingwire.db`, and the
+   * flows) and one Redis (what nodes share live). `nodeId` names the node, unique in the cluster and the same across
+   * its restarts; `listenerPortOffset` is added to every device listener's port (several nodes on one host).
+   */
+  cluster?: { nodeId: string; redisUrl: string; listenerPortOffset: number };
   /**
    * Proxies whose `X-Forwarded-For` is believed (Express's `trust proxy`: `loopback`, addresses, CIDRs). Empty: the
    * socket's address is the client's, whatever a header says.
@@ -83,6 +90,10 @@ export const configOptions = [
   { flag: 'telemetry', env: 'THINGWIRE_TELEMETRY', default: '(sqlite; tdengine with --tdengine-url)', doc: 'where telemetry is stored: sqlite (telemetry.db in the data dir), postgres (--postgres-url) or tdengine (--tdengine-url)' },
   { flag: 'postgres-url', env: 'THINGWIRE_POSTGRES_URL', default: '(none)', doc: 'PostgreSQL for --telemetry postgres, e.g. postgres://thingwire@db:5432/thingwire (tables in its telemetry schema)' },
   { flag: null, env: 'THINGWIRE_POSTGRES_PASSWORD', default: '(none)', doc: 'PostgreSQL password (environment only)' },
+  { flag: 'cluster', env: 'THINGWIRE_CLUSTER', default: 'off', boolean: true, doc: 'run as one node of a cluster: platform data and flows in PostgreSQL (--postgres-url), live state in Redis (--redis-url)' },
+  { flag: 'redis-url', env: 'THINGWIRE_REDIS_URL', default: '(none)', doc: 'Redis for --cluster, e.g. redis://redis:6379' },
+  { flag: 'node-id', env: 'THINGWIRE_NODE_ID', default: '(the host name)', doc: 'this node\'s name in the cluster: unique, and the same across its restarts' },
+  { flag: 'listener-port-offset', env: 'THINGWIRE_LISTENER_PORT_OFFSET', default: '0', doc: 'added to every device listener port of the flows, for several cluster nodes on one host' },
   { flag: 'session-ttl-hours', env: 'THINGWIRE_SESSION_TTL_HOURS', default: '12', doc: 'lifetime of a login session' },
   { flag: 'trust-proxy', env: 'THINGWIRE_TRUST_PROXY', default: '(none)', doc: 'comma-separated proxies whose X-Forwarded-For is believed: loopback, addresses or CIDRs' },
   { flag: 'host-nodes', env: 'THINGWIRE_HOST_NODES', default: 'off', boolean: true, doc: 'install the exec, file, file in and watch nodes (host access; admins deploy them)' },
@@ -187,6 +198,12 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
     signInMaxFailures: int('sign-in-max-failures', 'THINGWIRE_SIGN_IN_MAX_FAILURES', 20, 0, 1_000_000),
     signInBanSeconds: int('sign-in-ban', 'THINGWIRE_SIGN_IN_BAN', 300, 1, 86_400),
     publicUrl: publicUrlOf(pick('public-url', 'THINGWIRE_PUBLIC_URL')),
+    ...clusterOf(bool('cluster', 'THINGWIRE_CLUSTER'), {
+      postgresUrl: pick('postgres-url', 'THINGWIRE_POSTGRES_URL'),
+      redisUrl: pick('redis-url', 'THINGWIRE_REDIS_URL'),
+      nodeId: pick('node-id', 'THINGWIRE_NODE_ID') ?? os.hostname(),
+      listenerPortOffset: int('listener-port-offset', 'THINGWIRE_LISTENER_PORT_OFFSET', 0, 0, 60_000),
+    }),
     firmwareMaxMb: int('firmware-max-mb', 'THINGWIRE_FIRMWARE_MAX_MB', 64, 1, 4096),
   };
 }
@@ -206,6 +223,32 @@ function checkedCidr(value: string): string {
   throw new ConfigError(`--webhook-allow-cidrs / THINGWIRE_WEBHOOK_ALLOW_CIDRS takes CIDRs such as 10.1.0.0/16 or 127.0.0.1/32; got "${value}"`);
 }
 
+
+function clusterOf(
+  on: boolean, given: { postgresUrl?: string; redisUrl?: string; nodeId: string; listenerPortOffset: number },
+): Pick<ThingwireConfig, 'cluster'> {
+  if (!on) {
+    if (given.redisUrl !== undefined) throw new ConfigError('--redis-url / THINGWIRE_REDIS_URL is for cluster mode: add --cluster (THINGWIRE_CLUSTER=on).');
+    return {};
+  }
+  if (given.postgresUrl === undefined) {
+    throw new ConfigError('--cluster keeps the platform\'s data in PostgreSQL: give --postgres-url / THINGWIRE_POSTGRES_URL, e.g. postgres://thingwire@db:5432/thingwire.');
+  }
+  if (given.redisUrl === undefined) throw new ConfigError('--cluster needs Redis: give --redis-url / THINGWIRE_REDIS_URL, e.g. redis://redis:6379.');
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(given.redisUrl);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')) {
+    throw new ConfigError(`--redis-url / THINGWIRE_REDIS_URL must be a URL such as redis://redis:6379, got "${given.redisUrl}"`);
+  }
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(given.nodeId)) {
+    throw new ConfigError(`--node-id / THINGWIRE_NODE_ID must be 1 to 63 letters, digits, dots, dashes or underscores, got "${given.nodeId}"`);
+  }
+  return { cluster: { nodeId: given.nodeId, redisUrl: given.redisUrl, listenerPortOffset: given.listenerPortOffset } };
+}
 
 function publicUrlOf(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;

@@ -65,7 +65,13 @@ export class AuthService {
     const { n } = (await this.sql.get<{ n: number }>('SELECT count(*) AS n FROM users'))!;
     if (n > 0) return null;
     const password = givenPassword ?? generatePassword();
-    await this.createUser('admin', password, 'admin');
+    try {
+      await this.createUser('admin', password, 'admin');
+    } catch (err) {
+      // Another node of a cluster, starting at the same time, made it first: its start prints the password.
+      if (err instanceof ApiError && err.code === 'user_exists') return null;
+      throw err;
+    }
     return { username: 'admin', generatedPassword: givenPassword ? undefined : password };
   }
 

@@ -319,13 +319,7 @@ export class PostgresSql extends PostgresStatements implements SqlDatabase {
   static connect(
     url: string, options: { max?: number; applicationName?: string; searchPath?: readonly string[]; password?: string } = {},
   ): PostgresSql {
-    let connectionString = url;
-    if (options.password !== undefined) {
-      // pg lets a connection string's (absent) password override a separate one: it goes into the string.
-      const withPassword = new URL(url);
-      withPassword.password = encodeURIComponent(options.password);
-      connectionString = withPassword.href;
-    }
+    const connectionString = postgresUrlWith(url, options.password);
     const pool = new pg.Pool({
       connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'thingwire', types,
       // Unqualified names resolve in these schemas, and tables are created in the first.
@@ -361,6 +355,17 @@ export class PostgresSql extends PostgresStatements implements SqlDatabase {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+/**
+ * `url` with `password` in it. pg lets a connection string's (absent) password override a separate one, so a password
+ * kept apart from the URL (it is logged; the password is not) goes into the string given to pg.
+ */
+export function postgresUrlWith(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  const withPassword = new URL(url);
+  withPassword.password = encodeURIComponent(password);
+  return withPassword.href;
 }
 
 /** `list` in runs of at most `size`: the rows of one multi-row statement each, within either database's parameter limit. */

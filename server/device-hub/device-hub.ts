@@ -123,6 +123,7 @@ export class DeviceHub {
   readonly #online: OnlineDevices;
   readonly #verdicts: UplinkVerdicts;
   readonly #commands: CommandDelivery;
+  #remote: { send(command: ThingCommand): Promise<CommandResult | undefined> } | undefined;
   readonly #fanout: MessageFanout;
   #closed = false;
   #rawDecoder: RawUplinkDecoder | undefined;
@@ -355,8 +356,25 @@ export class DeviceHub {
    * @param options.onQueued called at once when the command was queued, for callers that should not wait for the
    *   device to connect (the REST route answers 202).
    */
-  sendCommand(command: ThingCommand, options: { onQueued?(id: string, ttlMs: number): void } = {}): Promise<CommandResult> {
+  async sendCommand(command: ThingCommand, options: { onQueued?(id: string, ttlMs: number): void } = {}): Promise<CommandResult> {
+    if (this.#remote && !this.isOnline(command.productKey, command.deviceName)) {
+      const answered = await this.#remote.send(command);
+      if (answered) return answered;
+    }
     return this.#commands.send(command, options);
+  }
+
+  /**
+   * Cluster mode: a command to a device this node does not hold goes to the node that does (see RemoteCommands); what
+   * no other node takes is handled here as for any offline device.
+   */
+  routeCommandsThrough(remote: { send(command: ThingCommand): Promise<CommandResult | undefined> }): void {
+    this.#remote = remote;
+  }
+
+  /** Sends through this node's own session with the device: what another node's RemoteCommands asks this one to do. */
+  sendCommandHere(command: ThingCommand): Promise<CommandResult> {
+    return this.#commands.send(command, {});
   }
 
   /**

@@ -27,6 +27,11 @@ interface Entry<L> {
  */
 export class ListenerPool<C extends { port: number }, L extends PooledListener<C>> {
   readonly #byPort = new Map<number, Entry<L>>();
+  /**
+   * Added to every port a node asks for (not to 0, any free port): several nodes of a cluster on one host run the
+   * same flows, and each binds its listeners this far apart (`--listener-port-offset`).
+   */
+  portOffset = 0;
 
   constructor(
     private readonly kind: string,
@@ -37,7 +42,8 @@ export class ListenerPool<C extends { port: number }, L extends PooledListener<C
   ) {}
 
   /** Takes (starting if needed) the listener for this config on behalf of a node; resolves when it is listening. */
-  async acquire(owner: string, config: C): Promise<L> {
+  async acquire(owner: string, asked: C): Promise<L> {
+    const config = asked.port === 0 || this.portOffset === 0 ? asked : { ...asked, port: asked.port + this.portOffset };
     for (const [port, old] of this.#byPort) {
       if (port !== config.port && old.owners.size === 0 && old.lastOwners?.has(owner)) await this.#close(port, old);
     }
