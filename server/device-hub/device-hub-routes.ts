@@ -63,17 +63,18 @@ export function registerDeviceHubRoutes(table: RouteTable, hub: DeviceHub, devic
         throw validationFailed('The request body is invalid.', [{ path: '/serviceId', message: 'is only for service.invoke' }]);
       }
       await auth?.audit(principal.username, 'device.command', `${params.productKey}/${params.deviceName}`, { kind: body.kind, serviceId: body.serviceId });
-      let queued: { id: string; ttlMs: number } | undefined;
-      const result = hub.sendCommand(
-        { ...params, ...body },
-        // A queued command may wait a day for its device: the caller is told at once, the outcome goes to the log.
-        { onQueued: (id, ttlMs) => (queued = { id, ttlMs }) },
-      );
-      if (queued) {
-        res.status(202).json({ id: queued.id, code: 202, message: `queued until the device connects (at most ${queued.ttlMs} ms); the outcome will be in its message log` });
+      // Queued (the device is offline: it may wait a day for its device, so the caller is told at once and the outcome
+      // goes to the log) or answered, whichever comes first. In a cluster the command may first go to the node
+      // holding the device, so queuing is not known at once.
+      let queue: (queued: { id: string; ttlMs: number }) => void = () => undefined;
+      const queued = new Promise<{ id: string; ttlMs: number }>((resolve) => (queue = resolve));
+      const result = hub.sendCommand({ ...params, ...body }, { onQueued: (id, ttlMs) => queue({ id, ttlMs }) });
+      const first = await Promise.race([result.then((outcome) => ({ outcome })), queued.then((q) => ({ queued: q }))]);
+      if ('queued' in first) {
+        res.status(202).json({ id: first.queued.id, code: 202, message: `queued until the device connects (at most ${first.queued.ttlMs} ms); the outcome will be in its message log` });
         return undefined;
       }
-      const outcome = await result;
+      const outcome = first.outcome;
       // Refused by the hub before sending (it does not fit the published thing model): the request was wrong, so it is
       // an error, with the failing fields where request validation puts them. A device's own 422 stays a 200 outcome.
       if (outcome.code === 422 && outcome.details) {

@@ -356,12 +356,10 @@ export class DeviceHub {
    * @param options.onQueued called at once when the command was queued, for callers that should not wait for the
    *   device to connect (the REST route answers 202).
    */
-  async sendCommand(command: ThingCommand, options: { onQueued?(id: string, ttlMs: number): void } = {}): Promise<CommandResult> {
-    if (this.#remote && !this.isOnline(command.productKey, command.deviceName)) {
-      const answered = await this.#remote.send(command);
-      if (answered) return answered;
-    }
-    return this.#commands.send(command, options);
+  sendCommand(command: ThingCommand, options: { onQueued?(id: string, ttlMs: number): void } = {}): Promise<CommandResult> {
+    const remote = this.#remote;
+    if (!remote || this.isOnline(command.productKey, command.deviceName)) return this.#commands.send(command, options);
+    return remote.send(command).then((answered) => answered ?? this.#commands.send(command, options));
   }
 
   /**

@@ -94,6 +94,12 @@ export async function startFlowRuntime(options: FlowRuntimeOptions): Promise<Flo
   const red = require('node-red') as NodeRed;
   const userDir = path.join(options.dataDir, 'node-red');
   fs.mkdirSync(userDir, { recursive: true });
+  // Node-RED's file storage makes the user dir's package.json, and its node registry reads it; with the flows in the
+  // database nothing else would make it, and the registry would log an error on every start.
+  const userPackage = path.join(userDir, 'package.json');
+  if (options.storage && !fs.existsSync(userPackage)) {
+    fs.writeFileSync(userPackage, `${JSON.stringify({ name: 'thingwire-flows', description: 'Thingwire flow runtime', version: '0.0.1', private: true }, null, 2)}\n`);
+  }
   const log = options.logger.child({ subsystem: 'node-red' });
   const settings = {
     userDir,
