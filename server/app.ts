@@ -327,12 +327,13 @@ export async function startThingwire(
     logger: logger.child({ subsystem: 'alerts' }),
     eventTypeOf: thingModelEventTypes(registry.thingModels),
   });
+  const notify = new WebhookOutbox(sql, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
   // Work one node of a cluster runs at a time; a single node always runs it.
   const singletons = new SingletonWork(SOLE_NODE, [
     { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
     alerts.waitSweep(),
+    { name: 'webhook delivery', start: () => notify.startDelivery(), stop: () => notify.stopDelivery() },
   ], logger.child({ subsystem: 'cluster' }));
-  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
 
   // Firmware URLs name the address devices reach us at; known once the server listens, unless configured.
   let publicUrl = config.publicUrl;
