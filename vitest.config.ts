@@ -122,7 +122,6 @@ const pureFiles = [
   'server/mqtt/packet-size-guard.test.ts',
   'server/node-red/status-text.test.ts',
   'server/notify/delivery-policy.test.ts',
-  'server/notify/webhook-outbox.test.ts',
   'server/outbound/outbound-policy.test.ts',
   'server/outbound/outbound-request.test.ts',
   'server/tcp-ingress/tcp-framing.test.ts',

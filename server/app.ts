@@ -341,6 +341,7 @@ export async function startThingwire(
     logger: logger.child({ subsystem: 'alerts' }),
     eventTypeOf: thingModelEventTypes(registry.thingModels),
   });
+  const notify = new WebhookOutbox(sql, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
   for (const pool of [mqttListeners, httpListeners, coapListeners, udpListeners, tcpListeners]) pool.portOffset = portOffset;
   const clusterNode = cluster && clusterSql ? await ClusterNode.start({
     nodeId: cluster.nodeId, redisUrl: cluster.redisUrl, postgresUrl: postgresUrlWith(config.postgres!.url, config.postgres!.password),
@@ -362,17 +363,19 @@ export async function startThingwire(
     clusterNode.bus.share<AlertTransition>(ALERT_TRANSITION_EVENT, alerts.shared, (transition) => alerts.follow(transition));
     // A user's access changed on one node: the others check their live sockets again.
     clusterNode.bus.share<{ userId: number }>('access-changed', auth.events, (event) => void auth.events.emit('access-changed', event));
+    // A notification queued on one node: the leader, which delivers, looks at once (it also polls every second).
+    clusterNode.bus.share('queued', notify.events, () => notify.wake());
   }
   // Work one node of a cluster runs at a time; a single node always runs it.
   const singletons = new SingletonWork(clusterNode?.leader ?? SOLE_NODE, [
     { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
     alerts.waitSweep(),
+    { name: 'webhook delivery', start: () => notify.startDelivery(), stop: () => notify.stopDelivery() },
     ...(clusterNode ? [sweepLostNodes({
       liveness: clusterNode.liveness, devices: registry.devices, logger: logger.child({ subsystem: 'cluster' }),
       lost: (node, devices) => hub.lostWithNode(node, devices),
     })] : []),
   ], logger.child({ subsystem: 'cluster' }));
-  const notify = new WebhookOutbox(db, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
 
   // Firmware URLs name the address devices reach us at; known once the server listens, unless configured.
   let publicUrl = config.publicUrl;

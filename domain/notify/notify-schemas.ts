@@ -47,7 +47,7 @@ export const NotificationAttempt = Type.Object({
   startedAt: Type.String({ format: 'date-time' }),
   durationMs: Type.Integer(),
   outcome: Type.Union([Type.Literal('delivered'), Type.Literal('retry'), Type.Literal('failed'), Type.Literal('interrupted')], {
-    description: 'retry: another attempt follows; interrupted: the platform stopped during it (not counted as an attempt)',
+    description: 'retry: another attempt follows; interrupted: delivery stopped during it, as the platform stopped or another node took delivery over (not counted as an attempt)',
   }),
   status: NullableInteger(),
   error: NullableString(),

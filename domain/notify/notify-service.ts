@@ -42,16 +42,19 @@ export interface NotificationOutcome {
 /** The notification outbox as nodes use it. */
 export interface NotifyService {
   /**
-   * Stores the notification durably (it survives a restart) and schedules its delivery; returns once it is
-   * committed. Throws a `NotifyError` for a request that can never be delivered, a full or closed outbox.
+   * Stores the notification durably (it survives a restart) and schedules its delivery; resolves once it is
+   * committed. Rejects with a `NotifyError` for a request that can never be delivered, a full or closed outbox.
    */
-  enqueue(request: NotificationRequest): { id: string };
+  enqueue(request: NotificationRequest): Promise<{ id: string }>;
   /**
    * Why no notification to `url` could ever be delivered, whatever DNS answers: its host is an IP address the
    * platform's outbound policy refuses, or its port is one other protocols use. A sentence saying how to allow it;
    * undefined when attempts may succeed (a host name is judged by what it resolves to, at each attempt).
    */
   urlRefusal(url: string): string | undefined;
-  /** Calls `listener` with the outcome of each notification node `nodeId` sent; returns the unsubscribe. */
+  /**
+   * Calls `listener` with the outcome of each notification node `nodeId` sent; returns the unsubscribe. Outcomes are
+   * heard on the node that delivers (in a cluster, the leader).
+   */
   subscribe(nodeId: string, listener: (outcome: NotificationOutcome) => void): () => void;
 }

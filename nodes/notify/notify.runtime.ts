@@ -47,8 +47,8 @@ export const notifyNode = implementNode(notify, ({ config, credentials, node, se
   });
 
   return {
-    onInput(message, send, done) {
-      const { id } = outbox.enqueue({
+    async onInput(message, send, done) {
+      const { id } = await outbox.enqueue({
         nodeId: node.id,
         url: config.url,
         method: config.method,

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../server/db/database.ts';
+import { openDatabase } from '../../server/db/database.ts';
+import { SqliteSql } from '../../server/db/sql.ts';
 import { SecretBox } from '../../server/secrets/secret-box.ts';
 import { WebhookOutbox } from '../../server/notify/webhook-outbox.ts';
 import { settlement, startWebhookReceiver, type WebhookTestReceiver } from '../../server/notify/webhook-test-receiver.ts';
@@ -32,7 +33,7 @@ function pipeline(config: Record<string, unknown>) {
 describe('notify', () => {
   let helper: NodeTestHelper;
   let dir: string;
-  let db: Db;
+  let sql: SqliteSql;
   let outbox: WebhookOutbox;
   let hook: WebhookTestReceiver;
   const register = (RED: unknown) => registerNodes(RED, [notifyNode]);
@@ -44,17 +45,18 @@ describe('notify', () => {
   afterAll(async () => {
     await hook.close();
   });
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-notify-node-'));
-    db = openDatabase(path.join(dir, 'thingwire.db'));
+    sql = new SqliteSql(openDatabase(path.join(dir, 'thingwire.db')));
     // The receiver listens on 127.0.0.1, which the outbox refuses unless it is allowed.
-    outbox = new WebhookOutbox(db, new SecretBox(randomBytes(32)), pino({ level: 'silent' }), { outbound: { allowCidrs: ['127.0.0.1/32'] } });
+    outbox = new WebhookOutbox(sql, new SecretBox(randomBytes(32)), pino({ level: 'silent' }), { outbound: { allowCidrs: ['127.0.0.1/32'] } });
+    await outbox.startDelivery();
     hook.requests.length = 0;
   });
   afterEach(async () => {
     await helper.unload();
     await outbox.close();
-    db.close();
+    await sql.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -86,7 +88,7 @@ describe('notify', () => {
     const expected = 'sha256=' + createHmac('sha256', SECRET).update(`${timestamp}.${request!.body}`).digest('hex');
     expect(request!.headers['x-thingwire-signature']).toBe(expected);
     expect(request!.headers['x-thingwire-notification-id']).toBe(id);
-    expect(outbox.list({ nodeId: 'notify' }, { limit: 10, offset: 0 }).total).toBe(1);
+    expect((await outbox.list({ nodeId: 'notify' }, { limit: 10, offset: 0 })).total).toBe(1);
     expect(statusesOf(helper, 'notify')[0]).toEqual({ fill: 'blue', shape: 'ring', text: '1 waiting, 0 delivered, 0 failed' });
   });
 
@@ -98,7 +100,7 @@ describe('notify', () => {
     await settlement(outbox, id);
     expect(JSON.parse(hook.requests[0]!.body)).toEqual({ _msgid: 'm-1', payload: 7, topic: 'alarm' });
     expect(hook.requests[0]!.headers['x-site']).toBe('plant-3');
-    expect(outbox.get(id)).toMatchObject({ maxAttempts: 3, headerNames: ['X-Site'] });
+    expect(await outbox.get(id)).toMatchObject({ maxAttempts: 3, headerNames: ['X-Site'] });
   });
 
   it('keeps its headers with the secret, as password-type credentials Node-RED stores encrypted and never hands back', () => {
@@ -142,7 +144,7 @@ describe('notify', () => {
     const caught = nextMessage(helper, 'caught');
     helper.getNode('notify').receive({ payload: 1 });
     expect(((await caught)['error'] as { message: string }).message).toContain('refused: webhook address 169.254.169.254');
-    expect(outbox.stats().pending).toBe(0);
+    expect((await outbox.stats()).pending).toBe(0);
   });
 
   it('refuses a header Thingwire sets itself at deploy, from the credentials too', async () => {
@@ -161,7 +163,7 @@ describe('notify', () => {
     expect(error.message).toBe('Error: msg.payload cannot be sent as JSON: Do not know how to serialize a BigInt');
     await settled();
     expect(out).toEqual([]);
-    expect(outbox.stats().pending).toBe(0);
+    expect((await outbox.stats()).pending).toBe(0);
   });
 
   it('with an invalid URL shows a red status, stays inert and fails each input to the catch node', async () => {
@@ -175,7 +177,7 @@ describe('notify', () => {
     expect(((await caught)['error'] as { message: string }).message).toContain('invalid config');
     await settled();
     expect(out).toEqual([]);
-    expect(outbox.stats().pending).toBe(0);
+    expect((await outbox.stats()).pending).toBe(0);
   });
 
   it('refuses a URL with credentials at deploy, not per message', async () => {

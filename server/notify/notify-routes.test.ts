@@ -6,7 +6,8 @@ import { Ajv } from 'ajv';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../domain/auth/permissions.ts';
-import { openDatabase, type Db } from '../db/database.ts';
+import { openDatabase } from '../db/database.ts';
+import { SqliteSql } from '../db/sql.ts';
 import { RouteTable } from '../http/route-table.ts';
 import { serveRouteTable } from '../testing/route-table-server.ts';
 import { startTestServer, type TestJson, type TestServer } from '../testing/test-server.ts';
@@ -17,7 +18,7 @@ import { nextAttempt, settlement, startWebhookReceiver, type ReceivedWebhook, ty
 
 // The routes on a RouteTable mounted as app.ts mounts it; the bearer token is the role (auth has its own tests).
 let dir: string;
-let db: Db;
+let sql: SqliteSql;
 let outbox: WebhookOutbox;
 let hook: WebhookTestReceiver;
 let served: Awaited<ReturnType<typeof serveRouteTable>> | undefined;
@@ -28,10 +29,11 @@ let answer = 400;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-notify-routes-'));
-  db = openDatabase(path.join(dir, 'thingwire.db'));
-  outbox = new WebhookOutbox(db, new SecretBox(randomBytes(32)), pino({ level: 'silent' }), {
+  sql = new SqliteSql(openDatabase(path.join(dir, 'thingwire.db')));
+  outbox = new WebhookOutbox(sql, new SecretBox(randomBytes(32)), pino({ level: 'silent' }), {
     backoff: { baseMs: 10, maxMs: 50 }, outbound: { allowCidrs: ['127.0.0.1/32'] },
   });
+  await outbox.startDelivery();
   hook = await startWebhookReceiver(() => ({ status: answer, body: answer === 400 ? 'no such device' : 'ok' }));
 
   const table = new RouteTable();
@@ -42,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await outbox?.close();
-  db?.close();
+  await sql?.close();
   await hook?.close();
   await served?.close();
   fs.rmSync(dir, { recursive: true, force: true });
@@ -53,11 +55,11 @@ async function call(method: string, url: string, role: Role | null = 'operator')
   return { status: res.status, body: (await res.json()) as TestJson };
 }
 
-function send(nodeId: string, payload: unknown): string {
-  return outbox.enqueue({
+async function send(nodeId: string, payload: unknown): Promise<string> {
+  return (await outbox.enqueue({
     nodeId, url: hook.url, body: JSON.stringify(payload), headers: { Authorization: 'Bearer hook-credential-7' },
     signingKey: { ref: `node:${nodeId}`, secret: 'routes-test-secret-0123' },
-  }).id;
+  })).id;
 }
 
 describe('/notifications', () => {
@@ -66,10 +68,10 @@ describe('/notifications', () => {
 
   beforeAll(async () => {
     answer = 400;
-    failed = send('alarm', { alarm: 'overheat' });
+    failed = await send('alarm', { alarm: 'overheat' });
     await settlement(outbox, failed);
     answer = 200;
-    delivered = send('report', { daily: true });
+    delivered = await send('report', { daily: true });
     await settlement(outbox, delivered);
   });
 
@@ -158,7 +160,7 @@ describe('on the platform', () => {
   const get = async (role: Role, url: string) => (await tw.request('GET', `/api/v1${url}`, { token: await tw.tokenFor(role) })).body;
 
   it('shows an operator the delivery only, an engineer also the body and response, and nobody the header values', async () => {
-    const { id } = tw.app.notify.enqueue({
+    const { id } = await tw.app.notify.enqueue({
       nodeId: 'hook', url: receiver.url, body: '{"reading":42}', headers: { Authorization: 'Bearer platform-hook-credential' },
       signingKey: { ref: 'node:hook', secret: 'platform-hook-secret-0123' }, maxAttempts: 1,
     });
@@ -186,13 +188,13 @@ describe('on the platform', () => {
   });
 
   it('applies the configured allow-list and nothing more', async () => {
-    const enqueue = (url: string) =>
-      tw.app.notify.enqueue({ nodeId: 'probe', url, body: '{}', signingKey: { ref: 'node:probe', secret: 'platform-hook-secret-0123' } }).id;
-    const refused = enqueue(`http://[::1]:${receiver.port}/hook`);
+    const enqueue = async (url: string) =>
+      (await tw.app.notify.enqueue({ nodeId: 'probe', url, body: '{}', signingKey: { ref: 'node:probe', secret: 'platform-hook-secret-0123' } })).id;
+    const refused = await enqueue(`http://[::1]:${receiver.port}/hook`);
     expect(await settlement(tw.app.notify, refused)).toMatchObject({
       state: 'failed', lastError: expect.stringMatching(/^refused: webhook address ::1 is a loopback address; /),
     });
-    const allowed = enqueue(receiver.url);
+    const allowed = await enqueue(receiver.url);
     expect((await nextAttempt(tw.app.notify, allowed)).attempt.status).toBe(502);
   });
 

@@ -25,8 +25,8 @@ export function registerNotifyRoutes(table: RouteTable, outbox: WebhookOutbox, a
       'One notification with the names of its headers and every delivery attempt (status, error); with flows:write also ' +
       'its body and the start of each response',
     params: NotificationParams, response: NotificationDetail,
-    handler({ params, principal }) {
-      const detail = outbox.get(params.id);
+    async handler({ params, principal }) {
+      const detail = await outbox.get(params.id);
       // The same check as a route's access, so it follows the server's permissions rather than a fixed role list.
       return allows(principal, 'flows:write') ? detail : withoutContent(detail);
     },
@@ -38,7 +38,7 @@ export function registerNotifyRoutes(table: RouteTable, outbox: WebhookOutbox, a
       'A delivered one answers 409 already_delivered',
     params: NotificationParams, response: Notification,
     async handler({ params, principal }) {
-      const notification = outbox.retry(params.id);
+      const notification = await outbox.retry(params.id);
       await auth?.audit(principal.username, 'notification.retry', params.id);
       return notification;
     },

@@ -39,10 +39,11 @@ export function failedBeforeSending(error: string): AttemptResult {
 }
 
 /**
- * Sends `request` once. Never rejects: every way it can end is a result to record. `closing` aborts it when the
- * platform stops (verdict `interrupted`: the attempt does not count).
+ * Sends `request` once. Never rejects: every way it can end is a result to record. `stopping` aborts it when delivery
+ * stops on this node, as the platform stops or another node of the cluster takes delivery over (verdict
+ * `interrupted`: the attempt does not count).
  */
-export async function attemptWebhook(request: WebhookRequest, policy: OutboundPolicy, closing: AbortSignal): Promise<AttemptResult> {
+export async function attemptWebhook(request: WebhookRequest, policy: OutboundPolicy, stopping: AbortSignal): Promise<AttemptResult> {
   const startedAt = Date.now();
   const result = (r: Omit<AttemptResult, 'startedAt' | 'durationMs'>): AttemptResult => ({
     startedAt, durationMs: Date.now() - startedAt, ...r,
@@ -61,7 +62,7 @@ export async function attemptWebhook(request: WebhookRequest, policy: OutboundPo
     // Redirects are not followed (maxRedirects 0): the POST would go somewhere nobody configured.
     const response = await outboundRequest(request.url, {
       method: request.method, headers, body: request.body, policy, maxBodyBytes: MAX_RESPONSE_EXCERPT_BYTES,
-      signal: AbortSignal.any([closing, timeout]),
+      signal: AbortSignal.any([stopping, timeout]),
     });
     const verdict = verdictFor(response.status);
     return result({
@@ -70,8 +71,8 @@ export async function attemptWebhook(request: WebhookRequest, policy: OutboundPo
       retryAfterMs: retryAfterMs(headerValue(response.headers['retry-after']) ?? null, Date.now()),
     });
   } catch (err) {
-    if (closing.aborted) {
-      return result({ verdict: 'interrupted', status: null, response: null, error: 'interrupted: the platform stopped during the attempt' });
+    if (stopping.aborted) {
+      return result({ verdict: 'interrupted', status: null, response: null, error: 'interrupted: delivery stopped on this node during the attempt' });
     }
     if (timeout.aborted) return result({ verdict: 'retry', status: null, response: null, error: `no response within ${request.timeoutMs} ms` });
     // Refused by the outbound policy: the next attempt would be refused too.

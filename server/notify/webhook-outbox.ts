@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.ts';
+import { isForeignKeyViolation, type Sql } from '../db/sql.ts';
 import { ApiError, conflict, notFound } from '../errors.ts';
 import { OutboundPolicy, type OutboundPolicyOptions } from '../outbound/outbound-policy.ts';
 import type { SecretBox } from '../secrets/secret-box.ts';
@@ -42,11 +41,25 @@ export interface WebhookOutboxOptions {
    * services, the cloud metadata endpoint or the private network behind the host.
    */
   outbound?: OutboundPolicy | OutboundPolicyOptions;
+  /**
+   * While delivering, the longest wait before the table is read again. Another node of a cluster enqueues without this
+   * one hearing of it unless it is woken ({@link WebhookOutbox.wake}), and a wake can be lost: within this, its
+   * notification is found anyway. It also bounds what a wall-clock jump can delay. Default 1 s.
+   */
+  pollMs?: number;
 }
 
 /** Events of the outbox, emitted after the change is committed. */
 export interface WebhookOutboxEvents {
-  /** One attempt ended (or was interrupted by {@link WebhookOutbox.close}) and is in the delivery log. */
+  /**
+   * A notification was enqueued or retried on this node and is due now. In a cluster the node that delivers is told
+   * (it calls {@link WebhookOutbox.wake}), so it need not wait for its poll.
+   */
+  queued: [{ id: string }];
+  /**
+   * One attempt ended (or was interrupted by {@link WebhookOutbox.stopDelivery}) and is in the delivery log. This and
+   * the outcomes below are heard on the node that delivers.
+   */
   attempt: [{ notification: Notification; attempt: NotificationAttempt }];
   delivered: [Notification];
   failed: [Notification];
@@ -72,10 +85,14 @@ interface OutboxRow {
   delivered_at: string | null;
 }
 
+/** A notification to attempt, with its sender's signing secret as stored now (sealed). */
+interface DueRow extends OutboxRow {
+  sealed_secret: string | null;
+}
+
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_MAX_ATTEMPTS = 8;
-/** The loop looks at the table at least this often, so a wall-clock jump cannot leave a due notification waiting. */
-const MAX_SLEEP_MS = 60_000;
+const DEFAULT_POLL_MS = 1_000;
 /** How long a notification whose attempt could not be recorded is held back (a full disk is not hammered). */
 const RECORD_FAILURE_HOLD_MS = 30_000;
 const SWEEP_INTERVAL_MS = 3_600_000;
@@ -86,26 +103,65 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const NOTIFICATION_COLUMNS = `
   id, node_id, url, method, headers, body, secret_ref, timeout_ms, max_attempts, attempts, next_attempt_at, state,
   last_status, last_error, created_at, delivered_at`;
+// Quoted: PostgreSQL folds unquoted names to lower case.
+const ATTEMPT_COLUMNS = 'attempt, started_at AS "startedAt", duration_ms AS "durationMs", outcome, status, error, response';
+
+const INSERT = `
+  INSERT INTO notify_outbox (id, node_id, url, method, headers, body, secret_ref, timeout_ms, max_attempts, next_attempt_at, state, created_at)
+  VALUES (@id, @nodeId, @url, @method, @headers, @body, @secretRef, @timeoutMs, @maxAttempts, @now, 'pending', @now)`;
+const UPSERT_SECRET = `
+  INSERT INTO notify_secrets (ref, sealed, updated_at) VALUES (?, ?, ?)
+  ON CONFLICT (ref) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`;
+const PENDING_COUNT = "SELECT count(*) AS n FROM notify_outbox WHERE state = 'pending'";
+const BY_ID = `SELECT ${NOTIFICATION_COLUMNS} FROM notify_outbox WHERE id = ?`;
+// The secret is read with the row, not remembered: another node may have replaced it since.
+const DUE = `
+  SELECT ${NOTIFICATION_COLUMNS}, sealed AS sealed_secret FROM notify_outbox LEFT JOIN notify_secrets ON ref = secret_ref
+  WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`;
+const UPCOMING = "SELECT id, next_attempt_at FROM notify_outbox WHERE state = 'pending' ORDER BY next_attempt_at LIMIT ?";
+const ATTEMPTS_OF = `SELECT ${ATTEMPT_COLUMNS} FROM notify_attempts WHERE notification_id = ? ORDER BY attempt`;
+const LOG_ATTEMPT = `
+  INSERT INTO notify_attempts (notification_id, attempt, started_at, duration_ms, outcome, status, error, response)
+  VALUES (@id, (SELECT coalesce(max(attempt), 0) + 1 FROM notify_attempts WHERE notification_id = @id),
+    @startedAt, @durationMs, @outcome, @status, @error, @response)
+  RETURNING ${ATTEMPT_COLUMNS}`;
+// Only a pending notification moves on: a node that lost the lead and records its attempt late must not undo what the
+// node delivering now recorded.
+const SETTLE = `
+  UPDATE notify_outbox SET state = @state, attempts = attempts + 1, next_attempt_at = @nextAttemptAt,
+    last_status = @status, last_error = @error, delivered_at = @deliveredAt
+  WHERE id = @id AND state = 'pending'
+  RETURNING ${NOTIFICATION_COLUMNS}`;
+const RESCHEDULE = "UPDATE notify_outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'";
+const RESTART = "UPDATE notify_outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'failed'";
+const EXPIRE = `
+  DELETE FROM notify_outbox WHERE id IN (
+    SELECT id FROM notify_outbox WHERE state <> 'pending' AND created_at < ? LIMIT ${SWEEP_BATCH})`;
+const DROP_UNUSED_SECRETS = 'DELETE FROM notify_secrets WHERE ref NOT IN (SELECT secret_ref FROM notify_outbox) RETURNING ref';
 
 /**
  * The durable webhook outbox (`notify_outbox`, `notify_attempts`, `notify_secrets`). `enqueue` commits the
- * notification to SQLite before it returns, so a notification outlives a crash or restart and is delivered after it:
- * delivery is at least once, and receivers deduplicate by `X-Thingwire-Notification-Id`.
+ * notification to the database before it resolves, so a notification outlives a crash or restart and is delivered
+ * after it: delivery is at least once, and receivers deduplicate by `X-Thingwire-Notification-Id`. Any node of a
+ * cluster enqueues and answers the API.
  *
- * The delivery loop runs in this process: an immediate pass on every enqueue and completion, and an unref'd timer
- * for the next due retry. At most `concurrency` attempts are in flight; each is a signed JSON POST (`webhook-attempt.ts`, see
- * `webhook-signature.ts`) bounded by the notification's timeout. What an answer means is `verdictFor`'s
- * (`delivery-policy.ts`): 2xx delivered; 408, 429, 5xx, timeouts and network errors retried with exponential backoff
- * and jitter up to the notification's `maxAttempts`, then failed; any other status failed at once. An address the
- * outbound policy refuses fails the attempt at once, too (it would be refused again). Every attempt is logged in
- * `notify_attempts`. Headers (they carry the receivers' credentials) are stored sealed, like the signing secrets.
+ * Delivery runs between {@link startDelivery} and {@link stopDelivery}, on one node at a time (a cluster's leader; a
+ * single node from its start): an immediate pass on every enqueue, retry, wake and completion, a timer for the next
+ * due retry, and a poll (`pollMs`) for what other nodes enqueued. At most `concurrency` attempts are in flight; each
+ * is a signed JSON POST (`webhook-attempt.ts`, see `webhook-signature.ts`) bounded by the notification's timeout. What
+ * an answer means is `verdictFor`'s (`delivery-policy.ts`): 2xx delivered; 408, 429, 5xx, timeouts and network errors
+ * retried with exponential backoff and jitter up to the notification's `maxAttempts`, then failed; any other status
+ * failed at once. An address the outbound policy refuses fails the attempt at once, too (it would be refused again).
+ * Every attempt is logged in `notify_attempts`, and the hourly sweep deletes what is past the retention. Headers (they
+ * carry the receivers' credentials) are stored sealed, like the signing secrets.
  *
- * One process owns the database's outbox: which notifications are in flight is known in memory only.
+ * Which notifications are in flight is known to the delivering node only: all state is in the rows, so the node that
+ * delivers next resumes from them, and an attempt in flight when its node died is simply made again.
  */
 export class WebhookOutbox implements NotifyService {
   /** Attempts, deliveries and failures, after they are committed. */
   readonly events = new EventEmitter<WebhookOutboxEvents>();
-  readonly #db: Db;
+  readonly #sql: Sql;
   readonly #secretBox: SecretBox;
   readonly #logger: Logger;
   readonly #concurrency: number;
@@ -115,37 +171,26 @@ export class WebhookOutbox implements NotifyService {
   readonly #maxBodyBytes: number;
   readonly #retentionMs: number;
   readonly #outbound: OutboundPolicy;
-  /** Plain signing secrets by ref, as stored: an enqueue with an unchanged secret writes nothing. */
+  readonly #pollMs: number;
+  /** Plain signing secrets by ref, as this node last stored them: an enqueue with an unchanged secret writes nothing. */
   readonly #secrets = new Map<string, string>();
   readonly #inFlight = new Map<string, AbortController>();
   /** Notifications held back after their attempt could not be recorded, with the timer that releases each. */
   readonly #held = new Map<string, NodeJS.Timeout>();
   readonly #deliveries = new Set<Promise<void>>();
   readonly #subscribers = new Map<string, Set<(outcome: NotificationOutcome) => void>>();
+  #delivering = false;
   #kick: NodeJS.Immediate | undefined;
   #timer: NodeJS.Timeout | undefined;
-  readonly #sweepTimer: NodeJS.Timeout;
+  #sweepTimer: NodeJS.Timeout | undefined;
+  #passing: Promise<void> | undefined;
+  #passAgain = false;
+  #sweeping: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
 
-  readonly #insert: Statement;
-  readonly #upsertSecret: Statement;
-  readonly #sealedSecret: Statement;
-  readonly #pendingCount: Statement;
-  readonly #due: Statement;
-  readonly #nextDue: Statement;
-  readonly #byId: Statement;
-  readonly #attemptsOf: Statement;
-  readonly #logAttempt: Statement;
-  readonly #settle: Statement;
-  readonly #reschedule: Statement;
-  readonly #restart: Statement;
-  readonly #expire: Statement;
-  readonly #dropUnusedSecrets: Statement;
-  readonly #listings = new Map<string, Statement>();
-
-  /** Opens the outbox on the platform database and starts delivering what is due, including what was left pending. */
-  constructor(db: Db, secretBox: SecretBox, logger: Logger, options: WebhookOutboxOptions = {}) {
-    this.#db = db;
+  /** Opens the outbox on the platform database; nothing is delivered until {@link startDelivery}. */
+  constructor(sql: Sql, secretBox: SecretBox, logger: Logger, options: WebhookOutboxOptions = {}) {
+    this.#sql = sql;
     this.#secretBox = secretBox;
     this.#logger = logger;
     this.#concurrency = options.concurrency ?? 4;
@@ -155,60 +200,19 @@ export class WebhookOutbox implements NotifyService {
     this.#maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.#retentionMs = options.retentionMs ?? 14 * 86_400_000;
     this.#outbound = options.outbound instanceof OutboundPolicy ? options.outbound : new OutboundPolicy(options.outbound);
-
-    this.#insert = db.prepare(`
-      INSERT INTO notify_outbox (id, node_id, url, method, headers, body, secret_ref, timeout_ms, max_attempts, next_attempt_at, state, created_at)
-      VALUES (@id, @nodeId, @url, @method, @headers, @body, @secretRef, @timeoutMs, @maxAttempts, @now, 'pending', @now)`);
-    this.#upsertSecret = db.prepare(`
-      INSERT INTO notify_secrets (ref, sealed, updated_at) VALUES (?, ?, ?)
-      ON CONFLICT (ref) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at`);
-    this.#sealedSecret = db.prepare('SELECT sealed FROM notify_secrets WHERE ref = ?').pluck();
-    this.#pendingCount = db.prepare("SELECT count(*) FROM notify_outbox WHERE state = 'pending'").pluck();
-    // The ids to skip come as one JSON array: a statement cannot take a variable-length IN list.
-    this.#due = db.prepare(`
-      SELECT ${NOTIFICATION_COLUMNS} FROM notify_outbox
-      WHERE state = 'pending' AND next_attempt_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
-      ORDER BY next_attempt_at LIMIT ?`);
-    this.#nextDue = db.prepare(`
-      SELECT min(next_attempt_at) FROM notify_outbox
-      WHERE state = 'pending' AND id NOT IN (SELECT value FROM json_each(?))`).pluck();
-    this.#byId = db.prepare(`SELECT ${NOTIFICATION_COLUMNS} FROM notify_outbox WHERE id = ?`);
-    this.#attemptsOf = db.prepare(`
-      SELECT attempt, started_at AS startedAt, duration_ms AS durationMs, outcome, status, error, response
-      FROM notify_attempts WHERE notification_id = ? ORDER BY attempt`);
-    this.#logAttempt = db.prepare(`
-      INSERT INTO notify_attempts (notification_id, attempt, started_at, duration_ms, outcome, status, error, response)
-      SELECT @id, coalesce(max(attempt), 0) + 1, @startedAt, @durationMs, @outcome, @status, @error, @response
-      FROM notify_attempts WHERE notification_id = @id`);
-    this.#settle = db.prepare(`
-      UPDATE notify_outbox SET state = @state, attempts = attempts + 1, next_attempt_at = @nextAttemptAt,
-        last_status = @status, last_error = @error, delivered_at = @deliveredAt
-      WHERE id = @id`);
-    this.#reschedule = db.prepare("UPDATE notify_outbox SET next_attempt_at = ? WHERE id = ? AND state = 'pending'");
-    this.#restart = db.prepare(
-      "UPDATE notify_outbox SET state = 'pending', attempts = 0, next_attempt_at = ? WHERE id = ? AND state = 'failed'",
-    );
-    this.#expire = db.prepare(`
-      DELETE FROM notify_outbox WHERE id IN (
-        SELECT id FROM notify_outbox WHERE state <> 'pending' AND created_at < ? LIMIT ${SWEEP_BATCH})`);
-    this.#dropUnusedSecrets = db.prepare(`
-      DELETE FROM notify_secrets WHERE ref NOT IN (SELECT secret_ref FROM notify_outbox) RETURNING ref`).pluck();
-
-    this.#sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
-    this.#sweepTimer.unref();
-    this.sweep();
-    this.#schedulePass();
+    this.#pollMs = options.pollMs ?? DEFAULT_POLL_MS;
   }
 
   /**
-   * Commits a notification and starts delivering it at once when a slot is free. Throws a {@link NotifyError}:
-   * `invalid_notification` for one that could never be delivered, `body_too_large`, `outbox_full` (too many pending:
-   * the receivers are not keeping up), `outbox_closed`.
+   * Commits a notification and, on the node that delivers, starts delivering it at once when a slot is free. Rejects
+   * with a {@link NotifyError}: `invalid_notification` for one that could never be delivered, `body_too_large`,
+   * `outbox_full` (too many pending: the receivers are not keeping up), `outbox_closed`.
    */
-  enqueue(request: NotificationRequest): { id: string } {
+  async enqueue(request: NotificationRequest): Promise<{ id: string }> {
     if (this.#closing) throw new NotifyError('outbox_closed', 'the notification outbox is closed (the platform is stopping)');
     const checked = this.#check(request);
-    const pending = this.#pendingCount.get() as number;
+    // A bound against a dead receiver filling the disk, not an exact count: enqueues running at once may pass it by a few.
+    const pending = await this.#pendingCount();
     if (pending >= this.#maxPending) {
       throw new NotifyError(
         'outbox_full',
@@ -216,19 +220,34 @@ export class WebhookOutbox implements NotifyService {
       );
     }
     const { ref, secret } = request.signingKey;
-    const storeSecret = this.#secrets.get(ref) !== secret;
     const id = randomUUID();
     const now = iso(Date.now());
-    this.#db.transaction(() => {
-      if (storeSecret) this.#upsertSecret.run(ref, this.#secretBox.seal(secret), now);
-      this.#insert.run({ id, nodeId: request.nodeId, secretRef: ref, now, ...checked, headers: this.#secretBox.seal(checked.headers) });
-    })();
-    if (storeSecret) this.#secrets.set(ref, secret);
+    const row = { id, nodeId: request.nodeId, secretRef: ref, now, ...checked, headers: this.#secretBox.seal(checked.headers) };
+    const store = (withSecret: boolean) => withSecret
+      ? this.#sql.transaction(async (tx) => {
+        await tx.run(UPSERT_SECRET, [ref, this.#secretBox.seal(secret), now]);
+        await tx.run(INSERT, row);
+      })
+      : this.#sql.run(INSERT, row);
+    const stored = this.#secrets.get(ref) === secret;
+    try {
+      await store(!stored);
+    } catch (err) {
+      // The secret this node remembers storing is gone: the sweep (another node's, in a cluster) deleted it when no
+      // notification referred to it any more.
+      if (!stored || !isForeignKeyViolation(err)) throw err;
+      await store(true);
+    }
+    this.#secrets.set(ref, secret);
+    this.#emit('queued', { id });
     this.#schedulePass();
     return { id };
   }
 
-  /** Calls `listener` with the outcome of each notification node `nodeId` sent; returns the unsubscribe. */
+  /**
+   * Calls `listener` with the outcome of each notification node `nodeId` sent, when this node delivers it; returns the
+   * unsubscribe.
+   */
   subscribe(nodeId: string, listener: (outcome: NotificationOutcome) => void): () => void {
     let listeners = this.#subscribers.get(nodeId);
     if (!listeners) this.#subscribers.set(nodeId, (listeners = new Set()));
@@ -240,7 +259,7 @@ export class WebhookOutbox implements NotifyService {
   }
 
   /** A page of notifications, newest first. */
-  list(filter: { state?: NotificationState; nodeId?: string }, page: { limit: number; offset: number }): NotificationPage {
+  async list(filter: { state?: NotificationState; nodeId?: string }, page: { limit: number; offset: number }): Promise<NotificationPage> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.state !== undefined) {
@@ -252,24 +271,25 @@ export class WebhookOutbox implements NotifyService {
       args.push(filter.nodeId);
     }
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = this.#query(`SELECT count(*) FROM notify_outbox ${clause}`).pluck().get(...args) as number;
-    const rows = this.#query(`
+    const { n: total } = (await this.#sql.get<{ n: number }>(`SELECT count(*) AS n FROM notify_outbox ${clause}`, args))!;
+    // The id orders those created in the same millisecond: arbitrarily, but the same on every page.
+    const rows = await this.#sql.all<OutboxRow>(`
       SELECT ${NOTIFICATION_COLUMNS} FROM notify_outbox ${clause}
-      ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(...args, page.limit, page.offset) as OutboxRow[];
+      ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`, [...args, page.limit, page.offset]);
     return { items: rows.map(notificationOf), total, ...page };
   }
 
   /**
-   * One notification with the names of its headers (never their values), its body and every attempt; throws
+   * One notification with the names of its headers (never their values), its body and every attempt; rejects with
    * `not_found`.
    */
-  get(id: string): NotificationDetail {
-    const row = this.#row(id);
+  async get(id: string): Promise<NotificationDetail> {
+    const row = await this.#row(id);
     return {
       ...notificationOf(row),
       headerNames: Object.keys(this.#headersOf(row)),
       body: row.body,
-      attemptLog: this.#attemptsOf.all(id) as NotificationAttempt[],
+      attemptLog: await this.#sql.all<NotificationAttempt>(ATTEMPTS_OF, [id]),
     };
   }
 
@@ -278,16 +298,16 @@ export class WebhookOutbox implements NotifyService {
    * keeps every attempt); a pending one skips the rest of its backoff. A delivered one is refused (`already_delivered`):
    * sending it twice is what receivers deduplicate against, not something to ask for.
    */
-  retry(id: string): Notification {
-    const row = this.#row(id);
+  async retry(id: string): Promise<Notification> {
+    const row = await this.#row(id);
     if (row.state === 'delivered') {
       throw conflict('already_delivered', `Notification "${id}" was delivered at ${row.delivered_at}; it is not sent again.`);
     }
-    const now = iso(Date.now());
-    if (row.state === 'failed') this.#restart.run(now, id);
-    else this.#reschedule.run(now, id);
+    await this.#sql.run(row.state === 'failed' ? RESTART : RESCHEDULE, [iso(Date.now()), id]);
+    const retried = notificationOf(await this.#row(id));
+    this.#emit('queued', { id });
     this.#schedulePass();
-    return notificationOf(this.#row(id));
+    return retried;
   }
 
   /**
@@ -298,49 +318,57 @@ export class WebhookOutbox implements NotifyService {
     return this.#outbound.urlRefusal(new URL(url))?.message;
   }
 
-  /** Notifications not yet delivered or failed (those in flight included), and attempts under way. */
-  stats(): { pending: number; inFlight: number } {
-    return { pending: this.#pendingCount.get() as number, inFlight: this.#inFlight.size };
+  /** Notifications not yet delivered or failed (those in flight included), and attempts under way on this node. */
+  async stats(): Promise<{ pending: number; inFlight: number }> {
+    return { pending: await this.#pendingCount(), inFlight: this.#inFlight.size };
   }
 
   /**
-   * Deletes delivered and failed notifications older than the retention, with their attempts, and the signing
-   * secrets no notification refers to any more. In batches, yielding between them, so a backlog does not hold the
-   * event loop.
+   * Starts delivering on this node: what is due now (what was left pending, and attempts another node had in flight
+   * when it stopped or died, included), then each notification as it becomes due; and the retention sweep, now and
+   * hourly. Run by one node of a cluster at a time (singleton work). Resolves once what was due has been started.
    */
-  sweep(): void {
-    const cutoff = iso(Date.now() - this.#retentionMs);
-    const batch = () => {
-      if (this.#closing) return;
-      try {
-        const { changes } = this.#expire.run(cutoff);
-        if (changes === SWEEP_BATCH) {
-          setImmediate(batch);
-          return;
-        }
-        for (const ref of this.#dropUnusedSecrets.all() as string[]) this.#secrets.delete(ref);
-      } catch (err) {
-        this.#logger.error({ err }, 'notification retention sweep failed; the next sweep tries again');
-      }
-    };
-    batch();
+  async startDelivery(): Promise<void> {
+    if (this.#closing) throw new Error('the notification outbox is closed');
+    if (this.#delivering) return;
+    this.#delivering = true;
+    this.#sweepTimer = setInterval(() => void this.#sweep(), SWEEP_INTERVAL_MS);
+    this.#sweepTimer.unref();
+    void this.#sweep();
+    await this.#runPass();
   }
 
   /**
-   * Stops delivering. Attempts in flight are aborted rather than awaited (a slow receiver must not hold up a
-   * shutdown): each is logged as interrupted, does not count against the notification's attempts, and the
-   * notification stays pending, first in line after the next start. Resolves once they are recorded; the database
-   * may be closed after that.
+   * Stops delivering on this node. Attempts in flight are aborted rather than awaited (a slow receiver must not hold
+   * up a shutdown or a hand-over): each is logged as interrupted, does not count against the notification's attempts,
+   * and the notification stays pending, first in line for whichever node delivers next. Resolves once they are
+   * recorded and no pass or sweep runs any more.
    */
+  async stopDelivery(): Promise<void> {
+    this.#delivering = false;
+    if (this.#kick) clearImmediate(this.#kick);
+    this.#kick = undefined;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    clearInterval(this.#sweepTimer);
+    for (const hold of this.#held.values()) clearTimeout(hold);
+    // Pending in the rows: the next delivery tries them again.
+    this.#held.clear();
+    for (const controller of this.#inFlight.values()) controller.abort();
+    await Promise.allSettled([this.#passing, this.#sweeping, ...this.#deliveries]);
+  }
+
+  /**
+   * Looks for due notifications now, when this node delivers: another node enqueued or retried one. Without a wake
+   * it is found by the next poll.
+   */
+  wake(): void {
+    this.#schedulePass();
+  }
+
+  /** Stops delivering (see {@link stopDelivery}) and refuses new notifications; the database may be closed after it. */
   close(): Promise<void> {
-    return (this.#closing ??= (async () => {
-      if (this.#kick) clearImmediate(this.#kick);
-      if (this.#timer) clearTimeout(this.#timer);
-      clearInterval(this.#sweepTimer);
-      for (const hold of this.#held.values()) clearTimeout(hold);
-      for (const controller of this.#inFlight.values()) controller.abort();
-      await Promise.allSettled([...this.#deliveries]);
-    })());
+    return (this.#closing ??= this.stopDelivery());
   }
 
   #check(request: NotificationRequest) {
@@ -365,55 +393,107 @@ export class WebhookOutbox implements NotifyService {
     return { url: new URL(request.url).href, method: request.method ?? 'POST', headers: JSON.stringify(headers), body: request.body, timeoutMs, maxAttempts };
   }
 
-  #row(id: string): OutboxRow {
-    const row = this.#byId.get(id) as OutboxRow | undefined;
+  async #pendingCount(): Promise<number> {
+    return (await this.#sql.get<{ n: number }>(PENDING_COUNT))!.n;
+  }
+
+  async #row(id: string): Promise<OutboxRow> {
+    const row = await this.#sql.get<OutboxRow>(BY_ID, [id]);
     if (!row) throw notFound('Notification', id);
     return row;
   }
 
-  /** Runs a delivery pass soon (once, however many callers ask before it runs). */
+  /**
+   * Deletes delivered and failed notifications older than the retention, with their attempts, and the signing
+   * secrets no notification refers to any more. In batches, so a backlog does not hold the database in one statement.
+   */
+  #sweep(): Promise<void> {
+    return (this.#sweeping ??= (async () => {
+      const cutoff = iso(Date.now() - this.#retentionMs);
+      try {
+        while ((await this.#sql.run(EXPIRE, [cutoff])).changes === SWEEP_BATCH) {
+          if (!this.#delivering) return;
+        }
+        for (const { ref } of await this.#sql.all<{ ref: string }>(DROP_UNUSED_SECRETS)) this.#secrets.delete(ref);
+      } catch (err) {
+        this.#logger.error({ err }, 'notification retention sweep failed; the next sweep tries again');
+      } finally {
+        this.#sweeping = undefined;
+      }
+    })());
+  }
+
+  /** Runs a delivery pass soon, while this node delivers (once, however many callers ask before it runs). */
   #schedulePass(): void {
-    if (this.#closing || this.#kick) return;
+    if (!this.#delivering || this.#kick) return;
     this.#kick = setImmediate(() => {
       this.#kick = undefined;
-      this.#pass();
+      void this.#runPass();
     });
   }
 
-  /** Starts what is due, as far as free slots allow, then sleeps until the next notification is due. */
-  #pass(): void {
-    if (this.#closing) return;
+  /** A pass now, or another after the one running now: two at once could both start the same due row. */
+  #runPass(): Promise<void> {
+    if (this.#passing) {
+      this.#passAgain = true;
+      return this.#passing;
+    }
+    this.#passing = this.#pass().finally(() => {
+      this.#passing = undefined;
+      if (this.#passAgain) {
+        this.#passAgain = false;
+        this.#schedulePass();
+      }
+    });
+    return this.#passing;
+  }
+
+  /** Starts what is due, as far as free slots allow, then sleeps until the next notification is due or the next poll. */
+  async #pass(): Promise<void> {
     try {
+      // Skipped here rather than in the statement, whose text then stays one both databases prepare once. Taken before
+      // the read: a row in flight now may be settled and gone from the map by the time the read answers.
+      let skipped = this.#busy();
       const free = this.#concurrency - this.#inFlight.size;
       if (free > 0) {
-        const due = this.#due.all(iso(Date.now()), this.#skipped(), free) as OutboxRow[];
-        for (const row of due) this.#start(row);
+        const due = await this.#sql.all<DueRow>(DUE, [iso(Date.now()), free + skipped.size]);
+        if (!this.#delivering) return;
+        for (const row of due.filter((r) => !skipped.has(r.id)).slice(0, this.#concurrency - this.#inFlight.size)) this.#start(row);
       }
-      if (this.#timer) clearTimeout(this.#timer);
-      this.#timer = undefined;
       // With every slot taken, the next completion runs a pass; no timer needed.
-      if (this.#inFlight.size >= this.#concurrency) return;
-      const next = this.#nextDue.get(this.#skipped()) as string | null;
-      if (next !== null) this.#sleep(Date.parse(next) - Date.now());
+      if (this.#inFlight.size >= this.#concurrency) {
+        this.#sleep(undefined);
+        return;
+      }
+      skipped = this.#busy();
+      const upcoming = await this.#sql.all<{ id: string; next_attempt_at: string }>(UPCOMING, [skipped.size + 1]);
+      if (!this.#delivering) return;
+      const next = upcoming.find((r) => !skipped.has(r.id));
+      const wait = next ? Date.parse(next.next_attempt_at) - Date.now() : this.#pollMs;
+      this.#sleep(Math.min(Math.max(wait, 0), this.#pollMs));
     } catch (err) {
       // A locked or failing database: look again later rather than never.
       this.#logger.error({ err }, 'reading the notification outbox failed; trying again shortly');
-      this.#sleep(RECORD_FAILURE_HOLD_MS);
+      if (this.#delivering) this.#sleep(RECORD_FAILURE_HOLD_MS);
     }
   }
 
-  #sleep(ms: number): void {
+  /** Notifications this node must not start now: in flight, or held back. */
+  #busy(): Set<string> {
+    return new Set([...this.#inFlight.keys(), ...this.#held.keys()]);
+  }
+
+  /** A pass after `ms`; none for undefined. */
+  #sleep(ms: number | undefined): void {
     if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => this.#schedulePass(), Math.min(Math.max(ms, 0), MAX_SLEEP_MS));
+    this.#timer = undefined;
+    if (ms === undefined) return;
+    this.#timer = setTimeout(() => this.#schedulePass(), ms);
     // Waiting for a retry must not keep a stopping process alive; the rows wait in the database.
     this.#timer.unref();
   }
 
-  #skipped(): string {
-    return JSON.stringify([...this.#inFlight.keys(), ...this.#held.keys()]);
-  }
-
-  #start(row: OutboxRow): void {
+  #start(row: DueRow): void {
     const controller = new AbortController();
     this.#inFlight.set(row.id, controller);
     const delivery = this.#attempt(row, controller.signal)
@@ -428,11 +508,12 @@ export class WebhookOutbox implements NotifyService {
   }
 
   /** One signed POST of a stored notification. Never rejects: every way it can end is a result to record. */
-  async #attempt(row: OutboxRow, closing: AbortSignal): Promise<AttemptResult> {
+  async #attempt(row: DueRow, stopping: AbortSignal): Promise<AttemptResult> {
     let secret: string;
     let headers: Record<string, string>;
     try {
-      secret = this.#secret(row.secret_ref);
+      if (row.sealed_secret === null) throw new Error(`no secret stored under ${row.secret_ref}`);
+      secret = this.#secretBox.open(row.sealed_secret);
       headers = this.#headersOf(row);
     } catch (err) {
       return failedBeforeSending(
@@ -442,12 +523,12 @@ export class WebhookOutbox implements NotifyService {
     return attemptWebhook(
       { id: row.id, url: row.url, method: row.method, body: row.body, timeoutMs: row.timeout_ms, secret, headers },
       this.#outbound,
-      closing,
+      stopping,
     );
   }
 
   /** Logs the attempt and moves the notification on, in one transaction; then tells listeners. */
-  #record(row: OutboxRow, result: AttemptResult): void {
+  async #record(row: OutboxRow, result: AttemptResult): Promise<void> {
     const attempts = row.attempts + 1;
     let state: NotificationState = 'pending';
     let outcome: NotificationAttempt['outcome'] = result.verdict;
@@ -464,25 +545,30 @@ export class WebhookOutbox implements NotifyService {
     }
     let notification: Notification;
     let attempt: NotificationAttempt;
+    /** Whether this attempt moved the notification on (an interrupted one does not, nor one another node settled). */
+    let settled: boolean;
     try {
-      this.#db.transaction(() => {
-        this.#logAttempt.run({
+      const recorded = await this.#sql.transaction(async (tx) => {
+        // Two nodes may record attempts at one notification at once (one that lost the lead and has not noticed yet):
+        // they take the attempt numbers in turn.
+        await tx.lock(`notify_attempts:${row.id}`);
+        const logged = (await tx.get<NotificationAttempt>(LOG_ATTEMPT, {
           id: row.id, startedAt: iso(result.startedAt), durationMs: result.durationMs, outcome,
           status: result.status, error: result.error, response: result.response,
+        }))!;
+        const moved = result.verdict === 'interrupted' ? undefined : await tx.get<OutboxRow>(SETTLE, {
+          id: row.id, state, nextAttemptAt, status: result.status, error,
+          deliveredAt: state === 'delivered' ? iso(Date.now()) : null,
         });
-        if (result.verdict !== 'interrupted') {
-          this.#settle.run({
-            id: row.id, state, nextAttemptAt, status: result.status, error,
-            deliveredAt: state === 'delivered' ? iso(Date.now()) : null,
-          });
-        }
-      })();
-      notification = notificationOf(this.#row(row.id));
-      attempt = (this.#attemptsOf.all(row.id) as NotificationAttempt[]).at(-1)!;
+        return { logged, moved };
+      });
+      attempt = recorded.logged;
+      settled = recorded.moved !== undefined;
+      notification = notificationOf(recorded.moved ?? (await this.#row(row.id)));
     } catch (err) {
       // The outcome is lost, the notification still pending and due: held back, it is not re-sent in a tight loop.
       this.#logger.error({ err, id: row.id }, 'recording a webhook attempt failed; the notification is tried again later');
-      if (!this.#closing) {
+      if (this.#delivering) {
         const hold = setTimeout(() => {
           this.#held.delete(row.id);
           this.#schedulePass();
@@ -493,13 +579,13 @@ export class WebhookOutbox implements NotifyService {
       return;
     }
 
-    // Settled: the slot is free before anyone hears of it, so a listener sees the outbox as it now is.
+    // Recorded: the slot is free before anyone hears of it, so a listener sees the outbox as it now is.
     this.#inFlight.delete(row.id);
     const log = { id: row.id, nodeId: row.node_id, origin: new URL(row.url).origin, attempt: attempt.attempt, status: result.status };
-    if (state === 'failed') this.#logger.warn({ ...log, error }, 'webhook notification failed');
+    if (settled && state === 'failed') this.#logger.warn({ ...log, error }, 'webhook notification failed');
     else this.#logger.debug({ ...log, outcome }, 'webhook attempt');
     this.#emit('attempt', { notification, attempt });
-    if (state === 'delivered' || state === 'failed') {
+    if (settled && (state === 'delivered' || state === 'failed')) {
       this.#emit(state, notification);
       const { id, nodeId, attempts: count, lastStatus, lastError } = notification;
       const listeners = nodeId === null ? undefined : this.#subscribers.get(nodeId);
@@ -522,27 +608,10 @@ export class WebhookOutbox implements NotifyService {
     }
   }
 
-  #secret(ref: string): string {
-    let secret = this.#secrets.get(ref);
-    if (secret === undefined) {
-      const sealed = this.#sealedSecret.get(ref) as string | undefined;
-      if (sealed === undefined) throw new Error(`no secret stored under ${ref}`);
-      secret = this.#secretBox.open(sealed);
-      this.#secrets.set(ref, secret);
-    }
-    return secret;
-  }
-
   /** The sender's extra headers; rows written before headers were sealed hold them as plain JSON. */
   #headersOf(row: OutboxRow): Record<string, string> {
     const text = row.headers.startsWith('{') ? row.headers : this.#secretBox.open(row.headers);
     return JSON.parse(text) as Record<string, string>;
-  }
-
-  #query(sql: string): Statement {
-    let statement = this.#listings.get(sql);
-    if (!statement) this.#listings.set(sql, (statement = this.#db.prepare(sql)));
-    return statement;
   }
 }
 
