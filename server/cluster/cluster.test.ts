@@ -1,0 +1,209 @@
+/**
+ * Three Thingwire nodes as `npm start --cluster` runs them, on a real PostgreSQL and Redis (Debian's servers on
+ * loopback, data in temp dirs), with devices spread over them: a command through one node reaches a device on another
+ * and its reply comes back; a deploy on one node runs on all three; an alert with a `for` duration fires once; and
+ * `kill -9` of the node that leads and holds a third of the devices loses nothing that was acknowledged, while a new
+ * leader takes over the alert's wait and the webhook outbox.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresSql } from '../db/sql.ts';
+import { connect, deviceOptions, request, testTsl, type TestDevice } from '../testing/mqtt-devices.ts';
+import type { TestJson } from '../testing/test-server.ts';
+import { startWebhookReceiver, type WebhookTestReceiver } from '../notify/webhook-test-receiver.ts';
+import { killLeftovers, start, stop, type MainProcess } from '../testing/main-process.ts';
+import { pipelineFlow } from '../testing/pipeline-flow.ts';
+import { startPostgres, type PostgresServer } from '../testing/postgres-server.ts';
+import { startRedis, type RedisServer } from '../testing/redis-server.ts';
+import { until } from '../testing/until.ts';
+
+const PASSWORD = 'cluster-admin-password';
+const PK = 'clusterpk';
+const NODES = ['n1', 'n2', 'n3'] as const;
+type NodeId = (typeof NODES)[number];
+
+let postgres: PostgresServer;
+let redis: RedisServer;
+let receiver: WebhookTestReceiver;
+/** The cluster's database, to look at what the API does not show. */
+let sql: PostgresSql;
+const nodes = new Map<NodeId, MainProcess>();
+const dirs: string[] = [];
+const clients: MqttClient[] = [];
+
+beforeAll(async () => {
+  [postgres, redis, receiver] = await Promise.all([startPostgres(), startRedis(), startWebhookReceiver()]);
+  const databaseUrl = await postgres.createDatabase('cluster');
+  sql = PostgresSql.connect(databaseUrl, { max: 2 });
+  // Every node of a cluster has the keys the cluster was made with: here one folder, linked into each data dir.
+  const keys = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-cluster-keys-'));
+  dirs.push(keys);
+  await Promise.all(NODES.map(async (id) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `thingwire-cluster-${id}-`));
+    dirs.push(dir);
+    fs.symlinkSync(keys, path.join(dir, 'keys'));
+    nodes.set(id, await start(dir, { THINGWIRE_ADMIN_PASSWORD: PASSWORD }, [
+      '--cluster', '--node-id', id, '--postgres-url', databaseUrl, '--redis-url', redis.url, '--telemetry', 'postgres',
+      '--allow-private-webhooks',
+    ]));
+  }));
+}, 120_000);
+
+afterAll(async () => {
+  for (const client of clients) client.end(true);
+  await Promise.all([...nodes.values()].filter((node) => running(node)).map((node) => stop(node.proc)));
+  killLeftovers();
+  await sql?.close();
+  await Promise.all([receiver?.close(), redis?.stop(), postgres?.stop()]);
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+}, 120_000);
+
+const running = (node: MainProcess) => node.proc.exitCode === null && node.proc.signalCode === null;
+
+/** One node's API as the admin. */
+async function api(id: NodeId) {
+  const url = nodes.get(id)!.url;
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  return async (method: string, route: string, body?: unknown): Promise<{ status: number; body: TestJson }> => {
+    const res = await fetch(`${url}/api/v1${route}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+/** The MQTT address of a node's listener, as the node itself says (each node binds its own). */
+async function mqttUrlOf(id: NodeId, device: TestDevice): Promise<string> {
+  const call = await api(id);
+  return until(`node ${id}'s MQTT listener`, async () => {
+    const info = await call('GET', `/devices/${device.productKey}/${device.deviceName}/connection-info`);
+    return (info.body?.endpoints as { transport: string; url: string }[] | undefined)?.find((e) => e.transport === 'mqtt')?.url;
+  }, Boolean, 30_000) as Promise<string>;
+}
+
+/** Connects the device to a node, answering every property set with 200 and what was set. */
+async function online(device: TestDevice, id: NodeId): Promise<MqttClient> {
+  const client = await connect(await mqttUrlOf(id, device), deviceOptions(device));
+  clients.push(client);
+  const set = `/sys/${device.productKey}/${device.deviceName}/thing/service/property/set`;
+  await client.subscribeAsync([set, `/sys/${device.productKey}/${device.deviceName}/thing/event/property/post_reply`], { qos: 1 });
+  client.on('message', (topic, payload) => {
+    if (topic !== set) return;
+    const { id: msgId, params } = JSON.parse(payload.toString()) as { id: string; params: unknown };
+    void client.publishAsync(`${set}_reply`, JSON.stringify({ id: msgId, code: 200, data: params }));
+  });
+  return client;
+}
+
+let nextId = 1;
+/** Posts a temperature and resolves the platform's reply: 200 once it is stored. */
+function post(client: MqttClient, device: TestDevice, temperature: number) {
+  return request(client, `/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`, {
+    id: String(nextId++), version: '1.0', params: { temperature }, method: 'thing.event.property.post',
+  });
+}
+
+/** Which node leads, by what each has logged. */
+function leaderOf(): NodeId {
+  const leading = NODES.filter((id) => running(nodes.get(id)!) && /"msg":"became the leader"/.test(nodes.get(id)!.stdout()));
+  expect(leading, 'exactly one node leads').toHaveLength(1);
+  return leading[0]!;
+}
+
+describe('a cluster of three nodes', () => {
+  it('serves one fleet from every node and loses nothing acknowledged when the leader is killed', async () => {
+    const n1 = await api('n1');
+    // One admin for the cluster, whichever node made it; the same data behind every node.
+    expect((await n1('POST', '/products', { productKey: PK, name: 'Cluster sensors', dialect: 'alink' })).status).toBe(201);
+    expect((await n1('PUT', `/products/${PK}/thing-model/draft`, testTsl)).status).toBe(200);
+    expect((await n1('POST', `/products/${PK}/thing-model/publish`)).status).toBe(201);
+    const devices: TestDevice[] = [];
+    for (let i = 1; i <= 6; i++) {
+      const created = await n1('POST', '/devices', { productKey: PK, deviceName: `d${i}` });
+      expect(created.status).toBe(201);
+      devices.push({ productKey: PK, deviceName: `d${i}`, deviceSecret: created.body.deviceSecret });
+    }
+
+    // A deploy on node 3 (the shipped pipeline, its alert after 3 s, a webhook after it) runs on all three, same rev.
+    const n3 = await api('n3');
+    const deployed = await n3('POST', '/flows', { flows: pipelineFlow({ alertForSeconds: 3, webhook: { url: receiver.url, secret: 'cluster-webhook-secret' } }) });
+    expect(deployed.status).toBe(200);
+    for (const id of NODES) {
+      const call = await api(id);
+      await until(`node ${id} runs the deploy`, async () => (await call('GET', '/flows')).body.rev, (rev) => rev === deployed.body.rev, 30_000);
+    }
+
+    // Two devices on each node.
+    const holder = (i: number): NodeId => NODES[Math.floor(i / 2)]!;
+    const connected = await Promise.all(devices.map((d, i) => online(d, holder(i))));
+    const n2 = await api('n2');
+    await until('every device online', async () => (await n2('GET', `/devices?productKey=${PK}&status=online`)).body.total, (n) => n === 6, 20_000);
+
+    // A command through node 2's API to a device on node 1: sent there, and the device's reply comes back through 2.
+    const command = await n2('POST', `/devices/${PK}/d1/commands`, { kind: 'property.set', params: { target: 21 } });
+    expect(command.status).toBe(200);
+    expect(command.body).toMatchObject({ code: 200, data: { target: 21 } });
+
+    // An alert with a for duration: raised once, by whichever node holds the device, and notified once.
+    expect(await post(connected[4]!, devices[4]!, 41)).toMatchObject({ code: 200 });
+    const raised = await until('the alert on d5', async () => (await n1('GET', `/alerts?deviceName=d5`)).body, (page) => page.total >= 1, 20_000);
+    expect(raised.items).toMatchObject([{ deviceName: 'd5', state: 'active', value: 41 }]);
+    await receiver.request(0, 20_000);
+
+    // What each device was told is stored, before the kill.
+    const acknowledged = new Map<string, number[]>();
+    for (const [i, device] of devices.entries()) {
+      for (const t of [20 + i, 21 + i]) {
+        expect(await post(connected[i]!, device, t)).toMatchObject({ code: 200 });
+        acknowledged.set(device.deviceName, [...(acknowledged.get(device.deviceName) ?? []), t]);
+      }
+    }
+
+    // The leader's device starts a for wait and the leader dies before it falls due: kill -9, no goodbye.
+    const leader = leaderOf();
+    const victims = devices.map((d, i) => ({ d, i })).filter(({ i }) => holder(i) === leader);
+    expect(await post(connected[victims[0]!.i]!, victims[0]!.d, 45)).toMatchObject({ code: 200 });
+    acknowledged.get(victims[0]!.d.deviceName)!.push(45);
+    // The alert node records the wait after the device was answered (the reply is sent once the value is stored).
+    await until('the wait recorded', async () => (await sql.get<{ n: number }>('SELECT count(*) AS n FROM alert_waits WHERE device_name = ?', [victims[0]!.d.deviceName]))!.n, (n) => n === 1, 10_000);
+    nodes.get(leader)!.proc.kill('SIGKILL');
+    await new Promise<void>((resolve) => nodes.get(leader)!.proc.once('exit', () => resolve()));
+    const survivors = NODES.filter((id) => id !== leader);
+
+    // A new leader takes over within seconds, raises the dead node's wait and delivers its webhook.
+    const newLeader = await until('a new leader', () => survivors.find((id) => /"msg":"became the leader"/.test(nodes.get(id)!.stdout())), Boolean, 20_000);
+    const other = await api(newLeader!);
+    const takenOver = await until(`the alert on ${victims[0]!.d.deviceName}`, async () => (await other('GET', `/alerts?state=open&deviceName=${victims[0]!.d.deviceName}`)).body, (page) => page.total >= 1, 20_000);
+    expect(takenOver.items).toMatchObject([{ state: 'active', value: 45 }]);
+    await until('its webhook', () => receiver.requests.some((r) => r.body.includes(`"deviceName":"${victims[0]!.d.deviceName}"`)), Boolean, 20_000);
+
+    // The dead node's devices reconnect to the others and go on.
+    for (const { d, i } of victims) {
+      connected[i] = await online(d, survivors[i % 2]!);
+      expect(await post(connected[i]!, d, 30)).toMatchObject({ code: 200 });
+      acknowledged.get(d.deviceName)!.push(30);
+    }
+    await until('the reconnected devices online', async () => (await other('GET', `/devices?productKey=${PK}&status=online`)).body.total, (n) => n === 6, 20_000);
+
+    // Nothing acknowledged is lost: every value each device was answered 200 for is stored.
+    for (const device of devices) {
+      const history = await other('GET', `/devices/${PK}/${device.deviceName}/properties/temperature/history?limit=100`);
+      expect(history.status).toBe(200);
+      const stored = (history.body.items as { value: number }[]).map((p) => p.value).sort((a, b) => a - b);
+      expect(stored, device.deviceName).toEqual(expect.arrayContaining(acknowledged.get(device.deviceName)!));
+    }
+    // Exactly once: d5's alert (cleared since by its cooler posts) and the dead node's device's, one webhook per change.
+    const alerts = (await other('GET', '/alerts')).body.items as { deviceName: string; state: string }[];
+    expect(alerts.map((a) => [a.deviceName, a.state]).sort()).toEqual([['d5', 'cleared'], [victims[0]!.d.deviceName, 'active']].sort());
+    const webhooks = receiver.requests.map((r) => JSON.parse(r.body) as { transition: string; alert: { deviceName: string } });
+    expect(webhooks.map((w) => `${w.alert.deviceName} ${w.transition}`).sort()).toEqual(['d5 cleared', 'd5 raised', `${victims[0]!.d.deviceName} raised`].sort());
+  }, 180_000);
+});
