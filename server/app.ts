@@ -252,11 +252,6 @@ export async function startThingwire(
     retention: () => registry.products.retentionPolicies(),
   });
 
-  // Work one node of a cluster runs at a time; a single node always runs it.
-  const singletons = new SingletonWork(SOLE_NODE, [
-    { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
-  ], logger.child({ subsystem: 'cluster' }));
-
   const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
     // Every command (API, device out nodes) is checked against the product's published thing model before it is sent.
     checkCommand: thingModelCommandCheck(registry.thingModels),
@@ -338,11 +333,17 @@ export async function startThingwire(
   let publicUrl = config.publicUrl;
   const firmwareFiles = new FirmwareFiles(config.dataDir, config.firmwareMaxMb * 1024 * 1024);
   const ota = new OtaService({
-    store: new OtaStore(db), files: firmwareFiles, tokens: new DownloadTokens(secrets.derive('ota-download-token')), hub,
+    store: new OtaStore(sql), files: firmwareFiles, tokens: new DownloadTokens(secrets.derive('ota-download-token')), hub,
     registryEvents: registry.events, productExists: (pk) => registry.products.exists(pk), publicUrl: () => publicUrl ?? '',
     audit: (actor, action, target, details) => auth.audit(actor, action, target, details), logger: logger.child({ subsystem: 'ota' }),
     ...options.ota,
   });
+
+  // Work one node of a cluster runs at a time; a single node always runs it.
+  const singletons = new SingletonWork(SOLE_NODE, [
+    { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
+    { name: 'OTA dispatch', start: () => ota.startDispatch(), stop: () => ota.stopDispatch() },
+  ], logger.child({ subsystem: 'cluster' }));
 
   const modbusStore = new ModbusStore(sql, registry.products, registry.thingModels);
   const modbus = new ModbusService({ store: modbusStore, hub, gate, registryEvents: registry.events, logger: logger.child({ subsystem: 'modbus' }) });
@@ -563,7 +564,7 @@ export async function startThingwire(
         await telemetry.close();
         await notify.close();
         alerts.close();
-        ota.close();
+        await ota.close();
         await mqttListeners.closeAll();
         await httpListeners.closeAll();
         await coapListeners.closeAll();
