@@ -50,7 +50,7 @@ async function online(device: TestDevice, version: string): Promise<OnlineDevice
   });
   await subscribe(client, topic);
   await client.publishAsync(`/ota/device/inform/${PK}/${device.deviceName}`, JSON.stringify({ id: '1', params: { version, module: 'mcu' } }));
-  await until(`${device.deviceName} reported ${version}`, () => server.app.ota.deviceOta(PK, device.deviceName).modules[0]?.version, (v) => v === version);
+  await until(`${device.deviceName} reported ${version}`, async () => (await server.app.ota.deviceOta(PK, device.deviceName)).modules[0]?.version, (v) => v === version);
   return { client, pushes };
 }
 
@@ -77,8 +77,7 @@ beforeAll(async () => {
   // The ota node's part.
   server.app.hub.subscribe((m) => {
     if (!m.kind.startsWith('ota.')) return false;
-    const verdict = server.app.ota.handle(m);
-    server.app.hub.reply(m.replyToken!, verdict.code, verdict.data, verdict.text);
+    void server.app.ota.handle(m).then((verdict) => server.app.hub.reply(m.replyToken!, verdict.code, verdict.data, verdict.text));
     return true;
   });
   // Four devices at 1.0.0 and one already at 2.0.0 report and go offline; valve-6 never reports.

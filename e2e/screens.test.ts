@@ -157,7 +157,7 @@ beforeAll(async () => {
   alertId = alerts[0]!.id;
   // The device reports its firmware, so a campaign has someone to upgrade.
   await client.publishAsync(`/ota/device/inform/${PRODUCT}/hall`, JSON.stringify({ id: '3', params: { version: '1.0.0' } }));
-  await until('hall to report 1.0.0', () => server.app.ota.deviceOta(PRODUCT, 'hall').modules[0]?.version, (v) => v === '1.0.0');
+  await until('hall to report 1.0.0', async () => (await server.app.ota.deviceOta(PRODUCT, 'hall')).modules[0]?.version, (v) => v === '1.0.0');
   const image = Buffer.alloc(4096, 7);
   const fw = await server.request('POST', `/api/v1/firmware?productKey=${PRODUCT}&version=1.1.0&fileName=fw.bin`, {
     token, body: image, headers: { 'content-type': 'application/octet-stream' },

@@ -59,7 +59,7 @@ describe('the simulator in a campaign of the platform (docs/ota.md)', () => {
       versions: { mcu: '1.0.0' },
       ...({ drop: { dropAtPercent: 50 }, verify: { fail: 'verify' }, flash: { fail: 'flash' }, download: { fail: 'download' } } as const)[names[i] as 'drop'],
     })));
-    await until('the versions reached the platform', () => Promise.all(devices.map((d) => tw.app.ota.deviceOta(d.productKey, d.deviceName).modules[0]?.version)),
+    await until('the versions reached the platform', () => Promise.all(devices.map(async (d) => (await tw.app.ota.deviceOta(d.productKey, d.deviceName)).modules[0]?.version)),
       (v) => v.every((x) => x === '1.0.0'));
 
     const created = await tw.request('POST', '/api/v1/ota/campaigns', {
@@ -85,7 +85,7 @@ describe('the simulator in a campaign of the platform (docs/ota.md)', () => {
     const [device] = await createDevices(tw, 'simthings', ['t1'], 'things');
     const firmware = await upload('simthings', 'modem', '2.2.0');
     const { dev } = await start(device, { dialect: 'things', versions: { default: '1.0.0', modem: '2.1.0' } });
-    await until('the versions reached the platform', () => tw.app.ota.deviceOta('simthings', 't1').modules.length, (n) => n === 2);
+    await until('the versions reached the platform', async () => (await tw.app.ota.deviceOta('simthings', 't1')).modules.length, (n) => n === 2);
     const created = await tw.request('POST', '/api/v1/ota/campaigns', {
       token: tw.adminToken, body: { name: 'things', firmwareId: firmware.id, target: { type: 'all' }, strategy: { signMethod: 'MD5' } },
     });
@@ -93,7 +93,7 @@ describe('the simulator in a campaign of the platform (docs/ota.md)', () => {
     expect((await ended(created.body.id, 1)).t1).toMatchObject({ state: 'succeeded', module: 'modem', fromVersion: '2.1.0', toVersion: '2.2.0' });
     expect(firmware.md5).toBe(createHash('md5').update(image).digest('hex'));
     expect(dev.ota.versions()).toEqual({ default: '1.0.0', modem: '2.2.0' });
-    const modules = tw.app.ota.deviceOta('simthings', 't1').modules.map((m) => [m.module, m.version]).sort();
+    const modules = (await tw.app.ota.deviceOta('simthings', 't1')).modules.map((m) => [m.module, m.version]).sort();
     expect(modules).toEqual([['default', '1.0.0'], ['modem', '2.2.0']]);
   });
 });

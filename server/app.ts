@@ -342,6 +342,17 @@ export async function startThingwire(
     eventTypeOf: thingModelEventTypes(registry.thingModels),
   });
   const notify = new WebhookOutbox(sql, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
+  // Firmware URLs name the address devices reach us at; known once the server listens, unless configured.
+  let publicUrl = config.publicUrl;
+  const firmwareFiles = new FirmwareFiles(config.dataDir, config.firmwareMaxMb * 1024 * 1024);
+  const ota = new OtaService({
+    store: new OtaStore(sql), files: firmwareFiles, tokens: new DownloadTokens(secrets.derive('ota-download-token')), hub,
+    registryEvents: registry.events, productExists: (pk) => registry.products.exists(pk), publicUrl: () => publicUrl ?? '',
+    audit: (actor, action, target, details) => auth.audit(actor, action, target, details), logger: logger.child({ subsystem: 'ota' }),
+    ...options.ota,
+  });
+
+
   for (const pool of [mqttListeners, httpListeners, coapListeners, udpListeners, tcpListeners]) pool.portOffset = portOffset;
   const clusterNode = cluster && clusterSql ? await ClusterNode.start({
     nodeId: cluster.nodeId, redisUrl: cluster.redisUrl, postgresUrl: postgresUrlWith(config.postgres!.url, config.postgres!.password),
@@ -371,21 +382,13 @@ export async function startThingwire(
     { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
     alerts.waitSweep(),
     { name: 'webhook delivery', start: () => notify.startDelivery(), stop: () => notify.stopDelivery() },
+    { name: 'OTA dispatch', start: () => ota.startDispatch(), stop: () => ota.stopDispatch() },
     ...(clusterNode ? [sweepLostNodes({
       liveness: clusterNode.liveness, devices: registry.devices, logger: logger.child({ subsystem: 'cluster' }),
       lost: (node, devices) => hub.lostWithNode(node, devices),
     })] : []),
   ], logger.child({ subsystem: 'cluster' }));
 
-  // Firmware URLs name the address devices reach us at; known once the server listens, unless configured.
-  let publicUrl = config.publicUrl;
-  const firmwareFiles = new FirmwareFiles(config.dataDir, config.firmwareMaxMb * 1024 * 1024);
-  const ota = new OtaService({
-    store: new OtaStore(db), files: firmwareFiles, tokens: new DownloadTokens(secrets.derive('ota-download-token')), hub,
-    registryEvents: registry.events, productExists: (pk) => registry.products.exists(pk), publicUrl: () => publicUrl ?? '',
-    audit: (actor, action, target, details) => auth.audit(actor, action, target, details), logger: logger.child({ subsystem: 'ota' }),
-    ...options.ota,
-  });
 
   const modbusStore = new ModbusStore(sql, registry.products, registry.thingModels);
   const modbus = new ModbusService({ store: modbusStore, hub, gate, registryEvents: registry.events, logger: logger.child({ subsystem: 'modbus' }) });
@@ -613,7 +616,7 @@ export async function startThingwire(
         await telemetry.close();
         await notify.close();
         await alerts.close();
-        ota.close();
+        await ota.close();
         await mqttListeners.closeAll();
         await httpListeners.closeAll();
         await coapListeners.closeAll();

@@ -30,9 +30,9 @@ export interface DeviceUpgradeRequest {
 export interface OtaNodeService {
   /**
    * An OTA uplink (`ota.inform`, `ota.progress`, `ota.get`): records the device's module versions and moves its
-   * upgrade along. Never throws on device input: a malformed report is a 400 verdict saying what is wrong.
+   * upgrade along. Never rejects on device input: a malformed report is a 400 verdict saying what is wrong.
    */
-  handle(message: ThingMessage): OtaVerdict;
+  handle(message: ThingMessage): Promise<OtaVerdict>;
   /**
    * Starts an upgrade of one device, with a campaign's rules (only a newer version, the firmware's source
    * constraints, one running upgrade per device and module). Throws an error whose message says why not.

@@ -18,7 +18,7 @@ export class FakeOtaService implements OtaNodeService {
   readonly #listeners = new Set<(event: OtaEvent) => void>();
   #nextCampaignId = 1;
 
-  handle(message: ThingMessage): OtaVerdict {
+  async handle(message: ThingMessage): Promise<OtaVerdict> {
     this.handled.push(message);
     return this.verdictOf(message);
   }

@@ -69,7 +69,7 @@ export const otaNode = implementNode(ota, ({ config, node, services }) => {
   });
 
   return {
-    onInput(message, _send, done) {
+    async onInput(message, _send, done) {
       const thing = otaThing(message);
       const answer = (verdict: OtaVerdict) => {
         if (thing.replyToken) services.deviceHub.reply(thing.replyToken, verdict.code, verdict.data, verdict.text);
@@ -83,7 +83,7 @@ export const otaNode = implementNode(ota, ({ config, node, services }) => {
       const uplink: ThingMessage = { ...fields, params: message.payload };
       let verdict: OtaVerdict;
       try {
-        verdict = service.handle(uplink);
+        verdict = await service.handle(uplink);
       } catch (err) {
         // The service promises a verdict for any device input; should it fail all the same, the device hears a server
         // error now instead of a timeout, and the failure goes to catch nodes.

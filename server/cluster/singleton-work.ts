@@ -1,6 +1,6 @@
 /**
- * Work that must run on one node of a cluster at a time (telemetry retention today; alert timers, the notify outbox
- * and OTA dispatch as their stores move to PostgreSQL): started when this node becomes the leader, stopped when it
+ * Work that must run on one node of a cluster at a time (telemetry retention and OTA dispatch today; alert timers and
+ * the notify outbox as their stores move to PostgreSQL): started when this node becomes the leader, stopped when it
  * no longer is, so a new leader takes it over when the old one dies. A single node always leads.
  */
 

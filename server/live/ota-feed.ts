@@ -23,6 +23,7 @@ export class OtaFeed {
   readonly #progressed = new Set<number>();
   readonly #unsubscribe: () => void;
   readonly #timer: NodeJS.Timeout;
+  #flushing = false;
 
   constructor(options: OtaFeedOptions) {
     this.#o = options;
@@ -40,24 +41,31 @@ export class OtaFeed {
       // The oldest change goes first; its campaign's counts still show it.
       if (this.#devices.size > max) this.#devices.delete(this.#devices.keys().next().value!);
     });
-    this.#timer = setInterval(() => this.flush(), options.flushMs ?? 250);
+    this.#timer = setInterval(() => {
+      // A flush still reading campaigns: the changes wait for the next one.
+      if (this.#flushing) return;
+      this.#flushing = true;
+      void this.flush().finally(() => (this.#flushing = false));
+    }, options.flushMs ?? 250);
     this.#timer.unref();
   }
 
-  flush(): void {
+  async flush(): Promise<void> {
     if (this.#campaignEvents.length === 0 && this.#devices.size === 0) return;
+    // Taken now: changes made while the counts are read go out with the next flush.
     const events: OtaEvent[] = this.#campaignEvents;
     for (const upgrade of this.#devices.values()) events.push({ type: 'ota.device', upgrade });
-    for (const id of this.#progressed) {
+    const progressed = [...this.#progressed];
+    this.#campaignEvents = [];
+    this.#devices.clear();
+    this.#progressed.clear();
+    for (const id of progressed) {
       try {
-        events.push({ type: 'ota.campaign', campaign: this.#o.ota.campaign(id), change: 'progress' });
+        events.push({ type: 'ota.campaign', campaign: await this.#o.ota.campaign(id), change: 'progress' });
       } catch {
         // Deleted meanwhile: nothing to show.
       }
     }
-    this.#campaignEvents = [];
-    this.#devices.clear();
-    this.#progressed.clear();
     this.#o.feed.broadcast({ type: 'ota', events });
   }
 

@@ -31,18 +31,23 @@ export function parseRange(header: string | undefined, size: number): { start: n
  * with `Retry-After` beyond); the bytes served move the upgrade's download percent.
  */
 export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'downloaded'>, files: FirmwareFiles, logger: Logger) {
-  return (req: Request, res: Response): void => {
+  return async (req: Request, res: Response): Promise<void> => {
     const id = Number(req.params.id);
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     if (!Number.isSafeInteger(id) || id < 1) return sendApiError(res, new ApiError(404, 'not_found', 'No such firmware.'));
     if (!token) return sendApiError(res, new ApiError(401, 'unauthorized', 'A firmware download needs the token of its upgrade push (?token=…).'));
-    const granted = ota.authorizeDownload(token, id);
+    const granted = await ota.authorizeDownload(token, id);
     if ('status' in granted) {
       if (granted.retryAfter) res.setHeader('Retry-After', String(granted.retryAfter));
       return sendApiError(res, new ApiError(granted.status, granted.status === 503 ? 'busy' : 'forbidden', granted.message));
     }
     const { firmware, upgradeId, release } = granted;
+    // Gone while its token was checked: the slot is not held for nobody.
+    if (res.closed) return release();
     res.on('close', release);
+    const downloaded = (bytes: number) => {
+      ota.downloaded(upgradeId, bytes).catch((err: unknown) => logger.error({ err, upgradeId }, 'recording a firmware download\'s progress failed'));
+    };
     const etag = `"${firmware.sha256}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Accept-Ranges', 'bytes');
@@ -75,18 +80,18 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
     const stream = fs.createReadStream(files.fileOf(firmware.id), { start, end });
     // Headers wait for the file to open: a missing image is still a 404 that says so (one open per download, no stat).
     stream.once('open', () => {
-      ota.downloaded(upgradeId, start);
+      downloaded(start);
       stream.pipe(res);
     });
     stream.on('data', (chunk) => {
       sent += chunk.length;
       if (sent - reported >= step) {
         reported = sent;
-        ota.downloaded(upgradeId, sent);
+        downloaded(sent);
       }
     });
     stream.on('end', () => {
-      if (reported !== sent) ota.downloaded(upgradeId, sent);
+      if (reported !== sent) downloaded(sent);
     });
     stream.on('error', (err) => {
       if (!res.headersSent && (err as NodeJS.ErrnoException).code === 'ENOENT') {

@@ -29,7 +29,7 @@ async function online(device: TestDevice, version: string | number, dialect: 'al
     await subscribe(client, `${device.productKey}/${deviceName}/ota/upgrade`);
     await client.publishAsync(`${device.productKey}/${deviceName}/ota/version`, JSON.stringify([{ key: 'default', version }]));
   }
-  await until(`${deviceName} reported`, () => tw.app.ota.deviceOta(device.productKey, deviceName).modules.length, (n) => n > 0);
+  await until(`${deviceName} reported`, async () => (await tw.app.ota.deviceOta(device.productKey, deviceName)).modules.length, (n) => n > 0);
   return client;
 }
 
@@ -64,16 +64,16 @@ describe('campaign rules', () => {
     const notified = async () => Object.values(await stateOf(c.id)).filter((s) => s === 'notified').length;
     expect(await notified()).toBe(0);
     clock += 1000;
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     expect(await notified()).toBe(1);
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     expect(await notified()).toBe(1);
     clock += 2000;
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     // Two seconds saved up one second's worth, not two: no bursts after a quiet spell.
     expect(await notified()).toBe(2);
     clock += 1000;
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     expect(await notified()).toBe(3);
     await tw.request('POST', `/api/v1/ota/campaigns/${c.id}/cancel`, { token: tw.adminToken });
   });
@@ -84,17 +84,17 @@ describe('campaign rules', () => {
     await clients.get('t2')!.publishAsync(`/ota/device/progress/${PK}/t2`, JSON.stringify({ id: '5', params: { step: '30', desc: 'downloading' } }));
     await until('t2 downloading', () => stateOf(c.id), (s) => s.t2 === 'downloading');
     clock += 61_000;
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     // Retried: queued again, then told again on the same step.
     let rows = await devicesOf(c.id);
     expect(rows.map((u) => [u.deviceName, u.state, u.attempts])).toEqual([['t1', 'notified', 2], ['t2', 'notified', 2]]);
     expect(rows[1].message).toBe('told again (2)');
     clock += 61_000;
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     rows = await devicesOf(c.id);
     expect(rows.map((u) => u.state)).toEqual(['timed_out', 'timed_out']);
     expect(rows[0].reason).toBe('no progress for 60 s (last: notified, "told again (2)")');
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     expect((await tw.request('GET', `/api/v1/ota/campaigns/${c.id}`, { token: tw.adminToken })).body).toMatchObject({ state: 'completed', counts: { timed_out: 2 } });
   });
 
@@ -129,10 +129,10 @@ describe('campaign rules', () => {
     clock += 1000;
     // A second's budget: the one who asks gets it, and the tick has nothing left for anyone else.
     expect(await ask('c2')).toMatchObject({ version: '2.0.0', module: 'default' });
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     expect(await stateOf(c.id)).toEqual({ c1: 'queued', c2: 'notified' });
     clock += 1000;
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     expect(await stateOf(c.id)).toEqual({ c1: 'notified', c2: 'notified' });
     await tw.request('POST', `/api/v1/ota/campaigns/${c.id}/cancel`, { token: tw.adminToken });
   });
@@ -142,18 +142,18 @@ describe('campaign rules', () => {
     const endAt = new Date(clock + 120_000).toISOString();
     const c = await create('window', ['r1', 'r2'], { startAt, endAt, maxInFlight: 1 });
     expect(c).toMatchObject({ state: 'scheduled', startedAt: null });
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     expect(await stateOf(c.id)).toEqual({ r1: 'queued', r2: 'queued' });
     clock += 60_000;
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
     expect((await tw.request('GET', `/api/v1/ota/campaigns/${c.id}`, { token: tw.adminToken })).body).toMatchObject({ state: 'running', startedAt: new Date(clock).toISOString() });
     expect(await stateOf(c.id)).toEqual({ r1: 'notified', r2: 'queued' });
     await clients.get('r1')!.publishAsync(`/ota/device/inform/${PK}/r1`, JSON.stringify({ id: '20', params: { version: '2.0.0' } }));
     await until('r1 succeeded', () => stateOf(c.id), (s) => s.r1 === 'succeeded');
     // The window closes before r2's turn came.
     clock += 60_000;
-    tw.app.ota.tick();
-    tw.app.ota.tick();
+    await tw.app.ota.tick();
+    await tw.app.ota.tick();
     const done = (await tw.request('GET', `/api/v1/ota/campaigns/${c.id}`, { token: tw.adminToken })).body;
     expect(done).toMatchObject({ state: 'completed', stateReason: 'the window ended', counts: { succeeded: 1, cancelled: 1 } });
     expect((await devicesOf(c.id))[1]).toMatchObject({ deviceName: 'r2', reason: "the campaign's window ended before the device was notified" });
@@ -165,7 +165,7 @@ describe('campaign rules', () => {
     expect((await tw.request('DELETE', `/api/v1/devices/${PK}/r3`, { token: tw.adminToken })).status).toBe(204);
     await until('cancelled', () => devicesOf(c.id), (rows) => rows[0]?.state === 'cancelled');
     expect((await devicesOf(c.id))[0].reason).toBe('the device was deleted');
-    expect(tw.app.ota.deviceOta(PK, 'r3').modules).toEqual([]);
+    expect((await tw.app.ota.deviceOta(PK, 'r3')).modules).toEqual([]);
   });
 
   it('answers a things-dialect device that asks for its upgrade, and takes its integer version as success', async () => {

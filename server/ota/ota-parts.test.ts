@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CampaignTally } from './campaign-tally.ts';
 import { DownloadTokens } from './download-tokens.ts';
 import { parseRange } from './firmware-download.ts';
 import { waveSizesOf } from '../../domain/ota/campaign-strategy.ts';
@@ -44,19 +43,6 @@ describe('waves', () => {
     expect(waveSizesOf([100], 3)).toEqual([3]);
     // 10 % of 110 is 11, though 0.1 × 110 is a hair over 11 in floating point.
     expect(waveSizesOf([10, 100], 110)).toEqual([11, 110]);
-  });
-
-  it('are done when every device finished or waits for its device to connect', () => {
-    const tally = new CampaignTally(2);
-    tally.add(0, 'queued', 3);
-    tally.move(0, 'queued', 'notified');
-    tally.move(0, 'notified', 'failed');
-    expect(tally.waveDone(0)).toBe(false);
-    tally.setWaiting(0, 2);
-    expect(tally.waveDone(0)).toBe(true);
-    expect(tally.failures(0)).toEqual({ failed: 1, size: 3 });
-    expect(tally.allFinished()).toBe(false);
-    expect(tally.counts()).toMatchObject({ queued: 2, failed: 1 });
   });
 });
 

@@ -37,7 +37,7 @@ describe('OTA across a restart', () => {
     const [d1, d2] = await createDevices(tw, 'restartpk', ['d1', 'd2']);
     const a = await online(tw, d1!, '1.0.0');
     const b = await online(tw, d2!, '1.0.0');
-    await until('versions', () => tw.app.ota.deviceOta('restartpk', 'd2').modules.length, (n) => n === 1);
+    await until('versions', async () => (await tw.app.ota.deviceOta('restartpk', 'd2')).modules.length, (n) => n === 1);
     const image = randomBytes(300_000);
     const fw = (await (await fetch(`${tw.url}/api/v1/firmware?productKey=restartpk&version=2.0.0`, {
       method: 'POST', headers: { authorization: `Bearer ${tw.adminToken}`, 'content-type': 'application/octet-stream' }, body: image,
@@ -112,7 +112,7 @@ describe('a firmware image missing from the data dir', () => {
       await deployListener(tw, pipelineFlow());
       const [d] = await createDevices(tw, 'lostpk', ['d1']);
       const a = await online(tw, d!, '1.0.0');
-      await until('version', () => tw.app.ota.deviceOta('lostpk', 'd1').modules.length, (n) => n === 1);
+      await until('version', async () => (await tw.app.ota.deviceOta('lostpk', 'd1')).modules.length, (n) => n === 1);
       const fw = (await (await fetch(`${tw.url}/api/v1/firmware?productKey=lostpk&version=2.0.0`, {
         method: 'POST', headers: { authorization: `Bearer ${tw.adminToken}`, 'content-type': 'application/octet-stream' }, body: randomBytes(1000),
       })).json()) as TestJson;

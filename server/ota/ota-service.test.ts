@@ -32,7 +32,7 @@ async function online(device: TestDevice, version: string): Promise<MqttClient> 
   clients.push(client);
   await subscribe(client, `/ota/device/upgrade/${PK}/${device.deviceName}`);
   await client.publishAsync(`/ota/device/inform/${PK}/${device.deviceName}`, JSON.stringify({ id: '1', params: { version, module: 'mcu' } }));
-  await until(`${device.deviceName} reported ${version}`, () => tw.app.ota.deviceOta(PK, device.deviceName).modules[0]?.version, (v) => v === version);
+  await until(`${device.deviceName} reported ${version}`, async () => (await tw.app.ota.deviceOta(PK, device.deviceName)).modules[0]?.version, (v) => v === version);
   return client;
 }
 

@@ -1,10 +1,9 @@
-import type { Statement } from 'better-sqlite3';
-import type { Db } from '../db/database.ts';
 import { waveSizesOf } from '../../domain/ota/campaign-strategy.ts';
 import {
   UPGRADE_STATES, type Campaign, type CampaignState, type CampaignStrategy, type CampaignTarget, type DeviceUpgrade, type Firmware,
   type ModuleVersion, type StateCounts, type UpgradeState, type VersionConstraintInput,
 } from '../../domain/ota/ota-schemas.ts';
+import { chunks, type Sql } from '../db/sql.ts';
 
 interface FirmwareRow {
   id: number; product_key: string; module: string; version: string; version_code: number; release_notes: string; file_name: string;
@@ -23,6 +22,9 @@ export interface UpgradeRow {
   attempts: number; waiting_device: number; queued_at: string; notified_at: string | null; updated_at: string; finished_at: string | null;
 }
 
+/** A campaign's row: everything but its counts, which are read apart (they cost a count over its devices). */
+export type CampaignRecord = Omit<Campaign, 'counts'>;
+
 /** A device a campaign may target, with the version of the module it last reported (null: never reported). */
 export interface Candidate {
   deviceName: string;
@@ -33,92 +35,69 @@ export interface Candidate {
 
 export type UpgradeChange = Partial<Pick<UpgradeRow, 'state' | 'step' | 'percent' | 'message' | 'reason' | 'attempts' | 'waiting_device' | 'notified_at' | 'finished_at'>>;
 
+/** Campaigns not over yet: they move on, and their firmware cannot be deleted. */
+export const LIVE_CAMPAIGN_STATES: ReadonlySet<CampaignState> = new Set(['scheduled', 'running', 'paused', 'stopped']);
+const LIVE = `(${[...LIVE_CAMPAIGN_STATES].map((s) => `'${s}'`).join(',')})`;
 const ACTIVE = `('queued','notified','downloading','flashing')`;
+const IN_FLIGHT = `('notified','downloading','flashing')`;
 const UPGRADE_COLUMNS = `u.*, f.version AS to_version`;
+const UPGRADE_FROM = `FROM ota_upgrades u JOIN ota_campaigns c ON c.id = u.campaign_id JOIN ota_firmware f ON f.id = c.firmware_id`;
+const CAMPAIGN_FROM = `SELECT c.*, f.version FROM ota_campaigns c JOIN ota_firmware f ON f.id = c.firmware_id`;
+/** Rows to a multi-row statement, and names to an IN list: within either database's parameter limit. */
+const ROWS_PER_STATEMENT = 200;
 
-/** The OTA tables (migration 20261205-13): firmware, reported module versions, campaigns and device upgrades. */
+const params = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+const emptyCounts = (): StateCounts => Object.fromEntries(UPGRADE_STATES.map((s) => [s, 0])) as StateCounts;
+
+/**
+ * The OTA tables (migration 20261205-13): firmware, reported module versions, campaigns and device upgrades, in the
+ * registry's database (SQLite, or PostgreSQL shared by the nodes of a cluster).
+ *
+ * A device upgrade is changed only from the state it was read in ({@link updateUpgrade}): a node's device report and
+ * another node's campaign loop may both act on it, and the one that comes second finds out instead of overwriting.
+ */
 export class OtaStore {
-  readonly #db: Db;
-  readonly #s: Record<string, Statement>;
+  constructor(private readonly sql: Sql) {}
 
-  constructor(db: Db) {
-    this.#db = db;
-    const upgradeFrom = `FROM ota_upgrades u JOIN ota_campaigns c ON c.id = u.campaign_id JOIN ota_firmware f ON f.id = c.firmware_id`;
-    this.#s = {
-      insertFirmware: db.prepare(`INSERT INTO ota_firmware (product_key, module, version, version_code, release_notes, file_name, size, sha256,
-        md5, version_constraint, ext_data, created_at, created_by) VALUES (@product_key, @module, @version, @version_code, @release_notes,
-        @file_name, @size, @sha256, @md5, @version_constraint, @ext_data, @created_at, @created_by)`),
-      firmware: db.prepare('SELECT * FROM ota_firmware WHERE id = ?'),
-      firmwareByVersion: db.prepare('SELECT * FROM ota_firmware WHERE product_key = ? AND module = ? AND version = ?'),
-      newestFirmware: db.prepare('SELECT * FROM ota_firmware WHERE product_key = ? AND module = ? ORDER BY version_code DESC LIMIT 1'),
-      deleteFirmware: db.prepare('DELETE FROM ota_firmware WHERE id = ?'),
-      firmwareInUse: db.prepare(`SELECT id FROM ota_campaigns WHERE firmware_id = ? AND state IN ('scheduled','running','paused','stopped') LIMIT 1`),
-      firmwareEverUsed: db.prepare('SELECT 1 FROM ota_campaigns WHERE firmware_id = ? LIMIT 1'),
-      setModule: db.prepare(`INSERT INTO ota_device_modules (product_key, device_name, module, version, version_code, reported_at)
-        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (product_key, device_name, module) DO UPDATE SET version = excluded.version,
-        version_code = excluded.version_code, reported_at = excluded.reported_at`),
-      modulesOf: db.prepare('SELECT module, version, version_code AS versionCode, reported_at AS reportedAt FROM ota_device_modules WHERE product_key = ? AND device_name = ? ORDER BY module'),
-      moduleOf: db.prepare('SELECT version FROM ota_device_modules WHERE product_key = ? AND device_name = ? AND module = ?'),
-      forgetDevice: db.prepare('DELETE FROM ota_device_modules WHERE product_key = ? AND device_name = ?'),
-      insertCampaign: db.prepare(`INSERT INTO ota_campaigns (name, product_key, module, firmware_id, target, strategy, state, total,
-        created_at, created_by) VALUES (@name, @product_key, @module, @firmware_id, @target, @strategy, @state, @total, @created_at, @created_by)`),
-      campaign: db.prepare('SELECT c.*, f.version FROM ota_campaigns c JOIN ota_firmware f ON f.id = c.firmware_id WHERE c.id = ?'),
-      liveCampaigns: db.prepare(`SELECT c.*, f.version FROM ota_campaigns c JOIN ota_firmware f ON f.id = c.firmware_id
-        WHERE c.state IN ('scheduled','running','paused','stopped') ORDER BY c.id`),
-      updateCampaign: db.prepare(`UPDATE ota_campaigns SET state = @state, state_reason = @state_reason, wave = @wave,
-        started_at = @started_at, finished_at = @finished_at WHERE id = @id`),
-      counts: db.prepare('SELECT state, count(*) AS n FROM ota_upgrades WHERE campaign_id = ? GROUP BY state'),
-      tally: db.prepare(`SELECT wave, state, waiting_device AS waiting, count(*) AS n FROM ota_upgrades WHERE campaign_id = ?
-        GROUP BY wave, state, waiting_device`),
-      dispatchable: db.prepare(`SELECT ${UPGRADE_COLUMNS} ${upgradeFrom} WHERE u.campaign_id = ? AND u.state = 'queued' AND u.waiting_device = 0
-        AND u.wave <= ? ORDER BY u.position LIMIT ?`),
-      insertUpgrade: db.prepare(`INSERT INTO ota_upgrades (campaign_id, product_key, device_name, module, from_version, position, wave, state,
-        queued_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`),
-      upgrade: db.prepare(`SELECT ${UPGRADE_COLUMNS} ${upgradeFrom} WHERE u.id = ?`),
-      activeUpgrade: db.prepare(`SELECT ${UPGRADE_COLUMNS} ${upgradeFrom} WHERE u.product_key = ? AND u.device_name = ? AND u.module = ?
-        AND u.state IN ${ACTIVE} ORDER BY u.id DESC LIMIT 1`),
-      activeUpgradesOf: db.prepare(`SELECT ${UPGRADE_COLUMNS} ${upgradeFrom} WHERE u.product_key = ? AND u.device_name = ? AND u.state IN ${ACTIVE}`),
-      setWaiting: db.prepare(`UPDATE ota_upgrades SET waiting_device = ? WHERE id = ?`),
-      deviceBack: db.prepare(`UPDATE ota_upgrades SET waiting_device = 0 WHERE product_key = ? AND device_name = ? AND state = 'queued' AND waiting_device = 1`),
-      silent: db.prepare(`SELECT ${UPGRADE_COLUMNS} ${upgradeFrom} WHERE u.campaign_id = ? AND u.state IN ('notified','downloading','flashing')
-        AND u.updated_at < ? LIMIT 500`),
-      activeOfCampaign: db.prepare(`SELECT ${UPGRADE_COLUMNS} ${upgradeFrom} WHERE u.campaign_id = ? AND u.state IN ${ACTIVE}`),
-      retryable: db.prepare(`SELECT ${UPGRADE_COLUMNS} ${upgradeFrom} WHERE u.campaign_id = ? AND u.wave <= ? AND u.state IN ('failed','timed_out')`),
-      historyOf: db.prepare(`SELECT ${UPGRADE_COLUMNS}, c.name AS campaign_name ${upgradeFrom} WHERE u.product_key = ? AND u.device_name = ?
-        ORDER BY u.id DESC LIMIT 100`),
-    };
+  /** Runs `work` in one transaction, on a store whose statements are the transaction's. */
+  transaction<T>(work: (store: OtaStore) => Promise<T>): Promise<T> {
+    return this.sql.transaction((tx) => work(new OtaStore(tx)));
   }
 
-  transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn)();
+  /** Inside a transaction: waits until no other holds `key`, then holds it to the end (see Sql.lock). */
+  lock(key: string): Promise<void> {
+    return this.sql.lock(key);
   }
 
   // ── firmware ──────────────────────────────────────────────────────────────────────────────────────────────────
 
-  insertFirmware(f: Omit<Firmware, 'id'>): number {
-    return Number(this.#s.insertFirmware!.run({
+  async insertFirmware(f: Omit<Firmware, 'id'>): Promise<number> {
+    const row = await this.sql.get<{ id: number }>(`INSERT INTO ota_firmware (product_key, module, version, version_code, release_notes, file_name,
+      size, sha256, md5, version_constraint, ext_data, created_at, created_by) VALUES (@product_key, @module, @version, @version_code,
+      @release_notes, @file_name, @size, @sha256, @md5, @version_constraint, @ext_data, @created_at, @created_by) RETURNING id`, {
       product_key: f.productKey, module: f.module, version: f.version, version_code: f.versionCode, release_notes: f.releaseNotes,
       file_name: f.fileName, size: f.size, sha256: f.sha256, md5: f.md5, version_constraint: JSON.stringify(f.constraint),
       ext_data: JSON.stringify(f.extData), created_at: f.createdAt, created_by: f.createdBy,
-    }).lastInsertRowid);
+    });
+    return row!.id;
   }
 
-  firmware(id: number): Firmware | undefined {
-    const row = this.#s.firmware!.get(id) as FirmwareRow | undefined;
+  async firmware(id: number): Promise<Firmware | undefined> {
+    const row = await this.sql.get<FirmwareRow>('SELECT * FROM ota_firmware WHERE id = ?', [id]);
     return row && firmwareOf(row);
   }
 
-  firmwareByVersion(productKey: string, module: string, version: string): Firmware | undefined {
-    const row = this.#s.firmwareByVersion!.get(productKey, module, version) as FirmwareRow | undefined;
+  async firmwareByVersion(productKey: string, module: string, version: string): Promise<Firmware | undefined> {
+    const row = await this.sql.get<FirmwareRow>('SELECT * FROM ota_firmware WHERE product_key = ? AND module = ? AND version = ?', [productKey, module, version]);
     return row && firmwareOf(row);
   }
 
-  newestFirmware(productKey: string, module: string): Firmware | undefined {
-    const row = this.#s.newestFirmware!.get(productKey, module) as FirmwareRow | undefined;
+  async newestFirmware(productKey: string, module: string): Promise<Firmware | undefined> {
+    const row = await this.sql.get<FirmwareRow>('SELECT * FROM ota_firmware WHERE product_key = ? AND module = ? ORDER BY version_code DESC LIMIT 1', [productKey, module]);
     return row && firmwareOf(row);
   }
 
-  listFirmware(filter: { productKey?: string; module?: string }, page: { limit: number; offset: number }): { items: Firmware[]; total: number } {
+  async listFirmware(filter: { productKey?: string; module?: string }, page: { limit: number; offset: number }): Promise<{ items: Firmware[]; total: number }> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.productKey) {
@@ -130,13 +109,14 @@ export class OtaStore {
       args.push(filter.module);
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.#db.prepare(`SELECT count(*) AS n FROM ota_firmware ${w}`).get(...args) as { n: number }).n;
-    const rows = this.#db.prepare(`SELECT * FROM ota_firmware ${w} ORDER BY product_key, module, version_code DESC LIMIT ? OFFSET ?`)
-      .all(...args, page.limit, page.offset) as FirmwareRow[];
-    return { items: rows.map(firmwareOf), total };
+    const [count, rows] = await Promise.all([
+      this.sql.get<{ n: number }>(`SELECT count(*) AS n FROM ota_firmware ${w}`, args),
+      this.sql.all<FirmwareRow>(`SELECT * FROM ota_firmware ${w} ORDER BY product_key, module, version_code DESC LIMIT ? OFFSET ?`, [...args, page.limit, page.offset]),
+    ]);
+    return { items: rows.map(firmwareOf), total: count!.n };
   }
 
-  updateFirmware(id: number, patch: { releaseNotes?: string; constraint?: VersionConstraintInput; extData?: Record<string, unknown> }): void {
+  async updateFirmware(id: number, patch: { releaseNotes?: string; constraint?: VersionConstraintInput; extData?: Record<string, unknown> }): Promise<void> {
     const sets: string[] = [];
     const args: unknown[] = [];
     if (patch.releaseNotes !== undefined) {
@@ -151,53 +131,58 @@ export class OtaStore {
       sets.push('ext_data = ?');
       args.push(JSON.stringify(patch.extData));
     }
-    if (sets.length) this.#db.prepare(`UPDATE ota_firmware SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+    if (sets.length) await this.sql.run(`UPDATE ota_firmware SET ${sets.join(', ')} WHERE id = ?`, [...args, id]);
   }
 
   /** The live campaign using the firmware, if any. */
-  firmwareInUse(id: number): number | undefined {
-    return (this.#s.firmwareInUse!.get(id) as { id: number } | undefined)?.id;
+  async firmwareInUse(id: number): Promise<number | undefined> {
+    return (await this.sql.get<{ id: number }>(`SELECT id FROM ota_campaigns WHERE firmware_id = ? AND state IN ${LIVE} LIMIT 1`, [id]))?.id;
   }
 
-  firmwareEverUsed(id: number): boolean {
-    return this.#s.firmwareEverUsed!.get(id) !== undefined;
+  async firmwareEverUsed(id: number): Promise<boolean> {
+    return (await this.sql.get('SELECT 1 AS used FROM ota_campaigns WHERE firmware_id = ? LIMIT 1', [id])) !== undefined;
   }
 
-  deleteFirmware(id: number): void {
-    this.#s.deleteFirmware!.run(id);
+  async deleteFirmware(id: number): Promise<void> {
+    await this.sql.run('DELETE FROM ota_firmware WHERE id = ?', [id]);
   }
 
   // ── reported versions ─────────────────────────────────────────────────────────────────────────────────────────
 
-  setModuleVersion(productKey: string, deviceName: string, module: string, version: string, code: number, at: string): void {
-    this.#s.setModule!.run(productKey, deviceName, module, version, code, at);
+  async setModuleVersion(productKey: string, deviceName: string, module: string, version: string, code: number, at: string): Promise<void> {
+    await this.sql.run(`INSERT INTO ota_device_modules (product_key, device_name, module, version, version_code, reported_at)
+      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (product_key, device_name, module) DO UPDATE SET version = excluded.version,
+      version_code = excluded.version_code, reported_at = excluded.reported_at`, [productKey, deviceName, module, version, code, at]);
   }
 
-  moduleVersion(productKey: string, deviceName: string, module: string): string | undefined {
-    return (this.#s.moduleOf!.get(productKey, deviceName, module) as { version: string } | undefined)?.version;
+  modulesOf(productKey: string, deviceName: string): Promise<ModuleVersion[]> {
+    return this.sql.all<ModuleVersion>(`SELECT module, version, version_code AS "versionCode", reported_at AS "reportedAt" FROM ota_device_modules
+      WHERE product_key = ? AND device_name = ? ORDER BY module`, [productKey, deviceName]);
   }
 
-  modulesOf(productKey: string, deviceName: string): ModuleVersion[] {
-    return this.#s.modulesOf!.all(productKey, deviceName) as ModuleVersion[];
-  }
-
-  forgetDevice(productKey: string, deviceName: string): void {
-    this.#s.forgetDevice!.run(productKey, deviceName);
+  async forgetDevice(productKey: string, deviceName: string): Promise<void> {
+    await this.sql.run('DELETE FROM ota_device_modules WHERE product_key = ? AND device_name = ?', [productKey, deviceName]);
   }
 
   /**
-   * The product's devices a target names, in rollout order (names: as listed; otherwise by name), with their reported
-   * version of the module and any campaign already upgrading it. Names that are not devices of the product are left
-   * out (the caller counts them).
+   * The product's devices a target names, in rollout order (names: as first listed; otherwise by name), with their
+   * reported version of the module and any campaign already upgrading it. Names that are not devices of the product
+   * are left out (the caller counts them).
    */
-  candidates(productKey: string, module: string, target: CampaignTarget): Candidate[] {
-    const select = `SELECT d.device_name AS deviceName, m.version AS version,
+  async candidates(productKey: string, module: string, target: CampaignTarget): Promise<Candidate[]> {
+    const select = `SELECT d.device_name AS "deviceName", m.version AS version,
       (SELECT u.campaign_id FROM ota_upgrades u WHERE u.product_key = d.product_key AND u.device_name = d.device_name AND u.module = ?
-        AND u.state IN ${ACTIVE} LIMIT 1) AS busyIn
+        AND u.state IN ${ACTIVE} LIMIT 1) AS "busyIn"
       FROM devices d LEFT JOIN ota_device_modules m ON m.product_key = d.product_key AND m.device_name = d.device_name AND m.module = ?`;
     if (target.type === 'devices') {
-      return this.#db.prepare(`${select} JOIN json_each(?) j ON j.value = d.device_name WHERE d.product_key = ? ORDER BY j.key`)
-        .all(module, module, JSON.stringify(target.deviceNames), productKey) as Candidate[];
+      const names = [...new Set(target.deviceNames)];
+      const found = new Map<string, Candidate>();
+      for (const part of chunks(names, ROWS_PER_STATEMENT)) {
+        const rows = await this.sql.all<Candidate>(`${select} WHERE d.product_key = ? AND d.device_name IN (${params(part.length)})`,
+          [module, module, productKey, ...part]);
+        for (const c of rows) found.set(c.deviceName, c);
+      }
+      return names.flatMap((name) => found.get(name) ?? []);
     }
     const where = ['d.product_key = ?'];
     const args: unknown[] = [module, module, productKey];
@@ -207,36 +192,46 @@ export class OtaStore {
         args.push(key, value);
       }
     }
-    return this.#db.prepare(`${select} WHERE ${where.join(' AND ')} ORDER BY d.device_name`).all(...args) as Candidate[];
+    return this.sql.all<Candidate>(`${select} WHERE ${where.join(' AND ')} ORDER BY d.device_name`, args);
   }
 
   // ── campaigns ─────────────────────────────────────────────────────────────────────────────────────────────────
 
-  insertCampaign(c: {
+  /** A campaign and its devices' upgrades, queued in rollout order; in a transaction, so that it is all or nothing. */
+  async insertCampaign(c: {
     name: string; productKey: string; module: string; firmwareId: number; target: CampaignTarget; strategy: CampaignStrategy;
-    state: CampaignState; createdAt: string; createdBy: string;
-  }, devices: readonly { deviceName: string; fromVersion: string; wave: number }[]): number {
-    const id = Number(this.#s.insertCampaign!.run({
+    state: CampaignState; createdAt: string; createdBy: string; startedAt: string | null;
+  }, devices: readonly { deviceName: string; fromVersion: string; wave: number }[]): Promise<number> {
+    const { id } = (await this.sql.get<{ id: number }>(`INSERT INTO ota_campaigns (name, product_key, module, firmware_id, target, strategy, state,
+      total, created_at, created_by, started_at) VALUES (@name, @product_key, @module, @firmware_id, @target, @strategy, @state, @total,
+      @created_at, @created_by, @started_at) RETURNING id`, {
       name: c.name, product_key: c.productKey, module: c.module, firmware_id: c.firmwareId, target: JSON.stringify(c.target),
-      strategy: JSON.stringify(c.strategy), state: c.state, total: devices.length,
-      created_at: c.createdAt, created_by: c.createdBy,
-    }).lastInsertRowid);
-    const insert = this.#s.insertUpgrade!;
-    devices.forEach((d, position) => insert.run(id, c.productKey, d.deviceName, c.module, d.fromVersion, position, d.wave, c.createdAt, c.createdAt));
+      strategy: JSON.stringify(c.strategy), state: c.state, total: devices.length, created_at: c.createdAt, created_by: c.createdBy,
+      started_at: c.startedAt,
+    }))!;
+    let position = 0;
+    for (const part of chunks(devices, ROWS_PER_STATEMENT)) {
+      await this.sql.run(`INSERT INTO ota_upgrades (campaign_id, product_key, device_name, module, from_version, position, wave, state,
+        queued_at, updated_at) VALUES ${part.map(() => "(?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)").join(', ')}`,
+      part.flatMap((d) => [id, c.productKey, d.deviceName, c.module, d.fromVersion, position++, d.wave, c.createdAt, c.createdAt]));
+    }
     return id;
   }
 
-  campaign(id: number): Campaign | undefined {
-    const row = this.#s.campaign!.get(id) as CampaignRow | undefined;
-    return row && this.#campaignOf(row);
+  async campaign(id: number): Promise<CampaignRecord | undefined> {
+    const row = await this.sql.get<CampaignRow>(`${CAMPAIGN_FROM} WHERE c.id = ?`, [id]);
+    return row && campaignOf(row);
   }
 
-  /** Campaigns not over yet (scheduled, running, paused, stopped). */
-  liveCampaigns(): Campaign[] {
-    return (this.#s.liveCampaigns!.all() as CampaignRow[]).map((r) => this.#campaignOf(r));
+  /** Campaigns not over yet (scheduled, running, paused, stopped), oldest first; or the one of them with `id`. */
+  async liveCampaigns(id?: number): Promise<CampaignRecord[]> {
+    const rows = id === undefined
+      ? await this.sql.all<CampaignRow>(`${CAMPAIGN_FROM} WHERE c.state IN ${LIVE} ORDER BY c.id`)
+      : await this.sql.all<CampaignRow>(`${CAMPAIGN_FROM} WHERE c.state IN ${LIVE} AND c.id = ?`, [id]);
+    return rows.map(campaignOf);
   }
 
-  listCampaigns(filter: { productKey?: string; state?: CampaignState }, page: { limit: number; offset: number }): { items: Campaign[]; total: number } {
+  async listCampaigns(filter: { productKey?: string; state?: CampaignState }, page: { limit: number; offset: number }): Promise<{ items: CampaignRecord[]; total: number }> {
     const where: string[] = [];
     const args: unknown[] = [];
     if (filter.productKey) {
@@ -248,101 +243,159 @@ export class OtaStore {
       args.push(filter.state);
     }
     const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const total = (this.#db.prepare(`SELECT count(*) AS n FROM ota_campaigns c ${w}`).get(...args) as { n: number }).n;
-    const rows = this.#db.prepare(`SELECT c.*, f.version FROM ota_campaigns c JOIN ota_firmware f ON f.id = c.firmware_id ${w}
-      ORDER BY c.id DESC LIMIT ? OFFSET ?`).all(...args, page.limit, page.offset) as CampaignRow[];
-    return { items: rows.map((r) => this.#campaignOf(r)), total };
+    const [count, rows] = await Promise.all([
+      this.sql.get<{ n: number }>(`SELECT count(*) AS n FROM ota_campaigns c ${w}`, args),
+      this.sql.all<CampaignRow>(`${CAMPAIGN_FROM} ${w} ORDER BY c.id DESC LIMIT ? OFFSET ?`, [...args, page.limit, page.offset]),
+    ]);
+    return { items: rows.map(campaignOf), total: count!.n };
   }
 
-  updateCampaign(c: Pick<Campaign, 'id' | 'state' | 'stateReason' | 'wave' | 'startedAt' | 'finishedAt'>): void {
-    this.#s.updateCampaign!.run({ id: c.id, state: c.state, state_reason: c.stateReason, wave: c.wave, started_at: c.startedAt, finished_at: c.finishedAt });
+  /**
+   * Moves a campaign to `change.state` if it is still in one of `from`; false when it no longer is (another node or
+   * request changed it first). `completed` also waits for every device to have finished. The start time is kept once
+   * set; the finish time is set with a final state.
+   */
+  async setCampaignState(id: number, from: readonly CampaignState[], change: { state: CampaignState; reason: string; at: string }): Promise<boolean> {
+    const named = Object.fromEntries(from.map((state, i) => [`from${i}`, state]));
+    const final = change.state === 'completed' || change.state === 'cancelled';
+    const { changes } = await this.sql.run(`UPDATE ota_campaigns SET state = @state, state_reason = @reason,
+      started_at = COALESCE(started_at, @started_at), finished_at = COALESCE(@finished_at, finished_at)
+      WHERE id = @id AND state IN (${from.map((_, i) => `@from${i}`).join(', ')})
+      ${change.state === 'completed' ? `AND NOT EXISTS (SELECT 1 FROM ota_upgrades u WHERE u.campaign_id = @id AND u.state IN ${ACTIVE})` : ''}`, {
+      ...named, id, state: change.state, reason: change.reason,
+      started_at: change.state === 'running' ? change.at : null, finished_at: final ? change.at : null,
+    });
+    return changes === 1;
   }
 
-  counts(campaignId: number): StateCounts {
-    const counts = Object.fromEntries(UPGRADE_STATES.map((s) => [s, 0])) as StateCounts;
-    for (const { state, n } of this.#s.counts!.all(campaignId) as { state: UpgradeState; n: number }[]) counts[state] = n;
+  /** Moves a running campaign from wave `from` to the next; false when it is no longer running at that wave. */
+  async advanceWave(id: number, from: number): Promise<boolean> {
+    const { changes } = await this.sql.run(`UPDATE ota_campaigns SET wave = @next WHERE id = @id AND wave = @from AND state = 'running'`, { id, from, next: from + 1 });
+    return changes === 1;
+  }
+
+  /** The campaigns' devices counted by state. */
+  async counts(campaignIds: readonly number[]): Promise<Map<number, StateCounts>> {
+    const counts = new Map(campaignIds.map((id) => [id, emptyCounts()]));
+    for (const part of chunks(campaignIds, ROWS_PER_STATEMENT)) {
+      const rows = await this.sql.all<{ campaign_id: number; state: UpgradeState; n: number }>(
+        `SELECT campaign_id, state, count(*) AS n FROM ota_upgrades WHERE campaign_id IN (${params(part.length)}) GROUP BY campaign_id, state`, part);
+      for (const { campaign_id, state, n } of rows) counts.get(campaign_id)![state] = n;
+    }
     return counts;
   }
 
-  /** The campaign's devices counted by wave, state and whether a queued one waits for its device. */
-  tallyRows(campaignId: number): { wave: number; state: UpgradeState; waiting: number; n: number }[] {
-    return this.#s.tally!.all(campaignId) as { wave: number; state: UpgradeState; waiting: number; n: number }[];
+  /** Devices being upgraded now: notified and not finished. */
+  async inFlight(campaignId: number): Promise<number> {
+    return (await this.sql.get<{ n: number }>(`SELECT count(*) AS n FROM ota_upgrades WHERE campaign_id = ? AND state IN ${IN_FLIGHT}`, [campaignId]))!.n;
   }
+
+  /** Every device of the wave has finished, or waits for its device to connect. */
+  async waveDone(campaignId: number, wave: number): Promise<boolean> {
+    const open = await this.sql.get(`SELECT 1 AS open FROM ota_upgrades WHERE campaign_id = ? AND wave = ?
+      AND (state IN ${IN_FLIGHT} OR (state = 'queued' AND waiting_device = 0)) LIMIT 1`, [campaignId, wave]);
+    return open === undefined;
+  }
+
+  /** How many of the wave's devices there are, and how many failed or timed out. */
+  async failures(campaignId: number, wave: number): Promise<{ failed: number; size: number }> {
+    const row = await this.sql.get<{ failed: number | null; size: number }>(`SELECT count(*) AS size,
+      sum(CASE WHEN state IN ('failed','timed_out') THEN 1 ELSE 0 END) AS failed FROM ota_upgrades WHERE campaign_id = ? AND wave = ?`, [campaignId, wave]);
+    return { failed: row?.failed ?? 0, size: row?.size ?? 0 };
+  }
+
+  // ── device upgrades ───────────────────────────────────────────────────────────────────────────────────────────
 
   /** Queued upgrades of waves up to `wave` whose device is not known to be offline, in rollout order. */
-  dispatchable(campaignId: number, wave: number, limit: number): UpgradeRow[] {
-    return this.#s.dispatchable!.all(campaignId, wave, limit) as UpgradeRow[];
+  dispatchable(campaignId: number, wave: number, limit: number): Promise<UpgradeRow[]> {
+    return this.sql.all<UpgradeRow>(`SELECT ${UPGRADE_COLUMNS} ${UPGRADE_FROM} WHERE u.campaign_id = ? AND u.state = 'queued' AND u.waiting_device = 0
+      AND u.wave <= ? ORDER BY u.position LIMIT ?`, [campaignId, wave, limit]);
   }
 
-  setWaiting(upgradeId: number, waiting: boolean): void {
-    this.#s.setWaiting!.run(waiting ? 1 : 0, upgradeId);
+  /** The queued upgrade's device was found offline: it is left out of dispatch until it connects. False if no longer queued. */
+  async setWaiting(upgradeId: number): Promise<boolean> {
+    const { changes } = await this.sql.run(`UPDATE ota_upgrades SET waiting_device = 1 WHERE id = ? AND state = 'queued' AND waiting_device = 0`, [upgradeId]);
+    return changes === 1;
   }
 
   /** The device connected: its queued upgrades are dispatchable again. */
-  deviceBack(productKey: string, deviceName: string): number {
-    return this.#s.deviceBack!.run(productKey, deviceName).changes;
+  async deviceBack(productKey: string, deviceName: string): Promise<number> {
+    return (await this.sql.run(`UPDATE ota_upgrades SET waiting_device = 0 WHERE product_key = ? AND device_name = ? AND state = 'queued'
+      AND waiting_device = 1`, [productKey, deviceName])).changes;
   }
 
-  upgrade(id: number): UpgradeRow | undefined {
-    return this.#s.upgrade!.get(id) as UpgradeRow | undefined;
+  upgrade(id: number): Promise<UpgradeRow | undefined> {
+    return this.sql.get<UpgradeRow>(`SELECT ${UPGRADE_COLUMNS} ${UPGRADE_FROM} WHERE u.id = ?`, [id]);
   }
 
-  activeUpgrade(productKey: string, deviceName: string, module: string): UpgradeRow | undefined {
-    return this.#s.activeUpgrade!.get(productKey, deviceName, module) as UpgradeRow | undefined;
+  activeUpgrade(productKey: string, deviceName: string, module: string): Promise<UpgradeRow | undefined> {
+    return this.sql.get<UpgradeRow>(`SELECT ${UPGRADE_COLUMNS} ${UPGRADE_FROM} WHERE u.product_key = ? AND u.device_name = ? AND u.module = ?
+      AND u.state IN ${ACTIVE} ORDER BY u.id DESC LIMIT 1`, [productKey, deviceName, module]);
   }
 
-  activeUpgradesOf(productKey: string, deviceName: string): UpgradeRow[] {
-    return this.#s.activeUpgradesOf!.all(productKey, deviceName) as UpgradeRow[];
+  activeUpgradesOf(productKey: string, deviceName: string): Promise<UpgradeRow[]> {
+    return this.sql.all<UpgradeRow>(`SELECT ${UPGRADE_COLUMNS} ${UPGRADE_FROM} WHERE u.product_key = ? AND u.device_name = ? AND u.state IN ${ACTIVE}`,
+      [productKey, deviceName]);
   }
 
   /** Upgrades under way whose last change is older than `before` (ISO). */
-  silent(campaignId: number, before: string): UpgradeRow[] {
-    return this.#s.silent!.all(campaignId, before) as UpgradeRow[];
+  silent(campaignId: number, before: string): Promise<UpgradeRow[]> {
+    return this.sql.all<UpgradeRow>(`SELECT ${UPGRADE_COLUMNS} ${UPGRADE_FROM} WHERE u.campaign_id = ? AND u.state IN ${IN_FLIGHT}
+      AND u.updated_at < ? LIMIT 500`, [campaignId, before]);
   }
 
-  activeOfCampaign(campaignId: number): UpgradeRow[] {
-    return this.#s.activeOfCampaign!.all(campaignId) as UpgradeRow[];
+  activeOfCampaign(campaignId: number): Promise<UpgradeRow[]> {
+    return this.sql.all<UpgradeRow>(`SELECT ${UPGRADE_COLUMNS} ${UPGRADE_FROM} WHERE u.campaign_id = ? AND u.state IN ${ACTIVE}`, [campaignId]);
   }
 
   /** Failed and timed-out upgrades of the waves reached, for a resume that retries them. */
-  retryable(campaignId: number, wave: number): UpgradeRow[] {
-    return this.#s.retryable!.all(campaignId, wave) as UpgradeRow[];
+  retryable(campaignId: number, wave: number): Promise<UpgradeRow[]> {
+    return this.sql.all<UpgradeRow>(`SELECT ${UPGRADE_COLUMNS} ${UPGRADE_FROM} WHERE u.campaign_id = ? AND u.wave <= ? AND u.state IN ('failed','timed_out')`,
+      [campaignId, wave]);
   }
 
-  updateUpgrade(id: number, change: UpgradeChange, at: string): void {
+  /**
+   * Writes a change of the upgrade as it was read (`row`: its state and last change time); false, writing nothing,
+   * when it changed since. Only a change of the same state within the same millisecond goes unnoticed, which loses no
+   * transition. An upgrade becomes `notified` only while its campaign runs: a campaign paused or cancelled meanwhile,
+   * on any node, notifies nobody more.
+   */
+  async updateUpgrade(row: Pick<UpgradeRow, 'id' | 'state' | 'updated_at'>, change: UpgradeChange, at: string): Promise<boolean> {
     const keys = Object.keys(change) as (keyof UpgradeChange)[];
-    const sql = `UPDATE ota_upgrades SET ${keys.map((k) => `${k} = @${k}`).join(', ')}${keys.length ? ', ' : ''}updated_at = @updated_at WHERE id = @id`;
-    let statement = this.#updates.get(sql);
-    if (!statement) this.#updates.set(sql, (statement = this.#db.prepare(sql)));
-    statement.run({ ...change, updated_at: at, id });
+    const running = change.state === 'notified'
+      ? ` AND EXISTS (SELECT 1 FROM ota_campaigns c WHERE c.id = ota_upgrades.campaign_id AND c.state = 'running')`
+      : '';
+    const { changes } = await this.sql.run(`UPDATE ota_upgrades SET ${keys.map((k) => `${k} = @${k}`).join(', ')}${keys.length ? ', ' : ''}updated_at = @updated_at
+      WHERE id = @id AND state = @was AND updated_at = @was_at${running}`, { ...change, updated_at: at, id: row.id, was: row.state, was_at: row.updated_at });
+    return changes === 1;
   }
 
-  readonly #updates = new Map<string, Statement>();
-
-  listUpgrades(campaignId: number, state: UpgradeState | undefined, page: { limit: number; offset: number }): { items: DeviceUpgrade[]; total: number } {
+  async listUpgrades(campaignId: number, state: UpgradeState | undefined, page: { limit: number; offset: number }): Promise<{ items: DeviceUpgrade[]; total: number }> {
     const w = state ? 'AND u.state = ?' : '';
     const args: unknown[] = state ? [campaignId, state] : [campaignId];
-    const total = (this.#db.prepare(`SELECT count(*) AS n FROM ota_upgrades u WHERE u.campaign_id = ? ${w}`).get(...args) as { n: number }).n;
-    const rows = this.#db.prepare(`SELECT ${UPGRADE_COLUMNS} FROM ota_upgrades u JOIN ota_campaigns c ON c.id = u.campaign_id
-      JOIN ota_firmware f ON f.id = c.firmware_id WHERE u.campaign_id = ? ${w} ORDER BY u.position LIMIT ? OFFSET ?`)
-      .all(...args, page.limit, page.offset) as UpgradeRow[];
-    return { items: rows.map(upgradeOf), total };
+    const [count, rows] = await Promise.all([
+      this.sql.get<{ n: number }>(`SELECT count(*) AS n FROM ota_upgrades u WHERE u.campaign_id = ? ${w}`, args),
+      this.sql.all<UpgradeRow>(`SELECT ${UPGRADE_COLUMNS} ${UPGRADE_FROM} WHERE u.campaign_id = ? ${w} ORDER BY u.position LIMIT ? OFFSET ?`,
+        [...args, page.limit, page.offset]),
+    ]);
+    return { items: rows.map(upgradeOf), total: count!.n };
   }
 
-  historyOf(productKey: string, deviceName: string): (DeviceUpgrade & { campaignName: string })[] {
-    return (this.#s.historyOf!.all(productKey, deviceName) as (UpgradeRow & { campaign_name: string })[])
-      .map((r) => ({ ...upgradeOf(r), campaignName: r.campaign_name }));
+  async historyOf(productKey: string, deviceName: string): Promise<(DeviceUpgrade & { campaignName: string })[]> {
+    const rows = await this.sql.all<UpgradeRow & { campaign_name: string }>(`SELECT ${UPGRADE_COLUMNS}, c.name AS campaign_name ${UPGRADE_FROM}
+      WHERE u.product_key = ? AND u.device_name = ? ORDER BY u.id DESC LIMIT 100`, [productKey, deviceName]);
+    return rows.map((r) => ({ ...upgradeOf(r), campaignName: r.campaign_name }));
   }
+}
 
-  #campaignOf(r: CampaignRow): Campaign {
-    const strategy = JSON.parse(r.strategy) as CampaignStrategy;
-    return {
-      id: r.id, name: r.name, productKey: r.product_key, module: r.module, firmwareId: r.firmware_id, version: r.version,
-      target: JSON.parse(r.target) as CampaignTarget, strategy, state: r.state,
-      stateReason: r.state_reason, wave: r.wave, waveSizes: waveSizesOf(strategy.waves, r.total), total: r.total, counts: this.counts(r.id),
-      createdAt: r.created_at, createdBy: r.created_by, startedAt: r.started_at, finishedAt: r.finished_at,
-    };
-  }
+function campaignOf(r: CampaignRow): CampaignRecord {
+  const strategy = JSON.parse(r.strategy) as CampaignStrategy;
+  return {
+    id: r.id, name: r.name, productKey: r.product_key, module: r.module, firmwareId: r.firmware_id, version: r.version,
+    target: JSON.parse(r.target) as CampaignTarget, strategy, state: r.state,
+    stateReason: r.state_reason, wave: r.wave, waveSizes: waveSizesOf(strategy.waves, r.total), total: r.total,
+    createdAt: r.created_at, createdBy: r.created_by, startedAt: r.started_at, finishedAt: r.finished_at,
+  };
 }
 
 function firmwareOf(r: FirmwareRow): Firmware {
