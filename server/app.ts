@@ -346,7 +346,9 @@ export async function startThingwire(
   let publicUrl = config.publicUrl;
   const firmwareFiles = new FirmwareFiles(config.dataDir, config.firmwareMaxMb * 1024 * 1024);
   const ota = new OtaService({
-    store: new OtaStore(sql), files: firmwareFiles, tokens: new DownloadTokens(secrets.derive('ota-download-token')), hub,
+    store: new OtaStore(sql), files: firmwareFiles, tokens: new DownloadTokens(secrets.derive('ota-download-token')),
+    // In a cluster the campaign loop runs on the leader and pushes to devices wherever they are connected.
+    hub: cluster ? { observe: (listener) => hub.observe(listener), ...hub.clusterWide((pk, dn) => registry.devices.holderOf(pk, dn)) } : hub,
     registryEvents: registry.events, productExists: (pk) => registry.products.exists(pk), publicUrl: () => publicUrl ?? '',
     audit: (actor, action, target, details) => auth.audit(actor, action, target, details), logger: logger.child({ subsystem: 'ota' }),
     ...options.ota,

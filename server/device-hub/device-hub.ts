@@ -372,7 +372,25 @@ export class DeviceHub {
 
   /** Sends through this node's own session with the device: what another node's RemoteCommands asks this one to do. */
   sendCommandHere(command: ThingCommand): Promise<CommandResult> {
+    if (command.kind === 'ota.upgrade' || command.kind === 'ota.cancel') return Promise.resolve(this.#commands.push({ ...command, kind: command.kind }));
     return this.#commands.send(command, {});
+  }
+
+  /**
+   * Cluster mode: an OTA push to the device wherever it is connected (through the node holding it), and whether it is
+   * online anywhere. Without a cluster, the hub's own {@link push} and {@link isOnline}.
+   */
+  clusterWide(holderOf: (productKey: string, deviceName: string) => Promise<string | undefined>): {
+    isOnline(productKey: string, deviceName: string): Promise<boolean>;
+    push(command: ThingCommand & { kind: 'ota.upgrade' | 'ota.cancel' }): Promise<CommandResult>;
+  } {
+    return {
+      isOnline: async (productKey, deviceName) => this.isOnline(productKey, deviceName) || (await holderOf(productKey, deviceName)) !== undefined,
+      push: async (command) => {
+        if (!this.#remote || this.isOnline(command.productKey, command.deviceName)) return this.push(command);
+        return (await this.#remote.send(command)) ?? this.push(command);
+      },
+    };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { OtaPushParams, ThingMessage } from '../../domain/devices/thing-message.ts';
+import type { CommandResult, OtaPushParams, ThingMessage } from '../../domain/devices/thing-message.ts';
 import {
   FINAL_UPGRADE_STATES, type Campaign, type CampaignPreview, type CampaignState, type CampaignStrategy, type CampaignTarget, type DeviceOta,
   type Firmware, type FirmwarePatch, type FirmwareUploadQuery, type NewCampaign, type OtaEvent, type UpgradeState,
@@ -20,7 +20,14 @@ export interface OtaServiceOptions {
   store: OtaStore;
   files: FirmwareFiles;
   tokens: DownloadTokens;
-  hub: Pick<DeviceHub, 'push' | 'isOnline' | 'observe'>;
+  /**
+   * The devices' connections: in a cluster, whether a device is online anywhere, and a push that reaches the node
+   * holding it (app.ts builds that from the hub and RemoteCommands).
+   */
+  hub: Pick<DeviceHub, 'observe'> & {
+    isOnline(productKey: string, deviceName: string): boolean | Promise<boolean>;
+    push(command: Parameters<DeviceHub['push']>[0]): CommandResult | Promise<CommandResult>;
+  };
   registryEvents: RegistryEvents;
   productExists(productKey: string): boolean;
   /** The platform's address as devices reach it (`--public-url`): firmware URLs start with it. */
@@ -367,8 +374,8 @@ export class OtaService implements OtaNodeService {
       }
       const { version, versionCode } = live.firmware;
       for (const row of told) {
-        turn.pushes.push(() => {
-          this.#o.hub.push({ productKey: row.product_key, deviceName: row.device_name, kind: 'ota.cancel', params: { module: row.module, version, versionCode } });
+        turn.pushes.push(async () => {
+          await this.#o.hub.push({ productKey: row.product_key, deviceName: row.device_name, kind: 'ota.cancel', params: { module: row.module, version, versionCode } });
         });
       }
     });
@@ -674,7 +681,7 @@ export class OtaService implements OtaNodeService {
     const rows = await turn.store.dispatchable(live.campaign.id, live.campaign.wave, Math.min(1000, capacity + 500));
     for (const row of rows) {
       if (capacity <= 0) break;
-      if (!this.#o.hub.isOnline(row.product_key, row.device_name)) {
+      if (!(await this.#o.hub.isOnline(row.product_key, row.device_name))) {
         // Notified when it connects (its version report, or the next tick after it is back).
         await turn.store.setWaiting(row.id);
         continue;
@@ -738,7 +745,7 @@ export class OtaService implements OtaNodeService {
     if (before.state === 'queued') this.#spendToken(live);
     const params = this.#pushParams(live, row, now);
     turn.pushes.push(async () => {
-      const sent = this.#o.hub.push({ productKey: row.product_key, deviceName: row.device_name, kind: 'ota.upgrade', params });
+      const sent = await this.#o.hub.push({ productKey: row.product_key, deviceName: row.device_name, kind: 'ota.upgrade', params });
       if (sent.code === 202) return;
       // Not taken (its connection is being taken over, say): as it was, without using up an attempt.
       if (before.state === 'queued') this.#spendToken(live, -1);
