@@ -198,7 +198,9 @@ export async function startThingwire(
     ...(config.flowHttpPort ? [{ port: config.flowHttpPort, host: config.host, what: 'flow endpoints (--flow-http-port)' }] : []),
     ...(installDefaults ? [{ port: config.mqttPort && config.mqttPort + portOffset, host: '0.0.0.0', what: 'MQTT (--mqtt-port)' }] : listenerPorts),
   ]);
-  if (!firstFlows && config.mqttPortGiven && !listenerPorts.some((p) => p.port === config.mqttPort)) {
+  // (A cluster node that started beside the first sees no flows yet: the first installs them.)
+  const flowsYetToCome = clusterSql !== undefined && Array.isArray(savedFlows) && savedFlows.length === 0;
+  if (!firstFlows && !flowsYetToCome && config.mqttPortGiven && !listenerPorts.some((p) => p.port === config.mqttPort)) {
     logger.warn(
       { mqttPort: config.mqttPort, listenerPorts: listenerPorts.map((p) => p.port) },
       '--mqtt-port applies to the first start only: the MQTT listener now takes its port from its node in the flows (edit it there)',
@@ -302,6 +304,7 @@ export async function startThingwire(
   const mqttListeners = new MqttListenerPool(
     {
       hub, authenticator, gate, bans, gateways, logger: logger.child({ subsystem: 'mqtt' }),
+      ...(cluster ? { cluster: { nodeId: cluster.nodeId, redisUrl: cluster.redisUrl } } : {}),
       clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
       registerUpgrade: (path, handler) => {
         upgrades.set(path, handler);

@@ -200,6 +200,14 @@ describe('a cluster of three nodes', () => {
       const stored = (history.body.items as { value: number }[]).map((p) => p.value).sort((a, b) => a - b);
       expect(stored, device.deviceName).toEqual(expect.arrayContaining(acknowledged.get(device.deviceName)!));
     }
+    // One connection per device in the cluster: connecting on another node closes the older connection (the brokers
+    // are joined through Redis).
+    const { d: moved, i: movedIndex } = victims[0]!;
+    const closed = new Promise<void>((resolve) => connected[movedIndex]!.once('close', () => resolve()));
+    connected[movedIndex] = await online(moved, survivors[(movedIndex + 1) % 2]!);
+    await closed;
+    expect(await post(connected[movedIndex]!, moved, 31)).toMatchObject({ code: 200 });
+
     // Exactly once: d5's alert (cleared since by its cooler posts) and the dead node's device's, one webhook per change.
     const alerts = (await other('GET', '/alerts')).body.items as { deviceName: string; state: string }[];
     expect(alerts.map((a) => [a.deviceName, a.state]).sort()).toEqual([['d5', 'cleared'], [victims[0]!.d.deviceName, 'active']].sort());

@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
+import { clusterBrokerParts, type ClusterBrokerParts } from './cluster-broker.ts';
 import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { DeviceAuthenticator } from '../device-auth/device-authenticator.ts';
 import type { DeviceHub } from '../device-hub/device-hub.ts';
@@ -47,6 +48,11 @@ export interface MqttListenerDeps {
    * themselves. Absent: every device is direct.
    */
   gateways?: GatewayService;
+  /**
+   * Cluster mode: this node's id and the cluster's Redis, which joins the nodes' brokers into one (cluster-broker.ts).
+   * Absent: the broker is this process's alone.
+   */
+  cluster?: { nodeId: string; redisUrl: string };
   /** Registers a WebSocket upgrade path on the platform's HTTP server; returns the unregister function. */
   registerUpgrade(path: string, handler: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void): () => void;
 }
@@ -147,6 +153,7 @@ const ID_IN_PAYLOAD = /"id"\s*:\s*"?(\d{1,10})/;
  */
 export class MqttListener {
   #broker?: Aedes;
+  #clustered: ClusterBrokerParts | undefined;
   #servers: net.Server[] = [];
   #unregisterWs?: () => void;
   #wss?: WebSocketServer;
@@ -173,8 +180,12 @@ export class MqttListener {
 
   async start(): Promise<void> {
     const { Aedes } = (await import('aedes')) as unknown as { Aedes: { createBroker(o: object): Promise<Aedes> } };
+    const { cluster } = this.deps;
+    this.#clustered = cluster && clusterBrokerParts(cluster.redisUrl, cluster.nodeId);
     const broker = await Aedes.createBroker({
-      id: `thingwire-${this.config.port}`,
+      // Unique in the cluster: a broker ignores what it published itself, by this id.
+      id: cluster ? `thingwire-${cluster.nodeId}-${this.config.port}` : `thingwire-${this.config.port}`,
+      ...this.#clustered?.options,
       // Devices must CONNECT promptly; a socket that says nothing is closed.
       connectTimeout: 10_000,
       heartbeatInterval: 60_000,
@@ -279,6 +290,7 @@ export class MqttListener {
     for (const s of this.#sockets) s.destroy();
     this.#wss?.close();
     if (this.#broker) await new Promise<void>((resolve) => this.#broker!.close(() => resolve()));
+    await this.#clustered?.close();
     this.deps.logger.info({ port: this.config.port }, 'mqtt listener stopped');
   }
 
