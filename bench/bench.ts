@@ -22,6 +22,7 @@ import type { EditorFigures } from './editor.ts';
 import { editorRow, measureEditor } from './editor-row.ts';
 import { dashboardRow, measureDashboard, type DashboardFigures } from './dashboard-row.ts';
 import { otaOptions, runOtaBench } from './ota-bench.ts';
+import { runClusterBench } from './cluster-bench.ts';
 import { openFilesHardLimit, processCpuSeconds, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import {
   renderAllocationSummary, renderProfileSummary, summarizeAllocations, summarizeProfile, type AllocationProfile, type AllocationSummary, type CpuProfile,
@@ -57,6 +58,8 @@ interface Options {
   editorNodes: number;
   /** The composed dashboard in a browser (12 widgets over 50 devices). */
   dashboard: boolean;
+  /** Nodes of the cluster run compared with one node; 0: the single-node benchmark. */
+  cluster: number;
 }
 
 function options(argv = process.argv.slice(2)): Options {
@@ -71,6 +74,7 @@ function options(argv = process.argv.slice(2)): Options {
       'request-rates': { type: 'string' }, 'no-request-protocols': { type: 'boolean', default: false },
       'editor-nodes': { type: 'string' }, 'no-editor': { type: 'boolean', default: false },
       'no-dashboard': { type: 'boolean', default: false },
+      cluster: { type: 'string' },
     },
   });
   if (values.help) {
@@ -100,6 +104,8 @@ function options(argv = process.argv.slice(2)): Options {
   --cpu-prof             write a V8 CPU profile of Thingwire's whole run (start to stop) to bench/results/profiles/
   --out FILE             default bench/results/latest.md
   --ota                  instead: a firmware campaign over 10,000 devices (npm run bench -- --ota --help)
+  --cluster 2            instead: the max sustained throughput of 2 cluster nodes against 1 on this machine
+                         (PostgreSQL and Redis started on loopback; --rates, --step-seconds, --devices, --workers apply)
 `);
     process.exit(0);
   }
@@ -129,9 +135,10 @@ function options(argv = process.argv.slice(2)): Options {
       : smoke ? [100] : [500, 1000, 2000, 3000, 4000, 5000, 6000, 8000, 10_000],
     editorNodes: values['no-editor'] ? 0 : num(values['editor-nodes'], smoke ? 0 : 2000),
     dashboard: !values['no-dashboard'] && !smoke,
+    cluster: values.cluster === undefined ? 0 : Number(values.cluster),
   };
   for (const [k, v] of Object.entries(o)) {
-    if (k !== 'qos' && k !== 'editorNodes' && k !== 'dashboard' && typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be a positive number`);
+    if (k !== 'qos' && k !== 'editorNodes' && k !== 'dashboard' && k !== 'cluster' && typeof v === 'number' && !(v > 0)) throw new UsageError(`--${k} must be a positive number`);
   }
   if (!(o.editorNodes >= 0)) throw new UsageError('--editor-nodes must be a number of nodes');
   if (o.requestRates.some((r) => !(r > 0))) throw new UsageError('--request-rates must be positive numbers, comma-separated');
@@ -397,6 +404,14 @@ async function main(): Promise<void> {
   if (process.argv.slice(2).includes('--ota')) return runOtaBench(otaOptions(process.argv.slice(2)));
   const o = options();
   if (o.smoke) pause = 200;
+  if (o.cluster) {
+    return runClusterBench(o.cluster, {
+      devices: o.devices, workers: o.workers, out: o.out,
+      provision: (tw, count) => provision(tw, o, count),
+      findMax: (workers, sampler, settle, metricsUrl) => findMax('thingwire', workers, undefined, sampler, o, settle, metricsUrl),
+      settled,
+    });
+  }
   const started = Date.now();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-bench-'));
   // Each process (Thingwire, each load worker) may hold this many sockets; the connections phase stays under it.

@@ -58,7 +58,9 @@ export interface BenchThingwire {
  * Thingwire as `npm start` runs it, from `dataDir`, on free loopback ports; `cpuProf` writes a V8 profile at exit;
  * `inspect` opens its inspector on a loopback port, for {@link BenchThingwire.collectGarbage}.
  */
-export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 'tdengine'; inspect?: boolean }, dataDir: string): Promise<BenchThingwire> {
+export async function startThingwire(
+  o: { cpuProf: boolean; storage: 'sqlite' | 'tdengine'; inspect?: boolean; /** More flags (a cluster node's). */ args?: string[] }, dataDir: string,
+): Promise<BenchThingwire> {
   // Built here when stale, not by Thingwire at its start: a Vite build in the measured process left it ~550 MB larger
   // than a start on a fresh build (754 against 190 MB idle, measured), which every RSS figure would carry.
   await ensureUiBuilt(createLogger('warn'));
@@ -71,6 +73,7 @@ export async function startThingwire(o: { cpuProf: boolean; storage: 'sqlite' | 
   const child = spawn(process.execPath, [
     ...(o.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(o.inspect ? ['--inspect=127.0.0.1:0'] : []), '--import', 'tsx', 'server/main.ts',
     '--port', String(httpPort), '--host', '127.0.0.1', '--mqtt-port', String(mqttPort), '--coap-port', String(coapPort), '--data-dir', dataDir, '--log-level', 'warn',
+    ...(o.args ?? []),
   ], {
     cwd: root, stdio: ['ignore', 'ignore', 'pipe'],
     env: {

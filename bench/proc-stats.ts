@@ -34,35 +34,53 @@ export function processCpuSeconds(pid: number): number {
   return s ? s.cpuMs / 1000 : Number.NaN;
 }
 
-/** Samples one process every `intervalMs` until stopped; `phase()` measures from its call to the returned `end()`. */
+/** Several processes summed (the nodes of a cluster); undefined once any has ended. */
+function readAll(pids: readonly number[]): { cpuMs: number; rssKb: number } | undefined {
+  let cpuMs = 0;
+  let rssKb = 0;
+  for (const pid of pids) {
+    const s = read(pid);
+    if (!s) return undefined;
+    cpuMs += s.cpuMs;
+    rssKb += s.rssKb;
+  }
+  return { cpuMs, rssKb };
+}
+
+/**
+ * Samples a process (or several, summed: a cluster's nodes) every `intervalMs` until stopped; `phase()` measures from
+ * its call to the returned `end()`.
+ */
 export class ProcSampler {
   #timer: NodeJS.Timeout;
   #peakKb = 0;
+  readonly #pids: readonly number[];
 
-  constructor(private readonly pid: number, intervalMs = 200) {
+  constructor(pid: number | readonly number[], intervalMs = 200) {
+    this.#pids = typeof pid === 'number' ? [pid] : pid;
     this.#timer = setInterval(() => {
-      const s = read(this.pid);
+      const s = readAll(this.#pids);
       if (s) this.#peakKb = Math.max(this.#peakKb, s.rssKb);
     }, intervalMs);
     this.#timer.unref();
   }
 
   rssMb(): number {
-    return (read(this.pid)?.rssKb ?? 0) / 1024;
+    return (readAll(this.#pids)?.rssKb ?? 0) / 1024;
   }
 
-  /** CPU time (user + system) the process has used since it started; NaN once it has ended. */
+  /** CPU time (user + system) the processes have used since they started; NaN once one has ended. */
   cpuSeconds(): number {
-    return processCpuSeconds(this.pid);
+    return (readAll(this.#pids)?.cpuMs ?? Number.NaN) / 1000;
   }
 
   phase(): { end(): PhaseStats } {
-    const start = read(this.pid);
+    const start = readAll(this.#pids);
     const startedAt = performance.now();
     this.#peakKb = start?.rssKb ?? 0;
     return {
       end: () => {
-        const stop = read(this.pid);
+        const stop = readAll(this.#pids);
         const wallMs = performance.now() - startedAt;
         const cpuMs = start && stop ? stop.cpuMs - start.cpuMs : 0;
         return {
