@@ -257,7 +257,7 @@ export async function startThingwire(
     { name: 'telemetry retention', start: () => telemetry.retention.start(), stop: () => telemetry.retention.stop() },
   ], logger.child({ subsystem: 'cluster' }));
 
-  const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
+  const hub = new DeviceHub(sql, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
     // Every command (API, device out nodes) is checked against the product's published thing model before it is sent.
     checkCommand: thingModelCommandCheck(registry.thingModels),
     ...options.hub,
