@@ -112,7 +112,10 @@ export interface Thingwire {
   url: string;
   /** Where flow HTTP endpoints are served: `<url>/nodes`, or on their own port with `--flow-http-port`. */
   flowEndpointsUrl: string;
+  /** `thingwire.db` (single node; a cluster node has none and throws). */
   db: Db;
+  /** The stores' database: `thingwire.db`, or the cluster's PostgreSQL. */
+  sql: SqlDatabase;
   auth: AuthService;
   registry: Registry;
   hub: DeviceHub;
@@ -219,9 +222,9 @@ export async function startThingwire(
       );
     }
   }
-  const db = openDatabase(dbFile, logger.child({ subsystem: 'db' }));
-  // The stores' database: the same file through the asynchronous interface, or the cluster's PostgreSQL.
-  const sql: SqlDatabase = clusterSql ?? new SqliteSql(db);
+  // The stores' database: `thingwire.db` through the asynchronous interface, or the cluster's PostgreSQL (and no file).
+  const db = clusterSql ? undefined : openDatabase(dbFile, logger.child({ subsystem: 'db' }));
+  const sql: SqlDatabase = clusterSql ?? new SqliteSql(db!);
   const secrets = SecretBox.fromKeyFile(path.join(config.dataDir, 'keys', 'secret.key'));
   // Whose first password the data dir still keeps (a start before this one may have written it): read once, not per
   // sign-in.
@@ -268,7 +271,7 @@ export async function startThingwire(
     retention: () => registry.products.retentionPolicies(),
   });
 
-  const hub = new DeviceHub(db, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
+  const hub = new DeviceHub(sql, registry.devices, registry.events, logger.child({ subsystem: 'device-hub' }), {
     // Every command (API, device out nodes) is checked against the product's published thing model before it is sent.
     checkCommand: thingModelCommandCheck(registry.thingModels),
     ...options.hub,
@@ -601,7 +604,11 @@ export async function startThingwire(
 
   let closing: Promise<void> | undefined;
   return {
-    server, url, flowEndpointsUrl, db, auth, registry, hub, flows, mqttListeners, httpListeners, coapListeners, udpListeners, tcpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, modbus, firstAdmin,
+    server, url, flowEndpointsUrl, sql, auth,
+    get db(): Db {
+      if (!db) throw new Error('a cluster node keeps its data in PostgreSQL: it has no thingwire.db (use sql)');
+      return db;
+    }, registry, hub, flows, mqttListeners, httpListeners, coapListeners, udpListeners, tcpListeners, alerts, notify, telemetry, ota, gate, red: flowRuntime.red, codecs, modbus, firstAdmin,
     close: () =>
       (closing ??= (async () => {
         // Take nothing new, let what devices already sent run through the flows to storage (and be answered), then
@@ -634,7 +641,7 @@ export async function startThingwire(
           s.closeAllConnections();
           await new Promise<void>((resolve) => s.close(() => resolve()));
         }
-        db.close();
+        db?.close();
         await clusterSql?.close();
       })()),
   };

@@ -142,7 +142,7 @@ describe('the device hub with the thing model check', () => {
       details: [{ field: 'params.mode', reason: 'must be one of 0 (off), 1 (on), 2 (blink)' }, { field: 'params.firmware', reason: 'read-only' }],
     });
     expect(porch.commands).toEqual([]);
-    expect(devices.messageLog('lamps', 'porch').filter((m) => m.direction === 'down')).toEqual([
+    expect((await devices.messageLog('lamps', 'porch')).filter((m) => m.direction === 'down')).toEqual([
       expect.objectContaining({ kind: 'property.set', msgId: result.id, code: 422, reason: result.message }),
     ]);
     expect(hub.stats().commandsByCode['422']).toBe(1);

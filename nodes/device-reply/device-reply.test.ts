@@ -50,7 +50,7 @@ describe('device-reply', () => {
     // The second node's answer came too late: it says so, and the message still passes on.
     expect(out.replied).toBe(false);
     expect(out.payload).toEqual({ on: 1 });
-    expect(devices.messageLog('lamps', 'porch')).toEqual([expect.objectContaining({ msgId: '7', code: 422, reason: 'not now' })]);
+    expect(await devices.messageLog('lamps', 'porch')).toEqual([expect.objectContaining({ msgId: '7', code: 422, reason: 'not now' })]);
   });
 
   it('says it answered, and sends msg.payload as the reply data when Send payload is on', async () => {
@@ -65,7 +65,7 @@ describe('device-reply', () => {
     const out = await post({ id: '9', ack: false });
     expect(out.replied).toBe(true);
     expect(session.replies).toEqual([]);
-    expect(devices.messageLog('lamps', 'porch')).toEqual([expect.objectContaining({ msgId: '9', code: 400, reason: 'rejected by the flow' })]);
+    expect(await devices.messageLog('lamps', 'porch')).toEqual([expect.objectContaining({ msgId: '9', code: 400, reason: 'rejected by the flow' })]);
   });
 
   it('passes a message without a reply token through, replied false', async () => {

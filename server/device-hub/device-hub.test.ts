@@ -16,13 +16,15 @@ import type { ThingCommand, ThingMessage } from '../../domain/devices/thing-mess
 
 let dir: string;
 let db: Db;
+let sql: SqliteSql;
 let registry: Registry;
 let hub: DeviceHub | undefined;
 
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-hub-'));
   db = openDatabase(path.join(dir, 'thingwire.db'));
-  registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
+  sql = new SqliteSql(db);
+  registry = createRegistry(sql, new SecretBox(randomBytes(32)), createLogger('silent'));
   await registry.products.create({ productKey: 'pk', name: 'product' });
   await registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
   await registry.devices.create({ productKey: 'pk', deviceName: 'other' });
@@ -42,10 +44,10 @@ const useFakeClock = () => {
   vi.useFakeTimers();
   vi.setSystemTime(START);
 };
-const makeHub = (options: DeviceHubOptions = {}) => (hub = new DeviceHub(db, registry.devices, registry.events, createLogger('silent'), options));
-const history = (deviceName = 'dn') =>
-  hub!.connections('pk', deviceName, { limit: 500, offset: 0 }).items.reverse();
-const messageLog = (deviceName = 'dn') => hub!.messages('pk', deviceName, {}, { limit: 500, offset: 0 }).items.reverse();
+const makeHub = (options: DeviceHubOptions = {}) => (hub = new DeviceHub(sql, registry.devices, registry.events, createLogger('silent'), options));
+const history = async (deviceName = 'dn') =>
+  (await hub!.connections('pk', deviceName, { limit: 500, offset: 0 })).items.reverse();
+const messageLog = async (deviceName = 'dn') => (await hub!.messages('pk', deviceName, {}, { limit: 500, offset: 0 })).items.reverse();
 const rowCount = (table: string) => db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number;
 const device = (deviceName = 'dn') => registry.devices.get('pk', deviceName);
 const command = (fields: Partial<ThingCommand> = {}): ThingCommand => ({
@@ -72,7 +74,7 @@ describe('sessions and status', () => {
     expect(hub!.isOnline('pk', 'dn')).toBe(true);
     expect(await hub!.status('pk', 'dn')).toMatchObject({ online: true, session: { id: second.id, clientId: 'c2', remoteAddress: '198.51.100.7' } });
     expect((await device()).status).toBe('online');
-    expect(history().map((h) => [h.event, h.reason, h.clientId])).toEqual([
+    expect((await history()).map((h) => [h.event, h.reason, h.clientId])).toEqual([
       ['connected', null, 'c1'],
       ['disconnected', 'takeover', 'c1'],
       ['connected', null, 'c2'],
@@ -98,7 +100,7 @@ describe('sessions and status', () => {
     hub!.uplink(second, second.message('property.set.reply', { id: second.commands[0]!.messageId }));
     expect((await Promise.all([waiting, during])).map((r) => r.code)).toEqual([200, 200]);
     expect(states).toEqual([{ status: 'online' }, { status: 'online' }]);
-    expect(history().map((h) => [h.event, h.reason])).toEqual([['connected', null], ['disconnected', 'takeover'], ['connected', null]]);
+    expect((await history()).map((h) => [h.event, h.reason])).toEqual([['connected', null], ['disconnected', 'takeover'], ['connected', null]]);
   });
 
   it('goes offline when the newer connection of a takeover never opens', async () => {
@@ -129,14 +131,14 @@ describe('sessions and status', () => {
 
     expect(hub!.isOnline('pk', 'dn')).toBe(false);
     expect(await device()).toMatchObject({ status: 'offline', lastSeenAt: expect.any(String) });
-    expect(history()).toEqual([
+    expect(await history()).toEqual([
       expect.objectContaining({ event: 'connected', reason: null, remoteAddress: '203.0.113.9', protocol: 'mqtts', dialect: 'things', clientId: 'dn' }),
       expect.objectContaining({ event: 'disconnected', reason: 'keepalive-timeout', remoteAddress: '203.0.113.9' }),
     ]);
     expect(states).toEqual([{ status: 'online' }, { status: 'offline', reason: 'keepalive-timeout' }]);
     // Closing it again (the transport's own report) changes nothing.
     hub!.closed(session.id, 'disconnect');
-    expect(history()).toHaveLength(2);
+    expect(await history()).toHaveLength(2);
   });
 
   it('records refused attempts with the real reason, and nothing for devices that do not exist', async () => {
@@ -148,7 +150,7 @@ describe('sessions and status', () => {
     await hub!.recordRefused({ ...attempt, productKey: 'nope', deviceName: 'dn', reason: 'unknown device' });
     await hub!.recordRefused({ ...attempt, reason: 'malformed username' });
 
-    expect(history().map((h) => [h.event, h.reason, h.remoteAddress, h.clientId])).toEqual([
+    expect((await history()).map((h) => [h.event, h.reason, h.remoteAddress, h.clientId])).toEqual([
       ['refused', 'signature does not match', '203.0.113.5', 'x|securemode=3|'],
       ['refused', 'device disabled', '203.0.113.5', 'x|securemode=3|'],
     ]);
@@ -156,10 +158,10 @@ describe('sessions and status', () => {
     expect(hub!.stats().refused).toEqual({ known: 2, unknownDevice: 3 });
   });
 
-  it('says in the history of a device that the cluster node holding it was lost', () => {
+  it('says in the history of a device that the cluster node holding it was lost', async () => {
     makeHub();
     hub!.lostWithNode('node-b', [{ productKey: 'pk', deviceName: 'dn' }]);
-    expect(history()).toEqual([expect.objectContaining({ event: 'disconnected', reason: 'node-lost: node node-b stopped answering' })]);
+    expect(await history()).toEqual([expect.objectContaining({ event: 'disconnected', reason: 'node-lost: node node-b stopped answering' })]);
   });
 
   it('sets devices left online by a stopped process offline when it starts', async () => {
@@ -167,12 +169,12 @@ describe('sessions and status', () => {
     await makeHub().recover();
     expect((await device()).status).toBe('offline');
     expect((await device('other')).status).toBe('inactive');
-    expect(history()).toEqual([expect.objectContaining({ event: 'disconnected', reason: expect.stringMatching(/^server-stop/) })]);
+    expect(await history()).toEqual([expect.objectContaining({ event: 'disconnected', reason: expect.stringMatching(/^server-stop/) })]);
   });
 });
 
 describe('uplinks and replies by token', () => {
-  it('hands uplinks to every subscriber with one token; the first reply wins', () => {
+  it('hands uplinks to every subscriber with one token; the first reply wins', async () => {
     makeHub();
     const a = subscribeAll();
     const b = subscribeAll();
@@ -188,17 +190,17 @@ describe('uplinks and replies by token', () => {
     expect(hub!.reply(post!.replyToken!, 422, { bad: 1 }, 'too late')).toBe(false);
     expect(hub!.reply('not-a-token', 200)).toBe(false);
     expect(session.replies).toEqual([{ message: expect.objectContaining({ id: '7' }), code: 200, data: { saved: 1 }, text: undefined }]);
-    expect(messageLog()).toEqual([expect.objectContaining({ direction: 'up', kind: 'property.post', msgId: '7', code: 200, payload: '{"temperature":21.5}' })]);
+    expect(await messageLog()).toEqual([expect.objectContaining({ direction: 'up', kind: 'property.post', msgId: '7', code: 200, payload: '{"temperature":21.5}' })]);
   });
 
-  it('takes identity from the session, not from the message', () => {
+  it('takes identity from the session, not from the message', async () => {
     makeHub();
     const got = subscribeAll();
     const session = new FakeDeviceSession('pk', 'dn');
     hub!.opened(session);
     hub!.uplink(session, { ...session.message('property.post'), deviceName: 'other' });
     expect(got.at(-1)).toMatchObject({ productKey: 'pk', deviceName: 'dn' });
-    expect(messageLog('other')).toEqual([]);
+    expect(await messageLog('other')).toEqual([]);
   });
 
   it('answers 504 when no flow replies within the reply timeout', async () => {
@@ -214,10 +216,10 @@ describe('uplinks and replies by token', () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(session.replies).toEqual([expect.objectContaining({ code: 504, text: 'no flow answered in 5000 ms' })]);
     expect(hub!.reply(got.at(-1)!.replyToken!, 200)).toBe(false);
-    expect(messageLog()).toEqual([expect.objectContaining({ msgId: '9', identifier: 'overheat', code: 504, reason: 'no flow answered in 5000 ms' })]);
+    expect(await messageLog()).toEqual([expect.objectContaining({ msgId: '9', identifier: 'overheat', code: 504, reason: 'no flow answered in 5000 ms' })]);
   });
 
-  it('answers 503 at once when no flow subscribes, and logs why a message went nowhere', () => {
+  it('answers 503 at once when no flow subscribes, and logs why a message went nowhere', async () => {
     makeHub();
     const session = new FakeDeviceSession('pk', 'dn');
     hub!.opened(session);
@@ -227,14 +229,14 @@ describe('uplinks and replies by token', () => {
     hub!.uplink(session, session.message('property.post', { id: '2', ack: false }));
     expect(session.replies).toHaveLength(1);
     // Without ack nothing is published, but the log still has the verdict.
-    expect(messageLog().map((m) => [m.msgId, m.code, m.reason])).toEqual([
+    expect((await messageLog()).map((m) => [m.msgId, m.code, m.reason])).toEqual([
       ['1', 503, 'no flow handles device messages'],
       ['2', 503, 'no flow handles device messages'],
     ]);
     expect(hub!.stats().repliesByCode).toEqual({ 503: 1 });
   });
 
-  it('records the flow\'s verdict on an uplink without ack, publishing nothing', () => {
+  it('records the flow\'s verdict on an uplink without ack, publishing nothing', async () => {
     makeHub();
     const got = subscribeAll();
     const session = new FakeDeviceSession('pk', 'dn');
@@ -246,7 +248,7 @@ describe('uplinks and replies by token', () => {
     expect(hub!.reply(token!, 422, [{ field: 'temperature' }], 'temperature above max')).toBe(true);
     expect(hub!.reply(token!, 200)).toBe(false);
     expect(session.replies).toEqual([]);
-    expect(messageLog()).toEqual([expect.objectContaining({ msgId: '8', code: 422, reason: 'temperature above max' })]);
+    expect(await messageLog()).toEqual([expect.objectContaining({ msgId: '8', code: 422, reason: 'temperature above max' })]);
     // Counted as answers only when a device got one.
     expect(hub!.stats().repliesByCode).toEqual({});
   });
@@ -259,10 +261,10 @@ describe('uplinks and replies by token', () => {
     hub!.opened(session);
     hub!.uplink(session, session.message('event.post', { id: '10', eventId: 'overheat', ack: false }));
     await vi.advanceTimersByTimeAsync(4999);
-    expect(messageLog()[0]).toMatchObject({ msgId: '10', code: null });
+    expect((await messageLog())[0]).toMatchObject({ msgId: '10', code: null });
     await vi.advanceTimersByTimeAsync(1);
     expect(session.replies).toEqual([]);
-    expect(messageLog()).toEqual([expect.objectContaining({ msgId: '10', code: 504, reason: 'no flow answered in 5000 ms' })]);
+    expect(await messageLog()).toEqual([expect.objectContaining({ msgId: '10', code: 504, reason: 'no flow answered in 5000 ms' })]);
     expect(hub!.stats().pendingReplies).toBe(0);
   });
 
@@ -276,7 +278,7 @@ describe('uplinks and replies by token', () => {
     await vi.advanceTimersByTimeAsync(1000);
     expect(got.at(-1)).toMatchObject({ kind: 'service.reply' });
     expect(got.at(-1)!.replyToken).toBeUndefined();
-    expect(messageLog()).toEqual([expect.objectContaining({ msgId: '11', code: 460 })]);
+    expect(await messageLog()).toEqual([expect.objectContaining({ msgId: '11', code: 460 })]);
   });
 
   it('waits for the reply as long as the session\'s listener says, not the hub default', async () => {
@@ -308,7 +310,7 @@ describe('uplinks and replies by token', () => {
     // Nobody waits on the five without ack (shutdown does not hold for them), but their verdicts are still recorded.
     expect(hub!.stats().pendingReplies).toBe(0);
     await hub!.close();
-    expect(messageLog().map((m) => m.code)).toEqual([503, 503, 503, 503, 503, 200, 200]);
+    expect((await messageLog()).map((m) => m.code)).toEqual([503, 503, 503, 503, 503, 200, 200]);
   });
 
   it('keeps going when a subscriber throws', () => {
@@ -323,7 +325,7 @@ describe('uplinks and replies by token', () => {
     expect(got.map((m) => m.kind)).toEqual(['state', 'property.post']);
   });
 
-  it('does not deliver a reply once the connection that asked has ended', () => {
+  it('does not deliver a reply once the connection that asked has ended', async () => {
     makeHub();
     const got = subscribeAll();
     const session = new FakeDeviceSession('pk', 'dn');
@@ -332,16 +334,16 @@ describe('uplinks and replies by token', () => {
     hub!.closed(session.id, 'connection-lost');
     expect(hub!.reply(got.find((m) => m.kind === 'property.post')!.replyToken!, 200)).toBe(false);
     expect(session.replies).toEqual([]);
-    expect(messageLog()[0]).toMatchObject({ msgId: '3', code: 200, reason: 'reply not delivered: the connection ended first' });
+    expect((await messageLog())[0]).toMatchObject({ msgId: '3', code: 200, reason: 'reply not delivered: the connection ended first' });
   });
 
-  it('records what the listener refused by itself with its code', () => {
+  it('records what the listener refused by itself with its code', async () => {
     makeHub();
     const session = new FakeDeviceSession('pk', 'dn');
     hub!.opened(session);
     hub!.refused(session, { id: '44', topic: '/sys/pk/dn/thing/event/property/post' }, 429, 'rate limit of 10 messages/s exceeded');
     hub!.refused(session, { topic: '/sys/pk/dn/thing/nonsense' }, 404, 'unknown topic');
-    expect(messageLog().map((m) => [m.msgId, m.topic, m.code, m.reason])).toEqual([
+    expect((await messageLog()).map((m) => [m.msgId, m.topic, m.code, m.reason])).toEqual([
       ['44', '/sys/pk/dn/thing/event/property/post', 429, 'rate limit of 10 messages/s exceeded'],
       [null, '/sys/pk/dn/thing/nonsense', 404, 'unknown topic'],
     ]);
@@ -373,13 +375,13 @@ describe('commands', () => {
 
     const second = await hub!.sendCommand(command());
     expect(Number(second.id)).toBeGreaterThan(Number(result.id));
-    const down = messageLog().filter((m) => m.direction === 'down');
+    const down = (await messageLog()).filter((m) => m.direction === 'down');
     expect(down.map((m) => [m.kind, m.identifier, m.msgId, m.code])).toEqual([
       ['service.invoke', 'reboot', result.id, 200],
       ['property.set', null, second.id, 200],
     ]);
     // The stray reply is in the log, saying why nothing took it.
-    expect(messageLog().find((m) => m.msgId === '1')).toMatchObject({ reason: expect.stringMatching(/^no command waiting/) });
+    expect((await messageLog()).find((m) => m.msgId === '1')).toMatchObject({ reason: expect.stringMatching(/^no command waiting/) });
   });
 
   it('passes a device\'s error code through', async () => {
@@ -414,7 +416,7 @@ describe('commands', () => {
     expect(await hub!.sendCommand(command({ params: 'warm' }))).toMatchObject({ code: 400, message: 'A property.set command carries an object in params.' });
     expect(await hub!.sendCommand(command({ kind: 'raw.down', params: Buffer.from([1, 2, 3]) }))).toMatchObject({ code: 202 });
     expect(session.published.map((p) => p.topic)).toEqual(['/sys/pk/dn/thing/model/down_raw']);
-    expect(messageLog().map((m) => m.code)).toEqual([400, 400, 202]);
+    expect((await messageLog()).map((m) => m.code)).toEqual([400, 400, 202]);
 
     // A transport that cannot send is still a 503: the command was fine, the connection was not.
     const broken = new FakeDeviceSession('pk', 'dn');
@@ -430,7 +432,7 @@ describe('commands', () => {
     expect(await hub!.sendCommand(command())).toMatchObject({ code: 503, message: 'device is offline' });
     expect(await hub!.sendCommand(command({ deviceName: 'ghost', whenOffline: 'queue' }))).toMatchObject({ code: 404 });
     expect(await hub!.sendCommand(command({ kind: 'service.invoke' }))).toMatchObject({ code: 400 });
-    expect(messageLog()).toEqual([expect.objectContaining({ direction: 'down', code: 503, reason: 'device is offline' })]);
+    expect(await messageLog()).toEqual([expect.objectContaining({ direction: 'down', code: 503, reason: 'device is offline' })]);
   });
 
   it('fails commands waiting for a reply with 503 when the device goes offline, but not on a takeover', async () => {
@@ -480,7 +482,7 @@ describe('commands', () => {
     const session = new FakeDeviceSession('pk', 'dn');
     hub!.opened(session);
     expect(session.commands).toEqual([]);
-    expect(messageLog()).toEqual([expect.objectContaining({ direction: 'down', code: 410 })]);
+    expect(await messageLog()).toEqual([expect.objectContaining({ direction: 'down', code: 410 })]);
   });
 
   it('holds commands until a session opened not ready says it is ready (MQTT: until the device subscribed)', async () => {
@@ -544,14 +546,14 @@ describe('registry changes', () => {
     expect(hub!.isOnline('pk', 'dn')).toBe(false);
     expect((await device()).status).toBe('offline');
     hub!.closed(session.id, 'kicked');
-    expect(history().map((h) => [h.event, h.reason])).toEqual([['connected', null], ['disconnected', 'kicked: device disabled']]);
+    expect((await history()).map((h) => [h.event, h.reason])).toEqual([['connected', null], ['disconnected', 'kicked: device disabled']]);
 
     await registry.devices.update('pk', 'dn', { enabled: true });
     const again = new FakeDeviceSession('pk', 'dn');
     hub!.opened(again);
     await registry.devices.rotateSecret('pk', 'dn');
     expect(again.closes).toEqual(['kicked']);
-    expect(history().at(-1)).toMatchObject({ event: 'disconnected', reason: 'kicked: device secret rotated' });
+    expect((await history()).at(-1)).toMatchObject({ event: 'disconnected', reason: 'kicked: device secret rotated' });
     // Description edits do not disturb a connected device.
     const third = new FakeDeviceSession('pk', 'dn');
     hub!.opened(third);
@@ -621,7 +623,7 @@ describe('batched writes', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(rowCount('device_messages')).toBe(1);
 
-    const transactions = vi.spyOn(db, 'transaction');
+    const transactions = vi.spyOn(sql, 'transaction');
     const flushesBefore = hub!.stats().messageLog.flushes;
     for (let n = 1; n <= 10_000; n++) hub!.uplink(session, session.message('property.post', { params: { n } }));
     await hub!.flush();
@@ -639,10 +641,10 @@ describe('batched writes', () => {
     hub!.opened(session);
     hub!.uplink(session, session.message('property.post', { id: '5', ack: true }));
     await hub!.flush();
-    expect(messageLog()[0]).toMatchObject({ msgId: '5', code: null });
+    expect((await messageLog())[0]).toMatchObject({ msgId: '5', code: null });
     hub!.reply(got.at(-1)!.replyToken!, 422, { errors: [] }, 'temperature above max');
-    expect(messageLog()[0]).toMatchObject({ msgId: '5', code: 422, reason: 'temperature above max' });
-    expect(hub!.messages('pk', 'dn', { code: 422 }, { limit: 10, offset: 0 }).total).toBe(1);
+    expect((await messageLog())[0]).toMatchObject({ msgId: '5', code: 422, reason: 'temperature above max' });
+    expect((await hub!.messages('pk', 'dn', { code: 422 }, { limit: 10, offset: 0 })).total).toBe(1);
   });
 
   it('writes lastSeen at most once per interval, not per message', async () => {
@@ -677,7 +679,7 @@ describe('batched writes', () => {
     expect(touch).toHaveBeenCalledTimes(1);
   });
 
-  it('keeps the newest rows per device in the retention sweep', () => {
+  it('keeps the newest rows per device in the retention sweep', async () => {
     makeHub({ log: { messagesPerDevice: 5, connectionsPerDevice: 3 } });
     hub!.subscribe(() => {});
     const chatty = new FakeDeviceSession('pk', 'dn');
@@ -689,11 +691,11 @@ describe('batched writes', () => {
       hub!.closed(chatty.id, 'disconnect');
     }
     hub!.uplink(quiet, quiet.message('property.post', { id: '1' }));
-    hub!.sweep();
-    expect(messageLog().map((m) => m.msgId)).toEqual(['36', '37', '38', '39', '310']);
-    expect(messageLog('other').map((m) => m.msgId)).toEqual(['1']);
-    expect(history().map((h) => h.event)).toEqual(['disconnected', 'connected', 'disconnected']);
-    expect(history('other')).toHaveLength(1);
+    await hub!.sweep();
+    expect((await messageLog()).map((m) => m.msgId)).toEqual(['36', '37', '38', '39', '310']);
+    expect((await messageLog('other')).map((m) => m.msgId)).toEqual(['1']);
+    expect((await history()).map((h) => h.event)).toEqual(['disconnected', 'connected', 'disconnected']);
+    expect(await history('other')).toHaveLength(1);
   });
 });
 

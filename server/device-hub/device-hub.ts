@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.ts';
+import type { Sql } from '../db/sql.ts';
 import type { DeviceStore } from '../devices/device-store.ts';
 import type { DeviceRef } from '../../domain/devices/device-schemas.ts';
 import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
@@ -10,7 +10,7 @@ import type { DeviceSession, RefusedAttempt, SessionCloseReason } from './device
 import { MessageFanout, type ThingMessageListener } from './message-fanout.ts';
 import { MessageIds } from './message-ids.ts';
 import { deviceKey, OnlineDevices, type DeviceConnectionState } from './online-devices.ts';
-import type { UplinkReceiptsOptions } from './uplink-receipts.ts';
+import { RECEIPT_WINDOW_MS, type UplinkReceiptsOptions } from './uplink-receipts.ts';
 import { UplinkVerdicts, type UplinkOptions } from './uplink-verdicts.ts';
 
 export type { DeviceConnectionState, ThingMessageListener, UplinkOptions };
@@ -112,13 +112,15 @@ export interface DeviceHubStats {
  *   takeover does not fail them (the device is still online and may answer on its new connection).
  * - A queued command that outlives its TTL ends with 410 `expired` (never delivered, safe to retry), unlike 504
  *   (delivered, unanswered: the device may have acted on it).
- * - At construction, devices the table still says are `online` are set `offline`: sessions do not outlive the process.
- *   (With several instances on one database this becomes a lease holder's job; see docs/architecture.md "Scale-out".)
+ * - `recover()`, before transports start, sets `offline` the devices the table still says are `online` (sessions do not
+ *   outlive the process) and reads back the receipts of the verdicts given before. (With several instances on one
+ *   database this becomes a lease holder's job; see docs/architecture.md "Scale-out".)
  * - Stop transports before `close()` so that their sessions are recorded as closed (`server-stop`).
  */
 export class DeviceHub {
   readonly #events: RegistryEvents;
   readonly #log: DeviceLog;
+  readonly #logger: Logger;
   readonly #now: () => number;
   readonly #online: OnlineDevices;
   readonly #verdicts: UplinkVerdicts;
@@ -133,10 +135,11 @@ export class DeviceHub {
   /**
    * @param logger the hub's logger (a child of the root, `{subsystem: 'device-hub'}`); payloads are never logged.
    */
-  constructor(db: Db, devices: DeviceStore, registryEvents: RegistryEvents, logger: Logger, options: DeviceHubOptions = {}) {
+  constructor(sql: Sql, devices: DeviceStore, registryEvents: RegistryEvents, logger: Logger, options: DeviceHubOptions = {}) {
     const now = (this.#now = options.now ?? Date.now);
     this.#events = registryEvents;
-    const log = (this.#log = new DeviceLog(db, logger, options.log));
+    this.#logger = logger;
+    const log = (this.#log = new DeviceLog(sql, logger, options.log));
     const ids = new MessageIds(now());
     this.#fanout = new MessageFanout(logger, ids);
     this.#verdicts = new UplinkVerdicts({
@@ -299,7 +302,10 @@ export class DeviceHub {
     this.#rawDecoder = decoder;
   }
 
-  /** Receipts read back from a store that commits them with what it stored (the telemetry database), at start-up. */
+  /**
+   * Receipts read back at start-up from a store that commits them with what it stored (the telemetry database); the
+   * message log's own are read by {@link recover}.
+   */
   loadReceipts(receipts: Iterable<Receipt>): void {
     this.#verdicts.loadReceipts(receipts);
   }
@@ -420,14 +426,12 @@ export class DeviceHub {
     deviceName: string,
     filter: { direction?: 'up' | 'down'; code?: number },
     page: { limit: number; offset: number },
-  ): LogPage<MessageLogItem> {
-    this.#log.flush();
+  ): Promise<LogPage<MessageLogItem>> {
     return this.#log.messages(productKey, deviceName, filter, page);
   }
 
   /** A page of the device's connection history, newest first; what is buffered is written first. */
-  connections(productKey: string, deviceName: string, page: { limit: number; offset: number }): LogPage<ConnectionLogItem> {
-    this.#log.flush();
+  connections(productKey: string, deviceName: string, page: { limit: number; offset: number }): Promise<LogPage<ConnectionLogItem>> {
     return this.#log.connections(productKey, deviceName, page);
   }
 
@@ -435,8 +439,7 @@ export class DeviceHub {
    * The newest connection events of every device (connected, disconnected, refused), newest first; what is buffered
    * is written first. For the dashboard's "recent connections".
    */
-  recentConnections(limit: number): FleetConnectionLogItem[] {
-    this.#log.flush();
+  recentConnections(limit: number): Promise<FleetConnectionLogItem[]> {
     return this.#log.recentConnections(limit);
   }
 
@@ -462,14 +465,13 @@ export class DeviceHub {
 
   /** Writes the buffered message log, connection history, status changes and last-seen times now. */
   async flush(): Promise<void> {
-    this.#log.flush();
-    await Promise.all([this.#online.flushStatus(), this.#online.flushLastSeen()]);
+    await Promise.all([this.#log.flush(), this.#online.flushStatus(), this.#online.flushLastSeen()]);
   }
 
-  /** Runs the retention sweep now (it also runs on its own every minute). */
-  sweep(): void {
-    this.#log.flush();
-    this.#log.sweep();
+  /** Runs the retention sweep now, over what is buffered too (it also runs on its own every minute). */
+  async sweep(): Promise<void> {
+    await this.#log.flush();
+    await this.#log.sweep();
   }
 
   /**
@@ -485,12 +487,16 @@ export class DeviceHub {
     this.#commands.close();
     this.#fanout.close();
     await this.#online.close();
-    this.#log.close();
+    await this.#log.close();
   }
 
-  /** Sets devices left `online` by a process that stopped without saying so `offline`; before transports start. */
-  recover(): Promise<void> {
-    return this.#online.recover();
+  /**
+   * Takes up where the previous process stopped, before transports start: devices it left `online` are set
+   * `offline`, and the verdicts it gave (their receipts) are remembered to answer repeats.
+   */
+  async recover(): Promise<void> {
+    await this.#online.recover();
+    this.#verdicts.loadReceipts(await this.#log.receipts(this.#now() - RECEIPT_WINDOW_MS));
   }
 
   /** Devices that were online through `node`, another node of the cluster that is gone, and are now offline. */
@@ -505,7 +511,8 @@ export class DeviceHub {
     if (change !== 'deleted') return;
     this.#commands.deviceDeleted(productKey, deviceName);
     this.#online.forget(deviceKey(productKey, deviceName));
-    this.#log.forget(productKey, deviceName);
+    this.#log.forget(productKey, deviceName)
+      .catch((err: unknown) => this.#logger.error({ err, productKey, deviceName }, 'deleting the message log of a deleted device failed'));
     this.#verdicts.forget(productKey, deviceName);
   }
 }

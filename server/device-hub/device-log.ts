@@ -1,6 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import type { Logger } from 'pino';
-import type { Db } from '../db/database.ts';
+import { chunks, type Sql } from '../db/sql.ts';
 import { RECEIPT_WINDOW_MS } from './uplink-receipts.ts';
 import type { Receipt } from '../../domain/devices/thing-message.ts';
 
@@ -141,17 +140,86 @@ export const SETTLE_MS = 1000;
 /** A time as the log and the devices table keep it. */
 export const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Rows to a multi-row statement on PostgreSQL, where each statement is a round trip. */
+const ROWS_PER_STATEMENT = 200;
+
 /**
- * The device message log (`device_messages`) and connection history (`device_connections`). Writes sit on the hot
- * path of every uplink, so they are buffered and written in one transaction every `flushMs` or `batchSize` entries
- * (group commit); a result code that arrives later changes the buffered entry, or the written row by rowid.
+ * A multi-row statement's text for `rows` rows: `head`, the tuple `rows` times, `tail`. Each text is built once and
+ * the same string passed every time, so that finding its translation does not hash kilobytes per flush.
+ */
+function multiRow(head: string, tuple: string, tail = ''): (rows: number) => string {
+  const texts = new Map<number, string>();
+  return (rows) => {
+    let text = texts.get(rows);
+    if (text === undefined) texts.set(rows, (text = `${head} ${Array.from({ length: rows }, () => tuple).join(', ')} ${tail}`));
+    return text;
+  };
+}
+
+const MESSAGE_COLUMNS = 'product_key, device_name, at, direction, kind, identifier, topic, msg_id, code, reason, payload, payload_truncated';
+const CONNECTION_COLUMNS = 'product_key, device_name, at, event, reason, remote_address, protocol, dialect, client_id';
+// Positional parameters: binding a 12-key object per row costs more than the insert itself.
+const messageValues = (r: MessageRow): unknown[] => [
+  r.productKey, r.deviceName, r.at, r.direction, r.kind, r.identifier, r.topic, r.msgId, r.code, r.reason, r.payload, r.payloadTruncated,
+];
+const connectionValues = (r: Required<NewConnectionEntry>): unknown[] => [
+  r.productKey, r.deviceName, r.at, r.event, r.reason, r.remoteAddress, r.protocol, r.dialect, r.clientId,
+];
+const IF_DEVICE = 'WHERE EXISTS (SELECT 1 FROM devices WHERE product_key = ? AND device_name = ?)';
+/** A row's values and then its device's, for an INSERT … IF_DEVICE. */
+const ifDevice = (values: unknown[], { productKey, deviceName }: { productKey: string; deviceName: string }) => {
+  values.push(productKey, deviceName);
+  return values;
+};
+const INSERT_MESSAGE_IF_DEVICE = `INSERT INTO device_messages (${MESSAGE_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ${IF_DEVICE}`;
+const INSERT_CONNECTION_IF_DEVICE = `INSERT INTO device_connections (${CONNECTION_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? ${IF_DEVICE}`;
+// PostgreSQL gives a multi-row VALUES insert's rows back in the order given (the order it inserts them, which it does
+// not document; device-log.test.ts checks it): the ids are the rows' in order.
+const insertMessages = multiRow(`INSERT INTO device_messages (${MESSAGE_COLUMNS}) VALUES`, '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', 'RETURNING id');
+const insertConnections = multiRow(`INSERT INTO device_connections (${CONNECTION_COLUMNS}) VALUES`, '(?, ?, ?, ?, ?, ?, ?, ?, ?)');
+const insertReceipts = multiRow(
+  'INSERT INTO uplink_receipts (product_key, device_name, msg_id, fingerprint, code, reason, at) VALUES',
+  '(?, ?, ?, ?, ?, ?, ?)',
+);
+const selectExisting = multiRow(
+  'SELECT d.product_key, d.device_name FROM (VALUES', '(?, ?)', ') AS v JOIN devices d ON d.product_key = v.column1 AND d.device_name = v.column2',
+);
+// The device is part of the key: a row id freed by deleting a device could otherwise be another device's row. The
+// casts give PostgreSQL the VALUES columns' types (untyped parameters would be text).
+const updateResults = multiRow(
+  'UPDATE device_messages SET code = v.column2, reason = v.column3 FROM (VALUES',
+  '(CAST(? AS BIGINT), CAST(? AS BIGINT), ?, ?, ?)',
+  ') AS v WHERE device_messages.id = v.column1 AND device_messages.product_key = v.column4 AND device_messages.device_name = v.column5',
+);
+// Deletes from the newest row beyond the cap (OFFSET keep) down: two index range scans.
+const trim = (table: string) => `
+  DELETE FROM ${table} WHERE product_key = @productKey AND device_name = @deviceName AND id <= (
+    SELECT id FROM ${table} WHERE product_key = @productKey AND device_name = @deviceName
+    ORDER BY id DESC LIMIT 1 OFFSET @keep)`;
+const TRIM_MESSAGES = trim('device_messages');
+const TRIM_CONNECTIONS = trim('device_connections');
+
+/** A message entry of a batch: its row id (undefined: its device was gone), and the result it was written with. */
+interface Written {
+  entry: MessageEntry;
+  rowid: number | undefined;
+  code: number | null;
+  reason: string | null;
+}
+
+/**
+ * The device message log (`device_messages`) and connection history (`device_connections`), on the registry's
+ * database. Writes sit on the hot path of every uplink, so they are buffered and written in one transaction every
+ * `flushMs` or `batchSize` entries (group commit): on PostgreSQL a few multi-row statements per batch, on SQLite a
+ * prepared statement per row, which is faster there. A result code that arrives later changes the buffered entry, or
+ * the written row by its id. One write runs at a time; what arrives meanwhile waits for the next.
  *
  * Retention is a per-device cap (newest `messagesPerDevice` / `connectionsPerDevice` rows), applied by a periodic sweep
  * over the devices written since the last one: every device keeps its recent history however chatty the others are,
  * and a flood of refused connections for one device name cannot grow the table without bound.
  */
 export class DeviceLog {
-  readonly #db: Db;
+  readonly #sql: Sql;
   readonly #logger: Logger;
   readonly #flushMs: number;
   readonly #batchSize: number;
@@ -159,64 +227,33 @@ export class DeviceLog {
   readonly #messagesPerDevice: number;
   readonly #connectionsPerDevice: number;
   #pending: Pending[] = [];
-  /** Called after the next successful flush: what they wait for is in `#pending` (see whenDurable). */
+  /** Called after the next successful flush: what they wait for is in `#pending` or being written (see whenDurable). */
   #durableWaiters: (() => void)[] = [];
   #durableSoon: NodeJS.Immediate | undefined;
-  readonly #insertReceipt: Statement;
-  readonly #sweepReceipts: Statement;
+  /** The write (or forget) running now, settled or not: the next waits for it. Never rejects. */
+  #busy: Promise<void> | undefined;
+  /** Entries the running write holds: no longer buffered, not yet committed. */
+  #writing = 0;
   #flushTimer: NodeJS.Timeout | undefined;
   /** Failed flushes in a row: retries back off so that a full disk is not hammered (and logged) ten times a second. */
   #failuresInARow = 0;
   readonly #sweepTimer: NodeJS.Timeout;
+  #sweeping: Promise<void> | undefined;
+  #endSweepPause: (() => void) | undefined;
+  #closed = false;
   /** Devices written to since the last sweep: only they can be over their caps. */
   #touched = new Map<string, { productKey: string; deviceName: string }>();
   readonly #stats = { flushes: 0, written: 0, dropped: 0, failedFlushes: 0 };
-  readonly #insertMessage: Statement;
-  readonly #insertConnection: Statement;
-  readonly #deviceExists: Statement;
-  readonly #setResult: Statement;
-  readonly #trimMessages: Statement;
-  readonly #trimConnections: Statement;
-  readonly #forgetMessages: Statement;
-  readonly #forgetConnections: Statement;
-  readonly #queries = new Map<string, Statement>();
 
-  constructor(db: Db, logger: Logger, options: DeviceLogOptions = {}) {
-    this.#db = db;
+  constructor(sql: Sql, logger: Logger, options: DeviceLogOptions = {}) {
+    this.#sql = sql;
     this.#logger = logger;
     this.#flushMs = options.flushMs ?? 100;
     this.#batchSize = options.batchSize ?? 500;
     this.#maxBuffered = options.maxBuffered ?? 20_000;
     this.#messagesPerDevice = options.messagesPerDevice ?? 500;
     this.#connectionsPerDevice = options.connectionsPerDevice ?? 200;
-    this.#insertReceipt = db.prepare(
-      'INSERT INTO uplink_receipts (product_key, device_name, msg_id, fingerprint, code, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.#sweepReceipts = db.prepare('DELETE FROM uplink_receipts WHERE at < ?');
-    // Positional parameters: binding a 12-key object per row costs more than the insert itself.
-    this.#insertMessage = db.prepare(`
-      INSERT INTO device_messages
-        (product_key, device_name, at, direction, kind, identifier, topic, msg_id, code, reason, payload, payload_truncated)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.#insertConnection = db.prepare(`
-      INSERT INTO device_connections
-        (product_key, device_name, at, event, reason, remote_address, protocol, dialect, client_id)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.#deviceExists = db.prepare('SELECT 1 FROM devices WHERE product_key = ? AND device_name = ?').pluck();
-    // The device is part of the key: a rowid freed by deleting a device could otherwise be another device's row.
-    this.#setResult = db.prepare(
-      'UPDATE device_messages SET code = ?, reason = ? WHERE id = ? AND product_key = ? AND device_name = ?',
-    );
-    // Deletes from the newest row beyond the cap (OFFSET keep) down: two index range scans.
-    const trim = (table: string) => db.prepare(`
-      DELETE FROM ${table} WHERE product_key = @productKey AND device_name = @deviceName AND id <= (
-        SELECT id FROM ${table} WHERE product_key = @productKey AND device_name = @deviceName
-        ORDER BY id DESC LIMIT 1 OFFSET @keep)`);
-    this.#trimMessages = trim('device_messages');
-    this.#trimConnections = trim('device_connections');
-    this.#forgetMessages = db.prepare('DELETE FROM device_messages WHERE product_key = ? AND device_name = ?');
-    this.#forgetConnections = db.prepare('DELETE FROM device_connections WHERE product_key = ? AND device_name = ?');
-    this.#sweepTimer = setInterval(() => this.sweep(), options.sweepMs ?? 60_000);
+    this.#sweepTimer = setInterval(() => void this.sweep(), options.sweepMs ?? 60_000);
     this.#sweepTimer.unref();
   }
 
@@ -244,7 +281,8 @@ export class DeviceLog {
 
   /**
    * Sets the result of a logged message: the reply code a device got, or a command's outcome. Free while the entry is
-   * buffered; once written, an UPDATE of its row goes into the next batch.
+   * buffered; once written, an UPDATE of its row goes into the next batch (and while it is being written, the write
+   * queues that UPDATE when it sees the result changed).
    */
   setResult(entry: MessageEntry, code: number | null, reason: string | null): void {
     const row = entry.row as MessageRow;
@@ -258,24 +296,25 @@ export class DeviceLog {
     this.#push({ type: 'receipt', receipt });
   }
 
-  /** The receipts written since `since` (ms), oldest first. */
-  receipts(since: number): Receipt[] {
-    return this.#query(`
-      SELECT product_key AS productKey, device_name AS deviceName, msg_id AS msgId, fingerprint, code, reason, at
-      FROM uplink_receipts WHERE at >= ? ORDER BY at`).all(since) as Receipt[];
+  /** The receipts written since `since` (ms), oldest first; what is buffered is written first. */
+  async receipts(since: number): Promise<Receipt[]> {
+    await this.flush();
+    return this.#sql.all<Receipt>(`
+      SELECT product_key AS "productKey", device_name AS "deviceName", msg_id AS "msgId", fingerprint, code, reason, at
+      FROM uplink_receipts WHERE at >= ? ORDER BY at`, [since]);
   }
 
   /**
-   * Calls `done` once everything buffered now is committed: at once when nothing is buffered, else after a flush that
-   * comes right after this turn of the event loop (the waiters of one turn share it). A transport acknowledges a
-   * refused message here, so that what the device was told is on disk before it forgets the message.
+   * Calls `done` once everything buffered now is committed: at once when nothing is buffered or being written, else
+   * after a flush that comes right after this turn of the event loop (the waiters of one turn share it). A transport
+   * acknowledges a message here, so that what the device was told is on disk before it forgets the message.
    */
   whenDurable(done: () => void): void {
-    if (this.#pending.length === 0) return done();
+    if (this.#pending.length === 0 && this.#busy === undefined) return done();
     this.#durableWaiters.push(done);
     this.#durableSoon ??= setImmediate(() => {
       this.#durableSoon = undefined;
-      if (this.#failuresInARow === 0) this.flush();
+      if (this.#failuresInARow === 0) void this.flush();
     });
   }
 
@@ -297,9 +336,13 @@ export class DeviceLog {
     });
   }
 
-  /** Writes everything buffered in one transaction. On failure the entries stay buffered for the next attempt. */
-  flush(): void {
-    this.#write(this.#pending.length, true);
+  /**
+   * Writes everything buffered in one transaction, after the write under way. On failure the entries stay buffered
+   * for the next attempt (logged, not thrown: readers read what is there).
+   */
+  async flush(): Promise<void> {
+    while (this.#busy) await this.#busy;
+    await this.#write(this.#pending.length, true);
   }
 
   /**
@@ -307,8 +350,10 @@ export class DeviceLog {
    * verdict (for at most {@link SETTLE_MS}), so that uplinks are written with their result in the same INSERT instead
    * of an INSERT now and an UPDATE when the verdict comes, which under load was most of them. Order is kept: what
    * follows a waiting uplink waits with it. Whoever needs everything on disk (whenDurable, readers) calls `flush`.
+   * While a write runs this waits: its end looks again.
    */
   #flushSettled(): void {
+    if (this.#busy) return;
     const pending = this.#pending;
     const settledBefore = Date.now() - SETTLE_MS;
     let n = 0;
@@ -316,75 +361,56 @@ export class DeviceLog {
       const p = pending[n]!;
       if (p.type === 'message' && p.entry.row.direction === 'up' && p.entry.row.code === null && p.queuedAt > settledBefore) break;
     }
-    if (n > 0) this.#write(n, false);
-    if (this.#pending.length > 0) this.#schedule(this.#flushMs);
+    if (n > 0) void this.#write(n, false);
+    else this.#schedule(this.#flushMs);
   }
 
-  /** Writes the first `count` buffered entries in one transaction; `withWaiters`: and then calls the whenDurable waiters. */
-  #write(count: number, withWaiters: boolean): void {
+  /**
+   * Writes the first `count` buffered entries in one transaction; `withWaiters`: and then calls the whenDurable
+   * waiters. Only when no write runs; resolves after it (never rejects).
+   */
+  #write(count: number, withWaiters: boolean): Promise<void> {
     if (this.#flushTimer) {
       clearTimeout(this.#flushTimer);
       this.#flushTimer = undefined;
     }
-    if (count === 0 && !(withWaiters && this.#durableWaiters.length > 0)) return;
-    const batch = count === this.#pending.length ? this.#pending : this.#pending.slice(0, count);
-    this.#pending = count === this.#pending.length ? [] : this.#pending.slice(count);
     const waiters = withWaiters ? this.#durableWaiters : [];
     if (withWaiters) this.#durableWaiters = [];
-    // Rowids become the entries' only after the commit: a rolled-back batch must not leave rowids behind.
-    const rowids: (number | undefined)[] = [];
+    if (count === 0) {
+      // Nothing buffered, nothing being written: what the waiters wait for is committed.
+      for (const done of waiters) done();
+      return Promise.resolve();
+    }
+    const batch = count === this.#pending.length ? this.#pending : this.#pending.slice(0, count);
+    this.#pending = count === this.#pending.length ? [] : this.#pending.slice(count);
+    this.#writing = batch.length;
+    return this.#hold(this.#commit(batch, waiters));
+  }
+
+  async #commit(batch: Pending[], waiters: (() => void)[]): Promise<void> {
+    let written: Written[];
     try {
-      this.#db.transaction(() => {
-        // Rows only for devices that exist when the batch is written: a device deleted while its entries were buffered
-        // leaves no orphans behind. One lookup per device in the batch, not per row.
-        const existing = new Map<string, boolean>();
-        const exists = (productKey: string, deviceName: string) => {
-          const k = key(productKey, deviceName);
-          let known = existing.get(k);
-          if (known === undefined) existing.set(k, (known = this.#deviceExists.get(productKey, deviceName) !== undefined));
-          return known;
-        };
-        for (const p of batch) {
-          if (p.type === 'message') {
-            const r = p.entry.row;
-            if (!exists(r.productKey, r.deviceName)) {
-              rowids.push(undefined);
-              continue;
-            }
-            const { lastInsertRowid } = this.#insertMessage.run(
-              r.productKey, r.deviceName, r.at, r.direction, r.kind, r.identifier, r.topic, r.msgId, r.code, r.reason,
-              r.payload, r.payloadTruncated,
-            );
-            rowids.push(Number(lastInsertRowid));
-          } else if (p.type === 'connection') {
-            const r = p.row;
-            if (!exists(r.productKey, r.deviceName)) continue;
-            this.#insertConnection.run(r.productKey, r.deviceName, r.at, r.event, r.reason, r.remoteAddress, r.protocol, r.dialect, r.clientId);
-          } else if (p.type === 'receipt') {
-            const r = p.receipt;
-            this.#insertReceipt.run(r.productKey, r.deviceName, r.msgId, r.fingerprint, r.code, r.reason, r.at);
-          } else {
-            const { row } = p.entry;
-            this.#setResult.run(row.code, row.reason, p.entry.rowid, row.productKey, row.deviceName);
-          }
-        }
-      })();
+      written = await this.#sql.transaction((tx) => this.#insert(tx, batch));
     } catch (err) {
       this.#stats.failedFlushes++;
       this.#logger.error({ err, entries: batch.length }, 'writing the device message log failed; will retry');
       this.#pending = batch.concat(this.#pending);
-      if (withWaiters) this.#durableWaiters = waiters.concat(this.#durableWaiters);
+      this.#durableWaiters = waiters.concat(this.#durableWaiters);
       this.#trimBuffer();
       this.#failuresInARow++;
       this.#schedule(Math.min(this.#flushMs * 2 ** this.#failuresInARow, 30_000));
       return;
     }
     this.#failuresInARow = 0;
-    let i = 0;
+    // Row ids become the entries' only after the commit: a rolled-back batch must not leave ids behind. A result set
+    // while the row was being inserted is not in it: it follows as an UPDATE.
+    for (const { entry, code, reason, rowid } of written) {
+      entry.rowid = rowid;
+      if (rowid !== undefined && (entry.row.code !== code || entry.row.reason !== reason)) this.#push({ type: 'result', entry });
+    }
     for (const p of batch) {
-      if (p.type === 'result' || p.type === 'receipt') continue;
+      if (p.type !== 'message' && p.type !== 'connection') continue;
       const who = p.type === 'message' ? p.entry.row : p.row;
-      if (p.type === 'message') p.entry.rowid = rowids[i++];
       const k = key(who.productKey, who.deviceName);
       if (!this.#touched.has(k)) this.#touched.set(k, { productKey: who.productKey, deviceName: who.deviceName });
     }
@@ -394,58 +420,174 @@ export class DeviceLog {
   }
 
   /**
-   * Cuts the devices written to since the last sweep back to their caps. Each device is two indexed deletes; the
-   * sweep runs in chunks so that thousands of devices do not hold the event loop in one go.
+   * The batch's statements: rows only for devices that exist when the batch is written (a device deleted while its
+   * entries were buffered leaves no orphans behind), then the results of rows written before. Answers each message
+   * entry of the batch, in order, with its row id (undefined: its device is gone) and the result it was written with.
    */
-  sweep(): void {
+  async #insert(tx: Sql, batch: readonly Pending[]): Promise<Written[]> {
+    const messages: MessageEntry[] = [];
+    const connections: Required<NewConnectionEntry>[] = [];
+    const receipts: unknown[][] = [];
+    // By entry: results set twice since the last batch are one UPDATE, of the latest.
+    const results = new Set<MessageEntry>();
+    for (const p of batch) {
+      if (p.type === 'message') messages.push(p.entry);
+      else if (p.type === 'connection') connections.push(p.row);
+      else if (p.type === 'receipt') {
+        const r = p.receipt;
+        receipts.push([r.productKey, r.deviceName, r.msgId, r.fingerprint, r.code, r.reason, r.at]);
+      } else results.add(p.entry);
+    }
+    // Taken before the INSERT: a result set while it runs is then told apart from the one written.
+    const written = messages.map((entry): Written => ({ entry, code: entry.row.code, reason: entry.row.reason, rowid: undefined }));
+    const ids = tx.dialect === 'sqlite' ? await this.#insertOneByOne(tx, messages, connections) : await this.#insertInBulk(tx, messages, connections);
+    for (let i = 0; i < written.length; i++) written[i]!.rowid = ids[i];
+    for (const [rows, params] of this.#statements(receipts)) await tx.run(insertReceipts(rows), params);
+    const updates = [...results].map(({ rowid, row }) => [rowid, row.code, row.reason, row.productKey, row.deviceName]);
+    for (const [rows, params] of this.#statements(updates)) await tx.run(updateResults(rows), params);
+    return written;
+  }
+
+  /**
+   * SQLite: a statement per row, each inserting only if the device exists. A prepared one-row INSERT runs faster there
+   * than a row of a multi-row one, and RETURNING costs about a microsecond a row more (both measured); the ids need
+   * neither: SQLite gives a new row the id one past the largest (its usual algorithm: only the largest possible id
+   * changes it), and this transaction writes alone, so the rows inserted have the ids up to the largest after them.
+   */
+  async #insertOneByOne(tx: Sql, messages: readonly MessageEntry[], connections: readonly Required<NewConnectionEntry>[]): Promise<(number | undefined)[]> {
+    // Each statement runs as it is called: they are awaited together, saving an await per row.
+    const inserted = await Promise.all(messages.map(({ row }) => tx.run(INSERT_MESSAGE_IF_DEVICE, ifDevice(messageValues(row), row))));
+    await Promise.all(connections.map((row) => tx.run(INSERT_CONNECTION_IF_DEVICE, ifDevice(connectionValues(row), row))));
+    const count = inserted.reduce((sum, { changes }) => sum + changes, 0);
+    if (count === 0) return [];
+    let next = (await tx.get<{ id: number }>('SELECT max(id) AS id FROM device_messages'))!.id - count + 1;
+    return inserted.map(({ changes }) => (changes === 1 ? next++ : undefined));
+  }
+
+  /**
+   * PostgreSQL, where each statement is a round trip: which of the batch's devices exist, then the rows of those in
+   * multi-row INSERTs, a statement per {@link ROWS_PER_STATEMENT} rows.
+   */
+  async #insertInBulk(tx: Sql, messages: readonly MessageEntry[], connections: readonly Required<NewConnectionEntry>[]): Promise<(number | undefined)[]> {
+    const devices = new Map<string, unknown[]>();
+    for (const { productKey, deviceName } of [...messages.map((m) => m.row), ...connections]) {
+      devices.set(key(productKey, deviceName), [productKey, deviceName]);
+    }
+    const existing = new Set<string>();
+    for (const [rows, params] of this.#statements([...devices.values()])) {
+      for (const r of await tx.all<{ product_key: string; device_name: string }>(selectExisting(rows), params)) {
+        existing.add(key(r.product_key, r.device_name));
+      }
+    }
+    const exists = (r: { productKey: string; deviceName: string }) => existing.has(key(r.productKey, r.deviceName));
+    const ids: number[] = [];
+    for (const [rows, params] of this.#statements(messages.filter(({ row }) => exists(row)).map(({ row }) => messageValues(row)))) {
+      for (const { id } of await tx.all<{ id: number }>(insertMessages(rows), params)) ids.push(id);
+    }
+    for (const [rows, params] of this.#statements(connections.filter(exists).map(connectionValues))) {
+      await tx.run(insertConnections(rows), params);
+    }
+    let i = 0;
+    return messages.map(({ row }) => (exists(row) ? ids[i++] : undefined));
+  }
+
+  /**
+   * Rows (each its parameters) as the statements that write them, `[row count, parameters]`: on SQLite one row each
+   * (see #insertOneByOne), on PostgreSQL up to {@link ROWS_PER_STATEMENT}.
+   */
+  #statements(rows: readonly unknown[][]): [rows: number, params: unknown[]][] {
+    if (this.#sql.dialect === 'sqlite') return rows.map((r) => [1, r]);
+    return chunks(rows, ROWS_PER_STATEMENT).map((part) => [part.length, part.flat()]);
+  }
+
+  /** Makes `work` the running write: the next waits for it, and once it ends what is buffered is looked at again. */
+  #hold(work: Promise<unknown>): Promise<void> {
+    const busy = work.then(() => undefined, () => undefined).then(() => {
+      this.#busy = undefined;
+      this.#writing = 0;
+      if (this.#closed || this.#failuresInARow > 0) return;
+      if (this.#pending.length >= this.#batchSize) this.#flushSettled();
+      else if (this.#pending.length > 0) this.#schedule(this.#flushMs);
+    });
+    this.#busy = busy;
+    return busy;
+  }
+
+  /**
+   * Cuts the devices written to since the last sweep back to their caps, after a sweep under way. Each device is two
+   * indexed deletes; a transaction per {@link ROWS_PER_STATEMENT} devices, with other work let in between, so that
+   * thousands of devices do not hold the database or the event loop in one go. Failures are logged; their devices
+   * wait for the next sweep.
+   */
+  async sweep(): Promise<void> {
+    while (this.#sweeping) await this.#sweeping;
+    this.#sweeping = this.#sweep().finally(() => {
+      this.#sweeping = undefined;
+    });
+    await this.#sweeping;
+  }
+
+  async #sweep(): Promise<void> {
     try {
-      this.#sweepReceipts.run(Date.now() - RECEIPT_WINDOW_MS);
+      await this.#sql.run('DELETE FROM uplink_receipts WHERE at < ?', [Date.now() - RECEIPT_WINDOW_MS]);
     } catch (err) {
       this.#logger.error({ err }, 'sweeping old uplink receipts failed');
     }
-    const devices = [...this.#touched.values()];
+    const parts = chunks([...this.#touched.values()], ROWS_PER_STATEMENT);
     this.#touched = new Map();
-    const chunk = (start: number) => {
-      const slice = devices.slice(start, start + 200);
-      if (slice.length === 0) return;
+    for (let i = 0; i < parts.length && !this.#closed; i++) {
+      const part = parts[i]!;
       try {
-        this.#db.transaction(() => {
-          for (const d of slice) {
-            this.#trimMessages.run({ ...d, keep: this.#messagesPerDevice });
-            this.#trimConnections.run({ ...d, keep: this.#connectionsPerDevice });
+        await this.#sql.transaction(async (tx) => {
+          for (const d of part) {
+            await tx.run(TRIM_MESSAGES, { ...d, keep: this.#messagesPerDevice });
+            await tx.run(TRIM_CONNECTIONS, { ...d, keep: this.#connectionsPerDevice });
           }
-        })();
+        });
       } catch (err) {
         this.#logger.error({ err }, 'device log retention sweep failed');
-        for (const d of slice) this.#touched.set(key(d.productKey, d.deviceName), d);
+        for (const d of part) this.#touched.set(key(d.productKey, d.deviceName), d);
       }
-      if (start + 200 < devices.length) setImmediate(() => chunk(start + 200));
-    };
-    chunk(0);
+      // SQLite's statements do not yield: devices and their messages get their turn between two parts. Closing ends
+      // the pause (and the sweep) at once.
+      if (i + 1 < parts.length && !this.#closed) {
+        await new Promise<void>((resolve) => {
+          this.#endSweepPause = resolve;
+          setImmediate(resolve);
+        });
+      }
+    }
   }
 
-  /** Forgets a deleted device: its buffered entries and its rows. */
-  forget(productKey: string, deviceName: string): void {
+  /**
+   * Forgets a deleted device: its buffered entries and its rows. The rows are deleted after the write under way, which
+   * may have found the device still there; so in a cluster every node forgets, after its own.
+   */
+  async forget(productKey: string, deviceName: string): Promise<void> {
     const mine = (p: Pending) => {
       const who = p.type === 'connection' ? p.row : p.type === 'receipt' ? p.receipt : p.entry.row;
       return who.productKey === productKey && who.deviceName === deviceName;
     };
     this.#pending = this.#pending.filter((p) => !mine(p));
     this.#touched.delete(key(productKey, deviceName));
-    this.#db.transaction(() => {
-      this.#forgetMessages.run(productKey, deviceName);
-      this.#forgetConnections.run(productKey, deviceName);
-      this.#query('DELETE FROM uplink_receipts WHERE product_key = ? AND device_name = ?').run(productKey, deviceName);
-    })();
+    while (this.#busy) await this.#busy;
+    const forgetting = this.#sql.transaction(async (tx) => {
+      for (const table of ['device_messages', 'device_connections', 'uplink_receipts']) {
+        await tx.run(`DELETE FROM ${table} WHERE product_key = ? AND device_name = ?`, [productKey, deviceName]);
+      }
+    });
+    void this.#hold(forgetting);
+    await forgetting;
   }
 
-  /** A page of the device's message log, newest first. */
-  messages(
+  /** A page of the device's message log, newest first; what is buffered is written first. */
+  async messages(
     productKey: string,
     deviceName: string,
     filter: { direction?: 'up' | 'down'; code?: number },
     page: { limit: number; offset: number },
-  ): LogPage<MessageLogItem> {
+  ): Promise<LogPage<MessageLogItem>> {
+    await this.flush();
     const where = ['product_key = ?', 'device_name = ?'];
     const args: unknown[] = [productKey, deviceName];
     if (filter.direction !== undefined) {
@@ -457,47 +599,54 @@ export class DeviceLog {
       args.push(filter.code);
     }
     const clause = where.join(' AND ');
-    const total = this.#query(`SELECT count(*) FROM device_messages WHERE ${clause}`).pluck().get(...args) as number;
-    const rows = this.#query(`
-      SELECT id, at, direction, kind, identifier, topic, msg_id AS msgId, code, reason, payload,
-             payload_truncated AS payloadTruncated
-      FROM device_messages WHERE ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(...args, page.limit, page.offset) as (Omit<MessageLogItem, 'payloadTruncated'> & { payloadTruncated: number })[];
-    return { items: rows.map((r) => ({ ...r, payloadTruncated: r.payloadTruncated === 1 })), total, ...page };
+    const [counted, rows] = await Promise.all([
+      this.#sql.get<{ n: number }>(`SELECT count(*) AS n FROM device_messages WHERE ${clause}`, args),
+      this.#sql.all<Omit<MessageLogItem, 'payloadTruncated'> & { payloadTruncated: number }>(`
+        SELECT id, at, direction, kind, identifier, topic, msg_id AS "msgId", code, reason, payload,
+               payload_truncated AS "payloadTruncated"
+        FROM device_messages WHERE ${clause} ORDER BY id DESC LIMIT ? OFFSET ?`, [...args, page.limit, page.offset]),
+    ]);
+    return { items: rows.map((r) => ({ ...r, payloadTruncated: r.payloadTruncated === 1 })), total: counted!.n, ...page };
   }
 
-  /** A page of the device's connection history, newest first. */
-  connections(productKey: string, deviceName: string, page: { limit: number; offset: number }): LogPage<ConnectionLogItem> {
-    const total = this.#query('SELECT count(*) FROM device_connections WHERE product_key = ? AND device_name = ?')
-      .pluck().get(productKey, deviceName) as number;
-    const items = this.#query(`
-      SELECT id, at, event, reason, remote_address AS remoteAddress, protocol, dialect, client_id AS clientId
-      FROM device_connections WHERE product_key = ? AND device_name = ? ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(productKey, deviceName, page.limit, page.offset) as ConnectionLogItem[];
-    return { items, total, ...page };
+  /** A page of the device's connection history, newest first; what is buffered is written first. */
+  async connections(productKey: string, deviceName: string, page: { limit: number; offset: number }): Promise<LogPage<ConnectionLogItem>> {
+    await this.flush();
+    const [counted, items] = await Promise.all([
+      this.#sql.get<{ n: number }>('SELECT count(*) AS n FROM device_connections WHERE product_key = ? AND device_name = ?', [productKey, deviceName]),
+      this.#sql.all<ConnectionLogItem>(`
+        SELECT id, at, event, reason, remote_address AS "remoteAddress", protocol, dialect, client_id AS "clientId"
+        FROM device_connections WHERE product_key = ? AND device_name = ? ORDER BY id DESC LIMIT ? OFFSET ?`,
+      [productKey, deviceName, page.limit, page.offset]),
+    ]);
+    return { items, total: counted!.n, ...page };
   }
 
   /**
-   * The newest connection events across all devices, newest first. Ordered by the rowid, so this reads the last
-   * `limit` rows of the table and needs no index of its own.
+   * The newest connection events across all devices, newest first; what is buffered is written first. Ordered by the
+   * row id, so this reads the last `limit` rows of the table and needs no index of its own.
    */
-  recentConnections(limit: number): FleetConnectionLogItem[] {
-    return this.#query(`
-      SELECT id, product_key AS productKey, device_name AS deviceName, at, event, reason, remote_address AS remoteAddress,
-             protocol, dialect, client_id AS clientId
-      FROM device_connections ORDER BY id DESC LIMIT ?`)
-      .all(limit) as FleetConnectionLogItem[];
+  async recentConnections(limit: number): Promise<FleetConnectionLogItem[]> {
+    await this.flush();
+    return this.#sql.all<FleetConnectionLogItem>(`
+      SELECT id, product_key AS "productKey", device_name AS "deviceName", at, event, reason, remote_address AS "remoteAddress",
+             protocol, dialect, client_id AS "clientId"
+      FROM device_connections ORDER BY id DESC LIMIT ?`, [limit]);
   }
 
   stats(): DeviceLogStats {
-    return { ...this.#stats, buffered: this.#pending.length };
+    return { ...this.#stats, buffered: this.#pending.length + this.#writing };
   }
 
-  /** Writes what is buffered and stops the timers. */
-  close(): void {
+  /** Writes what is buffered, after the write and sweep under way, and stops the timers. */
+  async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#sweepTimer);
     if (this.#durableSoon) clearImmediate(this.#durableSoon);
-    this.flush();
+    this.#durableSoon = undefined;
+    this.#endSweepPause?.();
+    await this.#sweeping;
+    await this.flush();
     if (this.#flushTimer) clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
   }
@@ -510,11 +659,11 @@ export class DeviceLog {
   }
 
   #schedule(delayMs: number): void {
-    if (this.#flushTimer) return;
+    if (this.#flushTimer || this.#closed) return;
     this.#flushTimer = setTimeout(() => {
       this.#flushTimer = undefined;
       // After failures, the retry writes everything; otherwise what has settled.
-      if (this.#failuresInARow > 0) this.flush();
+      if (this.#failuresInARow > 0) void this.flush();
       else this.#flushSettled();
     }, delayMs);
     this.#flushTimer.unref();
@@ -530,15 +679,6 @@ export class DeviceLog {
     if (before === 0 || Math.floor(before / 1000) !== Math.floor(this.#stats.dropped / 1000)) {
       this.#logger.warn({ droppedSoFar: this.#stats.dropped }, 'device message log buffer full while writes fail; oldest entries dropped');
     }
-  }
-
-  #query(sql: string): Statement {
-    let statement = this.#queries.get(sql);
-    if (!statement) {
-      statement = this.#db.prepare(sql);
-      this.#queries.set(sql, statement);
-    }
-    return statement;
   }
 }
 

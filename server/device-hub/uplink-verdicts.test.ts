@@ -16,6 +16,7 @@ import { fingerprintOf, UplinkReceipts } from './uplink-receipts.ts';
 let dir: string;
 let file: string;
 let db: Db;
+let sql: SqliteSql;
 let registry: Registry;
 let hub: DeviceHub | undefined;
 
@@ -23,7 +24,8 @@ beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-verdicts-'));
   file = path.join(dir, 'thingwire.db');
   db = openDatabase(file);
-  registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
+  sql = new SqliteSql(db);
+  registry = createRegistry(sql, new SecretBox(randomBytes(32)), createLogger('silent'));
   await registry.products.create({ productKey: 'pk', name: 'product' });
   await registry.devices.create({ productKey: 'pk', deviceName: 'dn' });
 });
@@ -36,7 +38,7 @@ afterEach(async () => {
 
 // The message log commits every 10 s here unless something waits for it: a verdict that comes back quickly proves
 // the wait asked for its own commit.
-const makeHub = () => (hub = new DeviceHub(db, registry.devices, registry.events, createLogger('silent'), { log: { flushMs: 10_000 } }));
+const makeHub = () => (hub = new DeviceHub(sql, registry.devices, registry.events, createLogger('silent'), { log: { flushMs: 10_000 } }));
 const post = (id: string, params: object = { temperature: 20 }): Omit<ThingMessage, 'replyToken'> => ({
   id, productKey: 'pk', deviceName: 'dn', kind: 'property.post', params, receivedAt: Date.now(), protocol: 'mqtt', dialect: 'alink', ack: true,
   topic: '/sys/pk/dn/thing/event/property/post',
@@ -140,7 +142,7 @@ describe('a repeated uplink (same device, message id and bytes)', () => {
     await hub!.close();
     hub = undefined;
 
-    makeHub();
+    await makeHub().recover();
     const again = flow();
     const next = new FakeDeviceSession('pk', 'dn');
     hub!.opened(next);

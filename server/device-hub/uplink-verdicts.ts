@@ -120,7 +120,6 @@ export class UplinkVerdicts {
     this.#options = options;
     this.#log = options.log;
     this.#receipts = new UplinkReceipts(options.receipts);
-    this.#receipts.load(this.#log.receipts(options.now() - this.#receipts.windowMs), options.now());
   }
 
   /**
@@ -224,7 +223,7 @@ export class UplinkVerdicts {
     if (onVerdict) this.#whenDurable(code, reason, false, code >= 500, onVerdict);
   }
 
-  /** Receipts read back from a store that commits them with what it stored (the telemetry database), at start-up. */
+  /** Receipts read back at start-up: the message log's, and a store's that commits them with what it stored. */
   loadReceipts(receipts: Iterable<Receipt>): void {
     this.#receipts.load(receipts, this.#options.now());
   }

@@ -26,7 +26,7 @@ export function registerOverviewRoutes(table: RouteTable, sources: {
         devices: { total, online, offline, inactive, disabled },
         messages: { uplinksPerSecond: rate.uplinksPerSecond, downlinksPerSecond: rate.downlinksPerSecond, at: new Date(rate.at).toISOString() },
         alerts: await sources.alerts.openCounts(),
-        recentConnections: sources.hub.recentConnections(RECENT_CONNECTIONS).map((c) => ({
+        recentConnections: (await sources.hub.recentConnections(RECENT_CONNECTIONS)).map((c) => ({
           productKey: c.productKey, deviceName: c.deviceName, at: c.at, event: c.event, reason: c.reason,
           protocol: c.protocol, remoteAddress: c.remoteAddress,
         })),

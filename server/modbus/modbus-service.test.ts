@@ -150,7 +150,7 @@ describe('Modbus pollers', () => {
     await until('online', () => env.hub.isOnline('tank', 't1'), Boolean);
     slave.exceptionCode = 11;
     await until('offline', () => env.hub.isOnline('tank', 't1'), (online) => !online);
-    const [closed] = env.hub.connections('tank', 't1', { limit: 1, offset: 0 }).items;
+    const [closed] = (await env.hub.connections('tank', 't1', { limit: 1, offset: 0 })).items;
     expect(closed).toMatchObject({ event: 'disconnected', reason: 'connection-lost: 2 polls in a row failed: exception 11: gateway target device failed to respond' });
     slave.exceptionCode = 0;
     await until('online again', () => env.hub.isOnline('tank', 't1'), Boolean);

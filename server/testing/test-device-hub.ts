@@ -16,7 +16,7 @@ export interface TestDeviceHub {
   registry: Registry;
   db: Db;
   /** The device's message log, oldest first (what is buffered is written first). */
-  messageLog(productKey: string, deviceName: string): MessageLogItem[];
+  messageLog(productKey: string, deviceName: string): Promise<MessageLogItem[]>;
   /** Closes the hub and the database and removes the temp dir. */
   close(): Promise<void>;
 }
@@ -25,7 +25,8 @@ export interface TestDeviceHub {
 export async function startTestDeviceHub(devices: readonly string[], options: DeviceHubOptions = {}): Promise<TestDeviceHub> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-test-hub-'));
   const db = openDatabase(path.join(dir, 'thingwire.db'));
-  const registry = createRegistry(new SqliteSql(db), new SecretBox(randomBytes(32)), createLogger('silent'));
+  const sql = new SqliteSql(db);
+  const registry = createRegistry(sql, new SecretBox(randomBytes(32)), createLogger('silent'));
   const products = new Set<string>();
   for (const name of devices) {
     const [productKey, deviceName] = name.split('/') as [string, string];
@@ -33,11 +34,11 @@ export async function startTestDeviceHub(devices: readonly string[], options: De
     products.add(productKey);
     await registry.devices.create({ productKey, deviceName });
   }
-  const hub = new DeviceHub(db, registry.devices, registry.events, createLogger('silent'), options);
+  const hub = new DeviceHub(sql, registry.devices, registry.events, createLogger('silent'), options);
   await hub.recover();
   return {
     hub, registry, db,
-    messageLog: (productKey, deviceName) => hub.messages(productKey, deviceName, {}, { limit: 500, offset: 0 }).items.reverse(),
+    messageLog: async (productKey, deviceName) => (await hub.messages(productKey, deviceName, {}, { limit: 500, offset: 0 })).items.reverse(),
     async close() {
       await hub.close();
       db.close();
