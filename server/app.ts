@@ -399,7 +399,10 @@ export async function startThingwire(
 
 
   const modbusStore = new ModbusStore(sql, registry.products, registry.thingModels);
-  const modbus = new ModbusService({ store: modbusStore, hub, gate, registryEvents: registry.events, logger: logger.child({ subsystem: 'modbus' }) });
+  // In a cluster every node runs the Modbus poller nodes of the flows, and only the leader polls: a device is read
+  // once, and by another node when the leader dies.
+  const pollGate = clusterNode ? { get open() { return gate.open && clusterNode.leader.leading; } } : gate;
+  const modbus = new ModbusService({ store: modbusStore, hub, gate: pollGate, registryEvents: registry.events, logger: logger.child({ subsystem: 'modbus' }) });
 
   const services: ThingwireServices = {
     thingModels: registry.thingModels,

@@ -13,6 +13,8 @@ import pg from 'pg';
 
 /** How many checks a leader that lost its connection waits before it tries for the lock again. */
 export const REJOIN_CHECKS = 5;
+/** How many checks' time a check of the lock may take before the connection counts as lost. */
+const ANSWER_CHECKS = 3;
 
 export interface LeaderElectionOptions {
   /** The advisory lock's key: one per kind of singleton work, the same on every node. */
@@ -103,7 +105,9 @@ export class LeaderElection extends EventEmitter<Events> {
       const query = this.#leading
         ? client.query('SELECT 1')
         : client.query<{ got: boolean }>('SELECT pg_try_advisory_lock($1) AS got', [this.#options.key]);
-      const result = await withTimeout(query, this.#options.checkMs);
+      // A few checks' time to answer: a busy node (or database) answering late has not lost its lock, and stepping
+      // down for that would hand the work back and forth.
+      const result = await withTimeout(query, this.#options.checkMs * ANSWER_CHECKS);
       if (!this.#leading && (result.rows[0] as { got?: boolean } | undefined)?.got === true) this.#set(true);
     } catch (err) {
       // The connection is gone or too slow: whatever lock it held is as good as lost. Start over with a new one.
