@@ -200,6 +200,7 @@ export const t = translator({
   'debug.noneFiltered': { en: 'No messages for this filter.', zh: '此筛选条件下没有消息。' },
   'debug.showNode': { en: 'Show this node', zh: '显示此节点' },
   'debug.topic': { en: 'topic:', zh: '主题：' },
+  'debug.clusterNode': { en: 'The cluster node whose flows sent this message', zh: '发出此消息的集群节点' },
   'debug.runtime': { en: 'runtime', zh: '运行时' },
   'debug.runtimeEvent': { en: 'runtime: {id}', zh: '运行时：{id}' },
   'debug.missingTypes': {

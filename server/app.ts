@@ -33,7 +33,7 @@ import { registerFlowRoutes } from './node-red/flow-routes.ts';
 import { startFlowRuntime, type NodeRed } from './node-red/flow-runtime.ts';
 import type { FlowNode } from '../domain/flows/flow-json.ts';
 import { FlowService, PLATFORM_ACTOR } from './node-red/flow-service.ts';
-import { LIVE_PATH, LiveSocket } from './node-red/live-socket.ts';
+import { LIVE_DEBUG_EVENT, LIVE_PATH, LiveSocket } from './node-red/live-socket.ts';
 import type { ThingwireServices } from '../domain/platform-services.ts';
 import { OutboundPolicy } from './outbound/outbound-policy.ts';
 import { SecretBox } from './secrets/secret-box.ts';
@@ -473,8 +473,10 @@ export async function startThingwire(
   }
   const live = new LiveSocket({
     events: flowRuntime.red.events, logger: logger.child({ subsystem: 'live' }), authenticate, allowedOrigins: config.corsOrigins,
-    authEvents: auth.events,
+    authEvents: auth.events, ...(cluster ? { nodeId: cluster.nodeId } : {}),
   });
+  // The editor's debug sidebar on any node shows every node's messages, each labelled with its node.
+  clusterNode?.bus.share<{ messages: unknown[] }>(LIVE_DEBUG_EVENT, live.shared, (batch) => live.follow(batch));
   const deviceFeed = new DeviceFeed({
     hub, thingModels: registry.thingModels, logger: logger.child({ subsystem: 'device-feed' }), authenticate, allowedOrigins: config.corsOrigins,
     authEvents: auth.events,

@@ -33,6 +33,8 @@ export interface DebugEntry {
   value: unknown;
   /** Set for messages from the runtime log: an error (red) or a warning. */
   level?: 'error' | 'warn';
+  /** Cluster mode: the node of the cluster whose flows sent it. */
+  clusterNode?: string;
 }
 
 /** A runtime event (`runtime-state`, `runtime-deploy`, …) as the live socket forwards it. */
@@ -69,7 +71,7 @@ export function debugEntryOf(raw: unknown, seq: number, receivedAt: number): Deb
   const entry: DebugEntry = { kind: 'debug', seq, receivedAt, value: decodeDebugValue(m['msg'], text(m['format'])) };
   const id = text(m['_alias']) ?? text(m['id']);
   if (id !== undefined) entry.nodeId = id;
-  for (const key of ['z', 'path', 'name', 'topic', 'property', 'format'] as const) {
+  for (const key of ['z', 'path', 'name', 'topic', 'property', 'format', 'clusterNode'] as const) {
     const value = m[key];
     if (typeof value === 'string' && value !== '') entry[key] = value;
     else if (key === 'topic' && (typeof value === 'number' || typeof value === 'boolean')) entry.topic = String(value);

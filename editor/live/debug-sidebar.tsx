@@ -125,6 +125,9 @@ function DebugItem({ entry, name, onReveal }: { entry: DebugEntry; name: { label
         ) : (
           <span className="font-medium text-slate-700">{name.label}</span>
         )}
+        {entry.clusterNode !== undefined && (
+          <span className="rounded bg-slate-100 px-1 text-slate-600" title={t('debug.clusterNode')}>{entry.clusterNode}</span>
+        )}
         {entry.topic !== undefined && <span>{t('debug.topic')} <span className="text-slate-700">{entry.topic}</span></span>}
         {entry.property !== undefined && entry.property !== 'payload' && <span>{`msg.${entry.property}`}</span>}
         {entry.format !== undefined && <span className="text-slate-400">{entry.format}</span>}

@@ -162,13 +162,13 @@ describe('alert node', () => {
     send(temperature(31));
     const { alert: raisedAlert } = ((await raised) as Output).payload;
 
-    engine.acknowledge(raisedAlert.id, 'alice');
+    await engine.acknowledge(raisedAlert.id, 'alice');
     expect(await statusWhere((s) => s.text === '0 active, 1 acknowledged')).toEqual({ fill: 'yellow', shape: 'dot', text: '0 active, 1 acknowledged' });
     await settled();
     expect(out).toHaveLength(1);
 
     const cleared = nextMessage(helper, 'out');
-    engine.clear(raisedAlert.id, 'bob');
+    await engine.clear(raisedAlert.id, 'bob');
     expect(((await cleared) as Output).payload).toMatchObject({ transition: 'cleared', alert: { clearedBy: 'bob', acknowledgedBy: 'alice' } });
     send(temperature(20));
     await settled();

@@ -16,6 +16,7 @@ import type { TestJson } from '../testing/test-server.ts';
 import { startWebhookReceiver, type WebhookTestReceiver } from '../notify/webhook-test-receiver.ts';
 import { killLeftovers, start, stop, type MainProcess } from '../testing/main-process.ts';
 import { pipelineFlow } from '../testing/pipeline-flow.ts';
+import { openWebSocket } from '../testing/websockets.ts';
 import { startPostgres, type PostgresServer } from '../testing/postgres-server.ts';
 import { startRedis, type RedisServer } from '../testing/redis-server.ts';
 import { until } from '../testing/until.ts';
@@ -63,13 +64,18 @@ afterAll(async () => {
 
 const running = (node: MainProcess) => node.proc.exitCode === null && node.proc.signalCode === null;
 
+/** A session of the admin on one node. */
+async function tokenOn(id: NodeId): Promise<string> {
+  const login = await fetch(`${nodes.get(id)!.url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+  });
+  return ((await login.json()) as { token: string }).token;
+}
+
 /** One node's API as the admin. */
 async function api(id: NodeId) {
   const url = nodes.get(id)!.url;
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const token = await tokenOn(id);
   return async (method: string, route: string, body?: unknown): Promise<{ status: number; body: TestJson }> => {
     const res = await fetch(`${url}/api/v1${route}`, {
       method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -158,11 +164,22 @@ describe('a cluster of three nodes', () => {
     expect(command.status).toBe(200);
     expect(command.body).toMatchObject({ code: 200, data: { target: 21 } });
 
+    // The editor's live debug on node 1 shows node 3's messages, labelled with their node.
+    const live = await openWebSocket(`${nodes.get('n1')!.url.replace('http', 'ws')}/api/v1/live?access_token=${await tokenOn('n1')}`);
+    const debugFrom = new Set<string>();
+    live.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; messages?: { clusterNode?: string }[] };
+      if (message.type === 'debug') for (const m of message.messages ?? []) if (m.clusterNode) debugFrom.add(m.clusterNode);
+    });
+
     // An alert with a for duration: raised once, by whichever node holds the device, and notified once.
     expect(await post(connected[4]!, devices[4]!, 41)).toMatchObject({ code: 200 });
     const raised = await until('the alert on d5', async () => (await n1('GET', `/alerts?deviceName=d5`)).body, (page) => page.total >= 1, 20_000);
     expect(raised.items).toMatchObject([{ deviceName: 'd5', state: 'active', value: 41 }]);
     await receiver.request(0, 20_000);
+    // The alert node's debug node ran on node 3, which holds d5.
+    await until('node 3\'s debug message on node 1\'s live socket', () => debugFrom.has('n3'), Boolean, 10_000);
+    live.close();
 
     // What each device was told is stored, before the kill.
     const acknowledged = new Map<string, number[]>();

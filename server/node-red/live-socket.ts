@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import type { EventEmitter } from 'node:events';
+import { EventEmitter } from 'node:events';
 import type { Principal } from '../../domain/auth/permissions.ts';
 import { LiveGate } from '../live/live-gate.ts';
 import { translateStatus } from './status-text.ts';
@@ -27,6 +27,12 @@ export interface LiveSocketOptions {
   allowedOrigins: string[];
   /** The auth service's events: a socket closes as soon as its session ends or its role loses `flows:read`. */
   authEvents?: EventEmitter<{ 'access-changed': [{ userId: number }] }>;
+  /**
+   * Cluster mode: this node's id, which labels its debug messages (`clusterNode`), so that an editor on any node shows
+   * every node's messages and says where each came from. The batches go to the other nodes through {@link
+   * LiveSocket.shared}; theirs come in through {@link LiveSocket.follow}.
+   */
+  nodeId?: string;
   /** Flush period: node statuses are coalesced per node, debug messages capped per period. */
   flushMs?: number;
   maxDebugPerFlush?: number;
@@ -39,7 +45,14 @@ export interface LiveSocketOptions {
  * and an editor that opens gets each node's current status first. Who may connect, and for how long, is the
  * {@link LiveGate}'s.
  */
+/** The shared event this node's debug messages travel as to the other nodes of a cluster (ClusterBus.share). */
+export const LIVE_DEBUG_EVENT = 'live.debug';
+
 export class LiveSocket {
+  /** This node's debug messages, a batch per flush, for the other nodes (cluster mode). */
+  readonly shared = new EventEmitter<{ [LIVE_DEBUG_EVENT]: [{ messages: unknown[] }] }>();
+  /** This node's debug messages since the last flush, to share (cluster mode), capped like the local ones. */
+  #outgoing: unknown[] = [];
   readonly #gate: LiveGate;
   readonly #statuses = new Map<string, unknown>();
   #debug: unknown[] = [];
@@ -56,8 +69,11 @@ export class LiveSocket {
   };
   readonly #onComms = (e: { topic: string; data: unknown }) => {
     if (e.topic !== 'debug') return;
-    if (this.#debug.length < this.maxDebug) this.#debug.push(e.data);
+    const { nodeId } = this.options;
+    const data = nodeId && typeof e.data === 'object' && e.data !== null ? { ...e.data, clusterNode: nodeId } : e.data;
+    if (this.#debug.length < this.maxDebug) this.#debug.push(data);
     else this.#dropped++;
+    if (nodeId && this.#outgoing.length < this.maxDebug) this.#outgoing.push(data);
   };
   readonly #onRuntime = (e: { id: string; payload?: unknown }) => this.#send({ type: 'runtime', id: e.id, payload: e.payload });
   private readonly maxDebug: number;
@@ -85,7 +101,21 @@ export class LiveSocket {
     this.#gate.handleUpgrade(req, socket, head);
   }
 
+  /** Debug messages another node of the cluster shared: shown here as this node's are, labelled with theirs. */
+  follow(batch: { messages?: unknown }): void {
+    if (!Array.isArray(batch.messages)) return;
+    for (const message of batch.messages) {
+      if (this.#debug.length < this.maxDebug) this.#debug.push(message);
+      else this.#dropped++;
+    }
+  }
+
   #flush(): void {
+    // Shared whether or not an editor is open here: one may be open on another node.
+    if (this.#outgoing.length) {
+      this.shared.emit(LIVE_DEBUG_EVENT, { messages: this.#outgoing });
+      this.#outgoing = [];
+    }
     if (this.#gate.size === 0) {
       this.#statuses.clear();
       this.#debug = [];
