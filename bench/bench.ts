@@ -410,6 +410,7 @@ async function main(): Promise<void> {
       provision: (tw, count) => provision(tw, o, count),
       findMax: (workers, sampler, settle, metricsUrl) => findMax('thingwire', workers, undefined, sampler, o, settle, metricsUrl),
       settled,
+      warmUp: async (workers, sampler) => void (await runLoad('thingwire', workers, undefined, sampler, o.rates[0]!, Math.min(5, o.stepSeconds), o)),
     });
   }
   const started = Date.now();

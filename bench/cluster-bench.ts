@@ -15,7 +15,7 @@ import { startPostgres } from '../server/testing/postgres-server.ts';
 import { startRedis } from '../server/testing/redis-server.ts';
 import { chunks, log, startThingwire, Worker, type BenchThingwire } from './harness.ts';
 import type { BenchDevice } from './load-worker.ts';
-import { ProcSampler, type PhaseStats } from './proc-stats.ts';
+import { machineCpuTicks, ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, markdownTable } from './report.ts';
 
 /** One step of the rate search, as bench.ts's findMax reports it. */
@@ -25,7 +25,7 @@ export interface ClusterStep {
   sustained: boolean;
   why: string;
   latency: { p99: number };
-  server: PhaseStats;
+  server: PhaseStats & { machineBusyPercent?: number };
   cpuUsPerMessage: number;
 }
 
@@ -37,6 +37,8 @@ export interface ClusterBenchParts {
   provision(tw: { base: string; token: string }, count: number): Promise<BenchDevice[]>;
   findMax(workers: Worker[], sampler: ProcSampler, settle: () => Promise<void>, metricsUrl: string): Promise<{ max: number; steps: ClusterStep[] }>;
   settled(metricsUrl: string): Promise<void>;
+  /** A few seconds of load at the lowest rate, not reported. */
+  warmUp(workers: Worker[], sampler: ProcSampler): Promise<void>;
 }
 
 interface Run {
@@ -45,6 +47,8 @@ interface Run {
   steps: ClusterStep[];
   /** The nodes' CPU at the last sustained step, % of one core, summed. */
   nodesCpuPercent: number;
+  /** The whole machine's CPU at that step (nodes, PostgreSQL, Redis, load), % of all its cores. */
+  machineBusyPercent: number;
   cpuUsPerMessage: number;
   rssMb: number;
 }
@@ -68,6 +72,7 @@ export async function runClusterBench(nodeCount: number, parts: ClusterBenchPart
     [
       ['max sustained (stored and answered), msg/s', fmt.int(one.max), fmt.int(many.max)],
       ['nodes\' CPU at that rate, % of a core (summed)', fmt.int(one.nodesCpuPercent), fmt.int(many.nodesCpuPercent)],
+      [`the machine's CPU at that rate, % of all ${os.cpus().length} cores`, fmt.int(one.machineBusyPercent), fmt.int(many.machineBusyPercent)],
       ['nodes\' CPU per message, µs', fmt.int(one.cpuUsPerMessage), fmt.int(many.cpuUsPerMessage)],
       ['nodes\' RSS, MB (summed)', fmt.int(one.rssMb), fmt.int(many.rssMb)],
     ],
@@ -84,7 +89,7 @@ export async function runClusterBench(nodeCount: number, parts: ClusterBenchPart
     '',
     'Steps (offered → stored/s, p99, why the search stopped):',
     '',
-    ...runs.flatMap((run) => run.steps.map((s) => `- ${run.nodes} node${run.nodes > 1 ? 's' : ''}: ${fmt.int(s.offered)} → ${fmt.int(s.completedPerSecond)}/s, p99 ${fmt.ms(s.latency.p99)} ms, nodes' CPU ${fmt.int(s.server.cpuPercent)} % · ${s.why}`)),
+    ...runs.flatMap((run) => run.steps.map((s) => `- ${run.nodes} node${run.nodes > 1 ? 's' : ''}: ${fmt.int(s.offered)} → ${fmt.int(s.completedPerSecond)}/s, p99 ${fmt.ms(s.latency.p99)} ms, nodes' CPU ${fmt.int(s.server.cpuPercent)} %, machine ${fmt.int(s.server.machineBusyPercent ?? Number.NaN)} % · ${s.why}`)),
     '',
   ].join('\n');
   const out = parts.out.replace(/latest\.md$/, 'cluster-latest.md');
@@ -92,6 +97,23 @@ export async function runClusterBench(nodeCount: number, parts: ClusterBenchPart
   fs.writeFileSync(out, report);
   process.stdout.write(`${report}\n`);
   log(`written to ${path.relative(process.cwd(), out)}`);
+}
+
+/** The sampler's phases also say how busy the whole machine was (`machineBusyPercent`, of all its cores). */
+function withMachineCpu(sampler: ProcSampler): ProcSampler {
+  const phase = sampler.phase.bind(sampler);
+  sampler.phase = () => {
+    const started = machineCpuTicks();
+    const nodes = phase();
+    return {
+      end: () => {
+        const stopped = machineCpuTicks();
+        const total = stopped.total - started.total;
+        return { ...nodes.end(), machineBusyPercent: total > 0 ? (100 * (stopped.busy - started.busy)) / total : Number.NaN };
+      },
+    };
+  };
+  return sampler;
 }
 
 /** An offset that moves `basePort` to a free port above it. */
@@ -137,7 +159,7 @@ async function runNodes(
       await new Promise((r) => setTimeout(r, 100));
     }
     const workers = Array.from({ length: Math.max(parts.workers, n) }, () => new Worker());
-    const sampler = new ProcSampler(nodes.map((tw) => tw.child.pid!));
+    const sampler = withMachineCpu(new ProcSampler(nodes.map((tw) => tw.child.pid!)));
     try {
       const connected = await Promise.all(workers.map((w, i) => w.call<{ failed: number; firstError?: string }>({
         cmd: 'connect', url: nodes[i % n]!.mqttUrl, mode: 'thingwire', devices: chunks(devices, workers.length)[i]!, listen: true, concurrency: 50,
@@ -148,10 +170,18 @@ async function runNodes(
       const settle = async () => {
         for (const tw of nodes) await parts.settled(`${tw.base}/metrics`);
       };
+      // A short run first, not counted: the first load on fresh tables and a cold database would count against the first
+      // run only.
+      log(`${n} node${n > 1 ? 's' : ''}: warming up`);
+      await parts.warmUp(workers, sampler);
+      await settle();
       log(`${n} node${n > 1 ? 's' : ''}: stepping the offered rate`);
       const { max, steps } = await parts.findMax(workers, sampler, settle, `${nodes[0]!.base}/metrics`);
       const best = [...steps].reverse().find((s) => s.sustained) ?? steps[0]!;
-      return { nodes: n, max, steps, nodesCpuPercent: best.server.cpuPercent, cpuUsPerMessage: best.cpuUsPerMessage, rssMb: sampler.rssMb() };
+      return {
+        nodes: n, max, steps, nodesCpuPercent: best.server.cpuPercent, machineBusyPercent: best.server.machineBusyPercent ?? Number.NaN,
+        cpuUsPerMessage: best.cpuUsPerMessage, rssMb: sampler.rssMb(),
+      };
     } finally {
       sampler.stop();
       await Promise.all(workers.map((w) => w.close()));

@@ -96,6 +96,14 @@ export class ProcSampler {
   }
 }
 
+/** Busy and total CPU time of the whole machine so far (all cores, /proc/stat), in clock ticks. */
+export function machineCpuTicks(): { busy: number; total: number } {
+  const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  const idle = fields[3]! + fields[4]!; // idle + iowait
+  return { busy: total - idle, total };
+}
+
 /** The hard limit on open files of this process (what a child can raise its soft limit to). */
 export function openFilesHardLimit(): number {
   try {
