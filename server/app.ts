@@ -20,6 +20,7 @@ import { ClusterNode } from './cluster/cluster-node.ts';
 import { sweepLostNodes } from './cluster/node-liveness.ts';
 import { ALERT_TRANSITION_EVENT } from './alerts/alert-engine.ts';
 import type { AlertTransition } from '../domain/alerts/alert-service.ts';
+import type { NotificationOutcome } from '../domain/notify/notify-service.ts';
 import { ApiError, clientError, internalError, sendApiError } from './errors.ts';
 import { createMetrics } from './http/metrics.ts';
 import { openApiDocument } from './http/openapi.ts';
@@ -384,6 +385,8 @@ export async function startThingwire(
     clusterNode.bus.share<{ userId: number }>('access-changed', auth.events, (event) => void auth.events.emit('access-changed', event));
     // A notification queued on one node: the leader, which delivers, looks at once (it also polls every second).
     clusterNode.bus.share('queued', notify.events, () => notify.wake());
+    // The leader's outcomes reach the notify node that sent the notification, on whichever node (its status counts).
+    clusterNode.bus.share<NotificationOutcome>('notify.outcome', notify.events, (outcome) => notify.followOutcome(outcome));
   }
   // Work one node of a cluster runs at a time; a single node always runs it.
   const singletons = new SingletonWork(clusterNode?.leader ?? SOLE_NODE, [

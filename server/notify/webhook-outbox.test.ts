@@ -378,6 +378,20 @@ describe.each(REGISTRY_DIALECTS)('on %s', (dialect) => {
       await other.close();
     });
 
+    it('tells the sending node of the outcome when another node delivered it', async () => {
+      const hook = await receiver_();
+      const other = outboxOn(sql);
+      other.events.on('queued', () => outbox.wake());
+      // What the app does across a cluster: the delivering node's outcomes go to the others.
+      outbox.events.on('notify.outcome', (outcome) => other.followOutcome(outcome));
+      const heard: string[] = [];
+      other.subscribe(request(hook.url).nodeId!, (outcome) => heard.push(`${outcome.id} ${outcome.state}`));
+      const id = (await other.enqueue(request(hook.url))).id;
+      await until('the outcome heard on the sending node', () => heard, (h) => h.length === 1, 5000);
+      expect(heard).toEqual([`${id} delivered`]);
+      await other.close();
+    });
+
     it('lists, shows and retries from a node that does not deliver', async () => {
       let answer = 400;
       const hook = await receiver_(() => ({ status: answer }));

@@ -57,6 +57,11 @@ export interface WebhookOutboxEvents {
    */
   queued: [{ id: string }];
   /**
+   * A notification was delivered or failed for good, as its node's outcome listeners hear it: in a cluster the other
+   * nodes are told ({@link WebhookOutbox.followOutcome}), for the notify node that sent it wherever it runs.
+   */
+  'notify.outcome': [NotificationOutcome];
+  /**
    * One attempt ended (or was interrupted by {@link WebhookOutbox.stopDelivery}) and is in the delivery log. This and
    * the outcomes below are heard on the node that delivers.
    */
@@ -588,11 +593,16 @@ export class WebhookOutbox implements NotifyService {
     if (settled && (state === 'delivered' || state === 'failed')) {
       this.#emit(state, notification);
       const { id, nodeId, attempts: count, lastStatus, lastError } = notification;
-      const listeners = nodeId === null ? undefined : this.#subscribers.get(nodeId);
-      for (const listener of listeners ?? []) {
-        this.#call(() => listener({ id, nodeId, state, attempts: count, lastStatus, lastError }));
-      }
+      const outcome: NotificationOutcome = { id, nodeId, state, attempts: count, lastStatus, lastError };
+      this.followOutcome(outcome);
+      this.#emit('notify.outcome', outcome);
     }
+  }
+
+  /** Tells the outcome listeners of the notification's node: this node's outcomes, and (cluster) the leader's. */
+  followOutcome(outcome: NotificationOutcome): void {
+    const listeners = outcome.nodeId === null ? undefined : this.#subscribers.get(outcome.nodeId);
+    for (const listener of listeners ?? []) this.#call(() => listener(outcome));
   }
 
   #emit<E extends keyof WebhookOutboxEvents>(event: E, ...args: WebhookOutboxEvents[E]): void {
