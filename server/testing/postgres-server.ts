@@ -96,17 +96,50 @@ export async function startPostgres(): Promise<PostgresServer> {
   };
 }
 
-/** Creates database `name` on the server of `adminUrl` (a database there to connect to); answers its URL. */
-export async function createDatabaseAt(adminUrl: string, name: string): Promise<string> {
-  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
+/**
+ * Creates database `name` on the server of `adminUrl` (a database there to connect to), as a copy of `template` when
+ * given; answers its URL.
+ */
+export async function createDatabaseAt(adminUrl: string, name: string, template?: string): Promise<string> {
+  for (const n of [name, ...(template ? [template] : [])]) if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new Error(`not a plain database name: ${n}`);
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name}`);
+    // A template copied file by file: measured 160 ms against 215 ms WAL-logged for the migrated registry.
+    await client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template} STRATEGY = FILE_COPY` : ''}`);
   } finally {
     await client.end();
   }
+  return databaseUrl(adminUrl, name);
+}
+
+function databaseUrl(adminUrl: string, name: string): string {
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.href;
+}
+
+/**
+ * A database named `name` made once on the server (by whichever test process asks first, the others waiting on an
+ * advisory lock) and prepared by `prepare` (migrations, say), for {@link createDatabaseAt} to copy: a copy costs a
+ * fraction of making and migrating a database afresh. Nothing stays connected to it, as a template requires.
+ */
+export async function templateDatabaseAt(adminUrl: string, name: string, prepare: (url: string) => Promise<void>): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) {
+      // Made under a working name and renamed when prepared: a process that died halfway leaves no half-made template.
+      const making = `${name}_making`;
+      await client.query(`DROP DATABASE IF EXISTS ${making}`);
+      await client.query(`CREATE DATABASE ${making}`);
+      await prepare(databaseUrl(adminUrl, making));
+      await client.query(`ALTER DATABASE ${making} RENAME TO ${name}`);
+    }
+    return name;
+  } finally {
+    await client.end();
+  }
 }

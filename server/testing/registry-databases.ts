@@ -1,15 +1,13 @@
 /**
  * A store's tests run on both registry databases: a fresh SQLite file (the single-node default) and a fresh database
  * on a real PostgreSQL (cluster mode; Debian's server, shared by the run: see test-postgres.ts), each with the registry's
- * migrations applied. Call at a test file's top level; `open` gives a new, empty database each time.
+ * migrations applied (on PostgreSQL, a copy of a database migrated once). Call at a test file's top level; `open` gives a new, empty database each time.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
 import { openDatabase } from '../db/database.ts';
-import { migratePostgres } from '../db/migrate.ts';
-import { migrations } from '../db/migrations/index.ts';
 import { chunks, SqliteSql, type Sql, type SqlDatabase, type SqlDialect } from '../db/sql.ts';
 import { testPostgres } from './test-postgres.ts';
 
@@ -30,9 +28,7 @@ export function registryDatabases(): { open(dialect: SqlDialect): Promise<SqlDat
         sqlite.push(db);
         return db;
       }
-      const { sql } = await postgres.connect('registry');
-      await migratePostgres(sql, migrations);
-      return sql;
+      return postgres.pool(await postgres.migratedDatabase('registry'));
     },
   };
 }
