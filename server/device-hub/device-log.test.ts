@@ -108,6 +108,23 @@ describe.each(REGISTRY_DIALECTS)('DeviceLog on %s', (dialect) => {
       expect(await sql.get("SELECT code, reason FROM device_messages WHERE msg_id = '1'")).toEqual({ code: 422, reason: 'temperature above max' });
     });
 
+    it('keeps a result set while a write that then fails holds its entry: the retry inserts it with the result', async () => {
+      const transaction = sql.transaction.bind(sql);
+      vi.spyOn(sql, 'transaction').mockImplementationOnce((work) => transaction(async (tx) => {
+        await work(tx);
+        throw new Error('the connection was lost before COMMIT');
+      }));
+      const entry = post(1, true);
+      const writing = log.flush();
+      log.setResult(entry, 422, 'temperature above max');
+      await writing;
+      expect(log.stats()).toMatchObject({ failedFlushes: 1, flushes: 0 });
+      await vi.advanceTimersByTimeAsync(200);
+      await committed(1);
+      expect(await sql.all('SELECT msg_id, code, reason FROM device_messages')).toEqual([{ msg_id: '1', code: 422, reason: 'temperature above max' }]);
+      expect(entry.rowid).toEqual(expect.any(Number));
+    });
+
     it('runs one write at a time: what comes meanwhile waits for the next', async () => {
       let running = 0;
       let most = 0;

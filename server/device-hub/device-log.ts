@@ -76,6 +76,11 @@ export interface MessageEntry {
   rowid?: number;
 }
 
+/** A message entry as the log keeps it: also whether a write holds it now. */
+interface Entry extends MessageEntry {
+  writing: boolean;
+}
+
 export interface NewConnectionEntry {
   productKey: string;
   deviceName: string;
@@ -124,9 +129,9 @@ export type MessageRow = Omit<MessageLogItem, 'id' | 'payloadTruncated'> & {
 };
 
 type Pending =
-  | { type: 'message'; entry: MessageEntry; /** Date.now() when buffered. */ queuedAt: number }
+  | { type: 'message'; entry: Entry; /** Date.now() when buffered. */ queuedAt: number }
   | { type: 'connection'; row: Required<NewConnectionEntry> }
-  | { type: 'result'; entry: MessageEntry }
+  | { type: 'result'; entry: Entry }
   | { type: 'receipt'; receipt: Receipt };
 
 const key = (productKey: string, deviceName: string) => `${productKey}/${deviceName}`;
@@ -156,23 +161,22 @@ function multiRow(head: string, tuple: string, tail = ''): (rows: number) => str
   };
 }
 
-const MESSAGE_COLUMNS = 'product_key, device_name, at, direction, kind, identifier, topic, msg_id, code, reason, payload, payload_truncated';
-const CONNECTION_COLUMNS = 'product_key, device_name, at, event, reason, remote_address, protocol, dialect, client_id';
-// Positional parameters: binding a 12-key object per row costs more than the insert itself.
+// The device comes last: SQLite's one-row INSERT takes it from the devices row it finds (see #insertOneByOne), so the
+// same values serve both databases' statements. Positional parameters: binding a 12-key object per row costs more than
+// the insert itself.
+const MESSAGE_COLUMNS = 'at, direction, kind, identifier, topic, msg_id, code, reason, payload, payload_truncated, product_key, device_name';
+const CONNECTION_COLUMNS = 'at, event, reason, remote_address, protocol, dialect, client_id, product_key, device_name';
 const messageValues = (r: MessageRow): unknown[] => [
-  r.productKey, r.deviceName, r.at, r.direction, r.kind, r.identifier, r.topic, r.msgId, r.code, r.reason, r.payload, r.payloadTruncated,
+  r.at, r.direction, r.kind, r.identifier, r.topic, r.msgId, r.code, r.reason, r.payload, r.payloadTruncated, r.productKey, r.deviceName,
 ];
 const connectionValues = (r: Required<NewConnectionEntry>): unknown[] => [
-  r.productKey, r.deviceName, r.at, r.event, r.reason, r.remoteAddress, r.protocol, r.dialect, r.clientId,
+  r.at, r.event, r.reason, r.remoteAddress, r.protocol, r.dialect, r.clientId, r.productKey, r.deviceName,
 ];
-const IF_DEVICE = 'WHERE EXISTS (SELECT 1 FROM devices WHERE product_key = ? AND device_name = ?)';
-/** A row's values and then its device's, for an INSERT … IF_DEVICE. */
-const ifDevice = (values: unknown[], { productKey, deviceName }: { productKey: string; deviceName: string }) => {
-  values.push(productKey, deviceName);
-  return values;
-};
-const INSERT_MESSAGE_IF_DEVICE = `INSERT INTO device_messages (${MESSAGE_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? ${IF_DEVICE}`;
-const INSERT_CONNECTION_IF_DEVICE = `INSERT INTO device_connections (${CONNECTION_COLUMNS}) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ? ${IF_DEVICE}`;
+/** One row into `table` if its device exists, from the row's values in `columns` order (the device's key last). */
+const insertIfDevice = (table: string, columns: string) => `INSERT INTO ${table} (${columns})
+  SELECT ${'?, '.repeat(columns.split(',').length - 2)}product_key, device_name FROM devices WHERE product_key = ? AND device_name = ?`;
+const INSERT_MESSAGE_IF_DEVICE = insertIfDevice('device_messages', MESSAGE_COLUMNS);
+const INSERT_CONNECTION_IF_DEVICE = insertIfDevice('device_connections', CONNECTION_COLUMNS);
 // PostgreSQL gives a multi-row VALUES insert's rows back in the order given (the order it inserts them, which it does
 // not document; device-log.test.ts checks it): the ids are the rows' in order.
 const insertMessages = multiRow(`INSERT INTO device_messages (${MESSAGE_COLUMNS}) VALUES`, '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', 'RETURNING id');
@@ -198,14 +202,6 @@ const trim = (table: string) => `
     ORDER BY id DESC LIMIT 1 OFFSET @keep)`;
 const TRIM_MESSAGES = trim('device_messages');
 const TRIM_CONNECTIONS = trim('device_connections');
-
-/** A message entry of a batch: its row id (undefined: its device was gone), and the result it was written with. */
-interface Written {
-  entry: MessageEntry;
-  rowid: number | undefined;
-  code: number | null;
-  reason: string | null;
-}
 
 /**
  * The device message log (`device_messages`) and connection history (`device_connections`), on the registry's
@@ -274,21 +270,21 @@ export class DeviceLog {
       payload,
       payloadTruncated: truncated ? 1 : 0,
     };
-    const entry: MessageEntry = { row };
+    const entry: Entry = { row, rowid: undefined, writing: false };
     this.#push({ type: 'message', entry, queuedAt: Date.now() });
     return entry;
   }
 
   /**
    * Sets the result of a logged message: the reply code a device got, or a command's outcome. Free while the entry is
-   * buffered; once written, an UPDATE of its row goes into the next batch (and while it is being written, the write
-   * queues that UPDATE when it sees the result changed).
+   * buffered; once written, or while being written (its INSERT may have been made already), an UPDATE of its row goes
+   * into the next batch.
    */
   setResult(entry: MessageEntry, code: number | null, reason: string | null): void {
     const row = entry.row as MessageRow;
     row.code = code;
     row.reason = reason;
-    if (entry.rowid !== undefined) this.#push({ type: 'result', entry });
+    if (entry.rowid !== undefined || (entry as Entry).writing) this.#push({ type: 'result', entry: entry as Entry });
   }
 
   /** Buffers the receipt of an uplink's final verdict (for answering repeats after a restart; see UplinkReceipts). */
@@ -388,10 +384,11 @@ export class DeviceLog {
   }
 
   async #commit(batch: Pending[], waiters: (() => void)[]): Promise<void> {
-    let written: Written[];
+    let ids: (number | undefined)[];
     try {
-      written = await this.#sql.transaction((tx) => this.#insert(tx, batch));
+      ids = await this.#sql.transaction((tx) => this.#insert(tx, batch));
     } catch (err) {
+      for (const p of batch) if (p.type === 'message') p.entry.writing = false;
       this.#stats.failedFlushes++;
       this.#logger.error({ err, entries: batch.length }, 'writing the device message log failed; will retry');
       this.#pending = batch.concat(this.#pending);
@@ -402,14 +399,13 @@ export class DeviceLog {
       return;
     }
     this.#failuresInARow = 0;
-    // Row ids become the entries' only after the commit: a rolled-back batch must not leave ids behind. A result set
-    // while the row was being inserted is not in it: it follows as an UPDATE.
-    for (const { entry, code, reason, rowid } of written) {
-      entry.rowid = rowid;
-      if (rowid !== undefined && (entry.row.code !== code || entry.row.reason !== reason)) this.#push({ type: 'result', entry });
-    }
+    // Row ids become the entries' only after the commit: a rolled-back batch must not leave ids behind.
+    let i = 0;
     for (const p of batch) {
-      if (p.type !== 'message' && p.type !== 'connection') continue;
+      if (p.type === 'message') {
+        p.entry.rowid = ids[i++];
+        p.entry.writing = false;
+      } else if (p.type !== 'connection') continue;
       const who = p.type === 'message' ? p.entry.row : p.row;
       const k = key(who.productKey, who.deviceName);
       if (!this.#touched.has(k)) this.#touched.set(k, { productKey: who.productKey, deviceName: who.deviceName });
@@ -421,31 +417,35 @@ export class DeviceLog {
 
   /**
    * The batch's statements: rows only for devices that exist when the batch is written (a device deleted while its
-   * entries were buffered leaves no orphans behind), then the results of rows written before. Answers each message
-   * entry of the batch, in order, with its row id (undefined: its device is gone) and the result it was written with.
+   * entries were buffered leaves no orphans behind), then the results of rows written before. Answers the row id of
+   * each message entry of the batch, in order (undefined: its device is gone).
    */
-  async #insert(tx: Sql, batch: readonly Pending[]): Promise<Written[]> {
-    const messages: MessageEntry[] = [];
+  async #insert(tx: Sql, batch: readonly Pending[]): Promise<(number | undefined)[]> {
+    const messages: Entry[] = [];
     const connections: Required<NewConnectionEntry>[] = [];
     const receipts: unknown[][] = [];
     // By entry: results set twice since the last batch are one UPDATE, of the latest.
-    const results = new Set<MessageEntry>();
+    const results = new Set<Entry>();
     for (const p of batch) {
-      if (p.type === 'message') messages.push(p.entry);
-      else if (p.type === 'connection') connections.push(p.row);
-      else if (p.type === 'receipt') {
+      if (p.type === 'message') {
+        p.entry.writing = true;
+        messages.push(p.entry);
+      } else if (p.type === 'connection') {
+        connections.push(p.row);
+      } else if (p.type === 'receipt') {
         const r = p.receipt;
         receipts.push([r.productKey, r.deviceName, r.msgId, r.fingerprint, r.code, r.reason, r.at]);
-      } else results.add(p.entry);
+      } else if (p.entry.rowid !== undefined) {
+        // Without a row id the entry's device was gone, or (after a failed write) its INSERT is in this batch and
+        // carries the result.
+        results.add(p.entry);
+      }
     }
-    // Taken before the INSERT: a result set while it runs is then told apart from the one written.
-    const written = messages.map((entry): Written => ({ entry, code: entry.row.code, reason: entry.row.reason, rowid: undefined }));
     const ids = tx.dialect === 'sqlite' ? await this.#insertOneByOne(tx, messages, connections) : await this.#insertInBulk(tx, messages, connections);
-    for (let i = 0; i < written.length; i++) written[i]!.rowid = ids[i];
     for (const [rows, params] of this.#statements(receipts)) await tx.run(insertReceipts(rows), params);
     const updates = [...results].map(({ rowid, row }) => [rowid, row.code, row.reason, row.productKey, row.deviceName]);
     for (const [rows, params] of this.#statements(updates)) await tx.run(updateResults(rows), params);
-    return written;
+    return ids;
   }
 
   /**
@@ -454,21 +454,25 @@ export class DeviceLog {
    * neither: SQLite gives a new row the id one past the largest (its usual algorithm: only the largest possible id
    * changes it), and this transaction writes alone, so the rows inserted have the ids up to the largest after them.
    */
-  async #insertOneByOne(tx: Sql, messages: readonly MessageEntry[], connections: readonly Required<NewConnectionEntry>[]): Promise<(number | undefined)[]> {
-    // Each statement runs as it is called: they are awaited together, saving an await per row.
-    const inserted = await Promise.all(messages.map(({ row }) => tx.run(INSERT_MESSAGE_IF_DEVICE, ifDevice(messageValues(row), row))));
-    await Promise.all(connections.map((row) => tx.run(INSERT_CONNECTION_IF_DEVICE, ifDevice(connectionValues(row), row))));
-    const count = inserted.reduce((sum, { changes }) => sum + changes, 0);
-    if (count === 0) return [];
-    let next = (await tx.get<{ id: number }>('SELECT max(id) AS id FROM device_messages'))!.id - count + 1;
-    return inserted.map(({ changes }) => (changes === 1 ? next++ : undefined));
+  async #insertOneByOne(tx: Sql, messages: readonly Entry[], connections: readonly Required<NewConnectionEntry>[]): Promise<(number | undefined)[]> {
+    // Each row's place among those inserted (undefined: its device is gone); its id once the largest is known.
+    const places: (number | undefined)[] = [];
+    let count = 0;
+    for (const { row } of messages) {
+      const { changes } = await tx.run(INSERT_MESSAGE_IF_DEVICE, messageValues(row));
+      places.push(changes === 1 ? count++ : undefined);
+    }
+    for (const row of connections) await tx.run(INSERT_CONNECTION_IF_DEVICE, connectionValues(row));
+    if (count === 0) return places;
+    const first = (await tx.get<{ id: number }>('SELECT max(id) AS id FROM device_messages'))!.id - count + 1;
+    return places.map((place) => (place === undefined ? undefined : first + place));
   }
 
   /**
    * PostgreSQL, where each statement is a round trip: which of the batch's devices exist, then the rows of those in
    * multi-row INSERTs, a statement per {@link ROWS_PER_STATEMENT} rows.
    */
-  async #insertInBulk(tx: Sql, messages: readonly MessageEntry[], connections: readonly Required<NewConnectionEntry>[]): Promise<(number | undefined)[]> {
+  async #insertInBulk(tx: Sql, messages: readonly Entry[], connections: readonly Required<NewConnectionEntry>[]): Promise<(number | undefined)[]> {
     const devices = new Map<string, unknown[]>();
     for (const { productKey, deviceName } of [...messages.map((m) => m.row), ...connections]) {
       devices.set(key(productKey, deviceName), [productKey, deviceName]);
