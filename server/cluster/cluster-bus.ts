@@ -45,6 +45,17 @@ export interface ClusterBusOptions {
   logger: { info(fields: object, msg: string): void; warn(fields: object, msg: string): void; error(fields: object, msg: string): void };
 }
 
+/**
+ * Two connections to Redis, not yet connected (`connect()` them): one to publish on, one to subscribe with (a
+ * subscribed connection can do nothing else). Connection errors are logged as `what`'s; ioredis reconnects.
+ */
+export function pubSubPair(url: string, connectionName: string, what: string, logger: { warn(fields: object, msg: string): void }): [Redis, Redis] {
+  const connection = { connectionName, maxRetriesPerRequest: 2, lazyConnect: true };
+  const pair: [Redis, Redis] = [new Redis(url, connection), new Redis(url, connection)];
+  for (const client of pair) client.on('error', (err: Error) => logger.warn({ err: err.message }, `${what}: redis connection error`));
+  return pair;
+}
+
 export class ClusterBus {
   readonly #publisher: Redis;
   readonly #subscriber: Redis;
@@ -56,12 +67,7 @@ export class ClusterBus {
 
   private constructor(url: string, options: ClusterBusOptions) {
     this.#options = options;
-    const connection = { connectionName: `thingwire-${options.nodeId}`, maxRetriesPerRequest: 2, lazyConnect: true };
-    this.#publisher = new Redis(url, connection);
-    this.#subscriber = new Redis(url, connection);
-    for (const client of [this.#publisher, this.#subscriber]) {
-      client.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'cluster bus: redis connection error'));
-    }
+    [this.#publisher, this.#subscriber] = pubSubPair(url, `thingwire-${options.nodeId}`, 'cluster bus', options.logger);
   }
 
   /** Connects to Redis and starts sharing the registry's events; rejects when Redis cannot be reached. */

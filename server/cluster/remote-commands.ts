@@ -9,7 +9,8 @@
  * only if it was queued on that node — queue-mode commands are best sent again by the caller after a node's death.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { pubSubPair } from './cluster-bus.ts';
 import type { CommandResult, ThingCommand } from '../../domain/devices/thing-message.ts';
 
 const CHANNEL_PREFIX = 'thingwire:commands:';
@@ -40,12 +41,7 @@ export class RemoteCommands {
 
   private constructor(url: string, options: RemoteCommandsOptions) {
     this.#options = options;
-    const connection = { connectionName: `thingwire-${options.nodeId}-commands`, maxRetriesPerRequest: 2, lazyConnect: true };
-    this.#publisher = new Redis(url, connection);
-    this.#subscriber = new Redis(url, connection);
-    for (const client of [this.#publisher, this.#subscriber]) {
-      client.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'remote commands: redis connection error'));
-    }
+    [this.#publisher, this.#subscriber] = pubSubPair(url, `thingwire-${options.nodeId}-commands`, 'remote commands', options.logger);
   }
 
   static async start(url: string, options: RemoteCommandsOptions): Promise<RemoteCommands> {
