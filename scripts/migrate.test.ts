@@ -1,10 +1,11 @@
 /**
  * `npm run migrate -- --to postgres`: a single node used for a while (a user, an API token, a product with devices
- * and tags, a gateway link, an audit trail, deployed flows with a credential) copied into a real PostgreSQL, and what
+ * and tags, a gateway link, an audit trail, deployed flows with a credential, a firmware image) copied into a real PostgreSQL, and what
  * a cluster node then reads from it: the same devices and secrets (with the data dir's keys), the same token, the
- * flows. A second run refuses to merge.
+ * flows, the firmware image. A second run refuses to merge.
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AuthService } from '../server/auth/auth-service.ts';
 import { createLogger } from '../server/logger.ts';
 import { sqlFlowStorage } from '../server/node-red/sql-flow-storage.ts';
+import { FirmwareFiles } from '../server/ota/firmware-files.ts';
 import { createRegistry } from '../server/registry.ts';
 import { SecretBox } from '../server/secrets/secret-box.ts';
 import { testPostgres } from '../server/testing/test-postgres.ts';
@@ -30,6 +32,9 @@ describe('npm run migrate -- --to postgres', () => {
     const tw = await startTestServer({ dataDir });
     let apiToken: string;
     let deviceSecret: string;
+    let firmwareId: number;
+    // A firmware image of 1.5 MiB: two pieces in the cluster's database.
+    const image = randomBytes(1.5 * 1024 * 1024);
     try {
       const admin = { token: tw.adminToken };
       apiToken = (await tw.request('POST', '/api/v1/auth/tokens', { ...admin, body: { name: 'ci' } })).body.token;
@@ -48,6 +53,11 @@ describe('npm run migrate -- --to postgres', () => {
         { id: 'req1', type: 'http request', z: 'tab1', x: 300, y: 200, method: 'GET', ret: 'txt', url: 'http://127.0.0.1:9/', authType: 'basic', credentials: { user: 'robot', password: 'pw-123456' }, wires: [[]] },
       ];
       expect((await tw.request('POST', '/api/v1/flows', { ...admin, body: { flows, rev } })).status).toBe(200);
+      const upload = await fetch(`${tw.url}/api/v1/firmware?productKey=gwp&version=1.1.0`, {
+        method: 'POST', headers: { authorization: `Bearer ${tw.adminToken}`, 'content-type': 'application/octet-stream' }, body: image,
+      });
+      expect(upload.status).toBe(201);
+      firmwareId = ((await upload.json()) as { id: number }).id;
     } finally {
       await tw.close();
     }
@@ -75,6 +85,12 @@ describe('npm run migrate -- --to postgres', () => {
     const stored = await sqlFlowStorage(sql).getFlows();
     expect(stored.map((n) => (n as { id: string }).id)).toEqual(['tab1', 'req1']);
     expect(JSON.stringify(await sqlFlowStorage(sql).getCredentials())).not.toContain('pw-123456');
+    // The firmware image, which another node copies from the database to serve it.
+    expect(run.stdout).toMatch(/ota_firmware_chunks\s+2 rows/);
+    const otherNode = new FirmwareFiles(fs.mkdtempSync(path.join(os.tmpdir(), 'thingwire-migrate-node-')), 10_000_000, sql);
+    expect(await otherNode.local(firmwareId!)).toBe(true);
+    expect(fs.readFileSync(otherNode.fileOf(firmwareId!)).equals(image)).toBe(true);
+    fs.rmSync(path.dirname(otherNode.dir), { recursive: true, force: true });
 
     const again = migrate(url);
     expect(again.status).toBe(1);

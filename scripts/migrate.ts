@@ -57,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Copying ${file} into ${config.postgres.url} …\n`);
     const copied = await copyToPostgres(db, pg, {
       nodeRedDir: path.join(config.dataDir, 'node-red'),
+      firmwareDir: path.join(config.dataDir, 'firmware'),
       progress: { table: (name, rows) => process.stdout.write(`  ${name.padEnd(28)} ${rows.toLocaleString('en')} rows\n`) },
     });
     const total = [...copied.values()].reduce((a, b) => a + b, 0);

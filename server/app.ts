@@ -34,7 +34,7 @@ import { registerFlowRoutes } from './node-red/flow-routes.ts';
 import { startFlowRuntime, type NodeRed } from './node-red/flow-runtime.ts';
 import type { FlowNode } from '../domain/flows/flow-json.ts';
 import { FlowService, PLATFORM_ACTOR } from './node-red/flow-service.ts';
-import { LIVE_DEBUG_EVENT, LIVE_PATH, LiveSocket } from './node-red/live-socket.ts';
+import { LIVE_PATH, LIVE_SHARED_EVENT, LiveSocket, type LiveBatch } from './node-red/live-socket.ts';
 import type { ThingwireServices } from '../domain/platform-services.ts';
 import { OutboundPolicy } from './outbound/outbound-policy.ts';
 import { SecretBox } from './secrets/secret-box.ts';
@@ -327,6 +327,9 @@ export async function startThingwire(
     tokens: new DeviceTokens(secrets.derive('http-device-token')),
     clockRule: (productKey) => clockRules[registry.products.futureTimes(productKey)],
     nodeType: (productKey) => registry.products.nodeType(productKey),
+    // A balancer may send each post of a device to another node: its limit is counted in Redis (the cluster node is
+    // up before any listener starts).
+    ...(cluster ? { sharedRate: (device: string, rate: number) => clusterNode!.rates.take(device, rate) } : {}),
   };
   const httpListeners = createHttpListenerPool(tokenIngressDeps, logger.child({ subsystem: 'http-ingress' }));
   const coapListeners = createCoapListenerPool(tokenIngressDeps, logger.child({ subsystem: 'coap-ingress' }));
@@ -351,11 +354,12 @@ export async function startThingwire(
   const notify = new WebhookOutbox(sql, secrets, logger.child({ subsystem: 'notify' }), { ...options.notify, outbound: OutboundPolicy.fromConfig(config) });
   // Firmware URLs name the address devices reach us at; known once the server listens, unless configured.
   let publicUrl = config.publicUrl;
-  const firmwareFiles = new FirmwareFiles(config.dataDir, config.firmwareMaxMb * 1024 * 1024);
+  // In a cluster an image is also kept in PostgreSQL, for the nodes that did not take its upload.
+  const firmwareFiles = new FirmwareFiles(config.dataDir, config.firmwareMaxMb * 1024 * 1024, clusterSql);
   const ota = new OtaService({
     store: new OtaStore(sql), files: firmwareFiles, tokens: new DownloadTokens(secrets.derive('ota-download-token')),
     // In a cluster the campaign loop runs on the leader and pushes to devices wherever they are connected.
-    hub: cluster ? { observe: (listener) => hub.observe(listener), ...hub.clusterWide((pk, dn) => registry.devices.holderOf(pk, dn)) } : hub,
+    hub: cluster ? { observe: (listener) => hub.observe(listener), ...hub.clusterWide() } : hub,
     registryEvents: registry.events, productExists: (pk) => registry.products.exists(pk), publicUrl: () => publicUrl ?? '',
     audit: (actor, action, target, details) => auth.audit(actor, action, target, details), logger: logger.child({ subsystem: 'ota' }),
     ...options.ota,
@@ -370,14 +374,17 @@ export async function startThingwire(
       await registry.load();
       await codecs.load();
     },
+    held: () => hub.held(),
     commands: {
-      holderOf: (productKey, deviceName) => registry.devices.holderOf(productKey, deviceName),
       sendHere: (command) => hub.sendCommandHere(command),
       defaultTimeoutMs: options.hub?.commandTimeoutMs ?? 10_000,
     },
     logger,
   }) : undefined;
   if (clusterNode) {
+    hub.reportPresenceTo(clusterNode.presence);
+    // A device's message answered on one node and sent again through another is answered as the repeat it is.
+    hub.shareReceiptsThrough(clusterNode.receipts);
     hub.routeCommandsThrough(clusterNode.commands);
     // An alert raised or cleared on one node: the others' rules know it is open, and their live views show it.
     clusterNode.bus.share<AlertTransition>(ALERT_TRANSITION_EVENT, alerts.shared, (transition) => alerts.follow(transition));
@@ -395,7 +402,16 @@ export async function startThingwire(
     { name: 'webhook delivery', start: () => notify.startDelivery(), stop: () => notify.stopDelivery() },
     { name: 'OTA dispatch', start: () => ota.startDispatch(), stop: () => ota.stopDispatch() },
     ...(clusterNode ? [sweepLostNodes({
-      liveness: clusterNode.liveness, devices: registry.devices, logger: logger.child({ subsystem: 'cluster' }),
+      liveness: clusterNode.liveness,
+      // A lost node's devices: their routes in Redis, and their status in the registry.
+      devices: {
+        heldBy: async () => new Map([...await clusterNode.presence.heldBy(), ...await registry.devices.heldBy()]),
+        markOffline: async (node) => {
+          await clusterNode.presence.forgetNode(node);
+          return registry.devices.markOffline(node);
+        },
+      },
+      logger: logger.child({ subsystem: 'cluster' }),
       lost: (node, devices) => hub.lostWithNode(node, devices),
     })] : []),
   ], logger.child({ subsystem: 'cluster' }));
@@ -478,8 +494,8 @@ export async function startThingwire(
     events: flowRuntime.red.events, logger: logger.child({ subsystem: 'live' }), authenticate, allowedOrigins: config.corsOrigins,
     authEvents: auth.events, ...(cluster ? { nodeId: cluster.nodeId } : {}),
   });
-  // The editor's debug sidebar on any node shows every node's messages, each labelled with its node.
-  clusterNode?.bus.share<{ messages: unknown[] }>(LIVE_DEBUG_EVENT, live.shared, (batch) => live.follow(batch));
+  // The editor on any node shows every node's debug messages and statuses, each labelled with its node.
+  clusterNode?.bus.share<LiveBatch>(LIVE_SHARED_EVENT, live.shared, (batch) => live.follow(batch));
   const deviceFeed = new DeviceFeed({
     hub, thingModels: registry.thingModels, logger: logger.child({ subsystem: 'device-feed' }), authenticate, allowedOrigins: config.corsOrigins,
     authEvents: auth.events,

@@ -64,7 +64,9 @@ export function NodeStatusBadge({ id }: { id: string }) {
           style={status.shape === 'ring' ? { borderColor: color, borderWidth: 3 } : { background: color, borderColor: color }}
         />
       )}
-      {status.text && <span>{statusText(status.text)}</span>}
+      {status.byNode
+        ? <span>{status.byNode.map((g) => (g.text ? `${g.nodes.join(', ')}: ${statusText(g.text)}` : g.nodes.join(', '))).join(' · ')}</span>
+        : status.text && <span>{statusText(status.text)}</span>}
     </div>
   );
 }

@@ -12,6 +12,8 @@ export interface NodeStatus {
   fill?: string;
   shape?: string;
   text?: string;
+  /** A cluster's: what each group of nodes with the same status says (`text` says it all in English). */
+  byNode?: { nodes: string[]; text?: string }[];
 }
 
 /** The live feed of one editor. */
@@ -160,6 +162,13 @@ function statusOf(raw: unknown): NodeStatus | undefined {
   if (typeof r['fill'] === 'string') status.fill = r['fill'];
   if (typeof r['shape'] === 'string') status.shape = r['shape'];
   if (r['text'] !== undefined && r['text'] !== null && r['text'] !== '') status.text = String(r['text']);
+  if (Array.isArray(r['byNode'])) {
+    status.byNode = (r['byNode'] as unknown[]).flatMap((g) => {
+      const { nodes, text } = (g ?? {}) as { nodes?: unknown; text?: unknown };
+      if (!Array.isArray(nodes)) return [];
+      return [{ nodes: nodes.map(String), ...(typeof text === 'string' && text !== '' ? { text } : {}) }];
+    });
+  }
   return Object.keys(status).length === 0 ? undefined : status;
 }
 

@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresSql } from '../db/sql.ts';
+import { alinkSignature } from '../device-auth/alink-sign.ts';
 import { connect, deviceOptions, request, testTsl, type TestDevice } from '../testing/mqtt-devices.ts';
 import type { TestJson } from '../testing/test-server.ts';
 import { startWebhookReceiver, type WebhookTestReceiver } from '../notify/webhook-test-receiver.ts';
@@ -110,12 +111,18 @@ async function online(device: TestDevice, id: NodeId): Promise<MqttClient> {
 }
 
 let nextId = 1;
-/** Posts a temperature and resolves the platform's reply: 200 once it is stored. */
-function post(client: MqttClient, device: TestDevice, temperature: number) {
+/** Posts a temperature (with the next id, or this one: sent again) and resolves the platform's reply: 200 once stored. */
+function post(client: MqttClient, device: TestDevice, temperature: number, id = String(nextId++)) {
   return request(client, `/sys/${device.productKey}/${device.deviceName}/thing/event/property/post`, {
-    id: String(nextId++), version: '1.0', params: { temperature }, method: 'thing.event.property.post',
+    id, version: '1.0', params: { temperature }, method: 'thing.event.property.post',
   });
 }
+
+/** An HTTP listener on each node's own port (`/device`), limiting each device to 1 post a second (bursts of 2). */
+const httpListener = {
+  id: 'test-http-listener', type: 'thing-http-listener', port: 0, host: '127.0.0.1', path: '/device', maxBodyBytes: 262144,
+  tokenTtlSeconds: 3600, onlineWindowSeconds: 300, ratePerDevice: 1, replyTimeoutMs: 5000,
+};
 
 /** Whether a node leads now, by the last of what it logged about it. */
 function leads(id: NodeId): boolean {
@@ -146,7 +153,8 @@ describe('a cluster of three nodes', () => {
 
     // A deploy on node 3 (the shipped pipeline, its alert after 3 s, a webhook after it) runs on all three, same rev.
     const n3 = await api('n3');
-    const deployed = await n3('POST', '/flows', { flows: pipelineFlow({ alertForSeconds: 3, webhook: { url: receiver.url, secret: 'cluster-webhook-secret' } }) });
+    const flows = [...pipelineFlow({ alertForSeconds: 3, webhook: { url: receiver.url, secret: 'cluster-webhook-secret' } }), httpListener];
+    const deployed = await n3('POST', '/flows', { flows });
     expect(deployed.status).toBe(200);
     for (const id of NODES) {
       const call = await api(id);
@@ -193,7 +201,8 @@ describe('a cluster of three nodes', () => {
     // The leader's device starts a for wait and the leader dies before it falls due: kill -9, no goodbye.
     const leader = await leaderOf();
     const victims = devices.map((d, i) => ({ d, i })).filter(({ i }) => holder(i) === leader);
-    expect(await post(connected[victims[0]!.i]!, victims[0]!.d, 45)).toMatchObject({ code: 200 });
+    const lastWord = String(nextId++);
+    expect(await post(connected[victims[0]!.i]!, victims[0]!.d, 45, lastWord)).toMatchObject({ code: 200 });
     acknowledged.get(victims[0]!.d.deviceName)!.push(45);
     // The alert node records the wait after the device was answered (the reply is sent once the value is stored).
     await until('the wait recorded', async () => (await sql.get<{ n: number }>('SELECT count(*) AS n FROM alert_waits WHERE device_name = ?', [victims[0]!.d.deviceName]))!.n, (n) => n === 1, 10_000);
@@ -214,6 +223,11 @@ describe('a cluster of three nodes', () => {
       acknowledged.get(d.deviceName)!.push(30);
     }
     await until('the reconnected devices online', async () => (await other('GET', `/devices?productKey=${PK}&status=online`)).body.total, (n) => n === 6, 20_000);
+    // The message the dead node answered 200 just before it died, sent again through another node (its PUBACK was
+    // lost, say): answered with the first verdict from the shared receipts, and not stored a second time.
+    const again = await post(connected[victims[0]!.i]!, victims[0]!.d, 45, lastWord);
+    expect(again).toMatchObject({ code: 200 });
+    expect(JSON.stringify(again)).toContain('repeat of a message already received');
 
     // Nothing acknowledged is lost: every value each device was answered 200 for is stored.
     for (const device of devices) {
@@ -221,6 +235,7 @@ describe('a cluster of three nodes', () => {
       expect(history.status).toBe(200);
       const stored = (history.body.items as { value: number }[]).map((p) => p.value).sort((a, b) => a - b);
       expect(stored, device.deviceName).toEqual(expect.arrayContaining(acknowledged.get(device.deviceName)!));
+      if (device === victims[0]!.d) expect(stored.filter((v) => v === 45), 'the repeat stored once').toHaveLength(1);
     }
     // One connection per device in the cluster: connecting on another node closes the older connection (the brokers
     // are joined through Redis).
@@ -235,5 +250,32 @@ describe('a cluster of three nodes', () => {
     expect(alerts.map((a) => [a.deviceName, a.state]).sort()).toEqual([['d5', 'cleared'], [victims[0]!.d.deviceName, 'active']].sort());
     const webhooks = receiver.requests.map((r) => JSON.parse(r.body) as { transition: string; alert: { deviceName: string } });
     expect(webhooks.map((w) => `${w.alert.deviceName} ${w.transition}`).sort()).toEqual(['d5 cleared', 'd5 raised', `${victims[0]!.d.deviceName} raised`].sort());
+
+    // An HTTP device whose posts a balancer spreads over the nodes has one rate limit in the cluster, not one per node:
+    // 1 a second with bursts of 2, counted in Redis. (Each node counting its own would take the first four.)
+    const created = await other('POST', '/devices', { productKey: PK, deviceName: 'h1' });
+    expect(created.status).toBe(201);
+    const http: TestDevice = { productKey: PK, deviceName: 'h1', deviceSecret: created.body.deviceSecret };
+    const timestamp = String(Date.now());
+    const sign = alinkSignature('hmacsha256', http.deviceSecret, { clientId: http.deviceName, deviceName: http.deviceName, productKey: PK, timestamp });
+    const signIn = await fetch(`${nodes.get(survivors[0]!)!.url}/device/auth`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ productKey: PK, deviceName: http.deviceName, clientId: http.deviceName, timestamp, signmethod: 'hmacsha256', sign }),
+    });
+    expect(signIn.status).toBe(200);
+    const { token } = ((await signIn.json()) as { info: { token: string } }).info;
+    const codes: number[] = [];
+    const began = Date.now();
+    for (let i = 0; i < 6; i++) {
+      const res = await fetch(`${nodes.get(survivors[i % 2]!)!.url}/device/topic/sys/${PK}/${http.deviceName}/thing/event/property/post`, {
+        method: 'POST', headers: { 'content-type': 'application/json', password: token },
+        body: JSON.stringify({ id: String(100 + i), version: '1.0', params: { temperature: 22 }, method: 'thing.event.property.post' }),
+      });
+      codes.push(res.status);
+    }
+    const seconds = (Date.now() - began) / 1000;
+    expect(codes.filter((c) => c === 200).length, `${codes.join(' ')} in ${seconds} s`).toBeLessThanOrEqual(2 + Math.ceil(seconds));
+    expect(codes, 'the posts over the limit are refused').toContain(429);
+    expect(codes.filter((c) => c !== 200 && c !== 429), codes.join(' ')).toEqual([]);
   }, 180_000);
 });

@@ -3,7 +3,7 @@
  * connected to node A; B asks A over Redis pub/sub, A sends it through the device's session and waits for the
  * device's reply as it would for its own, and A's answer (the reply, or why there is none) comes back to B.
  *
- * Which node holds a device is the registry's `online_node` (written with the device's status). A node that does not
+ * Which node holds a device is its DevicePresence entry in Redis, written as its session opens. A node that does not
  * answer in the command's time (it died with the device) leaves the command to the asking node, which then queues it
  * or answers 503 as for any offline device; the device reconnects to some node and a queued command follows it there
  * only if it was queued on that node — queue-mode commands are best sent again by the caller after a node's death.
@@ -56,6 +56,11 @@ export class RemoteCommands {
       throw err;
     }
     return remote;
+  }
+
+  /** The node holding the device, if any (this one included). */
+  holderOf(productKey: string, deviceName: string): Promise<string | undefined> {
+    return this.#options.holderOf(productKey, deviceName);
   }
 
   /**

@@ -2,7 +2,8 @@
  * Moves a single node's platform database into PostgreSQL, for a node that becomes the first of a cluster
  * (`npm run migrate -- --to postgres`): every table the migrations made, row for row, parents before the tables that
  * refer to them, in one PostgreSQL transaction (all of it or nothing), identity counters moved past the copied ids. The
- * flows and their sealed credentials go into the database too, where every node of a cluster reads them.
+ * flows and their sealed credentials, and the firmware images, go into the database too, where every node of a cluster
+ * reads them.
  *
  * Secrets stay sealed as they are: the cluster's nodes must use this node's keys (`data/keys`), or nothing sealed
  * with them opens. Telemetry is not copied here (its own database, sized differently).
@@ -14,6 +15,7 @@ import { migratePostgres } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import type { PostgresSql, Sql } from './sql.ts';
 import { sqlFlowStorage } from '../node-red/sql-flow-storage.ts';
+import { storeFirmwareChunks } from '../ota/firmware-files.ts';
 
 /** Rows to one INSERT: well under PostgreSQL's 65,535 parameters for the widest table. */
 const ROWS_PER_INSERT = 500;
@@ -30,7 +32,7 @@ export class CopyRefused extends Error {}
  * products or devices: the copy never merges. Answers the rows copied per table.
  */
 export async function copyToPostgres(
-  db: Db, pg: PostgresSql, options: { nodeRedDir?: string; progress?: CopyProgress } = {},
+  db: Db, pg: PostgresSql, options: { nodeRedDir?: string; firmwareDir?: string; progress?: CopyProgress } = {},
 ): Promise<Map<string, number>> {
   await migratePostgres(pg, migrations);
   for (const table of ['users', 'products', 'devices']) {
@@ -61,9 +63,22 @@ export async function copyToPostgres(
       copied.set(table, count);
       options.progress?.table(table, count);
     }
+    if (options.firmwareDir) await copyFirmware(tx, options.firmwareDir, copied, options.progress);
     if (options.nodeRedDir) await copyFlows(tx, options.nodeRedDir, copied, options.progress);
   });
   return copied;
+}
+
+/** The node's firmware images (files, `{id}.bin`), into the pieces every node of a cluster serves them from. */
+async function copyFirmware(tx: Sql, dir: string, copied: Map<string, number>, progress: CopyProgress | undefined): Promise<void> {
+  let pieces = 0;
+  for (const { id } of await tx.all<{ id: number }>('SELECT id FROM ota_firmware ORDER BY id')) {
+    const file = path.join(dir, `${id}.bin`);
+    // An image already missing from the node: it could not serve it either (its downloads answer 404).
+    if (fs.existsSync(file)) pieces += await storeFirmwareChunks(tx, id, file);
+  }
+  copied.set('ota_firmware_chunks', pieces);
+  progress?.table('ota_firmware_chunks', pieces);
 }
 
 /** The migrations' tables, each after every table it refers to (SQLite's own and the migrations' bookkeeping left out). */

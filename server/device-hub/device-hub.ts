@@ -11,9 +11,23 @@ import { MessageFanout, type ThingMessageListener } from './message-fanout.ts';
 import { MessageIds } from './message-ids.ts';
 import { deviceKey, OnlineDevices, type DeviceConnectionState } from './online-devices.ts';
 import { RECEIPT_WINDOW_MS, type UplinkReceiptsOptions } from './uplink-receipts.ts';
-import { UplinkVerdicts, type UplinkOptions } from './uplink-verdicts.ts';
+import { UplinkVerdicts, type ReceiptShare, type UplinkOptions } from './uplink-verdicts.ts';
 
 export type { DeviceConnectionState, ThingMessageListener, UplinkOptions };
+
+/** Cluster mode: commands to devices other nodes hold (RemoteCommands). */
+export interface RemoteRoute {
+  /** The command's outcome through the node holding the device; undefined when no other node took it. */
+  send(command: ThingCommand): Promise<CommandResult | undefined>;
+  /** The node holding the device, if any. */
+  holderOf(productKey: string, deviceName: string): Promise<string | undefined>;
+}
+
+/** Where a cluster node reports the devices it holds (see {@link DeviceHub.reportPresenceTo}). */
+export interface PresenceReport {
+  online(productKey: string, deviceName: string): Promise<void>;
+  offline(productKey: string, deviceName: string): Promise<void>;
+}
 
 /**
  * Takes a raw uplink when the device's product decodes its bytes (true), answering it through `options.onVerdict` and
@@ -125,7 +139,8 @@ export class DeviceHub {
   readonly #online: OnlineDevices;
   readonly #verdicts: UplinkVerdicts;
   readonly #commands: CommandDelivery;
-  #remote: { send(command: ThingCommand): Promise<CommandResult | undefined> } | undefined;
+  #remote: RemoteRoute | undefined;
+  #presence: PresenceReport | undefined;
   readonly #fanout: MessageFanout;
   #closed = false;
   #rawDecoder: RawUplinkDecoder | undefined;
@@ -155,10 +170,12 @@ export class DeviceHub {
       lastSeenFlushMs: options.lastSeenFlushMs ?? 5000,
       takeoverGraceMs: options.takeoverGraceMs ?? 5000,
       wentOnline: (session, at, commandsReady) => {
+        void this.#presence?.online(session.productKey, session.deviceName);
         this.#fanout.emitState(session, { status: 'online' }, at);
         if (commandsReady) this.#commands.deliverQueued(session);
       },
       wentOffline: (session, reason, at) => {
+        void this.#presence?.offline(session.productKey, session.deviceName);
         this.#commands.wentOffline(session.productKey, session.deviceName);
         this.#fanout.emitState(session, { status: 'offline', reason }, at);
       },
@@ -174,6 +191,21 @@ export class DeviceHub {
   }
 
   // ── sessions ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A device is about to have a session here (signed in, not yet opened): in a cluster, the verdicts other nodes gave
+   * its messages are read first, so that a message it sends again through this node is answered as the repeat it is.
+   * Transports await it before {@link opened} (and before taking the session's first message). Without a cluster it
+   * resolves at once.
+   */
+  beforeSession(productKey: string, deviceName: string): Promise<void> {
+    return this.#verdicts.admit(productKey, deviceName);
+  }
+
+  /** Cluster mode: every final verdict is shared with the other nodes, which read a device's as it connects to them. */
+  shareReceiptsThrough(shared: ReceiptShare): void {
+    this.#verdicts.shareThrough(shared);
+  }
 
   /**
    * A device finished connecting. A session the device already had is closed (`takeover`); the device becomes
@@ -372,8 +404,21 @@ export class DeviceHub {
    * Cluster mode: a command to a device this node does not hold goes to the node that does (see RemoteCommands); what
    * no other node takes is handled here as for any offline device.
    */
-  routeCommandsThrough(remote: { send(command: ThingCommand): Promise<CommandResult | undefined> }): void {
+  routeCommandsThrough(remote: RemoteRoute): void {
     this.#remote = remote;
+  }
+
+  /**
+   * Cluster mode: told the moment a device goes online or offline through this node (DevicePresence, what commands
+   * from other nodes are routed by). Its promises never reject.
+   */
+  reportPresenceTo(presence: PresenceReport): void {
+    this.#presence = presence;
+  }
+
+  /** The devices with a live session through this node. */
+  held(): DeviceRef[] {
+    return [...this.#online.held()].map(({ productKey, deviceName }) => ({ productKey, deviceName }));
   }
 
   /** Sends through this node's own session with the device: what another node's RemoteCommands asks this one to do. */
@@ -386,12 +431,13 @@ export class DeviceHub {
    * Cluster mode: an OTA push to the device wherever it is connected (through the node holding it), and whether it is
    * online anywhere. Without a cluster, the hub's own {@link push} and {@link isOnline}.
    */
-  clusterWide(holderOf: (productKey: string, deviceName: string) => Promise<string | undefined>): {
+  clusterWide(): {
     isOnline(productKey: string, deviceName: string): Promise<boolean>;
     push(command: ThingCommand & { kind: 'ota.upgrade' | 'ota.cancel' }): Promise<CommandResult>;
   } {
     return {
-      isOnline: async (productKey, deviceName) => this.isOnline(productKey, deviceName) || (await holderOf(productKey, deviceName)) !== undefined,
+      isOnline: async (productKey, deviceName) =>
+        this.isOnline(productKey, deviceName) || (this.#remote !== undefined && (await this.#remote.holderOf(productKey, deviceName)) !== undefined),
       push: async (command) => {
         if (!this.#remote || this.isOnline(command.productKey, command.deviceName)) return this.push(command);
         return (await this.#remote.send(command)) ?? this.push(command);

@@ -281,6 +281,11 @@ export class OnlineDevices {
     return !this.#notReady.has(session.id);
   }
 
+  /** The devices with a live session here. */
+  *held(): Iterable<DeviceSession> {
+    yield* this.#current.values();
+  }
+
   /** Online: a live session, or between two connections of a transport's takeover. */
   isOnline(key: string): boolean {
     return this.#current.has(key) || this.#handovers.has(key);

@@ -36,6 +36,13 @@ export interface UplinkVerdictsOptions {
   hasEnded(session: DeviceSession): boolean;
 }
 
+/** Cluster mode: the receipts of every node's verdicts (SharedReceipts). Its methods never throw or reject. */
+export interface ReceiptShare {
+  remember(receipt: Receipt): void;
+  of(productKey: string, deviceName: string, now: number): Promise<Receipt[]>;
+  forget(productKey: string, deviceName: string): void;
+}
+
 /** The verdict side of an uplink: who waits for it, and the repeats that arrived while it was pending. */
 interface VerdictWaiters {
   /** The receipt key when the uplink has an identity (see UplinkOptions.fingerprint). */
@@ -102,6 +109,8 @@ export class UplinkVerdicts {
   readonly #receipts: UplinkReceipts;
   /** Uplinks with an identity whose verdict is pending, by receipt key: a repeat meanwhile waits for that verdict. */
   readonly #inflight = new Map<string, VerdictWaiters>();
+  /** Cluster mode: where final verdicts go for the other nodes (SharedReceipts). */
+  #shared: ReceiptShare | undefined;
   /** The pending uplinks that asked for a reply: what `maxPendingReplies` bounds. */
   #pendingAcks = 0;
   #behind = false;
@@ -231,6 +240,18 @@ export class UplinkVerdicts {
   /** Forgets a deleted device's receipts. */
   forget(productKey: string, deviceName: string): void {
     this.#receipts.forget(productKey, deviceName);
+    this.#shared?.forget(productKey, deviceName);
+  }
+
+  /** See {@link DeviceHub.shareReceiptsThrough}. */
+  shareThrough(shared: ReceiptShare): void {
+    this.#shared = shared;
+  }
+
+  /** Takes the verdicts other nodes gave the device's messages (see {@link DeviceHub.beforeSession}). */
+  async admit(productKey: string, deviceName: string): Promise<void> {
+    if (!this.#shared) return;
+    this.#receipts.load(await this.#shared.of(productKey, deviceName, this.#options.now()), this.#options.now());
   }
 
   stats(): { uplinks: number; repeats: number; receipts: { receipts: number; windowMs: number }; repliesByCode: Record<string, number>; pendingReplies: number } {
@@ -292,8 +313,10 @@ export class UplinkVerdicts {
       if (isFinal(code)) {
         const at = this.#options.now();
         this.#receipts.remember(key, waiters.fingerprint, code, text, at);
-        if (!durable) {
-          this.#log.receipt({ productKey: waiters.productKey, deviceName: waiters.deviceName, msgId: waiters.msgId, fingerprint: waiters.fingerprint, code, reason: text, at });
+        if (!durable || this.#shared) {
+          const receipt = { productKey: waiters.productKey, deviceName: waiters.deviceName, msgId: waiters.msgId, fingerprint: waiters.fingerprint, code, reason: text, at };
+          if (!durable) this.#log.receipt(receipt);
+          this.#shared?.remember(receipt);
         }
       }
     }

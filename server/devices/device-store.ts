@@ -373,17 +373,6 @@ export class DeviceStore {
     );
   }
 
-  /**
-   * The node the device is online through, as last written (status writes are batched: a connection a few tens of
-   * ms old may not be there yet); undefined when it is not online anywhere.
-   */
-  async holderOf(productKey: string, deviceName: string): Promise<string | undefined> {
-    const row = await this.sql.get<{ node: string | null }>(
-      "SELECT online_node AS node FROM devices WHERE product_key = ? AND device_name = ? AND status = 'online'", [productKey, deviceName],
-    );
-    return row?.node ?? undefined;
-  }
-
   /** The nodes that hold online devices, with how many each: what a cluster's leader checks against the nodes alive. */
   async heldBy(): Promise<Map<string, number>> {
     const rows = await this.sql.all<{ node: string; n: number }>('SELECT online_node AS node, count(*) AS n FROM devices WHERE online_node IS NOT NULL GROUP BY online_node');

@@ -335,6 +335,8 @@ export class GatewayLink {
     for (const ref of verified) {
       if (!this.#deps.topology.isLinked(this.gateway, ref)) return notInTopology(ref);
     }
+    // In a cluster: what other nodes answered these sub-devices, before their first messages here are judged.
+    await Promise.all(verified.map((ref) => this.#deps.hub.beforeSession(ref.productKey, ref.deviceName)));
     for (let i = 0; i < verified.length; i++) {
       const ref = verified[i]!;
       const clientId = (list[i] as { clientId?: unknown }).clientId;

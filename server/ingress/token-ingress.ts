@@ -32,6 +32,11 @@ export interface TokenIngressDeps extends SignInDeps {
   tokens: DeviceTokens;
   gate?: IngressGate;
   clockRule?(productKey: string): DeviceClockRule;
+  /**
+   * Cluster mode: the per-device rate limit counted across the nodes (SharedRateLimits), since a device's posts may
+   * reach any of them. Undefined from it (Redis did not answer), or without it: the session's own limit.
+   */
+  sharedRate?(device: string, rate: number): Promise<boolean | undefined>;
   /** ms since epoch; default Date.now (tests). Timers still use setTimeout. */
   now?: () => number;
 }
@@ -205,6 +210,7 @@ export class TokenIngress {
     if (!credentials) return { answer: answer(401, 'not authorized') }; // deleted meanwhile
     const expiresAt = this.#now() + this.settings.tokenTtlMs;
     const token = this.#deps.tokens.issue({ productKey: result.productKey, deviceName: result.deviceName, dialect: result.dialect, expiresAt }, credentials.secret);
+    if (!this.#sessions.has(`${result.productKey}/${result.deviceName}`)) await this.#deps.hub.beforeSession(result.productKey, result.deviceName);
     this.#present(result.productKey, result.deviceName, result.dialect, result.clientId, peer);
     return {
       answer: json(200, { code: 0, message: 'success', info: { token, expiresAt } }),
@@ -227,17 +233,25 @@ export class TokenIngress {
     const topic = session.dialect === 'things' ? topicPath.slice(1) : topicPath;
     if (!codecs[session.dialect].canPublish(session, topic)) return void this.#refuse(session, topic, undefined, 403, 'topic outside the device namespace', respond);
     this.#deps.hub.seen(session);
+    const withinRate = await this.#withinRate(session);
     return {
-      take: (payload, respond) => this.#take(session, topic, payload, respond),
+      take: (payload, respond) => this.#take(session, topic, payload, respond, withinRate),
       refuse: (code, reason, respond) => this.#refuse(session, topic, undefined, code, reason, respond),
     };
   }
 
-  /** Rate limit, backpressure, decode, hand to the hub; the verdict is the answer. */
-  #take(session: TokenSession, topic: string, payload: Buffer, respond: Respond): void {
+  /** Whether the device's post is within its rate limit (counted when it is): the cluster's count, else the session's. */
+  async #withinRate(session: TokenSession): Promise<boolean> {
+    const rate = this.settings.ratePerDevice;
+    const shared = this.#deps.sharedRate && rate > 0 ? await this.#deps.sharedRate(session.key, rate) : undefined;
+    return shared ?? session.takeToken(rate, this.#now());
+  }
+
+  /** Backpressure, decode, hand to the hub (past the rate limit); the verdict is the answer. */
+  #take(session: TokenSession, topic: string, payload: Buffer, respond: Respond, withinRate: boolean): void {
     const now = this.#now();
     const id = ID_IN_PAYLOAD.exec(payload.subarray(0, 256).toString('latin1'))?.[1];
-    if (!session.takeToken(this.settings.ratePerDevice, now)) {
+    if (!withinRate) {
       return this.#refuse(session, topic, id, 429, `rate limit of ${this.settings.ratePerDevice} messages/s exceeded`, respond);
     }
     const gate = this.#deps.gate;
@@ -281,7 +295,7 @@ export class TokenIngress {
       this.#deps.hub.refused(session, { topic, kind: 'raw.up' }, code, reason);
       return answer(code, reason);
     };
-    if (!session.takeToken(this.settings.ratePerDevice, this.#now())) return refuse(429, `rate limit of ${this.settings.ratePerDevice} messages/s exceeded`);
+    if (!(await this.#withinRate(session))) return refuse(429, `rate limit of ${this.settings.ratePerDevice} messages/s exceeded`);
     const gate = this.#deps.gate;
     if (gate && !gate.open) return refuse(503, `platform busy: ${gate.reason ?? 'overloaded'}`);
     return { session };
@@ -380,6 +394,8 @@ export class TokenIngress {
       // Not in the connection history: a device whose token expired would write one entry per post. It signs in again.
       return answer(401, why === 'token expired' ? 'token expired: sign in again at /auth' : 'not authorized');
     }
+    // In a cluster: what other nodes answered this device, before its first post here is judged.
+    if (!this.#sessions.has(`${grant.productKey}/${grant.deviceName}`)) await this.#deps.hub.beforeSession(grant.productKey, grant.deviceName);
     const session = this.#present(grant.productKey, grant.deviceName, grant.dialect, grant.deviceName, peer);
     if (session.opened) session.verifiedToken = token;
     return { session };

@@ -399,6 +399,9 @@ export class MqttListener {
     // A sub-device is reached through its gateway only: its topics are published on the gateway's connection, which a
     // connection of its own would share.
     if (nodeType === 'sub-device') return refuse('sub-device: it connects through its gateway (combine/login)', result.productKey, result.deviceName, result.dialect);
+    // In a cluster: what other nodes answered this device, before its first message here is judged.
+    await this.deps.hub.beforeSession(result.productKey, result.deviceName);
+    if ((client as AedesClient & { closed?: boolean }).closed) return cb(null, false);
     const session = new MqttDeviceSession(this, client, result.productKey, result.deviceName, result.dialect, protocol, remoteAddress);
     client.thing = {
       session, codec: codecs[result.dialect], keepalive, subscribed: false,

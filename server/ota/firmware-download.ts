@@ -45,6 +45,11 @@ export function firmwareDownload(ota: Pick<OtaService, 'authorizeDownload' | 'do
     // Gone while its token was checked: the slot is not held for nobody.
     if (res.closed) return release();
     res.on('close', release);
+    // In a cluster the image may have been uploaded through another node: copied here first.
+    if (!(await files.local(firmware.id))) {
+      logger.error({ firmwareId: firmware.id }, 'a firmware image is missing from the cluster\'s database: upload the version again');
+      return sendApiError(res, new ApiError(404, 'not_found', 'The firmware image is missing on the server.'));
+    }
     const downloaded = (bytes: number) => {
       ota.downloaded(upgradeId, bytes).catch((err: unknown) => logger.error({ err, upgradeId }, 'recording a firmware download\'s progress failed'));
     };

@@ -41,7 +41,7 @@ async function withDevices<T extends Sql>(sql: T): Promise<T> {
 }
 
 /** One node: its OTA service on `sql`, every device online to it, and what it pushed to devices. */
-function node(sql: Sql, name: string): { ota: OtaService; pushed: string[] } {
+function node(sql: Sql, name: string, files = new FirmwareFiles(path.join(dataDir, name), 1_000_000)): { ota: OtaService; pushed: string[] } {
   const pushed: string[] = [];
   const hub: OtaServiceOptions['hub'] = {
     push: (command) => {
@@ -52,7 +52,7 @@ function node(sql: Sql, name: string): { ota: OtaService; pushed: string[] } {
     observe: () => () => undefined,
   };
   const ota = new OtaService({
-    store: new OtaStore(sql), files: new FirmwareFiles(path.join(dataDir, name), 1_000_000), tokens: new DownloadTokens(Buffer.alloc(32, 1)), hub,
+    store: new OtaStore(sql), files, tokens: new DownloadTokens(Buffer.alloc(32, 1)), hub,
     registryEvents: new EventEmitter() as RegistryEvents, productExists: () => true, publicUrl: () => `http://${name}`,
     audit: async () => undefined, logger: createLogger('silent'),
     // The loop moves only when the test ticks it.
@@ -111,6 +111,32 @@ describe('OTA on two nodes of one PostgreSQL', () => {
     expect(two.pushed).toEqual(['d3 ota.upgrade', 'd4 ota.upgrade']);
     expect(await one.ota.campaign(created.id)).toMatchObject({ state: 'completed', stateReason: 'every device finished', counts: { succeeded: 4 } });
     expect((await two.ota.deviceOta('pk', 'd4')).modules).toMatchObject([{ module: 'default', version: '2.0.0' }]);
+  });
+
+  it('serves an image from every node: uploaded through one, copied by another from the database at its first download', async () => {
+    const { url, sql } = await postgres.connect('ota-images');
+    await migratePostgres(sql, migrations);
+    await withDevices(sql);
+    const oneFiles = new FirmwareFiles(path.join(dataDir, 'images-one'), 10_000_000, sql);
+    const twoFiles = new FirmwareFiles(path.join(dataDir, 'images-two'), 10_000_000, postgres.pool(url));
+    const one = node(sql, 'images-one', oneFiles);
+    // Two and a half pieces of 1 MiB.
+    const image = randomBytes(2.5 * 1024 * 1024);
+    const { id } = await one.ota.uploadFirmware({ productKey: 'pk', module: 'default', version: '3.0.0' }, Readable.from([image]), 'alice');
+    expect(await sql.get('SELECT count(*)::int AS n FROM ota_firmware_chunks WHERE firmware_id = ?', [id])).toEqual({ n: 3 });
+
+    // Two downloads start at once on the other node: one copy, and both then read the same file.
+    expect(fs.existsSync(twoFiles.fileOf(id))).toBe(false);
+    expect(await Promise.all([twoFiles.local(id), twoFiles.local(id)])).toEqual([true, true]);
+    expect(fs.readFileSync(twoFiles.fileOf(id)).equals(image)).toBe(true);
+    expect(fs.readdirSync(twoFiles.dir)).toEqual([`${id}.bin`]);
+    // An image the cluster does not have: no file made.
+    expect(await twoFiles.local(id + 1)).toBe(false);
+    expect(fs.readdirSync(twoFiles.dir)).toEqual([`${id}.bin`]);
+
+    // Deleted through the node that took it: its pieces go with its record.
+    await one.ota.deleteFirmware(id, 'alice');
+    expect(await sql.get('SELECT count(*)::int AS n FROM ota_firmware_chunks')).toEqual({ n: 0 });
   });
 
 });

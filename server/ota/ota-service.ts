@@ -227,7 +227,14 @@ export class OtaService implements OtaNodeService {
       }
       throw err;
     }
-    this.#o.files.keep(image, id);
+    try {
+      await this.#o.files.keep(image, id);
+    } catch (err) {
+      // Not kept for the other nodes of the cluster: no firmware record that only this node could serve.
+      this.#o.files.remove(id);
+      await this.#store.deleteFirmware(id);
+      throw err;
+    }
     await this.#o.audit(actor, 'firmware.upload', `firmware:${id}`, { productKey, module, version, size: image.size, sha256: image.sha256 });
     return this.firmware(id);
   }

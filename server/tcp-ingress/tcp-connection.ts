@@ -230,6 +230,9 @@ export class TcpConnection {
     const result = await signInDevice(this.#host.deps, fields, { address: this.remoteAddress, secure: false }, 'tcp');
     if (this.#state === 'closed') return;
     if (!result.ok) return this.#refuseSignIn(result.code, result.message, json ? undefined : codec);
+    // In a cluster: what other nodes answered this device, before its first frame here is judged.
+    await this.#host.deps.hub.beforeSession(result.productKey, result.deviceName);
+    if (this.#closedMeanwhile()) return;
     this.#host.deps.codecFor(result.productKey).then(
       (own) => this.#open(result, own, json ? undefined : codec),
       (err: unknown) => {
@@ -237,6 +240,11 @@ export class TcpConnection {
         this.#open(result, undefined, json ? undefined : codec);
       },
     );
+  }
+
+  /** Whether the connection closed during an await (a method, so that the compiler does not take the state as known). */
+  #closedMeanwhile(): boolean {
+    return this.#state === 'closed';
   }
 
   #refuseSignIn(code: number, message: string, viaCodec?: ProductCodec, detail?: string): void {

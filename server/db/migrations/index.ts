@@ -15,6 +15,7 @@ import * as createDashboards from './20261206-18-create-dashboards.ts';
 import * as addDeviceOnlineNode from './20261206-19-add-device-online-node.ts';
 import * as createFlowStore from './20261206-20-create-flow-store.ts';
 import * as createAlertWaits from './20261206-21-create-alert-waits.ts';
+import * as createFirmwareChunks from './20261206-22-create-firmware-chunks.ts';
 
 export interface Migration {
   /** The file name without extension, `YYYYMMDD-NN-verb-object`; applied in this order, by SQLite and PostgreSQL alike. */
@@ -44,4 +45,5 @@ export const migrations: Migration[] = [
   { id: '20261206-19-add-device-online-node', sql: addDeviceOnlineNode.sql },
   { id: '20261206-20-create-flow-store', sql: createFlowStore.sql },
   { id: '20261206-21-create-alert-waits', sql: createAlertWaits.sql },
+  { id: '20261206-22-create-firmware-chunks', sql: createFirmwareChunks.sql },
 ];
