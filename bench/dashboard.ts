@@ -122,7 +122,7 @@ const median = (xs: number[]) => {
 
 await ensureUiBuilt(createLogger('warn'));
 const server = await startTestServer();
-const browserServer = await chromium.launchServer(chromiumLaunchOptions());
+const browserServer = await chromium.launchServer(chromiumLaunchOptions({ full: true }));
 const clients: MqttClient[] = [];
 const timers: NodeJS.Timeout[] = [];
 try {
