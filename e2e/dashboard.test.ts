@@ -105,9 +105,9 @@ describe('the dashboard', () => {
       await expect.poll(() => statValue(tablet.page, 'online').textContent()).toBe('1');
       await expect.poll(async () => Number(await stat(tablet.page, 'uplinks').textContent())).toBeGreaterThan(0);
       // Its sparkline starts with the minute the server measured before the page opened (two pushes draw a line;
-      // the history comes before the first).
+      // the history comes before the first): as soon as it is drawn it has at least the points the first page had.
       await tablet.page.locator('svg[role="img"] polyline').waitFor({ state: 'attached' });
-      expect(((await tablet.page.locator('svg[role="img"] polyline').getAttribute('points')) ?? '').split(' ').length).toBeGreaterThan(5);
+      expect(((await tablet.page.locator('svg[role="img"] polyline').getAttribute('points')) ?? '').split(' ').length).toBeGreaterThan(3);
       // Nothing sticks out sideways at tablet width.
       const overflow = await tablet.page.evaluate(() => {
         const { document } = globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } };
