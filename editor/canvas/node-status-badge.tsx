@@ -50,23 +50,41 @@ export function statusText(text: string): string {
   return text.split(', ').map(statusPart).join(currentLocale() === 'zh-CN' ? '，' : ', ');
 }
 
-/** The live status of node `id`; nothing while it has none. */
+/** A status dot (filled) or ring in its colour. */
+function StatusMark({ fill, shape }: { fill: string; shape: string | undefined }) {
+  const color = FILLS[fill] ?? FILLS.grey;
+  return (
+    <span
+      aria-hidden className="inline-block h-[9px] w-[9px] shrink-0 rounded-[2px] border"
+      style={shape === 'ring' ? { borderColor: color, borderWidth: 3 } : { background: color, borderColor: color }}
+    />
+  );
+}
+
+/**
+ * The live status of node `id`; nothing while it has none. In a cluster, a line per group of cluster nodes with the same
+ * status (`n1: 3 connected`), the most alarming first: beside each other they would run into the next node's status.
+ */
 export function NodeStatusBadge({ id }: { id: string }) {
   const { live } = useFlowEditor();
   const status = useNodeStatus(live, id);
   if (!status || (!status.text && !status.fill)) return null;
-  const color = FILLS[status.fill ?? ''] ?? FILLS.grey;
+  const line = 'flex items-center gap-1';
   return (
-    <div data-testid="node-status" className="pointer-events-none absolute left-0 top-full mt-1 flex items-center gap-1 whitespace-nowrap text-[11px] text-slate-600">
-      {status.fill && (
-        <span
-          aria-hidden className="inline-block h-[9px] w-[9px] rounded-[2px] border"
-          style={status.shape === 'ring' ? { borderColor: color, borderWidth: 3 } : { background: color, borderColor: color }}
-        />
-      )}
+    <div data-testid="node-status" className="pointer-events-none absolute left-0 top-full mt-1 flex flex-col whitespace-nowrap text-[11px] text-slate-600">
       {status.byNode
-        ? <span>{status.byNode.map((g) => (g.text ? `${g.nodes.join(', ')}: ${statusText(g.text)}` : g.nodes.join(', '))).join(' · ')}</span>
-        : status.text && <span>{statusText(status.text)}</span>}
+        ? status.byNode.map((g) => (
+          <div key={g.nodes.join(',')} className={line}>
+            {g.fill && <StatusMark fill={g.fill} shape={g.shape} />}
+            <span>{g.text ? `${g.nodes.join(', ')}: ${statusText(g.text)}` : g.nodes.join(', ')}</span>
+          </div>
+        ))
+        : (
+          <div className={line}>
+            {status.fill && <StatusMark fill={status.fill} shape={status.shape} />}
+            {status.text && <span>{statusText(status.text)}</span>}
+          </div>
+        )}
     </div>
   );
 }

@@ -84,11 +84,12 @@ describe('createLiveClient', () => {
     expect(snapshot).toEqual({ fill: 'red', shape: 'ring', text: 'second' });
 
     // A cluster's status: what each group of nodes says, for the canvas to put in the UI's language.
-    const byNode = [{ nodes: ['n1', 'n2'], text: '3 connected' }, { nodes: ['n3'] }, { nodes: 'not a list' }];
+    const byNode = [{ nodes: ['n1', 'n2'], text: '3 connected', fill: 'green', shape: 'dot' }, { nodes: ['n3'] }, { nodes: 'not a list' }];
     send(ws, { type: 'status', id: 'b', status: { fill: 'green', shape: 'dot', text: 'n1, n2: 3 connected · n3', byNode } });
     await until((l) => client.subscribeNodeStatus('b', l), () => client.nodeStatus('b') !== undefined, 'status b');
     expect(client.nodeStatus('b')).toEqual({
-      fill: 'green', shape: 'dot', text: 'n1, n2: 3 connected · n3', byNode: [{ nodes: ['n1', 'n2'], text: '3 connected' }, { nodes: ['n3'] }],
+      fill: 'green', shape: 'dot', text: 'n1, n2: 3 connected · n3',
+      byNode: [{ nodes: ['n1', 'n2'], fill: 'green', shape: 'dot', text: '3 connected' }, { nodes: ['n3'] }],
     });
   });
 

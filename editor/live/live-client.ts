@@ -12,8 +12,8 @@ export interface NodeStatus {
   fill?: string;
   shape?: string;
   text?: string;
-  /** A cluster's: what each group of nodes with the same status says (`text` says it all in English). */
-  byNode?: { nodes: string[]; text?: string }[];
+  /** A cluster's: each group of nodes with the same status, and that status (`text` says it all in English). */
+  byNode?: { nodes: string[]; fill?: string; shape?: string; text?: string }[];
 }
 
 /** The live feed of one editor. */
@@ -164,9 +164,9 @@ function statusOf(raw: unknown): NodeStatus | undefined {
   if (r['text'] !== undefined && r['text'] !== null && r['text'] !== '') status.text = String(r['text']);
   if (Array.isArray(r['byNode'])) {
     status.byNode = (r['byNode'] as unknown[]).flatMap((g) => {
-      const { nodes, text } = (g ?? {}) as { nodes?: unknown; text?: unknown };
-      if (!Array.isArray(nodes)) return [];
-      return [{ nodes: nodes.map(String), ...(typeof text === 'string' && text !== '' ? { text } : {}) }];
+      if (typeof g !== 'object' || g === null || !Array.isArray((g as { nodes?: unknown }).nodes)) return [];
+      const { fill, shape, text } = statusOf(g) ?? {};
+      return [{ nodes: ((g as { nodes: unknown[] }).nodes).map(String), ...(fill ? { fill } : {}), ...(shape ? { shape } : {}), ...(text ? { text } : {}) }];
     });
   }
   return Object.keys(status).length === 0 ? undefined : status;

@@ -53,7 +53,10 @@ describe('live socket of a cluster node', () => {
       await until('the combined status', () => statuses.get('listener'), (s) => JSON.stringify(s ?? null).includes('n3'));
       expect(statuses.get('listener')).toEqual({
         fill: 'red', shape: 'ring', text: 'n3: port in use · n1: 3 connected · n2: 2 connected',
-        byNode: [{ nodes: ['n3'], text: 'port in use' }, { nodes: ['n1'], text: '3 connected' }, { nodes: ['n2'], text: '2 connected' }],
+        byNode: [
+          { nodes: ['n3'], text: 'port in use', fill: 'red', shape: 'ring' }, { nodes: ['n1'], text: '3 connected', fill: 'green', shape: 'dot' },
+          { nodes: ['n2'], text: '2 connected', fill: 'green', shape: 'dot' },
+        ],
       });
       expect(statuses.get('alert')).toMatchObject({ fill: 'yellow', shape: 'dot', text: 'n3: 1 open' });
 
@@ -61,7 +64,7 @@ describe('live socket of a cluster node', () => {
       live.follow({ origin: 'n2', statuses: [['listener', { fill: 'green', shape: 'dot', text: '3 connected' }]] });
       live.follow({ origin: 'n3', statuses: [['listener', {}]] });
       await until('n3 cleared', () => statuses.get('listener'), (s) => !JSON.stringify(s ?? null).includes('n3'));
-      expect(statuses.get('listener')).toMatchObject({ fill: 'green', shape: 'dot', text: 'n1, n2: 3 connected', byNode: [{ nodes: ['n1', 'n2'], text: '3 connected' }] });
+      expect(statuses.get('listener')).toMatchObject({ fill: 'green', shape: 'dot', text: 'n1, n2: 3 connected', byNode: [{ nodes: ['n1', 'n2'], text: '3 connected', fill: 'green', shape: 'dot' }] });
 
       // An editor that opens now gets the same.
       const later = await editor();

@@ -182,8 +182,10 @@ export class LiveSocket {
     const ordered = [...groups.values()].sort((a, b) => rank(a.status.fill) - rank(b.status.fill));
     const text = ordered.map(({ status, nodes }) => (status.text ? `${nodes.join(', ')}: ${String(status.text)}` : nodes.join(', '))).join(' · ');
     const first = ordered[0]!.status;
-    // `byNode` lets the editor put each node's text in the UI's language; `text` is the same in English.
-    const byNode = ordered.map(({ status, nodes }) => ({ nodes, ...(status.text ? { text: String(status.text) } : {}) }));
+    // `byNode` lets the editor show each node's on a line of its own, in the UI's language; `text` says it all in English.
+    const byNode = ordered.map(({ status, nodes }) => ({
+      nodes, ...(status.text ? { text: String(status.text) } : {}), ...(status.fill ? { fill: status.fill } : {}), ...(status.shape ? { shape: status.shape } : {}),
+    }));
     return { ...(first.fill ? { fill: first.fill } : {}), ...(first.shape ? { shape: first.shape } : {}), text, byNode };
   }
 
