@@ -4,8 +4,9 @@
  * reached it, or a balancer moved it) is answered with the first verdict and the message is not stored twice.
  *
  * A node writes each final verdict as it gives it (not awaited: pipelined with the others), and reads a device's
- * receipts when a session of the device opens on it, before the first message of that session is judged; from then on
- * the device's messages come to this node, which remembers its own verdicts. Per device:
+ * receipts before it judges the device's first message on a connection (MQTT, TCP: from then on the device's messages
+ * come to this node, which remembers its own verdicts), or before each post of an HTTP, CoAP or UDP device (a balancer
+ * may send each to another node). Per device:
  * - `thingwire:receipts:{device}`, a hash: message id → `fingerprint code at reason`;
  * - `thingwire:receipts-at:{device}`, a sorted set: message id by when, so that verdicts older than the window, and
  *   all but the newest {@link SHARED_RECEIPTS_PER_DEVICE}, leave the hash as new ones arrive; both expire after a

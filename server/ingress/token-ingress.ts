@@ -210,7 +210,6 @@ export class TokenIngress {
     if (!credentials) return { answer: answer(401, 'not authorized') }; // deleted meanwhile
     const expiresAt = this.#now() + this.settings.tokenTtlMs;
     const token = this.#deps.tokens.issue({ productKey: result.productKey, deviceName: result.deviceName, dialect: result.dialect, expiresAt }, credentials.secret);
-    if (!this.#sessions.has(`${result.productKey}/${result.deviceName}`)) await this.#deps.hub.beforeSession(result.productKey, result.deviceName);
     this.#present(result.productKey, result.deviceName, result.dialect, result.clientId, peer);
     return {
       answer: json(200, { code: 0, message: 'success', info: { token, expiresAt } }),
@@ -233,7 +232,9 @@ export class TokenIngress {
     const topic = session.dialect === 'things' ? topicPath.slice(1) : topicPath;
     if (!codecs[session.dialect].canPublish(session, topic)) return void this.#refuse(session, topic, undefined, 403, 'topic outside the device namespace', respond);
     this.#deps.hub.seen(session);
-    const withinRate = await this.#withinRate(session);
+    // In a cluster a balancer may send each post to another node: what the other nodes answered the device (its
+    // receipts) is read with each post, beside its rate, so that a resend through this node is answered as a repeat.
+    const [withinRate] = await Promise.all([this.#withinRate(session), this.#deps.hub.beforeSession(session.productKey, session.deviceName)]);
     return {
       take: (payload, respond) => this.#take(session, topic, payload, respond, withinRate),
       refuse: (code, reason, respond) => this.#refuse(session, topic, undefined, code, reason, respond),
@@ -295,7 +296,8 @@ export class TokenIngress {
       this.#deps.hub.refused(session, { topic, kind: 'raw.up' }, code, reason);
       return answer(code, reason);
     };
-    if (!(await this.#withinRate(session))) return refuse(429, `rate limit of ${this.settings.ratePerDevice} messages/s exceeded`);
+    const [withinRate] = await Promise.all([this.#withinRate(session), this.#deps.hub.beforeSession(session.productKey, session.deviceName)]);
+    if (!withinRate) return refuse(429, `rate limit of ${this.settings.ratePerDevice} messages/s exceeded`);
     const gate = this.#deps.gate;
     if (gate && !gate.open) return refuse(503, `platform busy: ${gate.reason ?? 'overloaded'}`);
     return { session };
@@ -394,8 +396,6 @@ export class TokenIngress {
       // Not in the connection history: a device whose token expired would write one entry per post. It signs in again.
       return answer(401, why === 'token expired' ? 'token expired: sign in again at /auth' : 'not authorized');
     }
-    // In a cluster: what other nodes answered this device, before its first post here is judged.
-    if (!this.#sessions.has(`${grant.productKey}/${grant.deviceName}`)) await this.#deps.hub.beforeSession(grant.productKey, grant.deviceName);
     const session = this.#present(grant.productKey, grant.deviceName, grant.dialect, grant.deviceName, peer);
     if (session.opened) session.verifiedToken = token;
     return { session };
