@@ -139,7 +139,7 @@ const pureFiles = [
 
 /**
  * Projects, and how their files share processes:
- * - `fast`: the pure files above, sharing their worker's process.
+ * - `fast`: the pure files above, sharing their worker's process, in the browser files' group after them.
  * - `integration` and `e2e`: files that start Thingwire (and with it Node-RED) in their own process, child processes
  *   (`npm start`, the simulator, the benchmark) or pages in the run's shared Chromium. They too share their worker's
  *   process, one file after another: the first Thingwire a process starts spends ~1.5 s loading Node-RED, the palette
@@ -150,8 +150,8 @@ const pureFiles = [
  *   or as a stock runtime, which does not restart cleanly after another file's Thingwire. Put a file that mocks
  *   modules here too.
  */
-/** The projects other than `e2e`: after the browser files, three files at a time (see `maxWorkers` below). */
-const afterTheBrowser = { sequence: { groupOrder: 1 }, maxWorkers: 3 };
+/** The projects that start processes (not `e2e`, not `fast`): after the browser files (see `maxWorkers` below). */
+const afterTheBrowser = { sequence: { groupOrder: 1 } };
 
 const sharedInclude = ['docker/**/*.test.ts', 'domain/**/*.test.ts', 'server/**/*.test.ts', 'app/**/*.test.ts', 'scripts/**/*.test.ts', 'flows/**/*.test.ts', 'bench/**/*.test.ts'];
 
@@ -161,10 +161,10 @@ export default defineConfig({
     pool: 'forks',
     // Vitest's default is one fewer than the cores: one worker on a 2-core machine. The files spend most of their time
     // waiting on servers, devices and the browser, so two run side by side in about 60 % of the time. The browser files
-    // keep two: Chromium's rendering is 80 % of their CPU and two of them already keep both cores busy (a third made
-    // them no faster). The other projects run after them (`groupOrder`), three at a time: with two, their processes,
-    // child processes and timers left a third of the CPU idle (3 workers: 190 -> 136 s, the same CPU).
-    maxWorkers: 2,
+    // (and after them the pure files) run three at a time: two kept the cores 80–90 % busy in the headless shell, three
+    // took the browser files from 166 to 155 s. The other projects run after them (`groupOrder`), three at a time too:
+    // with two, their processes, child processes and timers left a third of the CPU idle (3 workers: 190 -> 136 s).
+    maxWorkers: 3,
     sequence: { sequencer: SlowFirstSequencer },
     // Limits catch a hang; they say nothing about speed (that is `npm run bench`'s job), so a busy machine, where a
     // server start or a browser journey can take several times as long, must not fail a correct test.
@@ -173,7 +173,9 @@ export default defineConfig({
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest-results/results.json' },
     projects: [
-      { extends: true, test: { name: 'fast', include: pureFiles, isolate: false, ...afterTheBrowser } },
+      // In the browser files' group, after them: as the last browser files finish, the pure files take the freed workers
+      // (after the other projects, their longest file was the suite's last half minute).
+      { extends: true, test: { name: 'fast', include: pureFiles, isolate: false } },
       {
         extends: true,
         test: {

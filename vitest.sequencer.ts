@@ -14,10 +14,10 @@ const SLOW = [
 
 /**
  * The projects in the order they run. A worker keeps its process for the next file only while that file is of the
- * same non-isolated project, so each project is one block: browser files, then integration, then the isolated node
- * tests, then the pure files, whose ~0.1 s each even out the two workers' finish.
+ * same non-isolated project, so each project is one block: browser files, then the pure files (in the same group of
+ * workers), then integration, then the isolated node tests.
  */
-const PROJECTS = ['e2e', 'integration', 'isolated', 'fast'];
+const PROJECTS = ['e2e', 'fast', 'integration', 'isolated'];
 
 /** Within a project: failed first (as vitest does), then longest first, so the two workers finish together. */
 export class SlowFirstSequencer extends BaseSequencer {
