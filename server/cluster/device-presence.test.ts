@@ -3,29 +3,15 @@
  * nodes keeps the newer node's entry whichever of the two writes comes first, a lost node's entries go in one step,
  * and a node writes its devices again into an emptied Redis.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
-import { startRedis, type RedisServer } from '../testing/redis-server.ts';
+import { testRedis } from '../testing/test-redis.ts';
 import { DevicePresence } from './device-presence.ts';
 
 const logger = createLogger('silent');
-let redis: RedisServer;
-const connections: Redis[] = [];
+const redis = testRedis();
 
-beforeAll(async () => {
-  redis = await startRedis();
-}, 60_000);
-afterAll(async () => {
-  for (const c of connections) c.disconnect();
-  await redis?.stop();
-});
-
-function node(id: string): DevicePresence {
-  const connection = new Redis(redis.url);
-  connections.push(connection);
-  return new DevicePresence(connection, id, logger);
-}
+const node = (id: string) => new DevicePresence(redis.connection(), id, logger);
 
 describe('device presence', () => {
   it('routes to the node that took a device over, whichever of the two nodes writes first', async () => {
@@ -59,9 +45,7 @@ describe('device presence', () => {
     expect(await d.holderOf('pk', 'c-7')).toBe('d');
     expect((await d.heldBy()).has('c')).toBe(false);
 
-    const raw = new Redis(redis.url);
-    connections.push(raw);
-    await raw.flushall(); // Redis restarted empty
+    await redis.connection().flushall(); // Redis restarted empty
     expect(await d.holderOf('pk', 'd-0')).toBeUndefined();
     expect(await d.reassert([{ productKey: 'pk', deviceName: 'd-0' }, { productKey: 'pk', deviceName: 'c-7' }])).toBe(2);
     expect(await c.holderOf('pk', 'c-7')).toBe('d');

@@ -3,29 +3,18 @@
  * between two nodes gets the single node's limit in all, not twice it; and a node that cannot reach Redis says so
  * (undefined) instead of refusing.
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
-import { startRedis, type RedisServer } from '../testing/redis-server.ts';
+import { testRedis } from '../testing/test-redis.ts';
 import { until } from '../testing/until.ts';
 import { SharedRateLimits } from './shared-rates.ts';
 
 const logger = createLogger('silent');
-let redis: RedisServer;
-const connections: Redis[] = [];
+const redis = testRedis();
 
-beforeAll(async () => {
-  redis = await startRedis();
-}, 60_000);
-afterAll(async () => {
-  for (const c of connections) c.disconnect();
-  await redis?.stop();
-});
-
-function node(url = redis.url): SharedRateLimits {
-  const connection = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+function node(url?: string): SharedRateLimits {
+  const connection = redis.connection(url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
   connection.on('error', () => undefined); // the unreachable one's; take() says so
-  connections.push(connection);
   return new SharedRateLimits(connection, logger);
 }
 

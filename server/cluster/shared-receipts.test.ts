@@ -3,31 +3,17 @@
  * for the device (its reason intact), only within the window and only the newest per device, and a deleted device's
  * go. (That a resend through another node is answered from them: server/cluster/cluster.test.ts.)
  */
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
-import { startRedis, type RedisServer } from '../testing/redis-server.ts';
+import { testRedis } from '../testing/test-redis.ts';
 import { until } from '../testing/until.ts';
 import { SHARED_RECEIPTS_PER_DEVICE, SharedReceipts } from './shared-receipts.ts';
 
 const logger = createLogger('silent');
 const WINDOW = 600_000;
-let redis: RedisServer;
-const connections: Redis[] = [];
+const redis = testRedis();
 
-beforeAll(async () => {
-  redis = await startRedis();
-}, 60_000);
-afterAll(async () => {
-  for (const c of connections) c.disconnect();
-  await redis?.stop();
-});
-
-function node(): SharedReceipts {
-  const connection = new Redis(redis.url);
-  connections.push(connection);
-  return new SharedReceipts(connection, WINDOW, logger);
-}
+const node = () => new SharedReceipts(redis.connection(), WINDOW, logger);
 
 const receipt = (deviceName: string, msgId: string, at: number, code = 200, reason: string | null = null) =>
   ({ productKey: 'pk', deviceName, msgId, fingerprint: 0xdeadbeef, code, reason, at });
