@@ -64,9 +64,10 @@ export class ClusterNode {
       const presence = new DevicePresence(state, options.nodeId, logger);
       // Devices a killed process of this node held are held no more.
       await presence.forgetNode();
-      // A reconnect (Redis restarted, maybe empty): this node's devices are written again.
+      // A reconnect (Redis restarted, maybe empty; devices that left meanwhile could not be removed): this node's
+      // devices are written again, and only those.
       state.on('ready', () => {
-        presence.reassert(options.held())
+        presence.forgetNode().then(() => presence.reassert(options.held()))
           .then((count) => logger.info({ devices: count }, 'cluster state: connected to redis again; this node\'s devices written again'))
           .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'cluster state: writing this node\'s devices again failed'));
       });
