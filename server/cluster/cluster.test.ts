@@ -285,6 +285,20 @@ describe('a cluster of three nodes', () => {
     const seconds = (Date.now() - began) / 1000;
     expect(codes.filter((c) => c === 200).length, `${codes.join(' ')} in ${seconds} s`).toBeLessThanOrEqual(4 + 2 * Math.ceil(seconds));
     expect(codes, 'the posts over the limit are refused').toContain(429);
+
+    // A command queued through one node for an offline device reaches it when it connects to another node, and its
+    // outcome is what the device answered there.
+    const q1 = await other('POST', '/devices', { productKey: PK, deviceName: 'q1' });
+    expect(q1.status).toBe(201);
+    const through = await api(survivors[0]!);
+    const queued = await through('POST', `/devices/${PK}/q1/commands`, { kind: 'property.set', params: { target: 19 }, whenOffline: 'queue', ttlMs: 60_000 });
+    expect(queued.status).toBe(202);
+    await online({ productKey: PK, deviceName: 'q1', deviceSecret: q1.body.deviceSecret }, survivors[1]!);
+    const outcome = await until('the queued command answered', async () => {
+      const down = await through('GET', `/devices/${PK}/q1/messages?direction=down`);
+      return (down.body.items as { msgId: string; code: number | null }[]).find((m) => m.msgId === queued.body.id);
+    }, (m) => m?.code === 200, 20_000);
+    expect(outcome).toMatchObject({ code: 200 });
     expect(codes.filter((c) => c !== 200 && c !== 429), codes.join(' ')).toEqual([]);
   }, 180_000);
 });

@@ -5,8 +5,8 @@
  *
  * Which node holds a device is its DevicePresence entry in Redis, written as its session opens. A node that does not
  * answer in the command's time (it died with the device) leaves the command to the asking node, which then queues it
- * or answers 503 as for any offline device; the device reconnects to some node and a queued command follows it there
- * only if it was queued on that node — queue-mode commands are best sent again by the caller after a node's death.
+ * or answers 503 as for any offline device. A command queued on one node for an offline device goes to the node the
+ * device connects to (DeviceHub hands it over); one queued on a node that dies is lost with that node's memory.
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';

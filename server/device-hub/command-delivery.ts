@@ -45,6 +45,9 @@ interface QueuedCommand {
   resolve(result: CommandResult): void;
 }
 
+/** What a command to an offline device ends with, unsent (not queued). */
+const OFFLINE = 'device is offline';
+
 const COMMAND_KINDS: ReadonlySet<string> = new Set(['property.set', 'service.invoke', 'raw.down']);
 const IDENTIFIER = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 
@@ -144,7 +147,7 @@ export class CommandDelivery {
         options.onQueued?.(id, ttlMs);
         return;
       }
-      if (!isOnline) return this.#finish(entry, resolve, { id, code: 503, message: 'device is offline' });
+      if (!isOnline) return this.#finish(entry, resolve, { id, code: 503, message: OFFLINE });
       // Online but not subscribed yet, or between two connections: moments, usually. It waits as long as it would
       // have waited for the reply.
       this.#hold(key, queue, {
@@ -217,6 +220,47 @@ export class CommandDelivery {
     for (const held of (this.#queues.get(key) ?? []).filter((q) => q.failOnClose)) {
       this.#unqueue(key, held);
       this.#finish(held.entry, held.resolve, { id: held.id, code: 503, message: 'device went offline' });
+    }
+  }
+
+  /** The devices with commands queued here for when they connect (`whenOffline: 'queue'`). */
+  queuedFor(): { productKey: string; deviceName: string }[] {
+    const devices: { productKey: string; deviceName: string }[] = [];
+    for (const queue of this.#queues.values()) {
+      const queued = queue.find((q) => !q.failOnClose);
+      if (queued) devices.push({ productKey: queued.command.productKey, deviceName: queued.command.deviceName });
+    }
+    return devices;
+  }
+
+  /**
+   * Cluster mode: the device connected to another node. Its commands queued here go to it through `forward`, one at a
+   * time in their order (each with the time its queue had left), and end with what came back. One that no node took,
+   * or that found the device offline again, goes back to the front of the queue, and the rest wait with it.
+   */
+  async handOver(
+    productKey: string, deviceName: string, forward: (command: ThingCommand) => Promise<CommandResult | undefined>,
+  ): Promise<number> {
+    const key = deviceKey(productKey, deviceName);
+    let moved = 0;
+    for (;;) {
+      const queued = this.#queues.get(key)?.find((q) => !q.failOnClose);
+      if (!queued || this.#closed) return moved;
+      // Out of the queue while it travels: its expiry cannot end it meanwhile.
+      this.#unqueue(key, queued);
+      const ttlMs = queued.expiresAt - this.#options.now();
+      if (ttlMs <= 0) {
+        this.#finish(queued.entry, queued.resolve, queued.expiry);
+        continue;
+      }
+      const result = await forward({ ...queued.command, whenOffline: 'fail', ttlMs }).catch(() => undefined);
+      if (!result || (result.code === 503 && result.message === OFFLINE)) {
+        const queue = this.#queues.get(key) ?? [];
+        this.#hold(key, queue, queued, ttlMs, true);
+        return moved;
+      }
+      this.#finish(queued.entry, queued.resolve, { ...result, id: queued.id });
+      moved++;
     }
   }
 
@@ -296,7 +340,7 @@ export class CommandDelivery {
     resolve(this.#count(result));
   }
 
-  #hold(key: string, queue: QueuedCommand[], fields: Omit<QueuedCommand, 'timer'>, ms: number): void {
+  #hold(key: string, queue: QueuedCommand[], fields: Omit<QueuedCommand, 'timer'>, ms: number, first = false): void {
     const queued: QueuedCommand = {
       ...fields,
       timer: setTimeout(() => {
@@ -304,7 +348,8 @@ export class CommandDelivery {
       }, ms),
     };
     queued.timer.unref();
-    queue.push(queued);
+    if (first) queue.unshift(queued);
+    else queue.push(queued);
     this.#queues.set(key, queue);
   }
 

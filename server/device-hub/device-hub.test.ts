@@ -462,6 +462,35 @@ describe('commands', () => {
     expect((await Promise.all(results)).map((r) => r.code)).toEqual([200, 200]);
   });
 
+  it('hands its queued commands, in order, to the node of a cluster the device connected to; one no node took stays first', async () => {
+    makeHub();
+    const offered: unknown[] = [];
+    let taken = false;
+    hub!.routeCommandsThrough({
+      holderOf: () => Promise.resolve('another-node'),
+      send: (command) => {
+        offered.push(command.params);
+        return Promise.resolve(taken ? { id: 'there', code: 200, data: command.params } : undefined);
+      },
+    });
+    const results = [hub!.sendCommand(command({ whenOffline: 'queue', params: { power: 'on' } })), hub!.sendCommand(command({ whenOffline: 'queue', params: { power: 'off' } }))];
+    // Sent, the commands went to the node holding the device first; it had none, so they are queued here.
+    await until('both queued', () => hub!.stats().queuedCommands, (n) => n === 2);
+    offered.length = 0;
+    // The device shows up on the other node, which does not take the first (it lost the device again): both stay
+    // queued here, in their order.
+    await until('the first offered', () => offered.length, (n) => n > 0);
+    expect(offered).toEqual([{ power: 'on' }]);
+    expect(hub!.stats().queuedCommands).toBe(2);
+    taken = true;
+    const answered = await Promise.all(results);
+    expect(answered).toMatchObject([{ code: 200, data: { power: 'on' } }, { code: 200, data: { power: 'off' } }]);
+    // Each ends with the id it was queued under, which the caller was told.
+    expect(answered.map((r) => r.id)).not.toContain('there');
+    expect(offered.slice(-2)).toEqual([{ power: 'on' }, { power: 'off' }]);
+    expect(hub!.stats().queuedCommands).toBe(0);
+  });
+
   it('bounds the queue of an offline device', async () => {
     makeHub({ maxQueuedCommands: 2 });
     void hub!.sendCommand(command({ whenOffline: 'queue' }));

@@ -15,6 +15,9 @@ import { UplinkVerdicts, type ReceiptShare, type UplinkOptions } from './uplink-
 
 export type { DeviceConnectionState, ThingMessageListener, UplinkOptions };
 
+/** How often a cluster node looks whether devices it holds queued commands for have connected to another node. */
+const HAND_OVER_MS = 1000;
+
 /** Cluster mode: commands to devices other nodes hold (RemoteCommands). */
 export interface RemoteRoute {
   /** The command's outcome through the node holding the device; undefined when no other node took it. */
@@ -141,6 +144,8 @@ export class DeviceHub {
   readonly #commands: CommandDelivery;
   #remote: RemoteRoute | undefined;
   #presence: PresenceReport | undefined;
+  #handOverTimer: NodeJS.Timeout | undefined;
+  #handingOver = false;
   readonly #fanout: MessageFanout;
   #closed = false;
   #rawDecoder: RawUplinkDecoder | undefined;
@@ -406,6 +411,31 @@ export class DeviceHub {
    */
   routeCommandsThrough(remote: RemoteRoute): void {
     this.#remote = remote;
+    clearInterval(this.#handOverTimer);
+    this.#handOverTimer = setInterval(() => void this.#handOverQueued(), HAND_OVER_MS);
+    this.#handOverTimer.unref();
+  }
+
+  /**
+   * Cluster mode: commands queued here for devices that have since connected to another node go there (every
+   * {@link HAND_OVER_MS}), and end with what the device answered there.
+   */
+  async #handOverQueued(): Promise<void> {
+    const remote = this.#remote;
+    if (this.#handingOver || !remote || this.#closed) return;
+    this.#handingOver = true;
+    try {
+      for (const { productKey, deviceName } of this.#commands.queuedFor()) {
+        if (this.isOnline(productKey, deviceName)) continue; // delivered here when its session is ready
+        if ((await remote.holderOf(productKey, deviceName)) === undefined) continue;
+        const moved = await this.#commands.handOver(productKey, deviceName, (command) => remote.send(command));
+        if (moved > 0) this.#logger.info({ productKey, deviceName, commands: moved }, 'queued commands went to the node the device connected to');
+      }
+    } catch (err) {
+      this.#logger.warn({ err }, 'handing queued commands over to another node failed; tried again shortly');
+    } finally {
+      this.#handingOver = false;
+    }
   }
 
   /**
@@ -528,6 +558,7 @@ export class DeviceHub {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearInterval(this.#handOverTimer);
     this.#events.off('device.changed', this.#onDeviceChanged);
     this.#verdicts.close();
     this.#commands.close();
