@@ -369,6 +369,9 @@ export function postgresUrlWith(url: string, password: string | undefined): stri
 }
 
 /** `list` in runs of at most `size`: the rows of one multi-row statement each, within either database's parameter limit. */
+/** Rows to a multi-row statement: few enough parameters for either database, few enough texts to keep prepared. */
+export const ROWS_PER_STATEMENT = 200;
+
 export function chunks<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));

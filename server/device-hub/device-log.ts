@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { chunks, type Sql } from '../db/sql.ts';
+import { chunks, ROWS_PER_STATEMENT, type Sql } from '../db/sql.ts';
+import { existingIn } from '../devices/device-store.ts';
 import { RECEIPT_WINDOW_MS } from './uplink-receipts.ts';
 import type { Receipt } from '../../domain/devices/thing-message.ts';
 
@@ -145,9 +146,6 @@ export const SETTLE_MS = 1000;
 /** A time as the log and the devices table keep it. */
 export const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Rows to a multi-row statement on PostgreSQL, where each statement is a round trip. */
-const ROWS_PER_STATEMENT = 200;
-
 /**
  * A multi-row statement's text for `rows` rows: `head`, the tuple `rows` times, `tail`. Each text is built once and
  * the same string passed every time, so that finding its translation does not hash kilobytes per flush.
@@ -184,9 +182,6 @@ const insertConnections = multiRow(`INSERT INTO device_connections (${CONNECTION
 const insertReceipts = multiRow(
   'INSERT INTO uplink_receipts (product_key, device_name, msg_id, fingerprint, code, reason, at) VALUES',
   '(?, ?, ?, ?, ?, ?, ?)',
-);
-const selectExisting = multiRow(
-  'SELECT d.product_key, d.device_name FROM (VALUES', '(?, ?)', ') AS v JOIN devices d ON d.product_key = v.column1 AND d.device_name = v.column2',
 );
 // The device is part of the key: a row id freed by deleting a device could otherwise be another device's row. The
 // casts give PostgreSQL the VALUES columns' types (untyped parameters would be text).
@@ -473,16 +468,9 @@ export class DeviceLog {
    * multi-row INSERTs, a statement per {@link ROWS_PER_STATEMENT} rows.
    */
   async #insertInBulk(tx: Sql, messages: readonly Entry[], connections: readonly Required<NewConnectionEntry>[]): Promise<(number | undefined)[]> {
-    const devices = new Map<string, unknown[]>();
-    for (const { productKey, deviceName } of [...messages.map((m) => m.row), ...connections]) {
-      devices.set(key(productKey, deviceName), [productKey, deviceName]);
-    }
-    const existing = new Set<string>();
-    for (const [rows, params] of this.#statements([...devices.values()])) {
-      for (const r of await tx.all<{ product_key: string; device_name: string }>(selectExisting(rows), params)) {
-        existing.add(key(r.product_key, r.device_name));
-      }
-    }
+    const devices = new Map<string, { productKey: string; deviceName: string }>();
+    for (const { productKey, deviceName } of [...messages.map((m) => m.row), ...connections]) devices.set(key(productKey, deviceName), { productKey, deviceName });
+    const existing = await existingIn(tx, [...devices.values()]);
     const exists = (r: { productKey: string; deviceName: string }) => existing.has(key(r.productKey, r.deviceName));
     const ids: number[] = [];
     for (const [rows, params] of this.#statements(messages.filter(({ row }) => exists(row)).map(({ row }) => messageValues(row)))) {

@@ -4,7 +4,7 @@ import type { ProductStore } from '../products/product-store.ts';
 import type { DeviceChange, RegistryEvents } from '../registry-events.ts';
 import { newSecret, type SecretBox } from '../secrets/secret-box.ts';
 import type { CreatedDevice, Device, DevicePatch, DeviceRef, DeviceStatus, NewDevice, Tags } from '../../domain/devices/device-schemas.ts';
-import { chunks, isForeignKeyViolation, isUniqueViolation, type Sql, type SqlDialect } from '../db/sql.ts';
+import { chunks, isForeignKeyViolation, isUniqueViolation, ROWS_PER_STATEMENT, type Sql, type SqlDialect } from '../db/sql.ts';
 
 /** A device going online or offline, as the device hub writes it (see DeviceStore.queueStatus). */
 export interface StatusChange {
@@ -82,9 +82,6 @@ const selectDevice = (dialect: SqlDialect) => `
 
 /** The `online_node` of a single node's devices: the node is the whole installation. */
 const SINGLE_NODE = 'single';
-
-/** Rows to a multi-row statement: few enough parameters for either database, few enough texts to keep prepared. */
-const ROWS_PER_STATEMENT = 200;
 
 /** Each device's status columns after a batch of changes, in the order they happened (see flushStatus). */
 interface StatusColumns {
@@ -428,7 +425,8 @@ async function rowsOf<T>(sql: Sql, select: string, refs: readonly DeviceRef[]): 
   return rows;
 }
 
-async function existingIn(sql: Sql, refs: readonly DeviceRef[]): Promise<Set<string>> {
+/** Which of the devices named exist, as `{productKey}/{deviceName}` keys. */
+export async function existingIn(sql: Sql, refs: readonly DeviceRef[]): Promise<Set<string>> {
   const rows = await rowsOf<{ product_key: string; device_name: string }>(sql, 'SELECT d.product_key, d.device_name FROM devices d', refs);
   return new Set(rows.map((r) => `${r.product_key}/${r.device_name}`));
 }

@@ -3,7 +3,7 @@ import {
   UPGRADE_STATES, type Campaign, type CampaignState, type CampaignStrategy, type CampaignTarget, type DeviceUpgrade, type Firmware,
   type ModuleVersion, type StateCounts, type UpgradeState, type VersionConstraintInput,
 } from '../../domain/ota/ota-schemas.ts';
-import { chunks, type Sql } from '../db/sql.ts';
+import { chunks, ROWS_PER_STATEMENT, type Sql } from '../db/sql.ts';
 
 interface FirmwareRow {
   id: number; product_key: string; module: string; version: string; version_code: number; release_notes: string; file_name: string;
@@ -43,9 +43,6 @@ const IN_FLIGHT = `('notified','downloading','flashing')`;
 const UPGRADE_COLUMNS = `u.*, f.version AS to_version`;
 const UPGRADE_FROM = `FROM ota_upgrades u JOIN ota_campaigns c ON c.id = u.campaign_id JOIN ota_firmware f ON f.id = c.firmware_id`;
 const CAMPAIGN_FROM = `SELECT c.*, f.version FROM ota_campaigns c JOIN ota_firmware f ON f.id = c.firmware_id`;
-/** Rows to a multi-row statement, and names to an IN list: within either database's parameter limit. */
-const ROWS_PER_STATEMENT = 200;
-
 const params = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 const emptyCounts = (): StateCounts => Object.fromEntries(UPGRADE_STATES.map((s) => [s, 0])) as StateCounts;
 
