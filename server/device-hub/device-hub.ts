@@ -200,10 +200,10 @@ export class DeviceHub {
   /**
    * A device is about to have a session here (signed in, not yet opened): in a cluster, the verdicts other nodes gave
    * its messages are read first, so that a message it sends again through this node is answered as the repeat it is.
-   * Transports await it before {@link opened} (and before taking the session's first message). Without a cluster it
-   * resolves at once.
+   * Transports await it before {@link opened} (and before taking the session's first message). Without a cluster
+   * there is nothing to wait for: undefined.
    */
-  beforeSession(productKey: string, deviceName: string): Promise<void> {
+  beforeSession(productKey: string, deviceName: string): Promise<void> | undefined {
     return this.#verdicts.admit(productKey, deviceName);
   }
 

@@ -249,9 +249,9 @@ export class UplinkVerdicts {
   }
 
   /** Takes the verdicts other nodes gave the device's messages (see {@link DeviceHub.beforeSession}). */
-  async admit(productKey: string, deviceName: string): Promise<void> {
-    if (!this.#shared) return;
-    this.#receipts.load(await this.#shared.of(productKey, deviceName, this.#options.now()), this.#options.now());
+  admit(productKey: string, deviceName: string): Promise<void> | undefined {
+    if (!this.#shared) return undefined;
+    return this.#shared.of(productKey, deviceName, this.#options.now()).then((receipts) => this.#receipts.load(receipts, this.#options.now()));
   }
 
   stats(): { uplinks: number; repeats: number; receipts: { receipts: number; windowMs: number }; repliesByCode: Record<string, number>; pendingReplies: number } {

@@ -232,20 +232,25 @@ export class TokenIngress {
     const topic = session.dialect === 'things' ? topicPath.slice(1) : topicPath;
     if (!codecs[session.dialect].canPublish(session, topic)) return void this.#refuse(session, topic, undefined, 403, 'topic outside the device namespace', respond);
     this.#deps.hub.seen(session);
-    // In a cluster a balancer may send each post to another node: what the other nodes answered the device (its
-    // receipts) is read with each post, beside its rate, so that a resend through this node is answered as a repeat.
-    const [withinRate] = await Promise.all([this.#withinRate(session), this.#deps.hub.beforeSession(session.productKey, session.deviceName)]);
+    const withinRate = await this.#admit(session);
     return {
       take: (payload, respond) => this.#take(session, topic, payload, respond, withinRate),
       refuse: (code, reason, respond) => this.#refuse(session, topic, undefined, code, reason, respond),
     };
   }
 
-  /** Whether the device's post is within its rate limit (counted when it is): the cluster's count, else the session's. */
-  async #withinRate(session: TokenSession): Promise<boolean> {
+  /**
+   * Whether the device's post is within its rate limit (counted when it is): the cluster's count, else the session's.
+   * In a cluster a balancer may send each post to another node, so what the other nodes answered the device (its
+   * receipts) is read beside the count, in the same round trip, and a resend through this node is answered as a
+   * repeat. A single node asks neither: the answer is at hand, with no promise made per post.
+   */
+  #admit(session: TokenSession): boolean | Promise<boolean> {
     const rate = this.settings.ratePerDevice;
-    const shared = this.#deps.sharedRate && rate > 0 ? await this.#deps.sharedRate(session.key, rate) : undefined;
-    return shared ?? session.takeToken(rate, this.#now());
+    const admitted = this.#deps.hub.beforeSession(session.productKey, session.deviceName);
+    const shared = this.#deps.sharedRate && rate > 0 ? this.#deps.sharedRate(session.key, rate) : undefined;
+    if (!admitted && !shared) return session.takeToken(rate, this.#now());
+    return Promise.all([shared, admitted]).then(([counted]) => counted ?? session.takeToken(rate, this.#now()));
   }
 
   /** Backpressure, decode, hand to the hub (past the rate limit); the verdict is the answer. */
@@ -296,8 +301,7 @@ export class TokenIngress {
       this.#deps.hub.refused(session, { topic, kind: 'raw.up' }, code, reason);
       return answer(code, reason);
     };
-    const [withinRate] = await Promise.all([this.#withinRate(session), this.#deps.hub.beforeSession(session.productKey, session.deviceName)]);
-    if (!withinRate) return refuse(429, `rate limit of ${this.settings.ratePerDevice} messages/s exceeded`);
+    if (!(await this.#admit(session))) return refuse(429, `rate limit of ${this.settings.ratePerDevice} messages/s exceeded`);
     const gate = this.#deps.gate;
     if (gate && !gate.open) return refuse(503, `platform busy: ${gate.reason ?? 'overloaded'}`);
     return { session };
