@@ -13,7 +13,7 @@
  * registry's memory when it is connected again, since it may have missed changes meanwhile.
  */
 import type { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Registry } from '../registry.ts';
 import type { RegistryEventMap } from '../registry-events.ts';
 
@@ -46,14 +46,24 @@ export interface ClusterBusOptions {
 }
 
 /**
- * Two connections to Redis, not yet connected (`connect()` them): one to publish on, one to subscribe with (a
- * subscribed connection can do nothing else). Connection errors are logged as `what`'s; ioredis reconnects.
+ * A cluster node's connection to Redis, not yet connected (`connect()` it), named for `CLIENT LIST`: a command fails
+ * after two reconnect attempts rather than wait for Redis indefinitely, and connection errors are logged as `what`'s
+ * (ioredis reconnects).
+ */
+export function redisConnection(
+  url: string, connectionName: string, what: string, logger: { warn(fields: object, msg: string): void }, options: RedisOptions = {},
+): Redis {
+  const client = new Redis(url, { connectionName, maxRetriesPerRequest: 2, lazyConnect: true, ...options });
+  client.on('error', (err: Error) => logger.warn({ err: err.message }, `${what}: redis connection error`));
+  return client;
+}
+
+/**
+ * Two connections to Redis (see {@link redisConnection}): one to publish on, one to subscribe with (a subscribed
+ * connection can do nothing else).
  */
 export function pubSubPair(url: string, connectionName: string, what: string, logger: { warn(fields: object, msg: string): void }): [Redis, Redis] {
-  const connection = { connectionName, maxRetriesPerRequest: 2, lazyConnect: true };
-  const pair: [Redis, Redis] = [new Redis(url, connection), new Redis(url, connection)];
-  for (const client of pair) client.on('error', (err: Error) => logger.warn({ err: err.message }, `${what}: redis connection error`));
-  return pair;
+  return [redisConnection(url, connectionName, what, logger), redisConnection(url, connectionName, what, logger)];
 }
 
 export class ClusterBus {

@@ -5,9 +5,9 @@
  * to the singleton work.
  */
 import type { Logger } from 'pino';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { DeviceRef } from '../../domain/devices/device-schemas.ts';
-import { ClusterBus, type ClusterBusOptions } from './cluster-bus.ts';
+import { ClusterBus, redisConnection, type ClusterBusOptions } from './cluster-bus.ts';
 import { DevicePresence } from './device-presence.ts';
 import { LeaderElection } from './leader-election.ts';
 import { NodeLiveness } from './node-liveness.ts';
@@ -55,10 +55,7 @@ export class ClusterNode {
     const opened: { close(): Promise<void> }[] = [];
     try {
       // Shared state (device presence, rate limits, receipts): one connection for their commands, pipelined.
-      const state = new Redis(options.redisUrl, {
-        connectionName: `thingwire-${options.nodeId}-state`, maxRetriesPerRequest: 2, lazyConnect: true, enableAutoPipelining: true,
-      });
-      state.on('error', (err: Error) => logger.warn({ err: err.message }, 'cluster state: redis connection error'));
+      const state = redisConnection(options.redisUrl, `thingwire-${options.nodeId}-state`, 'cluster state', logger, { enableAutoPipelining: true });
       opened.push({ close: async () => void state.disconnect() });
       await state.connect();
       const presence = new DevicePresence(state, options.nodeId, logger);

@@ -6,7 +6,8 @@
  * What the leader does with it: {@link sweepLostNodes} sets the devices still marked online through a node that is
  * gone offline, since that node never will (docs/architecture.md "Scale-out").
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { redisConnection } from './cluster-bus.ts';
 import type { DeviceRef } from '../../domain/devices/device-schemas.ts';
 import type { Singleton } from './singleton-work.ts';
 
@@ -34,8 +35,7 @@ export class NodeLiveness {
     this.#ttlMs = options.ttlMs ?? 15_000;
     this.#beatMs = options.beatMs ?? Math.floor(this.#ttlMs / 3);
     this.#logger = options.logger;
-    this.#redis = new Redis(url, { connectionName: `thingwire-${options.nodeId}-liveness`, maxRetriesPerRequest: 2, lazyConnect: true });
-    this.#redis.on('error', (err: Error) => options.logger.warn({ err: err.message }, 'node liveness: redis connection error'));
+    this.#redis = redisConnection(url, `thingwire-${options.nodeId}-liveness`, 'node liveness', options.logger);
   }
 
   /** Connects, says this node is alive, and keeps saying so; rejects when Redis cannot be reached. */
