@@ -15,7 +15,7 @@ import { startPostgres } from '../server/testing/postgres-server.ts';
 import { startRedis } from '../server/testing/redis-server.ts';
 import { chunks, log, startThingwire, Worker, type BenchThingwire } from './harness.ts';
 import type { BenchDevice } from './load-worker.ts';
-import { machineCpuTicks, ProcSampler, type PhaseStats } from './proc-stats.ts';
+import { ProcSampler, type PhaseStats } from './proc-stats.ts';
 import { fmt, markdownTable } from './report.ts';
 
 /** One step of the rate search, as bench.ts's findMax reports it. */
@@ -25,7 +25,7 @@ export interface ClusterStep {
   sustained: boolean;
   why: string;
   latency: { p99: number };
-  server: PhaseStats & { machineBusyPercent?: number };
+  server: PhaseStats;
   cpuUsPerMessage: number;
 }
 
@@ -89,7 +89,7 @@ export async function runClusterBench(nodeCount: number, parts: ClusterBenchPart
     '',
     'Steps (offered → stored/s, p99, why the search stopped):',
     '',
-    ...runs.flatMap((run) => run.steps.map((s) => `- ${run.nodes} node${run.nodes > 1 ? 's' : ''}: ${fmt.int(s.offered)} → ${fmt.int(s.completedPerSecond)}/s, p99 ${fmt.ms(s.latency.p99)} ms, nodes' CPU ${fmt.int(s.server.cpuPercent)} %, machine ${fmt.int(s.server.machineBusyPercent ?? Number.NaN)} % · ${s.why}`)),
+    ...runs.flatMap((run) => run.steps.map((s) => `- ${run.nodes} node${run.nodes > 1 ? 's' : ''}: ${fmt.int(s.offered)} → ${fmt.int(s.completedPerSecond)}/s, p99 ${fmt.ms(s.latency.p99)} ms, nodes' CPU ${fmt.int(s.server.cpuPercent)} %, machine ${fmt.int(s.server.machineBusyPercent)} % · ${s.why}`)),
     '',
   ].join('\n');
   const out = parts.out.replace(/latest\.md$/, 'cluster-latest.md');
@@ -97,23 +97,6 @@ export async function runClusterBench(nodeCount: number, parts: ClusterBenchPart
   fs.writeFileSync(out, report);
   process.stdout.write(`${report}\n`);
   log(`written to ${path.relative(process.cwd(), out)}`);
-}
-
-/** The sampler's phases also say how busy the whole machine was (`machineBusyPercent`, of all its cores). */
-function withMachineCpu(sampler: ProcSampler): ProcSampler {
-  const phase = sampler.phase.bind(sampler);
-  sampler.phase = () => {
-    const started = machineCpuTicks();
-    const nodes = phase();
-    return {
-      end: () => {
-        const stopped = machineCpuTicks();
-        const total = stopped.total - started.total;
-        return { ...nodes.end(), machineBusyPercent: total > 0 ? (100 * (stopped.busy - started.busy)) / total : Number.NaN };
-      },
-    };
-  };
-  return sampler;
 }
 
 /** An offset that moves `basePort` to a free port above it. */
@@ -159,7 +142,7 @@ async function runNodes(
       await new Promise((r) => setTimeout(r, 100));
     }
     const workers = Array.from({ length: Math.max(parts.workers, n) }, () => new Worker());
-    const sampler = withMachineCpu(new ProcSampler(nodes.map((tw) => tw.child.pid!)));
+    const sampler = new ProcSampler(nodes.map((tw) => tw.child.pid!));
     try {
       const connected = await Promise.all(workers.map((w, i) => w.call<{ failed: number; firstError?: string }>({
         cmd: 'connect', url: nodes[i % n]!.mqttUrl, mode: 'thingwire', devices: chunks(devices, workers.length)[i]!, listen: true, concurrency: 50,
@@ -179,7 +162,7 @@ async function runNodes(
       const { max, steps } = await parts.findMax(workers, sampler, settle, `${nodes[0]!.base}/metrics`);
       const best = [...steps].reverse().find((s) => s.sustained) ?? steps[0]!;
       return {
-        nodes: n, max, steps, nodesCpuPercent: best.server.cpuPercent, machineBusyPercent: best.server.machineBusyPercent ?? Number.NaN,
+        nodes: n, max, steps, nodesCpuPercent: best.server.cpuPercent, machineBusyPercent: best.server.machineBusyPercent,
         cpuUsPerMessage: best.cpuUsPerMessage, rssMb: sampler.rssMb(),
       };
     } finally {

@@ -13,6 +13,8 @@ export interface PhaseStats {
   cpuSeconds: number;
   wallSeconds: number;
   peakRssMb: number;
+  /** How busy the whole machine was meanwhile (these processes, the load, databases), in % of all its cores. */
+  machineBusyPercent: number;
 }
 
 function read(pid: number): { cpuMs: number; rssKb: number } | undefined {
@@ -76,6 +78,7 @@ export class ProcSampler {
 
   phase(): { end(): PhaseStats } {
     const start = readAll(this.#pids);
+    const machineStart = machineCpuTicks();
     const startedAt = performance.now();
     this.#peakKb = start?.rssKb ?? 0;
     return {
@@ -83,7 +86,10 @@ export class ProcSampler {
         const stop = readAll(this.#pids);
         const wallMs = performance.now() - startedAt;
         const cpuMs = start && stop ? stop.cpuMs - start.cpuMs : 0;
+        const machine = machineCpuTicks();
+        const ticks = machine.total - machineStart.total;
         return {
+          machineBusyPercent: ticks > 0 ? (100 * (machine.busy - machineStart.busy)) / ticks : Number.NaN,
           cpuPercent: wallMs > 0 ? (cpuMs / wallMs) * 100 : 0, cpuSeconds: cpuMs / 1000, wallSeconds: wallMs / 1000,
           peakRssMb: Math.max(this.#peakKb, stop?.rssKb ?? 0) / 1024,
         };
@@ -97,7 +103,7 @@ export class ProcSampler {
 }
 
 /** Busy and total CPU time of the whole machine so far (all cores, /proc/stat), in clock ticks. */
-export function machineCpuTicks(): { busy: number; total: number } {
+function machineCpuTicks(): { busy: number; total: number } {
   const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
   const idle = fields[3]! + fields[4]!; // idle + iowait
