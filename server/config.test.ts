@@ -26,6 +26,14 @@ describe('configuration', () => {
     expect(() => loadConfig(['--telemetry', 'sqlite', '--tdengine-url', 'http://tdengine:6041'], {})).toThrow(/drop one/);
   });
 
+  it('stores a cluster\'s telemetry where every node reads it: PostgreSQL unless TDengine is given, never each node\'s own file', () => {
+    const cluster = ['--cluster', '--postgres-url', 'postgres://thingwire@db:5432/iot', '--redis-url', 'redis://redis:6379'];
+    const env = { THINGWIRE_POSTGRES_PASSWORD: 'pw' };
+    expect(loadConfig(cluster, env).telemetry).toBe('postgres');
+    expect(loadConfig([...cluster, '--tdengine-url', 'http://tdengine:6041'], env).telemetry).toBe('tdengine');
+    expect(() => loadConfig([...cluster, '--telemetry', 'sqlite'], env)).toThrow(/each node.*its own telemetry\.db.*--telemetry postgres/);
+  });
+
   it('refuses a TDengine URL that is not http(s) or carries credentials, saying what to do', () => {
     expect(() => loadConfig([], { THINGWIRE_TDENGINE_URL: 'tdengine:6041' })).toThrow(ConfigError);
     expect(() => loadConfig([], { THINGWIRE_TDENGINE_URL: 'http://root:taosdata@tdengine:6041' })).toThrow(/THINGWIRE_TDENGINE_USER/);

@@ -87,7 +87,7 @@ export const configOptions = [
   { flag: null, env: 'THINGWIRE_TDENGINE_USER', default: 'root', doc: 'TDengine user' },
   { flag: null, env: 'THINGWIRE_TDENGINE_PASSWORD', default: 'taosdata', doc: 'TDengine password (environment only)' },
   { flag: 'tdengine-database', env: 'THINGWIRE_TDENGINE_DATABASE', default: 'thingwire', doc: 'TDengine database (created if missing)' },
-  { flag: 'telemetry', env: 'THINGWIRE_TELEMETRY', default: '(sqlite; tdengine with --tdengine-url)', doc: 'where telemetry is stored: sqlite (telemetry.db in the data dir), postgres (--postgres-url) or tdengine (--tdengine-url)' },
+  { flag: 'telemetry', env: 'THINGWIRE_TELEMETRY', default: '(sqlite; postgres with --cluster; tdengine with --tdengine-url)', doc: 'where telemetry is stored: sqlite (telemetry.db in the data dir), postgres (--postgres-url) or tdengine (--tdengine-url)' },
   { flag: 'postgres-url', env: 'THINGWIRE_POSTGRES_URL', default: '(none)', doc: 'PostgreSQL for --telemetry postgres, e.g. postgres://thingwire@db:5432/thingwire (tables in its telemetry schema)' },
   { flag: null, env: 'THINGWIRE_POSTGRES_PASSWORD', default: '(none)', doc: 'PostgreSQL password (environment only)' },
   { flag: 'cluster', env: 'THINGWIRE_CLUSTER', default: 'off', boolean: true, doc: 'run as one node of a cluster: platform data and flows in PostgreSQL (--postgres-url), live state in Redis (--redis-url)' },
@@ -185,6 +185,7 @@ export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.P
       pick('postgres-url', 'THINGWIRE_POSTGRES_URL'),
       pick(null, 'THINGWIRE_POSTGRES_PASSWORD'),
       pick('tdengine-url', 'THINGWIRE_TDENGINE_URL') !== undefined,
+      bool('cluster', 'THINGWIRE_CLUSTER'),
     ),
     trustProxy: list('trust-proxy', 'THINGWIRE_TRUST_PROXY').map((p) => checkedProxy(p)),
     hostNodes: bool('host-nodes', 'THINGWIRE_HOST_NODES'),
@@ -283,10 +284,20 @@ function tdengineOf(url: string | undefined, rest: { user?: string; password?: s
 
 const TELEMETRY_BACKENDS = ['sqlite', 'postgres', 'tdengine'] as const;
 
+/**
+ * Where telemetry goes: as chosen, else TDengine when its URL is given, else `telemetry.db`, or in a cluster its
+ * PostgreSQL: every node must read the same history, whichever node a device's messages reached.
+ */
 function telemetryOf(
-  chosen: string | undefined, postgresUrl: string | undefined, postgresPassword: string | undefined, tdengineGiven: boolean,
+  chosen: string | undefined, postgresUrl: string | undefined, postgresPassword: string | undefined, tdengineGiven: boolean, cluster: boolean,
 ): Pick<ThingwireConfig, 'telemetry' | 'postgres'> {
-  const telemetry = chosen ?? (tdengineGiven ? 'tdengine' : 'sqlite');
+  const telemetry = chosen ?? (tdengineGiven ? 'tdengine' : cluster ? 'postgres' : 'sqlite');
+  if (cluster && telemetry === 'sqlite') {
+    throw new ConfigError(
+      '--cluster with --telemetry sqlite would keep each node\'s telemetry in its own telemetry.db, and a device\'s history would depend on ' +
+      'the node it reached: use --telemetry postgres (the cluster\'s default) or tdengine.',
+    );
+  }
   if (!(TELEMETRY_BACKENDS as readonly string[]).includes(telemetry)) {
     throw new ConfigError(`--telemetry / THINGWIRE_TELEMETRY must be one of ${TELEMETRY_BACKENDS.join(', ')}, got "${telemetry}"`);
   }
