@@ -3,10 +3,10 @@
  * receipt), so that a device that sends a message again through another node (its node died before the PUBACK
  * reached it, or a balancer moved it) is answered with the first verdict and the message is not stored twice.
  *
- * A node writes each final verdict as it gives it (not awaited: pipelined with the others), and reads a device's
- * receipts before it judges the device's first message on a connection (MQTT, TCP: from then on the device's messages
- * come to this node, which remembers its own verdicts), or before each post of an HTTP, CoAP or UDP device (a balancer
- * may send each to another node). Per device:
+ * A node writes each final verdict as it gives it (pipelined with the others) and answers the device once it is
+ * written. It reads a device's receipts before it judges the device's first message on a connection (MQTT, TCP: from
+ * then on the device's messages come to this node, which remembers its own verdicts), or before each post of an HTTP,
+ * CoAP or UDP device (a balancer may send each to another node). Per device:
  * - `thingwire:receipts:{device}`, a hash: message id → `fingerprint code at reason`;
  * - `thingwire:receipts-at:{device}`, a sorted set: message id by when, so that verdicts older than the window, and
  *   all but the newest {@link SHARED_RECEIPTS_PER_DEVICE}, leave the hash as new ones arrive; both expire after a
@@ -62,12 +62,15 @@ export class SharedReceipts {
     this.#logger = logger;
   }
 
-  /** Records a final verdict for the other nodes; a failure is logged (once a minute), never thrown. */
-  remember(receipt: Receipt): void {
+  /**
+   * Records a final verdict for the other nodes; resolves once they can read it. A failure is logged (once a minute),
+   * never thrown: the device is answered all the same.
+   */
+  remember(receipt: Receipt): Promise<void> {
     const device = `${receipt.productKey}/${receipt.deviceName}`;
     const value = `${receipt.fingerprint} ${receipt.code} ${receipt.at} ${receipt.reason ?? ''}`;
-    this.#redis.twReceiptRemember(HASH_PREFIX + device, ORDER_PREFIX + device, receipt.msgId, value, receipt.at, receipt.at - this.#windowMs, this.#windowMs, SHARED_RECEIPTS_PER_DEVICE)
-      .catch((err: unknown) => this.#failed(err, 'writing a receipt'));
+    return this.#redis.twReceiptRemember(HASH_PREFIX + device, ORDER_PREFIX + device, receipt.msgId, value, receipt.at, receipt.at - this.#windowMs, this.#windowMs, SHARED_RECEIPTS_PER_DEVICE)
+      .then(() => undefined, (err: unknown) => this.#failed(err, 'writing a receipt'));
   }
 
   /** The device's receipts within the window, from every node; none when Redis does not answer. */

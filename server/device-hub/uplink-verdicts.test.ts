@@ -10,7 +10,7 @@ import { createRegistry, type Registry } from '../registry.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { DeviceHub } from './device-hub.ts';
 import { FakeDeviceSession } from '../testing/fake-device-session.ts';
-import type { ThingMessage } from '../../domain/devices/thing-message.ts';
+import type { Receipt, ThingMessage } from '../../domain/devices/thing-message.ts';
 import { fingerprintOf, UplinkReceipts } from './uplink-receipts.ts';
 
 let dir: string;
@@ -88,6 +88,29 @@ describe('a transport acknowledges an uplink once its verdict is on disk', () =>
     hub!.reply(tokens[0]!, 200, {}, undefined, { durable: true });
     hub!.reply(tokens[1]!, 500, {}, 'storing failed: disk I/O error');
     expect(got.map(({ code, retry }) => ({ code, retry }))).toEqual([{ code: 200, retry: false }, { code: 500, retry: true }]);
+  });
+
+  it('in a cluster, acknowledges only once the other nodes can read the receipt: a resend through another node is a repeat', async () => {
+    const { tokens, got, send } = connected();
+    const written: Receipt[] = [];
+    let written1!: () => void;
+    hub!.shareReceiptsThrough({
+      remember: (receipt) => {
+        written.push(receipt);
+        return new Promise<void>((resolve) => (written1 = resolve));
+      },
+      of: () => Promise.resolve([]),
+      forget: () => undefined,
+    });
+    send('1');
+    hub!.reply(tokens[0]!, 200, {}, undefined, { durable: true });
+    expect(written).toMatchObject([{ msgId: '1', code: 200 }]);
+    // Stored and committed here, but not yet where the other nodes look: the device is not told yet.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(got).toEqual([]);
+    written1();
+    await expect.poll(() => got.length).toBe(1);
+    expect(got[0]).toMatchObject({ code: 200, retry: false });
   });
 
   it('does not ask a resend for what no flow takes (503) or answers in time (504)', async () => {

@@ -13,7 +13,8 @@ export interface UplinkOptions {
    */
   fingerprint?: number;
   /**
-   * Called once the verdict is in and its record (stored data, message log entry, receipt) committed. `retry` is true
+   * Called once the verdict is in and its record (stored data, message log entry, receipt; in a cluster the receipt
+   * also where the other nodes read it) committed. `retry` is true
    * when nothing was taken for a reason that may pass (storage failed, the platform is overloaded): the device should
    * send the message again, and the call comes at once. A message no flow handles (503) or answers in time (504) is
    * not retried: sending it again would not change that. Never called when the hub stops first. The transport
@@ -38,7 +39,8 @@ export interface UplinkVerdictsOptions {
 
 /** Cluster mode: the receipts of every node's verdicts (SharedReceipts). Its methods never throw or reject. */
 export interface ReceiptShare {
-  remember(receipt: Receipt): void;
+  /** Resolves once the other nodes can read it (or writing it failed, which is logged). */
+  remember(receipt: Receipt): Promise<void>;
   of(productKey: string, deviceName: string, now: number): Promise<Receipt[]>;
   forget(productKey: string, deviceName: string): void;
 }
@@ -308,6 +310,7 @@ export class UplinkVerdicts {
   #settle(waiters: VerdictWaiters | undefined, code: number, text: string | null, durable: boolean, retry = false): void {
     if (!waiters) return;
     const { key } = waiters;
+    let shared: Promise<void> | undefined;
     if (key !== undefined) {
       if (this.#inflight.get(key) === waiters) this.#inflight.delete(key);
       if (isFinal(code)) {
@@ -316,23 +319,29 @@ export class UplinkVerdicts {
         if (!durable || this.#shared) {
           const receipt = { productKey: waiters.productKey, deviceName: waiters.deviceName, msgId: waiters.msgId, fingerprint: waiters.fingerprint, code, reason: text, at };
           if (!durable) this.#log.receipt(receipt);
-          this.#shared?.remember(receipt);
+          shared = this.#shared?.remember(receipt);
         }
       }
     }
     if (waiters.repeats) for (const r of waiters.repeats) this.#answerRepeat(r, code, text, retry);
-    if (waiters.onVerdict) this.#whenDurable(code, text, durable, retry, waiters.onVerdict);
+    if (waiters.onVerdict) this.#whenDurable(code, text, durable, retry, waiters.onVerdict, shared);
   }
 
   /** Calls back once the verdict's record is committed; one to be retried (nothing was taken, nothing to keep) at once. */
-  #whenDurable(code: number, text: string | null, durable: boolean, retry: boolean, onVerdict: NonNullable<UplinkOptions['onVerdict']>): void {
-    const call = () => {
+  #whenDurable(
+    code: number, text: string | null, durable: boolean, retry: boolean, onVerdict: NonNullable<UplinkOptions['onVerdict']>,
+    shared?: Promise<void>,
+  ): void {
+    const acknowledge = () => {
       try {
         onVerdict(code, text, retry);
       } catch (err) {
         this.#options.logger.error({ err }, 'a transport failed to acknowledge an uplink');
       }
     };
+    // In a cluster the receipt is durable once the other nodes can read it too: a device that resends through another
+    // node (this one died after answering) is then answered as the repeat it is.
+    const call = shared ? () => void shared.then(acknowledge) : acknowledge;
     if (durable || retry) call();
     else this.#log.whenDurable(call);
   }
